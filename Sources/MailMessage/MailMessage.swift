@@ -1,0 +1,1 @@
+// Module MailMessage. See README.md for the architecture.

@@ -1,0 +1,1 @@
+// Module MilterCapture. See README.md for the architecture.

@@ -1,0 +1,1 @@
+// Module MilterClient. See README.md for the architecture.

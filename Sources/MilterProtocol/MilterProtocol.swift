@@ -1,0 +1,1 @@
+// Module MilterProtocol. See README.md for the architecture.

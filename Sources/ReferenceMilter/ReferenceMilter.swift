@@ -1,0 +1,1 @@
+// Module ReferenceMilter. See README.md for the architecture.

@@ -1,0 +1,1 @@
+print("milter-replay: under construction")

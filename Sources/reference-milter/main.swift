@@ -1,0 +1,1 @@
+print("reference-milter: under construction")

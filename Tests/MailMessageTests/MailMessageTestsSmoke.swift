@@ -1,0 +1,7 @@
+import Testing
+
+@testable import MailMessage
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

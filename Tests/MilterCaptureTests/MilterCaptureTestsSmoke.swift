@@ -1,0 +1,7 @@
+import Testing
+
+@testable import MilterCapture
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

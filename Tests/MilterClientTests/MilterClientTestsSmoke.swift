@@ -1,0 +1,7 @@
+import Testing
+
+@testable import MilterClient
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import MilterProtocol
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

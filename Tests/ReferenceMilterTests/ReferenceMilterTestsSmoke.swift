@@ -1,0 +1,7 @@
+import Testing
+
+@testable import ReferenceMilter
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
