@@ -1,1 +1,0 @@
-// Module MailMessage. See README.md for the architecture.

@@ -1,0 +1,26 @@
+/// Bounds that keep parsing proportional to the input, whatever the input is.
+///
+/// When a limit is reached the parser stops collecting or descending, keeps what it has,
+/// and marks the result as truncated (``RawMessage/isTruncated``, ``MIMEMessage/isTruncated``).
+public struct ParseLimits: Sendable, Hashable {
+    /// The deepest nesting of multipart and message/rfc822 parts that is parsed. The top level is depth 0.
+    public var maxDepth: Int
+    /// The largest number of MIME parts parsed in one message, all levels together.
+    public var maxParts: Int
+    /// The largest number of header fields kept per header section.
+    public var maxHeaderFields: Int
+    /// The largest header section, in bytes, whose fields are kept. Fields past it are skipped.
+    public var maxHeaderBytes: Int
+
+    /// Creates limits; every value is clamped to at least 1 (depth to at least 0).
+    public init(maxDepth: Int = 64, maxParts: Int = 10_000, maxHeaderFields: Int = 2_000, maxHeaderBytes: Int = 1 << 20)
+    {
+        self.maxDepth = max(0, maxDepth)
+        self.maxParts = max(1, maxParts)
+        self.maxHeaderFields = max(1, maxHeaderFields)
+        self.maxHeaderBytes = max(1, maxHeaderBytes)
+    }
+
+    /// Generous defaults suited to real mail: depth 64, 10,000 parts, 2,000 fields and 1 MiB of header per part.
+    public static let `default` = ParseLimits()
+}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import MailMessage
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
