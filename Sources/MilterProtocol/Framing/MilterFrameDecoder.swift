@@ -1,0 +1,71 @@
+import NIOCore
+
+/// Splits a byte stream into ``MilterFrame``s.
+///
+/// The length is checked against the limit **before** any payload is buffered, so a peer
+/// announcing 2 GiB costs four bytes of memory. A length of 0 is refused (pitfall 19), and so is
+/// SMTP text written to a milter socket: "post" reads as length 1886352244 (pitfall 18).
+/// Errors carry the command byte, the stream offset and a redacted excerpt.
+public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
+    /// The frames.
+    public typealias InboundOut = MilterFrame
+
+    /// The limits in force.
+    public let limits: MilterFrameLimits
+    /// How many bytes of the stream have been consumed as whole frames.
+    public private(set) var streamOffset: Int = 0
+
+    /// Creates a decoder.
+    public init(limits: MilterFrameLimits = .commands) { self.limits = limits }
+
+    /// Decodes the next frame, or returns `nil` until it is complete.
+    public mutating func decode(buffer: inout ByteBuffer) throws(MilterProtocolError) -> MilterFrame? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
+            return nil
+        }
+        try check(length: length, in: buffer)
+        let total = 4 + Int(length)
+        guard buffer.readableBytes >= total else { return nil }
+        buffer.moveReaderIndex(forwardBy: 4)
+        let command = buffer.readInteger(as: UInt8.self)!
+        let payload = buffer.readSlice(length: Int(length) - 1)!
+        streamOffset += total
+        return MilterFrame(command: command, payload: payload)
+    }
+
+    /// Called at end of stream: leftover bytes are a truncated frame.
+    public mutating func decodeLast(
+        buffer: inout ByteBuffer, seenEOF: Bool
+    ) throws(MilterProtocolError)
+        -> MilterFrame?
+    {
+        if let frame = try decode(buffer: &buffer) { return frame }
+        guard buffer.readableBytes == 0 else {
+            let command = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self)
+            throw MilterProtocolError(
+                .truncatedFrame, commandByte: command, streamOffset: streamOffset,
+                excerpt: Redaction.excerpt(buffer.readableBytesView),
+                detail: "the stream ended with \(buffer.readableBytes) bytes of an unfinished frame")
+        }
+        return nil
+    }
+
+    private func check(length: UInt32, in buffer: ByteBuffer) throws(MilterProtocolError) {
+        if length == 0 {
+            throw MilterProtocolError(
+                .zeroLengthFrame, streamOffset: streamOffset, excerpt: headerExcerpt(buffer),
+                detail: "a frame length of 0 has no room for the command byte")
+        }
+        if Int(length) - 1 > limits.maximumPayloadLength {
+            throw MilterProtocolError(
+                .frameTooLarge, commandByte: buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self),
+                streamOffset: streamOffset, excerpt: headerExcerpt(buffer),
+                detail: "length \(length) exceeds the limit of \(limits.maximumPayloadLength) payload bytes")
+        }
+    }
+
+    private func headerExcerpt(_ buffer: ByteBuffer) -> String {
+        let view = buffer.readableBytesView.prefix(8)
+        return view.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined(separator: " ")
+    }
+}

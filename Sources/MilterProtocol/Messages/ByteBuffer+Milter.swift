@@ -1,0 +1,52 @@
+import NIOCore
+
+extension ByteBuffer {
+    /// Reads a NUL-terminated string, or throws ``MilterProtocolError/Code/missingNUL``.
+    @inlinable
+    package mutating func readMilterString() throws(MilterProtocolError) -> MilterString {
+        guard let nul = self.readableBytesView.firstIndex(of: 0) else {
+            throw MilterProtocolError(.missingNUL, excerpt: Redaction.excerpt(self.readableBytesView))
+        }
+        let length = nul - self.readerIndex
+        let bytes = self.readBytes(length: length)!
+        self.moveReaderIndex(forwardBy: 1)
+        return MilterString(bytes: bytes)
+    }
+
+    /// Reads NUL-terminated strings until the buffer is empty (a `str[]`).
+    @inlinable
+    package mutating func readMilterStrings() throws(MilterProtocolError) -> [MilterString] {
+        var strings: [MilterString] = []
+        while self.readableBytes > 0 { strings.append(try self.readMilterString()) }
+        return strings
+    }
+
+    /// Reads a big-endian 32-bit integer or throws ``MilterProtocolError/Code/malformedPayload``.
+    @inlinable
+    package mutating func readMilterUInt32(_ field: String) throws(MilterProtocolError) -> UInt32 {
+        guard let value = self.readInteger(endianness: .big, as: UInt32.self) else {
+            throw MilterProtocolError(.malformedPayload, detail: "\(field) needs 4 bytes")
+        }
+        return value
+    }
+
+    /// Throws ``MilterProtocolError/Code/unexpectedPayload`` unless the buffer is empty.
+    @inlinable
+    package func expectEmpty(_ what: String) throws(MilterProtocolError) {
+        guard self.readableBytes == 0 else {
+            throw MilterProtocolError(
+                .unexpectedPayload, excerpt: Redaction.excerpt(self.readableBytesView),
+                detail: "\(what) carries no data")
+        }
+    }
+
+    /// Writes a string and its terminating NUL; refuses a string with a NUL inside.
+    @inlinable
+    @discardableResult
+    package mutating func writeMilterString(_ string: MilterString) throws(MilterProtocolError) -> Int {
+        guard !string.bytes.contains(0) else {
+            throw MilterProtocolError(.embeddedNUL, detail: "a string field may not contain NUL")
+        }
+        return self.writeBytes(string.bytes) + self.writeInteger(UInt8(0))
+    }
+}

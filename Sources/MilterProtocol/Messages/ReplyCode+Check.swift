@@ -1,0 +1,124 @@
+extension ReplyCode {
+    /// One thing wrong with a REPLYCODE text received from a milter.
+    public enum Problem: Hashable, Sendable, CustomStringConvertible {
+        /// The text is empty.
+        case empty
+        /// A line does not start with three digits and a space or hyphen (a bare `550` is this).
+        case malformedLine(line: Int)
+        /// The code is not 4xx or 5xx.
+        case codeNotFailure(line: Int)
+        /// The enhanced code's class differs from the code's first digit.
+        case enhancedClassMismatch(line: Int)
+        /// The lines carry different codes.
+        case inconsistentCodes(line: Int)
+        /// A non-final line does not use `ddd-`, or the final line uses it.
+        case wrongContinuation(line: Int)
+        /// A line ends in CR or LF without its partner, or the text ends in a line break.
+        case badLineBreak(line: Int)
+        /// A single `%`, which Sendmail would read as a format directive.
+        case undoubledPercent(line: Int)
+        /// More than 32 lines.
+        case tooManyLines
+        /// A line over 980 bytes.
+        case lineTooLong(line: Int)
+        /// A NUL inside the text.
+        case embeddedNUL
+
+        /// The problem in words, without the reply's text.
+        public var description: String {
+            switch self {
+            case .empty: "the reply text is empty"
+            case .malformedLine(let line): "line \(line) does not start with 'ddd ' or 'ddd-'"
+            case .codeNotFailure(let line): "line \(line) has a code outside 4xx and 5xx"
+            case .enhancedClassMismatch(let line): "line \(line) has an enhanced code of another class"
+            case .inconsistentCodes(let line): "line \(line) has a different code from line 1"
+            case .wrongContinuation(let line): "line \(line) has the wrong continuation marker"
+            case .badLineBreak(let line): "line \(line) ends in a bare CR or LF"
+            case .undoubledPercent(let line): "line \(line) has a single '%'"
+            case .tooManyLines: "more than \(ReplyCode.maximumLines) lines"
+            case .lineTooLong(let line): "line \(line) is over \(ReplyCode.maximumLineLength) bytes"
+            case .embeddedNUL: "the text contains NUL"
+            }
+        }
+    }
+
+    /// Every problem with a REPLYCODE text, in line order; empty when it is valid.
+    public static func problems(in text: MilterString) -> [Problem] {
+        let bytes = text.bytes
+        if bytes.isEmpty { return [.empty] }
+        if bytes.contains(0) { return [.embeddedNUL] }
+        let lines = ReplyLines.split(bytes)
+        var problems: [Problem] = []
+        if lines.count > maximumLines { problems.append(.tooManyLines) }
+        for (index, line) in lines.enumerated() {
+            let number = index + 1
+            let isLast = index == lines.count - 1
+            problems += ReplyLines.check(line, number: number, isLast: isLast, firstCode: lines[0].bytes.prefix(3))
+        }
+        return problems
+    }
+
+    /// Throws ``MilterProtocolError/Code/invalidReplyCode`` naming the first problem, if any.
+    public static func check(_ text: MilterString) throws(MilterProtocolError) {
+        if let first = problems(in: text).first {
+            throw MilterProtocolError(
+                .invalidReplyCode, excerpt: Redaction.excerpt(text.bytes), detail: first.description)
+        }
+    }
+}
+
+enum ReplyLines {
+    struct Line {
+        var bytes: ArraySlice<UInt8>
+        var terminatedByCRLF: Bool
+    }
+
+    static func split(_ bytes: [UInt8]) -> [Line] {
+        var lines: [Line] = []
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A {
+                lines.append(Line(bytes: bytes[start..<index], terminatedByCRLF: true))
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        lines.append(Line(bytes: bytes[start..<bytes.count], terminatedByCRLF: false))
+        return lines
+    }
+
+    static func check(_ line: Line, number: Int, isLast: Bool, firstCode: ArraySlice<UInt8>) -> [ReplyCode.Problem] {
+        let b = Array(line.bytes)
+        if b.contains(0x0D) || b.contains(0x0A) { return [.badLineBreak(line: number)] }
+        if isLast && b.isEmpty && number > 1 { return [.badLineBreak(line: number - 1)] }
+        guard b.count >= 4, b[0...2].allSatisfy(isDigit), b[3] == 0x20 || b[3] == 0x2D else {
+            return [.malformedLine(line: number)]
+        }
+        var problems: [ReplyCode.Problem] = []
+        if b[0] != UInt8(ascii: "4") && b[0] != UInt8(ascii: "5") { problems.append(.codeNotFailure(line: number)) }
+        if b[0...2] != firstCode { problems.append(.inconsistentCodes(line: number)) }
+        if b[3] != (isLast ? 0x20 : 0x2D) { problems.append(.wrongContinuation(line: number)) }
+        if b.count > 4, isDigit(b[4]), b[4] != b[0] { problems.append(.enhancedClassMismatch(line: number)) }
+        if hasSinglePercent(b[4...]) { problems.append(.undoubledPercent(line: number)) }
+        if b.count - 4 > ReplyCode.maximumLineLength { problems.append(.lineTooLong(line: number)) }
+        return problems
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    static func hasSinglePercent(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 1 < bytes.endIndex, bytes[index + 1] == UInt8(ascii: "%") else { return true }
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return false
+    }
+}

@@ -1,1 +1,0 @@
-// Module MilterProtocol. See README.md for the architecture.

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import MilterProtocol
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
