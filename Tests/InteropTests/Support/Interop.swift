@@ -1,0 +1,122 @@
+// Interop test harness: real peers (Postfix, libmilter, OpenDKIM, python3-milter, Sendmail) for the
+// swift-milter tests. It uses no swift-milter code, so every part of the project can test against it.
+//
+// API (all waits have timeouts; all blocking work runs off the cooperative pool):
+//
+//   guard Interop.require(.postfix, .libmilter) else { return }
+//       First line of every interop test. A missing peer prints "interop: skipped <test>: <reason>"
+//       and returns false; under MILTER_INTEROP=required it also records an Issue (the test fails).
+//
+//   let milter = try await CMilter.start(mode: .headers)        // interop/cmilter/cmilter.c, compiled once
+//   milter.port, milter.postfixSpec ("inet:127.0.0.1:PORT"), milter.log(); await milter.stop()
+//       Modes .headers / .subject / .plain: the decision rules are in cmilter.c's header comment.
+//       CMilter.start(mode:, ipv6: true) listens on [::1]. Use `milter.port` to point a Swift
+//       MilterClient at libmilter.
+//
+//   try await Postfix.with(milters: [milter.postfixSpec], settings: ["milter_default_action=accept"]) { pf in
+//       let result = try await pf.send(SMTPMessage(from: "a@example.com", to: ["b@example.org"],
+//                                                  headers: [("X-Test-Action", "reject")]))
+//       result.final                         // SMTPReply(code: 550, text: "5.7.1 ...")
+//       try await pf.delivered(count: 1)     // [SinkMessage] that smtp-sink received (header(named:), body)
+//       try await pf.held(count: 1)          // [QueueEntry] in the hold queue (postqueue -j)
+//       try await pf.postcat(queueID:)       // postcat -q output
+//       pf.maillog()                         // Postfix's own log, for failure messages
+//   }
+//       A private instance under a temp dir (`postfix -c DIR`): smtpd on a free 127.0.0.1 port,
+//       relayhost = an smtp-sink on another free port that dumps every message to a file.
+//       Point `milters` at a Swift milter ("inet:127.0.0.1:\(port)") to test it behind real Postfix.
+//       `pf.smtp` is the SMTP endpoint; `SMTPClient.session(host:port:messages:)` sends several
+//       messages on one connection.
+//
+//   let dkim = try await OpenDKIM.start()        // signing mode for example.com, selector "test"
+//   let py = try await PyMilter.start()          // interop/pymilter/pymilter.py
+//   let result = try await ProcessRunner.run("/usr/bin/env", ["true"], timeout: .seconds(5))
+//   let port = try FreePort.allocate(); try await FreePort.waitUntilListening(host:port:timeout:)
+//
+// Everything runs as root (Postfix needs it for `postfix start`); the system Postfix instance is never
+// used. Files live under a fresh directory in /tmp that is removed on success; set
+// MILTER_INTEROP_KEEP=1 to keep it.
+import Foundation
+import Testing
+
+/// Gating for interop tests: a missing peer skips with a printed reason, or fails under
+/// `MILTER_INTEROP=required`.
+enum Interop {
+    /// A real program an interop test needs.
+    enum Peer: String, CaseIterable, Sendable {
+        /// Postfix and smtp-sink, and root to run `postfix start`.
+        case postfix
+        /// libmilter headers and a C compiler, to build cmilter.
+        case libmilter
+        /// opendkim and opendkim-genkey.
+        case opendkim
+        /// python3 with the `Milter` module (python3-milter).
+        case pymilter
+        /// The Sendmail binary unpacked by `.ci/install-sendmail-private`.
+        case sendmail
+        /// tcpdump, for captures.
+        case tcpdump
+    }
+
+    /// True when `MILTER_INTEROP=required`: a missing peer is then a failure, not a skip.
+    static var isRequired: Bool {
+        ProcessInfo.processInfo.environment["MILTER_INTEROP"] == "required"
+    }
+
+    /// The repository root, found from this file's path.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Returns whether all `peers` are usable. When one is not, prints why and, under
+    /// `MILTER_INTEROP=required`, records an issue so the test fails.
+    static func require(
+        _ peers: Peer..., testName: String = #function, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
+        for peer in peers {
+            guard let reason = missingReason(peer) else { continue }
+            if isRequired {
+                Issue.record("interop peer \(peer.rawValue) missing: \(reason)", sourceLocation: sourceLocation)
+            } else {
+                print("interop: skipped \(testName): \(peer.rawValue) missing: \(reason)")
+            }
+            return false
+        }
+        return true
+    }
+
+    /// Why `peer` cannot be used, or nil if it can.
+    static func missingReason(_ peer: Peer) -> String? {
+        let files: [String]
+        switch peer {
+        case .postfix:
+            if geteuid() != 0 { return "Postfix needs root to start a private instance" }
+            files = ["/usr/sbin/postfix", "/usr/sbin/smtp-sink", "/usr/sbin/postqueue", "/usr/sbin/postcat"]
+        case .libmilter: files = ["/usr/include/libmilter/mfapi.h", "/usr/bin/cc"]
+        case .opendkim: files = ["/usr/sbin/opendkim", "/usr/sbin/opendkim-genkey"]
+        case .pymilter:
+            if !pythonHasMilter { return "python3 cannot import Milter (install python3-milter)" }
+            files = ["/usr/bin/python3"]
+        case .sendmail: files = [Sendmail.binary]
+        case .tcpdump: files = ["/usr/bin/tcpdump"]
+        }
+        let missing = files.filter { !FileManager.default.isExecutableFile(atPath: $0) && !isReadable($0) }
+        return missing.isEmpty ? nil : "not found: \(missing.joined(separator: ", ")) (run .ci/install-peers)"
+    }
+
+    private static func isReadable(_ path: String) -> Bool {
+        path.hasSuffix(".h") && FileManager.default.isReadableFile(atPath: path)
+    }
+
+    private static let pythonHasMilter: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import Milter"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+}
