@@ -1,0 +1,186 @@
+/// The MTA side of a milter conversation as a pure value: what may be sent next, and whether each
+/// reply from the milter is legal.
+///
+/// The owner calls ``commandToSend(_:)`` before writing each command and acts on the decision,
+/// and ``replyReceived(_:)`` for each reply read. Every rule the milter breaks is thrown as a
+/// ``MilterProtocolError`` whose code names the rule; the caller then applies its default action
+/// (Postfix: tempfail) and does not trust the stream again.
+public struct MTASession: Sendable {
+    /// What to do with a command the MTA is about to send.
+    public enum SendDecision: Hashable, Sendable {
+        /// Send it and read replies until a final one.
+        case sendAndAwaitReply
+        /// Send it; no reply comes (MACRO, ABORT, QUIT, QUIT_NC, or an NR event).
+        case sendWithoutReply
+        /// Do not send the event (NO flag, later version, or SKIP); its macros still go (pitfall 4).
+        case skipEvent
+    }
+
+    /// What a legal reply means to the MTA.
+    public enum ReplyDisposition: Hashable, Sendable {
+        /// The OPTNEG answer was accepted.
+        case negotiated(NegotiatedOptions, warnings: [MilterProtocolError])
+        /// PROGRESS: reset the timeout and keep reading.
+        case progress
+        /// QUARANTINE: hold the message; keep reading.
+        case quarantine(MilterString)
+        /// A modification at end of message, to apply in order; keep reading.
+        case modification(MilterReply)
+        /// The final reply of the step.
+        case final(MilterReply)
+    }
+
+    /// The rules of the MTA being played.
+    public let rules: MTARules
+    /// The agreement, once negotiated.
+    public private(set) var options: NegotiatedOptions?
+    /// Where the conversation stands.
+    public private(set) var phase: SessionPhase = .negotiation
+    /// The command whose final reply is awaited, if any.
+    public private(set) var awaiting: MilterCommand.ID?
+    private var offer: OptionNegotiation?
+    private var lastSent: MilterCommand.ID?
+    private var lastEvent: MilterCommand.ID?
+    private var skippingBody = false
+    private var bodyReplacement = BodyReplacement.none
+
+    enum BodyReplacement: Hashable, Sendable { case none, inProgress, finished }
+
+    /// Creates a session for an MTA following `rules`.
+    public init(rules: MTARules = .postfix) { self.rules = rules }
+
+    /// Checks a command the MTA is about to send and says how to send it.
+    public mutating func commandToSend(_ command: MilterCommand) throws(MilterProtocolError) -> SendDecision {
+        let id = command.id
+        if let awaiting {
+            throw MilterProtocolError(
+                .commandOutOfOrder, commandByte: id.rawValue, detail: "\(id) sent while the reply to \(awaiting) is due"
+            )
+        }
+        guard let next = CommandOrder.next(after: id, from: phase) else {
+            throw MilterProtocolError(.commandOutOfOrder, commandByte: id.rawValue, detail: "\(id) during \(phase)")
+        }
+        if case .optionNegotiation(let offer) = command { self.offer = offer }
+        if id == .body && skippingBody { return .skipEvent }
+        if id != .body { skippingBody = false }
+        phase = next
+        lastSent = id
+        if id != .macro { lastEvent = id }
+        if id == .endOfMessage { bodyReplacement = .none }
+        if let options, !options.sends(id) { return .skipEvent }
+        if id == .optionNegotiation || options?.awaitsReply(to: id) == true {
+            awaiting = id
+            return .sendAndAwaitReply
+        }
+        return .sendWithoutReply
+    }
+
+    /// Checks a reply from the milter.
+    public mutating func replyReceived(_ reply: MilterReply) throws(MilterProtocolError) -> ReplyDisposition {
+        guard let step = awaiting else { throw unexpected(reply) }
+        if step == .optionNegotiation { return try negotiation(reply) }
+        switch reply.id {
+        case .progress:
+            if rules.progressOnlyAtEndOfMessage && step != .endOfMessage { throw notHere(reply, step) }
+            return .progress
+        case .quarantine:
+            guard case .quarantine(let reason) = reply else { return .progress }
+            if rules.quarantineOnlyAtEndOfMessage && step != .endOfMessage { throw notHere(reply, step) }
+            try requireAction(.quarantine, for: reply)
+            return .quarantine(reason)
+        case let id where id.isModification:
+            try checkModification(reply, at: step)
+            return .modification(reply)
+        default:
+            try checkFinal(reply, at: step)
+            finish(reply, at: step)
+            return .final(reply)
+        }
+    }
+
+    private mutating func negotiation(_ reply: MilterReply) throws(MilterProtocolError) -> ReplyDisposition {
+        guard case .optionNegotiation(let answer) = reply, let offer else {
+            throw MilterProtocolError(
+                .negotiationExpected, commandByte: reply.id.rawValue, detail: "\(reply.id) instead of OPTNEG")
+        }
+        let (agreed, warnings) = try Negotiation.mtaAgreement(offer: offer, answer: answer)
+        options = agreed
+        awaiting = nil
+        return .negotiated(agreed, warnings: warnings)
+    }
+
+    private mutating func checkModification(_ reply: MilterReply, at step: MilterCommand.ID) throws(MilterProtocolError)
+    {
+        guard step == .endOfMessage else {
+            throw MilterProtocolError(
+                .modificationBeforeEndOfMessage, commandByte: reply.id.rawValue, detail: "\(reply.id) after \(step)")
+        }
+        if let action = reply.id.requiredAction { try requireAction(action, for: reply) }
+        if reply.id == .replaceBody {
+            if bodyReplacement == .finished {
+                throw MilterProtocolError(
+                    .replaceBodyInterleaved, commandByte: reply.id.rawValue,
+                    detail: "REPLBODY resumed after another modification")
+            }
+            bodyReplacement = .inProgress
+        } else if bodyReplacement == .inProgress {
+            bodyReplacement = .finished
+        }
+    }
+
+    private func checkFinal(_ reply: MilterReply, at step: MilterCommand.ID) throws(MilterProtocolError) {
+        switch reply {
+        case .optionNegotiation: throw unexpected(reply)
+        case .replyCode(let text): try ReplyCode.check(text)
+        case .skip:
+            guard options?.protocolFlags.contains(.skip) == true else {
+                throw MilterProtocolError(
+                    .skipNotNegotiated, commandByte: reply.id.rawValue, detail: "SKIP after \(step)")
+            }
+            guard step == .body else { throw notHere(reply, step) }
+        case .discard where step == .connect || step == .helo: throw notHere(reply, step)
+        case .connectionFailure where !rules.acceptsConnectionFailure: throw notHere(reply, step)
+        default: break
+        }
+    }
+
+    private mutating func finish(_ reply: MilterReply, at step: MilterCommand.ID) {
+        awaiting = nil
+        if reply == .skip { skippingBody = true }
+        let connectionLevel = step == .connect || step == .helo
+        switch reply {
+        case .shutdown, .connectionFailure: phase = .closed
+        case .accept, .reject, .tempfail, .replyCode:
+            if connectionLevel { phase = .closed }
+        default: break
+        }
+    }
+
+    private func requireAction(_ action: MilterActions, for reply: MilterReply) throws(MilterProtocolError) {
+        guard options?.actions.contains(action) == true else {
+            throw MilterProtocolError(
+                .modificationNotNegotiated, commandByte: reply.id.rawValue, detail: "\(reply.id) needs \(action)")
+        }
+    }
+
+    private func notHere(_ reply: MilterReply, _ step: MilterCommand.ID) -> MilterProtocolError {
+        MilterProtocolError(.replyNotAllowedHere, commandByte: reply.id.rawValue, detail: "\(reply.id) after \(step)")
+    }
+
+    private func unexpected(_ reply: MilterReply) -> MilterProtocolError {
+        let byte = reply.id.rawValue
+        if let event = lastEvent, let options, options.sends(event), !options.awaitsReply(to: event),
+            event != .abort, event != .quit, event != .quitNewConnection
+        {
+            return MilterProtocolError(
+                .replyDespiteNoReply, commandByte: byte, detail: "\(reply.id) after \(event), negotiated without reply")
+        }
+        switch lastSent {
+        case .abort?, .macro?, .quit?, .quitNewConnection?:
+            return MilterProtocolError(
+                .replyToNoReplyCommand, commandByte: byte, detail: "\(reply.id) after \(lastSent!), which takes none")
+        default:
+            return MilterProtocolError(.unsolicitedReply, commandByte: byte, detail: "\(reply.id) when no reply is due")
+        }
+    }
+}
