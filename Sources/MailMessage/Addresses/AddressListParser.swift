@@ -1,0 +1,106 @@
+/// Turns address tokens into entries, one token at a time.
+struct AddressListParser {
+    private var entries: [AddressListEntry] = []
+    private var group: AddressGroup?
+    private var item = Item()
+    /// A comma-separated name without address, kept in case it was the first half of an unquoted
+    /// `Doe, Jane <jane@example.com>`.
+    private var danglingName: [AddressToken] = []
+
+    /// The tokens of one mailbox as they arrive.
+    private struct Item {
+        var phrase: [AddressToken] = []
+        var angle: [AddressToken] = []
+        var comments: [AddressToken] = []
+        var inAngle = false
+        var hasAngle = false
+        var isEmpty: Bool { phrase.isEmpty && angle.isEmpty && !hasAngle }
+    }
+
+    mutating func consume(_ token: AddressToken) {
+        if token.kind == .comment {
+            item.comments.append(token)
+        } else if item.inAngle {
+            if token.isSpecial(0x3E) { item.inAngle = false } else { item.angle.append(token) }
+        } else if token.isSpecial(0x3C) {
+            if item.hasAngle { finishItem() }
+            item.inAngle = true
+            item.hasAngle = true
+        } else if token.isSpecial(0x2C) {
+            finishItem()
+        } else if token.isSpecial(0x3B) {
+            finishItem()
+            closeGroup()
+        } else if token.isSpecial(ASCII.colon), group == nil, !item.hasAngle, !item.phrase.contains(where: isAt) {
+            flushDanglingName()
+            group = AddressGroup(name: AddressText.phrase(item.phrase), members: [])
+            item = Item()
+        } else if !item.hasAngle {
+            item.phrase.append(token)
+        }
+    }
+
+    mutating func finish() -> [AddressListEntry] {
+        finishItem()
+        flushDanglingName()
+        closeGroup()
+        return entries
+    }
+
+    private func isAt(_ token: AddressToken) -> Bool { token.isSpecial(0x40) }
+
+    private mutating func finishItem() {
+        defer { item = Item() }
+        if item.isEmpty { return }
+        if item.hasAngle {
+            var name = item.phrase
+            if !danglingName.isEmpty, !name.isEmpty {
+                name = danglingName + [AddressToken(kind: .atom, bytes: [0x2C], spaceBefore: false)] + name
+                danglingName = []
+            }
+            flushDanglingName()
+            add(Mailbox(name: nameOrComment(name), address: AddressText.addrSpec(stripRoute(item.angle))))
+        } else if item.phrase.contains(where: isAt) {
+            flushDanglingName()
+            add(Mailbox(name: nameOrComment([]), address: AddressText.addrSpec(item.phrase)))
+        } else {
+            flushDanglingName()
+            danglingName = item.phrase
+        }
+    }
+
+    /// A name-only item that no angle address claimed becomes its own mailbox.
+    private mutating func flushDanglingName() {
+        guard !danglingName.isEmpty else { return }
+        let tokens = danglingName
+        danglingName = []
+        let isSingleWord = tokens.count == 1 && tokens[0].kind == .atom
+        add(
+            isSingleWord
+                ? Mailbox(address: AddressText.addrSpec(tokens)) : Mailbox(name: AddressText.phrase(tokens)))
+    }
+
+    private func nameOrComment(_ phrase: [AddressToken]) -> String {
+        let name = AddressText.phrase(phrase)
+        if !name.isEmpty { return name }
+        guard let comment = item.comments.last(where: { !$0.bytes.isEmpty }) else { return "" }
+        return EncodedWords.decode(ASCII.trimmed(comment.bytes[...]))
+    }
+
+    /// Drops an obsolete source route: everything up to the last `:` in `<@a,@b:user@host>`.
+    private func stripRoute(_ tokens: [AddressToken]) -> [AddressToken] {
+        guard let colon = tokens.lastIndex(where: { $0.isSpecial(ASCII.colon) }) else { return tokens }
+        return Array(tokens[(colon + 1)...])
+    }
+
+    private mutating func add(_ mailbox: Mailbox) {
+        if group != nil { group?.members.append(mailbox) } else { entries.append(.mailbox(mailbox)) }
+    }
+
+    private mutating func closeGroup() {
+        flushDanglingName()
+        guard let closed = group else { return }
+        entries.append(.group(closed))
+        group = nil
+    }
+}

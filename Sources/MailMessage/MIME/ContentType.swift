@@ -1,0 +1,71 @@
+/// A Content-Type field (RFC 2045 section 5): media type, subtype and parameters.
+public struct ContentType: Sendable, Hashable {
+    /// The top-level type, lowercased: `text`, `multipart`, `image`, ...
+    public var type: String
+    /// The subtype, lowercased: `plain`, `mixed`, `png`, ...
+    public var subtype: String
+    /// The parameters with lowercased names and decoded values (RFC 2231 and RFC 2047 applied).
+    public var parameters: [String: String]
+
+    /// Creates a content type.
+    public init(type: String, subtype: String, parameters: [String: String] = [:]) {
+        self.type = type
+        self.subtype = subtype
+        self.parameters = parameters
+    }
+
+    /// Parses a raw field value. A value without `/` or an empty one gives `text/plain`.
+    public init(parsing value: ArraySlice<UInt8>) {
+        let (media, parameters) = MIMEParameters.parse(value)
+        let pieces = media.split(separator: "/", maxSplits: 1).map { $0.trimmingCharacters() }
+        if pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty {
+            self.init(type: pieces[0], subtype: pieces[1], parameters: parameters)
+        } else {
+            self.init(type: "text", subtype: "plain", parameters: parameters)
+        }
+    }
+
+    /// `text/plain; charset=us-ascii`, the RFC 2045 default.
+    public static let textPlain = ContentType(type: "text", subtype: "plain")
+    /// `message/rfc822`, the default inside multipart/digest.
+    public static let messageRFC822 = ContentType(type: "message", subtype: "rfc822")
+
+    /// `type/subtype`.
+    public var mediaType: String { type + "/" + subtype }
+    /// The `charset` parameter, if any.
+    public var charset: String? { parameters["charset"] }
+    /// The `boundary` parameter, if any.
+    public var boundary: String? { parameters["boundary"] }
+    /// The `name` parameter, if any (an old way to give a filename).
+    public var name: String? { parameters["name"] }
+    /// True for `multipart/*`.
+    public var isMultipart: Bool { type == "multipart" }
+    /// True for an embedded message: `message/rfc822` or `message/global` (RFC 6532).
+    public var isEmbeddedMessage: Bool { type == "message" && (subtype == "rfc822" || subtype == "global") }
+}
+
+/// A Content-Disposition field (RFC 2183).
+public struct ContentDisposition: Sendable, Hashable {
+    /// The disposition type, lowercased: `inline`, `attachment`, ...
+    public var kind: String
+    /// The parameters with lowercased names and decoded values.
+    public var parameters: [String: String]
+
+    /// Parses a raw field value.
+    public init(parsing value: ArraySlice<UInt8>) {
+        let (kind, parameters) = MIMEParameters.parse(value)
+        self.kind = kind
+        self.parameters = parameters
+    }
+
+    /// The `filename` parameter, if any.
+    public var filename: String? { parameters["filename"] }
+    /// True for `attachment`.
+    public var isAttachment: Bool { kind == "attachment" }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

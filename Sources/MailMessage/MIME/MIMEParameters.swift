@@ -1,0 +1,54 @@
+/// The `value; name=value; ...` syntax of Content-Type and Content-Disposition (RFC 2045 section 5.1),
+/// with RFC 2231 continuations (`name*0=`, `name*1*=`) and charsets (`name*=utf-8''%E2%82%AC`).
+///
+/// Lenient: unquoted values may hold spaces, missing semicolons after quoted values are tolerated,
+/// and RFC 2047 encoded words inside values (common in filenames) are decoded.
+enum MIMEParameters {
+    /// The leading value (like `text/plain`), lowercased and trimmed, and the parameters with lowercased names.
+    static func parse(_ value: ArraySlice<UInt8>) -> (value: String, parameters: [String: String]) {
+        let text = Unfolding.unfold(value)
+        var index = text.startIndex
+        while index < text.endIndex, text[index] != 0x3B { index += 1 }
+        let leading = ASCII.lowercased(ASCII.trimmed(MessageID.stripComments(text[text.startIndex..<index])))
+        var raw: [(name: String, value: [UInt8])] = []
+        while index < text.endIndex, raw.count < 256 {
+            guard let (pair, next) = readParameter(text, from: index) else { break }
+            if let pair { raw.append(pair) }
+            index = next
+        }
+        return (leading, RFC2231.combine(raw))
+    }
+
+    /// Reads one `name=value` after skipping separators; nil when the input is exhausted.
+    private static func readParameter(
+        _ text: ArraySlice<UInt8>, from start: Int
+    ) -> (((name: String, value: [UInt8]))?, Int)? {
+        var index = start
+        while index < text.endIndex, text[index] == 0x3B || ASCII.isWhitespace(text[index]) { index += 1 }
+        guard index < text.endIndex else { return nil }
+        let nameStart = index
+        while index < text.endIndex, text[index] != ASCII.equals, text[index] != 0x3B { index += 1 }
+        let name = ASCII.lowercased(ASCII.trimmed(text[nameStart..<index]))
+        guard index < text.endIndex, text[index] == ASCII.equals else { return (nil, index) }
+        index += 1
+        while index < text.endIndex, ASCII.isWSP(text[index]) { index += 1 }
+        let (value, next) = readValue(text, from: index)
+        return (name.isEmpty ? nil : (name, value), next)
+    }
+
+    private static func readValue(_ text: ArraySlice<UInt8>, from start: Int) -> ([UInt8], Int) {
+        guard start < text.endIndex, text[start] == ASCII.quote else {
+            var end = start
+            while end < text.endIndex, text[end] != 0x3B { end += 1 }
+            return (Array(ASCII.trimmed(text[start..<end])), end)
+        }
+        var value: [UInt8] = []
+        var index = start + 1
+        while index < text.endIndex, text[index] != ASCII.quote {
+            if text[index] == ASCII.backslash, index + 1 < text.endIndex { index += 1 }
+            value.append(text[index])
+            index += 1
+        }
+        return (value, min(index + 1, text.endIndex))
+    }
+}

@@ -1,0 +1,60 @@
+/// IPv6 text parsing and formatting (RFC 4291 section 2.2, RFC 5952).
+enum IPv6Parser {
+    static func parse(_ text: Substring) -> [UInt8]? {
+        guard text.contains(":"), text.count <= 45 else { return nil }
+        let halves = splitOnDoubleColon(text)
+        guard halves.count <= 2 else { return nil }
+        guard let head = groups(halves[0]) else { return nil }
+        if halves.count == 1 { return head.count == 16 ? head : nil }
+        guard let tail = groups(halves[1]), head.count + tail.count <= 14 else { return nil }
+        return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
+    }
+
+    private static func splitOnDoubleColon(_ text: Substring) -> [Substring] {
+        var pieces: [Substring] = []
+        var rest = text
+        while let range = rest.firstRange(of: "::") {
+            pieces.append(rest[..<range.lowerBound])
+            rest = rest[range.upperBound...]
+        }
+        pieces.append(rest)
+        return pieces
+    }
+
+    /// Bytes of colon-separated hex groups, the last of which may be an embedded IPv4 address.
+    private static func groups(_ text: Substring) -> [UInt8]? {
+        if text.isEmpty { return [] }
+        var bytes: [UInt8] = []
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        for (index, part) in parts.enumerated() {
+            if index == parts.count - 1, part.contains("."), let v4 = IPAddress(parsing: String(part)), v4.isIPv4 {
+                bytes += v4.bytes
+                continue
+            }
+            guard (1...4).contains(part.count), part.allSatisfy(\.isHexDigit), let value = UInt16(part, radix: 16)
+            else { return nil }
+            bytes += [UInt8(value >> 8), UInt8(value & 0xFF)]
+        }
+        return bytes
+    }
+
+    /// The RFC 5952 form: lowercase, no leading zeros, longest zero run compressed.
+    static func format(_ bytes: [UInt8]) -> String {
+        let words = stride(from: 0, to: 16, by: 2).map { Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]) }
+        var best = (start: -1, length: 0)
+        var run = (start: -1, length: 0)
+        for (index, word) in words.enumerated() {
+            if word == 0 {
+                run = run.start < 0 ? (index, 1) : (run.start, run.length + 1)
+                if run.length > best.length { best = run }
+            } else {
+                run = (-1, 0)
+            }
+        }
+        let hex = words.map { String($0, radix: 16) }
+        guard best.length >= 2 else { return hex.joined(separator: ":") }
+        let head = hex[..<best.start].joined(separator: ":")
+        let tail = hex[(best.start + best.length)...].joined(separator: ":")
+        return head + "::" + tail
+    }
+}

@@ -1,0 +1,80 @@
+import MailMessage
+import Testing
+
+struct MIMEFieldTests {
+    @Test func contentTypeParameters() {
+        let type = ContentType(parsing: Array(#" Text/HTML; charset="UTF-8"; format=flowed"#.utf8)[...])
+        #expect(type.mediaType == "text/html")
+        #expect(type.charset == "UTF-8")
+        #expect(type.parameters["format"] == "flowed")
+    }
+
+    @Test func rfc2231ContinuationsAndCharset() {
+        let value =
+            " attachment;\r\n filename*0*=utf-8''%E2%82%AC%20rates;\r\n filename*1*=%20%C3%A9t%C3%A9;\r\n filename*2=.pdf"
+        let disposition = ContentDisposition(parsing: Array(value.utf8)[...])
+        #expect(disposition.isAttachment)
+        #expect(disposition.filename == "€ rates été.pdf")
+    }
+
+    @Test func rfc2231SingleExtendedValueBeatsPlain() {
+        let value = #" attachment; filename="fallback.txt"; filename*=iso-8859-1'fr'r%E9sum%E9.txt"#
+        #expect(ContentDisposition(parsing: Array(value.utf8)[...]).filename == "résumé.txt")
+    }
+
+    @Test func encodedWordInQuotedFilename() {
+        let value = #" application/pdf; name="=?UTF-8?B?0YTQsNC50LsucGRm?=""#
+        #expect(ContentType(parsing: Array(value.utf8)[...]).name == "файл.pdf")
+    }
+
+    @Test func lenientParameterSyntax() {
+        let value = #" multipart/mixed; boundary="abc" charset=x; name=my file.txt"#
+        let type = ContentType(parsing: Array(value.utf8)[...])
+        #expect(type.boundary == "abc")
+        #expect(type.name == "my file.txt")
+        #expect(ContentType(parsing: Array(" garbage".utf8)[...]).mediaType == "text/plain")
+    }
+
+    static let base64Cases: [(String, String)] = [
+        ("aGVsbG8=", "hello"), ("aGVs\r\nbG8=", "hello"), ("aGVsbG8", "hello"), ("aGV!!sbG8=", "hello"),
+        ("aGVsbG8=d29ybGQ=", "helloworld"), ("", ""), ("a", ""), ("=", ""),
+    ]
+
+    @Test(arguments: base64Cases)
+    func base64(_ input: String, _ expected: String) {
+        #expect(String(decoding: Base64.decode(Array(input.utf8)[...]), as: UTF8.self) == expected)
+    }
+
+    static let quotedPrintableCases: [(String, String)] = [
+        ("caf=C3=A9", "café"), ("soft=\r\nbreak", "softbreak"), ("soft=\nbreak", "softbreak"),
+        ("trailing=  \r\nspace", "trailingspace"), ("lower=c3=a9", "loweré"), ("bad=ZZ", "bad=ZZ"),
+        ("end=", "end"), ("keep  \r\nnext", "keep\r\nnext"), ("a = b", "a = b"),
+    ]
+
+    @Test(arguments: quotedPrintableCases)
+    func quotedPrintable(_ input: String, _ expected: String) {
+        #expect(String(decoding: QuotedPrintable.decode(Array(input.utf8)[...]), as: UTF8.self) == expected)
+    }
+
+    @Test func transferEncodingLabels() {
+        #expect(TransferEncoding(parsing: Array(" Base64 ".utf8)[...]) == .base64)
+        #expect(TransferEncoding(parsing: Array(" x-uuencode".utf8)[...]) == .other("x-uuencode"))
+        #expect(TransferEncoding(parsing: Array("".utf8)[...]) == .sevenBit)
+    }
+
+    static let htmlCases: [(String, String)] = [
+        ("<p>Hello <b>world</b></p>", "Hello world"),
+        ("a&amp;b &lt;c&gt; &eacute;&#233;&#xE9; &unknown; &", "a&b <c> ééé &unknown; &"),
+        ("<html><head><title>T</title><style>p{}</style></head><body>x<script>alert(1)</script>y</body></html>", "xy"),
+        ("line1<br>line2<BR/>line3", "line1\nline2\nline3"),
+        ("  lots   of\n\n  space  ", "lots of space"),
+        ("<!-- hidden -->shown<a href=\"x>y\">link</a>", "shownlink"),
+        ("1 < 2 and a&nbsp;b", "1 < 2 and a b"),
+        ("<ul><li>one</li><li>two</li></ul>", "one\ntwo"),
+    ]
+
+    @Test(arguments: htmlCases)
+    func htmlToText(_ html: String, _ expected: String) {
+        #expect(HTMLText.render(html) == expected)
+    }
+}
