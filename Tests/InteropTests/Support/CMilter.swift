@@ -59,30 +59,7 @@ final class CMilter: InteropPeer {
     func stop() async { await process.stop(grace: .seconds(3)) }
 
     /// The path of the compiled binary; compiles it on first use.
-    static func build() async throws -> URL { try await CMilterBuild.shared.binary() }
-}
-
-/// Compiles cmilter.c once per test process.
-private actor CMilterBuild {
-    static let shared = CMilterBuild()
-    // A task, not a URL: concurrent first callers must share one compilation.
-    private var compilation: Task<URL, Error>?
-
-    func binary() async throws -> URL {
-        if let compilation { return try await compilation.value }
-        let task = Task { try await Self.compile() }
-        compilation = task
-        return try await task.value
-    }
-
-    private static func compile() async throws -> URL {
-        let directory = try Scratch.makeDirectory("cmilter")
-        let output = directory.appendingPathComponent("cmilter")
-        let source = Interop.repositoryRoot.appendingPathComponent("interop/cmilter/cmilter.c")
-        try await ProcessRunner.run(
-            "/usr/bin/cc", ["-O2", "-Wall", "-o", output.path, source.path, "-lmilter", "-lpthread"],
-            timeout: .seconds(120)
-        ).check("cc cmilter.c")
-        return output
+    static func build() async throws -> URL {
+        try await CProgram.shared.binary(source: "interop/cmilter/cmilter.c", libraries: ["-lmilter", "-lpthread"])
     }
 }
