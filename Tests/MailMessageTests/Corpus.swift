@@ -1,0 +1,56 @@
+import MailMessage
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Access to the message corpus under `fixtures/eml/`.
+enum Corpus {
+    /// The repository root, found from this file's path.
+    static let root: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }()
+
+    static let directory = root + "/fixtures/eml"
+
+    /// The bytes of a corpus file (path relative to `fixtures/eml/`); an empty array if unreadable.
+    static func bytes(_ name: String) -> [UInt8] {
+        guard let file = fopen(directory + "/" + name, "rb") else { return [] }
+        defer { fclose(file) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            result += buffer[0..<count]
+        }
+        return result
+    }
+
+    static func message(_ name: String) -> MIMEMessage {
+        let data = bytes(name)
+        #expect(!data.isEmpty, "fixture \(name) is missing")
+        return MIMEMessage(parsing: data)
+    }
+
+    /// Every `.eml` file below `fixtures/eml/`, relative paths, sorted.
+    static func allNames() -> [String] {
+        var names: [String] = []
+        for subdirectory in ["", "mime/"] {
+            guard let dir = opendir(directory + "/" + subdirectory) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name.hasSuffix(".eml") { names.append(subdirectory + name) }
+            }
+        }
+        return names.sorted()
+    }
+}
