@@ -38,7 +38,10 @@ let package = Package(
         // The fake MTA.
         .target(name: "MilterClient", dependencies: ["MilterProtocol", "MailMessage", log] + nio),
         // pcap / pcapng reading, TCP reassembly, milter session extraction.
-        .target(name: "MilterCapture", dependencies: ["MilterProtocol"]),
+        .target(
+            name: "MilterCapture",
+            dependencies: ["MilterProtocol", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The milter server library.
         .target(
             name: "ReferenceMilter",
@@ -61,7 +64,10 @@ let package = Package(
         ),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"]),
         .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"] + nio),
-        .testTarget(name: "MilterCaptureTests", dependencies: ["MilterCapture"]),
+        .testTarget(
+            name: "MilterCaptureTests",
+            dependencies: ["MilterCapture", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "ReferenceMilterTests", dependencies: ["ReferenceMilter", "MilterClient"] + nio),
         .testTarget(
             name: "InteropTests",

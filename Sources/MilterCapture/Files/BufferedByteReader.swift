@@ -1,0 +1,64 @@
+import NIOCore
+
+/// Reads a byte source through a small buffer, handing out records as `ByteBuffer` slices.
+///
+/// Callers check a record's announced size against their limit before calling ``take(_:)``,
+/// so the buffer never grows beyond the largest accepted record plus one read chunk.
+package struct BufferedByteReader {
+    private var source: any CaptureByteSource
+    private var buffer: ByteBuffer
+    private var reachedEnd = false
+    private let chunkSize: Int
+    /// The file offset of the next unread byte.
+    package private(set) var offset: UInt64 = 0
+
+    /// Creates a reader over `source` that reads `chunkSize` bytes at a time.
+    package init(source: any CaptureByteSource, chunkSize: Int = 64 * 1024) {
+        self.source = source
+        self.chunkSize = chunkSize
+        self.buffer = ByteBufferAllocator().buffer(capacity: chunkSize)
+    }
+
+    /// The number of bytes buffered and not yet taken.
+    package var bufferedCount: Int { buffer.readableBytes }
+
+    /// Buffers at least `count` bytes; returns false when the input ends first.
+    package mutating func fill(_ count: Int) throws(CaptureError) -> Bool {
+        while buffer.readableBytes < count && !reachedEnd {
+            if buffer.readerIndex >= chunkSize || buffer.writableBytes < chunkSize / 2 {
+                buffer.discardReadBytes()
+            }
+            let read = try readChunk()
+            if read == 0 { reachedEnd = true }
+        }
+        return buffer.readableBytes >= count
+    }
+
+    private mutating func readChunk() throws(CaptureError) -> Int {
+        var failure: CaptureError?
+        var source = self.source
+        self.source = InMemoryByteSource([])
+        defer { self.source = source }
+        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { pointer in
+            do throws(CaptureError) {
+                return try source.read(into: pointer)
+            } catch {
+                failure = error
+                return 0
+            }
+        }
+        if let failure { throw failure }
+        return read
+    }
+
+    /// Reads an integer at `index` bytes past the current position without consuming it.
+    package func peek<T: FixedWidthInteger>(at index: Int, _ endianness: Endianness, as: T.Type = T.self) -> T? {
+        buffer.getInteger(at: buffer.readerIndex + index, endianness: endianness, as: T.self)
+    }
+
+    /// Consumes `count` buffered bytes and returns them; ``fill(_:)`` must have succeeded for `count`.
+    package mutating func take(_ count: Int) -> ByteBuffer {
+        offset += UInt64(count)
+        return buffer.readSlice(length: count)!
+    }
+}

@@ -1,0 +1,53 @@
+import NIOCore
+
+/// Reads packets from a pcap or pcapng capture, one at a time, in constant memory.
+///
+/// ```swift
+/// var reader = try CaptureReader(path: "capture.pcapng")
+/// while let packet = try reader.next() {
+///     print(packet.number, packet.linkType, packet.data.readableBytes)
+/// }
+/// ```
+public struct CaptureReader {
+    /// The container formats understood.
+    public enum Format: Hashable, Sendable {
+        /// libpcap's classic format.
+        case pcap
+        /// pcapng, as written by Wireshark and dumpcap.
+        case pcapng
+    }
+
+    /// The format recognised from the file's magic number.
+    public let format: Format
+    private var records: any PacketRecordReader
+
+    /// Opens the capture file at `path`.
+    public init(path: String, limits: CaptureReaderLimits = CaptureReaderLimits()) throws(CaptureError) {
+        try self.init(source: try FileByteSource(path: path), limits: limits)
+    }
+
+    /// Reads a capture already in memory.
+    public init(bytes: [UInt8], limits: CaptureReaderLimits = CaptureReaderLimits()) throws(CaptureError) {
+        try self.init(source: InMemoryByteSource(bytes), limits: limits)
+    }
+
+    /// Reads a capture from any byte source, recognising its format by the first four bytes.
+    public init(
+        source: some CaptureByteSource, limits: CaptureReaderLimits = CaptureReaderLimits()
+    ) throws(CaptureError) {
+        var reader = BufferedByteReader(source: source)
+        try reader.require(4, at: 0, "magic number")
+        if reader.peek(at: 0, .big, as: UInt32.self) == PcapNGReader.sectionHeaderType {
+            format = .pcapng
+            records = PcapNGReader(reader: reader, limits: limits)
+        } else {
+            format = .pcap
+            records = try PcapReader(reader: reader, limits: limits)
+        }
+    }
+
+    /// The next packet in file order, or nil at the end of the file.
+    public mutating func next() throws(CaptureError) -> CapturePacket? {
+        try records.next()
+    }
+}

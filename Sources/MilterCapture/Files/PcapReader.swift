@@ -1,0 +1,71 @@
+import NIOCore
+
+/// Reads the classic libpcap format: a 24-byte file header, then 16-byte record headers each followed by data.
+///
+/// Both byte orders and both timestamp precisions (magic `a1b2c3d4` for microseconds, `a1b23c4d` for
+/// nanoseconds) are accepted.
+package struct PcapReader: PacketRecordReader {
+    static let microsecondMagic: UInt32 = 0xA1B2_C3D4
+    static let nanosecondMagic: UInt32 = 0xA1B2_3C4D
+
+    private var reader: BufferedByteReader
+    private let limits: CaptureReaderLimits
+    private let endianness: Endianness
+    private let nanosecondsPerTick: UInt32
+    /// The link type named in the file header.
+    package let linkType: LinkType
+    /// The snap length named in the file header.
+    package let snapLength: UInt32
+    private var packetCount = 0
+
+    /// Reads the file header from `reader`.
+    package init(reader: BufferedByteReader, limits: CaptureReaderLimits) throws(CaptureError) {
+        var reader = reader
+        try reader.require(24, at: 0, "pcap file header")
+        let magic = reader.peek(at: 0, .big, as: UInt32.self)!
+        switch magic {
+        case Self.microsecondMagic, Self.nanosecondMagic: endianness = .big
+        case Self.microsecondMagic.byteSwapped, Self.nanosecondMagic.byteSwapped: endianness = .little
+        default: throw CaptureError(.unknownFormat, at: 0, "not a pcap magic number")
+        }
+        let nanosecond = magic == Self.nanosecondMagic || magic == Self.nanosecondMagic.byteSwapped
+        nanosecondsPerTick = nanosecond ? 1 : 1000
+        let major = reader.peek(at: 4, endianness, as: UInt16.self)!
+        guard major == 2 else { throw CaptureError(.unsupportedVersion, at: 4, "pcap major version \(major)") }
+        snapLength = reader.peek(at: 16, endianness, as: UInt32.self)!
+        // The top bits of the link type field carry FCS information (LT_FCS_DATAMASK); the type is the low 26.
+        linkType = LinkType(rawValue: reader.peek(at: 20, endianness, as: UInt32.self)! & 0x03FF_FFFF)
+        _ = reader.take(24)
+        self.reader = reader
+        self.limits = limits
+    }
+
+    /// Reads the next record.
+    package mutating func next() throws(CaptureError) -> CapturePacket? {
+        let start = reader.offset
+        guard try reader.fill(16) else {
+            if reader.bufferedCount == 0 { return nil }
+            throw CaptureError(
+                .truncatedFile, at: start, "record header needs 16 bytes, \(reader.bufferedCount) remain")
+        }
+        let seconds = reader.peek(at: 0, endianness, as: UInt32.self)!
+        let fraction = reader.peek(at: 4, endianness, as: UInt32.self)!
+        let captured = Int(reader.peek(at: 8, endianness, as: UInt32.self)!)
+        let original = Int(reader.peek(at: 12, endianness, as: UInt32.self)!)
+        guard captured <= limits.maxRecordBytes else {
+            throw CaptureError(
+                .recordTooLarge, at: start, "record of \(captured) bytes, limit \(limits.maxRecordBytes)")
+        }
+        guard fraction < 1_000_000_000 / nanosecondsPerTick else {
+            throw CaptureError(.malformed, at: start + 4, "timestamp fraction \(fraction) out of range")
+        }
+        try reader.require(16 + captured, at: start, "record")
+        _ = reader.take(16)
+        packetCount += 1
+        return CapturePacket(
+            number: packetCount,
+            timestamp: CaptureTimestamp(seconds: Int64(seconds), nanoseconds: fraction * nanosecondsPerTick),
+            linkType: linkType, interfaceIndex: 0, originalLength: max(original, captured),
+            data: reader.take(captured), fileOffset: start)
+    }
+}

@@ -1,1 +1,0 @@
-// Module MilterCapture. See README.md for the architecture.

@@ -1,0 +1,142 @@
+import NIOCore
+
+/// A segment's payload placed in its direction's byte stream.
+struct StreamPiece {
+    var offset: Int64
+    var bytes: ByteBuffer
+    /// Bytes the snap length cut off the end of the segment.
+    var missing: Int
+    var packet: Int
+    var timestamp: CaptureTimestamp
+
+    var end: Int64 { offset + Int64(bytes.readableBytes + missing) }
+}
+
+/// Where a direction sends its events.
+struct DirectionOutput {
+    let id: StreamID
+    let direction: StreamDirection
+    var events: [ReassemblyEvent]
+
+    mutating func gap(_ gap: StreamGap) { events.append(.gap(id, direction, gap)) }
+}
+
+/// Reassembles one direction of a connection: orders segments, drops duplicates, trims overlaps, finds gaps.
+struct DirectionReassembly {
+    /// The raw sequence number of stream offset 0.
+    private(set) var base: UInt32?
+    private var synSeen = false
+    /// The stream offset of the next byte to deliver.
+    private(set) var next: Int64 = 0
+    private var finOffset: Int64?
+    private(set) var closed = false
+    private var pending: [StreamPiece] = []
+    private var pendingBytes = 0
+
+    /// Unwraps a 32-bit sequence number to the stream offset nearest the delivery point.
+    private func offset(of raw: UInt32) -> Int64 {
+        let nextRaw = base! &+ UInt32(truncatingIfNeeded: next)
+        return next + Int64(Int32(bitPattern: raw &- nextRaw))
+    }
+
+    mutating func receive(
+        _ segment: TCPSegment, packet: Int, timestamp: CaptureTimestamp, limits: TCPReassemblyLimits,
+        into output: inout DirectionOutput
+    ) {
+        var start = segment.sequenceNumber
+        if segment.flags.contains(.syn) {
+            if !synSeen && base == nil { base = start &+ 1 }
+            synSeen = true
+            start = start &+ 1
+        }
+        if base == nil {
+            base = start
+            output.events.append(.midstreamStart(output.id, output.direction, packet: packet))
+        }
+        let piece = StreamPiece(
+            offset: offset(of: start), bytes: segment.payload,
+            missing: segment.missingPayloadBytes, packet: packet, timestamp: timestamp)
+        if segment.flags.contains(.fin) && finOffset == nil { finOffset = piece.end }
+        if piece.end > piece.offset && !closed { accept(piece, limits: limits, into: &output) }
+        closeIfFinReached(into: &output)
+    }
+
+    private mutating func accept(_ piece: StreamPiece, limits: TCPReassemblyLimits, into output: inout DirectionOutput)
+    {
+        guard piece.end > next else { return }  // a retransmission of delivered bytes
+        if piece.offset <= next {
+            deliver(piece, into: &output)
+            drain(into: &output)
+            return
+        }
+        let index = pending.firstIndex { $0.offset > piece.offset } ?? pending.endIndex
+        pending.insert(piece, at: index)
+        pendingBytes += piece.bytes.readableBytes
+        while pendingBytes > limits.maxBufferedBytesPerDirection
+            || pending.count > limits.maxBufferedSegmentsPerDirection
+        {
+            skipToFirstPending(detectedAt: piece.packet, into: &output)
+        }
+    }
+
+    /// Delivers the part of `piece` past `next`; a cut tail becomes a precise gap.
+    private mutating func deliver(_ piece: StreamPiece, into output: inout DirectionOutput) {
+        let skip = Int(next - piece.offset)
+        let available = piece.bytes.readableBytes
+        if skip < available {
+            let bytes = piece.bytes.getSlice(at: piece.bytes.readerIndex + skip, length: available - skip)!
+            output.events.append(
+                .data(
+                    output.id, output.direction,
+                    StreamData(bytes: bytes, streamOffset: next, packet: piece.packet, timestamp: piece.timestamp)))
+            next += Int64(available - skip)
+        }
+        if piece.end > next {
+            output.gap(
+                StreamGap(
+                    streamOffset: next, length: piece.end - next,
+                    cause: .truncatedPacket(packet: piece.packet), detectedAtPacket: piece.packet))
+            next = piece.end
+        }
+    }
+
+    private mutating func drain(into output: inout DirectionOutput) {
+        while let first = pending.first, first.offset <= next {
+            pending.removeFirst()
+            pendingBytes -= first.bytes.readableBytes
+            if first.end > next { deliver(first, into: &output) }
+        }
+    }
+
+    /// Declares the hole before the first buffered segment a gap and delivers from there.
+    private mutating func skipToFirstPending(detectedAt packet: Int, into output: inout DirectionOutput) {
+        guard let first = pending.first else { return }
+        output.gap(
+            StreamGap(
+                streamOffset: next, length: first.offset - next, cause: .missingSegments,
+                detectedAtPacket: packet))
+        next = first.offset
+        drain(into: &output)
+    }
+
+    private mutating func closeIfFinReached(into output: inout DirectionOutput) {
+        guard let finOffset, next >= finOffset, !closed else { return }
+        closed = true
+        output.events.append(.closed(output.id, output.direction, .fin))
+    }
+
+    /// Ends the direction: remaining holes become gaps, buffered bytes are delivered.
+    mutating func finish(_ reason: StreamCloseReason, lastPacket: Int, into output: inout DirectionOutput) {
+        guard !closed else { return }
+        while !pending.isEmpty { skipToFirstPending(detectedAt: lastPacket, into: &output) }
+        if let finOffset, next < finOffset {
+            output.gap(
+                StreamGap(
+                    streamOffset: next, length: finOffset - next, cause: .missingSegments,
+                    detectedAtPacket: lastPacket))
+            next = finOffset
+        }
+        closed = true
+        output.events.append(.closed(output.id, output.direction, finOffset == nil ? reason : .fin))
+    }
+}

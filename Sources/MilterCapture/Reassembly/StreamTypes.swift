@@ -1,0 +1,123 @@
+import NIOCore
+
+/// A TCP connection in a capture, numbered from 0 in order of first appearance (as Wireshark's `tcp.stream`,
+/// counting only connections that carry a SYN or data).
+public struct StreamID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The 0-based index.
+    public let index: Int
+    /// Creates an identifier.
+    public init(index: Int) { self.index = index }
+    /// Orders by index.
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.index < rhs.index }
+    /// `stream N`.
+    public var description: String { "stream \(index)" }
+}
+
+/// One of the two byte streams of a TCP connection.
+public enum StreamDirection: Int, Hashable, Sendable, CaseIterable {
+    /// From the connecting side (the SYN sender) to the listening side.
+    case clientToServer = 0
+    /// From the listening side to the connecting side.
+    case serverToClient = 1
+}
+
+/// The identity of a reassembled connection.
+public struct TCPStreamInfo: Hashable, Sendable {
+    /// The connection's number.
+    public var id: StreamID
+    /// The SYN sender; when no SYN was captured, the sender of the first packet seen.
+    public var client: Endpoint
+    /// The other end.
+    public var server: Endpoint
+    /// Whether the connection's SYN was captured (otherwise the capture started mid-stream).
+    public var handshakeSeen: Bool
+    /// The number of the connection's first packet.
+    public var firstPacket: Int
+    /// When the first packet was captured.
+    public var firstTimestamp: CaptureTimestamp
+}
+
+/// Bytes delivered in stream order.
+public struct StreamData: Sendable {
+    /// The bytes.
+    public var bytes: ByteBuffer
+    /// The offset of the first byte in the direction's byte stream (0 is the byte after the SYN or the first byte seen).
+    public var streamOffset: Int64
+    /// The packet that carried these bytes.
+    public var packet: Int
+    /// When that packet was captured.
+    public var timestamp: CaptureTimestamp
+}
+
+/// A range of a byte stream that the capture does not hold.
+public struct StreamGap: Hashable, Sendable {
+    /// Why the bytes are missing.
+    public enum Cause: Hashable, Sendable {
+        /// The snap length cut packet `packet`: its segment is known, its tail bytes are not.
+        case truncatedPacket(packet: Int)
+        /// Segments were never captured (dropped by the capture, or lost before a retransmission was seen).
+        case missingSegments
+    }
+
+    /// Where the missing range starts.
+    public var streamOffset: Int64
+    /// How many bytes are missing, when known.
+    public var length: Int64?
+    /// Why.
+    public var cause: Cause
+    /// The packet whose arrival revealed the gap.
+    public var detectedAtPacket: Int
+}
+
+/// Why a direction of a connection ended.
+public enum StreamCloseReason: Hashable, Sendable {
+    /// A FIN, after every byte before it was delivered.
+    case fin
+    /// A RST from either side.
+    case reset
+    /// The capture ended first.
+    case endOfCapture
+    /// Too many connections were open; the least recently active one was closed.
+    case evicted
+    /// A new SYN with a different initial sequence number reused the same addresses and ports.
+    case reused
+}
+
+/// What TCP reassembly reports, in order.
+public enum ReassemblyEvent: Sendable {
+    /// A connection was seen for the first time.
+    case opened(TCPStreamInfo)
+    /// The capture started inside this direction's byte stream: its first byte is not the stream's first byte.
+    case midstreamStart(StreamID, StreamDirection, packet: Int)
+    /// The next bytes of a direction, in order, without duplicates.
+    case data(StreamID, StreamDirection, StreamData)
+    /// Bytes that the capture lacks: decoding past this point cannot be trusted.
+    case gap(StreamID, StreamDirection, StreamGap)
+    /// A direction ended.
+    case closed(StreamID, StreamDirection, StreamCloseReason)
+    /// Both directions ended; no further events name this stream.
+    case finished(StreamID)
+}
+
+/// Bounds on reassembly memory.
+public struct TCPReassemblyLimits: Hashable, Sendable {
+    /// Out-of-order bytes held per direction; beyond it the earliest hole is declared a gap.
+    public var maxBufferedBytesPerDirection: Int
+    /// Out-of-order segments held per direction.
+    public var maxBufferedSegmentsPerDirection: Int
+    /// Connections tracked at once; beyond it the least recently active is closed.
+    public var maxOpenStreams: Int
+    /// Finished connections remembered, so that their late retransmissions do not open new streams.
+    public var finishedStreamMemory: Int
+
+    /// Creates limits: by default 4 MiB and 4096 segments per direction, 16384 open streams.
+    public init(
+        maxBufferedBytesPerDirection: Int = 4 << 20, maxBufferedSegmentsPerDirection: Int = 4096,
+        maxOpenStreams: Int = 16384, finishedStreamMemory: Int = 4096
+    ) {
+        self.maxBufferedBytesPerDirection = maxBufferedBytesPerDirection
+        self.maxBufferedSegmentsPerDirection = maxBufferedSegmentsPerDirection
+        self.maxOpenStreams = maxOpenStreams
+        self.finishedStreamMemory = finishedStreamMemory
+    }
+}

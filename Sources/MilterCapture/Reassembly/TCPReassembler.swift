@@ -1,0 +1,145 @@
+/// Reassembles the TCP connections of a capture into ordered byte streams, in bounded memory.
+///
+/// Feed it every decoded segment in capture order with ``process(_:packet:timestamp:into:)``, then call
+/// ``finish(into:)`` once. Events come out in the order they can be known.
+public struct TCPReassembler {
+    /// The memory bounds in force.
+    public let limits: TCPReassemblyLimits
+    private var streams: [FlowKey: TCPConnection] = [:]
+    private var finished = FinishedFlows()
+    private var nextIndex = 0
+
+    /// Creates a reassembler.
+    public init(limits: TCPReassemblyLimits = TCPReassemblyLimits()) {
+        self.limits = limits
+    }
+
+    /// Adds one segment, appending what it reveals to `events`.
+    public mutating func process(
+        _ segment: TCPSegment, packet: Int, timestamp: CaptureTimestamp, into events: inout [ReassemblyEvent]
+    ) {
+        let key = FlowKey(segment.source, segment.destination)
+        let isOpeningSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
+        if let existing = streams[key], isOpeningSYN, existing.isNewConnection(segment) {
+            end(existing, key: key, reason: .reused, packet: packet, into: &events)
+        }
+        guard let connection = streams[key] ?? open(segment, key: key, packet: packet, timestamp, &events) else {
+            return
+        }
+        connection.lastPacket = packet
+        let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
+        var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
+        connection.directions[direction.rawValue].receive(
+            segment, packet: packet, timestamp: timestamp, limits: limits, into: &output)
+        events.append(contentsOf: output.events)
+        if segment.flags.contains(.rst) {
+            end(connection, key: key, reason: .reset, packet: packet, into: &events)
+        } else if connection.directions.allSatisfy(\.closed) {
+            streams[key] = nil
+            finished.remember(key, limit: limits.finishedStreamMemory)
+            events.append(.finished(connection.info.id))
+        }
+    }
+
+    /// Ends every open connection at the end of the capture, in stream order.
+    public mutating func finish(lastPacket: Int, into events: inout [ReassemblyEvent]) {
+        for (key, connection) in streams.sorted(by: { $0.value.info.id < $1.value.info.id }) {
+            end(connection, key: key, reason: .endOfCapture, packet: lastPacket, into: &events)
+        }
+    }
+
+    private mutating func open(
+        _ segment: TCPSegment, key: FlowKey, packet: Int, _ timestamp: CaptureTimestamp,
+        _ events: inout [ReassemblyEvent]
+    ) -> TCPConnection? {
+        let syn = segment.flags.contains(.syn)
+        // A bare ACK, FIN or RST of an unknown connection carries nothing to decode.
+        guard syn || segment.payloadLength > 0 else { return nil }
+        if !syn && finished.contains(key) { return nil }  // a late retransmission
+        if streams.count >= limits.maxOpenStreams { evictLeastRecent(packet: packet, into: &events) }
+        let clientIsSource = !(syn && segment.flags.contains(.ack))
+        let info = TCPStreamInfo(
+            id: StreamID(index: nextIndex), client: clientIsSource ? segment.source : segment.destination,
+            server: clientIsSource ? segment.destination : segment.source, handshakeSeen: syn,
+            firstPacket: packet, firstTimestamp: timestamp)
+        nextIndex += 1
+        let connection = TCPConnection(info: info)
+        streams[key] = connection
+        finished.forget(key)
+        events.append(.opened(info))
+        return connection
+    }
+
+    private mutating func evictLeastRecent(packet: Int, into events: inout [ReassemblyEvent]) {
+        guard let (key, connection) = streams.min(by: { $0.value.lastPacket < $1.value.lastPacket }) else { return }
+        end(connection, key: key, reason: .evicted, packet: packet, into: &events)
+    }
+
+    private mutating func end(
+        _ connection: TCPConnection, key: FlowKey, reason: StreamCloseReason, packet: Int,
+        into events: inout [ReassemblyEvent]
+    ) {
+        for direction in StreamDirection.allCases {
+            var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
+            connection.directions[direction.rawValue].finish(reason, lastPacket: packet, into: &output)
+            events.append(contentsOf: output.events)
+        }
+        streams[key] = nil
+        finished.remember(key, limit: limits.finishedStreamMemory)
+        events.append(.finished(connection.info.id))
+    }
+}
+
+/// The two endpoints of a connection, in a fixed order so both directions find the same entry.
+struct FlowKey: Hashable {
+    let low: Endpoint
+    let high: Endpoint
+
+    init(_ a: Endpoint, _ b: Endpoint) {
+        (low, high) = a < b ? (a, b) : (b, a)
+    }
+}
+
+/// The reassembly state of one connection; a class so the dictionary entry is updated in place.
+final class TCPConnection {
+    let info: TCPStreamInfo
+    var directions = [DirectionReassembly(), DirectionReassembly()]
+    var lastPacket: Int
+
+    init(info: TCPStreamInfo) {
+        self.info = info
+        self.lastPacket = info.firstPacket
+    }
+
+    /// A SYN from either end that does not match the known initial sequence number starts a new connection.
+    func isNewConnection(_ syn: TCPSegment) -> Bool {
+        guard syn.source == info.client, let base = directions[0].base else { return true }
+        return syn.sequenceNumber &+ 1 != base
+    }
+}
+
+/// A bounded first-in, first-out memory of finished connections.
+struct FinishedFlows {
+    private var keys: Set<FlowKey> = []
+    private var order: [FlowKey] = []
+    private var head = 0
+
+    func contains(_ key: FlowKey) -> Bool { keys.contains(key) }
+
+    mutating func remember(_ key: FlowKey, limit: Int) {
+        guard limit > 0, keys.insert(key).inserted else { return }
+        order.append(key)
+        while keys.count > limit {
+            keys.remove(order[head])
+            head += 1
+        }
+        if head > limit {
+            order.removeFirst(head)
+            head = 0
+        }
+    }
+
+    mutating func forget(_ key: FlowKey) {
+        keys.remove(key)
+    }
+}

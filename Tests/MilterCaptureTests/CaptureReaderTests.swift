@@ -1,0 +1,146 @@
+import MilterCapture
+import NIOCore
+import Testing
+
+@Suite struct CaptureReaderTests {
+    static let payloads = [ByteBuffer(text: "first"), ByteBuffer(text: "second packet"), ByteBuffer([1, 2, 3, 4])]
+
+    @Test(arguments: [(Endianness.big, false), (.little, false), (.big, true), (.little, true)])
+    func pcapVariants(endianness: Endianness, nanosecond: Bool) throws {
+        var builder = PcapBuilder(endianness: endianness, nanosecond: nanosecond, linkType: .ethernet)
+        for (index, payload) in Self.payloads.enumerated() {
+            builder.add(payload, seconds: 1_700_000_000 + UInt32(index), fraction: 123_456)
+        }
+        let packets = try readAll(builder.array)
+        #expect(packets.map(\.number) == [1, 2, 3])
+        #expect(packets.map(\.data) == Self.payloads)
+        #expect(packets.allSatisfy { $0.linkType == .ethernet })
+        #expect(
+            packets[2].timestamp
+                == CaptureTimestamp(seconds: 1_700_000_002, nanoseconds: nanosecond ? 123_456 : 123_456_000))
+    }
+
+    @Test(arguments: [Endianness.big, .little])
+    func pcapngBlocksAndInterfaces(endianness: Endianness) throws {
+        var builder = PcapNGBuilder(endianness: endianness)
+        builder.interface(.ethernet)  // default resolution: microseconds
+        builder.unknownBlock(type: 4, length: 20)  // name resolution: skipped
+        builder.interface(.linuxSLL2, resolution: 9, offset: 10)
+        builder.interface(.raw, snapLength: 3, resolution: 0x8A)  // 2^-10 s
+        builder.enhancedPacket(interface: 0, ticks: 1_700_000_000_500_000, Self.payloads[0])
+        builder.enhancedPacket(interface: 1, ticks: 1_700_000_000_000_000_007, Self.payloads[1])
+        builder.enhancedPacket(interface: 2, ticks: 1024 * 5 + 512, Self.payloads[2])
+        builder.obsoletePacket(interface: 1, ticks: 2_000_000_000, Self.payloads[0])
+        builder.unknownBlock(type: 0x4000_0BAD, length: 7 * 4)
+        let packets = try readAll(builder.array)
+        #expect(packets.map(\.linkType) == [.ethernet, .linuxSLL2, .raw, .linuxSLL2])
+        #expect(packets.map(\.interfaceIndex) == [0, 1, 2, 1])
+        #expect(packets[0].timestamp == CaptureTimestamp(seconds: 1_700_000_000, nanoseconds: 500_000_000))
+        #expect(packets[1].timestamp == CaptureTimestamp(seconds: 1_700_000_010, nanoseconds: 7))
+        #expect(packets[2].timestamp == CaptureTimestamp(seconds: 5, nanoseconds: 500_000_000))
+        #expect(packets[3].timestamp == CaptureTimestamp(seconds: 12, nanoseconds: 0))
+        #expect(packets.map(\.data) == [Self.payloads[0], Self.payloads[1], Self.payloads[2], Self.payloads[0]])
+    }
+
+    @Test func pcapngSectionsWithDifferentByteOrders() throws {
+        var builder = PcapNGBuilder(endianness: .little)
+        builder.interface(.ethernet, resolution: 6)
+        builder.enhancedPacket(interface: 0, ticks: 1, Self.payloads[0])
+        builder.section(endianness: .big)
+        builder.interface(.loop, snapLength: 4)
+        builder.simplePacket(Self.payloads[1], originalLength: 13)
+        builder.section(endianness: .little)
+        builder.interface(.ipv6)
+        builder.enhancedPacket(interface: 0, ticks: 3, Self.payloads[2])
+        let packets = try readAll(builder.array)
+        #expect(packets.map(\.number) == [1, 2, 3])
+        #expect(packets.map(\.linkType) == [.ethernet, .loop, .ipv6])
+        // The simple packet's captured length is cut to the interface's snap length of 4.
+        #expect(packets[1].data == ByteBuffer(text: "seco"))
+        #expect(packets[1].missingByteCount == 9)
+    }
+
+    @Test func interfacesDoNotCarryAcrossSections() throws {
+        var builder = PcapNGBuilder(endianness: .little)
+        builder.interface(.ethernet)
+        builder.section()
+        builder.enhancedPacket(interface: 0, ticks: 1, Self.payloads[0])
+        let error = #expect(throws: CaptureError.self) { try readAll(builder.array) }
+        #expect(error?.kind == .malformed)
+        #expect(error?.offset == 28 + 24 + 28)
+    }
+
+    @Test func recordsLargerThanTheLimitAreRefusedBeforeBuffering() throws {
+        var pcap = PcapBuilder(endianness: .little, linkType: .ethernet)
+        pcap.add(ByteBuffer(repeating: 0, count: 100))
+        pcap.add(ByteBuffer(repeating: 0, count: 2000))
+        let error = #expect(throws: CaptureError.self) {
+            try readAll(pcap.array, limits: CaptureReaderLimits(maxRecordBytes: 1000))
+        }
+        #expect(error?.kind == .recordTooLarge)
+        #expect(error?.offset == 24 + 16 + 100)
+
+        // A header announcing 4 GB in a tiny file is refused by the limit, not by running out of memory.
+        var pcapng = PcapNGBuilder(endianness: .big)
+        pcapng.bytes.writeInteger(UInt32(6))
+        pcapng.bytes.writeInteger(UInt32(0xFFFF_FFF0))
+        pcapng.bytes.writeInteger(UInt32(0))
+        let ngError = #expect(throws: CaptureError.self) { try readAll(pcapng.array) }
+        #expect(ngError?.kind == .recordTooLarge)
+        #expect(ngError?.offset == 28)
+    }
+
+    @Test func truncatedFilesReportTheRecordOffset() throws {
+        var pcap = PcapBuilder(endianness: .big, linkType: .raw)
+        pcap.add(ByteBuffer(text: "complete"))
+        pcap.add(ByteBuffer(text: "cut off here"))
+        let bytes = Array(pcap.array.dropLast(3))
+        let error = #expect(throws: CaptureError.self) { try readAll(bytes) }
+        #expect(error?.kind == .truncatedFile)
+        #expect(error?.offset == 24 + 16 + 8)
+
+        var ng = PcapNGBuilder(endianness: .little)
+        ng.interface(.raw)
+        ng.enhancedPacket(interface: 0, ticks: 0, ByteBuffer(text: "x"))
+        let ngError = #expect(throws: CaptureError.self) { try readAll(Array(ng.array.dropLast(1))) }
+        #expect(ngError?.kind == .truncatedFile)
+        #expect(ngError?.offset == 28 + 24)  // the section header, then a 24-byte interface block
+    }
+
+    @Test(arguments: [
+        ([0x0A, 0x0D, 0x0D, 0x0A, 28, 0, 0, 0, 1, 2, 3, 4] as [UInt8], CaptureError.Kind.malformed),
+        ([0xD4, 0xC3, 0xB2, 0xA1, 9, 0, 4, 0] + [UInt8](repeating: 0, count: 16), .unsupportedVersion),
+        ([0x7F, 0x45, 0x4C, 0x46] + [UInt8](repeating: 0, count: 20), .unknownFormat),
+        ([0xD4, 0xC3], .truncatedFile),
+    ])
+    func invalidHeaders(bytes: [UInt8], kind: CaptureError.Kind) throws {
+        let error = #expect(throws: CaptureError.self) { try readAll(bytes) }
+        #expect(error?.kind == kind)
+    }
+
+    @Test func blockLengthsMustAgree() throws {
+        var ng = PcapNGBuilder(endianness: .little)
+        ng.interface(.raw)
+        ng.enhancedPacket(interface: 0, ticks: 0, ByteBuffer(text: "abcd"))
+        var bytes = ng.array
+        bytes[bytes.count - 4] = 0x7C
+        let error = #expect(throws: CaptureError.self) { try readAll(bytes) }
+        #expect(error?.kind == .malformed)
+        #expect(error?.description.contains("block lengths differ") == true)
+    }
+
+    @Test func fileSourceReadsInChunks() throws {
+        var pcap = PcapBuilder(endianness: .little, linkType: .raw)
+        for index in 0..<300 { pcap.add(ByteBuffer(repeating: UInt8(index % 256), count: 1000)) }
+        let path = "/tmp/milter-capture-test-\(UInt64.random(in: 0...UInt64.max)).pcap"
+        try TemporaryFile.write(pcap.array, to: path)
+        defer { TemporaryFile.remove(path) }
+        var reader = try CaptureReader(path: path)
+        var count = 0
+        while let packet = try reader.next() {
+            #expect(packet.data.readableBytesView.allSatisfy { $0 == UInt8(count % 256) })
+            count += 1
+        }
+        #expect(count == 300)
+    }
+}

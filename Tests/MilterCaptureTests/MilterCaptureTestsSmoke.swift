@@ -1,7 +1,0 @@
-import Testing
-
-@testable import MilterCapture
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
