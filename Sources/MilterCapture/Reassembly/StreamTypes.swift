@@ -67,6 +67,14 @@ public struct StreamGap: Hashable, Sendable {
     public var cause: Cause
     /// The packet whose arrival revealed the gap.
     public var detectedAtPacket: Int
+
+    /// Creates a gap description.
+    public init(streamOffset: Int64, length: Int64?, cause: Cause, detectedAtPacket: Int) {
+        self.streamOffset = streamOffset
+        self.length = length
+        self.cause = cause
+        self.detectedAtPacket = detectedAtPacket
+    }
 }
 
 /// Why a direction of a connection ended.

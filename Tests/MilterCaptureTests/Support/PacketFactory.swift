@@ -19,7 +19,7 @@ enum PacketFactory {
 
     static func ip(_ segment: TCPSegment) -> ByteBuffer { PacketSynthesizer.ipPacket(segment) }
 
-    enum Link {
+    enum Link: Sendable {
         case ethernet(vlans: [UInt16])
         case null(Endianness)
         case loop

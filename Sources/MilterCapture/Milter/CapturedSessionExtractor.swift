@@ -1,0 +1,161 @@
+import NIOCore
+
+/// Turns reassembled TCP streams into milter sessions: recognises milter streams, tells the MTA from the
+/// milter, and cuts each direction into decoded frames.
+public struct CapturedSessionExtractor {
+    /// The options in force.
+    public let options: MilterExtractionOptions
+    private var streams: [StreamID: ExtractedStream] = [:]
+    /// Streams seen that were not milter traffic.
+    public private(set) var ignoredStreamCount = 0
+
+    /// Creates an extractor.
+    public init(options: MilterExtractionOptions = MilterExtractionOptions()) {
+        self.options = options
+    }
+
+    /// Handles one reassembly event, appending what it reveals to `output`.
+    public mutating func handle(_ event: ReassemblyEvent, into output: inout [MilterCaptureEvent]) {
+        switch event {
+        case .opened(let info):
+            let stream = ExtractedStream(info: info)
+            streams[info.id] = stream
+            if let mtaDirection = portDecision(info) { stream.start(mtaDirection, by: .port, options, &output) }
+        case .finished(let id):
+            guard let stream = streams.removeValue(forKey: id) else { return }
+            if case .milter = stream.state { output.append(.sessionEnded(id)) }
+            if case .undecided = stream.state { ignoredStreamCount += 1 }
+            if case .ignored = stream.state { ignoredStreamCount += 1 }
+        case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .closed(let id, _, _):
+            guard let stream = streams[id] else { return }
+            stream.handle(event, options: options, into: &output)
+        }
+    }
+
+    private func portDecision(_ info: TCPStreamInfo) -> StreamDirection? {
+        if options.milterPorts.contains(info.server.port) { return .clientToServer }
+        if options.milterPorts.contains(info.client.port) { return .serverToClient }
+        return nil
+    }
+}
+
+/// One stream's extraction state; a class so dictionary entries update in place.
+final class ExtractedStream {
+    enum State {
+        case undecided(buffered: [ReassemblyEvent], bytes: Int)
+        case milter(mtaDirection: StreamDirection, assemblers: [FrameAssembler])
+        case ignored
+    }
+
+    let info: TCPStreamInfo
+    var state: State = .undecided(buffered: [], bytes: 0)
+    private var lastTimestamp: CaptureTimestamp
+
+    init(info: TCPStreamInfo) {
+        self.info = info
+        self.lastTimestamp = info.firstTimestamp
+    }
+
+    func start(
+        _ mtaDirection: StreamDirection, by identification: CapturedSessionInfo.Identification,
+        _ options: MilterExtractionOptions, _ output: inout [MilterCaptureEvent]
+    ) {
+        let fromClient = mtaDirection == .clientToServer
+        output.append(
+            .sessionStarted(
+                CapturedSessionInfo(
+                    stream: info.id, mta: fromClient ? info.client : info.server,
+                    milter: fromClient ? info.server : info.client,
+                    handshakeSeen: info.handshakeSeen, firstPacket: info.firstPacket,
+                    startTimestamp: info.firstTimestamp,
+                    identifiedBy: identification)))
+        let directions: [FrameDirection] = fromClient ? [.fromMTA, .fromMilter] : [.fromMilter, .fromMTA]
+        state = .milter(
+            mtaDirection: mtaDirection,
+            assemblers: directions.map { FrameAssembler(direction: $0, options: options) })
+    }
+
+    func handle(_ event: ReassemblyEvent, options: MilterExtractionOptions, into output: inout [MilterCaptureEvent]) {
+        switch state {
+        case .ignored: return
+        case .undecided(var buffered, var bytes):
+            buffered.append(event)
+            if case .data(_, _, let data) = event { bytes += data.bytes.readableBytes }
+            state = .undecided(buffered: [], bytes: 0)
+            decide(buffered: buffered, bytes: bytes, options: options, into: &output)
+        case .milter(let mtaDirection, var assemblers):
+            state = .ignored  // releases the assemblers' storage for in-place mutation
+            apply(event, to: &assemblers, options: options)
+            drain(&assemblers, into: &output)
+            state = .milter(mtaDirection: mtaDirection, assemblers: assemblers)
+        }
+    }
+
+    private func decide(
+        buffered: [ReassemblyEvent], bytes: Int, options: MilterExtractionOptions,
+        into output: inout [MilterCaptureEvent]
+    ) {
+        guard options.detectByOptionNegotiation else { return state = .ignored }
+        switch verdict(buffered) {
+        case .undecided where bytes <= MilterStreamClassifier.maximumNegotiationLength + 5:
+            state = .undecided(buffered: buffered, bytes: bytes)
+        case .milter(let mtaDirection):
+            start(mtaDirection, by: .optionNegotiation, options, &output)
+            for event in buffered { handle(event, options: options, into: &output) }
+        default:
+            state = .ignored
+        }
+    }
+
+    /// Classifies on the data of whichever direction sent first; anything before it but a gap is irrelevant.
+    private func verdict(_ buffered: [ReassemblyEvent]) -> MilterStreamClassifier.Verdict {
+        var first: StreamDirection?
+        var bytes = ByteBuffer()
+        for event in buffered {
+            switch event {
+            case .data(_, let direction, var data) where first == nil || first == direction:
+                first = direction
+                bytes.writeBuffer(&data.bytes)
+            case .gap(_, let direction, _) where first == direction || first == nil:
+                return bytes.readableBytes >= 5
+                    ? MilterStreamClassifier.classify(firstBytes: bytes, direction: direction)
+                    : .notMilter
+            default: continue
+            }
+        }
+        guard let first else { return .undecided }
+        return MilterStreamClassifier.classify(firstBytes: bytes, direction: first)
+    }
+
+    private func apply(
+        _ event: ReassemblyEvent, to assemblers: inout [FrameAssembler], options: MilterExtractionOptions
+    ) {
+        switch event {
+        case .data(_, let direction, let data):
+            lastTimestamp = data.timestamp
+            assemblers[direction.rawValue].receive(data)
+        case .gap(_, let direction, let gap):
+            assemblers[direction.rawValue].gap(gap, lastTimestamp: lastTimestamp)
+        case .midstreamStart(_, let direction, let packet):
+            assemblers[direction.rawValue].report(.midstreamStart, packet: packet, offset: 0)
+            assemblers[direction.rawValue].loseBoundary(
+                remaining: nil, policy: options.afterMidstreamStart, announce: false)
+        case .closed(_, let direction, _):
+            assemblers[direction.rawValue].finish()
+        case .opened, .finished:
+            break
+        }
+    }
+
+    private func drain(_ assemblers: inout [FrameAssembler], into output: inout [MilterCaptureEvent]) {
+        for index in assemblers.indices where !assemblers[index].output.isEmpty {
+            for item in assemblers[index].output {
+                switch item {
+                case .frame(let frame): output.append(.frame(info.id, frame))
+                case .issue(let issue): output.append(.issue(info.id, issue))
+                }
+            }
+            assemblers[index].output.removeAll(keepingCapacity: true)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import MilterProtocol
+import NIOCore
+
+/// What a frame assembler produces.
+enum AssemblerOutput {
+    case frame(CapturedFrame)
+    case issue(CaptureIssue)
+}
+
+/// Cuts one direction's byte stream into milter frames, tolerating gaps of known length inside payloads and
+/// resynchronising (or stopping) when a gap or a mid-stream start hides where frames begin.
+struct FrameAssembler {
+    enum Mode {
+        case synchronised
+        case resynchronising
+        case stopped(ignoredBytes: Int)
+    }
+
+    let direction: FrameDirection
+    let options: MilterExtractionOptions
+    var mode: Mode = .synchronised
+    var output: [AssemblerOutput] = []
+    private var header = FrameHeaderAccumulator()
+    private var partial: PartialFrame?
+    private var afterResynchronisation = false
+    var window = ResynchronisationWindow()
+    /// Bytes dropped by the current boundary search before the window.
+    var skippedWhileSearching = 0
+
+    init(direction: FrameDirection, options: MilterExtractionOptions) {
+        self.direction = direction
+        self.options = options
+    }
+
+    mutating func receive(_ data: StreamData) {
+        switch mode {
+        case .synchronised: consume(data)
+        case .resynchronising: resynchronise(adding: data, isFinal: false)
+        case .stopped(let ignored): mode = .stopped(ignoredBytes: ignored + data.bytes.readableBytes)
+        }
+    }
+
+    /// Consumes bytes in frame order; on a bad header the rest goes to resynchronisation.
+    mutating func consume(_ data: StreamData) {
+        var bytes = data.bytes
+        var offset = data.streamOffset
+        while bytes.readableBytes > 0 {
+            let before = bytes.readableBytes
+            if var frame = partial {
+                frame.append(&bytes, packet: data.packet)
+                if frame.isComplete { complete(frame, timestamp: data.timestamp) } else { partial = frame }
+            } else if let (length, command) = header.take(&bytes, offset: offset, packet: data.packet) {
+                guard length >= 1, length <= options.maximumFrameLength else {
+                    report(.invalidFrameLength(length), packet: data.packet, offset: header.startOffset)
+                    header = FrameHeaderAccumulator()
+                    offset += Int64(before - bytes.readableBytes)
+                    loseBoundary(
+                        remaining: StreamData(
+                            bytes: bytes, streamOffset: offset, packet: data.packet,
+                            timestamp: data.timestamp), policy: options.afterGap)
+                    return
+                }
+                let frame = PartialFrame(
+                    command: command, declaredLength: length - 1, streamOffset: header.startOffset,
+                    firstPacket: header.firstPacket)
+                header = FrameHeaderAccumulator()
+                if frame.isComplete { complete(frame, timestamp: data.timestamp) } else { partial = frame }
+            }
+            offset += Int64(before - bytes.readableBytes)
+        }
+    }
+
+    private mutating func complete(_ frame: PartialFrame, timestamp: CaptureTimestamp) {
+        partial = nil
+        let milterFrame = MilterFrame(command: frame.command, payload: frame.payload)
+        let decoded = frame.missing == 0 ? CapturedFrame.decode(milterFrame, direction: direction) : .truncated
+        output.append(
+            .frame(
+                CapturedFrame(
+                    direction: direction, frame: milterFrame,
+                    declaredPayloadLength: frame.declaredLength, missingBytes: frame.missing, decoded: decoded,
+                    timestamp: timestamp, firstPacket: frame.firstPacket, lastPacket: frame.lastPacket,
+                    streamOffset: frame.streamOffset, afterResynchronisation: afterResynchronisation)))
+    }
+
+    /// A gap: inside a payload its length is absorbed; anywhere else the next frame boundary is lost.
+    mutating func gap(_ gap: StreamGap, lastTimestamp: CaptureTimestamp) {
+        let kind: CaptureIssue.Kind
+        switch gap.cause {
+        case .truncatedPacket: kind = .truncatedPacket(missingBytes: gap.length ?? 0)
+        case .missingSegments: kind = .missingSegments(length: gap.length)
+        }
+        let packet = if case .truncatedPacket(let packet) = gap.cause { packet } else { gap.detectedAtPacket }
+        let reference = partial.map {
+            CaptureIssue.FrameReference(
+                command: $0.command, declaredPayloadLength: $0.declaredLength,
+                firstPacket: $0.firstPacket)
+        }
+        output.append(
+            .issue(
+                CaptureIssue(
+                    kind, direction: direction, packet: packet, streamOffset: gap.streamOffset,
+                    frame: reference)))
+        switch mode {
+        case .synchronised: absorb(gap, packet: packet, timestamp: lastTimestamp)
+        case .resynchronising: skippedWhileSearching += window.discardAll()
+        case .stopped: break
+        }
+    }
+
+    private mutating func absorb(_ gap: StreamGap, packet: Int, timestamp: CaptureTimestamp) {
+        if var frame = partial, let length = gap.length, length <= Int64(frame.remaining) {
+            frame.skip(Int(length), packet: packet)
+            if frame.isComplete { complete(frame, timestamp: timestamp) } else { partial = frame }
+            return
+        }
+        if var frame = partial {
+            frame.skip(frame.remaining, packet: packet)
+            complete(frame, timestamp: timestamp)
+        }
+        header = FrameHeaderAccumulator()
+        loseBoundary(remaining: nil, policy: options.afterGap)
+    }
+
+    mutating func loseBoundary(
+        remaining: StreamData?, policy: MilterExtractionOptions.Resynchronisation, announce: Bool = true
+    ) {
+        switch policy {
+        case .stop:
+            report(.decodingStopped, packet: remaining?.packet, offset: remaining?.streamOffset)
+            mode = .stopped(ignoredBytes: remaining?.bytes.readableBytes ?? 0)
+        case .resynchronise:
+            if announce { report(.frameBoundaryLost, packet: remaining?.packet, offset: remaining?.streamOffset) }
+            mode = .resynchronising
+            window = ResynchronisationWindow()
+            skippedWhileSearching = 0
+            if let remaining, remaining.bytes.readableBytes > 0 { resynchronise(adding: remaining, isFinal: false) }
+        }
+    }
+
+    mutating func report(_ kind: CaptureIssue.Kind, packet: Int?, offset: Int64?) {
+        output.append(.issue(CaptureIssue(kind, direction: direction, packet: packet, streamOffset: offset)))
+    }
+
+    /// The stream ended: an unfinished frame or search is reported.
+    mutating func finish() {
+        if case .resynchronising = mode { resynchronise(adding: nil, isFinal: true) }
+        switch mode {
+        case .stopped(let ignored) where ignored > 0: report(.undecodedBytes(ignored), packet: nil, offset: nil)
+        case .resynchronising:
+            report(
+                .resynchronisationFailed(discardedBytes: window.discardAll() + skippedWhileSearching), packet: nil,
+                offset: nil)
+        default: break
+        }
+        if let frame = partial {
+            report(
+                .incompleteFrame(
+                    command: frame.command, declaredPayloadLength: frame.declaredLength,
+                    receivedBytes: frame.payload.readableBytes), packet: frame.lastPacket, offset: frame.streamOffset)
+        } else if header.count > 0 {
+            report(
+                .incompleteFrame(command: nil, declaredPayloadLength: nil, receivedBytes: header.count),
+                packet: header.firstPacket, offset: header.startOffset)
+        }
+        partial = nil
+        header = FrameHeaderAccumulator()
+    }
+
+    mutating func markResynchronised() { afterResynchronisation = true }
+}

@@ -1,0 +1,53 @@
+import MilterProtocol
+
+/// How milter sessions are found and decoded in a capture.
+public struct MilterExtractionOptions: Sendable {
+    /// What to do when the position of the next frame is unknown.
+    public enum Resynchronisation: Hashable, Sendable {
+        /// Search for a plausible frame boundary with the ``boundaryFinder``; frames found so are flagged.
+        case resynchronise
+        /// Report and decode nothing more in that direction.
+        case stop
+    }
+
+    /// Streams with one of these ports at either end are milter streams (`--port`).
+    public var milterPorts: Set<UInt16>
+    /// Whether a stream whose first frame is a valid OPTNEG is a milter stream, whatever its ports.
+    public var detectByOptionNegotiation: Bool
+    /// The largest frame length (payload plus command byte) accepted, checked before buffering.
+    public var maximumFrameLength: Int
+    /// The policy when a capture starts inside a stream.
+    public var afterMidstreamStart: Resynchronisation
+    /// The policy after a gap whose bytes hid a frame boundary.
+    public var afterGap: Resynchronisation
+    /// The hook that finds frame boundaries when resynchronising.
+    public var boundaryFinder: any FrameBoundaryFinder
+    /// The most bytes held while searching for a frame boundary.
+    public var maximumResynchronisationWindow: Int
+    /// Bounds on TCP reassembly.
+    public var reassemblyLimits: TCPReassemblyLimits
+    /// Bounds on the capture file reader.
+    public var readerLimits: CaptureReaderLimits
+
+    /// Creates options; by default streams are found by OPTNEG, frames up to 1 MiB are accepted, and decoding
+    /// resynchronises after mid-stream starts and gaps.
+    public init(
+        milterPorts: Set<UInt16> = [], detectByOptionNegotiation: Bool = true,
+        maximumFrameLength: Int = MilterFrameLimits.replies.maximumPayloadLength + 1,
+        afterMidstreamStart: Resynchronisation = .resynchronise, afterGap: Resynchronisation = .resynchronise,
+        boundaryFinder: any FrameBoundaryFinder = PlausibleFrameBoundaryFinder(),
+        maximumResynchronisationWindow: Int = 256 * 1024,
+        reassemblyLimits: TCPReassemblyLimits = TCPReassemblyLimits(),
+        readerLimits: CaptureReaderLimits = CaptureReaderLimits()
+    ) {
+        self.milterPorts = milterPorts
+        self.detectByOptionNegotiation = detectByOptionNegotiation
+        self.maximumFrameLength = maximumFrameLength
+        self.afterMidstreamStart = afterMidstreamStart
+        self.afterGap = afterGap
+        self.boundaryFinder = boundaryFinder
+        self.maximumResynchronisationWindow = maximumResynchronisationWindow
+        self.reassemblyLimits = reassemblyLimits
+        self.readerLimits = readerLimits
+    }
+}

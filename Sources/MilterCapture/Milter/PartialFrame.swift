@@ -1,0 +1,67 @@
+import NIOCore
+
+/// The 4-byte length and the command byte of a frame, gathered across packets.
+struct FrameHeaderAccumulator {
+    private var bytes: UInt64 = 0
+    private(set) var count = 0
+    private(set) var startOffset: Int64 = 0
+    private(set) var firstPacket = 0
+
+    /// Takes header bytes from `buffer`; returns the length field and command once all five are in.
+    mutating func take(_ buffer: inout ByteBuffer, offset: Int64, packet: Int) -> (Int, UInt8)? {
+        if count == 0 {
+            startOffset = offset
+            firstPacket = packet
+        }
+        while count < 5, let byte = buffer.readInteger(as: UInt8.self) {
+            bytes = bytes << 8 | UInt64(byte)
+            count += 1
+        }
+        guard count == 5 else { return nil }
+        return (Int(bytes >> 8), UInt8(truncatingIfNeeded: bytes))
+    }
+}
+
+/// A frame whose header is known and whose payload is arriving.
+struct PartialFrame {
+    let command: UInt8
+    let declaredLength: Int
+    let streamOffset: Int64
+    let firstPacket: Int
+    private(set) var lastPacket: Int
+    /// The payload captured before the first missing byte.
+    private(set) var payload: ByteBuffer
+    /// Payload bytes received or skipped so far.
+    private var accounted = 0
+    /// Payload bytes the capture lacks.
+    private(set) var missing = 0
+
+    init(command: UInt8, declaredLength: Int, streamOffset: Int64, firstPacket: Int) {
+        self.command = command
+        self.declaredLength = declaredLength
+        self.streamOffset = streamOffset
+        self.firstPacket = firstPacket
+        self.lastPacket = firstPacket
+        self.payload = ByteBufferAllocator().buffer(capacity: declaredLength)
+    }
+
+    var remaining: Int { declaredLength - accounted }
+    var isComplete: Bool { accounted == declaredLength }
+
+    /// Moves payload bytes from `buffer`; after a hole, bytes are counted but not kept, so the payload never
+    /// joins bytes across missing ones.
+    mutating func append(_ buffer: inout ByteBuffer, packet: Int) {
+        let count = min(remaining, buffer.readableBytes)
+        var slice = buffer.readSlice(length: count)!
+        if missing == 0 { payload.writeBuffer(&slice) }
+        accounted += count
+        lastPacket = packet
+    }
+
+    /// Accounts for `count` payload bytes the capture lacks.
+    mutating func skip(_ count: Int, packet: Int) {
+        accounted += count
+        missing += count
+        lastPacket = packet
+    }
+}
