@@ -21,11 +21,17 @@ final class CMilter: InteropPeer {
     let port: Int
     /// The running process.
     let process: BackgroundProcess
+    /// Its scratch directory (the trace log).
+    let directory: URL
 
     /// The `smtpd_milters` entry for Postfix, e.g. "inet:127.0.0.1:4567" or "inet:[::1]:4567".
     var postfixSpec: String { host.contains(":") ? "inet:[\(host)]:\(port)" : "inet:\(host):\(port)" }
 
-    private init(host: String, port: Int, process: BackgroundProcess) {
+    /// The libmilter/Sendmail socket spec, e.g. "inet:4567@127.0.0.1" or "inet6:4567@::1".
+    var sendmailSpec: String { host.contains(":") ? "inet6:\(port)@\(host)" : "inet:\(port)@\(host)" }
+
+    private init(host: String, port: Int, process: BackgroundProcess, directory: URL) {
+        self.directory = directory
         self.host = host
         self.port = port
         self.process = process
@@ -42,12 +48,19 @@ final class CMilter: InteropPeer {
     static func start(mode: Mode = .headers, ipv6: Bool = false) async throws -> CMilter {
         let binary = try await build()
         let host = ipv6 ? "::1" : "127.0.0.1"
-        let (port, process) = try await startListening("cmilter", host: host) { port in
-            let log = binary.deletingLastPathComponent().appendingPathComponent("cmilter-\(port).log")
-            let spec = ipv6 ? "inet6:\(port)@::1" : "inet:\(port)@127.0.0.1"
-            return try BackgroundProcess.start(binary.path, ["--\(mode.rawValue)", "-v", spec], logFile: log)
+        let directory = try Scratch.makeDirectory("cmilter")
+        do {
+            let (port, process) = try await startListening("cmilter", host: host) { port in
+                let spec = ipv6 ? "inet6:\(port)@::1" : "inet:\(port)@127.0.0.1"
+                return try BackgroundProcess.start(
+                    binary.path, ["--\(mode.rawValue)", "-v", spec],
+                    logFile: directory.appendingPathComponent("cmilter.log"))
+            }
+            return CMilter(host: host, port: port, process: process, directory: directory)
+        } catch {
+            Scratch.remove(directory)
+            throw error
         }
-        return CMilter(host: host, port: port, process: process)
     }
 
     var peerName: String { "cmilter" }
@@ -55,8 +68,11 @@ final class CMilter: InteropPeer {
     /// Everything cmilter traced so far (one line per callback).
     func log() -> String { process.log() }
 
-    /// Stops it (libmilter needs a moment to notice SIGTERM; then SIGKILL).
-    func stop() async { await process.stop(grace: .seconds(3)) }
+    /// Stops it (libmilter needs a moment to notice SIGTERM; then SIGKILL) and removes its directory.
+    func stop() async {
+        await process.stop(grace: .seconds(3))
+        Scratch.remove(directory)
+    }
 
     /// The path of the compiled binary; compiles it on first use.
     static func build() async throws -> URL {

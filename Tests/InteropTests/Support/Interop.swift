@@ -7,8 +7,9 @@
 //       First line of every interop test. A missing peer prints "interop: skipped <test>: <reason>"
 //       and returns false; under MILTER_INTEROP=required it also records an Issue (the test fails).
 //
-//   let milter = try await CMilter.start(mode: .headers)        // interop/cmilter/cmilter.c, compiled once
-//   milter.port, milter.postfixSpec ("inet:127.0.0.1:PORT"), milter.log(); await milter.stop()
+//   try await CMilter.with(mode: .headers) { milter in ... }   // interop/cmilter/cmilter.c, compiled once
+//   milter.host, milter.port, milter.postfixSpec ("inet:127.0.0.1:PORT"), milter.sendmailSpec
+//   ("inet:PORT@127.0.0.1"), milter.log() (one trace line per callback, e.g. "cmilter: eom ...")
 //       Modes .headers / .subject / .plain: the decision rules are in cmilter.c's header comment.
 //       CMilter.start(mode:, ipv6: true) listens on [::1]. Use `milter.port` to point a Swift
 //       MilterClient at libmilter.
@@ -16,7 +17,7 @@
 //   try await Postfix.with(milters: [milter.postfixSpec], settings: ["milter_default_action=accept"]) { pf in
 //       let result = try await pf.send(SMTPMessage(from: "a@example.com", to: ["b@example.org"],
 //                                                  headers: [("X-Test-Action", "reject")]))
-//       result.final                         // SMTPReply(code: 550, text: "5.7.1 ...")
+//       result.final                         // SMTPReply: .code 550, .text "5.7.1 ...", .rcpts, .mail
 //       try await pf.delivered(count: 1)     // [SinkMessage] that smtp-sink received (header(named:), body)
 //       try await pf.held(count: 1)          // [QueueEntry] in the hold queue (postqueue -j)
 //       try await pf.postcat(queueID:)       // postcat -q output
@@ -25,17 +26,24 @@
 //       A private instance under a temp dir (`postfix -c DIR`): smtpd on a free 127.0.0.1 port,
 //       relayhost = an smtp-sink on another free port that dumps every message to a file.
 //       Point `milters` at a Swift milter ("inet:127.0.0.1:\(port)") to test it behind real Postfix.
-//       `pf.smtp` is the SMTP endpoint; `SMTPClient.session(host:port:messages:)` sends several
-//       messages on one connection.
+//       `pf.smtpPort` is the SMTP port; `pf.session([m1, m2])` sends several messages on one
+//       connection (one milter connection); `pf.queue()` lists every queue.
 //
-//   let dkim = try await OpenDKIM.start()        // signing mode for example.com, selector "test"
-//   let py = try await PyMilter.start()          // interop/pymilter/pymilter.py
+//   try await OpenDKIM.with { dkim in ... dkim.postfixSpec ... }   // signing for example.com, selector "test"
+//   try await PyMilter.with { py in ... py.postfixSpec ... }       // interop/pymilter/pymilter.py
+//   try await Sendmail.with(milters: [milter.sendmailSpec]) { sm in   // Sendmail 8.17 (-bD) + smtp-sink
+//       try await sm.send(message); try await sm.delivered(count: 1)
+//   }
+//   let loadclient = try await CProgram.shared.binary(source: "interop/loadclient/loadclient.c",
+//                                                     libraries: ["-lpthread"])   // any C file in interop/
 //   let result = try await ProcessRunner.run("/usr/bin/env", ["true"], timeout: .seconds(5))
 //   let port = try FreePort.allocate(); try await FreePort.waitUntilListening(host:port:timeout:)
 //
-// Everything runs as root (Postfix needs it for `postfix start`); the system Postfix instance is never
-// used. Files live under a fresh directory in /tmp that is removed on success; set
-// MILTER_INTEROP_KEEP=1 to keep it.
+// Every peer has a scoped `with` (stopped afterwards, also on a throw; its log printed on failure) and a
+// `start` + `stop` pair for longer lifetimes. Everything runs as root (Postfix needs it for `postfix
+// start`); the system Postfix instance is never used. Each peer's files live under a fresh
+// /tmp/interop-NAME-XXXX directory, removed when it stops; set MILTER_INTEROP_KEEP=1 to keep them.
+// Compiled C peers are cached in /tmp/interop-build by source hash.
 import Foundation
 import Testing
 
@@ -52,7 +60,7 @@ enum Interop {
         case opendkim
         /// python3 with the `Milter` module (python3-milter).
         case pymilter
-        /// The Sendmail binary unpacked by `.ci/install-sendmail-private`.
+        /// The Sendmail binary unpacked by `.ci/install-sendmail-private`, m4, unshare, smtp-sink.
         case sendmail
         /// tcpdump, for captures.
         case tcpdump
@@ -97,7 +105,7 @@ enum Interop {
         case .pymilter:
             if !pythonHasMilter { return "python3 cannot import Milter (install python3-milter)" }
             files = ["/usr/bin/python3"]
-        case .sendmail: files = [Sendmail.binary]
+        case .sendmail: files = [Sendmail.binary, "/usr/bin/m4", "/usr/bin/unshare", "/usr/sbin/smtp-sink"]
         case .tcpdump: files = ["/usr/bin/tcpdump"]
         }
         let missing = files.filter { !FileManager.default.isExecutableFile(atPath: $0) && !isReadable($0) }

@@ -42,3 +42,15 @@ func startListening(
     }
     throw lastError
 }
+
+/// Calls `check` every 100 ms until it returns a value, or throws after `timeout`.
+func pollUntil<T: Sendable>(
+    _ what: String, timeout: Duration, _ check: () async throws -> T?
+) async throws -> T {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if let value = try await check() { return value }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw InteropError("timed out after \(timeout) waiting for \(what)")
+}

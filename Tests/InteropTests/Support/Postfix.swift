@@ -81,7 +81,7 @@ final class Postfix: InteropPeer {
     /// Waits until smtp-sink has received at least `count` messages and Postfix has nothing left to
     /// deliver, then returns what the sink received (oldest first).
     func delivered(count: Int, timeout: Duration = .seconds(30)) async throws -> [SinkMessage] {
-        try await poll("\(count) delivered message(s)", timeout: timeout) {
+        try await pollUntil("\(count) delivered message(s)", timeout: timeout) {
             let messages = try sink.messages()
             guard messages.count >= count else { return nil }
             let pending = try await queue().filter { $0.queueName != "hold" }
@@ -91,7 +91,7 @@ final class Postfix: InteropPeer {
 
     /// Waits until the hold queue has at least `count` messages and returns them.
     func held(count: Int, timeout: Duration = .seconds(30)) async throws -> [QueueEntry] {
-        try await poll("\(count) held message(s)", timeout: timeout) {
+        try await pollUntil("\(count) held message(s)", timeout: timeout) {
             let held = try await queue().filter { $0.queueName == "hold" }
             return held.count >= count ? held : nil
         }
@@ -115,17 +115,6 @@ final class Postfix: InteropPeer {
     /// Postfix's own log (maillog_file).
     func maillog() -> String {
         (try? String(contentsOf: directory.appendingPathComponent("maillog"), encoding: .utf8)) ?? ""
-    }
-
-    private func poll<T: Sendable>(
-        _ what: String, timeout: Duration, _ check: () async throws -> T?
-    ) async throws -> T {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if let value = try await check() { return value }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw InteropError("timed out after \(timeout) waiting for \(what)")
     }
 }
 
