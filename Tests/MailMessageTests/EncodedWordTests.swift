@@ -53,6 +53,7 @@ struct EncodedWordTests {
     @Test func rawEightBitHeaderBytes() {
         #expect(Charsets.decodeUnlabelled(Array("Grüße".utf8)[...]) == "Grüße")
         #expect(Charsets.decodeUnlabelled([0x47, 0x72, 0xFC, 0xDF, 0x65][...]) == "Grüße")
+        #expect(Charsets.decodeUnlabelled([0x80, 0x20, 0x93, 0x71, 0x94, 0x81][...]) == "€ “q”\u{81}")
     }
 
     @Test func invalidSequenceInKnownCharsetBecomesReplacement() {

@@ -28,8 +28,7 @@ public enum Charsets {
     /// Windows-1252, the de-facto charset of unlabelled 8-bit mail.
     public static func decodeUnlabelled(_ bytes: ArraySlice<UInt8>) -> String {
         if let text = String(validating: bytes, as: UTF8.self) { return text }
-        return Iconv.toUTF8(bytes, from: "WINDOWS-1252").map { String(decoding: $0, as: UTF8.self) }
-            ?? String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        return Windows1252.decode(bytes)
     }
 
     /// Whether `charset` names a charset this decoder knows.

@@ -1,0 +1,17 @@
+// swift-tools-version: 6.1
+// libFuzzer targets, kept out of the main package: they only link with -sanitize=fuzzer.
+// Build and run one with: Fuzz/run.sh TARGET SECONDS
+import PackageDescription
+
+let package = Package(
+    name: "swift-milter-fuzz",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(name: "swift-milter", path: "../")],
+    targets: [
+        .executableTarget(
+            name: "MailMessageFuzzer",
+            dependencies: [.product(name: "MailMessage", package: "swift-milter")]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)
