@@ -1,0 +1,58 @@
+/// A classifier's answer for one message: a verdict, the modifications to apply, and the reason
+/// that goes into the decision log line.
+public struct Decision: Hashable, Sendable {
+    /// What happens to the message.
+    public var verdict: Verdict
+    /// Changes applied before the verdict, only when the message is delivered (accept or quarantine).
+    public var modifications: [Modification]
+    /// Why: logged as `<queue-id>: ACCEPT (<reason>)`. Never sent to the client.
+    public var reason: String
+
+    /// Creates a decision.
+    public init(_ verdict: Verdict, reason: String = "", modifications: [Modification] = []) {
+        self.verdict = verdict
+        self.reason = reason
+        self.modifications = modifications
+    }
+
+    /// Accept, with a reason for the log.
+    public static func accept(_ reason: String = "", modifications: [Modification] = []) -> Decision {
+        Decision(.accept, reason: reason, modifications: modifications)
+    }
+
+    /// Reject with a reply text: `550 5.7.1 <clientText>` unless another code is given.
+    public static func reject(
+        _ reason: String, client clientText: String, code: Int = 550, enhancedCode: String = "5.7.1"
+    ) -> Decision {
+        Decision(.reject(.sanitized(code: code, enhancedCode: enhancedCode, text: clientText)), reason: reason)
+    }
+
+    /// Tempfail with a reply text: `451 4.7.1 <clientText>` unless another code is given.
+    public static func tempfail(
+        _ reason: String, client clientText: String, code: Int = 451, enhancedCode: String = "4.7.1"
+    ) -> Decision {
+        Decision(.tempfail(.sanitized(code: code, enhancedCode: enhancedCode, text: clientText)), reason: reason)
+    }
+
+    /// Discard silently.
+    public static func discard(_ reason: String = "") -> Decision { Decision(.discard, reason: reason) }
+
+    /// Quarantine (the MTA's hold queue), with the reason given to the MTA and to the log.
+    public static func quarantine(_ reason: String, modifications: [Modification] = []) -> Decision {
+        Decision(.quarantine(reason), reason: reason, modifications: modifications)
+    }
+
+    /// A copy with one more modification.
+    public func adding(_ modification: Modification) -> Decision {
+        var copy = self
+        copy.modifications.append(modification)
+        return copy
+    }
+
+    /// The decision log line, in srmilter's shape: `<queue-id>: REJECT (<reason>) "<client text>"`.
+    public func logLine(queueID: String) -> String {
+        var line = "\(queueID): \(verdict.name) (\(reason))"
+        if let text = verdict.clientText { line += " \"\(text)\"" }
+        return line
+    }
+}

@@ -1,0 +1,102 @@
+import MilterProtocol
+
+/// The one thing a milter author writes: a decision for each message.
+///
+/// Only ``classify(_:)`` is required. A synchronous implementation satisfies it too:
+///
+/// ```swift
+/// struct NoSpam: MailClassifier {
+///     func classify(_ mail: MailInfo) -> Decision {
+///         mail.subject.contains("viagra") ? mail.reject("spam words", client: "No spam") : mail.accept("clean")
+///     }
+/// }
+/// ```
+///
+/// Classification runs off the event loops, on the server's classification threads
+/// (`--threads`), so a blocking implementation (a DNS lookup, say) holds up no connection but its own.
+/// A classifier that throws, or runs past the classifier timeout, yields the configured failure
+/// verdict (tempfail by default); the connection goes on.
+public protocol MailClassifier: Sendable {
+    /// Decides on a complete message.
+    func classify(_ mail: MailInfo) async throws -> Decision
+
+    /// What the classifier needs from the MTA; negotiation asks for this and nothing more.
+    var needs: ClassifierNeeds { get }
+
+    /// An early check, called only for the stages in ``ClassifierNeeds/earlyChecks``.
+    /// Return `nil` to go on, or a verdict: at CONNECT and HELO it applies to the whole SMTP
+    /// session, at MAIL to the transaction, at RCPT to that recipient only.
+    func check(_ event: EarlyEvent, _ mail: MailInfo) async throws -> Verdict?
+}
+
+extension MailClassifier {
+    /// By default a classifier may use every modification and quarantine, and has no early checks.
+    public var needs: ClassifierNeeds { ClassifierNeeds() }
+
+    /// By default every early event goes on.
+    public func check(_ event: EarlyEvent, _ mail: MailInfo) async throws -> Verdict? { nil }
+}
+
+/// The stages at which a classifier may decide early.
+public enum EarlyStage: Hashable, Sendable, CaseIterable {
+    /// CONNECT: the client's address and name are known.
+    case connect
+    /// HELO/EHLO.
+    case helo
+    /// MAIL FROM.
+    case mail
+    /// Each RCPT TO.
+    case recipient
+}
+
+/// An early event with what it carries; the ``MailInfo`` passed alongside holds everything so far.
+public enum EarlyEvent: Hashable, Sendable {
+    /// The client connected.
+    case connect(ClientInfo)
+    /// The client said HELO or EHLO with this name.
+    case helo(String)
+    /// MAIL FROM.
+    case mail(EnvelopeEntry)
+    /// One RCPT TO.
+    case recipient(EnvelopeEntry)
+
+    /// The stage of the event.
+    public var stage: EarlyStage {
+        switch self {
+        case .connect: .connect
+        case .helo: .helo
+        case .mail: .mail
+        case .recipient: .recipient
+        }
+    }
+}
+
+/// What a classifier needs, declared once; the server negotiates exactly this.
+public struct ClassifierNeeds: Hashable, Sendable {
+    /// The actions its decisions may use: modifications and quarantine.
+    /// A modification outside the agreed actions is dropped and logged.
+    public var actions: MilterActions
+    /// The stages at which ``MailClassifier/check(_:_:)`` is called (each costs a round trip).
+    public var earlyChecks: Set<EarlyStage>
+    /// The macros wanted per stage (version 6 symbol lists); empty means the MTA's defaults.
+    public var macros: [MacroStage: [String]]
+    /// Whether the classifier reads the body at all; `false` asks the MTA not to send it.
+    public var body: Bool
+
+    /// Creates needs; the defaults allow every modification and quarantine, with no early checks.
+    public init(
+        actions: MilterActions = .allModifications, earlyChecks: Set<EarlyStage> = [],
+        macros: [MacroStage: [String]] = [:], body: Bool = true
+    ) {
+        self.actions = actions
+        self.earlyChecks = earlyChecks
+        self.macros = macros
+        self.body = body
+    }
+}
+
+extension MilterActions {
+    /// Every modification and quarantine: all actions but SETSYMLIST, which is negotiated from
+    /// ``ClassifierNeeds/macros``.
+    public static let allModifications = MilterActions.all.subtracting(.setSymbolList)
+}

@@ -1,0 +1,67 @@
+import MailMessage
+import MilterProtocol
+
+/// Everything the MTA told the milter about one message, as the classifier sees it.
+///
+/// The envelope, the client and the macros come from the protocol; the header fields and the
+/// body are the message as the MTA sent it (the body possibly truncated, see ``isBodyTruncated``).
+/// Accessors in srmilter's style (``fromAddress``, ``subject``, ``onlyRecipient``, …) return `""`
+/// when the information is missing.
+public struct MailInfo: Sendable {
+    /// The SMTP client.
+    public var client: ClientInfo
+    /// The HELO/EHLO name, `""` before HELO.
+    public var helo: String
+    /// MAIL FROM, once given.
+    public var sender: EnvelopeEntry?
+    /// The accepted RCPT TOs, in order, each with its own macros.
+    public var recipients: [EnvelopeEntry]
+    /// The macros of every stage so far.
+    public var macros: MacroTable
+    /// The header fields in order, byte for byte: the value keeps its leading space and folding (CRLF).
+    public var headerFields: [RawHeaderField]
+    /// The body with CRLF line ends, cut at the truncation limit.
+    public var body: [UInt8]
+    /// Whether the body was cut because of the truncation limit.
+    public var isBodyTruncated: Bool
+
+    /// Creates a description; the server fills it in as the protocol goes.
+    public init(
+        client: ClientInfo = ClientInfo(), helo: String = "", sender: EnvelopeEntry? = nil,
+        recipients: [EnvelopeEntry] = [], macros: MacroTable = MacroTable(), headerFields: [RawHeaderField] = [],
+        body: [UInt8] = [], isBodyTruncated: Bool = false
+    ) {
+        self.client = client
+        self.helo = helo
+        self.sender = sender
+        self.recipients = recipients
+        self.macros = macros
+        self.headerFields = headerFields
+        self.body = body
+        self.isBodyTruncated = isBodyTruncated
+    }
+
+    /// The queue id (macro `i`), or `-` as srmilter logs it when the MTA sent none.
+    public var queueID: String {
+        guard let id = macros["i"], !id.isEmpty else { return "-" }
+        return id
+    }
+
+    /// The message as header fields and body, ready for MIME parsing.
+    public var rawMessage: RawMessage { RawMessage(headerFields: headerFields, body: body[...]) }
+
+    /// The message bytes as they would be written to a file (headers, blank line, body).
+    public var messageBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(body.count + headerFields.count * 64)
+        for field in headerFields {
+            bytes += field.nameBytes
+            bytes.append(UInt8(ascii: ":"))
+            bytes += field.valueBytes
+            bytes += [0x0D, 0x0A]
+        }
+        bytes += [0x0D, 0x0A]
+        bytes += body
+        return bytes
+    }
+}

@@ -1,1 +1,0 @@
-// Module ReferenceMilter. See README.md for the architecture.

@@ -1,0 +1,26 @@
+import Logging
+import NIOCore
+
+/// What every connection of a server shares: the classifier, the scheduler, options and observers.
+struct ConnectionEnvironment: Sendable {
+    let classifier: any MailClassifier
+    let scheduler: ClassificationScheduler
+    let options: ProtocolOptions
+    let timeouts: ConnectionTimeouts
+    let logger: Logger
+    let observer: (@Sendable (MailInfo, Decision) -> Void)?
+}
+
+/// How long the server waits for the MTA.
+public struct ConnectionTimeouts: Hashable, Sendable {
+    /// The longest silence between messages (before OPTNEG, after end of message).
+    public var idle: TimeAmount
+    /// The longest silence inside a message, between MAIL and end of message.
+    public var read: TimeAmount
+
+    /// Creates timeouts; the defaults follow Postfix's own (300 s content timeout, longer between messages).
+    public init(idle: TimeAmount = .seconds(900), read: TimeAmount = .seconds(300)) {
+        self.idle = idle
+        self.read = read
+    }
+}

@@ -1,0 +1,53 @@
+import MailMessage
+import MilterProtocol
+import NIOCore
+
+/// Collects header fields and body chunks of one message within a byte budget.
+///
+/// The budget covers the header fields and the body together. Header fields are always kept
+/// (the classifier needs them) until they alone exhaust the budget; the body then gets what is
+/// left, which may be nothing: `max(0, budget - headerBytes)`, never an underflow (srmilter's bug).
+struct MessageAssembler {
+    private let budget: Int
+    private let leadingSpaceIncluded: Bool
+    private(set) var headerFields: [RawHeaderField] = []
+    private(set) var body: [UInt8] = []
+    private(set) var isTruncated = false
+    private var headerBytes = 0
+
+    init(budget: Int, leadingSpaceIncluded: Bool) {
+        self.budget = budget
+        self.leadingSpaceIncluded = leadingSpaceIncluded
+    }
+
+    /// The bytes the body may still take.
+    var bodyRoom: Int { max(0, budget - headerBytes - body.count) }
+
+    /// Whether the budget is spent, so further body chunks can be skipped.
+    var isFull: Bool { bodyRoom == 0 }
+
+    /// Adds a header field as the MTA sent it; the value goes back to its raw form (leading space, CRLF folds).
+    mutating func add(_ field: HeaderField) {
+        let size = field.name.bytes.count + field.value.bytes.count + 4
+        guard headerBytes + size <= budget else {
+            isTruncated = true
+            return
+        }
+        headerBytes += size
+        var value: [UInt8] = leadingSpaceIncluded ? [] : [0x20]
+        value.reserveCapacity(field.value.bytes.count + 4)
+        for byte in field.value.bytes {
+            if byte == 0x0A && value.last != 0x0D { value.append(0x0D) }
+            value.append(byte)
+        }
+        headerFields.append(RawHeaderField(nameBytes: field.name.bytes, valueBytes: value))
+    }
+
+    /// Adds a body chunk, keeping only what fits.
+    mutating func add(body chunk: ByteBuffer) {
+        let room = bodyRoom
+        if chunk.readableBytes > room { isTruncated = true }
+        guard room > 0 else { return }
+        body.append(contentsOf: chunk.readableBytesView.prefix(room))
+    }
+}

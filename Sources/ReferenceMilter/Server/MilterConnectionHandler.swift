@@ -1,0 +1,168 @@
+import Logging
+import MilterProtocol
+import NIOCore
+
+/// Drives one MTA connection: decoded commands go into a ``ServerSession``; its actions are run here.
+///
+/// Commands that arrive while the classifier works wait in order. Every reply of one step leaves
+/// in one buffer and one flush. Silence from the MTA is bounded by the idle and read timeouts;
+/// the classifier by its own timeout.
+final class MilterConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = MilterCommand
+    typealias OutboundOut = ByteBuffer
+
+    private static let maximumQueuedCommands = 256
+    private var session: ServerSession
+    private let environment: ConnectionEnvironment
+    private var logger: Logger
+    private var busy = false
+    private var queued = CircularBuffer<MilterCommand>()
+    private let watchdog: ConnectionWatchdog
+
+    init(environment: ConnectionEnvironment, refusing: Bool, connectionID: Int) {
+        self.environment = environment
+        session = ServerSession(needs: environment.classifier.needs, options: environment.options, refusing: refusing)
+        logger = environment.logger
+        logger[metadataKey: "connection"] = "\(connectionID)"
+        watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let probe = ConnectionWatchdog.Probe(
+            isInsideMessage: { [unowned self] in session.isInsideMessage },
+            isBusy: { [unowned self] in busy },
+            expired: { [unowned self] timeout in fail(context: context, "\(timeout): the MTA went silent") })
+        watchdog.start(on: context.eventLoop, probe: probe)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        watchdog.stop()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let command = unwrapInboundIn(data)
+        watchdog.noteActivity()
+        if busy {
+            queued.append(command)
+            if queued.count > Self.maximumQueuedCommands {
+                fail(context: context, "the MTA sent \(queued.count) commands without waiting for replies")
+            }
+            return
+        }
+        process(command, context: context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(context: context, "\(error)")
+    }
+
+    private func process(_ command: MilterCommand, context: ChannelHandlerContext) {
+        do {
+            perform(try session.receive(command), context: context)
+        } catch {
+            fail(context: context, "\(error)")
+        }
+    }
+
+    private func perform(_ action: SessionAction, context: ChannelHandlerContext) {
+        switch action {
+        case .reply(let replies):
+            write(replies, context: context)
+        case .replyAndClose(let replies):
+            write(replies, context: context)
+            context.close(promise: nil)
+        case .close:
+            context.close(promise: nil)
+        case .check(let event, let mail):
+            let classifier = environment.classifier
+            wait(for: { try await classifier.check(event, mail) }, context: context) { handler, outcome in
+                handler.finishCheck(event, outcome, context: context)
+            }
+        case .classify(let mail):
+            let classifier = environment.classifier
+            wait(for: { try await classifier.classify(mail) }, context: context) { handler, outcome in
+                handler.finishClassification(mail, outcome, context: context)
+            }
+        }
+    }
+
+    private func wait<Value: Sendable>(
+        for work: @escaping @Sendable () async throws -> Value, context: ChannelHandlerContext,
+        then finish: @escaping (MilterConnectionHandler, ClassificationOutcome<Value>) -> Void
+    ) {
+        busy = true
+        environment.scheduler.run(on: context.eventLoop, work).assumeIsolated().whenSuccess { outcome in
+            self.busy = false
+            guard context.channel.isActive else { return }
+            finish(self, outcome)
+            self.drainQueue(context: context)
+        }
+    }
+
+    private func finishCheck(_ event: EarlyEvent, _ outcome: ClassificationOutcome<Verdict?>, context: ChannelHandlerContext) {
+        let verdict: Verdict?
+        switch outcome {
+        case .value(let value): verdict = value
+        case .failed(let error):
+            logger.error("early check failed", metadata: ["stage": "\(event.stage)", "error": "\(error)"])
+            verdict = environment.options.failureVerdict
+        case .timedOut:
+            logger.error("early check timed out", metadata: ["stage": "\(event.stage)"])
+            verdict = environment.options.failureVerdict
+        }
+        do { write(try session.checked(event, verdict: verdict), context: context) } catch {
+            fail(context: context, "\(error)")
+        }
+    }
+
+    private func finishClassification(
+        _ mail: MailInfo, _ outcome: ClassificationOutcome<Decision>, context: ChannelHandlerContext
+    ) {
+        let decision: Decision
+        switch outcome {
+        case .value(let value): decision = value
+        case .failed(let error): decision = Decision(environment.options.failureVerdict, reason: "classifier failed: \(error)")
+        case .timedOut: decision = Decision(environment.options.failureVerdict, reason: "classifier timed out")
+        }
+        do {
+            let (replies, dropped) = try session.classified(decision)
+            logger.info("\(decision.logLine(queueID: mail.queueID))")
+            for modification in dropped {
+                logger.warning(
+                    "modification dropped: the MTA did not grant it",
+                    metadata: ["queue-id": "\(mail.queueID)", "action": "\(modification.requiredAction)"])
+            }
+            environment.observer?(mail, decision)
+            write(replies, context: context)
+        } catch {
+            fail(context: context, "\(error)")
+        }
+    }
+
+    private func drainQueue(context: ChannelHandlerContext) {
+        while !busy, context.channel.isActive, let next = queued.popFirst() {
+            process(next, context: context)
+        }
+    }
+
+    /// Every reply of a step goes out in one buffer and one flush.
+    private func write(_ replies: [MilterReply], context: ChannelHandlerContext) {
+        guard !replies.isEmpty else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        do {
+            for reply in replies { try buffer.writeMilterReply(reply) }
+        } catch {
+            fail(context: context, "\(error)")
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func fail(context: ChannelHandlerContext, _ description: String) {
+        guard context.channel.isActive else { return }
+        logger.error("closing the connection", metadata: ["error": "\(description)"])
+        context.close(promise: nil)
+    }
+}

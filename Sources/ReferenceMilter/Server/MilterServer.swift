@@ -1,0 +1,157 @@
+import Logging
+import MilterProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The milter server: listens, speaks the protocol with each MTA connection, and asks the classifier.
+///
+/// Run it as a swift-service-lifecycle `Service` (``run()``): on graceful shutdown (SIGINT or
+/// SIGTERM in a `ServiceGroup`) it stops accepting, lets open connections finish for up to
+/// ``ServerConfiguration/drainTimeout``, closes the rest and returns. Or drive it by hand with
+/// ``start()`` and ``stop()``.
+public final class MilterServer: Service, Sendable {
+    private let configuration: ServerConfiguration
+    private let environment: ConnectionEnvironment
+    private let group: MultiThreadedEventLoopGroup
+    private let registry: ConnectionRegistry
+    private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
+    private let stopped = NIOLockedValueBox(false)
+
+    /// Creates a server; nothing is bound until ``start()`` or ``run()``.
+    ///
+    /// - Parameter observer: called with each message and its decision, after the decision is logged.
+    public init(
+        classifier: any MailClassifier, configuration: ServerConfiguration = ServerConfiguration(),
+        logger: Logger = Logger(label: "reference-milter"),
+        observer: (@Sendable (MailInfo, Decision) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
+        registry = ConnectionRegistry(limit: configuration.maximumConnections)
+        environment = ConnectionEnvironment(
+            classifier: classifier,
+            scheduler: ClassificationScheduler(threads: configuration.threads, timeout: configuration.classifierTimeout),
+            options: configuration.protocolOptions, timeouts: configuration.timeouts, logger: logger,
+            observer: observer)
+    }
+
+    /// The bound address, once started.
+    public var localAddress: SocketAddress? { serverChannel.withLockedValue { $0?.localAddress } }
+
+    /// How many MTA connections are open.
+    public var connectionCount: Int { registry.count }
+
+    /// Binds the listening socket and starts accepting; returns the bound address.
+    @discardableResult
+    public func start() async throws -> SocketAddress? {
+        if let address = localAddress { return address }
+        let channel = try await bind(bootstrap())
+        serverChannel.withLockedValue { $0 = channel }
+        environment.logger.info("listening", metadata: ["address": "\(configuration.address)"])
+        return channel.localAddress
+    }
+
+    /// Serves until graceful shutdown, then drains and returns.
+    public func run() async throws {
+        try await start()
+        guard let channel = serverChannel.withLockedValue({ $0 }) else { return }
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        try await stop()
+    }
+
+    /// Stops accepting, waits for open connections up to the drain timeout, closes the rest and
+    /// releases the threads. Calling it twice is harmless.
+    public func stop() async throws {
+        guard stopped.withLockedValue({ (done: inout Bool) -> Bool in defer { done = true }; return !done }) else {
+            return
+        }
+        if let channel = serverChannel.withLockedValue({ $0 }) { try? await channel.close() }
+        if case .unix(let path) = configuration.address { _ = StaleSocket.clear(path: path) }
+        await drain()
+        try await environment.scheduler.shutdown()
+        try await group.shutdownGracefully()
+    }
+
+    private func drain() async {
+        let open = registry.channels
+        guard !open.isEmpty else { return }
+        environment.logger.info("draining", metadata: ["connections": "\(open.count)"])
+        let loop = group.next()
+        let promise = loop.makePromise(of: Void.self)
+        EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: loop).cascade(to: promise)
+        let timer = loop.scheduleTask(in: configuration.drainTimeout) { promise.succeed() }
+        try? await promise.futureResult.get()
+        timer.cancel()
+        for channel in registry.channels { try? await channel.close() }
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        let environment = environment
+        let registry = registry
+        let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelInitializer { channel in
+                let (id, served) = registry.register(channel)
+                if !served {
+                    environment.logger.warning("connection limit reached: refusing with a tempfail")
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    if channel.localAddress?.protocol != .unix {
+                        try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
+                    }
+                    let handler = MilterConnectionHandler(environment: environment, refusing: !served, connectionID: id)
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+    }
+
+    private func bind(_ bootstrap: ServerBootstrap) async throws -> any Channel {
+        switch configuration.address {
+        case .tcp(let host, let port):
+            return try await bootstrap.bind(host: host, port: port).get()
+        case .unix(let path):
+            switch StaleSocket.clear(path: path) {
+            case .inUse: throw ServerError.socketInUse(path: path)
+            case .notASocket: throw ServerError.notASocket(path: path)
+            case .absent, .removed: break
+            }
+            let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            guard chmod(path, 0o660) == 0 else {
+                try? await channel.close()
+                throw ServerError.cannotSetMode(path: path)
+            }
+            return channel
+        case .inherited(let descriptor):
+            return try await bootstrap.withBoundSocket(descriptor).get()
+        }
+    }
+}
+
+/// Why the server could not start.
+public enum ServerError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Something accepts connections on the unix socket already.
+    case socketInUse(path: String)
+    /// The path exists and is not a socket; it is left alone.
+    case notASocket(path: String)
+    /// The socket's mode could not be set to 0660.
+    case cannotSetMode(path: String)
+
+    /// The error in words.
+    public var description: String {
+        switch self {
+        case .socketInUse(let path): "another process listens on \(path)"
+        case .notASocket(let path): "\(path) exists and is not a socket; not removing it"
+        case .cannotSetMode(let path): "cannot set mode 0660 on \(path)"
+        }
+    }
+}
