@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "MilterProtocol", "MailMessage", log, argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilter"]),

@@ -1,5 +1,6 @@
 import MailMessage
 import MilterProtocol
+import NIOConcurrencyHelpers
 
 /// Everything the MTA told the milter about one message, as the classifier sees it.
 ///
@@ -19,9 +20,10 @@ public struct MailInfo: Sendable {
     /// The macros of every stage so far.
     public var macros: MacroTable
     /// The header fields in order, byte for byte: the value keeps its leading space and folding (CRLF).
-    public var headerFields: [RawHeaderField]
+    public var headerFields: [RawHeaderField] { didSet { parsed = ParsedMessage() } }
     /// The body with CRLF line ends, cut at the truncation limit.
-    public var body: [UInt8]
+    public var body: [UInt8] { didSet { parsed = ParsedMessage() } }
+    private var parsed = ParsedMessage()
     /// Whether the body was cut because of the truncation limit.
     public var isBodyTruncated: Bool
 
@@ -47,8 +49,12 @@ public struct MailInfo: Sendable {
         return id
     }
 
-    /// The message as header fields and body, ready for MIME parsing.
+    /// The message as header fields and body, byte for byte.
     public var rawMessage: RawMessage { RawMessage(headerFields: headerFields, body: body[...]) }
+
+    /// The parsed message: decoded headers, addresses, MIME parts, text and attachments.
+    /// Parsed on first use (on the classifier's thread), then kept.
+    public var message: MIMEMessage { parsed.message { MIMEMessage(parsing: messageBytes) } }
 
     /// The message bytes as they would be written to a file (headers, blank line, body).
     public var messageBytes: [UInt8] {
@@ -63,5 +69,19 @@ public struct MailInfo: Sendable {
         bytes += [0x0D, 0x0A]
         bytes += body
         return bytes
+    }
+}
+
+/// Holds the parsed message once computed; shared by copies of one ``MailInfo`` until it changes.
+private final class ParsedMessage: Sendable {
+    private let box = NIOLockedValueBox<MIMEMessage?>(nil)
+
+    func message(_ parse: () -> MIMEMessage) -> MIMEMessage {
+        box.withLockedValue { cached in
+            if let cached { return cached }
+            let message = parse()
+            cached = message
+            return message
+        }
     }
 }

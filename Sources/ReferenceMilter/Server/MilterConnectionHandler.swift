@@ -101,7 +101,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func finishCheck(_ event: EarlyEvent, _ outcome: ClassificationOutcome<Verdict?>, context: ChannelHandlerContext) {
+    private func finishCheck(
+        _ event: EarlyEvent, _ outcome: ClassificationOutcome<Verdict?>, context: ChannelHandlerContext
+    ) {
         let verdict: Verdict?
         switch outcome {
         case .value(let value): verdict = value
@@ -123,7 +125,8 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         let decision: Decision
         switch outcome {
         case .value(let value): decision = value
-        case .failed(let error): decision = Decision(environment.options.failureVerdict, reason: "classifier failed: \(error)")
+        case .failed(let error):
+            decision = Decision(environment.options.failureVerdict, reason: "classifier failed: \(error)")
         case .timedOut: decision = Decision(environment.options.failureVerdict, reason: "classifier timed out")
         }
         do {

@@ -32,7 +32,8 @@ public final class MilterServer: Service, Sendable {
         registry = ConnectionRegistry(limit: configuration.maximumConnections)
         environment = ConnectionEnvironment(
             classifier: classifier,
-            scheduler: ClassificationScheduler(threads: configuration.threads, timeout: configuration.classifierTimeout),
+            scheduler: ClassificationScheduler(
+                threads: configuration.threads, timeout: configuration.classifierTimeout),
             options: configuration.protocolOptions, timeouts: configuration.timeouts, logger: logger,
             observer: observer)
     }
@@ -68,7 +69,11 @@ public final class MilterServer: Service, Sendable {
     /// Stops accepting, waits for open connections up to the drain timeout, closes the rest and
     /// releases the threads. Calling it twice is harmless.
     public func stop() async throws {
-        guard stopped.withLockedValue({ (done: inout Bool) -> Bool in defer { done = true }; return !done }) else {
+        guard
+            stopped.withLockedValue({ (done: inout Bool) -> Bool in
+                defer { done = true }; return !done
+            })
+        else {
             return
         }
         if let channel = serverChannel.withLockedValue({ $0 }) { try? await channel.close() }
@@ -109,7 +114,8 @@ public final class MilterServer: Service, Sendable {
                         try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                     }
                     let handler = MilterConnectionHandler(environment: environment, refusing: !served, connectionID: id)
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
@@ -145,6 +151,8 @@ public enum ServerError: Error, Hashable, Sendable, CustomStringConvertible {
     case notASocket(path: String)
     /// The socket's mode could not be set to 0660.
     case cannotSetMode(path: String)
+    /// The listening socket has no address to report.
+    case noLocalAddress
 
     /// The error in words.
     public var description: String {
@@ -152,6 +160,7 @@ public enum ServerError: Error, Hashable, Sendable, CustomStringConvertible {
         case .socketInUse(let path): "another process listens on \(path)"
         case .notASocket(let path): "\(path) exists and is not a socket; not removing it"
         case .cannotSetMode(let path): "cannot set mode 0660 on \(path)"
+        case .noLocalAddress: "the listening socket has no address"
         }
     }
 }

@@ -24,8 +24,9 @@ struct ServerSession {
     private let needs: ClassifierNeeds
     private let options: ProtocolOptions
     private let refusing: Bool
-    private var sequencer = ReplySequencer()
-    private(set) var agreed: NegotiatedOptions?
+    /// The sequencing rules; replaced at OPTNEG by one that asks for what this offer allows.
+    private var milter = MilterSession(requirements: MilterRequirements())
+    private var awaitsReply = false
     private var mail = MailInfo()
     private var message: MessageAssembler
 
@@ -40,41 +41,47 @@ struct ServerSession {
     /// Whether a message is in progress (after MAIL, before end of message or ABORT).
     var isInsideMessage: Bool { mail.sender != nil }
 
+    /// The agreement, once negotiated.
+    var agreed: NegotiatedOptions? { milter.options }
+
     /// Handles one command from the MTA.
     mutating func receive(_ command: MilterCommand) throws(MilterProtocolError) -> SessionAction {
-        try sequencer.commandReceived(command.id)
-        switch command {
-        case .optionNegotiation(let offer): return try negotiate(offer)
-        case .macro(let definition):
-            record(definition)
+        if case .optionNegotiation(let offer) = command, milter.phase == .negotiation {
+            // The requirements depend on what the MTA offers: ask only for offered actions.
+            milter = MilterSession(
+                requirements: refusing
+                    ? NegotiationPolicy.refusing
+                    : NegotiationPolicy.requirements(needs: needs, options: options, offer: offer))
+        }
+        switch try milter.commandReceived(command) {
+        case .negotiate(let answer, let agreed):
+            resetMessageData(leadingSpace: agreed.protocolFlags.contains(.headerLeadingSpace))
+            return .reply([.optionNegotiation(answer)])
+        case .macros(let definition):
+            mail.macros.set(stage: definition.stage, MacroTable.values(of: definition))
             return .reply([])
-        case .quit: return .close
-        case .abort, .quitNewConnection:
+        case .event(let event, let obligation):
+            awaitsReply = obligation != .none
+            switch try self.event(event) {
+            case .reply(let replies): return .reply(try sequenced(replies))
+            case .replyAndClose(let replies): return .replyAndClose(try sequenced(replies))
+            case let other: return other
+            }
+        case .abort:
             resetTransaction()
-            if command.id == .quitNewConnection { mail = MailInfo() }
             return .reply([])
-        default: return event(command)
+        case .newConnection:
+            resetTransaction()
+            mail = MailInfo()
+            return .reply([])
+        case .quit:
+            return .close
         }
     }
 
-    private mutating func negotiate(_ offer: OptionNegotiation) throws(MilterProtocolError) -> SessionAction {
-        let wanted =
-            refusing ? NegotiationPolicy.refusing : NegotiationPolicy.requirements(needs: needs, options: options, offer: offer)
-        let (answer, agreed) = try Negotiation.milterAnswer(to: offer, wanting: wanted)
-        self.agreed = agreed
-        sequencer.negotiated(agreed)
-        message = MessageAssembler(
-            budget: options.messageBudget, leadingSpaceIncluded: agreed.protocolFlags.contains(.headerLeadingSpace))
-        return .reply([.optionNegotiation(answer)])
-    }
-
-    private mutating func record(_ definition: MacroDefinition) {
-        mail.macros.set(stage: definition.stage, MacroTable.values(of: definition))
-    }
-
     /// Events that carry message data: stored, then answered if the MTA waits for an answer.
-    private mutating func event(_ command: MilterCommand) -> SessionAction {
-        if refusing { return .replyAndClose(sequencer.awaitsReply ? [.tempfail] : []) }
+    private mutating func event(_ command: MilterCommand) throws(MilterProtocolError) -> SessionAction {
+        if refusing { return .replyAndClose(awaitsReply ? [.tempfail] : []) }
         switch command {
         case .connect(let info):
             mail.client = ClientInfo(info)
@@ -100,18 +107,18 @@ struct ServerSession {
             return .classify(completedMail())
         default: break  // DATA, EOH, UNKNOWN: nothing to keep.
         }
-        return .reply(sequencer.awaitsReply ? [.continue] : [])
+        return .reply(awaitsReply ? [.continue] : [])
     }
 
     private mutating func early(_ event: EarlyEvent) -> SessionAction {
-        guard sequencer.awaitsReply else { return .reply([]) }
+        guard awaitsReply else { return .reply([]) }
         guard needs.earlyChecks.contains(event.stage) else { return .reply([.continue]) }
         return .check(event, mail)
     }
 
     private mutating func bodyChunk(_ chunk: ByteBuffer) -> SessionAction {
         message.add(body: chunk)
-        guard sequencer.awaitsReply else { return .reply([]) }
+        guard awaitsReply else { return .reply([]) }
         let canSkip = agreed?.protocolFlags.contains(.skip) ?? false
         return .reply([message.isFull && canSkip ? .skip : .continue])
     }
@@ -133,7 +140,9 @@ struct ServerSession {
             if case .accept = verdict {} else { dropLastRecipient() }
         case .mail:
             if case .accept = verdict {} else { resetTransaction() }
-        case .connect, .helo: break
+        case .connect, .helo:
+            // DISCARD is message-level only (Postfix ignores it here): the session goes on.
+            if case .discard = verdict { return try sequenced([.continue]) }
         }
         return try sequenced([verdict.finalReply])
     }
@@ -170,7 +179,7 @@ struct ServerSession {
     }
 
     private mutating func sequenced(_ replies: [MilterReply]) throws(MilterProtocolError) -> [MilterReply] {
-        for reply in replies { try sequencer.replyWillBeSent(reply.id) }
+        for reply in replies { try milter.replyWillBeSent(reply) }
         return replies
     }
 
@@ -179,10 +188,10 @@ struct ServerSession {
         mail.macros.set(stage: MilterCommand.ID.recipient.rawValue, mail.recipients.last?.macros ?? [:])
     }
 
-    private mutating func resetMessageData() {
+    private mutating func resetMessageData(leadingSpace: Bool? = nil) {
         message = MessageAssembler(
             budget: options.messageBudget,
-            leadingSpaceIncluded: agreed?.protocolFlags.contains(.headerLeadingSpace) ?? false)
+            leadingSpaceIncluded: leadingSpace ?? agreed?.protocolFlags.contains(.headerLeadingSpace) ?? false)
     }
 
     /// ABORT, end of message, QUIT_NC: the transaction's state goes, the connection's stays.
@@ -193,5 +202,7 @@ struct ServerSession {
         resetMessageData()
     }
 
-    private static let connectionStages: Set<UInt8> = [MilterCommand.ID.connect.rawValue, MilterCommand.ID.helo.rawValue]
+    private static let connectionStages: Set<UInt8> = [
+        MilterCommand.ID.connect.rawValue, MilterCommand.ID.helo.rawValue,
+    ]
 }

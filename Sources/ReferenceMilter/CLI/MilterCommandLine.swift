@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+
+/// The command line every milter binary gets in one call: `daemon`, `test` and `dump`.
+///
+/// Exit statuses: `test` reports the verdict (0 accept, 1 reject, 3 tempfail, 4 discard,
+/// 5 quarantine); 2 is a usage error (bad arguments, unreadable file) for every subcommand.
+public enum MilterCommandLine {
+    /// Parses the arguments, runs the subcommand and exits with its status.
+    public static func main(
+        _ configuration: MilterConfiguration, arguments: [String] = Array(CommandLine.arguments.dropFirst())
+    ) async -> Never {
+        CLIContext.configuration = configuration
+        exit(await run(arguments: arguments))
+    }
+
+    /// Parses the arguments and runs the subcommand; returns the exit status.
+    static func run(arguments: [String]) async -> Int32 {
+        do {
+            var command = try MilterRootCommand.parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let error as CLIError {
+            printError("\(CLIContext.configuration.name): \(error)")
+            return 2
+        } catch let code as ExitCode {
+            return code.rawValue
+        } catch {
+            let status = MilterRootCommand.exitCode(for: error)
+            let message = MilterRootCommand.fullMessage(for: error)
+            if status == .success {
+                print(message)
+                return 0
+            }
+            printError(message)
+            return status == .validationFailure ? 2 : status.rawValue
+        }
+    }
+
+    static func printError(_ text: String) {
+        var stderr = StandardError()
+        print(text, to: &stderr)
+    }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+
+struct MilterRootCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: CLIContext.configuration.name,
+            abstract: "A milter for Postfix and Sendmail.",
+            discussion: """
+                Exit status of `test`: 0 accept, 1 reject, 3 tempfail, 4 discard, 5 quarantine. \
+                Every subcommand exits with 2 on a usage error.
+                """,
+            subcommands: [DaemonCommand.self, TestCommand.self, DumpCommand.self])
+    }
+}

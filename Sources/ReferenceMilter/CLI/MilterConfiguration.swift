@@ -1,0 +1,63 @@
+import Logging
+import NIOConcurrencyHelpers
+
+/// What a milter binary hands to ``MilterCommandLine/main(_:arguments:)``: srmilter's `Config`.
+///
+/// ```swift
+/// @main struct MyMilter {
+///     static func main() async {
+///         await MilterCommandLine.main(MilterConfiguration(name: "my-milter", classifier: MyClassifier()))
+///     }
+/// }
+/// ```
+public struct MilterConfiguration: Sendable {
+    /// The binary's name, used in help and logs.
+    public var name: String
+    /// The classifier used when no `--config` file is given.
+    public var classifier: any MailClassifier
+    /// Builds a classifier from the file named by `--config`; `nil` when the milter takes no file.
+    public var loadClassifier: (@Sendable (String) throws -> any MailClassifier)?
+    /// The server defaults; the `daemon` options override them.
+    public var server: ServerConfiguration
+
+    /// Creates a configuration.
+    public init(
+        name: String, classifier: any MailClassifier,
+        loadClassifier: (@Sendable (String) throws -> any MailClassifier)? = nil,
+        server: ServerConfiguration = ServerConfiguration()
+    ) {
+        self.name = name
+        self.classifier = classifier
+        self.loadClassifier = loadClassifier
+        self.server = server
+    }
+
+    /// The classifier for a run: loaded from `path` when given.
+    func classifier(configPath: String?) throws -> any MailClassifier {
+        guard let configPath else { return classifier }
+        guard let loadClassifier else { throw CLIError.usage("\(name) takes no --config file") }
+        return try loadClassifier(configPath)
+    }
+}
+
+/// The configuration of the running command line, set once by ``MilterCommandLine/main(_:arguments:)``.
+enum CLIContext {
+    private static let box = NIOLockedValueBox<MilterConfiguration?>(nil)
+
+    static var configuration: MilterConfiguration {
+        get { box.withLockedValue { $0 } ?? MilterConfiguration(name: "milter", classifier: RulesClassifier.default) }
+        set { box.withLockedValue { $0 = newValue } }
+    }
+}
+
+/// A failure of a subcommand, with its exit status.
+enum CLIError: Error, CustomStringConvertible {
+    /// Bad arguments or unreadable input: exit 2.
+    case usage(String)
+
+    var description: String {
+        switch self {
+        case .usage(let text): text
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import MilterProtocol
+
+/// Reads one action of a rule: a verdict, a modification, or `reason`.
+enum RuleActions {
+    static func read(into rule: inout Rule, from reader: inout TokenReader) throws(RuleParseError) {
+        let word = try reader.text("an action")
+        if let verdict = try verdict(word, &reader) {
+            guard rule.verdict == nil else { throw RuleParseError(line: 0, message: "a rule has one verdict") }
+            rule.verdict = verdict
+        } else if word == "reason" {
+            rule.reason = try reader.text("a reason")
+        } else {
+            rule.modifications.append(try modification(word, &reader))
+        }
+    }
+
+    private static func verdict(_ word: String, _ reader: inout TokenReader) throws(RuleParseError) -> Verdict? {
+        switch word {
+        case "accept": return .accept
+        case "discard": return .discard
+        case "quarantine": return .quarantine(try reader.text("a quarantine reason"))
+        case "reject":
+            return .reject(try reader.optionalString().map { (text) throws(RuleParseError) in try reply(text) })
+        case "tempfail":
+            return .tempfail(try reader.optionalString().map { (text) throws(RuleParseError) in try reply(text) })
+        default: return nil
+        }
+    }
+
+    private static func modification(
+        _ word: String, _ reader: inout TokenReader
+    ) throws(RuleParseError) -> Modification {
+        switch word {
+        case "add-header":
+            return .addHeader(name: try reader.text("a header name"), value: try reader.text("a value"))
+        case "insert-header":
+            guard let index = reader.optionalNumber() else {
+                throw RuleParseError(line: 0, message: "expected an index")
+            }
+            return .insertHeader(
+                index: index, name: try reader.text("a header name"), value: try reader.text("a value"))
+        case "change-header":
+            let name = try reader.text("a header name")
+            let value = try reader.text("a value")
+            return .changeHeader(name: name, occurrence: reader.optionalNumber() ?? 1, value: value)
+        case "delete-header":
+            return .deleteHeader(name: try reader.text("a header name"), occurrence: reader.optionalNumber() ?? 1)
+        case "add-recipient":
+            return .addRecipient(try reader.text("an address"), arguments: reader.optionalString())
+        case "delete-recipient":
+            return .deleteRecipient(try reader.text("an address"))
+        case "change-sender":
+            return .changeSender(try reader.text("an address"), arguments: reader.optionalString())
+        case "replace-body":
+            let text = try reader.text("the new body").replacing("\n", with: "\r\n")
+            return .replaceBody(Array(text.utf8))
+        default:
+            throw RuleParseError(line: 0, message: "unknown action '\(word)'")
+        }
+    }
+
+    /// Reads `"ddd x.y.z text"` or `"ddd text"`; the code and enhanced code must agree.
+    static func reply(_ text: String) throws(RuleParseError) -> ReplyCode {
+        let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
+        guard let first = words.first, first.count == 3, let code = Int(first) else {
+            throw RuleParseError(line: 0, message: "a reply starts with a 3-digit code: \"550 5.7.1 text\"")
+        }
+        let hasEnhanced = words.count > 1 && words[1].contains(".")
+        let enhanced = hasEnhanced ? words[1] : nil
+        let rest = words.dropFirst(hasEnhanced ? 2 : 1).joined(separator: " ")
+        do {
+            return try ReplyCode(code: code, enhancedCode: enhanced, text: rest.isEmpty ? "Refused" : rest)
+        } catch {
+            throw RuleParseError(line: 0, message: "invalid reply: \(error.detail ?? "\(error.code)")")
+        }
+    }
+}
