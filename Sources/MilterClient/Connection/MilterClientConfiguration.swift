@@ -1,0 +1,54 @@
+import MilterProtocol
+import NIOCore
+
+/// How the fake MTA behaves towards one milter.
+public struct MilterClientConfiguration: Sendable {
+    /// The MTA played: ``MTAProfile/postfix`` (default) or ``MTAProfile/sendmail``.
+    public var profile: MTAProfile
+    /// The protocol version offered: 2, 3, 4 or 6.
+    public var version: MilterVersion
+    /// Macro values per event that replace (or add to) what the MTA would send.
+    public var macroOverrides: [MacroEvent: [(name: String, value: String)]]
+    /// Timeouts; `nil` uses the profile's.
+    public var timeouts: MilterTimeouts?
+    /// The played MTA's host name and listening address.
+    public var identity: MTAIdentity
+    /// The largest reply payload accepted, checked before buffering.
+    public var maximumReplyLength: Int
+    /// How long to wait for the milter to close after QUIT; replies seen meanwhile are findings.
+    public var quitDrainTimeout: TimeAmount
+    /// The date written in the MTA's own Received header; inject a fixed one for reproducible output.
+    public var receivedDate: @Sendable () -> String
+
+    /// Creates a configuration; the defaults play Postfix 3 offering version 6.
+    public init(
+        profile: MTAProfile = .postfix, version: MilterVersion = .v6,
+        macroOverrides: [MacroEvent: [(name: String, value: String)]] = [:], timeouts: MilterTimeouts? = nil,
+        identity: MTAIdentity = MTAIdentity(), maximumReplyLength: Int = MilterFrameLimits.replies.maximumPayloadLength,
+        quitDrainTimeout: TimeAmount = .milliseconds(200),
+        receivedDate: @escaping @Sendable () -> String = ReceivedDate.now
+    ) {
+        self.profile = profile
+        self.version = version
+        self.macroOverrides = macroOverrides
+        self.timeouts = timeouts
+        self.identity = identity
+        self.maximumReplyLength = maximumReplyLength
+        self.quitDrainTimeout = quitDrainTimeout
+        self.receivedDate = receivedDate
+    }
+
+    /// The timeouts in force.
+    public var effectiveTimeouts: MilterTimeouts { timeouts ?? profile.timeouts }
+}
+
+/// Why a connection to a milter could not be used at all.
+public struct MilterConnectError: Error, Sendable, CustomStringConvertible {
+    /// The address tried.
+    public var address: MilterAddress
+    /// The underlying error, in words.
+    public var reason: String
+
+    /// The failure in words.
+    public var description: String { "could not connect to \(address): \(reason)" }
+}

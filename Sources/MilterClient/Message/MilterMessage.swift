@@ -1,0 +1,69 @@
+import MailMessage
+import MilterProtocol
+
+/// One message to replay: its envelope and its content, as the SMTP client handed them over.
+public struct MilterMessage: Hashable, Sendable {
+    /// MAIL FROM, with angle brackets and ESMTP arguments.
+    public var sender: EnvelopeAddress
+    /// RCPT TO, in order.
+    public var recipients: [EnvelopeAddress]
+    /// The header fields, byte for byte.
+    public var headerFields: [RawHeaderField]
+    /// The body as stored, any line ends; it is sent with CRLF.
+    public var body: [UInt8]
+
+    /// Creates a message.
+    public init(
+        sender: EnvelopeAddress, recipients: [EnvelopeAddress], headerFields: [RawHeaderField], body: [UInt8]
+    ) {
+        self.sender = sender
+        self.recipients = recipients
+        self.headerFields = headerFields
+        self.body = body
+    }
+
+    /// Creates a message from a split .eml file.
+    public init(sender: EnvelopeAddress, recipients: [EnvelopeAddress], content: RawMessage) {
+        self.init(sender: sender, recipients: recipients, headerFields: content.headerFields, body: Array(content.body))
+    }
+
+    /// The value of the first `Message-ID` field, trimmed, for Sendmail's `{msg_id}`.
+    public var messageID: String? {
+        guard let field = headerFields.first(where: { $0.hasName("Message-ID") }) else { return nil }
+        return field.value.trimmingASCIIWhitespace
+    }
+}
+
+extension EnvelopeAddress {
+    /// An envelope address from a bare mailbox: `alice@example.org` becomes `<alice@example.org>`.
+    public init(mailbox: String, arguments: [String] = []) {
+        let bracketed = mailbox.hasPrefix("<") ? mailbox : "<\(mailbox)>"
+        self.init(address: MilterString(bracketed), arguments: arguments.map { MilterString($0) })
+    }
+
+    /// The address without angle brackets, as `{mail_addr}` and `{rcpt_addr}` carry it.
+    public var mailbox: String { address.string.unbracketed }
+}
+
+extension String {
+    /// The string without one pair of enclosing angle brackets.
+    var unbracketed: String {
+        guard hasPrefix("<"), hasSuffix(">"), count >= 2 else { return self }
+        return String(dropFirst().dropLast())
+    }
+
+    /// The string without leading and trailing spaces, tabs, CR and LF.
+    var trimmingASCIIWhitespace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+
+    /// The domain of an address, lowercased, or the empty string.
+    var domainPart: String {
+        guard let at = unbracketed.lastIndex(of: "@") else { return "" }
+        return String(unbracketed[unbracketed.index(after: at)...]).lowercased()
+    }
+}

@@ -1,0 +1,48 @@
+import MilterProtocol
+
+extension MTAProfile {
+    /// Postfix 3.x with `milter_default_action = tempfail` (PROTOCOL.md §E, `milter8.c`).
+    public static let postfix = MTAProfile(
+        name: "postfix", timeouts: .postfix,
+        defaultMacros: [
+            .connect: ["j", "{daemon_name}", "{daemon_addr}", "v", "_"],
+            .helo: ["{tls_version}", "{cipher}", "{cipher_bits}", "{cert_subject}", "{cert_issuer}"],
+            .mail: [
+                "i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}", "{mail_mailer}",
+            ],
+            .rcpt: ["i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}"],
+            .data: ["i"], .eoh: ["i"], .eom: ["i"], .unknown: [],
+        ],
+        sendsMacrosBeforeContent: true, sendsEmptyMacroPackets: true, ipv6AddressPrefix: "",
+        abortsAfterEveryTransaction: true, quitsAfterConnectionVerdict: false, mtaVersion: "Postfix 3.7.11",
+        replies: MTAReplies(
+            reject: "550 5.7.1 Command rejected", tempfail: "451 4.7.1 Service unavailable - try again later",
+            shutdown: "421 4.7.0 Service unavailable - closing connection",
+            communicationError: "451 4.7.1 Service unavailable - try again later",
+            configurationError: "451 4.3.5 Server configuration problem - try again later",
+            noValidRecipients: "554 5.5.1 Error: no valid recipients"),
+        family: .postfix)
+
+    /// Sendmail 8.17 with `F=T` (tempfail when the milter fails; PROTOCOL.md §F, `milter.c`).
+    public static let sendmail = MTAProfile(
+        name: "sendmail", timeouts: .sendmail,
+        defaultMacros: [
+            .connect: ["j", "_", "{daemon_name}", "{if_name}", "{if_addr}"],
+            .helo: ["{tls_version}", "{cipher}", "{cipher_bits}", "{cert_subject}", "{cert_issuer}"],
+            .mail: [
+                "i", "{auth_type}", "{auth_authen}", "{auth_ssf}", "{auth_author}", "{mail_mailer}", "{mail_host}",
+                "{mail_addr}",
+            ],
+            .rcpt: ["{rcpt_mailer}", "{rcpt_host}", "{rcpt_addr}"],
+            .data: [], .eoh: [], .eom: ["{msg_id}"], .unknown: [],
+        ],
+        sendsMacrosBeforeContent: false, sendsEmptyMacroPackets: false, ipv6AddressPrefix: "IPv6:",
+        abortsAfterEveryTransaction: false, quitsAfterConnectionVerdict: true, mtaVersion: "8.17.1",
+        replies: MTAReplies(
+            reject: "550 5.7.1 Command rejected", tempfail: "451 4.3.2 Please try again later",
+            shutdown: "421 4.7.0 Closing connection",
+            communicationError: "451 4.3.2 Please try again later",
+            configurationError: "451 4.3.2 Please try again later",
+            noValidRecipients: "554 5.5.1 No valid recipients"),
+        family: .sendmail)
+}

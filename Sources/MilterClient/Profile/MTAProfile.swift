@@ -1,0 +1,113 @@
+import MilterProtocol
+
+/// How the played MTA talks to a milter: its offer, macros, timeouts and habits.
+///
+/// ``postfix`` follows Postfix's `milter8.c` (PROTOCOL.md §E) and is the default; ``sendmail``
+/// follows Sendmail's `milter.c` (§F). Every field can be changed to emulate a configured MTA.
+public struct MTAProfile: Hashable, Sendable {
+    /// The profile's name, `postfix` or `sendmail`.
+    public var name: String
+    /// The I/O timeouts.
+    public var timeouts: MilterTimeouts
+    /// The macro names sent per event when the milter sends no symbol list for it.
+    public var defaultMacros: [MacroEvent: [String]]
+    /// Whether the end-of-header macros go before each HEADER (stage `L`) and the end-of-data
+    /// macros before each BODY chunk (stage `B`), as Postfix does.
+    public var sendsMacrosBeforeContent: Bool
+    /// Whether a `D` packet goes even when the event has no macro names (Postfix sends empty ones).
+    public var sendsEmptyMacroPackets: Bool
+    /// The prefix of an IPv6 client address in CONNECT: Sendmail writes `IPv6:`.
+    public var ipv6AddressPrefix: String
+    /// Whether ABORT follows a transaction that ended normally at end of message.
+    public var abortsAfterEveryTransaction: Bool
+    /// Whether QUIT is sent after a connection-level verdict (Postfix just closes the socket).
+    public var quitsAfterConnectionVerdict: Bool
+    /// The value of the `v` macro.
+    public var mtaVersion: String
+    /// The replies the MTA gives for REJECT, TEMPFAIL, SHUTDOWN, and after a protocol error.
+    public var replies: MTAReplies
+    /// Whose OPTNEG offer and reply rules the profile uses.
+    public var family: Family
+
+    /// The MTA families whose offers and rules differ.
+    public enum Family: String, Hashable, Sendable {
+        /// Postfix's offer and `milter8.c` rules.
+        case postfix
+        /// Sendmail's offer and `milter.c` rules.
+        case sendmail
+    }
+
+    /// Creates a profile.
+    public init(
+        name: String, timeouts: MilterTimeouts, defaultMacros: [MacroEvent: [String]], sendsMacrosBeforeContent: Bool,
+        sendsEmptyMacroPackets: Bool, ipv6AddressPrefix: String, abortsAfterEveryTransaction: Bool,
+        quitsAfterConnectionVerdict: Bool, mtaVersion: String, replies: MTAReplies,
+        family: Family
+    ) {
+        self.name = name
+        self.timeouts = timeouts
+        self.defaultMacros = defaultMacros
+        self.sendsMacrosBeforeContent = sendsMacrosBeforeContent
+        self.sendsEmptyMacroPackets = sendsEmptyMacroPackets
+        self.ipv6AddressPrefix = ipv6AddressPrefix
+        self.abortsAfterEveryTransaction = abortsAfterEveryTransaction
+        self.quitsAfterConnectionVerdict = quitsAfterConnectionVerdict
+        self.mtaVersion = mtaVersion
+        self.replies = replies
+        self.family = family
+    }
+
+    /// The reply rules ``MTASession`` enforces for this MTA.
+    public var rules: MTARules {
+        switch family {
+        case .postfix: .postfix
+        case .sendmail: .sendmail
+        }
+    }
+
+    /// The OPTNEG offer for a protocol version.
+    public func offer(version: MilterVersion) -> OptionNegotiation {
+        switch family {
+        case .postfix: Negotiation.postfixOffer(version: version)
+        case .sendmail: Negotiation.sendmailOffer(version: version)
+        }
+    }
+
+    /// Looks a profile up by name (`postfix`, `sendmail`).
+    public static func named(_ name: String) -> MTAProfile? {
+        switch name.lowercased() {
+        case "postfix": .postfix
+        case "sendmail": .sendmail
+        default: nil
+        }
+    }
+}
+
+/// The SMTP replies an MTA gives on the milter's behalf.
+public struct MTAReplies: Hashable, Sendable {
+    /// For REJECT.
+    public var reject: String
+    /// For TEMPFAIL.
+    public var tempfail: String
+    /// For SHUTDOWN.
+    public var shutdown: String
+    /// After a protocol error, a timeout or EOF (the default action).
+    public var communicationError: String
+    /// After a malformed reply, such as a REPLYCODE with bad syntax.
+    public var configurationError: String
+    /// When every recipient was rejected.
+    public var noValidRecipients: String
+
+    /// Creates replies.
+    public init(
+        reject: String, tempfail: String, shutdown: String, communicationError: String, configurationError: String,
+        noValidRecipients: String
+    ) {
+        self.reject = reject
+        self.tempfail = tempfail
+        self.shutdown = shutdown
+        self.communicationError = communicationError
+        self.configurationError = configurationError
+        self.noValidRecipients = noValidRecipients
+    }
+}

@@ -1,0 +1,42 @@
+import MilterProtocol
+import NIOCore
+
+/// The I/O timeouts an MTA applies to a milter. Each is the longest wait for the next reply
+/// frame, so every PROGRESS (indeed every frame) starts the wait again.
+public struct MilterTimeouts: Hashable, Sendable {
+    /// Connecting to the milter.
+    public var connect: TimeAmount
+    /// OPTNEG and the envelope events: CONNECT, HELO, MAIL, RCPT, DATA, UNKNOWN.
+    public var command: TimeAmount
+    /// HEADER, EOH and BODY.
+    public var content: TimeAmount
+    /// End of message, where the milter does its work.
+    public var endOfMessage: TimeAmount
+
+    /// Creates timeouts.
+    public init(connect: TimeAmount, command: TimeAmount, content: TimeAmount, endOfMessage: TimeAmount) {
+        self.connect = connect
+        self.command = command
+        self.content = content
+        self.endOfMessage = endOfMessage
+    }
+
+    /// One timeout for everything, as `milter-replay --timeout` sets it.
+    public init(all: TimeAmount) { self.init(connect: all, command: all, content: all, endOfMessage: all) }
+
+    /// Postfix: `milter_connect_timeout` 30 s, `milter_command_timeout` 30 s, `milter_content_timeout` 300 s.
+    public static let postfix = MilterTimeouts(
+        connect: .seconds(30), command: .seconds(30), content: .seconds(300), endOfMessage: .seconds(300))
+    /// Sendmail's default `T=C:5m;S:10s;R:10s;E:5m`: connect 5 min, each read 10 s, end of message 5 min.
+    public static let sendmail = MilterTimeouts(
+        connect: .minutes(5), command: .seconds(10), content: .seconds(10), endOfMessage: .minutes(5))
+
+    /// The timeout for the replies to a command.
+    public func timeout(for command: MilterCommand.ID) -> TimeAmount {
+        switch command {
+        case .header, .endOfHeaders, .body: content
+        case .endOfMessage: endOfMessage
+        default: self.command
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import MilterProtocol
+import NIOCore
+
+/// Something the milter did wrong, tied to the step where the client noticed it.
+///
+/// After a finding the client acts as Postfix does: it drops the milter connection and applies
+/// the default action (tempfail) to the message and to every later step of that connection.
+public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Kind: Hashable, Sendable {
+        /// A rule of the protocol was broken; the code names it.
+        case protocolViolation(MilterProtocolError)
+        /// No reply frame within the timeout.
+        case timeout(TimeAmount)
+        /// The milter closed the connection while a reply was due.
+        case endOfFile
+        /// The socket failed.
+        case ioError(String)
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// The command whose replies were being read, or that was about to be sent.
+    public var step: MilterCommand.ID
+
+    /// Creates a finding.
+    public init(_ kind: Kind, step: MilterCommand.ID) {
+        self.kind = kind
+        self.step = step
+    }
+
+    /// A stable name for the finding: the protocol error code, `timeout`, `eof` or `ioError`.
+    public var code: String {
+        switch kind {
+        case .protocolViolation(let error): error.code.description
+        case .timeout: "timeout"
+        case .endOfFile: "eof"
+        case .ioError: "ioError"
+        }
+    }
+
+    /// The protocol error, for a violation.
+    public var protocolError: MilterProtocolError? {
+        if case .protocolViolation(let error) = kind { return error }
+        return nil
+    }
+
+    /// The finding in words, free of personal data.
+    public var description: String {
+        switch kind {
+        case .protocolViolation(let error): "at \(step): \(error)"
+        case .timeout(let amount): "at \(step): no reply within \(Self.seconds(amount))"
+        case .endOfFile: "at \(step): the milter closed the connection"
+        case .ioError(let text): "at \(step): I/O error: \(text)"
+        }
+    }
+
+    /// Whether Postfix treats it as a configuration error (its `451 4.3.5` reply) rather than a
+    /// communication error: a malformed REPLYCODE or an impossible body edit.
+    var isConfigurationError: Bool {
+        guard let code = protocolError?.code else { return false }
+        return code == .invalidReplyCode || code == .replaceBodyInterleaved
+    }
+
+    private static func seconds(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
+}

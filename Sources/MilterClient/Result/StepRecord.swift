@@ -1,0 +1,46 @@
+import MilterProtocol
+
+/// One command of a session and everything the milter answered to it.
+public struct StepRecord: Hashable, Sendable {
+    /// How the command went out.
+    public enum Delivery: Hashable, Sendable {
+        /// Sent, and its replies were read.
+        case awaited
+        /// Sent without waiting: an NR event, ABORT or QUIT.
+        case sentWithoutReply
+        /// Not sent because the milter switched the event off (NO flag, version, SKIP); its macros may have gone.
+        case skipped
+        /// Not sent because an earlier verdict or finding ended the conversation.
+        case notSent
+    }
+
+    /// The command.
+    public var command: MilterCommand.ID
+    /// How it went out.
+    public var delivery: Delivery
+    /// Every reply read for it, in order: PROGRESS, QUARANTINE, modifications, then the final one.
+    public var replies: [MilterReply]
+    /// The SMTP reply the MTA gives for this step's verdict (REPLYCODE text, or the MTA's text for
+    /// REJECT, TEMPFAIL, SHUTDOWN or a finding); `nil` when the step just continues.
+    public var smtpReply: String?
+    /// What went wrong, if anything.
+    public var finding: Finding?
+    /// From sending the command until its final reply (or the finding).
+    public var duration: Duration
+
+    /// Creates a record.
+    public init(
+        command: MilterCommand.ID, delivery: Delivery, replies: [MilterReply] = [], smtpReply: String? = nil,
+        finding: Finding? = nil, duration: Duration = .zero
+    ) {
+        self.command = command
+        self.delivery = delivery
+        self.replies = replies
+        self.smtpReply = smtpReply
+        self.finding = finding
+        self.duration = duration
+    }
+
+    /// The final reply, if one came.
+    public var finalReply: MilterReply? { replies.last { $0.id.isFinal } }
+}

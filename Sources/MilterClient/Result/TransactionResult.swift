@@ -1,0 +1,99 @@
+import MailMessage
+import MilterProtocol
+
+/// The MTA's decision about a message, as `--expect` names it.
+public enum Verdict: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// Delivered.
+    case accept
+    /// Refused with a 5xx reply.
+    case reject
+    /// Refused with a 4xx reply (including the default action after a finding).
+    case tempfail
+    /// Accepted and silently dropped.
+    case discard
+    /// Accepted and held in the quarantine.
+    case quarantine
+
+    /// The name.
+    public var description: String { rawValue }
+}
+
+/// Everything that happened to one message.
+public struct TransactionResult: Sendable {
+    /// Every step, in order, including those not sent and the closing ABORT.
+    public var steps: [StepRecord]
+    /// The decision.
+    public var verdict: Verdict
+    /// The SMTP reply for a refusal (REPLYCODE text or the MTA's own); `nil` when accepted.
+    public var smtpReply: String?
+    /// The modifications received at end of message, in order.
+    public var modifications: [MilterReply]
+    /// The quarantine reason, if the milter quarantined the message.
+    public var quarantineReason: String?
+    /// What the milter did wrong.
+    public var findings: [Finding]
+    /// The recipients the milter refused, with the reply for each.
+    public var rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)]
+    /// The message as the MTA would queue it, after the modifications; `nil` unless accepted or quarantined.
+    public var resultingMessage: ResultingMessage?
+    /// The time from MAIL to the final reply at end of message (or the verdict).
+    public var duration: Duration
+
+    /// Creates a result.
+    public init(
+        steps: [StepRecord], verdict: Verdict, smtpReply: String? = nil, modifications: [MilterReply] = [],
+        quarantineReason: String? = nil, findings: [Finding] = [],
+        rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)] = [],
+        resultingMessage: ResultingMessage? = nil, duration: Duration = .zero
+    ) {
+        self.steps = steps
+        self.verdict = verdict
+        self.smtpReply = smtpReply
+        self.modifications = modifications
+        self.quarantineReason = quarantineReason
+        self.findings = findings
+        self.rejectedRecipients = rejectedRecipients
+        self.resultingMessage = resultingMessage
+        self.duration = duration
+    }
+}
+
+/// A message after the milter's modifications, as the MTA would queue it.
+public struct ResultingMessage: Hashable, Sendable {
+    /// The envelope sender, with angle brackets.
+    public var sender: String
+    /// The ESMTP arguments of a changed sender.
+    public var senderArguments: String?
+    /// The envelope recipients, with angle brackets.
+    public var recipients: [String]
+    /// The header fields, the MTA's own Received header first.
+    public var headerFields: [RawHeaderField]
+    /// The body with CRLF line ends.
+    public var body: [UInt8]
+
+    /// Creates a message.
+    public init(
+        sender: String, senderArguments: String? = nil, recipients: [String], headerFields: [RawHeaderField],
+        body: [UInt8]
+    ) {
+        self.sender = sender
+        self.senderArguments = senderArguments
+        self.recipients = recipients
+        self.headerFields = headerFields
+        self.body = body
+    }
+
+    /// The message as bytes: header fields (folding kept, CRLF), an empty line, the body.
+    public var rendered: [UInt8] {
+        var out: [UInt8] = []
+        for field in headerFields {
+            out += field.nameBytes
+            out.append(UInt8(ascii: ":"))
+            out += HeaderText.crlfFolded(field.valueBytes)
+            out += [0x0D, 0x0A]
+        }
+        out += [0x0D, 0x0A]
+        out += body
+        return out
+    }
+}

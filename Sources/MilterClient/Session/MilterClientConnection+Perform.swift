@@ -1,0 +1,144 @@
+import MilterProtocol
+import NIOCore
+
+extension MilterClientConnection {
+    /// Sends one command (with its macros) and reads its replies until the final one, checking
+    /// each with ``MTASession``. Connection-level effects (accept or refusal at CONNECT/HELO,
+    /// SHUTDOWN, findings) are applied here; message-level ones are the caller's.
+    func perform(
+        _ command: MilterCommand, macros event: MacroEvent?, ignoringStatus: Bool = false
+    ) async -> StepRecord {
+        let id = command.id
+        if !ignoringStatus, let record = recordWithoutMilter(id) { return record }
+        guard socketOpen else { return StepRecord(command: id, delivery: .notSent) }
+        let start = ContinuousClock.now
+        var bytes = ByteBuffer()
+        let sessionBefore = session
+        let decision: MTASession.SendDecision
+        do {
+            if let event, let definition = macroDefinition(for: id, event: event) {
+                _ = try session.commandToSend(.macro(definition))
+                try bytes.writeMilterCommand(.macro(definition))
+            }
+            decision = try session.commandToSend(command)
+            if decision != .skipEvent { try bytes.writeMilterCommand(command) }
+        } catch {
+            return misuse(id, error)
+        }
+        if id != .body { skippingBody = false }
+        if bytes.readableBytes == 0 { return StepRecord(command: id, delivery: .skipped) }
+        let timeout = decision == .sendAndAwaitReply ? configuration.effectiveTimeouts.timeout(for: id) : nil
+        let exchange = await channel.exchange(bytes, awaiting: timeout)
+        guard case .sent(let first) = exchange else {
+            if case .stray(let replies) = exchange {
+                // Judge the stray replies as of before this command, which never went out.
+                session = sessionBefore
+                return await fail(id, strayFinding(replies), start: start)
+            }
+            return StepRecord(command: id, delivery: .notSent)
+        }
+        lastSent = id
+        lastWrittenWasLoneMacro = decision == .skipEvent
+        guard let first else {
+            return StepRecord(command: id, delivery: decision == .skipEvent ? .skipped : .sentWithoutReply)
+        }
+        return await readReplies(to: id, first: first, timeout: timeout!, start: start)
+    }
+
+    private func readReplies(
+        to id: MilterCommand.ID, first: InboxEvent, timeout: TimeAmount, start: ContinuousClock.Instant
+    ) async -> StepRecord {
+        var replies: [MilterReply] = []
+        var event = first
+        while true {
+            let kind: Finding.Kind
+            switch event {
+            case .reply(let reply):
+                replies.append(reply)
+                do {
+                    switch try session.replyReceived(reply) {
+                    case .final: return finished(id, replies: replies, start: start)
+                    case .negotiated(_, let warnings):
+                        negotiationWarnings = warnings
+                        return finished(id, replies: replies, start: start)
+                    default: break
+                    }
+                    event = await channel.next(timeout: timeout)
+                    continue
+                } catch {
+                    kind = .protocolViolation(error)
+                }
+            case .protocolError(let error): kind = .protocolViolation(error)
+            case .timeout(let amount): kind = .timeout(amount)
+            case .endOfFile: kind = .endOfFile
+            case .ioError(let text): kind = .ioError(text)
+            }
+            var record = await fail(id, Finding(kind, step: id), start: start)
+            record.replies = replies
+            return record
+        }
+    }
+
+    private func finished(_ id: MilterCommand.ID, replies: [MilterReply], start: ContinuousClock.Instant) -> StepRecord
+    {
+        var record = StepRecord(command: id, delivery: .awaited, replies: replies, duration: start.duration(to: .now))
+        guard let final = replies.last, id != .optionNegotiation else { return record }
+        switch StepEffect(final: final, at: id, replies: configuration.profile.replies) {
+        case .skipRest: skippingBody = true
+        case .acceptConnection:
+            status = .bypass
+            if !configuration.profile.quitsAfterConnectionVerdict { dropSocket() }
+        case .closeConnection(let reply):
+            status = .refused(reply)
+            record.smtpReply = reply
+            if !configuration.profile.quitsAfterConnectionVerdict || final == .shutdown { dropSocket() }
+        case .refuse(let reply): record.smtpReply = reply
+        case .proceed, .acceptMessage, .discard: break
+        }
+        return record
+    }
+
+    /// Applies the default action after a finding: the socket is dropped and every later step
+    /// gets the tempfail reply (Postfix `milter8_comm_error`/`milter8_conf_error`).
+    func fail(_ id: MilterCommand.ID, _ finding: Finding, start: ContinuousClock.Instant) async -> StepRecord {
+        let replies = configuration.profile.replies
+        let reply = finding.isConfigurationError ? replies.configurationError : replies.communicationError
+        status = .refused(reply)
+        dropSocket()
+        return StepRecord(
+            command: id, delivery: .awaited, smtpReply: reply, finding: finding, duration: start.duration(to: .now))
+    }
+
+    func dropSocket() {
+        guard socketOpen else { return }
+        socketOpen = false
+        let channel = self.channel
+        Task { await channel.close() }
+    }
+
+    private func recordWithoutMilter(_ id: MilterCommand.ID) -> StepRecord? {
+        switch status {
+        case .open: nil
+        case .bypass: StepRecord(command: id, delivery: .notSent)
+        case .refused(let reply): StepRecord(command: id, delivery: .notSent, smtpReply: reply)
+        }
+    }
+
+    /// A command the caller may not send now, or data that cannot be encoded: the step is
+    /// refused locally and the milter never sees it.
+    private func misuse(_ id: MilterCommand.ID, _ error: MilterProtocolError) -> StepRecord {
+        StepRecord(command: id, delivery: .notSent, smtpReply: "554 5.5.1 Error: \(error.code) at \(id)")
+    }
+
+    /// The MACRO packet before a command, following Postfix: none for events outside the agreed
+    /// version or after SKIP; none for content events the milter switched off (Postfix does not
+    /// even call back for them); otherwise sent even when the event itself is skipped (pitfall 4).
+    private func macroDefinition(for id: MilterCommand.ID, event: MacroEvent) -> MacroDefinition? {
+        guard let options = session.options else { return nil }
+        if (id == .data && !options.version.hasData) || (id == .unknown && !options.version.hasUnknown) { return nil }
+        if id == .body && skippingBody { return nil }
+        if [.header, .endOfHeaders, .body].contains(id) && !options.sends(id) { return nil }
+        if (id == .header || id == .body) && !configuration.profile.sendsMacrosBeforeContent { return nil }
+        return macros.definition(stage: id, event: event, context: context)
+    }
+}

@@ -1,0 +1,61 @@
+import MilterProtocol
+
+/// What a final reply means to the MTA at a given step (Postfix `milter8_event`).
+enum StepEffect: Hashable, Sendable {
+    /// Go on with the next event.
+    case proceed
+    /// SKIP: send no more body chunks.
+    case skipRest
+    /// ACCEPT in a transaction: deliver without further milter events.
+    case acceptMessage
+    /// ACCEPT at CONNECT or HELO: no more events for the whole connection.
+    case acceptConnection
+    /// DISCARD: drop the message.
+    case discard
+    /// A refusal of the message, or of one recipient at RCPT.
+    case refuse(String)
+    /// A refusal of the whole connection: the milter socket is closed, every later command gets this reply.
+    case closeConnection(String)
+
+    /// The effect of `reply` at `step`, with the MTA's texts from `replies`.
+    init(final reply: MilterReply, at step: MilterCommand.ID, replies: MTAReplies) {
+        let connectionLevel = step == .connect || step == .helo
+        let refusal: String?
+        switch reply {
+        case .continue, .optionNegotiation, .progress, .quarantine: self = .proceed; return
+        case .skip: self = .skipRest; return
+        case .accept: self = connectionLevel ? .acceptConnection : .acceptMessage; return
+        case .discard: self = connectionLevel ? .proceed : .discard; return
+        case .shutdown, .connectionFailure: self = .closeConnection(replies.shutdown); return
+        case .reject: refusal = replies.reject
+        case .tempfail: refusal = replies.tempfail
+        case .replyCode(let text): refusal = ReplyCode.postfixText(text)
+        default: self = .proceed; return
+        }
+        self = connectionLevel ? .closeConnection(refusal ?? replies.reject) : .refuse(refusal ?? replies.reject)
+    }
+}
+
+extension ReplyCode {
+    /// A REPLYCODE text as Postfix uses it: `%%` becomes `%`, a single `%` is dropped.
+    static func postfixText(_ text: MilterString) -> String {
+        var out: [UInt8] = []
+        var iterator = text.bytes.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let next = iterator.next() else { break }
+                out.append(next)
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Verdict {
+    /// The verdict for an SMTP refusal: 5xx rejects, anything else tempfails.
+    init(refusal text: String) {
+        self = text.first == "5" ? .reject : .tempfail
+    }
+}

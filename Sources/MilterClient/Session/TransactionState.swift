@@ -1,0 +1,39 @@
+import MailMessage
+import MilterProtocol
+
+/// What the connection remembers about the transaction in progress.
+struct TransactionState {
+    /// How a transaction ended before end of message, or at it.
+    enum Ending: Equatable {
+        /// ACCEPT, or end of message with CONTINUE/ACCEPT: deliver.
+        case delivered
+        /// DISCARD.
+        case discarded
+        /// A refusal with this SMTP reply.
+        case refused(String)
+    }
+
+    var steps: [StepRecord] = []
+    var modifications: [MilterReply] = []
+    var quarantine: String?
+    var ending: Ending?
+    var reachedEndOfMessage = false
+    var sender: EnvelopeAddress?
+    var acceptedRecipients: [EnvelopeAddress] = []
+    var rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)] = []
+    var headerFields: [RawHeaderField] = []
+    var body: [UInt8] = []
+    var start: ContinuousClock.Instant?
+
+    /// Every finding of the transaction's steps.
+    var findings: [Finding] { steps.compactMap(\.finding) }
+
+    /// Records a step's modifications and quarantine.
+    mutating func collect(_ record: StepRecord) {
+        steps.append(record)
+        for reply in record.replies {
+            if case .quarantine(let reason) = reply { quarantine = reason.string }
+            if reply.id.isModification { modifications.append(reply) }
+        }
+    }
+}

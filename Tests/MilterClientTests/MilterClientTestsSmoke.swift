@@ -1,7 +1,0 @@
-import Testing
-
-@testable import MilterClient
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
