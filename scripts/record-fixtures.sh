@@ -96,6 +96,19 @@ start_postfix() { # NAME MILTER_SPEC; sets smtp_port, pf_dir
     sleep 2 # the probe above is an SMTP connection too: let its milter session end before capturing
 }
 
+start_sendmail() { # MILTER_SPEC (libmilter form); sets smtp_port
+    local dir="$work/sendmail" sink_port
+    mkdir -p "$dir/sink" && chmod 777 "$dir/sink"
+    sink_port=$(free_port)
+    start_bg "$dir/sink.log" smtp-sink -u nobody -d "$dir/sink/%Y%m%d%H%M%S." "127.0.0.1:$sink_port" 100
+    wait_listening 127.0.0.1 "$sink_port"
+    smtp_port=$(free_port)
+    bash "$root/interop/sendmail/sendmail-instance.sh" create "$dir" "$smtp_port" "$sink_port" "$1"
+    start_bg "$dir/sendmail.log" bash "$root/interop/sendmail/sendmail-instance.sh" run "$dir"
+    wait_listening 127.0.0.1 "$smtp_port"
+    sleep 2 # the probe above opened a milter session too: let it end before capturing
+}
+
 # Starts a capture; the first argument is the file, the rest the capture command line.
 start_capture() { # FILE CMD...
     local file=$1 i
@@ -167,6 +180,14 @@ start_postfix dkim "$milter_spec"
 start_capture "$out/postfix-opendkim.pcapng" dumpcap -i lo -w "$out/postfix-opendkim.pcapng" \
     -f "tcp port $milter_port"
 sessions dkim
+stop_capture
+
+# 6. Sendmail 8.17 (the second MTA profile) and cmilter: tcpdump on lo.
+start_cmilter 127.0.0.1
+sendmail_milter="inet:$milter_port@127.0.0.1"
+start_sendmail "$sendmail_milter"
+start_capture "$out/sendmail-cmilter-lo.pcap" tcpdump -i lo -U -w "$out/sendmail-cmilter-lo.pcap" "tcp port $milter_port"
+/usr/bin/python3 "$root/interop/smtp-sessions.py" 127.0.0.1 "$smtp_port" verdicts rcpt
 stop_capture
 
 chmod 644 "$out"/*.pcap "$out"/*.pcapng

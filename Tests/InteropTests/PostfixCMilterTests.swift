@@ -6,9 +6,9 @@ import Testing
 struct PostfixCMilterTests {
     /// Starts cmilter and a Postfix instance using it, and runs `body`; both are stopped afterwards.
     private func withPostfixAndCMilter(
-        mode: CMilter.Mode = .headers, _ body: (Postfix, CMilter) async throws -> Void
+        mode: CMilter.Mode = .headers, ipv6: Bool = false, _ body: (Postfix, CMilter) async throws -> Void
     ) async throws {
-        try await CMilter.with(mode: mode) { milter in
+        try await CMilter.with(mode: mode, ipv6: ipv6) { milter in
             try await Postfix.with(milters: [milter.postfixSpec]) { postfix in try await body(postfix, milter) }
         }
     }
@@ -82,6 +82,22 @@ struct PostfixCMilterTests {
             #expect(relayed.mailFrom == "<changed-from@example.org>")
             #expect(Set(relayed.rcptTo) == ["<b@example.org>", "<added@example.org>"])
             #expect(relayed.body == "Body replaced by cmilter.\n")
+        }
+    }
+
+    @Test func milterOnIPv6LoopbackSeesEveryMessageOfTheConnection() async throws {
+        guard Interop.require(.postfix, .libmilter) else { return }
+        try await withPostfixAndCMilter(mode: .subject, ipv6: true) { postfix, milter in
+            #expect(milter.postfixSpec.hasPrefix("inet:[::1]:"))
+            let session = try await postfix.session([
+                SMTPMessage(from: "a@example.com", to: ["b@example.org"], subject: "plain"),
+                SMTPMessage(from: "a@example.com", to: ["b@example.org"], subject: "[tempfail] later"),
+                SMTPMessage(from: "a@example.com", to: ["b@example.org"], subject: "[discard] gone"),
+            ])
+            #expect(session.results.map { $0.final?.code } == [250, 451, 250])
+            #expect(session.results[1].final?.text == "4.7.1 tempfail by subject rule")
+            #expect(try await postfix.delivered(count: 1).count == 1)
+            #expect(milter.log().components(separatedBy: "cmilter: eom").count - 1 == 3)
         }
     }
 }

@@ -26,12 +26,12 @@ func withPeer<P: InteropPeer, T: Sendable>(_ peer: P, _ body: (P) async throws -
 /// Starts a process that listens on a free port of `host`, trying again with another port when
 /// the port was taken between allocation and bind.
 func startListening(
-    _ name: String, host: String = "127.0.0.1", launch: (Int) throws -> BackgroundProcess
+    _ name: String, host: String = "127.0.0.1", launch: (Int) async throws -> BackgroundProcess
 ) async throws -> (port: Int, process: BackgroundProcess) {
     var lastError: Error = InteropError("\(name) did not start")
     for _ in 0..<3 {
         let port = try FreePort.allocate(host: host)
-        let process = try launch(port)
+        let process = try await launch(port)
         do {
             try await FreePort.waitUntilListening(host: host, port: port, timeout: .seconds(10))
             return (port, process)
