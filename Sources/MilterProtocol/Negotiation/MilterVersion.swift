@@ -22,8 +22,9 @@ public struct MilterVersion: RawRepresentable, Hashable, Sendable, Comparable, C
     /// Postfix's protocol mask for an MTA of this version: v2 0x7F, v3 0x17F, v4 0x37F, v6 0x1FFFFF.
     /// Versions in between take the mask of the next lower version, as Postfix does.
     public var postfixProtocolMask: MilterProtocolFlags {
+        // SMFI_V2_PROT, 0x7F: the seven NO bits. NR_HDR (0x80) is not part of it.
         let v2: MilterProtocolFlags = [
-            .noConnect, .noHelo, .noMail, .noRecipient, .noBody, .noHeaders, .noEndOfHeaders, .noReplyHeader,
+            .noConnect, .noHelo, .noMail, .noRecipient, .noBody, .noHeaders, .noEndOfHeaders,
         ]
         if self >= .v6 { return .all }
         if self >= .v4 { return v2.union([.noUnknown, .noData]) }
