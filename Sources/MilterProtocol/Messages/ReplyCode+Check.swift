@@ -101,10 +101,23 @@ enum ReplyLines {
         if b[0] != UInt8(ascii: "4") && b[0] != UInt8(ascii: "5") { problems.append(.codeNotFailure(line: number)) }
         if b[0...2] != firstCode { problems.append(.inconsistentCodes(line: number)) }
         if b[3] != (isLast ? 0x20 : 0x2D) { problems.append(.wrongContinuation(line: number)) }
-        if b.count > 4, isDigit(b[4]), b[4] != b[0] { problems.append(.enhancedClassMismatch(line: number)) }
+        // Only a `c.sss.ddd` prefix is an enhanced code; text that merely starts with a digit is not.
+        let enhanced = enhancedCodeLength(b[4...])
+        if enhanced > 0, b[4] != b[0] { problems.append(.enhancedClassMismatch(line: number)) }
         if hasSinglePercent(b[4...]) { problems.append(.undoubledPercent(line: number)) }
-        if b.count - 4 > ReplyCode.maximumLineLength { problems.append(.lineTooLong(line: number)) }
+        // libmilter's MAXREPLYLEN counts the text of a line, without the codes.
+        if b.count - 4 - enhanced > ReplyCode.maximumLineLength { problems.append(.lineTooLong(line: number)) }
         return problems
+    }
+
+    /// The length of an enhanced code and its following space at the start of `text`, or 0.
+    static func enhancedCodeLength(_ text: ArraySlice<UInt8>) -> Int {
+        guard let end = text.firstIndex(of: 0x20) ?? (text.isEmpty ? nil : text.endIndex) else { return 0 }
+        let candidate = text[text.startIndex..<end]
+        guard let first = candidate.first, isDigit(first),
+            EnhancedCode.isValid(String(decoding: candidate, as: UTF8.self), codeClass: Int(first - 0x30))
+        else { return 0 }
+        return candidate.count + (end < text.endIndex ? 1 : 0)
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

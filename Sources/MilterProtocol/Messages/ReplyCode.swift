@@ -32,13 +32,15 @@ public struct ReplyCode: Hashable, Sendable {
             guard !line.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
                 throw Self.invalid("a line may not contain CR, LF or NUL")
             }
-            guard line.utf8.count <= Self.maximumLineLength else {
-                throw Self.invalid("a line is limited to \(Self.maximumLineLength) bytes")
+            guard line.replacingPercent().utf8.count <= Self.maximumLineLength else {
+                throw Self.invalid("a line is limited to \(Self.maximumLineLength) bytes, each % counting twice")
             }
         }
         self.code = code
         self.enhancedCode = enhancedCode
         self.lines = lines
+        // A line without an enhanced code may still start like one ("4.7.1 ..."); the checker has the last word.
+        if let problem = Self.problems(in: text).first { throw Self.invalid(problem.description) }
     }
 
     /// Creates a one-line reply.
