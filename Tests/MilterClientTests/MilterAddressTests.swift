@@ -1,0 +1,34 @@
+import MilterClient
+import Testing
+
+@Suite struct MilterAddressTests {
+    @Test(arguments: [
+        ("127.0.0.1:7044", MilterAddress.inet(host: "127.0.0.1", port: 7044)),
+        ("localhost:25", .inet(host: "localhost", port: 25)),
+        ("[::1]:7044", .inet(host: "::1", port: 7044)),
+        ("inet:milter.example:8891", .inet(host: "milter.example", port: 8891)),
+        ("inet:8891@127.0.0.1", .inet(host: "127.0.0.1", port: 8891)),
+        ("inet6:8891@[::1]", .inet(host: "::1", port: 8891)),
+        ("inet6:8891@::1", .inet(host: "::1", port: 8891)),
+        ("inet6:[2001:db8::2]:10025", .inet(host: "2001:db8::2", port: 10025)),
+        ("unix:/run/milter.sock", .unix(path: "/run/milter.sock")),
+        ("local:/var/run/m.sock", .unix(path: "/var/run/m.sock")),
+        ("/tmp/m.sock", .unix(path: "/tmp/m.sock")),
+    ])
+    func parses(text: String, expected: MilterAddress) throws {
+        #expect(try MilterAddress(parsing: text) == expected)
+    }
+
+    @Test(arguments: [
+        "", "localhost", "host:0", "host:65536", "host:port", "::1:7044", "[::1]7044", "[::1:7044", "unix:",
+        "inet:@host", "inet::25",
+    ])
+    func refuses(text: String) {
+        #expect(throws: MilterAddress.ParseError.self) { try MilterAddress(parsing: text) }
+    }
+
+    @Test func describesInPostfixSyntax() throws {
+        #expect(try MilterAddress(parsing: "inet:8891@[::1]").description == "inet:[::1]:8891")
+        #expect(try MilterAddress(parsing: "unix:/s").description == "unix:/s")
+    }
+}

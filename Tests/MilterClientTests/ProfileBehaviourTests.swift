@@ -1,0 +1,169 @@
+import MilterClient
+import MilterProtocol
+import NIOCore
+import Testing
+
+/// The fake MTA sends what Postfix (and Sendmail) send, and honours the negotiation.
+@Suite struct ProfileBehaviourTests {
+    @Test func postfixOrderWithMacrosBeforeEveryHeaderAndBodyChunk() async throws {
+        let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved())
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .accept)
+        #expect(
+            milter.eventIDs == [
+                .optionNegotiation, .connect, .helo, .mail, .recipient, .recipient, .data, .header, .header, .header,
+                .header, .endOfHeaders, .body, .endOfMessage, .abort, .quit,
+            ])
+        let stages = milter.macroPackets.map { Character(Unicode.Scalar($0.stage)) }
+        #expect(stages == ["C", "H", "M", "R", "R", "T", "L", "L", "L", "L", "N", "B", "E"])
+        let connectMacros = Dictionary(
+            uniqueKeysWithValues: milter.macroPackets[0].macros.map { ($0.name.string, $0.value.string) })
+        #expect(Set(connectMacros.keys) == ["j", "{daemon_name}", "{daemon_addr}", "v", "_"])
+        #expect(connectMacros["_"] == "client.example.test [192.0.2.1]")
+        // The HELO stage asks only for TLS macros, which have no value: an empty D packet goes.
+        #expect(milter.macroPackets[1].macros.isEmpty)
+        let mailMacros = milter.macroPackets[2].macros.map(\.name.string)
+        #expect(mailMacros == ["i", "{mail_addr}", "{mail_host}", "{mail_mailer}"])
+    }
+
+    @Test func headersAsPostfixSendsThem() async throws {
+        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved())
+        let headers = milter.commands.compactMap { if case .header(let field) = $0 { field } else { nil } }
+        #expect(headers.map(\.name.string) == ["From", "To", "Subject", "X-Empty"])
+        #expect(headers[2].value.string == "Hello\n\tfolded")
+        #expect(headers[3].value.string == "")
+        let body = milter.commands.compactMap { if case .body(let bytes) = $0 { bytes } else { nil } }
+        #expect(body.map { String(buffer: $0) } == ["line one\r\nline two\r\n"])
+    }
+
+    @Test func headerLeadingSpaceKeptWhenNegotiated() async throws {
+        let answer = Scripts.answer(flags: [.headerLeadingSpace])
+        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        let headers = milter.commands.compactMap { if case .header(let field) = $0 { field } else { nil } }
+        #expect(headers[0].value.string == " Alice <alice@example.org>")
+    }
+
+    @Test func noFlagsSkipEventsButNotTheirEnvelopeMacros() async throws {
+        let answer = Scripts.answer(flags: [.noConnect, .noMail, .noHeaders, .noBody])
+        let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .accept)
+        #expect(!milter.eventIDs.contains(.connect))
+        #expect(!milter.eventIDs.contains(.mail))
+        #expect(!milter.eventIDs.contains(.header))
+        #expect(!milter.eventIDs.contains(.body))
+        let stages = milter.macroPackets.map { Character(Unicode.Scalar($0.stage)) }
+        // CONNECT and MAIL macros still go (pitfall 4); Postfix never visits switched-off content.
+        #expect(stages == ["C", "H", "M", "R", "R", "T", "N", "E"])
+    }
+
+    @Test func noReplyFlagsAreNotAwaited() async throws {
+        let answer = Scripts.answer(flags: [.noReplyHeader, .noReplyRecipient])
+        let (result, _, findings) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .accept)
+        let deliveries = result.steps.filter { $0.command == .header || $0.command == .recipient }.map(\.delivery)
+        #expect(deliveries.count == 6)
+        #expect(deliveries.allSatisfy { $0 == .sentWithoutReply })
+    }
+
+    @Test func skipEndsTheBody() async throws {
+        var message = Fixtures.message
+        message.body = Array(repeating: UInt8(ascii: "x"), count: 200_000)
+        let answer = Scripts.answer(flags: [.skip])
+        let (result, milter, findings) = try await Fixtures.run(
+            Scripts.wellBehaved(answer: answer) { $0.id == .body ? [.reply(.skip)] : nil }, message: message)
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .accept)
+        #expect(milter.eventIDs.filter { $0 == .body }.count == 1)
+        #expect(milter.eventIDs.contains(.endOfMessage))
+    }
+
+    @Test func bodyChunksAreExactly65535Bytes() async throws {
+        var message = Fixtures.message
+        message.body = Array(repeating: UInt8(ascii: "x"), count: 140_000)
+        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(), message: message)
+        let sizes = milter.commands.compactMap { if case .body(let bytes) = $0 { bytes.readableBytes } else { nil } }
+        #expect(sizes == [65_535, 65_535, 140_002 - 131_070])
+    }
+
+    @Test func symbolListsChangeTheMacros() async throws {
+        let answer = Scripts.answer(symbolLists: [SymbolList(stage: .mail, names: ["{mail_addr}", "{client_addr}"])])
+        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        let mail = try #require(milter.macroPackets.first { $0.stage == UInt8(ascii: "M") })
+        #expect(mail.macros.map(\.name.string) == ["{mail_addr}", "{client_addr}"])
+        #expect(mail.macros.map(\.value.string) == ["alice@example.org", "192.0.2.1"])
+    }
+
+    @Test func macroOverrides() async throws {
+        var configuration = Fixtures.configuration()
+        configuration.macroOverrides[.mail] = [("{auth_authen}", "alice"), ("i", "QUEUE1")]
+        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(), configuration: configuration)
+        let mail = try #require(milter.macroPackets.first { $0.stage == UInt8(ascii: "M") })
+        let values = Dictionary(uniqueKeysWithValues: mail.macros.map { ($0.name.string, $0.value.string) })
+        #expect(values["{auth_authen}"] == "alice")
+        #expect(values["i"] == "QUEUE1")
+    }
+
+    @Test(arguments: [MilterVersion.v2, .v3, .v4])
+    func olderVersionsDropLaterEvents(version: MilterVersion) async throws {
+        let answer = Scripts.answer(version: version, actions: .version2)
+        let (result, milter, findings) = try await Fixtures.run(
+            Scripts.wellBehaved(answer: answer), configuration: Fixtures.configuration(version: version))
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .accept)
+        #expect(milter.eventIDs.contains(.data) == (version >= .v4))
+        guard case .optionNegotiation(let offer) = milter.commands.first else { Issue.record("no OPTNEG"); return }
+        #expect(offer.version == version)
+        #expect(offer.protocolFlags == version.postfixProtocolMask)
+    }
+
+    @Test func sendmailSendsNoAbortAfterASuccessfulMessageAndWritesIPv6Prefix() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let client = SMTPClient(hostname: "v6.example.test", address: "2001:db8::1", port: 4000, helo: "v6")
+        let connection = try await MilterClientConnection.open(
+            to: .inet(host: "127.0.0.1", port: milter.port), configuration: Fixtures.configuration(profile: .sendmail),
+            client: client)
+        await connection.connect()
+        _ = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(!milter.eventIDs.contains(.abort))
+        guard case .connect(let info)? = milter.commands.first(where: { $0.id == .connect }) else {
+            Issue.record("no CONNECT")
+            return
+        }
+        #expect(info.address == .inet6(address: "IPv6:2001:db8::1", port: 4000))
+        #expect(!milter.macroPackets.contains { $0.stage == UInt8(ascii: "L") || $0.stage == UInt8(ascii: "B") })
+    }
+
+    @Test func connectLevelRejectClosesWithoutQuit() async throws {
+        let milter = try await ScriptedMilter(
+            script: Scripts.wellBehaved { $0.id == .connect ? [.reply(.reject)] : nil })
+        let connection = try await Fixtures.open(milter)
+        let result = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(result.verdict == .reject)
+        #expect(result.smtpReply == "550 5.7.1 Command rejected")
+        #expect(milter.eventIDs == [.optionNegotiation, .connect])
+        #expect(connection.connectionFindings.isEmpty)
+    }
+
+    @Test func rejectedRecipientDoesNotEndTheTransaction() async throws {
+        let milter = try await ScriptedMilter(
+            script: Scripts.wellBehaved { command in
+                if case .recipient(let rcpt) = command, rcpt.address.string.contains("bob") {
+                    return [.reply(.replyCode("550 5.1.1 no such user"))]
+                }
+                return nil
+            })
+        let connection = try await Fixtures.open(milter)
+        let result = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(result.verdict == .accept)
+        #expect(result.rejectedRecipients.map(\.reply) == ["550 5.1.1 no such user"])
+        #expect(result.resultingMessage?.recipients == ["<carol@example.net>"])
+    }
+}
