@@ -76,10 +76,11 @@ struct SMTPSession: Sendable {
 
 /// A small blocking SMTP client (run off the cooperative pool) for driving Postfix in tests.
 enum SMTPClient {
-    /// Sends `messages` on one connection to `host`:`port`, then QUIT. Every read times out.
+    /// Sends `messages` on one connection to `host`:`port`, then QUIT. Every read times out after
+    /// `timeout`, longer than the private Postfix's milter timeouts so that Postfix gives up first.
     static func session(
         host: String = "127.0.0.1", port: Int, helo: String = "client.interop.test", messages: [SMTPMessage],
-        timeout: Duration = .seconds(60)
+        timeout: Duration = .seconds(120)
     ) async throws -> SMTPSession {
         try await offPool {
             let connection = try LineConnection(host: host, port: port, timeout: timeout)
