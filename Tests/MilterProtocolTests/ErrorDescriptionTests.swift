@@ -53,6 +53,14 @@ import Testing
         #expect(text.contains("<xxxxx@xxxxxxx.xxx>"))
     }
 
+    /// An oversized frame shows its header in hex, but its payload only redacted.
+    @Test func oversizedFrameExcerptRedactsThePayload() throws {
+        let bytes: [UInt8] = [0x00, 0x01, 0x00, 0x01] + Wire.text("M<alice@example.org>")
+        let text = try #require(describeError(commands: bytes))
+        #expect(text.contains("00 01 00 01 4d <xx"))
+        #expect(!text.contains("61 6c"))
+    }
+
     @Test func redactionKeepsTheShape() {
         #expect(Redaction.excerpt(Array("<Bob.99@a-b.org>\0\u{7}".utf8)) == "<xxx.99@x-x.xxx>\\0.")
         #expect(Redaction.excerpt([0xC3, 0xA9]) == "##")

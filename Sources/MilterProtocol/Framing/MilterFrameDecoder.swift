@@ -64,8 +64,11 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
     }
 
+    /// The length field and command byte in hex, then up to 3 payload bytes redacted like any payload.
     private func headerExcerpt(_ buffer: ByteBuffer) -> String {
-        let view = buffer.readableBytesView.prefix(8)
-        return view.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined(separator: " ")
+        let view = buffer.readableBytesView
+        let header = view.prefix(5).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }
+        let payload = view.dropFirst(5).prefix(3)
+        return (header + (payload.isEmpty ? [] : [Redaction.excerpt(payload)])).joined(separator: " ")
     }
 }
