@@ -1,0 +1,126 @@
+import MilterProtocol
+import NIOCore
+
+/// A message rebuilt from a captured session, as RFC 5322 bytes.
+public struct ExportedMessage: Sendable {
+    /// The session's stream.
+    public var stream: StreamID
+    /// The message's number within its session, from 1.
+    public var index: Int
+    /// The bytes: envelope headers, the headers and body as the MTA sent them.
+    public var bytes: [UInt8]
+    /// False when frames of the message were cut or missing; the file then says so in `X-Capture-Incomplete`.
+    public var isComplete: Bool
+
+    /// `stream-3-message-1.eml`.
+    public var fileName: String { "stream-\(stream.index)-message-\(index).eml" }
+}
+
+/// Rebuilds each message that reached end-of-message in a session: the envelope becomes `X-Envelope-From`
+/// and `X-Envelope-To` headers (recipients the milter rejected are left out), then the headers and the body
+/// exactly as the MTA sent them to the milter, with CRLF line ends. A capture so becomes a replay corpus.
+public enum EMLExporter {
+    /// The messages of `session`, in order.
+    public static func messages(in session: CapturedSession) -> [ExportedMessage] {
+        var state = ExportState()
+        for case .frame(let frame) in session.entries { state.handle(frame) }
+        return state.finished.enumerated().map { index, builder in
+            ExportedMessage(
+                stream: session.info.stream, index: index + 1, bytes: builder.render(),
+                isComplete: builder.isComplete)
+        }
+    }
+}
+
+/// Follows a session's frames to collect each transaction.
+private struct ExportState {
+    var offer: OptionNegotiation?
+    var leadingSpace = false
+    var current: MessageBuilder?
+    var pendingRecipient: EnvelopeAddress?
+    var finished: [MessageBuilder] = []
+
+    mutating func handle(_ frame: CapturedFrame) {
+        switch frame.decoded {
+        case .command(let command): handle(command)
+        case .reply(let reply): handle(reply)
+        case .invalid, .truncated: current?.isComplete = false
+        }
+    }
+
+    private mutating func handle(_ command: MilterCommand) {
+        if command.id != .macro { settleRecipient(rejected: false) }
+        switch command {
+        case .optionNegotiation(let value): offer = value
+        case .mail(let sender): current = MessageBuilder(sender: sender)
+        case .recipient(let recipient): pendingRecipient = recipient
+        case .header(let field): current?.addHeader(field, leadingSpace: leadingSpace)
+        case .body(let chunk): current?.body.writeImmutableBuffer(chunk)
+        case .endOfMessage(let chunk):
+            current?.body.writeImmutableBuffer(chunk)
+            if let current { finished.append(current) }
+            current = nil
+        case .abort, .quit, .quitNewConnection: current = nil
+        default: break
+        }
+    }
+
+    private mutating func handle(_ reply: MilterReply) {
+        switch reply {
+        case .optionNegotiation(let answer):
+            let flag = MilterProtocolFlags.headerLeadingSpace
+            leadingSpace = answer.protocolFlags.contains(flag) && (offer?.protocolFlags.contains(flag) ?? false)
+        case .reject, .tempfail, .discard: settleRecipient(rejected: true)
+        case .replyCode(let text):
+            settleRecipient(rejected: text.bytes.first == UInt8(ascii: "4") || text.bytes.first == UInt8(ascii: "5"))
+        case .progress: break
+        default: settleRecipient(rejected: false)
+        }
+    }
+
+    private mutating func settleRecipient(rejected: Bool) {
+        guard let recipient = pendingRecipient else { return }
+        pendingRecipient = nil
+        if !rejected { current?.recipients.append(recipient) }
+    }
+}
+
+/// One message's parts as they arrive.
+private struct MessageBuilder {
+    let sender: EnvelopeAddress
+    var recipients: [EnvelopeAddress] = []
+    var headers: [UInt8] = []
+    var body = ByteBuffer()
+    var isComplete = true
+
+    init(sender: EnvelopeAddress) { self.sender = sender }
+
+    /// Postfix strips one space after the colon unless HDR_LEADSPC was negotiated; folds arrive as bare LF.
+    mutating func addHeader(_ field: HeaderField, leadingSpace: Bool) {
+        headers += field.name.bytes + [UInt8(ascii: ":")]
+        if !leadingSpace { headers.append(UInt8(ascii: " ")) }
+        headers += Self.crlf(field.value.bytes) + [13, 10]
+    }
+
+    func render() -> [UInt8] {
+        var bytes = Self.envelopeLine("X-Envelope-From", sender)
+        for recipient in recipients { bytes += Self.envelopeLine("X-Envelope-To", recipient) }
+        if !isComplete { bytes += Array("X-Capture-Incomplete: frames were cut or missing in the capture\r\n".utf8) }
+        return bytes + headers + [13, 10] + Array(body.readableBytesView)
+    }
+
+    private static func envelopeLine(_ name: String, _ address: EnvelopeAddress) -> [UInt8] {
+        let parts = [address.address.bytes] + address.arguments.map(\.bytes)
+        return Array("\(name): ".utf8) + Array(parts.joined(separator: [UInt8(ascii: " ")])) + [13, 10]
+    }
+
+    private static func crlf(_ value: [UInt8]) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(value.count)
+        for (index, byte) in value.enumerated() {
+            if byte == 10 && (index == 0 || value[index - 1] != 13) { result.append(13) }
+            result.append(byte)
+        }
+        return result
+    }
+}
