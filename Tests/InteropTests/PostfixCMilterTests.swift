@@ -96,7 +96,8 @@ struct PostfixCMilterTests {
             ])
             #expect(session.results.map { $0.final?.code } == [250, 451, 250])
             #expect(session.results[1].final?.text == "4.7.1 tempfail by subject rule")
-            #expect(try await postfix.delivered(count: 1).count == 1)
+            let delivered = try await postfix.delivered(count: 1)
+            #expect(delivered.map { $0.header(named: "X-Reference-Milter") } == ["checked"])
             #expect(milter.log().components(separatedBy: "cmilter: eom").count - 1 == 3)
         }
     }

@@ -41,12 +41,15 @@
  *     replycode [CODE XCODE TEXT...]             -> REPLYCODE, default "554 5.7.0 cmilter replycode";
  *                                                   a 4xx CODE gives TEMPFAIL, else REJECT
  *
- * Mode "subject": the same envelope rules, no modifications; the verdict at end of message comes
- * from the Subject header, first match wins (case-sensitive substring):
- *     "[reject]" -> REPLYCODE "550 5.7.1 rejected by subject rule"
- *     "[tempfail]" -> REPLYCODE "451 4.7.1 tempfail by subject rule"
- *     "[discard]" -> DISCARD     "[quarantine]" -> QUARANTINE "subject rule", then ACCEPT
- *     otherwise -> ACCEPT
+ * Mode "subject": the same decisions as ReferenceMilter's built-in rules
+ * (RulesClassifier.defaultRulesText), so a replay against either gives the same replies. Negotiates
+ * ADDHDRS and QUARANTINE; no envelope rules: every event before end of message is CONTINUE. At end of
+ * message, from the first Subject header, first match wins (case-sensitive substring):
+ *     "[reject]"     -> REPLYCODE "550 5.7.1 rejected by subject rule"
+ *     "[tempfail]"   -> REPLYCODE "451 4.7.1 tempfail by subject rule"
+ *     "[discard]"    -> DISCARD
+ *     "[quarantine]" -> QUARANTINE "subject rule", then ACCEPT
+ *     otherwise      -> add "X-Reference-Milter: checked", then ACCEPT
  *
  * Mode "plain": negotiates no actions; every event CONTINUE, end of message ACCEPT. For load tests.
  */
@@ -145,7 +148,7 @@ static sfsistat on_helo(SMFICTX *ctx, char *helo)
 {
 	(void)ctx;
 	TRACE("helo %s", helo);
-	if (g_mode != MODE_PLAIN && starts_with(helo, "reject-helo"))
+	if (g_mode == MODE_HEADERS && starts_with(helo, "reject-helo"))
 		return SMFIS_REJECT;
 	return SMFIS_CONTINUE;
 }
@@ -156,7 +159,7 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 	if (c != NULL)
 		reset_message(c);
 	TRACE("mail %s", argv[0]);
-	if (g_mode != MODE_PLAIN && starts_with(argv[0], "<reject-mail"))
+	if (g_mode == MODE_HEADERS && starts_with(argv[0], "<reject-mail"))
 		return SMFIS_REJECT;
 	return SMFIS_CONTINUE;
 }
@@ -165,7 +168,7 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_of(ctx);
 	TRACE("rcpt %s", argv[0]);
-	if (g_mode == MODE_PLAIN)
+	if (g_mode != MODE_HEADERS)
 		return SMFIS_CONTINUE;
 	if (starts_with(argv[0], "<reject-rcpt")) {
 		smfi_setreply(ctx, "550", "5.1.1", "cmilter rejects this recipient");
@@ -285,6 +288,7 @@ static sfsistat subject_verdict(SMFICTX *ctx, struct conn *c)
 		smfi_quarantine(ctx, "subject rule");
 		return SMFIS_ACCEPT;
 	}
+	smfi_addheader(ctx, "X-Reference-Milter", "checked");
 	return SMFIS_ACCEPT;
 }
 
@@ -368,7 +372,7 @@ int main(int argc, char **argv)
 		.xxfi_version = SMFI_VERSION,
 		.xxfi_flags = g_mode == MODE_HEADERS ? (SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_ADDRCPT |
 			SMFIF_DELRCPT | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_CHGFROM | SMFIF_ADDRCPT_PAR)
-			: g_mode == MODE_SUBJECT ? SMFIF_QUARANTINE : SMFIF_NONE,
+			: g_mode == MODE_SUBJECT ? (SMFIF_ADDHDRS | SMFIF_QUARANTINE) : SMFIF_NONE,
 		.xxfi_connect = on_connect, .xxfi_helo = on_helo, .xxfi_envfrom = on_envfrom,
 		.xxfi_envrcpt = on_envrcpt, .xxfi_header = on_header, .xxfi_eoh = on_eoh,
 		.xxfi_body = on_body, .xxfi_eom = on_eom, .xxfi_abort = on_abort, .xxfi_close = on_close,

@@ -3,7 +3,7 @@
 
 Usage: pymilter.py SOCKET      e.g. inet:4567@127.0.0.1
 
-Rules (the "subject" rules of interop/cmilter/cmilter.c, plus one header):
+Rules (the reject/tempfail subject tags of interop/cmilter/cmilter.c's "subject" mode, its own header):
   Subject contains "[reject]"   -> 550 5.7.1 rejected by pymilter
   Subject contains "[tempfail]" -> 451 4.7.1 tempfail by pymilter
   otherwise                     -> add "X-PyMilter: seen N header(s), M body byte(s)", then accept

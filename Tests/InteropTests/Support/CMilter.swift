@@ -9,7 +9,8 @@ final class CMilter: InteropPeer {
     enum Mode: String, Sendable {
         /// Verdict and modifications from X-Test-Action / X-Test-Mod headers.
         case headers
-        /// Verdict from tags in the Subject; no modifications.
+        /// ReferenceMilter's built-in rules: verdict from tags in the Subject, else add
+        /// "X-Reference-Milter: checked" and accept.
         case subject
         /// No actions negotiated; always accept. For load comparisons.
         case plain
