@@ -1,0 +1,71 @@
+import MailMessage
+import MilterClient
+import MilterProtocol
+
+/// Turns files into messages: the envelope from the options or the headers, the expectation
+/// from `X-Milter-Expect:` (then stripped), the manifest, or `--expect`.
+struct CorpusLoader {
+    /// The header that names a message's expected verdict; never sent to the milter.
+    static let expectHeader = "X-Milter-Expect"
+
+    var from: String?
+    var recipients: [String]
+    var manifest: Manifest?
+    var defaultExpectation: Verdict?
+
+    func load(_ paths: [String]) throws(CorpusError) -> [CorpusEntry] {
+        var entries: [CorpusEntry] = []
+        for path in paths { entries.append(try entry(path)) }
+        return entries
+    }
+
+    private func entry(_ path: String) throws(CorpusError) -> CorpusEntry {
+        var raw = RawMessage(parsing: try CorpusFiles.read(path))
+        var expected = manifest?.expectation(for: path) ?? defaultExpectation
+        if let field = raw.fields(named: Self.expectHeader).first {
+            let word = field.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+            guard let first = word.first, let verdict = Verdict(rawValue: first.lowercased()) else {
+                throw CorpusError(description: "\(path): \(Self.expectHeader) must name a verdict")
+            }
+            expected = verdict
+            raw.removeFields(named: Self.expectHeader)
+        }
+        let sender = from.map { EnvelopeAddress(mailbox: $0) } ?? EnvelopeFallback.sender(of: raw)
+        let rcpts =
+            recipients.isEmpty ? EnvelopeFallback.recipients(of: raw) : recipients.map { EnvelopeAddress(mailbox: $0) }
+        let message = MilterMessage(sender: sender, recipients: rcpts, content: raw)
+        return CorpusEntry(path: path, message: message, expected: expected)
+    }
+}
+
+/// The envelope a message's own headers suggest, when the command line gives none.
+enum EnvelopeFallback {
+    /// The recipient used when the headers name none: every MTA accepts postmaster.
+    static let lastResortRecipient = "postmaster@example.test"
+
+    /// Return-Path, else the first From mailbox, else the null sender.
+    static func sender(of raw: RawMessage) -> EnvelopeAddress {
+        if let returnPath = raw.fields(named: "Return-Path").first {
+            let text = returnPath.value.filter { !$0.isWhitespace }
+            return EnvelopeAddress(address: MilterString(text.hasPrefix("<") ? text : "<\(text)>"))
+        }
+        let from = raw.fields(named: "From").flatMap { AddressList(parsing: $0.valueBytes[...]).mailboxes }
+        return EnvelopeAddress(mailbox: from.first?.address ?? "")
+    }
+
+    /// The mailboxes of To, Cc and Bcc, in order, without duplicates.
+    static func recipients(of raw: RawMessage) -> [EnvelopeAddress] {
+        var seen = Set<String>()
+        var result: [EnvelopeAddress] = []
+        for name in ["To", "Cc", "Bcc"] {
+            for field in raw.fields(named: name) {
+                for mailbox in AddressList(parsing: field.valueBytes[...]).mailboxes where !mailbox.address.isEmpty {
+                    if seen.insert(mailbox.address.lowercased()).inserted {
+                        result.append(EnvelopeAddress(mailbox: mailbox.address))
+                    }
+                }
+            }
+        }
+        return result.isEmpty ? [EnvelopeAddress(mailbox: lastResortRecipient)] : result
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+
+/// `milter-replay`: drive a milter the way Postfix (or Sendmail) does.
+///
+/// The root command only dispatches; `replay` is the default, so `milter-replay DIR` replays.
+/// Another mode adds its subcommand type to ``subcommands`` from its own file.
+@main
+struct MilterReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "milter-replay",
+        abstract: "Replay mail against a milter as Postfix or Sendmail would, and judge the milter.",
+        subcommands: [ReplayCommand.self],
+        defaultSubcommand: ReplayCommand.self)
+}
+
+/// The exit codes of every subcommand.
+enum ExitCodes {
+    /// Every message as expected, no finding.
+    static let success: Int32 = 0
+    /// An expectation mismatch or a protocol finding.
+    static let mismatch: Int32 = 1
+    /// A usage error: bad option, missing input, no target.
+    static let usage: Int32 = 2
+    /// The milter could not be reached.
+    static let connectFailed: Int32 = 3
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import MilterClient
+
+/// What to expect, and what to print.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "The verdict every message should get: accept, reject, tempfail, discard or quarantine.")
+    var expect: Verdict?
+
+    @Option(help: "A file of 'FILE VERDICT' lines giving expected verdicts per message.")
+    var manifest: String?
+
+    @Flag(help: "Print JSON: one object per message, then a summary (see docs/milter-replay-json.md).")
+    var json = false
+
+    @Option(help: "Write a JUnit XML report to this file.")
+    var junit: String?
+
+    @Flag(help: "Print each message as it stands after the milter.")
+    var showMessage = false
+
+    @Flag(help: "Print only the summary.")
+    var quiet = false
+}
+
+extension Verdict: ExpressibleByArgument {}

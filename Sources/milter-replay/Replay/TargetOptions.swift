@@ -1,0 +1,72 @@
+import ArgumentParser
+import MilterClient
+import MilterProtocol
+
+/// Where the milter is and which MTA to play.
+struct TargetOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The milter: HOST:PORT, [::1]:PORT, inet:HOST:PORT, inet:PORT@HOST, unix:/path.",
+            valueName: "address"))
+    var target: String?
+
+    @Option(help: "The MTA to play: postfix or sendmail.")
+    var mta: String = "postfix"
+
+    @Option(help: "The protocol version to offer: 2, 3, 4 or 6.")
+    var protocolVersion: UInt32 = 6
+
+    @Option(
+        name: .customLong("macro"),
+        help: ArgumentHelp(
+            "Set a macro: STAGE:NAME=VALUE, STAGE one of \(MacroEvent.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "stage:name=value"))
+    var macros: [String] = []
+
+    @Option(help: "Seconds to wait for each reply (all of Postfix's timeouts).")
+    var timeout: Double?
+
+    func validate() throws {
+        guard MTAProfile.named(mta) != nil else { throw ValidationError("--mta must be postfix or sendmail") }
+        guard MilterVersion(rawValue: protocolVersion).isSupported else {
+            throw ValidationError("--protocol-version must be 2, 3, 4 or 6")
+        }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        _ = try macroOverrides()
+        if let target { _ = try address(target) }
+    }
+
+    /// The parsed target address.
+    func address(_ text: String) throws -> MilterAddress {
+        do {
+            return try MilterAddress(parsing: text)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The parsed `--macro` options.
+    func macroOverrides() throws -> [MacroEvent: [(name: String, value: String)]] {
+        var result: [MacroEvent: [(name: String, value: String)]] = [:]
+        for text in macros {
+            guard let colon = text.firstIndex(of: ":"), let equals = text[colon...].firstIndex(of: "="),
+                let stage = MacroEvent(rawValue: String(text[..<colon]).lowercased())
+            else {
+                throw ValidationError("--macro '\(text)' is not STAGE:NAME=VALUE with a known stage")
+            }
+            let name = String(text[text.index(after: colon)..<equals])
+            guard !name.isEmpty else { throw ValidationError("--macro '\(text)' has no name") }
+            result[stage, default: []].append((name, String(text[text.index(after: equals)...])))
+        }
+        return result
+    }
+
+    /// The client configuration these options describe.
+    func clientConfiguration() throws -> MilterClientConfiguration {
+        var configuration = MilterClientConfiguration(
+            profile: MTAProfile.named(mta) ?? .postfix, version: MilterVersion(rawValue: protocolVersion),
+            macroOverrides: try macroOverrides())
+        if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout * 1e9))) }
+        return configuration
+    }
+}

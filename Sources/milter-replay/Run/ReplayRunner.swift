@@ -1,0 +1,87 @@
+import MilterClient
+import MilterProtocol
+
+/// Sends the corpus over `--connections` concurrent milter connections, each carrying up to
+/// `--messages-per-connection` messages as one SMTP session would.
+struct ReplayRunner: Sendable {
+    let entries: [CorpusEntry]
+    let address: MilterAddress
+    let configuration: MilterClientConfiguration
+    let client: SMTPClient
+    let connections: Int
+    let messagesPerConnection: Int
+    let queue: WorkQueue
+    /// Called once per message, as soon as its outcome is final.
+    let report: @Sendable (MessageOutcome) -> Void
+
+    /// Runs every connection to completion.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections { group.addTask { await worker() } }
+        }
+    }
+
+    /// One connection's loop: open, send up to the per-connection count, quit, repeat.
+    private func worker() async {
+        var session: Session?
+        while let item = queue.take() {
+            if let scheduled = item.scheduled { try? await Task.sleep(until: scheduled) }
+            if session == nil || session!.used >= messagesPerConnection {
+                await session?.close(report: report)
+                do {
+                    session = try await Session.open(address, configuration: configuration, client: client)
+                } catch {
+                    session = nil
+                    report(failedOutcome(item, error))
+                    continue
+                }
+            }
+            await session!.send(entries[item.entry], item: item, report: report)
+        }
+        await session?.close(report: report)
+    }
+
+    private func failedOutcome(_ item: WorkQueue.Item, _ error: MilterConnectError) -> MessageOutcome {
+        MessageOutcome(
+            sequence: item.sequence, entry: entries[item.entry], result: nil, connectError: error.description,
+            connectionFindings: [], latency: .zero)
+    }
+}
+
+/// One milter connection of a worker and the outcome it holds back until it knows whether QUIT
+/// turns up a finding.
+private struct Session {
+    let connection: MilterClientConnection
+    var used = 0
+    var held: MessageOutcome?
+    var pendingFindings: [Finding]
+
+    static func open(
+        _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient
+    ) async throws(MilterConnectError) -> Session {
+        let connection = try await MilterClientConnection.open(
+            to: address, configuration: configuration, client: client)
+        await connection.connect()
+        await connection.helo()
+        return Session(connection: connection, pendingFindings: connection.connectionFindings)
+    }
+
+    mutating func send(_ entry: CorpusEntry, item: WorkQueue.Item, report: (MessageOutcome) -> Void) async {
+        let result = await connection.send(entry.message)
+        used += 1
+        let latency = item.scheduled.map { $0.duration(to: .now) } ?? result.duration
+        if let held { report(held) }
+        held = MessageOutcome(
+            sequence: item.sequence, entry: entry, result: result, connectError: nil,
+            connectionFindings: pendingFindings, latency: latency)
+        pendingFindings = []
+    }
+
+    mutating func close(report: (MessageOutcome) -> Void) async {
+        let findings = await connection.quit()
+        guard var last = held else { return }
+        last.connectionFindings += findings
+        report(last)
+        held = nil
+    }
+}

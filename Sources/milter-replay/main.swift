@@ -1,1 +1,0 @@
-print("milter-replay: under construction")
