@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MilterClient
+import ReferenceMilter
 import Synchronization
 
 /// `milter-replay replay [--target ADDR] FILES_OR_DIRS...`: the default subcommand.
@@ -23,10 +25,27 @@ struct ReplayCommand: AsyncParsableCommand {
     var inputs: [String]
 
     func run() async throws {
-        guard let targetText = target.target else {
-            throw usage("no target given: pass --target ADDR (the embedded reference milter is not available yet)")
+        let entries = try loadCorpus()
+        if let targetText = target.target {
+            let summary = try await replay(entries, to: try target.address(targetText))
+            throw ExitCode(summary.exitCode)
         }
-        let address = try target.address(targetText)
+        // No target: the embedded reference milter, in this process, on 127.0.0.1.
+        var logger = Logger(label: "milter-replay.embedded")
+        logger.logLevel = .error
+        let embedded = try await EmbeddedMilter.start(logger: logger)
+        let summary: RunSummary
+        do {
+            summary = try await replay(entries, to: .inet(host: embedded.host, port: embedded.port))
+        } catch {
+            await embedded.shutdown()
+            throw error
+        }
+        await embedded.shutdown()
+        throw ExitCode(summary.exitCode)
+    }
+
+    private func loadCorpus() throws -> [CorpusEntry] {
         let entries: [CorpusEntry]
         do {
             let manifest = try output.manifest.map { path throws(CorpusError) in try Manifest(path: path) }
@@ -37,8 +56,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw usage(error.description)
         }
         guard !entries.isEmpty else { throw usage("no .eml files found in \(inputs.joined(separator: " "))") }
-        let summary = try await replay(entries, to: address)
-        throw ExitCode(summary.exitCode)
+        return entries
     }
 
     private func replay(_ entries: [CorpusEntry], to address: MilterAddress) async throws -> RunSummary {
