@@ -64,6 +64,8 @@ enum Interop {
         case sendmail
         /// tcpdump, for captures.
         case tcpdump
+        /// tshark and capinfos (Wireshark's command-line tools), to read captures back.
+        case tshark
     }
 
     /// True when `MILTER_INTEROP=required`: a missing peer is then a failure, not a skip.
@@ -107,6 +109,7 @@ enum Interop {
             files = ["/usr/bin/python3"]
         case .sendmail: files = [Sendmail.binary, "/usr/bin/m4", "/usr/bin/unshare", "/usr/sbin/smtp-sink"]
         case .tcpdump: files = ["/usr/bin/tcpdump"]
+        case .tshark: files = ["/usr/bin/tshark", "/usr/bin/capinfos"]
         }
         let missing = files.filter { !FileManager.default.isExecutableFile(atPath: $0) && !isReadable($0) }
         return missing.isEmpty ? nil : "not found: \(missing.joined(separator: ", ")) (run .ci/install-peers)"
