@@ -4,18 +4,9 @@ import Testing
 /// Proves the harness: real Postfix driving the libmilter cmilter. No swift-milter code involved.
 @Suite("Postfix + libmilter cmilter")
 struct PostfixCMilterTests {
-    /// Starts cmilter and a Postfix instance using it, and runs `body`; both are stopped afterwards.
-    private func withPostfixAndCMilter(
-        mode: CMilter.Mode = .headers, ipv6: Bool = false, _ body: (Postfix, CMilter) async throws -> Void
-    ) async throws {
-        try await CMilter.with(mode: mode, ipv6: ipv6) { milter in
-            try await Postfix.with(milters: [milter.postfixSpec]) { postfix in try await body(postfix, milter) }
-        }
-    }
-
     @Test func acceptDeliversToTheSink() async throws {
         guard Interop.require(.postfix, .libmilter) else { return }
-        try await withPostfixAndCMilter { postfix, milter in
+        try await Postfix.withCMilter { postfix, milter in
             let result = try await postfix.send(
                 SMTPMessage(from: "a@example.com", to: ["b@example.org"], headers: [("X-Test-Action", "accept")]))
             #expect(result.final?.code == 250)
@@ -27,7 +18,7 @@ struct PostfixCMilterTests {
 
     @Test func rejectTextReachesTheSMTPClient() async throws {
         guard Interop.require(.postfix, .libmilter) else { return }
-        try await withPostfixAndCMilter { postfix, _ in
+        try await Postfix.withCMilter { postfix, _ in
             let result = try await postfix.send(
                 SMTPMessage(
                     from: "a@example.com", to: ["b@example.org"],
@@ -40,7 +31,7 @@ struct PostfixCMilterTests {
 
     @Test func rcptRejectKeepsTheSessionGoing() async throws {
         guard Interop.require(.postfix, .libmilter) else { return }
-        try await withPostfixAndCMilter { postfix, _ in
+        try await Postfix.withCMilter { postfix, _ in
             let result = try await postfix.send(
                 SMTPMessage(from: "a@example.com", to: ["reject-rcpt@example.org", "ok@example.org"]))
             #expect(result.rcpts.map(\.code) == [550, 250])
@@ -52,7 +43,7 @@ struct PostfixCMilterTests {
 
     @Test func quarantineLandsInTheHoldQueue() async throws {
         guard Interop.require(.postfix, .libmilter) else { return }
-        try await withPostfixAndCMilter { postfix, _ in
+        try await Postfix.withCMilter { postfix, _ in
             let result = try await postfix.send(
                 SMTPMessage(from: "a@example.com", to: ["b@example.org"], headers: [("X-Test-Action", "quarantine")]))
             #expect(result.final?.code == 250)
@@ -66,7 +57,7 @@ struct PostfixCMilterTests {
 
     @Test func modificationsAreVisibleInTheRelayedMessage() async throws {
         guard Interop.require(.postfix, .libmilter) else { return }
-        try await withPostfixAndCMilter { postfix, _ in
+        try await Postfix.withCMilter { postfix, _ in
             let message = SMTPMessage(
                 from: "a@example.com", to: ["b@example.org", "delete-me@example.org"],
                 headers: [
@@ -87,7 +78,7 @@ struct PostfixCMilterTests {
 
     @Test func milterOnIPv6LoopbackSeesEveryMessageOfTheConnection() async throws {
         guard Interop.require(.postfix, .libmilter) else { return }
-        try await withPostfixAndCMilter(mode: .subject, ipv6: true) { postfix, milter in
+        try await Postfix.withCMilter(mode: .subject, ipv6: true) { postfix, milter in
             #expect(milter.postfixSpec.hasPrefix("inet:[::1]:"))
             let session = try await postfix.session([
                 SMTPMessage(from: "a@example.com", to: ["b@example.org"], subject: "plain"),

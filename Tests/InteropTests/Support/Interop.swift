@@ -25,6 +25,7 @@
 //   }
 //       A private instance under a temp dir (`postfix -c DIR`): smtpd on a free 127.0.0.1 port,
 //       relayhost = an smtp-sink on another free port that dumps every message to a file.
+//       `Postfix.withCMilter(mode:ipv6:settings:) { postfix, milter in ... }` starts both at once.
 //       Point `milters` at a Swift milter ("inet:127.0.0.1:\(port)") to test it behind real Postfix.
 //       `pf.smtpPort` is the SMTP port; `pf.session([m1, m2])` sends several messages on one
 //       connection (one milter connection); `pf.queue()` lists every queue.

@@ -28,6 +28,18 @@ final class Postfix: InteropPeer {
         try await withPeer(try await start(milters: milters, settings: settings), body)
     }
 
+    /// Starts cmilter in `mode` and a Postfix instance using it, runs `body`, then stops both.
+    static func withCMilter<T: Sendable>(
+        mode: CMilter.Mode = .headers, ipv6: Bool = false, settings: [String] = [],
+        _ body: (Postfix, CMilter) async throws -> T
+    ) async throws -> T {
+        try await CMilter.with(mode: mode, ipv6: ipv6) { milter in
+            try await with(milters: [milter.postfixSpec], settings: settings) { postfix in
+                try await body(postfix, milter)
+            }
+        }
+    }
+
     var peerName: String { "postfix" }
 
     /// Postfix's log (see `maillog()`).
