@@ -7,6 +7,10 @@
 #   scripts/record-fixtures.sh [OUTPUT_DIR]        (default: fixtures/pcap)
 set -euo pipefail
 
+[ "$(id -u)" = 0 ] || { echo "record-fixtures: needs root (Postfix, tcpdump)" >&2; exit 1; }
+for tool in postfix smtp-sink tcpdump dumpcap opendkim opendkim-genkey cc m4 unshare; do
+    command -v "$tool" >/dev/null || { echo "record-fixtures: $tool missing: run .ci/install-peers" >&2; exit 1; }
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/fixtures/pcap}
 mkdir -p "$out"
