@@ -6,12 +6,22 @@ import PackageDescription
 let package = Package(
     name: "swift-milter-fuzz",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(name: "swift-milter", path: "../")],
+    dependencies: [
+        .package(name: "swift-milter", path: "../"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
     targets: [
         .executableTarget(
             name: "MailMessageFuzzer",
             dependencies: [.product(name: "MailMessage", package: "swift-milter")]
-        )
+        ),
+        .executableTarget(
+            name: "MilterProtocolFuzzer",
+            dependencies: [
+                .product(name: "MilterProtocol", package: "swift-milter"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

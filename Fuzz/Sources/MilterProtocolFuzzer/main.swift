@@ -1,0 +1,66 @@
+// Feeds arbitrary bytes to the milter codec in chunks, as a socket would: the stream is decoded as
+// commands (each one driven through the milter-side session, which answers with replies chosen from
+// the input) and as replies. Every decoded value must re-encode to bytes that decode to it again,
+// and every error must describe itself. A trap anywhere is a finding.
+import MilterProtocol
+import NIOCore
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+/// Small limits for the reply direction, so that short inputs reach the limit paths too.
+let replyLimits = MilterFrameLimits(maximumPayloadLength: 4096)
+
+/// Splits `bytes` into chunks whose size the first byte chooses, and decodes as each arrives.
+func decodeInChunks<D: NIOSingleStepByteToMessageDecoder>(
+    _ bytes: [UInt8], with decoder: inout D, _ handle: (D.InboundOut) -> Void
+) {
+    let chunk = Int(bytes.first ?? 0) % 64 + 1
+    var buffer = ByteBuffer()
+    var start = 0
+    do {
+        while start < bytes.count {
+            buffer.writeBytes(bytes[start..<min(start + chunk, bytes.count)])
+            start += chunk
+            while let message = try decoder.decode(buffer: &buffer) { handle(message) }
+        }
+        while let message = try decoder.decodeLast(buffer: &buffer, seenEOF: true) { handle(message) }
+    } catch {
+        _ = String(describing: error)
+    }
+}
+
+func checkRoundTrip(_ command: MilterCommand) {
+    var buffer = ByteBuffer()
+    guard (try? buffer.writeMilterCommand(command)) != nil else { fatalError("a decoded command failed to encode") }
+    var decoder = MilterCommandDecoder(limits: MilterFrameLimits(maximumPayloadLength: Int(UInt32.max)))
+    guard (try? decoder.decode(buffer: &buffer)) == command else { fatalError("a command did not round-trip") }
+}
+
+func checkRoundTrip(_ reply: MilterReply) {
+    var buffer = ByteBuffer()
+    guard (try? buffer.writeMilterReply(reply)) != nil else { fatalError("a decoded reply failed to encode") }
+    var decoder = MilterReplyDecoder(limits: MilterFrameLimits(maximumPayloadLength: Int(UInt32.max)))
+    guard (try? decoder.decode(buffer: &buffer)) == reply else { fatalError("a reply did not round-trip") }
+    if case .replyCode(let text) = reply { _ = ReplyCode.problems(in: text) }
+}
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+_ = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+    guard let data else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    var driver = SessionDriver(selector: Int(bytes.last ?? 0))
+    var commands = MilterCommandDecoder()
+    decodeInChunks(bytes, with: &commands) { command in
+        checkRoundTrip(command)
+        driver.receive(command)
+    }
+    var replies = MilterReplyDecoder(limits: replyLimits)
+    decodeInChunks(bytes, with: &replies) { checkRoundTrip($0) }
+    return 0
+}
