@@ -69,7 +69,14 @@ let package = Package(
             name: "MilterCaptureTests",
             dependencies: ["MilterCapture", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "ReferenceMilterTests", dependencies: ["ReferenceMilter", "MilterClient"] + nio),
+        .testTarget(
+            name: "ReferenceMilterTests",
+            dependencies: [
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio
+        ),
         .testTarget(
             name: "InteropTests",
             dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture"] + nio

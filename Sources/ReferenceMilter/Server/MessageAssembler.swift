@@ -4,19 +4,22 @@ import NIOCore
 
 /// Collects header fields and body chunks of one message within a byte budget.
 ///
-/// The budget covers the header fields and the body together. Header fields are always kept
-/// (the classifier needs them) until they alone exhaust the budget; the body then gets what is
-/// left, which may be nothing: `max(0, budget - headerBytes)`, never an underflow (srmilter's bug).
+/// The budget (the truncation limit) covers the header fields and the body together. Header
+/// fields are always kept, up to the hard cap only, because the classifier needs them; the body
+/// gets what is left, which may be nothing: `max(0, budget - headerBytes)`, never an underflow
+/// (srmilter's bug).
 struct MessageAssembler {
     private let budget: Int
+    private let hardCap: Int
     private let leadingSpaceIncluded: Bool
     private(set) var headerFields: [RawHeaderField] = []
     private(set) var body: [UInt8] = []
     private(set) var isTruncated = false
     private var headerBytes = 0
 
-    init(budget: Int, leadingSpaceIncluded: Bool) {
-        self.budget = budget
+    init(budget: Int, hardCap: Int, leadingSpaceIncluded: Bool) {
+        self.budget = min(budget, hardCap)
+        self.hardCap = hardCap
         self.leadingSpaceIncluded = leadingSpaceIncluded
     }
 
@@ -29,7 +32,7 @@ struct MessageAssembler {
     /// Adds a header field as the MTA sent it; the value goes back to its raw form (leading space, CRLF folds).
     mutating func add(_ field: HeaderField) {
         let size = field.name.bytes.count + field.value.bytes.count + 4
-        guard headerBytes + size <= budget else {
+        guard headerBytes + size <= hardCap else {
             isTruncated = true
             return
         }

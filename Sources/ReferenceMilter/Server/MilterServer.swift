@@ -44,6 +44,9 @@ public final class MilterServer: Service, Sendable {
     /// How many MTA connections are open.
     public var connectionCount: Int { registry.count }
 
+    /// How many classifications could start right now (for tests: no slot may leak).
+    var classificationSlotsFree: Int { environment.scheduler.gate.available }
+
     /// Binds the listening socket and starts accepting; returns the bound address.
     @discardableResult
     public func start() async throws -> SocketAddress? {

@@ -35,7 +35,8 @@ struct ServerSession {
         self.needs = needs
         self.options = options
         self.refusing = refusing
-        self.message = MessageAssembler(budget: options.messageBudget, leadingSpaceIncluded: false)
+        self.message = MessageAssembler(
+            budget: options.messageBudget, hardCap: options.maximumMessageBytes, leadingSpaceIncluded: false)
     }
 
     /// Whether a message is in progress (after MAIL, before end of message or ABORT).
@@ -190,7 +191,7 @@ struct ServerSession {
 
     private mutating func resetMessageData(leadingSpace: Bool? = nil) {
         message = MessageAssembler(
-            budget: options.messageBudget,
+            budget: options.messageBudget, hardCap: options.maximumMessageBytes,
             leadingSpaceIncluded: leadingSpace ?? agreed?.protocolFlags.contains(.headerLeadingSpace) ?? false)
     }
 

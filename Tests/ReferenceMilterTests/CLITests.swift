@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// Runs the built `reference-milter` binary, as a user would.
+@Suite struct CLITests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/eml")
+
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let binary = products.appendingPathComponent("reference-milter")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+            errors: String(decoding: err, as: UTF8.self))
+    }
+
+    static func message(subject: String) throws -> String {
+        let path = NSTemporaryDirectory() + "cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).eml"
+        let text = "From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: \(subject)\r\n\r\nHi\r\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(arguments: [
+        ("hello", Int32(0), "ACCEPT"), ("[reject] x", 1, "REJECT"), ("[tempfail] x", 3, "TEMPFAIL"),
+        ("[discard] x", 4, "DISCARD"), ("[quarantine] x", 5, "QUARANTINE"),
+    ])
+    func testExitStatusIsTheVerdict(subject: String, status: Int32, word: String) throws {
+        let path = try Self.message(subject: subject)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try Self.run(["test", path])
+        #expect(run.status == status)
+        #expect(run.output.hasPrefix("4TESTQUEUEID: \(word) ("))
+    }
+
+    @Test func testPrintsModificationsAndJSON() throws {
+        let path = try Self.message(subject: "hello")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = try Self.run(["test", path, "sender@example.com", "rcpt@example.org"])
+        #expect(text.output.contains("add header X-Reference-Milter: checked"))
+        let json = try Self.run(["test", "--json", path])
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        #expect(object?["verdict"] as? String == "accept")
+        #expect(object?["modifications"] as? [String] == ["add header X-Reference-Milter: checked"])
+    }
+
+    @Test func testUsesARulesFile() throws {
+        let message = try Self.message(subject: "invoice")
+        let rules = NSTemporaryDirectory() + "rules-\(getpid()).txt"
+        try Data("subject contains \"invoice\" => reject \"550 5.7.1 no invoices\"\n".utf8)
+            .write(to: URL(fileURLWithPath: rules))
+        defer {
+            try? FileManager.default.removeItem(atPath: message)
+            try? FileManager.default.removeItem(atPath: rules)
+        }
+        let run = try Self.run(["test", "--config", rules, message])
+        #expect(run.status == 1)
+        #expect(run.output.contains("\"550 5.7.1 no invoices\""))
+    }
+
+    @Test(arguments: [["test"], ["test", "/nonexistent.eml"], ["frobnicate"], ["daemon", "not an address"]])
+    func usageErrorsExitWithTwo(arguments: [String]) throws {
+        #expect(try Self.run(arguments).status == 2)
+    }
+
+    @Test func dumpPrintsHeadersPartsAndHTMLAsText() throws {
+        let file = Self.fixtures.appendingPathComponent("html-only.eml").path
+        let all = try Self.run(["dump", file, "--html"])
+        #expect(all.status == 0)
+        #expect(all.output.contains("Subject: HTML only"))
+        #expect(all.output.contains("--- part 1: text/html"))
+        #expect(!all.output.contains("<p>"))
+        let headers = try Self.run(["dump", "-H", file])
+        #expect(headers.output.contains("Subject: HTML only") && !headers.output.contains("--- part"))
+        let body = try Self.run(["dump", "-b", file])
+        #expect(!body.output.contains("Subject:") && body.output.contains("<p>"))
+    }
+
+    @Test func dumpDecodesEncodedSubjects() throws {
+        let run = try Self.run(["dump", "-H", Self.fixtures.appendingPathComponent("encoded-subject-q.eml").path])
+        #expect(run.status == 0)
+        #expect(run.output.contains("Subject: Café crème and more"))
+    }
+}

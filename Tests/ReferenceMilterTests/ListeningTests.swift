@@ -1,0 +1,107 @@
+import Foundation
+import MilterProtocol
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import ReferenceMilter
+
+@Suite struct ListeningTests {
+    @Test(arguments: [
+        ("127.0.0.1:7044", ListenAddress.tcp(host: "127.0.0.1", port: 7044)), ("[::1]:25", .tcp(host: "::1", port: 25)),
+        ("unix:/run/m.sock", .unix(path: "/run/m.sock")), ("fd:3", .inherited(descriptor: 3)),
+        ("7045", .tcp(host: "127.0.0.1", port: 7045)),
+    ])
+    func addressesParse(text: String, address: ListenAddress) {
+        #expect(ListenAddress(parsing: text) == address)
+        #expect(ListenAddress(parsing: address.description) == address)
+    }
+
+    @Test(arguments: ["::1:25", "host:99999", "unix:", ":25", "fd:-1"])
+    func badAddressesAreRefused(text: String) { #expect(ListenAddress(parsing: text) == nil) }
+
+    @Test func defaultIsLoopback() { #expect(ListenAddress.default == .tcp(host: "127.0.0.1", port: 7044)) }
+
+    @Test func unixSocketHasMode0660AndAStaleOneIsReplaced() async throws {
+        let path = NSTemporaryDirectory() + "milter-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        // A stale socket: bound and closed, its file left behind, as after a crash.
+        #expect(bindAndAbandonUnixSocket(path))
+        #expect(FileManager.default.fileExists(atPath: path))
+        let server = MilterServer(
+            classifier: RulesClassifier.default,
+            configuration: ServerConfiguration(address: .unix(path: path), eventLoopThreads: 1), logger: quietLogger())
+        try await server.start()
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o660)
+        // A second server must not steal a live socket.
+        let thief = MilterServer(
+            classifier: RulesClassifier.default,
+            configuration: ServerConfiguration(address: .unix(path: path), eventLoopThreads: 1), logger: quietLogger())
+        await #expect(throws: ServerError.socketInUse(path: path)) { try await thief.start() }
+        try await thief.stop()
+        try await server.stop()
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aRegularFileIsNeverRemoved() async throws {
+        let path = NSTemporaryDirectory() + "milter-file-\(getpid()).sock"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("keep".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = MilterServer(
+            classifier: RulesClassifier.default,
+            configuration: ServerConfiguration(address: .unix(path: path), eventLoopThreads: 1), logger: quietLogger())
+        await #expect(throws: ServerError.notASocket(path: path)) { try await server.start() }
+        try await server.stop()
+        #expect(FileManager.default.contents(atPath: path) == Data("keep".utf8))
+    }
+
+    @Test func inheritedDescriptorIsServed() async throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        #expect(bound == 0)
+        #expect(listen(fd, 16) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        setenv("MILTER_LISTEN_FD", "\(fd)", 1)
+        let inherited = try #require(InheritedSocket.fromEnvironment())
+        #expect(getenv("MILTER_LISTEN_FD") == nil)
+        #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)
+        let server = MilterServer(
+            classifier: RulesClassifier.default,
+            configuration: ServerConfiguration(address: inherited, eventLoopThreads: 1), logger: quietLogger())
+        try await server.start()
+        let mta = try await TestMTA.connect(port: port)
+        #expect(try await mta.negotiate().version == .v6)
+        await mta.close()
+        try await server.stop()
+    }
+
+    @Test func systemdActivationNeedsOurPid() {
+        setenv("LISTEN_FDS", "1", 1)
+        setenv("LISTEN_PID", "1", 1)  // someone else's
+        #expect(InheritedSocket.fromEnvironment() == nil)
+        #expect(getenv("LISTEN_FDS") != nil)
+        unsetenv("LISTEN_FDS")
+        unsetenv("LISTEN_PID")
+    }
+}
+
+/// Binds a unix socket and closes it without removing the file.
+func bindAndAbandonUnixSocket(_ path: String) -> Bool {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    } == 0
+}

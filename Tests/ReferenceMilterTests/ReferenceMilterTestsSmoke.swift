@@ -1,7 +1,0 @@
-import Testing
-
-@testable import ReferenceMilter
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}

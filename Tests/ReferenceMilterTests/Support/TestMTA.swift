@@ -1,0 +1,103 @@
+import MilterProtocol
+import NIOCore
+import NIOPosix
+
+@testable import ReferenceMilter
+
+/// A scripted MTA for the tests: sends commands or raw bytes, reads replies.
+/// Reads end (nil) when the milter closes the connection or stays silent past `timeout`.
+actor TestMTA {
+    private let channel: any Channel
+    private var replies: AsyncThrowingStream<MilterReply, any Error>.AsyncIterator
+
+    private init(channel: any Channel, replies: AsyncThrowingStream<MilterReply, any Error>) {
+        self.channel = channel
+        self.replies = replies.makeAsyncIterator()
+    }
+
+    static func connect(to milter: EmbeddedMilter, timeout: TimeAmount = .seconds(10)) async throws -> TestMTA {
+        try await connect(port: milter.port, timeout: timeout)
+    }
+
+    static func connect(
+        port: Int, host: String = "127.0.0.1", timeout: TimeAmount = .seconds(10)
+    ) async throws -> TestMTA {
+        let (stream, continuation) = AsyncThrowingStream<MilterReply, any Error>.makeStream()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MilterReplyDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
+                    try channel.pipeline.syncOperations.addHandler(CloseOnIdle())
+                    try channel.pipeline.syncOperations.addHandler(ReplyCollector(continuation: continuation))
+                }
+            }
+            .connect(host: host, port: port).get()
+        return TestMTA(channel: channel, replies: stream)
+    }
+
+    /// Sends commands in one write.
+    func send(_ commands: [MilterCommand]) async throws {
+        var buffer = ByteBuffer()
+        for command in commands { try buffer.writeMilterCommand(command) }
+        try await channel.writeAndFlush(buffer)
+    }
+
+    /// Sends raw bytes.
+    func sendRaw(_ bytes: [UInt8]) async throws { try await channel.writeAndFlush(ByteBuffer(bytes: bytes)) }
+
+    /// The next reply, or nil when the connection closed.
+    func reply() async throws -> MilterReply? {
+        var iterator = replies
+        defer { replies = iterator }
+        return try await iterator.next(isolation: self)
+    }
+
+    /// Replies up to and including the next final one.
+    func step() async throws -> [MilterReply] {
+        var out: [MilterReply] = []
+        while let reply = try await reply() {
+            out.append(reply)
+            if reply.id.isFinal { break }
+        }
+        return out
+    }
+
+    /// Negotiates (Postfix's offer by default) and returns the agreement.
+    @discardableResult
+    func negotiate(_ offer: OptionNegotiation = Negotiation.postfixOffer()) async throws -> NegotiatedOptions {
+        try await send([.optionNegotiation(offer)])
+        guard case .optionNegotiation(let answer)? = try await reply() else { throw TestMTAError.noNegotiation }
+        return try Negotiation.mtaAgreement(offer: offer, answer: answer).agreed
+    }
+
+    /// Sends a message's commands and returns the replies up to the final one.
+    func message(_ commands: [MilterCommand]) async throws -> [MilterReply] {
+        try await send(commands)
+        return try await step()
+    }
+
+    /// Whether the milter closes the connection without sending anything more.
+    func isClosed() async throws -> Bool {
+        do { return try await reply() == nil } catch { return true }
+    }
+
+    func close() async { try? await channel.close() }
+}
+
+/// Hands decoded replies to the test's stream; ends it when the connection closes.
+final class ReplyCollector: ChannelInboundHandler {
+    typealias InboundIn = MilterReply
+    let continuation: AsyncThrowingStream<MilterReply, any Error>.Continuation
+
+    init(continuation: AsyncThrowingStream<MilterReply, any Error>.Continuation) { self.continuation = continuation }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) { continuation.yield(unwrapInboundIn(data)) }
+    func channelInactive(context: ChannelHandlerContext) { continuation.finish() }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        continuation.finish(throwing: error)
+        context.close(promise: nil)
+    }
+}
+
+enum TestMTAError: Error { case noNegotiation }
