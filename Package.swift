@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture"] + nio
+            dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
         ),
     ],
     swiftLanguageModes: [.v6]

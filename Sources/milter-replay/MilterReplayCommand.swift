@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `milter-replay`: drive a milter the way Postfix (or Sendmail) does.
 ///
@@ -11,6 +12,22 @@ struct MilterReplayCommand: AsyncParsableCommand {
         abstract: "Replay mail against a milter as Postfix or Sendmail would, and judge the milter.",
         subcommands: [ReplayCommand.self],
         defaultSubcommand: ReplayCommand.self)
+
+    /// Runs the command; every usage error (ArgumentParser's 64) exits with 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            exit(withError: ExitCode(ExitCodes.usage))
+        }
+    }
 }
 
 /// The exit codes of every subcommand.

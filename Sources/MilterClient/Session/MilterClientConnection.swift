@@ -64,7 +64,7 @@ public final class MilterClientConnection {
     /// on ``negotiation``, and every later step gets the default action.
     public static func open(
         to address: MilterAddress, configuration: MilterClientConfiguration = MilterClientConfiguration(),
-        client: SMTPClient = SMTPClient(), group: any EventLoopGroup = MilterClient.defaultEventLoopGroup
+        client: SMTPClient = SMTPClient(), group: any EventLoopGroup = MilterClientDefaults.eventLoopGroup
     ) async throws(MilterConnectError) -> MilterClientConnection {
         let channel: MilterChannel
         do {

@@ -3,7 +3,7 @@ import MilterClient
 import MilterProtocol
 
 /// Turns files into messages: the envelope from the options or the headers, the expectation
-/// from `X-Milter-Expect:` (then stripped), the manifest, or `--expect`.
+/// from `--expect`, else the manifest, else `X-Milter-Expect:` (always stripped before sending).
 struct CorpusLoader {
     /// The header that names a message's expected verdict; never sent to the milter.
     static let expectHeader = "X-Milter-Expect"
@@ -21,13 +21,14 @@ struct CorpusLoader {
 
     private func entry(_ path: String) throws(CorpusError) -> CorpusEntry {
         var raw = RawMessage(parsing: try CorpusFiles.read(path))
-        var expected = manifest?.expectation(for: path) ?? defaultExpectation
+        // The command line wins over the file: --expect, then the manifest, then the header.
+        var expected = defaultExpectation ?? manifest?.expectation(for: path)
         if let field = raw.fields(named: Self.expectHeader).first {
             let word = field.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
             guard let first = word.first, let verdict = Verdict(rawValue: first.lowercased()) else {
                 throw CorpusError(description: "\(path): \(Self.expectHeader) must name a verdict")
             }
-            expected = verdict
+            expected = expected ?? verdict
             raw.removeFields(named: Self.expectHeader)
         }
         let sender = from.map { EnvelopeAddress(mailbox: $0) } ?? EnvelopeFallback.sender(of: raw)

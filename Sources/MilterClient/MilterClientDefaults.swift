@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 
 /// Shared defaults of the MilterClient module.
-public enum MilterClient {
+public enum MilterClientDefaults {
     /// The event loop group connections use unless given another.
-    public static var defaultEventLoopGroup: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
+    public static var eventLoopGroup: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
 }
