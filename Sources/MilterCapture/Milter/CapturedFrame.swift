@@ -44,8 +44,8 @@ public struct CapturedFrame: Sendable {
     public var lastPacket: Int
     /// The frame's offset in its direction's byte stream.
     public var streamOffset: Int64
-    /// Whether the frame was found by resynchronisation after a gap or a mid-stream start, not by
-    /// following frame lengths from the stream's start.
+    /// Whether a resynchronisation search (after a gap or a mid-stream start) found this frame's start, rather
+    /// than the previous frame's length. Frames after it follow from its length and are not flagged.
     public var afterResynchronisation: Bool
 
     /// Whether every byte of the frame was captured.

@@ -81,31 +81,37 @@ struct FrameAssembler {
                     declaredPayloadLength: frame.declaredLength, missingBytes: frame.missing, decoded: decoded,
                     timestamp: timestamp, firstPacket: frame.firstPacket, lastPacket: frame.lastPacket,
                     streamOffset: frame.streamOffset, afterResynchronisation: afterResynchronisation)))
+        afterResynchronisation = false
     }
 
     /// A gap: inside a payload its length is absorbed; anywhere else the next frame boundary is lost.
     mutating func gap(_ gap: StreamGap, lastTimestamp: CaptureTimestamp) {
-        let kind: CaptureIssue.Kind
-        switch gap.cause {
-        case .truncatedPacket: kind = .truncatedPacket(missingBytes: gap.length ?? 0)
-        case .missingSegments: kind = .missingSegments(length: gap.length)
+        if case .resynchronising = mode {
+            // The bytes before the gap may start a frame that the gap cuts: accept a plausible header there.
+            resynchronise(adding: nil, isFinal: true)
         }
-        let packet = if case .truncatedPacket(let packet) = gap.cause { packet } else { gap.detectedAtPacket }
+        reportGap(gap)
+        switch mode {
+        case .synchronised: absorb(gap, packet: gap.packet, timestamp: lastTimestamp)
+        case .resynchronising: skippedWhileSearching += window.discardAll()
+        case .stopped: break
+        }
+    }
+
+    private mutating func reportGap(_ gap: StreamGap) {
+        let kind: CaptureIssue.Kind =
+            switch gap.cause {
+            case .truncatedPacket: .truncatedPacket(missingBytes: gap.length ?? 0)
+            case .missingSegments: .missingSegments(length: gap.length)
+            }
         let reference = partial.map {
             CaptureIssue.FrameReference(
-                command: $0.command, declaredPayloadLength: $0.declaredLength,
-                firstPacket: $0.firstPacket)
+                command: $0.command, declaredPayloadLength: $0.declaredLength, firstPacket: $0.firstPacket)
         }
         output.append(
             .issue(
                 CaptureIssue(
-                    kind, direction: direction, packet: packet, streamOffset: gap.streamOffset,
-                    frame: reference)))
-        switch mode {
-        case .synchronised: absorb(gap, packet: packet, timestamp: lastTimestamp)
-        case .resynchronising: skippedWhileSearching += window.discardAll()
-        case .stopped: break
-        }
+                    kind, direction: direction, packet: gap.packet, streamOffset: gap.streamOffset, frame: reference)))
     }
 
     private mutating func absorb(_ gap: StreamGap, packet: Int, timestamp: CaptureTimestamp) {
@@ -119,18 +125,21 @@ struct FrameAssembler {
             complete(frame, timestamp: timestamp)
         }
         header = FrameHeaderAccumulator()
-        loseBoundary(remaining: nil, policy: options.afterGap)
+        loseBoundary(remaining: nil, policy: options.afterGap, packet: packet, offset: gap.streamOffset)
     }
 
     mutating func loseBoundary(
-        remaining: StreamData?, policy: MilterExtractionOptions.Resynchronisation, announce: Bool = true
+        remaining: StreamData?, policy: MilterExtractionOptions.Resynchronisation, announce: Bool = true,
+        packet: Int? = nil, offset: Int64? = nil
     ) {
+        let packet = remaining?.packet ?? packet
+        let offset = remaining?.streamOffset ?? offset
         switch policy {
         case .stop:
-            report(.decodingStopped, packet: remaining?.packet, offset: remaining?.streamOffset)
+            report(.decodingStopped, packet: packet, offset: offset)
             mode = .stopped(ignoredBytes: remaining?.bytes.readableBytes ?? 0)
         case .resynchronise:
-            if announce { report(.frameBoundaryLost, packet: remaining?.packet, offset: remaining?.streamOffset) }
+            if announce { report(.frameBoundaryLost, packet: packet, offset: offset) }
             mode = .resynchronising
             window = ResynchronisationWindow()
             skippedWhileSearching = 0

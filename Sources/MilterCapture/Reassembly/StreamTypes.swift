@@ -68,6 +68,12 @@ public struct StreamGap: Hashable, Sendable {
     /// The packet whose arrival revealed the gap.
     public var detectedAtPacket: Int
 
+    /// The cut packet for a truncation, otherwise the packet that revealed the gap.
+    public var packet: Int {
+        if case .truncatedPacket(let packet) = cause { return packet }
+        return detectedAtPacket
+    }
+
     /// Creates a gap description.
     public init(streamOffset: Int64, length: Int64?, cause: Cause, detectedAtPacket: Int) {
         self.streamOffset = streamOffset

@@ -23,7 +23,12 @@ public enum EMLExporter {
     /// The messages of `session`, in order.
     public static func messages(in session: CapturedSession) -> [ExportedMessage] {
         var state = ExportState()
-        for case .frame(let frame) in session.entries { state.handle(frame) }
+        for entry in session.entries {
+            switch entry {
+            case .frame(let frame): state.handle(frame)
+            case .issue: state.damaged()
+            }
+        }
         return state.finished.enumerated().map { index, builder in
             ExportedMessage(
                 stream: session.info.stream, index: index + 1, bytes: builder.render(),
@@ -39,28 +44,51 @@ private struct ExportState {
     var current: MessageBuilder?
     var pendingRecipient: EnvelopeAddress?
     var finished: [MessageBuilder] = []
+    /// A gap or cut frame outside a message: the next message may have lost its MAIL or RCPT.
+    var nextIsDamaged = false
 
     mutating func handle(_ frame: CapturedFrame) {
         switch frame.decoded {
         case .command(let command): handle(command)
         case .reply(let reply): handle(reply)
-        case .invalid, .truncated: current?.isComplete = false
+        case .invalid, .truncated: damaged()
         }
+    }
+
+    mutating func damaged() {
+        if current == nil { nextIsDamaged = true } else { current?.isComplete = false }
+    }
+
+    /// The message in progress; a message whose MAIL was lost still collects its headers and body.
+    private mutating func ensureMessage() {
+        guard current == nil else { return }
+        current = MessageBuilder(sender: nil)
+        current?.isComplete = false
     }
 
     private mutating func handle(_ command: MilterCommand) {
         if command.id != .macro { settleRecipient(rejected: false) }
         switch command {
         case .optionNegotiation(let value): offer = value
-        case .mail(let sender): current = MessageBuilder(sender: sender)
+        case .mail(let sender):
+            current = MessageBuilder(sender: sender)
+            current?.isComplete = !nextIsDamaged
+            nextIsDamaged = false
         case .recipient(let recipient): pendingRecipient = recipient
-        case .header(let field): current?.addHeader(field, leadingSpace: leadingSpace)
-        case .body(let chunk): current?.body.writeImmutableBuffer(chunk)
+        case .header(let field):
+            ensureMessage()
+            current?.addHeader(field, leadingSpace: leadingSpace)
+        case .body(let chunk):
+            ensureMessage()
+            current?.body.writeImmutableBuffer(chunk)
         case .endOfMessage(let chunk):
+            ensureMessage()
             current?.body.writeImmutableBuffer(chunk)
             if let current { finished.append(current) }
             current = nil
-        case .abort, .quit, .quitNewConnection: current = nil
+        case .abort, .quit, .quitNewConnection:
+            current = nil
+            nextIsDamaged = false
         default: break
         }
     }
@@ -87,13 +115,13 @@ private struct ExportState {
 
 /// One message's parts as they arrive.
 private struct MessageBuilder {
-    let sender: EnvelopeAddress
+    let sender: EnvelopeAddress?
     var recipients: [EnvelopeAddress] = []
     var headers: [UInt8] = []
     var body = ByteBuffer()
     var isComplete = true
 
-    init(sender: EnvelopeAddress) { self.sender = sender }
+    init(sender: EnvelopeAddress?) { self.sender = sender }
 
     /// Postfix strips one space after the colon unless HDR_LEADSPC was negotiated; folds arrive as bare LF.
     mutating func addHeader(_ field: HeaderField, leadingSpace: Bool) {
@@ -103,7 +131,7 @@ private struct MessageBuilder {
     }
 
     func render() -> [UInt8] {
-        var bytes = Self.envelopeLine("X-Envelope-From", sender)
+        var bytes = sender.map { Self.envelopeLine("X-Envelope-From", $0) } ?? []
         for recipient in recipients { bytes += Self.envelopeLine("X-Envelope-To", recipient) }
         if !isComplete { bytes += Array("X-Capture-Incomplete: frames were cut or missing in the capture\r\n".utf8) }
         return bytes + headers + [13, 10] + Array(body.readableBytesView)
