@@ -117,9 +117,7 @@ final class ExtractedStream {
                 first = direction
                 bytes.writeBuffer(&data.bytes)
             case .gap(_, let direction, _) where first == direction || first == nil:
-                return bytes.readableBytes >= 5
-                    ? MilterStreamClassifier.classify(firstBytes: bytes, direction: direction)
-                    : .notMilter
+                return MilterStreamClassifier.classify(firstBytes: bytes, direction: direction, cut: true)
             default: continue
             }
         }
