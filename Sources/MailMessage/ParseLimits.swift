@@ -12,10 +12,11 @@ public struct ParseLimits: Sendable, Hashable {
     /// The largest header section, in bytes, whose fields are kept. Fields past it are skipped.
     public var maxHeaderBytes: Int
 
-    /// Creates limits; every value is clamped to at least 1 (depth to at least 0).
+    /// Creates limits; every value is clamped to at least 1, and depth to 0...1,000 because parsing
+    /// recurses once per level.
     public init(maxDepth: Int = 64, maxParts: Int = 10_000, maxHeaderFields: Int = 2_000, maxHeaderBytes: Int = 1 << 20)
     {
-        self.maxDepth = max(0, maxDepth)
+        self.maxDepth = min(max(0, maxDepth), 1_000)
         self.maxParts = max(1, maxParts)
         self.maxHeaderFields = max(1, maxHeaderFields)
         self.maxHeaderBytes = max(1, maxHeaderBytes)

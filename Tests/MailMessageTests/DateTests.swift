@@ -44,3 +44,12 @@ struct DateTests {
         #expect(date?.hour == 3)
     }
 }
+
+struct DateOverflowTests {
+    @Test func extremeComponentsDoNotTrap() {
+        let date = MailDate(
+            year: .max, month: .min, day: .max, hour: .max, minute: .max, second: .max, utcOffsetMinutes: .min)
+        _ = date.secondsSince1970
+        #expect(date.year == .max)
+    }
+}

@@ -25,11 +25,10 @@ enum AddressText {
     }
 
     private static func needsQuoting(_ bytes: [UInt8]) -> Bool {
-        bytes.isEmpty
-            || bytes.contains { byte in
-                byte <= 0x20 || byte == 0x7F || Array(#"()<>[]:;@\,.""#.utf8).contains(byte)
-            }
+        bytes.isEmpty || bytes.contains { $0 <= 0x20 || $0 == 0x7F || specials.contains($0) }
     }
+
+    private static let specials = Set(#"()<>[]:;@\,.""#.utf8)
 
     private static func escaped(_ bytes: [UInt8]) -> [UInt8] {
         bytes.flatMap { $0 == ASCII.quote || $0 == ASCII.backslash ? [ASCII.backslash, $0] : [$0] }

@@ -11,9 +11,10 @@ import Darwin
 enum Iconv {
     /// The UTF-8 bytes for `bytes` in `charset`, or nil when iconv does not know the charset.
     static func toUTF8(_ bytes: ArraySlice<UInt8>, from charset: String) -> [UInt8]? {
-        let handle = iconv_open("UTF-8", charset)
-        guard Int(bitPattern: handle) != -1 else { return nil }
-        defer { iconv_close(handle) }
+        IconvPool.shared.withConverter(from: charset) { convertAll(bytes, with: $0) }
+    }
+
+    private static func convertAll(_ bytes: ArraySlice<UInt8>, with handle: iconv_t) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
         var produced = 0
         var input = Array(bytes)

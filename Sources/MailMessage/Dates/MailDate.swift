@@ -39,9 +39,10 @@ public struct MailDate: Sendable, Hashable, Comparable {
 
     /// Seconds since 1970-01-01T00:00:00Z.
     public var secondsSince1970: Int64 {
+        // Wrapping arithmetic: components set through the memberwise initializer are not range-checked.
         let days = Self.daysSince1970(year: year, month: month, day: day)
-        let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-        return local - Int64(utcOffsetMinutes * 60)
+        let local = days &* 86_400 &+ Int64(truncatingIfNeeded: hour &* 3600 &+ minute &* 60 &+ second)
+        return local &- Int64(truncatingIfNeeded: utcOffsetMinutes &* 60)
     }
 
     /// Orders dates by the instant they denote.
@@ -49,12 +50,12 @@ public struct MailDate: Sendable, Hashable, Comparable {
 
     /// Days from 1970-01-01 to a civil date in the proleptic Gregorian calendar.
     static func daysSince1970(year: Int, month: Int, day: Int) -> Int64 {
-        let shiftedYear = Int64(month <= 2 ? year - 1 : year)
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let monthIndex = Int64(month > 2 ? month - 3 : month + 9)
-        let dayOfYear = (153 * monthIndex + 2) / 5 + Int64(day) - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        let shiftedYear = Int64(truncatingIfNeeded: month <= 2 ? year &- 1 : year)
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear &- 399) / 400
+        let yearOfEra = shiftedYear &- era &* 400
+        let monthIndex = Int64(truncatingIfNeeded: month > 2 ? month &- 3 : month &+ 9)
+        let dayOfYear = (153 &* monthIndex &+ 2) / 5 &+ Int64(truncatingIfNeeded: day) &- 1
+        let dayOfEra = yearOfEra &* 365 &+ yearOfEra / 4 &- yearOfEra / 100 &+ dayOfYear
+        return era &* 146_097 &+ dayOfEra &- 719_468
     }
 }

@@ -17,7 +17,7 @@ public struct ContentType: Sendable, Hashable {
     /// Parses a raw field value. A value without `/` or an empty one gives `text/plain`.
     public init(parsing value: ArraySlice<UInt8>) {
         let (media, parameters) = MIMEParameters.parse(value)
-        let pieces = media.split(separator: "/", maxSplits: 1).map { $0.trimmingCharacters() }
+        let pieces = media.split(separator: "/", maxSplits: 1).map(\.trimmedWhitespace)
         if pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty {
             self.init(type: pieces[0], subtype: pieces[1], parameters: parameters)
         } else {
@@ -62,10 +62,4 @@ public struct ContentDisposition: Sendable, Hashable {
     public var filename: String? { parameters["filename"] }
     /// True for `attachment`.
     public var isAttachment: Bool { kind == "attachment" }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
 }

@@ -45,7 +45,7 @@ struct ReceivedClauseReader {
 
     private mutating func addComment(_ comment: String) {
         guard let clause else { return }
-        let trimmed = comment.trimmingSpaces()
+        let trimmed = comment.trimmedWhitespace
         guard !trimmed.isEmpty else { return }
         comments[clause] = comments[clause].map { $0 + " " + trimmed } ?? trimmed
     }
@@ -63,11 +63,5 @@ struct ReceivedClauseReader {
             index = text.index(after: index)
         }
         return index
-    }
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

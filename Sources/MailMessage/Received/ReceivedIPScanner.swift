@@ -1,22 +1,40 @@
 /// Finds IP address literals in free text such as a Received field.
 enum ReceivedIPScanner {
     /// Every IPv4 or IPv6 address in `text`, in order, without duplicates. Candidates are the runs
-    /// of characters between delimiters (space, brackets, parentheses, `=`, `,`, `;`, quotes, `<>`);
-    /// an `IPv6:` prefix is accepted.
+    /// of bytes between delimiters (whitespace, brackets, parentheses, `=`, `,`, `;`, quotes, `<>`)
+    /// made only of hex digits, dots and colons, optionally after an `IPv6:` prefix.
     static func addresses(in text: String) -> [IPAddress] {
         var found: [IPAddress] = []
-        for candidate in text.split(whereSeparator: isDelimiter) where candidate.count >= 2 {
-            var word = candidate
-            while word.hasSuffix(".") { word = word.dropLast() }
-            guard word.contains(".") || word.contains(":"), let address = IPAddress(parsing: String(word)) else {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            guard !isDelimiter(bytes[index]) else {
+                index += 1
                 continue
             }
-            if !found.contains(address) { found.append(address) }
+            var end = index
+            while end < bytes.count, !isDelimiter(bytes[end]) { end += 1 }
+            if let address = candidate(bytes[index..<end]), !found.contains(address) { found.append(address) }
+            index = end
         }
         return found
     }
 
-    private static func isDelimiter(_ character: Character) -> Bool {
-        character.isWhitespace || "[]()=,;\"'<>".contains(character)
+    private static func candidate(_ word: ArraySlice<UInt8>) -> IPAddress? {
+        var body = word
+        if body.count > 5, ASCII.equalsIgnoringCase(body.prefix(5), "ipv6:") { body = body.dropFirst(5) }
+        while body.last == 0x2E { body = body.dropLast() }
+        guard body.count >= 2, body.count <= 45,
+            body.allSatisfy({ ASCII.hexValue($0) != nil || $0 == 0x2E || $0 == ASCII.colon }),
+            body.contains(where: { $0 == 0x2E || $0 == ASCII.colon })
+        else { return nil }
+        return IPAddress(parsing: String(decoding: body, as: UTF8.self))
+    }
+
+    private static func isDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x5B, 0x5D, 0x28, 0x29, 0x3D, 0x2C, 0x3B, 0x22, 0x27, 0x3C, 0x3E: true
+        default: ASCII.isWhitespace(byte)
+        }
     }
 }
