@@ -16,6 +16,13 @@ let package = Package(
             dependencies: [.product(name: "MailMessage", package: "swift-milter")]
         ),
         .executableTarget(
+            name: "CaptureFuzzer",
+            dependencies: [
+                .product(name: "MilterCapture", package: "swift-milter"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
             name: "MilterProtocolFuzzer",
             dependencies: [
                 .product(name: "MilterProtocol", package: "swift-milter"),
