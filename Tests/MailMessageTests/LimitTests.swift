@@ -24,6 +24,15 @@ struct LimitTests {
         #expect(message.textBody == "")
     }
 
+    /// The deepest limit allowed, reached for real on a test (cooperative pool) thread: the
+    /// recursion must fit its stack.
+    @Test func thousandLevelsAtTheMaximumLimit() async {
+        let message = MIMEMessage(parsing: Self.nested(levels: 999), limits: ParseLimits(maxDepth: 5_000))
+        #expect(!message.isTruncated)
+        #expect(message.partCount == 1_000)
+        #expect(message.textBody == "Deepest.")
+    }
+
     @Test func nestingWithinACustomLimit() {
         let message = MIMEMessage(parsing: Self.nested(levels: 20), limits: ParseLimits(maxDepth: 30))
         #expect(!message.isTruncated)
