@@ -18,8 +18,11 @@ enum Corpus {
 
     static let directory = root + "/fixtures/eml"
 
-    /// The bytes of a corpus file (path relative to `fixtures/eml/`); an empty array if unreadable.
-    static func bytes(_ name: String) -> [UInt8] {
+    /// Fuzzer seeds and regression inputs.
+    static let fuzzDirectory = root + "/fixtures/fuzz/mailmessage"
+
+    /// The bytes of a file (path relative to `directory`, by default `fixtures/eml/`); empty if unreadable.
+    static func bytes(_ name: String, in directory: String = directory) -> [UInt8] {
         guard let file = fopen(directory + "/" + name, "rb") else { return [] }
         defer { fclose(file) }
         var result: [UInt8] = []
@@ -38,17 +41,22 @@ enum Corpus {
         return MIMEMessage(parsing: data)
     }
 
-    /// Every `.eml` file below `fixtures/eml/`, relative paths, sorted.
+    /// Every `.eml` file in `fixtures/eml/` and `fixtures/eml/mime/`, relative paths, sorted.
     static func allNames() -> [String] {
+        files(in: directory, subdirectories: ["", "mime/"]).filter { $0.hasSuffix(".eml") }
+    }
+
+    /// Every regular file name in the given subdirectories of `directory`, relative paths, sorted.
+    static func files(in directory: String, subdirectories: [String] = [""]) -> [String] {
         var names: [String] = []
-        for subdirectory in ["", "mime/"] {
+        for subdirectory in subdirectories {
             guard let dir = opendir(directory + "/" + subdirectory) else { continue }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
                 }
-                if name.hasSuffix(".eml") { names.append(subdirectory + name) }
+                if !name.hasPrefix("."), entry.pointee.d_type == UInt8(DT_REG) { names.append(subdirectory + name) }
             }
         }
         return names.sorted()
