@@ -36,6 +36,8 @@ struct EncodedWordTests {
     @Test func unknownCharsetFallsBackVisibly() {
         #expect(EncodedWords.decode("=?x-unknown?q?ok=FF?=") == "ok\u{FFFD}")
         #expect(!Charsets.isKnown("x-unknown"))
+        #expect(!Charsets.isKnown("utf-16//IGNORE"))
+        #expect(Charsets.decode([0xE9][...], charset: "latin1//TRANSLIT") == nil)
     }
 
     static let charsets =

@@ -14,7 +14,7 @@ public enum Charsets {
         if isASCIICompatible(label), !bytes.contains(where: { $0 >= 0x80 }) {
             return String(decoding: bytes, as: UTF8.self)
         }
-        guard let utf8 = Iconv.toUTF8(bytes, from: iconvName(label)) else { return nil }
+        guard isPlausibleLabel(label), let utf8 = Iconv.toUTF8(bytes, from: iconvName(label)) else { return nil }
         return String(decoding: utf8, as: UTF8.self)
     }
 
@@ -34,7 +34,8 @@ public enum Charsets {
     /// Whether `charset` names a charset this decoder knows.
     public static func isKnown(_ charset: String) -> Bool {
         let label = normalizedLabel(charset)
-        return label == "utf-8" || label == "us-ascii" || Iconv.toUTF8([0x41], from: iconvName(label)) != nil
+        return label == "utf-8" || label == "us-ascii"
+            || (isPlausibleLabel(label) && Iconv.toUTF8([0x41], from: iconvName(label)) != nil)
     }
 
     static func normalizedLabel(_ charset: String) -> String {
@@ -42,6 +43,16 @@ public enum Charsets {
         label.removeAll { $0 == "\"" || $0 == "'" || $0 == " " || $0 == "\t" }
         if let star = label.firstIndex(of: "*") { label = String(label[..<star]) }
         return aliases[label] ?? label
+    }
+
+    /// Charset names are short and made of letters, digits and `-_.:`; anything else (such as
+    /// `//` suffixes that change iconv's behaviour) is treated as unknown without asking iconv.
+    private static func isPlausibleLabel(_ label: String) -> Bool {
+        label.utf8.count <= 40
+            && label.utf8.allSatisfy { byte in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x5F
+                    || byte == 0x2E || byte == 0x3A
+            }
     }
 
     private static func isASCIICompatible(_ label: String) -> Bool {
