@@ -10,7 +10,7 @@ struct MilterReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "milter-replay",
         abstract: "Replay mail against a milter as Postfix or Sendmail would, and judge the milter.",
-        subcommands: [ReplayCommand.self],
+        subcommands: [ReplayCommand.self, RecordCommand.self],
         defaultSubcommand: ReplayCommand.self)
 
     /// Runs the command; every usage error (ArgumentParser's 64) exits with 2.

@@ -70,7 +70,7 @@ public struct TranscriptRenderer: Sendable {
             + issue.description
     }
 
-    private func format(_ value: FrameDescription.Value) -> String {
+    func format(_ value: FrameDescription.Value) -> String {
         switch value {
         case .number(let number): String(number)
         case .flags(let mask, let names): "0x\(String(mask, radix: 16))<\(names)>"

@@ -7,6 +7,9 @@ public struct MilterClientConfiguration: Sendable {
     public var profile: MTAProfile
     /// The protocol version offered: 2, 3, 4 or 6.
     public var version: MilterVersion
+    /// The OPTNEG offer sent as it is, instead of the profile's offer for ``version``: a replay
+    /// repeats the offer an MTA was recorded making.
+    public var offer: OptionNegotiation?
     /// Macro values per event that replace (or add to) what the MTA would send.
     public var macroOverrides: [MacroEvent: [(name: String, value: String)]]
     /// Timeouts; `nil` uses the profile's.

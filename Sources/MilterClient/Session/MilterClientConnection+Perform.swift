@@ -8,6 +8,15 @@ extension MilterClientConnection {
     func perform(
         _ command: MilterCommand, macros event: MacroEvent?, ignoringStatus: Bool = false
     ) async -> StepRecord {
+        let definition = event.flatMap { macroDefinition(for: command.id, event: $0) }
+        return await perform(command, sending: definition.map { [$0] } ?? [], ignoringStatus: ignoringStatus)
+    }
+
+    /// ``perform(_:macros:ignoringStatus:)`` with the MACRO packets given, not planned: a replay
+    /// sends the ones recorded.
+    func perform(
+        _ command: MilterCommand, sending definitions: [MacroDefinition], ignoringStatus: Bool = false
+    ) async -> StepRecord {
         let id = command.id
         if !ignoringStatus, let record = recordWithoutMilter(id) { return record }
         guard socketOpen else { return StepRecord(command: id, delivery: .notSent) }
@@ -16,7 +25,7 @@ extension MilterClientConnection {
         let sessionBefore = session
         let decision: MTASession.SendDecision
         do {
-            if let event, let definition = macroDefinition(for: id, event: event) {
+            for definition in definitions {
                 _ = try session.commandToSend(.macro(definition))
                 try bytes.writeMilterCommand(.macro(definition))
             }
@@ -134,11 +143,18 @@ extension MilterClientConnection {
     /// version or after SKIP; none for content events the milter switched off (Postfix does not
     /// even call back for them); otherwise sent even when the event itself is skipped (pitfall 4).
     private func macroDefinition(for id: MilterCommand.ID, event: MacroEvent) -> MacroDefinition? {
-        guard let options = session.options else { return nil }
-        if (id == .data && !options.version.hasData) || (id == .unknown && !options.version.hasUnknown) { return nil }
-        if id == .body && skippingBody { return nil }
-        if [.header, .endOfHeaders, .body].contains(id) && !options.sends(id) { return nil }
+        guard sendsMacros(before: id) else { return nil }
         if (id == .header || id == .body) && !configuration.profile.sendsMacrosBeforeContent { return nil }
         return macros.definition(stage: id, event: event, context: context)
+    }
+
+    /// Whether the negotiation lets a MACRO packet go before `id`, whatever the profile's habits.
+    func sendsMacros(before id: MilterCommand.ID) -> Bool {
+        guard let options = session.options else { return false }
+        if (id == .data && !options.version.hasData) || (id == .unknown && !options.version.hasUnknown) {
+            return false
+        }
+        if id == .body && skippingBody { return false }
+        return !([.header, .endOfHeaders, .body].contains(id) && !options.sends(id))
     }
 }

@@ -119,7 +119,7 @@ extension MilterClientConnection {
         return record
     }
 
-    private func apply(_ record: StepRecord, recipientLevel: Bool) {
+    func apply(_ record: StepRecord, recipientLevel: Bool) {
         if record.finding != nil || status != .open {
             if case .refused(let reply) = status { transaction.ending = .refused(reply) }
             if status == .bypass { transaction.ending = .delivered }

@@ -83,7 +83,7 @@ public final class MilterClientConnection {
     public var options: NegotiatedOptions? { session.options }
 
     private func negotiate() async {
-        let offer = configuration.profile.offer(version: configuration.version)
+        let offer = configuration.offer ?? configuration.profile.offer(version: configuration.version)
         negotiation = await perform(.optionNegotiation(offer), macros: nil)
         if let finding = negotiation.finding { connectionFindings.append(finding) }
         macros.options = session.options

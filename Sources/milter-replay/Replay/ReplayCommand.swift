@@ -20,29 +20,58 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup(title: "Envelope and client") var envelope: EnvelopeOptions
     @OptionGroup(title: "Load") var load: LoadOptions
     @OptionGroup(title: "Expectations and output") var output: OutputOptions
+    @OptionGroup(title: "Captures") var capture: PcapOptions
 
     @Argument(help: "The .eml files and directories to replay.")
-    var inputs: [String]
+    var inputs: [String] = []
+
+    func validate() throws {
+        if capture.pcap == nil, inputs.isEmpty {
+            throw ValidationError("give .eml files or directories, or --pcap FILE")
+        }
+        guard capture.pcap != nil else { return }
+        if !inputs.isEmpty { throw ValidationError("--pcap replays a capture: give no .eml inputs") }
+        let unused = [
+            ("--expect", output.expect != nil), ("--manifest", output.manifest != nil),
+            ("--junit", output.junit != nil),
+            ("--show-message", output.showMessage), ("--from", envelope.from != nil),
+            ("--rcpt", !envelope.rcpt.isEmpty),
+            ("--macro", !target.macros.isEmpty),
+        ]
+        if let (name, _) = unused.first(where: \.1) {
+            throw ValidationError(
+                "\(name) does not apply to --pcap: a capture replays its recorded envelope and macros")
+        }
+    }
 
     func run() async throws {
-        let entries = try loadCorpus()
-        if let targetText = target.target {
-            let summary = try await replay(entries, to: try target.address(targetText))
-            throw ExitCode(summary.exitCode)
+        if capture.pcap != nil {
+            if capture.readsOnly { throw ExitCode(PcapDump.run(capture, json: output.json)) }
+            let replay = PcapReplay(
+                options: capture, load: load, output: output, configuration: try target.clientConfiguration())
+            let scripts = try replay.loadScripts()
+            throw ExitCode(try await withTarget { await replay.run(scripts, against: $0) })
         }
-        // No target: the embedded reference milter, in this process, on 127.0.0.1.
+        let entries = try loadCorpus()
+        throw ExitCode(try await withTarget { try await replay(entries, to: $0).exitCode })
+    }
+
+    /// Runs `body` against `--target`, or, without one, against the embedded reference milter
+    /// (in this process, on 127.0.0.1); returns its exit code.
+    private func withTarget(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
+        if let targetText = target.target { return try await body(try target.address(targetText)) }
         var logger = Logger(label: "milter-replay.embedded")
         logger.logLevel = .error
         let embedded = try await EmbeddedMilter.start(logger: logger)
-        let summary: RunSummary
+        let code: Int32
         do {
-            summary = try await replay(entries, to: .inet(host: embedded.host, port: embedded.port))
+            code = try await body(.inet(host: embedded.host, port: embedded.port))
         } catch {
             await embedded.shutdown()
             throw error
         }
         await embedded.shutdown()
-        throw ExitCode(summary.exitCode)
+        return code
     }
 
     private func loadCorpus() throws -> [CorpusEntry] {

@@ -1,0 +1,53 @@
+import ArgumentParser
+import MilterCapture
+
+/// `--pcap FILE` and what goes with it: transcripts, .eml export, or replay-and-diff.
+struct PcapOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Read milter sessions from a pcap or pcapng capture instead of .eml files; without --dump or "
+                + "--export-eml, replay each against the milter and compare its replies with the recorded ones.",
+            valueName: "file"))
+    var pcap: String?
+
+    @Flag(help: "With --pcap: print each session as a transcript (with --json: one JSON object per line).")
+    var dump = false
+
+    @Option(help: ArgumentHelp("With --pcap: write each recorded message as an .eml file here.", valueName: "dir"))
+    var exportEml: String?
+
+    @Option(
+        name: .customLong("port"),
+        help:
+            "With --pcap: take streams with this port at either end as milter (repeatable); default: streams that open with OPTNEG."
+    )
+    var ports: [UInt16] = []
+
+    @Option(
+        name: .customLong("ignore-header"),
+        help: ArgumentHelp(
+            "With --pcap: ignore the value of this header in ADDHEADER, INSHEADER, CHGHEADER (repeatable).",
+            valueName: "name"))
+    var ignoredHeaders: [String] = []
+
+    @Flag(help: "With --pcap: compare only the SMTP and enhanced codes of REPLYCODE, not the text.")
+    var ignoreReplyText = false
+
+    func validate() throws {
+        guard pcap == nil else { return }
+        if dump || exportEml != nil || !ports.isEmpty || !ignoredHeaders.isEmpty || ignoreReplyText {
+            throw ValidationError("--dump, --export-eml, --port, --ignore-header and --ignore-reply-text need --pcap")
+        }
+    }
+
+    /// Whether the capture is only read (transcripts, export), not replayed.
+    var readsOnly: Bool { dump || exportEml != nil }
+
+    /// How streams are found.
+    var extractionOptions: MilterExtractionOptions {
+        MilterExtractionOptions(milterPorts: Set(ports), detectByOptionNegotiation: ports.isEmpty)
+    }
+
+    /// What the comparison ignores.
+    var mask: ReplyMask { ReplyMask(ignoredHeaders: ignoredHeaders, ignoreReplyText: ignoreReplyText) }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import MilterClient
+import NIOCore
+import NIOPosix
+
+/// `milter-replay record --listen ADDR --upstream ADDR --write FILE.pcapng`: a transparent proxy
+/// that records every milter connection through it as pcapng, without root or tcpdump.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Proxy MTA-to-milter connections and record them as a pcapng capture.",
+        discussion: """
+            Point the MTA at --listen instead of the milter. Every connection is relayed unchanged to \
+            --upstream and written to --write as TCP/IP packets on a loopback link (Wireshark, tshark and \
+            `milter-replay --pcap` read it). The file is written as traffic flows; SIGINT or SIGTERM closes \
+            the open connections and the file, then exits 0 (1 if the file could not be written).
+            """)
+
+    @Option(
+        help: ArgumentHelp("Where the MTA connects: HOST:PORT (port 0 picks one), unix:/path.", valueName: "address"))
+    var listen: String
+
+    @Option(help: ArgumentHelp("The milter: HOST:PORT, [::1]:PORT, inet:PORT@HOST, unix:/path.", valueName: "address"))
+    var upstream: String
+
+    @Option(help: ArgumentHelp("The pcapng file to write (replaced if it exists).", valueName: "file"))
+    var write: String
+
+    @Option(help: "Seconds to wait for the milter to accept a connection.")
+    var connectTimeout: Double = 10
+
+    @Option(help: "Seconds without traffic after which a connection is closed.")
+    var idleTimeout: Double = 600
+
+    @Option(help: "Connections proxied at once; more are refused.")
+    var maxConnections: Int = 1000
+
+    func validate() throws {
+        _ = try listenAddress()
+        _ = try upstreamAddress()
+        guard connectTimeout > 0, idleTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+    }
+
+    func run() async throws {
+        let file: RecordingFile
+        do { file = try RecordingFile(path: write) } catch { throw PcapReplay.usage("\(error)") }
+        let limits = RecordProxy.Limits(
+            connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)),
+            idleTimeout: .nanoseconds(Int64(idleTimeout * 1e9)),
+            maximumConnections: maxConnections)
+        let proxy = RecordProxy(
+            upstream: try upstreamAddress(), file: file, limits: limits, group: MultiThreadedEventLoopGroup.singleton)
+        let bound: SocketAddress
+        do { bound = try await proxy.start(listen: try listenAddress()) } catch {
+            _ = file.finish()
+            throw PcapReplay.usage("cannot listen on \(listen): \(error)")
+        }
+        let relay = try upstreamAddress()
+        say("recording: listening on \(bound.describedForHumans), relaying to \(relay), writing \(write)")
+        let signal = await SignalWaiter.wait()
+        await proxy.stop()
+        let (connections, bytes, error) = file.finish()
+        say("recording: signal \(signal): wrote \(connections) connections, \(bytes) bytes to \(write)")
+        if let error {
+            FileHandle.standardError.write(Data("milter-replay: writing \(write) failed: \(error)\n".utf8))
+            throw ExitCode(ExitCodes.mismatch)
+        }
+    }
+
+    /// A line on standard output, unbuffered: a test or a script waits for it.
+    private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+    private func upstreamAddress() throws -> MilterAddress {
+        do { return try MilterAddress(parsing: upstream) } catch { throw ValidationError(error.description) }
+    }
+
+    /// The listening address; port 0 (which a milter address may not have) asks the system for a free port.
+    private func listenAddress() throws -> MilterAddress {
+        for suffix in [":0", "]:0"] where listen.hasSuffix(suffix) && !listen.hasPrefix("unix:") {
+            let probe = String(listen.dropLast(1)) + "1"
+            do {
+                if case .inet(let host, _) = try MilterAddress(parsing: probe) { return .inet(host: host, port: 0) }
+            } catch { throw ValidationError(error.description) }
+        }
+        do { return try MilterAddress(parsing: listen) } catch { throw ValidationError(error.description) }
+    }
+}
+
+extension SocketAddress {
+    /// `127.0.0.1:7044`, `[::1]:7044` or `unix:/path`.
+    var describedForHumans: String {
+        switch self {
+        case .unixDomainSocket: "unix:\(pathname ?? "")"
+        case .v6: "[\(ipAddress ?? "")]:\(port ?? 0)"
+        case .v4: "\(ipAddress ?? ""):\(port ?? 0)"
+        }
+    }
+}
