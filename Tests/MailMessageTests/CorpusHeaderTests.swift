@@ -162,7 +162,7 @@ struct CorpusHeaderTests {
 
     @Test func unterminatedQuotes() {
         let message = Corpus.message("mime/unterminated-quotes.eml")
-        #expect(message.from == Mailbox(name: "Broken Name <broken@example.com>", address: ""))
+        #expect(message.from == Mailbox(name: "Broken Name", address: "broken@example.com"))
         #expect(message.to.map(\.address) == ["bob@example.org"])
         #expect(message.messageID == "unterminated@example.com")
     }

@@ -6,6 +6,11 @@ struct AddressListParser {
     /// A comma-separated name without address, kept in case it was the first half of an unquoted
     /// `Doe, Jane <jane@example.com>`.
     private var danglingName: [AddressToken] = []
+    /// Whether a name-only item whose quoted string holds an address is parsed again without the
+    /// quotes (an unterminated quote swallows the rest of the field). Only one level deep.
+    private let salvagesQuotedAddresses: Bool
+
+    init(salvagesQuotedAddresses: Bool = true) { self.salvagesQuotedAddresses = salvagesQuotedAddresses }
 
     /// The tokens of one mailbox as they arrive.
     private struct Item {
@@ -74,10 +79,27 @@ struct AddressListParser {
         guard !danglingName.isEmpty else { return }
         let tokens = danglingName
         danglingName = []
+        if let salvaged = salvage(tokens) {
+            salvaged.forEach { add($0) }
+            return
+        }
         let isSingleWord = tokens.count == 1 && tokens[0].kind == .atom
         add(
             isSingleWord
                 ? Mailbox(address: AddressText.addrSpec(tokens)) : Mailbox(name: AddressText.phrase(tokens)))
+    }
+
+    /// The mailboxes inside a quoted string such as `"Name <a@example.com>` whose quote never closed.
+    private func salvage(_ tokens: [AddressToken]) -> [Mailbox]? {
+        guard salvagesQuotedAddresses,
+            let quoted = tokens.first(where: {
+                $0.kind == .quoted && $0.bytes.contains(0x40) && $0.bytes.contains(0x3C)
+            })
+        else { return nil }
+        var inner = AddressListParser(salvagesQuotedAddresses: false)
+        for token in AddressTokenizer.tokenize(quoted.bytes[...]) { inner.consume(token) }
+        let mailboxes = AddressList(entries: inner.finish()).mailboxes.filter { !$0.address.isEmpty }
+        return mailboxes.isEmpty ? nil : mailboxes
     }
 
     private func nameOrComment(_ phrase: [AddressToken]) -> String {
