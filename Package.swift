@@ -81,6 +81,8 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
         ),
+        // milter-replay's own logic (capture replay comparison), with @testable import.
+        .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )

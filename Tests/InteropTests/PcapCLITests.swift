@@ -54,6 +54,9 @@ struct PcapCLITests {
         let lines = try MilterReplayBinary.jsonLines(result.stdout)
         let verdicts = lines.filter { $0["type"] as? String == "session" }.map { $0["result"] as? String }
         #expect(verdicts == ["different", "different", "different", "different"])
+        // The reference milter negotiates NR flags: CONTINUEs it no longer sends are a note, not a difference.
+        let notes = lines.compactMap { $0["notes"] as? [String] }.joined()
+        #expect(notes.contains { $0.contains("steps the recorded milter answered CONTINUE were not answered now") })
         #expect(lines.last?["exitCode"] as? Int == 1)
     }
 

@@ -82,6 +82,37 @@ struct RecordProxyTests {
         }
     }
 
+    /// What users do: real Postfix talks to cmilter through the recorder. Postfix gets the
+    /// milter's verdicts unchanged, and the file replays "same" against cmilter.
+    @Test func recordsPostfixTrafficTransparently() async throws {
+        guard Interop.require(.postfix, .libmilter) else { return }
+        try await CMilter.with(mode: .headers) { milter in
+            try await withPeer(try await RecordingProxy.start(upstream: "127.0.0.1:\(milter.port)")) { proxy in
+                try await Postfix.with(milters: ["inet:127.0.0.1:\(proxy.port)"]) { postfix in
+                    let session = try await postfix.session([
+                        SMTPMessage(
+                            from: "sender@example.com", to: ["rcpt@example.org"], headers: [("X-Test-Action", "reject")]
+                        ),
+                        SMTPMessage(
+                            from: "sender@example.com", to: ["rcpt@example.org"], headers: [("X-Test-Mod", "addheader")]
+                        ),
+                    ])
+                    #expect(session.results.map { $0.last.code } == [550, 250], "\(session.results.map(\.last))")
+                    let delivered = try await postfix.delivered(count: 1)
+                    #expect(delivered.first?.header(named: "X-CMilter-Added") == "added by cmilter")
+                }
+                _ = await proxy.finish()
+                let (sessions, _) = try Self.sessions(in: proxy.file)
+                #expect(sessions.count >= 1 && sessions.allSatisfy { $0.isClean })
+                let replay = try await MilterReplayBinary.run([
+                    "--pcap", proxy.file.path, "--target", milter.postfixSpec,
+                ])
+                #expect(replay.status == 0, "\(replay.stdout)\n\(replay.stderr)")
+                #expect(replay.stdout.contains("different 0, not replayable 0"), "\(replay.stdout)")
+            }
+        }
+    }
+
     /// No peer needed: the recorder in front of the reference milter, and the recorded file
     /// replayed against the binary's embedded reference milter (no --target): exit 0.
     @Test func recordsTheReferenceMilterAndReplaysAgainstTheEmbeddedOne() async throws {
