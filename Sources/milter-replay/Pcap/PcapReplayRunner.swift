@@ -1,12 +1,21 @@
+/// One session to replay.
+struct PcapWork: Sendable {
+    /// The position in the run (0, 1, 2…).
+    let sequence: Int
+    /// The session.
+    let script: ReplayScript
+    /// When to start it (`--rate`), if paced.
+    let scheduled: ContinuousClock.Instant?
+}
+
 /// Replays recorded sessions over `--connections` concurrent milter connections, one connection
-/// per session, taking work from the shared ``WorkQueue`` (so `--repeat`, `--duration` and `--rate`
-/// work as for .eml files).
+/// per session, taking work from `next` until it returns nil.
 struct PcapReplayRunner: Sendable {
-    let scripts: [ReplayScript]
     let replayer: SessionReplayer
     let comparator: ReplayComparator
     let connections: Int
-    let queue: WorkQueue
+    /// The next session to replay; nil when the run is over.
+    let next: @Sendable () async -> PcapWork?
     /// Called once per session, as soon as it is compared.
     let report: @Sendable (SessionOutcome) -> Void
 
@@ -18,24 +27,24 @@ struct PcapReplayRunner: Sendable {
     }
 
     private func worker() async {
-        while let item = queue.take() {
-            if let scheduled = item.scheduled { try? await Task.sleep(until: scheduled) }
-            report(await outcome(item))
+        while let work = await next() {
+            if let scheduled = work.scheduled { try? await Task.sleep(until: scheduled) }
+            report(await outcome(work))
         }
     }
 
-    private func outcome(_ item: WorkQueue.Item) async -> SessionOutcome {
-        let script = scripts[item.entry]
+    private func outcome(_ work: PcapWork) async -> SessionOutcome {
+        let script = work.script
         let start = ContinuousClock.now
         do {
             let replayed = try await replayer.replay(script)
-            let latency = item.scheduled.map { $0.duration(to: .now) } ?? replayed.duration
+            let latency = work.scheduled.map { $0.duration(to: .now) } ?? replayed.duration
             return SessionOutcome(
-                sequence: item.sequence, label: script.label,
+                sequence: work.sequence, label: script.label,
                 result: .compared(comparator.compare(script, with: replayed)), latency: latency)
         } catch {
             return SessionOutcome(
-                sequence: item.sequence, label: script.label, result: .connectFailed(error.description),
+                sequence: work.sequence, label: script.label, result: .connectFailed(error.description),
                 latency: start.duration(to: .now))
         }
     }

@@ -49,8 +49,8 @@ struct ReplayCommand: AsyncParsableCommand {
             if capture.readsOnly { throw ExitCode(PcapDump.run(capture, json: output.json)) }
             let replay = PcapReplay(
                 options: capture, load: load, output: output, configuration: try target.clientConfiguration())
-            let scripts = try replay.loadScripts()
-            throw ExitCode(try await withTarget { await replay.run(scripts, against: $0) })
+            let held = try replay.prepare()
+            throw ExitCode(try await withTarget { await replay.run(held, against: $0) })
         }
         let entries = try loadCorpus()
         throw ExitCode(try await withTarget { try await replay(entries, to: $0).exitCode })
