@@ -33,11 +33,17 @@ final class SMTPSink: Sendable {
     /// Stops it.
     func stop() async { await process.stop(grace: .seconds(2)) }
 
-    /// Every message received so far, oldest first.
+    /// Every message received and completely written so far, oldest first.
+    ///
+    /// smtp-sink creates a dump file when the transaction starts and writes it through a buffer, so
+    /// a file can exist, empty or half written, after Postfix has seen the 250 for the message. A
+    /// complete dump ends with the empty line smtp-sink appends; files that do not are still in
+    /// progress and are left for the next poll.
     func messages() throws -> [SinkMessage] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        return try names.map { name in
+        return try names.compactMap { name in
             let data = try Data(contentsOf: directory.appendingPathComponent(name))
+            guard data.count >= 2, data.suffix(2) == Data("\n\n".utf8) else { return nil }
             return SinkMessage(raw: String(decoding: data, as: UTF8.self))
         }
     }
