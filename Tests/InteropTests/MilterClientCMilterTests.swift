@@ -26,7 +26,7 @@ struct MilterClientCMilterTests {
         await connection.helo(helo)
         let result = await connection.send(message)
         await connection.quit()
-        return (result, connection.connectionFindings)
+        return (result, await connection.connectionFindings)
     }
 
     @Test(

@@ -32,7 +32,8 @@ struct MilterClientOpenDKIMTests {
             await connection.helo()
             let result = await connection.send(message)
             await connection.quit()
-            #expect(connection.connectionFindings.isEmpty, "\(connection.connectionFindings)")
+            let connectionFindings = await connection.connectionFindings
+            #expect(connectionFindings.isEmpty, "\(connectionFindings)")
             #expect(result.findings.isEmpty, "\(result.findings)")
             #expect(result.verdict == .accept)
             let signature = try #require(result.resultingMessage?.headerFields.first { $0.name == "DKIM-Signature" })

@@ -147,7 +147,7 @@ import Testing
         #expect(result.verdict == .reject)
         #expect(result.smtpReply == "550 5.7.1 Command rejected")
         #expect(milter.eventIDs == [.optionNegotiation, .connect])
-        #expect(connection.connectionFindings.isEmpty)
+        #expect(await connection.connectionFindings.isEmpty)
     }
 
     @Test func rejectedRecipientDoesNotEndTheTransaction() async throws {

@@ -2,7 +2,9 @@ import MilterProtocol
 import NIOCore
 import NIOPosix
 
-/// The socket to one milter: writes commands, reads replies with a timeout per wait.
+/// The socket to one milter. Apart from ``connect(to:timeout:maximumReplyLength:group:)`` every
+/// method must be called on the channel's event loop, which is the executor of the
+/// ``MilterClientConnection`` actor that owns it.
 struct MilterChannel: Sendable {
     let channel: any Channel
     private let inbox: NIOLoopBound<ReplyInbox>
@@ -27,8 +29,8 @@ struct MilterChannel: Sendable {
         case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
         }
         let inbox = try await channel.eventLoop.submit {
-            NIOLoopBound(
-                try channel.pipeline.syncOperations.handler(type: ReplyInbox.self), eventLoop: channel.eventLoop)
+            let handler = try channel.pipeline.syncOperations.handler(type: ReplyInbox.self)
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
         }.get()
         return MilterChannel(channel: channel, inbox: inbox)
     }
@@ -38,40 +40,24 @@ struct MilterChannel: Sendable {
         self.inbox = inbox
     }
 
-    /// The outcome of sending.
-    enum Exchange: Sendable {
-        /// Replies had arrived that nobody asked for; nothing was written.
-        case stray([MilterReply])
-        /// Written; the event that followed, or `nil` when none was awaited.
-        case sent(InboxEvent?)
+    /// Writes and flushes.
+    func write(_ bytes: ByteBuffer) {
+        channel.writeAndFlush(bytes, promise: nil)
     }
 
-    /// Writes `bytes` and, when `timeout` is given, waits for the next event — unless replies
-    /// nobody asked for are waiting, which are returned instead and nothing is written.
-    /// One hop to the event loop per call.
-    func exchange(_ bytes: ByteBuffer, awaiting timeout: TimeAmount?) async -> Exchange {
-        let inbox = self.inbox
-        let channel = self.channel
-        let future = channel.eventLoop.flatSubmit { () -> EventLoopFuture<Exchange> in
-            let stray = inbox.value.takeQueuedReplies()
-            if !stray.isEmpty { return channel.eventLoop.makeSucceededFuture(.stray(stray)) }
-            channel.writeAndFlush(bytes, promise: nil)
-            guard let timeout else { return channel.eventLoop.makeSucceededFuture(.sent(nil)) }
-            return inbox.value.next(on: channel.eventLoop, timeout: timeout).map { .sent($0) }
-        }
-        return (try? await future.get()) ?? .sent(.endOfFile)
-    }
+    /// Removes and returns the replies that arrived while nobody waited.
+    func takeStrayReplies() -> [MilterReply] { inbox.value.takeQueuedReplies() }
 
-    /// Waits for the next event.
-    func next(timeout: TimeAmount) async -> InboxEvent {
-        let inbox = self.inbox
-        let eventLoop = channel.eventLoop
-        let future = eventLoop.flatSubmit { inbox.value.next(on: eventLoop, timeout: timeout) }
-        return (try? await future.get()) ?? .endOfFile
+    /// The next event if one is already there.
+    func poll() -> InboxEvent? { inbox.value.poll() }
+
+    /// Calls `deliver` with the next event, or with a timeout after `timeout` without a frame.
+    func wait(timeout: TimeAmount, deliver: @escaping (InboxEvent) -> Void) {
+        inbox.value.wait(on: channel.eventLoop, timeout: timeout, deliver: deliver)
     }
 
     /// Closes the socket.
-    func close() async {
-        try? await channel.close()
+    func close() {
+        channel.close(promise: nil)
     }
 }

@@ -25,7 +25,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
 
     private var queue = CircularBuffer<InboxEvent>()
     private var terminal: InboxEvent?
-    private var waiter: (promise: EventLoopPromise<InboxEvent>, timer: Scheduled<Void>)?
+    private var waiter: (deliver: (InboxEvent) -> Void, timer: Scheduled<Void>)?
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         deliver(.reply(unwrapInboundIn(data)))
@@ -47,18 +47,21 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    /// The next event; a timeout fires after `timeout` without a frame. Call on the event loop.
-    func next(on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<InboxEvent> {
+    /// The next event if one is waiting (or the connection has ended). Call on the event loop.
+    func poll() -> InboxEvent? {
+        queue.popFirst() ?? terminal
+    }
+
+    /// Calls `deliver` with the next event, or with a timeout after `timeout` without a frame.
+    /// Call on the event loop, after ``poll()`` returned `nil`.
+    func wait(on eventLoop: any EventLoop, timeout: TimeAmount, deliver: @escaping (InboxEvent) -> Void) {
         precondition(waiter == nil, "one reader at a time")
-        if let event = queue.popFirst() ?? terminal { return eventLoop.makeSucceededFuture(event) }
-        let promise = eventLoop.makePromise(of: InboxEvent.self)
         let timer = eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             guard let waiter else { return }
             self.waiter = nil
-            waiter.promise.succeed(.timeout(timeout))
+            waiter.deliver(.timeout(timeout))
         }
-        waiter = (promise, timer)
-        return promise.futureResult
+        waiter = (deliver, timer)
     }
 
     /// Removes and returns the replies that arrived while nobody waited. Call on the event loop.
@@ -75,7 +78,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         if let waiter {
             self.waiter = nil
             waiter.timer.cancel()
-            waiter.promise.succeed(event)
+            waiter.deliver(event)
         } else {
             queue.append(event)
         }
@@ -87,7 +90,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         if let waiter {
             self.waiter = nil
             waiter.timer.cancel()
-            waiter.promise.succeed(event)
+            waiter.deliver(event)
         }
     }
 }

@@ -37,29 +37,36 @@ extension MilterClientConnection {
         if id != .body { skippingBody = false }
         if bytes.readableBytes == 0 { return StepRecord(command: id, delivery: .skipped) }
         let timeout = decision == .sendAndAwaitReply ? configuration.effectiveTimeouts.timeout(for: id) : nil
-        let exchange = await channel.exchange(bytes, awaiting: timeout)
-        guard case .sent(let first) = exchange else {
-            if case .stray(let replies) = exchange {
-                // Judge the stray replies as of before this command, which never went out.
-                session = sessionBefore
-                return await fail(id, strayFinding(replies), start: start)
-            }
-            return StepRecord(command: id, delivery: .notSent)
+        let stray = channel.takeStrayReplies()
+        if !stray.isEmpty {
+            // Judge the stray replies as of before this command, which never goes out.
+            session = sessionBefore
+            return fail(id, strayFinding(stray), start: start)
         }
+        channel.write(bytes)
         lastSent = id
         lastWrittenWasLoneMacro = decision == .skipEvent
-        guard let first else {
+        guard let timeout else {
             return StepRecord(command: id, delivery: decision == .skipEvent ? .skipped : .sentWithoutReply)
         }
-        return await readReplies(to: id, first: first, timeout: timeout!, start: start)
+        return await readReplies(to: id, timeout: timeout, start: start)
+    }
+
+    /// The next event from the milter, waiting at most `timeout`. Runs on the event loop.
+    func nextEvent(timeout: TimeAmount) async -> InboxEvent {
+        if let ready = channel.poll() { return ready }
+        let channel = self.channel
+        return await withUnsafeContinuation { continuation in
+            channel.wait(timeout: timeout) { continuation.resume(returning: $0) }
+        }
     }
 
     private func readReplies(
-        to id: MilterCommand.ID, first: InboxEvent, timeout: TimeAmount, start: ContinuousClock.Instant
+        to id: MilterCommand.ID, timeout: TimeAmount, start: ContinuousClock.Instant
     ) async -> StepRecord {
         var replies: [MilterReply] = []
-        var event = first
         while true {
+            let event = await nextEvent(timeout: timeout)
             let kind: Finding.Kind
             switch event {
             case .reply(let reply):
@@ -72,7 +79,6 @@ extension MilterClientConnection {
                         return finished(id, replies: replies, start: start)
                     default: break
                     }
-                    event = await channel.next(timeout: timeout)
                     continue
                 } catch {
                     kind = .protocolViolation(error)
@@ -82,7 +88,7 @@ extension MilterClientConnection {
             case .endOfFile: kind = .endOfFile
             case .ioError(let text): kind = .ioError(text)
             }
-            var record = await fail(id, Finding(kind, step: id), start: start)
+            var record = fail(id, Finding(kind, step: id), start: start)
             record.replies = replies
             return record
         }
@@ -109,7 +115,7 @@ extension MilterClientConnection {
 
     /// Applies the default action after a finding: the socket is dropped and every later step
     /// gets the tempfail reply (Postfix `milter8_comm_error`/`milter8_conf_error`).
-    func fail(_ id: MilterCommand.ID, _ finding: Finding, start: ContinuousClock.Instant) async -> StepRecord {
+    func fail(_ id: MilterCommand.ID, _ finding: Finding, start: ContinuousClock.Instant) -> StepRecord {
         let replies = configuration.profile.replies
         let reply = finding.isConfigurationError ? replies.configurationError : replies.communicationError
         status = .refused(reply)
@@ -121,8 +127,7 @@ extension MilterClientConnection {
     func dropSocket() {
         guard socketOpen else { return }
         socketOpen = false
-        let channel = self.channel
-        Task { await channel.close() }
+        channel.close()
     }
 
     private func recordWithoutMilter(_ id: MilterCommand.ID) -> StepRecord? {

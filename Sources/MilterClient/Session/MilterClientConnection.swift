@@ -9,6 +9,9 @@ import NIOCore
 /// profile's default-action reply (tempfail), as Postfix does. Nothing here ever waits longer
 /// than the profile's timeouts.
 ///
+/// The connection is an actor whose executor is its channel's event loop: every step runs on
+/// that thread and talks to the socket without a hop.
+///
 /// ```swift
 /// let connection = try await MilterClientConnection.open(to: .inet(host: "127.0.0.1", port: 7044))
 /// _ = await connection.connect()
@@ -16,7 +19,7 @@ import NIOCore
 /// let result = await connection.send(message)
 /// await connection.quit()
 /// ```
-public final class MilterClientConnection {
+public actor MilterClientConnection {
     /// The configuration in force.
     public let configuration: MilterClientConfiguration
     /// The SMTP client reported in CONNECT and HELO.
@@ -58,6 +61,11 @@ public final class MilterClientConnection {
         self.macros = MacroPlan(profile: configuration.profile, overrides: configuration.macroOverrides)
         self.context = MacroContext(identity: configuration.identity, profile: configuration.profile, client: client)
         self.negotiation = StepRecord(command: .optionNegotiation, delivery: .notSent)
+    }
+
+    /// The channel's event loop: the actor's executor.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        channel.channel.eventLoop.executor.asUnownedSerialExecutor()
     }
 
     /// Connects to a milter and negotiates. A refused negotiation is not thrown: it is a finding
@@ -125,14 +133,14 @@ public final class MilterClientConnection {
             if findings.isEmpty, let finding = await drainAfterQuit() { findings.append(finding) }
         }
         socketOpen = false
-        await channel.close()
+        channel.close()
         connectionFindings += findings
         return findings
     }
 
     private func drainAfterQuit() async -> Finding? {
         while true {
-            switch await channel.next(timeout: configuration.quitDrainTimeout) {
+            switch await nextEvent(timeout: configuration.quitDrainTimeout) {
             case .reply(let reply): return strayFinding([reply])
             case .protocolError(let error): return Finding(.protocolViolation(error), step: .quit)
             case .timeout, .endOfFile, .ioError: return nil
@@ -147,14 +155,14 @@ public final class MilterClientConnection {
     public func listenForStrayReplies(for duration: TimeAmount) async -> Finding? {
         guard socketOpen, case .open = status else { return nil }
         let finding: Finding
-        switch await channel.next(timeout: duration) {
+        switch await nextEvent(timeout: duration) {
         case .timeout: return nil
         case .reply(let reply): finding = strayFinding([reply])
         case .protocolError(let error): finding = Finding(.protocolViolation(error), step: lastSent)
         case .endOfFile: finding = Finding(.endOfFile, step: lastSent)
         case .ioError(let text): finding = Finding(.ioError(text), step: lastSent)
         }
-        _ = await fail(finding.step, finding, start: .now)
+        _ = fail(finding.step, finding, start: .now)
         connectionFindings.append(finding)
         return finding
     }

@@ -17,11 +17,18 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Start messages at this rate per second, whatever the latency (open loop).")
     var rate: Double?
 
+    @Option(help: "Event loop threads (default: the number of connections, at most 16).")
+    var threads: Int?
+
+    /// The event loop threads to use.
+    var effectiveThreads: Int { threads ?? min(connections, 16) }
+
     func validate() throws {
         guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         guard messagesPerConnection >= 1 else { throw ValidationError("--messages-per-connection must be at least 1") }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
         if let rate, !(rate > 0) { throw ValidationError("--rate must be positive") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 }

@@ -97,7 +97,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let progress = ProgressLine(total: queue.count)
         let runner = ReplayRunner(
             entries: entries, address: address, configuration: try target.clientConfiguration(),
-            client: envelope.client, connections: load.connections, messagesPerConnection: load.messagesPerConnection,
+            client: envelope.client, connections: load.connections, threads: load.effectiveThreads,
+            messagesPerConnection: load.messagesPerConnection,
             queue: queue
         ) { outcome in
             collector.add(outcome)

@@ -1,5 +1,7 @@
 import MilterClient
 import MilterProtocol
+import NIOCore
+import NIOPosix
 
 /// Sends the corpus over `--connections` concurrent milter connections, each carrying up to
 /// `--messages-per-connection` messages as one SMTP session would.
@@ -9,27 +11,36 @@ struct ReplayRunner: Sendable {
     let configuration: MilterClientConfiguration
     let client: SMTPClient
     let connections: Int
+    /// Event loop threads; connections are spread over them.
+    let threads: Int
     let messagesPerConnection: Int
     let queue: WorkQueue
     /// Called once per message, as soon as its outcome is final.
     let report: @Sendable (MessageOutcome) -> Void
 
-    /// Runs every connection to completion.
+    /// Runs every connection to completion. Each connection's task prefers its event loop as
+    /// executor, so its steps never leave that thread.
     func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<connections { group.addTask { await worker() } }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        defer { group.shutdownGracefully { _ in } }
+        await withTaskGroup(of: Void.self) { tasks in
+            for _ in 0..<connections {
+                let executor = EventLoopTaskExecutor(group.next())
+                tasks.addTask(executorPreference: executor) { await worker(on: executor.eventLoop) }
+            }
         }
     }
 
     /// One connection's loop: open, send up to the per-connection count, quit, repeat.
-    private func worker() async {
+    private func worker(on eventLoop: any EventLoop) async {
         var session: Session?
         while let item = queue.take() {
             if let scheduled = item.scheduled { try? await Task.sleep(until: scheduled) }
             if session == nil || session!.used >= messagesPerConnection {
                 await session?.close(report: report)
                 do {
-                    session = try await Session.open(address, configuration: configuration, client: client)
+                    session = try await Session.open(
+                        address, configuration: configuration, client: client, eventLoop: eventLoop)
                 } catch {
                     session = nil
                     report(failedOutcome(item, error))
@@ -57,13 +68,14 @@ private struct Session {
     var pendingFindings: [Finding]
 
     static func open(
-        _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient
+        _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
+        eventLoop: any EventLoop
     ) async throws(MilterConnectError) -> Session {
         let connection = try await MilterClientConnection.open(
-            to: address, configuration: configuration, client: client)
+            to: address, configuration: configuration, client: client, group: eventLoop)
         await connection.connect()
         await connection.helo()
-        return Session(connection: connection, pendingFindings: connection.connectionFindings)
+        return Session(connection: connection, pendingFindings: await connection.connectionFindings)
     }
 
     mutating func send(_ entry: CorpusEntry, item: WorkQueue.Item, report: (MessageOutcome) -> Void) async {

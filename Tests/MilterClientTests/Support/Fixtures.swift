@@ -58,6 +58,6 @@ enum Fixtures {
         let result = await connection.send(message)
         await connection.quit()
         await milter.stop()
-        return (result, milter, connection.connectionFindings)
+        return (result, milter, await connection.connectionFindings)
     }
 }
