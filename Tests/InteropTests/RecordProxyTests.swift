@@ -33,7 +33,7 @@ struct RecordProxyTests {
             findings += result.findings
         }
         findings += await connection.quit()
-        return (verdicts, findings + connection.connectionFindings)
+        return (verdicts, findings + (await connection.connectionFindings))
     }
 
     /// The sessions of a capture, read with MilterCapture.

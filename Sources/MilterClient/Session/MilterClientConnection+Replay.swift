@@ -46,7 +46,7 @@ extension MilterClientConnection {
     /// the recorded session simply ended.
     public func closeWithoutQuit() async {
         socketOpen = false
-        await channel.close()
+        channel.close()
     }
 
     private func replayTransactionStep(_ command: MilterCommand, macros: [MacroDefinition]) async -> StepRecord {

@@ -32,6 +32,6 @@ struct SessionReplayer: Sendable {
         // A recording that ends without QUIT ended with the MTA closing the socket: do the same.
         if !script.endsWithQuit { await connection.closeWithoutQuit() }
         return ReplayedSession(
-            negotiation: connection.negotiation, steps: records, duration: start.duration(to: .now))
+            negotiation: await connection.negotiation, steps: records, duration: start.duration(to: .now))
     }
 }
