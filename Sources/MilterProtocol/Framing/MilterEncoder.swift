@@ -53,7 +53,7 @@ extension ByteBuffer {
 
 /// An encoder that reuses one buffer for every message it encodes.
 public struct MilterEncoder: Sendable {
-    private var buffer: ByteBuffer
+    @usableFromInline var buffer: ByteBuffer
 
     /// Creates an encoder with its own buffer.
     public init(allocator: ByteBufferAllocator = ByteBufferAllocator(), initialCapacity: Int = 256) {
@@ -61,6 +61,9 @@ public struct MilterEncoder: Sendable {
     }
 
     /// Encodes commands into the reused buffer and returns a view of it, valid until the next call.
+    // Inlinable so that callers specialize it: iterating `some Sequence` unspecialized costs a
+    // malloc per element (the collection's read coroutine, called through its witness table).
+    @inlinable
     public mutating func encode(commands: some Sequence<MilterCommand>) throws(MilterProtocolError) -> ByteBuffer {
         buffer.clear()
         for command in commands { try buffer.writeMilterCommand(command) }
@@ -68,6 +71,7 @@ public struct MilterEncoder: Sendable {
     }
 
     /// Encodes replies into the reused buffer and returns a view of it, valid until the next call.
+    @inlinable
     public mutating func encode(replies: some Sequence<MilterReply>) throws(MilterProtocolError) -> ByteBuffer {
         buffer.clear()
         for reply in replies { try buffer.writeMilterReply(reply) }
