@@ -21,11 +21,11 @@ public struct EnvelopeAddress: Hashable, Sendable {
 extension ByteBuffer {
     @usableFromInline
     mutating func readEnvelopeAddress() throws(MilterProtocolError) -> EnvelopeAddress {
-        let strings = try readMilterStrings()
-        guard let first = strings.first else {
+        guard readableBytes > 0 else {
             throw MilterProtocolError(.malformedPayload, detail: "MAIL/RCPT needs an address")
         }
-        return EnvelopeAddress(address: first, arguments: Array(strings.dropFirst()))
+        let address = try readMilterString()
+        return EnvelopeAddress(address: address, arguments: try readMilterStrings())
     }
 
     @usableFromInline

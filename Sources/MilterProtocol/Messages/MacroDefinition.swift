@@ -43,14 +43,14 @@ extension ByteBuffer {
         guard let stage = readInteger(as: UInt8.self) else {
             throw MilterProtocolError(.malformedPayload, detail: "MACRO lacks its stage byte")
         }
-        let strings = try readMilterStrings()
-        guard strings.count % 2 == 0 else {
-            throw MilterProtocolError(.malformedPayload, detail: "MACRO has a name without a value")
-        }
+        // Pairs are read straight into the result: no intermediate array of strings.
         var macros: [MacroDefinition.Macro] = []
-        macros.reserveCapacity(strings.count / 2)
-        for pair in stride(from: 0, to: strings.count, by: 2) {
-            macros.append(.init(name: strings[pair], value: strings[pair + 1]))
+        while readableBytes > 0 {
+            let name = try readMilterString()
+            guard readableBytes > 0 else {
+                throw MilterProtocolError(.malformedPayload, detail: "MACRO has a name without a value")
+            }
+            macros.append(.init(name: name, value: try readMilterString()))
         }
         return MacroDefinition(stage: stage, macros: macros)
     }
