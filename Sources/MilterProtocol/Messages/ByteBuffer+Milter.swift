@@ -30,13 +30,14 @@ extension ByteBuffer {
         return value
     }
 
-    /// Throws ``MilterProtocolError/Code/unexpectedPayload`` unless the buffer is empty.
+    /// Throws ``MilterProtocolError/Code/unexpectedPayload`` unless the buffer is empty. `what` is
+    /// only built on error: an interpolated name costs a heap allocation on every frame otherwise.
     @inlinable
-    package func expectEmpty(_ what: String) throws(MilterProtocolError) {
+    package func expectEmpty(_ what: @autoclosure () -> String) throws(MilterProtocolError) {
         guard self.readableBytes == 0 else {
             throw MilterProtocolError(
                 .unexpectedPayload, excerpt: Redaction.excerpt(self.readableBytesView),
-                detail: "\(what) carries no data")
+                detail: "\(what()) carries no data")
         }
     }
 
