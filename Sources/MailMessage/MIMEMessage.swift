@@ -28,6 +28,15 @@ public struct MIMEMessage: Sendable, Hashable {
         partCount = parser.partCount
     }
 
+    /// Parses a message that is already split into header fields and body, such as the fields and
+    /// body a milter received; the header fields are used as they are (not limited again).
+    public init(raw: RawMessage, limits: ParseLimits = .default) {
+        var parser = MIMEParser(limits: limits, inputSize: raw.body.count)
+        root = parser.parsePart(raw, depth: 0, defaultType: .textPlain)
+        isTruncated = parser.isTruncated
+        partCount = parser.partCount
+    }
+
     /// Wraps an already parsed entity (for example an embedded message/rfc822 part).
     public init(root: MIMEPart, isTruncated: Bool = false, partCount: Int = 1) {
         self.root = root

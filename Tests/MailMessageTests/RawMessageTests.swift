@@ -74,6 +74,22 @@ struct RawMessageTests {
         #expect(raw.fields(named: "subject").count == 1)
     }
 
+    @Test func serializedRoundTrip() {
+        let input = Array("A: 1\r\nB:  two\r\n\tfolded\r\n\r\nbody\r\n".utf8)
+        var raw = RawMessage(parsing: input)
+        #expect(raw.serialized() == input)
+        raw.removeFields(named: "A")
+        #expect(String(decoding: raw.serialized(), as: UTF8.self) == "B:  two\r\n\tfolded\r\n\r\nbody\r\n")
+    }
+
+    @Test func parsingPreSplitFieldsMatchesParsingBytes() {
+        let input = Array(
+            "From: A <a@x.org>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n--b--\r\n".utf8)
+        let fromRaw = MIMEMessage(raw: RawMessage(parsing: input))
+        #expect(fromRaw == MIMEMessage(parsing: input))
+        #expect(fromRaw.textBody == "hi")
+    }
+
     @Test func bodyWithCRLF() {
         let raw = RawMessage(parsing: Array("A: 1\n\nline1\nline2\r\nline3".utf8))
         #expect(String(decoding: raw.bodyWithCRLF, as: UTF8.self) == "line1\r\nline2\r\nline3")

@@ -13,8 +13,11 @@ struct MIMEParser {
     }
 
     mutating func parsePart(_ bytes: ArraySlice<UInt8>, depth: Int, defaultType: ContentType) -> MIMEPart {
+        parsePart(RawMessage(parsing: bytes, limits: limits), depth: depth, defaultType: defaultType)
+    }
+
+    mutating func parsePart(_ raw: RawMessage, depth: Int, defaultType: ContentType) -> MIMEPart {
         partCount += 1
-        let raw = RawMessage(parsing: bytes, limits: limits)
         if raw.isTruncated { isTruncated = true }
         let headers = HeaderFields(raw.headerFields)
         let contentType = headers.first(named: "Content-Type").map { ContentType(parsing: $0.valueBytes[...]) }

@@ -68,6 +68,24 @@ public struct RawMessage: Sendable, Hashable {
         return before - headerFields.count
     }
 
+    /// The message as bytes: each field as `name:value` and a line ending, an empty line, then the body.
+    /// For a message parsed from bytes without an mbox line, whose fields all end with
+    /// `lineEnding` and whose header ends with an empty line, this gives back the input exactly.
+    public func serialized() -> [UInt8] {
+        let eol: [UInt8] = lineEnding == .crlf ? [ASCII.cr, ASCII.lf] : [ASCII.lf]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(body.count + headerFields.reduce(0) { $0 + $1.nameBytes.count + $1.valueBytes.count + 3 })
+        for field in headerFields {
+            bytes += field.nameBytes
+            bytes.append(ASCII.colon)
+            bytes += field.valueBytes
+            bytes += eol
+        }
+        bytes += eol
+        bytes += body
+        return bytes
+    }
+
     /// The body with every line ending converted to CRLF, as an MTA sends it to a milter.
     public var bodyWithCRLF: [UInt8] { LineEndings.toCRLF(body) }
 }
