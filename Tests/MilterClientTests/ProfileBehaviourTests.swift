@@ -166,4 +166,36 @@ import Testing
         #expect(result.rejectedRecipients.map(\.reply) == ["550 5.1.1 no such user"])
         #expect(result.resultingMessage?.recipients == ["<carol@example.net>"])
     }
+
+    @Test func unixDomainSocket() async throws {
+        let path = "/tmp/milter-client-test-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let milter = try await ScriptedMilter(unixPath: path, script: Scripts.wellBehaved())
+        let connection = try await MilterClientConnection.open(
+            to: try MilterAddress(parsing: "unix:\(path)"), configuration: Fixtures.configuration())
+        await connection.connect()
+        let result = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(result.verdict == .accept)
+        #expect(milter.eventIDs.contains(.endOfMessage))
+    }
+
+    @Test func sendmailRefusesProgressOutsideEndOfMessage() async throws {
+        let (result, _, _) = try await Fixtures.run(
+            Scripts.wellBehaved { $0.id == .mail ? [.reply(.progress), .reply(.continue)] : nil },
+            configuration: Fixtures.configuration(profile: .sendmail))
+        #expect(result.findings.map(\.code) == ["replyNotAllowedHere"])
+        #expect(result.findings.first?.step == .mail)
+        #expect(result.verdict == .tempfail)
+    }
+
+    @Test func postfixAcceptsProgressAndQuarantineAnywhere() async throws {
+        let (result, _, findings) = try await Fixtures.run(
+            Scripts.wellBehaved {
+                $0.id == .mail ? [.reply(.progress), .reply(.quarantine("early")), .reply(.continue)] : nil
+            })
+        #expect(findings.isEmpty && result.findings.isEmpty)
+        #expect(result.verdict == .quarantine)
+        #expect(result.quarantineReason == "early")
+    }
 }

@@ -39,11 +39,11 @@ final class ScriptedMilter: Sendable {
         commands.compactMap { if case .macro(let definition) = $0 { definition } else { nil } }
     }
 
-    /// Starts the server.
-    init(script: @escaping Script) async throws {
+    /// Starts the server on 127.0.0.1, port 0, or on a unix-domain socket at `unixPath`.
+    init(unixPath: String? = nil, script: @escaping Script) async throws {
         let recorder = Recorder()
         self.recorder = recorder
-        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
@@ -51,7 +51,11 @@ final class ScriptedMilter: Sendable {
                         ByteToMessageHandler(MilterCommandDecoder()), ScriptHandler(script: script, recorder: recorder))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+        if let unixPath {
+            channel = try await bootstrap.bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
+        } else {
+            channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        }
     }
 
     /// Stops the server.
