@@ -198,4 +198,12 @@ import Testing
         #expect(result.verdict == .quarantine)
         #expect(result.quarantineReason == "early")
     }
+
+    @Test func sendmailAbortsAfterARejectedMessage() async throws {
+        let (result, milter, _) = try await Fixtures.run(
+            Scripts.wellBehaved(endOfMessage: [.reply(.reject)]),
+            configuration: Fixtures.configuration(profile: .sendmail))
+        #expect(result.verdict == .reject)
+        #expect(milter.eventIDs.suffix(3) == [.endOfMessage, .abort, .quit])
+    }
 }

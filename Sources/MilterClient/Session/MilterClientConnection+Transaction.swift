@@ -83,7 +83,11 @@ extension MilterClientConnection {
 
     /// Ends the transaction (sending ABORT where the profile does) and returns its result.
     public func finishTransaction() async -> TransactionResult {
-        let needsAbort = configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage
+        // Postfix aborts after every transaction; Sendmail inside a message or after a refusal.
+        var refused = false
+        if case .refused = transaction.ending { refused = true }
+        let needsAbort =
+            configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage || refused
         if needsAbort, case .open = status { transaction.collect(await perform(.abort, macros: nil)) }
         let result = makeResult()
         transaction = TransactionState()
