@@ -28,10 +28,12 @@ public struct TCPReassembler {
         }
         connection.lastPacket = packet
         let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
+        // The caller's array is moved in and out, so the common case allocates nothing.
         var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
+        swap(&output.events, &events)
         connection.directions[direction.rawValue].receive(
             segment, packet: packet, timestamp: timestamp, limits: limits, into: &output)
-        events.append(contentsOf: output.events)
+        swap(&output.events, &events)
         if segment.flags.contains(.rst) {
             end(connection, key: key, reason: .reset, packet: packet, into: &events)
         } else if connection.directions.allSatisfy(\.closed) {
@@ -81,8 +83,9 @@ public struct TCPReassembler {
     ) {
         for direction in StreamDirection.allCases {
             var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
+            swap(&output.events, &events)
             connection.directions[direction.rawValue].finish(reason, lastPacket: packet, into: &output)
-            events.append(contentsOf: output.events)
+            swap(&output.events, &events)
         }
         streams[key] = nil
         finished.remember(key, limit: limits.finishedStreamMemory)

@@ -25,7 +25,7 @@ extension FrameDescription {
         case .header(let field): return FrameDescription(name: name, fields: headerFields(field))
         case .body(let bytes), .endOfMessage(let bytes):
             return FrameDescription(
-                name: name, fields: bytes.readableBytes == 0 ? [] : [("data", .bytes(Array(bytes.readableBytesView)))])
+                name: name, fields: bytes.readableBytes == 0 ? [] : [("data", .bytes(bytes))])
         case .data, .endOfHeaders, .abort, .quit, .quitNewConnection: return FrameDescription(name: name)
         }
     }
@@ -41,7 +41,7 @@ extension FrameDescription {
             if let arguments = change.arguments { fields.append(("arguments", .text(arguments.bytes))) }
             return FrameDescription(name: name, fields: fields)
         case .replaceBody(let bytes):
-            return FrameDescription(name: name, fields: [("data", .bytes(Array(bytes.readableBytesView)))])
+            return FrameDescription(name: name, fields: [("data", .bytes(bytes))])
         case .addHeader(let field): return FrameDescription(name: name, fields: headerFields(field))
         case .insertHeader(let indexed), .changeHeader(let indexed):
             return FrameDescription(

@@ -16,7 +16,7 @@ public struct FrameDescription: Sendable {
         /// Macro name and value pairs.
         case pairs([(name: [UInt8], value: [UInt8])])
         /// Opaque bytes, such as a body chunk.
-        case bytes([UInt8])
+        case bytes(ByteBuffer)
     }
 
     /// The command or reply name (`MAIL`, `REPLYCODE`), or `INVALID`/`TRUNCATED` with the byte.
@@ -31,13 +31,13 @@ public struct FrameDescription: Sendable {
         case .reply(let reply): self = Self.describe(reply)
         case .invalid(let error):
             name = Self.commandName(frame.frame.command, direction: frame.direction)
-            fields = [("invalid", .text(Array(error.description.utf8))), ("payload", .bytes(frame.payloadBytes))]
+            fields = [("invalid", .text(Array(error.description.utf8))), ("payload", .bytes(frame.frame.payload))]
         case .truncated:
             name = Self.commandName(frame.frame.command, direction: frame.direction)
             fields = [
                 ("declaredLength", .number(UInt64(frame.declaredPayloadLength))),
                 ("missingBytes", .number(UInt64(frame.missingBytes))),
-                ("capturedPrefix", .bytes(frame.payloadBytes)),
+                ("capturedPrefix", .bytes(frame.frame.payload)),
             ]
         }
     }
@@ -65,9 +65,4 @@ public struct FrameDescription: Sendable {
         }
         return FrameDescription(name: name, fields: fields)
     }
-}
-
-extension CapturedFrame {
-    /// The captured payload bytes.
-    var payloadBytes: [UInt8] { Array(frame.payload.readableBytesView) }
 }

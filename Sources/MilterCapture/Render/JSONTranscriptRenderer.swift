@@ -56,7 +56,8 @@ public struct JSONTranscriptRenderer: Sendable {
         switch value {
         case .number(let number): json.field(key, Int64(truncatingIfNeeded: number))
         case .flags(let mask, _): json.field(key, Int64(mask))
-        case .text(let bytes), .bytes(let bytes): json.field(key, bytes: bytes)
+        case .text(let bytes): json.field(key, bytes: bytes)
+        case .bytes(let bytes): json.field(key, bytes: Array(bytes.readableBytesView))
         case .texts(let list):
             json.beginArray(key)
             for item in list { json.field(nil, bytes: item) }

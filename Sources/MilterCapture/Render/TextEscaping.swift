@@ -1,28 +1,35 @@
 /// Escapes protocol bytes for a terminal: printable ASCII stays, everything else becomes `\r`, `\n`, `\t` or `\xNN`.
 enum TextEscaping {
+    private static let digits = Array("0123456789abcdef".utf8)
+
     static func quoted(_ bytes: some Collection<UInt8>, limit: Int = .max) -> String {
-        var result = "\""
-        for byte in bytes.prefix(limit) { append(byte, to: &result) }
-        result += "\""
-        if bytes.count > limit { result += "..." }
-        return result
+        var output: [UInt8] = []
+        appendQuoted(bytes, limit: limit, to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func append(_ byte: UInt8, to result: inout String) {
+    /// Appends `"escaped"` (and `...` when cut at `limit`) to `output`.
+    static func appendQuoted(_ bytes: some Collection<UInt8>, limit: Int = .max, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in bytes.prefix(limit) { append(byte, to: &output) }
+        output.append(UInt8(ascii: "\""))
+        if bytes.count > limit { output += [UInt8(ascii: "."), UInt8(ascii: "."), UInt8(ascii: ".")] }
+    }
+
+    private static func append(_ byte: UInt8, to output: inout [UInt8]) {
+        let backslash = UInt8(ascii: "\\")
         switch byte {
-        case UInt8(ascii: "\""): result += "\\\""
-        case UInt8(ascii: "\\"): result += "\\\\"
-        case UInt8(ascii: "\r"): result += "\\r"
-        case UInt8(ascii: "\n"): result += "\\n"
-        case UInt8(ascii: "\t"): result += "\\t"
-        case 0x20..<0x7F: result.unicodeScalars.append(Unicode.Scalar(byte))
-        default: result += "\\x" + hex(byte)
+        case UInt8(ascii: "\""), backslash: output += [backslash, byte]
+        case UInt8(ascii: "\r"): output += [backslash, UInt8(ascii: "r")]
+        case UInt8(ascii: "\n"): output += [backslash, UInt8(ascii: "n")]
+        case UInt8(ascii: "\t"): output += [backslash, UInt8(ascii: "t")]
+        case 0x20..<0x7F: output.append(byte)
+        default: output += [backslash, UInt8(ascii: "x"), digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]
         }
     }
 
     static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
     }
 }
 

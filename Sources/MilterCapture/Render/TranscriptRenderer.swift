@@ -19,18 +19,22 @@ public struct TranscriptRenderer: Sendable {
 
     /// The whole transcript of `session`, ending with a newline.
     public func render(_ session: CapturedSession) -> String {
-        var lines = [header(session.info)]
+        var output: [UInt8] = []
+        output.reserveCapacity(session.entries.count * 64)
+        append(header(session.info), to: &output)
+        var commands = 0
         for entry in session.entries {
             switch entry {
-            case .frame(let frame): lines.append(line(frame, start: session.info.startTimestamp))
-            case .issue(let issue): lines.append(line(issue))
+            case .frame(let frame):
+                if frame.direction == .fromMTA { commands += 1 }
+                appendLine(frame, start: session.info.startTimestamp, to: &output)
+            case .issue(let issue): append(line(issue), to: &output)
             }
         }
-        let commands = session.frames.filter { $0.direction == .fromMTA }.count
-        lines.append(
+        append(
             "end of \(session.info.stream): \(commands) commands, \(session.frames.count - commands) replies, "
-                + "\(session.issues.count) issues")
-        return lines.joined(separator: "\n") + "\n"
+                + "\(session.issues.count) issues", to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// A summary of the whole capture: counts, then issues that belong to no session.
@@ -51,18 +55,27 @@ public struct TranscriptRenderer: Sendable {
             + TimestampFormatting.rfc3339(info.startTimestamp)
     }
 
-    func line(_ frame: CapturedFrame, start: CaptureTimestamp) -> String {
+    /// Appends one frame's line, built as bytes: transcripts of large captures are mostly these lines.
+    func appendLine(_ frame: CapturedFrame, start: CaptureTimestamp, to output: inout [UInt8]) {
         let description = FrameDescription(frame)
         let packets =
             frame.firstPacket == frame.lastPacket
             ? "#\(frame.firstPacket)" : "#\(frame.firstPacket)-\(frame.lastPacket)"
-        var text = "  \(TimestampFormatting.offset(from: start, to: frame.timestamp))  "
-        text += padded(frame.direction.description, 7) + padded(packets, 8)
-        text += frame.isComplete ? "" : "TRUNCATED "
-        text += description.name
-        for field in description.fields { text += " \(field.name)=\(format(field.value))" }
-        if frame.afterResynchronisation { text += "  (after resynchronisation)" }
-        return text
+        output += [32, 32]
+        output += TimestampFormatting.offset(from: start, to: frame.timestamp).utf8
+        output += [32, 32]
+        output += padded(frame.direction.description, 7).utf8
+        output += padded(packets, 8).utf8
+        if !frame.isComplete { output += "TRUNCATED ".utf8 }
+        output += description.name.utf8
+        for field in description.fields {
+            output.append(32)
+            output += field.name.utf8
+            output.append(UInt8(ascii: "="))
+            append(field.value, to: &output)
+        }
+        if frame.afterResynchronisation { output += "  (after resynchronisation)".utf8 }
+        output.append(10)
     }
 
     private func line(_ issue: CaptureIssue) -> String {
@@ -70,19 +83,43 @@ public struct TranscriptRenderer: Sendable {
             + issue.description
     }
 
+    /// A field value as a transcript shows it.
     func format(_ value: FrameDescription.Value) -> String {
+        var output: [UInt8] = []
+        append(value, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private func append(_ value: FrameDescription.Value, to output: inout [UInt8]) {
         switch value {
-        case .number(let number): String(number)
-        case .flags(let mask, let names): "0x\(String(mask, radix: 16))<\(names)>"
-        case .text(let bytes): TextEscaping.quoted(bytes)
-        case .texts(let list): "[" + list.map { TextEscaping.quoted($0) }.joined(separator: ", ") + "]"
+        case .number(let number): output += String(number).utf8
+        case .flags(let mask, let names): output += "0x\(String(mask, radix: 16))<\(names)>".utf8
+        case .text(let bytes): TextEscaping.appendQuoted(bytes, to: &output)
+        case .texts(let list):
+            output.append(UInt8(ascii: "["))
+            for (index, item) in list.enumerated() {
+                if index > 0 { output += ", ".utf8 }
+                TextEscaping.appendQuoted(item, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
         case .pairs(let pairs):
-            "{"
-                + pairs.map { "\(TextEscaping.quoted($0.name)): \(TextEscaping.quoted($0.value))" }.joined(
-                    separator: ", ")
-                + "}"
-        case .bytes(let bytes): "\(bytes.count)B:" + TextEscaping.quoted(bytes, limit: byteExcerptLength)
+            output.append(UInt8(ascii: "{"))
+            for (index, pair) in pairs.enumerated() {
+                if index > 0 { output += ", ".utf8 }
+                TextEscaping.appendQuoted(pair.name, to: &output)
+                output += ": ".utf8
+                TextEscaping.appendQuoted(pair.value, to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        case .bytes(let bytes):
+            output += "\(bytes.readableBytes)B:".utf8
+            TextEscaping.appendQuoted(bytes.readableBytesView, limit: byteExcerptLength, to: &output)
         }
+    }
+
+    private func append(_ line: String, to output: inout [UInt8]) {
+        output += line.utf8
+        output.append(10)
     }
 
     private func padded(_ text: String, _ width: Int) -> String {
