@@ -22,6 +22,14 @@ actor TestMTA {
     static func connect(
         port: Int, host: String = "127.0.0.1", timeout: TimeAmount = .seconds(10)
     ) async throws -> TestMTA {
+        try await connect(to: SocketAddress.makeAddressResolvingHost(host, port: port), timeout: timeout)
+    }
+
+    static func connect(unixPath: String, timeout: TimeAmount = .seconds(10)) async throws -> TestMTA {
+        try await connect(to: SocketAddress(unixDomainSocketPath: unixPath), timeout: timeout)
+    }
+
+    static func connect(to address: SocketAddress, timeout: TimeAmount) async throws -> TestMTA {
         let (stream, continuation) = AsyncThrowingStream<MilterReply, any Error>.makeStream()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -32,7 +40,7 @@ actor TestMTA {
                     try channel.pipeline.syncOperations.addHandler(ReplyCollector(continuation: continuation))
                 }
             }
-            .connect(host: host, port: port).get()
+            .connect(to: address).get()
         return TestMTA(channel: channel, replies: stream)
     }
 

@@ -1,0 +1,84 @@
+import Foundation
+import MilterProtocol
+import Testing
+
+/// The `daemon` subcommand of the built binary: listening variants and graceful shutdown.
+@Suite struct DaemonTests {
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("reference-milter").path
+    }
+
+    /// The environment for children, without the listening variables other tests set in this process.
+    static var cleanEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter {
+            !["MILTER_LISTEN_FD", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"].contains($0.key)
+        }
+    }
+
+    /// Waits up to 20 s for the process to exit; kills it and returns false if it does not.
+    static func exited(_ process: Process) async throws -> Bool {
+        for _ in 0..<2_000 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        guard process.isRunning else { return true }
+        kill(process.processIdentifier, SIGKILL)
+        return false
+    }
+
+    @Test func sigtermDrainsAndExitsZero() async throws {
+        let path = NSTemporaryDirectory() + "daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["daemon", "unix:\(path)", "--drain-timeout", "0.3", "--log-level", "error"]
+        process.environment = Self.cleanEnvironment
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try await waitUntil { FileManager.default.fileExists(atPath: path) }
+        let mta = try await TestMTA.connect(unixPath: path)
+        try await mta.negotiate()
+        try await mta.send([Cmd.connect, Cmd.helo])
+        #expect(try await mta.message(Cmd.message(subject: "x")).last == .accept)
+        // The connection stays open and idle: the drain timeout bounds the shutdown.
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await mta.isClosed())
+        try #require(try await Self.exited(process))
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func systemdSocketActivationIsServed() async throws {
+        // Python passes a listening socket as fd 3 with LISTEN_FDS=1 and LISTEN_PID set to the child's pid.
+        let launcher = """
+            import os, socket, sys
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+            port = s.getsockname()[1]
+            pid = os.fork()
+            if pid == 0:
+                os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+                os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
+                os.execv(sys.argv[1], [sys.argv[1], "daemon", "--drain-timeout", "0.2", "--log-level", "error"])
+            s.close()
+            print(port, pid, flush=True)
+            _, status = os.waitpid(pid, 0)
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", launcher, Self.binary]
+        let output = Pipe()
+        process.standardOutput = output
+        process.environment = Self.cleanEnvironment
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let fields = line.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(fields.count == 2)
+        defer { kill(fields[1], SIGKILL) }
+        let mta = try await TestMTA.connect(port: Int(fields[0]))
+        #expect(try await mta.negotiate().version == .v6)
+        await mta.close()
+        kill(fields[1], SIGTERM)
+        try #require(try await Self.exited(process))
+        #expect(process.terminationStatus == 0)
+    }
+}
