@@ -206,4 +206,19 @@ import Testing
         #expect(result.verdict == .reject)
         #expect(milter.eventIDs.suffix(3) == [.endOfMessage, .abort, .quit])
     }
+
+    @Test func abortAtAnyPoint() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let connection = try await Fixtures.open(milter)
+        await connection.mail(Fixtures.sender)
+        await connection.recipient(Fixtures.recipients[0])
+        let aborted = await connection.abort()
+        let next = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(aborted.wasAborted)
+        #expect(aborted.steps.map(\.command) == [.mail, .recipient, .abort])
+        #expect(next.verdict == .accept && !next.wasAborted)
+        #expect(milter.eventIDs.prefix(6) == [.optionNegotiation, .connect, .helo, .mail, .recipient, .abort])
+    }
 }

@@ -38,6 +38,9 @@ public struct TransactionResult: Sendable {
     public var resultingMessage: ResultingMessage?
     /// The time from MAIL to the final reply at end of message (or the verdict).
     public var duration: Duration
+    /// Whether the transaction was abandoned before end of message without a verdict (``MilterClientConnection/abort()``);
+    /// the verdict is then `tempfail`, as nothing was queued.
+    public var wasAborted = false
 
     /// Creates a result.
     public init(

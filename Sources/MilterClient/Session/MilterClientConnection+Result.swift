@@ -10,7 +10,13 @@ extension MilterClientConnection {
             steps: state.steps, verdict: .accept, modifications: state.modifications,
             quarantineReason: state.quarantine, findings: state.findings, rejectedRecipients: state.rejectedRecipients,
             duration: duration)
-        switch state.ending ?? .refused(configuration.profile.replies.noValidRecipients) {
+        guard let ending = state.ending else {
+            // Ended before end of message with no verdict: the SMTP client gave up (RSET, QUIT).
+            result.verdict = .tempfail
+            result.wasAborted = true
+            return result
+        }
+        switch ending {
         case .refused(let reply):
             result.verdict = Verdict(refusal: reply)
             result.smtpReply = reply

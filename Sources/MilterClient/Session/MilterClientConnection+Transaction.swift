@@ -97,6 +97,10 @@ extension MilterClientConnection {
         return result
     }
 
+    /// Abandons the transaction at any point, as an SMTP client's RSET does: sends ABORT and
+    /// returns what happened so far (``TransactionResult/wasAborted`` unless a verdict came first).
+    public func abort() async -> TransactionResult { await finishTransaction() }
+
     /// Runs a whole transaction: MAIL, RCPTs, DATA, headers, EOH, body, end of message, ABORT.
     public func send(_ message: MilterMessage) async -> TransactionResult {
         context.messageID = message.messageID
