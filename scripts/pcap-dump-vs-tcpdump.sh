@@ -27,7 +27,8 @@ best() {
     local best_wall="" best_cpu=""
     for _ in 1 2 3; do
         local report wall cpu
-        report=$( { /usr/bin/time -f "%e %U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        /usr/bin/time -o "$work/time" -f "%e %U %S" "$@" >/dev/null 2>&1
+        report=$(tail -1 "$work/time")
         wall=$(awk '{ printf "%d", $1 * 1000 }' <<<"$report")
         cpu=$(awk '{ printf "%d", ($2 + $3) * 1000 }' <<<"$report")
         if [ -z "$best_wall" ] || [ "$wall" -lt "$best_wall" ]; then best_wall=$wall; fi
