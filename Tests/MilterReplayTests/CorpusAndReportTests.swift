@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import MilterClient
+import MilterProtocol
+import Testing
+
+@testable import milter_replay
+
+/// The .eml corpus (envelope fallback, expectations, manifest) and the report pieces of `replay`.
+struct CorpusAndReportTests {
+    static func write(_ files: [String: String]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, text) in files {
+            let url = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return directory
+    }
+
+    static let files = [
+        "b.eml":
+            "Return-Path: <bounce@example.org>\r\nFrom: a@example.org\r\nTo: x@example.net, \"Y\" <y@example.net>\r\n"
+            + "Cc: x@example.net\r\nX-Milter-Expect: reject\r\n\r\nbody\r\n",
+        "a.eml": "From: \"Alice\" <alice@example.org>\r\nSubject: no recipients\r\n\r\nbody\r\n",
+        "sub/c.eml": "From: c@example.org\r\nTo: c@example.net\r\nX-Milter-Expect: banana\r\n\r\n",
+        "notes.txt": "not mail",
+    ]
+
+    @Test func directoriesAreWalkedInSortedOrderForEmlFiles() throws {
+        let directory = try Self.write(Self.files)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let names = try CorpusFiles.list([directory.path]).map { URL(fileURLWithPath: $0).lastPathComponent }
+        #expect(names == ["a.eml", "b.eml", "c.eml"])
+        #expect(throws: CorpusError.self) { try CorpusFiles.list([directory.appendingPathComponent("none").path]) }
+    }
+
+    @Test func envelopeFromHeadersAndExpectationStripped() throws {
+        let directory = try Self.write(Self.files)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let loader = CorpusLoader(from: nil, recipients: [], manifest: nil, defaultExpectation: nil)
+        let entries = try loader.load([
+            directory.appendingPathComponent("b.eml").path, directory.appendingPathComponent("a.eml").path,
+        ])
+        #expect(entries[0].message.sender.address == "<bounce@example.org>")
+        #expect(entries[0].message.recipients.map(\.address.string) == ["<x@example.net>", "<y@example.net>"])
+        #expect(entries[0].expected == .reject)
+        #expect(!entries[0].message.headerFields.contains { $0.hasName("X-Milter-Expect") })
+        #expect(entries[1].message.sender.address == "<alice@example.org>")
+        #expect(entries[1].message.recipients.map(\.address.string) == ["<postmaster@example.test>"])
+        #expect(entries[1].expected == nil)
+        #expect(throws: CorpusError.self) { try loader.load([directory.appendingPathComponent("sub/c.eml").path]) }
+    }
+
+    @Test func commandLineWinsOverTheHeader() throws {
+        let directory = try Self.write(Self.files.merging(["m.manifest": "# comment\nb.eml accept\n"]) { $1 })
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("b.eml").path
+        let manifest = try Manifest(path: directory.appendingPathComponent("m.manifest").path)
+        let byManifest = CorpusLoader(
+            from: "s@x.org", recipients: ["r@y.org"], manifest: manifest, defaultExpectation: nil)
+        let entry = try byManifest.load([path])[0]
+        #expect(entry.expected == .accept)
+        #expect(entry.message.sender.address == "<s@x.org>")
+        #expect(entry.message.recipients.map(\.address.string) == ["<r@y.org>"])
+        let byExpect = CorpusLoader(from: nil, recipients: [], manifest: manifest, defaultExpectation: .discard)
+        #expect(try byExpect.load([path])[0].expected == .discard)
+    }
+
+    @Test func badManifestLineIsRefused() throws {
+        let directory = try Self.write(["m.manifest": "b.eml maybe\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: CorpusError.self) { try Manifest(path: directory.appendingPathComponent("m.manifest").path) }
+    }
+
+    @Test(arguments: [
+        (["connect:{daemon_name}=mx", "mail:i=Q1", "eom:{msg_id}=<a=b>"], true),
+        (["nostage:i=1"], false), (["mail:i"], false), (["mail:=x"], false),
+    ])
+    func macroOptions(arguments: [String], valid: Bool) throws {
+        let line = ["--target", "127.0.0.1:7"] + arguments.flatMap { ["--macro", $0] }
+        guard valid else {
+            #expect(throws: (any Error).self) { try TargetOptions.parse(line) }
+            return
+        }
+        let overrides = try TargetOptions.parse(line).macroOverrides()
+        #expect(overrides[.connect]?.first?.name == "{daemon_name}")
+        #expect(overrides[.mail]?.first?.value == "Q1")
+        #expect(overrides[.eom]?.first?.value == "<a=b>")
+    }
+
+    @Test func summaryExitCodesAndJUnitEscaping() {
+        let entry = CorpusEntry(
+            path: "x/<a&b>.eml",
+            message: MilterMessage(sender: EnvelopeAddress(mailbox: ""), recipients: [], headerFields: [], body: []),
+            expected: .reject)
+        let accepted = TransactionResult(steps: [], verdict: .accept)
+        let outcome = MessageOutcome(
+            sequence: 0, entry: entry, result: accepted, connectError: nil, connectionFindings: [],
+            latency: .milliseconds(3))
+        var summary = RunSummary()
+        summary.add(outcome)
+        #expect(summary.exitCode == ExitCodes.mismatch)
+        #expect(summary.mismatches == ["x/<a&b>.eml: expected reject, got accept"])
+        let unreachable = MessageOutcome(
+            sequence: 1, entry: entry, result: nil, connectError: "refused", connectionFindings: [], latency: .zero)
+        summary.add(unreachable)
+        #expect(summary.exitCode == ExitCodes.connectFailed)
+        let xml = JUnitReport.document([outcome, unreachable], seconds: 1)
+        #expect(xml.contains("tests=\"2\" failures=\"1\" errors=\"1\""))
+        #expect(xml.contains("&lt;a&amp;b&gt;.eml #0"))
+    }
+}
