@@ -25,8 +25,12 @@ struct ReplayRunner: Sendable {
         defer { group.shutdownGracefully { _ in } }
         await withTaskGroup(of: Void.self) { tasks in
             for _ in 0..<connections {
-                let executor = EventLoopTaskExecutor(group.next())
-                tasks.addTask(executorPreference: executor) { await worker(on: executor.eventLoop) }
+                let eventLoop = group.next()
+                if #available(macOS 15.0, *) {
+                    tasks.addTask(executorPreference: EventLoopTaskExecutor(eventLoop)) { await worker(on: eventLoop) }
+                } else {
+                    tasks.addTask { await worker(on: eventLoop) }
+                }
             }
         }
     }
