@@ -115,10 +115,10 @@ import Testing
 
     @Test func timeout() async throws {
         let (result, _, _) = try await Fixtures.run(
-            Scripts.wellBehaved { $0.id == .data ? [] : nil },
-            configuration: Fixtures.configuration(timeout: .milliseconds(200)))
+            Scripts.wellBehaved(endOfMessage: []),
+            configuration: Fixtures.configuration(endOfMessage: .milliseconds(200)))
         #expect(result.findings.map(\.code) == ["timeout"])
-        #expect(result.findings.first?.step == .data)
+        #expect(result.findings.first?.step == .endOfMessage)
         #expect(result.verdict == .tempfail)
     }
 
@@ -136,11 +136,12 @@ import Testing
 
     @Test func progressResetsTheTimeout() async throws {
         let slow: [ScriptedMilter.Action] = [
-            .pause(.milliseconds(150)), .reply(.progress), .pause(.milliseconds(150)), .reply(.progress),
-            .pause(.milliseconds(150)), .reply(.progress), .pause(.milliseconds(150)), .reply(.accept),
+            .pause(.milliseconds(200)), .reply(.progress), .pause(.milliseconds(200)), .reply(.progress),
+            .pause(.milliseconds(200)), .reply(.progress), .pause(.milliseconds(200)), .reply(.accept),
         ]
         let (result, _, findings) = try await Fixtures.run(
-            Scripts.wellBehaved(endOfMessage: slow), configuration: Fixtures.configuration(timeout: .milliseconds(450)))
+            Scripts.wellBehaved(endOfMessage: slow),
+            configuration: Fixtures.configuration(endOfMessage: .milliseconds(600)))
         #expect(result.findings.isEmpty)
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)

@@ -27,12 +27,14 @@ enum Fixtures {
         MilterMessage(sender: sender, recipients: recipients, content: RawMessage(parsing: rawMessage))
     }
 
-    /// Fast timeouts so that a test of a timeout does not take 30 s.
+    /// Generous timeouts (the machine may be busy), with `endOfMessage` short for the tests of
+    /// timeouts, so that they do not take minutes.
     static func configuration(
-        profile: MTAProfile = .postfix, version: MilterVersion = .v6, timeout: TimeAmount = .seconds(5)
+        profile: MTAProfile = .postfix, version: MilterVersion = .v6, endOfMessage: TimeAmount = .seconds(30)
     ) -> MilterClientConfiguration {
         var configuration = MilterClientConfiguration(profile: profile, version: version)
-        configuration.timeouts = MilterTimeouts(all: timeout)
+        configuration.timeouts = MilterTimeouts(
+            connect: .seconds(30), command: .seconds(30), content: .seconds(30), endOfMessage: endOfMessage)
         configuration.receivedDate = { "Sat, 28 Nov 2026 00:00:00 +0000" }
         return configuration
     }
