@@ -22,6 +22,20 @@ public struct CapturedSessionInfo: Hashable, Sendable {
     public var startTimestamp: CaptureTimestamp
     /// How the stream was recognised.
     public var identifiedBy: Identification
+
+    /// Creates session information.
+    public init(
+        stream: StreamID, mta: Endpoint, milter: Endpoint, handshakeSeen: Bool, firstPacket: Int,
+        startTimestamp: CaptureTimestamp, identifiedBy: Identification
+    ) {
+        self.stream = stream
+        self.mta = mta
+        self.milter = milter
+        self.handshakeSeen = handshakeSeen
+        self.firstPacket = firstPacket
+        self.startTimestamp = startTimestamp
+        self.identifiedBy = identifiedBy
+    }
 }
 
 /// What milter extraction reports, in capture order.

@@ -123,18 +123,24 @@ final class TCPConnection {
 
 /// A bounded first-in, first-out memory of finished connections.
 struct FinishedFlows {
-    private var keys: Set<FlowKey> = []
-    private var order: [FlowKey] = []
+    /// Each remembered key with the generation of its latest entry in ``order``.
+    private var keys: [FlowKey: Int] = [:]
+    private var order: [(key: FlowKey, generation: Int)] = []
     private var head = 0
+    private var generation = 0
 
-    func contains(_ key: FlowKey) -> Bool { keys.contains(key) }
+    func contains(_ key: FlowKey) -> Bool { keys[key] != nil }
 
     mutating func remember(_ key: FlowKey, limit: Int) {
-        guard limit > 0, keys.insert(key).inserted else { return }
-        order.append(key)
-        while keys.count > limit {
-            keys.remove(order[head])
+        guard limit > 0 else { return }
+        generation += 1
+        keys[key] = generation
+        order.append((key, generation))
+        while keys.count > limit, head < order.count {
+            let oldest = order[head]
             head += 1
+            // A key forgotten, or remembered again later, has no live entry here.
+            if keys[oldest.key] == oldest.generation { keys[oldest.key] = nil }
         }
         if head > limit {
             order.removeFirst(head)
@@ -143,6 +149,6 @@ struct FinishedFlows {
     }
 
     mutating func forget(_ key: FlowKey) {
-        keys.remove(key)
+        keys[key] = nil
     }
 }
