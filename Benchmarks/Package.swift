@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "swift-milter", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -19,7 +20,28 @@ let package = Package(
             ],
             path: "Benchmarks/MailMessageBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // One Postfix-shaped transaction through the codec, shared by the benchmark and the
+        // instruction-count executable.
+        .target(
+            name: "CodecWorkload",
+            dependencies: [
+                .product(name: "MilterProtocol", package: "swift-milter"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "MilterProtocolBenchmarks",
+            dependencies: [
+                "CodecWorkload", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MilterProtocol", package: "swift-milter"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/MilterProtocolBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Runs N transactions, for valgrind --tool=callgrind (no hardware counters on these VMs).
+        .executableTarget(name: "codec-transaction", dependencies: ["CodecWorkload"]),
     ],
     swiftLanguageModes: [.v6]
 )
