@@ -65,6 +65,13 @@ import Testing
         #expect(try mta.send(.helo("mx")) == .skipEvent)
         try mta.step(.mail(EnvelopeAddress(address: "<a@example.org>")))
 
+        // A reply to the MACRO of a skipped event is a reply to MACRO, not to the skipped event.
+        #expect(try mta.send(.macro(MacroDefinition(stage: .recipient))) == .sendWithoutReply)
+        var skipped = try MTADriver(answer: answer)
+        _ = try skipped.send(.macro(MacroDefinition(stage: .connect)))
+        _ = try skipped.send(.connect(Fixtures.connect))
+        expectViolation(.replyToNoReplyCommand) { _ = try skipped.receive(.continue) }
+
         var milter = try MilterDriver(requirements: .init(protocolFlags: [.noConnect, .noHelo]))
         let macros = MacroDefinition(stage: .connect, macros: [.init(name: "j", value: "mx.example.org")])
         #expect(try milter.receive(.macro(macros)) == .macros(macros))

@@ -64,10 +64,11 @@ public struct MTASession: Sendable {
         if id == .body && skippingBody { return .skipEvent }
         if id != .body { skippingBody = false }
         phase = next
+        if id == .endOfMessage { bodyReplacement = .none }
+        // A skipped event never reached the milter, so a stray reply is judged by what did.
+        if let options, !options.sends(id) { return .skipEvent }
         lastSent = id
         if id != .macro { lastEvent = id }
-        if id == .endOfMessage { bodyReplacement = .none }
-        if let options, !options.sends(id) { return .skipEvent }
         if id == .optionNegotiation || options?.awaitsReply(to: id) == true {
             awaiting = id
             return .sendAndAwaitReply
