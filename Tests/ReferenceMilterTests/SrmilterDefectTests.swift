@@ -88,13 +88,19 @@ import Testing
         return mtas
     }
 
-    @Test func noTimeouts_silentMTAIsDisconnected() async throws {
+    @Test func noTimeouts_silentMTAIsDisconnectedBetweenMessages() async throws {
         let milter = try await startMilter {
-            $0.timeouts = ConnectionTimeouts(idle: .milliseconds(150), read: .milliseconds(100))
+            $0.timeouts = ConnectionTimeouts(idle: .milliseconds(100), read: .seconds(60))
         }
         let idle = try await TestMTA.connect(to: milter)
-        try await idle.negotiate()
         #expect(try await idle.isClosed())
+        await milter.shutdown()
+    }
+
+    @Test func noTimeouts_silentMTAIsDisconnectedInsideAMessage() async throws {
+        let milter = try await startMilter {
+            $0.timeouts = ConnectionTimeouts(idle: .seconds(60), read: .milliseconds(100))
+        }
         let inside = try await TestMTA.connect(to: milter)
         try await inside.negotiate()
         try await inside.send([Cmd.connect, Cmd.helo, Cmd.mail("a@example.com")])

@@ -18,12 +18,12 @@ enum ClassificationOutcome<Value: Sendable>: Sendable {
 /// that throws releases its slot like any other.
 final class ClassificationScheduler: Sendable {
     let gate: ClassificationGate
-    private let executor: ThreadPoolExecutor
+    private let threads: ClassificationThreads
     private let timeout: TimeAmount
 
     init(threads: Int, timeout: TimeAmount) {
         gate = ClassificationGate(limit: threads)
-        executor = ThreadPoolExecutor(threads: threads)
+        self.threads = ClassificationThreads(count: threads)
         self.timeout = timeout
     }
 
@@ -33,7 +33,7 @@ final class ClassificationScheduler: Sendable {
     ) -> EventLoopFuture<ClassificationOutcome<Value>> {
         let promise = eventLoop.makePromise(of: ClassificationOutcome<Value>.self)
         let gate = self.gate
-        let task = Task(executorPreference: executor) {
+        let task = threads.task {
             do {
                 try await gate.acquire()
             } catch {
@@ -58,5 +58,5 @@ final class ClassificationScheduler: Sendable {
     }
 
     /// Stops the classification threads.
-    func shutdown() async throws { try await executor.shutdown() }
+    func shutdown() { threads.shutdown() }
 }

@@ -82,7 +82,7 @@ public final class MilterServer: Service, Sendable {
         if let channel = serverChannel.withLockedValue({ $0 }) { try? await channel.close() }
         if case .unix(let path) = configuration.address { _ = StaleSocket.clear(path: path) }
         await drain()
-        try await environment.scheduler.shutdown()
+        environment.scheduler.shutdown()
         try await group.shutdownGracefully()
     }
 
