@@ -47,6 +47,7 @@ struct FrameAssembler {
         while bytes.readableBytes > 0 {
             let before = bytes.readableBytes
             if var frame = partial {
+                partial = nil  // keeps the payload buffer uniquely referenced, so appending does not copy it
                 frame.append(&bytes, packet: data.packet)
                 if frame.isComplete { complete(frame, timestamp: data.timestamp) } else { partial = frame }
             } else if let (length, command) = header.take(&bytes, offset: offset, packet: data.packet) {
@@ -116,6 +117,7 @@ struct FrameAssembler {
 
     private mutating func absorb(_ gap: StreamGap, packet: Int, timestamp: CaptureTimestamp) {
         if var frame = partial, let length = gap.length, length <= Int64(frame.remaining) {
+            partial = nil
             frame.skip(Int(length), packet: packet)
             if frame.isComplete { complete(frame, timestamp: timestamp) } else { partial = frame }
             return

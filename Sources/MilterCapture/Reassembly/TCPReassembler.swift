@@ -20,7 +20,7 @@ public struct TCPReassembler {
     ) {
         let key = FlowKey(segment.source, segment.destination)
         let isOpeningSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-        if let existing = streams[key], isOpeningSYN, existing.isNewConnection(segment) {
+        if isOpeningSYN, let existing = streams[key], existing.isNewConnection(segment) {
             end(existing, key: key, reason: .reused, packet: packet, into: &events)
         }
         guard let connection = streams[key] ?? open(segment, key: key, packet: packet, timestamp, &events) else {
