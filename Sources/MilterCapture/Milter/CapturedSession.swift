@@ -31,7 +31,26 @@ public struct CapturedSession: Sendable {
 
     /// Whether every frame was captured whole and decoded, with no gap or resynchronisation.
     public var isClean: Bool {
-        issues.isEmpty && frames.allSatisfy { if case .invalid = $0.decoded { false } else { $0.isComplete } }
+        entries.allSatisfy { entry in
+            switch entry {
+            case .issue: false
+            case .frame(let frame):
+                if case .invalid = frame.decoded { false } else { frame.isComplete }
+            }
+        }
+    }
+
+    /// How many frames each side sent and how many issues there are, without copying the entries.
+    var counts: (commands: Int, replies: Int, issues: Int) {
+        var counts = (commands: 0, replies: 0, issues: 0)
+        for entry in entries {
+            switch entry {
+            case .frame(let frame) where frame.direction == .fromMTA: counts.commands += 1
+            case .frame: counts.replies += 1
+            case .issue: counts.issues += 1
+            }
+        }
+        return counts
     }
 }
 

@@ -48,10 +48,36 @@ enum TimestampFormatting {
 
     /// Seconds with six decimals, for offsets within a session: `+1.000250`.
     static func offset(from start: CaptureTimestamp, to time: CaptureTimestamp) -> String {
-        let nanoseconds = time.totalNanoseconds - start.totalNanoseconds
-        let sign = nanoseconds < 0 ? "-" : "+"
-        let micros = abs(nanoseconds) / 1000
-        return "\(sign)\(micros / 1_000_000).\(pad(micros % 1_000_000, 6))"
+        var output: [UInt8] = []
+        appendOffset(from: start, to: time, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends ``offset(from:to:)`` as bytes, without building strings: transcripts print one per line.
+    static func appendOffset(from start: CaptureTimestamp, to time: CaptureTimestamp, to output: inout [UInt8]) {
+        let nanoseconds = time.totalNanoseconds &- start.totalNanoseconds
+        output.append(nanoseconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        let micros = nanoseconds.magnitude / 1000
+        appendDigits(micros / 1_000_000, width: 1, to: &output)
+        output.append(UInt8(ascii: "."))
+        appendDigits(micros % 1_000_000, width: 6, to: &output)
+    }
+
+    private static func appendDigits(_ value: UInt64, width: Int, to output: inout [UInt8]) {
+        var count = 0
+        var rest = value
+        repeat {
+            count += 1
+            rest /= 10
+        } while rest > 0
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(count, width)))
+        var index = output.count - 1
+        rest = value
+        repeat {
+            output[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        } while rest > 0
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {

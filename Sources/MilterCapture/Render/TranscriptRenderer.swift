@@ -22,18 +22,16 @@ public struct TranscriptRenderer: Sendable {
         var output: [UInt8] = []
         output.reserveCapacity(session.entries.count * 64)
         append(header(session.info), to: &output)
-        var commands = 0
         for entry in session.entries {
             switch entry {
-            case .frame(let frame):
-                if frame.direction == .fromMTA { commands += 1 }
-                appendLine(frame, start: session.info.startTimestamp, to: &output)
+            case .frame(let frame): appendLine(frame, start: session.info.startTimestamp, to: &output)
             case .issue(let issue): append(line(issue), to: &output)
             }
         }
+        let counts = session.counts
         append(
-            "end of \(session.info.stream): \(commands) commands, \(session.frames.count - commands) replies, "
-                + "\(session.issues.count) issues", to: &output)
+            "end of \(session.info.stream): \(counts.commands) commands, \(counts.replies) replies, "
+                + "\(counts.issues) issues", to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
@@ -62,7 +60,7 @@ public struct TranscriptRenderer: Sendable {
             frame.firstPacket == frame.lastPacket
             ? "#\(frame.firstPacket)" : "#\(frame.firstPacket)-\(frame.lastPacket)"
         output += [32, 32]
-        output += TimestampFormatting.offset(from: start, to: frame.timestamp).utf8
+        TimestampFormatting.appendOffset(from: start, to: frame.timestamp, to: &output)
         output += [32, 32]
         output += padded(frame.direction.description, 7).utf8
         output += padded(packets, 8).utf8
