@@ -55,14 +55,14 @@ import Testing
     }
 
     @Test(arguments: cases)
-    func tsharkReadsTheRecording(link: SynthesizedLink, client: Endpoint, server: Endpoint) throws {
+    func tsharkReadsTheRecording(link: SynthesizedLink, client: Endpoint, server: Endpoint) async throws {
         guard let tshark = ExternalTool.require("tshark") else { return }
         let bytes = try Self.recordedCapture(link: link, client: client, server: server)
         let path = NSTemporaryDirectory() + "milter-record-\(UUID().uuidString).pcapng"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        let fields = try ExternalTool.run(
+        let fields = try await ExternalTool.run(
             tshark,
             [
                 "-r", path, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-T", "fields",
@@ -78,7 +78,7 @@ import Testing
         #expect(rows.allSatisfy { $0.count > 1 && $0[1] == "1" })  // 1: checksum good
         #expect(rows.allSatisfy { $0.count > 2 && $0[2].isEmpty })  // no retransmission, lost segment, ...
 
-        let follow = try ExternalTool.run(tshark, ["-r", path, "-q", "-z", "follow,tcp,raw,0"])
+        let follow = try await ExternalTool.run(tshark, ["-r", path, "-q", "-z", "follow,tcp,raw,0"])
         // Raw follow output: one hex line per segment, the server's indented by a tab.
         let hex = follow.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && $0.allSatisfy(\.isHexDigit) }.joined()

@@ -6,29 +6,9 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/eml")
 
-    struct Run {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
-    static func run(_ arguments: [String]) throws -> Run {
+    static func run(_ arguments: [String]) async throws -> ChildResult {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let binary = products.appendingPathComponent("reference-milter")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            errors: String(decoding: err, as: UTF8.self))
+        return try await ChildProcess.run(products.appendingPathComponent("reference-milter"), arguments)
     }
 
     static func message(subject: String) throws -> String {
@@ -42,26 +22,26 @@ import Testing
         ("hello", Int32(0), "ACCEPT"), ("[reject] x", 1, "REJECT"), ("[tempfail] x", 3, "TEMPFAIL"),
         ("[discard] x", 4, "DISCARD"), ("[quarantine] x", 5, "QUARANTINE"),
     ])
-    func testExitStatusIsTheVerdict(subject: String, status: Int32, word: String) throws {
+    func testExitStatusIsTheVerdict(subject: String, status: Int32, word: String) async throws {
         let path = try Self.message(subject: subject)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let run = try Self.run(["test", path])
+        let run = try await Self.run(["test", path])
         #expect(run.status == status)
         #expect(run.output.hasPrefix("4TESTQUEUEID: \(word) ("))
     }
 
-    @Test func testPrintsModificationsAndJSON() throws {
+    @Test func testPrintsModificationsAndJSON() async throws {
         let path = try Self.message(subject: "hello")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let text = try Self.run(["test", path, "sender@example.com", "rcpt@example.org"])
+        let text = try await Self.run(["test", path, "sender@example.com", "rcpt@example.org"])
         #expect(text.output.contains("add header X-Reference-Milter: checked"))
-        let json = try Self.run(["test", "--json", path])
+        let json = try await Self.run(["test", "--json", path])
         let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         #expect(object?["verdict"] as? String == "accept")
         #expect(object?["modifications"] as? [String] == ["add header X-Reference-Milter: checked"])
     }
 
-    @Test func testUsesARulesFile() throws {
+    @Test func testUsesARulesFile() async throws {
         let message = try Self.message(subject: "invoice")
         let rules = NSTemporaryDirectory() + "rules-\(getpid()).txt"
         try Data("subject contains \"invoice\" => reject \"550 5.7.1 no invoices\"\n".utf8)
@@ -70,31 +50,31 @@ import Testing
             try? FileManager.default.removeItem(atPath: message)
             try? FileManager.default.removeItem(atPath: rules)
         }
-        let run = try Self.run(["test", "--config", rules, message])
+        let run = try await Self.run(["test", "--config", rules, message])
         #expect(run.status == 1)
         #expect(run.output.contains("\"550 5.7.1 no invoices\""))
     }
 
     @Test(arguments: [["test"], ["test", "/nonexistent.eml"], ["frobnicate"], ["daemon", "not an address"]])
-    func usageErrorsExitWithTwo(arguments: [String]) throws {
-        #expect(try Self.run(arguments).status == 2)
+    func usageErrorsExitWithTwo(arguments: [String]) async throws {
+        #expect(try await Self.run(arguments).status == 2)
     }
 
-    @Test func dumpPrintsHeadersPartsAndHTMLAsText() throws {
+    @Test func dumpPrintsHeadersPartsAndHTMLAsText() async throws {
         let file = Self.fixtures.appendingPathComponent("html-only.eml").path
-        let all = try Self.run(["dump", file, "--html"])
+        let all = try await Self.run(["dump", file, "--html"])
         #expect(all.status == 0)
         #expect(all.output.contains("Subject: HTML only"))
         #expect(all.output.contains("--- part 1: text/html"))
         #expect(!all.output.contains("<p>"))
-        let headers = try Self.run(["dump", "-H", file])
+        let headers = try await Self.run(["dump", "-H", file])
         #expect(headers.output.contains("Subject: HTML only") && !headers.output.contains("--- part"))
-        let body = try Self.run(["dump", "-b", file])
+        let body = try await Self.run(["dump", "-b", file])
         #expect(!body.output.contains("Subject:") && body.output.contains("<p>"))
     }
 
-    @Test func dumpDecodesEncodedSubjects() throws {
-        let run = try Self.run(["dump", "-H", Self.fixtures.appendingPathComponent("encoded-subject-q.eml").path])
+    @Test func dumpDecodesEncodedSubjects() async throws {
+        let run = try await Self.run(["dump", "-H", Self.fixtures.appendingPathComponent("encoded-subject-q.eml").path])
         #expect(run.status == 0)
         #expect(run.output.contains("Subject: Café crème and more"))
     }
