@@ -135,13 +135,14 @@ import Testing
     }
 
     @Test func progressResetsTheTimeout() async throws {
+        // Each pause is well inside the timeout (room for a busy machine); together they exceed it.
         let slow: [ScriptedMilter.Action] = [
-            .pause(.milliseconds(200)), .reply(.progress), .pause(.milliseconds(200)), .reply(.progress),
-            .pause(.milliseconds(200)), .reply(.progress), .pause(.milliseconds(200)), .reply(.accept),
+            .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.progress),
+            .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.accept),
         ]
         let (result, _, findings) = try await Fixtures.run(
             Scripts.wellBehaved(endOfMessage: slow),
-            configuration: Fixtures.configuration(endOfMessage: .milliseconds(600)))
+            configuration: Fixtures.configuration(endOfMessage: .milliseconds(1_200)))
         #expect(result.findings.isEmpty)
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)

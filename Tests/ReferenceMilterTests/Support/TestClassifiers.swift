@@ -21,15 +21,20 @@ final class RecordingClassifier: MailClassifier {
     }
 }
 
-/// Throws for subjects containing "throw", sleeps past any timeout for "hang", else accepts.
+/// Throws for subjects containing "throw", blocks its thread past the server's timeout for "hang", else accepts.
 struct MisbehavingClassifier: MailClassifier {
     struct Failure: Error {}
+    /// How long a "hang" keeps blocking after the server has given up on it (cancelled it).
     var hang: Duration = .milliseconds(300)
 
     func classify(_ mail: MailInfo) async throws -> Decision {
         if mail.subject.contains("throw") { throw Failure() }
         if mail.subject.contains("hang") {
-            // Blocks its thread (no cooperative cancellation), as a synchronous DNS lookup would.
+            // Blocks its thread (it does not return when cancelled), as a synchronous DNS lookup would,
+            // and returns only after the server's timeout has fired, however late that timer runs
+            // on a busy machine (bounded, so that a server that never times out fails the test).
+            let limit = ContinuousClock.now.advanced(by: .seconds(10))
+            while !Task.isCancelled && ContinuousClock.now < limit { BlockingSleep.sleep(.milliseconds(1)) }
             BlockingSleep.sleep(hang)
         }
         return .accept("fine")
