@@ -1,0 +1,122 @@
+import MailMessage
+import MilterClient
+import MilterProtocol
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import ReferenceMilter
+
+/// Refuses a client named "blocked.example", a sender starting with "spammer" and recipients
+/// starting with "bad"; accepts the rest and records every message it classifies.
+final class EarlyRefusalClassifier: MailClassifier {
+    private let box = NIOLockedValueBox<[MailInfo]>([])
+
+    var seen: [MailInfo] { box.withLockedValue { $0 } }
+
+    var needs: ClassifierNeeds { ClassifierNeeds(earlyChecks: [.connect, .helo, .mail, .recipient]) }
+
+    func check(_ event: EarlyEvent, _ mail: MailInfo) -> ReferenceMilter.Verdict? {
+        switch event {
+        case .connect(let client) where client.hostname == "blocked.example":
+            .reject(.sanitized(code: 554, enhancedCode: "5.7.1", text: "client blocked"))
+        case .helo("slow"): .tempfail(.sanitized(code: 421, enhancedCode: "4.3.2", text: "helo later"))
+        case .mail(let entry) where entry.address.hasPrefix("spammer"):
+            .reject(.sanitized(code: 550, enhancedCode: "5.7.1", text: "sender refused"))
+        case .recipient(let entry) where entry.address.hasPrefix("bad"):
+            .reject(.sanitized(code: 550, enhancedCode: "5.1.1", text: "no such user"))
+        default: nil
+        }
+    }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        box.withLockedValue { $0.append(mail) }
+        return .accept("ok")
+    }
+}
+
+/// Every verdict at end of message and at each early stage, through the fake MTA.
+@Suite struct MilterClientVerdictTests {
+    static let decisions: [(Decision, MilterClient.Verdict, String?)] = [
+        (.accept("fine"), .accept, nil),
+        (.reject("bad", client: "go away now"), .reject, "550 5.7.1 go away now"),
+        (.tempfail("busy", client: "come back later"), .tempfail, "451 4.7.1 come back later"),
+        (.discard("dropped"), .discard, nil),
+        (.quarantine("held for review"), .quarantine, nil),
+    ]
+
+    @Test(arguments: [MTAProfile.postfix, .sendmail], decisions.indices)
+    func verdictAtEndOfMessage(profile: MTAProfile, index: Int) async throws {
+        let (decision, verdict, reply) = Self.decisions[index]
+        let milter = try await startMilter(RecordingClassifier(decision))
+        let connection = try await openClient(milter, profile: profile)
+        await connection.connect()
+        await connection.helo()
+        let result = await connection.send(TestMail.message())
+        #expect(result.verdict == verdict)
+        #expect(await TestMail.findings(result, connection).isEmpty)
+        if let reply { #expect(result.smtpReply?.hasPrefix(reply) == true, "\(result.smtpReply ?? "nil")") }
+        if case .quarantine(let reason) = decision.verdict { #expect(result.quarantineReason == reason) }
+        // The connection goes on after any verdict.
+        let next = await connection.send(TestMail.message(subject: "next"))
+        #expect(next.verdict == verdict)
+        #expect(await TestMail.findings(next, connection).isEmpty)
+        #expect(await connection.quit().isEmpty)
+        await milter.shutdown()
+    }
+
+    @Test(arguments: [MTAProfile.postfix, .sendmail])
+    func refusedRecipientDoesNotEndTheTransaction(profile: MTAProfile) async throws {
+        let classifier = EarlyRefusalClassifier()
+        let milter = try await startMilter(classifier)
+        let connection = try await openClient(milter, profile: profile)
+        await connection.connect()
+        await connection.helo()
+        let recipients = ["bob@example.org", "bad@example.org", "carol@example.org"].map {
+            EnvelopeAddress(mailbox: $0)
+        }
+        let result = await connection.send(TestMail.message(recipients: recipients))
+        #expect(result.verdict == .accept)
+        #expect(await TestMail.findings(result, connection).isEmpty)
+        #expect(result.rejectedRecipients.map(\.recipient.mailbox) == ["bad@example.org"])
+        #expect(result.rejectedRecipients.first?.reply.hasPrefix("550 5.1.1 no such user") == true)
+        #expect(result.resultingMessage?.recipients == ["<bob@example.org>", "<carol@example.org>"])
+        #expect(await connection.quit().isEmpty)
+        await milter.shutdown()
+        #expect(classifier.seen.map { $0.recipients.map(\.address) } == [["bob@example.org", "carol@example.org"]])
+    }
+
+    @Test(arguments: [MTAProfile.postfix, .sendmail])
+    func refusedSenderEndsOnlyThatTransaction(profile: MTAProfile) async throws {
+        let milter = try await startMilter(EarlyRefusalClassifier())
+        let connection = try await openClient(milter, profile: profile)
+        await connection.connect()
+        await connection.helo()
+        let refused = await connection.send(
+            TestMail.message(sender: EnvelopeAddress(mailbox: "spammer@example.com")))
+        #expect(refused.verdict == .reject)
+        #expect(refused.smtpReply?.hasPrefix("550 5.7.1 sender refused") == true, "\(refused.smtpReply ?? "nil")")
+        #expect(await TestMail.findings(refused, connection).isEmpty)
+        let next = await connection.send(TestMail.message())
+        #expect(next.verdict == .accept)
+        #expect(await TestMail.findings(next, connection).isEmpty)
+        #expect(await connection.quit().isEmpty)
+        await milter.shutdown()
+    }
+
+    @Test(arguments: [
+        (SMTPClient(hostname: "blocked.example"), "client.example.test", "554 5.7.1 client blocked"),
+        (SMTPClient(), "slow", "421 4.3.2 helo later"),
+    ])
+    func refusedConnectionOrHelo(client: SMTPClient, helo: String, reply: String) async throws {
+        let milter = try await startMilter(EarlyRefusalClassifier())
+        let connection = try await openClient(milter, client: client)
+        let records = [await connection.connect(), await connection.helo(helo)]
+        let refusal = try #require(records.first { $0.smtpReply != nil })
+        #expect(refusal.smtpReply?.hasPrefix(reply) == true, "\(refusal.smtpReply ?? "nil")")
+        let result = await connection.send(TestMail.message())
+        #expect(result.verdict != .accept, "a refused connection delivers nothing")
+        #expect(await TestMail.findings(result, connection).isEmpty)
+        #expect(await connection.quit().isEmpty)
+        await milter.shutdown()
+    }
+}
