@@ -108,17 +108,24 @@ struct StallingClassifier: MailClassifier {
         #expect(classifier.seen.first?.body.isEmpty == true)
     }
 
-    @Test(arguments: [MTAProfile.postfix, .sendmail])
-    func classifierTimeoutTempfailsAndTheConnectionGoesOn(profile: MTAProfile) async throws {
+    /// Classifiers that fail: one that waits cancellably, one that blocks its thread, one that throws.
+    static let failures: [(any MailClassifier, String)] = [
+        (StallingClassifier(), "please hang"), (MisbehavingClassifier(), "please hang"),
+        (MisbehavingClassifier(), "please throw"),
+    ]
+
+    @Test(arguments: [MTAProfile.postfix, .sendmail], failures.indices)
+    func classifierFailureTempfailsAndTheConnectionGoesOn(profile: MTAProfile, index: Int) async throws {
+        let (classifier, subject) = Self.failures[index]
         // Long enough that a trivial classification never hits it on a loaded machine.
-        let milter = try await startMilter(StallingClassifier()) { $0.classifierTimeout = .seconds(3) }
+        let milter = try await startMilter(classifier) { $0.classifierTimeout = .seconds(3) }
         let connection = try await openClient(milter, profile: profile)
         await connection.connect()
         await connection.helo()
-        let stalled = await connection.send(TestMail.message(subject: "please hang"))
-        #expect(stalled.verdict == .tempfail)
-        #expect(stalled.smtpReply?.hasPrefix("451 4.3.0") == true, "\(stalled.smtpReply ?? "nil")")
-        #expect(await TestMail.findings(stalled, connection).isEmpty)
+        let failed = await connection.send(TestMail.message(subject: subject))
+        #expect(failed.verdict == .tempfail)
+        #expect(failed.smtpReply?.hasPrefix("451 4.3.0") == true, "\(failed.smtpReply ?? "nil")")
+        #expect(await TestMail.findings(failed, connection).isEmpty)
         let next = await connection.send(TestMail.message(subject: "quick"))
         #expect(next.verdict == .accept)
         #expect(await TestMail.findings(next, connection).isEmpty)
