@@ -44,11 +44,19 @@ final class EarlyRefusalClassifier: MailClassifier {
         (.quarantine("held for review"), .quarantine, nil),
     ]
 
-    @Test(arguments: [MTAProfile.postfix, .sendmail], decisions.indices)
-    func verdictAtEndOfMessage(profile: MTAProfile, index: Int) async throws {
-        let (decision, verdict, reply) = Self.decisions[index]
+    @Test(arguments: ["postfix", "sendmail"], [MilterVersion.v2, .v4, .v6])
+    func verdictAtEndOfMessage(profile: String, version: MilterVersion) async throws {
+        for (decision, verdict, reply) in Self.decisions {
+            try await checkVerdict(decision, verdict, reply, try #require(MTAProfile.named(profile)), version)
+        }
+    }
+
+    private func checkVerdict(
+        _ decision: Decision, _ verdict: MilterClient.Verdict, _ reply: String?, _ profile: MTAProfile,
+        _ version: MilterVersion
+    ) async throws {
         let milter = try await startMilter(RecordingClassifier(decision))
-        let connection = try await openClient(milter, profile: profile)
+        let connection = try await openClient(milter, profile: profile, version: version)
         await connection.connect()
         await connection.helo()
         let result = await connection.send(TestMail.message())
@@ -64,11 +72,11 @@ final class EarlyRefusalClassifier: MailClassifier {
         await milter.shutdown()
     }
 
-    @Test(arguments: [MTAProfile.postfix, .sendmail])
-    func refusedRecipientDoesNotEndTheTransaction(profile: MTAProfile) async throws {
+    @Test(arguments: ["postfix", "sendmail"], [MilterVersion.v2, .v4, .v6])
+    func refusedRecipientDoesNotEndTheTransaction(profile: String, version: MilterVersion) async throws {
         let classifier = EarlyRefusalClassifier()
         let milter = try await startMilter(classifier)
-        let connection = try await openClient(milter, profile: profile)
+        let connection = try await openClient(milter, profile: try #require(.named(profile)), version: version)
         await connection.connect()
         await connection.helo()
         let recipients = ["bob@example.org", "bad@example.org", "carol@example.org"].map {
@@ -85,10 +93,10 @@ final class EarlyRefusalClassifier: MailClassifier {
         #expect(classifier.seen.map { $0.recipients.map(\.address) } == [["bob@example.org", "carol@example.org"]])
     }
 
-    @Test(arguments: [MTAProfile.postfix, .sendmail])
-    func refusedSenderEndsOnlyThatTransaction(profile: MTAProfile) async throws {
+    @Test(arguments: ["postfix", "sendmail"], [MilterVersion.v2, .v4, .v6])
+    func refusedSenderEndsOnlyThatTransaction(profile: String, version: MilterVersion) async throws {
         let milter = try await startMilter(EarlyRefusalClassifier())
-        let connection = try await openClient(milter, profile: profile)
+        let connection = try await openClient(milter, profile: try #require(.named(profile)), version: version)
         await connection.connect()
         await connection.helo()
         let refused = await connection.send(
