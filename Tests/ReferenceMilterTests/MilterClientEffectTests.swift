@@ -27,14 +27,20 @@ struct StallingClassifier: MailClassifier {
         .replaceBody(replacement),
     ]
 
-    @Test(arguments: [MTAProfile.postfix, .sendmail], [false, true])
-    func everyModificationShapesTheQueuedMessage(profile: MTAProfile, quarantine: Bool) async throws {
+    @Test(arguments: ["postfix", "sendmail"], [MilterVersion.v2, .v4, .v6])
+    func everyModificationShapesTheQueuedMessage(profile: String, version: MilterVersion) async throws {
+        for quarantine in [false, true] {
+            try await checkModifications(try #require(MTAProfile.named(profile)), version, quarantine: quarantine)
+        }
+    }
+
+    private func checkModifications(_ profile: MTAProfile, _ version: MilterVersion, quarantine: Bool) async throws {
         let decision: Decision =
             quarantine
             ? .quarantine("held", modifications: Self.modifications)
             : .accept("edited", modifications: Self.modifications)
         let milter = try await startMilter(RecordingClassifier(decision))
-        let connection = try await openClient(milter, profile: profile)
+        let connection = try await openClient(milter, profile: profile, version: version)
         await connection.connect()
         await connection.helo()
         let old = [RawHeaderField(name: "X-Old", value: " one"), RawHeaderField(name: "X-Old", value: " two")]
@@ -43,17 +49,23 @@ struct StallingClassifier: MailClassifier {
         #expect(result.verdict == (quarantine ? .quarantine : .accept))
         #expect(await TestMail.findings(result, connection).isEmpty)
         if quarantine { #expect(result.quarantineReason == "held") }
-        #expect(
-            result.modifications.contains(
-                .addRecipientWithArguments(EnvelopeChange(address: "<dave@example.org>", arguments: "NOTIFY=NEVER"))))
+        // Sendmail offers CHGFROM and ADDRCPT_PAR only from version 6: the milter must then drop those
+        // two modifications (sending them anyway would be a finding).
+        let actions = await connection.options?.actions ?? []
+        let changesSender = actions.contains(.changeSender)
+        let addsWithArguments = actions.contains(.addRecipientsWithArguments)
+        #expect(version != .v6 || (changesSender && addsWithArguments))
+        let added = MilterReply.addRecipientWithArguments(
+            EnvelopeChange(address: "<dave@example.org>", arguments: "NOTIFY=NEVER"))
+        #expect(result.modifications.contains(added) == addsWithArguments)
         #expect(result.modifications.filter { $0.id == .replaceBody }.count == 2, "90,000 bytes in two chunks")
         #expect(await connection.quit().isEmpty)
         await milter.shutdown()
 
         let queued = try #require(result.resultingMessage)
-        #expect(queued.sender == "<eve@example.com>")
-        #expect(queued.senderArguments == "BODY=8BITMIME")
-        #expect(queued.recipients == ["<carol@example.org>", "<dave@example.org>"])
+        #expect(queued.sender == (changesSender ? "<eve@example.com>" : "<alice@example.com>"))
+        #expect(queued.senderArguments == (changesSender ? "BODY=8BITMIME" : nil))
+        #expect(queued.recipients == ["<carol@example.org>"] + (addsWithArguments ? ["<dave@example.org>"] : []))
         #expect(queued.body == Self.replacement)
         // The MTA's own Received comes first; INSHEADER index 1 lands right after it.
         let fields = queued.headerFields.map { "\($0.name):\($0.trimmedValue)" }
