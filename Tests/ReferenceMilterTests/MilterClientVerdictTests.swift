@@ -111,18 +111,21 @@ final class EarlyRefusalClassifier: MailClassifier {
         await milter.shutdown()
     }
 
-    @Test(arguments: [
-        (SMTPClient(hostname: "blocked.example"), "client.example.test", "554 5.7.1 client blocked"),
-        (SMTPClient(), "slow", "421 4.3.2 helo later"),
-    ])
-    func refusedConnectionOrHelo(client: SMTPClient, helo: String, reply: String) async throws {
+    @Test(
+        arguments: [
+            (SMTPClient(hostname: "blocked.example"), "client.example.test", "554 5.7.1 client blocked", .reject),
+            (SMTPClient(), "slow", "421 4.3.2 helo later", .tempfail),
+        ] as [(SMTPClient, String, String, MilterClient.Verdict)])
+    func refusedConnectionOrHelo(
+        client: SMTPClient, helo: String, reply: String, verdict: MilterClient.Verdict
+    ) async throws {
         let milter = try await startMilter(EarlyRefusalClassifier())
         let connection = try await openClient(milter, client: client)
         let records = [await connection.connect(), await connection.helo(helo)]
         let refusal = try #require(records.first { $0.smtpReply != nil })
         #expect(refusal.smtpReply?.hasPrefix(reply) == true, "\(refusal.smtpReply ?? "nil")")
         let result = await connection.send(TestMail.message())
-        #expect(result.verdict != .accept, "a refused connection delivers nothing")
+        #expect(result.verdict == verdict, "every message of a refused connection is refused")
         #expect(await TestMail.findings(result, connection).isEmpty)
         #expect(await connection.quit().isEmpty)
         await milter.shutdown()
