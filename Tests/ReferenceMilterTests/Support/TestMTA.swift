@@ -5,7 +5,9 @@ import NIOPosix
 @testable import ReferenceMilter
 
 /// A scripted MTA for the tests: sends commands or raw bytes, reads replies.
-/// Reads end (nil) when the milter closes the connection or stays silent past `timeout`.
+/// Reads end (nil) when the milter closes the connection, and throw ``TestMTAError/silent`` when it stays
+/// silent past `timeout`: a guard against hangs, generous because a busy machine can starve the test
+/// for many seconds, and never taken for a close by the milter.
 actor TestMTA {
     private let channel: any Channel
     private var replies: AsyncThrowingStream<MilterReply, any Error>.AsyncIterator
@@ -15,17 +17,17 @@ actor TestMTA {
         self.replies = replies.makeAsyncIterator()
     }
 
-    static func connect(to milter: EmbeddedMilter, timeout: TimeAmount = .seconds(10)) async throws -> TestMTA {
+    static func connect(to milter: EmbeddedMilter, timeout: TimeAmount = .seconds(60)) async throws -> TestMTA {
         try await connect(port: milter.port, timeout: timeout)
     }
 
     static func connect(
-        port: Int, host: String = "127.0.0.1", timeout: TimeAmount = .seconds(10)
+        port: Int, host: String = "127.0.0.1", timeout: TimeAmount = .seconds(60)
     ) async throws -> TestMTA {
         try await connect(to: SocketAddress.makeAddressResolvingHost(host, port: port), timeout: timeout)
     }
 
-    static func connect(unixPath: String, timeout: TimeAmount = .seconds(10)) async throws -> TestMTA {
+    static func connect(unixPath: String, timeout: TimeAmount = .seconds(60)) async throws -> TestMTA {
         try await connect(to: SocketAddress(unixDomainSocketPath: unixPath), timeout: timeout)
     }
 
@@ -36,7 +38,7 @@ actor TestMTA {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MilterReplyDecoder()))
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
-                    try channel.pipeline.syncOperations.addHandler(CloseOnIdle())
+                    try channel.pipeline.syncOperations.addHandler(FailOnSilence())
                     try channel.pipeline.syncOperations.addHandler(ReplyCollector(continuation: continuation))
                 }
             }
@@ -85,9 +87,10 @@ actor TestMTA {
         return try await step()
     }
 
-    /// Whether the milter closes the connection without sending anything more.
+    /// Whether the milter closes the connection without sending anything more (a reset counts;
+    /// our own timeout does not).
     func isClosed() async throws -> Bool {
-        do { return try await reply() == nil } catch { return true }
+        do { return try await reply() == nil } catch TestMTAError.silent { return false } catch { return true }
     }
 
     func close() async { try? await channel.close() }
@@ -108,4 +111,21 @@ final class ReplyCollector: ChannelInboundHandler {
     }
 }
 
-enum TestMTAError: Error { case noNegotiation }
+/// Fails the reads when the milter stays silent past the read timeout.
+final class FailOnSilence: ChannelInboundHandler {
+    typealias InboundIn = MilterReply
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.fireErrorCaught(TestMTAError.silent)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+enum TestMTAError: Error {
+    case noNegotiation
+    /// The milter sent nothing for the whole read timeout.
+    case silent
+}
