@@ -93,7 +93,7 @@ import Testing
 
     @Test func noTimeouts_silentMTAIsDisconnectedBetweenMessages() async throws {
         let milter = try await startMilter {
-            $0.timeouts = ConnectionTimeouts(idle: .milliseconds(100), read: .seconds(60))
+            $0.timeouts = ConnectionTimeouts(idle: .milliseconds(100), read: .seconds(600))
         }
         let idle = try await TestMTA.connect(to: milter)
         #expect(try await idle.isClosed())
@@ -102,11 +102,15 @@ import Testing
 
     @Test func noTimeouts_silentMTAIsDisconnectedInsideAMessage() async throws {
         let milter = try await startMilter {
-            $0.timeouts = ConnectionTimeouts(idle: .seconds(60), read: .milliseconds(100))
+            $0.timeouts = ConnectionTimeouts(idle: .seconds(600), read: .milliseconds(100))
         }
         let inside = try await TestMTA.connect(to: milter)
         try await inside.negotiate()
-        try await inside.send([Cmd.connect, Cmd.helo, Cmd.mail("a@example.com")])
+        try await inside.send([Cmd.connect, Cmd.helo])
+        // Longer than the read timeout, which does not apply between messages, but the watchdog's
+        // first look finds no message: it must still look again within the read timeout.
+        try await Task.sleep(for: .milliseconds(300))
+        try await inside.send([Cmd.mail("a@example.com")])
         #expect(try await inside.isClosed())
         await milter.shutdown()
     }

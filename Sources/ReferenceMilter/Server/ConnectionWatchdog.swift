@@ -57,7 +57,8 @@ final class ConnectionWatchdog {
         let inside = probe.isInsideMessage()
         let due = lastActivity + (inside ? timeouts.read : timeouts.idle)
         guard now >= due else {
-            arm(on: eventLoop, at: due)
+            // A message may start before `due` and bring the shorter read timeout: look again by then.
+            arm(on: eventLoop, at: min(due, now + min(timeouts.idle, timeouts.read)))
             return
         }
         stop()
