@@ -33,14 +33,7 @@ struct MTADriver {
 
     /// CONNECT, HELO, MAIL, RCPT, DATA, one header, EOH, one body chunk: all answered CONTINUE.
     mutating func openTransaction() throws {
-        try step(.connect(Fixtures.connect))
-        try step(.helo("mx.example.org"))
-        try step(.mail(EnvelopeAddress(address: "<a@example.org>")))
-        try step(.recipient(EnvelopeAddress(address: "<b@example.org>")))
-        try step(.data)
-        try step(.header(HeaderField(name: "Subject", value: "hi")))
-        try step(.endOfHeaders)
-        try step(.body(ByteBuffer(string: "hello\r\n")))
+        for command in Fixtures.openingCommands { try step(command) }
     }
 }
 
@@ -68,21 +61,21 @@ struct MilterDriver {
         try session.replyWillBeSent(reply)
     }
 
+    /// The same opening as ``MTADriver/openTransaction()``, from the milter's side.
     mutating func openTransaction() throws {
-        try step(.connect(Fixtures.connect))
-        try step(.helo("mx.example.org"))
-        try step(.mail(EnvelopeAddress(address: "<a@example.org>")))
-        try step(.recipient(EnvelopeAddress(address: "<b@example.org>")))
-        try step(.data)
-        try step(.header(HeaderField(name: "Subject", value: "hi")))
-        try step(.endOfHeaders)
-        try step(.body(ByteBuffer(string: "hello\r\n")))
+        for command in Fixtures.openingCommands { try step(command) }
     }
 }
 
 enum Fixtures {
     static let connect = ConnectInfo(hostname: "client.example.org", address: .inet(address: "192.0.2.1", port: 4711))
     static let answerAll = OptionNegotiation(version: .v6, actions: .all, protocolFlags: [])
+    /// A transaction up to its first body chunk: CONNECT, HELO, MAIL, RCPT, DATA, a header, EOH, BODY.
+    static let openingCommands: [MilterCommand] = [
+        .connect(connect), .helo("mx.example.org"), .mail(EnvelopeAddress(address: "<a@example.org>")),
+        .recipient(EnvelopeAddress(address: "<b@example.org>")), .data,
+        .header(HeaderField(name: "Subject", value: "hi")), .endOfHeaders, .body(ByteBuffer(string: "hello\r\n")),
+    ]
 }
 
 /// Expects `body` to throw a MilterProtocolError with `code`.
