@@ -40,7 +40,10 @@ let package = Package(
         // pcap / pcapng reading, TCP reassembly, milter session extraction.
         .target(
             name: "MilterCapture",
-            dependencies: ["MilterProtocol", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "MilterProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // The milter server library.
         .target(

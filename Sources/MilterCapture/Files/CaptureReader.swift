@@ -21,9 +21,9 @@ public struct CaptureReader {
     public let format: Format
     private var records: any PacketRecordReader
 
-    /// Opens the capture file at `path`.
+    /// Opens the capture file at `path`; it is read 1 MiB at a time, so that large captures take few system calls.
     public init(path: String, limits: CaptureReaderLimits = CaptureReaderLimits()) throws(CaptureError) {
-        try self.init(source: try FileByteSource(path: path), limits: limits)
+        try self.init(source: try FileByteSource(path: path), limits: limits, chunkSize: 1 << 20)
     }
 
     /// Reads a capture already in memory.
@@ -35,7 +35,11 @@ public struct CaptureReader {
     public init(
         source: some CaptureByteSource, limits: CaptureReaderLimits = CaptureReaderLimits()
     ) throws(CaptureError) {
-        var reader = BufferedByteReader(source: source)
+        try self.init(source: source, limits: limits, chunkSize: 64 * 1024)
+    }
+
+    private init(source: some CaptureByteSource, limits: CaptureReaderLimits, chunkSize: Int) throws(CaptureError) {
+        var reader = BufferedByteReader(source: source, chunkSize: chunkSize)
         try reader.require(4, at: 0, "magic number")
         if reader.peek(at: 0, .big, as: UInt32.self) == PcapNGReader.sectionHeaderType {
             format = .pcapng

@@ -6,6 +6,7 @@ public enum PacketDecoder {
 
     /// Decodes the link, network and transport headers of `packet`.
     public static func decode(_ packet: CapturePacket) -> DecodedPacket {
+        if let segment = decodeIPv4TCP(packet) { return .tcp(segment) }
         let network: NetworkProtocol
         let bytes: ByteBuffer
         switch LinkLayer.strip(packet.data, linkType: packet.linkType) {

@@ -58,6 +58,8 @@ public struct CapturedSession: Sendable {
 /// sessions open at once, not by the capture's size.
 public struct CapturedSessionCollector {
     private var open: [StreamID: CapturedSession] = [:]
+    /// The session of the latest event, kept out of ``open``: consecutive events mostly name the same session.
+    private var current: CapturedSession?
     /// Issues that belong to no session (fragments, undecodable packets), at most ``maximumCaptureIssues``.
     public private(set) var captureIssues: [CaptureIssue] = []
     /// The most capture issues kept; the scanner's statistics count them all.
@@ -70,17 +72,39 @@ public struct CapturedSessionCollector {
     public mutating func add(_ event: MilterCaptureEvent) -> CapturedSession? {
         switch event {
         case .sessionStarted(let info):
-            open[info.stream] = CapturedSession(info: info)
+            if current?.info.stream == info.stream {
+                current = nil
+            } else {
+                open[info.stream] = nil
+                park()
+            }
+            current = CapturedSession(info: info)
         case .frame(let stream, let frame):
-            open[stream]?.entries.append(.frame(frame))
+            if select(stream) { current!.entries.append(.frame(frame)) }
         case .issue(let stream?, let issue):
-            open[stream]?.entries.append(.issue(issue))
+            if select(stream) { current!.entries.append(.issue(issue)) }
         case .issue(nil, let issue):
             if captureIssues.count < maximumCaptureIssues { captureIssues.append(issue) }
         case .sessionEnded(let stream):
-            return open.removeValue(forKey: stream)
+            guard select(stream) else { return nil }
+            defer { current = nil }
+            return current
         }
         return nil
+    }
+
+    /// Makes `stream`'s session the current one; false when no session of that stream is open.
+    private mutating func select(_ stream: StreamID) -> Bool {
+        if current?.info.stream == stream { return true }
+        guard let session = open.removeValue(forKey: stream) else { return false }
+        park()
+        current = session
+        return true
+    }
+
+    private mutating func park() {
+        if let session = current { open[session.info.stream] = session }
+        current = nil
     }
 }
 

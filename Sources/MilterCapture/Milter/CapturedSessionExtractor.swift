@@ -6,6 +6,8 @@ public struct CapturedSessionExtractor {
     /// The options in force.
     public let options: MilterExtractionOptions
     private var streams: [StreamID: ExtractedStream] = [:]
+    /// The stream of the latest event: consecutive events mostly name the same one.
+    private var recent: ExtractedStream?
     /// Streams seen that were not milter traffic.
     public private(set) var ignoredStreamCount = 0
 
@@ -20,14 +22,23 @@ public struct CapturedSessionExtractor {
         case .opened(let info):
             let stream = ExtractedStream(info: info)
             streams[info.id] = stream
+            recent = stream
             if let mtaDirection = portDecision(info) { stream.start(mtaDirection, by: .port, options, &output) }
         case .finished(let id):
             guard let stream = streams.removeValue(forKey: id) else { return }
+            if recent === stream { recent = nil }
             if case .milter = stream.state { output.append(.sessionEnded(id)) }
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
         case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .closed(let id, _, _):
-            guard let stream = streams[id] else { return }
+            let stream: ExtractedStream
+            if let recent, recent.info.id == id {
+                stream = recent
+            } else {
+                guard let found = streams[id] else { return }
+                stream = found
+                recent = found
+            }
             stream.handle(event, options: options, into: &output)
         }
     }

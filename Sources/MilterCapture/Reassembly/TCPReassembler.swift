@@ -8,6 +8,8 @@ public struct TCPReassembler {
     private var streams: [FlowKey: TCPConnection] = [:]
     private var finished = FinishedFlows()
     private var nextIndex = 0
+    /// The connection of the previous packet: consecutive packets mostly belong to one, so most skip the hashing.
+    private var recent: (key: FlowKey, connection: TCPConnection)?
 
     /// Creates a reassembler.
     public init(limits: TCPReassemblyLimits = TCPReassemblyLimits()) {
@@ -20,12 +22,12 @@ public struct TCPReassembler {
     ) {
         let key = FlowKey(segment.source, segment.destination)
         let isOpeningSYN = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-        if isOpeningSYN, let existing = streams[key], existing.isNewConnection(segment) {
+        if isOpeningSYN, let existing = connection(for: key), existing.isNewConnection(segment) {
             end(existing, key: key, reason: .reused, packet: packet, into: &events)
         }
-        guard let connection = streams[key] ?? open(segment, key: key, packet: packet, timestamp, &events) else {
-            return
-        }
+        guard let connection = connection(for: key) ?? open(segment, key: key, packet: packet, timestamp, &events)
+        else { return }
+        recent = (key, connection)
         connection.lastPacket = packet
         let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
         // The caller's array is moved in and out, so the common case allocates nothing.
@@ -38,6 +40,7 @@ public struct TCPReassembler {
             end(connection, key: key, reason: .reset, packet: packet, into: &events)
         } else if connection.directions.allSatisfy(\.closed) {
             streams[key] = nil
+            recent = nil
             finished.remember(key, limit: limits.finishedStreamMemory)
             events.append(.finished(connection.info.id))
         }
@@ -88,8 +91,14 @@ public struct TCPReassembler {
             swap(&output.events, &events)
         }
         streams[key] = nil
+        recent = nil
         finished.remember(key, limit: limits.finishedStreamMemory)
         events.append(.finished(connection.info.id))
+    }
+
+    private func connection(for key: FlowKey) -> TCPConnection? {
+        if let recent, recent.key == key { return recent.connection }
+        return streams[key]
     }
 }
 

@@ -42,10 +42,23 @@ public enum CaptureDump {
         }
     }
 
-    /// Dumps the capture at `path`, passing rendered text to `write` as it is produced.
+    /// Dumps the capture at `path`, passing rendered text to `write` as it is produced, one session at a time.
     public static func run(
         path: String, options: MilterExtractionOptions = MilterExtractionOptions(), format: Format = .text,
         exportDirectory: String? = nil, write: (String) -> Void
+    ) throws(Failure) -> Summary {
+        try run(path: path, options: options, format: format, exportDirectory: exportDirectory, chunkSize: 0) {
+            write(String(decoding: $0, as: UTF8.self))
+        }
+    }
+
+    /// Dumps the capture at `path`, passing rendered UTF-8 to `writeBytes` in chunks of at least `chunkSize`
+    /// bytes (the last may be shorter), each ending at the end of a session. The array is reused after the call.
+    ///
+    /// The capture is scanned on a thread of its own while this thread renders and writes.
+    public static func run(
+        path: String, options: MilterExtractionOptions = MilterExtractionOptions(), format: Format = .text,
+        exportDirectory: String? = nil, chunkSize: Int, writeBytes: ([UInt8]) -> Void
     ) throws(Failure) -> Summary {
         let reader: CaptureReader
         do throws(CaptureError) { reader = try CaptureReader(path: path, limits: options.readerLimits) } catch {
@@ -53,42 +66,91 @@ public enum CaptureDump {
         }
         return try run(
             scanner: MilterCaptureScanner(reader: reader, options: options), format: format,
-            exportDirectory: exportDirectory, write: write)
+            exportDirectory: exportDirectory, chunkSize: chunkSize, writeBytes: writeBytes)
     }
 
-    /// Dumps what `scanner` reads.
+    /// Dumps what `scanner` reads, passing rendered text to `write` one session at a time.
     public static func run(
         scanner: MilterCaptureScanner, format: Format = .text, exportDirectory: String? = nil,
         write: (String) -> Void
     ) throws(Failure) -> Summary {
-        var scanner = scanner
-        var collector = CapturedSessionCollector()
-        var summary = Summary(statistics: CaptureStatistics(), sessions: 0, sessionsWithIssues: 0, exportedMessages: 0)
-        let text = TranscriptRenderer()
-        let json = JSONTranscriptRenderer()
+        try run(scanner: scanner, format: format, exportDirectory: exportDirectory, chunkSize: 0) {
+            write(String(decoding: $0, as: UTF8.self))
+        }
+    }
+
+    /// Dumps what `scanner` reads, passing rendered UTF-8 to `writeBytes` as ``run(path:options:format:exportDirectory:chunkSize:writeBytes:)`` does.
+    public static func run(
+        scanner: MilterCaptureScanner, format: Format = .text, exportDirectory: String? = nil, chunkSize: Int,
+        writeBytes: ([UInt8]) -> Void
+    ) throws(Failure) -> Summary {
+        let pipeline = SessionPipeline(scanner: scanner)
+        defer { pipeline.finish() }
+        var output = DumpOutput(format: format, chunkSize: chunkSize, exportDirectory: exportDirectory)
         while true {
-            let next: CapturedSession?
-            do throws(CaptureError) { next = try scanner.nextSession(collector: &collector) } catch {
+            switch pipeline.next() {
+            case .sessions(let sessions):
+                for session in sessions { try output.add(session, writeBytes) }
+            case .end(.failure(let error)):
+                output.flush(writeBytes)
                 throw .capture(error)
-            }
-            guard let session = next else { break }
-            summary.sessions += 1
-            if !session.isClean { summary.sessionsWithIssues += 1 }
-            write(format == .text ? text.render(session) : json.render(session))
-            if let exportDirectory {
-                let messages = EMLExporter.messages(in: session)
-                do throws(EMLExportError) { try EMLExporter.write(messages, to: exportDirectory) } catch {
-                    throw .export(error)
-                }
-                summary.exportedMessages += messages.count
+            case .end(.success(let (statistics, captureIssues))):
+                output.finish(statistics, captureIssues: captureIssues, writeBytes)
+                return output.summary
             }
         }
-        summary.statistics = scanner.statistics
+    }
+}
+
+/// The rendering side of a dump: one reused output buffer, the export, the counts.
+private struct DumpOutput {
+    let format: CaptureDump.Format
+    let chunkSize: Int
+    let exportDirectory: String?
+    let text = TranscriptRenderer()
+    let json = JSONTranscriptRenderer()
+    var buffer: [UInt8] = []
+    var summary = CaptureDump.Summary(
+        statistics: CaptureStatistics(), sessions: 0, sessionsWithIssues: 0, exportedMessages: 0)
+
+    init(format: CaptureDump.Format, chunkSize: Int, exportDirectory: String?) {
+        self.format = format
+        self.chunkSize = chunkSize
+        self.exportDirectory = exportDirectory
+        buffer.reserveCapacity(min(chunkSize, 1 << 24) + 64 * 1024)
+    }
+
+    mutating func add(_ session: CapturedSession, _ writeBytes: ([UInt8]) -> Void) throws(CaptureDump.Failure) {
+        summary.sessions += 1
+        if !session.isClean { summary.sessionsWithIssues += 1 }
+        switch format {
+        case .text: text.render(session, into: &buffer)
+        case .json: buffer += json.render(session).utf8
+        }
+        if buffer.count >= chunkSize { flush(writeBytes) }
+        if let exportDirectory {
+            let messages = EMLExporter.messages(in: session)
+            do throws(EMLExportError) { try EMLExporter.write(messages, to: exportDirectory) } catch {
+                flush(writeBytes)
+                throw .export(error)
+            }
+            summary.exportedMessages += messages.count
+        }
+    }
+
+    mutating func finish(
+        _ statistics: CaptureStatistics, captureIssues: [CaptureIssue], _ writeBytes: ([UInt8]) -> Void
+    ) {
+        summary.statistics = statistics
         if format == .text {
-            write(
-                text.renderSummary(
-                    scanner.statistics, sessions: summary.sessions, captureIssues: collector.captureIssues))
+            buffer += text.renderSummary(statistics, sessions: summary.sessions, captureIssues: captureIssues).utf8
         }
-        return summary
+        flush(writeBytes)
+    }
+
+    mutating func flush(_ writeBytes: ([UInt8]) -> Void) {
+        guard !buffer.isEmpty else { return }
+        writeBytes(buffer)
+        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -37,13 +37,27 @@ enum TextEscaping {
 enum TimestampFormatting {
     /// `2026-11-28T00:46:00.123456789Z`.
     static func rfc3339(_ timestamp: CaptureTimestamp) -> String {
+        var output: [UInt8] = []
+        appendRFC3339(timestamp, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends ``rfc3339(_:)`` as bytes.
+    static func appendRFC3339(_ timestamp: CaptureTimestamp, to output: inout [UInt8]) {
         let days = Int64((Double(timestamp.seconds) / 86400).rounded(.down))
         let secondOfDay = timestamp.seconds - days * 86400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        let fraction = String(timestamp.nanoseconds)
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))."
-            + String(repeating: "0", count: 9 - fraction.count) + fraction + "Z"
+        let fields: [(Int64, Int, UInt8)] = [
+            (year, 4, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: "T")),
+            (secondOfDay / 3600, 2, UInt8(ascii: ":")), (secondOfDay / 60 % 60, 2, UInt8(ascii: ":")),
+            (secondOfDay % 60, 2, UInt8(ascii: ".")),
+        ]
+        for (value, width, separator) in fields {
+            appendPadded(value, width, to: &output)
+            output.append(separator)
+        }
+        appendDigits(UInt64(timestamp.nanoseconds), width: 9, to: &output)
+        output.append(UInt8(ascii: "Z"))
     }
 
     /// Seconds with six decimals, for offsets within a session: `+1.000250`.
@@ -63,7 +77,8 @@ enum TimestampFormatting {
         appendDigits(micros % 1_000_000, width: 6, to: &output)
     }
 
-    private static func appendDigits(_ value: UInt64, width: Int, to output: inout [UInt8]) {
+    /// Appends `value` in decimal, with leading zeros up to `width` digits.
+    static func appendDigits(_ value: UInt64, width: Int, to output: inout [UInt8]) {
         var count = 0
         var rest = value
         repeat {
@@ -80,9 +95,24 @@ enum TimestampFormatting {
         } while rest > 0
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+    /// Appends `value` in decimal, with a minus sign when negative.
+    static func appendSigned(_ value: Int, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        appendDigits(UInt64(value.magnitude), width: 1, to: &output)
+    }
+
+    /// `String(value)` preceded by zeros up to `width` characters (a minus sign counts, and follows the zeros).
+    private static func appendPadded(_ value: Int64, _ width: Int, to output: inout [UInt8]) {
+        let sign = value < 0 ? 1 : 0
+        var digits = 0
+        var rest = value.magnitude
+        repeat {
+            digits += 1
+            rest /= 10
+        } while rest > 0
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - digits - sign)))
+        if sign == 1 { output.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, width: 1, to: &output)
     }
 
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).

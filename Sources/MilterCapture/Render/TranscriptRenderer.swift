@@ -21,7 +21,14 @@ public struct TranscriptRenderer: Sendable {
     public func render(_ session: CapturedSession) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(session.entries.count * 64)
-        append(header(session.info), to: &output)
+        render(session, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the transcript of `session` to `output` as UTF-8 bytes, ending with a newline: the dump reuses one
+    /// buffer for a whole capture.
+    public func render(_ session: CapturedSession, into output: inout [UInt8]) {
+        appendHeader(session.info, to: &output)
         for entry in session.entries {
             switch entry {
             case .frame(let frame): appendLine(frame, start: session.info.startTimestamp, to: &output)
@@ -29,10 +36,15 @@ public struct TranscriptRenderer: Sendable {
             }
         }
         let counts = session.counts
-        append(
-            "end of \(session.info.stream): \(counts.commands) commands, \(counts.replies) replies, "
-                + "\(counts.issues) issues", to: &output)
-        return String(decoding: output, as: UTF8.self)
+        output += "end of stream ".utf8
+        TimestampFormatting.appendDigits(UInt64(session.info.stream.index), width: 1, to: &output)
+        output += ": ".utf8
+        TimestampFormatting.appendDigits(UInt64(counts.commands), width: 1, to: &output)
+        output += " commands, ".utf8
+        TimestampFormatting.appendDigits(UInt64(counts.replies), width: 1, to: &output)
+        output += " replies, ".utf8
+        TimestampFormatting.appendDigits(UInt64(counts.issues), width: 1, to: &output)
+        output += " issues\n".utf8
     }
 
     /// A summary of the whole capture: counts, then issues that belong to no session.
@@ -46,24 +58,27 @@ public struct TranscriptRenderer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func header(_ info: CapturedSessionInfo) -> String {
-        let how = info.identifiedBy == .port ? "port" : "OPTNEG"
-        let handshake = info.handshakeSeen ? "handshake" : "no handshake"
-        return "session \(info.stream): MTA \(info.mta) -> milter \(info.milter) (\(how), \(handshake)) "
-            + TimestampFormatting.rfc3339(info.startTimestamp)
+    private func appendHeader(_ info: CapturedSessionInfo, to output: inout [UInt8]) {
+        output += "session stream ".utf8
+        TimestampFormatting.appendDigits(UInt64(info.stream.index), width: 1, to: &output)
+        output += ": MTA ".utf8
+        output += info.mta.description.utf8
+        output += " -> milter ".utf8
+        output += info.milter.description.utf8
+        output += info.identifiedBy == .port ? " (port, ".utf8 : " (OPTNEG, ".utf8
+        output += info.handshakeSeen ? "handshake) ".utf8 : "no handshake) ".utf8
+        TimestampFormatting.appendRFC3339(info.startTimestamp, to: &output)
+        output.append(10)
     }
 
     /// Appends one frame's line, built as bytes: transcripts of large captures are mostly these lines.
     func appendLine(_ frame: CapturedFrame, start: CaptureTimestamp, to output: inout [UInt8]) {
         let description = FrameDescription(frame)
-        let packets =
-            frame.firstPacket == frame.lastPacket
-            ? "#\(frame.firstPacket)" : "#\(frame.firstPacket)-\(frame.lastPacket)"
         output += [32, 32]
         TimestampFormatting.appendOffset(from: start, to: frame.timestamp, to: &output)
         output += [32, 32]
-        output += padded(frame.direction.description, 7).utf8
-        output += padded(packets, 8).utf8
+        output += frame.direction == .fromMTA ? "MTA    ".utf8 : "milter ".utf8
+        appendPackets(frame.firstPacket, frame.lastPacket, to: &output)
         if !frame.isComplete { output += "TRUNCATED ".utf8 }
         output += description.name.utf8
         for field in description.fields {
@@ -74,6 +89,18 @@ public struct TranscriptRenderer: Sendable {
         }
         if frame.afterResynchronisation { output += "  (after resynchronisation)".utf8 }
         output.append(10)
+    }
+
+    /// `#N` or `#N-M`, padded to 8 columns with at least one space.
+    private func appendPackets(_ first: Int, _ last: Int, to output: inout [UInt8]) {
+        let start = output.count
+        output.append(UInt8(ascii: "#"))
+        TimestampFormatting.appendSigned(first, to: &output)
+        if first != last {
+            output.append(UInt8(ascii: "-"))
+            TimestampFormatting.appendSigned(last, to: &output)
+        }
+        output.append(contentsOf: repeatElement(32, count: max(1, 8 - (output.count - start))))
     }
 
     private func line(_ issue: CaptureIssue) -> String {

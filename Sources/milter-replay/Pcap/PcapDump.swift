@@ -6,12 +6,17 @@ enum PcapDump {
     /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out).
     static func run(_ options: PcapOptions, json: Bool) -> Int32 {
         let path = options.pcap ?? ""
+        var output = StandardOutputWriter()
         do throws(CaptureDump.Failure) {
             let summary = try CaptureDump.run(
                 path: path, options: options.extractionOptions, format: json ? .json : .text,
-                exportDirectory: options.exportEml
-            ) { text in
-                if options.dump { FileHandle.standardOutput.write(Data(text.utf8)) }
+                exportDirectory: options.exportEml, chunkSize: 1 << 20
+            ) { bytes in
+                if options.dump { output.write(bytes) }
+            }
+            if let failure = output.failure {
+                FileHandle.standardError.write(Data("milter-replay: cannot write the dump: errno \(failure)\n".utf8))
+                return ExitCodes.usage
             }
             if !options.dump {
                 let exported = "exported \(summary.exportedMessages) messages from \(summary.sessions) sessions"

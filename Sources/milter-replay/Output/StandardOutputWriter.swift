@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes bytes to a file descriptor with `write(2)`, whole chunks at a time: large dumps go out in a few big
+/// system calls. After a failed write (a closed pipe, a full disk) further bytes are dropped and ``failure`` holds the error.
+struct StandardOutputWriter {
+    /// The descriptor written to.
+    let descriptor: Int32
+    /// The `errno` of the first failed write, if any.
+    private(set) var failure: Int32?
+
+    /// Creates a writer for `descriptor` (standard output by default).
+    init(descriptor: Int32 = 1) { self.descriptor = descriptor }
+
+    /// Writes all of `bytes`, retrying short writes and `EINTR`.
+    mutating func write(_ bytes: [UInt8]) {
+        guard failure == nil else { return }
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                #if canImport(Darwin)
+                let count = Darwin.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                #elseif canImport(Musl)
+                let count = Musl.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                #else
+                let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                #endif
+                if count > 0 {
+                    offset += count
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    failure = count < 0 ? errno : EIO
+                    return
+                }
+            }
+        }
+    }
+}
