@@ -51,9 +51,9 @@ struct MilterChannel: Sendable {
     /// The next event if one is already there.
     func poll() -> InboxEvent? { inbox.value.poll() }
 
-    /// Calls `deliver` with the next event, or with a timeout after `timeout` without a frame.
-    func wait(timeout: TimeAmount, deliver: @escaping (InboxEvent) -> Void) {
-        inbox.value.wait(on: channel.eventLoop, timeout: timeout, deliver: deliver)
+    /// Resumes `continuation` with the next event, or with a timeout after `timeout` without a frame.
+    func wait(timeout: TimeAmount, continuation: UnsafeContinuation<InboxEvent, Never>) {
+        inbox.value.wait(on: channel.eventLoop, timeout: timeout, continuation: continuation)
     }
 
     /// Closes the socket.

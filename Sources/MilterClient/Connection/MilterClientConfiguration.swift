@@ -22,6 +22,9 @@ public struct MilterClientConfiguration: Sendable {
     public var quitDrainTimeout: TimeAmount
     /// The date written in the MTA's own Received header; inject a fixed one for reproducible output.
     public var receivedDate: @Sendable () -> String
+    /// Whether results carry ``TransactionResult/resultingMessage``. A load run that never looks at
+    /// the message can turn it off: the client then keeps no copy of the headers and body.
+    public var buildsResultingMessage = true
 
     /// Creates a configuration; the defaults play Postfix 3 offering version 6.
     public init(

@@ -20,12 +20,23 @@ enum InboxEvent: Sendable {
 /// Replies that arrive while nobody waits are kept in order, so a reply nobody asked for (a second
 /// reply, a reply to ABORT) is still seen by the next reader. After EOF or an error no more
 /// replies are delivered: the terminal event repeats for every later read.
+///
+/// Timeouts use one timer per connection, not one per wait: a wait only records its deadline, and
+/// the timer, when it fires, either times the current wait out or re-arms itself for that wait's
+/// deadline. A milter that answers within the timeout (the usual case) costs no timer work at all.
 final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = MilterReply
 
+    private struct Waiter {
+        let continuation: UnsafeContinuation<InboxEvent, Never>
+        let deadline: NIODeadline
+        let timeout: TimeAmount
+    }
+
     private var queue = CircularBuffer<InboxEvent>()
     private var terminal: InboxEvent?
-    private var waiter: (deliver: (InboxEvent) -> Void, timer: Scheduled<Void>)?
+    private var waiter: Waiter?
+    private var timer: (task: Scheduled<Void>, deadline: NIODeadline)?
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         deliver(.reply(unwrapInboundIn(data)))
@@ -52,16 +63,15 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         queue.popFirst() ?? terminal
     }
 
-    /// Calls `deliver` with the next event, or with a timeout after `timeout` without a frame.
-    /// Call on the event loop, after ``poll()`` returned `nil`.
-    func wait(on eventLoop: any EventLoop, timeout: TimeAmount, deliver: @escaping (InboxEvent) -> Void) {
+    /// Resumes `continuation` with the next event, or with a timeout after `timeout` without a
+    /// frame. Call on the event loop, after ``poll()`` returned `nil`.
+    func wait(on eventLoop: any EventLoop, timeout: TimeAmount, continuation: UnsafeContinuation<InboxEvent, Never>) {
         precondition(waiter == nil, "one reader at a time")
-        let timer = eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            guard let waiter else { return }
-            self.waiter = nil
-            waiter.deliver(.timeout(timeout))
-        }
-        waiter = (deliver, timer)
+        let deadline = NIODeadline.now() + timeout
+        waiter = Waiter(continuation: continuation, deadline: deadline, timeout: timeout)
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
+        arm(on: eventLoop, at: deadline)
     }
 
     /// Removes and returns the replies that arrived while nobody waited. Call on the event loop.
@@ -74,11 +84,24 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         return replies
     }
 
+    private func arm(on eventLoop: any EventLoop, at deadline: NIODeadline) {
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            self.timer = nil
+            guard let waiter else { return }
+            if NIODeadline.now() >= waiter.deadline {
+                self.waiter = nil
+                waiter.continuation.resume(returning: .timeout(waiter.timeout))
+            } else {
+                arm(on: eventLoop, at: waiter.deadline)
+            }
+        }
+        timer = (task, deadline)
+    }
+
     private func deliver(_ event: InboxEvent) {
         if let waiter {
             self.waiter = nil
-            waiter.timer.cancel()
-            waiter.deliver(event)
+            waiter.continuation.resume(returning: event)
         } else {
             queue.append(event)
         }
@@ -87,10 +110,11 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     private func finish(_ event: InboxEvent) {
         guard terminal == nil else { return }
         terminal = event
+        timer?.task.cancel()
+        timer = nil
         if let waiter {
             self.waiter = nil
-            waiter.timer.cancel()
-            waiter.deliver(event)
+            waiter.continuation.resume(returning: event)
         }
     }
 }

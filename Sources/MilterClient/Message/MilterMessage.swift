@@ -8,9 +8,13 @@ public struct MilterMessage: Hashable, Sendable {
     /// RCPT TO, in order.
     public var recipients: [EnvelopeAddress]
     /// The header fields, byte for byte.
-    public var headerFields: [RawHeaderField]
+    public var headerFields: [RawHeaderField] {
+        didSet { wire = MessageWireForm(headerFields: headerFields, body: body) }
+    }
     /// The body as stored, any line ends; it is sent with CRLF.
-    public var body: [UInt8]
+    public var body: [UInt8] { didSet { wire = MessageWireForm(headerFields: headerFields, body: body) } }
+    /// The content as it goes to the milter, kept in step with ``headerFields`` and ``body``.
+    private(set) var wire: MessageWireForm
 
     /// Creates a message.
     public init(
@@ -20,6 +24,7 @@ public struct MilterMessage: Hashable, Sendable {
         self.recipients = recipients
         self.headerFields = headerFields
         self.body = body
+        self.wire = MessageWireForm(headerFields: headerFields, body: body)
     }
 
     /// Creates a message from a split .eml file.

@@ -12,24 +12,58 @@ struct MacroContext: Sendable {
 
     /// The value of a macro, by name with or without braces, or `nil` when the MTA has none.
     func value(of name: String) -> String? {
-        switch name.hasPrefix("{") && name.hasSuffix("}") ? String(name.dropFirst().dropLast()) : name {
-        case "j", "daemon_name", "if_name": identity.hostname
-        case "daemon_addr", "if_addr": identity.daemonAddress
-        case "daemon_port": identity.daemonPort
-        case "v": profile.mtaVersion
-        case "_": "\(client.hostname) [\(client.address ?? "unknown")]"
-        case "client_addr": client.address
-        case "client_name", "client_ptr": client.hostname
-        case "client_port": String(client.port)
-        case "i": queueID
-        case "mail_addr": sender?.mailbox
-        case "mail_host": sender.map { $0.mailbox.isEmpty ? "" : $0.address.string.domainPart }
-        case "mail_mailer": sender.map { _ in mailer }
-        case "rcpt_addr": recipient?.mailbox
-        case "rcpt_host": recipient.map { $0.address.string.domainPart }
-        case "rcpt_mailer": recipient.map { _ in mailer }
-        case "msg_id": messageID
-        default: nil
+        Key(name: name).flatMap { value(of: $0) }
+    }
+
+    /// The macros the played MTA knows, resolved from their names once per connection.
+    enum Key: Sendable {
+        case hostname, daemonAddress, daemonPort, mtaVersion, clientLabel, clientAddress, clientName, clientPort
+        case queueID, mailAddress, mailHost, mailMailer, recipientAddress, recipientHost, recipientMailer, messageID
+
+        /// The key for a macro name with or without braces, or `nil` for a macro the MTA does not know.
+        init?(name: String) {
+            let bare = name.hasPrefix("{") && name.hasSuffix("}") ? String(name.dropFirst().dropLast()) : name
+            switch bare {
+            case "j", "daemon_name", "if_name": self = .hostname
+            case "daemon_addr", "if_addr": self = .daemonAddress
+            case "daemon_port": self = .daemonPort
+            case "v": self = .mtaVersion
+            case "_": self = .clientLabel
+            case "client_addr": self = .clientAddress
+            case "client_name", "client_ptr": self = .clientName
+            case "client_port": self = .clientPort
+            case "i": self = .queueID
+            case "mail_addr": self = .mailAddress
+            case "mail_host": self = .mailHost
+            case "mail_mailer": self = .mailMailer
+            case "rcpt_addr": self = .recipientAddress
+            case "rcpt_host": self = .recipientHost
+            case "rcpt_mailer": self = .recipientMailer
+            case "msg_id": self = .messageID
+            default: return nil
+            }
+        }
+    }
+
+    /// The value of a macro, or `nil` when the MTA has none at this point.
+    func value(of key: Key) -> String? {
+        switch key {
+        case .hostname: identity.hostname
+        case .daemonAddress: identity.daemonAddress
+        case .daemonPort: identity.daemonPort
+        case .mtaVersion: profile.mtaVersion
+        case .clientLabel: "\(client.hostname) [\(client.address ?? "unknown")]"
+        case .clientAddress: client.address
+        case .clientName: client.hostname
+        case .clientPort: String(client.port)
+        case .queueID: queueID
+        case .mailAddress: sender?.mailbox
+        case .mailHost: sender.map { $0.mailbox.isEmpty ? "" : $0.address.string.domainPart }
+        case .mailMailer: sender.map { _ in mailer }
+        case .recipientAddress: recipient?.mailbox
+        case .recipientHost: recipient.map { $0.address.string.domainPart }
+        case .recipientMailer: recipient.map { _ in mailer }
+        case .messageID: messageID
         }
     }
 
@@ -43,18 +77,48 @@ struct MacroPlan: Sendable {
     var overrides: [MacroEvent: [(name: String, value: String)]]
     var options: NegotiatedOptions?
 
-    /// The MACRO packet for an event, or `nil` when the profile sends none.
-    func definition(stage: MilterCommand.ID, event: MacroEvent, context: MacroContext) -> MacroDefinition? {
+    /// One macro of an event's packet, its name resolved once: where its value comes from.
+    struct PlannedMacro: Sendable {
+        /// The name as sent.
+        var name: MilterString
+        /// The user's value, which wins over the MTA's.
+        var override: MilterString?
+        /// The MTA's value, if it has one for this name.
+        var key: MacroContext.Key?
+    }
+
+    /// The macros of an event's packet, in order, or `nil` when the profile sends no packet.
+    func planned(for event: MacroEvent) -> [PlannedMacro]? {
         let names = self.names(for: event)
         let extra = overrides[event] ?? []
         if names.isEmpty && extra.isEmpty && !profile.sendsEmptyMacroPackets { return nil }
-        var macros: [MacroDefinition.Macro] = []
-        for name in names {
-            let value = extra.last(where: { $0.name == name })?.value ?? context.value(of: name)
-            if let value { macros.append(.init(name: MilterString(name), value: MilterString(value))) }
+        var planned = names.map { name in
+            PlannedMacro(
+                name: MilterString(name),
+                override: extra.last(where: { $0.name == name }).map { MilterString($0.value) },
+                key: MacroContext.Key(name: name))
         }
-        for (name, value) in extra where !names.contains(name) && !macros.contains(where: { $0.name.string == name }) {
-            macros.append(.init(name: MilterString(name), value: MilterString(value)))
+        var added = Set(names)
+        for (name, value) in extra where !added.contains(name) {
+            added.insert(name)
+            planned.append(PlannedMacro(name: MilterString(name), override: MilterString(value), key: nil))
+        }
+        return planned
+    }
+
+    /// The MACRO packet for an event, or `nil` when the profile sends none.
+    func definition(stage: MilterCommand.ID, event: MacroEvent, context: MacroContext) -> MacroDefinition? {
+        planned(for: event).map { Self.definition(stage: stage, planned: $0, context: context) }
+    }
+
+    /// The MACRO packet with the values of `context`; macros without a value are left out.
+    static func definition(stage: MilterCommand.ID, planned: [PlannedMacro], context: MacroContext) -> MacroDefinition {
+        var macros: [MacroDefinition.Macro] = []
+        macros.reserveCapacity(planned.count)
+        for macro in planned {
+            guard let value = macro.override ?? macro.key.flatMap({ context.value(of: $0) }).map({ MilterString($0) })
+            else { continue }
+            macros.append(MacroDefinition.Macro(name: macro.name, value: value))
         }
         return MacroDefinition(stage: stage, macros: macros)
     }

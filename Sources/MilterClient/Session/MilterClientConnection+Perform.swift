@@ -56,9 +56,7 @@ extension MilterClientConnection {
     func nextEvent(timeout: TimeAmount) async -> InboxEvent {
         if let ready = channel.poll() { return ready }
         let channel = self.channel
-        return await withUnsafeContinuation { continuation in
-            channel.wait(timeout: timeout) { continuation.resume(returning: $0) }
-        }
+        return await withUnsafeContinuation { channel.wait(timeout: timeout, continuation: $0) }
     }
 
     private func readReplies(
@@ -150,7 +148,17 @@ extension MilterClientConnection {
     private func macroDefinition(for id: MilterCommand.ID, event: MacroEvent) -> MacroDefinition? {
         guard sendsMacros(before: id) else { return nil }
         if (id == .header || id == .body) && !configuration.profile.sendsMacrosBeforeContent { return nil }
-        return macros.definition(stage: id, event: event, context: context)
+        if let packet = macroPackets[id.rawValue] { return packet }
+        let planned: [MacroPlan.PlannedMacro]?
+        if let known = plannedMacros[event] {
+            planned = known
+        } else {
+            planned = macros.planned(for: event)
+            plannedMacros[event] = planned
+        }
+        let packet = planned.map { MacroPlan.definition(stage: id, planned: $0, context: context) }
+        macroPackets[id.rawValue] = packet
+        return packet
     }
 
     /// Whether the negotiation lets a MACRO packet go before `id`, whatever the profile's habits.

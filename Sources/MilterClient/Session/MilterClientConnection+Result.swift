@@ -23,7 +23,7 @@ extension MilterClientConnection {
         case .discarded: result.verdict = .discard
         case .delivered:
             result.verdict = state.quarantine == nil ? .accept : .quarantine
-            result.resultingMessage = resultingMessage(state)
+            if configuration.buildsResultingMessage { result.resultingMessage = resultingMessage(state) }
         }
         return result
     }

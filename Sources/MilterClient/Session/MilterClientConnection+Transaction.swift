@@ -43,11 +43,17 @@ extension MilterClientConnection {
     /// Sends one header field as the MTA would: folding with LF, the leading space rule.
     @discardableResult
     public func header(_ field: RawHeaderField) async -> StepRecord {
-        transaction.headerFields.append(field)
+        await header(field, prepared: nil)
+    }
+
+    /// ``header(_:)`` with the HEADER payload worked out beforehand for a milter without
+    /// SMFIP_HDR_LEADSPC.
+    @discardableResult
+    private func header(_ field: RawHeaderField, prepared: HeaderField?) async -> StepRecord {
+        if configuration.buildsResultingMessage { transaction.headerFields.append(field) }
         let keepSpace = options?.protocolFlags.contains(.headerLeadingSpace) ?? false
-        let value = HeaderText.milterValue(field.valueBytes, keepLeadingSpace: keepSpace)
-        let name = MilterString(bytes: Array(field.name.utf8).filter { $0 != 0 })
-        return await step(.header(HeaderField(name: name, value: MilterString(bytes: value))))
+        let payload = keepSpace ? nil : prepared
+        return await step(.header(payload ?? MessageWireForm.header(field, keepLeadingSpace: keepSpace)))
     }
 
     /// Sends EOH.
@@ -58,15 +64,18 @@ extension MilterClientConnection {
     /// or a verdict.
     @discardableResult
     public func body(_ content: [UInt8]) async -> [StepRecord] {
-        let wire = HeaderText.crlfLines(content)
-        transaction.body += wire
+        let wire = MessageWireForm(headerFields: [], body: content)
+        return await body(crlf: wire.body, chunks: wire.bodyChunks)
+    }
+
+    /// ``body(_:)`` with the body already in CRLF form and cut into chunks.
+    @discardableResult
+    private func body(crlf: [UInt8], chunks: [ByteBuffer]) async -> [StepRecord] {
+        if configuration.buildsResultingMessage { transaction.body += crlf }
         var records: [StepRecord] = []
-        var offset = 0
-        while offset < wire.count {
-            let end = min(offset + Self.bodyChunkSize, wire.count)
-            let record = await step(.body(ByteBuffer(bytes: wire[offset..<end])))
+        for chunk in chunks {
+            let record = await step(.body(chunk))
             records.append(record)
-            offset = end
             if skippingBody || transaction.ending != nil || record.delivery == .notSent { break }
         }
         return records
@@ -106,9 +115,11 @@ extension MilterClientConnection {
         await mail(message.sender)
         for envelope in message.recipients { await recipient(envelope) }
         await data()
-        for field in message.headerFields { await header(field) }
+        for (field, prepared) in zip(message.headerFields, message.wire.headers) {
+            await header(field, prepared: prepared)
+        }
         await endOfHeaders()
-        await body(message.body)
+        await body(crlf: message.wire.body, chunks: message.wire.bodyChunks)
         await endOfMessage()
         return await finishTransaction()
     }

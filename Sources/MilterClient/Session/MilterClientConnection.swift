@@ -33,8 +33,18 @@ public actor MilterClientConnection {
 
     let channel: MilterChannel
     var session: MTASession
-    var macros: MacroPlan
-    var context: MacroContext
+    var macros: MacroPlan {
+        didSet {
+            plannedMacros.removeAll(keepingCapacity: true)
+            macroPackets.removeAll(keepingCapacity: true)
+        }
+    }
+    var context: MacroContext { didSet { macroPackets.removeAll(keepingCapacity: true) } }
+    /// The macros of each event, their names resolved, since `macros` last changed.
+    var plannedMacros: [MacroEvent: [MacroPlan.PlannedMacro]?] = [:]
+    /// The MACRO packets since `macros` or `context` last changed, by stage: a message's ten
+    /// HEADER steps share one.
+    var macroPackets: [UInt8: MacroDefinition?] = [:]
     var status = Status.open
     var socketOpen = true
     var transaction = TransactionState()

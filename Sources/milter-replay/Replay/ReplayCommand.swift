@@ -95,8 +95,11 @@ struct ReplayCommand: AsyncParsableCommand {
             rate: load.rate, start: start)
         let collector = OutcomeCollector(output: output)
         let progress = ProgressLine(total: queue.count)
+        var configuration = try target.clientConfiguration()
+        // Only --show-message looks at the message after the milter; without it, do not build it.
+        configuration.buildsResultingMessage = output.showMessage
         let runner = ReplayRunner(
-            entries: entries, address: address, configuration: try target.clientConfiguration(),
+            entries: entries, address: address, configuration: configuration,
             client: envelope.client, connections: load.connections, threads: load.effectiveThreads,
             messagesPerConnection: load.messagesPerConnection,
             queue: queue
