@@ -56,6 +56,21 @@ package struct BufferedByteReader {
         buffer.getInteger(at: buffer.readerIndex + index, endianness: endianness, as: T.self)
     }
 
+    /// Reads a 32-bit integer at `index` bytes past the current position; ``fill(_:)`` must have succeeded for
+    /// `index + 4` bytes. Reads straight from memory, for record headers.
+    package func unsafePeek32(at index: Int, _ endianness: Endianness) -> UInt32 {
+        buffer.withUnsafeReadableBytes { raw in
+            let value = raw.loadUnaligned(fromByteOffset: index, as: UInt32.self)
+            return endianness == .big ? UInt32(bigEndian: value) : UInt32(littleEndian: value)
+        }
+    }
+
+    /// Consumes `count` buffered bytes without returning them; ``fill(_:)`` must have succeeded for `count`.
+    package mutating func skip(_ count: Int) {
+        offset += UInt64(count)
+        buffer.moveReaderIndex(forwardBy: count)
+    }
+
     /// Consumes `count` buffered bytes and returns them; ``fill(_:)`` must have succeeded for `count`.
     package mutating func take(_ count: Int) -> ByteBuffer {
         offset += UInt64(count)

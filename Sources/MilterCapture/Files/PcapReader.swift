@@ -48,10 +48,10 @@ package struct PcapReader: PacketRecordReader {
             throw CaptureError(
                 .truncatedFile, at: start, "record header needs 16 bytes, \(reader.bufferedCount) remain")
         }
-        let seconds = reader.peek(at: 0, endianness, as: UInt32.self)!
-        let fraction = reader.peek(at: 4, endianness, as: UInt32.self)!
-        let captured = Int(reader.peek(at: 8, endianness, as: UInt32.self)!)
-        let original = Int(reader.peek(at: 12, endianness, as: UInt32.self)!)
+        let seconds = reader.unsafePeek32(at: 0, endianness)
+        let fraction = reader.unsafePeek32(at: 4, endianness)
+        let captured = Int(reader.unsafePeek32(at: 8, endianness))
+        let original = Int(reader.unsafePeek32(at: 12, endianness))
         guard captured <= limits.maxRecordBytes else {
             throw CaptureError(
                 .recordTooLarge, at: start, "record of \(captured) bytes, limit \(limits.maxRecordBytes)")
@@ -60,7 +60,7 @@ package struct PcapReader: PacketRecordReader {
             throw CaptureError(.malformed, at: start + 4, "timestamp fraction \(fraction) out of range")
         }
         try reader.require(16 + captured, at: start, "record")
-        _ = reader.take(16)
+        reader.skip(16)
         packetCount += 1
         return CapturePacket(
             number: packetCount,

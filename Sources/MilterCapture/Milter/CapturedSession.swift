@@ -79,6 +79,7 @@ public struct CapturedSessionCollector {
                 park()
             }
             current = CapturedSession(info: info)
+            current!.entries.reserveCapacity(32)
         case .frame(let stream, let frame):
             if select(stream) { current!.entries.append(.frame(frame)) }
         case .issue(let stream?, let issue):

@@ -83,7 +83,7 @@ final class ExtractedStream {
         let directions: [FrameDirection] = fromClient ? [.fromMTA, .fromMilter] : [.fromMilter, .fromMTA]
         state = .milter(
             mtaDirection: mtaDirection,
-            assemblers: directions.map { FrameAssembler(direction: $0, options: options) })
+            assemblers: directions.map { FrameAssembler(stream: info.id, direction: $0, options: options) })
     }
 
     func handle(_ event: ReassemblyEvent, options: MilterExtractionOptions, into output: inout [MilterCaptureEvent]) {
@@ -96,8 +96,12 @@ final class ExtractedStream {
             decide(buffered: buffered, bytes: bytes, options: options, into: &output)
         case .milter(let mtaDirection, var assemblers):
             state = .ignored  // releases the assemblers' storage for in-place mutation
-            apply(event, to: &assemblers, options: options)
-            drain(&assemblers, into: &output)
+            if let index = Self.assemblerIndex(for: event) {
+                // The assembler appends straight to `output`, lent to it for the call.
+                swap(&assemblers[index].output, &output)
+                apply(event, to: &assemblers, options: options)
+                swap(&assemblers[index].output, &output)
+            }
             state = .milter(mtaDirection: mtaDirection, assemblers: assemblers)
         }
     }
@@ -156,15 +160,13 @@ final class ExtractedStream {
         }
     }
 
-    private func drain(_ assemblers: inout [FrameAssembler], into output: inout [MilterCaptureEvent]) {
-        for index in assemblers.indices where !assemblers[index].output.isEmpty {
-            for item in assemblers[index].output {
-                switch item {
-                case .frame(let frame): output.append(.frame(info.id, frame))
-                case .issue(let issue): output.append(.issue(info.id, issue))
-                }
-            }
-            assemblers[index].output.removeAll(keepingCapacity: true)
+    /// The assembler of the direction an event concerns.
+    private static func assemblerIndex(for event: ReassemblyEvent) -> Int? {
+        switch event {
+        case .data(_, let direction, _), .gap(_, let direction, _), .midstreamStart(_, let direction, _),
+            .closed(_, let direction, _):
+            direction.rawValue
+        case .opened, .finished: nil
         }
     }
 }

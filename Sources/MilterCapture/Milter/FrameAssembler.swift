@@ -1,12 +1,6 @@
 import MilterProtocol
 import NIOCore
 
-/// What a frame assembler produces.
-enum AssemblerOutput {
-    case frame(CapturedFrame)
-    case issue(CaptureIssue)
-}
-
 /// Cuts one direction's byte stream into milter frames, tolerating gaps of known length inside payloads and
 /// resynchronising (or stopping) when a gap or a mid-stream start hides where frames begin.
 struct FrameAssembler {
@@ -16,10 +10,12 @@ struct FrameAssembler {
         case stopped(ignoredBytes: Int)
     }
 
+    let stream: StreamID
     let direction: FrameDirection
     let options: MilterExtractionOptions
     var mode: Mode = .synchronised
-    var output: [AssemblerOutput] = []
+    /// Frames and issues, in order; the extractor lends its own array here while it feeds the assembler.
+    var output: [MilterCaptureEvent] = []
     private var header = FrameHeaderAccumulator()
     private var partial: PartialFrame?
     private var afterResynchronisation = false
@@ -27,7 +23,8 @@ struct FrameAssembler {
     /// Bytes dropped by the current boundary search before the window.
     var skippedWhileSearching = 0
 
-    init(direction: FrameDirection, options: MilterExtractionOptions) {
+    init(stream: StreamID, direction: FrameDirection, options: MilterExtractionOptions) {
+        self.stream = stream
         self.direction = direction
         self.options = options
     }
@@ -77,6 +74,7 @@ struct FrameAssembler {
         let decoded = frame.missing == 0 ? CapturedFrame.decode(milterFrame, direction: direction) : .truncated
         output.append(
             .frame(
+                stream,
                 CapturedFrame(
                     direction: direction, frame: milterFrame,
                     declaredPayloadLength: frame.declaredLength, missingBytes: frame.missing, decoded: decoded,
@@ -111,6 +109,7 @@ struct FrameAssembler {
         }
         output.append(
             .issue(
+                stream,
                 CaptureIssue(
                     kind, direction: direction, packet: gap.packet, streamOffset: gap.streamOffset, frame: reference)))
     }
@@ -150,7 +149,7 @@ struct FrameAssembler {
     }
 
     mutating func report(_ kind: CaptureIssue.Kind, packet: Int?, offset: Int64?) {
-        output.append(.issue(CaptureIssue(kind, direction: direction, packet: packet, streamOffset: offset)))
+        output.append(.issue(stream, CaptureIssue(kind, direction: direction, packet: packet, streamOffset: offset)))
     }
 
     /// The stream ended: an unfinished frame or search is reported.

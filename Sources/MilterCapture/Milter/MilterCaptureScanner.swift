@@ -31,6 +31,8 @@ public struct MilterCaptureScanner {
     private var finished = false
     /// What the scan has met so far.
     public private(set) var statistics = CaptureStatistics()
+    /// The captured bytes of the packets read so far.
+    package private(set) var capturedBytes = 0
 
     /// Scans the capture read by `reader`.
     public init(reader: CaptureReader, options: MilterExtractionOptions = MilterExtractionOptions()) {
@@ -56,6 +58,16 @@ public struct MilterCaptureScanner {
         return pending[pendingIndex]
     }
 
+    /// Reads the next packet (or ends the scan) and appends the events it reveals to `events`, with no copy through
+    /// ``next()``; false once the scan has ended. Do not mix with ``next()``.
+    package mutating func nextEvents(into events: inout [MilterCaptureEvent]) throws(CaptureError) -> Bool {
+        if finished { return false }
+        swap(&pending, &events)
+        defer { swap(&pending, &events) }
+        try advance()
+        return true
+    }
+
     private mutating func advance() throws(CaptureError) {
         guard let packet = try reader.next() else {
             reassembler.finish(lastPacket: statistics.packets, into: &reassembly)
@@ -65,6 +77,7 @@ public struct MilterCaptureScanner {
             return
         }
         statistics.packets += 1
+        capturedBytes += packet.data.readableBytes
         switch PacketDecoder.decode(packet) {
         case .tcp(let segment):
             statistics.tcpPackets += 1

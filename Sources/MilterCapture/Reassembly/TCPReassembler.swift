@@ -38,7 +38,7 @@ public struct TCPReassembler {
         swap(&output.events, &events)
         if segment.flags.contains(.rst) {
             end(connection, key: key, reason: .reset, packet: packet, into: &events)
-        } else if connection.directions.allSatisfy(\.closed) {
+        } else if connection.directions[0].closed && connection.directions[1].closed {
             streams[key] = nil
             recent = nil
             finished.remember(key, limit: limits.finishedStreamMemory)

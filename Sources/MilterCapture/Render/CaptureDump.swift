@@ -87,15 +87,18 @@ public enum CaptureDump {
         let pipeline = SessionPipeline(scanner: scanner)
         defer { pipeline.finish() }
         var output = DumpOutput(format: format, chunkSize: chunkSize, exportDirectory: exportDirectory)
+        var collector = CapturedSessionCollector()
         while true {
             switch pipeline.next() {
-            case .sessions(let sessions):
-                for session in sessions { try output.add(session, writeBytes) }
+            case .events(let events):
+                for event in events {
+                    if let session = collector.add(event) { try output.add(session, writeBytes) }
+                }
             case .end(.failure(let error)):
                 output.flush(writeBytes)
                 throw .capture(error)
-            case .end(.success(let (statistics, captureIssues))):
-                output.finish(statistics, captureIssues: captureIssues, writeBytes)
+            case .end(.success(let statistics)):
+                output.finish(statistics, captureIssues: collector.captureIssues, writeBytes)
                 return output.summary
             }
         }

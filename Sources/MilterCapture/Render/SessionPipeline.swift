@@ -1,20 +1,20 @@
 import Dispatch
 import NIOConcurrencyHelpers
 
-/// Runs a scan on a thread of its own while the caller consumes its sessions: the two stages of a dump use both
-/// cores. Sessions cross in batches through a queue of at most ``capacity`` batches, each closed at
-/// ``batchWeight`` bytes or ``batchSessions`` sessions, so memory stays bounded whatever the capture's size, and
-/// they come out in scan order.
+/// Runs a scan on a thread of its own while the caller consumes its events: the two stages of a dump use both
+/// cores. Events cross in batches through a queue of at most ``capacity`` batches, each closed once its packets
+/// held ``batchBytes`` captured bytes or it holds ``batchEvents`` events, so memory stays bounded whatever the
+/// capture's size, and they come out in scan order.
 final class SessionPipeline: @unchecked Sendable {
-    /// What the scan hands over: sessions, then once its end (statistics and loose issues) or its error.
+    /// What the scan hands over: events, then once its end (with the statistics) or its error.
     enum Item {
-        case sessions([CapturedSession])
-        case end(Result<(CaptureStatistics, [CaptureIssue]), CaptureError>)
+        case events([MilterCaptureEvent])
+        case end(Result<CaptureStatistics, CaptureError>)
     }
 
     static let capacity = 4
-    static let batchWeight = 1 << 20
-    static let batchSessions = 64
+    static let batchBytes = 1 << 20
+    static let batchEvents = 4096
 
     private let lock = NIOLock()
     private var queue: [Item] = []
@@ -49,22 +49,20 @@ final class SessionPipeline: @unchecked Sendable {
 
     private func produce(_ scanner: MilterCaptureScanner) {
         var scanner = scanner
-        var collector = CapturedSessionCollector()
-        var batch: [CapturedSession] = []
-        var weight = 0
+        var batch: [MilterCaptureEvent] = []
+        var batchStart = 0
         do throws(CaptureError) {
-            while let session = try scanner.nextSession(collector: &collector) {
-                weight += Self.weight(of: session)
-                batch.append(session)
-                guard weight >= Self.batchWeight || batch.count >= Self.batchSessions else { continue }
-                guard push(.sessions(batch)) else { return }
-                batch.removeAll(keepingCapacity: true)
-                weight = 0
+            while try scanner.nextEvents(into: &batch) {
+                guard scanner.capturedBytes - batchStart >= Self.batchBytes || batch.count >= Self.batchEvents
+                else { continue }
+                guard push(.events(batch)) else { return }
+                batch = []
+                batchStart = scanner.capturedBytes
             }
-            if !batch.isEmpty { guard push(.sessions(batch)) else { return } }
-            _ = push(.end(.success((scanner.statistics, collector.captureIssues))))
+            if !batch.isEmpty { guard push(.events(batch)) else { return } }
+            _ = push(.end(.success(scanner.statistics)))
         } catch {
-            if !batch.isEmpty { guard push(.sessions(batch)) else { return } }
+            if !batch.isEmpty { guard push(.events(batch)) else { return } }
             _ = push(.end(.failure(error)))
         }
     }
@@ -78,16 +76,6 @@ final class SessionPipeline: @unchecked Sendable {
             items.signal()
             return true
         }
-    }
-
-    /// Roughly the bytes a session holds: its payloads and a fixed share per entry.
-    private static func weight(of session: CapturedSession) -> Int {
-        var weight = 0
-        for entry in session.entries {
-            weight += 128
-            if case .frame(let frame) = entry { weight += frame.frame.payload.readableBytes }
-        }
-        return weight
     }
 }
 
