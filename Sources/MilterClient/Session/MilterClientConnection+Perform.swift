@@ -21,7 +21,10 @@ extension MilterClientConnection {
         if !ignoringStatus, let record = recordWithoutMilter(id) { return record }
         guard socketOpen else { return StepRecord(command: id, delivery: .notSent) }
         let start = ContinuousClock.now
-        var bytes = ByteBuffer()
+        // Room for the MACRO packets and the command in one allocation (a BODY chunk's size included).
+        var capacity = 256
+        if case .body(let chunk) = command { capacity += chunk.readableBytes }
+        var bytes = channel.channel.allocator.buffer(capacity: capacity)
         let sessionBefore = session
         let decision: MTASession.SendDecision
         do {

@@ -65,6 +65,7 @@ public actor MilterClientConnection {
 
     init(channel: MilterChannel, configuration: MilterClientConfiguration, client: SMTPClient) {
         self.channel = channel
+        self.executor = channel.channel.eventLoop.executor.asUnownedSerialExecutor()
         self.configuration = configuration
         self.client = client
         self.session = MTASession(rules: configuration.profile.rules)
@@ -74,9 +75,11 @@ public actor MilterClientConnection {
     }
 
     /// The channel's event loop: the actor's executor.
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
-        channel.channel.eventLoop.executor.asUnownedSerialExecutor()
-    }
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor }
+
+    /// The channel's event loop as an executor, worked out once: Swift asks for it at every hop.
+    /// Unowned is safe: the channel, which the actor keeps, keeps its event loop.
+    private nonisolated let executor: UnownedSerialExecutor
 
     /// Connects to a milter and negotiates. A refused negotiation is not thrown: it is a finding
     /// on ``negotiation``, and every later step gets the default action.
