@@ -1,22 +1,59 @@
 import MilterProtocol
 
 /// What the played MTA knows when it expands macros for an event.
+///
+/// Values are encoded when they change (once per connection or per transaction), not each time
+/// a MACRO packet is built: a message's packets all carry the same queue ID.
 struct MacroContext: Sendable {
-    var identity: MTAIdentity
-    var profile: MTAProfile
-    var client: SMTPClient
-    var queueID: String?
-    var sender: EnvelopeAddress?
-    var recipient: EnvelopeAddress?
-    var messageID: String?
+    let identity: MTAIdentity
+    let profile: MTAProfile
+    let client: SMTPClient
+    var queueID: String? { didSet { values[Key.queueID.rawValue] = queueID.map { MilterString($0) } } }
+    var sender: EnvelopeAddress? {
+        didSet {
+            values[Key.mailAddress.rawValue] = sender.map { MilterString($0.mailbox) }
+            values[Key.mailHost.rawValue] = sender.map {
+                MilterString($0.mailbox.isEmpty ? "" : $0.address.string.domainPart)
+            }
+            values[Key.mailMailer.rawValue] = sender.map { _ in mailer }
+        }
+    }
+    var recipient: EnvelopeAddress? {
+        didSet {
+            values[Key.recipientAddress.rawValue] = recipient.map { MilterString($0.mailbox) }
+            values[Key.recipientHost.rawValue] = recipient.map { MilterString($0.address.string.domainPart) }
+            values[Key.recipientMailer.rawValue] = recipient.map { _ in mailer }
+        }
+    }
+    var messageID: String? { didSet { values[Key.messageID.rawValue] = messageID.map { MilterString($0) } } }
+    /// The encoded value of every key, by raw value; `nil` where the MTA has none now.
+    private(set) var values: [MilterString?]
+
+    init(identity: MTAIdentity, profile: MTAProfile, client: SMTPClient) {
+        self.identity = identity
+        self.profile = profile
+        self.client = client
+        var values = [MilterString?](repeating: nil, count: Key.allCases.count)
+        let known: [(Key, String?)] = [
+            (.hostname, identity.hostname), (.daemonAddress, identity.daemonAddress),
+            (.daemonPort, identity.daemonPort), (.mtaVersion, profile.mtaVersion),
+            (.clientLabel, "\(client.hostname) [\(client.address ?? "unknown")]"), (.clientAddress, client.address),
+            (.clientName, client.hostname), (.clientPort, String(client.port)),
+        ]
+        for (key, value) in known { values[key.rawValue] = value.map { MilterString($0) } }
+        self.values = values
+    }
 
     /// The value of a macro, by name with or without braces, or `nil` when the MTA has none.
     func value(of name: String) -> String? {
-        Key(name: name).flatMap { value(of: $0) }
+        Key(name: name).flatMap { value(of: $0) }?.string
     }
 
+    /// The value of a macro, or `nil` when the MTA has none at this point.
+    func value(of key: Key) -> MilterString? { values[key.rawValue] }
+
     /// The macros the played MTA knows, resolved from their names once per connection.
-    enum Key: Sendable {
+    enum Key: Int, Sendable, CaseIterable {
         case hostname, daemonAddress, daemonPort, mtaVersion, clientLabel, clientAddress, clientName, clientPort
         case queueID, mailAddress, mailHost, mailMailer, recipientAddress, recipientHost, recipientMailer, messageID
 
@@ -45,29 +82,7 @@ struct MacroContext: Sendable {
         }
     }
 
-    /// The value of a macro, or `nil` when the MTA has none at this point.
-    func value(of key: Key) -> String? {
-        switch key {
-        case .hostname: identity.hostname
-        case .daemonAddress: identity.daemonAddress
-        case .daemonPort: identity.daemonPort
-        case .mtaVersion: profile.mtaVersion
-        case .clientLabel: "\(client.hostname) [\(client.address ?? "unknown")]"
-        case .clientAddress: client.address
-        case .clientName: client.hostname
-        case .clientPort: String(client.port)
-        case .queueID: queueID
-        case .mailAddress: sender?.mailbox
-        case .mailHost: sender.map { $0.mailbox.isEmpty ? "" : $0.address.string.domainPart }
-        case .mailMailer: sender.map { _ in mailer }
-        case .recipientAddress: recipient?.mailbox
-        case .recipientHost: recipient.map { $0.address.string.domainPart }
-        case .recipientMailer: recipient.map { _ in mailer }
-        case .messageID: messageID
-        }
-    }
-
-    private var mailer: String { profile.family == .sendmail ? "esmtp" : "smtp" }
+    private var mailer: MilterString { profile.family == .sendmail ? "esmtp" : "smtp" }
 }
 
 /// Which macros go with each event: the profile's defaults, replaced by the milter's symbol lists,
@@ -113,11 +128,16 @@ struct MacroPlan: Sendable {
 
     /// The MACRO packet with the values of `context`; macros without a value are left out.
     static func definition(stage: MilterCommand.ID, planned: [PlannedMacro], context: MacroContext) -> MacroDefinition {
+        definition(stage: stage, planned: planned, values: context.values)
+    }
+
+    /// The MACRO packet with `values`, by ``MacroContext/Key`` raw value.
+    static func definition(stage: MilterCommand.ID, planned: [PlannedMacro], values: [MilterString?]) -> MacroDefinition
+    {
         var macros: [MacroDefinition.Macro] = []
         macros.reserveCapacity(planned.count)
         for macro in planned {
-            guard let value = macro.override ?? macro.key.flatMap({ context.value(of: $0) }).map({ MilterString($0) })
-            else { continue }
+            guard let value = macro.override ?? macro.key.flatMap({ values[$0.rawValue] }) else { continue }
             macros.append(MacroDefinition.Macro(name: macro.name, value: value))
         }
         return MacroDefinition(stage: stage, macros: macros)

@@ -159,7 +159,8 @@ extension MilterClientConnection {
             planned = macros.planned(for: event)
             plannedMacros[event] = planned
         }
-        let packet = planned.map { MacroPlan.definition(stage: id, planned: $0, context: context) }
+        let values = context.values
+        let packet = planned.map { MacroPlan.definition(stage: id, planned: $0, values: values) }
         macroPackets[id.rawValue] = packet
         return packet
     }
