@@ -19,8 +19,7 @@ struct MilterChannel: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let limits = MilterFrameLimits(maximumPayloadLength: maximumReplyLength)
-                    let decoder = ByteToMessageHandler(MilterReplyDecoder(limits: limits))
-                    try channel.pipeline.syncOperations.addHandlers(decoder, ReplyInbox())
+                    try channel.pipeline.syncOperations.addHandler(ReplyInbox(limits: limits))
                 }
             }
         let channel: any Channel

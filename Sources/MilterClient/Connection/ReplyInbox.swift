@@ -21,11 +21,15 @@ enum InboxEvent: Sendable {
 /// reply, a reply to ABORT) is still seen by the next reader. After EOF or an error no more
 /// replies are delivered: the terminal event repeats for every later read.
 ///
+/// The inbox decodes the frames itself (no separate `ByteToMessageHandler`): a reply goes from the
+/// socket's bytes to the waiting step without a trip through the pipeline. Frame lengths are
+/// checked against the limit before a payload is buffered.
+///
 /// Timeouts use one timer per connection, not one per wait: a wait only records its deadline, and
 /// the timer, when it fires, either times the current wait out or re-arms itself for that wait's
 /// deadline. A milter that answers within the timeout (the usual case) costs no timer work at all.
 final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = MilterReply
+    typealias InboundIn = ByteBuffer
 
     private struct Waiter {
         let continuation: UnsafeContinuation<InboxEvent, Never>
@@ -37,23 +41,45 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     private var terminal: InboxEvent?
     private var waiter: Waiter?
     private var timer: (task: Scheduled<Void>, deadline: NIODeadline)?
+    private var decoder: MilterReplyDecoder
+    /// Bytes of a frame not complete yet.
+    private var unfinished: ByteBuffer?
+
+    /// Creates an inbox whose decoder refuses replies over `limits` before buffering them.
+    init(limits: MilterFrameLimits) { decoder = MilterReplyDecoder(limits: limits) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        deliver(.reply(unwrapInboundIn(data)))
+        guard terminal == nil else { return }
+        var bytes = unwrapInboundIn(data)
+        if var earlier = unfinished {
+            unfinished = nil
+            earlier.writeBuffer(&bytes)
+            bytes = earlier
+        }
+        do {
+            while let reply = try decoder.decode(buffer: &bytes) { deliver(.reply(reply)) }
+        } catch {
+            finish(.protocolError(error))
+            context.close(promise: nil)
+            return
+        }
+        if bytes.readableBytes > 0 { unfinished = bytes }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let error = error as? MilterProtocolError {
-            finish(.protocolError(error))
-        } else if let error = error as? ByteToMessageDecoderError {
-            finish(.ioError("decoder: \(error)"))
-        } else {
-            finish(.ioError(String(describing: error)))
-        }
+        finish(.ioError(String(describing: error)))
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if var rest = unfinished, terminal == nil {
+            unfinished = nil
+            do {
+                while let reply = try decoder.decodeLast(buffer: &rest, seenEOF: true) { deliver(.reply(reply)) }
+            } catch {
+                finish(.protocolError(error))
+            }
+        }
         finish(.endOfFile)
         context.fireChannelInactive()
     }

@@ -1,0 +1,36 @@
+import MilterClient
+import MilterProtocol
+import NIOCore
+import Testing
+
+/// The client decodes replies from the bytes as they arrive: a frame split over several reads is
+/// still one reply, and a frame cut short by the milter closing is a finding, not a hang.
+@Suite struct ReplyFramingTests {
+    /// REPLYCODE "550 5.7.1 split" as bytes: length, command byte, text, NUL.
+    private static let replyCode: [UInt8] = {
+        let text = Array("550 5.7.1 split".utf8) + [0]
+        let length = UInt32(text.count + 1)
+        return withUnsafeBytes(of: length.bigEndian, Array.init) + [UInt8(ascii: "y")] + text
+    }()
+
+    @Test func aReplySplitAcrossReadsIsOneReply() async throws {
+        let pieces: [ScriptedMilter.Action] = [
+            .raw(Array(Self.replyCode[..<2])), .pause(.milliseconds(50)),
+            .raw(Array(Self.replyCode[2..<7])), .pause(.milliseconds(50)),
+            .raw(Array(Self.replyCode[7...])),
+        ]
+        let (result, _, findings) = try await Fixtures.run(Scripts.wellBehaved(endOfMessage: pieces))
+        #expect(result.findings.isEmpty)
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .reject)
+        #expect(result.smtpReply == "550 5.7.1 split")
+    }
+
+    @Test func aFrameCutShortByEOFIsATruncatedFrame() async throws {
+        let (result, _, _) = try await Fixtures.run(
+            Scripts.wellBehaved(endOfMessage: [.raw(Array(Self.replyCode[..<9])), .pause(.milliseconds(50)), .close]))
+        #expect(result.findings.map(\.code) == ["truncatedFrame"])
+        #expect(result.findings.first?.step == .endOfMessage)
+        #expect(result.verdict == .tempfail)
+    }
+}
