@@ -11,23 +11,45 @@ struct MacroContext: Sendable {
     var queueID: String? { didSet { values[Key.queueID.rawValue] = queueID.map { MilterString($0) } } }
     var sender: EnvelopeAddress? {
         didSet {
-            values[Key.mailAddress.rawValue] = sender.map { MilterString($0.mailbox) }
-            values[Key.mailHost.rawValue] = sender.map {
-                MilterString($0.mailbox.isEmpty ? "" : $0.address.string.domainPart)
+            let parts = sender.map { address in
+                if let last = lastSender, last.address == address { return last.parts }
+                let parts = Self.parts(of: address, emptyHostForNullSender: true)
+                lastSender = (address, parts)
+                return parts
             }
+            values[Key.mailAddress.rawValue] = parts?.mailbox
+            values[Key.mailHost.rawValue] = parts?.host
             values[Key.mailMailer.rawValue] = sender.map { _ in mailer }
         }
     }
     var recipient: EnvelopeAddress? {
         didSet {
-            values[Key.recipientAddress.rawValue] = recipient.map { MilterString($0.mailbox) }
-            values[Key.recipientHost.rawValue] = recipient.map { MilterString($0.address.string.domainPart) }
+            let parts = recipient.map { address in
+                if let last = lastRecipient, last.address == address { return last.parts }
+                let parts = Self.parts(of: address, emptyHostForNullSender: false)
+                lastRecipient = (address, parts)
+                return parts
+            }
+            values[Key.recipientAddress.rawValue] = parts?.mailbox
+            values[Key.recipientHost.rawValue] = parts?.host
             values[Key.recipientMailer.rawValue] = recipient.map { _ in mailer }
         }
     }
     var messageID: String? { didSet { values[Key.messageID.rawValue] = messageID.map { MilterString($0) } } }
     /// The encoded value of every key, by raw value; `nil` where the MTA has none now.
     private(set) var values: [MilterString?]
+    /// The last sender and recipient with their macro values: a replay sends the same ones again.
+    private var lastSender: (address: EnvelopeAddress, parts: AddressParts)?
+    private var lastRecipient: (address: EnvelopeAddress, parts: AddressParts)?
+
+    /// An envelope address as `{mail_addr}`/`{rcpt_addr}` and `{mail_host}`/`{rcpt_host}` carry it.
+    typealias AddressParts = (mailbox: MilterString, host: MilterString)
+
+    private static func parts(of address: EnvelopeAddress, emptyHostForNullSender: Bool) -> AddressParts {
+        let mailbox = address.mailbox
+        let host = emptyHostForNullSender && mailbox.isEmpty ? "" : address.address.string.domainPart
+        return (MilterString(mailbox), MilterString(host))
+    }
 
     init(identity: MTAIdentity, profile: MTAProfile, client: SMTPClient) {
         self.identity = identity
