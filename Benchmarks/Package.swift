@@ -42,6 +42,26 @@ let package = Package(
         ),
         // Runs N transactions, for valgrind --tool=callgrind (no hardware counters on these VMs).
         .executableTarget(name: "codec-transaction", dependencies: ["CodecWorkload"]),
+        // A Postfix-like synthetic capture, shared by pcap-generate (scripts/pcap-dump-vs-tcpdump.sh) and the
+        // MilterCapture benchmarks.
+        .target(
+            name: "CaptureWorkload",
+            dependencies: [
+                .product(name: "MilterCapture", package: "swift-milter"),
+                .product(name: "MilterProtocol", package: "swift-milter"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(name: "pcap-generate", dependencies: ["CaptureWorkload"]),
+        .executableTarget(
+            name: "MilterCaptureBenchmarks",
+            dependencies: [
+                "CaptureWorkload", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MilterCapture", package: "swift-milter"),
+            ],
+            path: "Benchmarks/MilterCaptureBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

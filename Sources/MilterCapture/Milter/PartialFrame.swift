@@ -12,6 +12,16 @@ struct FrameHeaderAccumulator {
         if count == 0 {
             startOffset = offset
             firstPacket = packet
+            // The common case: the whole header in one piece.
+            if let length = buffer.readInteger(as: UInt32.self) {
+                guard let command = buffer.readInteger(as: UInt8.self) else {
+                    bytes = UInt64(length)
+                    count = 4
+                    return nil
+                }
+                count = 5
+                return (Int(length), command)
+            }
         }
         while count < 5, let byte = buffer.readInteger(as: UInt8.self) {
             bytes = bytes << 8 | UInt64(byte)

@@ -8,23 +8,42 @@ enum TextEscaping {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Appends `"escaped"` (and `...` when cut at `limit`) to `output`.
+    /// Appends `"escaped"` (and `...` when cut at `limit`) to `output`. Runs of bytes that need no escape are
+    /// copied whole.
     static func appendQuoted(_ bytes: some Collection<UInt8>, limit: Int = .max, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in bytes.prefix(limit) { append(byte, to: &output) }
+        let shown = bytes.prefix(limit)
+        var run = shown.startIndex
+        var index = run
+        while index != shown.endIndex {
+            let byte = shown[index]
+            let escaped = index
+            shown.formIndex(after: &index)
+            guard needsEscape(byte) else { continue }
+            output.append(contentsOf: shown[run..<escaped])
+            appendEscaped(byte, to: &output)
+            run = index
+        }
+        output.append(contentsOf: shown[run..<index])
         output.append(UInt8(ascii: "\""))
-        if bytes.count > limit { output += [UInt8(ascii: "."), UInt8(ascii: "."), UInt8(ascii: ".")] }
+        if bytes.count > limit { output += "...".utf8 }
     }
 
-    private static func append(_ byte: UInt8, to output: inout [UInt8]) {
-        let backslash = UInt8(ascii: "\\")
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""), backslash: output += [backslash, byte]
-        case UInt8(ascii: "\r"): output += [backslash, UInt8(ascii: "r")]
-        case UInt8(ascii: "\n"): output += [backslash, UInt8(ascii: "n")]
-        case UInt8(ascii: "\t"): output += [backslash, UInt8(ascii: "t")]
-        case 0x20..<0x7F: output.append(byte)
-        default: output += [backslash, UInt8(ascii: "x"), digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]
+        case UInt8(ascii: "\r"): output.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\n"): output.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\t"): output.append(UInt8(ascii: "t"))
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+        default:
+            output.append(UInt8(ascii: "x"))
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0xF)])
         }
     }
 
@@ -79,20 +98,17 @@ enum TimestampFormatting {
 
     /// Appends `value` in decimal, with leading zeros up to `width` digits.
     static func appendDigits(_ value: UInt64, width: Int, to output: inout [UInt8]) {
-        var count = 0
-        var rest = value
-        repeat {
-            count += 1
-            rest /= 10
-        } while rest > 0
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(count, width)))
-        var index = output.count - 1
-        rest = value
-        repeat {
-            output[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
-        } while rest > 0
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            var rest = value
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            for _ in 0..<max(0, width - (digits.count - start)) { output.append(UInt8(ascii: "0")) }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// Appends `value` in decimal, with a minus sign when negative.
