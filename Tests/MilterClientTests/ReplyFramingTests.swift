@@ -26,6 +26,16 @@ import Testing
         #expect(result.smtpReply == "550 5.7.1 split")
     }
 
+    @Test func aSecondReplyInTheSameReadIsStrayNotTheNextStepsReply() async throws {
+        // Both CONTINUEs arrive in one segment; the client must not take the second as the reply to RCPT.
+        let (result, milter, _) = try await Fixtures.run(
+            Scripts.wellBehaved { $0.id == .mail ? [.together([.continue, .continue])] : nil })
+        #expect(result.findings.map(\.code) == ["unsolicitedReply"])
+        #expect(result.findings.first?.step == .mail)
+        #expect(result.verdict == .tempfail)
+        #expect(!milter.eventIDs.contains(.recipient))
+    }
+
     @Test func aFrameCutShortByEOFIsATruncatedFrame() async throws {
         let (result, _, _) = try await Fixtures.run(
             Scripts.wellBehaved(endOfMessage: [.raw(Array(Self.replyCode[..<9])), .pause(.milliseconds(50)), .close]))

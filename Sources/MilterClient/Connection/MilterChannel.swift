@@ -55,6 +55,14 @@ struct MilterChannel: Sendable {
         inbox.value.wait(on: channel.eventLoop, timeout: timeout, continuation: continuation)
     }
 
+    /// Calls `handler` on the event loop with each event a ``waitForHandler(timeout:)`` asks for.
+    func setEventHandler(_ handler: ((InboxEvent) -> Void)?) { inbox.value.handler = handler }
+
+    /// Calls the event handler with the next event, or with a timeout after `timeout` without a frame.
+    func waitForHandler(timeout: TimeAmount) {
+        inbox.value.waitForHandler(on: channel.eventLoop, timeout: timeout)
+    }
+
     /// Closes the socket.
     func close() {
         channel.close(promise: nil)

@@ -31,8 +31,17 @@ enum InboxEvent: Sendable {
 final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
+    /// How a waiting reader is handed its event.
+    private enum Reader {
+        /// An `await` (``MilterClientConnection/nextEvent(timeout:)``).
+        case continuation(UnsafeContinuation<InboxEvent, Never>)
+        /// The installed event handler, called on the event loop (a message sent step after step
+        /// without suspending, ``MilterClientConnection/send(_:)``).
+        case handler
+    }
+
     private struct Waiter {
-        let continuation: UnsafeContinuation<InboxEvent, Never>
+        let reader: Reader
         let deadline: NIODeadline
         let timeout: TimeAmount
     }
@@ -44,6 +53,8 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     private var decoder: MilterReplyDecoder
     /// Bytes of a frame not complete yet.
     private var unfinished: ByteBuffer?
+    /// Where ``Reader/handler`` waits get their event.
+    var handler: ((InboxEvent) -> Void)?
 
     /// Creates an inbox whose decoder refuses replies over `limits` before buffering them.
     init(limits: MilterFrameLimits) { decoder = MilterReplyDecoder(limits: limits) }
@@ -56,14 +67,17 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
             earlier.writeBuffer(&bytes)
             bytes = earlier
         }
+        // Every reply of this read is queued before the first is handed out: a reader that
+        // sends its next command at once must still find a second reply as a stray one.
         do {
-            while let reply = try decoder.decode(buffer: &bytes) { deliver(.reply(reply)) }
+            while let reply = try decoder.decode(buffer: &bytes) { queue.append(.reply(reply)) }
         } catch {
-            finish(.protocolError(error))
+            terminal = .protocolError(error)
+            stopTimer()
             context.close(promise: nil)
-            return
         }
-        if bytes.readableBytes > 0 { unfinished = bytes }
+        if terminal == nil, bytes.readableBytes > 0 { unfinished = bytes }
+        handOut()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -75,7 +89,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         if var rest = unfinished, terminal == nil {
             unfinished = nil
             do {
-                while let reply = try decoder.decodeLast(buffer: &rest, seenEOF: true) { deliver(.reply(reply)) }
+                while let reply = try decoder.decodeLast(buffer: &rest, seenEOF: true) { queue.append(.reply(reply)) }
             } catch {
                 finish(.protocolError(error))
             }
@@ -92,12 +106,13 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     /// Resumes `continuation` with the next event, or with a timeout after `timeout` without a
     /// frame. Call on the event loop, after ``poll()`` returned `nil`.
     func wait(on eventLoop: any EventLoop, timeout: TimeAmount, continuation: UnsafeContinuation<InboxEvent, Never>) {
-        precondition(waiter == nil, "one reader at a time")
-        let deadline = NIODeadline.now() + timeout
-        waiter = Waiter(continuation: continuation, deadline: deadline, timeout: timeout)
-        if let timer, timer.deadline <= deadline { return }
-        timer?.task.cancel()
-        arm(on: eventLoop, at: deadline)
+        wait(on: eventLoop, timeout: timeout, reader: .continuation(continuation))
+    }
+
+    /// Calls ``handler`` with the next event, or with a timeout after `timeout` without a frame.
+    /// Call on the event loop, after ``poll()`` returned `nil`.
+    func waitForHandler(on eventLoop: any EventLoop, timeout: TimeAmount) {
+        wait(on: eventLoop, timeout: timeout, reader: .handler)
     }
 
     /// Removes and returns the replies that arrived while nobody waited. Call on the event loop.
@@ -110,13 +125,22 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         return replies
     }
 
+    private func wait(on eventLoop: any EventLoop, timeout: TimeAmount, reader: Reader) {
+        precondition(waiter == nil, "one reader at a time")
+        let deadline = NIODeadline.now() + timeout
+        waiter = Waiter(reader: reader, deadline: deadline, timeout: timeout)
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
+        arm(on: eventLoop, at: deadline)
+    }
+
     private func arm(on eventLoop: any EventLoop, at deadline: NIODeadline) {
         let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             self.timer = nil
             guard let waiter else { return }
             if NIODeadline.now() >= waiter.deadline {
                 self.waiter = nil
-                waiter.continuation.resume(returning: .timeout(waiter.timeout))
+                hand(.timeout(waiter.timeout), to: waiter.reader)
             } else {
                 arm(on: eventLoop, at: waiter.deadline)
             }
@@ -124,23 +148,29 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         timer = (task, deadline)
     }
 
-    private func deliver(_ event: InboxEvent) {
-        if let waiter {
-            self.waiter = nil
-            waiter.continuation.resume(returning: event)
-        } else {
-            queue.append(event)
+    /// Gives the waiting reader, if any, the next queued event (or the terminal one).
+    private func handOut() {
+        guard let waiter, let event = poll() else { return }
+        self.waiter = nil
+        hand(event, to: waiter.reader)
+    }
+
+    private func hand(_ event: InboxEvent, to reader: Reader) {
+        switch reader {
+        case .continuation(let continuation): continuation.resume(returning: event)
+        case .handler: handler?(event)
         }
     }
 
     private func finish(_ event: InboxEvent) {
         guard terminal == nil else { return }
         terminal = event
+        stopTimer()
+        handOut()
+    }
+
+    private func stopTimer() {
         timer?.task.cancel()
         timer = nil
-        if let waiter {
-            self.waiter = nil
-            waiter.continuation.resume(returning: event)
-        }
     }
 }

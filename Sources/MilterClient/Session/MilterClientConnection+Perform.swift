@@ -8,8 +8,7 @@ extension MilterClientConnection {
     func perform(
         _ command: MilterCommand, macros event: MacroEvent?, ignoringStatus: Bool = false
     ) async -> StepRecord {
-        let definition = event.flatMap { macroDefinition(for: command.id, event: $0) }
-        return await perform(command, sending: definition.map { [$0] } ?? [], ignoringStatus: ignoringStatus)
+        await awaitReplies(startStep(command, macros: event, ignoringStatus: ignoringStatus))
     }
 
     /// ``perform(_:macros:ignoringStatus:)`` with the MACRO packets given, not planned: a replay
@@ -17,9 +16,38 @@ extension MilterClientConnection {
     func perform(
         _ command: MilterCommand, sending definitions: [MacroDefinition], ignoringStatus: Bool = false
     ) async -> StepRecord {
+        await awaitReplies(startStep(command, sending: definitions, ignoringStatus: ignoringStatus))
+    }
+
+    /// Waits for the replies of a started step.
+    private func awaitReplies(_ start: StepStart) async -> StepRecord {
+        switch start {
+        case .done(let record):
+            return record
+        case .awaiting(var pending):
+            while true {
+                if let record = settle(&pending, with: await nextEvent(timeout: pending.timeout)) { return record }
+            }
+        }
+    }
+
+    /// ``startStep(_:sending:ignoringStatus:)`` with the MACRO packet the profile plans for `event`.
+    func startStep(_ command: MilterCommand, macros event: MacroEvent?, ignoringStatus: Bool = false) -> StepStart {
+        let definition = event.flatMap { macroDefinition(for: command.id, event: $0) }
+        return startStep(command, sending: definition.map { [$0] } ?? [], ignoringStatus: ignoringStatus)
+    }
+
+    /// Writes one command with its MACRO packets, unless the step ends here (no milter, nothing
+    /// to send, no reply expected, a stray reply found): the first half of a step, which never
+    /// waits.
+    func startStep(
+        _ command: MilterCommand, sending definitions: [MacroDefinition], ignoringStatus: Bool = false
+    )
+        -> StepStart
+    {
         let id = command.id
-        if !ignoringStatus, let record = recordWithoutMilter(id) { return record }
-        guard socketOpen else { return StepRecord(command: id, delivery: .notSent) }
+        if !ignoringStatus, let record = recordWithoutMilter(id) { return .done(record) }
+        guard socketOpen else { return .done(StepRecord(command: id, delivery: .notSent)) }
         let start = ContinuousClock.now
         // Room for the MACRO packets and the command in one allocation (a BODY chunk's size included).
         var capacity = 256
@@ -35,24 +63,24 @@ extension MilterClientConnection {
             decision = try session.commandToSend(command)
             if decision != .skipEvent { try bytes.writeMilterCommand(command) }
         } catch {
-            return misuse(id, error)
+            return .done(misuse(id, error))
         }
         if id != .body { skippingBody = false }
-        if bytes.readableBytes == 0 { return StepRecord(command: id, delivery: .skipped) }
+        if bytes.readableBytes == 0 { return .done(StepRecord(command: id, delivery: .skipped)) }
         let timeout = decision == .sendAndAwaitReply ? configuration.effectiveTimeouts.timeout(for: id) : nil
         let stray = channel.takeStrayReplies()
         if !stray.isEmpty {
             // Judge the stray replies as of before this command, which never goes out.
             session = sessionBefore
-            return fail(id, strayFinding(stray), start: start)
+            return .done(fail(id, strayFinding(stray), start: start))
         }
         channel.write(bytes)
         lastSent = id
         lastWrittenWasLoneMacro = decision == .skipEvent
         guard let timeout else {
-            return StepRecord(command: id, delivery: decision == .skipEvent ? .skipped : .sentWithoutReply)
+            return .done(StepRecord(command: id, delivery: decision == .skipEvent ? .skipped : .sentWithoutReply))
         }
-        return await readReplies(to: id, timeout: timeout, start: start)
+        return .awaiting(PendingStep(id: id, timeout: timeout, start: start))
     }
 
     /// The next event from the milter, waiting at most `timeout`. Runs on the event loop.
@@ -62,37 +90,33 @@ extension MilterClientConnection {
         return await withUnsafeContinuation { channel.wait(timeout: timeout, continuation: $0) }
     }
 
-    private func readReplies(
-        to id: MilterCommand.ID, timeout: TimeAmount, start: ContinuousClock.Instant
-    ) async -> StepRecord {
-        var replies: [MilterReply] = []
-        while true {
-            let event = await nextEvent(timeout: timeout)
-            let kind: Finding.Kind
-            switch event {
-            case .reply(let reply):
-                replies.append(reply)
-                do {
-                    switch try session.replyReceived(reply) {
-                    case .final: return finished(id, replies: replies, start: start)
-                    case .negotiated(_, let warnings):
-                        negotiationWarnings = warnings
-                        return finished(id, replies: replies, start: start)
-                    default: break
-                    }
-                    continue
-                } catch {
-                    kind = .protocolViolation(error)
+    /// Takes one event for a started step: the step's record once its final reply (or a
+    /// finding) came, `nil` while more replies are due. The second half of a step.
+    func settle(_ pending: inout PendingStep, with event: InboxEvent) -> StepRecord? {
+        let id = pending.id
+        let kind: Finding.Kind
+        switch event {
+        case .reply(let reply):
+            pending.replies.append(reply)
+            do {
+                switch try session.replyReceived(reply) {
+                case .final: return finished(id, replies: pending.replies, start: pending.start)
+                case .negotiated(_, let warnings):
+                    negotiationWarnings = warnings
+                    return finished(id, replies: pending.replies, start: pending.start)
+                default: return nil
                 }
-            case .protocolError(let error): kind = .protocolViolation(error)
-            case .timeout(let amount): kind = .timeout(amount)
-            case .endOfFile: kind = .endOfFile
-            case .ioError(let text): kind = .ioError(text)
+            } catch {
+                kind = .protocolViolation(error)
             }
-            var record = fail(id, Finding(kind, step: id), start: start)
-            record.replies = replies
-            return record
+        case .protocolError(let error): kind = .protocolViolation(error)
+        case .timeout(let amount): kind = .timeout(amount)
+        case .endOfFile: kind = .endOfFile
+        case .ioError(let text): kind = .ioError(text)
         }
+        var record = fail(id, Finding(kind, step: id), start: pending.start)
+        record.replies = pending.replies
+        return record
     }
 
     private func finished(_ id: MilterCommand.ID, replies: [MilterReply], start: ContinuousClock.Instant) -> StepRecord

@@ -9,10 +9,7 @@ extension MilterClientConnection {
     /// Starts a transaction with MAIL FROM.
     @discardableResult
     public func mail(_ sender: EnvelopeAddress) async -> StepRecord {
-        transaction.start = transaction.start ?? .now
-        transaction.sender = sender
-        context.queueID = queueID
-        context.sender = sender
+        beginMail(sender)
         return await step(.mail(sender))
     }
 
@@ -21,39 +18,21 @@ extension MilterClientConnection {
     public func recipient(_ recipient: EnvelopeAddress) async -> StepRecord {
         context.recipient = recipient
         let record = await step(.recipient(recipient), recipientLevel: true)
-        if transaction.ending == nil || transaction.ending == .delivered {
-            if let reply = record.smtpReply, record.finding == nil {
-                transaction.rejectedRecipients.append((recipient, reply))
-            } else {
-                transaction.acceptedRecipients.append(recipient)
-            }
-        }
+        endRecipient(recipient, record)
         return record
     }
 
     /// Sends DATA; without an accepted recipient the MTA refuses the message instead.
     @discardableResult
     public func data() async -> StepRecord {
-        if transaction.ending == nil, transaction.acceptedRecipients.isEmpty {
-            transaction.ending = .refused(configuration.profile.replies.noValidRecipients)
-        }
+        beginData()
         return await step(.data)
     }
 
     /// Sends one header field as the MTA would: folding with LF, the leading space rule.
     @discardableResult
     public func header(_ field: RawHeaderField) async -> StepRecord {
-        await header(field, prepared: nil)
-    }
-
-    /// ``header(_:)`` with the HEADER payload worked out beforehand for a milter without
-    /// SMFIP_HDR_LEADSPC.
-    @discardableResult
-    private func header(_ field: RawHeaderField, prepared: HeaderField?) async -> StepRecord {
-        if configuration.buildsResultingMessage { transaction.headerFields.append(field) }
-        let keepSpace = options?.protocolFlags.contains(.headerLeadingSpace) ?? false
-        let payload = keepSpace ? nil : prepared
-        return await step(.header(payload ?? MessageWireForm.header(field, keepLeadingSpace: keepSpace)))
+        await step(headerCommand(field, prepared: nil))
     }
 
     /// Sends EOH.
@@ -65,18 +44,12 @@ extension MilterClientConnection {
     @discardableResult
     public func body(_ content: [UInt8]) async -> [StepRecord] {
         let wire = MessageWireForm(headerFields: [], body: content)
-        return await body(crlf: wire.body, chunks: wire.bodyChunks)
-    }
-
-    /// ``body(_:)`` with the body already in CRLF form and cut into chunks.
-    @discardableResult
-    private func body(crlf: [UInt8], chunks: [ByteBuffer]) async -> [StepRecord] {
-        if configuration.buildsResultingMessage { transaction.body += crlf }
+        beginBody(wire.body)
         var records: [StepRecord] = []
-        for chunk in chunks {
+        for chunk in wire.bodyChunks {
             let record = await step(.body(chunk))
             records.append(record)
-            if skippingBody || transaction.ending != nil || record.delivery == .notSent { break }
+            if bodyStops(after: record) { break }
         }
         return records
     }
@@ -85,18 +58,84 @@ extension MilterClientConnection {
     @discardableResult
     public func endOfMessage() async -> StepRecord {
         let record = await step(.endOfMessage(ByteBuffer()))
-        transaction.reachedEndOfMessage = true
-        if transaction.ending == nil { transaction.ending = .delivered }
+        endEndOfMessage()
         return record
     }
 
     /// Ends the transaction (sending ABORT where the profile does) and returns its result.
     public func finishTransaction() async -> TransactionResult {
-        // Postfix aborts after every transaction. Sendmail 8.17 aborts only a message that did not reach
-        // end of message: fixtures/pcap/sendmail-cmilter-lo.pcap shows no ABORT after an accepted or a
-        // rejected end of message.
-        let needsAbort = configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage
-        if needsAbort, case .open = status { transaction.collect(await perform(.abort, macros: nil)) }
+        if needsAbort { transaction.collect(await perform(.abort, macros: nil)) }
+        return closeTransaction()
+    }
+
+    /// Abandons the transaction at any point, as an SMTP client's RSET does: sends ABORT and
+    /// returns what happened so far (``TransactionResult/wasAborted`` unless a verdict came first).
+    public func abort() async -> TransactionResult { await finishTransaction() }
+
+    /// One step of the transaction: sent unless the transaction already ended.
+    func step(_ command: MilterCommand, recipientLevel: Bool = false) async -> StepRecord {
+        if let record = stepAfterEnding(command.id) { return record }
+        let record = await perform(command, macros: MacroEvent(command: command.id))
+        settleStep(record, recipientLevel: recipientLevel)
+        return record
+    }
+
+    // MARK: The halves of the steps that never wait, shared with ``send(_:)``.
+
+    func beginMail(_ sender: EnvelopeAddress) {
+        transaction.start = transaction.start ?? .now
+        transaction.sender = sender
+        context.queueID = queueID
+        context.sender = sender
+    }
+
+    func endRecipient(_ recipient: EnvelopeAddress, _ record: StepRecord) {
+        guard transaction.ending == nil || transaction.ending == .delivered else { return }
+        if let reply = record.smtpReply, record.finding == nil {
+            transaction.rejectedRecipients.append((recipient, reply))
+        } else {
+            transaction.acceptedRecipients.append(recipient)
+        }
+    }
+
+    func beginData() {
+        if transaction.ending == nil, transaction.acceptedRecipients.isEmpty {
+            transaction.ending = .refused(configuration.profile.replies.noValidRecipients)
+        }
+    }
+
+    /// The HEADER command for a field; `prepared` is its payload for a milter without SMFIP_HDR_LEADSPC.
+    func headerCommand(_ field: RawHeaderField, prepared: HeaderField?) -> MilterCommand {
+        if configuration.buildsResultingMessage { transaction.headerFields.append(field) }
+        let keepSpace = options?.protocolFlags.contains(.headerLeadingSpace) ?? false
+        let payload = keepSpace ? nil : prepared
+        return .header(payload ?? MessageWireForm.header(field, keepLeadingSpace: keepSpace))
+    }
+
+    func beginBody(_ crlf: [UInt8]) {
+        if configuration.buildsResultingMessage { transaction.body += crlf }
+    }
+
+    /// Whether the body ends after this chunk's step: SKIP, a verdict, or nothing sent.
+    func bodyStops(after record: StepRecord) -> Bool {
+        skippingBody || transaction.ending != nil || record.delivery == .notSent
+    }
+
+    func endEndOfMessage() {
+        transaction.reachedEndOfMessage = true
+        if transaction.ending == nil { transaction.ending = .delivered }
+    }
+
+    /// Whether the transaction ends with ABORT. Postfix aborts after every transaction. Sendmail
+    /// 8.17 aborts only a message that did not reach end of message: fixtures/pcap/sendmail-cmilter-lo.pcap
+    /// shows no ABORT after an accepted or a rejected end of message.
+    var needsAbort: Bool {
+        guard case .open = status else { return false }
+        return configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage
+    }
+
+    /// The result, and a fresh transaction.
+    func closeTransaction() -> TransactionResult {
         let result = makeResult()
         transaction = TransactionState()
         context.sender = nil
@@ -105,36 +144,18 @@ extension MilterClientConnection {
         return result
     }
 
-    /// Abandons the transaction at any point, as an SMTP client's RSET does: sends ABORT and
-    /// returns what happened so far (``TransactionResult/wasAborted`` unless a verdict came first).
-    public func abort() async -> TransactionResult { await finishTransaction() }
-
-    /// Runs a whole transaction: MAIL, RCPTs, DATA, headers, EOH, body, end of message, ABORT.
-    public func send(_ message: MilterMessage) async -> TransactionResult {
-        context.messageID = message.messageID
-        await mail(message.sender)
-        for envelope in message.recipients { await recipient(envelope) }
-        await data()
-        for (field, prepared) in zip(message.headerFields, message.wire.headers) {
-            await header(field, prepared: prepared)
-        }
-        await endOfHeaders()
-        await body(crlf: message.wire.body, chunks: message.wire.bodyChunks)
-        await endOfMessage()
-        return await finishTransaction()
+    /// The record of a step the transaction no longer sends (it ended), or `nil` to send it.
+    func stepAfterEnding(_ id: MilterCommand.ID) -> StepRecord? {
+        guard transaction.ending != nil else { return nil }
+        let record = StepRecord(command: id, delivery: .notSent)
+        transaction.steps.append(record)
+        return record
     }
 
-    /// One step of the transaction: sent unless the transaction already ended.
-    func step(_ command: MilterCommand, recipientLevel: Bool = false) async -> StepRecord {
-        if transaction.ending != nil {
-            let record = StepRecord(command: command.id, delivery: .notSent)
-            transaction.steps.append(record)
-            return record
-        }
-        let record = await perform(command, macros: MacroEvent(command: command.id))
+    /// Records a step that went to the milter (or was refused locally) and applies its verdict.
+    func settleStep(_ record: StepRecord, recipientLevel: Bool) {
         transaction.collect(record)
         apply(record, recipientLevel: recipientLevel)
-        return record
     }
 
     func apply(_ record: StepRecord, recipientLevel: Bool) {

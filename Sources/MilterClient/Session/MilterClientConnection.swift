@@ -52,6 +52,9 @@ public actor MilterClientConnection {
     var lastSent: MilterCommand.ID = .optionNegotiation
     var lastWrittenWasLoneMacro = false
     var transactionCount = 0
+    /// The message ``send(_:)`` is driving, if any.
+    var run: MessageRun?
+    var eventHandlerInstalled = false
 
     /// Where the connection stands.
     enum Status: Equatable {
