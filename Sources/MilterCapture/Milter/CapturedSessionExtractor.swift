@@ -54,12 +54,14 @@ public struct CapturedSessionExtractor {
 final class ExtractedStream {
     enum State {
         case undecided(buffered: [ReassemblyEvent], bytes: Int)
-        case milter(mtaDirection: StreamDirection, assemblers: [FrameAssembler])
+        case milter(mtaDirection: StreamDirection)
         case ignored
     }
 
     let info: TCPStreamInfo
     var state: State = .undecided(buffered: [], bytes: 0)
+    /// The MTA's and the milter's frame assemblers, by ``StreamDirection`` raw value, once the stream is milter.
+    private var assemblers: [FrameAssembler] = []
     private var lastTimestamp: CaptureTimestamp
 
     init(info: TCPStreamInfo) {
@@ -81,9 +83,8 @@ final class ExtractedStream {
                     startTimestamp: info.firstTimestamp,
                     identifiedBy: identification)))
         let directions: [FrameDirection] = fromClient ? [.fromMTA, .fromMilter] : [.fromMilter, .fromMTA]
-        state = .milter(
-            mtaDirection: mtaDirection,
-            assemblers: directions.map { FrameAssembler(stream: info.id, direction: $0, options: options) })
+        state = .milter(mtaDirection: mtaDirection)
+        assemblers = directions.map { FrameAssembler(stream: info.id, direction: $0, options: options) }
     }
 
     func handle(_ event: ReassemblyEvent, options: MilterExtractionOptions, into output: inout [MilterCaptureEvent]) {
@@ -94,15 +95,12 @@ final class ExtractedStream {
             if case .data(_, _, let data) = event { bytes += data.bytes.readableBytes }
             state = .undecided(buffered: [], bytes: 0)
             decide(buffered: buffered, bytes: bytes, options: options, into: &output)
-        case .milter(let mtaDirection, var assemblers):
-            state = .ignored  // releases the assemblers' storage for in-place mutation
-            if let index = Self.assemblerIndex(for: event) {
-                // The assembler appends straight to `output`, lent to it for the call.
-                swap(&assemblers[index].output, &output)
-                apply(event, to: &assemblers, options: options)
-                swap(&assemblers[index].output, &output)
-            }
-            state = .milter(mtaDirection: mtaDirection, assemblers: assemblers)
+        case .milter:
+            guard let index = Self.assemblerIndex(for: event) else { return }
+            // The assembler appends straight to `output`, lent to it for the call.
+            swap(&assemblers[index].output, &output)
+            apply(event, to: &assemblers[index], options: options)
+            swap(&assemblers[index].output, &output)
         }
     }
 
@@ -141,20 +139,19 @@ final class ExtractedStream {
     }
 
     private func apply(
-        _ event: ReassemblyEvent, to assemblers: inout [FrameAssembler], options: MilterExtractionOptions
+        _ event: ReassemblyEvent, to assembler: inout FrameAssembler, options: MilterExtractionOptions
     ) {
         switch event {
-        case .data(_, let direction, let data):
+        case .data(_, _, let data):
             lastTimestamp = data.timestamp
-            assemblers[direction.rawValue].receive(data)
-        case .gap(_, let direction, let gap):
-            assemblers[direction.rawValue].gap(gap, lastTimestamp: lastTimestamp)
-        case .midstreamStart(_, let direction, let packet):
-            assemblers[direction.rawValue].report(.midstreamStart, packet: packet, offset: 0)
-            assemblers[direction.rawValue].loseBoundary(
-                remaining: nil, policy: options.afterMidstreamStart, announce: false)
-        case .closed(_, let direction, _):
-            assemblers[direction.rawValue].finish()
+            assembler.receive(data)
+        case .gap(_, _, let gap):
+            assembler.gap(gap, lastTimestamp: lastTimestamp)
+        case .midstreamStart(_, _, let packet):
+            assembler.report(.midstreamStart, packet: packet, offset: 0)
+            assembler.loseBoundary(remaining: nil, policy: options.afterMidstreamStart, announce: false)
+        case .closed:
+            assembler.finish()
         case .opened, .finished:
             break
         }

@@ -84,7 +84,9 @@ struct DirectionReassembly {
         let skip = Int(next - piece.offset)
         let available = piece.bytes.readableBytes
         if skip < available {
-            let bytes = piece.bytes.getSlice(at: piece.bytes.readerIndex + skip, length: available - skip)!
+            let bytes =
+                skip == 0
+                ? piece.bytes : piece.bytes.getSlice(at: piece.bytes.readerIndex + skip, length: available - skip)!
             output.events.append(
                 .data(
                     output.id, output.direction,

@@ -27,7 +27,7 @@ public struct TCPReassembler {
         }
         guard let connection = connection(for: key) ?? open(segment, key: key, packet: packet, timestamp, &events)
         else { return }
-        recent = (key, connection)
+        if recent?.connection !== connection { recent = (key, connection) }
         connection.lastPacket = packet
         let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
         // The caller's array is moved in and out, so the common case allocates nothing.

@@ -50,6 +50,7 @@ final class SessionPipeline: @unchecked Sendable {
     private func produce(_ scanner: MilterCaptureScanner) {
         var scanner = scanner
         var batch: [MilterCaptureEvent] = []
+        batch.reserveCapacity(Self.batchEvents)
         var batchStart = 0
         do throws(CaptureError) {
             while try scanner.nextEvents(into: &batch) {
@@ -57,6 +58,7 @@ final class SessionPipeline: @unchecked Sendable {
                 else { continue }
                 guard push(.events(batch)) else { return }
                 batch = []
+                batch.reserveCapacity(Self.batchEvents)
                 batchStart = scanner.capturedBytes
             }
             if !batch.isEmpty { guard push(.events(batch)) else { return } }
