@@ -3,7 +3,10 @@ import MilterProtocol
 import NIOCore
 
 /// A message on its way through ``MilterClientConnection/send(_:)``: the step it is at.
-struct MessageRun {
+///
+/// A class, so that the steps move it along without copying the message each time. Only the
+/// connection that owns it touches it, on its event loop.
+final class MessageRun {
     /// The steps of a transaction, in order.
     enum Phase {
         case mail, recipient(Int), data, header(Int), endOfHeaders, body(Int), endOfMessage, abort, result
@@ -14,6 +17,11 @@ struct MessageRun {
     var phase = Phase.mail
     /// The step whose replies are due.
     var pending: PendingStep?
+
+    init(message: MilterMessage, continuation: UnsafeContinuation<TransactionResult, Never>) {
+        self.message = message
+        self.continuation = continuation
+    }
 }
 
 extension MilterClientConnection {
@@ -44,19 +52,18 @@ extension MilterClientConnection {
 
     /// Takes an event for the step that waits.
     private func handle(_ event: InboxEvent) {
-        guard var current = run, var pending = current.pending else { return }
+        guard let current = run, var pending = current.pending else { return }
         if let record = settle(&pending, with: event) {
             complete(record, sent: true)
         } else {
             current.pending = pending
-            run = current
         }
         advance()
     }
 
     /// Runs steps until one waits for the milter, or the message is done.
     private func advance() {
-        while var current = run {
+        while let current = run {
             if var pending = current.pending {
                 guard let event = channel.poll() else {
                     channel.waitForHandler(timeout: pending.timeout)
@@ -66,11 +73,10 @@ extension MilterClientConnection {
                     complete(record, sent: true)
                 } else {
                     current.pending = pending
-                    run = current
                 }
                 continue
             }
-            guard let command = begin(&current) else { continue }
+            guard let command = begin(current) else { continue }
             if case .abort = current.phase {
                 start(command, macros: nil)
             } else if let record = stepAfterEnding(command.id) {
@@ -91,7 +97,7 @@ extension MilterClientConnection {
     /// Does what comes before the step of the current phase and returns its command, or `nil`
     /// when the phase has no step (past the last recipient, header or chunk; no ABORT due; the
     /// result delivered).
-    private func begin(_ current: inout MessageRun) -> MilterCommand? {
+    private func begin(_ current: MessageRun) -> MilterCommand? {
         let message = current.message
         var next: MessageRun.Phase
         switch current.phase {
@@ -129,13 +135,12 @@ extension MilterClientConnection {
             return nil
         }
         current.phase = next
-        run = current
         return nil
     }
 
     /// Records a step's outcome and moves to the next phase.
     private func complete(_ record: StepRecord, sent: Bool) {
-        guard var current = run else { return }
+        guard let current = run else { return }
         current.pending = nil
         switch current.phase {
         case .abort: transaction.collect(record)
@@ -157,6 +162,5 @@ extension MilterClientConnection {
         case .abort: current.phase = .result
         case .result: break
         }
-        run = current
     }
 }
