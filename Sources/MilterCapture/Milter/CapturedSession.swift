@@ -39,19 +39,6 @@ public struct CapturedSession: Sendable {
             }
         }
     }
-
-    /// How many frames each side sent and how many issues there are, without copying the entries.
-    var counts: (commands: Int, replies: Int, issues: Int) {
-        var counts = (commands: 0, replies: 0, issues: 0)
-        for entry in entries {
-            switch entry {
-            case .frame(let frame) where frame.direction == .fromMTA: counts.commands += 1
-            case .frame: counts.replies += 1
-            case .issue: counts.issues += 1
-            }
-        }
-        return counts
-    }
 }
 
 /// Gathers scanner events into whole sessions, handing each out when its stream ends. Memory is bounded by the
@@ -64,6 +51,9 @@ public struct CapturedSessionCollector {
     public private(set) var captureIssues: [CaptureIssue] = []
     /// The most capture issues kept; the scanner's statistics count them all.
     public var maximumCaptureIssues = 1000
+    /// Whether frames left undecoded by a scanner with ``MilterExtractionOptions/defersFrameDecoding`` are decoded
+    /// here, on the thread that collects.
+    var decodesDeferredFrames = false
 
     /// Creates a collector.
     public init() {}
@@ -81,7 +71,14 @@ public struct CapturedSessionCollector {
             current = CapturedSession(info: info)
             current!.entries.reserveCapacity(32)
         case .frame(let stream, let frame):
-            if select(stream) { current!.entries.append(.frame(frame)) }
+            guard select(stream) else { return nil }
+            if decodesDeferredFrames, frame.isComplete, case .truncated = frame.decoded {
+                var decoded = frame
+                decoded.decoded = CapturedFrame.decode(frame.frame, direction: frame.direction)
+                current!.entries.append(.frame(decoded))
+            } else {
+                current!.entries.append(.frame(frame))
+            }
         case .issue(let stream?, let issue):
             if select(stream) { current!.entries.append(.issue(issue)) }
         case .issue(nil, let issue):

@@ -71,7 +71,9 @@ struct FrameAssembler {
     private mutating func complete(_ frame: PartialFrame, timestamp: CaptureTimestamp) {
         partial = nil
         let milterFrame = MilterFrame(command: frame.command, payload: frame.payload)
-        let decoded = frame.missing == 0 ? CapturedFrame.decode(milterFrame, direction: direction) : .truncated
+        let decoded =
+            frame.missing == 0 && !options.defersFrameDecoding
+            ? CapturedFrame.decode(milterFrame, direction: direction) : .truncated
         output.append(
             .frame(
                 stream,

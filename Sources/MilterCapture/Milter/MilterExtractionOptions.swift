@@ -28,6 +28,9 @@ public struct MilterExtractionOptions: Sendable {
     public var reassemblyLimits: TCPReassemblyLimits
     /// Bounds on the capture file reader.
     public var readerLimits: CaptureReaderLimits
+    /// Frames are cut but not decoded: complete frames carry ``DecodedFrame/truncated`` until a collector with
+    /// `decodesDeferredFrames` decodes them. The dump sets it so that decoding runs on its rendering thread.
+    var defersFrameDecoding = false
 
     /// Creates options; by default streams are found by OPTNEG, frames up to 1 MiB are accepted, and decoding
     /// resynchronises after mid-stream starts and gaps.

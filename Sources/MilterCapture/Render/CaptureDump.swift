@@ -64,6 +64,8 @@ public enum CaptureDump {
         do throws(CaptureError) { reader = try CaptureReader(path: path, limits: options.readerLimits) } catch {
             throw .capture(error)
         }
+        var options = options
+        options.defersFrameDecoding = true  // the rendering thread decodes, which evens out the two threads' work
         return try run(
             scanner: MilterCaptureScanner(reader: reader, options: options), format: format,
             exportDirectory: exportDirectory, chunkSize: chunkSize, writeBytes: writeBytes)
@@ -88,6 +90,7 @@ public enum CaptureDump {
         defer { pipeline.finish() }
         var output = DumpOutput(format: format, chunkSize: chunkSize, exportDirectory: exportDirectory)
         var collector = CapturedSessionCollector()
+        collector.decodesDeferredFrames = true
         while true {
             switch pipeline.next() {
             case .events(let events):
@@ -125,11 +128,14 @@ private struct DumpOutput {
 
     mutating func add(_ session: CapturedSession, _ writeBytes: ([UInt8]) -> Void) throws(CaptureDump.Failure) {
         summary.sessions += 1
-        if !session.isClean { summary.sessionsWithIssues += 1 }
+        let clean: Bool
         switch format {
-        case .text: text.render(session, into: &buffer)
-        case .json: buffer += json.render(session).utf8
+        case .text: clean = text.appendTranscript(session, to: &buffer)
+        case .json:
+            clean = session.isClean
+            buffer += json.render(session).utf8
         }
+        if !clean { summary.sessionsWithIssues += 1 }
         if buffer.count >= chunkSize { flush(writeBytes) }
         if let exportDirectory {
             let messages = EMLExporter.messages(in: session)

@@ -28,14 +28,26 @@ public struct TranscriptRenderer: Sendable {
     /// Appends the transcript of `session` to `output` as UTF-8 bytes, ending with a newline: the dump reuses one
     /// buffer for a whole capture.
     public func render(_ session: CapturedSession, into output: inout [UInt8]) {
+        _ = appendTranscript(session, to: &output)
+    }
+
+    /// ``render(_:into:)``, returning ``CapturedSession/isClean`` found on the way (one pass over the entries).
+    func appendTranscript(_ session: CapturedSession, to output: inout [UInt8]) -> Bool {
         appendHeader(session.info, to: &output)
+        var counts = (commands: 0, replies: 0, issues: 0)
+        var clean = true
         for entry in session.entries {
             switch entry {
-            case .frame(let frame): appendLine(frame, start: session.info.startTimestamp, to: &output)
-            case .issue(let issue): append(line(issue), to: &output)
+            case .frame(let frame):
+                appendLine(frame, start: session.info.startTimestamp, to: &output)
+                if frame.direction == .fromMTA { counts.commands += 1 } else { counts.replies += 1 }
+                if case .invalid = frame.decoded { clean = false } else if !frame.isComplete { clean = false }
+            case .issue(let issue):
+                append(line(issue), to: &output)
+                counts.issues += 1
+                clean = false
             }
         }
-        let counts = session.counts
         output += "end of stream ".utf8
         TimestampFormatting.appendDigits(UInt64(session.info.stream.index), width: 1, to: &output)
         output += ": ".utf8
@@ -45,6 +57,7 @@ public struct TranscriptRenderer: Sendable {
         output += " replies, ".utf8
         TimestampFormatting.appendDigits(UInt64(counts.issues), width: 1, to: &output)
         output += " issues\n".utf8
+        return clean
     }
 
     /// A summary of the whole capture: counts, then issues that belong to no session.
