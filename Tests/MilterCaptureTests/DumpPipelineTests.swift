@@ -1,0 +1,92 @@
+import MilterCapture
+import Testing
+
+/// The two-thread dump: sessions come out in scan order, chunked output equals the per-session output, and a
+/// failure on either side ends the dump after what came before it was written.
+@Suite struct DumpPipelineTests {
+    typealias C = MilterConversation
+
+    /// 300 sessions one after another, a millisecond per packet: more events than one batch of the pipeline holds.
+    static func manySessions() throws -> [UInt8] {
+        var builder = PcapBuilder(endianness: .little, linkType: .ethernet)
+        var packet = 0
+        for index in 0..<300 {
+            let client = Endpoint(address: PacketFactory.client4.address, port: UInt16(20000 + index))
+            for segment in try C.segments(C.steps(), client: client) {
+                let frame = PacketSynthesizer.frame(segment, link: .ethernet)
+                builder.add(
+                    frame, seconds: UInt32(1_700_000_000 + packet / 1000), fraction: UInt32(packet % 1000 * 1000),
+                    originalLength: frame.readableBytes)
+                packet += 1
+            }
+        }
+        return builder.array
+    }
+
+    static func withCapture<T>(_ bytes: [UInt8], _ body: (String) throws -> T) throws -> T {
+        let path = "/tmp/milter-capture-pipeline-\(UInt64.random(in: 0...UInt64.max)).pcap"
+        try TemporaryFile.write(bytes, to: path)
+        defer { TemporaryFile.remove(path) }
+        return try body(path)
+    }
+
+    @Test func chunksEndAtSessionsAndMatchTheSingleThreadedTranscript() throws {
+        let bytes = try Self.manySessions()
+        // Reference: scanned and rendered on this thread, frames decoded by the scanner.
+        let scan = try C.scan(bytes)
+        let renderer = TranscriptRenderer()
+        let reference = scan.sessions.map { renderer.render($0) }.joined()
+        #expect(scan.sessions.count == 300)
+
+        var chunks: [[UInt8]] = []
+        let summary = try Self.withCapture(bytes) { path in
+            try CaptureDump.run(path: path, chunkSize: 4096) { chunks.append($0) }
+        }
+        let transcript = String(decoding: chunks.joined(), as: UTF8.self)
+        let summaryLine = renderer.renderSummary(
+            scan.statistics, sessions: 300, captureIssues: scan.captureIssues)
+        #expect(transcript == reference + summaryLine)
+        #expect(summary.sessions == 300 && summary.sessionsWithIssues == 0)
+        #expect(chunks.count > 1)
+        for chunk in chunks.dropLast() {
+            #expect(chunk.count >= 4096)
+            let lastLine = String(decoding: chunk.dropLast().split(separator: 10).last ?? [], as: UTF8.self)
+            #expect(lastLine.hasPrefix("end of stream "))
+        }
+    }
+
+    @Test func aCaptureCutShortKeepsTheSessionsBeforeTheError() throws {
+        let bytes = try Self.manySessions()
+        let full = try Self.withCapture(bytes) { path in
+            var output = ""
+            _ = try CaptureDump.run(path: path) { output += $0 }
+            return output
+        }
+        var output = ""
+        let cut = Array(bytes.prefix(bytes.count * 2 / 3 + 7))
+        #expect {
+            try Self.withCapture(cut) { path in try CaptureDump.run(path: path) { output += $0 } }
+        } throws: { error in
+            guard case .capture(let failure) = error as? CaptureDump.Failure else { return false }
+            return failure.kind == .truncatedFile
+        }
+        #expect(output.hasPrefix("session stream 0:"))
+        #expect(output.hasSuffix(" issues\n"))
+        #expect(full.hasPrefix(output))
+    }
+
+    @Test func anExportFailureEndsTheDumpAfterItsSession() throws {
+        let bytes = try Self.manySessions()
+        var output = ""
+        #expect {
+            try Self.withCapture(bytes) { path in
+                try CaptureDump.run(path: path, exportDirectory: "/nonexistent/milter-capture") { output += $0 }
+            }
+        } throws: { error in
+            guard case .export = error as? CaptureDump.Failure else { return false }
+            return true
+        }
+        #expect(output.hasPrefix("session stream 0:"))
+        #expect(!output.contains("session stream 1:"))
+    }
+}
