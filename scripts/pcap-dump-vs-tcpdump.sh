@@ -14,6 +14,7 @@ trap 'rm -rf "$work"' EXIT
 
 (cd Benchmarks && swift build -c release --product pcap-generate >&2)
 Benchmarks/.build/release/pcap-generate "$work/capture.pcap" "$megabytes"
+sync "$work/capture.pcap"  # no writeback of the fresh file during the timed runs
 if [ -z "${MILTER_REPLAY:-}" ]; then
     swift build -c release --product milter-replay >&2
 fi
