@@ -51,6 +51,7 @@ create() {
             echo "INPUT_MAIL_FILTER(\`m$i', \`S=$spec, F=T, T=C:30s;S:30s;R:30s;E:5m')dnl"
             i=$((i + 1))
         done
+        echo "FEATURE(\`no_default_msa')dnl" # no second daemon on port 587: instances must not collide
         echo "FEATURE(\`nocanonify')dnl"
         echo "FEATURE(\`accept_unresolvable_domains')dnl"
         echo "FEATURE(\`promiscuous_relay')dnl" # a loopback-only test instance relaying to a sink
