@@ -86,7 +86,7 @@ public enum CaptureDump {
         scanner: MilterCaptureScanner, format: Format = .text, exportDirectory: String? = nil, chunkSize: Int,
         writeBytes: ([UInt8]) -> Void
     ) throws(Failure) -> Summary {
-        let pipeline = SessionPipeline(scanner: scanner)
+        let pipeline = ScanPipeline(scanner: scanner)
         defer { pipeline.finish() }
         var output = DumpOutput(format: format, chunkSize: chunkSize, exportDirectory: exportDirectory)
         var collector = CapturedSessionCollector()

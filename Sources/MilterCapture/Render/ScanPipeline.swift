@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 /// cores. Events cross in batches through a queue of at most ``capacity`` batches, each closed once its packets
 /// held ``batchBytes`` captured bytes or it holds ``batchEvents`` events, so memory stays bounded whatever the
 /// capture's size, and they come out in scan order.
-final class SessionPipeline: @unchecked Sendable {
+final class ScanPipeline: @unchecked Sendable {
     /// What the scan hands over: events, then once its end (with the statistics) or its error.
     enum Item {
         case events([MilterCaptureEvent])
@@ -19,7 +19,7 @@ final class SessionPipeline: @unchecked Sendable {
     private let lock = NIOLock()
     private var queue: [Item] = []
     private var cancelled = false
-    private let slots = DispatchSemaphore(value: SessionPipeline.capacity)
+    private let slots = DispatchSemaphore(value: ScanPipeline.capacity)
     private let items = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
