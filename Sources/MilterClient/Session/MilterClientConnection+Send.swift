@@ -31,7 +31,11 @@ extension MilterClientConnection {
     /// other, with the same checks and records; but they are driven from the socket's event loop:
     /// each reply is handled, and the next command written, as it arrives. The caller suspends
     /// once for the whole message instead of once per step.
+    ///
+    /// A connection carries one transaction at a time, as an SMTP session does: calling this
+    /// while another call on the same connection is still running is a programming error.
     public func send(_ message: MilterMessage) async -> TransactionResult {
+        precondition(run == nil, "MilterClientConnection: one transaction at a time")
         context.messageID = message.messageID
         installEventHandler()
         return await withUnsafeContinuation { continuation in
@@ -99,7 +103,7 @@ extension MilterClientConnection {
     /// result delivered).
     private func begin(_ current: MessageRun) -> MilterCommand? {
         let message = current.message
-        var next: MessageRun.Phase
+        let next: MessageRun.Phase
         switch current.phase {
         case .mail:
             beginMail(message.sender)
