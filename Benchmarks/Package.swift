@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "swift-milter", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -60,6 +61,19 @@ let package = Package(
                 .product(name: "MilterCapture", package: "swift-milter"),
             ],
             path: "Benchmarks/MilterCaptureBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "MilterClientBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MailMessage", package: "swift-milter"),
+                .product(name: "MilterClient", package: "swift-milter"),
+                .product(name: "MilterProtocol", package: "swift-milter"),
+                .product(name: "ReferenceMilter", package: "swift-milter"),
+            ],
+            path: "Benchmarks/MilterClientBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
