@@ -9,13 +9,18 @@ package struct BufferedByteReader {
     private var buffer: ByteBuffer
     private var reachedEnd = false
     private let chunkSize: Int
+    /// Whether a refill starts a new buffer instead of compacting this one, so that records handed out may live on
+    /// (each keeps its buffer alive) without the next read copying the whole buffer on write.
+    private let startsFreshBuffers: Bool
     /// The file offset of the next unread byte.
     package private(set) var offset: UInt64 = 0
 
-    /// Creates a reader over `source` that reads `chunkSize` bytes at a time.
-    package init(source: any CaptureByteSource, chunkSize: Int = 64 * 1024) {
+    /// Creates a reader over `source` that reads `chunkSize` bytes at a time; with `startsFreshBuffers`, each
+    /// refill reads into a new buffer of about `chunkSize` bytes that starts with the unread bytes of the last.
+    package init(source: any CaptureByteSource, chunkSize: Int = 64 * 1024, startsFreshBuffers: Bool = false) {
         self.source = source
         self.chunkSize = chunkSize
+        self.startsFreshBuffers = startsFreshBuffers
         self.buffer = ByteBufferAllocator().buffer(capacity: chunkSize)
     }
 
@@ -25,7 +30,9 @@ package struct BufferedByteReader {
     /// Buffers at least `count` bytes; returns false when the input ends first.
     package mutating func fill(_ count: Int) throws(CaptureError) -> Bool {
         while buffer.readableBytes < count && !reachedEnd {
-            if buffer.readerIndex >= chunkSize || buffer.writableBytes < chunkSize / 2 {
+            if startsFreshBuffers {
+                if buffer.writableBytes < max(count - buffer.readableBytes, chunkSize / 2) { startFreshBuffer(count) }
+            } else if buffer.readerIndex >= chunkSize || buffer.writableBytes < chunkSize / 2 {
                 buffer.discardReadBytes()
             }
             let read = try readChunk()
@@ -34,12 +41,21 @@ package struct BufferedByteReader {
         return buffer.readableBytes >= count
     }
 
+    /// Moves the unread bytes to a new buffer with room for `count` bytes and half a chunk more.
+    private mutating func startFreshBuffer(_ count: Int) {
+        var fresh = ByteBufferAllocator().buffer(
+            capacity: max(chunkSize, count, buffer.readableBytes + chunkSize / 2))
+        fresh.writeBuffer(&buffer)
+        buffer = fresh
+    }
+
     private mutating func readChunk() throws(CaptureError) -> Int {
         var failure: CaptureError?
         var source = self.source
         self.source = InMemoryByteSource([])
         defer { self.source = source }
-        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { pointer in
+        let minimum = startsFreshBuffers ? 1 : chunkSize  // a fresh buffer has room enough
+        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: minimum) { pointer in
             do throws(CaptureError) {
                 return try source.read(into: pointer)
             } catch {

@@ -26,6 +26,14 @@ public struct CaptureReader {
         try self.init(source: try FileByteSource(path: path), limits: limits, chunkSize: 1 << 20)
     }
 
+    /// Opens the capture file at `path` for a consumer that keeps packets' bytes (or slices of them) after reading
+    /// the next packets: each read goes into a new buffer of 64 KiB, so nothing kept is copied on the next write.
+    package init(path: String, limits: CaptureReaderLimits, keepingPacketBytes: Bool) throws(CaptureError) {
+        try self.init(
+            source: try FileByteSource(path: path), limits: limits, chunkSize: keepingPacketBytes ? 1 << 16 : 1 << 20,
+            startsFreshBuffers: keepingPacketBytes)
+    }
+
     /// Reads a capture already in memory.
     public init(bytes: [UInt8], limits: CaptureReaderLimits = CaptureReaderLimits()) throws(CaptureError) {
         try self.init(source: InMemoryByteSource(bytes), limits: limits)
@@ -38,8 +46,10 @@ public struct CaptureReader {
         try self.init(source: source, limits: limits, chunkSize: 64 * 1024)
     }
 
-    private init(source: some CaptureByteSource, limits: CaptureReaderLimits, chunkSize: Int) throws(CaptureError) {
-        var reader = BufferedByteReader(source: source, chunkSize: chunkSize)
+    private init(
+        source: some CaptureByteSource, limits: CaptureReaderLimits, chunkSize: Int, startsFreshBuffers: Bool = false
+    ) throws(CaptureError) {
+        var reader = BufferedByteReader(source: source, chunkSize: chunkSize, startsFreshBuffers: startsFreshBuffers)
         try reader.require(4, at: 0, "magic number")
         if reader.peek(at: 0, .big, as: UInt32.self) == PcapNGReader.sectionHeaderType {
             format = .pcapng

@@ -44,9 +44,7 @@ public struct CapturedSession: Sendable {
 /// Gathers scanner events into whole sessions, handing each out when its stream ends. Memory is bounded by the
 /// sessions open at once, not by the capture's size.
 public struct CapturedSessionCollector {
-    private var open: [StreamID: CapturedSession] = [:]
-    /// The session of the latest event, kept out of ``open``: consecutive events mostly name the same session.
-    private var current: CapturedSession?
+    private var open = OpenSessions<CapturedSession>()
     /// Issues that belong to no session (fragments, undecodable packets), at most ``maximumCaptureIssues``.
     public private(set) var captureIssues: [CaptureIssue] = []
     /// The most capture issues kept; the scanner's statistics count them all.
@@ -62,47 +60,20 @@ public struct CapturedSessionCollector {
     public mutating func add(_ event: MilterCaptureEvent) -> CapturedSession? {
         switch event {
         case .sessionStarted(let info):
-            if current?.info.stream == info.stream {
-                current = nil
-            } else {
-                open[info.stream] = nil
-                park()
-            }
-            current = CapturedSession(info: info)
-            current!.entries.reserveCapacity(32)
+            var session = CapturedSession(info: info)
+            session.entries.reserveCapacity(32)
+            _ = open.start(session, stream: info.stream)
         case .frame(let stream, let frame):
-            guard select(stream) else { return nil }
-            if decodesDeferredFrames, frame.isComplete, case .truncated = frame.decoded {
-                var decoded = frame
-                decoded.decoded = CapturedFrame.decode(frame.frame, direction: frame.direction)
-                current!.entries.append(.frame(decoded))
-            } else {
-                current!.entries.append(.frame(frame))
-            }
+            guard open.select(stream) else { return nil }
+            open.current!.entries.append(.frame(decodesDeferredFrames ? frame.decodingDeferred : frame))
         case .issue(let stream?, let issue):
-            if select(stream) { current!.entries.append(.issue(issue)) }
+            if open.select(stream) { open.current!.entries.append(.issue(issue)) }
         case .issue(nil, let issue):
             if captureIssues.count < maximumCaptureIssues { captureIssues.append(issue) }
         case .sessionEnded(let stream):
-            guard select(stream) else { return nil }
-            defer { current = nil }
-            return current
+            return open.end(stream)
         }
         return nil
-    }
-
-    /// Makes `stream`'s session the current one; false when no session of that stream is open.
-    private mutating func select(_ stream: StreamID) -> Bool {
-        if current?.info.stream == stream { return true }
-        guard let session = open.removeValue(forKey: stream) else { return false }
-        park()
-        current = session
-        return true
-    }
-
-    private mutating func park() {
-        if let session = current { open[session.info.stream] = session }
-        current = nil
     }
 }
 

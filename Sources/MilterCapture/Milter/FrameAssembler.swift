@@ -58,9 +58,14 @@ struct FrameAssembler {
                             timestamp: data.timestamp), policy: options.afterGap)
                     return
                 }
-                let frame = PartialFrame(
-                    command: command, declaredLength: length - 1, streamOffset: header.startOffset,
-                    firstPacket: header.firstPacket)
+                let frame =
+                    options.sharesPacketBytes && length > 1 && bytes.readableBytes >= length - 1
+                    ? PartialFrame(
+                        command: command, wholePayload: bytes.readSlice(length: length - 1)!,
+                        streamOffset: header.startOffset, firstPacket: header.firstPacket, lastPacket: data.packet)
+                    : PartialFrame(
+                        command: command, declaredLength: length - 1, streamOffset: header.startOffset,
+                        firstPacket: header.firstPacket)
                 header = FrameHeaderAccumulator()
                 if frame.isComplete { complete(frame, timestamp: data.timestamp) } else { partial = frame }
             }

@@ -31,6 +31,10 @@ public struct MilterExtractionOptions: Sendable {
     /// Frames are cut but not decoded: complete frames carry ``DecodedFrame/truncated`` until a collector with
     /// `decodesDeferredFrames` decodes them. The dump sets it so that decoding runs on its rendering thread.
     var defersFrameDecoding = false
+    /// A frame that arrives whole in one segment keeps a slice of the packet's bytes instead of a copy. No copy is
+    /// made, but each such frame holds on to the capture reader's buffer (1 MiB) for as long as it lives, so only a
+    /// consumer that drops frames soon should set it: the text dump does, as it keeps only their transcript lines.
+    var sharesPacketBytes = false
 
     /// Creates options; by default streams are found by OPTNEG, frames up to 1 MiB are accepted, and decoding
     /// resynchronises after mid-stream starts and gaps.

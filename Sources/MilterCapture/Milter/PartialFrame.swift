@@ -55,6 +55,17 @@ struct PartialFrame {
         self.payload = ByteBufferAllocator().buffer(capacity: declaredLength)
     }
 
+    /// A frame whose whole payload is at hand, as a slice of the packet that carried it.
+    init(command: UInt8, wholePayload: ByteBuffer, streamOffset: Int64, firstPacket: Int, lastPacket: Int) {
+        self.command = command
+        self.declaredLength = wholePayload.readableBytes
+        self.streamOffset = streamOffset
+        self.firstPacket = firstPacket
+        self.lastPacket = lastPacket
+        self.payload = wholePayload
+        self.accounted = declaredLength
+    }
+
     var remaining: Int { declaredLength - accounted }
     var isComplete: Bool { accounted == declaredLength }
 

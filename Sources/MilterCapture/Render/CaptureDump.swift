@@ -60,12 +60,17 @@ public enum CaptureDump {
         path: String, options: MilterExtractionOptions = MilterExtractionOptions(), format: Format = .text,
         exportDirectory: String? = nil, chunkSize: Int, writeBytes: ([UInt8]) -> Void
     ) throws(Failure) -> Summary {
-        let reader: CaptureReader
-        do throws(CaptureError) { reader = try CaptureReader(path: path, limits: options.readerLimits) } catch {
-            throw .capture(error)
-        }
         var options = options
         options.defersFrameDecoding = true  // the rendering thread decodes, which evens out the two threads' work
+        // A text dump without export keeps no frame past its line, so frames may be slices of the reader's buffer.
+        options.sharesPacketBytes = format == .text && exportDirectory == nil
+        let reader: CaptureReader
+        do throws(CaptureError) {
+            reader = try CaptureReader(
+                path: path, limits: options.readerLimits, keepingPacketBytes: options.sharesPacketBytes)
+        } catch {
+            throw .capture(error)
+        }
         return try run(
             scanner: MilterCaptureScanner(reader: reader, options: options), format: format,
             exportDirectory: exportDirectory, chunkSize: chunkSize, writeBytes: writeBytes)
@@ -89,6 +94,9 @@ public enum CaptureDump {
         let pipeline = ScanPipeline(scanner: scanner)
         defer { pipeline.finish() }
         var output = DumpOutput(format: format, chunkSize: chunkSize, exportDirectory: exportDirectory)
+        if format == .text && exportDirectory == nil {
+            return try streamText(pipeline, &output, writeBytes)
+        }
         var collector = CapturedSessionCollector()
         collector.decodesDeferredFrames = true
         while true {
@@ -102,6 +110,27 @@ public enum CaptureDump {
                 throw .capture(error)
             case .end(.success(let statistics)):
                 output.finish(statistics, captureIssues: collector.captureIssues, writeBytes)
+                return output.summary
+            }
+        }
+    }
+
+    /// A text dump without export: events are rendered as they come, with no session gathered whole.
+    private static func streamText(
+        _ pipeline: ScanPipeline, _ output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void
+    ) throws(Failure) -> Summary {
+        var transcripts = TranscriptStream(renderer: output.text)
+        while true {
+            switch pipeline.next() {
+            case .events(let events):
+                for event in events {
+                    if let clean = transcripts.add(event, to: &output.buffer) { output.ended(clean: clean, writeBytes) }
+                }
+            case .end(.failure(let error)):
+                output.flush(writeBytes)
+                throw .capture(error)
+            case .end(.success(let statistics)):
+                output.finish(statistics, captureIssues: transcripts.captureIssues, writeBytes)
                 return output.summary
             }
         }
@@ -124,6 +153,13 @@ private struct DumpOutput {
         self.chunkSize = chunkSize
         self.exportDirectory = exportDirectory
         buffer.reserveCapacity(min(chunkSize, 1 << 24) + 64 * 1024)
+    }
+
+    /// Counts a session whose transcript ``TranscriptStream`` appended to ``buffer``.
+    mutating func ended(clean: Bool, _ writeBytes: ([UInt8]) -> Void) {
+        summary.sessions += 1
+        if !clean { summary.sessionsWithIssues += 1 }
+        if buffer.count >= chunkSize { flush(writeBytes) }
     }
 
     mutating func add(_ session: CapturedSession, _ writeBytes: ([UInt8]) -> Void) throws(CaptureDump.Failure) {

@@ -34,22 +34,26 @@ public struct TranscriptRenderer: Sendable {
     /// ``render(_:into:)``, returning ``CapturedSession/isClean`` found on the way (one pass over the entries).
     func appendTranscript(_ session: CapturedSession, to output: inout [UInt8]) -> Bool {
         appendHeader(session.info, to: &output)
-        var counts = (commands: 0, replies: 0, issues: 0)
-        var clean = true
+        var counts = TranscriptCounts()
         for entry in session.entries {
             switch entry {
             case .frame(let frame):
                 appendLine(frame, start: session.info.startTimestamp, to: &output)
-                if frame.direction == .fromMTA { counts.commands += 1 } else { counts.replies += 1 }
-                if case .invalid = frame.decoded { clean = false } else if !frame.isComplete { clean = false }
+                counts.count(frame)
             case .issue(let issue):
-                append(line(issue), to: &output)
+                appendIssueLine(issue, to: &output)
                 counts.issues += 1
-                clean = false
+                counts.clean = false
             }
         }
+        appendFooter(session.info.stream, counts, to: &output)
+        return counts.clean
+    }
+
+    /// The last line of a session's transcript: `end of stream N: C commands, R replies, I issues`.
+    func appendFooter(_ stream: StreamID, _ counts: TranscriptCounts, to output: inout [UInt8]) {
         output += "end of stream ".utf8
-        TimestampFormatting.appendDigits(UInt64(session.info.stream.index), width: 1, to: &output)
+        TimestampFormatting.appendDigits(UInt64(stream.index), width: 1, to: &output)
         output += ": ".utf8
         TimestampFormatting.appendDigits(UInt64(counts.commands), width: 1, to: &output)
         output += " commands, ".utf8
@@ -57,7 +61,6 @@ public struct TranscriptRenderer: Sendable {
         output += " replies, ".utf8
         TimestampFormatting.appendDigits(UInt64(counts.issues), width: 1, to: &output)
         output += " issues\n".utf8
-        return clean
     }
 
     /// A summary of the whole capture: counts, then issues that belong to no session.
@@ -71,7 +74,8 @@ public struct TranscriptRenderer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func appendHeader(_ info: CapturedSessionInfo, to output: inout [UInt8]) {
+    /// The first line of a session's transcript.
+    func appendHeader(_ info: CapturedSessionInfo, to output: inout [UInt8]) {
         output += "session stream ".utf8
         TimestampFormatting.appendDigits(UInt64(info.stream.index), width: 1, to: &output)
         output += ": MTA ".utf8
@@ -116,9 +120,13 @@ public struct TranscriptRenderer: Sendable {
         output.append(contentsOf: repeatElement(32, count: max(1, 8 - (output.count - start))))
     }
 
-    private func line(_ issue: CaptureIssue) -> String {
-        "  !          " + padded(issue.direction?.description ?? "", 7) + padded(issue.packet.map { "#\($0)" } ?? "", 8)
-            + issue.description
+    /// One issue's line.
+    func appendIssueLine(_ issue: CaptureIssue, to output: inout [UInt8]) {
+        output += "  !          ".utf8
+        output += padded(issue.direction?.description ?? "", 7).utf8
+        output += padded(issue.packet.map { "#\($0)" } ?? "", 8).utf8
+        output += issue.description.utf8
+        output.append(10)
     }
 
     /// A field value as a transcript shows it.
@@ -155,12 +163,21 @@ public struct TranscriptRenderer: Sendable {
         }
     }
 
-    private func append(_ line: String, to output: inout [UInt8]) {
-        output += line.utf8
-        output.append(10)
-    }
-
     private func padded(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(1, width - text.count))
+    }
+}
+
+/// What a session's last transcript line counts, and whether every frame was captured whole and decoded.
+struct TranscriptCounts {
+    var commands = 0
+    var replies = 0
+    var issues = 0
+    var clean = true
+
+    /// Counts a frame line.
+    mutating func count(_ frame: CapturedFrame) {
+        if frame.direction == .fromMTA { commands += 1 } else { replies += 1 }
+        if case .invalid = frame.decoded { clean = false } else if !frame.isComplete { clean = false }
     }
 }

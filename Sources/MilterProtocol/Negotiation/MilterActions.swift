@@ -31,25 +31,27 @@ public struct MilterActions: OptionSet, Hashable, Sendable, CustomStringConverti
     /// What libmilter assumes when the MTA offers 0: 0x0F (SMFI_V1_ACTS).
     public static let defaultWhenZero = MilterActions(rawValue: 0x0F)
 
-    private static let names: [(MilterActions, String)] = [
-        (.addHeaders, "ADDHDRS"), (.changeBody, "CHGBODY"), (.addRecipients, "ADDRCPT"),
-        (.deleteRecipients, "DELRCPT"), (.changeHeaders, "CHGHDRS"), (.quarantine, "QUARANTINE"),
-        (.changeSender, "CHGFROM"), (.addRecipientsWithArguments, "ADDRCPT_PAR"), (.setSymbolList, "SETSYMLIST"),
+    private static let names: [(UInt32, String)] = [
+        (0x01, "ADDHDRS"), (0x02, "CHGBODY"), (0x04, "ADDRCPT"), (0x08, "DELRCPT"), (0x10, "CHGHDRS"),
+        (0x20, "QUARANTINE"), (0x40, "CHGFROM"), (0x80, "ADDRCPT_PAR"), (0x100, "SETSYMLIST"),
     ]
 
     /// The SMFIF names, separated by `|`, with any unknown bits in hex.
-    public var description: String { FlagNames.describe(rawValue, Self.names.map { ($0.0.rawValue, $0.1) }) }
+    public var description: String { FlagNames.describe(rawValue, Self.names) }
 }
 
 enum FlagNames {
+    /// The names of the bits set in `value`, joined by `|` in one string (transcripts print one per OPTNEG).
     static func describe(_ value: UInt32, _ names: [(UInt32, String)]) -> String {
         var rest = value
-        var parts: [String] = []
+        var text = ""
+        text.reserveCapacity(128)
         for (bit, name) in names where value & bit == bit {
-            parts.append(name)
+            if !text.isEmpty { text += "|" }
+            text += name
             rest &= ~bit
         }
-        if rest != 0 { parts.append("0x" + String(rest, radix: 16)) }
-        return parts.isEmpty ? "none" : parts.joined(separator: "|")
+        if rest != 0 { text += (text.isEmpty ? "0x" : "|0x") + String(rest, radix: 16) }
+        return text.isEmpty ? "none" : text
     }
 }

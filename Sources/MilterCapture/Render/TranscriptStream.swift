@@ -1,0 +1,61 @@
+/// Renders scan events as transcript text without gathering whole sessions first: each open session keeps only
+/// its text so far, and frames are dropped as soon as their line is written. Sessions come out when their streams
+/// end, with the same text and in the same order as ``CapturedSessionCollector`` and ``TranscriptRenderer`` give.
+struct TranscriptStream {
+    private struct Session {
+        let info: CapturedSessionInfo
+        var text: [UInt8]
+        var counts = TranscriptCounts()
+    }
+
+    let renderer: TranscriptRenderer
+    private var open = OpenSessions<Session>()
+    /// Text buffers of ended sessions, for reuse.
+    private var spareBuffers: [[UInt8]] = []
+    /// Issues that belong to no session, at most ``CapturedSessionCollector/maximumCaptureIssues`` of them.
+    private(set) var captureIssues: [CaptureIssue] = []
+    let maximumCaptureIssues = CapturedSessionCollector().maximumCaptureIssues
+
+    init(renderer: TranscriptRenderer) {
+        self.renderer = renderer
+    }
+
+    /// Adds an event. When it ends a session, the session's transcript is appended to `output` and the result says
+    /// whether the session was clean; otherwise the result is nil.
+    mutating func add(_ event: MilterCaptureEvent, to output: inout [UInt8]) -> Bool? {
+        switch event {
+        case .sessionStarted(let info):
+            var text = spareBuffers.popLast() ?? []
+            renderer.appendHeader(info, to: &text)
+            if var replaced = open.start(Session(info: info, text: text), stream: info.stream) { recycle(&replaced) }
+        case .frame(let stream, let frame):
+            guard open.select(stream) else { return nil }
+            let decoded = frame.decodingDeferred
+            renderer.appendLine(decoded, start: open.current!.info.startTimestamp, to: &open.current!.text)
+            open.current!.counts.count(decoded)
+        case .issue(let stream?, let issue):
+            guard open.select(stream) else { return nil }
+            renderer.appendIssueLine(issue, to: &open.current!.text)
+            open.current!.counts.issues += 1
+            open.current!.counts.clean = false
+        case .issue(nil, let issue):
+            if captureIssues.count < maximumCaptureIssues { captureIssues.append(issue) }
+        case .sessionEnded(let stream):
+            guard var session = open.end(stream) else { return nil }
+            output += session.text
+            renderer.appendFooter(stream, session.counts, to: &output)
+            recycle(&session)
+            return session.counts.clean
+        }
+        return nil
+    }
+
+    /// Keeps a few emptied text buffers (of bounded size) for the next sessions.
+    private mutating func recycle(_ session: inout Session) {
+        var buffer: [UInt8] = []
+        swap(&buffer, &session.text)
+        guard spareBuffers.count < 16, buffer.capacity <= 1 << 20 else { return }
+        buffer.removeAll(keepingCapacity: true)
+        spareBuffers.append(buffer)
+    }
+}
