@@ -90,13 +90,23 @@ public struct TranscriptRenderer: Sendable {
 
     /// Appends one frame's line, built as bytes: transcripts of large captures are mostly these lines.
     func appendLine(_ frame: CapturedFrame, start: CaptureTimestamp, to output: inout [UInt8]) {
-        let description = FrameDescription(frame)
+        appendLineStart(frame, start: start, to: &output)
+        appendDescription(FrameDescription(frame), to: &output)
+        appendLineEnd(frame, to: &output)
+    }
+
+    /// A frame line up to the frame's description: time offset, sender, packets, and whether it is cut.
+    func appendLineStart(_ frame: CapturedFrame, start: CaptureTimestamp, to output: inout [UInt8]) {
         output += [32, 32]
         TimestampFormatting.appendOffset(from: start, to: frame.timestamp, to: &output)
         output += [32, 32]
         output += frame.direction == .fromMTA ? "MTA    ".utf8 : "milter ".utf8
         appendPackets(frame.firstPacket, frame.lastPacket, to: &output)
         if !frame.isComplete { output += "TRUNCATED ".utf8 }
+    }
+
+    /// The name and the fields.
+    func appendDescription(_ description: FrameDescription, to output: inout [UInt8]) {
         output += description.name.utf8
         for field in description.fields {
             output.append(32)
@@ -104,6 +114,10 @@ public struct TranscriptRenderer: Sendable {
             output.append(UInt8(ascii: "="))
             append(field.value, to: &output)
         }
+    }
+
+    /// The rest of a frame line after its description.
+    func appendLineEnd(_ frame: CapturedFrame, to output: inout [UInt8]) {
         if frame.afterResynchronisation { output += "  (after resynchronisation)".utf8 }
         output.append(10)
     }
@@ -177,7 +191,12 @@ struct TranscriptCounts {
 
     /// Counts a frame line.
     mutating func count(_ frame: CapturedFrame) {
-        if frame.direction == .fromMTA { commands += 1 } else { replies += 1 }
+        count(frame.direction)
         if case .invalid = frame.decoded { clean = false } else if !frame.isComplete { clean = false }
+    }
+
+    /// Counts the line of a frame that is complete and valid.
+    mutating func count(_ direction: FrameDirection) {
+        if direction == .fromMTA { commands += 1 } else { replies += 1 }
     }
 }

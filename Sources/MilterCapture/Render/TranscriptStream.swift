@@ -1,3 +1,6 @@
+import MilterProtocol
+import NIOCore
+
 /// Renders scan events as transcript text without gathering whole sessions first: each open session keeps only
 /// its text so far, and frames are dropped as soon as their line is written. Sessions come out when their streams
 /// end, with the same text and in the same order as ``CapturedSessionCollector`` and ``TranscriptRenderer`` give.
@@ -10,6 +13,8 @@ struct TranscriptStream {
 
     let renderer: TranscriptRenderer
     private var open = OpenSessions<Session>()
+    /// The latest complete OPTNEG of each direction (MTA, milter): its payload, the frame decoded, its description.
+    private var lastNegotiations: [(payload: ByteBuffer, frame: CapturedFrame, description: [UInt8])?] = [nil, nil]
     /// Text buffers of ended sessions, for reuse.
     private var spareBuffers: [[UInt8]] = []
     /// Issues that belong to no session, at most ``CapturedSessionCollector/maximumCaptureIssues`` of them.
@@ -30,9 +35,17 @@ struct TranscriptStream {
             if var replaced = open.start(Session(info: info, text: text), stream: info.stream) { recycle(&replaced) }
         case .frame(let stream, let frame):
             guard open.select(stream) else { return nil }
-            let decoded = frame.decodingDeferred
-            renderer.appendLine(decoded, start: open.current!.info.startTimestamp, to: &open.current!.text)
-            open.current!.counts.count(decoded)
+            renderer.appendLineStart(frame, start: open.current!.info.startTimestamp, to: &open.current!.text)
+            if frame.isComplete,
+                renderer.appendFastDescription(
+                    command: frame.frame.command, direction: frame.direction, payload: frame.frame.payload,
+                    to: &open.current!.text)
+            {
+                open.current!.counts.count(frame.direction)
+            } else {
+                appendGeneralDescription(frame)
+            }
+            renderer.appendLineEnd(frame, to: &open.current!.text)
         case .issue(let stream?, let issue):
             guard open.select(stream) else { return nil }
             renderer.appendIssueLine(issue, to: &open.current!.text)
@@ -48,6 +61,25 @@ struct TranscriptStream {
             return session.counts.clean
         }
         return nil
+    }
+
+    /// Decodes and describes a frame the fast path leaves alone. An OPTNEG like the previous one of its direction
+    /// (an MTA and a milter negotiate alike on every connection) reuses that one's description.
+    private mutating func appendGeneralDescription(_ frame: CapturedFrame) {
+        let side = frame.direction == .fromMTA ? 0 : 1
+        let isNegotiation = frame.isComplete && frame.frame.command == MilterCommand.ID.optionNegotiation.rawValue
+        if isNegotiation, let last = lastNegotiations[side], last.payload == frame.frame.payload {
+            open.current!.text += last.description
+            open.current!.counts.count(last.frame)
+            return
+        }
+        let decoded = frame.decodingDeferred
+        let start = open.current!.text.count
+        renderer.appendDescription(FrameDescription(decoded), to: &open.current!.text)
+        open.current!.counts.count(decoded)
+        if isNegotiation {
+            lastNegotiations[side] = (frame.frame.payload, decoded, Array(open.current!.text[start...]))
+        }
     }
 
     /// Keeps a few emptied text buffers (of bounded size) for the next sessions.
