@@ -22,22 +22,22 @@ public struct CaptureStatistics: Hashable, Sendable {
 /// }
 /// ```
 public struct MilterCaptureScanner {
-    private var reader: CaptureReader
-    private var reassembler: TCPReassembler
+    private var streams: StreamScanner
     private var extractor: CapturedSessionExtractor
-    private var reassembly: [ReassemblyEvent] = []
+    private var steps: [StreamScanStep] = []
     private var pending: [MilterCaptureEvent] = []
     private var pendingIndex = 0
     private var finished = false
     /// What the scan has met so far.
-    public private(set) var statistics = CaptureStatistics()
-    /// The captured bytes of the packets read so far.
-    package private(set) var capturedBytes = 0
+    public var statistics: CaptureStatistics {
+        var statistics = streams.statistics
+        statistics.ignoredStreams = extractor.ignoredStreamCount
+        return statistics
+    }
 
     /// Scans the capture read by `reader`.
     public init(reader: CaptureReader, options: MilterExtractionOptions = MilterExtractionOptions()) {
-        self.reader = reader
-        self.reassembler = TCPReassembler(limits: options.reassemblyLimits)
+        self.streams = StreamScanner(reader: reader, limits: options.reassemblyLimits)
         self.extractor = CapturedSessionExtractor(options: options)
     }
 
@@ -52,50 +52,17 @@ public struct MilterCaptureScanner {
             pending.removeAll(keepingCapacity: true)
             pendingIndex = 0
             if finished { return nil }
-            try advance()
+            finished = !(try streams.nextSteps(into: &steps))
+            for step in steps { extractor.handle(step, into: &pending) }
+            steps.removeAll(keepingCapacity: true)
         }
         defer { pendingIndex += 1 }
         return pending[pendingIndex]
     }
 
-    /// Reads the next packet (or ends the scan) and appends the events it reveals to `events`, with no copy through
-    /// ``next()``; false once the scan has ended. Do not mix with ``next()``.
-    package mutating func nextEvents(into events: inout [MilterCaptureEvent]) throws(CaptureError) -> Bool {
-        if finished { return false }
-        swap(&pending, &events)
-        defer { swap(&pending, &events) }
-        try advance()
-        return true
-    }
-
-    private mutating func advance() throws(CaptureError) {
-        guard let packet = try reader.next() else {
-            reassembler.finish(lastPacket: statistics.packets, into: &reassembly)
-            extract()
-            statistics.ignoredStreams = extractor.ignoredStreamCount
-            finished = true
-            return
-        }
-        statistics.packets += 1
-        capturedBytes += packet.data.readableBytes
-        switch PacketDecoder.decode(packet) {
-        case .tcp(let segment):
-            statistics.tcpPackets += 1
-            reassembler.process(segment, packet: packet.number, timestamp: packet.timestamp, into: &reassembly)
-            extract()
-        case .fragment(let fragment):
-            statistics.fragments += 1
-            pending.append(.issue(nil, CaptureIssue(.ipFragment(fragment), packet: packet.number)))
-        case .undecodable(let failure):
-            statistics.undecodablePackets += 1
-            pending.append(.issue(nil, CaptureIssue(.undecodablePacket(failure), packet: packet.number)))
-        case .notTCP:
-            break
-        }
-    }
-
-    private mutating func extract() {
-        for event in reassembly { extractor.handle(event, into: &pending) }
-        reassembly.removeAll(keepingCapacity: true)
+    /// The scan's two halves, for a caller that runs them on two threads: the packets and streams, and the milter
+    /// extraction.
+    package consuming func split() -> (StreamScanner, CapturedSessionExtractor) {
+        (streams, extractor)
     }
 }

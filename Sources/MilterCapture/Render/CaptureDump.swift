@@ -91,25 +91,27 @@ public enum CaptureDump {
         scanner: MilterCaptureScanner, format: Format = .text, exportDirectory: String? = nil, chunkSize: Int,
         writeBytes: ([UInt8]) -> Void
     ) throws(Failure) -> Summary {
-        let pipeline = ScanPipeline(scanner: scanner)
+        let (streams, extractor) = scanner.split()
+        let pipeline = ScanPipeline(scanner: streams)
         defer { pipeline.finish() }
+        var sessions = SessionStage(extractor: extractor)
         var output = DumpOutput(format: format, chunkSize: chunkSize, exportDirectory: exportDirectory)
         if format == .text && exportDirectory == nil {
-            return try streamText(pipeline, &output, writeBytes)
+            return try streamText(pipeline, &sessions, &output, writeBytes)
         }
         var collector = CapturedSessionCollector()
         collector.decodesDeferredFrames = true
         while true {
             switch pipeline.next() {
-            case .events(let events):
-                for event in events {
+            case .steps(let steps):
+                for event in sessions.events(of: steps) {
                     if let session = collector.add(event) { try output.add(session, writeBytes) }
                 }
             case .end(.failure(let error)):
                 output.flush(writeBytes)
                 throw .capture(error)
             case .end(.success(let statistics)):
-                output.finish(statistics, captureIssues: collector.captureIssues, writeBytes)
+                output.finish(sessions.complete(statistics), captureIssues: collector.captureIssues, writeBytes)
                 return output.summary
             }
         }
@@ -117,85 +119,23 @@ public enum CaptureDump {
 
     /// A text dump without export: events are rendered as they come, with no session gathered whole.
     private static func streamText(
-        _ pipeline: ScanPipeline, _ output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void
+        _ pipeline: ScanPipeline, _ sessions: inout SessionStage, _ output: inout DumpOutput,
+        _ writeBytes: ([UInt8]) -> Void
     ) throws(Failure) -> Summary {
         var transcripts = TranscriptStream(renderer: output.text)
         while true {
             switch pipeline.next() {
-            case .events(let events):
-                for event in events {
+            case .steps(let steps):
+                for event in sessions.events(of: steps) {
                     if let clean = transcripts.add(event, to: &output.buffer) { output.ended(clean: clean, writeBytes) }
                 }
             case .end(.failure(let error)):
                 output.flush(writeBytes)
                 throw .capture(error)
             case .end(.success(let statistics)):
-                output.finish(statistics, captureIssues: transcripts.captureIssues, writeBytes)
+                output.finish(sessions.complete(statistics), captureIssues: transcripts.captureIssues, writeBytes)
                 return output.summary
             }
         }
-    }
-}
-
-/// The rendering side of a dump: one reused output buffer, the export, the counts.
-private struct DumpOutput {
-    let format: CaptureDump.Format
-    let chunkSize: Int
-    let exportDirectory: String?
-    let text = TranscriptRenderer()
-    let json = JSONTranscriptRenderer()
-    var buffer: [UInt8] = []
-    var summary = CaptureDump.Summary(
-        statistics: CaptureStatistics(), sessions: 0, sessionsWithIssues: 0, exportedMessages: 0)
-
-    init(format: CaptureDump.Format, chunkSize: Int, exportDirectory: String?) {
-        self.format = format
-        self.chunkSize = chunkSize
-        self.exportDirectory = exportDirectory
-        buffer.reserveCapacity(min(chunkSize, 1 << 24) + 64 * 1024)
-    }
-
-    /// Counts a session whose transcript ``TranscriptStream`` appended to ``buffer``.
-    mutating func ended(clean: Bool, _ writeBytes: ([UInt8]) -> Void) {
-        summary.sessions += 1
-        if !clean { summary.sessionsWithIssues += 1 }
-        if buffer.count >= chunkSize { flush(writeBytes) }
-    }
-
-    mutating func add(_ session: CapturedSession, _ writeBytes: ([UInt8]) -> Void) throws(CaptureDump.Failure) {
-        summary.sessions += 1
-        let clean: Bool
-        switch format {
-        case .text: clean = text.appendTranscript(session, to: &buffer)
-        case .json:
-            clean = session.isClean
-            buffer += json.render(session).utf8
-        }
-        if !clean { summary.sessionsWithIssues += 1 }
-        if buffer.count >= chunkSize { flush(writeBytes) }
-        if let exportDirectory {
-            let messages = EMLExporter.messages(in: session)
-            do throws(EMLExportError) { try EMLExporter.write(messages, to: exportDirectory) } catch {
-                flush(writeBytes)
-                throw .export(error)
-            }
-            summary.exportedMessages += messages.count
-        }
-    }
-
-    mutating func finish(
-        _ statistics: CaptureStatistics, captureIssues: [CaptureIssue], _ writeBytes: ([UInt8]) -> Void
-    ) {
-        summary.statistics = statistics
-        if format == .text {
-            buffer += text.renderSummary(statistics, sessions: summary.sessions, captureIssues: captureIssues).utf8
-        }
-        flush(writeBytes)
-    }
-
-    mutating func flush(_ writeBytes: ([UInt8]) -> Void) {
-        guard !buffer.isEmpty else { return }
-        writeBytes(buffer)
-        buffer.removeAll(keepingCapacity: true)
     }
 }

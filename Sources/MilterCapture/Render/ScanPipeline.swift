@@ -1,14 +1,14 @@
 import Dispatch
 import NIOConcurrencyHelpers
 
-/// Runs a scan on a thread of its own while the caller consumes its events: the two stages of a dump use both
-/// cores. Events cross in batches through a queue of at most ``capacity`` batches, each closed once its packets
+/// Runs the packet and stream half of a scan (``StreamScanner``) on a thread of its own while the caller extracts
+/// and renders the milter sessions: the two stages of a dump use both cores. Steps cross in batches through a queue of at most ``capacity`` batches, each closed once its packets
 /// held ``batchBytes`` captured bytes or it holds ``batchEvents`` events, so memory stays bounded whatever the
 /// capture's size, and they come out in scan order.
 final class ScanPipeline: @unchecked Sendable {
-    /// What the scan hands over: events, then once its end (with the statistics) or its error.
+    /// What the scan hands over: steps, then once its end (with the statistics) or its error.
     enum Item {
-        case events([MilterCaptureEvent])
+        case steps([StreamScanStep])
         case end(Result<CaptureStatistics, CaptureError>)
     }
 
@@ -24,7 +24,7 @@ final class ScanPipeline: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts scanning `scanner` on another thread.
-    init(scanner: MilterCaptureScanner) {
+    init(scanner: StreamScanner) {
         let transfer = UncheckedTransfer(scanner)
         DispatchQueue.global().async { [self] in
             produce(transfer.value)
@@ -47,24 +47,24 @@ final class ScanPipeline: @unchecked Sendable {
         done.wait()
     }
 
-    private func produce(_ scanner: MilterCaptureScanner) {
+    private func produce(_ scanner: StreamScanner) {
         var scanner = scanner
-        var batch: [MilterCaptureEvent] = []
+        var batch: [StreamScanStep] = []
         batch.reserveCapacity(Self.batchEvents)
         var batchStart = 0
         do throws(CaptureError) {
-            while try scanner.nextEvents(into: &batch) {
+            while try scanner.nextSteps(into: &batch) {
                 guard scanner.capturedBytes - batchStart >= Self.batchBytes || batch.count >= Self.batchEvents
                 else { continue }
-                guard push(.events(batch)) else { return }
+                guard push(.steps(batch)) else { return }
                 batch = []
                 batch.reserveCapacity(Self.batchEvents)
                 batchStart = scanner.capturedBytes
             }
-            if !batch.isEmpty { guard push(.events(batch)) else { return } }
+            if !batch.isEmpty { guard push(.steps(batch)) else { return } }
             _ = push(.end(.success(scanner.statistics)))
         } catch {
-            if !batch.isEmpty { guard push(.events(batch)) else { return } }
+            if !batch.isEmpty { guard push(.steps(batch)) else { return } }
             _ = push(.end(.failure(error)))
         }
     }

@@ -1,0 +1,86 @@
+/// The milter half of a scan, on the rendering thread: turns the stream steps of a batch into milter events.
+struct SessionStage {
+    var extractor: CapturedSessionExtractor
+    private var buffer: [MilterCaptureEvent] = []
+
+    init(extractor: CapturedSessionExtractor) {
+        self.extractor = extractor
+    }
+
+    /// The events of `steps`, in order; the array is reused by the next call.
+    mutating func events(of steps: [StreamScanStep]) -> [MilterCaptureEvent] {
+        buffer.removeAll(keepingCapacity: true)
+        for step in steps { extractor.handle(step, into: &buffer) }
+        return buffer
+    }
+
+    /// The statistics of the whole scan, with the streams the extractor found not to be milter traffic.
+    func complete(_ statistics: CaptureStatistics) -> CaptureStatistics {
+        var statistics = statistics
+        statistics.ignoredStreams = extractor.ignoredStreamCount
+        return statistics
+    }
+}
+
+/// The rendering side of a dump: one reused output buffer, the export, the counts.
+struct DumpOutput {
+    let format: CaptureDump.Format
+    let chunkSize: Int
+    let exportDirectory: String?
+    let text = TranscriptRenderer()
+    let json = JSONTranscriptRenderer()
+    var buffer: [UInt8] = []
+    var summary = CaptureDump.Summary(
+        statistics: CaptureStatistics(), sessions: 0, sessionsWithIssues: 0, exportedMessages: 0)
+
+    init(format: CaptureDump.Format, chunkSize: Int, exportDirectory: String?) {
+        self.format = format
+        self.chunkSize = chunkSize
+        self.exportDirectory = exportDirectory
+        buffer.reserveCapacity(min(chunkSize, 1 << 24) + 64 * 1024)
+    }
+
+    /// Counts a session whose transcript ``TranscriptStream`` appended to ``buffer``.
+    mutating func ended(clean: Bool, _ writeBytes: ([UInt8]) -> Void) {
+        summary.sessions += 1
+        if !clean { summary.sessionsWithIssues += 1 }
+        if buffer.count >= chunkSize { flush(writeBytes) }
+    }
+
+    mutating func add(_ session: CapturedSession, _ writeBytes: ([UInt8]) -> Void) throws(CaptureDump.Failure) {
+        summary.sessions += 1
+        let clean: Bool
+        switch format {
+        case .text: clean = text.appendTranscript(session, to: &buffer)
+        case .json:
+            clean = session.isClean
+            buffer += json.render(session).utf8
+        }
+        if !clean { summary.sessionsWithIssues += 1 }
+        if buffer.count >= chunkSize { flush(writeBytes) }
+        if let exportDirectory {
+            let messages = EMLExporter.messages(in: session)
+            do throws(EMLExportError) { try EMLExporter.write(messages, to: exportDirectory) } catch {
+                flush(writeBytes)
+                throw .export(error)
+            }
+            summary.exportedMessages += messages.count
+        }
+    }
+
+    mutating func finish(
+        _ statistics: CaptureStatistics, captureIssues: [CaptureIssue], _ writeBytes: ([UInt8]) -> Void
+    ) {
+        summary.statistics = statistics
+        if format == .text {
+            buffer += text.renderSummary(statistics, sessions: summary.sessions, captureIssues: captureIssues).utf8
+        }
+        flush(writeBytes)
+    }
+
+    mutating func flush(_ writeBytes: ([UInt8]) -> Void) {
+        guard !buffer.isEmpty else { return }
+        writeBytes(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
