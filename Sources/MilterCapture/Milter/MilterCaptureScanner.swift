@@ -24,7 +24,7 @@ public struct CaptureStatistics: Hashable, Sendable {
 public struct MilterCaptureScanner {
     private var streams: StreamScanner
     private var extractor: CapturedSessionExtractor
-    private var steps: [StreamScanStep] = []
+    private var steps = StreamSteps()
     private var pending: [MilterCaptureEvent] = []
     private var pendingIndex = 0
     private var finished = false
@@ -53,8 +53,8 @@ public struct MilterCaptureScanner {
             pendingIndex = 0
             if finished { return nil }
             finished = !(try streams.nextSteps(into: &steps))
-            for step in steps { extractor.handle(step, into: &pending) }
-            steps.removeAll(keepingCapacity: true)
+            extractor.handle(steps, into: &pending)
+            steps.removeAll()
         }
         defer { pendingIndex += 1 }
         return pending[pendingIndex]

@@ -1,9 +1,22 @@
-/// What the first half of a scan reports: reassembly events, and issues of packets that belong to no stream.
-package enum StreamScanStep: Sendable {
-    /// A reassembly event, for ``CapturedSessionExtractor``.
-    case reassembly(ReassemblyEvent)
-    /// An IP fragment or an undecodable packet.
-    case captureIssue(CaptureIssue)
+/// What the first half of a scan reports, in order: reassembly events, and the issues of packets that belong to
+/// no stream (IP fragments, undecodable packets), each kept with the number of events that came before it.
+package struct StreamSteps: Sendable {
+    /// The reassembly events, for ``CapturedSessionExtractor``.
+    package var events: [ReassemblyEvent] = []
+    /// The capture issues, each with the count of ``events`` before it.
+    package var captureIssues: [(eventsBefore: Int, issue: CaptureIssue)] = []
+
+    /// Events and issues together.
+    package var count: Int { events.count + captureIssues.count }
+
+    /// Empty steps.
+    package init() {}
+
+    /// Drops everything, keeping the arrays' storage.
+    package mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        captureIssues.removeAll(keepingCapacity: true)
+    }
 }
 
 /// The first half of a ``MilterCaptureScanner``: reads packets, decodes them and reassembles their TCP streams.
@@ -11,7 +24,6 @@ package enum StreamScanStep: Sendable {
 package struct StreamScanner {
     private var reader: CaptureReader
     private var reassembler: TCPReassembler
-    private var reassembly: [ReassemblyEvent] = []
     private var finished = false
     /// What the scan has met so far; ``CaptureStatistics/ignoredStreams`` is the extractor's to count.
     package private(set) var statistics = CaptureStatistics()
@@ -26,11 +38,10 @@ package struct StreamScanner {
 
     /// Reads the next packet (or ends the scan) and appends what it reveals to `steps`; false once the scan has
     /// ended.
-    package mutating func nextSteps(into steps: inout [StreamScanStep]) throws(CaptureError) -> Bool {
+    package mutating func nextSteps(into steps: inout StreamSteps) throws(CaptureError) -> Bool {
         if finished { return false }
         guard let packet = try reader.next() else {
-            reassembler.finish(lastPacket: statistics.packets, into: &reassembly)
-            flush(into: &steps)
+            reassembler.finish(lastPacket: statistics.packets, into: &steps.events)
             finished = true
             return true
         }
@@ -39,32 +50,37 @@ package struct StreamScanner {
         switch PacketDecoder.decode(packet) {
         case .tcp(let segment):
             statistics.tcpPackets += 1
-            reassembler.process(segment, packet: packet.number, timestamp: packet.timestamp, into: &reassembly)
-            flush(into: &steps)
+            reassembler.process(segment, packet: packet.number, timestamp: packet.timestamp, into: &steps.events)
         case .fragment(let fragment):
             statistics.fragments += 1
-            steps.append(.captureIssue(CaptureIssue(.ipFragment(fragment), packet: packet.number)))
+            steps.captureIssues.append((steps.events.count, CaptureIssue(.ipFragment(fragment), packet: packet.number)))
         case .undecodable(let failure):
             statistics.undecodablePackets += 1
-            steps.append(.captureIssue(CaptureIssue(.undecodablePacket(failure), packet: packet.number)))
+            steps.captureIssues.append(
+                (steps.events.count, CaptureIssue(.undecodablePacket(failure), packet: packet.number)))
         case .notTCP:
             break
         }
         return true
     }
 
-    private mutating func flush(into steps: inout [StreamScanStep]) {
-        for event in reassembly { steps.append(.reassembly(event)) }
-        reassembly.removeAll(keepingCapacity: true)
-    }
 }
 
 extension CapturedSessionExtractor {
-    /// Handles one step of a ``StreamScanner``, appending what it reveals to `output`.
-    package mutating func handle(_ step: StreamScanStep, into output: inout [MilterCaptureEvent]) {
-        switch step {
-        case .reassembly(let event): handle(event, into: &output)
-        case .captureIssue(let issue): output.append(.issue(nil, issue))
+    /// Handles the steps of a ``StreamScanner`` in order, appending what they reveal to `output`.
+    package mutating func handle(_ steps: StreamSteps, into output: inout [MilterCaptureEvent]) {
+        var issues = steps.captureIssues.makeIterator()
+        var issue = issues.next()
+        for index in steps.events.indices {
+            while let (eventsBefore, captureIssue) = issue, eventsBefore == index {
+                output.append(.issue(nil, captureIssue))
+                issue = issues.next()
+            }
+            handle(steps.events[index], into: &output)
+        }
+        while let (_, captureIssue) = issue {
+            output.append(.issue(nil, captureIssue))
+            issue = issues.next()
         }
     }
 }

@@ -8,9 +8,9 @@ struct SessionStage {
     }
 
     /// The events of `steps`, in order; the array is reused by the next call.
-    mutating func events(of steps: [StreamScanStep]) -> [MilterCaptureEvent] {
+    mutating func events(of steps: StreamSteps) -> [MilterCaptureEvent] {
         buffer.removeAll(keepingCapacity: true)
-        for step in steps { extractor.handle(step, into: &buffer) }
+        extractor.handle(steps, into: &buffer)
         return buffer
     }
 

@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 final class ScanPipeline: @unchecked Sendable {
     /// What the scan hands over: steps, then once its end (with the statistics) or its error.
     enum Item {
-        case steps([StreamScanStep])
+        case steps(StreamSteps)
         case end(Result<CaptureStatistics, CaptureError>)
     }
 
@@ -49,22 +49,22 @@ final class ScanPipeline: @unchecked Sendable {
 
     private func produce(_ scanner: StreamScanner) {
         var scanner = scanner
-        var batch: [StreamScanStep] = []
-        batch.reserveCapacity(Self.batchEvents)
+        var batch = StreamSteps()
+        batch.events.reserveCapacity(Self.batchEvents)
         var batchStart = 0
         do throws(CaptureError) {
             while try scanner.nextSteps(into: &batch) {
                 guard scanner.capturedBytes - batchStart >= Self.batchBytes || batch.count >= Self.batchEvents
                 else { continue }
                 guard push(.steps(batch)) else { return }
-                batch = []
-                batch.reserveCapacity(Self.batchEvents)
+                batch = StreamSteps()
+                batch.events.reserveCapacity(Self.batchEvents)
                 batchStart = scanner.capturedBytes
             }
-            if !batch.isEmpty { guard push(.steps(batch)) else { return } }
+            if batch.count > 0 { guard push(.steps(batch)) else { return } }
             _ = push(.end(.success(scanner.statistics)))
         } catch {
-            if !batch.isEmpty { guard push(.steps(batch)) else { return } }
+            if batch.count > 0 { guard push(.steps(batch)) else { return } }
             _ = push(.end(.failure(error)))
         }
     }
