@@ -98,16 +98,21 @@ enum TimestampFormatting {
 
     /// Appends `value` in decimal, with leading zeros up to `width` digits.
     static func appendDigits(_ value: UInt64, width: Int, to output: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = digits.count
-            var rest = value
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+        var count = 1
+        var rest = value / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, count)))
+        output.withUnsafeMutableBufferPointer { buffer in
+            var index = buffer.count - 1
+            rest = value
+            while rest > 0 {
+                buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
                 rest /= 10
-            } while rest > 0
-            for _ in 0..<max(0, width - (digits.count - start)) { output.append(UInt8(ascii: "0")) }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+                index -= 1
+            }
         }
     }
 

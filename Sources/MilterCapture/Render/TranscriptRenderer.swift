@@ -79,13 +79,23 @@ public struct TranscriptRenderer: Sendable {
         output += "session stream ".utf8
         TimestampFormatting.appendDigits(UInt64(info.stream.index), width: 1, to: &output)
         output += ": MTA ".utf8
-        output += info.mta.description.utf8
+        appendEndpoint(info.mta, to: &output)
         output += " -> milter ".utf8
-        output += info.milter.description.utf8
+        appendEndpoint(info.milter, to: &output)
         output += info.identifiedBy == .port ? " (port, ".utf8 : " (OPTNEG, ".utf8
         output += info.handshakeSeen ? "handshake) ".utf8 : "no handshake) ".utf8
         TimestampFormatting.appendRFC3339(info.startTimestamp, to: &output)
         output.append(10)
+    }
+
+    /// ``Endpoint/description`` as bytes; an IPv4 one without building strings.
+    private func appendEndpoint(_ endpoint: Endpoint, to output: inout [UInt8]) {
+        guard case .v4(let address) = endpoint.address else { return output += endpoint.description.utf8 }
+        for shift in [24, 16, 8, 0] as [UInt32] {
+            TimestampFormatting.appendDigits(UInt64((address >> shift) & 0xFF), width: 1, to: &output)
+            output.append(shift == 0 ? UInt8(ascii: ":") : UInt8(ascii: "."))
+        }
+        TimestampFormatting.appendDigits(UInt64(endpoint.port), width: 1, to: &output)
     }
 
     /// Appends one frame's line, built as bytes: transcripts of large captures are mostly these lines.
