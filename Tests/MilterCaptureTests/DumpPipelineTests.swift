@@ -1,4 +1,5 @@
 import MilterCapture
+import NIOCore
 import Testing
 
 /// The two-thread dump: sessions come out in scan order, chunked output equals the per-session output, and a
@@ -53,6 +54,43 @@ import Testing
             let lastLine = String(decoding: chunk.dropLast().split(separator: 10).last ?? [], as: UTF8.self)
             #expect(lastLine.hasPrefix("end of stream "))
         }
+    }
+
+    /// Three connections whose packets alternate, a body segment cut by the snap length, and a packet that decodes
+    /// to nothing: the text dump, which renders events as they come, prints what the single-threaded scan and
+    /// renderer print.
+    @Test func interleavedSessionsAndIssuesMatchTheSingleThreadedTranscript() throws {
+        let connections = try (0..<3).map { index in
+            try C.segments(
+                C.steps(body: String(repeating: "a body line\r\n", count: 40)),
+                client: Endpoint(address: PacketFactory.client4.address, port: UInt16(30000 + index)))
+        }
+        var builder = PcapBuilder(endianness: .little, linkType: .ethernet)
+        var packet = 0
+        for index in 0..<connections.map(\.count).max()! {
+            for connection in connections where index < connection.count {
+                let frame = PacketSynthesizer.frame(connection[index], link: .ethernet)
+                let cut = connection[index].payload.readableBytes > 400 && packet % 3 == 1
+                builder.add(
+                    frame.getSlice(at: frame.readerIndex, length: cut ? 120 : frame.readableBytes)!,
+                    seconds: 1_700_000_000, fraction: UInt32(packet * 1000), originalLength: frame.readableBytes)
+                packet += 1
+            }
+            // An Ethernet frame announcing IPv4 with a header cut short.
+            if index == 5 { builder.add(ByteBuffer(bytes: [UInt8](repeating: 2, count: 12) + [0x08, 0x00, 0x45, 0])) }
+        }
+        let bytes = builder.array
+        let scan = try C.scan(bytes)
+        let renderer = TranscriptRenderer()
+        let reference =
+            scan.sessions.map { renderer.render($0) }.joined()
+            + renderer.renderSummary(scan.statistics, sessions: scan.sessions.count, captureIssues: scan.captureIssues)
+        #expect(scan.sessions.count == 3 && scan.statistics.undecodablePackets == 1)
+        #expect(reference.contains("TRUNCATED BODY"))
+        var output = ""
+        let summary = try Self.withCapture(bytes) { path in try CaptureDump.run(path: path) { output += $0 } }
+        #expect(output == reference)
+        #expect(summary.sessions == 3 && summary.sessionsWithIssues >= 1)
     }
 
     @Test func aCaptureCutShortKeepsTheSessionsBeforeTheError() throws {
