@@ -66,8 +66,8 @@ public enum CaptureDump {
         options.sharesPacketBytes = format == .text && exportDirectory == nil
         let reader: CaptureReader
         do throws(CaptureError) {
-            reader = try CaptureReader(
-                path: path, limits: options.readerLimits, keepingPacketBytes: options.sharesPacketBytes)
+            // Packets' bytes cross to the rendering thread in the pipeline's batches while this reader goes on.
+            reader = try CaptureReader(path: path, limits: options.readerLimits, keepingPacketBytes: true)
         } catch {
             throw .capture(error)
         }
