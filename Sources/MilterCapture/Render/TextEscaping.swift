@@ -53,16 +53,16 @@ enum TextEscaping {
 }
 
 /// Formats capture timestamps as RFC 3339 dates in UTC, without Foundation.
-enum TimestampFormatting {
+package enum TimestampFormatting {
     /// `2026-11-28T00:46:00.123456789Z`.
-    static func rfc3339(_ timestamp: CaptureTimestamp) -> String {
+    package static func rfc3339(_ timestamp: CaptureTimestamp) -> String {
         var output: [UInt8] = []
         appendRFC3339(timestamp, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
     /// Appends ``rfc3339(_:)`` as bytes.
-    static func appendRFC3339(_ timestamp: CaptureTimestamp, to output: inout [UInt8]) {
+    package static func appendRFC3339(_ timestamp: CaptureTimestamp, to output: inout [UInt8]) {
         let days = Int64((Double(timestamp.seconds) / 86400).rounded(.down))
         let secondOfDay = timestamp.seconds - days * 86400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
@@ -80,46 +80,67 @@ enum TimestampFormatting {
     }
 
     /// Seconds with six decimals, for offsets within a session: `+1.000250`.
-    static func offset(from start: CaptureTimestamp, to time: CaptureTimestamp) -> String {
+    package static func offset(from start: CaptureTimestamp, to time: CaptureTimestamp) -> String {
         var output: [UInt8] = []
         appendOffset(from: start, to: time, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
     /// Appends ``offset(from:to:)`` as bytes, without building strings: transcripts print one per line.
-    static func appendOffset(from start: CaptureTimestamp, to time: CaptureTimestamp, to output: inout [UInt8]) {
+    package static func appendOffset(from start: CaptureTimestamp, to time: CaptureTimestamp, to output: inout [UInt8])
+    {
         let nanoseconds = time.totalNanoseconds &- start.totalNanoseconds
-        output.append(nanoseconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
         let micros = nanoseconds.magnitude / 1000
-        appendDigits(micros / 1_000_000, width: 1, to: &output)
-        output.append(UInt8(ascii: "."))
-        appendDigits(micros % 1_000_000, width: 6, to: &output)
+        // "+S.UUUUUU" built back to front in a small buffer, then appended at once: one capacity check per line.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var index = buffer.count
+            index = writeDigits(micros % 1_000_000, width: 6, endingAt: index, in: buffer)
+            index -= 1
+            buffer[index] = UInt8(ascii: ".")
+            index = writeDigits(micros / 1_000_000, width: 1, endingAt: index, in: buffer)
+            index -= 1
+            buffer[index] = nanoseconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index...]))
+        }
     }
 
-    /// Appends `value` in decimal, with leading zeros up to `width` digits.
-    static func appendDigits(_ value: UInt64, width: Int, to output: inout [UInt8]) {
-        var count = 1
-        var rest = value / 10
-        while rest > 0 {
-            count += 1
+    /// Appends `value` in decimal, with leading zeros up to `width` digits (at most 20).
+    package static func appendDigits(_ value: UInt64, width: Int, to output: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            let start = writeDigits(value, width: min(width, 20), endingAt: buffer.count, in: buffer)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
+    /// Writes `value` in decimal with leading zeros up to `width` digits so that it ends just before `end`;
+    /// returns the index of its first digit. `buffer` must have room for 20 digits before `end`.
+    private static func writeDigits(
+        _ value: UInt64, width: Int, endingAt end: Int, in buffer: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int {
+        var index = end
+        var rest = value
+        repeat {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
             rest /= 10
+        } while rest > 0
+        while end - index < width {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0")
         }
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, count)))
-        output.withUnsafeMutableBufferPointer { buffer in
-            var index = buffer.count - 1
-            rest = value
-            while rest > 0 {
-                buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-                index -= 1
-            }
-        }
+        return index
     }
 
     /// Appends `value` in decimal, with a minus sign when negative.
-    static func appendSigned(_ value: Int, to output: inout [UInt8]) {
-        if value < 0 { output.append(UInt8(ascii: "-")) }
-        appendDigits(UInt64(value.magnitude), width: 1, to: &output)
+    package static func appendSigned(_ value: Int, to output: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { buffer in
+            var start = writeDigits(UInt64(value.magnitude), width: 1, endingAt: buffer.count, in: buffer)
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
     }
 
     /// `String(value)` preceded by zeros up to `width` characters (a minus sign counts, and follows the zeros).
