@@ -5,6 +5,8 @@
 # The capture is generated (Postfix-like sessions, pcap, Ethernet) by Benchmarks' pcap-generate. The CLI is
 # built in release mode ($MILTER_REPLAY overrides it). Each command runs three times; the best wall-clock and
 # CPU (user + system) times count. On a shared machine the wall-clock figures are noisy: run it several times.
+# STATIC=1 builds the CLI with --static-swift-stdlib (into .build-static), as one ships a Swift CLI on Linux:
+# no Swift or Foundation shared libraries to load and bind at start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
@@ -15,10 +17,14 @@ trap 'rm -rf "$work"' EXIT
 (cd Benchmarks && swift build -c release --product pcap-generate >&2)
 Benchmarks/.build/release/pcap-generate "$work/capture.pcap" "$megabytes"
 sync "$work/capture.pcap"  # no writeback of the fresh file during the timed runs
-if [ -z "${MILTER_REPLAY:-}" ]; then
+cli=${MILTER_REPLAY:-.build/release/milter-replay}
+if [ -z "${MILTER_REPLAY:-}" ] && [ "${STATIC:-0}" = 1 ]; then
+    swift build -c release --product milter-replay --static-swift-stdlib --scratch-path .build-static >&2
+    cli=.build-static/release/milter-replay
+elif [ -z "${MILTER_REPLAY:-}" ]; then
     swift build -c release --product milter-replay >&2
 fi
-dump=("${MILTER_REPLAY:-.build/release/milter-replay}" --pcap "$work/capture.pcap" --dump)
+dump=("$cli" --pcap "$work/capture.pcap" --dump)
 
 # best COMMAND...: the lowest wall-clock and CPU (user + system) milliseconds of three runs, "WALL CPU"
 # (bash's `time`, millisecond resolution).
