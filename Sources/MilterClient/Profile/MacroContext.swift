@@ -11,28 +11,14 @@ struct MacroContext: Sendable {
     var queueID: String? { didSet { values[Key.queueID.rawValue] = queueID.map { MilterString($0) } } }
     var sender: EnvelopeAddress? {
         didSet {
-            let parts = sender.map { address in
-                if let last = lastSender, last.address == address { return last.parts }
-                let parts = Self.parts(of: address, emptyHostForNullSender: true)
-                lastSender = (address, parts)
-                return parts
-            }
-            values[Key.mailAddress.rawValue] = parts?.mailbox
-            values[Key.mailHost.rawValue] = parts?.host
-            values[Key.mailMailer.rawValue] = sender.map { _ in mailer }
+            lastSender = store(sender, memo: lastSender, keys: (.mailAddress, .mailHost, .mailMailer), isSender: true)
         }
     }
     var recipient: EnvelopeAddress? {
         didSet {
-            let parts = recipient.map { address in
-                if let last = lastRecipient, last.address == address { return last.parts }
-                let parts = Self.parts(of: address, emptyHostForNullSender: false)
-                lastRecipient = (address, parts)
-                return parts
-            }
-            values[Key.recipientAddress.rawValue] = parts?.mailbox
-            values[Key.recipientHost.rawValue] = parts?.host
-            values[Key.recipientMailer.rawValue] = recipient.map { _ in mailer }
+            lastRecipient = store(
+                recipient, memo: lastRecipient, keys: (.recipientAddress, .recipientHost, .recipientMailer),
+                isSender: false)
         }
     }
     var messageID: String? { didSet { values[Key.messageID.rawValue] = messageID.map { MilterString($0) } } }
@@ -45,10 +31,29 @@ struct MacroContext: Sendable {
     /// An envelope address as `{mail_addr}`/`{rcpt_addr}` and `{mail_host}`/`{rcpt_host}` carry it.
     typealias AddressParts = (mailbox: MilterString, host: MilterString)
 
-    private static func parts(of address: EnvelopeAddress, emptyHostForNullSender: Bool) -> AddressParts {
-        let mailbox = address.mailbox
-        let host = emptyHostForNullSender && mailbox.isEmpty ? "" : address.address.string.domainPart
-        return (MilterString(mailbox), MilterString(host))
+    /// Stores an envelope address's address, host and mailer values, reusing `memo` when it is the same
+    /// address; returns the memo to keep. The null sender `<>` has an empty host.
+    private mutating func store(
+        _ address: EnvelopeAddress?, memo: (address: EnvelopeAddress, parts: AddressParts)?,
+        keys: (address: Key, host: Key, mailer: Key), isSender: Bool
+    ) -> (address: EnvelopeAddress, parts: AddressParts)? {
+        var kept = memo
+        var parts: AddressParts?
+        if let address {
+            if let memo, memo.address == address {
+                parts = memo.parts
+            } else {
+                let mailbox = address.mailbox
+                let host = isSender && mailbox.isEmpty ? "" : address.address.string.domainPart
+                let fresh = (mailbox: MilterString(mailbox), host: MilterString(host))
+                parts = fresh
+                kept = (address, fresh)
+            }
+        }
+        values[keys.address.rawValue] = parts?.mailbox
+        values[keys.host.rawValue] = parts?.host
+        values[keys.mailer.rawValue] = address.map { _ in mailer }
+        return kept
     }
 
     init(identity: MTAIdentity, profile: MTAProfile, client: SMTPClient) {
