@@ -32,6 +32,13 @@ final class ScanPipeline: @unchecked Sendable {
         }
     }
 
+    deinit {
+        // libdispatch traps when a semaphore is released with a count below the one it was made with. A dump
+        // that stops early (an export failure) leaves batches nobody took, each holding a slot: give back at
+        // least as many slots as the queue can hold, plus the one a refused push took (`finish` signalled it).
+        for _ in 0..<Self.capacity { slots.signal() }
+    }
+
     /// The next item, in scan order; waits for the scan.
     func next() -> Item {
         items.wait()
