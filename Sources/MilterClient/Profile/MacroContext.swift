@@ -71,14 +71,6 @@ struct MacroContext: Sendable {
         self.values = values
     }
 
-    /// The value of a macro, by name with or without braces, or `nil` when the MTA has none.
-    func value(of name: String) -> String? {
-        Key(name: name).flatMap { value(of: $0) }?.string
-    }
-
-    /// The value of a macro, or `nil` when the MTA has none at this point.
-    func value(of key: Key) -> MilterString? { values[key.rawValue] }
-
     /// The macros the played MTA knows, resolved from their names once per connection.
     enum Key: Int, Sendable, CaseIterable {
         case hostname, daemonAddress, daemonPort, mtaVersion, clientLabel, clientAddress, clientName, clientPort

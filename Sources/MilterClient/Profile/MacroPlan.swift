@@ -36,17 +36,7 @@ struct MacroPlan: Sendable {
         return planned
     }
 
-    /// The MACRO packet for an event, or `nil` when the profile sends none.
-    func definition(stage: MilterCommand.ID, event: MacroEvent, context: MacroContext) -> MacroDefinition? {
-        planned(for: event).map { Self.definition(stage: stage, planned: $0, context: context) }
-    }
-
-    /// The MACRO packet with the values of `context`; macros without a value are left out.
-    static func definition(stage: MilterCommand.ID, planned: [PlannedMacro], context: MacroContext) -> MacroDefinition {
-        definition(stage: stage, planned: planned, values: context.values)
-    }
-
-    /// The MACRO packet with `values`, by ``MacroContext/Key`` raw value.
+    /// The MACRO packet with `values` (``MacroContext/values``); macros without a value are left out.
     static func definition(stage: MilterCommand.ID, planned: [PlannedMacro], values: [MilterString?]) -> MacroDefinition
     {
         var macros: [MacroDefinition.Macro] = []
