@@ -11,6 +11,7 @@ ratio to tcpdump's. Output goes to /dev/null. A single run, or runs of one build
 not comparable here: other jobs share the two cores and move the figures by 10-30 %.
 """
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -38,6 +39,9 @@ def main():
     arguments = parser.parse_args()
     if shutil.which("tcpdump") is None:
         sys.exit("dump-ab: tcpdump is not installed (apt-get install tcpdump)")
+    for path in [arguments.capture, *arguments.builds]:
+        if not os.path.isfile(path):
+            sys.exit(f"dump-ab: no such file: {path}")
 
     commands = {"tcpdump -w /dev/null": ["tcpdump", "-r", arguments.capture, "-w", "/dev/null"]}
     for build in arguments.builds:
