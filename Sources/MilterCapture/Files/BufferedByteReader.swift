@@ -12,6 +12,9 @@ package struct BufferedByteReader {
     /// Whether a refill starts a new buffer instead of compacting this one, so that records handed out may live on
     /// (each keeps its buffer alive) without the next read copying the whole buffer on write.
     private let startsFreshBuffers: Bool
+    /// Buffers given up by ``startFreshBuffer(_:)``, some still referred to by records handed out.
+    private var retired: [ByteBuffer] = []
+    private static let retiredLimit = 48
     /// The file offset of the next unread byte.
     package private(set) var offset: UInt64 = 0
 
@@ -41,12 +44,21 @@ package struct BufferedByteReader {
         return buffer.readableBytes >= count
     }
 
-    /// Moves the unread bytes to a new buffer with room for `count` bytes and half a chunk more.
+    /// Moves the unread bytes to a buffer with room for `count` bytes and half a chunk more: a retired one that
+    /// nothing refers to any more, or a new one. Reusing them spares the page faults of fresh memory.
     private mutating func startFreshBuffer(_ count: Int) {
-        var fresh = ByteBufferAllocator().buffer(
-            capacity: max(chunkSize, count, buffer.readableBytes + chunkSize / 2))
+        let capacity = max(chunkSize, count, buffer.readableBytes + chunkSize / 2)
+        var reusable: ByteBuffer?
+        for index in retired.indices where retired[index].capacity >= capacity {
+            guard retired[index].modifyIfUniquelyOwned({ $0.clear() }) != nil else { continue }
+            reusable = retired.remove(at: index)
+            break
+        }
+        // Taken out of the optional, so that the buffer stays uniquely referenced and writing does not copy it.
+        var fresh = reusable.take() ?? ByteBufferAllocator().buffer(capacity: capacity)
         fresh.writeBuffer(&buffer)
-        buffer = fresh
+        swap(&buffer, &fresh)
+        if retired.count < Self.retiredLimit { retired.append(fresh) }
     }
 
     private mutating func readChunk() throws(CaptureError) -> Int {

@@ -27,10 +27,11 @@ public struct CaptureReader {
     }
 
     /// Opens the capture file at `path` for a consumer that keeps packets' bytes (or slices of them) after reading
-    /// the next packets: each read goes into a new buffer of 64 KiB, so nothing kept is copied on the next write.
+    /// the next packets: each read goes into a buffer of 256 KiB that nothing refers to any more, or a new one, so
+    /// nothing kept is copied on the next write.
     package init(path: String, limits: CaptureReaderLimits, keepingPacketBytes: Bool) throws(CaptureError) {
         try self.init(
-            source: try FileByteSource(path: path), limits: limits, chunkSize: keepingPacketBytes ? 1 << 16 : 1 << 20,
+            source: try FileByteSource(path: path), limits: limits, chunkSize: keepingPacketBytes ? 1 << 18 : 1 << 20,
             startsFreshBuffers: keepingPacketBytes)
     }
 

@@ -31,16 +31,25 @@ public struct CapturedSessionExtractor {
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
         case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .closed(let id, _, _):
-            let stream: ExtractedStream
-            if let recent, recent.info.id == id {
-                stream = recent
-            } else {
-                guard let found = streams[id] else { return }
-                stream = found
-                recent = found
-            }
-            stream.handle(event, options: options, into: &output)
+            stream(id)?.handle(event, options: options, into: &output)
         }
+    }
+
+    /// For bytes that arrive at `timestamp` in `direction` of stream `id`: when the stream is milter traffic and
+    /// that direction waits at a frame boundary, the bytes' sender, and the arrival is recorded. The caller may
+    /// then describe the whole frames at the start of the bytes itself, and hands the rest to
+    /// ``handle(_:into:)`` as `.data`. Otherwise nil: all the bytes go to `handle`.
+    mutating func takeWholeFrames(
+        _ id: StreamID, _ direction: StreamDirection, timestamp: CaptureTimestamp
+    ) -> FrameDirection? {
+        stream(id)?.takeWholeFrames(direction, timestamp: timestamp)
+    }
+
+    private mutating func stream(_ id: StreamID) -> ExtractedStream? {
+        if let recent, recent.info.id == id { return recent }
+        guard let found = streams[id] else { return nil }
+        recent = found
+        return found
     }
 
     private func portDecision(_ info: TCPStreamInfo) -> StreamDirection? {
@@ -102,6 +111,16 @@ final class ExtractedStream {
             apply(event, to: &assemblers[index], options: options)
             swap(&assemblers[index].output, &output)
         }
+    }
+
+    /// See ``CapturedSessionExtractor/takeWholeFrames(_:_:timestamp:)``.
+    func takeWholeFrames(_ direction: StreamDirection, timestamp: CaptureTimestamp) -> FrameDirection? {
+        // The assemblers exist once the stream is milter traffic: this spares a copy of `state`.
+        guard !assemblers.isEmpty, let sender = assemblers[direction.rawValue].frameBoundarySender() else {
+            return nil
+        }
+        lastTimestamp = timestamp
+        return sender
     }
 
     private func decide(

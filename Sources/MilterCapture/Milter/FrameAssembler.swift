@@ -29,6 +29,13 @@ struct FrameAssembler {
         self.options = options
     }
 
+    /// The sender, when the assembler is in step at the start of a frame with nothing of it received: whole
+    /// frames could then be cut without it. Mutating only so that a caller reaches it in place, not on a copy.
+    mutating func frameBoundarySender() -> FrameDirection? {
+        guard case .synchronised = mode, partial == nil, header.count == 0, !afterResynchronisation else { return nil }
+        return direction
+    }
+
     mutating func receive(_ data: StreamData) {
         switch mode {
         case .synchronised: consume(data)

@@ -62,7 +62,8 @@ public struct MilterCaptureScanner {
 
     /// The scan's two halves, for a caller that runs them on two threads: the packets and streams, and the milter
     /// extraction.
-    package consuming func split() -> (StreamScanner, CapturedSessionExtractor) {
-        (streams, extractor)
+    package consuming func split() -> (PacketScanner, TCPReassembler, CapturedSessionExtractor) {
+        let (packets, reassembler) = streams.split()
+        return (packets, reassembler, extractor)
     }
 }

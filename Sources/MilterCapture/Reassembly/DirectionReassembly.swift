@@ -61,6 +61,17 @@ struct DirectionReassembly {
         closeIfFinReached(into: &output)
     }
 
+    /// The stream offset of `length` bytes starting at `sequenceNumber` when they are exactly the next bytes to
+    /// deliver, with nothing buffered and no FIN seen; they then count as delivered. Otherwise nil, and nothing
+    /// changes.
+    mutating func takeInOrder(sequenceNumber: UInt32, length: Int) -> Int64? {
+        guard let base, pending.isEmpty, finOffset == nil, !closed,
+            sequenceNumber == base &+ UInt32(truncatingIfNeeded: next)
+        else { return nil }
+        defer { next += Int64(length) }
+        return next
+    }
+
     private mutating func accept(_ piece: StreamPiece, limits: TCPReassemblyLimits, into output: inout DirectionOutput)
     {
         guard piece.end > next else { return }  // a retransmission of delivered bytes

@@ -20,19 +20,17 @@ package struct StreamSteps: Sendable {
 }
 
 /// The first half of a ``MilterCaptureScanner``: reads packets, decodes them and reassembles their TCP streams.
-/// The dump runs it on a thread of its own, and the milter half (``CapturedSessionExtractor``) where it renders.
 package struct StreamScanner {
-    private var reader: CaptureReader
+    private var packets: PacketScanner
     private var reassembler: TCPReassembler
+    private var packetSteps = PacketSteps()
     private var finished = false
     /// What the scan has met so far; ``CaptureStatistics/ignoredStreams`` is the extractor's to count.
-    package private(set) var statistics = CaptureStatistics()
-    /// The captured bytes of the packets read so far.
-    package private(set) var capturedBytes = 0
+    package var statistics: CaptureStatistics { packets.statistics }
 
     /// Scans the capture read by `reader`.
     package init(reader: CaptureReader, limits: TCPReassemblyLimits) {
-        self.reader = reader
+        self.packets = PacketScanner(reader: reader)
         self.reassembler = TCPReassembler(limits: limits)
     }
 
@@ -40,30 +38,24 @@ package struct StreamScanner {
     /// ended.
     package mutating func nextSteps(into steps: inout StreamSteps) throws(CaptureError) -> Bool {
         if finished { return false }
-        guard let packet = try reader.next() else {
+        packetSteps.removeAll()
+        guard try packets.nextSteps(into: &packetSteps) else {
             reassembler.finish(lastPacket: statistics.packets, into: &steps.events)
             finished = true
             return true
         }
-        statistics.packets += 1
-        capturedBytes += packet.data.readableBytes
-        switch PacketDecoder.decode(packet) {
-        case .tcp(let segment):
-            statistics.tcpPackets += 1
-            reassembler.process(segment, packet: packet.number, timestamp: packet.timestamp, into: &steps.events)
-        case .fragment(let fragment):
-            statistics.fragments += 1
-            steps.captureIssues.append((steps.events.count, CaptureIssue(.ipFragment(fragment), packet: packet.number)))
-        case .undecodable(let failure):
-            statistics.undecodablePackets += 1
-            steps.captureIssues.append(
-                (steps.events.count, CaptureIssue(.undecodablePacket(failure), packet: packet.number)))
-        case .notTCP:
-            break
-        }
+        packetSteps.forEach(
+            segment: {
+                reassembler.process($0.segment, packet: $0.packet, timestamp: $0.timestamp, into: &steps.events)
+            },
+            issue: { steps.captureIssues.append((steps.events.count, $0)) })
         return true
     }
 
+    /// The two stages, for a caller that runs them on two threads: packets, and their reassembly.
+    package consuming func split() -> (PacketScanner, TCPReassembler) {
+        (packets, reassembler)
+    }
 }
 
 extension CapturedSessionExtractor {

@@ -9,7 +9,8 @@ public struct TCPReassembler {
     private var finished = FinishedFlows()
     private var nextIndex = 0
     /// The connection of the previous packet: consecutive packets mostly belong to one, so most skip the hashing.
-    private var recent: (key: FlowKey, connection: TCPConnection)?
+    private var recentKey: FlowKey?
+    private var recentConnection: TCPConnection?
 
     /// Creates a reassembler.
     public init(limits: TCPReassemblyLimits = TCPReassemblyLimits()) {
@@ -27,7 +28,7 @@ public struct TCPReassembler {
         }
         guard let connection = connection(for: key) ?? open(segment, key: key, packet: packet, timestamp, &events)
         else { return }
-        if recent?.connection !== connection { recent = (key, connection) }
+        remember(key, connection)
         connection.lastPacket = packet
         let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
         // The caller's array is moved in and out, so the common case allocates nothing.
@@ -40,10 +41,30 @@ public struct TCPReassembler {
             end(connection, key: key, reason: .reset, packet: packet, into: &events)
         } else if connection.directions[0].closed && connection.directions[1].closed {
             streams[key] = nil
-            recent = nil
+            forgetRecent()
             finished.remember(key, limit: limits.finishedStreamMemory)
             events.append(.finished(connection.info.id))
         }
+    }
+
+    /// Takes a segment that carries only the next bytes of a known connection's direction (no SYN, FIN or RST,
+    /// nothing buffered before it, nothing cut off), and returns the stream, the direction and the stream offset of
+    /// its payload. ``process(_:packet:timestamp:into:)`` would have reported exactly one `.data` event for it,
+    /// which the caller now handles in its own way. Any other segment is left alone (nil) for `process`.
+    mutating func takeInOrder(_ segment: TCPSegment, packet: Int) -> (StreamID, StreamDirection, Int64)? {
+        guard segment.flags.isDisjoint(with: [.syn, .fin, .rst]), segment.missingPayloadBytes == 0,
+            segment.payload.readableBytes > 0
+        else { return nil }
+        let key = FlowKey(segment.source, segment.destination)
+        guard let connection = connection(for: key) else { return nil }
+        let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
+        guard
+            let offset = connection.directions[direction.rawValue].takeInOrder(
+                sequenceNumber: segment.sequenceNumber, length: segment.payload.readableBytes)
+        else { return nil }
+        remember(key, connection)
+        connection.lastPacket = packet
+        return (connection.info.id, direction, offset)
     }
 
     /// Ends every open connection at the end of the capture, in stream order.
@@ -91,14 +112,25 @@ public struct TCPReassembler {
             swap(&output.events, &events)
         }
         streams[key] = nil
-        recent = nil
+        forgetRecent()
         finished.remember(key, limit: limits.finishedStreamMemory)
         events.append(.finished(connection.info.id))
     }
 
     private func connection(for key: FlowKey) -> TCPConnection? {
-        if let recent, recent.key == key { return recent.connection }
+        if recentKey == key { return recentConnection }
         return streams[key]
+    }
+
+    private mutating func remember(_ key: FlowKey, _ connection: TCPConnection) {
+        guard recentConnection !== connection else { return }
+        recentKey = key
+        recentConnection = connection
+    }
+
+    private mutating func forgetRecent() {
+        recentKey = nil
+        recentConnection = nil
     }
 }
 

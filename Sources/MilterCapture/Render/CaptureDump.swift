@@ -91,26 +91,34 @@ public enum CaptureDump {
         scanner: MilterCaptureScanner, format: Format = .text, exportDirectory: String? = nil, chunkSize: Int,
         writeBytes: ([UInt8]) -> Void
     ) throws(Failure) -> Summary {
-        let (streams, extractor) = scanner.split()
-        let pipeline = ScanPipeline(scanner: streams)
+        let (packets, reassembler, extractor) = scanner.split()
+        let pipeline = ScanPipeline(scanner: packets)
         defer { pipeline.finish() }
-        var sessions = SessionStage(extractor: extractor)
+        var sessions = SessionStage(reassembler: reassembler, extractor: extractor)
         var output = DumpOutput(format: format, chunkSize: chunkSize, exportDirectory: exportDirectory)
         if format == .text && exportDirectory == nil {
-            return try streamText(pipeline, &sessions, &output, writeBytes)
+            return try streamText(
+                pipeline, TextDumpStage(sessions: sessions, renderer: output.text), &output, writeBytes)
         }
         var collector = CapturedSessionCollector()
         collector.decodesDeferredFrames = true
         while true {
+            let events: [MilterCaptureEvent]
+            var statistics: CaptureStatistics?
             switch pipeline.next() {
             case .steps(let steps):
-                for event in sessions.events(of: steps) {
-                    if let session = collector.add(event) { try output.add(session, writeBytes) }
-                }
+                events = sessions.events(of: steps)
             case .end(.failure(let error)):
                 output.flush(writeBytes)
                 throw .capture(error)
-            case .end(.success(let statistics)):
+            case .end(.success(let scanned)):
+                events = sessions.endEvents(lastPacket: scanned.packets)
+                statistics = scanned
+            }
+            for event in events {
+                if let session = collector.add(event) { try output.add(session, writeBytes) }
+            }
+            if let statistics {
                 output.finish(sessions.complete(statistics), captureIssues: collector.captureIssues, writeBytes)
                 return output.summary
             }
@@ -119,21 +127,20 @@ public enum CaptureDump {
 
     /// A text dump without export: events are rendered as they come, with no session gathered whole.
     private static func streamText(
-        _ pipeline: ScanPipeline, _ sessions: inout SessionStage, _ output: inout DumpOutput,
+        _ pipeline: ScanPipeline, _ stage: TextDumpStage, _ output: inout DumpOutput,
         _ writeBytes: ([UInt8]) -> Void
     ) throws(Failure) -> Summary {
-        var transcripts = TranscriptStream(renderer: output.text)
+        var stage = stage
         while true {
             switch pipeline.next() {
             case .steps(let steps):
-                for event in sessions.events(of: steps) {
-                    if let clean = transcripts.add(event, to: &output.buffer) { output.ended(clean: clean, writeBytes) }
-                }
+                stage.add(steps, to: &output, writeBytes)
             case .end(.failure(let error)):
                 output.flush(writeBytes)
                 throw .capture(error)
             case .end(.success(let statistics)):
-                output.finish(sessions.complete(statistics), captureIssues: transcripts.captureIssues, writeBytes)
+                stage.end(lastPacket: statistics.packets, to: &output, writeBytes)
+                output.finish(stage.complete(statistics), captureIssues: stage.captureIssues, writeBytes)
                 return output.summary
             }
         }

@@ -1,17 +1,55 @@
-/// The milter half of a scan, on the rendering thread: turns the stream steps of a batch into milter events.
+/// The stream and milter stages of a scan, on the rendering thread: reassembles the segments of a batch and turns
+/// what that reveals into milter events.
 struct SessionStage {
+    var reassembler: TCPReassembler
     var extractor: CapturedSessionExtractor
+    private var streamEvents: [ReassemblyEvent] = []
     private var buffer: [MilterCaptureEvent] = []
 
-    init(extractor: CapturedSessionExtractor) {
+    init(reassembler: TCPReassembler, extractor: CapturedSessionExtractor) {
+        self.reassembler = reassembler
         self.extractor = extractor
     }
 
     /// The events of `steps`, in order; the array is reused by the next call.
-    mutating func events(of steps: StreamSteps) -> [MilterCaptureEvent] {
+    mutating func events(of steps: PacketSteps) -> [MilterCaptureEvent] {
         buffer.removeAll(keepingCapacity: true)
-        extractor.handle(steps, into: &buffer)
+        steps.forEach(segment: { add($0) }, issue: { buffer.append(.issue(nil, $0)) })
         return buffer
+    }
+
+    /// The events of one segment; the array is reused by the next call.
+    mutating func events(of segment: ScannedSegment) -> [MilterCaptureEvent] {
+        buffer.removeAll(keepingCapacity: true)
+        add(segment)
+        return buffer
+    }
+
+    /// The events of `data`, delivered in order to a direction of stream `id` (what ``TCPReassembler`` reports
+    /// for a segment that ``TCPReassembler/takeInOrder(_:packet:)`` took); the array is reused by the next call.
+    mutating func events(of data: StreamData, _ id: StreamID, _ direction: StreamDirection) -> [MilterCaptureEvent] {
+        buffer.removeAll(keepingCapacity: true)
+        extractor.handle(.data(id, direction, data), into: &buffer)
+        return buffer
+    }
+
+    /// The events of the end of the capture, after its last packet; the array is reused by the next call.
+    mutating func endEvents(lastPacket: Int) -> [MilterCaptureEvent] {
+        buffer.removeAll(keepingCapacity: true)
+        reassembler.finish(lastPacket: lastPacket, into: &streamEvents)
+        handleStreamEvents()
+        return buffer
+    }
+
+    private mutating func add(_ segment: ScannedSegment) {
+        reassembler.process(
+            segment.segment, packet: segment.packet, timestamp: segment.timestamp, into: &streamEvents)
+        handleStreamEvents()
+    }
+
+    private mutating func handleStreamEvents() {
+        for event in streamEvents { extractor.handle(event, into: &buffer) }
+        streamEvents.removeAll(keepingCapacity: true)
     }
 
     /// The statistics of the whole scan, with the streams the extractor found not to be milter traffic.

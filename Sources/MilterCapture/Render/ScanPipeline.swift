@@ -1,20 +1,20 @@
 import Dispatch
 import NIOConcurrencyHelpers
 
-/// Runs the packet and stream half of a scan (``StreamScanner``) on a thread of its own while the caller extracts
-/// and renders the milter sessions: the two stages of a dump use both cores. Steps cross in batches through a queue of at most ``capacity`` batches, each closed once its packets
-/// held ``batchBytes`` captured bytes or it holds ``batchEvents`` events, so memory stays bounded whatever the
+/// Runs the packet stage of a scan (``PacketScanner``: reading and decoding) on a thread of its own while the caller
+/// reassembles, extracts and renders the milter sessions: the two stages of a dump use both cores. Steps cross in batches through a queue of at most ``capacity`` batches, each closed once its packets
+/// held ``batchBytes`` captured bytes or it holds ``batchSteps`` segments and issues, so memory stays bounded whatever the
 /// capture's size, and they come out in scan order.
 final class ScanPipeline: @unchecked Sendable {
     /// What the scan hands over: steps, then once its end (with the statistics) or its error.
     enum Item {
-        case steps(StreamSteps)
+        case steps(PacketSteps)
         case end(Result<CaptureStatistics, CaptureError>)
     }
 
     static let capacity = 4
     static let batchBytes = 1 << 20
-    static let batchEvents = 4096
+    static let batchSteps = 4096
 
     private let lock = NIOLock()
     private var queue: [Item] = []
@@ -24,7 +24,7 @@ final class ScanPipeline: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts scanning `scanner` on another thread.
-    init(scanner: StreamScanner) {
+    init(scanner: PacketScanner) {
         let transfer = UncheckedTransfer(scanner)
         DispatchQueue.global().async { [self] in
             produce(transfer.value)
@@ -54,18 +54,18 @@ final class ScanPipeline: @unchecked Sendable {
         done.wait()
     }
 
-    private func produce(_ scanner: StreamScanner) {
+    private func produce(_ scanner: PacketScanner) {
         var scanner = scanner
-        var batch = StreamSteps()
-        batch.events.reserveCapacity(Self.batchEvents)
+        var batch = PacketSteps()
+        batch.segments.reserveCapacity(Self.batchSteps)
         var batchStart = 0
         do throws(CaptureError) {
             while try scanner.nextSteps(into: &batch) {
-                guard scanner.capturedBytes - batchStart >= Self.batchBytes || batch.count >= Self.batchEvents
+                guard scanner.capturedBytes - batchStart >= Self.batchBytes || batch.count >= Self.batchSteps
                 else { continue }
                 guard push(.steps(batch)) else { return }
-                batch = StreamSteps()
-                batch.events.reserveCapacity(Self.batchEvents)
+                batch = PacketSteps()
+                batch.segments.reserveCapacity(Self.batchSteps)
                 batchStart = scanner.capturedBytes
             }
             if batch.count > 0 { guard push(.steps(batch)) else { return } }

@@ -91,11 +91,17 @@ public struct TranscriptRenderer: Sendable {
     /// ``Endpoint/description`` as bytes; an IPv4 one without building strings.
     private func appendEndpoint(_ endpoint: Endpoint, to output: inout [UInt8]) {
         guard case .v4(let address) = endpoint.address else { return output += endpoint.description.utf8 }
-        for shift in [24, 16, 8, 0] as [UInt32] {
-            TimestampFormatting.appendDigits(UInt64((address >> shift) & 0xFF), width: 1, to: &output)
-            output.append(shift == 0 ? UInt8(ascii: ":") : UInt8(ascii: "."))
+        _ = LineWriter.append(to: &output, reserving: 21) { writer in
+            var shift: UInt32 = 24
+            while true {
+                writer.decimal(UInt64((address >> shift) & 0xFF))
+                writer.byte(shift == 0 ? UInt8(ascii: ":") : UInt8(ascii: "."))
+                if shift == 0 { break }
+                shift -= 8
+            }
+            writer.decimal(UInt64(endpoint.port))
+            return true
         }
-        TimestampFormatting.appendDigits(UInt64(endpoint.port), width: 1, to: &output)
     }
 
     /// Appends one frame's line, built as bytes: transcripts of large captures are mostly these lines.
@@ -107,12 +113,20 @@ public struct TranscriptRenderer: Sendable {
 
     /// A frame line up to the frame's description: time offset, sender, packets, and whether it is cut.
     func appendLineStart(_ frame: CapturedFrame, start: CaptureTimestamp, to output: inout [UInt8]) {
-        output += [32, 32]
-        TimestampFormatting.appendOffset(from: start, to: frame.timestamp, to: &output)
-        output += [32, 32]
-        output += frame.direction == .fromMTA ? "MTA    ".utf8 : "milter ".utf8
-        appendPackets(frame.firstPacket, frame.lastPacket, to: &output)
+        appendLineStart(
+            frame.direction, frame.firstPacket, frame.lastPacket, at: frame.timestamp, start: start, to: &output)
         if !frame.isComplete { output += "TRUNCATED ".utf8 }
+    }
+
+    /// The start of a complete frame's line from its parts.
+    func appendLineStart(
+        _ direction: FrameDirection, _ firstPacket: Int, _ lastPacket: Int, at timestamp: CaptureTimestamp,
+        start: CaptureTimestamp, to output: inout [UInt8]
+    ) {
+        _ = LineWriter.append(to: &output, reserving: 96) {
+            writeLineStart(direction, (firstPacket, lastPacket), at: timestamp, start: start, to: &$0)
+            return true
+        }
     }
 
     /// The name and the fields.
@@ -130,18 +144,6 @@ public struct TranscriptRenderer: Sendable {
     func appendLineEnd(_ frame: CapturedFrame, to output: inout [UInt8]) {
         if frame.afterResynchronisation { output += "  (after resynchronisation)".utf8 }
         output.append(10)
-    }
-
-    /// `#N` or `#N-M`, padded to 8 columns with at least one space.
-    private func appendPackets(_ first: Int, _ last: Int, to output: inout [UInt8]) {
-        let start = output.count
-        output.append(UInt8(ascii: "#"))
-        TimestampFormatting.appendSigned(first, to: &output)
-        if first != last {
-            output.append(UInt8(ascii: "-"))
-            TimestampFormatting.appendSigned(last, to: &output)
-        }
-        output.append(contentsOf: repeatElement(32, count: max(1, 8 - (output.count - start))))
     }
 
     /// One issue's line.

@@ -35,17 +35,21 @@ struct TranscriptStream {
             if var replaced = open.start(Session(info: info, text: text), stream: info.stream) { recycle(&replaced) }
         case .frame(let stream, let frame):
             guard open.select(stream) else { return nil }
-            renderer.appendLineStart(frame, start: open.current!.info.startTimestamp, to: &open.current!.text)
+            let start = open.current!.info.startTimestamp
             if frame.isComplete,
-                renderer.appendFastDescription(
-                    command: frame.frame.command, direction: frame.direction, payload: frame.frame.payload,
-                    to: &open.current!.text)
+                frame.frame.payload.withUnsafeReadableBytes({ payload in
+                    renderer.appendFastLine(
+                        command: frame.frame.command, direction: frame.direction, payload: payload,
+                        packets: (frame.firstPacket, frame.lastPacket), at: frame.timestamp, start: start,
+                        afterResynchronisation: frame.afterResynchronisation, to: &open.current!.text)
+                })
             {
                 open.current!.counts.count(frame.direction)
             } else {
+                renderer.appendLineStart(frame, start: start, to: &open.current!.text)
                 appendGeneralDescription(frame)
+                renderer.appendLineEnd(frame, to: &open.current!.text)
             }
-            renderer.appendLineEnd(frame, to: &open.current!.text)
         case .issue(let stream?, let issue):
             guard open.select(stream) else { return nil }
             renderer.appendIssueLine(issue, to: &open.current!.text)
@@ -61,6 +65,23 @@ struct TranscriptStream {
             return session.counts.clean
         }
         return nil
+    }
+
+    /// Adds the line of a frame captured whole in one packet, rendered straight from its bytes, when the renderer's
+    /// fast path knows the frame's kind and the stream has a session open: what ``add(_:to:)`` gives for that
+    /// frame. Otherwise false, and nothing is added.
+    mutating func addWholeFrame(
+        _ stream: StreamID, _ direction: FrameDirection, command: UInt8, payload: UnsafeRawBufferPointer,
+        packet: Int, timestamp: CaptureTimestamp
+    ) -> Bool {
+        guard open.select(stream) else { return false }
+        guard
+            renderer.appendFastLine(
+                command: command, direction: direction, payload: payload, packets: (packet, packet), at: timestamp,
+                start: open.current!.info.startTimestamp, to: &open.current!.text)
+        else { return false }
+        open.current!.counts.count(direction)
+        return true
     }
 
     /// Decodes and describes a frame the fast path leaves alone. An OPTNEG like the previous one of its direction

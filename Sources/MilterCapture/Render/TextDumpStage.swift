@@ -1,0 +1,95 @@
+import NIOCore
+
+/// The rendering thread of a text dump without export: reassembly, extraction and transcripts as one stage.
+///
+/// Most segments of a large capture carry the next bytes of a milter stream, start at a frame boundary and hold
+/// whole frames. Their lines are written straight from the packet's bytes, without the events that reassembly
+/// and extraction would otherwise build for them. Everything else (handshakes, reordering, gaps, frames split
+/// across packets, frames the renderer's fast path does not describe) goes the general way, through
+/// ``SessionStage`` and ``TranscriptStream``, and the text is the same either way.
+struct TextDumpStage {
+    private var sessions: SessionStage
+    private var transcripts: TranscriptStream
+    private let maximumFrameLength: Int
+
+    init(sessions: SessionStage, renderer: TranscriptRenderer) {
+        self.sessions = sessions
+        self.transcripts = TranscriptStream(renderer: renderer)
+        self.maximumFrameLength = sessions.extractor.options.maximumFrameLength
+    }
+
+    /// Issues that belong to no session.
+    var captureIssues: [CaptureIssue] { transcripts.captureIssues }
+
+    /// Adds a batch of the packet stage, appending each session's transcript to `output` as it ends.
+    mutating func add(_ steps: PacketSteps, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
+        var issues = steps.captureIssues.makeIterator()
+        var issue = issues.next()
+        // Through a buffer pointer, each segment is lent to `add`, not copied.
+        steps.segments.withUnsafeBufferPointer { segments in
+            for index in segments.indices {
+                while let (segmentsBefore, captureIssue) = issue, segmentsBefore == index {
+                    _ = transcripts.add(.issue(nil, captureIssue), to: &output.buffer)
+                    issue = issues.next()
+                }
+                add(segments[index], to: &output, writeBytes)
+            }
+        }
+        while let (_, captureIssue) = issue {
+            _ = transcripts.add(.issue(nil, captureIssue), to: &output.buffer)
+            issue = issues.next()
+        }
+    }
+
+    /// Ends the streams still open after the capture's last packet.
+    mutating func end(lastPacket: Int, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
+        render(sessions.endEvents(lastPacket: lastPacket), to: &output, writeBytes)
+    }
+
+    /// The statistics of the whole scan, with the streams found not to be milter traffic.
+    func complete(_ statistics: CaptureStatistics) -> CaptureStatistics { sessions.complete(statistics) }
+
+    private mutating func add(_ scanned: ScannedSegment, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
+        guard let (id, direction, offset) = sessions.reassembler.takeInOrder(scanned.segment, packet: scanned.packet)
+        else { return render(sessions.events(of: scanned), to: &output, writeBytes) }
+        var taken = 0
+        if let sender = sessions.extractor.takeWholeFrames(id, direction, timestamp: scanned.timestamp) {
+            taken = scanned.segment.payload.withUnsafeReadableBytes { wholeFrames($0, id, sender, scanned) }
+        }
+        let length = scanned.segment.payload.readableBytes
+        guard taken < length else { return }
+        let start = scanned.segment.payload.readerIndex + taken
+        let rest = StreamData(
+            bytes: scanned.segment.payload.getSlice(at: start, length: length - taken)!,
+            streamOffset: offset + Int64(taken), packet: scanned.packet, timestamp: scanned.timestamp)
+        render(sessions.events(of: rest, id, direction), to: &output, writeBytes)
+    }
+
+    /// Writes the lines of the whole frames at the start of `raw` that the fast path describes; returns the bytes
+    /// they took. The first frame that is cut, has an invalid length or needs the general way stops it.
+    private mutating func wholeFrames(
+        _ raw: UnsafeRawBufferPointer, _ id: StreamID, _ sender: FrameDirection, _ scanned: ScannedSegment
+    ) -> Int {
+        var position = 0
+        while raw.count - position >= 5 {
+            let length = Int(raw.loadUnaligned(fromByteOffset: position, as: UInt32.self).bigEndian)
+            guard length >= 1, length <= maximumFrameLength, length <= raw.count - position - 4 else { break }
+            let payload = UnsafeRawBufferPointer(rebasing: raw[(position + 5)..<(position + 4 + length)])
+            guard
+                transcripts.addWholeFrame(
+                    id, sender, command: raw[position + 4], payload: payload, packet: scanned.packet,
+                    timestamp: scanned.timestamp)
+            else { break }
+            position += 4 + length
+        }
+        return position
+    }
+
+    private mutating func render(
+        _ events: [MilterCaptureEvent], to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void
+    ) {
+        for event in events {
+            if let clean = transcripts.add(event, to: &output.buffer) { output.ended(clean: clean, writeBytes) }
+        }
+    }
+}
