@@ -31,6 +31,20 @@ import Testing
         return try body(path)
     }
 
+    /// The scan of `bytes` on this thread, and its transcript with the summary line.
+    static func singleThreadedTranscript(
+        _ bytes: [UInt8]
+    ) throws -> (
+        scan: (sessions: [CapturedSession], statistics: CaptureStatistics, captureIssues: [CaptureIssue]), String
+    ) {
+        let scan = try C.scan(bytes)
+        let renderer = TranscriptRenderer()
+        let text =
+            scan.sessions.map { renderer.render($0) }.joined()
+            + renderer.renderSummary(scan.statistics, sessions: scan.sessions.count, captureIssues: scan.captureIssues)
+        return (scan, text)
+    }
+
     @Test func chunksEndAtSessionsAndMatchTheSingleThreadedTranscript() throws {
         let bytes = try Self.manySessions()
         // Reference: scanned and rendered on this thread, frames decoded by the scanner.
@@ -80,17 +94,64 @@ import Testing
             if index == 5 { builder.add(ByteBuffer(bytes: [UInt8](repeating: 2, count: 12) + [0x08, 0x00, 0x45, 0])) }
         }
         let bytes = builder.array
-        let scan = try C.scan(bytes)
-        let renderer = TranscriptRenderer()
-        let reference =
-            scan.sessions.map { renderer.render($0) }.joined()
-            + renderer.renderSummary(scan.statistics, sessions: scan.sessions.count, captureIssues: scan.captureIssues)
+        let (scan, reference) = try Self.singleThreadedTranscript(bytes)
         #expect(scan.sessions.count == 3 && scan.statistics.undecodablePackets == 1)
         #expect(reference.contains("TRUNCATED BODY"))
         var output = ""
         let summary = try Self.withCapture(bytes) { path in try CaptureDump.run(path: path) { output += $0 } }
         #expect(output == reference)
         #expect(summary.sessions == 3 && summary.sessionsWithIssues >= 1)
+    }
+
+    /// The text dump takes segments that continue a stream at a frame boundary without reassembly or extraction
+    /// (fast cursors), and must hand everything else back in step: frames split across segments, a retransmission,
+    /// segments out of order, a lost segment, four connections whose packets alternate. Its text is the
+    /// single-threaded scan's.
+    @Test func damagedInterleavedSessionsMatchTheSingleThreadedTranscript() throws {
+        func split(_ segment: TCPSegment, at cut: Int) -> [TCPSegment] {
+            var first = segment
+            var second = segment
+            first.payload = segment.payload.getSlice(at: segment.payload.readerIndex, length: cut)!
+            second.payload = segment.payload.getSlice(
+                at: segment.payload.readerIndex + cut, length: segment.payload.readableBytes - cut)!
+            second.sequenceNumber = segment.sequenceNumber &+ UInt32(cut)
+            return [first, second]
+        }
+        let body = String(repeating: "a body line\r\n", count: 30)
+        var connections = try (0..<4).map { index in
+            try C.segments(
+                C.steps(body: body),
+                client: Endpoint(address: PacketFactory.client4.address, port: UInt16(31000 + index)))
+        }
+        let bodyIndex = connections[0].firstIndex { $0.payload.readableBytes > 300 }!
+        // 0: the body frame split inside its payload, and the HELO frame split inside its header.
+        connections[0].replaceSubrange(bodyIndex...bodyIndex, with: split(connections[0][bodyIndex], at: 200))
+        connections[0].replaceSubrange(7...7, with: split(connections[0][7], at: 3))
+        // 1: a data segment sent twice, and two of the MTA's segments swapped.
+        connections[1].insert(connections[1][9], at: 11)
+        connections[1].swapAt(13, 15)
+        // 2: a segment of the MTA lost.
+        connections[2].remove(at: 12)
+        var builder = PcapBuilder(endianness: .little, linkType: .ethernet)
+        var packet = 0
+        for index in 0..<connections.map(\.count).max()! {
+            for connection in connections where index < connection.count {
+                builder.add(
+                    PacketSynthesizer.frame(connection[index], link: .ethernet), seconds: 1_700_000_000,
+                    fraction: UInt32(packet * 1000))
+                packet += 1
+            }
+        }
+        let bytes = builder.array
+        let (scan, reference) = try Self.singleThreadedTranscript(bytes)
+        #expect(scan.sessions.count == 4)
+        #expect(reference.contains("missing"))
+        #expect(reference.contains(/#\d+-\d+ +BODY data=390B/))
+        #expect(reference.contains(/#\d+-\d+ +HELO/))
+        #expect(scan.sessions.allSatisfy { $0.entries.count > 20 })
+        var output = ""
+        _ = try Self.withCapture(bytes) { path in try CaptureDump.run(path: path) { output += $0 } }
+        #expect(output == reference)
     }
 
     @Test func aCaptureCutShortKeepsTheSessionsBeforeTheError() throws {

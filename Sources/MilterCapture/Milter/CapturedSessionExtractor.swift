@@ -39,10 +39,15 @@ public struct CapturedSessionExtractor {
     /// that direction waits at a frame boundary, the bytes' sender, and the arrival is recorded. The caller may
     /// then describe the whole frames at the start of the bytes itself, and hands the rest to
     /// ``handle(_:into:)`` as `.data`. Otherwise nil: all the bytes go to `handle`.
+    /// The stream comes along, for a caller that records further arrivals straight with
+    /// ``ExtractedStream/takeWholeFrames(_:timestamp:)``.
     mutating func takeWholeFrames(
         _ id: StreamID, _ direction: StreamDirection, timestamp: CaptureTimestamp
-    ) -> FrameDirection? {
-        stream(id)?.takeWholeFrames(direction, timestamp: timestamp)
+    ) -> (sender: FrameDirection, stream: ExtractedStream)? {
+        guard let stream = stream(id), let sender = stream.takeWholeFrames(direction, timestamp: timestamp) else {
+            return nil
+        }
+        return (sender, stream)
     }
 
     private mutating func stream(_ id: StreamID) -> ExtractedStream? {

@@ -48,23 +48,21 @@ public struct TCPReassembler {
     }
 
     /// Takes a segment that carries only the next bytes of a known connection's direction (no SYN, FIN or RST,
-    /// nothing buffered before it, nothing cut off), and returns the stream, the direction and the stream offset of
-    /// its payload. ``process(_:packet:timestamp:into:)`` would have reported exactly one `.data` event for it,
-    /// which the caller now handles in its own way. Any other segment is left alone (nil) for `process`.
-    mutating func takeInOrder(_ segment: TCPSegment, packet: Int) -> (StreamID, StreamDirection, Int64)? {
-        guard segment.flags.isDisjoint(with: [.syn, .fin, .rst]), segment.missingPayloadBytes == 0,
-            segment.payload.readableBytes > 0
-        else { return nil }
+    /// nothing buffered before it, nothing cut off). ``process(_:packet:timestamp:into:)`` would have reported
+    /// exactly one `.data` event for it, which the caller now handles in its own way. Any other segment is left
+    /// alone (nil) for `process`.
+    mutating func takeInOrder(_ segment: TCPSegment, packet: Int) -> InOrderData? {
+        guard segment.isPlainData else { return nil }
         let key = FlowKey(segment.source, segment.destination)
         guard let connection = connection(for: key) else { return nil }
         let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
         guard
-            let offset = connection.directions[direction.rawValue].takeInOrder(
-                sequenceNumber: segment.sequenceNumber, length: segment.payload.readableBytes)
+            let offset = connection.takeInOrder(
+                direction, sequenceNumber: segment.sequenceNumber, length: segment.payload.readableBytes,
+                packet: packet)
         else { return nil }
         remember(key, connection)
-        connection.lastPacket = packet
-        return (connection.info.id, direction, offset)
+        return InOrderData(id: connection.info.id, direction: direction, streamOffset: offset, connection: connection)
     }
 
     /// Ends every open connection at the end of the capture, in stream order.
@@ -155,6 +153,16 @@ final class TCPConnection {
         self.lastPacket = info.firstPacket
     }
 
+    /// Takes `length` bytes from `sequenceNumber` in `direction` as delivered, when they are exactly the next
+    /// ones (see ``DirectionReassembly/takeInOrder(sequenceNumber:length:)``), carried by packets up to `packet`;
+    /// returns their stream offset.
+    func takeInOrder(_ direction: StreamDirection, sequenceNumber: UInt32, length: Int, packet: Int) -> Int64? {
+        guard let offset = directions[direction.rawValue].takeInOrder(sequenceNumber: sequenceNumber, length: length)
+        else { return nil }
+        lastPacket = max(lastPacket, packet)
+        return offset
+    }
+
     /// A SYN from either end that does not match the known initial sequence number starts a new connection.
     func isNewConnection(_ syn: TCPSegment) -> Bool {
         guard syn.source == info.client, let base = directions[0].base else { return true }
@@ -191,5 +199,24 @@ struct FinishedFlows {
 
     mutating func forget(_ key: FlowKey) {
         keys[key] = nil
+    }
+}
+
+/// A segment that ``TCPReassembler/takeInOrder(_:packet:)`` took: where its bytes go.
+struct InOrderData {
+    /// The connection.
+    let id: StreamID
+    /// Its direction.
+    let direction: StreamDirection
+    /// The stream offset of the first byte.
+    let streamOffset: Int64
+    /// The connection's state, for a caller that takes further segments of it by ``TCPConnection/takeInOrder``.
+    let connection: TCPConnection
+}
+
+extension TCPSegment {
+    /// Payload and no SYN, FIN or RST, nothing cut off: what may simply continue a byte stream.
+    var isPlainData: Bool {
+        flags.isDisjoint(with: [.syn, .fin, .rst]) && missingPayloadBytes == 0 && payload.readableBytes > 0
     }
 }

@@ -10,6 +10,7 @@ import NIOCore
 struct TextDumpStage {
     private var sessions: SessionStage
     private var transcripts: TranscriptStream
+    private var cursors = FastCursors()
     private let maximumFrameLength: Int
 
     init(sessions: SessionStage, renderer: TranscriptRenderer) {
@@ -43,6 +44,7 @@ struct TextDumpStage {
 
     /// Ends the streams still open after the capture's last packet.
     mutating func end(lastPacket: Int, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
+        cursors.writeBackAll()
         render(sessions.endEvents(lastPacket: lastPacket), to: &output, writeBytes)
     }
 
@@ -50,18 +52,49 @@ struct TextDumpStage {
     func complete(_ statistics: CaptureStatistics) -> CaptureStatistics { sessions.complete(statistics) }
 
     private mutating func add(_ scanned: ScannedSegment, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
-        guard let (id, direction, offset) = sessions.reassembler.takeInOrder(scanned.segment, packet: scanned.packet)
-        else { return render(sessions.events(of: scanned), to: &output, writeBytes) }
-        var taken = 0
-        if let sender = sessions.extractor.takeWholeFrames(id, direction, timestamp: scanned.timestamp) {
-            taken = scanned.segment.payload.withUnsafeReadableBytes { wholeFrames($0, id, sender, scanned) }
+        let segment = scanned.segment
+        let length = segment.payload.readableBytes
+        if let index = cursors.index(continuing: segment) {
+            let taken = segment.payload.withUnsafeReadableBytes {
+                wholeFrames($0, cursors[index].id, cursors[index].sender, scanned)
+            }
+            cursors[index].took(length, packet: scanned.packet, timestamp: scanned.timestamp)
+            guard taken < length else { return }
+            let cursor = cursors[index]
+            cursors.writeBackAll()
+            let end = cursor.connection.directions[cursor.direction.rawValue].next
+            return addRest(
+                of: scanned, from: taken, streamOffset: end - Int64(length), cursor.id, cursor.direction, &output,
+                writeBytes)
         }
-        let length = scanned.segment.payload.readableBytes
-        guard taken < length else { return }
-        let start = scanned.segment.payload.readerIndex + taken
+        cursors.writeBack(connectionOf: segment)
+        guard let data = sessions.reassembler.takeInOrder(segment, packet: scanned.packet) else {
+            cursors.writeBackAll()
+            return render(sessions.events(of: scanned), to: &output, writeBytes)
+        }
+        var taken = 0
+        if let (sender, stream) = sessions.extractor.takeWholeFrames(
+            data.id, data.direction, timestamp: scanned.timestamp)
+        {
+            taken = segment.payload.withUnsafeReadableBytes { wholeFrames($0, data.id, sender, scanned) }
+            if taken == length {
+                let next = segment.sequenceNumber &+ UInt32(truncatingIfNeeded: length)
+                return cursors.add(FastCursor(segment, data, sender: sender, stream: stream, nextSequence: next))
+            }
+        }
+        cursors.writeBackAll()
+        addRest(of: scanned, from: taken, streamOffset: data.streamOffset, data.id, data.direction, &output, writeBytes)
+    }
+
+    /// Hands the bytes of a taken segment from `taken` on, which the fast way left, to extraction.
+    private mutating func addRest(
+        of scanned: ScannedSegment, from taken: Int, streamOffset: Int64, _ id: StreamID,
+        _ direction: StreamDirection, _ output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void
+    ) {
+        let payload = scanned.segment.payload
         let rest = StreamData(
-            bytes: scanned.segment.payload.getSlice(at: start, length: length - taken)!,
-            streamOffset: offset + Int64(taken), packet: scanned.packet, timestamp: scanned.timestamp)
+            bytes: payload.getSlice(at: payload.readerIndex + taken, length: payload.readableBytes - taken)!,
+            streamOffset: streamOffset + Int64(taken), packet: scanned.packet, timestamp: scanned.timestamp)
         render(sessions.events(of: rest, id, direction), to: &output, writeBytes)
     }
 
