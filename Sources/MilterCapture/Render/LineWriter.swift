@@ -51,12 +51,6 @@ struct LineWriter {
         literal.withUTF8Buffer { bytes(UnsafeRawBufferPointer($0)) }
     }
 
-    /// A string's UTF-8; at most as many bytes as the string has.
-    mutating func string(_ value: String) {
-        var value = value
-        value.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
-    }
-
     /// `count` zeros, none when `count` is not positive.
     mutating func zeros(_ count: Int) {
         guard count > 0 else { return }

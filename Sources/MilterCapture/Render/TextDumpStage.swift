@@ -23,17 +23,17 @@ struct TextDumpStage {
     var captureIssues: [CaptureIssue] { transcripts.captureIssues }
 
     /// Adds a batch of the packet stage, appending each session's transcript to `output` as it ends.
-    mutating func add(_ steps: PacketSteps, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
+    mutating func add(_ steps: consuming PacketSteps, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
         var issues = steps.captureIssues.makeIterator()
         var issue = issues.next()
-        // Through a buffer pointer, each segment is lent to `add`, not copied.
-        steps.segments.withUnsafeBufferPointer { segments in
+        // Lent in place (inout), each segment is not copied: a copy costs a retain and a release of its payload.
+        steps.segments.withUnsafeMutableBufferPointer { segments in
             for index in segments.indices {
                 while let (segmentsBefore, captureIssue) = issue, segmentsBefore == index {
                     _ = transcripts.add(.issue(nil, captureIssue), to: &output.buffer)
                     issue = issues.next()
                 }
-                add(segments[index], to: &output, writeBytes)
+                add(&segments[index], to: &output, writeBytes)
             }
         }
         while let (_, captureIssue) = issue {
@@ -51,14 +51,17 @@ struct TextDumpStage {
     /// The statistics of the whole scan, with the streams found not to be milter traffic.
     func complete(_ statistics: CaptureStatistics) -> CaptureStatistics { sessions.complete(statistics) }
 
-    private mutating func add(_ scanned: ScannedSegment, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
-        let segment = scanned.segment
-        let length = segment.payload.readableBytes
-        if let index = cursors.index(continuing: segment) {
-            let taken = segment.payload.withUnsafeReadableBytes {
-                wholeFrames($0, cursors[index].id, cursors[index].sender, scanned)
+    private mutating func add(
+        _ scanned: inout ScannedSegment, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void
+    ) {
+        let length = scanned.segment.payload.readableBytes
+        let (packet, timestamp) = (scanned.packet, scanned.timestamp)
+        if let index = cursors.index(continuing: scanned.segment) {
+            let (id, sender) = (cursors[index].id, cursors[index].sender)
+            let taken = scanned.segment.payload.withUnsafeReadableBytes {
+                wholeFrames($0, id, sender, packet: packet, timestamp: timestamp)
             }
-            cursors[index].took(length, packet: scanned.packet, timestamp: scanned.timestamp)
+            cursors[index].took(length, packet: packet, timestamp: timestamp)
             guard taken < length else { return }
             let cursor = cursors[index]
             cursors.writeBackAll()
@@ -67,8 +70,8 @@ struct TextDumpStage {
                 of: scanned, from: taken, streamOffset: end - Int64(length), cursor.id, cursor.direction, &output,
                 writeBytes)
         }
-        cursors.writeBack(connectionOf: segment)
-        guard let data = sessions.reassembler.takeInOrder(segment, packet: scanned.packet) else {
+        cursors.writeBack(connectionOf: scanned.segment)
+        guard let data = sessions.reassembler.takeInOrder(scanned.segment, packet: scanned.packet) else {
             cursors.writeBackAll()
             return render(sessions.events(of: scanned), to: &output, writeBytes)
         }
@@ -76,10 +79,13 @@ struct TextDumpStage {
         if let (sender, stream) = sessions.extractor.takeWholeFrames(
             data.id, data.direction, timestamp: scanned.timestamp)
         {
-            taken = segment.payload.withUnsafeReadableBytes { wholeFrames($0, data.id, sender, scanned) }
+            taken = scanned.segment.payload.withUnsafeReadableBytes {
+                wholeFrames($0, data.id, sender, packet: packet, timestamp: timestamp)
+            }
             if taken == length {
-                let next = segment.sequenceNumber &+ UInt32(truncatingIfNeeded: length)
-                return cursors.add(FastCursor(segment, data, sender: sender, stream: stream, nextSequence: next))
+                let next = scanned.segment.sequenceNumber &+ UInt32(truncatingIfNeeded: length)
+                return cursors.add(
+                    FastCursor(scanned.segment, data, sender: sender, stream: stream, nextSequence: next))
             }
         }
         cursors.writeBackAll()
@@ -88,7 +94,7 @@ struct TextDumpStage {
 
     /// Hands the bytes of a taken segment from `taken` on, which the fast way left, to extraction.
     private mutating func addRest(
-        of scanned: ScannedSegment, from taken: Int, streamOffset: Int64, _ id: StreamID,
+        of scanned: borrowing ScannedSegment, from taken: Int, streamOffset: Int64, _ id: StreamID,
         _ direction: StreamDirection, _ output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void
     ) {
         let payload = scanned.segment.payload
@@ -101,7 +107,8 @@ struct TextDumpStage {
     /// Writes the lines of the whole frames at the start of `raw` that the fast path describes; returns the bytes
     /// they took. The first frame that is cut, has an invalid length or needs the general way stops it.
     private mutating func wholeFrames(
-        _ raw: UnsafeRawBufferPointer, _ id: StreamID, _ sender: FrameDirection, _ scanned: ScannedSegment
+        _ raw: UnsafeRawBufferPointer, _ id: StreamID, _ sender: FrameDirection, packet: Int,
+        timestamp: CaptureTimestamp
     ) -> Int {
         var position = 0
         while raw.count - position >= 5 {
@@ -110,8 +117,8 @@ struct TextDumpStage {
             let payload = UnsafeRawBufferPointer(rebasing: raw[(position + 5)..<(position + 4 + length)])
             guard
                 transcripts.addWholeFrame(
-                    id, sender, command: raw[position + 4], payload: payload, packet: scanned.packet,
-                    timestamp: scanned.timestamp)
+                    id, sender, command: raw[position + 4], payload: payload, packet: packet,
+                    timestamp: timestamp)
             else { break }
             position += 4 + length
         }

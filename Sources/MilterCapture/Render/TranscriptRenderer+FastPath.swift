@@ -75,7 +75,7 @@ extension TranscriptRenderer {
             case .continue, .accept, .reject, .tempfail, .discard, .skip, .progress, .shutdown,
                 .connectionFailure:
                 guard raw.isEmpty else { return false }
-                writer.string(id.description)
+                writer.text(id.name)
                 return true
             default: return false
             }
@@ -96,7 +96,7 @@ extension TranscriptRenderer {
             writer.text(" value=")
             writer.quoted(UnsafeRawBufferPointer(rebasing: raw[(nameEnd + 1)..<(raw.count - 1)]))
         case .body, .endOfMessage:
-            writer.string(id.description)
+            writer.text(id.name)
             guard !raw.isEmpty else { return true }
             writer.text(" data=")
             writer.decimal(UInt64(raw.count))
@@ -105,7 +105,7 @@ extension TranscriptRenderer {
         case .mail, .recipient:
             // An address and arguments, each NUL-terminated.
             guard raw.last == 0, let addressEnd = raw.firstIndex(of: 0) else { return false }
-            writer.string(id.description)
+            writer.text(id.name)
             writer.text(" address=")
             writer.quoted(UnsafeRawBufferPointer(rebasing: raw[..<addressEnd]))
             writer.text(" arguments=[")
@@ -126,7 +126,7 @@ extension TranscriptRenderer {
             return writeFastMacro(raw, to: &writer)
         case .data, .endOfHeaders, .abort, .quit, .quitNewConnection:
             guard raw.isEmpty else { return false }
-            writer.string(id.description)
+            writer.text(id.name)
         case .optionNegotiation, .unknown:
             return false
         }

@@ -92,8 +92,8 @@ public enum MilterCommand: Hashable, Sendable {
 }
 
 extension MilterCommand.ID: CustomStringConvertible {
-    /// The libmilter name, such as `SMFIC_MAIL`.
-    public var description: String {
+    /// The name transcripts and logs print, such as `MAIL` or `CONTINUE`.
+    public var name: StaticString {
         switch self {
         case .optionNegotiation: "OPTNEG"
         case .macro: "MACRO"
@@ -112,4 +112,7 @@ extension MilterCommand.ID: CustomStringConvertible {
         case .unknown: "UNKNOWN"
         }
     }
+
+    /// ``name`` as a string.
+    public var description: String { name.description }
 }

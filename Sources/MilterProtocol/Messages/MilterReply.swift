@@ -146,8 +146,8 @@ extension MilterReply.ID {
 }
 
 extension MilterReply.ID: CustomStringConvertible {
-    /// The libmilter name without its prefix, such as `REPLYCODE`.
-    public var description: String {
+    /// The name transcripts and logs print, such as `MAIL` or `CONTINUE`.
+    public var name: StaticString {
         switch self {
         case .optionNegotiation: "OPTNEG"
         case .continue: "CONTINUE"
@@ -171,4 +171,7 @@ extension MilterReply.ID: CustomStringConvertible {
         case .connectionFailure: "CONN_FAIL"
         }
     }
+
+    /// ``name`` as a string.
+    public var description: String { name.description }
 }
