@@ -65,6 +65,20 @@ public struct TCPReassembler {
         return InOrderData(id: connection.info.id, direction: direction, streamOffset: offset, connection: connection)
     }
 
+    /// Takes a bare acknowledgement (no payload, no SYN, FIN or RST) of a known connection whose direction has
+    /// started: ``process(_:packet:timestamp:into:)`` would only have noted its packet. False for any other segment,
+    /// which is left alone.
+    mutating func takeBareAcknowledgement(_ segment: TCPSegment, packet: Int) -> Bool {
+        guard segment.flags.isDisjoint(with: [.syn, .fin, .rst]), segment.payloadLength == 0 else { return false }
+        let key = FlowKey(segment.source, segment.destination)
+        guard let connection = connection(for: key) else { return false }
+        let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
+        guard connection.directions[direction.rawValue].base != nil else { return false }
+        remember(key, connection)
+        connection.lastPacket = max(connection.lastPacket, packet)
+        return true
+    }
+
     /// Ends every open connection at the end of the capture, in stream order.
     public mutating func finish(lastPacket: Int, into events: inout [ReassemblyEvent]) {
         for (key, connection) in streams.sorted(by: { $0.value.info.id < $1.value.info.id }) {

@@ -75,12 +75,31 @@ struct TranscriptStream {
         packet: Int, timestamp: CaptureTimestamp
     ) -> Bool {
         guard open.select(stream) else { return false }
+        if command == MilterCommand.ID.optionNegotiation.rawValue {
+            return addRepeatedNegotiation(direction, payload: payload, packet: packet, timestamp: timestamp)
+        }
         guard
             renderer.appendFastLine(
                 command: command, direction: direction, payload: payload, packets: (packet, packet), at: timestamp,
                 start: open.current!.info.startTimestamp, to: &open.current!.text)
         else { return false }
         open.current!.counts.count(direction)
+        return true
+    }
+
+    /// The line of an OPTNEG like the previous one of its direction, from that one's description (as
+    /// ``appendGeneralDescription(_:)`` gives it); false for any other.
+    private mutating func addRepeatedNegotiation(
+        _ direction: FrameDirection, payload: UnsafeRawBufferPointer, packet: Int, timestamp: CaptureTimestamp
+    ) -> Bool {
+        guard let last = lastNegotiations[direction == .fromMTA ? 0 : 1],
+            last.payload.withUnsafeReadableBytes({ $0.elementsEqual(payload) })
+        else { return false }
+        let start = open.current!.info.startTimestamp
+        renderer.appendLineStart(direction, packet, packet, at: timestamp, start: start, to: &open.current!.text)
+        open.current!.text += last.description
+        open.current!.text.append(10)
+        open.current!.counts.count(last.frame)
         return true
     }
 
