@@ -143,4 +143,30 @@ import Testing
         }
         #expect(count == 300)
     }
+
+    /// The dump's reader reuses a retired read buffer once nothing refers to it: packets kept across many refills
+    /// must keep their bytes, while the ones dropped free their buffers for reuse.
+    @Test func keptPacketsSurviveTheReuseOfReadBuffers() throws {
+        var builder = PcapBuilder(endianness: .little, linkType: .ethernet)
+        let count = 4000
+        for index in 0..<count {
+            builder.add(
+                ByteBuffer(bytes: [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 700 + index % 300)))
+        }
+        let path = "/tmp/milter-capture-reuse-\(UInt64.random(in: 0...UInt64.max)).pcap"
+        try TemporaryFile.write(builder.array, to: path)
+        defer { TemporaryFile.remove(path) }
+        var reader = try CaptureReader(path: path, limits: CaptureReaderLimits(), keepingPacketBytes: true)
+        var kept: [CapturePacket] = []
+        while let packet = try reader.next() {
+            // Every seventh packet is kept to the end; the rest are dropped at once.
+            if packet.number % 7 == 0 { kept.append(packet) }
+        }
+        #expect(kept.count == count / 7)
+        for packet in kept {
+            let index = packet.number - 1
+            #expect(packet.data.readableBytes == 700 + index % 300)
+            #expect(packet.data.readableBytesView.allSatisfy { $0 == UInt8(truncatingIfNeeded: index) })
+        }
+    }
 }

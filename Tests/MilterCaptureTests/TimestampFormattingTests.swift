@@ -40,5 +40,11 @@ import Testing
         #expect(
             TimestampFormatting.rfc3339(CaptureTimestamp(seconds: 1_795_827_960, nanoseconds: 123_456_789))
                 == "2026-11-28T01:06:00.123456789Z")
+        #expect(
+            TimestampFormatting.rfc3339(CaptureTimestamp(seconds: -1, nanoseconds: 999_999_999))
+                == "1969-12-31T23:59:59.999999999Z")
+        #expect(
+            TimestampFormatting.rfc3339(CaptureTimestamp(seconds: -62_009_366_400, nanoseconds: 0))
+                == "0005-01-01T00:00:00.000000000Z")
     }
 }
