@@ -28,18 +28,21 @@ package struct PacketSteps: Sendable {
         captureIssues.removeAll(keepingCapacity: true)
     }
 
-    /// Calls `segment` for each segment and `issue` for each capture issue, in capture order.
-    package func forEach(
-        segment: (ScannedSegment) -> Void, issue: (CaptureIssue) -> Void
+    /// Calls `segment` for each segment and `issue` for each capture issue, in capture order. Each segment is lent
+    /// in place (inout), not copied: a copy costs a retain and a release of its payload.
+    package mutating func forEach(
+        segment: (inout ScannedSegment) -> Void, issue: (CaptureIssue) -> Void
     ) {
         var issues = captureIssues.makeIterator()
         var next = issues.next()
-        for index in segments.indices {
-            while let (segmentsBefore, captureIssue) = next, segmentsBefore == index {
-                issue(captureIssue)
-                next = issues.next()
+        segments.withUnsafeMutableBufferPointer { segments in
+            for index in segments.indices {
+                while let (segmentsBefore, captureIssue) = next, segmentsBefore == index {
+                    issue(captureIssue)
+                    next = issues.next()
+                }
+                segment(&segments[index])
             }
-            segment(segments[index])
         }
         while let (_, captureIssue) = next {
             issue(captureIssue)

@@ -30,7 +30,7 @@ public struct TCPReassembler {
         else { return }
         remember(key, connection)
         connection.lastPacket = packet
-        let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
+        let direction = connection.direction(of: segment)
         // The caller's array is moved in and out, so the common case allocates nothing.
         var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
         swap(&output.events, &events)
@@ -52,10 +52,7 @@ public struct TCPReassembler {
     /// exactly one `.data` event for it, which the caller now handles in its own way. Any other segment is left
     /// alone (nil) for `process`.
     mutating func takeInOrder(_ segment: TCPSegment, packet: Int) -> InOrderData? {
-        guard segment.isPlainData else { return nil }
-        let key = FlowKey(segment.source, segment.destination)
-        guard let connection = connection(for: key) else { return nil }
-        let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
+        guard segment.isPlainData, let (key, connection, direction) = knownConnection(of: segment) else { return nil }
         guard
             let offset = connection.takeInOrder(
                 direction, sequenceNumber: segment.sequenceNumber, length: segment.payload.readableBytes,
@@ -69,11 +66,10 @@ public struct TCPReassembler {
     /// started: ``process(_:packet:timestamp:into:)`` would only have noted its packet. False for any other segment,
     /// which is left alone.
     mutating func takeBareAcknowledgement(_ segment: TCPSegment, packet: Int) -> Bool {
-        guard segment.flags.isDisjoint(with: [.syn, .fin, .rst]), segment.payloadLength == 0 else { return false }
-        let key = FlowKey(segment.source, segment.destination)
-        guard let connection = connection(for: key) else { return false }
-        let direction: StreamDirection = segment.source == connection.info.client ? .clientToServer : .serverToClient
-        guard connection.directions[direction.rawValue].base != nil else { return false }
+        guard segment.flags.isDisjoint(with: [.syn, .fin, .rst]), segment.payloadLength == 0,
+            let (key, connection, direction) = knownConnection(of: segment),
+            connection.directions[direction.rawValue].base != nil
+        else { return false }
         remember(key, connection)
         connection.lastPacket = max(connection.lastPacket, packet)
         return true
@@ -134,6 +130,13 @@ public struct TCPReassembler {
         return streams[key]
     }
 
+    /// The open connection `segment` belongs to, with its key and the segment's direction.
+    private func knownConnection(of segment: TCPSegment) -> (FlowKey, TCPConnection, StreamDirection)? {
+        let key = FlowKey(segment.source, segment.destination)
+        guard let connection = connection(for: key) else { return nil }
+        return (key, connection, connection.direction(of: segment))
+    }
+
     private mutating func remember(_ key: FlowKey, _ connection: TCPConnection) {
         guard recentConnection !== connection else { return }
         recentKey = key
@@ -175,6 +178,11 @@ final class TCPConnection {
         else { return nil }
         lastPacket = max(lastPacket, packet)
         return offset
+    }
+
+    /// The direction `segment` travels in.
+    func direction(of segment: TCPSegment) -> StreamDirection {
+        segment.source == info.client ? .clientToServer : .serverToClient
     }
 
     /// A SYN from either end that does not match the known initial sequence number starts a new connection.

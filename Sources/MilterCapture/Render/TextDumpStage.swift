@@ -24,22 +24,9 @@ struct TextDumpStage {
 
     /// Adds a batch of the packet stage, appending each session's transcript to `output` as it ends.
     mutating func add(_ steps: consuming PacketSteps, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
-        var issues = steps.captureIssues.makeIterator()
-        var issue = issues.next()
-        // Lent in place (inout), each segment is not copied: a copy costs a retain and a release of its payload.
-        steps.segments.withUnsafeMutableBufferPointer { segments in
-            for index in segments.indices {
-                while let (segmentsBefore, captureIssue) = issue, segmentsBefore == index {
-                    _ = transcripts.add(.issue(nil, captureIssue), to: &output.buffer)
-                    issue = issues.next()
-                }
-                add(&segments[index], to: &output, writeBytes)
-            }
-        }
-        while let (_, captureIssue) = issue {
-            _ = transcripts.add(.issue(nil, captureIssue), to: &output.buffer)
-            issue = issues.next()
-        }
+        steps.forEach(
+            segment: { add(&$0, to: &output, writeBytes) },
+            issue: { _ = transcripts.add(.issue(nil, $0), to: &output.buffer) })
     }
 
     /// Ends the streams still open after the capture's last packet.
