@@ -1,5 +1,11 @@
 import ArgumentParser
+import ReferenceMilter
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `milter-replay`: drive a milter the way Postfix (or Sendmail) does.
 ///
@@ -24,7 +30,7 @@ struct MilterReplayCommand: AsyncParsableCommand {
             }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            FileDescriptorWriter.standardError(fullMessage(for: error) + "\n")
             exit(withError: ExitCode(ExitCodes.usage))
         }
     }

@@ -1,7 +1,12 @@
 // The reference milter: the ReferenceMilter library's CLI with the rules classifier.
 // `reference-milter daemon [ADDRESS] [--config RULES]`, `test FILE.eml`, `dump FILE.eml`.
-import Foundation
 import ReferenceMilter
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 let configuration = MilterConfiguration(
     name: "reference-milter",

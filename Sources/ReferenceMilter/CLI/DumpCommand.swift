@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
 import MailMessage
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `dump FILE.eml [-H] [-b] [--html]`: the parsed headers and body parts of a message.
 struct DumpCommand: ParsableCommand {
@@ -36,7 +41,7 @@ struct DumpCommand: ParsableCommand {
 enum MessageDump {
     /// One line per header field: `Name: decoded value`.
     static func headers(_ message: MIMEMessage) -> [String] {
-        message.headers.map { "\($0.name): \($0.decodedValue.trimmingCharacters(in: .whitespaces))" }
+        message.headers.map { "\($0.name): \($0.decodedValue.trimmingSpaces)" }
     }
 
     /// Each leaf part: a `--- part N: type` line, then its text (or a summary for binary data).

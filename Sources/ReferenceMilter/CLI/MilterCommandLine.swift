@@ -1,5 +1,12 @@
 import ArgumentParser
-import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The command line every milter binary gets in one call: `daemon`, `test` and `dump`.
 ///
@@ -48,7 +55,7 @@ public enum MilterCommandLine {
 }
 
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+    mutating func write(_ string: String) { FileDescriptorWriter.standardError(string) }
 }
 
 struct MilterRootCommand: AsyncParsableCommand {

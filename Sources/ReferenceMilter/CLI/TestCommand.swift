@@ -1,9 +1,14 @@
 import ArgumentParser
-import Foundation
 import Logging
 import MailMessage
 import MilterProtocol
 import NIOConcurrencyHelpers
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `test FILE.eml [SENDER] [RECIPIENTS...]`: one message through the real protocol path.
 ///

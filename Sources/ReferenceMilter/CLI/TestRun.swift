@@ -1,9 +1,14 @@
-import Foundation
 import Logging
 import MailMessage
 import MilterProtocol
 import NIOConcurrencyHelpers
 import NIOCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The result of `test`: what went over the wire, and the classifier's reason.
 struct TestRun {

@@ -47,7 +47,8 @@ extension MailInfo {
 }
 
 extension String {
-    fileprivate var trimmingSpaces: String {
+    /// The string without leading and trailing spaces and tabs.
+    var trimmingSpaces: String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let end = scalars.lastIndex { $0 != " " && $0 != "\t" }!

@@ -1,4 +1,3 @@
-import Foundation
 import MilterClient
 
 /// Expected verdicts from a file of `FILE VERDICT` lines; `#` starts a comment.
@@ -12,7 +11,7 @@ struct Manifest {
     /// Reads and parses a manifest.
     init(path: String) throws(CorpusError) {
         let text = String(decoding: try CorpusFiles.read(path), as: UTF8.self)
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.deletingLastPathComponent
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
@@ -22,14 +21,14 @@ struct Manifest {
             }
             let file = String(words[0])
             byPath[file] = verdict
-            byPath[(directory as NSString).appendingPathComponent(file)] = verdict
-            byName[(file as NSString).lastPathComponent] = verdict
+            byPath[directory.appendingPathComponent(file).lexicallyNormalizedPath] = verdict
+            byName[file.lastPathComponent] = verdict
         }
     }
 
     /// The expected verdict for a message file.
     func expectation(for path: String) -> Verdict? {
-        byPath[path] ?? byPath[(path as NSString).standardizingPath]
-            ?? byName[(path as NSString).lastPathComponent]
+        byPath[path] ?? byPath[path.lexicallyNormalizedPath]
+            ?? byName[path.lastPathComponent]
     }
 }

@@ -1,6 +1,11 @@
-import Foundation
 import MilterClient
 import MilterProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The `--json` output: one JSON object per line, each message, then the summary.
 /// The schema is documented in docs/milter-replay-json.md.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `--junit FILE` output: a test case per message; a mismatch or finding is a failure, an
 /// unreachable milter an error.
@@ -16,7 +20,7 @@ enum JUnitReport {
     }
 
     private static func testCase(_ outcome: MessageOutcome) -> String {
-        let path = outcome.entry.path as NSString
+        let path = outcome.entry.path
         let name = "\(path.lastPathComponent) #\(outcome.sequence)"
         var xml = "    <testcase classname=\"\(escape(path.deletingLastPathComponent))\" name=\"\(escape(name))\""
         xml += " time=\"\(String(format3: outcome.latency.milliseconds / 1000))\">\n"

@@ -1,5 +1,13 @@
-import Foundation
+import ReferenceMilter
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A progress line on standard error, when it is a terminal, for runs longer than a second.
 final class ProgressLine: Sendable {
@@ -24,9 +32,9 @@ final class ProgressLine: Sendable {
             let seconds = Double(start.duration(to: .now).microseconds) / 1e6
             let rate = seconds > 0 ? Double(count) / seconds : 0
             let of = total.map { "/\($0)" } ?? ""
-            FileHandle.standardError.write(Data("\r\(count)\(of) messages  \(String(format3: rate)) msg/s ".utf8))
+            FileDescriptorWriter.standardError("\r\(count)\(of) messages  \(String(format3: rate)) msg/s ")
             try? await Task.sleep(for: .milliseconds(250))
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        FileDescriptorWriter.standardError("\r\u{1B}[K")
     }
 }

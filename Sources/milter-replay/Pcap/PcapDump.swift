@@ -1,12 +1,18 @@
-import Foundation
 import MilterCapture
+import ReferenceMilter
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `--pcap FILE --dump [--json] [--export-eml DIR]`: transcripts and .eml files, no milter needed.
 enum PcapDump {
     /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out).
     static func run(_ options: PcapOptions, json: Bool) -> Int32 {
         let path = options.pcap ?? ""
-        var output = StandardOutputWriter()
+        var output = FileDescriptorWriter()
         do throws(CaptureDump.Failure) {
             let summary = try CaptureDump.run(
                 path: path, options: options.extractionOptions, format: json ? .json : .text,
@@ -15,16 +21,16 @@ enum PcapDump {
                 if options.dump { output.write(bytes) }
             }
             if let failure = output.failure {
-                FileHandle.standardError.write(Data("milter-replay: cannot write the dump: errno \(failure)\n".utf8))
+                FileDescriptorWriter.standardError("milter-replay: cannot write the dump: errno \(failure)\n")
                 return ExitCodes.usage
             }
             if !options.dump {
                 let exported = "exported \(summary.exportedMessages) messages from \(summary.sessions) sessions"
-                FileHandle.standardOutput.write(Data("\(exported) to \(options.exportEml ?? "")\n".utf8))
+                FileDescriptorWriter.standardOutput("\(exported) to \(options.exportEml ?? "")\n")
             }
             return ExitCodes.success
         } catch {
-            FileHandle.standardError.write(Data("milter-replay: \(path): \(error)\n".utf8))
+            FileDescriptorWriter.standardError("milter-replay: \(path): \(error)\n")
             return ExitCodes.usage
         }
     }

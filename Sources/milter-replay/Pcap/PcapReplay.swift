@@ -1,7 +1,13 @@
 import ArgumentParser
-import Foundation
 import MilterClient
+import ReferenceMilter
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `--pcap FILE [--target ADDR]`: sends the MTA's side of every recorded session to the milter
 /// again and compares its replies with the recorded ones.
@@ -115,7 +121,7 @@ struct PcapReplay {
     }
 
     static func usage(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("milter-replay: \(message)\n".utf8))
+        FileDescriptorWriter.standardError("milter-replay: \(message)\n")
         return ExitCode(ExitCodes.usage)
     }
 }
@@ -135,7 +141,7 @@ final class PcapOutcomeCollector: Sendable {
         let text = json ? PcapReport.json(outcome) + "\n" : (quiet ? "" : PcapReport.text(outcome))
         summary.withLock { summary in
             summary.add(outcome)
-            if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
+            if !text.isEmpty { FileDescriptorWriter.standardOutput(text) }
         }
     }
 
@@ -149,7 +155,7 @@ final class PcapOutcomeCollector: Sendable {
             json
             ? PcapReport.jsonSummary(summary, seconds: seconds) + "\n"
             : PcapReport.textSummary(summary, seconds: seconds)
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileDescriptorWriter.standardOutput(text)
         return summary.exitCode
     }
 }

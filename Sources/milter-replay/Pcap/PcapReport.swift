@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The output of a capture replay, as text or as JSON lines (docs/milter-replay-json.md).
 enum PcapReport {

@@ -1,8 +1,14 @@
 import ArgumentParser
-import Foundation
 import MilterClient
 import NIOCore
 import NIOPosix
+import ReferenceMilter
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `milter-replay record --listen ADDR --upstream ADDR --write FILE.pcapng`: a transparent proxy
 /// that records every milter connection through it as pcapng, without root or tcpdump.
@@ -64,13 +70,13 @@ struct RecordCommand: AsyncParsableCommand {
         let (connections, bytes, error) = file.finish()
         say("recording: signal \(signal): wrote \(connections) connections, \(bytes) bytes to \(write)")
         if let error {
-            FileHandle.standardError.write(Data("milter-replay: writing \(write) failed: \(error)\n".utf8))
+            FileDescriptorWriter.standardError("milter-replay: writing \(write) failed: \(error)\n")
             throw ExitCode(ExitCodes.mismatch)
         }
     }
 
     /// A line on standard output, unbuffered: a test or a script waits for it.
-    private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    private func say(_ line: String) { FileDescriptorWriter.standardOutput(line + "\n") }
 
     private func upstreamAddress() throws -> MilterAddress {
         do { return try MilterAddress(parsing: upstream) } catch { throw ValidationError(error.description) }

@@ -1,9 +1,15 @@
-import Foundation
 import MilterCapture
 import MilterClient
 import NIOCore
 import NIOPosix
+import ReferenceMilter
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A transparent TCP proxy between MTAs and one milter that records every connection into a
 /// ``RecordingFile``. Each accepted connection gets its own upstream connection on the same event
@@ -76,7 +82,7 @@ final class RecordProxy: Sendable {
         return connectUpstream(on: child.eventLoop).flatMap { [self] milter in
             join(child, milter)
         }.flatMapError { [upstream] error in
-            FileHandle.standardError.write(Data("milter-replay record: cannot reach \(upstream): \(error)\n".utf8))
+            FileDescriptorWriter.standardError("milter-replay record: cannot reach \(upstream): \(error)\n")
             return child.close()
         }
     }

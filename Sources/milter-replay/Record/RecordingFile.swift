@@ -1,7 +1,15 @@
-import Foundation
 import MilterCapture
 import NIOCore
+import ReferenceMilter
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The pcapng file a recording proxy writes: every relayed chunk becomes synthesised TCP segments,
 /// written (and so handed to the kernel) at once, so the file is readable while recording goes on
@@ -9,7 +17,8 @@ import Synchronization
 final class RecordingFile: Sendable {
     private struct State {
         var recorder: CaptureRecorder
-        var handle: FileHandle?
+        /// The open file, until it is closed or a write fails.
+        var writer: FileDescriptorWriter?
         var bytesWritten = 0
         var connections = 0
         var writeError: String?
@@ -22,13 +31,14 @@ final class RecordingFile: Sendable {
 
     /// Creates (or truncates) the file and writes its header.
     init(path: String, clock: @escaping @Sendable () -> CaptureTimestamp = RecordingFile.wallClock) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else { throw PcapLoadError(description: "cannot create \(path)") }
+        let descriptor = createFile(path)
+        guard descriptor >= 0 else {
+            throw PcapLoadError(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
         self.path = path
         self.clock = clock
         let recorder = CaptureRecorder()
-        state = Mutex(State(recorder: recorder, handle: handle))
+        state = Mutex(State(recorder: recorder, writer: FileDescriptorWriter(descriptor: descriptor)))
         state.withLock { Self.write(recorder.fileHeader(), to: &$0) }
     }
 
@@ -60,22 +70,22 @@ final class RecordingFile: Sendable {
     /// Closes the file; returns the connections recorded, the bytes written and the write error, if any.
     func finish() -> (connections: Int, bytes: Int, error: String?) {
         state.withLock { state in
-            try? state.handle?.close()
-            state.handle = nil
+            if let writer = state.writer { closeDescriptor(writer.descriptor) }
+            state.writer = nil
             return (state.connections, state.bytesWritten, state.writeError)
         }
     }
 
     private static func write(_ blocks: ByteBuffer, to state: inout State) {
-        guard let handle = state.handle, blocks.readableBytes > 0 else { return }
-        do {
-            try handle.write(contentsOf: Data(blocks.readableBytesView))
-            state.bytesWritten += blocks.readableBytes
-        } catch {
+        guard var writer = state.writer, blocks.readableBytes > 0 else { return }
+        writer.write(Array(blocks.readableBytesView))
+        if let failure = writer.failure {
             // Recording stops; proxying goes on, so a full disk never stops the mail.
-            state.writeError = "\(error)"
-            try? handle.close()
-            state.handle = nil
+            state.writeError = String(cString: strerror(failure))
+            closeDescriptor(writer.descriptor)
+            state.writer = nil
+        } else {
+            state.bytesWritten += blocks.readableBytes
         }
     }
 
@@ -85,4 +95,15 @@ final class RecordingFile: Sendable {
         clock_gettime(CLOCK_REALTIME, &now)
         return CaptureTimestamp(seconds: Int64(now.tv_sec), nanoseconds: UInt32(now.tv_nsec))
     }
+}
+
+// Outside ``RecordingFile``, whose `open` and `close` methods would shadow the system calls.
+
+/// Creates or truncates `path` for writing (mode 0644); the descriptor, or -1 with `errno` set.
+private func createFile(_ path: String) -> Int32 {
+    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+}
+
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
 }

@@ -1,6 +1,13 @@
 import Dispatch
-import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Waits for SIGINT or SIGTERM, which then no longer end the process: the recorder closes its file first.
 enum SignalWaiter {

@@ -1,9 +1,14 @@
 import ArgumentParser
-import Foundation
 import Logging
 import MilterClient
 import ReferenceMilter
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `milter-replay replay [--target ADDR] FILES_OR_DIRS...`: the default subcommand.
 struct ReplayCommand: AsyncParsableCommand {
@@ -116,7 +121,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     private func usage(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("milter-replay: \(message)\n".utf8))
+        FileDescriptorWriter.standardError("milter-replay: \(message)\n")
         return ExitCode(ExitCodes.usage)
     }
 }
@@ -139,7 +144,7 @@ final class OutcomeCollector: Sendable {
         state.withLock { state in
             state.summary.add(outcome)
             if output.junit != nil { state.outcomes.append(outcome) }
-            if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
+            if !text.isEmpty { FileDescriptorWriter.standardOutput(text) }
         }
     }
 
@@ -147,7 +152,7 @@ final class OutcomeCollector: Sendable {
         let (summary, outcomes) = state.withLock { ($0.summary, $0.outcomes) }
         let text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileDescriptorWriter.standardOutput(text + "\n")
         if let path = output.junit {
             let xml = JUnitReport.document(outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds)
             try Data(xml.utf8).write(to: URL(fileURLWithPath: path))

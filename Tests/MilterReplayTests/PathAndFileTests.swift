@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@testable import milter_replay
+
+/// The CLI's own path manipulation and file reading (POSIX calls, no Foundation in the binary).
+struct PathAndFileTests {
+    @Test(arguments: [
+        ("a/b.eml", "b.eml", "a"), ("b.eml", "b.eml", ""), ("/b.eml", "b.eml", "/"), ("a/b/", "b", "a"),
+        ("/", "/", "/"), ("dir//x.eml", "x.eml", "dir"),
+    ])
+    func lastComponentAndDirectory(path: String, last: String, directory: String) {
+        #expect(path.lastPathComponent == last)
+        #expect(path.deletingLastPathComponent == directory)
+    }
+
+    @Test(arguments: [
+        ("./a//b/../c.eml", "a/c.eml"), ("a/./b.eml", "a/b.eml"), ("../x/y.eml", "../x/y.eml"),
+        ("/../a", "/a"), ("/a/b/..", "/a"), ("a/../../b", "../b"), (".", ""),
+    ])
+    func lexicalNormalization(path: String, normalized: String) {
+        #expect(path.lexicallyNormalizedPath == normalized)
+    }
+
+    @Test func appendingAComponent() {
+        #expect("".appendingPathComponent("x.eml") == "x.eml")
+        #expect("dir".appendingPathComponent("x.eml") == "dir/x.eml")
+        #expect("dir/".appendingPathComponent("x.eml") == "dir/x.eml")
+    }
+
+    @Test func aManifestEntryMatchesThePathInAnyLexicalForm() throws {
+        let directory = try CorpusAndReportTests.write(["m.manifest": "./sub/x.eml reject\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = try Manifest(path: directory.appendingPathComponent("m.manifest").path)
+        #expect(manifest.expectation(for: directory.path + "/sub/./x.eml") == .reject)
+        #expect(manifest.expectation(for: directory.path + "/sub/y/../x.eml") == .reject)
+        #expect(manifest.expectation(for: "elsewhere/x.eml") == .reject)  // by file name
+        #expect(manifest.expectation(for: "elsewhere/y.eml") == nil)
+    }
+
+    @Test func aFileOverTheLimitIsRefusedBeforeItIsRead() throws {
+        let directory = try CorpusAndReportTests.write(["small.eml": "Subject: x\r\n\r\nbody\r\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let big = directory.appendingPathComponent("big.eml")
+        // Sparse: the size is over the limit, and nothing is written.
+        #expect(FileManager.default.createFile(atPath: big.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: big)
+        try handle.truncate(atOffset: UInt64(CorpusFiles.maximumFileSize + 1))
+        try handle.close()
+        let error = #expect(throws: CorpusError.self) { try CorpusFiles.read(big.path) }
+        #expect(error?.description.contains("over the limit") == true)
+        let small = try CorpusFiles.read(directory.appendingPathComponent("small.eml").path)
+        #expect(small == Array("Subject: x\r\n\r\nbody\r\n".utf8))
+    }
+
+    @Test func aMissingFileNamesTheSystemError() {
+        let error = #expect(throws: CorpusError.self) { try CorpusFiles.read("/nonexistent/x.eml") }
+        #expect(error?.description == "/nonexistent/x.eml: No such file or directory")
+    }
+
+    @Test func nestedDirectoriesAreWalkedAndSymbolicLinksToDirectoriesAreNot() throws {
+        let directory = try CorpusAndReportTests.write([
+            "b/2.eml": "x", "b/c/1.EML": "x", "a.eml": "x", "b/skip.txt": "x",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("loop").path, withDestinationPath: directory.path)
+        let files = try CorpusFiles.list([directory.path + "/"])
+        #expect(files == ["a.eml", "b/2.eml", "b/c/1.EML"].map { directory.path + "/" + $0 })
+    }
+}
