@@ -106,8 +106,9 @@ public enum CaptureDump {
             let events: [MilterCaptureEvent]
             var statistics: CaptureStatistics?
             switch pipeline.next() {
-            case .steps(let steps):
-                events = sessions.events(of: steps)
+            case .steps(var steps):
+                events = sessions.events(of: &steps)
+                pipeline.recycle(steps)
             case .end(.failure(let error)):
                 output.flush(writeBytes)
                 throw .capture(error)
@@ -133,8 +134,9 @@ public enum CaptureDump {
         var stage = stage
         while true {
             switch pipeline.next() {
-            case .steps(let steps):
-                stage.add(steps, to: &output, writeBytes)
+            case .steps(var steps):
+                stage.add(&steps, to: &output, writeBytes)
+                pipeline.recycle(steps)
             case .end(.failure(let error)):
                 output.flush(writeBytes)
                 throw .capture(error)

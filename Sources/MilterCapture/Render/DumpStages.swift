@@ -12,7 +12,7 @@ struct SessionStage {
     }
 
     /// The events of `steps`, in order; the array is reused by the next call.
-    mutating func events(of steps: consuming PacketSteps) -> [MilterCaptureEvent] {
+    mutating func events(of steps: inout PacketSteps) -> [MilterCaptureEvent] {
         buffer.removeAll(keepingCapacity: true)
         steps.forEach(segment: { add($0) }, issue: { buffer.append(.issue(nil, $0)) })
         return buffer

@@ -23,7 +23,7 @@ struct TextDumpStage {
     var captureIssues: [CaptureIssue] { transcripts.captureIssues }
 
     /// Adds a batch of the packet stage, appending each session's transcript to `output` as it ends.
-    mutating func add(_ steps: consuming PacketSteps, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
+    mutating func add(_ steps: inout PacketSteps, to output: inout DumpOutput, _ writeBytes: ([UInt8]) -> Void) {
         steps.forEach(
             segment: { add(&$0, to: &output, writeBytes) },
             issue: { _ = transcripts.add(.issue(nil, $0), to: &output.buffer) })
