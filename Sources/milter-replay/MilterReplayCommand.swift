@@ -1,10 +1,12 @@
 import ArgumentParser
 import ReferenceMilter
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `milter-replay`: drive a milter the way Postfix (or Sendmail) does.
@@ -21,6 +23,10 @@ struct MilterReplayCommand: AsyncParsableCommand {
 
     /// Runs the command; every usage error (ArgumentParser's 64) exits with 2.
     static func main() async {
+        // The common read-only `--pcap` line starts without ArgumentParser's reflection (see PcapDumpRequest).
+        if let request = PcapDumpRequest(plainArguments: Array(CommandLine.arguments.dropFirst())) {
+            exitProcess(PcapDump.run(request))
+        }
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
@@ -46,4 +52,10 @@ enum ExitCodes {
     static let usage: Int32 = 2
     /// The milter could not be reached.
     static let connectFailed: Int32 = 3
+}
+
+/// Ends the process with `status`. ArgumentParser's `exit(withError:)` would build the command's help text first,
+/// which costs milliseconds of reflection.
+private func exitProcess(_ status: Int32) -> Never {
+    exit(status)
 }

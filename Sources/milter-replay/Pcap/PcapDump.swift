@@ -10,12 +10,12 @@ import Foundation
 /// `--pcap FILE --dump [--json] [--export-eml DIR]`: transcripts and .eml files, no milter needed.
 enum PcapDump {
     /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out).
-    static func run(_ options: PcapOptions, json: Bool) -> Int32 {
-        let path = options.pcap ?? ""
+    static func run(_ options: PcapDumpRequest) -> Int32 {
+        let path = options.pcap
         var output = FileDescriptorWriter()
         do throws(CaptureDump.Failure) {
             let summary = try CaptureDump.run(
-                path: path, options: options.extractionOptions, format: json ? .json : .text,
+                path: path, options: options.extractionOptions, format: options.json ? .json : .text,
                 exportDirectory: options.exportEml, chunkSize: 1 << 20
             ) { bytes in
                 if options.dump { output.write(bytes) }

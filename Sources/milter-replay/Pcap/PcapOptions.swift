@@ -44,8 +44,11 @@ struct PcapOptions: ParsableArguments {
     var readsOnly: Bool { dump || exportEml != nil }
 
     /// How streams are found.
-    var extractionOptions: MilterExtractionOptions {
-        MilterExtractionOptions(milterPorts: Set(ports), detectByOptionNegotiation: ports.isEmpty)
+    var extractionOptions: MilterExtractionOptions { dumpRequest(json: false).extractionOptions }
+
+    /// The read-only run these options ask for (with `--pcap`), its transcripts JSON when `json`.
+    func dumpRequest(json: Bool) -> PcapDumpRequest {
+        PcapDumpRequest(pcap: pcap ?? "", dump: dump, json: json, exportEml: exportEml, ports: ports)
     }
 
     /// What the comparison ignores.

@@ -51,7 +51,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         if capture.pcap != nil {
-            if capture.readsOnly { throw ExitCode(PcapDump.run(capture, json: output.json)) }
+            if capture.readsOnly { throw ExitCode(PcapDump.run(capture.dumpRequest(json: output.json))) }
             let replay = PcapReplay(
                 options: capture, load: load, output: output, configuration: try target.clientConfiguration())
             let held = try replay.prepare()
