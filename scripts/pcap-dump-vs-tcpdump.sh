@@ -3,8 +3,9 @@
 # `tcpdump -r FILE -w /dev/null` on the same file.
 #   scripts/pcap-dump-vs-tcpdump.sh [MEGABYTES]      (default 100)
 # The capture is generated (Postfix-like sessions, pcap, Ethernet) by Benchmarks' pcap-generate. The CLI is
-# built in release mode ($MILTER_REPLAY overrides it). Each command runs three times; the best wall-clock and
-# CPU (user + system) times count. On a shared machine the wall-clock figures are noisy: run it several times.
+# built in release mode ($MILTER_REPLAY overrides it). The commands run in turn for $ROUNDS rounds (default 5); the
+# best wall-clock and CPU (user + system) times count, and the medians are shown beside them. On a shared machine
+# the wall-clock figures are noisy: run it several times.
 # STATIC=1 builds the CLI with --static-swift-stdlib (into .build-static), as one ships a Swift CLI on Linux:
 # no Swift or Foundation shared libraries to load and bind at start.
 set -euo pipefail
@@ -26,29 +27,44 @@ elif [ -z "${MILTER_REPLAY:-}" ]; then
 fi
 dump=("$cli" --pcap "$work/capture.pcap" --dump)
 
-# best COMMAND...: the lowest wall-clock and CPU (user + system) milliseconds of three runs, "WALL CPU"
-# (bash's `time`, millisecond resolution).
-best() {
-    local best_wall="" best_cpu="" TIMEFORMAT="%3R %3U %3S"
-    for _ in 1 2 3; do
-        local report wall cpu
-        report=$({ time "$@" >/dev/null 2>&1; } 2>&1 | tail -1)
-        wall=$(awk '{ printf "%d", $1 * 1000 }' <<<"$report")
-        cpu=$(awk '{ printf "%d", ($2 + $3) * 1000 }' <<<"$report")
-        if [ -z "$best_wall" ] || [ "$wall" -lt "$best_wall" ]; then best_wall=$wall; fi
-        if [ -z "$best_cpu" ] || [ "$cpu" -lt "$best_cpu" ]; then best_cpu=$cpu; fi
-    done
-    echo "$best_wall $best_cpu"
+# timed COMMAND...: the wall-clock and CPU (user + system) milliseconds of one run, "WALL CPU" (bash's `time`,
+# millisecond resolution), output discarded.
+timed() {
+    local TIMEFORMAT="%3R %3U %3S" report
+    report=$({ time "$@" >/dev/null 2>&1; } 2>&1 | tail -1)
+    awk '{ printf "%d %d", $1 * 1000, ($2 + $3) * 1000 }' <<<"$report"
 }
 
-read -r tcpdump_wall tcpdump_cpu <<<"$(best tcpdump -r "$work/capture.pcap" -w /dev/null)"
-read -r text_wall text_cpu <<<"$(best tcpdump -r "$work/capture.pcap")"
-read -r dump_wall dump_cpu <<<"$(best "${dump[@]}")"
-echo "capture: $(stat -c %s "$work/capture.pcap") bytes"
-echo "tcpdump -r FILE -w /dev/null:    wall ${tcpdump_wall} ms, cpu ${tcpdump_cpu} ms"
+# Rounds run the three commands in turn, so that a slow moment of the shared machine hits each alike.
+rounds=${ROUNDS:-5}
+declare -A walls cpus
+for _ in $(seq "$rounds"); do
+    for name in text write dump; do
+        case $name in
+            write) read -r wall cpu <<<"$(timed tcpdump -r "$work/capture.pcap" -w /dev/null)" ;;
+            text) read -r wall cpu <<<"$(timed tcpdump -r "$work/capture.pcap")" ;;
+            dump) read -r wall cpu <<<"$(timed "${dump[@]}")" ;;
+        esac
+        walls[$name]+="$wall "
+        cpus[$name]+="$cpu "
+    done
+done
+
+# best and median of a list of numbers, "BEST MEDIAN"
+best_median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[1], v[int((NR + 1) / 2)] }'; }
+read -r tcpdump_wall tcpdump_median <<<"$(best_median "${walls[write]}")"
+read -r tcpdump_cpu _ <<<"$(best_median "${cpus[write]}")"
+read -r text_wall _ <<<"$(best_median "${walls[text]}")"
+read -r text_cpu _ <<<"$(best_median "${cpus[text]}")"
+read -r dump_wall dump_median <<<"$(best_median "${walls[dump]}")"
+read -r dump_cpu _ <<<"$(best_median "${cpus[dump]}")"
+echo "capture: $(stat -c %s "$work/capture.pcap") bytes; $rounds rounds, best (median) of each"
+echo "tcpdump -r FILE -w /dev/null:    wall ${tcpdump_wall} (${tcpdump_median}) ms, cpu ${tcpdump_cpu} ms"
 echo "tcpdump -r FILE (text, ref.):     wall ${text_wall} ms, cpu ${text_cpu} ms"
-echo "milter-replay --pcap FILE --dump:  wall ${dump_wall} ms, cpu ${dump_cpu} ms"
-awk -v d="$dump_wall" -v t="$tcpdump_wall" -v dc="$dump_cpu" -v tc="$tcpdump_cpu" -v xc="$text_cpu" 'BEGIN {
-    printf "ratio dump / tcpdump -w: wall %.2f, cpu %.2f\n", d / (t > 0 ? t : 1), dc / (tc > 0 ? tc : 1)
+echo "milter-replay --pcap FILE --dump:  wall ${dump_wall} (${dump_median}) ms, cpu ${dump_cpu} ms"
+awk -v d="$dump_wall" -v t="$tcpdump_wall" -v dm="$dump_median" -v tm="$tcpdump_median" -v dc="$dump_cpu" \
+    -v tc="$tcpdump_cpu" -v xc="$text_cpu" 'BEGIN {
+    printf "ratio dump / tcpdump -w: wall %.2f (median %.2f), cpu %.2f\n", d / (t > 0 ? t : 1), dm / (tm > 0 ? tm : 1),
+        dc / (tc > 0 ? tc : 1)
     printf "ratio dump / tcpdump text: cpu %.2f\n", dc / (xc > 0 ? xc : 1)
 }'
