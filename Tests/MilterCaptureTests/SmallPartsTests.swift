@@ -84,3 +84,42 @@ import Testing
         #expect(events.filter { if case .opened = $0 { true } else { false } }.count == 1)
     }
 }
+
+/// The memo of the last stream classification answers exactly as the classifier does, whatever the sequence.
+@Suite struct ClassificationMemoTests {
+    static func negotiation(version: UInt32, actions: UInt32 = 0x1FF, protocol flags: UInt32 = 0) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        bytes.writeInteger(UInt32(13))
+        bytes.writeInteger(UInt8(ascii: "O"))
+        bytes.writeInteger(version)
+        bytes.writeInteger(actions)
+        bytes.writeInteger(flags)
+        return bytes
+    }
+
+    @Test func theMemoGivesTheClassifiersVerdictForEverySequence() {
+        let offer = Self.negotiation(version: 6)
+        var long = ByteBuffer()
+        long.writeInteger(UInt32(400))
+        long.writeInteger(UInt8(ascii: "O"))
+        long.writeBytes([UInt8](repeating: 0, count: 399))
+        var cutShort = ByteBuffer()
+        cutShort.writeInteger(UInt32(13))
+        let inputs: [(ByteBuffer, StreamDirection, Bool)] = [
+            (offer, .clientToServer, false), (offer, .clientToServer, false), (offer, .serverToClient, false),
+            (offer, .serverToClient, true), (Self.negotiation(version: 9), .clientToServer, false),
+            (Self.negotiation(version: 9), .clientToServer, false),
+            (offer.getSlice(at: 0, length: 9)!, .clientToServer, false),
+            (offer.getSlice(at: 0, length: 9)!, .clientToServer, true), (long, .clientToServer, false),
+            (long, .clientToServer, false), (cutShort, .clientToServer, false), (cutShort, .clientToServer, true),
+            (ByteBuffer(bytes: Array("EHLO x\r\n".utf8)), .clientToServer, false), (offer, .clientToServer, false),
+        ]
+        var memo = ClassificationMemo()
+        for (bytes, direction, cut) in inputs {
+            let expected = MilterStreamClassifier.classify(firstBytes: bytes, direction: direction, cut: cut)
+            #expect(memo.classify(firstBytes: bytes, direction: direction, cut: cut) == expected)
+        }
+        #expect(memo.classify(firstBytes: offer, direction: .clientToServer) == .milter(mtaDirection: .clientToServer))
+        #expect(memo.classify(firstBytes: offer, direction: .serverToClient) == .milter(mtaDirection: .serverToClient))
+    }
+}

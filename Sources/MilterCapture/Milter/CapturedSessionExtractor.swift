@@ -10,6 +10,7 @@ public struct CapturedSessionExtractor {
     private var recent: ExtractedStream?
     /// Streams seen that were not milter traffic.
     public private(set) var ignoredStreamCount = 0
+    private var classifications = ClassificationMemo()
 
     /// Creates an extractor.
     public init(options: MilterExtractionOptions = MilterExtractionOptions()) {
@@ -31,7 +32,7 @@ public struct CapturedSessionExtractor {
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
         case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .closed(let id, _, _):
-            stream(id)?.handle(event, options: options, into: &output)
+            stream(id)?.handle(event, options: options, classifications: &classifications, into: &output)
         }
     }
 
@@ -101,14 +102,17 @@ final class ExtractedStream {
         assemblers = directions.map { FrameAssembler(stream: info.id, direction: $0, options: options) }
     }
 
-    func handle(_ event: ReassemblyEvent, options: MilterExtractionOptions, into output: inout [MilterCaptureEvent]) {
+    func handle(
+        _ event: ReassemblyEvent, options: MilterExtractionOptions, classifications: inout ClassificationMemo,
+        into output: inout [MilterCaptureEvent]
+    ) {
         switch state {
         case .ignored: return
         case .undecided(var buffered, var bytes):
             buffered.append(event)
             if case .data(_, _, let data) = event { bytes += data.bytes.readableBytes }
             state = .undecided(buffered: [], bytes: 0)
-            decide(buffered: buffered, bytes: bytes, options: options, into: &output)
+            decide(buffered: buffered, bytes: bytes, options: options, classifications: &classifications, into: &output)
         case .milter:
             guard let index = Self.assemblerIndex(for: event) else { return }
             // The assembler appends straight to `output`, lent to it for the call.
@@ -130,36 +134,40 @@ final class ExtractedStream {
 
     private func decide(
         buffered: [ReassemblyEvent], bytes: Int, options: MilterExtractionOptions,
-        into output: inout [MilterCaptureEvent]
+        classifications: inout ClassificationMemo, into output: inout [MilterCaptureEvent]
     ) {
         guard options.detectByOptionNegotiation else { return state = .ignored }
-        switch verdict(buffered) {
+        switch verdict(buffered, &classifications) {
         case .undecided where bytes <= MilterStreamClassifier.maximumNegotiationLength + 5:
             state = .undecided(buffered: buffered, bytes: bytes)
         case .milter(let mtaDirection):
             start(mtaDirection, by: .optionNegotiation, options, &output)
-            for event in buffered { handle(event, options: options, into: &output) }
+            for event in buffered {
+                handle(event, options: options, classifications: &classifications, into: &output)
+            }
         default:
             state = .ignored
         }
     }
 
     /// Classifies on the data of whichever direction sent first; anything before it but a gap is irrelevant.
-    private func verdict(_ buffered: [ReassemblyEvent]) -> MilterStreamClassifier.Verdict {
+    private func verdict(
+        _ buffered: [ReassemblyEvent], _ classifications: inout ClassificationMemo
+    ) -> MilterStreamClassifier.Verdict {
         var first: StreamDirection?
-        var bytes = ByteBuffer()
+        var bytes: ByteBuffer?  // the first data as it came, without a copy; later data is appended to a copy
         for event in buffered {
             switch event {
             case .data(_, let direction, var data) where first == nil || first == direction:
                 first = direction
-                bytes.writeBuffer(&data.bytes)
+                if bytes == nil { bytes = data.bytes } else { bytes!.writeBuffer(&data.bytes) }
             case .gap(_, let direction, _) where first == direction || first == nil:
-                return MilterStreamClassifier.classify(firstBytes: bytes, direction: direction, cut: true)
+                return classifications.classify(firstBytes: bytes ?? ByteBuffer(), direction: direction, cut: true)
             default: continue
             }
         }
-        guard let first else { return .undecided }
-        return MilterStreamClassifier.classify(firstBytes: bytes, direction: first)
+        guard let first, let bytes else { return .undecided }
+        return classifications.classify(firstBytes: bytes, direction: first)
     }
 
     private func apply(

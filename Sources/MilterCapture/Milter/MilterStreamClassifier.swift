@@ -4,19 +4,20 @@ import NIOCore
 /// Decides whether an unrecognised stream is milter traffic from its first bytes: the first frame must be an
 /// OPTNEG with a version libmilter knows. The sender of a 12-byte OPTNEG is the MTA; a longer one is the
 /// milter's answer (the capture missed the MTA's offer).
-enum MilterStreamClassifier {
-    enum Verdict {
+package enum MilterStreamClassifier {
+    /// What the first bytes say.
+    package enum Verdict: Equatable {
         case undecided
         case notMilter
         case milter(mtaDirection: StreamDirection)
     }
 
     /// The longest OPTNEG answer (with symbol lists) waited for.
-    static let maximumNegotiationLength = 64 * 1024
+    package static let maximumNegotiationLength = 64 * 1024
 
     /// `cut` is true when a gap follows `firstBytes`: then an OPTNEG header (and its version, if captured)
     /// is taken as enough, since the snap length may have cut the rest.
-    static func classify(firstBytes: ByteBuffer, direction: StreamDirection, cut: Bool = false) -> Verdict {
+    package static func classify(firstBytes: ByteBuffer, direction: StreamDirection, cut: Bool = false) -> Verdict {
         let start = firstBytes.readerIndex
         guard let length = firstBytes.getInteger(at: start, as: UInt32.self),
             let command = firstBytes.getInteger(at: start + 4, as: UInt8.self)
@@ -45,5 +46,32 @@ enum MilterStreamClassifier {
 
     private static func plausible(_ negotiation: OptionNegotiation) -> Bool {
         (2...6).contains(negotiation.version.rawValue)
+    }
+}
+
+/// Remembers the last classification: consecutive streams of a capture mostly open with the same OPTNEG, and
+/// ``MilterStreamClassifier/classify(firstBytes:direction:cut:)`` (which decodes it) depends on nothing else.
+package struct ClassificationMemo {
+    /// The longest first bytes kept; longer ones are classified every time.
+    package static let maximumKeptBytes = 256
+    private var last: (bytes: [UInt8], direction: StreamDirection, cut: Bool, verdict: MilterStreamClassifier.Verdict)?
+
+    /// A memo that remembers nothing yet.
+    package init() {}
+
+    /// What ``MilterStreamClassifier/classify(firstBytes:direction:cut:)`` gives.
+    package mutating func classify(
+        firstBytes: ByteBuffer, direction: StreamDirection, cut: Bool = false
+    ) -> MilterStreamClassifier.Verdict {
+        if let last, last.direction == direction, last.cut == cut,
+            firstBytes.readableBytesView.elementsEqual(last.bytes)
+        {
+            return last.verdict
+        }
+        let verdict = MilterStreamClassifier.classify(firstBytes: firstBytes, direction: direction, cut: cut)
+        if firstBytes.readableBytes <= Self.maximumKeptBytes {
+            last = (Array(firstBytes.readableBytesView), direction, cut, verdict)
+        }
+        return verdict
     }
 }

@@ -204,6 +204,8 @@ struct FinishedFlows {
 
     mutating func remember(_ key: FlowKey, limit: Int) {
         guard limit > 0 else { return }
+        // Room for all at once: growing step by step rehashes every key at each step.
+        if keys.isEmpty && keys.capacity < limit { keys.reserveCapacity(min(limit, 1 << 16)) }
         generation += 1
         keys[key] = generation
         order.append((key, generation))
