@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import ReferenceMilter
 
 /// What a milter binary hands to ``MilterCommandLine/main(_:arguments:)``: srmilter's `Config`.
 ///

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import NIOCore
+import ReferenceMilter
 import ServiceLifecycle
 
 /// `daemon [ADDRESS] [options]`: serve until SIGINT or SIGTERM, then drain and exit 0.

@@ -2,6 +2,7 @@ import MailMessage
 import MilterProtocol
 import NIOCore
 import NIOPosix
+import ReferenceMilter
 
 /// What a milter answered for one message.
 public struct DriveResult: Hashable, Sendable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MailMessage
+import ReferenceMilter
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReferenceMilter
 
 #if canImport(Glibc)
 import Glibc

@@ -3,6 +3,7 @@ import MailMessage
 import MilterProtocol
 import NIOConcurrencyHelpers
 import NIOCore
+import ReferenceMilter
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

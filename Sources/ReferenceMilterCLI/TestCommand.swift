@@ -3,6 +3,7 @@ import Logging
 import MailMessage
 import MilterProtocol
 import NIOConcurrencyHelpers
+import ReferenceMilter
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

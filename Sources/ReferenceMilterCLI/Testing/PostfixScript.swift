@@ -1,6 +1,7 @@
 import MailMessage
 import MilterProtocol
 import NIOCore
+import ReferenceMilter
 
 /// The commands Postfix sends a milter for one message, in order, with Postfix's default macros.
 struct PostfixScript {
