@@ -91,6 +91,13 @@ let package = Package(
             ] + nio
         ),
         .testTarget(
+            name: "ReferenceMilterCLITests",
+            dependencies: [
+                "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "InteropTests",
             dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
         ),
