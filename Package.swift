@@ -16,7 +16,8 @@ let package = Package(
         .library(name: "MailMessage", targets: ["MailMessage"]),
         .library(name: "MilterClient", targets: ["MilterClient"]),
         .library(name: "MilterCapture", targets: ["MilterCapture"]),
-        .library(name: "ReferenceMilter", targets: ["ReferenceMilter"]),
+        // A milter author's one dependency: the server library and the command line every milter binary gets.
+        .library(name: "ReferenceMilter", targets: ["ReferenceMilter", "ReferenceMilterCLI"]),
         .executable(name: "reference-milter", targets: ["reference-milter"]),
         .executable(name: "milter-replay", targets: ["milter-replay"]),
     ],
@@ -49,12 +50,21 @@ let package = Package(
         .target(
             name: "ReferenceMilter",
             dependencies: [
-                "MilterProtocol", "MailMessage", log, argumentParser,
+                "MilterProtocol", "MailMessage", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
-        .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilter"]),
+        // The command line of every milter binary (daemon, test, dump); `test` drives the milter with MilterClient.
+        .target(
+            name: "ReferenceMilterCLI",
+            dependencies: [
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", log, argumentParser,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio
+        ),
+        .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
         .executableTarget(
             name: "milter-replay",
             dependencies: [
@@ -79,6 +89,13 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
+        ),
+        .testTarget(
+            name: "ReferenceMilterCLITests",
+            dependencies: [
+                "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "InteropTests",

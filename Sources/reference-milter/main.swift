@@ -1,6 +1,6 @@
 // The reference milter: the ReferenceMilter library's CLI with the rules classifier.
 // `reference-milter daemon [ADDRESS] [--config RULES]`, `test FILE.eml`, `dump FILE.eml`.
-import ReferenceMilter
+import ReferenceMilterCLI
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

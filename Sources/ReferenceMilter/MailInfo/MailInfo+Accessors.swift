@@ -48,7 +48,7 @@ extension MailInfo {
 
 extension String {
     /// The string without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
+    package var trimmingSpaces: String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let end = scalars.lastIndex { $0 != " " && $0 != "\t" }!

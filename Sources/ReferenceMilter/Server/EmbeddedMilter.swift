@@ -3,8 +3,7 @@ import NIOCore
 
 /// A milter server running inside the current process on `127.0.0.1`, on a free port.
 ///
-/// milter-replay uses it when no `--target` is given, and `test` uses it to put a message through
-/// the real protocol path:
+/// milter-replay uses it when no `--target` is given:
 ///
 /// ```swift
 /// let milter = try await EmbeddedMilter.start()          // RulesClassifier.default

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReferenceMilter
 
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +10,9 @@ import Darwin
 #endif
 
 /// The command line every milter binary gets in one call: `daemon`, `test` and `dump`.
+///
+/// `test` puts one message through the real protocol path: MilterClient plays Postfix
+/// (`MTAProfile.postfix`) to the classifier's server, both in this process.
 ///
 /// Exit statuses: `test` reports the verdict (0 accept, 1 reject, 3 tempfail, 4 discard,
 /// 5 quarantine); 2 is a usage error (bad arguments, unreadable file) for every subcommand.

@@ -1,9 +1,12 @@
 import Logging
 import NIOConcurrencyHelpers
+import ReferenceMilter
 
 /// What a milter binary hands to ``MilterCommandLine/main(_:arguments:)``: srmilter's `Config`.
 ///
 /// ```swift
+/// import ReferenceMilterCLI  // brings ReferenceMilter along
+///
 /// @main struct MyMilter {
 ///     static func main() async {
 ///         await MilterCommandLine.main(MilterConfiguration(name: "my-milter", classifier: MyClassifier()))

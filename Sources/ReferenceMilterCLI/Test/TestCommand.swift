@@ -1,8 +1,8 @@
 import ArgumentParser
-import Logging
 import MailMessage
+import MilterClient
 import MilterProtocol
-import NIOConcurrencyHelpers
+import ReferenceMilter
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -12,8 +12,8 @@ import Foundation
 
 /// `test FILE.eml [SENDER] [RECIPIENTS...]`: one message through the real protocol path.
 ///
-/// The classifier runs in an embedded server on 127.0.0.1; the message goes to it over TCP as
-/// Postfix would send it. The exit status is the verdict.
+/// The classifier runs in a server in this process, on a unix-domain socket of its own; MilterClient
+/// plays Postfix (``MTAProfile/postfix``) through one message to it. The exit status is the verdict.
 struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
@@ -38,22 +38,25 @@ struct TestCommand: AsyncParsableCommand {
         guard let bytes = FileManager.default.contents(atPath: file) else {
             throw CLIError.usage("cannot read \(file)")
         }
-        let raw = RawMessage(parsing: Array(bytes))
-        let outcome = try await TestRun.run(
-            message: raw, envelope: envelope(for: raw), classifier: try classification.classifier(),
+        let run = try await TestRun.run(
+            message: message(RawMessage(parsing: Array(bytes))), classifier: try classification.classifier(),
             options: try classification.protocolOptions(),
             classifierTimeout: .fromSeconds(classification.classifierTimeout))
-        print(json ? try outcome.json() : outcome.text())
-        throw ExitCode(outcome.exitStatus)
+        print(json ? try run.json() : run.text())
+        throw ExitCode(run.exitStatus)
     }
 
-    private func envelope(for raw: RawMessage) -> PostfixScript.Envelope {
+    /// The message with its envelope: the arguments, else the From and To addresses, else placeholders.
+    private func message(_ raw: RawMessage) -> MilterMessage {
         func addresses(_ name: String) -> [String] {
             raw.fields(named: name).flatMap { AddressList(parsing: $0.valueBytes[...]).mailboxes.map(\.address) }
                 .filter { !$0.isEmpty }
         }
         let from = sender ?? addresses("From").first ?? "sender@example.com"
         let to = recipients.isEmpty ? addresses("To") : recipients
-        return PostfixScript.Envelope(sender: from, recipients: to.isEmpty ? ["recipient@example.com"] : to)
+        return MilterMessage(
+            sender: EnvelopeAddress(mailbox: from),
+            recipients: (to.isEmpty ? ["recipient@example.com"] : to).map { EnvelopeAddress(mailbox: $0) },
+            content: raw)
     }
 }

@@ -1,0 +1,50 @@
+import MilterClient
+import MilterProtocol
+
+/// What the played Postfix made of the milter's answers for one message: the verdict, and the step and
+/// reply that decided it.
+package struct TestOutcome {
+    /// The MTA's verdict: accept, reject, tempfail, discard or quarantine.
+    package var verdict: String
+    /// The command whose final reply decided the message: end of message, or an earlier event.
+    package var stage: MilterCommand.ID
+    /// That reply.
+    package var final: MilterReply
+    /// The modifications, in the order received.
+    package var modifications: [MilterReply]
+    /// The quarantine reason, if the milter quarantined the message.
+    package var quarantine: String?
+    /// Recipients refused at RCPT (with angle brackets), with the reply.
+    package var refusedRecipients: [String: MilterReply]
+
+    /// Reads the outcome from the steps before the transaction (CONNECT, HELO) and the transaction's result.
+    ///
+    /// The deciding step is the last one that got a final reply: later steps were not sent. The steps
+    /// of `result` name no recipient; the RCPT steps come in the order of `recipients`.
+    package init(opening: [StepRecord], result: TransactionResult, recipients: [EnvelopeAddress]) {
+        verdict = result.verdict.rawValue
+        modifications = result.modifications
+        quarantine = result.quarantineReason
+        stage = .endOfMessage
+        final = .continue
+        refusedRecipients = [:]
+        var unmatched = recipients[...]
+        for record in opening + result.steps where record.command != .abort {
+            let recipient = record.command == .recipient ? unmatched.popFirst() : nil
+            guard record.delivery == .awaited, let reply = record.finalReply else { continue }
+            stage = record.command
+            final = reply
+            if let recipient, reply.isRefusal { refusedRecipients[recipient.address.string] = reply }
+        }
+    }
+}
+
+extension MilterReply {
+    /// Whether the reply refuses what it answers: REJECT, TEMPFAIL or REPLYCODE.
+    fileprivate var isRefusal: Bool {
+        switch self {
+        case .reject, .tempfail, .replyCode: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Logging
+import MilterClient
+import MilterProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import ReferenceMilter
+
+/// The result of `test`: what the played Postfix decided, and the classifier's reason.
+package struct TestRun {
+    /// The queue ID sent in the `i` macro, so that the output does not change from run to run.
+    package static let queueID = "4TESTQUEUEID"
+
+    /// What the played MTA decided.
+    package let outcome: TestOutcome
+    /// The classifier's reason, if the message reached it.
+    package let reason: String?
+    /// The queue ID of the message.
+    package let queueID: String
+
+    /// Starts a server with the classifier on a private socket, has MilterClient play Postfix
+    /// through one message to it, and stops the server.
+    package static func run(
+        message: MilterMessage, classifier: any MailClassifier, options: ProtocolOptions, classifierTimeout: TimeAmount
+    ) async throws -> TestRun {
+        let decision = NIOLockedValueBox<Decision?>(nil)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let milter = try await PrivateSocketMilter.start(
+            classifier: classifier,
+            configuration: ServerConfiguration(
+                eventLoopThreads: 1, classifierTimeout: classifierTimeout, drainTimeout: .milliseconds(100),
+                protocolOptions: options),
+            logger: logger, observer: { _, value in decision.withLockedValue { $0 = value } })
+        do {
+            let outcome = try await PostfixPlay.deliver(
+                message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10))
+            await milter.shutdown()
+            return TestRun(outcome: outcome, reason: decision.withLockedValue { $0?.reason }, queueID: queueID)
+        } catch {
+            await milter.shutdown()
+            throw error
+        }
+    }
+
+    /// The documented exit status of the verdict.
+    package var exitStatus: Int32 {
+        ["accept": 0, "reject": 1, "tempfail": 3, "discard": 4, "quarantine": 5][outcome.verdict] ?? 0
+    }
+}

@@ -1,0 +1,76 @@
+import MailMessage
+import MilterClient
+import MilterProtocol
+import NIOConcurrencyHelpers
+import ReferenceMilterCLI
+import Testing
+
+/// `test` runs the classifier in process and has MilterClient play Postfix to it.
+@Suite struct TestRunTests {
+    static func message(subject: String = "hello", recipients: [String] = ["bob@example.org"]) -> MilterMessage {
+        let text = "From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: \(subject)\r\n\r\nHi\r\n"
+        return MilterMessage(
+            sender: EnvelopeAddress(mailbox: "alice@example.com"),
+            recipients: recipients.map { EnvelopeAddress(mailbox: $0) }, content: RawMessage(parsing: Array(text.utf8)))
+    }
+
+    static func run(_ message: MilterMessage, _ classifier: any MailClassifier) async throws -> TestRun {
+        try await TestRun.run(
+            message: message, classifier: classifier, options: ProtocolOptions(), classifierTimeout: .seconds(60))
+    }
+
+    @Test func theClassifierSeesThePostfixProfilesMacros() async throws {
+        let classifier = Recorder()
+        let run = try await Self.run(Self.message(), classifier)
+        let mail = try #require(classifier.seen.first)
+        #expect(mail.queueID == TestRun.queueID)
+        #expect(mail.macros["v"] == MTAProfile.postfix.mtaVersion)
+        #expect(mail.macros["daemon_addr"] == MTAIdentity().daemonAddress)
+        #expect(mail.macros["_"] == "localhost [127.0.0.1]")
+        #expect(mail.client.hostname == "localhost" && mail.client.address == "127.0.0.1")
+        #expect(mail.recipients.map { $0.macros["rcpt_addr"] } == ["bob@example.org"])
+        #expect(run.text() == "4TESTQUEUEID: ACCEPT (recorded)")
+        #expect(run.exitStatus == 0)
+    }
+
+    @Test func aRefusedRecipientIsListedAndTheMessageGoesOn() async throws {
+        let run = try await Self.run(Self.message(recipients: ["bad@example.org", "bob@example.org"]), BadRecipients())
+        #expect(run.outcome.verdict == "accept")
+        #expect(run.outcome.stage == .endOfMessage)
+        #expect(
+            run.text()
+                == "4TESTQUEUEID: ACCEPT (ok)\n  refused recipient <bad@example.org>: reply 550 5.1.1 no such user")
+    }
+
+    @Test func refusingEveryRecipientRejectsAtRCPT() async throws {
+        let run = try await Self.run(
+            Self.message(recipients: ["bad@example.org", "bad2@example.org"]), BadRecipients())
+        #expect(run.exitStatus == 1)
+        #expect(run.outcome.stage == .recipient)
+        #expect(run.text().hasPrefix("4TESTQUEUEID: REJECT (decided at RCPT) \"550 5.1.1 no such user\"\n"))
+    }
+}
+
+/// Records every message it sees and accepts it.
+final class Recorder: MailClassifier {
+    private let box = NIOLockedValueBox<[MailInfo]>([])
+
+    var seen: [MailInfo] { box.withLockedValue { $0 } }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        box.withLockedValue { $0.append(mail) }
+        return .accept("recorded")
+    }
+}
+
+/// Refuses recipients whose address starts with "bad" at RCPT; accepts the message.
+struct BadRecipients: MailClassifier {
+    var needs: ClassifierNeeds { ClassifierNeeds(earlyChecks: [.recipient]) }
+
+    func check(_ event: EarlyEvent, _ mail: MailInfo) -> ReferenceMilter.Verdict? {
+        guard case .recipient(let entry) = event, entry.address.hasPrefix("bad") else { return nil }
+        return .reject(.sanitized(code: 550, enhancedCode: "5.1.1", text: "no such user"))
+    }
+
+    func classify(_ mail: MailInfo) -> Decision { .accept("ok") }
+}
