@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
+        // The small POSIX helpers (file descriptor writes, the C library) shared by the targets below; not a product.
+        .target(name: "_MilterSystem"),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "MilterCapture",
             dependencies: [
-                "MilterProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                "MilterProtocol", "_MilterSystem", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "ReferenceMilter",
             dependencies: [
-                "MilterProtocol", "MailMessage", log, argumentParser,
+                "MilterProtocol", "MailMessage", "_MilterSystem", log, argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
@@ -58,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "milter-replay",
             dependencies: [
-                "MilterClient", "MilterCapture", "ReferenceMilter", "MailMessage", argumentParser, log,
+                "MilterClient", "MilterCapture", "ReferenceMilter", "MailMessage", "_MilterSystem", argumentParser, log,
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + nio
         ),

@@ -1,13 +1,5 @@
 import ArgumentParser
-import ReferenceMilter
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// `milter-replay`: drive a milter the way Postfix (or Sendmail) does.
 ///

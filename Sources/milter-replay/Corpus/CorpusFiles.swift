@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// Finds the .eml files named on the command line, and reads them.
 ///
@@ -41,7 +35,7 @@ enum CorpusFiles {
         bytes.reserveCapacity(size)
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = chunk.withUnsafeMutableBytes { readBytes(descriptor, into: $0) }
+            let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, into: $0) }
             if count == 0 { return bytes }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -84,10 +78,5 @@ enum CorpusFiles {
     }
 
     /// The text of an `errno` value.
-    static func errorText(_ number: Int32) -> String { String(cString: strerror(number)) }
-}
-
-/// `read(2)` into `buffer`, outside ``CorpusFiles`` whose `read(_:)` would shadow it.
-private func readBytes(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-    read(descriptor, buffer.baseAddress, buffer.count)
+    static func errorText(_ number: Int32) -> String { SystemCall.errorText(number) }
 }

@@ -1,13 +1,5 @@
-import ReferenceMilter
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// A progress line on standard error, when it is a terminal, for runs longer than a second.
 final class ProgressLine: Sendable {

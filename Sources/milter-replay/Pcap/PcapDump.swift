@@ -1,5 +1,5 @@
 import MilterCapture
-import ReferenceMilter
+import _MilterSystem
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

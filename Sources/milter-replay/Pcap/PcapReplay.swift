@@ -1,7 +1,7 @@
 import ArgumentParser
 import MilterClient
-import ReferenceMilter
 import Synchronization
+import _MilterSystem
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -2,7 +2,7 @@ import ArgumentParser
 import MilterClient
 import NIOCore
 import NIOPosix
-import ReferenceMilter
+import _MilterSystem
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -2,8 +2,8 @@ import MilterCapture
 import MilterClient
 import NIOCore
 import NIOPosix
-import ReferenceMilter
 import Synchronization
+import _MilterSystem
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

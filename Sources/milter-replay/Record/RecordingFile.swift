@@ -1,15 +1,7 @@
 import MilterCapture
 import NIOCore
-import ReferenceMilter
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// The pcapng file a recording proxy writes: every relayed chunk becomes synthesised TCP segments,
 /// written (and so handed to the kernel) at once, so the file is readable while recording goes on
@@ -31,9 +23,9 @@ final class RecordingFile: Sendable {
 
     /// Creates (or truncates) the file and writes its header.
     init(path: String, clock: @escaping @Sendable () -> CaptureTimestamp = RecordingFile.wallClock) throws {
-        let descriptor = createFile(path)
+        let descriptor = SystemCall.createFile(path)
         guard descriptor >= 0 else {
-            throw PcapLoadError(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+            throw PcapLoadError(description: "cannot create \(path): \(SystemCall.errorText(errno))")
         }
         self.path = path
         self.clock = clock
@@ -70,7 +62,7 @@ final class RecordingFile: Sendable {
     /// Closes the file; returns the connections recorded, the bytes written and the write error, if any.
     func finish() -> (connections: Int, bytes: Int, error: String?) {
         state.withLock { state in
-            if let writer = state.writer { closeDescriptor(writer.descriptor) }
+            if let writer = state.writer { SystemCall.close(writer.descriptor) }
             state.writer = nil
             return (state.connections, state.bytesWritten, state.writeError)
         }
@@ -81,8 +73,8 @@ final class RecordingFile: Sendable {
         writer.write(Array(blocks.readableBytesView))
         if let failure = writer.failure {
             // Recording stops; proxying goes on, so a full disk never stops the mail.
-            state.writeError = String(cString: strerror(failure))
-            closeDescriptor(writer.descriptor)
+            state.writeError = SystemCall.errorText(failure)
+            SystemCall.close(writer.descriptor)
             state.writer = nil
         } else {
             state.bytesWritten += blocks.readableBytes
@@ -95,15 +87,4 @@ final class RecordingFile: Sendable {
         clock_gettime(CLOCK_REALTIME, &now)
         return CaptureTimestamp(seconds: Int64(now.tv_sec), nanoseconds: UInt32(now.tv_nsec))
     }
-}
-
-// Outside ``RecordingFile``, whose `open` and `close` methods would shadow the system calls.
-
-/// Creates or truncates `path` for writing (mode 0644); the descriptor, or -1 with `errno` set.
-private func createFile(_ path: String) -> Int32 {
-    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-}
-
-private func closeDescriptor(_ descriptor: Int32) {
-    _ = close(descriptor)
 }

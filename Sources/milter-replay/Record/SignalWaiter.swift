@@ -1,13 +1,6 @@
 import Dispatch
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// Waits for SIGINT or SIGTERM, which then no longer end the process: the recorder closes its file first.
 enum SignalWaiter {

@@ -3,6 +3,7 @@ import Logging
 import MilterClient
 import ReferenceMilter
 import Synchronization
+import _MilterSystem
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Writes bytes to a file descriptor with `write(2)`, whole chunks at a time: large dumps go out in a few big
 /// system calls. After a failed write (a closed pipe, a full disk) further bytes are dropped and ``failure`` holds the error.
 package struct FileDescriptorWriter {
@@ -23,13 +15,7 @@ package struct FileDescriptorWriter {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                #if canImport(Darwin)
-                let count = Darwin.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                #elseif canImport(Musl)
-                let count = Musl.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                #else
-                let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                #endif
+                let count = SystemCall.write(descriptor, UnsafeRawBufferPointer(rebasing: raw[offset...]))
                 if count > 0 {
                     offset += count
                 } else if count < 0 && errno == EINTR {
