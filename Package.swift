@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MilterClient", targets: ["MilterClient"]),
         .library(name: "MilterCapture", targets: ["MilterCapture"]),
         .library(name: "ReferenceMilter", targets: ["ReferenceMilter"]),
+        .library(name: "MilterReplayKit", targets: ["MilterReplayKit"]),
         .executable(name: "reference-milter", targets: ["reference-milter"]),
         .executable(name: "milter-replay", targets: ["milter-replay"]),
     ],
@@ -57,12 +58,21 @@ let package = Package(
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilter"]),
+        // milter-replay's logic: corpus and capture replay, comparison, reports, the record proxy. No ArgumentParser.
+        .target(
+            name: "MilterReplayKit",
+            dependencies: [
+                "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ] + nio
+        ),
+        // The commands and their options; ReferenceMilter only for the embedded milter used without --target.
         .executableTarget(
             name: "milter-replay",
             dependencies: [
-                "MilterClient", "MilterCapture", "ReferenceMilter", "MailMessage", "_MilterSystem", argumentParser, log,
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ] + nio
+                "MilterReplayKit", "MilterClient", "MilterProtocol", "ReferenceMilter", "_MilterSystem", argumentParser,
+                log,
+            ]
         ),
         .testTarget(
             name: "MilterProtocolTests",
@@ -86,8 +96,11 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
         ),
-        // milter-replay's own logic (capture replay comparison), with @testable import.
-        .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),
+        // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.
+        .testTarget(
+            name: "MilterReplayTests",
+            dependencies: ["MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "milter-replay"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,74 @@
+import MilterClient
+
+/// The human-readable output: a line per message, then the summary.
+package enum TextReport {
+    /// `path  verdict  "reply"  mods=N  1.23 ms`, then mismatch and findings.
+    package static func line(_ outcome: MessageOutcome) -> String {
+        if let error = outcome.connectError { return "\(outcome.entry.path)  error  \(error)" }
+        guard let result = outcome.result else { return outcome.entry.path }
+        var parts = [outcome.entry.path, result.verdict.rawValue]
+        if let reply = result.smtpReply { parts.append("\"\(reply)\"") }
+        if let reason = result.quarantineReason { parts.append("quarantine=\"\(reason)\"") }
+        parts.append("mods=\(result.modifications.count)")
+        parts.append(String(format3: outcome.latency.milliseconds) + " ms")
+        if outcome.isMismatch { parts.append("MISMATCH expected \(outcome.entry.expected!.rawValue)") }
+        for finding in outcome.findings { parts.append("FINDING \(finding.code) at \(finding.step): \(finding)") }
+        return parts.joined(separator: "  ")
+    }
+
+    /// The message after the milter, indented under its line.
+    package static func message(_ outcome: MessageOutcome) -> String? {
+        guard let message = outcome.result?.resultingMessage else { return nil }
+        var text = "    MAIL FROM:\(message.sender)\(message.senderArguments.map { " " + $0 } ?? "")\n"
+        for recipient in message.recipients { text += "    RCPT TO:\(recipient)\n" }
+        let rendered = String(decoding: message.rendered, as: UTF8.self)
+        for line in rendered.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
+            text += "    | \(line)\n"
+        }
+        return text
+    }
+
+    /// The summary block.
+    package static func summary(_ summary: RunSummary, seconds: Double) -> String {
+        let verdicts = Verdict.allCases.compactMap { verdict in
+            summary.verdicts[verdict].map { "\(verdict.rawValue) \($0)" }
+        }
+        var lines = [
+            "",
+            "messages: \(summary.messages)" + (verdicts.isEmpty ? "" : "  (\(verdicts.joined(separator: ", ")))"),
+            "findings: \(summary.findingCount)"
+                + (summary.findings.isEmpty
+                    ? ""
+                    : "  ("
+                        + summary.findings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                        .joined(separator: ", ") + ")"),
+            "mismatches: \(summary.mismatches.count)",
+        ]
+        lines += summary.mismatches.map { "  \($0)" }
+        if summary.connectFailures > 0 { lines.append("connection failures: \(summary.connectFailures)") }
+        let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
+        lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
+        let percentiles = [50.0, 90, 99].map {
+            "p\(Int($0)) \(String(format3: summary.latencyMilliseconds(percentile: $0)))"
+        }
+        lines.append(
+            "latency ms: \(percentiles.joined(separator: "  "))  max \(String(format3: summary.maximumLatencyMilliseconds))"
+        )
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// A number with three decimals, without Foundation's formatter.
+    package init(format3 value: Double) {
+        let scaled = (value * 1000).rounded()
+        guard scaled.isFinite else {
+            self = "0.000"
+            return
+        }
+        let integer = Int64(scaled)
+        let fraction = abs(integer % 1000)
+        let digits = String(fraction)
+        self = "\(integer / 1000).\(String(repeating: "0", count: 3 - digits.count))\(digits)"
+    }
+}

@@ -1,0 +1,51 @@
+/// One session to replay.
+package struct PcapWork: Sendable {
+    /// The position in the run (0, 1, 2…).
+    package let sequence: Int
+    /// The session.
+    package let script: ReplayScript
+    /// When to start it (`--rate`), if paced.
+    package let scheduled: ContinuousClock.Instant?
+}
+
+/// Replays recorded sessions over `--connections` concurrent milter connections, one connection
+/// per session, taking work from `next` until it returns nil.
+package struct PcapReplayRunner: Sendable {
+    package let replayer: SessionReplayer
+    package let comparator: ReplayComparator
+    package let connections: Int
+    /// The next session to replay; nil when the run is over.
+    package let next: @Sendable () async -> PcapWork?
+    /// Called once per session, as soon as it is compared.
+    package let report: @Sendable (SessionOutcome) -> Void
+
+    /// Runs every worker to completion.
+    package func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections { group.addTask { await worker() } }
+        }
+    }
+
+    private func worker() async {
+        while let work = await next() {
+            if let scheduled = work.scheduled { try? await Task.sleep(until: scheduled) }
+            report(await outcome(work))
+        }
+    }
+
+    private func outcome(_ work: PcapWork) async -> SessionOutcome {
+        let script = work.script
+        let start = ContinuousClock.now
+        do {
+            let replayed = try await replayer.replay(script)
+            let latency = work.scheduled.map { $0.duration(to: .now) } ?? replayed.duration
+            return SessionOutcome(
+                sequence: work.sequence, label: script.label,
+                result: .compared(comparator.compare(script, with: replayed)), latency: latency)
+        } catch {
+            return SessionOutcome(
+                sequence: work.sequence, label: script.label, result: .connectFailed(error.description),
+                latency: start.duration(to: .now))
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import MilterClient
+import MilterProtocol
+import NIOCore
+import NIOPosix
+
+/// Sends the corpus over `--connections` concurrent milter connections, each carrying up to
+/// `--messages-per-connection` messages as one SMTP session would.
+package struct ReplayRunner: Sendable {
+    package let entries: [CorpusEntry]
+    package let address: MilterAddress
+    package let configuration: MilterClientConfiguration
+    package let client: SMTPClient
+    package let connections: Int
+    /// Event loop threads; connections are spread over them.
+    package let threads: Int
+    package let messagesPerConnection: Int
+    package let queue: WorkQueue
+    /// Called once per message, as soon as its outcome is final.
+    package let report: @Sendable (MessageOutcome) -> Void
+
+    /// Runs every connection to completion. Each connection's task prefers its event loop as
+    /// executor, so its steps never leave that thread.
+    package func run() async {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        defer { group.shutdownGracefully { _ in } }
+        await withTaskGroup(of: Void.self) { tasks in
+            for _ in 0..<connections {
+                let eventLoop = group.next()
+                if #available(macOS 15.0, *) {
+                    tasks.addTask(executorPreference: EventLoopTaskExecutor(eventLoop)) { await worker(on: eventLoop) }
+                } else {
+                    tasks.addTask { await worker(on: eventLoop) }
+                }
+            }
+        }
+    }
+
+    /// One connection's loop: open, send up to the per-connection count, quit, repeat.
+    private func worker(on eventLoop: any EventLoop) async {
+        var session: Session?
+        while let item = queue.take() {
+            if let scheduled = item.scheduled { try? await Task.sleep(until: scheduled) }
+            if session == nil || session!.used >= messagesPerConnection {
+                await session?.close(report: report)
+                do {
+                    session = try await Session.open(
+                        address, configuration: configuration, client: client, eventLoop: eventLoop)
+                } catch {
+                    session = nil
+                    report(failedOutcome(item, error))
+                    continue
+                }
+            }
+            await session!.send(entries[item.entry], item: item, report: report)
+        }
+        await session?.close(report: report)
+    }
+
+    private func failedOutcome(_ item: WorkQueue.Item, _ error: MilterConnectError) -> MessageOutcome {
+        MessageOutcome(
+            sequence: item.sequence, entry: entries[item.entry], result: nil, connectError: error.description,
+            connectionFindings: [], latency: .zero)
+    }
+}
+
+/// One milter connection of a worker and the outcome it holds back until it knows whether QUIT
+/// turns up a finding.
+private struct Session {
+    let connection: MilterClientConnection
+    var used = 0
+    var held: MessageOutcome?
+    var pendingFindings: [Finding]
+
+    static func open(
+        _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
+        eventLoop: any EventLoop
+    ) async throws(MilterConnectError) -> Session {
+        let connection = try await MilterClientConnection.open(
+            to: address, configuration: configuration, client: client, group: eventLoop)
+        await connection.connect()
+        await connection.helo()
+        return Session(connection: connection, pendingFindings: await connection.connectionFindings)
+    }
+
+    mutating func send(_ entry: CorpusEntry, item: WorkQueue.Item, report: (MessageOutcome) -> Void) async {
+        let result = await connection.send(entry.message)
+        used += 1
+        let latency = item.scheduled.map { $0.duration(to: .now) } ?? result.duration
+        if let held { report(held) }
+        held = MessageOutcome(
+            sequence: item.sequence, entry: entry, result: result, connectError: nil,
+            connectionFindings: pendingFindings, latency: latency)
+        pendingFindings = []
+    }
+
+    mutating func close(report: (MessageOutcome) -> Void) async {
+        let findings = await connection.quit()
+        guard var last = held else { return }
+        last.connectionFindings += findings
+        report(last)
+        held = nil
+    }
+}
