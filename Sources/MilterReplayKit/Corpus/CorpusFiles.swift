@@ -78,5 +78,5 @@ package enum CorpusFiles {
     }
 
     /// The text of an `errno` value.
-    package static func errorText(_ number: Int32) -> String { SystemCall.errorText(number) }
+    static func errorText(_ number: Int32) -> String { SystemCall.errorText(number) }
 }

@@ -6,7 +6,7 @@ import MilterProtocol
 /// from `--expect`, else the manifest, else `X-Milter-Expect:` (always stripped before sending).
 package struct CorpusLoader {
     /// The header that names a message's expected verdict; never sent to the milter.
-    package static let expectHeader = "X-Milter-Expect"
+    static let expectHeader = "X-Milter-Expect"
 
     package var from: String?
     package var recipients: [String]
@@ -49,12 +49,12 @@ package struct CorpusLoader {
 }
 
 /// The envelope a message's own headers suggest, when the command line gives none.
-package enum EnvelopeFallback {
+enum EnvelopeFallback {
     /// The recipient used when the headers name none: every MTA accepts postmaster.
-    package static let lastResortRecipient = "postmaster@example.test"
+    static let lastResortRecipient = "postmaster@example.test"
 
     /// Return-Path, else the first From mailbox, else the null sender.
-    package static func sender(of raw: RawMessage) -> EnvelopeAddress {
+    static func sender(of raw: RawMessage) -> EnvelopeAddress {
         if let returnPath = raw.fields(named: "Return-Path").first {
             let text = returnPath.value.filter { !$0.isWhitespace }
             return EnvelopeAddress(address: MilterString(text.hasPrefix("<") ? text : "<\(text)>"))
@@ -64,7 +64,7 @@ package enum EnvelopeFallback {
     }
 
     /// The mailboxes of To, Cc and Bcc, in order, without duplicates.
-    package static func recipients(of raw: RawMessage) -> [EnvelopeAddress] {
+    static func recipients(of raw: RawMessage) -> [EnvelopeAddress] {
         var seen = Set<String>()
         var result: [EnvelopeAddress] = []
         for name in ["To", "Cc", "Bcc"] {

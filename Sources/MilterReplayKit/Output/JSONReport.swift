@@ -10,7 +10,7 @@ import Foundation
 /// The `--json` output: one JSON object per line, each message, then the summary.
 /// The schema is documented in docs/milter-replay-json.md.
 package enum JSONReport {
-    package struct Message: Encodable {
+    struct Message: Encodable {
         let type = "message"
         let sequence: Int
         let file: String
@@ -28,20 +28,20 @@ package enum JSONReport {
         let resultingMessage: String?
     }
 
-    package struct FindingRecord: Encodable {
+    struct FindingRecord: Encodable {
         let code: String
         let step: String
         let description: String
     }
 
-    package struct Step: Encodable {
+    struct Step: Encodable {
         let command: String
         let delivery: String
         let replies: [String]
         let durationMs: Double
     }
 
-    package struct Summary: Encodable {
+    struct Summary: Encodable {
         let type = "summary"
         let messages: Int
         let verdicts: [String: Int]

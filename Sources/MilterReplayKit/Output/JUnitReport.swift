@@ -39,7 +39,7 @@ package enum JUnitReport {
         return xml + "    </testcase>\n"
     }
 
-    package static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -2,21 +2,21 @@ import Synchronization
 import _MilterSystem
 
 /// A progress line on standard error, when it is a terminal, for runs longer than a second.
-package final class ProgressLine: Sendable {
+final class ProgressLine: Sendable {
     private let done = Mutex(0)
     private let total: Int?
     private let enabled: Bool
 
-    package init(total: Int?) {
+    init(total: Int?) {
         self.total = total
         self.enabled = isatty(STDERR_FILENO) == 1
     }
 
     /// Counts a finished message.
-    package func advance() { done.withLock { $0 += 1 } }
+    func advance() { done.withLock { $0 += 1 } }
 
     /// Redraws the line every quarter second from one second on, until the task is cancelled.
-    package func run(start: ContinuousClock.Instant) async {
+    func run(start: ContinuousClock.Instant) async {
         guard enabled else { return }
         try? await Task.sleep(for: .seconds(1))
         while !Task.isCancelled {

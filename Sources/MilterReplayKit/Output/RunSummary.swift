@@ -5,9 +5,9 @@ import MilterClient
 package struct RunSummary: Sendable {
     package private(set) var messages = 0
     package private(set) var verdicts: [Verdict: Int] = [:]
-    package private(set) var findings: [String: Int] = [:]
+    private(set) var findings: [String: Int] = [:]
     package private(set) var mismatches: [String] = []
-    package private(set) var connectFailures = 0
+    private(set) var connectFailures = 0
     private var latencies = Histogram<UInt64>(
         highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
 
@@ -31,15 +31,15 @@ package struct RunSummary: Sendable {
     }
 
     /// The total number of findings.
-    package var findingCount: Int { findings.values.reduce(0, +) }
+    var findingCount: Int { findings.values.reduce(0, +) }
 
     /// A latency percentile in milliseconds.
-    package func latencyMilliseconds(percentile: Double) -> Double {
+    func latencyMilliseconds(percentile: Double) -> Double {
         latencies.totalCount == 0 ? 0 : Double(latencies.valueAtPercentile(percentile)) / 1000
     }
 
     /// The largest latency in milliseconds.
-    package var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
+    var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
 
     /// The exit code the run deserves.
     package var exitCode: Int32 {
@@ -51,7 +51,7 @@ package struct RunSummary: Sendable {
 
 extension Duration {
     /// The duration in whole microseconds.
-    package var microseconds: Int64 {
+    var microseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }

@@ -1,9 +1,9 @@
 import MilterClient
 
 /// The human-readable output: a line per message, then the summary.
-package enum TextReport {
+enum TextReport {
     /// `path  verdict  "reply"  mods=N  1.23 ms`, then mismatch and findings.
-    package static func line(_ outcome: MessageOutcome) -> String {
+    static func line(_ outcome: MessageOutcome) -> String {
         if let error = outcome.connectError { return "\(outcome.entry.path)  error  \(error)" }
         guard let result = outcome.result else { return outcome.entry.path }
         var parts = [outcome.entry.path, result.verdict.rawValue]
@@ -17,7 +17,7 @@ package enum TextReport {
     }
 
     /// The message after the milter, indented under its line.
-    package static func message(_ outcome: MessageOutcome) -> String? {
+    static func message(_ outcome: MessageOutcome) -> String? {
         guard let message = outcome.result?.resultingMessage else { return nil }
         var text = "    MAIL FROM:\(message.sender)\(message.senderArguments.map { " " + $0 } ?? "")\n"
         for recipient in message.recipients { text += "    RCPT TO:\(recipient)\n" }
@@ -29,7 +29,7 @@ package enum TextReport {
     }
 
     /// The summary block.
-    package static func summary(_ summary: RunSummary, seconds: Double) -> String {
+    static func summary(_ summary: RunSummary, seconds: Double) -> String {
         let verdicts = Verdict.allCases.compactMap { verdict in
             summary.verdicts[verdict].map { "\(verdict.rawValue) \($0)" }
         }

@@ -2,17 +2,17 @@ import Synchronization
 import _MilterSystem
 
 /// Prints each session's outcome as it comes and keeps the totals.
-package final class PcapOutcomeCollector: Sendable {
+final class PcapOutcomeCollector: Sendable {
     private let json: Bool
     private let quiet: Bool
     private let summary = Mutex(PcapRunSummary())
 
-    package init(json: Bool, quiet: Bool) {
+    init(json: Bool, quiet: Bool) {
         self.json = json
         self.quiet = quiet
     }
 
-    package func add(_ outcome: SessionOutcome) {
+    func add(_ outcome: SessionOutcome) {
         let text = json ? PcapReport.json(outcome) + "\n" : (quiet ? "" : PcapReport.text(outcome))
         summary.withLock { summary in
             summary.add(outcome)
@@ -21,10 +21,10 @@ package final class PcapOutcomeCollector: Sendable {
     }
 
     /// The sessions counted so far.
-    package var sessions: Int { summary.withLock { $0.sessions } }
+    var sessions: Int { summary.withLock { $0.sessions } }
 
     /// Prints the summary; returns the exit code.
-    package func finish(seconds: Double) -> Int32 {
+    func finish(seconds: Double) -> Int32 {
         let summary = self.summary.withLock { $0 }
         let text =
             json

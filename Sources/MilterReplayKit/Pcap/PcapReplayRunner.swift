@@ -1,26 +1,26 @@
 /// One session to replay.
-package struct PcapWork: Sendable {
+struct PcapWork: Sendable {
     /// The position in the run (0, 1, 2…).
-    package let sequence: Int
+    let sequence: Int
     /// The session.
-    package let script: ReplayScript
+    let script: ReplayScript
     /// When to start it (`--rate`), if paced.
-    package let scheduled: ContinuousClock.Instant?
+    let scheduled: ContinuousClock.Instant?
 }
 
 /// Replays recorded sessions over `--connections` concurrent milter connections, one connection
 /// per session, taking work from `next` until it returns nil.
-package struct PcapReplayRunner: Sendable {
-    package let replayer: SessionReplayer
-    package let comparator: ReplayComparator
-    package let connections: Int
+struct PcapReplayRunner: Sendable {
+    let replayer: SessionReplayer
+    let comparator: ReplayComparator
+    let connections: Int
     /// The next session to replay; nil when the run is over.
-    package let next: @Sendable () async -> PcapWork?
+    let next: @Sendable () async -> PcapWork?
     /// Called once per session, as soon as it is compared.
-    package let report: @Sendable (SessionOutcome) -> Void
+    let report: @Sendable (SessionOutcome) -> Void
 
     /// Runs every worker to completion.
-    package func run() async {
+    func run() async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<connections { group.addTask { await worker() } }
         }

@@ -5,12 +5,12 @@ import Foundation
 #endif
 
 /// The output of a capture replay, as text or as JSON lines (docs/milter-replay-json.md).
-package enum PcapReport {
+enum PcapReport {
     /// The most notes printed per session in text; JSON has them all.
-    package static let notesShown = 5
+    static let notesShown = 5
 
     /// A session's result, and its differences and notes indented under it.
-    package static func text(_ outcome: SessionOutcome) -> String {
+    static func text(_ outcome: SessionOutcome) -> String {
         let latency = String(format3: outcome.latency.milliseconds) + " ms"
         switch outcome.result {
         case .notReplayable(let reason): return "not replayable  \(outcome.label): \(reason)\n"
@@ -41,7 +41,7 @@ package enum PcapReport {
     }
 
     /// The summary block.
-    package static func textSummary(_ summary: PcapRunSummary, seconds: Double) -> String {
+    static func textSummary(_ summary: PcapRunSummary, seconds: Double) -> String {
         let rate = seconds > 0 ? Double(summary.replayed) / seconds : 0
         let percentiles = [50.0, 90, 99].map {
             "p\(Int($0)) \(String(format3: summary.latencyMilliseconds(percentile: $0)))"
@@ -57,7 +57,7 @@ package enum PcapReport {
         ].joined(separator: "\n") + "\n"
     }
 
-    package struct Session: Encodable {
+    struct Session: Encodable {
         let type = "session"
         let sequence: Int?
         let session: String
@@ -69,7 +69,7 @@ package enum PcapReport {
         let latencyMs: Double
     }
 
-    package struct Difference: Encodable {
+    struct Difference: Encodable {
         let step: Int
         let lastStep: Int
         let command: String
@@ -78,7 +78,7 @@ package enum PcapReport {
         let now: String
     }
 
-    package struct Summary: Encodable {
+    struct Summary: Encodable {
         let type = "summary"
         let sessions: Int
         let same: Int
@@ -93,7 +93,7 @@ package enum PcapReport {
     }
 
     /// A session as one JSON object.
-    package static func json(_ outcome: SessionOutcome) -> String {
+    static func json(_ outcome: SessionOutcome) -> String {
         var comparison = SessionComparison()
         var reason: String?
         switch outcome.result {
@@ -113,7 +113,7 @@ package enum PcapReport {
     }
 
     /// The summary as one JSON object.
-    package static func jsonSummary(_ summary: PcapRunSummary, seconds: Double) -> String {
+    static func jsonSummary(_ summary: PcapRunSummary, seconds: Double) -> String {
         JSONReport.encode(
             Summary(
                 sessions: summary.sessions, same: summary.same, different: summary.different,

@@ -1,22 +1,22 @@
 import Histogram
 
 /// Totals of a capture replay: sessions by result, steps compared, latency per session.
-package struct PcapRunSummary: Sendable {
-    package private(set) var sessions = 0
-    package private(set) var same = 0
-    package private(set) var different = 0
-    package private(set) var notReplayable = 0
-    package private(set) var connectFailures = 0
-    package private(set) var stepsCompared = 0
-    package private(set) var notes = 0
+struct PcapRunSummary: Sendable {
+    private(set) var sessions = 0
+    private(set) var same = 0
+    private(set) var different = 0
+    private(set) var notReplayable = 0
+    private(set) var connectFailures = 0
+    private(set) var stepsCompared = 0
+    private(set) var notes = 0
     private var latencies = Histogram<UInt64>(
         highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
 
     /// Nothing counted yet.
-    package init() {}
+    init() {}
 
     /// Counts one session.
-    package mutating func add(_ outcome: SessionOutcome) {
+    mutating func add(_ outcome: SessionOutcome) {
         sessions += 1
         switch outcome.result {
         case .compared(let comparison):
@@ -30,18 +30,18 @@ package struct PcapRunSummary: Sendable {
     }
 
     /// Sessions replayed (same or different).
-    package var replayed: Int { same + different }
+    var replayed: Int { same + different }
 
     /// A latency percentile in milliseconds.
-    package func latencyMilliseconds(percentile: Double) -> Double {
+    func latencyMilliseconds(percentile: Double) -> Double {
         latencies.totalCount == 0 ? 0 : Double(latencies.valueAtPercentile(percentile)) / 1000
     }
 
     /// The largest latency in milliseconds.
-    package var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
+    var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
 
     /// 3 when the milter could not be reached, 1 when a session differs or cannot be replayed, else 0.
-    package var exitCode: Int32 {
+    var exitCode: Int32 {
         if connectFailures > 0 { return ExitCodes.connectFailed }
         if different > 0 || notReplayable > 0 || sessions == 0 { return ExitCodes.mismatch }
         return ExitCodes.success

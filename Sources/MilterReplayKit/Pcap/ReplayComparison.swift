@@ -49,7 +49,7 @@ package struct SessionComparison: Sendable {
 }
 
 /// An answer to one step, reduced to what is compared.
-package enum StepAnswer: Equatable {
+enum StepAnswer: Equatable {
     /// The command takes no reply (ABORT, QUIT, QUIT_NC).
     case none
     /// The replies, masked, without PROGRESS.
@@ -160,7 +160,7 @@ package struct ReplayComparator: Sendable {
     }
 
     /// An answer in words, replies as transcripts show them.
-    package func describe(_ answer: StepAnswer) -> String {
+    func describe(_ answer: StepAnswer) -> String {
         switch answer {
         case .none: "no reply due"
         case .replies(let replies):

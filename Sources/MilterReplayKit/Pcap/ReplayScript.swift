@@ -61,7 +61,7 @@ package struct ReplayScript: Sendable {
     package var endsWithQuit: Bool { steps.last?.command.id == .quit }
 
     /// The script of `session`, or why it cannot be replayed.
-    package static func make(_ session: CapturedSession) -> Result<ReplayScript, NotReplayable> {
+    static func make(_ session: CapturedSession) -> Result<ReplayScript, NotReplayable> {
         let label = "\(session.info.stream) \(session.info.mta) -> \(session.info.milter)"
         var builder = Builder()
         for entry in session.entries {

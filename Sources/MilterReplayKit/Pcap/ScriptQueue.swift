@@ -1,16 +1,16 @@
 /// Hands scripts from the capture reader to the replaying connections, holding at most
 /// `capacity` of them: the reader waits while the connections are behind.
-package actor ScriptQueue {
+actor ScriptQueue {
     private let capacity: Int
     private var items: [PcapWork] = []  // small: at most `capacity`
     private var finished = false
     private var takers: [CheckedContinuation<PcapWork?, Never>] = []
     private var putters: [CheckedContinuation<Void, Never>] = []
 
-    package init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int) { self.capacity = max(1, capacity) }
 
     /// Adds work, waiting while the queue is full.
-    package func put(_ work: PcapWork) async {
+    func put(_ work: PcapWork) async {
         if !takers.isEmpty {
             takers.removeFirst().resume(returning: work)
             return
@@ -20,14 +20,14 @@ package actor ScriptQueue {
     }
 
     /// No more work: waiting takers get nil.
-    package func finish() {
+    func finish() {
         finished = true
         for taker in takers { taker.resume(returning: nil) }
         takers = []
     }
 
     /// The next work, waiting for it; nil once finished and empty.
-    package func take() async -> PcapWork? {
+    func take() async -> PcapWork? {
         if !items.isEmpty {
             let work = items.removeFirst()
             if !putters.isEmpty { putters.removeFirst().resume() }

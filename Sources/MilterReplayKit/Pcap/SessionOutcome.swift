@@ -1,7 +1,7 @@
 /// What became of one recorded session in a replay run.
-package struct SessionOutcome: Sendable {
+struct SessionOutcome: Sendable {
     /// How the session fared.
-    package enum Result: Sendable {
+    enum Result: Sendable {
         /// Replayed and compared.
         case compared(SessionComparison)
         /// Not sent: the capture lacks part of the MTA's side.
@@ -11,16 +11,16 @@ package struct SessionOutcome: Sendable {
     }
 
     /// The position in the run (0, 1, 2…); `nil` for a session that was not replayed.
-    package let sequence: Int?
+    let sequence: Int?
     /// `stream 3 127.0.0.1:40000 -> 127.0.0.1:7044`.
-    package let label: String
+    let label: String
     /// How it fared.
-    package let result: Result
+    let result: Result
     /// From connecting to the last step.
-    package let latency: Duration
+    let latency: Duration
 
     /// `same`, `different`, `not-replayable` or `error`.
-    package var status: String {
+    var status: String {
         switch result {
         case .compared(let comparison): comparison.isSame ? "same" : "different"
         case .notReplayable: "not-replayable"

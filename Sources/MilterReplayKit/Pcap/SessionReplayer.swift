@@ -19,14 +19,14 @@ package struct ReplayedSession: Sendable {
 }
 
 /// Sends the MTA's side of recorded sessions to a milter, one milter connection per session.
-package struct SessionReplayer: Sendable {
+struct SessionReplayer: Sendable {
     /// The milter.
-    package let address: MilterAddress
+    let address: MilterAddress
     /// Timeouts, reply limits and the MTA rules the replies are checked against; the offer is the recording's.
-    package let configuration: MilterClientConfiguration
+    let configuration: MilterClientConfiguration
 
     /// Replays `script` on a new connection; throws only when the milter cannot be reached.
-    package func replay(_ script: ReplayScript) async throws(MilterConnectError) -> ReplayedSession {
+    func replay(_ script: ReplayScript) async throws(MilterConnectError) -> ReplayedSession {
         var configuration = configuration
         configuration.offer = script.offer
         let start = ContinuousClock.now

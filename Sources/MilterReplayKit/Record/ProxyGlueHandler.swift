@@ -4,10 +4,10 @@ import NIOCore
 /// Relays the bytes one channel reads to its partner channel on the same event loop, recording
 /// each chunk. It reads only while the partner can write, so at most one read is buffered per
 /// direction whatever the peers' speeds; when either side closes, both are closed.
-package final class ProxyGlueHandler: ChannelDuplexHandler {
-    package typealias InboundIn = ByteBuffer
-    package typealias OutboundIn = ByteBuffer
-    package typealias OutboundOut = ByteBuffer
+final class ProxyGlueHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// The direction of the bytes this handler's channel reads.
     private let direction: StreamDirection
@@ -22,7 +22,7 @@ package final class ProxyGlueHandler: ChannelDuplexHandler {
     }
 
     /// The handlers for the MTA's channel and the milter's channel, joined.
-    package static func pair(session: RecordedConnection) -> (mtaSide: ProxyGlueHandler, milterSide: ProxyGlueHandler) {
+    static func pair(session: RecordedConnection) -> (mtaSide: ProxyGlueHandler, milterSide: ProxyGlueHandler) {
         let mtaSide = ProxyGlueHandler(direction: .clientToServer, session: session)
         let milterSide = ProxyGlueHandler(direction: .serverToClient, session: session)
         mtaSide.partner = milterSide
@@ -30,29 +30,29 @@ package final class ProxyGlueHandler: ChannelDuplexHandler {
         return (mtaSide, milterSide)
     }
 
-    package func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
-    package func handlerRemoved(context: ChannelHandlerContext) {
+    func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         partner = nil
     }
 
-    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         session.relayed(bytes, from: direction)
         partner?.context?.write(wrapOutboundOut(bytes), promise: nil)
     }
 
-    package func channelReadComplete(context: ChannelHandlerContext) { partner?.context?.flush() }
+    func channelReadComplete(context: ChannelHandlerContext) { partner?.context?.flush() }
 
-    package func channelInactive(context: ChannelHandlerContext) {
+    func channelInactive(context: ChannelHandlerContext) {
         session.closed(from: direction)
         partner?.context?.close(promise: nil)
     }
 
-    package func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
 
-    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             context.close(promise: nil)
         } else {
@@ -60,11 +60,11 @@ package final class ProxyGlueHandler: ChannelDuplexHandler {
         }
     }
 
-    package func channelWritabilityChanged(context: ChannelHandlerContext) {
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { partner?.partnerBecameWritable() }
     }
 
-    package func read(context: ChannelHandlerContext) {
+    func read(context: ChannelHandlerContext) {
         if partner?.context?.channel.isWritable ?? false {
             context.read()
         } else {
@@ -80,19 +80,19 @@ package final class ProxyGlueHandler: ChannelDuplexHandler {
 }
 
 /// One proxied connection as the recording sees it: its bytes and its end go to the file once.
-package final class RecordedConnection: Sendable {
+final class RecordedConnection: Sendable {
     private let file: RecordingFile
     private let connection: CaptureRecorder.Connection
 
-    package init(file: RecordingFile, client: Endpoint, server: Endpoint) {
+    init(file: RecordingFile, client: Endpoint, server: Endpoint) {
         self.file = file
         self.connection = file.open(client: client, server: server)
     }
 
-    package func relayed(_ bytes: ByteBuffer, from direction: StreamDirection) {
+    func relayed(_ bytes: ByteBuffer, from direction: StreamDirection) {
         file.record(bytes, from: direction, on: connection)
     }
 
     /// The first side to close starts the FIN exchange; the recorder ignores the second.
-    package func closed(from direction: StreamDirection) { file.close(connection, from: direction) }
+    func closed(from direction: StreamDirection) { file.close(connection, from: direction) }
 }

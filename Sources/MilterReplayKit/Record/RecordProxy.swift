@@ -14,9 +14,9 @@ import Foundation
 /// A transparent TCP proxy between MTAs and one milter that records every connection into a
 /// ``RecordingFile``. Each accepted connection gets its own upstream connection on the same event
 /// loop; nothing is parsed, so whatever the peers say passes unchanged.
-package final class RecordProxy: Sendable {
+final class RecordProxy: Sendable {
     /// Bounds of the proxy.
-    package struct Limits: Sendable {
+    struct Limits: Sendable {
         /// How long to wait for the milter to accept a connection.
         var connectTimeout: TimeAmount = .seconds(10)
         /// A connection with no traffic either way for this long is closed.
@@ -34,7 +34,7 @@ package final class RecordProxy: Sendable {
     /// Client ports invented for MTAs on unix-domain sockets, so each connection is its own TCP stream.
     private let inventedPorts = Mutex<UInt16>(40_000)
 
-    package init(upstream: MilterAddress, file: RecordingFile, limits: Limits, group: any EventLoopGroup) {
+    init(upstream: MilterAddress, file: RecordingFile, limits: Limits, group: any EventLoopGroup) {
         self.upstream = upstream
         self.file = file
         self.limits = limits
@@ -42,7 +42,7 @@ package final class RecordProxy: Sendable {
     }
 
     /// Binds `listen`; returns the bound address.
-    package func start(listen: MilterAddress) async throws -> SocketAddress {
+    func start(listen: MilterAddress) async throws -> SocketAddress {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: false)
@@ -59,7 +59,7 @@ package final class RecordProxy: Sendable {
     }
 
     /// Stops accepting, closes every open connection (each ends with a FIN exchange in the file) and waits for them.
-    package func stop() async {
+    func stop() async {
         try? await server.withLock { $0 }?.close()
         let channels = open.withLock { Array($0.values) }
         for channel in channels {

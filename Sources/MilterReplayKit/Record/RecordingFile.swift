@@ -6,7 +6,7 @@ import _MilterSystem
 /// The pcapng file a recording proxy writes: every relayed chunk becomes synthesised TCP segments,
 /// written (and so handed to the kernel) at once, so the file is readable while recording goes on
 /// and complete up to the last chunk if the process dies. Safe to use from every event loop.
-package final class RecordingFile: Sendable {
+final class RecordingFile: Sendable {
     private struct State {
         var recorder: CaptureRecorder
         /// The open file, until it is closed or a write fails.
@@ -17,12 +17,12 @@ package final class RecordingFile: Sendable {
     }
 
     /// The file's path.
-    package let path: String
+    let path: String
     private let clock: @Sendable () -> CaptureTimestamp
     private let state: Mutex<State>
 
     /// Creates (or truncates) the file and writes its header.
-    package init(path: String, clock: @escaping @Sendable () -> CaptureTimestamp = RecordingFile.wallClock) throws {
+    init(path: String, clock: @escaping @Sendable () -> CaptureTimestamp = RecordingFile.wallClock) throws {
         let descriptor = SystemCall.createFile(path)
         guard descriptor >= 0 else {
             throw PcapLoadError(description: "cannot create \(path): \(SystemCall.errorText(errno))")
@@ -35,7 +35,7 @@ package final class RecordingFile: Sendable {
     }
 
     /// Starts recording a connection between `client` (the MTA) and `server` (the milter).
-    package func open(client: Endpoint, server: Endpoint) -> CaptureRecorder.Connection {
+    func open(client: Endpoint, server: Endpoint) -> CaptureRecorder.Connection {
         let now = clock()
         return state.withLock { state in
             let (connection, blocks) = state.recorder.open(client: client, server: server, at: now)
@@ -46,8 +46,7 @@ package final class RecordingFile: Sendable {
     }
 
     /// Records bytes relayed on `connection`.
-    package func record(_ bytes: ByteBuffer, from direction: StreamDirection, on connection: CaptureRecorder.Connection)
-    {
+    func record(_ bytes: ByteBuffer, from direction: StreamDirection, on connection: CaptureRecorder.Connection) {
         let now = clock()
         state.withLock { state in
             Self.write(state.recorder.record(bytes, from: direction, on: connection, at: now), to: &state)
@@ -55,13 +54,13 @@ package final class RecordingFile: Sendable {
     }
 
     /// Records the end of `connection`, closed first by `direction`'s sender; later calls do nothing.
-    package func close(_ connection: CaptureRecorder.Connection, from direction: StreamDirection) {
+    func close(_ connection: CaptureRecorder.Connection, from direction: StreamDirection) {
         let now = clock()
         state.withLock { state in Self.write(state.recorder.close(connection, from: direction, at: now), to: &state) }
     }
 
     /// Closes the file; returns the connections recorded, the bytes written and the write error, if any.
-    package func finish() -> (connections: Int, bytes: Int, error: String?) {
+    func finish() -> (connections: Int, bytes: Int, error: String?) {
         state.withLock { state in
             if let writer = state.writer { SystemCall.close(writer.descriptor) }
             state.writer = nil
@@ -83,7 +82,7 @@ package final class RecordingFile: Sendable {
     }
 
     /// The current time.
-    package static let wallClock: @Sendable () -> CaptureTimestamp = {
+    static let wallClock: @Sendable () -> CaptureTimestamp = {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return CaptureTimestamp(seconds: Int64(now.tv_sec), nanoseconds: UInt32(now.tv_nsec))

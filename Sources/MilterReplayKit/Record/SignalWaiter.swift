@@ -3,9 +3,9 @@ import Synchronization
 import _MilterSystem
 
 /// Waits for SIGINT or SIGTERM, which then no longer end the process: the recorder closes its file first.
-package enum SignalWaiter {
+enum SignalWaiter {
     /// Returns the first of `signals` received.
-    package static func wait(for signals: [Int32] = [SIGINT, SIGTERM]) async -> Int32 {
+    static func wait(for signals: [Int32] = [SIGINT, SIGTERM]) async -> Int32 {
         let stream = AsyncStream<Int32> { continuation in
             let sources = signals.map { number in
                 signal(number, SIG_IGN)

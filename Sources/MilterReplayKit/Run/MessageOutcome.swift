@@ -29,17 +29,17 @@ package struct MessageOutcome: Sendable {
     }
 
     /// Every finding for this message.
-    package var findings: [Finding] { (result?.findings ?? []) + connectionFindings }
+    var findings: [Finding] { (result?.findings ?? []) + connectionFindings }
 
     /// The verdict, if the message reached the milter.
     package var verdict: Verdict? { result?.verdict }
 
     /// Whether an expectation was set and not met.
-    package var isMismatch: Bool {
+    var isMismatch: Bool {
         guard let expected = entry.expected else { return false }
         return expected != verdict
     }
 
     /// Whether the message counts against the exit code.
-    package var isFailure: Bool { isMismatch || !findings.isEmpty || connectError != nil }
+    var isFailure: Bool { isMismatch || !findings.isEmpty || connectError != nil }
 }

@@ -8,13 +8,13 @@ import Foundation
 #endif
 
 /// Prints each outcome as it comes and keeps what the summary and JUnit need.
-package final class OutcomeCollector: Sendable {
+final class OutcomeCollector: Sendable {
     private let output: OutputSettings
     private let state = Mutex((summary: RunSummary(), outcomes: [MessageOutcome]()))
 
-    package init(output: OutputSettings) { self.output = output }
+    init(output: OutputSettings) { self.output = output }
 
-    package func add(_ outcome: MessageOutcome) {
+    func add(_ outcome: MessageOutcome) {
         var text = ""
         if output.json {
             text = JSONReport.line(outcome, includeMessage: output.showMessage) + "\n"
@@ -29,7 +29,7 @@ package final class OutcomeCollector: Sendable {
         }
     }
 
-    package func finish(seconds: Double) throws -> RunSummary {
+    func finish(seconds: Double) throws -> RunSummary {
         let (summary, outcomes) = state.withLock { ($0.summary, $0.outcomes) }
         let text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)

@@ -5,22 +5,22 @@ import NIOPosix
 
 /// Sends the corpus over `--connections` concurrent milter connections, each carrying up to
 /// `--messages-per-connection` messages as one SMTP session would.
-package struct ReplayRunner: Sendable {
-    package let entries: [CorpusEntry]
-    package let address: MilterAddress
-    package let configuration: MilterClientConfiguration
-    package let client: SMTPClient
-    package let connections: Int
+struct ReplayRunner: Sendable {
+    let entries: [CorpusEntry]
+    let address: MilterAddress
+    let configuration: MilterClientConfiguration
+    let client: SMTPClient
+    let connections: Int
     /// Event loop threads; connections are spread over them.
-    package let threads: Int
-    package let messagesPerConnection: Int
-    package let queue: WorkQueue
+    let threads: Int
+    let messagesPerConnection: Int
+    let queue: WorkQueue
     /// Called once per message, as soon as its outcome is final.
-    package let report: @Sendable (MessageOutcome) -> Void
+    let report: @Sendable (MessageOutcome) -> Void
 
     /// Runs every connection to completion. Each connection's task prefers its event loop as
     /// executor, so its steps never leave that thread.
-    package func run() async {
+    func run() async {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         defer { group.shutdownGracefully { _ in } }
         await withTaskGroup(of: Void.self) { tasks in

@@ -2,9 +2,9 @@ import Synchronization
 
 /// Hands out the messages of the run to the connections, in order, each with its start time
 /// under `--rate`.
-package final class WorkQueue: Sendable {
+final class WorkQueue: Sendable {
     /// One message to send.
-    package struct Item: Sendable {
+    struct Item: Sendable {
         /// The position in the run.
         let sequence: Int
         /// Which corpus entry.
@@ -21,7 +21,7 @@ package final class WorkQueue: Sendable {
     private let next = Mutex(0)
 
     /// A queue of `corpusSize × repeat` items, or of items until `duration` has passed.
-    package init(corpusSize: Int, repeat: Int, duration: Duration?, rate: Double?, start: ContinuousClock.Instant) {
+    init(corpusSize: Int, repeat: Int, duration: Duration?, rate: Double?, start: ContinuousClock.Instant) {
         self.corpusSize = corpusSize
         self.total = duration == nil ? corpusSize * `repeat` : nil
         self.deadline = duration.map { start + $0 }
@@ -30,10 +30,10 @@ package final class WorkQueue: Sendable {
     }
 
     /// The number of items, when known in advance.
-    package var count: Int? { total }
+    var count: Int? { total }
 
     /// The next item, or `nil` when the run is over.
-    package func take() -> Item? {
+    func take() -> Item? {
         guard corpusSize > 0 else { return nil }
         let sequence: Int? = next.withLock { value in
             if let total, value >= total { return nil }
