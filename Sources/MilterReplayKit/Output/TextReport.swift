@@ -60,7 +60,7 @@ enum TextReport {
 
 extension String {
     /// A number with three decimals, without Foundation's formatter.
-    package init(format3 value: Double) {
+    init(format3 value: Double) {
         let scaled = (value * 1000).rounded()
         guard scaled.isFinite else {
             self = "0.000"

@@ -121,7 +121,7 @@ final class RecordProxy: Sendable {
 
 extension Endpoint {
     /// The endpoint of a socket address; a unix-domain socket becomes 127.0.0.1 with `fallbackPort`.
-    package init(socketAddress: SocketAddress?, fallbackPort: UInt16) {
+    init(socketAddress: SocketAddress?, fallbackPort: UInt16) {
         switch socketAddress {
         case .v4(let address)?:
             self.init(

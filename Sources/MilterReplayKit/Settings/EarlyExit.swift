@@ -9,7 +9,7 @@ public struct EarlyExit: Error, Hashable, Sendable {
     public init(status: Int32) { self.status = status }
 
     /// Writes `milter-replay: MESSAGE` on standard error; returns the stop of a usage error.
-    package static func usage(_ message: String) -> EarlyExit {
+    static func usage(_ message: String) -> EarlyExit {
         FileDescriptorWriter.standardError("milter-replay: \(message)\n")
         return EarlyExit(status: ExitCodes.usage)
     }
