@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MilterCapture", targets: ["MilterCapture"]),
         // A milter author's one dependency: the server library and the command line every milter binary gets.
         .library(name: "ReferenceMilter", targets: ["ReferenceMilter", "ReferenceMilterCLI"]),
+        .library(name: "MilterReplayKit", targets: ["MilterReplayKit"]),
         .executable(name: "reference-milter", targets: ["reference-milter"]),
         .executable(name: "milter-replay", targets: ["milter-replay"]),
     ],
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
+        // The small POSIX helpers (file descriptor writes, the C library) shared by the targets below; not a product.
+        .target(name: "_MilterSystem"),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "MilterCapture",
             dependencies: [
-                "MilterProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                "MilterProtocol", "_MilterSystem", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -50,7 +53,7 @@ let package = Package(
         .target(
             name: "ReferenceMilter",
             dependencies: [
-                "MilterProtocol", "MailMessage", log,
+                "MilterProtocol", "MailMessage", "_MilterSystem", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
@@ -59,18 +62,27 @@ let package = Package(
         .target(
             name: "ReferenceMilterCLI",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", log, argumentParser,
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log, argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
+        // milter-replay's logic: corpus and capture replay, comparison, reports, the record proxy. No ArgumentParser.
+        .target(
+            name: "MilterReplayKit",
+            dependencies: [
+                "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ] + nio
+        ),
+        // The commands and their options; ReferenceMilter only for the embedded milter used without --target.
         .executableTarget(
             name: "milter-replay",
             dependencies: [
-                "MilterClient", "MilterCapture", "ReferenceMilter", "MailMessage", argumentParser, log,
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ] + nio
+                "MilterReplayKit", "MilterClient", "MilterProtocol", "ReferenceMilter", "_MilterSystem", argumentParser,
+                log,
+            ]
         ),
         .testTarget(
             name: "MilterProtocolTests",
@@ -101,8 +113,11 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
         ),
-        // milter-replay's own logic (capture replay comparison), with @testable import.
-        .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),
+        // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.
+        .testTarget(
+            name: "MilterReplayTests",
+            dependencies: ["MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "milter-replay"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

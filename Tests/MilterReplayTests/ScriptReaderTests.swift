@@ -1,9 +1,8 @@
 import Foundation
 import MilterCapture
 import MilterProtocol
+import MilterReplayKit
 import Testing
-
-@testable import milter_replay
 
 /// Real captures (fixtures/pcap) turned into replay scripts.
 struct ScriptReaderTests {
