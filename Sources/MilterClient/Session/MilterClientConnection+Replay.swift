@@ -9,7 +9,7 @@ extension MilterClientConnection {
     /// as Postfix sends them), a reply it switched off with an NR flag is not awaited, body
     /// chunks after SKIP are not sent, and once this milter has ended a transaction (or every
     /// recipient was refused) the rest of the transaction is not sent. Every reply is checked by
-    /// ``MTASession`` as for any other step. OPTNEG is not replayed here: open the connection with
+    /// `MTASession` as for any other step. OPTNEG is not replayed here: open the connection with
     /// ``MilterClientConfiguration/offer`` set to the recorded offer.
     ///
     /// ```swift

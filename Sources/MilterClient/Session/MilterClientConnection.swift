@@ -4,7 +4,7 @@ import NIOCore
 /// One milter connection, as an MTA holds it for one SMTP connection: OPTNEG, CONNECT, HELO,
 /// then any number of transactions, then QUIT.
 ///
-/// Every reply is checked by ``MTASession``; the first rule the milter breaks (or a timeout, or
+/// Every reply is checked by `MTASession`; the first rule the milter breaks (or a timeout, or
 /// EOF) becomes a ``Finding``, the socket is dropped, and from then on every step gets the
 /// profile's default-action reply (tempfail), as Postfix does. Nothing here ever waits longer
 /// than the profile's timeouts.
@@ -183,7 +183,7 @@ public actor MilterClientConnection {
         return finding
     }
 
-    /// The finding for replies that arrived while none was due, classified by ``MTASession``.
+    /// The finding for replies that arrived while none was due, classified by `MTASession`.
     func strayFinding(_ replies: [MilterReply]) -> Finding {
         let step = lastSent
         for reply in replies {
@@ -197,7 +197,7 @@ public actor MilterClientConnection {
         return Finding(.protocolViolation(error), step: step)
     }
 
-    /// ``MTASession`` sees the skipped event, not that only its MACRO went on the wire; a reply
+    /// `MTASession` sees the skipped event, not that only its MACRO went on the wire; a reply
     /// then answers the MACRO (pitfall 1).
     private func answeringMacro(_ error: MilterProtocolError) -> MilterProtocolError {
         guard error.code == .unsolicitedReply, lastWrittenWasLoneMacro else { return error }
