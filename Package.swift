@@ -62,27 +62,36 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + nio
         ),
+        // What the test targets share: processes run with deadlines, free ports, scratch files,
+        // the skip-or-fail gate for real peers, a scripted milter and a test MTA. Not a product.
+        .target(
+            name: "MilterTestSupport",
+            dependencies: ["MilterProtocol"] + nio,
+            path: "Tests/MilterTestSupport"
+        ),
         .testTarget(
             name: "MilterProtocolTests",
             dependencies: ["MilterProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
         ),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"]),
-        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"] + nio),
+        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient", "MilterTestSupport"] + nio),
         .testTarget(
             name: "MilterCaptureTests",
-            dependencies: ["MilterCapture", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["MilterCapture", "MilterTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ReferenceMilterTests",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage",
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
+            dependencies: [
+                "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "milter-replay",
+            ] + nio
         ),
         // milter-replay's own logic (capture replay comparison), with @testable import.
         .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),

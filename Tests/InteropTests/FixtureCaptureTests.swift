@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// The committed captures in fixtures/pcap are what their README says, as Wireshark's own tools read

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// The built `milter-replay` binary against libmilter with the fixtures/replay corpus: every

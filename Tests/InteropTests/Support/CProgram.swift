@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// Compiles the C peers of `interop/` (cmilter, loadclient) once per test process, into /tmp.
 actor CProgram {
@@ -30,7 +31,7 @@ actor CProgram {
         try await ProcessRunner.run(
             "/usr/bin/cc", ["-O2", "-Wall", "-o", temporary.path, sourceURL.path] + libraries, timeout: .seconds(120)
         ).check("cc \(source)")
-        guard rename(temporary.path, output.path) == 0 else { throw InteropError("rename failed: errno \(errno)") }
+        guard rename(temporary.path, output.path) == 0 else { throw HarnessError("rename failed: errno \(errno)") }
         return output
     }
 

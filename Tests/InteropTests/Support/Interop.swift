@@ -43,9 +43,10 @@
 // Every peer has a scoped `with` (stopped afterwards, also on a throw; its log printed on failure) and a
 // `start` + `stop` pair for longer lifetimes. Everything runs as root (Postfix needs it for `postfix
 // start`); the system Postfix instance is never used. Each peer's files live under a fresh
-// /tmp/interop-NAME-XXXX directory, removed when it stops; set MILTER_INTEROP_KEEP=1 to keep them.
+// /tmp/milter-test-NAME-XXXX directory, removed when it stops; set MILTER_INTEROP_KEEP=1 to keep them.
 // Compiled C peers are cached in /tmp/interop-build by source hash.
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// Gating for interop tests: a missing peer skips with a printed reason, or fails under
@@ -69,11 +70,6 @@ enum Interop {
         case tshark
     }
 
-    /// True when `MILTER_INTEROP=required`: a missing peer is then a failure, not a skip.
-    static var isRequired: Bool {
-        ProcessInfo.processInfo.environment["MILTER_INTEROP"] == "required"
-    }
-
     /// The repository root, found from this file's path.
     static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -86,11 +82,8 @@ enum Interop {
     ) -> Bool {
         for peer in peers {
             guard let reason = missingReason(peer) else { continue }
-            if isRequired {
-                Issue.record("interop peer \(peer.rawValue) missing: \(reason)", sourceLocation: sourceLocation)
-            } else {
-                print("interop: skipped \(testName): \(peer.rawValue) missing: \(reason)")
-            }
+            PeerRequirement.reportMissing(
+                peer.rawValue, reason: reason, testName: testName, sourceLocation: sourceLocation)
             return false
         }
         return true

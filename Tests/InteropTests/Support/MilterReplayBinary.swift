@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// The `milter-replay` executable SwiftPM builds beside the test bundle (InteropTests depends on it),
 /// run as a user would.
@@ -23,7 +24,7 @@ enum MilterReplayBinary {
     static func jsonLines(_ output: String) throws -> [[String: Any]] {
         try output.split(separator: "\n").map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw InteropError("not a JSON object: \(line)")
+                throw HarnessError("not a JSON object: \(line)")
             }
             return object
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// The python3-milter peer in `interop/pymilter/pymilter.py` (rules in its docstring), on a free
 /// 127.0.0.1 port.

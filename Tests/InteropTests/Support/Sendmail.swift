@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// A private Sendmail MTA (`sendmail -C FILE -bD`, foreground daemon) on a free 127.0.0.1 port, with
 /// `INPUT_MAIL_FILTER`s, relaying everything to an smtp-sink.
