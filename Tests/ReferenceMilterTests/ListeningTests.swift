@@ -1,5 +1,6 @@
 import Foundation
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import NIOPosix
 import Testing
