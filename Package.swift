@@ -71,9 +71,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MilterProtocolTests",
-            dependencies: ["MilterProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
+            dependencies: [
+                "MilterProtocol", "MilterTestSupport", .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
         ),
-        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"]),
+        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "MilterTestSupport"]),
         .testTarget(name: "MilterClientTests", dependencies: ["MilterClient", "MilterTestSupport"] + nio),
         .testTarget(
             name: "MilterCaptureTests",

@@ -4,12 +4,10 @@ import Testing
 
 /// Runs the built `reference-milter` binary, as a user would.
 @Suite struct CLITests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/eml")
+    static let fixtures = TestPaths.fixtures("eml")
 
     static func run(_ arguments: [String]) async throws -> ProcessResult {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        return try await ProcessRunner.run(products.appendingPathComponent("reference-milter").path, arguments)
+        try await ProcessRunner.run(TestPaths.builtProduct("reference-milter"), arguments)
     }
 
     static func message(subject: String) throws -> String {

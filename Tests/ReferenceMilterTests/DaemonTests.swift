@@ -5,10 +5,7 @@ import Testing
 
 /// The `daemon` subcommand of the built binary: listening variants and graceful shutdown.
 @Suite struct DaemonTests {
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("reference-milter").path
-    }
+    static var binary: String { TestPaths.builtProduct("reference-milter") }
 
     /// The environment for children, without the listening variables other tests set in this process.
     static var cleanEnvironment: [String: String] {

@@ -20,7 +20,7 @@ actor CProgram {
     /// the directory does not fill up; the binary is renamed into place, so concurrent test processes
     /// never see a half-written file.
     private static func compile(source: String, libraries: [String]) async throws -> URL {
-        let sourceURL = Interop.repositoryRoot.appendingPathComponent(source)
+        let sourceURL = TestPaths.root.appendingPathComponent(source)
         let name = sourceURL.deletingPathExtension().lastPathComponent
         let directory = URL(fileURLWithPath: "/tmp/interop-build")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -70,11 +70,6 @@ enum Interop {
         case tshark
     }
 
-    /// The repository root, found from this file's path.
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     /// Returns whether all `peers` are usable. When one is not, prints why and, under
     /// `MILTER_INTEROP=required`, records an issue so the test fails.
     static func require(

@@ -5,14 +5,11 @@ import MilterTestSupport
 /// run as a user would.
 enum MilterReplayBinary {
     /// Its path.
-    static var path: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("milter-replay").path
-    }
+    static var path: String { TestPaths.builtProduct("milter-replay") }
 
     /// A capture in fixtures/pcap.
     static func capture(_ name: String) -> String {
-        Interop.repositoryRoot.appendingPathComponent("fixtures/pcap/\(name)").path
+        TestPaths.root.appendingPathComponent("fixtures/pcap/\(name)").path
     }
 
     /// Runs it to completion.

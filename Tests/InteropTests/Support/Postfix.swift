@@ -12,7 +12,7 @@ final class Postfix: InteropPeer {
     let sink: SMTPSink
 
     private var configDirectory: String { directory.appendingPathComponent("etc").path }
-    private static let script = Interop.repositoryRoot.appendingPathComponent("interop/postfix/postfix-instance.sh")
+    private static let script = TestPaths.root.appendingPathComponent("interop/postfix/postfix-instance.sh")
 
     private init(directory: URL, smtpPort: Int, sink: SMTPSink) {
         self.directory = directory

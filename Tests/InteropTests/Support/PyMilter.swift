@@ -28,7 +28,7 @@ final class PyMilter: InteropPeer {
 
     /// Starts pymilter.py with /usr/bin/python3 (the one python3-milter is installed for).
     static func start() async throws -> PyMilter {
-        let script = Interop.repositoryRoot.appendingPathComponent("interop/pymilter/pymilter.py")
+        let script = TestPaths.root.appendingPathComponent("interop/pymilter/pymilter.py")
         let directory = try Scratch.makeDirectory("pymilter")
         do {
             let (port, process) = try await startListening("pymilter") { port in

@@ -10,7 +10,7 @@ import MilterTestSupport
 final class Sendmail: InteropPeer {
     /// The sendmail binary.
     static let binary = "/opt/sendmail/usr/libexec/sendmail/sendmail"
-    private static let script = Interop.repositoryRoot.appendingPathComponent(
+    private static let script = TestPaths.root.appendingPathComponent(
         "interop/sendmail/sendmail-instance.sh")
 
     /// Its scratch directory: sendmail.mc, sendmail.cf, mqueue/, sink/, logs.
