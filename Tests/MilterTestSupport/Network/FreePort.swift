@@ -9,10 +9,26 @@ package enum FreePort {
     /// Binds port 0 on `host` (127.0.0.1 or ::1), reads the port the kernel chose, and releases it.
     /// Another process could take it before the peer binds it; peers are started right away.
     package static func allocate(host: String = "127.0.0.1") throws -> Int {
+        let (fd, port) = try boundSocket(host: host)
+        close(fd)
+        return port
+    }
+
+    /// A TCP socket bound to a port the kernel chose on `host`, still open (for a test that listens on
+    /// it or hands it to a server), and that port.
+    package static func boundSocket(host: String = "127.0.0.1") throws -> (fd: Int32, port: Int) {
         let ipv6 = host.contains(":")
         let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket() failed: errno \(errno)") }
-        defer { close(fd) }
+        do {
+            return (fd, try bindPortZero(fd, host: host))
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private static func bindPortZero(_ fd: Int32, host: String) throws -> Int {
         var storage = try NumericSocketAddress(host: host, port: 0)
         guard storage.withPointer({ bind(fd, $0, $1) }) == 0 else {
             throw HarnessError("bind \(host):0 failed: errno \(errno)")
