@@ -39,6 +39,8 @@
 //                                                     libraries: ["-lpthread"])   // any C file in interop/
 //   let result = try await ProcessRunner.run("/usr/bin/env", ["true"], timeout: .seconds(5))
 //   let port = try FreePort.allocate(); try await FreePort.waitUntilListening(host:port:timeout:)
+//       ProcessRunner, BackgroundProcess, FreePort, Scratch, pollUntil and the skip-or-fail gate
+//       (PeerRequirement) live in MilterTestSupport, shared with the other test targets.
 //
 // Every peer has a scoped `with` (stopped afterwards, also on a throw; its log printed on failure) and a
 // `start` + `stop` pair for longer lifetimes. Everything runs as root (Postfix needs it for `postfix
