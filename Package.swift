@@ -96,7 +96,10 @@ let package = Package(
             ] + nio
         ),
         // milter-replay's own logic (capture replay comparison), with @testable import.
-        .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),
+        .testTarget(
+            name: "MilterReplayTests",
+            dependencies: ["milter-replay", "MilterClient", "MilterProtocol", "MilterTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

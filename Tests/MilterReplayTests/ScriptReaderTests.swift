@@ -1,6 +1,7 @@
 import Foundation
 import MilterCapture
 import MilterProtocol
+import MilterTestSupport
 import Testing
 
 @testable import milter_replay
@@ -8,8 +9,7 @@ import Testing
 /// Real captures (fixtures/pcap) turned into replay scripts.
 struct ScriptReaderTests {
     static func capture(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("fixtures/pcap/\(name)").path
+        TestPaths.fixtures("pcap/\(name)").path
     }
 
     static func scripts(_ name: String) throws -> [Result<ReplayScript, NotReplayable>] {
