@@ -64,7 +64,8 @@ let package = Package(
         .target(
             name: "ReferenceMilterCLI",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log, argumentParser,
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log,
+                argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
@@ -86,20 +87,29 @@ let package = Package(
                 log,
             ]
         ),
+        // What the test targets share: processes run with deadlines, free ports, scratch files,
+        // the skip-or-fail gate for real peers, a scripted milter and a test MTA. Not a product.
+        .target(
+            name: "MilterTestSupport",
+            dependencies: ["MilterProtocol"] + nio,
+            path: "Tests/MilterTestSupport"
+        ),
         .testTarget(
             name: "MilterProtocolTests",
-            dependencies: ["MilterProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
+            dependencies: [
+                "MilterProtocol", "MilterTestSupport", .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
         ),
-        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"]),
-        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"] + nio),
+        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "MilterTestSupport"]),
+        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient", "MilterTestSupport"] + nio),
         .testTarget(
             name: "MilterCaptureTests",
-            dependencies: ["MilterCapture", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["MilterCapture", "MilterTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ReferenceMilterTests",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage",
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
@@ -107,18 +117,23 @@ let package = Package(
         .testTarget(
             name: "ReferenceMilterCLITests",
             dependencies: [
-                "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage",
+                "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
+            dependencies: [
+                "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "milter-replay",
+            ] + nio
         ),
         // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.
         .testTarget(
             name: "MilterReplayTests",
-            dependencies: ["MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "milter-replay"]
+            dependencies: [
+                "MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "MilterTestSupport",
+                "milter-replay",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import MilterReplayKit
+import MilterTestSupport
 import Testing
 
 /// The plain reading of the common `--pcap FILE --dump` line, which skips ArgumentParser at start, must give what
@@ -9,8 +10,10 @@ import Testing
 /// `milter-replay`, run with the hidden first argument `--print-dump-request`.
 struct PcapDumpRequestTests {
     /// The request ArgumentParser gives for `arguments`, or nil when it gives an error, help or a replay.
-    static func parsedByArgumentParser(_ arguments: [String]) throws -> PcapDumpRequest? {
-        let line = try MilterReplayExecutable.output(["--print-dump-request"] + arguments)
+    static func parsedByArgumentParser(_ arguments: [String]) async throws -> PcapDumpRequest? {
+        let line = try await ProcessRunner.run(
+            TestPaths.builtProduct("milter-replay"), ["--print-dump-request"] + arguments
+        ).check("milter-replay --print-dump-request").stdout
         return try JSONDecoder().decode(PcapDumpRequest?.self, from: Data(line.utf8))
     }
 
@@ -23,9 +26,10 @@ struct PcapDumpRequestTests {
         ["--pcap", "cap.pcap", "--dump", "--port", "7044", "--port=10025"],
         ["--json", "--port", "1", "--dump", "--pcap", "/tmp/x.pcap"],
     ])
-    func aPlainLineGivesWhatArgumentParserGives(arguments: [String]) throws {
+    func aPlainLineGivesWhatArgumentParserGives(arguments: [String]) async throws {
         let plain = try #require(PcapDumpRequest(plainArguments: arguments))
-        #expect(plain == (try Self.parsedByArgumentParser(arguments)))
+        let parsed = try await Self.parsedByArgumentParser(arguments)
+        #expect(plain == parsed)
         #expect(plain.pcap.hasSuffix("pcap") || plain.pcap.hasSuffix("pcapng"))
     }
 
@@ -33,8 +37,9 @@ struct PcapDumpRequestTests {
         ["--pcap", "cap.pcap", "--dump", "--help"], ["--pcap", "cap.pcap", "--dump", "--port", "70000"],
         ["--pcap", "cap.pcap", "--dump", "x.eml"], ["--pcap", "cap.pcap"],
     ])
-    func theProbeGivesNothingForWhatArgumentParserDoesNotDump(arguments: [String]) throws {
-        #expect(try Self.parsedByArgumentParser(arguments) == nil)
+    func theProbeGivesNothingForWhatArgumentParserDoesNotDump(arguments: [String]) async throws {
+        let parsed = try await Self.parsedByArgumentParser(arguments)
+        #expect(parsed == nil)
     }
 
     @Test(arguments: [

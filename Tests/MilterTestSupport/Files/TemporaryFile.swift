@@ -4,16 +4,20 @@ import Glibc
 import Darwin
 #endif
 
-enum TemporaryFile {
-    struct WriteError: Error {}
+/// Whole-file reads and writes by path, for tests that hand a file to the code under test.
+package enum TemporaryFile {
+    /// The file could not be written completely.
+    package struct WriteError: Error {}
 
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    /// Writes `bytes` to `path`, replacing the file.
+    package static func write(_ bytes: [UInt8], to path: String) throws {
         guard let file = fopen(path, "wb") else { throw WriteError() }
         defer { fclose(file) }
         guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw WriteError() }
     }
 
-    static func read(_ path: String) -> [UInt8]? {
+    /// The file's bytes, or nil if it cannot be opened.
+    package static func read(_ path: String) -> [UInt8]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -25,7 +29,8 @@ enum TemporaryFile {
         }
     }
 
-    static func remove(_ path: String) {
+    /// Removes the file, if there is one.
+    package static func remove(_ path: String) {
         unlink(path)
     }
 }

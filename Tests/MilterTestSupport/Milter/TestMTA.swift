@@ -2,13 +2,11 @@ import MilterProtocol
 import NIOCore
 import NIOPosix
 
-@testable import ReferenceMilter
-
 /// A scripted MTA for the tests: sends commands or raw bytes, reads replies.
 /// Reads end (nil) when the milter closes the connection, and throw ``TestMTAError/silent`` when it stays
 /// silent past `timeout`: a guard against hangs, generous because a busy machine can starve the test
 /// for many seconds, and never taken for a close by the milter.
-actor TestMTA {
+package actor TestMTA {
     private let channel: any Channel
     private var replies: AsyncThrowingStream<MilterReply, any Error>.AsyncIterator
 
@@ -17,21 +15,17 @@ actor TestMTA {
         self.replies = replies.makeAsyncIterator()
     }
 
-    static func connect(to milter: EmbeddedMilter, timeout: TimeAmount = .seconds(60)) async throws -> TestMTA {
-        try await connect(port: milter.port, timeout: timeout)
-    }
-
-    static func connect(
+    package static func connect(
         port: Int, host: String = "127.0.0.1", timeout: TimeAmount = .seconds(60)
     ) async throws -> TestMTA {
         try await connect(to: SocketAddress.makeAddressResolvingHost(host, port: port), timeout: timeout)
     }
 
-    static func connect(unixPath: String, timeout: TimeAmount = .seconds(60)) async throws -> TestMTA {
+    package static func connect(unixPath: String, timeout: TimeAmount = .seconds(60)) async throws -> TestMTA {
         try await connect(to: SocketAddress(unixDomainSocketPath: unixPath), timeout: timeout)
     }
 
-    static func connect(to address: SocketAddress, timeout: TimeAmount) async throws -> TestMTA {
+    package static func connect(to address: SocketAddress, timeout: TimeAmount) async throws -> TestMTA {
         let (stream, continuation) = AsyncThrowingStream<MilterReply, any Error>.makeStream()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -47,24 +41,24 @@ actor TestMTA {
     }
 
     /// Sends commands in one write.
-    func send(_ commands: [MilterCommand]) async throws {
+    package func send(_ commands: [MilterCommand]) async throws {
         var buffer = ByteBuffer()
         for command in commands { try buffer.writeMilterCommand(command) }
         try await channel.writeAndFlush(buffer)
     }
 
     /// Sends raw bytes.
-    func sendRaw(_ bytes: [UInt8]) async throws { try await channel.writeAndFlush(ByteBuffer(bytes: bytes)) }
+    package func sendRaw(_ bytes: [UInt8]) async throws { try await channel.writeAndFlush(ByteBuffer(bytes: bytes)) }
 
     /// The next reply, or nil when the connection closed.
-    func reply() async throws -> MilterReply? {
+    package func reply() async throws -> MilterReply? {
         var iterator = replies
         defer { replies = iterator }
         return try await iterator.next(isolation: self)
     }
 
     /// Replies up to and including the next final one.
-    func step() async throws -> [MilterReply] {
+    package func step() async throws -> [MilterReply] {
         var out: [MilterReply] = []
         while let reply = try await reply() {
             out.append(reply)
@@ -75,29 +69,29 @@ actor TestMTA {
 
     /// Negotiates (Postfix's offer by default) and returns the agreement.
     @discardableResult
-    func negotiate(_ offer: OptionNegotiation = Negotiation.postfixOffer()) async throws -> NegotiatedOptions {
+    package func negotiate(_ offer: OptionNegotiation = Negotiation.postfixOffer()) async throws -> NegotiatedOptions {
         try await send([.optionNegotiation(offer)])
         guard case .optionNegotiation(let answer)? = try await reply() else { throw TestMTAError.noNegotiation }
         return try Negotiation.mtaAgreement(offer: offer, answer: answer).agreed
     }
 
     /// Sends a message's commands and returns the replies up to the final one.
-    func message(_ commands: [MilterCommand]) async throws -> [MilterReply] {
+    package func message(_ commands: [MilterCommand]) async throws -> [MilterReply] {
         try await send(commands)
         return try await step()
     }
 
     /// Whether the milter closes the connection without sending anything more (a reset counts;
     /// our own timeout does not).
-    func isClosed() async throws -> Bool {
+    package func isClosed() async throws -> Bool {
         do { return try await reply() == nil } catch TestMTAError.silent { return false } catch { return true }
     }
 
-    func close() async { try? await channel.close() }
+    package func close() async { try? await channel.close() }
 }
 
 /// Hands decoded replies to the test's stream; ends it when the connection closes.
-final class ReplyCollector: ChannelInboundHandler {
+private final class ReplyCollector: ChannelInboundHandler {
     typealias InboundIn = MilterReply
     let continuation: AsyncThrowingStream<MilterReply, any Error>.Continuation
 
@@ -112,7 +106,7 @@ final class ReplyCollector: ChannelInboundHandler {
 }
 
 /// Fails the reads when the milter stays silent past the read timeout.
-final class FailOnSilence: ChannelInboundHandler {
+private final class FailOnSilence: ChannelInboundHandler {
     typealias InboundIn = MilterReply
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -124,7 +118,8 @@ final class FailOnSilence: ChannelInboundHandler {
     }
 }
 
-enum TestMTAError: Error {
+/// Why a ``TestMTA`` read failed.
+package enum TestMTAError: Error {
     case noNegotiation
     /// The milter sent nothing for the whole read timeout.
     case silent

@@ -1,9 +1,9 @@
 import MilterProtocol
 
 /// Ready-made scripts and helpers for the scripted milter.
-enum Scripts {
+package enum Scripts {
     /// An OPTNEG answer asking for `actions` and `flags` at `version`.
-    static func answer(
+    package static func answer(
         version: MilterVersion = .v6, actions: MilterActions = .all, flags: MilterProtocolFlags = [],
         symbolLists: [SymbolList] = []
     ) -> MilterReply {
@@ -13,7 +13,7 @@ enum Scripts {
 
     /// A well-behaved milter: negotiates `answer`, continues every event, and answers end of
     /// message with `endOfMessage`. `override` replaces the answer to any command it returns a value for.
-    static func wellBehaved(
+    package static func wellBehaved(
         answer: MilterReply = answer(), endOfMessage: [ScriptedMilter.Action] = [.reply(.accept)],
         override: @escaping @Sendable (MilterCommand) -> [ScriptedMilter.Action]? = { _ in nil }
     ) -> ScriptedMilter.Script {

@@ -5,9 +5,9 @@ import Synchronization
 
 /// A milter written for the tests: a NIO server on 127.0.0.1:0 that answers each command with
 /// whatever the test's script says, including replies no real milter should send.
-final class ScriptedMilter: Sendable {
+package final class ScriptedMilter: Sendable {
     /// What the milter does in answer to a command.
-    enum Action: Sendable {
+    package enum Action: Sendable {
         /// Send a reply frame.
         case reply(MilterReply)
         /// Send several reply frames in one write, so they arrive together.
@@ -20,27 +20,27 @@ final class ScriptedMilter: Sendable {
         case close
     }
 
-    typealias Script = @Sendable (MilterCommand) -> [Action]
+    package typealias Script = @Sendable (MilterCommand) -> [Action]
 
     private let channel: any Channel
     private let recorder: Recorder
 
     /// The port it listens on.
-    var port: Int { channel.localAddress!.port! }
+    package var port: Int { channel.localAddress!.port! }
 
     /// Every command received so far, on all connections, in order.
-    var commands: [MilterCommand] { recorder.commands.withLock { $0 } }
+    package var commands: [MilterCommand] { recorder.commands.withLock { $0 } }
 
     /// The IDs of ``commands``, MACRO packets left out.
-    var eventIDs: [MilterCommand.ID] { commands.map(\.id).filter { $0 != .macro } }
+    package var eventIDs: [MilterCommand.ID] { commands.map(\.id).filter { $0 != .macro } }
 
     /// The MACRO packets received.
-    var macroPackets: [MacroDefinition] {
+    package var macroPackets: [MacroDefinition] {
         commands.compactMap { if case .macro(let definition) = $0 { definition } else { nil } }
     }
 
     /// Starts the server on 127.0.0.1, port 0, or on a unix-domain socket at `unixPath`.
-    init(unixPath: String? = nil, script: @escaping Script) async throws {
+    package init(unixPath: String? = nil, script: @escaping Script) async throws {
         let recorder = Recorder()
         self.recorder = recorder
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -59,12 +59,13 @@ final class ScriptedMilter: Sendable {
     }
 
     /// Stops the server.
-    func stop() async {
+    package func stop() async {
         try? await channel.close()
     }
 }
 
-final class Recorder: Sendable {
+/// Every command the milter received, shared by its connections.
+private final class Recorder: Sendable {
     let commands = Mutex<[MilterCommand]>([])
 }
 
