@@ -2,7 +2,7 @@ import MilterProtocol
 import NIOCore
 
 /// What the connection to a milter produced next.
-enum InboxEvent: Sendable {
+package enum InboxEvent: Sendable {
     /// A reply frame.
     case reply(MilterReply)
     /// The reply stream broke a framing or payload rule; nothing after it can be trusted.
@@ -33,7 +33,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
 
     /// How a waiting reader is handed its event.
     private enum Reader {
-        /// An `await` (``MilterClientConnection/nextEvent(timeout:)``).
+        /// An `await` (``MilterClientConnection/drive(_:)``).
         case continuation(UnsafeContinuation<InboxEvent, Never>)
         /// The installed event handler, called on the event loop (a message sent step after step
         /// without suspending, ``MilterClientConnection/send(_:)``).

@@ -1,7 +1,7 @@
 import MailMessage
 import MilterProtocol
 
-extension MilterClientConnection {
+extension MTAConnectionStateMachine {
     /// The result of the transaction in progress, as the MTA would settle it.
     func makeResult() -> TransactionResult {
         let state = transaction
