@@ -5,7 +5,7 @@ import Testing
 
 /// The client decodes replies from the bytes as they arrive: a frame split over several reads is
 /// still one reply, and a frame cut short by the milter closing is a finding, not a hang.
-@Suite struct ReplyFramingTests {
+@Suite(.tags(.integration)) struct ReplyFramingTests {
     /// REPLYCODE "550 5.7.1 split" as bytes: length, command byte, text, NUL.
     private static let replyCode: [UInt8] = {
         let text = Array("550 5.7.1 split".utf8) + [0]

@@ -1,0 +1,6 @@
+import Testing
+
+extension Tag {
+    /// Tests that drive the real reference milter over a loopback socket.
+    @Tag static var integration: Self
+}
