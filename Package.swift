@@ -67,7 +67,10 @@ let package = Package(
             dependencies: ["MilterProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
         ),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"]),
-        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"] + nio),
+        .testTarget(
+            name: "MilterClientTests",
+            dependencies: ["MilterClient", .product(name: "NIOEmbedded", package: "swift-nio")] + nio
+        ),
         .testTarget(
             name: "MilterCaptureTests",
             dependencies: ["MilterCapture", .product(name: "NIOCore", package: "swift-nio")]

@@ -127,7 +127,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
 
     private func wait(on eventLoop: any EventLoop, timeout: TimeAmount, reader: Reader) {
         precondition(waiter == nil, "one reader at a time")
-        let deadline = NIODeadline.now() + timeout
+        let deadline = eventLoop.now + timeout
         waiter = Waiter(reader: reader, deadline: deadline, timeout: timeout)
         if let timer, timer.deadline <= deadline { return }
         timer?.task.cancel()
@@ -138,7 +138,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             self.timer = nil
             guard let waiter else { return }
-            if NIODeadline.now() >= waiter.deadline {
+            if eventLoop.now >= waiter.deadline {
                 self.waiter = nil
                 hand(.timeout(waiter.timeout), to: waiter.reader)
             } else {

@@ -75,6 +75,18 @@ public actor MilterClientConnection {
         return connection
     }
 
+    /// Negotiates over a channel that is already connected, such as a test's
+    /// `NIOAsyncTestingChannel`: the reply decoder is added to its pipeline.
+    package static func open(
+        on channel: any Channel, configuration: MilterClientConfiguration = MilterClientConfiguration(),
+        client: SMTPClient = SMTPClient()
+    ) async throws -> MilterClientConnection {
+        let wrapped = try await MilterChannel.wrapping(channel, maximumReplyLength: configuration.maximumReplyLength)
+        let connection = MilterClientConnection(channel: wrapped, configuration: configuration, client: client)
+        await connection.negotiate()
+        return connection
+    }
+
     /// The agreement, once negotiated.
     public var options: NegotiatedOptions? { machine.options }
 
