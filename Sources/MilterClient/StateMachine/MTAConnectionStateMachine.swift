@@ -112,12 +112,6 @@ package struct MTAConnectionStateMachine {
     /// The agreement, once negotiated.
     package var options: NegotiatedOptions? { session.options }
 
-    /// Whether a step, message or QUIT is under way: its events are due.
-    package var isBusy: Bool {
-        if case .none = purpose { return message != nil }
-        return true
-    }
-
     /// Turns a due close into ``Action/close``, followed by `action`.
     mutating func emit(_ action: Action) -> Action {
         guard closeDue else { return action }
