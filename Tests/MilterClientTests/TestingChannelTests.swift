@@ -7,13 +7,27 @@ import Testing
 /// The actor carrying out the state machine's actions on a `NIOAsyncTestingChannel`: the
 /// channel, the reply inbox and its timer, with no socket and the loop's clock moved by hand.
 @Suite struct TestingChannelTests {
+    /// Sends one message on a fresh connection, answered by `script` until the channel closes,
+    /// and closes without QUIT. Returns the result, the connection's findings, and the IDs of the
+    /// commands the milter received after CONNECT, MACRO packets left out.
+    static func run(
+        _ script: @escaping ScriptedMilter.Script
+    ) async throws -> (TransactionResult, [Finding], [MilterCommand.ID]) {
+        let (connection, milter, _) = try await connected(script)
+        let answering = Task { await milter.answerUntilClosed() }
+        let result = await connection.send(Fixtures.message)
+        await connection.closeWithoutQuit()
+        let ids = await answering.value.map(\.id).filter { $0 != .macro }
+        return (result, await connection.connectionFindings, ids)
+    }
+
     /// A connection after OPTNEG and CONNECT, with the milter on the channel's far side.
-    private static func connected(
+    static func connected(
         _ script: @escaping ScriptedMilter.Script
     ) async throws -> (MilterClientConnection, TestingChannelMilter, NIOAsyncTestingChannel) {
         let channel = NIOAsyncTestingChannel()
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 7044))
-        var milter = TestingChannelMilter(channel, script: script)
+        let milter = TestingChannelMilter(channel, script: script)
         async let opened = MilterClientConnection.open(on: channel, configuration: Fixtures.configuration())
         #expect(try await milter.answerNextWrite().map(\.id) == [.optionNegotiation])
         let connection = try await opened
@@ -24,7 +38,7 @@ import Testing
     }
 
     @Test func aMessageThenQuitWithTheDrainTimedOutOnTheLoopClock() async throws {
-        var (connection, milter, channel) = try await Self.connected(Scripts.wellBehaved())
+        let (connection, milter, channel) = try await Self.connected(Scripts.wellBehaved())
         async let sent = connection.send(Fixtures.message)
         var ids: [MilterCommand.ID] = []
         while ids.last != .abort { ids += try await milter.answerNextWrite().map(\.id).filter { $0 != .macro } }
@@ -38,7 +52,7 @@ import Testing
     }
 
     @Test func noReplyAtEndOfMessageTimesOutOnTheLoopClock() async throws {
-        var (connection, milter, channel) = try await Self.connected(Scripts.wellBehaved(endOfMessage: []))
+        let (connection, milter, channel) = try await Self.connected(Scripts.wellBehaved(endOfMessage: []))
         async let sent = connection.send(Fixtures.message)
         while try await !milter.answerNextWrite().contains(where: { $0.id == .endOfMessage }) {}
         await channel.testingEventLoop.advanceTime(by: .seconds(30))

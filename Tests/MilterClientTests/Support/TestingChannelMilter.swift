@@ -3,12 +3,11 @@ import NIOCore
 import NIOEmbedded
 
 /// A ``ScriptedMilter`` script on the far side of a `NIOAsyncTestingChannel`: it reads what the
-/// client writes and writes the script's replies back in, with no socket. Pauses are not
-/// played: a test moves the loop's clock itself.
-struct TestingChannelMilter {
+/// client writes and writes the script's replies back in, with no socket. A pause only ends
+/// one read (what follows it arrives in the next); a test moves the loop's clock itself.
+struct TestingChannelMilter: Sendable {
     let channel: NIOAsyncTestingChannel
     let script: ScriptedMilter.Script
-    private var decoder = MilterCommandDecoder()
 
     init(_ channel: NIOAsyncTestingChannel, script: @escaping ScriptedMilter.Script) {
         self.channel = channel
@@ -17,8 +16,10 @@ struct TestingChannelMilter {
 
     /// Reads the client's next write, answers it as the script says, and returns its commands.
     @discardableResult
-    mutating func answerNextWrite() async throws -> [MilterCommand] {
+    func answerNextWrite() async throws -> [MilterCommand] {
         var bytes = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
+        // The client writes whole frames: each write decodes on its own.
+        var decoder = MilterCommandDecoder()
         var commands: [MilterCommand] = []
         while let command = try decoder.decode(buffer: &bytes) { commands.append(command) }
         var replies = ByteBuffer()
@@ -27,10 +28,26 @@ struct TestingChannelMilter {
             case .reply(let reply): try replies.writeMilterReply(reply)
             case .together(let together): for reply in together { try replies.writeMilterReply(reply) }
             case .raw(let raw): replies.writeBytes(raw)
-            case .pause, .close: break
+            case .pause: try await flush(&replies)
+            case .close:
+                try await flush(&replies)
+                try await channel.close()
             }
         }
-        if replies.readableBytes > 0 { try await channel.writeInbound(replies) }
+        try await flush(&replies)
         return commands
+    }
+
+    /// Answers every write until the channel closes; returns the commands received.
+    func answerUntilClosed() async -> [MilterCommand] {
+        var commands: [MilterCommand] = []
+        while let next = try? await answerNextWrite() { commands += next }
+        return commands
+    }
+
+    private func flush(_ replies: inout ByteBuffer) async throws {
+        guard replies.readableBytes > 0 else { return }
+        try await channel.writeInbound(replies)
+        replies.clear()
     }
 }
