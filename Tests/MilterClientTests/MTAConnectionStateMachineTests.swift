@@ -186,4 +186,18 @@ import Testing
         #expect(m.endOfTransactionRequested().text == "write A")
         #expect(m.written().text == "result reject 554 5.5.1 Error: no valid recipients")
     }
+
+    @Test func durationsComeFromTheInjectedClock() {
+        var m = Self.connected()
+        let start = ContinuousClock.now
+        m.now = { start }
+        #expect(m.transactionStepRequested(.mail(Fixtures.sender)).text == "write D M")
+        #expect(m.written().text == "wait 30000 ms")
+        m.now = { start.advanced(by: .milliseconds(5)) }
+        guard case .deliverStep(let record) = m.eventReceived(.reply(.continue)) else {
+            Issue.record("MAIL did not end with its record")
+            return
+        }
+        #expect(record.duration == .milliseconds(5))
+    }
 }

@@ -93,7 +93,7 @@ extension MTAConnectionStateMachine {
         case .endOfFile: finding = Finding(.endOfFile, step: lastSent)
         case .ioError(let text): finding = Finding(.ioError(text), step: lastSent)
         }
-        _ = fail(finding.step, finding, start: .now)
+        _ = fail(finding.step, finding, start: now())
         connectionFindings.append(finding)
         return .deliverFinding(finding)
     }

@@ -33,7 +33,7 @@ extension MTAConnectionStateMachine {
     /// A replayed MAIL: a fresh transaction.
     mutating func replayMail(_ command: MilterCommand, macros: [MacroDefinition]) -> Action {
         transaction = TransactionState()
-        transaction.start = .now
+        transaction.start = now()
         return replayTransactionStep(command, macros: macros)
     }
 

@@ -19,7 +19,7 @@ extension MTAConnectionStateMachine {
         let id = command.id
         if !ignoringStatus, let record = recordWithoutMilter(id) { return .done(record) }
         guard socketOpen else { return .done(StepRecord(command: id, delivery: .notSent)) }
-        let start = ContinuousClock.now
+        let start = now()
         // Room for the MACRO packets and the command in one allocation (a BODY chunk's size included).
         var capacity = 256
         if case .body(let chunk) = command { capacity += chunk.readableBytes }
@@ -76,7 +76,7 @@ extension MTAConnectionStateMachine {
     private mutating func finished(
         _ id: MilterCommand.ID, replies: [MilterReply], start: ContinuousClock.Instant
     ) -> StepRecord {
-        var record = StepRecord(command: id, delivery: .awaited, replies: replies, duration: start.duration(to: .now))
+        var record = StepRecord(command: id, delivery: .awaited, replies: replies, duration: start.duration(to: now()))
         guard let final = replies.last, id != .optionNegotiation else { return record }
         let quits = configuration.profile.quitsAfterConnectionVerdict
         switch StepEffect(final: final, at: id, replies: configuration.profile.replies) {
@@ -102,7 +102,7 @@ extension MTAConnectionStateMachine {
         status = .refused(reply)
         dropSocket()
         return StepRecord(
-            command: id, delivery: .awaited, smtpReply: reply, finding: finding, duration: start.duration(to: .now))
+            command: id, delivery: .awaited, smtpReply: reply, finding: finding, duration: start.duration(to: now()))
     }
 
     private func recordWithoutMilter(_ id: MilterCommand.ID) -> StepRecord? {

@@ -37,7 +37,7 @@ extension MTAConnectionStateMachine {
     private mutating func begin(_ step: TransactionStep) -> MilterCommand {
         switch step {
         case .mail(let sender):
-            transaction.start = transaction.start ?? .now
+            transaction.start = transaction.start ?? now()
             transaction.sender = sender
             context.queueID = queueID
             context.sender = sender

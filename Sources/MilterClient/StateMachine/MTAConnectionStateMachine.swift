@@ -48,6 +48,9 @@ package struct MTAConnectionStateMachine {
     /// The SMTP client reported in CONNECT and HELO.
     let client: SMTPClient
     let allocator: ByteBufferAllocator
+    /// The clock the step durations are read from; a test can fix it. Only records read it:
+    /// no decision depends on it (timeouts come in as events).
+    package var now: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     /// Tells this connection's queue IDs apart from other connections'.
     package var connectionTag: UInt = 0
 
