@@ -101,7 +101,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "MilterTestSupport"]),
-        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient", "MilterTestSupport"] + nio),
+        .testTarget(
+            name: "MilterClientTests",
+            dependencies: ["MilterClient", "MilterTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]
+                + nio
+        ),
         .testTarget(
             name: "MilterCaptureTests",
             dependencies: ["MilterCapture", "MilterTestSupport", .product(name: "NIOCore", package: "swift-nio")]

@@ -1,11 +1,11 @@
 import MailMessage
 import MilterProtocol
 
-extension MilterClientConnection {
+extension MTAConnectionStateMachine {
     /// The result of the transaction in progress, as the MTA would settle it.
     func makeResult() -> TransactionResult {
         let state = transaction
-        let duration = state.start.map { $0.duration(to: .now) } ?? .zero
+        let duration = state.start.map { $0.duration(to: now()) } ?? .zero
         var result = TransactionResult(
             steps: state.steps, verdict: .accept, modifications: state.modifications,
             quarantineReason: state.quarantine, findings: state.findings, rejectedRecipients: state.rejectedRecipients,
