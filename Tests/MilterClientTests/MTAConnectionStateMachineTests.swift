@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 

@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import Testing
 
 /// A replayed session adapts to the milter at hand, decided by the state machine.

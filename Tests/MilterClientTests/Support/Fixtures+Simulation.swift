@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 
 extension Fixtures {

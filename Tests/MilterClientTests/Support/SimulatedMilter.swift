@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 
 /// A ``ScriptedMilter`` script played with no socket and no clock: it reads the frames the
