@@ -37,11 +37,11 @@ let package = Package(
         .target(name: "MailMessage"),
         // The fake MTA.
         .target(name: "MilterClient", dependencies: ["MilterProtocol", "MailMessage", log] + nio),
-        // pcap / pcapng reading, TCP reassembly, milter session extraction.
+        // pcap / pcapng reading, TCP reassembly, milter session extraction; MailMessage for IPAddress.
         .target(
             name: "MilterCapture",
             dependencies: [
-                "MilterProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                "MilterProtocol", "MailMessage", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"] + nio),
         .testTarget(
             name: "MilterCaptureTests",
-            dependencies: ["MilterCapture", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["MilterCapture", "MailMessage", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ReferenceMilterTests",
