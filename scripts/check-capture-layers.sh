@@ -36,7 +36,7 @@ done
 # The file-level types declared in a folder, one a line.
 declared_types() {
     cat "$root/$1"/*.swift |
-        sed -nE 's/^((public|package|internal|final|indirect|open) +)*(struct|enum|class|actor|protocol|typealias) +([A-Za-z_][A-Za-z0-9_]*).*/\4/p' |
+        sed -nE 's/^(@[A-Za-z_]+ +)*((public|package|internal|final|indirect|open) +)*(struct|enum|class|actor|protocol|typealias) +([A-Za-z_][A-Za-z0-9_]*).*/\5/p' |
         sort -u
 }
 
