@@ -43,11 +43,11 @@ let package = Package(
         .target(name: "MailMessage"),
         // The fake MTA.
         .target(name: "MilterClient", dependencies: ["MilterProtocol", "MailMessage", log] + nio),
-        // pcap / pcapng reading, TCP reassembly, milter session extraction.
+        // pcap / pcapng reading, TCP reassembly, milter session extraction; MailMessage for IPAddress.
         .target(
             name: "MilterCapture",
             dependencies: [
-                "MilterProtocol", "_MilterSystem", .product(name: "NIOCore", package: "swift-nio"),
+                "MilterProtocol", "MailMessage", "_MilterSystem", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -108,7 +108,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MilterCaptureTests",
-            dependencies: ["MilterCapture", "MilterTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "MilterCapture", "MailMessage", "MilterTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ReferenceMilterTests",

@@ -35,24 +35,6 @@ extension TranscriptRenderer {
         }
     }
 
-    /// A frame line up to its description: time offset, sender, and the packets, padded to 8 columns with at
-    /// least one space. At most 96 bytes.
-    func writeLineStart(
-        _ direction: FrameDirection, _ packets: (first: Int, last: Int), at timestamp: CaptureTimestamp,
-        start: CaptureTimestamp, to writer: inout LineWriter
-    ) {
-        writer.text("  ")
-        writer.offset(from: start, to: timestamp)
-        writer.text(direction == .fromMTA ? "  MTA    #" : "  milter #")
-        let packetsStart = writer.count - 1
-        writer.signed(packets.first)
-        if packets.first != packets.last {
-            writer.byte(UInt8(ascii: "-"))
-            writer.signed(packets.last)
-        }
-        writer.spaces(max(1, 8 - (writer.count - packetsStart)))
-    }
-
     /// An upper bound of a fast line's bytes: the start and the names, plus at most 12 bytes per payload byte
     /// (escapes, and the quotes and separators of strings of one byte), of the excerpt only for body chunks.
     private func fastLineCapacity(_ command: UInt8, _ direction: FrameDirection, _ count: Int) -> Int {

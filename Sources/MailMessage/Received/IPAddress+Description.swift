@@ -1,11 +1,6 @@
-/// An IPv4 or IPv6 address taken from a packet header.
-public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// An IPv4 address, in host order (`0x7F000001` is 127.0.0.1).
-    case v4(UInt32)
-    /// An IPv6 address as two 64-bit halves, most significant first.
-    case v6(UInt64, UInt64)
-
-    /// Dotted quad for IPv4; RFC 5952 text for IPv6 (lower case, the longest zero run compressed).
+extension IPAddress: CustomStringConvertible {
+    /// Dotted quad for IPv4 (`192.0.2.1`); RFC 5952 text for IPv6 (`2001:db8::1`: lower case, no leading zeros,
+    /// the longest run of zero groups compressed). The one formatter of IP addresses in the package.
     public var description: String {
         switch self {
         case .v4(let value):
@@ -19,6 +14,7 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The eight groups in RFC 5952 form; the first of equally long zero runs is the one compressed.
     private static func format(_ groups: [UInt16]) -> String {
         var best = (start: -1, length: 0)
         var run = (start: -1, length: 0)
@@ -35,30 +31,5 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         let head = text[..<best.start].joined(separator: ":")
         let tail = text[(best.start + best.length)...].joined(separator: ":")
         return head + "::" + tail
-    }
-}
-
-/// One end of a TCP connection.
-public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// The IP address.
-    public var address: IPAddress
-    /// The TCP port.
-    public var port: UInt16
-
-    /// Creates an endpoint.
-    public init(address: IPAddress, port: UInt16) {
-        self.address = address
-        self.port = port
-    }
-
-    /// Orders by address, then port.
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        (lhs.address, lhs.port) < (rhs.address, rhs.port)
-    }
-
-    /// `1.2.3.4:25` or `[::1]:25`.
-    public var description: String {
-        if case .v6 = address { return "[\(address)]:\(port)" }
-        return "\(address):\(port)"
     }
 }
