@@ -4,6 +4,9 @@ import PackageDescription
 let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOPosix", package: "swift-nio"),
+    // The one lock family of the package (NIOLock, NIOLockedValueBox): it runs on macOS 14, which
+    // `platforms` declares, where the standard library's Mutex needs macOS 15.
+    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
 ]
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -57,7 +60,6 @@ let package = Package(
             dependencies: [
                 "MilterProtocol", "MailMessage", "_MilterSystem", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
         // The command line of every milter binary (daemon, test, dump); `test` drives the milter with MilterClient.
@@ -67,7 +69,6 @@ let package = Package(
                 "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log,
                 argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
@@ -117,7 +118,6 @@ let package = Package(
             dependencies: [
                 "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
         .testTarget(

@@ -31,13 +31,13 @@ struct MilterClientCMilterTests {
 
     @Test(
         arguments: [
-            ("accept", Verdict.accept, nil), ("continue", .accept, nil),
+            ("accept", Disposition.accept, nil), ("continue", .accept, nil),
             ("reject", .reject, "550 5.7.1 Command rejected"),
             ("tempfail", .tempfail, "451 4.7.1 Service unavailable - try again later"), ("discard", .discard, nil),
             ("quarantine", .quarantine, nil), ("replycode 553 5.7.1 go away", .reject, "553 5.7.1 go away"),
             ("replycode 452 4.3.1 later", .tempfail, "452 4.3.1 later"),
-        ] as [(String, Verdict, String?)])
-    func verdict(action: String, verdict: Verdict, reply: String?) async throws {
+        ] as [(String, Disposition, String?)])
+    func verdict(action: String, verdict: Disposition, reply: String?) async throws {
         guard Interop.require(.libmilter) else { return }
         try await CMilter.with(mode: .headers) { milter in
             let (result, findings) = try await Self.send(Self.message(headers: [("X-Test-Action", action)]), to: milter)

@@ -22,11 +22,11 @@ struct RecordProxyTests {
     }
 
     /// Sends `messages` on one connection through the proxy; returns the verdicts and every finding.
-    static func session(_ messages: [MilterMessage], port: Int) async throws -> ([MilterClient.Verdict], [Finding]) {
+    static func session(_ messages: [MilterMessage], port: Int) async throws -> ([Disposition], [Finding]) {
         let connection = try await MilterClientConnection.open(to: .inet(host: "127.0.0.1", port: port))
         await connection.connect()
         await connection.helo()
-        var verdicts: [MilterClient.Verdict] = []
+        var verdicts: [Disposition] = []
         var findings: [Finding] = []
         for message in messages {
             let result = await connection.send(message)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct VerdictAndModificationTests {
     @Test(
         arguments: [
-            ([MilterReply.accept], Verdict.accept, nil),
+            ([MilterReply.accept], Disposition.accept, nil),
             ([.continue], .accept, nil),
             ([.reject], .reject, "550 5.7.1 Command rejected"),
             ([.tempfail], .tempfail, "451 4.7.1 Service unavailable - try again later"),
@@ -18,8 +18,8 @@ import Testing
             ([.replyCode("452 4.3.1 full")], .tempfail, "452 4.3.1 full"),
             ([.quarantine("looks odd"), .accept], .quarantine, nil),
             ([.shutdown], .tempfail, "421 4.7.0 Service unavailable - closing connection"),
-        ] as [([MilterReply], Verdict, String?)])
-    func verdicts(replies: [MilterReply], verdict: Verdict, reply: String?) async throws {
+        ] as [([MilterReply], Disposition, String?)])
+    func verdicts(replies: [MilterReply], verdict: Disposition, reply: String?) async throws {
         let (result, _, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: replies.map { .reply($0) }))
         #expect(findings.isEmpty)

@@ -9,7 +9,7 @@ import Testing
 /// The reference milter driven by the project's fake MTA, which checks every reply against the
 /// rules of the MTA it plays: no finding may come up, whatever the verdict or the protocol version.
 @Suite(.tags(.integration)) struct MilterClientConformanceTests {
-    static let cases: [(String, MilterClient.Verdict)] = [
+    static let cases: [(String, Disposition)] = [
         ("hello", .accept), ("[reject] x", .reject), ("[tempfail] x", .tempfail), ("[discard] x", .discard),
         ("[quarantine] x", .quarantine),
     ]

@@ -37,7 +37,7 @@ final class EarlyRefusalClassifier: MailClassifier {
 
 /// Every verdict at end of message and at each early stage, through the fake MTA.
 @Suite(.tags(.integration)) struct MilterClientVerdictTests {
-    static let decisions: [(Decision, MilterClient.Verdict, String?)] = [
+    static let decisions: [(Decision, Disposition, String?)] = [
         (.accept("fine"), .accept, nil),
         (.reject("bad", client: "go away now"), .reject, "550 5.7.1 go away now"),
         (.tempfail("busy", client: "come back later"), .tempfail, "451 4.7.1 come back later"),
@@ -53,7 +53,7 @@ final class EarlyRefusalClassifier: MailClassifier {
     }
 
     private func checkVerdict(
-        _ decision: Decision, _ verdict: MilterClient.Verdict, _ reply: String?, _ profile: MTAProfile,
+        _ decision: Decision, _ verdict: Disposition, _ reply: String?, _ profile: MTAProfile,
         _ version: MilterVersion
     ) async throws {
         let milter = try await startMilter(RecordingClassifier(decision))
@@ -116,9 +116,9 @@ final class EarlyRefusalClassifier: MailClassifier {
         arguments: [
             (SMTPClient(hostname: "blocked.example"), "client.example.test", "554 5.7.1 client blocked", .reject),
             (SMTPClient(), "slow", "421 4.3.2 helo later", .tempfail),
-        ] as [(SMTPClient, String, String, MilterClient.Verdict)])
+        ] as [(SMTPClient, String, String, Disposition)])
     func refusedConnectionOrHelo(
-        client: SMTPClient, helo: String, reply: String, verdict: MilterClient.Verdict
+        client: SMTPClient, helo: String, reply: String, verdict: Disposition
     ) async throws {
         let milter = try await startMilter(EarlyRefusalClassifier())
         let connection = try await openClient(milter, client: client)

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// A sequential source of capture file bytes.
 ///
@@ -51,13 +45,7 @@ public final class FileByteSource: CaptureByteSource {
     /// Reads the next bytes, retrying on `EINTR`.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureError) -> Int {
         while true {
-            #if canImport(Darwin)
-            let count = Darwin.read(descriptor, buffer.baseAddress, buffer.count)
-            #elseif canImport(Musl)
-            let count = Musl.read(descriptor, buffer.baseAddress, buffer.count)
-            #else
-            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
-            #endif
+            let count = SystemCall.read(descriptor, into: buffer)
             if count >= 0 {
                 position += UInt64(count)
                 return count

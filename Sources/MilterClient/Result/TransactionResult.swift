@@ -1,29 +1,12 @@
 import MailMessage
 import MilterProtocol
 
-/// The MTA's decision about a message, as `--expect` names it.
-public enum Verdict: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
-    /// Delivered.
-    case accept
-    /// Refused with a 5xx reply.
-    case reject
-    /// Refused with a 4xx reply (including the default action after a finding).
-    case tempfail
-    /// Accepted and silently dropped.
-    case discard
-    /// Accepted and held in the quarantine.
-    case quarantine
-
-    /// The name.
-    public var description: String { rawValue }
-}
-
 /// Everything that happened to one message.
 public struct TransactionResult: Sendable {
     /// Every step, in order, including those not sent and the closing ABORT.
     public var steps: [StepRecord]
     /// The decision.
-    public var verdict: Verdict
+    public var verdict: Disposition
     /// The SMTP reply for a refusal (REPLYCODE text or the MTA's own); `nil` when accepted.
     public var smtpReply: String?
     /// The modifications received at end of message, in order.
@@ -44,7 +27,7 @@ public struct TransactionResult: Sendable {
 
     /// Creates a result.
     public init(
-        steps: [StepRecord], verdict: Verdict, smtpReply: String? = nil, modifications: [MilterReply] = [],
+        steps: [StepRecord], verdict: Disposition, smtpReply: String? = nil, modifications: [MilterReply] = [],
         quarantineReason: String? = nil, findings: [Finding] = [],
         rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)] = [],
         resultingMessage: ResultingMessage? = nil, duration: Duration = .zero

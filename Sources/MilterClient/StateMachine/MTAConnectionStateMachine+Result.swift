@@ -18,7 +18,7 @@ extension MTAConnectionStateMachine {
         }
         switch ending {
         case .refused(let reply):
-            result.verdict = Verdict(refusal: reply)
+            result.verdict = Disposition(refusal: reply)
             result.smtpReply = reply
         case .discarded: result.verdict = .discard
         case .delivered:

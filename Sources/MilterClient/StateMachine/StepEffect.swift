@@ -53,7 +53,7 @@ extension ReplyCode {
     }
 }
 
-extension Verdict {
+extension Disposition {
     /// The verdict for an SMTP refusal: 5xx rejects, anything else tempfails.
     init(refusal text: String) {
         self = text.first == "5" ? .reject : .tempfail

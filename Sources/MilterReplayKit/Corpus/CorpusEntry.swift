@@ -7,10 +7,10 @@ public struct CorpusEntry: Sendable {
     /// The envelope and content.
     public let message: MilterMessage
     /// The verdict expected, if any.
-    public let expected: Verdict?
+    public let expected: Disposition?
 
     /// The message read from `path`, and the verdict it should get.
-    public init(path: String, message: MilterMessage, expected: Verdict?) {
+    public init(path: String, message: MilterMessage, expected: Disposition?) {
         self.path = path
         self.message = message
         self.expected = expected

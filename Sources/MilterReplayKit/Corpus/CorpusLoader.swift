@@ -11,11 +11,11 @@ package struct CorpusLoader {
     package var from: String?
     package var recipients: [String]
     package var manifest: Manifest?
-    package var defaultExpectation: Verdict?
+    package var defaultExpectation: Disposition?
 
     /// A loader that gives every message `from` and `recipients` (when set) and the expectation of
     /// `defaultExpectation`, else of `manifest`, else of the message's header.
-    package init(from: String?, recipients: [String], manifest: Manifest?, defaultExpectation: Verdict?) {
+    package init(from: String?, recipients: [String], manifest: Manifest?, defaultExpectation: Disposition?) {
         self.from = from
         self.recipients = recipients
         self.manifest = manifest
@@ -34,7 +34,7 @@ package struct CorpusLoader {
         var expected = defaultExpectation ?? manifest?.expectation(for: path)
         if let field = raw.fields(named: Self.expectHeader).first {
             let word = field.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
-            guard let first = word.first, let verdict = Verdict(rawValue: first.lowercased()) else {
+            guard let first = word.first, let verdict = Disposition(rawValue: first.lowercased()) else {
                 throw CorpusError(description: "\(path): \(Self.expectHeader) must name a verdict")
             }
             expected = expected ?? verdict

@@ -5,8 +5,8 @@ import MilterClient
 /// A FILE matches a message whose path is the same, or the same relative to the manifest's
 /// directory, or, failing both, whose file name is the same.
 package struct Manifest {
-    private var byPath: [String: Verdict] = [:]
-    private var byName: [String: Verdict] = [:]
+    private var byPath: [String: Disposition] = [:]
+    private var byName: [String: Disposition] = [:]
 
     /// Reads and parses a manifest.
     package init(path: String) throws(CorpusError) {
@@ -16,7 +16,7 @@ package struct Manifest {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if words.isEmpty { continue }
-            guard words.count == 2, let verdict = Verdict(rawValue: words[1].lowercased()) else {
+            guard words.count == 2, let verdict = Disposition(rawValue: words[1].lowercased()) else {
                 throw CorpusError(description: "\(path):\(number + 1): expected 'FILE VERDICT'")
             }
             let file = String(words[0])
@@ -27,7 +27,7 @@ package struct Manifest {
     }
 
     /// The expected verdict for a message file.
-    package func expectation(for path: String) -> Verdict? {
+    package func expectation(for path: String) -> Disposition? {
         byPath[path] ?? byPath[path.lexicallyNormalizedPath]
             ?? byName[path.lastPathComponent]
     }

@@ -1,9 +1,9 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 /// A progress line on standard error, when it is a terminal, for runs longer than a second.
 final class ProgressLine: Sendable {
-    private let done = Mutex(0)
+    private let done = NIOLockedValueBox(0)
     private let total: Int?
     private let enabled: Bool
 
@@ -13,14 +13,14 @@ final class ProgressLine: Sendable {
     }
 
     /// Counts a finished message.
-    func advance() { done.withLock { $0 += 1 } }
+    func advance() { done.withLockedValue { $0 += 1 } }
 
     /// Redraws the line every quarter second from one second on, until the task is cancelled.
     func run(start: ContinuousClock.Instant) async {
         guard enabled else { return }
         try? await Task.sleep(for: .seconds(1))
         while !Task.isCancelled {
-            let count = done.withLock { $0 }
+            let count = done.withLockedValue { $0 }
             let seconds = Double(start.duration(to: .now).microseconds) / 1e6
             let rate = seconds > 0 ? Double(count) / seconds : 0
             let of = total.map { "/\($0)" } ?? ""

@@ -4,7 +4,7 @@ import MilterClient
 /// Totals of a run: verdicts, findings, mismatches, throughput and latency percentiles.
 package struct RunSummary: Sendable {
     package private(set) var messages = 0
-    package private(set) var verdicts: [Verdict: Int] = [:]
+    package private(set) var verdicts: [Disposition: Int] = [:]
     private(set) var findings: [String: Int] = [:]
     package private(set) var mismatches: [String] = []
     private(set) var connectFailures = 0

@@ -30,7 +30,7 @@ enum TextReport {
 
     /// The summary block.
     static func summary(_ summary: RunSummary, seconds: Double) -> String {
-        let verdicts = Verdict.allCases.compactMap { verdict in
+        let verdicts = Disposition.allCases.compactMap { verdict in
             summary.verdicts[verdict].map { "\(verdict.rawValue) \($0)" }
         }
         var lines = [

@@ -1,11 +1,11 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 /// Prints each session's outcome as it comes and keeps the totals.
 final class PcapOutcomeCollector: Sendable {
     private let json: Bool
     private let quiet: Bool
-    private let summary = Mutex(PcapRunSummary())
+    private let summary = NIOLockedValueBox(PcapRunSummary())
 
     init(json: Bool, quiet: Bool) {
         self.json = json
@@ -14,18 +14,18 @@ final class PcapOutcomeCollector: Sendable {
 
     func add(_ outcome: SessionOutcome) {
         let text = json ? PcapReport.json(outcome) + "\n" : (quiet ? "" : PcapReport.text(outcome))
-        summary.withLock { summary in
+        summary.withLockedValue { summary in
             summary.add(outcome)
             if !text.isEmpty { FileDescriptorWriter.standardOutput(text) }
         }
     }
 
     /// The sessions counted so far.
-    var sessions: Int { summary.withLock { $0.sessions } }
+    var sessions: Int { summary.withLockedValue { $0.sessions } }
 
     /// Prints the summary; returns the exit code.
     func finish(seconds: Double) -> Int32 {
-        let summary = self.summary.withLock { $0 }
+        let summary = self.summary.withLockedValue { $0 }
         let text =
             json
             ? PcapReport.jsonSummary(summary, seconds: seconds) + "\n"

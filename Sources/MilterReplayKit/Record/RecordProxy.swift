@@ -2,7 +2,7 @@ import MilterCapture
 import MilterClient
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 #if canImport(FoundationEssentials)
@@ -29,10 +29,10 @@ final class RecordProxy: Sendable {
     private let file: RecordingFile
     private let limits: Limits
     private let group: any EventLoopGroup
-    private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
-    private let server: Mutex<(any Channel)?> = Mutex(nil)
+    private let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    private let server: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
     /// Client ports invented for MTAs on unix-domain sockets, so each connection is its own TCP stream.
-    private let inventedPorts = Mutex<UInt16>(40_000)
+    private let inventedPorts = NIOLockedValueBox<UInt16>(40_000)
 
     init(upstream: MilterAddress, file: RecordingFile, limits: Limits, group: any EventLoopGroup) {
         self.upstream = upstream
@@ -54,14 +54,14 @@ final class RecordProxy: Sendable {
         case .unix(let path):
             channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
         }
-        server.withLock { $0 = channel }
+        server.withLockedValue { $0 = channel }
         return channel.localAddress!
     }
 
     /// Stops accepting, closes every open connection (each ends with a FIN exchange in the file) and waits for them.
     func stop() async {
-        try? await server.withLock { $0 }?.close()
-        let channels = open.withLock { Array($0.values) }
+        try? await server.withLockedValue { $0 }?.close()
+        let channels = open.withLockedValue { Array($0.values) }
         for channel in channels {
             try? await channel.close()
             // The FIN exchange is recorded by channelInactive on the channel's loop: let it run.
@@ -70,14 +70,14 @@ final class RecordProxy: Sendable {
     }
 
     private func accepted(_ child: any Channel) -> EventLoopFuture<Void> {
-        let admitted = open.withLock { open in
+        let admitted = open.withLockedValue { open in
             guard open.count < limits.maximumConnections else { return false }
             open[ObjectIdentifier(child)] = child
             return true
         }
         guard admitted else { return child.close() }
         child.closeFuture.whenComplete { [self] _ in
-            _ = open.withLock { $0.removeValue(forKey: ObjectIdentifier(child)) }
+            _ = open.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(child)) }
         }
         return connectUpstream(on: child.eventLoop).flatMap { [self] milter in
             join(child, milter)
@@ -98,7 +98,7 @@ final class RecordProxy: Sendable {
     }
 
     private func inventedPort() -> UInt16 {
-        inventedPorts.withLock { port in
+        inventedPorts.withLockedValue { port in
             port = port == UInt16.max ? 40_000 : port + 1
             return port
         }

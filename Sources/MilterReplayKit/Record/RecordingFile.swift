@@ -1,6 +1,6 @@
 import MilterCapture
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 /// The pcapng file a recording proxy writes: every relayed chunk becomes synthesised TCP segments,
@@ -19,7 +19,7 @@ final class RecordingFile: Sendable {
     /// The file's path.
     let path: String
     private let clock: @Sendable () -> CaptureTimestamp
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
 
     /// Creates (or truncates) the file and writes its header.
     init(path: String, clock: @escaping @Sendable () -> CaptureTimestamp = RecordingFile.wallClock) throws {
@@ -30,14 +30,14 @@ final class RecordingFile: Sendable {
         self.path = path
         self.clock = clock
         let recorder = CaptureRecorder()
-        state = Mutex(State(recorder: recorder, writer: FileDescriptorWriter(descriptor: descriptor)))
-        state.withLock { Self.write(recorder.fileHeader(), to: &$0) }
+        state = NIOLockedValueBox(State(recorder: recorder, writer: FileDescriptorWriter(descriptor: descriptor)))
+        state.withLockedValue { Self.write(recorder.fileHeader(), to: &$0) }
     }
 
     /// Starts recording a connection between `client` (the MTA) and `server` (the milter).
     func open(client: Endpoint, server: Endpoint) -> CaptureRecorder.Connection {
         let now = clock()
-        return state.withLock { state in
+        return state.withLockedValue { state in
             let (connection, blocks) = state.recorder.open(client: client, server: server, at: now)
             state.connections += 1
             Self.write(blocks, to: &state)
@@ -48,7 +48,7 @@ final class RecordingFile: Sendable {
     /// Records bytes relayed on `connection`.
     func record(_ bytes: ByteBuffer, from direction: StreamDirection, on connection: CaptureRecorder.Connection) {
         let now = clock()
-        state.withLock { state in
+        state.withLockedValue { state in
             Self.write(state.recorder.record(bytes, from: direction, on: connection, at: now), to: &state)
         }
     }
@@ -56,12 +56,12 @@ final class RecordingFile: Sendable {
     /// Records the end of `connection`, closed first by `direction`'s sender; later calls do nothing.
     func close(_ connection: CaptureRecorder.Connection, from direction: StreamDirection) {
         let now = clock()
-        state.withLock { state in Self.write(state.recorder.close(connection, from: direction, at: now), to: &state) }
+        state.withLockedValue { state in Self.write(state.recorder.close(connection, from: direction, at: now), to: &state) }
     }
 
     /// Closes the file; returns the connections recorded, the bytes written and the write error, if any.
     func finish() -> (connections: Int, bytes: Int, error: String?) {
-        state.withLock { state in
+        state.withLockedValue { state in
             if let writer = state.writer { SystemCall.close(writer.descriptor) }
             state.writer = nil
             return (state.connections, state.bytesWritten, state.writeError)

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 import _MilterSystem
 
 /// Waits for SIGINT or SIGTERM, which then no longer end the process: the recorder closes its file first.
@@ -14,10 +13,23 @@ enum SignalWaiter {
                 source.resume()
                 return source
             }
-            let box = Mutex(sources)
-            continuation.onTermination = { _ in box.withLock { for source in $0 { source.cancel() } } }
+            let installed = InstalledSignalSources(sources)
+            continuation.onTermination = { _ in installed.cancel() }
         }
         for await number in stream { return number }
         return SIGTERM
+    }
+}
+
+/// Signal sources handed to the stream's termination handler. Dispatch sources may be cancelled from
+/// any thread, and the array is never changed after creation, so sharing it is safe; Dispatch does
+/// not mark its source types `Sendable` on Linux, hence the unchecked conformance.
+private final class InstalledSignalSources: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+
+    func cancel() {
+        for source in sources { source.cancel() }
     }
 }

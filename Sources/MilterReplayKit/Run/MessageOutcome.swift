@@ -32,7 +32,7 @@ package struct MessageOutcome: Sendable {
     var findings: [Finding] { (result?.findings ?? []) + connectionFindings }
 
     /// The verdict, if the message reached the milter.
-    package var verdict: Verdict? { result?.verdict }
+    package var verdict: Disposition? { result?.verdict }
 
     /// Whether an expectation was set and not met.
     var isMismatch: Bool {

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 #if canImport(FoundationEssentials)
@@ -10,7 +10,7 @@ import Foundation
 /// Prints each outcome as it comes and keeps what the summary and JUnit need.
 final class OutcomeCollector: Sendable {
     private let output: OutputSettings
-    private let state = Mutex((summary: RunSummary(), outcomes: [MessageOutcome]()))
+    private let state = NIOLockedValueBox((summary: RunSummary(), outcomes: [MessageOutcome]()))
 
     init(output: OutputSettings) { self.output = output }
 
@@ -22,7 +22,7 @@ final class OutcomeCollector: Sendable {
             text = TextReport.line(outcome) + "\n"
             if output.showMessage, let message = TextReport.message(outcome) { text += message }
         }
-        state.withLock { state in
+        state.withLockedValue { state in
             state.summary.add(outcome)
             if output.junit != nil { state.outcomes.append(outcome) }
             if !text.isEmpty { FileDescriptorWriter.standardOutput(text) }
@@ -30,7 +30,7 @@ final class OutcomeCollector: Sendable {
     }
 
     func finish(seconds: Double) throws -> RunSummary {
-        let (summary, outcomes) = state.withLock { ($0.summary, $0.outcomes) }
+        let (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
         let text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
         FileDescriptorWriter.standardOutput(text + "\n")

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Hands out the messages of the run to the connections, in order, each with its start time
 /// under `--rate`.
@@ -18,7 +18,7 @@ final class WorkQueue: Sendable {
     private let deadline: ContinuousClock.Instant?
     private let start: ContinuousClock.Instant
     private let interval: Duration?
-    private let next = Mutex(0)
+    private let next = NIOLockedValueBox(0)
 
     /// A queue of `corpusSize × repeat` items, or of items until `duration` has passed.
     init(corpusSize: Int, repeat: Int, duration: Duration?, rate: Double?, start: ContinuousClock.Instant) {
@@ -35,7 +35,7 @@ final class WorkQueue: Sendable {
     /// The next item, or `nil` when the run is over.
     func take() -> Item? {
         guard corpusSize > 0 else { return nil }
-        let sequence: Int? = next.withLock { value in
+        let sequence: Int? = next.withLockedValue { value in
             if let total, value >= total { return nil }
             if let deadline, ContinuousClock.now >= deadline { return nil }
             value += 1

@@ -3,7 +3,7 @@ import MilterClient
 /// What a run expects, and what it prints: the output options of `milter-replay`, as plain values.
 public struct OutputSettings: Sendable {
     /// The verdict every message should get.
-    public var expect: Verdict?
+    public var expect: Disposition?
     /// A file of `FILE VERDICT` lines giving expected verdicts per message.
     public var manifest: String?
     /// Whether the report is JSON lines (docs/milter-replay-json.md) rather than text.
@@ -17,7 +17,7 @@ public struct OutputSettings: Sendable {
 
     /// No expectation, a text report of every message.
     public init(
-        expect: Verdict? = nil, manifest: String? = nil, json: Bool = false, junit: String? = nil,
+        expect: Disposition? = nil, manifest: String? = nil, json: Bool = false, junit: String? = nil,
         showMessage: Bool = false, quiet: Bool = false
     ) {
         self.expect = expect

@@ -5,7 +5,7 @@ import MilterReplayKit
 /// What to expect, and what to print.
 struct OutputOptions: ParsableArguments {
     @Option(help: "The verdict every message should get: accept, reject, tempfail, discard or quarantine.")
-    var expect: Verdict?
+    var expect: Disposition?
 
     @Option(help: "A file of 'FILE VERDICT' lines giving expected verdicts per message.")
     var manifest: String?
@@ -29,4 +29,4 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
-extension Verdict: ExpressibleByArgument {}
+extension Disposition: ExpressibleByArgument {}

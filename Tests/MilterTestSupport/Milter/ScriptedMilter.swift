@@ -1,7 +1,7 @@
 import MilterProtocol
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A milter written for the tests: a NIO server on 127.0.0.1:0 that answers each command with
 /// whatever the test's script says, including replies no real milter should send.
@@ -29,7 +29,7 @@ package final class ScriptedMilter: Sendable {
     package var port: Int { channel.localAddress!.port! }
 
     /// Every command received so far, on all connections, in order.
-    package var commands: [MilterCommand] { recorder.commands.withLock { $0 } }
+    package var commands: [MilterCommand] { recorder.commands.withLockedValue { $0 } }
 
     /// The IDs of ``commands``, MACRO packets left out.
     package var eventIDs: [MilterCommand.ID] { commands.map(\.id).filter { $0 != .macro } }
@@ -66,7 +66,7 @@ package final class ScriptedMilter: Sendable {
 
 /// Every command the milter received, shared by its connections.
 private final class Recorder: Sendable {
-    let commands = Mutex<[MilterCommand]>([])
+    let commands = NIOLockedValueBox<[MilterCommand]>([])
 }
 
 private final class ScriptHandler: ChannelInboundHandler {
@@ -85,7 +85,7 @@ private final class ScriptHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let command = unwrapInboundIn(data)
-        recorder.commands.withLock { $0.append(command) }
+        recorder.commands.withLockedValue { $0.append(command) }
         pending += script(command)
         run(context: context)
     }
