@@ -1,8 +1,8 @@
 import MilterCapture
 import MilterClient
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 import _MilterSystem
 
 #if canImport(FoundationEssentials)

@@ -1,6 +1,6 @@
 import MilterCapture
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import _MilterSystem
 
 /// The pcapng file a recording proxy writes: every relayed chunk becomes synthesised TCP segments,
@@ -56,7 +56,9 @@ final class RecordingFile: Sendable {
     /// Records the end of `connection`, closed first by `direction`'s sender; later calls do nothing.
     func close(_ connection: CaptureRecorder.Connection, from direction: StreamDirection) {
         let now = clock()
-        state.withLockedValue { state in Self.write(state.recorder.close(connection, from: direction, at: now), to: &state) }
+        state.withLockedValue { state in
+            Self.write(state.recorder.close(connection, from: direction, at: now), to: &state)
+        }
     }
 
     /// Closes the file; returns the connections recorded, the bytes written and the write error, if any.

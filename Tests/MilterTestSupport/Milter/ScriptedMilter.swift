@@ -1,7 +1,7 @@
 import MilterProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 
 /// A milter written for the tests: a NIO server on 127.0.0.1:0 that answers each command with
 /// whatever the test's script says, including replies no real milter should send.
