@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "MailMessage", targets: ["MailMessage"]),
         .library(name: "MilterClient", targets: ["MilterClient"]),
         .library(name: "MilterCapture", targets: ["MilterCapture"]),
+        .library(name: "MilterDNS", targets: ["MilterDNS"]),
         // A milter author's one dependency: the server library and the command line every milter binary gets.
         .library(name: "ReferenceMilter", targets: ["ReferenceMilter", "ReferenceMilterCLI"]),
         .executable(name: "reference-milter", targets: ["reference-milter"]),
@@ -46,6 +47,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // A small DNS stub resolver (UDP, TCP on truncation) with a strict response parser, for DNSBLs.
+        .target(name: "MilterDNS", dependencies: nio),
         // The milter server library.
         .target(
             name: "ReferenceMilter",
@@ -77,6 +80,7 @@ let package = Package(
             dependencies: ["MilterProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
         ),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"]),
+        .testTarget(name: "MilterDNSTests", dependencies: ["MilterDNS"] + nio),
         .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"] + nio),
         .testTarget(
             name: "MilterCaptureTests",
