@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "ReferenceMilter",
             dependencies: [
-                "MilterProtocol", "MailMessage", log,
+                "MilterProtocol", "MailMessage", "MilterDNS", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio

@@ -10,7 +10,9 @@ import MilterProtocol
 /// always => add-header "X-Reference-Milter" "checked", accept
 /// ```
 ///
-/// Fields: `subject`, `header "Name"`, `sender`, `recipient` (any), `from`, `helo`, `client`.
+/// Fields: `subject`, `header "Name"`, `sender`, `recipient` (any), `from`, `helo`, `client`, `dnsbl ZONE`.
+/// A bare `dnsbl ZONE` holds when the client or a foreign Received hop is listed in the zone;
+/// `dnsbl zen.spamhaus.org is "xbl"` compares the listings (see ``Rule/Field/dnsbl(_:)``).
 /// Comparisons (case-insensitive): `contains`, `is`, `starts-with`, `ends-with`, `matches` (regex).
 /// Verdicts: `accept`, `reject ["ddd x.y.z text"]`, `tempfail ["ddd x.y.z text"]`, `discard`,
 /// `quarantine "reason"`. Modifications: `add-header N V`, `insert-header INDEX N V`,
@@ -93,6 +95,15 @@ struct TokenReader {
         return true
     }
 
+    private mutating func zone() throws(RuleParseError) -> String {
+        let zone = try text("a DNSBL zone")
+        let labels = zone.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, zone.utf8.count <= 240,
+            labels.allSatisfy({ (1...63).contains($0.utf8.count) && $0.allSatisfy(\.isDNSLabelCharacter) })
+        else { throw RuleParseError(line: 0, message: "'\(zone)' is not a DNSBL zone name") }
+        return zone
+    }
+
     private mutating func condition() throws(RuleParseError) -> Rule.Condition {
         var word = try text("a field")
         let negated = word == "not"
@@ -106,7 +117,11 @@ struct TokenReader {
         case "from": field = .from
         case "helo": field = .helo
         case "client": field = .client
+        case "dnsbl": field = .dnsbl(try zone())
         default: throw RuleParseError(line: 0, message: "unknown field '\(word)'")
+        }
+        if case .dnsbl = field, peek == nil || peek == .arrow || peek == .word("and") {
+            return Rule.Condition(field: field, match: .any, negated: negated)
         }
         let comparison = try text("a comparison")
         let value = try text("a value")
@@ -121,4 +136,8 @@ struct TokenReader {
         }
         return Rule.Condition(field: field, match: match, negated: negated)
     }
+}
+
+extension Character {
+    fileprivate var isDNSLabelCharacter: Bool { isASCII && (isLetter || isNumber || self == "-" || self == "_") }
 }
