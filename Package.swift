@@ -103,7 +103,9 @@ let package = Package(
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
+            dependencies: [
+                "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterDNS", "milter-replay",
+            ] + nio
         ),
         // milter-replay's own logic (capture replay comparison), with @testable import.
         .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),

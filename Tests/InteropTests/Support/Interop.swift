@@ -67,6 +67,8 @@ enum Interop {
         case tcpdump
         /// tshark and capinfos (Wireshark's command-line tools), to read captures back.
         case tshark
+        /// dnsmasq (Debian's dnsmasq-base), a DNS server for the DNSBL tests.
+        case dnsmasq
     }
 
     /// True when `MILTER_INTEROP=required`: a missing peer is then a failure, not a skip.
@@ -111,6 +113,7 @@ enum Interop {
         case .sendmail: files = [Sendmail.binary, "/usr/bin/m4", "/usr/bin/unshare", "/usr/sbin/smtp-sink"]
         case .tcpdump: files = ["/usr/bin/tcpdump"]
         case .tshark: files = ["/usr/bin/tshark", "/usr/bin/capinfos"]
+        case .dnsmasq: files = [Dnsmasq.binary]
         }
         let missing = files.filter { !FileManager.default.isExecutableFile(atPath: $0) && !isReadable($0) }
         return missing.isEmpty ? nil : "not found: \(missing.joined(separator: ", ")) (run .ci/install-peers)"
