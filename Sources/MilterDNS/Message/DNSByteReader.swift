@@ -41,11 +41,13 @@ struct DNSByteReader {
     }
 
     /// Reads a possibly compressed name (RFC 1035 §4.1.4). A pointer must point strictly before the
-    /// label it replaces, so every jump goes backwards and no chain of pointers can loop.
+    /// start of the labels read since the last jump, so jump targets strictly decrease and no chain
+    /// of pointers can loop.
     mutating func readName() throws(DNSError) -> String {
         var labels: [String] = []
         var wireLength = 1
         var position = offset
+        var segmentStart = offset
         var resumeAt: Int?
         var jumps = 0
         while true {
@@ -64,11 +66,12 @@ struct DNSByteReader {
             case 0xC0:
                 let target = Int(length & 0x3F) << 8 | Int(try cursor.readUInt8())
                 jumps += 1
-                guard target < position, jumps <= Self.maxPointerJumps else {
+                guard target < segmentStart, jumps <= Self.maxPointerJumps else {
                     throw DNSError(.compressionLoop, offset: position)
                 }
                 if resumeAt == nil { resumeAt = cursor.offset }
                 position = target
+                segmentStart = target
             default:
                 throw DNSError(.badLabel, offset: position)
             }

@@ -55,10 +55,13 @@ extension DNSByteReader {
         case .txt:
             data = .txt(try Self.characterStrings(rdata, at: start))
         case .cname:
-            // The name may point back into the message, but its own bytes must stay inside the data.
-            var inner = DNSByteReader(bytes, offset: start)
-            data = .cname(try inner.readName())
-            guard inner.offset == start + length else { throw DNSError(.badRecordLength, offset: start) }
+            // The name may point back into the message (pointers only go backwards, so the bytes up
+            // to the data's end suffice), but its own bytes must fill the data exactly.
+            var inner = DNSByteReader(Array(bytes[..<(start + length)]), offset: start)
+            guard let name = try? inner.readName(), inner.offset == start + length else {
+                throw DNSError(.badRecordLength, offset: start)
+            }
+            data = .cname(name)
         default:
             data = .other(Array(rdata))
         }
