@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "ReferenceMilterTests",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage",
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterDNS",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
