@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MilterDNS", targets: ["MilterDNS"]),
         // A milter author's one dependency: the server library and the command line every milter binary gets.
         .library(name: "ReferenceMilter", targets: ["ReferenceMilter", "ReferenceMilterCLI"]),
+        .library(name: "MilterReplayKit", targets: ["MilterReplayKit"]),
         .executable(name: "reference-milter", targets: ["reference-milter"]),
         .executable(name: "milter-replay", targets: ["milter-replay"]),
     ],
@@ -28,8 +29,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // `swift package generate-documentation` for the DocC catalogues; nothing links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
+        // The small POSIX helpers (file descriptor writes, the C library) shared by the targets below; not a product.
+        .target(name: "_MilterSystem"),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",
@@ -39,11 +44,11 @@ let package = Package(
         .target(name: "MailMessage"),
         // The fake MTA.
         .target(name: "MilterClient", dependencies: ["MilterProtocol", "MailMessage", log] + nio),
-        // pcap / pcapng reading, TCP reassembly, milter session extraction.
+        // pcap / pcapng reading, TCP reassembly, milter session extraction; MailMessage for IPAddress.
         .target(
             name: "MilterCapture",
             dependencies: [
-                "MilterProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                "MilterProtocol", "MailMessage", "_MilterSystem", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -53,7 +58,7 @@ let package = Package(
         .target(
             name: "ReferenceMilter",
             dependencies: [
-                "MilterProtocol", "MailMessage", "MilterDNS", log,
+                "MilterProtocol", "MailMessage", "MilterDNS", "_MilterSystem", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
@@ -62,34 +67,59 @@ let package = Package(
         .target(
             name: "ReferenceMilterCLI",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", log, argumentParser,
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log,
+                argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
-        .executableTarget(
-            name: "milter-replay",
+        // milter-replay's logic: corpus and capture replay, comparison, reports, the record proxy. No ArgumentParser.
+        .target(
+            name: "MilterReplayKit",
             dependencies: [
-                "MilterClient", "MilterCapture", "ReferenceMilter", "MailMessage", argumentParser, log,
+                "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + nio
         ),
+        // The commands and their options; ReferenceMilter only for the embedded milter used without --target.
+        .executableTarget(
+            name: "milter-replay",
+            dependencies: [
+                "MilterReplayKit", "MilterClient", "MilterProtocol", "ReferenceMilter", "_MilterSystem", argumentParser,
+                log,
+            ]
+        ),
+        // What the test targets share: processes run with deadlines, free ports, scratch files,
+        // the skip-or-fail gate for real peers, a scripted milter and a test MTA. Not a product.
+        .target(
+            name: "MilterTestSupport",
+            dependencies: ["MilterProtocol"] + nio,
+            path: "Tests/MilterTestSupport"
+        ),
         .testTarget(
             name: "MilterProtocolTests",
-            dependencies: ["MilterProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
+            dependencies: [
+                "MilterProtocol", "MilterTestSupport", .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
         ),
-        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"]),
-        .testTarget(name: "MilterDNSTests", dependencies: ["MilterDNS"] + nio),
-        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"] + nio),
+        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "MilterTestSupport"]),
+        .testTarget(
+            name: "MilterClientTests",
+            dependencies: ["MilterClient", "MilterTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]
+                + nio
+        ),
+        .testTarget(name: "MilterDNSTests", dependencies: ["MilterDNS", "MilterTestSupport"] + nio),
         .testTarget(
             name: "MilterCaptureTests",
-            dependencies: ["MilterCapture", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "MilterCapture", "MailMessage", "MilterTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ReferenceMilterTests",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterDNS",
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport", "MilterDNS",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
@@ -97,18 +127,25 @@ let package = Package(
         .testTarget(
             name: "ReferenceMilterCLITests",
             dependencies: [
-                "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage",
+                "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "InteropTests",
             dependencies: [
-                "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterDNS", "milter-replay",
+                "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "MilterDNS",
+                "milter-replay",
             ] + nio
         ),
-        // milter-replay's own logic (capture replay comparison), with @testable import.
-        .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),
+        // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.
+        .testTarget(
+            name: "MilterReplayTests",
+            dependencies: [
+                "MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "MilterTestSupport",
+                "milter-replay",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,13 +1,6 @@
 import ArgumentParser
 import ReferenceMilter
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// The command line every milter binary gets in one call: `daemon`, `test` and `dump`.
 ///

@@ -1,13 +1,6 @@
 import ArgumentParser
-import ReferenceMilter
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import MilterReplayKit
+import _MilterSystem
 
 /// `milter-replay`: drive a milter the way Postfix (or Sendmail) does.
 ///
@@ -23,8 +16,12 @@ struct MilterReplayCommand: AsyncParsableCommand {
 
     /// Runs the command; every usage error (ArgumentParser's 64) exits with 2.
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == DumpRequestProbe.option {
+            exitProcess(DumpRequestProbe.run(Array(arguments.dropFirst())))
+        }
         // The common read-only `--pcap` line starts without ArgumentParser's reflection (see PcapDumpRequest).
-        if let request = PcapDumpRequest(plainArguments: Array(CommandLine.arguments.dropFirst())) {
+        if let request = PcapDumpRequest(plainArguments: arguments) {
             exitProcess(PcapDump.run(request))
         }
         do {
@@ -34,24 +31,14 @@ struct MilterReplayCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let early as EarlyExit {
+            exitProcess(early.status)
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             FileDescriptorWriter.standardError(fullMessage(for: error) + "\n")
             exit(withError: ExitCode(ExitCodes.usage))
         }
     }
-}
-
-/// The exit codes of every subcommand.
-enum ExitCodes {
-    /// Every message as expected, no finding.
-    static let success: Int32 = 0
-    /// An expectation mismatch or a protocol finding.
-    static let mismatch: Int32 = 1
-    /// A usage error: bad option, missing input, no target.
-    static let usage: Int32 = 2
-    /// The milter could not be reached.
-    static let connectFailed: Int32 = 3
 }
 
 /// Ends the process with `status`. ArgumentParser's `exit(withError:)` would build the command's help text first,

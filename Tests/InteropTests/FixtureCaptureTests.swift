@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// The committed captures in fixtures/pcap are what their README says, as Wireshark's own tools read
@@ -34,7 +35,7 @@ struct FixtureCaptureTests {
     @Test(arguments: expectations)
     func captureMatchesItsDescription(_ expected: Expectation) async throws {
         guard Interop.require(.tshark) else { return }
-        let path = Interop.repositoryRoot.appendingPathComponent("fixtures/pcap/\(expected.file)").path
+        let path = TestPaths.root.appendingPathComponent("fixtures/pcap/\(expected.file)").path
         let info = try await ProcessRunner.run("/usr/bin/capinfos", ["-T", "-m", "-r", "-t", "-E", path])
             .check("capinfos")
         #expect(

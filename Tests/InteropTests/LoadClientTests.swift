@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// The C load client (interop/loadclient) completes every transaction against libmilter. Speed is

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// The built `milter-replay` binary against libmilter with the fixtures/replay corpus: every
@@ -6,15 +7,9 @@ import Testing
 @Suite("milter-replay against libmilter")
 struct MilterReplayCMilterTests {
     /// The binary SwiftPM built beside this test bundle (InteropTests depends on milter-replay).
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("milter-replay").path
-    }
+    static var binary: String { TestPaths.builtProduct("milter-replay") }
 
-    static var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
+    static var repository: URL { TestPaths.root }
 
     static func replay(_ arguments: [String]) async throws -> ProcessResult {
         let corpus = repository.appendingPathComponent("fixtures/replay").path

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// The built `milter-replay` binary on the committed captures, with no peer: transcripts equal the

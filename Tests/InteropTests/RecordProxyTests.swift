@@ -4,6 +4,7 @@ import MailMessage
 import MilterCapture
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import ReferenceMilter
 import Testing
 

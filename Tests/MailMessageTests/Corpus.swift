@@ -1,4 +1,5 @@
 import MailMessage
+import MilterTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,12 +10,8 @@ import Darwin
 
 /// Access to the message corpus under `fixtures/eml/`.
 enum Corpus {
-    /// The repository root, found from this file's path.
-    static let root: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path
-    }()
+    /// The repository root.
+    static let root: String = TestPaths.root.path
 
     static let directory = root + "/fixtures/eml"
 

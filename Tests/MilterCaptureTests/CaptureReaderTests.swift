@@ -1,4 +1,5 @@
 import MilterCapture
+import MilterTestSupport
 import NIOCore
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import MilterCapture
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -62,7 +63,7 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        let fields = try await ExternalTool.run(
+        let fields = try await ProcessRunner.run(
             tshark,
             [
                 "-r", path, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-T", "fields",
@@ -70,7 +71,7 @@ import Testing
                 "_ws.expert.severity",
             ])
         #expect(fields.status == 0)
-        let rows = fields.output.split(separator: "\n").map {
+        let rows = fields.stdout.split(separator: "\n").map {
             $0.split(separator: "\t", omittingEmptySubsequences: false)
         }
         #expect(rows.count == 32)  // 3 handshake, 26 data (the 70 kB body takes two), 3 closing
@@ -78,9 +79,9 @@ import Testing
         #expect(rows.allSatisfy { $0.count > 1 && $0[1] == "1" })  // 1: checksum good
         #expect(rows.allSatisfy { $0.count > 2 && $0[2].isEmpty })  // no retransmission, lost segment, ...
 
-        let follow = try await ExternalTool.run(tshark, ["-r", path, "-q", "-z", "follow,tcp,raw,0"])
+        let follow = try await ProcessRunner.run(tshark, ["-r", path, "-q", "-z", "follow,tcp,raw,0"])
         // Raw follow output: one hex line per segment, the server's indented by a tab.
-        let hex = follow.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let hex = follow.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && $0.allSatisfy(\.isHexDigit) }.joined()
         var encoder = MilterEncoder()
         var expected = ""

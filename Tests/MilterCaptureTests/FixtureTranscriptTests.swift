@@ -1,13 +1,13 @@
 import Foundation
 import MilterCapture
+import MilterTestSupport
 import Testing
 
 /// Real captures recorded from Postfix/Sendmail with libmilter and OpenDKIM (fixtures/pcap/README.md), decoded
 /// and compared with checked-in transcripts. `UPDATE_TRANSCRIPTS=1 swift test --filter FixtureTranscriptTests`
 /// rewrites the expectations after a re-recording; review the diff before committing.
 @Suite struct FixtureTranscriptTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("fixtures/pcap")
+    static let directory = TestPaths.fixtures("pcap")
 
     static let captures = [
         "postfix-cmilter-lo.pcap", "postfix-cmilter-any-sll2.pcap", "postfix-cmilter-snaplen120.pcap",

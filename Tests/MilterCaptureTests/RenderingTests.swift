@@ -1,6 +1,7 @@
 import Foundation
 import MilterCapture
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 

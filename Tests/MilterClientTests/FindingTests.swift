@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// tied to its step, and the message gets Postfix's default action (tempfail).
 @Suite struct FindingTests {
     @Test func secondFinalReplyIsUnsolicited() async throws {
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: [.together([.replyCode("550 5.7.1 no"), .reject])]))
         let finding = try #require(result.findings.first)
         #expect(finding.code == "unsolicitedReply")
@@ -16,50 +17,47 @@ import Testing
     }
 
     @Test func replyToAbort() async throws {
-        let milter = try await ScriptedMilter(
+        let milter = SimulatedMilter(
             script: Scripts.wellBehaved { $0 == .abort ? [.reply(.continue)] : nil })
-        let connection = try await Fixtures.open(milter)
-        let result = await connection.send(Fixtures.message)
+        let connection = Fixtures.open(milter)
+        let result = connection.send(Fixtures.message)
         #expect(result.verdict == .accept)
-        let finding = try #require(await connection.listenForStrayReplies(for: .seconds(10)))
+        let finding = try #require(connection.listenForStrayReplies(for: .seconds(10)))
         #expect(finding.code == "replyToNoReplyCommand")
         #expect(finding.step == .abort)
-        await connection.quit()
-        await milter.stop()
+        connection.quit()
     }
 
     @Test func replyToMacro() async throws {
         let answer = Scripts.answer(flags: [.noHelo])
-        let milter = try await ScriptedMilter(
+        let milter = SimulatedMilter(
             script: Scripts.wellBehaved(answer: answer) { command in
                 if case .macro(let definition) = command, definition.stage == UInt8(ascii: "H") {
                     return [.reply(.continue)]
                 }
                 return nil
             })
-        let connection = try await Fixtures.open(milter)
-        let finding = try #require(await connection.listenForStrayReplies(for: .seconds(10)))
+        let connection = Fixtures.open(milter)
+        let finding = try #require(connection.listenForStrayReplies(for: .seconds(10)))
         #expect(finding.code == "replyToNoReplyCommand")
-        let result = await connection.send(Fixtures.message)
+        let result = connection.send(Fixtures.message)
         #expect(result.verdict == .tempfail)
         #expect(result.smtpReply == MTAProfile.postfix.replies.communicationError)
-        await connection.quit()
-        await milter.stop()
+        connection.quit()
     }
 
     @Test func replyDespiteNoReply() async throws {
         let answer = Scripts.answer(flags: [.noReplyConnect])
-        let milter = try await ScriptedMilter(
+        let milter = SimulatedMilter(
             script: Scripts.wellBehaved(answer: answer) { $0.id == .connect ? [.reply(.continue)] : nil })
-        let connection = try await MilterClientConnection.open(
-            to: .inet(host: "127.0.0.1", port: milter.port), configuration: Fixtures.configuration())
-        let record = await connection.connect()
+        let connection = SimulatedConnection(
+            milter: milter, configuration: Fixtures.configuration())
+        let record = connection.connect()
         #expect(record.delivery == .sentWithoutReply)
-        let finding = try #require(await connection.listenForStrayReplies(for: .seconds(10)))
+        let finding = try #require(connection.listenForStrayReplies(for: .seconds(10)))
         #expect(finding.code == "replyDespiteNoReply")
         #expect(finding.step == .connect)
-        await connection.quit()
-        await milter.stop()
+        connection.quit()
     }
 
     @Test(arguments: [
@@ -68,7 +66,7 @@ import Testing
         (.endOfHeaders, .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "Subject", value: "x")))),
     ])
     func modificationBeforeEndOfMessage(step: MilterCommand.ID, modification: MilterReply) async throws {
-        let (result, milter, _) = try await Fixtures.run(
+        let (result, milter, _) = Fixtures.simulateRun(
             Scripts.wellBehaved { $0.id == step ? [.reply(modification), .reply(.continue)] : nil })
         let finding = try #require(result.findings.first)
         #expect(finding.code == "modificationBeforeEndOfMessage")
@@ -81,7 +79,7 @@ import Testing
     @Test func modificationNotNegotiated() async throws {
         let answer = Scripts.answer(actions: [.changeHeaders])
         let header = MilterReply.addHeader(HeaderField(name: "X-Added", value: "yes"))
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(answer: answer, endOfMessage: [.reply(header), .reply(.accept)]))
         #expect(result.findings.map(\.code) == ["modificationNotNegotiated"])
         #expect(result.findings.first?.step == .endOfMessage)
@@ -89,7 +87,7 @@ import Testing
     }
 
     @Test func unknownReplyByte() async throws {
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved { $0.id == .mail ? [.raw([0, 0, 0, 1, UInt8(ascii: "Z")])] : nil })
         #expect(result.findings.map(\.code) == ["unknownReply"])
         #expect(result.findings.first?.step == .mail)
@@ -98,7 +96,7 @@ import Testing
 
     @Test(arguments: ["550", "250 2.0.0 ok", "550 4.7.1 class mismatch", "550 5.7.1 100% sure"])
     func badReplyCode(text: String) async throws {
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: [.reply(.replyCode(MilterString(text)))]))
         #expect(result.findings.map(\.code) == ["invalidReplyCode"])
         #expect(result.verdict == .tempfail)
@@ -107,14 +105,14 @@ import Testing
 
     @Test func oversizedFrameIsRefusedBeforeBuffering() async throws {
         // A length of 16 MiB: the decoder refuses it from the four length bytes alone.
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved { $0.id == .recipient ? [.raw([0x01, 0x00, 0x00, 0x00, UInt8(ascii: "y")])] : nil })
         #expect(result.findings.map(\.code) == ["frameTooLarge"])
         #expect(result.findings.first?.step == .recipient)
     }
 
     @Test func timeout() async throws {
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: []),
             configuration: Fixtures.configuration(endOfMessage: .milliseconds(200)))
         #expect(result.findings.map(\.code) == ["timeout"])
@@ -123,14 +121,14 @@ import Testing
     }
 
     @Test func endOfFile() async throws {
-        let (result, _, _) = try await Fixtures.run(Scripts.wellBehaved { $0.id == .endOfHeaders ? [.close] : nil })
+        let (result, _, _) = Fixtures.simulateRun(Scripts.wellBehaved { $0.id == .endOfHeaders ? [.close] : nil })
         #expect(result.findings.map(\.code) == ["eof"])
         #expect(result.findings.first?.step == .endOfHeaders)
         #expect(result.verdict == .tempfail)
     }
 
     @Test func skipWithoutNegotiation() async throws {
-        let (result, _, _) = try await Fixtures.run(Scripts.wellBehaved { $0.id == .body ? [.reply(.skip)] : nil })
+        let (result, _, _) = Fixtures.simulateRun(Scripts.wellBehaved { $0.id == .body ? [.reply(.skip)] : nil })
         #expect(result.findings.map(\.code) == ["skipNotNegotiated"])
     }
 
@@ -140,7 +138,7 @@ import Testing
             .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.progress),
             .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.accept),
         ]
-        let (result, _, findings) = try await Fixtures.run(
+        let (result, _, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: slow),
             configuration: Fixtures.configuration(endOfMessage: .milliseconds(1_200)))
         #expect(result.findings.isEmpty)
@@ -149,13 +147,12 @@ import Testing
     }
 
     @Test func afterAFindingNothingMoreIsSent() async throws {
-        let milter = try await ScriptedMilter(
+        let milter = SimulatedMilter(
             script: Scripts.wellBehaved { $0.id == .mail ? [.reply(.addRecipient("<x@y>")), .reply(.continue)] : nil })
-        let connection = try await Fixtures.open(milter)
-        let first = await connection.send(Fixtures.message)
-        let second = await connection.send(Fixtures.message)
-        await connection.quit()
-        await milter.stop()
+        let connection = Fixtures.open(milter)
+        let first = connection.send(Fixtures.message)
+        let second = connection.send(Fixtures.message)
+        connection.quit()
         #expect(first.findings.count == 1)
         #expect(second.findings.isEmpty)
         #expect(second.verdict == .tempfail)

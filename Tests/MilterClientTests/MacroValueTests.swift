@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -11,16 +12,15 @@ import Testing
     }
 
     @Test func everyMessageCarriesItsOwnEnvelope() async throws {
-        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
-        let connection = try await Fixtures.open(milter)
+        let milter = SimulatedMilter(script: Scripts.wellBehaved())
+        let connection = Fixtures.open(milter)
         var first = Fixtures.message
         first.recipients = [EnvelopeAddress(mailbox: "bob@Example.NET")]
         var second = first
         second.sender = EnvelopeAddress(mailbox: "")
         second.recipients = [EnvelopeAddress(mailbox: "dave@example.com")]
-        for message in [first, first, second] { _ = await connection.send(message) }
-        await connection.quit()
-        await milter.stop()
+        for message in [first, first, second] { _ = connection.send(message) }
+        connection.quit()
 
         let mail = milter.macroPackets.filter { $0.stage == UInt8(ascii: "M") }.map(Self.values)
         let rcpt = milter.macroPackets.filter { $0.stage == UInt8(ascii: "R") }.map(Self.values)

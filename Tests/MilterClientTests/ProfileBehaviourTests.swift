@@ -1,12 +1,13 @@
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
 /// The fake MTA sends what Postfix (and Sendmail) send, and honours the negotiation.
 @Suite struct ProfileBehaviourTests {
     @Test func postfixOrderWithMacrosBeforeEveryHeaderAndBodyChunk() async throws {
-        let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved())
+        let (result, milter, findings) = Fixtures.simulateRun(Scripts.wellBehaved())
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
         #expect(
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func headersAsPostfixSendsThem() async throws {
-        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved())
+        let (_, milter, _) = Fixtures.simulateRun(Scripts.wellBehaved())
         let headers = milter.commands.compactMap { if case .header(let field) = $0 { field } else { nil } }
         #expect(headers.map(\.name.string) == ["From", "To", "Subject", "X-Empty"])
         #expect(headers[2].value.string == "Hello\n\tfolded")
@@ -38,14 +39,14 @@ import Testing
 
     @Test func headerLeadingSpaceKeptWhenNegotiated() async throws {
         let answer = Scripts.answer(flags: [.headerLeadingSpace])
-        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        let (_, milter, _) = Fixtures.simulateRun(Scripts.wellBehaved(answer: answer))
         let headers = milter.commands.compactMap { if case .header(let field) = $0 { field } else { nil } }
         #expect(headers[0].value.string == " Alice <alice@example.org>")
     }
 
     @Test func noFlagsSkipEventsButNotTheirEnvelopeMacros() async throws {
         let answer = Scripts.answer(flags: [.noConnect, .noMail, .noHeaders, .noBody])
-        let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        let (result, milter, findings) = Fixtures.simulateRun(Scripts.wellBehaved(answer: answer))
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
         #expect(!milter.eventIDs.contains(.connect))
@@ -59,7 +60,7 @@ import Testing
 
     @Test func noReplyFlagsAreNotAwaited() async throws {
         let answer = Scripts.answer(flags: [.noReplyHeader, .noReplyRecipient])
-        let (result, _, findings) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        let (result, _, findings) = Fixtures.simulateRun(Scripts.wellBehaved(answer: answer))
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
         let deliveries = result.steps.filter { $0.command == .header || $0.command == .recipient }.map(\.delivery)
@@ -71,7 +72,7 @@ import Testing
         var message = Fixtures.message
         message.body = Array(repeating: UInt8(ascii: "x"), count: 200_000)
         let answer = Scripts.answer(flags: [.skip])
-        let (result, milter, findings) = try await Fixtures.run(
+        let (result, milter, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved(answer: answer) { $0.id == .body ? [.reply(.skip)] : nil }, message: message)
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
@@ -82,14 +83,14 @@ import Testing
     @Test func bodyChunksAreExactly65535Bytes() async throws {
         var message = Fixtures.message
         message.body = Array(repeating: UInt8(ascii: "x"), count: 140_000)
-        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(), message: message)
+        let (_, milter, _) = Fixtures.simulateRun(Scripts.wellBehaved(), message: message)
         let sizes = milter.commands.compactMap { if case .body(let bytes) = $0 { bytes.readableBytes } else { nil } }
         #expect(sizes == [65_535, 65_535, 140_002 - 131_070])
     }
 
     @Test func symbolListsChangeTheMacros() async throws {
         let answer = Scripts.answer(symbolLists: [SymbolList(stage: .mail, names: ["{mail_addr}", "{client_addr}"])])
-        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(answer: answer))
+        let (_, milter, _) = Fixtures.simulateRun(Scripts.wellBehaved(answer: answer))
         let mail = try #require(milter.macroPackets.first { $0.stage == UInt8(ascii: "M") })
         #expect(mail.macros.map(\.name.string) == ["{mail_addr}", "{client_addr}"])
         #expect(mail.macros.map(\.value.string) == ["alice@example.org", "192.0.2.1"])
@@ -98,7 +99,7 @@ import Testing
     @Test func macroOverrides() async throws {
         var configuration = Fixtures.configuration()
         configuration.macroOverrides[.mail] = [("{auth_authen}", "alice"), ("i", "QUEUE1")]
-        let (_, milter, _) = try await Fixtures.run(Scripts.wellBehaved(), configuration: configuration)
+        let (_, milter, _) = Fixtures.simulateRun(Scripts.wellBehaved(), configuration: configuration)
         let mail = try #require(milter.macroPackets.first { $0.stage == UInt8(ascii: "M") })
         let values = Dictionary(uniqueKeysWithValues: mail.macros.map { ($0.name.string, $0.value.string) })
         #expect(values["{auth_authen}"] == "alice")
@@ -108,7 +109,7 @@ import Testing
     @Test(arguments: [MilterVersion.v2, .v3, .v4])
     func olderVersionsDropLaterEvents(version: MilterVersion) async throws {
         let answer = Scripts.answer(version: version, actions: .version2)
-        let (result, milter, findings) = try await Fixtures.run(
+        let (result, milter, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved(answer: answer), configuration: Fixtures.configuration(version: version))
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
@@ -119,15 +120,14 @@ import Testing
     }
 
     @Test func sendmailSendsNoAbortAfterASuccessfulMessageAndWritesIPv6Prefix() async throws {
-        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let milter = SimulatedMilter(script: Scripts.wellBehaved())
         let client = SMTPClient(hostname: "v6.example.test", address: "2001:db8::1", port: 4000, helo: "v6")
-        let connection = try await MilterClientConnection.open(
-            to: .inet(host: "127.0.0.1", port: milter.port), configuration: Fixtures.configuration(profile: .sendmail),
+        let connection = SimulatedConnection(
+            milter: milter, configuration: Fixtures.configuration(profile: .sendmail),
             client: client)
-        await connection.connect()
-        _ = await connection.send(Fixtures.message)
-        await connection.quit()
-        await milter.stop()
+        connection.connect()
+        _ = connection.send(Fixtures.message)
+        connection.quit()
         #expect(!milter.eventIDs.contains(.abort))
         guard case .connect(let info)? = milter.commands.first(where: { $0.id == .connect }) else {
             Issue.record("no CONNECT")
@@ -138,50 +138,35 @@ import Testing
     }
 
     @Test func connectLevelRejectClosesWithoutQuit() async throws {
-        let milter = try await ScriptedMilter(
+        let milter = SimulatedMilter(
             script: Scripts.wellBehaved { $0.id == .connect ? [.reply(.reject)] : nil })
-        let connection = try await Fixtures.open(milter)
-        let result = await connection.send(Fixtures.message)
-        await connection.quit()
-        await milter.stop()
+        let connection = Fixtures.open(milter)
+        let result = connection.send(Fixtures.message)
+        connection.quit()
         #expect(result.verdict == .reject)
         #expect(result.smtpReply == "550 5.7.1 Command rejected")
         #expect(milter.eventIDs == [.optionNegotiation, .connect])
-        #expect(await connection.connectionFindings.isEmpty)
+        #expect(connection.connectionFindings.isEmpty)
     }
 
     @Test func rejectedRecipientDoesNotEndTheTransaction() async throws {
-        let milter = try await ScriptedMilter(
+        let milter = SimulatedMilter(
             script: Scripts.wellBehaved { command in
                 if case .recipient(let rcpt) = command, rcpt.address.string.contains("bob") {
                     return [.reply(.replyCode("550 5.1.1 no such user"))]
                 }
                 return nil
             })
-        let connection = try await Fixtures.open(milter)
-        let result = await connection.send(Fixtures.message)
-        await connection.quit()
-        await milter.stop()
+        let connection = Fixtures.open(milter)
+        let result = connection.send(Fixtures.message)
+        connection.quit()
         #expect(result.verdict == .accept)
         #expect(result.rejectedRecipients.map(\.reply) == ["550 5.1.1 no such user"])
         #expect(result.resultingMessage?.recipients == ["<carol@example.net>"])
     }
 
-    @Test func unixDomainSocket() async throws {
-        let path = "/tmp/milter-client-test-\(UInt32.random(in: 0...UInt32.max)).sock"
-        let milter = try await ScriptedMilter(unixPath: path, script: Scripts.wellBehaved())
-        let connection = try await MilterClientConnection.open(
-            to: try MilterAddress(parsing: "unix:\(path)"), configuration: Fixtures.configuration())
-        await connection.connect()
-        let result = await connection.send(Fixtures.message)
-        await connection.quit()
-        await milter.stop()
-        #expect(result.verdict == .accept)
-        #expect(milter.eventIDs.contains(.endOfMessage))
-    }
-
     @Test func sendmailRefusesProgressOutsideEndOfMessage() async throws {
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved { $0.id == .mail ? [.reply(.progress), .reply(.continue)] : nil },
             configuration: Fixtures.configuration(profile: .sendmail))
         #expect(result.findings.map(\.code) == ["replyNotAllowedHere"])
@@ -190,7 +175,7 @@ import Testing
     }
 
     @Test func postfixAcceptsProgressAndQuarantineAnywhere() async throws {
-        let (result, _, findings) = try await Fixtures.run(
+        let (result, _, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved {
                 $0.id == .mail ? [.reply(.progress), .reply(.quarantine("early")), .reply(.continue)] : nil
             })
@@ -202,7 +187,7 @@ import Testing
     /// Real Sendmail 8.17 (fixtures/pcap/sendmail-cmilter-lo.pcap) sends no ABORT after a message
     /// refused at end of message; PROTOCOL.md §F's "after a message-level reject" does not hold there.
     @Test func sendmailDoesNotAbortAfterAMessageRejectedAtEndOfMessage() async throws {
-        let (result, milter, _) = try await Fixtures.run(
+        let (result, milter, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: [.reply(.reject)]),
             configuration: Fixtures.configuration(profile: .sendmail))
         #expect(result.verdict == .reject)
@@ -210,14 +195,13 @@ import Testing
     }
 
     @Test func abortAtAnyPoint() async throws {
-        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
-        let connection = try await Fixtures.open(milter)
-        await connection.mail(Fixtures.sender)
-        await connection.recipient(Fixtures.recipients[0])
-        let aborted = await connection.abort()
-        let next = await connection.send(Fixtures.message)
-        await connection.quit()
-        await milter.stop()
+        let milter = SimulatedMilter(script: Scripts.wellBehaved())
+        let connection = Fixtures.open(milter)
+        connection.mail(Fixtures.sender)
+        connection.recipient(Fixtures.recipients[0])
+        let aborted = connection.abort()
+        let next = connection.send(Fixtures.message)
+        connection.quit()
         #expect(aborted.wasAborted)
         #expect(aborted.steps.map(\.command) == [.mail, .recipient, .abort])
         #expect(next.verdict == .accept && !next.wasAborted)

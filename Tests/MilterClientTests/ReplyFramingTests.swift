@@ -1,10 +1,12 @@
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
 /// The client decodes replies from the bytes as they arrive: a frame split over several reads is
-/// still one reply, and a frame cut short by the milter closing is a finding, not a hang.
+/// still one reply, and a frame cut short by the milter closing is a finding, not a hang. Each
+/// read is a write into a `NIOAsyncTestingChannel`: no socket.
 @Suite struct ReplyFramingTests {
     /// REPLYCODE "550 5.7.1 split" as bytes: length, command byte, text, NUL.
     private static let replyCode: [UInt8] = {
@@ -19,7 +21,7 @@ import Testing
             .raw(Array(Self.replyCode[2..<7])), .pause(.milliseconds(50)),
             .raw(Array(Self.replyCode[7...])),
         ]
-        let (result, _, findings) = try await Fixtures.run(Scripts.wellBehaved(endOfMessage: pieces))
+        let (result, findings, _) = try await TestingChannelTests.run(Scripts.wellBehaved(endOfMessage: pieces))
         #expect(result.findings.isEmpty)
         #expect(findings.isEmpty)
         #expect(result.verdict == .reject)
@@ -28,16 +30,16 @@ import Testing
 
     @Test func aSecondReplyInTheSameReadIsStrayNotTheNextStepsReply() async throws {
         // Both CONTINUEs arrive in one segment; the client must not take the second as the reply to RCPT.
-        let (result, milter, _) = try await Fixtures.run(
+        let (result, _, ids) = try await TestingChannelTests.run(
             Scripts.wellBehaved { $0.id == .mail ? [.together([.continue, .continue])] : nil })
         #expect(result.findings.map(\.code) == ["unsolicitedReply"])
         #expect(result.findings.first?.step == .mail)
         #expect(result.verdict == .tempfail)
-        #expect(!milter.eventIDs.contains(.recipient))
+        #expect(!ids.contains(.recipient))
     }
 
     @Test func aFrameCutShortByEOFIsATruncatedFrame() async throws {
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = try await TestingChannelTests.run(
             Scripts.wellBehaved(endOfMessage: [.raw(Array(Self.replyCode[..<9])), .pause(.milliseconds(50)), .close]))
         #expect(result.findings.map(\.code) == ["truncatedFrame"])
         #expect(result.findings.first?.step == .endOfMessage)

@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
             ([.shutdown], .tempfail, "421 4.7.0 Service unavailable - closing connection"),
         ] as [([MilterReply], Verdict, String?)])
     func verdicts(replies: [MilterReply], verdict: Verdict, reply: String?) async throws {
-        let (result, _, findings) = try await Fixtures.run(
+        let (result, _, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: replies.map { .reply($0) }))
         #expect(findings.isEmpty)
         #expect(result.verdict == verdict)
@@ -36,7 +37,7 @@ import Testing
             .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "Received", value: "not ours"))),
             .addHeader(HeaderField(name: "X-Folded", value: "a\n\tb")),
         ]
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: edits.map { .reply($0) } + [.reply(.accept)]))
         let message = try #require(result.resultingMessage)
         #expect(result.modifications == edits)
@@ -59,7 +60,7 @@ import Testing
             .replaceBody(ByteBuffer(string: "new\r\nbo")),
             .replaceBody(ByteBuffer(string: "dy\nend")),
         ]
-        let (result, _, findings) = try await Fixtures.run(
+        let (result, _, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: edits.map { .reply($0) } + [.reply(.continue)]))
         #expect(findings.isEmpty)
         let message = try #require(result.resultingMessage)
@@ -74,7 +75,7 @@ import Testing
             .reply(.replaceBody(ByteBuffer(string: "a"))), .reply(.addHeader(HeaderField(name: "X", value: "y"))),
             .reply(.replaceBody(ByteBuffer(string: "b"))), .reply(.accept),
         ]
-        let (result, _, _) = try await Fixtures.run(Scripts.wellBehaved(endOfMessage: edits))
+        let (result, _, _) = Fixtures.simulateRun(Scripts.wellBehaved(endOfMessage: edits))
         #expect(result.findings.map(\.code) == ["replaceBodyInterleaved"])
         #expect(result.smtpReply == MTAProfile.postfix.replies.configurationError)
     }
@@ -82,7 +83,7 @@ import Testing
     @Test func leadingSpaceIsNotAddedWhenNegotiated() async throws {
         let answer = Scripts.answer(flags: [.headerLeadingSpace])
         let add = MilterReply.addHeader(HeaderField(name: "X-Raw", value: "as-is"))
-        let (result, _, _) = try await Fixtures.run(
+        let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(answer: answer, endOfMessage: [.reply(add), .reply(.accept)]))
         #expect(result.resultingMessage?.headerFields.last?.value == "as-is")
     }

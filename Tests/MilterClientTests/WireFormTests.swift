@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
         var message = Fixtures.message
         message.body = Array("first\nsecond".utf8)
         message.headerFields = [RawHeaderField(name: "Subject", value: " edited\n\tfolded")]
-        let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved(), message: message)
+        let (result, milter, findings) = Fixtures.simulateRun(Scripts.wellBehaved(), message: message)
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
         let bodies = milter.commands.compactMap { if case .body(let chunk) = $0 { chunk } else { nil } }
@@ -25,7 +26,7 @@ import Testing
         var configuration = Fixtures.configuration()
         configuration.buildsResultingMessage = false
         let add = MilterReply.addHeader(HeaderField(name: "X-Seen", value: "yes"))
-        let (result, milter, findings) = try await Fixtures.run(
+        let (result, milter, findings) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: [.reply(add), .reply(.accept)]), configuration: configuration)
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)

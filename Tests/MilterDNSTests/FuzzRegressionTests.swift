@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 @testable import MilterDNS
@@ -6,9 +7,7 @@ import Testing
 /// Every file in `fixtures/fuzz/dnsresponse/` (the fuzzer's seeds, and inputs that once failed,
 /// kept as `regression-*`) goes through the parser as the fuzzer drives it.
 @Suite struct FuzzRegressionTests {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/fuzz/dnsresponse")
+    static let directory = TestPaths.fixtures("fuzz/dnsresponse")
 
     static var files: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { !$0.hasPrefix(".") }

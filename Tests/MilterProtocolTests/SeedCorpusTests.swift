@@ -1,5 +1,6 @@
 import Foundation
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -7,9 +8,7 @@ import Testing
 /// session and for every fixture. This test pins them; `MILTER_WRITE_SEEDS=1 swift test --filter
 /// SeedCorpusTests` rewrites them after a deliberate change.
 @Suite struct SeedCorpusTests {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/fuzz/milterprotocol")
+    static let directory = TestPaths.fixtures("fuzz/milterprotocol")
 
     static var seeds: [(String, [UInt8])] {
         get throws {

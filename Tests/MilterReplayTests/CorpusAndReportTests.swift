@@ -1,10 +1,8 @@
-import ArgumentParser
 import Foundation
 import MilterClient
 import MilterProtocol
+import MilterReplayKit
 import Testing
-
-@testable import milter_replay
 
 /// The .eml corpus (envelope fallback, expectations, manifest) and the report pieces of `replay`.
 struct CorpusAndReportTests {
@@ -80,12 +78,11 @@ struct CorpusAndReportTests {
         (["nostage:i=1"], false), (["mail:i"], false), (["mail:=x"], false),
     ])
     func macroOptions(arguments: [String], valid: Bool) throws {
-        let line = ["--target", "127.0.0.1:7"] + arguments.flatMap { ["--macro", $0] }
         guard valid else {
-            #expect(throws: (any Error).self) { try TargetOptions.parse(line) }
+            #expect(throws: MacroOverrides.Failure.self) { try MacroOverrides.parse(arguments) }
             return
         }
-        let overrides = try TargetOptions.parse(line).macroOverrides()
+        let overrides = try MacroOverrides.parse(arguments)
         #expect(overrides[.connect]?.first?.name == "{daemon_name}")
         #expect(overrides[.mail]?.first?.value == "Q1")
         #expect(overrides[.eom]?.first?.value == "<a=b>")

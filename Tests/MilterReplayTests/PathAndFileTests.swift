@@ -1,7 +1,6 @@
 import Foundation
+import MilterReplayKit
 import Testing
-
-@testable import milter_replay
 
 /// The CLI's own path manipulation and file reading (POSIX calls, no Foundation in the binary).
 struct PathAndFileTests {

@@ -1,17 +1,20 @@
-import ArgumentParser
+import Foundation
+import MilterReplayKit
+import MilterTestSupport
 import Testing
-
-@testable import milter_replay
 
 /// The plain reading of the common `--pcap FILE --dump` line, which skips ArgumentParser at start, must give what
 /// ArgumentParser gives for every line it accepts, and leave every other line to ArgumentParser.
+///
+/// ArgumentParser's commands live in the executable only, so its side of the comparison comes from the built
+/// `milter-replay`, run with the hidden first argument `--print-dump-request`.
 struct PcapDumpRequestTests {
     /// The request ArgumentParser gives for `arguments`, or nil when it gives an error, help or a replay.
-    static func parsedByArgumentParser(_ arguments: [String]) -> PcapDumpRequest? {
-        guard let command = try? MilterReplayCommand.parseAsRoot(arguments) as? ReplayCommand,
-            command.capture.pcap != nil, command.capture.readsOnly
-        else { return nil }
-        return command.capture.dumpRequest(json: command.output.json)
+    static func parsedByArgumentParser(_ arguments: [String]) async throws -> PcapDumpRequest? {
+        let line = try await ProcessRunner.run(
+            TestPaths.builtProduct("milter-replay"), ["--print-dump-request"] + arguments
+        ).check("milter-replay --print-dump-request").stdout
+        return try JSONDecoder().decode(PcapDumpRequest?.self, from: Data(line.utf8))
     }
 
     @Test(arguments: [
@@ -23,10 +26,20 @@ struct PcapDumpRequestTests {
         ["--pcap", "cap.pcap", "--dump", "--port", "7044", "--port=10025"],
         ["--json", "--port", "1", "--dump", "--pcap", "/tmp/x.pcap"],
     ])
-    func aPlainLineGivesWhatArgumentParserGives(arguments: [String]) throws {
+    func aPlainLineGivesWhatArgumentParserGives(arguments: [String]) async throws {
         let plain = try #require(PcapDumpRequest(plainArguments: arguments))
-        #expect(plain == Self.parsedByArgumentParser(arguments))
+        let parsed = try await Self.parsedByArgumentParser(arguments)
+        #expect(plain == parsed)
         #expect(plain.pcap.hasSuffix("pcap") || plain.pcap.hasSuffix("pcapng"))
+    }
+
+    @Test(arguments: [
+        ["--pcap", "cap.pcap", "--dump", "--help"], ["--pcap", "cap.pcap", "--dump", "--port", "70000"],
+        ["--pcap", "cap.pcap", "--dump", "x.eml"], ["--pcap", "cap.pcap"],
+    ])
+    func theProbeGivesNothingForWhatArgumentParserDoesNotDump(arguments: [String]) async throws {
+        let parsed = try await Self.parsedByArgumentParser(arguments)
+        #expect(parsed == nil)
     }
 
     @Test(arguments: [

@@ -1,8 +1,7 @@
 import MilterClient
 import MilterProtocol
+import MilterReplayKit
 import Testing
-
-@testable import milter_replay
 
 /// What "same" means, step by step: a recorded session and a replay built by hand.
 struct ReplayComparatorTests {

@@ -1,7 +1,6 @@
 import MilterProtocol
+import MilterReplayKit
 import Testing
-
-@testable import milter_replay
 
 /// `--ignore-header` and `--ignore-reply-text`, one reply at a time.
 struct ReplyMaskTests {

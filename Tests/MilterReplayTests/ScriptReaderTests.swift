@@ -1,15 +1,14 @@
 import Foundation
 import MilterCapture
 import MilterProtocol
+import MilterReplayKit
+import MilterTestSupport
 import Testing
-
-@testable import milter_replay
 
 /// Real captures (fixtures/pcap) turned into replay scripts.
 struct ScriptReaderTests {
     static func capture(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("fixtures/pcap/\(name)").path
+        TestPaths.fixtures("pcap/\(name)").path
     }
 
     static func scripts(_ name: String) throws -> [Result<ReplayScript, NotReplayable>] {

@@ -1,14 +1,13 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// Runs the built `reference-milter` binary, as a user would.
 @Suite struct CLITests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/eml")
+    static let fixtures = TestPaths.fixtures("eml")
 
-    static func run(_ arguments: [String]) async throws -> ChildResult {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        return try await ChildProcess.run(products.appendingPathComponent("reference-milter"), arguments)
+    static func run(_ arguments: [String]) async throws -> ProcessResult {
+        try await ProcessRunner.run(TestPaths.builtProduct("reference-milter"), arguments)
     }
 
     static func message(subject: String) throws -> String {
@@ -27,16 +26,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let run = try await Self.run(["test", path])
         #expect(run.status == status)
-        #expect(run.output.hasPrefix("4TESTQUEUEID: \(word) ("))
+        #expect(run.stdout.hasPrefix("4TESTQUEUEID: \(word) ("))
     }
 
     @Test func testPrintsModificationsAndJSON() async throws {
         let path = try Self.message(subject: "hello")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let text = try await Self.run(["test", path, "sender@example.com", "rcpt@example.org"])
-        #expect(text.output.contains("add header X-Reference-Milter: checked"))
+        #expect(text.stdout.contains("add header X-Reference-Milter: checked"))
         let json = try await Self.run(["test", "--json", path])
-        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["verdict"] as? String == "accept")
         #expect(object?["modifications"] as? [String] == ["add header X-Reference-Milter: checked"])
     }
@@ -52,7 +51,7 @@ import Testing
         }
         let run = try await Self.run(["test", "--config", rules, message])
         #expect(run.status == 1)
-        #expect(run.output.contains("\"550 5.7.1 no invoices\""))
+        #expect(run.stdout.contains("\"550 5.7.1 no invoices\""))
     }
 
     @Test(arguments: [["test"], ["test", "/nonexistent.eml"], ["frobnicate"], ["daemon", "not an address"]])
@@ -64,18 +63,18 @@ import Testing
         let file = Self.fixtures.appendingPathComponent("html-only.eml").path
         let all = try await Self.run(["dump", file, "--html"])
         #expect(all.status == 0)
-        #expect(all.output.contains("Subject: HTML only"))
-        #expect(all.output.contains("--- part 1: text/html"))
-        #expect(!all.output.contains("<p>"))
+        #expect(all.stdout.contains("Subject: HTML only"))
+        #expect(all.stdout.contains("--- part 1: text/html"))
+        #expect(!all.stdout.contains("<p>"))
         let headers = try await Self.run(["dump", "-H", file])
-        #expect(headers.output.contains("Subject: HTML only") && !headers.output.contains("--- part"))
+        #expect(headers.stdout.contains("Subject: HTML only") && !headers.stdout.contains("--- part"))
         let body = try await Self.run(["dump", "-b", file])
-        #expect(!body.output.contains("Subject:") && body.output.contains("<p>"))
+        #expect(!body.stdout.contains("Subject:") && body.stdout.contains("<p>"))
     }
 
     @Test func dumpDecodesEncodedSubjects() async throws {
         let run = try await Self.run(["dump", "-H", Self.fixtures.appendingPathComponent("encoded-subject-q.eml").path])
         #expect(run.status == 0)
-        #expect(run.output.contains("Subject: Café crème and more"))
+        #expect(run.stdout.contains("Subject: Café crème and more"))
     }
 }

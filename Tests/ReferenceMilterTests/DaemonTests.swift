@@ -1,13 +1,11 @@
 import Foundation
 import MilterProtocol
+import MilterTestSupport
 import Testing
 
 /// The `daemon` subcommand of the built binary: listening variants and graceful shutdown.
 @Suite struct DaemonTests {
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("reference-milter").path
-    }
+    static var binary: String { TestPaths.builtProduct("reference-milter") }
 
     /// The environment for children, without the listening variables other tests set in this process.
     static var cleanEnvironment: [String: String] {
@@ -18,8 +16,10 @@ import Testing
 
     /// Waits up to 20 s for the process to exit; kills it and returns false if it does not.
     static func exited(_ process: Process) async throws -> Bool {
-        for _ in 0..<2_000 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        guard process.isRunning else { return true }
+        let exit = try? await pollUntil("exit", timeout: .seconds(20), interval: .milliseconds(10)) {
+            process.isRunning ? nil : true
+        }
+        guard exit == nil else { return true }
         kill(process.processIdentifier, SIGKILL)
         return false
     }

@@ -1,4 +1,5 @@
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import NIOEmbedded
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import NIOPosix
 import Testing
@@ -56,20 +57,8 @@ import Testing
     }
 
     @Test func inheritedDescriptorIsServed() async throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        #expect(bound == 0)
+        let (fd, port) = try FreePort.boundSocket(host: "127.0.0.1")
         #expect(listen(fd, 16) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
         setenv("MILTER_LISTEN_FD", "\(fd)", 1)
         let inherited = try #require(InheritedSocket.fromEnvironment())
         #expect(getenv("MILTER_LISTEN_FD") == nil)

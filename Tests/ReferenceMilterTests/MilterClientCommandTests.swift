@@ -1,13 +1,14 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import Testing
 
 @testable import ReferenceMilter
 
 /// Every command of a session, sent by the project's fake MTA to the embedded reference milter:
 /// what the classifier sees must be what was sent, and the MTA must find nothing wrong.
-@Suite struct MilterClientCommandTests {
+@Suite(.tags(.integration)) struct MilterClientCommandTests {
     static let profiles: [MTAProfile] = [.postfix, .sendmail]
     static let versions: [MilterVersion] = [.v2, .v4, .v6]
 

@@ -1,13 +1,14 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import Testing
 
 @testable import ReferenceMilter
 
 /// The reference milter driven by the project's fake MTA, which checks every reply against the
 /// rules of the MTA it plays: no finding may come up, whatever the verdict or the protocol version.
-@Suite struct MilterClientConformanceTests {
+@Suite(.tags(.integration)) struct MilterClientConformanceTests {
     static let cases: [(String, MilterClient.Verdict)] = [
         ("hello", .accept), ("[reject] x", .reject), ("[tempfail] x", .tempfail), ("[discard] x", .discard),
         ("[quarantine] x", .quarantine),

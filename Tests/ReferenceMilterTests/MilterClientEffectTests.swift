@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import Testing
 
 @testable import ReferenceMilter
@@ -14,7 +15,7 @@ struct StallingClassifier: MailClassifier {
 }
 
 /// Modifications, truncation and classifier timeouts, as the fake MTA sees them.
-@Suite struct MilterClientEffectTests {
+@Suite(.tags(.integration)) struct MilterClientEffectTests {
     static let replacement = TestMail.body(lines: 1_500)
     static let modifications: [Modification] = [
         .addHeader(name: "X-Added", value: "yes"),

@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOConcurrencyHelpers
 import Testing
 
@@ -35,7 +36,7 @@ final class EarlyRefusalClassifier: MailClassifier {
 }
 
 /// Every verdict at end of message and at each early stage, through the fake MTA.
-@Suite struct MilterClientVerdictTests {
+@Suite(.tags(.integration)) struct MilterClientVerdictTests {
     static let decisions: [(Decision, MilterClient.Verdict, String?)] = [
         (.accept("fine"), .accept, nil),
         (.reject("bad", client: "go away now"), .reject, "550 5.7.1 go away now"),

@@ -1,5 +1,6 @@
 import Logging
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 

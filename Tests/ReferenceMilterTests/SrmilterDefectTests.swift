@@ -1,4 +1,5 @@
 import MilterProtocol
+import MilterTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
@@ -194,9 +195,4 @@ final class Barrier: Sendable {
         }
         return false
     }
-}
-
-func waitUntil(_ condition: () -> Bool) async throws {
-    for _ in 0..<5_000 where !condition() { try await Task.sleep(for: .milliseconds(2)) }
-    #expect(condition())
 }

@@ -1,7 +1,17 @@
-/// An IPv4 or IPv6 address found in a header.
-public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
-    /// The address bytes: 4 for IPv4, 16 for IPv6.
-    public let bytes: [UInt8]
+/// An IPv4 or IPv6 address: one found in a header, or taken from a packet header by MilterCapture.
+///
+/// The address is held inline, with no allocation, so a capture's flow tables can hash, compare and order
+/// endpoints cheaply.
+///
+/// ```swift
+/// let address = IPAddress(parsing: "[IPv6:2001:db8::1]")
+/// print(address?.description ?? "-", address?.isPrivateOrLocal ?? false)  // 2001:db8::1 false
+/// ```
+public enum IPAddress: Hashable, Comparable, Sendable {
+    /// An IPv4 address, in host order (`0x7F000001` is 127.0.0.1).
+    case v4(UInt32)
+    /// An IPv6 address as two 64-bit halves, most significant first.
+    case v6(UInt64, UInt64)
 
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (an `IPv6:` prefix and brackets are accepted).
     public init?(parsing text: String) {
@@ -9,36 +19,41 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         if body.hasPrefix("["), body.hasSuffix("]") { body = body.dropFirst().dropLast() }
         if body.lowercased().hasPrefix("ipv6:") { body = body.dropFirst(5) }
         if let v4 = Self.parseIPv4(body) {
-            bytes = v4
+            self = .v4(v4.reduce(0) { $0 << 8 | UInt32($1) })
         } else if let v6 = IPv6Parser.parse(body) {
-            bytes = v6
+            self = .v6(v6[..<8].reduce(0) { $0 << 8 | UInt64($1) }, v6[8...].reduce(0) { $0 << 8 | UInt64($1) })
         } else {
             return nil
         }
     }
 
-    /// True for IPv4 addresses.
-    public var isIPv4: Bool { bytes.count == 4 }
-
-    /// True for addresses that never identify an outside client: loopback, private (RFC 1918, RFC 4193),
-    /// link-local, CGNAT (RFC 6598), unspecified, and IPv4-mapped forms of those.
-    public var isPrivateOrLocal: Bool {
-        if isIPv4 { return Self.isPrivateIPv4(bytes) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
-            return Self.isPrivateIPv4(Array(bytes[12...]))
+    /// The address bytes in network order: 4 for IPv4, 16 for IPv6.
+    public var bytes: [UInt8] {
+        switch self {
+        case .v4(let value):
+            return [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> UInt32($0)) }
+        case .v6(let high, let low):
+            return (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> UInt64(56 - 8 * ($0 % 8))) }
         }
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) { return true }
-        return bytes[0] & 0xFE == 0xFC || (bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80)
     }
 
-    /// The conventional text form (`192.0.2.1`, `2001:db8::1`).
-    public var description: String {
-        isIPv4 ? bytes.map(String.init).joined(separator: ".") : IPv6Parser.format(bytes)
+    /// True for IPv4 addresses.
+    public var isIPv4: Bool {
+        if case .v4 = self { return true }
+        return false
     }
 
-    private static func isPrivateIPv4(_ b: [UInt8]) -> Bool {
-        b[0] == 10 || b[0] == 127 || b[0] == 0 || (b[0] == 172 && b[1] & 0xF0 == 16) || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] & 0xC0 == 64)
+    /// Orders IPv4 before IPv6, then by value. Inlinable, so that a capture's flow table (another module) orders
+    /// its endpoints without a call per packet.
+    @inlinable
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        switch (lhs, rhs) {
+        case (.v4(let left), .v4(let right)): left < right
+        case (.v4, .v6): true
+        case (.v6, .v4): false
+        case (.v6(let leftHigh, let leftLow), .v6(let rightHigh, let rightLow)):
+            (leftHigh, leftLow) < (rightHigh, rightLow)
+        }
     }
 
     private static func parseIPv4(_ text: Substring) -> [UInt8]? {

@@ -1,4 +1,4 @@
-/// IPv6 text parsing and formatting (RFC 4291 section 2.2, RFC 5952).
+/// IPv6 text parsing (RFC 4291 section 2.2); ``IPAddress/description`` formats (RFC 5952).
 enum IPv6Parser {
     static func parse(_ text: Substring) -> [UInt8]? {
         guard text.contains(":"), text.count <= 45 else { return nil }
@@ -36,25 +36,5 @@ enum IPv6Parser {
             bytes += [UInt8(value >> 8), UInt8(value & 0xFF)]
         }
         return bytes
-    }
-
-    /// The RFC 5952 form: lowercase, no leading zeros, longest zero run compressed.
-    static func format(_ bytes: [UInt8]) -> String {
-        let words = stride(from: 0, to: 16, by: 2).map { Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]) }
-        var best = (start: -1, length: 0)
-        var run = (start: -1, length: 0)
-        for (index, word) in words.enumerated() {
-            if word == 0 {
-                run = run.start < 0 ? (index, 1) : (run.start, run.length + 1)
-                if run.length > best.length { best = run }
-            } else {
-                run = (-1, 0)
-            }
-        }
-        let hex = words.map { String($0, radix: 16) }
-        guard best.length >= 2 else { return hex.joined(separator: ":") }
-        let head = hex[..<best.start].joined(separator: ":")
-        let tail = hex[(best.start + best.length)...].joined(separator: ":")
-        return head + "::" + tail
     }
 }

@@ -1,3 +1,4 @@
+import MailMessage
 import NIOCore
 
 /// The TCP control flags.

@@ -1,3 +1,4 @@
+import MailMessage
 import NIOCore
 
 /// An IP packet's transport payload, with the addressing the transport layer needs.

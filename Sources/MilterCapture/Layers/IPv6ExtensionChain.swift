@@ -1,3 +1,4 @@
+import MailMessage
 import NIOCore
 
 /// Walks IPv6 extension headers up to the upper-layer protocol.

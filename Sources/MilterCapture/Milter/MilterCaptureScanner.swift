@@ -1,17 +1,3 @@
-/// Counts of what a scan met, for the summary line of a dump.
-public struct CaptureStatistics: Hashable, Sendable {
-    /// Packets read from the file.
-    public var packets = 0
-    /// Packets that carried TCP.
-    public var tcpPackets = 0
-    /// IP fragments met (not reassembled).
-    public var fragments = 0
-    /// Packets that could not be decoded down to TCP or IP.
-    public var undecodablePackets = 0
-    /// TCP streams that were not milter traffic.
-    public var ignoredStreams = 0
-}
-
 /// Reads a capture file and reports its milter traffic as a stream of events, in constant memory
 /// (apart from the out-of-order and frame buffers, which are bounded by the options).
 ///

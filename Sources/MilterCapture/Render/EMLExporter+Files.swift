@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// Why writing exported messages failed.
 public struct EMLExportError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -34,23 +28,11 @@ extension EMLExporter {
     }
 
     private static func writeFile(_ bytes: [UInt8], to path: String) throws(EMLExportError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = SystemCall.createFile(path)
         guard descriptor >= 0 else { throw EMLExportError(path: path, errorNumber: errno) }
-        defer { close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { raw in
-                #if canImport(Darwin)
-                Darwin.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                #elseif canImport(Musl)
-                Musl.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                #else
-                Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                #endif
-            }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw EMLExportError(path: path, errorNumber: errno) }
-            written += count
-        }
+        defer { SystemCall.close(descriptor) }
+        var writer = FileDescriptorWriter(descriptor: descriptor)
+        writer.write(bytes)
+        if let failure = writer.failure { throw EMLExportError(path: path, errorNumber: failure) }
     }
 }

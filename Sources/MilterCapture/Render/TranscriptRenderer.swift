@@ -129,6 +129,24 @@ public struct TranscriptRenderer: Sendable {
         }
     }
 
+    /// A frame line up to its description: time offset, sender, and the packets, padded to 8 columns with at
+    /// least one space. At most 96 bytes.
+    func writeLineStart(
+        _ direction: FrameDirection, _ packets: (first: Int, last: Int), at timestamp: CaptureTimestamp,
+        start: CaptureTimestamp, to writer: inout LineWriter
+    ) {
+        writer.text("  ")
+        writer.offset(from: start, to: timestamp)
+        writer.text(direction == .fromMTA ? "  MTA    #" : "  milter #")
+        let packetsStart = writer.count - 1
+        writer.signed(packets.first)
+        if packets.first != packets.last {
+            writer.byte(UInt8(ascii: "-"))
+            writer.signed(packets.last)
+        }
+        writer.spaces(max(1, 8 - (writer.count - packetsStart)))
+    }
+
     /// The name and the fields.
     func appendDescription(_ description: FrameDescription, to output: inout [UInt8]) {
         output += description.name.utf8

@@ -34,6 +34,17 @@ struct MilterChannel: Sendable {
         return MilterChannel(channel: channel, inbox: inbox)
     }
 
+    /// Wraps a channel that is already connected (a test's `NIOAsyncTestingChannel`), adding
+    /// the reply inbox to its pipeline.
+    static func wrapping(_ channel: any Channel, maximumReplyLength: Int) async throws -> MilterChannel {
+        let inbox = try await channel.eventLoop.submit {
+            let handler = ReplyInbox(limits: MilterFrameLimits(maximumPayloadLength: maximumReplyLength))
+            try channel.pipeline.syncOperations.addHandler(handler)
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        }.get()
+        return MilterChannel(channel: channel, inbox: inbox)
+    }
+
     private init(channel: any Channel, inbox: NIOLoopBound<ReplyInbox>) {
         self.channel = channel
         self.inbox = inbox

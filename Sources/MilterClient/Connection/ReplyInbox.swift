@@ -2,7 +2,7 @@ import MilterProtocol
 import NIOCore
 
 /// What the connection to a milter produced next.
-enum InboxEvent: Sendable {
+package enum InboxEvent: Sendable {
     /// A reply frame.
     case reply(MilterReply)
     /// The reply stream broke a framing or payload rule; nothing after it can be trusted.
@@ -33,7 +33,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
 
     /// How a waiting reader is handed its event.
     private enum Reader {
-        /// An `await` (``MilterClientConnection/nextEvent(timeout:)``).
+        /// An `await` (``MilterClientConnection/drive(_:)``).
         case continuation(UnsafeContinuation<InboxEvent, Never>)
         /// The installed event handler, called on the event loop (a message sent step after step
         /// without suspending, ``MilterClientConnection/send(_:)``).
@@ -127,7 +127,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
 
     private func wait(on eventLoop: any EventLoop, timeout: TimeAmount, reader: Reader) {
         precondition(waiter == nil, "one reader at a time")
-        let deadline = NIODeadline.now() + timeout
+        let deadline = eventLoop.now + timeout
         waiter = Waiter(reader: reader, deadline: deadline, timeout: timeout)
         if let timer, timer.deadline <= deadline { return }
         timer?.task.cancel()
@@ -138,7 +138,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             self.timer = nil
             guard let waiter else { return }
-            if NIODeadline.now() >= waiter.deadline {
+            if eventLoop.now >= waiter.deadline {
                 self.waiter = nil
                 hand(.timeout(waiter.timeout), to: waiter.reader)
             } else {

@@ -57,7 +57,7 @@ public struct MTAProfile: Hashable, Sendable {
         self.family = family
     }
 
-    /// The reply rules ``MTASession`` enforces for this MTA.
+    /// The reply rules `MTASession` enforces for this MTA.
     public var rules: MTARules {
         switch family {
         case .postfix: .postfix

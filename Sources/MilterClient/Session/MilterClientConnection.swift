@@ -4,7 +4,9 @@ import NIOCore
 /// One milter connection, as an MTA holds it for one SMTP connection: OPTNEG, CONNECT, HELO,
 /// then any number of transactions, then QUIT.
 ///
-/// Every reply is checked by ``MTASession``; the first rule the milter breaks (or a timeout, or
+/// The rules live in a pure state machine, `MTAConnectionStateMachine`; the actor only hands
+/// it the caller's steps and the socket's events, and carries out the actions it returns.
+/// Every reply is checked by `MTASession`; the first rule the milter breaks (or a timeout, or
 /// EOF) becomes a ``Finding``, the socket is dropped, and from then on every step gets the
 /// profile's default-action reply (tempfail), as Postfix does. Nothing here ever waits longer
 /// than the profile's timeouts.
@@ -25,56 +27,26 @@ public actor MilterClientConnection {
     /// The SMTP client reported in CONNECT and HELO.
     public let client: SMTPClient
     /// The OPTNEG step.
-    public private(set) var negotiation: StepRecord
+    public var negotiation: StepRecord { machine.negotiation }
     /// Warnings from OPTNEG that do not stop the session (bits asked for but not offered).
-    public internal(set) var negotiationWarnings: [MilterProtocolError] = []
+    public var negotiationWarnings: [MilterProtocolError] { machine.negotiationWarnings }
     /// Findings outside any transaction (at CONNECT, HELO, QUIT).
-    public private(set) var connectionFindings: [Finding] = []
+    public var connectionFindings: [Finding] { machine.connectionFindings }
 
     let channel: MilterChannel
-    var session: MTASession
-    var macros: MacroPlan {
-        didSet {
-            plannedMacros.removeAll(keepingCapacity: true)
-            macroPackets.removeAll(keepingCapacity: true)
-        }
-    }
-    var context: MacroContext { didSet { macroPackets.removeAll(keepingCapacity: true) } }
-    /// The macros of each event, their names resolved, since `macros` last changed.
-    var plannedMacros: [MacroEvent: [MacroPlan.PlannedMacro]?] = [:]
-    /// The MACRO packets since `macros` or `context` last changed, by stage: a message's ten
-    /// HEADER steps share one.
-    var macroPackets: [UInt8: MacroDefinition?] = [:]
-    var status = Status.open
-    var socketOpen = true
-    var transaction = TransactionState()
-    var skippingBody = false
-    var lastSent: MilterCommand.ID = .optionNegotiation
-    var lastWrittenWasLoneMacro = false
-    var transactionCount = 0
-    /// The message ``send(_:)`` is driving, if any.
-    var run: MessageRun?
+    /// Every rule of the MTA side; the actor carries out what it decides.
+    var machine: MTAConnectionStateMachine
+    /// The caller of ``send(_:)`` waiting for its result, if any.
+    var messageContinuation: UnsafeContinuation<TransactionResult, Never>?
     var eventHandlerInstalled = false
-
-    /// Where the connection stands.
-    enum Status: Equatable {
-        /// Events go to the milter.
-        case open
-        /// The milter accepted the connection: no more events, every message is delivered unfiltered.
-        case bypass
-        /// The connection was refused (verdict at CONNECT/HELO, SHUTDOWN, or a finding): every later step gets this reply.
-        case refused(String)
-    }
 
     init(channel: MilterChannel, configuration: MilterClientConfiguration, client: SMTPClient) {
         self.channel = channel
         self.executor = channel.channel.eventLoop.executor.asUnownedSerialExecutor()
         self.configuration = configuration
         self.client = client
-        self.session = MTASession(rules: configuration.profile.rules)
-        self.macros = MacroPlan(profile: configuration.profile, overrides: configuration.macroOverrides)
-        self.context = MacroContext(identity: configuration.identity, profile: configuration.profile, client: client)
-        self.negotiation = StepRecord(command: .optionNegotiation, delivery: .notSent)
+        self.machine = MTAConnectionStateMachine(
+            configuration: configuration, client: client, allocator: channel.channel.allocator)
     }
 
     /// The channel's event loop: the actor's executor.
@@ -103,38 +75,38 @@ public actor MilterClientConnection {
         return connection
     }
 
+    /// Negotiates over a channel that is already connected, such as a test's
+    /// `NIOAsyncTestingChannel`: the reply decoder is added to its pipeline.
+    package static func open(
+        on channel: any Channel, configuration: MilterClientConfiguration = MilterClientConfiguration(),
+        client: SMTPClient = SMTPClient()
+    ) async throws -> MilterClientConnection {
+        let wrapped = try await MilterChannel.wrapping(channel, maximumReplyLength: configuration.maximumReplyLength)
+        let connection = MilterClientConnection(channel: wrapped, configuration: configuration, client: client)
+        await connection.negotiate()
+        return connection
+    }
+
     /// The agreement, once negotiated.
-    public var options: NegotiatedOptions? { session.options }
+    public var options: NegotiatedOptions? { machine.options }
 
     private func negotiate() async {
-        let offer = configuration.offer ?? configuration.profile.offer(version: configuration.version)
-        negotiation = await perform(.optionNegotiation(offer), macros: nil)
-        if let finding = negotiation.finding { connectionFindings.append(finding) }
-        macros.options = session.options
+        machine.connectionTag = UInt(bitPattern: ObjectIdentifier(self).hashValue)
+        _ = await driveStep(machine.negotiationRequested())
     }
 
     /// Sends CONNECT with the client's address.
     @discardableResult
-    public func connect() async -> StepRecord {
-        await connectionStep(.connect(client.connectInfo(profile: configuration.profile)))
-    }
+    public func connect() async -> StepRecord { await driveStep(machine.connectRequested()) }
 
     /// Sends HELO with the client's HELO name, or `name`.
     @discardableResult
-    public func helo(_ name: String? = nil) async -> StepRecord {
-        await connectionStep(.helo(MilterString(name ?? client.helo)))
-    }
+    public func helo(_ name: String? = nil) async -> StepRecord { await driveStep(machine.heloRequested(name)) }
 
     /// Sends an SMTP command the MTA does not know (UNKNOWN, version 3 and later).
     @discardableResult
     public func unknownCommand(_ line: String) async -> StepRecord {
-        await connectionStep(.unknown(MilterString(line)))
-    }
-
-    private func connectionStep(_ command: MilterCommand) async -> StepRecord {
-        let record = await perform(command, macros: MacroEvent(command: command.id))
-        if let finding = record.finding { connectionFindings.append(finding) }
-        return record
+        await driveStep(machine.unknownRequested(line))
     }
 
     /// Sends QUIT (unless the conversation is already over), waits briefly for the milter to
@@ -142,26 +114,8 @@ public actor MilterClientConnection {
     /// ``connectionFindings``.
     @discardableResult
     public func quit() async -> [Finding] {
-        var findings: [Finding] = []
-        if socketOpen {
-            let record = await perform(.quit, macros: nil, ignoringStatus: true)
-            if let finding = record.finding { findings.append(finding) }
-            if findings.isEmpty, let finding = await drainAfterQuit() { findings.append(finding) }
-        }
-        socketOpen = false
-        channel.close()
-        connectionFindings += findings
-        return findings
-    }
-
-    private func drainAfterQuit() async -> Finding? {
-        while true {
-            switch await nextEvent(timeout: configuration.quitDrainTimeout) {
-            case .reply(let reply): return strayFinding([reply])
-            case .protocolError(let error): return Finding(.protocolViolation(error), step: .quit)
-            case .timeout, .endOfFile, .ioError: return nil
-            }
-        }
+        guard let finding = await driveFinding(machine.quitRequested()) else { return [] }
+        return [finding]
     }
 
     /// Waits up to `duration` for a reply nobody asked for (to ABORT, a MACRO, an NR event, or a
@@ -169,41 +123,6 @@ public actor MilterClientConnection {
     /// generous bound costs nothing when the milter misbehaves; a well-behaved milter costs the
     /// whole wait. Without it such replies are still found, at the next command.
     public func listenForStrayReplies(for duration: TimeAmount) async -> Finding? {
-        guard socketOpen, case .open = status else { return nil }
-        let finding: Finding
-        switch await nextEvent(timeout: duration) {
-        case .timeout: return nil
-        case .reply(let reply): finding = strayFinding([reply])
-        case .protocolError(let error): finding = Finding(.protocolViolation(error), step: lastSent)
-        case .endOfFile: finding = Finding(.endOfFile, step: lastSent)
-        case .ioError(let text): finding = Finding(.ioError(text), step: lastSent)
-        }
-        _ = fail(finding.step, finding, start: .now)
-        connectionFindings.append(finding)
-        return finding
-    }
-
-    /// The finding for replies that arrived while none was due, classified by ``MTASession``.
-    func strayFinding(_ replies: [MilterReply]) -> Finding {
-        let step = lastSent
-        for reply in replies {
-            do {
-                _ = try session.replyReceived(reply)
-            } catch {
-                return Finding(.protocolViolation(answeringMacro(error)), step: step)
-            }
-        }
-        let error = MilterProtocolError(.unsolicitedReply, commandByte: replies.first?.id.rawValue)
-        return Finding(.protocolViolation(error), step: step)
-    }
-
-    /// ``MTASession`` sees the skipped event, not that only its MACRO went on the wire; a reply
-    /// then answers the MACRO (pitfall 1).
-    private func answeringMacro(_ error: MilterProtocolError) -> MilterProtocolError {
-        guard error.code == .unsolicitedReply, lastWrittenWasLoneMacro else { return error }
-        var recoded = error
-        recoded.code = .replyToNoReplyCommand
-        recoded.detail = "a reply after a MACRO whose event was not sent, which takes none"
-        return recoded
+        await driveFinding(machine.listenRequested(for: duration))
     }
 }

@@ -24,7 +24,9 @@ public struct EmbeddedMilter: Sendable {
     /// Starts a server with a classifier (the built-in rules by default) on `127.0.0.1`, port 0.
     ///
     /// - Parameters:
+    ///   - classifier: decides on each message.
     ///   - configuration: used as given, except that the address is replaced by `127.0.0.1:0`.
+    ///   - logger: receives the decision log lines and the server's events.
     ///   - observer: called with each message and its decision.
     public static func start(
         classifier: any MailClassifier = RulesClassifier.default,

@@ -21,7 +21,11 @@ public final class MilterServer: Service, Sendable {
 
     /// Creates a server; nothing is bound until ``start()`` or ``run()``.
     ///
-    /// - Parameter observer: called with each message and its decision, after the decision is logged.
+    /// - Parameters:
+    ///   - classifier: decides on each message.
+    ///   - configuration: where to listen, threads, timeouts and limits.
+    ///   - logger: receives the decision log lines and the server's events.
+    ///   - observer: called with each message and its decision, after the decision is logged.
     public init(
         classifier: any MailClassifier, configuration: ServerConfiguration = ServerConfiguration(),
         logger: Logger = Logger(label: "reference-milter"),

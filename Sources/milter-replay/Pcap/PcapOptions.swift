@@ -1,5 +1,5 @@
 import ArgumentParser
-import MilterCapture
+import MilterReplayKit
 
 /// `--pcap FILE` and what goes with it: transcripts, .eml export, or replay-and-diff.
 struct PcapOptions: ParsableArguments {
@@ -40,17 +40,10 @@ struct PcapOptions: ParsableArguments {
         }
     }
 
-    /// Whether the capture is only read (transcripts, export), not replayed.
-    var readsOnly: Bool { dump || exportEml != nil }
-
-    /// How streams are found.
-    var extractionOptions: MilterExtractionOptions { dumpRequest(json: false).extractionOptions }
-
-    /// The read-only run these options ask for (with `--pcap`), its transcripts JSON when `json`.
-    func dumpRequest(json: Bool) -> PcapDumpRequest {
-        PcapDumpRequest(pcap: pcap ?? "", dump: dump, json: json, exportEml: exportEml, ports: ports)
+    /// The settings these options give.
+    var settings: CaptureSettings {
+        CaptureSettings(
+            pcap: pcap, dump: dump, exportEml: exportEml, ports: ports, ignoredHeaders: ignoredHeaders,
+            ignoreReplyText: ignoreReplyText)
     }
-
-    /// What the comparison ignores.
-    var mask: ReplyMask { ReplyMask(ignoredHeaders: ignoredHeaders, ignoreReplyText: ignoreReplyText) }
 }

@@ -1,14 +1,6 @@
 import ArgumentParser
 import MilterClient
-import NIOCore
-import NIOPosix
-import ReferenceMilter
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import MilterReplayKit
 
 /// `milter-replay record --listen ADDR --upstream ADDR --write FILE.pcapng`: a transparent proxy
 /// that records every milter connection through it as pcapng, without root or tcpdump.
@@ -50,33 +42,12 @@ struct RecordCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let file: RecordingFile
-        do { file = try RecordingFile(path: write) } catch { throw PcapReplay.usage("\(error)") }
-        let limits = RecordProxy.Limits(
-            connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)),
-            idleTimeout: .nanoseconds(Int64(idleTimeout * 1e9)),
-            maximumConnections: maxConnections)
-        let proxy = RecordProxy(
-            upstream: try upstreamAddress(), file: file, limits: limits, group: MultiThreadedEventLoopGroup.singleton)
-        let bound: SocketAddress
-        do { bound = try await proxy.start(listen: try listenAddress()) } catch {
-            _ = file.finish()
-            throw PcapReplay.usage("cannot listen on \(listen): \(error)")
-        }
-        let relay = try upstreamAddress()
-        say("recording: listening on \(bound.describedForHumans), relaying to \(relay), writing \(write)")
-        let signal = await SignalWaiter.wait()
-        await proxy.stop()
-        let (connections, bytes, error) = file.finish()
-        say("recording: signal \(signal): wrote \(connections) connections, \(bytes) bytes to \(write)")
-        if let error {
-            FileDescriptorWriter.standardError("milter-replay: writing \(write) failed: \(error)\n")
-            throw ExitCode(ExitCodes.mismatch)
-        }
+        let recording = Recording(
+            listen: try listenAddress(), listenText: listen, upstream: try upstreamAddress(), path: write,
+            connectTimeout: connectTimeout, idleTimeout: idleTimeout, maximumConnections: maxConnections)
+        let status = try await recording.run()
+        if status != ExitCodes.success { throw ExitCode(status) }
     }
-
-    /// A line on standard output, unbuffered: a test or a script waits for it.
-    private func say(_ line: String) { FileDescriptorWriter.standardOutput(line + "\n") }
 
     private func upstreamAddress() throws -> MilterAddress {
         do { return try MilterAddress(parsing: upstream) } catch { throw ValidationError(error.description) }
@@ -91,16 +62,5 @@ struct RecordCommand: AsyncParsableCommand {
             } catch { throw ValidationError(error.description) }
         }
         do { return try MilterAddress(parsing: listen) } catch { throw ValidationError(error.description) }
-    }
-}
-
-extension SocketAddress {
-    /// `127.0.0.1:7044`, `[::1]:7044` or `unix:/path`.
-    var describedForHumans: String {
-        switch self {
-        case .unixDomainSocket: "unix:\(pathname ?? "")"
-        case .v6: "[\(ipAddress ?? "")]:\(port ?? 0)"
-        case .v4: "\(ipAddress ?? ""):\(port ?? 0)"
-        }
     }
 }

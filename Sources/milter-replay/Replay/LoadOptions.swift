@@ -1,4 +1,5 @@
 import ArgumentParser
+import MilterReplayKit
 
 /// How much to send, and how fast.
 struct LoadOptions: ParsableArguments {
@@ -20,9 +21,6 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Event loop threads (default: the number of connections, at most 16).")
     var threads: Int?
 
-    /// The event loop threads to use.
-    var effectiveThreads: Int { threads ?? min(connections, 16) }
-
     func validate() throws {
         guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         guard messagesPerConnection >= 1 else { throw ValidationError("--messages-per-connection must be at least 1") }
@@ -30,5 +28,12 @@ struct LoadOptions: ParsableArguments {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
         if let rate, !(rate > 0) { throw ValidationError("--rate must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// The settings these options give.
+    var settings: LoadSettings {
+        LoadSettings(
+            connections: connections, messagesPerConnection: messagesPerConnection, repeat: `repeat`,
+            duration: duration, rate: rate, threads: threads)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MilterClient
+import MilterReplayKit
 
 /// What to expect, and what to print.
 struct OutputOptions: ParsableArguments {
@@ -20,6 +21,12 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(help: "Print only the summary.")
     var quiet = false
+
+    /// The settings these options give.
+    var settings: OutputSettings {
+        OutputSettings(
+            expect: expect, manifest: manifest, json: json, junit: junit, showMessage: showMessage, quiet: quiet)
+    }
 }
 
 extension Verdict: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MilterClient
 import MilterProtocol
+import MilterReplayKit
 
 /// Where the milter is and which MTA to play.
 struct TargetOptions: ParsableArguments {
@@ -47,18 +48,7 @@ struct TargetOptions: ParsableArguments {
 
     /// The parsed `--macro` options.
     func macroOverrides() throws -> [MacroEvent: [(name: String, value: String)]] {
-        var result: [MacroEvent: [(name: String, value: String)]] = [:]
-        for text in macros {
-            guard let colon = text.firstIndex(of: ":"), let equals = text[colon...].firstIndex(of: "="),
-                let stage = MacroEvent(rawValue: String(text[..<colon]).lowercased())
-            else {
-                throw ValidationError("--macro '\(text)' is not STAGE:NAME=VALUE with a known stage")
-            }
-            let name = String(text[text.index(after: colon)..<equals])
-            guard !name.isEmpty else { throw ValidationError("--macro '\(text)' has no name") }
-            result[stage, default: []].append((name, String(text[text.index(after: equals)...])))
-        }
-        return result
+        do { return try MacroOverrides.parse(macros) } catch { throw ValidationError(error.description) }
     }
 
     /// The client configuration these options describe.

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// The libmilter test milter in `interop/cmilter/cmilter.c`, compiled once per test process.
 ///

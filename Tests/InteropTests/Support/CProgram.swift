@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// Compiles the C peers of `interop/` (cmilter, loadclient) once per test process, into /tmp.
 actor CProgram {
@@ -19,7 +20,7 @@ actor CProgram {
     /// the directory does not fill up; the binary is renamed into place, so concurrent test processes
     /// never see a half-written file.
     private static func compile(source: String, libraries: [String]) async throws -> URL {
-        let sourceURL = Interop.repositoryRoot.appendingPathComponent(source)
+        let sourceURL = TestPaths.root.appendingPathComponent(source)
         let name = sourceURL.deletingPathExtension().lastPathComponent
         let directory = URL(fileURLWithPath: "/tmp/interop-build")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,7 +31,7 @@ actor CProgram {
         try await ProcessRunner.run(
             "/usr/bin/cc", ["-O2", "-Wall", "-o", temporary.path, sourceURL.path] + libraries, timeout: .seconds(120)
         ).check("cc \(source)")
-        guard rename(temporary.path, output.path) == 0 else { throw InteropError("rename failed: errno \(errno)") }
+        guard rename(temporary.path, output.path) == 0 else { throw HarnessError("rename failed: errno \(errno)") }
         return output
     }
 

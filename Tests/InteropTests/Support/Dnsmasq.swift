@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// Debian's dnsmasq serving a test zone on a free 127.0.0.1 port (UDP and TCP), from a hosts file:
 /// names in the zone that the file does not hold are NXDOMAIN (`--local`), nothing goes upstream.

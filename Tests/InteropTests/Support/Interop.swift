@@ -39,13 +39,16 @@
 //                                                     libraries: ["-lpthread"])   // any C file in interop/
 //   let result = try await ProcessRunner.run("/usr/bin/env", ["true"], timeout: .seconds(5))
 //   let port = try FreePort.allocate(); try await FreePort.waitUntilListening(host:port:timeout:)
+//       ProcessRunner, BackgroundProcess, FreePort, Scratch, pollUntil and the skip-or-fail gate
+//       (PeerRequirement) live in MilterTestSupport, shared with the other test targets.
 //
 // Every peer has a scoped `with` (stopped afterwards, also on a throw; its log printed on failure) and a
 // `start` + `stop` pair for longer lifetimes. Everything runs as root (Postfix needs it for `postfix
 // start`); the system Postfix instance is never used. Each peer's files live under a fresh
-// /tmp/interop-NAME-XXXX directory, removed when it stops; set MILTER_INTEROP_KEEP=1 to keep them.
+// /tmp/milter-test-NAME-XXXX directory, removed when it stops; set MILTER_INTEROP_KEEP=1 to keep them.
 // Compiled C peers are cached in /tmp/interop-build by source hash.
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// Gating for interop tests: a missing peer skips with a printed reason, or fails under
@@ -71,16 +74,6 @@ enum Interop {
         case dnsmasq
     }
 
-    /// True when `MILTER_INTEROP=required`: a missing peer is then a failure, not a skip.
-    static var isRequired: Bool {
-        ProcessInfo.processInfo.environment["MILTER_INTEROP"] == "required"
-    }
-
-    /// The repository root, found from this file's path.
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     /// Returns whether all `peers` are usable. When one is not, prints why and, under
     /// `MILTER_INTEROP=required`, records an issue so the test fails.
     static func require(
@@ -88,11 +81,8 @@ enum Interop {
     ) -> Bool {
         for peer in peers {
             guard let reason = missingReason(peer) else { continue }
-            if isRequired {
-                Issue.record("interop peer \(peer.rawValue) missing: \(reason)", sourceLocation: sourceLocation)
-            } else {
-                print("interop: skipped \(testName): \(peer.rawValue) missing: \(reason)")
-            }
+            PeerRequirement.reportMissing(
+                peer.rawValue, reason: reason, testName: testName, sourceLocation: sourceLocation)
             return false
         }
         return true

@@ -1,17 +1,15 @@
 import Foundation
+import MilterTestSupport
 
 /// The `milter-replay` executable SwiftPM builds beside the test bundle (InteropTests depends on it),
 /// run as a user would.
 enum MilterReplayBinary {
     /// Its path.
-    static var path: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("milter-replay").path
-    }
+    static var path: String { TestPaths.builtProduct("milter-replay") }
 
     /// A capture in fixtures/pcap.
     static func capture(_ name: String) -> String {
-        Interop.repositoryRoot.appendingPathComponent("fixtures/pcap/\(name)").path
+        TestPaths.root.appendingPathComponent("fixtures/pcap/\(name)").path
     }
 
     /// Runs it to completion.
@@ -23,7 +21,7 @@ enum MilterReplayBinary {
     static func jsonLines(_ output: String) throws -> [[String: Any]] {
         try output.split(separator: "\n").map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw InteropError("not a JSON object: \(line)")
+                throw HarnessError("not a JSON object: \(line)")
             }
             return object
         }

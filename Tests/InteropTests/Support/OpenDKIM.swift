@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// OpenDKIM in signing mode: a fresh key (opendkim-genkey), domain example.com, selector "test",
 /// listening on a free 127.0.0.1 port. Mail whose From: is @example.com and that comes from

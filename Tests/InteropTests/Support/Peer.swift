@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// A running peer process the harness started.
 protocol InteropPeer: Sendable {
@@ -28,7 +29,7 @@ func withPeer<P: InteropPeer, T: Sendable>(_ peer: P, _ body: (P) async throws -
 func startListening(
     _ name: String, host: String = "127.0.0.1", launch: (Int) async throws -> BackgroundProcess
 ) async throws -> (port: Int, process: BackgroundProcess) {
-    var lastError: Error = InteropError("\(name) did not start")
+    var lastError: Error = HarnessError("\(name) did not start")
     for _ in 0..<3 {
         let port = try FreePort.allocate(host: host)
         let process = try await launch(port)
@@ -36,21 +37,9 @@ func startListening(
             try await FreePort.waitUntilListening(host: host, port: port, timeout: .seconds(10))
             return (port, process)
         } catch {
-            lastError = InteropError("\(name): \(error); log: \(process.log())")
+            lastError = HarnessError("\(name): \(error); log: \(process.log())")
             await process.stop()
         }
     }
     throw lastError
-}
-
-/// Calls `check` every 100 ms until it returns a value, or throws after `timeout`.
-func pollUntil<T: Sendable>(
-    _ what: String, timeout: Duration, _ check: () async throws -> T?
-) async throws -> T {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if let value = try await check() { return value }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    throw InteropError("timed out after \(timeout) waiting for \(what)")
 }

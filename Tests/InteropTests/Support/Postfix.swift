@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// A private Postfix instance (`postfix -c DIR`) relaying everything to an smtp-sink that dumps
 /// each message to a file. Built by `interop/postfix/postfix-instance.sh`.
@@ -11,7 +12,7 @@ final class Postfix: InteropPeer {
     let sink: SMTPSink
 
     private var configDirectory: String { directory.appendingPathComponent("etc").path }
-    private static let script = Interop.repositoryRoot.appendingPathComponent("interop/postfix/postfix-instance.sh")
+    private static let script = TestPaths.root.appendingPathComponent("interop/postfix/postfix-instance.sh")
 
     private init(directory: URL, smtpPort: Int, sink: SMTPSink) {
         self.directory = directory
@@ -68,7 +69,7 @@ final class Postfix: InteropPeer {
         } catch {
             let log = postfix.maillog()
             await postfix.stop(keepFiles: true)
-            throw InteropError("Postfix did not start: \(error)\n\(log)")
+            throw HarnessError("Postfix did not start: \(error)\n\(log)")
         }
         return postfix
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// The python3-milter peer in `interop/pymilter/pymilter.py` (rules in its docstring), on a free
 /// 127.0.0.1 port.
@@ -27,7 +28,7 @@ final class PyMilter: InteropPeer {
 
     /// Starts pymilter.py with /usr/bin/python3 (the one python3-milter is installed for).
     static func start() async throws -> PyMilter {
-        let script = Interop.repositoryRoot.appendingPathComponent("interop/pymilter/pymilter.py")
+        let script = TestPaths.root.appendingPathComponent("interop/pymilter/pymilter.py")
         let directory = try Scratch.makeDirectory("pymilter")
         do {
             let (port, process) = try await startListening("pymilter") { port in

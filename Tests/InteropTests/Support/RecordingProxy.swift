@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// `milter-replay record` started in front of a milter for one test: it listens on a free
 /// 127.0.0.1 port and writes a pcapng file in its own scratch directory.

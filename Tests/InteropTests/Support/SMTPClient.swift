@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import MilterTestSupport
 #endif
 
 /// A mail to send over SMTP.
@@ -102,7 +103,7 @@ enum SMTPClient {
     static func send(_ message: SMTPMessage, host: String = "127.0.0.1", port: Int) async throws -> SMTPResult {
         let session = try await self.session(host: host, port: port, messages: [message])
         guard let result = session.results.first else {
-            throw InteropError("SMTP session ended early: \(session.greeting) / \(String(describing: session.helo))")
+            throw HarnessError("SMTP session ended early: \(session.greeting) / \(String(describing: session.helo))")
         }
         return result
     }
@@ -140,16 +141,16 @@ private final class LineConnection {
     private static let maxLine = 4096
 
     init(host: String, port: Int, timeout: Duration) throws {
-        let address = try SocketAddress(host: host, port: port)
+        let address = try NumericSocketAddress(host: host, port: port)
         fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw InteropError("socket() failed: errno \(errno)") }
+        guard fd >= 0 else { throw HarnessError("socket() failed: errno \(errno)") }
         var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         guard address.withPointer({ connect(fd, $0, $1) }) == 0 else {
             let code = errno
             Glibc.close(fd)
-            throw InteropError("connect \(host) port \(port) failed: errno \(code)")
+            throw HarnessError("connect \(host) port \(port) failed: errno \(code)")
         }
     }
 
@@ -165,7 +166,7 @@ private final class LineConnection {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-            guard sent > 0 else { throw InteropError("SMTP write failed: errno \(errno)") }
+            guard sent > 0 else { throw HarnessError("SMTP write failed: errno \(errno)") }
             offset += sent
         }
     }
@@ -175,7 +176,7 @@ private final class LineConnection {
         while true {
             let line = try readLine()
             guard line.count >= 3, let code = Int(line.prefix(3)) else {
-                throw InteropError("bad SMTP reply line: \(line)")
+                throw HarnessError("bad SMTP reply line: \(line)")
             }
             lines.append(String(line.dropFirst(4)))
             if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
@@ -191,10 +192,10 @@ private final class LineConnection {
                 buffer.removeSubrange(...newline)
                 return String(decoding: line, as: UTF8.self)
             }
-            guard buffer.count < Self.maxLine else { throw InteropError("SMTP reply line too long") }
+            guard buffer.count < Self.maxLine else { throw HarnessError("SMTP reply line too long") }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw InteropError("SMTP connection closed or timed out (errno \(errno))") }
+            guard count > 0 else { throw HarnessError("SMTP connection closed or timed out (errno \(errno))") }
             buffer += chunk[..<count]
         }
     }

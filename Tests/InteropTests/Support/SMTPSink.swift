@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// Postfix's `smtp-sink`, accepting every message on a free 127.0.0.1 port and dumping each one to
 /// a file in its directory (`-d`).

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// A private Sendmail MTA (`sendmail -C FILE -bD`, foreground daemon) on a free 127.0.0.1 port, with
 /// `INPUT_MAIL_FILTER`s, relaying everything to an smtp-sink.
@@ -9,7 +10,7 @@ import Foundation
 final class Sendmail: InteropPeer {
     /// The sendmail binary.
     static let binary = "/opt/sendmail/usr/libexec/sendmail/sendmail"
-    private static let script = Interop.repositoryRoot.appendingPathComponent(
+    private static let script = TestPaths.root.appendingPathComponent(
         "interop/sendmail/sendmail-instance.sh")
 
     /// Its scratch directory: sendmail.mc, sendmail.cf, mqueue/, sink/, logs.

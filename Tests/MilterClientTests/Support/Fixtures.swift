@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 
 /// Shared test data and a way to talk to a scripted milter.

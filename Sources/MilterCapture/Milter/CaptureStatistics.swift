@@ -1,0 +1,13 @@
+/// Counts of what a scan met, for the summary line of a dump.
+public struct CaptureStatistics: Hashable, Sendable {
+    /// Packets read from the file.
+    public var packets = 0
+    /// Packets that carried TCP.
+    public var tcpPackets = 0
+    /// IP fragments met (not reassembled).
+    public var fragments = 0
+    /// Packets that could not be decoded down to TCP or IP.
+    public var undecodablePackets = 0
+    /// TCP streams that were not milter traffic.
+    public var ignoredStreams = 0
+}

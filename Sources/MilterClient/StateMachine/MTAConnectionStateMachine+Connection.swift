@@ -1,0 +1,124 @@
+import MilterProtocol
+import NIOCore
+
+extension MTAConnectionStateMachine {
+    /// The caller opens the conversation: OPTNEG with the configured offer.
+    package mutating func negotiationRequested() -> Action {
+        let offer = configuration.offer ?? configuration.profile.offer(version: configuration.version)
+        purpose = .negotiation
+        return emit(proceed(startStep(.optionNegotiation(offer), macros: nil)))
+    }
+
+    mutating func negotiated(_ record: StepRecord) -> Action {
+        negotiation = record
+        if let finding = record.finding { connectionFindings.append(finding) }
+        macros.options = session.options
+        return .deliverStep(record)
+    }
+
+    /// The caller's CONNECT, with the SMTP client's address.
+    package mutating func connectRequested() -> Action {
+        connectionStep(.connect(client.connectInfo(profile: configuration.profile)))
+    }
+
+    /// The caller's HELO, with the client's HELO name or `name`.
+    package mutating func heloRequested(_ name: String?) -> Action {
+        connectionStep(.helo(MilterString(name ?? client.helo)))
+    }
+
+    /// The caller's SMTP command the MTA does not know (UNKNOWN).
+    package mutating func unknownRequested(_ line: String) -> Action {
+        connectionStep(.unknown(MilterString(line)))
+    }
+
+    private mutating func connectionStep(_ command: MilterCommand) -> Action {
+        purpose = .connection
+        return emit(proceed(startStep(command, macros: MacroEvent(command: command.id))))
+    }
+
+    /// The caller's QUIT: sent unless the conversation is over, then a short wait for the milter
+    /// to close (replies meanwhile are a finding), then the close.
+    package mutating func quitRequested() -> Action { quit(replay: false) }
+
+    mutating func quit(replay: Bool) -> Action {
+        guard socketOpen else { return emit(quitDone(nil, replay: replay)) }
+        purpose = .quit(replay: replay)
+        return emit(proceed(startStep(.quit, macros: nil, ignoringStatus: true)))
+    }
+
+    mutating func quitSent(_ record: StepRecord, replay: Bool) -> Action {
+        if let finding = record.finding { return quitDone(finding, replay: replay) }
+        purpose = .draining(replay: replay)
+        return .wait(configuration.quitDrainTimeout)
+    }
+
+    mutating func drained(_ event: InboxEvent, replay: Bool) -> Action {
+        purpose = .none
+        switch event {
+        case .reply(let reply): return quitDone(strayFinding([reply]), replay: replay)
+        case .protocolError(let error): return quitDone(Finding(.protocolViolation(error), step: .quit), replay: replay)
+        case .timeout, .endOfFile, .ioError: return quitDone(nil, replay: replay)
+        }
+    }
+
+    private mutating func quitDone(_ finding: Finding?, replay: Bool) -> Action {
+        socketOpen = false
+        closeDue = true
+        if let finding { connectionFindings.append(finding) }
+        guard replay else { return .deliverFinding(finding) }
+        return .deliverStep(StepRecord(command: .quit, delivery: .sentWithoutReply, finding: finding))
+    }
+
+    /// The caller closes without QUIT, as an MTA does after a connection-level verdict.
+    package mutating func closeRequested() -> Action {
+        socketOpen = false
+        closeDue = true
+        return emit(.deliverFinding(nil))
+    }
+
+    /// The caller waits up to `duration` for a reply nobody asked for.
+    package mutating func listenRequested(for duration: TimeAmount) -> Action {
+        guard socketOpen, case .open = status else { return .deliverFinding(nil) }
+        purpose = .listening
+        return .wait(duration)
+    }
+
+    mutating func listened(_ event: InboxEvent) -> Action {
+        purpose = .none
+        let finding: Finding
+        switch event {
+        case .timeout: return .deliverFinding(nil)
+        case .reply(let reply): finding = strayFinding([reply])
+        case .protocolError(let error): finding = Finding(.protocolViolation(error), step: lastSent)
+        case .endOfFile: finding = Finding(.endOfFile, step: lastSent)
+        case .ioError(let text): finding = Finding(.ioError(text), step: lastSent)
+        }
+        _ = fail(finding.step, finding, start: now())
+        connectionFindings.append(finding)
+        return .deliverFinding(finding)
+    }
+
+    /// The finding for replies that arrived while none was due, classified by ``MTASession``.
+    mutating func strayFinding(_ replies: [MilterReply]) -> Finding {
+        let step = lastSent
+        for reply in replies {
+            do {
+                _ = try session.replyReceived(reply)
+            } catch {
+                return Finding(.protocolViolation(answeringMacro(error)), step: step)
+            }
+        }
+        let error = MilterProtocolError(.unsolicitedReply, commandByte: replies.first?.id.rawValue)
+        return Finding(.protocolViolation(error), step: step)
+    }
+
+    /// ``MTASession`` sees the skipped event, not that only its MACRO went on the wire; a reply
+    /// then answers the MACRO (pitfall 1).
+    private func answeringMacro(_ error: MilterProtocolError) -> MilterProtocolError {
+        guard error.code == .unsolicitedReply, lastWrittenWasLoneMacro else { return error }
+        var recoded = error
+        recoded.code = .replyToNoReplyCommand
+        recoded.detail = "a reply after a MACRO whose event was not sent, which takes none"
+        return recoded
+    }
+}

@@ -1,0 +1,90 @@
+import MilterProtocol
+import NIOCore
+
+extension MTAConnectionStateMachine {
+    /// The frames of ``Action/write(_:)`` went out.
+    package mutating func written() -> Action {
+        guard let out = outgoing else { preconditionFailure("written() without a write") }
+        outgoing = nil
+        lastSent = out.id
+        lastWrittenWasLoneMacro = out.loneMacro
+        guard let timeout = out.timeout else {
+            return emit(finish(StepRecord(command: out.id, delivery: out.loneMacro ? .skipped : .sentWithoutReply)))
+        }
+        pending = PendingStep(id: out.id, timeout: timeout, start: out.start)
+        return .wait(timeout)
+    }
+
+    /// Replies nobody asked for were waiting when a command was about to go: the command does
+    /// not go, and the replies are a finding.
+    package mutating func strayRepliesFound(_ replies: [MilterReply]) -> Action {
+        guard let out = outgoing else { preconditionFailure("strayRepliesFound(_:) without a write") }
+        outgoing = nil
+        // Judge the stray replies as of before this command, which never goes out.
+        session = out.sessionBefore
+        return emit(finish(fail(out.id, strayFinding(replies), start: out.start)))
+    }
+
+    /// The milter's next event (a reply, a broken frame, EOF, an I/O error) or the end of a
+    /// ``Action/wait(_:)``'s time.
+    package mutating func eventReceived(_ event: InboxEvent) -> Action {
+        switch purpose {
+        case .draining(let replay): return emit(drained(event, replay: replay))
+        case .listening: return emit(listened(event))
+        default: break
+        }
+        guard var step = pending else { preconditionFailure("eventReceived(_:) with no reply due") }
+        pending = nil
+        guard let record = settle(&step, with: event) else {
+            pending = step
+            return .wait(step.timeout)
+        }
+        return emit(finish(record))
+    }
+
+    /// The socket of ``Action/close`` is closed.
+    package mutating func closed() -> Action {
+        guard let next = afterClose else { preconditionFailure("closed() without a close") }
+        afterClose = nil
+        return next
+    }
+
+    /// Carries a started step on: its write, or its end.
+    mutating func proceed(_ start: StepStart) -> Action {
+        switch start {
+        case .write(let bytes): .write(bytes)
+        case .done(let record): finish(record)
+        }
+    }
+
+    /// Ends the step in flight and says what follows: the record for the caller, or the message's next step.
+    mutating func finish(_ record: StepRecord) -> Action {
+        if let action = conclude(record) { return action }
+        return advance()
+    }
+
+    /// Does what the step's purpose asks once it is over; `nil` when the message goes on.
+    mutating func conclude(_ record: StepRecord) -> Action? {
+        let purpose = self.purpose
+        self.purpose = .none
+        switch purpose {
+        case .none, .plain, .listening, .draining: return .deliverStep(record)
+        case .negotiation: return negotiated(record)
+        case .connection:
+            if let finding = record.finding { connectionFindings.append(finding) }
+            return .deliverStep(record)
+        case .transaction(let step, let settles):
+            complete(step, record, settles: settles)
+            guard message != nil else { return .deliverStep(record) }
+            let stops = bodyStops(after: record)
+            message?.stepDone(bodyStops: stops)
+            return nil
+        case .closingAbort:
+            transaction.collect(record)
+            return .deliverTransaction(closeTransaction())
+        case .replayedTransaction(let id): return replayed(id, record)
+        case .abortBeforeReplayedMail(let command, let macros): return replayMail(command, macros: macros)
+        case .quit(let replay): return quitSent(record, replay: replay)
+        }
+    }
+}

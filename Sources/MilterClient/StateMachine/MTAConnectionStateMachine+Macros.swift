@@ -1,0 +1,33 @@
+import MilterProtocol
+
+extension MTAConnectionStateMachine {
+    /// The MACRO packet before a command, following Postfix: none for events outside the agreed
+    /// version or after SKIP; none for content events the milter switched off (Postfix does not
+    /// even call back for them); otherwise sent even when the event itself is skipped (pitfall 4).
+    mutating func macroDefinition(for id: MilterCommand.ID, event: MacroEvent) -> MacroDefinition? {
+        guard sendsMacros(before: id) else { return nil }
+        if (id == .header || id == .body) && !configuration.profile.sendsMacrosBeforeContent { return nil }
+        if let packet = macroPackets[id.rawValue] { return packet }
+        let planned: [MacroPlan.PlannedMacro]?
+        if let known = plannedMacros[event] {
+            planned = known
+        } else {
+            planned = macros.planned(for: event)
+            plannedMacros[event] = planned
+        }
+        let values = context.values
+        let packet = planned.map { MacroPlan.definition(stage: id, planned: $0, values: values) }
+        macroPackets[id.rawValue] = packet
+        return packet
+    }
+
+    /// Whether the negotiation lets a MACRO packet go before `id`, whatever the profile's habits.
+    func sendsMacros(before id: MilterCommand.ID) -> Bool {
+        guard let options = session.options else { return false }
+        if (id == .data && !options.version.hasData) || (id == .unknown && !options.version.hasUnknown) {
+            return false
+        }
+        if id == .body && skippingBody { return false }
+        return !([.header, .endOfHeaders, .body].contains(id) && !options.sends(id))
+    }
+}

@@ -1,0 +1,67 @@
+import MilterProtocol
+
+extension MTAConnectionStateMachine {
+    /// The caller's recorded command, with the MACRO packets recorded before it (see
+    /// ``MilterClientConnection/replay(_:macros:)``): sent as recorded, adapted to this milter's
+    /// negotiation and to how it ended the transaction.
+    package mutating func replayRequested(_ command: MilterCommand, macros: [MacroDefinition]) -> Action {
+        let id = command.id
+        switch id {
+        case .optionNegotiation, .macro:
+            return .deliverStep(StepRecord(command: id, delivery: .notSent))
+        case .quit:
+            return quit(replay: true)
+        case .mail:
+            // The recording may lack the ABORT an MTA sends when the milter ends a message early (Sendmail).
+            guard socketOpen, status == .open, session.phase.inTransaction else {
+                return emit(replayMail(command, macros: macros))
+            }
+            purpose = .abortBeforeReplayedMail(command, macros)
+            return emit(proceed(startStep(.abort, sending: [])))
+        case .recipient, .data, .header, .endOfHeaders, .body, .endOfMessage:
+            if id != .recipient, transaction.ending == nil, !hasAcceptedRecipient {
+                transaction.ending = .refused(configuration.profile.replies.noValidRecipients)
+            }
+            return emit(replayTransactionStep(command, macros: macros))
+        case .abort, .connect, .helo, .unknown, .quitNewConnection:
+            purpose = .plain
+            let definitions = sendsMacros(before: id) ? macros : []
+            return emit(proceed(startStep(command, sending: definitions)))
+        }
+    }
+
+    /// A replayed MAIL: a fresh transaction.
+    mutating func replayMail(_ command: MilterCommand, macros: [MacroDefinition]) -> Action {
+        transaction = TransactionState()
+        transaction.start = now()
+        return replayTransactionStep(command, macros: macros)
+    }
+
+    private mutating func replayTransactionStep(_ command: MilterCommand, macros: [MacroDefinition]) -> Action {
+        let id = command.id
+        if let ending = transaction.ending {
+            var record = StepRecord(command: id, delivery: .notSent)
+            if case .refused(let reply) = ending { record.smtpReply = reply }
+            transaction.steps.append(record)
+            return .deliverStep(record)
+        }
+        purpose = .replayedTransaction(id)
+        return proceed(startStep(command, sending: sendsMacros(before: id) ? macros : []))
+    }
+
+    /// Records a replayed transaction step and applies its verdict.
+    mutating func replayed(_ id: MilterCommand.ID, _ record: StepRecord) -> Action {
+        transaction.collect(record)
+        apply(record, recipientLevel: id == .recipient)
+        if id == .endOfMessage {
+            transaction.reachedEndOfMessage = true
+            if transaction.ending == nil { transaction.ending = .delivered }
+        }
+        return .deliverStep(record)
+    }
+
+    /// Whether a recipient of the transaction was not refused (skipped or NR recipients count as accepted).
+    private var hasAcceptedRecipient: Bool {
+        transaction.steps.contains { $0.command == .recipient && ($0.smtpReply == nil || $0.finding != nil) }
+    }
+}

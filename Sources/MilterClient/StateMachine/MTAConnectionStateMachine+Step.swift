@@ -1,0 +1,121 @@
+import MilterProtocol
+import NIOCore
+
+extension MTAConnectionStateMachine {
+    /// ``startStep(_:sending:ignoringStatus:)`` with the MACRO packet the profile plans for `event`.
+    mutating func startStep(
+        _ command: MilterCommand, macros event: MacroEvent?, ignoringStatus: Bool = false
+    ) -> StepStart {
+        let definition = event.flatMap { macroDefinition(for: command.id, event: $0) }
+        return startStep(command, sending: definition.map { [$0] } ?? [], ignoringStatus: ignoringStatus)
+    }
+
+    /// Encodes one command with its MACRO packets, checked by ``MTASession``, unless the step
+    /// ends here (no milter, nothing to send, a command that may not go now): the first half of
+    /// a step, which never waits.
+    mutating func startStep(
+        _ command: MilterCommand, sending definitions: [MacroDefinition], ignoringStatus: Bool = false
+    ) -> StepStart {
+        let id = command.id
+        if !ignoringStatus, let record = recordWithoutMilter(id) { return .done(record) }
+        guard socketOpen else { return .done(StepRecord(command: id, delivery: .notSent)) }
+        let start = now()
+        // Room for the MACRO packets and the command in one allocation (a BODY chunk's size included).
+        var capacity = 256
+        if case .body(let chunk) = command { capacity += chunk.readableBytes }
+        var bytes = allocator.buffer(capacity: capacity)
+        let sessionBefore = session
+        let decision: MTASession.SendDecision
+        do {
+            for definition in definitions {
+                _ = try session.commandToSend(.macro(definition))
+                try bytes.writeMilterCommand(.macro(definition))
+            }
+            decision = try session.commandToSend(command)
+            if decision != .skipEvent { try bytes.writeMilterCommand(command) }
+        } catch {
+            return .done(misuse(id, error))
+        }
+        if id != .body { skippingBody = false }
+        if bytes.readableBytes == 0 { return .done(StepRecord(command: id, delivery: .skipped)) }
+        let timeout = decision == .sendAndAwaitReply ? configuration.effectiveTimeouts.timeout(for: id) : nil
+        outgoing = OutgoingStep(
+            id: id, timeout: timeout, loneMacro: decision == .skipEvent, start: start, sessionBefore: sessionBefore)
+        return .write(bytes)
+    }
+
+    /// Takes one event for a step whose replies are due: the step's record once its final reply
+    /// (or a finding) came, `nil` while more replies are due. The second half of a step.
+    mutating func settle(_ pending: inout PendingStep, with event: InboxEvent) -> StepRecord? {
+        let id = pending.id
+        let kind: Finding.Kind
+        switch event {
+        case .reply(let reply):
+            pending.replies.append(reply)
+            do {
+                switch try session.replyReceived(reply) {
+                case .final: return finished(id, replies: pending.replies, start: pending.start)
+                case .negotiated(_, let warnings):
+                    negotiationWarnings = warnings
+                    return finished(id, replies: pending.replies, start: pending.start)
+                default: return nil
+                }
+            } catch {
+                kind = .protocolViolation(error)
+            }
+        case .protocolError(let error): kind = .protocolViolation(error)
+        case .timeout(let amount): kind = .timeout(amount)
+        case .endOfFile: kind = .endOfFile
+        case .ioError(let text): kind = .ioError(text)
+        }
+        var record = fail(id, Finding(kind, step: id), start: pending.start)
+        record.replies = pending.replies
+        return record
+    }
+
+    private mutating func finished(
+        _ id: MilterCommand.ID, replies: [MilterReply], start: ContinuousClock.Instant
+    ) -> StepRecord {
+        var record = StepRecord(command: id, delivery: .awaited, replies: replies, duration: start.duration(to: now()))
+        guard let final = replies.last, id != .optionNegotiation else { return record }
+        let quits = configuration.profile.quitsAfterConnectionVerdict
+        switch StepEffect(final: final, at: id, replies: configuration.profile.replies) {
+        case .skipRest: skippingBody = true
+        case .acceptConnection:
+            status = .bypass
+            if !quits { dropSocket() }
+        case .closeConnection(let reply):
+            status = .refused(reply)
+            record.smtpReply = reply
+            if !quits || final == .shutdown { dropSocket() }
+        case .refuse(let reply): record.smtpReply = reply
+        case .proceed, .acceptMessage, .discard: break
+        }
+        return record
+    }
+
+    /// Applies the default action after a finding: the socket is dropped and every later step
+    /// gets the tempfail reply (Postfix `milter8_comm_error`/`milter8_conf_error`).
+    mutating func fail(_ id: MilterCommand.ID, _ finding: Finding, start: ContinuousClock.Instant) -> StepRecord {
+        let replies = configuration.profile.replies
+        let reply = finding.isConfigurationError ? replies.configurationError : replies.communicationError
+        status = .refused(reply)
+        dropSocket()
+        return StepRecord(
+            command: id, delivery: .awaited, smtpReply: reply, finding: finding, duration: start.duration(to: now()))
+    }
+
+    private func recordWithoutMilter(_ id: MilterCommand.ID) -> StepRecord? {
+        switch status {
+        case .open: nil
+        case .bypass: StepRecord(command: id, delivery: .notSent)
+        case .refused(let reply): StepRecord(command: id, delivery: .notSent, smtpReply: reply)
+        }
+    }
+
+    /// A command the caller may not send now, or data that cannot be encoded: the step is
+    /// refused locally and the milter never sees it.
+    private func misuse(_ id: MilterCommand.ID, _ error: MilterProtocolError) -> StepRecord {
+        StepRecord(command: id, delivery: .notSent, smtpReply: "554 5.5.1 Error: \(error.code) at \(id)")
+    }
+}

@@ -1,0 +1,150 @@
+import MailMessage
+import MilterProtocol
+import NIOCore
+
+extension MTAConnectionStateMachine {
+    /// The caller's next transaction step (MAIL, RCPT, DATA, a header, EOH, a body chunk, end of
+    /// message): sent unless the transaction already ended.
+    package mutating func transactionStepRequested(_ step: TransactionStep) -> Action {
+        emit(proceed(startTransactionStep(step)))
+    }
+
+    /// The caller ends the transaction: ABORT where the profile sends it, then the result.
+    package mutating func endOfTransactionRequested() -> Action {
+        emit(endTransaction())
+    }
+
+    /// ABORT if due, else the result at once.
+    mutating func endTransaction() -> Action {
+        guard needsAbort else { return .deliverTransaction(closeTransaction()) }
+        purpose = .closingAbort
+        return proceed(startStep(.abort, macros: nil))
+    }
+
+    /// Does what comes before a step and starts it.
+    mutating func startTransactionStep(_ step: TransactionStep) -> StepStart {
+        let command = begin(step)
+        if let record = stepAfterEnding(command.id) {
+            purpose = .transaction(step, settles: false)
+            return .done(record)
+        }
+        purpose = .transaction(step, settles: true)
+        return startStep(command, macros: MacroEvent(command: command.id))
+    }
+
+    /// The half of a step before its command: the macro context, the copy of the message kept
+    /// for the result. Returns the command.
+    private mutating func begin(_ step: TransactionStep) -> MilterCommand {
+        switch step {
+        case .mail(let sender):
+            transaction.start = transaction.start ?? now()
+            transaction.sender = sender
+            context.queueID = queueID
+            context.sender = sender
+            return .mail(sender)
+        case .recipient(let recipient):
+            context.recipient = recipient
+            return .recipient(recipient)
+        case .data:
+            if transaction.ending == nil, transaction.acceptedRecipients.isEmpty {
+                transaction.ending = .refused(configuration.profile.replies.noValidRecipients)
+            }
+            return .data
+        case .header(let field, let prepared): return headerCommand(field, prepared: prepared)
+        case .endOfHeaders: return .endOfHeaders
+        case .body(let chunk, let wholeBody):
+            if let wholeBody, configuration.buildsResultingMessage { transaction.body += wholeBody }
+            return .body(chunk)
+        case .endOfMessage: return .endOfMessage(ByteBuffer())
+        }
+    }
+
+    /// The half of a step after its replies: the verdict applied, the recipient counted.
+    mutating func complete(_ step: TransactionStep, _ record: StepRecord, settles: Bool) {
+        if settles {
+            transaction.collect(record)
+            if case .recipient = step {
+                apply(record, recipientLevel: true)
+            } else {
+                apply(record, recipientLevel: false)
+            }
+        }
+        switch step {
+        case .recipient(let recipient): endRecipient(recipient, record)
+        case .endOfMessage:
+            transaction.reachedEndOfMessage = true
+            if transaction.ending == nil { transaction.ending = .delivered }
+        default: break
+        }
+    }
+
+    private mutating func endRecipient(_ recipient: EnvelopeAddress, _ record: StepRecord) {
+        guard transaction.ending == nil || transaction.ending == .delivered else { return }
+        if let reply = record.smtpReply, record.finding == nil {
+            transaction.rejectedRecipients.append((recipient, reply))
+        } else {
+            transaction.acceptedRecipients.append(recipient)
+        }
+    }
+
+    /// The HEADER command for a field; `prepared` is its payload for a milter without SMFIP_HDR_LEADSPC.
+    private mutating func headerCommand(_ field: RawHeaderField, prepared: HeaderField?) -> MilterCommand {
+        if configuration.buildsResultingMessage { transaction.headerFields.append(field) }
+        let keepSpace = options?.protocolFlags.contains(.headerLeadingSpace) ?? false
+        let payload = keepSpace ? nil : prepared
+        return .header(payload ?? MessageWireForm.header(field, keepLeadingSpace: keepSpace))
+    }
+
+    /// Whether the body ends after this chunk's step: SKIP, a verdict, or nothing sent.
+    package func bodyStops(after record: StepRecord) -> Bool {
+        skippingBody || transaction.ending != nil || record.delivery == .notSent
+    }
+
+    /// Whether the transaction ends with ABORT. Postfix aborts after every transaction. Sendmail
+    /// 8.17 aborts only a message that did not reach end of message: fixtures/pcap/sendmail-cmilter-lo.pcap
+    /// shows no ABORT after an accepted or a rejected end of message.
+    private var needsAbort: Bool {
+        guard case .open = status else { return false }
+        return configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage
+    }
+
+    /// The result, and a fresh transaction.
+    mutating func closeTransaction() -> TransactionResult {
+        let result = makeResult()
+        transaction = TransactionState()
+        context.sender = nil
+        context.recipient = nil
+        transactionCount += 1
+        return result
+    }
+
+    /// The record of a step the transaction no longer sends (it ended), or `nil` to send it.
+    private mutating func stepAfterEnding(_ id: MilterCommand.ID) -> StepRecord? {
+        guard transaction.ending != nil else { return nil }
+        let record = StepRecord(command: id, delivery: .notSent)
+        transaction.steps.append(record)
+        return record
+    }
+
+    /// Ends the transaction on a step's verdict (a recipient's refusal ends only that recipient).
+    mutating func apply(_ record: StepRecord, recipientLevel: Bool) {
+        if record.finding != nil || status != .open {
+            if case .refused(let reply) = status { transaction.ending = .refused(reply) }
+            if status == .bypass { transaction.ending = .delivered }
+            return
+        }
+        guard let final = record.finalReply else { return }
+        switch StepEffect(final: final, at: record.command, replies: configuration.profile.replies) {
+        case .acceptMessage: transaction.ending = .delivered
+        case .discard: transaction.ending = .discarded
+        case .refuse(let reply) where !recipientLevel: transaction.ending = .refused(reply)
+        default: break
+        }
+    }
+
+    private var queueID: String {
+        let serial = String(transactionCount + 1, radix: 16, uppercase: true)
+        let connection = String(connectionTag & 0xFFFFF, radix: 16, uppercase: true)
+        return "4" + connection + String(repeating: "0", count: max(0, 5 - serial.count)) + serial
+    }
+}

@@ -1,0 +1,132 @@
+import MilterProtocol
+import NIOCore
+
+/// The fake MTA of one milter connection as a pure value: every rule the MTA side follows, and
+/// no socket, timer or task.
+///
+/// It is built as postgres-nio's `ConnectionStateMachine` is: one `mutating` method per event
+/// (the caller's next step, a frame written, an event from the milter, the socket closed), each
+/// returning the one ``Action`` its owner carries out next. ``MilterClientConnection`` is that
+/// owner: it translates socket events into calls and runs the actions, nothing more. Timeouts
+/// come in as ``InboxEvent/timeout(_:)`` events, so a test drives the machine, timeouts
+/// included, with plain values.
+///
+/// ``MTASession`` checks each command and reply against the protocol; this machine adds what an
+/// MTA decides around it: the profile's habits (macros, ABORT, QUIT after a connection-level
+/// verdict, reply texts), the order of a transaction, SKIP, the end of a transaction on a
+/// verdict, the default action after a finding, and the records and results handed back.
+package struct MTAConnectionStateMachine {
+    /// What the owner does next.
+    package enum Action {
+        /// Write these frames, unless replies nobody asked for are already waiting: then hand them
+        /// to ``strayRepliesFound(_:)`` and write nothing. After the write, call ``written()``.
+        case write(ByteBuffer)
+        /// Wait at most this long for the milter's next event and hand it to ``eventReceived(_:)``.
+        case wait(TimeAmount)
+        /// Close the socket, then call ``closed()``.
+        case close
+        /// The step asked for is over: hand its record to the caller.
+        case deliverStep(StepRecord)
+        /// The transaction is over: hand its result to the caller.
+        case deliverTransaction(TransactionResult)
+        /// QUIT, or a wait for stray replies, is over, with what it found.
+        case deliverFinding(Finding?)
+    }
+
+    /// Where the connection stands.
+    enum Status: Equatable {
+        /// Events go to the milter.
+        case open
+        /// The milter accepted the connection: no more events, every message is delivered unfiltered.
+        case bypass
+        /// The connection was refused (verdict at CONNECT/HELO, SHUTDOWN, or a finding): every later step gets this reply.
+        case refused(String)
+    }
+
+    /// The configuration in force.
+    let configuration: MilterClientConfiguration
+    /// The SMTP client reported in CONNECT and HELO.
+    let client: SMTPClient
+    let allocator: ByteBufferAllocator
+    /// The clock the step durations are read from; a test can fix it. Only records read it:
+    /// no decision depends on it (timeouts come in as events).
+    package var now: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    /// Tells this connection's queue IDs apart from other connections'.
+    package var connectionTag: UInt = 0
+
+    /// The protocol rules, checked command by command and reply by reply.
+    package internal(set) var session: MTASession
+    var status = Status.open
+    /// Whether the socket is open (no ``Action/close`` issued yet).
+    package internal(set) var socketOpen = true
+    /// A close is due before the next action.
+    var closeDue = false
+    /// The action that follows the ``Action/close`` being carried out.
+    var afterClose: Action?
+    var transaction = TransactionState()
+    var skippingBody = false
+    var lastSent: MilterCommand.ID = .optionNegotiation
+    var lastWrittenWasLoneMacro = false
+    var transactionCount = 0
+
+    /// The OPTNEG step.
+    package internal(set) var negotiation: StepRecord
+    /// Warnings from OPTNEG that do not stop the session.
+    package internal(set) var negotiationWarnings: [MilterProtocolError] = []
+    /// Findings outside any transaction (at CONNECT, HELO, QUIT).
+    package internal(set) var connectionFindings: [Finding] = []
+
+    var macros: MacroPlan {
+        didSet {
+            plannedMacros.removeAll(keepingCapacity: true)
+            macroPackets.removeAll(keepingCapacity: true)
+        }
+    }
+    var context: MacroContext { didSet { macroPackets.removeAll(keepingCapacity: true) } }
+    /// The macros of each event, their names resolved, since `macros` last changed.
+    var plannedMacros: [MacroEvent: [MacroPlan.PlannedMacro]?] = [:]
+    /// The MACRO packets since `macros` or `context` last changed, by stage: a message's ten
+    /// HEADER steps share one.
+    var macroPackets: [UInt8: MacroDefinition?] = [:]
+
+    /// What the step in flight is for: what happens once it is over.
+    var purpose = Purpose.none
+    /// The command handed out in ``Action/write(_:)`` and not yet written.
+    var outgoing: OutgoingStep?
+    /// The step whose replies are due.
+    var pending: PendingStep?
+    /// The message ``messageRequested(_:)`` is driving, if any.
+    var message: MessageCursor?
+
+    /// Creates the machine of a connection about to negotiate; frames are built with `allocator`.
+    package init(
+        configuration: MilterClientConfiguration, client: SMTPClient,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) {
+        self.configuration = configuration
+        self.client = client
+        self.allocator = allocator
+        self.session = MTASession(rules: configuration.profile.rules)
+        self.macros = MacroPlan(profile: configuration.profile, overrides: configuration.macroOverrides)
+        self.context = MacroContext(identity: configuration.identity, profile: configuration.profile, client: client)
+        self.negotiation = StepRecord(command: .optionNegotiation, delivery: .notSent)
+    }
+
+    /// The agreement, once negotiated.
+    package var options: NegotiatedOptions? { session.options }
+
+    /// Turns a due close into ``Action/close``, followed by `action`.
+    mutating func emit(_ action: Action) -> Action {
+        guard closeDue else { return action }
+        closeDue = false
+        afterClose = action
+        return .close
+    }
+
+    /// Marks the socket closed; the close goes out before the next action.
+    mutating func dropSocket() {
+        guard socketOpen else { return }
+        socketOpen = false
+        closeDue = true
+    }
+}

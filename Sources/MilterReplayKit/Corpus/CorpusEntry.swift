@@ -1,0 +1,24 @@
+import MilterClient
+
+/// One message of the corpus, ready to send.
+public struct CorpusEntry: Sendable {
+    /// The file, as found from the command line.
+    public let path: String
+    /// The envelope and content.
+    public let message: MilterMessage
+    /// The verdict expected, if any.
+    public let expected: Verdict?
+
+    /// The message read from `path`, and the verdict it should get.
+    public init(path: String, message: MilterMessage, expected: Verdict?) {
+        self.path = path
+        self.message = message
+        self.expected = expected
+    }
+}
+
+/// A corpus that cannot be used: the tool exits with a usage error.
+package struct CorpusError: Error, CustomStringConvertible {
+    /// What is wrong, naming the file.
+    package let description: String
+}

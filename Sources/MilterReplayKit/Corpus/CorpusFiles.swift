@@ -1,0 +1,82 @@
+import _MilterSystem
+
+/// Finds the .eml files named on the command line, and reads them.
+///
+/// Plain POSIX calls, no Foundation: the CLI then starts without loading Foundation's libraries.
+package enum CorpusFiles {
+    /// The largest file read, checked before reading.
+    package static let maximumFileSize = 64 << 20
+
+    /// Files as given, and every `*.eml` under each directory, each directory walked in sorted order.
+    package static func list(_ inputs: [String]) throws(CorpusError) -> [String] {
+        var files: [String] = []
+        for input in inputs {
+            var status = stat()
+            guard stat(input, &status) == 0 else {
+                throw CorpusError(description: "\(input): \(errorText(errno))")
+            }
+            files += status.st_mode & S_IFMT == S_IFDIR ? emlFiles(under: input) : [input]
+        }
+        return files
+    }
+
+    /// Reads a file, refusing one over ``maximumFileSize`` before reading it.
+    package static func read(_ path: String) throws(CorpusError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CorpusError(description: "\(path): \(errorText(errno))") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw CorpusError(description: "\(path): \(errorText(errno))") }
+        let size = Int(status.st_size)
+        guard size <= maximumFileSize else {
+            throw CorpusError(description: "\(path): \(size) bytes is over the limit of \(maximumFileSize)")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size)
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, into: $0) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CorpusError(description: "\(path): \(errorText(errno))")
+            }
+            // A file that grew since fstat is still held to the limit.
+            guard bytes.count + count <= maximumFileSize else {
+                throw CorpusError(description: "\(path): over the limit of \(maximumFileSize) bytes")
+            }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// The `*.eml` files under `directory` and its subdirectories (not those reached through symbolic links).
+    private static func emlFiles(under directory: String) -> [String] {
+        let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        var found: [String] = []
+        collect(root, relative: "", into: &found)
+        return found.sorted().map { root + "/" + $0 }
+    }
+
+    private static func collect(_ root: String, relative: String, into found: inout [String]) {
+        let path = relative.isEmpty ? root : root + "/" + relative
+        guard let directory = opendir(path) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let child = relative.isEmpty ? name : relative + "/" + name
+            var status = stat()
+            guard lstat(root + "/" + child, &status) == 0 else { continue }
+            if status.st_mode & S_IFMT == S_IFDIR {
+                collect(root, relative: child, into: &found)
+            } else if child.lowercased().hasSuffix(".eml") {
+                found.append(child)
+            }
+        }
+    }
+
+    /// The text of an `errno` value.
+    static func errorText(_ number: Int32) -> String { SystemCall.errorText(number) }
+}

@@ -1,0 +1,109 @@
+import MilterClient
+import MilterProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The `--json` output: one JSON object per line, each message, then the summary.
+/// The schema is documented in docs/milter-replay-json.md.
+package enum JSONReport {
+    struct Message: Encodable {
+        let type = "message"
+        let sequence: Int
+        let file: String
+        let verdict: String?
+        let expected: String?
+        let match: Bool?
+        let reply: String?
+        let quarantine: String?
+        let modifications: [String]
+        let rejectedRecipients: [String]
+        let findings: [FindingRecord]
+        let latencyMs: Double
+        let steps: [Step]
+        let error: String?
+        let resultingMessage: String?
+    }
+
+    struct FindingRecord: Encodable {
+        let code: String
+        let step: String
+        let description: String
+    }
+
+    struct Step: Encodable {
+        let command: String
+        let delivery: String
+        let replies: [String]
+        let durationMs: Double
+    }
+
+    struct Summary: Encodable {
+        let type = "summary"
+        let messages: Int
+        let verdicts: [String: Int]
+        let findings: [String: Int]
+        let mismatches: [String]
+        let connectFailures: Int
+        let seconds: Double
+        let messagesPerSecond: Double
+        let latencyMs: [String: Double]
+        let exitCode: Int32
+    }
+
+    package static func line(_ outcome: MessageOutcome, includeMessage: Bool) -> String {
+        let result = outcome.result
+        let record = Message(
+            sequence: outcome.sequence, file: outcome.entry.path, verdict: result?.verdict.rawValue,
+            expected: outcome.entry.expected?.rawValue, match: outcome.entry.expected.map { _ in !outcome.isMismatch },
+            reply: result?.smtpReply, quarantine: result?.quarantineReason,
+            modifications: result?.modifications.map(describe) ?? [],
+            rejectedRecipients: result?.rejectedRecipients.map { "\($0.recipient.address.string) \($0.reply)" } ?? [],
+            findings: outcome.findings.map { FindingRecord(code: $0.code, step: "\($0.step)", description: "\($0)") },
+            latencyMs: outcome.latency.milliseconds,
+            steps: result?.steps.map(step) ?? [], error: outcome.connectError,
+            resultingMessage: includeMessage
+                ? result?.resultingMessage.map { String(decoding: $0.rendered, as: UTF8.self) } : nil)
+        return encode(record)
+    }
+
+    package static func summary(_ summary: RunSummary, seconds: Double) -> String {
+        let record = Summary(
+            messages: summary.messages,
+            verdicts: Dictionary(uniqueKeysWithValues: summary.verdicts.map { ($0.key.rawValue, $0.value) }),
+            findings: summary.findings, mismatches: summary.mismatches, connectFailures: summary.connectFailures,
+            seconds: seconds, messagesPerSecond: seconds > 0 ? Double(summary.messages) / seconds : 0,
+            latencyMs: [
+                "p50": summary.latencyMilliseconds(percentile: 50), "p90": summary.latencyMilliseconds(percentile: 90),
+                "p99": summary.latencyMilliseconds(percentile: 99), "max": summary.maximumLatencyMilliseconds,
+            ],
+            exitCode: summary.exitCode)
+        return encode(record)
+    }
+
+    /// A modification in words: its name and, for header edits, the header name.
+    package static func describe(_ reply: MilterReply) -> String {
+        switch reply {
+        case .addHeader(let field): "\(reply.id) \(field.name.string)"
+        case .insertHeader(let indexed), .changeHeader(let indexed):
+            "\(reply.id) \(indexed.field.name.string) #\(indexed.index)"
+        default: "\(reply.id)"
+        }
+    }
+
+    private static func step(_ record: StepRecord) -> Step {
+        Step(
+            command: "\(record.command)", delivery: "\(record.delivery)", replies: record.replies.map { "\($0.id)" },
+            durationMs: record.duration.milliseconds)
+    }
+
+    package static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

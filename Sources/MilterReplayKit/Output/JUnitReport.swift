@@ -1,0 +1,57 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The `--junit FILE` output: a test case per message; a mismatch or finding is a failure, an
+/// unreachable milter an error.
+package enum JUnitReport {
+    package static func document(_ outcomes: [MessageOutcome], seconds: Double) -> String {
+        let failures = outcomes.filter { $0.connectError == nil && $0.isFailure }.count
+        let errors = outcomes.filter { $0.connectError != nil }.count
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites>\n"
+        xml += "  <testsuite name=\"milter-replay\" tests=\"\(outcomes.count)\" failures=\"\(failures)\""
+        xml += " errors=\"\(errors)\" time=\"\(String(format3: seconds))\">\n"
+        for outcome in outcomes { xml += testCase(outcome) }
+        xml += "  </testsuite>\n</testsuites>\n"
+        return xml
+    }
+
+    private static func testCase(_ outcome: MessageOutcome) -> String {
+        let path = outcome.entry.path
+        let name = "\(path.lastPathComponent) #\(outcome.sequence)"
+        var xml = "    <testcase classname=\"\(escape(path.deletingLastPathComponent))\" name=\"\(escape(name))\""
+        xml += " time=\"\(String(format3: outcome.latency.milliseconds / 1000))\">\n"
+        if let error = outcome.connectError {
+            xml += "      <error message=\"\(escape(error))\"/>\n"
+        } else if outcome.isFailure {
+            var messages: [String] = []
+            if outcome.isMismatch {
+                messages.append(
+                    "expected \(outcome.entry.expected!.rawValue), got \(outcome.verdict?.rawValue ?? "none")")
+            }
+            messages += outcome.findings.map { "finding \($0.code) at \($0.step): \($0)" }
+            xml += "      <failure message=\"\(escape(messages.joined(separator: "; ")))\"/>\n"
+        }
+        xml += "      <system-out>\(escape(TextReport.line(outcome)))</system-out>\n"
+        return xml + "    </testcase>\n"
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n": out += "&#10;"
+            case _ where scalar.value < 0x20 && scalar != "\t": out += "?"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,61 @@
+import Histogram
+import MilterClient
+
+/// Totals of a run: verdicts, findings, mismatches, throughput and latency percentiles.
+package struct RunSummary: Sendable {
+    package private(set) var messages = 0
+    package private(set) var verdicts: [Verdict: Int] = [:]
+    private(set) var findings: [String: Int] = [:]
+    package private(set) var mismatches: [String] = []
+    private(set) var connectFailures = 0
+    private var latencies = Histogram<UInt64>(
+        highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+
+    /// Nothing counted yet.
+    package init() {}
+
+    /// Counts one message.
+    package mutating func add(_ outcome: MessageOutcome) {
+        messages += 1
+        if let verdict = outcome.verdict { verdicts[verdict, default: 0] += 1 }
+        for finding in outcome.findings { findings[finding.code, default: 0] += 1 }
+        if outcome.isMismatch {
+            let got = outcome.verdict?.rawValue ?? "no verdict"
+            mismatches.append("\(outcome.entry.path): expected \(outcome.entry.expected!.rawValue), got \(got)")
+        }
+        if outcome.connectError != nil {
+            connectFailures += 1
+        } else {
+            _ = latencies.record(UInt64(max(0, outcome.latency.microseconds)))
+        }
+    }
+
+    /// The total number of findings.
+    var findingCount: Int { findings.values.reduce(0, +) }
+
+    /// A latency percentile in milliseconds.
+    func latencyMilliseconds(percentile: Double) -> Double {
+        latencies.totalCount == 0 ? 0 : Double(latencies.valueAtPercentile(percentile)) / 1000
+    }
+
+    /// The largest latency in milliseconds.
+    var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
+
+    /// The exit code the run deserves.
+    package var exitCode: Int32 {
+        if connectFailures > 0 { return ExitCodes.connectFailed }
+        if !mismatches.isEmpty || findingCount > 0 { return ExitCodes.mismatch }
+        return ExitCodes.success
+    }
+}
+
+extension Duration {
+    /// The duration in whole microseconds.
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+
+    /// The duration in milliseconds.
+    package var milliseconds: Double { Double(microseconds) / 1000 }
+}

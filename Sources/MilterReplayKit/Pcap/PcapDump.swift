@@ -1,0 +1,37 @@
+import MilterCapture
+import _MilterSystem
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `--pcap FILE --dump [--json] [--export-eml DIR]`: transcripts and .eml files, no milter needed.
+public enum PcapDump {
+    /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out).
+    public static func run(_ options: PcapDumpRequest) -> Int32 {
+        let path = options.pcap
+        var output = FileDescriptorWriter()
+        do throws(CaptureDump.Failure) {
+            let summary = try CaptureDump.run(
+                path: path, options: options.extractionOptions, format: options.json ? .json : .text,
+                exportDirectory: options.exportEml, chunkSize: 1 << 20
+            ) { bytes in
+                if options.dump { output.write(bytes) }
+            }
+            if let failure = output.failure {
+                FileDescriptorWriter.standardError("milter-replay: cannot write the dump: errno \(failure)\n")
+                return ExitCodes.usage
+            }
+            if !options.dump {
+                let exported = "exported \(summary.exportedMessages) messages from \(summary.sessions) sessions"
+                FileDescriptorWriter.standardOutput("\(exported) to \(options.exportEml ?? "")\n")
+            }
+            return ExitCodes.success
+        } catch {
+            FileDescriptorWriter.standardError("milter-replay: \(path): \(error)\n")
+            return ExitCodes.usage
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import MilterClient
+
+/// `--pcap FILE [--target ADDR]`: sends the MTA's side of every recorded session to the milter
+/// again and compares its replies with the recorded ones.
+public struct PcapReplay: Sendable {
+    /// The capture, and what the comparison ignores.
+    public let capture: CaptureSettings
+    /// How many connections, how often, how fast.
+    public let load: LoadSettings
+    /// JSON or text, quiet or not.
+    public let output: OutputSettings
+    /// Timeouts, reply limits and the MTA rules the replies are checked against; the offer is the recording's.
+    public let configuration: MilterClientConfiguration
+
+    /// A replay of `capture` with the given settings.
+    public init(
+        capture: CaptureSettings, load: LoadSettings, output: OutputSettings,
+        configuration: MilterClientConfiguration
+    ) {
+        self.capture = capture
+        self.load = load
+        self.output = output
+        self.configuration = configuration
+    }
+
+    /// Whether the capture is read as the replay goes, once through, rather than held in memory
+    /// for `--repeat` or `--duration`.
+    var readsAsItGoes: Bool { load.repeat == 1 && load.duration == nil }
+
+    /// Checks the capture before any milter is started; loads it when it must be held. A capture
+    /// that cannot be read is a usage error.
+    public func prepare() throws(EarlyExit) -> PreparedCapture {
+        let path = capture.pcap ?? ""
+        do throws(PcapLoadError) {
+            if readsAsItGoes {
+                _ = try ScriptReader(path: path, options: capture.extractionOptions)
+                return PreparedCapture(held: nil)
+            }
+            let loaded = try ScriptReader.loadAll(path: path, options: capture.extractionOptions)
+            guard !loaded.isEmpty else { throw PcapLoadError(description: "\(path): no milter sessions found") }
+            return PreparedCapture(held: loaded)
+        } catch {
+            throw EarlyExit.usage(error.description)
+        }
+    }
+
+    /// Replays the capture against `address`, printing each session's outcome and the summary; returns the exit code.
+    public func run(_ prepared: PreparedCapture, against address: MilterAddress) async -> Int32 {
+        let collector = PcapOutcomeCollector(json: output.json, quiet: output.quiet)
+        let start = ContinuousClock.now
+        var producer: Task<PcapLoadError?, Never>?
+        let next: @Sendable () async -> PcapWork?
+        if let held = prepared.held {
+            next = heldWork(held, collector: collector, start: start)
+        } else {
+            (next, producer) = streamedWork(collector: collector, start: start)
+        }
+        let runner = PcapReplayRunner(
+            replayer: SessionReplayer(address: address, configuration: configuration),
+            comparator: ReplayComparator(mask: capture.mask), connections: load.connections, next: next
+        ) { collector.add($0) }
+        await runner.run()
+        let code = collector.finish(seconds: Double(start.duration(to: .now).microseconds) / 1e6)
+        if let error = await producer?.value {
+            return EarlyExit.usage(error.description).status
+        }
+        if collector.sessions == 0 {
+            return EarlyExit.usage("\(capture.pcap ?? ""): no milter sessions found").status
+        }
+        return code
+    }
+
+    /// Work from scripts held in memory, through the shared ``WorkQueue`` (`--repeat`, `--duration`, `--rate`).
+    private func heldWork(
+        _ held: [Result<ReplayScript, NotReplayable>], collector: PcapOutcomeCollector, start: ContinuousClock.Instant
+    ) -> @Sendable () async -> PcapWork? {
+        var scripts: [ReplayScript] = []
+        for entry in held {
+            switch entry {
+            case .success(let script): scripts.append(script)
+            case .failure(let failure): collector.add(Self.notReplayable(failure))
+            }
+        }
+        let queue = WorkQueue(
+            corpusSize: scripts.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
+            rate: load.rate, start: start)
+        return { [scripts] in
+            queue.take().map { PcapWork(sequence: $0.sequence, script: scripts[$0.entry], scheduled: $0.scheduled) }
+        }
+    }
+
+    /// Work read from the capture while the connections replay it, at most two scripts per connection ahead.
+    private func streamedWork(
+        collector: PcapOutcomeCollector, start: ContinuousClock.Instant
+    ) -> (@Sendable () async -> PcapWork?, Task<PcapLoadError?, Never>) {
+        let queue = ScriptQueue(capacity: 2 * load.connections)
+        let path = capture.pcap ?? ""
+        let extraction = capture.extractionOptions
+        let interval = load.rate.map { Duration.nanoseconds(Int64(1e9 / $0)) }
+        let producer = Task { () -> PcapLoadError? in
+            do throws(PcapLoadError) {
+                var reader = try ScriptReader(path: path, options: extraction)
+                var sequence = 0
+                while let (script, _) = try reader.next() {
+                    switch script {
+                    case .success(let script):
+                        let scheduled = interval.map { start + $0 * sequence }
+                        await queue.put(PcapWork(sequence: sequence, script: script, scheduled: scheduled))
+                        sequence += 1
+                    case .failure(let failure): collector.add(Self.notReplayable(failure))
+                    }
+                }
+                await queue.finish()
+                return nil
+            } catch {
+                await queue.finish()
+                return error
+            }
+        }
+        return ({ await queue.take() }, producer)
+    }
+
+    private static func notReplayable(_ failure: NotReplayable) -> SessionOutcome {
+        SessionOutcome(sequence: nil, label: failure.label, result: .notReplayable(failure.reason), latency: .zero)
+    }
+}

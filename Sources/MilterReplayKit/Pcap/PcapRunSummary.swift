@@ -1,0 +1,49 @@
+import Histogram
+
+/// Totals of a capture replay: sessions by result, steps compared, latency per session.
+struct PcapRunSummary: Sendable {
+    private(set) var sessions = 0
+    private(set) var same = 0
+    private(set) var different = 0
+    private(set) var notReplayable = 0
+    private(set) var connectFailures = 0
+    private(set) var stepsCompared = 0
+    private(set) var notes = 0
+    private var latencies = Histogram<UInt64>(
+        highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+
+    /// Nothing counted yet.
+    init() {}
+
+    /// Counts one session.
+    mutating func add(_ outcome: SessionOutcome) {
+        sessions += 1
+        switch outcome.result {
+        case .compared(let comparison):
+            if comparison.isSame { same += 1 } else { different += 1 }
+            stepsCompared += comparison.compared
+            notes += comparison.allNotes.count
+            _ = latencies.record(UInt64(max(0, outcome.latency.microseconds)))
+        case .notReplayable: notReplayable += 1
+        case .connectFailed: connectFailures += 1
+        }
+    }
+
+    /// Sessions replayed (same or different).
+    var replayed: Int { same + different }
+
+    /// A latency percentile in milliseconds.
+    func latencyMilliseconds(percentile: Double) -> Double {
+        latencies.totalCount == 0 ? 0 : Double(latencies.valueAtPercentile(percentile)) / 1000
+    }
+
+    /// The largest latency in milliseconds.
+    var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
+
+    /// 3 when the milter could not be reached, 1 when a session differs or cannot be replayed, else 0.
+    var exitCode: Int32 {
+        if connectFailures > 0 { return ExitCodes.connectFailed }
+        if different > 0 || notReplayable > 0 || sessions == 0 { return ExitCodes.mismatch }
+        return ExitCodes.success
+    }
+}

@@ -1,0 +1,5 @@
+/// A capture checked by ``PcapReplay/prepare()`` before any milter is started.
+public struct PreparedCapture: Sendable {
+    /// Its sessions, held in memory for `--repeat` or `--duration`; nil when the capture is read as the replay goes.
+    let held: [Result<ReplayScript, NotReplayable>]?
+}

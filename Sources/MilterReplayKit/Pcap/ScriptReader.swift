@@ -1,0 +1,56 @@
+import MilterCapture
+
+/// Reads a capture's milter sessions one by one as replay scripts; memory is bounded by the
+/// sessions open at once in the capture, not by its size.
+package struct ScriptReader {
+    private let path: String
+    private var scanner: MilterCaptureScanner
+    private var collector = CapturedSessionCollector()
+
+    /// Opens the capture at `path`.
+    package init(path: String, options: MilterExtractionOptions) throws(PcapLoadError) {
+        self.path = path
+        do throws(CaptureError) {
+            scanner = MilterCaptureScanner(
+                reader: try CaptureReader(path: path, limits: options.readerLimits), options: options)
+        } catch {
+            throw PcapLoadError(description: "\(path): \(error)")
+        }
+    }
+
+    /// The next session in the order sessions end, or nil at the end of the capture.
+    package mutating func next() throws(PcapLoadError) -> (script: Result<ReplayScript, NotReplayable>, bytes: Int)? {
+        let session: CapturedSession?
+        do throws(CaptureError) { session = try scanner.nextSession(collector: &collector) } catch {
+            throw PcapLoadError(description: "\(path): \(error)")
+        }
+        guard let session else { return nil }
+        let bytes = session.frames.reduce(0) { $0 + $1.frame.payload.readableBytes }
+        return (ReplayScript.make(session), bytes)
+    }
+
+    /// Every session, held in memory (for `--repeat` and `--duration`), up to `maximumBytes` of payload.
+    package static func loadAll(
+        path: String, options: MilterExtractionOptions, maximumBytes: Int = 1 << 30
+    ) throws(PcapLoadError) -> [Result<ReplayScript, NotReplayable>] {
+        var reader = try ScriptReader(path: path, options: options)
+        var scripts: [Result<ReplayScript, NotReplayable>] = []
+        var total = 0
+        while let (script, bytes) = try reader.next() {
+            total += bytes
+            guard total <= maximumBytes else {
+                throw PcapLoadError(
+                    description: "\(path): its milter sessions hold over \(maximumBytes >> 20) MiB, too much to "
+                        + "keep for --repeat or --duration; replay it once, or in parts (editcap -c splits a capture)")
+            }
+            scripts.append(script)
+        }
+        return scripts
+    }
+}
+
+/// Why a capture could not be read for replay.
+package struct PcapLoadError: Error, Sendable, CustomStringConvertible {
+    /// The reason in words.
+    package let description: String
+}

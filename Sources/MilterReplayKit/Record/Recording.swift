@@ -1,0 +1,79 @@
+import MilterClient
+import NIOCore
+import NIOPosix
+import _MilterSystem
+
+/// `milter-replay record`: a transparent proxy that records every milter connection through it as pcapng, until
+/// SIGINT or SIGTERM.
+public struct Recording: Sendable {
+    /// Where the MTA connects (port 0: a free port).
+    public var listen: MilterAddress
+    /// The listening address as the user wrote it, for messages.
+    public var listenText: String
+    /// The milter.
+    public var upstream: MilterAddress
+    /// The pcapng file written (replaced if it exists).
+    public var path: String
+    /// Seconds to wait for the milter to accept a connection.
+    public var connectTimeout: Double
+    /// Seconds without traffic after which a connection is closed.
+    public var idleTimeout: Double
+    /// Connections proxied at once; more are refused.
+    public var maximumConnections: Int
+
+    /// A recording of connections from `listen` to `upstream` into `path`.
+    public init(
+        listen: MilterAddress, listenText: String, upstream: MilterAddress, path: String,
+        connectTimeout: Double = 10, idleTimeout: Double = 600, maximumConnections: Int = 1000
+    ) {
+        self.listen = listen
+        self.listenText = listenText
+        self.upstream = upstream
+        self.path = path
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.maximumConnections = maximumConnections
+    }
+
+    /// Records until a signal; returns the exit code: 0, or 1 when the file could not be written. A file that
+    /// cannot be created or an address that cannot be bound is a usage error.
+    public func run() async throws(EarlyExit) -> Int32 {
+        let file: RecordingFile
+        do { file = try RecordingFile(path: path) } catch { throw EarlyExit.usage("\(error)") }
+        let limits = RecordProxy.Limits(
+            connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)),
+            idleTimeout: .nanoseconds(Int64(idleTimeout * 1e9)),
+            maximumConnections: maximumConnections)
+        let proxy = RecordProxy(
+            upstream: upstream, file: file, limits: limits, group: MultiThreadedEventLoopGroup.singleton)
+        let bound: SocketAddress
+        do { bound = try await proxy.start(listen: listen) } catch {
+            _ = file.finish()
+            throw EarlyExit.usage("cannot listen on \(listenText): \(error)")
+        }
+        say("recording: listening on \(bound.describedForHumans), relaying to \(upstream), writing \(path)")
+        let signal = await SignalWaiter.wait()
+        await proxy.stop()
+        let (connections, bytes, error) = file.finish()
+        say("recording: signal \(signal): wrote \(connections) connections, \(bytes) bytes to \(path)")
+        if let error {
+            FileDescriptorWriter.standardError("milter-replay: writing \(path) failed: \(error)\n")
+            return ExitCodes.mismatch
+        }
+        return ExitCodes.success
+    }
+
+    /// A line on standard output, unbuffered: a test or a script waits for it.
+    private func say(_ line: String) { FileDescriptorWriter.standardOutput(line + "\n") }
+}
+
+extension SocketAddress {
+    /// `127.0.0.1:7044`, `[::1]:7044` or `unix:/path`.
+    var describedForHumans: String {
+        switch self {
+        case .unixDomainSocket: "unix:\(pathname ?? "")"
+        case .v6: "[\(ipAddress ?? "")]:\(port ?? 0)"
+        case .v4: "\(ipAddress ?? ""):\(port ?? 0)"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import MilterClient
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `milter-replay replay FILES_OR_DIRS...`: sends .eml files to a milter as an MTA would, and reports each verdict
+/// against its expectation.
+public struct CorpusReplay: Sendable {
+    /// The .eml files and directories (walked in sorted order) to replay.
+    public var inputs: [String]
+    /// MAIL FROM for every message; nil: Return-Path, else From.
+    public var from: String?
+    /// RCPT TO for every message; empty: To, Cc and Bcc.
+    public var recipients: [String]
+    /// The SMTP client the played MTA reports.
+    public var client: SMTPClient
+    /// The MTA played, its protocol version, macros and timeouts.
+    public var configuration: MilterClientConfiguration
+    /// How much to send, and how fast.
+    public var load: LoadSettings
+    /// What to expect, and what to print.
+    public var output: OutputSettings
+
+    /// A replay of `inputs` with the given settings.
+    public init(
+        inputs: [String], from: String?, recipients: [String], client: SMTPClient,
+        configuration: MilterClientConfiguration, load: LoadSettings, output: OutputSettings
+    ) {
+        self.inputs = inputs
+        self.from = from
+        self.recipients = recipients
+        self.client = client
+        self.configuration = configuration
+        self.load = load
+        self.output = output
+    }
+
+    /// Reads the messages and their expectations; a corpus that cannot be used is a usage error.
+    public func loadCorpus() throws(EarlyExit) -> [CorpusEntry] {
+        let entries: [CorpusEntry]
+        do {
+            let manifest = try output.manifest.map { path throws(CorpusError) in try Manifest(path: path) }
+            let loader = CorpusLoader(
+                from: from, recipients: recipients, manifest: manifest, defaultExpectation: output.expect)
+            entries = try loader.load(try CorpusFiles.list(inputs))
+        } catch {
+            throw EarlyExit.usage(error.description)
+        }
+        guard !entries.isEmpty else { throw EarlyExit.usage("no .eml files found in \(inputs.joined(separator: " "))") }
+        return entries
+    }
+
+    /// Sends `entries` to the milter at `address`, printing each outcome as it comes, then the summary (and the
+    /// JUnit report); returns the exit code. Throws only when the JUnit report cannot be written.
+    public func run(_ entries: [CorpusEntry], against address: MilterAddress) async throws -> Int32 {
+        let start = ContinuousClock.now
+        let queue = WorkQueue(
+            corpusSize: entries.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
+            rate: load.rate, start: start)
+        let collector = OutcomeCollector(output: output)
+        let progress = ProgressLine(total: queue.count)
+        var configuration = configuration
+        // Only --show-message looks at the message after the milter; without it, do not build it.
+        configuration.buildsResultingMessage = output.showMessage
+        let runner = ReplayRunner(
+            entries: entries, address: address, configuration: configuration,
+            client: client, connections: load.connections, threads: load.effectiveThreads,
+            messagesPerConnection: load.messagesPerConnection,
+            queue: queue
+        ) { outcome in
+            collector.add(outcome)
+            progress.advance()
+        }
+        let progressTask = Task { await progress.run(start: start) }
+        await runner.run()
+        progressTask.cancel()
+        await progressTask.value
+        let seconds = Double(start.duration(to: .now).microseconds) / 1e6
+        return try collector.finish(seconds: seconds).exitCode
+    }
+}

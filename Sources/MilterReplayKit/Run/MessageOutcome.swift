@@ -1,0 +1,45 @@
+import MilterClient
+
+/// What happened to one message of the run.
+package struct MessageOutcome: Sendable {
+    /// The position in the run (0, 1, 2…), which orders reports.
+    package let sequence: Int
+    /// The message.
+    package let entry: CorpusEntry
+    /// The transaction, or `nil` when no milter connection could be opened.
+    package let result: TransactionResult?
+    /// Why the milter could not be reached, if it could not.
+    package let connectError: String?
+    /// Findings of the connection (OPTNEG, CONNECT, HELO, QUIT) reported with this message.
+    package var connectionFindings: [Finding]
+    /// From the start of the transaction (or, with `--rate`, its scheduled start) to its verdict.
+    package let latency: Duration
+
+    /// The outcome of `entry`, sent as the `sequence`th message of the run.
+    package init(
+        sequence: Int, entry: CorpusEntry, result: TransactionResult?, connectError: String?,
+        connectionFindings: [Finding], latency: Duration
+    ) {
+        self.sequence = sequence
+        self.entry = entry
+        self.result = result
+        self.connectError = connectError
+        self.connectionFindings = connectionFindings
+        self.latency = latency
+    }
+
+    /// Every finding for this message.
+    var findings: [Finding] { (result?.findings ?? []) + connectionFindings }
+
+    /// The verdict, if the message reached the milter.
+    package var verdict: Verdict? { result?.verdict }
+
+    /// Whether an expectation was set and not met.
+    var isMismatch: Bool {
+        guard let expected = entry.expected else { return false }
+        return expected != verdict
+    }
+
+    /// Whether the message counts against the exit code.
+    var isFailure: Bool { isMismatch || !findings.isEmpty || connectError != nil }
+}

@@ -1,0 +1,11 @@
+/// The exit codes of every `milter-replay` subcommand.
+public enum ExitCodes {
+    /// Every message as expected, no finding.
+    public static let success: Int32 = 0
+    /// An expectation mismatch or a protocol finding.
+    public static let mismatch: Int32 = 1
+    /// A usage error: bad option, missing input, no target.
+    public static let usage: Int32 = 2
+    /// The milter could not be reached.
+    public static let connectFailed: Int32 = 3
+}

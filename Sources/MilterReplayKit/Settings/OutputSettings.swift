@@ -1,0 +1,30 @@
+import MilterClient
+
+/// What a run expects, and what it prints: the output options of `milter-replay`, as plain values.
+public struct OutputSettings: Sendable {
+    /// The verdict every message should get.
+    public var expect: Verdict?
+    /// A file of `FILE VERDICT` lines giving expected verdicts per message.
+    public var manifest: String?
+    /// Whether the report is JSON lines (docs/milter-replay-json.md) rather than text.
+    public var json: Bool
+    /// Where a JUnit XML report is written, if anywhere.
+    public var junit: String?
+    /// Whether each message is printed as it stands after the milter.
+    public var showMessage: Bool
+    /// Whether only the summary is printed.
+    public var quiet: Bool
+
+    /// No expectation, a text report of every message.
+    public init(
+        expect: Verdict? = nil, manifest: String? = nil, json: Bool = false, junit: String? = nil,
+        showMessage: Bool = false, quiet: Bool = false
+    ) {
+        self.expect = expect
+        self.manifest = manifest
+        self.json = json
+        self.junit = junit
+        self.showMessage = showMessage
+        self.quiet = quiet
+    }
+}

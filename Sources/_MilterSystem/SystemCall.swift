@@ -1,0 +1,44 @@
+/// The few system calls the package's targets make on files, under names that a type's own `read`, `write`,
+/// `open` or `close` methods cannot shadow, and with the platform's module spelled out once.
+package enum SystemCall {
+    /// `read(2)` into `buffer`: the bytes read, 0 at the end of the file, -1 with `errno` set.
+    package static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        #if canImport(Darwin)
+        Darwin.read(descriptor, buffer.baseAddress, buffer.count)
+        #elseif canImport(Musl)
+        Musl.read(descriptor, buffer.baseAddress, buffer.count)
+        #else
+        Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+        #endif
+    }
+
+    /// `write(2)` of `bytes`: the bytes written, -1 with `errno` set.
+    package static func write(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        #if canImport(Darwin)
+        Darwin.write(descriptor, bytes.baseAddress, bytes.count)
+        #elseif canImport(Musl)
+        Musl.write(descriptor, bytes.baseAddress, bytes.count)
+        #else
+        Glibc.write(descriptor, bytes.baseAddress, bytes.count)
+        #endif
+    }
+
+    /// Creates or truncates `path` for writing (mode 0644, close-on-exec); the descriptor, or -1 with `errno` set.
+    package static func createFile(_ path: String) -> Int32 {
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    }
+
+    /// `close(2)`; its result is ignored, as nothing can be done about a failed close.
+    package static func close(_ descriptor: Int32) {
+        #if canImport(Darwin)
+        _ = Darwin.close(descriptor)
+        #elseif canImport(Musl)
+        _ = Musl.close(descriptor)
+        #else
+        _ = Glibc.close(descriptor)
+        #endif
+    }
+
+    /// The text of an `errno` value, `No such file or directory` for `ENOENT`.
+    package static func errorText(_ number: Int32) -> String { String(cString: strerror(number)) }
+}

@@ -1,0 +1,23 @@
+import Logging
+import MilterClient
+import ReferenceMilter
+
+extension TargetOptions {
+    /// Runs `body` against `--target`, or, without one, against the embedded reference milter
+    /// (in this process, on 127.0.0.1); returns its exit code.
+    func withMilter(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
+        if let target { return try await body(try address(target)) }
+        var logger = Logger(label: "milter-replay.embedded")
+        logger.logLevel = .error
+        let embedded = try await EmbeddedMilter.start(logger: logger)
+        let code: Int32
+        do {
+            code = try await body(.inet(host: embedded.host, port: embedded.port))
+        } catch {
+            await embedded.shutdown()
+            throw error
+        }
+        await embedded.shutdown()
+        return code
+    }
+}

@@ -1,0 +1,95 @@
+import MilterClient
+import MilterProtocol
+import MilterTestSupport
+import NIOCore
+import Testing
+
+/// The actor, its channel and its reply inbox end to end, against the scripted milter over a
+/// real loopback (or unix-domain) socket, with real timers. The behaviour itself is tested on
+/// the state machine with no socket; these few check that the actor carries it out.
+@Suite(.tags(.integration)) struct MilterClientIntegrationTests {
+    @Test func postfixOrderWithMacrosBeforeEveryHeaderAndBodyChunk() async throws {
+        let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved())
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .accept)
+        #expect(
+            milter.eventIDs == [
+                .optionNegotiation, .connect, .helo, .mail, .recipient, .recipient, .data, .header, .header, .header,
+                .header, .endOfHeaders, .body, .endOfMessage, .abort, .quit,
+            ])
+        let stages = milter.macroPackets.map { Character(Unicode.Scalar($0.stage)) }
+        #expect(stages == ["C", "H", "M", "R", "R", "T", "L", "L", "L", "L", "N", "B", "E"])
+        let connectMacros = Dictionary(
+            uniqueKeysWithValues: milter.macroPackets[0].macros.map { ($0.name.string, $0.value.string) })
+        #expect(Set(connectMacros.keys) == ["j", "{daemon_name}", "{daemon_addr}", "v", "_"])
+        #expect(connectMacros["_"] == "client.example.test [192.0.2.1]")
+        // The HELO stage asks only for TLS macros, which have no value: an empty D packet goes.
+        #expect(milter.macroPackets[1].macros.isEmpty)
+        let mailMacros = milter.macroPackets[2].macros.map(\.name.string)
+        #expect(mailMacros == ["i", "{mail_addr}", "{mail_host}", "{mail_mailer}"])
+    }
+
+    @Test func unixDomainSocket() async throws {
+        let path = "/tmp/milter-client-test-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let milter = try await ScriptedMilter(unixPath: path, script: Scripts.wellBehaved())
+        let connection = try await MilterClientConnection.open(
+            to: try MilterAddress(parsing: "unix:\(path)"), configuration: Fixtures.configuration())
+        await connection.connect()
+        let result = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(result.verdict == .accept)
+        #expect(milter.eventIDs.contains(.endOfMessage))
+    }
+
+    @Test func abortAtAnyPoint() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let connection = try await Fixtures.open(milter)
+        await connection.mail(Fixtures.sender)
+        await connection.recipient(Fixtures.recipients[0])
+        let aborted = await connection.abort()
+        let next = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(aborted.wasAborted)
+        #expect(aborted.steps.map(\.command) == [.mail, .recipient, .abort])
+        #expect(next.verdict == .accept && !next.wasAborted)
+        #expect(milter.eventIDs.prefix(6) == [.optionNegotiation, .connect, .helo, .mail, .recipient, .abort])
+    }
+
+    @Test func replyToAbort() async throws {
+        let milter = try await ScriptedMilter(
+            script: Scripts.wellBehaved { $0 == .abort ? [.reply(.continue)] : nil })
+        let connection = try await Fixtures.open(milter)
+        let result = await connection.send(Fixtures.message)
+        #expect(result.verdict == .accept)
+        let finding = try #require(await connection.listenForStrayReplies(for: .seconds(10)))
+        #expect(finding.code == "replyToNoReplyCommand")
+        #expect(finding.step == .abort)
+        await connection.quit()
+        await milter.stop()
+    }
+
+    @Test func timeout() async throws {
+        let (result, _, _) = try await Fixtures.run(
+            Scripts.wellBehaved(endOfMessage: []),
+            configuration: Fixtures.configuration(endOfMessage: .milliseconds(200)))
+        #expect(result.findings.map(\.code) == ["timeout"])
+        #expect(result.findings.first?.step == .endOfMessage)
+        #expect(result.verdict == .tempfail)
+    }
+
+    @Test func progressResetsTheTimeout() async throws {
+        // Each pause is well inside the timeout (room for a busy machine); together they exceed it.
+        let slow: [ScriptedMilter.Action] = [
+            .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.progress),
+            .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.accept),
+        ]
+        let (result, _, findings) = try await Fixtures.run(
+            Scripts.wellBehaved(endOfMessage: slow),
+            configuration: Fixtures.configuration(endOfMessage: .milliseconds(1_200)))
+        #expect(result.findings.isEmpty)
+        #expect(findings.isEmpty)
+        #expect(result.verdict == .accept)
+    }
+}

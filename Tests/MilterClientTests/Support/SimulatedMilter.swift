@@ -1,0 +1,104 @@
+import MilterClient
+import MilterProtocol
+import MilterTestSupport
+import NIOCore
+
+/// A ``ScriptedMilter`` script played with no socket and no clock: it reads the frames the
+/// client's state machine writes and answers with the machine's inbox events.
+///
+/// A script's actions up to its first pause happen as soon as the command arrives, as from a
+/// fast milter; pauses run on a virtual clock during the machine's waits, so a pause longer
+/// than the wait's timeout is a timeout, at once.
+final class SimulatedMilter {
+    let script: ScriptedMilter.Script
+    /// Every command received, in order.
+    private(set) var commands: [MilterCommand] = []
+    private var commandDecoder = MilterCommandDecoder()
+    private var replyDecoder: MilterReplyDecoder
+    private var unfinished = ByteBuffer()
+    private var scheduled: [ScriptedMilter.Action] = []
+    private var arrived: [InboxEvent] = []
+    private var terminal: InboxEvent?
+
+    /// The IDs of ``commands``, MACRO packets left out.
+    var eventIDs: [MilterCommand.ID] { commands.map(\.id).filter { $0 != .macro } }
+
+    /// The MACRO packets received.
+    var macroPackets: [MacroDefinition] {
+        commands.compactMap { if case .macro(let definition) = $0 { definition } else { nil } }
+    }
+
+    init(
+        script: @escaping ScriptedMilter.Script,
+        maximumReplyLength: Int = MilterFrameLimits.replies.maximumPayloadLength
+    ) {
+        self.script = script
+        replyDecoder = MilterReplyDecoder(limits: MilterFrameLimits(maximumPayloadLength: maximumReplyLength))
+    }
+
+    /// Takes the frames the client wrote and runs the script for each command.
+    func receive(_ bytes: ByteBuffer) {
+        var bytes = bytes
+        while let command = try! commandDecoder.decode(buffer: &bytes) {
+            commands.append(command)
+            scheduled += script(command)
+        }
+        play(until: nil)
+    }
+
+    /// The replies that arrived while nobody waited (``MilterChannel``'s stray replies).
+    func takeStrayReplies() -> [MilterReply] {
+        var replies: [MilterReply] = []
+        while case .reply(let reply)? = arrived.first {
+            replies.append(reply)
+            arrived.removeFirst()
+        }
+        return replies
+    }
+
+    /// The next event within `timeout` of virtual time.
+    func nextEvent(timeout: TimeAmount) -> InboxEvent {
+        play(until: timeout)
+        if !arrived.isEmpty { return arrived.removeFirst() }
+        return terminal ?? .timeout(timeout)
+    }
+
+    /// Plays the script's actions until an event arrived and, with a `timeout`, through pauses
+    /// shorter than what is left of it; without one, up to the first pause.
+    private func play(until timeout: TimeAmount?) {
+        var left = timeout?.nanoseconds ?? 0
+        while arrived.isEmpty, terminal == nil, !scheduled.isEmpty {
+            let action = scheduled.removeFirst()
+            switch action {
+            case .pause(let amount):
+                guard timeout != nil, amount.nanoseconds <= left else {
+                    let rest = timeout == nil ? amount : .nanoseconds(amount.nanoseconds - left)
+                    scheduled.insert(.pause(rest), at: 0)
+                    return
+                }
+                left -= amount.nanoseconds
+            case .reply(let reply): arrived.append(.reply(reply))
+            case .together(let replies): arrived += replies.map { .reply($0) }
+            case .raw(let bytes): decode(ByteBuffer(bytes: bytes), atEnd: false)
+            case .close:
+                scheduled = []
+                decode(ByteBuffer(), atEnd: true)
+                if terminal == nil { terminal = .endOfFile }
+            }
+        }
+    }
+
+    private func decode(_ bytes: ByteBuffer, atEnd: Bool) {
+        var bytes = bytes
+        unfinished.writeBuffer(&bytes)
+        do {
+            while let reply = try replyDecoder.decode(buffer: &unfinished) { arrived.append(.reply(reply)) }
+            if atEnd, let reply = try replyDecoder.decodeLast(buffer: &unfinished, seenEOF: true) {
+                arrived.append(.reply(reply))
+            }
+        } catch {
+            terminal = .protocolError(error)
+            scheduled = []
+        }
+    }
+}

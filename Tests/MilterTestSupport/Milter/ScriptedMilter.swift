@@ -1,0 +1,124 @@
+import MilterProtocol
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A milter written for the tests: a NIO server on 127.0.0.1:0 that answers each command with
+/// whatever the test's script says, including replies no real milter should send.
+package final class ScriptedMilter: Sendable {
+    /// What the milter does in answer to a command.
+    package enum Action: Sendable {
+        /// Send a reply frame.
+        case reply(MilterReply)
+        /// Send several reply frames in one write, so they arrive together.
+        case together([MilterReply])
+        /// Send raw bytes (a frame with an unknown byte, a giant length).
+        case raw([UInt8])
+        /// Wait before the next action.
+        case pause(TimeAmount)
+        /// Close the connection.
+        case close
+    }
+
+    package typealias Script = @Sendable (MilterCommand) -> [Action]
+
+    private let channel: any Channel
+    private let recorder: Recorder
+
+    /// The port it listens on.
+    package var port: Int { channel.localAddress!.port! }
+
+    /// Every command received so far, on all connections, in order.
+    package var commands: [MilterCommand] { recorder.commands.withLock { $0 } }
+
+    /// The IDs of ``commands``, MACRO packets left out.
+    package var eventIDs: [MilterCommand.ID] { commands.map(\.id).filter { $0 != .macro } }
+
+    /// The MACRO packets received.
+    package var macroPackets: [MacroDefinition] {
+        commands.compactMap { if case .macro(let definition) = $0 { definition } else { nil } }
+    }
+
+    /// Starts the server on 127.0.0.1, port 0, or on a unix-domain socket at `unixPath`.
+    package init(unixPath: String? = nil, script: @escaping Script) async throws {
+        let recorder = Recorder()
+        self.recorder = recorder
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(MilterCommandDecoder()), ScriptHandler(script: script, recorder: recorder))
+                }
+            }
+        if let unixPath {
+            channel = try await bootstrap.bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
+        } else {
+            channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        }
+    }
+
+    /// Stops the server.
+    package func stop() async {
+        try? await channel.close()
+    }
+}
+
+/// Every command the milter received, shared by its connections.
+private final class Recorder: Sendable {
+    let commands = Mutex<[MilterCommand]>([])
+}
+
+private final class ScriptHandler: ChannelInboundHandler {
+    typealias InboundIn = MilterCommand
+
+    let script: ScriptedMilter.Script
+    let recorder: Recorder
+    /// Actions wait behind a pause; commands queue behind them in order.
+    private var pending: [ScriptedMilter.Action] = []
+    private var pausing = false
+
+    init(script: @escaping ScriptedMilter.Script, recorder: Recorder) {
+        self.script = script
+        self.recorder = recorder
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let command = unwrapInboundIn(data)
+        recorder.commands.withLock { $0.append(command) }
+        pending += script(command)
+        run(context: context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func run(context: ChannelHandlerContext) {
+        while !pausing, !pending.isEmpty {
+            let action = pending.removeFirst()
+            switch action {
+            case .reply(let reply): write([reply], context: context)
+            case .together(let replies): write(replies, context: context)
+            case .raw(let bytes): context.writeAndFlush(NIOAny(ByteBuffer(bytes: bytes)), promise: nil)
+            case .close:
+                pending = []
+                context.close(promise: nil)
+            case .pause(let amount):
+                pausing = true
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: amount) {
+                    let (handler, context) = loopBound.value
+                    handler.pausing = false
+                    handler.run(context: context)
+                }
+            }
+        }
+    }
+
+    private func write(_ replies: [MilterReply], context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        for reply in replies { try! buffer.writeMilterReply(reply) }
+        context.writeAndFlush(NIOAny(buffer), promise: nil)
+    }
+}

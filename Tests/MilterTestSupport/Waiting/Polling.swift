@@ -1,0 +1,28 @@
+import Testing
+
+/// Calls `check` every `interval` until it returns a value, or throws after `timeout`. For conditions
+/// nothing signals (a file appearing, a peer's queue emptying); the deadline bounds every wait.
+package func pollUntil<T: Sendable>(
+    _ what: String, timeout: Duration, interval: Duration = .milliseconds(100), _ check: () async throws -> T?
+) async throws -> T {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if let value = try await check() { return value }
+        try await Task.sleep(for: interval)
+    }
+    throw HarnessError("timed out after \(timeout) waiting for \(what)")
+}
+
+/// Waits up to `timeout` for `condition`, looking every 2 ms, and expects it to hold at the end.
+package func waitUntil(
+    timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
+) async throws {
+    do {
+        _ = try await pollUntil("a condition", timeout: timeout, interval: .milliseconds(2)) {
+            condition() ? true : nil
+        }
+    } catch is HarnessError {
+        // The expectation below reports it.
+    }
+    #expect(condition(), sourceLocation: sourceLocation)
+}
