@@ -130,6 +130,17 @@ import Testing
         #expect { try RuleParser.parse(text) } throws: { ($0 as? RuleParseError)?.line == line }
     }
 
+    @Test func errorsNameTheColumn() {
+        let cases: [(String, String)] = [
+            ("dnsbl zen..org => accept", "line 1, column 7: 'zen..org' is not a DNSBL zone name"),
+            ("always => accept\nsubject is \"abc", "line 2, column 12: unterminated string"),
+            ("  bogus is \"x\" => accept", "line 1, column 3: unknown field 'bogus'"),
+        ]
+        for (text, description) in cases {
+            #expect { try RuleParser.parse(text) } throws: { "\($0)" == description }
+        }
+    }
+
     @Test func dnsblConditionsParse() throws {
         let rules = try RuleParser.parse(
             "dnsbl zen.spamhaus.org and not dnsbl zen.spamhaus.org is \"pbl-isp\" => reject")

@@ -23,13 +23,18 @@ public enum RuleParser {
     public static func parse(_ text: String) throws(RuleParseError) -> [Rule] {
         var rules: [Rule] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let tokens: [PositionedToken]
             do {
-                let tokens = try RuleTokenizer.tokens(line)
-                guard !tokens.isEmpty else { continue }
-                var reader = TokenReader(tokens: tokens)
+                tokens = try RuleTokenizer.tokens(line)
+            } catch {
+                throw RuleParseError(line: number + 1, column: error.column, message: error.message)
+            }
+            guard !tokens.isEmpty else { continue }
+            var reader = TokenReader(tokens: tokens)
+            do {
                 rules.append(try reader.rule(defaultReason: "rule at line \(number + 1)"))
             } catch {
-                throw RuleParseError(line: number + 1, message: error.message)
+                throw RuleParseError(line: number + 1, column: reader.lastColumn, message: error.message)
             }
         }
         return rules
@@ -38,9 +43,16 @@ public enum RuleParser {
 
 struct TokenReader {
     private let tokens: [RuleToken]
+    private let columns: [Int]
     private var position = 0
 
-    init(tokens: [RuleToken]) { self.tokens = tokens }
+    init(tokens: [PositionedToken]) {
+        self.tokens = tokens.map(\.token)
+        columns = tokens.map(\.column)
+    }
+
+    /// The column of the last token read (or of the first, before any): where an error points.
+    var lastColumn: Int { columns[max(0, min(position, columns.count) - 1)] }
 
     private var peek: RuleToken? { position < tokens.count ? tokens[position] : nil }
 
