@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MailMessage", targets: ["MailMessage"]),
         .library(name: "MilterClient", targets: ["MilterClient"]),
         .library(name: "MilterCapture", targets: ["MilterCapture"]),
+        .library(name: "MilterDNS", targets: ["MilterDNS"]),
         // A milter author's one dependency: the server library and the command line every milter binary gets.
         .library(name: "ReferenceMilter", targets: ["ReferenceMilter", "ReferenceMilterCLI"]),
         .library(name: "MilterReplayKit", targets: ["MilterReplayKit"]),
@@ -54,11 +55,13 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // A small DNS stub resolver (UDP, TCP on truncation) with a strict response parser, for DNSBLs.
+        .target(name: "MilterDNS", dependencies: nio),
         // The milter server library.
         .target(
             name: "ReferenceMilter",
             dependencies: [
-                "MilterProtocol", "MailMessage", "_MilterSystem", log,
+                "MilterProtocol", "MailMessage", "MilterDNS", "_MilterSystem", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio
         ),
@@ -107,6 +110,7 @@ let package = Package(
             dependencies: ["MilterClient", "MilterTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]
                 + nio
         ),
+        .testTarget(name: "MilterDNSTests", dependencies: ["MilterDNS", "MilterTestSupport"] + nio),
         .testTarget(
             name: "MilterCaptureTests",
             dependencies: [
@@ -116,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "ReferenceMilterTests",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport", "MilterDNS",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ] + nio
         ),
@@ -130,7 +134,8 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: [
-                "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "milter-replay",
+                "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "MilterDNS",
+                "milter-replay",
             ] + nio
         ),
         // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.

@@ -16,6 +16,10 @@ let package = Package(
             dependencies: [.product(name: "MailMessage", package: "swift-milter")]
         ),
         .executableTarget(
+            name: "DNSResponseFuzzer",
+            dependencies: [.product(name: "MilterDNS", package: "swift-milter")]
+        ),
+        .executableTarget(
             name: "CaptureFuzzer",
             dependencies: [
                 .product(name: "MilterCapture", package: "swift-milter"),

@@ -23,27 +23,27 @@ import Testing
         ("[reject] x", .reject(try! ReplyCode(code: 550, enhancedCode: "5.7.1", text: "rejected by subject rule")), 0),
         ("[discard]", .discard, 0), ("[quarantine]", .quarantine("subject rule"), 0),
     ])
-    func defaultRulesDecide(subject: String, verdict: Verdict, modifications: Int) {
-        let decision = RulesClassifier.default.classify(mail(subject: subject))
+    func defaultRulesDecide(subject: String, verdict: Verdict, modifications: Int) async {
+        let decision = await RulesClassifier.default.classify(mail(subject: subject))
         #expect(decision.verdict == verdict)
         #expect(decision.modifications.count == modifications)
     }
 
-    @Test func conditionsCombineAndNegate() throws {
+    @Test func conditionsCombineAndNegate() async throws {
         let rules = try RulesClassifier(
             text: """
                 header "X-Spam-Flag" is "yes" and not sender ends-with "@example.com" => quarantine "spam"
                 recipient matches "^b@" => add-header "X-B" "1", change-sender "<c@example.net>" "BODY=8BITMIME"
                 sender starts-with "a@" => reason "friend", reject "550 5.7.0 no friends"
                 """)
-        let friend = rules.classify(mail(subject: "s"))
+        let friend = await rules.classify(mail(subject: "s"))
         #expect(friend.reason == "friend")
         #expect(friend.verdict == .reject(try ReplyCode(code: 550, enhancedCode: "5.7.0", text: "no friends")))
         #expect(
             friend.modifications == [
                 .addHeader(name: "X-B", value: "1"), .changeSender("<c@example.net>", arguments: "BODY=8BITMIME"),
             ])
-        let stranger = rules.classify(mail(subject: "s", sender: "z@example.net"))
+        let stranger = await rules.classify(mail(subject: "s", sender: "z@example.net"))
         #expect(stranger.verdict == .quarantine("spam"))
         #expect(rules.needs.actions == [.addHeaders, .changeSender, .quarantine])
     }

@@ -16,6 +16,10 @@ public struct Rule: Hashable, Sendable {
         case helo
         /// The client's host name or address.
         case client
+        /// The DNSBL zone's answers for the client and the Received chain's foreign hops: each
+        /// listing's code (`127.0.0.2`) and, for Spamhaus ZEN, its list name (`sbl`, `css`, `xbl`,
+        /// `drop`, `pbl-isp`, `pbl-spamhaus`). PBL codes count for the connecting client only.
+        case dnsbl(String)
     }
 
     /// How a condition compares.
@@ -30,6 +34,8 @@ public struct Rule: Hashable, Sendable {
         case endsWith(String)
         /// A regular expression, searched anywhere in the value.
         case matches(String)
+        /// The field has any value at all: a bare `dnsbl ZONE` (listed in the zone).
+        case any
     }
 
     /// One test on one field.

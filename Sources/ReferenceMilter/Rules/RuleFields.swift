@@ -9,6 +9,21 @@ enum RuleFields {
         case .from: [mail.fromAddress]
         case .helo: [mail.helo]
         case .client: [mail.client.hostname, mail.client.address]
+        case .dnsbl: []
         }
+    }
+
+    /// The values of a `dnsbl` field: every listing's code and ZEN list name. PBL lists dynamic
+    /// ranges, which legitimately relay through their ISP, so it counts for the newest hop only.
+    static func dnsblValues(in mail: MailInfo, checker: DNSBLChecker) async -> [String] {
+        var values: [String] = []
+        for hop in await mail.dnsblLookups(checker) {
+            guard case .listed(let listings) = hop.result else { continue }
+            for listing in listings where hop.hop == 0 || listing.zen?.isPolicyList != true {
+                values.append(listing.address)
+                if let zen = listing.zen { values.append(zen.rawValue) }
+            }
+        }
+        return values
     }
 }

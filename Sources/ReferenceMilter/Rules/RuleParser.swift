@@ -10,7 +10,9 @@ import MilterProtocol
 /// always => add-header "X-Reference-Milter" "checked", accept
 /// ```
 ///
-/// Fields: `subject`, `header "Name"`, `sender`, `recipient` (any), `from`, `helo`, `client`.
+/// Fields: `subject`, `header "Name"`, `sender`, `recipient` (any), `from`, `helo`, `client`, `dnsbl ZONE`.
+/// A bare `dnsbl ZONE` holds when the client or a foreign Received hop is listed in the zone;
+/// `dnsbl zen.spamhaus.org is "xbl"` compares the listings (see ``Rule/Field/dnsbl(_:)``).
 /// Comparisons (case-insensitive): `contains`, `is`, `starts-with`, `ends-with`, `matches` (regex).
 /// Verdicts: `accept`, `reject ["ddd x.y.z text"]`, `tempfail ["ddd x.y.z text"]`, `discard`,
 /// `quarantine "reason"`. Modifications: `add-header N V`, `insert-header INDEX N V`,
@@ -21,13 +23,18 @@ public enum RuleParser {
     public static func parse(_ text: String) throws(RuleParseError) -> [Rule] {
         var rules: [Rule] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let tokens: [PositionedToken]
             do {
-                let tokens = try RuleTokenizer.tokens(line)
-                guard !tokens.isEmpty else { continue }
-                var reader = TokenReader(tokens: tokens)
+                tokens = try RuleTokenizer.tokens(line)
+            } catch {
+                throw RuleParseError(line: number + 1, column: error.column, message: error.message)
+            }
+            guard !tokens.isEmpty else { continue }
+            var reader = TokenReader(tokens: tokens)
+            do {
                 rules.append(try reader.rule(defaultReason: "rule at line \(number + 1)"))
             } catch {
-                throw RuleParseError(line: number + 1, message: error.message)
+                throw RuleParseError(line: number + 1, column: reader.lastColumn, message: error.message)
             }
         }
         return rules
@@ -36,9 +43,16 @@ public enum RuleParser {
 
 struct TokenReader {
     private let tokens: [RuleToken]
+    private let columns: [Int]
     private var position = 0
 
-    init(tokens: [RuleToken]) { self.tokens = tokens }
+    init(tokens: [PositionedToken]) {
+        self.tokens = tokens.map(\.token)
+        columns = tokens.map(\.column)
+    }
+
+    /// The column of the last token read (or of the first, before any): where an error points.
+    var lastColumn: Int { columns[max(0, min(position, columns.count) - 1)] }
 
     private var peek: RuleToken? { position < tokens.count ? tokens[position] : nil }
 
@@ -93,6 +107,15 @@ struct TokenReader {
         return true
     }
 
+    private mutating func zone() throws(RuleParseError) -> String {
+        let zone = try text("a DNSBL zone")
+        let labels = zone.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, zone.utf8.count <= 240,
+            labels.allSatisfy({ (1...63).contains($0.utf8.count) && $0.allSatisfy(\.isDNSLabelCharacter) })
+        else { throw RuleParseError(line: 0, message: "'\(zone)' is not a DNSBL zone name") }
+        return zone
+    }
+
     private mutating func condition() throws(RuleParseError) -> Rule.Condition {
         var word = try text("a field")
         let negated = word == "not"
@@ -106,7 +129,11 @@ struct TokenReader {
         case "from": field = .from
         case "helo": field = .helo
         case "client": field = .client
+        case "dnsbl": field = .dnsbl(try zone())
         default: throw RuleParseError(line: 0, message: "unknown field '\(word)'")
+        }
+        if case .dnsbl = field, peek == nil || peek == .arrow || peek == .word("and") {
+            return Rule.Condition(field: field, match: .any, negated: negated)
         }
         let comparison = try text("a comparison")
         let value = try text("a value")
@@ -121,4 +148,8 @@ struct TokenReader {
         }
         return Rule.Condition(field: field, match: match, negated: negated)
     }
+}
+
+extension Character {
+    fileprivate var isDNSLabelCharacter: Bool { isASCII && (isLetter || isNumber || self == "-" || self == "_") }
 }

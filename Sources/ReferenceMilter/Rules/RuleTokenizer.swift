@@ -15,9 +15,18 @@ enum RuleToken: Hashable {
     }
 }
 
+/// A token and the column (in characters, from 1) where it starts.
+struct PositionedToken: Hashable {
+    let token: RuleToken
+    let column: Int
+}
+
 enum RuleTokenizer {
-    static func tokens(_ line: Substring) throws(RuleParseError) -> [RuleToken] {
-        var tokens: [RuleToken] = []
+    static func tokens(_ line: Substring) throws(RuleParseError) -> [PositionedToken] {
+        var tokens: [PositionedToken] = []
+        func append(_ token: RuleToken, at index: Substring.Index) {
+            tokens.append(PositionedToken(token: token, column: line.distance(from: line.startIndex, to: index) + 1))
+        }
         var index = line.startIndex
         while index < line.endIndex {
             let character = line[index]
@@ -27,17 +36,17 @@ enum RuleTokenizer {
                 break
             } else if character == "\"" {
                 let (text, next) = try quoted(line, from: line.index(after: index))
-                tokens.append(.string(text))
+                append(.string(text), at: index)
                 index = next
             } else if character == "," {
-                tokens.append(.comma)
+                append(.comma, at: index)
                 index = line.index(after: index)
             } else if line[index...].hasPrefix("=>") {
-                tokens.append(.arrow)
+                append(.arrow, at: index)
                 index = line.index(index, offsetBy: 2)
             } else {
                 let end = line[index...].firstIndex { " \t\",#".contains($0) } ?? line.endIndex
-                tokens.append(.word(String(line[index..<end])))
+                append(.word(String(line[index..<end])), at: index)
                 index = end
             }
         }
@@ -60,23 +69,34 @@ enum RuleTokenizer {
                 text.append(character)
             }
         }
-        throw RuleParseError(line: 0, message: "unterminated string")
+        throw RuleParseError(
+            line: 0, column: line.distance(from: line.startIndex, to: start), message: "unterminated string")
     }
 }
 
-/// A rules file could not be read; names the line.
+/// A rules file could not be read; names the line and, when known, the column.
 public struct RuleParseError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The line, counted from 1.
     public var line: Int
+    /// The column of the offending token, in characters from 1; `nil` when not known.
+    public var column: Int?
     /// What is wrong.
     public var message: String
 
-    /// Creates an error.
+    /// Creates an error that names the line only.
     public init(line: Int, message: String) {
+        self.init(line: line, column: nil, message: message)
+    }
+
+    /// Creates an error that names the line and column.
+    public init(line: Int, column: Int?, message: String) {
         self.line = line
+        self.column = column
         self.message = message
     }
 
-    /// `line N: message`.
-    public var description: String { "line \(line): \(message)" }
+    /// `line N, column C: message`, or `line N: message`.
+    public var description: String {
+        column.map { "line \(line), column \($0): \(message)" } ?? "line \(line): \(message)"
+    }
 }

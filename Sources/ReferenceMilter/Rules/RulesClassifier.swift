@@ -1,3 +1,4 @@
+import MilterDNS
 import MilterProtocol
 
 /// A classifier driven by rules: patterns on subject, headers, sender and recipients lead to
@@ -11,14 +12,18 @@ public struct RulesClassifier: MailClassifier {
     public let rules: [Rule]
     private let matchers: [[ConditionMatcher]]
 
-    /// Creates a classifier; throws if a regular expression does not compile.
-    public init(rules: [Rule]) throws {
+    /// Creates a classifier; throws if a regular expression does not compile, or if the rules use
+    /// `dnsbl` and no `resolver` is given and /etc/resolv.conf names no server.
+    public init(rules: [Rule], resolver: (any DNSQuerying)? = nil) throws {
         self.rules = rules
-        matchers = try rules.map { rule in try rule.conditions.map(ConditionMatcher.init) }
+        let checkers = try DNSBLCheckers(rules: rules, resolver: resolver)
+        matchers = try rules.map { rule in try rule.conditions.map { try ConditionMatcher($0, checkers: checkers) } }
     }
 
-    /// Parses a rules file's text (see ``RuleParser``).
-    public init(text: String) throws { try self.init(rules: RuleParser.parse(text)) }
+    /// Parses a rules file's text (see ``RuleParser``); `resolver` answers `dnsbl` conditions.
+    public init(text: String, resolver: (any DNSQuerying)? = nil) throws {
+        try self.init(rules: RuleParser.parse(text), resolver: resolver)
+    }
 
     /// Asks for exactly the actions the rules use.
     public var needs: ClassifierNeeds {
@@ -31,15 +36,23 @@ public struct RulesClassifier: MailClassifier {
     }
 
     /// Runs the rules.
-    public func classify(_ mail: MailInfo) -> Decision {
+    public func classify(_ mail: MailInfo) async -> Decision {
         var modifications: [Modification] = []
-        for (rule, tests) in zip(rules, matchers) where tests.allSatisfy({ $0.holds(for: mail) }) {
+        for (rule, tests) in zip(rules, matchers) {
+            guard await Self.allHold(tests, for: mail) else { continue }
             modifications += rule.modifications
             if let verdict = rule.verdict {
                 return Decision(verdict, reason: rule.reason, modifications: modifications)
             }
         }
         return Decision(.accept, reason: "no rule decided", modifications: modifications)
+    }
+
+    /// Conditions are checked in order and stop at the first that fails, so a DNSBL condition
+    /// after a cheap one is only asked when the cheap one holds.
+    private static func allHold(_ tests: [ConditionMatcher], for mail: MailInfo) async -> Bool {
+        for test in tests where await !test.holds(for: mail) { return false }
+        return true
     }
 
     /// The built-in rules, used by the fixtures and by milter-replay's embedded mode. They mirror
@@ -64,9 +77,11 @@ public struct RulesClassifier: MailClassifier {
 struct ConditionMatcher: Sendable {
     let condition: Rule.Condition
     private let regex: CompiledRegex?
+    private let checker: DNSBLChecker?
 
-    init(_ condition: Rule.Condition) throws {
+    init(_ condition: Rule.Condition, checkers: DNSBLCheckers) throws {
         self.condition = condition
+        if case .dnsbl(let zone) = condition.field { checker = checkers[zone] } else { checker = nil }
         if case .matches(let pattern) = condition.match {
             regex = try CompiledRegex(pattern)
         } else {
@@ -74,8 +89,9 @@ struct ConditionMatcher: Sendable {
         }
     }
 
-    func holds(for mail: MailInfo) -> Bool {
-        let values = RuleFields.values(of: condition.field, in: mail)
+    func holds(for mail: MailInfo) async -> Bool {
+        var values = RuleFields.values(of: condition.field, in: mail)
+        if let checker { values = await RuleFields.dnsblValues(in: mail, checker: checker) }
         return values.contains(where: test) != condition.negated
     }
 
@@ -87,6 +103,7 @@ struct ConditionMatcher: Sendable {
         case .startsWith(let text): return lowered.hasPrefix(text.lowercased())
         case .endsWith(let text): return lowered.hasSuffix(text.lowercased())
         case .matches: return regex?.matches(value) ?? false
+        case .any: return true
         }
     }
 }

@@ -70,6 +70,8 @@ enum Interop {
         case tcpdump
         /// tshark and capinfos (Wireshark's command-line tools), to read captures back.
         case tshark
+        /// dnsmasq (Debian's dnsmasq-base), a DNS server for the DNSBL tests.
+        case dnsmasq
     }
 
     /// Returns whether all `peers` are usable. When one is not, prints why and, under
@@ -101,6 +103,7 @@ enum Interop {
         case .sendmail: files = [Sendmail.binary, "/usr/bin/m4", "/usr/bin/unshare", "/usr/sbin/smtp-sink"]
         case .tcpdump: files = ["/usr/bin/tcpdump"]
         case .tshark: files = ["/usr/bin/tshark", "/usr/bin/capinfos"]
+        case .dnsmasq: files = [Dnsmasq.binary]
         }
         let missing = files.filter { !FileManager.default.isExecutableFile(atPath: $0) && !isReadable($0) }
         return missing.isEmpty ? nil : "not found: \(missing.joined(separator: ", ")) (run .ci/install-peers)"

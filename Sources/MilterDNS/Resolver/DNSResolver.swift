@@ -1,0 +1,64 @@
+import NIOCore
+import NIOPosix
+
+/// A stub resolver: sends each question to recursive servers over UDP, retries over TCP when the
+/// answer is truncated, and tries the next server on a timeout or a network error.
+///
+/// ```swift
+/// let resolver = try DNSResolver.system()               // nameservers from /etc/resolv.conf
+/// let local = try DNSResolver(host: "127.0.0.1", port: 5353, timeout: .seconds(1))
+/// let response = try await local.query("2.0.0.127.zen.spamhaus.org", type: .a)
+/// ```
+public struct DNSResolver: DNSQuerying {
+    /// The servers, asked in order.
+    public let servers: [SocketAddress]
+    /// How long each attempt (UDP, then TCP if truncated) waits for its answer.
+    public let timeout: Duration
+    private let group: any EventLoopGroup
+    private let nextID: @Sendable () -> UInt16
+
+    /// Creates a resolver for the given servers. `nextID` draws query IDs (random by default).
+    public init(
+        servers: [SocketAddress], timeout: Duration = .seconds(2),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        nextID: @escaping @Sendable () -> UInt16 = { UInt16.random(in: .min ... .max) }
+    ) {
+        self.servers = servers
+        self.timeout = timeout
+        self.group = group
+        self.nextID = nextID
+    }
+
+    /// Creates a resolver for one server given by numeric address and port.
+    public init(host: String, port: Int = 53, timeout: Duration = .seconds(2)) throws(DNSError) {
+        guard let address = try? SocketAddress(ipAddress: host, port: port) else {
+            throw DNSError(.network, detail: "not a numeric address: \(host)")
+        }
+        self.init(servers: [address], timeout: timeout)
+    }
+
+    /// The system's resolver: the `nameserver` lines of `resolvConf`.
+    public static func system(
+        resolvConf path: String = "/etc/resolv.conf", timeout: Duration = .seconds(2)
+    ) throws(DNSError) -> DNSResolver {
+        DNSResolver(servers: try ResolvConf.load(path).nameservers, timeout: timeout)
+    }
+
+    /// Asks `name`; returns the first matching response (NXDOMAIN included), or throws the last error.
+    public func query(_ name: String, type: DNSRecordType) async throws(DNSError) -> DNSResponse {
+        guard !servers.isEmpty else { throw DNSError(.noServers) }
+        let query = DNSQuery(id: nextID(), question: DNSQuestion(name: name, type: type))
+        let attemptTimeout = TimeAmount.nanoseconds(
+            timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        var lastError = DNSError(.noServers)
+        for server in servers {
+            do {
+                return try await DNSExchange(server: server, timeout: attemptTimeout, group: group).run(query)
+            } catch {
+                lastError = error
+                if Task.isCancelled { break }
+            }
+        }
+        throw lastError
+    }
+}

@@ -1,0 +1,29 @@
+import NIOCore
+
+/// Waits on a UDP socket for the one datagram that answers the query: from the server, with the
+/// query's ID and question. Anything else (spoofed, late, malformed) is dropped.
+final class DNSUDPHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let query: DNSQuery
+    private let server: SocketAddress
+    private let promise: EventLoopPromise<DNSResponse>
+
+    init(query: DNSQuery, server: SocketAddress, promise: EventLoopPromise<DNSResponse>) {
+        self.query = query
+        self.server = server
+        self.promise = promise
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard envelope.remoteAddress == server else { return }
+        let bytes = Array(envelope.data.readableBytesView)
+        guard let response = try? DNSResponse(parsing: bytes), response.answers(query) else { return }
+        promise.succeed(response)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(DNSError(.network, detail: "\(error)"))
+    }
+}

@@ -1,0 +1,56 @@
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import MilterDNS
+
+/// The resolver against scripted servers on loopback: fallback to TCP, decoys, timeouts.
+@Suite struct ResolverTests {
+    static let name = "2.0.0.127.zen.test"
+
+    func resolver(port: Int, timeout: Duration = .seconds(2)) throws -> DNSResolver {
+        try DNSResolver(host: "127.0.0.1", port: port, timeout: timeout)
+    }
+
+    @Test func answersOverUDP() async throws {
+        let server = try await ScriptedServer(udpMode: .answer)
+        defer { Task { await server.stop() } }
+        let response = try await resolver(port: server.port).query(Self.name, type: .a)
+        #expect(response.answers.map(\.data) == [.a([127, 0, 0, 2])])
+        #expect(server.queryCounts == (1, 0))
+    }
+
+    @Test func truncatedAnswerIsAskedAgainOverTCP() async throws {
+        let server = try await ScriptedServer(udpMode: .truncate)
+        defer { Task { await server.stop() } }
+        let response = try await resolver(port: server.port).query(Self.name, type: .a)
+        #expect(!response.isTruncated)
+        #expect(response.answers.map(\.data) == [.a([127, 0, 0, 2])])
+        #expect(server.queryCounts == (1, 1))
+    }
+
+    @Test func repliesWithAnotherIDOrQuestionAreIgnored() async throws {
+        let server = try await ScriptedServer(udpMode: .decoysFirst)
+        defer { Task { await server.stop() } }
+        let resolver = DNSResolver(
+            servers: [try SocketAddress(ipAddress: "127.0.0.1", port: server.port)], nextID: { 0x4242 })
+        let response = try await resolver.query(Self.name, type: .a)
+        #expect(response.id == 0x4242)
+        #expect(response.questions.first?.name == Self.name)
+    }
+
+    @Test func silentServerTimesOut() async throws {
+        let server = try await ScriptedServer(udpMode: .silent)
+        defer { Task { await server.stop() } }
+        let start = ContinuousClock.now
+        await #expect(throws: DNSError(.timeout)) {
+            try await resolver(port: server.port, timeout: .milliseconds(300)).query(Self.name, type: .a)
+        }
+        #expect(ContinuousClock.now - start < .seconds(3))
+    }
+
+    @Test func noServersAndBadResolvConf() async throws {
+        await #expect(throws: DNSError(.noServers)) { try await DNSResolver(servers: []).query("x.test", type: .a) }
+        #expect(throws: DNSError.self) { try DNSResolver.system(resolvConf: "/nonexistent/resolv.conf") }
+    }
+}
