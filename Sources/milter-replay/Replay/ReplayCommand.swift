@@ -54,6 +54,6 @@ struct ReplayCommand: AsyncParsableCommand {
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
             configuration: try target.clientConfiguration(), load: load.settings, output: output.settings)
         let entries = try corpus.loadCorpus()
-        throw ExitCode(try await target.withMilter { try await corpus.run(entries, against: $0) })
+        throw ExitCode(try await target.withMilter { await corpus.run(entries, against: $0) })
     }
 }
