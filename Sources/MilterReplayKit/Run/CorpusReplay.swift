@@ -71,8 +71,8 @@ public struct CorpusReplay: Sendable {
         let queue = WorkQueue(
             corpusSize: entries.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
             rate: load.rate, start: start)
-        let collector = OutcomeCollector(output: output)
         let progress = ProgressLine(total: queue.count)
+        let collector = OutcomeCollector(output: output, progress: progress)
         var configuration = configuration
         // Only --show-message looks at the message after the milter; without it, do not build it.
         configuration.buildsResultingMessage = output.showMessage

@@ -10,10 +10,15 @@ import Foundation
 /// Prints each outcome as it comes and keeps what the summary and JUnit need.
 final class OutcomeCollector: Sendable {
     private let output: OutputSettings
+    private let progress: ProgressLine
     private let state = NIOLockedValueBox(
         (summary: RunSummary(), outcomes: [MessageOutcome](), connectReasonsShown: Set<String>()))
 
-    init(output: OutputSettings) { self.output = output }
+    /// A collector printing per `output`, through `progress` so that rows never follow the progress text.
+    init(output: OutputSettings, progress: ProgressLine) {
+        self.output = output
+        self.progress = progress
+    }
 
     func add(_ outcome: MessageOutcome) {
         var text = ""
@@ -30,7 +35,7 @@ final class OutcomeCollector: Sendable {
             }
             state.summary.add(outcome)
             if output.junit != nil { state.outcomes.append(outcome) }
-            if !text.isEmpty { FileDescriptorWriter.standardOutput(text) }
+            if !text.isEmpty { progress.print(text) }
         }
     }
 
