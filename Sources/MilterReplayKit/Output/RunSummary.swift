@@ -8,7 +8,7 @@ package struct RunSummary: Sendable {
     private(set) var findings: [String: Int] = [:]
     package private(set) var mismatches: [String] = []
     /// Messages that found no milter connection, by why.
-    private(set) var connectFailuresByReason: [String: Int] = [:]
+    package private(set) var connectFailuresByReason: [String: Int] = [:]
     private var latencies = Histogram<UInt64>(
         highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
 
@@ -32,7 +32,7 @@ package struct RunSummary: Sendable {
     }
 
     /// Messages that found no milter connection.
-    var connectFailures: Int { connectFailuresByReason.values.reduce(0, +) }
+    package var connectFailures: Int { connectFailuresByReason.values.reduce(0, +) }
 
     /// The total number of findings.
     var findingCount: Int { findings.values.reduce(0, +) }
