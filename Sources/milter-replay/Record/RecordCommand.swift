@@ -12,7 +12,8 @@ struct RecordCommand: AsyncParsableCommand {
             Point the MTA at --listen instead of the milter. Every connection is relayed unchanged to \
             --upstream and written to --write as TCP/IP packets on a loopback link (Wireshark, tshark and \
             `milter-replay --pcap` read it). The file is written as traffic flows; SIGINT or SIGTERM closes \
-            the open connections and the file, then exits 0 (1 if the file could not be written).
+            the open connections and the file, then exits 0 (2 if the file could not be written, or on a \
+            usage error).
             """)
 
     @Option(

@@ -6,12 +6,12 @@ import MilterReplayKit
 /// Numeric options take the next word as their value even when it starts with `-`, so that `--repeat -1` is
 /// reported as out of range rather than as a missing value.
 struct LoadOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Milter connections used at once, 1 to 10000 (default: 1).")
+    @Option(parsing: .unconditional, help: "Milter connections used at once, 1 to 10000.")
     var connections: Int = 1
 
     @Option(
         parsing: .unconditional,
-        help: "Messages sent on one milter connection before it is closed, as one SMTP session (default: 1).")
+        help: "Messages sent on one milter connection before it is closed, as one SMTP session.")
     var messagesPerConnection: Int = 1
 
     @Option(parsing: .unconditional, help: "Replay the inputs this many times (default: 1; not with --duration).")

@@ -7,9 +7,12 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Replay .eml files (directories are walked in sorted order) against a milter.",
         discussion: """
-            Exit codes: 0 every message as expected, 1 an expectation mismatch or a protocol finding, \
-            2 usage error, 3 could not connect. Expected verdicts come from an X-Milter-Expect header \
-            (stripped before sending), --manifest, or --expect.
+            Exit codes: 0 every message as expected; 1 an expectation mismatch or a protocol finding; \
+            2 usage error (a bad option or value, a missing input, a manifest line that matches no input, \
+            a report that cannot be written); 3 could not connect (at once, when no connection to the \
+            milter opens at all; at the end, when some failed). Expected verdicts come from an \
+            X-Milter-Expect header (stripped before sending), --manifest, or --expect. Without --target, \
+            the embedded reference milter is started on 127.0.0.1.
             """)
 
     @OptionGroup(title: "Milter") var target: TargetOptions
