@@ -29,4 +29,16 @@ struct UnreachableTargetTests {
         #expect(lines.count == 1, "\(result.stderr)")
         #expect(lines.first?.contains("connection refused") == true, "\(result.stderr)")
     }
+
+    /// A capture replayed against a closed port, streamed or held in memory for `--duration`: the same one line.
+    @Test(arguments: [[], ["--duration", "60", "--connections", "4"]])
+    func aCaptureReplayAgainstAClosedPortFailsFast(load: [String]) async throws {
+        let port = try FreePort.allocate()
+        let capture = ReplayBinary.fixture("pcap/postfix-cmilter-any-sll2.pcap")
+        let result = try await ReplayBinary.run(
+            ["--pcap", capture, "--target", "127.0.0.1:\(port)"] + load, timeout: .seconds(20))
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(result.stderr == "milter-replay: cannot connect to 127.0.0.1:\(port): connection refused\n")
+    }
 }
