@@ -14,6 +14,7 @@ struct NumericOptionTests {
         (["--repeat", "-1"], "--repeat"), (["--repeat", "9223372036854775807"], "--repeat"),
         (["--messages-per-connection", "0"], "--messages-per-connection"), (["--threads", "100000"], "--threads"),
         (["--repeat", "5", "--duration", "1"], "--repeat and --duration"),
+        (["--pcap", "x.pcap", "--port", "0"], "--port"), (["--pcap", "x.pcap", "--port", "-1"], "--port"),
     ])
     func aBadValueIsAUsageErrorNamingTheOption(arguments: [String], option: String) async throws {
         let result = try await ReplayBinary.run(arguments + ["/nonexistent.eml"], timeout: .seconds(20))

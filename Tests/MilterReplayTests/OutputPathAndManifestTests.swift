@@ -37,3 +37,17 @@ struct OutputPathAndManifestTests {
         #expect(result.stderr.contains("accept, reject, tempfail, discard or quarantine"), "\(result.stderr)")
     }
 }
+
+/// A report that passes the check before the run and still cannot be written (`/dev/full`) is said in words
+/// after the run, exit 2.
+struct ReportWriteFailureTests {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func aWriteFailureAfterTheRunIsSaidInWords() async throws {
+        let result = try await ReplayBinary.run(["--junit", "/dev/full", ReplayBinary.fixture("replay/accept.eml")])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stdout.contains("messages: 1"), "the run happened: \(result.stdout)")
+        #expect(
+            result.stderr == "milter-replay: cannot write the report: --junit /dev/full: No space left on device\n",
+            "\(result.stderr)")
+    }
+}

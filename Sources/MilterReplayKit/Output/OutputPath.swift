@@ -1,3 +1,5 @@
+import _MilterSystem
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -26,14 +28,15 @@ enum OutputPath {
             ? nil : "\(option) \(path): the directory \(parent) is not writable"
     }
 
-    /// Writes `text` to `path`; returns why it could not, in words.
+    /// Writes `text` to `path`; returns why it could not, in words (`No space left on device`).
     static func write(_ text: String, to path: String, option: String) -> String? {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-            return nil
-        } catch {
-            let reason = problem(writingFile: path, option: option) ?? "\(option) \(path): \(error)"
-            return "cannot write the report: \(reason)"
+        let descriptor = SystemCall.createFile(path)
+        guard descriptor >= 0 else {
+            return "cannot write the report: \(option) \(path): \(SystemCall.errorText(errno))"
         }
+        var writer = FileDescriptorWriter(descriptor: descriptor)
+        writer.write(Array(text.utf8))
+        SystemCall.close(descriptor)
+        return writer.failure.map { "cannot write the report: \(option) \(path): \(SystemCall.errorText($0))" }
     }
 }
