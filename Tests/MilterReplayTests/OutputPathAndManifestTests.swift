@@ -51,3 +51,15 @@ struct ReportWriteFailureTests {
             "\(result.stderr)")
     }
 }
+
+/// `--export-eml DIR` whose parent does not exist fails before the capture is read, in words.
+struct ExportDirectoryTests {
+    @Test func anExportDirectoryThatCannotBeMadeIsAUsageError() async throws {
+        let capture = ReplayBinary.fixture("pcap/postfix-cmilter-any-sll2.pcap")
+        let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", "/nonexistent/dir/out"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(
+            result.stderr
+                == "milter-replay: --export-eml /nonexistent/dir/out: the directory /nonexistent/dir does not exist\n")
+    }
+}

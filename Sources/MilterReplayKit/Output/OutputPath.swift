@@ -28,6 +28,23 @@ enum OutputPath {
             ? nil : "\(option) \(path): the directory \(parent) is not writable"
     }
 
+    /// Why the directory `path`, given to `option`, can neither be used nor made (its parent missing); nil when
+    /// it can.
+    static func problem(directory path: String, option: String) -> String? {
+        let manager = FileManager.default
+        var isDirectory = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if !isDirectory { return "\(option) \(path): is not a directory" }
+            return manager.isWritableFile(atPath: path) ? nil : "\(option) \(path): the directory is not writable"
+        }
+        let parent = path.deletingLastPathComponent.isEmpty ? "." : path.deletingLastPathComponent
+        guard manager.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory else {
+            return "\(option) \(path): the directory \(parent) does not exist"
+        }
+        return manager.isWritableFile(atPath: parent)
+            ? nil : "\(option) \(path): the directory \(parent) is not writable"
+    }
+
     /// Writes `text` to `path`; returns why it could not, in words (`No space left on device`).
     static func write(_ text: String, to path: String, option: String) -> String? {
         let descriptor = SystemCall.createFile(path)
