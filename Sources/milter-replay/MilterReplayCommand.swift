@@ -11,6 +11,7 @@ struct MilterReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "milter-replay",
         abstract: "Replay mail against a milter as Postfix or Sendmail would, and judge the milter.",
+        version: VersionText.current,
         subcommands: [ReplayCommand.self, RecordCommand.self],
         defaultSubcommand: ReplayCommand.self)
 
@@ -34,6 +35,10 @@ struct MilterReplayCommand: AsyncParsableCommand {
         } catch let early as EarlyExit {
             exitProcess(early.status)
         } catch {
+            if exitCode(for: error) == .success, arguments.contains(where: { ["-h", "--help", "help"].contains($0) }) {
+                FileDescriptorWriter.standardOutput(fullMessage(for: error) + "\n" + HelpExamples.text(for: arguments))
+                exitProcess(ExitCodes.success)
+            }
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             FileDescriptorWriter.standardError(fullMessage(for: error) + "\n")
             exit(withError: ExitCode(ExitCodes.usage))

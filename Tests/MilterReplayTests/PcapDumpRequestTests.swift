@@ -36,6 +36,7 @@ struct PcapDumpRequestTests {
     @Test(arguments: [
         ["--pcap", "cap.pcap", "--dump", "--help"], ["--pcap", "cap.pcap", "--dump", "--port", "70000"],
         ["--pcap", "cap.pcap", "--dump", "x.eml"], ["--pcap", "cap.pcap"],
+        ["--pcap", "cap.pcap", "--dump", "--port", "0"], ["--pcap", "cap.pcap", "--dump", "--port", "-1"],
     ])
     func theProbeGivesNothingForWhatArgumentParserDoesNotDump(arguments: [String]) async throws {
         let parsed = try await Self.parsedByArgumentParser(arguments)
@@ -50,7 +51,7 @@ struct PcapDumpRequestTests {
         ["--pcap", "cap.pcap", "--dump", "x.eml"],
         ["--pcap", "cap.pcap", "--dump", "--target", "127.0.0.1:7044"], ["replay", "--pcap", "cap.pcap", "--dump"],
         ["--pcap", "cap.pcap", "--dump", "--"], ["--pcap", "cap.pcap", "--dump=yes"], ["--pcap", "cap.pcap", "-h"],
-        ["--pcap", "cap.pcap", "--dump", "--ignore-reply-text"],
+        ["--pcap", "cap.pcap", "--dump", "--ignore-reply-text"], ["--pcap", "cap.pcap", "--dump", "--port", "0"],
     ])
     func anyOtherLineIsLeftToArgumentParser(arguments: [String]) {
         #expect(PcapDumpRequest(plainArguments: arguments) == nil)

@@ -55,6 +55,13 @@ public struct MilterConnectError: Error, Sendable, CustomStringConvertible {
     /// The underlying error, in words.
     public var reason: String
 
-    /// The failure in words.
-    public var description: String { "could not connect to \(address): \(reason)" }
+    /// The failure in words: `cannot connect to 127.0.0.1:7044: connection refused`.
+    public var description: String {
+        let place =
+            switch address {
+            case .unix(let path): "unix:\(path)"
+            case .inet(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            }
+        return "cannot connect to \(place): \(reason)"
+    }
 }

@@ -68,7 +68,9 @@ public actor MilterClientConnection {
                 to: address, timeout: configuration.effectiveTimeouts.connect,
                 maximumReplyLength: configuration.maximumReplyLength, group: group)
         } catch {
-            throw MilterConnectError(address: address, reason: String(describing: error))
+            throw MilterConnectError(
+                address: address,
+                reason: ConnectFailureReason.describe(error, timeout: configuration.effectiveTimeouts.connect))
         }
         let connection = MilterClientConnection(channel: channel, configuration: configuration, client: client)
         await connection.negotiate()

@@ -60,7 +60,8 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
             throw MilterProtocolError(
                 .frameTooLarge, commandByte: buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self),
                 streamOffset: streamOffset, excerpt: headerExcerpt(buffer),
-                detail: "length \(length) exceeds the limit of \(limits.maximumPayloadLength) payload bytes")
+                detail: "length \(length) exceeds the limit of \(limits.maximumPayloadLength) payload bytes"
+                    + (TextPeerShape.guess(buffer.readableBytesView).map { "; \($0)" } ?? ""))
         }
     }
 

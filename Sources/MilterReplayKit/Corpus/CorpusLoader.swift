@@ -35,7 +35,8 @@ package struct CorpusLoader {
         if let field = raw.fields(named: Self.expectHeader).first {
             let word = field.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
             guard let first = word.first, let verdict = Disposition(rawValue: first.lowercased()) else {
-                throw CorpusError(description: "\(path): \(Self.expectHeader) must name a verdict")
+                throw CorpusError(
+                    description: "\(path): \(Self.expectHeader) must name a verdict: \(Manifest.verdictWords)")
             }
             expected = expected ?? verdict
             raw.removeFields(named: Self.expectHeader)

@@ -3,25 +3,48 @@ import MilterClient
 /// Expected verdicts from a file of `FILE VERDICT` lines; `#` starts a comment.
 ///
 /// A FILE matches a message whose path is the same, or the same relative to the manifest's
-/// directory, or, failing both, whose file name is the same.
+/// directory, or, failing both, whose file name is the same. A line that matches no message of the run
+/// is an error (see ``unmatchedLines(among:)``): a typo must not pass silently.
 package struct Manifest {
+    /// One `FILE VERDICT` line.
+    private struct Line {
+        let number: Int
+        let file: String
+        let resolved: String
+    }
+
+    private let path: String
+    private var lines: [Line] = []
     private var byPath: [String: Disposition] = [:]
     private var byName: [String: Disposition] = [:]
 
+    /// The verdict words a manifest line may use, for error messages.
+    static var verdictWords: String {
+        let names = Disposition.allCases.map(\.rawValue)
+        return names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+
     /// Reads and parses a manifest.
     package init(path: String) throws(CorpusError) {
+        self.path = path
         let text = String(decoding: try CorpusFiles.read(path), as: UTF8.self)
         let directory = path.deletingLastPathComponent
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if words.isEmpty { continue }
-            guard words.count == 2, let verdict = Disposition(rawValue: words[1].lowercased()) else {
+            guard words.count == 2 else {
                 throw CorpusError(description: "\(path):\(number + 1): expected 'FILE VERDICT'")
             }
+            guard let verdict = Disposition(rawValue: words[1].lowercased()) else {
+                throw CorpusError(
+                    description: "\(path):\(number + 1): unknown verdict '\(words[1])'; use \(Self.verdictWords)")
+            }
             let file = String(words[0])
+            let resolved = directory.appendingPathComponent(file).lexicallyNormalizedPath
+            lines.append(Line(number: number + 1, file: file, resolved: resolved))
             byPath[file] = verdict
-            byPath[directory.appendingPathComponent(file).lexicallyNormalizedPath] = verdict
+            byPath[resolved] = verdict
             byName[file.lastPathComponent] = verdict
         }
     }
@@ -30,5 +53,15 @@ package struct Manifest {
     package func expectation(for path: String) -> Disposition? {
         byPath[path] ?? byPath[path.lexicallyNormalizedPath]
             ?? byName[path.lastPathComponent]
+    }
+
+    /// `FILE:LINE: NAME` for each line that names none of `paths`.
+    package func unmatchedLines(among paths: [String]) -> [String] {
+        let exact = Set(paths + paths.map(\.lexicallyNormalizedPath))
+        let names = Set(paths.map(\.lastPathComponent))
+        return lines.filter { line in
+            !exact.contains(line.file) && !exact.contains(line.resolved)
+                && !names.contains(line.file.lastPathComponent)
+        }.map { "\(path):\($0.number): \($0.file)" }
     }
 }

@@ -7,15 +7,20 @@ package struct RunSummary: Sendable {
     package private(set) var verdicts: [Disposition: Int] = [:]
     private(set) var findings: [String: Int] = [:]
     package private(set) var mismatches: [String] = []
-    private(set) var connectFailures = 0
+    /// Messages that found no milter connection, by why.
+    package private(set) var connectFailuresByReason: [String: Int] = [:]
     private var latencies = Histogram<UInt64>(
         highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
 
     /// Nothing counted yet.
     package init() {}
 
-    /// Counts one message.
+    /// Counts one message; a message that found no milter connection is a connection failure, not a message.
     package mutating func add(_ outcome: MessageOutcome) {
+        if let error = outcome.connectError {
+            connectFailuresByReason[error, default: 0] += 1
+            return
+        }
         messages += 1
         if let verdict = outcome.verdict { verdicts[verdict, default: 0] += 1 }
         for finding in outcome.findings { findings[finding.code, default: 0] += 1 }
@@ -23,12 +28,11 @@ package struct RunSummary: Sendable {
             let got = outcome.verdict?.rawValue ?? "no verdict"
             mismatches.append("\(outcome.entry.path): expected \(outcome.entry.expected!.rawValue), got \(got)")
         }
-        if outcome.connectError != nil {
-            connectFailures += 1
-        } else {
-            _ = latencies.record(UInt64(max(0, outcome.latency.microseconds)))
-        }
+        _ = latencies.record(UInt64(max(0, outcome.latency.microseconds)))
     }
+
+    /// Messages that found no milter connection.
+    package var connectFailures: Int { connectFailuresByReason.values.reduce(0, +) }
 
     /// The total number of findings.
     var findingCount: Int { findings.values.reduce(0, +) }

@@ -45,7 +45,10 @@ enum TextReport {
             "mismatches: \(summary.mismatches.count)",
         ]
         lines += summary.mismatches.map { "  \($0)" }
-        if summary.connectFailures > 0 { lines.append("connection failures: \(summary.connectFailures)") }
+        if summary.connectFailures > 0 {
+            lines.append("connection failures: \(summary.connectFailures)")
+            lines += summary.connectFailuresByReason.sorted { $0.key < $1.key }.map { "  \($0.value)  \($0.key)" }
+        }
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
         let percentiles = [50.0, 90, 99].map {

@@ -12,6 +12,12 @@ public enum PcapDump {
     /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out).
     public static func run(_ options: PcapDumpRequest) -> Int32 {
         let path = options.pcap
+        if let directory = options.exportEml,
+            let problem = OutputPath.problem(directory: directory, option: "--export-eml")
+        {
+            FileDescriptorWriter.standardError("milter-replay: \(problem)\n")
+            return ExitCodes.usage
+        }
         var output = FileDescriptorWriter()
         do throws(CaptureDump.Failure) {
             let summary = try CaptureDump.run(

@@ -62,7 +62,7 @@ extension PcapDumpRequest {
             case "--pcap": pcap = value
             case "--export-eml": request.exportEml = value
             case "--port":
-                guard let port = UInt16(value!) else { return nil }
+                guard let port = UInt16(value!), port > 0 else { return nil }
                 request.ports.append(port)
             case "--dump": request.dump = true
             case "--json": request.json = true

@@ -6,6 +6,8 @@ final class PcapOutcomeCollector: Sendable {
     private let json: Bool
     private let quiet: Bool
     private let summary = NIOLockedValueBox(PcapRunSummary())
+    /// The connection failure reasons already printed: each is printed once, the summary counts them all.
+    private let reasonsShown = NIOLockedValueBox(Set<String>())
 
     init(json: Bool, quiet: Bool) {
         self.json = json
@@ -13,7 +15,12 @@ final class PcapOutcomeCollector: Sendable {
     }
 
     func add(_ outcome: SessionOutcome) {
-        let text = json ? PcapReport.json(outcome) + "\n" : (quiet ? "" : PcapReport.text(outcome))
+        var text = json ? PcapReport.json(outcome) + "\n" : (quiet ? "" : PcapReport.text(outcome))
+        if !json, case .connectFailed(let reason) = outcome.result,
+            !reasonsShown.withLockedValue({ $0.insert(reason).inserted })
+        {
+            text = ""
+        }
         summary.withLockedValue { summary in
             summary.add(outcome)
             if !text.isEmpty { FileDescriptorWriter.standardOutput(text) }

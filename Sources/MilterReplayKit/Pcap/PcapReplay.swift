@@ -1,4 +1,5 @@
 import MilterClient
+import _MilterSystem
 
 /// `--pcap FILE [--target ADDR]`: sends the MTA's side of every recorded session to the milter
 /// again and compares its replies with the recorded ones.
@@ -49,17 +50,27 @@ public struct PcapReplay: Sendable {
         let collector = PcapOutcomeCollector(json: output.json, quiet: output.quiet)
         let start = ContinuousClock.now
         var producer: Task<PcapLoadError?, Never>?
+        var streamed: ScriptQueue?
         let next: @Sendable () async -> PcapWork?
         if let held = prepared.held {
             next = heldWork(held, collector: collector, start: start)
         } else {
-            (next, producer) = streamedWork(collector: collector, start: start)
+            let queue = ScriptQueue(capacity: 2 * load.connections)
+            streamed = queue
+            producer = streamedWork(into: queue, collector: collector, start: start)
+            next = { await queue.take() }
         }
         let runner = PcapReplayRunner(
             replayer: SessionReplayer(address: address, configuration: configuration),
             comparator: ReplayComparator(mask: capture.mask), connections: load.connections, next: next
         ) { collector.add($0) }
-        await runner.run()
+        if let unreachable = await runner.run() {
+            producer?.cancel()
+            await streamed?.abandon()
+            _ = await producer?.value
+            FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
+            return ExitCodes.connectFailed
+        }
         let code = collector.finish(seconds: Double(start.duration(to: .now).microseconds) / 1e6)
         if let error = await producer?.value {
             return EarlyExit.usage(error.description).status
@@ -91,9 +102,8 @@ public struct PcapReplay: Sendable {
 
     /// Work read from the capture while the connections replay it, at most two scripts per connection ahead.
     private func streamedWork(
-        collector: PcapOutcomeCollector, start: ContinuousClock.Instant
-    ) -> (@Sendable () async -> PcapWork?, Task<PcapLoadError?, Never>) {
-        let queue = ScriptQueue(capacity: 2 * load.connections)
+        into queue: ScriptQueue, collector: PcapOutcomeCollector, start: ContinuousClock.Instant
+    ) -> Task<PcapLoadError?, Never> {
         let path = capture.pcap ?? ""
         let extraction = capture.extractionOptions
         let interval = load.rate.map { Duration.nanoseconds(Int64(1e9 / $0)) }
@@ -101,7 +111,7 @@ public struct PcapReplay: Sendable {
             do throws(PcapLoadError) {
                 var reader = try ScriptReader(path: path, options: extraction)
                 var sequence = 0
-                while let (script, _) = try reader.next() {
+                while !Task.isCancelled, let (script, _) = try reader.next() {
                     switch script {
                     case .success(let script):
                         let scheduled = interval.map { start + $0 * sequence }
@@ -117,7 +127,7 @@ public struct PcapReplay: Sendable {
                 return error
             }
         }
-        return ({ await queue.take() }, producer)
+        return producer
     }
 
     private static func notReplayable(_ failure: NotReplayable) -> SessionOutcome {

@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 /// One session to replay.
 struct PcapWork: Sendable {
     /// The position in the run (0, 1, 2…).
@@ -19,17 +21,36 @@ struct PcapReplayRunner: Sendable {
     /// Called once per session, as soon as it is compared.
     let report: @Sendable (SessionOutcome) -> Void
 
-    /// Runs every worker to completion.
-    func run() async {
+    /// Whether any session reached the milter, why the first failed connection failed, and whether the run
+    /// stopped for it.
+    let reachability = NIOLockedValueBox((connected: false, firstFailure: String?.none, stopped: false))
+
+    /// Runs every worker to completion. Returns why the milter cannot be reached when no connection could be
+    /// opened at all: the run stops at the first failure then, and reports no session for it.
+    func run() async -> String? {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<connections { group.addTask { await worker() } }
         }
+        return reachability.withLockedValue { $0.stopped ? $0.firstFailure : nil }
     }
 
     private func worker() async {
-        while let work = await next() {
+        while !reachability.withLockedValue(\.stopped), let work = await next() {
             if let scheduled = work.scheduled { try? await Task.sleep(until: scheduled) }
-            report(await outcome(work))
+            let result = await outcome(work)
+            let unreachable = reachability.withLockedValue { state in
+                guard case .connectFailed(let reason) = result.result else {
+                    state.connected = true
+                    return false
+                }
+                if !state.connected, !state.stopped {
+                    state.firstFailure = reason
+                    state.stopped = true
+                }
+                return state.stopped
+            }
+            if unreachable { return }
+            report(result)
         }
     }
 

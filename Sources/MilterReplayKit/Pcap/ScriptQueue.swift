@@ -4,6 +4,7 @@ actor ScriptQueue {
     private let capacity: Int
     private var items: [PcapWork] = []  // small: at most `capacity`
     private var finished = false
+    private var abandoned = false
     private var takers: [CheckedContinuation<PcapWork?, Never>] = []
     private var putters: [CheckedContinuation<Void, Never>] = []
 
@@ -11,12 +12,23 @@ actor ScriptQueue {
 
     /// Adds work, waiting while the queue is full.
     func put(_ work: PcapWork) async {
+        if abandoned { return }
         if !takers.isEmpty {
             takers.removeFirst().resume(returning: work)
             return
         }
-        while items.count >= capacity { await withCheckedContinuation { putters.append($0) } }
+        while items.count >= capacity, !abandoned { await withCheckedContinuation { putters.append($0) } }
+        if abandoned { return }
         items.append(work)
+    }
+
+    /// The run stopped: drops what is queued, and what is put from now on, so the reader never waits.
+    func abandon() {
+        abandoned = true
+        items = []
+        for putter in putters { putter.resume() }
+        putters = []
+        finish()
     }
 
     /// No more work: waiting takers get nil.

@@ -58,7 +58,7 @@ public struct Recording: Sendable {
         say("recording: signal \(signal): wrote \(connections) connections, \(bytes) bytes to \(path)")
         if let error {
             FileDescriptorWriter.standardError("milter-replay: writing \(path) failed: \(error)\n")
-            return ExitCodes.mismatch
+            return ExitCodes.usage
         }
         return ExitCodes.success
     }

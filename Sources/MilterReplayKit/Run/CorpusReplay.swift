@@ -1,4 +1,5 @@
 import MilterClient
+import _MilterSystem
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -38,14 +39,24 @@ public struct CorpusReplay: Sendable {
         self.output = output
     }
 
-    /// Reads the messages and their expectations; a corpus that cannot be used is a usage error.
+    /// Reads the messages and their expectations, and checks that the reports can be written; a corpus that
+    /// cannot be used, or a report path that cannot be written, is a usage error.
     public func loadCorpus() throws(EarlyExit) -> [CorpusEntry] {
+        if let junit = output.junit, let problem = OutputPath.problem(writingFile: junit, option: "--junit") {
+            throw EarlyExit.usage(problem)
+        }
         let entries: [CorpusEntry]
-        do {
+        do throws(CorpusError) {
             let manifest = try output.manifest.map { path throws(CorpusError) in try Manifest(path: path) }
             let loader = CorpusLoader(
                 from: from, recipients: recipients, manifest: manifest, defaultExpectation: output.expect)
-            entries = try loader.load(try CorpusFiles.list(inputs))
+            let files = try CorpusFiles.list(inputs)
+            entries = try loader.load(files)
+            if let unmatched = manifest?.unmatchedLines(among: files), !unmatched.isEmpty {
+                throw CorpusError(
+                    description: "the manifest names files that are not among the inputs:\n  "
+                        + unmatched.joined(separator: "\n  "))
+            }
         } catch {
             throw EarlyExit.usage(error.description)
         }
@@ -54,14 +65,14 @@ public struct CorpusReplay: Sendable {
     }
 
     /// Sends `entries` to the milter at `address`, printing each outcome as it comes, then the summary (and the
-    /// JUnit report); returns the exit code. Throws only when the JUnit report cannot be written.
-    public func run(_ entries: [CorpusEntry], against address: MilterAddress) async throws -> Int32 {
+    /// JUnit report); returns the exit code: 2 when the JUnit report cannot be written (said on standard error).
+    public func run(_ entries: [CorpusEntry], against address: MilterAddress) async -> Int32 {
         let start = ContinuousClock.now
         let queue = WorkQueue(
             corpusSize: entries.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
             rate: load.rate, start: start)
-        let collector = OutcomeCollector(output: output)
         let progress = ProgressLine(total: queue.count)
+        let collector = OutcomeCollector(output: output, progress: progress)
         var configuration = configuration
         // Only --show-message looks at the message after the milter; without it, do not build it.
         configuration.buildsResultingMessage = output.showMessage
@@ -75,10 +86,19 @@ public struct CorpusReplay: Sendable {
             progress.advance()
         }
         let progressTask = Task { await progress.run(start: start) }
-        await runner.run()
+        let unreachable = await runner.run()
         progressTask.cancel()
         await progressTask.value
+        if let unreachable {
+            FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
+            return ExitCodes.connectFailed
+        }
         let seconds = Double(start.duration(to: .now).microseconds) / 1e6
-        return try collector.finish(seconds: seconds).exitCode
+        let (summary, writeFailure) = collector.finish(seconds: seconds)
+        if let writeFailure {
+            FileDescriptorWriter.standardError("milter-replay: \(writeFailure)\n")
+            return ExitCodes.usage
+        }
+        return summary.exitCode
     }
 }

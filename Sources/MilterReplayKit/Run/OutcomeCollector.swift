@@ -10,9 +10,15 @@ import Foundation
 /// Prints each outcome as it comes and keeps what the summary and JUnit need.
 final class OutcomeCollector: Sendable {
     private let output: OutputSettings
-    private let state = NIOLockedValueBox((summary: RunSummary(), outcomes: [MessageOutcome]()))
+    private let progress: ProgressLine
+    private let state = NIOLockedValueBox(
+        (summary: RunSummary(), outcomes: [MessageOutcome](), connectReasonsShown: Set<String>()))
 
-    init(output: OutputSettings) { self.output = output }
+    /// A collector printing per `output`, through `progress` so that rows never follow the progress text.
+    init(output: OutputSettings, progress: ProgressLine) {
+        self.output = output
+        self.progress = progress
+    }
 
     func add(_ outcome: MessageOutcome) {
         var text = ""
@@ -23,21 +29,27 @@ final class OutcomeCollector: Sendable {
             if output.showMessage, let message = TextReport.message(outcome) { text += message }
         }
         state.withLockedValue { state in
+            // A failed connection is printed once per reason; the summary counts them all.
+            if !output.json, let error = outcome.connectError, !state.connectReasonsShown.insert(error).inserted {
+                text = ""
+            }
             state.summary.add(outcome)
             if output.junit != nil { state.outcomes.append(outcome) }
-            if !text.isEmpty { FileDescriptorWriter.standardOutput(text) }
+            if !text.isEmpty { progress.print(text) }
         }
     }
 
-    func finish(seconds: Double) throws -> RunSummary {
+    /// Prints the summary and writes the JUnit report; returns the summary, and why the report could not be
+    /// written, if it could not.
+    func finish(seconds: Double) -> (summary: RunSummary, writeFailure: String?) {
         let (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
         let text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
         FileDescriptorWriter.standardOutput(text + "\n")
         if let path = output.junit {
             let xml = JUnitReport.document(outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds)
-            try Data(xml.utf8).write(to: URL(fileURLWithPath: path))
+            return (summary, OutputPath.write(xml, to: path, option: "--junit"))
         }
-        return summary
+        return (summary, nil)
     }
 }

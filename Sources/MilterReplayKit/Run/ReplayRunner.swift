@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -18,9 +19,13 @@ struct ReplayRunner: Sendable {
     /// Called once per message, as soon as its outcome is final.
     let report: @Sendable (MessageOutcome) -> Void
 
+    /// Whether any connection was opened, and why the first failed one failed.
+    let reachability = NIOLockedValueBox((connected: false, firstFailure: String?.none))
+
     /// Runs every connection to completion. Each connection's task prefers its event loop as
-    /// executor, so its steps never leave that thread.
-    func run() async {
+    /// executor, so its steps never leave that thread. Returns why the milter cannot be reached when no
+    /// connection could be opened at all: the run stops at the first failure then, and reports no message.
+    func run() async -> String? {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         defer { group.shutdownGracefully { _ in } }
         await withTaskGroup(of: Void.self) { tasks in
@@ -33,6 +38,7 @@ struct ReplayRunner: Sendable {
                 }
             }
         }
+        return reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }
     }
 
     /// One connection's loop: open, send up to the per-connection count, quit, repeat.
@@ -45,8 +51,17 @@ struct ReplayRunner: Sendable {
                 do {
                     session = try await Session.open(
                         address, configuration: configuration, client: client, eventLoop: eventLoop)
+                    reachability.withLockedValue { $0.connected = true }
                 } catch {
                     session = nil
+                    let unreachable = reachability.withLockedValue { state in
+                        if !state.connected { state.firstFailure = state.firstFailure ?? error.description }
+                        return !state.connected
+                    }
+                    if unreachable {
+                        queue.stop()
+                        return
+                    }
                     report(failedOutcome(item, error))
                     continue
                 }

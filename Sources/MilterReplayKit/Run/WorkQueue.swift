@@ -2,6 +2,9 @@ import NIOConcurrencyHelpers
 
 /// Hands out the messages of the run to the connections, in order, each with its start time
 /// under `--rate`.
+///
+/// With a duration, no message is scheduled at or after its end, so a slow rate stops at the duration
+/// rather than at the next scheduled start.
 final class WorkQueue: Sendable {
     /// One message to send.
     struct Item: Sendable {
@@ -18,15 +21,20 @@ final class WorkQueue: Sendable {
     private let deadline: ContinuousClock.Instant?
     private let start: ContinuousClock.Instant
     private let interval: Duration?
-    private let next = NIOLockedValueBox(0)
+    private let next = NIOLockedValueBox((sequence: 0, stopped: false))
 
-    /// A queue of `corpusSize × repeat` items, or of items until `duration` has passed.
+    /// A queue of `corpusSize × repeat` items, or of items until `duration` has passed. `rate` is positive and
+    /// finite (the command line checks its range); the interval is clamped to at least a nanosecond.
     init(corpusSize: Int, repeat: Int, duration: Duration?, rate: Double?, start: ContinuousClock.Instant) {
         self.corpusSize = corpusSize
-        self.total = duration == nil ? corpusSize * `repeat` : nil
+        let (product, overflow) = corpusSize.multipliedReportingOverflow(by: `repeat`)
+        self.total = duration == nil ? (overflow ? Int.max : product) : nil
         self.deadline = duration.map { start + $0 }
         self.start = start
-        self.interval = rate.map { Duration.nanoseconds(Int64(1e9 / $0)) }
+        self.interval = rate.map { rate in
+            let nanoseconds = (1e9 / rate).rounded()
+            return .nanoseconds(nanoseconds < 1 ? 1 : nanoseconds >= 9e18 ? Int64(9e18) : Int64(nanoseconds))
+        }
     }
 
     /// The number of items, when known in advance.
@@ -35,14 +43,19 @@ final class WorkQueue: Sendable {
     /// The next item, or `nil` when the run is over.
     func take() -> Item? {
         guard corpusSize > 0 else { return nil }
-        let sequence: Int? = next.withLockedValue { value in
+        return next.withLockedValue { state -> Item? in
+            let value = state.sequence
+            if state.stopped { return nil }
             if let total, value >= total { return nil }
-            if let deadline, ContinuousClock.now >= deadline { return nil }
-            value += 1
-            return value - 1
+            let scheduled = interval.map { start + $0 * value }
+            if let deadline, ContinuousClock.now >= deadline || scheduled.map({ $0 >= deadline }) == true {
+                return nil
+            }
+            state.sequence += 1
+            return Item(sequence: value, entry: value % corpusSize, scheduled: scheduled)
         }
-        guard let sequence else { return nil }
-        let scheduled = interval.map { start + $0 * sequence }
-        return Item(sequence: sequence, entry: sequence % corpusSize, scheduled: scheduled)
     }
+
+    /// Ends the run: ``take()`` gives nothing more.
+    func stop() { next.withLockedValue { $0.stopped = true } }
 }

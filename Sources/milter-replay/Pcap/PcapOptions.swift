@@ -17,11 +17,11 @@ struct PcapOptions: ParsableArguments {
     var exportEml: String?
 
     @Option(
-        name: .customLong("port"),
+        name: .customLong("port"), parsing: .unconditionalSingleValue,
         help:
             "With --pcap: take streams with this port at either end as milter (repeatable); default: streams that open with OPTNEG."
     )
-    var ports: [UInt16] = []
+    var ports: [Int] = []
 
     @Option(
         name: .customLong("ignore-header"),
@@ -34,6 +34,7 @@ struct PcapOptions: ParsableArguments {
     var ignoreReplyText = false
 
     func validate() throws {
+        for port in ports { try NumericOption.check(port, "--port", in: 1...65_535) }
         guard pcap == nil else { return }
         if dump || exportEml != nil || !ports.isEmpty || !ignoredHeaders.isEmpty || ignoreReplyText {
             throw ValidationError("--dump, --export-eml, --port, --ignore-header and --ignore-reply-text need --pcap")
@@ -43,7 +44,8 @@ struct PcapOptions: ParsableArguments {
     /// The settings these options give.
     var settings: CaptureSettings {
         CaptureSettings(
-            pcap: pcap, dump: dump, exportEml: exportEml, ports: ports, ignoredHeaders: ignoredHeaders,
+            pcap: pcap, dump: dump, exportEml: exportEml, ports: ports.map { UInt16($0) },
+            ignoredHeaders: ignoredHeaders,
             ignoreReplyText: ignoreReplyText)
     }
 }

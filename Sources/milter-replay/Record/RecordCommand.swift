@@ -12,7 +12,8 @@ struct RecordCommand: AsyncParsableCommand {
             Point the MTA at --listen instead of the milter. Every connection is relayed unchanged to \
             --upstream and written to --write as TCP/IP packets on a loopback link (Wireshark, tshark and \
             `milter-replay --pcap` read it). The file is written as traffic flows; SIGINT or SIGTERM closes \
-            the open connections and the file, then exits 0 (1 if the file could not be written).
+            the open connections and the file, then exits 0 (2 if the file could not be written, or on a \
+            usage error).
             """)
 
     @Option(
@@ -25,20 +26,23 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The pcapng file to write (replaced if it exists).", valueName: "file"))
     var write: String
 
-    @Option(help: "Seconds to wait for the milter to accept a connection.")
+    @Option(
+        parsing: .unconditional, help: "Seconds to wait for the milter to accept a connection, 0.001 to 86400.")
     var connectTimeout: Double = 10
 
-    @Option(help: "Seconds without traffic after which a connection is closed.")
+    @Option(
+        parsing: .unconditional, help: "Seconds without traffic after which a connection is closed, 0.001 to 86400.")
     var idleTimeout: Double = 600
 
-    @Option(help: "Connections proxied at once; more are refused.")
+    @Option(parsing: .unconditional, help: "Connections proxied at once, 1 to 100000; more are refused.")
     var maxConnections: Int = 1000
 
     func validate() throws {
         _ = try listenAddress()
         _ = try upstreamAddress()
-        guard connectTimeout > 0, idleTimeout > 0 else { throw ValidationError("timeouts must be positive") }
-        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        try NumericOption.check(connectTimeout, "--connect-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(idleTimeout, "--idle-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
     }
 
     func run() async throws {

@@ -2,38 +2,53 @@ import ArgumentParser
 import MilterReplayKit
 
 /// How much to send, and how fast.
+///
+/// Numeric options take the next word as their value even when it starts with `-`, so that `--repeat -1` is
+/// reported as out of range rather than as a missing value.
 struct LoadOptions: ParsableArguments {
-    @Option(help: "Milter connections used at once.")
+    @Option(parsing: .unconditional, help: "Milter connections used at once, 1 to 10000.")
     var connections: Int = 1
 
-    @Option(help: "Messages sent on one milter connection before it is closed (as one SMTP session).")
+    @Option(
+        parsing: .unconditional,
+        help: "Messages sent on one milter connection before it is closed, as one SMTP session.")
     var messagesPerConnection: Int = 1
 
-    @Option(help: "Replay the inputs this many times.")
-    var `repeat`: Int = 1
+    @Option(parsing: .unconditional, help: "Replay the inputs this many times (default: 1; not with --duration).")
+    var `repeat`: Int?
 
-    @Option(help: "Replay the inputs over and over for this many seconds (instead of --repeat).")
+    @Option(
+        parsing: .unconditional,
+        help: "Replay the inputs over and over for this many seconds, at most 604800 (instead of --repeat).")
     var duration: Double?
 
-    @Option(help: "Start messages at this rate per second, whatever the latency (open loop).")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Start messages at this rate per second, 0.001 to 1000000, whatever the latency (open loop; default: as fast as replies come)."
+    )
     var rate: Double?
 
-    @Option(help: "Event loop threads (default: the number of connections, at most 16).")
+    @Option(
+        parsing: .unconditional, help: "Event loop threads, 1 to 256 (default: the number of connections, at most 16).")
     var threads: Int?
 
     func validate() throws {
-        guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
-        guard messagesPerConnection >= 1 else { throw ValidationError("--messages-per-connection must be at least 1") }
-        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
-        if let rate, !(rate > 0) { throw ValidationError("--rate must be positive") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try NumericOption.check(connections, "--connections", in: 1...10_000)
+        try NumericOption.check(messagesPerConnection, "--messages-per-connection", in: 1...1_000_000_000)
+        try NumericOption.check(`repeat`, "--repeat", in: 1...1_000_000_000)
+        try NumericOption.check(duration, "--duration", in: NumericOption.durationSeconds, unit: "seconds")
+        try NumericOption.check(rate, "--rate", in: NumericOption.ratePerSecond, unit: "messages per second")
+        try NumericOption.check(threads, "--threads", in: 1...256)
+        if `repeat` != nil, duration != nil {
+            throw ValidationError("--repeat and --duration cannot be combined: give a count or a time, not both")
+        }
     }
 
     /// The settings these options give.
     var settings: LoadSettings {
         LoadSettings(
-            connections: connections, messagesPerConnection: messagesPerConnection, repeat: `repeat`,
+            connections: connections, messagesPerConnection: messagesPerConnection, repeat: `repeat` ?? 1,
             duration: duration, rate: rate, threads: threads)
     }
 }

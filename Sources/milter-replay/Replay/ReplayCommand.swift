@@ -7,9 +7,12 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Replay .eml files (directories are walked in sorted order) against a milter.",
         discussion: """
-            Exit codes: 0 every message as expected, 1 an expectation mismatch or a protocol finding, \
-            2 usage error, 3 could not connect. Expected verdicts come from an X-Milter-Expect header \
-            (stripped before sending), --manifest, or --expect.
+            Exit codes: 0 every message as expected; 1 an expectation mismatch or a protocol finding; \
+            2 usage error (a bad option or value, a missing input, a manifest line that matches no input, \
+            a report that cannot be written); 3 could not connect (at once, when no connection to the \
+            milter opens at all; at the end, when some failed). Expected verdicts come from an \
+            X-Milter-Expect header (stripped before sending), --manifest, or --expect. Without --target, \
+            the embedded reference milter is started on 127.0.0.1.
             """)
 
     @OptionGroup(title: "Milter") var target: TargetOptions
@@ -54,6 +57,6 @@ struct ReplayCommand: AsyncParsableCommand {
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
             configuration: try target.clientConfiguration(), load: load.settings, output: output.settings)
         let entries = try corpus.loadCorpus()
-        throw ExitCode(try await target.withMilter { try await corpus.run(entries, against: $0) })
+        throw ExitCode(try await target.withMilter { await corpus.run(entries, against: $0) })
     }
 }

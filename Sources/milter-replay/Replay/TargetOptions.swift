@@ -14,7 +14,7 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "The MTA to play: postfix or sendmail.")
     var mta: String = "postfix"
 
-    @Option(help: "The protocol version to offer: 2, 3, 4 or 6.")
+    @Option(parsing: .unconditional, help: "The protocol version to offer: 2, 3, 4 or 6.")
     var protocolVersion: UInt32 = 6
 
     @Option(
@@ -24,7 +24,13 @@ struct TargetOptions: ParsableArguments {
             valueName: "stage:name=value"))
     var macros: [String] = []
 
-    @Option(help: "Seconds to wait for each reply (all of Postfix's timeouts).")
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds to wait for each reply, 0.001 to 86400, for every step (default: the MTA's own; postfix: "
+                + "30 s to connect and per command, 300 s for content and end of message; sendmail: 5 min, 10 s, "
+                + "10 s, 5 min).",
+            valueName: "seconds"))
     var timeout: Double?
 
     func validate() throws {
@@ -32,7 +38,7 @@ struct TargetOptions: ParsableArguments {
         guard MilterVersion(rawValue: protocolVersion).isSupported else {
             throw ValidationError("--protocol-version must be 2, 3, 4 or 6")
         }
-        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         _ = try macroOverrides()
         if let target { _ = try address(target) }
     }

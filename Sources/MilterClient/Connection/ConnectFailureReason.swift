@@ -1,0 +1,41 @@
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The words for why a connection attempt failed: `connection refused`, `timed out after 30 s`, rather than
+/// the description of NIO's error types.
+enum ConnectFailureReason {
+    /// `error`, thrown by connecting to a milter within `timeout`, in words.
+    static func describe(_ error: any Error, timeout: TimeAmount) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if let first = error.connectionErrors.first { return describe(first.error, timeout: timeout) }
+            if let dns = error.dnsAAAAError ?? error.dnsAError { return "cannot resolve \(error.host): \(dns)" }
+            return "no address for \(error.host)"
+        case let error as IOError:
+            return text(errno: error.errnoCode)
+        case ChannelError.connectTimeout:
+            return "no answer within \(seconds(timeout)) s (connect timed out)"
+        default:
+            return String(describing: error)
+        }
+    }
+
+    /// The system's text for `errno`, lowercased at the start: `connection refused`.
+    private static func text(errno: Int32) -> String {
+        let text = String(cString: strerror(errno))
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
+    private static func seconds(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : "\(Double(milliseconds) / 1000)"
+    }
+}

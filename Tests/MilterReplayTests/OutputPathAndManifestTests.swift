@@ -1,0 +1,65 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// Report paths are checked before the run, a manifest must match its inputs, and a bad verdict word lists the
+/// good ones: each a usage error (exit 2) in words, on the built `milter-replay`.
+struct OutputPathAndManifestTests {
+    static let accept = ReplayBinary.fixture("replay/accept.eml")
+
+    @Test(arguments: ["/nonexistent/dir/j.xml", "/tmp", "/etc/passwd/j.xml"])
+    func aJUnitPathThatCannotBeWrittenFailsBeforeTheRun(path: String) async throws {
+        let result = try await ReplayBinary.run(["--junit", path, Self.accept])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--junit \(path)"), "\(result.stderr)")
+        #expect(!result.stdout.contains("messages:"), "the run should not have started: \(result.stdout)")
+    }
+
+    @Test func aManifestLineThatMatchesNoFileIsAnError() async throws {
+        let directory = try Scratch.makeDirectory("manifest")
+        defer { Scratch.remove(directory) }
+        let manifest = directory.appendingPathComponent("m.manifest")
+        try "accept.eml accept\nacept.eml reject\n".write(to: manifest, atomically: true, encoding: .utf8)
+        let result = try await ReplayBinary.run(["--manifest", manifest.path, Self.accept])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("m.manifest:2: acept.eml"), "\(result.stderr)")
+        #expect(!result.stderr.contains("m.manifest:1"), "\(result.stderr)")
+    }
+
+    @Test func anUnknownVerdictListsTheValidOnes() async throws {
+        let directory = try Scratch.makeDirectory("manifest")
+        defer { Scratch.remove(directory) }
+        let manifest = directory.appendingPathComponent("m.manifest")
+        try "accept.eml rejekt\n".write(to: manifest, atomically: true, encoding: .utf8)
+        let result = try await ReplayBinary.run(["--manifest", manifest.path, Self.accept])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("'rejekt'"), "\(result.stderr)")
+        #expect(result.stderr.contains("accept, reject, tempfail, discard or quarantine"), "\(result.stderr)")
+    }
+}
+
+/// A report that passes the check before the run and still cannot be written (`/dev/full`) is said in words
+/// after the run, exit 2.
+struct ReportWriteFailureTests {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func aWriteFailureAfterTheRunIsSaidInWords() async throws {
+        let result = try await ReplayBinary.run(["--junit", "/dev/full", ReplayBinary.fixture("replay/accept.eml")])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stdout.contains("messages: 1"), "the run happened: \(result.stdout)")
+        #expect(
+            result.stderr == "milter-replay: cannot write the report: --junit /dev/full: No space left on device\n",
+            "\(result.stderr)")
+    }
+}
+
+/// `--export-eml DIR` whose parent does not exist fails before the capture is read, in words.
+struct ExportDirectoryTests {
+    @Test func anExportDirectoryThatCannotBeMadeIsAUsageError() async throws {
+        let capture = ReplayBinary.fixture("pcap/postfix-cmilter-any-sll2.pcap")
+        let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", "/nonexistent/dir/out"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(
+            result.stderr
+                == "milter-replay: --export-eml /nonexistent/dir/out: the directory /nonexistent/dir does not exist\n")
+    }
+}
