@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", log, argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),

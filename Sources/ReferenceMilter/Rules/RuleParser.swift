@@ -21,13 +21,21 @@ public enum RuleParser {
     public static func parse(_ text: String) throws(RuleParseError) -> [Rule] {
         var rules: [Rule] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let positioned: [(token: RuleToken, column: Int)]
             do {
-                let tokens = try RuleTokenizer.tokens(line)
-                guard !tokens.isEmpty else { continue }
-                var reader = TokenReader(tokens: tokens)
+                positioned = try RuleTokenizer.positionedTokens(line)
+            } catch {
+                throw RuleParseError(line: number + 1, column: error.column, message: error.message)
+            }
+            guard !positioned.isEmpty else { continue }
+            var reader = TokenReader(tokens: positioned.map(\.token))
+            do {
                 rules.append(try reader.rule(defaultReason: "rule at line \(number + 1)"))
             } catch {
-                throw RuleParseError(line: number + 1, message: error.message)
+                // The token the reader stopped at, or the end of the line.
+                let column =
+                    reader.lastPosition < positioned.count ? positioned[reader.lastPosition].column : line.count + 1
+                throw RuleParseError(line: number + 1, column: column, message: error.message)
             }
         }
         return rules
@@ -39,6 +47,9 @@ struct TokenReader {
     private var position = 0
 
     init(tokens: [RuleToken]) { self.tokens = tokens }
+
+    /// The index of the last token taken, which is the offending one when a rule is refused.
+    var lastPosition: Int { max(0, position - 1) }
 
     private var peek: RuleToken? { position < tokens.count ? tokens[position] : nil }
 
@@ -77,8 +88,10 @@ struct TokenReader {
                 conditions.append(try condition())
             }
         }
-        guard peek == .arrow else { throw RuleParseError(line: 0, message: "expected 'and' or '=>'") }
-        position += 1
+        position += 1  // taken before the check, so that an error points at it
+        guard position <= tokens.count, tokens[position - 1] == .arrow else {
+            throw RuleParseError(line: 0, message: "expected 'and' or '=>'")
+        }
         var rule = Rule(conditions: conditions, verdict: nil, reason: defaultReason)
         repeat {
             try RuleActions.read(into: &rule, from: &self)
@@ -88,8 +101,8 @@ struct TokenReader {
 
     private mutating func comma() throws(RuleParseError) -> Bool {
         guard let token = peek else { return false }
+        position += 1  // taken before the check, so that an error points at it
         guard token == .comma else { throw RuleParseError(line: 0, message: "expected ',' between actions") }
-        position += 1
         return true
     }
 
@@ -109,6 +122,9 @@ struct TokenReader {
         default: throw RuleParseError(line: 0, message: "unknown field '\(word)'")
         }
         let comparison = try text("a comparison")
+        guard ["contains", "is", "equals", "starts-with", "ends-with", "matches"].contains(comparison) else {
+            throw RuleParseError(line: 0, message: "unknown comparison '\(comparison)'")  // points at the comparison
+        }
         let value = try text("a value")
         let match: Rule.Match
         switch comparison {

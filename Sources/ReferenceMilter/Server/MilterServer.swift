@@ -141,6 +141,7 @@ public final class MilterServer: Service, Sendable {
             }
             return channel
         case .inherited(let descriptor):
+            try ListeningSocketCheck.validate(descriptor)
             return try await bootstrap.withBoundSocket(descriptor).get()
         }
     }
