@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ReferenceMilter", targets: ["ReferenceMilter", "ReferenceMilterCLI"]),
         .executable(name: "reference-milter", targets: ["reference-milter"]),
         .executable(name: "milter-replay", targets: ["milter-replay"]),
+        .executable(name: "reload-proxy", targets: ["reload-proxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -66,6 +67,9 @@ let package = Package(
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
+        // Zero-downtime reload supervisor: hands one listening socket to successive daemon children.
+        .target(name: "ReloadProxyKit", dependencies: ["ReferenceMilter", log, argumentParser]),
+        .executableTarget(name: "reload-proxy", dependencies: ["ReloadProxyKit"]),
         .executableTarget(
             name: "milter-replay",
             dependencies: [
@@ -101,6 +105,14 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: ["MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "milter-replay"] + nio
+        ),
+        // The state machine, and the real binaries under load (hence the executables as dependencies).
+        .testTarget(
+            name: "ReloadProxyKitTests",
+            dependencies: [
+                "ReloadProxyKit", "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "reload-proxy",
+                "reference-milter", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio
         ),
         // milter-replay's own logic (capture replay comparison), with @testable import.
         .testTarget(name: "MilterReplayTests", dependencies: ["milter-replay", "MilterClient", "MilterProtocol"]),
