@@ -60,6 +60,8 @@ public struct ReloadProxyCommand: ParsableCommand {
     /// Runs the proxy until it is stopped; exits the process.
     public func run() throws {
         let logger = try bootstrapLogging()
+        // `reload-proxy [OPTIONS] -- DAEMON ARGS` keeps the separator in the passthrough arguments.
+        let command = self.command.first == "--" ? Array(self.command.dropFirst()) : self.command
         guard !command.isEmpty else { throw ValidationError("give the daemon to run: reload-proxy DAEMON [ARGS...]") }
         do {
             let signals = try SignalPipe(trapping: [SIGHUP, SIGTERM, SIGINT, SIGCHLD])
