@@ -6,7 +6,25 @@ import Testing
 /// session, a daemon that cannot start never replaces a working one, and SIGTERM lets sessions finish.
 @Suite("reload-proxy + reference-milter", .serialized, .timeLimit(.minutes(5)))
 struct ReloadUnderLoadTests {
+    /// In a debug build NIO asserts that a readable listening socket yields a connection
+    /// (BaseSocketChannel.readable0, `assert(readResult == .some)`). While the old and new daemons
+    /// both listen on the shared socket, both wake and one finds nothing to accept, so a debug daemon
+    /// can trap and cut its sessions. Release builds compile the assert out: there the test is strict.
+    static let debugBinaries = !ProxyProcess.binary("reference-milter").contains("/release/")
+
     @Test func tenReloadsUnderContinuousTrafficLoseNoSession() async throws {
+        if Self.debugBinaries {
+            await withKnownIssue(
+                "NIO's debug assert on a shared listening socket (see debugBinaries)", isIntermittent: true
+            ) {
+                try await tenReloads()
+            }
+        } else {
+            try await tenReloads()
+        }
+    }
+
+    func tenReloads() async throws {
         let proxy = try ProxyProcess()
         defer { proxy.tearDown() }
         let outcomes = NIOLockedValueBox<[SessionOutcome]>([])
@@ -39,12 +57,7 @@ struct ReloadUnderLoadTests {
         let all = outcomes.withLockedValue { $0 }
         let failed = all.filter { !$0.ok }
         #expect(all.count > 10)
-        // Known: a connection the old daemon accepts as it closes its listener is sometimes reset
-        // (about 1 in 40 under this load). Fix planned: NIO's ServerQuiescingHelper in MilterServer.
-        withKnownIssue("a connection caught in the old daemon's listener close is reset", isIntermittent: true) {
-            #expect(failed.isEmpty, "\(failed.count) of \(all.count) failed: \(failed.prefix(3).map(\.problem))")
-        }
-        #expect(failed.count <= 2, "\(failed.count) of \(all.count) failed: \(failed.prefix(3).map(\.problem))")
+        #expect(failed.isEmpty, "\(failed.count) of \(all.count) failed: \(failed.prefix(3).map(\.problem))")
         #expect(proxy.isRunning)
     }
 
