@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "MilterReplayKit", targets: ["MilterReplayKit"]),
         .executable(name: "reference-milter", targets: ["reference-milter"]),
         .executable(name: "milter-replay", targets: ["milter-replay"]),
+        .executable(name: "reload-proxy", targets: ["reload-proxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -72,9 +73,13 @@ let package = Package(
                 "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log,
                 argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
+        // Zero-downtime reload supervisor: hands one listening socket to successive daemon children.
+        .target(name: "ReloadProxyKit", dependencies: ["ReferenceMilter", log, argumentParser]),
+        .executableTarget(name: "reload-proxy", dependencies: ["ReloadProxyKit"]),
         // milter-replay's logic: corpus and capture replay, comparison, reports, the record proxy. No ArgumentParser.
         .target(
             name: "MilterReplayKit",
@@ -145,6 +150,15 @@ let package = Package(
                 "MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "MilterTestSupport",
                 "milter-replay",
             ]
+        ),
+        // The state machine, and the real binaries under load (hence the executables as dependencies).
+        .testTarget(
+            name: "ReloadProxyKitTests",
+            dependencies: [
+                "ReloadProxyKit", "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage",
+                "MilterTestSupport",
+                "reload-proxy", "reference-milter",
+            ] + nio
         ),
     ],
     swiftLanguageModes: [.v6]

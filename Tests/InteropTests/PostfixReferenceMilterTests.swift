@@ -6,7 +6,7 @@ import Testing
 /// The reference milter (the Swift server library with its built-in rules) behind a real Postfix.
 @Suite("Postfix + ReferenceMilter")
 struct PostfixReferenceMilterTests {
-    /// Starts the embedded reference milter and a Postfix instance pointing at it.
+    /// Starts the embedded reference milter and a Postfix instance pointing at it, configured by the shipped snippet.
     static func withMilter<T: Sendable>(
         _ classifier: any MailClassifier = RulesClassifier.default, _ body: (Postfix) async throws -> T
     ) async throws -> T {
@@ -14,7 +14,11 @@ struct PostfixReferenceMilterTests {
         logger.logLevel = .warning
         let milter = try await EmbeddedMilter.start(classifier: classifier, logger: logger)
         do {
-            let result = try await Postfix.with(milters: ["inet:127.0.0.1:\(milter.port)"]) { try await body($0) }
+            // Postfix runs with contrib/postfix/main.cf.snippet, exactly as deployed.
+            let address = "inet:127.0.0.1:\(milter.port)"
+            let result = try await Postfix.with(
+                milters: [address], settings: try PostfixSnippet.settings(milter: address)
+            ) { try await body($0) }
             await milter.shutdown()
             return result
         } catch {

@@ -57,6 +57,20 @@ import Testing
         do { _ = try RuleParser.parse(text) } catch { #expect(error.line == line) }
     }
 
+    @Test(arguments: [
+        ("subject frobs \"x\" => accept", 9), ("always => explode", 11), ("subject is \"x", 12),
+        ("always foo => accept", 8), ("always => accept discard", 18),
+    ])
+    func errorsNameTheColumn(text: String, column: Int) {
+        do {
+            _ = try RuleParser.parse(text)
+            Issue.record("parsed: \(text)")
+        } catch {
+            #expect(error.column == column, "\(error)")
+            #expect("\(error)".hasPrefix("line 1, column \(column): "))
+        }
+    }
+
     @Test func badRegexIsRefusedAtLoad() {
         #expect(throws: (any Error).self) { try RulesClassifier(text: "subject matches \"(\" => reject") }
     }

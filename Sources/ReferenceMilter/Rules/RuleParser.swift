@@ -91,8 +91,10 @@ struct TokenReader {
                 conditions.append(try condition())
             }
         }
-        guard peek == .arrow else { throw RuleParseError(line: 0, message: "expected 'and' or '=>'") }
-        position += 1
+        position += 1  // taken before the check, so that an error points at it
+        guard position <= tokens.count, tokens[position - 1] == .arrow else {
+            throw RuleParseError(line: 0, message: "expected 'and' or '=>'")
+        }
         var rule = Rule(conditions: conditions, verdict: nil, reason: defaultReason)
         repeat {
             try RuleActions.read(into: &rule, from: &self)
@@ -102,8 +104,8 @@ struct TokenReader {
 
     private mutating func comma() throws(RuleParseError) -> Bool {
         guard let token = peek else { return false }
+        position += 1  // taken before the check, so that an error points at it
         guard token == .comma else { throw RuleParseError(line: 0, message: "expected ',' between actions") }
-        position += 1
         return true
     }
 
@@ -136,6 +138,9 @@ struct TokenReader {
             return Rule.Condition(field: field, match: .any, negated: negated)
         }
         let comparison = try text("a comparison")
+        guard ["contains", "is", "equals", "starts-with", "ends-with", "matches"].contains(comparison) else {
+            throw RuleParseError(line: 0, message: "unknown comparison '\(comparison)'")  // points at the comparison
+        }
         let value = try text("a value")
         let match: Rule.Match
         switch comparison {

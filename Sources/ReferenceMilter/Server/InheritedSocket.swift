@@ -31,13 +31,13 @@ public enum InheritedSocket {
 }
 
 /// Removes a unix socket file only when it is stale: it must be a socket, and nothing may accept on it.
-enum StaleSocket {
+package enum StaleSocket {
     /// What was found at the path.
-    enum Finding: Equatable {
+    package enum Finding: Equatable {
         case absent, removed, inUse, notASocket
     }
 
-    static func clear(path: String) -> Finding {
+    package static func clear(path: String) -> Finding {
         var info = stat()
         guard lstat(path, &info) == 0 else { return .absent }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else { return .notASocket }

@@ -91,15 +91,23 @@ public final class MilterServer: Service, Sendable {
     }
 
     private func drain() async {
-        let open = registry.channels
-        guard !open.isEmpty else { return }
-        environment.logger.info("draining", metadata: ["connections": "\(open.count)"])
+        // Connections the kernel handed over just before the close are still being registered on
+        // their loops: let every loop run what it has queued, twice, so none of them is missed.
+        for _ in 0..<2 {
+            for loop in group.makeIterator() { try? await loop.submit {}.get() }
+        }
         let loop = group.next()
-        let promise = loop.makePromise(of: Void.self)
-        EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: loop).cascade(to: promise)
-        let timer = loop.scheduleTask(in: configuration.drainTimeout) { promise.succeed() }
-        try? await promise.futureResult.get()
-        timer.cancel()
+        let deadline = NIODeadline.now() + configuration.drainTimeout
+        var logged = false
+        while case let open = registry.channels, !open.isEmpty, NIODeadline.now() < deadline {
+            if !logged { environment.logger.info("draining", metadata: ["connections": "\(open.count)"]) }
+            logged = true
+            let promise = loop.makePromise(of: Void.self)
+            EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: loop).cascade(to: promise)
+            let timer = loop.scheduleTask(deadline: deadline) { promise.succeed() }
+            try? await promise.futureResult.get()
+            timer.cancel()
+        }
         for channel in registry.channels { try? await channel.close() }
     }
 
@@ -145,6 +153,7 @@ public final class MilterServer: Service, Sendable {
             }
             return channel
         case .inherited(let descriptor):
+            try ListeningSocketCheck.validate(descriptor)
             return try await bootstrap.withBoundSocket(descriptor).get()
         }
     }

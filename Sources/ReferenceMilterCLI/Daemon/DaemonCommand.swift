@@ -3,8 +3,10 @@ import Logging
 import NIOCore
 import ReferenceMilter
 import ServiceLifecycle
+import UnixSignals
 
-/// `daemon [ADDRESS] [options]`: serve until SIGINT or SIGTERM, then drain and exit 0.
+/// `daemon [ADDRESS] [options]`: serve until SIGINT or SIGTERM, then drain and exit 0; SIGHUP
+/// re-reads the `--config` file.
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
@@ -12,7 +14,9 @@ struct DaemonCommand: AsyncParsableCommand {
         discussion: """
             ADDRESS is HOST:PORT, [IPV6]:PORT, unix:/path (mode 0660) or fd:N; the default is \
             127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
-            (LISTEN_FDS and LISTEN_PID), takes precedence.
+            (LISTEN_FDS and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
+            to the descriptor named by MILTER_READY_FD and sends READY=1 to NOTIFY_SOCKET. SIGHUP \
+            re-reads the --config file; a file with errors is logged and the running rules stay.
             """)
 
     @Argument(help: "Where to listen.")
@@ -38,25 +42,23 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Seconds a graceful shutdown waits for open connections.")
     var drainTimeout = 10.0
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let milter = CLIContext.configuration
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw CLIError.usage("unknown log level \(logLevel)")
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: milter.name)
-        let server = MilterServer(
-            classifier: try classification.classifier(), configuration: try serverConfiguration(milter.server),
-            logger: logger)
+        let logger = try logging.bootstrap(label: milter.name)
+        let configuration = try serverConfiguration(milter.server)
+        let classifier = ReloadableClassifier(try classification.classifier())
+        let reloader = RulesReloader(
+            classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
+            load: { try milter.classifier(configPath: $0) }, logger: logger)
+        let server = MilterServer(classifier: classifier, configuration: configuration, logger: logger)
+        try await server.start()
+        if let ready = ReadinessPipe.takeFromEnvironment() { ReadinessPipe.signal(ready) }
+        SystemdNotifier.fromEnvironment()?.send("READY=1")
         let group = ServiceGroup(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+            services: [server, reloader], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+            logger: logger)
         try await group.run()
     }
 
@@ -64,9 +66,11 @@ struct DaemonCommand: AsyncParsableCommand {
         var configuration = defaults
         if let inherited = InheritedSocket.fromEnvironment() {
             configuration.address = inherited
+            try checkInherited(inherited)
         } else if let address {
             guard let parsed = ListenAddress(parsing: address) else { throw CLIError.usage("bad address \(address)") }
             configuration.address = parsed
+            try checkInherited(parsed)
         }
         configuration.threads = max(1, threads)
         if let eventLoops { configuration.eventLoopThreads = max(1, eventLoops) }
@@ -76,5 +80,14 @@ struct DaemonCommand: AsyncParsableCommand {
         configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)
         configuration.protocolOptions = try classification.protocolOptions()
         return configuration
+    }
+
+    private func checkInherited(_ address: ListenAddress) throws {
+        guard case .inherited(let descriptor) = address else { return }
+        do {
+            try ListeningSocketCheck.validate(descriptor)
+        } catch {
+            throw CLIError.usage("cannot listen on the inherited socket: \(error)")
+        }
     }
 }

@@ -1,0 +1,101 @@
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A log handler for operators: one line per event on standard error, as text or JSON, with
+/// control characters in every field escaped. Under systemd (`JOURNAL_STREAM` set) text lines
+/// carry no timestamp of their own, since journald adds one.
+public struct OperatorLogHandler: LogHandler {
+    /// How lines look.
+    public enum Format: String, Sendable, CaseIterable {
+        /// `[TIME ]LEVEL label: message key=value ...`
+        case text
+        /// One JSON object per line: `time` (unless journald), `level`, `label`, `message`, metadata.
+        case json
+    }
+
+    /// The level below which events are dropped.
+    public var logLevel: Logger.Level
+    /// Metadata added to every event.
+    public var metadata: Logger.Metadata = [:]
+    /// The metadata provider, if any.
+    public var metadataProvider: Logger.MetadataProvider?
+
+    private let label: String
+    private let format: Format
+    private let clock: (@Sendable () -> String)?
+    private let output: @Sendable (String) -> Void
+
+    /// A handler writing finished lines (newline included) to `output`; `clock` gives the
+    /// timestamp text, or is `nil` for none.
+    public init(
+        label: String, level: Logger.Level, format: Format, clock: (@Sendable () -> String)?,
+        output: @escaping @Sendable (String) -> Void
+    ) {
+        self.label = label
+        self.logLevel = level
+        self.format = format
+        self.clock = clock
+        self.output = output
+    }
+
+    /// The handler for a process's standard error: timestamps unless `JOURNAL_STREAM` is set.
+    public static func standardError(label: String, level: Logger.Level, format: Format) -> OperatorLogHandler {
+        let clock: (@Sendable () -> String)? = getenv("JOURNAL_STREAM") == nil ? UTCTimestamp.now : nil
+        let output: @Sendable (String) -> Void = { FileDescriptorWriter.standardError($0) }
+        return OperatorLogHandler(label: label, level: level, format: format, clock: clock, output: output)
+    }
+
+    /// Metadata by key.
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Writes one line.
+    public func log(event: LogEvent) {
+        var fields = metadata
+        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let time = clock?()
+        output(render(level: event.level, message: "\(event.message)", fields: fields, time: time) + "\n")
+    }
+
+    func render(level: Logger.Level, message: String, fields: Logger.Metadata, time: String?) -> String {
+        let sorted = fields.sorted { $0.key < $1.key }
+        switch format {
+        case .text:
+            let prefix = time.map { "\($0) " } ?? ""
+            let rest = sorted.map { " \(LogLine.escaped($0.key))=\(LogLine.escaped("\($0.value)"))" }.joined()
+            return "\(prefix)\(level) \(LogLine.escaped(label)): \(LogLine.escaped(message))\(rest)"
+        case .json:
+            var pairs: [(String, String)] = time.map { [("time", $0)] } ?? []
+            pairs += [("level", "\(level)"), ("label", label), ("message", message)]
+            pairs += sorted.map { ($0.key, "\($0.value)") }
+            return "{" + pairs.map { "\(LogLine.jsonString($0.0)):\(LogLine.jsonString($0.1))" }.joined(separator: ",")
+                + "}"
+        }
+    }
+}
+
+/// The current time as `2026-12-04T23:40:00.123Z`.
+enum UTCTimestamp {
+    static func now() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = Int(spec.tv_nsec / 1_000_000)
+        let fraction = String(repeating: "0", count: 3 - "\(millis)".count) + "\(millis)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+    }
+}

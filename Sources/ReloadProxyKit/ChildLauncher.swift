@@ -1,0 +1,112 @@
+import ReferenceMilter
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A started child: its pid and the read end of its readiness pipe.
+struct LaunchedChild {
+    let pid: pid_t
+    let readyPipe: Int32
+}
+
+/// Starts daemon children with `posix_spawn`: the listening socket as fd 3 (`MILTER_LISTEN_FD=3`),
+/// the write end of a readiness pipe as fd 4 (`MILTER_READY_FD=4`), default signal handling, and the
+/// proxy's environment without systemd's variables (they name the proxy, not the child).
+struct ChildLauncher {
+    /// The program and its arguments; the program is looked up in `PATH`.
+    let command: [String]
+    /// The listening socket, kept close-on-exec above the standard descriptors.
+    let listenSocket: Int32
+
+    static let childListenDescriptor: Int32 = 3
+    static let childReadyDescriptor: Int32 = 4
+    private static let dropped: Set<String> = [
+        "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "MILTER_LISTEN_FD", ReadinessPipe.variable,
+    ]
+
+    /// Takes `socket` and moves it above fd 10 (close-on-exec), so that the dups to 3 and 4 never clobber it.
+    init(command: [String], socket: Int32) throws(ProxyError) {
+        self.command = command
+        listenSocket = try Self.moveHigh(socket)
+    }
+
+    func launch() throws(ProxyError) -> LaunchedChild {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw .system("pipe", errno) }
+        let readEnd = try Self.moveHigh(ends[0])
+        let writeEnd = try Self.moveHigh(ends[1])
+        defer { close(writeEnd) }
+        do {
+            return LaunchedChild(pid: try spawn(readyWriteEnd: writeEnd), readyPipe: readEnd)
+        } catch {
+            close(readEnd)
+            throw error
+        }
+    }
+
+    private func spawn(readyWriteEnd: Int32) throws(ProxyError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, listenSocket, Self.childListenDescriptor)
+        posix_spawn_file_actions_adddup2(&actions, readyWriteEnd, Self.childReadyDescriptor)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let arguments = CStringArray(command)
+        let environment = CStringArray(Self.childEnvironment())
+        var pid: pid_t = 0
+        let status = withExtendedLifetime((arguments, environment)) {
+            posix_spawnp(&pid, command[0], &actions, &attributes, arguments.pointers, environment.pointers)
+        }
+        guard status == 0 else { throw .system("cannot start \(command[0])", status) }
+        return pid
+    }
+
+    static func childEnvironment() -> [String] {
+        var result: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            let name = String(text.prefix { $0 != "=" })
+            if !dropped.contains(name) { result.append(text) }
+            entry += 1
+        }
+        return result + [
+            "MILTER_LISTEN_FD=\(childListenDescriptor)", "\(ReadinessPipe.variable)=\(childReadyDescriptor)",
+        ]
+    }
+
+    private static func moveHigh(_ fd: Int32) throws(ProxyError) -> Int32 {
+        let high = fcntl(fd, F_DUPFD_CLOEXEC, 10)
+        guard high >= 0 else { throw .system("fcntl", errno) }
+        close(fd)
+        return high
+    }
+}
+
+/// A NULL-terminated array of C strings, freed on deinit.
+private final class CStringArray {
+    let pointers: [UnsafeMutablePointer<CChar>?]
+
+    init(_ strings: [String]) {
+        pointers = strings.map { strdup($0) } + [nil]
+    }
+
+    deinit {
+        for pointer in pointers { free(pointer) }
+    }
+}

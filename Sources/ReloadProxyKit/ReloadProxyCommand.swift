@@ -1,0 +1,110 @@
+import ArgumentParser
+import Logging
+import ReferenceMilter
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `reload-proxy [OPTIONS] DAEMON [ARGS...]`: keeps one milter daemon serving on a socket it owns,
+/// and replaces it on SIGHUP without dropping a connection.
+///
+/// Exit status: 0 after SIGTERM or SIGINT when every child finished in time, 1 when some had to be
+/// killed, 2 on a usage error or when the socket cannot be had.
+public struct ReloadProxyCommand: ParsableCommand {
+    /// The command's help.
+    public static let configuration = CommandConfiguration(
+        commandName: "reload-proxy",
+        abstract: "Run a milter daemon and replace it on SIGHUP without dropping connections.",
+        discussion: """
+            The socket comes from systemd socket activation (LISTEN_FDS, LISTEN_PID checked) or from \
+            --listen. Each child gets it as fd 3 (MILTER_LISTEN_FD=3) and a readiness pipe as fd 4 \
+            (MILTER_READY_FD=4). SIGHUP starts a new child; once it writes its ready byte the old one \
+            gets SIGINT and drains. A new child that exits or is not ready in time never replaces the \
+            serving one. SIGTERM or SIGINT go to every child; after --stop-timeout they get SIGKILL. \
+            A child that dies is restarted with exponential backoff. With NOTIFY_SOCKET set, READY=1, \
+            RELOADING=1 and STOPPING=1 are sent for Type=notify units.
+            """)
+
+    @Option(help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N.")
+    var listen: String?
+
+    @Option(help: "Seconds a new child may take to report ready.")
+    var readyTimeout = 30.0
+
+    @Option(help: "Seconds children may drain after SIGTERM before SIGKILL (keep under TimeoutStopSec).")
+    var stopTimeout = 30.0
+
+    @Option(help: "Seconds before the first restart of a child that died; doubled up to --max-backoff.")
+    var restartBackoff = 0.1
+
+    @Option(help: "The longest delay between restarts, in seconds.")
+    var maxBackoff = 30.0
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(help: "Log format: text (no timestamp when JOURNAL_STREAM is set) or json.")
+    var logFormat = "text"
+
+    @Argument(parsing: .captureForPassthrough, help: "The daemon and its arguments.")
+    var command: [String] = []
+
+    /// Creates the command with default options (ArgumentParser fills them in).
+    public init() {}
+
+    /// Runs the proxy until it is stopped; exits the process.
+    public func run() throws {
+        let logger = try bootstrapLogging()
+        // `reload-proxy [OPTIONS] -- DAEMON ARGS` keeps the separator in the passthrough arguments.
+        let command = self.command.first == "--" ? Array(self.command.dropFirst()) : self.command
+        guard !command.isEmpty else { throw ValidationError("give the daemon to run: reload-proxy DAEMON [ARGS...]") }
+        do {
+            let signals = try SignalPipe(trapping: [SIGHUP, SIGTERM, SIGINT, SIGCHLD])
+            signal(SIGPIPE, SIG_IGN)
+            let socket = try ListenSocket.obtain(try address())
+            let loop = ProxyRunLoop(
+                supervisor: Supervisor(policy: try policy()),
+                launcher: try ChildLauncher(command: command, socket: socket), signals: signals,
+                notifier: SystemdNotifier.fromEnvironment(), logger: logger)
+            unsetenv("NOTIFY_SOCKET")
+            let status = loop.run()
+            if case .unix(let path) = try address() { _ = StaleSocket.clear(path: path) }
+            logger.info("exiting with status \(status)")
+            throw ExitCode(status)
+        } catch let error as ProxyError {
+            logger.critical("\(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    private func address() throws(ProxyError) -> ListenAddress? {
+        guard let listen else { return nil }
+        guard let parsed = ListenAddress(parsing: listen) else { throw .usage("bad --listen address \(listen)") }
+        return parsed
+    }
+
+    func policy() throws(ProxyError) -> SupervisorPolicy {
+        let values = [readyTimeout, stopTimeout, restartBackoff, maxBackoff]
+        guard values.allSatisfy({ $0 > 0 && $0 < 86_400 }) else { throw .usage("timeouts must be positive seconds") }
+        func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1_000)) }
+        return SupervisorPolicy(
+            readyTimeout: duration(readyTimeout), stopTimeout: duration(stopTimeout),
+            initialBackoff: duration(restartBackoff), maximumBackoff: duration(max(restartBackoff, maxBackoff)))
+    }
+
+    private func bootstrapLogging() throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level \(logLevel)")
+        }
+        guard let format = OperatorLogHandler.Format(rawValue: logFormat) else {
+            throw ValidationError("--log-format takes text or json")
+        }
+        LoggingSystem.bootstrap { OperatorLogHandler.standardError(label: $0, level: level, format: format) }
+        return Logger(label: "reload-proxy")
+    }
+}

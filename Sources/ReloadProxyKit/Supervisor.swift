@@ -1,0 +1,186 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The reload-proxy's decisions as a plain state machine: one method per event, each returning
+/// the actions to run. No processes, signals or clocks inside; see ``ProxyRunLoop`` for those.
+///
+/// A new child replaces the serving one only once it has reported ready; a child that exits or
+/// stays silent during start-up is dropped and the serving one keeps going.
+public struct Supervisor: Sendable {
+    /// The instants the supervisor reasons about.
+    public typealias Instant = ContinuousClock.Instant
+
+    private let policy: SupervisorPolicy
+    /// The child that serves, once one has reported ready.
+    public private(set) var serving: pid_t?
+    /// The child started but not yet ready, with the instant it must be ready by.
+    public private(set) var starting: (pid: pid_t, deadline: Instant)?
+    /// Children asked to finish (old ones after a reload, or all on stop), and those killed at start-up.
+    public private(set) var leaving: Set<pid_t> = []
+    private var reloadPending = false
+    private var spawnInFlight = false
+    private var restartAt: Instant?
+    private var failures = 0
+    private var stopDeadline: Instant?
+    private var killedOnStop = false
+
+    /// A supervisor with no children yet.
+    public init(policy: SupervisorPolicy) {
+        self.policy = policy
+    }
+
+    /// Whether a stop was requested.
+    public var isStopping: Bool { stopDeadline != nil }
+
+    /// Every child still running.
+    public var children: Set<pid_t> { leaving.union([serving, starting?.pid].compactMap { $0 }) }
+
+    /// The next instant ``tick(at:)`` has something to do, if any.
+    public var nextDeadline: Instant? {
+        [starting?.deadline, restartAt, killedOnStop ? nil : stopDeadline].compactMap { $0 }.min()
+    }
+
+    /// The proxy starts: spawn the first child.
+    public mutating func start(at now: Instant) -> [SupervisorAction] { spawn() }
+
+    /// SIGHUP: start a new child; the current one keeps serving until the new one is ready.
+    public mutating func reload(at now: Instant) -> [SupervisorAction] {
+        guard !isStopping else { return [] }
+        guard starting == nil, !spawnInFlight else {
+            reloadPending = true
+            return [.log(.info, "SIGHUP while a new child is starting: one more reload follows")]
+        }
+        restartAt = nil
+        return [.notify("RELOADING=1"), .log(.info, "SIGHUP: starting a new child")] + spawn()
+    }
+
+    /// The driver started child `pid`.
+    public mutating func spawned(_ pid: pid_t, at now: Instant) -> [SupervisorAction] {
+        spawnInFlight = false
+        if isStopping { return [.signal(pid, SIGTERM)] + leave(pid) }
+        starting = (pid, now + policy.readyTimeout)
+        return [.log(.info, "child \(pid) started")]
+    }
+
+    /// The driver could not start a child (the executable is missing, say).
+    public mutating func spawnFailed(_ reason: String, at now: Instant) -> [SupervisorAction] {
+        spawnInFlight = false
+        return startupFailed("cannot start a child: \(reason)", at: now)
+    }
+
+    /// Child `pid` wrote its ready byte.
+    public mutating func ready(_ pid: pid_t, at now: Instant) -> [SupervisorAction] {
+        guard starting?.pid == pid else { return [] }
+        starting = nil
+        failures = 0
+        var actions: [SupervisorAction] = [.log(.info, "child \(pid) ready")]
+        if let old = serving {
+            actions += [.log(.info, "stopping old child \(old) (SIGINT: it drains)"), .signal(old, SIGINT)]
+            leaving.insert(old)
+        }
+        serving = pid
+        actions.append(.notify("READY=1"))
+        return actions + followPendingReload(at: now)
+    }
+
+    /// Child `pid` ended.
+    public mutating func exited(_ pid: pid_t, _ how: ChildExit, at now: Instant) -> [SupervisorAction] {
+        var actions: [SupervisorAction]
+        if leaving.remove(pid) != nil {
+            actions = [.log(how.isSuccess ? .info : .warning, "child \(pid) \(how)")]
+        } else if starting?.pid == pid {
+            starting = nil
+            actions = startupFailed("new child \(pid) \(how) before it was ready", at: now)
+        } else if serving == pid {
+            serving = nil
+            actions = [.log(.error, "child \(pid) \(how) unexpectedly")]
+            if !isStopping { actions += scheduleRestart(at: now) }
+        } else {
+            return []
+        }
+        if isStopping && children.isEmpty && !spawnInFlight {
+            actions.append(.exit(killedOnStop ? 1 : 0))
+        }
+        return actions
+    }
+
+    /// Time passed: enforce the ready and stop deadlines, and restart after backoff.
+    public mutating func tick(at now: Instant) -> [SupervisorAction] {
+        var actions: [SupervisorAction] = []
+        if let (pid, deadline) = starting, deadline <= now {
+            starting = nil
+            actions += [.signal(pid, SIGKILL)] + leave(pid)
+            actions += startupFailed("new child \(pid) not ready after \(policy.readyTimeout); killed", at: now)
+        }
+        if let at = restartAt, at <= now, !isStopping {
+            restartAt = nil
+            actions += spawn()
+        }
+        if let deadline = stopDeadline, deadline <= now, !killedOnStop {
+            killedOnStop = true
+            let left = children.sorted()
+            if !left.isEmpty {
+                actions.append(.log(.error, "children \(left) still running after \(policy.stopTimeout): SIGKILL"))
+            }
+            actions += left.map { .signal($0, SIGKILL) }
+        }
+        return actions
+    }
+
+    /// SIGTERM or SIGINT to the proxy: pass `signal` to every child and wait for them up to the stop timeout.
+    public mutating func stop(_ signal: Int32, at now: Instant) -> [SupervisorAction] {
+        guard !isStopping else { return [] }
+        stopDeadline = now + policy.stopTimeout
+        restartAt = nil
+        reloadPending = false
+        let all = children.sorted()
+        leaving = Set(all)
+        serving = nil
+        starting = nil
+        var actions: [SupervisorAction] = [
+            .notify("STOPPING=1"), .log(.info, "stopping: signal \(signal) to children \(all)"),
+        ]
+        actions += all.map { .signal($0, signal) }
+        if all.isEmpty && !spawnInFlight { actions.append(.exit(0)) }
+        return actions
+    }
+
+    private mutating func spawn() -> [SupervisorAction] {
+        spawnInFlight = true
+        return [.spawn]
+    }
+
+    private mutating func leave(_ pid: pid_t) -> [SupervisorAction] {
+        leaving.insert(pid)
+        return []
+    }
+
+    private mutating func startupFailed(_ why: String, at now: Instant) -> [SupervisorAction] {
+        guard !isStopping else { return [.log(.warning, why)] }
+        guard let old = serving else {
+            return [.log(.error, why)] + scheduleRestart(at: now)
+        }
+        let actions: [SupervisorAction] = [
+            .log(.error, "\(why); child \(old) keeps serving"), .notify("READY=1"),
+        ]
+        return actions + followPendingReload(at: now)
+    }
+
+    private mutating func scheduleRestart(at now: Instant) -> [SupervisorAction] {
+        failures += 1
+        let delay = policy.backoff(failures: failures)
+        restartAt = now + delay
+        return [.log(.warning, "restarting in \(delay) (failure \(failures) in a row)")]
+    }
+
+    private mutating func followPendingReload(at now: Instant) -> [SupervisorAction] {
+        guard reloadPending else { return [] }
+        reloadPending = false
+        return reload(at: now)
+    }
+}

@@ -1,0 +1,30 @@
+/// The timing rules of the supervisor: how long a new child may take to report ready, how long a
+/// stop may take, and how restarts back off.
+public struct SupervisorPolicy: Hashable, Sendable {
+    /// How long a new child may take to write its ready byte before it is killed.
+    public var readyTimeout: Duration
+    /// How long children may drain after SIGTERM to the proxy before they get SIGKILL.
+    public var stopTimeout: Duration
+    /// The delay before the first restart of a child that died.
+    public var initialBackoff: Duration
+    /// The longest delay between restarts.
+    public var maximumBackoff: Duration
+
+    /// Creates a policy. The stop timeout defaults to 30 s, well under systemd's 90 s `TimeoutStopSec`.
+    public init(
+        readyTimeout: Duration = .seconds(30), stopTimeout: Duration = .seconds(30),
+        initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(30)
+    ) {
+        self.readyTimeout = readyTimeout
+        self.stopTimeout = stopTimeout
+        self.initialBackoff = initialBackoff
+        self.maximumBackoff = maximumBackoff
+    }
+
+    /// The delay before restart number `failures` (counted from 1): doubled each time, capped.
+    public func backoff(failures: Int) -> Duration {
+        var delay = initialBackoff
+        for _ in 1..<max(1, failures) where delay < maximumBackoff { delay *= 2 }
+        return min(delay, maximumBackoff)
+    }
+}

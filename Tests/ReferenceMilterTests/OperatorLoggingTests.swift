@@ -1,0 +1,69 @@
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import ReferenceMilter
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Log lines for operators: escaped fields, journald-friendly text, JSON lines; sd_notify datagrams.
+@Suite struct OperatorLoggingTests {
+    @Test func controlCharactersAreEscaped() {
+        #expect(LogLine.escaped("a\nb\r\t\u{1B}[31m\\") == "a\\nb\\r\\t\\u{1B}[31m\\\\")
+        #expect(LogLine.jsonString("q\"\n\u{01}") == "\"q\\\"\\n\\u0001\"")
+    }
+
+    func line(_ format: OperatorLogHandler.Format, clock: (@Sendable () -> String)?) -> String {
+        let lines = NIOLockedValueBox<[String]>([])
+        let handler = OperatorLogHandler(
+            label: "m", level: .info, format: format, clock: clock,
+            output: { text in lines.withLockedValue { $0.append(text) } })
+        let logger = Logger(label: "m", factory: { _ in handler })
+        logger.info("forged\nline", metadata: ["from": "x\u{7}y"])
+        return lines.withLockedValue { $0.joined() }
+    }
+
+    @Test func textHasNoTimestampWithoutAClockAndOneLinePerEvent() {
+        #expect(line(.text, clock: nil) == "info m: forged\\nline from=x\\u{7}y\n")
+        #expect(line(.text, clock: { "T" }) == "T info m: forged\\nline from=x\\u{7}y\n")
+    }
+
+    @Test func jsonIsOneObjectPerLine() {
+        #expect(
+            line(.json, clock: { "T" })
+                == "{\"time\":\"T\",\"level\":\"info\",\"label\":\"m\",\"message\":\"forged\\nline\",\"from\":\"x\\u0007y\"}\n"
+        )
+    }
+
+    @Test func notifierSendsADatagramToAnAbstractSocket() throws {
+        let name = "@swift-milter-test-\(getpid())"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        var path = Array(name.utf8)
+        path[0] = 0
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path) }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + path.count)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        try #require(bound == 0)
+        #expect(SystemdNotifier(socketName: name).send("READY=1"))
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        #expect(count == 7 && String(decoding: buffer[0..<7], as: UTF8.self) == "READY=1")
+    }
+
+    @Test func aDescriptorThatIsNotAListeningSocketIsRefused() {
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        defer { for fd in fds { close(fd) } }
+        #expect(throws: ListeningSocketCheck.Problem.notASocket(fds[0])) { try ListeningSocketCheck.validate(fds[0]) }
+        #expect(throws: ListeningSocketCheck.Problem.notOpen(9_999)) { try ListeningSocketCheck.validate(9_999) }
+    }
+}

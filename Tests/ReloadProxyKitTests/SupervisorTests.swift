@@ -1,0 +1,107 @@
+import Testing
+
+@testable import ReloadProxyKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The supervisor as a plain value: one line per event.
+@Suite struct SupervisorTests {
+    let t0 = ContinuousClock.now
+    let policy = SupervisorPolicy(
+        readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),
+        maximumBackoff: .seconds(1))
+
+    func serving(_ pid: pid_t) -> Supervisor {
+        var supervisor = Supervisor(policy: policy)
+        _ = supervisor.start(at: t0)
+        _ = supervisor.spawned(pid, at: t0)
+        _ = supervisor.ready(pid, at: t0)
+        return supervisor
+    }
+
+    @Test func startsAChildAndAnnouncesReadyOnlyWhenItIs() {
+        var supervisor = Supervisor(policy: policy)
+        #expect(supervisor.start(at: t0) == [.spawn])
+        #expect(!supervisor.spawned(10, at: t0).contains(.notify("READY=1")))
+        #expect(supervisor.ready(10, at: t0).contains(.notify("READY=1")))
+        #expect(supervisor.serving == 10)
+    }
+
+    @Test func reloadReplacesTheOldChildOnlyOnceTheNewOneIsReady() {
+        var supervisor = serving(10)
+        #expect(supervisor.reload(at: t0).contains(.spawn))
+        #expect(supervisor.reload(at: t0).contains(.notify("RELOADING=1")) == false)  // coalesced
+        _ = supervisor.spawned(11, at: t0)
+        #expect(supervisor.serving == 10)
+        let actions = supervisor.ready(11, at: t0)
+        #expect(actions.contains(.signal(10, SIGINT)))
+        #expect(actions.contains(.spawn))  // the coalesced second reload
+        #expect(supervisor.serving == 11)
+        #expect(supervisor.exited(10, .exited(0), at: t0).allSatisfy { if case .log = $0 { true } else { false } })
+    }
+
+    @Test func aNewChildThatExitsAtStartUpNeverReplacesTheServingOne() {
+        var supervisor = serving(10)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        let actions = supervisor.exited(11, .exited(2), at: t0)
+        #expect(!actions.contains { if case .signal = $0 { true } else { false } })
+        #expect(actions.contains(.notify("READY=1")))
+        #expect(supervisor.serving == 10)
+    }
+
+    @Test func aNewChildThatIsNeverReadyIsKilledAtTheDeadline() {
+        var supervisor = serving(10)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        #expect(supervisor.tick(at: t0 + .seconds(4)).isEmpty)
+        #expect(supervisor.nextDeadline == t0 + .seconds(5))
+        #expect(supervisor.tick(at: t0 + .seconds(5)).contains(.signal(11, SIGKILL)))
+        #expect(supervisor.serving == 10)
+        #expect(supervisor.children == [10, 11])
+    }
+
+    @Test func aCrashedChildIsRestartedWithBackoff() {
+        var supervisor = serving(10)
+        _ = supervisor.exited(10, .signalled(SIGSEGV), at: t0)
+        #expect(supervisor.tick(at: t0 + .milliseconds(99)).isEmpty)
+        #expect(supervisor.tick(at: t0 + .milliseconds(100)) == [.spawn])
+        _ = supervisor.spawned(11, at: t0)
+        _ = supervisor.exited(11, .exited(1), at: t0)
+        #expect(supervisor.nextDeadline == t0 + .milliseconds(200))
+    }
+
+    @Test func backoffDoublesUpToTheMaximum() {
+        #expect(policy.backoff(failures: 1) == .milliseconds(100))
+        #expect(policy.backoff(failures: 3) == .milliseconds(400))
+        #expect(policy.backoff(failures: 30) == .seconds(1))
+    }
+
+    @Test func stopPassesTheSignalOnAndExitsZeroWhenAllFinish() {
+        var supervisor = serving(10)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        let actions = supervisor.stop(SIGTERM, at: t0)
+        #expect(actions.contains(.notify("STOPPING=1")))
+        #expect(actions.contains(.signal(10, SIGTERM)) && actions.contains(.signal(11, SIGTERM)))
+        #expect(!supervisor.exited(10, .exited(0), at: t0).contains(.exit(0)))
+        #expect(supervisor.exited(11, .exited(0), at: t0).contains(.exit(0)))
+    }
+
+    @Test func stopKillsWhatIsLeftAfterTheTimeoutAndExitsOne() {
+        var supervisor = serving(10)
+        _ = supervisor.stop(SIGTERM, at: t0)
+        #expect(supervisor.tick(at: t0 + .seconds(10)).contains(.signal(10, SIGKILL)))
+        #expect(supervisor.exited(10, .signalled(SIGKILL), at: t0).contains(.exit(1)))
+    }
+
+    @Test func waitStatusesAreDecoded() {
+        #expect(ChildExit(waitStatus: 3 << 8) == .exited(3))
+        #expect(ChildExit(waitStatus: SIGKILL) == .signalled(SIGKILL))
+        #expect("\(ChildExit.signalled(SIGKILL))" == "killed by signal 9 (SIGKILL)")
+    }
+}
