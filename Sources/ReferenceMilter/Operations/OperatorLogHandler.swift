@@ -1,12 +1,5 @@
 import Logging
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// A log handler for operators: one line per event on standard error, as text or JSON, with
 /// control characters in every field escaped. Under systemd (`JOURNAL_STREAM` set) text lines

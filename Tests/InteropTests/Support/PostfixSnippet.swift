@@ -1,9 +1,10 @@
 import Foundation
+import MilterTestSupport
 
 /// contrib/postfix/main.cf.snippet, the settings the deployment guide tells admins to use, read as
 /// `name=value` settings for a test instance: the interop tests run with exactly what we ship.
 enum PostfixSnippet {
-    static let path = Interop.repositoryRoot.appendingPathComponent("contrib/postfix/main.cf.snippet")
+    static let path = TestPaths.root.appendingPathComponent("contrib/postfix/main.cf.snippet")
 
     /// The snippet's settings in file order, with `smtpd_milters` pointing at `milter` (e.g. `inet:127.0.0.1:PORT`).
     static func settings(milter: String) throws -> [String] {
