@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// contrib/systemd passes `systemd-analyze verify`, with ExecStart pointing at the binaries just built.
@@ -9,7 +10,7 @@ struct ContribUnitTests {
     static let analyzer = "/usr/bin/systemd-analyze"
 
     @Test(arguments: ["reference-milter.service", "reference-milter-notify.service"])
-    func unitsVerify(service: String) throws {
+    func unitsVerify(service: String) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.analyzer) else {
             if ProcessInfo.processInfo.environment["MILTER_INTEROP"] == "required" {
                 Issue.record("systemd-analyze is required but not installed")
@@ -31,17 +32,14 @@ struct ContribUnitTests {
             try text.replacingOccurrences(of: "/usr/local/bin/", with: binaries)
                 .write(to: directory.appendingPathComponent(target), atomically: true, encoding: .utf8)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.analyzer)
-        process.arguments = ["verify", "--man=no", "./reference-milter.socket", "./reference-milter.service"]
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let result = try await ProcessRunner.run(
+            Self.analyzer,
+            [
+                "verify", "--man=no", directory.appendingPathComponent("reference-milter.socket").path,
+                directory.appendingPathComponent("reference-milter.service").path,
+            ])
+        let text = result.stdout + result.stderr
+        #expect(result.status == 0, "\(text)")
         #expect(text.isEmpty, "\(text)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import Testing
 
 /// `reference-milter daemon` on its own: SIGHUP re-reads --config, keeps the running rules when the
@@ -23,23 +24,20 @@ struct DaemonReloadTests {
         }
         try write("always => add-header \"X-Generation\" \"0\", accept\n")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProxyProcess.binary("reference-milter"))
-        process.arguments = ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5"]
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        let process = try ChildProcess(
+            ProxyProcess.binary("reference-milter"),
+            ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5"],
+            input: FileHandle.nullDevice, output: FileHandle.nullDevice,
+            errors: try FileHandle(forWritingTo: URL(fileURLWithPath: logPath)))
+        defer { process.terminate(grace: .seconds(10)) }
         try wait(for: "listening")
         #expect(await MilterSessions.run(socket).generation == "0")
         try write("always => add-header \"X-Generation\" \"1\", accept\n")
-        kill(process.processIdentifier, SIGHUP)
+        kill(process.pid, SIGHUP)
         try wait(for: "reloaded")
         #expect(await MilterSessions.run(socket).generation == "1")
         try write("always => explode\n")
-        kill(process.processIdentifier, SIGHUP)
+        kill(process.pid, SIGHUP)
         try wait(for: "reload failed")
         #expect(log().contains("line 1, column 11: unknown action 'explode'"))
         #expect(process.isRunning)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// A started child process whose exit is signalled, so that waiting for it is one blocking wait with a
 /// deadline rather than a polling loop. Whoever gives up on it kills and reaps it (``killAndReap()``).
@@ -7,6 +8,7 @@ package final class ChildProcess: @unchecked Sendable {
     // thread-safe for isRunning, terminate and waitUntilExit); DispatchSemaphore is thread-safe.
     private let process = Process()
     private let exited = DispatchSemaphore(value: 0)
+    private let observedStatus = NIOLockedValueBox<Int32?>(nil)
     /// The command line, for messages.
     package let commandLine: String
 
@@ -35,22 +37,42 @@ package final class ChildProcess: @unchecked Sendable {
     package var pid: Int32 { process.processIdentifier }
 
     /// The exit status, or the signal number if it was killed; valid once ``waitForExit(timeout:)`` is true.
-    package var status: Int32 { process.terminationStatus }
+    package var status: Int32 { observedStatus.withLockedValue { $0 } ?? process.terminationStatus }
 
-    /// Blocks until it exits or `timeout` passes; returns whether it exited (and was reaped).
+    /// Blocks until it exits or `timeout` passes; returns whether it exited.
+    ///
+    /// Foundation's termination handler is the fast path, but it has been seen never to fire on Linux
+    /// when many children come and go at once (and `waitUntilExit` then blocks forever), so every
+    /// 20 ms the child is also looked at with `waitid(WNOWAIT)`, which sees an exit without reaping it.
     package func waitForExit(timeout: Duration) -> Bool {
-        let (seconds, attoseconds) = timeout.components
-        let deadline = DispatchTime.now() + .seconds(Int(seconds)) + .nanoseconds(Int(attoseconds / 1_000_000_000))
-        guard exited.wait(timeout: deadline) == .success else { return false }
-        exited.signal()  // so that a later wait returns at once
-        process.waitUntilExit()  // the status is set when this returns
-        return true
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if exited.wait(timeout: .now() + .milliseconds(20)) == .success {
+                exited.signal()  // so that a later wait returns at once
+                return true
+            }
+            if let status = Self.exitWithoutReaping(pid) {
+                observedStatus.withLockedValue { $0 = status }
+                return true
+            }
+            if ContinuousClock.now >= deadline { return false }
+        }
     }
 
-    /// Sends SIGKILL and waits until it is reaped.
+    /// Sends SIGKILL and waits, boundedly, until it has exited.
     package func killAndReap() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = waitForExit(timeout: .seconds(30))
+    }
+
+    /// The exit status (or terminating signal) of `pid` if it has exited, leaving it for its reaper.
+    private static func exitWithoutReaping(_ pid: Int32) -> Int32? {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else {
+            return nil  // ECHILD: Foundation has reaped it, so its handler is about to fire
+        }
+        guard info._sifields._sigchld.si_pid == pid else { return nil }
+        return info._sifields._sigchld.si_status
     }
 
     /// Sends SIGTERM, waits up to `grace`, then SIGKILL. Blocks; use it off the pool.
