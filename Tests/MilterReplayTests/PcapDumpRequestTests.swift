@@ -11,9 +11,8 @@ import Testing
 struct PcapDumpRequestTests {
     /// The request ArgumentParser gives for `arguments`, or nil when it gives an error, help or a replay.
     static func parsedByArgumentParser(_ arguments: [String]) async throws -> PcapDumpRequest? {
-        let line = try await ProcessRunner.run(
-            TestPaths.builtProduct("milter-replay"), ["--print-dump-request"] + arguments
-        ).check("milter-replay --print-dump-request").stdout
+        let line = try await ReplayBinary.run(["--print-dump-request"] + arguments)
+            .check("milter-replay --print-dump-request").stdout
         return try JSONDecoder().decode(PcapDumpRequest?.self, from: Data(line.utf8))
     }
 

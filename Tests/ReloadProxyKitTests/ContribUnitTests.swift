@@ -5,8 +5,7 @@ import Testing
 /// contrib/systemd passes `systemd-analyze verify`, with ExecStart pointing at the binaries just built.
 @Suite("contrib/systemd units")
 struct ContribUnitTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = TestPaths.root
     static let analyzer = "/usr/bin/systemd-analyze"
 
     @Test(arguments: ["reference-milter.service", "reference-milter-notify.service"])

@@ -15,11 +15,10 @@ struct DaemonReloadTests {
         let logPath = directory.appendingPathComponent("log").path
         func write(_ text: String) throws { try text.write(toFile: rules, atomically: true, encoding: .utf8) }
         func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-        func wait(for text: String) throws {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !log().contains(text) {
-                guard ContinuousClock.now < deadline else { throw ProxyTestError("no '\(text)' in:\n\(log())") }
-                usleep(20_000)
+        func wait(for text: String) async throws {
+            _ = try await pollUntil("'\(text)' in the daemon's log", timeout: .seconds(30), interval: .milliseconds(20))
+            {
+                log().contains(text) ? true : nil
             }
         }
         try write("always => add-header \"X-Generation\" \"0\", accept\n")
@@ -30,15 +29,15 @@ struct DaemonReloadTests {
             input: FileHandle.nullDevice, output: FileHandle.nullDevice,
             errors: try FileHandle(forWritingTo: URL(fileURLWithPath: logPath)))
         defer { process.terminate(grace: .seconds(10)) }
-        try wait(for: "listening")
+        try await wait(for: "listening")
         #expect(await MilterSessions.run(socket).generation == "0")
         try write("always => add-header \"X-Generation\" \"1\", accept\n")
         kill(process.pid, SIGHUP)
-        try wait(for: "reloaded")
+        try await wait(for: "reloaded")
         #expect(await MilterSessions.run(socket).generation == "1")
         try write("always => explode\n")
         kill(process.pid, SIGHUP)
-        try wait(for: "reload failed")
+        try await wait(for: "reload failed")
         #expect(log().contains("line 1, column 11: unknown action 'explode'"))
         #expect(process.isRunning)
         #expect(await MilterSessions.run(socket).generation == "1")

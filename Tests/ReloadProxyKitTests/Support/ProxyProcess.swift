@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 
 /// reload-proxy running reference-milter (both the binaries SwiftPM builds beside the tests) on a
 /// unix socket in a private directory, with a rules file the test rewrites between reloads.
@@ -10,9 +11,7 @@ final class ProxyProcess: @unchecked Sendable {
     var rulesPath: String { directory.appendingPathComponent("rules").path }
     var logPath: String { directory.appendingPathComponent("log").path }
 
-    static func binary(_ name: String) -> String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
-    }
+    static func binary(_ name: String) -> String { TestPaths.builtProduct(name) }
 
     /// Starts the proxy with rules of generation 0 and waits until the first daemon is ready.
     init() throws {
