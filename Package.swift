@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // `swift package generate-documentation` for the DocC catalogues; nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -64,6 +66,7 @@ let package = Package(
             dependencies: [
                 "MilterProtocol", "MailMessage", "MilterDNS", "_MilterSystem", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ] + nio
         ),
         // The command line of every milter binary (daemon, test, dump); `test` drives the milter with MilterClient.
@@ -74,6 +77,10 @@ let package = Package(
                 argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // `daemon --metrics`: the Prometheus registry behind swift-metrics, served over HTTP/1.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ] + nio
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
@@ -127,6 +134,7 @@ let package = Package(
             dependencies: [
                 "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport", "MilterDNS",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ] + nio
         ),
         .testTarget(

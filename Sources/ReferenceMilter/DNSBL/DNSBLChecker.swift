@@ -1,3 +1,4 @@
+import CoreMetrics
 import MailMessage
 import MilterDNS
 import NIOConcurrencyHelpers
@@ -25,14 +26,18 @@ public final class DNSBLChecker: Sendable {
     private let resolver: any DNSQuerying
     private let now: @Sendable () -> ContinuousClock.Instant
     private let cache: NIOLockedValueBox<DNSBLCache>
+    private let metricsFactory: (any MetricsFactory)?
 
     /// Creates a checker. `isZEN` defaults to whether the zone is a Spamhaus ZEN zone (a name
     /// ending in `zen.spamhaus.org`, or `zen.dq.spamhaus.net` for Data Query Service keys).
+    /// `metricsFactory` receives the lookup counts; `nil` (the default) means swift-metrics' global one.
     public init(
         zone: String, resolver: any DNSQuerying, timeout: Duration = .seconds(3), cacheSize: Int = 1024,
         maximumTTL: Duration = .seconds(3600), isZEN: Bool? = nil,
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        metricsFactory: (any MetricsFactory)? = nil
     ) {
+        self.metricsFactory = metricsFactory
         let lowered = zone.lowercased()
         self.zone = zone
         self.isZEN = isZEN ?? (lowered.hasSuffix("zen.spamhaus.org") || lowered.hasSuffix("zen.dq.spamhaus.net"))
@@ -47,14 +52,36 @@ public final class DNSBLChecker: Sendable {
     public var cachedCount: Int { cache.withLockedValue { $0.count } }
 
     /// Looks `address` up, from the cache when a live result is there.
+    ///
+    /// Each lookup is counted in `milter_dnsbl_queries_total{zone, result}` (`listed`, `not-listed`,
+    /// `failed`, `skipped` or `cached`) when a swift-metrics backend is bootstrapped.
     public func lookup(_ address: IPAddress) async -> DNSBLResult {
-        guard address.isDNSBLQueryable else { return .skipped }
+        guard address.isDNSBLQueryable else {
+            count("skipped")
+            return .skipped
+        }
         let name = DNSBLQueryName.name(for: address, zone: zone)
-        if let cached = cache.withLockedValue({ $0.result(for: name, at: now()) }) { return cached }
+        if let cached = cache.withLockedValue({ $0.result(for: name, at: now()) }) {
+            count("cached")
+            return cached
+        }
         let (result, ttl) = await ask(name)
         let keep = min(Duration.seconds(Int64(ttl)), maximumTTL)
         cache.withLockedValue { $0.store(result, for: name, ttl: keep, at: now()) }
+        switch result {
+        case .listed: count("listed")
+        case .notListed: count("not-listed")
+        case .failed: count("failed")
+        case .skipped: count("skipped")
+        }
         return result
+    }
+
+    private func count(_ result: String) {
+        Counter(
+            label: "milter_dnsbl_queries_total", dimensions: [("zone", zone), ("result", result)],
+            factory: metricsFactory ?? MetricsSystem.factory
+        ).increment()
     }
 
     private func ask(_ name: String) async -> (DNSBLResult, UInt32) {

@@ -1,7 +1,7 @@
 import Logging
 import NIOCore
 
-/// What every connection of a server shares: the classifier, the scheduler, options and observers.
+/// What every connection of a server shares: the classifier, the scheduler, options, observers and metrics.
 struct ConnectionEnvironment: Sendable {
     let classifier: any MailClassifier
     let scheduler: ClassificationScheduler
@@ -9,6 +9,7 @@ struct ConnectionEnvironment: Sendable {
     let timeouts: ConnectionTimeouts
     let logger: Logger
     let observer: (@Sendable (MailInfo, Decision) -> Void)?
+    var metrics = ServerMetrics()
 }
 
 /// How long the server waits for the MTA.

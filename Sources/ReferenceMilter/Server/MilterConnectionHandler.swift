@@ -31,7 +31,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         let probe = ConnectionWatchdog.Probe(
             isInsideMessage: { [unowned self] in session.isInsideMessage },
             isBusy: { [unowned self] in busy },
-            expired: { [unowned self] timeout in fail(context: context, "\(timeout): the MTA went silent") })
+            expired: { [unowned self] timeout in
+                fail(
+                    context: context, "\(timeout): the MTA went silent",
+                    kind: timeout.split(separator: " ").joined(separator: "-"))
+            })
         watchdog.start(on: context.eventLoop, probe: probe)
         context.fireChannelActive()
     }
@@ -47,7 +51,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         if busy {
             queued.append(command)
             if queued.count > Self.maximumQueuedCommands {
-                fail(context: context, "the MTA sent \(queued.count) commands without waiting for replies")
+                fail(
+                    context: context, "the MTA sent \(queued.count) commands without waiting for replies",
+                    kind: "too-many-queued-commands")
             }
             return
         }
@@ -55,14 +61,14 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(context: context, "\(error)")
+        fail(context: context, "\(error)", kind: (error as? MilterProtocolError).map { "\($0.code)" } ?? "io")
     }
 
     private func process(_ command: MilterCommand, context: ChannelHandlerContext) {
         do {
             perform(try session.receive(command), context: context)
         } catch {
-            fail(context: context, "\(error)")
+            fail(context: context, "\(error)", kind: "\(error.code)")
         }
     }
 
@@ -93,7 +99,13 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         then finish: @escaping (MilterConnectionHandler, ClassificationOutcome<Value>) -> Void
     ) {
         busy = true
-        environment.scheduler.run(on: context.eventLoop, work).assumeIsolated().whenSuccess { outcome in
+        let metrics = environment.metrics
+        let timed: @Sendable () async throws -> Value = {
+            let start = ContinuousClock.now
+            defer { metrics.classified(since: start) }
+            return try await work()
+        }
+        environment.scheduler.run(on: context.eventLoop, timed).assumeIsolated().whenSuccess { outcome in
             self.busy = false
             guard context.channel.isActive else { return }
             finish(self, outcome)
@@ -115,7 +127,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             verdict = environment.options.failureVerdict
         }
         do { write(try session.checked(event, verdict: verdict), context: context) } catch {
-            fail(context: context, "\(error)")
+            fail(context: context, "\(error)", kind: "\(error.code)")
         }
     }
 
@@ -137,10 +149,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
                     "modification dropped: the MTA did not grant it",
                     metadata: ["queue-id": "\(mail.queueID)", "action": "\(modification.requiredAction)"])
             }
+            environment.metrics.message(decision.verdict)
             environment.observer?(mail, decision)
             write(replies, context: context)
         } catch {
-            fail(context: context, "\(error)")
+            fail(context: context, "\(error)", kind: "\(error.code)")
         }
     }
 
@@ -163,8 +176,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
-    private func fail(context: ChannelHandlerContext, _ description: String) {
+    /// Closes the connection and logs why; `kind` labels `milter_protocol_errors_total`.
+    private func fail(context: ChannelHandlerContext, _ description: String, kind: String = "other") {
         guard context.channel.isActive else { return }
+        environment.metrics.protocolError(kind)
         logger.error("closing the connection", metadata: ["error": "\(description)"])
         context.close(promise: nil)
     }

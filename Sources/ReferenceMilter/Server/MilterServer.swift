@@ -39,7 +39,7 @@ public final class MilterServer: Service, Sendable {
             scheduler: ClassificationScheduler(
                 threads: configuration.threads, timeout: configuration.classifierTimeout),
             options: configuration.protocolOptions, timeouts: configuration.timeouts, logger: logger,
-            observer: observer)
+            observer: observer, metrics: ServerMetrics())
     }
 
     /// The bound address, once started.
@@ -129,6 +129,7 @@ public final class MilterServer: Service, Sendable {
                         try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                     }
                     let handler = MilterConnectionHandler(environment: environment, refusing: !served, connectionID: id)
+                    try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
                     try channel.pipeline.syncOperations.addHandler(handler)

@@ -42,12 +42,20 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Seconds a graceful shutdown waits for open connections.")
     var drainTimeout = 10.0
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://ADDRESS/metrics (HOST:PORT or [IPV6]:PORT; off by default).",
+            valueName: "address"))
+    var metrics: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let milter = CLIContext.configuration
         let logger = try logging.bootstrap(label: milter.name)
         let configuration = try serverConfiguration(milter.server)
+        // Before the server is made: its counters come from the bootstrapped factory.
+        let endpoint = try await metricsEndpoint(logger: logger)
         let classifier = ReloadableClassifier(try classification.classifier())
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
@@ -57,7 +65,8 @@ struct DaemonCommand: AsyncParsableCommand {
         if let ready = ReadinessPipe.takeFromEnvironment() { ReadinessPipe.signal(ready) }
         SystemdNotifier.fromEnvironment()?.send("READY=1")
         let group = ServiceGroup(
-            services: [server, reloader], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+            services: [server, reloader] + (endpoint.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
             logger: logger)
         try await group.run()
     }
@@ -80,6 +89,20 @@ struct DaemonCommand: AsyncParsableCommand {
         configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)
         configuration.protocolOptions = try classification.protocolOptions()
         return configuration
+    }
+
+    private func metricsEndpoint(logger: Logger) async throws -> MetricsEndpoint? {
+        guard let metrics else { return nil }
+        guard case .tcp(let host, let port) = ListenAddress(parsing: metrics) else {
+            throw CLIError.usage("bad --metrics address \(metrics): expected HOST:PORT or [IPV6]:PORT")
+        }
+        do {
+            let endpoint = try await MetricsEndpoint.bootstrap(host: host, port: port)
+            logger.info("serving metrics", metadata: ["address": "\(endpoint.localAddress.map { "\($0)" } ?? metrics)"])
+            return endpoint
+        } catch {
+            throw CLIError.usage("cannot serve metrics on \(metrics): \(error)")
+        }
     }
 
     private func checkInherited(_ address: ListenAddress) throws {

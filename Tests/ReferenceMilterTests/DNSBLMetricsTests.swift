@@ -1,0 +1,36 @@
+import MailMessage
+import MetricsTestKit
+import Testing
+
+@testable import ReferenceMilter
+
+/// `milter_dnsbl_queries_total{zone, result}`: each lookup counted once, by how it ended.
+@Suite struct DNSBLMetricsTests {
+    func count(_ metrics: TestMetrics, _ result: String) -> Int64 {
+        let dimensions = [("zone", "zen.spamhaus.org"), ("result", result)]
+        return (try? metrics.expectCounter("milter_dnsbl_queries_total", dimensions).totalValue) ?? 0
+    }
+
+    @Test func lookupsAreCountedByResult() async {
+        let metrics = TestMetrics()
+        let listed = DNSBLChecker(
+            zone: "zen.spamhaus.org", resolver: DNSBLTests.FakeResolver(codes: [[127, 0, 0, 2]]),
+            metricsFactory: metrics)
+        _ = await listed.lookup(DNSBLTests.ip("81.2.69.142"))
+        _ = await listed.lookup(DNSBLTests.ip("81.2.69.142"))
+        _ = await listed.lookup(DNSBLTests.ip("10.0.0.1"))
+        let clean = DNSBLChecker(
+            zone: "zen.spamhaus.org", resolver: DNSBLTests.FakeResolver(), metricsFactory: metrics)
+        _ = await clean.lookup(DNSBLTests.ip("81.2.69.143"))
+        let broken = DNSBLChecker(
+            zone: "zen.spamhaus.org", resolver: DNSBLTests.FakeResolver(codes: [[127, 255, 255, 254]]),
+            metricsFactory: metrics)
+        _ = await broken.lookup(DNSBLTests.ip("81.2.69.144"))
+
+        #expect(count(metrics, "listed") == 1)
+        #expect(count(metrics, "cached") == 1)
+        #expect(count(metrics, "skipped") == 1)
+        #expect(count(metrics, "not-listed") == 1)
+        #expect(count(metrics, "failed") == 1)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import MilterProtocol
+import MilterTestSupport
+import Testing
+
+/// `daemon --metrics ADDR` on the built binary: a scrape after real traffic shows the counts.
+@Suite(.tags(.integration)) struct DaemonMetricsTests {
+    @Test func scrapeAfterTrafficShowsTheCounts() async throws {
+        let milterPort = try FreePort.allocate()
+        let metricsPort = try FreePort.allocate()
+        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "metrics-\(getpid())-\(milterPort).log")
+        let daemon = try BackgroundProcess.start(
+            DaemonTests.binary,
+            ["daemon", "127.0.0.1:\(milterPort)", "--metrics", "127.0.0.1:\(metricsPort)", "--drain-timeout", "0.2"],
+            logFile: log, environment: DaemonTests.cleanEnvironment)
+        defer { try? FileManager.default.removeItem(at: log) }
+        do {
+            try await FreePort.waitUntilListening(port: milterPort)
+            try await FreePort.waitUntilListening(port: metricsPort)
+            try await sendTraffic(port: milterPort)
+            // The connections are closed: the open-connections gauge comes back to 0.
+            let text = try await pollUntil("connections closed", timeout: .seconds(20)) {
+                let text = try Self.get("/metrics", port: metricsPort).body
+                return text.contains("milter_connections_open 0") ? text : nil
+            }
+            #expect(Self.value(text, "milter_messages_total{verdict=\"accept\"}") == 2)
+            #expect(Self.value(text, "milter_messages_total{verdict=\"reject\"}") == 1)
+            #expect(Self.value(text, "milter_messages_total{verdict=\"tempfail\"}") == 1)
+            // Three: the readiness probe's connect, the test MTA and the bad peer.
+            #expect(Self.value(text, "milter_connections_total") == 3)
+            #expect(Self.value(text, "milter_classifier_duration_seconds_count") == 4)
+            #expect((Self.value(text, "milter_bytes_received_total") ?? 0) > 500)
+            #expect((Self.value(text, "milter_bytes_sent_total") ?? 0) > 20)
+            // The second connection sent a frame with an unknown command byte.
+            let errors = text.split(separator: "\n").filter { $0.hasPrefix("milter_protocol_errors_total{") }
+            #expect(errors.count == 1, "\(errors)")
+            #expect(errors.first?.hasSuffix(" 1") == true)
+
+            let missing = try Self.get("/", port: metricsPort)
+            #expect(missing.status == 404)
+        } catch {
+            Issue.record("daemon log:\n\(daemon.log())")
+            await daemon.stop()
+            throw error
+        }
+        await daemon.stop()
+    }
+
+    @Test func aBadMetricsAddressIsAUsageError() async throws {
+        let result = try await ProcessRunner.run(
+            DaemonTests.binary, ["daemon", "127.0.0.1:0", "--metrics", "unix:/tmp/m.sock"],
+            environment: DaemonTests.cleanEnvironment, timeout: .seconds(60))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--metrics"))
+    }
+
+    private func sendTraffic(port: Int) async throws {
+        let mta = try await TestMTA.connect(port: port)
+        try await mta.negotiate()
+        try await mta.send([Cmd.connect, Cmd.helo])
+        #expect(try await mta.message(Cmd.message(subject: "one", queueID: "A1")).last == .accept)
+        #expect(try await mta.message(Cmd.message(subject: "two", queueID: "A2")).last == .accept)
+        #expect(
+            try await mta.message(Cmd.message(subject: "[reject] x", queueID: "A3")).last.map(Self.replyClass) == "5")
+        #expect(
+            try await mta.message(Cmd.message(subject: "[tempfail] y", queueID: "A4")).last.map(Self.replyClass) == "4")
+        await mta.close()
+
+        let bad = try await TestMTA.connect(port: port)
+        try await bad.negotiate()
+        try await bad.sendRaw([0, 0, 0, 1, 0x01])
+        #expect(try await bad.isClosed())
+        await bad.close()
+    }
+
+    /// The first digit of a reply-code reply, or `-`.
+    static func replyClass(_ reply: MilterReply) -> String {
+        if case .replyCode(let text) = reply { return String(text.string.prefix(1)) }
+        return "-"
+    }
+
+    /// The value of the sample line that starts with `series` and a space.
+    static func value(_ text: String, _ series: String) -> Int? {
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1)).map { Int($0) }
+        }
+        return nil
+    }
+
+    /// One HTTP/1.1 GET on a blocking socket with a 10 s receive timeout.
+    static func get(_ path: String, port: Int) throws -> (status: Int, body: String) {
+        let address = try NumericSocketAddress(host: "127.0.0.1", port: port)
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket failed") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard address.withPointer({ connect(fd, $0, $1) }) == 0 else { throw HarnessError("connect failed") }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        guard write(fd, request, request.count) == request.count else { throw HarnessError("write failed") }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while response.count < 4_000_000 {
+            let count = read(fd, &chunk, chunk.count)
+            if count <= 0 { break }
+            response += chunk[0..<count]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
+        let status = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return (status, parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+}
