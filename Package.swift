@@ -85,7 +85,7 @@ let package = Package(
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
         // Zero-downtime reload supervisor: hands one listening socket to successive daemon children.
-        .target(name: "ReloadProxyKit", dependencies: ["ReferenceMilter", log, argumentParser]),
+        .target(name: "ReloadProxyKit", dependencies: ["ReferenceMilter", "_MilterSystem", log, argumentParser]),
         .executableTarget(name: "reload-proxy", dependencies: ["ReloadProxyKit"]),
         // milter-replay's logic: corpus and capture replay, comparison, reports, the record proxy. No ArgumentParser.
         .target(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import ReferenceMilter
+import _MilterSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -33,16 +34,20 @@ public struct ReloadProxyCommand: ParsableCommand {
     @Option(help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N.")
     var listen: String?
 
-    @Option(help: "Seconds a new child may take to report ready.")
+    @Option(parsing: .unconditional, help: "Seconds a new child may take to report ready.")
     var readyTimeout = 30.0
 
-    @Option(help: "Seconds children may drain after SIGTERM before SIGKILL (keep under TimeoutStopSec).")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds children may drain after SIGTERM before SIGKILL (keep under TimeoutStopSec).")
     var stopTimeout = 30.0
 
-    @Option(help: "Seconds before the first restart of a child that died; doubled up to --max-backoff.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds before the first restart of a child that died; doubled up to --max-backoff.")
     var restartBackoff = 0.1
 
-    @Option(help: "The longest delay between restarts, in seconds.")
+    @Option(parsing: .unconditional, help: "The longest delay between restarts, in seconds.")
     var maxBackoff = 30.0
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -57,18 +62,53 @@ public struct ReloadProxyCommand: ParsableCommand {
     /// Creates the command with default options (ArgumentParser fills them in).
     public init() {}
 
+    /// Parses the process's arguments, runs the proxy and exits with ``exitStatus(arguments:)``.
+    public static func runAndExit() -> Never {
+        terminate(exitStatus())
+    }
+
+    /// Parses `arguments`, runs the proxy and returns the exit status: usage errors (ArgumentParser's
+    /// validation failures included) are 2, as for the other tools of the package, not 64.
+    public static func exitStatus(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let code as ExitCode {
+            return code.rawValue
+        } catch {
+            let status = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if status == .success {
+                print(message)
+                return 0
+            }
+            FileDescriptorWriter.standardError(message + "\n")
+            return status == .validationFailure ? 2 : status.rawValue
+        }
+    }
+
     /// Runs the proxy until it is stopped; exits the process.
     public func run() throws {
         let logger = try bootstrapLogging()
         // `reload-proxy [OPTIONS] -- DAEMON ARGS` keeps the separator in the passthrough arguments.
         let command = self.command.first == "--" ? Array(self.command.dropFirst()) : self.command
-        guard !command.isEmpty else { throw ValidationError("give the daemon to run: reload-proxy DAEMON [ARGS...]") }
+        guard let program = command.first else {
+            throw ValidationError("give the daemon to run: reload-proxy DAEMON [ARGS...]")
+        }
+        // The passthrough argument takes whatever follows the options, unknown options too.
+        if ["-h", "--help", "-help"].contains(program) { throw CleanExit.helpRequest(self) }
+        if program.hasPrefix("-") && self.command.first != "--" {
+            throw ValidationError("unknown option \(program) (put `--` before a daemon whose name starts with -)")
+        }
         do {
+            let policy = try policy()
+            _ = try ExecutableLookup.resolve(program)
             let signals = try SignalPipe(trapping: [SIGHUP, SIGTERM, SIGINT, SIGCHLD])
             signal(SIGPIPE, SIG_IGN)
             let socket = try ListenSocket.obtain(try address())
             let loop = ProxyRunLoop(
-                supervisor: Supervisor(policy: try policy()),
+                supervisor: Supervisor(policy: policy),
                 launcher: try ChildLauncher(command: command, socket: socket), signals: signals,
                 notifier: SystemdNotifier.fromEnvironment(), logger: logger)
             unsetenv("NOTIFY_SOCKET")
@@ -107,4 +147,9 @@ public struct ReloadProxyCommand: ParsableCommand {
         LoggingSystem.bootstrap { OperatorLogHandler.standardError(label: $0, level: level, format: format) }
         return Logger(label: "reload-proxy")
     }
+}
+
+/// The C library's `exit`, which ParsableCommand's static `exit(withError:)` hides inside the type.
+private func terminate(_ status: Int32) -> Never {
+    exit(status)
 }

@@ -2,4 +2,4 @@
 // See ReloadProxyCommand for the options and exit statuses.
 import ReloadProxyKit
 
-ReloadProxyCommand.main()
+ReloadProxyCommand.runAndExit()
