@@ -16,7 +16,7 @@ public final class MilterServer: Service, Sendable {
     private let environment: ConnectionEnvironment
     private let group: MultiThreadedEventLoopGroup
     private let registry: ConnectionRegistry
-    private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
+    private let listener = NIOLockedValueBox<Listener?>(nil)
     private let stopped = NIOLockedValueBox(false)
 
     /// Creates a server; nothing is bound until ``start()`` or ``run()``.
@@ -43,7 +43,7 @@ public final class MilterServer: Service, Sendable {
     }
 
     /// The bound address, once started.
-    public var localAddress: SocketAddress? { serverChannel.withLockedValue { $0?.localAddress } }
+    public var localAddress: SocketAddress? { listener.withLockedValue { $0?.localAddress } }
 
     /// How many MTA connections are open.
     public var connectionCount: Int { registry.count }
@@ -55,20 +55,20 @@ public final class MilterServer: Service, Sendable {
     @discardableResult
     public func start() async throws -> SocketAddress? {
         if let address = localAddress { return address }
-        let channel = try await bind(bootstrap())
-        serverChannel.withLockedValue { $0 = channel }
+        let bound = try await listen()
+        listener.withLockedValue { $0 = bound }
         environment.logger.info("listening", metadata: ["address": "\(configuration.address)"])
-        return channel.localAddress
+        return bound.localAddress
     }
 
     /// Serves until graceful shutdown, then drains and returns.
     public func run() async throws {
         try await start()
-        guard let channel = serverChannel.withLockedValue({ $0 }) else { return }
+        guard let listener = listener.withLockedValue({ $0 }) else { return }
         try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
+            try await listener.closeFuture.get()
         } onGracefulShutdown: {
-            channel.close(promise: nil)
+            listener.stopAccepting()
         }
         try await stop()
     }
@@ -83,7 +83,10 @@ public final class MilterServer: Service, Sendable {
         else {
             return
         }
-        if let channel = serverChannel.withLockedValue({ $0 }) { try? await channel.close() }
+        if let listener = listener.withLockedValue({ $0 }) {
+            listener.stopAccepting()
+            try? await listener.closeFuture.get()
+        }
         if case .unix(let path) = configuration.address { _ = StaleSocket.clear(path: path) }
         await drain()
         environment.scheduler.shutdown()
@@ -112,29 +115,56 @@ public final class MilterServer: Service, Sendable {
     }
 
     private func bootstrap() -> ServerBootstrap {
-        let environment = environment
-        let registry = registry
-        let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
+        let initialize = connectionInitializer()
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
-            .childChannelInitializer { channel in
-                let (id, served) = registry.register(channel)
-                if !served {
-                    environment.logger.warning("connection limit reached: refusing with a tempfail")
-                }
-                return channel.eventLoop.makeCompletedFuture {
-                    if channel.localAddress?.protocol != .unix {
-                        try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
-                    }
-                    let handler = MilterConnectionHandler(environment: environment, refusing: !served, connectionID: id)
-                    try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
+            .childChannelInitializer(initialize)
+    }
+
+    /// Sets up each accepted connection, whichever listener accepted it.
+    private func connectionInitializer() -> @Sendable (any Channel) -> EventLoopFuture<Void> {
+        let environment = environment
+        let registry = registry
+        let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
+        return { channel in
+            let (id, served) = registry.register(channel)
+            if !served {
+                environment.logger.warning("connection limit reached: refusing with a tempfail")
             }
+            return channel.eventLoop.makeCompletedFuture {
+                if channel.localAddress?.protocol != .unix {
+                    try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
+                }
+                let handler = MilterConnectionHandler(environment: environment, refusing: !served, connectionID: id)
+                try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
+                try channel.pipeline.syncOperations.addHandler(
+                    ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
+                try channel.pipeline.syncOperations.addHandler(handler)
+            }
+        }
+    }
+
+    /// Accepts on an inherited socket through a ``SharedSocketAcceptor``: the socket may be shared
+    /// with another daemon during a reload.
+    private func acceptShared(_ descriptor: Int32) throws -> Listener {
+        try ListeningSocketCheck.validate(descriptor)
+        let acceptor = SharedSocketAcceptor(descriptor: descriptor, eventLoop: group.next(), logger: environment.logger)
+        let group = group
+        let initialize = connectionInitializer()
+        acceptor.start { descriptor in
+            ClientBootstrap(group: group)
+                .channelOption(.allowRemoteHalfClosure, value: false)
+                .channelInitializer(initialize)
+                .withConnectedSocket(descriptor).map { _ in }
+        }
+        return .shared(acceptor, localAddress: SocketAddress.bound(to: descriptor))
+    }
+
+    private func listen() async throws -> Listener {
+        if case .inherited(let descriptor) = configuration.address { return try acceptShared(descriptor) }
+        return .channel(try await bind(bootstrap()))
     }
 
     private func bind(_ bootstrap: ServerBootstrap) async throws -> any Channel {
@@ -154,6 +184,7 @@ public final class MilterServer: Service, Sendable {
             }
             return channel
         case .inherited(let descriptor):
+            // listen() takes inherited sockets; kept for completeness of the switch.
             try ListeningSocketCheck.validate(descriptor)
             return try await bootstrap.withBoundSocket(descriptor).get()
         }

@@ -61,11 +61,9 @@ struct DaemonCommand: AsyncParsableCommand {
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
             load: { try milter.classifier(configPath: $0) }, logger: logger)
         let server = MilterServer(classifier: classifier, configuration: configuration, logger: logger)
-        try await server.start()
-        if let ready = ReadinessPipe.takeFromEnvironment() { ReadinessPipe.signal(ready) }
-        SystemdNotifier.fromEnvironment()?.send("READY=1")
         let group = ServiceGroup(
-            services: [server, reloader] + (endpoint.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint],
+            services: [ReadyReportingServer(server: server), reloader] + (endpoint.map { [$0] } ?? []),
+            gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
         try await group.run()

@@ -3,9 +3,12 @@ import MilterTestSupport
 
 /// reload-proxy running reference-milter (both the binaries SwiftPM builds beside the tests) on a
 /// unix socket in a private directory, with a rules file the test rewrites between reloads.
-final class ProxyProcess: @unchecked Sendable {
-    // @unchecked: `process` is set up before `init` returns; Process is thread-safe for the calls used.
-    private let process = Process()
+///
+/// Every wait is async and bounded (``MilterTestSupport/ChildProcess`` underneath): nothing blocks a
+/// cooperative thread or waits on Foundation's reaper alone. Use it through ``with(_:)``, which tears
+/// it down whether the body returns or throws.
+final class ProxyProcess: Sendable {
+    private let child: ChildProcess
     let directory: URL
     var socketPath: String { directory.appendingPathComponent("milter.sock").path }
     var rulesPath: String { directory.appendingPathComponent("rules").path }
@@ -13,29 +16,52 @@ final class ProxyProcess: @unchecked Sendable {
 
     static func binary(_ name: String) -> String { TestPaths.builtProduct(name) }
 
+    /// Starts a proxy, runs `body` with it, and stops it (SIGTERM, then SIGKILL) in any case.
+    static func with<T: Sendable>(_ body: (ProxyProcess) async throws -> T) async throws -> T {
+        let proxy = try await ProxyProcess()
+        do {
+            let result = try await body(proxy)
+            await proxy.tearDown()
+            return result
+        } catch {
+            await proxy.tearDown()
+            throw error
+        }
+    }
+
     /// Starts the proxy with rules of generation 0 and waits until the first daemon is ready.
-    init() throws {
+    private init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let logPath = directory.appendingPathComponent("log").path
+        let rulesPath = directory.appendingPathComponent("rules").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = URL(fileURLWithPath: Self.binary("reload-proxy"))
-        process.arguments = [
-            "--listen", "unix:\(socketPath)", "--ready-timeout", "20", "--stop-timeout", "30",
-            Self.binary("reference-milter"), "daemon", "--config", rulesPath, "--drain-timeout", "25",
-        ]
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try writeRules(generation: 0)
-        try process.run()
-        try waitForLog("the first daemon", timeout: .seconds(60)) { $0.readyCount >= 1 }
+        try Self.writeRules(generation: 0, to: rulesPath)
+        child = try ChildProcess(
+            Self.binary("reload-proxy"),
+            [
+                "--listen", "unix:\(directory.appendingPathComponent("milter.sock").path)", "--ready-timeout", "20",
+                "--stop-timeout", "30", Self.binary("reference-milter"), "daemon", "--config", rulesPath,
+                "--drain-timeout", "25",
+            ],
+            input: FileHandle.nullDevice, output: log, errors: log)
+        do {
+            try await waitForLog("the first daemon", timeout: .seconds(60)) { $0.readyCount >= 1 }
+        } catch {
+            await tearDown()
+            throw error
+        }
     }
 
     /// Every rule set adds `X-Generation: N`, so a reply tells which rules (and so which daemon) served it.
     func writeRules(generation: Int) throws {
+        try Self.writeRules(generation: generation, to: rulesPath)
+    }
+
+    private static func writeRules(generation: Int, to path: String) throws {
         try "always => add-header \"X-Generation\" \"\(generation)\", accept\n"
-            .write(toFile: rulesPath, atomically: true, encoding: .utf8)
+            .write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// A rules file no daemon can start with.
@@ -43,44 +69,39 @@ final class ProxyProcess: @unchecked Sendable {
         try "always => explode\n".write(toFile: rulesPath, atomically: true, encoding: .utf8)
     }
 
-    var isRunning: Bool { process.isRunning }
-    var exitStatus: Int32 { process.terminationStatus }
+    var isRunning: Bool { child.isRunning }
+    /// The exit status; valid once ``waitForExit(timeout:)`` returned true.
+    var exitStatus: Int32 { child.status }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    func signal(_ number: Int32) { kill(child.pid, number) }
 
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Polls the log until `condition` holds, failing after `timeout`.
-    func waitForLog(_ what: String, timeout: Duration, _ condition: (ProxyLog) -> Bool) throws {
+    /// Polls the log until `condition` holds; fails after `timeout` or when the proxy has exited.
+    func waitForLog(_ what: String, timeout: Duration, _ condition: @escaping (ProxyLog) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition(ProxyLog(text: log())) {
-            guard ContinuousClock.now < deadline, process.isRunning else {
+            guard ContinuousClock.now < deadline, child.isRunning else {
                 throw ProxyTestError(
-                    "waiting for \(what): \(process.isRunning ? "timed out" : "proxy exited")\n\(log())")
+                    "waiting for \(what): \(child.isRunning ? "timed out" : "proxy exited")\n\(log())")
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
     /// Waits for the proxy to exit, SIGKILLing it after `timeout`; returns whether it exited by itself.
-    func waitForExit(timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                return false
-            }
-            usleep(20_000)
-        }
-        return true
+    func waitForExit(timeout: Duration) async -> Bool {
+        let child = child
+        let exited = (try? await offPool { child.waitForExit(timeout: timeout) }) ?? false
+        if !exited { _ = try? await offPool { child.killAndReap() } }
+        return exited
     }
 
-    /// Stops everything and removes the directory.
-    func tearDown() {
-        if process.isRunning {
+    /// Stops everything (SIGTERM, SIGKILL after 40 s) and removes the directory.
+    func tearDown() async {
+        if child.isRunning {
             signal(SIGTERM)
-            _ = waitForExit(timeout: .seconds(40))
+            _ = await waitForExit(timeout: .seconds(40))
         }
         try? FileManager.default.removeItem(at: directory)
     }

@@ -1,0 +1,58 @@
+import Foundation
+import MilterProtocol
+import MilterTestSupport
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import ReferenceMilter
+
+/// Two servers accepting on one listening socket, as two daemons do during a reload-proxy swap.
+@Suite(.tags(.integration)) struct SharedSocketTests {
+    @Test func twoServersShareOneSocketAndOneStopsWithoutLosingASession() async throws {
+        let (fd, port) = try FreePort.boundSocket(host: "127.0.0.1")
+        #expect(listen(fd, 128) == 0)
+        let copy = dup(fd)
+        let first = MilterServer(
+            classifier: RulesClassifier.default,
+            configuration: ServerConfiguration(address: .inherited(descriptor: fd), eventLoopThreads: 1),
+            logger: quietLogger())
+        let second = MilterServer(
+            classifier: RulesClassifier.default,
+            configuration: ServerConfiguration(address: .inherited(descriptor: copy), eventLoopThreads: 1),
+            logger: quietLogger())
+        try await first.start()
+        try await second.start()
+        #expect(first.localAddress?.port == port)
+
+        let failures = NIOLockedValueBox<[String]>([])
+        let sessions = NIOLockedValueBox(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<40 {
+                        do {
+                            let mta = try await TestMTA.connect(port: port)
+                            try await mta.negotiate()
+                            try await mta.send([Cmd.connect, Cmd.helo])
+                            let replies = try await mta.message(Cmd.message(subject: "shared"))
+                            if replies.last != .accept { failures.withLockedValue { $0.append("\(replies)") } }
+                            await mta.close()
+                        } catch {
+                            failures.withLockedValue { $0.append("\(error)") }
+                        }
+                        sessions.withLockedValue { $0 += 1 }
+                    }
+                }
+            }
+            // Midway, the first server stops accepting and drains, as the old daemon does after a reload.
+            _ = try await pollUntil("40 sessions", timeout: .seconds(60), interval: .milliseconds(5)) {
+                sessions.withLockedValue { $0 } >= 40 ? true : nil
+            }
+            try await first.stop()
+            try await group.waitForAll()
+        }
+        #expect(sessions.withLockedValue { $0 } == 160)
+        #expect(failures.withLockedValue { $0 }.isEmpty, "\(failures.withLockedValue { $0 }.prefix(3))")
+        try await second.stop()
+    }
+}
