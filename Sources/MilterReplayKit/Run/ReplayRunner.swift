@@ -50,8 +50,7 @@ struct ReplayRunner: Sendable {
                 try? await Task.sleep(until: scheduled)
                 startLag = scheduled.duration(to: .now)
             }
-            if session == nil || session!.used >= messagesPerConnection {
-                await session?.close(report: report)
+            if session == nil {
                 do {
                     session = try await Session.open(
                         address, configuration: configuration, client: client, eventLoop: eventLoop)
@@ -73,6 +72,11 @@ struct ReplayRunner: Sendable {
                 }
             }
             await session!.send(entries[item.entry], item: item, startLag: startLag, report: report)
+            // QUIT right after the session's last message, as an MTA does, not when the next one is due.
+            if session!.used >= messagesPerConnection {
+                await session!.close(report: report)
+                session = nil
+            }
         }
         await session?.close(report: report)
     }
