@@ -2,7 +2,7 @@
 enum SVGLineChart {
     static let width = 760.0
     static let height = 320.0
-    private static let margin = (left: 70.0, right: 20.0, top: 20.0, bottom: 50.0)
+    private static let margin = (left: 70.0, right: 40.0, top: 20.0, bottom: 50.0)
     /// The series colours, in order; the report test looks for the first two in the screenshot.
     static let colours = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"]
 

@@ -45,6 +45,9 @@ public struct CorpusReplay: Sendable {
         if let junit = output.junit, let problem = OutputPath.problem(writingFile: junit, option: "--junit") {
             throw EarlyExit.usage(problem)
         }
+        if let report = output.report, let problem = OutputPath.problem(writingFile: report, option: "--report") {
+            throw EarlyExit.usage(problem)
+        }
         let entries: [CorpusEntry]
         do throws(CorpusError) {
             let manifest = try output.manifest.map { path throws(CorpusError) in try Manifest(path: path) }

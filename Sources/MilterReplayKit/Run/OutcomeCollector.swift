@@ -13,6 +13,9 @@ final class OutcomeCollector: Sendable {
     private let progress: ProgressLine
     private let state:
         NIOLockedValueBox<(summary: RunSummary, outcomes: [MessageOutcome], connectReasonsShown: Set<String>)>
+    /// Messages per second, kept only for `--report`.
+    private let timeline = NIOLockedValueBox(RunTimeline())
+    private let start = ContinuousClock.now
 
     /// A collector printing per `output`, through `progress` so that rows never follow the progress text;
     /// `rate` is `--rate`, if given.
@@ -23,6 +26,12 @@ final class OutcomeCollector: Sendable {
     }
 
     func add(_ outcome: MessageOutcome) {
+        if output.report != nil {
+            let elapsed = start.duration(to: .now)
+            timeline.withLockedValue {
+                $0.record(finishedAfter: elapsed, latency: outcome.latency, failed: outcome.isFailure)
+            }
+        }
         var text = ""
         if output.json {
             text = JSONReport.line(outcome, includeMessage: output.showMessage) + "\n"
@@ -41,8 +50,8 @@ final class OutcomeCollector: Sendable {
         }
     }
 
-    /// Prints the summary and writes the JUnit report; returns the summary, and why the report could not be
-    /// written, if it could not.
+    /// Prints the summary and writes the JUnit and HTML reports; returns the summary, and why a report could
+    /// not be written, if one could not.
     func finish(seconds: Double) -> (summary: RunSummary, writeFailure: String?) {
         let (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
         let text =
@@ -50,7 +59,14 @@ final class OutcomeCollector: Sendable {
         FileDescriptorWriter.standardOutput(text + "\n")
         if let path = output.junit {
             let xml = JUnitReport.document(outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds)
-            return (summary, OutputPath.write(xml, to: path, option: "--junit"))
+            if let failure = OutputPath.write(xml, to: path, option: "--junit") { return (summary, failure) }
+        }
+        if let path = output.report {
+            let report = LoadReport.document(
+                summary: summary, timeline: timeline.withLockedValue { $0 }, seconds: seconds, context: .current())
+            if let failure = OutputPath.write(report.render(), to: path, option: "--report") {
+                return (summary, failure)
+            }
         }
         return (summary, nil)
     }

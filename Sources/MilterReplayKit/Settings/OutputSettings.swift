@@ -14,12 +14,15 @@ public struct OutputSettings: Sendable {
     public var showMessage: Bool
     /// Whether only the summary is printed.
     public var quiet: Bool
+    /// Where a self-contained HTML report (charts, verdicts, findings) is written, if anywhere.
+    public var report: String?
 
     /// No expectation, a text report of every message.
     public init(
         expect: Disposition? = nil, manifest: String? = nil, json: Bool = false, junit: String? = nil,
-        showMessage: Bool = false, quiet: Bool = false
+        showMessage: Bool = false, quiet: Bool = false, report: String? = nil
     ) {
+        self.report = report
         self.expect = expect
         self.manifest = manifest
         self.json = json

@@ -16,6 +16,12 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Write a JUnit XML report to this file.")
     var junit: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained HTML report (latency curve, throughput and latency per second, verdicts).",
+            valueName: "file.html"))
+    var report: String?
+
     @Flag(help: "Print each message as it stands after the milter.")
     var showMessage = false
 
@@ -25,7 +31,8 @@ struct OutputOptions: ParsableArguments {
     /// The settings these options give.
     var settings: OutputSettings {
         OutputSettings(
-            expect: expect, manifest: manifest, json: json, junit: junit, showMessage: showMessage, quiet: quiet)
+            expect: expect, manifest: manifest, json: json, junit: junit, showMessage: showMessage, quiet: quiet,
+            report: report)
     }
 }
 
