@@ -8,10 +8,14 @@ final class PcapOutcomeCollector: Sendable {
     private let summary = NIOLockedValueBox(PcapRunSummary())
     /// The connection failure reasons already printed: each is printed once, the summary counts them all.
     private let reasonsShown = NIOLockedValueBox(Set<String>())
+    /// Where the HTML report goes, and its rows so far.
+    private let report: String?
+    private let rows = NIOLockedValueBox([PcapHTMLReport.Row]())
 
-    init(json: Bool, quiet: Bool) {
+    init(json: Bool, quiet: Bool, report: String? = nil) {
         self.json = json
         self.quiet = quiet
+        self.report = report
     }
 
     func add(_ outcome: SessionOutcome) {
@@ -20,6 +24,9 @@ final class PcapOutcomeCollector: Sendable {
             !reasonsShown.withLockedValue({ $0.insert(reason).inserted })
         {
             text = ""
+        }
+        if report != nil {
+            rows.withLockedValue { if $0.count < PcapHTMLReport.maximumRows { $0.append(PcapHTMLReport.row(outcome)) } }
         }
         summary.withLockedValue { summary in
             summary.add(outcome)
@@ -30,7 +37,8 @@ final class PcapOutcomeCollector: Sendable {
     /// The sessions counted so far.
     var sessions: Int { summary.withLockedValue { $0.sessions } }
 
-    /// Prints the summary; returns the exit code.
+    /// Prints the summary and writes the HTML report; returns the exit code (2, said on standard
+    /// error, when the report cannot be written).
     func finish(seconds: Double) -> Int32 {
         let summary = self.summary.withLockedValue { $0 }
         let text =
@@ -38,6 +46,14 @@ final class PcapOutcomeCollector: Sendable {
             ? PcapReport.jsonSummary(summary, seconds: seconds) + "\n"
             : PcapReport.textSummary(summary, seconds: seconds)
         FileDescriptorWriter.standardOutput(text)
+        if let report {
+            let document = PcapHTMLReport.document(
+                summary: summary, rows: rows.withLockedValue { $0 }, seconds: seconds, context: .current())
+            if let failure = OutputPath.write(document.render(), to: report, option: "--report") {
+                FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+                return ExitCodes.usage
+            }
+        }
         return summary.exitCode
     }
 }

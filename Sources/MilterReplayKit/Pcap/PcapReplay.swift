@@ -31,6 +31,9 @@ public struct PcapReplay: Sendable {
     /// Checks the capture before any milter is started; loads it when it must be held. A capture
     /// that cannot be read is a usage error.
     public func prepare() throws(EarlyExit) -> PreparedCapture {
+        if let report = output.report, let problem = OutputPath.problem(writingFile: report, option: "--report") {
+            throw EarlyExit.usage(problem)
+        }
         let path = capture.pcap ?? ""
         do throws(PcapLoadError) {
             if readsAsItGoes {
@@ -47,7 +50,7 @@ public struct PcapReplay: Sendable {
 
     /// Replays the capture against `address`, printing each session's outcome and the summary; returns the exit code.
     public func run(_ prepared: PreparedCapture, against address: MilterAddress) async -> Int32 {
-        let collector = PcapOutcomeCollector(json: output.json, quiet: output.quiet)
+        let collector = PcapOutcomeCollector(json: output.json, quiet: output.quiet, report: output.report)
         let start = ContinuousClock.now
         var producer: Task<PcapLoadError?, Never>?
         var streamed: ScriptQueue?

@@ -36,7 +36,38 @@ import Testing
         #expect(html.contains("Throughput per second"))
         #expect(html.contains("<svg"))
 
-        let screenshot = directory.appendingPathComponent("report.png").path
+        let pixels = try await Self.renderedColours(
+            report, in: directory, chromium: chromium, python: python, colours: ["#d62728", "#1f77b4"])
+        #expect((pixels["#d62728"] ?? 0) > 300, "\(pixels)")
+        #expect((pixels["#1f77b4"] ?? 0) > 300, "\(pixels)")
+    }
+
+    @Test func aPcapReplayReportListsTheSessions() async throws {
+        guard let chromium = ExternalTool.require("chromium"), let python = ExternalTool.require("python3") else {
+            return
+        }
+        let directory = try Scratch.makeDirectory("html-report-pcap")
+        defer { Scratch.remove(directory) }
+        let report = directory.appendingPathComponent("pcap.html").path
+        // Recorded with the libmilter C milter, replayed against the embedded reference milter: different.
+        let replay = try await ReplayBinary.run(
+            ["--pcap", ReplayBinary.fixture("pcap/postfix-cmilter-any-sll2.pcap"), "--quiet", "--report", report],
+            timeout: .seconds(120))
+        #expect(replay.status == 1, "\(replay.stderr)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("milter-replay --pcap: 2 sessions"))
+        #expect(html.components(separatedBy: "<tr class=\"fail\">").count - 1 == 2)
+        let pixels = try await Self.renderedColours(
+            report, in: directory, chromium: chromium, python: python, colours: ["#1f77b4"])
+        #expect((pixels["#1f77b4"] ?? 0) > 300, "\(pixels)")
+    }
+
+    /// Opens `report` in headless Chromium, expects no page errors, and counts the screenshot's pixels of
+    /// each colour.
+    static func renderedColours(
+        _ report: String, in directory: URL, chromium: String, python: String, colours: [String]
+    ) async throws -> [String: Int] {
+        let screenshot = directory.appendingPathComponent("screenshot.png").path
         let browser = try await ProcessRunner.run(
             chromium,
             [
@@ -51,18 +82,14 @@ import Testing
             $0.contains("CONSOLE") || $0.contains("Uncaught") || $0.contains("Refused to")
         }
         #expect(pageErrors.isEmpty, "\(pageErrors)")
-
-        // The plot lines are drawn: pixels of the first two series colours (#d62728, #1f77b4).
         let count = try await ProcessRunner.run(
-            python, ["-c", PNGColourCount.script, screenshot, "#d62728", "#1f77b4"], timeout: .seconds(120))
+            python, ["-c", PNGColourCount.script, screenshot] + colours, timeout: .seconds(120))
         #expect(count.status == 0, "\(count.stderr)")
-        let pixels = Dictionary(
+        return Dictionary(
             uniqueKeysWithValues: count.stdout.split(separator: "\n").compactMap { line -> (String, Int)? in
                 let parts = line.split(separator: " ")
                 guard parts.count == 2, let value = Int(parts[1]) else { return nil }
                 return (String(parts[0]), value)
             })
-        #expect((pixels["#d62728"] ?? 0) > 300, "\(count.stdout)")
-        #expect((pixels["#1f77b4"] ?? 0) > 300, "\(count.stdout)")
     }
 }
