@@ -64,7 +64,9 @@ package enum ScenarioParser {
             guard !parsed.isEmpty else { throw list.error("'sessions' is empty") }
             sessions = parsed
         } else {
-            guard fields["steps"] != nil else { throw field.error("the scenario has neither 'steps' nor 'sessions'") }
+            guard fields["steps"] != nil || fields["negotiate"] != nil else {
+                throw field.error("the scenario has neither 'steps' nor 'sessions'")
+            }
             sessions = [try session(fields, at: field)]
         }
         var location = field.location
@@ -89,8 +91,12 @@ package enum ScenarioParser {
         if let negotiate = fields["negotiate"] { negotiation = try self.negotiation(negotiate) }
         var macros: [MacroEvent: [(name: String, value: String)]] = [:]
         if let table = fields["macros"] { macros = try self.macros(table) }
-        let stepsField = try fields.required("steps")
-        let steps = try ScenarioStepParser.steps(stepsField)
+        guard fields["steps"] != nil || fields["negotiate"] != nil else {
+            throw field.error("a session needs 'steps', or at least 'negotiate'")
+        }
+        let steps =
+            try fields["steps"].map { field throws(ScenarioParseError) in try ScenarioStepParser.steps(field) }
+            ?? []
         return ScenarioSession(negotiation: negotiation, macros: macros, steps: steps, location: field.location)
     }
 
