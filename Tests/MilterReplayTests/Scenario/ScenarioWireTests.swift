@@ -63,6 +63,32 @@ struct ScenarioWireTests {
         #expect(connectMacros.contains(MacroDefinition.Macro(name: "j", value: "mx.scenario.test")))
     }
 
+    @Test func aSessionThatStartsWithAMessageGetsConnectAndHeloFirst() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let yaml = "steps:\n  - message: {from: a@example.org, to: b@example.org}\n    expect: {verdict: accept}\n"
+        let parsed = try ScenarioParser.parse(yaml, file: "m.yaml")[0]
+        let outcome = await ScenarioRunner.run(
+            parsed, target: .inet(host: "127.0.0.1", port: milter.port), options: ScenarioRunOptions())
+        await milter.stop()
+        #expect(outcome.status == .passed, "\(outcome.checks)")
+        #expect(Array(milter.eventIDs.prefix(4)) == [.optionNegotiation, .connect, .helo, .mail])
+    }
+
+    @Test func aStepTheMTACannotSendThereFailsAsTheScenariosMistake() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let parsed = try ScenarioParser.parse("steps:\n  - connect\n  - rcpt: b@example.org\n", file: "o.yaml")[0]
+        let outcome = await ScenarioRunner.run(
+            parsed, target: .inet(host: "127.0.0.1", port: milter.port), options: ScenarioRunOptions())
+        await milter.stop()
+        #expect(outcome.status == .failed)
+        #expect(
+            outcome.failures.map(\.description) == [
+                "o.yaml:3:5: rcpt: order: the MTA cannot send RCPT here: milter protocol error: commandOutOfOrder, "
+                    + "command 'R' (0x52), RCPT during connection"
+            ])
+        #expect(!milter.eventIDs.contains(.recipient))
+    }
+
     @Test func generatedBodiesAreExactAndEightBit() throws {
         let parsed = try ScenarioParser.parse(
             "steps:\n  - body: {size: 1000, content: 8bit, line-length: 10}\n", file: "b.yaml")

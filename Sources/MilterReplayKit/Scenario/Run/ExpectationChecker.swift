@@ -10,6 +10,7 @@ struct ExpectationChecker {
     func checks(_ observation: StepObservation) -> [ScenarioCheck] {
         var checks: [ScenarioCheck] = []
         let expectation = step.expectation
+        checks += refusalChecks(observation)
         checks += findingChecks(observation.findings, expected: expectation?.finding)
         guard let expectation else { return checks }
         if let verdict = expectation.verdict { checks.append(verdictCheck(verdict, observation)) }
@@ -30,6 +31,19 @@ struct ExpectationChecker {
 
     func check(_ subject: String, _ failure: String?) -> ScenarioCheck {
         ScenarioCheck(location: step.location, step: step.action.keyword, subject: subject, failure: failure)
+    }
+
+    /// Commands the MTA could not send where the scenario put them (RCPT before MAIL): the scenario's mistake.
+    private func refusalChecks(_ observation: StepObservation) -> [ScenarioCheck] {
+        let records: [StepRecord]
+        switch observation {
+        case .records(let list): records = list
+        case .transaction(let result): records = result.steps
+        case .findings, .raw: records = []
+        }
+        return records.compactMap { record in
+            record.refusal.map { check("order", "the MTA cannot send \(record.command) here: \($0)") }
+        }
     }
 
     private func findingChecks(_ findings: [Finding], expected: FindingExpectation?) -> [ScenarioCheck] {
