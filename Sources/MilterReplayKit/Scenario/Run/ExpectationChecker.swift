@@ -5,13 +5,17 @@ import MilterProtocol
 struct ExpectationChecker {
     let step: ScenarioStep
     let display: ValueDisplay
+    /// Whether protocol findings are checked (`.eml` replay reports them on its own).
+    var checksFindings = true
 
     /// Every check of the step: its expectations, and the protocol findings (none by default).
     func checks(_ observation: StepObservation) -> [ScenarioCheck] {
         var checks: [ScenarioCheck] = []
         let expectation = step.expectation
-        checks += refusalChecks(observation)
-        checks += findingChecks(observation.findings, expected: expectation?.finding)
+        if checksFindings {
+            checks += refusalChecks(observation)
+            checks += findingChecks(observation.findings, expected: expectation?.finding)
+        }
         guard let expectation else { return checks }
         if let verdict = expectation.verdict { checks.append(verdictCheck(verdict, observation)) }
         if let at = expectation.verdictStep, case .transaction(let result) = observation {
