@@ -137,6 +137,18 @@ struct ScenarioStepExpectationTests {
         try await ScenarioExpectationTests().check(example)
     }
 
+    @Test func showValuesPrintsTheMiltersValuesAsTheyAre() async throws {
+        let milter = try await ScriptedMilter(script: Self.endOfMessage([.replyCode("554 5.7.1 ham <x@example.org>")]))
+        let scenario = try ScenarioParser.parse(
+            Self.message("{reply: {text: {matches: '^spam'}}}"), file: "case.yaml")[0]
+        let address = MilterAddress.inet(host: "127.0.0.1", port: milter.port)
+        let redacted = await ScenarioRunner.run(scenario, target: address, options: ScenarioRunOptions())
+        let shown = await ScenarioRunner.run(scenario, target: address, options: ScenarioRunOptions(showsValues: true))
+        await milter.stop()
+        #expect(redacted.failures.map(\.failure) == ["expected matching /^spam/, got 'xxx <x@xxxxxxx.xxx>'"])
+        #expect(shown.failures.map(\.failure) == ["expected matching /^spam/, got 'ham <x@example.org>'"])
+    }
+
     @Test func aCaseWhoseActionWasNotNegotiatedIsSkippedWithTheReason() async throws {
         let yaml = "skip-unless: {actions: [CHGFROM]}\n" + Self.message("{verdict: accept}")
         let outcome = try await ScenarioHarness.run(
