@@ -101,6 +101,11 @@ struct ScenarioStepExpectationTests {
             good: answering(.helo, [.close]), bad: Scripts.wellBehaved(),
             failure: ["finding eof: expected eof, got none"]),
         Case(
+            description: "a reply later than the scenario's timeout",
+            yaml: "timeout: 0.3\nsteps:\n  - connect\n  - helo:\n    expect: {finding: timeout}\n",
+            good: answering(.helo, [.pause(.seconds(3)), .reply(.continue)]), bad: Scripts.wellBehaved(),
+            failure: ["case.yaml:4:5: helo: finding timeout: expected timeout, got none"]),
+        Case(
             description: "the milter closes after raw bytes",
             yaml:
                 "steps:\n  - connect\n  - raw: {command: H, payload-text: \"client.example\\0\"}\n    expect: {closes: true}\n",

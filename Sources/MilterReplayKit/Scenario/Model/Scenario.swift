@@ -15,6 +15,8 @@ package struct Scenario: Sendable {
     package var location: ScenarioLocation
     /// `FILE`, or `FILE#N` for the Nth document of a file with several.
     package var documentName: String
+    /// Seconds to wait for each reply (`timeout:`), replacing the MTA profile's and `--timeout`.
+    package var timeout: Double?
 
     package init(
         metadata: ScenarioMetadata, profile: MTAProfile = .postfix, sessions: [ScenarioSession],

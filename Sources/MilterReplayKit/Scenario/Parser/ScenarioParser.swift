@@ -39,7 +39,8 @@ package enum ScenarioParser {
     }
 
     private static let topKeys = [
-        "id", "description", "source", "severity", "skip-unless", "mta", "sessions", "negotiate", "macros", "steps",
+        "id", "description", "source", "severity", "skip-unless", "mta", "timeout", "sessions", "negotiate", "macros",
+        "steps",
     ]
 
     private static func scenario(_ field: YAMLField, name: String) throws(ScenarioParseError) -> Scenario {
@@ -69,8 +70,12 @@ package enum ScenarioParser {
             }
             sessions = [try session(fields, at: field)]
         }
-        return Scenario(
+        var scenario = Scenario(
             metadata: metadata, profile: profile, sessions: sessions, location: field.location, documentName: name)
+        if let timeout = fields["timeout"] {
+            scenario.timeout = try timeout.seconds(minimum: 0.001, maximum: 86_400)
+        }
+        return scenario
     }
 
     private static func mtaProfile(_ field: YAMLField) throws(ScenarioParseError) -> MTAProfile {

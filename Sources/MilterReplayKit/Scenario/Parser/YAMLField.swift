@@ -39,10 +39,11 @@ struct YAMLField {
         return value
     }
 
-    /// The node as a number of seconds, at most `maximum`.
-    func seconds(maximum: Double) throws(ScenarioParseError) -> Double {
-        guard case .scalar(let scalar) = node, let value = Double(scalar.string), value >= 0, value <= maximum else {
-            throw error("\(context): expected a number of seconds from 0 to \(Int(maximum))")
+    /// The node as a number of seconds from `minimum` to `maximum`.
+    func seconds(minimum: Double = 0, maximum: Double) throws(ScenarioParseError) -> Double {
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string), value >= minimum, value <= maximum
+        else {
+            throw error("\(context): expected a number of seconds from \(minimum) to \(Int(maximum))")
         }
         return value
     }

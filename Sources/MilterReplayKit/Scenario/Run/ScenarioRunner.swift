@@ -49,7 +49,7 @@ package enum ScenarioRunner {
         let connection: MilterClientConnection
         do {
             connection = try await MilterClientConnection.open(
-                to: target, configuration: configuration(session, scenario.profile, options),
+                to: target, configuration: configuration(session, scenario, options),
                 client: firstClient(session))
         } catch {
             return .unreachable(error.description)
@@ -108,12 +108,13 @@ package enum ScenarioRunner {
     }
 
     private static func configuration(
-        _ session: ScenarioSession, _ profile: MTAProfile, _ options: ScenarioRunOptions
+        _ session: ScenarioSession, _ scenario: Scenario, _ options: ScenarioRunOptions
     ) -> MilterClientConfiguration {
+        let timeouts = scenario.timeout.map { MilterTimeouts(all: .nanoseconds(Int64($0 * 1e9))) } ?? options.timeouts
         var configuration = MilterClientConfiguration(
-            profile: profile, version: session.negotiation.version, macroOverrides: session.macros,
-            timeouts: options.timeouts)
-        configuration.offer = session.negotiation.offer(profile: profile)
+            profile: scenario.profile, version: session.negotiation.version, macroOverrides: session.macros,
+            timeouts: timeouts)
+        configuration.offer = session.negotiation.offer(profile: scenario.profile)
         return configuration
     }
 
