@@ -25,7 +25,7 @@ struct ScenarioCommand: AsyncParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Seconds to wait for each reply, 0.001 to 86400 (default: the MTA profile's own).",
+            "Seconds to wait for each reply, 0.001 to 86400 (default: the MTA profile's own; a scenario's timeout: key wins).",
             valueName: "seconds"))
     var timeout: Double?
 
