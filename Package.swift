@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Scenario files (milter-replay scenario): YAML with node marks for line and column errors.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // `swift package generate-documentation` for the DocC catalogues; nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -93,6 +95,7 @@ let package = Package(
             dependencies: [
                 "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Yams", package: "Yams"),
             ] + nio
         ),
         // The commands and their options; ReferenceMilter only for the embedded milter used without --target.

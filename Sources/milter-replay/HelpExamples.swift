@@ -2,7 +2,8 @@
 enum HelpExamples {
     /// The examples for the command whose help `arguments` ask for: `record`'s, else `replay`'s (the default).
     static func text(for arguments: [String]) -> String {
-        arguments.contains("record") ? record : arguments.contains("merge") ? merge : replay
+        if arguments.contains("scenario") { return scenario }
+        return arguments.contains("record") ? record : arguments.contains("merge") ? merge : replay
     }
 
     /// `milter-replay merge`.

@@ -63,6 +63,7 @@ package struct RunSummary: Sendable {
             let got = outcome.verdict?.rawValue ?? "no verdict"
             mismatches.append("\(outcome.entry.path): expected \(outcome.entry.expected!.rawValue), got \(got)")
         }
+        for failure in outcome.expectationFailures { mismatches.append("\(outcome.entry.path): \(failure)") }
         // Each value as the highest of its slot: what the V2 encoding keeps, so that a merged
         // summary gives the same percentiles as one run (they are read to slot precision anyway).
         _ = latencies.record(latencies.highestEquivalentForValue(UInt64(max(0, outcome.latency.microseconds))))

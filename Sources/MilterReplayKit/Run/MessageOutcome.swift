@@ -16,6 +16,8 @@ package struct MessageOutcome: Sendable {
     package let latency: Duration
     /// With `--rate`: how long after its intended start the message actually started.
     package var startLag: Duration?
+    /// The manifest's expectations beyond the verdict that the result does not meet, in words.
+    package let expectationFailures: [String]
 
     /// The outcome of `entry`, sent as the `sequence`th message of the run.
     package init(
@@ -28,6 +30,7 @@ package struct MessageOutcome: Sendable {
         self.connectError = connectError
         self.connectionFindings = connectionFindings
         self.latency = latency
+        expectationFailures = result.map { ManifestChecks.failures(entry.moreExpectations, $0) } ?? []
     }
 
     /// Every finding for this message.
@@ -43,5 +46,5 @@ package struct MessageOutcome: Sendable {
     }
 
     /// Whether the message counts against the exit code.
-    var isFailure: Bool { isMismatch || !findings.isEmpty || connectError != nil }
+    var isFailure: Bool { isMismatch || !expectationFailures.isEmpty || !findings.isEmpty || connectError != nil }
 }
