@@ -7,6 +7,11 @@ extension TargetOptions {
     /// (in this process, on 127.0.0.1); returns its exit code.
     func withMilter(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
         if let target { return try await body(try address(target)) }
+        return try await Self.withEmbeddedMilter(body)
+    }
+
+    /// Runs `body` against the embedded reference milter (in this process, on 127.0.0.1); returns its exit code.
+    static func withEmbeddedMilter(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
         var logger = Logger(label: "milter-replay.embedded")
         logger.logLevel = .error
         let embedded = try await EmbeddedMilter.start(logger: logger)
