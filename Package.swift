@@ -148,7 +148,7 @@ let package = Package(
             name: "MilterReplayTests",
             dependencies: [
                 "MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "MilterTestSupport",
-                "milter-replay",
+                "milter-replay", "reference-milter",
             ]
         ),
         // The state machine, and the real binaries under load (hence the executables as dependencies).

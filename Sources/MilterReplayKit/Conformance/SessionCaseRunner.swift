@@ -28,6 +28,11 @@ struct SessionCaseRunner: Sendable {
         var trace = SessionTrace(
             agreed: await connection.options, negotiation: await connection.negotiation, records: [], findings: [])
         if let finding = trace.negotiation.finding { trace.findings.append(finding) }
+        // Flags the MTA did not offer would be in force for the fake MTA; the milter is wrong to ask for them.
+        if let unoffered = await connection.negotiationWarnings.first(where: { $0.code == .protocolNotOffered }) {
+            await connection.quit()
+            return .fail("the milter's OPTNEG answer: \(unoffered)")
+        }
         if let agreed = trace.agreed, let reason = script.appliesToAgreement(agreed) {
             await connection.quit()
             return .skip(reason)

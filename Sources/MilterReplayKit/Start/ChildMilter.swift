@@ -30,8 +30,19 @@ final class ChildMilter: Sendable {
         let arguments = ["/bin/sh", "-c", "exec " + command]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // The child starts with no signal blocked and every signal at its default: this process's threads may
+        // block some, and NIO ignores SIGPIPE; both would survive the exec and make SIGTERM do nothing.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ)
+        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
         guard status == 0 else {
             unlink(outputPath)
             throw LaunchError("cannot start /bin/sh: \(SystemCall.errorText(status))")

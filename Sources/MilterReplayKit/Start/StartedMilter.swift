@@ -56,7 +56,7 @@ package struct StartedMilter: Sendable {
             if await Self.accepts(address) { return nil }
             if ContinuousClock.now >= deadline {
                 return "--start: the milter did not accept connections on \(address) within "
-                    + "\(readyTimeout.components.seconds) s\(Self.tail(child))"
+                    + "\(Self.seconds(readyTimeout)) s\(Self.tail(child))"
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -66,6 +66,11 @@ package struct StartedMilter: Sendable {
         guard let socket = try? await RawSocket.open(address, timeout: .seconds(1)) else { return false }
         await socket.close()
         return true
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : "\(Double(milliseconds) / 1000)"
     }
 
     private static func tail(_ child: ChildMilter) -> String {

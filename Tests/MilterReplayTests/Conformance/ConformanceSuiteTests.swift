@@ -1,0 +1,117 @@
+import MilterClient
+import MilterProtocol
+import MilterReplayKit
+import MilterTestSupport
+import Testing
+
+/// The catalogue against scripted milters that break one rule each: the case for that rule fails with the
+/// reason, the others pass or are skipped with theirs.
+struct ConformanceSuiteTests {
+    private func run(_ only: [String], script: @escaping ScriptedMilter.Script) async throws -> [ConformanceResult] {
+        let milter = try await ScriptedMilter(script: script)
+        defer { Task { await milter.stop() } }
+        var configuration = MilterClientConfiguration()
+        configuration.timeouts = MilterTimeouts(all: .seconds(5))
+        let suite = ConformanceSuite(address: .inet(host: "127.0.0.1", port: milter.port), configuration: configuration)
+        let probe = try await suite.probe()
+        let context = CaseContext(profile: .postfix, asked: probe.asked)
+        var results: [ConformanceResult] = []
+        for testCase in try ConformanceRun.select(only) { results.append(await suite.run(testCase, context: context)) }
+        return results
+    }
+
+    private func status(_ results: [ConformanceResult], _ id: String) -> ConformanceResult.Status? {
+        results.first { $0.id == id }?.status
+    }
+
+    @Test func theCatalogueHasStableUniqueIDsAndAtLeastFortyCases() {
+        let ids = Catalogue.all.map(\.id)
+        #expect(ids.count >= 40)
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.contains(".") && !$0.contains(" ") })
+        #expect(Catalogue.all.allSatisfy { !$0.summary.isEmpty && !$0.source.isEmpty })
+    }
+
+    @Test func aMilterThatAnswersAbortFailsTheAbortCases() async throws {
+        let results = try await run(["abort"], script: Scripts.wellBehaved { $0 == .abort ? [.reply(.continue)] : nil })
+        guard case .fail(let reason) = status(results, "abort.no-reply") else {
+            Issue.record("abort.no-reply: \(String(describing: status(results, "abort.no-reply")))")
+            return
+        }
+        #expect(reason.contains("replyToNoReplyCommand"), "\(reason)")
+        #expect(results.allSatisfy { $0.failsRun }, "\(results.map { ($0.id, $0.status) })")
+    }
+
+    @Test func aMilterThatRepliesDespiteNRHeaderFails() async throws {
+        let results = try await run(["event.header-nr", "event.header", "event.header-nr-not-offered", "event.body-nr"])
+        {
+            command in
+            switch command {
+            case .optionNegotiation(let offer):
+                // It asks for NR_HDR only when offered, as libmilter does.
+                [.reply(Scripts.answer(actions: [], flags: offer.protocolFlags.intersection(.noReplyHeader)))]
+            case .macro, .abort, .quit: []
+            case .endOfMessage: [.reply(.accept)]
+            default: [.reply(.continue)]  // HEADER too, even with NR_HDR agreed
+            }
+        }
+        guard case .fail(let reason) = status(results, "event.header-nr") else {
+            Issue.record("event.header-nr: \(String(describing: status(results, "event.header-nr")))")
+            return
+        }
+        #expect(reason.contains("replyDespiteNoReply"), "\(reason)")
+        // Offered without NR_HDR, the milter answers each header as it must.
+        #expect(status(results, "event.header") == .pass)
+        #expect(status(results, "event.header-nr-not-offered") == .pass)
+        #expect(status(results, "event.body-nr") == .skip("the milter does not ask for NR_BODY"))
+    }
+
+    @Test func aMilterThatAnswersGarbageToABadFrameFails() async throws {
+        let results = try await run(["frame.garbage-length", "frame.length-zero"]) { command in
+            switch command {
+            case .optionNegotiation: [.reply(Scripts.answer(actions: [])), .raw(Array("500 what?\r\n".utf8))]
+            default: []
+            }
+        }
+        // The stray bytes after OPTNEG come before the bad frame is even written: the milter spoke garbage.
+        for id in ["frame.garbage-length", "frame.length-zero"] {
+            guard case .fail(let reason) = status(results, id) else {
+                Issue.record("\(id): \(String(describing: status(results, id)))")
+                continue
+            }
+            #expect(reason.contains("instead of closing"), "\(reason)")
+        }
+    }
+
+    @Test func aMilterThatAsksForUnofferedFlagsFails() async throws {
+        let results = try await run(["event.header"]) { command in
+            switch command {
+            case .optionNegotiation: [.reply(Scripts.answer(actions: [], flags: [.noReplyHeader]))]
+            case .macro, .abort, .quit, .header: []
+            case .endOfMessage: [.reply(.accept)]
+            default: [.reply(.continue)]
+            }
+        }
+        guard case .fail(let reason) = status(results, "event.header") else {
+            Issue.record("\(results.map(\.status))")
+            return
+        }
+        #expect(reason.contains("NR_HDR, not offered"), "\(reason)")
+    }
+
+    @Test func aMilterThatAnswersAVersionAboveTheOfferFails() async throws {
+        let results = try await run(["version.v2-offer"]) { command in
+            switch command {
+            case .optionNegotiation: [.reply(Scripts.answer(version: .v6, actions: []))]
+            case .macro, .abort, .quit: []
+            case .endOfMessage: [.reply(.accept)]
+            default: [.reply(.continue)]
+            }
+        }
+        guard case .fail(let reason) = status(results, "version.v2-offer") else {
+            Issue.record("\(results.map(\.status))")
+            return
+        }
+        #expect(reason.contains("versionAboveOffer"), "\(reason)")
+    }
+}
