@@ -3,9 +3,12 @@ import MilterProtocol
 extension Catalogue {
     static let frameCases: [ConformanceCase] = [
         frameCase(
-            "frame.length-zero", .must, "A frame of length 0: the milter closes the connection without answering.",
+            "frame.length-zero", .must,
+            "A frame of length 0 (then a CONNECT byte): the milter closes the connection without answering.",
+            // libmilter reads 5 bytes before it looks at the length, and takes a length-0 command that needs
+            // no payload (ABORT) as if its length were 1: the byte after the length is one that needs a payload.
             source: Source.pitfall(19) + "; libmilter comm.c mi_rd_cmd",
-            RawScript(prefix: .negotiation, bytes: [0, 0, 0, 0])),
+            RawScript(prefix: .negotiation, bytes: [0, 0, 0, 0, UInt8(ascii: "C")])),
         frameCase(
             "frame.garbage-length", .must,
             "SMTP text on the milter socket (\"post\" reads as length 1886352244): the milter closes without answering.",

@@ -62,7 +62,14 @@ extension Catalogue {
         _ id: String, _ severity: ConformanceCase.Severity, version: MilterVersion, _ summary: String
     ) -> ConformanceCase {
         ConformanceCase(
-            id, severity, summary, source: Source.pitfall(15) + "; " + Source.milter8 + " (milter8_negotiate)"
+            id, severity, summary, source: Source.pitfall(15) + "; " + Source.milter8 + " (milter8_negotiate)",
+            applies: { context in
+                // Sendmail offers versions below 6 only the version 2 actions; a milter that needs more refuses
+                // such an MTA, as libmilter does (st_optionneg), rightly.
+                let lacking = context.asked.actions.subtracting(context.profile.offer(version: version).actions)
+                return lacking.isEmpty
+                    ? nil : "the milter needs \(lacking), which the MTA's version \(version) offer lacks"
+            }
         ) { context in
             let builder = CaseBuilder(context)
             return builder.session(
