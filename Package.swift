@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // Scenario files (milter-replay scenario): YAML with node marks for line and column errors.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // `swift package generate-documentation` for the DocC catalogues; nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -86,6 +88,7 @@ let package = Package(
             dependencies: [
                 "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Yams", package: "Yams"),
             ] + nio
         ),
         // The commands and their options; ReferenceMilter only for the embedded milter used without --target.

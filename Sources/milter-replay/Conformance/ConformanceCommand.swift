@@ -68,7 +68,7 @@ struct ConformanceCommand: AsyncParsableCommand {
             let address = try address(target)
             status = try await start.run(at: address) { await run.run(cases, against: address) }
         } else {
-            status = try await TargetOptions.withEmbeddedMilter { await run.run(cases, against: $0) }
+            status = try await TargetOptions.withMilter(at: nil) { await run.run(cases, against: $0) }
         }
         if status != ExitCodes.success { throw ExitCode(status) }
     }

@@ -6,12 +6,14 @@ extension TargetOptions {
     /// Runs `body` against `--target`, or, without one, against the embedded reference milter
     /// (in this process, on 127.0.0.1); returns its exit code.
     func withMilter(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
-        if let target { return try await body(try address(target)) }
-        return try await Self.withEmbeddedMilter(body)
+        try await Self.withMilter(at: target.map(address), body)
     }
 
-    /// Runs `body` against the embedded reference milter (in this process, on 127.0.0.1); returns its exit code.
-    static func withEmbeddedMilter(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
+    /// Runs `body` against `address`, or, when it is `nil`, against the embedded reference milter.
+    static func withMilter(
+        at address: MilterAddress?, _ body: (MilterAddress) async throws -> Int32
+    ) async throws -> Int32 {
+        if let address { return try await body(address) }
         var logger = Logger(label: "milter-replay.embedded")
         logger.logLevel = .error
         let embedded = try await EmbeddedMilter.start(logger: logger)

@@ -1,0 +1,49 @@
+import MailMessage
+
+/// The bytes behind a scenario's header and body sources, read when the step runs.
+enum ScenarioContent {
+    static func headerFields(_ source: HeaderSource) throws(CorpusError) -> [RawHeaderField] {
+        switch source {
+        case .inline(let fields): return fields
+        case .eml(let path): return RawMessage(parsing: try CorpusFiles.read(path)).headerFields
+        }
+    }
+
+    static func body(_ source: BodySource) throws(CorpusError) -> [UInt8] {
+        switch source {
+        case .inline(let bytes): return bytes
+        case .file(let path): return try CorpusFiles.read(path)
+        case .eml(let path): return Array(RawMessage(parsing: try CorpusFiles.read(path)).body)
+        case .generated(let generated): return generated.bytes
+        }
+    }
+}
+
+extension GeneratedBody {
+    /// Exactly ``size`` bytes: lines of ``lineLength`` bytes, each ended by CRLF, the same every time.
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        var column = 0
+        var counter = 0
+        while out.count < size {
+            if column == lineLength, out.count + 2 <= size {
+                out += [0x0D, 0x0A]
+                column = 0
+                continue
+            }
+            out.append(byte(counter))
+            counter += 1
+            column += 1
+        }
+        return out
+    }
+
+    /// The `index`th filler byte: printable ASCII, or for 8bit every third byte in 0x80...0xFF.
+    private func byte(_ index: Int) -> UInt8 {
+        switch content {
+        case .text: return UInt8(0x21 + index % 94)
+        case .eightBit: return index % 3 == 2 ? UInt8(0x80 + index % 128) : UInt8(0x41 + index % 26)
+        }
+    }
+}

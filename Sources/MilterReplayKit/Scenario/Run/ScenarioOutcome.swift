@@ -1,0 +1,88 @@
+/// One expectation of a scenario, checked: what was expected where, and what came instead.
+package struct ScenarioCheck: Hashable, Sendable, CustomStringConvertible {
+    /// The step (or `negotiate:`) the expectation belongs to.
+    package var location: ScenarioLocation
+    /// The step's key: `rcpt`, `eom`, `negotiate`.
+    package var step: String
+    /// What is checked: `verdict`, `reply code`, `add-header X-Spam`, `protocol`.
+    package var subject: String
+    /// Why it failed (`expected 550, got 250`), or `nil` when it passed.
+    package var failure: String?
+
+    package init(location: ScenarioLocation, step: String, subject: String, failure: String? = nil) {
+        self.location = location
+        self.step = step
+        self.subject = subject
+        self.failure = failure
+    }
+
+    /// Whether it passed.
+    package var passed: Bool { failure == nil }
+
+    /// `FILE:LINE:COLUMN: step: subject: failure`, or `…: subject: ok`.
+    package var description: String { "\(location): \(step): \(subject): \(failure ?? "ok")" }
+}
+
+/// What came of one scenario.
+package struct ScenarioOutcome: Sendable {
+    /// How the scenario ended.
+    package enum Status: Hashable, Sendable {
+        /// Every expectation passed.
+        case passed
+        /// An expectation failed.
+        case failed
+        /// A `skip-unless` condition was not met.
+        case skipped(String)
+        /// The milter could not be reached.
+        case unreachable(String)
+        /// A file it names could not be read, or the like.
+        case error(String)
+    }
+
+    /// The scenario's name in reports (its ID, else its file).
+    package var name: String
+    /// Its metadata.
+    package var metadata: ScenarioMetadata
+    /// Where it starts.
+    package var location: ScenarioLocation
+    /// How it ended.
+    package var status: Status
+    /// Every expectation checked, in order.
+    package var checks: [ScenarioCheck]
+    /// How long it ran.
+    package var duration: Duration
+
+    package init(
+        name: String, metadata: ScenarioMetadata, location: ScenarioLocation, status: Status,
+        checks: [ScenarioCheck], duration: Duration
+    ) {
+        self.name = name
+        self.metadata = metadata
+        self.location = location
+        self.status = status
+        self.checks = checks
+        self.duration = duration
+    }
+
+    /// The failed checks.
+    package var failures: [ScenarioCheck] { checks.filter { !$0.passed } }
+
+    /// Whether the outcome fails the run: a failed or unreachable `must` case, or any error.
+    package var failsRun: Bool {
+        switch status {
+        case .passed, .skipped: false
+        case .failed: metadata.severity == .must
+        case .unreachable, .error: true
+        }
+    }
+
+    /// `pass`, `fail`, `skip`, `error`.
+    package var word: String {
+        switch status {
+        case .passed: "pass"
+        case .failed: "fail"
+        case .skipped: "skip"
+        case .unreachable, .error: "error"
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import MilterClient
+import MilterProtocol
+import NIOCore
+
+/// How scenarios are run.
+package struct ScenarioRunOptions: Sendable {
+    /// Whether failures show the milter's and the message's values in full rather than shape-redacted.
+    package var showsValues: Bool
+    /// How long a `raw` step waits for the milter to close or answer; the wait ends at its first move.
+    package var rawWait: TimeAmount
+    /// The MTA's timeouts; `nil` for the profile's.
+    package var timeouts: MilterTimeouts?
+
+    package init(showsValues: Bool = false, rawWait: TimeAmount = .seconds(5), timeouts: MilterTimeouts? = nil) {
+        self.showsValues = showsValues
+        self.rawWait = rawWait
+        self.timeouts = timeouts
+    }
+}
+
+/// Plays scenarios against a milter and checks every expectation.
+package enum ScenarioRunner {
+    /// Runs one scenario: its sessions in order, each on a new connection to `target`.
+    package static func run(
+        _ scenario: Scenario, target: MilterAddress, options: ScenarioRunOptions
+    ) async
+        -> ScenarioOutcome
+    {
+        let start = ContinuousClock.now
+        var outcome = ScenarioOutcome(
+            name: scenario.name, metadata: scenario.metadata, location: scenario.location, status: .passed,
+            checks: [], duration: .zero)
+        for session in scenario.sessions {
+            if let status = await run(session, of: scenario, target: target, options: options, into: &outcome.checks) {
+                outcome.status = status
+                break
+            }
+        }
+        if outcome.status == .passed, !outcome.failures.isEmpty { outcome.status = .failed }
+        outcome.duration = start.duration(to: .now)
+        return outcome
+    }
+
+    /// Runs one session; returns the scenario's status when the session ends it (skip, unreachable, error).
+    private static func run(
+        _ session: ScenarioSession, of scenario: Scenario, target: MilterAddress, options: ScenarioRunOptions,
+        into checks: inout [ScenarioCheck]
+    ) async -> ScenarioOutcome.Status? {
+        let connection: MilterClientConnection
+        do {
+            connection = try await MilterClientConnection.open(
+                to: target, configuration: configuration(session, scenario.profile, options),
+                client: firstClient(session))
+        } catch {
+            return .unreachable(error.description)
+        }
+        let negotiationLocation = session.negotiation.location ?? session.location
+        let record = await connection.negotiation
+        let agreement = await connection.options
+        let agreed = agreement != nil && record.finding == nil
+        if let wanted = session.negotiation.expectation {
+            checks += NegotiationChecker(location: wanted.location).checks(wanted, record: record, agreed: agreed)
+        }
+        guard let agreement, agreed else {
+            if session.negotiation.expectation?.refused != true {
+                let why = record.finding.map { "\($0)" } ?? "no agreement"
+                checks.append(
+                    ScenarioCheck(
+                        location: negotiationLocation, step: "negotiate", subject: "protocol",
+                        failure: "the milter refused the offer: \(why)"))
+            }
+            await connection.closeWithoutQuit()
+            return nil
+        }
+        if let reason = scenario.metadata.skipUnless.skipReason(under: agreement) {
+            await connection.quit()
+            return .skipped(reason)
+        }
+        return await runSteps(session, on: connection, profile: scenario.profile, options: options, into: &checks)
+    }
+
+    private static func runSteps(
+        _ session: ScenarioSession, on connection: MilterClientConnection, profile: MTAProfile,
+        options: ScenarioRunOptions, into checks: inout [ScenarioCheck]
+    ) async -> ScenarioOutcome.Status? {
+        var driver = SessionDriver(connection: connection, profile: profile, rawWait: options.rawWait)
+        let display = ValueDisplay(showsValues: options.showsValues)
+        for step in session.steps {
+            let observation: StepObservation
+            do {
+                observation = try await driver.run(step.action)
+            } catch {
+                await connection.closeWithoutQuit()
+                return .error("\(step.location): \(error.description)")
+            }
+            checks += ExpectationChecker(step: step, display: display).checks(observation)
+        }
+        if case .quit = session.steps.last?.action { return nil }
+        let findings = await connection.quit()
+        if !findings.isEmpty {
+            let location = session.steps.last?.location ?? session.location
+            let text = findings.map { "\($0.code) (\($0))" }.joined(separator: "; ")
+            checks.append(
+                ScenarioCheck(
+                    location: location, step: "quit", subject: "protocol", failure: "the milter broke a rule: \(text)"))
+        }
+        return nil
+    }
+
+    private static func configuration(
+        _ session: ScenarioSession, _ profile: MTAProfile, _ options: ScenarioRunOptions
+    ) -> MilterClientConfiguration {
+        var configuration = MilterClientConfiguration(
+            profile: profile, version: session.negotiation.version, macroOverrides: session.macros,
+            timeouts: options.timeouts)
+        configuration.offer = session.negotiation.offer(profile: profile)
+        return configuration
+    }
+
+    /// The client of the session's first CONNECT, which the connection reports.
+    private static func firstClient(_ session: ScenarioSession) -> SMTPClient {
+        for step in session.steps {
+            if case .connect(let spec) = step.action { return spec.client }
+        }
+        return SMTPClient()
+    }
+}

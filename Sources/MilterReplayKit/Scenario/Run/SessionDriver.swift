@@ -1,0 +1,102 @@
+import MailMessage
+import MilterClient
+import MilterProtocol
+import NIOCore
+
+/// Carries out a session's steps on one milter connection, as the MTA would, and hands back what
+/// the milter did at each.
+struct SessionDriver {
+    let connection: MilterClientConnection
+    let profile: MTAProfile
+    /// How long a `raw` step waits for the milter to close or answer.
+    let rawWait: TimeAmount
+    /// Whether a transaction is open (MAIL sent, not yet ended).
+    private var transactionOpen = false
+    /// Whether QUIT_NC went: the next CONNECT is a new client's on the same connection.
+    private var afterQuitNewConnection = false
+
+    init(connection: MilterClientConnection, profile: MTAProfile, rawWait: TimeAmount) {
+        self.connection = connection
+        self.profile = profile
+        self.rawWait = rawWait
+    }
+
+    /// Carries out one step.
+    mutating func run(_ action: ScenarioAction) async throws(CorpusError) -> StepObservation {
+        switch action {
+        case .connect(let spec): return .records([await connect(spec)])
+        case .helo(let name): return .records([await connection.helo(name)])
+        case .mail(let spec):
+            await endOpenTransaction()
+            transactionOpen = true
+            return .records([await connection.mail(spec.envelope)])
+        case .rcpt(let spec): return .records([await connection.recipient(spec.envelope)])
+        case .data: return .records([await connection.data()])
+        case .headers(let source):
+            var records: [StepRecord] = []
+            for field in try ScenarioContent.headerFields(source) { records.append(await connection.header(field)) }
+            return .records(records)
+        case .endOfHeaders: return .records([await connection.endOfHeaders()])
+        case .body(let source): return .records(await connection.body(try ScenarioContent.body(source)))
+        default: return try await runEnding(action)
+        }
+    }
+
+    /// The steps that end a transaction or the connection, or leave the protocol.
+    private mutating func runEnding(_ action: ScenarioAction) async throws(CorpusError) -> StepObservation {
+        switch action {
+        case .endOfMessage:
+            _ = await connection.endOfMessage()
+            transactionOpen = false
+            return .transaction(await connection.finishTransaction())
+        case .abort:
+            transactionOpen = false
+            return .transaction(await connection.abort())
+        case .message(let spec):
+            await endOpenTransaction()
+            let message = MilterMessage(
+                sender: spec.sender.envelope, recipients: spec.recipients.map(\.envelope),
+                headerFields: try ScenarioContent.headerFields(spec.headers), body: try ScenarioContent.body(spec.body))
+            return .transaction(await connection.send(message))
+        case .unknown(let line): return .records([await connection.unknownCommand(line)])
+        case .listen(let seconds):
+            let finding = await connection.listenForStrayReplies(for: .milliseconds(Int64(seconds * 1000)))
+            return .findings(finding.map { [$0] } ?? [])
+        case .quit:
+            await endOpenTransaction()
+            return .findings(await connection.quit())
+        case .quitNewConnection:
+            await endOpenTransaction()
+            afterQuitNewConnection = true
+            return .records([await connection.replay(.quitNewConnection, macros: [])])
+        case .raw(let spec): return .raw(await connection.writeRaw(spec.bytes, waitingUpTo: rawWait))
+        default: preconditionFailure("every other step is run by run(_:)")
+        }
+    }
+
+    /// CONNECT: the client the connection was opened with, or after QUIT_NC the new one, sent as recorded.
+    private mutating func connect(_ spec: ConnectSpec) async -> StepRecord {
+        guard afterQuitNewConnection else { return await connection.connect() }
+        afterQuitNewConnection = false
+        return await connection.replay(.connect(spec.client.connectInfo(profile: profile)), macros: [])
+    }
+
+    /// Ends a transaction left open (a verdict before end of message), as the MTA's RSET does.
+    private mutating func endOpenTransaction() async {
+        guard transactionOpen else { return }
+        transactionOpen = false
+        _ = await connection.finishTransaction()
+    }
+}
+
+extension ConnectSpec {
+    /// The SMTP client as MilterClient reports it.
+    var client: SMTPClient {
+        switch family {
+        case .unknown: SMTPClient(hostname: hostname, address: nil, port: port)
+        case .unix:
+            SMTPClient(hostname: hostname, address: address.hasPrefix("/") ? address : "/" + address, port: 0)
+        case .inet, .inet6: SMTPClient(hostname: hostname, address: address, port: port)
+        }
+    }
+}
