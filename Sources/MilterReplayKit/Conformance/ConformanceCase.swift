@@ -1,12 +1,20 @@
 import MilterClient
 import MilterProtocol
 
-/// One case of the conformance catalogue: what it checks, where the rule comes from, and the session that checks it.
+/// One case of the conformance catalogue: what it checks, where the rule comes from, and how it is played.
 package struct ConformanceCase: Sendable {
     /// How much a failure counts: a `must` failure fails the run, a `should` failure is reported only.
-    package enum Severity: String, Sendable, CaseIterable, Codable {
+    package enum Severity: String, Sendable, CaseIterable {
         case must
         case should
+    }
+
+    /// How the case is played.
+    package enum Kind: Sendable {
+        /// A scenario of conformance/*.yaml, run by the scenario runner with the MTA profile of the run.
+        case scenario(Scenario)
+        /// One of the few cases the scenario format cannot say (see ``BuiltInCases``).
+        case builtIn(CaseScript)
     }
 
     /// The stable identifier, `area.name` (`abort.no-reply`); users select cases with it (`--only`).
@@ -16,26 +24,29 @@ package struct ConformanceCase: Sendable {
     /// Where the rule comes from: libmilter's behaviour, Postfix's milter8.c, Sendmail, PROTOCOL.md's pitfalls.
     package let source: String
     package let severity: Severity
-    /// Why the case does not apply, given what the milter asks for when offered everything and the MTA played;
-    /// nil when it applies.
-    package let applies: @Sendable (CaseContext) -> String?
-    /// The session, built for the MTA played.
-    package let script: @Sendable (CaseContext) -> CaseScript
+    package let kind: Kind
+    /// Where the case is written: `conformance/abort.yaml`, or `built-in`.
+    package let file: String
 
     /// The area: the identifier up to its first dot (`abort`).
     package var area: String { String(id.prefix { $0 != "." }) }
 
-    package init(
-        _ id: String, _ severity: Severity, _ summary: String, source: String,
-        applies: @escaping @Sendable (CaseContext) -> String? = { _ in nil },
-        script: @escaping @Sendable (CaseContext) -> CaseScript
-    ) {
+    package init(_ scenario: Scenario, file: String) {
+        id = scenario.name
+        summary = scenario.metadata.description ?? ""
+        source = scenario.metadata.source ?? ""
+        severity = scenario.metadata.severity == .must ? .must : .should
+        kind = .scenario(scenario)
+        self.file = file
+    }
+
+    package init(_ id: String, _ severity: Severity, _ summary: String, source: String, script: CaseScript) {
         self.id = id
         self.summary = summary
         self.source = source
         self.severity = severity
-        self.applies = applies
-        self.script = script
+        kind = .builtIn(script)
+        file = "built-in"
     }
 }
 
@@ -50,7 +61,4 @@ package struct CaseContext: Sendable {
         self.profile = profile
         self.asked = asked
     }
-
-    /// Whether the MTA played is Postfix.
-    package var isPostfix: Bool { profile.family == .postfix }
 }

@@ -1,7 +1,7 @@
 import MilterClient
 import MilterProtocol
 
-/// Runs catalogue cases against one milter: the probe negotiation first, then each case on its own connection.
+/// Runs catalogue cases against one milter: the probe negotiation first, then each case on its own connections.
 package struct ConformanceSuite: Sendable {
     package let address: MilterAddress
     package let configuration: MilterClientConfiguration
@@ -11,7 +11,8 @@ package struct ConformanceSuite: Sendable {
         self.configuration = configuration
     }
 
-    /// What the milter asks for when offered everything; nil with the finding when it does not negotiate.
+    /// What the milter asks for when offered everything; an empty agreement with the finding when it does not
+    /// negotiate.
     package func probe() async throws(MilterConnectError) -> (asked: NegotiatedOptions, problem: Finding?) {
         let runner = SessionCaseRunner(address: address, configuration: configuration)
         switch try await runner.negotiate(configuration.profile.offer(version: .v6)) {
@@ -25,17 +26,11 @@ package struct ConformanceSuite: Sendable {
     package func run(_ testCase: ConformanceCase, context: CaseContext) async -> ConformanceResult {
         let start = ContinuousClock.now
         let status: ConformanceResult.Status
-        if let reason = testCase.applies(context) {
+        if let reason = ProbeConditions.skipReason(testCase.id, context) {
             status = .skip(reason)
         } else {
             do {
-                switch testCase.script(context) {
-                case .session(let script):
-                    status = try await SessionCaseRunner(address: address, configuration: configuration).run(script)
-                case .raw(let script):
-                    status = try await RawCaseRunner(address: address, configuration: configuration)
-                        .run(script, offer: CaseBuilder(context).offer())
-                }
+                status = try await play(testCase.kind, context: context)
             } catch {
                 status = .fail(error.description)
             }
@@ -43,5 +38,33 @@ package struct ConformanceSuite: Sendable {
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return ConformanceResult(testCase, status: status, seconds: seconds)
+    }
+
+    private func play(
+        _ kind: ConformanceCase.Kind, context: CaseContext
+    ) async throws(MilterConnectError) -> ConformanceResult.Status {
+        switch kind {
+        case .scenario(var scenario):
+            scenario.profile = context.profile
+            let options = ScenarioRunOptions(timeouts: configuration.timeouts)
+            return Self.status(await ScenarioRunner.run(scenario, target: address, options: options))
+        case .builtIn(.closeWithoutQuit):
+            return try await SessionCaseRunner(address: address, configuration: configuration).closeWithoutQuit()
+        case .builtIn(.bytesBeforeNegotiation(let bytes)):
+            return try await RawCaseRunner(address: address, configuration: configuration).run(bytes)
+        }
+    }
+
+    static func status(_ outcome: ScenarioOutcome) -> ConformanceResult.Status {
+        switch outcome.status {
+        case .passed: return .pass
+        case .skipped(let reason): return .skip(reason)
+        case .unreachable(let reason), .error(let reason): return .fail(reason)
+        case .failed:
+            let failures = outcome.checks.filter { !$0.passed }
+            guard let first = failures.first else { return .fail("failed") }
+            let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
+            return .fail("\(first)\(more)")
+        }
     }
 }
