@@ -30,6 +30,20 @@ import Testing
         #expect(result.stderr.contains("--start needs --target"), "\(result.stderr)")
     }
 
+    /// `scenario` takes --start too: a catalogue file against the reference milter daemon.
+    @Test func scenarioStartsTheMilter() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run(
+            [
+                "scenario", "--target", "127.0.0.1:\(port)",
+                "--start", "\(ConformanceBinaryTests.referenceMilter) daemon 127.0.0.1:\(port)",
+                TestPaths.root.appendingPathComponent("conformance/abort.yaml").path,
+            ], timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("pass 9"), "\(result.stdout)")
+        #expect(!FreePort.canConnect(host: "127.0.0.1", port: port))
+    }
+
     /// `.eml` replay takes --start too: the reference milter daemon is started, judged, and stopped.
     @Test func emlReplayStartsTheMilter() async throws {
         let port = try FreePort.allocate()
