@@ -2,7 +2,8 @@
 enum HelpExamples {
     /// The examples for the command whose help `arguments` ask for: `record`'s, else `replay`'s (the default).
     static func text(for arguments: [String]) -> String {
-        arguments.contains("record") ? record : replay
+        if arguments.contains("scenario") { return scenario }
+        return arguments.contains("record") ? record : replay
     }
 
     /// `milter-replay replay` (and the root command, which defaults to it).

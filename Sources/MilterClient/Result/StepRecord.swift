@@ -27,6 +27,9 @@ public struct StepRecord: Hashable, Sendable {
     public var finding: Finding?
     /// From sending the command until its final reply (or the finding).
     public var duration: Duration
+    /// Why the client refused to send the command at all (MAIL before CONNECT, RCPT before MAIL): the
+    /// caller's mistake, not the milter's. `nil` for every command that went, or was left out by the rules.
+    public var refusal: MilterProtocolError?
 
     /// Creates a record.
     public init(

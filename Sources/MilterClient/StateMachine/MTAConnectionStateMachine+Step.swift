@@ -116,6 +116,8 @@ extension MTAConnectionStateMachine {
     /// A command the caller may not send now, or data that cannot be encoded: the step is
     /// refused locally and the milter never sees it.
     private func misuse(_ id: MilterCommand.ID, _ error: MilterProtocolError) -> StepRecord {
-        StepRecord(command: id, delivery: .notSent, smtpReply: "554 5.5.1 Error: \(error.code) at \(id)")
+        var record = StepRecord(command: id, delivery: .notSent, smtpReply: "554 5.5.1 Error: \(error.code) at \(id)")
+        record.refusal = error
+        return record
     }
 }

@@ -8,6 +8,8 @@ public struct CorpusEntry: Sendable {
     public let message: MilterMessage
     /// The verdict expected, if any.
     public let expected: Disposition?
+    /// What the manifest expects beyond the verdict (reply, added and present headers), if anything.
+    package var moreExpectations: StepExpectation?
 
     /// The message read from `path`, and the verdict it should get.
     public init(path: String, message: MilterMessage, expected: Disposition?) {

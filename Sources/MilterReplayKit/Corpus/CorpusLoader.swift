@@ -45,7 +45,9 @@ package struct CorpusLoader {
         let rcpts =
             recipients.isEmpty ? EnvelopeFallback.recipients(of: raw) : recipients.map { EnvelopeAddress(mailbox: $0) }
         let message = MilterMessage(sender: sender, recipients: rcpts, content: raw)
-        return CorpusEntry(path: path, message: message, expected: expected)
+        var entry = CorpusEntry(path: path, message: message, expected: expected)
+        entry.moreExpectations = manifest?.moreExpectations(for: path)
+        return entry
     }
 }
 

@@ -1,6 +1,7 @@
 import MilterClient
 
-/// Expected verdicts from a file of `FILE VERDICT` lines; `#` starts a comment.
+/// Expected verdicts from a file of `FILE VERDICT [EXPECTATION...]` lines; `#` starts a comment. The
+/// expectations (`reply-code=550`, `header-added=X-Spam:yes`, see ``ManifestWords``) check more than the verdict.
 ///
 /// A FILE matches a message whose path is the same, or the same relative to the manifest's
 /// directory, or, failing both, whose file name is the same. A line that matches no message of the run
@@ -15,8 +16,14 @@ package struct Manifest {
 
     private let path: String
     private var lines: [Line] = []
-    private var byPath: [String: Disposition] = [:]
-    private var byName: [String: Disposition] = [:]
+    private var byPath: [String: Expected] = [:]
+    private var byName: [String: Expected] = [:]
+
+    /// What one line expects.
+    private struct Expected {
+        let verdict: Disposition
+        let more: StepExpectation?
+    }
 
     /// The verdict words a manifest line may use, for error messages.
     static var verdictWords: String {
@@ -29,28 +36,37 @@ package struct Manifest {
         self.path = path
         let text = String(decoding: try CorpusFiles.read(path), as: UTF8.self)
         let directory = path.deletingLastPathComponent
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let words = ManifestWords.split(line) else {
+                throw CorpusError(description: "\(path):\(number + 1): a quote is not closed")
+            }
             if words.isEmpty { continue }
-            guard words.count == 2 else {
-                throw CorpusError(description: "\(path):\(number + 1): expected 'FILE VERDICT'")
+            guard words.count >= 2 else {
+                throw CorpusError(description: "\(path):\(number + 1): expected 'FILE VERDICT [EXPECTATION...]'")
             }
             guard let verdict = Disposition(rawValue: words[1].lowercased()) else {
                 throw CorpusError(
                     description: "\(path):\(number + 1): unknown verdict '\(words[1])'; use \(Self.verdictWords)")
             }
-            let file = String(words[0])
+            let location = ScenarioLocation(file: path, line: number + 1, column: 1)
+            let expected = Expected(
+                verdict: verdict, more: try ManifestWords.expectation(Array(words.dropFirst(2)), at: location))
+            let file = words[0]
             let resolved = directory.appendingPathComponent(file).lexicallyNormalizedPath
             lines.append(Line(number: number + 1, file: file, resolved: resolved))
-            byPath[file] = verdict
-            byPath[resolved] = verdict
-            byName[file.lastPathComponent] = verdict
+            byPath[file] = expected
+            byPath[resolved] = expected
+            byName[file.lastPathComponent] = expected
         }
     }
 
     /// The expected verdict for a message file.
-    package func expectation(for path: String) -> Disposition? {
+    package func expectation(for path: String) -> Disposition? { line(for: path)?.verdict }
+
+    /// What the line of a message file expects beyond the verdict, if anything.
+    package func moreExpectations(for path: String) -> StepExpectation? { line(for: path)?.more }
+
+    private func line(for path: String) -> Expected? {
         byPath[path] ?? byPath[path.lexicallyNormalizedPath]
             ?? byName[path.lastPathComponent]
     }

@@ -17,6 +17,7 @@ package enum JSONReport {
         let verdict: String?
         let expected: String?
         let match: Bool?
+        let failedExpectations: [String]
         let reply: String?
         let quarantine: String?
         let modifications: [String]
@@ -59,6 +60,7 @@ package enum JSONReport {
         let record = Message(
             sequence: outcome.sequence, file: outcome.entry.path, verdict: result?.verdict.rawValue,
             expected: outcome.entry.expected?.rawValue, match: outcome.entry.expected.map { _ in !outcome.isMismatch },
+            failedExpectations: outcome.expectationFailures,
             reply: result?.smtpReply, quarantine: result?.quarantineReason,
             modifications: result?.modifications.map(describe) ?? [],
             rejectedRecipients: result?.rejectedRecipients.map { "\($0.recipient.address.string) \($0.reply)" } ?? [],

@@ -32,6 +32,7 @@ package enum JUnitReport {
                 messages.append(
                     "expected \(outcome.entry.expected!.rawValue), got \(outcome.verdict?.rawValue ?? "none")")
             }
+            messages += outcome.expectationFailures
             messages += outcome.findings.map { "finding \($0.code) at \($0.step): \($0)" }
             xml += "      <failure message=\"\(escape(messages.joined(separator: "; ")))\"/>\n"
         }

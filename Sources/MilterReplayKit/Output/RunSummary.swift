@@ -28,6 +28,7 @@ package struct RunSummary: Sendable {
             let got = outcome.verdict?.rawValue ?? "no verdict"
             mismatches.append("\(outcome.entry.path): expected \(outcome.entry.expected!.rawValue), got \(got)")
         }
+        for failure in outcome.expectationFailures { mismatches.append("\(outcome.entry.path): \(failure)") }
         _ = latencies.record(UInt64(max(0, outcome.latency.microseconds)))
     }
 

@@ -12,6 +12,7 @@ enum TextReport {
         parts.append("mods=\(result.modifications.count)")
         parts.append(String(format3: outcome.latency.milliseconds) + " ms")
         if outcome.isMismatch { parts.append("MISMATCH expected \(outcome.entry.expected!.rawValue)") }
+        for failure in outcome.expectationFailures { parts.append("MISMATCH \(failure)") }
         for finding in outcome.findings { parts.append("FINDING \(finding.code) at \(finding.step): \(finding)") }
         return parts.joined(separator: "  ")
     }

@@ -74,8 +74,10 @@ public struct CorpusReplay: Sendable {
         let progress = ProgressLine(total: queue.count)
         let collector = OutcomeCollector(output: output, progress: progress)
         var configuration = configuration
-        // Only --show-message looks at the message after the milter; without it, do not build it.
-        configuration.buildsResultingMessage = output.showMessage
+        // Only --show-message and the manifest's header-present/absent look at the message after the milter;
+        // without them, do not build it.
+        configuration.buildsResultingMessage =
+            output.showMessage || entries.contains { $0.moreExpectations?.result != nil }
         let runner = ReplayRunner(
             entries: entries, address: address, configuration: configuration,
             client: client, connections: load.connections, threads: load.effectiveThreads,

@@ -14,6 +14,8 @@ package struct MessageOutcome: Sendable {
     package var connectionFindings: [Finding]
     /// From the start of the transaction (or, with `--rate`, its scheduled start) to its verdict.
     package let latency: Duration
+    /// The manifest's expectations beyond the verdict that the result does not meet, in words.
+    package let expectationFailures: [String]
 
     /// The outcome of `entry`, sent as the `sequence`th message of the run.
     package init(
@@ -26,6 +28,7 @@ package struct MessageOutcome: Sendable {
         self.connectError = connectError
         self.connectionFindings = connectionFindings
         self.latency = latency
+        expectationFailures = result.map { ManifestChecks.failures(entry.moreExpectations, $0) } ?? []
     }
 
     /// Every finding for this message.
@@ -41,5 +44,5 @@ package struct MessageOutcome: Sendable {
     }
 
     /// Whether the message counts against the exit code.
-    var isFailure: Bool { isMismatch || !findings.isEmpty || connectError != nil }
+    var isFailure: Bool { isMismatch || !expectationFailures.isEmpty || !findings.isEmpty || connectError != nil }
 }

@@ -5,12 +5,17 @@ import MilterProtocol
 struct ExpectationChecker {
     let step: ScenarioStep
     let display: ValueDisplay
+    /// Whether protocol findings are checked (`.eml` replay reports them on its own).
+    var checksFindings = true
 
     /// Every check of the step: its expectations, and the protocol findings (none by default).
     func checks(_ observation: StepObservation) -> [ScenarioCheck] {
         var checks: [ScenarioCheck] = []
         let expectation = step.expectation
-        checks += findingChecks(observation.findings, expected: expectation?.finding)
+        if checksFindings {
+            checks += refusalChecks(observation)
+            checks += findingChecks(observation.findings, expected: expectation?.finding)
+        }
         guard let expectation else { return checks }
         if let verdict = expectation.verdict { checks.append(verdictCheck(verdict, observation)) }
         if let at = expectation.verdictStep, case .transaction(let result) = observation {
@@ -30,6 +35,19 @@ struct ExpectationChecker {
 
     func check(_ subject: String, _ failure: String?) -> ScenarioCheck {
         ScenarioCheck(location: step.location, step: step.action.keyword, subject: subject, failure: failure)
+    }
+
+    /// Commands the MTA could not send where the scenario put them (RCPT before MAIL): the scenario's mistake.
+    private func refusalChecks(_ observation: StepObservation) -> [ScenarioCheck] {
+        let records: [StepRecord]
+        switch observation {
+        case .records(let list): records = list
+        case .transaction(let result): records = result.steps
+        case .findings, .raw: records = []
+        }
+        return records.compactMap { record in
+            record.refusal.map { check("order", "the MTA cannot send \(record.command) here: \($0)") }
+        }
     }
 
     private func findingChecks(_ findings: [Finding], expected: FindingExpectation?) -> [ScenarioCheck] {

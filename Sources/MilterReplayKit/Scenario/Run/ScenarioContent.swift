@@ -20,14 +20,16 @@ enum ScenarioContent {
 }
 
 extension GeneratedBody {
-    /// Exactly ``size`` bytes: lines of ``lineLength`` bytes, each ended by CRLF, the same every time.
-    var bytes: [UInt8] {
+    /// Exactly ``size`` bytes: lines of ``lineLength`` bytes, each ended by CRLF (the last one too, so the
+    /// MTA adds nothing), the same every time.
+    package var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(size)
+        let content = max(0, size - 2)
         var column = 0
         var counter = 0
-        while out.count < size {
-            if column == lineLength, out.count + 2 <= size {
+        while out.count < content {
+            if column == lineLength, out.count + 2 <= content {
                 out += [0x0D, 0x0A]
                 column = 0
                 continue
@@ -36,6 +38,7 @@ extension GeneratedBody {
             counter += 1
             column += 1
         }
+        out += [0x0D, 0x0A].prefix(size - out.count)
         return out
     }
 

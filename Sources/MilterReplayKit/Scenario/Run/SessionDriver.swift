@@ -14,6 +14,11 @@ struct SessionDriver {
     private var transactionOpen = false
     /// Whether QUIT_NC went: the next CONNECT is a new client's on the same connection.
     private var afterQuitNewConnection = false
+    /// Whether CONNECT, and HELO, went for the current client.
+    private var connected = false
+    private var greeted = false
+    /// The records of the CONNECT and HELO sent on the scenario's behalf before the step.
+    private var implicitRecords: [StepRecord] = []
 
     init(connection: MilterClientConnection, profile: MTAProfile, rawWait: TimeAmount) {
         self.connection = connection
@@ -21,11 +26,42 @@ struct SessionDriver {
         self.rawWait = rawWait
     }
 
-    /// Carries out one step.
+    /// Carries out one step, after the CONNECT and HELO the MTA would have sent first if the scenario
+    /// leaves them out (a session that starts with `mail` or `message`); their findings count at the step.
     mutating func run(_ action: ScenarioAction) async throws(CorpusError) -> StepObservation {
+        implicitRecords = []
+        switch action {
+        case .helo, .unknown: await ensureConnected()
+        case .mail, .message:
+            await ensureConnected()
+            if !greeted { implicitRecords.append(await greet(nil)) }
+        default: break
+        }
+        let observation = try await runStep(action)
+        guard !implicitRecords.isEmpty else { return observation }
+        switch observation {
+        case .records(let records): return .records(implicitRecords + records)
+        case .transaction(var result):
+            result.findings = implicitRecords.compactMap(\.finding) + result.findings
+            return .transaction(result)
+        case .findings, .raw: return observation
+        }
+    }
+
+    private mutating func ensureConnected() async {
+        guard !connected else { return }
+        implicitRecords.append(await connect(ConnectSpec()))
+    }
+
+    private mutating func greet(_ name: String?) async -> StepRecord {
+        greeted = true
+        return await connection.helo(name)
+    }
+
+    private mutating func runStep(_ action: ScenarioAction) async throws(CorpusError) -> StepObservation {
         switch action {
         case .connect(let spec): return .records([await connect(spec)])
-        case .helo(let name): return .records([await connection.helo(name)])
+        case .helo(let name): return .records([await greet(name)])
         case .mail(let spec):
             await endOpenTransaction()
             transactionOpen = true
@@ -68,6 +104,8 @@ struct SessionDriver {
         case .quitNewConnection:
             await endOpenTransaction()
             afterQuitNewConnection = true
+            connected = false
+            greeted = false
             return .records([await connection.replay(.quitNewConnection, macros: [])])
         case .raw(let spec): return .raw(await connection.writeRaw(spec.bytes, waitingUpTo: rawWait))
         default: preconditionFailure("every other step is run by run(_:)")
@@ -76,6 +114,7 @@ struct SessionDriver {
 
     /// CONNECT: the client the connection was opened with, or after QUIT_NC the new one, sent as recorded.
     private mutating func connect(_ spec: ConnectSpec) async -> StepRecord {
+        connected = true
         guard afterQuitNewConnection else { return await connection.connect() }
         afterQuitNewConnection = false
         return await connection.replay(.connect(spec.client.connectInfo(profile: profile)), macros: [])
