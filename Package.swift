@@ -143,7 +143,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: [
                 "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "MilterDNS",
-                "milter-replay",
+                "milter-replay", "reference-milter",
             ] + nio
         ),
         // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.
