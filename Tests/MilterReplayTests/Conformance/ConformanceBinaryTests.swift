@@ -41,6 +41,14 @@ import Testing
         #expect((json?["summary"] as? [String: Any])?["mustFail"] as? Int == 0)
     }
 
+    @Test func helpEndsWithConformanceExamples() async throws {
+        let result = try await ReplayBinary.run(["conformance", "--help"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let examples = try #require(result.stdout.range(of: "EXAMPLES:"), "\(result.stdout)")
+        #expect(result.stdout[examples.upperBound...].contains("milter-replay conformance --target"))
+        #expect(result.stdout.contains("--start"), "\(result.stdout)")
+    }
+
     @Test func anUnknownCaseIsAUsageError() async throws {
         let result = try await ReplayBinary.run(["conformance", "--only", "abort.nosuch", "--list"])
         #expect(result.status == 2, "\(result.stderr)")
