@@ -13,19 +13,22 @@ package struct Scenario: Sendable {
     package var sessions: [ScenarioSession]
     /// Where the scenario's document starts.
     package var location: ScenarioLocation
+    /// `FILE`, or `FILE#N` for the Nth document of a file with several.
+    package var documentName: String
 
     package init(
         metadata: ScenarioMetadata, profile: MTAProfile = .postfix, sessions: [ScenarioSession],
-        location: ScenarioLocation
+        location: ScenarioLocation, documentName: String? = nil
     ) {
         self.metadata = metadata
         self.profile = profile
         self.sessions = sessions
         self.location = location
+        self.documentName = documentName ?? location.file
     }
 
-    /// The name a report shows: the ID, else `FILE` or `FILE#N` for the Nth document of a file.
-    package var name: String { metadata.id ?? location.file }
+    /// The name a report shows: the ID, else ``documentName``.
+    package var name: String { metadata.id ?? documentName }
 }
 
 /// What a catalogue case says about itself; every field is optional in a user's scenario.

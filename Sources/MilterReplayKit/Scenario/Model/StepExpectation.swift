@@ -43,17 +43,11 @@ package enum ExpectedVerdict: String, Hashable, Sendable, CaseIterable {
     case quarantine
     /// No reply: the event went without one (an NR flag, ABORT), was switched off, or was not sent.
     case none
-
-    /// The words a scenario may use, for error messages.
-    package static var words: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// The step where a transaction's verdict came (`at:`).
 package enum VerdictStep: String, Hashable, Sendable, CaseIterable {
     case connect, helo, mail, rcpt, data, header, eoh, body, eom
-
-    /// The words a scenario may use, for error messages.
-    package static var words: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// Which protocol finding a step expects.

@@ -69,9 +69,8 @@ package enum ScenarioParser {
             }
             sessions = [try session(fields, at: field)]
         }
-        var location = field.location
-        location.file = name
-        return Scenario(metadata: metadata, profile: profile, sessions: sessions, location: location)
+        return Scenario(
+            metadata: metadata, profile: profile, sessions: sessions, location: field.location, documentName: name)
     }
 
     private static func mtaProfile(_ field: YAMLField) throws(ScenarioParseError) -> MTAProfile {
