@@ -36,6 +36,15 @@ struct ConformanceSuiteTests {
         #expect(Catalogue.all.allSatisfy { !$0.summary.isEmpty && !$0.source.isEmpty })
     }
 
+    /// Every pitfall of PROTOCOL.md §G has its line, and every case it names exists.
+    @Test func everyPitfallIsCovered() {
+        #expect(PitfallCoverage.entries.map(\.number) == Array(1...23))
+        for entry in PitfallCoverage.entries {
+            #expect(!entry.cases.isEmpty || entry.note != nil, "pitfall \(entry.number)")
+            for id in entry.cases { #expect(Catalogue.named(id) != nil, "pitfall \(entry.number): no case \(id)") }
+        }
+    }
+
     /// The binary carries conformance/*.yaml as conformance/embed.sh wrote them into CatalogueFiles.swift.
     @Test func theEmbeddedCatalogueIsTheConformanceDirectory() throws {
         let directory = TestPaths.root.appendingPathComponent("conformance")

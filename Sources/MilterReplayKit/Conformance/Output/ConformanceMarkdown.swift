@@ -25,7 +25,8 @@ package enum ConformanceMarkdown {
             }
         }
         let must = cases.filter { $0.severity == .must }.count
-        return out + "\n\(cases.count) cases, \(must) must, \(cases.count - must) should.\n"
+        out += "\n\(cases.count) cases, \(must) must, \(cases.count - must) should.\n"
+        return out + PitfallCoverage.markdown
     }
 
     /// The catalogue as plain lines: `ID  SEVERITY  DESCRIPTION`.
