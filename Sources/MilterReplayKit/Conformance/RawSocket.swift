@@ -73,7 +73,7 @@ final class RawSocket: Sendable {
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            if event is ChannelEvent, case .inputClosed = event as! ChannelEvent {
+            if let event = event as? ChannelEvent, case .inputClosed = event {
                 state.withLockedValue { $0.closed = true }
             }
             context.fireUserInboundEventTriggered(event)
