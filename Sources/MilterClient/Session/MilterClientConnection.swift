@@ -24,8 +24,8 @@ import NIOCore
 public actor MilterClientConnection {
     /// The configuration in force.
     public let configuration: MilterClientConfiguration
-    /// The SMTP client reported in CONNECT and HELO.
-    public let client: SMTPClient
+    /// The SMTP client reported in CONNECT and HELO (after ``quitNewConnection()``, the next one's).
+    public var client: SMTPClient { machine.client }
     /// The OPTNEG step.
     public var negotiation: StepRecord { machine.negotiation }
     /// Warnings from OPTNEG that do not stop the session (bits asked for but not offered).
@@ -44,7 +44,6 @@ public actor MilterClientConnection {
         self.channel = channel
         self.executor = channel.channel.eventLoop.executor.asUnownedSerialExecutor()
         self.configuration = configuration
-        self.client = client
         self.machine = MTAConnectionStateMachine(
             configuration: configuration, client: client, allocator: channel.channel.allocator)
     }

@@ -46,7 +46,7 @@ package struct MTAConnectionStateMachine {
     /// The configuration in force.
     let configuration: MilterClientConfiguration
     /// The SMTP client reported in CONNECT and HELO.
-    let client: SMTPClient
+    package internal(set) var client: SMTPClient
     let allocator: ByteBufferAllocator
     /// The clock the step durations are read from; a test can fix it. Only records read it:
     /// no decision depends on it (timeouts come in as events).

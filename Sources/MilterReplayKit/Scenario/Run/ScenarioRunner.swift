@@ -76,14 +76,14 @@ package enum ScenarioRunner {
             await connection.quit()
             return .skipped(reason)
         }
-        return await runSteps(session, on: connection, profile: scenario.profile, options: options, into: &checks)
+        return await runSteps(session, on: connection, options: options, into: &checks)
     }
 
     private static func runSteps(
-        _ session: ScenarioSession, on connection: MilterClientConnection, profile: MTAProfile,
-        options: ScenarioRunOptions, into checks: inout [ScenarioCheck]
+        _ session: ScenarioSession, on connection: MilterClientConnection, options: ScenarioRunOptions,
+        into checks: inout [ScenarioCheck]
     ) async -> ScenarioOutcome.Status? {
-        var driver = SessionDriver(connection: connection, profile: profile, rawWait: options.rawWait)
+        var driver = SessionDriver(connection: connection, rawWait: options.rawWait)
         let display = ValueDisplay(showsValues: options.showsValues)
         for step in session.steps {
             let observation: StepObservation

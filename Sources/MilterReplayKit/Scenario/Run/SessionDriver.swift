@@ -7,7 +7,6 @@ import NIOCore
 /// the milter did at each.
 struct SessionDriver {
     let connection: MilterClientConnection
-    let profile: MTAProfile
     /// How long a `raw` step waits for the milter to close or answer.
     let rawWait: TimeAmount
     /// Whether a transaction is open (MAIL sent, not yet ended).
@@ -20,9 +19,8 @@ struct SessionDriver {
     /// The records of the CONNECT and HELO sent on the scenario's behalf before the step.
     private var implicitRecords: [StepRecord] = []
 
-    init(connection: MilterClientConnection, profile: MTAProfile, rawWait: TimeAmount) {
+    init(connection: MilterClientConnection, rawWait: TimeAmount) {
         self.connection = connection
-        self.profile = profile
         self.rawWait = rawWait
     }
 
@@ -106,18 +104,18 @@ struct SessionDriver {
             afterQuitNewConnection = true
             connected = false
             greeted = false
-            return .records([await connection.replay(.quitNewConnection, macros: [])])
+            return .records([await connection.quitNewConnection()])
         case .raw(let spec): return .raw(await connection.writeRaw(spec.bytes, waitingUpTo: rawWait))
         default: preconditionFailure("every other step is run by run(_:)")
         }
     }
 
-    /// CONNECT: the client the connection was opened with, or after QUIT_NC the new one, sent as recorded.
+    /// CONNECT: the client the connection was opened with, or after QUIT_NC the new one.
     private mutating func connect(_ spec: ConnectSpec) async -> StepRecord {
         connected = true
         guard afterQuitNewConnection else { return await connection.connect() }
         afterQuitNewConnection = false
-        return await connection.replay(.connect(spec.client.connectInfo(profile: profile)), macros: [])
+        return await connection.connect(as: spec.client)
     }
 
     /// Ends a transaction left open (a verdict before end of message), as the MTA's RSET does.
