@@ -151,7 +151,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: [
                 "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "MilterDNS",
-                "milter-replay",
+                "milter-replay", "reference-milter",
             ] + nio
         ),
         // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.
@@ -159,7 +159,7 @@ let package = Package(
             name: "MilterReplayTests",
             dependencies: [
                 "MilterReplayKit", "MilterClient", "MilterCapture", "MilterProtocol", "MilterTestSupport",
-                "milter-replay",
+                "milter-replay", "reference-milter",
             ]
         ),
         // The state machine, and the real binaries under load (hence the executables as dependencies).

@@ -3,6 +3,7 @@ enum HelpExamples {
     /// The examples for the command whose help `arguments` ask for: `record`'s, else `replay`'s (the default).
     static func text(for arguments: [String]) -> String {
         if arguments.contains("scenario") { return scenario }
+        if arguments.contains("conformance") { return conformance }
         return arguments.contains("record") ? record : arguments.contains("merge") ? merge : replay
     }
 

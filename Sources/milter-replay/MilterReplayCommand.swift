@@ -12,7 +12,9 @@ struct MilterReplayCommand: AsyncParsableCommand {
         commandName: "milter-replay",
         abstract: "Replay mail against a milter as Postfix or Sendmail would, and judge the milter.",
         version: VersionText.current,
-        subcommands: [ReplayCommand.self, RecordCommand.self, ScenarioCommand.self, MergeCommand.self],
+        subcommands: [
+            ReplayCommand.self, RecordCommand.self, ScenarioCommand.self, ConformanceCommand.self, MergeCommand.self,
+        ],
         defaultSubcommand: ReplayCommand.self)
 
     /// Runs the command; every usage error (ArgumentParser's 64) exits with 2.

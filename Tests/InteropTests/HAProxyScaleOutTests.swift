@@ -15,8 +15,8 @@ struct HAProxyScaleOutTests {
     static func withTwoDaemons(
         _ body: (ScratchPeer, ScratchPeer, ScratchPeer) async throws -> Void
     ) async throws {
-        try await withPeer(try await ReferenceMilterDaemon.start()) { first in
-            try await withPeer(try await ReferenceMilterDaemon.start()) { second in
+        try await withPeer(try await ScaleOutDaemon.start()) { first in
+            try await withPeer(try await ScaleOutDaemon.start()) { second in
                 try await withPeer(try await HAProxy.start(servers: [first.port, second.port])) { proxy in
                     try await body(proxy, first, second)
                 }
@@ -33,8 +33,8 @@ struct HAProxyScaleOutTests {
             #expect(result.status == 0, "\(result.stderr)")
             let summary = try #require(try MilterReplayBinary.jsonLines(result.stdout).last)
             #expect(summary["messages"] as? Int == 200)
-            #expect(ReferenceMilterDaemon.verdictCount(first) > 0 && ReferenceMilterDaemon.verdictCount(second) > 0)
-            #expect(ReferenceMilterDaemon.verdictCount(first) + ReferenceMilterDaemon.verdictCount(second) == 200)
+            #expect(ScaleOutDaemon.verdictCount(first) > 0 && ScaleOutDaemon.verdictCount(second) > 0)
+            #expect(ScaleOutDaemon.verdictCount(first) + ScaleOutDaemon.verdictCount(second) == 200)
         }
     }
 
@@ -65,12 +65,12 @@ struct HAProxyScaleOutTests {
         _ run: BackgroundProcess, _ first: ScratchPeer, _ second: ScratchPeer
     ) async throws {
         _ = try await pollUntil("messages on both daemons", timeout: .seconds(30), interval: .milliseconds(20)) {
-            ReferenceMilterDaemon.verdictCount(first) >= 50 && ReferenceMilterDaemon.verdictCount(second) >= 50
+            ScaleOutDaemon.verdictCount(first) >= 50 && ScaleOutDaemon.verdictCount(second) >= 50
                 ? true : nil
         }
         // SIGKILL, as a crash: its open connections break mid-message.
         kill(first.process.pid, SIGKILL)
-        let servedBeforeKill = ReferenceMilterDaemon.verdictCount(second)
+        let servedBeforeKill = ScaleOutDaemon.verdictCount(second)
         _ = try await pollUntil("milter-replay to finish", timeout: .seconds(60)) { run.isRunning ? nil : true }
         // Standard error shares the file: keep the JSON lines.
         let json = run.log().split(separator: "\n").filter { $0.hasPrefix("{") }.joined(separator: "\n")
@@ -84,10 +84,10 @@ struct HAProxyScaleOutTests {
         #expect(summary["exitCode"] as? Int == 1, "\(summary)")
         // New connections went to the surviving daemon, which served well after the kill.
         #expect(
-            ReferenceMilterDaemon.verdictCount(second) > servedBeforeKill + 100,
-            "served \(ReferenceMilterDaemon.verdictCount(second)), \(servedBeforeKill) before the kill")
+            ScaleOutDaemon.verdictCount(second) > servedBeforeKill + 100,
+            "served \(ScaleOutDaemon.verdictCount(second)), \(servedBeforeKill) before the kill")
         #expect(
-            (verdicts["accept"] ?? 0) >= ReferenceMilterDaemon.verdictCount(first)
-                + ReferenceMilterDaemon.verdictCount(second) - 10, "\(summary)")
+            (verdicts["accept"] ?? 0) >= ScaleOutDaemon.verdictCount(first)
+                + ScaleOutDaemon.verdictCount(second) - 10, "\(summary)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MilterClient
 import MilterReplayKit
 
 /// `milter-replay replay [--target ADDR] FILES_OR_DIRS...`: the default subcommand.
@@ -20,11 +21,13 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup(title: "Load") var load: LoadOptions
     @OptionGroup(title: "Expectations and output") var output: OutputOptions
     @OptionGroup(title: "Captures") var capture: PcapOptions
+    @OptionGroup(title: "Starting the milter") var start: StartOptions
 
     @Argument(help: "The .eml files and directories to replay.")
     var inputs: [String] = []
 
     func validate() throws {
+        try start.validate(target: target.target)
         if capture.pcap == nil, inputs.isEmpty {
             throw ValidationError("give .eml files or directories, or --pcap FILE")
         }
@@ -51,12 +54,19 @@ struct ReplayCommand: AsyncParsableCommand {
                 capture: settings, load: load.settings, output: output.settings,
                 configuration: try target.clientConfiguration())
             let prepared = try replay.prepare()
-            throw ExitCode(try await target.withMilter { await replay.run(prepared, against: $0) })
+            throw ExitCode(try await withMilter { await replay.run(prepared, against: $0) })
         }
         let corpus = CorpusReplay(
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
             configuration: try target.clientConfiguration(), load: load.settings, output: output.settings)
         let entries = try corpus.loadCorpus()
-        throw ExitCode(try await target.withMilter { await corpus.run(entries, against: $0) })
+        throw ExitCode(try await withMilter { await corpus.run(entries, against: $0) })
+    }
+
+    /// The target, with the milter started first when --start is given, or the embedded reference milter.
+    private func withMilter(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
+        guard let text = target.target else { return try await target.withMilter(body) }
+        let address = try target.address(text)
+        return try await start.run(at: address) { try await body(address) }
     }
 }

@@ -44,6 +44,8 @@ struct ScenarioCommand: AsyncParsableCommand {
     @Flag(help: "Show the milter's and the message's values in failures as they are, not shape-redacted.")
     var showValues = false
 
+    @OptionGroup(title: "Starting the milter") var start: StartOptions
+
     @Argument(help: "The scenario files (.yaml).")
     var files: [String] = []
 
@@ -51,6 +53,7 @@ struct ScenarioCommand: AsyncParsableCommand {
         if files.isEmpty { throw ValidationError("give one or more scenario files") }
         try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         if let target { _ = try address(target) }
+        try start.validate(target: target)
     }
 
     private func address(_ text: String) throws -> MilterAddress {
@@ -63,6 +66,9 @@ struct ScenarioCommand: AsyncParsableCommand {
             showValues: showValues, timeouts: timeout.map { MilterTimeouts(all: .nanoseconds(Int64($0 * 1e9))) })
         let loaded = try replay.load()
         let address = try target.map(address)
-        throw ExitCode(try await TargetOptions.withMilter(at: address) { await replay.run(loaded, against: $0) })
+        guard let address else {
+            throw ExitCode(try await TargetOptions.withMilter(at: nil) { await replay.run(loaded, against: $0) })
+        }
+        throw ExitCode(try await start.run(at: address) { await replay.run(loaded, against: address) })
     }
 }

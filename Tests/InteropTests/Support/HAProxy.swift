@@ -44,7 +44,7 @@ enum HAProxy {
 }
 
 /// `reference-milter daemon` (the built binary), logging each verdict.
-enum ReferenceMilterDaemon {
+enum ScaleOutDaemon {
     static func start() async throws -> ScratchPeer {
         try await ScratchPeer.start("reference-milter") { port, directory in
             try BackgroundProcess.start(

@@ -1,0 +1,70 @@
+import MilterClient
+import MilterProtocol
+import _MilterSystem
+
+/// `milter-replay conformance`: the options as plain values, the run, the reports and the exit status.
+package struct ConformanceRun: Sendable {
+    package var configuration: MilterClientConfiguration
+    /// Case identifiers or areas to run; empty: all.
+    package var only: [String]
+    package var json: Bool
+    package var junit: String?
+
+    package init(configuration: MilterClientConfiguration, only: [String], json: Bool, junit: String?) {
+        self.configuration = configuration
+        self.only = only
+        self.json = json
+        self.junit = junit
+    }
+
+    /// The cases `--only` selects, in catalogue order; an identifier that names no case or area is a usage error.
+    package static func select(_ only: [String]) throws(EarlyExit) -> [ConformanceCase] {
+        guard !only.isEmpty else { return Catalogue.all }
+        for name in only where !Catalogue.all.contains(where: { $0.id == name || $0.area == name }) {
+            throw EarlyExit.usage("--only \(name): no such case or area (see conformance --list)")
+        }
+        return Catalogue.all.filter { only.contains($0.id) || only.contains($0.area) }
+    }
+
+    /// Checks the options that can fail before any connection: the cases and the report path.
+    package func prepare() throws(EarlyExit) -> [ConformanceCase] {
+        if let junit, let problem = OutputPath.problem(writingFile: junit, option: "--junit") {
+            throw EarlyExit.usage(problem)
+        }
+        return try Self.select(only)
+    }
+
+    /// Runs `cases` against `address`, prints the report, writes the JUnit file; returns the exit status:
+    /// 0 no must case failed, 1 one did, 2 the report could not be written, 3 the milter could not be reached.
+    package func run(_ cases: [ConformanceCase], against address: MilterAddress) async -> Int32 {
+        let suite = ConformanceSuite(address: address, configuration: configuration)
+        let probe: (asked: NegotiatedOptions, problem: Finding?)
+        do { probe = try await suite.probe() } catch {
+            FileDescriptorWriter.standardError("milter-replay: \(error)\n")
+            return ExitCodes.connectFailed
+        }
+        let asked = Self.describe(probe.asked, problem: probe.problem)
+        let context = CaseContext(profile: configuration.profile, asked: probe.asked)
+        var results: [ConformanceResult] = []
+        for testCase in cases {
+            let result = await suite.run(testCase, context: context)
+            // A failure shows at once on standard error, for a long run; the table comes at the end.
+            if !json, case .fail(let reason) = result.status {
+                FileDescriptorWriter.standardError("fail \(result.id): \(reason)\n")
+            }
+            results.append(result)
+        }
+        FileDescriptorWriter.standardOutput(
+            json ? ConformanceJSON.document(results, asked: asked) : ConformanceTable.text(results, asked: asked))
+        if let junit, let failure = OutputPath.write(ConformanceJUnit.document(results), to: junit, option: "--junit") {
+            FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+            return ExitCodes.usage
+        }
+        return results.contains(where: \.failsRun) ? ExitCodes.mismatch : ExitCodes.success
+    }
+
+    static func describe(_ options: NegotiatedOptions, problem: Finding?) -> String {
+        if let problem { return "nothing: the negotiation failed (\(problem))" }
+        return "version \(options.version), actions \(options.actions), protocol \(options.protocolFlags)"
+    }
+}

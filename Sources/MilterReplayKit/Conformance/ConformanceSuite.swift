@@ -1,0 +1,70 @@
+import MilterClient
+import MilterProtocol
+
+/// Runs catalogue cases against one milter: the probe negotiation first, then each case on its own connections.
+package struct ConformanceSuite: Sendable {
+    package let address: MilterAddress
+    package let configuration: MilterClientConfiguration
+
+    package init(address: MilterAddress, configuration: MilterClientConfiguration) {
+        self.address = address
+        self.configuration = configuration
+    }
+
+    /// What the milter asks for when offered everything; an empty agreement with the finding when it does not
+    /// negotiate.
+    package func probe() async throws(MilterConnectError) -> (asked: NegotiatedOptions, problem: Finding?) {
+        let runner = SessionCaseRunner(address: address, configuration: configuration)
+        switch try await runner.negotiate(configuration.profile.offer(version: .v6)) {
+        case .success(let options): return (options, nil)
+        case .failure(let finding):
+            return (NegotiatedOptions(version: .v6, actions: [], protocolFlags: [], symbolLists: []), finding)
+        }
+    }
+
+    /// Runs one case; a milter that cannot be reached any more fails the case.
+    package func run(_ testCase: ConformanceCase, context: CaseContext) async -> ConformanceResult {
+        let start = ContinuousClock.now
+        let status: ConformanceResult.Status
+        if let reason = ProbeConditions.skipReason(testCase.id, context) {
+            status = .skip(reason)
+        } else {
+            do {
+                status = try await play(testCase.kind, context: context)
+            } catch {
+                status = .fail(error.description)
+            }
+        }
+        let elapsed = start.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return ConformanceResult(testCase, status: status, seconds: seconds)
+    }
+
+    private func play(
+        _ kind: ConformanceCase.Kind, context: CaseContext
+    ) async throws(MilterConnectError) -> ConformanceResult.Status {
+        switch kind {
+        case .scenario(var scenario):
+            scenario.profile = context.profile
+            let options = ScenarioRunOptions(timeouts: configuration.timeouts)
+            return Self.status(await ScenarioRunner.run(scenario, target: address, options: options))
+        case .builtIn(.closeWithoutQuit):
+            return try await SessionCaseRunner(address: address, configuration: configuration).closeWithoutQuit()
+        case .builtIn(.bytesBeforeNegotiation(let bytes)):
+            return try await RawCaseRunner(address: address, configuration: configuration).run(bytes)
+        }
+    }
+
+    static func status(_ outcome: ScenarioOutcome) -> ConformanceResult.Status {
+        switch outcome.status {
+        case .passed: return .pass
+        case .skipped(let reason): return .skip(reason)
+        case .unreachable(let reason), .error(let reason): return .fail(reason)
+        case .failed:
+            let failures = outcome.checks.filter { !$0.passed }
+            guard let first = failures.first else { return .fail("failed") }
+            let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
+            return .fail("\(first)\(more)")
+        }
+    }
+}

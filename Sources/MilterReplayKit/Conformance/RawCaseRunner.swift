@@ -1,0 +1,38 @@
+import MilterClient
+import MilterProtocol
+import NIOCore
+
+/// Writes bytes as the first thing on a connection and judges how the milter takes them: it must close without
+/// answering, and still negotiate on a new connection.
+struct RawCaseRunner: Sendable {
+    let address: MilterAddress
+    let configuration: MilterClientConfiguration
+    /// How long the milter has to close after the bytes.
+    static let closeTimeout: TimeAmount = .seconds(10)
+
+    func run(_ bytes: [UInt8]) async throws(MilterConnectError) -> ConformanceResult.Status {
+        let socket: RawSocket
+        do {
+            socket = try await RawSocket.open(address, timeout: configuration.effectiveTimeouts.connect)
+        } catch {
+            return .fail("cannot connect to the milter: \(error)")
+        }
+        await socket.write(bytes)
+        let (answer, closed) = await socket.wait(upTo: Self.closeTimeout) { _, closed in closed }
+        await socket.close()
+        if let problem = Self.judge(answer, closed: closed) { return .fail(problem) }
+        let again = SessionCaseRunner(address: address, configuration: configuration)
+        if case .failure(let finding) = try await again.negotiate(configuration.profile.offer(version: .v6)) {
+            return .fail("after that the milter no longer negotiates on a new connection: \(finding)")
+        }
+        return .pass
+    }
+
+    static func judge(_ answer: [UInt8], closed: Bool) -> String? {
+        if !answer.isEmpty {
+            let shown = answer.prefix(16).map { String($0, radix: 16) }.joined(separator: " ")
+            return "the milter answered \(answer.count) bytes (\(shown)) instead of closing the connection"
+        }
+        return closed ? nil : "the milter neither closed the connection nor answered within 10 s"
+    }
+}

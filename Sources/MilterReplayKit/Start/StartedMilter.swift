@@ -1,0 +1,86 @@
+import MilterClient
+import NIOCore
+import _MilterSystem
+
+/// `--start "CMD ARGS"`: starts the milter under test, waits until it accepts connections on the target, runs
+/// the body, and stops the milter (SIGTERM, then SIGKILL after the grace period), also when the body fails.
+package struct StartedMilter: Sendable {
+    /// The command line, run by `/bin/sh -c "exec …"`.
+    package var command: String
+    /// How long the milter has to accept a connection on the target.
+    package var readyTimeout: Duration
+    /// How long the milter has to exit after SIGTERM before SIGKILL.
+    package var stopGrace: Duration
+
+    package init(command: String, readyTimeout: Duration = .seconds(30), stopGrace: Duration = .seconds(5)) {
+        self.command = command
+        self.readyTimeout = readyTimeout
+        self.stopGrace = stopGrace
+    }
+
+    /// Starts the milter, waits until `address` accepts connections, returns `body`'s exit status after
+    /// stopping the milter. A milter that exits first, or is not ready in time, is reported on standard error
+    /// with its exit status and the end of its output, and the status is 3 (unreachable).
+    package func run(at address: MilterAddress, _ body: () async throws -> Int32) async throws -> Int32 {
+        let child: ChildMilter
+        do { child = try ChildMilter.spawn(command) } catch {
+            return Self.fail("--start: \(error)")
+        }
+        if let problem = await waitUntilReady(child, address: address) {
+            await child.stop(grace: stopGrace)
+            return Self.fail(problem)
+        }
+        let status: Int32
+        do {
+            status = try await body()
+        } catch {
+            await child.stop(grace: stopGrace)
+            throw error
+        }
+        if let exited = child.exitStatus() {
+            FileDescriptorWriter.standardError(
+                "milter-replay: the started milter exited during the run with status \(exited)\(Self.tail(child))\n")
+        }
+        await child.stop(grace: stopGrace)
+        return status
+    }
+
+    /// Why the milter is not ready, or nil once `address` accepts a connection.
+    func waitUntilReady(_ child: ChildMilter, address: MilterAddress) async -> String? {
+        let deadline = ContinuousClock.now + readyTimeout
+        while true {
+            if let status = child.exitStatus() {
+                return "--start: the milter exited with status \(status) before accepting connections on "
+                    + "\(address)\(Self.tail(child))"
+            }
+            if await Self.accepts(address) { return nil }
+            if ContinuousClock.now >= deadline {
+                return "--start: the milter did not accept connections on \(address) within "
+                    + "\(Self.seconds(readyTimeout)) s\(Self.tail(child))"
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    static func accepts(_ address: MilterAddress) async -> Bool {
+        guard let socket = try? await RawSocket.open(address, timeout: .seconds(1)) else { return false }
+        await socket.close()
+        return true
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : "\(Double(milliseconds) / 1000)"
+    }
+
+    private static func tail(_ child: ChildMilter) -> String {
+        let output = child.outputTail().split(separator: "\n", omittingEmptySubsequences: false).suffix(20)
+            .joined(separator: "\n  ")
+        return output.isEmpty ? "; it wrote nothing" : "; its output ended with:\n  " + output
+    }
+
+    private static func fail(_ message: String) -> Int32 {
+        FileDescriptorWriter.standardError("milter-replay: \(message)\n")
+        return ExitCodes.connectFailed
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import MilterClient
+import MilterReplayKit
+import _MilterSystem
+
+/// `milter-replay conformance --target ADDR`: the catalogue of protocol cases against one milter.
+struct ConformanceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conformance",
+        abstract: "Judge a milter against the catalogue of protocol cases (docs/conformance-cases.md).",
+        discussion: """
+            Each case plays one session as the MTA would, or writes bytes no MTA would send, and passes, fails \
+            (with the reason) or is skipped (with the reason: it needs a flag the milter did not ask for). Exit \
+            codes: 0 no `must` case failed; 1 one did; 2 usage error (an unknown --only name, a report that \
+            cannot be written); 3 the milter could not be reached (or --start failed). Without --target, the \
+            embedded reference milter is judged.
+            """)
+
+    @Option(help: ArgumentHelp("The milter: HOST:PORT, [::1]:PORT, inet:PORT@HOST, unix:/path.", valueName: "address"))
+    var target: String?
+
+    @Option(help: "The MTA to play: postfix or sendmail.")
+    var mta: String = "postfix"
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Seconds to wait for each reply (default: the MTA's own timeouts).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp("Run only these cases or areas (IDs as in --list).", valueName: "id"))
+    var only: [String] = []
+
+    @Flag(help: "List the cases instead of running them.")
+    var list = false
+
+    @Flag(help: "With --list: print the catalogue as Markdown (docs/conformance-cases.md).")
+    var markdown = false
+
+    @Flag(help: "Print the results as one JSON document.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write a JUnit XML report to this file.", valueName: "file"))
+    var junit: String?
+
+    @OptionGroup(title: "Starting the milter") var start: StartOptions
+
+    func validate() throws {
+        guard let profile = MTAProfile.named(mta) else { throw ValidationError("--mta must be postfix or sendmail") }
+        _ = profile
+        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        if markdown, !list { throw ValidationError("--markdown goes with --list") }
+        if let target { _ = try address(target) }
+        try start.validate(target: target)
+    }
+
+    func run() async throws {
+        let run = ConformanceRun(configuration: configuration, only: only, json: json, junit: junit)
+        let cases = try run.prepare()
+        if list {
+            FileDescriptorWriter.standardOutput(
+                markdown ? ConformanceMarkdown.document(cases) : ConformanceMarkdown.list(cases))
+            return
+        }
+        let status: Int32
+        if let target {
+            let address = try address(target)
+            status = try await start.run(at: address) { await run.run(cases, against: address) }
+        } else {
+            status = try await TargetOptions.withMilter(at: nil) { await run.run(cases, against: $0) }
+        }
+        if status != ExitCodes.success { throw ExitCode(status) }
+    }
+
+    private var configuration: MilterClientConfiguration {
+        var configuration = MilterClientConfiguration(profile: MTAProfile.named(mta) ?? .postfix)
+        if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout * 1e9))) }
+        return configuration
+    }
+
+    private func address(_ text: String) throws -> MilterAddress {
+        do { return try MilterAddress(parsing: text) } catch { throw ValidationError(error.description) }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// `milter-replay conformance` on the built binary, against the reference milter started with `--start`.
+@Suite(.tags(.integration)) struct ConformanceBinaryTests {
+    static let referenceMilter = TestPaths.builtProduct("reference-milter")
+
+    /// The must-show: ≥ 40 cases in the JUnit report, every `must` case passes, exit 0.
+    @Test func theReferenceMilterPassesEveryMustCase() async throws {
+        let port = try FreePort.allocate()
+        let directory = try Scratch.makeDirectory("conformance")
+        defer { Scratch.remove(directory) }
+        let junit = directory.appendingPathComponent("conformance.xml").path
+        let result = try await ReplayBinary.run(
+            [
+                "conformance", "--target", "127.0.0.1:\(port)", "--junit", junit,
+                "--start", "\(Self.referenceMilter) daemon 127.0.0.1:\(port)",
+            ], timeout: .seconds(240))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        let cases = xml.components(separatedBy: "<testcase ").count - 1
+        #expect(cases >= 40, "\(cases) cases")
+        #expect(!xml.contains("<failure"), "\(xml)")
+        #expect(result.stdout.contains("0 fail (0 must)"), "\(result.stdout)")
+        for area in ["version", "macro", "abort", "session", "event", "header", "body", "connect", "unknown", "frame"] {
+            #expect(result.stdout.contains("\n\(area): "), "no \(area) group in the table")
+        }
+        // --start stopped the milter: nobody listens on the port any more.
+        #expect(!FreePort.canConnect(host: "127.0.0.1", port: port))
+    }
+
+    @Test func sendmailProfileAndJSON() async throws {
+        let result = try await ReplayBinary.run(
+            ["conformance", "--mta", "sendmail", "--json", "--only", "abort", "connect.ipv6"], timeout: .seconds(120))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let cases = json?["cases"] as? [[String: Any]] ?? []
+        #expect(cases.count == 10, "\(result.stdout)")
+        #expect(cases.allSatisfy { $0["status"] as? String == "pass" }, "\(result.stdout)")
+        #expect((json?["summary"] as? [String: Any])?["mustFail"] as? Int == 0)
+    }
+
+    @Test func helpEndsWithConformanceExamples() async throws {
+        let result = try await ReplayBinary.run(["conformance", "--help"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let examples = try #require(result.stdout.range(of: "EXAMPLES:"), "\(result.stdout)")
+        #expect(result.stdout[examples.upperBound...].contains("milter-replay conformance --target"))
+        #expect(result.stdout.contains("--start"), "\(result.stdout)")
+    }
+
+    @Test func anUnknownCaseIsAUsageError() async throws {
+        let result = try await ReplayBinary.run(["conformance", "--only", "abort.nosuch", "--list"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("abort.nosuch"), "\(result.stderr)")
+    }
+
+    @Test func anUnreachableMilterExitsThree() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run(["conformance", "--target", "127.0.0.1:\(port)"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("connection refused"), "\(result.stderr)")
+    }
+
+    /// docs/conformance-cases.md is the output of `conformance --list --markdown`: regenerate it when a case changes.
+    @Test func theCaseDocumentIsCurrent() async throws {
+        let result = try await ReplayBinary.run(["conformance", "--list", "--markdown"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let committed = try String(
+            contentsOf: TestPaths.root.appendingPathComponent("docs/conformance-cases.md"), encoding: .utf8)
+        #expect(
+            committed == result.stdout,
+            "docs/conformance-cases.md is stale: run milter-replay conformance --list --markdown > docs/conformance-cases.md"
+        )
+    }
+}

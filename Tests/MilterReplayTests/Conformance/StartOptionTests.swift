@@ -1,0 +1,59 @@
+import MilterTestSupport
+import Testing
+
+/// `--start "CMD ARGS"` on the built binary: the milter is started, waited for, and stopped; a milter that
+/// exits early or never listens is a clear error with exit 3.
+@Suite(.tags(.integration)) struct StartOptionTests {
+    @Test func aMilterThatExitsEarlyIsReportedWithItsStatusAndOutput() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run([
+            "conformance", "--target", "127.0.0.1:\(port)", "--start", "sh -c 'echo cannot bind >&2; exit 7'",
+        ])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("exited with status 7 before accepting connections"), "\(result.stderr)")
+        #expect(result.stderr.contains("cannot bind"), "\(result.stderr)")
+    }
+
+    @Test func aMilterThatNeverListensTimesOutAndIsKilled() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run(
+            [
+                "conformance", "--target", "127.0.0.1:\(port)", "--start", "sleep 600", "--start-timeout", "0.5",
+            ], timeout: .seconds(30))
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("127.0.0.1:\(port) within 0.5 s"), "\(result.stderr)")
+    }
+
+    @Test func startNeedsATarget() async throws {
+        let result = try await ReplayBinary.run(["conformance", "--start", "true"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--start needs --target"), "\(result.stderr)")
+    }
+
+    /// `scenario` takes --start too: a catalogue file against the reference milter daemon.
+    @Test func scenarioStartsTheMilter() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run(
+            [
+                "scenario", "--target", "127.0.0.1:\(port)",
+                "--start", "\(ConformanceBinaryTests.referenceMilter) daemon 127.0.0.1:\(port)",
+                TestPaths.root.appendingPathComponent("conformance/abort.yaml").path,
+            ], timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("pass 9"), "\(result.stdout)")
+        #expect(!FreePort.canConnect(host: "127.0.0.1", port: port))
+    }
+
+    /// `.eml` replay takes --start too: the reference milter daemon is started, judged, and stopped.
+    @Test func emlReplayStartsTheMilter() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run(
+            [
+                "--target", "127.0.0.1:\(port)", "--expect", "accept",
+                "--start", "\(ConformanceBinaryTests.referenceMilter) daemon 127.0.0.1:\(port)",
+                ReplayBinary.fixture("replay/accept.eml"),
+            ], timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(!FreePort.canConnect(host: "127.0.0.1", port: port))
+    }
+}
