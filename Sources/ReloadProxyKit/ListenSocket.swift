@@ -80,11 +80,7 @@ public enum ListenSocket {
     }
 
     private static func bindUnix(_ path: String) throws(ProxyError) -> Int32 {
-        switch StaleSocket.clear(path: path) {
-        case .inUse: throw .usage("another process listens on \(path)")
-        case .notASocket: throw .usage("\(path) exists and is not a socket; not removing it")
-        case .absent, .removed: break
-        }
+        if let problem = StaleSocket.clear(path: path).problem(path: path) { throw .usage(problem) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
