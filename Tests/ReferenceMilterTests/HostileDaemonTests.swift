@@ -15,6 +15,8 @@ import Testing
     struct Row: Decodable {
         var `case`: String
         var note: String
+        var rss_before_kib: Int?
+        var rss_peak_kib: Int?
         var rss_growth_kib: Int?
         var good_session: Bool
         var good_session_detail: String
@@ -49,6 +51,10 @@ import Testing
             #expect(row.served_after, "\(row.case): no session served after it")
             let growth = try #require(row.rss_growth_kib, "\(row.case): no RSS figure") * 1_024
             #expect(growth <= Self.budget + Self.slack, "\(row.case): RSS grew by \(growth) bytes (\(row.note))")
+            if let peak = row.rss_peak_kib, let before = row.rss_before_kib {
+                let rise = (peak - before) * 1_024
+                #expect(rise <= Self.budget + Self.slack, "\(row.case): RSS peaked \(rise) bytes higher (\(row.note))")
+            }
         }
         #expect(daemon.isRunning)
         await daemon.stop()

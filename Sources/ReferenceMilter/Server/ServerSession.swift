@@ -171,10 +171,11 @@ struct ServerSession {
     /// MAIL starts a transaction afresh: what an earlier one kept (and its budget state) goes, its macros stay.
     private mutating func startTransaction() {
         mail.recipients = []
-        memory.release(transactionCharge)
-        transactionCharge = 0
         overBudget = false
         resetMessageData()
+        // After the data is gone: a large release asks the allocator to return the pages.
+        memory.release(transactionCharge)
+        transactionCharge = 0
     }
 
     /// Whether the transaction went over the memory budget since the last call (to log it once).
@@ -205,8 +206,14 @@ struct ServerSession {
         mail.macros.set(stage: definition.stage, values)
     }
 
-    /// Gives back all memory the session holds (the connection closed).
-    func releaseMemory() { memory.releaseAll() }
+    /// Drops the data and gives back all memory the session holds (the connection closed).
+    mutating func releaseMemory() {
+        mail = MailInfo()
+        resetMessageData()
+        macroCharges = [:]
+        transactionCharge = 0
+        memory.releaseAll()
+    }
 
     private func completedMail() -> MailInfo {
         var complete = mail
@@ -288,10 +295,10 @@ struct ServerSession {
         for stage in macroCharges.keys where !Self.connectionStages.contains(stage) {
             memory.release(macroCharges.removeValue(forKey: stage) ?? 0)
         }
-        memory.release(transactionCharge)
-        transactionCharge = 0
         overBudget = false
         resetMessageData()
+        memory.release(transactionCharge)
+        transactionCharge = 0
     }
 
     private static let connectionStages: Set<UInt8> = [

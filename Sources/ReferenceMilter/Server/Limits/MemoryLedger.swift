@@ -1,5 +1,9 @@
 import NIOConcurrencyHelpers
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The memory the server's connections hold together, against the total budget.
 ///
 /// Every ``ConnectionMemory`` charges here as well as against its own budget, so that many
@@ -54,12 +58,29 @@ final class ConnectionMemory {
         return true
     }
 
-    /// Gives back `bytes` (at most what is held).
+    /// Gives back `bytes` (at most what is held). After a large release the allocator is asked to
+    /// return free memory to the system, so that a hostile transaction does not leave RSS behind.
     func release(_ bytes: Int) {
         let given = min(max(0, bytes), used)
         used -= given
         ledger.release(given)
+        if given >= Self.trimThreshold { Self.returnFreeMemory() }
     }
+
+    /// Releases from this size up return free memory to the system: 8 MiB.
+    static let trimThreshold = 8 << 20
+
+    private static func returnFreeMemory() { _ = mallocTrim?(0) }
+
+    /// glibc's `malloc_trim`, looked up at run time (the C module does not export it); `nil` elsewhere.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 
     /// Gives back everything (the connection closed).
     func releaseAll() { release(used) }
