@@ -14,12 +14,17 @@ import Testing
     struct Connection {
         let channel = NIOAsyncTestingChannel()
         let ledger: MemoryLedger
-        let scheduler = ClassificationScheduler(threads: 1, timeout: .seconds(30))
+        let scheduler: ClassificationScheduler
 
-        init(ledger: MemoryLedger = MemoryLedger(limit: .max), budget: Int = HostilePeerTests.budget) async throws {
+        init(
+            ledger: MemoryLedger = MemoryLedger(limit: .max), budget: Int = HostilePeerTests.budget,
+            classifier: any MailClassifier = RulesClassifier.default, classifierTimeout: TimeAmount = .seconds(30)
+        ) async throws {
             self.ledger = ledger
+            let scheduler = ClassificationScheduler(threads: 1, timeout: classifierTimeout)
+            self.scheduler = scheduler
             let environment = ConnectionEnvironment(
-                classifier: RulesClassifier.default, scheduler: scheduler, options: ProtocolOptions(),
+                classifier: classifier, scheduler: scheduler, options: ProtocolOptions(),
                 timeouts: ConnectionTimeouts(handshake: .seconds(5)), memory: MemoryBudget(perConnection: budget),
                 ledger: ledger, logger: quietLogger(), observer: nil)
             let channel = channel
@@ -112,6 +117,19 @@ import Testing
         try await first.finish()
         try await second.finish()
         #expect(ledger.total == 0)
+    }
+
+    /// Commands sent while the classifier works wait in a queue charged to the budget: past it, the
+    /// connection is closed. MACRO packets are legal there, so only the budget can close it.
+    @Test func commandsQueuedBehindTheClassifierAreCharged() async throws {
+        let connection = try await Connection(classifier: MisbehavingClassifier(), classifierTimeout: .seconds(5))
+        try await connection.send(Self.opening + Cmd.message(subject: "hang"))
+        let pairs = (0..<1_000).map { MacroDefinition.Macro(name: MilterString("m\($0)"), value: "") }
+        // 1,000 pairs cost 64 KiB each packet: five packets are over 256 KiB.
+        try await connection.send(Array(repeating: .macro(MacroDefinition(stage: .mail, macros: pairs)), count: 5))
+        try await connection.channel.closeFuture.get()
+        try await connection.finish()
+        #expect(connection.ledger.total == 0)
     }
 
     @Test func anUnknownMacroStageClosesTheConnection() async throws {

@@ -58,6 +58,8 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Frames decoded after the close (the decoder's leftovers) are dropped, not charged.
+        guard context.channel.isActive else { return }
         let command = unwrapInboundIn(data)
         watchdog.noteActivity()
         if busy {
