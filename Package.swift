@@ -43,6 +43,9 @@ let package = Package(
     targets: [
         // The small POSIX helpers (file descriptor writes, the C library) shared by the targets below; not a product.
         .target(name: "_MilterSystem"),
+        // The one parser of milter address spellings (`inet:PORT@HOST`, `[::1]:PORT`, `unix:`…), shared by
+        // the client and the server; text only, no sockets. Not a product.
+        .target(name: "_MilterAddress"),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",
@@ -51,7 +54,7 @@ let package = Package(
         // RFC 5322 / MIME; depends on nothing in this package.
         .target(name: "MailMessage"),
         // The fake MTA.
-        .target(name: "MilterClient", dependencies: ["MilterProtocol", "MailMessage", log] + nio),
+        .target(name: "MilterClient", dependencies: ["MilterProtocol", "MailMessage", "_MilterAddress", log] + nio),
         // pcap / pcapng reading, TCP reassembly, milter session extraction; MailMessage for IPAddress.
         .target(
             name: "MilterCapture",
@@ -66,7 +69,7 @@ let package = Package(
         .target(
             name: "ReferenceMilter",
             dependencies: [
-                "MilterProtocol", "MailMessage", "MilterDNS", "_MilterSystem", log,
+                "MilterProtocol", "MailMessage", "MilterDNS", "_MilterSystem", "_MilterAddress", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ] + nio

@@ -80,11 +80,7 @@ public enum ListenSocket {
     }
 
     private static func bindUnix(_ path: String) throws(ProxyError) -> Int32 {
-        switch StaleSocket.clear(path: path) {
-        case .inUse: throw .usage("another process listens on \(path)")
-        case .notASocket: throw .usage("\(path) exists and is not a socket; not removing it")
-        case .absent, .removed: break
-        }
+        if let problem = StaleSocket.clear(path: path).problem(path: path) { throw .usage(problem) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -94,11 +90,14 @@ public enum ListenSocket {
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
         let fd = socket(AF_UNIX, streamType, 0)
         guard fd >= 0 else { throw .system("socket", errno) }
+        // The mode is 0660 from the moment the socket exists: no window with the process's umask.
+        let previousMask = umask(0o117)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 systemBind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
+        umask(previousMask)
         guard bound == 0, chmod(path, 0o660) == 0 else {
             let code = errno
             close(fd)

@@ -48,7 +48,8 @@ import Testing
         let scheduler = ClassificationScheduler(threads: 1, timeout: .seconds(30))
         let environment = ConnectionEnvironment(
             classifier: RulesClassifier.default, scheduler: scheduler, options: ProtocolOptions(),
-            timeouts: ConnectionTimeouts(), logger: quietLogger(), observer: nil)
+            timeouts: ConnectionTimeouts(), memory: MemoryBudget(), ledger: MemoryLedger(limit: .max),
+            logger: quietLogger(), observer: nil)
         let channel = NIOAsyncTestingChannel()
         try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.addHandler(

@@ -7,6 +7,8 @@ struct ConnectionEnvironment: Sendable {
     let scheduler: ClassificationScheduler
     let options: ProtocolOptions
     let timeouts: ConnectionTimeouts
+    let memory: MemoryBudget
+    let ledger: MemoryLedger
     let logger: Logger
     let observer: (@Sendable (MailInfo, Decision) -> Void)?
     var metrics = ServerMetrics()
@@ -18,10 +20,15 @@ public struct ConnectionTimeouts: Hashable, Sendable {
     public var idle: TimeAmount
     /// The longest silence inside a message, between MAIL and end of message.
     public var read: TimeAmount
+    /// How long a new connection may take to send OPTNEG; past it the connection is closed, so that
+    /// idle connections cannot hold the slots. Postfix and Sendmail send OPTNEG at once.
+    public var handshake: TimeAmount
 
     /// Creates timeouts; the defaults follow Postfix's own (300 s content timeout, longer between messages).
-    public init(idle: TimeAmount = .seconds(900), read: TimeAmount = .seconds(300)) {
+    public init(idle: TimeAmount = .seconds(900), read: TimeAmount = .seconds(300), handshake: TimeAmount = .seconds(5))
+    {
         self.idle = idle
         self.read = read
+        self.handshake = handshake
     }
 }

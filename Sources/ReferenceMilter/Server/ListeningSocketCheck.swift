@@ -17,6 +17,8 @@ public enum ListeningSocketCheck {
         case notASocket(Int32)
         /// The descriptor is a socket that does not accept connections (no `listen` was called).
         case notListening(Int32)
+        /// The descriptor is a socket of another type than stream (a datagram socket).
+        case notAStreamSocket(Int32)
 
         /// The problem in words.
         public var description: String {
@@ -24,19 +26,31 @@ public enum ListeningSocketCheck {
             case .notOpen(let fd): "descriptor \(fd) is not open"
             case .notASocket(let fd): "descriptor \(fd) is not a socket"
             case .notListening(let fd): "descriptor \(fd) is a socket that is not listening"
+            case .notAStreamSocket(let fd): "descriptor \(fd) is not a stream socket"
             }
         }
     }
 
-    /// Throws unless `descriptor` is an open socket on which `listen` was called.
+    /// Throws unless `descriptor` is an open stream socket on which `listen` was called.
     public static func validate(_ descriptor: Int32) throws(Problem) {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw .notOpen(descriptor) }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else { throw .notASocket(descriptor) }
-        var accepting: Int32 = 0
+        var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &length) == 0, type == streamType else {
+            throw .notAStreamSocket(descriptor)
+        }
+        var accepting: Int32 = 0
+        length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting != 0 else {
             throw .notListening(descriptor)
         }
     }
 }
+
+#if canImport(Darwin)
+private let streamType = SOCK_STREAM
+#else
+private let streamType = Int32(SOCK_STREAM.rawValue)
+#endif

@@ -46,9 +46,9 @@ struct MessageAssembler {
         headerFields.append(RawHeaderField(nameBytes: field.name.bytes, valueBytes: value))
     }
 
-    /// Adds a body chunk, keeping only what fits.
-    mutating func add(body chunk: ByteBuffer) {
-        let room = bodyRoom
+    /// Adds a body chunk, keeping at most `limit` bytes and only what fits.
+    mutating func add(body chunk: ByteBuffer, keeping limit: Int = .max) {
+        let room = min(bodyRoom, max(0, limit))
         if chunk.readableBytes > room { isTruncated = true }
         guard room > 0 else { return }
         body.append(contentsOf: chunk.readableBytesView.prefix(room))

@@ -4,9 +4,11 @@ import NIOCore
 
 /// Drives one MTA connection: decoded commands go into a ``ServerSession``; its actions are run here.
 ///
-/// Commands that arrive while the classifier works wait in order. Every reply of one step leaves
-/// in one buffer and one flush. Silence from the MTA is bounded by the idle and read timeouts;
-/// the classifier by its own timeout.
+/// Commands that arrive while the classifier works wait in order, charged to the connection's
+/// memory budget. Every reply of one step leaves in one buffer and one flush. Reading stops while
+/// the classifier works and while the MTA does not read our replies (backpressure), so neither
+/// commands nor replies pile up. Silence from the MTA is bounded by the handshake, idle and read
+/// timeouts; the classifier by its own timeout.
 final class MilterConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = MilterCommand
     typealias OutboundOut = ByteBuffer
@@ -16,18 +18,29 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private let environment: ConnectionEnvironment
     private var logger: Logger
     private var busy = false
-    private var queued = CircularBuffer<MilterCommand>()
+    private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
     private let watchdog: ConnectionWatchdog
+    private let memory: ConnectionMemory
+    private var handshakeTimer: Scheduled<Void>?
+    /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
+    private var reading = true
 
     init(environment: ConnectionEnvironment, refusing: Bool, connectionID: Int) {
         self.environment = environment
-        session = ServerSession(needs: environment.classifier.needs, options: environment.options, refusing: refusing)
+        memory = ConnectionMemory(limit: environment.memory.perConnection, ledger: environment.ledger)
+        session = ServerSession(
+            needs: environment.classifier.needs, options: environment.options, refusing: refusing, memory: memory)
         logger = environment.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
         watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        // Postfix and Sendmail send OPTNEG at once: a peer that does not is not an MTA and must not hold a slot.
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: environment.timeouts.handshake) {
+            [unowned self] in
+            if session.agreed == nil { fail(context: context, "handshake timeout: no OPTNEG") }
+        }
         let probe = ConnectionWatchdog.Probe(
             isInsideMessage: { [unowned self] in session.isInsideMessage },
             isBusy: { [unowned self] in busy },
@@ -42,22 +55,42 @@ final class MilterConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         watchdog.stop()
+        handshakeTimer?.cancel()
+        queued.removeAll()
+        session.releaseMemory()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Frames decoded after the close (the decoder's leftovers) are dropped, not charged.
+        guard context.channel.isActive else { return }
         let command = unwrapInboundIn(data)
         watchdog.noteActivity()
         if busy {
-            queued.append(command)
-            if queued.count > Self.maximumQueuedCommands {
+            let cost = MemoryCost.queued(command)
+            guard queued.count < Self.maximumQueuedCommands, memory.charge(cost) else {
                 fail(
-                    context: context, "the MTA sent \(queued.count) commands without waiting for replies",
+                    context: context, "the MTA sent \(queued.count + 1) commands without waiting for replies",
                     kind: "too-many-queued-commands")
+                return
             }
+            queued.append((command, cost))
             return
         }
         process(command, context: context)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        updateReading(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Reads only while replies can leave and no classification is pending.
+    private func updateReading(context: ChannelHandlerContext) {
+        let wanted = context.channel.isWritable && !busy
+        guard wanted != reading else { return }
+        reading = wanted
+        try? context.channel.syncOptions?.setOption(.autoRead, value: wanted)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -67,6 +100,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private func process(_ command: MilterCommand, context: ChannelHandlerContext) {
         do {
             perform(try session.receive(command), context: context)
+            if session.takeBudgetNotice() {
+                logger.warning(
+                    "memory budget reached: the transaction gets a tempfail",
+                    metadata: ["budget": "\(memory.limit)", "total": "\(environment.ledger.limit)"])
+            }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
         }
@@ -99,6 +137,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         then finish: @escaping (MilterConnectionHandler, ClassificationOutcome<Value>) -> Void
     ) {
         busy = true
+        updateReading(context: context)
         let metrics = environment.metrics
         let timed: @Sendable () async throws -> Value = {
             let start = ContinuousClock.now
@@ -110,6 +149,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             guard context.channel.isActive else { return }
             finish(self, outcome)
             self.drainQueue(context: context)
+            self.updateReading(context: context)
         }
     }
 
@@ -159,7 +199,8 @@ final class MilterConnectionHandler: ChannelInboundHandler {
 
     private func drainQueue(context: ChannelHandlerContext) {
         while !busy, context.channel.isActive, let next = queued.popFirst() {
-            process(next, context: context)
+            memory.release(next.cost)
+            process(next.command, context: context)
         }
     }
 

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import _MilterSystem
 
 /// The milter server: listens, speaks the protocol with each MTA connection, and asks the classifier.
 ///
@@ -38,8 +39,10 @@ public final class MilterServer: Service, Sendable {
             classifier: classifier,
             scheduler: ClassificationScheduler(
                 threads: configuration.threads, timeout: configuration.classifierTimeout),
-            options: configuration.protocolOptions, timeouts: configuration.timeouts, logger: logger,
-            observer: observer, metrics: ServerMetrics())
+            options: configuration.protocolOptions, timeouts: configuration.timeouts, memory: configuration.memory,
+            ledger: MemoryLedger(
+                limit: configuration.memory.total(maximumConnections: configuration.maximumConnections)),
+            logger: logger, observer: observer, metrics: ServerMetrics())
     }
 
     /// The bound address, once started.
@@ -57,7 +60,13 @@ public final class MilterServer: Service, Sendable {
         if let address = localAddress { return address }
         let bound = try await listen()
         listener.withLockedValue { $0 = bound }
-        environment.logger.info("listening", metadata: ["address": "\(configuration.address)"])
+        environment.logger.info(
+            "listening",
+            metadata: [
+                "address": "\(configuration.address)", "max-connections": "\(configuration.maximumConnections)",
+                "memory-budget": "\(configuration.memory.perConnection)",
+                "memory-total": "\(environment.ledger.limit)",
+            ])
         return bound.localAddress
     }
 
@@ -168,47 +177,43 @@ public final class MilterServer: Service, Sendable {
     }
 
     private func bind(_ bootstrap: ServerBootstrap) async throws -> any Channel {
-        switch configuration.address {
-        case .tcp(let host, let port):
-            return try await bootstrap.bind(host: host, port: port).get()
-        case .unix(let path):
-            switch StaleSocket.clear(path: path) {
-            case .inUse: throw ServerError.socketInUse(path: path)
-            case .notASocket: throw ServerError.notASocket(path: path)
-            case .absent, .removed: break
+        let address = configuration.address
+        do {
+            switch address {
+            case .tcp(let host, let port):
+                return try await bootstrap.bind(host: host, port: port).get()
+            case .unix(let path):
+                return try await bindUnix(bootstrap, path: path)
+            case .inherited(let descriptor):
+                try ListeningSocketCheck.validate(descriptor)
+                return try await bootstrap.withBoundSocket(descriptor).get()
             }
-            let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
-            guard chmod(path, 0o660) == 0 else {
-                try? await channel.close()
-                throw ServerError.cannotSetMode(path: path)
-            }
-            return channel
-        case .inherited(let descriptor):
-            // listen() takes inherited sockets; kept for completeness of the switch.
-            try ListeningSocketCheck.validate(descriptor)
-            return try await bootstrap.withBoundSocket(descriptor).get()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ServerError.addressInUse(address: "\(address)")
+        } catch let error as IOError {
+            throw ServerError.cannotBind(address: "\(address)", reason: "\(error)")
         }
     }
-}
 
-/// Why the server could not start.
-public enum ServerError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Something accepts connections on the unix socket already.
-    case socketInUse(path: String)
-    /// The path exists and is not a socket; it is left alone.
-    case notASocket(path: String)
-    /// The socket's mode could not be set to 0660.
-    case cannotSetMode(path: String)
-    /// The listening socket has no address to report.
-    case noLocalAddress
-
-    /// The error in words.
-    public var description: String {
-        switch self {
-        case .socketInUse(let path): "another process listens on \(path)"
-        case .notASocket(let path): "\(path) exists and is not a socket; not removing it"
-        case .cannotSetMode(let path): "cannot set mode 0660 on \(path)"
-        case .noLocalAddress: "the listening socket has no address"
+    private func bindUnix(_ bootstrap: ServerBootstrap, path: String) async throws -> any Channel {
+        let options = configuration.unixSocket
+        try options.validate(path: path)
+        switch StaleSocket.clear(path: path) {
+        case .inUse: throw ServerError.socketInUse(path: path)
+        case .notASocket: throw ServerError.notASocket(path: path)
+        case let finding:
+            if let problem = finding.problem(path: path) {
+                throw ServerError.unusableSocketPath(path: path, reason: problem)
+            }
         }
+        let channel = try await options.withModeMask { try await bootstrap.bind(unixDomainSocketPath: path).get() }
+        do {
+            try options.apply(to: path)
+        } catch {
+            try? await channel.close()
+            unlink(path)
+            throw error
+        }
+        return channel
     }
 }

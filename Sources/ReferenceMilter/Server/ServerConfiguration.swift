@@ -16,8 +16,13 @@ public struct ServerConfiguration: Sendable {
     public var timeouts: ConnectionTimeouts
     /// How long a graceful shutdown waits for open connections before closing them.
     public var drainTimeout: TimeAmount
-    /// The most connections served at once; one more gets a tempfail and is closed.
+    /// The most connections served at once; one more gets a tempfail and is closed. The default is
+    /// derived from the descriptor limit (``DescriptorLimit/connectionLimit(descriptors:)``).
     public var maximumConnections: Int
+    /// The memory the data of one connection, and of all, may take.
+    public var memory: MemoryBudget
+    /// The mode, owner and group of a unix socket the server creates.
+    public var unixSocket: UnixSocketOptions
     /// Protocol options: truncation, limits, the failure verdict.
     public var protocolOptions: ProtocolOptions
 
@@ -25,9 +30,12 @@ public struct ServerConfiguration: Sendable {
     public init(
         address: ListenAddress = .default, threads: Int = 1, eventLoopThreads: Int = System.coreCount,
         classifierTimeout: TimeAmount = .seconds(60), timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-        drainTimeout: TimeAmount = .seconds(10), maximumConnections: Int = 1_024,
-        protocolOptions: ProtocolOptions = ProtocolOptions()
+        drainTimeout: TimeAmount = .seconds(10), maximumConnections: Int = DescriptorLimit.connectionLimit(),
+        protocolOptions: ProtocolOptions = ProtocolOptions(), memory: MemoryBudget = MemoryBudget(),
+        unixSocket: UnixSocketOptions = UnixSocketOptions()
     ) {
+        self.memory = memory
+        self.unixSocket = unixSocket
         self.address = address
         self.threads = max(1, threads)
         self.eventLoopThreads = max(1, eventLoopThreads)

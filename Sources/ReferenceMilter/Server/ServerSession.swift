@@ -29,12 +29,24 @@ struct ServerSession {
     private var awaitsReply = false
     private var mail = MailInfo()
     private var message: MessageAssembler
+    /// What the kept data costs, against the connection's memory budget.
+    private let memory: ConnectionMemory
+    private var macroCharges: [UInt8: Int] = [:]
+    private var transactionCharge = 0
+    /// The transaction went over the memory budget: its data is dropped and it gets a tempfail.
+    private var overBudget = false
+    /// Set when the transaction goes over budget; read once by ``takeBudgetNotice()``.
+    private var budgetNotice = false
 
     /// Creates a session; a `refusing` session answers CONNECT with a tempfail and closes (server full).
-    init(needs: ClassifierNeeds, options: ProtocolOptions, refusing: Bool = false) {
+    init(
+        needs: ClassifierNeeds, options: ProtocolOptions, refusing: Bool = false,
+        memory: ConnectionMemory = ConnectionMemory(limit: .max, ledger: MemoryLedger(limit: .max))
+    ) {
         self.needs = needs
         self.options = options
         self.refusing = refusing
+        self.memory = memory
         self.message = MessageAssembler(
             budget: options.messageBudget, hardCap: options.maximumMessageBytes, leadingSpaceIncluded: false)
     }
@@ -59,7 +71,7 @@ struct ServerSession {
             resetMessageData(leadingSpace: agreed.protocolFlags.contains(.headerLeadingSpace))
             return .reply([.optionNegotiation(answer)])
         case .macros(let definition):
-            mail.macros.set(stage: definition.stage, MacroTable.values(of: definition))
+            try keepMacros(definition)
             return .reply([])
         case .event(let event, let obligation):
             awaitsReply = obligation != .none
@@ -73,6 +85,8 @@ struct ServerSession {
             return .reply([])
         case .newConnection:
             resetTransaction()
+            for cost in macroCharges.values { memory.release(cost) }
+            macroCharges = [:]
             mail = MailInfo()
             return .reply([])
         case .quit:
@@ -83,6 +97,8 @@ struct ServerSession {
     /// Events that carry message data: stored, then answered if the MTA waits for an answer.
     private mutating func event(_ command: MilterCommand) throws(MilterProtocolError) -> SessionAction {
         if refusing { return .replyAndClose(awaitsReply ? [.tempfail] : []) }
+        if case .mail = command { startTransaction() }
+        if overBudget, isInsideMessage { return overBudgetReply(command) }
         switch command {
         case .connect(let info):
             mail.client = ClientInfo(info)
@@ -91,20 +107,24 @@ struct ServerSession {
             mail.helo = name.string
             return early(.helo(mail.helo))
         case .mail(let envelope):
-            resetMessageData()
-            let entry = EnvelopeEntry(envelope, macros: mail.macros.stage(.mail))
+            let macros = mail.macros.stage(.mail)
+            let entry = EnvelopeEntry(envelope, macros: macros)
             mail.sender = entry
+            guard keep(MemoryCost.envelope(envelope, macros: macros)) else { return overBudgetReply(command) }
             return early(.mail(entry))
         case .recipient(let envelope):
-            let entry = EnvelopeEntry(envelope, macros: mail.macros.stage(.recipient))
+            let macros = mail.macros.stage(.recipient)
+            guard keep(MemoryCost.envelope(envelope, macros: macros)) else { return overBudgetReply(command) }
+            let entry = EnvelopeEntry(envelope, macros: macros)
             mail.recipients.append(entry)
             return early(.recipient(entry))
         case .header(let field):
+            guard keep(MemoryCost.header(field)) else { return overBudgetReply(command) }
             message.add(field)
         case .body(let chunk):
             return bodyChunk(chunk)
         case .endOfMessage(let chunk):
-            if chunk.readableBytes > 0 { message.add(body: chunk) }
+            if chunk.readableBytes > 0 { keepBody(chunk) }
             return .classify(completedMail())
         default: break  // DATA, EOH, UNKNOWN: nothing to keep.
         }
@@ -118,10 +138,81 @@ struct ServerSession {
     }
 
     private mutating func bodyChunk(_ chunk: ByteBuffer) -> SessionAction {
-        message.add(body: chunk)
+        keepBody(chunk)
         guard awaitsReply else { return .reply([]) }
         let canSkip = agreed?.protocolFlags.contains(.skip) ?? false
-        return .reply([message.isFull && canSkip ? .skip : .continue])
+        return .reply([(message.isFull || memory.room == 0) && canSkip ? .skip : .continue])
+    }
+
+    /// The body is cut where the memory budget ends, as by `--truncate`: the message is still classified.
+    private mutating func keepBody(_ chunk: ByteBuffer) {
+        let fitting = min(chunk.readableBytes, message.bodyRoom, memory.room)
+        message.add(body: chunk, keeping: fitting > 0 && keep(fitting) ? fitting : 0)
+    }
+
+    /// Charges the transaction with `cost`; on refusal the transaction is over budget.
+    private mutating func keep(_ cost: Int) -> Bool {
+        guard memory.charge(cost) else {
+            overBudget = true
+            budgetNotice = true
+            return false
+        }
+        transactionCharge += cost
+        return true
+    }
+
+    /// A transaction over its budget keeps nothing more; every reply it owes is a tempfail.
+    private mutating func overBudgetReply(_ command: MilterCommand) -> SessionAction {
+        guard case .endOfMessage = command else { return .reply(awaitsReply ? [.tempfail] : []) }
+        resetTransaction()
+        return .reply([.tempfail])
+    }
+
+    /// MAIL starts a transaction afresh: what an earlier one kept (and its budget state) goes, its macros stay.
+    private mutating func startTransaction() {
+        mail.recipients = []
+        overBudget = false
+        resetMessageData()
+        // After the data is gone: a large release asks the allocator to return the pages.
+        memory.release(transactionCharge)
+        transactionCharge = 0
+    }
+
+    /// Whether the transaction went over the memory budget since the last call (to log it once).
+    mutating func takeBudgetNotice() -> Bool {
+        defer { budgetNotice = false }
+        return budgetNotice
+    }
+
+    /// A MACRO packet replaces its stage's macros; the stage must be a command that takes macros.
+    private mutating func keepMacros(_ definition: MacroDefinition) throws(MilterProtocolError) {
+        guard MacroTable.order.contains(definition.stage) else {
+            throw MilterProtocolError(
+                .malformedPayload, commandByte: MilterCommand.ID.macro.rawValue,
+                detail: "macros for an unknown stage \(Redaction.describe(byte: definition.stage))")
+        }
+        let values = MacroTable.values(of: definition)
+        memory.release(macroCharges.removeValue(forKey: definition.stage) ?? 0)
+        let cost = MemoryCost.macros(values)
+        guard memory.charge(cost) else {
+            mail.macros.set(stage: definition.stage, [:])
+            if isInsideMessage {
+                overBudget = true
+                budgetNotice = true
+            }
+            return
+        }
+        macroCharges[definition.stage] = cost
+        mail.macros.set(stage: definition.stage, values)
+    }
+
+    /// Drops the data and gives back all memory the session holds (the connection closed).
+    mutating func releaseMemory() {
+        mail = MailInfo()
+        resetMessageData()
+        macroCharges = [:]
+        transactionCharge = 0
+        memory.releaseAll()
     }
 
     private func completedMail() -> MailInfo {
@@ -185,6 +276,7 @@ struct ServerSession {
     }
 
     private mutating func dropLastRecipient() {
+        guard !mail.recipients.isEmpty else { return }
         mail.recipients.removeLast()
         mail.macros.set(stage: MilterCommand.ID.recipient.rawValue, mail.recipients.last?.macros ?? [:])
     }
@@ -200,7 +292,13 @@ struct ServerSession {
         mail.sender = nil
         mail.recipients = []
         mail.macros.keepOnly(Self.connectionStages)
+        for stage in macroCharges.keys where !Self.connectionStages.contains(stage) {
+            memory.release(macroCharges.removeValue(forKey: stage) ?? 0)
+        }
+        overBudget = false
         resetMessageData()
+        memory.release(transactionCharge)
+        transactionCharge = 0
     }
 
     private static let connectionStages: Set<UInt8> = [

@@ -12,8 +12,9 @@ struct DaemonCommand: AsyncParsableCommand {
         commandName: "daemon",
         abstract: "Serve MTAs until SIGINT or SIGTERM.",
         discussion: """
-            ADDRESS is HOST:PORT, [IPV6]:PORT, unix:/path (mode 0660) or fd:N; the default is \
-            127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
+            ADDRESS is HOST:PORT, [IPV6]:PORT, inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path \
+            (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
+            default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
             (LISTEN_FDS and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
             to the descriptor named by MILTER_READY_FD and sends READY=1 to NOTIFY_SOCKET. SIGHUP \
             re-reads the --config file; a file with errors is logged and the running rules stay.
@@ -30,8 +31,12 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core).")
     var eventLoops: Int?
 
-    @Option(help: "Connections served at once; one more gets a tempfail and is closed.")
-    var maxConnections = 1_024
+    @Option(
+        help: """
+            Connections served at once; one more gets a tempfail and is closed (default: the descriptor \
+            limit, raised to its hard limit, less 64, at most 10000).
+            """)
+    var maxConnections: Int?
 
     @Option(help: "Seconds the MTA may stay silent between messages.")
     var idleTimeout = 900.0
@@ -50,9 +55,12 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    @OptionGroup var limits: DaemonLimitOptions
+
     func run() async throws {
         let milter = CLIContext.configuration
         let logger = try logging.bootstrap(label: milter.name)
+        DescriptorLimit.raiseSoftToHard()
         let configuration = try serverConfiguration(milter.server)
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(logger: logger)
@@ -75,17 +83,20 @@ struct DaemonCommand: AsyncParsableCommand {
             configuration.address = inherited
             try checkInherited(inherited)
         } else if let address {
-            guard let parsed = ListenAddress(parsing: address) else { throw CLIError.usage("bad address \(address)") }
-            configuration.address = parsed
+            do { configuration.address = try ListenAddress(validating: address) } catch {
+                throw CLIError.usage("\(error)")
+            }
+            let parsed = configuration.address
             try checkInherited(parsed)
         }
         configuration.threads = max(1, threads)
         if let eventLoops { configuration.eventLoopThreads = max(1, eventLoops) }
-        configuration.maximumConnections = max(1, maxConnections)
+        configuration.maximumConnections = max(1, maxConnections ?? DescriptorLimit.connectionLimit())
         configuration.timeouts = ConnectionTimeouts(idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout))
         configuration.drainTimeout = .fromSeconds(drainTimeout)
         configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)
         configuration.protocolOptions = try classification.protocolOptions()
+        try limits.apply(to: &configuration)
         return configuration
     }
 

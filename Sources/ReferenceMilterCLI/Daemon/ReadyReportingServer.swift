@@ -9,7 +9,8 @@ struct ReadyReportingServer: Service {
     let server: MilterServer
 
     func run() async throws {
-        try await server.start()
+        // A socket that cannot be had is a start-up error: exit 2, with the address named.
+        do { try await server.start() } catch let error as ServerError { throw CLIError.usage("\(error)") }
         if let ready = ReadinessPipe.takeFromEnvironment() { ReadinessPipe.signal(ready) }
         SystemdNotifier.fromEnvironment()?.send("READY=1")
         try await server.run()

@@ -1,0 +1,46 @@
+import ArgumentParser
+import NIOCore
+import ReferenceMilter
+
+/// The daemon's options for hostile or broken peers and for its unix socket.
+struct DaemonLimitOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Bytes of memory the data of one connection may take (default 16 MiB).",
+            discussion: """
+                Counted in what the data costs in memory: envelope and ESMTP arguments, macros, header \
+                fields (each with a per-item overhead), the body kept, commands queued behind the \
+                classifier. Past it the transaction gets a tempfail (the body is cut instead, as by \
+                --truncate). All connections together may take this times --max-connections, at most \
+                a quarter of the physical memory.
+                """))
+    var memoryBudget: Int?
+
+    @Option(help: "Seconds a new connection may take to send OPTNEG before it is closed.")
+    var handshakeTimeout = 5.0
+
+    @Option(help: "The mode of a unix: socket, in octal.")
+    var socketMode = "660"
+
+    @Option(help: "The user (name or number) to own a unix: socket.")
+    var socketOwner: String?
+
+    @Option(help: "The group (name or number) of a unix: socket.")
+    var socketGroup: String?
+
+    /// Sets the memory budget, the handshake timeout and the unix socket's permissions.
+    func apply(to configuration: inout ServerConfiguration) throws {
+        if let memoryBudget {
+            guard memoryBudget >= 65_536 else { throw CLIError.usage("--memory-budget must be at least 65536 bytes") }
+            configuration.memory.perConnection = memoryBudget
+        }
+        guard handshakeTimeout.isFinite, handshakeTimeout > 0, handshakeTimeout <= 3_600 else {
+            throw CLIError.usage("--handshake-timeout must be a number of seconds from 0 to 3600")
+        }
+        configuration.timeouts.handshake = .fromSeconds(handshakeTimeout)
+        guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
+            throw CLIError.usage("--socket-mode takes octal permission bits such as 660, not \(socketMode)")
+        }
+        configuration.unixSocket = UnixSocketOptions(mode: mode, owner: socketOwner, group: socketGroup)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// `reference-milter daemon` on the built binary: milter-replay's address spellings, a port in use,
+/// unix socket permissions, inherited descriptors that are not listening sockets.
+@Suite(.tags(.integration)) struct DaemonAddressTests {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+        try await ProcessRunner.run(
+            TestPaths.builtProduct("reference-milter"), ["daemon"] + arguments + ["--log-level", "error"],
+            environment: DaemonTests.cleanEnvironment.merging(environment) { $1 }, timeout: .seconds(30))
+    }
+
+    @Test func sendmailSpellingIsServed() async throws {
+        let port = try FreePort.allocate()
+        let scratch = try Scratch.makeDirectory("daemon-address")
+        defer { Scratch.remove(scratch) }
+        let daemon = try BackgroundProcess.start(
+            TestPaths.builtProduct("reference-milter"), ["daemon", "inet:\(port)@127.0.0.1", "--log-level", "error"],
+            logFile: scratch.appendingPathComponent("log"), environment: DaemonTests.cleanEnvironment)
+        try await FreePort.waitUntilListening(port: port)
+        let mta = try await TestMTA.connect(port: port)
+        #expect(try await mta.negotiate().version == .v6)
+        await mta.close()
+        await daemon.stop()
+    }
+
+    @Test func aPortInUseNamesTheAddressAndExits2() async throws {
+        let (fd, port) = try FreePort.boundSocket(host: "127.0.0.1")
+        defer { close(fd) }
+        #expect(listen(fd, 4) == 0)
+        let result = try await Self.run(["127.0.0.1:\(port)"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"))
+    }
+
+    @Test(arguments: [
+        (["unix:/tmp/socket-group-test.sock", "--socket-group", "no-such-group-h4"], "no group no-such-group-h4"),
+        (["unix:/tmp/socket-mode-test.sock", "--socket-mode", "999"], "--socket-mode takes octal permission bits"),
+        (["unix:/tmp/" + String(repeating: "s", count: 150)], "a unix socket path has at most"),
+        (["inet:7408@"], "the host is empty"), (["--handshake-timeout", "inf"], "--handshake-timeout must be"),
+        (["fd:99"], "descriptor 99 is not open"),
+    ])
+    func badSocketSettingsAreUsageErrors(arguments: [String], message: String) async throws {
+        let result = try await Self.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test func anInheritedDescriptorThatIsNotOpenIsAUsageError() async throws {
+        let result = try await Self.run([], environment: ["MILTER_LISTEN_FD": "99"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("descriptor 99 is not open"))
+    }
+
+    /// A queue id and a subject with line breaks and an escape sequence reach the log escaped: no forged line.
+    @Test func controlCharactersInLoggedFieldsAreEscaped() async throws {
+        let port = try FreePort.allocate()
+        let scratch = try Scratch.makeDirectory("daemon-log")
+        defer { Scratch.remove(scratch) }
+        let log = scratch.appendingPathComponent("log")
+        let daemon = try BackgroundProcess.start(
+            TestPaths.builtProduct("reference-milter"), ["daemon", "127.0.0.1:\(port)", "--log-level", "info"],
+            logFile: log, environment: DaemonTests.cleanEnvironment)
+        try await FreePort.waitUntilListening(port: port)
+        let mta = try await TestMTA.connect(port: port)
+        _ = try await mta.negotiate()
+        try await mta.send([Cmd.connect, Cmd.helo])
+        let forged = "Q1\nQ2: ACCEPT (forged)\u{1B}]0;title\u{07}"
+        #expect(try await mta.message(Cmd.message(subject: "[reject]", queueID: forged)).last != nil)
+        await mta.close()
+        let text = try await pollUntil("the decision line", timeout: .seconds(20), interval: .milliseconds(20)) {
+            let text = daemon.log()
+            return text.contains("REJECT") ? text : nil
+        }
+        await daemon.stop()
+        #expect(text.contains("Q1\\nQ2: ACCEPT (forged)\\u{1B}]0;title\\u{7}"), "\(text)")
+        #expect(!text.split(separator: "\n").contains { $0.hasPrefix("Q2") })
+        #expect(!text.contains("\u{1B}"))
+    }
+
+    @Test func theSocketGetsItsModeAndGroup() async throws {
+        let scratch = try Scratch.makeDirectory("daemon-socket")
+        defer { Scratch.remove(scratch) }
+        let path = scratch.appendingPathComponent("m.sock").path
+        let daemon = try BackgroundProcess.start(
+            TestPaths.builtProduct("reference-milter"),
+            [
+                "daemon", "local:\(path)", "--socket-mode", "600", "--socket-group", "\(getgid())", "--log-level",
+                "error",
+            ],
+            logFile: scratch.appendingPathComponent("log"), environment: DaemonTests.cleanEnvironment)
+        _ = try await pollUntil("the socket", timeout: .seconds(20), interval: .milliseconds(20)) {
+            FileManager.default.fileExists(atPath: path) ? true : nil
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        #expect((attributes[.groupOwnerAccountID] as? NSNumber)?.uint32Value == getgid())
+        await daemon.stop()
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// `interop/hostile-peer.py --reduced` against the built daemon: every case keeps the daemon alive
+/// and serving (a well-behaved session beside each case, and one after it, get their verdict), and
+/// its resident memory grows by at most the memory budget plus the allocator's and buffers' share.
+@Suite(.tags(.integration)) struct HostileDaemonTests {
+    /// The daemon's `--memory-budget` here: 4 MiB.
+    static let budget = 4 << 20
+    /// What a case may add to RSS besides one connection's data: allocator arenas, NIO buffers,
+    /// the kernel-facing read buffers of 2,000 connections.
+    static let slack = 16 << 20
+
+    struct Row: Decodable {
+        var `case`: String
+        var note: String
+        var rss_before_kib: Int?
+        var rss_peak_kib: Int?
+        var rss_growth_kib: Int?
+        var good_session: Bool
+        var good_session_detail: String
+        var served_after: Bool
+        var alive: Bool?
+    }
+
+    @Test func everyHostileCaseLeavesTheDaemonServingWithinItsBudget() async throws {
+        guard let python = ExternalTool.require("python3") else { return }
+        let port = try FreePort.allocate()
+        let scratch = try Scratch.makeDirectory("hostile")
+        defer { Scratch.remove(scratch) }
+        let daemon = try BackgroundProcess.start(
+            TestPaths.builtProduct("reference-milter"),
+            [
+                "daemon", "127.0.0.1:\(port)", "--handshake-timeout", "1", "--memory-budget", "\(Self.budget)",
+                "--log-level", "critical",
+            ],
+            logFile: scratch.appendingPathComponent("daemon.log"), environment: DaemonTests.cleanEnvironment)
+        try await FreePort.waitUntilListening(port: port)
+        let script = TestPaths.root.appendingPathComponent("interop/hostile-peer.py").path
+        let result = try await ProcessRunner.run(
+            python, [script, "--pid", "\(daemon.pid)", "--reduced", "--json", "--settle", "0.3", "127.0.0.1:\(port)"],
+            timeout: .seconds(300))
+        let rows = result.stdout.split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(Row.self, from: Data($0.utf8))
+        }
+        #expect(rows.count == 13, "\(result.stderr)")
+        for row in rows {
+            #expect(row.alive == true, "\(row.case): the daemon died")
+            #expect(row.good_session, "\(row.case): the session beside it: \(row.good_session_detail)")
+            #expect(row.served_after, "\(row.case): no session served after it")
+            let growth = try #require(row.rss_growth_kib, "\(row.case): no RSS figure") * 1_024
+            #expect(growth <= Self.budget + Self.slack, "\(row.case): RSS grew by \(growth) bytes (\(row.note))")
+            if let peak = row.rss_peak_kib, let before = row.rss_before_kib {
+                let rise = (peak - before) * 1_024
+                #expect(rise <= Self.budget + Self.slack, "\(row.case): RSS peaked \(rise) bytes higher (\(row.note))")
+            }
+        }
+        #expect(daemon.isRunning)
+        await daemon.stop()
+    }
+}
