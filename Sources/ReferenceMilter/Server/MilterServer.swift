@@ -206,7 +206,15 @@ public final class MilterServer: Service, Sendable {
                 throw ServerError.unusableSocketPath(path: path, reason: problem)
             }
         }
-        let channel = try await options.withModeMask { try await bootstrap.bind(unixDomainSocketPath: path).get() }
+        let descriptor = try options.listeningSocket(at: path)
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.withBoundSocket(descriptor).get()
+        } catch {
+            close(descriptor)
+            unlink(path)
+            throw error
+        }
         do {
             try options.apply(to: path)
         } catch {

@@ -2,9 +2,10 @@ import _MilterSystem
 
 /// The permissions of a unix socket the server creates.
 ///
-/// The mode is in force from the moment the socket exists (the process umask is narrowed around
-/// `bind`), so there is no window in which a wider mode lets anyone connect. Owner and group are
-/// set right after.
+/// The socket is never more open than ``mode`` from the moment it exists: its descriptor gets the
+/// mode (`fchmod`) before `bind`, and Linux creates the file with that mode less the umask; the
+/// exact mode, owner and group are set right after. The process umask is never touched (it is
+/// shared by every thread, and a library must not change it under them).
 public struct UnixSocketOptions: Hashable, Sendable {
     /// The permission bits; the default 0660 lets the owner and the group (the MTA's) connect.
     public var mode: UInt16
@@ -20,11 +21,35 @@ public struct UnixSocketOptions: Hashable, Sendable {
         self.group = group
     }
 
-    /// Runs `body` with the umask that gives a new socket exactly ``mode``, then restores the umask.
-    func withModeMask<T>(_ body: () async throws -> T) async rethrows -> T {
-        let previous = umask(mode_t(~mode & 0o777))
-        defer { umask(previous) }
-        return try await body()
+    /// A listening unix stream socket at `path`, created with ``mode`` (less the umask) from the start.
+    func listeningSocket(at path: String, backlog: Int32 = 256) throws(ServerError) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw .unusableSocketPath(path: path, reason: "socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        #if canImport(Darwin)
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #else
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #endif
+        guard fd >= 0 else { throw .cannotBind(address: "unix:\(path)", reason: String(cString: strerror(errno))) }
+        _ = fchmod(fd, mode_t(mode))
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0, listen(fd, backlog) == 0 else {
+            let code = errno
+            close(fd)
+            if bound == 0 { unlink(path) }
+            if code == EADDRINUSE { throw .socketInUse(path: path) }
+            throw .cannotBind(address: "unix:\(path)", reason: String(cString: strerror(code)))
+        }
+        return fd
     }
 
     /// Sets the mode again (harmless) and the owner and group of the socket at `path`.
