@@ -39,6 +39,8 @@ let package = Package(
     targets: [
         // The small POSIX helpers (file descriptor writes, the C library) shared by the targets below; not a product.
         .target(name: "_MilterSystem"),
+        // What both command lines share: numeric option checks, terminal-safe text; not a product.
+        .target(name: "_MilterCommandLine", dependencies: ["_MilterSystem", argumentParser]),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",
@@ -70,8 +72,8 @@ let package = Package(
         .target(
             name: "ReferenceMilterCLI",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log,
-                argumentParser,
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem",
+                "_MilterCommandLine", log, argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ] + nio
@@ -92,8 +94,8 @@ let package = Package(
         .executableTarget(
             name: "milter-replay",
             dependencies: [
-                "MilterReplayKit", "MilterClient", "MilterProtocol", "ReferenceMilter", "_MilterSystem", argumentParser,
-                log,
+                "MilterReplayKit", "MilterClient", "MilterProtocol", "ReferenceMilter", "_MilterSystem",
+                "_MilterCommandLine", argumentParser, log,
             ]
         ),
         // What the test targets share: processes run with deadlines, free ports, scratch files,

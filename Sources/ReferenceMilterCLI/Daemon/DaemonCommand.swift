@@ -4,6 +4,7 @@ import NIOCore
 import ReferenceMilter
 import ServiceLifecycle
 import UnixSignals
+import _MilterCommandLine
 
 /// `daemon [ADDRESS] [options]`: serve until SIGINT or SIGTERM, then drain and exit 0; SIGHUP
 /// re-reads the `--config` file.
@@ -24,25 +25,40 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @OptionGroup var classification: ClassificationOptions
 
-    @Option(help: "How many messages may be classified at once, each on its own thread.")
+    @Option(
+        parsing: .unconditional, help: "How many messages may be classified at once, each on its own thread, 1 to 256.")
     var threads = 1
 
-    @Option(help: "Event loop threads (default: one per core).")
+    @Option(parsing: .unconditional, help: "Event loop threads, 1 to 256 (default: one per core).")
     var eventLoops: Int?
 
-    @Option(help: "Connections served at once; one more gets a tempfail and is closed.")
+    @Option(
+        parsing: .unconditional,
+        help: "Connections served at once, 1 to 100000; one more gets a tempfail and is closed.")
     var maxConnections = 1_024
 
-    @Option(help: "Seconds the MTA may stay silent between messages.")
+    @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent between messages, 0.001 to 86400.")
     var idleTimeout = 900.0
 
-    @Option(help: "Seconds the MTA may stay silent inside a message.")
+    @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent inside a message, 0.001 to 86400.")
     var readTimeout = 300.0
 
-    @Option(help: "Seconds a graceful shutdown waits for open connections.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds a graceful shutdown waits for open connections, 0 to 86400 (0 closes them at once).")
     var drainTimeout = 10.0
 
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        try NumericOption.check(threads, "--threads", in: NumericOption.threads)
+        try NumericOption.check(eventLoops, "--event-loops", in: NumericOption.threads)
+        try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
+        for (value, name) in [(idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout")] {
+            try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
+        }
+        try NumericOption.check(drainTimeout, "--drain-timeout", in: 0...86_400, unit: "seconds")
+    }
 
     func run() async throws {
         let milter = CLIContext.configuration
@@ -72,9 +88,9 @@ struct DaemonCommand: AsyncParsableCommand {
             configuration.address = parsed
             try checkInherited(parsed)
         }
-        configuration.threads = max(1, threads)
-        if let eventLoops { configuration.eventLoopThreads = max(1, eventLoops) }
-        configuration.maximumConnections = max(1, maxConnections)
+        configuration.threads = threads
+        if let eventLoops { configuration.eventLoopThreads = eventLoops }
+        configuration.maximumConnections = maxConnections
         configuration.timeouts = ConnectionTimeouts(idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout))
         configuration.drainTimeout = .fromSeconds(drainTimeout)
         configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)
