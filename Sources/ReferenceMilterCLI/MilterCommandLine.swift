@@ -2,13 +2,14 @@ import ArgumentParser
 import ReferenceMilter
 import _MilterSystem
 
-/// The command line every milter binary gets in one call: `daemon`, `test` and `dump`.
+/// The command line every milter binary gets in one call: `daemon`, `test`, `dump` and `check-config`.
 ///
 /// `test` puts one message through the real protocol path: MilterClient plays Postfix
 /// (`MTAProfile.postfix`) to the classifier's server, both in this process.
 ///
 /// Exit statuses: `test` reports the verdict (0 accept, 1 reject, 3 tempfail, 4 discard,
-/// 5 quarantine); 2 is a usage error (bad arguments, unreadable file) for every subcommand.
+/// 5 quarantine); 2 is a usage or configuration error (bad arguments, an unreadable file, a rules file
+/// with an error) or a failure to run, for every subcommand.
 public enum MilterCommandLine {
     /// Parses the arguments, runs the subcommand and exits with its status.
     public static func main(
@@ -40,8 +41,9 @@ public enum MilterCommandLine {
                 print(message)
                 return 0
             }
-            printError(message)
-            return status == .validationFailure ? 2 : status.rawValue
+            printError(message.isEmpty ? "\(CLIContext.configuration.name): \(error)" : message)
+            // 1 is `test`'s REJECT: any other failure is 2.
+            return 2
         }
     }
 
@@ -62,8 +64,8 @@ struct MilterRootCommand: AsyncParsableCommand {
             abstract: "A milter for Postfix and Sendmail.",
             discussion: """
                 Exit status of `test`: 0 accept, 1 reject, 3 tempfail, 4 discard, 5 quarantine. \
-                Every subcommand exits with 2 on a usage error.
+                Every subcommand exits with 2 on a usage or configuration error.
                 """,
-            subcommands: [DaemonCommand.self, TestCommand.self, DumpCommand.self])
+            subcommands: [DaemonCommand.self, TestCommand.self, DumpCommand.self, CheckConfigCommand.self])
     }
 }

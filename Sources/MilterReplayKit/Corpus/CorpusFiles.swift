@@ -22,30 +22,10 @@ package enum CorpusFiles {
 
     /// Reads a file, refusing one over ``maximumFileSize`` before reading it.
     package static func read(_ path: String) throws(CorpusError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CorpusError(description: "\(path): \(errorText(errno))") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw CorpusError(description: "\(path): \(errorText(errno))") }
-        let size = Int(status.st_size)
-        guard size <= maximumFileSize else {
-            throw CorpusError(description: "\(path): \(size) bytes is over the limit of \(maximumFileSize)")
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(size)
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, into: $0) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CorpusError(description: "\(path): \(errorText(errno))")
-            }
-            // A file that grew since fstat is still held to the limit.
-            guard bytes.count + count <= maximumFileSize else {
-                throw CorpusError(description: "\(path): over the limit of \(maximumFileSize) bytes")
-            }
-            bytes.append(contentsOf: chunk[..<count])
+        do {
+            return try FileContents.read(path, limit: maximumFileSize)
+        } catch {
+            throw CorpusError(description: "\(path): \(error)")
         }
     }
 

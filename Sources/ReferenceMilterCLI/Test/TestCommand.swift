@@ -3,12 +3,7 @@ import MailMessage
 import MilterClient
 import MilterProtocol
 import ReferenceMilter
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import _MilterCommandLine
 
 /// `test FILE.eml [SENDER] [RECIPIENTS...]`: one message through the real protocol path.
 ///
@@ -20,7 +15,7 @@ struct TestCommand: AsyncParsableCommand {
         abstract: "Classify one message through the milter protocol and print the decision.",
         discussion: "Exit status: 0 accept, 1 reject, 2 usage error, 3 tempfail, 4 discard, 5 quarantine.")
 
-    @Argument(help: "The message file (.eml).")
+    @Argument(help: "The message file (.eml); - reads standard input.", completion: .file(extensions: ["eml"]))
     var file: String
 
     @Argument(help: "The envelope sender (default: the From address).")
@@ -35,11 +30,11 @@ struct TestCommand: AsyncParsableCommand {
     @OptionGroup var classification: ClassificationOptions
 
     func run() async throws {
-        guard let bytes = FileManager.default.contents(atPath: file) else {
-            throw CLIError.usage("cannot read \(file)")
-        }
+        let classifier = try classification.classifier()
+        let bytes: [UInt8]
+        do { bytes = try MessageFile.read(file) } catch { throw CLIError.usage(error.description) }
         let run = try await TestRun.run(
-            message: message(RawMessage(parsing: Array(bytes))), classifier: try classification.classifier(),
+            message: message(RawMessage(parsing: bytes)), classifier: classifier,
             options: try classification.protocolOptions(),
             classifierTimeout: .fromSeconds(classification.classifierTimeout))
         print(json ? try run.json() : run.text())
