@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import _MilterSystem
 
 /// Turns files into messages: the envelope from the options or the headers, the expectation
 /// from `--expect`, else the manifest, else `X-Milter-Expect:` (always stripped before sending).
@@ -45,6 +46,11 @@ package struct CorpusLoader {
         let rcpts =
             recipients.isEmpty ? EnvelopeFallback.recipients(of: raw) : recipients.map { EnvelopeAddress(mailbox: $0) }
         let message = MilterMessage(sender: sender, recipients: rcpts, content: raw)
+        if let warning = EnvelopeFallback.warning(
+            for: raw, sender: from == nil ? sender : nil, recipients: recipients.isEmpty ? rcpts : nil)
+        {
+            FileDescriptorWriter.standardError("milter-replay: warning: \(path): \(warning)\n")
+        }
         return CorpusEntry(path: path, message: message, expected: expected)
     }
 }
@@ -62,6 +68,19 @@ enum EnvelopeFallback {
         }
         let from = raw.fields(named: "From").flatMap { AddressList(parsing: $0.valueBytes[...]).mailboxes }
         return EnvelopeAddress(mailbox: from.first?.address ?? "")
+    }
+
+    /// What is invented when the headers give no envelope (an empty file, no header fields, no From or To):
+    /// `sender` and `recipients` are those taken from the headers (`nil` when the command line gave them).
+    static func warning(for raw: RawMessage, sender: EnvelopeAddress?, recipients: [EnvelopeAddress]?) -> String? {
+        var invented: [String] = []
+        if let sender, sender.address.bytes == Array("<>".utf8) { invented.append("MAIL FROM:<>") }
+        if let recipients, recipients.map(\.address.string) == ["<\(lastResortRecipient)>"] {
+            invented.append("RCPT TO:<\(lastResortRecipient)>")
+        }
+        guard !invented.isEmpty else { return nil }
+        let what = raw.headerFields.isEmpty ? "no header fields" : "no sender or recipient in its header fields"
+        return "\(what): sent with \(invented.joined(separator: " and ")) (give --from and --rcpt)"
     }
 
     /// The mailboxes of To, Cc and Bcc, in order, without duplicates.

@@ -2,11 +2,13 @@ import ArgumentParser
 import MailMessage
 import ReferenceMilter
 import _MilterCommandLine
+import _MilterSystem
 
 /// `dump FILE.eml [-H] [-b] [--html]`: the parsed headers and body parts of a message.
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dump", abstract: "Print a message's decoded headers and body parts.")
+        commandName: "dump", abstract: "Print a message's decoded headers and body parts.",
+        discussion: "Control characters other than line feed and tab are printed as escapes (\\x1B, \\r).")
 
     @Argument(help: "The message file (.eml); - reads standard input.", completion: .file(extensions: ["eml"]))
     var file: String
@@ -28,6 +30,6 @@ struct DumpCommand: ParsableCommand {
         var output: [String] = []
         if headersOnly || both { output += MessageDump.headers(message) }
         if bodyOnly || both { output += MessageDump.parts(message, renderHTML: html) }
-        print(output.joined(separator: "\n"))
+        print(TerminalText.escapingControls(output.joined(separator: "\n")))
     }
 }
