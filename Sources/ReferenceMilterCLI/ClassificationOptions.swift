@@ -13,7 +13,12 @@ extension TimeAmount {
 
 /// Options shared by `daemon` and `test`: the classifier and how the protocol feeds it.
 struct ClassificationOptions: ParsableArguments {
-    @Option(help: "A file for the classifier (reference-milter: a rules file).")
+    @Option(
+        help: """
+            A file for the classifier (reference-milter: a rules file; default: the built-in rules, which \
+            check-config --print-builtin prints).
+            """,
+        completion: .file())
     var config: String?
 
     @Option(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ReferenceMilter
+import _MilterCommandLine
 import _MilterSystem
 
 /// The command line every milter binary gets in one call: `daemon`, `test`, `dump` and `check-config`.
@@ -38,7 +39,10 @@ public enum MilterCommandLine {
             let status = MilterRootCommand.exitCode(for: error)
             let message = MilterRootCommand.fullMessage(for: error)
             if status == .success {
-                print(message)
+                let asksForHelp = arguments.contains { ["-h", "--help", "help"].contains($0) }
+                let examples = asksForHelp ? HelpExamples.text(for: arguments, name: CLIContext.configuration.name) : ""
+                let text = asksForHelp ? String(message.reversed().drop { $0 == "\n" }.reversed()) + "\n" : message
+                print(text + examples, terminator: asksForHelp ? "" : "\n")
                 return 0
             }
             printError(message.isEmpty ? "\(CLIContext.configuration.name): \(error)" : message)
@@ -66,6 +70,7 @@ struct MilterRootCommand: AsyncParsableCommand {
                 Exit status of `test`: 0 accept, 1 reject, 3 tempfail, 4 discard, 5 quarantine. \
                 Every subcommand exits with 2 on a usage or configuration error.
                 """,
+            version: CLIContext.configuration.version ?? PackageVersion.current,
             subcommands: [DaemonCommand.self, TestCommand.self, DumpCommand.self, CheckConfigCommand.self])
     }
 }

@@ -22,6 +22,8 @@ public struct MilterConfiguration: Sendable {
     public var loadClassifier: (@Sendable (String) throws -> any MailClassifier)?
     /// The server defaults; the `daemon` options override them.
     public var server: ServerConfiguration
+    /// What `--version` prints; `nil` prints swift-milter's version.
+    public var version: String?
     /// The text of the built-in configuration, printed by `check-config --print-builtin`; `nil` when there is
     /// none to print.
     public var builtInConfiguration: String?
@@ -30,8 +32,10 @@ public struct MilterConfiguration: Sendable {
     public init(
         name: String, classifier: any MailClassifier,
         loadClassifier: (@Sendable (String) throws -> any MailClassifier)? = nil,
-        server: ServerConfiguration = ServerConfiguration(), builtInConfiguration: String? = nil
+        server: ServerConfiguration = ServerConfiguration(), builtInConfiguration: String? = nil,
+        version: String? = nil
     ) {
+        self.version = version
         self.name = name
         self.classifier = classifier
         self.loadClassifier = loadClassifier

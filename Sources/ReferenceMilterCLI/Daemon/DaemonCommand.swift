@@ -20,7 +20,7 @@ struct DaemonCommand: AsyncParsableCommand {
             re-reads the --config file; a file with errors is logged and the running rules stay.
             """)
 
-    @Argument(help: "Where to listen.")
+    @Argument(help: "Where to listen (default: 127.0.0.1:7044).")
     var address: String?
 
     @OptionGroup var classification: ClassificationOptions
@@ -76,6 +76,7 @@ struct DaemonCommand: AsyncParsableCommand {
             services: [server, reloader], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
             logger: logger)
         try await group.run()
+        logger.info("stopped")
     }
 
     private func serverConfiguration(_ defaults: ServerConfiguration) throws -> ServerConfiguration {

@@ -21,7 +21,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup(title: "Expectations and output") var output: OutputOptions
     @OptionGroup(title: "Captures") var capture: PcapOptions
 
-    @Argument(help: "The .eml files and directories to replay.")
+    @Argument(help: "The .eml files and directories to replay.", completion: .file(extensions: ["eml"]))
     var inputs: [String] = []
 
     func validate() throws {
