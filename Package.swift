@@ -39,8 +39,8 @@ let package = Package(
     targets: [
         // The small POSIX helpers (file descriptor writes, the C library) shared by the targets below; not a product.
         .target(name: "_MilterSystem"),
-        // What both command lines share: numeric option checks, terminal-safe text; not a product.
-        .target(name: "_MilterCommandLine", dependencies: ["_MilterSystem", argumentParser]),
+        // What both command lines share: numeric option checks, the SMTP client options; not a product.
+        .target(name: "_MilterCommandLine", dependencies: ["MilterClient", "_MilterSystem", argumentParser]),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",

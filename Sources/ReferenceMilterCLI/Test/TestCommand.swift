@@ -18,10 +18,10 @@ struct TestCommand: AsyncParsableCommand {
     @Argument(help: "The message file (.eml); - reads standard input.", completion: .file(extensions: ["eml"]))
     var file: String
 
-    @Argument(help: "The envelope sender (default: the From address).")
+    @Argument(help: "The envelope sender (default: Return-Path, else From, else <>).")
     var sender: String?
 
-    @Argument(help: "The envelope recipients (default: the To addresses).")
+    @Argument(help: "The envelope recipients (default: To, Cc and Bcc, else postmaster@example.test).")
     var recipients: [String] = []
 
     @Flag(help: "Print the result as JSON.")
@@ -29,29 +29,23 @@ struct TestCommand: AsyncParsableCommand {
 
     @OptionGroup var classification: ClassificationOptions
 
+    @OptionGroup(title: "SMTP client") var smtpClient: ClientOptions
+
     func run() async throws {
         let classifier = try classification.classifier()
         let bytes: [UInt8]
         do { bytes = try MessageFile.read(file) } catch { throw CLIError.usage(error.description) }
+        let (message, warning) = EnvelopeFallback.message(
+            RawMessage(parsing: bytes), from: sender, recipients: recipients)
+        if let warning {
+            let input = file == "-" ? "standard input" : file
+            MilterCommandLine.printError(
+                "\(CLIContext.configuration.name): warning: \(input): \(warning) (give SENDER and RECIPIENTS)")
+        }
         let run = try await TestRun.run(
-            message: message(RawMessage(parsing: bytes)), classifier: classifier,
-            options: try classification.protocolOptions(),
-            classifierTimeout: .fromSeconds(classification.classifierTimeout))
+            message: message, classifier: classifier, options: try classification.protocolOptions(),
+            classifierTimeout: .fromSeconds(classification.classifierTimeout), client: smtpClient.client)
         print(json ? try run.json() : run.text())
         throw ExitCode(run.exitStatus)
-    }
-
-    /// The message with its envelope: the arguments, else the From and To addresses, else placeholders.
-    private func message(_ raw: RawMessage) -> MilterMessage {
-        func addresses(_ name: String) -> [String] {
-            raw.fields(named: name).flatMap { AddressList(parsing: $0.valueBytes[...]).mailboxes.map(\.address) }
-                .filter { !$0.isEmpty }
-        }
-        let from = sender ?? addresses("From").first ?? "sender@example.com"
-        let to = recipients.isEmpty ? addresses("To") : recipients
-        return MilterMessage(
-            sender: EnvelopeAddress(mailbox: from),
-            recipients: (to.isEmpty ? ["recipient@example.com"] : to).map { EnvelopeAddress(mailbox: $0) },
-            content: raw)
     }
 }
