@@ -51,3 +51,25 @@ import Testing
                     + "RCPT TO:<postmaster@example.test>"), "\(result.stderr)")
     }
 }
+
+/// `reference-milter test` builds a message with `--header` and `--body`; the arguments are then the envelope.
+@Suite struct TestBuiltMessageTests {
+    @Test func headerAndBodyBuildTheMessage() async throws {
+        let rejected = try await CommandLineOutputTests.run([
+            "test", "--header", "Subject: [reject] x", "--body", "hi", "a@example.org", "b@example.org",
+        ])
+        #expect(rejected.status == 1, "\(rejected.stderr)")
+        #expect(!rejected.stderr.contains("warning"), "the arguments are the envelope: \(rejected.stderr)")
+        let accepted = try await CommandLineOutputTests.run([
+            "test", "--json", "--header", "From: a@example.org", "--header", "To: b@example.org", "--body", "hi",
+        ])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(accepted.stdout.contains("\"verdict\" : \"accept\""), "\(accepted.stdout)")
+    }
+
+    @Test func withoutFileOrBuiltMessageItIsAUsageError() async throws {
+        let result = try await CommandLineOutputTests.run(["test"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("give a message FILE, or --header and --body"))
+    }
+}

@@ -7,10 +7,18 @@ package enum CorpusFiles {
     /// The largest file read, checked before reading.
     package static let maximumFileSize = 64 << 20
 
-    /// Files as given, and every `*.eml` under each directory, each directory walked in sorted order.
+    /// The input that names standard input.
+    package static let standardInput = "-"
+
+    /// Files as given, and every `*.eml` under each directory, each directory walked in sorted order; `-` stays,
+    /// for standard input.
     package static func list(_ inputs: [String]) throws(CorpusError) -> [String] {
         var files: [String] = []
         for input in inputs {
+            if input == standardInput {
+                files.append(input)
+                continue
+            }
             var status = stat()
             guard stat(input, &status) == 0 else {
                 throw CorpusError(description: "\(input): \(errorText(errno))")
@@ -23,9 +31,10 @@ package enum CorpusFiles {
     /// Reads a file, refusing one over ``maximumFileSize`` before reading it.
     package static func read(_ path: String) throws(CorpusError) -> [UInt8] {
         do {
+            if path == standardInput { return try FileContents.read(descriptor: 0, limit: maximumFileSize) }
             return try FileContents.read(path, limit: maximumFileSize)
         } catch {
-            throw CorpusError(description: "\(path): \(error)")
+            throw CorpusError(description: "\(path == standardInput ? "standard input" : path): \(error)")
         }
     }
 

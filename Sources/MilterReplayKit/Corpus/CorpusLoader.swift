@@ -30,7 +30,12 @@ package struct CorpusLoader {
     }
 
     private func entry(_ path: String) throws(CorpusError) -> CorpusEntry {
-        var raw = RawMessage(parsing: try CorpusFiles.read(path))
+        try entry(path, bytes: try CorpusFiles.read(path))
+    }
+
+    /// The entry for a message's `bytes`, named `path` in reports (a file, or a message built on the command line).
+    package func entry(_ path: String, bytes: [UInt8]) throws(CorpusError) -> CorpusEntry {
+        var raw = RawMessage(parsing: bytes)
         // The command line wins over the file: --expect, then the manifest, then the header.
         var expected = defaultExpectation ?? manifest?.expectation(for: path)
         if let field = raw.fields(named: Self.expectHeader).first {

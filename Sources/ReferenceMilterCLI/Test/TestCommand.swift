@@ -15,8 +15,10 @@ struct TestCommand: AsyncParsableCommand {
         abstract: "Classify one message through the milter protocol and print the decision.",
         discussion: "Exit status: 0 accept, 1 reject, 2 usage error, 3 tempfail, 4 discard, 5 quarantine.")
 
-    @Argument(help: "The message file (.eml); - reads standard input.", completion: .file(extensions: ["eml"]))
-    var file: String
+    @Argument(
+        help: "The message file (.eml); - reads standard input. Not with --header and --body.",
+        completion: .file(extensions: ["eml"]))
+    var file: String?
 
     @Argument(help: "The envelope sender (default: Return-Path, else From, else <>).")
     var sender: String?
@@ -31,16 +33,38 @@ struct TestCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "SMTP client") var smtpClient: ClientOptions
 
+    @OptionGroup(title: "A message built on the command line (the arguments are then SENDER and RECIPIENTS)")
+    var built: MessageOptions
+
+    func validate() throws {
+        if file == nil, !built.buildsMessage { throw ValidationError("give a message FILE, or --header and --body") }
+    }
+
+    /// The message's bytes, and its envelope from the arguments: with --header or --body, no FILE comes first.
+    private func input() throws -> (name: String, bytes: [UInt8], sender: String?, recipients: [String]) {
+        if built.buildsMessage {
+            let arguments = [file, sender].compactMap(\.self) + recipients
+            return (
+                "the message built on the command line", try built.message(), arguments.first,
+                Array(arguments.dropFirst())
+            )
+        }
+        let file = file ?? "-"
+        do {
+            return (file == "-" ? "standard input" : file, try MessageFile.read(file), sender, recipients)
+        } catch {
+            throw CLIError.usage(error.description)
+        }
+    }
+
     func run() async throws {
         let classifier = try classification.classifier()
-        let bytes: [UInt8]
-        do { bytes = try MessageFile.read(file) } catch { throw CLIError.usage(error.description) }
+        let input = try input()
         let (message, warning) = EnvelopeFallback.message(
-            RawMessage(parsing: bytes), from: sender, recipients: recipients)
+            RawMessage(parsing: input.bytes), from: input.sender, recipients: input.recipients)
         if let warning {
-            let input = file == "-" ? "standard input" : file
             MilterCommandLine.printError(
-                "\(CLIContext.configuration.name): warning: \(input): \(warning) (give SENDER and RECIPIENTS)")
+                "\(CLIContext.configuration.name): warning: \(input.name): \(warning) (give SENDER and RECIPIENTS)")
         }
         let run = try await TestRun.run(
             message: message, classifier: classifier, options: try classification.protocolOptions(),
