@@ -51,7 +51,14 @@ import Testing
                     "(default: the whole message, up to 64 MiB)", "(default: one per core)", "(default: 1024)",
                 ]
             ),
-            (["test", "--help"], ["(default: the From address)", "(default: the To addresses)"]),
+            (
+                ["test", "--help"],
+                [
+                    "(default: Return-Path, else From, else <>)",
+                    "(default: To, Cc and Bcc, else postmaster@example.test)",
+                    "(default: 192.0.2.1)", "(default: client.example.test)", "(default: empty)",
+                ]
+            ),
         ]
         for (arguments, defaults) in expected {
             let text = try await Self.run(arguments).stdout

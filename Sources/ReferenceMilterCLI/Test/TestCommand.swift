@@ -13,7 +13,11 @@ struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Classify one message through the milter protocol and print the decision.",
-        discussion: "Exit status: 0 accept, 1 reject, 2 usage error, 3 tempfail, 4 discard, 5 quarantine.")
+        discussion: """
+            Exit status: 0 accept, 1 reject, 2 usage or configuration error, 3 tempfail, 4 discard, 5 quarantine. \
+            With --header and --body, the message is built on the command line and the arguments are SENDER and \
+            RECIPIENTS.
+            """)
 
     @Argument(
         help: "The message file (.eml); - reads standard input. Not with --header and --body.",
@@ -33,7 +37,7 @@ struct TestCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "SMTP client") var smtpClient: ClientOptions
 
-    @OptionGroup(title: "A message built on the command line (the arguments are then SENDER and RECIPIENTS)")
+    @OptionGroup(title: "Message built on the command line")
     var built: MessageOptions
 
     func validate() throws {
