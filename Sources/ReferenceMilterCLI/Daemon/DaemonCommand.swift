@@ -68,13 +68,17 @@ struct DaemonCommand: AsyncParsableCommand {
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
             load: { try milter.classifier(configPath: $0) }, logger: logger)
+        let stop = StopSignals(signals: await UnixSignalsSequence(trapping: .sigterm, .sigint), logger: logger)
         let server = MilterServer(classifier: classifier, configuration: configuration, logger: logger)
         try await server.start()
         if let ready = ReadinessPipe.takeFromEnvironment() { ReadinessPipe.signal(ready) }
         SystemdNotifier.fromEnvironment()?.send("READY=1")
         let group = ServiceGroup(
-            services: [server, reloader], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
-            logger: logger)
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: server), .init(service: reloader),
+                    .init(service: stop, successTerminationBehavior: .gracefullyShutdownGroup),
+                ], logger: logger))
         try await group.run()
         logger.info("stopped")
     }
