@@ -46,6 +46,8 @@ let package = Package(
         // The one parser of milter address spellings (`inet:PORT@HOST`, `[::1]:PORT`, `unix:`…), shared by
         // the client and the server; text only, no sockets. Not a product.
         .target(name: "_MilterAddress"),
+        // What both command lines share: numeric option checks, the SMTP client options; not a product.
+        .target(name: "_MilterCommandLine", dependencies: ["MilterClient", "_MilterSystem", argumentParser]),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",
@@ -78,8 +80,8 @@ let package = Package(
         .target(
             name: "ReferenceMilterCLI",
             dependencies: [
-                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem", log,
-                argumentParser,
+                "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "_MilterSystem",
+                "_MilterCommandLine", log, argumentParser,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 // `daemon --metrics`: the Prometheus registry behind swift-metrics, served over HTTP/1.
@@ -105,8 +107,8 @@ let package = Package(
         .executableTarget(
             name: "milter-replay",
             dependencies: [
-                "MilterReplayKit", "MilterClient", "MilterProtocol", "ReferenceMilter", "_MilterSystem", argumentParser,
-                log,
+                "MilterReplayKit", "MilterClient", "MilterProtocol", "ReferenceMilter", "_MilterSystem",
+                "_MilterCommandLine", argumentParser, log,
             ]
         ),
         // What the test targets share: processes run with deadlines, free ports, scratch files,

@@ -1,28 +1,51 @@
 import ArgumentParser
 import NIOCore
 import ReferenceMilter
+import _MilterCommandLine
 
 extension TimeAmount {
-    /// A duration in (fractional) seconds, clamped to at least one millisecond.
-    static func fromSeconds(_ value: Double) -> TimeAmount { .milliseconds(Int64(max(1, value * 1_000))) }
+    /// A duration in (fractional) seconds, clamped to one millisecond to a day (the options are checked first).
+    static func fromSeconds(_ value: Double) -> TimeAmount {
+        let milliseconds = value.isFinite ? min(max(1, value * 1_000), 86_400_000) : 86_400_000
+        return .milliseconds(Int64(milliseconds))
+    }
 }
 
 /// Options shared by `daemon` and `test`: the classifier and how the protocol feeds it.
 struct ClassificationOptions: ParsableArguments {
-    @Option(help: "A file for the classifier (reference-milter: a rules file).")
+    @Option(
+        help: """
+            A file for the classifier (reference-milter: a rules file; default: the built-in rules, which \
+            check-config --print-builtin prints).
+            """,
+        completion: .file())
     var config: String?
 
-    @Option(help: "Bytes of the message kept for the classifier, headers included; 0 asks for no body.")
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Bytes of the message kept for the classifier, headers included, 0 to 67108864; 0 asks for no body \
+            (default: the whole message, up to 64 MiB).
+            """)
     var truncate: Int?
 
-    @Option(help: "Seconds a classification may take before the failure verdict is sent.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds a classification may take before the failure verdict is sent, 0.001 to 86400.")
     var classifierTimeout = 60.0
 
     @Option(help: "The verdict when the classifier fails or times out: tempfail, accept or reject.")
     var onFailure = "tempfail"
 
-    @Option(help: "The largest command payload accepted, in bytes.")
+    @Option(parsing: .unconditional, help: "The largest command payload accepted, in bytes, 65535 to 67108864.")
     var maxFrameSize = 65_535
+
+    func validate() throws {
+        try NumericOption.check(truncate, "--truncate", in: 0...ProtocolOptions().maximumMessageBytes)
+        try NumericOption.check(
+            classifierTimeout, "--classifier-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(maxFrameSize, "--max-frame-size", in: 65_535...(64 << 20))
+    }
 
     func classifier() throws -> any MailClassifier {
         try CLIContext.configuration.classifier(configPath: config)
@@ -36,7 +59,6 @@ struct ClassificationOptions: ParsableArguments {
         case "reject": failure = .reject(.sanitized(code: 550, enhancedCode: "5.7.1", text: "Refused"))
         default: throw CLIError.usage("--on-failure takes tempfail, accept or reject")
         }
-        guard maxFrameSize >= 65_535 else { throw CLIError.usage("--max-frame-size must be at least 65535") }
         return ProtocolOptions(truncate: truncate, maximumFrameSize: maxFrameSize, failureVerdict: failure)
     }
 }

@@ -1,14 +1,16 @@
 import ArgumentParser
 import ReferenceMilter
+import _MilterCommandLine
 import _MilterSystem
 
-/// The command line every milter binary gets in one call: `daemon`, `test` and `dump`.
+/// The command line every milter binary gets in one call: `daemon`, `test`, `dump` and `check-config`.
 ///
 /// `test` puts one message through the real protocol path: MilterClient plays Postfix
 /// (`MTAProfile.postfix`) to the classifier's server, both in this process.
 ///
 /// Exit statuses: `test` reports the verdict (0 accept, 1 reject, 3 tempfail, 4 discard,
-/// 5 quarantine); 2 is a usage error (bad arguments, unreadable file) for every subcommand.
+/// 5 quarantine); 2 is a usage or configuration error (bad arguments, an unreadable file, a rules file
+/// with an error) or a failure to run, for every subcommand.
 public enum MilterCommandLine {
     /// Parses the arguments, runs the subcommand and exits with its status.
     public static func main(
@@ -37,11 +39,15 @@ public enum MilterCommandLine {
             let status = MilterRootCommand.exitCode(for: error)
             let message = MilterRootCommand.fullMessage(for: error)
             if status == .success {
-                print(message)
+                let asksForHelp = arguments.contains { ["-h", "--help", "help"].contains($0) }
+                let examples = asksForHelp ? HelpExamples.text(for: arguments, name: CLIContext.configuration.name) : ""
+                let text = asksForHelp ? String(message.reversed().drop { $0 == "\n" }.reversed()) + "\n" : message
+                print(text + examples, terminator: asksForHelp ? "" : "\n")
                 return 0
             }
-            printError(message)
-            return status == .validationFailure ? 2 : status.rawValue
+            printError(message.isEmpty ? "\(CLIContext.configuration.name): \(error)" : message)
+            // 1 is `test`'s REJECT: any other failure is 2.
+            return 2
         }
     }
 
@@ -62,8 +68,9 @@ struct MilterRootCommand: AsyncParsableCommand {
             abstract: "A milter for Postfix and Sendmail.",
             discussion: """
                 Exit status of `test`: 0 accept, 1 reject, 3 tempfail, 4 discard, 5 quarantine. \
-                Every subcommand exits with 2 on a usage error.
+                Every subcommand exits with 2 on a usage or configuration error.
                 """,
-            subcommands: [DaemonCommand.self, TestCommand.self, DumpCommand.self])
+            version: CLIContext.configuration.version ?? PackageVersion.current,
+            subcommands: [DaemonCommand.self, TestCommand.self, DumpCommand.self, CheckConfigCommand.self])
     }
 }

@@ -22,24 +22,37 @@ public struct MilterConfiguration: Sendable {
     public var loadClassifier: (@Sendable (String) throws -> any MailClassifier)?
     /// The server defaults; the `daemon` options override them.
     public var server: ServerConfiguration
+    /// What `--version` prints; `nil` prints swift-milter's version.
+    public var version: String?
+    /// The text of the built-in configuration, printed by `check-config --print-builtin`; `nil` when there is
+    /// none to print.
+    public var builtInConfiguration: String?
 
     /// Creates a configuration.
     public init(
         name: String, classifier: any MailClassifier,
         loadClassifier: (@Sendable (String) throws -> any MailClassifier)? = nil,
-        server: ServerConfiguration = ServerConfiguration()
+        server: ServerConfiguration = ServerConfiguration(), builtInConfiguration: String? = nil,
+        version: String? = nil
     ) {
+        self.version = version
         self.name = name
         self.classifier = classifier
         self.loadClassifier = loadClassifier
         self.server = server
+        self.builtInConfiguration = builtInConfiguration
     }
 
-    /// The classifier for a run: loaded from `path` when given.
+    /// The classifier for a run: loaded from `path` when given. A file that does not load is a
+    /// ``CLIError/configuration(path:_:)`` (exit 2), naming the file.
     func classifier(configPath: String?) throws -> any MailClassifier {
         guard let configPath else { return classifier }
         guard let loadClassifier else { throw CLIError.usage("\(name) takes no --config file") }
-        return try loadClassifier(configPath)
+        do {
+            return try loadClassifier(configPath)
+        } catch {
+            throw CLIError.configuration(path: configPath, error)
+        }
     }
 }
 
@@ -57,10 +70,14 @@ enum CLIContext {
 enum CLIError: Error, CustomStringConvertible {
     /// Bad arguments or unreadable input: exit 2.
     case usage(String)
+    /// A configuration file that does not load: exit 2. Printed as `PATH: ERROR`, where a rules file's
+    /// error names the line and column.
+    case configuration(path: String, any Error)
 
     var description: String {
         switch self {
         case .usage(let text): text
+        case .configuration(let path, let error): "\(path): \(error)"
         }
     }
 }

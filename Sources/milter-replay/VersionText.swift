@@ -1,5 +1,5 @@
 /// What `milter-replay --version` prints.
 enum VersionText {
     /// The version of this build of swift-milter's `milter-replay`.
-    static let current = "0.1.0-dev"
+    static let current = PackageVersion.current
 }

@@ -1,20 +1,10 @@
 // The reference milter: the ReferenceMilter library's CLI with the rules classifier.
-// `reference-milter daemon [ADDRESS] [--config RULES]`, `test FILE.eml`, `dump FILE.eml`.
+// `reference-milter daemon [ADDRESS] [--config RULES]`, `test FILE.eml`, `dump FILE.eml`, `check-config RULES`.
 import ReferenceMilterCLI
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 let configuration = MilterConfiguration(
     name: "reference-milter",
     classifier: RulesClassifier.default,
-    loadClassifier: { path in
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuleParseError(line: 0, message: "cannot read \(path)")
-        }
-        return try RulesClassifier(text: String(decoding: data, as: UTF8.self))
-    })
+    loadClassifier: { path in try RulesClassifier(text: ConfigurationFile.text(atPath: path)) },
+    builtInConfiguration: RulesClassifier.defaultRulesText)
 await MilterCommandLine.main(configuration)

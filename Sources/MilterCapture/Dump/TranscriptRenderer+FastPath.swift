@@ -10,7 +10,8 @@ extension TranscriptRenderer {
     package func appendFastDescription(
         command: UInt8, direction: FrameDirection, payload: ByteBuffer, to output: inout [UInt8]
     ) -> Bool {
-        payload.withUnsafeReadableBytes { raw in
+        guard textExcerptLength == .max else { return false }
+        return payload.withUnsafeReadableBytes { raw in
             LineWriter.append(to: &output, reserving: fastLineCapacity(command, direction, raw.count)) {
                 writeFastDescription(command: command, direction: direction, payload: raw, to: &$0)
             }
@@ -24,7 +25,9 @@ extension TranscriptRenderer {
         at timestamp: CaptureTimestamp, start: CaptureTimestamp, afterResynchronisation: Bool = false,
         to output: inout [UInt8]
     ) -> Bool {
-        LineWriter.append(to: &output, reserving: fastLineCapacity(command, direction, payload.count)) { writer in
+        guard textExcerptLength == .max else { return false }
+        return LineWriter.append(to: &output, reserving: fastLineCapacity(command, direction, payload.count)) {
+            writer in
             writeLineStart(direction, packets, at: timestamp, start: start, to: &writer)
             guard writeFastDescription(command: command, direction: direction, payload: payload, to: &writer) else {
                 return false

@@ -11,10 +11,14 @@ import MilterProtocol
 public struct TranscriptRenderer: Sendable {
     /// The most payload bytes quoted for body chunks and other opaque data.
     public var byteExcerptLength: Int
+    /// The most bytes quoted of each text field (header values, addresses), then `...`; all by default.
+    /// milter-replay shortens modifications on its result rows with it.
+    public var textExcerptLength: Int
 
     /// Creates a renderer.
-    public init(byteExcerptLength: Int = 48) {
+    public init(byteExcerptLength: Int = 48, textExcerptLength: Int = .max) {
         self.byteExcerptLength = byteExcerptLength
+        self.textExcerptLength = textExcerptLength
     }
 
     /// The whole transcript of `session`, ending with a newline.
@@ -184,12 +188,12 @@ public struct TranscriptRenderer: Sendable {
         switch value {
         case .number(let number): output += String(number).utf8
         case .flags(let mask, let names): output += "0x\(String(mask, radix: 16))<\(names)>".utf8
-        case .text(let bytes): TextEscaping.appendQuoted(bytes, to: &output)
+        case .text(let bytes): TextEscaping.appendQuoted(bytes, limit: textExcerptLength, to: &output)
         case .texts(let list):
             output.append(UInt8(ascii: "["))
             for (index, item) in list.enumerated() {
                 if index > 0 { output += ", ".utf8 }
-                TextEscaping.appendQuoted(item, to: &output)
+                TextEscaping.appendQuoted(item, limit: textExcerptLength, to: &output)
             }
             output.append(UInt8(ascii: "]"))
         case .pairs(let pairs):

@@ -21,6 +21,8 @@ public struct TransactionResult: Sendable {
     public var resultingMessage: ResultingMessage?
     /// The time from MAIL to the final reply at end of message (or the verdict).
     public var duration: Duration
+    /// The queue ID the MTA gave the message (the `i` macro), as a milter logs it; `nil` before MAIL.
+    public var queueID: String?
     /// Whether the transaction was abandoned before end of message without a verdict (``MilterClientConnection/abort()``);
     /// the verdict is then `tempfail`, as nothing was queued.
     public var wasAborted = false

@@ -1,4 +1,5 @@
 import MilterProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// One milter connection, as an MTA holds it for one SMTP connection: OPTNEG, CONNECT, HELO,
@@ -92,7 +93,7 @@ public actor MilterClientConnection {
     public var options: NegotiatedOptions? { machine.options }
 
     private func negotiate() async {
-        machine.connectionTag = UInt(bitPattern: ObjectIdentifier(self).hashValue)
+        machine.connectionTag = ConnectionTags.next()
         _ = await driveStep(machine.negotiationRequested())
     }
 
@@ -126,5 +127,18 @@ public actor MilterClientConnection {
     /// whole wait. Without it such replies are still found, at the next command.
     public func listenForStrayReplies(for duration: TimeAmount) async -> Finding? {
         await driveFinding(machine.listenRequested(for: duration))
+    }
+}
+
+/// Numbers the connections of the process, 1, 2, 3…: a queue ID holds its connection's number, so that every
+/// message of a run gets its own (an object's address, used before, is reused once the object is freed).
+enum ConnectionTags {
+    private static let counter = NIOLockedValueBox<UInt>(0)
+
+    static func next() -> UInt {
+        counter.withLockedValue {
+            $0 &+= 1
+            return $0
+        }
     }
 }

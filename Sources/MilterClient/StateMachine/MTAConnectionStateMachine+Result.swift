@@ -10,6 +10,7 @@ extension MTAConnectionStateMachine {
             steps: state.steps, verdict: .accept, modifications: state.modifications,
             quarantineReason: state.quarantine, findings: state.findings, rejectedRecipients: state.rejectedRecipients,
             duration: duration)
+        result.queueID = context.queueID
         guard let ending = state.ending else {
             // Ended before end of message with no verdict: the SMTP client gave up (RSET, QUIT).
             result.verdict = .tempfail

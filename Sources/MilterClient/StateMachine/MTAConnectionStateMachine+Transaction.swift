@@ -142,9 +142,13 @@ extension MTAConnectionStateMachine {
         }
     }
 
+    /// `4`, the connection's number and the transaction's, each in at least five hex digits: unique in the
+    /// process (`4000010000A` is the 10th message of the first connection).
     private var queueID: String {
-        let serial = String(transactionCount + 1, radix: 16, uppercase: true)
-        let connection = String(connectionTag & 0xFFFFF, radix: 16, uppercase: true)
-        return "4" + connection + String(repeating: "0", count: max(0, 5 - serial.count)) + serial
+        func hex(_ value: UInt) -> String {
+            let digits = String(value, radix: 16, uppercase: true)
+            return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+        }
+        return "4" + hex(connectionTag) + hex(UInt(transactionCount + 1))
     }
 }

@@ -7,10 +7,18 @@ package enum CorpusFiles {
     /// The largest file read, checked before reading.
     package static let maximumFileSize = 64 << 20
 
-    /// Files as given, and every `*.eml` under each directory, each directory walked in sorted order.
+    /// The input that names standard input.
+    package static let standardInput = "-"
+
+    /// Files as given, and every `*.eml` under each directory, each directory walked in sorted order; `-` stays,
+    /// for standard input.
     package static func list(_ inputs: [String]) throws(CorpusError) -> [String] {
         var files: [String] = []
         for input in inputs {
+            if input == standardInput {
+                files.append(input)
+                continue
+            }
             var status = stat()
             guard stat(input, &status) == 0 else {
                 throw CorpusError(description: "\(input): \(errorText(errno))")
@@ -22,30 +30,11 @@ package enum CorpusFiles {
 
     /// Reads a file, refusing one over ``maximumFileSize`` before reading it.
     package static func read(_ path: String) throws(CorpusError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CorpusError(description: "\(path): \(errorText(errno))") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw CorpusError(description: "\(path): \(errorText(errno))") }
-        let size = Int(status.st_size)
-        guard size <= maximumFileSize else {
-            throw CorpusError(description: "\(path): \(size) bytes is over the limit of \(maximumFileSize)")
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(size)
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, into: $0) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CorpusError(description: "\(path): \(errorText(errno))")
-            }
-            // A file that grew since fstat is still held to the limit.
-            guard bytes.count + count <= maximumFileSize else {
-                throw CorpusError(description: "\(path): over the limit of \(maximumFileSize) bytes")
-            }
-            bytes.append(contentsOf: chunk[..<count])
+        do {
+            if path == standardInput { return try FileContents.read(descriptor: 0, limit: maximumFileSize) }
+            return try FileContents.read(path, limit: maximumFileSize)
+        } catch {
+            throw CorpusError(description: "\(path == standardInput ? "standard input" : path): \(error)")
         }
     }
 

@@ -1,6 +1,7 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import _MilterSystem
 
 /// Turns files into messages: the envelope from the options or the headers, the expectation
 /// from `--expect`, else the manifest, else `X-Milter-Expect:` (always stripped before sending).
@@ -29,7 +30,12 @@ package struct CorpusLoader {
     }
 
     private func entry(_ path: String) throws(CorpusError) -> CorpusEntry {
-        var raw = RawMessage(parsing: try CorpusFiles.read(path))
+        try entry(path, bytes: try CorpusFiles.read(path))
+    }
+
+    /// The entry for a message's `bytes`, named `path` in reports (a file, or a message built on the command line).
+    package func entry(_ path: String, bytes: [UInt8]) throws(CorpusError) -> CorpusEntry {
+        var raw = RawMessage(parsing: bytes)
         // The command line wins over the file: --expect, then the manifest, then the header.
         var expected = defaultExpectation ?? manifest?.expectation(for: path)
         if let field = raw.fields(named: Self.expectHeader).first {
@@ -41,44 +47,12 @@ package struct CorpusLoader {
             expected = expected ?? verdict
             raw.removeFields(named: Self.expectHeader)
         }
-        let sender = from.map { EnvelopeAddress(mailbox: $0) } ?? EnvelopeFallback.sender(of: raw)
-        let rcpts =
-            recipients.isEmpty ? EnvelopeFallback.recipients(of: raw) : recipients.map { EnvelopeAddress(mailbox: $0) }
-        let message = MilterMessage(sender: sender, recipients: rcpts, content: raw)
+        let (message, warning) = EnvelopeFallback.message(raw, from: from, recipients: recipients)
+        if let warning {
+            FileDescriptorWriter.standardError("milter-replay: warning: \(path): \(warning) (give --from and --rcpt)\n")
+        }
         var entry = CorpusEntry(path: path, message: message, expected: expected)
         entry.moreExpectations = manifest?.moreExpectations(for: path)
         return entry
-    }
-}
-
-/// The envelope a message's own headers suggest, when the command line gives none.
-enum EnvelopeFallback {
-    /// The recipient used when the headers name none: every MTA accepts postmaster.
-    static let lastResortRecipient = "postmaster@example.test"
-
-    /// Return-Path, else the first From mailbox, else the null sender.
-    static func sender(of raw: RawMessage) -> EnvelopeAddress {
-        if let returnPath = raw.fields(named: "Return-Path").first {
-            let text = returnPath.value.filter { !$0.isWhitespace }
-            return EnvelopeAddress(address: MilterString(text.hasPrefix("<") ? text : "<\(text)>"))
-        }
-        let from = raw.fields(named: "From").flatMap { AddressList(parsing: $0.valueBytes[...]).mailboxes }
-        return EnvelopeAddress(mailbox: from.first?.address ?? "")
-    }
-
-    /// The mailboxes of To, Cc and Bcc, in order, without duplicates.
-    static func recipients(of raw: RawMessage) -> [EnvelopeAddress] {
-        var seen = Set<String>()
-        var result: [EnvelopeAddress] = []
-        for name in ["To", "Cc", "Bcc"] {
-            for field in raw.fields(named: name) {
-                for mailbox in AddressList(parsing: field.valueBytes[...]).mailboxes where !mailbox.address.isEmpty {
-                    if seen.insert(mailbox.address.lowercased()).inserted {
-                        result.append(EnvelopeAddress(mailbox: mailbox.address))
-                    }
-                }
-            }
-        }
-        return result.isEmpty ? [EnvelopeAddress(mailbox: lastResortRecipient)] : result
     }
 }

@@ -1,3 +1,4 @@
+import MilterCapture
 import MilterClient
 import MilterProtocol
 
@@ -10,10 +11,12 @@ import Foundation
 /// The `--json` output: one JSON object per line, each message, then the summary.
 /// The schema is documented in docs/milter-replay-json.md.
 package enum JSONReport {
+    /// Every key is written, `null` included: the documented "string or null" keys are always present.
     struct Message: Encodable {
         let type = "message"
         let sequence: Int
         let file: String
+        let queueId: String?
         let verdict: String?
         let expected: String?
         let match: Bool?
@@ -27,6 +30,31 @@ package enum JSONReport {
         let steps: [Step]
         let error: String?
         let resultingMessage: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case type, sequence, file, queueId, verdict, expected, match, reply, quarantine, modifications
+            case rejectedRecipients, findings, latencyMs, steps, error, resultingMessage
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encode(sequence, forKey: .sequence)
+            try container.encode(file, forKey: .file)
+            try container.encode(queueId, forKey: .queueId)
+            try container.encode(verdict, forKey: .verdict)
+            try container.encode(expected, forKey: .expected)
+            try container.encode(match, forKey: .match)
+            try container.encode(reply, forKey: .reply)
+            try container.encode(quarantine, forKey: .quarantine)
+            try container.encode(modifications, forKey: .modifications)
+            try container.encode(rejectedRecipients, forKey: .rejectedRecipients)
+            try container.encode(findings, forKey: .findings)
+            try container.encode(latencyMs, forKey: .latencyMs)
+            try container.encode(steps, forKey: .steps)
+            try container.encode(error, forKey: .error)
+            try container.encode(resultingMessage, forKey: .resultingMessage)
+        }
     }
 
     struct FindingRecord: Encodable {
@@ -73,7 +101,8 @@ package enum JSONReport {
     package static func line(_ outcome: MessageOutcome, includeMessage: Bool) -> String {
         let result = outcome.result
         let record = Message(
-            sequence: outcome.sequence, file: outcome.entry.path, verdict: result?.verdict.rawValue,
+            sequence: outcome.sequence, file: outcome.entry.path, queueId: result?.queueID,
+            verdict: result?.verdict.rawValue,
             expected: outcome.entry.expected?.rawValue, match: outcome.entry.expected.map { _ in !outcome.isMismatch },
             failedExpectations: outcome.expectationFailures,
             reply: result?.smtpReply, quarantine: result?.quarantineReason,
@@ -108,15 +137,10 @@ package enum JSONReport {
         return encode(record)
     }
 
-    /// A modification in words: its name and, for header edits, the header name.
-    package static func describe(_ reply: MilterReply) -> String {
-        switch reply {
-        case .addHeader(let field): "\(reply.id) \(field.name.string)"
-        case .insertHeader(let indexed), .changeHeader(let indexed):
-            "\(reply.id) \(indexed.field.name.string) #\(indexed.index)"
-        default: "\(reply.id)"
-        }
-    }
+    /// A modification whole, as the `--pcap --dump` transcript writes it: `ADDHEADER name="X-Spam" value="no"`.
+    package static func describe(_ reply: MilterReply) -> String { wholeText.text(of: reply) }
+
+    private static let wholeText = TranscriptRenderer(byteExcerptLength: .max)
 
     private static func step(_ record: StepRecord) -> Step {
         Step(

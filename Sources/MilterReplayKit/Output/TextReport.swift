@@ -1,23 +1,31 @@
+import MilterCapture
 import MilterClient
+import _MilterSystem
 
 /// The human-readable output: a line per message, then the summary.
 package enum TextReport {
-    /// `path  verdict  "reply"  mods=N  1.23 ms`, then mismatch and findings.
+    /// Modifications as the `--pcap --dump` transcript shows them, values shortened to fit a row.
+    private static let modificationText = TranscriptRenderer(byteExcerptLength: 24, textExcerptLength: 40)
+
+    /// `path  verdict  "reply"  MODIFICATION, ...  1.23 ms  id QUEUEID`, then mismatch and findings.
     static func line(_ outcome: MessageOutcome) -> String {
         if let error = outcome.connectError { return "\(outcome.entry.path)  error  \(error)" }
         guard let result = outcome.result else { return outcome.entry.path }
         var parts = [outcome.entry.path, result.verdict.rawValue]
         if let reply = result.smtpReply { parts.append("\"\(reply)\"") }
         if let reason = result.quarantineReason { parts.append("quarantine=\"\(reason)\"") }
-        parts.append("mods=\(result.modifications.count)")
+        if !result.modifications.isEmpty {
+            parts.append(result.modifications.map { modificationText.text(of: $0) }.joined(separator: ", "))
+        }
         parts.append(String(format3: outcome.latency.milliseconds) + " ms")
+        if let queueID = result.queueID { parts.append("id \(queueID)") }
         if outcome.isMismatch { parts.append("MISMATCH expected \(outcome.entry.expected!.rawValue)") }
         for failure in outcome.expectationFailures { parts.append("MISMATCH \(failure)") }
         for finding in outcome.findings { parts.append("FINDING \(finding.code) at \(finding.step): \(finding)") }
-        return parts.joined(separator: "  ")
+        return TerminalText.escapingControls(parts.joined(separator: "  "))
     }
 
-    /// The message after the milter, indented under its line.
+    /// The message after the milter, indented under its line; control characters escaped (`\x1B`).
     static func message(_ outcome: MessageOutcome) -> String? {
         guard let message = outcome.result?.resultingMessage else { return nil }
         var text = "    MAIL FROM:\(message.sender)\(message.senderArguments.map { " " + $0 } ?? "")\n"
@@ -26,7 +34,7 @@ package enum TextReport {
         for line in rendered.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
             text += "    | \(line)\n"
         }
-        return text
+        return TerminalText.escapingControls(text)
     }
 
     /// The summary block.

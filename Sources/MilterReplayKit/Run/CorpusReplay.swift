@@ -24,6 +24,8 @@ public struct CorpusReplay: Sendable {
     public var load: LoadSettings
     /// What to expect, and what to print.
     public var output: OutputSettings
+    /// A message built on the command line (`--header`, `--body`), replayed instead of `inputs` when set.
+    public var builtMessage: [UInt8]?
 
     /// A replay of `inputs` with the given settings.
     public init(
@@ -54,7 +56,11 @@ public struct CorpusReplay: Sendable {
             let loader = CorpusLoader(
                 from: from, recipients: recipients, manifest: manifest, defaultExpectation: output.expect)
             let files = try CorpusFiles.list(inputs)
-            entries = try loader.load(files)
+            if let builtMessage {
+                entries = [try loader.entry(Self.builtName, bytes: builtMessage)]
+            } else {
+                entries = try loader.load(files)
+            }
             if let unmatched = manifest?.unmatchedLines(among: files), !unmatched.isEmpty {
                 throw CorpusError(
                     description: "the manifest names files that are not among the inputs:\n  "
@@ -66,6 +72,9 @@ public struct CorpusReplay: Sendable {
         guard !entries.isEmpty else { throw EarlyExit.usage("no .eml files found in \(inputs.joined(separator: " "))") }
         return entries
     }
+
+    /// How reports name the message built on the command line.
+    static let builtName = "(command line)"
 
     /// Sends `entries` to the milter at `address`, printing each outcome as it comes, then the summary (and the
     /// JUnit report); returns the exit code: 2 when the JUnit report cannot be written (said on standard error).

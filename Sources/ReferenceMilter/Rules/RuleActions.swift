@@ -20,9 +20,9 @@ enum RuleActions {
         case "discard": return .discard
         case "quarantine": return .quarantine(try reader.text("a quarantine reason"))
         case "reject":
-            return .reject(try reader.optionalString().map { (text) throws(RuleParseError) in try reply(text) })
+            return .reject(try reader.optionalString().map { (text) throws(RuleParseError) in try reply(text, 5) })
         case "tempfail":
-            return .tempfail(try reader.optionalString().map { (text) throws(RuleParseError) in try reply(text) })
+            return .tempfail(try reader.optionalString().map { (text) throws(RuleParseError) in try reply(text, 4) })
         default: return nil
         }
     }
@@ -59,11 +59,19 @@ enum RuleActions {
         }
     }
 
-    /// Reads `"ddd x.y.z text"` or `"ddd text"`; the code and enhanced code must agree.
-    static func reply(_ text: String) throws(RuleParseError) -> ReplyCode {
+    /// Reads `"ddd x.y.z text"` or `"ddd text"`; the code and enhanced code must agree, and the code must be of
+    /// the verdict's class (`5`xx for reject, `4`xx for tempfail): a milter's reply code decides the outcome, so
+    /// `tempfail "550 …"` would reject.
+    static func reply(_ text: String, _ verdictClass: Int) throws(RuleParseError) -> ReplyCode {
         let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
         guard let first = words.first, first.count == 3, let code = Int(first) else {
             throw RuleParseError(line: 0, message: "a reply starts with a 3-digit code: \"550 5.7.1 text\"")
+        }
+        guard code / 100 == verdictClass else {
+            let (verdict, other) = verdictClass == 5 ? ("reject", "tempfail") : ("tempfail", "reject")
+            throw RuleParseError(
+                line: 0,
+                message: "\(verdict) takes a \(verdictClass)xx reply code, not \(code) (for \(code), use \(other))")
         }
         let hasEnhanced = words.count > 1 && words[1].contains(".")
         let enhanced = hasEnhanced ? words[1] : nil

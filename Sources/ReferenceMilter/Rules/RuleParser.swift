@@ -148,7 +148,13 @@ struct TokenReader {
         case "is", "equals": match = .equals(value)
         case "starts-with": match = .startsWith(value)
         case "ends-with": match = .endsWith(value)
-        case "matches": match = .matches(value)
+        case "matches":
+            do {
+                _ = try CompiledRegex(value)
+            } catch {
+                throw RuleParseError(line: 0, message: "bad regular expression \"\(value)\": \(error)")
+            }
+            match = .matches(value)
         default: throw RuleParseError(line: 0, message: "unknown comparison '\(comparison)'")
         }
         return Rule.Condition(field: field, match: match, negated: negated)

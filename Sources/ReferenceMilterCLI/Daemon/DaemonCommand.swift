@@ -4,6 +4,7 @@ import NIOCore
 import ReferenceMilter
 import ServiceLifecycle
 import UnixSignals
+import _MilterCommandLine
 
 /// `daemon [ADDRESS] [options]`: serve until SIGINT or SIGTERM, then drain and exit 0; SIGHUP
 /// re-reads the `--config` file.
@@ -20,31 +21,35 @@ struct DaemonCommand: AsyncParsableCommand {
             re-reads the --config file; a file with errors is logged and the running rules stay.
             """)
 
-    @Argument(help: "Where to listen.")
+    @Argument(help: "Where to listen (default: 127.0.0.1:7044).")
     var address: String?
 
     @OptionGroup var classification: ClassificationOptions
 
-    @Option(help: "How many messages may be classified at once, each on its own thread.")
+    @Option(
+        parsing: .unconditional, help: "How many messages may be classified at once, each on its own thread, 1 to 256.")
     var threads = 1
 
-    @Option(help: "Event loop threads (default: one per core).")
+    @Option(parsing: .unconditional, help: "Event loop threads, 1 to 256 (default: one per core).")
     var eventLoops: Int?
 
     @Option(
+        parsing: .unconditional,
         help: """
-            Connections served at once; one more gets a tempfail and is closed (default: the descriptor \
-            limit, raised to its hard limit, less 64, at most 10000).
+            Connections served at once, 1 to 100000; one more gets a tempfail and is closed (default: the \
+            descriptor limit, raised to its hard limit, less 64, at most 10000).
             """)
     var maxConnections: Int?
 
-    @Option(help: "Seconds the MTA may stay silent between messages.")
+    @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent between messages, 0.001 to 86400.")
     var idleTimeout = 900.0
 
-    @Option(help: "Seconds the MTA may stay silent inside a message.")
+    @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent inside a message, 0.001 to 86400.")
     var readTimeout = 300.0
 
-    @Option(help: "Seconds a graceful shutdown waits for open connections.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds a graceful shutdown waits for open connections, 0 to 86400 (0 closes them at once).")
     var drainTimeout = 10.0
 
     @Option(
@@ -57,6 +62,16 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: DaemonLimitOptions
 
+    func validate() throws {
+        try NumericOption.check(threads, "--threads", in: NumericOption.threads)
+        try NumericOption.check(eventLoops, "--event-loops", in: NumericOption.threads)
+        try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
+        for (value, name) in [(idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout")] {
+            try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
+        }
+        try NumericOption.check(drainTimeout, "--drain-timeout", in: 0...86_400, unit: "seconds")
+    }
+
     func run() async throws {
         let milter = CLIContext.configuration
         let logger = try logging.bootstrap(label: milter.name)
@@ -68,13 +83,17 @@ struct DaemonCommand: AsyncParsableCommand {
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
             load: { try milter.classifier(configPath: $0) }, logger: logger)
+        let stop = StopSignals(signals: await UnixSignalsSequence(trapping: .sigterm, .sigint), logger: logger)
         let server = MilterServer(classifier: classifier, configuration: configuration, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ReadyReportingServer(server: server)), .init(service: reloader),
+            .init(service: stop, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let endpoint { services.append(.init(service: endpoint)) }
         let group = ServiceGroup(
-            services: [ReadyReportingServer(server: server), reloader] + (endpoint.map { [$0] } ?? []),
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: logger)
+            configuration: ServiceGroupConfiguration(services: services, logger: logger))
         try await group.run()
+        logger.info("stopped")
     }
 
     private func serverConfiguration(_ defaults: ServerConfiguration) throws -> ServerConfiguration {
@@ -89,9 +108,9 @@ struct DaemonCommand: AsyncParsableCommand {
             let parsed = configuration.address
             try checkInherited(parsed)
         }
-        configuration.threads = max(1, threads)
-        if let eventLoops { configuration.eventLoopThreads = max(1, eventLoops) }
-        configuration.maximumConnections = max(1, maxConnections ?? DescriptorLimit.connectionLimit())
+        configuration.threads = threads
+        if let eventLoops { configuration.eventLoopThreads = eventLoops }
+        configuration.maximumConnections = maxConnections ?? DescriptorLimit.connectionLimit()
         configuration.timeouts = ConnectionTimeouts(idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout))
         configuration.drainTimeout = .fromSeconds(drainTimeout)
         configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)

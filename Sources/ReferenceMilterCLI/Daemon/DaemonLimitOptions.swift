@@ -5,6 +5,7 @@ import ReferenceMilter
 /// The daemon's options for hostile or broken peers and for its unix socket.
 struct DaemonLimitOptions: ParsableArguments {
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Bytes of memory the data of one connection may take (default 16 MiB).",
             discussion: """
@@ -16,7 +17,7 @@ struct DaemonLimitOptions: ParsableArguments {
                 """))
     var memoryBudget: Int?
 
-    @Option(help: "Seconds a new connection may take to send OPTNEG before it is closed.")
+    @Option(parsing: .unconditional, help: "Seconds a new connection may take to send OPTNEG before it is closed.")
     var handshakeTimeout = 5.0
 
     @Option(help: "The mode of a unix: socket, in octal.")

@@ -1,19 +1,16 @@
 import ArgumentParser
 import MailMessage
 import ReferenceMilter
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import _MilterCommandLine
+import _MilterSystem
 
 /// `dump FILE.eml [-H] [-b] [--html]`: the parsed headers and body parts of a message.
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dump", abstract: "Print a message's decoded headers and body parts.")
+        commandName: "dump", abstract: "Print a message's decoded headers and body parts.",
+        discussion: "Control characters other than line feed and tab are printed as escapes (\\x1B, \\r).")
 
-    @Argument(help: "The message file (.eml).")
+    @Argument(help: "The message file (.eml); - reads standard input.", completion: .file(extensions: ["eml"]))
     var file: String
 
     @Flag(name: .customShort("H"), help: "Only the headers.")
@@ -26,14 +23,13 @@ struct DumpCommand: ParsableCommand {
     var html = false
 
     func run() throws {
-        guard let bytes = FileManager.default.contents(atPath: file) else {
-            throw CLIError.usage("cannot read \(file)")
-        }
-        let message = MIMEMessage(parsing: Array(bytes))
+        let bytes: [UInt8]
+        do { bytes = try MessageFile.read(file) } catch { throw CLIError.usage(error.description) }
+        let message = MIMEMessage(parsing: bytes)
         let both = headersOnly == bodyOnly
         var output: [String] = []
         if headersOnly || both { output += MessageDump.headers(message) }
         if bodyOnly || both { output += MessageDump.parts(message, renderHTML: html) }
-        print(output.joined(separator: "\n"))
+        print(TerminalText.escapingControls(output.joined(separator: "\n")))
     }
 }

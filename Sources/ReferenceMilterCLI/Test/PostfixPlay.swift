@@ -3,15 +3,12 @@ import MilterProtocol
 import NIOCore
 
 /// One SMTP session of `test`, played by MilterClient with the Postfix profile: negotiation, CONNECT
-/// and HELO from a local client, the message, QUIT.
+/// and HELO from `client`, the message, QUIT.
 enum PostfixPlay {
-    /// The SMTP client that `test` claims: the local host, as a message submitted on the machine.
-    static let client = SMTPClient(hostname: "localhost", address: "127.0.0.1", port: 40_000, helo: "localhost")
-
-    /// Delivers `message` to the milter at `address`; a finding (a protocol violation, silence past
-    /// `timeout`, a closed connection) is thrown.
+    /// Delivers `message` from `client` to the milter at `address`; a finding (a protocol violation, silence
+    /// past `timeout`, a closed connection) is thrown.
     static func deliver(
-        _ message: MilterMessage, to address: MilterAddress, timeout: TimeAmount
+        _ message: MilterMessage, to address: MilterAddress, timeout: TimeAmount, client: SMTPClient
     ) async throws -> TestOutcome {
         let connection = try await MilterClientConnection.open(
             to: address, configuration: configuration(timeout: timeout), client: client)

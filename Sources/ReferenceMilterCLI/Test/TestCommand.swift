@@ -3,12 +3,7 @@ import MailMessage
 import MilterClient
 import MilterProtocol
 import ReferenceMilter
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import _MilterCommandLine
 
 /// `test FILE.eml [SENDER] [RECIPIENTS...]`: one message through the real protocol path.
 ///
@@ -18,15 +13,21 @@ struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Classify one message through the milter protocol and print the decision.",
-        discussion: "Exit status: 0 accept, 1 reject, 2 usage error, 3 tempfail, 4 discard, 5 quarantine.")
+        discussion: """
+            Exit status: 0 accept, 1 reject, 2 usage or configuration error, 3 tempfail, 4 discard, 5 quarantine. \
+            With --header and --body, the message is built on the command line and the arguments are SENDER and \
+            RECIPIENTS.
+            """)
 
-    @Argument(help: "The message file (.eml).")
-    var file: String
+    @Argument(
+        help: "The message file (.eml); - reads standard input. Not with --header and --body.",
+        completion: .file(extensions: ["eml"]))
+    var file: String?
 
-    @Argument(help: "The envelope sender (default: the From address).")
+    @Argument(help: "The envelope sender (default: Return-Path, else From, else <>).")
     var sender: String?
 
-    @Argument(help: "The envelope recipients (default: the To addresses).")
+    @Argument(help: "The envelope recipients (default: To, Cc and Bcc, else postmaster@example.test).")
     var recipients: [String] = []
 
     @Flag(help: "Print the result as JSON.")
@@ -34,29 +35,45 @@ struct TestCommand: AsyncParsableCommand {
 
     @OptionGroup var classification: ClassificationOptions
 
-    func run() async throws {
-        guard let bytes = FileManager.default.contents(atPath: file) else {
-            throw CLIError.usage("cannot read \(file)")
-        }
-        let run = try await TestRun.run(
-            message: message(RawMessage(parsing: Array(bytes))), classifier: try classification.classifier(),
-            options: try classification.protocolOptions(),
-            classifierTimeout: .fromSeconds(classification.classifierTimeout))
-        print(json ? try run.json() : run.text())
-        throw ExitCode(run.exitStatus)
+    @OptionGroup(title: "SMTP client") var smtpClient: ClientOptions
+
+    @OptionGroup(title: "Message built on the command line")
+    var built: MessageOptions
+
+    func validate() throws {
+        if file == nil, !built.buildsMessage { throw ValidationError("give a message FILE, or --header and --body") }
     }
 
-    /// The message with its envelope: the arguments, else the From and To addresses, else placeholders.
-    private func message(_ raw: RawMessage) -> MilterMessage {
-        func addresses(_ name: String) -> [String] {
-            raw.fields(named: name).flatMap { AddressList(parsing: $0.valueBytes[...]).mailboxes.map(\.address) }
-                .filter { !$0.isEmpty }
+    /// The message's bytes, and its envelope from the arguments: with --header or --body, no FILE comes first.
+    private func input() throws -> (name: String, bytes: [UInt8], sender: String?, recipients: [String]) {
+        if built.buildsMessage {
+            let arguments = [file, sender].compactMap(\.self) + recipients
+            return (
+                "the message built on the command line", try built.message(), arguments.first,
+                Array(arguments.dropFirst())
+            )
         }
-        let from = sender ?? addresses("From").first ?? "sender@example.com"
-        let to = recipients.isEmpty ? addresses("To") : recipients
-        return MilterMessage(
-            sender: EnvelopeAddress(mailbox: from),
-            recipients: (to.isEmpty ? ["recipient@example.com"] : to).map { EnvelopeAddress(mailbox: $0) },
-            content: raw)
+        let file = file ?? "-"
+        do {
+            return (file == "-" ? "standard input" : file, try MessageFile.read(file), sender, recipients)
+        } catch {
+            throw CLIError.usage(error.description)
+        }
+    }
+
+    func run() async throws {
+        let classifier = try classification.classifier()
+        let input = try input()
+        let (message, warning) = EnvelopeFallback.message(
+            RawMessage(parsing: input.bytes), from: input.sender, recipients: input.recipients)
+        if let warning {
+            MilterCommandLine.printError(
+                "\(CLIContext.configuration.name): warning: \(input.name): \(warning) (give SENDER and RECIPIENTS)")
+        }
+        let run = try await TestRun.run(
+            message: message, classifier: classifier, options: try classification.protocolOptions(),
+            classifierTimeout: .fromSeconds(classification.classifierTimeout), client: smtpClient.client)
+        print(json ? try run.json() : run.text())
+        throw ExitCode(run.exitStatus)
     }
 }

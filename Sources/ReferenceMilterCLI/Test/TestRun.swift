@@ -17,10 +17,11 @@ package struct TestRun {
     /// The queue ID of the message.
     package let queueID: String
 
-    /// Starts a server with the classifier on a private socket, has MilterClient play Postfix
-    /// through one message to it, and stops the server.
+    /// Starts a server with the classifier on a private socket, has MilterClient play Postfix with `client`
+    /// (by default MilterClient's, as milter-replay's) through one message to it, and stops the server.
     package static func run(
-        message: MilterMessage, classifier: any MailClassifier, options: ProtocolOptions, classifierTimeout: TimeAmount
+        message: MilterMessage, classifier: any MailClassifier, options: ProtocolOptions, classifierTimeout: TimeAmount,
+        client: SMTPClient = SMTPClient()
     ) async throws -> TestRun {
         let decision = NIOLockedValueBox<Decision?>(nil)
         var logger = Logger(label: "test")
@@ -33,7 +34,7 @@ package struct TestRun {
             logger: logger, observer: { _, value in decision.withLockedValue { $0 = value } })
         do {
             let outcome = try await PostfixPlay.deliver(
-                message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10))
+                message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10), client: client)
             await milter.shutdown()
             return TestRun(outcome: outcome, reason: decision.withLockedValue { $0?.reason }, queueID: queueID)
         } catch {

@@ -7,13 +7,16 @@ struct PcapOptions: ParsableArguments {
         help: ArgumentHelp(
             "Read milter sessions from a pcap or pcapng capture instead of .eml files; without --dump or "
                 + "--export-eml, replay each against the milter and compare its replies with the recorded ones.",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file(extensions: ["pcap", "pcapng", "cap"]))
     var pcap: String?
 
     @Flag(help: "With --pcap: print each session as a transcript (with --json: one JSON object per line).")
     var dump = false
 
-    @Option(help: ArgumentHelp("With --pcap: write each recorded message as an .eml file here.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("With --pcap: write each recorded message as an .eml file here.", valueName: "dir"),
+        completion: .directory)
     var exportEml: String?
 
     @Option(

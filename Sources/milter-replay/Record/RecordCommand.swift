@@ -23,7 +23,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The milter: HOST:PORT, [::1]:PORT, inet:PORT@HOST, unix:/path.", valueName: "address"))
     var upstream: String
 
-    @Option(help: ArgumentHelp("The pcapng file to write (replaced if it exists).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("The pcapng file to write (replaced if it exists).", valueName: "file"),
+        completion: .file(extensions: ["pcapng"]))
     var write: String
 
     @Option(

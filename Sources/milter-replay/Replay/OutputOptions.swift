@@ -7,13 +7,13 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "The verdict every message should get: accept, reject, tempfail, discard or quarantine.")
     var expect: Disposition?
 
-    @Option(help: "A file of 'FILE VERDICT' lines giving expected verdicts per message.")
+    @Option(help: "A file of 'FILE VERDICT' lines giving expected verdicts per message.", completion: .file())
     var manifest: String?
 
     @Flag(help: "Print JSON: one object per message, then a summary (see docs/milter-replay-json.md).")
     var json = false
 
-    @Option(help: "Write a JUnit XML report to this file.")
+    @Option(help: "Write a JUnit XML report to this file.", completion: .file(extensions: ["xml"]))
     var junit: String?
 
     @Option(

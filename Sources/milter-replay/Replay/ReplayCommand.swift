@@ -23,13 +23,20 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup(title: "Captures") var capture: PcapOptions
     @OptionGroup(title: "Starting the milter") var start: StartOptions
 
-    @Argument(help: "The .eml files and directories to replay.")
+    @OptionGroup(title: "A message built on the command line") var built: MessageOptions
+
+    @Argument(
+        help: "The .eml files and directories to replay; - reads a message from standard input.",
+        completion: .file(extensions: ["eml"]))
     var inputs: [String] = []
 
     func validate() throws {
         try start.validate(target: target.target)
-        if capture.pcap == nil, inputs.isEmpty {
-            throw ValidationError("give .eml files or directories, or --pcap FILE")
+        if capture.pcap == nil, inputs.isEmpty, !built.buildsMessage {
+            throw ValidationError("give .eml files or directories, --header and --body, or --pcap FILE")
+        }
+        if built.buildsMessage, !inputs.isEmpty {
+            throw ValidationError("--header and --body build the message: give no .eml inputs")
         }
         guard capture.pcap != nil else { return }
         if !inputs.isEmpty { throw ValidationError("--pcap replays a capture: give no .eml inputs") }
@@ -38,7 +45,7 @@ struct ReplayCommand: AsyncParsableCommand {
             ("--junit", output.junit != nil),
             ("--show-message", output.showMessage), ("--from", envelope.from != nil),
             ("--rcpt", !envelope.rcpt.isEmpty),
-            ("--macro", !target.macros.isEmpty),
+            ("--macro", !target.macros.isEmpty), ("--header and --body", built.buildsMessage),
         ]
         if let (name, _) = unused.first(where: \.1) {
             throw ValidationError(
@@ -56,9 +63,10 @@ struct ReplayCommand: AsyncParsableCommand {
             let prepared = try replay.prepare()
             throw ExitCode(try await withMilter { await replay.run(prepared, against: $0) })
         }
-        let corpus = CorpusReplay(
+        var corpus = CorpusReplay(
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
             configuration: try target.clientConfiguration(), load: load.settings, output: output.settings)
+        if built.buildsMessage { corpus.builtMessage = try built.message() }
         let entries = try corpus.loadCorpus()
         throw ExitCode(try await withMilter { await corpus.run(entries, against: $0) })
     }

@@ -1,17 +1,22 @@
 import ArgumentParser
 
-/// Range checks for numeric options: a value out of range, infinite or not a number is a usage error
-/// that names the option, its range and the value given.
-enum NumericOption {
+/// Range checks for numeric options, shared by `milter-replay` and the milter binaries: a value out of range,
+/// infinite or not a number is a usage error that names the option, its range and the value given.
+///
+/// Options checked here are declared with `parsing: .unconditional`, so that `--timeout -1` reaches the check
+/// instead of ArgumentParser's "Missing value".
+package enum NumericOption {
     /// The range of every timeout, in seconds: a millisecond to a day.
-    static let timeoutSeconds: ClosedRange<Double> = 0.001...86_400
+    package static let timeoutSeconds: ClosedRange<Double> = 0.001...86_400
     /// The range of `--duration`, in seconds: a millisecond to a week.
-    static let durationSeconds: ClosedRange<Double> = 0.001...604_800
+    package static let durationSeconds: ClosedRange<Double> = 0.001...604_800
     /// The range of `--rate`, in messages per second.
-    static let ratePerSecond: ClosedRange<Double> = 0.001...1_000_000
+    package static let ratePerSecond: ClosedRange<Double> = 0.001...1_000_000
+    /// The range of a count of threads.
+    package static let threads: ClosedRange<Int> = 1...256
 
     /// Throws unless `value` is nil or a finite number in `range`.
-    static func check(_ value: Double?, _ name: String, in range: ClosedRange<Double>, unit: String) throws {
+    package static func check(_ value: Double?, _ name: String, in range: ClosedRange<Double>, unit: String) throws {
         guard let value else { return }
         guard value.isFinite, range.contains(value) else {
             throw ValidationError(
@@ -21,7 +26,7 @@ enum NumericOption {
     }
 
     /// Throws unless `value` is nil or in `range`.
-    static func check(_ value: Int?, _ name: String, in range: ClosedRange<Int>) throws {
+    package static func check(_ value: Int?, _ name: String, in range: ClosedRange<Int>) throws {
         guard let value else { return }
         guard range.contains(value) else {
             throw ValidationError("\(name) must be from \(range.lowerBound) to \(range.upperBound); got \(value)")

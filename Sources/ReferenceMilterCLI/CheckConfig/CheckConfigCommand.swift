@@ -1,0 +1,38 @@
+import ArgumentParser
+import ReferenceMilter
+
+/// `check-config FILE`: loads a configuration file as `daemon --config FILE` would, and says whether it loads;
+/// `check-config --print-builtin` prints the built-in configuration, a starting point for a file of one's own.
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Check a configuration (rules) file, or print the built-in one.",
+        discussion: """
+            Exit status: 0 the file loads; 2 it does not (the error names the file, line and column), or a \
+            usage error. With --print-builtin, prints the rules used when no --config is given (exit 0).
+            """)
+
+    @Argument(help: "The file to check, as given to --config.", completion: .file())
+    var file: String?
+
+    @Flag(help: "Print the built-in configuration instead.")
+    var printBuiltin = false
+
+    func validate() throws {
+        if printBuiltin == (file != nil) { throw ValidationError("give a FILE to check, or --print-builtin") }
+    }
+
+    func run() throws {
+        let milter = CLIContext.configuration
+        guard let file else {
+            guard let text = milter.builtInConfiguration else {
+                throw CLIError.usage("\(milter.name) has no built-in configuration to print")
+            }
+            print(text.hasSuffix("\n") ? text : text + "\n", terminator: "")
+            return
+        }
+        let classifier = try milter.classifier(configPath: file)
+        let rules = (classifier as? RulesClassifier).map { " (\($0.rules.count) rules)" } ?? ""
+        print("\(file): OK\(rules)")
+    }
+}

@@ -1,0 +1,41 @@
+/// Whole-file reads with a size limit checked before buffering: a path, or an open descriptor (`-` is standard
+/// input for the command lines).
+package enum FileContents {
+    /// Why a file could not be read, in words: `No such file or directory`, or the size over the limit.
+    package struct ReadError: Error, CustomStringConvertible {
+        package let description: String
+
+        package init(description: String) { self.description = description }
+    }
+
+    /// The bytes of the file at `path`; a file over `limit` bytes is refused before it is read.
+    package static func read(_ path: String, limit: Int) throws(ReadError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ReadError(description: SystemCall.errorText(errno)) }
+        defer { SystemCall.close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ReadError(description: SystemCall.errorText(errno)) }
+        if status.st_mode & S_IFMT == S_IFDIR { throw ReadError(description: SystemCall.errorText(EISDIR)) }
+        let size = Int(status.st_size)
+        guard size <= limit else { throw ReadError(description: "\(size) bytes is over the limit of \(limit)") }
+        return try read(descriptor: descriptor, limit: limit, sizeHint: size)
+    }
+
+    /// The bytes up to the end of `descriptor` (a pipe, a terminal or a file), refused once over `limit`.
+    package static func read(descriptor: Int32, limit: Int, sizeHint: Int = 0) throws(ReadError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(sizeHint, limit))
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, into: $0) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(description: SystemCall.errorText(errno))
+            }
+            // A file that grew since it was measured is still held to the limit.
+            guard bytes.count + count <= limit else { throw ReadError(description: "over the limit of \(limit) bytes") }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+    }
+}

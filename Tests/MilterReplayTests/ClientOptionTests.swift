@@ -1,0 +1,28 @@
+import MilterProtocol
+import MilterTestSupport
+import Testing
+
+/// The SMTP client the built `milter-replay` reports in CONNECT and HELO: by default the same as
+/// `reference-milter test` (192.0.2.1, client.example.test), else `--client-addr`, `--client-name`, `--helo`.
+struct ClientOptionTests {
+    @Test(arguments: [
+        ([String](), "192.0.2.1", "client.example.test", "client.example.test"),
+        (
+            ["--client-addr", "198.51.100.7", "--client-name", "mx.example.net", "--helo", "helo.example.net"],
+            "198.51.100.7", "mx.example.net", "helo.example.net"
+        ),
+    ])
+    func theClientIsReported(options: [String], address: String, name: String, helo: String) async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let result = try await ReplayBinary.run(
+            ["--target", "127.0.0.1:\(milter.port)"] + options + [ReplayBinary.fixture("replay/accept.eml")])
+        let commands = milter.commands
+        await milter.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        let connect = commands.compactMap { if case .connect(let info) = $0 { info } else { nil } }.first
+        #expect(connect?.hostname.string == name)
+        #expect(connect?.address == .inet(address: MilterString(address), port: 49_152))
+        let helos = commands.compactMap { if case .helo(let text) = $0 { text.string } else { nil } }
+        #expect(helos == [helo])
+    }
+}

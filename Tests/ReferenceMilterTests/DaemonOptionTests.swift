@@ -1,0 +1,61 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// The built `reference-milter daemon` checks every number and its inherited socket before it starts: a bad
+/// value is a usage error (exit 2) that names the option, never a trap, a hang or a NIO precondition.
+@Suite struct DaemonOptionTests {
+    /// The daemon's result; any value that passed the checks would start it, so the deadline marks a failure.
+    static func daemon(_ arguments: [String], environment: [String: String]? = nil) async throws -> ProcessResult {
+        try await ProcessRunner.run(
+            TestPaths.builtProduct("reference-milter"), ["daemon"] + arguments + ["--log-level", "error"],
+            environment: environment ?? DaemonTests.cleanEnvironment, timeout: .seconds(20))
+    }
+
+    @Test(arguments: [
+        (["--drain-timeout", "inf"], "--drain-timeout"), (["--drain-timeout", "-1"], "--drain-timeout"),
+        (["--drain-timeout", "nan"], "--drain-timeout"), (["--classifier-timeout", "inf"], "--classifier-timeout"),
+        (["--classifier-timeout", "0"], "--classifier-timeout"), (["--idle-timeout", "-1"], "--idle-timeout"),
+        (["--idle-timeout=1e300"], "--idle-timeout"), (["--read-timeout", "1e300"], "--read-timeout"),
+        (["--read-timeout", "inf"], "--read-timeout"), (["--threads", "0"], "--threads"),
+        (["--threads", "100000"], "--threads"), (["--event-loops", "-1"], "--event-loops"),
+        (["--event-loops", "0"], "--event-loops"), (["--max-connections", "0"], "--max-connections"),
+        (["--max-connections", "-5"], "--max-connections"), (["--truncate", "-5"], "--truncate"),
+        (["--truncate", "99999999999"], "--truncate"), (["--max-frame-size", "100"], "--max-frame-size"),
+        (["--max-frame-size", "99999999999"], "--max-frame-size"),
+    ])
+    func aBadNumberIsAUsageErrorNamingTheOption(arguments: [String], option: String) async throws {
+        let result = try await Self.daemon(arguments)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains("\(option) must be"), "\(arguments): \(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Missing value"))
+    }
+
+    /// `test` shares the classification options, and their checks.
+    @Test func testChecksTheSharedOptions() async throws {
+        let result = try await ProcessRunner.run(
+            TestPaths.builtProduct("reference-milter"), ["test", "--classifier-timeout", "inf", "/nonexistent.eml"],
+            timeout: .seconds(20))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--classifier-timeout must be"), "\(result.stderr)")
+    }
+
+    /// A descriptor that is not open, or open on a file rather than a listening socket, named as an address
+    /// or in MILTER_LISTEN_FD.
+    @Test(arguments: [
+        (["fd:99"], [String: String](), "descriptor 99 is not open"),
+        ([], ["MILTER_LISTEN_FD": "99"], "descriptor 99 is not open"),
+        (["fd:0"], [:], "descriptor 0"),
+        ([], ["MILTER_LISTEN_FD": "0"], "descriptor 0"),
+    ])
+    func anInheritedDescriptorThatCannotListenIsAStartUpError(
+        arguments: [String], variables: [String: String], problem: String
+    ) async throws {
+        let result = try await Self.daemon(
+            arguments, environment: DaemonTests.cleanEnvironment.merging(variables) { $1 })
+        #expect(result.status == 2, "\(arguments) \(variables): \(result.stderr)")
+        #expect(result.stderr.contains("cannot listen on the inherited socket"), "\(result.stderr)")
+        #expect(result.stderr.contains(problem), "\(result.stderr)")
+        #expect(!result.stderr.contains("Precondition") && !result.stderr.contains("Fatal error"))
+    }
+}

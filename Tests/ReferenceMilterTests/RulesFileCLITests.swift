@@ -1,0 +1,78 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// Rules files through the built `reference-milter`: an error is a configuration error (exit 2) in every
+/// command, never `test`'s REJECT (1), and names the file, line and column; `check-config` checks a file and
+/// prints the built-in rules.
+@Suite struct RulesFileCLITests {
+    static func run(_ arguments: [String]) async throws -> ProcessResult {
+        try await ProcessRunner.run(
+            TestPaths.builtProduct("reference-milter"), arguments, environment: DaemonTests.cleanEnvironment,
+            timeout: .seconds(30))
+    }
+
+    /// Writes `text` to a fresh file and returns its path.
+    static func file(_ text: String, in directory: URL) throws -> String {
+        let path = directory.appendingPathComponent("rules-\(UUID().uuidString.prefix(8)).txt").path
+        try TemporaryFile.write(Array(text.utf8), to: path)
+        return path
+    }
+
+    @Test(arguments: [
+        (
+            "subject contains \"x\" => accept\nsubject matches \"[\" => reject",
+            "line 2, column 17: bad regular expression"
+        ),
+        ("subject contains \"x\" => tempfail \"550 5.7.1 no\"", "line 1, column 34: tempfail takes a 4xx reply code"),
+        ("subject contains \"x\" => reject \"451 4.7.1 later\"", "line 1, column 32: reject takes a 5xx reply code"),
+        ("subjet contains \"x\" => reject", "line 1, column 1: unknown field 'subjet'"),
+    ])
+    func aRulesErrorExitsTwoInEveryCommandNamingFileLineAndColumn(text: String, error: String) async throws {
+        let directory = try Scratch.makeDirectory("rules")
+        defer { Scratch.remove(directory) }
+        let rules = try Self.file(text, in: directory)
+        let message = try Self.file("Subject: x\r\n\r\nHi\r\n", in: directory)
+        for arguments in [
+            ["check-config", rules], ["test", "--config", rules, message],
+            ["daemon", "--config", rules, "127.0.0.1:0"],
+        ] {
+            let result = try await Self.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("\(rules): \(error)"), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test func aMissingFileSaysSo() async throws {
+        for arguments in [
+            ["check-config", "/nonexistent/rules"], ["test", "--config", "/nonexistent/rules", "x.eml"],
+        ] {
+            let result = try await Self.run(arguments)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("/nonexistent/rules: cannot read: No such file or directory"), "\(result)")
+            #expect(!result.stderr.contains("line 0"))
+        }
+    }
+
+    /// The built-in rules print as a file that `check-config` accepts, and `test` gives the same verdicts with it.
+    @Test func theBuiltInRulesPrintAsAValidFile() async throws {
+        let directory = try Scratch.makeDirectory("rules")
+        defer { Scratch.remove(directory) }
+        let printed = try await Self.run(["check-config", "--print-builtin"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout.contains("subject contains \"[reject]\""))
+        let rules = try Self.file(printed.stdout, in: directory)
+        let checked = try await Self.run(["check-config", rules])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout == "\(rules): OK (5 rules)\n")
+        let message = try Self.file("Subject: [reject] x\r\n\r\nHi\r\n", in: directory)
+        #expect(try await Self.run(["test", "--config", rules, message]).status == 1)
+    }
+
+    @Test(arguments: [["check-config"], ["check-config", "x", "--print-builtin"]])
+    func checkConfigTakesAFileOrPrintBuiltin(arguments: [String]) async throws {
+        let result = try await Self.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("give a FILE to check, or --print-builtin"))
+    }
+}
