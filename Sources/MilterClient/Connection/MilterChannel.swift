@@ -50,9 +50,14 @@ struct MilterChannel: Sendable {
         self.inbox = inbox
     }
 
-    /// Writes and flushes.
+    /// Writes, without flushing: ``flush()`` sends what was written.
     func write(_ bytes: ByteBuffer) {
-        channel.writeAndFlush(bytes, promise: nil)
+        channel.write(bytes, promise: nil)
+    }
+
+    /// Sends what was written.
+    func flush() {
+        channel.flush()
     }
 
     /// Removes and returns the replies that arrived while nobody waited.

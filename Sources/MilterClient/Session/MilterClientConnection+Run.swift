@@ -17,8 +17,14 @@ extension MilterClientConnection {
     /// Carries out the machine's actions, one after the other, until the machine hands something
     /// back or waits for a milter event that has not come yet. The one place that touches the
     /// socket. Runs on the event loop.
+    ///
+    /// Writes are flushed together when the run stops (or before a close): the commands that take
+    /// no reply (NR events, MACRO, ABORT) leave in one write with the next command that does,
+    /// as a buffered MTA sends them.
     func run(_ first: MTAConnectionStateMachine.Action) -> Outcome {
         var action = first
+        var unflushed = false
+        defer { if unflushed { channel.flush() } }
         while true {
             switch action {
             case .write(let bytes):
@@ -28,11 +34,14 @@ extension MilterClientConnection {
                     continue
                 }
                 channel.write(bytes)
+                unflushed = true
                 action = machine.written()
             case .wait(let timeout):
                 guard let event = channel.poll() else { return .waiting(timeout) }
                 action = machine.eventReceived(event)
             case .close:
+                if unflushed { channel.flush() }
+                unflushed = false
                 channel.close()
                 action = machine.closed()
             case .deliverStep(let record): return .step(record)
