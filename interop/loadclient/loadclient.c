@@ -3,7 +3,9 @@
  * shaped like Postfix 3.x. It is the yardstick `milter-replay --connections N` is compared with
  * (scripts/load-vs-c-client.sh), so it is written to be fast: a thread per connection, blocking
  * sockets with TCP_NODELAY, buffered reads, and one write per step (the MACRO packet and the
- * command together; commands that take no reply wait in the buffer for the next one that does).
+ * command together; inside a message, commands that take no reply wait in the buffer for the next
+ * one that does). CONNECT, HELO, ABORT and QUIT leave at once, when the SMTP session would send
+ * them: that is also when milter-replay sends them.
  *
  * Build:  cc -O2 -o loadclient loadclient.c -lpthread          (or `make` in this directory)
  * Run:    loadclient [-c CONNECTIONS] [-m MESSAGES] [-n TOTAL] [-b BODY_BYTES] [-t TIMEOUT_S] HOST PORT
@@ -292,7 +294,8 @@ static int run_message(struct conn *c, long n)
 	}
 	if (r < 0)
 		return -1;
-	return put_packet(c, 'A', NULL, 0); /* goes out with the next command */
+	/* ABORT goes out at once, as Postfix sends it when the SMTP transaction ends. */
+	return put_packet(c, 'A', NULL, 0) < 0 ? -1 : flush(c);
 }
 
 static int connect_to(const struct options *opt)
@@ -339,8 +342,12 @@ static int session(struct conn *c, long count)
 	if (r == 'c')
 		r = step(c, 'C', LIT("j\0mta.load.test\0{daemon_name}\0mta.load.test\0{daemon_addr}\0127.0.0.1\0v\0Postfix 3.7.11\0_\0client.load.test [127.0.0.1]\0"),
 			 'C', LIT("client.load.test\0" "4\x30\x39" "127.0.0.1\0"), P_NOCONNECT, P_NR_CONN);
+	if (r == 'c' && flush(c) < 0) /* CONNECT and HELO leave when the SMTP client connects and greets */
+		r = -1;
 	if (r == 'c')
 		r = step(c, 'H', "", 0, 'H', LIT("client.load.test\0"), P_NOHELO, P_NR_HELO);
+	if (r == 'c' && flush(c) < 0)
+		r = -1;
 	for (long m = 0; m < count && r == 'c'; m++) {
 		double start = now_ms();
 		if (run_message(c, w->done) < 0) {
