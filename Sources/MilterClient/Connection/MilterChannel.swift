@@ -50,14 +50,9 @@ struct MilterChannel: Sendable {
         self.inbox = inbox
     }
 
-    /// Writes, without flushing: ``flush()`` sends what was written.
+    /// Writes and flushes.
     func write(_ bytes: ByteBuffer) {
-        channel.write(bytes, promise: nil)
-    }
-
-    /// Sends what was written.
-    func flush() {
-        channel.flush()
+        channel.writeAndFlush(bytes, promise: nil)
     }
 
     /// Removes and returns the replies that arrived while nobody waited.
