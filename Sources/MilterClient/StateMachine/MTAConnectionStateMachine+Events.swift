@@ -63,8 +63,9 @@ extension MTAConnectionStateMachine {
 
     /// Does what the step's purpose asks once it is over; `nil` when the message goes on.
     mutating func conclude(_ record: StepRecord) -> Action? {
-        let purpose = self.purpose
-        self.purpose = .none
+        // Moved out rather than copied: it may hold a header field or a body chunk.
+        var purpose = Purpose.none
+        swap(&purpose, &self.purpose)
         switch purpose {
         case .none, .plain, .listening, .draining: return .deliverStep(record)
         case .negotiation: return negotiated(record)
