@@ -48,7 +48,8 @@ import Testing
                 [
                     "(default: 127.0.0.1:7044)", "default: the built-in rules", "(default: 1)", "(default: 900.0)",
                     "(default: 300.0)", "(default: 10.0)", "(default: 60.0)", "(default: tempfail)",
-                    "(default: the whole message, up to 64 MiB)", "(default: one per core)", "(default: 1024)",
+                    "(default: the whole message, up to 64 MiB)", "(default: one per core)",
+                    "descriptor limit, raised to its hard limit",
                 ]
             ),
             (
@@ -92,11 +93,11 @@ import Testing
             TestPaths.builtProduct("reference-milter"), ["daemon", "127.0.0.1:0"],
             environment: DaemonTests.cleanEnvironment, input: FileHandle.nullDevice, output: FileHandle.nullDevice,
             errors: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
-        defer { child.killAndReap() }
+        defer { if child.isRunning { child.killAndReap() } }
         let text = { String(decoding: TemporaryFile.read(log) ?? [], as: UTF8.self) }
         _ = try await pollUntil("listening", timeout: .seconds(30)) { text().contains("listening") ? true : nil }
         kill(child.pid, SIGTERM)
-        #expect(child.waitForExit(timeout: .seconds(30)))
+        #expect(try await offPool { child.waitForExit(timeout: .seconds(30)) })
         #expect(child.status == 0)
         let lines = text().split(separator: "\n")
         #expect(lines.last?.hasSuffix("info reference-milter: stopped") == true, "\(lines)")

@@ -9,8 +9,13 @@ package struct ConformanceRun: Sendable {
     package var only: [String]
     package var json: Bool
     package var junit: String?
+    /// Where the HTML report goes, if anywhere.
+    package var report: String?
 
-    package init(configuration: MilterClientConfiguration, only: [String], json: Bool, junit: String?) {
+    package init(
+        configuration: MilterClientConfiguration, only: [String], json: Bool, junit: String?, report: String? = nil
+    ) {
+        self.report = report
         self.configuration = configuration
         self.only = only
         self.json = json
@@ -29,6 +34,9 @@ package struct ConformanceRun: Sendable {
     /// Checks the options that can fail before any connection: the cases and the report path.
     package func prepare() throws(EarlyExit) -> [ConformanceCase] {
         if let junit, let problem = OutputPath.problem(writingFile: junit, option: "--junit") {
+            throw EarlyExit.usage(problem)
+        }
+        if let report, let problem = OutputPath.problem(writingFile: report, option: "--report") {
             throw EarlyExit.usage(problem)
         }
         return try Self.select(only)
@@ -59,6 +67,13 @@ package struct ConformanceRun: Sendable {
         if let junit, let failure = OutputPath.write(ConformanceJUnit.document(results), to: junit, option: "--junit") {
             FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
             return ExitCodes.usage
+        }
+        if let report {
+            let document = ConformanceHTMLReport.document(results, asked: asked, context: .current())
+            if let failure = OutputPath.write(document.render(), to: report, option: "--report") {
+                FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+                return ExitCodes.usage
+            }
         }
         return results.contains(where: \.failsRun) ? ExitCodes.mismatch : ExitCodes.success
     }

@@ -26,12 +26,16 @@ package struct TestRun {
         let decision = NIOLockedValueBox<Decision?>(nil)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        var configuration = ServerConfiguration(
+            eventLoopThreads: 1, classifierTimeout: classifierTimeout, drainTimeout: .milliseconds(100),
+            protocolOptions: options)
+        // A private socket with one client, this process: the handshake timeout guards against
+        // hostile peers, and this one may send OPTNEG late on a busy machine.
+        configuration.timeouts.handshake = configuration.timeouts.idle
         let milter = try await PrivateSocketMilter.start(
             classifier: classifier,
-            configuration: ServerConfiguration(
-                eventLoopThreads: 1, classifierTimeout: classifierTimeout, drainTimeout: .milliseconds(100),
-                protocolOptions: options),
-            logger: logger, observer: { _, value in decision.withLockedValue { $0 = value } })
+            configuration: configuration, logger: logger,
+            observer: { _, value in decision.withLockedValue { $0 = value } })
         do {
             let outcome = try await PostfixPlay.deliver(
                 message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10), client: client)

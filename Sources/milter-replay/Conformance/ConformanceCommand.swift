@@ -44,6 +44,12 @@ struct ConformanceCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a JUnit XML report to this file.", valueName: "file"))
     var junit: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained HTML report (the counts and the case table by area) to this file.",
+            valueName: "file.html"))
+    var report: String?
+
     @OptionGroup(title: "Starting the milter") var start: StartOptions
 
     func validate() throws {
@@ -56,7 +62,8 @@ struct ConformanceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let run = ConformanceRun(configuration: configuration, only: only, json: json, junit: junit)
+        let run = ConformanceRun(
+            configuration: configuration, only: only, json: json, junit: junit, report: report)
         let cases = try run.prepare()
         if list {
             FileDescriptorWriter.standardOutput(

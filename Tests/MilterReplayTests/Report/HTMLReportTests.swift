@@ -62,6 +62,26 @@ import Testing
         #expect((pixels["#1f77b4"] ?? 0) > 300, "\(pixels)")
     }
 
+    @Test func aConformanceReportHasTheCaseTableByArea() async throws {
+        guard let chromium = ExternalTool.require("chromium"), let python = ExternalTool.require("python3") else {
+            return
+        }
+        let directory = try Scratch.makeDirectory("html-report-conformance")
+        defer { Scratch.remove(directory) }
+        let report = directory.appendingPathComponent("conformance.html").path
+        let run = try await ReplayBinary.run(
+            ["conformance", "--only", "abort", "--only", "version", "--report", report], timeout: .seconds(180))
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("Area: abort"))
+        #expect(html.contains("Area: version"))
+        #expect(html.contains("<tr class=\"pass\"><td>abort.no-reply</td>"))
+        #expect(!html.contains("<tr class=\"fail\">"))
+        let pixels = try await Self.renderedColours(
+            report, in: directory, chromium: chromium, python: python, colours: ["#1f77b4"])
+        #expect((pixels["#1f77b4"] ?? 0) > 300, "\(pixels)")
+    }
+
     /// Opens `report` in headless Chromium, expects no page errors, and counts the screenshot's pixels of
     /// each colour.
     static func renderedColours(

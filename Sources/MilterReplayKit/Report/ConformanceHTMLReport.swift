@@ -1,0 +1,35 @@
+/// The report of `milter-replay conformance`: what the milter asked for, the counts, and the case
+/// table grouped by area, each row coloured by its result.
+enum ConformanceHTMLReport {
+    static func document(_ results: [ConformanceResult], asked: String, context: ReportContext) -> HTMLReport {
+        let count = { (name: String) in results.filter { $0.status.name == name }.count }
+        let mustFailures = results.filter(\.failsRun).count
+        var report = HTMLReport(
+            title: "milter-replay conformance: \(count("pass")) pass, \(count("fail")) fail, \(count("skip")) skip")
+        report.sections.append(
+            .facts(
+                title: "Run",
+                context.facts + [
+                    ("the milter asked for", asked), ("cases", "\(results.count)"),
+                    ("must cases failed", "\(mustFailures)"),
+                ]))
+        report.sections.append(
+            .bars(title: "Results", [("pass", count("pass")), ("fail", count("fail")), ("skip", count("skip"))]))
+        var areas: [String] = []
+        for result in results where !areas.contains(result.area) { areas.append(result.area) }
+        for area in areas {
+            let rows = results.filter { $0.area == area }.map { result in
+                (
+                    cells: [
+                        result.id, result.severity.rawValue, result.summary, result.source,
+                        result.status.reason.map { "\(result.status.name): \($0)" } ?? result.status.name,
+                    ],
+                    status: result.status.name
+                )
+            }
+            report.sections.append(
+                .table(title: "Area: \(area)", headers: ["case", "severity", "what", "source", "result"], rows: rows))
+        }
+        return report
+    }
+}
