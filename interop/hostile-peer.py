@@ -2,7 +2,7 @@
 """hostile-peer: hostile and broken MTA connections against a running milter.
 
 Usage:
-    hostile-peer.py [--pid PID] [--reduced] [--json] [--cases A,B,...] [--settle S] ADDRESS
+    hostile-peer.py [--pid PID] [--reduced] [--json] [--cases A,B,...] [--settle S] [--session-timeout S] ADDRESS
 
 ADDRESS is HOST:PORT, [V6]:PORT, inet:PORT@HOST or unix:/path. With --pid, the milter's resident
 memory (VmRSS in /proc/PID/status) is printed before and after each case. While each case runs, a
@@ -127,11 +127,15 @@ class Peer:
             pass
 
 
+# Seconds a well-behaved session may take (--session-timeout); a loaded CI machine needs more.
+SESSION_TIMEOUT = 15.0
+
+
 def good_session(address, subject=b"hello"):
     """A Postfix-shaped session; returns (ok, description)."""
     started = time.monotonic()
     try:
-        peer = Peer(address, timeout=15.0)
+        peer = Peer(address, timeout=SESSION_TIMEOUT)
         peer.send(optneg())
         code, payload = peer.read_reply()
         if code != b"O" or len(payload) < 12:
@@ -446,6 +450,9 @@ def main(argv):
             settle = float(args.pop(0))
         elif arg == "--cases":
             only = args.pop(0).split(",")
+        elif arg == "--session-timeout":
+            global SESSION_TIMEOUT
+            SESSION_TIMEOUT = float(args.pop(0))
         elif arg in ("-h", "--help"):
             print(__doc__)
             return 0

@@ -39,7 +39,11 @@ import Testing
         try await FreePort.waitUntilListening(port: port)
         let script = TestPaths.root.appendingPathComponent("interop/hostile-peer.py").path
         let result = try await ProcessRunner.run(
-            python, [script, "--pid", "\(daemon.pid)", "--reduced", "--json", "--settle", "0.3", "127.0.0.1:\(port)"],
+            python,
+            [
+                script, "--pid", "\(daemon.pid)", "--reduced", "--json", "--settle", "0.3", "--session-timeout", "60",
+                "127.0.0.1:\(port)",
+            ],
             timeout: .seconds(300))
         let rows = result.stdout.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Row.self, from: Data($0.utf8))
