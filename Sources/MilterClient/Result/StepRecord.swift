@@ -27,6 +27,9 @@ public struct StepRecord: Hashable, Sendable {
     public var finding: Finding?
     /// From sending the command until its final reply (or the finding).
     public var duration: Duration
+    /// PROGRESS replies read but not kept in ``replies``: past ``MilterClientLimits/progressRecords``
+    /// of them, a step only counts them.
+    public var omittedProgress = 0
 
     /// Creates a record.
     public init(
