@@ -24,6 +24,7 @@ let package = Package(
         .executableTarget(
             name: "CaptureFuzzer",
             dependencies: [
+                "FuzzDriver",
                 .product(name: "MilterCapture", package: "swift-milter"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -44,6 +45,7 @@ let package = Package(
         .executableTarget(
             name: "MilterProtocolFuzzer",
             dependencies: [
+                "FuzzDriver",
                 .product(name: "MilterProtocol", package: "swift-milter"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
