@@ -2,8 +2,18 @@
 enum HelpExamples {
     /// The examples for the command whose help `arguments` ask for: `record`'s, else `replay`'s (the default).
     static func text(for arguments: [String]) -> String {
-        arguments.contains("record") ? record : replay
+        arguments.contains("record") ? record : arguments.contains("merge") ? merge : replay
     }
+
+    /// `milter-replay merge`.
+    static let merge = """
+
+        EXAMPLES:
+          milter-replay --target mx1:7044 --connections 64 --duration 60 --json load.eml > a.json   # machine A
+          milter-replay --target mx1:7044 --connections 64 --duration 60 --json load.eml > b.json   # machine B
+          milter-replay merge a.json b.json                   # the percentiles of both runs together
+
+        """
 
     /// `milter-replay replay` (and the root command, which defaults to it).
     static let replay = """

@@ -12,7 +12,7 @@ struct MilterReplayCommand: AsyncParsableCommand {
         commandName: "milter-replay",
         abstract: "Replay mail against a milter as Postfix or Sendmail would, and judge the milter.",
         version: VersionText.current,
-        subcommands: [ReplayCommand.self, RecordCommand.self],
+        subcommands: [ReplayCommand.self, RecordCommand.self, MergeCommand.self],
         defaultSubcommand: ReplayCommand.self)
 
     /// Runs the command; every usage error (ArgumentParser's 64) exits with 2.

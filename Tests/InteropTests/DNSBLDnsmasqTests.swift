@@ -21,7 +21,7 @@ import Testing
         "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.5.4.1.0.0.a.2.zen.test": ["127.0.0.2"],
     ]
 
-    static func checker(_ server: Dnsmasq) throws -> DNSBLChecker {
+    static func checker(_ server: ScratchPeer) throws -> DNSBLChecker {
         // Generous timeouts: beside the other suites, a busy 2-core machine once took over 2 s to answer.
         let resolver = try DNSResolver(host: "127.0.0.1", port: server.port, timeout: .seconds(10))
         return DNSBLChecker(zone: zone, resolver: resolver, timeout: .seconds(20), isZEN: true)

@@ -63,7 +63,7 @@ import Testing
         #expect(m.closed().text == "finding none")
     }
 
-    @Test func postfixAbortsAfterEveryMessageAndQuitsWithADrain() {
+    @Test func postfixAbortsAfterEveryMessageAndClosesRightAfterQuit() {
         var m = Self.negotiated(.postfix, flags: [.noConnect, .noHelo, .noMail, .noRecipient, .noData, .noHeaders])
         #expect(m.connectRequested().text == "write D")
         #expect(m.written().text == "step C skipped")
@@ -80,9 +80,32 @@ import Testing
         #expect(m.eventReceived(.reply(.accept)).text == "write A")
         #expect(m.written().text == "result accept")
         #expect(m.quitRequested().text == "write Q")
-        #expect(m.written().text == "wait 200 ms")
-        #expect(m.eventReceived(.endOfFile).text == "close")
+        #expect(m.written().text == "close")
         #expect(m.closed().text == "finding none")
+        #expect(!m.socketOpen)
+    }
+
+    @Test func quitDrainIsOptInAndAReplyMeanwhileIsAFinding() {
+        var configuration = MilterClientConfiguration(profile: .postfix, quitDrainTimeout: .milliseconds(200))
+        configuration.receivedDate = { "Sat, 28 Nov 2026 00:00:00 +0000" }
+        var m = Machine(configuration: configuration, client: SMTPClient())
+        #expect(m.negotiationRequested().text == "write O")
+        #expect(m.written().text == "wait 30000 ms")
+        #expect(m.eventReceived(.reply(Scripts.answer())).text == "step O awaited O")
+        #expect(m.quitRequested().text == "write Q")
+        #expect(m.written().text == "wait 200 ms")
+        #expect(m.eventReceived(.reply(.continue)).text == "close")
+        #expect(m.closed().text == "finding replyToNoReplyCommand")
+        #expect(m.connectionFindings.map(\.code) == ["replyToNoReplyCommand"])
+        #expect(m.connectionFindings.first?.step == .quit)
+    }
+
+    @Test func aReplyWaitingBeforeQuitIsAFindingAndTheCloseStillFollows() {
+        var m = Self.connected()
+        #expect(m.quitRequested().text == "write Q")
+        #expect(m.strayRepliesFound([.continue]).text == "close")
+        #expect(m.closed().text == "finding unsolicitedReply")
+        #expect(m.connectionFindings.first?.step == .connect)
     }
 
     @Test func sendmailTimeoutsMacrosAndNoAbortAfterEndOfMessage() {

@@ -19,6 +19,9 @@ public struct MilterClientConfiguration: Sendable {
     /// The largest reply payload accepted, checked before buffering.
     public var maximumReplyLength: Int
     /// How long to wait for the milter to close after QUIT; replies seen meanwhile are findings.
+    /// Zero (the default) closes right after QUIT, as Postfix does: a milter that leaves the close
+    /// to the MTA then costs nothing. A positive wait is paid by every connection whose milter
+    /// does not close first; use it only to check what a milter sends after QUIT.
     public var quitDrainTimeout: TimeAmount
     /// The date written in the MTA's own Received header; inject a fixed one for reproducible output.
     public var receivedDate: @Sendable () -> String
@@ -33,7 +36,7 @@ public struct MilterClientConfiguration: Sendable {
         profile: MTAProfile = .postfix, version: MilterVersion = .v6,
         macroOverrides: [MacroEvent: [(name: String, value: String)]] = [:], timeouts: MilterTimeouts? = nil,
         identity: MTAIdentity = MTAIdentity(), maximumReplyLength: Int = MilterFrameLimits.replies.maximumPayloadLength,
-        quitDrainTimeout: TimeAmount = .milliseconds(200),
+        quitDrainTimeout: TimeAmount = .zero,
         receivedDate: @escaping @Sendable () -> String = ReceivedDate.now
     ) {
         self.profile = profile

@@ -17,22 +17,34 @@ extension MilterClientConnection {
     /// Carries out the machine's actions, one after the other, until the machine hands something
     /// back or waits for a milter event that has not come yet. The one place that touches the
     /// socket. Runs on the event loop.
+    ///
+    /// The frames of one run leave together, in one buffer, when the run stops (or before a
+    /// close): the commands that take no reply (NR events, MACRO, ABORT) go in one write with
+    /// the next command that does, as a buffered MTA sends them.
     func run(_ first: MTAConnectionStateMachine.Action) -> Outcome {
         var action = first
+        var unsent: ByteBuffer?
+        defer { if let unsent { channel.write(unsent) } }
         while true {
             switch action {
-            case .write(let bytes):
+            case .write(var bytes):
                 let stray = channel.takeStrayReplies()
                 if !stray.isEmpty {
                     action = machine.strayRepliesFound(stray)
                     continue
                 }
-                channel.write(bytes)
+                if unsent == nil {
+                    unsent = bytes
+                } else {
+                    unsent!.writeBuffer(&bytes)
+                }
                 action = machine.written()
             case .wait(let timeout):
                 guard let event = channel.poll() else { return .waiting(timeout) }
                 action = machine.eventReceived(event)
             case .close:
+                if let bytes = unsent { channel.write(bytes) }
+                unsent = nil
                 channel.close()
                 action = machine.closed()
             case .deliverStep(let record): return .step(record)

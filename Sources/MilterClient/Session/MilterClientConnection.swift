@@ -114,9 +114,10 @@ public actor MilterClientConnection {
         await driveStep(machine.unknownRequested(line))
     }
 
-    /// Sends QUIT (unless the conversation is already over), waits briefly for the milter to
-    /// close, and closes the socket. Replies seen meanwhile are findings, returned and kept in
-    /// ``connectionFindings``.
+    /// Sends QUIT (unless the conversation is already over) and closes the socket right away, as
+    /// Postfix does. Replies that were waiting before QUIT went out are findings, returned and
+    /// kept in ``connectionFindings``; so are replies seen before the milter closes when
+    /// ``MilterClientConfiguration/quitDrainTimeout`` asks for that wait.
     @discardableResult
     public func quit() async -> [Finding] {
         guard let finding = await driveFinding(machine.quitRequested()) else { return [] }

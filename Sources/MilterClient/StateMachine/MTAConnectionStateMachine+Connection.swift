@@ -36,8 +36,9 @@ extension MTAConnectionStateMachine {
         return emit(proceed(startStep(command, macros: MacroEvent(command: command.id))))
     }
 
-    /// The caller's QUIT: sent unless the conversation is over, then a short wait for the milter
-    /// to close (replies meanwhile are a finding), then the close.
+    /// The caller's QUIT: sent unless the conversation is over, then the close, at once, as
+    /// Postfix does. Only with a positive ``MilterClientConfiguration/quitDrainTimeout`` does the
+    /// MTA first wait for the milter to close (replies meanwhile are a finding).
     package mutating func quitRequested() -> Action { quit(replay: false) }
 
     mutating func quit(replay: Bool) -> Action {
@@ -47,7 +48,9 @@ extension MTAConnectionStateMachine {
     }
 
     mutating func quitSent(_ record: StepRecord, replay: Bool) -> Action {
-        if let finding = record.finding { return quitDone(finding, replay: replay) }
+        guard record.finding == nil, configuration.quitDrainTimeout > .zero else {
+            return quitDone(record.finding, replay: replay)
+        }
         purpose = .draining(replay: replay)
         return .wait(configuration.quitDrainTimeout)
     }

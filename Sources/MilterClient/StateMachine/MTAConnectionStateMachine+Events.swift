@@ -4,8 +4,8 @@ import NIOCore
 extension MTAConnectionStateMachine {
     /// The frames of ``Action/write(_:)`` went out.
     package mutating func written() -> Action {
-        guard let out = outgoing else { preconditionFailure("written() without a write") }
-        outgoing = nil
+        // take(): moved out, not copied (it holds a copy of the session).
+        guard let out = outgoing.take() else { preconditionFailure("written() without a write") }
         lastSent = out.id
         lastWrittenWasLoneMacro = out.loneMacro
         guard let timeout = out.timeout else {
@@ -19,8 +19,7 @@ extension MTAConnectionStateMachine {
     /// Replies nobody asked for were waiting when a command was about to go: the command does
     /// not go, and the replies are a finding.
     package mutating func strayRepliesFound(_ replies: [MilterReply]) -> Action {
-        guard let out = outgoing else { preconditionFailure("strayRepliesFound(_:) without a write") }
-        outgoing = nil
+        guard let out = outgoing.take() else { preconditionFailure("strayRepliesFound(_:) without a write") }
         // Judge the stray replies as of before this command, which never goes out.
         session = out.sessionBefore
         return emit(finish(fail(out.id, strayFinding(replies), start: out.start)))
@@ -34,8 +33,7 @@ extension MTAConnectionStateMachine {
         case .listening: return emit(listened(event))
         default: break
         }
-        guard var step = pending else { preconditionFailure("eventReceived(_:) with no reply due") }
-        pending = nil
+        guard var step = pending.take() else { preconditionFailure("eventReceived(_:) with no reply due") }
         guard let record = settle(&step, with: event) else { return awaitReply(to: &step) }
         return emit(finish(record))
     }
@@ -70,8 +68,9 @@ extension MTAConnectionStateMachine {
 
     /// Does what the step's purpose asks once it is over; `nil` when the message goes on.
     mutating func conclude(_ record: StepRecord) -> Action? {
-        let purpose = self.purpose
-        self.purpose = .none
+        // Moved out rather than copied: it may hold a header field or a body chunk.
+        var purpose = Purpose.none
+        swap(&purpose, &self.purpose)
         switch purpose {
         case .none, .plain, .listening, .draining: return .deliverStep(record)
         case .negotiation: return negotiated(record)

@@ -41,17 +41,32 @@ package enum JSONReport {
         let durationMs: Double
     }
 
-    struct Summary: Encodable {
-        let type = "summary"
+    struct Summary: Codable {
+        var type = "summary"
         let messages: Int
         let verdicts: [String: Int]
         let findings: [String: Int]
         let mismatches: [String]
         let connectFailures: Int
+        /// Absent in summaries written before it was added.
+        let connectFailuresByReason: [String: Int]?
         let seconds: Double
         let messagesPerSecond: Double
         let latencyMs: [String: Double]
+        /// The latency histogram in microseconds, HdrHistogram's V2 compressed encoding in base64.
+        let latencyHistogram: String?
+        let rate: Rate?
         let exitCode: Int32
+    }
+
+    /// How an open-loop run kept its schedule.
+    struct Rate: Codable {
+        let requested: Double
+        let achieved: Double
+        let started: Int
+        let lateStarts: Int
+        let maxStartLagMs: Double
+        let keptUp: Bool
     }
 
     package static func line(_ outcome: MessageOutcome, includeMessage: Bool) -> String {
@@ -75,11 +90,18 @@ package enum JSONReport {
             messages: summary.messages,
             verdicts: Dictionary(uniqueKeysWithValues: summary.verdicts.map { ($0.key.rawValue, $0.value) }),
             findings: summary.findings, mismatches: summary.mismatches, connectFailures: summary.connectFailures,
-            seconds: seconds, messagesPerSecond: seconds > 0 ? Double(summary.messages) / seconds : 0,
+            connectFailuresByReason: summary.connectFailuresByReason, seconds: seconds,
+            messagesPerSecond: seconds > 0 ? Double(summary.messages) / seconds : 0,
             latencyMs: [
                 "p50": summary.latencyMilliseconds(percentile: 50), "p90": summary.latencyMilliseconds(percentile: 90),
                 "p99": summary.latencyMilliseconds(percentile: 99), "max": summary.maximumLatencyMilliseconds,
             ],
+            latencyHistogram: HistogramCoding.encode(summary.latencies),
+            rate: summary.pacing.map {
+                Rate(
+                    requested: $0.requestedRate, achieved: $0.achievedRate, started: $0.started,
+                    lateStarts: $0.lateStarts, maxStartLagMs: $0.maximumLag.milliseconds, keptUp: $0.keptUp)
+            },
             exitCode: summary.exitCode)
         return encode(record)
     }

@@ -5,18 +5,53 @@ import MilterClient
 package struct RunSummary: Sendable {
     package private(set) var messages = 0
     package private(set) var verdicts: [Disposition: Int] = [:]
-    private(set) var findings: [String: Int] = [:]
+    package private(set) var findings: [String: Int] = [:]
     package private(set) var mismatches: [String] = []
     /// Messages that found no milter connection, by why.
     package private(set) var connectFailuresByReason: [String: Int] = [:]
-    private var latencies = Histogram<UInt64>(
+    /// The latency of every message, in microseconds.
+    package private(set) var latencies = Histogram<UInt64>(
         highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    /// With `--rate`: how well the schedule was kept.
+    package private(set) var pacing: Pacing?
 
-    /// Nothing counted yet.
-    package init() {}
+    /// Nothing counted yet; `rate` is `--rate`, if given.
+    package init(rate: Double? = nil) { pacing = rate.map(Pacing.init(requestedRate:)) }
+
+    /// A summary read back from its parts (``merge(_:)`` adds several).
+    package init(
+        messages: Int, verdicts: [Disposition: Int], findings: [String: Int], mismatches: [String],
+        connectFailuresByReason: [String: Int], latencies: Histogram<UInt64>, pacing: Pacing?
+    ) {
+        self.messages = messages
+        self.verdicts = verdicts
+        self.findings = findings
+        self.mismatches = mismatches
+        self.connectFailuresByReason = connectFailuresByReason
+        self.latencies = latencies
+        self.pacing = pacing
+    }
+
+    /// Adds the counts of `other`, a run made at the same time (from another generator machine).
+    package mutating func merge(_ other: RunSummary) {
+        messages += other.messages
+        verdicts.merge(other.verdicts, uniquingKeysWith: +)
+        findings.merge(other.findings, uniquingKeysWith: +)
+        mismatches += other.mismatches
+        connectFailuresByReason.merge(other.connectFailuresByReason, uniquingKeysWith: +)
+        latencies.add(other.latencies)
+        switch (pacing, other.pacing) {
+        case (nil, _): pacing = other.pacing
+        case (_, nil): break
+        case (var mine?, let theirs?):
+            mine.merge(theirs)
+            pacing = mine
+        }
+    }
 
     /// Counts one message; a message that found no milter connection is a connection failure, not a message.
     package mutating func add(_ outcome: MessageOutcome) {
+        if let lag = outcome.startLag { pacing?.started(outcome.sequence, lag: lag) }
         if let error = outcome.connectError {
             connectFailuresByReason[error, default: 0] += 1
             return
@@ -28,7 +63,9 @@ package struct RunSummary: Sendable {
             let got = outcome.verdict?.rawValue ?? "no verdict"
             mismatches.append("\(outcome.entry.path): expected \(outcome.entry.expected!.rawValue), got \(got)")
         }
-        _ = latencies.record(UInt64(max(0, outcome.latency.microseconds)))
+        // Each value as the highest of its slot: what the V2 encoding keeps, so that a merged
+        // summary gives the same percentiles as one run (they are read to slot precision anyway).
+        _ = latencies.record(latencies.highestEquivalentForValue(UInt64(max(0, outcome.latency.microseconds))))
     }
 
     /// Messages that found no milter connection.

@@ -1,7 +1,7 @@
 import MilterClient
 
 /// The human-readable output: a line per message, then the summary.
-enum TextReport {
+package enum TextReport {
     /// `path  verdict  "reply"  mods=N  1.23 ms`, then mismatch and findings.
     static func line(_ outcome: MessageOutcome) -> String {
         if let error = outcome.connectError { return "\(outcome.entry.path)  error  \(error)" }
@@ -29,7 +29,7 @@ enum TextReport {
     }
 
     /// The summary block.
-    static func summary(_ summary: RunSummary, seconds: Double) -> String {
+    package static func summary(_ summary: RunSummary, seconds: Double) -> String {
         let verdicts = Disposition.allCases.compactMap { verdict in
             summary.verdicts[verdict].map { "\(verdict.rawValue) \($0)" }
         }
@@ -51,6 +51,7 @@ enum TextReport {
         }
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
+        if let pacing = summary.pacing { lines.append(paced(pacing)) }
         let percentiles = [50.0, 90, 99].map {
             "p\(Int($0)) \(String(format3: summary.latencyMilliseconds(percentile: $0)))"
         }
@@ -58,6 +59,23 @@ enum TextReport {
             "latency ms: \(percentiles.joined(separator: "  "))  max \(String(format3: summary.maximumLatencyMilliseconds))"
         )
         return lines.joined(separator: "\n")
+    }
+}
+
+extension TextReport {
+    /// `rate: requested 500.000/s, started 499.800/s, 3 started late (most 2.100 ms)`.
+    static func paced(_ pacing: Pacing) -> String {
+        "rate: requested \(String(format3: pacing.requestedRate))/s, started \(String(format3: pacing.achievedRate))/s, "
+            + "\(pacing.lateStarts) started late (most \(String(format3: pacing.maximumLag.milliseconds)) ms)"
+            + (pacing.keptUp ? "" : "  NOT KEPT UP")
+    }
+
+    /// The warning of a run that could not keep its schedule.
+    package static func fellBehind(_ pacing: Pacing) -> String {
+        "could not keep the requested rate: started \(String(format3: pacing.achievedRate)) of "
+            + "\(String(format3: pacing.requestedRate)) messages/s, \(pacing.lateStarts) of \(pacing.started) late by "
+            + "up to \(String(format3: pacing.maximumLag.milliseconds)) ms. Latencies count from each message's "
+            + "intended start, so they include that wait; more --connections help if every connection was busy."
     }
 }
 

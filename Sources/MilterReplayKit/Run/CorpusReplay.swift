@@ -72,7 +72,7 @@ public struct CorpusReplay: Sendable {
             corpusSize: entries.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
             rate: load.rate, start: start)
         let progress = ProgressLine(total: queue.count)
-        let collector = OutcomeCollector(output: output, progress: progress)
+        let collector = OutcomeCollector(output: output, progress: progress, rate: load.rate)
         var configuration = configuration
         // Only --show-message looks at the message after the milter; without it, do not build it.
         configuration.buildsResultingMessage = output.showMessage
@@ -95,6 +95,9 @@ public struct CorpusReplay: Sendable {
         }
         let seconds = Double(start.duration(to: .now).microseconds) / 1e6
         let (summary, writeFailure) = collector.finish(seconds: seconds)
+        if let pacing = summary.pacing, !pacing.keptUp {
+            FileDescriptorWriter.standardError("milter-replay: warning: \(TextReport.fellBehind(pacing))\n")
+        }
         if let writeFailure {
             FileDescriptorWriter.standardError("milter-replay: \(writeFailure)\n")
             return ExitCodes.usage

@@ -14,6 +14,8 @@ package struct MessageOutcome: Sendable {
     package var connectionFindings: [Finding]
     /// From the start of the transaction (or, with `--rate`, its scheduled start) to its verdict.
     package let latency: Duration
+    /// With `--rate`: how long after its intended start the message actually started.
+    package var startLag: Duration?
 
     /// The outcome of `entry`, sent as the `sequence`th message of the run.
     package init(

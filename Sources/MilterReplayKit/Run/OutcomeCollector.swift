@@ -11,13 +11,15 @@ import Foundation
 final class OutcomeCollector: Sendable {
     private let output: OutputSettings
     private let progress: ProgressLine
-    private let state = NIOLockedValueBox(
-        (summary: RunSummary(), outcomes: [MessageOutcome](), connectReasonsShown: Set<String>()))
+    private let state:
+        NIOLockedValueBox<(summary: RunSummary, outcomes: [MessageOutcome], connectReasonsShown: Set<String>)>
 
-    /// A collector printing per `output`, through `progress` so that rows never follow the progress text.
-    init(output: OutputSettings, progress: ProgressLine) {
+    /// A collector printing per `output`, through `progress` so that rows never follow the progress text;
+    /// `rate` is `--rate`, if given.
+    init(output: OutputSettings, progress: ProgressLine, rate: Double? = nil) {
         self.output = output
         self.progress = progress
+        state = NIOLockedValueBox((summary: RunSummary(rate: rate), outcomes: [], connectReasonsShown: []))
     }
 
     func add(_ outcome: MessageOutcome) {

@@ -45,9 +45,12 @@ struct ReplayRunner: Sendable {
     private func worker(on eventLoop: any EventLoop) async {
         var session: Session?
         while let item = queue.take() {
-            if let scheduled = item.scheduled { try? await Task.sleep(until: scheduled) }
-            if session == nil || session!.used >= messagesPerConnection {
-                await session?.close(report: report)
+            var startLag: Duration?
+            if let scheduled = item.scheduled {
+                try? await Task.sleep(until: scheduled)
+                startLag = scheduled.duration(to: .now)
+            }
+            if session == nil {
                 do {
                     session = try await Session.open(
                         address, configuration: configuration, client: client, eventLoop: eventLoop)
@@ -62,11 +65,18 @@ struct ReplayRunner: Sendable {
                         queue.stop()
                         return
                     }
-                    report(failedOutcome(item, error))
+                    var outcome = failedOutcome(item, error)
+                    outcome.startLag = startLag
+                    report(outcome)
                     continue
                 }
             }
-            await session!.send(entries[item.entry], item: item, report: report)
+            await session!.send(entries[item.entry], item: item, startLag: startLag, report: report)
+            // QUIT right after the session's last message, as an MTA does, not when the next one is due.
+            if session!.used >= messagesPerConnection {
+                await session!.close(report: report)
+                session = nil
+            }
         }
         await session?.close(report: report)
     }
@@ -97,7 +107,9 @@ private struct Session {
         return Session(connection: connection, pendingFindings: await connection.connectionFindings)
     }
 
-    mutating func send(_ entry: CorpusEntry, item: WorkQueue.Item, report: (MessageOutcome) -> Void) async {
+    mutating func send(
+        _ entry: CorpusEntry, item: WorkQueue.Item, startLag: Duration?, report: (MessageOutcome) -> Void
+    ) async {
         let result = await connection.send(entry.message)
         used += 1
         let latency = item.scheduled.map { $0.duration(to: .now) } ?? result.duration
@@ -105,6 +117,7 @@ private struct Session {
         held = MessageOutcome(
             sequence: item.sequence, entry: entry, result: result, connectError: nil,
             connectionFindings: pendingFindings, latency: latency)
+        held?.startLag = startLag
         pendingFindings = []
     }
 

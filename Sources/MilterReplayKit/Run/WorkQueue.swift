@@ -5,15 +5,15 @@ import NIOConcurrencyHelpers
 ///
 /// With a duration, no message is scheduled at or after its end, so a slow rate stops at the duration
 /// rather than at the next scheduled start.
-final class WorkQueue: Sendable {
+package final class WorkQueue: Sendable {
     /// One message to send.
-    struct Item: Sendable {
+    package struct Item: Sendable {
         /// The position in the run.
-        let sequence: Int
+        package let sequence: Int
         /// Which corpus entry.
-        let entry: Int
+        package let entry: Int
         /// When to start it (open loop), if paced.
-        let scheduled: ContinuousClock.Instant?
+        package let scheduled: ContinuousClock.Instant?
     }
 
     private let corpusSize: Int
@@ -25,28 +25,26 @@ final class WorkQueue: Sendable {
 
     /// A queue of `corpusSize × repeat` items, or of items until `duration` has passed. `rate` is positive and
     /// finite (the command line checks its range); the interval is clamped to at least a nanosecond.
-    init(corpusSize: Int, repeat: Int, duration: Duration?, rate: Double?, start: ContinuousClock.Instant) {
+    package init(corpusSize: Int, repeat: Int, duration: Duration?, rate: Double?, start: ContinuousClock.Instant) {
         self.corpusSize = corpusSize
         let (product, overflow) = corpusSize.multipliedReportingOverflow(by: `repeat`)
         self.total = duration == nil ? (overflow ? Int.max : product) : nil
         self.deadline = duration.map { start + $0 }
         self.start = start
-        self.interval = rate.map { rate in
-            let nanoseconds = (1e9 / rate).rounded()
-            return .nanoseconds(nanoseconds < 1 ? 1 : nanoseconds >= 9e18 ? Int64(9e18) : Int64(nanoseconds))
-        }
+        self.interval = rate.map { Pacing(requestedRate: $0).interval }
     }
 
     /// The number of items, when known in advance.
     var count: Int? { total }
 
     /// The next item, or `nil` when the run is over.
-    func take() -> Item? {
+    package func take() -> Item? {
         guard corpusSize > 0 else { return nil }
         return next.withLockedValue { state -> Item? in
             let value = state.sequence
             if state.stopped { return nil }
             if let total, value >= total { return nil }
+            // The intended start: the nth interval after the start, however late the last message was.
             let scheduled = interval.map { start + $0 * value }
             if let deadline, ContinuousClock.now >= deadline || scheduled.map({ $0 >= deadline }) == true {
                 return nil

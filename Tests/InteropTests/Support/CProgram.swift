@@ -1,7 +1,7 @@
 import Foundation
 import MilterTestSupport
 
-/// Compiles the C peers of `interop/` (cmilter, loadclient) once per test process, into /tmp.
+/// Compiles the C peers of `interop/` (cmilter, nullmilter, loadclient) once per test process, into /tmp.
 actor CProgram {
     /// The one instance: compilations are shared by every test.
     static let shared = CProgram()

@@ -72,6 +72,8 @@ enum Interop {
         case tshark
         /// dnsmasq (Debian's dnsmasq-base), a DNS server for the DNSBL tests.
         case dnsmasq
+        /// HAProxy, a TCP load balancer in front of several milter daemons.
+        case haproxy
     }
 
     /// Returns whether all `peers` are usable. When one is not, prints why and, under
@@ -104,6 +106,7 @@ enum Interop {
         case .tcpdump: files = ["/usr/bin/tcpdump"]
         case .tshark: files = ["/usr/bin/tshark", "/usr/bin/capinfos"]
         case .dnsmasq: files = [Dnsmasq.binary]
+        case .haproxy: files = [HAProxy.binary]
         }
         let missing = files.filter { !FileManager.default.isExecutableFile(atPath: $0) && !isReadable($0) }
         return missing.isEmpty ? nil : "not found: \(missing.joined(separator: ", ")) (run .ci/install-peers)"

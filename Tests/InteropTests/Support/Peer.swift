@@ -43,3 +43,43 @@ func startListening(
     }
     throw lastError
 }
+
+/// A peer process listening on a free 127.0.0.1 port, its files in a scratch directory.
+final class ScratchPeer: InteropPeer {
+    let peerName: String
+    /// The port it listens on.
+    let port: Int
+    let directory: URL
+    let process: BackgroundProcess
+
+    private init(name: String, port: Int, directory: URL, process: BackgroundProcess) {
+        self.peerName = name
+        self.port = port
+        self.directory = directory
+        self.process = process
+    }
+
+    /// Makes its directory and starts it with `launch(port, directory)`.
+    static func start(
+        _ name: String, launch: @escaping (Int, URL) throws -> BackgroundProcess
+    ) async throws -> ScratchPeer {
+        let directory = try Scratch.makeDirectory(name)
+        do {
+            let (port, process) = try await startListening(name) { port in try launch(port, directory) }
+            return ScratchPeer(name: name, port: port, directory: directory, process: process)
+        } catch {
+            Scratch.remove(directory)
+            throw error
+        }
+    }
+
+    /// The `smtpd_milters` entry for Postfix, for a milter.
+    var postfixSpec: String { "inet:127.0.0.1:\(port)" }
+
+    func log() -> String { process.log() }
+
+    func stop() async {
+        await process.stop(grace: .seconds(3))
+        Scratch.remove(directory)
+    }
+}

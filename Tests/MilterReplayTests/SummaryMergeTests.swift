@@ -1,0 +1,116 @@
+import Foundation
+import MilterClient
+import MilterProtocol
+import MilterReplayKit
+import MilterTestSupport
+import Testing
+
+/// `milter-replay merge`: two runs' `--json` summaries add up to the summary of one run over the
+/// same messages, latency percentiles included (through the HdrHistogram V2 encoding).
+struct SummaryMergeTests {
+    static let entry = CorpusEntry(
+        path: "a.eml",
+        message: MilterMessage(sender: EnvelopeAddress(mailbox: ""), recipients: [], headerFields: [], body: []),
+        expected: .accept)
+
+    /// Message `sequence`: latencies spread from 37 µs to over a minute, a few rejects, findings and
+    /// failed connections.
+    static func outcome(_ sequence: Int) -> MessageOutcome {
+        let latency = Duration.microseconds(Int64(37 + (sequence * sequence * 7919) % 70_000_000))
+        if sequence % 97 == 3 {
+            return MessageOutcome(
+                sequence: sequence, entry: entry, result: nil, connectError: "cannot connect to x: refused",
+                connectionFindings: [], latency: .zero)
+        }
+        var result = TransactionResult(steps: [], verdict: sequence % 13 == 0 ? .reject : .accept)
+        if sequence % 31 == 0 { result.findings = [Finding(.endOfFile, step: .endOfMessage)] }
+        return MessageOutcome(
+            sequence: sequence, entry: entry, result: result, connectError: nil, connectionFindings: [],
+            latency: latency)
+    }
+
+    @Test func mergingTwoRunsEqualsOneRunOverTheSameLatencies() throws {
+        var first = RunSummary()
+        var second = RunSummary()
+        var whole = RunSummary()
+        for sequence in 0..<5_000 {
+            let outcome = Self.outcome(sequence)
+            if sequence % 3 == 0 { first.add(outcome) } else { second.add(outcome) }
+            whole.add(outcome)
+        }
+        let lines = [JSONReport.summary(first, seconds: 9.5), JSONReport.summary(second, seconds: 10)]
+        let (merged, seconds) = try SummaryMerge.merge(lines.map { try SummaryMerge.decode($0) })
+        #expect(seconds == 10)
+        #expect(merged.messages == whole.messages && merged.messages > 4_900)
+        #expect(merged.connectFailures == whole.connectFailures && merged.connectFailures > 40)
+        #expect(JSONReport.summary(merged, seconds: 10) == JSONReport.summary(whole, seconds: 10))
+        #expect(TextReport.summary(merged, seconds: 10) == TextReport.summary(whole, seconds: 10))
+    }
+
+    @Test func theHistogramRoundTripsThroughItsEncoding() throws {
+        var summary = RunSummary()
+        for sequence in 0..<2_000 { summary.add(Self.outcome(sequence)) }
+        let text = HistogramCoding.encode(summary.latencies)
+        #expect(text.hasPrefix("HISTFAAA"))
+        let decoded = try HistogramCoding.decode(text)
+        #expect(HistogramCoding.encode(decoded) == text)
+        #expect(decoded.totalCount == summary.latencies.totalCount)
+        for percentile in [0.0, 50, 90, 99, 99.9, 100] {
+            #expect(decoded.valueAtPercentile(percentile) == summary.latencies.valueAtPercentile(percentile))
+        }
+    }
+
+    /// The encoding of 1, 2, 1000 and 123456 µs and 3,000,000 µs twice. HdrHistogram's Python library
+    /// (`hdrh`, `HdrHistogram.decode`) reads this string back as 6 values, p50 1000 and max 3,000,319
+    /// (the highest value equivalent to 3,000,000 at 3 significant digits).
+    @Test func aKnownEncoding() throws {
+        var summary = RunSummary()
+        for microseconds: Int64 in [1, 2, 1000, 123_456, 3_000_000, 3_000_000] {
+            summary.add(
+                MessageOutcome(
+                    sequence: 0, entry: Self.entry, result: TransactionResult(steps: [], verdict: .accept),
+                    connectError: nil, connectionFindings: [], latency: .microseconds(microseconds)))
+        }
+        let text = HistogramCoding.encode(summary.latencies)
+        #expect(text == Self.knownEncoding)
+        let decoded = try HistogramCoding.decode(text)
+        #expect(decoded.totalCount == 6)
+        #expect(decoded.valueAtPercentile(50) == 1000)
+    }
+
+    static let knownEncoding =
+        "HISTFAAAAD94AQE0AMv/HISTEwAAAAwAAAAAAAAAAwAAAAAAAAABAAAAANaTpAA/8AAAAAAAAAACAskPAr9uAttIBJrYB8c="
+
+    @Test func badInputIsAClearError() {
+        #expect(throws: HistogramCoding.DecodingError.self) { try HistogramCoding.decode("not base64!") }
+        #expect(throws: HistogramCoding.DecodingError.self) { try HistogramCoding.decode("HISTFAAAAAA=") }
+        #expect(throws: SummaryMerge.MergeError.self) { try SummaryMerge.decode(#"{"type":"message"}"#) }
+    }
+
+    @Test func theMergeCommandReadsTheSummaryLineOfEachFile() async throws {
+        let directory = try Scratch.makeDirectory("merge")
+        defer { Scratch.remove(directory) }
+        var paths: [String] = []
+        for (index, range) in [0..<40, 40..<100].enumerated() {
+            var summary = RunSummary()
+            var text = ""
+            for sequence in range {
+                let outcome = Self.outcome(sequence)
+                summary.add(outcome)
+                text += JSONReport.line(outcome, includeMessage: false) + "\n"
+            }
+            let path = directory.appendingPathComponent("run\(index).json").path
+            try (text + JSONReport.summary(summary, seconds: 2) + "\n").write(
+                toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+        }
+        var whole = RunSummary()
+        for sequence in 0..<100 { whole.add(Self.outcome(sequence)) }
+        let result = try await ReplayBinary.run(["merge", "--json"] + paths)
+        #expect(result.stdout == JSONReport.summary(whole, seconds: 2) + "\n")
+        #expect(result.status == whole.exitCode)
+        let missing = try await ReplayBinary.run(["merge", directory.appendingPathComponent("none.json").path])
+        #expect(missing.status == ExitCodes.usage)
+        #expect(missing.stderr.contains("none.json"))
+    }
+}
