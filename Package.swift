@@ -98,7 +98,8 @@ let package = Package(
         .target(
             name: "MilterReplayKit",
             dependencies: [
-                "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem",
+                // ReferenceMilter for StaleSocket: `record` clears a unix listen path as the daemon does.
+                "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem", "ReferenceMilter",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
             ] + nio

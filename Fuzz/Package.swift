@@ -11,24 +11,41 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
+        // The libFuzzer entry of the targets that take their input as bytes.
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "MailMessageFuzzer",
-            dependencies: [.product(name: "MailMessage", package: "swift-milter")]
+            dependencies: ["FuzzDriver", .product(name: "MailMessage", package: "swift-milter")]
         ),
         .executableTarget(
             name: "DNSResponseFuzzer",
-            dependencies: [.product(name: "MilterDNS", package: "swift-milter")]
+            dependencies: ["FuzzDriver", .product(name: "MilterDNS", package: "swift-milter")]
         ),
         .executableTarget(
             name: "CaptureFuzzer",
             dependencies: [
+                "FuzzDriver",
                 .product(name: "MilterCapture", package: "swift-milter"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
+            name: "RecordSynthesisFuzzer",
+            dependencies: [
+                "FuzzDriver",
+                .product(name: "MilterCapture", package: "swift-milter"),
+                .product(name: "MailMessage", package: "swift-milter"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "RulesFileFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "ReferenceMilter", package: "swift-milter")]
+        ),
+        .executableTarget(
             name: "MilterProtocolFuzzer",
             dependencies: [
+                "FuzzDriver",
                 .product(name: "MilterProtocol", package: "swift-milter"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

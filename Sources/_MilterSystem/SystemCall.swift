@@ -28,6 +28,21 @@ package enum SystemCall {
         open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     }
 
+    /// Creates or truncates `path` for writing, readable by its owner only (mode 0600, set again on
+    /// a file that existed), refusing a symbolic link at `path` (`O_NOFOLLOW`, `ELOOP`); the
+    /// descriptor, or -1 with `errno` set.
+    package static func createPrivateFile(_ path: String) -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { return descriptor }
+        guard fchmod(descriptor, 0o600) == 0 else {
+            let failure = errno
+            close(descriptor)
+            errno = failure
+            return -1
+        }
+        return descriptor
+    }
+
     /// `close(2)`; its result is ignored, as nothing can be done about a failed close.
     package static func close(_ descriptor: Int32) {
         #if canImport(Darwin)

@@ -55,6 +55,24 @@ import Testing
         #expect(body?.declaredPayloadLength == 70_000 && body?.firstPacket != body?.lastPacket)
     }
 
+    /// A proxy listening on IPv6 for a milter on IPv4 (or a unix socket, recorded as 127.0.0.1):
+    /// the IPv4 side is written IPv4-mapped, and the file reads back as one clean session.
+    @Test(arguments: [(PacketFactory.client6, PacketFactory.server4), (PacketFactory.client4, PacketFactory.server6)])
+    func mixedAddressFamiliesAreRecordedAsIPv6(client: Endpoint, server: Endpoint) throws {
+        let bytes = try Self.recordedCapture(link: .loopback, client: client, server: server)
+        let session = try #require(try C.scan(bytes).sessions.first)
+        #expect(session.isClean)
+        let (mta, milter) = PacketSynthesizer.sameFamily(client.address, server.address)
+        #expect(session.info.mta == Endpoint(address: mta, port: client.port))
+        #expect(session.info.milter == Endpoint(address: milter, port: server.port))
+        guard case .v6(0, let low) = client.address == mta ? milter : mta else {
+            Issue.record("the IPv4 side is not IPv4-mapped")
+            return
+        }
+        #expect(low >> 32 == 0xFFFF)
+        #expect(session.frames.count == 28)
+    }
+
     @Test(arguments: cases)
     func tsharkReadsTheRecording(link: SynthesizedLink, client: Endpoint, server: Endpoint) async throws {
         guard let tshark = ExternalTool.require("tshark") else { return }

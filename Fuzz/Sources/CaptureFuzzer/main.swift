@@ -2,15 +2,9 @@
 // TCP reassembly with small limits, milter session extraction with resynchronisation, then the text, JSON
 // and .eml renderers for every session found. The same bytes are also decoded as one packet of each link
 // type. Errors must describe themselves; a trap anywhere is a finding.
+import FuzzDriver
 import MilterCapture
 import NIOCore
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
 
 /// Small limits so that short inputs reach the limit paths.
 let options = MilterExtractionOptions(
@@ -52,12 +46,7 @@ func decodeAsPackets(_ bytes: [UInt8]) {
     }
 }
 
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-_ = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-    guard let data else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+runFuzzer { bytes in
     scan(bytes)
     decodeAsPackets(bytes)
-    return 0
 }

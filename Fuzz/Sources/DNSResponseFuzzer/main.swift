@@ -1,13 +1,7 @@
 // Feeds arbitrary bytes to the DNS response parser and reads every parsed value, so that a trap,
 // an out-of-bounds read or a hang in name decompression is found.
+import FuzzDriver
 import MilterDNS
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
 
 func exercise(_ bytes: [UInt8]) {
     do {
@@ -24,10 +18,4 @@ func exercise(_ bytes: [UInt8]) {
     }
 }
 
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-_ = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-    guard let data else { return 0 }
-    exercise(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
+runFuzzer(exercise)

@@ -1,13 +1,7 @@
 // Feeds arbitrary bytes to every MailMessage parser and reads every derived value, so that a
 // trap, an out-of-bounds access or a leak anywhere in parsing or decoding is found.
+import FuzzDriver
 import MailMessage
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
 
 /// Small limits so that the fuzzer reaches the limit paths with small inputs.
 let limits = ParseLimits(maxDepth: 8, maxParts: 64, maxHeaderFields: 64, maxHeaderBytes: 4096)
@@ -39,10 +33,4 @@ func exercise(_ bytes: [UInt8]) {
     _ = Base64.decode(bytes[...])
 }
 
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-_ = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-    guard let data else { return 0 }
-    exercise(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
+runFuzzer(exercise)

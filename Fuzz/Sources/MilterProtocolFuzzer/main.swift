@@ -2,15 +2,9 @@
 // commands (each one driven through the milter-side session, which answers with replies chosen from
 // the input) and as replies. Every decoded value must re-encode to bytes that decode to it again,
 // and every error must describe itself. A trap anywhere is a finding.
+import FuzzDriver
 import MilterProtocol
 import NIOCore
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
 
 /// Small limits for the reply direction, so that short inputs reach the limit paths too.
 let replyLimits = MilterFrameLimits(maximumPayloadLength: 4096)
@@ -49,11 +43,7 @@ func checkRoundTrip(_ reply: MilterReply) {
     if case .replyCode(let text) = reply { _ = ReplyCode.problems(in: text) }
 }
 
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-_ = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-    guard let data else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+runFuzzer { bytes in
     var driver = SessionDriver(selector: Int(bytes.last ?? 0))
     var commands = MilterCommandDecoder()
     decodeInChunks(bytes, with: &commands) { command in
@@ -62,5 +52,4 @@ _ = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
     }
     var replies = MilterReplyDecoder(limits: replyLimits)
     decodeInChunks(bytes, with: &replies) { checkRoundTrip($0) }
-    return 0
 }

@@ -52,8 +52,13 @@ struct PartialFrame {
         self.streamOffset = streamOffset
         self.firstPacket = firstPacket
         self.lastPacket = firstPacket
-        self.payload = ByteBufferAllocator().buffer(capacity: declaredLength)
+        // The header only announces the length: room grows with the bytes that really arrive, so a
+        // forged length costs nothing until its bytes are there.
+        self.payload = ByteBufferAllocator().buffer(capacity: min(declaredLength, Self.initialCapacity))
     }
+
+    /// The payload room reserved before any byte arrived.
+    static let initialCapacity = 64 << 10
 
     /// A frame whose whole payload is at hand, as a slice of the packet that carried it.
     init(command: UInt8, wholePayload: ByteBuffer, streamOffset: Int64, firstPacket: Int, lastPacket: Int) {

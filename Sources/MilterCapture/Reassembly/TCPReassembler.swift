@@ -6,6 +6,8 @@ public struct TCPReassembler {
     /// The memory bounds in force.
     public let limits: TCPReassemblyLimits
     private var streams: [FlowKey: TCPConnection] = [:]
+    /// The open connections by last activity, for eviction.
+    private var recency = RecencyQueue()
     private var finished = FinishedFlows()
     private var nextIndex = 0
     /// The connection of the previous packet: consecutive packets mostly belong to one, so most skip the hashing.
@@ -41,6 +43,7 @@ public struct TCPReassembler {
             end(connection, key: key, reason: .reset, packet: packet, into: &events)
         } else if connection.directions[0].closed && connection.directions[1].closed {
             streams[key] = nil
+            connection.isOpen = false
             forgetRecent()
             finished.remember(key, limit: limits.finishedStreamMemory)
             events.append(.finished(connection.info.id))
@@ -75,6 +78,10 @@ public struct TCPReassembler {
         return true
     }
 
+    /// The flow table's work so far on eviction (entries pushed, popped, compacted): tests check it
+    /// grows linearly with the connections.
+    var evictionWork: Int { recency.work }
+
     /// Ends every open connection at the end of the capture, in stream order.
     public mutating func finish(lastPacket: Int, into events: inout [ReassemblyEvent]) {
         for (key, connection) in streams.sorted(by: { $0.value.info.id < $1.value.info.id }) {
@@ -99,13 +106,14 @@ public struct TCPReassembler {
         nextIndex += 1
         let connection = TCPConnection(info: info)
         streams[key] = connection
+        recency.add(key, connection, openCount: streams.count)
         finished.forget(key)
         events.append(.opened(info))
         return connection
     }
 
     private mutating func evictLeastRecent(packet: Int, into events: inout [ReassemblyEvent]) {
-        guard let (key, connection) = streams.min(by: { $0.value.lastPacket < $1.value.lastPacket }) else { return }
+        guard let (key, connection) = recency.takeLeastRecent() else { return }
         end(connection, key: key, reason: .evicted, packet: packet, into: &events)
     }
 
@@ -120,6 +128,7 @@ public struct TCPReassembler {
             swap(&output.events, &events)
         }
         streams[key] = nil
+        connection.isOpen = false
         forgetRecent()
         finished.remember(key, limit: limits.finishedStreamMemory)
         events.append(.finished(connection.info.id))
@@ -164,6 +173,8 @@ final class TCPConnection {
     let info: TCPStreamInfo
     var directions = [DirectionReassembly(), DirectionReassembly()]
     var lastPacket: Int
+    /// Whether the connection is still in the table.
+    var isOpen = true
 
     init(info: TCPStreamInfo) {
         self.info = info

@@ -1,3 +1,4 @@
+import MailMessage
 import NIOCore
 
 /// The link-layer framing written around synthesised IP packets.
@@ -16,7 +17,8 @@ public enum PacketSynthesizer {
     /// The whole frame for `segment` on `link`.
     public static func frame(_ segment: TCPSegment, link: SynthesizedLink) -> ByteBuffer {
         let packet = ipPacket(segment)
-        let isIPv6 = if case .v6 = segment.source.address { true } else { false }
+        let isIPv6 =
+            if case .v6 = sameFamily(segment.source.address, segment.destination.address).0 { true } else { false }
         var frame = ByteBuffer()
         frame.reserveCapacity(packet.readableBytes + 14)
         switch link {
@@ -30,6 +32,19 @@ public enum PacketSynthesizer {
         return frame
     }
 
+    /// The two addresses in one family: an IPv4 address beside an IPv6 one becomes IPv4-mapped
+    /// (`::ffff:a.b.c.d`), as a dual-stack socket shows it. A recording proxy listening on IPv6 for a
+    /// milter on IPv4 (or on a unix socket, recorded as 127.0.0.1) has such a pair.
+    public static func sameFamily(_ first: IPAddress, _ second: IPAddress) -> (IPAddress, IPAddress) {
+        switch (first, second) {
+        case (.v4(let v4), .v6): (mapped(v4), second)
+        case (.v6, .v4(let v4)): (first, mapped(v4))
+        default: (first, second)
+        }
+    }
+
+    private static func mapped(_ v4: UInt32) -> IPAddress { .v6(0, 0x0000_FFFF_0000_0000 | UInt64(v4)) }
+
     /// The IP packet (IPv4 or IPv6, following the addresses) carrying `segment`.
     public static func ipPacket(_ segment: TCPSegment) -> ByteBuffer {
         let tcp = tcpHeader(segment)
@@ -37,7 +52,7 @@ public enum PacketSynthesizer {
         packet.reserveCapacity(60 + segment.payload.readableBytes)
         let length = tcp.readableBytes + segment.payload.readableBytes
         var checksum = InternetChecksum()
-        switch (segment.source.address, segment.destination.address) {
+        switch sameFamily(segment.source.address, segment.destination.address) {
         case (.v4(let source), .v4(let destination)):
             writeIPv4Header(into: &packet, source: source, destination: destination, payloadLength: length)
             checksum.add(source)
@@ -45,8 +60,7 @@ public enum PacketSynthesizer {
         case (.v6(let sh, let sl), .v6(let dh, let dl)):
             writeIPv6Header(into: &packet, source: (sh, sl), destination: (dh, dl), payloadLength: length)
             for half in [sh, sl, dh, dl] { checksum.add(UInt32(half >> 32)); checksum.add(UInt32(half & 0xFFFF_FFFF)) }
-        default:
-            preconditionFailure("a TCP segment's endpoints must share an address family")
+        case (.v4, .v6), (.v6, .v4): preconditionFailure("sameFamily(_:_:) returns one family")
         }
         checksum.add(UInt16(PacketDecoder.tcpProtocol))
         checksum.add(UInt32(length))

@@ -9,9 +9,11 @@ struct MilterChannel: Sendable {
     let channel: any Channel
     private let inbox: NIOLoopBound<ReplyInbox>
 
-    /// Connects; the reply decoder refuses frames over `maximumReplyLength` before buffering them.
+    /// Connects; the reply decoder refuses frames over `maximumReplyLength` before buffering them,
+    /// and the connection ends when unread replies cost more than `maximumUnreadBytes`.
     static func connect(
-        to address: MilterAddress, timeout: TimeAmount, maximumReplyLength: Int, group: any EventLoopGroup
+        to address: MilterAddress, timeout: TimeAmount, maximumReplyLength: Int, maximumUnreadBytes: Int,
+        group: any EventLoopGroup
     ) async throws -> MilterChannel {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -19,7 +21,8 @@ struct MilterChannel: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let limits = MilterFrameLimits(maximumPayloadLength: maximumReplyLength)
-                    try channel.pipeline.syncOperations.addHandler(ReplyInbox(limits: limits))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes))
                 }
             }
         let channel: any Channel
@@ -36,9 +39,14 @@ struct MilterChannel: Sendable {
 
     /// Wraps a channel that is already connected (a test's `NIOAsyncTestingChannel`), adding
     /// the reply inbox to its pipeline.
-    static func wrapping(_ channel: any Channel, maximumReplyLength: Int) async throws -> MilterChannel {
+    static func wrapping(
+        _ channel: any Channel, maximumReplyLength: Int, maximumUnreadBytes: Int
+    ) async throws
+        -> MilterChannel
+    {
         let inbox = try await channel.eventLoop.submit {
-            let handler = ReplyInbox(limits: MilterFrameLimits(maximumPayloadLength: maximumReplyLength))
+            let limits = MilterFrameLimits(maximumPayloadLength: maximumReplyLength)
+            let handler = ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes)
             try channel.pipeline.syncOperations.addHandler(handler)
             return NIOLoopBound(handler, eventLoop: channel.eventLoop)
         }.get()

@@ -28,6 +28,8 @@ public struct MilterClientConfiguration: Sendable {
     /// Whether results carry ``TransactionResult/resultingMessage``. A load run that never looks at
     /// the message can turn it off: the client then keeps no copy of the headers and body.
     public var buildsResultingMessage = true
+    /// What the client keeps, at most, for this connection.
+    public var limits = MilterClientLimits()
 
     /// Creates a configuration; the defaults play Postfix 3 offering version 6.
     public init(

@@ -13,6 +13,9 @@ package enum InboxEvent: Sendable {
     case endOfFile
     /// The socket failed.
     case ioError(String)
+    /// Replies nobody read piled up past ``MilterClientLimits/maximumUnreadReplyBytes``; the
+    /// connection is closed.
+    case overLimit(Finding.ResourceLimit)
 }
 
 /// Collects the replies a milter sends and hands them out one at a time, with a timeout per wait.
@@ -47,6 +50,9 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var queue = CircularBuffer<InboxEvent>()
+    /// What the queued replies cost (``MilterClientLimits/cost(of:)``), and the most they may.
+    private var queuedBytes = 0
+    private let maximumQueuedBytes: Int
     private var terminal: InboxEvent?
     private var waiter: Waiter?
     private var timer: (task: Scheduled<Void>, deadline: NIODeadline)?
@@ -56,8 +62,14 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     /// Where ``Reader/handler`` waits get their event.
     var handler: ((InboxEvent) -> Void)?
 
-    /// Creates an inbox whose decoder refuses replies over `limits` before buffering them.
-    init(limits: MilterFrameLimits) { decoder = MilterReplyDecoder(limits: limits) }
+    /// Creates an inbox whose decoder refuses replies over `limits` before buffering them, and
+    /// which ends the connection when replies nobody read cost more than `maximumQueuedBytes`.
+    init(limits: MilterFrameLimits, maximumQueuedBytes: Int) {
+        decoder = MilterReplyDecoder(limits: limits)
+        // One reply of the largest length accepted always fits.
+        self.maximumQueuedBytes = max(
+            maximumQueuedBytes, limits.maximumPayloadLength + MilterClientLimits.replyOverhead)
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard terminal == nil else { return }
@@ -70,11 +82,17 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         // Every reply of this read is queued before the first is handed out: a reader that
         // sends its next command at once must still find a second reply as a stray one.
         do {
-            while let reply = try decoder.decode(buffer: &bytes) { queue.append(.reply(reply)) }
+            while let reply = try decoder.decode(buffer: &bytes) {
+                guard enqueue(reply) else {
+                    // The flood is the finding: its replies go, so the next step reads the limit.
+                    queue.removeAll()
+                    queuedBytes = 0
+                    end(.overLimit(.unreadReplyBytes(maximumQueuedBytes)), context: context)
+                    break
+                }
+            }
         } catch {
-            terminal = .protocolError(error)
-            stopTimer()
-            context.close(promise: nil)
+            end(.protocolError(error), context: context)
         }
         if terminal == nil, bytes.readableBytes > 0 { unfinished = bytes }
         handOut()
@@ -89,7 +107,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         if var rest = unfinished, terminal == nil {
             unfinished = nil
             do {
-                while let reply = try decoder.decodeLast(buffer: &rest, seenEOF: true) { queue.append(.reply(reply)) }
+                while let reply = try decoder.decodeLast(buffer: &rest, seenEOF: true) { _ = enqueue(reply) }
             } catch {
                 finish(.protocolError(error))
             }
@@ -100,7 +118,24 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
 
     /// The next event if one is waiting (or the connection has ended). Call on the event loop.
     func poll() -> InboxEvent? {
-        queue.popFirst() ?? terminal
+        guard let event = queue.popFirst() else { return terminal }
+        if case .reply(let reply) = event { queuedBytes -= MilterClientLimits.cost(of: reply) }
+        return event
+    }
+
+    /// Queues a reply unless the queue would cost more than allowed.
+    private func enqueue(_ reply: MilterReply) -> Bool {
+        queuedBytes += MilterClientLimits.cost(of: reply)
+        guard queuedBytes <= maximumQueuedBytes else { return false }
+        queue.append(.reply(reply))
+        return true
+    }
+
+    /// Ends the stream with `event` after what is queued, and closes the socket.
+    private func end(_ event: InboxEvent, context: ChannelHandlerContext) {
+        terminal = event
+        stopTimer()
+        context.close(promise: nil)
     }
 
     /// Resumes `continuation` with the next event, or with a timeout after `timeout` without a
@@ -121,6 +156,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         while case .reply(let reply)? = queue.first {
             replies.append(reply)
             queue.removeFirst()
+            queuedBytes -= MilterClientLimits.cost(of: reply)
         }
         return replies
     }

@@ -51,7 +51,10 @@ struct MessageEditor {
         case .changeSender(let change):
             sender = change.address.string
             senderArguments = change.arguments?.string
-        case .replaceBody(let chunk): replacementBody = (replacementBody ?? []) + chunk.readableBytesView
+        case .replaceBody(let chunk):
+            // In place: a million chunks must not copy the body a million times.
+            if replacementBody == nil { replacementBody = [] }
+            chunk.withUnsafeReadableBytes { replacementBody!.append(contentsOf: $0) }
         default: break
         }
     }

@@ -2,7 +2,8 @@ import MilterProtocol
 import NIOCore
 
 /// The I/O timeouts an MTA applies to a milter. Each is the longest wait for the next reply
-/// frame, so every PROGRESS (indeed every frame) starts the wait again.
+/// frame, so every PROGRESS (indeed every frame) starts the wait again; ``stepDeadline`` bounds
+/// the whole step, however many frames come.
 public struct MilterTimeouts: Hashable, Sendable {
     /// Connecting to the milter.
     public var connect: TimeAmount
@@ -12,17 +13,39 @@ public struct MilterTimeouts: Hashable, Sendable {
     public var content: TimeAmount
     /// End of message, where the milter does its work.
     public var endOfMessage: TimeAmount
+    /// The longest a step may take from its command to its final reply, however many frames
+    /// come meanwhile: endless PROGRESS, or a milter that sends one byte at a time, ends with a
+    /// ``Finding/Kind/deadline(_:replies:progress:)`` finding.
+    public var stepDeadline: TimeAmount
 
-    /// Creates timeouts.
-    public init(connect: TimeAmount, command: TimeAmount, content: TimeAmount, endOfMessage: TimeAmount) {
+    /// Creates timeouts; the step deadline defaults to ``defaultDeadline(command:content:endOfMessage:)``.
+    public init(
+        connect: TimeAmount, command: TimeAmount, content: TimeAmount, endOfMessage: TimeAmount,
+        stepDeadline: TimeAmount? = nil
+    ) {
         self.connect = connect
         self.command = command
         self.content = content
         self.endOfMessage = endOfMessage
+        self.stepDeadline =
+            stepDeadline ?? Self.defaultDeadline(command: command, content: content, endOfMessage: endOfMessage)
     }
 
-    /// One timeout for everything, as `milter-replay --timeout` sets it.
+    /// One timeout for everything, as `milter-replay --timeout` sets it; the step deadline is
+    /// twice that.
     public init(all: TimeAmount) { self.init(connect: all, command: all, content: all, endOfMessage: all) }
+
+    /// Twice the longest reply timeout: a milter that keeps a step alive with PROGRESS gets as
+    /// long again as its slowest silent wait, and no longer.
+    public static func defaultDeadline(
+        command: TimeAmount, content: TimeAmount, endOfMessage: TimeAmount
+    )
+        -> TimeAmount
+    {
+        let longest = max(command.nanoseconds, content.nanoseconds, endOfMessage.nanoseconds)
+        let (doubled, overflow) = longest.multipliedReportingOverflow(by: 2)
+        return .nanoseconds(overflow ? .max : doubled)
+    }
 
     /// Postfix: `milter_connect_timeout` 30 s, `milter_command_timeout` 30 s, `milter_content_timeout` 300 s.
     public static let postfix = MilterTimeouts(

@@ -16,6 +16,21 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
         case endOfFile
         /// The socket failed.
         case ioError(String)
+        /// The step had no final reply within ``MilterTimeouts/stepDeadline`` (the amount), though
+        /// frames kept coming: `replies` in all, `progress` of them PROGRESS.
+        case deadline(TimeAmount, replies: Int, progress: Int)
+        /// The milter sent more than the client keeps for one connection.
+        case overLimit(ResourceLimit)
+    }
+
+    /// A bound on what the client keeps for one milter connection (``MilterClientConfiguration/limits``).
+    public enum ResourceLimit: Hashable, Sendable {
+        /// More modifications in one message than this.
+        case modificationCount(Int)
+        /// Modifications in one message costing more than this many bytes of memory.
+        case modificationBytes(Int)
+        /// Replies that nobody read yet costing more than this many bytes of memory.
+        case unreadReplyBytes(Int)
     }
 
     /// What went wrong.
@@ -36,6 +51,10 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
         case .timeout: "timeout"
         case .endOfFile: "eof"
         case .ioError: "ioError"
+        case .deadline: "deadline"
+        case .overLimit(.modificationCount): "tooManyModifications"
+        case .overLimit(.modificationBytes): "modificationsTooLarge"
+        case .overLimit(.unreadReplyBytes): "tooManyUnreadReplies"
         }
     }
 
@@ -52,6 +71,14 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
         case .timeout(let amount): "at \(step): no reply within \(Self.seconds(amount))"
         case .endOfFile: "at \(step): the milter closed the connection"
         case .ioError(let text): "at \(step): I/O error: \(text)"
+        case .deadline(let amount, let replies, let progress):
+            "at \(step): no final reply within the step's deadline of \(Self.seconds(amount))"
+                + " (\(progress) PROGRESS, \(replies - progress) other replies)"
+        case .overLimit(.modificationCount(let limit)): "at \(step): more than \(limit) modifications in one message"
+        case .overLimit(.modificationBytes(let limit)):
+            "at \(step): modifications in one message cost more than \(limit) bytes"
+        case .overLimit(.unreadReplyBytes(let limit)):
+            "at \(step): replies nobody asked for piled up past \(limit) bytes"
         }
     }
 

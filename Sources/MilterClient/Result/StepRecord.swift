@@ -30,6 +30,9 @@ public struct StepRecord: Hashable, Sendable {
     /// Why the client refused to send the command at all (MAIL before CONNECT, RCPT before MAIL): the
     /// caller's mistake, not the milter's. `nil` for every command that went, or was left out by the rules.
     public var refusal: MilterProtocolError?
+    /// PROGRESS replies read but not kept in ``replies``: past ``MilterClientLimits/progressRecords``
+    /// of them, a step only counts them.
+    public var omittedProgress = 0
 
     /// Creates a record.
     public init(

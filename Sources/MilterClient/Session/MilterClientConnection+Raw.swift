@@ -13,6 +13,8 @@ public enum RawWriteOutcome: Hashable, Sendable, CustomStringConvertible {
     case silent(TimeAmount)
     /// The socket failed.
     case ioError(String)
+    /// It sent more than the client keeps (``MilterClientLimits``), such as endless unread replies.
+    case overLimit(Finding.ResourceLimit)
 
     /// The outcome in words, free of personal data.
     public var description: String {
@@ -22,6 +24,7 @@ public enum RawWriteOutcome: Hashable, Sendable, CustomStringConvertible {
         case .answeredMalformed(let error): "the milter answered with a malformed frame: \(error)"
         case .silent(let amount): "the milter neither answered nor closed within \(amount.nanoseconds / 1_000_000) ms"
         case .ioError(let text): "I/O error: \(text)"
+        case .overLimit(let limit): "the milter went past the client's limit: \(limit)"
         }
     }
 }
@@ -42,6 +45,7 @@ extension MilterClientConnection {
         case .timeout(let amount): return .silent(amount)
         case .endOfFile: return .closed
         case .ioError(let text): return .ioError(text)
+        case .overLimit(let limit): return .overLimit(limit)
         }
     }
 }

@@ -66,7 +66,8 @@ public actor MilterClientConnection {
         do {
             channel = try await MilterChannel.connect(
                 to: address, timeout: configuration.effectiveTimeouts.connect,
-                maximumReplyLength: configuration.maximumReplyLength, group: group)
+                maximumReplyLength: configuration.maximumReplyLength,
+                maximumUnreadBytes: configuration.limits.maximumUnreadReplyBytes, group: group)
         } catch {
             throw MilterConnectError(
                 address: address,
@@ -83,7 +84,9 @@ public actor MilterClientConnection {
         on channel: any Channel, configuration: MilterClientConfiguration = MilterClientConfiguration(),
         client: SMTPClient = SMTPClient()
     ) async throws -> MilterClientConnection {
-        let wrapped = try await MilterChannel.wrapping(channel, maximumReplyLength: configuration.maximumReplyLength)
+        let wrapped = try await MilterChannel.wrapping(
+            channel, maximumReplyLength: configuration.maximumReplyLength,
+            maximumUnreadBytes: configuration.limits.maximumUnreadReplyBytes)
         let connection = MilterClientConnection(channel: wrapped, configuration: configuration, client: client)
         await connection.negotiate()
         return connection

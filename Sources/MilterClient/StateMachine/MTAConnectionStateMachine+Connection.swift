@@ -60,6 +60,7 @@ extension MTAConnectionStateMachine {
         switch event {
         case .reply(let reply): return quitDone(strayFinding([reply]), replay: replay)
         case .protocolError(let error): return quitDone(Finding(.protocolViolation(error), step: .quit), replay: replay)
+        case .overLimit(let limit): return quitDone(Finding(.overLimit(limit), step: .quit), replay: replay)
         case .timeout, .endOfFile, .ioError: return quitDone(nil, replay: replay)
         }
     }
@@ -95,6 +96,7 @@ extension MTAConnectionStateMachine {
         case .protocolError(let error): finding = Finding(.protocolViolation(error), step: lastSent)
         case .endOfFile: finding = Finding(.endOfFile, step: lastSent)
         case .ioError(let text): finding = Finding(.ioError(text), step: lastSent)
+        case .overLimit(let limit): finding = Finding(.overLimit(limit), step: lastSent)
         }
         _ = fail(finding.step, finding, start: now())
         connectionFindings.append(finding)

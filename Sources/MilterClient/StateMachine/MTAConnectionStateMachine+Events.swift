@@ -11,8 +11,9 @@ extension MTAConnectionStateMachine {
         guard let timeout = out.timeout else {
             return emit(finish(StepRecord(command: out.id, delivery: out.loneMacro ? .skipped : .sentWithoutReply)))
         }
-        pending = PendingStep(id: out.id, timeout: timeout, start: out.start)
-        return .wait(timeout)
+        var step = PendingStep(
+            id: out.id, timeout: timeout, start: out.start, deadline: configuration.effectiveTimeouts.stepDeadline)
+        return awaitReply(to: &step)
     }
 
     /// Replies nobody asked for were waiting when a command was about to go: the command does
@@ -33,11 +34,15 @@ extension MTAConnectionStateMachine {
         default: break
         }
         guard var step = pending.take() else { preconditionFailure("eventReceived(_:) with no reply due") }
-        guard let record = settle(&step, with: event) else {
-            pending = step
-            return .wait(step.timeout)
-        }
+        guard let record = settle(&step, with: event) else { return awaitReply(to: &step) }
         return emit(finish(record))
+    }
+
+    /// Waits for the step's next reply, or ends it when its deadline has passed.
+    private mutating func awaitReply(to step: inout PendingStep) -> Action {
+        guard let wait = step.nextWait(at: now()) else { return emit(finish(pastDeadline(step))) }
+        pending = step
+        return .wait(wait)
     }
 
     /// The socket of ``Action/close`` is closed.

@@ -51,32 +51,53 @@ extension MTAConnectionStateMachine {
         let kind: Finding.Kind
         switch event {
         case .reply(let reply):
-            pending.replies.append(reply)
+            pending.keep(reply, limits: configuration.limits)
             do {
                 switch try session.replyReceived(reply) {
-                case .final: return finished(id, replies: pending.replies, start: pending.start)
+                case .final: return finished(pending)
                 case .negotiated(_, let warnings):
                     negotiationWarnings = warnings
-                    return finished(id, replies: pending.replies, start: pending.start)
-                default: return nil
+                    return finished(pending)
+                default:
+                    guard let limit = pending.budget(reply, limits: configuration.limits) else { return nil }
+                    kind = .overLimit(limit)
                 }
             } catch {
                 kind = .protocolViolation(error)
             }
         case .protocolError(let error): kind = .protocolViolation(error)
-        case .timeout(let amount): kind = .timeout(amount)
+        case .timeout(let amount):
+            kind =
+                pending.waitEndsAtDeadline
+                ? .deadline(pending.deadline.amount, replies: pending.replyCount, progress: pending.progress)
+                : .timeout(amount)
         case .endOfFile: kind = .endOfFile
         case .ioError(let text): kind = .ioError(text)
+        case .overLimit(let limit): kind = .overLimit(limit)
         }
-        var record = fail(id, Finding(kind, step: id), start: pending.start)
+        return failed(pending, Finding(kind, step: id))
+    }
+
+    /// The record of a step whose deadline passed while replies kept coming.
+    mutating func pastDeadline(_ pending: PendingStep) -> StepRecord {
+        let kind = Finding.Kind.deadline(
+            pending.deadline.amount, replies: pending.replyCount, progress: pending.progress)
+        return failed(pending, Finding(kind, step: pending.id))
+    }
+
+    private mutating func failed(_ pending: PendingStep, _ finding: Finding) -> StepRecord {
+        var record = fail(pending.id, finding, start: pending.start)
         record.replies = pending.replies
+        record.omittedProgress = pending.omittedProgress
         return record
     }
 
-    private mutating func finished(
-        _ id: MilterCommand.ID, replies: [MilterReply], start: ContinuousClock.Instant
-    ) -> StepRecord {
-        var record = StepRecord(command: id, delivery: .awaited, replies: replies, duration: start.duration(to: now()))
+    private mutating func finished(_ pending: PendingStep) -> StepRecord {
+        let id = pending.id
+        let replies = pending.replies
+        var record = StepRecord(
+            command: id, delivery: .awaited, replies: replies, duration: pending.start.duration(to: now()))
+        record.omittedProgress = pending.omittedProgress
         guard let final = replies.last, id != .optionNegotiation else { return record }
         let quits = configuration.profile.quitsAfterConnectionVerdict
         switch StepEffect(final: final, at: id, replies: configuration.profile.replies) {

@@ -48,8 +48,9 @@ package struct MTAConnectionStateMachine {
     /// The SMTP client reported in CONNECT and HELO.
     package internal(set) var client: SMTPClient
     let allocator: ByteBufferAllocator
-    /// The clock the step durations are read from; a test can fix it. Only records read it:
-    /// no decision depends on it (timeouts come in as events).
+    /// The clock the step durations and deadlines are read from; a test can fix it or move it.
+    /// Timeouts still come in as events: the clock only shortens a wait to what is left of the
+    /// step's deadline, and ends the step when nothing is left.
     package var now: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     /// Tells this connection's queue IDs apart from other connections'.
     package var connectionTag: UInt = 0

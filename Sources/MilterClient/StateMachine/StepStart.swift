@@ -32,6 +32,64 @@ struct PendingStep {
     let timeout: TimeAmount
     /// When the step started.
     let start: ContinuousClock.Instant
-    /// The replies so far.
+    /// How long the whole step may take, and when that is over.
+    let deadline: (amount: TimeAmount, instant: ContinuousClock.Instant)
+    /// Whether the wait under way ends at the deadline rather than after ``timeout``.
+    var waitEndsAtDeadline = false
+    /// The replies kept so far (PROGRESS past the limit only counted).
     var replies: [MilterReply] = []
+    /// Every reply read, kept or not.
+    var replyCount = 0
+    /// The PROGRESS replies read, and those of them not kept.
+    var progress = 0
+    var omittedProgress = 0
+    /// The modifications read, REPLBODY chunks left out, and what all of them cost.
+    var modificationCount = 0
+    var modificationBytes = 0
+
+    init(id: MilterCommand.ID, timeout: TimeAmount, start: ContinuousClock.Instant, deadline: TimeAmount) {
+        self.id = id
+        self.timeout = timeout
+        self.start = start
+        self.deadline = (deadline, start.advanced(by: .nanoseconds(deadline.nanoseconds)))
+    }
+
+    /// Keeps `reply`, unless it is a PROGRESS past `limits`, and counts it.
+    mutating func keep(_ reply: MilterReply, limits: MilterClientLimits) {
+        replyCount += 1
+        if reply == .progress {
+            progress += 1
+            guard progress <= limits.progressRecords else {
+                omittedProgress += 1
+                return
+            }
+        }
+        replies.append(reply)
+    }
+
+    /// Counts a modification the protocol allowed; the limit it takes the message past, if any.
+    mutating func budget(_ reply: MilterReply, limits: MilterClientLimits) -> Finding.ResourceLimit? {
+        guard reply.id.isModification else { return nil }
+        if reply.id != .replaceBody { modificationCount += 1 }
+        modificationBytes += MilterClientLimits.cost(of: reply)
+        if modificationCount > limits.maximumModifications { return .modificationCount(limits.maximumModifications) }
+        if modificationBytes > limits.maximumModificationBytes {
+            return .modificationBytes(limits.maximumModificationBytes)
+        }
+        return nil
+    }
+
+    /// The wait for the next reply as of `now`: the timeout, or what is left before the
+    /// deadline if that is sooner; `nil` once the deadline has passed.
+    mutating func nextWait(at now: ContinuousClock.Instant) -> TimeAmount? {
+        let (seconds, attoseconds) = now.duration(to: deadline.instant).components
+        guard seconds >= 0, seconds < Int64.max / 1_000_000_000 else {
+            waitEndsAtDeadline = false
+            return seconds < 0 ? nil : timeout
+        }
+        let left = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        guard left > 0 else { return nil }
+        waitEndsAtDeadline = left < timeout.nanoseconds
+        return waitEndsAtDeadline ? .nanoseconds(left) : timeout
+    }
 }

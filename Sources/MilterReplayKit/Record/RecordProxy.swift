@@ -3,6 +3,7 @@ import MilterClient
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ReferenceMilter
 import _MilterSystem
 
 #if canImport(FoundationEssentials)
@@ -52,7 +53,12 @@ final class RecordProxy: Sendable {
         switch listen {
         case .inet(let host, let port): channel = try await bootstrap.bind(host: host, port: port).get()
         case .unix(let path):
-            channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+            // Only a stale socket goes: a live server's path, a file or a link is an error.
+            switch StaleSocket.clear(path: path) {
+            case .absent, .removed: break
+            case let finding: throw ListenPathError(path: path, finding: "\(finding)")
+            }
+            channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
         }
         server.withLockedValue { $0 = channel }
         return channel.localAddress!
@@ -116,6 +122,15 @@ final class RecordProxy: Sendable {
             try milter.pipeline.syncOperations.addHandler(milterSide)
             mta.setOption(.autoRead, value: true).whenFailure { _ in mta.close(promise: nil) }
         }
+    }
+}
+
+/// A unix listen path that cannot be taken: a live server listens there, or it is not a socket.
+struct ListenPathError: Error, CustomStringConvertible {
+    let path: String
+    let finding: String
+    var description: String {
+        "\(path): \(finding); only a stale socket (a connect refused) is removed"
     }
 }
 

@@ -21,9 +21,10 @@ final class RecordingFile: Sendable {
     private let clock: @Sendable () -> CaptureTimestamp
     private let state: NIOLockedValueBox<State>
 
-    /// Creates (or truncates) the file and writes its header.
+    /// Creates (or truncates) the file, mode 0600 and never through a symbolic link (it holds
+    /// mail), and writes its header.
     init(path: String, clock: @escaping @Sendable () -> CaptureTimestamp = RecordingFile.wallClock) throws {
-        let descriptor = SystemCall.createFile(path)
+        let descriptor = SystemCall.createPrivateFile(path)
         guard descriptor >= 0 else {
             throw PcapLoadError(description: "cannot create \(path): \(SystemCall.errorText(errno))")
         }

@@ -18,6 +18,7 @@ final class SimulatedConnection {
         self.milter = milter
         machine = Machine(configuration: configuration, client: client)
         machine.connectionTag = 0xABCDE
+        machine.now = milter.now
         _ = step(machine.negotiationRequested())
     }
 

@@ -1,6 +1,7 @@
 import MilterClient
 import MilterProtocol
 import MilterTestSupport
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// A ``ScriptedMilter`` script played with no socket and no clock: it reads the frames the
@@ -8,16 +9,29 @@ import NIOCore
 ///
 /// A script's actions up to its first pause happen as soon as the command arrives, as from a
 /// fast milter; pauses run on a virtual clock during the machine's waits, so a pause longer
-/// than the wait's timeout is a timeout, at once.
+/// than the wait's timeout is a timeout, at once. The virtual clock moves by the pauses played
+/// and by every wait that times out; the machine reads it (``now``), so deadlines run on it too.
 final class SimulatedMilter {
+    /// Virtual time since the simulation started.
+    let elapsed = NIOLockedValueBox(Duration.zero)
+    private let origin = ContinuousClock.now
+
+    /// The virtual clock, for ``MTAConnectionStateMachine/now``.
+    var now: @Sendable () -> ContinuousClock.Instant {
+        let origin = origin
+        let elapsed = elapsed
+        return { origin.advanced(by: elapsed.withLockedValue { $0 }) }
+    }
+
     let script: ScriptedMilter.Script
     /// Every command received, in order.
     private(set) var commands: [MilterCommand] = []
     private var commandDecoder = MilterCommandDecoder()
     private var replyDecoder: MilterReplyDecoder
     private var unfinished = ByteBuffer()
-    private var scheduled: [ScriptedMilter.Action] = []
-    private var arrived: [InboxEvent] = []
+    // Queues, not arrays: a script of a million replies must not cost a million shifts each.
+    private var scheduled = CircularBuffer<ScriptedMilter.Action>()
+    private var arrived = CircularBuffer<InboxEvent>()
     private var terminal: InboxEvent?
 
     /// The IDs of ``commands``, MACRO packets left out.
@@ -41,7 +55,7 @@ final class SimulatedMilter {
         var bytes = bytes
         while let command = try! commandDecoder.decode(buffer: &bytes) {
             commands.append(command)
-            scheduled += script(command)
+            scheduled.append(contentsOf: script(command))
         }
         play(until: nil)
     }
@@ -58,34 +72,45 @@ final class SimulatedMilter {
 
     /// The next event within `timeout` of virtual time.
     func nextEvent(timeout: TimeAmount) -> InboxEvent {
-        play(until: timeout)
+        let waited = play(until: timeout)
         if !arrived.isEmpty { return arrived.removeFirst() }
-        return terminal ?? .timeout(timeout)
+        if let terminal { return terminal }
+        advance(by: timeout.nanoseconds - waited)
+        return .timeout(timeout)
     }
 
     /// Plays the script's actions until an event arrived and, with a `timeout`, through pauses
     /// shorter than what is left of it; without one, up to the first pause.
-    private func play(until timeout: TimeAmount?) {
+    /// Returns the virtual nanoseconds spent in pauses.
+    @discardableResult
+    private func play(until timeout: TimeAmount?) -> Int64 {
         var left = timeout?.nanoseconds ?? 0
+        let budget = left
         while arrived.isEmpty, terminal == nil, !scheduled.isEmpty {
             let action = scheduled.removeFirst()
             switch action {
             case .pause(let amount):
                 guard timeout != nil, amount.nanoseconds <= left else {
                     let rest = timeout == nil ? amount : .nanoseconds(amount.nanoseconds - left)
-                    scheduled.insert(.pause(rest), at: 0)
-                    return
+                    scheduled.prepend(.pause(rest))
+                    return budget - left
                 }
                 left -= amount.nanoseconds
+                advance(by: amount.nanoseconds)
             case .reply(let reply): arrived.append(.reply(reply))
-            case .together(let replies): arrived += replies.map { .reply($0) }
+            case .together(let replies): arrived.append(contentsOf: replies.lazy.map { .reply($0) })
             case .raw(let bytes): decode(ByteBuffer(bytes: bytes), atEnd: false)
             case .close:
-                scheduled = []
+                scheduled.removeAll()
                 decode(ByteBuffer(), atEnd: true)
                 if terminal == nil { terminal = .endOfFile }
             }
         }
+        return timeout == nil ? 0 : budget - left
+    }
+
+    private func advance(by nanoseconds: Int64) {
+        elapsed.withLockedValue { $0 += .nanoseconds(nanoseconds) }
     }
 
     private func decode(_ bytes: ByteBuffer, atEnd: Bool) {
@@ -98,7 +123,7 @@ final class SimulatedMilter {
             }
         } catch {
             terminal = .protocolError(error)
-            scheduled = []
+            scheduled.removeAll()
         }
     }
 }

@@ -122,7 +122,7 @@ struct ExpectationChecker {
         let closed: Bool
         switch outcome {
         case .closed, .ioError: closed = true
-        case .answered, .answeredMalformed, .silent: closed = false
+        case .answered, .answeredMalformed, .silent, .overLimit: closed = false
         }
         if closed == closes { return check("closes", nil) }
         return check("closes", closes ? "expected the milter to close without answering; \(outcome)" : "\(outcome)")

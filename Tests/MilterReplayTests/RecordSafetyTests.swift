@@ -1,0 +1,123 @@
+import Foundation
+import MailMessage
+import MilterCapture
+import MilterClient
+import MilterProtocol
+import MilterTestSupport
+import Testing
+
+/// `milter-replay record`, the built binary: any mix of address families on its two sides, a
+/// capture file only its owner reads and never written through a link, and a listen path taken
+/// from no live server.
+@Suite(.tags(.integration)) struct RecordSafetyTests {
+    /// Starts the recorder and waits until it says it listens.
+    private static func record(
+        listen: String, upstream: String, file: String, in directory: URL
+    ) async throws
+        -> BackgroundProcess
+    {
+        let process = try BackgroundProcess.start(
+            TestPaths.builtProduct("milter-replay"),
+            ["record", "--listen", listen, "--upstream", upstream, "--write", file],
+            logFile: directory.appendingPathComponent("log"))
+        _ = try await pollUntil("the recorder listening", timeout: .seconds(30), interval: .milliseconds(50)) {
+            process.log().contains("recording: listening") ? true : nil
+        }
+        return process
+    }
+
+    /// One message through the recorder at [::1]:`port`; the milter must accept it.
+    private static func sendOneMessage(port: Int) async throws {
+        let connection = try await MilterClientConnection.open(to: .inet(host: "::1", port: port))
+        await connection.connect()
+        await connection.helo()
+        let message = MilterMessage(
+            sender: EnvelopeAddress(mailbox: "a@example.com"), recipients: [EnvelopeAddress(mailbox: "b@example.org")],
+            content: RawMessage(parsing: Array("Subject: x\r\n\r\nbody\r\n".utf8)))
+        let result = await connection.send(message)
+        #expect(result.verdict == .accept && result.findings.isEmpty, "\(result.findings)")
+        #expect(await connection.quit().isEmpty)
+    }
+
+    /// The sessions in the capture.
+    private static func sessions(in path: String) throws -> [CapturedSession] {
+        var scanner = MilterCaptureScanner(reader: try CaptureReader(path: path))
+        var collector = CapturedSessionCollector()
+        var sessions: [CapturedSession] = []
+        while let session = try scanner.nextSession(collector: &collector) { sessions.append(session) }
+        return sessions
+    }
+
+    /// IPv6 towards the MTA, IPv4 or a unix socket towards the milter: the illegal instruction
+    /// of the first connection is gone, and the session reads back with the IPv4 side mapped.
+    @Test(arguments: ["inet", "unix"])
+    func anIPv6ListenerBeforeAnotherFamily(upstreamKind: String) async throws {
+        let directory = try Scratch.makeDirectory("record-family")
+        defer { Scratch.remove(directory) }
+        let socketPath = directory.appendingPathComponent("milter.sock").path
+        let milter = try await ScriptedMilter(
+            unixPath: upstreamKind == "unix" ? socketPath : nil, script: Scripts.wellBehaved())
+        let upstream = upstreamKind == "unix" ? "unix:\(socketPath)" : "127.0.0.1:\(milter.port)"
+        let file = directory.appendingPathComponent("recorded.pcapng").path
+        let port = try FreePort.allocate(host: "::1")
+        let recorder = try await Self.record(listen: "[::1]:\(port)", upstream: upstream, file: file, in: directory)
+        try await Self.sendOneMessage(port: port)
+        await recorder.stop(grace: .seconds(20))
+        await milter.stop()
+        #expect(recorder.log().contains("wrote 1 connections"), "\(recorder.log())")
+        let sessions = try Self.sessions(in: file)
+        #expect(sessions.count == 1 && sessions.allSatisfy(\.isClean))
+        guard case .v6(0, let low)? = sessions.first?.info.milter.address else {
+            Issue.record("the milter side is not IPv4-mapped: \(String(describing: sessions.first?.info.milter))")
+            return
+        }
+        #expect(low == 0xFFFF_7F00_0001)
+    }
+
+    @Test func theCaptureIsCreatedOwnerOnlyAndNeverThroughALink() async throws {
+        let directory = try Scratch.makeDirectory("record-file")
+        defer { Scratch.remove(directory) }
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        defer { Task { await milter.stop() } }
+        // An existing world-readable file is truncated and made 0600.
+        let file = directory.appendingPathComponent("recorded.pcapng").path
+        _ = FileManager.default.createFile(
+            atPath: file, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        let port = try FreePort.allocate()
+        let recorder = try await Self.record(
+            listen: "127.0.0.1:\(port)", upstream: "127.0.0.1:\(milter.port)", file: file, in: directory)
+        await recorder.stop(grace: .seconds(20))
+        let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        // A symbolic link at the path: refused, and its target untouched.
+        let target = directory.appendingPathComponent("target").path
+        _ = FileManager.default.createFile(atPath: target, contents: Data("keep".utf8))
+        let link = directory.appendingPathComponent("link.pcapng").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let refused = try await ReplayBinary.run([
+            "record", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:\(milter.port)", "--write", link,
+        ])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("cannot create \(link)"), "\(refused.stderr)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
+    }
+
+    @Test func aLiveServersSocketPathIsNotTakenAway() async throws {
+        let directory = try Scratch.makeDirectory("record-socket")
+        defer { Scratch.remove(directory) }
+        let path = directory.appendingPathComponent("live.sock").path
+        let live = try await ScriptedMilter(unixPath: path, script: Scripts.wellBehaved())
+        let refused = try await ReplayBinary.run([
+            "record", "--listen", "unix:\(path)", "--upstream", "127.0.0.1:1",
+            "--write", directory.appendingPathComponent("x.pcapng").path,
+        ])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("cannot listen on unix:\(path)"), "\(refused.stderr)")
+        // The live server still answers on its path.
+        let connection = try await MilterClientConnection.open(to: .unix(path: path))
+        #expect(await connection.negotiation.finding == nil)
+        await connection.quit()
+        await live.stop()
+    }
+}
