@@ -98,8 +98,7 @@ let package = Package(
         .target(
             name: "MilterReplayKit",
             dependencies: [
-                // ReferenceMilter for StaleSocket: `record` clears a unix listen path as the daemon does.
-                "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem", "ReferenceMilter",
+                "MilterClient", "MilterCapture", "MilterProtocol", "MailMessage", "_MilterSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
             ] + nio
@@ -142,7 +141,7 @@ let package = Package(
             name: "ReferenceMilterTests",
             dependencies: [
                 "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport", "MilterDNS",
-                .product(name: "NIOEmbedded", package: "swift-nio"),
+                "_MilterSystem", .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ] + nio
         ),

@@ -1,4 +1,5 @@
 import ReferenceMilter
+import _MilterSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -58,11 +58,12 @@ import Testing
 
     @Test func inheritedDescriptorIsServed() async throws {
         let (fd, port) = try FreePort.boundSocket(host: "127.0.0.1")
+        // Close-on-exec at once, and no setenv: children other suites start meanwhile must not
+        // inherit this listening socket and the variable naming it (they would serve on it).
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         #expect(listen(fd, 16) == 0)
-        setenv("MILTER_LISTEN_FD", "\(fd)", 1)
-        let inherited = try #require(InheritedSocket.fromEnvironment())
-        #expect(getenv("MILTER_LISTEN_FD") == nil)
-        #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)
+        let inherited = try #require(InheritedSocket.parse(["MILTER_LISTEN_FD": "\(fd)"], pid: getpid()))
+        #expect(inherited == .inherited(descriptor: fd))
         let server = MilterServer(
             classifier: RulesClassifier.default,
             configuration: ServerConfiguration(address: inherited, eventLoopThreads: 1), logger: quietLogger())
@@ -74,12 +75,13 @@ import Testing
     }
 
     @Test func systemdActivationNeedsOurPid() {
-        setenv("LISTEN_FDS", "1", 1)
-        setenv("LISTEN_PID", "1", 1)  // someone else's
-        #expect(InheritedSocket.fromEnvironment() == nil)
-        #expect(getenv("LISTEN_FDS") != nil)
-        unsetenv("LISTEN_FDS")
-        unsetenv("LISTEN_PID")
+        #expect(InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "1"], pid: getpid()) == nil)  // someone else's
+        #expect(
+            InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "\(getpid())"], pid: getpid())
+                == .inherited(descriptor: 3))
+        #expect(
+            InheritedSocket.parse(["MILTER_LISTEN_FD": "7", "LISTEN_FDS": "1"], pid: 1) == .inherited(descriptor: 7))
+        #expect(InheritedSocket.parse([:], pid: getpid()) == nil)
     }
 }
 

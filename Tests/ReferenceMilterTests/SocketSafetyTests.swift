@@ -3,6 +3,7 @@ import MilterClient
 import MilterTestSupport
 import NIOCore
 import Testing
+import _MilterSystem
 
 @testable import ReferenceMilter
 

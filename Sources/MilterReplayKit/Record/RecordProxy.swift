@@ -3,7 +3,6 @@ import MilterClient
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import ReferenceMilter
 import _MilterSystem
 
 #if canImport(FoundationEssentials)

@@ -9,17 +9,32 @@ public enum InheritedSocket {
     /// activation (`LISTEN_FDS` ≥ 1 and `LISTEN_PID` equal to this process). The variables are
     /// unset so that children do not inherit them, and the descriptor is marked close-on-exec.
     public static func fromEnvironment() -> ListenAddress? {
-        if let text = value("MILTER_LISTEN_FD"), let fd = Int32(text), fd >= 0 {
-            unsetenv("MILTER_LISTEN_FD")
-            markCloseOnExec(fd)
+        let variables = variables(read: ["MILTER_LISTEN_FD", "LISTEN_FDS", "LISTEN_PID"])
+        guard let found = parse(variables, pid: getpid()) else { return nil }
+        let names =
+            variables["MILTER_LISTEN_FD"] != nil
+            ? ["MILTER_LISTEN_FD"] : ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"]
+        for name in names { unsetenv(name) }
+        if case .inherited(let fd) = found { markCloseOnExec(fd) }
+        return found
+    }
+
+    /// What the variables name, for the process `pid`, without reading or changing the process's
+    /// environment: `MILTER_LISTEN_FD=N` first, then systemd's `LISTEN_FDS` with `LISTEN_PID`.
+    public static func parse(_ variables: [String: String], pid: Int32) -> ListenAddress? {
+        if let text = variables["MILTER_LISTEN_FD"], let fd = Int32(text), fd >= 0 {
             return .inherited(descriptor: fd)
         }
-        guard let count = value("LISTEN_FDS").flatMap(Int.init), count >= 1,
-            let pid = value("LISTEN_PID").flatMap(Int32.init), pid == getpid()
+        guard let count = variables["LISTEN_FDS"].flatMap(Int.init), count >= 1,
+            let owner = variables["LISTEN_PID"].flatMap(Int32.init), owner == pid
         else { return nil }
-        for name in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"] { unsetenv(name) }
-        markCloseOnExec(systemdFirstDescriptor)
         return .inherited(descriptor: systemdFirstDescriptor)
+    }
+
+    private static func variables(read names: [String]) -> [String: String] {
+        var found: [String: String] = [:]
+        for name in names { if let text = value(name) { found[name] = text } }
+        return found
     }
 
     private static func value(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }

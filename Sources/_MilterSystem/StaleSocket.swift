@@ -1,5 +1,3 @@
-import _MilterSystem
-
 /// Removes a unix socket file only when it is stale: it must be a socket (not a symbolic link), and a
 /// connect to it must be refused (`ECONNREFUSED`). Any other answer (`EACCES`, `EAGAIN` from a full
 /// backlog, …) leaves the file alone: a live server's socket is never taken away.
