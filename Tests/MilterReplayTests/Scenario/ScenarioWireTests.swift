@@ -38,6 +38,10 @@ struct ScenarioWireTests {
         let parsed = try ScenarioParser.parse(Self.scenario, file: "wire.yaml")[0]
         let outcome = await ScenarioRunner.run(
             parsed, target: .inet(host: "127.0.0.1", port: milter.port), options: ScenarioRunOptions())
+        // The client closes right after QUIT, as Postfix does: let the milter read it before stopping.
+        _ = try? await pollUntil("QUIT read", timeout: .seconds(10), interval: .milliseconds(5)) {
+            milter.eventIDs.last == .quit ? true : nil
+        }
         await milter.stop()
         #expect(outcome.status == .passed, "\(outcome.checks)")
         #expect(
