@@ -91,14 +91,14 @@ public enum ListenSocket {
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
         let fd = socket(AF_UNIX, streamType, 0)
         guard fd >= 0 else { throw .system("socket", errno) }
-        // The mode is 0660 from the moment the socket exists: no window with the process's umask.
-        let previousMask = umask(0o117)
+        // Never more open than 0660 from the moment the socket exists: the descriptor's mode (less the
+        // umask) becomes the file's on Linux; chmod then sets it exactly. The process umask is left alone.
+        _ = fchmod(fd, 0o660)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 systemBind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        umask(previousMask)
         guard bound == 0, chmod(path, 0o660) == 0 else {
             let code = errno
             close(fd)

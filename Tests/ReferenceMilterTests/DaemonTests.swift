@@ -31,7 +31,7 @@ import Testing
         process.arguments = ["daemon", "unix:\(path)", "--drain-timeout", "0.3", "--log-level", "error"]
         process.environment = Self.cleanEnvironment
         Self.detachOutput(process)
-        try process.run()
+        try ChildProcess.spawning { try process.run() }
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         try await waitUntil { FileManager.default.fileExists(atPath: path) }
         let mta = try await TestMTA.connect(unixPath: path)
@@ -88,7 +88,7 @@ import Testing
         process.arguments = ["-c", Self.launcher, Self.binary, portFile]
         process.environment = Self.cleanEnvironment
         Self.detachOutput(process)
-        try process.run()
+        try ChildProcess.spawning { try process.run() }
         // Registered before anything can throw: the launcher's whole group (the daemon too) goes.
         let group = process.processIdentifier
         defer {

@@ -123,7 +123,7 @@ enum Interop {
         process.arguments = ["-c", "import Milter"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
+        guard (try? ChildProcess.spawning({ try process.run() })) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }()

@@ -27,7 +27,16 @@ package final class ChildProcess: @unchecked Sendable {
         process.standardError = errors
         // Set before `run()`: a handler set later could miss an early exit.
         process.terminationHandler = { [exited] _ in exited.signal() }
-        try process.run()
+        try Self.spawning { try process.run() }
+    }
+
+    /// One `Process.run()` at a time in the test process: Foundation's on Linux crashed in a memmove
+    /// (SIGSEGV, twice in CI) with dozens of suites starting children at once.
+    private static let spawnLock = NIOLock()
+
+    /// Runs `body` (a `Process.run()`) while no other child of the test process is being started.
+    package static func spawning<T>(_ body: () throws -> T) rethrows -> T {
+        try spawnLock.withLock { try body() }
     }
 
     /// Whether it is still running.
