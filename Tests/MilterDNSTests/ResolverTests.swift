@@ -8,7 +8,7 @@ import Testing
 @Suite struct ResolverTests {
     static let name = "2.0.0.127.zen.test"
 
-    func resolver(port: Int, timeout: Duration = .seconds(2)) throws -> DNSResolver {
+    func resolver(port: Int, timeout: Duration = .seconds(20)) throws -> DNSResolver {
         try DNSResolver(host: "127.0.0.1", port: port, timeout: timeout)
     }
 

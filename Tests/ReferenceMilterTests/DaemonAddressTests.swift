@@ -7,7 +7,8 @@ import Testing
 @Suite(.tags(.integration)) struct DaemonAddressTests {
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
         try await ProcessRunner.run(
-            TestPaths.builtProduct("reference-milter"), ["daemon"] + arguments + ["--log-level", "error"],
+            TestPaths.builtProduct("reference-milter"),
+            ["daemon"] + arguments + ["--handshake-timeout", "120", "--log-level", "error"],
             environment: DaemonTests.cleanEnvironment.merging(environment) { $1 }, timeout: .seconds(30))
     }
 
@@ -16,7 +17,8 @@ import Testing
         let scratch = try Scratch.makeDirectory("daemon-address")
         defer { Scratch.remove(scratch) }
         let daemon = try BackgroundProcess.start(
-            TestPaths.builtProduct("reference-milter"), ["daemon", "inet:\(port)@127.0.0.1", "--log-level", "error"],
+            TestPaths.builtProduct("reference-milter"),
+            ["daemon", "inet:\(port)@127.0.0.1", "--handshake-timeout", "120", "--log-level", "error"],
             logFile: scratch.appendingPathComponent("log"), environment: DaemonTests.cleanEnvironment)
         try await FreePort.waitUntilListening(port: port)
         let mta = try await TestMTA.connect(port: port)
@@ -60,7 +62,8 @@ import Testing
         defer { Scratch.remove(scratch) }
         let log = scratch.appendingPathComponent("log")
         let daemon = try BackgroundProcess.start(
-            TestPaths.builtProduct("reference-milter"), ["daemon", "127.0.0.1:\(port)", "--log-level", "info"],
+            TestPaths.builtProduct("reference-milter"),
+            ["daemon", "127.0.0.1:\(port)", "--handshake-timeout", "120", "--log-level", "info"],
             logFile: log, environment: DaemonTests.cleanEnvironment)
         try await FreePort.waitUntilListening(port: port)
         let mta = try await TestMTA.connect(port: port)
@@ -86,7 +89,8 @@ import Testing
         let daemon = try BackgroundProcess.start(
             TestPaths.builtProduct("reference-milter"),
             [
-                "daemon", "local:\(path)", "--socket-mode", "600", "--socket-group", "\(getgid())", "--log-level",
+                "daemon", "local:\(path)", "--handshake-timeout", "120", "--socket-mode", "600", "--socket-group",
+                "\(getgid())", "--log-level",
                 "error",
             ],
             logFile: scratch.appendingPathComponent("log"), environment: DaemonTests.cleanEnvironment)

@@ -11,7 +11,10 @@ import Testing
         let log = URL(fileURLWithPath: NSTemporaryDirectory() + "metrics-\(getpid())-\(milterPort).log")
         let daemon = try BackgroundProcess.start(
             DaemonTests.binary,
-            ["daemon", "127.0.0.1:\(milterPort)", "--metrics", "127.0.0.1:\(metricsPort)", "--drain-timeout", "0.2"],
+            [
+                "daemon", "127.0.0.1:\(milterPort)", "--metrics", "127.0.0.1:\(metricsPort)", "--drain-timeout", "0.2",
+                "--handshake-timeout", "120",
+            ],
             logFile: log, environment: DaemonTests.cleanEnvironment)
         defer { try? FileManager.default.removeItem(at: log) }
         do {

@@ -28,7 +28,9 @@ import Testing
         let path = NSTemporaryDirectory() + "daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["daemon", "unix:\(path)", "--drain-timeout", "0.3", "--log-level", "error"]
+        process.arguments = [
+            "daemon", "unix:\(path)", "--drain-timeout", "0.3", "--handshake-timeout", "120", "--log-level", "error",
+        ]
         process.environment = Self.cleanEnvironment
         Self.detachOutput(process)
         try ChildProcess.spawning { try process.run() }
@@ -72,7 +74,7 @@ import Testing
                 pass
             os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
             os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
-            os.execv(sys.argv[1], [sys.argv[1], "daemon", "--drain-timeout", "0.2", "--log-level", "error"])
+            os.execv(sys.argv[1], [sys.argv[1], "daemon", "--drain-timeout", "0.2", "--handshake-timeout", "120", "--log-level", "error"])
         s.close()
         with open(sys.argv[2] + ".tmp", "w") as f:
             f.write("%d %d\\n" % (port, pid))

@@ -66,7 +66,9 @@ import Testing
         #expect(inherited == .inherited(descriptor: fd))
         let server = MilterServer(
             classifier: RulesClassifier.default,
-            configuration: ServerConfiguration(address: inherited, eventLoopThreads: 1), logger: quietLogger())
+            configuration: ServerConfiguration(
+                address: inherited, eventLoopThreads: 1, timeouts: ConnectionTimeouts(handshake: .seconds(120))),
+            logger: quietLogger())
         try await server.start()
         let mta = try await TestMTA.connect(port: port)
         #expect(try await mta.negotiate().version == .v6)

@@ -25,7 +25,7 @@ struct DaemonReloadTests {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = try ChildProcess(
             ProxyProcess.binary("reference-milter"),
-            ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5"],
+            ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5", "--handshake-timeout", "120"],
             input: FileHandle.nullDevice, output: FileHandle.nullDevice,
             errors: try FileHandle(forWritingTo: URL(fileURLWithPath: logPath)))
         defer { process.terminate(grace: .seconds(10)) }

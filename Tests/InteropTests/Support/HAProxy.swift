@@ -49,7 +49,10 @@ enum ScaleOutDaemon {
         try await ScratchPeer.start("reference-milter") { port, directory in
             try BackgroundProcess.start(
                 TestPaths.builtProduct("reference-milter"),
-                ["daemon", "127.0.0.1:\(port)", "--log-level", "info", "--drain-timeout", "1"],
+                [
+                    "daemon", "127.0.0.1:\(port)", "--log-level", "info", "--drain-timeout", "1", "--handshake-timeout",
+                    "120",
+                ],
                 logFile: directory.appendingPathComponent("daemon.log"))
         }
     }

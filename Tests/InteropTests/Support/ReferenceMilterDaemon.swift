@@ -26,7 +26,7 @@ final class ReferenceMilterDaemon: InteropPeer {
             let (port, process) = try await startListening("reference-milter") { port in
                 try BackgroundProcess.start(
                     TestPaths.builtProduct("reference-milter"),
-                    ["daemon", "127.0.0.1:\(port)", "--config", rulesFile.path],
+                    ["daemon", "127.0.0.1:\(port)", "--config", rulesFile.path, "--handshake-timeout", "120"],
                     logFile: directory.appendingPathComponent("daemon.log"))
             }
             return try await withPeer(ReferenceMilterDaemon(port: port, directory: directory, process: process), body)

@@ -43,6 +43,7 @@ final class ProxyProcess: Sendable {
             [
                 "--listen", "unix:\(directory.appendingPathComponent("milter.sock").path)", "--ready-timeout", "20",
                 "--stop-timeout", "30", Self.binary("reference-milter"), "daemon", "--config", rulesPath,
+                "--handshake-timeout", "120",
                 "--drain-timeout", "25",
             ],
             input: FileHandle.nullDevice, output: log, errors: log)
