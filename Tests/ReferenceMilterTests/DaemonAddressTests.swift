@@ -8,7 +8,7 @@ import Testing
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
         try await ProcessRunner.run(
             TestPaths.builtProduct("reference-milter"),
-            ["daemon"] + arguments + ["--handshake-timeout", "120", "--log-level", "error"],
+            ["daemon"] + arguments + ["--log-level", "error"],
             environment: DaemonTests.cleanEnvironment.merging(environment) { $1 }, timeout: .seconds(30))
     }
 
