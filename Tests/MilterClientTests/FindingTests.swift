@@ -6,7 +6,7 @@ import Testing
 
 /// Each protocol violation the issue lists, sent by the scripted milter, becomes a typed finding
 /// tied to its step, and the message gets Postfix's default action (tempfail).
-@Suite struct FindingTests {
+@Suite(.timingSensitive) struct FindingTests {
     @Test func secondFinalReplyIsUnsolicited() async throws {
         let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: [.together([.replyCode("550 5.7.1 no"), .reject])]))

@@ -7,7 +7,7 @@ import Testing
 /// The actor, its channel and its reply inbox end to end, against the scripted milter over a
 /// real loopback (or unix-domain) socket, with real timers. The behaviour itself is tested on
 /// the state machine with no socket; these few check that the actor carries it out.
-@Suite(.tags(.integration)) struct MilterClientIntegrationTests {
+@Suite(.tags(.integration), .timingSensitive) struct MilterClientIntegrationTests {
     @Test func postfixOrderWithMacrosBeforeEveryHeaderAndBodyChunk() async throws {
         let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved())
         #expect(findings.isEmpty)

@@ -5,7 +5,7 @@ import Testing
 @testable import MilterDNS
 
 /// The resolver against scripted servers on loopback: fallback to TCP, decoys, timeouts.
-@Suite struct ResolverTests {
+@Suite(.timingSensitive) struct ResolverTests {
     static let name = "2.0.0.127.zen.test"
 
     func resolver(port: Int, timeout: Duration = .seconds(20)) throws -> DNSResolver {

@@ -15,46 +15,38 @@ import Testing
     }
 
     /// Waits up to 20 s for the process to exit; kills it and returns false if it does not.
-    static func exited(_ process: Process) async throws -> Bool {
-        let exit = try? await pollUntil("exit", timeout: .seconds(20), interval: .milliseconds(10)) {
-            process.isRunning ? nil : true
-        }
-        guard exit == nil else { return true }
-        kill(process.processIdentifier, SIGKILL)
+    static func exited(_ process: ChildProcess) async throws -> Bool {
+        if await process.exit(within: .seconds(20)) { return true }
+        process.signal(SIGKILL)
         return false
     }
 
     @Test func sigtermDrainsAndExitsZero() async throws {
         let path = NSTemporaryDirectory() + "daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
-            "daemon", "unix:\(path)", "--drain-timeout", "0.3", "--handshake-timeout", "120", "--log-level", "error",
-        ]
-        process.environment = Self.cleanEnvironment
-        Self.detachOutput(process)
-        try ChildProcess.spawning { try process.run() }
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let process = try Self.start(
+            Self.binary,
+            ["daemon", "unix:\(path)", "--drain-timeout", "0.3", "--handshake-timeout", "120", "--log-level", "error"])
+        defer { process.signal(SIGKILL) }
         try await waitUntil { FileManager.default.fileExists(atPath: path) }
         let mta = try await TestMTA.connect(unixPath: path)
         try await mta.negotiate()
         try await mta.send([Cmd.connect, Cmd.helo])
         #expect(try await mta.message(Cmd.message(subject: "x")).last == .accept)
         // The connection stays open and idle: the drain timeout bounds the shutdown.
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
         #expect(try await mta.isClosed())
         try #require(try await Self.exited(process))
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        #expect(process.termination == .exited(0))
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
-    /// Children never write to the test's own stdout/stderr: one that outlived the test would keep
+    /// Starts `executable` with the clean environment and its streams on /dev/null: children never
+    /// write to the test's own stdout/stderr, because one that outlived the test would keep
     /// `swift test`'s output pipe open, and `swift test` would never exit.
-    static func detachOutput(_ process: Process) {
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+    static func start(_ executable: String, _ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(
+            executable, arguments, environment: cleanEnvironment, input: FileHandle.nullDevice,
+            output: FileHandle.nullDevice, errors: FileHandle.nullDevice)
     }
 
     /// Python passes a listening socket as fd 3 with LISTEN_FDS=1 and LISTEN_PID set to the child's pid.
@@ -85,17 +77,12 @@ import Testing
 
     @Test func systemdSocketActivationIsServed() async throws {
         let portFile = NSTemporaryDirectory() + "launcher-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.launcher, Self.binary, portFile]
-        process.environment = Self.cleanEnvironment
-        Self.detachOutput(process)
-        try ChildProcess.spawning { try process.run() }
+        let process = try Self.start("/usr/bin/python3", ["-c", Self.launcher, Self.binary, portFile])
         // Registered before anything can throw: the launcher's whole group (the daemon too) goes.
-        let group = process.processIdentifier
+        let group = process.pid
         defer {
             kill(-group, SIGKILL)
-            if process.isRunning { kill(group, SIGKILL) }
+            process.signal(SIGKILL)
             try? FileManager.default.removeItem(atPath: portFile)
         }
         try await waitUntil { FileManager.default.fileExists(atPath: portFile) || !process.isRunning }
@@ -107,6 +94,6 @@ import Testing
         await mta.close()
         kill(fields[1], SIGTERM)
         try #require(try await Self.exited(process))
-        #expect(process.terminationStatus == 0)
+        #expect(process.termination == .exited(0))
     }
 }

@@ -8,7 +8,7 @@ import Testing
 
 /// One connection handler on a test channel with a small memory budget: what a hostile peer
 /// sends costs a bounded amount, its transaction gets a tempfail, and the connection goes on.
-@Suite struct HostilePeerTests {
+@Suite(.timingSensitive) struct HostilePeerTests {
     static let budget = 256 << 10
 
     struct Connection {

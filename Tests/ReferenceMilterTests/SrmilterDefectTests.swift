@@ -7,7 +7,7 @@ import Testing
 @testable import ReferenceMilter
 
 /// One test per srmilter defect named in the issue.
-@Suite struct SrmilterDefectTests {
+@Suite(.timingSensitive) struct SrmilterDefectTests {
     @Test func doubleReply_discardIsNotFollowedByAccept() async throws {
         let milter = try await startMilter()
         let mta = try await TestMTA.connect(to: milter)

@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 /// The supervisor as a plain value: one line per event.
-@Suite struct SupervisorTests {
+@Suite(.timingSensitive) struct SupervisorTests {
     let t0 = ContinuousClock.now
     let policy = SupervisorPolicy(
         readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),

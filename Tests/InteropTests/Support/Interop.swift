@@ -118,13 +118,15 @@ enum Interop {
 
     private static let pythonHasMilter: Bool = {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import Milter"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? ChildProcess.spawning({ try process.run() })) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        let null = FileHandle.nullDevice
+        guard
+            let process = try? ChildProcess(
+                "/usr/bin/python3", ["-c", "import Milter"], input: null, output: null, errors: null)
+        else { return false }
+        guard process.waitForExit(timeout: .seconds(60)) else {
+            process.killAndReap()
+            return false
+        }
+        return process.termination == .exited(0)
     }()
 }

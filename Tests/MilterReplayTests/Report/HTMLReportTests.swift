@@ -20,11 +20,7 @@ import Testing
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
     }
 
-    @Test(
-        .disabled(
-            "Open: with the whole suite in one process, running headless Chromium here was followed by a SIGSEGV in Foundation Process.run (bisected on a fresh clone); run alone with --filter HTMLReportTests after removing this trait"
-        )) func aReplayReportRendersInHeadlessChromium() async throws
-    {
+    @Test func aReplayReportRendersInHeadlessChromium() async throws {
         guard let chromium = ExternalTool.require("chromium"), let python = ExternalTool.require("python3") else {
             return
         }
@@ -46,11 +42,7 @@ import Testing
         #expect((pixels["#1f77b4"] ?? 0) > 300, "\(pixels)")
     }
 
-    @Test(
-        .disabled(
-            "Open: with the whole suite in one process, running headless Chromium here was followed by a SIGSEGV in Foundation Process.run (bisected on a fresh clone); run alone with --filter HTMLReportTests after removing this trait"
-        )) func aPcapReplayReportListsTheSessions() async throws
-    {
+    @Test func aPcapReplayReportListsTheSessions() async throws {
         guard let chromium = ExternalTool.require("chromium"), let python = ExternalTool.require("python3") else {
             return
         }
@@ -70,11 +62,7 @@ import Testing
         #expect((pixels["#1f77b4"] ?? 0) > 300, "\(pixels)")
     }
 
-    @Test(
-        .disabled(
-            "Open: with the whole suite in one process, running headless Chromium here was followed by a SIGSEGV in Foundation Process.run (bisected on a fresh clone); run alone with --filter HTMLReportTests after removing this trait"
-        )) func aConformanceReportHasTheCaseTableByArea() async throws
-    {
+    @Test func aConformanceReportHasTheCaseTableByArea() async throws {
         guard let chromium = ExternalTool.require("chromium"), let python = ExternalTool.require("python3") else {
             return
         }

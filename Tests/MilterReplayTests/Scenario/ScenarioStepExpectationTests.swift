@@ -6,7 +6,7 @@ import Testing
 
 /// Verdicts and where they came, replies, quarantine, the resulting message, findings, raw frames and the
 /// negotiation: each passes on a milter that does it and fails, in clear words, on one that does not.
-struct ScenarioStepExpectationTests {
+@Suite(.timingSensitive) struct ScenarioStepExpectationTests {
     typealias Case = ScenarioExpectationTests.Case
     static func message(_ expect: String) -> String { ScenarioHarness.message(expect: expect) }
     static func endOfMessage(_ replies: [MilterReply]) -> ScriptedMilter.Script {

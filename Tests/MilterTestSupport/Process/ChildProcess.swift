@@ -1,93 +1,121 @@
 import Foundation
 import NIOConcurrencyHelpers
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A started child process whose exit is signalled, so that waiting for it is one blocking wait with a
 /// deadline rather than a polling loop. Whoever gives up on it kills and reaps it (``killAndReap()``).
-package final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `process` is configured before `run()` and only queried afterwards (Process is
-    // thread-safe for isRunning, terminate and waitUntilExit); DispatchSemaphore is thread-safe.
-    private let process = Process()
-    private let exited = DispatchSemaphore(value: 0)
-    private let observedStatus = NIOLockedValueBox<Int32?>(nil)
+///
+/// Started with `posix_spawn` (``Spawn``) and reaped by a thread of its own, not with Foundation's
+/// `Process`: in the whole suite (hundreds of children, dozens at once) Foundation's `Process.run()`
+/// crashed the test process in a `memmove` (SIGSEGV) in three CI runs, serialised or not, and its
+/// termination handler was seen never to fire.
+package final class ChildProcess: Sendable {
+    /// How a child ended.
+    package enum Termination: Sendable, Equatable {
+        /// It exited with this status.
+        case exited(Int32)
+        /// This signal killed it.
+        case signalled(Int32)
+        /// Something else reaped it, so its status is unknown.
+        case unknown
+    }
+
+    /// Its process id.
+    package let pid: Int32
     /// The command line, for messages.
     package let commandLine: String
+    private let ending: NIOLockedValueBox<Termination?>
+    private let exited = DispatchSemaphore(value: 0)
 
-    /// Starts `executable` with its standard streams on the given handles (files, never pipes: a child
-    /// that outlives the test must not hold the test's output open, and nothing needs draining).
+    /// Starts `executable` (an absolute path) with its standard streams on the given handles (files,
+    /// never pipes: a child that outlives the test must not hold the test's output open, and nothing
+    /// needs draining). `environment` replaces the test process's; without it the child inherits it.
     package init(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         input: FileHandle, output: FileHandle, errors: FileHandle
     ) throws {
         commandLine = ([executable] + arguments).joined(separator: " ")
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        // Set before `run()`: a handler set later could miss an early exit.
-        process.terminationHandler = { [exited] _ in exited.signal() }
-        try Self.spawning { try process.run() }
+        pid = try Spawn.start(
+            executable, arguments, environment: environment,
+            streams: (input.fileDescriptor, output.fileDescriptor, errors.fileDescriptor))
+        let ending = NIOLockedValueBox<Termination?>(nil)
+        self.ending = ending
+        let reaper = Thread { [pid, exited] in Self.reap(pid, into: ending, then: exited) }
+        reaper.name = "reaper \(pid)"
+        reaper.start()
     }
 
-    /// One `Process.run()` at a time in the test process: Foundation's on Linux crashed in a memmove
-    /// (SIGSEGV, twice in CI) with dozens of suites starting children at once.
-    private static let spawnLock = NIOLock()
-
-    /// Runs `body` (a `Process.run()`) while no other child of the test process is being started.
-    package static func spawning<T>(_ body: () throws -> T) rethrows -> T {
-        try spawnLock.withLock { try body() }
+    /// Waits, blocking its own thread, until `pid` exits; records how under the lock and only then
+    /// reaps it, so that ``signal(_:)``, which checks the record under the same lock, never signals a
+    /// reused process id.
+    private static func reap(_ pid: Int32, into ending: NIOLockedValueBox<Termination?>, then exited: DispatchSemaphore)
+    {
+        var info = siginfo_t()
+        var status: Int32 = -1
+        repeat { status = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) } while status != 0 && errno == EINTR
+        let termination: Termination
+        if status != 0 {
+            termination = .unknown
+        } else {
+            let value = info._sifields._sigchld.si_status
+            // si_code is CLD_EXITED (1) for an exit, CLD_KILLED or CLD_DUMPED for a signal.
+            termination = info.si_code == 1 ? .exited(value) : .signalled(value)
+        }
+        ending.withLockedValue {
+            $0 = termination
+            var ignored: Int32 = 0
+            while waitpid(pid, &ignored, 0) < 0 && errno == EINTR {}
+        }
+        exited.signal()
     }
+
+    /// How it ended, or `nil` while it runs.
+    package var termination: Termination? { ending.withLockedValue { $0 } }
 
     /// Whether it is still running.
-    package var isRunning: Bool { process.isRunning }
+    package var isRunning: Bool { termination == nil }
 
-    /// Its process id.
-    package var pid: Int32 { process.processIdentifier }
+    /// The exit status, or the signal number if a signal killed it (-1 if unknown); valid once
+    /// ``waitForExit(timeout:)`` is true.
+    package var status: Int32 {
+        switch termination {
+        case .exited(let code), .signalled(let code): code
+        case .unknown, nil: -1
+        }
+    }
 
-    /// The exit status, or the signal number if it was killed; valid once ``waitForExit(timeout:)`` is true.
-    package var status: Int32 { observedStatus.withLockedValue { $0 } ?? process.terminationStatus }
+    /// Sends `signal` unless it has already exited.
+    package func signal(_ signal: Int32) {
+        ending.withLockedValue { if $0 == nil { kill(pid, signal) } }
+    }
 
     /// Blocks until it exits or `timeout` passes; returns whether it exited.
-    ///
-    /// Foundation's termination handler is the fast path, but it has been seen never to fire on Linux
-    /// when many children come and go at once (and `waitUntilExit` then blocks forever), so every
-    /// 20 ms the child is also looked at with `waitid(WNOWAIT)`, which sees an exit without reaping it.
     package func waitForExit(timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if exited.wait(timeout: .now() + .milliseconds(20)) == .success {
-                exited.signal()  // so that a later wait returns at once
-                return true
-            }
-            if let status = Self.exitWithoutReaping(pid) {
-                observedStatus.withLockedValue { $0 = status }
-                return true
-            }
-            if ContinuousClock.now >= deadline { return false }
-        }
+        let nanoseconds = max(
+            0, timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        guard exited.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return false }
+        exited.signal()  // so that a later wait returns at once
+        return true
+    }
+
+    /// Waits, off the cooperative pool, until it exits or `timeout` passes; returns whether it exited.
+    package func exit(within timeout: Duration) async -> Bool {
+        (try? await offPool { [self] in waitForExit(timeout: timeout) }) ?? false
     }
 
     /// Sends SIGKILL and waits, boundedly, until it has exited.
     package func killAndReap() {
-        kill(process.processIdentifier, SIGKILL)
+        signal(SIGKILL)
         _ = waitForExit(timeout: .seconds(30))
-    }
-
-    /// The exit status (or terminating signal) of `pid` if it has exited, leaving it for its reaper.
-    private static func exitWithoutReaping(_ pid: Int32) -> Int32? {
-        var info = siginfo_t()
-        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else {
-            return nil  // ECHILD: Foundation has reaped it, so its handler is about to fire
-        }
-        guard info._sifields._sigchld.si_pid == pid else { return nil }
-        return info._sifields._sigchld.si_status
     }
 
     /// Sends SIGTERM, waits up to `grace`, then SIGKILL. Blocks; use it off the pool.
     package func terminate(grace: Duration) {
-        guard process.isRunning else { return }
-        process.terminate()
+        guard isRunning else { return }
+        signal(SIGTERM)
         if !waitForExit(timeout: grace) { killAndReap() }
     }
 }

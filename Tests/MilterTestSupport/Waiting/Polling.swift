@@ -2,6 +2,10 @@ import Testing
 
 /// Calls `check` every `interval` until it returns a value, or throws after `timeout`. For conditions
 /// nothing signals (a file appearing, a peer's queue emptying); the deadline bounds every wait.
+///
+/// `check` always runs once more after the deadline has passed: when the test process is starved (the
+/// cooperative pool busy with other suites' work), a sleep can end long after the deadline, and the
+/// condition that became true meanwhile must not be reported as a timeout.
 package func pollUntil<T: Sendable>(
     _ what: String, timeout: Duration, interval: Duration = .milliseconds(100), _ check: () async throws -> T?
 ) async throws -> T {
@@ -10,6 +14,7 @@ package func pollUntil<T: Sendable>(
         if let value = try await check() { return value }
         try await Task.sleep(for: interval)
     }
+    if let value = try await check() { return value }
     throw HarnessError("timed out after \(timeout) waiting for \(what)")
 }
 
