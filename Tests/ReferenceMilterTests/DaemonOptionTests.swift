@@ -40,6 +40,14 @@ import Testing
         #expect(result.stderr.contains("--classifier-timeout must be"), "\(result.stderr)")
     }
 
+    /// A MILTER_LISTEN_FD that is not a descriptor number is a usage error that names it, not ignored.
+    @Test func aListenDescriptorThatIsNotANumberIsAUsageError() async throws {
+        let result = try await Self.daemon(
+            [], environment: DaemonTests.cleanEnvironment.merging(["MILTER_LISTEN_FD": "three"]) { $1 })
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("MILTER_LISTEN_FD=\"three\" is not a descriptor number"), "\(result.stderr)")
+    }
+
     /// A descriptor that is not open, or open on a file rather than a listening socket, named as an address
     /// or in MILTER_LISTEN_FD.
     @Test(arguments: [

@@ -62,7 +62,7 @@ import Testing
         // inherit this listening socket and the variable naming it (they would serve on it).
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         #expect(listen(fd, 16) == 0)
-        let inherited = try #require(InheritedSocket.parse(["MILTER_LISTEN_FD": "\(fd)"], pid: getpid()))
+        let inherited = try #require(try InheritedSocket.parse(["MILTER_LISTEN_FD": "\(fd)"], pid: getpid()))
         #expect(inherited == .inherited(descriptor: fd))
         let server = MilterServer(
             classifier: RulesClassifier.default,
@@ -76,14 +76,28 @@ import Testing
         try await server.stop()
     }
 
-    @Test func systemdActivationNeedsOurPid() {
-        #expect(InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "1"], pid: getpid()) == nil)  // someone else's
+    /// A value meant for this process that is not a usable number is an error, never silently ignored.
+    @Test(arguments: [
+        (["MILTER_LISTEN_FD": "abc"], "MILTER_LISTEN_FD=\"abc\" is not a descriptor number"),
+        (["MILTER_LISTEN_FD": "-1"], "MILTER_LISTEN_FD=\"-1\" is not a descriptor number"),
+        (["MILTER_LISTEN_FD": ""], "MILTER_LISTEN_FD=\"\" is not a descriptor number"),
+        (["LISTEN_FDS": "0", "LISTEN_PID": "\(getpid())"], "LISTEN_FDS=\"0\" passes no socket"),
+        (["LISTEN_FDS": "x", "LISTEN_PID": "\(getpid())"], "LISTEN_FDS=\"x\" passes no socket"),
+    ])
+    func unusableValuesAreErrors(variables: [String: String], message: String) {
+        let error = #expect(throws: InheritedSocketError.self) { try InheritedSocket.parse(variables, pid: getpid()) }
+        #expect(error?.description == message)
+    }
+
+    @Test func systemdActivationNeedsOurPid() throws {
+        #expect(try InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "1"], pid: getpid()) == nil)  // someone else's
         #expect(
-            InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "\(getpid())"], pid: getpid())
+            try InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "\(getpid())"], pid: getpid())
                 == .inherited(descriptor: 3))
         #expect(
-            InheritedSocket.parse(["MILTER_LISTEN_FD": "7", "LISTEN_FDS": "1"], pid: 1) == .inherited(descriptor: 7))
-        #expect(InheritedSocket.parse([:], pid: getpid()) == nil)
+            try InheritedSocket.parse(["MILTER_LISTEN_FD": "7", "LISTEN_FDS": "1"], pid: 1) == .inherited(descriptor: 7)
+        )
+        #expect(try InheritedSocket.parse([:], pid: getpid()) == nil)
     }
 }
 

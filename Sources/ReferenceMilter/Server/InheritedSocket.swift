@@ -8,9 +8,10 @@ public enum InheritedSocket {
     /// The socket to use instead of binding, if any: `MILTER_LISTEN_FD=N` first, then systemd socket
     /// activation (`LISTEN_FDS` ≥ 1 and `LISTEN_PID` equal to this process). The variables are
     /// unset so that children do not inherit them, and the descriptor is marked close-on-exec.
-    public static func fromEnvironment() -> ListenAddress? {
+    /// Throws when a variable meant for this process is not a usable number.
+    public static func fromEnvironment() throws(InheritedSocketError) -> ListenAddress? {
         let variables = variables(read: ["MILTER_LISTEN_FD", "LISTEN_FDS", "LISTEN_PID"])
-        guard let found = parse(variables, pid: getpid()) else { return nil }
+        guard let found = try parse(variables, pid: getpid()) else { return nil }
         let names =
             variables["MILTER_LISTEN_FD"] != nil
             ? ["MILTER_LISTEN_FD"] : ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"]
@@ -21,13 +22,25 @@ public enum InheritedSocket {
 
     /// What the variables name, for the process `pid`, without reading or changing the process's
     /// environment: `MILTER_LISTEN_FD=N` first, then systemd's `LISTEN_FDS` with `LISTEN_PID`.
-    public static func parse(_ variables: [String: String], pid: Int32) -> ListenAddress? {
-        if let text = variables["MILTER_LISTEN_FD"], let fd = Int32(text), fd >= 0 {
+    /// `LISTEN_FDS` with another process's `LISTEN_PID` is not for `pid` and is ignored, as systemd
+    /// specifies; a value meant for `pid` that is not a usable number is an error, never ignored.
+    public static func parse(
+        _ variables: [String: String], pid: Int32
+    ) throws(InheritedSocketError)
+        -> ListenAddress?
+    {
+        if let text = variables["MILTER_LISTEN_FD"] {
+            guard let fd = Int32(text), fd >= 0 else {
+                throw InheritedSocketError("MILTER_LISTEN_FD=\(text.debugDescription) is not a descriptor number")
+            }
             return .inherited(descriptor: fd)
         }
-        guard let count = variables["LISTEN_FDS"].flatMap(Int.init), count >= 1,
-            let owner = variables["LISTEN_PID"].flatMap(Int32.init), owner == pid
+        guard let owner = variables["LISTEN_PID"].flatMap(Int32.init), owner == pid,
+            let count = variables["LISTEN_FDS"]
         else { return nil }
+        guard let number = Int(count), number >= 1 else {
+            throw InheritedSocketError("LISTEN_FDS=\(count.debugDescription) passes no socket")
+        }
         return .inherited(descriptor: systemdFirstDescriptor)
     }
 
@@ -43,4 +56,12 @@ public enum InheritedSocket {
         let flags = fcntl(fd, F_GETFD)
         if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
+}
+
+/// Why the variables that hand over a listening socket cannot be used.
+public struct InheritedSocketError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, naming the variable.
+    public let description: String
+
+    init(_ description: String) { self.description = description }
 }

@@ -98,7 +98,9 @@ struct DaemonCommand: AsyncParsableCommand {
 
     private func serverConfiguration(_ defaults: ServerConfiguration) throws -> ServerConfiguration {
         var configuration = defaults
-        if let inherited = InheritedSocket.fromEnvironment() {
+        let inheritedSocket: ListenAddress?
+        do { inheritedSocket = try InheritedSocket.fromEnvironment() } catch { throw CLIError.usage("\(error)") }
+        if let inherited = inheritedSocket {
             configuration.address = inherited
             try checkInherited(inherited)
         } else if let address {
