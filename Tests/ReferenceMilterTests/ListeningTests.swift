@@ -90,7 +90,8 @@ import Testing
     }
 
     @Test func systemdActivationNeedsOurPid() throws {
-        #expect(try InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "1"], pid: getpid()) == nil)  // someone else's
+        // Someone else's.
+        #expect(try InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "1"], pid: getpid()) == nil)
         #expect(
             try InheritedSocket.parse(["LISTEN_FDS": "1", "LISTEN_PID": "\(getpid())"], pid: getpid())
                 == .inherited(descriptor: 3))
