@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../Fuzz"
 export PATH=/opt/swift/usr/bin:$PATH
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    mapfile -t targets < <(ls Sources)
+    # The executable targets: FuzzDriver, the shared library target, has no main.swift.
+    mapfile -t targets < <(cd Sources && for dir in */; do [ -f "$dir/main.swift" ] && echo "${dir%/}"; done)
 fi
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 failed=0
