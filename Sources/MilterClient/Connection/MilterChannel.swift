@@ -32,11 +32,10 @@ struct MilterChannel: Sendable {
         case .inet(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
         case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
         }
-        let inbox = try await channel.eventLoop.submit {
+        return try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: ReplyInbox.self)
-            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            return MilterChannel(channel: channel, inbox: handler, tap: tap)
         }.get()
-        return MilterChannel(channel: channel, inbox: inbox, tap: tap)
     }
 
     /// Wraps a channel that is already connected (a test's `NIOAsyncTestingChannel`), adding
@@ -46,18 +45,18 @@ struct MilterChannel: Sendable {
     ) async throws
         -> MilterChannel
     {
-        let inbox = try await channel.eventLoop.submit {
+        return try await channel.eventLoop.submit {
             let limits = MilterFrameLimits(maximumPayloadLength: maximumReplyLength)
             let handler = ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes, tap: tap)
             try channel.pipeline.syncOperations.addHandler(handler)
-            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            return MilterChannel(channel: channel, inbox: handler, tap: tap)
         }.get()
-        return MilterChannel(channel: channel, inbox: inbox, tap: tap)
     }
 
-    private init(channel: any Channel, inbox: NIOLoopBound<ReplyInbox>, tap: MilterFrameTap?) {
+    /// Call on the channel's event loop.
+    private init(channel: any Channel, inbox: ReplyInbox, tap: MilterFrameTap?) {
         self.channel = channel
-        self.inbox = inbox
+        self.inbox = NIOLoopBound(inbox, eventLoop: channel.eventLoop)
         outboundTap = tap.map { NIOLoopBound(OutboundFrameTap($0), eventLoop: channel.eventLoop) }
     }
 
