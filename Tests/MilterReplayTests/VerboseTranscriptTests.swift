@@ -85,6 +85,8 @@ struct VerboseTranscriptTests {
         #expect(transcript.lines.filter { $0.contains("  MTA    #") }.count == received.count)
         #expect(transcript.lines.contains { $0.hasSuffix(#"MAIL address="<alice@example.org>" arguments=[]"#) })
         #expect(transcript.lines.contains { $0.hasSuffix(#"HEADER name="Subject" value="accept""#) })
+        // The milter's header value ends in a terminal escape sequence: escaped, as --pcap --dump does.
+        #expect(!result.stdout.contains("\u{1B}") && transcript.lines.contains { $0.contains(#"\x1b]0;pwned\x07""#) })
         let replies = transcript.lines.count - received.count
         #expect(transcript.footer == "end of session 1: \(received.count) commands, \(replies) replies, 0 issues")
     }
@@ -104,6 +106,23 @@ struct VerboseTranscriptTests {
                 ])
         #expect(steps.filter { $0 == "MTA HEADER" }.count == 7)
         #expect(found[0].transcript.lines.contains { $0.contains(#"MACRO stage="M" macros={"i": "40000100001""#) })
+    }
+
+    @Test func standardInputAndABuiltMessageHaveTranscriptsToo() async throws {
+        let message = "From: a@example.org\r\nTo: b@example.org\r\nSubject: piped\r\n\r\nfrom stdin\r\n"
+        let piped = try await CommandLineMessageTests.run(["--verbose", "-"], input: Data(message.utf8))
+        let built = try await CommandLineMessageTests.run([
+            "-v", "--header", "From: a@example.org", "--header", "To: b@example.org", "--header", "Subject: built",
+            "--body", "typed",
+        ])
+        for (result, subject, body) in [(piped, "piped", "from stdin\\r\\n"), (built, "built", "typed\\r\\n")] {
+            #expect(result.status == 0, "\(result.stderr)")
+            let found = try Self.transcripts(result.stdout)
+            try #require(found.count == 1, "\(result.stdout)")
+            let lines = found[0].transcript.lines
+            #expect(lines.contains { $0.hasSuffix(#"HEADER name="Subject" value="\#(subject)""#) }, "\(lines)")
+            #expect(lines.contains { $0.hasSuffix(#"BODY data=\#(body.count - 2)B:"\#(body)""#) }, "\(lines)")
+        }
     }
 
     @Test func transcriptsOfConcurrentConnectionsDoNotInterleave() async throws {
