@@ -18,16 +18,21 @@ public struct JSONTranscriptRenderer: Sendable {
         json.field("identifiedBy", session.info.identifiedBy == .port ? "port" : "optionNegotiation")
         json.field("handshakeSeen", session.info.handshakeSeen)
         json.field("start", TimestampFormatting.rfc3339(session.info.startTimestamp))
+        writeEntries(session.entries, start: session.info.startTimestamp, into: &json)
+        json.endObject()
+        return json.output + "\n"
+    }
+
+    /// The `entries` array.
+    func writeEntries(_ entries: [SessionEntry], start: CaptureTimestamp, into json: inout JSONWriter) {
         json.beginArray("entries")
-        for entry in session.entries {
+        for entry in entries {
             switch entry {
-            case .frame(let frame): write(frame, start: session.info.startTimestamp, into: &json)
+            case .frame(let frame): write(frame, start: start, into: &json)
             case .issue(let issue): write(issue, into: &json)
             }
         }
         json.endArray()
-        json.endObject()
-        return json.output + "\n"
     }
 
     private func write(_ frame: CapturedFrame, start: CaptureTimestamp, into json: inout JSONWriter) {

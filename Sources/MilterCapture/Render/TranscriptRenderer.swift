@@ -38,11 +38,19 @@ public struct TranscriptRenderer: Sendable {
     /// ``render(_:into:)``, returning ``CapturedSession/isClean`` found on the way (one pass over the entries).
     func appendTranscript(_ session: CapturedSession, to output: inout [UInt8]) -> Bool {
         appendHeader(session.info, to: &output)
+        let counts = appendEntries(session.entries, start: session.info.startTimestamp, to: &output)
+        appendFooter(session.info.stream, counts, to: &output)
+        return counts.clean
+    }
+
+    /// One line per frame or issue; returns what the footer counts.
+    func appendEntries(_ entries: [SessionEntry], start: CaptureTimestamp, to output: inout [UInt8]) -> TranscriptCounts
+    {
         var counts = TranscriptCounts()
-        for entry in session.entries {
+        for entry in entries {
             switch entry {
             case .frame(let frame):
-                appendLine(frame, start: session.info.startTimestamp, to: &output)
+                appendLine(frame, start: start, to: &output)
                 counts.count(frame)
             case .issue(let issue):
                 appendIssueLine(issue, to: &output)
@@ -50,14 +58,20 @@ public struct TranscriptRenderer: Sendable {
                 counts.clean = false
             }
         }
-        appendFooter(session.info.stream, counts, to: &output)
-        return counts.clean
+        return counts
     }
 
     /// The last line of a session's transcript: `end of stream N: C commands, R replies, I issues`.
     func appendFooter(_ stream: StreamID, _ counts: TranscriptCounts, to output: inout [UInt8]) {
-        output += "end of stream ".utf8
-        TimestampFormatting.appendDigits(UInt64(stream.index), width: 1, to: &output)
+        appendFooter("stream", stream.index, counts, to: &output)
+    }
+
+    /// `end of KIND N: C commands, R replies, I issues`.
+    func appendFooter(_ kind: String, _ number: Int, _ counts: TranscriptCounts, to output: inout [UInt8]) {
+        output += "end of ".utf8
+        output += kind.utf8
+        output.append(32)
+        TimestampFormatting.appendDigits(UInt64(number), width: 1, to: &output)
         output += ": ".utf8
         TimestampFormatting.appendDigits(UInt64(counts.commands), width: 1, to: &output)
         output += " commands, ".utf8

@@ -8,12 +8,14 @@ import NIOPosix
 struct MilterChannel: Sendable {
     let channel: any Channel
     private let inbox: NIOLoopBound<ReplyInbox>
+    /// The tap's view of what is written; `nil` without a tap.
+    private let outboundTap: NIOLoopBound<OutboundFrameTap>?
 
     /// Connects; the reply decoder refuses frames over `maximumReplyLength` before buffering them,
-    /// and the connection ends when unread replies cost more than `maximumUnreadBytes`.
+    /// and the connection ends when unread replies cost more than `maximumUnreadBytes`; `tap` sees every frame.
     static func connect(
         to address: MilterAddress, timeout: TimeAmount, maximumReplyLength: Int, maximumUnreadBytes: Int,
-        group: any EventLoopGroup
+        tap: MilterFrameTap? = nil, group: any EventLoopGroup
     ) async throws -> MilterChannel {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -22,7 +24,7 @@ struct MilterChannel: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let limits = MilterFrameLimits(maximumPayloadLength: maximumReplyLength)
                     try channel.pipeline.syncOperations.addHandler(
-                        ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes))
+                        ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes, tap: tap))
                 }
             }
         let channel: any Channel
@@ -30,36 +32,37 @@ struct MilterChannel: Sendable {
         case .inet(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
         case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
         }
-        let inbox = try await channel.eventLoop.submit {
+        return try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: ReplyInbox.self)
-            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            return MilterChannel(channel: channel, inbox: handler, tap: tap)
         }.get()
-        return MilterChannel(channel: channel, inbox: inbox)
     }
 
     /// Wraps a channel that is already connected (a test's `NIOAsyncTestingChannel`), adding
     /// the reply inbox to its pipeline.
     static func wrapping(
-        _ channel: any Channel, maximumReplyLength: Int, maximumUnreadBytes: Int
+        _ channel: any Channel, maximumReplyLength: Int, maximumUnreadBytes: Int, tap: MilterFrameTap? = nil
     ) async throws
         -> MilterChannel
     {
-        let inbox = try await channel.eventLoop.submit {
+        return try await channel.eventLoop.submit {
             let limits = MilterFrameLimits(maximumPayloadLength: maximumReplyLength)
-            let handler = ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes)
+            let handler = ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes, tap: tap)
             try channel.pipeline.syncOperations.addHandler(handler)
-            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            return MilterChannel(channel: channel, inbox: handler, tap: tap)
         }.get()
-        return MilterChannel(channel: channel, inbox: inbox)
     }
 
-    private init(channel: any Channel, inbox: NIOLoopBound<ReplyInbox>) {
+    /// Call on the channel's event loop.
+    private init(channel: any Channel, inbox: ReplyInbox, tap: MilterFrameTap?) {
         self.channel = channel
-        self.inbox = inbox
+        self.inbox = NIOLoopBound(inbox, eventLoop: channel.eventLoop)
+        outboundTap = tap.map { NIOLoopBound(OutboundFrameTap($0), eventLoop: channel.eventLoop) }
     }
 
-    /// Writes and flushes.
+    /// Writes and flushes; the tap, if any, sees each frame of `bytes` first.
     func write(_ bytes: ByteBuffer) {
+        if let outboundTap { outboundTap.value.observe(bytes) }
         channel.writeAndFlush(bytes, promise: nil)
     }
 

@@ -30,6 +30,9 @@ public struct MilterClientConfiguration: Sendable {
     public var buildsResultingMessage = true
     /// What the client keeps, at most, for this connection.
     public var limits = MilterClientLimits()
+    /// An observer of every frame sent and received, in wire order (`milter-replay --verbose`);
+    /// `nil` (the default) costs nothing.
+    public var frameTap: MilterFrameTap?
 
     /// Creates a configuration; the defaults play Postfix 3 offering version 6.
     public init(

@@ -26,7 +26,8 @@ package enum InboxEvent: Sendable {
 ///
 /// The inbox decodes the frames itself (no separate `ByteToMessageHandler`): a reply goes from the
 /// socket's bytes to the waiting step without a trip through the pipeline. Frame lengths are
-/// checked against the limit before a payload is buffered.
+/// checked against the limit before a payload is buffered. A ``MilterFrameTap``, if given, sees
+/// each whole frame before it is decoded.
 ///
 /// Timeouts use one timer per connection, not one per wait: a wait only records its deadline, and
 /// the timer, when it fires, either times the current wait out or re-arms itself for that wait's
@@ -56,16 +57,19 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
     private var terminal: InboxEvent?
     private var waiter: Waiter?
     private var timer: (task: Scheduled<Void>, deadline: NIODeadline)?
-    private var decoder: MilterReplyDecoder
+    private var frames: MilterFrameDecoder
+    private let tap: MilterFrameTap?
     /// Bytes of a frame not complete yet.
     private var unfinished: ByteBuffer?
     /// Where ``Reader/handler`` waits get their event.
     var handler: ((InboxEvent) -> Void)?
 
     /// Creates an inbox whose decoder refuses replies over `limits` before buffering them, and
-    /// which ends the connection when replies nobody read cost more than `maximumQueuedBytes`.
-    init(limits: MilterFrameLimits, maximumQueuedBytes: Int) {
-        decoder = MilterReplyDecoder(limits: limits)
+    /// which ends the connection when replies nobody read cost more than `maximumQueuedBytes`;
+    /// `tap` sees every whole reply frame.
+    init(limits: MilterFrameLimits, maximumQueuedBytes: Int, tap: MilterFrameTap? = nil) {
+        frames = MilterFrameDecoder(limits: limits)
+        self.tap = tap
         // One reply of the largest length accepted always fits.
         self.maximumQueuedBytes = max(
             maximumQueuedBytes, limits.maximumPayloadLength + MilterClientLimits.replyOverhead)
@@ -82,7 +86,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         // Every reply of this read is queued before the first is handed out: a reader that
         // sends its next command at once must still find a second reply as a stray one.
         do {
-            while let reply = try decoder.decode(buffer: &bytes) {
+            while let reply = try nextReply(&bytes, atEnd: false) {
                 guard enqueue(reply) else {
                     // The flood is the finding: its replies go, so the next step reads the limit.
                     queue.removeAll()
@@ -107,7 +111,7 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         if var rest = unfinished, terminal == nil {
             unfinished = nil
             do {
-                while let reply = try decoder.decodeLast(buffer: &rest, seenEOF: true) { _ = enqueue(reply) }
+                while let reply = try nextReply(&rest, atEnd: true) { _ = enqueue(reply) }
             } catch {
                 finish(.protocolError(error))
             }
@@ -121,6 +125,16 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         guard let event = queue.popFirst() else { return terminal }
         if case .reply(let reply) = event { queuedBytes -= MilterClientLimits.cost(of: reply) }
         return event
+    }
+
+    /// The next whole reply in `bytes`, shown to the tap before it is decoded; at the end of the
+    /// stream, leftover bytes are a truncated frame.
+    private func nextReply(_ bytes: inout ByteBuffer, atEnd: Bool) throws(MilterProtocolError) -> MilterReply? {
+        let offset = frames.streamOffset
+        let next = atEnd ? try frames.decodeLast(buffer: &bytes, seenEOF: true) : try frames.decode(buffer: &bytes)
+        guard let frame = next else { return nil }
+        if let tap { tap.observe(MilterFrameTap.Event(direction: .fromMilter, frame: frame, time: .now)) }
+        do { return try MilterReply(frame: frame) } catch { throw error.at(offset: offset) }
     }
 
     /// Queues a reply unless the queue would cost more than allowed.

@@ -33,6 +33,9 @@ public actor MilterClientConnection {
     public var negotiationWarnings: [MilterProtocolError] { machine.negotiationWarnings }
     /// Findings outside any transaction (at CONNECT, HELO, QUIT).
     public var connectionFindings: [Finding] { machine.connectionFindings }
+    /// The connection's number in this process, 1, 2, 3…, as it appears in the queue IDs of its
+    /// transactions (the `i` macro: `4`, this number and the message's, five hex digits each).
+    public nonisolated let number: UInt
 
     let channel: MilterChannel
     /// Every rule of the MTA side; the actor carries out what it decides.
@@ -47,6 +50,8 @@ public actor MilterClientConnection {
         self.configuration = configuration
         self.machine = MTAConnectionStateMachine(
             configuration: configuration, client: client, allocator: channel.channel.allocator)
+        number = ConnectionTags.next()
+        machine.connectionTag = number
     }
 
     /// The channel's event loop: the actor's executor.
@@ -67,7 +72,8 @@ public actor MilterClientConnection {
             channel = try await MilterChannel.connect(
                 to: address, timeout: configuration.effectiveTimeouts.connect,
                 maximumReplyLength: configuration.maximumReplyLength,
-                maximumUnreadBytes: configuration.limits.maximumUnreadReplyBytes, group: group)
+                maximumUnreadBytes: configuration.limits.maximumUnreadReplyBytes, tap: configuration.frameTap,
+                group: group)
         } catch {
             throw MilterConnectError(
                 address: address,
@@ -86,7 +92,7 @@ public actor MilterClientConnection {
     ) async throws -> MilterClientConnection {
         let wrapped = try await MilterChannel.wrapping(
             channel, maximumReplyLength: configuration.maximumReplyLength,
-            maximumUnreadBytes: configuration.limits.maximumUnreadReplyBytes)
+            maximumUnreadBytes: configuration.limits.maximumUnreadReplyBytes, tap: configuration.frameTap)
         let connection = MilterClientConnection(channel: wrapped, configuration: configuration, client: client)
         await connection.negotiate()
         return connection
@@ -96,7 +102,6 @@ public actor MilterClientConnection {
     public var options: NegotiatedOptions? { machine.options }
 
     private func negotiate() async {
-        machine.connectionTag = ConnectionTags.next()
         _ = await driveStep(machine.negotiationRequested())
     }
 

@@ -90,7 +90,7 @@ public struct CorpusReplay: Sendable {
         // without them, do not build it.
         configuration.buildsResultingMessage =
             output.showMessage || entries.contains { $0.moreExpectations?.result != nil }
-        let runner = ReplayRunner(
+        var runner = ReplayRunner(
             entries: entries, address: address, configuration: configuration,
             client: client, connections: load.connections, threads: load.effectiveThreads,
             messagesPerConnection: load.messagesPerConnection,
@@ -99,6 +99,7 @@ public struct CorpusReplay: Sendable {
             collector.add(outcome)
             progress.advance()
         }
+        if output.verbose { runner.transcriptsAsJSON = output.json }
         let progressTask = Task { await progress.run(start: start) }
         let unreachable = await runner.run()
         progressTask.cancel()

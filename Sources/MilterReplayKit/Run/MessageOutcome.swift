@@ -18,6 +18,9 @@ package struct MessageOutcome: Sendable {
     package var startLag: Duration?
     /// The manifest's expectations beyond the verdict that the result does not meet, in words.
     package let expectationFailures: [String]
+    /// With `--verbose`, on the last message of each milter connection: the connection's transcript (text, or a
+    /// JSON line with `--json`), ending with a newline.
+    package var transcript: String?
 
     /// The outcome of `entry`, sent as the `sequence`th message of the run.
     package init(

@@ -39,6 +39,8 @@ final class OutcomeCollector: Sendable {
             text = TextReport.line(outcome) + "\n"
             if output.showMessage, let message = TextReport.message(outcome) { text += message }
         }
+        // The row and the whole transcript go out in one print: connections never interleave.
+        if let transcript = outcome.transcript { text += transcript }
         state.withLockedValue { state in
             // A failed connection is printed once per reason; the summary counts them all.
             if !output.json, let error = outcome.connectError, !state.connectReasonsShown.insert(error).inserted {

@@ -16,6 +16,9 @@ struct ReplayRunner: Sendable {
     let threads: Int
     let messagesPerConnection: Int
     let queue: WorkQueue
+    /// With `--verbose`: each connection's transcript goes with the outcome of its last message, as text
+    /// or, when `true`, as a JSON line.
+    var transcriptsAsJSON: Bool?
     /// Called once per message, as soon as its outcome is final.
     let report: @Sendable (MessageOutcome) -> Void
 
@@ -53,7 +56,8 @@ struct ReplayRunner: Sendable {
             if session == nil {
                 do {
                     session = try await Session.open(
-                        address, configuration: configuration, client: client, eventLoop: eventLoop)
+                        address, configuration: configuration, client: client, eventLoop: eventLoop,
+                        transcriptsAsJSON: transcriptsAsJSON)
                     reachability.withLockedValue { $0.connected = true }
                 } catch {
                     session = nil
@@ -95,16 +99,24 @@ private struct Session {
     var used = 0
     var held: MessageOutcome?
     var pendingFindings: [Finding]
+    /// With `--verbose`: every frame of the connection, and whether it is rendered as JSON.
+    var transcript: (frames: LiveTranscript, json: Bool)?
 
+    /// Opens a connection and sends CONNECT and HELO; with `transcriptsAsJSON` set, a transcript records
+    /// its frames.
     static func open(
         _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
-        eventLoop: any EventLoop
+        eventLoop: any EventLoop, transcriptsAsJSON: Bool?
     ) async throws(MilterConnectError) -> Session {
+        var configuration = configuration
+        let transcript = transcriptsAsJSON.map { (frames: LiveTranscript(milter: address), json: $0) }
+        configuration.frameTap = transcript?.frames.tap
         let connection = try await MilterClientConnection.open(
             to: address, configuration: configuration, client: client, group: eventLoop)
         await connection.connect()
         await connection.helo()
-        return Session(connection: connection, pendingFindings: await connection.connectionFindings)
+        return Session(
+            connection: connection, pendingFindings: await connection.connectionFindings, transcript: transcript)
     }
 
     mutating func send(
@@ -125,6 +137,9 @@ private struct Session {
         let findings = await connection.quit()
         guard var last = held else { return }
         last.connectionFindings += findings
+        if let transcript {
+            last.transcript = transcript.frames.render(number: connection.number, json: transcript.json)
+        }
         report(last)
         held = nil
     }

@@ -16,12 +16,16 @@ public struct OutputSettings: Sendable {
     public var quiet: Bool
     /// Where a self-contained HTML report (charts, verdicts, findings) is written, if anywhere.
     public var report: String?
+    /// Whether each milter connection's transcript (every command and reply, as `--pcap --dump` prints a
+    /// session) is printed after the row of its last message; with ``json``, as a `"type": "transcript"` line.
+    public var verbose: Bool
 
     /// No expectation, a text report of every message.
     public init(
         expect: Disposition? = nil, manifest: String? = nil, json: Bool = false, junit: String? = nil,
-        showMessage: Bool = false, quiet: Bool = false, report: String? = nil
+        showMessage: Bool = false, quiet: Bool = false, report: String? = nil, verbose: Bool = false
     ) {
+        self.verbose = verbose
         self.report = report
         self.expect = expect
         self.manifest = manifest

@@ -28,11 +28,19 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print only the summary.")
     var quiet = false
 
+    @Flag(
+        name: [.customLong("verbose"), .customShort("v")],
+        help: """
+            Print each milter connection's transcript, every command and reply as --pcap --dump prints a session, \
+            after the row of its last message (with --json: a "type": "transcript" line, entries as --dump --json).
+            """)
+    var verbose = false
+
     /// The settings these options give.
     var settings: OutputSettings {
         OutputSettings(
             expect: expect, manifest: manifest, json: json, junit: junit, showMessage: showMessage, quiet: quiet,
-            report: report)
+            report: report, verbose: verbose)
     }
 }
 

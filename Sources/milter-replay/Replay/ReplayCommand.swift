@@ -35,11 +35,17 @@ struct ReplayCommand: AsyncParsableCommand {
         if capture.pcap == nil, inputs.isEmpty, !built.buildsMessage {
             throw ValidationError("give .eml files or directories, --header and --body, or --pcap FILE")
         }
+        if output.verbose, output.quiet {
+            throw ValidationError("--verbose prints transcripts, --quiet only the summary: give one")
+        }
         if built.buildsMessage, !inputs.isEmpty {
             throw ValidationError("--header and --body build the message: give no .eml inputs")
         }
         guard capture.pcap != nil else { return }
         if !inputs.isEmpty { throw ValidationError("--pcap replays a capture: give no .eml inputs") }
+        if output.verbose {
+            throw ValidationError("--verbose applies to .eml replays; --pcap FILE --dump prints a capture's sessions")
+        }
         let unused = [
             ("--expect", output.expect != nil), ("--manifest", output.manifest != nil),
             ("--junit", output.junit != nil),
