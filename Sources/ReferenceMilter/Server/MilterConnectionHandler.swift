@@ -25,8 +25,12 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
     private var reading = true
 
-    init(environment: ConnectionEnvironment, refusing: Bool, connectionID: Int) {
+    /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
+    private var negotiated: (() -> Void)?
+
+    init(environment: ConnectionEnvironment, refusing: Bool, connectionID: Int, negotiated: @escaping () -> Void = {}) {
         self.environment = environment
+        self.negotiated = negotiated
         memory = ConnectionMemory(limit: environment.memory.perConnection, ledger: environment.ledger)
         session = ServerSession(
             needs: environment.classifier.needs, options: environment.options, refusing: refusing, memory: memory)
@@ -100,6 +104,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private func process(_ command: MilterCommand, context: ChannelHandlerContext) {
         do {
             perform(try session.receive(command), context: context)
+            if session.agreed != nil, let negotiated {
+                self.negotiated = nil
+                handshakeTimer?.cancel()
+                negotiated()
+            }
             if session.takeBudgetNotice() {
                 logger.warning(
                     "memory budget reached: the transaction gets a tempfail",

@@ -36,8 +36,9 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(
         parsing: .unconditional,
         help: """
-            Connections served at once, 1 to 100000; one more gets a tempfail and is closed (default: the \
-            descriptor limit, raised to its hard limit, less 64, at most 10000).
+            Connections served at once, 1 to 100000; one more closes the oldest connection that has \
+            not sent OPTNEG and takes its slot, or, when every connection has, gets a tempfail and is \
+            closed (default: the descriptor limit, raised to its hard limit, less 64, at most 10000).
             """)
     var maxConnections: Int?
 
