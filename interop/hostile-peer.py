@@ -26,6 +26,7 @@ Cases (the full size in parentheses):
     smtp-text         an SMTP client's "EHLO" and "MAIL FROM" lines
     truncated-frame   half a frame, then silence: the peer must be dropped by a timeout
     slowloris         OPTNEG one byte every 0.5 s
+    trickle-frame     OPTNEG and CONNECT, then a MAIL frame one byte every 0.5 s (84 bytes: 42 s)
     half-open         OPTNEG and CONNECT, then shutdown(SHUT_WR), never reading
     out-of-order      end of message and body before CONNECT
     unknown-macro     a MACRO packet for stage 'z'
@@ -409,6 +410,24 @@ def case_slowloris(address, reduced):
     return "closed after %.1f s" % (time.monotonic() - started) if closed else "still open"
 
 
+def case_trickle_frame(address, reduced):
+    peer, agreed = open_transaction(address)
+    send_event(peer, agreed, "C", CONNECT)
+    data = frame("M", b"<" + b"t" * 64 + b"@example.com>\x00")
+    started = time.monotonic()
+    for sent in range(1, len(data) + 1):
+        try:
+            peer.send(data[sent - 1:sent])
+        except OSError:
+            break
+        if peer.closed_within(0.5):
+            peer.close()
+            return "closed after %.1f s, %d of %d bytes sent" % (time.monotonic() - started, sent, len(data))
+    closed = peer.closed_within(30)
+    peer.close()
+    return "closed after %.1f s" % (time.monotonic() - started) if closed else "still open after the whole frame"
+
+
 def case_half_open(address, reduced):
     peer, agreed = open_transaction(address)
     send_event(peer, agreed, "C", CONNECT)
@@ -434,7 +453,8 @@ CASES = [
     ("empty-headers", case_empty_headers), ("idle-connections", None), ("full-slots", None),
     ("zero-length", case_zero_length),
     ("huge-length", case_huge_length), ("garbage", case_garbage), ("smtp-text", case_smtp_text),
-    ("truncated-frame", case_truncated_frame), ("slowloris", case_slowloris), ("half-open", case_half_open),
+    ("truncated-frame", case_truncated_frame), ("slowloris", case_slowloris), ("trickle-frame", case_trickle_frame),
+    ("half-open", case_half_open),
     ("out-of-order", case_out_of_order), ("unknown-macro", case_unknown_macro),
 ]
 

@@ -35,7 +35,7 @@ import Testing
             TestPaths.builtProduct("reference-milter"),
             [
                 "daemon", "127.0.0.1:\(port)", "--handshake-timeout", "1", "--memory-budget", "\(Self.budget)",
-                "--max-connections", "\(Self.slots)", "--log-level", "critical",
+                "--max-connections", "\(Self.slots)", "--frame-timeout", "1", "--log-level", "critical",
             ],
             logFile: scratch.appendingPathComponent("daemon.log"), environment: DaemonTests.cleanEnvironment)
         try await FreePort.waitUntilListening(port: port)
@@ -50,7 +50,7 @@ import Testing
         let rows = result.stdout.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Row.self, from: Data($0.utf8))
         }
-        #expect(rows.count == 14, "\(result.stderr)")
+        #expect(rows.count == 15, "\(result.stderr)")
         for row in rows {
             #expect(row.alive == true, "\(row.case): the daemon died")
             #expect(row.good_session, "\(row.case): the session beside it: \(row.good_session_detail)")

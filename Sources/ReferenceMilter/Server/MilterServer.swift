@@ -175,10 +175,12 @@ public final class MilterServer: Service, Sendable {
                 if channel.localAddress?.protocol != .unix {
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                 }
+                let watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
                 let handler = MilterConnectionHandler(
                     environment: environment, refusing: !admission.served, connectionID: admission.id,
-                    negotiated: { registry.negotiated(id: admission.id) })
+                    negotiated: { registry.negotiated(id: admission.id) }, watchdog: watchdog)
                 try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
+                try channel.pipeline.syncOperations.addHandler(FrameProgressHandler(watchdog: watchdog))
                 try channel.pipeline.syncOperations.addHandler(
                     ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
                 try channel.pipeline.syncOperations.addHandler(handler)

@@ -45,8 +45,19 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent between messages, 0.001 to 86400.")
     var idleTimeout = 900.0
 
-    @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent inside a message, 0.001 to 86400.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds the MTA may stay silent between commands inside a message, 0.001 to 86400.")
     var readTimeout = 300.0
+
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Seconds a frame may take to arrive once its first byte has, 0.001 to 86400: a peer \
+            trickling bytes is closed (MTAs write each frame at once; the other timeouts count whole \
+            commands).
+            """)
+    var frameTimeout = 10.0
 
     @Option(
         parsing: .unconditional,
@@ -67,7 +78,9 @@ struct DaemonCommand: AsyncParsableCommand {
         try NumericOption.check(threads, "--threads", in: NumericOption.threads)
         try NumericOption.check(eventLoops, "--event-loops", in: NumericOption.threads)
         try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
-        for (value, name) in [(idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout")] {
+        for (value, name) in [
+            (idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout"), (frameTimeout, "--frame-timeout"),
+        ] {
             try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
         }
         try NumericOption.check(drainTimeout, "--drain-timeout", in: 0...86_400, unit: "seconds")
@@ -112,7 +125,8 @@ struct DaemonCommand: AsyncParsableCommand {
         configuration.threads = threads
         if let eventLoops { configuration.eventLoopThreads = eventLoops }
         configuration.maximumConnections = maxConnections ?? DescriptorLimit.connectionLimit()
-        configuration.timeouts = ConnectionTimeouts(idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout))
+        configuration.timeouts = ConnectionTimeouts(
+            idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout), frame: .fromSeconds(frameTimeout))
         configuration.drainTimeout = .fromSeconds(drainTimeout)
         configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)
         configuration.protocolOptions = try classification.protocolOptions()
