@@ -2,7 +2,8 @@
 """hostile-peer: hostile and broken MTA connections against a running milter.
 
 Usage:
-    hostile-peer.py [--pid PID] [--reduced] [--json] [--cases A,B,...] [--settle S] [--session-timeout S] ADDRESS
+    hostile-peer.py [--pid PID] [--reduced] [--json] [--cases A,B,...] [--settle S] [--session-timeout S]
+                    [--slots N] ADDRESS
 
 ADDRESS is HOST:PORT, [V6]:PORT, inet:PORT@HOST or unix:/path. With --pid, the milter's resident
 memory (VmRSS in /proc/PID/status) is printed before and after each case. While each case runs, a
@@ -17,12 +18,15 @@ Cases (the full size in parentheses):
     unread-replies    no no-reply flags offered, then HELO frames for 10 s without reading a reply
     empty-headers     3,000,000 HEADER frames "X:" with empty values in one message (24 MB)
     idle-connections  2,000 connections opened and held idle; the good session runs while they are held
+    full-slots        --slots connections (the milter's connection limit, default 64) opened and held idle,
+                      then the good session; the row says which idle ones the milter closed to make room
     zero-length       a frame whose length field is 0
     huge-length       a frame announcing 2^31-1 bytes, then 16 bytes and silence
     garbage           64 KiB of random bytes
     smtp-text         an SMTP client's "EHLO" and "MAIL FROM" lines
     truncated-frame   half a frame, then silence: the peer must be dropped by a timeout
     slowloris         OPTNEG one byte every 0.5 s
+    trickle-frame     OPTNEG and CONNECT, then a MAIL frame one byte every 0.5 s (84 bytes: 42 s)
     half-open         OPTNEG and CONNECT, then shutdown(SHUT_WR), never reading
     out-of-order      end of message and body before CONNECT
     unknown-macro     a MACRO packet for stage 'z'
@@ -314,6 +318,40 @@ def case_idle_connections(address, reduced, during=None):
     return "%d connections held" % len(held), result
 
 
+# The milter's connection limit (--slots): full-slots opens this many idle connections.
+SLOTS = 64
+
+
+def closed_now(peer):
+    """Whether the milter has closed the connection, without waiting."""
+    peer.sock.setblocking(False)
+    try:
+        return not peer.sock.recv(65536)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        peer.sock.setblocking(True)
+
+
+def case_full_slots(address, reduced, during=None):
+    held = [Peer(address) for _ in range(SLOTS)]
+    try:
+        time.sleep(0.5)  # the milter has registered them all before the good session comes
+        result = during() if during else None
+        # The one the good session displaced may take a moment to see its close.
+        closed = [0] if held[0].closed_within(2) else []
+        closed += [index for index in range(1, len(held)) if closed_now(held[index])]
+    finally:
+        for peer in held:
+            peer.close()
+    if not closed:
+        return "%d idle connections held, none closed" % SLOTS, result
+    shown = ", ".join("#%d" % index for index in closed[:5]) + (", ..." if len(closed) > 5 else "")
+    return "%d idle connections held; %d closed by the milter: %s" % (SLOTS, len(closed), shown), result
+
+
 def expect_closed(peer, seconds):
     closed = peer.closed_within(seconds)
     peer.close()
@@ -372,6 +410,24 @@ def case_slowloris(address, reduced):
     return "closed after %.1f s" % (time.monotonic() - started) if closed else "still open"
 
 
+def case_trickle_frame(address, reduced):
+    peer, agreed = open_transaction(address)
+    send_event(peer, agreed, "C", CONNECT)
+    data = frame("M", b"<" + b"t" * 64 + b"@example.com>\x00")
+    started = time.monotonic()
+    for sent in range(1, len(data) + 1):
+        try:
+            peer.send(data[sent - 1:sent])
+        except OSError:
+            break
+        if peer.closed_within(0.5):
+            peer.close()
+            return "closed after %.1f s, %d of %d bytes sent" % (time.monotonic() - started, sent, len(data))
+    closed = peer.closed_within(30)
+    peer.close()
+    return "closed after %.1f s" % (time.monotonic() - started) if closed else "still open after the whole frame"
+
+
 def case_half_open(address, reduced):
     peer, agreed = open_transaction(address)
     send_event(peer, agreed, "C", CONNECT)
@@ -394,9 +450,11 @@ def case_unknown_macro(address, reduced):
 
 CASES = [
     ("esmtp-args", case_esmtp_args), ("unread-replies", case_unread_replies),
-    ("empty-headers", case_empty_headers), ("idle-connections", None), ("zero-length", case_zero_length),
+    ("empty-headers", case_empty_headers), ("idle-connections", None), ("full-slots", None),
+    ("zero-length", case_zero_length),
     ("huge-length", case_huge_length), ("garbage", case_garbage), ("smtp-text", case_smtp_text),
-    ("truncated-frame", case_truncated_frame), ("slowloris", case_slowloris), ("half-open", case_half_open),
+    ("truncated-frame", case_truncated_frame), ("slowloris", case_slowloris), ("trickle-frame", case_trickle_frame),
+    ("half-open", case_half_open),
     ("out-of-order", case_out_of_order), ("unknown-macro", case_unknown_macro),
 ]
 
@@ -405,8 +463,9 @@ def run_case(name, function, address, reduced, pid, settle):
     before = rss_kib(pid)
     peak_known = reset_peak(pid)
     good = {}
-    if name == "idle-connections":
-        note, result = case_idle_connections(address, reduced, during=lambda: good_session(address))
+    if name in ("idle-connections", "full-slots"):
+        holding = case_idle_connections if name == "idle-connections" else case_full_slots
+        note, result = holding(address, reduced, during=lambda: good_session(address))
         good["result"] = result
     else:
         def beside():
@@ -450,6 +509,9 @@ def main(argv):
             settle = float(args.pop(0))
         elif arg == "--cases":
             only = args.pop(0).split(",")
+        elif arg == "--slots":
+            global SLOTS
+            SLOTS = int(args.pop(0))
         elif arg == "--session-timeout":
             global SESSION_TIMEOUT
             SESSION_TIMEOUT = float(args.pop(0))

@@ -27,13 +27,8 @@ elif [ -z "${MILTER_REPLAY:-}" ]; then
 fi
 dump=("$cli" --pcap "$work/capture.pcap" --dump)
 
-# timed COMMAND...: the wall-clock and CPU (user + system) milliseconds of one run, "WALL CPU" (bash's `time`,
-# millisecond resolution), output discarded.
-timed() {
-    local TIMEFORMAT="%3R %3U %3S" report
-    report=$({ time "$@" >/dev/null 2>&1; } 2>&1 | tail -1)
-    awk '{ printf "%d %d", $1 * 1000, ($2 + $3) * 1000 }' <<<"$report"
-}
+# shellcheck source=scripts/timed.sh
+source scripts/timed.sh
 
 # Rounds run the three commands in turn, so that a slow moment of the shared machine hits each alike.
 rounds=${ROUNDS:-5}

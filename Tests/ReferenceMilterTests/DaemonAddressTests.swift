@@ -41,6 +41,7 @@ import Testing
         (["unix:/tmp/socket-mode-test.sock", "--socket-mode", "999"], "--socket-mode takes octal permission bits"),
         (["unix:/tmp/" + String(repeating: "s", count: 150)], "a unix socket path has at most"),
         (["inet:7408@"], "the host is empty"), (["--handshake-timeout", "inf"], "--handshake-timeout must be"),
+        (["--frame-timeout", "0"], "--frame-timeout"),
         (["fd:99"], "descriptor 99 is not open"),
     ])
     func badSocketSettingsAreUsageErrors(arguments: [String], message: String) async throws {

@@ -8,6 +8,8 @@ import Testing
 @Suite(.tags(.integration)) struct HostileDaemonTests {
     /// The daemon's `--memory-budget` here: 4 MiB.
     static let budget = 4 << 20
+    /// The daemon's `--max-connections`: the full-slots case fills them all.
+    static let slots = 64
     /// What a case may add to RSS besides one connection's data: allocator arenas, NIO buffers,
     /// the kernel-facing read buffers of 2,000 connections.
     static let slack = 16 << 20
@@ -33,7 +35,7 @@ import Testing
             TestPaths.builtProduct("reference-milter"),
             [
                 "daemon", "127.0.0.1:\(port)", "--handshake-timeout", "1", "--memory-budget", "\(Self.budget)",
-                "--log-level", "critical",
+                "--max-connections", "\(Self.slots)", "--frame-timeout", "1", "--log-level", "critical",
             ],
             logFile: scratch.appendingPathComponent("daemon.log"), environment: DaemonTests.cleanEnvironment)
         try await FreePort.waitUntilListening(port: port)
@@ -42,13 +44,13 @@ import Testing
             python,
             [
                 script, "--pid", "\(daemon.pid)", "--reduced", "--json", "--settle", "0.3", "--session-timeout", "60",
-                "127.0.0.1:\(port)",
+                "--slots", "\(Self.slots)", "127.0.0.1:\(port)",
             ],
             timeout: .seconds(300))
         let rows = result.stdout.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Row.self, from: Data($0.utf8))
         }
-        #expect(rows.count == 13, "\(result.stderr)")
+        #expect(rows.count == 15, "\(result.stderr)")
         for row in rows {
             #expect(row.alive == true, "\(row.case): the daemon died")
             #expect(row.good_session, "\(row.case): the session beside it: \(row.good_session_detail)")

@@ -10,6 +10,9 @@ struct ServerMetrics: Sendable {
     let connectionsOpen = Meter(label: "milter_connections_open")
     /// `milter_connections_total`: MTA connections accepted.
     let connectionsTotal = Counter(label: "milter_connections_total")
+    /// `milter_connections_evicted_total`: connections that had not sent OPTNEG, closed to admit a
+    /// new one when every slot was taken.
+    let connectionsEvicted = Counter(label: "milter_connections_evicted_total")
     /// `milter_bytes_received_total` and `milter_bytes_sent_total`: milter protocol bytes.
     let bytesReceived = Counter(label: "milter_bytes_received_total")
     let bytesSent = Counter(label: "milter_bytes_sent_total")

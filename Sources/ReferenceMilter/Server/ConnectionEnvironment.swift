@@ -23,12 +23,20 @@ public struct ConnectionTimeouts: Hashable, Sendable {
     /// How long a new connection may take to send OPTNEG; past it the connection is closed, so that
     /// idle connections cannot hold the slots. Postfix and Sendmail send OPTNEG at once.
     public var handshake: TimeAmount
+    /// How long a frame may take to arrive once its first byte has; past it the connection is closed.
+    /// Postfix and libmilter write each frame at once, so it only bounds a peer that trickles bytes,
+    /// which the idle and read timeouts, counting whole commands, do not.
+    public var frame: TimeAmount
 
-    /// Creates timeouts; the defaults follow Postfix's own (300 s content timeout, longer between messages).
-    public init(idle: TimeAmount = .seconds(900), read: TimeAmount = .seconds(300), handshake: TimeAmount = .seconds(5))
-    {
+    /// Creates timeouts; the defaults follow Postfix's own (300 s content timeout, longer between
+    /// messages), with 10 s for a frame to arrive whole.
+    public init(
+        idle: TimeAmount = .seconds(900), read: TimeAmount = .seconds(300), handshake: TimeAmount = .seconds(5),
+        frame: TimeAmount = .seconds(10)
+    ) {
         self.idle = idle
         self.read = read
         self.handshake = handshake
+        self.frame = frame
     }
 }

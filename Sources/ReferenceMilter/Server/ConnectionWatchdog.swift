@@ -1,10 +1,11 @@
 import NIOCore
 
-/// Closes a connection whose MTA stays silent too long.
+/// Closes a connection whose MTA stays silent too long, or trickles a frame.
 ///
 /// One timer per connection, re-armed lazily: activity only records a time, and the timer, when
 /// it fires early, sleeps again for the remainder. Time spent in the classifier does not count:
-/// then the MTA is waiting for us, not we for it. Used on the channel's event loop only.
+/// then the MTA is waiting for us, not we for it; nor, for a frame, time we do not read. Used on
+/// the channel's event loop only.
 final class ConnectionWatchdog {
     /// What the watchdog asks its connection.
     struct Probe {
@@ -12,23 +13,44 @@ final class ConnectionWatchdog {
         var isInsideMessage: () -> Bool
         /// Whether the classifier is working: no timeout applies.
         var isBusy: () -> Bool
+        /// Whether the connection reads from the MTA (not while the MTA does not read our replies).
+        var isReading: () -> Bool
         /// Called once when a timeout expires, with the timeout's name.
         var expired: (String) -> Void
     }
 
     private let timeouts: ConnectionTimeouts
     private var lastActivity = NIODeadline.now()
+    /// Since when a frame has been arriving (its first byte, or the end of our last pause in reading).
+    private var partialFrameSince: NIODeadline?
     private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+    private var eventLoop: (any EventLoop)?
     private var probe: Probe?
 
     init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
 
-    /// Records traffic from the MTA.
+    /// Records a whole command from the MTA.
     func noteActivity() { lastActivity = .now() }
+
+    /// Records that a read ended inside a frame: the rest must come within the frame timeout.
+    func notePartialFrame() {
+        guard partialFrameSince == nil else { return }
+        let now = NIODeadline.now()
+        partialFrameSince = now
+        let due = now + timeouts.frame
+        guard let eventLoop, probe != nil, timerDeadline.map({ $0 > due }) ?? true else { return }
+        timer?.cancel()
+        arm(on: eventLoop, at: due)
+    }
+
+    /// Records that the frame in progress is complete.
+    func noteFrameComplete() { partialFrameSince = nil }
 
     /// Arms the timer.
     func start(on eventLoop: any EventLoop, probe: Probe) {
         self.probe = probe
+        self.eventLoop = eventLoop
         lastActivity = .now()
         arm(on: eventLoop, at: lastActivity + min(timeouts.idle, timeouts.read))
     }
@@ -37,28 +59,43 @@ final class ConnectionWatchdog {
     func stop() {
         timer?.cancel()
         timer = nil
+        timerDeadline = nil
         probe = nil
     }
 
     private func arm(on eventLoop: any EventLoop, at deadline: NIODeadline) {
+        timerDeadline = deadline
         timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
             self?.fire(on: eventLoop)
         }
     }
 
     private func fire(on eventLoop: any EventLoop) {
+        timerDeadline = nil
         guard let probe else { return }
         let now = NIODeadline.now()
         if probe.isBusy() {
             lastActivity = now
-            arm(on: eventLoop, at: now + min(timeouts.idle, timeouts.read))
+            if partialFrameSince != nil { partialFrameSince = now }
+            arm(on: eventLoop, at: now + min(timeouts.idle, timeouts.read, timeouts.frame))
             return
+        }
+        if let since = partialFrameSince {
+            if !probe.isReading() {
+                partialFrameSince = now
+            } else if now >= since + timeouts.frame {
+                stop()
+                probe.expired("frame timeout")
+                return
+            }
         }
         let inside = probe.isInsideMessage()
         let due = lastActivity + (inside ? timeouts.read : timeouts.idle)
         guard now >= due else {
             // A message may start before `due` and bring the shorter read timeout: look again by then.
-            arm(on: eventLoop, at: min(due, now + min(timeouts.idle, timeouts.read)))
+            var next = min(due, now + min(timeouts.idle, timeouts.read))
+            if let since = partialFrameSince { next = min(next, since + timeouts.frame) }
+            arm(on: eventLoop, at: next)
             return
         }
         stop()

@@ -25,14 +25,21 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
     private var reading = true
 
-    init(environment: ConnectionEnvironment, refusing: Bool, connectionID: Int) {
+    /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
+    private var negotiated: (() -> Void)?
+
+    init(
+        environment: ConnectionEnvironment, refusing: Bool, connectionID: Int, negotiated: @escaping () -> Void = {},
+        watchdog: ConnectionWatchdog? = nil
+    ) {
         self.environment = environment
+        self.negotiated = negotiated
         memory = ConnectionMemory(limit: environment.memory.perConnection, ledger: environment.ledger)
         session = ServerSession(
             needs: environment.classifier.needs, options: environment.options, refusing: refusing, memory: memory)
         logger = environment.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
-        watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
+        self.watchdog = watchdog ?? ConnectionWatchdog(timeouts: environment.timeouts)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -44,10 +51,14 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         let probe = ConnectionWatchdog.Probe(
             isInsideMessage: { [unowned self] in session.isInsideMessage },
             isBusy: { [unowned self] in busy },
+            isReading: { [unowned self] in reading },
             expired: { [unowned self] timeout in
+                let what =
+                    timeout == "frame timeout"
+                    ? "a frame took more than \(Double(environment.timeouts.frame.nanoseconds) / 1e9) s to arrive"
+                    : "the MTA went silent"
                 fail(
-                    context: context, "\(timeout): the MTA went silent",
-                    kind: timeout.split(separator: " ").joined(separator: "-"))
+                    context: context, "\(timeout): \(what)", kind: timeout.split(separator: " ").joined(separator: "-"))
             })
         watchdog.start(on: context.eventLoop, probe: probe)
         context.fireChannelActive()
@@ -100,6 +111,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private func process(_ command: MilterCommand, context: ChannelHandlerContext) {
         do {
             perform(try session.receive(command), context: context)
+            if session.agreed != nil, let negotiated {
+                self.negotiated = nil
+                handshakeTimer?.cancel()
+                negotiated()
+            }
             if session.takeBudgetNotice() {
                 logger.warning(
                     "memory budget reached: the transaction gets a tempfail",

@@ -124,30 +124,63 @@ public final class MilterServer: Service, Sendable {
     }
 
     private func bootstrap() -> ServerBootstrap {
-        let initialize = connectionInitializer()
+        let initialize = connectionInitializer(registered: true)
+        let admit = admission()
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptOrderHandler(admit: admit))
+                }
+            }
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer(initialize)
     }
 
-    /// Sets up each accepted connection, whichever listener accepted it.
-    private func connectionInitializer() -> @Sendable (any Channel) -> EventLoopFuture<Void> {
+    /// Registers a new connection against the connection limit, closing the connection it displaces.
+    private func admission() -> @Sendable (any Channel) -> ConnectionRegistry.Admission {
         let environment = environment
         let registry = registry
-        let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
         return { channel in
-            let (id, served) = registry.register(channel)
-            if !served {
+            let admission = registry.register(channel)
+            if let evicted = admission.evicted {
+                environment.metrics.connectionsEvicted.increment()
+                environment.logger.info(
+                    "connection limit reached: closing the oldest connection that has not sent OPTNEG",
+                    metadata: ["connection": "\(evicted.id)", "for-connection": "\(admission.id)"])
+                evicted.channel.close(promise: nil)
+            } else if !admission.served {
                 environment.logger.warning("connection limit reached: refusing with a tempfail")
             }
+            return admission
+        }
+    }
+
+    /// Sets up each accepted connection, whichever listener accepted it. A bound listener's
+    /// connections are `registered` already, in accept order (``AcceptOrderHandler``): one missing
+    /// from the registry was closed meanwhile and is not served. A shared socket's are registered
+    /// here, in the order their event loops get to them.
+    private func connectionInitializer(registered: Bool) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
+        let environment = environment
+        let registry = registry
+        let admit = admission()
+        let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
+        return { channel in
+            let admission =
+                registered
+                ? registry.admission(of: channel) ?? ConnectionRegistry.Admission(id: 0, served: false)
+                : admit(channel)
             return channel.eventLoop.makeCompletedFuture {
                 if channel.localAddress?.protocol != .unix {
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                 }
-                let handler = MilterConnectionHandler(environment: environment, refusing: !served, connectionID: id)
+                let watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
+                let handler = MilterConnectionHandler(
+                    environment: environment, refusing: !admission.served, connectionID: admission.id,
+                    negotiated: { registry.negotiated(id: admission.id) }, watchdog: watchdog)
                 try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
+                try channel.pipeline.syncOperations.addHandler(FrameProgressHandler(watchdog: watchdog))
                 try channel.pipeline.syncOperations.addHandler(
                     ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
                 try channel.pipeline.syncOperations.addHandler(handler)
@@ -161,7 +194,7 @@ public final class MilterServer: Service, Sendable {
         try ListeningSocketCheck.validate(descriptor)
         let acceptor = SharedSocketAcceptor(descriptor: descriptor, eventLoop: group.next(), logger: environment.logger)
         let group = group
-        let initialize = connectionInitializer()
+        let initialize = connectionInitializer(registered: false)
         acceptor.start { descriptor in
             ClientBootstrap(group: group)
                 .channelOption(.allowRemoteHalfClosure, value: false)

@@ -16,7 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var timeouts: ConnectionTimeouts
     /// How long a graceful shutdown waits for open connections before closing them.
     public var drainTimeout: TimeAmount
-    /// The most connections served at once; one more gets a tempfail and is closed. The default is
+    /// The most connections served at once; one more closes the oldest connection that has not sent
+    /// OPTNEG and takes its slot, or, when every connection has, gets a tempfail and is closed. The default is
     /// derived from the descriptor limit (``DescriptorLimit/connectionLimit(descriptors:)``).
     public var maximumConnections: Int
     /// The memory the data of one connection, and of all, may take.

@@ -36,16 +36,28 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(
         parsing: .unconditional,
         help: """
-            Connections served at once, 1 to 100000; one more gets a tempfail and is closed (default: the \
-            descriptor limit, raised to its hard limit, less 64, at most 10000).
+            Connections served at once, 1 to 100000; one more closes the oldest connection that has \
+            not sent OPTNEG and takes its slot, or, when every connection has, gets a tempfail and is \
+            closed (default: the descriptor limit, raised to its hard limit, less 64, at most 10000).
             """)
     var maxConnections: Int?
 
     @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent between messages, 0.001 to 86400.")
     var idleTimeout = 900.0
 
-    @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent inside a message, 0.001 to 86400.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds the MTA may stay silent between commands inside a message, 0.001 to 86400.")
     var readTimeout = 300.0
+
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Seconds a frame may take to arrive once its first byte has, 0.001 to 86400: a peer \
+            trickling bytes is closed (MTAs write each frame at once; the other timeouts count whole \
+            commands).
+            """)
+    var frameTimeout = 10.0
 
     @Option(
         parsing: .unconditional,
@@ -66,7 +78,9 @@ struct DaemonCommand: AsyncParsableCommand {
         try NumericOption.check(threads, "--threads", in: NumericOption.threads)
         try NumericOption.check(eventLoops, "--event-loops", in: NumericOption.threads)
         try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
-        for (value, name) in [(idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout")] {
+        for (value, name) in [
+            (idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout"), (frameTimeout, "--frame-timeout"),
+        ] {
             try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
         }
         try NumericOption.check(drainTimeout, "--drain-timeout", in: 0...86_400, unit: "seconds")
@@ -113,7 +127,8 @@ struct DaemonCommand: AsyncParsableCommand {
         configuration.threads = threads
         if let eventLoops { configuration.eventLoopThreads = eventLoops }
         configuration.maximumConnections = maxConnections ?? DescriptorLimit.connectionLimit()
-        configuration.timeouts = ConnectionTimeouts(idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout))
+        configuration.timeouts = ConnectionTimeouts(
+            idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout), frame: .fromSeconds(frameTimeout))
         configuration.drainTimeout = .fromSeconds(drainTimeout)
         configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)
         configuration.protocolOptions = try classification.protocolOptions()

@@ -87,6 +87,9 @@ package actor TestMTA {
         do { return try await reply() == nil } catch TestMTAError.silent { return false } catch { return true }
     }
 
+    /// Whether the connection is open now, as far as this side knows: no waiting.
+    package var isOpen: Bool { channel.isActive }
+
     package func close() async { try? await channel.close() }
 }
 
