@@ -24,8 +24,11 @@ struct ReplayRunner: Sendable {
 
     /// Runs every connection to completion. Each connection's task prefers its event loop as
     /// executor, so its steps never leave that thread. Returns why the milter cannot be reached when no
-    /// connection could be opened at all: the run stops at the first failure then, and reports no message.
-    func run() async -> String? {
+    /// connection could be opened at all (the run stops at the first failure then, and reports no message),
+    /// and when the last connection was done with its messages: connections still watched after QUIT
+    /// (``MilterClientConfiguration/quitDrainTimeout``) are waited for after that, and their last
+    /// message reported, before this returns.
+    func run() async -> (unreachable: String?, workEnded: ContinuousClock.Instant) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         defer { group.shutdownGracefully { _ in } }
         await withTaskGroup(of: Void.self) { tasks in
@@ -38,7 +41,9 @@ struct ReplayRunner: Sendable {
                 }
             }
         }
-        return reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }
+        let workEnded = ContinuousClock.now
+        await configuration.quitObserver.idle()
+        return (reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }, workEnded)
     }
 
     /// One connection's loop: open, send up to the per-connection count, quit, repeat.
@@ -89,7 +94,8 @@ struct ReplayRunner: Sendable {
 }
 
 /// One milter connection of a worker and the outcome it holds back until it knows whether QUIT
-/// turns up a finding.
+/// turns up a finding (when the connection is watched after QUIT, until the watch ends, while the
+/// worker goes on with its next connection).
 private struct Session {
     let connection: MilterClientConnection
     var used = 0
@@ -121,11 +127,17 @@ private struct Session {
         pendingFindings = []
     }
 
-    mutating func close(report: (MessageOutcome) -> Void) async {
-        let findings = await connection.quit()
-        guard var last = held else { return }
-        last.connectionFindings += findings
-        report(last)
+    mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) async {
+        guard var last = held else {
+            await connection.quit()
+            return
+        }
         held = nil
+        last.finishedAt = .now
+        await connection.quit { [last] findings in
+            var outcome = last
+            outcome.connectionFindings += findings
+            report(outcome)
+        }
     }
 }

@@ -40,6 +40,10 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         guard capture.pcap != nil else { return }
         if !inputs.isEmpty { throw ValidationError("--pcap replays a capture: give no .eml inputs") }
+        if target.observeAfterQuit != nil {
+            throw ValidationError(
+                "--observe-after-quit does not apply to --pcap: a replay ends each session as recorded")
+        }
         let unused = [
             ("--expect", output.expect != nil), ("--manifest", output.manifest != nil),
             ("--junit", output.junit != nil),
