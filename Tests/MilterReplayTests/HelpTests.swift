@@ -15,7 +15,10 @@ struct HelpTests {
         let text = try await ReplayBinary.run(["replay", "--help"]).check("milter-replay replay --help").stdout
         // The help is wrapped to the terminal's width: compare with single spaces.
         let help = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for text in ["30 s", "300 s", "(default: postfix)", "(default: 6)", "(default: 1)", "3 could not connect"] {
+        for text in [
+            "30 s", "300 s", "(default: postfix)", "(default: 6)", "(default: 1)", "3 could not connect",
+            "(default 0: close right after QUIT",
+        ] {
             #expect(help.contains(text), "\(text)")
         }
     }

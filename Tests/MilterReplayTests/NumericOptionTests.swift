@@ -15,6 +15,9 @@ struct NumericOptionTests {
         (["--messages-per-connection", "0"], "--messages-per-connection"), (["--threads", "100000"], "--threads"),
         (["--repeat", "5", "--duration", "1"], "--repeat and --duration"),
         (["--pcap", "x.pcap", "--port", "0"], "--port"), (["--pcap", "x.pcap", "--port", "-1"], "--port"),
+        (["--observe-after-quit", "-1"], "--observe-after-quit"),
+        (["--observe-after-quit", "inf"], "--observe-after-quit"),
+        (["--observe-after-quit", "3601"], "--observe-after-quit"),
     ])
     func aBadValueIsAUsageErrorNamingTheOption(arguments: [String], option: String) async throws {
         let result = try await ReplayBinary.run(arguments + ["/nonexistent.eml"], timeout: .seconds(20))

@@ -18,11 +18,17 @@ public struct MilterClientConfiguration: Sendable {
     public var identity: MTAIdentity
     /// The largest reply payload accepted, checked before buffering.
     public var maximumReplyLength: Int
-    /// How long to wait for the milter to close after QUIT; replies seen meanwhile are findings.
-    /// Zero (the default) closes right after QUIT, as Postfix does: a milter that leaves the close
-    /// to the MTA then costs nothing. A positive wait is paid by every connection whose milter
-    /// does not close first; use it only to check what a milter sends after QUIT.
+    /// How long a connection is watched after QUIT for the milter to close; replies seen
+    /// meanwhile are findings. Zero (the default) closes right after QUIT, as Postfix does.
+    /// A positive wait happens off the caller's path: ``MilterClientConnection/quit()`` returns at
+    /// once and ``quitObserver`` watches the connection in the background (the findings come
+    /// from ``MilterClientConnection/findingsAfterQuit()`` or the handler of
+    /// ``MilterClientConnection/quit(then:)``). A replayed QUIT
+    /// (``MilterClientConnection/replay(_:macros:)``) still waits, since its record holds them.
     public var quitDrainTimeout: TimeAmount
+    /// Watches connections after QUIT when ``quitDrainTimeout`` is positive, and bounds how many
+    /// at once; copies of the configuration share it.
+    public var quitObserver = QuitObserver()
     /// The date written in the MTA's own Received header; inject a fixed one for reproducible output.
     public var receivedDate: @Sendable () -> String
     /// Whether results carry ``TransactionResult/resultingMessage``. A load run that never looks at

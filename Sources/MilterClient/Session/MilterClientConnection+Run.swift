@@ -55,8 +55,11 @@ extension MilterClientConnection {
     }
 
     /// ``run(_:)``, awaiting each milter event the machine waits for.
-    func drive(_ first: MTAConnectionStateMachine.Action) async -> Outcome {
-        var outcome = run(first)
+    func drive(_ first: MTAConnectionStateMachine.Action) async -> Outcome { await drive(from: run(first)) }
+
+    /// Carries on from `outcome`, awaiting each milter event the machine waits for.
+    func drive(from outcome: Outcome) async -> Outcome {
+        var outcome = outcome
         while case .waiting(let timeout) = outcome {
             let channel = self.channel
             let event = await withUnsafeContinuation { channel.wait(timeout: timeout, continuation: $0) }

@@ -43,6 +43,8 @@ public actor MilterClientConnection {
     /// The caller of ``send(_:)`` waiting for its result, if any.
     var messageContinuation: UnsafeContinuation<TransactionResult, Never>?
     var eventHandlerInstalled = false
+    /// The watch after QUIT (``MilterClientConfiguration/quitDrainTimeout``).
+    var quitWatch = QuitWatch()
 
     init(channel: MilterChannel, configuration: MilterClientConfiguration, client: SMTPClient) {
         self.channel = channel
@@ -117,16 +119,6 @@ public actor MilterClientConnection {
     @discardableResult
     public func unknownCommand(_ line: String) async -> StepRecord {
         await driveStep(machine.unknownRequested(line))
-    }
-
-    /// Sends QUIT (unless the conversation is already over) and closes the socket right away, as
-    /// Postfix does. Replies that were waiting before QUIT went out are findings, returned and
-    /// kept in ``connectionFindings``; so are replies seen before the milter closes when
-    /// ``MilterClientConfiguration/quitDrainTimeout`` asks for that wait.
-    @discardableResult
-    public func quit() async -> [Finding] {
-        guard let finding = await driveFinding(machine.quitRequested()) else { return [] }
-        return [finding]
     }
 
     /// Waits up to `duration` for a reply nobody asked for (to ABORT, a MACRO, an NR event, or a

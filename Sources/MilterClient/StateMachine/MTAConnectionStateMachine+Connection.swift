@@ -37,22 +37,35 @@ extension MTAConnectionStateMachine {
     }
 
     /// The caller's QUIT: sent unless the conversation is over, then the close, at once, as
-    /// Postfix does. Only with a positive ``MilterClientConfiguration/quitDrainTimeout`` does the
-    /// MTA first wait for the milter to close (replies meanwhile are a finding).
-    package mutating func quitRequested() -> Action { quit(replay: false) }
+    /// Postfix does. Only with a positive ``MilterClientConfiguration/quitDrainTimeout`` and
+    /// `observed` does the connection first wait for the milter to close (replies meanwhile are a
+    /// finding); the connection actor does that wait off its caller's path.
+    package mutating func quitRequested(observed: Bool = true) -> Action {
+        quit(replay: false, drains: observed)
+    }
 
-    mutating func quit(replay: Bool) -> Action {
+    mutating func quit(replay: Bool, drains: Bool = true) -> Action {
+        guard !isDraining else {
+            return replay ? .deliverStep(StepRecord(command: .quit, delivery: .notSent)) : .deliverFinding(nil)
+        }
         guard socketOpen else { return emit(quitDone(nil, replay: replay)) }
-        purpose = .quit(replay: replay)
+        purpose = .quit(replay: replay, drains: drains)
         return emit(proceed(startStep(.quit, macros: nil, ignoringStatus: true)))
     }
 
-    mutating func quitSent(_ record: StepRecord, replay: Bool) -> Action {
-        guard record.finding == nil, configuration.quitDrainTimeout > .zero else {
+    mutating func quitSent(_ record: StepRecord, replay: Bool, drains: Bool) -> Action {
+        guard record.finding == nil, drains, configuration.quitDrainTimeout > .zero else {
             return quitDone(record.finding, replay: replay)
         }
         purpose = .draining(replay: replay)
         return .wait(configuration.quitDrainTimeout)
+    }
+
+    /// Whether the connection waits after QUIT for the milter to close: every other request is
+    /// then refused without touching the socket.
+    package var isDraining: Bool {
+        if case .draining = purpose { return true }
+        return false
     }
 
     mutating func drained(_ event: InboxEvent, replay: Bool) -> Action {
@@ -75,6 +88,7 @@ extension MTAConnectionStateMachine {
 
     /// The caller closes without QUIT, as an MTA does after a connection-level verdict.
     package mutating func closeRequested() -> Action {
+        guard !isDraining else { return .deliverFinding(nil) }
         socketOpen = false
         closeDue = true
         return emit(.deliverFinding(nil))
@@ -82,7 +96,7 @@ extension MTAConnectionStateMachine {
 
     /// The caller waits up to `duration` for a reply nobody asked for.
     package mutating func listenRequested(for duration: TimeAmount) -> Action {
-        guard socketOpen, case .open = status else { return .deliverFinding(nil) }
+        guard socketOpen, case .open = status, !isDraining else { return .deliverFinding(nil) }
         purpose = .listening
         return .wait(duration)
     }

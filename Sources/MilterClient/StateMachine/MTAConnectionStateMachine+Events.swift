@@ -88,7 +88,7 @@ extension MTAConnectionStateMachine {
             return .deliverTransaction(closeTransaction())
         case .replayedTransaction(let id): return replayed(id, record)
         case .abortBeforeReplayedMail(let command, let macros): return replayMail(command, macros: macros)
-        case .quit(let replay): return quitSent(record, replay: replay)
+        case .quit(let replay, let drains): return quitSent(record, replay: replay, drains: drains)
         }
     }
 }

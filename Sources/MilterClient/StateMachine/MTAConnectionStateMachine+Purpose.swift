@@ -21,8 +21,9 @@ extension MTAConnectionStateMachine {
         case abortBeforeReplayedMail(MilterCommand, [MacroDefinition])
         /// A step with no bookkeeping, handed back as it is.
         case plain
-        /// QUIT; `replay` hands back a step record instead of a finding.
-        case quit(replay: Bool)
+        /// QUIT; `replay` hands back a step record instead of a finding; `drains` lets a positive
+        /// ``MilterClientConfiguration/quitDrainTimeout`` wait for the milter to close.
+        case quit(replay: Bool, drains: Bool)
         /// Waiting after QUIT for the milter to close.
         case draining(replay: Bool)
         /// Waiting for a reply nobody asked for.

@@ -101,17 +101,23 @@ public struct CorpusReplay: Sendable {
         }
         if output.verbose { runner.transcriptsAsJSON = output.json }
         let progressTask = Task { await progress.run(start: start) }
-        let unreachable = await runner.run()
+        let (unreachable, workEnded) = await runner.run()
         progressTask.cancel()
         await progressTask.value
         if let unreachable {
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
             return ExitCodes.connectFailed
         }
-        let seconds = Double(start.duration(to: .now).microseconds) / 1e6
+        let seconds = Double(start.duration(to: workEnded).microseconds) / 1e6
         let (summary, writeFailure) = collector.finish(seconds: seconds)
         if let pacing = summary.pacing, !pacing.keptUp {
             FileDescriptorWriter.standardError("milter-replay: warning: \(TextReport.fellBehind(pacing))\n")
+        }
+        let observer = configuration.quitObserver
+        if observer.unobserved > 0 {
+            FileDescriptorWriter.standardError(
+                "milter-replay: warning: \(observer.unobserved) connections closed right after QUIT, unobserved: "
+                    + "\(observer.maximumConnections) were already being watched\n")
         }
         if let writeFailure {
             FileDescriptorWriter.standardError("milter-replay: \(writeFailure)\n")

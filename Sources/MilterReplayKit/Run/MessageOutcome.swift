@@ -16,6 +16,9 @@ package struct MessageOutcome: Sendable {
     package let latency: Duration
     /// With `--rate`: how long after its intended start the message actually started.
     package var startLag: Duration?
+    /// When the transaction ended, for an outcome reported later than that (the last message of a
+    /// connection watched after QUIT); nil: when it is reported.
+    package var finishedAt: ContinuousClock.Instant?
     /// The manifest's expectations beyond the verdict that the result does not meet, in words.
     package let expectationFailures: [String]
     /// With `--verbose`, on the last message of each milter connection: the connection's transcript (text, or a

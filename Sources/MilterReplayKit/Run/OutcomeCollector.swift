@@ -27,7 +27,7 @@ final class OutcomeCollector: Sendable {
 
     func add(_ outcome: MessageOutcome) {
         if output.report != nil {
-            let elapsed = start.duration(to: .now)
+            let elapsed = start.duration(to: outcome.finishedAt ?? .now)
             timeline.withLockedValue {
                 $0.record(finishedAfter: elapsed, latency: outcome.latency, failed: outcome.isFailure)
             }

@@ -27,8 +27,11 @@ struct ReplayRunner: Sendable {
 
     /// Runs every connection to completion. Each connection's task prefers its event loop as
     /// executor, so its steps never leave that thread. Returns why the milter cannot be reached when no
-    /// connection could be opened at all: the run stops at the first failure then, and reports no message.
-    func run() async -> String? {
+    /// connection could be opened at all (the run stops at the first failure then, and reports no message),
+    /// and when the last connection was done with its messages: connections still watched after QUIT
+    /// (``MilterClientConfiguration/quitDrainTimeout``) are waited for after that, and their last
+    /// message reported, before this returns.
+    func run() async -> (unreachable: String?, workEnded: ContinuousClock.Instant) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         defer { group.shutdownGracefully { _ in } }
         await withTaskGroup(of: Void.self) { tasks in
@@ -41,7 +44,9 @@ struct ReplayRunner: Sendable {
                 }
             }
         }
-        return reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }
+        let workEnded = ContinuousClock.now
+        await configuration.quitObserver.idle()
+        return (reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }, workEnded)
     }
 
     /// One connection's loop: open, send up to the per-connection count, quit, repeat.
@@ -93,7 +98,8 @@ struct ReplayRunner: Sendable {
 }
 
 /// One milter connection of a worker and the outcome it holds back until it knows whether QUIT
-/// turns up a finding.
+/// turns up a finding (when the connection is watched after QUIT, until the watch ends, while the
+/// worker goes on with its next connection).
 private struct Session {
     let connection: MilterClientConnection
     var used = 0
@@ -133,14 +139,21 @@ private struct Session {
         pendingFindings = []
     }
 
-    mutating func close(report: (MessageOutcome) -> Void) async {
-        let findings = await connection.quit()
-        guard var last = held else { return }
-        last.connectionFindings += findings
-        if let transcript {
-            last.transcript = transcript.frames.render(number: connection.number, json: transcript.json)
+    mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) async {
+        guard var last = held else {
+            await connection.quit()
+            return
         }
-        report(last)
         held = nil
+        last.finishedAt = .now
+        // The transcript is rendered when the connection's watch after QUIT ends, so that it has every frame.
+        let transcript = self.transcript
+        let number = connection.number
+        await connection.quit { [last] findings in
+            var outcome = last
+            outcome.connectionFindings += findings
+            if let transcript { outcome.transcript = transcript.frames.render(number: number, json: transcript.json) }
+            report(outcome)
+        }
     }
 }

@@ -46,6 +46,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if output.verbose {
             throw ValidationError("--verbose applies to .eml replays; --pcap FILE --dump prints a capture's sessions")
         }
+        if target.observeAfterQuit != nil {
+            throw ValidationError(
+                "--observe-after-quit does not apply to --pcap: a replay ends each session as recorded")
+        }
         let unused = [
             ("--expect", output.expect != nil), ("--manifest", output.manifest != nil),
             ("--junit", output.junit != nil),

@@ -33,12 +33,24 @@ struct TargetOptions: ParsableArguments {
             valueName: "seconds"))
     var timeout: Double?
 
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Watch each connection this many seconds after QUIT, 0 to 3600, for replies sent after it (findings) "
+                + "until the milter closes (default 0: close right after QUIT, as Postfix does). The watch runs "
+                + "in the background: the next connection does not wait. At most "
+                + "\(QuitObserver.defaultMaximumConnections) connections are watched at once; beyond that a "
+                + "connection closes at once and the run warns. Not with --pcap.",
+            valueName: "seconds"))
+    var observeAfterQuit: Double?
+
     func validate() throws {
         guard MTAProfile.named(mta) != nil else { throw ValidationError("--mta must be postfix or sendmail") }
         guard MilterVersion(rawValue: protocolVersion).isSupported else {
             throw ValidationError("--protocol-version must be 2, 3, 4 or 6")
         }
         try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(observeAfterQuit, "--observe-after-quit", in: 0...3_600, unit: "seconds")
         _ = try macroOverrides()
         if let target { _ = try address(target) }
     }
@@ -63,6 +75,7 @@ struct TargetOptions: ParsableArguments {
             profile: MTAProfile.named(mta) ?? .postfix, version: MilterVersion(rawValue: protocolVersion),
             macroOverrides: try macroOverrides())
         if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout * 1e9))) }
+        if let observeAfterQuit { configuration.quitDrainTimeout = .nanoseconds(Int64(observeAfterQuit * 1e9)) }
         return configuration
     }
 }

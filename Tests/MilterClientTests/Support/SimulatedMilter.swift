@@ -97,6 +97,12 @@ final class SimulatedMilter {
                 }
                 left -= amount.nanoseconds
                 advance(by: amount.nanoseconds)
+            case .waitFor(let counter, let target):
+                // Held back, as a pause with no end, until something else raises the count.
+                guard counter.value >= target else {
+                    scheduled.prepend(action)
+                    return timeout == nil ? 0 : budget - left
+                }
             case .reply(let reply): arrived.append(.reply(reply))
             case .together(let replies): arrived.append(contentsOf: replies.lazy.map { .reply($0) })
             case .raw(let bytes): decode(ByteBuffer(bytes: bytes), atEnd: false)

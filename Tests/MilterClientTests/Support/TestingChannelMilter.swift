@@ -30,6 +30,9 @@ struct TestingChannelMilter: Sendable {
             case .together(let together): for reply in together { try replies.writeMilterReply(reply) }
             case .raw(let raw): replies.writeBytes(raw)
             case .pause: try await flush(&replies)
+            case .waitFor(let counter, let target):
+                try await flush(&replies)
+                await withCheckedContinuation { done in counter.whenReaching(target) { done.resume() } }
             case .close:
                 try await flush(&replies)
                 try await channel.close()

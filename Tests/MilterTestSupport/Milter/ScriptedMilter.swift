@@ -16,6 +16,8 @@ package final class ScriptedMilter: Sendable {
         case raw([UInt8])
         /// Wait before the next action.
         case pause(TimeAmount)
+        /// Wait until `counter` reaches `reaching` before the next action.
+        case waitFor(ScriptCounter, reaching: Int)
         /// Close the connection.
         case close
     }
@@ -105,14 +107,22 @@ private final class ScriptHandler: ChannelInboundHandler {
                 pending = []
                 context.close(promise: nil)
             case .pause(let amount):
-                pausing = true
-                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                context.eventLoop.scheduleTask(in: amount) {
-                    let (handler, context) = loopBound.value
-                    handler.pausing = false
-                    handler.run(context: context)
-                }
+                pause(context: context) { resume in _ = context.eventLoop.scheduleTask(in: amount, resume) }
+            case .waitFor(let counter, let target):
+                let eventLoop = context.eventLoop
+                pause(context: context) { resume in counter.whenReaching(target) { eventLoop.execute(resume) } }
             }
+        }
+    }
+
+    /// Holds the actions back until `start` calls its argument (on the channel's event loop).
+    private func pause(context: ChannelHandlerContext, until start: (@escaping @Sendable () -> Void) -> Void) {
+        pausing = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        start {
+            let (handler, context) = loopBound.value
+            handler.pausing = false
+            handler.run(context: context)
         }
     }
 
