@@ -6,7 +6,7 @@ import Testing
 
 /// DNSBLChecker, the Received-chain helper and the rules' `dnsbl` condition against a real DNS
 /// server: dnsmasq on a free loopback port, serving the test zone `zen.test` from a hosts file.
-@Suite struct DNSBLDnsmasqTests {
+@Suite(.timingSensitive) struct DNSBLDnsmasqTests {
     static let zone = "zen.test"
     /// Test addresses (public-looking, never leave loopback) and their codes; 11.22.33.99 is not listed.
     static let records: [String: [String]] = [

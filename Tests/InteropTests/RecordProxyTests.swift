@@ -119,7 +119,10 @@ struct RecordProxyTests {
     @Test func recordsTheReferenceMilterAndReplaysAgainstTheEmbeddedOne() async throws {
         var logger = Logger(label: "record-test")
         logger.logLevel = .error
-        let embedded = try await EmbeddedMilter.start(logger: logger)
+        // OPTNEG passes through the proxy: on a busy machine it can come later than the 5 s for hostile peers.
+        var configuration = ServerConfiguration(eventLoopThreads: 1)
+        configuration.timeouts.handshake = .seconds(120)
+        let embedded = try await EmbeddedMilter.start(configuration: configuration, logger: logger)
         do {
             try await withPeer(try await RecordingProxy.start(upstream: "127.0.0.1:\(embedded.port)")) { proxy in
                 let result = try await Self.session(

@@ -8,7 +8,7 @@ import Testing
 /// ends with a named finding within the step's deadline, and the message gets the default action.
 /// Timeouts are short (2 s per reply, a 4 s deadline) so that the cases take seconds; the time
 /// limit is only the "it does not hang" bound.
-@Suite(.tags(.integration), .timeLimit(.minutes(4)), .timingSensitive) struct HostileMilterTests {
+@Suite(.tags(.integration), .timeLimit(.minutes(10)), .timingSensitive) struct HostileMilterTests {
     static func configuration() -> MilterClientConfiguration {
         var configuration = Fixtures.configuration()
         configuration.timeouts = MilterTimeouts(

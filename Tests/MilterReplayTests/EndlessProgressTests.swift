@@ -5,7 +5,7 @@ import Testing
 /// `milter-replay --timeout 1` against a milter that answers end of message with PROGRESS forever:
 /// the step ends at its deadline (twice the timeout) with a finding that says so, instead of
 /// waiting forever as before.
-@Suite(.tags(.integration), .timeLimit(.minutes(3)), .timingSensitive) struct EndlessProgressTests {
+@Suite(.tags(.integration), .timeLimit(.minutes(10)), .timingSensitive) struct EndlessProgressTests {
     @Test func endlessProgressEndsAtTheStepDeadline() async throws {
         let endless = Array(
             repeating: [ScriptedMilter.Action.reply(.progress), .pause(.milliseconds(100))], count: 600)

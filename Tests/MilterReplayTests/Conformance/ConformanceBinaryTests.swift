@@ -15,7 +15,7 @@ import Testing
         let result = try await ReplayBinary.run(
             [
                 "conformance", "--target", "127.0.0.1:\(port)", "--junit", junit,
-                "--start", "\(Self.referenceMilter) daemon 127.0.0.1:\(port)",
+                "--start", "\(Self.referenceMilter) daemon 127.0.0.1:\(port) --handshake-timeout 120",
             ], timeout: .seconds(240))
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let xml = try String(contentsOfFile: junit, encoding: .utf8)

@@ -36,7 +36,7 @@ import Testing
         let result = try await ReplayBinary.run(
             [
                 "scenario", "--target", "127.0.0.1:\(port)",
-                "--start", "\(ConformanceBinaryTests.referenceMilter) daemon 127.0.0.1:\(port)",
+                "--start", "\(ConformanceBinaryTests.referenceMilter) daemon 127.0.0.1:\(port) --handshake-timeout 120",
                 TestPaths.root.appendingPathComponent("conformance/abort.yaml").path,
             ], timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
@@ -50,7 +50,7 @@ import Testing
         let result = try await ReplayBinary.run(
             [
                 "--target", "127.0.0.1:\(port)", "--expect", "accept",
-                "--start", "\(ConformanceBinaryTests.referenceMilter) daemon 127.0.0.1:\(port)",
+                "--start", "\(ConformanceBinaryTests.referenceMilter) daemon 127.0.0.1:\(port) --handshake-timeout 120",
                 ReplayBinary.fixture("replay/accept.eml"),
             ], timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
