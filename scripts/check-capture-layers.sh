@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that the folders of Sources/MilterCapture depend on each other one way only:
 #
-#   Files -> Layers -> Reassembly -> Milter -> Render -> Dump      (Writing sits on Files, Layers and Reassembly)
+#   Files -> Layers -> Reassembly -> Milter -> Render -> Dump      (Writing sits on Files, Layers and Reassembly;
+#                                                                  Live, a live session's transcript, on Render)
 #
 # For each folder it lists the types declared at file level there (struct, enum, class, actor, protocol,
 # typealias; private and fileprivate ones cannot be named elsewhere and are skipped), then looks for those
@@ -22,6 +23,7 @@ declare -A allowed=(
     [Render]="Files Layers Reassembly Milter"
     [Dump]="Files Layers Reassembly Milter Render"
     [Writing]="Files Layers Reassembly"
+    [Live]="Files Layers Reassembly Milter Render"
 )
 
 status=0
