@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/RecordSynthesisFuzzer/RecordSynthesisCheck.swift
