@@ -244,7 +244,9 @@ public final class MilterServer: Service, Sendable {
         do {
             channel = try await bootstrap.withBoundSocket(descriptor).get()
         } catch {
-            close(descriptor)
+            // Not closed here: once NIO has made its channel from the descriptor, a failure closes it, and
+            // a second close could close a descriptor another thread has opened meanwhile. (If NIO fails
+            // before that, the descriptor of this failed start stays open: a leak, never a wrong close.)
             unlink(path)
             throw error
         }
