@@ -115,7 +115,7 @@ let package = Package(
         // the skip-or-fail gate for real peers, a scripted milter and a test MTA. Not a product.
         .target(
             name: "MilterTestSupport",
-            dependencies: ["MilterProtocol"] + nio,
+            dependencies: ["MilterProtocol", "_MilterSystem"] + nio,
             path: "Tests/MilterTestSupport"
         ),
         .testTarget(

@@ -6,7 +6,8 @@ Usage:
                     [--slots N] ADDRESS
 
 ADDRESS is HOST:PORT, [V6]:PORT, inet:PORT@HOST or unix:/path. With --pid, the milter's resident
-memory (VmRSS in /proc/PID/status) is printed before and after each case. While each case runs, a
+memory (VmRSS in /proc/PID/status) is printed before and after each case ("after": once the milter has
+no more sockets open than before the case, waiting up to 10 s, then --settle seconds, default 1). While each case runs, a
 well-behaved session (OPTNEG, CONNECT, HELO, MAIL, RCPT, headers, body, end of message, as Postfix
 sends them) runs beside it; the row says whether it got its verdict and how. "peak" is the highest RSS
 during the case (VmHWM, reset before each case through /proc/PID/clear_refs when allowed). --reduced runs smaller
@@ -193,6 +194,36 @@ def reset_peak(pid):
         return True
     except OSError:
         return False
+
+
+def open_sockets(pid):
+    """How many sockets the milter has open (its /proc/PID/fd), or None when that cannot be read."""
+    if pid is None:
+        return None
+    try:
+        names = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return None
+    count = 0
+    for name in names:
+        try:
+            count += os.readlink("/proc/%d/fd/%s" % (pid, name)).startswith("socket:")
+        except OSError:
+            pass
+    return count
+
+
+def wait_for_sockets(pid, at_most, seconds=10.0):
+    """Waits, up to `seconds`, until the milter has at most `at_most` sockets open: it has seen the
+    case's connections close, so the RSS read after the case is read after their memory was freed."""
+    if at_most is None:
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        count = open_sockets(pid)
+        if count is None or count <= at_most:
+            return
+        time.sleep(0.05)
 
 
 def alive(pid):
@@ -461,6 +492,7 @@ CASES = [
 
 def run_case(name, function, address, reduced, pid, settle):
     before = rss_kib(pid)
+    sockets = open_sockets(pid)
     peak_known = reset_peak(pid)
     good = {}
     if name in ("idle-connections", "full-slots"):
@@ -478,6 +510,7 @@ def run_case(name, function, address, reduced, pid, settle):
         except (OSError, ConnectionError) as error:
             note = "peer error: %s" % error
         thread.join()
+    wait_for_sockets(pid, sockets)
     time.sleep(settle)
     after = rss_kib(pid)
     peak = rss_kib(pid, "VmHWM") if peak_known else None

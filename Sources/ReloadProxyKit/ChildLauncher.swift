@@ -1,12 +1,5 @@
 import ReferenceMilter
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _MilterSystem
 
 /// A started child: its pid and the read end of its readiness pipe.
 struct LaunchedChild {
@@ -15,8 +8,9 @@ struct LaunchedChild {
 }
 
 /// Starts daemon children with `posix_spawn`: the listening socket as fd 3 (`MILTER_LISTEN_FD=3`),
-/// the write end of a readiness pipe as fd 4 (`MILTER_READY_FD=4`), default signal handling, and the
-/// proxy's environment without systemd's variables (they name the proxy, not the child).
+/// the write end of a readiness pipe as fd 4 (`MILTER_READY_FD=4`), no other descriptor of the proxy,
+/// default signal handling (``ChildSpawn``), and the proxy's environment without systemd's variables
+/// (they name the proxy, not the child).
 struct ChildLauncher {
     /// The program and its arguments; the program is looked up in `PATH`.
     let command: [String]
@@ -50,30 +44,16 @@ struct ChildLauncher {
     }
 
     private func spawn(readyWriteEnd: Int32) throws(ProxyError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, listenSocket, Self.childListenDescriptor)
-        posix_spawn_file_actions_adddup2(&actions, readyWriteEnd, Self.childReadyDescriptor)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let arguments = CStringArray(command)
-        let environment = CStringArray(Self.childEnvironment())
-        var pid: pid_t = 0
-        let status = withExtendedLifetime((arguments, environment)) {
-            posix_spawnp(&pid, command[0], &actions, &attributes, arguments.pointers, environment.pointers)
+        do {
+            return try ChildSpawn.start(
+                command[0], arguments: command, searchPath: true, environment: Self.childEnvironment(),
+                descriptors: [
+                    (Self.childListenDescriptor, .descriptor(listenSocket)),
+                    (Self.childReadyDescriptor, .descriptor(readyWriteEnd)),
+                ])
+        } catch {
+            throw .system("cannot start \(command[0])", error.code)
         }
-        guard status == 0 else { throw .system("cannot start \(command[0])", status) }
-        return pid
     }
 
     static func childEnvironment() -> [String] {
@@ -95,18 +75,5 @@ struct ChildLauncher {
         guard high >= 0 else { throw .system("fcntl", errno) }
         close(fd)
         return high
-    }
-}
-
-/// A NULL-terminated array of C strings, freed on deinit.
-private final class CStringArray {
-    let pointers: [UnsafeMutablePointer<CChar>?]
-
-    init(_ strings: [String]) {
-        pointers = strings.map { strdup($0) } + [nil]
-    }
-
-    deinit {
-        for pointer in pointers { free(pointer) }
     }
 }

@@ -21,31 +21,17 @@ final class ChildMilter: Sendable {
         }
         SystemCall.close(descriptor)
         let outputPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let arguments = ["/bin/sh", "-c", "exec " + command]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        // The child starts with no signal blocked and every signal at its default: this process's threads may
-        // block some, and NIO ignores SIGPIPE; both would survive the exec and make SIGTERM do nothing.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        posix_spawnattr_setsigmask(&attributes, &signals)
-        sigfillset(&signals)
-        posix_spawnattr_setsigdefault(&attributes, &signals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
-        guard status == 0 else {
+        let pid: pid_t
+        do {
+            pid = try ChildSpawn.start(
+                "/bin/sh", arguments: ["/bin/sh", "-c", "exec " + command], environment: nil,
+                descriptors: [
+                    (0, .file("/dev/null", flags: O_RDONLY, mode: 0)),
+                    (1, .file(outputPath, flags: O_WRONLY | O_TRUNC, mode: 0o600)), (2, .descriptor(1)),
+                ])
+        } catch {
             unlink(outputPath)
-            throw LaunchError("cannot start /bin/sh: \(SystemCall.errorText(status))")
+            throw LaunchError("cannot start /bin/sh: \(error)")
         }
         return ChildMilter(pid: pid, outputPath: outputPath)
     }

@@ -1,40 +1,41 @@
+import _MilterSystem
+
 /// Escapes for log fields: a header or address in a log line must not forge a second line, nor
 /// reach the terminal as a control sequence.
 public enum LogLine {
     /// `text` with control characters written as `\n`, `\t`, `\r` or `\u{XX}`, and backslashes doubled.
     public static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
+        ScalarEscape.replacing(text) { scalar in
             switch scalar {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            default: out.unicodeScalars.append(scalar)
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case _ where ScalarEscape.isControl(scalar): "\\u{\(ScalarEscape.hex(scalar))}"
+            default: nil
             }
         }
-        return out
     }
 
     /// `text` as a JSON string literal, quotes included.
     public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
+        let escaped = ScalarEscape.replacing(text) { scalar in
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case _ where ScalarEscape.isControl(scalar): jsonEscape(scalar)
+            default: nil
             }
         }
-        return out + "\""
+        return "\"" + escaped + "\""
+    }
+
+    /// `\u` and four lowercase hexadecimal digits, JSON's spelling of a control character.
+    private static func jsonEscape(_ scalar: Unicode.Scalar) -> String {
+        let digits = ScalarEscape.hex(scalar, uppercase: false)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

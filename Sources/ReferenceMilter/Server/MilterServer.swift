@@ -17,6 +17,8 @@ public final class MilterServer: Service, Sendable {
     private let environment: ConnectionEnvironment
     private let group: MultiThreadedEventLoopGroup
     private let registry: ConnectionRegistry
+    /// Gives freed memory back to the system after connections close.
+    private let allocatorTrim = AllocatorTrim()
     private let listener = NIOLockedValueBox<Listener?>(nil)
     private let stopped = NIOLockedValueBox(false)
 
@@ -164,6 +166,7 @@ public final class MilterServer: Service, Sendable {
     private func connectionInitializer(registered: Bool) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         let environment = environment
         let registry = registry
+        let allocatorTrim = allocatorTrim
         let admit = admission()
         let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
         return { channel in
@@ -171,6 +174,10 @@ public final class MilterServer: Service, Sendable {
                 registered
                 ? registry.admission(of: channel) ?? ConnectionRegistry.Admission(id: 0, served: false)
                 : admit(channel)
+            // After the registry's own close callback, registered earlier: the count is the one left open.
+            channel.closeFuture.whenComplete { _ in
+                allocatorTrim.connectionClosed(open: registry.count, on: channel.eventLoop)
+            }
             return channel.eventLoop.makeCompletedFuture {
                 if channel.localAddress?.protocol != .unix {
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)

@@ -1,9 +1,5 @@
 import NIOConcurrencyHelpers
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The memory the server's connections hold together, against the total budget.
 ///
 /// Every ``ConnectionMemory`` charges here as well as against its own budget, so that many
@@ -70,17 +66,7 @@ final class ConnectionMemory {
     /// Releases from this size up return free memory to the system: 8 MiB.
     static let trimThreshold = 8 << 20
 
-    private static func returnFreeMemory() { _ = mallocTrim?(0) }
-
-    /// glibc's `malloc_trim`, looked up at run time (the C module does not export it); `nil` elsewhere.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    private static func returnFreeMemory() { AllocatorTrim.returnFreeMemory() }
 
     /// Gives back everything (the connection closed).
     func releaseAll() { release(used) }
