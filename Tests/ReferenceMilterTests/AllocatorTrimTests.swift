@@ -54,6 +54,19 @@ import Testing
         for _ in 0..<(3 * AllocatorTrim.closesWhenBusy) { counted.policy.connectionClosed(open: 1, on: counted.loop) }
         #expect(counted.trims.withLockedValue { $0 } == 0)  // not before the delay
         #expect(counted.close(0, open: 0) == 1)
-        #expect(counted.close(AllocatorTrim.closesWhenBusy, open: 1) == 2)  // the next one is scheduled again
+        // The next one is scheduled again, a minimum interval after the last.
+        #expect(counted.close(AllocatorTrim.closesWhenBusy, open: 1) == 1)
+        counted.loop.advanceTime(by: AllocatorTrim.minimumInterval)
+        #expect(counted.trims.withLockedValue { $0 } == 2)
+    }
+
+    @Test func trimsAreAMinimumIntervalApart() {
+        // A busy daemon: 256 closes every delay would trim four times a minimum interval.
+        let counted = Counted()
+        let delaysPerInterval = Int(AllocatorTrim.minimumInterval.nanoseconds / AllocatorTrim.delay.nanoseconds)
+        var trims = 0
+        for _ in 0..<(4 * delaysPerInterval) { trims = counted.close(AllocatorTrim.closesWhenBusy, open: 5) }
+        #expect(trims >= 3 && trims <= 5, "\(trims) trims in four minimum intervals")
+        #expect(trims < 4 * delaysPerInterval)
     }
 }

@@ -11,8 +11,10 @@ import _MilterSystem
 /// ``closesWhenIdle`` connections have closed since the last one and none is open, or when
 /// ``closesWhenBusy`` have, whatever is open: counted in connections, so a milter serving one
 /// connection at a time trims once every 64 connections and a busy one once every 256 at most. It
-/// runs ``delay`` after it is due, once for all that fall due meanwhile: a closed channel's memory
-/// is freed after its close callbacks, as its event loop tears it down.
+/// runs ``delay`` after it is due, once for all that fall due meanwhile (a closed channel's memory
+/// is freed after its close callbacks, as its event loop tears it down), and never sooner than
+/// ``minimumInterval`` after the previous trim: `malloc_trim` walks every arena under its lock, and a
+/// daemon closing thousands of connections a second must not do that hundreds of times a second.
 final class AllocatorTrim: Sendable {
     /// Closes after which a trim is due once no connection is open.
     static let closesWhenIdle = 64
@@ -20,10 +22,13 @@ final class AllocatorTrim: Sendable {
     static let closesWhenBusy = 256
     /// How long after it is due a trim runs.
     static let delay = TimeAmount.milliseconds(250)
+    /// The shortest time between two trims.
+    static let minimumInterval = TimeAmount.seconds(1)
 
     private struct State {
         var closes = 0
         var scheduled = false
+        var lastTrim: NIODeadline?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -35,18 +40,24 @@ final class AllocatorTrim: Sendable {
     /// Records that a connection has closed, `open` connections remaining; when a trim is due and
     /// none is scheduled, schedules one on `eventLoop`.
     func connectionClosed(open: Int, on eventLoop: any EventLoop) {
-        let schedule = state.withLockedValue { state in
+        let now = eventLoop.now
+        let due: NIODeadline? = state.withLockedValue { state in
             state.closes += 1
             guard state.closes >= Self.closesWhenBusy || (open == 0 && state.closes >= Self.closesWhenIdle) else {
-                return false
+                return nil
             }
             state.closes = 0
-            defer { state.scheduled = true }
-            return !state.scheduled
+            guard !state.scheduled else { return nil }
+            state.scheduled = true
+            let soonest = state.lastTrim.map { $0 + Self.minimumInterval } ?? now
+            return max(now + Self.delay, soonest)
         }
-        guard schedule else { return }
-        eventLoop.scheduleTask(in: Self.delay) { [self] in
-            state.withLockedValue { $0.scheduled = false }
+        guard let due else { return }
+        eventLoop.scheduleTask(deadline: due) { [self] in
+            state.withLockedValue {
+                $0.scheduled = false
+                $0.lastTrim = eventLoop.now
+            }
             trim()
         }
     }
