@@ -175,6 +175,12 @@ struct SessionDriver {
         #expect(driver.classified.map { $0.macros.stage(.header)["i"] } == ["Q1", "Q2", nil])
     }
 
+    /// Macro names are cut on their bytes as the string normalisation cuts them on characters.
+    @Test(arguments: ["i", "{i}", "{}", "{", "}", "{daemon_name}", "{\r\n}", "{é}", "{\u{301}x}", "{x\u{600}}", ""])
+    func macroNamesNormaliseAlikeAsBytesAndAsCharacters(name: String) {
+        #expect(MacroTable.normalize(MilterString(name)) == MacroTable.normalize(name))
+    }
+
     @Test func refusingSessionTempfailsAtConnectAndCloses() throws {
         var session = ServerSession(needs: ClassifierNeeds(), options: ProtocolOptions(), refusing: true)
         guard case .reply(let answer) = try session.receive(Cmd.offer),
