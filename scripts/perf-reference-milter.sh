@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
-# Performance of the reference milter against a libmilter C milter with the same decision logic
-# (interop/cmilter --subject mirrors RulesClassifier.default: every accepted message gets a header),
-# both driven by milter-replay (release builds) at 1, 16, 64 and 256 connections, then the RSS of each
-# with 1,000 idle, negotiated connections. Prints a Markdown table of ratios for the README.
+# Performance of `reference-milter daemon` (release build, built-in rules) against
+#   null-nr    interop/nullmilter --nr: one epoll thread that only frames and answers, with the
+#              no-reply flag of every stage (the cheapest milter on the same wire), and
+#   libmilter  interop/cmilter --subject: libmilter with the same decisions as the built-in rules
+#              (every accepted message gets `X-Reference-Milter: checked`),
+# all three driven by the C load client (interop/loadclient: a thread per connection, blocking
+# sockets, TCP_NODELAY; 5 messages per connection, each with one RCPT, 10 headers and a 4 KB body)
+# at 1, 16, 64 and 256 connections, then the RSS of each with 1,000 idle, negotiated connections.
 #
-#   scripts/perf-reference-milter.sh [SECONDS_PER_RUN]        (default: 10)
+#   scripts/perf-reference-milter.sh
 #
-# Needs cc and libmilter-dev (.ci/install-peers). Runs everything on this machine in one go; the
-# machine is shared, so compare the ratios, not the absolute figures.
+# Each concurrency runs ROUNDS rounds (default 5). A round runs every milter once, rotating which
+# goes first, so that noise from other processes on a shared machine hits each. Per run it prints
+# the rate, the p50 latency and the CPU per message of the milter process (utime + stime from
+# /proc/PID/stat before and after the run, divided by the messages). At the end it prints a
+# Markdown table of medians with the range of the ratios.
+#
+# Environment: ROUNDS; CONCURRENCY (default "1 16 64 256"); MESSAGES_1 and MESSAGES (messages per
+# run of reference-milter and null-nr at 1 and at more connections; defaults 3000 and 20000);
+# LIBMILTER_MESSAGES_1 and LIBMILTER_MESSAGES (the same for libmilter, which is much slower;
+# defaults 200 and 4000); LIBMILTER=0 leaves libmilter out; PER_CONNECTION (default 5);
+# REFERENCE_ARGS (daemon options; default "--threads $(nproc)"); REFERENCE_BIN (a reference-milter
+# binary to measure instead of building this tree's). Needs cc and libmilter-dev
+# (.ci/install-peers). The machine may be shared: compare the ratios, not the absolute figures.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${1:-10}
+rounds=${ROUNDS:-5}
+per_connection=${PER_CONNECTION:-5}
+with_libmilter=${LIBMILTER:-1}
+ticks_per_second=$(getconf CLK_TCK)
 work=$(mktemp -d /tmp/perf-reference-milter.XXXXXX)
 pids=()
 cleanup() {
@@ -22,47 +40,123 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$root"
-swift build -c release --product milter-replay >/dev/null
-swift build -c release --product reference-milter >/dev/null
-bin=$(swift build -c release --show-bin-path)
+if [ -n "${REFERENCE_BIN:-}" ]; then
+    reference_bin=$REFERENCE_BIN
+else
+    swift build -c release --product reference-milter >/dev/null
+    reference_bin="$(swift build -c release --show-bin-path)/reference-milter"
+fi
 cc -O2 -Wall -o "$work/cmilter" interop/cmilter/cmilter.c -lmilter -lpthread
+cc -O2 -Wall -o "$work/nullmilter" interop/nullmilter/nullmilter.c
+cc -O2 -Wall -o "$work/loadclient" interop/loadclient/loadclient.c -lpthread
 
-mkdir -p "$work/corpus"
-printf 'From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: performance\r\nMessage-ID: <perf@example.com>\r\n\r\n%s\r\n' \
-    "$(head -c 3000 /dev/zero | tr '\0' 'x' | fold -w 76)" >"$work/corpus/perf.eml"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {
     for _ in $(seq 200); do
-        python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$1" 2>/dev/null && return 0
+        /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$1" \
+            2>/dev/null && return 0
         sleep 0.05
     done
     echo "perf: nothing listens on $1" >&2
     return 1
 }
 
-swift_port=$(free_port)
-"$bin/reference-milter" daemon "127.0.0.1:$swift_port" --threads "$(nproc)" --log-level warning \
-    --max-connections 2000 2>"$work/reference-milter.log" &
-swift_pid=$!
-pids+=("$swift_pid")
-c_port=$(free_port)
-"$work/cmilter" --subject "inet:$c_port@127.0.0.1" >"$work/cmilter.log" 2>&1 &
-c_pid=$!
-pids+=("$c_pid")
-wait_port "$swift_port"
-wait_port "$c_port"
+milters=(reference null-nr)
+[ "$with_libmilter" = 0 ] || milters+=(libmilter)
+declare -A port pid
+for milter in "${milters[@]}"; do
+    port[$milter]=$(free_port)
+    case $milter in
+    reference)
+        # shellcheck disable=SC2086
+        "$reference_bin" daemon "127.0.0.1:${port[$milter]}" ${REFERENCE_ARGS:---threads $(nproc)} \
+            --log-level warning --max-connections 2000 2>"$work/reference.log" &
+        ;;
+    null-nr) "$work/nullmilter" --nr "${port[$milter]}" >"$work/null-nr.log" 2>&1 & ;;
+    libmilter) "$work/cmilter" --subject "inet:${port[$milter]}@127.0.0.1" >"$work/libmilter.log" 2>&1 & ;;
+    esac
+    pid[$milter]=$!
+    pids+=("${pid[$milter]}")
+done
+for milter in "${milters[@]}"; do wait_port "${port[$milter]}"; done
 
-# One run: prints "messages_per_second p50_ms".
+# CPU time of a process so far, in clock ticks (utime + stime: fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
+# run MILTER CONNECTIONS: one load run; appends "milter connections rate p50_ms cpu_us_per_message"
+# to $work/results and prints it.
 run() {
-    "$bin/milter-replay" --target "127.0.0.1:$1" --connections "$2" --messages-per-connection 100 \
-        --duration "$seconds" --json --quiet "$work/corpus" | tail -n 1 |
-        python3 -c 'import json,sys; s=json.loads(sys.stdin.read()); print("%.0f %.3f" % (s["messagesPerSecond"], s["latencyMs"]["p50"]))'
+    local milter=$1 connections=$2 total before after out
+    case $milter:$connections in
+    libmilter:1) total=${LIBMILTER_MESSAGES_1:-200} ;;
+    libmilter:*) total=${LIBMILTER_MESSAGES:-4000} ;;
+    *:1) total=${MESSAGES_1:-3000} ;;
+    *) total=${MESSAGES:-20000} ;;
+    esac
+    before=$(cpu_ticks "${pid[$milter]}")
+    if ! out=$("$work/loadclient" -c "$connections" -m "$per_connection" -n "$total" 127.0.0.1 "${port[$milter]}"); then
+        echo "perf: the load client failed against $milter: $out" >&2
+        exit 1
+    fi
+    after=$(cpu_ticks "${pid[$milter]}")
+    echo "$out" | awk -v m="$milter" -v c="$connections" -v t="$((after - before))" -v hz="$ticks_per_second" '{
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] + 0 }
+        printf "%s %d %.0f %.3f %.1f\n", m, c, v["rate"], v["p50"], t / hz * 1e6 / v["messages"] }' |
+        tee -a "$work/results"
 }
+
+: >"$work/results"
+for connections in ${CONCURRENCY:-1 16 64 256}; do
+    echo "== $connections connections (milter connections msg/s p50_ms cpu_us_per_msg)"
+    for round in $(seq "$rounds"); do
+        count=${#milters[@]}
+        for i in $(seq 0 $((count - 1))); do run "${milters[$(((i + round) % count))]}" "$connections"; done
+    done
+done
+
+
+echo
+echo "Medians of $rounds rounds; ratios per round, median (lowest–highest); CPU in µs per message."
+echo
+header="| connections | reference-milter msg/s | null NR msg/s | reference / null NR | reference CPU/msg | null NR CPU/msg |"
+rule="|---:|---:|---:|---:|---:|---:|"
+if [ "$with_libmilter" != 0 ]; then
+    header+=" libmilter msg/s | reference / libmilter | libmilter CPU/msg |"
+    rule+="---:|---:|---:|"
+fi
+echo "$header"
+echo "$rule"
+for connections in ${CONCURRENCY:-1 16 64 256}; do
+    awk -v c="$connections" -v lib="$with_libmilter" '
+        function median(a, n,    i, j, t) {
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        function lowest(a, n,    i, m) { m = a[1]; for (i = 2; i <= n; i++) if (a[i] < m) m = a[i]; return m }
+        function highest(a, n,    i, m) { m = a[1]; for (i = 2; i <= n; i++) if (a[i] > m) m = a[i]; return m }
+        $2 == c { k = $1; n[k]++; rate[k, n[k]] = $3; cpu[k, n[k]] = $5 }
+        END {
+            for (k in n) {
+                for (i = 1; i <= n[k]; i++) { r[i] = rate[k, i]; u[i] = cpu[k, i] }
+                mr[k] = median(r, n[k]); mu[k] = median(u, n[k])
+            }
+            # Ratios pair the runs of one round.
+            for (i = 1; i <= n["reference"]; i++) q[i] = rate["reference", i] / rate["null-nr", i]
+            line = sprintf("| %d | %.0f | %.0f | %.2f× (%.2f–%.2f) | %.1f µs | %.1f µs |", c, mr["reference"],
+                mr["null-nr"], median(q, n["reference"]), lowest(q, n["reference"]), highest(q, n["reference"]),
+                mu["reference"], mu["null-nr"])
+            if (lib != 0) {
+                for (i = 1; i <= n["reference"]; i++) q[i] = rate["reference", i] / rate["libmilter", i]
+                line = line sprintf(" %.0f | %.2f× (%.2f–%.2f) | %.1f µs |", mr["libmilter"], median(q, n["reference"]),
+                    lowest(q, n["reference"]), highest(q, n["reference"]), mu["libmilter"])
+            }
+            print line
+        }' "$work/results"
+done
 
 # RSS in MB of a process while 1,000 negotiated connections sit idle on it.
 idle_rss() {
-    python3 - "$1" "$2" <<'PY'
+    /usr/bin/python3 - "$1" "$2" <<'PY'
 import socket, struct, sys, time
 port, pid = int(sys.argv[1]), sys.argv[2]
 offer = struct.pack(">IBIII", 13, ord("O"), 6, 0x1FF, 0x1FFFFF)
@@ -83,15 +177,7 @@ for s in conns:
 PY
 }
 
-echo "| connections | reference-milter msg/s | libmilter msg/s | ratio | reference-milter p50 | libmilter p50 |"
-echo "|---|---|---|---|---|---|"
-for connections in 1 16 64 256; do
-    read -r swift_rate swift_p50 < <(run "$swift_port" "$connections")
-    read -r c_rate c_p50 < <(run "$c_port" "$connections")
-    ratio=$(python3 -c "print('%.2f' % ($swift_rate / max($c_rate, 1)))")
-    echo "| $connections | $swift_rate | $c_rate | ${ratio}× | ${swift_p50} ms | ${c_p50} ms |"
-done
 echo
-swift_rss=$(idle_rss "$swift_port" "$swift_pid")
-c_rss=$(idle_rss "$c_port" "$c_pid")
-echo "RSS with 1,000 idle negotiated connections: reference-milter ${swift_rss} MB, libmilter cmilter ${c_rss} MB"
+line="RSS with 1,000 idle negotiated connections:"
+for milter in "${milters[@]}"; do line+=" $milter $(idle_rss "${port[$milter]}" "${pid[$milter]}") MB"; done
+echo "$line"

@@ -1,5 +1,7 @@
 import Foundation
 import MilterTestSupport
+import ReferenceMilter
+import Synchronization
 import Testing
 
 /// The C load client (interop/loadclient) completes every transaction against libmilter. Speed is
@@ -18,6 +20,32 @@ struct LoadClientTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("connections=4 messages=40 failed_connections=0"))
             #expect(milter.log().components(separatedBy: "cmilter: eom").count - 1 == 40)
+        }
+    }
+
+    /// Against the reference milter (built-in rules, NR flags, ADDHEADER before ACCEPT at EOM), every
+    /// message is classified, and the MACRO packets arrive as Postfix sends them: a name, a value.
+    @Test func everyMessageIsClassifiedByTheReferenceMilter() async throws {
+        guard Interop.require(.libmilter) else { return }  // cc, which CProgram needs, comes with it
+        let client = try await CProgram.shared.binary(
+            source: "interop/loadclient/loadclient.c", libraries: ["-lpthread"])
+        let seen = Mutex<[(MailInfo, Decision)]>([])
+        let milter = try await EmbeddedMilter.start { mail, decision in seen.withLock { $0.append((mail, decision)) } }
+        let result = try await ProcessRunner.run(
+            client.path, ["-c", "4", "-m", "10", "-t", "20", milter.host, String(milter.port)], timeout: .seconds(60))
+        await milter.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("connections=4 messages=40 failed_connections=0"))
+        let messages = seen.withLock { $0 }
+        #expect(messages.count == 40)
+        for (mail, decision) in messages.prefix(1) {
+            #expect(decision.verdict == .accept)
+            #expect(decision.modifications == [.addHeader(name: "X-Reference-Milter", value: "checked")])
+            #expect(mail.macros["daemon_addr"] == "127.0.0.1")
+            #expect(mail.macros["v"] == "Postfix 3.7.11")
+            #expect(mail.macros["_"] == "client.load.test [127.0.0.1]")
+            #expect(mail.queueID == "LOAD1")
+            #expect(mail.header("Subject").hasPrefix("value 2 of message"))
         }
     }
 }

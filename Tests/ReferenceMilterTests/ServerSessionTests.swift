@@ -160,6 +160,27 @@ struct SessionDriver {
         #expect(throws: MilterProtocolError.self) { try wrong.feed([Cmd.helo]) }
     }
 
+    /// Postfix sends the same MACRO packet before every header field; a repeat keeps the stage's
+    /// values, a different packet replaces them, and the end of the transaction still clears them.
+    @Test func repeatedMacroPacketsKeepTheirValuesUntilTheTransactionEnds() throws {
+        var driver = SessionDriver()
+        let header = Cmd.macros(.header, ["i": "Q1"])
+        try driver.feed([Cmd.offer, Cmd.connect, Cmd.helo, Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org")])
+        try driver.feed([.data, header, Cmd.header("A", "1"), header, Cmd.header("B", "2"), header])
+        try driver.feed([Cmd.header("C", "3"), .endOfHeaders, Cmd.eom])
+        try driver.feed([Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org"), .data, header, Cmd.header("A", "1")])
+        try driver.feed([Cmd.macros(.header, ["i": "Q2"]), Cmd.header("B", "2"), .endOfHeaders, Cmd.eom])
+        try driver.feed([Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org"), .data, Cmd.header("A", "1")])
+        try driver.feed([.endOfHeaders, Cmd.eom])
+        #expect(driver.classified.map { $0.macros.stage(.header)["i"] } == ["Q1", "Q2", nil])
+    }
+
+    /// Macro names are cut on their bytes as the string normalisation cuts them on characters.
+    @Test(arguments: ["i", "{i}", "{}", "{", "}", "{daemon_name}", "{\r\n}", "{é}", "{\u{301}x}", "{x\u{600}}", ""])
+    func macroNamesNormaliseAlikeAsBytesAndAsCharacters(name: String) {
+        #expect(MacroTable.normalize(MilterString(name)) == MacroTable.normalize(name))
+    }
+
     @Test func refusingSessionTempfailsAtConnectAndCloses() throws {
         var session = ServerSession(needs: ClassifierNeeds(), options: ProtocolOptions(), refusing: true)
         guard case .reply(let answer) = try session.receive(Cmd.offer),

@@ -339,8 +339,9 @@ static int session(struct conn *c, long count)
 	if (c->fd < 0)
 		return fail(c, "connect");
 	int r = negotiate(c) < 0 ? -1 : 'c';
+	/* "\0" "127..." is split: "\0127" would be one octal escape and shift every later name and value. */
 	if (r == 'c')
-		r = step(c, 'C', LIT("j\0mta.load.test\0{daemon_name}\0mta.load.test\0{daemon_addr}\0127.0.0.1\0v\0Postfix 3.7.11\0_\0client.load.test [127.0.0.1]\0"),
+		r = step(c, 'C', LIT("j\0mta.load.test\0{daemon_name}\0mta.load.test\0{daemon_addr}\0" "127.0.0.1\0v\0Postfix 3.7.11\0_\0client.load.test [127.0.0.1]\0"),
 			 'C', LIT("client.load.test\0" "4\x30\x39" "127.0.0.1\0"), P_NOCONNECT, P_NR_CONN);
 	if (r == 'c' && flush(c) < 0) /* CONNECT and HELO leave when the SMTP client connects and greets */
 		r = -1;

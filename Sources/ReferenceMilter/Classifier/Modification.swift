@@ -58,7 +58,7 @@ public enum Modification: Hashable, Sendable {
 
     /// Header values travel with bare LF between folded lines (pitfall 10).
     private static func field(_ name: String, _ value: String) -> HeaderField {
-        let value = value.replacing("\r\n", with: "\n")
+        let value = value.utf8.contains(0x0D) ? value.replacing("\r\n", with: "\n") : value
         return HeaderField(name: MilterString(name), value: MilterString(value))
     }
 

@@ -27,6 +27,11 @@ public final class ReloadableClassifier: MailClassifier {
     /// The current classifier's needs.
     public var needs: ClassifierNeeds { classifier.needs }
 
+    /// The current classifier's decision at once, if it makes one.
+    public func decideAtOnce(_ mail: MailInfo) -> Decision? {
+        classifier.decideAtOnce(mail)
+    }
+
     /// The current classifier's early check.
     public func check(_ event: EarlyEvent, _ mail: MailInfo) async throws -> Verdict? {
         try await classifier.check(event, mail)

@@ -46,8 +46,21 @@ public struct MacroTable: Hashable, Sendable {
     /// Converts a MACRO payload's pairs, braces stripped; a later duplicate wins.
     static func values(of definition: MacroDefinition) -> [String: String] {
         var values: [String: String] = [:]
-        for macro in definition.macros { values[normalize(macro.name.string)] = macro.value.string }
+        values.reserveCapacity(definition.macros.count)
+        for macro in definition.macros { values[normalize(macro.name)] = macro.value.string }
         return values
+    }
+
+    /// The string normalisation below, on the bytes: a name that does not start with `{` and end with
+    /// `}` cannot have those characters at its ends, and in an ASCII name every byte is a character,
+    /// so only other names are compared as characters.
+    static func normalize(_ name: MilterString) -> String {
+        let bytes = name.bytes
+        guard bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}"), bytes.count >= 2 else {
+            return name.string
+        }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return normalize(name.string) }
+        return String(decoding: bytes[1..<bytes.count - 1], as: UTF8.self)
     }
 
     static func normalize(_ name: String) -> String {

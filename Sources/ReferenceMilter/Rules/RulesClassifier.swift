@@ -11,13 +11,27 @@ public struct RulesClassifier: MailClassifier {
     /// The rules, in order.
     public let rules: [Rule]
     private let matchers: [[ConditionMatcher]]
+    /// The distinct fields the conditions read; each matcher knows its field's index here.
+    private let fields: [Rule.Field]
+    /// Whether every condition is decided from the message alone, without DNSBL lookups or regular
+    /// expressions: then the rules run on the event loop (``decideAtOnce(_:)``).
+    private let decidesAtOnce: Bool
 
     /// Creates a classifier; throws if a regular expression does not compile, or if the rules use
     /// `dnsbl` and no `resolver` is given and /etc/resolv.conf names no server.
     public init(rules: [Rule], resolver: (any DNSQuerying)? = nil) throws {
         self.rules = rules
         let checkers = try DNSBLCheckers(rules: rules, resolver: resolver)
-        matchers = try rules.map { rule in try rule.conditions.map { try ConditionMatcher($0, checkers: checkers) } }
+        var fields: [Rule.Field] = []
+        matchers = try rules.map { rule in
+            try rule.conditions.map { condition in
+                let index = fields.firstIndex(of: condition.field) ?? fields.endIndex
+                if index == fields.endIndex { fields.append(condition.field) }
+                return try ConditionMatcher(condition, fieldIndex: index, checkers: checkers)
+            }
+        }
+        self.fields = fields
+        decidesAtOnce = matchers.allSatisfy { $0.allSatisfy(\.isImmediate) }
     }
 
     /// Parses a rules file's text (see ``RuleParser``); `resolver` answers `dnsbl` conditions.
@@ -37,9 +51,32 @@ public struct RulesClassifier: MailClassifier {
 
     /// Runs the rules.
     public func classify(_ mail: MailInfo) async -> Decision {
+        if let decision = decideAtOnce(mail) { return decision }
         var modifications: [Modification] = []
         for (rule, tests) in zip(rules, matchers) {
             guard await Self.allHold(tests, for: mail) else { continue }
+            modifications += rule.modifications
+            if let verdict = rule.verdict {
+                return Decision(verdict, reason: rule.reason, modifications: modifications)
+            }
+        }
+        return Decision(.accept, reason: "no rule decided", modifications: modifications)
+    }
+
+    /// Runs the rules at once when none needs a DNSBL lookup or a regular expression; `nil` otherwise.
+    /// Each field is read and lowercased once per message, however many conditions test it.
+    public func decideAtOnce(_ mail: MailInfo) -> Decision? {
+        guard decidesAtOnce else { return nil }
+        var lowered = [[String]?](repeating: nil, count: fields.count)
+        func holds(_ test: ConditionMatcher) -> Bool {
+            let values =
+                lowered[test.fieldIndex]
+                ?? RuleFields.values(of: fields[test.fieldIndex], in: mail).map { $0.lowercased() }
+            lowered[test.fieldIndex] = values
+            return test.holds(lowered: values)
+        }
+        var modifications: [Modification] = []
+        for (rule, tests) in zip(rules, matchers) where tests.allSatisfy(holds) {
             modifications += rule.modifications
             if let verdict = rule.verdict {
                 return Decision(verdict, reason: rule.reason, modifications: modifications)
@@ -71,49 +108,4 @@ public struct RulesClassifier: MailClassifier {
         // The built-in text is fixed and parsed by the tests; a failure here is a programming error.
         try! RulesClassifier(text: defaultRulesText)
     }
-}
-
-/// A compiled condition.
-struct ConditionMatcher: Sendable {
-    let condition: Rule.Condition
-    private let regex: CompiledRegex?
-    private let checker: DNSBLChecker?
-
-    init(_ condition: Rule.Condition, checkers: DNSBLCheckers) throws {
-        self.condition = condition
-        if case .dnsbl(let zone) = condition.field { checker = checkers[zone] } else { checker = nil }
-        if case .matches(let pattern) = condition.match {
-            regex = try CompiledRegex(pattern)
-        } else {
-            regex = nil
-        }
-    }
-
-    func holds(for mail: MailInfo) async -> Bool {
-        var values = RuleFields.values(of: condition.field, in: mail)
-        if let checker { values = await RuleFields.dnsblValues(in: mail, checker: checker) }
-        return values.contains(where: test) != condition.negated
-    }
-
-    private func test(_ value: String) -> Bool {
-        let lowered = value.lowercased()
-        switch condition.match {
-        case .contains(let text): return lowered.contains(text.lowercased())
-        case .equals(let text): return lowered == text.lowercased()
-        case .startsWith(let text): return lowered.hasPrefix(text.lowercased())
-        case .endsWith(let text): return lowered.hasSuffix(text.lowercased())
-        case .matches: return regex?.matches(value) ?? false
-        case .any: return true
-        }
-    }
-}
-
-/// A case-insensitive regular expression that can be shared between threads.
-struct CompiledRegex: @unchecked Sendable {
-    // Regex is not Sendable; this one is never mutated after creation.
-    private let regex: Regex<AnyRegexOutput>
-
-    init(_ pattern: String) throws { regex = try Regex(pattern).ignoresCase() }
-
-    func matches(_ value: String) -> Bool { value.contains(regex) }
 }

@@ -142,6 +142,12 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             }
         case .classify(let mail):
             let classifier = environment.classifier
+            let start = ContinuousClock.now
+            if let decision = classifier.decideAtOnce(mail) {
+                environment.metrics.classified(since: start)
+                finishClassification(mail, .value(decision), context: context)
+                return
+            }
             wait(for: { try await classifier.classify(mail) }, context: context) { handler, outcome in
                 handler.finishClassification(mail, outcome, context: context)
             }

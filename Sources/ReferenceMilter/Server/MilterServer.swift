@@ -187,9 +187,7 @@ public final class MilterServer: Service, Sendable {
                     environment: environment, refusing: !admission.served, connectionID: admission.id,
                     negotiated: { registry.negotiated(id: admission.id) }, watchdog: watchdog)
                 try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
-                try channel.pipeline.syncOperations.addHandler(FrameProgressHandler(watchdog: watchdog))
-                try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(MilterCommandDecoder(limits: limits)))
+                try channel.pipeline.syncOperations.addHandler(MilterCommandFramer(limits: limits, watchdog: watchdog))
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }

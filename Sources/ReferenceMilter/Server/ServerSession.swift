@@ -32,6 +32,9 @@ struct ServerSession {
     /// What the kept data costs, against the connection's memory budget.
     private let memory: ConnectionMemory
     private var macroCharges: [UInt8: Int] = [:]
+    /// The small MACRO packets whose values each stage holds now, as they came: the same packet
+    /// again (Postfix sends `i` before every header field) changes nothing and is not converted again.
+    private var keptDefinitions: [UInt8: MacroDefinition] = [:]
     private var transactionCharge = 0
     /// The transaction went over the memory budget: its data is dropped and it gets a tempfail.
     private var overBudget = false
@@ -87,6 +90,7 @@ struct ServerSession {
             resetTransaction()
             for cost in macroCharges.values { memory.release(cost) }
             macroCharges = [:]
+            keptDefinitions = [:]
             mail = MailInfo()
             return .reply([])
         case .quit:
@@ -191,6 +195,8 @@ struct ServerSession {
                 .malformedPayload, commandByte: MilterCommand.ID.macro.rawValue,
                 detail: "macros for an unknown stage \(Redaction.describe(byte: definition.stage))")
         }
+        if keptDefinitions[definition.stage] == definition { return }
+        keptDefinitions[definition.stage] = nil
         let values = MacroTable.values(of: definition)
         memory.release(macroCharges.removeValue(forKey: definition.stage) ?? 0)
         let cost = MemoryCost.macros(values)
@@ -204,6 +210,7 @@ struct ServerSession {
         }
         macroCharges[definition.stage] = cost
         mail.macros.set(stage: definition.stage, values)
+        if cost <= Self.keptDefinitionCost { keptDefinitions[definition.stage] = definition }
     }
 
     /// Drops the data and gives back all memory the session holds (the connection closed).
@@ -211,6 +218,7 @@ struct ServerSession {
         mail = MailInfo()
         resetMessageData()
         macroCharges = [:]
+        keptDefinitions = [:]
         transactionCharge = 0
         memory.releaseAll()
     }
@@ -279,6 +287,7 @@ struct ServerSession {
         guard !mail.recipients.isEmpty else { return }
         mail.recipients.removeLast()
         mail.macros.set(stage: MilterCommand.ID.recipient.rawValue, mail.recipients.last?.macros ?? [:])
+        keptDefinitions[MilterCommand.ID.recipient.rawValue] = nil
     }
 
     private mutating func resetMessageData(leadingSpace: Bool? = nil) {
@@ -292,6 +301,7 @@ struct ServerSession {
         mail.sender = nil
         mail.recipients = []
         mail.macros.keepOnly(Self.connectionStages)
+        for stage in MacroTable.order where !Self.connectionStages.contains(stage) { keptDefinitions[stage] = nil }
         for stage in macroCharges.keys where !Self.connectionStages.contains(stage) {
             memory.release(macroCharges.removeValue(forKey: stage) ?? 0)
         }
@@ -300,6 +310,10 @@ struct ServerSession {
         memory.release(transactionCharge)
         transactionCharge = 0
     }
+
+    /// The largest macro cost (``MemoryCost/macros(_:)``) whose packet is kept to recognise a repeat:
+    /// the copy is not charged to the budget, so it stays small.
+    private static let keptDefinitionCost = 256
 
     private static let connectionStages: Set<UInt8> = [
         MilterCommand.ID.connect.rawValue, MilterCommand.ID.helo.rawValue,
