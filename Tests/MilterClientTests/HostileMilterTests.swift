@@ -18,9 +18,11 @@ import Testing
     }
 
     /// Runs one message against a milter answering end of message with `actions`.
-    private static func endOfMessage(_ actions: [ScriptedMilter.Action]) async throws -> TransactionResult {
+    private static func endOfMessage(
+        _ actions: [ScriptedMilter.Action], _ driver: Driver
+    ) async throws -> TransactionResult {
         let (result, _, _) = try await Fixtures.run(
-            Scripts.wellBehaved(endOfMessage: actions), configuration: configuration())
+            Scripts.wellBehaved(endOfMessage: actions), configuration: configuration(), driver: driver)
         return result
     }
 
@@ -42,17 +44,18 @@ import Testing
         #expect(result.verdict == .tempfail)
     }
 
-    @Test func aHugeReplyLengthIsRefusedBeforeBuffering() async throws {
-        let result = try await Self.endOfMessage([
-            .raw([0x7F, 0xFF, 0xFF, 0xFF, UInt8(ascii: "y")]), .pause(.seconds(30)),
-        ])
+    @Test(arguments: Driver.allCases) func aHugeReplyLengthIsRefusedBeforeBuffering(driver: Driver) async throws {
+        let result = try await Self.endOfMessage(
+            [
+                .raw([0x7F, 0xFF, 0xFF, 0xFF, UInt8(ascii: "y")]), .pause(.seconds(30)),
+            ], driver)
         Self.expectTempfail(result, "frameTooLarge", at: .endOfMessage)
     }
 
-    @Test func endlessProgressEndsAtTheDeadline() async throws {
+    @Test(arguments: Driver.allCases) func endlessProgressEndsAtTheDeadline(driver: Driver) async throws {
         let endless = Array(
             repeating: [ScriptedMilter.Action.reply(.progress), .pause(.milliseconds(100))], count: 1000)
-        let result = try await Self.endOfMessage(endless.flatMap { $0 })
+        let result = try await Self.endOfMessage(endless.flatMap { $0 }, driver)
         Self.expectTempfail(result, "deadline", at: .endOfMessage)
         guard case .deadline(let amount, let replies, let progress) = result.findings.first?.kind else { return }
         #expect(amount == .seconds(4))
@@ -60,22 +63,22 @@ import Testing
         #expect(progress >= 5)
     }
 
-    @Test func progressOneByteAtATimeEndsAtTheDeadline() async throws {
+    @Test(arguments: Driver.allCases) func progressOneByteAtATimeEndsAtTheDeadline(driver: Driver) async throws {
         // Each PROGRESS frame takes 0.5 s to arrive, well within the 2 s per reply, forever.
         let frame = Self.frame(.progress)
         let slow = Array(repeating: Self.trickle(frame, gap: .milliseconds(100)), count: 100)
-        let result = try await Self.endOfMessage(slow.flatMap { $0 })
+        let result = try await Self.endOfMessage(slow.flatMap { $0 }, driver)
         Self.expectTempfail(result, "deadline", at: .endOfMessage)
     }
 
-    @Test func aReplyOneByteAtATimeTimesOut() async throws {
+    @Test(arguments: Driver.allCases) func aReplyOneByteAtATimeTimesOut(driver: Driver) async throws {
         let frame = Self.frame(.replyCode("550 5.7.1 slowly, one byte at a time"))
-        let result = try await Self.endOfMessage(Self.trickle(frame, gap: .seconds(1)))
+        let result = try await Self.endOfMessage(Self.trickle(frame, gap: .seconds(1)), driver)
         Self.expectTempfail(result, "timeout", at: .endOfMessage)
     }
 
-    @Test func silenceTimesOut() async throws {
-        let result = try await Self.endOfMessage([])
+    @Test(arguments: Driver.allCases) func silenceTimesOut(driver: Driver) async throws {
+        let result = try await Self.endOfMessage([], driver)
         Self.expectTempfail(result, "timeout", at: .endOfMessage)
     }
 
@@ -91,32 +94,33 @@ import Testing
         await milter.stop()
     }
 
-    @Test func aModificationBeforeEndOfMessageIsFound() async throws {
+    @Test(arguments: Driver.allCases) func aModificationBeforeEndOfMessageIsFound(driver: Driver) async throws {
         let header = MilterReply.addHeader(HeaderField(name: "X-Early", value: "1"))
         let (result, milter, _) = try await Fixtures.run(
             Scripts.wellBehaved { $0.id == .mail ? [.reply(header), .reply(.continue)] : nil },
-            configuration: Self.configuration())
+            configuration: Self.configuration(), driver: driver)
         Self.expectTempfail(result, "modificationBeforeEndOfMessage", at: .mail)
         #expect(!milter.eventIDs.contains(.recipient))
     }
 
-    @Test func aCloseMidReplyIsATruncatedFrame() async throws {
+    @Test(arguments: Driver.allCases) func aCloseMidReplyIsATruncatedFrame(driver: Driver) async throws {
         let frame = Self.frame(.replyCode("550 5.7.1 cut"))
-        let result = try await Self.endOfMessage([.raw(Array(frame.prefix(8))), .pause(.milliseconds(50)), .close])
+        let result = try await Self.endOfMessage(
+            [.raw(Array(frame.prefix(8))), .pause(.milliseconds(50)), .close], driver)
         Self.expectTempfail(result, "truncatedFrame", at: .endOfMessage)
     }
 
-    @Test func aMillionModificationsStopAtTheLimit() async throws {
+    @Test(arguments: Driver.allCases) func aMillionModificationsStopAtTheLimit(driver: Driver) async throws {
         let frame = Self.frame(.addHeader(HeaderField(name: "X-Flood", value: "1")))
         var flood: [UInt8] = []
         flood.reserveCapacity(frame.count * 1_000_000)
         for _ in 0..<1_000_000 { flood.append(contentsOf: frame) }
-        let result = try await Self.endOfMessage([.raw(flood), .reply(.accept)])
+        let result = try await Self.endOfMessage([.raw(flood), .reply(.accept)], driver)
         Self.expectTempfail(result, "tooManyModifications", at: .endOfMessage)
         #expect(result.findings.first?.kind == .overLimit(.modificationCount(10_000)))
     }
 
-    @Test func aFloodOfRepliesBetweenStepsIsCutOff() async throws {
+    @Test(arguments: Driver.allCases) func aFloodOfRepliesBetweenStepsIsCutOff(driver: Driver) async throws {
         // 20,000 CONTINUEs after HELO's reply; the limit is cut to 64,000 bytes (1,000 replies)
         // so that the debug build decodes enough of them well within the pause below.
         var flood: [UInt8] = []
@@ -127,11 +131,9 @@ import Testing
         configuration.limits.maximumUnreadReplyBytes = 64_000
         let milter = try await ScriptedMilter(
             script: Scripts.wellBehaved { $0.id == .helo ? [.reply(.continue), .raw(bytes)] : nil })
-        let connection = try await Fixtures.open(milter, configuration: configuration)
         // The flood arrives within milliseconds; two seconds is the generous bound.
-        try await Task.sleep(for: .seconds(2))
-        let result = await connection.send(Fixtures.message)
-        await connection.quit()
+        let (result, _) = try await driver.run(
+            milter, configuration: configuration, message: Fixtures.message, pause: .seconds(2))
         await milter.stop()
         Self.expectTempfail(result, "tooManyUnreadReplies", at: .mail)
         #expect(result.findings.first?.kind == .overLimit(.unreadReplyBytes(64_000)))

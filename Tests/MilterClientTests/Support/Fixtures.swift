@@ -54,13 +54,11 @@ enum Fixtures {
     /// Runs one message on a fresh connection and quits.
     static func run(
         _ script: @escaping ScriptedMilter.Script, configuration: MilterClientConfiguration = configuration(),
-        message: MilterMessage = message
+        message: MilterMessage = message, driver: Driver = .eventLoop
     ) async throws -> (TransactionResult, ScriptedMilter, [Finding]) {
         let milter = try await ScriptedMilter(script: script)
-        let connection = try await open(milter, configuration: configuration)
-        let result = await connection.send(message)
-        await connection.quit()
+        let (result, findings) = try await driver.run(milter, configuration: configuration, message: message)
         await milter.stop()
-        return (result, milter, await connection.connectionFindings)
+        return (result, milter, findings)
     }
 }
