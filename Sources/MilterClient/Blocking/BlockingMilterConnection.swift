@@ -14,10 +14,12 @@ package final class BlockingMilterConnection {
     /// The connection's number in this process, as ``MilterClientConnection/number``.
     package let number: UInt
     private var machine: MTAConnectionStateMachine
-    private let socket: BlockingSocket
+    private var socket: BlockingSocket
     private var socketClosed = false
     private var reader: BlockingReplyReader
     private let outboundTap: OutboundFrameTap?
+    /// The frames of a run not written yet; its storage serves every run of the connection.
+    private var batch = ByteBuffer()
 
     /// What driving the machine came to.
     private enum Outcome {
@@ -128,8 +130,7 @@ package final class BlockingMilterConnection {
 
     private func run(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool) -> Outcome {
         var action = first
-        var unsent: ByteBuffer?
-        defer { if let unsent { flush(unsent) } }
+        defer { flush() }
         while true {
             switch action {
             case .write(var bytes):
@@ -138,26 +139,18 @@ package final class BlockingMilterConnection {
                     action = machine.strayRepliesFound(stray)
                     continue
                 }
-                if unsent == nil {
-                    unsent = bytes
-                } else {
-                    unsent!.writeBuffer(&bytes)
-                }
+                batch.writeBuffer(&bytes)
                 action = machine.written()
             case .wait(let timeout):
                 if let event = reader.poll() {
                     action = machine.eventReceived(event)
                     continue
                 }
-                if let bytes = unsent {
-                    unsent = nil
-                    flush(bytes)
-                }
+                flush()
                 if stoppingAtWait { return .waiting(timeout) }
-                action = machine.eventReceived(reader.next(from: socket, timeout: timeout))
+                action = machine.eventReceived(reader.next(from: &socket, timeout: timeout))
             case .close:
-                if let bytes = unsent { flush(bytes) }
-                unsent = nil
+                flush()
                 closeSocket()
                 action = machine.closed()
             case .deliverStep(let record): return .step(record)
@@ -170,14 +163,17 @@ package final class BlockingMilterConnection {
     /// Carries on from a wait returned by ``drive(_:stoppingAtWait:)``.
     private func carryOn(_ outcome: Outcome) -> Outcome {
         guard case .waiting(let timeout) = outcome else { return outcome }
-        return run(machine.eventReceived(reader.next(from: socket, timeout: timeout)), stoppingAtWait: false)
+        return run(machine.eventReceived(reader.next(from: &socket, timeout: timeout)), stoppingAtWait: false)
     }
 
-    /// Writes `bytes`, shown to the tap first; a failed write ends the reply stream with the error.
-    private func flush(_ bytes: ByteBuffer) {
-        if let outboundTap { outboundTap.observe(bytes) }
+    /// Writes the frames of the run, shown to the tap first; a failed write ends the reply stream
+    /// with the error.
+    private func flush() {
+        guard batch.readableBytes > 0 else { return }
+        defer { batch.clear() }
+        if let outboundTap { outboundTap.observe(batch) }
         guard !socketClosed, !reader.ended else { return }
-        if let failure = socket.write(bytes) { reader.fail(failure) }
+        if let failure = socket.write(batch) { reader.fail(failure) }
     }
 
     private func closeSocket() {

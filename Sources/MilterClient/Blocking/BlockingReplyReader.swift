@@ -30,15 +30,19 @@ struct BlockingReplyReader {
     /// Whether the stream has ended (EOF, an error, a broken frame).
     var ended: Bool { terminal != nil }
 
-    /// The next event if one is there already (or the stream has ended).
+    /// The next event if one is there already (or the stream has ended). A reply read but not
+    /// cut yet is cut now, and only that one: a reply handed to the step waiting for it never
+    /// counts as unread.
     mutating func poll() -> InboxEvent? {
+        if queue.isEmpty { cutFrames(stoppingAtFirst: true) }
         guard let reply = queue.popFirst() else { return terminal }
         queuedBytes -= MilterClientLimits.cost(of: reply)
         return .reply(reply)
     }
 
-    /// Removes and returns the replies read while nobody waited.
+    /// Removes and returns the replies read while nobody waited (all of them cut first).
     mutating func takeQueuedReplies() -> [MilterReply] {
+        cutFrames(stoppingAtFirst: false)
         guard !queue.isEmpty else { return [] }
         let replies = Array(queue)
         queue.removeAll(keepingCapacity: true)
@@ -47,12 +51,12 @@ struct BlockingReplyReader {
     }
 
     /// The next event, waiting at most `timeout` for it on `socket`.
-    mutating func next(from socket: BlockingSocket, timeout: TimeAmount) -> InboxEvent {
+    mutating func next(from socket: inout BlockingSocket, timeout: TimeAmount) -> InboxEvent {
         if let event = poll() { return event }
         let deadline = NIODeadline.now() + timeout
         while true {
             switch socket.read(into: &bytes, timeout: deadline - .now()) {
-            case .bytes: cutFrames()
+            case .bytes: break
             case .timeout: return .timeout(timeout)
             case .endOfFile: finishAtEnd()
             case .failure(let text): terminal = .ioError(text)
@@ -66,7 +70,7 @@ struct BlockingReplyReader {
     mutating func readAvailable(from socket: BlockingSocket) {
         while terminal == nil {
             switch socket.readNow(into: &bytes) {
-            case .bytes: cutFrames()
+            case .bytes: cutFrames(stoppingAtFirst: false)
             case .timeout: return
             case .endOfFile: finishAtEnd()
             case .failure(let text): terminal = .ioError(text)
@@ -79,9 +83,11 @@ struct BlockingReplyReader {
         if terminal == nil { terminal = .ioError(text) }
     }
 
-    /// Cuts and queues every whole reply read; every reply of a read is queued before the first
-    /// is handed out, so a second reply in the same read is still seen as a stray one.
-    private mutating func cutFrames() {
+    /// Cuts and queues the whole replies read, or only the first of them. The rest are cut before
+    /// the next command goes (``takeQueuedReplies()``), so a second reply in the same read is still
+    /// seen as a stray one.
+    private mutating func cutFrames(stoppingAtFirst: Bool) {
+        guard bytes.readableBytes > 0 else { return }
         do {
             while let reply = try nextReply(atEnd: false) {
                 queuedBytes += MilterClientLimits.cost(of: reply)
@@ -93,6 +99,7 @@ struct BlockingReplyReader {
                     break
                 }
                 queue.append(reply)
+                if stoppingAtFirst { break }
             }
         } catch {
             terminal = .protocolError(error)

@@ -2,10 +2,13 @@ import NIOCore
 import _MilterSystem
 
 /// A blocking stream socket to one milter, for ``BlockingMilterConnection``: one `write` per
-/// batch of frames, one `poll` and one `read` per wait, no event loop. Used by one thread at a time;
+/// batch of frames, one `read` per wait (its timeout set with `SO_RCVTIMEO` when it changes), no
+/// event loop. Used by one thread at a time;
 /// its owner closes it.
 struct BlockingSocket {
     let descriptor: Int32
+    /// The `SO_RCVTIMEO` in force, in microseconds; 0 (the system's default) waits for ever.
+    private var receiveTimeout = 0
 
     /// Connects within `timeout` (a non-blocking connect, then a poll), then turns the socket
     /// blocking with TCP_NODELAY; throws why not, in words (`connection refused`).
@@ -129,16 +132,15 @@ struct BlockingSocket {
     }
 
     /// Waits at most `timeout` for bytes and reads what is there into `buffer`'s spare room.
-    func read(into buffer: inout ByteBuffer, timeout: TimeAmount) -> ReadResult {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&entry, 1, Self.milliseconds(timeout))
-            if ready == 0 { return .timeout }
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return .failure(SystemCall.errorText(errno))
-            }
-            break
+    mutating func read(into buffer: inout ByteBuffer, timeout: TimeAmount) -> ReadResult {
+        // Whole microseconds, rounded up; none left: a read that does not wait.
+        let microseconds = max(0, (timeout.nanoseconds + 999) / 1000)
+        guard microseconds > 0 else { return readNow(into: &buffer) }
+        if microseconds != receiveTimeout {
+            var value = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: .init(microseconds % 1_000_000))
+            guard setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0
+            else { return .failure(SystemCall.errorText(errno)) }
+            receiveTimeout = Int(microseconds)
         }
         return receive(into: &buffer, flags: 0)
     }

@@ -4,6 +4,9 @@ import _MilterSystem
 /// Runs closures on threads of their own (POSIX threads, not Swift's cooperative pool): the
 /// threads of ``BlockingMilterConnection``, which block in `poll` and `read`.
 package enum BlockingThread {
+    /// The stack of each thread: 1 MiB rather than the usual 8.
+    private static let stackSize = 1 << 20
+
     /// Runs `body` on a new detached thread.
     package static func start(_ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Body(body)).toOpaque()
@@ -11,6 +14,8 @@ package enum BlockingThread {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        // A connection's work needs little stack; thousands of connections need thousands of threads.
+        pthread_attr_setstacksize(&attributes, stackSize)
         #if canImport(Darwin)
         var thread: pthread_t?
         #else

@@ -34,8 +34,11 @@ struct ReplayRunner: Sendable {
     /// (``MilterClientConfiguration/quitDrainTimeout``) are waited for after that, and their last
     /// message reported, before this returns.
     func run() async -> (unreachable: String?, workEnded: ContinuousClock.Instant) {
-        if let threads {
-            await runOnEventLoops(threads)
+        // The loops stay up until the watches after QUIT have ended: they run on them.
+        let group = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+        defer { group?.shutdownGracefully { _ in } }
+        if let group {
+            await runOnEventLoops(group)
         } else {
             await BlockingThread.run(connections) { _ in blockingWorker() }
         }
@@ -44,9 +47,7 @@ struct ReplayRunner: Sendable {
         return (reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }, workEnded)
     }
 
-    private func runOnEventLoops(_ threads: Int) async {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        defer { group.shutdownGracefully { _ in } }
+    private func runOnEventLoops(_ group: MultiThreadedEventLoopGroup) async {
         await withTaskGroup(of: Void.self) { tasks in
             for _ in 0..<connections {
                 let eventLoop = group.next()
