@@ -56,7 +56,10 @@ let package = Package(
         // RFC 5322 / MIME; depends on nothing in this package.
         .target(name: "MailMessage"),
         // The fake MTA.
-        .target(name: "MilterClient", dependencies: ["MilterProtocol", "MailMessage", "_MilterAddress", log] + nio),
+        .target(
+            name: "MilterClient",
+            dependencies: ["MilterProtocol", "MailMessage", "_MilterAddress", "_MilterSystem", log] + nio
+        ),
         // pcap / pcapng reading, TCP reassembly, milter session extraction; MailMessage for IPAddress.
         .target(
             name: "MilterCapture",

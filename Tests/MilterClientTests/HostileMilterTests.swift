@@ -7,7 +7,8 @@ import Testing
 /// Hostile milters against the client over a real loopback socket, with real timers: each case
 /// ends with a named finding within the step's deadline, and the message gets the default action.
 /// Timeouts are short (2 s per reply, a 4 s deadline) so that the cases take seconds; the time
-/// limit is only the "it does not hang" bound.
+/// limit is only the "it does not hang" bound. Most cases run once per ``Driver`` (the event loop
+/// actor and the blocking connection), both in one test so that they take one timing slot.
 @Suite(.tags(.integration), .timeLimit(.minutes(10)), .timingSensitive) struct HostileMilterTests {
     static func configuration() -> MilterClientConfiguration {
         var configuration = Fixtures.configuration()
@@ -18,9 +19,11 @@ import Testing
     }
 
     /// Runs one message against a milter answering end of message with `actions`.
-    private static func endOfMessage(_ actions: [ScriptedMilter.Action]) async throws -> TransactionResult {
+    private static func endOfMessage(
+        _ actions: [ScriptedMilter.Action], _ driver: Driver
+    ) async throws -> TransactionResult {
         let (result, _, _) = try await Fixtures.run(
-            Scripts.wellBehaved(endOfMessage: actions), configuration: configuration())
+            Scripts.wellBehaved(endOfMessage: actions), configuration: configuration(), driver: driver)
         return result
     }
 
@@ -36,47 +39,60 @@ import Testing
         bytes.flatMap { [.raw([$0]), .pause(gap)] }
     }
 
-    private static func expectTempfail(_ result: TransactionResult, _ code: String, at step: MilterCommand.ID) {
-        #expect(result.findings.map(\.code) == [code])
-        #expect(result.findings.first?.step == step)
-        #expect(result.verdict == .tempfail)
+    private static func expectTempfail(
+        _ result: TransactionResult, _ code: String, at step: MilterCommand.ID, _ driver: Driver
+    ) {
+        #expect(result.findings.map(\.code) == [code], "\(driver)")
+        #expect(result.findings.first?.step == step, "\(driver)")
+        #expect(result.verdict == .tempfail, "\(driver)")
     }
 
     @Test func aHugeReplyLengthIsRefusedBeforeBuffering() async throws {
-        let result = try await Self.endOfMessage([
-            .raw([0x7F, 0xFF, 0xFF, 0xFF, UInt8(ascii: "y")]), .pause(.seconds(30)),
-        ])
-        Self.expectTempfail(result, "frameTooLarge", at: .endOfMessage)
+        for driver in Driver.allCases {
+            let result = try await Self.endOfMessage(
+                [
+                    .raw([0x7F, 0xFF, 0xFF, 0xFF, UInt8(ascii: "y")]), .pause(.seconds(30)),
+                ], driver)
+            Self.expectTempfail(result, "frameTooLarge", at: .endOfMessage, driver)
+        }
     }
 
     @Test func endlessProgressEndsAtTheDeadline() async throws {
-        let endless = Array(
-            repeating: [ScriptedMilter.Action.reply(.progress), .pause(.milliseconds(100))], count: 1000)
-        let result = try await Self.endOfMessage(endless.flatMap { $0 })
-        Self.expectTempfail(result, "deadline", at: .endOfMessage)
-        guard case .deadline(let amount, let replies, let progress) = result.findings.first?.kind else { return }
-        #expect(amount == .seconds(4))
-        #expect(progress == replies)
-        #expect(progress >= 5)
+        for driver in Driver.allCases {
+            let endless = Array(
+                repeating: [ScriptedMilter.Action.reply(.progress), .pause(.milliseconds(100))], count: 1000)
+            let result = try await Self.endOfMessage(endless.flatMap { $0 }, driver)
+            Self.expectTempfail(result, "deadline", at: .endOfMessage, driver)
+            guard case .deadline(let amount, let replies, let progress) = result.findings.first?.kind else { continue }
+            #expect(amount == .seconds(4))
+            #expect(progress == replies)
+            #expect(progress >= 5)
+        }
     }
 
     @Test func progressOneByteAtATimeEndsAtTheDeadline() async throws {
-        // Each PROGRESS frame takes 0.5 s to arrive, well within the 2 s per reply, forever.
-        let frame = Self.frame(.progress)
-        let slow = Array(repeating: Self.trickle(frame, gap: .milliseconds(100)), count: 100)
-        let result = try await Self.endOfMessage(slow.flatMap { $0 })
-        Self.expectTempfail(result, "deadline", at: .endOfMessage)
+        for driver in Driver.allCases {
+            // Each PROGRESS frame takes 0.5 s to arrive, well within the 2 s per reply, forever.
+            let frame = Self.frame(.progress)
+            let slow = Array(repeating: Self.trickle(frame, gap: .milliseconds(100)), count: 100)
+            let result = try await Self.endOfMessage(slow.flatMap { $0 }, driver)
+            Self.expectTempfail(result, "deadline", at: .endOfMessage, driver)
+        }
     }
 
     @Test func aReplyOneByteAtATimeTimesOut() async throws {
-        let frame = Self.frame(.replyCode("550 5.7.1 slowly, one byte at a time"))
-        let result = try await Self.endOfMessage(Self.trickle(frame, gap: .seconds(1)))
-        Self.expectTempfail(result, "timeout", at: .endOfMessage)
+        for driver in Driver.allCases {
+            let frame = Self.frame(.replyCode("550 5.7.1 slowly, one byte at a time"))
+            let result = try await Self.endOfMessage(Self.trickle(frame, gap: .seconds(1)), driver)
+            Self.expectTempfail(result, "timeout", at: .endOfMessage, driver)
+        }
     }
 
     @Test func silenceTimesOut() async throws {
-        let result = try await Self.endOfMessage([])
-        Self.expectTempfail(result, "timeout", at: .endOfMessage)
+        for driver in Driver.allCases {
+            let result = try await Self.endOfMessage([], driver)
+            Self.expectTempfail(result, "timeout", at: .endOfMessage, driver)
+        }
     }
 
     @Test func aReplyToAbortIsFound() async throws {
@@ -92,49 +108,56 @@ import Testing
     }
 
     @Test func aModificationBeforeEndOfMessageIsFound() async throws {
-        let header = MilterReply.addHeader(HeaderField(name: "X-Early", value: "1"))
-        let (result, milter, _) = try await Fixtures.run(
-            Scripts.wellBehaved { $0.id == .mail ? [.reply(header), .reply(.continue)] : nil },
-            configuration: Self.configuration())
-        Self.expectTempfail(result, "modificationBeforeEndOfMessage", at: .mail)
-        #expect(!milter.eventIDs.contains(.recipient))
+        for driver in Driver.allCases {
+            let header = MilterReply.addHeader(HeaderField(name: "X-Early", value: "1"))
+            let (result, milter, _) = try await Fixtures.run(
+                Scripts.wellBehaved { $0.id == .mail ? [.reply(header), .reply(.continue)] : nil },
+                configuration: Self.configuration(), driver: driver)
+            Self.expectTempfail(result, "modificationBeforeEndOfMessage", at: .mail, driver)
+            #expect(!milter.eventIDs.contains(.recipient))
+        }
     }
 
     @Test func aCloseMidReplyIsATruncatedFrame() async throws {
-        let frame = Self.frame(.replyCode("550 5.7.1 cut"))
-        let result = try await Self.endOfMessage([.raw(Array(frame.prefix(8))), .pause(.milliseconds(50)), .close])
-        Self.expectTempfail(result, "truncatedFrame", at: .endOfMessage)
+        for driver in Driver.allCases {
+            let frame = Self.frame(.replyCode("550 5.7.1 cut"))
+            let result = try await Self.endOfMessage(
+                [.raw(Array(frame.prefix(8))), .pause(.milliseconds(50)), .close], driver)
+            Self.expectTempfail(result, "truncatedFrame", at: .endOfMessage, driver)
+        }
     }
 
     @Test func aMillionModificationsStopAtTheLimit() async throws {
-        let frame = Self.frame(.addHeader(HeaderField(name: "X-Flood", value: "1")))
-        var flood: [UInt8] = []
-        flood.reserveCapacity(frame.count * 1_000_000)
-        for _ in 0..<1_000_000 { flood.append(contentsOf: frame) }
-        let result = try await Self.endOfMessage([.raw(flood), .reply(.accept)])
-        Self.expectTempfail(result, "tooManyModifications", at: .endOfMessage)
-        #expect(result.findings.first?.kind == .overLimit(.modificationCount(10_000)))
+        for driver in Driver.allCases {
+            let frame = Self.frame(.addHeader(HeaderField(name: "X-Flood", value: "1")))
+            var flood: [UInt8] = []
+            flood.reserveCapacity(frame.count * 1_000_000)
+            for _ in 0..<1_000_000 { flood.append(contentsOf: frame) }
+            let result = try await Self.endOfMessage([.raw(flood), .reply(.accept)], driver)
+            Self.expectTempfail(result, "tooManyModifications", at: .endOfMessage, driver)
+            #expect(result.findings.first?.kind == .overLimit(.modificationCount(10_000)))
+        }
     }
 
     @Test func aFloodOfRepliesBetweenStepsIsCutOff() async throws {
-        // 20,000 CONTINUEs after HELO's reply; the limit is cut to 64,000 bytes (1,000 replies)
-        // so that the debug build decodes enough of them well within the pause below.
-        var flood: [UInt8] = []
-        for _ in 0..<20_000 { flood.append(contentsOf: Self.frame(.continue)) }
-        let bytes = flood
-        var configuration = Self.configuration()
-        configuration.maximumReplyLength = 1000
-        configuration.limits.maximumUnreadReplyBytes = 64_000
-        let milter = try await ScriptedMilter(
-            script: Scripts.wellBehaved { $0.id == .helo ? [.reply(.continue), .raw(bytes)] : nil })
-        let connection = try await Fixtures.open(milter, configuration: configuration)
-        // The flood arrives within milliseconds; two seconds is the generous bound.
-        try await Task.sleep(for: .seconds(2))
-        let result = await connection.send(Fixtures.message)
-        await connection.quit()
-        await milter.stop()
-        Self.expectTempfail(result, "tooManyUnreadReplies", at: .mail)
-        #expect(result.findings.first?.kind == .overLimit(.unreadReplyBytes(64_000)))
-        #expect(!milter.eventIDs.contains(.mail))
+        for driver in Driver.allCases {
+            // 20,000 CONTINUEs after HELO's reply; the limit is cut to 64,000 bytes (1,000 replies)
+            // so that the debug build decodes enough of them well within the pause below.
+            var flood: [UInt8] = []
+            for _ in 0..<20_000 { flood.append(contentsOf: Self.frame(.continue)) }
+            let bytes = flood
+            var configuration = Self.configuration()
+            configuration.maximumReplyLength = 1000
+            configuration.limits.maximumUnreadReplyBytes = 64_000
+            let milter = try await ScriptedMilter(
+                script: Scripts.wellBehaved { $0.id == .helo ? [.reply(.continue), .raw(bytes)] : nil })
+            // The flood arrives within milliseconds; two seconds is the generous bound.
+            let (result, _) = try await driver.run(
+                milter, configuration: configuration, message: Fixtures.message, pause: .seconds(2))
+            await milter.stop()
+            Self.expectTempfail(result, "tooManyUnreadReplies", at: .mail, driver)
+            #expect(result.findings.first?.kind == .overLimit(.unreadReplyBytes(64_000)))
+            #expect(!milter.eventIDs.contains(.mail))
+        }
     }
 }

@@ -6,29 +6,18 @@ import Testing
 
 /// The actor, its channel and its reply inbox end to end, against the scripted milter over a
 /// real loopback (or unix-domain) socket, with real timers. The behaviour itself is tested on
-/// the state machine with no socket; these few check that the actor carries it out.
+/// the state machine with no socket; these few check that the actor carries it out (and, where
+/// they loop over ``Driver``, the blocking connection too).
 @Suite(.tags(.integration), .timingSensitive) struct MilterClientIntegrationTests {
     @Test func postfixOrderWithMacrosBeforeEveryHeaderAndBodyChunk() async throws {
-        let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved())
-        #expect(findings.isEmpty)
-        #expect(result.verdict == .accept)
-        // The client closes right after QUIT without waiting for the milter: wait for it to read QUIT.
-        try await waitUntil { milter.eventIDs.last == .quit }
-        #expect(
-            milter.eventIDs == [
-                .optionNegotiation, .connect, .helo, .mail, .recipient, .recipient, .data, .header, .header, .header,
-                .header, .endOfHeaders, .body, .endOfMessage, .abort, .quit,
-            ])
-        let stages = milter.macroPackets.map { Character(Unicode.Scalar($0.stage)) }
-        #expect(stages == ["C", "H", "M", "R", "R", "T", "L", "L", "L", "L", "N", "B", "E"])
-        let connectMacros = Dictionary(
-            uniqueKeysWithValues: milter.macroPackets[0].macros.map { ($0.name.string, $0.value.string) })
-        #expect(Set(connectMacros.keys) == ["j", "{daemon_name}", "{daemon_addr}", "v", "_"])
-        #expect(connectMacros["_"] == "client.example.test [192.0.2.1]")
-        // The HELO stage asks only for TLS macros, which have no value: an empty D packet goes.
-        #expect(milter.macroPackets[1].macros.isEmpty)
-        let mailMacros = milter.macroPackets[2].macros.map(\.name.string)
-        #expect(mailMacros == ["i", "{mail_addr}", "{mail_host}", "{mail_mailer}"])
+        for driver in Driver.allCases {
+            let (result, milter, findings) = try await Fixtures.run(Scripts.wellBehaved(), driver: driver)
+            #expect(findings.isEmpty)
+            #expect(result.verdict == .accept)
+            // The client closes right after QUIT without waiting for the milter: wait for it to read QUIT.
+            try await waitUntil { milter.eventIDs.last == .quit }
+            Fixtures.expectPostfixOrder(milter.eventIDs, milter.macroPackets)
+        }
     }
 
     @Test func unixDomainSocket() async throws {
@@ -39,6 +28,22 @@ import Testing
         await connection.connect()
         let result = await connection.send(Fixtures.message)
         await connection.quit()
+        await milter.stop()
+        #expect(result.verdict == .accept)
+        #expect(milter.eventIDs.contains(.endOfMessage))
+    }
+
+    @Test func unixDomainSocketWithABlockingConnection() async throws {
+        let path = "/tmp/milter-client-test-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let milter = try await ScriptedMilter(unixPath: path, script: Scripts.wellBehaved())
+        let address = try MilterAddress(parsing: "unix:\(path)")
+        let result = try await Driver.onThread {
+            let connection = try BlockingMilterConnection.open(to: address, configuration: Fixtures.configuration())
+            connection.connect()
+            let result = connection.send(Fixtures.message)
+            connection.quit { _ in }
+            return result
+        }
         await milter.stop()
         #expect(result.verdict == .accept)
         #expect(milter.eventIDs.contains(.endOfMessage))
@@ -73,12 +78,14 @@ import Testing
     }
 
     @Test func timeout() async throws {
-        let (result, _, _) = try await Fixtures.run(
-            Scripts.wellBehaved(endOfMessage: []),
-            configuration: Fixtures.configuration(endOfMessage: .milliseconds(200)))
-        #expect(result.findings.map(\.code) == ["timeout"])
-        #expect(result.findings.first?.step == .endOfMessage)
-        #expect(result.verdict == .tempfail)
+        for driver in Driver.allCases {
+            let (result, _, _) = try await Fixtures.run(
+                Scripts.wellBehaved(endOfMessage: []),
+                configuration: Fixtures.configuration(endOfMessage: .milliseconds(200)), driver: driver)
+            #expect(result.findings.map(\.code) == ["timeout"])
+            #expect(result.findings.first?.step == .endOfMessage)
+            #expect(result.verdict == .tempfail)
+        }
     }
 
     @Test func progressResetsTheTimeout() async throws {

@@ -10,21 +10,7 @@ import Testing
         let (result, milter, findings) = Fixtures.simulateRun(Scripts.wellBehaved())
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
-        #expect(
-            milter.eventIDs == [
-                .optionNegotiation, .connect, .helo, .mail, .recipient, .recipient, .data, .header, .header, .header,
-                .header, .endOfHeaders, .body, .endOfMessage, .abort, .quit,
-            ])
-        let stages = milter.macroPackets.map { Character(Unicode.Scalar($0.stage)) }
-        #expect(stages == ["C", "H", "M", "R", "R", "T", "L", "L", "L", "L", "N", "B", "E"])
-        let connectMacros = Dictionary(
-            uniqueKeysWithValues: milter.macroPackets[0].macros.map { ($0.name.string, $0.value.string) })
-        #expect(Set(connectMacros.keys) == ["j", "{daemon_name}", "{daemon_addr}", "v", "_"])
-        #expect(connectMacros["_"] == "client.example.test [192.0.2.1]")
-        // The HELO stage asks only for TLS macros, which have no value: an empty D packet goes.
-        #expect(milter.macroPackets[1].macros.isEmpty)
-        let mailMacros = milter.macroPackets[2].macros.map(\.name.string)
-        #expect(mailMacros == ["i", "{mail_addr}", "{mail_host}", "{mail_mailer}"])
+        Fixtures.expectPostfixOrder(milter.eventIDs, milter.macroPackets)
     }
 
     @Test func headersAsPostfixSendsThem() async throws {

@@ -12,9 +12,13 @@ import Testing
 /// end before the deadline: every finding checks that the next connection's OPTNEG reached the
 /// milter while the previous connection was still watched.
 struct ObserveAfterQuitTests {
-    @Test(arguments: [(connections: 1, messagesPerConnection: 1), (connections: 2, messagesPerConnection: 2)])
+    /// With a thread per connection (the default), and with event loop threads (`--threads`).
+    @Test(arguments: [
+        (connections: 1, messagesPerConnection: 1, driver: []), (connections: 2, messagesPerConnection: 2, driver: []),
+        (connections: 2, messagesPerConnection: 2, driver: ["--threads", "2"]),
+    ])
     func aReplyAfterQuitIsAFindingAndTheNextConnectionDoesNotWait(
-        connections: Int, messagesPerConnection: Int
+        connections: Int, messagesPerConnection: Int, driver: [String]
     ) async throws {
         let sessions = 4
         let negotiations = ScriptCounter()
@@ -36,7 +40,7 @@ struct ObserveAfterQuitTests {
                 "--target", "127.0.0.1:\(milter.port)", "--observe-after-quit", "60", "--connections", "\(connections)",
                 "--messages-per-connection", "\(messagesPerConnection)", "--repeat",
                 "\(sessions * messagesPerConnection)", "--timeout", "30", ReplayBinary.fixture("replay/accept.eml"),
-            ], timeout: .seconds(50))
+            ] + driver, timeout: .seconds(50))
         await milter.stop()
         let findingLines = result.stdout.split(separator: "\n").filter {
             $0.contains("FINDING replyToNoReplyCommand at QUIT")

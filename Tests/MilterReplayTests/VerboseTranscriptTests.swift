@@ -125,8 +125,10 @@ struct VerboseTranscriptTests {
         }
     }
 
-    @Test func transcriptsOfConcurrentConnectionsDoNotInterleave() async throws {
-        let arguments = ["--connections", "2", "--repeat", "4", ReplayBinary.fixture("replay/accept.eml")]
+    /// With a thread per connection (the default) and with event loop threads (`--threads`).
+    @Test(arguments: [[], ["--threads", "2"]])
+    func transcriptsOfConcurrentConnectionsDoNotInterleave(driver: [String]) async throws {
+        let arguments = ["--connections", "2", "--repeat", "4", ReplayBinary.fixture("replay/accept.eml")] + driver
         let result = try await ReplayBinary.run(["--verbose"] + arguments)
         #expect(result.status == 0, "\(result.stderr)")
         let found = try Self.transcripts(result.stdout)

@@ -12,7 +12,7 @@ extension MTAConnectionStateMachine {
             return emit(finish(StepRecord(command: out.id, delivery: out.loneMacro ? .skipped : .sentWithoutReply)))
         }
         var step = PendingStep(
-            id: out.id, timeout: timeout, start: out.start, deadline: configuration.effectiveTimeouts.stepDeadline)
+            id: out.id, timeout: timeout, start: out.start, deadline: timeouts.stepDeadline)
         return awaitReply(to: &step)
     }
 

@@ -7,7 +7,7 @@ extension MTAConnectionStateMachine {
     mutating func macroDefinition(for id: MilterCommand.ID, event: MacroEvent) -> MacroDefinition? {
         guard sendsMacros(before: id) else { return nil }
         if (id == .header || id == .body) && !configuration.profile.sendsMacrosBeforeContent { return nil }
-        if let packet = macroPackets[id.rawValue] { return packet }
+        if let packet = macroPackets[id] { return packet }
         let planned: [MacroPlan.PlannedMacro]?
         if let known = plannedMacros[event] {
             planned = known
@@ -17,12 +17,12 @@ extension MTAConnectionStateMachine {
         }
         let values = context.values
         let packet = planned.map { MacroPlan.definition(stage: id, planned: $0, values: values) }
-        macroPackets[id.rawValue] = packet
+        macroPackets[id] = packet
         return packet
     }
 
     /// Whether the negotiation lets a MACRO packet go before `id`, whatever the profile's habits.
-    func sendsMacros(before id: MilterCommand.ID) -> Bool {
+    mutating func sendsMacros(before id: MilterCommand.ID) -> Bool {
         guard let options = session.options else { return false }
         if (id == .data && !options.version.hasData) || (id == .unknown && !options.version.hasUnknown) {
             return false

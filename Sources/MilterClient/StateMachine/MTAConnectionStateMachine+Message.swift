@@ -12,12 +12,12 @@ extension MTAConnectionStateMachine {
 
     /// Runs the message's steps until one writes, or the message is done.
     mutating func advance() -> Action {
-        while var cursor = message {
-            guard let step = cursor.next() else {
+        // The cursor is moved on in place: a copy would retain every part of the message.
+        while message != nil {
+            guard let step = message!.next() else {
                 message = nil
                 return endTransaction()
             }
-            message = cursor
             switch startTransactionStep(step) {
             case .write(let bytes): return .write(bytes)
             case .done(let record): if let action = conclude(record) { return action }

@@ -3,7 +3,7 @@ import MilterProtocol
 
 extension MTAConnectionStateMachine {
     /// The result of the transaction in progress, as the MTA would settle it.
-    func makeResult() -> TransactionResult {
+    mutating func makeResult() -> TransactionResult {
         let state = transaction
         let duration = state.start.map { $0.duration(to: now()) } ?? .zero
         var result = TransactionResult(

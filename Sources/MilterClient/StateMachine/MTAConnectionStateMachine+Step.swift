@@ -38,7 +38,7 @@ extension MTAConnectionStateMachine {
         }
         if id != .body { skippingBody = false }
         if bytes.readableBytes == 0 { return .done(StepRecord(command: id, delivery: .skipped)) }
-        let timeout = decision == .sendAndAwaitReply ? configuration.effectiveTimeouts.timeout(for: id) : nil
+        let timeout = decision == .sendAndAwaitReply ? timeouts.timeout(for: id) : nil
         outgoing = OutgoingStep(
             id: id, timeout: timeout, loneMacro: decision == .skipEvent, start: start, sessionBefore: sessionBefore)
         return .write(bytes)
@@ -126,7 +126,7 @@ extension MTAConnectionStateMachine {
             command: id, delivery: .awaited, smtpReply: reply, finding: finding, duration: start.duration(to: now()))
     }
 
-    private func recordWithoutMilter(_ id: MilterCommand.ID) -> StepRecord? {
+    private mutating func recordWithoutMilter(_ id: MilterCommand.ID) -> StepRecord? {
         switch status {
         case .open: nil
         case .bypass: StepRecord(command: id, delivery: .notSent)

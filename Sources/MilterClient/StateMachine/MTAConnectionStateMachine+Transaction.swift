@@ -90,13 +90,13 @@ extension MTAConnectionStateMachine {
     /// The HEADER command for a field; `prepared` is its payload for a milter without SMFIP_HDR_LEADSPC.
     private mutating func headerCommand(_ field: RawHeaderField, prepared: HeaderField?) -> MilterCommand {
         if configuration.buildsResultingMessage { transaction.headerFields.append(field) }
-        let keepSpace = options?.protocolFlags.contains(.headerLeadingSpace) ?? false
+        let keepSpace = session.options?.protocolFlags.contains(.headerLeadingSpace) ?? false
         let payload = keepSpace ? nil : prepared
         return .header(payload ?? MessageWireForm.header(field, keepLeadingSpace: keepSpace))
     }
 
     /// Whether the body ends after this chunk's step: SKIP, a verdict, or nothing sent.
-    package func bodyStops(after record: StepRecord) -> Bool {
+    package mutating func bodyStops(after record: StepRecord) -> Bool {
         skippingBody || transaction.ending != nil || record.delivery == .notSent
     }
 
@@ -104,8 +104,10 @@ extension MTAConnectionStateMachine {
     /// 8.17 aborts only a message that did not reach end of message: fixtures/pcap/sendmail-cmilter-lo.pcap
     /// shows no ABORT after an accepted or a rejected end of message.
     private var needsAbort: Bool {
-        guard case .open = status else { return false }
-        return configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage
+        mutating get {
+            guard case .open = status else { return false }
+            return configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage
+        }
     }
 
     /// The result, and a fresh transaction.
@@ -145,10 +147,12 @@ extension MTAConnectionStateMachine {
     /// `4`, the connection's number and the transaction's, each in at least five hex digits: unique in the
     /// process (`4000010000A` is the 10th message of the first connection).
     private var queueID: String {
-        func hex(_ value: UInt) -> String {
-            let digits = String(value, radix: 16, uppercase: true)
-            return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+        mutating get {
+            func hex(_ value: UInt) -> String {
+                let digits = String(value, radix: 16, uppercase: true)
+                return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+            }
+            return "4" + hex(connectionTag) + hex(UInt(transactionCount + 1))
         }
-        return "4" + hex(connectionTag) + hex(UInt(transactionCount + 1))
     }
 }

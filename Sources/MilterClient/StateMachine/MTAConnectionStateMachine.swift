@@ -15,6 +15,10 @@ import NIOCore
 /// MTA decides around it: the profile's habits (macros, ABORT, QUIT after a connection-level
 /// verdict, reply texts), the order of a transaction, SKIP, the end of a transaction on a
 /// verdict, the default action after a finding, and the records and results handed back.
+///
+/// The machine is a large value. Its helpers that only read it are `mutating` all the same where
+/// a step calls them: a non-mutating method called from a mutating one gets a copy of the whole
+/// machine (every reference in it retained, then released), a mutating one gets the same storage.
 package struct MTAConnectionStateMachine {
     /// What the owner does next.
     package enum Action {
@@ -45,6 +49,8 @@ package struct MTAConnectionStateMachine {
 
     /// The configuration in force.
     let configuration: MilterClientConfiguration
+    /// ``MilterClientConfiguration/effectiveTimeouts``, worked out once: every step reads it.
+    let timeouts: MilterTimeouts
     /// The SMTP client reported in CONNECT and HELO.
     package internal(set) var client: SMTPClient
     let allocator: ByteBufferAllocator
@@ -80,15 +86,15 @@ package struct MTAConnectionStateMachine {
     var macros: MacroPlan {
         didSet {
             plannedMacros.removeAll(keepingCapacity: true)
-            macroPackets.removeAll(keepingCapacity: true)
+            macroPackets.removeAll()
         }
     }
-    var context: MacroContext { didSet { macroPackets.removeAll(keepingCapacity: true) } }
+    var context: MacroContext { didSet { macroPackets.removeAll() } }
     /// The macros of each event, their names resolved, since `macros` last changed.
     var plannedMacros: [MacroEvent: [MacroPlan.PlannedMacro]?] = [:]
     /// The MACRO packets since `macros` or `context` last changed, by stage: a message's ten
     /// HEADER steps share one.
-    var macroPackets: [UInt8: MacroDefinition?] = [:]
+    var macroPackets = MacroPackets()
 
     /// What the step in flight is for: what happens once it is over.
     var purpose = Purpose.none
@@ -105,6 +111,7 @@ package struct MTAConnectionStateMachine {
         allocator: ByteBufferAllocator = ByteBufferAllocator()
     ) {
         self.configuration = configuration
+        self.timeouts = configuration.effectiveTimeouts
         self.client = client
         self.allocator = allocator
         self.session = MTASession(rules: configuration.profile.rules)

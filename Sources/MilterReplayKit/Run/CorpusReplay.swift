@@ -92,7 +92,7 @@ public struct CorpusReplay: Sendable {
             output.showMessage || entries.contains { $0.moreExpectations?.result != nil }
         var runner = ReplayRunner(
             entries: entries, address: address, configuration: configuration,
-            client: client, connections: load.connections, threads: load.effectiveThreads,
+            client: client, connections: load.connections, threads: load.threads,
             messagesPerConnection: load.messagesPerConnection,
             queue: queue
         ) { outcome in

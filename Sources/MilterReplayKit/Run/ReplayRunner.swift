@@ -12,8 +12,9 @@ struct ReplayRunner: Sendable {
     let configuration: MilterClientConfiguration
     let client: SMTPClient
     let connections: Int
-    /// Event loop threads; connections are spread over them.
-    let threads: Int
+    /// Event loop threads, connections spread over them; `nil`: a thread of its own per
+    /// connection, with blocking sockets (``BlockingMilterConnection``).
+    let threads: Int?
     let messagesPerConnection: Int
     let queue: WorkQueue
     /// With `--verbose`: each connection's transcript goes with the outcome of its last message, as text
@@ -25,15 +26,28 @@ struct ReplayRunner: Sendable {
     /// Whether any connection was opened, and why the first failed one failed.
     let reachability = NIOLockedValueBox((connected: false, firstFailure: String?.none))
 
-    /// Runs every connection to completion. Each connection's task prefers its event loop as
-    /// executor, so its steps never leave that thread. Returns why the milter cannot be reached when no
+    /// Runs every connection to completion: each on a thread of its own with a blocking socket, or,
+    /// with ``threads`` set, over that many event loops, each connection's task preferring its
+    /// event loop as executor, so that its steps never leave that thread. Returns why the milter cannot be reached when no
     /// connection could be opened at all (the run stops at the first failure then, and reports no message),
     /// and when the last connection was done with its messages: connections still watched after QUIT
     /// (``MilterClientConfiguration/quitDrainTimeout``) are waited for after that, and their last
     /// message reported, before this returns.
     func run() async -> (unreachable: String?, workEnded: ContinuousClock.Instant) {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        defer { group.shutdownGracefully { _ in } }
+        // The loops stay up until the watches after QUIT have ended: they run on them.
+        let group = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+        defer { group?.shutdownGracefully { _ in } }
+        if let group {
+            await runOnEventLoops(group)
+        } else {
+            await BlockingThread.run(connections) { _ in blockingWorker() }
+        }
+        let workEnded = ContinuousClock.now
+        await configuration.quitObserver.idle()
+        return (reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }, workEnded)
+    }
+
+    private func runOnEventLoops(_ group: MultiThreadedEventLoopGroup) async {
         await withTaskGroup(of: Void.self) { tasks in
             for _ in 0..<connections {
                 let eventLoop = group.next()
@@ -44,9 +58,6 @@ struct ReplayRunner: Sendable {
                 }
             }
         }
-        let workEnded = ContinuousClock.now
-        await configuration.quitObserver.idle()
-        return (reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }, workEnded)
     }
 
     /// One connection's loop: open, send up to the per-connection count, quit, repeat.
@@ -65,18 +76,7 @@ struct ReplayRunner: Sendable {
                         transcriptsAsJSON: transcriptsAsJSON)
                     reachability.withLockedValue { $0.connected = true }
                 } catch {
-                    session = nil
-                    let unreachable = reachability.withLockedValue { state in
-                        if !state.connected { state.firstFailure = state.firstFailure ?? error.description }
-                        return !state.connected
-                    }
-                    if unreachable {
-                        queue.stop()
-                        return
-                    }
-                    var outcome = failedOutcome(item, error)
-                    outcome.startLag = startLag
-                    report(outcome)
+                    if connectFailed(item, error, startLag: startLag) { return }
                     continue
                 }
             }
@@ -90,23 +90,30 @@ struct ReplayRunner: Sendable {
         await session?.close(report: report)
     }
 
-    private func failedOutcome(_ item: WorkQueue.Item, _ error: MilterConnectError) -> MessageOutcome {
-        MessageOutcome(
+    /// A connection for `item` could not be opened: reports the item, or, when no connection was
+    /// ever opened, stops the run and returns true.
+    func connectFailed(_ item: WorkQueue.Item, _ error: MilterConnectError, startLag: Duration?) -> Bool {
+        let unreachable = reachability.withLockedValue { state in
+            if !state.connected { state.firstFailure = state.firstFailure ?? error.description }
+            return !state.connected
+        }
+        if unreachable {
+            queue.stop()
+            return true
+        }
+        var outcome = MessageOutcome(
             sequence: item.sequence, entry: entries[item.entry], result: nil, connectError: error.description,
             connectionFindings: [], latency: .zero)
+        outcome.startLag = startLag
+        report(outcome)
+        return false
     }
 }
 
-/// One milter connection of a worker and the outcome it holds back until it knows whether QUIT
-/// turns up a finding (when the connection is watched after QUIT, until the watch ends, while the
-/// worker goes on with its next connection).
+/// One milter connection of an event loop worker, and its ledger.
 private struct Session {
     let connection: MilterClientConnection
-    var used = 0
-    var held: MessageOutcome?
-    var pendingFindings: [Finding]
-    /// With `--verbose`: every frame of the connection, and whether it is rendered as JSON.
-    var transcript: (frames: LiveTranscript, json: Bool)?
+    var ledger: SessionLedger
 
     /// Opens a connection and sends CONNECT and HELO; with `transcriptsAsJSON` set, a transcript records
     /// its frames.
@@ -115,45 +122,30 @@ private struct Session {
         eventLoop: any EventLoop, transcriptsAsJSON: Bool?
     ) async throws(MilterConnectError) -> Session {
         var configuration = configuration
-        let transcript = transcriptsAsJSON.map { (frames: LiveTranscript(milter: address), json: $0) }
-        configuration.frameTap = transcript?.frames.tap
+        var ledger = SessionLedger(
+            address: address, configuration: &configuration, transcriptsAsJSON: transcriptsAsJSON)
         let connection = try await MilterClientConnection.open(
             to: address, configuration: configuration, client: client, group: eventLoop)
         await connection.connect()
         await connection.helo()
-        return Session(
-            connection: connection, pendingFindings: await connection.connectionFindings, transcript: transcript)
+        ledger.opened(findings: await connection.connectionFindings)
+        return Session(connection: connection, ledger: ledger)
     }
+
+    var used: Int { ledger.used }
 
     mutating func send(
         _ entry: CorpusEntry, item: WorkQueue.Item, startLag: Duration?, report: (MessageOutcome) -> Void
     ) async {
         let result = await connection.send(entry.message)
-        used += 1
-        let latency = item.scheduled.map { $0.duration(to: .now) } ?? result.duration
-        if let held { report(held) }
-        held = MessageOutcome(
-            sequence: item.sequence, entry: entry, result: result, connectError: nil,
-            connectionFindings: pendingFindings, latency: latency)
-        held?.startLag = startLag
-        pendingFindings = []
+        ledger.sent(result, entry: entry, item: item, startLag: startLag, report: report)
     }
 
     mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) async {
-        guard var last = held else {
+        guard let handler = ledger.quitHandler(connectionNumber: connection.number, report: report) else {
             await connection.quit()
             return
         }
-        held = nil
-        last.finishedAt = .now
-        // The transcript is rendered when the connection's watch after QUIT ends, so that it has every frame.
-        let transcript = self.transcript
-        let number = connection.number
-        await connection.quit { [last] findings in
-            var outcome = last
-            outcome.connectionFindings += findings
-            if let transcript { outcome.transcript = transcript.frames.render(number: number, json: transcript.json) }
-            report(outcome)
-        }
+        await connection.quit(then: handler)
     }
 }

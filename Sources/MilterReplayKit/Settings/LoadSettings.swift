@@ -10,7 +10,8 @@ public struct LoadSettings: Sendable {
     public var duration: Double?
     /// Messages started per second, whatever the latency (open loop); nil: as fast as replies come.
     public var rate: Double?
-    /// Event loop threads; nil: the number of connections, at most 16.
+    /// Event loop threads carrying all connections (SwiftNIO); nil: a thread of its own per
+    /// connection, with a blocking socket.
     public var threads: Int?
 
     /// One connection, one message per connection, the inputs once, unpaced.
@@ -25,7 +26,4 @@ public struct LoadSettings: Sendable {
         self.rate = rate
         self.threads = threads
     }
-
-    /// The event loop threads to use.
-    public var effectiveThreads: Int { threads ?? min(connections, 16) }
 }

@@ -3,6 +3,7 @@ import MilterClient
 import MilterProtocol
 import MilterTestSupport
 import NIOCore
+import Testing
 
 /// Shared test data and a way to talk to a scripted milter.
 enum Fixtures {
@@ -54,13 +55,31 @@ enum Fixtures {
     /// Runs one message on a fresh connection and quits.
     static func run(
         _ script: @escaping ScriptedMilter.Script, configuration: MilterClientConfiguration = configuration(),
-        message: MilterMessage = message
+        message: MilterMessage = message, driver: Driver = .eventLoop
     ) async throws -> (TransactionResult, ScriptedMilter, [Finding]) {
         let milter = try await ScriptedMilter(script: script)
-        let connection = try await open(milter, configuration: configuration)
-        let result = await connection.send(message)
-        await connection.quit()
+        let (result, findings) = try await driver.run(milter, configuration: configuration, message: message)
         await milter.stop()
-        return (result, milter, await connection.connectionFindings)
+        return (result, milter, findings)
+    }
+
+    /// The events and MACRO packets of one message to a well-behaved milter with the Postfix
+    /// profile: the order, the stages, and the macros of CONNECT, HELO and MAIL.
+    static func expectPostfixOrder(_ eventIDs: [MilterCommand.ID], _ macroPackets: [MacroDefinition]) {
+        #expect(
+            eventIDs == [
+                .optionNegotiation, .connect, .helo, .mail, .recipient, .recipient, .data, .header, .header, .header,
+                .header, .endOfHeaders, .body, .endOfMessage, .abort, .quit,
+            ])
+        let stages = macroPackets.map { Character(Unicode.Scalar($0.stage)) }
+        #expect(stages == ["C", "H", "M", "R", "R", "T", "L", "L", "L", "L", "N", "B", "E"])
+        let connectMacros = Dictionary(
+            uniqueKeysWithValues: macroPackets[0].macros.map { ($0.name.string, $0.value.string) })
+        #expect(Set(connectMacros.keys) == ["j", "{daemon_name}", "{daemon_addr}", "v", "_"])
+        #expect(connectMacros["_"] == "client.example.test [192.0.2.1]")
+        // The HELO stage asks only for TLS macros, which have no value: an empty D packet goes.
+        #expect(macroPackets[1].macros.isEmpty)
+        let mailMacros = macroPackets[2].macros.map(\.name.string)
+        #expect(mailMacros == ["i", "{mail_addr}", "{mail_host}", "{mail_mailer}"])
     }
 }

@@ -1,0 +1,192 @@
+import MilterProtocol
+import NIOCore
+
+/// One milter connection driven from one thread with a blocking socket: the same
+/// ``MTAConnectionStateMachine`` as ``MilterClientConnection``, with the same checks, timeouts,
+/// deadlines, limits, frame tap and watch after QUIT, but no event loop, no actor and no task.
+///
+/// A load generator's thread per connection (`milter-replay`) uses it: every step is a `write`
+/// and a `poll` and `read` on the calling thread, as a C MTA does it. Not thread-safe: one thread
+/// uses a connection at a time (after ``quit(then:)`` the watch after QUIT owns it).
+package final class BlockingMilterConnection {
+    /// The configuration in force.
+    package let configuration: MilterClientConfiguration
+    /// The connection's number in this process, as ``MilterClientConnection/number``.
+    package let number: UInt
+    private var machine: MTAConnectionStateMachine
+    private var socket: BlockingSocket
+    private var socketClosed = false
+    private var reader: BlockingReplyReader
+    private let outboundTap: OutboundFrameTap?
+    /// The frames of a run not written yet; its storage serves every run of the connection.
+    private var batch = ByteBuffer()
+
+    /// What driving the machine came to.
+    private enum Outcome {
+        case waiting(TimeAmount)
+        case step(StepRecord)
+        case transaction(TransactionResult)
+        case finding(Finding?)
+    }
+
+    private init(socket: BlockingSocket, configuration: MilterClientConfiguration, client: SMTPClient) {
+        self.socket = socket
+        self.configuration = configuration
+        machine = MTAConnectionStateMachine(configuration: configuration, client: client)
+        number = ConnectionTags.next()
+        machine.connectionTag = number
+        reader = BlockingReplyReader(
+            limits: MilterFrameLimits(maximumPayloadLength: configuration.maximumReplyLength),
+            maximumQueuedBytes: configuration.limits.maximumUnreadReplyBytes, tap: configuration.frameTap)
+        outboundTap = configuration.frameTap.map(OutboundFrameTap.init)
+    }
+
+    deinit { closeSocket() }
+
+    /// Connects to a milter and negotiates, as ``MilterClientConnection/open(to:configuration:client:group:)``
+    /// does: a refused negotiation is a finding on the OPTNEG record, not an error.
+    package static func open(
+        to address: MilterAddress, configuration: MilterClientConfiguration = MilterClientConfiguration(),
+        client: SMTPClient = SMTPClient()
+    ) throws(MilterConnectError) -> BlockingMilterConnection {
+        let socket: BlockingSocket
+        do {
+            socket = try BlockingSocket(connectingTo: address, timeout: configuration.effectiveTimeouts.connect)
+        } catch {
+            throw MilterConnectError(address: address, reason: error.reason)
+        }
+        let connection = BlockingMilterConnection(socket: socket, configuration: configuration, client: client)
+        _ = connection.driveStep(connection.machine.negotiationRequested())
+        return connection
+    }
+
+    /// Findings outside any transaction (at CONNECT, HELO, QUIT).
+    package var connectionFindings: [Finding] { machine.connectionFindings }
+
+    /// Sends CONNECT with the client's address.
+    @discardableResult
+    package func connect() -> StepRecord { driveStep(machine.connectRequested()) }
+
+    /// Sends HELO with the client's HELO name.
+    @discardableResult
+    package func helo() -> StepRecord { driveStep(machine.heloRequested(nil)) }
+
+    /// Runs a whole transaction, as ``MilterClientConnection/send(_:)``.
+    package func send(_ message: MilterMessage) -> TransactionResult {
+        guard case .transaction(let result) = drive(machine.messageRequested(message)) else {
+            preconditionFailure("a transaction ends with its result")
+        }
+        return result
+    }
+
+    /// Sends QUIT (unless the conversation is already over) and closes, as
+    /// ``MilterClientConnection/quit(then:)``: `handler` gets every finding QUIT makes, exactly
+    /// once. With a positive ``MilterClientConfiguration/quitDrainTimeout`` the connection is
+    /// watched after QUIT on a thread of its own, and this returns at once: `handler` runs when the
+    /// watch ends, before ``QuitObserver/idle()`` returns.
+    package func quit(then handler: @escaping @Sendable ([Finding]) -> Void) {
+        let observer = configuration.quitObserver
+        let wanted = configuration.quitDrainTimeout > .zero && machine.socketOpen && !machine.isDraining
+        let admitted = wanted && observer.admit()
+        switch drive(machine.quitRequested(observed: admitted), stoppingAtWait: true) {
+        case .finding(let finding):
+            if admitted { observer.release() }
+            handler(finding.map { [$0] } ?? [])
+        case .waiting(let timeout):
+            let watched = WatchedConnection(self)
+            BlockingThread.start {
+                let finding = watched.connection.finishWatch(from: timeout)
+                handler(finding.map { [$0] } ?? [])
+                observer.release()
+            }
+        default: preconditionFailure("QUIT ends with a finding")
+        }
+    }
+
+    /// The watch after QUIT, on its own thread: waits for the milter, then closes.
+    private func finishWatch(from timeout: TimeAmount) -> Finding? {
+        guard case .finding(let finding) = carryOn(.waiting(timeout)) else {
+            preconditionFailure("the watch after QUIT ends with a finding")
+        }
+        return finding
+    }
+
+    private func driveStep(_ first: MTAConnectionStateMachine.Action) -> StepRecord {
+        guard case .step(let record) = drive(first) else { preconditionFailure("a step ends with its record") }
+        return record
+    }
+
+    /// Carries out the machine's actions until it hands something back, waiting on the socket
+    /// for each milter event it asks for; with `stoppingAtWait`, returns at the first wait
+    /// instead. The frames of a run leave together, in one write, when the machine waits (or
+    /// before a close, or at the end): as `MilterClientConnection.run(_:)`.
+    ///
+    /// First it reads what arrived since the last call without waiting, as an event loop would
+    /// have: a reply nobody asked for is then found before the next command goes.
+    private func drive(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> Outcome {
+        if !socketClosed { reader.readAvailable(from: socket) }
+        return run(first, stoppingAtWait: stoppingAtWait)
+    }
+
+    private func run(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool) -> Outcome {
+        var action = first
+        defer { flush() }
+        while true {
+            switch action {
+            case .write(var bytes):
+                let stray = reader.takeQueuedReplies()
+                if !stray.isEmpty {
+                    action = machine.strayRepliesFound(stray)
+                    continue
+                }
+                batch.writeBuffer(&bytes)
+                action = machine.written()
+            case .wait(let timeout):
+                if let event = reader.poll() {
+                    action = machine.eventReceived(event)
+                    continue
+                }
+                flush()
+                if stoppingAtWait { return .waiting(timeout) }
+                action = machine.eventReceived(reader.next(from: &socket, timeout: timeout))
+            case .close:
+                flush()
+                closeSocket()
+                action = machine.closed()
+            case .deliverStep(let record): return .step(record)
+            case .deliverTransaction(let result): return .transaction(result)
+            case .deliverFinding(let finding): return .finding(finding)
+            }
+        }
+    }
+
+    /// Carries on from a wait returned by ``drive(_:stoppingAtWait:)``.
+    private func carryOn(_ outcome: Outcome) -> Outcome {
+        guard case .waiting(let timeout) = outcome else { return outcome }
+        return run(machine.eventReceived(reader.next(from: &socket, timeout: timeout)), stoppingAtWait: false)
+    }
+
+    /// Writes the frames of the run, shown to the tap first; a failed write ends the reply stream
+    /// with the error.
+    private func flush() {
+        guard batch.readableBytes > 0 else { return }
+        defer { batch.clear() }
+        if let outboundTap { outboundTap.observe(batch) }
+        guard !socketClosed, !reader.ended else { return }
+        if let failure = socket.write(batch) { reader.fail(failure) }
+    }
+
+    private func closeSocket() {
+        guard !socketClosed else { return }
+        socketClosed = true
+        socket.close()
+    }
+}
+
+/// A connection handed to the thread that watches it after QUIT. Sendable because ownership moves:
+/// ``BlockingMilterConnection/quit(then:)`` is the last call its owner makes, and only the
+/// watching thread uses it from then on.
+private struct WatchedConnection: @unchecked Sendable {
+    let connection: BlockingMilterConnection
+    init(_ connection: BlockingMilterConnection) { self.connection = connection }
+}

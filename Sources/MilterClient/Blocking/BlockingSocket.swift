@@ -1,0 +1,196 @@
+import NIOCore
+import _MilterSystem
+
+/// A blocking stream socket to one milter, for ``BlockingMilterConnection``: one `write` per
+/// batch of frames, one `read` per wait (its timeout set with `SO_RCVTIMEO` when it changes), no
+/// event loop. Used by one thread at a time;
+/// its owner closes it.
+struct BlockingSocket {
+    let descriptor: Int32
+    /// The `SO_RCVTIMEO` in force, in microseconds; 0 (the system's default) waits for ever.
+    private var receiveTimeout = 0
+
+    /// Connects within `timeout` (a non-blocking connect, then a poll), then turns the socket
+    /// blocking with TCP_NODELAY; throws why not, in words (`connection refused`).
+    init(connectingTo address: MilterAddress, timeout: TimeAmount) throws(BlockingSocketError) {
+        switch address {
+        case .unix(let path):
+            var storage = sockaddr_un()
+            storage.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: storage.sun_path) else {
+                throw BlockingSocketError("socket path too long")
+            }
+            withUnsafeMutableBytes(of: &storage.sun_path) { $0.copyBytes(from: bytes) }
+            descriptor = try withUnsafeBytes(of: &storage) { raw throws(BlockingSocketError) in
+                try Self.open(
+                    family: AF_UNIX, address: raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                    length: socklen_t(MemoryLayout<sockaddr_un>.size), timeout: timeout)
+            }
+        case .inet(let host, let port): descriptor = try Self.open(host: host, port: port, timeout: timeout)
+        }
+    }
+
+    #if canImport(Glibc)
+    private static let streamType = Int32(SOCK_STREAM.rawValue)
+    #else
+    private static let streamType = SOCK_STREAM
+    #endif
+
+    /// Tries each address of `host` in turn; the first that connects, with TCP_NODELAY.
+    private static func open(host: String, port: Int, timeout: TimeAmount) throws(BlockingSocketError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICSERV
+        hints.ai_socktype = streamType
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, "\(port)", &hints, &list)
+        guard status == 0, let first = list else {
+            throw BlockingSocketError("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(list) }
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        var failure = BlockingSocketError("no address for \(host)")
+        while let current = entry {
+            do {
+                let fd = try open(
+                    family: current.pointee.ai_family, address: current.pointee.ai_addr,
+                    length: current.pointee.ai_addrlen, timeout: timeout)
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                return fd
+            } catch {
+                failure = error
+            }
+            entry = current.pointee.ai_next
+        }
+        throw failure
+    }
+
+    #if canImport(Darwin)
+    private static let noSignal: Int32 = 0
+    #else
+    private static let noSignal = Int32(MSG_NOSIGNAL)
+    #endif
+
+    private static func open(
+        family: Int32, address: UnsafePointer<sockaddr>, length: socklen_t, timeout: TimeAmount
+    ) throws(BlockingSocketError) -> Int32 {
+        let fd = socket(family, streamType, 0)
+        guard fd >= 0 else { throw BlockingSocketError(errno: errno) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        #if canImport(Darwin)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        var code: Int32 = 0
+        if connect(fd, address, length) != 0 {
+            code = errno
+            if code == EINPROGRESS {
+                var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                let ready = poll(&entry, 1, BlockingSocket.milliseconds(timeout))
+                if ready == 0 {
+                    SystemCall.close(fd)
+                    throw BlockingSocketError("no answer within \(seconds(timeout)) s (connect timed out)")
+                }
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                code = ready < 0 ? errno : 0
+                if ready > 0 { getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) }
+            }
+        }
+        guard code == 0 else {
+            SystemCall.close(fd)
+            throw BlockingSocketError(errno: code)
+        }
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        return fd
+    }
+
+    /// Writes every byte of `bytes`; the error in words if the socket refused them.
+    func write(_ bytes: ByteBuffer) -> String? {
+        bytes.withUnsafeReadableBytes { raw -> String? in
+            var offset = 0
+            while offset < raw.count {
+                let count = send(descriptor, raw.baseAddress! + offset, raw.count - offset, Self.noSignal)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return SystemCall.errorText(errno)
+                }
+                offset += count
+            }
+            return nil
+        }
+    }
+
+    /// What one wait for bytes came to.
+    enum ReadResult {
+        case bytes(Int)
+        case endOfFile
+        case timeout
+        case failure(String)
+    }
+
+    /// Waits at most `timeout` for bytes and reads what is there into `buffer`'s spare room.
+    mutating func read(into buffer: inout ByteBuffer, timeout: TimeAmount) -> ReadResult {
+        // Whole microseconds, rounded up; none left: a read that does not wait.
+        let microseconds = max(0, (timeout.nanoseconds + 999) / 1000)
+        guard microseconds > 0 else { return readNow(into: &buffer) }
+        if microseconds != receiveTimeout {
+            var value = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: .init(microseconds % 1_000_000))
+            guard setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0
+            else { return .failure(SystemCall.errorText(errno)) }
+            receiveTimeout = Int(microseconds)
+        }
+        return receive(into: &buffer, flags: 0)
+    }
+
+    /// Reads what is there into `buffer`'s spare room without waiting: ``ReadResult/timeout`` when
+    /// nothing is.
+    func readNow(into buffer: inout ByteBuffer) -> ReadResult {
+        receive(into: &buffer, flags: Int32(MSG_DONTWAIT))
+    }
+
+    private func receive(into buffer: inout ByteBuffer, flags: Int32) -> ReadResult {
+        while true {
+            var count = 0
+            var code: Int32 = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16_384) { raw in
+                count = recv(descriptor, raw.baseAddress, raw.count, flags)
+                if count < 0 { code = errno }
+                return max(0, count)
+            }
+            if count > 0 { return .bytes(count) }
+            if count == 0 { return .endOfFile }
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return .timeout }
+            return .failure(SystemCall.errorText(code))
+        }
+    }
+
+    /// Closes the socket.
+    func close() { SystemCall.close(descriptor) }
+
+    private static func milliseconds(_ amount: TimeAmount) -> Int32 {
+        let value = (amount.nanoseconds + 999_999) / 1_000_000
+        return Int32(clamping: max(0, value))
+    }
+
+    private static func seconds(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : "\(Double(milliseconds) / 1000)"
+    }
+}
+
+/// Why a blocking socket could not connect, in words.
+struct BlockingSocketError: Error {
+    let reason: String
+
+    init(_ reason: String) { self.reason = reason }
+
+    /// The system's text for `errno`, lowercased at the start: `connection refused`.
+    init(errno code: Int32) {
+        let text = SystemCall.errorText(code)
+        reason = text.prefix(1).lowercased() + text.dropFirst()
+    }
+}

@@ -1,0 +1,68 @@
+import MilterClient
+import _MilterSystem
+
+extension ReplayRunner {
+    /// One connection's loop on a thread of its own, with a blocking socket: open, send up to the
+    /// per-connection count, quit, repeat. The same steps and reports as the event loop worker.
+    func blockingWorker() {
+        var session: BlockingSession?
+        while let item = queue.take() {
+            var startLag: Duration?
+            if let scheduled = item.scheduled {
+                Self.sleep(until: scheduled)
+                startLag = scheduled.duration(to: .now)
+            }
+            if session == nil {
+                do {
+                    session = try BlockingSession(
+                        address, configuration: configuration, client: client, transcriptsAsJSON: transcriptsAsJSON)
+                    reachability.withLockedValue { $0.connected = true }
+                } catch {
+                    if connectFailed(item, error, startLag: startLag) { return }
+                    continue
+                }
+            }
+            let result = session!.connection.send(entries[item.entry].message)
+            session!.ledger.sent(result, entry: entries[item.entry], item: item, startLag: startLag, report: report)
+            // QUIT right after the session's last message, as an MTA does, not when the next one is due.
+            if session!.ledger.used >= messagesPerConnection {
+                session!.close(report: report)
+                session = nil
+            }
+        }
+        session?.close(report: report)
+    }
+
+    /// Blocks the thread until `instant` (the scheduled start under `--rate`).
+    private static func sleep(until instant: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = ContinuousClock.now.duration(to: instant).components
+        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var left = timespec()
+        while nanosleep(&request, &left) != 0 && errno == EINTR { request = left }
+    }
+}
+
+/// One milter connection of a blocking worker, and its ledger.
+private struct BlockingSession {
+    let connection: BlockingMilterConnection
+    var ledger: SessionLedger
+
+    /// Opens a connection and sends CONNECT and HELO; with `transcriptsAsJSON` set, a transcript records
+    /// its frames.
+    init(
+        _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
+        transcriptsAsJSON: Bool?
+    ) throws(MilterConnectError) {
+        var configuration = configuration
+        ledger = SessionLedger(address: address, configuration: &configuration, transcriptsAsJSON: transcriptsAsJSON)
+        connection = try BlockingMilterConnection.open(to: address, configuration: configuration, client: client)
+        connection.connect()
+        connection.helo()
+        ledger.opened(findings: connection.connectionFindings)
+    }
+
+    mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) {
+        connection.quit(then: ledger.quitHandler(connectionNumber: connection.number, report: report) ?? { _ in })
+    }
+}

@@ -1,0 +1,57 @@
+import MilterClient
+
+/// What a worker keeps about its open milter connection, whichever driver carries it: the
+/// messages sent, the outcome of the last one, held back until it is known whether QUIT turns up
+/// a finding (when the connection is watched after QUIT, until the watch ends, while the worker
+/// goes on with its next connection), and the transcript under `--verbose`.
+struct SessionLedger {
+    /// Messages sent on the connection.
+    private(set) var used = 0
+    private var held: MessageOutcome?
+    private var pendingFindings: [Finding]
+    /// With `--verbose`: every frame of the connection, and whether it is rendered as JSON.
+    private let transcript: (frames: LiveTranscript, json: Bool)?
+
+    /// A ledger for a connection about to open, with `configuration`'s tap set to the transcript's
+    /// when `transcriptsAsJSON` asks for one.
+    init(address: MilterAddress, configuration: inout MilterClientConfiguration, transcriptsAsJSON: Bool?) {
+        transcript = transcriptsAsJSON.map { (frames: LiveTranscript(milter: address), json: $0) }
+        configuration.frameTap = transcript?.frames.tap
+        pendingFindings = []
+    }
+
+    /// The connection is open: the findings of CONNECT and HELO go with its first message.
+    mutating func opened(findings: [Finding]) { pendingFindings = findings }
+
+    /// A message's result: the previous message's outcome is reported, this one's held.
+    mutating func sent(
+        _ result: TransactionResult, entry: CorpusEntry, item: WorkQueue.Item, startLag: Duration?,
+        report: (MessageOutcome) -> Void
+    ) {
+        used += 1
+        let latency = item.scheduled.map { $0.duration(to: .now) } ?? result.duration
+        if let held { report(held) }
+        held = MessageOutcome(
+            sequence: item.sequence, entry: entry, result: result, connectError: nil,
+            connectionFindings: pendingFindings, latency: latency)
+        held?.startLag = startLag
+        pendingFindings = []
+    }
+
+    /// What QUIT's findings go to: the held outcome, with the transcript rendered once the watch
+    /// after QUIT (if any) has every frame; `nil` when no message was sent.
+    mutating func quitHandler(
+        connectionNumber number: UInt, report: @escaping @Sendable (MessageOutcome) -> Void
+    ) -> (@Sendable ([Finding]) -> Void)? {
+        guard var last = held else { return nil }
+        held = nil
+        last.finishedAt = .now
+        let transcript = self.transcript
+        return { [last] findings in
+            var outcome = last
+            outcome.connectionFindings += findings
+            if let transcript { outcome.transcript = transcript.frames.render(number: number, json: transcript.json) }
+            report(outcome)
+        }
+    }
+}
