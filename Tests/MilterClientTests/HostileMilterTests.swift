@@ -160,4 +160,33 @@ import Testing
             #expect(!milter.eventIDs.contains(.mail))
         }
     }
+
+    @Test func aMilterThatStopsReadingDoesNotHoldTheWrite() async throws {
+        // NR on the body, so the whole body and end of message leave in one write; the milter
+        // stops reading after end of headers, so once the socket buffers are full the write stalls.
+        // 24 MB is more than the loopback buffers hold (4 MB to send; the receiver's window does not
+        // grow while nothing is read).
+        let answer = Scripts.answer(flags: [.noReplyBody])
+        var message = Fixtures.message
+        message.body = Array(repeating: UInt8(ascii: "x"), count: 24 << 20)
+        for driver in Driver.allCases {
+            let milter = try await ScriptedMilter(
+                script: Scripts.wellBehaved(answer: answer) {
+                    $0.id == .endOfHeaders ? [.reply(.continue), .stopReading] : nil
+                })
+            let (result, _) = try await driver.run(milter, configuration: Self.configuration(), message: message)
+            await milter.stop()
+            #expect(result.verdict == .tempfail, "\(driver)")
+            let finding = try #require(result.findings.first, "\(driver)")
+            switch driver {
+            case .eventLoop:
+                // NIO queues what it cannot write; the wait for the reply times out.
+                #expect(finding.code == "timeout", "\(finding)")
+            case .blocking:
+                // The write itself gives up after the step's timeout and says so.
+                #expect(finding.code == "ioError", "\(finding)")
+                #expect("\(finding)".contains("write timed out"), "\(finding)")
+            }
+        }
+    }
 }

@@ -146,7 +146,7 @@ package final class BlockingMilterConnection {
                     action = machine.eventReceived(event)
                     continue
                 }
-                flush()
+                flush(timeout: timeout)
                 if stoppingAtWait { return .waiting(timeout) }
                 action = machine.eventReceived(reader.next(from: &socket, timeout: timeout))
             case .close:
@@ -166,14 +166,15 @@ package final class BlockingMilterConnection {
         return run(machine.eventReceived(reader.next(from: &socket, timeout: timeout)), stoppingAtWait: false)
     }
 
-    /// Writes the frames of the run, shown to the tap first; a failed write ends the reply stream
-    /// with the error.
-    private func flush() {
+    /// Writes the frames of the run, shown to the tap first, within `timeout` (the wait that
+    /// follows, or else the command timeout); a failed write ends the reply stream with the error.
+    private func flush(timeout: TimeAmount? = nil) {
         guard batch.readableBytes > 0 else { return }
         defer { batch.clear() }
         if let outboundTap { outboundTap.observe(batch) }
         guard !socketClosed, !reader.ended else { return }
-        if let failure = socket.write(batch) { reader.fail(failure) }
+        let timeout = timeout ?? configuration.effectiveTimeouts.command
+        if let failure = socket.write(batch, timeout: timeout) { reader.fail(failure) }
     }
 
     private func closeSocket() {

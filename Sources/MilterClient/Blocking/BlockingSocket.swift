@@ -107,17 +107,31 @@ struct BlockingSocket {
         return fd
     }
 
-    /// Writes every byte of `bytes`; the error in words if the socket refused them.
-    func write(_ bytes: ByteBuffer) -> String? {
-        bytes.withUnsafeReadableBytes { raw -> String? in
+    /// Writes every byte of `bytes` within `timeout`; the error in words if the socket refused
+    /// them, or if the milter read nothing for `timeout` while bytes were left to send (a milter
+    /// that stops reading must not hold the thread: the send does not block, a `poll` waits).
+    func write(_ bytes: ByteBuffer, timeout: TimeAmount) -> String? {
+        let deadline = NIODeadline.now() + timeout
+        return bytes.withUnsafeReadableBytes { raw -> String? in
             var offset = 0
             while offset < raw.count {
-                let count = send(descriptor, raw.baseAddress! + offset, raw.count - offset, Self.noSignal)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return SystemCall.errorText(errno)
+                let count = send(
+                    descriptor, raw.baseAddress! + offset, raw.count - offset, Self.noSignal | Int32(MSG_DONTWAIT))
+                if count >= 0 {
+                    offset += count
+                    continue
                 }
-                offset += count
+                let code = errno
+                if code == EINTR { continue }
+                guard code == EAGAIN || code == EWOULDBLOCK else { return SystemCall.errorText(code) }
+                let left = deadline - .now()
+                var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                let ready = left > .zero ? poll(&entry, 1, Self.milliseconds(left)) : 0
+                if ready < 0, errno != EINTR { return SystemCall.errorText(errno) }
+                if ready == 0 {
+                    return "write timed out: the milter read nothing for \(Self.seconds(timeout)) s"
+                        + " with \(raw.count - offset) bytes left to send"
+                }
             }
             return nil
         }

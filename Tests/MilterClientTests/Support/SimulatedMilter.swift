@@ -110,6 +110,7 @@ final class SimulatedMilter {
                 scheduled.removeAll()
                 decode(ByteBuffer(), atEnd: true)
                 if terminal == nil { terminal = .endOfFile }
+            case .stopReading: break  // No socket buffers here: the MTA's writes never stall.
             }
         }
         return timeout == nil ? 0 : budget - left

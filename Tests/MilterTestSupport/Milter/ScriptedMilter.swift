@@ -20,6 +20,9 @@ package final class ScriptedMilter: Sendable {
         case waitFor(ScriptCounter, reaching: Int)
         /// Close the connection.
         case close
+        /// Stop reading from the connection (turn autoRead off): what the MTA sends then stays in
+        /// the socket buffers until they are full, and its writes stall.
+        case stopReading
     }
 
     package typealias Script = @Sendable (MilterCommand) -> [Action]
@@ -106,6 +109,10 @@ private final class ScriptHandler: ChannelInboundHandler {
             case .close:
                 pending = []
                 context.close(promise: nil)
+            case .stopReading:
+                do { try context.channel.syncOptions?.setOption(.autoRead, value: false) } catch {
+                    context.close(promise: nil)
+                }
             case .pause(let amount):
                 pause(context: context) { resume in _ = context.eventLoop.scheduleTask(in: amount, resume) }
             case .waitFor(let counter, let target):
