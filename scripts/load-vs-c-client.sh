@@ -15,6 +15,14 @@
 # both. It prints every round's rates and ratio (milter-replay / C client), then the median, lowest
 # and highest ratio, and at the end one line per case with the medians.
 #
+# MESSAGE_FILES (a space-separated list of .eml files) makes both clients send those messages in
+# turn instead of the generated one, with the same envelope; each run's total is then rounded down to
+# a multiple of the number of files (milter-replay replays the list --repeat times). Real messages of
+# many shapes: the repository's fixtures/eml/*.eml and Python's email test messages (Debian package
+# libpython3.11-testsuite, /usr/lib/python3.11/test/test_email/data/msg_*.txt):
+#   MESSAGE_FILES="$(ls fixtures/eml/*.eml /usr/lib/python3.11/test/test_email/data/msg_*.txt)" \
+#       scripts/load-vs-c-client.sh
+#
 # Environment: ROUNDS; MESSAGES_1 and MESSAGES_64 (messages per run at 1 and 64 connections;
 # defaults 3000 and 20000); CONCURRENCY (default "1 64"); REPLAY_ARGS (extra milter-replay options,
 # e.g. "--threads 2"). Needs cc and libmilter-dev (.ci/install-peers).
@@ -86,11 +94,22 @@ for milter in "${milters[@]}"; do
     start_milter "$milter"
     for connections in ${CONCURRENCY:-1 64}; do
         if [ "$connections" = 1 ]; then total=${MESSAGES_1:-3000}; else total=${MESSAGES_64:-20000}; fi
-        c_client=("$work/loadclient" -c "$connections" -m "$per_connection" -n "$total" 127.0.0.1 "$port")
+        inputs=("$work/load.eml")
+        c_inputs=()
+        repeat=$total
+        if [ -n "${MESSAGE_FILES:-}" ]; then
+            # shellcheck disable=SC2206
+            inputs=(${MESSAGE_FILES})
+            for file in "${inputs[@]}"; do c_inputs+=(-f "$file"); done
+            repeat=$((total / ${#inputs[@]}))
+            [ "$repeat" -ge 1 ] || repeat=1
+            total=$((repeat * ${#inputs[@]}))
+        fi
+        c_client=("$work/loadclient" -c "$connections" -m "$per_connection" -n "$total" "${c_inputs[@]}" 127.0.0.1 "$port")
         # shellcheck disable=SC2206
         replay=("$root/.build/release/milter-replay" --target "127.0.0.1:$port" --connections "$connections"
-            --messages-per-connection "$per_connection" --repeat "$total" --quiet
-            --from sender@example.com --rcpt rcpt@example.org ${REPLAY_ARGS:-} "$work/load.eml")
+            --messages-per-connection "$per_connection" --repeat "$repeat" --quiet
+            --from sender@example.com --rcpt rcpt@example.org ${REPLAY_ARGS:-} "${inputs[@]}")
         echo "== $milter, $connections connections, $total messages per run"
         : >"$work/ratios"
         for round in $(seq "$rounds"); do

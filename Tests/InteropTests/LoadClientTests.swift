@@ -48,4 +48,44 @@ struct LoadClientTests {
             #expect(mail.header("Subject").hasPrefix("value 2 of message"))
         }
     }
+
+    /// With `-f`, the C load client sends real message files as milter-replay sends them: the
+    /// reference milter sees the same header fields (folding, leading space, a first "From " line)
+    /// and the same body from both clients, so a load comparison on real messages compares the same
+    /// work.
+    @Test func messageFilesAreSentAsMilterReplaySendsThem() async throws {
+        guard Interop.require(.libmilter) else { return }
+        let client = try await CProgram.shared.binary(
+            source: "interop/loadclient/loadclient.c", libraries: ["-lpthread"])
+        let files = ["folded-headers.eml", "plain-lf.eml", "mbox-from-line.eml", "attachment-pdf.eml", "digest.eml"]
+            .map { TestPaths.root.appendingPathComponent("fixtures/eml/\($0)").path }
+        func seenBy(_ run: (EmbeddedMilter) async throws -> ProcessResult) async throws -> [MailInfo] {
+            let seen = Mutex<[MailInfo]>([])
+            let milter = try await EmbeddedMilter.start { mail, _ in seen.withLock { $0.append(mail) } }
+            let result = try await run(milter)
+            await milter.shutdown()
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            return seen.withLock { $0 }
+        }
+        let fromC = try await seenBy { milter in
+            try await ProcessRunner.run(
+                client.path,
+                ["-c", "1", "-m", "\(files.count)", "-t", "20"] + files.flatMap { ["-f", $0] }
+                    + [milter.host, String(milter.port)], timeout: .seconds(60))
+        }
+        let fromReplay = try await seenBy { milter in
+            try await MilterReplayBinary.run(
+                [
+                    "--target", "\(milter.host):\(milter.port)", "--messages-per-connection", "\(files.count)",
+                    "--quiet",
+                    "--from", "sender@example.com", "--rcpt", "rcpt@example.org",
+                ] + files)
+        }
+        try #require(fromC.count == files.count && fromReplay.count == files.count)
+        for (c, replay) in zip(fromC, fromReplay) {
+            #expect(c.headerFields == replay.headerFields)
+            #expect(c.body == replay.body)
+            #expect(!c.headerFields.isEmpty && !c.body.isEmpty)
+        }
+    }
 }

@@ -8,7 +8,7 @@
  * them: that is also when milter-replay sends them.
  *
  * Build:  cc -O2 -o loadclient loadclient.c -lpthread          (or `make` in this directory)
- * Run:    loadclient [-c CONNECTIONS] [-m MESSAGES] [-n TOTAL] [-b BODY_BYTES] [-t TIMEOUT_S] HOST PORT
+ * Run:    loadclient [-c CONNECTIONS] [-m MESSAGES] [-n TOTAL] [-b BODY_BYTES] [-t TIMEOUT_S] [-f FILE]... HOST PORT
  *         defaults: 64 connections at once, 5 messages per connection, TOTAL = CONNECTIONS x MESSAGES
  *         (each thread then opens one connection), a 4096-byte body, 30 s timeout. With a larger
  *         TOTAL each thread opens connection after connection until TOTAL messages are sent.
@@ -16,6 +16,10 @@
  * Each connection does what Postfix does per SMTP connection:
  *   OPTNEG (version 6, actions 0x1FF, protocol 0x1FFFFF), CONNECT, HELO, then per message
  *   MAIL, RCPT, DATA, 10 HEADERs, EOH, one BODY chunk, EOM, ABORT; finally QUIT, and close.
+ * With -f (repeatable) the messages are those files (RFC 5322 messages, .eml), taken in turn, instead
+ * of the generated one: each header field is sent as `milter-replay` sends it (one leading space
+ * dropped, folding kept as bare LF, NULs dropped; a first "From " line skipped), the body with CRLF
+ * line ends in BODY chunks of at most 65,535 bytes. The envelope stays the same for every message.
  * Every command is preceded by Postfix's default macros ("D" packets), also for skipped events.
  * It honours the milter's answer: events the milter declined (SMFIP_NO*) are not sent, and replies
  * are not awaited for events it flagged no-reply (SMFIP_NR_*). At EOM it reads modification
@@ -62,15 +66,30 @@
 #define P_NR_EOH 0x40000
 #define P_NR_BODY 0x80000
 
+#define MAX_FILES 4096
+#define MAX_FILE_BYTES (64L * 1024 * 1024) /* refuse larger message files before reading them */
+#define BODY_CHUNK 65535
+
+/* A message from a file, as the milter gets it: HEADER payloads ("name\0value\0") and the body. */
+struct message {
+	char **headers;
+	size_t *header_lengths;
+	int header_count;
+	char *body; /* CRLF line ends */
+	size_t body_length;
+};
+
 struct options {
 	const char *host, *port;
 	int connections, messages, body_bytes, timeout;
 	long total;
 	struct addrinfo *address;
+	struct message *files; /* -f: the messages sent in turn; NULL: the generated message */
+	int file_count;
 };
 
-/* The messages handed out so far, shared by the threads. */
-static long g_taken;
+/* The messages handed out so far, shared by the threads; g_next_file picks the next -f message. */
+static long g_taken, g_next_file;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct worker {
@@ -94,6 +113,149 @@ struct conn {
 	char in[IN_SIZE];
 	size_t in_start, in_end;
 };
+
+/* Appends `len` bytes to a growing buffer; returns -1 when out of memory. */
+static int append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t want = (*cap ? *cap * 2 : 256);
+		while (want < *len + n)
+			want *= 2;
+		char *grown = realloc(*buf, want);
+		if (grown == NULL)
+			return -1;
+		*buf = grown;
+		*cap = want;
+	}
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	return 0;
+}
+
+/* The end of the line starting at `i` (its LF, or `n`), and its content end (before CR LF / LF). */
+static size_t line_end(const char *b, size_t i, size_t n, size_t *content_end)
+{
+	size_t e = i;
+	while (e < n && b[e] != '\n')
+		e++;
+	*content_end = (e > i && e < n && b[e - 1] == '\r') ? e - 1 : e;
+	return e;
+}
+
+/* A field line's colon: printable ASCII name without colon, optional blanks, then ':'; or 0. */
+static size_t field_colon(const char *b, size_t i, size_t end, size_t *name_end)
+{
+	size_t k = i;
+	while (k < end && (unsigned char)b[k] > 0x20 && (unsigned char)b[k] < 0x7F && b[k] != ':')
+		k++;
+	if (k == i)
+		return 0;
+	*name_end = k;
+	while (k < end && (b[k] == ' ' || b[k] == '\t'))
+		k++;
+	return (k < end && b[k] == ':') ? k : 0;
+}
+
+/* Adds one HEADER payload: the name, NUL, the value (one leading space dropped, CR before LF and
+ * NULs dropped: folding stays a bare LF, as Postfix sends it), NUL. */
+static int add_header(struct message *m, const char *b, size_t name_start, size_t name_end, size_t value_start,
+		      size_t value_end)
+{
+	size_t cap = (name_end - name_start) + (value_end - value_start) + 2, len = 0;
+	char *payload = malloc(cap);
+	char **headers = realloc(m->headers, sizeof(char *) * (size_t)(m->header_count + 1));
+	size_t *lengths = realloc(m->header_lengths, sizeof(size_t) * (size_t)(m->header_count + 1));
+	if (headers != NULL)
+		m->headers = headers;
+	if (lengths != NULL)
+		m->header_lengths = lengths;
+	if (payload == NULL || headers == NULL || lengths == NULL) {
+		free(payload);
+		return -1;
+	}
+	for (size_t k = name_start; k < name_end; k++)
+		if (b[k] != 0)
+			payload[len++] = b[k];
+	payload[len++] = 0;
+	if (value_start < value_end && b[value_start] == ' ')
+		value_start++;
+	for (size_t k = value_start; k < value_end; k++) {
+		if (b[k] == 0 || (b[k] == '\r' && k + 1 < value_end && b[k + 1] == '\n'))
+			continue;
+		payload[len++] = b[k];
+	}
+	payload[len++] = 0;
+	m->headers[m->header_count] = payload;
+	m->header_lengths[m->header_count++] = len;
+	return 0;
+}
+
+/* Reads a message file into `m` as milter-replay sends it (see the top of this file). */
+static int load_message(const char *path, struct message *m)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "loadclient: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	char *b = NULL;
+	size_t n = 0, cap = 0;
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (n + got > (size_t)MAX_FILE_BYTES || append(&b, &n, &cap, chunk, got) < 0) {
+			fprintf(stderr, "loadclient: %s: larger than %ld bytes, or out of memory\n", path, MAX_FILE_BYTES);
+			fclose(f);
+			free(b);
+			return -1;
+		}
+	}
+	fclose(f);
+	*m = (struct message){0};
+	size_t i = 0, content_end, body_start = n;
+	if (n >= 5 && memcmp(b, "From ", 5) == 0) { /* an mbox "From " line is not a header field */
+		size_t e = line_end(b, 0, n, &content_end);
+		i = e < n ? e + 1 : n;
+	}
+	/* The field being collected: its name, and its value up to the content end of its last line. */
+	size_t name_start = 0, name_end = 0, value_start = 0, value_end = 0;
+	int pending = 0;
+	while (i < n) {
+		size_t e = line_end(b, i, n, &content_end), next = e < n ? e + 1 : n, colon, nend;
+		if (content_end == i) { /* the empty line */
+			body_start = next;
+			break;
+		}
+		if ((b[i] == ' ' || b[i] == '\t') && pending) {
+			value_end = content_end;
+		} else if ((colon = field_colon(b, i, content_end, &nend)) != 0) {
+			if (pending && add_header(m, b, name_start, name_end, value_start, value_end) < 0)
+				goto oom;
+			name_start = i, name_end = nend, value_start = colon + 1, value_end = content_end, pending = 1;
+		} else { /* neither a field nor its continuation: the body starts here */
+			body_start = i;
+			break;
+		}
+		i = next;
+	}
+	if (pending && add_header(m, b, name_start, name_end, value_start, value_end) < 0)
+		goto oom;
+	/* The body: lines split at LF, one CR before each LF dropped, each ended with CRLF. */
+	size_t body_cap = 0;
+	for (size_t k = body_start; k < n;) {
+		size_t e = line_end(b, k, n, &content_end);
+		if (append(&m->body, &m->body_length, &body_cap, b + k, content_end - k) < 0 ||
+		    append(&m->body, &m->body_length, &body_cap, "\r\n", 2) < 0)
+			goto oom;
+		k = e < n ? e + 1 : n;
+	}
+	free(b);
+	return 0;
+oom:
+	fprintf(stderr, "loadclient: %s: out of memory\n", path);
+	free(b);
+	return -1;
+}
 
 static double now_ms(void)
 {
@@ -278,15 +440,29 @@ static int run_message(struct conn *c, long n)
 			 'R', LIT("<rcpt@example.org>\0"), P_NORCPT, P_NR_RCPT);
 	if (r == 'c')
 		r = step(c, 'T', LIT("i\0LOAD1\0"), 'T', NULL, 0, P_NODATA, P_NR_DATA);
-	for (int h = 0; h < 10 && r == 'c'; h++) {
-		int len = snprintf(hdr, sizeof hdr, "%s%cvalue %d of message %ld on connection %d", names[h], 0, h,
-				   n, c->w->index);
-		r = step(c, 'L', LIT("i\0LOAD1\0"), 'L', hdr, (size_t)len + 1, P_NOHDRS, P_NR_HDR);
+	const struct options *opt = c->w->opt;
+	if (opt->files != NULL) { /* the next message file's headers and body chunks */
+		long pick = __atomic_fetch_add(&g_next_file, 1, __ATOMIC_RELAXED) % opt->file_count;
+		const struct message *m = &opt->files[pick];
+		for (int h = 0; h < m->header_count && r == 'c'; h++)
+			r = step(c, 'L', LIT("i\0LOAD1\0"), 'L', m->headers[h], m->header_lengths[h], P_NOHDRS, P_NR_HDR);
+		if (r == 'c')
+			r = step(c, 'N', LIT("i\0LOAD1\0"), 'N', NULL, 0, P_NOEOH, P_NR_EOH);
+		for (size_t at = 0; at < m->body_length && r == 'c'; at += BODY_CHUNK) {
+			size_t len = m->body_length - at < BODY_CHUNK ? m->body_length - at : BODY_CHUNK;
+			r = step(c, 'B', LIT("i\0LOAD1\0"), 'B', m->body + at, len, P_NOBODY, P_NR_BODY);
+		}
+	} else {
+		for (int h = 0; h < 10 && r == 'c'; h++) {
+			int len = snprintf(hdr, sizeof hdr, "%s%cvalue %d of message %ld on connection %d", names[h], 0,
+					   h, n, c->w->index);
+			r = step(c, 'L', LIT("i\0LOAD1\0"), 'L', hdr, (size_t)len + 1, P_NOHDRS, P_NR_HDR);
+		}
+		if (r == 'c')
+			r = step(c, 'N', LIT("i\0LOAD1\0"), 'N', NULL, 0, P_NOEOH, P_NR_EOH);
+		if (r == 'c')
+			r = step(c, 'B', LIT("i\0LOAD1\0"), 'B', c->body, (size_t)opt->body_bytes, P_NOBODY, P_NR_BODY);
 	}
-	if (r == 'c')
-		r = step(c, 'N', LIT("i\0LOAD1\0"), 'N', NULL, 0, P_NOEOH, P_NR_EOH);
-	if (r == 'c')
-		r = step(c, 'B', LIT("i\0LOAD1\0"), 'B', c->body, (size_t)c->w->opt->body_bytes, P_NOBODY, P_NR_BODY);
 	if (r == 'c') {
 		if (put_macros(c, 'E', LIT("i\0LOAD1\0")) < 0 || put_packet(c, 'E', NULL, 0) < 0)
 			return -1;
@@ -400,7 +576,8 @@ static int compare_double(const void *a, const void *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: loadclient [-c CONNECTIONS] [-m MESSAGES] [-n TOTAL] [-b BODY_BYTES] [-t TIMEOUT_S] HOST PORT\n");
+	fprintf(stderr, "usage: loadclient [-c CONNECTIONS] [-m MESSAGES] [-n TOTAL] [-b BODY_BYTES] [-t TIMEOUT_S] "
+			"[-f MESSAGE_FILE]... HOST PORT\n");
 	exit(2);
 }
 
@@ -408,13 +585,24 @@ int main(int argc, char **argv)
 {
 	struct options opt = {.connections = 64, .messages = 5, .body_bytes = 4096, .timeout = 30, .total = -1};
 	int ch;
-	while ((ch = getopt(argc, argv, "c:m:n:b:t:")) != -1) {
+	static struct message files[MAX_FILES];
+	while ((ch = getopt(argc, argv, "c:m:n:b:t:f:")) != -1) {
 		switch (ch) {
 		case 'c': opt.connections = atoi(optarg); break;
 		case 'm': opt.messages = atoi(optarg); break;
 		case 'n': opt.total = atol(optarg); break;
 		case 'b': opt.body_bytes = atoi(optarg); break;
 		case 't': opt.timeout = atoi(optarg); break;
+		case 'f':
+			if (opt.file_count == MAX_FILES) {
+				fprintf(stderr, "loadclient: more than %d message files\n", MAX_FILES);
+				return 2;
+			}
+			if (load_message(optarg, &files[opt.file_count]) < 0)
+				return 2;
+			opt.files = files;
+			opt.file_count++;
+			break;
 		default: usage();
 		}
 	}
