@@ -21,7 +21,9 @@
 # LIBMILTER_MESSAGES_1 and LIBMILTER_MESSAGES (the same for libmilter, which is much slower;
 # defaults 200 and 4000); LIBMILTER=0 leaves libmilter out; PER_CONNECTION (default 5);
 # REFERENCE_ARGS (daemon options; default "--threads $(nproc)"); REFERENCE_BIN (a reference-milter
-# binary to measure instead of building this tree's). Needs cc and libmilter-dev
+# binary to measure instead of building this tree's); MESSAGE_FILES (a space-separated list of .eml
+# files: the C client sends those in turn, `loadclient -f`, instead of the generated message; see
+# scripts/load-vs-c-client.sh for a set of real messages). Needs cc and libmilter-dev
 # (.ci/install-peers). The machine may be shared: compare the ratios, not the absolute figures.
 set -euo pipefail
 
@@ -93,8 +95,12 @@ run() {
     *:1) total=${MESSAGES_1:-3000} ;;
     *) total=${MESSAGES:-20000} ;;
     esac
+    local files=()
+    # shellcheck disable=SC2206
+    [ -z "${MESSAGE_FILES:-}" ] || for file in ${MESSAGE_FILES}; do files+=(-f "$file"); done
     before=$(cpu_ticks "${pid[$milter]}")
-    if ! out=$("$work/loadclient" -c "$connections" -m "$per_connection" -n "$total" 127.0.0.1 "${port[$milter]}"); then
+    if ! out=$("$work/loadclient" -c "$connections" -m "$per_connection" -n "$total" "${files[@]}" 127.0.0.1 \
+        "${port[$milter]}"); then
         echo "perf: the load client failed against $milter: $out" >&2
         exit 1
     fi
