@@ -85,13 +85,13 @@ package struct MTAConnectionStateMachine {
 
     var macros: MacroPlan {
         didSet {
-            plannedMacros.removeAll(keepingCapacity: true)
+            plannedMacros.removeAll()
             macroPackets.removeAll()
         }
     }
     var context: MacroContext { didSet { macroPackets.removeAll() } }
     /// The macros of each event, their names resolved, since `macros` last changed.
-    var plannedMacros: [MacroEvent: [MacroPlan.PlannedMacro]?] = [:]
+    var plannedMacros = PlannedMacroTable()
     /// The MACRO packets since `macros` or `context` last changed, by stage: a message's ten
     /// HEADER steps share one.
     var macroPackets = MacroPackets()
