@@ -18,7 +18,8 @@ extension MTAConnectionStateMachine {
                 message = nil
                 return endTransaction()
             }
-            switch startTransactionStep(step) {
+            let frame = message!.encodedFrame(headerLeadingSpace: keepsHeaderLeadingSpace)
+            switch startTransactionStep(step, encoded: frame) {
             case .write(let bytes): return .write(bytes)
             case .done(let record): if let action = conclude(record) { return action }
             }
