@@ -39,7 +39,7 @@ extension MTAConnectionStateMachine {
         } else if case .body(let chunk) = command {
             capacity += chunk.readableBytes
         }
-        var bytes = allocator.buffer(capacity: capacity)
+        var bytes = frameBuffer(capacity: capacity)
         let sessionBefore = session
         let decision: MTASession.SendDecision
         do {
@@ -72,6 +72,23 @@ extension MTAConnectionStateMachine {
         outgoing = OutgoingStep(
             id: id, timeout: timeout, loneMacro: decision == .skipEvent, start: start, sessionBefore: sessionBefore)
         return .write(bytes)
+    }
+
+    /// A buffer for a step's frames: the one handed back with ``recycle(_:)``, emptied, if
+    /// there is one, else a new one.
+    private mutating func frameBuffer(capacity: Int) -> ByteBuffer {
+        guard var buffer = spareBuffer.take() else { return allocator.buffer(capacity: capacity) }
+        buffer.clear()
+        buffer.reserveCapacity(capacity)
+        return buffer
+    }
+
+    /// Hands back a buffer of ``Action/write(_:)`` once its bytes are copied out, so that the next
+    /// step encodes into its storage instead of allocating (a load run makes millions of steps).
+    /// A buffer over a megabyte is let go.
+    package mutating func recycle(_ buffer: consuming ByteBuffer) {
+        guard buffer.capacity <= 1 << 20 else { return }
+        spareBuffer = buffer
     }
 
     /// Takes one event for a step whose replies are due: the step's record once its final reply

@@ -104,6 +104,8 @@ package struct MTAConnectionStateMachine {
     var pending: PendingStep?
     /// The message ``messageRequested(_:)`` is driving, if any.
     var message: MessageCursor?
+    /// A buffer handed back by the owner (``recycle(_:)``) for the next step's frames.
+    var spareBuffer: ByteBuffer?
 
     /// Creates the machine of a connection about to negotiate; frames are built with `allocator`.
     package init(
