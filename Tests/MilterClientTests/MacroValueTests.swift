@@ -35,4 +35,24 @@ import Testing
         #expect(rcpt.map { $0["i"] } == queueIDs)
         #expect(data.map { $0["i"] } == queueIDs)
     }
+
+    /// `{i}` is `4`, the connection's number and the message's number on it, each in at least
+    /// five uppercase hex digits.
+    @Test func queueIDsNumberTheMessagesOfTheConnection() async throws {
+        let milter = SimulatedMilter(script: Scripts.wellBehaved())
+        let connection = Fixtures.open(milter)
+        for _ in 0..<11 { _ = connection.send(Fixtures.message) }
+        connection.quit()
+
+        let queueIDs = milter.macroPackets.filter { $0.stage == UInt8(ascii: "M") }.compactMap { Self.values($0)["i"] }
+        #expect(queueIDs.count == 11)
+        let hex = Set("0123456789ABCDEF")
+        for id in queueIDs {
+            #expect(id.count == 11 && id.first == "4" && id.allSatisfy { hex.contains($0) })
+        }
+        #expect(Set(queueIDs.map { $0.dropFirst().prefix(5) }).count == 1)
+        #expect(
+            queueIDs.map { String($0.suffix(5)) }
+                == (1...11).map { "0000" + String($0, radix: 16, uppercase: true) }.map { String($0.suffix(5)) })
+    }
 }

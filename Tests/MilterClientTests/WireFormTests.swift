@@ -34,4 +34,32 @@ import Testing
         #expect(result.resultingMessage == nil)
         #expect(milter.eventIDs.contains(.body))
     }
+
+    /// The frames encoded once with the message go out for every transaction that sends it,
+    /// byte for byte what the commands encode to (the body with its CRLF, in 65,535-byte chunks).
+    @Test func aMessageSentAgainSendsTheSameFrames() async throws {
+        var message = Fixtures.message
+        message.body = Array(repeating: UInt8(ascii: "x"), count: 70_000)
+        message.headerFields = [
+            RawHeaderField(name: "Subject", value: " one\n\ttwo"), RawHeaderField(name: "X-Empty", value: ""),
+        ]
+        let milter = SimulatedMilter(script: Scripts.wellBehaved())
+        let connection = Fixtures.open(milter)
+        let results = [connection.send(message), connection.send(message)]
+        connection.quit()
+        #expect(results.map(\.verdict) == [.accept, .accept])
+        #expect(results.allSatisfy { $0.findings.isEmpty })
+        let content = milter.commands.filter { [.header, .body].contains($0.id) }
+        #expect(content.count == 2 * 4)
+        #expect(Array(content[0..<4]) == Array(content[4..<8]))
+        var body = ByteBuffer(repeating: UInt8(ascii: "x"), count: 70_000)
+        body.writeString("\r\n")
+        #expect(
+            Array(content[0..<4]) == [
+                .header(HeaderField(name: "Subject", value: "one\n\ttwo")),
+                .header(HeaderField(name: "X-Empty", value: "")),
+                .body(body.getSlice(at: 0, length: 65_535)!),
+                .body(body.getSlice(at: 65_535, length: 70_002 - 65_535)!),
+            ])
+    }
 }

@@ -132,14 +132,22 @@ package final class BlockingMilterConnection {
         var action = first
         defer { flush() }
         while true {
-            switch action {
+            // Consumed: the frames of a write are then this loop's alone, and their storage goes back to the machine.
+            switch consume action {
             case .write(var bytes):
                 let stray = reader.takeQueuedReplies()
                 if !stray.isEmpty {
                     action = machine.strayRepliesFound(stray)
                     continue
                 }
-                batch.writeBuffer(&bytes)
+                // The first frames of a run become the batch; later ones are copied in. Either
+                // way the buffer left over goes back for the next step to encode into.
+                if batch.readableBytes == 0 {
+                    swap(&batch, &bytes)
+                } else {
+                    batch.writeBuffer(&bytes)
+                }
+                machine.recycle(consume bytes)
                 action = machine.written()
             case .wait(let timeout):
                 if let event = reader.poll() {

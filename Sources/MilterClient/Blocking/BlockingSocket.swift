@@ -75,6 +75,12 @@ struct BlockingSocket {
     private static func open(
         family: Int32, address: UnsafePointer<sockaddr>, length: socklen_t, timeout: TimeAmount
     ) throws(BlockingSocketError) -> Int32 {
+        #if canImport(Glibc)
+        // Close-on-exec and non-blocking from the start: two system calls fewer per connection.
+        let fd = socket(family, streamType | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw BlockingSocketError(errno: errno) }
+        let flags: Int32 = 0
+        #else
         let fd = socket(family, streamType, 0)
         guard fd >= 0 else { throw BlockingSocketError(errno: errno) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -84,6 +90,7 @@ struct BlockingSocket {
         #endif
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        #endif
         var code: Int32 = 0
         if connect(fd, address, length) != 0 {
             code = errno

@@ -33,10 +33,7 @@ public struct MilterMessage: Hashable, Sendable {
     }
 
     /// The value of the first `Message-ID` field, trimmed, for Sendmail's `{msg_id}`.
-    public var messageID: String? {
-        guard let field = headerFields.first(where: { $0.hasName("Message-ID") }) else { return nil }
-        return field.value.trimmingASCIIWhitespace
-    }
+    public var messageID: String? { wire.messageID }
 }
 
 extension EnvelopeAddress {

@@ -77,28 +77,30 @@ struct MacroContext: Sendable {
         case queueID, mailAddress, mailHost, mailMailer, recipientAddress, recipientHost, recipientMailer, messageID
 
         /// The key for a macro name with or without braces, or `nil` for a macro the MTA does not know.
+        /// Every connection resolves its plan's names: one lookup, not a string switch.
         init?(name: String) {
-            let bare = name.hasPrefix("{") && name.hasSuffix("}") ? String(name.dropFirst().dropLast()) : name
-            switch bare {
-            case "j", "daemon_name", "if_name": self = .hostname
-            case "daemon_addr", "if_addr": self = .daemonAddress
-            case "daemon_port": self = .daemonPort
-            case "v": self = .mtaVersion
-            case "_": self = .clientLabel
-            case "client_addr": self = .clientAddress
-            case "client_name", "client_ptr": self = .clientName
-            case "client_port": self = .clientPort
-            case "i": self = .queueID
-            case "mail_addr": self = .mailAddress
-            case "mail_host": self = .mailHost
-            case "mail_mailer": self = .mailMailer
-            case "rcpt_addr": self = .recipientAddress
-            case "rcpt_host": self = .recipientHost
-            case "rcpt_mailer": self = .recipientMailer
-            case "msg_id": self = .messageID
-            default: return nil
-            }
+            guard let key = Self.byName[name] else { return nil }
+            self = key
         }
+
+        /// Every name ``init(name:)`` knows, bare and in braces.
+        private static let byName: [String: Key] = {
+            let bare: [(String, Key)] = [
+                ("j", .hostname), ("daemon_name", .hostname), ("if_name", .hostname),
+                ("daemon_addr", .daemonAddress), ("if_addr", .daemonAddress), ("daemon_port", .daemonPort),
+                ("v", .mtaVersion), ("_", .clientLabel), ("client_addr", .clientAddress),
+                ("client_name", .clientName), ("client_ptr", .clientName), ("client_port", .clientPort),
+                ("i", .queueID), ("mail_addr", .mailAddress), ("mail_host", .mailHost), ("mail_mailer", .mailMailer),
+                ("rcpt_addr", .recipientAddress), ("rcpt_host", .recipientHost),
+                ("rcpt_mailer", .recipientMailer), ("msg_id", .messageID),
+            ]
+            var table: [String: Key] = [:]
+            for (name, key) in bare {
+                table[name] = key
+                table["{\(name)}"] = key
+            }
+            return table
+        }()
     }
 
     private var mailer: MilterString { profile.family == .sendmail ? "esmtp" : "smtp" }

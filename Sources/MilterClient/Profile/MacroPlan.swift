@@ -28,6 +28,7 @@ struct MacroPlan: Sendable {
                 override: extra.last(where: { $0.name == name }).map { MilterString($0.value) },
                 key: MacroContext.Key(name: name))
         }
+        guard !extra.isEmpty else { return planned }
         var added = Set(names)
         for (name, value) in extra where !added.contains(name) {
             added.insert(name)

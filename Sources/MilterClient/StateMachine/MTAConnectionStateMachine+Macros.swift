@@ -4,7 +4,7 @@ extension MTAConnectionStateMachine {
     /// The MACRO packet before a command, following Postfix: none for events outside the agreed
     /// version or after SKIP; none for content events the milter switched off (Postfix does not
     /// even call back for them); otherwise sent even when the event itself is skipped (pitfall 4).
-    mutating func macroDefinition(for id: MilterCommand.ID, event: MacroEvent) -> MacroDefinition? {
+    mutating func macroPacket(for id: MilterCommand.ID, event: MacroEvent) -> MacroPacket? {
         guard sendsMacros(before: id) else { return nil }
         if (id == .header || id == .body) && !configuration.profile.sendsMacrosBeforeContent { return nil }
         if let packet = macroPackets[id] { return packet }
@@ -16,7 +16,7 @@ extension MTAConnectionStateMachine {
             plannedMacros[event] = planned
         }
         let values = context.values
-        let packet = planned.map { MacroPlan.definition(stage: id, planned: $0, values: values) }
+        let packet = planned.map { MacroPacket(MacroPlan.definition(stage: id, planned: $0, values: values)) }
         macroPackets[id] = packet
         return packet
     }

@@ -6,6 +6,9 @@ extension MTAConnectionStateMachine {
     package mutating func messageRequested(_ message: MilterMessage) -> Action {
         precondition(self.message == nil, "one transaction at a time")
         context.messageID = message.messageID
+        // Room for every step's record at once (MAIL, RCPT…, DATA, headers, EOH, chunks, EOM, ABORT).
+        transaction.steps.reserveCapacity(
+            5 + message.recipients.count + message.headerFields.count + message.wire.bodyChunks.count)
         self.message = MessageCursor(message)
         return emit(advance())
     }
@@ -18,7 +21,8 @@ extension MTAConnectionStateMachine {
                 message = nil
                 return endTransaction()
             }
-            switch startTransactionStep(step) {
+            let frame = message!.encodedFrame(headerLeadingSpace: keepsHeaderLeadingSpace)
+            switch startTransactionStep(step, encoded: frame) {
             case .write(let bytes): return .write(bytes)
             case .done(let record): if let action = conclude(record) { return action }
             }

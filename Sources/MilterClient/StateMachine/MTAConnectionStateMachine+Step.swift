@@ -2,37 +2,67 @@ import MilterProtocol
 import NIOCore
 
 extension MTAConnectionStateMachine {
-    /// ``startStep(_:sending:ignoringStatus:)`` with the MACRO packet the profile plans for `event`.
+    /// ``startStep(_:sending:ignoringStatus:)`` with the MACRO packet the profile plans for `event`;
+    /// `encoded` is the command's whole frame if it is known already (a message's HEADER and BODY
+    /// frames are encoded once per message, ``MessageWireForm``).
     mutating func startStep(
-        _ command: MilterCommand, macros event: MacroEvent?, ignoringStatus: Bool = false
+        _ command: MilterCommand, macros event: MacroEvent?, encoded: ByteBuffer? = nil, ignoringStatus: Bool = false
     ) -> StepStart {
-        let definition = event.flatMap { macroDefinition(for: command.id, event: $0) }
-        return startStep(command, sending: definition.map { [$0] } ?? [], ignoringStatus: ignoringStatus)
+        let packet = event.flatMap { macroPacket(for: command.id, event: $0) }
+        return startStep(
+            command, packet: packet, sending: [], encoded: encoded, ignoringStatus: ignoringStatus)
     }
 
-    /// Encodes one command with its MACRO packets, checked by ``MTASession``, unless the step
-    /// ends here (no milter, nothing to send, a command that may not go now): the first half of
-    /// a step, which never waits.
+    /// ``startStep(_:packet:sending:encoded:ignoringStatus:)`` with these MACRO packets.
     mutating func startStep(
         _ command: MilterCommand, sending definitions: [MacroDefinition], ignoringStatus: Bool = false
+    ) -> StepStart {
+        startStep(command, packet: nil, sending: definitions, encoded: nil, ignoringStatus: ignoringStatus)
+    }
+
+    /// Encodes one command with its MACRO packets (`packet`, then `definitions`), checked by
+    /// ``MTASession``, unless the step ends here (no milter, nothing to send, a command that may
+    /// not go now): the first half of a step, which never waits. A frame encoded already is
+    /// copied, not encoded again; the session checks the command all the same.
+    private mutating func startStep(
+        _ command: MilterCommand, packet: MacroPacket?, sending definitions: [MacroDefinition],
+        encoded: ByteBuffer?, ignoringStatus: Bool
     ) -> StepStart {
         let id = command.id
         if !ignoringStatus, let record = recordWithoutMilter(id) { return .done(record) }
         guard socketOpen else { return .done(StepRecord(command: id, delivery: .notSent)) }
         let start = now()
         // Room for the MACRO packets and the command in one allocation (a BODY chunk's size included).
-        var capacity = 256
-        if case .body(let chunk) = command { capacity += chunk.readableBytes }
-        var bytes = allocator.buffer(capacity: capacity)
+        var capacity = 256 + (packet?.frame?.readableBytes ?? 0)
+        if let encoded {
+            capacity += encoded.readableBytes
+        } else if case .body(let chunk) = command {
+            capacity += chunk.readableBytes
+        }
+        var bytes = frameBuffer(capacity: capacity)
         let sessionBefore = session
         let decision: MTASession.SendDecision
         do {
+            if let packet {
+                _ = try session.commandToSend(.macro(packet.definition))
+                if var frame = packet.frame {
+                    bytes.writeBuffer(&frame)
+                } else {
+                    try bytes.writeMilterCommand(.macro(packet.definition))
+                }
+            }
             for definition in definitions {
                 _ = try session.commandToSend(.macro(definition))
                 try bytes.writeMilterCommand(.macro(definition))
             }
             decision = try session.commandToSend(command)
-            if decision != .skipEvent { try bytes.writeMilterCommand(command) }
+            if decision != .skipEvent {
+                if var encoded {
+                    bytes.writeBuffer(&encoded)
+                } else {
+                    try bytes.writeMilterCommand(command)
+                }
+            }
         } catch {
             return .done(misuse(id, error))
         }
@@ -42,6 +72,23 @@ extension MTAConnectionStateMachine {
         outgoing = OutgoingStep(
             id: id, timeout: timeout, loneMacro: decision == .skipEvent, start: start, sessionBefore: sessionBefore)
         return .write(bytes)
+    }
+
+    /// A buffer for a step's frames: the one handed back with ``recycle(_:)``, emptied, if
+    /// there is one, else a new one.
+    private mutating func frameBuffer(capacity: Int) -> ByteBuffer {
+        guard var buffer = spareBuffer.take() else { return allocator.buffer(capacity: capacity) }
+        buffer.clear()
+        buffer.reserveCapacity(capacity)
+        return buffer
+    }
+
+    /// Hands back a buffer of ``Action/write(_:)`` once its bytes are copied out, so that the next
+    /// step encodes into its storage instead of allocating (a load run makes millions of steps).
+    /// A buffer over a megabyte is let go.
+    package mutating func recycle(_ buffer: consuming ByteBuffer) {
+        guard buffer.capacity <= 1 << 20 else { return }
+        spareBuffer = buffer
     }
 
     /// Takes one event for a step whose replies are due: the step's record once its final reply

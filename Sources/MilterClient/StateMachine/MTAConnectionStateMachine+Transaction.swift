@@ -21,15 +21,16 @@ extension MTAConnectionStateMachine {
         return proceed(startStep(.abort, macros: nil))
     }
 
-    /// Does what comes before a step and starts it.
-    mutating func startTransactionStep(_ step: TransactionStep) -> StepStart {
+    /// Does what comes before a step and starts it; `encoded` is its command's whole frame if
+    /// known already.
+    mutating func startTransactionStep(_ step: TransactionStep, encoded: ByteBuffer? = nil) -> StepStart {
         let command = begin(step)
         if let record = stepAfterEnding(command.id) {
             purpose = .transaction(step, settles: false)
             return .done(record)
         }
         purpose = .transaction(step, settles: true)
-        return startStep(command, macros: MacroEvent(command: command.id))
+        return startStep(command, macros: MacroEvent(command: command.id), encoded: encoded)
     }
 
     /// The half of a step before its command: the macro context, the copy of the message kept
@@ -90,9 +91,14 @@ extension MTAConnectionStateMachine {
     /// The HEADER command for a field; `prepared` is its payload for a milter without SMFIP_HDR_LEADSPC.
     private mutating func headerCommand(_ field: RawHeaderField, prepared: HeaderField?) -> MilterCommand {
         if configuration.buildsResultingMessage { transaction.headerFields.append(field) }
-        let keepSpace = session.options?.protocolFlags.contains(.headerLeadingSpace) ?? false
+        let keepSpace = keepsHeaderLeadingSpace
         let payload = keepSpace ? nil : prepared
         return .header(payload ?? MessageWireForm.header(field, keepLeadingSpace: keepSpace))
+    }
+
+    /// Whether the milter negotiated SMFIP_HDR_LEADSPC: HEADER values keep their leading space.
+    var keepsHeaderLeadingSpace: Bool {
+        mutating get { session.options?.protocolFlags.contains(.headerLeadingSpace) ?? false }
     }
 
     /// Whether the body ends after this chunk's step: SKIP, a verdict, or nothing sent.
@@ -144,15 +150,25 @@ extension MTAConnectionStateMachine {
         }
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     /// `4`, the connection's number and the transaction's, each in at least five hex digits: unique in the
     /// process (`4000010000A` is the 10th message of the first connection).
     private var queueID: String {
         mutating get {
-            func hex(_ value: UInt) -> String {
-                let digits = String(value, radix: 16, uppercase: true)
-                return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+            // Digits written straight into the bytes: every message makes one.
+            var bytes: [UInt8] = [UInt8(ascii: "4")]
+            bytes.reserveCapacity(24)
+            func hex(_ value: UInt) {
+                var digits = 5
+                while digits < UInt.bitWidth / 4, value >> (4 * digits) != 0 { digits += 1 }
+                for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
+                    bytes.append(Self.hexDigits[Int((value >> shift) & 0xF)])
+                }
             }
-            return "4" + hex(connectionTag) + hex(UInt(transactionCount + 1))
+            hex(connectionTag)
+            hex(UInt(transactionCount + 1))
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }

@@ -85,13 +85,13 @@ package struct MTAConnectionStateMachine {
 
     var macros: MacroPlan {
         didSet {
-            plannedMacros.removeAll(keepingCapacity: true)
+            plannedMacros.removeAll()
             macroPackets.removeAll()
         }
     }
     var context: MacroContext { didSet { macroPackets.removeAll() } }
     /// The macros of each event, their names resolved, since `macros` last changed.
-    var plannedMacros: [MacroEvent: [MacroPlan.PlannedMacro]?] = [:]
+    var plannedMacros = PlannedMacroTable()
     /// The MACRO packets since `macros` or `context` last changed, by stage: a message's ten
     /// HEADER steps share one.
     var macroPackets = MacroPackets()
@@ -104,6 +104,8 @@ package struct MTAConnectionStateMachine {
     var pending: PendingStep?
     /// The message ``messageRequested(_:)`` is driving, if any.
     var message: MessageCursor?
+    /// A buffer handed back by the owner (``recycle(_:)``) for the next step's frames.
+    var spareBuffer: ByteBuffer?
 
     /// Creates the machine of a connection about to negotiate; frames are built with `allocator`.
     package init(

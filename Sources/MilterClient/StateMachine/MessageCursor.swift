@@ -1,5 +1,6 @@
 import MailMessage
 import MilterProtocol
+import NIOCore
 
 /// Where a whole message stands on its way through a transaction: the order of the steps,
 /// written once. MAIL, each RCPT, DATA, each header, EOH, each body chunk, end of message.
@@ -36,6 +37,16 @@ struct MessageCursor {
             case .endOfMessage: return .endOfMessage
             case .end: return nil
             }
+        }
+    }
+
+    /// The whole frame of the current step's command, encoded once per message: a HEADER frame
+    /// for a milter without SMFIP_HDR_LEADSPC, or a BODY frame; `nil` for any other step.
+    func encodedFrame(headerLeadingSpace: Bool) -> ByteBuffer? {
+        switch phase {
+        case .header(let index): headerLeadingSpace ? nil : message.wire.headerFrames[index]
+        case .body(let index): message.wire.bodyFrames[index]
+        default: nil
         }
     }
 

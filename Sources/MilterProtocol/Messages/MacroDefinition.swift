@@ -57,6 +57,10 @@ extension ByteBuffer {
 
     @usableFromInline
     mutating func writeMacroDefinition(_ definition: MacroDefinition) throws(MilterProtocolError) {
+        // Room for the whole packet at once, not string by string.
+        var size = 1
+        for macro in definition.macros { size += macro.name.bytes.count + macro.value.bytes.count + 2 }
+        reserveCapacity(minimumWritableBytes: size)
         writeInteger(definition.stage)
         for macro in definition.macros {
             try writeMilterString(macro.name)

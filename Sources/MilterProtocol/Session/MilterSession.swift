@@ -109,7 +109,7 @@ public struct MilterSession: Sendable {
     private func obligation(for id: MilterCommand.ID) -> ReplyObligation {
         guard let options else { return .required }
         if !options.awaitsReply(to: id) { return .none }
-        if let flag = NegotiatedOptions.noReplyFlag[id], options.unofferedFlags.contains(flag) {
+        if let flag = NegotiatedOptions.noReplyFlag(id), options.unofferedFlags.contains(flag) {
             return .automaticContinue
         }
         return .required
