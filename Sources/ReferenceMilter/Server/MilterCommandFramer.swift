@@ -8,20 +8,22 @@ import NIOCore
 ///
 /// It does what NIO's `ByteToMessageHandler` does with a ``MilterCommandDecoder``, without its
 /// generic machinery on every read: the bytes of an unfinished frame wait in one buffer for the
-/// next read. After a decoding error nothing more is decoded; the error goes on to the connection
-/// handler, which closes the connection.
+/// next read. A MACRO packet identical to the last of its stage is not decoded again
+/// (``MacroPacketMemo``). After a decoding error nothing more is decoded; the error goes on to the
+/// connection handler, which closes the connection.
 final class MilterCommandFramer: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = MilterCommand
 
-    private var decoder: MilterCommandDecoder
+    private var frames: MilterFrameDecoder
+    private var macros = MacroPacketMemo()
     private let watchdog: ConnectionWatchdog
     /// The start of an unfinished frame, kept from the last read.
     private var unfinished: ByteBuffer?
     private var failed = false
 
     init(limits: MilterFrameLimits, watchdog: ConnectionWatchdog) {
-        decoder = MilterCommandDecoder(limits: limits)
+        frames = MilterFrameDecoder(limits: limits)
         self.watchdog = watchdog
     }
 
@@ -35,7 +37,7 @@ final class MilterCommandFramer: ChannelInboundHandler {
         }
         var completed = false
         do {
-            while let command = try decoder.decode(buffer: &buffer) {
+            while let command = try nextCommand(&buffer) {
                 completed = true
                 context.fireChannelRead(wrapInboundOut(command))
             }
@@ -50,5 +52,17 @@ final class MilterCommandFramer: ChannelInboundHandler {
             watchdog.notePartialFrame()
             unfinished = buffer
         }
+    }
+
+    /// Decodes the next command as ``MilterCommandDecoder`` does, taking repeated MACRO packets from the memo.
+    private func nextCommand(_ buffer: inout ByteBuffer) throws(MilterProtocolError) -> MilterCommand? {
+        let offset = frames.streamOffset
+        guard let frame = try frames.decode(buffer: &buffer) else { return nil }
+        let isMacro = frame.command == MilterCommand.ID.macro.rawValue
+        if isMacro, let definition = macros.definition(of: frame.payload) { return .macro(definition) }
+        let command: MilterCommand
+        do { command = try MilterCommand(frame: frame) } catch { throw error.at(offset: offset) }
+        if isMacro, case .macro(let definition) = command { macros.remember(frame.payload, as: definition) }
+        return command
     }
 }
