@@ -6,15 +6,12 @@ import NIOCore
 /// trickling one byte of a frame every few seconds would be bounded only by the idle timeout: the
 /// other timeouts see whole commands, not bytes.
 ///
-/// It does what NIO's `ByteToMessageHandler` does with a ``MilterCommandDecoder``, without its
-/// generic machinery on every read: the bytes of an unfinished frame wait in one buffer for the
-/// next read. A MACRO packet identical to the last of its stage is not decoded again
-/// (``MacroPacketMemo``). After a decoding error nothing more is decoded; the error goes on to the
-/// connection handler, which closes the connection.
-final class MilterCommandFramer: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = MilterCommand
-
+/// It does what NIO's `ByteToMessageHandler` does with a ``MilterCommandDecoder``, inside the
+/// ``MilterConnectionHandler``: a command goes straight to the handler, not boxed through the
+/// channel pipeline. The bytes of an unfinished frame wait in one buffer for the next read. A MACRO
+/// packet identical to the last of its stage is not decoded again (``MacroPacketMemo``). After a
+/// decoding error nothing more is decoded.
+struct MilterCommandFramer {
     private var frames: MilterFrameDecoder
     private var macros = MacroPacketMemo()
     private let watchdog: ConnectionWatchdog
@@ -27,9 +24,13 @@ final class MilterCommandFramer: ChannelInboundHandler {
         self.watchdog = watchdog
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    /// Passes each command completed by `bytes` to `deliver`, in order; throws the decoding error
+    /// that ends the stream, after the commands before it.
+    mutating func read(
+        _ bytes: ByteBuffer, deliver: (MilterCommand) -> Void
+    ) throws(MilterProtocolError) {
         guard !failed else { return }
-        var buffer = unwrapInboundIn(data)
+        var buffer = bytes
         if var unfinished {
             self.unfinished = nil
             unfinished.writeBuffer(&buffer)
@@ -39,12 +40,11 @@ final class MilterCommandFramer: ChannelInboundHandler {
         do {
             while let command = try nextCommand(&buffer) {
                 completed = true
-                context.fireChannelRead(wrapInboundOut(command))
+                deliver(command)
             }
         } catch {
             failed = true
-            context.fireErrorCaught(error)
-            return
+            throw error
         }
         // A frame that ended here makes the one in progress, if any, a frame that began in this read.
         if completed { watchdog.noteFrameComplete() }
@@ -55,7 +55,7 @@ final class MilterCommandFramer: ChannelInboundHandler {
     }
 
     /// Decodes the next command as ``MilterCommandDecoder`` does, taking repeated MACRO packets from the memo.
-    private func nextCommand(_ buffer: inout ByteBuffer) throws(MilterProtocolError) -> MilterCommand? {
+    private mutating func nextCommand(_ buffer: inout ByteBuffer) throws(MilterProtocolError) -> MilterCommand? {
         let offset = frames.streamOffset
         guard let frame = try frames.decode(buffer: &buffer) else { return nil }
         let isMacro = frame.command == MilterCommand.ID.macro.rawValue

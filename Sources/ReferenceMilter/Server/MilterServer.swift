@@ -168,7 +168,6 @@ public final class MilterServer: Service, Sendable {
         let registry = registry
         let allocatorTrim = allocatorTrim
         let admit = admission()
-        let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
         return { channel in
             let admission =
                 registered
@@ -182,12 +181,10 @@ public final class MilterServer: Service, Sendable {
                 if channel.localAddress?.protocol != .unix {
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                 }
-                let watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
                 let handler = MilterConnectionHandler(
                     environment: environment, refusing: !admission.served, connectionID: admission.id,
-                    negotiated: { registry.negotiated(id: admission.id) }, watchdog: watchdog)
+                    negotiated: { registry.negotiated(id: admission.id) })
                 try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
-                try channel.pipeline.syncOperations.addHandler(MilterCommandFramer(limits: limits, watchdog: watchdog))
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }
