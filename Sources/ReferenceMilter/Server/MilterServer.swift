@@ -177,10 +177,9 @@ public final class MilterServer: Service, Sendable {
             channel.closeFuture.whenComplete { _ in
                 allocatorTrim.connectionClosed(open: registry.count, on: channel.eventLoop)
             }
+            // TCP_NODELAY is not set here: NIO sets it on the listening socket, whose accepted sockets
+            // inherit it, and on the sockets a shared listener hands over (`ClientBootstrap`'s default).
             return channel.eventLoop.makeCompletedFuture {
-                if channel.localAddress?.protocol != .unix {
-                    try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
-                }
                 let handler = MilterConnectionHandler(
                     environment: environment, refusing: !admission.served, connectionID: admission.id,
                     negotiated: { registry.negotiated(id: admission.id) })
