@@ -77,11 +77,13 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        framer.append(unwrapInboundIn(data))
         do {
-            try framer.read(unwrapInboundIn(data)) { command in received(command, context: context) }
+            while let command = try framer.next() { received(command, context: context) }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
         }
+        framer.finishRead()
     }
 
     private func received(_ command: MilterCommand, context: ChannelHandlerContext) {
