@@ -16,7 +16,8 @@ struct MilterCommandFramer {
     private var macros = MacroPacketMemo()
     private let watchdog: ConnectionWatchdog
     /// The bytes not yet decoded: the rest of this read, after the start of an unfinished frame.
-    private var pending = ByteBuffer()
+    /// (nil rather than empty: an empty `ByteBuffer()` allocates.)
+    private var pending: ByteBuffer?
     /// Whether a frame ended since the last ``finishRead()``.
     private var completed = false
     private var failed = false
@@ -33,25 +34,25 @@ struct MilterCommandFramer {
     /// write fails), and the bytes of that read then come after these, in order.
     mutating func append(_ bytes: ByteBuffer) {
         guard !failed else { return }
-        if pending.readableBytes == 0 {
+        if pending == nil || pending?.readableBytes == 0 {
             pending = bytes
         } else {
             var bytes = bytes
-            pending.writeBuffer(&bytes)
+            pending?.writeBuffer(&bytes)
         }
     }
 
     /// The next whole command, or nil; throws the decoding error that ends the stream, after the
     /// commands before it.
     mutating func next() throws(MilterProtocolError) -> MilterCommand? {
-        guard !failed else { return nil }
+        guard !failed, pending != nil else { return nil }
         do {
             guard let command = try nextCommand() else { return nil }
             completed = true
             return command
         } catch {
             failed = true
-            pending = ByteBuffer()
+            pending = nil
             throw error
         }
     }
@@ -61,18 +62,18 @@ struct MilterCommandFramer {
         // A frame that ended here makes the one in progress, if any, a frame that began in this read.
         if completed { watchdog.noteFrameComplete() }
         completed = false
-        if pending.readableBytes > 0 {
+        if let pending, pending.readableBytes > 0 {
             watchdog.notePartialFrame()
         } else {
             // Not kept: a slice would keep NIO's receive buffer from being reused.
-            pending = ByteBuffer()
+            pending = nil
         }
     }
 
     /// Decodes the next command as ``MilterCommandDecoder`` does, taking repeated MACRO packets from the memo.
     private mutating func nextCommand() throws(MilterProtocolError) -> MilterCommand? {
         let offset = frames.streamOffset
-        guard let frame = try frames.decode(buffer: &pending) else { return nil }
+        guard let frame = try frames.decode(buffer: &pending!) else { return nil }
         let isMacro = frame.command == MilterCommand.ID.macro.rawValue
         if isMacro, let definition = macros.definition(of: frame.payload) { return .macro(definition) }
         let command: MilterCommand
