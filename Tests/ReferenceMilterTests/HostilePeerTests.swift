@@ -36,7 +36,7 @@ import Testing
         }
 
         func send(_ commands: [MilterCommand]) async throws {
-            for command in commands { try await channel.writeInbound(command) }
+            for command in commands { try await channel.writeInbound(try Cmd.bytes(command)) }
         }
 
         /// The replies written so far, decoded.

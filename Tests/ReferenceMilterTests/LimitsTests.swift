@@ -57,7 +57,7 @@ import Testing
         }.get()
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
         for command in [Cmd.offer, Cmd.connect, Cmd.helo] + Cmd.message(subject: "tag me") {
-            try await channel.writeInbound(command)
+            try await channel.writeInbound(try Cmd.bytes(command))
         }
         let negotiation = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
         #expect(negotiation.getInteger(at: 4, as: UInt8.self) == MilterReply.ID.optionNegotiation.rawValue)

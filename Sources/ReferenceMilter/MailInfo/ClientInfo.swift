@@ -75,7 +75,21 @@ public struct EnvelopeEntry: Hashable, Sendable {
             rawAddress: envelope.address.string, arguments: envelope.arguments.map(\.string), macros: macros)
     }
 
+    /// Leading spaces, then one `<` and one `>`, go. In an ASCII string every byte is a character
+    /// (CR LF, the one pair that is not, holds no space or bracket), so the bytes are cut as the
+    /// characters would be, without breaking the string into characters.
     static func stripBrackets(_ text: String) -> String {
+        let bytes = text.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return stripBracketsAsCharacters(text) }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
+        if start < end, bytes[start] == UInt8(ascii: "<") { start = bytes.index(after: start) }
+        if start < end, bytes[bytes.index(before: end)] == UInt8(ascii: ">") { end = bytes.index(before: end) }
+        return String(Substring(bytes[start..<end]))
+    }
+
+    static func stripBracketsAsCharacters(_ text: String) -> String {
         var trimmed = Substring(text).drop { $0 == " " }
         if trimmed.hasPrefix("<") { trimmed = trimmed.dropFirst() }
         if trimmed.hasSuffix(">") { trimmed = trimmed.dropLast() }

@@ -2,7 +2,8 @@ import Logging
 import MilterProtocol
 import NIOCore
 
-/// Drives one MTA connection: decoded commands go into a ``ServerSession``; its actions are run here.
+/// Drives one MTA connection: the bytes are cut into commands (``MilterCommandFramer``), which go into
+/// a ``ServerSession``; its actions are run here.
 ///
 /// Commands that arrive while the classifier works wait in order, charged to the connection's
 /// memory budget. Every reply of one step leaves in one buffer and one flush. Reading stops while
@@ -10,7 +11,7 @@ import NIOCore
 /// commands nor replies pile up. Silence from the MTA is bounded by the handshake, idle and read
 /// timeouts; the classifier by its own timeout.
 final class MilterConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = MilterCommand
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private static let maximumQueuedCommands = 256
@@ -20,6 +21,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private var busy = false
     private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
     private let watchdog: ConnectionWatchdog
+    private var framer: MilterCommandFramer
     private let memory: ConnectionMemory
     private var handshakeTimer: Scheduled<Void>?
     /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
@@ -29,8 +31,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private var negotiated: (() -> Void)?
 
     init(
-        environment: ConnectionEnvironment, refusing: Bool, connectionID: Int, negotiated: @escaping () -> Void = {},
-        watchdog: ConnectionWatchdog? = nil
+        environment: ConnectionEnvironment, refusing: Bool, connectionID: Int, negotiated: @escaping () -> Void = {}
     ) {
         self.environment = environment
         self.negotiated = negotiated
@@ -39,7 +40,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             needs: environment.classifier.needs, options: environment.options, refusing: refusing, memory: memory)
         logger = environment.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
-        self.watchdog = watchdog ?? ConnectionWatchdog(timeouts: environment.timeouts)
+        let watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
+        self.watchdog = watchdog
+        framer = MilterCommandFramer(
+            limits: MilterFrameLimits(maximumPayloadLength: environment.options.maximumFrameSize), watchdog: watchdog)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -73,9 +77,18 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // Frames decoded after the close (the decoder's leftovers) are dropped, not charged.
+        framer.append(unwrapInboundIn(data))
+        do {
+            while let command = try framer.next() { received(command, context: context) }
+        } catch {
+            fail(context: context, "\(error)", kind: "\(error.code)")
+        }
+        framer.finishRead()
+    }
+
+    private func received(_ command: MilterCommand, context: ChannelHandlerContext) {
+        // Commands decoded after the close (the rest of a read) are dropped, not charged.
         guard context.channel.isActive else { return }
-        let command = unwrapInboundIn(data)
         watchdog.noteActivity()
         if busy {
             let cost = MemoryCost.queued(command)

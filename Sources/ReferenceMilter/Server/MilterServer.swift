@@ -168,7 +168,6 @@ public final class MilterServer: Service, Sendable {
         let registry = registry
         let allocatorTrim = allocatorTrim
         let admit = admission()
-        let limits = MilterFrameLimits(maximumPayloadLength: configuration.protocolOptions.maximumFrameSize)
         return { channel in
             let admission =
                 registered
@@ -178,16 +177,13 @@ public final class MilterServer: Service, Sendable {
             channel.closeFuture.whenComplete { _ in
                 allocatorTrim.connectionClosed(open: registry.count, on: channel.eventLoop)
             }
+            // TCP_NODELAY is not set here: NIO sets it on the listening socket, whose accepted sockets
+            // inherit it, and on the sockets a shared listener hands over (`ClientBootstrap`'s default).
             return channel.eventLoop.makeCompletedFuture {
-                if channel.localAddress?.protocol != .unix {
-                    try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
-                }
-                let watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
                 let handler = MilterConnectionHandler(
                     environment: environment, refusing: !admission.served, connectionID: admission.id,
-                    negotiated: { registry.negotiated(id: admission.id) }, watchdog: watchdog)
+                    negotiated: { registry.negotiated(id: admission.id) })
                 try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
-                try channel.pipeline.syncOperations.addHandler(MilterCommandFramer(limits: limits, watchdog: watchdog))
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }

@@ -35,6 +35,9 @@ struct ServerSession {
     /// The small MACRO packets whose values each stage holds now, as they came: the same packet
     /// again (Postfix sends `i` before every header field) changes nothing and is not converted again.
     private var keptDefinitions: [UInt8: MacroDefinition] = [:]
+    /// The small MACRO packets converted lately, whatever their stage: the same pairs again (each
+    /// transaction's `i`, in every stage of it) are not converted again.
+    private var conversions = MacroConversions(largestCost: Self.keptDefinitionCost)
     private var transactionCharge = 0
     /// The transaction went over the memory budget: its data is dropped and it gets a tempfail.
     private var overBudget = false
@@ -197,9 +200,8 @@ struct ServerSession {
         }
         if keptDefinitions[definition.stage] == definition { return }
         keptDefinitions[definition.stage] = nil
-        let values = MacroTable.values(of: definition)
+        let (values, cost) = conversions.values(of: definition)
         memory.release(macroCharges.removeValue(forKey: definition.stage) ?? 0)
-        let cost = MemoryCost.macros(values)
         guard memory.charge(cost) else {
             mail.macros.set(stage: definition.stage, [:])
             if isInsideMessage {
@@ -219,6 +221,7 @@ struct ServerSession {
         resetMessageData()
         macroCharges = [:]
         keptDefinitions = [:]
+        conversions = MacroConversions(largestCost: Self.keptDefinitionCost)
         transactionCharge = 0
         memory.releaseAll()
     }

@@ -5,6 +5,13 @@ import NIOCore
 enum Cmd {
     static let offer = MilterCommand.optionNegotiation(Negotiation.postfixOffer())
 
+    /// A command as the MTA writes it: its frame.
+    static func bytes(_ command: MilterCommand) throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        try buffer.writeMilterCommand(command)
+        return buffer
+    }
+
     static func offer(_ version: MilterVersion) -> MilterCommand {
         .optionNegotiation(Negotiation.postfixOffer(version: version))
     }

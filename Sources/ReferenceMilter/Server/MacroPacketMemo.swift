@@ -1,0 +1,46 @@
+import MilterProtocol
+import NIOCore
+
+/// Remembers the last small MACRO packet of each stage with its decoded form, so that the same
+/// packet again is not decoded again.
+///
+/// Postfix sends a MACRO packet before nearly every command, most of them the same as the last one
+/// of their stage (`i` before every header field). Decoding one makes an array and two strings per
+/// macro; comparing its bytes with the remembered packet makes none. The answer is the remembered
+/// ``MacroDefinition`` itself, whose storage is shared, so that a later comparison of the two finds
+/// them identical at once. Used on the connection's event loop only.
+struct MacroPacketMemo {
+    /// The largest payload remembered: larger packets are rare, and decoded each time.
+    static let largestPayload = 256
+
+    /// At most one per stage of ``MacroTable/order``: other stages are refused by the session.
+    private var entries: [(payload: [UInt8], definition: MacroDefinition)] = []
+
+    /// The definition a MACRO payload decodes to, if it is the one last remembered for its stage.
+    func definition(of payload: ByteBuffer) -> MacroDefinition? {
+        guard payload.readableBytes <= Self.largestPayload, let stage = payload.readableBytesView.first,
+            let entry = entries.first(where: { $0.definition.stage == stage })
+        else { return nil }
+        return Self.same(payload, entry.payload) ? entry.definition : nil
+    }
+
+    /// Remembers a MACRO payload and its definition as the last of its stage.
+    mutating func remember(_ payload: ByteBuffer, as definition: MacroDefinition) {
+        guard payload.readableBytes <= Self.largestPayload, MacroTable.order.contains(definition.stage) else {
+            return
+        }
+        let bytes = Array(payload.readableBytesView)
+        if let index = entries.firstIndex(where: { $0.definition.stage == definition.stage }) {
+            entries[index] = (bytes, definition)
+        } else {
+            entries.append((bytes, definition))
+        }
+    }
+
+    private static func same(_ payload: ByteBuffer, _ bytes: [UInt8]) -> Bool {
+        guard payload.readableBytes == bytes.count else { return false }
+        return payload.withUnsafeReadableBytes { received in
+            bytes.withUnsafeBytes { kept in received.elementsEqual(kept) }
+        }
+    }
+}
