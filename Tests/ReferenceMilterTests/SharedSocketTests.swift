@@ -13,12 +13,10 @@ import Testing
         #expect(listen(fd, 128) == 0)
         let copy = dup(fd)
         let first = MilterServer(
-            classifier: RulesClassifier.default,
-            configuration: ServerConfiguration(address: .inherited(descriptor: fd), eventLoopThreads: 1),
+            classifier: RulesClassifier.default, configuration: Self.configuration(descriptor: fd),
             logger: quietLogger())
         let second = MilterServer(
-            classifier: RulesClassifier.default,
-            configuration: ServerConfiguration(address: .inherited(descriptor: copy), eventLoopThreads: 1),
+            classifier: RulesClassifier.default, configuration: Self.configuration(descriptor: copy),
             logger: quietLogger())
         try await first.start()
         try await second.start()
@@ -54,5 +52,15 @@ import Testing
         #expect(sessions.withLockedValue { $0 } == 160)
         #expect(failures.withLockedValue { $0 }.isEmpty, "\(failures.withLockedValue { $0 }.prefix(3))")
         try await second.stop()
+    }
+
+    /// The test MTAs send from the cooperative pool, which other suites can hold for seconds on a
+    /// loaded machine (CI saw four sessions closed by the 5-second handshake timeout). Neither the
+    /// handshake timeout nor the drain timeout is under test here: both are generous, so a session
+    /// that fails is one the swap lost.
+    private static func configuration(descriptor: Int32) -> ServerConfiguration {
+        ServerConfiguration(
+            address: .inherited(descriptor: descriptor), eventLoopThreads: 1,
+            timeouts: ConnectionTimeouts(handshake: .seconds(120)), drainTimeout: .seconds(120))
     }
 }
