@@ -14,34 +14,17 @@ package final class BlockingMilterConnection {
     /// The connection's number in this process, as ``MilterClientConnection/number``.
     package let number: UInt
     private var machine: MTAConnectionStateMachine
-    private var socket: BlockingSocket
-    private var socketClosed = false
-    private var reader: BlockingReplyReader
-    private let outboundTap: OutboundFrameTap?
-    /// The frames of a run not written yet; its storage serves every run of the connection.
-    private var batch = ByteBuffer()
-
-    /// What driving the machine came to.
-    private enum Outcome {
-        case waiting(TimeAmount)
-        case step(StepRecord)
-        case transaction(TransactionResult)
-        case finding(Finding?)
-    }
+    private var transport: BlockingTransport
 
     private init(socket: BlockingSocket, configuration: MilterClientConfiguration, client: SMTPClient) {
-        self.socket = socket
         self.configuration = configuration
         machine = MTAConnectionStateMachine(configuration: configuration, client: client)
         number = ConnectionTags.next()
         machine.connectionTag = number
-        reader = BlockingReplyReader(
-            limits: MilterFrameLimits(maximumPayloadLength: configuration.maximumReplyLength),
-            maximumQueuedBytes: configuration.limits.maximumUnreadReplyBytes, tap: configuration.frameTap)
-        outboundTap = configuration.frameTap.map(OutboundFrameTap.init)
+        transport = BlockingTransport(socket: socket, configuration: configuration)
     }
 
-    deinit { closeSocket() }
+    deinit { transport.closeSocket() }
 
     /// Connects to a milter and negotiates, as ``MilterClientConnection/open(to:configuration:client:group:)``
     /// does: a refused negotiation is a finding on the OPTNEG record, not an error.
@@ -105,7 +88,8 @@ package final class BlockingMilterConnection {
 
     /// The watch after QUIT, on its own thread: waits for the milter, then closes.
     private func finishWatch(from timeout: TimeAmount) -> Finding? {
-        guard case .finding(let finding) = carryOn(.waiting(timeout)) else {
+        transport.stopsAtWait = false
+        guard case .finding(let finding) = machine.run(.wait(timeout), on: &transport) else {
             preconditionFailure("the watch after QUIT ends with a finding")
         }
         return finding
@@ -116,79 +100,14 @@ package final class BlockingMilterConnection {
         return record
     }
 
-    /// Carries out the machine's actions until it hands something back, waiting on the socket
-    /// for each milter event it asks for; with `stoppingAtWait`, returns at the first wait
-    /// instead. The frames of a run leave together, in one write, when the machine waits (or
-    /// before a close, or at the end): as `MilterClientConnection.run(_:)`.
-    ///
-    /// First it reads what arrived since the last call without waiting, as an event loop would
-    /// have: a reply nobody asked for is then found before the next command goes.
-    private func drive(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> Outcome {
-        if !socketClosed { reader.readAvailable(from: socket) }
-        return run(first, stoppingAtWait: stoppingAtWait)
-    }
-
-    private func run(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool) -> Outcome {
-        var action = first
-        defer { flush() }
-        while true {
-            // Consumed: the frames of a write are then this loop's alone, and their storage goes back to the machine.
-            switch consume action {
-            case .write(var bytes):
-                let stray = reader.takeQueuedReplies()
-                if !stray.isEmpty {
-                    action = machine.strayRepliesFound(stray)
-                    continue
-                }
-                // The first frames of a run become the batch; later ones are copied in. Either
-                // way the buffer left over goes back for the next step to encode into.
-                if batch.readableBytes == 0 {
-                    swap(&batch, &bytes)
-                } else {
-                    batch.writeBuffer(&bytes)
-                }
-                machine.recycle(consume bytes)
-                action = machine.written()
-            case .wait(let timeout):
-                if let event = reader.poll() {
-                    action = machine.eventReceived(event)
-                    continue
-                }
-                flush(timeout: timeout)
-                if stoppingAtWait { return .waiting(timeout) }
-                action = machine.eventReceived(reader.next(from: &socket, timeout: timeout))
-            case .close:
-                flush()
-                closeSocket()
-                action = machine.closed()
-            case .deliverStep(let record): return .step(record)
-            case .deliverTransaction(let result): return .transaction(result)
-            case .deliverFinding(let finding): return .finding(finding)
-            }
-        }
-    }
-
-    /// Carries on from a wait returned by ``drive(_:stoppingAtWait:)``.
-    private func carryOn(_ outcome: Outcome) -> Outcome {
-        guard case .waiting(let timeout) = outcome else { return outcome }
-        return run(machine.eventReceived(reader.next(from: &socket, timeout: timeout)), stoppingAtWait: false)
-    }
-
-    /// Writes the frames of the run, shown to the tap first, within `timeout` (the wait that
-    /// follows, or else the command timeout); a failed write ends the reply stream with the error.
-    private func flush(timeout: TimeAmount? = nil) {
-        guard batch.readableBytes > 0 else { return }
-        defer { batch.clear() }
-        if let outboundTap { outboundTap.observe(batch) }
-        guard !socketClosed, !reader.ended else { return }
-        let timeout = timeout ?? configuration.effectiveTimeouts.command
-        if let failure = socket.write(batch, timeout: timeout) { reader.fail(failure) }
-    }
-
-    private func closeSocket() {
-        guard !socketClosed else { return }
-        socketClosed = true
-        socket.close()
+    /// Reads what arrived since the last call without waiting (a reply nobody asked for is then
+    /// found before the next command goes, as an event loop finds it), then runs the machine on
+    /// the socket, waiting for each milter event it asks for; with `stoppingAtWait`, returns at
+    /// the first wait instead.
+    private func drive(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> MilterRunOutcome {
+        transport.readAvailable()
+        transport.stopsAtWait = stoppingAtWait
+        return machine.run(first, on: &transport)
     }
 }
 

@@ -2,63 +2,19 @@ import MilterProtocol
 import NIOCore
 
 extension MilterClientConnection {
-    /// What carrying out the machine's actions came to.
-    enum Outcome {
-        /// The machine waits for the milter, at most this long.
-        case waiting(TimeAmount)
-        /// A step's record.
-        case step(StepRecord)
-        /// A transaction's result.
-        case transaction(TransactionResult)
-        /// What QUIT or a wait for stray replies found.
-        case finding(Finding?)
-    }
-
-    /// Carries out the machine's actions, one after the other, until the machine hands something
-    /// back or waits for a milter event that has not come yet. The one place that touches the
-    /// socket. Runs on the event loop.
-    ///
-    /// The frames of one run leave together, in one buffer, when the run stops (or before a
-    /// close): the commands that take no reply (NR events, MACRO, ABORT) go in one write with
-    /// the next command that does, as a buffered MTA sends them.
-    func run(_ first: MTAConnectionStateMachine.Action) -> Outcome {
-        var action = first
-        var unsent: ByteBuffer?
-        defer { if let unsent { channel.write(unsent) } }
-        while true {
-            switch action {
-            case .write(var bytes):
-                let stray = channel.takeStrayReplies()
-                if !stray.isEmpty {
-                    action = machine.strayRepliesFound(stray)
-                    continue
-                }
-                if unsent == nil {
-                    unsent = bytes
-                } else {
-                    unsent!.writeBuffer(&bytes)
-                }
-                action = machine.written()
-            case .wait(let timeout):
-                guard let event = channel.poll() else { return .waiting(timeout) }
-                action = machine.eventReceived(event)
-            case .close:
-                if let bytes = unsent { channel.write(bytes) }
-                unsent = nil
-                channel.close()
-                action = machine.closed()
-            case .deliverStep(let record): return .step(record)
-            case .deliverTransaction(let result): return .transaction(result)
-            case .deliverFinding(let finding): return .finding(finding)
-            }
-        }
+    /// Carries out the machine's actions on the channel until the machine hands something back or
+    /// waits for a milter event that has not come yet (``MTAConnectionStateMachine/run(_:on:)``).
+    /// The one place that touches the socket. Runs on the event loop.
+    func run(_ first: MTAConnectionStateMachine.Action) -> MilterRunOutcome {
+        var transport = ChannelTransport(channel: channel)
+        return machine.run(first, on: &transport)
     }
 
     /// ``run(_:)``, awaiting each milter event the machine waits for.
-    func drive(_ first: MTAConnectionStateMachine.Action) async -> Outcome { await drive(from: run(first)) }
+    func drive(_ first: MTAConnectionStateMachine.Action) async -> MilterRunOutcome { await drive(from: run(first)) }
 
     /// Carries on from `outcome`, awaiting each milter event the machine waits for.
-    func drive(from outcome: Outcome) async -> Outcome {
+    func drive(from outcome: MilterRunOutcome) async -> MilterRunOutcome {
         var outcome = outcome
         while case .waiting(let timeout) = outcome {
             let channel = self.channel

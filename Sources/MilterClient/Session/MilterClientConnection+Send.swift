@@ -35,7 +35,7 @@ extension MilterClientConnection {
     }
 
     /// Waits for the next event without suspending, or hands the result to ``send(_:)``'s caller.
-    private func carryOn(_ outcome: Outcome) {
+    private func carryOn(_ outcome: MilterRunOutcome) {
         switch outcome {
         case .waiting(let timeout): channel.waitForHandler(timeout: timeout)
         case .transaction(let result):

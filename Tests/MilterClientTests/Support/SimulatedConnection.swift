@@ -25,41 +25,26 @@ final class SimulatedConnection {
     var connectionFindings: [Finding] { machine.connectionFindings }
     var negotiation: StepRecord { machine.negotiation }
 
-    /// Carries the machine's actions out until it hands something back, as the actor does.
-    func run(_ first: Machine.Action) -> Machine.Action {
-        var action = first
-        while true {
-            switch action {
-            case .write(let bytes):
-                let stray = milter.takeStrayReplies()
-                if !stray.isEmpty {
-                    action = machine.strayRepliesFound(stray)
-                    continue
-                }
-                milter.receive(bytes)
-                action = machine.written()
-            case .wait(let timeout): action = machine.eventReceived(milter.nextEvent(timeout: timeout))
-            case .close:
-                closes += 1
-                action = machine.closed()
-            case .deliverStep, .deliverTransaction, .deliverFinding: return action
-            }
-        }
+    /// Carries the machine's actions out until it hands something back, as the connections do.
+    func run(_ first: Machine.Action) -> MilterRunOutcome {
+        var transport = SimulatedTransport(milter: milter)
+        defer { closes += transport.closes }
+        return machine.run(first, on: &transport)
     }
 
     @discardableResult
     func step(_ first: Machine.Action) -> StepRecord {
-        guard case .deliverStep(let record) = run(first) else { fatalError("a step ends with its record") }
+        guard case .step(let record) = run(first) else { fatalError("a step ends with its record") }
         return record
     }
 
     func transaction(_ first: Machine.Action) -> TransactionResult {
-        guard case .deliverTransaction(let result) = run(first) else { fatalError("expected a result") }
+        guard case .transaction(let result) = run(first) else { fatalError("expected a result") }
         return result
     }
 
     func finding(_ first: Machine.Action) -> Finding? {
-        guard case .deliverFinding(let finding) = run(first) else { fatalError("expected a finding") }
+        guard case .finding(let finding) = run(first) else { fatalError("expected a finding") }
         return finding
     }
 
@@ -80,4 +65,25 @@ final class SimulatedConnection {
     @discardableResult func replay(_ command: MilterCommand, macros: [MacroDefinition] = []) -> StepRecord {
         step(machine.replayRequested(command, macros: macros))
     }
+}
+
+/// The simulated milter as the machine's transport: frames reach it at once, and every wait gets
+/// its next event without sleeping.
+private struct SimulatedTransport: MilterTransport {
+    let milter: SimulatedMilter
+    /// How many times the machine asked for the socket to be closed.
+    private(set) var closes = 0
+
+    func takeStrayReplies() -> [MilterReply] { milter.takeStrayReplies() }
+
+    func enqueue(_ frames: consuming ByteBuffer) -> ByteBuffer? {
+        milter.receive(frames)
+        return nil
+    }
+
+    func nextEvent(within timeout: TimeAmount) -> InboxEvent? { milter.nextEvent(timeout: timeout) }
+
+    mutating func close() { closes += 1 }
+
+    func flush() {}
 }
