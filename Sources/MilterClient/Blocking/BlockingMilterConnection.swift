@@ -56,10 +56,7 @@ package final class BlockingMilterConnection {
 
     /// Runs a whole transaction, as ``MilterClientConnection/send(_:)``.
     package func send(_ message: MilterMessage) -> TransactionResult {
-        guard case .transaction(let result) = drive(machine.messageRequested(message)) else {
-            preconditionFailure("a transaction ends with its result")
-        }
-        return result
+        drive(machine.messageRequested(message)).result
     }
 
     /// Sends QUIT (unless the conversation is already over) and closes, as
@@ -89,15 +86,11 @@ package final class BlockingMilterConnection {
     /// The watch after QUIT, on its own thread: waits for the milter, then closes.
     private func finishWatch(from timeout: TimeAmount) -> Finding? {
         transport.stopsAtWait = false
-        guard case .finding(let finding) = machine.run(.wait(timeout), on: &transport) else {
-            preconditionFailure("the watch after QUIT ends with a finding")
-        }
-        return finding
+        return machine.run(.wait(timeout), on: &transport).foundFinding
     }
 
     private func driveStep(_ first: MTAConnectionStateMachine.Action) -> StepRecord {
-        guard case .step(let record) = drive(first) else { preconditionFailure("a step ends with its record") }
-        return record
+        drive(first).record
     }
 
     /// Reads what arrived since the last call without waiting (a reply nobody asked for is then

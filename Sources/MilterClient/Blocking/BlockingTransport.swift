@@ -6,7 +6,7 @@ import NIOCore
 /// run stops); a wait is one `recv` with the wait's timeout.
 struct BlockingTransport: MilterTransport {
     private var socket: BlockingSocket
-    private(set) var socketClosed = false
+    private var socketClosed = false
     private var reader: BlockingReplyReader
     private let outboundTap: OutboundFrameTap?
     /// The write timeout when no wait follows.

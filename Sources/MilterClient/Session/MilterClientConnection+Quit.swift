@@ -53,9 +53,7 @@ extension MilterClientConnection {
 
     /// Waits for the milter after QUIT, then closes, hands the findings on and frees the place.
     private func watchAfterQuit(from timeout: TimeAmount, observer: QuitObserver) async {
-        guard case .finding(let finding) = await drive(from: .waiting(timeout)) else {
-            preconditionFailure("the watch after QUIT ends with a finding")
-        }
+        let finding = await drive(from: .waiting(timeout)).foundFinding
         quitWatch.active = false
         quitWatch.findings = finding.map { [$0] } ?? []
         let handlers = quitWatch.handlers

@@ -26,21 +26,16 @@ extension MilterClientConnection {
 
     /// ``drive(_:)`` for an action that ends with a step's record.
     func driveStep(_ first: MTAConnectionStateMachine.Action) async -> StepRecord {
-        guard case .step(let record) = await drive(first) else { preconditionFailure("a step ends with its record") }
-        return record
+        await drive(first).record
     }
 
     /// ``drive(_:)`` for an action that ends with a transaction's result.
     func driveTransaction(_ first: MTAConnectionStateMachine.Action) async -> TransactionResult {
-        guard case .transaction(let result) = await drive(first) else {
-            preconditionFailure("a transaction ends with its result")
-        }
-        return result
+        await drive(first).result
     }
 
     /// ``drive(_:)`` for an action that ends with a finding or none.
     func driveFinding(_ first: MTAConnectionStateMachine.Action) async -> Finding? {
-        guard case .finding(let finding) = await drive(first) else { preconditionFailure("expected a finding") }
-        return finding
+        await drive(first).foundFinding
     }
 }

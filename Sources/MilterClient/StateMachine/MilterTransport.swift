@@ -37,6 +37,27 @@ package enum MilterRunOutcome {
     case transaction(TransactionResult)
     /// What QUIT, or a wait for stray replies, found.
     case finding(Finding?)
+
+    /// The step's record of a run that must end with one (a step the caller asked for).
+    package var record: StepRecord {
+        guard case .step(let record) = self else { preconditionFailure("a step ends with its record") }
+        return record
+    }
+
+    /// The result of a run that must end with one (a whole message).
+    package var result: TransactionResult {
+        guard case .transaction(let result) = self else {
+            preconditionFailure("a transaction ends with its result")
+        }
+        return result
+    }
+
+    /// The finding, or none, of a run that must end with one (QUIT, the watch after it, a wait for
+    /// stray replies).
+    package var foundFinding: Finding? {
+        guard case .finding(let finding) = self else { preconditionFailure("expected a finding") }
+        return finding
+    }
 }
 
 extension MTAConnectionStateMachine {

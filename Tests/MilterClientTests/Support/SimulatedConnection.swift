@@ -34,18 +34,15 @@ final class SimulatedConnection {
 
     @discardableResult
     func step(_ first: Machine.Action) -> StepRecord {
-        guard case .step(let record) = run(first) else { fatalError("a step ends with its record") }
-        return record
+        run(first).record
     }
 
     func transaction(_ first: Machine.Action) -> TransactionResult {
-        guard case .transaction(let result) = run(first) else { fatalError("expected a result") }
-        return result
+        run(first).result
     }
 
     func finding(_ first: Machine.Action) -> Finding? {
-        guard case .finding(let finding) = run(first) else { fatalError("expected a finding") }
-        return finding
+        run(first).foundFinding
     }
 
     @discardableResult func connect() -> StepRecord { step(machine.connectRequested()) }
