@@ -25,12 +25,19 @@
 # files: the C client sends those in turn, `loadclient -f`, instead of the generated message; see
 # scripts/load-vs-c-client.sh for a set of real messages). Needs cc and libmilter-dev
 # (.ci/install-peers). The machine may be shared: compare the ratios, not the absolute figures.
+#
+# NIO_NULL=1 adds a fourth milter, nio-null (interop/nionullmilter --nr, its own Swift package): the
+# null NR milter's behaviour on SwiftNIO, one event loop by default (NIO_NULL_ARGS, e.g.
+# "--event-loops 2"), with nothing but a handler that cuts frames and writes prebuilt replies. It is
+# the floor of any milter on SwiftNIO, as reference-milter is; the table then gains its rate, CPU per
+# message, and the ratios nio-null / null NR and reference / nio-null.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${ROUNDS:-5}
 per_connection=${PER_CONNECTION:-5}
 with_libmilter=${LIBMILTER:-1}
+with_nio_null=${NIO_NULL:-0}
 ticks_per_second=$(getconf CLK_TCK)
 work=$(mktemp -d /tmp/perf-reference-milter.XXXXXX)
 pids=()
@@ -51,6 +58,10 @@ fi
 cc -O2 -Wall -o "$work/cmilter" interop/cmilter/cmilter.c -lmilter -lpthread
 cc -O2 -Wall -o "$work/nullmilter" interop/nullmilter/nullmilter.c
 cc -O2 -Wall -o "$work/loadclient" interop/loadclient/loadclient.c -lpthread
+if [ "$with_nio_null" != 0 ]; then
+    swift build -c release --package-path interop/nionullmilter >/dev/null
+    nio_null_bin="$(swift build -c release --package-path interop/nionullmilter --show-bin-path)/nionullmilter"
+fi
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {
@@ -65,6 +76,7 @@ wait_port() {
 
 milters=(reference null-nr)
 [ "$with_libmilter" = 0 ] || milters+=(libmilter)
+[ "$with_nio_null" = 0 ] || milters+=(nio-null)
 declare -A port pid
 for milter in "${milters[@]}"; do
     port[$milter]=$(free_port)
@@ -76,6 +88,8 @@ for milter in "${milters[@]}"; do
         ;;
     null-nr) "$work/nullmilter" --nr "${port[$milter]}" >"$work/null-nr.log" 2>&1 & ;;
     libmilter) "$work/cmilter" --subject "inet:${port[$milter]}@127.0.0.1" >"$work/libmilter.log" 2>&1 & ;;
+    # shellcheck disable=SC2086
+    nio-null) "$nio_null_bin" --nr ${NIO_NULL_ARGS:-} "${port[$milter]}" >"$work/nio-null.log" 2>&1 & ;;
     esac
     pid[$milter]=$!
     pids+=("${pid[$milter]}")
@@ -130,10 +144,14 @@ if [ "$with_libmilter" != 0 ]; then
     header+=" libmilter msg/s | reference / libmilter | libmilter CPU/msg |"
     rule+="---:|---:|---:|"
 fi
+if [ "$with_nio_null" != 0 ]; then
+    header+=" nio-null msg/s | nio-null / null NR | reference / nio-null | nio-null CPU/msg |"
+    rule+="---:|---:|---:|---:|"
+fi
 echo "$header"
 echo "$rule"
 for connections in ${CONCURRENCY:-1 16 64 256}; do
-    awk -v c="$connections" -v lib="$with_libmilter" '
+    awk -v c="$connections" -v lib="$with_libmilter" -v nio="$with_nio_null" '
         function median(a, n,    i, j, t) {
             for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -155,6 +173,14 @@ for connections in ${CONCURRENCY:-1 16 64 256}; do
                 for (i = 1; i <= n["reference"]; i++) q[i] = rate["reference", i] / rate["libmilter", i]
                 line = line sprintf(" %.0f | %.2f× (%.2f–%.2f) | %.1f µs |", mr["libmilter"], median(q, n["reference"]),
                     lowest(q, n["reference"]), highest(q, n["reference"]), mu["libmilter"])
+            }
+            if (nio != 0) {
+                for (i = 1; i <= n["reference"]; i++) q[i] = rate["nio-null", i] / rate["null-nr", i]
+                line = line sprintf(" %.0f | %.2f× (%.2f–%.2f) |", mr["nio-null"], median(q, n["reference"]),
+                    lowest(q, n["reference"]), highest(q, n["reference"]))
+                for (i = 1; i <= n["reference"]; i++) q[i] = rate["reference", i] / rate["nio-null", i]
+                line = line sprintf(" %.2f× (%.2f–%.2f) | %.1f µs |", median(q, n["reference"]),
+                    lowest(q, n["reference"]), highest(q, n["reference"]), mu["nio-null"])
             }
             print line
         }' "$work/results"
