@@ -21,23 +21,8 @@ struct NullMilterTests {
     @Test(arguments: [false, true])
     func everyMessageCompletes(noReply: Bool) async throws {
         guard Interop.require(.libmilter) else { return }
-        let client = try await CProgram.shared.binary(
-            source: "interop/loadclient/loadclient.c", libraries: ["-lpthread"])
         try await Self.withNullMilter(noReply: noReply) { milter in
-            let loaded = try await ProcessRunner.run(
-                client.path, ["-c", "4", "-m", "5", "-n", "103", "-t", "20", "127.0.0.1", String(milter.port)],
-                timeout: .seconds(60))
-            #expect(loaded.status == 0, "\(loaded.stderr)")
-            #expect(loaded.stdout.contains("connections=4 messages=103 failed_connections=0"))
-            let replayed = try await MilterReplayBinary.run([
-                "--target", "127.0.0.1:\(milter.port)", "--connections", "4", "--messages-per-connection", "5",
-                "--repeat", "103", "--json", TestPaths.fixtures("replay/accept.eml").path,
-            ])
-            #expect(replayed.status == 0, "\(replayed.stderr)")
-            let summary = try #require(try MilterReplayBinary.jsonLines(replayed.stdout).last)
-            #expect(summary["messages"] as? Int == 103)
-            #expect(summary["verdicts"] as? [String: Int] == ["accept": 103])
-            #expect(summary["findings"] as? [String: Int] == [:])
+            try await expectEveryMessageCompletes(port: milter.port)
         }
     }
 }
