@@ -87,6 +87,43 @@ struct SummaryMergeTests {
         #expect(throws: SummaryMerge.MergeError.self) { try SummaryMerge.decode(#"{"type":"message"}"#) }
     }
 
+    /// A summary line with its `messages` replaced by `count`.
+    static func summaryLine(messages count: String) -> String {
+        var summary = RunSummary()
+        for sequence in 0..<10 { summary.add(Self.outcome(sequence)) }
+        let line = JSONReport.summary(summary, seconds: 1)
+        return line.replacingOccurrences(of: #""messages":\#(summary.messages)"#, with: #""messages":\#(count)"#)
+    }
+
+    /// Counts no run can have, and counts that add up past what an `Int` holds, are clear errors:
+    /// `merge` trapped on an arithmetic overflow.
+    @Test func countsOutOfRangeAreRefusedNotOverflowed() throws {
+        #expect(Self.summaryLine(messages: "7").contains(#""messages":7,"#))
+        for count in ["9223372036854775807", "-1", "281474976710657"] {
+            #expect(throws: SummaryMerge.MergeError.self) { try SummaryMerge.decode(Self.summaryLine(messages: count)) }
+        }
+        let largest = try SummaryMerge.decode(Self.summaryLine(messages: "281474976710656"))
+        #expect(largest.0.messages == 1 << 48)
+        let error = #expect(throws: SummaryMerge.MergeError.self) {
+            try SummaryMerge.merge([largest, try SummaryMerge.decode(Self.summaryLine(messages: "1"))])
+        }
+        #expect(error?.description.contains("add up to more than") == true)
+    }
+
+    /// A damaged histogram: a run of empty buckets of `Int64.min` (its negation overflows), runs that
+    /// add up past `Int.max`, counts that add up past the limit.
+    @Test func damagedHistogramsAreRefusedNotOverflowed() {
+        let encodings: [[Int64]] = [
+            [.min, 1], [-Int64.max, -Int64.max, 1], [Int64.max, Int64.max], [1 << 47, 1 << 47, 1 << 47],
+        ]
+        for values in encodings {
+            let text = HistogramCoding.encode(values: values, lowest: 1, highest: 3_600_000_000, digits: 3)
+            #expect(throws: HistogramCoding.DecodingError.self) { try HistogramCoding.decode(text) }
+        }
+        let fine = HistogramCoding.encode(values: [0, 2, -5, 1], lowest: 1, highest: 3_600_000_000, digits: 3)
+        #expect((try? HistogramCoding.decode(fine))?.totalCount == 3)
+    }
+
     @Test func theMergeCommandReadsTheSummaryLineOfEachFile() async throws {
         let directory = try Scratch.makeDirectory("merge")
         defer { Scratch.remove(directory) }

@@ -38,15 +38,59 @@ package enum SummaryMerge {
         }
     }
 
-    /// The runs added up, and the longest run's seconds.
+    /// The largest count a summary may carry, and the largest the counts of the runs may add up to:
+    /// 2^48, far past any run, and far enough below `Int.max` that no sum of two can overflow.
+    static let maximumCount = 1 << 48
+
+    /// The runs added up, and the longest run's seconds. Counts that would add up past
+    /// ``maximumCount`` are an error, not an overflow.
     package static func merge(_ runs: [(RunSummary, Double)]) throws(MergeError) -> (RunSummary, Double) {
         guard let first = runs.first else { throw MergeError(description: "no summary to merge") }
         var (combined, seconds) = first
         for (summary, runSeconds) in runs.dropFirst() {
+            try checkSums(combined, summary)
             combined.merge(summary)
             seconds = max(seconds, runSeconds)
         }
         return (combined, seconds)
+    }
+
+    /// Throws unless every count of `a` and `b` added up stays within ``maximumCount`` (each is
+    /// within it already, so no addition here overflows).
+    private static func checkSums(_ a: RunSummary, _ b: RunSummary) throws(MergeError) {
+        var pairs = [
+            (a.messages, b.messages), (a.connectFailures, b.connectFailures),
+            (Int(clamping: a.latencies.totalCount), Int(clamping: b.latencies.totalCount)),
+            (a.pacing?.started ?? 0, b.pacing?.started ?? 0), (a.pacing?.lateStarts ?? 0, b.pacing?.lateStarts ?? 0),
+        ]
+        for (verdict, count) in b.verdicts { pairs.append((a.verdicts[verdict] ?? 0, count)) }
+        for (code, count) in b.findings { pairs.append((a.findings[code] ?? 0, count)) }
+        for (reason, count) in b.connectFailuresByReason {
+            pairs.append((a.connectFailuresByReason[reason] ?? 0, count))
+        }
+        for (x, y) in pairs where x > maximumCount - y {
+            throw MergeError(description: "the counts add up to more than \(maximumCount)")
+        }
+    }
+
+    /// `value`, if it is a count from 0 to ``maximumCount``.
+    private static func count(_ value: Int, _ what: String) throws(MergeError) -> Int {
+        guard (0...maximumCount).contains(value) else {
+            throw MergeError(description: "\(what) out of range (0 to \(maximumCount)): \(value)")
+        }
+        return value
+    }
+
+    /// The sum of `values`, each a count, the sum one as well.
+    private static func total(_ values: some Sequence<Int>, _ what: String) throws(MergeError) -> Int {
+        var sum = 0
+        for value in values {
+            sum += try count(value, what)
+            guard sum <= maximumCount else {
+                throw MergeError(description: "\(what) add up to more than \(maximumCount)")
+            }
+        }
+        return sum
     }
 
     /// The last summary line of the `--json` output in `path`.
@@ -80,26 +124,42 @@ package enum SummaryMerge {
         do { histogram = try HistogramCoding.decode(encoded) } catch {
             throw MergeError(description: "latencyHistogram: \(error.description)")
         }
+        guard histogram.totalCount <= UInt64(maximumCount) else {
+            throw MergeError(description: "latencyHistogram: more than \(maximumCount) values")
+        }
+        let messages = try count(record.messages, "messages")
         var verdicts: [Disposition: Int] = [:]
         for (name, count) in record.verdicts {
             guard let verdict = Disposition(rawValue: name) else {
-                throw MergeError(description: "unknown verdict \(name)")
+                throw MergeError(description: "unknown verdict \(TerminalText.escapingControls(name))")
             }
-            verdicts[verdict] = count
+            verdicts[verdict] = try Self.count(count, "a verdict count")
         }
+        _ = try total(verdicts.values, "the verdict counts")
+        _ = try total(record.findings.values, "the finding counts")
         var reasons = record.connectFailuresByReason ?? [:]
-        let unexplained = record.connectFailures - reasons.values.reduce(0, +)
+        let unexplained =
+            try count(record.connectFailures, "connectFailures")
+            - total(reasons.values, "the connection failures by reason")
         if unexplained > 0 { reasons["(no reason recorded)", default: 0] += unexplained }
+        guard record.seconds.isFinite, record.seconds >= 0 else {
+            throw MergeError(description: "seconds out of range: \(record.seconds)")
+        }
         let pacing = try record.rate.map { rate throws(MergeError) in
-            guard rate.requested > 0, rate.achieved >= 0, rate.maxStartLagMs >= 0 else {
+            // A lag of up to about 30 years; more would not fit the microseconds of a Duration.
+            guard rate.requested > 0, rate.requested.isFinite, rate.achieved >= 0, rate.achieved.isFinite,
+                rate.maxStartLagMs >= 0, rate.maxStartLagMs <= 1e12
+            else {
                 throw MergeError(description: "a rate out of range")
             }
+            _ = try count(rate.started, "rate.started")
+            _ = try count(rate.lateStarts, "rate.lateStarts")
             return Pacing(
                 requestedRate: rate.requested, achievedRate: rate.achieved, started: rate.started,
                 lateStarts: rate.lateStarts, maximumLag: .microseconds(Int64(rate.maxStartLagMs * 1000)))
         }
         let summary = RunSummary(
-            messages: record.messages, verdicts: verdicts, findings: record.findings, mismatches: record.mismatches,
+            messages: messages, verdicts: verdicts, findings: record.findings, mismatches: record.mismatches,
             connectFailuresByReason: reasons, latencies: histogram, pacing: pacing)
         return (summary, record.seconds)
     }

@@ -36,7 +36,7 @@ package enum HistogramCoding {
             digits: Int(histogram.numberOfSignificantValueDigits.rawValue))
         var counts = [UInt64](repeating: 0, count: histogram.totalCount == 0 ? 0 : layout.index(of: histogram.max) + 1)
         for bucket in histogram.recordedValues() { counts[layout.index(of: bucket.value)] += UInt64(bucket.count) }
-        var payload: [UInt8] = []
+        var values: [Int64] = []
         var position = 0
         while position < counts.count {
             let count = counts[position]
@@ -49,15 +49,25 @@ package enum HistogramCoding {
                     position += 1
                 }
             }
-            ZigZag.append(zeros > 1 ? -Int64(zeros) : Int64(count), to: &payload)
+            values.append(zeros > 1 ? -Int64(zeros) : Int64(count))
         }
+        return encode(
+            values: values, lowest: histogram.lowestDiscernibleValue, highest: histogram.highestTrackableValue,
+            digits: UInt32(histogram.numberOfSignificantValueDigits.rawValue))
+    }
+
+    /// The encoding of a counts array as it is written: each value a count, or minus the length of a
+    /// run of empty buckets. The tests build damaged encodings with it.
+    package static func encode(values: [Int64], lowest: UInt64, highest: UInt64, digits: UInt32) -> String {
+        var payload: [UInt8] = []
+        for value in values { ZigZag.append(value, to: &payload) }
         var plain: [UInt8] = []
         BigEndian.append(uncompressedCookie, to: &plain)
         BigEndian.append(UInt32(payload.count), to: &plain)
         BigEndian.append(UInt32(0), to: &plain)
-        BigEndian.append(UInt32(histogram.numberOfSignificantValueDigits.rawValue), to: &plain)
-        BigEndian.append(histogram.lowestDiscernibleValue, to: &plain)
-        BigEndian.append(histogram.highestTrackableValue, to: &plain)
+        BigEndian.append(digits, to: &plain)
+        BigEndian.append(lowest, to: &plain)
+        BigEndian.append(highest, to: &plain)
         BigEndian.append(Double(1).bitPattern, to: &plain)
         plain += payload
         let zlib = StoredZlib.wrap(plain)
@@ -67,6 +77,9 @@ package enum HistogramCoding {
         out += zlib
         return Data(out).base64EncodedString()
     }
+
+    /// The most values a decoded histogram may hold: 2^48, far past any run.
+    package static let maximumTotalCount: Int64 = 1 << 48
 
     /// The histogram `text` encodes.
     package static func decode(_ text: String) throws(DecodingError) -> Histogram<UInt64> {
@@ -85,14 +98,24 @@ package enum HistogramCoding {
         var histogram = Histogram<UInt64>(
             lowestDiscernibleValue: lowest, highestTrackableValue: highest, numberOfSignificantValueDigits: digits)
         var index = 0
+        var total: Int64 = 0
         var payload = plain.rest()[...]
         while !payload.isEmpty {
             guard let value = ZigZag.read(&payload) else { throw DecodingError(description: "a truncated count") }
             if value < 0 {
-                index += Int(clamping: -value)
+                // A run of empty buckets; `Int64.min` has no negation, and a run past the last
+                // bucket is caught below, so the index stops growing at `Int.max`.
+                let zeros = value == .min ? Int.max : Int(-value)
+                let (next, overflow) = index.addingReportingOverflow(zeros)
+                index = overflow ? Int.max : next
                 continue
             }
             guard index < layout.countsLength else { throw DecodingError(description: "a count past the last bucket") }
+            // The histogram adds counts with wrapping arithmetic: a total past the limit is refused here.
+            guard value <= maximumTotalCount - total else {
+                throw DecodingError(description: "more than \(maximumTotalCount) values")
+            }
+            total += value
             // Each count at the highest value of its slot, as RunSummary records them.
             if value > 0, !histogram.record(layout.value(at: index + 1) - 1, count: UInt64(value)) {
                 throw DecodingError(description: "a value the histogram cannot hold")
