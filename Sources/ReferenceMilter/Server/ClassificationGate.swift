@@ -8,6 +8,9 @@ final class ClassificationGate: Sendable {
     private struct State {
         var available: Int
         var nextID = 0
+        /// Waiters whose continuation is not registered yet, and whether a cancel came meanwhile:
+        /// the cancel handler and the registration decide under the lock, never both resuming.
+        var registering: [Int: Bool] = [:]
         var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     }
     private let state: NIOLockedValueBox<State>
@@ -23,38 +26,46 @@ final class ClassificationGate: Sendable {
     /// The slots free right now (for tests and metrics).
     var available: Int { state.withLockedValue { $0.available } }
 
+    /// Waiters queued right now (for tests).
+    var queued: Int { state.withLockedValue { $0.waiters.count } }
+
     /// Waits for a slot; throws `CancellationError` if the task is cancelled while waiting.
+    ///
+    /// Each waiter is resumed exactly once: by this method (a free slot, or a cancel that came
+    /// before the waiter was queued), by ``release()``, or by the cancel handler (a queued
+    /// waiter), and which one is decided under the lock.
     func acquire() async throws {
         let id = state.withLockedValue { state -> Int in
             state.nextID += 1
+            state.registering[state.nextID] = false
             return state.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let granted = state.withLockedValue { state -> Bool in
-                    if Task.isCancelled { return false }
+                let outcome = state.withLockedValue { state -> Result<Void, CancellationError>? in
+                    let cancelled = state.registering.removeValue(forKey: id) ?? false
+                    if cancelled || Task.isCancelled { return .failure(CancellationError()) }
                     if state.available > 0 {
                         state.available -= 1
-                        return true
+                        return .success(())
                     }
                     state.waiters.append((id, continuation))
-                    return false
+                    return nil
                 }
-                if granted {
-                    continuation.resume()
-                } else if Task.isCancelled, !isQueued(id) {
-                    continuation.resume(throwing: CancellationError())
-                }
+                if let outcome { continuation.resume(with: outcome) }
             }
         } onCancel: {
-            let cancelled = state.withLockedValue { state in
-                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0).continuation }
+            let queued = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+                if state.registering[id] != nil {
+                    // Not queued yet: the registration sees this and throws.
+                    state.registering[id] = true
+                    return nil
+                }
+                return state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0).continuation }
             }
-            cancelled?.resume(throwing: CancellationError())
+            queued?.resume(throwing: CancellationError())
         }
     }
-
-    private func isQueued(_ id: Int) -> Bool { state.withLockedValue { $0.waiters.contains { $0.id == id } } }
 
     /// Frees a slot, handing it to the first waiter if there is one.
     func release() {
