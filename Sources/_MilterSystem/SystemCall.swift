@@ -28,6 +28,30 @@ package enum SystemCall {
         open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     }
 
+    /// Why `bind(2)` or `listen(2)` failed, in words for operators: `the address is already in use`,
+    /// else the system's text lowercased at the start (`permission denied`).
+    package static func bindFailureText(_ code: Int32) -> String {
+        if code == EADDRINUSE { return "the address is already in use" }
+        let text = errorText(code)
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
+    /// Opens `path` for writing without changing it yet: created (mode 0600) if absent, else opened
+    /// as it is, refusing a symbolic link (`O_NOFOLLOW`, `ELOOP`). Returns the descriptor (-1 with
+    /// `errno` set) and whether the file was created here. ``replaceContents(_:)`` empties it later,
+    /// once the caller knows it will write: a command that fails to start leaves an earlier file alone.
+    package static func openForReplacing(_ path: String) -> (descriptor: Int32, created: Bool) {
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if created >= 0 || errno != EEXIST { return (created, created >= 0) }
+        return (open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW), false)
+    }
+
+    /// Empties a file opened with ``openForReplacing(_:)`` and makes it readable by its owner only;
+    /// `false` with `errno` set if that failed.
+    package static func replaceContents(_ descriptor: Int32) -> Bool {
+        ftruncate(descriptor, 0) == 0 && fchmod(descriptor, 0o600) == 0
+    }
+
     /// Creates or truncates `path` for writing, readable by its owner only (mode 0600, set again on
     /// a file that existed), refusing a symbolic link at `path` (`O_NOFOLLOW`, `ELOOP`); the
     /// descriptor, or -1 with `errno` set.

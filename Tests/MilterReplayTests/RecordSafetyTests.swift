@@ -108,12 +108,21 @@ import Testing
         defer { Scratch.remove(directory) }
         let path = directory.appendingPathComponent("live.sock").path
         let live = try await ScriptedMilter(unixPath: path, script: Scripts.wellBehaved())
-        let refused = try await ReplayBinary.run([
-            "record", "--listen", "unix:\(path)", "--upstream", "127.0.0.1:1",
-            "--write", directory.appendingPathComponent("x.pcapng").path,
-        ])
-        #expect(refused.status == 2)
-        #expect(refused.stderr.contains("cannot listen on unix:\(path)"), "\(refused.stderr)")
+        // A recording that cannot start leaves an earlier file as it was and creates none.
+        let earlier = directory.appendingPathComponent("x.pcapng").path
+        _ = FileManager.default.createFile(
+            atPath: earlier, contents: Data("precious".utf8), attributes: [.posixPermissions: 0o644])
+        let fresh = directory.appendingPathComponent("y.pcapng").path
+        for file in [earlier, fresh] {
+            let refused = try await ReplayBinary.run([
+                "record", "--listen", "unix:\(path)", "--upstream", "127.0.0.1:1", "--write", file,
+            ])
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("cannot listen on unix:\(path)"), "\(refused.stderr)")
+        }
+        #expect(try String(contentsOfFile: earlier, encoding: .utf8) == "precious")
+        #expect(try FileManager.default.attributesOfItem(atPath: earlier)[.posixPermissions] as? Int == 0o644)
+        #expect(!FileManager.default.fileExists(atPath: fresh))
         // The live server still answers on its path.
         let connection = try await MilterClientConnection.open(to: .unix(path: path))
         #expect(await connection.negotiation.finding == nil)

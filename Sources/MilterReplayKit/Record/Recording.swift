@@ -48,9 +48,11 @@ public struct Recording: Sendable {
             upstream: upstream, file: file, limits: limits, group: MultiThreadedEventLoopGroup.singleton)
         let bound: SocketAddress
         do { bound = try await proxy.start(listen: listen) } catch {
-            _ = file.finish()
-            throw EarlyExit.usage("cannot listen on \(listenText): \(error)")
+            file.abandon()
+            let reason = (error as? IOError).map { SystemCall.bindFailureText($0.errnoCode) } ?? "\(error)"
+            throw EarlyExit.usage("cannot listen on \(listenText): \(reason)")
         }
+        file.begin()
         say("recording: listening on \(bound.describedForHumans), relaying to \(upstream), writing \(path)")
         let signal = await SignalWaiter.wait()
         await proxy.stop()

@@ -11,6 +11,8 @@ final class RecordingFile: Sendable {
         var recorder: CaptureRecorder
         /// The open file, until it is closed or a write fails.
         var writer: FileDescriptorWriter?
+        /// Whether the file has been emptied and its header written (``begin()``).
+        var begun = false
         var bytesWritten = 0
         var connections = 0
         var writeError: String?
@@ -18,21 +20,51 @@ final class RecordingFile: Sendable {
 
     /// The file's path.
     let path: String
+    /// Whether the file did not exist before: ``abandon()`` then removes it.
+    private let created: Bool
     private let clock: @Sendable () -> CaptureTimestamp
     private let state: NIOLockedValueBox<State>
 
-    /// Creates (or truncates) the file, mode 0600 and never through a symbolic link (it holds
-    /// mail), and writes its header.
+    /// Opens (or creates) the file, never through a symbolic link (it holds mail), and changes
+    /// nothing in it yet: ``begin()`` (or the first connection) empties it, sets mode 0600 and writes
+    /// the header, and ``abandon()`` leaves a file that existed as it was.
     init(path: String, clock: @escaping @Sendable () -> CaptureTimestamp = RecordingFile.wallClock) throws {
-        let descriptor = SystemCall.createPrivateFile(path)
+        let (descriptor, created) = SystemCall.openForReplacing(path)
         guard descriptor >= 0 else {
             throw PcapLoadError(description: "cannot create \(path): \(SystemCall.errorText(errno))")
         }
         self.path = path
+        self.created = created
         self.clock = clock
-        let recorder = CaptureRecorder()
-        state = NIOLockedValueBox(State(recorder: recorder, writer: FileDescriptorWriter(descriptor: descriptor)))
-        state.withLockedValue { Self.write(recorder.fileHeader(), to: &$0) }
+        state = NIOLockedValueBox(
+            State(recorder: CaptureRecorder(), writer: FileDescriptorWriter(descriptor: descriptor)))
+    }
+
+    /// Empties the file and writes its header, once: recording has started.
+    func begin() { state.withLockedValue { Self.begin(&$0) } }
+
+    /// Closes the file without having written to it (the proxy could not start): a file that
+    /// existed is left as it was, one created here is removed.
+    func abandon() {
+        let begun = state.withLockedValue { state in
+            if let writer = state.writer { SystemCall.close(writer.descriptor) }
+            state.writer = nil
+            return state.begun
+        }
+        if created, !begun { unlink(path) }
+    }
+
+    private static func begin(_ state: inout State) {
+        guard !state.begun else { return }
+        state.begun = true
+        guard let writer = state.writer else { return }
+        guard SystemCall.replaceContents(writer.descriptor) else {
+            state.writeError = SystemCall.errorText(errno)
+            SystemCall.close(writer.descriptor)
+            state.writer = nil
+            return
+        }
+        write(state.recorder.fileHeader(), to: &state)
     }
 
     /// Starts recording a connection between `client` (the MTA) and `server` (the milter).
@@ -72,6 +104,7 @@ final class RecordingFile: Sendable {
     }
 
     private static func write(_ blocks: ByteBuffer, to state: inout State) {
+        begin(&state)
         guard var writer = state.writer, blocks.readableBytes > 0 else { return }
         writer.write(Array(blocks.readableBytesView))
         if let failure = writer.failure {

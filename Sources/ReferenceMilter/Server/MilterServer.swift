@@ -225,7 +225,7 @@ public final class MilterServer: Service, Sendable {
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw ServerError.addressInUse(address: "\(address)")
         } catch let error as IOError {
-            throw ServerError.cannotBind(address: "\(address)", reason: "\(error)")
+            throw ServerError.cannotBind(address: "\(address)", reason: ListenFailure.describe(error))
         }
     }
 

@@ -146,7 +146,7 @@ struct DaemonCommand: AsyncParsableCommand {
             logger.info("serving metrics", metadata: ["address": "\(endpoint.localAddress.map { "\($0)" } ?? metrics)"])
             return endpoint
         } catch {
-            throw CLIError.usage("cannot serve metrics on \(metrics): \(error)")
+            throw CLIError.usage("cannot serve metrics on \(metrics): \(ListenFailure.describe(error))")
         }
     }
 
