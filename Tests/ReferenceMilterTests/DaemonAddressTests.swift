@@ -34,6 +34,12 @@ import Testing
         let result = try await Self.run(["127.0.0.1:\(port)"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"))
+        // The metrics listener says it in the same words, not NIO's `bind(descriptor:ptr:bytes:)` text.
+        let metrics = try await Self.run(["127.0.0.1:0", "--metrics", "127.0.0.1:\(port)"])
+        #expect(metrics.status == 2)
+        #expect(
+            metrics.stderr.contains("cannot serve metrics on 127.0.0.1:\(port): the address is already in use"),
+            "\(metrics.stderr)")
     }
 
     @Test(arguments: [
@@ -42,6 +48,10 @@ import Testing
         (["unix:/tmp/" + String(repeating: "s", count: 150)], "a unix socket path has at most"),
         (["inet:7408@"], "the host is empty"), (["--handshake-timeout", "inf"], "--handshake-timeout must be"),
         (["--frame-timeout", "0"], "--frame-timeout"),
+        (["--handshake-timeout", "0"], "from 0.001 to 3600"),
+        (["--handshake-timeout", "1e-300"], "from 0.001 to 3600"),
+        (["--memory-budget", "9223372036854775807"], "a quarter of the physical memory"),
+        (["--memory-budget", "1000"], "--memory-budget must be from 65536"),
         (["fd:99"], "descriptor 99 is not open"),
     ])
     func badSocketSettingsAreUsageErrors(arguments: [String], message: String) async throws {

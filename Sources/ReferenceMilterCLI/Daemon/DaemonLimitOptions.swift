@@ -7,7 +7,7 @@ struct DaemonLimitOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Bytes of memory the data of one connection may take (default 16 MiB).",
+            "Bytes of memory the data of one connection may take, 65536 to a quarter of the physical memory (default 16 MiB).",
             discussion: """
                 Counted in what the data costs in memory: envelope and ESMTP arguments, macros, header \
                 fields (each with a per-item overhead), the body kept, commands queued behind the \
@@ -32,11 +32,16 @@ struct DaemonLimitOptions: ParsableArguments {
     /// Sets the memory budget, the handshake timeout and the unix socket's permissions.
     func apply(to configuration: inout ServerConfiguration) throws {
         if let memoryBudget {
-            guard memoryBudget >= 65_536 else { throw CLIError.usage("--memory-budget must be at least 65536 bytes") }
+            // All connections together take at most a quarter of the memory; one may not take more.
+            let largest = max(65_536, MemoryBudget.physicalMemory / 4)
+            guard (65_536...largest).contains(memoryBudget) else {
+                throw CLIError.usage(
+                    "--memory-budget must be from 65536 to \(largest) bytes (a quarter of the physical memory)")
+            }
             configuration.memory.perConnection = memoryBudget
         }
-        guard handshakeTimeout.isFinite, handshakeTimeout > 0, handshakeTimeout <= 3_600 else {
-            throw CLIError.usage("--handshake-timeout must be a number of seconds from 0 to 3600")
+        guard handshakeTimeout.isFinite, handshakeTimeout >= 0.001, handshakeTimeout <= 3_600 else {
+            throw CLIError.usage("--handshake-timeout must be a number of seconds from 0.001 to 3600")
         }
         configuration.timeouts.handshake = .fromSeconds(handshakeTimeout)
         guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {

@@ -30,7 +30,7 @@ public struct MemoryBudget: Hashable, Sendable {
     }
 
     /// The machine's physical memory in bytes (`Int.max` when unknown).
-    static var physicalMemory: Int {
+    public static var physicalMemory: Int {
         let pages = sysconf(Int32(_SC_PHYS_PAGES))
         let size = sysconf(Int32(_SC_PAGESIZE))
         guard pages > 0, size > 0 else { return .max }
