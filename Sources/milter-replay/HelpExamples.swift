@@ -21,7 +21,7 @@ enum HelpExamples {
     static let replay = """
 
         EXAMPLES:
-          milter-replay fixtures/replay                       # the embedded reference milter, every .eml
+          milter-replay fixtures/eml                          # the embedded reference milter, every .eml
           milter-replay --target 127.0.0.1:7044 mail.eml      # any milter: HOST:PORT, [::1]:PORT, unix:/path
           milter-replay --target inet:7044@127.0.0.1 --mta sendmail --protocol-version 2 mail.eml
           milter-replay --target unix:/run/milter.sock --manifest expected.txt --junit report.xml corpus/

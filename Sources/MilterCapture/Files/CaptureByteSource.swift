@@ -36,7 +36,9 @@ public final class FileByteSource: CaptureByteSource {
     /// Opens `path` for reading.
     public init(path: String) throws(CaptureError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CaptureError(.io, at: 0, "cannot open file: errno \(errno)") }
+        guard fd >= 0 else {
+            throw CaptureError(.io, at: 0, "cannot open \(path): \(SystemCall.errorText(errno))")
+        }
         descriptor = fd
     }
 
@@ -50,7 +52,9 @@ public final class FileByteSource: CaptureByteSource {
                 position += UInt64(count)
                 return count
             }
-            if errno != EINTR { throw CaptureError(.io, at: position, "read failed: errno \(errno)") }
+            if errno != EINTR {
+                throw CaptureError(.io, at: position, "read failed: \(SystemCall.errorText(errno))")
+            }
         }
     }
 }

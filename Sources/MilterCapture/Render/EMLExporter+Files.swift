@@ -7,8 +7,10 @@ public struct EMLExportError: Error, Hashable, Sendable, CustomStringConvertible
     /// The `errno` value.
     public var errorNumber: Int32
 
-    /// `cannot write PATH: errno N`.
-    public var description: String { "cannot write \(path): errno \(errorNumber)" }
+    /// `cannot write PATH: REASON` (`cannot write out: Permission denied`); an empty path is named as such.
+    public var description: String {
+        "cannot write \(path.isEmpty ? "an empty path" : path): \(SystemCall.errorText(errorNumber))"
+    }
 }
 
 extension EMLExporter {

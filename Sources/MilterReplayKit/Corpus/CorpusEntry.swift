@@ -23,4 +23,9 @@ public struct CorpusEntry: Sendable {
 package struct CorpusError: Error, CustomStringConvertible {
     /// What is wrong, naming the file.
     package let description: String
+
+    /// The description without the `PATH: ` it starts with, for a caller that names the file itself.
+    package func reason(for path: String) -> String {
+        description.hasPrefix(path + ": ") ? String(description.dropFirst(path.count + 2)) : description
+    }
 }

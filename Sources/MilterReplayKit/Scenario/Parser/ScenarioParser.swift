@@ -10,7 +10,9 @@ package enum ScenarioParser {
         do {
             bytes = try CorpusFiles.read(path)
         } catch {
-            throw ScenarioParseError(ScenarioLocation(file: path, line: 0, column: 0), error.description)
+            // The corpus error names the file already; an empty path is named as such.
+            let file = path.isEmpty ? "an empty path" : path
+            throw ScenarioParseError(ScenarioLocation(file: file, line: 0, column: 0), error.reason(for: path))
         }
         return try parse(String(decoding: bytes, as: UTF8.self), file: path)
     }
