@@ -31,10 +31,10 @@ struct ServerSession {
     private var message: MessageAssembler
     /// What the kept data costs, against the connection's memory budget.
     private let memory: ConnectionMemory
-    private var macroCharges: [UInt8: Int] = [:]
+    private var macroCharges = StageSlots<Int>()
     /// The small MACRO packets whose values each stage holds now, as they came: the same packet
     /// again (Postfix sends `i` before every header field) changes nothing and is not converted again.
-    private var keptDefinitions: [UInt8: MacroDefinition] = [:]
+    private var keptDefinitions = StageSlots<MacroDefinition>()
     /// The small MACRO packets converted lately, whatever their stage: the same pairs again (each
     /// transaction's `i`, in every stage of it) are not converted again.
     private var conversions = MacroConversions(largestCost: Self.keptDefinitionCost)
@@ -91,9 +91,8 @@ struct ServerSession {
             return .reply([])
         case .newConnection:
             resetTransaction()
-            for cost in macroCharges.values { memory.release(cost) }
-            macroCharges = [:]
-            keptDefinitions = [:]
+            macroCharges.clearAll { memory.release($0) }
+            keptDefinitions.clearAll()
             mail = MailInfo()
             return .reply([])
         case .quit:
@@ -193,7 +192,7 @@ struct ServerSession {
 
     /// A MACRO packet replaces its stage's macros; the stage must be a command that takes macros.
     private mutating func keepMacros(_ definition: MacroDefinition) throws(MilterProtocolError) {
-        guard MacroTable.order.contains(definition.stage) else {
+        guard StageSlots<Int>.isStage(definition.stage) else {
             throw MilterProtocolError(
                 .malformedPayload, commandByte: MilterCommand.ID.macro.rawValue,
                 detail: "macros for an unknown stage \(Redaction.describe(byte: definition.stage))")
@@ -201,7 +200,7 @@ struct ServerSession {
         if keptDefinitions[definition.stage] == definition { return }
         keptDefinitions[definition.stage] = nil
         let (values, cost) = conversions.values(of: definition)
-        memory.release(macroCharges.removeValue(forKey: definition.stage) ?? 0)
+        memory.release(macroCharges.take(definition.stage) ?? 0)
         guard memory.charge(cost) else {
             mail.macros.set(stage: definition.stage, [:])
             if isInsideMessage {
@@ -219,8 +218,8 @@ struct ServerSession {
     mutating func releaseMemory() {
         mail = MailInfo()
         resetMessageData()
-        macroCharges = [:]
-        keptDefinitions = [:]
+        macroCharges.clearAll()
+        keptDefinitions.clearAll()
         conversions = MacroConversions(largestCost: Self.keptDefinitionCost)
         transactionCharge = 0
         memory.releaseAll()
@@ -304,10 +303,8 @@ struct ServerSession {
         mail.sender = nil
         mail.recipients = []
         mail.macros.keepOnly(Self.connectionStages)
-        for stage in MacroTable.order where !Self.connectionStages.contains(stage) { keptDefinitions[stage] = nil }
-        for stage in macroCharges.keys where !Self.connectionStages.contains(stage) {
-            memory.release(macroCharges.removeValue(forKey: stage) ?? 0)
-        }
+        keptDefinitions.clearTransactionStages()
+        macroCharges.clearTransactionStages { memory.release($0) }
         overBudget = false
         resetMessageData()
         memory.release(transactionCharge)
