@@ -6,18 +6,29 @@ package enum ScalarEscape {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
-    /// `text` with every scalar for which `replacement` returns text replaced by that text.
+    /// `text` with every scalar for which `replacement` returns text replaced by that text. Text
+    /// that needs no replacement (nearly every log field) comes back as it is, without a copy.
     package static func replacing(_ text: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            if let replaced = replacement(scalar) {
+        let scalars = text.unicodeScalars
+        var index = scalars.startIndex
+        while index != scalars.endIndex {
+            if let replaced = replacement(scalars[index]) {
+                var output = String(scalars[..<index])
+                output.reserveCapacity(text.utf8.count + replaced.utf8.count)
                 output += replaced
-            } else {
-                output.unicodeScalars.append(scalar)
+                scalars.formIndex(after: &index)
+                for scalar in scalars[index...] {
+                    if let replaced = replacement(scalar) {
+                        output += replaced
+                    } else {
+                        output.unicodeScalars.append(scalar)
+                    }
+                }
+                return output
             }
+            scalars.formIndex(after: &index)
         }
-        return output
+        return text
     }
 
     /// The scalar's value in hexadecimal digits: `1B`, or `1b` when `uppercase` is false.

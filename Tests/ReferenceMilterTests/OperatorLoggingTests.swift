@@ -17,6 +17,32 @@ import Darwin
         #expect(LogLine.jsonString("q\"\n\u{01}") == "\"q\\\"\\n\\u0001\"")
     }
 
+    @Test func escapingLeavesPlainTextAloneAndKeepsTheRestAroundAnEscape() {
+        #expect(LogLine.escaped("plain ASCII, ümlaut, 日本") == "plain ASCII, ümlaut, 日本")
+        #expect(LogLine.escaped("") == "")
+        #expect(LogLine.escaped("\n") == "\\n")
+        #expect(LogLine.escaped("日\u{85}本\n") == "日\\u{85}本\\n")
+        #expect(LogLine.jsonString("日本") == "\"日本\"")
+    }
+
+    @Test func timestampsAreFixedWidthAndClampedOutOfRange() {
+        var parts = tm()
+        parts.tm_year = 126
+        parts.tm_mon = 11
+        parts.tm_mday = 4
+        parts.tm_hour = 23
+        parts.tm_min = 5
+        parts.tm_sec = 9
+        #expect(UTCTimestamp.text(parts, milliseconds: 7) == "2026-12-04T23:05:09.007Z")
+        #expect(UTCTimestamp.text(parts, milliseconds: 999) == "2026-12-04T23:05:09.999Z")
+        parts.tm_year = -2000
+        parts.tm_mon = -1
+        #expect(UTCTimestamp.text(parts, milliseconds: 1000) == "0000-00-04T23:05:09.999Z")
+        parts.tm_year = 9000
+        #expect(UTCTimestamp.text(parts, milliseconds: 0).hasPrefix("9999-00-04T"))
+        #expect(UTCTimestamp.now().utf8.count == 24)
+    }
+
     func line(_ format: OperatorLogHandler.Format, clock: (@Sendable () -> String)?) -> String {
         let lines = NIOLockedValueBox<[String]>([])
         let handler = OperatorLogHandler(

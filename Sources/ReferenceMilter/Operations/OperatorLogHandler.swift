@@ -85,10 +85,45 @@ enum UTCTimestamp {
         var seconds = spec.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let millis = Int(spec.tv_nsec / 1_000_000)
-        let fraction = String(repeating: "0", count: 3 - "\(millis)".count) + "\(millis)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+        return text(parts, milliseconds: Int(spec.tv_nsec / 1_000_000))
+    }
+
+    /// `parts` and `milliseconds` (0 to 999) as text, each field clamped to its width, written byte by byte into one string: a
+    /// line per message is logged, and a dozen interpolated pieces cost a dozen allocations.
+    static func text(_ parts: tm, milliseconds: Int) -> String {
+        String(unsafeUninitializedCapacity: 24) { buffer in
+            var count = 0
+            func put(_ value: Int, digits: Int) {
+                var divisor = 1
+                for _ in 1..<digits { divisor *= 10 }
+                // Out of range (a clock before year 0 or past 9999) is clamped, never trapped on.
+                var rest = min(max(value, 0), divisor * 10 - 1)
+                for _ in 0..<digits {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (rest / divisor) % 10)
+                    count += 1
+                    rest %= divisor
+                    divisor /= 10
+                }
+            }
+            func put(_ byte: Unicode.Scalar) {
+                buffer[count] = UInt8(ascii: byte)
+                count += 1
+            }
+            put(Int(parts.tm_year) + 1900, digits: 4)
+            put("-")
+            put(Int(parts.tm_mon) + 1, digits: 2)
+            put("-")
+            put(Int(parts.tm_mday), digits: 2)
+            put("T")
+            put(Int(parts.tm_hour), digits: 2)
+            put(":")
+            put(Int(parts.tm_min), digits: 2)
+            put(":")
+            put(Int(parts.tm_sec), digits: 2)
+            put(".")
+            put(milliseconds, digits: 3)
+            put("Z")
+            return count
+        }
     }
 }
