@@ -32,8 +32,16 @@ struct ChildLauncher {
     func launch() throws(ProxyError) -> LaunchedChild {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw .system("pipe", errno) }
-        let readEnd = try Self.moveHigh(ends[0])
-        let writeEnd = try Self.moveHigh(ends[1])
+        let readEnd: Int32
+        do { readEnd = try Self.moveHigh(ends[0]) } catch {
+            close(ends[1])
+            throw error
+        }
+        let writeEnd: Int32
+        do { writeEnd = try Self.moveHigh(ends[1]) } catch {
+            close(readEnd)
+            throw error
+        }
         defer { close(writeEnd) }
         do {
             return LaunchedChild(pid: try spawn(readyWriteEnd: writeEnd), readyPipe: readEnd)
@@ -70,10 +78,15 @@ struct ChildLauncher {
         ]
     }
 
+    /// `fd` moved above 10, close-on-exec; `fd` is closed either way (no leak when out of descriptors).
     private static func moveHigh(_ fd: Int32) throws(ProxyError) -> Int32 {
         let high = fcntl(fd, F_DUPFD_CLOEXEC, 10)
-        guard high >= 0 else { throw .system("fcntl", errno) }
+        let failure = errno
         close(fd)
+        guard high >= 0 else { throw .system("fcntl", failure) }
         return high
     }
+
+    /// Closes the listening socket: the proxy exits, and a unix socket's path can then be seen to be stale.
+    func closeListenSocket() { close(listenSocket) }
 }

@@ -39,7 +39,9 @@ public struct ReloadProxyCommand: ParsableCommand {
 
     @Option(
         parsing: .unconditional,
-        help: "Seconds children may drain after SIGTERM before SIGKILL (keep under TimeoutStopSec).")
+        help:
+            "Seconds a child may drain (after SIGTERM, or once a reload replaced it) before SIGKILL (keep under TimeoutStopSec)."
+    )
     var stopTimeout = 30.0
 
     @Option(
@@ -107,12 +109,14 @@ public struct ReloadProxyCommand: ParsableCommand {
             let signals = try SignalPipe(trapping: [SIGHUP, SIGTERM, SIGINT, SIGCHLD])
             signal(SIGPIPE, SIG_IGN)
             let socket = try ListenSocket.obtain(try address())
+            let launcher = try ChildLauncher(command: command, socket: socket)
             let loop = ProxyRunLoop(
-                supervisor: Supervisor(policy: policy),
-                launcher: try ChildLauncher(command: command, socket: socket), signals: signals,
+                supervisor: Supervisor(policy: policy), launcher: launcher, signals: signals,
                 notifier: SystemdNotifier.fromEnvironment(), logger: logger)
             unsetenv("NOTIFY_SOCKET")
             let status = loop.run()
+            // Closed first: while the proxy's own socket listens, the path is in use, not stale.
+            launcher.closeListenSocket()
             if case .unix(let path) = try address() { _ = StaleSocket.clear(path: path) }
             logger.info("exiting with status \(status)")
             throw ExitCode(status)

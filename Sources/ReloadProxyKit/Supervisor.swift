@@ -22,6 +22,8 @@ public struct Supervisor: Sendable {
     public private(set) var starting: (pid: pid_t, deadline: Instant)?
     /// Children asked to finish (old ones after a reload, or all on stop), and those killed at start-up.
     public private(set) var leaving: Set<pid_t> = []
+    /// When each child retired by a reload gets SIGKILL if it has not finished draining.
+    private var drainDeadlines: [pid_t: Instant] = [:]
     private var reloadPending = false
     private var spawnInFlight = false
     private var restartAt: Instant?
@@ -42,7 +44,8 @@ public struct Supervisor: Sendable {
 
     /// The next instant ``tick(at:)`` has something to do, if any.
     public var nextDeadline: Instant? {
-        [starting?.deadline, restartAt, killedOnStop ? nil : stopDeadline].compactMap { $0 }.min()
+        ([starting?.deadline, restartAt, killedOnStop ? nil : stopDeadline] + drainDeadlines.values.map { $0 })
+            .compactMap { $0 }.min()
     }
 
     /// The proxy starts: spawn the first child.
@@ -78,10 +81,13 @@ public struct Supervisor: Sendable {
         guard starting?.pid == pid else { return [] }
         starting = nil
         failures = 0
+        // A restart scheduled while this child was starting (the serving one died) is not needed now.
+        restartAt = nil
         var actions: [SupervisorAction] = [.log(.info, "child \(pid) ready")]
         if let old = serving {
             actions += [.log(.info, "stopping old child \(old) (SIGINT: it drains)"), .signal(old, SIGINT)]
             leaving.insert(old)
+            drainDeadlines[old] = now + policy.stopTimeout
         }
         serving = pid
         actions.append(.notify("READY=1"))
@@ -91,6 +97,7 @@ public struct Supervisor: Sendable {
     /// Child `pid` ended.
     public mutating func exited(_ pid: pid_t, _ how: ChildExit, at now: Instant) -> [SupervisorAction] {
         var actions: [SupervisorAction]
+        drainDeadlines[pid] = nil
         if leaving.remove(pid) != nil {
             actions = [.log(how.isSuccess ? .info : .warning, "child \(pid) \(how)")]
         } else if starting?.pid == pid {
@@ -99,7 +106,11 @@ public struct Supervisor: Sendable {
         } else if serving == pid {
             serving = nil
             actions = [.log(.error, "child \(pid) \(how) unexpectedly")]
-            if !isStopping { actions += scheduleRestart(at: now) }
+            if let next = starting?.pid {
+                actions.append(.log(.info, "new child \(next) is starting: it takes over once ready"))
+            } else if !isStopping, !spawnInFlight {
+                actions += scheduleRestart(at: now)
+            }
         } else {
             return []
         }
@@ -119,7 +130,15 @@ public struct Supervisor: Sendable {
         }
         if let at = restartAt, at <= now, !isStopping {
             restartAt = nil
-            actions += spawn()
+            // Never a second child beside one that is starting: it would no longer be tracked.
+            if starting == nil, !spawnInFlight { actions += spawn() }
+        }
+        for (pid, deadline) in drainDeadlines.sorted(by: { $0.key < $1.key }) where deadline <= now {
+            drainDeadlines[pid] = nil
+            actions += [
+                .log(.error, "old child \(pid) still draining \(policy.stopTimeout) after SIGINT: SIGKILL"),
+                .signal(pid, SIGKILL),
+            ]
         }
         if let deadline = stopDeadline, deadline <= now, !killedOnStop {
             killedOnStop = true
@@ -137,6 +156,7 @@ public struct Supervisor: Sendable {
         guard !isStopping else { return [] }
         stopDeadline = now + policy.stopTimeout
         restartAt = nil
+        drainDeadlines = [:]
         reloadPending = false
         let all = children.sorted()
         leaving = Set(all)

@@ -3,7 +3,8 @@
 public struct SupervisorPolicy: Hashable, Sendable {
     /// How long a new child may take to write its ready byte before it is killed.
     public var readyTimeout: Duration
-    /// How long children may drain after SIGTERM to the proxy before they get SIGKILL.
+    /// How long children may drain before they get SIGKILL: after SIGTERM to the proxy, or after the
+    /// SIGINT that retires an old child once a reload's new one is ready.
     public var stopTimeout: Duration
     /// The delay before the first restart of a child that died.
     public var initialBackoff: Duration

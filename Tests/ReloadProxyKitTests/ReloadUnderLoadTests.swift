@@ -94,6 +94,8 @@ struct ReloadUnderLoadTests {
         #expect(failed.isEmpty, "\(failed.count) failed: \(failed.prefix(3).map(\.problem))")
         #expect(await proxy.waitForExit(timeout: .seconds(60)))
         #expect(proxy.exitStatus == 0, "\(proxy.log())")
+        // The proxy's socket path goes with it (it was left behind while its own socket still listened).
+        #expect(!FileManager.default.fileExists(atPath: proxy.socketPath))
     }
 }
 

@@ -75,6 +75,55 @@ import Darwin
         #expect(supervisor.nextDeadline == t0 + .milliseconds(200))
     }
 
+    /// The serving child dies while a reload's new child starts: the new one takes over, and no
+    /// restart spawns a third child beside it (it would no longer be tracked, signalled or awaited).
+    @Test func theServingChildDyingDuringAReloadLeavesTheNewOneToTakeOver() {
+        var supervisor = serving(10)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        #expect(!supervisor.exited(10, .signalled(SIGSEGV), at: t0).contains(.spawn))
+        #expect(supervisor.nextDeadline == t0 + .seconds(5))
+        #expect(!supervisor.tick(at: t0 + .milliseconds(150)).contains(.spawn))
+        #expect(supervisor.children == [11])
+        #expect(supervisor.ready(11, at: t0 + .milliseconds(200)).contains(.notify("READY=1")))
+        #expect(supervisor.serving == 11)
+        #expect(supervisor.nextDeadline == nil)
+        #expect(supervisor.tick(at: t0 + .seconds(2)).isEmpty)
+    }
+
+    /// The same, but the new child fails too: then a restart follows, with backoff.
+    @Test func theNewChildFailingAfterTheServingOneDiedRestartsOne() {
+        var supervisor = serving(10)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        _ = supervisor.exited(10, .signalled(SIGSEGV), at: t0)
+        _ = supervisor.exited(11, .exited(1), at: t0)
+        #expect(supervisor.children.isEmpty)
+        #expect(supervisor.tick(at: t0 + .milliseconds(100)) == [.spawn])
+    }
+
+    /// A child retired by a reload that does not finish draining gets SIGKILL after the stop timeout.
+    @Test func anOldChildThatNeverFinishesDrainingIsKilled() {
+        var supervisor = serving(10)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        #expect(supervisor.ready(11, at: t0 + .seconds(1)).contains(.signal(10, SIGINT)))
+        #expect(supervisor.nextDeadline == t0 + .seconds(11))
+        #expect(!supervisor.tick(at: t0 + .seconds(10)).contains(.signal(10, SIGKILL)))
+        #expect(supervisor.tick(at: t0 + .seconds(11)).contains(.signal(10, SIGKILL)))
+        #expect(supervisor.nextDeadline == nil)
+        #expect(supervisor.children == [10, 11])
+        _ = supervisor.exited(10, .signalled(SIGKILL), at: t0 + .seconds(11))
+        #expect(supervisor.children == [11])
+        // One that finishes in time is not killed.
+        _ = supervisor.reload(at: t0 + .seconds(20))
+        _ = supervisor.spawned(12, at: t0 + .seconds(20))
+        _ = supervisor.ready(12, at: t0 + .seconds(20))
+        _ = supervisor.exited(11, .exited(0), at: t0 + .seconds(21))
+        #expect(supervisor.nextDeadline == nil)
+        #expect(supervisor.tick(at: t0 + .seconds(40)).isEmpty)
+    }
+
     @Test func backoffDoublesUpToTheMaximum() {
         #expect(policy.backoff(failures: 1) == .milliseconds(100))
         #expect(policy.backoff(failures: 3) == .milliseconds(400))
