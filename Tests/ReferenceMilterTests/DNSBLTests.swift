@@ -53,7 +53,7 @@ import Testing
 
     @Test(arguments: [
         (UInt8(2), ZENList.sbl), (3, .css), (4, .xbl), (5, .xbl), (6, .xbl), (7, .xbl), (9, .drop), (10, .pblISP),
-        (11, .pblSpamhaus), (8, .unknown),
+        (11, .pblSpamhaus),
     ])
     func zenCodesAreDecoded(_ last: UInt8, _ list: ZENList) async {
         let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: FakeResolver(codes: [[127, 0, 0, last]]))
@@ -70,14 +70,16 @@ import Testing
     @Test(arguments: [
         ([UInt8]([127, 255, 255, 254]), DNSBLFailure.Kind.publicResolverBlocked), ([127, 255, 255, 255], .overQuota),
         ([127, 255, 255, 252], .zoneTypo), ([127, 255, 255, 1], .listError), ([192, 0, 2, 1], .unexpectedAnswer),
+        // A sinkholing resolver's 127.0.0.1, and codes ZEN does not return: never a listing.
+        ([127, 0, 0, 1], .unexpectedAnswer), ([127, 0, 0, 8], .unexpectedAnswer), ([127, 0, 0, 12], .unexpectedAnswer),
+        ([127, 0, 1, 2], .unexpectedAnswer),
     ])
     func errorAnswersAreFailures(_ code: [UInt8], _ kind: DNSBLFailure.Kind) async {
         let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: FakeResolver(codes: [[127, 0, 0, 2], code]))
         #expect(
             await checker.lookup(Self.ip("81.2.69.142"))
                 == .failed(
-                    DNSBLFailure(
-                        kind, detail: kind == .unexpectedAnswer ? "" : code.map(String.init).joined(separator: "."))))
+                    DNSBLFailure(kind, detail: code.map(String.init).joined(separator: "."))))
     }
 
     @Test func notListedIsCachedAndHangingResolverTimesOut() async {

@@ -13,7 +13,8 @@ public enum ZENList: String, Hashable, Sendable, CaseIterable {
     case pblISP = "pbl-isp"
     /// `127.0.0.11`: PBL ranges Spamhaus maintains.
     case pblSpamhaus = "pbl-spamhaus"
-    /// Another `127.0.0.x` code.
+    /// Another `127.0.0.x` code: not one ZEN returns, so the DNSBL checker reports the answer as
+    /// unexpected (``DNSBLFailure/Kind/unexpectedAnswer``) instead of as a listing.
     case unknown
 
     /// The list for a `127.0.0.x` code, or `nil` for answers outside 127.0.0.0/24.
