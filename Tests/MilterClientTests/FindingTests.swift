@@ -86,6 +86,25 @@ import Testing
         #expect(result.verdict == .tempfail)
     }
 
+    @Test(arguments: [
+        MilterReply.addHeader(HeaderField(name: "", value: "secret-value")),
+        .addHeader(HeaderField(name: "X:Y", value: "secret-value")),
+        .insertHeader(IndexedHeaderField(index: 0, field: HeaderField(name: "X Y", value: "secret-value"))),
+        .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "", value: "secret-value"))),
+        .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "X\u{1}", value: ""))),
+    ])
+    func headerEditWithABadNameIsAFinding(edit: MilterReply) async throws {
+        let (result, _, _) = Fixtures.simulateRun(
+            Scripts.wellBehaved(endOfMessage: [.reply(edit), .reply(.accept)]))
+        let finding = try #require(result.findings.first)
+        #expect(result.findings.map(\.code) == ["invalidHeaderName"])
+        #expect(finding.step == .endOfMessage)
+        #expect(result.verdict == .tempfail)
+        #expect(result.resultingMessage == nil)
+        #expect(!finding.description.contains("secret") && !finding.description.contains("X Y"), "\(finding)")
+        #expect(finding.description.contains("\(edit.id)"), "\(finding)")
+    }
+
     @Test func unknownReplyByte() async throws {
         let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved { $0.id == .mail ? [.raw([0, 0, 0, 1, UInt8(ascii: "Z")])] : nil })

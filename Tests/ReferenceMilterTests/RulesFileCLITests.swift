@@ -27,6 +27,7 @@ import Testing
         ("subject contains \"x\" => tempfail \"550 5.7.1 no\"", "line 1, column 34: tempfail takes a 4xx reply code"),
         ("subject contains \"x\" => reject \"451 4.7.1 later\"", "line 1, column 32: reject takes a 5xx reply code"),
         ("subjet contains \"x\" => reject", "line 1, column 1: unknown field 'subjet'"),
+        ("always => add-header \"\" \"y\", accept", "line 1, column 22: a header name cannot be empty"),
     ])
     func aRulesErrorExitsTwoInEveryCommandNamingFileLineAndColumn(text: String, error: String) async throws {
         let directory = try Scratch.makeDirectory("rules")

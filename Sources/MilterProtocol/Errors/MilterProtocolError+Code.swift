@@ -11,7 +11,7 @@ extension MilterProtocolError {
             case unsupportedVersion, versionAboveOffer, actionsNotOffered, protocolNotOffered
             // MTA-side sequencing (the milter broke a rule)
             case replyToNoReplyCommand, unsolicitedReply, replyDespiteNoReply
-            case modificationBeforeEndOfMessage, modificationNotNegotiated, replaceBodyInterleaved
+            case modificationBeforeEndOfMessage, modificationNotNegotiated, replaceBodyInterleaved, invalidHeaderName
             case skipNotNegotiated, skipNotAllowedHere, replyNotAllowedHere, negotiationExpected
             // Milter-side sequencing (the MTA broke a rule)
             case commandOutOfOrder, eventNotNegotiated, eventNotInVersion, connectExpected
@@ -63,6 +63,9 @@ extension MilterProtocolError {
         public static let modificationNotNegotiated = Code(.modificationNotNegotiated)
         /// REPLBODY chunks interleaved with other modifications (pitfall 21).
         public static let replaceBodyInterleaved = Code(.replaceBodyInterleaved)
+        /// ADDHEADER, INSHEADER or CHGHEADER with a header name that is empty or not an RFC 5322 field name
+        /// (printable US-ASCII other than `:`); libmilter's `smfi_addheader` refuses an empty one itself.
+        public static let invalidHeaderName = Code(.invalidHeaderName)
         /// SKIP without SMFIP_SKIP negotiated (pitfall 22).
         public static let skipNotNegotiated = Code(.skipNotNegotiated)
         /// SKIP outside a body chunk or other repeatable event.

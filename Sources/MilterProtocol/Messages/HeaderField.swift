@@ -16,6 +16,12 @@ public struct HeaderField: Hashable, Sendable {
         self.name = name
         self.value = value
     }
+
+    /// Whether `name` is an RFC 5322 field name: one or more printable US-ASCII characters (33 to 126)
+    /// other than `:`. No space, no control character, nothing above 126.
+    public static func isValidName(_ name: some Collection<UInt8>) -> Bool {
+        !name.isEmpty && name.allSatisfy { (0x21...0x7E).contains($0) && $0 != UInt8(ascii: ":") }
+    }
 }
 
 /// The payload of INSHEADER (`i`) and CHGHEADER (`m`): an index and a header field.

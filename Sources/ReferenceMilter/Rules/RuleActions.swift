@@ -32,19 +32,18 @@ enum RuleActions {
     ) throws(RuleParseError) -> Modification {
         switch word {
         case "add-header":
-            return .addHeader(name: try reader.text("a header name"), value: try reader.text("a value"))
+            return .addHeader(name: try reader.headerName(), value: try reader.text("a value"))
         case "insert-header":
-            guard let index = reader.optionalNumber() else {
+            guard let index = try reader.optionalNumber("the index", in: 0...maximumIndex) else {
                 throw RuleParseError(line: 0, message: "expected an index")
             }
-            return .insertHeader(
-                index: index, name: try reader.text("a header name"), value: try reader.text("a value"))
+            return .insertHeader(index: index, name: try reader.headerName(), value: try reader.text("a value"))
         case "change-header":
-            let name = try reader.text("a header name")
+            let name = try reader.headerName()
             let value = try reader.text("a value")
-            return .changeHeader(name: name, occurrence: reader.optionalNumber() ?? 1, value: value)
+            return .changeHeader(name: name, occurrence: try occurrence(&reader), value: value)
         case "delete-header":
-            return .deleteHeader(name: try reader.text("a header name"), occurrence: reader.optionalNumber() ?? 1)
+            return .deleteHeader(name: try reader.headerName(), occurrence: try occurrence(&reader))
         case "add-recipient":
             return .addRecipient(try reader.text("an address"), arguments: reader.optionalString())
         case "delete-recipient":
@@ -57,6 +56,14 @@ enum RuleActions {
         default:
             throw RuleParseError(line: 0, message: "unknown action '\(word)'")
         }
+    }
+
+    /// The largest header index or occurrence: the protocol carries it as a 32-bit unsigned number.
+    private static let maximumIndex = Int(UInt32.max)
+
+    /// The optional occurrence of `change-header` and `delete-header`, counted from 1.
+    private static func occurrence(_ reader: inout TokenReader) throws(RuleParseError) -> Int {
+        try reader.optionalNumber("the occurrence", in: 1...maximumIndex) ?? 1
     }
 
     /// Reads `"ddd x.y.z text"` or `"ddd text"`; the code and enhanced code must agree, and the code must be of

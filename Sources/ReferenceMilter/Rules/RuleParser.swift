@@ -1,4 +1,5 @@
 import MilterProtocol
+import _MilterSystem
 
 /// Reads a rules file: one rule per line, `CONDITIONS => ACTIONS`.
 ///
@@ -74,10 +75,31 @@ struct TokenReader {
         return text
     }
 
-    mutating func optionalNumber() -> Int? {
-        guard let text = peek?.text, let number = Int(text) else { return nil }
+    /// The next token as a number if it is written as one (digits after an optional sign); `what` must lie in
+    /// `range`, since the milter protocol carries it as a 32-bit unsigned number.
+    mutating func optionalNumber(_ what: String, in range: ClosedRange<Int>) throws(RuleParseError) -> Int? {
+        guard let text = peek?.text else { return nil }
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
         position += 1
+        guard let number = Int(text), range.contains(number) else {
+            throw RuleParseError(
+                line: 0, message: "\(what) \(text) is out of range: \(range.lowerBound) to \(range.upperBound)")
+        }
         return number
+    }
+
+    /// A header field name: printable US-ASCII other than `:` (RFC 5322), so no space or control character.
+    mutating func headerName() throws(RuleParseError) -> String {
+        let name = try text("a header name")
+        guard !name.isEmpty else { throw RuleParseError(line: 0, message: "a header name cannot be empty") }
+        guard HeaderField.isValidName(name.utf8) else {
+            throw RuleParseError(
+                line: 0,
+                message: "\"\(TerminalText.escapingControls(name))\" is not a header name:"
+                    + " printable US-ASCII only, without ':' or spaces")
+        }
+        return name
     }
 
     mutating func rule(defaultReason: String) throws(RuleParseError) -> Rule {
@@ -125,7 +147,7 @@ struct TokenReader {
         let field: Rule.Field
         switch word {
         case "subject": field = .subject
-        case "header": field = .header(try text("a header name"))
+        case "header": field = .header(try headerName())
         case "sender": field = .sender
         case "recipient": field = .recipient
         case "from": field = .from
