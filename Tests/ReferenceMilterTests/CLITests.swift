@@ -59,6 +59,22 @@ import Testing
         #expect(try await Self.run(arguments).status == 2)
     }
 
+    /// With --header or --body the arguments are SENDER and RECIPIENTS: a file there is a usage error, not a sender.
+    @Test func aFileWithABuiltMessageIsAUsageError() async throws {
+        let file = Self.fixtures.appendingPathComponent("plain-ascii.eml").path
+        for arguments in [
+            ["test", "--header", "Subject: x", file], ["test", "--body", "hi", "alice@example.com", file],
+            ["test", "--header", "Subject: x", "-"],
+        ] {
+            let run = try await Self.run(arguments)
+            #expect(run.status == 2, "\(arguments): \(run.stdout)")
+            #expect(run.stdout.isEmpty, "\(arguments): \(run.stdout)")
+            #expect(run.stderr.contains("--header and --body build the message: give no message FILE"), "\(run.stderr)")
+        }
+        let envelope = try await Self.run(["test", "--header", "Subject: x", "alice@example.com", "bob@example.org"])
+        #expect(envelope.status == 0, "\(envelope.stderr)")
+    }
+
     @Test func dumpPrintsHeadersPartsAndHTMLAsText() async throws {
         let file = Self.fixtures.appendingPathComponent("html-only.eml").path
         let all = try await Self.run(["dump", file, "--html"])

@@ -4,6 +4,7 @@ import MilterClient
 import MilterProtocol
 import ReferenceMilter
 import _MilterCommandLine
+import _MilterSystem
 
 /// `test FILE.eml [SENDER] [RECIPIENTS...]`: one message through the real protocol path.
 ///
@@ -20,7 +21,7 @@ struct TestCommand: AsyncParsableCommand {
             """)
 
     @Argument(
-        help: "The message file (.eml); - reads standard input. Not with --header and --body.",
+        help: "The message file (.eml); - reads standard input. Not with --header and --body (a usage error).",
         completion: .file(extensions: ["eml"]))
     var file: String?
 
@@ -42,6 +43,19 @@ struct TestCommand: AsyncParsableCommand {
 
     func validate() throws {
         if file == nil, !built.buildsMessage { throw ValidationError("give a message FILE, or --header and --body") }
+        // With --header or --body the first argument is SENDER: a file named there would silently be the sender.
+        if built.buildsMessage, let input = ([file, sender].compactMap(\.self) + recipients).first(where: Self.isInput)
+        {
+            throw ValidationError(
+                "--header and --body build the message: give no message FILE ('\(TerminalText.escapingControls(input))'"
+                    + " is one); the arguments are SENDER and RECIPIENTS")
+        }
+    }
+
+    /// Whether an argument names a message to read: `-` (standard input) or a file that exists.
+    private static func isInput(_ argument: String) -> Bool {
+        var status = stat()
+        return argument == "-" || (stat(argument, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR)
     }
 
     /// The message's bytes, and its envelope from the arguments: with --header or --body, no FILE comes first.
