@@ -88,6 +88,19 @@ import Testing
         #expect(!body.stdout.contains("Subject:") && body.stdout.contains("<p>"))
     }
 
+    /// A CRLF message's body lines end as lines do, as its header lines do; a bare CR is still shown as `\r`.
+    @Test func dumpShowsCRLFAsLineEnds() async throws {
+        let run = try await Self.run(["dump", Self.fixtures.appendingPathComponent("plain-ascii.eml").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Hello Bob,\nthis is a plain message.\n"), "\(run.stdout)")
+        #expect(!run.stdout.contains("\\r"), "\(run.stdout)")
+        let path = try Self.message(subject: "bare CR")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("Subject: bare CR\r\n\r\nover\rwritten\r\nend\r\n".utf8).write(to: URL(fileURLWithPath: path))
+        let bare = try await Self.run(["dump", "-b", path])
+        #expect(bare.stdout.contains("over\\rwritten\nend\n"), "\(bare.stdout)")
+    }
+
     @Test func dumpDecodesEncodedSubjects() async throws {
         let run = try await Self.run(["dump", "-H", Self.fixtures.appendingPathComponent("encoded-subject-q.eml").path])
         #expect(run.status == 0)

@@ -8,7 +8,8 @@ enum MessageDump {
         message.headers.map { "\($0.name): \($0.decodedValue.trimmingSpaces)" }
     }
 
-    /// Each leaf part: a `--- part N: type` line, then its text (or a summary for binary data).
+    /// Each leaf part: a `--- part N: type` line, then its text (or a summary for binary data). CRLF line ends
+    /// print as line ends; a bare CR stays, for the terminal escaping to show.
     static func parts(_ message: MIMEMessage, renderHTML: Bool) -> [String] {
         var lines: [String] = []
         for (index, part) in message.leafParts.enumerated() {
@@ -18,7 +19,7 @@ enum MessageDump {
             lines.append(title)
             if let text = part.text, !part.isAttachment || part.contentType.type == "text" {
                 let isHTML = part.contentType.subtype == "html"
-                lines.append(isHTML && renderHTML ? HTMLText.render(text) : text)
+                lines.append((isHTML && renderHTML ? HTMLText.render(text) : text).replacing("\r\n", with: "\n"))
             }
         }
         return lines
