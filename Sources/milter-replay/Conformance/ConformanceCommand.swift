@@ -38,7 +38,7 @@ struct ConformanceCommand: AsyncParsableCommand {
     @Flag(help: "With --list: print the catalogue as Markdown (docs/conformance-cases.md).")
     var markdown = false
 
-    @Flag(help: "Print the results as one JSON document.")
+    @Flag(help: "Print the results (with --list, the catalogue) as one JSON document.")
     var json = false
 
     @Option(help: ArgumentHelp("Write a JUnit XML report to this file.", valueName: "file"))
@@ -57,6 +57,7 @@ struct ConformanceCommand: AsyncParsableCommand {
         _ = profile
         try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         if markdown, !list { throw ValidationError("--markdown goes with --list") }
+        if markdown, json { throw ValidationError("--markdown and --json: give one") }
         if let target { _ = try address(target) }
         try start.validate(target: target)
     }
@@ -66,8 +67,11 @@ struct ConformanceCommand: AsyncParsableCommand {
             configuration: configuration, only: only, json: json, junit: junit, report: report)
         let cases = try run.prepare()
         if list {
-            FileDescriptorWriter.standardOutput(
-                markdown ? ConformanceMarkdown.document(cases) : ConformanceMarkdown.list(cases))
+            let text =
+                markdown
+                ? ConformanceMarkdown.document(cases)
+                : json ? ConformanceJSON.list(cases) : ConformanceMarkdown.list(cases)
+            FileDescriptorWriter.standardOutput(text)
             return
         }
         let status: Int32

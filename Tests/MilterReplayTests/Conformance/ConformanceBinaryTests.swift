@@ -49,6 +49,25 @@ import Testing
         #expect(result.stdout.contains("--start"), "\(result.stdout)")
     }
 
+    /// `--list --json`: the catalogue as JSON, one object per case, in the order and number of the text list.
+    @Test func listAsJSON() async throws {
+        let result = try await ReplayBinary.run(["conformance", "--list", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let cases = try #require(json?["cases"] as? [[String: Any]], "\(result.stdout)")
+        let text = try await ReplayBinary.run(["conformance", "--list"])
+        let ids = text.stdout.split(separator: "\n").map { String($0.prefix { $0 != " " }) }
+        #expect(cases.map { $0["id"] as? String } == ids)
+        let abort = try #require(cases.first { $0["id"] as? String == "abort.no-reply" })
+        #expect(abort["area"] as? String == "abort")
+        #expect(abort["file"] as? String == "conformance/abort.yaml")
+        #expect(["must", "should"].contains(abort["severity"] as? String))
+        #expect((abort["description"] as? String)?.isEmpty == false)
+        #expect((json?["summary"] as? [String: Any])?["cases"] as? Int == cases.count)
+        let both = try await ReplayBinary.run(["conformance", "--list", "--json", "--markdown"])
+        #expect(both.status == 2, "\(both.stderr)")
+    }
+
     @Test func anUnknownCaseIsAUsageError() async throws {
         let result = try await ReplayBinary.run(["conformance", "--only", "abort.nosuch", "--list"])
         #expect(result.status == 2, "\(result.stderr)")

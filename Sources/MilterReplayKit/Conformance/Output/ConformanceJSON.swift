@@ -4,7 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The `--json` report: one JSON document with what the milter asked for, every case and the counts.
+/// The `--json` report: one JSON document with what the milter asked for, every case and the counts; with
+/// `--list`, the catalogue.
 package enum ConformanceJSON {
     struct Document: Encodable {
         let asked: String
@@ -44,9 +45,47 @@ package enum ConformanceJSON {
             summary: Summary(
                 cases: results.count, pass: counts.pass, fail: counts.fail, mustFail: results.filter(\.failsRun).count,
                 skip: counts.skip))
+        return encoded(document)
+    }
+
+    struct List: Encodable {
+        let cases: [ListedCase]
+        let summary: ListSummary
+    }
+
+    struct ListedCase: Encodable {
+        let id: String
+        let area: String
+        let severity: String
+        let description: String
+        let source: String
+        let file: String
+    }
+
+    struct ListSummary: Encodable {
+        let cases: Int
+        let must: Int
+        let should: Int
+    }
+
+    /// `--list --json`: the catalogue as one JSON document, each case with the fields of the run's report that a
+    /// case has before it runs (`id`, `area`, `severity`, `description`, `source`) and the `file` it is written in.
+    package static func list(_ cases: [ConformanceCase]) -> String {
+        let must = cases.filter { $0.severity == .must }.count
+        return encoded(
+            List(
+                cases: cases.map {
+                    ListedCase(
+                        id: $0.id, area: $0.area, severity: $0.severity.rawValue, description: $0.summary,
+                        source: $0.source, file: $0.file)
+                },
+                summary: ListSummary(cases: cases.count, must: must, should: cases.count - must)))
+    }
+
+    private static func encoded(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(document) else { return "{}\n" }
+        guard let data = try? encoder.encode(value) else { return "{}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
