@@ -21,6 +21,19 @@ import Testing
     @Test(arguments: ["::1:25", "host:99999", "unix:", ":25", "fd:-1"])
     func badAddressesAreRefused(text: String) { #expect(ListenAddress(parsing: text) == nil) }
 
+    /// The log line's address: port 0 becomes the bound port; a port asked for, a socket path or a descriptor stays.
+    @Test(arguments: [
+        (ListenAddress.tcp(host: "127.0.0.1", port: 0), 41_000 as Int?, "127.0.0.1:41000"),
+        (.tcp(host: "::1", port: 0), 9145, "[::1]:9145"),
+        (.tcp(host: "127.0.0.1", port: 7044), 41_000, "127.0.0.1:7044"),
+        (.tcp(host: "127.0.0.1", port: 0), nil, "127.0.0.1:0"),
+        (.unix(path: "/run/m.sock"), 41_000, "unix:/run/m.sock"),
+        (.inherited(descriptor: 3), 41_000, "fd:3"),
+    ])
+    func boundPortIsShown(address: ListenAddress, port: Int?, shown: String) {
+        #expect(address.withBoundPort(port).description == shown)
+    }
+
     @Test func defaultIsLoopback() { #expect(ListenAddress.default == .tcp(host: "127.0.0.1", port: 7044)) }
 
     @Test func unixSocketHasMode0660AndAStaleOneIsReplaced() async throws {

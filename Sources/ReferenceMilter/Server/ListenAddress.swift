@@ -56,6 +56,13 @@ public enum ListenAddress: Hashable, Sendable, CustomStringConvertible {
         self = address
     }
 
+    /// The address with the port the socket was given when port 0 asked for an ephemeral one, for the
+    /// log line that says where it listens; any other address is returned as it is.
+    package func withBoundPort(_ boundPort: Int?) -> ListenAddress {
+        guard case .tcp(let host, 0) = self, let boundPort else { return self }
+        return .tcp(host: host, port: boundPort)
+    }
+
     /// The address in the form ``init(parsing:)`` reads.
     public var description: String {
         switch self {

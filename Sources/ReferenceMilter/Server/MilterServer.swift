@@ -65,7 +65,8 @@ public final class MilterServer: Service, Sendable {
         environment.logger.info(
             "listening",
             metadata: [
-                "address": "\(configuration.address)", "max-connections": "\(configuration.maximumConnections)",
+                "address": "\(configuration.address.withBoundPort(bound.localAddress?.port))",
+                "max-connections": "\(configuration.maximumConnections)",
                 "memory-budget": "\(configuration.memory.perConnection)",
                 "memory-total": "\(environment.ledger.limit)",
             ])

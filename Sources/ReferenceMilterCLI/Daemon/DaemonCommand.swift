@@ -143,7 +143,8 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         do {
             let endpoint = try await MetricsEndpoint.bootstrap(host: host, port: port)
-            logger.info("serving metrics", metadata: ["address": "\(endpoint.localAddress.map { "\($0)" } ?? metrics)"])
+            let bound = ListenAddress.tcp(host: host, port: port).withBoundPort(endpoint.localAddress?.port)
+            logger.info("serving metrics", metadata: ["address": "\(bound)"])
             return endpoint
         } catch {
             throw CLIError.usage("cannot serve metrics on \(metrics): \(ListenFailure.describe(error))")
