@@ -93,6 +93,28 @@ import Testing
         expectViolation(.replaceBodyInterleaved) { try milter.session.replyWillBeSent(chunk) }
     }
 
+    /// A header edit with an empty name or one with `:` is refused on both sides: the milter's
+    /// session before it is sent, the MTA's when it arrives.
+    @Test func headerEditsNeedAFieldName() throws {
+        let bad = [
+            MilterReply.addHeader(HeaderField(name: "", value: "y")),
+            .insertHeader(IndexedHeaderField(index: 0, field: HeaderField(name: "X:Y", value: "y"))),
+            .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "X Y", value: "y"))),
+        ]
+        for reply in bad {
+            var mta = try MTADriver(answer: Fixtures.answerAll)
+            try mta.openTransaction()
+            _ = try mta.send(.endOfMessage(ByteBuffer()))
+            expectViolation(.invalidHeaderName) { _ = try mta.receive(reply) }
+
+            var milter = try MilterDriver()
+            try milter.openTransaction()
+            _ = try milter.receive(.endOfMessage(ByteBuffer()))
+            expectViolation(.invalidHeaderName) { try milter.session.replyWillBeSent(reply) }
+            try milter.session.replyWillBeSent(.addHeader(HeaderField(name: "X-Fine", value: "y")))
+        }
+    }
+
     @Test func pitfall22_skipWithoutTheFlagAndProgressOrQuarantineOutsideEndOfMessage() throws {
         var noSkip = try MTADriver(answer: Fixtures.answerAll)
         try noSkip.openTransaction()

@@ -117,7 +117,7 @@ public struct MTASession: Sendable {
                 .modificationBeforeEndOfMessage, commandByte: reply.id.rawValue, detail: "\(reply.id) after \(step)")
         }
         if let action = reply.id.requiredAction { try requireAction(action, for: reply) }
-        try checkHeaderName(reply)
+        try reply.checkHeaderName()
         if reply.id == .replaceBody {
             if bodyReplacement == .finished {
                 throw MilterProtocolError(
@@ -128,24 +128,6 @@ public struct MTASession: Sendable {
         } else if bodyReplacement == .inProgress {
             bodyReplacement = .finished
         }
-    }
-
-    /// A header edit must name a field: an empty name or one with `:`, a space or a control character would
-    /// write a broken header line. The error shows the name's shape only, never the value.
-    private func checkHeaderName(_ reply: MilterReply) throws(MilterProtocolError) {
-        let name: MilterString
-        switch reply {
-        case .addHeader(let field): name = field.name
-        case .insertHeader(let indexed), .changeHeader(let indexed): name = indexed.field.name
-        default: return
-        }
-        guard !HeaderField.isValidName(name.bytes) else { return }
-        throw MilterProtocolError(
-            .invalidHeaderName, commandByte: reply.id.rawValue,
-            excerpt: name.isEmpty ? nil : Redaction.excerpt(name.bytes),
-            detail: name.isEmpty
-                ? "\(reply.id) with an empty header name"
-                : "\(reply.id) header name is not printable US-ASCII without ':'")
     }
 
     private func checkFinal(_ reply: MilterReply, at step: MilterCommand.ID) throws(MilterProtocolError) {

@@ -77,6 +77,7 @@ public struct MilterSession: Sendable {
         case .quarantine: try requireEndOfMessage(reply, step, action: .quarantine)
         case let id where id.isModification:
             try requireEndOfMessage(reply, step, action: id.requiredAction!)
+            try reply.checkHeaderName()
             try trackBodyReplacement(reply)
         default:
             try checkFinal(reply, step)
