@@ -116,10 +116,27 @@ import Testing
     }
 
     @Test func pitfall22_skipWithoutTheFlagAndProgressOrQuarantineOutsideEndOfMessage() throws {
-        var noSkip = try MTADriver(answer: Fixtures.answerAll)
+        // An MTA that did not offer SMFIP_SKIP refuses SKIP, on both sides.
+        let noSkipOffer = OptionNegotiation(
+            version: .v6, actions: .all, protocolFlags: MilterVersion.v6.postfixProtocolMask.subtracting(.skip))
+        var noSkip = try MTADriver(offer: noSkipOffer, answer: Fixtures.answerAll)
         try noSkip.openTransaction()
         _ = try noSkip.send(.body(ByteBuffer(string: "more\r\n")))
         expectViolation(.skipNotNegotiated) { _ = try noSkip.receive(.skip) }
+        var noSkipMilter = try MilterDriver(offer: noSkipOffer)
+        try noSkipMilter.openTransaction()
+        _ = try noSkipMilter.receive(.body(ByteBuffer(string: "more\r\n")))
+        expectViolation(.skipNotNegotiated) { try noSkipMilter.session.replyWillBeSent(.skip) }
+
+        // Offered but not echoed (a libmilter milter without a negotiate callback): SKIP is fine.
+        var offered = try MTADriver(answer: Fixtures.answerAll)
+        try offered.openTransaction()
+        try offered.step(.body(ByteBuffer(string: "more\r\n")), .skip)
+        #expect(try offered.send(.body(ByteBuffer(string: "rest\r\n"))) == .skipEvent)
+        var offeredMilter = try MilterDriver()
+        try offeredMilter.openTransaction()
+        _ = try offeredMilter.receive(.body(ByteBuffer(string: "more\r\n")))
+        try offeredMilter.session.replyWillBeSent(.skip)
 
         let skipAnswer = OptionNegotiation(version: .v6, actions: .all, protocolFlags: .skip)
         var skip = try MTADriver(answer: skipAnswer)

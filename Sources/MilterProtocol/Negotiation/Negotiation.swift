@@ -49,6 +49,13 @@ public enum Negotiation {
         return (answer, agreed)
     }
 
+    /// Whether `offer` lets the milter answer SKIP under the agreed `version`: the MTA offered
+    /// SMFIP_SKIP (a zero mask stands for the defaults, which lack it), and the version has it.
+    public static func offersSkip(_ offer: OptionNegotiation, version: MilterVersion) -> Bool {
+        let offered = offer.protocolFlags.isEmpty ? MilterProtocolFlags.defaultWhenZero : offer.protocolFlags
+        return offered.contains(.skip) && version.protocolMaskWithDataSize.contains(.skip)
+    }
+
     /// The MTA's check of a milter's answer, with Postfix's rules: a version above the offer or
     /// below 2, or actions outside the offer, fail. Protocol bits outside the offer are kept, as
     /// Postfix keeps them (it honours an NR bit it never offered), and returned as warnings.

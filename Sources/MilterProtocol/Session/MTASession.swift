@@ -135,7 +135,9 @@ public struct MTASession: Sendable {
         case .optionNegotiation: throw unexpected(reply)
         case .replyCode(let text): try ReplyCode.check(text)
         case .skip:
-            guard options?.protocolFlags.contains(.skip) == true else {
+            // The MTA's offer decides, not the milter's answer: libmilter sends SKIP whenever the MTA
+            // offered it, and echoes the bit only from a negotiate callback.
+            guard let offer, let options, Negotiation.offersSkip(offer, version: options.version) else {
                 throw MilterProtocolError(
                     .skipNotNegotiated, commandByte: reply.id.rawValue, detail: "SKIP after \(step)")
             }

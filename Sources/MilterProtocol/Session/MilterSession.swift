@@ -41,6 +41,8 @@ public struct MilterSession: Sendable {
     /// The event a reply is owed for, if any.
     public private(set) var owed: MilterCommand.ID?
     private var lastCommand: MilterCommand.ID?
+    /// Whether the MTA offered SMFIP_SKIP (under a version that has it): SKIP may then be sent.
+    private var skipOffered = false
     private var bodyReplacement = MTASession.BodyReplacement.none
 
     /// Creates a session for a milter with these requirements.
@@ -54,6 +56,7 @@ public struct MilterSession: Sendable {
         switch command {
         case .optionNegotiation(let offer):
             let (answer, agreed) = try Negotiation.milterAnswer(to: offer, wanting: requirements)
+            skipOffered = Negotiation.offersSkip(offer, version: agreed.version)
             options = agreed
             return .negotiate(answer: answer, agreed: agreed)
         case .macro(let definition): return .macros(definition)
@@ -144,9 +147,8 @@ public struct MilterSession: Sendable {
         switch reply {
         case .replyCode(let text): try ReplyCode.check(text)
         case .skip:
-            guard options?.protocolFlags.contains(.skip) == true else {
-                throw MilterProtocolError(.skipNotNegotiated, commandByte: reply.id.rawValue)
-            }
+            // As libmilter: SKIP may go when the MTA offered it, whatever the answer echoed.
+            guard skipOffered else { throw MilterProtocolError(.skipNotNegotiated, commandByte: reply.id.rawValue) }
             guard step == .body else {
                 throw MilterProtocolError(
                     .skipNotAllowedHere, commandByte: reply.id.rawValue, detail: "SKIP after \(step)")
