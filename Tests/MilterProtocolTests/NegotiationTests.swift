@@ -101,6 +101,13 @@ import Testing
         #expect(result.agreed.symbolList(for: .endOfMessage) == (sent ? ["{msg_id}"] : nil))
     }
 
+    /// Names are split on commas and white space, as Postfix (`CHARS_COMMA_SP`) and Sendmail split them.
+    @Test func symbolListNamesSplitOnCommasAndWhiteSpace() {
+        let list = SymbolList(stage: .mail, macros: "{auth_type},{auth_authen} i\t{mail_addr}\r\n, j")
+        #expect(list.names == ["{auth_type}", "{auth_authen}", "i", "{mail_addr}", "j"])
+        #expect(SymbolList(stage: .mail, macros: "").names.isEmpty)
+    }
+
     @Test func symbolListsNeedSetSymListOffered() {
         let requirements = MilterRequirements(symbolLists: [SymbolList(stage: .connect, names: ["j"])])
         let error = capturedError {

@@ -46,8 +46,11 @@ public struct SymbolList: Hashable, Sendable {
         self.init(stage: stage, macros: MilterString(names.joined(separator: " ")))
     }
 
-    /// The names, split on spaces.
-    public var names: [String] { macros.string.split(separator: " ").map(String.init) }
+    /// The names, split on commas and white space (space, tab, CR, LF), as Postfix and Sendmail
+    /// split them: `{auth_type},{auth_authen}` is two names.
+    public var names: [String] {
+        macros.string.split(whereSeparator: { ",\t\r\n ".contains($0) }).map(String.init)
+    }
 }
 
 extension ByteBuffer {
