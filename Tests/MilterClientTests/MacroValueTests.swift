@@ -29,11 +29,14 @@ import Testing
         #expect(mail.map { $0["{mail_host}"] } == ["example.org", "example.org", ""])
         #expect(rcpt.map { $0["{rcpt_addr}"] } == ["bob@Example.NET", "bob@Example.NET", "dave@example.com"])
         #expect(rcpt.map { $0["{rcpt_host}"] } == ["example.net", "example.net", "example.com"])
-        // One queue ID per message, the same in every packet of that message, different between messages.
-        let queueIDs = mail.map { $0["i"] }
-        #expect(Set(queueIDs).count == 3)
-        #expect(rcpt.map { $0["i"] } == queueIDs)
-        #expect(data.map { $0["i"] } == queueIDs)
+        // One queue ID per message, different between messages. As in Postfix, it exists only once a
+        // recipient was accepted: MAIL and the first RCPT carry none, DATA and later stages do.
+        let queueIDs = data.map { $0["i"] }
+        #expect(Set(queueIDs).count == 3 && !queueIDs.contains(nil))
+        #expect(mail.allSatisfy { $0["i"] == nil })
+        #expect(rcpt.allSatisfy { $0["i"] == nil })
+        let eoh = milter.macroPackets.filter { $0.stage == UInt8(ascii: "N") }.map(Self.values)
+        #expect(eoh.map { $0["i"] } == queueIDs)
     }
 
     /// `{i}` is `4`, the connection's number and the message's number on it, each in at least
@@ -44,7 +47,7 @@ import Testing
         for _ in 0..<11 { _ = connection.send(Fixtures.message) }
         connection.quit()
 
-        let queueIDs = milter.macroPackets.filter { $0.stage == UInt8(ascii: "M") }.compactMap { Self.values($0)["i"] }
+        let queueIDs = milter.macroPackets.filter { $0.stage == UInt8(ascii: "T") }.compactMap { Self.values($0)["i"] }
         #expect(queueIDs.count == 11)
         let hex = Set("0123456789ABCDEF")
         for id in queueIDs {

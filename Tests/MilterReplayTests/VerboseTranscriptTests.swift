@@ -105,7 +105,10 @@ struct VerboseTranscriptTests {
                     "MTA BODYEOB", "milter ADDHEADER", "milter ACCEPT", "MTA ABORT", "MTA QUIT",
                 ])
         #expect(steps.filter { $0 == "MTA HEADER" }.count == 7)
-        #expect(found[0].transcript.lines.contains { $0.contains(#"MACRO stage="M" macros={"i": "40000100001""#) })
+        // The queue ID appears once a recipient was accepted (Postfix's NOQUEUE before that).
+        let lines = found[0].transcript.lines
+        #expect(lines.contains { $0.contains(#"MACRO stage="M" macros={"{mail_addr}""#) })
+        #expect(lines.contains { $0.contains(#"MACRO stage="L" macros={"i": "40000100001""#) })
     }
 
     @Test func standardInputAndABuiltMessageHaveTranscriptsToo() async throws {

@@ -21,7 +21,7 @@ extension MTAProfile {
             communicationError: "451 4.7.1 Service unavailable - try again later",
             configurationError: "451 4.3.5 Server configuration problem - try again later",
             noValidRecipients: "554 5.5.1 Error: no valid recipients"),
-        family: .postfix)
+        family: .postfix, queueIDAfterFirstRecipient: true)
 
     /// Sendmail 8.17 with `F=T` (tempfail when the milter fails; PROTOCOL.md §F, `milter.c`).
     public static let sendmail = MTAProfile(

@@ -37,13 +37,20 @@ public struct MTAProfile: Hashable, Sendable {
         case sendmail
     }
 
+    /// Whether the queue ID (macro `i`) exists only once a recipient was accepted, as in Postfix
+    /// (`smtpd_delay_open_until_valid_rcpt = yes`, the default): MAIL and the first RCPT carry no
+    /// `i`, and a transaction refused before any recipient has no queue ID (Postfix logs `NOQUEUE`).
+    /// Sendmail assigns it at MAIL.
+    public var queueIDAfterFirstRecipient: Bool
+
     /// Creates a profile.
     public init(
         name: String, timeouts: MilterTimeouts, defaultMacros: [MacroEvent: [String]], sendsMacrosBeforeContent: Bool,
         sendsEmptyMacroPackets: Bool, ipv6AddressPrefix: String, abortsAfterEveryTransaction: Bool,
         quitsAfterConnectionVerdict: Bool, mtaVersion: String, replies: MTAReplies,
-        family: Family
+        family: Family, queueIDAfterFirstRecipient: Bool = false
     ) {
+        self.queueIDAfterFirstRecipient = queueIDAfterFirstRecipient
         self.name = name
         self.timeouts = timeouts
         self.defaultMacros = defaultMacros

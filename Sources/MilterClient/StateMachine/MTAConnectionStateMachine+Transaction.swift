@@ -40,7 +40,7 @@ extension MTAConnectionStateMachine {
         case .mail(let sender):
             transaction.start = transaction.start ?? now()
             transaction.sender = sender
-            context.queueID = queueID
+            context.queueID = configuration.profile.queueIDAfterFirstRecipient ? nil : queueID
             context.sender = sender
             return .mail(sender)
         case .recipient(let recipient):
@@ -85,6 +85,8 @@ extension MTAConnectionStateMachine {
             transaction.rejectedRecipients.append((recipient, reply))
         } else {
             transaction.acceptedRecipients.append(recipient)
+            // Postfix opens the queue file, and so has a queue ID, after the first valid recipient.
+            if context.queueID == nil { context.queueID = queueID }
         }
     }
 

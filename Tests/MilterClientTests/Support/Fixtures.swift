@@ -80,6 +80,7 @@ enum Fixtures {
         // The HELO stage asks only for TLS macros, which have no value: an empty D packet goes.
         #expect(macroPackets[1].macros.isEmpty)
         let mailMacros = macroPackets[2].macros.map(\.name.string)
-        #expect(mailMacros == ["i", "{mail_addr}", "{mail_host}", "{mail_mailer}"])
+        // No `i` yet: Postfix has no queue ID before the first accepted recipient.
+        #expect(mailMacros == ["{mail_addr}", "{mail_host}", "{mail_mailer}"])
     }
 }
