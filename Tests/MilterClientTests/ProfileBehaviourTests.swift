@@ -135,6 +135,25 @@ import Testing
         #expect(connection.connectionFindings.isEmpty)
     }
 
+    /// DISCARD belongs to a message. Postfix ignores it at CONNECT and HELO (a warning in its log) and the
+    /// session goes on; Sendmail's rules refuse it there, and the connection gets the default action.
+    @Test(arguments: [(MTAProfile.postfix, true), (.sendmail, false)])
+    func discardAtConnectIsIgnoredByPostfixOnly(profile: MTAProfile, goesOn: Bool) async throws {
+        let milter = SimulatedMilter(
+            script: Scripts.wellBehaved { $0.id == .connect || $0.id == .helo ? [.reply(.discard)] : nil })
+        let connection = Fixtures.open(milter, configuration: Fixtures.configuration(profile: profile))
+        let result = connection.send(Fixtures.message)
+        connection.quit()
+        if goesOn {
+            #expect(result.verdict == .accept, "\(result.findings)")
+            #expect(connection.connectionFindings.isEmpty && result.findings.isEmpty)
+            #expect(milter.eventIDs.contains(.endOfMessage))
+        } else {
+            #expect(connection.connectionFindings.map(\.code) == ["replyNotAllowedHere"])
+            #expect(!milter.eventIDs.contains(.mail))
+        }
+    }
+
     @Test func rejectedRecipientDoesNotEndTheTransaction() async throws {
         let milter = SimulatedMilter(
             script: Scripts.wellBehaved { command in

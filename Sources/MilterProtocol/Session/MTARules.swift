@@ -8,12 +8,16 @@ public struct MTARules: Hashable, Sendable {
     public var acceptsConnectionFailure: Bool
     /// Whether the MTA sends ABORT after a successful end of message (Postfix does, Sendmail does not).
     public var abortsAfterEveryTransaction: Bool
+    /// Whether DISCARD at CONNECT or HELO is ignored, the session going on (Postfix logs a warning),
+    /// rather than refused as a reply that does not belong there.
+    public var ignoresDiscardAtConnection: Bool
 
     /// Creates rules.
     public init(
         progressOnlyAtEndOfMessage: Bool, quarantineOnlyAtEndOfMessage: Bool, acceptsConnectionFailure: Bool,
-        abortsAfterEveryTransaction: Bool
+        abortsAfterEveryTransaction: Bool, ignoresDiscardAtConnection: Bool = false
     ) {
+        self.ignoresDiscardAtConnection = ignoresDiscardAtConnection
         self.progressOnlyAtEndOfMessage = progressOnlyAtEndOfMessage
         self.quarantineOnlyAtEndOfMessage = quarantineOnlyAtEndOfMessage
         self.acceptsConnectionFailure = acceptsConnectionFailure
@@ -23,7 +27,7 @@ public struct MTARules: Hashable, Sendable {
     /// Postfix's `milter8.c`.
     public static let postfix = MTARules(
         progressOnlyAtEndOfMessage: false, quarantineOnlyAtEndOfMessage: false, acceptsConnectionFailure: false,
-        abortsAfterEveryTransaction: true)
+        abortsAfterEveryTransaction: true, ignoresDiscardAtConnection: true)
     /// Sendmail's `milter.c`.
     public static let sendmail = MTARules(
         progressOnlyAtEndOfMessage: true, quarantineOnlyAtEndOfMessage: true, acceptsConnectionFailure: true,

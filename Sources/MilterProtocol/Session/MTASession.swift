@@ -142,7 +142,8 @@ public struct MTASession: Sendable {
                     .skipNotNegotiated, commandByte: reply.id.rawValue, detail: "SKIP after \(step)")
             }
             guard step == .body else { throw notHere(reply, step) }
-        case .discard where step == .connect || step == .helo: throw notHere(reply, step)
+        case .discard where (step == .connect || step == .helo) && !rules.ignoresDiscardAtConnection:
+            throw notHere(reply, step)
         case .connectionFailure where !rules.acceptsConnectionFailure: throw notHere(reply, step)
         default: break
         }
