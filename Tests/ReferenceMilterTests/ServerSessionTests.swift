@@ -105,10 +105,10 @@ struct SessionDriver {
             _ = try session.receive(command)
         }
         _ = try session.receive(Cmd.eom)
-        let (replies, dropped) = try session.classified(
+        let answer = try session.classified(
             .accept("x", modifications: [.deleteRecipient("bob@example.org"), .addHeader(name: "X", value: "y")]))
-        #expect(replies == [.addHeader(HeaderField(name: "X", value: "y")), .accept])
-        #expect(dropped == [.deleteRecipient("bob@example.org")])
+        #expect(answer.replies == [.addHeader(HeaderField(name: "X", value: "y")), .accept])
+        #expect(answer.dropped == [.deleteRecipient("bob@example.org")])
     }
 
     @Test func headerValuesAreRebuiltByteForByte() throws {

@@ -18,7 +18,8 @@ import MilterProtocol
 /// (``decideAtOnce(_:)``), as ``RulesClassifier`` does for rules without DNSBL lookups and
 /// regular expressions.
 /// A classifier that throws, or runs past the classifier timeout, yields the configured failure
-/// verdict (tempfail by default); the connection goes on.
+/// verdict (tempfail by default); so does a decision the protocol cannot carry (a NUL in a header
+/// value or in a quarantine reason). The connection goes on.
 public protocol MailClassifier: Sendable {
     /// Decides on a complete message.
     func classify(_ mail: MailInfo) async throws -> Decision

@@ -217,16 +217,24 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         case .timedOut: decision = Decision(environment.options.failureVerdict, reason: "classifier timed out")
         }
         do {
-            let (replies, dropped) = try session.classified(decision)
-            logger.info("\(decision.logLine(queueID: mail.queueID))")
-            for modification in dropped {
+            let answer = try session.classified(decision)
+            if let cause = answer.replacement {
+                logger.error(
+                    "the decision cannot be sent: the failure verdict goes instead",
+                    metadata: [
+                        "queue-id": "\(mail.queueID)", "verdict": "\(decision.verdict.name)", "error": "\(cause)",
+                    ])
+            }
+            // The log line, the metrics and the observer tell what the MTA is sent.
+            logger.info("\(answer.sent.logLine(queueID: mail.queueID))")
+            for modification in answer.dropped {
                 logger.warning(
                     "modification dropped: the MTA did not grant it",
                     metadata: ["queue-id": "\(mail.queueID)", "action": "\(modification.requiredAction)"])
             }
-            environment.metrics.message(decision.verdict)
-            environment.observer?(mail, decision)
-            write(replies, context: context)
+            environment.metrics.message(answer.sent.verdict)
+            environment.observer?(mail, answer.sent)
+            write(answer.frames, context: context)
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
         }
@@ -249,7 +257,13 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             fail(context: context, "\(error)")
             return
         }
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        write(buffer, context: context)
+    }
+
+    /// Writes frames encoded beforehand.
+    private func write(_ frames: ByteBuffer, context: ChannelHandlerContext) {
+        guard frames.readableBytes > 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(frames), promise: nil)
     }
 
     /// Closes the connection and logs why; `kind` labels `milter_protocol_errors_total`.

@@ -249,35 +249,11 @@ struct ServerSession {
         return try sequenced([verdict.finalReply])
     }
 
-    /// The replies for the end-of-message decision: modifications the MTA granted, then the verdict.
-    /// Returns the modifications that had to be dropped because the MTA did not grant them.
-    mutating func classified(
-        _ decision: Decision
-    ) throws(MilterProtocolError) -> (replies: [MilterReply], dropped: [Modification]) {
-        let granted = agreed?.actions ?? []
-        var replies: [MilterReply] = []
-        var dropped: [Modification] = []
-        if decision.verdict.keepsModifications {
-            for modification in decision.modifications {
-                if granted.contains(modification.requiredAction) {
-                    replies += modification.replies
-                } else {
-                    dropped.append(modification)
-                }
-            }
-        }
-        var verdict = decision.verdict
-        if case .quarantine(let reason) = verdict {
-            if granted.contains(.quarantine) {
-                replies.append(.quarantine(MilterString(reason)))
-            } else {
-                verdict = options.failureVerdict
-                replies = []
-            }
-        }
-        replies.append(verdict.finalReply)
+    /// The answer to the end-of-message decision (``EndOfMessageAnswer``): the modifications the MTA
+    /// granted, then the verdict, or the failure verdict alone if the decision cannot be sent.
+    mutating func classified(_ decision: Decision) throws(MilterProtocolError) -> EndOfMessageAnswer {
         resetTransaction()
-        return (try sequenced(replies), dropped)
+        return try EndOfMessageAnswer.answering(decision, failureVerdict: options.failureVerdict, session: &milter)
     }
 
     private mutating func sequenced(_ replies: [MilterReply]) throws(MilterProtocolError) -> [MilterReply] {
