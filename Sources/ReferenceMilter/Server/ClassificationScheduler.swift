@@ -15,7 +15,8 @@ enum ClassificationOutcome<Value: Sendable>: Sendable {
 ///
 /// A slot is held from the start of a call until the call really ends: a timed-out call is
 /// cancelled and answered at once, and its slot comes back when the classifier returns. A call
-/// that throws releases its slot like any other.
+/// that throws releases its slot like any other. A call given up on (``ClassificationCall/cancel()``)
+/// is cancelled too, or, still queued, never takes a slot.
 final class ClassificationScheduler: Sendable {
     let gate: ClassificationGate
     private let threads: ClassificationThreads
@@ -27,10 +28,10 @@ final class ClassificationScheduler: Sendable {
         self.timeout = timeout
     }
 
-    /// Runs `work` and completes the returned future on `eventLoop` exactly once.
+    /// Runs `work`; the returned call's outcome completes on `eventLoop` exactly once.
     func run<Value: Sendable>(
         on eventLoop: any EventLoop, _ work: @escaping @Sendable () async throws -> Value
-    ) -> EventLoopFuture<ClassificationOutcome<Value>> {
+    ) -> ClassificationCall<Value> {
         let promise = eventLoop.makePromise(of: ClassificationOutcome<Value>.self)
         let gate = self.gate
         let task = threads.task {
@@ -40,6 +41,8 @@ final class ClassificationScheduler: Sendable {
                 return
             }
             defer { gate.release() }
+            // Given up on (its connection closed) while the slot came: the classifier is not asked.
+            guard !Task.isCancelled else { return }
             do {
                 let value = try await work()
                 promise.succeed(.value(value))
@@ -54,9 +57,25 @@ final class ClassificationScheduler: Sendable {
             promise.succeed(.timedOut)
         }
         promise.futureResult.whenComplete { _ in timer.cancel() }
-        return promise.futureResult.hop(to: eventLoop)
+        return ClassificationCall(outcome: promise.futureResult.hop(to: eventLoop), task: task, promise: promise)
     }
 
     /// Stops the classification threads.
     func shutdown() { threads.shutdown() }
+}
+
+/// A classifier call started by ``ClassificationScheduler/run(on:_:)``.
+struct ClassificationCall<Value: Sendable>: Sendable {
+    /// How the call ended; fails with `CancellationError` once the call is given up on (``cancel()``).
+    let outcome: EventLoopFuture<ClassificationOutcome<Value>>
+    fileprivate let task: Task<Void, Never>
+    fileprivate let promise: EventLoopPromise<ClassificationOutcome<Value>>
+
+    /// Gives up on the call, for its connection has closed: a call still waiting for a slot leaves
+    /// the queue without taking one, a running one is cancelled (its slot comes back when the
+    /// classifier returns), and the timeout is disarmed. Harmless once the call has ended.
+    func cancel() {
+        task.cancel()
+        promise.fail(CancellationError())
+    }
 }

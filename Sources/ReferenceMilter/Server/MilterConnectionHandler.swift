@@ -26,6 +26,8 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private var handshakeTimer: Scheduled<Void>?
     /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
     private var reading = true
+    /// Gives up on the classifier call under way, if any: the connection has closed.
+    private var cancelClassification: (() -> Void)?
 
     /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
     private var negotiated: (() -> Void)?
@@ -69,6 +71,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Queued, the call leaves the queue without taking a slot; running, it is cancelled. Either
+        // way it lets go of its copy of the message without waiting for the classifier timeout.
+        cancelClassification?()
+        cancelClassification = nil
         watchdog.stop()
         handshakeTimer?.cancel()
         queued.removeAll()
@@ -179,7 +185,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             defer { metrics.classified(since: start) }
             return try await work()
         }
-        environment.scheduler.run(on: context.eventLoop, timed).assumeIsolated().whenSuccess { outcome in
+        let call = environment.scheduler.run(on: context.eventLoop, timed)
+        cancelClassification = call.cancel
+        call.outcome.assumeIsolated().whenSuccess { outcome in
+            self.cancelClassification = nil
             self.busy = false
             guard context.channel.isActive else { return }
             finish(self, outcome)
