@@ -35,6 +35,30 @@ final class EarlyRefusalClassifier: MailClassifier {
     }
 }
 
+/// Accepts recipients starting with "vip" at RCPT; quarantines a HELO of "suspect" and a sender
+/// starting with "held"; accepts every message at end of message, adding a header.
+final class EarlyAcceptQuarantineClassifier: MailClassifier {
+    private let box = NIOLockedValueBox<Int>(0)
+
+    var classified: Int { box.withLockedValue { $0 } }
+
+    var needs: ClassifierNeeds { ClassifierNeeds(earlyChecks: [.helo, .mail, .recipient]) }
+
+    func check(_ event: EarlyEvent, _ mail: MailInfo) -> ReferenceMilter.Verdict? {
+        switch event {
+        case .helo("suspect"): .quarantine("suspect client")
+        case .mail(let entry) where entry.address.hasPrefix("held"): .quarantine("held sender")
+        case .recipient(let entry) where entry.address.hasPrefix("vip"): .accept
+        default: nil
+        }
+    }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        box.withLockedValue { $0 += 1 }
+        return .accept("ok", modifications: [.addHeader(name: "X-Checked", value: "yes")])
+    }
+}
+
 /// Every verdict at end of message and at each early stage, through the fake MTA.
 @Suite(.tags(.integration)) struct MilterClientVerdictTests {
     static let decisions: [(Decision, Disposition, String?)] = [
@@ -92,6 +116,44 @@ final class EarlyRefusalClassifier: MailClassifier {
         #expect(await connection.quit().isEmpty)
         await milter.shutdown()
         #expect(classifier.seen.map { $0.recipients.map(\.address) } == [["bob@example.org", "carol@example.org"]])
+    }
+
+    /// ACCEPT at RCPT accepts that recipient only: the message is still classified for all. An early
+    /// QUARANTINE (the protocol has none before end of message) is applied there: for the message at
+    /// MAIL, for every message of the session at HELO.
+    @Test(arguments: ["postfix", "sendmail"])
+    func earlyAcceptAndQuarantineKeepTheMessageClassified(profile: String) async throws {
+        let classifier = EarlyAcceptQuarantineClassifier()
+        let milter = try await startMilter(classifier)
+        let connection = try await openClient(milter, profile: try #require(.named(profile)))
+        await connection.connect()
+        await connection.helo()
+        let recipients = ["vip@example.org", "carol@example.org"].map { EnvelopeAddress(mailbox: $0) }
+        let accepted = await connection.send(TestMail.message(recipients: recipients))
+        #expect(accepted.verdict == .accept)
+        #expect(await TestMail.findings(accepted, connection).isEmpty)
+        #expect(accepted.resultingMessage?.recipients == ["<vip@example.org>", "<carol@example.org>"])
+        #expect(accepted.modifications.count == 1, "the message was classified: \(accepted.modifications)")
+        let held = await connection.send(TestMail.message(sender: EnvelopeAddress(mailbox: "held@example.com")))
+        #expect(held.verdict == .quarantine)
+        #expect(held.quarantineReason == "held sender")
+        #expect(held.modifications.count == 1)
+        // The quarantine was the message's, not the session's.
+        #expect(await connection.send(TestMail.message()).verdict == .accept)
+        #expect(await connection.quit().isEmpty)
+        #expect(classifier.classified == 3)
+
+        let suspect = try await openClient(milter, profile: try #require(.named(profile)))
+        await suspect.connect()
+        await suspect.helo("suspect")
+        for _ in 0..<2 {
+            let result = await suspect.send(TestMail.message())
+            #expect(result.verdict == .quarantine)
+            #expect(result.quarantineReason == "suspect client")
+            #expect(await TestMail.findings(result, suspect).isEmpty)
+        }
+        #expect(await suspect.quit().isEmpty)
+        await milter.shutdown()
     }
 
     @Test(arguments: ["postfix", "sendmail"], [MilterVersion.v2, .v4, .v6])

@@ -28,8 +28,17 @@ public protocol MailClassifier: Sendable {
     var needs: ClassifierNeeds { get }
 
     /// An early check, called only for the stages in ``ClassifierNeeds/earlyChecks``.
-    /// Return `nil` to go on, or a verdict: at CONNECT and HELO it applies to the whole SMTP
-    /// session, at MAIL to the transaction, at RCPT to that recipient only.
+    /// Return `nil` to go on, or a verdict, which the MTA applies as the milter protocol has it:
+    /// - at CONNECT and HELO to the whole SMTP session: ACCEPT lets it through unfiltered (no more
+    ///   checks, no classification), REJECT and TEMPFAIL refuse it; DISCARD means nothing there and
+    ///   is ignored;
+    /// - at MAIL to the message: ACCEPT lets it through unclassified, the others refuse or drop it;
+    /// - at RCPT: ACCEPT and `nil` accept that recipient and the message goes on to classification;
+    ///   REJECT and TEMPFAIL refuse that recipient only, and the transaction goes on; DISCARD drops
+    ///   the whole message (there is no per-recipient discard in the protocol);
+    /// - QUARANTINE at any stage is held until end of message (the protocol has it only there): an
+    ///   accepted message is then quarantined with that reason, every message of the session for one
+    ///   given at CONNECT or HELO. A refusal or discard at end of message stands.
     func check(_ event: EarlyEvent, _ mail: MailInfo) async throws -> Verdict?
 
     /// The decision for a complete message made at once, without leaving the connection's thread,

@@ -39,6 +39,10 @@ struct ServerSession {
     /// transaction's `i`, in every stage of it) are not converted again.
     private var conversions = MacroConversions(largestCost: Self.keptDefinitionCost)
     private var transactionCharge = 0
+    /// The reason of a QUARANTINE an early check gave at CONNECT or HELO: every message of the session gets it.
+    private var sessionQuarantine: String?
+    /// The reason of a QUARANTINE an early check gave at MAIL or RCPT: this message gets it.
+    private var transactionQuarantine: String?
     /// The transaction went over the memory budget: its data is dropped and it gets a tempfail.
     private var overBudget = false
     /// Set when the transaction goes over budget; read once by ``takeBudgetNotice()``.
@@ -91,6 +95,7 @@ struct ServerSession {
             return .reply([])
         case .newConnection:
             resetTransaction()
+            sessionQuarantine = nil
             macroCharges.clearAll { memory.release($0) }
             keptDefinitions.clearAll()
             mail = MailInfo()
@@ -234,24 +239,51 @@ struct ServerSession {
     }
 
     /// The replies for an early check's verdict (`nil`: go on).
+    ///
+    /// QUARANTINE exists only at end of message, so an early one is held (for the session at CONNECT
+    /// and HELO, for the message at MAIL and RCPT) and applied to the message's decision there. ACCEPT at
+    /// RCPT accepts that recipient: the message goes on to classification (the ACCEPT reply would end
+    /// the milter's part in the whole message, every recipient's).
     mutating func checked(_ event: EarlyEvent, verdict: Verdict?) throws(MilterProtocolError) -> [MilterReply] {
         guard let verdict else { return try sequenced([.continue]) }
-        switch event {
-        case .recipient:
-            // A refused recipient is not part of the envelope; the rest of the transaction goes on.
-            if case .accept = verdict {} else { dropLastRecipient() }
-        case .mail:
-            if case .accept = verdict {} else { resetTransaction() }
-        case .connect, .helo:
+        switch (event, verdict) {
+        case (.connect, .quarantine(let reason)), (.helo, .quarantine(let reason)):
+            sessionQuarantine = reason
+            return try sequenced([.continue])
+        case (.mail, .quarantine(let reason)), (.recipient, .quarantine(let reason)):
+            transactionQuarantine = reason
+            return try sequenced([.continue])
+        case (.recipient, .accept):
+            return try sequenced([.continue])
+        case (.connect, .discard), (.helo, .discard):
             // DISCARD is message-level only (Postfix ignores it here): the session goes on.
-            if case .discard = verdict { return try sequenced([.continue]) }
+            return try sequenced([.continue])
+        case (.recipient, _):
+            // A refused recipient is not part of the envelope; the rest of the transaction goes on.
+            dropLastRecipient()
+        case (.mail, .accept):
+            break
+        case (.mail, _):
+            resetTransaction()
+        default:
+            break
         }
         return try sequenced([verdict.finalReply])
+    }
+
+    /// `decision` with a quarantine an early check asked for: an accepted message is quarantined
+    /// (its modifications kept); a refusal, a discard or the classifier's own quarantine stand.
+    private func withEarlyQuarantine(_ decision: Decision) -> Decision {
+        guard case .accept = decision.verdict, let reason = transactionQuarantine ?? sessionQuarantine else {
+            return decision
+        }
+        return Decision(.quarantine(reason), reason: decision.reason, modifications: decision.modifications)
     }
 
     /// The answer to the end-of-message decision (``EndOfMessageAnswer``): the modifications the MTA
     /// granted, then the verdict, or the failure verdict alone if the decision cannot be sent.
     mutating func classified(_ decision: Decision) throws(MilterProtocolError) -> EndOfMessageAnswer {
+        let decision = withEarlyQuarantine(decision)
         resetTransaction()
         return try EndOfMessageAnswer.answering(decision, failureVerdict: options.failureVerdict, session: &milter)
     }
@@ -276,6 +308,7 @@ struct ServerSession {
 
     /// ABORT, end of message, QUIT_NC: the transaction's state goes, the connection's stays.
     private mutating func resetTransaction() {
+        transactionQuarantine = nil
         mail.sender = nil
         mail.recipients = []
         mail.macros.keepOnly(Self.connectionStages)
