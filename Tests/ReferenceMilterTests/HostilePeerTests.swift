@@ -140,16 +140,19 @@ import Testing
         try await connection.finish()
     }
 
-    @Test func aPeerThatNeverNegotiatesIsClosedAfterTheHandshakeTimeout() async throws {
+    @Test func aPeerThatSendsNoCONNECTIsClosedAfterTheHandshakeTimeout() async throws {
         let silent = try await Connection()
-        let negotiated = try await Connection()
-        try await negotiated.send([Cmd.offer])
-        await silent.channel.testingEventLoop.advanceTime(by: .seconds(6))
-        await negotiated.channel.testingEventLoop.advanceTime(by: .seconds(6))
+        let negotiatedOnly = try await Connection()
+        let connected = try await Connection()
+        try await negotiatedOnly.send([Cmd.offer])
+        try await connected.send([Cmd.offer, Cmd.connect])
+        for connection in [silent, negotiatedOnly, connected] {
+            await connection.channel.testingEventLoop.advanceTime(by: .seconds(6))
+        }
         try await silent.channel.closeFuture.get()
-        #expect(negotiated.channel.isActive)
-        try await silent.finish()
-        try await negotiated.finish()
+        #expect(!negotiatedOnly.channel.isActive)
+        #expect(connected.channel.isActive)
+        for connection in [silent, negotiatedOnly, connected] { try await connection.finish() }
     }
 
     @Test func readingStopsWhileThePeerDoesNotReadOurReplies() async throws {

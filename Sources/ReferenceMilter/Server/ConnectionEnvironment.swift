@@ -20,8 +20,9 @@ public struct ConnectionTimeouts: Hashable, Sendable {
     public var idle: TimeAmount
     /// The longest silence inside a message, between MAIL and end of message.
     public var read: TimeAmount
-    /// How long a new connection may take to send OPTNEG; past it the connection is closed, so that
-    /// idle connections cannot hold the slots. Postfix and Sendmail send OPTNEG at once.
+    /// How long a new connection may take to send OPTNEG and CONNECT; past it the connection is closed,
+    /// so that idle connections cannot hold the slots, nor connections refused because every slot is
+    /// taken (they get their tempfail at CONNECT). Postfix and Sendmail send both at once.
     public var handshake: TimeAmount
     /// How long a frame may take to arrive once its first byte has; past it the connection is closed.
     /// Postfix and libmilter write each frame at once, so it only bounds a peer that trickles bytes,

@@ -49,10 +49,12 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        // Postfix and Sendmail send OPTNEG at once: a peer that does not is not an MTA and must not hold a slot.
+        // Postfix and Sendmail send OPTNEG and CONNECT at once: a peer that does not is not an MTA and must
+        // not hold a slot, nor a connection refused for want of one (it is answered at CONNECT).
         handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: environment.timeouts.handshake) {
             [unowned self] in
-            if session.agreed == nil { fail(context: context, "handshake timeout: no OPTNEG") }
+            guard !session.hasReceivedConnect else { return }
+            fail(context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")")
         }
         let probe = ConnectionWatchdog.Probe(
             isInsideMessage: { [unowned self] in session.isInsideMessage },
@@ -132,8 +134,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             perform(try session.receive(command), context: context)
             if session.agreed != nil, let negotiated {
                 self.negotiated = nil
-                handshakeTimer?.cancel()
                 negotiated()
+            }
+            if session.hasReceivedConnect, let timer = handshakeTimer {
+                handshakeTimer = nil
+                timer.cancel()
             }
             if session.takeBudgetNotice() {
                 logger.warning(

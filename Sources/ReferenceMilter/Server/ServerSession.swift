@@ -67,6 +67,9 @@ struct ServerSession {
     /// The agreement, once negotiated.
     var agreed: NegotiatedOptions? { milter.options }
 
+    /// Whether CONNECT has come, and no QUIT_NC since: the handshake is over.
+    var hasReceivedConnect: Bool { milter.phase > .awaitingConnect }
+
     /// Handles one command from the MTA.
     mutating func receive(_ command: MilterCommand) throws(MilterProtocolError) -> SessionAction {
         if case .optionNegotiation(let offer) = command, milter.phase == .negotiation {

@@ -17,7 +17,9 @@ struct DaemonLimitOptions: ParsableArguments {
                 """))
     var memoryBudget: Int?
 
-    @Option(parsing: .unconditional, help: "Seconds a new connection may take to send OPTNEG before it is closed.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds a new connection may take to send OPTNEG and CONNECT before it is closed.")
     var handshakeTimeout = 5.0
 
     @Option(help: "The mode of a unix: socket, in octal.")
