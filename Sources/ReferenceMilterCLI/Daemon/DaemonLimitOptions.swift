@@ -19,7 +19,7 @@ struct DaemonLimitOptions: ParsableArguments {
 
     @Option(
         parsing: .unconditional,
-        help: "Seconds a new connection may take to send OPTNEG and CONNECT before it is closed.")
+        help: "Seconds a new connection may take to send OPTNEG and CONNECT before it is closed, 0.001 to 3600.")
     var handshakeTimeout = 5.0
 
     @Option(help: "The mode of a unix: socket, in octal.")
