@@ -33,4 +33,23 @@ import Testing
         #expect(count(metrics, "not-listed") == 1)
         #expect(count(metrics, "failed") == 1)
     }
+
+    /// A Data Query Service zone carries the account's key: metrics and errors show `<key>` instead.
+    @Test func aDataQueryServiceKeyStaysOutOfMetricsAndErrors() async throws {
+        let metrics = TestMetrics()
+        let checker = DNSBLChecker(
+            zone: "s3cr3tkey.zen.dq.spamhaus.net", resolver: DNSBLTests.FakeResolver(codes: [[127, 0, 0, 2]]),
+            metricsFactory: metrics)
+        #expect(checker.isZEN)
+        _ = await checker.lookup(DNSBLTests.ip("81.2.69.142"))
+        let dimensions = [("zone", "<key>.zen.dq.spamhaus.net"), ("result", "listed")]
+        #expect(try metrics.expectCounter("milter_dnsbl_queries_total", dimensions).totalValue == 1)
+        #expect(DNSBLChecker.displayName("zen.spamhaus.org") == "zen.spamhaus.org")
+        #expect(DNSBLChecker.displayName("KEY.zen.dq.spamhaus.com") == "<key>.zen.dq.spamhaus.com")
+        #expect(DNSBLChecker.displayName("dq.spamhaus.net") == "dq.spamhaus.net")
+        let error = #expect(throws: RuleParseError.self) {
+            _ = try RuleParser.parse("dnsbl \"s3cr3tkey.zen.dq.spamhaus.net.\" => reject\n")
+        }
+        #expect(error.map { !"\($0)".contains("s3cr3tkey") } == true, "\(String(describing: error))")
+    }
 }

@@ -48,12 +48,26 @@ public final class DNSBLChecker: Sendable {
         cache = NIOLockedValueBox(DNSBLCache(capacity: cacheSize))
     }
 
+    /// `zone` as it may be shown in metrics, logs and errors: a Spamhaus Data Query Service zone
+    /// carries the account's key as its first label (`KEY.zen.dq.spamhaus.net`), and the key is a
+    /// secret, so it reads `<key>.zen.dq.spamhaus.net`. Other zones are shown as they are.
+    public static func displayName(_ zone: String) -> String {
+        var lowered = zone.lowercased()
+        if lowered.hasSuffix(".") { lowered.removeLast() }
+        guard lowered.hasSuffix(".dq.spamhaus.net") || lowered.hasSuffix(".dq.spamhaus.com"),
+            let dot = zone.firstIndex(of: "."),
+            !["dq.spamhaus.net", "dq.spamhaus.com"].contains(zone[zone.index(after: dot)...].lowercased())
+        else { return zone }
+        return "<key>" + zone[dot...]
+    }
+
     /// The number of cached results.
     public var cachedCount: Int { cache.withLockedValue { $0.count } }
 
     /// Looks `address` up, from the cache when a live result is there.
     ///
-    /// Each lookup is counted in `milter_dnsbl_queries_total{zone, result}` (`listed`, `not-listed`,
+    /// Each lookup is counted in `milter_dnsbl_queries_total{zone, result}` (the zone as
+    /// ``displayName(_:)`` shows it; `result` is `listed`, `not-listed`,
     /// `failed`, `skipped` or `cached`) when a swift-metrics backend is bootstrapped.
     public func lookup(_ address: IPAddress) async -> DNSBLResult {
         guard address.isDNSBLQueryable else {
@@ -79,7 +93,7 @@ public final class DNSBLChecker: Sendable {
 
     private func count(_ result: String) {
         Counter(
-            label: "milter_dnsbl_queries_total", dimensions: [("zone", zone), ("result", result)],
+            label: "milter_dnsbl_queries_total", dimensions: [("zone", Self.displayName(zone)), ("result", result)],
             factory: metricsFactory ?? MetricsSystem.factory
         ).increment()
     }

@@ -136,7 +136,9 @@ struct TokenReader {
         let labels = zone.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, zone.utf8.count <= 240,
             labels.allSatisfy({ (1...63).contains($0.utf8.count) && $0.allSatisfy(\.isDNSLabelCharacter) })
-        else { throw RuleParseError(line: 0, message: "'\(zone)' is not a DNSBL zone name") }
+        else {
+            throw RuleParseError(line: 0, message: "'\(DNSBLChecker.displayName(zone))' is not a DNSBL zone name")
+        }
         return zone
     }
 
