@@ -23,6 +23,10 @@
 #   MESSAGE_FILES="$(ls fixtures/eml/*.eml /usr/lib/python3.11/test/test_email/data/msg_*.txt)" \
 #       scripts/load-vs-c-client.sh
 #
+# PIN_CPU=N runs the milter and both clients on CPU N alone (taskset): every message's client and
+# milter work then adds up on one core, with no cross-CPU wake-ups, so a round measures the CPU cost
+# of a message on both sides, with less noise than the default (where the scheduler spreads them).
+#
 # Environment: ROUNDS; MESSAGES_1 and MESSAGES_64 (messages per run at 1 and 64 connections;
 # defaults 3000 and 20000); CONCURRENCY (default "1 64"); REPLAY_ARGS (extra milter-replay options,
 # e.g. "--threads 2"). Needs cc and libmilter-dev (.ci/install-peers).
@@ -62,12 +66,16 @@ cc -O2 -Wall -o "$work/loadclient" "$root/interop/loadclient/loadclient.c" -lpth
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_milter NAME: starts it on a free port, sets $port.
+# The command prefix that pins a process to PIN_CPU, if set.
+pin=()
+[ -z "${PIN_CPU:-}" ] || pin=(taskset -c "$PIN_CPU")
+
 start_milter() {
     port=$(free_port)
     case $1 in
-    libmilter) "$work/cmilter" --plain "inet:$port@127.0.0.1" >"$work/milter.log" 2>&1 & ;;
-    null) "$work/nullmilter" "$port" >"$work/milter.log" 2>&1 & ;;
-    null-nr) "$work/nullmilter" --nr "$port" >"$work/milter.log" 2>&1 & ;;
+    libmilter) "${pin[@]}" "$work/cmilter" --plain "inet:$port@127.0.0.1" >"$work/milter.log" 2>&1 & ;;
+    null) "${pin[@]}" "$work/nullmilter" "$port" >"$work/milter.log" 2>&1 & ;;
+    null-nr) "${pin[@]}" "$work/nullmilter" --nr "$port" >"$work/milter.log" 2>&1 & ;;
     *) echo "unknown milter $1 (libmilter, null, null-nr)" >&2 && exit 2 ;;
     esac
     milter_pid=$!
@@ -105,9 +113,9 @@ for milter in "${milters[@]}"; do
             [ "$repeat" -ge 1 ] || repeat=1
             total=$((repeat * ${#inputs[@]}))
         fi
-        c_client=("$work/loadclient" -c "$connections" -m "$per_connection" -n "$total" "${c_inputs[@]}" 127.0.0.1 "$port")
+        c_client=("${pin[@]}" "$work/loadclient" -c "$connections" -m "$per_connection" -n "$total" "${c_inputs[@]}" 127.0.0.1 "$port")
         # shellcheck disable=SC2206
-        replay=("$root/.build/release/milter-replay" --target "127.0.0.1:$port" --connections "$connections"
+        replay=("${pin[@]}" "$root/.build/release/milter-replay" --target "127.0.0.1:$port" --connections "$connections"
             --messages-per-connection "$per_connection" --repeat "$repeat" --quiet
             --from sender@example.com --rcpt rcpt@example.org ${REPLAY_ARGS:-} "${inputs[@]}")
         echo "== $milter, $connections connections, $total messages per run"
