@@ -103,6 +103,10 @@ public actor MilterClientConnection {
     /// The agreement, once negotiated.
     public var options: NegotiatedOptions? { machine.options }
 
+    /// Whether a verdict for the whole connection (ACCEPT, REJECT, TEMPFAIL or SHUTDOWN at CONNECT or HELO, or
+    /// a finding) ended the session: the MTA sends the milter nothing more until QUIT_NC or QUIT.
+    package var sessionEnded: Bool { machine.status != .open }
+
     private func negotiate() async {
         _ = await driveStep(machine.negotiationRequested())
     }

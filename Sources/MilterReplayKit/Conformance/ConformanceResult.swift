@@ -1,25 +1,37 @@
 /// The result of one case.
 package struct ConformanceResult: Sendable {
-    /// Pass, fail with the reason, or skip with the reason.
+    /// Pass, fail with the reason, skip with the reason, or not exercised with the reason.
     package enum Status: Sendable, Hashable {
         case pass
         case fail(String)
         case skip(String)
+        /// A skip of its own kind: the case ran, but an earlier verdict of the milter (REJECT at CONNECT, a
+        /// refused MAIL) kept some of its commands from the milter, so it tested nothing it is about.
+        case notExercised(String)
 
-        /// `pass`, `fail` or `skip`.
+        /// `pass`, `fail`, `skip` or `not-exercised`.
         package var name: String {
             switch self {
             case .pass: "pass"
             case .fail: "fail"
             case .skip: "skip"
+            case .notExercised: "not-exercised"
             }
         }
 
-        /// The reason of a failure or a skip.
+        /// The reason of a failure, a skip or a case not exercised.
         package var reason: String? {
             switch self {
             case .pass: nil
-            case .fail(let reason), .skip(let reason): reason
+            case .fail(let reason), .skip(let reason), .notExercised(let reason): reason
+            }
+        }
+
+        /// Whether it is a skip of either kind: JUnit's `skipped`, the table's `SKIP`.
+        package var isSkip: Bool {
+            switch self {
+            case .skip, .notExercised: true
+            case .pass, .fail: false
             }
         }
     }

@@ -55,7 +55,12 @@ package struct ConformanceSuite: Sendable {
         }
     }
 
+    /// A case whose commands did not all reach the milter (an earlier verdict ended the session or the
+    /// transaction) is not exercised, whatever its checks said, unless it failed on what did reach the milter.
     static func status(_ outcome: ScenarioOutcome) -> ConformanceResult.Status {
+        if outcome.status == .passed || outcome.status == .failed, let reason = outcome.notExercisedReason {
+            return .notExercised(reason)
+        }
         switch outcome.status {
         case .passed: return .pass
         case .skipped(let reason): return .skip(reason)

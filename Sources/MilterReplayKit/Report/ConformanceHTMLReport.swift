@@ -5,7 +5,7 @@ enum ConformanceHTMLReport {
         let count = { (name: String) in results.filter { $0.status.name == name }.count }
         let mustFailures = results.filter(\.failsRun).count
         var report = HTMLReport(
-            title: "milter-replay conformance: \(count("pass")) pass, \(count("fail")) fail, \(count("skip")) skip")
+            title: "milter-replay conformance: \(ConformanceTable.Counts(results).summary)")
         report.sections.append(
             .facts(
                 title: "Run",
@@ -14,7 +14,12 @@ enum ConformanceHTMLReport {
                     ("must cases failed", "\(mustFailures)"),
                 ]))
         report.sections.append(
-            .bars(title: "Results", [("pass", count("pass")), ("fail", count("fail")), ("skip", count("skip"))]))
+            .bars(
+                title: "Results",
+                [
+                    ("pass", count("pass")), ("fail", count("fail")), ("skip", count("skip")),
+                    ("not exercised", count("not-exercised")),
+                ]))
         var areas: [String] = []
         for result in results where !areas.contains(result.area) { areas.append(result.area) }
         for area in areas {
@@ -24,7 +29,7 @@ enum ConformanceHTMLReport {
                         result.id, result.severity.rawValue, result.summary, result.source,
                         result.status.reason.map { "\(result.status.name): \($0)" } ?? result.status.name,
                     ],
-                    status: result.status.name
+                    status: result.status.isSkip ? "skip" : result.status.name
                 )
             }
             report.sections.append(

@@ -9,16 +9,7 @@ import Testing
 /// reason, the others pass or are skipped with theirs.
 struct ConformanceSuiteTests {
     private func run(_ only: [String], script: @escaping ScriptedMilter.Script) async throws -> [ConformanceResult] {
-        let milter = try await ScriptedMilter(script: script)
-        defer { Task { await milter.stop() } }
-        var configuration = MilterClientConfiguration()
-        configuration.timeouts = MilterTimeouts(all: .seconds(5))
-        let suite = ConformanceSuite(address: .inet(host: "127.0.0.1", port: milter.port), configuration: configuration)
-        let probe = try await suite.probe()
-        let context = CaseContext(profile: .postfix, asked: probe.asked)
-        var results: [ConformanceResult] = []
-        for testCase in try ConformanceRun.select(only) { results.append(await suite.run(testCase, context: context)) }
-        return results
+        try await ConformanceHarness.run(only, script: script)
     }
 
     private func status(_ results: [ConformanceResult], _ id: String) -> ConformanceResult.Status? {

@@ -30,6 +30,7 @@ package enum ConformanceJSON {
         let fail: Int
         let mustFail: Int
         let skip: Int
+        let notExercised: Int
     }
 
     package static func document(_ results: [ConformanceResult], asked: String) -> String {
@@ -44,7 +45,7 @@ package enum ConformanceJSON {
             },
             summary: Summary(
                 cases: results.count, pass: counts.pass, fail: counts.fail, mustFail: results.filter(\.failsRun).count,
-                skip: counts.skip))
+                skip: counts.skip, notExercised: counts.notExercised))
         return encoded(document)
     }
 

@@ -4,11 +4,12 @@ package enum ConformanceTable {
         var out = "milter asks for: \(asked)\n"
         for (area, group) in grouped(results) {
             let counts = Counts(group)
-            out += "\n\(area): \(counts.pass) pass, \(counts.fail) fail, \(counts.skip) skip\n"
+            out += "\n\(area): \(counts.summary)\n"
             let width = group.map(\.id.count).max() ?? 0
             for result in group {
                 let id = pad(result.id, width)
-                out += "  \(result.status.name.uppercased())  \(pad(result.severity.rawValue, 6))  \(id)  "
+                let label = result.status.isSkip ? "SKIP" : result.status.name.uppercased()
+                out += "  \(label)  \(pad(result.severity.rawValue, 6))  \(id)  "
                 out += result.status.reason ?? result.summary
                 out += "\n"
             }
@@ -16,7 +17,8 @@ package enum ConformanceTable {
         let counts = Counts(results)
         let mustFailures = results.filter(\.failsRun).count
         out +=
-            "\n\(results.count) cases: \(counts.pass) pass, \(counts.fail) fail (\(mustFailures) must), \(counts.skip) skip\n"
+            "\n\(results.count) cases: \(counts.pass) pass, \(counts.fail) fail (\(mustFailures) must), \(counts.skip) skip"
+        out += ", \(counts.notExercised) not exercised\n"
         return out
     }
 
@@ -35,6 +37,8 @@ package enum ConformanceTable {
         package var pass = 0
         package var fail = 0
         package var skip = 0
+        /// Cases an earlier verdict kept from the milter: skips of their own kind, not counted in ``skip``.
+        package var notExercised = 0
 
         package init(_ results: [ConformanceResult]) {
             for result in results {
@@ -42,9 +46,13 @@ package enum ConformanceTable {
                 case .pass: pass += 1
                 case .fail: fail += 1
                 case .skip: skip += 1
+                case .notExercised: notExercised += 1
                 }
             }
         }
+
+        /// `3 pass, 1 fail, 2 skip, 4 not exercised`.
+        var summary: String { "\(pass) pass, \(fail) fail, \(skip) skip, \(notExercised) not exercised" }
     }
 }
 

@@ -43,7 +43,7 @@ struct ExpectationChecker {
         switch observation {
         case .records(let list): records = list
         case .transaction(let result): records = result.steps
-        case .findings, .raw: records = []
+        case .findings, .raw, .notSent: records = []
         }
         return records.compactMap { record in
             record.refusal.map { check("order", "the MTA cannot send \(record.command) here: \($0)") }
@@ -68,7 +68,7 @@ struct ExpectationChecker {
         switch observation {
         case .transaction(let result): got = ExpectedVerdict(rawValue: result.verdict.rawValue) ?? .none
         case .records(let records): got = decisive(records).map(Self.verdict) ?? .none
-        case .findings, .raw: got = .none
+        case .findings, .raw, .notSent: got = .none
         }
         return check("verdict", got == wanted ? nil : "expected \(wanted.rawValue), got \(got.rawValue)")
     }
@@ -88,7 +88,7 @@ struct ExpectationChecker {
         switch observation {
         case .transaction(let result): result.smtpReply
         case .records(let records): decisive(records)?.smtpReply
-        case .findings, .raw: nil
+        case .findings, .raw, .notSent: nil
         }
     }
 

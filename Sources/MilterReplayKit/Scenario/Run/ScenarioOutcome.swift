@@ -51,6 +51,17 @@ package struct ScenarioOutcome: Sendable {
     package var checks: [ScenarioCheck]
     /// How long it ran.
     package var duration: Duration
+    /// The first command an earlier verdict kept from the milter, if any: the scenario was not played in full.
+    package var unexercised: Unexercised?
+
+    /// Where an earlier verdict (REJECT at CONNECT, a refused MAIL) ended the session or the transaction, so
+    /// that a command of the scenario never reached the milter.
+    package struct Unexercised: Hashable, Sendable {
+        /// `not exercised: the milter's reject at connect ended … before helo reached the milter`.
+        package var reason: String
+        /// How many of ``ScenarioOutcome/checks`` came before that command.
+        package var checksBefore: Int
+    }
 
     package init(
         name: String, metadata: ScenarioMetadata, location: ScenarioLocation, status: Status,
@@ -66,6 +77,15 @@ package struct ScenarioOutcome: Sendable {
 
     /// The failed checks.
     package var failures: [ScenarioCheck] { checks.filter { !$0.passed } }
+
+    /// Why the scenario was not exercised: a command never reached the milter, and no check failed before it
+    /// and the milter broke no protocol rule. `nil` when it ran in full or failed on what it did send.
+    package var notExercisedReason: String? {
+        guard let unexercised else { return nil }
+        let failedBefore = checks.prefix(unexercised.checksBefore).contains { !$0.passed }
+        let brokeRule = failures.contains { $0.subject == "protocol" }
+        return failedBefore || brokeRule ? nil : unexercised.reason
+    }
 
     /// Whether the outcome fails the run: a failed or unreachable `must` case, or any error.
     package var failsRun: Bool {

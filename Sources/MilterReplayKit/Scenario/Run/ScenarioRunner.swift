@@ -31,7 +31,7 @@ package enum ScenarioRunner {
             name: scenario.name, metadata: scenario.metadata, location: scenario.location, status: .passed,
             checks: [], duration: .zero)
         for session in scenario.sessions {
-            if let status = await run(session, of: scenario, target: target, options: options, into: &outcome.checks) {
+            if let status = await run(session, of: scenario, target: target, options: options, into: &outcome) {
                 outcome.status = status
                 break
             }
@@ -44,7 +44,7 @@ package enum ScenarioRunner {
     /// Runs one session; returns the scenario's status when the session ends it (skip, unreachable, error).
     private static func run(
         _ session: ScenarioSession, of scenario: Scenario, target: MilterAddress, options: ScenarioRunOptions,
-        into checks: inout [ScenarioCheck]
+        into outcome: inout ScenarioOutcome
     ) async -> ScenarioOutcome.Status? {
         let connection: MilterClientConnection
         do {
@@ -59,12 +59,13 @@ package enum ScenarioRunner {
         let agreement = await connection.options
         let agreed = agreement != nil && record.finding == nil
         if let wanted = session.negotiation.expectation {
-            checks += NegotiationChecker(location: wanted.location).checks(wanted, record: record, agreed: agreed)
+            outcome.checks += NegotiationChecker(location: wanted.location).checks(
+                wanted, record: record, agreed: agreed)
         }
         guard let agreement, agreed else {
             if session.negotiation.expectation?.refused != true {
                 let why = record.finding.map { "\($0)" } ?? "no agreement"
-                checks.append(
+                outcome.checks.append(
                     ScenarioCheck(
                         location: negotiationLocation, step: "negotiate", subject: "protocol",
                         failure: "the milter refused the offer: \(why)"))
@@ -76,12 +77,12 @@ package enum ScenarioRunner {
             await connection.quit()
             return .skipped(reason)
         }
-        return await runSteps(session, on: connection, options: options, into: &checks)
+        return await runSteps(session, on: connection, options: options, into: &outcome)
     }
 
     private static func runSteps(
         _ session: ScenarioSession, on connection: MilterClientConnection, options: ScenarioRunOptions,
-        into checks: inout [ScenarioCheck]
+        into outcome: inout ScenarioOutcome
     ) async -> ScenarioOutcome.Status? {
         var driver = SessionDriver(connection: connection, rawWait: options.rawWait)
         let display = ValueDisplay(showsValues: options.showsValues)
@@ -93,14 +94,18 @@ package enum ScenarioRunner {
                 await connection.closeWithoutQuit()
                 return .error("\(step.location): \(error.description)")
             }
-            checks += ExpectationChecker(step: step, display: display).checks(observation)
+            if outcome.unexercised == nil, let reason = driver.unexercised {
+                outcome.unexercised = ScenarioOutcome.Unexercised(
+                    reason: reason, checksBefore: outcome.checks.count)
+            }
+            outcome.checks += ExpectationChecker(step: step, display: display).checks(observation)
         }
         if case .quit = session.steps.last?.action { return nil }
         let findings = await connection.quit()
         if !findings.isEmpty {
             let location = session.steps.last?.location ?? session.location
             let text = findings.map { "\($0.code) (\($0))" }.joined(separator: "; ")
-            checks.append(
+            outcome.checks.append(
                 ScenarioCheck(
                     location: location, step: "quit", subject: "protocol", failure: "the milter broke a rule: \(text)"))
         }

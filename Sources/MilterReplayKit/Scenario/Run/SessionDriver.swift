@@ -18,6 +18,11 @@ struct SessionDriver {
     private var greeted = false
     /// The records of the CONNECT and HELO sent on the scenario's behalf before the step.
     private var implicitRecords: [StepRecord] = []
+    /// Why the first command that never reached the milter did not: an earlier verdict ended the session or the
+    /// transaction. `nil` while every command went.
+    private(set) var unexercised: String?
+    /// The last verdict other than CONTINUE or SKIP, as `reject at connect`.
+    private var lastVerdict: String?
 
     init(connection: MilterClientConnection, rawWait: TimeAmount) {
         self.connection = connection
@@ -36,13 +41,15 @@ struct SessionDriver {
         default: break
         }
         let observation = try await runStep(action)
+        note(implicitRecords)
+        note(observation)
         guard !implicitRecords.isEmpty else { return observation }
         switch observation {
         case .records(let records): return .records(implicitRecords + records)
         case .transaction(var result):
             result.findings = implicitRecords.compactMap(\.finding) + result.findings
             return .transaction(result)
-        case .findings, .raw: return observation
+        case .findings, .raw, .notSent: return observation
         }
     }
 
@@ -105,9 +112,41 @@ struct SessionDriver {
             connected = false
             greeted = false
             return .records([await connection.quitNewConnection()])
-        case .raw(let spec): return .raw(await connection.writeRaw(spec.bytes, waitingUpTo: rawWait))
+        case .raw(let spec):
+            // The MTA writes nothing after a verdict that ended the session: the bytes would test nothing.
+            if await connection.sessionEnded {
+                markUnexercised("the raw bytes")
+                return .notSent
+            }
+            return .raw(await connection.writeRaw(spec.bytes, waitingUpTo: rawWait))
         default: preconditionFailure("every other step is run by run(_:)")
         }
+    }
+
+    /// Notes the verdicts of a step's records, and the first command an earlier verdict kept from the milter.
+    private mutating func note(_ observation: StepObservation) {
+        switch observation {
+        case .records(let records): note(records)
+        case .transaction(let result): note(result.steps)
+        case .findings, .raw, .notSent: break
+        }
+    }
+
+    private mutating func note(_ records: [StepRecord]) {
+        for record in records {
+            if record.delivery == .notSent, record.refusal == nil, record.finding == nil {
+                markUnexercised("\(record.command)")
+            } else if record.finding == nil, let final = record.finalReply, final != .continue, final != .skip {
+                let verdict = ExpectationChecker.verdict(record).rawValue
+                lastVerdict = "\(verdict) at \(record.command)"
+            }
+        }
+    }
+
+    private mutating func markUnexercised(_ what: String) {
+        guard unexercised == nil else { return }
+        let verdict = lastVerdict.map { "the milter's \($0)" } ?? "an earlier verdict"
+        unexercised = "not exercised: \(verdict) ended the session or transaction before \(what) reached the milter"
     }
 
     /// CONNECT: the client the connection was opened with, or after QUIT_NC the new one.

@@ -10,6 +10,8 @@ enum StepObservation {
     case findings([Finding])
     /// What the milter did after raw bytes.
     case raw(RawWriteOutcome)
+    /// Raw bytes that were not written: a verdict had ended the session.
+    case notSent
 
     /// The protocol findings at the step.
     var findings: [Finding] {
@@ -17,7 +19,7 @@ enum StepObservation {
         case .records(let records): records.compactMap(\.finding)
         case .transaction(let result): result.findings
         case .findings(let findings): findings
-        case .raw: []
+        case .raw, .notSent: []
         }
     }
 }
