@@ -10,4 +10,7 @@ public struct CaptureStatistics: Hashable, Sendable {
     public var undecodablePackets = 0
     /// TCP streams that were not milter traffic.
     public var ignoredStreams = 0
+    /// Of ``ignoredStreams``, those that look like milter traffic but start mid-stream, without the OPTNEG
+    /// that identifies a milter stream: `--port` takes them.
+    public var milterLikeIgnoredStreams = 0
 }

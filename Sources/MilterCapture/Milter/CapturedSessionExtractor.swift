@@ -10,6 +10,8 @@ public struct CapturedSessionExtractor {
     private var recent: ExtractedStream?
     /// Streams seen that were not milter traffic.
     public private(set) var ignoredStreamCount = 0
+    /// Of those, the streams that start mid-stream with what looks like milter frames (no OPTNEG to tell).
+    public private(set) var milterLikeIgnoredStreamCount = 0
     private var classifications = ClassificationMemo()
 
     /// Creates an extractor.
@@ -31,6 +33,7 @@ public struct CapturedSessionExtractor {
             if case .milter = stream.state { output.append(.sessionEnded(id)) }
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
+            if stream.looksLikeMilter { milterLikeIgnoredStreamCount += 1 }
         case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .closed(let id, _, _):
             stream(id)?.handle(event, options: options, classifications: &classifications, into: &output)
         }
@@ -75,6 +78,8 @@ final class ExtractedStream {
 
     let info: TCPStreamInfo
     var state: State = .undecided(buffered: [], bytes: 0)
+    /// Whether the stream was ignored although it starts mid-stream with what looks like milter frames.
+    private(set) var looksLikeMilter = false
     /// The MTA's and the milter's frame assemblers, by ``StreamDirection`` raw value, once the stream is milter.
     private var assemblers: [FrameAssembler] = []
     private var lastTimestamp: CaptureTimestamp
@@ -147,7 +152,17 @@ final class ExtractedStream {
             }
         default:
             state = .ignored
+            looksLikeMilter =
+                !info.handshakeSeen && Self.firstData(buffered).map(MilterFrameShape.looksLikeFrames) == true
         }
+    }
+
+    /// The first data of the stream, in whichever direction sent first.
+    private static func firstData(_ buffered: [ReassemblyEvent]) -> ByteBuffer? {
+        for event in buffered {
+            if case .data(_, _, let data) = event { return data.bytes }
+        }
+        return nil
     }
 
     /// Classifies on the data of whichever direction sent first; anything before it but a gap is irrelevant.

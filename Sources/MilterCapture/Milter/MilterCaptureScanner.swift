@@ -18,6 +18,7 @@ public struct MilterCaptureScanner {
     public var statistics: CaptureStatistics {
         var statistics = streams.statistics
         statistics.ignoredStreams = extractor.ignoredStreamCount
+        statistics.milterLikeIgnoredStreams = extractor.milterLikeIgnoredStreamCount
         return statistics
     }
 

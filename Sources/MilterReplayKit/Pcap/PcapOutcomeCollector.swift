@@ -34,6 +34,14 @@ final class PcapOutcomeCollector: Sendable {
         }
     }
 
+    /// Notes the capture's streams that look like milter traffic but were not taken, for the summary.
+    func noteUntaken(_ count: Int) {
+        summary.withLockedValue { $0.untakenStreams = UntakenStreams(count: count) }
+    }
+
+    /// The streams noted by ``noteUntaken(_:)``.
+    var untakenStreams: UntakenStreams? { summary.withLockedValue { $0.untakenStreams } }
+
     /// The sessions counted so far.
     var sessions: Int { summary.withLockedValue { $0.sessions } }
 

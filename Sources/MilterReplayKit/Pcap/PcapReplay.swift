@@ -40,9 +40,12 @@ public struct PcapReplay: Sendable {
                 _ = try ScriptReader(path: path, options: capture.extractionOptions)
                 return PreparedCapture(held: nil)
             }
-            let loaded = try ScriptReader.loadAll(path: path, options: capture.extractionOptions)
-            guard !loaded.isEmpty else { throw PcapLoadError(description: "\(path): no milter sessions found") }
-            return PreparedCapture(held: loaded)
+            let loaded = try ScriptReader.load(path: path, options: capture.extractionOptions)
+            guard !loaded.scripts.isEmpty else {
+                let untaken = UntakenStreams(count: loaded.untakenStreams).map { " (\($0))" } ?? ""
+                throw PcapLoadError(description: "\(path): no milter sessions found\(untaken)")
+            }
+            return PreparedCapture(held: loaded.scripts, untakenStreams: loaded.untakenStreams)
         } catch {
             throw EarlyExit.usage(error.description)
         }
@@ -56,6 +59,7 @@ public struct PcapReplay: Sendable {
         var streamed: ScriptQueue?
         let next: @Sendable () async -> PcapWork?
         if let held = prepared.held {
+            collector.noteUntaken(prepared.untakenStreams)
             next = heldWork(held, collector: collector, start: start)
         } else {
             let queue = ScriptQueue(capacity: 2 * load.connections)
@@ -79,7 +83,8 @@ public struct PcapReplay: Sendable {
             return EarlyExit.usage(error.description).status
         }
         if collector.sessions == 0 {
-            return EarlyExit.usage("\(capture.pcap ?? ""): no milter sessions found").status
+            let untaken = collector.untakenStreams.map { " (\($0))" } ?? ""
+            return EarlyExit.usage("\(capture.pcap ?? ""): no milter sessions found\(untaken)").status
         }
         return code
     }
@@ -123,6 +128,7 @@ public struct PcapReplay: Sendable {
                     case .failure(let failure): collector.add(Self.notReplayable(failure))
                     }
                 }
+                collector.noteUntaken(reader.untakenStreams)
                 await queue.finish()
                 return nil
             } catch {

@@ -17,6 +17,7 @@ enum PcapReport {
         case .connectFailed(let error): return "error  \(outcome.label): \(error)\n"
         case .compared(let comparison):
             let counts = "\(comparison.compared) steps compared, \(latency)"
+            if let reason = comparison.notComparedReason { return "not compared  \(outcome.label): \(reason)\n" }
             var text =
                 comparison.isSame
                 ? "same  \(outcome.label)  (\(counts))\n"
@@ -49,12 +50,13 @@ enum PcapReport {
         return [
             "",
             "sessions: \(summary.sessions)  (same \(summary.same), different \(summary.different), "
-                + "not replayable \(summary.notReplayable), connection failures \(summary.connectFailures))",
+                + "not compared \(summary.notCompared), not replayable \(summary.notReplayable), "
+                + "connection failures \(summary.connectFailures))",
             "steps compared: \(summary.stepsCompared)  notes: \(summary.notes)",
             "throughput: \(String(format3: rate)) sessions/s over \(String(format3: seconds)) s",
             "latency ms per session: \(percentiles.joined(separator: "  "))  "
                 + "max \(String(format3: summary.maximumLatencyMilliseconds))",
-        ].joined(separator: "\n") + "\n"
+        ].joined(separator: "\n") + "\n" + (summary.untakenStreams.map { "streams not taken: \($0)\n" } ?? "")
     }
 
     struct Session: Encodable {
@@ -83,6 +85,7 @@ enum PcapReport {
         let sessions: Int
         let same: Int
         let different: Int
+        let notCompared: Int
         let notReplayable: Int
         let connectFailures: Int
         let stepsCompared: Int
@@ -90,6 +93,8 @@ enum PcapReport {
         let sessionsPerSecond: Double
         let latencyMs: [String: Double]
         let exitCode: Int32
+        let untakenStreams: Int
+        let untakenReason: String?
     }
 
     /// A session as one JSON object.
@@ -97,7 +102,9 @@ enum PcapReport {
         var comparison = SessionComparison()
         var reason: String?
         switch outcome.result {
-        case .compared(let compared): comparison = compared
+        case .compared(let compared):
+            comparison = compared
+            reason = compared.notComparedReason
         case .notReplayable(let text), .connectFailed(let text): reason = text
         }
         let differences = comparison.differences.map {
@@ -117,13 +124,15 @@ enum PcapReport {
         JSONReport.encode(
             Summary(
                 sessions: summary.sessions, same: summary.same, different: summary.different,
-                notReplayable: summary.notReplayable, connectFailures: summary.connectFailures,
+                notCompared: summary.notCompared, notReplayable: summary.notReplayable,
+                connectFailures: summary.connectFailures,
                 stepsCompared: summary.stepsCompared, seconds: seconds,
                 sessionsPerSecond: seconds > 0 ? Double(summary.replayed) / seconds : 0,
                 latencyMs: [
                     "p50": summary.latencyMilliseconds(percentile: 50),
                     "p90": summary.latencyMilliseconds(percentile: 90),
                     "p99": summary.latencyMilliseconds(percentile: 99), "max": summary.maximumLatencyMilliseconds,
-                ], exitCode: summary.exitCode))
+                ], exitCode: summary.exitCode, untakenStreams: summary.untakenStreams?.count ?? 0,
+                untakenReason: summary.untakenStreams?.reason))
     }
 }

@@ -5,6 +5,10 @@ struct PcapRunSummary: Sendable {
     private(set) var sessions = 0
     private(set) var same = 0
     private(set) var different = 0
+    /// Sessions replayed of which no step could be compared: neither same nor different.
+    private(set) var notCompared = 0
+    /// Streams that looked like milter traffic but could not be taken as sessions, and why.
+    var untakenStreams: UntakenStreams?
     private(set) var notReplayable = 0
     private(set) var connectFailures = 0
     private(set) var stepsCompared = 0
@@ -20,7 +24,13 @@ struct PcapRunSummary: Sendable {
         sessions += 1
         switch outcome.result {
         case .compared(let comparison):
-            if comparison.isSame { same += 1 } else { different += 1 }
+            if comparison.notComparedReason != nil {
+                notCompared += 1
+            } else if comparison.isSame {
+                same += 1
+            } else {
+                different += 1
+            }
             stepsCompared += comparison.compared
             notes += comparison.allNotes.count
             _ = latencies.record(UInt64(max(0, outcome.latency.microseconds)))
@@ -29,8 +39,8 @@ struct PcapRunSummary: Sendable {
         }
     }
 
-    /// Sessions replayed (same or different).
-    var replayed: Int { same + different }
+    /// Sessions replayed (same, different or not compared).
+    var replayed: Int { same + different + notCompared }
 
     /// A latency percentile in milliseconds.
     func latencyMilliseconds(percentile: Double) -> Double {
@@ -40,10 +50,11 @@ struct PcapRunSummary: Sendable {
     /// The largest latency in milliseconds.
     var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
 
-    /// 3 when the milter could not be reached, 1 when a session differs or cannot be replayed, else 0.
+    /// 3 when the milter could not be reached, 1 when a session differs, cannot be replayed or could not be
+    /// compared, else 0.
     var exitCode: Int32 {
         if connectFailures > 0 { return ExitCodes.connectFailed }
-        if different > 0 || notReplayable > 0 || sessions == 0 { return ExitCodes.mismatch }
+        if different > 0 || notReplayable > 0 || notCompared > 0 || sessions == 0 { return ExitCodes.mismatch }
         return ExitCodes.success
     }
 }

@@ -44,8 +44,20 @@ package struct SessionComparison: Sendable {
         return all + notes
     }
 
-    /// Whether every compared step got the same replies.
+    /// Whether no step differed. A session is only the same when steps were compared too:
+    /// see ``notComparedReason``.
     package var isSame: Bool { differences.isEmpty }
+
+    /// Why nothing could be compared, when no step differed and none was compared (the milter's side
+    /// is missing from the capture): such a session is neither the same nor different. `nil` otherwise.
+    package var notComparedReason: String? {
+        guard differences.isEmpty, compared == 0 else { return nil }
+        guard let note = notes.first else { return "no recorded reply of the milter to compare with" }
+        // `step 0 OPTNEG: not compared: the recorded reply is not in the capture`: the part after the step.
+        let parts = note.split(separator: ": not compared: ", maxSplits: 1)
+        let count = "\(notes.count) step\(notes.count == 1 ? "" : "s") not compared"
+        return parts.count == 2 ? "\(parts[1]) (first at \(parts[0]); \(count))" : "\(note) (\(count))"
+    }
 }
 
 /// An answer to one step, reduced to what is compared.

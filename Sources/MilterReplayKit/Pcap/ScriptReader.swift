@@ -29,10 +29,20 @@ package struct ScriptReader {
         return (ReplayScript.make(session), bytes)
     }
 
+    /// Streams read so far that look like milter traffic but were not taken: the capture starts mid-stream.
+    package var untakenStreams: Int { scanner.statistics.milterLikeIgnoredStreams }
+
     /// Every session, held in memory (for `--repeat` and `--duration`), up to `maximumBytes` of payload.
     package static func loadAll(
         path: String, options: MilterExtractionOptions, maximumBytes: Int = 1 << 30
     ) throws(PcapLoadError) -> [Result<ReplayScript, NotReplayable>] {
+        try load(path: path, options: options, maximumBytes: maximumBytes).scripts
+    }
+
+    /// ``loadAll(path:options:maximumBytes:)``, with the count of streams not taken (``untakenStreams``).
+    package static func load(
+        path: String, options: MilterExtractionOptions, maximumBytes: Int = 1 << 30
+    ) throws(PcapLoadError) -> (scripts: [Result<ReplayScript, NotReplayable>], untakenStreams: Int) {
         var reader = try ScriptReader(path: path, options: options)
         var scripts: [Result<ReplayScript, NotReplayable>] = []
         var total = 0
@@ -45,7 +55,7 @@ package struct ScriptReader {
             }
             scripts.append(script)
         }
-        return scripts
+        return (scripts, reader.untakenStreams)
     }
 }
 

@@ -19,9 +19,10 @@ struct SessionOutcome: Sendable {
     /// From connecting to the last step.
     let latency: Duration
 
-    /// `same`, `different`, `not-replayable` or `error`.
+    /// `same`, `different`, `not-compared` (no step could be compared), `not-replayable` or `error`.
     var status: String {
         switch result {
+        case .compared(let comparison) where comparison.notComparedReason != nil: "not-compared"
         case .compared(let comparison): comparison.isSame ? "same" : "different"
         case .notReplayable: "not-replayable"
         case .connectFailed: "error"

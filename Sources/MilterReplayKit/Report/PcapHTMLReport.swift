@@ -17,7 +17,8 @@ enum PcapHTMLReport {
             let first = comparison.differences.first.map {
                 "\($0.command): recorded \($0.recorded), now \($0.now)"
             }
-            return Row(label: outcome.label, status: outcome.status, detail: first ?? "")
+            return Row(
+                label: outcome.label, status: outcome.status, detail: first ?? comparison.notComparedReason ?? "")
         case .notReplayable(let reason), .connectFailed(let reason):
             return Row(label: outcome.label, status: outcome.status, detail: reason)
         }
@@ -44,7 +45,7 @@ enum PcapHTMLReport {
             .bars(
                 title: "Sessions",
                 [
-                    ("same", summary.same), ("different", summary.different),
+                    ("same", summary.same), ("different", summary.different), ("not compared", summary.notCompared),
                     ("not replayable", summary.notReplayable), ("connection failures", summary.connectFailures),
                 ]))
         // Differences first, then the rest, in the order they came.
