@@ -1235,9 +1235,10 @@ package enum CatalogueFiles {
               - quit
             ---
             id: session.quit-nc-reuse
-            description: "QUIT_NC after end of message, then CONNECT without a new OPTNEG: the connection serves a second SMTP session."
-            source: "PROTOCOL.md §G pitfall 17; libmilter engine.c (QUIT_NC follows end of message, then CONNECT). should: no MTA in use sends it (Postfix never does), and libmilter drops QUIT_NC and the CONNECT after it once the milter accepted the message"
+            description: "QUIT_NC after end of message, then CONNECT without a new OPTNEG: the connection serves a second SMTP session. Stock libmilter fails it: after a milter ACCEPTs at end of message it is back in its HELO state, where QUIT_NC is not a valid transition, so it silently ignores QUIT_NC and the CONNECT after it (a 5 s wait, the case's timeout)."
+            source: "PROTOCOL.md §G pitfall 17; libmilter engine.c (the state table: QUIT_NC is valid after end of message only until the reply moves the milter to HELO). should: neither Postfix (milter8.c sends QUIT, never QUIT_NC) nor Sendmail reuses a milter connection this way, so no production MTA depends on it"
             severity: should
+            timeout: 5
             skip-unless: {version: 6}
             steps:
               - connect
@@ -1250,9 +1251,10 @@ package enum CatalogueFiles {
               - quit
             ---
             id: session.quit-nc-three-sessions
-            description: "Three SMTP sessions on one milter connection, joined by QUIT_NC."
-            source: "PROTOCOL.md §G pitfall 17"
+            description: "Three SMTP sessions on one milter connection, joined by QUIT_NC. Stock libmilter fails it for the reason given at session.quit-nc-reuse (a 5 s wait, the case's timeout)."
+            source: "PROTOCOL.md §G pitfall 17. should: no production MTA sends QUIT_NC (Postfix never does)"
             severity: should
+            timeout: 5
             skip-unless: {version: 6}
             steps:
               - connect
