@@ -28,7 +28,19 @@ struct ReplyMaskTests {
             (.addHeader(field("X-Spam", "yes")), .addHeader(field("X-Spam", "yes"))),
             (.replyCode("550 5.7.1 rejected by rule 12"), .replyCode("550 5.7.1 <ignored>")),
             (.replyCode("451 try later"), .replyCode("451 <ignored>")),
-            (.replyCode("550-5.7.1 first\r\n550 5.7.1 second"), .replyCode("550-5.7.1 <ignored>")),
+            (
+                .replyCode("550-5.7.1 first\r\n550 5.7.1 second"),
+                .replyCode("550-5.7.1 <ignored>\r\n550 5.7.1 <ignored>")
+            ),
+            // Only the codes are kept: a number, a date or a dash at the start of the text is masked too.
+            (.replyCode("550 5.7.1 1 recipient"), .replyCode("550 5.7.1 <ignored>")),
+            (.replyCode("550 5.7.1 2 recipients"), .replyCode("550 5.7.1 <ignored>")),
+            (.replyCode("451 4.3.0 2024-05-01 12:00 busy"), .replyCode("451 4.3.0 <ignored>")),
+            (.replyCode("554 - 12 errors"), .replyCode("554 <ignored>")),
+            (.replyCode("550 3.7.1 not an enhanced code"), .replyCode("550 <ignored>")),
+            (.replyCode("550 5.7.1234 too long"), .replyCode("550 <ignored>")),
+            (.replyCode("550"), .replyCode("550 <ignored>")),
+            (.replyCode("no code at all"), .replyCode("<ignored>")),
             (.quarantine("held"), .quarantine("held")),
             (.accept, .accept),
         ])

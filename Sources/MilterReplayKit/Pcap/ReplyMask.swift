@@ -40,11 +40,42 @@ public struct ReplyMask: Sendable {
         return HeaderField(name: field.name, value: Self.placeholder)
     }
 
-    /// `550 5.7.1 <ignored>` from `550 5.7.1 any text`: the leading digits, dots, dashes and spaces of the first line.
+    /// `550 5.7.1 <ignored>` from `550 5.7.1 any text`: of each line, exactly the reply code with its separator
+    /// and the enhanced status code when it is well-formed (RFC 3463: class 2, 4 or 5, then two numbers of one
+    /// to three digits); the rest of the line is the placeholder. A line without a reply code is all placeholder.
     package static func codes(of text: MilterString) -> MilterString {
-        let codeBytes = Set(Array("0123456789.- ".utf8))
-        let prefix = text.bytes.prefix { codeBytes.contains($0) }
-        let trimmed = Array(prefix).reversed().drop { $0 == UInt8(ascii: " ") }.reversed()
-        return MilterString(bytes: Array(trimmed) + Array(" ".utf8) + placeholder.bytes)
+        let lines = text.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        var out: [UInt8] = []
+        for (index, line) in lines.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "\n")) }
+            let carriageReturn = line.last == UInt8(ascii: "\r")
+            out += codes(ofLine: carriageReturn ? line.dropLast() : line)
+            if carriageReturn { out.append(UInt8(ascii: "\r")) }
+        }
+        return MilterString(bytes: out)
     }
+
+    private static func codes(ofLine line: ArraySlice<UInt8>) -> [UInt8] {
+        let code = line.prefix(3)
+        guard code.count == 3, code.allSatisfy(isDigit) else { return placeholder.bytes }
+        var rest = line.dropFirst(3)
+        let separator = rest.first == UInt8(ascii: "-") ? UInt8(ascii: "-") : UInt8(ascii: " ")
+        if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: " ") { rest = rest.dropFirst() }
+        var kept = Array(code) + [separator]
+        let word = rest.prefix { $0 != UInt8(ascii: " ") }
+        if isEnhancedCode(word) { kept += word + [UInt8(ascii: " ")] }
+        return kept + placeholder.bytes
+    }
+
+    /// `5.7.1`: class 2, 4 or 5, a subject and a detail of one to three digits each.
+    private static func isEnhancedCode(_ word: ArraySlice<UInt8>) -> Bool {
+        let parts = word.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 1,
+            [UInt8(ascii: "2"), UInt8(ascii: "4"), UInt8(ascii: "5")]
+                .contains(parts[0].first)
+        else { return false }
+        return parts.dropFirst().allSatisfy { (1...3).contains($0.count) && $0.allSatisfy(isDigit) }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 }
