@@ -9,7 +9,7 @@ import Testing
         (.ethernet(vlans: []), .ethernet), (.ethernet(vlans: [0x8100]), .ethernet),
         (.ethernet(vlans: [0x88A8, 0x8100]), .ethernet), (.ethernet(vlans: [0x9100, 0x8100]), .ethernet),
         (.null(.little), .null), (.null(.big), .null), (.loop, .loop), (.sll, .linuxSLL), (.sll2, .linuxSLL2),
-        (.raw, .raw),
+        (.sllTagged([0x8100]), .linuxSLL), (.sllTagged([0x88A8, 0x8100]), .linuxSLL), (.raw, .raw),
     ]
 
     static func packet(_ data: ByteBuffer, _ linkType: LinkType, original: Int? = nil) -> CapturePacket {

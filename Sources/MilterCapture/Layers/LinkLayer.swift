@@ -22,8 +22,10 @@ enum LinkLayer {
         case .ethernet: return ethernet(&bytes)
         case .null: return family(&bytes, networkOrder: false)
         case .loop: return family(&bytes, networkOrder: true)
-        case .linuxSLL: return cooked(&bytes, headerLength: 16, protocolOffset: 14, layer: "Linux cooked v1")
-        case .linuxSLL2: return cooked(&bytes, headerLength: 20, protocolOffset: 0, layer: "Linux cooked v2")
+        case .linuxSLL:
+            return cooked(&bytes, headerLength: 16, protocolOffset: 14, layer: "Linux cooked v1", tagged: true)
+        case .linuxSLL2:
+            return cooked(&bytes, headerLength: 20, protocolOffset: 0, layer: "Linux cooked v2", tagged: false)
         case .raw: return rawIP(bytes)
         case .ipv4: return .success((.ipv4, bytes))
         case .ipv6: return .success((.ipv6, bytes))
@@ -45,12 +47,20 @@ enum LinkLayer {
         return .success((etherType(type), bytes))
     }
 
+    /// A Linux cooked header. In v1 (`tagged`) the protocol field ends the header, and libpcap re-inserts a
+    /// VLAN tag the kernel stripped right there (pcap-linux.c, set_vlan_offset: offset 14): a 0x8100 or
+    /// 0x88A8 protocol is then followed by the tag's TCI and the real protocol, 4 bytes more per tag.
     private static func cooked(
-        _ bytes: inout ByteBuffer, headerLength: Int, protocolOffset: Int, layer: String
+        _ bytes: inout ByteBuffer, headerLength: Int, protocolOffset: Int, layer: String, tagged: Bool
     ) -> Result<(NetworkProtocol, ByteBuffer), PacketDecodeFailure> {
         guard bytes.readableBytes >= headerLength else { return .failure(.truncatedHeader(layer: layer)) }
-        let type = bytes.getInteger(at: bytes.readerIndex + protocolOffset, as: UInt16.self)!
+        var type = bytes.getInteger(at: bytes.readerIndex + protocolOffset, as: UInt16.self)!
         bytes.moveReaderIndex(forwardBy: headerLength)
+        while tagged, vlanTags.contains(type) {
+            guard bytes.readableBytes >= 4 else { return .failure(.truncatedHeader(layer: "VLAN tag")) }
+            type = bytes.getInteger(at: bytes.readerIndex + 2, as: UInt16.self)!
+            bytes.moveReaderIndex(forwardBy: 4)
+        }
         return .success((etherType(type), bytes))
     }
 

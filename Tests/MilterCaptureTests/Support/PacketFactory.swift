@@ -24,6 +24,8 @@ enum PacketFactory {
         case null(Endianness)
         case loop
         case sll
+        /// Linux cooked v1 with VLAN tags after the header's protocol field, as libpcap re-inserts them.
+        case sllTagged([UInt16])
         case sll2
         case raw
     }
@@ -46,6 +48,13 @@ enum PacketFactory {
             frame.writeInteger(UInt32(isIPv6 ? 24 : 2))
         case .sll:
             frame.writeBytes([0, 0, 0x03, 0x04, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0])
+            frame.writeInteger(etherType)
+        case .sllTagged(let tags):
+            frame.writeBytes([0, 0, 0x03, 0x04, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0])
+            for tag in tags {
+                frame.writeInteger(tag)
+                frame.writeInteger(UInt16(42))
+            }
             frame.writeInteger(etherType)
         case .sll2:
             frame.writeInteger(etherType)
