@@ -74,4 +74,58 @@ import Testing
     @Test func badRegexIsRefusedAtLoad() {
         #expect(throws: (any Error).self) { try RulesClassifier(text: "subject matches \"(\" => reject") }
     }
+
+    /// Only \", \\, \n and \t are escapes in a quoted string: a regex keeps its backslashes. They were
+    /// dropped (`"^\[SPAM\]"` became the character class `[SPAM]`, `"\d{6}"` matched six d's).
+    @Test func aRegexKeepsItsBackslashes() async throws {
+        let text = #"""
+            subject matches "^\[SPAM\]" => reject "550 5.7.1 spam tag"
+            subject matches "\d{6}" => reject "550 5.7.1 six digits"
+            subject contains "say \"hi\" \\o/" => discard
+            always => accept
+            """#
+        let rules = try RulesClassifier(text: text)
+        for (subject, rejected) in [
+            ("[SPAM] buy", true), ("code 123456", true), ("Meeting tomorrow", false), ("Sales report", false),
+            ("dddddd", false),
+        ] {
+            let verdict = await rules.classify(mail(subject: subject)).verdict
+            if case .reject = verdict { #expect(rejected, "\(subject)") } else { #expect(!rejected, "\(subject)") }
+        }
+        #expect(await rules.classify(mail(subject: #"they say "hi" \o/"#)).verdict == .discard)
+    }
+
+    /// A rules file written with CRLF line ends is one rule per line, as with LF.
+    @Test func crlfLineEndsSeparateRules() async throws {
+        let rules = try RulesClassifier(
+            text: "subject contains \"a\" => reject\r\n# note\r\n\r\nalways => add-header \"X-B\" \"1\", accept\r\n")
+        #expect(rules.rules.count == 2)
+        #expect(await rules.classify(mail(subject: "b")).modifications == [.addHeader(name: "X-B", value: "1")])
+    }
+
+    /// Values that would make a broken message or envelope at the MTA are refused when the file is read:
+    /// a header value's line break must be a fold; addresses, arguments and a quarantine reason are one line.
+    @Test(arguments: [
+        #"always => add-header "X-A" "line1\nline2", accept"#, #"always => change-header "X-A" "a\n", accept"#,
+        #"always => change-sender "<a@b>\n", accept"#, #"always => add-recipient "<a@b>" "X=1\nY", accept"#,
+        #"always => quarantine "two\nlines""#,
+    ])
+    func lineBreaksThatBreakTheMessageAreRefused(text: String) {
+        #expect(throws: RuleParseError.self) { try RuleParser.parse(text) }
+    }
+
+    @Test func foldedHeaderValuesAndTabsAreFine() throws {
+        let rules = try RuleParser.parse(
+            #"always => add-header "X-A" "line1\n\tline2", add-header "X-T" "a\tb", accept"#)
+        #expect(
+            rules.first?.modifications == [
+                .addHeader(name: "X-A", value: "line1\n\tline2"), .addHeader(name: "X-T", value: "a\tb"),
+            ])
+    }
+
+    /// The second word of a reply is an enhanced status code only if it looks like one (`5.7.1`).
+    @Test func aReplyTextWithADotIsNotAnEnhancedCode() throws {
+        let rules = try RuleParser.parse(#"always => reject "550 Mr. Smith is not welcome""#)
+        #expect(rules.first?.verdict == .reject(try ReplyCode(code: 550, text: "Mr. Smith is not welcome")))
+    }
 }

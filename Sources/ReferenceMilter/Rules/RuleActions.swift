@@ -18,7 +18,7 @@ enum RuleActions {
         switch word {
         case "accept": return .accept
         case "discard": return .discard
-        case "quarantine": return .quarantine(try reader.text("a quarantine reason"))
+        case "quarantine": return .quarantine(try oneLine(reader.text("a quarantine reason"), "a quarantine reason"))
         case "reject":
             return .reject(try reader.optionalString().map { (text) throws(RuleParseError) in try reply(text, 5) })
         case "tempfail":
@@ -32,30 +32,63 @@ enum RuleActions {
     ) throws(RuleParseError) -> Modification {
         switch word {
         case "add-header":
-            return .addHeader(name: try reader.headerName(), value: try reader.text("a value"))
+            return .addHeader(name: try reader.headerName(), value: try headerValue(&reader))
         case "insert-header":
             guard let index = try reader.optionalNumber("the index", in: 0...maximumIndex) else {
                 throw RuleParseError(line: 0, message: "expected an index")
             }
-            return .insertHeader(index: index, name: try reader.headerName(), value: try reader.text("a value"))
+            return .insertHeader(index: index, name: try reader.headerName(), value: try headerValue(&reader))
         case "change-header":
             let name = try reader.headerName()
-            let value = try reader.text("a value")
+            let value = try headerValue(&reader)
             return .changeHeader(name: name, occurrence: try occurrence(&reader), value: value)
         case "delete-header":
             return .deleteHeader(name: try reader.headerName(), occurrence: try occurrence(&reader))
         case "add-recipient":
-            return .addRecipient(try reader.text("an address"), arguments: reader.optionalString())
+            return .addRecipient(try address(&reader), arguments: try reader.optionalString().map(oneLineArguments))
         case "delete-recipient":
-            return .deleteRecipient(try reader.text("an address"))
+            return .deleteRecipient(try address(&reader))
         case "change-sender":
-            return .changeSender(try reader.text("an address"), arguments: reader.optionalString())
+            return .changeSender(try address(&reader), arguments: try reader.optionalString().map(oneLineArguments))
         case "replace-body":
             let text = try reader.text("the new body").replacing("\n", with: "\r\n")
             return .replaceBody(Array(text.utf8))
         default:
             throw RuleParseError(line: 0, message: "unknown action '\(word)'")
         }
+    }
+
+    /// A header value: a line break in it must be a fold, followed by a space or a tab (libmilter's
+    /// `smfi_addheader` asks the same); a bare one would start a broken header line at the MTA.
+    private static func headerValue(_ reader: inout TokenReader) throws(RuleParseError) -> String {
+        let value = try reader.text("a value")
+        let scalars = Array(value.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() where scalar == "\n" || scalar == "\r" {
+            let next = scalars.indices.contains(index + 1) ? scalars[index + 1] : nil
+            if scalar == "\r", next == "\n" { continue }
+            guard next == " " || next == "\t" else {
+                throw RuleParseError(
+                    line: 0, message: "a line break in a header value must be followed by a space or a tab (a fold)")
+            }
+        }
+        return value
+    }
+
+    /// An envelope address: one line.
+    private static func address(_ reader: inout TokenReader) throws(RuleParseError) -> String {
+        try oneLine(reader.text("an address"), "an address")
+    }
+
+    private static func oneLineArguments(_ text: String) throws(RuleParseError) -> String {
+        try oneLine(text, "ESMTP arguments")
+    }
+
+    /// `text`, refused if it holds a line break or another control character.
+    private static func oneLine(_ text: String, _ what: String) throws(RuleParseError) -> String {
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw RuleParseError(line: 0, message: "\(what) cannot hold a line break or a control character")
+        }
+        return text
     }
 
     /// The largest header index or occurrence: the protocol carries it as a 32-bit unsigned number.
@@ -80,7 +113,8 @@ enum RuleActions {
                 line: 0,
                 message: "\(verdict) takes a \(verdictClass)xx reply code, not \(code) (for \(code), use \(other))")
         }
-        let hasEnhanced = words.count > 1 && words[1].contains(".")
+        // An enhanced status code is `class.subject.detail` in digits (RFC 3463), not any word with a dot.
+        let hasEnhanced = words.count > 1 && isEnhancedCode(words[1])
         let enhanced = hasEnhanced ? words[1] : nil
         let rest = words.dropFirst(hasEnhanced ? 2 : 1).joined(separator: " ")
         do {
@@ -88,5 +122,12 @@ enum RuleActions {
         } catch {
             throw RuleParseError(line: 0, message: "invalid reply: \(error.detail ?? "\(error.code)")")
         }
+    }
+
+    /// Whether `word` has the shape of an enhanced status code: three dot-separated runs of digits.
+    private static func isEnhancedCode(_ word: String) -> Bool {
+        let parts = word.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3
+            && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { ("0"..."9").contains($0) } }
     }
 }

@@ -23,7 +23,12 @@ public enum RuleParser {
     /// Parses a whole file.
     public static func parse(_ text: String) throws(RuleParseError) -> [Rule] {
         var rules: [Rule] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split on LF as a scalar: CRLF is one Character in Swift, and a file written on Windows is
+        // still one rule per line (the CR is white space to the tokenizer).
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
+            Substring(String(String.UnicodeScalarView($0)))
+        }
+        for (number, line) in lines.enumerated() {
             let tokens: [PositionedToken]
             do {
                 tokens = try RuleTokenizer.tokens(line)

@@ -30,7 +30,7 @@ enum RuleTokenizer {
         var index = line.startIndex
         while index < line.endIndex {
             let character = line[index]
-            if character == " " || character == "\t" {
+            if character == " " || character == "\t" || character == "\r" {
                 index = line.index(after: index)
             } else if character == "#" {
                 break
@@ -45,13 +45,16 @@ enum RuleTokenizer {
                 append(.arrow, at: index)
                 index = line.index(index, offsetBy: 2)
             } else {
-                let end = line[index...].firstIndex { " \t\",#".contains($0) } ?? line.endIndex
+                let end = line[index...].firstIndex { " \t\r\",#".contains($0) } ?? line.endIndex
                 append(.word(String(line[index..<end])), at: index)
                 index = end
             }
         }
         return tokens
     }
+
+    /// The characters a backslash escapes in a quoted string, and what each stands for.
+    private static let escapes: [Character: Character] = ["\"": "\"", "\\": "\\", "n": "\n", "t": "\t"]
 
     private static func quoted(
         _ line: Substring, from start: Substring.Index
@@ -62,8 +65,10 @@ enum RuleTokenizer {
             let character = line[index]
             index = line.index(after: index)
             if character == "\"" { return (text, index) }
-            if character == "\\", index < line.endIndex {
-                text.append(line[index] == "n" ? "\n" : line[index])
+            if character == "\\", index < line.endIndex, let escaped = Self.escapes[line[index]] {
+                // Only \", \\, \n and \t are escapes; any other backslash stays, so that a regex
+                // reads as written (`"^\[SPAM\]"`, `"\d{6}"`).
+                text.append(escaped)
                 index = line.index(after: index)
             } else {
                 text.append(character)
