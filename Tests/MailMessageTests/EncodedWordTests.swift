@@ -22,6 +22,8 @@ struct EncodedWordTests {
         ("=?utf-8*en?q?hello?=", "hello"),
         // A character split across two words of the same charset.
         ("=?utf-8?b?ww==?= =?utf-8?b?qQ==?=", "é"),
+        // The same, with the charset's name in two cases.
+        ("=?UTF-8?Q?=E2=82?= =?utf-8?Q?=AC?=", "€"),
         // Not an encoded word: spaces inside, kept literally.
         ("=?utf-8?q?not valid?=", "=?utf-8?q?not valid?="),
         ("=?utf-8?x?bad?=", "=?utf-8?x?bad?="),

@@ -33,6 +33,9 @@ struct MIMEFieldTests {
         #expect(type.boundary == "abc")
         #expect(type.name == "my file.txt")
         #expect(ContentType(parsing: Array(" garbage".utf8)[...]).mediaType == "text/plain")
+        // A comment after an unquoted value is not part of it (RFC 2045 section 5.1).
+        let commented = ContentType(parsing: Array(" multipart/mixed; boundary=abc (comment); x=1".utf8)[...])
+        #expect(commented.boundary == "abc")
     }
 
     static let base64Cases: [(String, String)] = [
@@ -71,6 +74,15 @@ struct MIMEFieldTests {
         ("<!-- hidden -->shown<a href=\"x>y\">link</a>", "shownlink"),
         ("1 < 2 and a&nbsp;b", "1 < 2 and a b"),
         ("<ul><li>one</li><li>two</li></ul>", "one\ntwo"),
+        // A head without </head> ends where the body starts, as in HTML parsers; it hid everything.
+        ("<html><head><title>Hi</title><body><p>Buy cheap pills now</p></body></html>", "Buy cheap pills now"),
+        ("<head><meta charset=utf-8><title>a<b</title><!-- <p> --><p>shown", "shown"),
+        // Text in <head> starts the body, as in HTML parsers (a stray </header> changes nothing).
+        ("<head><title>t</title></header>x</head>y", "xy"),
+        ("<head>Buy pills</head><p>now", "Buy pills\nnow"),
+        // </scripts> does not close a script.
+        ("<head><title>t</titles></title>x", "x"),
+        ("<script>a</scripts>b</script>c", "c"),
     ]
 
     @Test(arguments: htmlCases)

@@ -53,7 +53,8 @@ public enum EncodedWords {
                 output += Charsets.decodeUnlabelled(literal[...])
                 literal.removeAll()
             }
-            if let current = word, current.charset == parsed.charset {
+            // Charset names are case-insensitive (RFC 2047 section 2): UTF-8 and utf-8 are one.
+            if let current = word, current.charset.lowercased() == parsed.charset.lowercased() {
                 word?.bytes += parsed.bytes
             } else {
                 flushWord()

@@ -38,9 +38,16 @@ enum MIMEParameters {
 
     private static func readValue(_ text: ArraySlice<UInt8>, from start: Int) -> ([UInt8], Int) {
         guard start < text.endIndex, text[start] == ASCII.quote else {
+            // An unquoted value ends at `;`; a comment after it (`boundary=abc (comment)`, RFC 2045
+            // section 5.1 allows comments there) is not part of it. Spaces inside are kept, for
+            // senders that do not quote `name=my file.pdf`.
             var end = start
-            while end < text.endIndex, text[end] != 0x3B { end += 1 }
-            return (Array(ASCII.trimmed(text[start..<end])), end)
+            var valueEnd: Int?
+            while end < text.endIndex, text[end] != 0x3B {
+                if text[end] == 0x28, valueEnd == nil { valueEnd = end }
+                end += 1
+            }
+            return (Array(ASCII.trimmed(text[start..<(valueEnd ?? end)])), end)
         }
         var value: [UInt8] = []
         var index = start + 1

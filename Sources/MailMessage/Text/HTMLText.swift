@@ -77,8 +77,55 @@ struct HTMLRenderer {
         index = tagEnd(from: cursor)
         if HTMLRenderer.blockTags.contains(name) { pendingSpace = 2 }
         if input[nameStart - 1] != 0x2F, HTMLRenderer.hiddenTags.contains(name) {
-            index = find("</" + name, from: index, ignoringCase: true).map { tagEnd(from: $0) } ?? input.count
+            index = name == "head" ? headEnd(from: index) : closingTagEnd(name, from: index)
         }
+    }
+
+    /// Where a hidden element's content ends: after its closing tag (`</name>`, not `</namesake>`), or
+    /// at the end of the input.
+    private func closingTagEnd(_ name: String, from start: Int) -> Int {
+        var cursor = start
+        while let found = find("</" + name, from: cursor, ignoringCase: true) {
+            let after = found + 2 + name.utf8.count
+            if after >= input.count || !isNameByte(input[after]) { return tagEnd(from: after) }
+            cursor = found + 1
+        }
+        return input.count
+    }
+
+    /// Where `<head>`'s content ends: after `</head>`, or, as HTML parsers do (the HTML standard's
+    /// "in head" insertion mode), at the first text or the first tag that belongs to the body
+    /// (`<body>`, `<p>`…), which is then read as usual. Text inside `title`, `script`, `style` and
+    /// the like is skipped whole.
+    private func headEnd(from start: Int) -> Int {
+        var cursor = start
+        while cursor < input.count {
+            let byte = input[cursor]
+            if byte != 0x3C {
+                if ASCII.isWhitespace(byte) || byte == 0x0C {
+                    cursor += 1
+                    continue
+                }
+                return cursor
+            }
+            let open = cursor
+            var nameCursor = open + 1
+            let closing = nameCursor < input.count && input[nameCursor] == 0x2F
+            if closing { nameCursor += 1 }
+            let nameStart = nameCursor
+            while nameCursor < input.count, isNameByte(input[nameCursor]) { nameCursor += 1 }
+            let name = ASCII.lowercased(input[nameStart..<nameCursor])
+            if name.isEmpty {
+                let isComment = input[open...].starts(with: Array("<!--".utf8))
+                cursor = isComment ? (find("-->", from: open + 4).map { $0 + 3 } ?? input.count) : open + 1
+                continue
+            }
+            if closing, name == "head" { return tagEnd(from: nameCursor) }
+            if !HTMLRenderer.headElements.contains(name) { return open }
+            cursor = tagEnd(from: nameCursor)
+            if !closing, HTMLRenderer.headTextElements.contains(name) { cursor = closingTagEnd(name, from: cursor) }
+        }
+        return input.count
     }
 
     /// The index after the `>` that closes a tag, skipping quoted attribute values.
@@ -132,4 +179,10 @@ struct HTMLRenderer {
         "pre", "section", "article", "header", "footer", "title", "dt", "dd", "address", "center",
     ]
     static let hiddenTags: Set<String> = ["script", "style", "head", "template"]
+    /// The elements that may stand in `<head>`; any other tag starts the body.
+    static let headElements: Set<String> = [
+        "head", "title", "meta", "link", "style", "script", "base", "noscript", "template",
+    ]
+    /// The head elements whose content is text, not tags.
+    static let headTextElements: Set<String> = ["title", "style", "script", "noscript", "template"]
 }
