@@ -52,8 +52,9 @@ struct ReassemblyRun {
 
     static func handshake(clientISN: UInt32 = 100, serverISN: UInt32 = 900) -> [TCPSegment] {
         [
-            F.segment(c, s, seq: clientISN, flags: .syn), F.segment(s, c, seq: serverISN, flags: [.syn, .ack]),
-            F.segment(c, s, seq: clientISN &+ 1, flags: .ack),
+            F.segment(c, s, seq: clientISN, flags: .syn),
+            F.segment(s, c, seq: serverISN, ack: clientISN &+ 1, flags: [.syn, .ack]),
+            F.segment(c, s, seq: clientISN &+ 1, ack: serverISN &+ 1, flags: .ack),
         ]
     }
 

@@ -72,8 +72,19 @@ struct FastCursors {
 
     /// The cursor that `segment` continues, if it is plain data in order.
     func index(continuing segment: TCPSegment) -> Int? {
-        guard segment.isPlainData else { return nil }
-        return cursors.firstIndex { $0.nextSequence == segment.sequenceNumber && $0.matches(segment) }
+        guard segment.isPlainData,
+            let index = cursors.firstIndex(where: { $0.nextSequence == segment.sequenceNumber && $0.matches(segment) })
+        else { return nil }
+        let cursor = cursors[index]
+        let news = cursor.connection.acknowledgementIsNews(
+            segment, from: cursor.direction, otherNext: nextSequence(answeredBy: segment))
+        return news ? nil : index
+    }
+
+    /// The next sequence number of the followed direction that `segment` travels against, if one is followed:
+    /// its bytes taken but not yet written back count as delivered.
+    func nextSequence(answeredBy segment: TCPSegment) -> UInt32? {
+        cursors.first { $0.source == segment.destination && $0.destination == segment.source }?.nextSequence
     }
 
     subscript(index: Int) -> FastCursor {

@@ -57,7 +57,12 @@ struct TextDumpStage {
                 of: scanned, from: taken, streamOffset: end - Int64(length), cursor.id, cursor.direction, &output,
                 writeBytes)
         }
-        if length == 0 && sessions.reassembler.takeBareAcknowledgement(scanned.segment, packet: packet) { return }
+        if length == 0
+            && sessions.reassembler.takeBareAcknowledgement(
+                scanned.segment, packet: packet, otherNext: cursors.nextSequence(answeredBy: scanned.segment))
+        {
+            return
+        }
         cursors.writeBack(connectionOf: scanned.segment)
         guard let data = sessions.reassembler.takeInOrder(scanned.segment, packet: scanned.packet) else {
             cursors.writeBackAll()

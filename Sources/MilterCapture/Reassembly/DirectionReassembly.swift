@@ -25,13 +25,30 @@ struct DirectionOutput {
 struct DirectionReassembly {
     /// The raw sequence number of stream offset 0.
     private(set) var base: UInt32?
-    private var synSeen = false
+    /// Whether the stream's start is known: its SYN was captured, or the peer's handshake acknowledged it.
+    private(set) var synSeen = false
     /// The stream offset of the next byte to deliver.
     private(set) var next: Int64 = 0
-    private var finOffset: Int64?
+    private(set) var finOffset: Int64?
     private(set) var closed = false
     private var pending: [StreamPiece] = []
     private var pendingBytes = 0
+
+    /// The raw sequence number of the next byte to deliver, once the stream's start is known.
+    var nextSequence: UInt32? { base.map { $0 &+ UInt32(truncatingIfNeeded: next) } }
+
+    /// Whether nothing of the stream was delivered or buffered yet and `sequenceNumber` is its first byte.
+    func startsAt(_ sequenceNumber: UInt32) -> Bool {
+        base == sequenceNumber && next == 0 && pending.isEmpty
+    }
+
+    /// Places stream offset 0 at `firstByte`, the peer's acknowledgement of this direction's uncaptured SYN, so
+    /// the stream is known from its first byte. Does nothing once the start is known.
+    mutating func anchor(at firstByte: UInt32) {
+        guard base == nil else { return }
+        base = firstByte
+        synSeen = true
+    }
 
     /// Unwraps a 32-bit sequence number to the stream offset nearest the delivery point.
     private func offset(of raw: UInt32) -> Int64 {
@@ -124,15 +141,22 @@ struct DirectionReassembly {
     /// Declares the hole before the first buffered segment a gap and delivers from there.
     private mutating func skipToFirstPending(detectedAt packet: Int, into output: inout DirectionOutput) {
         guard let first = pending.first else { return }
+        declareGap(upTo: first.offset, detectedAt: packet, into: &output)
+    }
+
+    /// The stream offset of the first buffered segment, if any.
+    var firstPendingOffset: Int64? { pending.first?.offset }
+
+    /// Declares the bytes from the delivery point to `end` a gap of missing segments and delivers what follows.
+    mutating func declareGap(upTo end: Int64, detectedAt packet: Int, into output: inout DirectionOutput) {
+        guard end > next else { return }
         output.gap(
-            StreamGap(
-                streamOffset: next, length: first.offset - next, cause: .missingSegments,
-                detectedAtPacket: packet))
-        next = first.offset
+            StreamGap(streamOffset: next, length: end - next, cause: .missingSegments, detectedAtPacket: packet))
+        next = end
         drain(into: &output)
     }
 
-    private mutating func closeIfFinReached(into output: inout DirectionOutput) {
+    mutating func closeIfFinReached(into output: inout DirectionOutput) {
         guard let finOffset, next >= finOffset, !closed else { return }
         closed = true
         output.events.append(.closed(output.id, output.direction, .fin))

@@ -33,6 +33,7 @@ public struct TCPReassembler {
         remember(key, connection)
         connection.lastPacket = packet
         let direction = connection.direction(of: segment)
+        connection.acknowledge(segment, from: direction, packet: packet, into: &events)
         // The caller's array is moved in and out, so the common case allocates nothing.
         var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
         swap(&output.events, &events)
@@ -55,7 +56,9 @@ public struct TCPReassembler {
     /// exactly one `.data` event for it, which the caller now handles in its own way. Any other segment is left
     /// alone (nil) for `process`.
     mutating func takeInOrder(_ segment: TCPSegment, packet: Int) -> InOrderData? {
-        guard segment.isPlainData, let (key, connection, direction) = knownConnection(of: segment) else { return nil }
+        guard segment.isPlainData, let (key, connection, direction) = knownConnection(of: segment),
+            !connection.acknowledgementIsNews(segment, from: direction)
+        else { return nil }
         guard
             let offset = connection.takeInOrder(
                 direction, sequenceNumber: segment.sequenceNumber, length: segment.payload.readableBytes,
@@ -67,11 +70,13 @@ public struct TCPReassembler {
 
     /// Takes a bare acknowledgement (no payload, no SYN, FIN or RST) of a known connection whose direction has
     /// started: ``process(_:packet:timestamp:into:)`` would only have noted its packet. False for any other segment,
-    /// which is left alone.
-    mutating func takeBareAcknowledgement(_ segment: TCPSegment, packet: Int) -> Bool {
+    /// which is left alone, as is one whose acknowledgement tells the other direction something (see
+    /// ``TCPConnection/acknowledgementIsNews(_:from:otherNext:)``; `otherNext` is passed on).
+    mutating func takeBareAcknowledgement(_ segment: TCPSegment, packet: Int, otherNext: UInt32? = nil) -> Bool {
         guard segment.flags.isDisjoint(with: [.syn, .fin, .rst]), segment.payloadLength == 0,
             let (key, connection, direction) = knownConnection(of: segment),
-            connection.directions[direction.rawValue].base != nil
+            connection.directions[direction.rawValue].base != nil,
+            !connection.acknowledgementIsNews(segment, from: direction, otherNext: otherNext)
         else { return false }
         remember(key, connection)
         connection.lastPacket = max(connection.lastPacket, packet)

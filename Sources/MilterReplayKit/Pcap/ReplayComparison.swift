@@ -24,6 +24,8 @@ package struct SessionComparison: Sendable {
     package var notes: [String] = []
     /// Steps whose replies were compared.
     package var compared = 0
+    /// Why the steps from a gap in the recorded milter's stream on were not compared.
+    package var gap: String?
     /// Steps the recorded milter answered CONTINUE that the target did not answer (its NO/NR flags).
     package var unansweredNow = 0
     /// Steps the recorded milter did not answer (its NO/NR flags) that the target answered CONTINUE.
@@ -50,8 +52,11 @@ package struct SessionComparison: Sendable {
 
     /// Why nothing could be compared, when no step differed and none was compared (the milter's side
     /// is missing from the capture): such a session is neither the same nor different. `nil` otherwise.
+    /// A gap in the recorded milter's stream makes a session without differences not compared too.
     package var notComparedReason: String? {
-        guard differences.isEmpty, compared == 0 else { return nil }
+        guard differences.isEmpty else { return nil }
+        if let gap { return gap }
+        guard compared == 0 else { return nil }
         guard let note = notes.first else { return "no recorded reply of the milter to compare with" }
         // `step 0 OPTNEG: not compared: the recorded reply is not in the capture`: the part after the step.
         let parts = note.split(separator: ": not compared: ", maxSplits: 1)
@@ -89,9 +94,15 @@ package struct ReplayComparator: Sendable {
     /// The comparison of `replay` with `script`.
     package func compare(_ script: ReplayScript, with replay: ReplayedSession) -> SessionComparison {
         var result = SessionComparison()
-        compareNegotiation(script, replay.negotiation, into: &result)
+        let lastCompared = script.milterGap.map { $0.step - 1 } ?? Int.max
+        if let gap = script.milterGap {
+            let from = gap.step == 0 ? "OPTNEG" : "step \(gap.step)"
+            result.gap = "\(gap.description); not compared from \(from) on"
+            result.notes.append(result.gap!)
+        }
+        if lastCompared >= 0 { compareNegotiation(script, replay.negotiation, into: &result) }
         var unsent = UnsentRun()
-        for (step, record) in zip(script.steps, replay.steps) {
+        for (step, record) in zip(script.steps, replay.steps) where step.number <= lastCompared {
             let recorded = recordedAnswer(step, options: script.recordedOptions)
             let now = nowAnswer(record)
             if case .notSent(let reply) = now, case .replies(let replies) = recorded {

@@ -44,12 +44,15 @@ package struct ReplayScript: Sendable {
     package let recordedOptions: NegotiatedOptions?
     /// The commands after OPTNEG.
     package let steps: [RecordedStep]
+    /// The first gap in the recorded milter's stream: no step from its step on is compared.
+    package let milterGap: RecordedGap?
 
     /// A script of `steps` after the recorded OPTNEG exchange.
     package init(
         label: String, offer: OptionNegotiation, negotiationReplies: [MilterReply], recordedOptions: NegotiatedOptions?,
-        steps: [RecordedStep]
+        steps: [RecordedStep], milterGap: RecordedGap? = nil
     ) {
+        self.milterGap = milterGap
         self.label = label
         self.offer = offer
         self.negotiationReplies = negotiationReplies
@@ -77,7 +80,7 @@ package struct ReplayScript: Sendable {
         return .success(
             ReplayScript(
                 label: label, offer: offer, negotiationReplies: builder.negotiationReplies,
-                recordedOptions: recordedOptions, steps: builder.steps))
+                recordedOptions: recordedOptions, steps: builder.steps, milterGap: builder.milterGap))
     }
 
     /// Gathers a session's entries into steps.
@@ -86,12 +89,14 @@ package struct ReplayScript: Sendable {
         var negotiationReplies: [MilterReply] = []
         var steps: [RecordedStep] = []
         var pendingMacros: [MacroDefinition] = []
+        var milterGap: RecordedGap?
 
         /// Adds an entry; returns why the session cannot be replayed, if it cannot.
         mutating func add(_ entry: SessionEntry) -> String? {
             switch entry {
             case .issue(let issue):
                 if issue.direction == .fromMilter || issue.direction == nil {
+                    if milterGap == nil { milterGap = RecordedGap(issue, step: steps.count) }
                     markRepliesIncomplete()
                     return nil
                 }
