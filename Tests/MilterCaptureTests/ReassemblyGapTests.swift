@@ -49,3 +49,13 @@ import Testing
                 == StreamGap(streamOffset: 22, length: 5, cause: .missingSegments, detectedAtPacket: 11))
     }
 }
+
+/// A lost SYN or SYN-ACK: the rest of the handshake anchors the direction at its first byte.
+@Suite struct ReassemblyHandshakeTests {
+    @Test(arguments: [1, 2])
+    func aLostHandshakePacketLeavesTheStreamWhole(dropped: Int) throws {
+        let lines = try ReassemblyGapTests.dumpLines(dropping: [dropped])
+        #expect(!lines.contains { $0.contains("mid-stream") || $0.contains("not captured") })
+        #expect(lines.first?.contains("(OPTNEG, handshake)") == true)
+    }
+}
