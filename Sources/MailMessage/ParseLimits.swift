@@ -24,4 +24,13 @@ public struct ParseLimits: Sendable, Hashable {
 
     /// Generous defaults suited to real mail: depth 64, 10,000 parts, 2,000 fields and 1 MiB of header per part.
     public static let `default` = ParseLimits()
+
+    /// The defaults, except that no header field of a message of `byteCount` bytes is skipped: the
+    /// field limits grow to the message's size, which already bounds the work. For messages whose
+    /// size a caller has bounded (a file read with a limit, the data an MTA sent within a memory
+    /// budget), so that a From or Subject past 2,000 padding fields is still seen.
+    public static func keepingEveryField(ofMessageOf byteCount: Int) -> ParseLimits {
+        let size = max(0, byteCount)
+        return ParseLimits(maxHeaderFields: max(2_000, size), maxHeaderBytes: max(1 << 20, size))
+    }
 }

@@ -128,4 +128,18 @@ import Testing
         let rules = try RuleParser.parse(#"always => reject "550 Mr. Smith is not welcome""#)
         #expect(rules.first?.verdict == .reject(try ReplyCode(code: 550, text: "Mr. Smith is not welcome")))
     }
+
+    /// A From after more header fields than the parser's default limit (2,000) still counts: every
+    /// field the MTA sent is kept. Padding the header let a sender slip past `from` rules.
+    @Test func aFromPastThousandsOfPaddingFieldsStillCounts() async throws {
+        let rules = try RulesClassifier(text: "from ends-with \"@bad.test\" => reject\nalways => accept\n")
+        var info = mail(subject: "s")
+        info.headerFields =
+            (0..<2_500).map { .init(name: "X-Pad", value: " \($0)") }
+            + [.init(name: "From", value: " Mallory <m@bad.test>")]
+        guard case .reject = await rules.classify(info).verdict else {
+            Issue.record("the From past 2,500 fields was not seen")
+            return
+        }
+    }
 }

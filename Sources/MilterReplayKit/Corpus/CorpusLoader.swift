@@ -35,7 +35,7 @@ package struct CorpusLoader {
 
     /// The entry for a message's `bytes`, named `path` in reports (a file, or a message built on the command line).
     package func entry(_ path: String, bytes: [UInt8]) throws(CorpusError) -> CorpusEntry {
-        var raw = RawMessage(parsing: bytes)
+        var raw = RawMessage(parsing: bytes, limits: .keepingEveryField(ofMessageOf: bytes.count))
         // The command line wins over the file: --expect, then the manifest, then the header.
         var expected = defaultExpectation ?? manifest?.expectation(for: path)
         if let field = raw.fields(named: Self.expectHeader).first {

@@ -53,8 +53,14 @@ public struct MailInfo: Sendable {
     public var rawMessage: RawMessage { RawMessage(headerFields: headerFields, body: body[...]) }
 
     /// The parsed message: decoded headers, addresses, MIME parts, text and attachments.
-    /// Parsed on first use (on the classifier's thread), then kept.
-    public var message: MIMEMessage { parsed.message { MIMEMessage(parsing: messageBytes) } }
+    /// Parsed on first use (on the classifier's thread), then kept. Every header field the MTA sent
+    /// is kept (the memory budget bounds them already): a From past 2,000 padding fields counts.
+    public var message: MIMEMessage {
+        parsed.message {
+            let bytes = messageBytes
+            return MIMEMessage(parsing: bytes, limits: .keepingEveryField(ofMessageOf: bytes.count))
+        }
+    }
 
     /// The message bytes as they would be written to a file (headers, blank line, body).
     public var messageBytes: [UInt8] {

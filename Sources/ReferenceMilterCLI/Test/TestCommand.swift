@@ -79,7 +79,8 @@ struct TestCommand: AsyncParsableCommand {
         let classifier = try classification.classifier()
         let input = try input()
         let (message, warning) = EnvelopeFallback.message(
-            RawMessage(parsing: input.bytes), from: input.sender, recipients: input.recipients)
+            RawMessage(parsing: input.bytes, limits: .keepingEveryField(ofMessageOf: input.bytes.count)),
+            from: input.sender, recipients: input.recipients)
         if let warning {
             MilterCommandLine.printError(
                 "\(CLIContext.configuration.name): warning: \(input.name): \(warning) (give SENDER and RECIPIENTS)")

@@ -5,7 +5,7 @@ enum ScenarioContent {
     static func headerFields(_ source: HeaderSource) throws(CorpusError) -> [RawHeaderField] {
         switch source {
         case .inline(let fields): return fields
-        case .eml(let path): return RawMessage(parsing: try CorpusFiles.read(path)).headerFields
+        case .eml(let path): return try Self.message(path).headerFields
         }
     }
 
@@ -13,9 +13,15 @@ enum ScenarioContent {
         switch source {
         case .inline(let bytes): return bytes
         case .file(let path): return try CorpusFiles.read(path)
-        case .eml(let path): return Array(RawMessage(parsing: try CorpusFiles.read(path)).body)
+        case .eml(let path): return Array(try Self.message(path).body)
         case .generated(let generated): return generated.bytes
         }
+    }
+
+    /// The message in the file at `path`, every header field kept (the file's size is bounded).
+    private static func message(_ path: String) throws(CorpusError) -> RawMessage {
+        let bytes = try CorpusFiles.read(path)
+        return RawMessage(parsing: bytes, limits: .keepingEveryField(ofMessageOf: bytes.count))
     }
 }
 
