@@ -22,7 +22,9 @@ import Testing
 
     @Test func theDefaultDeadlineIsTwiceTheLongestTimeout() {
         #expect(MilterTimeouts.postfix.stepDeadline == .seconds(600))
-        #expect(MilterTimeouts.sendmail.stepDeadline == .minutes(10))
+        // Sendmail's own: each reply within R (10 s), end of message as a whole within E (5 min).
+        #expect(MilterTimeouts.sendmail.timeout(for: .endOfMessage) == .seconds(10))
+        #expect(MilterTimeouts.sendmail.stepDeadline == .minutes(5))
         #expect(MilterTimeouts(all: .seconds(5)).stepDeadline == .seconds(10))
         #expect(MilterTimeouts(all: .nanoseconds(.max)).stepDeadline == .nanoseconds(.max))
     }

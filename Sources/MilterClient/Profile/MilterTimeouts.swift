@@ -50,9 +50,13 @@ public struct MilterTimeouts: Hashable, Sendable {
     /// Postfix: `milter_connect_timeout` 30 s, `milter_command_timeout` 30 s, `milter_content_timeout` 300 s.
     public static let postfix = MilterTimeouts(
         connect: .seconds(30), command: .seconds(30), content: .seconds(300), endOfMessage: .seconds(300))
-    /// Sendmail's default `T=C:5m;S:10s;R:10s;E:5m`: connect 5 min, each read 10 s, end of message 5 min.
+    /// Sendmail's default `T=C:5m;S:10s;R:10s;E:5m`: connect 5 min, and each reply read within 10 s (R),
+    /// at end of message too; E is a cap on the whole of end of message, from the command to its final
+    /// reply, which PROGRESS does not extend (`milter.c`, the loop after `eomsent`). So a milter silent
+    /// for 11 s at end of message fails, and one that sends PROGRESS fails at 5 min.
     public static let sendmail = MilterTimeouts(
-        connect: .minutes(5), command: .seconds(10), content: .seconds(10), endOfMessage: .minutes(5))
+        connect: .minutes(5), command: .seconds(10), content: .seconds(10), endOfMessage: .seconds(10),
+        stepDeadline: .minutes(5))
 
     /// The timeout for the replies to a command.
     public func timeout(for command: MilterCommand.ID) -> TimeAmount {
