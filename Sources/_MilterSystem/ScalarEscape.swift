@@ -10,25 +10,17 @@ package enum ScalarEscape {
     /// that needs no replacement (nearly every log field) comes back as it is, without a copy.
     package static func replacing(_ text: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
         let scalars = text.unicodeScalars
-        var index = scalars.startIndex
-        while index != scalars.endIndex {
-            if let replaced = replacement(scalars[index]) {
-                var output = String(scalars[..<index])
-                output.reserveCapacity(text.utf8.count + replaced.utf8.count)
+        guard let first = scalars.firstIndex(where: { replacement($0) != nil }) else { return text }
+        var output = String(scalars[..<first])
+        output.reserveCapacity(text.utf8.count + 8)
+        for scalar in scalars[first...] {
+            if let replaced = replacement(scalar) {
                 output += replaced
-                scalars.formIndex(after: &index)
-                for scalar in scalars[index...] {
-                    if let replaced = replacement(scalar) {
-                        output += replaced
-                    } else {
-                        output.unicodeScalars.append(scalar)
-                    }
-                }
-                return output
+            } else {
+                output.unicodeScalars.append(scalar)
             }
-            scalars.formIndex(after: &index)
         }
-        return text
+        return output
     }
 
     /// The scalar's value in hexadecimal digits: `1B`, or `1b` when `uppercase` is false.

@@ -31,9 +31,7 @@ package enum SystemCall {
     /// Why `bind(2)` or `listen(2)` failed, in words for operators: `the address is already in use`,
     /// else the system's text lowercased at the start (`permission denied`).
     package static func bindFailureText(_ code: Int32) -> String {
-        if code == EADDRINUSE { return "the address is already in use" }
-        let text = errorText(code)
-        return text.prefix(1).lowercased() + text.dropFirst()
+        code == EADDRINUSE ? "the address is already in use" : lowercasedErrorText(code)
     }
 
     /// Opens `path` for writing without changing it yet: created (mode 0600) if absent, else opened
@@ -80,4 +78,10 @@ package enum SystemCall {
 
     /// The text of an `errno` value, `No such file or directory` for `ENOENT`.
     package static func errorText(_ number: Int32) -> String { String(cString: strerror(number)) }
+
+    /// ``errorText(_:)`` lowercased at the start, to follow a colon: `connection refused`.
+    package static func lowercasedErrorText(_ number: Int32) -> String {
+        let text = errorText(number)
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
 }

@@ -210,8 +210,5 @@ struct BlockingSocketError: Error {
     init(_ reason: String) { self.reason = reason }
 
     /// The system's text for `errno`, lowercased at the start: `connection refused`.
-    init(errno code: Int32) {
-        let text = SystemCall.errorText(code)
-        reason = text.prefix(1).lowercased() + text.dropFirst()
-    }
+    init(errno code: Int32) { reason = SystemCall.lowercasedErrorText(code) }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import _MilterSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -29,10 +30,7 @@ enum ConnectFailureReason {
     }
 
     /// The system's text for `errno`, lowercased at the start: `connection refused`.
-    private static func text(errno: Int32) -> String {
-        let text = String(cString: strerror(errno))
-        return text.prefix(1).lowercased() + text.dropFirst()
-    }
+    private static func text(errno: Int32) -> String { SystemCall.lowercasedErrorText(errno) }
 
     private static func seconds(_ amount: TimeAmount) -> String {
         let milliseconds = amount.nanoseconds / 1_000_000

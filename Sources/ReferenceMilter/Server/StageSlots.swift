@@ -1,27 +1,13 @@
 import MilterProtocol
 
-/// One optional value per MACRO stage (`C`, `H`, `M`, `R`, `T`, `L`, `N`, `B`, `U`, `E`, the stages
-/// of ``MacroTable``), in a fixed array: the session reads and writes these on every MACRO packet,
+/// One optional value per MACRO stage (the stages of ``MacroTable/order``), in a fixed array: the session reads and writes these on every MACRO packet,
 /// where a dictionary keyed by the stage byte would hash each time.
 struct StageSlots<Value> {
     private var slots: [Value?] = Array(repeating: nil, count: MacroTable.order.count)
 
-    /// The slot of `stage`, or `nil` for a byte that is not a MACRO stage.
-    private static func slot(of stage: UInt8) -> Int? {
-        switch stage {
-        case UInt8(ascii: "C"): 0
-        case UInt8(ascii: "H"): 1
-        case UInt8(ascii: "M"): 2
-        case UInt8(ascii: "R"): 3
-        case UInt8(ascii: "T"): 4
-        case UInt8(ascii: "L"): 5
-        case UInt8(ascii: "N"): 6
-        case UInt8(ascii: "B"): 7
-        case UInt8(ascii: "U"): 8
-        case UInt8(ascii: "E"): 9
-        default: nil
-        }
-    }
+    /// The slot of `stage` (its place in ``MacroTable/order``, ten bytes scanned, no hashing), or
+    /// `nil` for a byte that is not a MACRO stage.
+    private static func slot(of stage: UInt8) -> Int? { MacroTable.order.firstIndex(of: stage) }
 
     /// Whether `stage` is one of the MACRO stages, so that it has a slot.
     static func isStage(_ stage: UInt8) -> Bool { slot(of: stage) != nil }
@@ -42,7 +28,8 @@ struct StageSlots<Value> {
         return slots[index]
     }
 
-    /// Removes every value past CONNECT and HELO (the transaction's stages) and hands each to `body`.
+    /// Removes every value past CONNECT and HELO (the transaction's stages, ``MacroTable/order``
+    /// after its first two) and hands each to `body`.
     mutating func clearTransactionStages(_ body: (Value) -> Void = { _ in }) {
         for index in 2..<slots.count {
             if let value = slots[index] { body(value) }
