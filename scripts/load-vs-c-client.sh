@@ -68,7 +68,13 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 # start_milter NAME: starts it on a free port, sets $port.
 # The command prefix that pins a process to PIN_CPU, if set.
 pin=()
-[ -z "${PIN_CPU:-}" ] || pin=(taskset -c "$PIN_CPU")
+if [ -n "${PIN_CPU:-}" ]; then
+    if ! [[ "$PIN_CPU" =~ ^[0-9]+$ ]] || [ "$PIN_CPU" -ge "$(nproc)" ]; then
+        echo "PIN_CPU must be a CPU number from 0 to $(($(nproc) - 1)), not '$PIN_CPU'" >&2
+        exit 2
+    fi
+    pin=(taskset -c "$PIN_CPU")
+fi
 
 start_milter() {
     port=$(free_port)
