@@ -37,11 +37,14 @@ package enum ChildSpawn {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for (target, source) in descriptors {
+            // A bad descriptor (-1, say) is refused here, not silently left for the child to inherit.
+            let added: Int32
             switch source {
-            case .descriptor(let descriptor): posix_spawn_file_actions_adddup2(&actions, descriptor, target)
+            case .descriptor(let descriptor): added = posix_spawn_file_actions_adddup2(&actions, descriptor, target)
             case .file(let path, let flags, let mode):
-                posix_spawn_file_actions_addopen(&actions, target, path, flags, mode)
+                added = posix_spawn_file_actions_addopen(&actions, target, path, flags, mode)
             }
+            if added != 0 { throw Failure(code: added) }
         }
         if let closeFrom { _ = closeFrom(&actions, max(2, descriptors.map(\.target).max() ?? 2) + 1) }
 

@@ -53,4 +53,13 @@ import _MilterSystem
             try ChildSpawn.start("/nonexistent/program", arguments: ["program"], environment: nil, descriptors: [])
         }
     }
+
+    @Test func aBadDescriptorIsAnErrorNotInherited() {
+        #expect {
+            try ChildSpawn.start(
+                "/bin/true", arguments: ["true"], environment: nil, descriptors: [(1, .descriptor(-1))])
+        } throws: { error in
+            (error as? ChildSpawn.Failure)?.code == EBADF
+        }
+    }
 }

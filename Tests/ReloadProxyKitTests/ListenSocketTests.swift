@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import ReferenceMilter
 import ReloadProxyKit
 import Testing
@@ -9,17 +10,30 @@ import Testing
         NSTemporaryDirectory() + "\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
     }
 
-    @Test func theSocketIs0660WhateverTheUmask() throws {
+    /// Run in a child under `umask 0`: setting the umask in the test process would change it for every
+    /// test running beside this one (a unit file written meanwhile came out world-writable in CI).
+    @Test func theSocketIs0660WhateverTheUmask() async throws {
         let path = Self.scratchPath("proxy-mode")
-        let previous = umask(0)
-        defer { umask(previous) }
-        let fd = try ListenSocket.bind(.unix(path: path))
-        defer {
-            close(fd)
-            unlink(path)
+        defer { unlink(path) }
+        let child = try ChildProcess(
+            "/bin/sh",
+            [
+                "-c", "umask 0 && exec \"$0\" \"$@\"", ProxyProcess.binary("reload-proxy"), "--listen", "unix:\(path)",
+                "--ready-timeout", "20", ProxyProcess.binary("reference-milter"), "daemon",
+            ],
+            input: FileHandle.nullDevice, output: FileHandle.nullDevice, errors: FileHandle.nullDevice)
+        defer { child.terminate(grace: .seconds(10)) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        var info = stat()
+        while lstat(path, &info) != 0 {
+            guard ContinuousClock.now < deadline, child.isRunning else {
+                Issue.record("reload-proxy did not create \(path) (running: \(child.isRunning))")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        #expect(attributes[.posixPermissions] as? Int == 0o660)
+        #expect((info.st_mode & S_IFMT) == S_IFSOCK)
+        #expect(info.st_mode & 0o7777 == 0o660)
     }
 
     @Test func aSymbolicLinkIsRefusedAndKept() throws {

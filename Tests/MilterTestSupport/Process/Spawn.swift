@@ -1,5 +1,9 @@
 import _MilterSystem
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Starts a child with `posix_spawn` (``ChildSpawn``): its standard streams on three given
 /// descriptors, every other descriptor of the test process closed, every signal at its default
 /// disposition and none blocked (the test process's runtime blocks and ignores some, and a child
@@ -14,12 +18,14 @@ package enum Spawn {
             return try ChildSpawn.start(
                 executable, arguments: [executable] + arguments,
                 environment: environment.map { $0.map { "\($0.key)=\($0.value)" } },
-                descriptors: [
-                    (0, .descriptor(streams.input)), (1, .descriptor(streams.output)),
-                    (2, .descriptor(streams.errors)),
-                ])
+                descriptors: [(0, source(streams.input)), (1, source(streams.output)), (2, source(streams.errors))])
         } catch {
             throw HarnessError("cannot start \(executable): \(error)")
         }
+    }
+
+    /// `FileHandle.nullDevice` has no descriptor (-1) on Linux; the child gets `/dev/null` for it.
+    private static func source(_ descriptor: Int32) -> ChildSpawn.Source {
+        descriptor >= 0 ? .descriptor(descriptor) : .file("/dev/null", flags: O_RDWR, mode: 0)
     }
 }
