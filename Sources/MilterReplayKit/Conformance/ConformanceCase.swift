@@ -27,6 +27,10 @@ package struct ConformanceCase: Sendable {
     package let kind: Kind
     /// Where the case is written: `conformance/abort.yaml`, or `built-in`.
     package let file: String
+    /// What the case is about, as the catalogue lists it: the commands of its `exercises:` (`negotiate, header`),
+    /// `every command` when it names none, or what a built-in case plays. A case is not exercised only when one
+    /// of these did not reach the milter.
+    package let exercises: String
 
     /// The area: the identifier up to its first dot (`abort`).
     package var area: String { String(id.prefix { $0 != "." }) }
@@ -38,13 +42,17 @@ package struct ConformanceCase: Sendable {
         severity = scenario.metadata.severity == .must ? .must : .should
         kind = .scenario(scenario)
         self.file = file
+        exercises = scenario.metadata.exercises.map { $0.map(\.rawValue).joined(separator: ", ") } ?? "every command"
     }
 
-    package init(_ id: String, _ severity: Severity, _ summary: String, source: String, script: CaseScript) {
+    package init(
+        _ id: String, _ severity: Severity, _ summary: String, source: String, exercises: String, script: CaseScript
+    ) {
         self.id = id
         self.summary = summary
         self.source = source
         self.severity = severity
+        self.exercises = exercises
         kind = .builtIn(script)
         file = "built-in"
     }

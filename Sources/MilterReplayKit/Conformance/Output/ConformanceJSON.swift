@@ -61,6 +61,7 @@ package enum ConformanceJSON {
         let description: String
         let source: String
         let file: String
+        let exercises: String
     }
 
     struct ListSummary: Encodable {
@@ -70,7 +71,8 @@ package enum ConformanceJSON {
     }
 
     /// `--list --json`: the catalogue as one JSON document, each case with the fields of the run's report that a
-    /// case has before it runs (`id`, `area`, `severity`, `description`, `source`) and the `file` it is written in.
+    /// case has before it runs (`id`, `area`, `severity`, `description`, `source`), the `file` it is written in and
+    /// what it `exercises` (the commands it is about, as the Markdown list shows them).
     package static func list(_ cases: [ConformanceCase]) -> String {
         let must = cases.filter { $0.severity == .must }.count
         return encoded(
@@ -78,7 +80,7 @@ package enum ConformanceJSON {
                 cases: cases.map {
                     ListedCase(
                         id: $0.id, area: $0.area, severity: $0.severity.rawValue, description: $0.summary,
-                        source: $0.source, file: $0.file)
+                        source: $0.source, file: $0.file, exercises: $0.exercises)
                 },
                 summary: ListSummary(cases: cases.count, must: must, should: cases.count - must)))
     }

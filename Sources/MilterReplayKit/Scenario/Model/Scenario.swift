@@ -45,16 +45,20 @@ package struct ScenarioMetadata: Hashable, Sendable {
     package var severity: ScenarioSeverity
     /// What the negotiation must have given for the case to run; otherwise it is skipped.
     package var skipUnless: SkipConditions
+    /// The commands the case is about (`exercises:`), in the order written; `nil` (nothing declared, or `all`):
+    /// every command it sends. A command of a step with an `expect` counts as one of them whatever this says.
+    package var exercises: [ExercisedCommand]?
 
     package init(
         id: String? = nil, description: String? = nil, source: String? = nil, severity: ScenarioSeverity = .must,
-        skipUnless: SkipConditions = SkipConditions()
+        skipUnless: SkipConditions = SkipConditions(), exercises: [ExercisedCommand]? = nil
     ) {
         self.id = id
         self.description = description
         self.source = source
         self.severity = severity
         self.skipUnless = skipUnless
+        self.exercises = exercises
     }
 
     /// The part of the ID before its first dot (`abort` for `abort.no-reply`), or `nil`.

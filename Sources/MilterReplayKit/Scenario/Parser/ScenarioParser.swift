@@ -41,8 +41,9 @@ package enum ScenarioParser {
     }
 
     private static let topKeys = [
-        "id", "description", "source", "severity", "skip-unless", "mta", "timeout", "sessions", "negotiate", "macros",
-        "steps",
+        "id", "description", "source", "severity", "skip-unless", "exercises", "mta", "timeout", "sessions",
+        "negotiate",
+        "macros", "steps",
     ]
 
     private static func scenario(_ field: YAMLField, name: String) throws(ScenarioParseError) -> Scenario {
@@ -53,6 +54,7 @@ package enum ScenarioParser {
         metadata.source = try fields["source"]?.string()
         if let severity = fields["severity"] { metadata.severity = try severity.word(ScenarioSeverity.self) }
         if let skip = fields["skip-unless"] { metadata.skipUnless = try skipConditions(skip) }
+        if let exercises = fields["exercises"] { metadata.exercises = try self.exercises(exercises) }
         var profile = MTAProfile.postfix
         if let mta = fields["mta"] { profile = try mtaProfile(mta) }
         let sessions: [ScenarioSession]
@@ -120,6 +122,23 @@ package enum ScenarioParser {
             }
         }
         return result
+    }
+
+    /// `exercises:`: a list of command words, or `all` (every command the case sends, as without the key).
+    private static func exercises(_ field: YAMLField) throws(ScenarioParseError) -> [ExercisedCommand]? {
+        let items = try field.list()
+        if items.count == 1, try items[0].string().lowercased() == "all" { return nil }
+        var commands: [ExercisedCommand] = []
+        for item in items {
+            let word = try item.string()
+            guard let command = ExercisedCommand(rawValue: word.lowercased()) else {
+                let words = ExercisedCommand.allCases.map(\.rawValue).joined(separator: ", ")
+                throw item.error("'exercises': unknown command '\(word)'; use all, or some of: \(words)")
+            }
+            if !commands.contains(command) { commands.append(command) }
+        }
+        guard !commands.isEmpty else { throw field.error("'exercises' is empty: name the commands, or write all") }
+        return commands
     }
 
     private static func skipConditions(_ field: YAMLField) throws(ScenarioParseError) -> SkipConditions {

@@ -51,16 +51,27 @@ package struct ScenarioOutcome: Sendable {
     package var checks: [ScenarioCheck]
     /// How long it ran.
     package var duration: Duration
-    /// The first command an earlier verdict kept from the milter, if any: the scenario was not played in full.
-    package var unexercised: Unexercised?
+    /// The commands an earlier verdict kept from the milter, in order: the scenario was not played in full.
+    package var unexercised: [Unexercised] = []
 
-    /// Where an earlier verdict (REJECT at CONNECT, a refused MAIL) ended the session or the transaction, so
-    /// that a command of the scenario never reached the milter.
+    /// A command of the scenario that never reached the milter because an earlier verdict (REJECT at CONNECT,
+    /// ACCEPT at end of headers, a refused MAIL) ended the session or the transaction.
     package struct Unexercised: Hashable, Sendable {
-        /// `not exercised: the milter's reject at connect ended … before helo reached the milter`.
+        /// The command.
+        package var command: ExercisedCommand
+        /// `not exercised: the milter's reject at CONNECT ended … before HELO reached the milter`.
         package var reason: String
         /// How many of ``ScenarioOutcome/checks`` came before that command.
         package var checksBefore: Int
+        /// Whether it belongs to a step with an `expect`: then the case is about it, whatever `exercises` says.
+        package var expected: Bool
+
+        package init(command: ExercisedCommand, reason: String, checksBefore: Int, expected: Bool) {
+            self.command = command
+            self.reason = reason
+            self.checksBefore = checksBefore
+            self.expected = expected
+        }
     }
 
     package init(
@@ -78,10 +89,28 @@ package struct ScenarioOutcome: Sendable {
     /// The failed checks.
     package var failures: [ScenarioCheck] { checks.filter { !$0.passed } }
 
-    /// Why the scenario was not exercised: a command never reached the milter, and no check failed before it
-    /// and the milter broke no protocol rule. `nil` when it ran in full or failed on what it did send.
+    /// Notes the commands one step could not send; only the first of each command (with and without an `expect`)
+    /// is kept, the one a report names.
+    mutating func noteKeptBack(_ commands: [KeptBack], expected: Bool) {
+        for kept in commands
+        where !unexercised.contains(where: { $0.command == kept.command && $0.expected == expected }) {
+            unexercised.append(
+                Unexercised(command: kept.command, reason: kept.reason, checksBefore: checks.count, expected: expected))
+        }
+    }
+
+    /// The first command the scenario is about that never reached the milter: one of ``ScenarioMetadata/exercises``
+    /// (any command when it names none), or any command of a step with an `expect`. Commands kept back after
+    /// what the case is about do not count.
+    var firstUnexercisedSubject: Unexercised? {
+        unexercised.first { $0.expected || metadata.exercises?.contains($0.command) ?? true }
+    }
+
+    /// Why the scenario was not exercised: a command it is about never reached the milter, and no check failed
+    /// before it and the milter broke no protocol rule. `nil` when what it is about reached the milter, or when
+    /// it failed on what it did send.
     package var notExercisedReason: String? {
-        guard let unexercised else { return nil }
+        guard let unexercised = firstUnexercisedSubject else { return nil }
         let failedBefore = checks.prefix(unexercised.checksBefore).contains { !$0.passed }
         let brokeRule = failures.contains { $0.subject == "protocol" }
         return failedBefore || brokeRule ? nil : unexercised.reason

@@ -94,10 +94,7 @@ package enum ScenarioRunner {
                 await connection.closeWithoutQuit()
                 return .error("\(step.location): \(error.description)")
             }
-            if outcome.unexercised == nil, let reason = driver.unexercised {
-                outcome.unexercised = ScenarioOutcome.Unexercised(
-                    reason: reason, checksBefore: outcome.checks.count)
-            }
+            outcome.noteKeptBack(driver.takeKeptBack(), expected: step.expectation != nil)
             outcome.checks += ExpectationChecker(step: step, display: display).checks(observation)
         }
         if case .quit = session.steps.last?.action { return nil }

@@ -18,9 +18,9 @@ struct SessionDriver {
     private var greeted = false
     /// The records of the CONNECT and HELO sent on the scenario's behalf before the step.
     private var implicitRecords: [StepRecord] = []
-    /// Why the first command that never reached the milter did not: an earlier verdict ended the session or the
-    /// transaction. `nil` while every command went.
-    private(set) var unexercised: String?
+    /// The commands an earlier verdict kept from the milter (it ended the session or the transaction), each with
+    /// the reason, since ``takeKeptBack()`` last took them.
+    private var keptBack: [KeptBack] = []
     /// The last verdict other than CONTINUE or SKIP, as `reject at connect`.
     private var lastVerdict: String?
 
@@ -115,7 +115,7 @@ struct SessionDriver {
         case .raw(let spec):
             // The MTA writes nothing after a verdict that ended the session: the bytes would test nothing.
             if await connection.sessionEnded {
-                markUnexercised("the raw bytes")
+                keepBack(.raw, "the raw bytes")
                 return .notSent
             }
             return .raw(await connection.writeRaw(spec.bytes, waitingUpTo: rawWait))
@@ -135,7 +135,7 @@ struct SessionDriver {
     private mutating func note(_ records: [StepRecord]) {
         for record in records {
             if record.delivery == .notSent, record.refusal == nil, record.finding == nil {
-                markUnexercised("\(record.command)")
+                if let command = ExercisedCommand(record.command) { keepBack(command, "\(record.command)") }
             } else if record.finding == nil, let final = record.finalReply, final != .continue, final != .skip {
                 let verdict = ExpectationChecker.verdict(record).rawValue
                 lastVerdict = "\(verdict) at \(record.command)"
@@ -143,10 +143,18 @@ struct SessionDriver {
         }
     }
 
-    private mutating func markUnexercised(_ what: String) {
-        guard unexercised == nil else { return }
+    /// Notes a command kept from the milter, once per command word: the first time is the one a report names.
+    private mutating func keepBack(_ command: ExercisedCommand, _ what: String) {
+        guard !keptBack.contains(where: { $0.command == command }) else { return }
         let verdict = lastVerdict.map { "the milter's \($0)" } ?? "an earlier verdict"
-        unexercised = "not exercised: \(verdict) ended the session or transaction before \(what) reached the milter"
+        let reason = "not exercised: \(verdict) ended the session or transaction before \(what) reached the milter"
+        keptBack.append(KeptBack(command: command, reason: reason))
+    }
+
+    /// The commands kept from the milter since the last call, each once, in order.
+    mutating func takeKeptBack() -> [KeptBack] {
+        defer { keptBack = [] }
+        return keptBack
     }
 
     /// CONNECT: the client the connection was opened with, or after QUIT_NC the new one.
@@ -163,6 +171,13 @@ struct SessionDriver {
         transactionOpen = false
         _ = await connection.finishTransaction()
     }
+}
+
+/// A command that never reached the milter because an earlier verdict ended the session or the transaction.
+struct KeptBack: Hashable, Sendable {
+    var command: ExercisedCommand
+    /// `not exercised: the milter's accept at EOH ended … before BODY reached the milter`.
+    var reason: String
 }
 
 extension ConnectSpec {
