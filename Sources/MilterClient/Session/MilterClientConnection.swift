@@ -107,6 +107,10 @@ public actor MilterClientConnection {
     /// a finding) ended the session: the MTA sends the milter nothing more until QUIT_NC or QUIT.
     package var sessionEnded: Bool { machine.status != .open }
 
+    /// Whether the socket is still open: `false` once a verdict or a finding made the MTA close it, when even
+    /// QUIT no longer goes.
+    package var socketOpen: Bool { machine.socketOpen }
+
     private func negotiate() async {
         _ = await driveStep(machine.negotiationRequested())
     }

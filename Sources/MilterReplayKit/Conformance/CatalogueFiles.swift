@@ -13,6 +13,7 @@ package enum CatalogueFiles {
             description: "ABORT after end of message gets no reply: nothing arrives in the 300 ms after it."
             source: "PROTOCOL.md §G pitfall 1; libmilter mfdef.h (SMFIC_ABORT takes no reply)"
             severity: must
+            exercises: [eom, abort]
             steps:
               - connect
               - helo: client.example.test
@@ -26,6 +27,7 @@ package enum CatalogueFiles {
             description: "Postfix's ABORT after every delivered message resets the transaction; a second message follows."
             source: "PROTOCOL.md §G pitfall 2; Postfix src/milter/milter8.c (ABORT after every transaction)"
             severity: must
+            exercises: [eom, abort, mail]
             steps:
               - connect
               - helo: client.example.test
@@ -39,6 +41,7 @@ package enum CatalogueFiles {
             description: "Two ABORTs in a row (Postfix sometimes sends them) are taken without a reply."
             source: "PROTOCOL.md §G pitfall 2; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [abort]
             steps:
               - connect
               - helo: client.example.test
@@ -53,6 +56,7 @@ package enum CatalogueFiles {
             description: "ABORT after MAIL (an SMTP RSET), then a whole message."
             source: "libmilter engine.c (the command dispatch and its states)"
             severity: must
+            exercises: [mail, abort]
             steps:
               - connect
               - helo: client.example.test
@@ -65,6 +69,7 @@ package enum CatalogueFiles {
             description: "ABORT after RCPT, then a whole message."
             source: "libmilter engine.c (the command dispatch and its states)"
             severity: must
+            exercises: [rcpt, abort]
             steps:
               - connect
               - helo: client.example.test
@@ -78,6 +83,7 @@ package enum CatalogueFiles {
             description: "ABORT after two headers, then a whole message."
             source: "libmilter engine.c (the command dispatch and its states)"
             severity: must
+            exercises: [header, abort]
             steps:
               - connect
               - helo: client.example.test
@@ -93,6 +99,7 @@ package enum CatalogueFiles {
             description: "ABORT after the first of three body chunks, then a whole message."
             source: "libmilter engine.c (the command dispatch and its states)"
             severity: must
+            exercises: [body, abort]
             steps:
               - connect
               - helo: client.example.test
@@ -110,6 +117,7 @@ package enum CatalogueFiles {
             description: "ABORT after the whole body, before end of message, then a whole message."
             source: "libmilter engine.c (the command dispatch and its states)"
             severity: must
+            exercises: [body, abort]
             steps:
               - connect
               - helo: client.example.test
@@ -127,6 +135,7 @@ package enum CatalogueFiles {
             description: "ABORT between transactions (after HELO) is taken without a reply."
             source: "Postfix src/milter/milter8.c (an ABORT after a refused MAIL comes outside any transaction)"
             severity: must
+            exercises: [abort]
             steps:
               - connect
               - helo: client.example.test
@@ -146,6 +155,7 @@ package enum CatalogueFiles {
             description: "A body chunk of exactly 65535 bytes, the largest an MTA sends."
             source: "PROTOCOL.md §A; Postfix src/milter/milter8.c (MILTER_CHUNK_SIZE)"
             severity: must
+            exercises: [body]
             steps:
               - connect
               - helo: client.example.test
@@ -156,6 +166,7 @@ package enum CatalogueFiles {
             description: "A 300 KB body in chunks of 65535 bytes and a remainder."
             source: "PROTOCOL.md §E (chunks of exactly 65535 but the last)"
             severity: must
+            exercises: [body]
             steps:
               - connect
               - helo: client.example.test
@@ -166,6 +177,7 @@ package enum CatalogueFiles {
             description: "A message with an empty body: no BODY, EOH then end of message."
             source: "Postfix src/milter/milter8.c"
             severity: must
+            exercises: [eom]
             steps:
               - connect
               - helo: client.example.test
@@ -181,6 +193,7 @@ package enum CatalogueFiles {
             description: "A 100 KB body with bytes 0x80 to 0xFF that are not UTF-8."
             source: "RFC 6152 (8BITMIME)"
             severity: must
+            exercises: [body]
             steps:
               - connect
               - helo: client.example.test
@@ -191,6 +204,7 @@ package enum CatalogueFiles {
             description: "A body of 5000-byte lines."
             source: "RFC 5322 §2.1.1 (lines beyond 998 bytes occur in the wild)"
             severity: must
+            exercises: [body]
             steps:
               - connect
               - helo: client.example.test
@@ -208,6 +222,7 @@ package enum CatalogueFiles {
             description: "CONNECT with family 4, a port and an address."
             source: "libmilter mfdef.h (SMFIA_INET)"
             severity: must
+            exercises: [connect]
             steps:
               - connect: {family: inet, address: 192.0.2.1, port: 49152, hostname: client.example.test}
               - helo: client.example.test
@@ -218,6 +233,7 @@ package enum CatalogueFiles {
             description: "CONNECT with family 6 (Sendmail writes IPv6:2001:db8::1, Postfix 2001:db8::1)."
             source: "PROTOCOL.md §G pitfall 12; libmilter mfdef.h (SMFIA_INET6)"
             severity: must
+            exercises: [connect]
             steps:
               - connect: {family: inet6, address: "2001:db8::1", port: 49153, hostname: client6.example.test}
               - helo: client.example.test
@@ -228,6 +244,7 @@ package enum CatalogueFiles {
             description: "CONNECT with family L: a local socket path and port 0."
             source: "libmilter mfdef.h (SMFIA_UNIX)"
             severity: must
+            exercises: [connect]
             steps:
               - connect: {family: unix, address: /var/run/smtp.sock, port: 0, hostname: localhost}
               - helo: client.example.test
@@ -238,6 +255,7 @@ package enum CatalogueFiles {
             description: "CONNECT with family U: no port, no address."
             source: "PROTOCOL.md §G pitfall 23"
             severity: must
+            exercises: [connect]
             steps:
               - connect: {family: unknown, hostname: unknown}
               - helo: client.example.test
@@ -248,6 +266,7 @@ package enum CatalogueFiles {
             description: "CONNECT for an unresolved client: the host name is [192.0.2.7]."
             source: "PROTOCOL.md §G pitfall 23; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [connect]
             steps:
               - connect: {family: inet, address: 192.0.2.7, hostname: "[192.0.2.7]"}
               - helo: client.example.test
@@ -265,6 +284,7 @@ package enum CatalogueFiles {
             description: "CONNECT offered with neither NOCONNECT nor NR_CONN: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, connect]
             negotiate: {protocol: 0x1FEFFE, expect: {protocol-exclude: [NR_CONN]}}
             steps:
               - connect
@@ -283,6 +303,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_CONN: it sends no reply to CONNECT."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [connect]
             skip-unless: {protocol: [NR_CONN]}
             steps:
               - connect
@@ -301,6 +322,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_CONN but the MTA does not offer it: it answers CONNECT itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, connect]
             negotiate: {protocol: 0x1FEFFF, expect: {protocol-exclude: [NR_CONN]}}
             steps:
               - connect
@@ -319,6 +341,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NOCONNECT: CONNECT is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [connect, helo]
             skip-unless: {protocol: [NOCONNECT]}
             steps:
               - connect
@@ -338,6 +361,7 @@ package enum CatalogueFiles {
             description: "HELO offered with neither NOHELO nor NR_HELO: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, helo]
             negotiate: {protocol: 0x1FDFFD, expect: {protocol-exclude: [NR_HELO]}}
             steps:
               - connect
@@ -356,6 +380,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_HELO: it sends no reply to HELO."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [helo]
             skip-unless: {protocol: [NR_HELO]}
             steps:
               - connect
@@ -374,6 +399,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_HELO but the MTA does not offer it: it answers HELO itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, helo]
             negotiate: {protocol: 0x1FDFFF, expect: {protocol-exclude: [NR_HELO]}}
             steps:
               - connect
@@ -392,6 +418,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NOHELO: HELO is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [helo, mail]
             skip-unless: {protocol: [NOHELO]}
             steps:
               - connect
@@ -411,6 +438,7 @@ package enum CatalogueFiles {
             description: "MAIL offered with neither NOMAIL nor NR_MAIL: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, mail]
             negotiate: {protocol: 0x1FBFFB, expect: {protocol-exclude: [NR_MAIL]}}
             steps:
               - connect
@@ -429,6 +457,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_MAIL: it sends no reply to MAIL."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [mail]
             skip-unless: {protocol: [NR_MAIL]}
             steps:
               - connect
@@ -447,6 +476,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_MAIL but the MTA does not offer it: it answers MAIL itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, mail]
             negotiate: {protocol: 0x1FBFFF, expect: {protocol-exclude: [NR_MAIL]}}
             steps:
               - connect
@@ -465,6 +495,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NOMAIL: MAIL is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [mail, rcpt]
             skip-unless: {protocol: [NOMAIL]}
             steps:
               - connect
@@ -484,6 +515,7 @@ package enum CatalogueFiles {
             description: "RCPT offered with neither NORCPT nor NR_RCPT: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, rcpt]
             negotiate: {protocol: 0x1F7FF7, expect: {protocol-exclude: [NR_RCPT]}}
             steps:
               - connect
@@ -502,6 +534,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_RCPT: it sends no reply to RCPT."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [rcpt]
             skip-unless: {protocol: [NR_RCPT]}
             steps:
               - connect
@@ -520,6 +553,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_RCPT but the MTA does not offer it: it answers RCPT itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, rcpt]
             negotiate: {protocol: 0x1F7FFF, expect: {protocol-exclude: [NR_RCPT]}}
             steps:
               - connect
@@ -538,6 +572,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NORCPT: RCPT is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [rcpt, data]
             skip-unless: {protocol: [NORCPT]}
             steps:
               - connect
@@ -557,6 +592,7 @@ package enum CatalogueFiles {
             description: "DATA offered with neither NODATA nor NR_DATA: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, data]
             skip-unless: {version: 4}
             negotiate: {protocol: 0x1EFDFF, expect: {protocol-exclude: [NR_DATA]}}
             steps:
@@ -576,6 +612,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_DATA: it sends no reply to DATA."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [data]
             skip-unless: {protocol: [NR_DATA], version: 4}
             steps:
               - connect
@@ -594,6 +631,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_DATA but the MTA does not offer it: it answers DATA itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, data]
             skip-unless: {version: 4}
             negotiate: {protocol: 0x1EFFFF, expect: {protocol-exclude: [NR_DATA]}}
             steps:
@@ -613,6 +651,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NODATA: DATA is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [data, header]
             skip-unless: {protocol: [NODATA], version: 4}
             steps:
               - connect
@@ -632,6 +671,7 @@ package enum CatalogueFiles {
             description: "HEADER offered with neither NOHDRS nor NR_HDR: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, header]
             negotiate: {protocol: 0x1FFF5F, expect: {protocol-exclude: [NR_HDR]}}
             steps:
               - connect
@@ -650,6 +690,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_HDR: it sends no reply to HEADER."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [header]
             skip-unless: {protocol: [NR_HDR]}
             steps:
               - connect
@@ -668,6 +709,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_HDR but the MTA does not offer it: it answers HEADER itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, header]
             negotiate: {protocol: 0x1FFF7F, expect: {protocol-exclude: [NR_HDR]}}
             steps:
               - connect
@@ -686,6 +728,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NOHDRS: HEADER is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [header, eoh]
             skip-unless: {protocol: [NOHDRS]}
             steps:
               - connect
@@ -705,6 +748,7 @@ package enum CatalogueFiles {
             description: "EOH offered with neither NOEOH nor NR_EOH: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, eoh]
             negotiate: {protocol: 0x1BFFBF, expect: {protocol-exclude: [NR_EOH]}}
             steps:
               - connect
@@ -723,6 +767,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_EOH: it sends no reply to EOH."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [eoh]
             skip-unless: {protocol: [NR_EOH]}
             steps:
               - connect
@@ -741,6 +786,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_EOH but the MTA does not offer it: it answers EOH itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, eoh]
             negotiate: {protocol: 0x1BFFFF, expect: {protocol-exclude: [NR_EOH]}}
             steps:
               - connect
@@ -759,6 +805,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NOEOH: EOH is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [eoh, body]
             skip-unless: {protocol: [NOEOH]}
             steps:
               - connect
@@ -778,6 +825,7 @@ package enum CatalogueFiles {
             description: "BODY offered with neither NOBODY nor NR_BODY: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, body]
             negotiate: {protocol: 0x17FFEF, expect: {protocol-exclude: [NR_BODY]}}
             steps:
               - connect
@@ -796,6 +844,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_BODY: it sends no reply to BODY."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [body]
             skip-unless: {protocol: [NR_BODY]}
             steps:
               - connect
@@ -814,6 +863,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_BODY but the MTA does not offer it: it answers BODY itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, body]
             negotiate: {protocol: 0x17FFFF, expect: {protocol-exclude: [NR_BODY]}}
             steps:
               - connect
@@ -832,6 +882,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NOBODY: BODY is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [body, eom]
             skip-unless: {protocol: [NOBODY]}
             steps:
               - connect
@@ -851,6 +902,7 @@ package enum CatalogueFiles {
             description: "UNKNOWN offered with neither NOUNKNOWN nor NR_UNKN: sent, and answered once."
             source: "libmilter engine.c (the command dispatch and its states) (one reply per event); PROTOCOL.md §G pitfall 7"
             severity: must
+            exercises: [negotiate, unknown]
             skip-unless: {version: 3}
             negotiate: {protocol: 0x1DFEFF, expect: {protocol-exclude: [NR_UNKN]}}
             steps:
@@ -871,6 +923,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NR_UNKN: it sends no reply to UNKNOWN."
             source: "PROTOCOL.md §G pitfall 7; libmilter mfdef.h (SMFIP_NR_*)"
             severity: must
+            exercises: [unknown]
             skip-unless: {protocol: [NR_UNKN], version: 3}
             steps:
               - connect
@@ -890,6 +943,7 @@ package enum CatalogueFiles {
             description: "The milter wants NR_UNKN but the MTA does not offer it: it answers UNKNOWN itself."
             source: "PROTOCOL.md §D (NR_x); libmilter engine.c sendreply (answers CONTINUE itself when the MTA lacks NR_x)"
             severity: must
+            exercises: [negotiate, unknown]
             skip-unless: {version: 3}
             negotiate: {protocol: 0x1DFFFF, expect: {protocol-exclude: [NR_UNKN]}}
             steps:
@@ -910,6 +964,7 @@ package enum CatalogueFiles {
             description: "The milter asked for NOUNKNOWN: UNKNOWN is not sent, its macros are, and the messages go on."
             source: "PROTOCOL.md §G pitfall 4; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [unknown, mail]
             skip-unless: {protocol: [NOUNKNOWN], version: 3}
             steps:
               - connect
@@ -937,6 +992,7 @@ package enum CatalogueFiles {
             description: "A frame of length 0 (then a CONNECT byte): the milter closes without answering, and serves the next connection."
             source: "PROTOCOL.md §G pitfall 19; libmilter comm.c mi_rd_cmd (it reads 5 bytes first; a length-0 command that needs a payload ends the session)"
             severity: must
+            exercises: [raw, connect]
             sessions:
               - steps:
                     - raw: {hex: "00 00 00 00 43"}
@@ -947,6 +1003,7 @@ package enum CatalogueFiles {
             description: "SMTP text on the milter socket (\"post\" reads as length 1886352244): the milter closes without answering."
             source: "PROTOCOL.md §G pitfall 18; libmilter comm.c mi_rd_cmd (refuses lengths over its maximum)"
             severity: must
+            exercises: [raw, connect]
             sessions:
               - steps:
                     - raw: {text: "post /index.html HTTP/1.0\r\n\r\n"}
@@ -957,6 +1014,7 @@ package enum CatalogueFiles {
             description: "A BODY chunk of 65536 bytes, one over the limit, without MDS negotiated: the milter closes without answering."
             source: "PROTOCOL.md §G pitfall 18; libmilter comm.c (MILTER_MAX_DATA_SIZE)"
             severity: should
+            exercises: [raw, connect]
             sessions:
               - steps:
                     - connect
@@ -974,6 +1032,7 @@ package enum CatalogueFiles {
             description: "A frame with an unknown command byte ('Z'): the milter closes without answering."
             source: "libmilter engine.c (the command dispatch and its states) (an unknown command ends the session)"
             severity: should
+            exercises: [raw, connect]
             sessions:
               - steps:
                     - connect
@@ -985,6 +1044,7 @@ package enum CatalogueFiles {
             description: "A frame cut short (length 100, 10 bytes, then the connection ends): the milter still serves new connections."
             source: "libmilter comm.c mi_rd_cmd (a short read ends the session)"
             severity: must
+            exercises: [raw, connect]
             sessions:
               - steps:
                     - connect
@@ -995,6 +1055,7 @@ package enum CatalogueFiles {
             description: "A CONNECT of family 4 without port and address: the milter closes without answering."
             source: "libmilter engine.c st_connectinfo"
             severity: should
+            exercises: [raw, connect]
             sessions:
               - steps:
                     - raw: {command: C, payload-hex: "68 6f 73 74 00 34"}
@@ -1012,6 +1073,7 @@ package enum CatalogueFiles {
             description: "A header with an empty value, name\\0\\0."
             source: "PROTOCOL.md §G pitfall 11"
             severity: must
+            exercises: [header]
             steps:
               - connect
               - helo: client.example.test
@@ -1022,6 +1084,7 @@ package enum CatalogueFiles {
             description: "A header value of 64000 bytes (near the 65535-byte frame limit)."
             source: "PROTOCOL.md §A (65535-byte maximum data size)"
             severity: must
+            exercises: [header]
             steps:
               - connect
               - helo: client.example.test
@@ -1032,6 +1095,7 @@ package enum CatalogueFiles {
             description: "A folded header value, continuation lines joined with a bare LF."
             source: "PROTOCOL.md §B (folded values use bare LF); Postfix src/milter/milter8.c"
             severity: must
+            exercises: [header]
             steps:
               - connect
               - helo: client.example.test
@@ -1042,6 +1106,7 @@ package enum CatalogueFiles {
             description: "A header value with raw UTF-8 bytes."
             source: "RFC 6532; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [header]
             steps:
               - connect
               - helo: client.example.test
@@ -1052,6 +1117,7 @@ package enum CatalogueFiles {
             description: "A message with 200 header fields."
             source: "libmilter engine.c (the command dispatch and its states)"
             severity: must
+            exercises: [header]
             steps:
               - connect
               - helo: client.example.test
@@ -1062,6 +1128,7 @@ package enum CatalogueFiles {
             description: "A message without any header: EOH straight after DATA."
             source: "Postfix src/milter/milter8.c"
             severity: must
+            exercises: [eoh]
             steps:
               - connect
               - helo: client.example.test
@@ -1077,6 +1144,7 @@ package enum CatalogueFiles {
             description: "With HDR_LEADSPC the value keeps its leading spaces; the milter still answers every header."
             source: "PROTOCOL.md §G pitfall 10; libmilter mfdef.h (SMFIP_HDR_LEADSPC)"
             severity: should
+            exercises: [header]
             skip-unless: {protocol: [HDR_LEADSPC]}
             steps:
               - connect
@@ -1095,6 +1163,7 @@ package enum CatalogueFiles {
             description: "Postfix's MACRO packet before each header (stage L) gets no reply."
             source: "PROTOCOL.md §G pitfall 3; Postfix src/milter/milter8.c (sends the end-of-header macros before each header)"
             severity: must
+            exercises: [header]
             steps:
               - connect
               - helo: client.example.test
@@ -1112,6 +1181,7 @@ package enum CatalogueFiles {
             description: "Postfix's MACRO packet before each body chunk (stage B) gets no reply."
             source: "PROTOCOL.md §G pitfall 3; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [body]
             steps:
               - connect
               - helo: client.example.test
@@ -1129,6 +1199,7 @@ package enum CatalogueFiles {
             description: "MACRO packets with no pairs (Postfix sends one for HELO without TLS) are accepted."
             source: "PROTOCOL.md §G pitfall 3; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [helo]
             steps:
               - connect
               - helo: client.example.test
@@ -1140,6 +1211,7 @@ package enum CatalogueFiles {
             description: "Macros the milter never asked for ({x_custom}, a 1000-byte value) are accepted."
             source: "libmilter engine.c (the command dispatch and its states) (stores every pair it receives)"
             severity: must
+            exercises: [mail]
             macros: {mail: {"{x_custom}": "1", "{x_long}": "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"}}
             steps:
               - connect
@@ -1151,6 +1223,7 @@ package enum CatalogueFiles {
             description: "A MACRO packet gets no reply: nothing arrives in the 300 ms after a command's own reply."
             source: "PROTOCOL.md §G pitfall 1; libmilter mfdef.h (SMFIC_MACRO takes no reply)"
             severity: must
+            exercises: [connect, helo, mail, rcpt]
             steps:
               - connect
               - listen: 0.3
@@ -1167,6 +1240,7 @@ package enum CatalogueFiles {
             description: "Sendmail's macro set ({if_name}, {if_addr}, {msg_id} at end of message) with Postfix's events."
             source: "Sendmail sendmail/milter.c (default macros per stage)"
             severity: must
+            exercises: [connect, eom]
             macros: {connect: {"{if_name}": localhost, "{if_addr}": 127.0.0.1}, eom: {"{msg_id}": "<x.1@mx.example.test>"}}
             steps:
               - connect
@@ -1185,6 +1259,7 @@ package enum CatalogueFiles {
             description: "Three messages on one connection; state resets between them."
             source: "PROTOCOL.md §G pitfall 2; Postfix src/milter/milter8.c (one milter connection per SMTP connection)"
             severity: must
+            exercises: [mail, eom]
             steps:
               - connect
               - helo: client.example.test
@@ -1197,6 +1272,7 @@ package enum CatalogueFiles {
             description: "One message to 50 recipients, each RCPT answered."
             source: "libmilter engine.c (the command dispatch and its states)"
             severity: must
+            exercises: [rcpt]
             steps:
               - connect
               - helo: client.example.test
@@ -1207,6 +1283,7 @@ package enum CatalogueFiles {
             description: "MAIL and RCPT with ESMTP arguments, each its own string."
             source: "PROTOCOL.md §B (MAIL and RCPT are str[]); Postfix src/milter/milter8.c"
             severity: must
+            exercises: [mail, rcpt]
             steps:
               - connect
               - helo: client.example.test
@@ -1217,6 +1294,7 @@ package enum CatalogueFiles {
             description: "A bounce: MAIL FROM:<>."
             source: "RFC 5321 §4.5.5; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [mail]
             steps:
               - connect
               - helo: client.example.test
@@ -1227,6 +1305,7 @@ package enum CatalogueFiles {
             description: "HELO again on the same connection (after STARTTLS), then a message."
             source: "Postfix src/milter/milter8.c (a HELO event for every HELO or EHLO)"
             severity: must
+            exercises: [helo]
             steps:
               - connect
               - helo: client.example.test
@@ -1238,6 +1317,7 @@ package enum CatalogueFiles {
             description: "QUIT_NC after end of message, then CONNECT without a new OPTNEG: the connection serves a second SMTP session. Stock libmilter fails it: after a milter ACCEPTs at end of message it is back in its HELO state, where QUIT_NC is not a valid transition, so it silently ignores QUIT_NC and the CONNECT after it (a 5 s wait, the case's timeout)."
             source: "PROTOCOL.md §G pitfall 17; libmilter engine.c (the state table: QUIT_NC is valid after end of message only until the reply moves the milter to HELO). should: neither Postfix (milter8.c sends QUIT, never QUIT_NC) nor Sendmail reuses a milter connection this way, so no production MTA depends on it"
             severity: should
+            exercises: all
             timeout: 5
             skip-unless: {version: 6}
             steps:
@@ -1254,6 +1334,7 @@ package enum CatalogueFiles {
             description: "Three SMTP sessions on one milter connection, joined by QUIT_NC. Stock libmilter fails it for the reason given at session.quit-nc-reuse (a 5 s wait, the case's timeout)."
             source: "PROTOCOL.md §G pitfall 17. should: no production MTA sends QUIT_NC (Postfix never does)"
             severity: should
+            exercises: all
             timeout: 5
             skip-unless: {version: 6}
             steps:
@@ -1274,6 +1355,7 @@ package enum CatalogueFiles {
             description: "QUIT gets no reply; the milter closes the connection."
             source: "PROTOCOL.md §G pitfall 1; libmilter mfdef.h (SMFIC_QUIT takes no reply)"
             severity: must
+            exercises: [quit]
             steps:
               - connect
               - helo: client.example.test
@@ -1284,6 +1366,7 @@ package enum CatalogueFiles {
             description: "Every reply comes within the MTA's timeouts (Postfix 30 s a command, 300 s for content; Sendmail 10 s, 5 min)."
             source: "Postfix src/milter/milter8.c (milter_command_timeout, milter_content_timeout); Sendmail sendmail/milter.c (T=S:10s;R:10s;E:5m)"
             severity: must
+            exercises: all
             steps:
               - connect
               - helo: client.example.test
@@ -1301,6 +1384,7 @@ package enum CatalogueFiles {
             description: "UNKNOWN (an SMTP command the MTA does not know) gets one reply."
             source: "libmilter mfdef.h (SMFIC_UNKNOWN, version 3)"
             severity: must
+            exercises: [unknown]
             skip-unless: {version: 3}
             steps:
               - connect
@@ -1313,6 +1397,7 @@ package enum CatalogueFiles {
             description: "UNKNOWN between RCPT and DATA."
             source: "PROTOCOL.md §G pitfall 3; Postfix src/milter/milter8.c"
             severity: must
+            exercises: [unknown]
             skip-unless: {version: 3}
             steps:
               - connect
@@ -1338,6 +1423,7 @@ package enum CatalogueFiles {
             description: "The MTA offers version 6: a whole message goes through."
             source: "PROTOCOL.md §G pitfall 15; Postfix src/milter/milter8.c (milter8_negotiate)"
             severity: must
+            exercises: [negotiate, eom]
             negotiate: {version: 6}
             steps:
               - connect
@@ -1349,6 +1435,7 @@ package enum CatalogueFiles {
             description: "The MTA offers version 4 (0x37F): the milter answers at most 4 and asks for no flag version 4 lacks."
             source: "PROTOCOL.md §G pitfall 15; Postfix src/milter/milter8.c (milter8_negotiate)"
             severity: must
+            exercises: [negotiate]
             negotiate: {version: 4, expect: {protocol-exclude: [NR_HDR, SKIP, RCPT_REJ, NR_CONN, NR_HELO, NR_MAIL, NR_RCPT, NR_DATA, NR_UNKN, NR_EOH, NR_BODY, HDR_LEADSPC]}}
             steps:
               - connect
@@ -1360,6 +1447,7 @@ package enum CatalogueFiles {
             description: "The MTA offers version 3 (0x17F): the milter answers at most 3, no DATA is sent."
             source: "PROTOCOL.md §G pitfall 15; Postfix src/milter/milter8.c (milter8_negotiate)"
             severity: must
+            exercises: [negotiate, header]
             negotiate: {version: 3, expect: {protocol-exclude: [NR_HDR, NODATA, SKIP, RCPT_REJ, NR_CONN, NR_HELO, NR_MAIL, NR_RCPT, NR_DATA, NR_UNKN, NR_EOH, NR_BODY, HDR_LEADSPC]}}
             steps:
               - connect
@@ -1371,6 +1459,7 @@ package enum CatalogueFiles {
             description: "The MTA offers version 2 (0x7F): the milter answers at most 2 and expects neither DATA nor UNKNOWN."
             source: "PROTOCOL.md §G pitfall 15; Postfix src/milter/milter8.c (milter8_negotiate)"
             severity: must
+            exercises: [negotiate, header]
             negotiate: {version: 2, expect: {protocol-exclude: [NR_HDR, NOUNKNOWN, NODATA, SKIP, RCPT_REJ, NR_CONN, NR_HELO, NR_MAIL, NR_RCPT, NR_DATA, NR_UNKN, NR_EOH, NR_BODY, HDR_LEADSPC]}}
             steps:
               - connect
@@ -1382,6 +1471,7 @@ package enum CatalogueFiles {
             description: "An MTA newer than the milter offers version 7: the milter answers a version it knows and the message goes through."
             source: "libmilter engine.c st_optionneg (answers the lower of its own version and the MTA's)"
             severity: should
+            exercises: [negotiate, eom]
             negotiate: {version: 7}
             steps:
               - connect
@@ -1393,6 +1483,7 @@ package enum CatalogueFiles {
             description: "An offer of version 1 is refused: the milter closes or answers with no usable agreement."
             source: "libmilter engine.c st_optionneg (refuses versions below 2)"
             severity: should
+            exercises: [negotiate]
             negotiate: {version: 1, expect: {refused: true}}
             steps:
               - connect
@@ -1402,6 +1493,7 @@ package enum CatalogueFiles {
             description: "An offer with the MDS_256K and MDS_1M bits (Sendmail 8.14+) is answered and the message goes through."
             source: "PROTOCOL.md §G pitfall 20; libmilter mfdef.h (SMFIP_MDS_*)"
             severity: should
+            exercises: [negotiate, eom]
             negotiate: {protocol: 0x301FFFFF}
             steps:
               - connect
@@ -1413,6 +1505,7 @@ package enum CatalogueFiles {
             description: "Offered no NR flag, the milter asks for none: its answer stays within the offer."
             source: "Postfix src/milter/milter8.c (milter8_negotiate); libmilter engine.c st_optionneg (masks its wishes with the offer)"
             severity: must
+            exercises: [negotiate]
             negotiate: {protocol: 0x100F7F, expect: {protocol-exclude: [NR_CONN, NR_HELO, NR_MAIL, NR_RCPT, NR_DATA, NR_UNKN, NR_HDR, NR_EOH, NR_BODY]}}
             steps:
               - connect

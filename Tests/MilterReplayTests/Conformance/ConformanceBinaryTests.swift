@@ -63,6 +63,7 @@ import Testing
         #expect(abort["file"] as? String == "conformance/abort.yaml")
         #expect(["must", "should"].contains(abort["severity"] as? String))
         #expect((abort["description"] as? String)?.isEmpty == false)
+        #expect(abort["exercises"] as? String == "eom, abort")
         #expect((json?["summary"] as? [String: Any])?["cases"] as? Int == cases.count)
         let both = try await ReplayBinary.run(["conformance", "--list", "--json", "--markdown"])
         #expect(both.status == 2, "\(both.stderr)")

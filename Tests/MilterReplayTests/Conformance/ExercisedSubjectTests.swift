@@ -105,4 +105,60 @@ struct ExercisedSubjectTests {
             #expect(error.description.contains(words), "\(error)")
         }
     }
+
+    /// Every case of conformance/*.yaml says what it is about (`all` where that is every command), so that a new
+    /// case has to decide too.
+    @Test func everyCatalogueCaseDeclaresWhatItExercises() {
+        for (name, text) in CatalogueFiles.files {
+            let lines = text.split(separator: "\n")
+            let ids = lines.filter { $0.hasPrefix("id: ") }.count
+            let declared = lines.filter { $0.hasPrefix("exercises: ") }.count
+            #expect(ids == declared, "conformance/\(name): \(ids) cases, \(declared) with exercises")
+        }
+        #expect(Catalogue.all.allSatisfy { !$0.exercises.isEmpty })
+    }
+
+    // MARK: End to end
+
+    /// ABORT and QUIT leave no record when they do not go: the MTA sends no ABORT after a verdict that ended the
+    /// session, and no QUIT once a SHUTDOWN made it close the socket. Cases about them are not exercised then.
+    @Test func casesAboutAbortAndQuitAreNotExercisedAfterAShutdownAtConnect() async throws {
+        let script = Scripts.wellBehaved { $0.id == .connect ? [.reply(.shutdown)] : nil }
+        let results = try await ConformanceHarness.run(["abort.double", "session.quit-no-reply"], script: script)
+        let reasons = Dictionary(uniqueKeysWithValues: results.map { ($0.id, $0.status.reason ?? $0.status.name) })
+        #expect(results.allSatisfy { $0.status.name == "not-exercised" }, "\(reasons)")
+        #expect(reasons["abort.double"]?.hasSuffix("before ABORT reached the milter") == true, "\(reasons)")
+        #expect(reasons["session.quit-no-reply"]?.hasSuffix("before QUIT reached the milter") == true, "\(reasons)")
+    }
+
+    // MARK: End to end, against a milter that answers ACCEPT at end of headers (as OpenDKIM does)
+
+    /// Answers the MTA's version (at most 6) with what it offers, continues every event, accepts at EOH.
+    private static let acceptingAtEndOfHeaders: ScriptedMilter.Script = { command in
+        switch command {
+        case .optionNegotiation(let offer):
+            let version = MilterVersion(rawValue: min(offer.version.rawValue, 6))
+            return [.reply(Scripts.answer(version: version, actions: offer.actions, flags: []))]
+        case .macro, .abort, .quit, .quitNewConnection: return []
+        case .endOfHeaders: return [.reply(.accept)]
+        default: return [.reply(.continue)]
+        }
+    }
+
+    @Test func againstAnEarlyAcceptTheCasesAboutWhatCameBeforeItPassAndTheOthersAreNotExercised() async throws {
+        let passing = ["version.v4-offer", "macro.stage-L", "event.header", "header.many", "connect.ipv6"]
+        let kept = ["macro.stage-B", "body.over-64k", "abort.no-reply", "session.replies-within-timeouts"]
+        let results = try await ConformanceHarness.run(passing + kept, script: Self.acceptingAtEndOfHeaders)
+        let statuses = Dictionary(uniqueKeysWithValues: results.map { ($0.id, $0.status) })
+        for id in passing { #expect(statuses[id] == .pass, "\(id): \(String(describing: statuses[id]))") }
+        for id in kept {
+            let reason = statuses[id]?.reason ?? ""
+            #expect(statuses[id]?.name == "not-exercised", "\(id): \(String(describing: statuses[id]))")
+            #expect(reason.hasPrefix("not exercised: the milter's accept at EOH ended"), "\(id): \(reason)")
+        }
+        // The reason names the command of the subject that did not go, not merely the first one cut short.
+        #expect(statuses["abort.no-reply"]?.reason?.contains("before BODYEOB reached the milter") == true)
+        #expect(statuses["macro.stage-B"]?.reason?.contains("before BODY reached the milter") == true)
+        #expect(results.filter(\.failsRun).isEmpty)
+    }
 }

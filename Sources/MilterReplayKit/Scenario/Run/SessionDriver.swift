@@ -92,6 +92,8 @@ struct SessionDriver {
             return .transaction(await connection.finishTransaction())
         case .abort:
             transactionOpen = false
+            // The MTA sends no ABORT once a verdict ended the session; the result then has no ABORT record.
+            if await connection.sessionEnded { keepBack(.abort, "ABORT") }
             return .transaction(await connection.abort())
         case .message(let spec):
             await endOpenTransaction()
@@ -105,6 +107,8 @@ struct SessionDriver {
             return .findings(finding.map { [$0] } ?? [])
         case .quit:
             await endOpenTransaction()
+            // QUIT goes even after a verdict, unless the verdict made the MTA close the socket.
+            if await !connection.socketOpen { keepBack(.quit, "QUIT") }
             return .findings(await connection.quit())
         case .quitNewConnection:
             await endOpenTransaction()
