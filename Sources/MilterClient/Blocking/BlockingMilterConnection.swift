@@ -13,8 +13,13 @@ package final class BlockingMilterConnection {
     package let configuration: MilterClientConfiguration
     /// The connection's number in this process, as ``MilterClientConnection/number``.
     package let number: UInt
-    private var machine: MTAConnectionStateMachine
-    private var transport: BlockingTransport
+    var machine: MTAConnectionStateMachine
+    var transport: BlockingTransport
+    /// The transactions this connection may send again from their record (``ExchangeMemoStore``).
+    let memos: ExchangeMemoStore?
+    /// What the connection has exchanged so far, while a digest can say it all; `nil` from then on
+    /// (and without ``memos``): no transaction is then sent from a record.
+    var digest: ExchangeDigest?
 
     private init(socket: BlockingSocket, configuration: MilterClientConfiguration, client: SMTPClient) {
         self.configuration = configuration
@@ -22,6 +27,8 @@ package final class BlockingMilterConnection {
         number = ConnectionTags.next()
         machine.connectionTag = number
         transport = BlockingTransport(socket: socket, configuration: configuration)
+        memos = configuration.frameTap == nil ? configuration.exchangeMemos : nil
+        digest = memos == nil ? nil : .start
     }
 
     deinit { transport.closeSocket() }
@@ -39,7 +46,7 @@ package final class BlockingMilterConnection {
             throw MilterConnectError(address: address, reason: error.reason)
         }
         let connection = BlockingMilterConnection(socket: socket, configuration: configuration, client: client)
-        _ = connection.driveStep(connection.machine.negotiationRequested())
+        _ = connection.digesting(.step, 0) { $0.driveStep($0.machine.negotiationRequested()) }
         return connection
     }
 
@@ -48,15 +55,18 @@ package final class BlockingMilterConnection {
 
     /// Sends CONNECT with the client's address.
     @discardableResult
-    package func connect() -> StepRecord { driveStep(machine.connectRequested()) }
+    package func connect() -> StepRecord { digesting(.step, 1) { $0.driveStep($0.machine.connectRequested()) } }
 
     /// Sends HELO with the client's HELO name.
     @discardableResult
-    package func helo() -> StepRecord { driveStep(machine.heloRequested(nil)) }
+    package func helo() -> StepRecord { digesting(.step, 2) { $0.driveStep($0.machine.heloRequested(nil)) } }
 
-    /// Runs a whole transaction, as ``MilterClientConnection/send(_:)``.
+    /// Runs a whole transaction, as ``MilterClientConnection/send(_:)``. With
+    /// ``MilterClientConfiguration/exchangeMemos``, a transaction this history has seen before is
+    /// sent from its record while the milter answers as it did (``ExchangeMemoStore``).
     package func send(_ message: MilterMessage) -> TransactionResult {
-        drive(machine.messageRequested(message)).result
+        guard let memos, let digest else { return drive(machine.messageRequested(message)).result }
+        return send(message, after: digest, memos: memos)
     }
 
     /// Sends QUIT (unless the conversation is already over) and closes, as
@@ -89,7 +99,7 @@ package final class BlockingMilterConnection {
         return machine.run(.wait(timeout), on: &transport).foundFinding
     }
 
-    private func driveStep(_ first: MTAConnectionStateMachine.Action) -> StepRecord {
+    func driveStep(_ first: MTAConnectionStateMachine.Action) -> StepRecord {
         drive(first).record
     }
 
@@ -97,7 +107,7 @@ package final class BlockingMilterConnection {
     /// found before the next command goes, as an event loop finds it), then runs the machine on
     /// the socket, waiting for each milter event it asks for; with `stoppingAtWait`, returns at
     /// the first wait instead.
-    private func drive(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> MilterRunOutcome {
+    func drive(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> MilterRunOutcome {
         transport.readAvailable()
         transport.stopsAtWait = stoppingAtWait
         return machine.run(first, on: &transport)

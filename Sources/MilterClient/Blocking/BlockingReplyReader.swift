@@ -50,6 +50,9 @@ struct BlockingReplyReader {
         return replies
     }
 
+    /// Whether anything was read that nobody took yet: replies, part of one, or the end of the stream.
+    var hasUnreadInput: Bool { !queue.isEmpty || bytes.readableBytes > 0 || terminal != nil }
+
     /// The next event, waiting at most `timeout` for it on `socket`.
     mutating func next(from socket: inout BlockingSocket, timeout: TimeAmount) -> InboxEvent {
         if let event = poll() { return event }

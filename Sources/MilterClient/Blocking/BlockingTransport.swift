@@ -16,6 +16,8 @@ struct BlockingTransport: MilterTransport {
     /// Whether ``nextEvent(within:)`` writes and returns `nil` instead of blocking (QUIT's watch
     /// continues on another thread).
     var stopsAtWait = false
+    /// Sees every write, event and stray reply while set (``ExchangeRecorder``).
+    var recorder: ExchangeRecorder?
 
     init(socket: BlockingSocket, configuration: MilterClientConfiguration) {
         self.socket = socket
@@ -32,12 +34,17 @@ struct BlockingTransport: MilterTransport {
         if !socketClosed { reader.readAvailable(from: socket) }
     }
 
-    mutating func takeStrayReplies() -> [MilterReply] { reader.takeQueuedReplies() }
+    mutating func takeStrayReplies() -> [MilterReply] {
+        let replies = reader.takeQueuedReplies()
+        if !replies.isEmpty, recorder != nil { recorder!.foundStrayReplies() }
+        return replies
+    }
 
     /// The first frames of a run become the batch; later ones are copied in. Either way the buffer
     /// left over goes back for the next step to encode into.
     mutating func enqueue(_ frames: consuming ByteBuffer) -> ByteBuffer? {
         var frames = frames
+        if recorder != nil { recorder!.enqueued(frames) }
         if batch.readableBytes == 0 {
             swap(&batch, &frames)
         } else {
@@ -47,18 +54,31 @@ struct BlockingTransport: MilterTransport {
     }
 
     mutating func nextEvent(within timeout: TimeAmount) -> InboxEvent? {
+        let event = readEvent(within: timeout)
+        if recorder != nil { recorder!.received(event, timeout: timeout) }
+        return event
+    }
+
+    private mutating func readEvent(within timeout: TimeAmount) -> InboxEvent? {
         if let event = reader.poll() { return event }
         write(timeout: timeout)
         if stopsAtWait { return nil }
         return reader.next(from: &socket, timeout: timeout)
     }
 
+    /// Whether anything was read that nobody took yet: replies, part of one, or the end of the stream.
+    var hasUnreadInput: Bool { reader.hasUnreadInput }
+
     mutating func close() {
+        if recorder != nil { recorder!.closed() }
         write()
         closeSocket()
     }
 
-    mutating func flush() { write() }
+    mutating func flush() {
+        if recorder != nil { recorder!.flushed() }
+        write()
+    }
 
     /// Writes the frames of the run, shown to the tap first, within `timeout` (the wait that
     /// follows, or else the command timeout); a failed write ends the reply stream with the error.

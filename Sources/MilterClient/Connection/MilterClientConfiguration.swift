@@ -36,6 +36,11 @@ public struct MilterClientConfiguration: Sendable {
     public var buildsResultingMessage = true
     /// What the client keeps, at most, for this connection.
     public var limits = MilterClientLimits()
+    /// Transactions a ``BlockingMilterConnection`` may send again from their recorded bytes when the
+    /// milter answers them as before (``ExchangeMemoStore``); `nil` (the default) judges every
+    /// transaction with the full state machine. Copies of the configuration share the store. A
+    /// connection with a ``frameTap`` never uses it.
+    package var exchangeMemos: ExchangeMemoStore?
     /// An observer of every frame sent and received, in wire order (`milter-replay --verbose`);
     /// `nil` (the default) costs nothing.
     public var frameTap: MilterFrameTap?

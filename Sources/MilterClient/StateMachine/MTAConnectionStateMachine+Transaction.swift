@@ -156,7 +156,7 @@ extension MTAConnectionStateMachine {
 
     /// `4`, the connection's number and the transaction's, each in at least five hex digits: unique in the
     /// process (`4000010000A` is the 10th message of the first connection).
-    private var queueID: String {
+    var queueID: String {
         mutating get {
             // Digits written straight into the bytes: every message makes one.
             var bytes: [UInt8] = [UInt8(ascii: "4")]

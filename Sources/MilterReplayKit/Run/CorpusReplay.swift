@@ -90,6 +90,10 @@ public struct CorpusReplay: Sendable {
         // without them, do not build it.
         configuration.buildsResultingMessage =
             output.showMessage || entries.contains { $0.moreExpectations?.result != nil }
+        // Repeated exchanges are sent from their record only where nothing needs the message after the milter.
+        if load.reusesExchanges, !configuration.buildsResultingMessage {
+            configuration.exchangeMemos = ExchangeMemoStore()
+        }
         var runner = ReplayRunner(
             entries: entries, address: address, configuration: configuration,
             client: client, connections: load.connections, threads: load.threads,

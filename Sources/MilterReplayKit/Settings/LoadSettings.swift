@@ -13,12 +13,17 @@ public struct LoadSettings: Sendable {
     /// Event loop threads carrying all connections (SwiftNIO); nil: a thread of its own per
     /// connection, with a blocking socket.
     public var threads: Int?
+    /// Whether a blocking connection sends a transaction whose exchange repeats one already judged
+    /// from its record, comparing each reply with the recorded one (`MilterClient`'s
+    /// `ExchangeMemoStore`); false judges every transaction with the full state machine.
+    public var reusesExchanges: Bool
 
     /// One connection, one message per connection, the inputs once, unpaced.
     public init(
         connections: Int = 1, messagesPerConnection: Int = 1, repeat: Int = 1, duration: Double? = nil,
-        rate: Double? = nil, threads: Int? = nil
+        rate: Double? = nil, threads: Int? = nil, reusesExchanges: Bool = true
     ) {
+        self.reusesExchanges = reusesExchanges
         self.connections = connections
         self.messagesPerConnection = messagesPerConnection
         self.repeat = `repeat`

@@ -36,6 +36,12 @@ struct LoadOptions: ParsableArguments {
     )
     var threads: Int?
 
+    @Flag(
+        help:
+            "Judge every transaction with the full state machine, even one whose exchange repeats one already judged byte for byte (default: such a transaction is sent from the record and each reply compared with the recorded one; the first difference goes back to the state machine)."
+    )
+    var noExchangeReuse = false
+
     func validate() throws {
         try NumericOption.check(connections, "--connections", in: 1...10_000)
         try NumericOption.check(messagesPerConnection, "--messages-per-connection", in: 1...1_000_000_000)
@@ -52,6 +58,6 @@ struct LoadOptions: ParsableArguments {
     var settings: LoadSettings {
         LoadSettings(
             connections: connections, messagesPerConnection: messagesPerConnection, repeat: `repeat` ?? 1,
-            duration: duration, rate: rate, threads: threads)
+            duration: duration, rate: rate, threads: threads, reusesExchanges: !noExchangeReuse)
     }
 }

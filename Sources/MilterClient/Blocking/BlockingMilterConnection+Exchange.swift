@@ -1,0 +1,140 @@
+import MilterProtocol
+import NIOCore
+
+extension BlockingMilterConnection {
+    /// Runs `body` with a recorder on the transport that moves ``digest`` on (the steps of the
+    /// connection itself: OPTNEG, CONNECT, HELO).
+    func digesting<T>(_ tag: ExchangeHashing.Tag, _ detail: Int, _ body: (BlockingMilterConnection) -> T) -> T {
+        guard let digest else { return body(self) }
+        transport.recorder = ExchangeRecorder(after: digest, queueID: [], keepsSegments: false)
+        transport.recorder!.begin(tag, detail)
+        let value = body(self)
+        let recorder = transport.recorder.take()!
+        self.digest = recorder.digestible ? recorder.digest() : nil
+        return value
+    }
+
+    /// A transaction with ``memos`` on: from the record of this history and message if there is
+    /// one, else through the machine, recorded for the next connection.
+    func send(_ message: MilterMessage, after digest: ExchangeDigest, memos: ExchangeMemoStore) -> TransactionResult {
+        transport.readAvailable()
+        guard machine.standsBetweenTransactions, !transport.hasUnreadInput else {
+            // Replies nobody asked for, or a connection no longer open: the digest cannot say what follows.
+            self.digest = nil
+            return drive(machine.messageRequested(message)).result
+        }
+        let queueID = Array(machine.queueID.utf8)
+        if let memo = memos.memo(after: digest, for: message), memo.queueIDLength == queueID.count {
+            return resend(message, from: memo, queueID: queueID, memos: memos)
+        }
+        return sendRecording(message, after: digest, queueID: queueID, into: memos)
+    }
+
+    /// Through the machine, recording the exchange; kept in `memos` if it can be sent again.
+    private func sendRecording(
+        _ message: MilterMessage, after digest: ExchangeDigest, queueID: [UInt8], into memos: ExchangeMemoStore
+    ) -> TransactionResult {
+        transport.recorder = ExchangeRecorder(after: digest, queueID: queueID, keepsSegments: true)
+        transport.recorder!.begin(.message)
+        let result = drive(machine.messageRequested(message)).result
+        let recorder = transport.recorder.take()!
+        guard recorder.digestible else {
+            self.digest = nil
+            return result
+        }
+        let digestAfter = recorder.digest()
+        self.digest = digestAfter
+        guard recorder.replayable, result.findings.isEmpty, result.resultingMessage == nil,
+            machine.standsBetweenTransactions, result.queueID.map({ Array($0.utf8) }) == queueID
+        else { return result }
+        let awaited = result.steps.indices.filter { result.steps[$0].delivery == .awaited }
+        guard awaited.count == recorder.segments.count(where: { $0.expected != nil }) else { return result }
+        let memo = ExchangeMemo(
+            message: message, segments: recorder.segments, result: result, awaitedSteps: awaited,
+            machineAfter: machine, digestAfter: digestAfter, queueIDLength: queueID.count)
+        memos.keep(memo, after: digest)
+        return result
+    }
+
+    /// Sends the recorded frames with this transaction's queue ID, comparing each reply with the
+    /// one recorded; the first difference hands the message to the machine (``diverge(_:from:queueID:times:last:)``).
+    private func resend(
+        _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8], memos: ExchangeMemoStore
+    ) -> TransactionResult {
+        transport.stopsAtWait = false
+        var times: [(write: ContinuousClock.Instant, arrival: ContinuousClock.Instant?)] = []
+        times.reserveCapacity(memo.segments.count)
+        for segment in memo.segments {
+            // A reply nobody asked for: the machine finds it before this write, as it would have.
+            if transport.hasUnreadInput {
+                memos.noteDivergence()
+                return diverge(message, from: memo, queueID: queueID, times: times, last: nil)
+            }
+            let write = machine.now()
+            _ = transport.enqueue(Self.frames(of: segment, queueID: queueID))
+            guard let expected = segment.expected else {
+                times.append((write, nil))
+                continue
+            }
+            let event = transport.nextEvent(within: expected.timeout)
+            times.append((write, machine.now()))
+            guard case .reply(let reply)? = event, reply == expected.reply else {
+                memos.noteDivergence()
+                return diverge(message, from: memo, queueID: queueID, times: times, last: event ?? .endOfFile)
+            }
+        }
+        transport.flush()
+        memos.noteReuse()
+        let id = String(decoding: queueID, as: UTF8.self)
+        var after = memo.machineAfter
+        after.adopt(from: machine, queueID: id)
+        machine = after
+        digest = memo.digestAfter
+        var result = memo.result
+        result.queueID = id
+        var awaited = memo.awaitedSteps.makeIterator()
+        for time in times {
+            guard let arrival = time.arrival, let index = awaited.next() else { continue }
+            result.steps[index].duration = time.write.duration(to: arrival)
+        }
+        if let first = times.first, let last = times.last(where: { $0.arrival != nil })?.arrival {
+            result.duration = first.write.duration(to: last)
+        }
+        return result
+    }
+
+    /// A recorded segment's frames with `queueID` in place of the recording's.
+    private static func frames(of segment: ExchangeSegment, queueID: [UInt8]) -> ByteBuffer {
+        var frames = segment.frames
+        for range in segment.queueIDRanges { frames.setBytes(queueID, at: frames.readerIndex + range.lowerBound) }
+        return frames
+    }
+
+    /// The machine runs the message from its start: fed what was written and read already, at the
+    /// instants it was, then on the socket. `last` is the event that differed from the record; `nil`
+    /// when the difference is unread input before a write. The connection uses no record after this.
+    private func diverge(
+        _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8],
+        times: [(write: ContinuousClock.Instant, arrival: ContinuousClock.Instant?)], last: InboxEvent?
+    ) -> TransactionResult {
+        var written: [(frames: ByteBuffer, instant: ContinuousClock.Instant)] = []
+        var events: [(event: InboxEvent, instant: ContinuousClock.Instant)] = []
+        for (index, time) in times.enumerated() {
+            let segment = memo.segments[index]
+            written.append((Self.frames(of: segment, queueID: queueID), time.write))
+            guard let expected = segment.expected, let arrival = time.arrival else { continue }
+            let isLast = index == times.count - 1
+            events.append((isLast ? last ?? .reply(expected.reply) : .reply(expected.reply), arrival))
+        }
+        let clock = ReplayClock()
+        let clockBefore = machine.now
+        machine.now = clock.now
+        var replaying = DivergedTransport(base: transport, written: written, events: events, clock: clock)
+        let first = machine.messageRequested(message)
+        let outcome = machine.run(first, on: &replaying)
+        transport = replaying.base
+        machine.now = clockBefore
+        digest = nil
+        return outcome.result
+    }
+}

@@ -1,0 +1,83 @@
+import NIOConcurrencyHelpers
+
+/// Transactions that ``BlockingMilterConnection`` may send again from their recorded bytes, shared
+/// by the connections of one configuration (``MilterClientConfiguration/exchangeMemos``).
+///
+/// A load run sends the same messages over and over, and a milter that answers them the same way
+/// makes the same exchange each time. The first time a message follows a given history (the
+/// connection's ``ExchangeDigest``), the full state machine sends it and judges every reply, and
+/// the store keeps what was written, what came back, the result and the machine's state after it.
+/// The next connection with the same history sends the same message from those bytes (its own
+/// queue ID patched in), compares each reply with the one recorded and, if all match, takes the
+/// recorded result and state: the machine is a pure value, so the same inputs in the same state
+/// give the same judgement. The first reply that differs (or a timeout, a close, a reply nobody
+/// asked for) hands the message back to the machine, which is fed what was already sent and read
+/// and then carries on on the socket: the findings are the machine's, as without the store.
+///
+/// Only exchanges the digest fully describes are kept: each write answered by at most one reply,
+/// no finding, no reply nobody asked for, no close, and no resulting message (its Received header
+/// carries the date). The store holds at most ``capacity`` exchanges; past that, messages go
+/// through the machine alone.
+package final class ExchangeMemoStore: Sendable {
+    /// The most exchanges kept.
+    package let capacity: Int
+    private let memos = NIOLockedValueBox<(count: Int, byDigest: [ExchangeDigest: [ExchangeMemo]])>((0, [:]))
+
+    /// A store of at most `capacity` exchanges.
+    package init(capacity: Int = 1024) { self.capacity = capacity }
+
+    /// The exchange recorded for `message` after `digest`, if any.
+    func memo(after digest: ExchangeDigest, for message: MilterMessage) -> ExchangeMemo? {
+        guard let candidates = memos.withLockedValue({ $0.byDigest[digest] }) else { return nil }
+        return candidates.first { $0.message == message }
+    }
+
+    /// Keeps `memo` unless one for its message and history is kept already or the store is full.
+    func keep(_ memo: ExchangeMemo, after digest: ExchangeDigest) {
+        memos.withLockedValue { store in
+            guard store.count < capacity else { return }
+            if store.byDigest[digest]?.contains(where: { $0.message == memo.message }) == true { return }
+            store.byDigest[digest, default: []].append(memo)
+            store.count += 1
+        }
+    }
+
+    /// How many exchanges are kept.
+    package var count: Int { memos.withLockedValue { $0.count } }
+
+    private let tally = NIOLockedValueBox((reused: 0, diverged: 0))
+
+    /// How many transactions were sent from a record and answered as recorded, and how many went
+    /// another way and were handed back to the machine.
+    package var outcomes: (reused: Int, diverged: Int) { tally.withLockedValue { $0 } }
+
+    func noteReuse() { tally.withLockedValue { $0.reused += 1 } }
+    func noteDivergence() { tally.withLockedValue { $0.diverged += 1 } }
+}
+
+/// One recorded transaction: what was written and read, and what the machine made of it.
+/// Immutable once made; connections copy what they need out of it.
+final class ExchangeMemo: @unchecked Sendable {
+    let message: MilterMessage
+    let segments: [ExchangeSegment]
+    let result: TransactionResult
+    /// The indexes in ``result``'s steps of the awaited steps, one per segment with a reply, in order.
+    let awaitedSteps: [Int]
+    /// The machine after the transaction.
+    let machineAfter: MTAConnectionStateMachine
+    let digestAfter: ExchangeDigest
+    let queueIDLength: Int
+
+    init(
+        message: MilterMessage, segments: [ExchangeSegment], result: TransactionResult, awaitedSteps: [Int],
+        machineAfter: MTAConnectionStateMachine, digestAfter: ExchangeDigest, queueIDLength: Int
+    ) {
+        self.message = message
+        self.segments = segments
+        self.result = result
+        self.awaitedSteps = awaitedSteps
+        self.machineAfter = machineAfter
+        self.digestAfter = digestAfter
+        self.queueIDLength = queueIDLength
+    }
+}

@@ -1,0 +1,205 @@
+import MailMessage
+import MilterProtocol
+import MilterTestSupport
+import NIOCore
+import Testing
+
+@testable import MilterClient
+
+/// Transactions sent again from their record (`ExchangeMemoStore`) give the results the state
+/// machine gives: the same milter script, run once with the store and once without, must yield
+/// the same results and findings, message by message, whatever the milter does differently on
+/// the way (a verdict, a close, a timeout, a reply nobody asked for).
+@Suite struct ExchangeReuseTests {
+    /// What a result says, without its timings and queue ID (connection numbers differ between runs).
+    struct Outcome: Equatable, CustomStringConvertible {
+        var verdict: String
+        var smtpReply: String?
+        var modifications: [MilterReply]
+        var findings: [String]
+        var steps: [String]
+
+        init(_ result: TransactionResult) {
+            verdict = "\(result.verdict)"
+            smtpReply = result.smtpReply
+            modifications = result.modifications
+            findings = result.findings.map { "\($0)" }
+            steps = result.steps.map { step in
+                "\(step.command) \(step.delivery) \(step.replies) \(step.smtpReply ?? "-") \(step.finding.map { "\($0)" } ?? "-")"
+            }
+        }
+
+        var description: String { "\(verdict) \(smtpReply ?? "-") \(findings) \(steps)" }
+    }
+
+    struct Run: Equatable {
+        var outcomes: [Outcome]
+        var connectionFindings: [[String]]
+        var queueIDsUnique: Bool
+    }
+
+    /// `connections` connections one after the other, `perConnection` messages on each.
+    static func run(
+        _ script: @escaping ScriptedMilter.Script, memos: ExchangeMemoStore?,
+        configuration: MilterClientConfiguration = Fixtures.configuration(), connections: Int = 3,
+        perConnection: Int = 4, message: MilterMessage = Fixtures.message
+    ) async throws -> Run {
+        let milter = try await ScriptedMilter(script: script)
+        var configuration = configuration
+        configuration.buildsResultingMessage = false
+        configuration.exchangeMemos = memos
+        let port = milter.port
+        let run = try await Driver.onThread { [configuration] in
+            var outcomes: [Outcome] = []
+            var findings: [[String]] = []
+            var queueIDs: [String] = []
+            for _ in 0..<connections {
+                let connection = try BlockingMilterConnection.open(
+                    to: .inet(host: "127.0.0.1", port: port), configuration: configuration)
+                connection.connect()
+                connection.helo()
+                for _ in 0..<perConnection {
+                    let result = connection.send(message)
+                    outcomes.append(Outcome(result))
+                    if let id = result.queueID { queueIDs.append(id) }
+                }
+                connection.quit { _ in }
+                findings.append(connection.connectionFindings.map { "\($0)" })
+            }
+            return Run(
+                outcomes: outcomes, connectionFindings: findings, queueIDsUnique: Set(queueIDs).count == queueIDs.count)
+        }
+        await milter.stop()
+        return run
+    }
+
+    /// Runs `makeScript()` with and without a store and expects the same; returns the store.
+    @discardableResult
+    static func expectSameAsMachine(
+        configuration: MilterClientConfiguration = Fixtures.configuration(),
+        _ makeScript: () -> ScriptedMilter.Script
+    ) async throws -> ExchangeMemoStore {
+        let store = ExchangeMemoStore()
+        let reused = try await run(makeScript(), memos: store, configuration: configuration)
+        let judged = try await run(makeScript(), memos: nil, configuration: configuration)
+        #expect(reused.outcomes.count == judged.outcomes.count)
+        for (index, (mine, theirs)) in zip(reused.outcomes, judged.outcomes).enumerated() {
+            #expect(mine == theirs, "message \(index + 1): from the record \(mine), by the machine \(theirs)")
+        }
+        #expect(reused.connectionFindings == judged.connectionFindings)
+        #expect(reused.queueIDsUnique)
+        return store
+    }
+
+    /// A script whose answer to the `n`-th command of a kind (counted over all connections) is `actions`.
+    static func script(
+        answer: MilterReply = Scripts.answer(), at n: Int, of id: MilterCommand.ID, _ actions: [ScriptedMilter.Action],
+        endOfMessage: [ScriptedMilter.Action] = [.reply(.accept)]
+    ) -> ScriptedMilter.Script {
+        let counter = ScriptCounter()
+        return Scripts.wellBehaved(answer: answer, endOfMessage: endOfMessage) { command in
+            guard command.id == id, counter.increment() == n else { return nil }
+            return actions
+        }
+    }
+
+    @Test func aMilterThatAnswersAlikeIsAnsweredFromTheRecord() async throws {
+        let store = try await Self.expectSameAsMachine { Scripts.wellBehaved() }
+        // The first connection records its four positions; the other two send all from the record.
+        #expect(store.outcomes.reused == 8)
+        #expect(store.outcomes.diverged == 0)
+    }
+
+    @Test func noReplyEventsAreBatchedAndReusedAlike() async throws {
+        let flags: MilterProtocolFlags = [
+            .noReplyConnect, .noReplyHelo, .noReplyMail, .noReplyRecipient, .noReplyData, .noReplyHeader,
+            .noReplyEndOfHeaders, .noReplyBody,
+        ]
+        let store = try await Self.expectSameAsMachine { Scripts.wellBehaved(answer: Scripts.answer(flags: flags)) }
+        #expect(store.outcomes.reused == 8)
+    }
+
+    @Test func theSendmailProfileIsReusedAlike() async throws {
+        let store = try await Self.expectSameAsMachine(configuration: Fixtures.configuration(profile: .sendmail)) {
+            Scripts.wellBehaved()
+        }
+        #expect(store.outcomes.reused == 8)
+    }
+
+    @Test func aDifferentVerdictAtEndOfMessageGoesBackToTheMachine() async throws {
+        let store = try await Self.expectSameAsMachine { Self.script(at: 6, of: .endOfMessage, [.reply(.reject)]) }
+        #expect(store.outcomes.diverged >= 1)
+    }
+
+    @Test func aRecipientRefusedMidwayGoesBackToTheMachine() async throws {
+        // The 13th RCPT is the first recipient of the 7th message (two per message).
+        let store = try await Self.expectSameAsMachine { Self.script(at: 13, of: .recipient, [.reply(.tempfail)]) }
+        #expect(store.outcomes.diverged >= 1)
+    }
+
+    @Test func aReplyNobodyAskedForIsFoundAsTheMachineFindsIt() async throws {
+        let store = try await Self.expectSameAsMachine {
+            Self.script(at: 7, of: .mail, [.together([.continue, .continue])])
+        }
+        #expect(store.outcomes.diverged >= 1)
+    }
+
+    @Test func aCloseAtEndOfMessageIsTheMachinesFinding() async throws {
+        try await Self.expectSameAsMachine { Self.script(at: 6, of: .endOfMessage, [.close]) }
+    }
+
+    /// Timing-sensitive: every other end of message must be answered within the timeout.
+    @Test(.timingSensitive) func aTimeoutIsTheMachinesFinding() async throws {
+        let configuration = Fixtures.configuration(endOfMessage: .seconds(3))
+        try await Self.expectSameAsMachine(configuration: configuration) {
+            Self.script(at: 6, of: .endOfMessage, [.pause(.seconds(5)), .reply(.accept)])
+        }
+    }
+
+    @Test func modificationsAtEndOfMessageAreNeverReused() async throws {
+        let store = try await Self.expectSameAsMachine {
+            Scripts.wellBehaved(endOfMessage: [
+                .reply(.addHeader(HeaderField(name: MilterString("X-Test"), value: MilterString("1")))),
+                .reply(.accept),
+            ])
+        }
+        #expect(store.outcomes.reused == 0)
+        #expect(store.count == 0)
+    }
+
+    @Test func aFrameTapTurnsReuseOff() async throws {
+        var configuration = Fixtures.configuration()
+        configuration.frameTap = MilterFrameTap { _ in }
+        let store = ExchangeMemoStore()
+        _ = try await Self.run(Scripts.wellBehaved(), memos: store, configuration: configuration)
+        #expect(store.count == 0)
+        #expect(store.outcomes.reused == 0)
+    }
+
+    @Test func onlyTheQueueIDMacroIsPatched() {
+        let id = Array("4000010000A".utf8)
+        var frames = ByteBuffer()
+        try! frames.writeMilterCommand(
+            .macro(
+                MacroDefinition(
+                    stage: .header,
+                    macros: [
+                        .init(name: MilterString("j"), value: MilterString("4000010000A")),
+                        .init(name: MilterString("i"), value: MilterString("4000010000A")),
+                    ])))
+        try! frames.writeMilterCommand(
+            .header(HeaderField(name: MilterString("X-Queue"), value: MilterString("4000010000A"))))
+        try! frames.writeMilterCommand(
+            .macro(
+                MacroDefinition(
+                    stage: .endOfMessage, macros: [.init(name: MilterString("{i}"), value: MilterString("4000010000A"))]
+                )))
+        let ranges = QueueIDRanges.find(id, in: frames)
+        #expect(ranges.count == 2)
+        let bytes = Array(frames.readableBytesView)
+        for range in ranges { #expect(Array(bytes[range]) == id) }
+        // The `j` value and the header value stay unmasked: both come before the ranges found or after the first.
+        let jValue = bytes.firstRange(of: id)!
+        #expect(!ranges.contains(jValue))
+    }
+}
