@@ -3,8 +3,12 @@ import NIOCore
 
 /// Something the milter did wrong, tied to the step where the client noticed it.
 ///
-/// After a finding the client acts as Postfix does: it drops the milter connection and applies
-/// the default action (tempfail) to the message and to every later step of that connection.
+/// After a finding the client acts as the profile's MTA does: it drops the milter connection and
+/// applies the failure action (tempfail) to the message and to every later step of that connection.
+/// With ``MTAProfile/sendmail``, a reply Sendmail has no case for at CONNECT, HELO, MAIL, RCPT,
+/// DATA or UNKNOWN (SHUTDOWN, CONN_FAIL, an unknown byte, PROGRESS, QUARANTINE or a modification)
+/// lets that step go on, with no SMTP reply of its own: the failure action answers the steps after
+/// it (`MTARules.passesCommand(_:afterReply:)`).
 public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Kind: Hashable, Sendable {

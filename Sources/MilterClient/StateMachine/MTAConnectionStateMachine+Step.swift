@@ -96,6 +96,8 @@ extension MTAConnectionStateMachine {
     mutating func settle(_ pending: inout PendingStep, with event: InboxEvent) -> StepRecord? {
         let id = pending.id
         let kind: Finding.Kind
+        // The byte of a reply the MTA may have no case for (MTARules.passesCommand(_:afterReply:)).
+        var refusedReply: UInt8?
         switch event {
         case .reply(let reply):
             pending.keep(reply, limits: configuration.limits)
@@ -111,8 +113,11 @@ extension MTAConnectionStateMachine {
                 }
             } catch {
                 kind = .protocolViolation(error)
+                refusedReply = reply.id.rawValue
             }
-        case .protocolError(let error): kind = .protocolViolation(error)
+        case .protocolError(let error):
+            kind = .protocolViolation(error)
+            if error.code == .unknownReply { refusedReply = error.commandByte }
         case .timeout(let amount):
             kind =
                 pending.waitEndsAtDeadline
@@ -122,7 +127,11 @@ extension MTAConnectionStateMachine {
         case .ioError(let text): kind = .ioError(text)
         case .overLimit(let limit): kind = .overLimit(limit)
         }
-        return failed(pending, Finding(kind, step: id))
+        let finding = Finding(kind, step: id)
+        if let refusedReply, session.rules.passesCommand(id, afterReply: refusedReply) {
+            return wentOn(pending, finding)
+        }
+        return failed(pending, finding)
     }
 
     /// The record of a step whose deadline passed while replies kept coming.
@@ -136,6 +145,16 @@ extension MTAConnectionStateMachine {
         var record = fail(pending.id, finding, start: pending.start)
         record.replies = pending.replies
         record.omittedProgress = pending.omittedProgress
+        return record
+    }
+
+    /// The record of a step that goes on despite its finding, as Sendmail's does after a reply it has
+    /// no case for (`milter_send_command`, "returned bogus response"): the step has no SMTP reply of
+    /// its own, but the socket is dropped without QUIT (`milter_error`) and every later step gets the
+    /// failure action.
+    private mutating func wentOn(_ pending: PendingStep, _ finding: Finding) -> StepRecord {
+        var record = failed(pending, finding)
+        record.smtpReply = nil
         return record
     }
 

@@ -138,10 +138,15 @@ extension MTAConnectionStateMachine {
 
     /// Ends the transaction on a step's verdict (a recipient's refusal ends only that recipient).
     mutating func apply(_ record: StepRecord, recipientLevel: Bool) {
-        if record.finding != nil || status != .open {
-            if case .refused(let reply) = status { transaction.ending = .refused(reply) }
-            if status == .bypass { transaction.ending = .delivered }
+        switch status {
+        case .refused:
+            // A step with a finding but no reply went on (Sendmail after a bogus reply): the next one is refused.
+            if let reply = record.smtpReply { transaction.ending = .refused(reply) }
             return
+        case .bypass:
+            transaction.ending = .delivered
+            return
+        case .open: break
         }
         guard let final = record.finalReply else { return }
         switch StepEffect(final: final, at: record.command, replies: configuration.profile.replies) {

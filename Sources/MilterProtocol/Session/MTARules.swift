@@ -4,8 +4,15 @@ public struct MTARules: Hashable, Sendable {
     public var progressOnlyAtEndOfMessage: Bool
     /// Whether QUARANTINE is accepted at any step (Postfix) or only at end of message (Sendmail).
     public var quarantineOnlyAtEndOfMessage: Bool
-    /// Whether CONN_FAIL (`f`) is understood.
+    /// Whether CONN_FAIL (`f`) is understood. Neither Postfix nor Sendmail has a case for it.
     public var acceptsConnectionFailure: Bool
+    /// Whether SHUTDOWN (`4`) is understood: Postfix answers 421 and disconnects; Sendmail only uses
+    /// it as its own internal state (mfdef.h: "internal to MTA") and has no case for it as a reply.
+    public var acceptsShutdown: Bool
+    /// Whether a reply the MTA has no case for, answering CONNECT, HELO, MAIL, RCPT, DATA or UNKNOWN,
+    /// lets that command go on, the failure action answering the commands after it (Sendmail), rather
+    /// than that command itself (Postfix). See ``passesCommand(_:afterReply:)``.
+    public var bogusReplyFailsNextCommand: Bool
     /// Whether the MTA sends ABORT after a successful end of message (Postfix does, Sendmail does not).
     public var abortsAfterEveryTransaction: Bool
     /// Whether DISCARD at CONNECT or HELO is ignored, the session going on (Postfix logs a warning),
@@ -15,12 +22,15 @@ public struct MTARules: Hashable, Sendable {
     /// Creates rules.
     public init(
         progressOnlyAtEndOfMessage: Bool, quarantineOnlyAtEndOfMessage: Bool, acceptsConnectionFailure: Bool,
-        abortsAfterEveryTransaction: Bool, ignoresDiscardAtConnection: Bool = false
+        abortsAfterEveryTransaction: Bool, ignoresDiscardAtConnection: Bool = false, acceptsShutdown: Bool = true,
+        bogusReplyFailsNextCommand: Bool = false
     ) {
         self.ignoresDiscardAtConnection = ignoresDiscardAtConnection
         self.progressOnlyAtEndOfMessage = progressOnlyAtEndOfMessage
         self.quarantineOnlyAtEndOfMessage = quarantineOnlyAtEndOfMessage
         self.acceptsConnectionFailure = acceptsConnectionFailure
+        self.acceptsShutdown = acceptsShutdown
+        self.bogusReplyFailsNextCommand = bogusReplyFailsNextCommand
         self.abortsAfterEveryTransaction = abortsAfterEveryTransaction
     }
 
@@ -30,6 +40,28 @@ public struct MTARules: Hashable, Sendable {
         abortsAfterEveryTransaction: true, ignoresDiscardAtConnection: true)
     /// Sendmail's `milter.c`.
     public static let sendmail = MTARules(
-        progressOnlyAtEndOfMessage: true, quarantineOnlyAtEndOfMessage: true, acceptsConnectionFailure: true,
-        abortsAfterEveryTransaction: false)
+        progressOnlyAtEndOfMessage: true, quarantineOnlyAtEndOfMessage: true, acceptsConnectionFailure: false,
+        abortsAfterEveryTransaction: false, acceptsShutdown: false, bogusReplyFailsNextCommand: true)
+
+    /// Whether `step`, answered with the reply whose byte is `reply` (a byte that is no reply at all
+    /// included), goes on as if the milter had said CONTINUE, the failure action waiting for the next
+    /// command: with ``bogusReplyFailsNextCommand``, for every reply but the verdicts, CONTINUE and
+    /// SKIP at CONNECT, HELO, MAIL, RCPT, DATA and UNKNOWN.
+    ///
+    /// Sendmail's `milter_send_command` logs "returned bogus response" for such a reply and calls
+    /// `milter_error`, which closes the socket without QUIT and puts the milter in its error state,
+    /// but leaves the command's state at CONTINUE; `milter_command` applies the failure action
+    /// (`MILTER_CHECK_ERROR`) only on the milter's next command. Headers, EOH, body and end of
+    /// message go through `milter_data`, which applies it at once (`MILTER_CHECK_RESULTS`).
+    public func passesCommand(_ step: MilterCommand.ID, afterReply reply: UInt8) -> Bool {
+        guard bogusReplyFailsNextCommand else { return false }
+        switch step {
+        case .connect, .helo, .mail, .recipient, .data, .unknown: break
+        default: return false
+        }
+        switch MilterReply.ID(rawValue: reply) {
+        case .continue?, .accept?, .reject?, .tempfail?, .discard?, .replyCode?, .skip?: return false
+        default: return true
+        }
+    }
 }

@@ -145,6 +145,7 @@ public struct MTASession: Sendable {
         case .discard where (step == .connect || step == .helo) && !rules.ignoresDiscardAtConnection:
             throw notHere(reply, step)
         case .connectionFailure where !rules.acceptsConnectionFailure: throw notHere(reply, step)
+        case .shutdown where !rules.acceptsShutdown: throw notHere(reply, step)
         default: break
         }
     }

@@ -106,6 +106,18 @@ import Testing
             good: answering(.helo, [.pause(.seconds(3)), .reply(.continue)]), bad: Scripts.wellBehaved(),
             failure: ["case.yaml:4:5: helo: finding timeout: expected timeout, got none"]),
         Case(
+            description: "a step Sendmail lets go on after a reply it has no case for",
+            yaml: """
+                mta: sendmail
+                steps:
+                  - connect
+                  - helo
+                  - mail: a@example.org
+                    expect: {verdict: continue, finding: replyNotAllowedHere}
+                """,
+            good: answering(.mail, [.reply(.shutdown)]), bad: answering(.mail, [.reply(.tempfail)]),
+            failure: ["mail: verdict: expected continue, got tempfail", "expected replyNotAllowedHere, got none"]),
+        Case(
             description: "the milter closes after raw bytes",
             yaml:
                 "steps:\n  - connect\n  - raw: {command: H, payload-text: \"client.example\\0\"}\n    expect: {closes: true}\n",

@@ -139,7 +139,10 @@ struct ExpectationChecker {
 
     /// A step's verdict, from its final reply.
     static func verdict(_ record: StepRecord) -> ExpectedVerdict {
-        if record.finding != nil { return .tempfail }
+        if record.finding != nil {
+            // No SMTP reply: the MTA let the step go on (Sendmail after a reply it has no case for).
+            return record.smtpReply == nil && record.delivery == .awaited ? .continue : .tempfail
+        }
         guard let final = record.finalReply else { return .none }
         switch final {
         case .continue: return .continue
