@@ -36,4 +36,18 @@ import Testing
         }
         #expect(!MTARules.postfix.passesCommand(.mail, afterReply: MilterReply.ID.connectionFailure.rawValue))
     }
+
+    /// Postfix after a QUARANTINE at CONNECT: smtpd sends no HELO, MAIL, RCPT or DATA, its cleanup
+    /// server still sends the content.
+    @Test func withheldCommandsMoveTheConversationOn() throws {
+        var driver = try MTADriver(answer: Fixtures.answerAll)
+        try driver.step(.connect(Fixtures.connect))
+        for id in [MilterCommand.ID.helo, .mail, .recipient, .data] { try driver.session.commandWithheld(id) }
+        #expect(driver.session.phase == .data)
+        try driver.step(.header(HeaderField(name: "Subject", value: "hi")))
+        #expect(try driver.send(.abort) == .sendWithoutReply)
+        #expect(throws: MilterProtocolError.self) { try driver.session.commandWithheld(.data) }
+        #expect(try driver.send(.helo("mx")) == .sendAndAwaitReply)
+        expectViolation(.commandOutOfOrder) { try driver.session.commandWithheld(.mail) }
+    }
 }

@@ -8,7 +8,9 @@ import NIOCore
 /// With ``MTAProfile/sendmail``, a reply Sendmail has no case for at CONNECT, HELO, MAIL, RCPT,
 /// DATA or UNKNOWN (SHUTDOWN, CONN_FAIL, an unknown byte, PROGRESS, QUARANTINE or a modification)
 /// lets that step go on, with no SMTP reply of its own: the failure action answers the steps after
-/// it (`MTARules.passesCommand(_:afterReply:)`).
+/// it (`MTARules.passesCommand(_:afterReply:)`). With ``MTAProfile/postfix``, a QUARANTINE before end
+/// of message (`quarantineBeforeEndOfMessage`) is taken: the step keeps its own final reply, and the
+/// message is held (see <doc:TestAMilter>).
 public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Kind: Hashable, Sendable {

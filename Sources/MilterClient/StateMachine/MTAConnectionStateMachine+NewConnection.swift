@@ -14,6 +14,7 @@ extension MTAConnectionStateMachine {
         self.client = client
         context = MacroContext(identity: configuration.identity, profile: configuration.profile, client: client)
         transaction = TransactionState()
+        quarantineHold = nil
         if socketOpen { status = .open }
         return connectRequested()
     }

@@ -4,7 +4,9 @@ import MilterProtocol
 extension MTAConnectionStateMachine {
     /// The result of the transaction in progress, as the MTA would settle it.
     mutating func makeResult() -> TransactionResult {
-        let state = transaction
+        var state = transaction
+        // Postfix holds every message after a QUARANTINE at an smtpd event; a later reason is the message's own.
+        state.quarantine = state.quarantine ?? quarantineHold
         let duration = state.start.map { $0.duration(to: now()) } ?? .zero
         var result = TransactionResult(
             steps: state.steps, verdict: .accept, modifications: state.modifications,

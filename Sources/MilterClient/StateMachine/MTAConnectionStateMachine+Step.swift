@@ -31,6 +31,7 @@ extension MTAConnectionStateMachine {
         let id = command.id
         if !ignoringStatus, let record = recordWithoutMilter(id) { return .done(record) }
         guard socketOpen else { return .done(StepRecord(command: id, delivery: .notSent)) }
+        if let record = withheldAfterQuarantine(id) { return .done(record) }
         let start = now()
         // Room for the MACRO packets and the command in one allocation (a BODY chunk's size included).
         var capacity = 256 + (packet?.frame?.readableBytes ?? 0)
@@ -165,6 +166,7 @@ extension MTAConnectionStateMachine {
             command: id, delivery: .awaited, replies: replies, duration: pending.start.duration(to: now()))
         record.omittedProgress = pending.omittedProgress
         guard let final = replies.last, id != .optionNegotiation else { return record }
+        takeEarlyQuarantine(&record)
         let quits = configuration.profile.quitsAfterConnectionVerdict
         switch StepEffect(final: final, at: id, replies: configuration.profile.replies) {
         case .skipRest: skippingBody = true

@@ -153,6 +153,7 @@ extension MTAConnectionStateMachine {
         case .acceptMessage: transaction.ending = .delivered
         case .discard: transaction.ending = .discarded
         case .refuse(let reply) where !recipientLevel: transaction.ending = .refused(reply)
+        case .proceed, .skipRest: if quarantineEndsMessage(record) { transaction.ending = .delivered }
         default: break
         }
     }

@@ -75,6 +75,9 @@ package struct MTAConnectionStateMachine {
     var lastSent: MilterCommand.ID = .optionNegotiation
     var lastWrittenWasLoneMacro = false
     var transactionCount = 0
+    /// Postfix: the reason of a QUARANTINE at an smtpd event, the milter's persistent reply since:
+    /// later smtpd events are withheld and every message is held (`MTAConnectionStateMachine+Quarantine.swift`).
+    var quarantineHold: String?
 
     /// The OPTNEG step.
     package internal(set) var negotiation: StepRecord

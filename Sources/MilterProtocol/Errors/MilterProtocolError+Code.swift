@@ -13,6 +13,7 @@ extension MilterProtocolError {
             case replyToNoReplyCommand, unsolicitedReply, replyDespiteNoReply
             case modificationBeforeEndOfMessage, modificationNotNegotiated, replaceBodyInterleaved, invalidHeaderName
             case skipNotNegotiated, skipNotAllowedHere, replyNotAllowedHere, negotiationExpected
+            case quarantineBeforeEndOfMessage
             // Milter-side sequencing (the MTA broke a rule)
             case commandOutOfOrder, eventNotNegotiated, eventNotInVersion, connectExpected
             case optionNegotiationRepeated, replyWhereNoneIsAllowed, secondReply, noReplyAwaited
@@ -72,6 +73,11 @@ extension MilterProtocolError {
         public static let skipNotAllowedHere = Code(.skipNotAllowedHere)
         /// A reply that the MTA profile does not accept at this step (pitfall 22, DISCARD at connect).
         public static let replyNotAllowedHere = Code(.replyNotAllowedHere)
+        /// A QUARANTINE before end of message, which libmilter never sends (`smfi_quarantine` works
+        /// only in `xxfi_eom`) and an MTA that takes it takes with consequences of its own: Postfix
+        /// holds the message, and the whole connection's messages if it came before the content.
+        /// Sendmail refuses it (``replyNotAllowedHere``).
+        public static let quarantineBeforeEndOfMessage = Code(.quarantineBeforeEndOfMessage)
         /// Something other than the OPTNEG reply where negotiation was expected.
         public static let negotiationExpected = Code(.negotiationExpected)
         /// A command the MTA may not send at this point of the session.

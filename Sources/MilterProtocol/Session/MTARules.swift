@@ -2,7 +2,9 @@
 public struct MTARules: Hashable, Sendable {
     /// Whether PROGRESS is accepted before any final reply (Postfix) or only at end of message (Sendmail).
     public var progressOnlyAtEndOfMessage: Bool
-    /// Whether QUARANTINE is accepted at any step (Postfix) or only at end of message (Sendmail).
+    /// Whether QUARANTINE is accepted at any step (Postfix, which then holds the message: the fake
+    /// MTA plays the consequences, see `MTAConnectionStateMachine+Quarantine.swift`) or only at end
+    /// of message (Sendmail, whose `milter_send_command` has no case for it).
     public var quarantineOnlyAtEndOfMessage: Bool
     /// Whether CONN_FAIL (`f`) is understood. Neither Postfix nor Sendmail has a case for it.
     public var acceptsConnectionFailure: Bool

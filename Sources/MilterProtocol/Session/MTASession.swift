@@ -52,14 +52,7 @@ public struct MTASession: Sendable {
     /// Checks a command the MTA is about to send and says how to send it.
     public mutating func commandToSend(_ command: MilterCommand) throws(MilterProtocolError) -> SendDecision {
         let id = command.id
-        if let awaiting {
-            throw MilterProtocolError(
-                .commandOutOfOrder, commandByte: id.rawValue, detail: "\(id) sent while the reply to \(awaiting) is due"
-            )
-        }
-        guard let next = CommandOrder.next(after: id, from: phase) else {
-            throw MilterProtocolError(.commandOutOfOrder, commandByte: id.rawValue, detail: "\(id) during \(phase)")
-        }
+        let next = try phase(after: id)
         if case .optionNegotiation(let offer) = command { self.offer = offer }
         if id == .body && skippingBody { return .skipEvent }
         if id != .body { skippingBody = false }
@@ -74,6 +67,27 @@ public struct MTASession: Sendable {
             return .sendAndAwaitReply
         }
         return .sendWithoutReply
+    }
+
+    /// Notes a command the MTA leaves out of its own accord, though the milter asked for it: the
+    /// conversation moves on as if it had gone, with no reply due, and a later stray reply is judged
+    /// by the commands that did go. Postfix does this after a QUARANTINE before the content
+    /// (`milter8_event` answers with the milter's persistent reply without sending anything).
+    public mutating func commandWithheld(_ id: MilterCommand.ID) throws(MilterProtocolError) {
+        phase = try phase(after: id)
+    }
+
+    /// The phase `id` moves the conversation to, if it may go now.
+    private func phase(after id: MilterCommand.ID) throws(MilterProtocolError) -> SessionPhase {
+        if let awaiting {
+            throw MilterProtocolError(
+                .commandOutOfOrder, commandByte: id.rawValue, detail: "\(id) sent while the reply to \(awaiting) is due"
+            )
+        }
+        guard let next = CommandOrder.next(after: id, from: phase) else {
+            throw MilterProtocolError(.commandOutOfOrder, commandByte: id.rawValue, detail: "\(id) during \(phase)")
+        }
+        return next
     }
 
     /// Checks a reply from the milter.

@@ -118,6 +118,18 @@ import Testing
             good: answering(.mail, [.reply(.shutdown)]), bad: answering(.mail, [.reply(.tempfail)]),
             failure: ["mail: verdict: expected continue, got tempfail", "expected replyNotAllowedHere, got none"]),
         Case(
+            description: "a verdict after Postfix's early QUARANTINE",
+            yaml: """
+                steps:
+                  - connect
+                  - helo
+                  - mail: a@example.org
+                    expect: {verdict: reject, finding: quarantineBeforeEndOfMessage}
+                """,
+            good: answering(.mail, [.reply(.quarantine("odd")), .reply(.reject)]),
+            bad: answering(.mail, [.reply(.reject)]),
+            failure: ["finding quarantineBeforeEndOfMessage: expected quarantineBeforeEndOfMessage, got none"]),
+        Case(
             description: "the milter closes after raw bytes",
             yaml:
                 "steps:\n  - connect\n  - raw: {command: H, payload-text: \"client.example\\0\"}\n    expect: {closes: true}\n",

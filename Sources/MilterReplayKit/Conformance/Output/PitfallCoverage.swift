@@ -72,7 +72,7 @@ package enum PitfallCoverage {
             note: "every case: an interleaved REPLBODY is a finding"),
         Entry(
             number: 22, pitfall: "SKIP without SMFIP_SKIP; PROGRESS or QUARANTINE outside end of message", cases: [],
-            note: "every case; PROGRESS and QUARANTINE outside end of message with --mta sendmail"),
+            note: "every case; QUARANTINE outside end of message with either MTA, PROGRESS with --mta sendmail"),
         Entry(
             number: 23, pitfall: "CONNECT host name forms: [1.2.3.4], family U",
             cases: ["connect.unresolved-name", "connect.unknown-family"], note: nil),
