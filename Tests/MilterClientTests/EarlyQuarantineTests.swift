@@ -59,6 +59,22 @@ import Testing
         #expect(!connection.milter.eventIDs.dropFirst(4).contains(.mail))
     }
 
+    /// The hold belongs to the SMTP session: after QUIT_NC the next client's MAIL goes to the milter.
+    @Test(.tags(.integration)) func postfixHoldEndsWithTheSMTPSession() async throws {
+        let milter = try await ScriptedMilter(script: Self.quarantining(at: .mail))
+        let connection = try await Fixtures.open(milter)
+        _ = await connection.send(Fixtures.message)
+        _ = await connection.quitNewConnection()
+        _ = await connection.connect(as: SMTPClient(hostname: "next.example", address: "192.0.2.9", helo: "next"))
+        let second = await connection.send(Fixtures.message)
+        await connection.quit()
+        await milter.stop()
+        #expect(second.findings.map(\.code) == ["quarantineBeforeEndOfMessage"])
+        let events = milter.eventIDs
+        let reuse = try #require(events.firstIndex(of: .quitNewConnection))
+        #expect(Array(events[reuse...].prefix(3)) == [.quitNewConnection, .connect, .mail])
+    }
+
     /// In the cleanup server the reason becomes the message's answer: no more content goes to the
     /// milter, not even end of message, and the message is held. The next message is untouched.
     @Test func postfixAtHeaderEndsTheMessageHeld() async throws {
