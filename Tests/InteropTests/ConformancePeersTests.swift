@@ -44,8 +44,18 @@ struct ConformancePeersTests {
         try await OpenDKIM.with { milter in _ = try await Self.conformance(port: milter.port) }
     }
 
+    @Test func opendkimAsSendmail() async throws {
+        guard Interop.require(.opendkim) else { return }
+        try await OpenDKIM.with { milter in _ = try await Self.conformance(port: milter.port, ["--mta", "sendmail"]) }
+    }
+
     @Test func pymilter() async throws {
         guard Interop.require(.pymilter) else { return }
         try await PyMilter.with { milter in _ = try await Self.conformance(port: milter.port) }
+    }
+
+    @Test func pymilterAsSendmail() async throws {
+        guard Interop.require(.pymilter) else { return }
+        try await PyMilter.with { milter in _ = try await Self.conformance(port: milter.port, ["--mta", "sendmail"]) }
     }
 }
