@@ -26,9 +26,12 @@ struct ExchangeRecorder {
     /// Whether the exchange can be sent again from the record: no reply nobody asked for, no
     /// close, every event a reply, at most one reply per wait.
     private(set) var replayable = true
-    /// Whether the digest still says everything: false after a reply nobody asked for or an
-    /// event that is not a reply (its timing is not in the digest).
+    /// Whether the digest still says everything: false after a reply nobody asked for, an event
+    /// that is not a reply, or a second reply to one write (PROGRESS, modifications): what the
+    /// machine makes of those may hang on their timing (a step's deadline), which is not in the digest.
     private(set) var digestible = true
+    /// Replies read since the last write.
+    private var repliesSinceWrite = 0
 
     init(after digest: ExchangeDigest, queueID: [UInt8], keepsSegments: Bool) {
         hashing = ExchangeHashing(after: digest)
@@ -44,6 +47,7 @@ struct ExchangeRecorder {
 
     /// Frames handed to the transport.
     mutating func enqueued(_ frames: ByteBuffer) {
+        repliesSinceWrite = 0
         let ranges = QueueIDRanges.find(queueID, in: frames)
         hashing.combine(written: frames, masked: ranges)
         guard keepsSegments else { return }
@@ -61,9 +65,15 @@ struct ExchangeRecorder {
         }
         hashing.combine(ExchangeHashing.Tag.reply)
         hashing.combine(reply)
+        repliesSinceWrite += 1
+        if repliesSinceWrite > 1 {
+            replayable = false
+            digestible = false
+            return
+        }
         guard keepsSegments else { return }
         if pending.readableBytes == 0 {
-            // A second reply to the same write, or one before anything was written.
+            // A reply before anything was written.
             replayable = false
             return
         }
