@@ -12,8 +12,13 @@ extension MTAConnectionStateMachine {
         case .quit:
             return quit(replay: true)
         case .mail:
-            // The recording may lack the ABORT an MTA sends when the milter ends a message early (Sendmail).
+            // The recording may lack the ABORT an MTA sends when a message ends early (Sendmail sends
+            // it only to a milter still in the message).
             guard socketOpen, status == .open, session.phase.inTransaction else {
+                return emit(replayMail(command, macros: macros))
+            }
+            guard configuration.profile.abortsAfterEveryTransaction || transaction.sendmailSendsAbort else {
+                session.transactionEndedWithoutAbort()
                 return emit(replayMail(command, macros: macros))
             }
             purpose = .abortBeforeReplayedMail(command, macros)
@@ -53,10 +58,7 @@ extension MTAConnectionStateMachine {
     mutating func replayed(_ id: MilterCommand.ID, _ record: StepRecord) -> Action {
         transaction.collect(record)
         apply(record, recipientLevel: id == .recipient)
-        if id == .endOfMessage {
-            transaction.reachedEndOfMessage = true
-            if transaction.ending == nil { transaction.ending = .delivered }
-        }
+        if id == .endOfMessage, transaction.ending == nil { transaction.ending = .delivered }
         return .deliverStep(record)
     }
 

@@ -16,7 +16,11 @@ extension MTAConnectionStateMachine {
 
     /// ABORT if due, else the result at once.
     mutating func endTransaction() -> Action {
-        guard needsAbort else { return .deliverTransaction(closeTransaction()) }
+        guard needsAbort else {
+            // The next MAIL may go: the MTA ended the transaction without telling the milter.
+            session.transactionEndedWithoutAbort()
+            return .deliverTransaction(closeTransaction())
+        }
         purpose = .closingAbort
         return proceed(startStep(.abort, macros: nil))
     }
@@ -73,7 +77,6 @@ extension MTAConnectionStateMachine {
         switch step {
         case .recipient(let recipient): endRecipient(recipient, record)
         case .endOfMessage:
-            transaction.reachedEndOfMessage = true
             if transaction.ending == nil { transaction.ending = .delivered }
         default: break
         }
@@ -108,13 +111,14 @@ extension MTAConnectionStateMachine {
         skippingBody || transaction.ending != nil || record.delivery == .notSent
     }
 
-    /// Whether the transaction ends with ABORT. Postfix aborts after every transaction. Sendmail
-    /// 8.17 aborts only a message that did not reach end of message: fixtures/pcap/sendmail-cmilter-lo.pcap
-    /// shows no ABORT after an accepted or a rejected end of message.
+    /// Whether the transaction ends with ABORT. Postfix aborts after every transaction. Sendmail aborts
+    /// only a milter still in the message (``TransactionState/sendmailSendsAbort``): none after end
+    /// of message (fixtures/pcap/sendmail-cmilter-lo.pcap shows no ABORT after an accepted or a rejected
+    /// one), after an ACCEPT, or after a verdict on the content.
     private var needsAbort: Bool {
         mutating get {
             guard case .open = status else { return false }
-            return configuration.profile.abortsAfterEveryTransaction || !transaction.reachedEndOfMessage
+            return configuration.profile.abortsAfterEveryTransaction || transaction.sendmailSendsAbort
         }
     }
 

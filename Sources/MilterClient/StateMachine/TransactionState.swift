@@ -17,7 +17,6 @@ struct TransactionState {
     var modifications: [MilterReply] = []
     var quarantine: String?
     var ending: Ending?
-    var reachedEndOfMessage = false
     var sender: EnvelopeAddress?
     var acceptedRecipients: [EnvelopeAddress] = []
     var rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)] = []

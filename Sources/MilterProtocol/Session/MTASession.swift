@@ -77,6 +77,15 @@ public struct MTASession: Sendable {
         phase = try phase(after: id)
     }
 
+    /// Notes that the MTA ended the transaction without ABORT: the next MAIL may go. Sendmail does
+    /// this when the milter is done with the message (an ACCEPT, a verdict on the content): its
+    /// `milter_abort` writes only to a milter in the message, and `milter_envfrom` resets the others.
+    public mutating func transactionEndedWithoutAbort() {
+        guard awaiting == nil, phase.inTransaction else { return }
+        phase = .connection
+        skippingBody = false
+    }
+
     /// The phase `id` moves the conversation to, if it may go now.
     private func phase(after id: MilterCommand.ID) throws(MilterProtocolError) -> SessionPhase {
         if let awaiting {
