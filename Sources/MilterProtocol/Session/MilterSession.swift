@@ -71,6 +71,16 @@ public struct MilterSession: Sendable {
         }
     }
 
+    /// Ends the transaction in progress without an ABORT from the MTA, so that a new MAIL may
+    /// come: Sendmail sends none after a verdict that left the milter done with the message (a
+    /// refused MAIL, ACCEPT at end of headers: `milter_abort_filter` aborts only a filter still in
+    /// the message), and libmilter's engine (`mi_engine`) takes a MAIL in the middle of a
+    /// transaction as its end, calling the abort callback. Does nothing outside a transaction.
+    public mutating func endTransactionWithoutAbort() {
+        guard phase.inTransaction, owed == nil else { return }
+        phase = .connection
+    }
+
     /// Checks a reply the milter is about to send.
     public mutating func replyWillBeSent(_ reply: MilterReply) throws(MilterProtocolError) {
         guard let step = owed else { throw unowed(reply) }

@@ -79,6 +79,12 @@ struct ServerSession {
                     ? NegotiationPolicy.refusing
                     : NegotiationPolicy.requirements(needs: needs, options: options, offer: offer))
         }
+        if milter.phase.inTransaction, milter.owed == nil, startsTransaction(command) {
+            // Sendmail sends no ABORT after a verdict that left the milter done with the message; the
+            // next MAIL (or its MACRO packet) ends that transaction, as libmilter's engine does it.
+            resetTransaction()
+            milter.endTransactionWithoutAbort()
+        }
         switch try milter.commandReceived(command) {
         case .negotiate(let answer, let agreed):
             resetMessageData(leadingSpace: agreed.protocolFlags.contains(.headerLeadingSpace))
@@ -105,6 +111,15 @@ struct ServerSession {
             return .reply([])
         case .quit:
             return .close
+        }
+    }
+
+    /// Whether `command` opens a transaction: MAIL, or the MACRO packet of MAIL's stage before it.
+    private func startsTransaction(_ command: MilterCommand) -> Bool {
+        switch command {
+        case .mail: true
+        case .macro(let definition): definition.stage == MilterCommand.ID.mail.rawValue
+        default: false
         }
     }
 
