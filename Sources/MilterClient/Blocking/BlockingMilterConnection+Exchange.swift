@@ -86,9 +86,7 @@ extension BlockingMilterConnection {
         transport.flush()
         memos.noteReuse()
         let id = String(decoding: queueID, as: UTF8.self)
-        var after = memo.machineAfter
-        after.adopt(from: machine, queueID: id)
-        machine = after
+        machine.adopt(transactionOf: memo.machineAfter, queueID: id)
         digest = memo.digestAfter
         var result = memo.result
         result.queueID = id
