@@ -17,7 +17,7 @@ import Testing
             ([.replyCode("554 5.7.1 spam, 100%% sure")], .reject, "554 5.7.1 spam, 100% sure"),
             ([.replyCode("452 4.3.1 full")], .tempfail, "452 4.3.1 full"),
             ([.quarantine("looks odd"), .accept], .quarantine, nil),
-            ([.shutdown], .tempfail, "421 4.7.0 Service unavailable - closing connection"),
+            ([.shutdown], .tempfail, "421 4.7.0 Server closing connection"),
         ] as [([MilterReply], Disposition, String?)])
     func verdicts(replies: [MilterReply], verdict: Disposition, reply: String?) async throws {
         let (result, _, findings) = Fixtures.simulateRun(

@@ -17,7 +17,8 @@ extension MTAProfile {
         abortsAfterEveryTransaction: true, quitsAfterConnectionVerdict: false, mtaVersion: "Postfix 3.7.11",
         replies: MTAReplies(
             reject: "550 5.7.1 Command rejected", tempfail: "451 4.7.1 Service unavailable - try again later",
-            shutdown: "421 4.7.0 Service unavailable - closing connection",
+            // smtpd.c check_milter_reply, case 'S'.
+            shutdown: "421 4.7.0 Server closing connection",
             communicationError: "451 4.7.1 Service unavailable - try again later",
             configurationError: "451 4.3.5 Server configuration problem - try again later",
             noValidRecipients: "554 5.5.1 Error: no valid recipients"),
