@@ -42,7 +42,7 @@ import Testing
     static func run(
         _ script: @escaping ScriptedMilter.Script, memos: ExchangeMemoStore?,
         configuration: MilterClientConfiguration = Fixtures.configuration(), connections: Int = 3,
-        perConnection: Int = 4, message: MilterMessage = Fixtures.message
+        perConnection: Int = 4, message: @escaping @Sendable (Int) -> MilterMessage = { _ in Fixtures.message }
     ) async throws -> Run {
         let milter = try await ScriptedMilter(script: script)
         var configuration = configuration
@@ -59,7 +59,7 @@ import Testing
                 connection.connect()
                 connection.helo()
                 for _ in 0..<perConnection {
-                    let result = connection.send(message)
+                    let result = connection.send(message(outcomes.count))
                     outcomes.append(Outcome(result))
                     if let id = result.queueID { queueIDs.append(id) }
                 }
@@ -172,6 +172,23 @@ import Testing
         configuration.frameTap = MilterFrameTap { _ in }
         let store = ExchangeMemoStore()
         _ = try await Self.run(Scripts.wellBehaved(), memos: store, configuration: configuration)
+        #expect(store.count == 0)
+        #expect(store.outcomes.reused == 0)
+    }
+
+    /// A different message each time: no history repeats, and the store turns itself off after its
+    /// trial lookups, with the same results as the machine alone.
+    @Test func aStoreThatFindsLittleTurnsItselfOff() async throws {
+        let distinct: @Sendable (Int) -> MilterMessage = { index in
+            var message = Fixtures.message
+            message.headerFields.append(RawHeaderField(name: "X-Index", value: " \(index)"))
+            return message
+        }
+        let store = ExchangeMemoStore(capacity: 1024, trialLookups: 4)
+        let reused = try await Self.run(Scripts.wellBehaved(), memos: store, message: distinct)
+        let judged = try await Self.run(Scripts.wellBehaved(), memos: nil, message: distinct)
+        #expect(reused.outcomes == judged.outcomes)
+        #expect(store.isOff)
         #expect(store.count == 0)
         #expect(store.outcomes.reused == 0)
     }

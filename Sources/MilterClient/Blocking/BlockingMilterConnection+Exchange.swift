@@ -24,10 +24,15 @@ extension BlockingMilterConnection {
             return drive(machine.messageRequested(message)).result
         }
         let queueID = Array(machine.queueID.utf8)
-        if let memo = memos.memo(after: digest, for: message), memo.queueIDLength == queueID.count {
+        switch memos.memo(after: digest, for: message) {
+        case .found(let memo) where memo.queueIDLength == queueID.count:
             return resend(message, from: memo, queueID: queueID, memos: memos)
+        case .found, .missing:
+            return sendRecording(message, after: digest, queueID: queueID, into: memos)
+        case .off:
+            self.digest = nil
+            return drive(machine.messageRequested(message)).result
         }
-        return sendRecording(message, after: digest, queueID: queueID, into: memos)
     }
 
     /// Through the machine, recording the exchange; kept in `memos` if it can be sent again.

@@ -28,7 +28,7 @@ package final class BlockingMilterConnection {
         machine.connectionTag = number
         transport = BlockingTransport(socket: socket, configuration: configuration)
         memos = configuration.frameTap == nil ? configuration.exchangeMemos : nil
-        digest = memos == nil ? nil : .start
+        digest = memos.map { $0.isOff ? nil : .start } ?? nil
     }
 
     deinit { transport.closeSocket() }

@@ -17,25 +17,68 @@ import NIOConcurrencyHelpers
 /// Only exchanges the digest fully describes are kept: each write answered by at most one reply,
 /// no finding, no reply nobody asked for, no close, and no resulting message (its Received header
 /// carries the date). The store holds at most ``capacity`` exchanges; past that, messages go
-/// through the machine alone.
+/// through the machine alone. A run whose histories seldom repeat (many different messages on each
+/// connection) turns the store off after ``trialLookups`` lookups, as recording would cost more
+/// than it saves.
 package final class ExchangeMemoStore: Sendable {
     /// The most exchanges kept.
     package let capacity: Int
-    private let memos = NIOLockedValueBox<(count: Int, byDigest: [ExchangeDigest: [ExchangeMemo]])>((0, [:]))
+    /// After this many lookups, the store turns itself off if fewer than a quarter found a record.
+    package let trialLookups: Int
+    private let memos = NIOLockedValueBox(Memos())
 
-    /// A store of at most `capacity` exchanges.
-    package init(capacity: Int = 1024) { self.capacity = capacity }
+    private struct Memos {
+        var count = 0
+        var byDigest: [ExchangeDigest: [ExchangeMemo]] = [:]
+        var lookups = 0
+        var found = 0
+        var off = false
+    }
+
+    /// What a lookup found.
+    enum Lookup {
+        /// The record of this message after this history.
+        case found(ExchangeMemo)
+        /// None yet: send through the machine and record.
+        case missing
+        /// The store is off: few histories repeat in this run (many different messages per
+        /// connection), so recording costs more than it saves. Send through the machine, unrecorded.
+        case off
+    }
+
+    /// A store of at most `capacity` exchanges that gives up after `trialLookups` lookups of which
+    /// fewer than a quarter found a record.
+    package init(capacity: Int = 1024, trialLookups: Int = 1024) {
+        self.capacity = capacity
+        self.trialLookups = trialLookups
+    }
 
     /// The exchange recorded for `message` after `digest`, if any.
-    func memo(after digest: ExchangeDigest, for message: MilterMessage) -> ExchangeMemo? {
-        guard let candidates = memos.withLockedValue({ $0.byDigest[digest] }) else { return nil }
-        return candidates.first { $0.message == message }
+    func memo(after digest: ExchangeDigest, for message: MilterMessage) -> Lookup {
+        let (candidates, off) = memos.withLockedValue { store -> ([ExchangeMemo]?, Bool) in
+            guard !store.off else { return (nil, true) }
+            store.lookups += 1
+            if store.lookups >= trialLookups, store.found * 4 < store.lookups {
+                store.off = true
+                store.byDigest = [:]
+                store.count = 0
+                return (nil, true)
+            }
+            return (store.byDigest[digest], false)
+        }
+        if off { return .off }
+        guard let memo = candidates?.first(where: { $0.message == message }) else { return .missing }
+        memos.withLockedValue { $0.found += 1 }
+        return .found(memo)
     }
+
+    /// Whether the store has turned itself off (see ``init(capacity:trialLookups:)``).
+    package var isOff: Bool { memos.withLockedValue { $0.off } }
 
     /// Keeps `memo` unless one for its message and history is kept already or the store is full.
     func keep(_ memo: ExchangeMemo, after digest: ExchangeDigest) {
         memos.withLockedValue { store in
-            guard store.count < capacity else { return }
+            guard !store.off, store.count < capacity else { return }
             if store.byDigest[digest]?.contains(where: { $0.message == memo.message }) == true { return }
             store.byDigest[digest, default: []].append(memo)
             store.count += 1
