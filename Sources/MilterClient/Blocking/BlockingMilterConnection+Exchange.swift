@@ -21,7 +21,7 @@ extension BlockingMilterConnection {
         guard machine.standsBetweenTransactions, !transport.hasUnreadInput else {
             // Replies nobody asked for, or a connection no longer open: the digest cannot say what follows.
             self.digest = nil
-            return drive(machine.messageRequested(message)).result
+            return runMachine(machine.messageRequested(message)).result
         }
         let queueID = Array(machine.queueID.utf8)
         switch memos.memo(after: digest, for: message) {
@@ -31,7 +31,7 @@ extension BlockingMilterConnection {
             return sendRecording(message, after: digest, queueID: queueID, into: memos)
         case .off:
             self.digest = nil
-            return drive(machine.messageRequested(message)).result
+            return runMachine(machine.messageRequested(message)).result
         }
     }
 
@@ -41,7 +41,7 @@ extension BlockingMilterConnection {
     ) -> TransactionResult {
         transport.recorder = ExchangeRecorder(after: digest, queueID: queueID, keepsSegments: true)
         transport.recorder!.begin(.message)
-        let result = drive(machine.messageRequested(message)).result
+        let result = runMachine(machine.messageRequested(message)).result
         let recorder = transport.recorder.take()!
         guard recorder.digestible else {
             self.digest = nil

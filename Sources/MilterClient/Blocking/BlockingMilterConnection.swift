@@ -109,6 +109,11 @@ package final class BlockingMilterConnection {
     /// the first wait instead.
     func drive(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> MilterRunOutcome {
         transport.readAvailable()
+        return runMachine(first, stoppingAtWait: stoppingAtWait)
+    }
+
+    /// ``drive(_:stoppingAtWait:)`` for a caller that has read what arrived already.
+    func runMachine(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> MilterRunOutcome {
         transport.stopsAtWait = stoppingAtWait
         return machine.run(first, on: &transport)
     }
