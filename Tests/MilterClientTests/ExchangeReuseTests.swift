@@ -54,10 +54,8 @@ import Testing
             var findings: [[String]] = []
             var queueIDs: [String] = []
             for _ in 0..<connections {
-                let connection = try BlockingMilterConnection.open(
+                let connection = try BlockingMilterConnection.openAndGreet(
                     to: .inet(host: "127.0.0.1", port: port), configuration: configuration)
-                connection.connect()
-                connection.helo()
                 for _ in 0..<perConnection {
                     let result = connection.send(message(outcomes.count))
                     outcomes.append(Outcome(result))
@@ -174,6 +172,65 @@ import Testing
         _ = try await Self.run(Scripts.wellBehaved(), memos: store, configuration: configuration)
         #expect(store.count == 0)
         #expect(store.outcomes.reused == 0)
+    }
+
+    @Test func theConnectionsOwnStepsAreSentFromTheRecord() async throws {
+        let store = try await Self.expectSameAsMachine { Scripts.wellBehaved() }
+        // The first connection records OPTNEG, CONNECT and HELO; the other two send them from the record.
+        #expect(store.greetingOutcomes.reused == 2)
+        #expect(store.greetingOutcomes.diverged == 0)
+    }
+
+    @Test func anotherNegotiationGoesBackToTheMachine() async throws {
+        // Fewer actions: the same replies follow, but the machine must judge them with this agreement.
+        let other = Scripts.answer(actions: [.addHeaders, .changeHeaders])
+        let store = try await Self.expectSameAsMachine {
+            Self.script(at: 2, of: .optionNegotiation, [.reply(other)])
+        }
+        #expect(store.greetingOutcomes.diverged == 1)
+    }
+
+    @Test func aRefusalAtConnectGoesBackToTheMachine() async throws {
+        let store = try await Self.expectSameAsMachine { Self.script(at: 2, of: .connect, [.reply(.reject)]) }
+        #expect(store.greetingOutcomes.diverged == 1)
+        #expect(store.greetingOutcomes.reused == 1)
+    }
+
+    /// HELO answered as recorded, then once more: the greeting is as recorded, and the reply
+    /// nobody asked for is found before MAIL, as the machine finds it.
+    @Test func aReplyNobodyAskedForAfterHeloIsFoundBeforeMail() async throws {
+        let store = try await Self.expectSameAsMachine {
+            Self.script(at: 3, of: .helo, [.together([.continue, .continue])])
+        }
+        #expect(store.greetingOutcomes.reused == 2)
+    }
+
+    @Test func aCloseAtHeloIsTheMachinesFinding() async throws {
+        let store = try await Self.expectSameAsMachine { Self.script(at: 2, of: .helo, [.close]) }
+        #expect(store.greetingOutcomes.diverged == 1)
+    }
+
+    /// Records are found by the state a connection stands in, not by the messages that brought it
+    /// there: a connection that sent A then B stands where one that sent B then A does.
+    @Test func connectionsInTheSameStateShareRecordsWhateverTheySentBefore() async throws {
+        let other: MilterMessage = {
+            var message = Fixtures.message
+            message.headerFields.append(RawHeaderField(name: "X-Other", value: " yes"))
+            return message
+        }()
+        // Per connection, which of the two messages goes at each of the four places.
+        let orders: [[Bool]] = [[false, true, false, true], [true, false, true, false], [false, false, true, true]]
+        let pick: @Sendable (Int) -> MilterMessage = { index in
+            orders[index / 4][index % 4] ? other : Fixtures.message
+        }
+        let store = ExchangeMemoStore()
+        let reused = try await Self.run(Scripts.wellBehaved(), memos: store, message: pick)
+        let judged = try await Self.run(Scripts.wellBehaved(), memos: nil, message: pick)
+        #expect(reused.outcomes == judged.outcomes)
+        // The first two connections record a message at each place; the third finds all four (a
+        // history-keyed store would find only its first).
+        #expect(store.outcomes.reused == 4)
+        #expect(store.outcomes.diverged == 0)
     }
 
     /// A different message each time: no history repeats, and the store turns itself off after its

@@ -3,14 +3,19 @@ import NIOCore
 
 extension BlockingMilterConnection {
     /// Runs `body` with a recorder on the transport that moves ``digest`` on (the steps of the
-    /// connection itself: OPTNEG, CONNECT, HELO).
+    /// connection itself: OPTNEG, CONNECT, HELO), and keeps what it wrote and read in
+    /// ``greetingRecord`` while that is set.
     func digesting<T>(_ tag: ExchangeHashing.Tag, _ detail: Int, _ body: (BlockingMilterConnection) -> T) -> T {
         guard let digest else { return body(self) }
-        transport.recorder = ExchangeRecorder(after: digest, queueID: [], keepsSegments: false)
+        transport.recorder = ExchangeRecorder(after: digest, queueID: [], keepsSegments: greetingRecord != nil)
         transport.recorder!.begin(tag, detail)
         let value = body(self)
         let recorder = transport.recorder.take()!
         self.digest = recorder.digestible ? recorder.digest() : nil
+        if greetingRecord != nil {
+            greetingRecord!.segments += recorder.segments
+            if !recorder.replayable || !recorder.digestible { greetingRecord!.replayable = false }
+        }
         return value
     }
 
@@ -47,13 +52,17 @@ extension BlockingMilterConnection {
             self.digest = nil
             return result
         }
-        let digestAfter = recorder.digest()
-        self.digest = digestAfter
+        self.digest = recorder.digest()
         guard recorder.replayable, result.findings.isEmpty, result.resultingMessage == nil,
             machine.standsBetweenTransactions, result.queueID.map({ Array($0.utf8) }) == queueID
         else { return result }
         let awaited = result.steps.indices.filter { result.steps[$0].delivery == .awaited }
         guard awaited.count == recorder.segments.count(where: { $0.expected != nil }) else { return result }
+        // From here on the connection is known by its state, not by its history: connections that
+        // sent other messages before and stand in the same state share the records that follow.
+        let digestAfter =
+            prologueDigest.map { .state(machine.descriptionBetweenTransactions, after: $0) } ?? recorder.digest()
+        self.digest = digestAfter
         let memo = ExchangeMemo(
             message: message, segments: recorder.segments, result: result, awaitedSteps: awaited,
             machineAfter: machine, digestAfter: digestAfter, queueIDLength: queueID.count)
@@ -66,29 +75,13 @@ extension BlockingMilterConnection {
     private func resend(
         _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8], memos: ExchangeMemoStore
     ) -> TransactionResult {
-        transport.stopsAtWait = false
-        var times: [(write: ContinuousClock.Instant, arrival: ContinuousClock.Instant?)] = []
-        times.reserveCapacity(memo.segments.count)
-        for segment in memo.segments {
-            // A reply nobody asked for: the machine finds it before this write, as it would have.
-            if transport.hasUnreadInput {
-                memos.noteDivergence()
-                return diverge(message, from: memo, queueID: queueID, times: times, last: nil)
-            }
-            let write = machine.now()
-            _ = transport.enqueue(Self.frames(of: segment, queueID: queueID))
-            guard let expected = segment.expected else {
-                times.append((write, nil))
-                continue
-            }
-            let event = transport.nextEvent(within: expected.timeout)
-            times.append((write, machine.now()))
-            guard case .reply(let reply)? = event, reply == expected.reply else {
-                memos.noteDivergence()
-                return diverge(message, from: memo, queueID: queueID, times: times, last: event ?? .endOfFile)
-            }
+        let times: [SegmentTimes]
+        switch send(memo.segments, queueID: queueID) {
+        case .diverged(let sent, let last):
+            memos.noteDivergence()
+            return diverge(message, from: memo, queueID: queueID, times: sent, last: last)
+        case .alike(let sent): times = sent
         }
-        transport.flush()
         memos.noteReuse()
         let id = String(decoding: queueID, as: UTF8.self)
         machine.adopt(transactionOf: memo.machineAfter, queueID: id)
@@ -106,8 +99,61 @@ extension BlockingMilterConnection {
         return result
     }
 
+    /// When a recorded segment went, and when its reply came (`nil` for a segment without one).
+    typealias SegmentTimes = (write: ContinuousClock.Instant, arrival: ContinuousClock.Instant?)
+
+    /// How sending recorded segments went.
+    enum SegmentsSent {
+        /// Every reply was the one recorded.
+        case alike([SegmentTimes])
+        /// The segments sent so far; `last` is the event that differed from the record, `nil` when
+        /// the difference is unread input before a write (nothing more was sent then).
+        case diverged([SegmentTimes], last: InboxEvent?)
+    }
+
+    /// Sends recorded `segments` with `queueID` patched in, one write each, comparing each reply
+    /// with the one recorded, and stops at the first difference.
+    func send(_ segments: [ExchangeSegment], queueID: [UInt8]) -> SegmentsSent {
+        transport.stopsAtWait = false
+        var times: [SegmentTimes] = []
+        times.reserveCapacity(segments.count)
+        for segment in segments {
+            // A reply nobody asked for: the machine finds it before this write, as it would have.
+            if transport.hasUnreadInput { return .diverged(times, last: nil) }
+            let write = machine.now()
+            _ = transport.enqueue(Self.frames(of: segment, queueID: queueID))
+            guard let expected = segment.expected else {
+                transport.flush()
+                times.append((write, nil))
+                continue
+            }
+            let event = transport.nextEvent(within: expected.timeout)
+            times.append((write, machine.now()))
+            guard case .reply(let reply)? = event, reply == expected.reply else {
+                return .diverged(times, last: event ?? .endOfFile)
+            }
+        }
+        return .alike(times)
+    }
+
+    /// What was written and read while `segments` were sent again, for ``DivergedTransport``.
+    static func replayed(
+        _ segments: [ExchangeSegment], queueID: [UInt8], times: [SegmentTimes], last: InboxEvent?
+    ) -> (written: [DivergedTransport.Written], events: [DivergedTransport.Read]) {
+        var written: [DivergedTransport.Written] = []
+        var events: [DivergedTransport.Read] = []
+        for (index, time) in times.enumerated() {
+            let segment = segments[index]
+            written.append((frames(of: segment, queueID: queueID), time.write))
+            guard let expected = segment.expected, let arrival = time.arrival else { continue }
+            let isLast = index == times.count - 1
+            events.append((isLast ? last ?? .reply(expected.reply) : .reply(expected.reply), arrival))
+        }
+        return (written, events)
+    }
+
     /// A recorded segment's frames with `queueID` in place of the recording's.
-    private static func frames(of segment: ExchangeSegment, queueID: [UInt8]) -> ByteBuffer {
+    static func frames(of segment: ExchangeSegment, queueID: [UInt8]) -> ByteBuffer {
         var frames = segment.frames
         for range in segment.queueIDRanges { frames.setBytes(queueID, at: frames.readerIndex + range.lowerBound) }
         return frames
@@ -117,18 +163,9 @@ extension BlockingMilterConnection {
     /// instants it was, then on the socket. `last` is the event that differed from the record; `nil`
     /// when the difference is unread input before a write. The connection uses no record after this.
     private func diverge(
-        _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8],
-        times: [(write: ContinuousClock.Instant, arrival: ContinuousClock.Instant?)], last: InboxEvent?
+        _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8], times: [SegmentTimes], last: InboxEvent?
     ) -> TransactionResult {
-        var written: [(frames: ByteBuffer, instant: ContinuousClock.Instant)] = []
-        var events: [(event: InboxEvent, instant: ContinuousClock.Instant)] = []
-        for (index, time) in times.enumerated() {
-            let segment = memo.segments[index]
-            written.append((Self.frames(of: segment, queueID: queueID), time.write))
-            guard let expected = segment.expected, let arrival = time.arrival else { continue }
-            let isLast = index == times.count - 1
-            events.append((isLast ? last ?? .reply(expected.reply) : .reply(expected.reply), arrival))
-        }
+        let (written, events) = Self.replayed(memo.segments, queueID: queueID, times: times, last: last)
         let clock = ReplayClock()
         let clockBefore = machine.now
         machine.now = clock.now

@@ -20,10 +20,20 @@ package final class BlockingMilterConnection {
     /// What the connection has exchanged so far, while a digest can say it all; `nil` from then on
     /// (and without ``memos``): no transaction is then sent from a record.
     var digest: ExchangeDigest?
+    /// ``digest`` once the connection's own steps are done (after HELO), while it says everything.
+    var prologueDigest: ExchangeDigest?
+    /// While the connection's own steps are recorded (``openAndGreet(to:configuration:client:)``):
+    /// the segments so far, and whether they can be sent again.
+    var greetingRecord: (segments: [ExchangeSegment], replayable: Bool)?
 
-    private init(socket: BlockingSocket, configuration: MilterClientConfiguration, client: SMTPClient) {
+    /// A connection on `socket`, with a fresh machine or, to send the connection's own steps from
+    /// their record, the machine `recorded` after them (``openAndGreet(to:configuration:client:)``).
+    private init(
+        socket: BlockingSocket, configuration: MilterClientConfiguration, client: SMTPClient,
+        recorded: MTAConnectionStateMachine? = nil
+    ) {
         self.configuration = configuration
-        machine = MTAConnectionStateMachine(configuration: configuration, client: client)
+        machine = recorded ?? MTAConnectionStateMachine(configuration: configuration, client: client)
         number = ConnectionTags.next()
         machine.connectionTag = number
         transport = BlockingTransport(socket: socket, configuration: configuration)
@@ -39,16 +49,28 @@ package final class BlockingMilterConnection {
         to address: MilterAddress, configuration: MilterClientConfiguration = MilterClientConfiguration(),
         client: SMTPClient = SMTPClient()
     ) throws(MilterConnectError) -> BlockingMilterConnection {
+        let connection = try connected(to: address, configuration: configuration, client: client)
+        connection.negotiate()
+        return connection
+    }
+
+    /// A connection whose socket is connected, before OPTNEG.
+    static func connected(
+        to address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
+        recorded: MTAConnectionStateMachine? = nil
+    ) throws(MilterConnectError) -> BlockingMilterConnection {
         let socket: BlockingSocket
         do {
             socket = try BlockingSocket(connectingTo: address, timeout: configuration.effectiveTimeouts.connect)
         } catch {
             throw MilterConnectError(address: address, reason: error.reason)
         }
-        let connection = BlockingMilterConnection(socket: socket, configuration: configuration, client: client)
-        _ = connection.digesting(.step, 0) { $0.driveStep($0.machine.negotiationRequested()) }
-        return connection
+        return BlockingMilterConnection(
+            socket: socket, configuration: configuration, client: client, recorded: recorded)
     }
+
+    /// Sends OPTNEG and judges the answer.
+    func negotiate() { _ = digesting(.step, 0) { $0.driveStep($0.machine.negotiationRequested()) } }
 
     /// Findings outside any transaction (at CONNECT, HELO, QUIT).
     package var connectionFindings: [Finding] { machine.connectionFindings }
@@ -59,7 +81,10 @@ package final class BlockingMilterConnection {
 
     /// Sends HELO with the client's HELO name.
     @discardableResult
-    package func helo() -> StepRecord { digesting(.step, 2) { $0.driveStep($0.machine.heloRequested(nil)) } }
+    package func helo() -> StepRecord {
+        defer { prologueDigest = digest }
+        return digesting(.step, 2) { $0.driveStep($0.machine.heloRequested(nil)) }
+    }
 
     /// Runs a whole transaction, as ``MilterClientConnection/send(_:)``. With
     /// ``MilterClientConfiguration/exchangeMemos``, a transaction this history has seen before is

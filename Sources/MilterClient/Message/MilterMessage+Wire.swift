@@ -20,6 +20,9 @@ struct MessageWireForm: Hashable, Sendable {
     /// The value of the first `Message-ID` field, trimmed (``MilterMessage/messageID``): every
     /// transaction's `{msg_id}`.
     var messageID: String?
+    /// A hash of the header fields and the body, worked out once: a store of exchanges finds a
+    /// message's record by it (``MilterMessage/lookupHash``) without hashing the content each time.
+    var contentHash: Int
 
     init(headerFields: [RawHeaderField], body content: [UInt8]) {
         let crlf = HeaderText.crlfLines(content)
@@ -34,6 +37,10 @@ struct MessageWireForm: Hashable, Sendable {
         headers = headerFields.map { Self.header($0, keepLeadingSpace: false) }
         headerFrames = headers.map { Self.frame(.header($0)) }
         messageID = headerFields.first(where: { $0.hasName("Message-ID") })?.value.trimmingASCIIWhitespace
+        var hasher = Hasher()
+        hasher.combine(headers)
+        hasher.combine(crlf)
+        contentHash = hasher.finalize()
     }
 
     /// The length and command byte before a frame's payload.

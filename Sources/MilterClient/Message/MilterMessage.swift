@@ -34,6 +34,16 @@ public struct MilterMessage: Hashable, Sendable {
 
     /// The value of the first `Message-ID` field, trimmed, for Sendmail's `{msg_id}`.
     public var messageID: String? { wire.messageID }
+
+    /// A hash of the whole message that is cheap to take: the envelope's, with the content's
+    /// worked out once. Equal messages have equal hashes.
+    var lookupHash: Int {
+        var hasher = Hasher()
+        hasher.combine(sender)
+        hasher.combine(recipients)
+        hasher.combine(wire.contentHash)
+        return hasher.finalize()
+    }
 }
 
 extension EnvelopeAddress {

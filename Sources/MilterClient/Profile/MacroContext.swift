@@ -105,3 +105,15 @@ struct MacroContext: Sendable {
 
     private var mailer: MilterString { profile.family == .sendmail ? "esmtp" : "smtp" }
 }
+
+extension MacroContext {
+    /// The values that decide later MACRO packets, between two transactions: all but the last
+    /// transaction's queue ID and message ID, which the next transaction sets before any packet
+    /// carries them (the message ID when it starts, the queue ID at MAIL or its first RCPT).
+    var valuesBetweenTransactions: [MilterString?] {
+        var kept = values
+        kept[Key.queueID.rawValue] = nil
+        kept[Key.messageID.rawValue] = nil
+        return kept
+    }
+}

@@ -36,6 +36,53 @@ extension MTAConnectionStateMachine {
         assert(Self.sameState(self, after), "a replayed transaction must leave the machine it recorded")
     }
 
+    /// Everything that decides what the machine does next, standing between two transactions,
+    /// but for what the connection's own steps (OPTNEG, CONNECT, HELO) decided and the recorded
+    /// digest of those covers: the configuration, the client, the negotiation's record (with its
+    /// timings). The caches of macro names and packets are left out, as are the last transaction's
+    /// queue ID and message ID, which the next one sets before use
+    /// (``MacroContext/valuesBetweenTransactions``).
+    ///
+    /// Two connections with the same prologue and the same description stand in the same state,
+    /// whatever messages brought them there: an exchange recorded on one may be sent again on the
+    /// other (``ExchangeMemoStore``). Dearer than a digest (it describes every field), so it is
+    /// only made when an exchange is recorded.
+    var descriptionBetweenTransactions: String {
+        var description = Self.describe(self, leaving: Self.fieldsDecidedBefore)
+        description += "context="
+        description += String(reflecting: context.valuesBetweenTransactions)
+        return description
+    }
+
+    /// `value`'s fields by name, but those in `excluded`; ``session`` and ``macros`` without what
+    /// they took from the configuration (the rules, the profile and the user's overrides).
+    private static func describe(_ value: Any, leaving excluded: Set<String>) -> String {
+        var description = ""
+        for child in Mirror(reflecting: value).children {
+            guard let label = child.label, !excluded.contains(label) else { continue }
+            description += label
+            description += "="
+            switch label {
+            case "session", "macros":
+                description += "{" + describe(child.value, leaving: fieldsOfTheConfiguration) + "}"
+            default:
+                description += String(reflecting: child.value)
+            }
+            description += ";"
+        }
+        return description
+    }
+
+    /// The fields ``descriptionBetweenTransactions`` leaves out.
+    private static let fieldsDecidedBefore: Set<String> = [
+        "configuration", "timeouts", "allocator", "now", "connectionTag", "client", "negotiation", "spareBuffer",
+        "plannedMacros", "macroPackets", "context",
+    ]
+
+    /// The fields of ``MTASession`` and ``MacroPlan`` made from the configuration, the same on
+    /// every connection that shares a store of exchanges.
+    private static let fieldsOfTheConfiguration: Set<String> = ["rules", "profile", "overrides"]
+
     /// The fields ``adopt(transactionOf:queueID:)`` leaves as they are, or patches.
     private static let ownFields: Set<String> = [
         "now", "connectionTag", "client", "negotiation", "spareBuffer", "plannedMacros", "macroPackets", "context",

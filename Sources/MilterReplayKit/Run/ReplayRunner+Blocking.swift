@@ -56,9 +56,8 @@ private struct BlockingSession {
     ) throws(MilterConnectError) {
         var configuration = configuration
         ledger = SessionLedger(address: address, configuration: &configuration, transcriptsAsJSON: transcriptsAsJSON)
-        connection = try BlockingMilterConnection.open(to: address, configuration: configuration, client: client)
-        connection.connect()
-        connection.helo()
+        connection = try BlockingMilterConnection.openAndGreet(
+            to: address, configuration: configuration, client: client)
         ledger.opened(findings: connection.connectionFindings)
     }
 

@@ -17,18 +17,22 @@ final class ReplayClock: Sendable {
 /// transport swallows the bytes already written (they went out already) and hands it the events
 /// already read, at the instants they came, then passes everything to the socket.
 struct DivergedTransport: MilterTransport {
+    /// Frames written already, and when.
+    typealias Written = (frames: ByteBuffer, instant: ContinuousClock.Instant)
+    /// An event read already, and when it came.
+    typealias Read = (event: InboxEvent, instant: ContinuousClock.Instant)
+
     var base: BlockingTransport
     /// Bytes written already that the machine will produce again, with the instant each write went.
-    private var written: [(frames: ByteBuffer, instant: ContinuousClock.Instant)]
+    private var written: [Written]
     /// Events read already, with the instant each came.
-    private var events: [(event: InboxEvent, instant: ContinuousClock.Instant)]
+    private var events: [Read]
     private var nextEventIndex = 0
     private var writeIndex = 0
     private let clock: ReplayClock
 
     init(
-        base: BlockingTransport, written: [(frames: ByteBuffer, instant: ContinuousClock.Instant)],
-        events: [(event: InboxEvent, instant: ContinuousClock.Instant)], clock: ReplayClock
+        base: BlockingTransport, written: [Written], events: [Read], clock: ReplayClock
     ) {
         self.base = base
         self.written = written.filter { $0.frames.readableBytes > 0 }
@@ -72,6 +76,12 @@ struct DivergedTransport: MilterTransport {
         nextEventIndex += 1
         clock.set(instant)
         return event
+    }
+
+    /// Reads what arrived without waiting, once the exchange has caught up (before that, the
+    /// replies nobody asked for were looked for before each recorded write already).
+    mutating func readAvailable() {
+        if !replaying { base.readAvailable() }
     }
 
     mutating func close() { base.close() }

@@ -5,7 +5,9 @@ import NIOCore
 /// (queue IDs masked) and every event read, in order. Two connections with the same digest drove
 /// their ``MTAConnectionStateMachine`` with the same inputs, so the machines stand in the same
 /// state but for the connection's own tag, its queue IDs and the clock (the machine is a pure
-/// value: see ``ExchangeMemoStore``).
+/// value: see ``ExchangeMemoStore``). After a recorded transaction the digest is of the state
+/// instead (``state(_:after:)``): the digest of the connection's own steps and a description of
+/// the machine, so that connections that sent other messages before but stand alike share records.
 ///
 /// Two SipHash states of the standard library's `Hasher`, fed the same input after different
 /// prefixes. `Hasher` is seeded once per process, so a digest means something only in the process
@@ -16,6 +18,17 @@ struct ExchangeDigest: Hashable {
 
     /// The digest of a connection that has exchanged nothing yet.
     static let start = ExchangeDigest(first: 0, second: 0)
+
+    /// The digest of a connection whose own steps had digest `prologue` and whose machine now
+    /// stands between transactions as `description` says
+    /// (``MTAConnectionStateMachine/descriptionBetweenTransactions``): the same for every
+    /// connection in that state, whatever messages it sent before.
+    static func state(_ description: String, after prologue: ExchangeDigest) -> ExchangeDigest {
+        var hashing = ExchangeHashing(after: prologue)
+        hashing.combine(ExchangeHashing.Tag.state)
+        hashing.combine(description)
+        return hashing.finalize()
+    }
 }
 
 /// Builds the next ``ExchangeDigest`` from the one before and what followed it.
@@ -30,6 +43,7 @@ struct ExchangeHashing {
         case write = 0x57
         case mask = 0x2A
         case reply = 0x52
+        case state = 0x73
     }
 
     init(after previous: ExchangeDigest) {

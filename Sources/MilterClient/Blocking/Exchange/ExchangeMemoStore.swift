@@ -5,8 +5,9 @@ import NIOConcurrencyHelpers
 ///
 /// A load run sends the same messages over and over, and a milter that answers them the same way
 /// makes the same exchange each time. The first time a message follows a given history (the
-/// connection's ``ExchangeDigest``), the full state machine sends it and judges every reply, and
-/// the store keeps what was written, what came back, the result and the machine's state after it.
+/// connection's ``ExchangeDigest``: of its own steps, then of the state each recorded transaction
+/// left it in), the full state machine sends it and judges every reply, and the store keeps what
+/// was written, what came back, the result and the machine's state after it.
 /// The next connection with the same history sends the same message from those bytes (its own
 /// queue ID patched in), compares each reply with the one recorded and, if all match, takes the
 /// recorded result and state: the machine is a pure value, so the same inputs in the same state
@@ -29,10 +30,16 @@ package final class ExchangeMemoStore: Sendable {
 
     private struct Memos {
         var count = 0
-        var byDigest: [ExchangeDigest: [ExchangeMemo]] = [:]
+        /// By the history or state they follow and the message's ``MilterMessage/lookupHash``.
+        var byKey: [Key: [ExchangeMemo]] = [:]
         var lookups = 0
         var found = 0
         var off = false
+    }
+
+    private struct Key: Hashable {
+        let digest: ExchangeDigest
+        let message: Int
     }
 
     /// What a lookup found.
@@ -55,16 +62,17 @@ package final class ExchangeMemoStore: Sendable {
 
     /// The exchange recorded for `message` after `digest`, if any.
     func memo(after digest: ExchangeDigest, for message: MilterMessage) -> Lookup {
+        let key = Key(digest: digest, message: message.lookupHash)
         let (candidates, off) = memos.withLockedValue { store -> ([ExchangeMemo]?, Bool) in
             guard !store.off else { return (nil, true) }
             store.lookups += 1
             if store.lookups >= trialLookups, store.found * 4 < store.lookups {
                 store.off = true
-                store.byDigest = [:]
+                store.byKey = [:]
                 store.count = 0
                 return (nil, true)
             }
-            return (store.byDigest[digest], false)
+            return (store.byKey[key], false)
         }
         if off { return .off }
         guard let memo = candidates?.first(where: { $0.message == message }) else { return .missing }
@@ -79,8 +87,9 @@ package final class ExchangeMemoStore: Sendable {
     func keep(_ memo: ExchangeMemo, after digest: ExchangeDigest) {
         memos.withLockedValue { store in
             guard !store.off, store.count < capacity else { return }
-            if store.byDigest[digest]?.contains(where: { $0.message == memo.message }) == true { return }
-            store.byDigest[digest, default: []].append(memo)
+            let key = Key(digest: digest, message: memo.message.lookupHash)
+            if store.byKey[key]?.contains(where: { $0.message == memo.message }) == true { return }
+            store.byKey[key, default: []].append(memo)
             store.count += 1
         }
     }
@@ -96,6 +105,54 @@ package final class ExchangeMemoStore: Sendable {
 
     func noteReuse() { tally.withLockedValue { $0.reused += 1 } }
     func noteDivergence() { tally.withLockedValue { $0.diverged += 1 } }
+
+    /// The connections' own steps (OPTNEG, CONNECT, HELO), recorded once per SMTP client. Kept
+    /// whether or not the store has turned itself off: every connection of a run makes them.
+    private let greetings = NIOLockedValueBox(Greetings())
+
+    private struct Greetings {
+        var byClient: [SMTPClient: GreetingMemo] = [:]
+        var reused = 0
+        var diverged = 0
+    }
+
+    /// The greeting recorded for `client`, if any.
+    func greeting(for client: SMTPClient) -> GreetingMemo? { greetings.withLockedValue { $0.byClient[client] } }
+
+    /// Keeps `greeting` unless one for `client` is kept already.
+    func keep(_ greeting: GreetingMemo, for client: SMTPClient) {
+        greetings.withLockedValue { store in
+            if store.byClient[client] == nil { store.byClient[client] = greeting }
+        }
+    }
+
+    /// How many connections made their own steps from a record and were answered as recorded, and
+    /// how many were answered another way and handed back to the machine.
+    package var greetingOutcomes: (reused: Int, diverged: Int) {
+        greetings.withLockedValue { ($0.reused, $0.diverged) }
+    }
+
+    func noteGreeting(reused: Bool) {
+        greetings.withLockedValue { store in
+            if reused { store.reused += 1 } else { store.diverged += 1 }
+        }
+    }
+}
+
+/// A connection's own steps as recorded: OPTNEG, CONNECT and HELO, what was written and read, and
+/// the machine after them. Immutable once made.
+final class GreetingMemo: @unchecked Sendable {
+    let segments: [ExchangeSegment]
+    /// The machine after HELO.
+    let machineAfter: MTAConnectionStateMachine
+    /// The connection's digest after HELO; `nil` if it did not say everything.
+    let digestAfter: ExchangeDigest?
+
+    init(segments: [ExchangeSegment], machineAfter: MTAConnectionStateMachine, digestAfter: ExchangeDigest?) {
+        self.segments = segments
+        self.machineAfter = machineAfter
+        self.digestAfter = digestAfter
+    }
 }
 
 /// One recorded transaction: what was written and read, and what the machine made of it.
