@@ -84,7 +84,7 @@ extension BlockingMilterConnection {
         }
         memos.noteReuse()
         let id = String(decoding: queueID, as: UTF8.self)
-        machine.adopt(transactionOf: memo.machineAfter, queueID: id)
+        machine.adopt(transactionOf: memo.machineAfter)
         digest = memo.digestAfter
         var result = memo.result
         result.queueID = id

@@ -9,30 +9,24 @@ extension MTAConnectionStateMachine {
     }
 
     /// Takes what a transaction changes from `after`, the machine recorded after the same
-    /// transaction on a connection with the same history (``ExchangeDigest``), with this
-    /// transaction's queue ID `queueID`. The rest (configuration, client, tag, clock, negotiation,
-    /// macro plan, spare buffer) is this connection's own, and equal to the recording's wherever
-    /// the history decides it; the caches of macro names and packets are left to fill again.
+    /// transaction on a connection in the same state (``ExchangeDigest``). Both stood between
+    /// transactions before it and stand between transactions after it
+    /// (``standsBetweenTransactions``), so the status, the socket, the step in flight and the
+    /// transaction under way (none) are alike already. The rest (configuration, client, tag,
+    /// clock, negotiation, macro plan, spare buffer) is this connection's own, and equal to the
+    /// recording's wherever the state decides it. The macro context is left as it is: a transaction
+    /// leaves it with its queue ID and message ID, which the next transaction sets before use
+    /// (``MacroContext/valuesBetweenTransactions``), and with its envelope cleared.
     /// Copied field by field: a whole machine is a large value, and copying it cost a quarter of
     /// a replayed transaction's user time.
-    mutating func adopt(transactionOf after: MTAConnectionStateMachine, queueID: String) {
+    mutating func adopt(transactionOf after: MTAConnectionStateMachine) {
         session = after.session
-        status = after.status
-        socketOpen = after.socketOpen
-        closeDue = after.closeDue
-        afterClose = after.afterClose
-        transaction = after.transaction
         skippingBody = after.skippingBody
         lastSent = after.lastSent
         lastWrittenWasLoneMacro = after.lastWrittenWasLoneMacro
         transactionCount = after.transactionCount
         connectionFindings = after.connectionFindings
-        context = after.context
-        if context.queueID != nil { context.queueID = queueID }
         purpose = after.purpose
-        outgoing = after.outgoing
-        pending = after.pending
-        message = after.message
         assert(Self.sameState(self, after), "a replayed transaction must leave the machine it recorded")
     }
 
