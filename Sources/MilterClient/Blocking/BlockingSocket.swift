@@ -44,23 +44,13 @@ struct BlockingSocket {
         if inet_pton(AF_INET, host, &v4.sin_addr) == 1 {
             v4.sin_family = sa_family_t(AF_INET)
             v4.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-            return try withUnsafeBytes(of: &v4) { raw throws(BlockingSocketError) in
-                try noDelay(
-                    open(
-                        family: AF_INET, address: raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
-                        length: socklen_t(MemoryLayout<sockaddr_in>.size), timeout: timeout))
-            }
+            return try noDelay(open(literal: &v4, family: AF_INET, timeout: timeout))
         }
         var v6 = sockaddr_in6()
         if inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 {
             v6.sin6_family = sa_family_t(AF_INET6)
             v6.sin6_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-            return try withUnsafeBytes(of: &v6) { raw throws(BlockingSocketError) in
-                try noDelay(
-                    open(
-                        family: AF_INET6, address: raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
-                        length: socklen_t(MemoryLayout<sockaddr_in6>.size), timeout: timeout))
-            }
+            return try noDelay(open(literal: &v6, family: AF_INET6, timeout: timeout))
         }
         var hints = addrinfo()
         hints.ai_flags = AI_NUMERICSERV
@@ -85,6 +75,17 @@ struct BlockingSocket {
             entry = current.pointee.ai_next
         }
         throw failure
+    }
+
+    /// Connects to a `sockaddr_in` or `sockaddr_in6`.
+    private static func open<Address>(
+        literal address: inout Address, family: Int32, timeout: TimeAmount
+    ) throws(BlockingSocketError) -> Int32 {
+        try withUnsafeBytes(of: &address) { raw throws(BlockingSocketError) in
+            try open(
+                family: family, address: raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                length: socklen_t(MemoryLayout<Address>.size), timeout: timeout)
+        }
     }
 
     /// `fd` with TCP_NODELAY set.
