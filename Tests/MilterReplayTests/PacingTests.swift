@@ -23,7 +23,7 @@ struct PacingTests {
         while let item = queue.take() { items.append(item) }
         #expect(items.map(\.sequence) == Array(0..<12))
         #expect(items.map(\.entry) == [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2])
-        #expect(items.map { try! #require($0.scheduled) - start } == (0..<12).map { .milliseconds(4 * $0) })
+        #expect(items.map { try! #require(queue.scheduled($0)) - start } == (0..<12).map { .milliseconds(4 * $0) })
     }
 
     @Test func startsOnTimeKeepTheRequestedRate() {

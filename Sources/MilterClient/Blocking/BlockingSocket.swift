@@ -214,8 +214,10 @@ struct BlockingSocket {
 
     /// Waits at most `timeout` for bytes and reads what is there into `buffer`'s spare room.
     mutating func read(into buffer: inout ByteBuffer, timeout: TimeAmount) -> ReadResult {
-        // Whole microseconds, rounded up; none left: a read that does not wait.
-        let microseconds = max(0, (timeout.nanoseconds + 999) / 1000)
+        // Whole milliseconds, rounded up (as microseconds); none left: a read that does not wait.
+        // Milliseconds, so that the option is set again only when the timeout in force changes
+        // (command, content), not for the microseconds a deadline moves on between two waits.
+        let microseconds = max(0, (timeout.nanoseconds + 999_999) / 1_000_000) * 1000
         guard microseconds > 0 else { return readNow(into: &buffer) }
         if microseconds != receiveTimeout {
             var value = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: .init(microseconds % 1_000_000))

@@ -104,7 +104,9 @@ public struct PcapReplay: Sendable {
             corpusSize: scripts.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
             rate: load.rate, start: start)
         return { [scripts] in
-            queue.take().map { PcapWork(sequence: $0.sequence, script: scripts[$0.entry], scheduled: $0.scheduled) }
+            queue.take().map {
+                PcapWork(sequence: $0.sequence, script: scripts[$0.entry], scheduled: queue.scheduled($0))
+            }
         }
     }
 

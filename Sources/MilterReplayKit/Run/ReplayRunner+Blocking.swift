@@ -8,7 +8,7 @@ extension ReplayRunner {
         var session: BlockingSession?
         while let item = queue.take() {
             var startLag: Duration?
-            if let scheduled = item.scheduled {
+            if item.scheduledOffset != nil, let scheduled = queue.scheduled(item) {
                 Self.sleep(until: scheduled)
                 startLag = scheduled.duration(to: .now)
             }
@@ -23,7 +23,9 @@ extension ReplayRunner {
                 }
             }
             let result = session!.connection.send(entries[item.entry].message)
-            session!.ledger.sent(result, entry: entries[item.entry], item: item, startLag: startLag, report: report)
+            session!.ledger.sent(
+                result, entry: entries[item.entry], item: item, scheduled: queue.scheduled(item), startLag: startLag,
+                report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.ledger.used >= messagesPerConnection {
                 session!.close(report: report)

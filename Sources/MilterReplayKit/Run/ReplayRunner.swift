@@ -65,7 +65,7 @@ struct ReplayRunner: Sendable {
         var session: Session?
         while let item = queue.take() {
             var startLag: Duration?
-            if let scheduled = item.scheduled {
+            if let scheduled = queue.scheduled(item) {
                 try? await Task.sleep(until: scheduled)
                 startLag = scheduled.duration(to: .now)
             }
@@ -80,7 +80,8 @@ struct ReplayRunner: Sendable {
                     continue
                 }
             }
-            await session!.send(entries[item.entry], item: item, startLag: startLag, report: report)
+            await session!.send(
+                entries[item.entry], item: item, scheduled: queue.scheduled(item), startLag: startLag, report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.used >= messagesPerConnection {
                 await session!.close(report: report)
@@ -135,10 +136,11 @@ private struct Session {
     var used: Int { ledger.used }
 
     mutating func send(
-        _ entry: CorpusEntry, item: WorkQueue.Item, startLag: Duration?, report: (MessageOutcome) -> Void
+        _ entry: CorpusEntry, item: WorkQueue.Item, scheduled: ContinuousClock.Instant?, startLag: Duration?,
+        report: (MessageOutcome) -> Void
     ) async {
         let result = await connection.send(entry.message)
-        ledger.sent(result, entry: entry, item: item, startLag: startLag, report: report)
+        ledger.sent(result, entry: entry, item: item, scheduled: scheduled, startLag: startLag, report: report)
     }
 
     mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) async {

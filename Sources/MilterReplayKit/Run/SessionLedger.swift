@@ -23,13 +23,14 @@ struct SessionLedger {
     /// The connection is open: the findings of CONNECT and HELO go with its first message.
     mutating func opened(findings: [Finding]) { pendingFindings = findings }
 
-    /// A message's result: the previous message's outcome is reported, this one's held.
+    /// A message's result: the previous message's outcome is reported, this one's held. Under
+    /// `--rate` the latency runs from `scheduled`, the message's intended start.
     mutating func sent(
-        _ result: TransactionResult, entry: CorpusEntry, item: WorkQueue.Item, startLag: Duration?,
-        report: (MessageOutcome) -> Void
+        _ result: TransactionResult, entry: CorpusEntry, item: WorkQueue.Item, scheduled: ContinuousClock.Instant?,
+        startLag: Duration?, report: (MessageOutcome) -> Void
     ) {
         used += 1
-        let latency = item.scheduled.map { $0.duration(to: .now) } ?? result.duration
+        let latency = scheduled.map { $0.duration(to: .now) } ?? result.duration
         if let held { report(held) }
         held = MessageOutcome(
             sequence: item.sequence, entry: entry, result: result, connectError: nil,

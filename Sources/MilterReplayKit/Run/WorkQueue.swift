@@ -12,9 +12,13 @@ package final class WorkQueue: Sendable {
         package let sequence: Int
         /// Which corpus entry.
         package let entry: Int
-        /// When to start it (open loop), if paced.
-        package let scheduled: ContinuousClock.Instant?
+        /// When to start it (open loop), after the run's start, if paced: a `Duration`, whose
+        /// layout is known, so that an item is copied without the runtime's help (an `Instant`'s is not).
+        package let scheduledOffset: Duration?
     }
+
+    /// When to start `item` (open loop), if paced.
+    package func scheduled(_ item: Item) -> ContinuousClock.Instant? { item.scheduledOffset.map { start + $0 } }
 
     private let corpusSize: Int
     private let total: Int?
@@ -45,12 +49,12 @@ package final class WorkQueue: Sendable {
             if state.stopped { return nil }
             if let total, value >= total { return nil }
             // The intended start: the nth interval after the start, however late the last message was.
-            let scheduled = interval.map { start + $0 * value }
-            if let deadline, ContinuousClock.now >= deadline || scheduled.map({ $0 >= deadline }) == true {
+            let offset = interval.map { $0 * value }
+            if let deadline, ContinuousClock.now >= deadline || offset.map({ start + $0 >= deadline }) == true {
                 return nil
             }
             state.sequence += 1
-            return Item(sequence: value, entry: value % corpusSize, scheduled: scheduled)
+            return Item(sequence: value, entry: value % corpusSize, scheduledOffset: offset)
         }
     }
 

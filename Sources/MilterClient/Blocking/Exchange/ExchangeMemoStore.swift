@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// Transactions that ``BlockingMilterConnection`` may send again from their recorded bytes, shared
 /// by the connections of one configuration (``MilterClientConfiguration/exchangeMemos``).
@@ -33,7 +34,6 @@ package final class ExchangeMemoStore: Sendable {
         /// By the history or state they follow and the message's ``MilterMessage/lookupHash``.
         var byKey: [Key: [ExchangeMemo]] = [:]
         var lookups = 0
-        var found = 0
         var off = false
     }
 
@@ -66,7 +66,7 @@ package final class ExchangeMemoStore: Sendable {
         let (candidates, off) = memos.withLockedValue { store -> ([ExchangeMemo]?, Bool) in
             guard !store.off else { return (nil, true) }
             store.lookups += 1
-            if store.lookups >= trialLookups, store.found * 4 < store.lookups {
+            if store.lookups >= trialLookups, found.load(ordering: .relaxed) * 4 < store.lookups {
                 store.off = true
                 store.byKey = [:]
                 store.count = 0
@@ -76,7 +76,7 @@ package final class ExchangeMemoStore: Sendable {
         }
         if off { return .off }
         guard let memo = candidates?.first(where: { $0.message == message }) else { return .missing }
-        memos.withLockedValue { $0.found += 1 }
+        found.add(1, ordering: .relaxed)
         return .found(memo)
     }
 
@@ -97,14 +97,19 @@ package final class ExchangeMemoStore: Sendable {
     /// How many exchanges are kept.
     package var count: Int { memos.withLockedValue { $0.count } }
 
-    private let tally = NIOLockedValueBox((reused: 0, diverged: 0))
+    /// Lookups that found a record; counted without the lock, as are the outcomes.
+    private let found = Atomic(0)
+    private let reused = Atomic(0)
+    private let diverged = Atomic(0)
 
     /// How many transactions were sent from a record and answered as recorded, and how many went
     /// another way and were handed back to the machine.
-    package var outcomes: (reused: Int, diverged: Int) { tally.withLockedValue { $0 } }
+    package var outcomes: (reused: Int, diverged: Int) {
+        (reused.load(ordering: .relaxed), diverged.load(ordering: .relaxed))
+    }
 
-    func noteReuse() { tally.withLockedValue { $0.reused += 1 } }
-    func noteDivergence() { tally.withLockedValue { $0.diverged += 1 } }
+    func noteReuse() { reused.add(1, ordering: .relaxed) }
+    func noteDivergence() { diverged.add(1, ordering: .relaxed) }
 
     /// The connections' own steps (OPTNEG, CONNECT, HELO), recorded once per SMTP client. Kept
     /// whether or not the store has turned itself off: every connection of a run makes them.
