@@ -121,7 +121,7 @@ extension BlockingMilterConnection {
             // A reply nobody asked for: the machine finds it before this write, as it would have.
             if transport.hasUnreadInput { return .diverged(times, last: nil) }
             let write = machine.now()
-            _ = transport.enqueue(Self.frames(of: segment, queueID: queueID))
+            enqueue(segment, queueID: queueID)
             guard let expected = segment.expected else {
                 transport.flush()
                 times.append((write, nil))
@@ -150,6 +150,21 @@ extension BlockingMilterConnection {
             events.append((isLast ? last ?? .reply(expected.reply) : .reply(expected.reply), arrival))
         }
         return (written, events)
+    }
+
+    /// Hands a recorded segment to the transport with `queueID` in place of the recording's: as
+    /// recorded if it carries no queue ID, else patched in a copy made in the buffer the last
+    /// write left over (no allocation, and memory still in the cache).
+    private func enqueue(_ segment: ExchangeSegment, queueID: [UInt8]) {
+        guard !segment.queueIDRanges.isEmpty else {
+            _ = transport.enqueue(segment.frames)
+            return
+        }
+        var frames = spareFrames.take() ?? ByteBuffer()
+        frames.clear()
+        frames.writeImmutableBuffer(segment.frames)
+        for range in segment.queueIDRanges { frames.setBytes(queueID, at: range.lowerBound) }
+        spareFrames = transport.enqueue(frames)
     }
 
     /// A recorded segment's frames with `queueID` in place of the recording's.

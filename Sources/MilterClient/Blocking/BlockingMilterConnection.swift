@@ -22,6 +22,9 @@ package final class BlockingMilterConnection {
     var digest: ExchangeDigest?
     /// ``digest`` once the connection's own steps are done (after HELO), while it says everything.
     var prologueDigest: ExchangeDigest?
+    /// The buffer the transport handed back after a write, for the next recorded segment to be
+    /// copied into.
+    var spareFrames: ByteBuffer?
     /// While the connection's own steps are recorded (``openAndGreet(to:configuration:client:)``):
     /// the segments so far, and whether they can be sent again.
     var greetingRecord: (segments: [ExchangeSegment], replayable: Bool)?

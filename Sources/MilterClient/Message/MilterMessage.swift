@@ -35,13 +35,16 @@ public struct MilterMessage: Hashable, Sendable {
     /// The value of the first `Message-ID` field, trimmed, for Sendmail's `{msg_id}`.
     public var messageID: String? { wire.messageID }
 
-    /// A hash of the whole message that is cheap to take: the envelope's, with the content's
+    /// A hash of the message that is cheap to take: the envelope addresses', with the content's
     /// worked out once. Equal messages have equal hashes.
     var lookupHash: Int {
         var hasher = Hasher()
-        hasher.combine(sender)
-        hasher.combine(recipients)
         hasher.combine(wire.contentHash)
+        // The addresses' bytes at once (an array of bytes hashes byte by byte); their ESMTP
+        // arguments are left to the comparison that follows a lookup.
+        sender.address.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(recipients.count)
+        for recipient in recipients { recipient.address.bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
         return hasher.finalize()
     }
 }

@@ -1,4 +1,5 @@
 import MilterClient
+import NIOCore
 
 /// What happened to one message of the run.
 package struct MessageOutcome: Sendable {
@@ -17,8 +18,10 @@ package struct MessageOutcome: Sendable {
     /// With `--rate`: how long after its intended start the message actually started.
     package var startLag: Duration?
     /// When the transaction ended, for an outcome reported later than that (the last message of a
-    /// connection watched after QUIT); nil: when it is reported.
-    package var finishedAt: ContinuousClock.Instant?
+    /// connection watched after QUIT); nil: when it is reported. An `NIODeadline`, whose layout is
+    /// known: a `ContinuousClock.Instant`'s is not, and made every copy of an outcome go through
+    /// the runtime's value witnesses.
+    package var finishedAt: NIODeadline?
     /// The manifest's expectations beyond the verdict that the result does not meet, in words.
     package let expectationFailures: [String]
     /// With `--verbose`, on the last message of each milter connection: the connection's transcript (text, or a

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 import _MilterSystem
 
 #if canImport(FoundationEssentials)
@@ -15,7 +16,7 @@ final class OutcomeCollector: Sendable {
         NIOLockedValueBox<(summary: RunSummary, outcomes: [MessageOutcome], connectReasonsShown: Set<String>)>
     /// Messages per second, kept only for `--report`.
     private let timeline = NIOLockedValueBox(RunTimeline())
-    private let start = ContinuousClock.now
+    private let start = NIODeadline.now()
 
     /// A collector printing per `output`, through `progress` so that rows never follow the progress text;
     /// `rate` is `--rate`, if given.
@@ -27,7 +28,7 @@ final class OutcomeCollector: Sendable {
 
     func add(_ outcome: MessageOutcome) {
         if output.report != nil {
-            let elapsed = start.duration(to: outcome.finishedAt ?? .now)
+            let elapsed = Duration.nanoseconds(((outcome.finishedAt ?? .now()) - start).nanoseconds)
             timeline.withLockedValue {
                 $0.record(finishedAfter: elapsed, latency: outcome.latency, failed: outcome.isFailure)
             }

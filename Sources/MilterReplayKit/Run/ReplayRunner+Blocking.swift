@@ -45,8 +45,10 @@ extension ReplayRunner {
     }
 }
 
-/// One milter connection of a blocking worker, and its ledger.
-private struct BlockingSession {
+/// One milter connection of a blocking worker, and its ledger. A class: the worker keeps it in an
+/// optional, and a struct holding a ledger (with its held outcome's resilient `Instant`) was copied
+/// out of it through the runtime's value witnesses at every message.
+private final class BlockingSession {
     let connection: BlockingMilterConnection
     var ledger: SessionLedger
 
@@ -63,7 +65,7 @@ private struct BlockingSession {
         ledger.opened(findings: connection.connectionFindings)
     }
 
-    mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) {
+    func close(report: @escaping @Sendable (MessageOutcome) -> Void) {
         connection.quit(then: ledger.quitHandler(connectionNumber: connection.number, report: report) ?? { _ in })
     }
 }

@@ -1,4 +1,5 @@
 import MilterClient
+import NIOCore
 
 /// What a worker keeps about its open milter connection, whichever driver carries it: the
 /// messages sent, the outcome of the last one, held back until it is known whether QUIT turns up
@@ -46,7 +47,7 @@ struct SessionLedger {
     ) -> (@Sendable ([Finding]) -> Void)? {
         guard var last = held else { return nil }
         held = nil
-        last.finishedAt = .now
+        last.finishedAt = NIODeadline.now()
         let transcript = self.transcript
         return { [last] findings in
             var outcome = last
