@@ -250,6 +250,17 @@ import Testing
         #expect(store.outcomes.reused == 0)
     }
 
+    /// A field added to the machine must be hashed into the state digest, or said to be decided
+    /// before the transactions or empty between them.
+    @Test func everyFieldOfTheMachineIsHashedOrSaidWhyNot() {
+        let machine = MTAConnectionStateMachine(configuration: Fixtures.configuration(), client: SMTPClient())
+        let fields = Set(Mirror(reflecting: machine).children.compactMap(\.label))
+        let classified = MTAConnectionStateMachine.fieldsHashedBetweenTransactions
+            .union(MTAConnectionStateMachine.fieldsDecidedBefore)
+            .union(MTAConnectionStateMachine.fieldsEmptyBetweenTransactions)
+        #expect(fields == classified)
+    }
+
     @Test func onlyTheQueueIDMacroIsPatched() {
         let id = Array("4000010000A".utf8)
         var frames = ByteBuffer()

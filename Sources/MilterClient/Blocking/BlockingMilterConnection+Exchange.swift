@@ -60,8 +60,11 @@ extension BlockingMilterConnection {
         guard awaited.count == recorder.segments.count(where: { $0.expected != nil }) else { return result }
         // From here on the connection is known by its state, not by its history: connections that
         // sent other messages before and stand in the same state share the records that follow.
-        let digestAfter =
-            prologueDigest.map { .state(machine.descriptionBetweenTransactions, after: $0) } ?? recorder.digest()
+        var digestAfter = recorder.digest()
+        if let prologueDigest, let state = ExchangeDigest.state(of: &machine, after: prologueDigest) {
+            digestAfter = state
+            memos.checkDescription(of: machine, for: state)
+        }
         self.digest = digestAfter
         let memo = ExchangeMemo(
             message: message, segments: recorder.segments, result: result, awaitedSteps: awaited,

@@ -30,17 +30,54 @@ extension MTAConnectionStateMachine {
         assert(Self.sameState(self, after), "a replayed transaction must leave the machine it recorded")
     }
 
-    /// Everything that decides what the machine does next, standing between two transactions,
-    /// but for what the connection's own steps (OPTNEG, CONNECT, HELO) decided and the recorded
-    /// digest of those covers: the configuration, the client, the negotiation's record (with its
-    /// timings). The caches of macro names and packets are left out, as are the last transaction's
-    /// queue ID and message ID, which the next one sets before use
-    /// (``MacroContext/valuesBetweenTransactions``).
+    /// Hashes everything that decides what the machine does next, standing between two
+    /// transactions, but for what the connection's own steps (OPTNEG, CONNECT, HELO) decided and
+    /// the recorded digest of those covers: the configuration, the client, the negotiation's record
+    /// (with its timings). The caches of macro names and packets are left out, as are the last
+    /// transaction's queue ID and message ID, which the next one sets before use
+    /// (``MacroContext/valuesBetweenTransactions``). `false`, with nothing hashed, when the
+    /// machine does not stand between transactions with the transaction's state empty.
     ///
-    /// Two connections with the same prologue and the same description stand in the same state,
-    /// whatever messages brought them there: an exchange recorded on one may be sent again on the
-    /// other (``ExchangeMemoStore``). Dearer than a digest (it describes every field), so it is
-    /// only made when an exchange is recorded.
+    /// Two connections with the same prologue and the same hash stand in the same state, whatever
+    /// messages brought them there: an exchange recorded on one may be sent again on the other
+    /// (``ExchangeMemoStore``). Every field of the machine is either hashed here, or listed in
+    /// ``fieldsDecidedBefore`` or ``fieldsEmptyBetweenTransactions`` (a test checks the machine's
+    /// fields against the three lists), and debug builds check that equal hashes come with equal
+    /// descriptions (``descriptionBetweenTransactions``).
+    mutating func hashBetweenTransactions(into hashing: inout ExchangeHashing) -> Bool {
+        guard standsBetweenTransactions, transaction.isEmpty else { return false }
+        hashing.combine(session)
+        hashing.combine(status)
+        hashing.combine(socketOpen)
+        hashing.combine(closeDue)
+        hashing.combine(skippingBody)
+        hashing.combine(lastSent)
+        hashing.combine(lastWrittenWasLoneMacro)
+        hashing.combine(transactionCount)
+        hashing.combine(quarantineHold)
+        hashing.combine(negotiationWarnings)
+        hashing.combine(connectionFindings)
+        hashing.combine(macros.options)
+        hashing.combine(context.valuesBetweenTransactions)
+        hashing.combine(purpose)
+        return true
+    }
+
+    /// The fields ``hashBetweenTransactions(into:)`` hashes.
+    static let fieldsHashedBetweenTransactions: Set<String> = [
+        "session", "status", "socketOpen", "closeDue", "skippingBody", "lastSent", "lastWrittenWasLoneMacro",
+        "transactionCount", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros", "context",
+        "purpose",
+    ]
+
+    /// The fields that are empty whenever ``hashBetweenTransactions(into:)`` hashes.
+    static let fieldsEmptyBetweenTransactions: Set<String> = [
+        "afterClose", "transaction", "outgoing", "pending", "message",
+    ]
+
+    /// What ``hashBetweenTransactions(into:)`` hashes, in words, for the debug check: every field
+    /// but those decided before, ``session`` and ``macros`` without what they took from the
+    /// configuration.
     var descriptionBetweenTransactions: String {
         var description = Self.describe(self, leaving: Self.fieldsDecidedBefore)
         description += "context="
@@ -67,8 +104,9 @@ extension MTAConnectionStateMachine {
         return description
     }
 
-    /// The fields ``descriptionBetweenTransactions`` leaves out.
-    private static let fieldsDecidedBefore: Set<String> = [
+    /// The fields left out of ``hashBetweenTransactions(into:)``: the configuration's, the
+    /// connection's own, what its own steps decided, and caches.
+    static let fieldsDecidedBefore: Set<String> = [
         "configuration", "timeouts", "allocator", "now", "connectionTag", "client", "negotiation", "spareBuffer",
         "plannedMacros", "macroPackets", "context",
     ]

@@ -4,7 +4,7 @@ import NIOCore
 
 extension MTAConnectionStateMachine {
     /// What the step in flight is for, and so what happens when it is over.
-    enum Purpose {
+    enum Purpose: Hashable {
         /// Nothing is under way.
         case none
         /// OPTNEG.
@@ -32,7 +32,7 @@ extension MTAConnectionStateMachine {
 
     /// One step of a transaction as the MTA takes it: the same for the step-by-step API and for
     /// a whole message.
-    package enum TransactionStep {
+    package enum TransactionStep: Hashable {
         /// MAIL FROM.
         case mail(EnvelopeAddress)
         /// RCPT TO.

@@ -38,7 +38,7 @@ package struct MTAConnectionStateMachine {
     }
 
     /// Where the connection stands.
-    enum Status: Equatable {
+    enum Status: Hashable {
         /// Events go to the milter.
         case open
         /// The milter accepted the connection: no more events, every message is delivered unfiltered.

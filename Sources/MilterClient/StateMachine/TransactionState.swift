@@ -24,6 +24,13 @@ struct TransactionState {
     var body: [UInt8] = []
     var start: ContinuousClock.Instant?
 
+    /// Whether nothing is under way: as ``init()`` makes it, which ending a transaction does.
+    var isEmpty: Bool {
+        steps.isEmpty && modifications.isEmpty && quarantine == nil && ending == nil && sender == nil
+            && acceptedRecipients.isEmpty && rejectedRecipients.isEmpty && headerFields.isEmpty && body.isEmpty
+            && start == nil
+    }
+
     /// Every finding of the transaction's steps.
     var findings: [Finding] { steps.compactMap(\.finding) }
 

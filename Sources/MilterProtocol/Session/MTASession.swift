@@ -5,7 +5,7 @@
 /// and ``replyReceived(_:)`` for each reply read. Every rule the milter breaks is thrown as a
 /// ``MilterProtocolError`` whose code names the rule; the caller then applies its default action
 /// (Postfix: tempfail) and does not trust the stream again.
-public struct MTASession: Sendable {
+public struct MTASession: Hashable, Sendable {
     /// What to do with a command the MTA is about to send.
     public enum SendDecision: Hashable, Sendable {
         /// Send it and read replies until a final one.

@@ -20,13 +20,13 @@ struct ExchangeDigest: Hashable {
     static let start = ExchangeDigest(first: 0, second: 0)
 
     /// The digest of a connection whose own steps had digest `prologue` and whose machine now
-    /// stands between transactions as `description` says
-    /// (``MTAConnectionStateMachine/descriptionBetweenTransactions``): the same for every
-    /// connection in that state, whatever messages it sent before.
-    static func state(_ description: String, after prologue: ExchangeDigest) -> ExchangeDigest {
+    /// stands between transactions (``MTAConnectionStateMachine/hashBetweenTransactions(into:)``):
+    /// the same for every connection in that state, whatever messages it sent before. `nil` if
+    /// the machine does not stand so.
+    static func state(of machine: inout MTAConnectionStateMachine, after prologue: ExchangeDigest) -> ExchangeDigest? {
         var hashing = ExchangeHashing(after: prologue)
         hashing.combine(ExchangeHashing.Tag.state)
-        hashing.combine(description)
+        guard machine.hashBetweenTransactions(into: &hashing) else { return nil }
         return hashing.finalize()
     }
 }

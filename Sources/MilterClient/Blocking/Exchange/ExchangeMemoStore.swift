@@ -111,6 +111,25 @@ package final class ExchangeMemoStore: Sendable {
     func noteReuse() { reused.add(1, ordering: .relaxed) }
     func noteDivergence() { diverged.add(1, ordering: .relaxed) }
 
+    #if DEBUG
+    /// The description of the state behind each state digest (debug builds only).
+    private let descriptions = NIOLockedValueBox([ExchangeDigest: String]())
+    #endif
+
+    /// Debug builds: checks that machines with the same state digest have the same description, so
+    /// that ``MTAConnectionStateMachine/hashBetweenTransactions(into:)`` misses no field.
+    func checkDescription(of machine: MTAConnectionStateMachine, for digest: ExchangeDigest) {
+        #if DEBUG
+        let description = machine.descriptionBetweenTransactions
+        let known = descriptions.withLockedValue { table -> String in
+            if let known = table[digest] { return known }
+            table[digest] = description
+            return description
+        }
+        assert(known == description, "machines with one state digest must stand alike: \(known) against \(description)")
+        #endif
+    }
+
     /// The connections' own steps (OPTNEG, CONNECT, HELO), recorded once per SMTP client. Kept
     /// whether or not the store has turned itself off: every connection of a run makes them.
     private let greetings = NIOLockedValueBox(Greetings())
