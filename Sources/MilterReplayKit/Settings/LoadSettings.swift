@@ -13,9 +13,10 @@ public struct LoadSettings: Sendable {
     /// Event loop threads carrying all connections (SwiftNIO); nil: a thread of its own per
     /// connection, with a blocking socket.
     public var threads: Int?
-    /// Whether a blocking connection sends a transaction whose exchange repeats one already judged
-    /// from its record, comparing each reply with the recorded one (`MilterClient`'s
-    /// `ExchangeMemoStore`); false judges every transaction with the full state machine.
+    /// Whether a blocking connection sends a transaction, or its own OPTNEG, CONNECT and HELO, whose
+    /// exchange repeats one already judged from its record, comparing each reply with the recorded
+    /// one (`MilterClient`'s `ExchangeMemoStore`); false judges every exchange with the full state
+    /// machine.
     public var reusesExchanges: Bool
 
     /// One connection, one message per connection, the inputs once, unpaced.
