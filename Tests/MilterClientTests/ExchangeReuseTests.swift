@@ -154,15 +154,50 @@ import Testing
         }
     }
 
-    @Test func modificationsAtEndOfMessageAreNeverReused() async throws {
+    static let addedHeader = MilterReply.addHeader(HeaderField(name: MilterString("X-Test"), value: MilterString("1")))
+
+    /// A milter that adds a header at end of message: two replies to one write, reused alike.
+    @Test func modificationsAtEndOfMessageAreReusedWhenAnsweredAlike() async throws {
         let store = try await Self.expectSameAsMachine {
-            Scripts.wellBehaved(endOfMessage: [
-                .reply(.addHeader(HeaderField(name: MilterString("X-Test"), value: MilterString("1")))),
-                .reply(.accept),
-            ])
+            Scripts.wellBehaved(endOfMessage: [.reply(Self.addedHeader), .reply(.accept)])
         }
-        #expect(store.outcomes.reused == 0)
-        #expect(store.count == 0)
+        #expect(store.outcomes.reused == 8)
+        #expect(store.outcomes.diverged == 0)
+    }
+
+    @Test func anotherModificationGoesBackToTheMachine() async throws {
+        let other = MilterReply.addHeader(HeaderField(name: MilterString("X-Test"), value: MilterString("2")))
+        let store = try await Self.expectSameAsMachine {
+            Self.script(
+                at: 6, of: .endOfMessage, [.reply(other), .reply(.accept)],
+                endOfMessage: [.reply(Self.addedHeader), .reply(.accept)])
+        }
+        #expect(store.outcomes.diverged >= 1)
+    }
+
+    @Test func aModificationLeftOutGoesBackToTheMachine() async throws {
+        let store = try await Self.expectSameAsMachine {
+            Self.script(
+                at: 6, of: .endOfMessage, [.reply(.accept)], endOfMessage: [.reply(Self.addedHeader), .reply(.accept)])
+        }
+        #expect(store.outcomes.diverged >= 1)
+    }
+
+    /// Each reply within its wait, but the step past its deadline: the recording's waits were
+    /// made when its replies came at once, so the record must not be taken. The machine, fed the
+    /// replies at the instants they came, finds the deadline, as it does without the store.
+    @Test(.timingSensitive) func repliesLaterThanTheRecordedWaitsAreJudgedByTheMachine() async throws {
+        var configuration = Fixtures.configuration()
+        configuration.timeouts = MilterTimeouts(
+            connect: .seconds(30), command: .seconds(30), content: .seconds(30), endOfMessage: .seconds(3),
+            stepDeadline: .seconds(3))
+        let store = try await Self.expectSameAsMachine(configuration: configuration) {
+            Self.script(
+                at: 6, of: .endOfMessage,
+                [.pause(.seconds(2)), .reply(Self.addedHeader), .pause(.seconds(2)), .reply(.accept)],
+                endOfMessage: [.reply(Self.addedHeader), .reply(.accept)])
+        }
+        #expect(store.outcomes.diverged >= 1)
     }
 
     @Test func aFrameTapTurnsReuseOff() async throws {

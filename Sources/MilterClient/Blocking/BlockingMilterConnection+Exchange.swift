@@ -57,7 +57,7 @@ extension BlockingMilterConnection {
             machine.standsBetweenTransactions, result.queueID.map({ Array($0.utf8) }) == queueID
         else { return result }
         let awaited = result.steps.indices.filter { result.steps[$0].delivery == .awaited }
-        guard awaited.count == recorder.segments.count(where: { $0.expected != nil }) else { return result }
+        guard awaited.count == recorder.segments.count(where: { !$0.expected.isEmpty }) else { return result }
         // From here on the connection is known by its state, not by its history: connections that
         // sent other messages before and stand in the same state share the records that follow.
         var digestAfter = recorder.digest()
@@ -102,16 +102,24 @@ extension BlockingMilterConnection {
         return result
     }
 
-    /// When a recorded segment went, and when its reply came (`nil` for a segment without one).
-    typealias SegmentTimes = (write: ContinuousClock.Instant, arrival: ContinuousClock.Instant?)
+    /// When a recorded segment went, and when the replies that matched the record came: `arrival`
+    /// the last of them (`nil` for none), `earlier` those before it (a segment with modifications).
+    struct SegmentTimes {
+        var write: ContinuousClock.Instant
+        var earlier: [ContinuousClock.Instant] = []
+        var arrival: ContinuousClock.Instant?
+    }
 
     /// How sending recorded segments went.
     enum SegmentsSent {
-        /// Every reply was the one recorded.
+        /// Every reply was the one recorded, in time.
         case alike([SegmentTimes])
-        /// The segments sent so far; `last` is the event that differed from the record, `nil` when
-        /// the difference is unread input before a write (nothing more was sent then).
-        case diverged([SegmentTimes], last: InboxEvent?)
+        /// The segments sent so far, with the replies that matched; `last` is the event that
+        /// differed from the record, with when it came. `nil` when nothing differed but the record
+        /// cannot be taken: unread input before a write (nothing more was sent), a later reply of a
+        /// segment that did not come within the recorded wait, or replies that came too late for
+        /// the record's judgement to hold (``ExchangeSegment/within``). The machine then reads on.
+        case diverged([SegmentTimes], last: DivergedTransport.Read?)
     }
 
     /// Sends recorded `segments` with `queueID` patched in, one write each, comparing each reply
@@ -123,35 +131,50 @@ extension BlockingMilterConnection {
         for segment in segments {
             // A reply nobody asked for: the machine finds it before this write, as it would have.
             if transport.hasUnreadInput { return .diverged(times, last: nil) }
-            let write = machine.now()
+            var time = SegmentTimes(write: machine.now())
             enqueue(segment, queueID: queueID)
-            guard let expected = segment.expected else {
-                transport.flush()
-                times.append((write, nil))
-                continue
+            if segment.expected.isEmpty { transport.flush() }
+            for (index, expected) in segment.expected.enumerated() {
+                let event = transport.nextEvent(within: expected.timeout)
+                let instant = machine.now()
+                guard case .reply(let reply)? = event, reply == expected.reply else {
+                    times.append(time)
+                    // A later wait is the recording's, not what the machine would ask now: when it
+                    // runs out, the machine waits on with its own.
+                    if index > 0, case .timeout? = event { return .diverged(times, last: nil) }
+                    return .diverged(times, last: (event ?? .endOfFile, instant))
+                }
+                if let previous = time.arrival { time.earlier.append(previous) }
+                time.arrival = instant
             }
-            let event = transport.nextEvent(within: expected.timeout)
-            times.append((write, machine.now()))
-            guard case .reply(let reply)? = event, reply == expected.reply else {
-                return .diverged(times, last: event ?? .endOfFile)
+            times.append(time)
+            if segment.expected.count > 1, let arrival = time.arrival,
+                time.write.duration(to: arrival) >= .nanoseconds(segment.within.nanoseconds)
+            {
+                return .diverged(times, last: nil)
             }
         }
         return .alike(times)
     }
 
-    /// What was written and read while `segments` were sent again, for ``DivergedTransport``.
+    /// What was written and read while `segments` were sent again, for ``DivergedTransport``: each
+    /// segment's frames, the replies that matched, then `last`.
     static func replayed(
-        _ segments: [ExchangeSegment], queueID: [UInt8], times: [SegmentTimes], last: InboxEvent?
+        _ segments: [ExchangeSegment], queueID: [UInt8], times: [SegmentTimes], last: DivergedTransport.Read?
     ) -> (written: [DivergedTransport.Written], events: [DivergedTransport.Read]) {
         var written: [DivergedTransport.Written] = []
         var events: [DivergedTransport.Read] = []
         for (index, time) in times.enumerated() {
             let segment = segments[index]
             written.append((frames(of: segment, queueID: queueID), time.write))
-            guard let expected = segment.expected, let arrival = time.arrival else { continue }
-            let isLast = index == times.count - 1
-            events.append((isLast ? last ?? .reply(expected.reply) : .reply(expected.reply), arrival))
+            for (position, instant) in time.earlier.enumerated() {
+                events.append((.reply(segment.expected[position].reply), instant))
+            }
+            if let arrival = time.arrival {
+                events.append((.reply(segment.expected[time.earlier.count].reply), arrival))
+            }
         }
+        if let last { events.append(last) }
         return (written, events)
     }
 
@@ -181,7 +204,8 @@ extension BlockingMilterConnection {
     /// instants it was, then on the socket. `last` is the event that differed from the record; `nil`
     /// when the difference is unread input before a write. The connection uses no record after this.
     private func diverge(
-        _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8], times: [SegmentTimes], last: InboxEvent?
+        _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8], times: [SegmentTimes],
+        last: DivergedTransport.Read?
     ) -> TransactionResult {
         let (written, events) = Self.replayed(memo.segments, queueID: queueID, times: times, last: last)
         let clock = ReplayClock()

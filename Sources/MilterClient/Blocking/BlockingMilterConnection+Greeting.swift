@@ -72,7 +72,7 @@ extension BlockingMilterConnection {
 
     /// The machine runs OPTNEG, CONNECT and HELO from the start: fed what was written and read
     /// already, at the instants it was, then on the socket. The connection uses no record after this.
-    private func divergeGreeting(_ memo: GreetingMemo, times: [SegmentTimes], last: InboxEvent?) {
+    private func divergeGreeting(_ memo: GreetingMemo, times: [SegmentTimes], last: DivergedTransport.Read?) {
         let (written, events) = Self.replayed(memo.segments, queueID: [], times: times, last: last)
         let clock = ReplayClock()
         let clockBefore = machine.now

@@ -73,6 +73,13 @@ struct DivergedTransport: MilterTransport {
             return base.nextEvent(within: timeout)
         }
         let (event, instant) = events[nextEventIndex]
+        // The machine waits `timeout` from now: an event that came later than that was too late.
+        let asked = clock.now() + .nanoseconds(timeout.nanoseconds)
+        if asked < instant {
+            nextEventIndex = events.count
+            clock.set(asked)
+            return .timeout(timeout)
+        }
         nextEventIndex += 1
         clock.set(instant)
         return event

@@ -16,9 +16,11 @@ import Synchronization
 /// asked for) hands the message back to the machine, which is fed what was already sent and read
 /// and then carries on on the socket: the findings are the machine's, as without the store.
 ///
-/// Only exchanges the digest fully describes are kept: each write answered by at most one reply,
-/// no finding, no reply nobody asked for, no close, and no resulting message (its Received header
-/// carries the date). The store holds at most ``capacity`` exchanges; past that, messages go
+/// Only exchanges the digest fully describes are kept: every event a reply, no finding, no reply
+/// nobody asked for, no close, and no resulting message (its Received header carries the date).
+/// A write answered by several replies (modifications, then the final one) is taken from the
+/// record only if they all came within the shortest wait of the recording, so that no wait of the
+/// machine would have run out first (``ExchangeSegment/within``). The store holds at most ``capacity`` exchanges; past that, messages go
 /// through the machine alone. A run whose histories seldom repeat (many different messages on each
 /// connection) turns the store off after ``trialLookups`` lookups, as recording would cost more
 /// than it saves.

@@ -1,14 +1,20 @@
 import MilterProtocol
 import NIOCore
 
-/// One write of a recorded exchange and the reply that answered it, if one was awaited.
+/// One write of a recorded exchange and the replies that answered it, if any were awaited.
 struct ExchangeSegment {
     /// The frames, as written.
     var frames: ByteBuffer
     /// Where the transaction's queue ID stands in ``frames``.
     var queueIDRanges: [Range<Int>]
-    /// The reply awaited after the write, and the wait the machine asked for.
-    var expected: (reply: MilterReply, timeout: TimeAmount)?
+    /// The replies read after the write, in order (modifications, then the final one), each with
+    /// the wait the machine asked for; empty for a write that awaited none.
+    var expected: [(reply: MilterReply, timeout: TimeAmount)]
+    /// The shortest of those waits. A replay takes the record only if every reply came within it
+    /// of the write: then no wait of the machine, however its step deadline stood, would have run
+    /// out before a reply did (the first wait is the same in the recording and the replay; the
+    /// later ones depend on when the earlier replies came).
+    var within: TimeAmount
 }
 
 /// What ``BlockingTransport`` saw during one call of ``BlockingMilterConnection``: it feeds the
@@ -24,11 +30,11 @@ struct ExchangeRecorder {
     private var pending = ByteBuffer()
     private var pendingRanges: [Range<Int>] = []
     /// Whether the exchange can be sent again from the record: no reply nobody asked for, no
-    /// close, every event a reply, at most one reply per wait.
+    /// close, every event a reply.
     private(set) var replayable = true
-    /// Whether the digest still says everything: false after a reply nobody asked for, an event
-    /// that is not a reply, or a second reply to one write (PROGRESS, modifications): what the
-    /// machine makes of those may hang on their timing (a step's deadline), which is not in the digest.
+    /// Whether the digest still says everything: false after a reply nobody asked for or an event
+    /// that is not a reply (a timeout, a close). Replies alone are judged the same whenever they
+    /// come, as long as no wait runs out first: a replay checks that (``ExchangeSegment/within``).
     private(set) var digestible = true
     /// Replies read since the last write.
     private var repliesSinceWrite = 0
@@ -66,18 +72,21 @@ struct ExchangeRecorder {
         hashing.combine(ExchangeHashing.Tag.reply)
         hashing.combine(reply)
         repliesSinceWrite += 1
-        if repliesSinceWrite > 1 {
-            replayable = false
-            digestible = false
+        guard keepsSegments else { return }
+        if repliesSinceWrite > 1, !segments.isEmpty {
+            // Another reply to the same write: a modification before the final reply, or the final one.
+            segments[segments.count - 1].expected.append((reply, timeout))
+            segments[segments.count - 1].within = min(segments[segments.count - 1].within, timeout)
             return
         }
-        guard keepsSegments else { return }
         if pending.readableBytes == 0 {
             // A reply before anything was written.
             replayable = false
             return
         }
-        segments.append(ExchangeSegment(frames: pending, queueIDRanges: pendingRanges, expected: (reply, timeout)))
+        segments.append(
+            ExchangeSegment(
+                frames: pending, queueIDRanges: pendingRanges, expected: [(reply, timeout)], within: timeout))
         pending = ByteBuffer()
         pendingRanges = []
     }
@@ -94,7 +103,7 @@ struct ExchangeRecorder {
     /// The frames written without a reply to wait for (the ABORT that ends a transaction).
     mutating func flushed() {
         guard keepsSegments, pending.readableBytes > 0 else { return }
-        segments.append(ExchangeSegment(frames: pending, queueIDRanges: pendingRanges, expected: nil))
+        segments.append(ExchangeSegment(frames: pending, queueIDRanges: pendingRanges, expected: [], within: .zero))
         pending = ByteBuffer()
         pendingRanges = []
     }
