@@ -85,6 +85,8 @@ package enum JSONReport {
         /// The latency histogram in microseconds, HdrHistogram's V2 compressed encoding in base64.
         let latencyHistogram: String?
         let rate: Rate?
+        /// What was sent from a record, with exchange reuse on; absent otherwise.
+        let exchangeReuse: ExchangeReuseCounts?
         let exitCode: Int32
     }
 
@@ -133,7 +135,7 @@ package enum JSONReport {
                     requested: $0.requestedRate, achieved: $0.achievedRate, started: $0.started,
                     lateStarts: $0.lateStarts, maxStartLagMs: $0.maximumLag.milliseconds, keptUp: $0.keptUp)
             },
-            exitCode: summary.exitCode)
+            exchangeReuse: summary.exchangeReuse, exitCode: summary.exitCode)
         return encode(record)
     }
 

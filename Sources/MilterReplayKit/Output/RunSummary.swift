@@ -14,6 +14,9 @@ package struct RunSummary: Sendable {
         highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     /// With `--rate`: how well the schedule was kept.
     package private(set) var pacing: Pacing?
+    /// What was sent from a record, for a run with exchange reuse on; `nil` otherwise (and in a
+    /// merged summary).
+    package var exchangeReuse: ExchangeReuseCounts?
 
     /// Nothing counted yet; `rate` is `--rate`, if given.
     package init(rate: Double? = nil) { pacing = rate.map(Pacing.init(requestedRate:)) }

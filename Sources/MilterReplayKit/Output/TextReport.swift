@@ -61,6 +61,7 @@ package enum TextReport {
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
         if let pacing = summary.pacing { lines.append(paced(pacing)) }
+        if let reuse = summary.exchangeReuse { lines.append(reused(reuse)) }
         let percentiles = [50.0, 90, 99].map {
             "p\(Int($0)) \(String(format3: summary.latencyMilliseconds(percentile: $0)))"
         }
@@ -72,6 +73,12 @@ package enum TextReport {
 }
 
 extension TextReport {
+    /// `sent from a record: 19990 transactions, 3999 connections' own steps (10 and 1 answered otherwise, judged by the state machine)`.
+    static func reused(_ reuse: ExchangeReuseCounts) -> String {
+        "sent from a record: \(reuse.transactionsReused) transactions, \(reuse.greetingsReused) connections' own steps "
+            + "(\(reuse.transactionsDiverged) and \(reuse.greetingsDiverged) answered otherwise, judged by the state machine)"
+    }
+
     /// `rate: requested 500.000/s, started 499.800/s, 3 started late (most 2.100 ms)`.
     static func paced(_ pacing: Pacing) -> String {
         "rate: requested \(String(format3: pacing.requestedRate))/s, started \(String(format3: pacing.achievedRate))/s, "

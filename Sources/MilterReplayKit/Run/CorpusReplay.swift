@@ -90,8 +90,9 @@ public struct CorpusReplay: Sendable {
         // without them, do not build it.
         configuration.buildsResultingMessage =
             output.showMessage || entries.contains { $0.moreExpectations?.result != nil }
-        // Repeated exchanges are sent from their record only where nothing needs the message after the milter.
-        if load.reusesExchanges, !configuration.buildsResultingMessage {
+        // Repeated exchanges are sent from their record only where nothing needs the message after the
+        // milter, and only by blocking connections (the default driver; not with --threads).
+        if load.reusesExchanges, load.threads == nil, !configuration.buildsResultingMessage {
             configuration.exchangeMemos = ExchangeMemoStore()
         }
         var runner = ReplayRunner(
@@ -113,7 +114,8 @@ public struct CorpusReplay: Sendable {
             return ExitCodes.connectFailed
         }
         let seconds = Double(start.duration(to: workEnded).microseconds) / 1e6
-        let (summary, writeFailure) = collector.finish(seconds: seconds)
+        let (summary, writeFailure) = collector.finish(
+            seconds: seconds, exchangeReuse: configuration.exchangeMemos.map(ExchangeReuseCounts.init))
         if let pacing = summary.pacing, !pacing.keptUp {
             FileDescriptorWriter.standardError("milter-replay: warning: \(TextReport.fellBehind(pacing))\n")
         }

@@ -55,8 +55,13 @@ final class OutcomeCollector: Sendable {
 
     /// Prints the summary and writes the JUnit and HTML reports; returns the summary, and why a report could
     /// not be written, if one could not.
-    func finish(seconds: Double) -> (summary: RunSummary, writeFailure: String?) {
-        let (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
+    func finish(
+        seconds: Double, exchangeReuse: ExchangeReuseCounts? = nil
+    ) -> (
+        summary: RunSummary, writeFailure: String?
+    ) {
+        var (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
+        summary.exchangeReuse = exchangeReuse
         let text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
         FileDescriptorWriter.standardOutput(text + "\n")
