@@ -214,11 +214,11 @@ import Testing
 
     @Test func durationsComeFromTheInjectedClock() {
         var m = Self.connected()
-        let start = ContinuousClock.now
+        let start = NIODeadline.now()
         m.now = { start }
         #expect(m.transactionStepRequested(.mail(Fixtures.sender)).text == "write D M")
         #expect(m.written().text == "wait 30000 ms")
-        m.now = { start.advanced(by: .milliseconds(5)) }
+        m.now = { start + .milliseconds(5) }
         guard case .deliverStep(let record) = m.eventReceived(.reply(.continue)) else {
             Issue.record("MAIL did not end with its record")
             return

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func repliesThatOutrunTheClockEndAtTheDeadlineWithoutAWait() {
-        let clock = NIOLockedValueBox(ContinuousClock.now)
+        let clock = NIOLockedValueBox(NIODeadline.now())
         var m = Machine(configuration: Self.configuration(), client: SMTPClient())
         m.now = { clock.withLockedValue { $0 } }
         #expect(m.negotiationRequested().text == "write O")
@@ -38,12 +38,12 @@ import Testing
         #expect(m.eventReceived(.reply(Scripts.answer())).text == "step O awaited O")
         #expect(m.connectRequested().text == "write D C")
         #expect(m.written().text == "wait 10000 ms")
-        clock.withLockedValue { $0 += .seconds(9) }
+        clock.withLockedValue { $0 = $0 + .seconds(9) }
         #expect(m.eventReceived(.reply(.progress)).text == "wait 10000 ms")
-        clock.withLockedValue { $0 += .seconds(9) }
+        clock.withLockedValue { $0 = $0 + .seconds(9) }
         // 7 s of the deadline left: the wait is shortened to it.
         #expect(m.eventReceived(.reply(.progress)).text == "wait 7000 ms")
-        clock.withLockedValue { $0 += .seconds(7) }
+        clock.withLockedValue { $0 = $0 + .seconds(7) }
         // The reply came at the deadline itself: nothing is left to wait for.
         #expect(m.eventReceived(.reply(.progress)).text == "close")
         #expect(

@@ -105,9 +105,9 @@ extension BlockingMilterConnection {
     /// When a recorded segment went, and when the replies that matched the record came: `arrival`
     /// the last of them (`nil` for none), `earlier` those before it (a segment with modifications).
     struct SegmentTimes {
-        var write: ContinuousClock.Instant
-        var earlier: [ContinuousClock.Instant] = []
-        var arrival: ContinuousClock.Instant?
+        var write: NIODeadline
+        var earlier: [NIODeadline] = []
+        var arrival: NIODeadline?
     }
 
     /// How sending recorded segments went.
@@ -149,7 +149,7 @@ extension BlockingMilterConnection {
             }
             times.append(time)
             if segment.expected.count > 1, let arrival = time.arrival,
-                time.write.duration(to: arrival) >= .nanoseconds(segment.within.nanoseconds)
+                arrival - time.write >= segment.within
             {
                 return .diverged(times, last: nil)
             }

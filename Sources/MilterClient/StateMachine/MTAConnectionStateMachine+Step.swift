@@ -185,7 +185,7 @@ extension MTAConnectionStateMachine {
 
     /// Applies the default action after a finding: the socket is dropped and every later step
     /// gets the tempfail reply (Postfix `milter8_comm_error`/`milter8_conf_error`).
-    mutating func fail(_ id: MilterCommand.ID, _ finding: Finding, start: ContinuousClock.Instant) -> StepRecord {
+    mutating func fail(_ id: MilterCommand.ID, _ finding: Finding, start: NIODeadline) -> StepRecord {
         let replies = configuration.profile.replies
         let reply = finding.isConfigurationError ? replies.configurationError : replies.communicationError
         status = .refused(reply)

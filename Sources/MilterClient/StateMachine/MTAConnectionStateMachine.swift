@@ -57,7 +57,9 @@ package struct MTAConnectionStateMachine {
     /// The clock the step durations and deadlines are read from; a test can fix it or move it.
     /// Timeouts still come in as events: the clock only shortens a wait to what is left of the
     /// step's deadline, and ends the step when nothing is left.
-    package var now: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    /// An `NIODeadline`, whose layout is known: a machine holding `ContinuousClock.Instant`s (a
+    /// resilient type) was copied and read through the runtime's value witnesses.
+    package var now: @Sendable () -> NIODeadline = { NIODeadline.now() }
     /// Tells this connection's queue IDs apart from other connections'.
     package var connectionTag: UInt = 0
 

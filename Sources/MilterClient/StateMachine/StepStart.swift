@@ -19,7 +19,7 @@ struct OutgoingStep {
     /// Whether only the event's MACRO packet goes, the event itself being switched off.
     let loneMacro: Bool
     /// When the step started.
-    let start: ContinuousClock.Instant
+    let start: NIODeadline
     /// The protocol state before the command: stray replies are judged as of then.
     let sessionBefore: MTASession
 }
@@ -31,9 +31,9 @@ struct PendingStep {
     /// How long to wait for each reply (PROGRESS and every other reply start the wait again).
     let timeout: TimeAmount
     /// When the step started.
-    let start: ContinuousClock.Instant
+    let start: NIODeadline
     /// How long the whole step may take, and when that is over.
-    let deadline: (amount: TimeAmount, instant: ContinuousClock.Instant)
+    let deadline: (amount: TimeAmount, instant: NIODeadline)
     /// Whether the wait under way ends at the deadline rather than after ``timeout``.
     var waitEndsAtDeadline = false
     /// The replies kept so far (PROGRESS past the limit only counted).
@@ -47,11 +47,12 @@ struct PendingStep {
     var modificationCount = 0
     var modificationBytes = 0
 
-    init(id: MilterCommand.ID, timeout: TimeAmount, start: ContinuousClock.Instant, deadline: TimeAmount) {
+    init(id: MilterCommand.ID, timeout: TimeAmount, start: NIODeadline, deadline: TimeAmount) {
         self.id = id
         self.timeout = timeout
         self.start = start
-        self.deadline = (deadline, start.advanced(by: .nanoseconds(deadline.nanoseconds)))
+        // Saturates at NIODeadline.distantFuture.
+        self.deadline = (deadline, start + deadline)
     }
 
     /// Keeps `reply`, unless it is a PROGRESS past `limits`, and counts it.
@@ -81,13 +82,8 @@ struct PendingStep {
 
     /// The wait for the next reply as of `now`: the timeout, or what is left before the
     /// deadline if that is sooner; `nil` once the deadline has passed.
-    mutating func nextWait(at now: ContinuousClock.Instant) -> TimeAmount? {
-        let (seconds, attoseconds) = now.duration(to: deadline.instant).components
-        guard seconds >= 0, seconds < Int64.max / 1_000_000_000 else {
-            waitEndsAtDeadline = false
-            return seconds < 0 ? nil : timeout
-        }
-        let left = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    mutating func nextWait(at now: NIODeadline) -> TimeAmount? {
+        let left = (deadline.instant - now).nanoseconds
         guard left > 0 else { return nil }
         waitEndsAtDeadline = left < timeout.nanoseconds
         return waitEndsAtDeadline ? .nanoseconds(left) : timeout

@@ -1,5 +1,6 @@
 import MailMessage
 import MilterProtocol
+import NIOCore
 
 /// What the connection remembers about the transaction in progress.
 struct TransactionState {
@@ -22,7 +23,7 @@ struct TransactionState {
     var rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)] = []
     var headerFields: [RawHeaderField] = []
     var body: [UInt8] = []
-    var start: ContinuousClock.Instant?
+    var start: NIODeadline?
 
     /// Whether nothing is under way: as ``init()`` makes it, which ending a transaction does.
     var isEmpty: Bool {

@@ -14,13 +14,16 @@ import NIOCore
 final class SimulatedMilter {
     /// Virtual time since the simulation started.
     let elapsed = NIOLockedValueBox(Duration.zero)
-    private let origin = ContinuousClock.now
+    private let origin = NIODeadline.now()
 
     /// The virtual clock, for ``MTAConnectionStateMachine/now``.
-    var now: @Sendable () -> ContinuousClock.Instant {
+    var now: @Sendable () -> NIODeadline {
         let origin = origin
         let elapsed = elapsed
-        return { origin.advanced(by: elapsed.withLockedValue { $0 }) }
+        return {
+            let (seconds, attoseconds) = elapsed.withLockedValue { $0 }.components
+            return origin + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
     }
 
     let script: ScriptedMilter.Script

@@ -5,11 +5,11 @@ import NIOCore
 /// The clock a machine reads while it is fed an exchange that already happened: the instants
 /// recorded then, and the real clock once the exchange has caught up.
 final class ReplayClock: Sendable {
-    private let instant = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+    private let instant = NIOLockedValueBox<NIODeadline?>(nil)
 
-    func set(_ value: ContinuousClock.Instant?) { instant.withLockedValue { $0 = value } }
+    func set(_ value: NIODeadline?) { instant.withLockedValue { $0 = value } }
 
-    @Sendable func now() -> ContinuousClock.Instant { instant.withLockedValue { $0 } ?? .now }
+    @Sendable func now() -> NIODeadline { instant.withLockedValue { $0 } ?? .now() }
 }
 
 /// A transaction sent from an ``ExchangeMemo`` that went another way (a different reply, a
@@ -18,9 +18,9 @@ final class ReplayClock: Sendable {
 /// already read, at the instants they came, then passes everything to the socket.
 struct DivergedTransport: MilterTransport {
     /// Frames written already, and when.
-    typealias Written = (frames: ByteBuffer, instant: ContinuousClock.Instant)
+    typealias Written = (frames: ByteBuffer, instant: NIODeadline)
     /// An event read already, and when it came.
-    typealias Read = (event: InboxEvent, instant: ContinuousClock.Instant)
+    typealias Read = (event: InboxEvent, instant: NIODeadline)
 
     var base: BlockingTransport
     /// Bytes written already that the machine will produce again, with the instant each write went.
@@ -74,7 +74,7 @@ struct DivergedTransport: MilterTransport {
         }
         let (event, instant) = events[nextEventIndex]
         // The machine waits `timeout` from now: an event that came later than that was too late.
-        let asked = clock.now() + .nanoseconds(timeout.nanoseconds)
+        let asked = clock.now() + timeout
         if asked < instant {
             nextEventIndex = events.count
             clock.set(asked)
