@@ -189,20 +189,20 @@ extension BlockingMilterConnection {
         var frames = spareFrames.take() ?? ByteBuffer()
         frames.clear()
         frames.writeImmutableBuffer(segment.frames)
-        for range in segment.queueIDRanges { frames.setBytes(queueID, at: range.lowerBound) }
+        segment.patch(&frames, queueID: queueID)
         spareFrames = transport.enqueue(frames)
     }
 
     /// A recorded segment's frames with `queueID` in place of the recording's.
     static func frames(of segment: ExchangeSegment, queueID: [UInt8]) -> ByteBuffer {
         var frames = segment.frames
-        for range in segment.queueIDRanges { frames.setBytes(queueID, at: frames.readerIndex + range.lowerBound) }
+        segment.patch(&frames, queueID: queueID)
         return frames
     }
 
     /// The machine runs the message from its start: fed what was written and read already, at the
-    /// instants it was, then on the socket. `last` is the event that differed from the record; `nil`
-    /// when the difference is unread input before a write. The connection uses no record after this.
+    /// instants it was, then on the socket. `last` is the event that differed from the record, if
+    /// any (``SegmentsSent/diverged(_:last:)``). The connection uses no record after this.
     private func diverge(
         _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8], times: [SegmentTimes],
         last: DivergedTransport.Read?

@@ -8,7 +8,8 @@ extension ReplayRunner {
         var session: BlockingSession?
         while let item = queue.take() {
             var startLag: Duration?
-            if item.scheduledOffset != nil, let scheduled = queue.scheduled(item) {
+            let scheduled = queue.scheduled(item)
+            if let scheduled {
                 Self.sleep(until: scheduled)
                 startLag = scheduled.duration(to: .now)
             }
@@ -24,7 +25,7 @@ extension ReplayRunner {
             }
             let result = session!.connection.send(entries[item.entry].message)
             session!.ledger.sent(
-                result, entry: entries[item.entry], item: item, scheduled: queue.scheduled(item), startLag: startLag,
+                result, entry: entries[item.entry], item: item, scheduled: scheduled, startLag: startLag,
                 report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.ledger.used >= messagesPerConnection {

@@ -65,7 +65,8 @@ struct ReplayRunner: Sendable {
         var session: Session?
         while let item = queue.take() {
             var startLag: Duration?
-            if let scheduled = queue.scheduled(item) {
+            let scheduled = queue.scheduled(item)
+            if let scheduled {
                 try? await Task.sleep(until: scheduled)
                 startLag = scheduled.duration(to: .now)
             }
@@ -81,7 +82,7 @@ struct ReplayRunner: Sendable {
                 }
             }
             await session!.send(
-                entries[item.entry], item: item, scheduled: queue.scheduled(item), startLag: startLag, report: report)
+                entries[item.entry], item: item, scheduled: scheduled, startLag: startLag, report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.used >= messagesPerConnection {
                 await session!.close(report: report)

@@ -15,6 +15,11 @@ struct ExchangeSegment {
     /// out before a reply did (the first wait is the same in the recording and the replay; the
     /// later ones depend on when the earlier replies came).
     var within: TimeAmount
+
+    /// Writes `queueID` over the recording's in `frames`, a copy of ``frames`` wherever it starts.
+    func patch(_ frames: inout ByteBuffer, queueID: [UInt8]) {
+        for range in queueIDRanges { frames.setBytes(queueID, at: frames.readerIndex + range.lowerBound) }
+    }
 }
 
 /// What ``BlockingTransport`` saw during one call of ``BlockingMilterConnection``: it feeds the
