@@ -213,19 +213,42 @@ struct BlockingSocket {
     }
 
     /// Waits at most `timeout` for bytes and reads what is there into `buffer`'s spare room.
+    ///
+    /// The wait is an `SO_RCVTIMEO` in whole milliseconds (rounded up), so that the option is set
+    /// again only when the timeout in force changes, not for the microseconds a deadline moves on
+    /// between two waits. A longer wait keeps a shorter timeout in force, up to ``longestStretch``
+    /// times it, and waits again for what is left each time it runs out: Postfix's command and
+    /// content timeouts (30 s and 300 s) alternate within every message, and each change was a
+    /// `setsockopt`. A shorter wait always sets its own, so that no wait lasts longer than asked.
     mutating func read(into buffer: inout ByteBuffer, timeout: TimeAmount) -> ReadResult {
-        // Whole milliseconds, rounded up (as microseconds); none left: a read that does not wait.
-        // Milliseconds, so that the option is set again only when the timeout in force changes
-        // (command, content), not for the microseconds a deadline moves on between two waits.
-        let microseconds = max(0, (timeout.nanoseconds + 999_999) / 1_000_000) * 1000
-        guard microseconds > 0 else { return readNow(into: &buffer) }
-        if microseconds != receiveTimeout {
-            var value = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: .init(microseconds % 1_000_000))
-            guard setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0
-            else { return .failure(SystemCall.errorText(errno)) }
-            receiveTimeout = Int(microseconds)
+        var wanted = Self.wholeMilliseconds(timeout)
+        guard wanted > 0 else { return readNow(into: &buffer) }
+        let deadline = NIODeadline.now() + timeout
+        while true {
+            let keeps = receiveTimeout > 0 && receiveTimeout <= wanted && wanted <= receiveTimeout * Self.longestStretch
+            if !keeps {
+                var value = timeval(tv_sec: Int(wanted / 1_000_000), tv_usec: .init(wanted % 1_000_000))
+                guard
+                    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0
+                else { return .failure(SystemCall.errorText(errno)) }
+                receiveTimeout = wanted
+            }
+            let result = receive(into: &buffer, flags: 0)
+            guard case .timeout = result else { return result }
+            wanted = Self.wholeMilliseconds(deadline - .now())
+            guard wanted > 0 else { return .timeout }
         }
-        return receive(into: &buffer, flags: 0)
+    }
+
+    /// How many times the `SO_RCVTIMEO` in force a wait may be and still keep it (see ``read(into:timeout:)``).
+    static let longestStretch = 16
+
+    /// The `SO_RCVTIMEO` in force, in microseconds (0: none set yet); for tests.
+    var receiveTimeoutInForce: Int { receiveTimeout }
+
+    /// `amount` in whole milliseconds, rounded up, as microseconds; 0 when nothing is left.
+    private static func wholeMilliseconds(_ amount: TimeAmount) -> Int {
+        Int(max(0, (amount.nanoseconds + 999_999) / 1_000_000) * 1000)
     }
 
     /// Reads what is there into `buffer`'s spare room without waiting: ``ReadResult/timeout`` when
