@@ -9,6 +9,7 @@
  *
  * Build:  cc -O2 -o loadclient loadclient.c -lpthread          (or `make` in this directory)
  * Run:    loadclient [-c CONNECTIONS] [-m MESSAGES] [-n TOTAL] [-b BODY_BYTES] [-t TIMEOUT_S] [-f FILE]... HOST PORT
+ *         loadclient -w SESSION_FILE [-c CONNECTIONS] [-n SESSIONS] [-t TIMEOUT_S] HOST PORT
  *         defaults: 64 connections at once, 5 messages per connection, TOTAL = CONNECTIONS x MESSAGES
  *         (each thread then opens one connection), a 4096-byte body, 30 s timeout. With a larger
  *         TOTAL each thread opens connection after connection until TOTAL messages are sent.
@@ -25,8 +26,24 @@
  * are not awaited for events it flagged no-reply (SMFIP_NR_*). At EOM it reads modification
  * packets until the final reply. A non-continue reply before EOM ends the message early, as Postfix.
  *
+ * With -w the connections replay recorded sessions instead: the MTA side of real milter connections,
+ * written from a capture by scripts/pcap-to-sessions.py ("MTASESS1", then per session a 4-byte
+ * big-endian length and the MTA's frames, OPTNEG first). Each session is one connection; the threads
+ * take sessions in file order, round after round, until SESSIONS (default: each once) have run, as
+ * `milter-replay --pcap FILE --repeat K` hands them out. Every recorded frame after OPTNEG goes out as
+ * recorded (the client's own OPTNEG above replaces the recorded one), adapted to the milter's answer as
+ * Postfix adapts (src/milter/milter8.c): declined events are not sent (their macros are), NR replies are
+ * not awaited, BODY chunks after SKIP are not sent, a reply other than continue to MAIL, DATA, a header
+ * stage, BODY (or to RCPT when no recipient is left) skips the rest of the transaction up to the next
+ * ABORT or MAIL (an ABORT is sent before that MAIL if the recording has none), and one to CONNECT or
+ * HELO closes the connection without QUIT. CONNECT, HELO, ABORT and QUIT leave at once, as above. A
+ * message runs from its MAIL to EOM's final reply, or to the reply that ended it, or to the ABORT or
+ * MAIL that follows a recorded transaction with no EOM. The file is checked whole before the run; a
+ * truncated or malformed file is refused with the offset of the fault.
+ *
  * Output (one line): connections, messages, failed connections, elapsed seconds, messages per
- * second, and the p50 / p99 / max latency of one message (MAIL sent .. EOM's final reply), in ms.
+ * second, and the p50 / p99 / max latency of one message (MAIL sent .. EOM's final reply), in ms;
+ * with -w also the sessions run and sessions per second (sessions_per_s).
  * The exit status is 1 if any connection failed.
  */
 #include <arpa/inet.h>
@@ -40,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,18 +75,21 @@
 #define P_NOHDRS 0x20
 #define P_NOEOH 0x40
 #define P_NR_HDR 0x80
+#define P_NOUNKNOWN 0x100
 #define P_NODATA 0x200
 #define P_NR_CONN 0x1000
 #define P_NR_HELO 0x2000
 #define P_NR_MAIL 0x4000
 #define P_NR_RCPT 0x8000
 #define P_NR_DATA 0x10000
+#define P_NR_UNKN 0x20000
 #define P_NR_EOH 0x40000
 #define P_NR_BODY 0x80000
 
 #define MAX_FILES 4096
 #define MAX_FILE_BYTES (64L * 1024 * 1024) /* refuse larger message files before reading them */
 #define BODY_CHUNK 65535
+#define MAX_SESSION_FILE_BYTES (512L * 1024 * 1024) /* refuse larger session files before reading them */
 
 /* A message from a file, as the milter gets it: HEADER payloads ("name\0value\0") and the body. */
 struct message {
@@ -86,6 +107,16 @@ struct options {
 	struct addrinfo *address;
 	struct message *files; /* -f: the messages sent in turn; NULL: the generated message */
 	int file_count;
+	struct recording *recording; /* -w: the recorded sessions replayed in turn; NULL: generated ones */
+};
+
+/* A session file (-w), checked whole: session k is bytes [start[k], start[k] + length[k]) of data. */
+struct recording {
+	unsigned char *data;
+	size_t *start, *length;
+	long *messages; /* MAIL commands in each session */
+	long count;
+	long max_messages;
 };
 
 /* The messages handed out so far, shared by the threads; g_next_file picks the next -f message. */
@@ -112,6 +143,7 @@ struct conn {
 	size_t out_len;
 	char in[IN_SIZE];
 	size_t in_start, in_end;
+	int skipped; /* the last reply awaited was SKIP */
 };
 
 /* Appends `len` bytes to a growing buffer; returns -1 when out of memory. */
@@ -257,6 +289,115 @@ oom:
 	return -1;
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Checks the frames of session `k` (bytes [at, at + len) of the file); returns its MAIL count, or -1
+ * after printing what is wrong and where. */
+static long check_session(const char *path, const unsigned char *data, size_t at, size_t len, long k)
+{
+	long messages = 0;
+	const char *what = NULL;
+	size_t i = 0;
+	if (len == 0)
+		what = "is empty";
+	while (what == NULL && i < len) {
+		uint32_t n = len - i >= 5 ? be32(data + at + i) : 0;
+		unsigned char cmd = n > 0 ? data[at + i + 4] : 0;
+		if (len - i < 5)
+			what = "ends inside a frame header";
+		else if (n == 0)
+			what = "has a frame of length 0";
+		else if (n > len - i - 4)
+			what = "has a frame longer than the rest of the session";
+		else if (n - 1 > OUT_SIZE - 5)
+			what = "has a frame too large to send";
+		else if (i == 0 && (cmd != 'O' || n != 13))
+			what = "does not start with OPTNEG";
+		else if (i > 0 && (cmd == 0 || strchr("DCHMRTLNBEAQU", cmd) == NULL))
+			what = "has a command Postfix does not send";
+		else if (cmd == 'D' && n < 2)
+			what = "has a MACRO frame without its stage";
+		else {
+			messages += cmd == 'M';
+			i += 4 + n;
+		}
+	}
+	if (what == NULL)
+		return messages;
+	fprintf(stderr, "loadclient: %s: session %ld %s (file offset %zu)\n", path, k + 1, what, at + i);
+	return -1;
+}
+
+/* Reads and checks a session file (-w; the format is at the top of this file). */
+static int load_recording(const char *path, struct recording *r)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	if (f == NULL || fstat(fileno(f), &st) < 0) {
+		fprintf(stderr, "loadclient: %s: %s\n", path, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_SESSION_FILE_BYTES) {
+		fprintf(stderr, "loadclient: %s: not a regular file of at most %ld bytes\n", path, MAX_SESSION_FILE_BYTES);
+		fclose(f);
+		return -1;
+	}
+	size_t size = (size_t)st.st_size;
+	*r = (struct recording){.data = malloc(size > 0 ? size : 1)};
+	if (r->data == NULL || fread(r->data, 1, size, f) != size) {
+		fprintf(stderr, "loadclient: %s: cannot read %zu bytes\n", path, size);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	if (size < 8 || memcmp(r->data, "MTASESS1", 8) != 0) {
+		fprintf(stderr, "loadclient: %s: not a session file (no MTASESS1 header; see scripts/pcap-to-sessions.py)\n",
+			path);
+		return -1;
+	}
+	/* The first pass checks and counts the sessions, the second records where each one is. */
+	for (int pass = 0; pass < 2; pass++) {
+		long k = 0;
+		for (size_t at = 8; at < size; k++) {
+			size_t len = size - at >= 4 ? be32(r->data + at) : 0;
+			if (size - at < 4 || len > size - at - 4) {
+				fprintf(stderr, "loadclient: %s: session %ld is cut short (file offset %zu): a truncated file\n",
+					path, k + 1, at);
+				return -1;
+			}
+			long messages = check_session(path, r->data, at + 4, len, k);
+			if (messages < 0)
+				return -1;
+			if (pass == 1) {
+				r->start[k] = at + 4, r->length[k] = len, r->messages[k] = messages;
+				if (messages > r->max_messages)
+					r->max_messages = messages;
+			}
+			at += 4 + len;
+		}
+		if (k == 0) {
+			fprintf(stderr, "loadclient: %s: no session in the file\n", path);
+			return -1;
+		}
+		r->count = k;
+		if (pass == 0) {
+			r->start = calloc((size_t)k, sizeof(size_t));
+			r->length = calloc((size_t)k, sizeof(size_t));
+			r->messages = calloc((size_t)k, sizeof(long));
+			if (r->start == NULL || r->length == NULL || r->messages == NULL) {
+				fprintf(stderr, "loadclient: %s: out of memory\n", path);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -367,6 +508,7 @@ static int read_packet(struct conn *c, uint32_t optneg[3])
  */
 static int await_reply(struct conn *c, int at_eom)
 {
+	c->skipped = 0;
 	if (flush(c) < 0)
 		return -1;
 	for (;;) {
@@ -377,8 +519,10 @@ static int await_reply(struct conn *c, int at_eom)
 			continue;
 		if (at_eom && strchr("+-2ebhimq", cmd) != NULL)
 			continue;
-		if (cmd == 's') /* SKIP: the rest of this event type is not wanted; for us, continue */
+		if (cmd == 's') { /* SKIP: the rest of this event type is not wanted; for us, continue */
+			c->skipped = 1;
 			return 'c';
+		}
 		if (strchr("acdrty", cmd) != NULL)
 			return cmd;
 		errno = 0;
@@ -474,6 +618,115 @@ static int run_message(struct conn *c, long n)
 	return put_packet(c, 'A', NULL, 0) < 0 ? -1 : flush(c);
 }
 
+/* A recorded message ends: its latency (MAIL .. now) is kept, if one is running. */
+static void end_message(struct conn *c, double *start)
+{
+	struct worker *w = c->w;
+	if (*start < 0)
+		return;
+	if (w->done < w->capacity)
+		w->latencies[w->done] = now_ms() - *start;
+	w->done++;
+	*start = -1;
+}
+
+/* Whether a command (or a MACRO's stage) belongs to a transaction after its MAIL. */
+static int after_mail(char stage)
+{
+	return stage != 0 && strchr("RTLNBE", stage) != NULL;
+}
+
+/* The NO and NR flags that switch an event off or its reply. */
+static void event_flags(char cmd, uint32_t *no, uint32_t *nr)
+{
+	static const char cmds[] = "CHMRTLNBU";
+	static const uint32_t nos[] = {P_NOCONNECT, P_NOHELO, P_NOMAIL, P_NORCPT, P_NODATA,
+				       P_NOHDRS,    P_NOEOH,  P_NOBODY, P_NOUNKNOWN};
+	static const uint32_t nrs[] = {P_NR_CONN, P_NR_HELO, P_NR_MAIL, P_NR_RCPT, P_NR_DATA,
+				       P_NR_HDR,  P_NR_EOH,  P_NR_BODY, P_NR_UNKN};
+	const char *at = strchr(cmds, cmd);
+	*no = at != NULL ? nos[at - cmds] : 0;
+	*nr = at != NULL ? nrs[at - cmds] : 0;
+}
+
+/*
+ * Replays one recorded session (checked by check_session) after OPTNEG, adapted to the milter's
+ * answers as the top of this file says. Returns 0, or -1 if the connection broke.
+ */
+static int replay_session(struct conn *c, const unsigned char *p, size_t len)
+{
+	double start = -1;                     /* when the running message's MAIL (or its macros) went out */
+	int mail_sent = 0, skip = 0, skip_body = 0, aborted = 1;
+	long accepted = 0, refused = 0;        /* the transaction's recipients, by the milter's replies */
+	for (size_t at = 4 + be32(p); at < len;) {
+		uint32_t n = be32(p + at), no, nr;
+		char cmd = (char)p[at + 4], stage = cmd;
+		const char *data = (const char *)p + at + 5;
+		int r = 'c';
+		at += 4 + n;
+		if (cmd == 'D')
+			stage = data[0];
+		if (stage == 'M') { /* a new transaction: the last one is over */
+			if (mail_sent)
+				end_message(c, &start);
+			if (skip && !aborted && (put_packet(c, 'A', NULL, 0) < 0 || flush(c) < 0))
+				return -1;
+			skip = skip_body = mail_sent = 0, aborted = 1;
+			if (start < 0)
+				start = now_ms();
+		}
+		if (after_mail(stage) && stage != 'R' && !skip && accepted == 0 && refused > 0) {
+			end_message(c, &start); /* every recipient refused: Postfix ends the transaction */
+			skip = 1;
+		}
+		if (after_mail(stage) && (skip || (stage == 'B' && skip_body)))
+			continue;
+		event_flags(cmd, &no, &nr);
+		switch (cmd) {
+		case 'D':
+			r = put_packet(c, 'D', data, n - 1) < 0 ? -1 : 'c';
+			break;
+		case 'E':
+			if (put_packet(c, 'E', data, n - 1) < 0 || (r = await_reply(c, 1)) < 0)
+				return -1;
+			end_message(c, &start);
+			break;
+		case 'A':
+		case 'Q':
+			end_message(c, &start);
+			if (put_packet(c, cmd, data, n - 1) < 0 || flush(c) < 0)
+				return -1;
+			if (cmd == 'Q')
+				return 0; /* the caller closes right after QUIT, as Postfix */
+			aborted = 1, skip = skip_body = 0;
+			break;
+		default:
+			if ((r = step(c, 0, NULL, 0, cmd, data, n - 1, no, nr)) < 0)
+				return -1;
+			if ((cmd == 'C' || cmd == 'H') && flush(c) < 0)
+				return -1;
+			if ((cmd == 'C' || cmd == 'H') && r != 'c')
+				return 0; /* a connection-level verdict: Postfix closes without QUIT */
+			if (cmd == 'M')
+				mail_sent = 1, aborted = 0, accepted = refused = 0;
+			if (cmd == 'B' && r == 'c' && c->skipped && !(c->protocol & (no | nr)))
+				skip_body = 1;
+			if (cmd == 'R' && r == 'c')
+				accepted++;
+			else if (cmd == 'R' && r != 'a' && r != 'd')
+				refused++; /* this recipient only */
+			else if (cmd != 'U' && r != 'c') {
+				end_message(c, &start);
+				skip = 1;
+			}
+		}
+		if (r < 0)
+			return -1;
+	}
+	end_message(c, &start); /* the recording ends with a close, not QUIT */
+	return flush(c);
+}
+
 static int connect_to(const struct options *opt)
 {
 	struct addrinfo *res = opt->address;
@@ -504,7 +757,8 @@ static long take(const struct options *opt, long want)
 	return got;
 }
 
-/* One connection: OPTNEG, CONNECT, HELO, `count` messages, QUIT. Returns 0, or -1 if it broke. */
+/* One connection: OPTNEG, CONNECT, HELO, `count` messages, QUIT; or with -w, OPTNEG and recorded
+ * session `count`. Returns 0, or -1 if it broke. */
 static int session(struct conn *c, long count)
 {
 	struct worker *w = c->w;
@@ -515,6 +769,13 @@ static int session(struct conn *c, long count)
 	if (c->fd < 0)
 		return fail(c, "connect");
 	int r = negotiate(c) < 0 ? -1 : 'c';
+	const struct recording *rec = w->opt->recording;
+	if (rec != NULL) {
+		if (r == 'c')
+			r = replay_session(c, rec->data + rec->start[count], rec->length[count]);
+		close(c->fd);
+		return r < 0 ? -1 : 0;
+	}
 	/* "\0" "127..." is split: "\0127" would be one octal escape and shift every later name and value. */
 	if (r == 'c')
 		r = step(c, 'C', LIT("j\0mta.load.test\0{daemon_name}\0mta.load.test\0{daemon_addr}\0" "127.0.0.1\0v\0Postfix 3.7.11\0_\0client.load.test [127.0.0.1]\0"),
@@ -558,7 +819,10 @@ static void *worker_main(void *arg)
 	c->body = body;
 	c->w = w;
 	long count;
-	while ((count = take(w->opt, w->opt->messages)) > 0) {
+	const struct recording *rec = w->opt->recording;
+	while ((count = take(w->opt, rec != NULL ? 1 : w->opt->messages)) > 0) {
+		if (rec != NULL) /* the next recorded session, in file order, round after round */
+			count = __atomic_fetch_add(&g_next_file, 1, __ATOMIC_RELAXED) % rec->count;
 		w->sessions++;
 		if (session(c, count) < 0)
 			w->failed++;
@@ -577,7 +841,8 @@ static int compare_double(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: loadclient [-c CONNECTIONS] [-m MESSAGES] [-n TOTAL] [-b BODY_BYTES] [-t TIMEOUT_S] "
-			"[-f MESSAGE_FILE]... HOST PORT\n");
+			"[-f MESSAGE_FILE]... HOST PORT\n"
+			"       loadclient -w SESSION_FILE [-c CONNECTIONS] [-n SESSIONS] [-t TIMEOUT_S] HOST PORT\n");
 	exit(2);
 }
 
@@ -586,7 +851,8 @@ int main(int argc, char **argv)
 	struct options opt = {.connections = 64, .messages = 5, .body_bytes = 4096, .timeout = 30, .total = -1};
 	int ch;
 	static struct message files[MAX_FILES];
-	while ((ch = getopt(argc, argv, "c:m:n:b:t:f:")) != -1) {
+	static struct recording recording;
+	while ((ch = getopt(argc, argv, "c:m:n:b:t:f:w:")) != -1) {
 		switch (ch) {
 		case 'c': opt.connections = atoi(optarg); break;
 		case 'm': opt.messages = atoi(optarg); break;
@@ -603,11 +869,20 @@ int main(int argc, char **argv)
 			opt.files = files;
 			opt.file_count++;
 			break;
+		case 'w':
+			if (opt.recording != NULL || load_recording(optarg, &recording) < 0)
+				return 2;
+			opt.recording = &recording;
+			break;
 		default: usage();
 		}
 	}
 	if (opt.total < 0)
-		opt.total = (long)opt.connections * opt.messages;
+		opt.total = opt.recording != NULL ? opt.recording->count : (long)opt.connections * opt.messages;
+	if (opt.recording != NULL && opt.files != NULL) {
+		fprintf(stderr, "loadclient: -w and -f do not go together\n");
+		return 2;
+	}
 	if (argc - optind != 2 || opt.connections < 1 || opt.messages < 1 || opt.total < 1 || opt.body_bytes < 1 ||
 	    opt.body_bytes > 65535 || opt.timeout < 1)
 		usage();
@@ -625,6 +900,12 @@ int main(int argc, char **argv)
 		return 1;
 	/* Each thread keeps the latencies of up to its fair share, plus slack for an uneven split. */
 	long capacity = opt.total / opt.connections + opt.messages * 4L + 16;
+	if (opt.recording != NULL) { /* the run's messages: sessions 0, 1, ... in turn */
+		long messages = 0;
+		for (long k = 0; k < opt.total; k++)
+			messages += opt.recording->messages[k % opt.recording->count];
+		capacity = messages / opt.connections + messages / opt.connections / 2 + opt.recording->max_messages * 4 + 16;
+	}
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1 << 20);
@@ -635,12 +916,13 @@ int main(int argc, char **argv)
 		if (workers[i].latencies == NULL || pthread_create(&threads[i], &attr, worker_main, &workers[i]) != 0)
 			return 1;
 	}
-	long total = 0, failed = 0, kept = 0;
+	long total = 0, failed = 0, kept = 0, sessions = 0;
 	for (int i = 0; i < opt.connections; i++) {
 		pthread_join(threads[i], NULL);
 		total += workers[i].done;
 		kept += workers[i].done < workers[i].capacity ? workers[i].done : workers[i].capacity;
 		failed += workers[i].failed;
+		sessions += workers[i].sessions;
 		if (workers[i].failed)
 			fprintf(stderr, "loadclient: %s\n", workers[i].error);
 	}
@@ -653,8 +935,11 @@ int main(int argc, char **argv)
 	qsort(all, (size_t)kept, sizeof(double), compare_double);
 	double p50 = kept ? all[(kept - 1) * 50 / 100] : 0, p99 = kept ? all[(kept - 1) * 99 / 100] : 0;
 	printf("loadclient: connections=%d messages=%ld failed_connections=%ld elapsed=%.3fs rate=%.1f msg/s "
-	       "p50=%.3fms p99=%.3fms max=%.3fms\n",
+	       "p50=%.3fms p99=%.3fms max=%.3fms",
 	       opt.connections, total, failed, elapsed, total / elapsed, p50, p99, kept ? all[kept - 1] : 0);
+	if (opt.recording != NULL)
+		printf(" sessions=%ld sessions_per_s=%.1f", sessions, sessions / elapsed);
+	printf("\n");
 	freeaddrinfo(opt.address);
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Writes the MTA side of every milter session in a capture to a session file for the C load client
+(interop/loadclient, `-w FILE`), so it can replay real traffic as `milter-replay --pcap` does.
+
+    scripts/pcap-to-sessions.py CAPTURE.pcap SESSIONS.mtas
+
+Input: tcpdump's classic pcap (microsecond or nanosecond, either byte order), link type EN10MB
+(tcpdump -i lo), TCP over IPv4; other frames are skipped. Each TCP connection whose SYN is in the
+capture is reassembled from its opener's side (the MTA) by sequence number; it is a milter session
+if that side starts with an OPTNEG frame. Sessions are written in the order their SYNs were captured.
+A cut frame (snap length), a gap in the MTA's stream or a stream that ends inside a frame is an error.
+
+Output: the 8 bytes "MTASESS1", then per session a 4-byte big-endian length and that many bytes: the
+MTA's side of the stream exactly as sent, whole milter frames (4-byte length, command, payload),
+OPTNEG first.
+"""
+import struct
+import sys
+
+MAX_PAYLOAD = 512 * 1024 * 1024  # all MTA-side bytes held at once; refused before buffering more
+MAX_FRAME = 64 * 1024 * 1024     # a larger frame length is not milter traffic
+MAGIC = b"MTASESS1"
+
+
+def fail(message):
+    sys.exit(f"pcap-to-sessions: {message}")
+
+
+def packets(f):
+    """Yields (index, frame bytes) of a classic pcap file."""
+    header = f.read(24)
+    if len(header) < 24:
+        fail("not a pcap file (shorter than its 24-byte header)")
+    magic = header[:4]
+    orders = {b"\xd4\xc3\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">", b"\x4d\x3c\xb2\xa1": "<", b"\xa1\xb2\x3c\x4d": ">"}
+    if magic not in orders:
+        fail("not a classic pcap file (pcapng? convert it with `editcap -F pcap`)")
+    order = orders[magic]
+    snaplen, linktype = struct.unpack(order + "II", header[16:24])
+    if linktype & 0xFFFF != 1:
+        fail(f"link type {linktype & 0xFFFF}, not EN10MB (1): capture with `tcpdump -i lo`")
+    index = 0
+    while True:
+        record = f.read(16)
+        if not record:
+            return
+        if len(record) < 16:
+            fail(f"truncated record header after packet {index}")
+        caplen, length = struct.unpack(order + "II", record[8:16])
+        if caplen > max(snaplen, 262144) or caplen > length:
+            fail(f"packet {index + 1}: captured length {caplen} out of range")
+        data = f.read(caplen)
+        if len(data) < caplen:
+            fail(f"packet {index + 1}: truncated (file ends inside it)")
+        index += 1
+        if caplen < length:
+            fail(f"packet {index}: cut at {caplen} of {length} bytes (snap length): record with -s 0")
+        yield index, data
+
+
+def tcp_segment(frame):
+    """(key, seq, flags, payload) of an Ethernet/IPv4/TCP frame, or None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+        return None
+    ip = frame[14:]
+    ihl, total = (ip[0] & 0x0F) * 4, struct.unpack(">H", ip[2:4])[0]
+    if ip[0] >> 4 != 4 or ip[9] != 6 or ihl < 20 or total > len(ip) or total < ihl + 20:
+        return None
+    if struct.unpack(">H", ip[6:8])[0] & 0x3FFF:
+        fail("an IPv4 fragment: not supported")
+    tcp = ip[ihl:total]
+    sport, dport, seq = struct.unpack(">HHI", tcp[:8])
+    offset = (tcp[12] >> 4) * 4
+    if offset < 20 or offset > len(tcp):
+        return None
+    key = (bytes(ip[12:16]), sport, bytes(ip[16:20]), dport)
+    return key, seq, tcp[13], bytes(tcp[offset:])
+
+
+def name(key):
+    return f"{'.'.join(map(str, key[0]))}:{key[1]} -> {'.'.join(map(str, key[2]))}:{key[3]}"
+
+
+def read_streams(path):
+    """The opener's side of every TCP connection with a SYN, in SYN order, as bytes."""
+    streams, held = {}, 0  # key -> [isn, {relative offset: payload}, first packet]
+    no_syn = set()
+    with open(path, "rb") as f:
+        for index, frame in packets(f):
+            segment = tcp_segment(frame)
+            if segment is None:
+                continue
+            key, seq, flags, payload = segment
+            if flags & 0x02 and not flags & 0x10:  # SYN without ACK: the opener
+                streams.setdefault(key, [seq + 1, {}, index])
+            elif key in streams and payload:
+                if held + len(payload) > MAX_PAYLOAD:
+                    fail(f"more than {MAX_PAYLOAD} bytes of MTA traffic: split the capture (editcap -c)")
+                stream = streams[key]
+                stream[1].setdefault((seq - stream[0]) & 0xFFFFFFFF, payload)
+                held += len(payload)
+            elif payload and (key[2], key[3], key[0], key[1]) not in streams:
+                no_syn.add(key)
+    for key in sorted(no_syn):
+        print(f"pcap-to-sessions: skipped {name(key)}: its SYN is not in the capture", file=sys.stderr)
+    for key, (_, segments, _) in sorted(streams.items(), key=lambda item: item[1][2]):
+        data = bytearray()
+        for offset in sorted(segments):
+            payload = segments[offset]
+            if offset > len(data):
+                fail(f"{name(key)}: {offset - len(data)} bytes missing at offset {len(data)}")
+            data += payload[len(data) - offset:]
+        yield key, bytes(data)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__.split("\n\n")[1])
+    sessions, other = [], 0
+    for key, data in read_streams(sys.argv[1]):
+        if data[:5] != b"\x00\x00\x00\x0dO":
+            other += 1
+            continue
+        at = 0
+        while at < len(data):
+            if len(data) - at < 5:
+                fail(f"{name(key)}: the stream ends inside a frame header at offset {at}")
+            length = struct.unpack(">I", data[at:at + 4])[0]
+            if length == 0 or length > MAX_FRAME:
+                fail(f"{name(key)}: frame length {length} at offset {at} out of range")
+            if at + 4 + length > len(data):
+                fail(f"{name(key)}: the stream ends inside a frame at offset {at}")
+            at += 4 + length
+        sessions.append(data)
+    if not sessions:
+        fail("no milter session (no TCP stream whose opener starts with OPTNEG)")
+    with open(sys.argv[2], "wb") as out:
+        out.write(MAGIC)
+        for data in sessions:
+            out.write(struct.pack(">I", len(data)) + data)
+    note = f" ({other} other streams skipped)" if other else ""
+    print(f"pcap-to-sessions: {len(sessions)} sessions, {sum(map(len, sessions))} bytes{note}")
+
+
+if __name__ == "__main__":
+    main()
