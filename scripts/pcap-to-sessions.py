@@ -59,9 +59,9 @@ def packets(f):
 
 
 def tcp_segment(frame):
-    """(key, seq, flags, payload) of an Ethernet/IPv4/TCP frame, or None."""
+    """(key, seq, flags, payload) of an Ethernet/IPv4/TCP frame; None for other TCP/IP, "other" else."""
     if len(frame) < 34 or frame[12:14] != b"\x08\x00":
-        return None
+        return "other"
     ip = frame[14:]
     ihl, total = (ip[0] & 0x0F) * 4, struct.unpack(">H", ip[2:4])[0]
     if ip[0] >> 4 != 4 or ip[9] != 6 or ihl < 20 or total > len(ip) or total < ihl + 20:
@@ -83,12 +83,13 @@ def name(key):
 
 def read_streams(path):
     """The opener's side of every TCP connection with a SYN, in SYN order, as bytes."""
-    streams, held = {}, 0  # key -> [isn, {relative offset: payload}, first packet]
+    streams, held, other = {}, 0, 0  # key -> [isn, {relative offset: payload}, first packet]
     no_syn = set()
     with open(path, "rb") as f:
         for index, frame in packets(f):
             segment = tcp_segment(frame)
-            if segment is None:
+            if segment is None or segment == "other":
+                other += segment == "other"
                 continue
             key, seq, flags, payload = segment
             if flags & 0x02 and not flags & 0x10:  # SYN without ACK: the opener
@@ -96,11 +97,14 @@ def read_streams(path):
             elif key in streams and payload:
                 if held + len(payload) > MAX_PAYLOAD:
                     fail(f"more than {MAX_PAYLOAD} bytes of MTA traffic: split the capture (editcap -c)")
-                stream = streams[key]
-                stream[1].setdefault((seq - stream[0]) & 0xFFFFFFFF, payload)
-                held += len(payload)
+                stream, offset = streams[key], (seq - streams[key][0]) & 0xFFFFFFFF
+                if len(payload) > len(stream[1].get(offset, b"")):  # a retransmission may carry more
+                    stream[1][offset] = payload
+                    held += len(payload)
             elif payload and (key[2], key[3], key[0], key[1]) not in streams:
                 no_syn.add(key)
+    if other:
+        print(f"pcap-to-sessions: skipped {other} frames that are not IPv4 (IPv6 is not read)", file=sys.stderr)
     for key in sorted(no_syn):
         print(f"pcap-to-sessions: skipped {name(key)}: its SYN is not in the capture", file=sys.stderr)
     for key, (_, segments, _) in sorted(streams.items(), key=lambda item: item[1][2]):
