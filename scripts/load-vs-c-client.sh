@@ -23,6 +23,20 @@
 #   MESSAGE_FILES="$(ls fixtures/eml/*.eml /usr/lib/python3.11/test/test_email/data/msg_*.txt)" \
 #       scripts/load-vs-c-client.sh
 #
+# CAPTURE=FILE replays real traffic instead: the milter sessions of a tcpdump capture of a real MTA
+# (classic pcap, `tcpdump -i lo`, IPv4), by default (CAPTURE= with no file) the Postfix load run of
+# fixtures/pcap/postfix-load-cmilter.pcap (smtp-source through Postfix to the libmilter cmilter; 100
+# sessions, 340 messages; see fixtures/pcap/README.md). Each recorded milter session is one connection
+# for both clients, and both replay the same sessions the same number of times, in file order, round
+# after round: milter-replay as `milter-replay --pcap FILE --connections N --repeat K`, the C client as
+# `loadclient -w SESSIONS -c N -n SESSIONS*K`, where scripts/pcap-to-sessions.py wrote SESSIONS (the
+# MTA side of every session, frame for frame) from FILE. K is chosen so a run holds about as many
+# messages as MESSAGES_1 or MESSAGES_64 (at least one round). Both send every recorded frame after
+# OPTNEG (each its own OPTNEG, the same offer as Postfix's), adapted to the milter's NO/NR flags and
+# verdicts. The rates are then sessions/s (milter-replay reports no more), shown with the msg/s they
+# amount to; the ratio is the same either way, as both runs hold the same messages:
+#   CAPTURE= scripts/load-vs-c-client.sh
+#
 # PIN_CPU=N runs the milter and both clients on CPU N alone (taskset): every message's client and
 # milter work then adds up on one core, with no cross-CPU wake-ups, so a round measures the CPU cost
 # of a message on both sides, with less noise than the default (where the scheduler spreads them).
@@ -63,6 +77,18 @@ cc -O2 -Wall -o "$work/loadclient" "$root/interop/loadclient/loadclient.c" -lpth
     for _ in $(seq 55); do printf '%072d\r\n' 0; done
 } >"$work/load.eml"
 
+# CAPTURE: the capture (and its sessions for the C client), and how many sessions and messages it holds.
+capture=
+if [ -n "${CAPTURE+set}" ]; then
+    capture=${CAPTURE:-$root/fixtures/pcap/postfix-load-cmilter.pcap}
+    [ -z "${MESSAGE_FILES:-}" ] || { echo "CAPTURE and MESSAGE_FILES do not go together" >&2; exit 2; }
+    counts=$(/usr/bin/python3 "$root/scripts/pcap-to-sessions.py" "$capture" "$work/capture.mtas")
+    echo "$counts"
+    capture_sessions=$(sed -n 's/.*: \([0-9]*\) sessions, .*/\1/p' <<<"$counts")
+    capture_messages=$(sed -n 's/.* sessions, \([0-9]*\) messages.*/\1/p' <<<"$counts")
+    [ "${capture_messages:-0}" -ge 1 ] || { echo "$capture holds no message" >&2; exit 2; }
+fi
+
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_milter NAME: starts it on a free port, sets $port.
@@ -96,10 +122,17 @@ start_milter() {
 
 # rate_of KIND: the msg/s a client printed.
 rate_of() {
+    local rate
     case $1 in
-    c) grep -o 'rate=[0-9.]*' "$work/c.out" | cut -d= -f2 ;;
-    replay) sed -n 's/^throughput: \([0-9.]*\) messages.*/\1/p' "$work/replay.out" ;;
+    c) rate=$(grep -o "${capture:+sessions_per_s}${capture:-rate}=[0-9.]*" "$work/c.out" | cut -d= -f2) ;;
+    replay) rate=$(sed -n "s/^throughput: \([0-9.]*\) ${capture:+sessions}${capture:-messages}.*/\1/p" "$work/replay.out") ;;
     esac
+    if [ -z "$rate" ]; then
+        echo "no rate from the $1 client:" >&2
+        cat "$work/$1.out" >&2
+        exit 1
+    fi
+    echo "$rate"
 }
 
 
@@ -124,7 +157,19 @@ for milter in "${milters[@]}"; do
         replay=("${pin[@]}" "$root/.build/release/milter-replay" --target "127.0.0.1:$port" --connections "$connections"
             --messages-per-connection "$per_connection" --repeat "$repeat" --quiet
             --from sender@example.com --rcpt rcpt@example.org ${REPLAY_ARGS:-} "${inputs[@]}")
-        echo "== $milter, $connections connections, $total messages per run"
+        if [ -n "$capture" ]; then # K rounds of the capture's sessions, about $total messages
+            repeat=$((total / capture_messages))
+            [ "$repeat" -ge 1 ] || repeat=1
+            total=$((repeat * capture_messages))
+            sessions=$((repeat * capture_sessions))
+            c_client=("${pin[@]}" "$work/loadclient" -w "$work/capture.mtas" -c "$connections" -n "$sessions" 127.0.0.1 "$port")
+            # shellcheck disable=SC2206
+            replay=("${pin[@]}" "$root/.build/release/milter-replay" --pcap "$capture" --target "127.0.0.1:$port"
+                --connections "$connections" --repeat "$repeat" --quiet ${REPLAY_ARGS:-})
+            echo "== $milter, $connections connections, $sessions sessions ($repeat x $capture_sessions) per run, $total messages"
+        else
+            echo "== $milter, $connections connections, $total messages per run"
+        fi
         : >"$work/ratios"
         for round in $(seq "$rounds"); do
             if [ $((round % 2)) = 1 ]; then
@@ -137,8 +182,15 @@ for milter in "${milters[@]}"; do
             c_rate=$(rate_of c)
             s_rate=$(rate_of replay)
             awk -v c="$c_rate" -v s="$s_rate" 'BEGIN { print s / c }' >>"$work/ratios"
-            awk -v m="$milter" -v n="$connections" -v r="$round" -v c="$c_rate" -v s="$s_rate" 'BEGIN {
-                printf "%s c=%d round %d: C client %.0f msg/s, milter-replay %.0f msg/s, ratio %.2f\n", m, n, r, c, s, s / c }'
+            if [ -n "$capture" ]; then # sessions/s, and the msg/s they amount to
+                awk -v m="$milter" -v n="$connections" -v r="$round" -v c="$c_rate" -v s="$s_rate" \
+                    -v k="$((total * 1000 / sessions))" 'BEGIN { k /= 1000
+                    printf "%s c=%d round %d: C client %.0f sessions/s (%.0f msg/s), milter-replay %.0f sessions/s (%.0f msg/s), ratio %.2f\n",
+                        m, n, r, c, c * k, s, s * k, s / c }'
+            else
+                awk -v m="$milter" -v n="$connections" -v r="$round" -v c="$c_rate" -v s="$s_rate" 'BEGIN {
+                    printf "%s c=%d round %d: C client %.0f msg/s, milter-replay %.0f msg/s, ratio %.2f\n", m, n, r, c, s, s / c }'
+            fi
         done
         summary=$(sort -g "$work/ratios" | awk -v m="$milter" -v n="$connections" '{ v[NR] = $1 } END {
             med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2

@@ -120,7 +120,7 @@ def read_streams(path):
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__.split("\n\n")[1])
-    sessions, other = [], 0
+    sessions, other, messages = [], 0, 0
     for key, data in read_streams(sys.argv[1]):
         if data[:5] != b"\x00\x00\x00\x0dO":
             other += 1
@@ -134,6 +134,7 @@ def main():
                 fail(f"{name(key)}: frame length {length} at offset {at} out of range")
             if at + 4 + length > len(data):
                 fail(f"{name(key)}: the stream ends inside a frame at offset {at}")
+            messages += data[at + 4] == ord("M")
             at += 4 + length
         sessions.append(data)
     if not sessions:
@@ -143,7 +144,7 @@ def main():
         for data in sessions:
             out.write(struct.pack(">I", len(data)) + data)
     note = f" ({other} other streams skipped)" if other else ""
-    print(f"pcap-to-sessions: {len(sessions)} sessions, {sum(map(len, sessions))} bytes{note}")
+    print(f"pcap-to-sessions: {len(sessions)} sessions, {messages} messages, {sum(map(len, sessions))} bytes{note}")
 
 
 if __name__ == "__main__":
