@@ -27,8 +27,9 @@
 # (classic pcap, `tcpdump -i lo`, IPv4), by default (CAPTURE= with no file) the Postfix load run of
 # fixtures/pcap/postfix-load-cmilter.pcap (smtp-source through Postfix to the libmilter cmilter; 100
 # sessions, 340 messages; see fixtures/pcap/README.md). Each recorded milter session is one connection
-# for both clients, and both replay the same sessions the same number of times, in file order, round
-# after round: milter-replay as `milter-replay --pcap FILE --connections N --repeat K`, the C client as
+# for both clients, and both replay the same sessions the same number of times, in the same order
+# (as each connection ended in the capture), round after round: milter-replay as
+# `milter-replay --pcap FILE --connections N --repeat K`, the C client as
 # `loadclient -w SESSIONS -c N -n SESSIONS*K`, where scripts/pcap-to-sessions.py wrote SESSIONS (the
 # MTA side of every session, frame for frame) from FILE. K is chosen so a run holds about as many
 # messages as MESSAGES_1 or MESSAGES_64 (at least one round). Both send every recorded frame after

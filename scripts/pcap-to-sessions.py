@@ -7,7 +7,8 @@
 Input: tcpdump's classic pcap (microsecond or nanosecond, either byte order), link type EN10MB
 (tcpdump -i lo), TCP over IPv4; other frames are skipped. Each TCP connection whose SYN is in the
 capture is reassembled from its opener's side (the MTA) by sequence number; it is a milter session
-if that side starts with an OPTNEG frame. Sessions are written in the order their SYNs were captured.
+if that side starts with an OPTNEG frame. Sessions are written in the order their connections' last
+packets were captured: the order in which `milter-replay --pcap` replays them (as each one ends).
 A cut frame (snap length), a gap in the MTA's stream or a stream that ends inside a frame is an error.
 
 Output: the 8 bytes "MTASESS1", then per session a 4-byte big-endian length and that many bytes: the
@@ -82,8 +83,8 @@ def name(key):
 
 
 def read_streams(path):
-    """The opener's side of every TCP connection with a SYN, in SYN order, as bytes."""
-    streams, held, other = {}, 0, 0  # key -> [isn, {relative offset: payload}, first packet]
+    """The opener's side of every TCP connection with a SYN, in the order the connections end, as bytes."""
+    streams, held, other = {}, 0, 0  # key -> [isn, {relative offset: payload}, last packet either way]
     no_syn = set()
     with open(path, "rb") as f:
         for index, frame in packets(f):
@@ -92,6 +93,9 @@ def read_streams(path):
                 other += segment == "other"
                 continue
             key, seq, flags, payload = segment
+            for opener in (key, (key[2], key[3], key[0], key[1])):
+                if opener in streams:
+                    streams[opener][2] = index
             if flags & 0x02 and not flags & 0x10:  # SYN without ACK: the opener
                 streams.setdefault(key, [seq + 1, {}, index])
             elif key in streams and payload:
