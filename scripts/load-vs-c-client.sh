@@ -96,8 +96,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 # The command prefix that pins a process to PIN_CPU, if set.
 pin=()
 if [ -n "${PIN_CPU:-}" ]; then
-    if ! [[ "$PIN_CPU" =~ ^[0-9]+$ ]] || [ "$PIN_CPU" -ge "$(nproc)" ]; then
-        echo "PIN_CPU must be a CPU number from 0 to $(($(nproc) - 1)), not '$PIN_CPU'" >&2
+    if ! [[ "$PIN_CPU" =~ ^[0-9]+$ ]] || [ "$PIN_CPU" -ge "$(nproc --all)" ]; then
+        echo "PIN_CPU must be a CPU number from 0 to $(($(nproc --all) - 1)), not '$PIN_CPU'" >&2
         exit 2
     fi
     pin=(taskset -c "$PIN_CPU")
@@ -123,10 +123,11 @@ start_milter() {
 
 # rate_of KIND: the msg/s a client printed.
 rate_of() {
-    local rate
+    local rate c_name=rate replay_unit=messages
+    [ -z "$capture" ] || c_name=sessions_per_s replay_unit=sessions
     case $1 in
-    c) rate=$(grep -o "${capture:+sessions_per_s}${capture:-rate}=[0-9.]*" "$work/c.out" | cut -d= -f2) ;;
-    replay) rate=$(sed -n "s/^throughput: \([0-9.]*\) ${capture:+sessions}${capture:-messages}.*/\1/p" "$work/replay.out") ;;
+    c) rate=$(grep -o " $c_name=[0-9.]*" "$work/c.out" | cut -d= -f2) ;;
+    replay) rate=$(sed -n "s/^throughput: \([0-9.]*\) $replay_unit.*/\1/p" "$work/replay.out") ;;
     esac
     if [ -z "$rate" ]; then
         echo "no rate from the $1 client:" >&2
