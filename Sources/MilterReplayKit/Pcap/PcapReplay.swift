@@ -55,31 +55,32 @@ public struct PcapReplay: Sendable {
     public func run(_ prepared: PreparedCapture, against address: MilterAddress) async -> Int32 {
         let collector = PcapOutcomeCollector(json: output.json, quiet: output.quiet, report: output.report)
         let start = ContinuousClock.now
-        var producer: Task<PcapLoadError?, Never>?
+        var producer: Task<Void, Never>?
         var streamed: ScriptQueue?
-        let next: @Sendable () async -> PcapWork?
+        let next: @Sendable () -> PcapWork?
         if let held = prepared.held {
             collector.noteUntaken(prepared.untakenStreams)
             next = heldWork(held, collector: collector, start: start)
         } else {
             let queue = ScriptQueue(capacity: 2 * load.connections)
             streamed = queue
-            producer = streamedWork(into: queue, collector: collector, start: start)
-            next = { await queue.take() }
+            let read = streamedWork(into: queue, collector: collector, start: start)
+            producer = Task { await BlockingThread.run(1) { _ in read() } }
+            next = { queue.take() }
         }
         let runner = PcapReplayRunner(
             replayer: SessionReplayer(address: address, configuration: configuration),
             comparator: ReplayComparator(mask: capture.mask), connections: load.connections, next: next
         ) { collector.add($0) }
         if let unreachable = await runner.run() {
-            producer?.cancel()
-            await streamed?.abandon()
-            _ = await producer?.value
+            streamed?.abandon()
+            await producer?.value
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
             return ExitCodes.connectFailed
         }
         let code = collector.finish(seconds: Double(start.duration(to: .now).microseconds) / 1e6)
-        if let error = await producer?.value {
+        await producer?.value
+        if let error = streamed?.failure {
             return EarlyExit.usage(error.description).status
         }
         if collector.sessions == 0 {
@@ -92,7 +93,7 @@ public struct PcapReplay: Sendable {
     /// Work from scripts held in memory, through the shared ``WorkQueue`` (`--repeat`, `--duration`, `--rate`).
     private func heldWork(
         _ held: [Result<ReplayScript, NotReplayable>], collector: PcapOutcomeCollector, start: ContinuousClock.Instant
-    ) -> @Sendable () async -> PcapWork? {
+    ) -> @Sendable () -> PcapWork? {
         var scripts: [ReplayScript] = []
         for entry in held {
             switch entry {
@@ -110,35 +111,34 @@ public struct PcapReplay: Sendable {
         }
     }
 
-    /// Work read from the capture while the connections replay it, at most two scripts per connection ahead.
+    /// Work read from the capture while the connections replay it, at most two scripts per connection
+    /// ahead: the reading, to be run on a thread of its own. It ends the queue, with the error that
+    /// stopped it if one did.
     private func streamedWork(
         into queue: ScriptQueue, collector: PcapOutcomeCollector, start: ContinuousClock.Instant
-    ) -> Task<PcapLoadError?, Never> {
+    ) -> @Sendable () -> Void {
         let path = capture.pcap ?? ""
         let extraction = capture.extractionOptions
         let interval = load.rate.map { Duration.nanoseconds(Int64(1e9 / $0)) }
-        let producer = Task { () -> PcapLoadError? in
+        return {
             do throws(PcapLoadError) {
                 var reader = try ScriptReader(path: path, options: extraction)
                 var sequence = 0
-                while !Task.isCancelled, let (script, _) = try reader.next() {
+                while !queue.isAbandoned, let (script, _) = try reader.next() {
                     switch script {
                     case .success(let script):
                         let scheduled = interval.map { start + $0 * sequence }
-                        await queue.put(PcapWork(sequence: sequence, script: script, scheduled: scheduled))
+                        queue.put(PcapWork(sequence: sequence, script: script, scheduled: scheduled))
                         sequence += 1
                     case .failure(let failure): collector.add(Self.notReplayable(failure))
                     }
                 }
                 collector.noteUntaken(reader.untakenStreams)
-                await queue.finish()
-                return nil
+                queue.finish()
             } catch {
-                await queue.finish()
-                return error
+                queue.finish(failure: error)
             }
         }
-        return producer
     }
 
     private static func notReplayable(_ failure: NotReplayable) -> SessionOutcome {

@@ -1,3 +1,4 @@
+import MilterClient
 import NIOConcurrencyHelpers
 
 /// One session to replay.
@@ -11,13 +12,14 @@ struct PcapWork: Sendable {
 }
 
 /// Replays recorded sessions over `--connections` concurrent milter connections, one connection
-/// per session, taking work from `next` until it returns nil.
+/// per session, each worker on a thread of its own with a blocking socket, taking work from
+/// `next` until it returns nil.
 struct PcapReplayRunner: Sendable {
     let replayer: SessionReplayer
     let comparator: ReplayComparator
     let connections: Int
-    /// The next session to replay; nil when the run is over.
-    let next: @Sendable () async -> PcapWork?
+    /// The next session to replay, waiting for the capture reader if need be; nil when the run is over.
+    let next: @Sendable () -> PcapWork?
     /// Called once per session, as soon as it is compared.
     let report: @Sendable (SessionOutcome) -> Void
 
@@ -28,16 +30,14 @@ struct PcapReplayRunner: Sendable {
     /// Runs every worker to completion. Returns why the milter cannot be reached when no connection could be
     /// opened at all: the run stops at the first failure then, and reports no session for it.
     func run() async -> String? {
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<connections { group.addTask { await worker() } }
-        }
+        await BlockingThread.run(connections) { _ in worker() }
         return reachability.withLockedValue { $0.stopped ? $0.firstFailure : nil }
     }
 
-    private func worker() async {
-        while !reachability.withLockedValue(\.stopped), let work = await next() {
-            if let scheduled = work.scheduled { try? await Task.sleep(until: scheduled) }
-            let result = await outcome(work)
+    private func worker() {
+        while !reachability.withLockedValue(\.stopped), let work = next() {
+            if let scheduled = work.scheduled { BlockingSleep.until(scheduled) }
+            let result = outcome(work)
             let unreachable = reachability.withLockedValue { state in
                 guard case .connectFailed(let reason) = result.result else {
                     state.connected = true
@@ -54,11 +54,11 @@ struct PcapReplayRunner: Sendable {
         }
     }
 
-    private func outcome(_ work: PcapWork) async -> SessionOutcome {
+    private func outcome(_ work: PcapWork) -> SessionOutcome {
         let script = work.script
         let start = ContinuousClock.now
         do {
-            let replayed = try await replayer.replay(script)
+            let replayed = try replayer.replay(script)
             let latency = work.scheduled.map { $0.duration(to: .now) } ?? replayed.duration
             return SessionOutcome(
                 sequence: work.sequence, label: script.label,

@@ -1,51 +1,69 @@
-/// Hands scripts from the capture reader to the replaying connections, holding at most
-/// `capacity` of them: the reader waits while the connections are behind.
-actor ScriptQueue {
+import Foundation
+import NIOCore
+
+/// Hands scripts from the capture reader's thread to the replaying connections' threads, holding
+/// at most `capacity` of them: the reader waits while the connections are behind, and a
+/// connection waits while the reader is.
+final class ScriptQueue: @unchecked Sendable {
+    // Every stored property below `condition` is read and written with `condition` locked.
+    private let condition = NSCondition()
     private let capacity: Int
-    private var items: [PcapWork] = []  // small: at most `capacity`
+    private var items = CircularBuffer<PcapWork>()  // small: at most `capacity`
     private var finished = false
     private var abandoned = false
-    private var takers: [CheckedContinuation<PcapWork?, Never>] = []
-    private var putters: [CheckedContinuation<Void, Never>] = []
+    private var readFailure: PcapLoadError?
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
-    /// Adds work, waiting while the queue is full.
-    func put(_ work: PcapWork) async {
-        if abandoned { return }
-        if !takers.isEmpty {
-            takers.removeFirst().resume(returning: work)
-            return
+    /// Adds work, waiting while the queue is full; dropped once the run is abandoned.
+    func put(_ work: PcapWork) {
+        locked {
+            while items.count >= capacity, !abandoned { condition.wait() }
+            guard !abandoned else { return }
+            items.append(work)
+            condition.broadcast()
         }
-        while items.count >= capacity, !abandoned { await withCheckedContinuation { putters.append($0) } }
-        if abandoned { return }
-        items.append(work)
     }
+
+    /// Whether the run stopped (``abandon()``): the reader stops reading.
+    var isAbandoned: Bool { locked { abandoned } }
 
     /// The run stopped: drops what is queued, and what is put from now on, so the reader never waits.
     func abandon() {
-        abandoned = true
-        items = []
-        for putter in putters { putter.resume() }
-        putters = []
-        finish()
+        locked {
+            abandoned = true
+            finished = true
+            items.removeAll()
+            condition.broadcast()
+        }
     }
 
-    /// No more work: waiting takers get nil.
-    func finish() {
-        finished = true
-        for taker in takers { taker.resume(returning: nil) }
-        takers = []
+    /// No more work, because the capture ended or could not be read further (`failure`): waiting
+    /// takers get nil once the queue is empty.
+    func finish(failure: PcapLoadError? = nil) {
+        locked {
+            finished = true
+            readFailure = failure
+            condition.broadcast()
+        }
     }
+
+    /// Why the reader stopped before the end of the capture, if it did.
+    var failure: PcapLoadError? { locked { readFailure } }
 
     /// The next work, waiting for it; nil once finished and empty.
-    func take() async -> PcapWork? {
-        if !items.isEmpty {
-            let work = items.removeFirst()
-            if !putters.isEmpty { putters.removeFirst().resume() }
+    func take() -> PcapWork? {
+        locked {
+            while items.isEmpty, !finished { condition.wait() }
+            guard let work = items.popFirst() else { return nil }
+            condition.broadcast()
             return work
         }
-        if finished { return nil }
-        return await withCheckedContinuation { takers.append($0) }
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
     }
 }

@@ -18,7 +18,9 @@ package struct ReplayedSession: Sendable {
     }
 }
 
-/// Sends the MTA's side of recorded sessions to a milter, one milter connection per session.
+/// Sends the MTA's side of recorded sessions to a milter, one milter connection per session, on
+/// the calling thread with a blocking socket (``BlockingMilterConnection``), as the replay of
+/// message files does: every step is a `write` and a `read`, with no hop to an event loop.
 struct SessionReplayer: Sendable {
     /// The milter.
     let address: MilterAddress
@@ -26,19 +28,19 @@ struct SessionReplayer: Sendable {
     let configuration: MilterClientConfiguration
 
     /// Replays `script` on a new connection; throws only when the milter cannot be reached.
-    func replay(_ script: ReplayScript) async throws(MilterConnectError) -> ReplayedSession {
+    func replay(_ script: ReplayScript) throws(MilterConnectError) -> ReplayedSession {
         var configuration = configuration
         configuration.offer = script.offer
         let start = ContinuousClock.now
-        let connection = try await MilterClientConnection.open(to: address, configuration: configuration)
+        let connection = try BlockingMilterConnection.open(to: address, configuration: configuration)
         var records: [StepRecord] = []
         records.reserveCapacity(script.steps.count)
         for step in script.steps {
-            records.append(await connection.replay(step.command, macros: step.macros))
+            records.append(connection.replay(step.command, macros: step.macros))
         }
         // A recording that ends without QUIT ended with the MTA closing the socket: do the same.
-        if !script.endsWithQuit { await connection.closeWithoutQuit() }
+        if !script.endsWithQuit { connection.closeWithoutQuit() }
         return ReplayedSession(
-            negotiation: await connection.negotiation, steps: records, duration: start.duration(to: .now))
+            negotiation: connection.negotiation, steps: records, duration: start.duration(to: .now))
     }
 }

@@ -1,5 +1,4 @@
 import MilterClient
-import _MilterSystem
 
 extension ReplayRunner {
     /// One connection's loop on a thread of its own, with a blocking socket: open, send up to the
@@ -10,7 +9,7 @@ extension ReplayRunner {
             var startLag: Duration?
             let scheduled = queue.scheduled(item)
             if let scheduled {
-                Self.sleep(until: scheduled)
+                BlockingSleep.until(scheduled)
                 startLag = scheduled.duration(to: .now)
             }
             if session == nil {
@@ -34,15 +33,6 @@ extension ReplayRunner {
             }
         }
         session?.close(report: report)
-    }
-
-    /// Blocks the thread until `instant` (the scheduled start under `--rate`).
-    private static func sleep(until instant: ContinuousClock.Instant) {
-        let (seconds, attoseconds) = ContinuousClock.now.duration(to: instant).components
-        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        var left = timespec()
-        while nanosleep(&request, &left) != 0 && errno == EINTR { request = left }
     }
 }
 

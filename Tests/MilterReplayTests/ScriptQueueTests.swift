@@ -1,0 +1,71 @@
+import MilterCapture
+import MilterClient
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import MilterReplayKit
+
+/// The queue between the capture reader's thread and the replaying connections' threads: every
+/// script reaches a connection once and in order, a full queue holds the reader, and a stopped run
+/// or a read error never leaves a thread waiting.
+@Suite(.timeLimit(.minutes(1))) struct ScriptQueueTests {
+    static func work(_ count: Int) throws -> [PcapWork] {
+        let scripts = try ScriptReader.loadAll(path: PcapGapTests.capture, options: MilterExtractionOptions())
+        let script = try #require(scripts.first).get()
+        return (0..<count).map { PcapWork(sequence: $0, script: script, scheduled: nil) }
+    }
+
+    @Test func everyScriptCrossesOnceAndInOrderThroughAQueueOfTwo() async throws {
+        let queue = ScriptQueue(capacity: 2)
+        let items = try Self.work(200)
+        let reader = Task {
+            await BlockingThread.run(1) { _ in
+                items.forEach(queue.put); queue.finish()
+            }
+        }
+        let taken = NIOLockedValueBox<[Int]>([])
+        await BlockingThread.run(1) { _ in
+            while let work = queue.take() { taken.withLockedValue { $0.append(work.sequence) } }
+        }
+        await reader.value
+        #expect(taken.withLockedValue { $0 } == Array(0..<200))
+        #expect(queue.failure == nil)
+    }
+
+    @Test func severalTakersShareTheScriptsWithoutLosingOne() async throws {
+        let queue = ScriptQueue(capacity: 3)
+        let items = try Self.work(300)
+        let reader = Task {
+            await BlockingThread.run(1) { _ in
+                items.forEach(queue.put); queue.finish()
+            }
+        }
+        let taken = NIOLockedValueBox<[Int]>([])
+        await BlockingThread.run(4) { _ in
+            while let work = queue.take() { taken.withLockedValue { $0.append(work.sequence) } }
+        }
+        await reader.value
+        #expect(taken.withLockedValue { $0 }.sorted() == Array(0..<300))
+    }
+
+    @Test func abandoningFreesAReaderHeldByAFullQueue() async throws {
+        let queue = ScriptQueue(capacity: 1)
+        let items = try Self.work(3)
+        // The second put waits for a taker that never comes, until the run is abandoned.
+        let reader = Task { await BlockingThread.run(1) { _ in items.forEach(queue.put) } }
+        queue.abandon()
+        await reader.value
+        #expect(queue.isAbandoned)
+        #expect(queue.take() == nil)
+    }
+
+    @Test func aReadErrorEndsTheQueueAndIsKept() async throws {
+        let queue = ScriptQueue(capacity: 2)
+        let items = try Self.work(1)
+        queue.put(items[0])
+        queue.finish(failure: PcapLoadError(description: "capture.pcap: truncated record"))
+        #expect(queue.take()?.sequence == 0)
+        #expect(queue.take() == nil)
+        #expect(queue.failure?.description == "capture.pcap: truncated record")
+    }
+}
