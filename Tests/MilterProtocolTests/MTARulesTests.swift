@@ -37,6 +37,65 @@ import Testing
         #expect(!MTARules.postfix.passesCommand(.mail, afterReply: MilterReply.ID.connectionFailure.rawValue))
     }
 
+    /// Sendmail's `MILTER_CHECK_REPLYCODE`: three bytes, 4 or 5 and two digits, no NUL, every `%` doubled.
+    @Test(arguments: [
+        ("550 5.7.1 no", true), ("550", true), ("450 5.7.1 class mismatch", true), ("421-a\r\n421 b", true),
+        ("550 100%% sure", true), ("250 ok", false), ("55", false), ("5x0 no", false), ("550 100% sure", false),
+        ("550 ends in %", false), ("", false),
+    ])
+    func sendmailReplyCodeCheck(text: String, accepted: Bool) {
+        #expect(ReplyCode.sendmailAccepts(MilterString(text)) == accepted)
+        #expect(!ReplyCode.sendmailAccepts(MilterString(bytes: Array("550 a\0b".utf8))))
+    }
+
+    /// Sendmail takes DISCARD at CONNECT (it then sends QUIT) with a warning; Postfix ignores it silently.
+    @Test func discardAtConnect() throws {
+        for rules in [MTARules.sendmail, .postfix] {
+            var driver = try MTADriver(rules: rules, answer: Fixtures.answerAll)
+            try driver.send(.connect(Fixtures.connect))
+            #expect(try driver.receive(.discard) == .final(.discard))
+            #expect(driver.session.lastReplyWarning?.code == (rules == .sendmail ? .replyNotAllowedHere : nil))
+            #expect(driver.session.phase == (rules == .sendmail ? .closed : .connection))
+        }
+    }
+
+    /// Sendmail takes SKIP before the body with a warning, and skips the body after SKIP at a header;
+    /// Postfix's rules refuse it there.
+    @Test func skipBeforeTheBody() throws {
+        var postfix = try MTADriver(answer: Fixtures.answerAll)
+        try postfix.step(.connect(Fixtures.connect))
+        try postfix.send(.mail(EnvelopeAddress(address: "<a@example.org>")))
+        expectViolation(.replyNotAllowedHere) { _ = try postfix.receive(.skip) }
+
+        var sendmail = try MTADriver(rules: .sendmail, answer: Fixtures.answerAll)
+        for command in Fixtures.openingCommands.prefix(5) { try sendmail.step(command) }
+        try sendmail.send(.header(HeaderField(name: "Subject", value: "hi")))
+        #expect(try sendmail.receive(.skip) == .final(.skip))
+        #expect(sendmail.session.lastReplyWarning?.code == .replyNotAllowedHere)
+        try sendmail.step(.header(HeaderField(name: "To", value: "b")))
+        try sendmail.step(.endOfHeaders)
+        #expect(try sendmail.send(.body(ByteBuffer(string: "x"))) == .skipEvent)
+        try sendmail.send(.endOfMessage(ByteBuffer()))
+        expectViolation(.replyNotAllowedHere) { _ = try sendmail.receive(.skip) }
+    }
+
+    /// Sendmail honours an unnegotiated modification with a warning; Postfix's rules refuse it.
+    @Test func unnegotiatedModification() throws {
+        let headerOnly = OptionNegotiation(version: .v6, actions: [.addHeaders], protocolFlags: [])
+        let edit = MilterReply.changeSender(EnvelopeChange(address: "<b@example.org>"))
+        for rules in [MTARules.sendmail, .postfix] {
+            var driver = try MTADriver(rules: rules, answer: headerOnly)
+            try driver.openTransaction()
+            try driver.send(.endOfMessage(ByteBuffer()))
+            if rules == .sendmail {
+                #expect(try driver.receive(edit) == .modification(edit))
+                #expect(driver.session.lastReplyWarning?.code == .modificationNotNegotiated)
+            } else {
+                expectViolation(.modificationNotNegotiated) { _ = try driver.receive(edit) }
+            }
+        }
+    }
+
     /// Postfix after a QUARANTINE at CONNECT: smtpd sends no HELO, MAIL, RCPT or DATA, its cleanup
     /// server still sends the content.
     @Test func withheldCommandsMoveTheConversationOn() throws {

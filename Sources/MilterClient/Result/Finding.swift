@@ -11,6 +11,11 @@ import NIOCore
 /// it (`MTARules.passesCommand(_:afterReply:)`). With ``MTAProfile/postfix``, a QUARANTINE before end
 /// of message (`quarantineBeforeEndOfMessage`) is taken: the step keeps its own final reply, and the
 /// message is held (see <doc:TestAMilter>).
+///
+/// A ``Severity/warning`` is a rule broken that the MTA lets go, as Sendmail's `milter.c` does for SKIP
+/// before the body, DISCARD at CONNECT or HELO, a REPLYCODE it cannot use (replaced by its own refusal)
+/// and a modification the milter did not negotiate: the client does the same, and the step keeps its
+/// own final reply.
 public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Kind: Hashable, Sendable {
@@ -39,15 +44,26 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
         case unreadReplyBytes(Int)
     }
 
+    /// How much the finding weighs with the MTA.
+    public enum Severity: String, Hashable, Sendable {
+        /// The MTA gives up on the milter: the connection is dropped and the failure action applies.
+        case error
+        /// The MTA takes the reply anyway (perhaps logging it), and so does the client.
+        case warning
+    }
+
     /// What went wrong.
     public var kind: Kind
+    /// How much it weighs with the MTA.
+    public var severity: Severity
     /// The command whose replies were being read, or that was about to be sent.
     public var step: MilterCommand.ID
 
     /// Creates a finding.
-    public init(_ kind: Kind, step: MilterCommand.ID) {
+    public init(_ kind: Kind, step: MilterCommand.ID, severity: Severity = .error) {
         self.kind = kind
         self.step = step
+        self.severity = severity
     }
 
     /// A stable name for the finding: the protocol error code, `timeout`, `eof` or `ioError`.

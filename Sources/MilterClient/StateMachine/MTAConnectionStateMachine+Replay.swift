@@ -64,6 +64,8 @@ extension MTAConnectionStateMachine {
 
     /// Whether a recipient of the transaction was not refused (skipped or NR recipients count as accepted).
     private var hasAcceptedRecipient: Bool {
-        transaction.steps.contains { $0.command == .recipient && ($0.smtpReply == nil || $0.finding != nil) }
+        transaction.steps.contains {
+            $0.command == .recipient && ($0.smtpReply == nil || $0.finding?.severity == .error)
+        }
     }
 }

@@ -67,7 +67,8 @@ extension MTAConnectionStateMachine {
         } catch {
             return .done(misuse(id, error))
         }
-        if id != .body { skippingBody = false }
+        // A SKIP before the body outlasts the headers and EOH where the rules say so (Sendmail).
+        if id != .body, !session.skippingBody { skippingBody = false }
         if bytes.readableBytes == 0 { return .done(StepRecord(command: id, delivery: .skipped)) }
         let timeout = decision == .sendAndAwaitReply ? timeouts.timeout(for: id) : nil
         outgoing = OutgoingStep(
@@ -103,7 +104,9 @@ extension MTAConnectionStateMachine {
         case .reply(let reply):
             pending.keep(reply, limits: configuration.limits)
             do {
-                switch try session.replyReceived(reply) {
+                let disposition = try session.replyReceived(reply)
+                if pending.warning == nil { pending.warning = session.lastReplyWarning }
+                switch disposition {
                 case .final: return finished(pending)
                 case .negotiated(_, let warnings):
                     negotiationWarnings = warnings
@@ -166,9 +169,13 @@ extension MTAConnectionStateMachine {
             command: id, delivery: .awaited, replies: replies, duration: pending.start.duration(to: now()))
         record.omittedProgress = pending.omittedProgress
         guard let final = replies.last, id != .optionNegotiation else { return record }
+        if let warning = pending.warning {
+            record.finding = Finding(.protocolViolation(warning), step: id, severity: .warning)
+        }
         takeEarlyQuarantine(&record)
         let quits = configuration.profile.quitsAfterConnectionVerdict
-        switch StepEffect(final: final, at: id, replies: configuration.profile.replies) {
+        if let reply = refusedBodyReplacement(record) { record.smtpReply = reply }
+        switch StepEffect(final: final, at: id, rules: session.rules, replies: configuration.profile.replies) {
         case .skipRest: skippingBody = true
         case .acceptConnection:
             status = .bypass

@@ -84,7 +84,7 @@ extension MTAConnectionStateMachine {
 
     private mutating func endRecipient(_ recipient: EnvelopeAddress, _ record: StepRecord) {
         guard transaction.ending == nil || transaction.ending == .delivered else { return }
-        if let reply = record.smtpReply, record.finding == nil {
+        if let reply = record.smtpReply, record.finding?.severity != .error {
             transaction.rejectedRecipients.append((recipient, reply))
         } else {
             transaction.acceptedRecipients.append(recipient)
@@ -153,7 +153,13 @@ extension MTAConnectionStateMachine {
         case .open: break
         }
         guard let final = record.finalReply else { return }
-        switch StepEffect(final: final, at: record.command, replies: configuration.profile.replies) {
+        if let reply = refusedBodyReplacement(record) {
+            transaction.ending = .refused(reply)
+            return
+        }
+        switch StepEffect(
+            final: final, at: record.command, rules: session.rules, replies: configuration.profile.replies)
+        {
         case .acceptMessage: transaction.ending = .delivered
         case .discard: transaction.ending = .discarded
         case .refuse(let reply) where !recipientLevel: transaction.ending = .refused(reply)

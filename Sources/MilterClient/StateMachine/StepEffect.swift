@@ -4,11 +4,12 @@ import MilterProtocol
 enum StepEffect: Hashable, Sendable {
     /// Go on with the next event.
     case proceed
-    /// SKIP: send no more body chunks.
+    /// SKIP: send no more body chunks (Sendmail: none at all after SKIP at a header or EOH).
     case skipRest
     /// ACCEPT in a transaction: deliver without further milter events.
     case acceptMessage
-    /// ACCEPT at CONNECT or HELO: no more events for the whole connection.
+    /// ACCEPT at CONNECT or HELO: no more events for the whole connection. Sendmail does the same
+    /// after DISCARD at CONNECT, and after SKIP at any command before the content (`SMFS_SKIP`).
     case acceptConnection
     /// DISCARD: drop the message.
     case discard
@@ -17,22 +18,39 @@ enum StepEffect: Hashable, Sendable {
     /// A refusal of the whole connection: the milter socket is closed, every later command gets this reply.
     case closeConnection(String)
 
-    /// The effect of `reply` at `step`, with the MTA's texts from `replies`.
-    init(final reply: MilterReply, at step: MilterCommand.ID, replies: MTAReplies) {
+    /// The effect of `reply` at `step` under `rules`, with the MTA's texts from `replies`.
+    init(final reply: MilterReply, at step: MilterCommand.ID, rules: MTARules, replies: MTAReplies) {
         let connectionLevel = step == .connect || step == .helo
         let refusal: String?
         switch reply {
         case .continue, .optionNegotiation, .progress, .quarantine: self = .proceed; return
-        case .skip: self = .skipRest; return
+        case .skip: self = Self.skip(at: step); return
         case .accept: self = connectionLevel ? .acceptConnection : .acceptMessage; return
-        case .discard: self = connectionLevel ? .proceed : .discard; return
+        case .discard:
+            // Sendmail's milter_connect sends QUIT on any verdict; Postfix, and Sendmail at HELO, ignore it.
+            let quits = step == .connect && rules.takesDiscardAtConnection
+            self = connectionLevel ? (quits ? .acceptConnection : .proceed) : .discard
+            return
         case .shutdown, .connectionFailure: self = .closeConnection(replies.shutdown); return
         case .reject: refusal = replies.reject
         case .tempfail: refusal = replies.tempfail
-        case .replyCode(let text): refusal = ReplyCode.postfixText(text)
+        case .replyCode(let text):
+            // Sendmail's MILTER_CHECK_REPLYCODE swaps a text it cannot use for its own refusal.
+            let replaced = rules.replacesInvalidReplyCode && !ReplyCode.sendmailAccepts(text)
+            refusal = replaced ? ReplyCode.sendmailDefault(for: step) : ReplyCode.postfixText(text)
         default: self = .proceed; return
         }
         self = connectionLevel ? .closeConnection(refusal ?? replies.reject) : .refuse(refusal ?? replies.reject)
+    }
+
+    /// SKIP, which ``MTASession`` allows before end of message only under ``MTARules/takesSkipBeforeBody``:
+    /// the body skipped from a content step on, the milter left out of the connection from an earlier one
+    /// (Sendmail's `SMFS_SKIP`, which only `milter_body` resets).
+    private static func skip(at step: MilterCommand.ID) -> StepEffect {
+        switch step {
+        case .header, .endOfHeaders, .body: .skipRest
+        default: .acceptConnection
+        }
     }
 }
 

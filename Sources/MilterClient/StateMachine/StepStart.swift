@@ -46,6 +46,8 @@ struct PendingStep {
     /// The modifications read, REPLBODY chunks left out, and what all of them cost.
     var modificationCount = 0
     var modificationBytes = 0
+    /// The first rule a reply broke that the MTA lets go (``MTASession/lastReplyWarning``).
+    var warning: MilterProtocolError?
 
     init(id: MilterCommand.ID, timeout: TimeAmount, start: NIODeadline, deadline: TimeAmount) {
         self.id = id

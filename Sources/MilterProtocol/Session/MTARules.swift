@@ -20,14 +20,39 @@ public struct MTARules: Hashable, Sendable {
     /// Whether DISCARD at CONNECT or HELO is ignored, the session going on (Postfix logs a warning),
     /// rather than refused as a reply that does not belong there.
     public var ignoresDiscardAtConnection: Bool
+    /// Whether DISCARD at CONNECT or HELO is taken as Sendmail takes it (`milter_connect` sends QUIT
+    /// and the session goes on unfiltered; `milter_helo`'s caller has no case for it and goes on),
+    /// rather than refused. The owner plays the consequences and reports a warning.
+    public var takesDiscardAtConnection: Bool
+    /// Whether SKIP is taken before the body too, as Sendmail's `milter_send_command` does at every
+    /// command (it puts the milter in `SMFS_SKIP`), rather than refused. End of message still refuses
+    /// it: `milter_data` has no case for it there. The owner plays the consequences (``MTASession``
+    /// keeps skipping the body after SKIP at a header or EOH) and reports a warning.
+    public var takesSkipBeforeBody: Bool
+    /// Whether a REPLYCODE the MTA cannot use is replaced by the MTA's own refusal for the step
+    /// (Sendmail's `MILTER_CHECK_REPLYCODE`, see ``ReplyCode/sendmailAccepts(_:)``) rather than failing
+    /// the milter (Postfix 3.12+). Either way a text that breaks ``ReplyCode/check(_:)`` is a warning
+    /// (``MTASession/lastReplyWarning``).
+    public var replacesInvalidReplyCode: Bool
+    /// Whether a modification or QUARANTINE at end of message that the milter did not negotiate is
+    /// honoured with a warning (Sendmail's `milter_data`: "lied about …, honoring request anyway"),
+    /// rather than failing the milter. REPLBODY is the exception there: refused, and the message
+    /// tempfailed; the owner plays that.
+    public var honoursUnnegotiatedModifications: Bool
 
     /// Creates rules.
     public init(
         progressOnlyAtEndOfMessage: Bool, quarantineOnlyAtEndOfMessage: Bool, acceptsConnectionFailure: Bool,
         abortsAfterEveryTransaction: Bool, ignoresDiscardAtConnection: Bool = false, acceptsShutdown: Bool = true,
-        bogusReplyFailsNextCommand: Bool = false
+        bogusReplyFailsNextCommand: Bool = false, takesDiscardAtConnection: Bool = false,
+        takesSkipBeforeBody: Bool = false, replacesInvalidReplyCode: Bool = false,
+        honoursUnnegotiatedModifications: Bool = false
     ) {
         self.ignoresDiscardAtConnection = ignoresDiscardAtConnection
+        self.takesDiscardAtConnection = takesDiscardAtConnection
+        self.takesSkipBeforeBody = takesSkipBeforeBody
+        self.replacesInvalidReplyCode = replacesInvalidReplyCode
+        self.honoursUnnegotiatedModifications = honoursUnnegotiatedModifications
         self.progressOnlyAtEndOfMessage = progressOnlyAtEndOfMessage
         self.quarantineOnlyAtEndOfMessage = quarantineOnlyAtEndOfMessage
         self.acceptsConnectionFailure = acceptsConnectionFailure
@@ -43,7 +68,9 @@ public struct MTARules: Hashable, Sendable {
     /// Sendmail's `milter.c`.
     public static let sendmail = MTARules(
         progressOnlyAtEndOfMessage: true, quarantineOnlyAtEndOfMessage: true, acceptsConnectionFailure: false,
-        abortsAfterEveryTransaction: false, acceptsShutdown: false, bogusReplyFailsNextCommand: true)
+        abortsAfterEveryTransaction: false, acceptsShutdown: false, bogusReplyFailsNextCommand: true,
+        takesDiscardAtConnection: true, takesSkipBeforeBody: true, replacesInvalidReplyCode: true,
+        honoursUnnegotiatedModifications: true)
 
     /// Whether `step`, answered with the reply whose byte is `reply` (a byte that is no reply at all
     /// included), goes on as if the milter had said CONTINUE, the failure action waiting for the next

@@ -41,7 +41,13 @@ public struct MTASession: Hashable, Sendable {
     private var offer: OptionNegotiation?
     private var lastSent: MilterCommand.ID?
     private var lastEvent: MilterCommand.ID?
-    private var skippingBody = false
+    /// Whether BODY chunks are left out: after SKIP, until a command other than BODY (with
+    /// ``MTARules/takesSkipBeforeBody``, until end of message: headers and EOH still go).
+    public private(set) var skippingBody = false
+    /// A rule the last reply broke that the MTA's rules let go (Sendmail takes the reply, perhaps
+    /// logging it): the owner takes the reply and reports this as a warning. Set by each
+    /// ``replyReceived(_:)``.
+    public private(set) var lastReplyWarning: MilterProtocolError?
     private var bodyReplacement = BodyReplacement.none
 
     enum BodyReplacement: Hashable, Sendable { case none, inProgress, finished }
@@ -55,7 +61,7 @@ public struct MTASession: Hashable, Sendable {
         let next = try phase(after: id)
         if case .optionNegotiation(let offer) = command { self.offer = offer }
         if id == .body && skippingBody { return .skipEvent }
-        if id != .body { skippingBody = false }
+        if id != .body && !skipOutlasts(id) { skippingBody = false }
         phase = next
         if id == .endOfMessage { bodyReplacement = .none }
         // A skipped event never reached the milter, so a stray reply is judged by what did.
@@ -99,8 +105,17 @@ public struct MTASession: Hashable, Sendable {
         return next
     }
 
+    /// Whether a SKIP before the body still holds when `id` goes: Sendmail's `milter_headers` goes on
+    /// sending headers after SKIP at one (it stops only on a verdict), `milter_data` sends EOH, and
+    /// `milter_body` sends no chunk while the milter is in `SMFS_SKIP`.
+    private func skipOutlasts(_ id: MilterCommand.ID) -> Bool {
+        guard rules.takesSkipBeforeBody else { return false }
+        return id == .header || id == .endOfHeaders || id == .macro
+    }
+
     /// Checks a reply from the milter.
     public mutating func replyReceived(_ reply: MilterReply) throws(MilterProtocolError) -> ReplyDisposition {
+        lastReplyWarning = nil
         guard let step = awaiting else { throw unexpected(reply) }
         if step == .optionNegotiation { return try negotiation(reply) }
         switch reply.id {
@@ -110,7 +125,7 @@ public struct MTASession: Hashable, Sendable {
         case .quarantine:
             guard case .quarantine(let reason) = reply else { return .progress }
             if rules.quarantineOnlyAtEndOfMessage && step != .endOfMessage { throw notHere(reply, step) }
-            try requireAction(.quarantine, for: reply)
+            try requireNegotiated(.quarantine, for: reply)
             return .quarantine(reason)
         case let id where id.isModification:
             try checkModification(reply, at: step)
@@ -139,7 +154,7 @@ public struct MTASession: Hashable, Sendable {
             throw MilterProtocolError(
                 .modificationBeforeEndOfMessage, commandByte: reply.id.rawValue, detail: "\(reply.id) after \(step)")
         }
-        if let action = reply.id.requiredAction { try requireAction(action, for: reply) }
+        if let action = reply.id.requiredAction { try requireNegotiated(action, for: reply) }
         try reply.checkHeaderName()
         if reply.id == .replaceBody {
             if bodyReplacement == .finished {
@@ -153,10 +168,12 @@ public struct MTASession: Hashable, Sendable {
         }
     }
 
-    private func checkFinal(_ reply: MilterReply, at step: MilterCommand.ID) throws(MilterProtocolError) {
+    private mutating func checkFinal(_ reply: MilterReply, at step: MilterCommand.ID) throws(MilterProtocolError) {
         switch reply {
         case .optionNegotiation: throw unexpected(reply)
-        case .replyCode(let text): try ReplyCode.check(text)
+        case .replyCode(let text):
+            guard rules.replacesInvalidReplyCode else { return try ReplyCode.check(text) }
+            lastReplyWarning = Self.sendmailReplyCodeWarning(text, at: step)
         case .skip:
             // The MTA's offer decides, not the milter's answer: libmilter sends SKIP whenever the MTA
             // offered it, and echoes the bit only from a negotiate callback.
@@ -164,9 +181,16 @@ public struct MTASession: Hashable, Sendable {
                 throw MilterProtocolError(
                     .skipNotNegotiated, commandByte: reply.id.rawValue, detail: "SKIP after \(step)")
             }
-            guard step == .body else { throw notHere(reply, step) }
+            guard step != .body else { return }
+            guard rules.takesSkipBeforeBody, step != .endOfMessage else { throw notHere(reply, step) }
+            lastReplyWarning = notHere(reply, step, Self.sendmailSkipConsequence(at: step))
         case .discard where (step == .connect || step == .helo) && !rules.ignoresDiscardAtConnection:
-            throw notHere(reply, step)
+            guard rules.takesDiscardAtConnection else { throw notHere(reply, step) }
+            // milter_connect ends the milter on any verdict; srvrsmtp.c's switches have no DISCARD case.
+            let consequence =
+                step == .connect
+                ? "Sendmail sends QUIT and goes on with the session unfiltered" : "Sendmail ignores it"
+            lastReplyWarning = notHere(reply, step, consequence)
         case .connectionFailure where !rules.acceptsConnectionFailure: throw notHere(reply, step)
         case .shutdown where !rules.acceptsShutdown: throw notHere(reply, step)
         default: break
@@ -179,9 +203,29 @@ public struct MTASession: Hashable, Sendable {
         let connectionLevel = step == .connect || step == .helo
         switch reply {
         case .shutdown, .connectionFailure: phase = .closed
+        case .discard where step == .connect && rules.takesDiscardAtConnection: phase = .closed
         case .accept, .reject, .tempfail, .replyCode:
             if connectionLevel { phase = .closed }
         default: break
+        }
+    }
+
+    /// Checks that the milter negotiated `action`; with ``MTARules/honoursUnnegotiatedModifications``
+    /// a missing one is a warning, as in Sendmail's `milter_data`.
+    private mutating func requireNegotiated(
+        _ action: MilterActions, for reply: MilterReply
+    )
+        throws(MilterProtocolError)
+    {
+        do {
+            try requireAction(action, for: reply)
+        } catch {
+            guard rules.honoursUnnegotiatedModifications else { throw error }
+            var warning = error
+            warning.detail? +=
+                reply.id == .replaceBody
+                ? ": Sendmail refuses the body and tempfails the message" : ": Sendmail honours it anyway"
+            lastReplyWarning = warning
         }
     }
 
@@ -192,8 +236,13 @@ public struct MTASession: Hashable, Sendable {
         }
     }
 
-    private func notHere(_ reply: MilterReply, _ step: MilterCommand.ID) -> MilterProtocolError {
-        MilterProtocolError(.replyNotAllowedHere, commandByte: reply.id.rawValue, detail: "\(reply.id) after \(step)")
+    private func notHere(
+        _ reply: MilterReply, _ step: MilterCommand.ID, _ consequence: String? = nil
+    )
+        -> MilterProtocolError
+    {
+        let detail = "\(reply.id) after \(step)" + (consequence.map { ": \($0)" } ?? "")
+        return MilterProtocolError(.replyNotAllowedHere, commandByte: reply.id.rawValue, detail: detail)
     }
 
     private func unexpected(_ reply: MilterReply) -> MilterProtocolError {

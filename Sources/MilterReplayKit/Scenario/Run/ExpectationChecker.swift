@@ -139,12 +139,18 @@ struct ExpectationChecker {
 
     /// A step's verdict, from its final reply.
     static func verdict(_ record: StepRecord) -> ExpectedVerdict {
-        // Postfix's early QUARANTINE leaves the step to its final reply.
-        if let finding = record.finding, finding.protocolError?.code != .quarantineBeforeEndOfMessage {
+        // Postfix's early QUARANTINE, and every warning, leave the step to its final reply.
+        if let finding = record.finding, finding.severity == .error,
+            finding.protocolError?.code != .quarantineBeforeEndOfMessage
+        {
             // No SMTP reply: the MTA let the step go on (Sendmail after a reply it has no case for).
             return record.smtpReply == nil && record.delivery == .awaited ? .continue : .tempfail
         }
         guard let final = record.finalReply else { return .none }
+        // Sendmail tempfails a message whose REPLBODY it refused, whatever the milter's verdict.
+        if let reply = record.smtpReply, final == .continue || final == .accept {
+            return reply.hasPrefix("5") ? .reject : .tempfail
+        }
         switch final {
         case .continue: return .continue
         case .accept: return .accept
@@ -152,7 +158,8 @@ struct ExpectationChecker {
         case .tempfail, .shutdown, .connectionFailure: return .tempfail
         case .discard: return .discard
         case .skip: return .skip
-        case .replyCode(let text): return text.string.hasPrefix("5") ? .reject : .tempfail
+        // The MTA's reply: Sendmail puts its own in place of a text it cannot use.
+        case .replyCode(let text): return (record.smtpReply ?? text.string).hasPrefix("5") ? .reject : .tempfail
         default: return .none
         }
     }

@@ -140,7 +140,9 @@ struct SessionDriver {
         for record in records {
             if record.delivery == .notSent, record.refusal == nil, record.finding == nil {
                 if let command = ExercisedCommand(record.command) { keepBack(command, "\(record.command)") }
-            } else if record.finding == nil, let final = record.finalReply, final != .continue, final != .skip {
+            } else if record.finding?.severity != .error, let final = record.finalReply, final != .continue,
+                final != .skip
+            {
                 let verdict = ExpectationChecker.verdict(record).rawValue
                 lastVerdict = "\(verdict) at \(record.command)"
             }

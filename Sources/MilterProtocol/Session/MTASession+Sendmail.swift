@@ -1,0 +1,28 @@
+/// The warnings for replies Sendmail takes though the protocol does not allow them (`sendmail/milter.c`).
+extension MTASession {
+    /// The warning for a REPLYCODE under ``MTARules/replacesInvalidReplyCode``, or `nil` for a valid one.
+    /// A text Sendmail accepts goes to the SMTP client as it is, even if it breaks ``ReplyCode/check(_:)``;
+    /// one it does not is replaced by ``ReplyCode/sendmailDefault(for:)``.
+    static func sendmailReplyCodeWarning(_ text: MilterString, at step: MilterCommand.ID) -> MilterProtocolError? {
+        let problems = ReplyCode.problems(in: text)
+        let accepted = ReplyCode.sendmailAccepts(text)
+        guard !problems.isEmpty || !accepted else { return nil }
+        let problem = problems.first?.description ?? "Sendmail cannot use it"
+        let consequence =
+            accepted
+            ? "Sendmail sends it as it is" : "Sendmail replies \(ReplyCode.sendmailDefault(for: step)) instead"
+        return MilterProtocolError(
+            .invalidReplyCode, commandByte: MilterReply.ID.replyCode.rawValue,
+            excerpt: Redaction.excerpt(text.bytes), detail: "\(problem): \(consequence)")
+    }
+
+    /// What Sendmail does after SKIP at `step` before the body. `milter_send_command` leaves the command
+    /// at CONTINUE and puts the milter in `SMFS_SKIP`, which `milter_command` and `milter_data` pass
+    /// over and only `milter_body` resets; `milter_headers` goes on sending headers regardless.
+    static func sendmailSkipConsequence(at step: MilterCommand.ID) -> String {
+        switch step {
+        case .header, .endOfHeaders: "Sendmail sends no body, but the rest of the headers, EOH and end of message"
+        default: "Sendmail goes on as for CONTINUE and sends the milter nothing more of the connection but QUIT"
+        }
+    }
+}
