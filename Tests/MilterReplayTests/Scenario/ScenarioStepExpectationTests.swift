@@ -118,6 +118,18 @@ import Testing
             good: answering(.mail, [.reply(.shutdown)]), bad: answering(.mail, [.reply(.tempfail)]),
             failure: ["mail: verdict: expected continue, got tempfail", "expected replyNotAllowedHere, got none"]),
         Case(
+            description: "a SKIP at MAIL that Sendmail takes, with a warning",
+            yaml: """
+                mta: sendmail
+                steps:
+                  - connect
+                  - helo
+                  - mail: a@example.org
+                    expect: {verdict: skip, finding: replyNotAllowedHere}
+                """,
+            good: answering(.mail, [.reply(.skip)]), bad: answering(.mail, [.reply(.tempfail)]),
+            failure: ["mail: verdict: expected skip, got tempfail", "expected replyNotAllowedHere, got none"]),
+        Case(
             description: "a verdict after Postfix's early QUARANTINE",
             yaml: """
                 steps:
