@@ -56,6 +56,50 @@ import Testing
         #expect(events.suffix(2) == [.endOfMessage, .quit])
     }
 
+    /// Only CONTINUE to MAIL puts the milter in the message (`milter_send_command`): one that negotiated
+    /// MAIL away (NOMAIL) or takes it without reply (NR_MAIL) gets no ABORT when DATA is refused.
+    @Test(arguments: [MilterProtocolFlags(), .noMail, .noReplyMail])
+    func noAbortToAMilterThatDidNotAnswerMail(flags: MilterProtocolFlags) async throws {
+        // The first DATA is refused; a milter with NOMAIL sees no MAIL to count messages by.
+        let datas = NIOLockedValueBox(0)
+        let script = Scripts.wellBehaved(answer: Scripts.answer(flags: flags)) { command in
+            guard command.id == .data else { return nil }
+            return datas.withLockedValue {
+                $0 += 1; return $0
+            } == 1 ? [.reply(.reject)] : nil
+        }
+        let connection = Fixtures.simulate(script, configuration: Fixtures.configuration(profile: .sendmail))
+        let first = connection.send(Fixtures.message)
+        let second = connection.send(Fixtures.message)
+        connection.quit()
+        #expect(first.verdict == .reject && second.verdict == .accept)
+        #expect(first.findings.isEmpty && second.findings.isEmpty)
+        #expect(connection.milter.eventIDs.contains(.abort) == flags.isEmpty, "\(connection.milter.eventIDs)")
+    }
+
+    /// The caller's ABORT between transactions: Sendmail has no milter in a message to send it to
+    /// (`milter_abort`), so it does not go, and the result says so.
+    @Test func noAbortBetweenTransactions() async throws {
+        let milter = SimulatedMilter(script: Scripts.wellBehaved())
+        let connection = Fixtures.open(milter, configuration: Fixtures.configuration(profile: .sendmail))
+        let aborted = connection.abort()
+        let next = connection.send(Fixtures.message)
+        connection.quit()
+        #expect(aborted.steps.map(\.command) == [.abort] && aborted.steps.first?.delivery == .notSent)
+        #expect(!milter.eventIDs.contains(.abort))
+        #expect(next.verdict == .accept && next.findings.isEmpty)
+    }
+
+    /// Postfix unchanged: the caller's ABORT goes between transactions too.
+    @Test func postfixAbortsBetweenTransactions() async throws {
+        let milter = SimulatedMilter(script: Scripts.wellBehaved())
+        let connection = Fixtures.open(milter)
+        let aborted = connection.abort()
+        connection.quit()
+        #expect(aborted.steps.map(\.command) == [.abort] && aborted.steps.first?.delivery == .sentWithoutReply)
+        #expect(milter.eventIDs.suffix(2) == [.abort, .quit])
+    }
+
     /// Postfix unchanged: ABORT after every transaction, early verdict or not.
     @Test(arguments: [MilterReply.accept, .reject])
     func postfixAbortsAfterAnEarlyVerdict(verdict: MilterReply) async throws {

@@ -19,6 +19,10 @@ extension MTAConnectionStateMachine {
         guard needsAbort else {
             // The next MAIL may go: the MTA ended the transaction without telling the milter.
             session.transactionEndedWithoutAbort()
+            // The caller's ABORT between transactions, which Sendmail has no milter in a message to send to.
+            if status == .open, transaction.steps.isEmpty {
+                transaction.steps.append(StepRecord(command: .abort, delivery: .notSent))
+            }
             return .deliverTransaction(closeTransaction())
         }
         purpose = .closingAbort

@@ -94,7 +94,11 @@ struct SessionDriver {
             transactionOpen = false
             // The MTA sends no ABORT once a verdict ended the session; the result then has no ABORT record.
             if await connection.sessionEnded { keepBack(.abort, "ABORT") }
-            return .transaction(await connection.abort())
+            let result = await connection.abort()
+            if result.steps.contains(where: { $0.command == .abort && $0.delivery == .notSent }) {
+                keepBack(.abort, reason: Self.noMessageToAbort)
+            }
+            return .transaction(result)
         case .message(let spec):
             await endOpenTransaction()
             let message = MilterMessage(
@@ -151,11 +155,21 @@ struct SessionDriver {
 
     /// Notes a command kept from the milter, once per command word: the first time is the one a report names.
     private mutating func keepBack(_ command: ExercisedCommand, _ what: String) {
-        guard !keptBack.contains(where: { $0.command == command }) else { return }
         let verdict = lastVerdict.map { "the milter's \($0)" } ?? "an earlier verdict"
-        let reason = "not exercised: \(verdict) ended the session or transaction before \(what) reached the milter"
+        keepBack(
+            command,
+            reason: "not exercised: \(verdict) ended the session or transaction before \(what) reached the milter")
+    }
+
+    private mutating func keepBack(_ command: ExercisedCommand, reason: String) {
+        guard !keptBack.contains(where: { $0.command == command }) else { return }
         keptBack.append(KeptBack(command: command, reason: reason))
     }
+
+    /// Why an `abort` outside a message never reached the milter: Sendmail's `milter_abort` writes only to
+    /// a milter in the message (`SMFS_INMSG`).
+    private static let noMessageToAbort =
+        "not exercised: the MTA sends ABORT only to a milter in a message (Sendmail's milter_abort), and none was"
 
     /// The commands kept from the milter since the last call, each once, in order.
     mutating func takeKeptBack() -> [KeptBack] {
