@@ -37,7 +37,16 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let cases = json?["cases"] as? [[String: Any]] ?? []
         #expect(cases.count == 10, "\(result.stdout)")
-        #expect(cases.allSatisfy { $0["status"] as? String == "pass" }, "\(result.stdout)")
+        // Sendmail's milter_abort writes only to a milter in a message: the cases of an ABORT between
+        // transactions, a Postfix habit, are not exercised.
+        let betweenTransactions: Set = [
+            "abort.no-reply", "abort.after-every-message", "abort.double", "abort.outside-transaction",
+        ]
+        for item in cases {
+            let id = item["id"] as? String ?? ""
+            let status = betweenTransactions.contains(id) ? "not-exercised" : "pass"
+            #expect(item["status"] as? String == status, "\(id): \(item)")
+        }
         #expect((json?["summary"] as? [String: Any])?["mustFail"] as? Int == 0)
     }
 
