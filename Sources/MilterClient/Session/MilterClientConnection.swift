@@ -107,6 +107,11 @@ public actor MilterClientConnection {
     /// a finding) ended the session: the MTA sends the milter nothing more until QUIT_NC or QUIT.
     package var sessionEnded: Bool { machine.status != .open }
 
+    /// Whether a verdict ended the transaction under way (ACCEPT, DISCARD, REJECT or TEMPFAIL at a message step, or
+    /// DATA with no recipient left): the MTA sends the milter nothing more of that message, only ABORT or the next
+    /// MAIL.
+    package var transactionEnded: Bool { machine.transaction.ending != nil }
+
     /// Whether the socket is still open: `false` once a verdict or a finding made the MTA close it, when even
     /// QUIT no longer goes.
     package var socketOpen: Bool { machine.socketOpen }

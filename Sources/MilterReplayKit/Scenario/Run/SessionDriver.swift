@@ -121,8 +121,12 @@ struct SessionDriver {
             greeted = false
             return .records([await connection.quitNewConnection()])
         case .raw(let spec):
-            // The MTA writes nothing after a verdict that ended the session: the bytes would test nothing.
-            if await connection.sessionEnded {
+            // The MTA writes nothing after a verdict that ended the session, nor a message's command after one
+            // that ended the transaction (ACCEPT at EOH, REJECT at RCPT): the bytes would test nothing, and
+            // break the protocol besides.
+            let sessionEnded = await connection.sessionEnded
+            let transactionEnded = await connection.transactionEnded
+            if sessionEnded || transactionEnded {
                 keepBack(.raw, "the raw bytes")
                 return .notSent
             }
