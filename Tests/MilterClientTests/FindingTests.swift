@@ -113,13 +113,33 @@ import Testing
         #expect(result.verdict == .tempfail)
     }
 
-    @Test(arguments: ["550", "250 2.0.0 ok", "550 4.7.1 class mismatch", "550 5.7.1 100% sure"])
+    /// Postfix 3.7's `milter8_event` refuses these (the SMFIR_REPLYCODE case checks the first five bytes); "550 4
+    /// items" has no enhanced code, but Postfix reads its digit as one of another class.
+    @Test(arguments: ["550", "250 2.0.0 ok", "550 4.7.1 class mismatch", "550 4 items left"])
     func badReplyCode(text: String) async throws {
         let (result, _, _) = Fixtures.simulateRun(
             Scripts.wellBehaved(endOfMessage: [.reply(.replyCode(MilterString(text)))]))
         #expect(result.findings.map(\.code) == ["invalidReplyCode"])
         #expect(result.verdict == .tempfail)
         #expect(result.smtpReply == MTAProfile.postfix.replies.configurationError)
+    }
+
+    /// Postfix 3.7 checks nothing past the start: a single `%` (dropped, as `milter8_event` drops it), a last line
+    /// marked as continued, or a second line with another code go to the client as the milter wrote them.
+    /// Sendmail's profile checks every line, as libmilter's `smfi_setmlreply` builds them.
+    @Test(arguments: [
+        ("550 5.7.1 100% sure", "550 5.7.1 100 sure"), ("550-5.7.1 only line", "550-5.7.1 only line"),
+        ("550-5.7.1 a\r\n451 4.7.1 b", "550-5.7.1 a\r\n451 4.7.1 b"),
+    ])
+    func replyCodePostfixTakesButSendmailDoesNot(text: String, reply: String) async throws {
+        let script = Scripts.wellBehaved(endOfMessage: [.reply(.replyCode(MilterString(text)))])
+        let (postfix, _, _) = Fixtures.simulateRun(script)
+        #expect(postfix.findings.isEmpty, "\(postfix.findings)")
+        #expect(postfix.verdict == .reject)
+        #expect(postfix.smtpReply == reply)
+        let (sendmail, _, _) = Fixtures.simulateRun(script, configuration: Fixtures.configuration(profile: .sendmail))
+        #expect(sendmail.findings.map(\.code) == ["invalidReplyCode"])
+        #expect(sendmail.verdict == .tempfail)
     }
 
     @Test func oversizedFrameIsRefusedBeforeBuffering() async throws {

@@ -9,6 +9,9 @@ extension ReplyCode {
         case codeNotFailure(line: Int)
         /// The enhanced code's class differs from the code's first digit.
         case enhancedClassMismatch(line: Int)
+        /// The text after the code starts with a digit other than the code's first, which Postfix takes for an
+        /// enhanced code of another class even when it is none (`550 4 items`).
+        case textClassMismatch(line: Int)
         /// The lines carry different codes.
         case inconsistentCodes(line: Int)
         /// A non-final line does not use `ddd-`, or the final line uses it.
@@ -31,6 +34,7 @@ extension ReplyCode {
             case .malformedLine(let line): "line \(line) does not start with 'ddd ' or 'ddd-'"
             case .codeNotFailure(let line): "line \(line) has a code outside 4xx and 5xx"
             case .enhancedClassMismatch(let line): "line \(line) has an enhanced code of another class"
+            case .textClassMismatch(let line): "line \(line) has text starting with a digit of another class"
             case .inconsistentCodes(let line): "line \(line) has a different code from line 1"
             case .wrongContinuation(let line): "line \(line) has the wrong continuation marker"
             case .badLineBreak(let line): "line \(line) ends in a bare CR or LF"

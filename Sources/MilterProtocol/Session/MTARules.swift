@@ -31,14 +31,17 @@ public struct MTARules: Hashable, Sendable {
     public var takesSkipBeforeBody: Bool
     /// Whether a REPLYCODE the MTA cannot use is replaced by the MTA's own refusal for the step
     /// (Sendmail's `MILTER_CHECK_REPLYCODE`, see ``ReplyCode/sendmailAccepts(_:)``) rather than failing
-    /// the milter (Postfix 3.12+). Either way a text that breaks ``ReplyCode/check(_:)`` is a warning
-    /// (``MTASession/lastReplyWarning``).
+    /// the milter, as Postfix does (with ``checksOnlyReplyCodeStart``, which takes precedence). A text
+    /// that breaks ``ReplyCode/check(_:)`` is then a warning (``MTASession/lastReplyWarning``).
     public var replacesInvalidReplyCode: Bool
     /// Whether a modification or QUARANTINE at end of message that the milter did not negotiate is
     /// honoured with a warning (Sendmail's `milter_data`: "lied about …, honoring request anyway"),
     /// rather than failing the milter. REPLBODY is the exception there: refused, and the message
     /// tempfailed; the owner plays that.
     public var honoursUnnegotiatedModifications: Bool
+    /// Whether a REPLYCODE is checked only at its start, as Postfix 3.7 does (``ReplyCode/postfixProblems(in:)``),
+    /// rather than line by line (``ReplyCode/problems(in:)``), as libmilter builds it and Sendmail is handed it.
+    public var checksOnlyReplyCodeStart: Bool
 
     /// Creates rules.
     public init(
@@ -46,8 +49,9 @@ public struct MTARules: Hashable, Sendable {
         abortsAfterEveryTransaction: Bool, ignoresDiscardAtConnection: Bool = false, acceptsShutdown: Bool = true,
         bogusReplyFailsNextCommand: Bool = false, takesDiscardAtConnection: Bool = false,
         takesSkipBeforeBody: Bool = false, replacesInvalidReplyCode: Bool = false,
-        honoursUnnegotiatedModifications: Bool = false
+        honoursUnnegotiatedModifications: Bool = false, checksOnlyReplyCodeStart: Bool = false
     ) {
+        self.checksOnlyReplyCodeStart = checksOnlyReplyCodeStart
         self.ignoresDiscardAtConnection = ignoresDiscardAtConnection
         self.takesDiscardAtConnection = takesDiscardAtConnection
         self.takesSkipBeforeBody = takesSkipBeforeBody
@@ -64,7 +68,7 @@ public struct MTARules: Hashable, Sendable {
     /// Postfix's `milter8.c`.
     public static let postfix = MTARules(
         progressOnlyAtEndOfMessage: false, quarantineOnlyAtEndOfMessage: false, acceptsConnectionFailure: false,
-        abortsAfterEveryTransaction: true, ignoresDiscardAtConnection: true)
+        abortsAfterEveryTransaction: true, ignoresDiscardAtConnection: true, checksOnlyReplyCodeStart: true)
     /// Sendmail's `milter.c`.
     public static let sendmail = MTARules(
         progressOnlyAtEndOfMessage: true, quarantineOnlyAtEndOfMessage: true, acceptsConnectionFailure: false,

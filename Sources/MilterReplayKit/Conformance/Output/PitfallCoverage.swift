@@ -50,7 +50,9 @@ package enum PitfallCoverage {
             note: "with --mta sendmail"),
         Entry(
             number: 13, pitfall: "REPLYCODE syntax", cases: [],
-            note: "every case: the syntax of each REPLYCODE is checked (code, enhanced code, escaped %)"),
+            note:
+                "every case: each REPLYCODE is checked as the MTA checks it: with --mta sendmail line by line (code,"
+                + " enhanced code, escaped %); with Postfix only its start, as Postfix 3.7 does"),
         Entry(
             number: 14, pitfall: "ADDRCPT_PAR and CHGFROM arguments in one string", cases: [],
             note: "every case: a second argument string is a malformed reply"),
