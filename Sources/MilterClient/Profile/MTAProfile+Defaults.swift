@@ -22,7 +22,7 @@ extension MTAProfile {
             communicationError: "451 4.7.1 Service unavailable - try again later",
             configurationError: "451 4.3.5 Server configuration problem - try again later",
             noValidRecipients: "554 5.5.1 Error: no valid recipients"),
-        family: .postfix, queueIDAfterFirstRecipient: true)
+        family: .postfix, queueIDAfterFirstRecipient: true, quarantineReasonLimit: 100)
 
     /// Sendmail 8.17 with `F=T` (tempfail when the milter fails; PROTOCOL.md §F, `milter.c`).
     public static let sendmail = MTAProfile(

@@ -43,13 +43,21 @@ public struct MTAProfile: Hashable, Sendable {
     /// Sendmail assigns it at MAIL.
     public var queueIDAfterFirstRecipient: Bool
 
+    /// The bytes of a QUARANTINE reason the MTA keeps, as ``TransactionResult/quarantineReason`` reports it; `nil`
+    /// for all of it. Postfix 3.10 and later log the first 100 (`milter8.c` `milter8_event`, SMFIR_QUARANTINE:
+    /// `"H%.*s"` of at most 100 payload bytes; `cleanup_milter.c` and `smtpd.c` log it with the `milter-hold`
+    /// line) and store none with the held message; Postfix 3.7 reads the reason and drops it, logging only
+    /// "milter triggers HOLD action". Sendmail keeps it whole in the queue file.
+    public var quarantineReasonLimit: Int?
+
     /// Creates a profile.
     public init(
         name: String, timeouts: MilterTimeouts, defaultMacros: [MacroEvent: [String]], sendsMacrosBeforeContent: Bool,
         sendsEmptyMacroPackets: Bool, ipv6AddressPrefix: String, abortsAfterEveryTransaction: Bool,
         quitsAfterConnectionVerdict: Bool, mtaVersion: String, replies: MTAReplies,
-        family: Family, queueIDAfterFirstRecipient: Bool = false
+        family: Family, queueIDAfterFirstRecipient: Bool = false, quarantineReasonLimit: Int? = nil
     ) {
+        self.quarantineReasonLimit = quarantineReasonLimit
         self.queueIDAfterFirstRecipient = queueIDAfterFirstRecipient
         self.name = name
         self.timeouts = timeouts

@@ -6,7 +6,7 @@ extension MTAConnectionStateMachine {
     mutating func makeResult() -> TransactionResult {
         var state = transaction
         // Postfix holds every message after a QUARANTINE at an smtpd event; a later reason is the message's own.
-        state.quarantine = state.quarantine ?? quarantineHold
+        state.quarantine = (state.quarantine ?? quarantineHold).map(keptQuarantineReason)
         let duration = state.start.map { $0.duration(to: now()) } ?? .zero
         var result = TransactionResult(
             steps: state.steps, verdict: .accept, modifications: state.modifications,
@@ -52,5 +52,13 @@ extension MTAConnectionStateMachine {
         }
         value += "; \(configuration.receivedDate())"
         return RawHeaderField(name: "Received", value: value)
+    }
+}
+
+extension MTAConnectionStateMachine {
+    /// A QUARANTINE reason as far as the MTA keeps it (``MTAProfile/quarantineReasonLimit``).
+    func keptQuarantineReason(_ reason: String) -> String {
+        guard let limit = configuration.profile.quarantineReasonLimit, reason.utf8.count > limit else { return reason }
+        return String(decoding: reason.utf8.prefix(limit), as: UTF8.self)
     }
 }
