@@ -126,12 +126,14 @@ import Testing
 
     /// Postfix 3.7 checks nothing past the start: a single `%` (dropped, as `milter8_event` drops it), a last line
     /// marked as continued, or a second line with another code go to the client as the milter wrote them.
-    /// Sendmail's profile checks every line, as libmilter's `smfi_setmlreply` builds them.
+    /// Sendmail's profile checks every line, as libmilter's `smfi_setmlreply` builds them: a text that breaks
+    /// that check is a warning, and the SMTP client gets it as it is if Sendmail's `MILTER_CHECK_REPLYCODE`
+    /// takes it, or Sendmail's own refusal if not (a single `%`).
     @Test(arguments: [
         ("550 5.7.1 100% sure", "550 5.7.1 100 sure"), ("550-5.7.1 only line", "550-5.7.1 only line"),
         ("550-5.7.1 a\r\n451 4.7.1 b", "550-5.7.1 a\r\n451 4.7.1 b"),
     ])
-    func replyCodePostfixTakesButSendmailDoesNot(text: String, reply: String) async throws {
+    func replyCodePostfixTakesButSendmailWarns(text: String, reply: String) async throws {
         let script = Scripts.wellBehaved(endOfMessage: [.reply(.replyCode(MilterString(text)))])
         let (postfix, _, _) = Fixtures.simulateRun(script)
         #expect(postfix.findings.isEmpty, "\(postfix.findings)")
@@ -139,7 +141,10 @@ import Testing
         #expect(postfix.smtpReply == reply)
         let (sendmail, _, _) = Fixtures.simulateRun(script, configuration: Fixtures.configuration(profile: .sendmail))
         #expect(sendmail.findings.map(\.code) == ["invalidReplyCode"])
-        #expect(sendmail.verdict == .tempfail)
+        #expect(sendmail.findings.map(\.severity) == [.warning])
+        #expect(sendmail.verdict == .reject)
+        let sendmailTakes = ReplyCode.sendmailAccepts(MilterString(text))
+        #expect(sendmail.smtpReply == (sendmailTakes ? text : ReplyCode.sendmailDefault(for: .endOfMessage)))
     }
 
     @Test func oversizedFrameIsRefusedBeforeBuffering() async throws {

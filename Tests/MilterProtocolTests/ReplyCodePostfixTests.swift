@@ -63,20 +63,28 @@ import Testing
         #expect(capturedError { try ReplyCode.postfixCheck(string) }?.code == .invalidReplyCode)
     }
 
-    /// The session takes the rules' check: Postfix's start-only one, Sendmail's line by line.
+    /// The session takes the rules' check: Postfix's start-only one, which fails the milter on a bad
+    /// start; Sendmail's `MILTER_CHECK_REPLYCODE`, which never fails it (a text it cannot use is
+    /// replaced by its own refusal), with a warning for a text that breaks the line-by-line check.
     @Test func theSessionChecksAsItsMTADoes() throws {
-        for (text, postfixTakes) in [("550-5.7.1 only line", true), ("550 4 items left", false)] {
-            for rules in [MTARules.postfix, .sendmail] {
-                var driver = try MTADriver(rules: rules, answer: Fixtures.answerAll)
-                try driver.step(.connect(Fixtures.connect))
-                try driver.send(.mail(EnvelopeAddress(address: "<a@example.org>")))
-                let reply = MilterReply.replyCode(MilterString(text))
-                if (rules == .postfix) == postfixTakes {
-                    #expect(try driver.receive(reply) == .final(reply), "\(text)")
-                } else {
-                    expectViolation(.invalidReplyCode) { _ = try driver.receive(reply) }
-                }
+        // The second is well formed line by line, and Sendmail takes it: no warning.
+        for (text, postfixTakes, sendmailWarns) in [
+            ("550-5.7.1 only line", true, true), ("550 4 items left", false, false),
+        ] {
+            let reply = MilterReply.replyCode(MilterString(text))
+            var postfix = try MTADriver(rules: .postfix, answer: Fixtures.answerAll)
+            try postfix.step(.connect(Fixtures.connect))
+            try postfix.send(.mail(EnvelopeAddress(address: "<a@example.org>")))
+            if postfixTakes {
+                #expect(try postfix.receive(reply) == .final(reply), "\(text)")
+            } else {
+                expectViolation(.invalidReplyCode) { _ = try postfix.receive(reply) }
             }
+            var sendmail = try MTADriver(rules: .sendmail, answer: Fixtures.answerAll)
+            try sendmail.step(.connect(Fixtures.connect))
+            try sendmail.send(.mail(EnvelopeAddress(address: "<a@example.org>")))
+            #expect(try sendmail.receive(reply) == .final(reply), "\(text)")
+            #expect(sendmail.session.lastReplyWarning?.code == (sendmailWarns ? .invalidReplyCode : nil), "\(text)")
         }
     }
 }
