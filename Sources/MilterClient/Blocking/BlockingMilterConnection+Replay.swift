@@ -8,9 +8,12 @@ extension BlockingMilterConnection {
     /// milter's replies, as ``MilterClientConnection/replay(_:macros:)`` does: sent as recorded, but
     /// adapted to this milter's negotiation (NO and NR flags, SKIP, a transaction it ended). No
     /// step of a replay is sent from a record (``ExchangeMemoStore``): the recorded sessions are
-    /// the input, and each is sent once per connection.
+    /// the input, and each is sent once per connection. A step that takes no reply is held and
+    /// leaves with the next one that does (or with QUIT or the close), in one write, as the steps
+    /// of a message sent with ``send(_:)`` do.
     package func replay(_ command: MilterCommand, macros: [MacroDefinition]) -> StepRecord {
         digest = nil
+        transport.holdsFramesBetweenRuns = true
         return driveStep(machine.replayRequested(command, macros: macros))
     }
 

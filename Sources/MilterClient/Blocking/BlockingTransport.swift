@@ -3,7 +3,7 @@ import NIOCore
 
 /// ``BlockingMilterConnection``'s I/O: a blocking socket read and written on the calling thread.
 /// The frames of a run leave in one `write` when the machine waits (or before a close, or when the
-/// run stops); a wait is one `recv` with the wait's timeout.
+/// run stops, unless ``holdsFramesBetweenRuns``); a wait is one `recv` with the wait's timeout.
 struct BlockingTransport: MilterTransport {
     private var socket: BlockingSocket
     private var socketClosed = false
@@ -18,6 +18,12 @@ struct BlockingTransport: MilterTransport {
     var stopsAtWait = false
     /// Sees every write, event and stray reply while set (``ExchangeRecorder``).
     var recorder: ExchangeRecorder?
+    /// Whether the frames of a run that ends without a wait stay held for the next run, up to
+    /// ``heldBytesLimit``: a replayed session is driven one step per run, and its steps that take no
+    /// reply then leave with the next one that does, as the steps of a message do within one run.
+    var holdsFramesBetweenRuns = false
+    /// The most bytes held between runs (``holdsFramesBetweenRuns``); more are written at once.
+    static let heldBytesLimit = 256 * 1024
 
     init(socket: BlockingSocket, configuration: MilterClientConfiguration) {
         self.socket = socket
@@ -76,6 +82,7 @@ struct BlockingTransport: MilterTransport {
     }
 
     mutating func flush() {
+        if holdsFramesBetweenRuns, batch.readableBytes < Self.heldBytesLimit { return }
         if recorder != nil { recorder!.flushed() }
         write()
     }
