@@ -134,9 +134,11 @@ package final class BlockingMilterConnection {
     /// Reads what arrived since the last call without waiting (a reply nobody asked for is then
     /// found before the next command goes, as an event loop finds it), then runs the machine on
     /// the socket, waiting for each milter event it asks for; with `stoppingAtWait`, returns at
-    /// the first wait instead.
+    /// the first wait instead. While frames of earlier steps are held (a replayed session's steps
+    /// without a reply), nothing went to the milter since the last look: the read waits for the
+    /// group's first step, as it does for a message sent whole.
     func drive(_ first: MTAConnectionStateMachine.Action, stoppingAtWait: Bool = false) -> MilterRunOutcome {
-        transport.readAvailable()
+        if !transport.holdsFrames { transport.readAvailable() }
         return runMachine(first, stoppingAtWait: stoppingAtWait)
     }
 

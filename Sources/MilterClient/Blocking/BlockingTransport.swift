@@ -72,6 +72,9 @@ struct BlockingTransport: MilterTransport {
         return reader.next(from: &socket, timeout: timeout)
     }
 
+    /// Whether frames of an earlier run wait to be written (``holdsFramesBetweenRuns``).
+    var holdsFrames: Bool { batch.readableBytes > 0 }
+
     /// Whether anything was read that nobody took yet: replies, part of one, or the end of the stream.
     var hasUnreadInput: Bool { reader.hasUnreadInput }
 
