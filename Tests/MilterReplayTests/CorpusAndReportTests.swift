@@ -1,8 +1,9 @@
 import Foundation
 import MilterClient
 import MilterProtocol
-import MilterReplayKit
 import Testing
+
+@testable import MilterReplayKit
 
 /// The .eml corpus (envelope fallback, expectations, manifest) and the report pieces of `replay`.
 struct CorpusAndReportTests {
@@ -108,5 +109,32 @@ struct CorpusAndReportTests {
         let xml = JUnitReport.document([outcome, unreachable], seconds: 1)
         #expect(xml.contains("tests=\"2\" failures=\"1\" errors=\"1\""))
         #expect(xml.contains("&lt;a&amp;b&gt;.eml #0"))
+    }
+
+    /// A warning (a rule broken that the MTA lets go) is labelled as one in every report, and still fails the run.
+    @Test func warningsAreLabelledInEveryReportAndStillFailTheRun() {
+        let entry = CorpusEntry(
+            path: "skip.eml",
+            message: MilterMessage(sender: EnvelopeAddress(mailbox: ""), recipients: [], headerFields: [], body: []),
+            expected: nil)
+        let violation = MilterProtocolError(.replyNotAllowedHere, commandByte: MilterReply.ID.skip.rawValue)
+        let warning = Finding(.protocolViolation(violation), step: .mail, severity: .warning)
+        let error = Finding(.timeout(.seconds(1)), step: .endOfMessage)
+        let result = TransactionResult(steps: [], verdict: .accept, findings: [warning, error])
+        let outcome = MessageOutcome(
+            sequence: 0, entry: entry, result: result, connectError: nil, connectionFindings: [],
+            latency: .milliseconds(1))
+        let text = TextReport.line(outcome)
+        #expect(text.contains("WARNING replyNotAllowedHere at \(MilterCommand.ID.mail)"), "\(text)")
+        #expect(text.contains("FINDING timeout at \(MilterCommand.ID.endOfMessage)"), "\(text)")
+        let json = JSONReport.line(outcome, includeMessage: false)
+        #expect(json.contains(#""severity":"warning""#), "\(json)")
+        #expect(json.contains(#""severity":"error""#), "\(json)")
+        #expect(
+            JUnitReport.document([outcome], seconds: 1).contains(
+                "warning replyNotAllowedHere at \(MilterCommand.ID.mail)"))
+        var summary = RunSummary()
+        summary.add(outcome)
+        #expect(summary.exitCode == ExitCodes.mismatch)
     }
 }

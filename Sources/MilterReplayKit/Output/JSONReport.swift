@@ -60,6 +60,8 @@ package enum JSONReport {
     struct FindingRecord: Encodable {
         let code: String
         let step: String
+        /// `error`, or `warning` for a rule broken that the MTA lets go.
+        let severity: String
         let description: String
     }
 
@@ -110,7 +112,9 @@ package enum JSONReport {
             reply: result?.smtpReply, quarantine: result?.quarantineReason,
             modifications: result?.modifications.map(describe) ?? [],
             rejectedRecipients: result?.rejectedRecipients.map { "\($0.recipient.address.string) \($0.reply)" } ?? [],
-            findings: outcome.findings.map { FindingRecord(code: $0.code, step: "\($0.step)", description: "\($0)") },
+            findings: outcome.findings.map {
+                FindingRecord(code: $0.code, step: "\($0.step)", severity: $0.severity.rawValue, description: "\($0)")
+            },
             latencyMs: outcome.latency.milliseconds,
             steps: result?.steps.map(step) ?? [], error: outcome.connectError,
             resultingMessage: includeMessage

@@ -7,7 +7,7 @@ package enum TextReport {
     /// Modifications as the `--pcap --dump` transcript shows them, values shortened to fit a row.
     private static let modificationText = TranscriptRenderer(byteExcerptLength: 24, textExcerptLength: 40)
 
-    /// `path  verdict  "reply"  MODIFICATION, ...  1.23 ms  id QUEUEID`, then mismatch and findings.
+    /// `path  verdict  "reply"  MODIFICATION, ...  1.23 ms  id QUEUEID`, then mismatch and findings (``label(_:)``).
     static func line(_ outcome: MessageOutcome) -> String {
         if let error = outcome.connectError { return "\(outcome.entry.path)  error  \(error)" }
         guard let result = outcome.result else { return outcome.entry.path }
@@ -21,9 +21,15 @@ package enum TextReport {
         if let queueID = result.queueID { parts.append("id \(queueID)") }
         if outcome.isMismatch { parts.append("MISMATCH expected \(outcome.entry.expected!.rawValue)") }
         for failure in outcome.expectationFailures { parts.append("MISMATCH \(failure)") }
-        for finding in outcome.findings { parts.append("FINDING \(finding.code) at \(finding.step): \(finding)") }
+        for finding in outcome.findings {
+            parts.append("\(label(finding)) \(finding.code) at \(finding.step): \(finding)")
+        }
         return TerminalText.escapingControls(parts.joined(separator: "  "))
     }
+
+    /// `FINDING`, or `WARNING` for a rule broken that the MTA lets go (``Finding/Severity/warning``):
+    /// both count as findings and fail the run, but only an error makes the MTA give up on the milter.
+    static func label(_ finding: Finding) -> String { finding.severity == .warning ? "WARNING" : "FINDING" }
 
     /// The message after the milter, indented under its line; control characters escaped (`\x1B`).
     static func message(_ outcome: MessageOutcome) -> String? {
