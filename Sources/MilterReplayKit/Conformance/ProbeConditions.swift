@@ -11,6 +11,10 @@ enum ProbeConditions {
             return context.asked.protocolFlags.contains(flag.flag)
                 ? nil : "the milter does not ask for \(flag.name) when it is offered"
         }
+        if id == "frame.body-chunk-65536", context.asked.protocolFlags.contains(.noBody) {
+            // SMFIP_NOBODY: Postfix and Sendmail send such a milter no BODY frame at all.
+            return "the milter asks for no body (NOBODY): no MTA sends it a BODY frame"
+        }
         if let version = versionOffers[id] {
             // Sendmail offers versions below 6 only the version 2 actions; a milter that needs more rightly
             // refuses such an MTA, as libmilter does (st_optionneg).

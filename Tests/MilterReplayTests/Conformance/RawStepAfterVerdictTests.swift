@@ -44,4 +44,12 @@ struct RawStepAfterVerdictTests {
         let result = try await result(answering: .continue) { _ in false }
         #expect(result.status.name != "not-exercised", "\(result.status)")
     }
+
+    /// A milter that asks for no body (SMFIP_NOBODY) gets no BODY frame from any MTA: the case does not apply.
+    @Test func aMilterThatAsksForNoBodyIsNotSentTheBodyFrame() async throws {
+        let results = try await ConformanceHarness.run(
+            [Self.caseID], script: Scripts.wellBehaved(answer: Scripts.answer(flags: [.noBody])))
+        let result = try #require(results.first { $0.id == Self.caseID })
+        #expect(result.status == .skip("the milter asks for no body (NOBODY): no MTA sends it a BODY frame"))
+    }
 }
