@@ -108,4 +108,24 @@ import Testing
         #expect(milter.arrivedBeforeData.withLockedValue { $0 } == false)
         #expect(milter.commands.withLockedValue { $0 } == Array("CH".utf8))
     }
+
+    /// A connection let go with steps still held (no QUIT, no close asked for) writes them before its socket closes.
+    @Test func heldStepsLeaveWhenTheConnectionIsLetGo() throws {
+        let listener = try BlockingConnectTests.Listener(unix: false, backlog: 4)
+        let milter = PeekingMilter()
+        let fd = listener.fd
+        Thread.detachNewThread { milter.serve(fd) }
+        do {
+            let connection = try BlockingMilterConnection.open(to: listener.address)
+            let connect = ConnectInfo(
+                hostname: "client.example.org", address: .inet(address: "192.0.2.1", port: 4711))
+            _ = connection.replay(.connect(connect), macros: [])
+            _ = connection.replay(.helo(MilterString("client.example.org")), macros: [])
+            milter.check.signal()
+            milter.checked.wait()
+        }
+        milter.done.wait()
+        #expect(milter.arrivedBeforeData.withLockedValue { $0 } == false)
+        #expect(milter.commands.withLockedValue { $0 } == Array("CH".utf8))
+    }
 }

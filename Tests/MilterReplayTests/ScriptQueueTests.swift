@@ -1,3 +1,4 @@
+import Dispatch
 import MilterCapture
 import MilterClient
 import NIOConcurrencyHelpers
@@ -51,8 +52,19 @@ import Testing
     @Test func abandoningFreesAReaderHeldByAFullQueue() async throws {
         let queue = ScriptQueue(capacity: 1)
         let items = try Self.work(3)
+        let firstPut = DispatchSemaphore(value: 0)
         // The second put waits for a taker that never comes, until the run is abandoned.
-        let reader = Task { await BlockingThread.run(1) { _ in items.forEach(queue.put) } }
+        let reader = Task {
+            await BlockingThread.run(1) { _ in
+                queue.put(items[0])
+                firstPut.signal()
+                queue.put(items[1])
+                queue.put(items[2])
+            }
+        }
+        firstPut.wait()
+        // Not a timing assertion: time for the second put to block, so that abandon() must wake it.
+        try await Task.sleep(for: .milliseconds(50))
         queue.abandon()
         await reader.value
         #expect(queue.isAbandoned)

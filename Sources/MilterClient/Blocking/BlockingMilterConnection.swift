@@ -93,6 +93,8 @@ package final class BlockingMilterConnection {
     /// ``MilterClientConfiguration/exchangeMemos``, a transaction this history has seen before is
     /// sent from its record while the milter answers as it did (``ExchangeMemoStore``).
     package func send(_ message: MilterMessage) -> TransactionResult {
+        // A whole message is one run, whose frames leave when it ends, with any a replay still holds.
+        transport.holdsFramesBetweenRuns = false
         guard let memos, let digest else { return drive(machine.messageRequested(message)).result }
         return send(message, after: digest, memos: memos)
     }

@@ -102,6 +102,8 @@ struct BlockingTransport: MilterTransport {
 
     mutating func closeSocket() {
         guard !socketClosed else { return }
+        // Frames held between runs (a replayed session ended without QUIT or a close) still go.
+        write()
         socketClosed = true
         socket.close()
     }

@@ -36,6 +36,8 @@ struct PcapReplayRunner: Sendable {
 
     private func worker() {
         while !reachability.withLockedValue(\.stopped), let work = next() {
+            // Another worker may have found the milter unreachable while this one waited for work.
+            if reachability.withLockedValue(\.stopped) { return }
             if let scheduled = work.scheduled { BlockingSleep.until(scheduled) }
             let result = outcome(work)
             let unreachable = reachability.withLockedValue { state in
