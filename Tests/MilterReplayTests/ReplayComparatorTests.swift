@@ -139,4 +139,19 @@ struct ReplayComparatorTests {
         #expect(result.isSame)
         #expect(result.notes == ["step 1 BODYEOB: not compared: the recorded reply is not complete in the capture"])
     }
+
+    /// A warning (a reply the MTA takes, such as Sendmail's SKIP before the body) is a note, and the step's
+    /// replies are still compared; an error finding is a difference.
+    @Test func aWarningIsANoteAndTheRepliesAreStillCompared() {
+        let script = Self.script([(Self.helo, [.skip])])
+        let violation = MilterProtocolError(.replyNotAllowedHere, commandByte: MilterReply.ID.skip.rawValue)
+        var taken = Self.awaited(.helo, [.skip])
+        taken.finding = Finding(.protocolViolation(violation), step: .helo, severity: .warning)
+        let result = Self.comparator.compare(script, with: Self.replay([taken]))
+        #expect(result.isSame, "\(result.differences)")
+        #expect(result.notes.contains { $0.contains("WARNING replyNotAllowedHere") }, "\(result.notes)")
+        var refused = Self.awaited(.helo, [.skip])
+        refused.finding = Finding(.protocolViolation(violation), step: .helo)
+        #expect(!Self.comparator.compare(script, with: Self.replay([refused])).isSame)
+    }
 }
