@@ -83,6 +83,7 @@ capture=
 if [ -n "${CAPTURE+set}" ]; then
     capture=${CAPTURE:-$root/fixtures/pcap/postfix-load-cmilter.pcap}
     [ -z "${MESSAGE_FILES:-}" ] || { echo "CAPTURE and MESSAGE_FILES do not go together" >&2; exit 2; }
+    [ -f "$capture" ] && [ -r "$capture" ] || { echo "CAPTURE: cannot read $capture" >&2; exit 2; }
     counts=$(/usr/bin/python3 "$root/scripts/pcap-to-sessions.py" "$capture" "$work/capture.mtas")
     echo "$counts"
     capture_sessions=$(sed -n 's/.*: \([0-9]*\) sessions, .*/\1/p' <<<"$counts")

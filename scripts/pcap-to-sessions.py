@@ -24,7 +24,8 @@ MAGIC = b"MTASESS1"
 
 
 def fail(message):
-    sys.exit(f"pcap-to-sessions: {message}")
+    print(f"pcap-to-sessions: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def packets(f):
@@ -123,9 +124,17 @@ def read_streams(path):
 
 def main():
     if len(sys.argv) != 3:
-        sys.exit(__doc__.split("\n\n")[1])
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        sys.exit(2)
+    try:
+        convert(sys.argv[1], sys.argv[2])
+    except OSError as error:
+        fail(f"{error.filename}: {error.strerror}")
+
+
+def convert(capture, output):
     sessions, other, messages = [], 0, 0
-    for key, data in read_streams(sys.argv[1]):
+    for key, data in read_streams(capture):
         if data[:5] != b"\x00\x00\x00\x0dO":
             other += 1
             continue
@@ -143,7 +152,7 @@ def main():
         sessions.append(data)
     if not sessions:
         fail("no milter session (no TCP stream whose opener starts with OPTNEG)")
-    with open(sys.argv[2], "wb") as out:
+    with open(output, "wb") as out:
         out.write(MAGIC)
         for data in sessions:
             out.write(struct.pack(">I", len(data)) + data)

@@ -66,66 +66,67 @@ import Testing
         }
     }
 
-    @Test func stepsWithoutAReplyLeaveWithTheNextStepThatTakesOne() throws {
+    /// A peeking milter on a listener of its own, and a blocking connection to it that has replayed CONNECT
+    /// and HELO (both without a reply); the listener must outlive the connection.
+    static func connected() throws -> (BlockingConnectTests.Listener, PeekingMilter, BlockingMilterConnection) {
         let listener = try BlockingConnectTests.Listener(unix: false, backlog: 4)
         let milter = PeekingMilter()
         let fd = listener.fd
         Thread.detachNewThread { milter.serve(fd) }
         let connection = try BlockingMilterConnection.open(to: listener.address)
         let connect = ConnectInfo(hostname: "client.example.org", address: .inet(address: "192.0.2.1", port: 4711))
-        let macros = [MacroDefinition(stage: MilterCommand.ID.mail.rawValue, macros: [])]
         #expect(connection.replay(.connect(connect), macros: []).delivery == .sentWithoutReply)
         #expect(connection.replay(.helo(MilterString("client.example.org")), macros: []).delivery == .sentWithoutReply)
+        return (listener, milter, connection)
+    }
+
+    /// Has the milter note whether anything arrived yet.
+    static func peek(_ milter: PeekingMilter) {
+        milter.check.signal()
+        milter.checked.wait()
+    }
+
+    @Test func stepsWithoutAReplyLeaveWithTheNextStepThatTakesOne() throws {
+        let (listener, milter, connection) = try Self.connected()
+        let macros = [MacroDefinition(stage: MilterCommand.ID.mail.rawValue, macros: [])]
         #expect(
             connection.replay(.mail(EnvelopeAddress(address: "<a@example.org>")), macros: macros).delivery
                 == .sentWithoutReply)
         #expect(
             connection.replay(.recipient(EnvelopeAddress(address: "<b@example.org>")), macros: []).delivery
                 == .sentWithoutReply)
-        milter.check.signal()
-        milter.checked.wait()
+        Self.peek(milter)
         #expect(milter.arrivedBeforeData.withLockedValue { $0 } == false, "the steps without a reply went at once")
         let data = connection.replay(.data, macros: [])
         #expect(data.replies == [.continue])
         connection.closeWithoutQuit()
         milter.done.wait()
         #expect(milter.commands.withLockedValue { $0 } == Array("CHMRT".utf8))
+        withExtendedLifetime(listener) {}
     }
 
     @Test func heldStepsLeaveWithTheClose() throws {
-        let listener = try BlockingConnectTests.Listener(unix: false, backlog: 4)
-        let milter = PeekingMilter()
-        let fd = listener.fd
-        Thread.detachNewThread { milter.serve(fd) }
-        let connection = try BlockingMilterConnection.open(to: listener.address)
-        let connect = ConnectInfo(hostname: "client.example.org", address: .inet(address: "192.0.2.1", port: 4711))
-        _ = connection.replay(.connect(connect), macros: [])
-        _ = connection.replay(.helo(MilterString("client.example.org")), macros: [])
-        milter.check.signal()
-        milter.checked.wait()
+        let (listener, milter, connection) = try Self.connected()
+        Self.peek(milter)
         connection.closeWithoutQuit()
         milter.done.wait()
         #expect(milter.arrivedBeforeData.withLockedValue { $0 } == false)
         #expect(milter.commands.withLockedValue { $0 } == Array("CH".utf8))
+        withExtendedLifetime(listener) {}
     }
 
     /// A connection let go with steps still held (no QUIT, no close asked for) writes them before its socket closes.
     @Test func heldStepsLeaveWhenTheConnectionIsLetGo() throws {
-        let listener = try BlockingConnectTests.Listener(unix: false, backlog: 4)
-        let milter = PeekingMilter()
-        let fd = listener.fd
-        Thread.detachNewThread { milter.serve(fd) }
+        let listener: BlockingConnectTests.Listener
+        let milter: PeekingMilter
         do {
-            let connection = try BlockingMilterConnection.open(to: listener.address)
-            let connect = ConnectInfo(
-                hostname: "client.example.org", address: .inet(address: "192.0.2.1", port: 4711))
-            _ = connection.replay(.connect(connect), macros: [])
-            _ = connection.replay(.helo(MilterString("client.example.org")), macros: [])
-            milter.check.signal()
-            milter.checked.wait()
+            let (opened, peeking, connection) = try Self.connected()
+            (listener, milter) = (opened, peeking)
+            withExtendedLifetime(connection) { Self.peek(milter) }
         }
         milter.done.wait()
         #expect(milter.arrivedBeforeData.withLockedValue { $0 } == false)
         #expect(milter.commands.withLockedValue { $0 } == Array("CH".utf8))
+        withExtendedLifetime(listener) {}
     }
 }

@@ -16,37 +16,33 @@ import Testing
         return (0..<count).map { PcapWork(sequence: $0, script: script, scheduled: nil) }
     }
 
-    @Test func everyScriptCrossesOnceAndInOrderThroughAQueueOfTwo() async throws {
-        let queue = ScriptQueue(capacity: 2)
-        let items = try Self.work(200)
+    /// `count` scripts put on a thread of their own, then the queue finished, while `takers` threads take
+    /// until it ends; the sequence numbers in the order they were taken.
+    static func pass(_ count: Int, through queue: ScriptQueue, takers: Int) async throws -> [Int] {
+        let items = try Self.work(count)
         let reader = Task {
             await BlockingThread.run(1) { _ in
-                items.forEach(queue.put); queue.finish()
+                items.forEach(queue.put)
+                queue.finish()
             }
         }
         let taken = NIOLockedValueBox<[Int]>([])
-        await BlockingThread.run(1) { _ in
+        await BlockingThread.run(takers) { _ in
             while let work = queue.take() { taken.withLockedValue { $0.append(work.sequence) } }
         }
         await reader.value
-        #expect(taken.withLockedValue { $0 } == Array(0..<200))
+        return taken.withLockedValue { $0 }
+    }
+
+    @Test func everyScriptCrossesOnceAndInOrderThroughAQueueOfTwo() async throws {
+        let queue = ScriptQueue(capacity: 2)
+        #expect(try await Self.pass(200, through: queue, takers: 1) == Array(0..<200))
         #expect(queue.failure == nil)
     }
 
     @Test func severalTakersShareTheScriptsWithoutLosingOne() async throws {
-        let queue = ScriptQueue(capacity: 3)
-        let items = try Self.work(300)
-        let reader = Task {
-            await BlockingThread.run(1) { _ in
-                items.forEach(queue.put); queue.finish()
-            }
-        }
-        let taken = NIOLockedValueBox<[Int]>([])
-        await BlockingThread.run(4) { _ in
-            while let work = queue.take() { taken.withLockedValue { $0.append(work.sequence) } }
-        }
-        await reader.value
-        #expect(taken.withLockedValue { $0 }.sorted() == Array(0..<300))
+        let taken = try await Self.pass(300, through: ScriptQueue(capacity: 3), takers: 4)
+        #expect(taken.sorted() == Array(0..<300))
     }
 
     @Test func abandoningFreesAReaderHeldByAFullQueue() async throws {

@@ -8,7 +8,7 @@ import _MilterSystem
 struct BlockingSocket {
     let descriptor: Int32
     /// The `SO_RCVTIMEO` in force, in microseconds; 0 (the system's default) waits for ever.
-    private var receiveTimeout = 0
+    private(set) var receiveTimeout = 0
 
     /// Connects within `timeout` (a non-blocking connect, then a poll), then turns the socket
     /// blocking with TCP_NODELAY; throws why not, in words (`connection refused`).
@@ -242,9 +242,6 @@ struct BlockingSocket {
 
     /// How many times the `SO_RCVTIMEO` in force a wait may be and still keep it (see ``read(into:timeout:)``).
     static let longestStretch = 16
-
-    /// The `SO_RCVTIMEO` in force, in microseconds (0: none set yet); for tests.
-    var receiveTimeoutInForce: Int { receiveTimeout }
 
     /// `amount` in whole milliseconds, rounded up, as microseconds; 0 when nothing is left.
     private static func wholeMilliseconds(_ amount: TimeAmount) -> Int {
