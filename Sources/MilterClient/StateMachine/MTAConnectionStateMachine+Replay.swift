@@ -24,7 +24,7 @@ extension MTAConnectionStateMachine {
             purpose = .abortBeforeReplayedMail(command, macros)
             return emit(proceed(startStep(.abort, sending: [])))
         case .recipient, .data, .header, .endOfHeaders, .body, .endOfMessage:
-            if id != .recipient, transaction.ending == nil, !hasAcceptedRecipient {
+            if id != .recipient, transaction.ending == nil, !transaction.hasAcceptedRecipient {
                 transaction.ending = .refused(configuration.profile.replies.noValidRecipients)
             }
             return emit(replayTransactionStep(command, macros: macros))
@@ -61,11 +61,13 @@ extension MTAConnectionStateMachine {
         if id == .endOfMessage, transaction.ending == nil { transaction.ending = .delivered }
         return .deliverStep(record)
     }
+}
 
-    /// Whether a recipient of the transaction was not refused (skipped or NR recipients count as accepted).
-    private var hasAcceptedRecipient: Bool {
-        transaction.steps.contains {
-            $0.command == .recipient && ($0.smtpReply == nil || $0.finding?.severity == .error)
-        }
+extension TransactionState {
+    /// Whether a recipient of the transaction was not refused (skipped or NR recipients count as
+    /// accepted). On the transaction, not the machine: a getter of the machine, called from one of
+    /// its mutating steps, would work on a copy of all of it.
+    fileprivate var hasAcceptedRecipient: Bool {
+        steps.contains { $0.command == .recipient && ($0.smtpReply == nil || $0.finding?.severity == .error) }
     }
 }

@@ -32,9 +32,9 @@ package struct MTAConnectionStateMachine {
         /// The step asked for is over: hand its record to the caller.
         case deliverStep(StepRecord)
         /// The transaction is over: hand its result to the caller.
-        case deliverTransaction(TransactionResult)
+        indirect case deliverTransaction(TransactionResult)
         /// QUIT, or a wait for stray replies, is over, with what it found.
-        case deliverFinding(Finding?)
+        indirect case deliverFinding(Finding?)
     }
 
     /// Where the connection stands.

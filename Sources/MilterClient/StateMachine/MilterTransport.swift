@@ -34,9 +34,9 @@ package enum MilterRunOutcome {
     /// A step's record.
     case step(StepRecord)
     /// A transaction's result.
-    case transaction(TransactionResult)
+    indirect case transaction(TransactionResult)
     /// What QUIT, or a wait for stray replies, found.
-    case finding(Finding?)
+    indirect case finding(Finding?)
 
     /// The step's record of a run that must end with one (a step the caller asked for).
     package var record: StepRecord {
