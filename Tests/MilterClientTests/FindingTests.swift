@@ -76,16 +76,6 @@ import Testing
         #expect(!milter.eventIDs.contains(.endOfMessage))
     }
 
-    @Test func modificationNotNegotiated() async throws {
-        let answer = Scripts.answer(actions: [.changeHeaders])
-        let header = MilterReply.addHeader(HeaderField(name: "X-Added", value: "yes"))
-        let (result, _, _) = Fixtures.simulateRun(
-            Scripts.wellBehaved(answer: answer, endOfMessage: [.reply(header), .reply(.accept)]))
-        #expect(result.findings.map(\.code) == ["modificationNotNegotiated"])
-        #expect(result.findings.first?.step == .endOfMessage)
-        #expect(result.verdict == .tempfail)
-    }
-
     @Test(arguments: [
         MilterReply.addHeader(HeaderField(name: "", value: "secret-value")),
         .addHeader(HeaderField(name: "X:Y", value: "secret-value")),

@@ -5,7 +5,7 @@ import NIOCore
 import Testing
 
 /// Replies Sendmail takes though the protocol does not allow them (`sendmail/milter.c`): the client
-/// does as Sendmail does and reports a warning, where Postfix's rules fail the milter.
+/// does as Sendmail does and reports a warning (Postfix's are in ``PostfixLenientReplyTests``).
 @Suite struct SendmailLenientReplyTests {
     static let sendmail = Fixtures.configuration(profile: .sendmail)
 
@@ -26,15 +26,6 @@ import Testing
         let events = connection.milter.eventIDs
         let skipped = try #require(events.firstIndex(of: step))
         #expect(Array(events[(skipped + 1)...]) == [.quit], "\(events)")
-    }
-
-    /// The Postfix profile still fails the milter on SKIP outside the body: stricter than Postfix itself, whose
-    /// `milter8_event` takes it and skips the following events of that type (not modelled yet).
-    @Test func postfixStillRefusesSkipBeforeTheBody() async throws {
-        let (result, _, _) = Fixtures.simulateRun(Scripts.wellBehaved { $0.id == .mail ? [.reply(.skip)] : nil })
-        #expect(result.findings.map(\.code) == ["replyNotAllowedHere"])
-        #expect(result.findings.first?.severity == .error)
-        #expect(result.verdict == .tempfail)
     }
 
     /// `milter_headers` goes on sending headers after SKIP at one, `milter_data` sends EOH, and

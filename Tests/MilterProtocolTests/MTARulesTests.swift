@@ -59,19 +59,22 @@ import Testing
         }
     }
 
-    /// Sendmail takes SKIP before the body with a warning, and skips the body after SKIP at a header;
-    /// Postfix's rules refuse it there.
+    /// Both take SKIP before the body with a warning. Sendmail skips the body after SKIP at a header;
+    /// Postfix skips the following headers (``PostfixSkipTests``).
     @Test func skipBeforeTheBody() throws {
         var postfix = try MTADriver(answer: Fixtures.answerAll)
         try postfix.step(.connect(Fixtures.connect))
         try postfix.send(.mail(EnvelopeAddress(address: "<a@example.org>")))
-        expectViolation(.replyNotAllowedHere) { _ = try postfix.receive(.skip) }
+        #expect(try postfix.receive(.skip) == .final(.skip))
+        #expect(postfix.session.lastReplyWarning?.code == .replyNotAllowedHere)
+        #expect(postfix.session.skippedEvent == .mail)
 
         var sendmail = try MTADriver(rules: .sendmail, answer: Fixtures.answerAll)
         for command in Fixtures.openingCommands.prefix(5) { try sendmail.step(command) }
         try sendmail.send(.header(HeaderField(name: "Subject", value: "hi")))
         #expect(try sendmail.receive(.skip) == .final(.skip))
         #expect(sendmail.session.lastReplyWarning?.code == .replyNotAllowedHere)
+        #expect(sendmail.session.skippedEvent == .body)
         try sendmail.step(.header(HeaderField(name: "To", value: "b")))
         try sendmail.step(.endOfHeaders)
         #expect(try sendmail.send(.body(ByteBuffer(string: "x"))) == .skipEvent)
@@ -79,21 +82,26 @@ import Testing
         expectViolation(.replyNotAllowedHere) { _ = try sendmail.receive(.skip) }
     }
 
-    /// Sendmail honours an unnegotiated modification with a warning; Postfix's rules refuse it.
+    /// Both honour an unnegotiated modification with a warning; Sendmail refuses REPLBODY, Postfix does not.
     @Test func unnegotiatedModification() throws {
         let headerOnly = OptionNegotiation(version: .v6, actions: [.addHeaders], protocolFlags: [])
         let edit = MilterReply.changeSender(EnvelopeChange(address: "<b@example.org>"))
+        let body = MilterReply.replaceBody(ByteBuffer(string: "new"))
         for rules in [MTARules.sendmail, .postfix] {
             var driver = try MTADriver(rules: rules, answer: headerOnly)
             try driver.openTransaction()
             try driver.send(.endOfMessage(ByteBuffer()))
-            if rules == .sendmail {
-                #expect(try driver.receive(edit) == .modification(edit))
-                #expect(driver.session.lastReplyWarning?.code == .modificationNotNegotiated)
-            } else {
-                expectViolation(.modificationNotNegotiated) { _ = try driver.receive(edit) }
-            }
+            #expect(try driver.receive(edit) == .modification(edit))
+            #expect(driver.session.lastReplyWarning?.code == .modificationNotNegotiated)
+            #expect(driver.session.lastReplyWarning?.detail?.hasSuffix("\(rules.mtaName) honours it anyway") == true)
+            #expect(try driver.receive(body) == .modification(body))
+            let refused = driver.session.lastReplyWarning?.detail?.hasSuffix(
+                "refuses the body and tempfails the message")
+            #expect(refused == (rules == .sendmail))
         }
+        #expect(
+            !MTARules.postfix.refusesUnnegotiatedBodyReplacement && MTARules.sendmail.refusesUnnegotiatedBodyReplacement
+        )
     }
 
     /// Postfix after a QUARANTINE at CONNECT: smtpd sends no HELO, MAIL, RCPT or DATA, its cleanup

@@ -131,10 +131,21 @@ import Testing
         _ = try milter.receive(.connect(Fixtures.connect))
         expectViolation(.modificationBeforeEndOfMessage) { try milter.session.replyWillBeSent(header) }
 
-        var unnegotiated = try MTADriver(answer: OptionNegotiation(version: .v6, actions: [], protocolFlags: []))
-        try unnegotiated.openTransaction()
-        _ = try unnegotiated.send(.endOfMessage(ByteBuffer()))
-        expectViolation(.modificationNotNegotiated) { _ = try unnegotiated.receive(header) }
+        // One not negotiated: Postfix and Sendmail honour it with a warning, stricter rules refuse it.
+        var strict = MTARules.postfix
+        strict.honoursUnnegotiatedModifications = false
+        for rules in [MTARules.postfix, strict] {
+            var unnegotiated = try MTADriver(
+                rules: rules, answer: OptionNegotiation(version: .v6, actions: [], protocolFlags: []))
+            try unnegotiated.openTransaction()
+            _ = try unnegotiated.send(.endOfMessage(ByteBuffer()))
+            if rules == strict {
+                expectViolation(.modificationNotNegotiated) { _ = try unnegotiated.receive(header) }
+            } else {
+                #expect(try unnegotiated.receive(header) == .modification(header))
+                #expect(unnegotiated.session.lastReplyWarning?.code == .modificationNotNegotiated)
+            }
+        }
     }
 
     @Test func pitfall09_rejectingOneRecipientDoesNotEndTheSession() throws {

@@ -1,7 +1,11 @@
 import MilterProtocol
 
 extension MTAProfile {
-    /// Postfix 3.x with `milter_default_action = tempfail` (PROTOCOL.md §E, `milter8.c`).
+    /// Postfix 3.7 (`v` is 3.7.11) with `milter_default_action = tempfail` (PROTOCOL.md §E, `milter8.c`),
+    /// but for one thing of 3.10 and later: a QUARANTINE reason is kept to its first 100 bytes
+    /// (``quarantineReasonLimit``), where 3.7 drops it. The replies `milter8_event` takes (SKIP at any
+    /// event, modifications not negotiated) are taken the same way from 3.7 to the current snapshots; the
+    /// REPLYCODE check is 3.7's (current snapshots check every line).
     public static let postfix = MTAProfile(
         name: "postfix", timeouts: .postfix,
         defaultMacros: [

@@ -14,8 +14,9 @@ import NIOCore
 ///
 /// A ``Severity/warning`` is a rule broken that the MTA lets go, as Sendmail's `milter.c` does for SKIP
 /// before the body, DISCARD at CONNECT or HELO, a REPLYCODE it cannot use (replaced by its own refusal)
-/// and a modification the milter did not negotiate: the client does the same, and the step keeps its
-/// own final reply.
+/// and a modification the milter did not negotiate, and as Postfix's `milter8_event` does for SKIP at
+/// any event (offered or not) and a modification not negotiated: the client does the same, and the
+/// step keeps its own final reply.
 public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Kind: Hashable, Sendable {

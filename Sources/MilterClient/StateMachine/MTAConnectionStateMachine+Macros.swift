@@ -2,7 +2,7 @@ import MilterProtocol
 
 extension MTAConnectionStateMachine {
     /// The MACRO packet before a command, following Postfix: none for events outside the agreed
-    /// version or after SKIP; none for content events the milter switched off (Postfix does not
+    /// version or left out after SKIP (`milter8_event` checks `skip_event_type` before it sends them); none for content events the milter switched off (Postfix does not
     /// even call back for them); otherwise sent even when the event itself is skipped (pitfall 4).
     mutating func macroPacket(for id: MilterCommand.ID, event: MacroEvent) -> MacroPacket? {
         guard sendsMacros(before: id) else { return nil }
@@ -27,7 +27,7 @@ extension MTAConnectionStateMachine {
         if (id == .data && !options.version.hasData) || (id == .unknown && !options.version.hasUnknown) {
             return false
         }
-        if id == .body && skippingBody { return false }
+        if session.skips(id) { return false }
         return !([.header, .endOfHeaders, .body].contains(id) && !options.sends(id))
     }
 }

@@ -6,7 +6,7 @@ extension MTAConnectionStateMachine {
     /// SMFIF_CHGBODY it logs as "lied about replacing body, rejecting request and tempfailing message":
     /// the body stays, the milter stays connected, and a CONTINUE or ACCEPT becomes TEMPFAIL (`replfailed`).
     func refusedBodyReplacement(_ record: StepRecord) -> String? {
-        guard record.command == .endOfMessage, session.rules.honoursUnnegotiatedModifications,
+        guard record.command == .endOfMessage, session.rules.refusesUnnegotiatedBodyReplacement,
             session.options?.actions.contains(.changeBody) == false,
             record.replies.contains(where: { $0.id == .replaceBody })
         else { return nil }

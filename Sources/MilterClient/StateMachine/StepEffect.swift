@@ -4,7 +4,7 @@ import MilterProtocol
 enum StepEffect: Hashable, Sendable {
     /// Go on with the next event.
     case proceed
-    /// SKIP: send no more body chunks (Sendmail: none at all after SKIP at a header or EOH).
+    /// SKIP at a body chunk: send no more (Sendmail: none at all after SKIP at a header or EOH).
     case skipRest
     /// ACCEPT in a transaction: deliver without further milter events.
     case acceptMessage
@@ -24,7 +24,7 @@ enum StepEffect: Hashable, Sendable {
         let refusal: String?
         switch reply {
         case .continue, .optionNegotiation, .progress, .quarantine: self = .proceed; return
-        case .skip: self = Self.skip(at: step); return
+        case .skip: self = Self.skip(at: step, rules: rules); return
         case .accept: self = connectionLevel ? .acceptConnection : .acceptMessage; return
         case .discard:
             // Sendmail's milter_connect sends QUIT on any verdict; Postfix, and Sendmail at HELO, ignore it.
@@ -43,12 +43,16 @@ enum StepEffect: Hashable, Sendable {
         self = connectionLevel ? .closeConnection(refusal ?? replies.reject) : .refuse(refusal ?? replies.reject)
     }
 
-    /// SKIP, which ``MTASession`` allows before end of message only under ``MTARules/takesSkipBeforeBody``:
-    /// the body skipped from a content step on, the milter left out of the connection from an earlier one
+    /// SKIP. Under ``MTARules/skipsEventType`` (Postfix) CONTINUE, the body skipped after a chunk; the
+    /// events of the same type that follow are left out by ``MTASession/skips(_:)``. Otherwise
+    /// ``MTASession`` allows it outside the body only under ``MTARules/takesSkipBeforeBody``: the body
+    /// skipped from a content step on, the milter left out of the connection from an earlier one
     /// (Sendmail's `SMFS_SKIP`, which only `milter_body` resets).
-    private static func skip(at step: MilterCommand.ID) -> StepEffect {
+    private static func skip(at step: MilterCommand.ID, rules: MTARules) -> StepEffect {
         switch step {
-        case .header, .endOfHeaders, .body: .skipRest
+        case .body: .skipRest
+        case _ where rules.skipsEventType: .proceed
+        case .header, .endOfHeaders: .skipRest
         default: .acceptConnection
         }
     }

@@ -29,19 +29,33 @@ public struct MTARules: Hashable, Sendable {
     /// it: `milter_data` has no case for it there. The owner plays the consequences (``MTASession``
     /// keeps skipping the body after SKIP at a header or EOH) and reports a warning.
     public var takesSkipBeforeBody: Bool
+    /// Whether SKIP is taken at every event, as Postfix's `milter8_event` takes it: the event gets
+    /// the milter's default reply (CONTINUE), and the following events of the same type are answered
+    /// the same way without being sent, nor their macros, until an event of another type goes
+    /// (`skip_event_type`; an event outside the agreed version does not count, nor MACRO, ABORT or
+    /// QUIT). Postfix does not check that it offered SMFIP_SKIP either. Outside BODY, and when not
+    /// offered, the owner reports a warning (``MTASession/lastReplyWarning``). Without it SKIP skips
+    /// only BODY chunks, until another command goes (under ``takesSkipBeforeBody``: until end of message).
+    public var skipsEventType: Bool
     /// Whether a REPLYCODE the MTA cannot use is replaced by the MTA's own refusal for the step
     /// (Sendmail's `MILTER_CHECK_REPLYCODE`, see ``ReplyCode/sendmailAccepts(_:)``) rather than failing
     /// the milter, as Postfix does (with ``checksOnlyReplyCodeStart``, which takes precedence). A text
     /// that breaks ``ReplyCode/check(_:)`` is then a warning (``MTASession/lastReplyWarning``).
     public var replacesInvalidReplyCode: Bool
-    /// Whether a modification or QUARANTINE at end of message that the milter did not negotiate is
-    /// honoured with a warning (Sendmail's `milter_data`: "lied about …, honoring request anyway"),
-    /// rather than failing the milter. REPLBODY is the exception there: refused, and the message
-    /// tempfailed; the owner plays that.
+    /// Whether a modification or QUARANTINE that the milter did not negotiate is honoured with a
+    /// warning, rather than failing the milter: Sendmail's `milter_data` logs "lied about …, honoring
+    /// request anyway"; Postfix's `milter8_event` never looks at the negotiated actions.
     public var honoursUnnegotiatedModifications: Bool
+    /// Whether REPLBODY that the milter did not negotiate is refused, the body kept and the message
+    /// tempfailed, though ``honoursUnnegotiatedModifications`` lets the other modifications go:
+    /// Sendmail's `milter_data` ("lied about replacing body, rejecting request and tempfailing
+    /// message"). The owner plays that. Postfix has no such exception.
+    public var refusesUnnegotiatedBodyReplacement: Bool
     /// Whether a REPLYCODE is checked only at its start, as Postfix 3.7 does (``ReplyCode/postfixProblems(in:)``),
     /// rather than line by line (``ReplyCode/problems(in:)``), as libmilter builds it and Sendmail is handed it.
     public var checksOnlyReplyCodeStart: Bool
+    /// The MTA's name in the consequences that warnings name (``MTASession/lastReplyWarning``).
+    public var mtaName: String
 
     /// Creates rules.
     public init(
@@ -49,8 +63,12 @@ public struct MTARules: Hashable, Sendable {
         abortsAfterEveryTransaction: Bool, ignoresDiscardAtConnection: Bool = false, acceptsShutdown: Bool = true,
         bogusReplyFailsNextCommand: Bool = false, takesDiscardAtConnection: Bool = false,
         takesSkipBeforeBody: Bool = false, replacesInvalidReplyCode: Bool = false,
-        honoursUnnegotiatedModifications: Bool = false, checksOnlyReplyCodeStart: Bool = false
+        honoursUnnegotiatedModifications: Bool = false, checksOnlyReplyCodeStart: Bool = false,
+        skipsEventType: Bool = false, refusesUnnegotiatedBodyReplacement: Bool = false, mtaName: String = "the MTA"
     ) {
+        self.skipsEventType = skipsEventType
+        self.refusesUnnegotiatedBodyReplacement = refusesUnnegotiatedBodyReplacement
+        self.mtaName = mtaName
         self.checksOnlyReplyCodeStart = checksOnlyReplyCodeStart
         self.ignoresDiscardAtConnection = ignoresDiscardAtConnection
         self.takesDiscardAtConnection = takesDiscardAtConnection
@@ -68,13 +86,14 @@ public struct MTARules: Hashable, Sendable {
     /// Postfix's `milter8.c`.
     public static let postfix = MTARules(
         progressOnlyAtEndOfMessage: false, quarantineOnlyAtEndOfMessage: false, acceptsConnectionFailure: false,
-        abortsAfterEveryTransaction: true, ignoresDiscardAtConnection: true, checksOnlyReplyCodeStart: true)
+        abortsAfterEveryTransaction: true, ignoresDiscardAtConnection: true, honoursUnnegotiatedModifications: true,
+        checksOnlyReplyCodeStart: true, skipsEventType: true, mtaName: "Postfix")
     /// Sendmail's `milter.c`.
     public static let sendmail = MTARules(
         progressOnlyAtEndOfMessage: true, quarantineOnlyAtEndOfMessage: true, acceptsConnectionFailure: false,
         abortsAfterEveryTransaction: false, acceptsShutdown: false, bogusReplyFailsNextCommand: true,
         takesDiscardAtConnection: true, takesSkipBeforeBody: true, replacesInvalidReplyCode: true,
-        honoursUnnegotiatedModifications: true)
+        honoursUnnegotiatedModifications: true, refusesUnnegotiatedBodyReplacement: true, mtaName: "Sendmail")
 
     /// Whether `step`, answered with the reply whose byte is `reply` (a byte that is no reply at all
     /// included), goes on as if the milter had said CONTINUE, the failure action waiting for the next

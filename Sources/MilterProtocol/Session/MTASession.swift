@@ -12,7 +12,8 @@ public struct MTASession: Hashable, Sendable {
         case sendAndAwaitReply
         /// Send it; no reply comes (MACRO, ABORT, QUIT, QUIT_NC, or an NR event).
         case sendWithoutReply
-        /// Do not send the event (NO flag, later version, or SKIP); its macros still go (pitfall 4).
+        /// Do not send the event (NO flag, later version, or SKIP); after a NO flag its macros still go
+        /// (pitfall 4), after SKIP not (``MTASession/skips(_:)``).
         case skipEvent
     }
 
@@ -41,9 +42,14 @@ public struct MTASession: Hashable, Sendable {
     private var offer: OptionNegotiation?
     private var lastSent: MilterCommand.ID?
     private var lastEvent: MilterCommand.ID?
-    /// Whether BODY chunks are left out: after SKIP, until a command other than BODY (with
-    /// ``MTARules/takesSkipBeforeBody``, until end of message: headers and EOH still go).
-    public private(set) var skippingBody = false
+    /// The type of event left out after SKIP, if any: BODY after SKIP at a body chunk, until a
+    /// command other than BODY goes. Under ``MTARules/skipsEventType`` (Postfix) the type of the event
+    /// SKIP answered, whatever it was, until an event of another type goes; under
+    /// ``MTARules/takesSkipBeforeBody`` (Sendmail) BODY after SKIP at any command, until end of
+    /// message (headers and EOH still go).
+    public private(set) var skippedEvent: MilterCommand.ID?
+    /// Whether BODY chunks are left out (``skippedEvent`` is BODY).
+    public var skippingBody: Bool { skippedEvent == .body }
     /// A rule the last reply broke that the MTA's rules let go (Sendmail takes the reply, perhaps
     /// logging it): the owner takes the reply and reports this as a warning. Set by each
     /// ``replyReceived(_:)``.
@@ -60,8 +66,11 @@ public struct MTASession: Hashable, Sendable {
         let id = command.id
         let next = try phase(after: id)
         if case .optionNegotiation(let offer) = command { self.offer = offer }
-        if id == .body && skippingBody { return .skipEvent }
-        if id != .body && !skipOutlasts(id) { skippingBody = false }
+        if skips(id) {
+            phase = next
+            return .skipEvent
+        }
+        if endsSkip(id) { skippedEvent = nil }
         phase = next
         if id == .endOfMessage { bodyReplacement = .none }
         // A skipped event never reached the milter, so a stray reply is judged by what did.
@@ -89,8 +98,11 @@ public struct MTASession: Hashable, Sendable {
     public mutating func transactionEndedWithoutAbort() {
         guard awaiting == nil, phase.inTransaction else { return }
         phase = .connection
-        skippingBody = false
+        skippedEvent = nil
     }
+
+    /// Whether `id` is left out after SKIP (``skippedEvent``): neither it nor its macros go.
+    public func skips(_ id: MilterCommand.ID) -> Bool { id == skippedEvent }
 
     /// The phase `id` moves the conversation to, if it may go now.
     private func phase(after id: MilterCommand.ID) throws(MilterProtocolError) -> SessionPhase {
@@ -105,12 +117,25 @@ public struct MTASession: Hashable, Sendable {
         return next
     }
 
-    /// Whether a SKIP before the body still holds when `id` goes: Sendmail's `milter_headers` goes on
-    /// sending headers after SKIP at one (it stops only on a verdict), `milter_data` sends EOH, and
-    /// `milter_body` sends no chunk while the milter is in `SMFS_SKIP`.
-    private func skipOutlasts(_ id: MilterCommand.ID) -> Bool {
-        guard rules.takesSkipBeforeBody else { return false }
-        return id == .header || id == .endOfHeaders || id == .macro
+    /// Whether `id`, not itself skipped, ends the skip. Postfix's `milter8_event` resets
+    /// `skip_event_type` at the first event of another type that it is called for: not MACRO, ABORT or
+    /// QUIT, which it writes on its own, nor an event outside the agreed version (`np_mask`, checked
+    /// first), nor a content event the milter switched off (no callback is made for it). Sendmail's
+    /// `milter_headers` goes on sending headers after SKIP at one (it stops only on a verdict),
+    /// `milter_data` sends EOH, and `milter_body` sends no chunk while the milter is in `SMFS_SKIP`.
+    private func endsSkip(_ id: MilterCommand.ID) -> Bool {
+        guard skippedEvent != nil else { return false }
+        if rules.skipsEventType {
+            switch id {
+            case .macro, .abort, .quit, .quitNewConnection: return false
+            case .data: return options?.version.hasData ?? true
+            case .unknown: return options?.version.hasUnknown ?? true
+            case .header, .endOfHeaders, .body: return options?.sends(id) ?? true
+            default: return true
+            }
+        }
+        guard rules.takesSkipBeforeBody else { return id != .macro }
+        return id != .header && id != .endOfHeaders && id != .macro
     }
 
     /// Checks a reply from the milter.
@@ -175,16 +200,7 @@ public struct MTASession: Hashable, Sendable {
         case .replyCode(let text):
             guard rules.replacesInvalidReplyCode else { return try ReplyCode.check(text) }
             lastReplyWarning = Self.sendmailReplyCodeWarning(text, at: step)
-        case .skip:
-            // The MTA's offer decides, not the milter's answer: libmilter sends SKIP whenever the MTA
-            // offered it, and echoes the bit only from a negotiate callback.
-            guard let offer, let options, Negotiation.offersSkip(offer, version: options.version) else {
-                throw MilterProtocolError(
-                    .skipNotNegotiated, commandByte: reply.id.rawValue, detail: "SKIP after \(step)")
-            }
-            guard step != .body else { return }
-            guard rules.takesSkipBeforeBody, step != .endOfMessage else { throw notHere(reply, step) }
-            lastReplyWarning = notHere(reply, step, Self.sendmailSkipConsequence(at: step))
+        case .skip: lastReplyWarning = try skipWarning(at: step)
         case .discard where (step == .connect || step == .helo) && !rules.ignoresDiscardAtConnection:
             guard rules.takesDiscardAtConnection else { throw notHere(reply, step) }
             // milter_connect ends the milter on any verdict; srvrsmtp.c's switches have no DISCARD case.
@@ -198,9 +214,32 @@ public struct MTASession: Hashable, Sendable {
         }
     }
 
+    /// Checks SKIP at `step`: `nil` if it is fine, the warning if the rules take it all the same.
+    private func skipWarning(at step: MilterCommand.ID) throws(MilterProtocolError) -> MilterProtocolError? {
+        // The MTA's offer decides, not the milter's answer: libmilter sends SKIP whenever the MTA
+        // offered it, and echoes the bit only from a negotiate callback.
+        let offered = offer.flatMap { offer in options.map { Negotiation.offersSkip(offer, version: $0.version) } }
+        let skip = MilterReply.skip
+        if rules.skipsEventType {
+            // Postfix's milter8_event takes SKIP at any event and never checks that it offered it.
+            let consequence = Self.postfixSkipConsequence(at: step)
+            guard offered == true else {
+                return MilterProtocolError(
+                    .skipNotNegotiated, commandByte: skip.id.rawValue, detail: "SKIP after \(step): \(consequence)")
+            }
+            return step == .body ? nil : notHere(skip, step, consequence)
+        }
+        guard offered == true else {
+            throw MilterProtocolError(.skipNotNegotiated, commandByte: skip.id.rawValue, detail: "SKIP after \(step)")
+        }
+        guard step != .body else { return nil }
+        guard rules.takesSkipBeforeBody, step != .endOfMessage else { throw notHere(skip, step) }
+        return notHere(skip, step, Self.sendmailSkipConsequence(at: step))
+    }
+
     private mutating func finish(_ reply: MilterReply, at step: MilterCommand.ID) {
         awaiting = nil
-        if reply == .skip { skippingBody = true }
+        if reply == .skip { skippedEvent = rules.skipsEventType ? step : .body }
         let connectionLevel = step == .connect || step == .helo
         switch reply {
         case .shutdown, .connectionFailure: phase = .closed
@@ -212,7 +251,7 @@ public struct MTASession: Hashable, Sendable {
     }
 
     /// Checks that the milter negotiated `action`; with ``MTARules/honoursUnnegotiatedModifications``
-    /// a missing one is a warning, as in Sendmail's `milter_data`.
+    /// a missing one is a warning, as in Sendmail's `milter_data` and Postfix's `milter8_event`.
     private mutating func requireNegotiated(
         _ action: MilterActions, for reply: MilterReply
     )
@@ -223,9 +262,10 @@ public struct MTASession: Hashable, Sendable {
         } catch {
             guard rules.honoursUnnegotiatedModifications else { throw error }
             var warning = error
+            let name = rules.mtaName
+            let refused = reply.id == .replaceBody && rules.refusesUnnegotiatedBodyReplacement
             warning.detail? +=
-                reply.id == .replaceBody
-                ? ": Sendmail refuses the body and tempfails the message" : ": Sendmail honours it anyway"
+                refused ? ": \(name) refuses the body and tempfails the message" : ": \(name) honours it anyway"
             lastReplyWarning = warning
         }
     }
