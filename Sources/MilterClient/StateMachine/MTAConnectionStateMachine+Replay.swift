@@ -3,8 +3,11 @@ import MilterProtocol
 extension MTAConnectionStateMachine {
     /// The caller's recorded command, with the MACRO packets recorded before it (see
     /// ``MilterClientConnection/replay(_:macros:)``): sent as recorded, adapted to this milter's
-    /// negotiation and to how it ended the transaction.
-    package mutating func replayRequested(_ command: MilterCommand, macros: [MacroDefinition]) -> Action {
+    /// negotiation and to how it ended the transaction. With `frames`, the command's and the MACRO
+    /// packets' frames are copied from there instead of encoded.
+    package mutating func replayRequested(
+        _ command: MilterCommand, macros: [MacroDefinition], frames: ReplayFrames? = nil
+    ) -> Action {
         let id = command.id
         switch id {
         case .optionNegotiation, .macro:
@@ -15,11 +18,11 @@ extension MTAConnectionStateMachine {
             // The recording may lack the ABORT an MTA sends when a message ends early (Sendmail sends
             // it only to a milter still in the message).
             guard socketOpen, status == .open, session.phase.inTransaction else {
-                return emit(replayMail(command, macros: macros))
+                return emit(replayMail(command, macros: macros, frames: frames))
             }
             guard configuration.profile.abortsAfterEveryTransaction || transaction.sendmailSendsAbort else {
                 session.transactionEndedWithoutAbort()
-                return emit(replayMail(command, macros: macros))
+                return emit(replayMail(command, macros: macros, frames: frames))
             }
             purpose = .abortBeforeReplayedMail(command, macros)
             return emit(proceed(startStep(.abort, sending: [])))
@@ -27,22 +30,24 @@ extension MTAConnectionStateMachine {
             if id != .recipient, transaction.ending == nil, !transaction.hasAcceptedRecipient {
                 transaction.ending = .refused(configuration.profile.replies.noValidRecipients)
             }
-            return emit(replayTransactionStep(command, macros: macros))
+            return emit(replayTransactionStep(command, macros: macros, frames: frames))
         case .abort, .connect, .helo, .unknown, .quitNewConnection:
             purpose = .plain
-            let definitions = sendsMacros(before: id) ? macros : []
-            return emit(proceed(startStep(command, sending: definitions)))
+            return emit(proceed(startStep(command, sending: sendsMacros(before: id) ? macros : [], frames: frames)))
         }
     }
 
     /// A replayed MAIL: a fresh transaction.
-    mutating func replayMail(_ command: MilterCommand, macros: [MacroDefinition]) -> Action {
+    mutating func replayMail(_ command: MilterCommand, macros: [MacroDefinition], frames: ReplayFrames? = nil) -> Action
+    {
         transaction = TransactionState()
         transaction.start = now()
-        return replayTransactionStep(command, macros: macros)
+        return replayTransactionStep(command, macros: macros, frames: frames)
     }
 
-    private mutating func replayTransactionStep(_ command: MilterCommand, macros: [MacroDefinition]) -> Action {
+    private mutating func replayTransactionStep(
+        _ command: MilterCommand, macros: [MacroDefinition], frames: ReplayFrames?
+    ) -> Action {
         let id = command.id
         if let ending = transaction.ending {
             var record = StepRecord(command: id, delivery: .notSent)
@@ -51,7 +56,7 @@ extension MTAConnectionStateMachine {
             return .deliverStep(record)
         }
         purpose = .replayedTransaction(id)
-        return proceed(startStep(command, sending: sendsMacros(before: id) ? macros : []))
+        return proceed(startStep(command, sending: sendsMacros(before: id) ? macros : [], frames: frames))
     }
 
     /// Records a replayed transaction step and applies its verdict.

@@ -13,20 +13,25 @@ extension MTAConnectionStateMachine {
             command, packet: packet, sending: [], encoded: encoded, ignoringStatus: ignoringStatus)
     }
 
-    /// ``startStep(_:packet:sending:encoded:ignoringStatus:)`` with these MACRO packets.
+    /// ``startStep(_:packet:sending:encoded:ignoringStatus:)`` with these MACRO packets, their
+    /// frames and the command's copied from `frames` if given.
     mutating func startStep(
-        _ command: MilterCommand, sending definitions: [MacroDefinition], ignoringStatus: Bool = false
+        _ command: MilterCommand, sending definitions: [MacroDefinition], frames: ReplayFrames? = nil,
+        ignoringStatus: Bool = false
     ) -> StepStart {
-        startStep(command, packet: nil, sending: definitions, encoded: nil, ignoringStatus: ignoringStatus)
+        startStep(
+            command, packet: nil, sending: definitions, encoded: frames?.command,
+            encodedDefinitions: definitions.isEmpty ? nil : frames?.macros, ignoringStatus: ignoringStatus)
     }
 
     /// Encodes one command with its MACRO packets (`packet`, then `definitions`), checked by
     /// ``MTASession``, unless the step ends here (no milter, nothing to send, a command that may
-    /// not go now): the first half of a step, which never waits. A frame encoded already is
-    /// copied, not encoded again; the session checks the command all the same.
+    /// not go now): the first half of a step, which never waits. A frame encoded already (the
+    /// command's, `encoded`, or the definitions', `encodedDefinitions`) is copied, not encoded
+    /// again; the session checks the command and every definition all the same.
     private mutating func startStep(
         _ command: MilterCommand, packet: MacroPacket?, sending definitions: [MacroDefinition],
-        encoded: ByteBuffer?, ignoringStatus: Bool
+        encoded: ByteBuffer?, encodedDefinitions: ByteBuffer? = nil, ignoringStatus: Bool
     ) -> StepStart {
         let id = command.id
         if !ignoringStatus, let record = recordWithoutMilter(id) { return .done(record) }
@@ -34,7 +39,7 @@ extension MTAConnectionStateMachine {
         if let record = withheldAfterQuarantine(id) { return .done(record) }
         let start = now()
         // Room for the MACRO packets and the command in one allocation (a BODY chunk's size included).
-        var capacity = 256 + (packet?.frame?.readableBytes ?? 0)
+        var capacity = 256 + (packet?.frame?.readableBytes ?? 0) + (encodedDefinitions?.readableBytes ?? 0)
         if let encoded {
             capacity += encoded.readableBytes
         } else if case .body(let chunk) = command {
@@ -54,8 +59,9 @@ extension MTAConnectionStateMachine {
             }
             for definition in definitions {
                 _ = try session.commandToSend(.macro(definition))
-                try bytes.writeMilterCommand(.macro(definition))
+                if encodedDefinitions == nil { try bytes.writeMilterCommand(.macro(definition)) }
             }
+            if var encodedDefinitions { bytes.writeBuffer(&encodedDefinitions) }
             decision = try session.commandToSend(command)
             if decision != .skipEvent {
                 if var encoded {

@@ -1,4 +1,5 @@
 import MilterCapture
+import MilterClient
 import MilterProtocol
 
 /// One command the recorded MTA sent, the MACRO packets it sent just before, and what the recorded
@@ -10,6 +11,8 @@ package struct RecordedStep: Sendable {
     package let command: MilterCommand
     /// The MACRO packets sent before it, in order.
     package let macros: [MacroDefinition]
+    /// Their frames and the command's, encoded once for every time the step is sent.
+    package let frames: ReplayFrames?
     /// The capture packet that completed the command.
     package let packet: Int
     /// Every reply recorded after it, before the next command.
@@ -25,6 +28,7 @@ package struct RecordedStep: Sendable {
         self.number = number
         self.command = command
         self.macros = macros
+        self.frames = ReplayFrames(command, macros: macros)
         self.packet = packet
         self.replies = replies
         self.repliesComplete = repliesComplete

@@ -25,14 +25,17 @@ package struct ScriptReader {
             throw PcapLoadError(description: "\(path): \(error)")
         }
         guard let session else { return nil }
-        let bytes = session.frames.reduce(0) { $0 + $1.frame.payload.readableBytes }
-        return (ReplayScript.make(session), bytes)
+        let script = ReplayScript.make(session)
+        // The frames encoded once for sending again hold about as much as the payload.
+        let frameBytes = (try? script.get())?.steps.reduce(0) { $0 + ($1.frames?.byteCount ?? 0) } ?? 0
+        return (script, session.frames.reduce(frameBytes) { $0 + $1.frame.payload.readableBytes })
     }
 
     /// Streams read so far that look like milter traffic but were not taken: the capture starts mid-stream.
     package var untakenStreams: Int { scanner.statistics.milterLikeIgnoredStreams }
 
-    /// Every session, held in memory (for `--repeat` and `--duration`), up to `maximumBytes` of payload.
+    /// Every session, held in memory (for `--repeat` and `--duration`), up to `maximumBytes` of payload
+    /// and of the frames encoded from it (``RecordedStep/frames``).
     package static func loadAll(
         path: String, options: MilterExtractionOptions, maximumBytes: Int = 1 << 30
     ) throws(PcapLoadError) -> [Result<ReplayScript, NotReplayable>] {

@@ -36,7 +36,10 @@ struct SessionReplayer: Sendable {
         var records: [StepRecord] = []
         records.reserveCapacity(script.steps.count)
         for index in script.steps.indices {  // each step borrowed where it lies, not copied out
-            records.append(connection.replay(script.steps[index].command, macros: script.steps[index].macros))
+            records.append(
+                connection.replay(
+                    script.steps[index].command, macros: script.steps[index].macros, frames: script.steps[index].frames)
+            )
         }
         // A recording that ends without QUIT ended with the MTA closing the socket: do the same.
         if !script.endsWithQuit { connection.closeWithoutQuit() }

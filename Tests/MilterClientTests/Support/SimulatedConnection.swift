@@ -59,8 +59,10 @@ final class SimulatedConnection {
         step(machine.transactionStepRequested(.recipient(recipient)))
     }
     func abort() -> TransactionResult { transaction(machine.endOfTransactionRequested()) }
-    @discardableResult func replay(_ command: MilterCommand, macros: [MacroDefinition] = []) -> StepRecord {
-        step(machine.replayRequested(command, macros: macros))
+    @discardableResult func replay(
+        _ command: MilterCommand, macros: [MacroDefinition] = [], frames: ReplayFrames? = nil
+    ) -> StepRecord {
+        step(machine.replayRequested(command, macros: macros, frames: frames))
     }
 }
 
