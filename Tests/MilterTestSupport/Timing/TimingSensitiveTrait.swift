@@ -4,11 +4,19 @@ import Testing
 /// only once the machine has settled (``MachineLoad/settle(timeout:)``), so that it checks the code's
 /// timing rather than the scheduler's backlog, and at most two such tests run at a time. The deadlines
 /// inside the test stay as they are.
+///
+/// The wait is the test function's scope, not each case's: Swift Testing runs a case's scope inside
+/// the case's time limit and the function's outside it (`Runner._runStep` and `_runTestCase` in
+/// swift-testing), so the time spent queued for a slot and settling does not count against a
+/// `.timeLimit`. Scoped per case, a suite with a 10-minute limit queued behind dozens of
+/// timing-sensitive cases ran out of it before its own case started.
 package struct TimingSensitiveTrait: TestTrait, SuiteTrait, TestScoping {
+    package init() {}
+
     package var isRecursive: Bool { true }
 
     package func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
-        testCase == nil ? nil : self
+        !test.isSuite && testCase == nil ? self : nil
     }
 
     package func provideScope(
@@ -22,6 +30,6 @@ package struct TimingSensitiveTrait: TestTrait, SuiteTrait, TestScoping {
 }
 
 extension Trait where Self == TimingSensitiveTrait {
-    /// Starts each test case only once the machine has settled.
+    /// Starts each test function only once the machine has settled.
     package static var timingSensitive: Self { TimingSensitiveTrait() }
 }
