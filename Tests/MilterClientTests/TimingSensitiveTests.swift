@@ -1,6 +1,10 @@
 import Foundation
 import MilterTestSupport
+import Synchronization
 import Testing
+
+/// How many cases of ``TimingSensitiveTests/theCasesOfOneTestRunOneAtATime(_:)`` run now.
+private let casesRunning = Mutex(0)
 
 /// The gate in front of the timing-sensitive tests: what it counts as load, and where its wait sits.
 struct TimingSensitiveTests {
@@ -27,9 +31,17 @@ struct TimingSensitiveTests {
     @Test func theWaitIsTheTestFunctionsScopeOutsideItsTimeLimit() throws {
         // Swift Testing applies a case's scope inside the case's time limit, the function's outside it.
         let test = try #require(Test.current)
-        let testCase = try #require(Test.Case.current)
-        let trait = TimingSensitiveTrait()
-        #expect(trait.scopeProvider(for: test, testCase: nil) != nil)
-        #expect(trait.scopeProvider(for: test, testCase: testCase) == nil)
+        #expect(TimingSensitiveTrait().scopeProvider(for: test, testCase: nil) != nil)
+    }
+
+    @Test(.timingSensitive, arguments: 1...4) func theCasesOfOneTestRunOneAtATime(_ number: Int) async throws {
+        // Swift Testing starts the four cases at once; the trait lets one run at a time.
+        let alone = casesRunning.withLock {
+            $0 += 1
+            return $0 == 1
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        casesRunning.withLock { $0 -= 1 }
+        #expect(alone, "case \(number)")
     }
 }
