@@ -1,5 +1,6 @@
-/// At most `width` timing-sensitive tests at a time: released together after the start-of-run burst,
-/// they would otherwise make a burst of their own.
+/// At most `width` timing-sensitive tests at a time (``shared``), or cases of one test (a width of 1
+/// for each test function): released together after the start-of-run burst, they would otherwise
+/// make a burst of their own.
 actor TimingSlots {
     static let shared = TimingSlots(width: 2)
 
