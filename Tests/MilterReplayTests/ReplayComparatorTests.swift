@@ -130,8 +130,12 @@ struct ReplayComparatorTests {
 
     @Test func anIncompleteRecordedReplyIsANote() {
         var script = Self.script([(Self.eom, [])])
-        var steps = script.steps
-        steps[0].repliesComplete = false
+        let step = script.steps[0]
+        let steps = [
+            RecordedStep(
+                number: step.number, command: step.command, macros: step.macros, packet: step.packet,
+                replies: step.replies, repliesComplete: false)
+        ]
         script = ReplayScript(
             label: script.label, offer: script.offer, negotiationReplies: script.negotiationReplies,
             recordedOptions: script.recordedOptions, steps: steps)

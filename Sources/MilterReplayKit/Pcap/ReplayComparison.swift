@@ -102,8 +102,6 @@ package struct ReplayComparator: Sendable {
         }
         if lastCompared >= 0 { compareNegotiation(script, replay.negotiation, into: &result) }
         var unsent = UnsentRun()
-        // By index, each step borrowed where it lies: a step is a command, its macros and replies, and a
-        // copy of each (as `zip` hands out) retained all of them, a tenth of a replay's time.
         for index in 0..<min(script.steps.count, replay.steps.count) where script.steps[index].number <= lastCompared {
             compare(
                 script.steps[index], replay.steps[index], options: script.recordedOptions, unsent: &unsent,
@@ -114,7 +112,7 @@ package struct ReplayComparator: Sendable {
     }
 
     private func compare(
-        _ step: borrowing RecordedStep, _ record: borrowing StepRecord, options: NegotiatedOptions?,
+        _ step: RecordedStep, _ record: borrowing StepRecord, options: NegotiatedOptions?,
         unsent: inout UnsentRun, into result: inout SessionComparison
     ) {
         let recorded = recordedAnswer(step, options: options)
@@ -125,7 +123,7 @@ package struct ReplayComparator: Sendable {
                 "step \(step.number) \(step.command.id): WARNING \(warning.code) \(warning) (the MTA takes it)")
         }
         if case .notSent(let reply) = now, case .replies(let replies) = recorded {
-            unsent.add(copy step, recorded: describe(.replies(replies)), reply: reply)
+            unsent.add(step, recorded: describe(.replies(replies)), reply: reply)
             return
         }
         unsent.flush(into: &result)
@@ -152,7 +150,7 @@ package struct ReplayComparator: Sendable {
     }
 
     private func judge(
-        _ step: borrowing RecordedStep, recorded: StepAnswer, now: StepAnswer, into result: inout SessionComparison
+        _ step: RecordedStep, recorded: StepAnswer, now: StepAnswer, into result: inout SessionComparison
     ) {
         let name = step.command.id.description
         // Described only when it differs: most steps are the same.
@@ -178,7 +176,7 @@ package struct ReplayComparator: Sendable {
     }
 
     /// What the recorded milter answered, judged with the recording's own negotiation.
-    private func recordedAnswer(_ step: borrowing RecordedStep, options: NegotiatedOptions?) -> StepAnswer {
+    private func recordedAnswer(_ step: RecordedStep, options: NegotiatedOptions?) -> StepAnswer {
         let id = step.command.id
         guard step.repliesComplete else { return .unknown("the recorded reply is not complete in the capture") }
         if !step.replies.isEmpty { return .replies(mask.comparable(step.replies)) }

@@ -4,7 +4,10 @@ import MilterProtocol
 
 /// One command the recorded MTA sent, the MACRO packets it sent just before, and what the recorded
 /// milter answered.
-package struct RecordedStep: Sendable {
+///
+/// A class: a replay hands each step to the connection and to the comparison, run after run, and a
+/// struct was copied at each hand-over (its command, macros, frames and replies retained one by one).
+package final class RecordedStep: Sendable {
     /// The position among the session's commands, from 1 (MACRO packets are not counted).
     package let number: Int
     /// The command.
@@ -16,9 +19,9 @@ package struct RecordedStep: Sendable {
     /// The capture packet that completed the command.
     package let packet: Int
     /// Every reply recorded after it, before the next command.
-    package var replies: [MilterReply] = []
+    package let replies: [MilterReply]
     /// False when a reply frame was cut, undecodable or lost in a gap: the recorded answer is unknown.
-    package var repliesComplete = true
+    package let repliesComplete: Bool
 
     /// A step with the replies recorded so far.
     package init(
@@ -84,14 +87,14 @@ package struct ReplayScript: Sendable {
         return .success(
             ReplayScript(
                 label: label, offer: offer, negotiationReplies: builder.negotiationReplies,
-                recordedOptions: recordedOptions, steps: builder.steps, milterGap: builder.milterGap))
+                recordedOptions: recordedOptions, steps: builder.steps.map(\.step), milterGap: builder.milterGap))
     }
 
     /// Gathers a session's entries into steps.
     private struct Builder {
         var offer: OptionNegotiation?
         var negotiationReplies: [MilterReply] = []
-        var steps: [RecordedStep] = []
+        var steps: [Draft] = []
         var pendingMacros: [MacroDefinition] = []
         var milterGap: RecordedGap?
 
@@ -134,7 +137,7 @@ package struct ReplayScript: Sendable {
             default:
                 guard offer != nil else { return "the capture holds no OPTNEG from the MTA" }
                 steps.append(
-                    RecordedStep(
+                    Draft(
                         number: steps.count + 1, command: command, macros: pendingMacros, packet: frame.lastPacket))
                 pendingMacros = []
             }
@@ -143,6 +146,22 @@ package struct ReplayScript: Sendable {
 
         private mutating func markRepliesIncomplete() {
             if !steps.isEmpty { steps[steps.count - 1].repliesComplete = false }
+        }
+    }
+
+    /// A step while its replies are gathered.
+    private struct Draft {
+        let number: Int
+        let command: MilterCommand
+        let macros: [MacroDefinition]
+        let packet: Int
+        var replies: [MilterReply] = []
+        var repliesComplete = true
+
+        var step: RecordedStep {
+            RecordedStep(
+                number: number, command: command, macros: macros, packet: packet, replies: replies,
+                repliesComplete: repliesComplete)
         }
     }
 }

@@ -35,11 +35,8 @@ struct SessionReplayer: Sendable {
         let connection = try BlockingMilterConnection.open(to: address, configuration: configuration)
         var records: [StepRecord] = []
         records.reserveCapacity(script.steps.count)
-        for index in script.steps.indices {  // each step borrowed where it lies, not copied out
-            records.append(
-                connection.replay(
-                    script.steps[index].command, macros: script.steps[index].macros, frames: script.steps[index].frames)
-            )
+        for step in script.steps {
+            records.append(connection.replay(step.command, macros: step.macros, frames: step.frames))
         }
         // A recording that ends without QUIT ended with the MTA closing the socket: do the same.
         if !script.endsWithQuit { connection.closeWithoutQuit() }
