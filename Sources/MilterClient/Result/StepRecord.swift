@@ -26,7 +26,7 @@ public struct StepRecord: Hashable, Sendable {
     /// What went wrong, if anything.
     public var finding: Finding? {
         get { exceptional?.finding }
-        set { exceptional = .of(finding: newValue, refusal: refusal) }
+        set { if newValue != nil || exceptional != nil { exceptional = .of(finding: newValue, refusal: refusal) } }
     }
     /// From sending the command until its final reply (or the finding).
     public var duration: Duration
@@ -34,7 +34,7 @@ public struct StepRecord: Hashable, Sendable {
     /// caller's mistake, not the milter's. `nil` for every command that went, or was left out by the rules.
     public var refusal: MilterProtocolError? {
         get { exceptional?.refusal }
-        set { exceptional = .of(finding: finding, refusal: newValue) }
+        set { if newValue != nil || exceptional != nil { exceptional = .of(finding: finding, refusal: newValue) } }
     }
     /// PROGRESS replies read but not kept in ``replies``: past ``MilterClientLimits/progressRecords``
     /// of them, a step only counts them.
