@@ -62,7 +62,8 @@ extension ReplyCode {
     /// A REPLYCODE text as Postfix uses it: `%%` becomes `%`, a single `%` is dropped.
     static func postfixText(_ text: MilterString) -> String {
         var out: [UInt8] = []
-        var iterator = text.bytes.makeIterator()
+        // A C string: bytes a milter sent after the NUL do not count.
+        var iterator = text.bytes.prefix { $0 != 0 }.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
                 guard let next = iterator.next() else { break }
