@@ -34,6 +34,9 @@ enum StepEffect: Hashable, Sendable {
         case .shutdown, .connectionFailure: self = .closeConnection(replies.shutdown); return
         case .reject: refusal = replies.reject
         case .tempfail: refusal = replies.tempfail
+        case .replyCode(let text) where step == .connect && rules.keepsOnlyReplyCodeVerdictAtConnect:
+            self = Self(final: ReplyCode.sendmailConnectVerdict(text), at: step, rules: rules, replies: replies)
+            return
         case .replyCode(let text):
             // Sendmail's MILTER_CHECK_REPLYCODE swaps a text it cannot use for its own refusal.
             let replaced = rules.replacesInvalidReplyCode && !ReplyCode.sendmailAccepts(text)
