@@ -7,7 +7,9 @@
 Input: tcpdump's classic pcap (microsecond or nanosecond, either byte order), link type EN10MB
 (tcpdump -i lo), TCP over IPv4; other frames are skipped. Each TCP connection whose SYN is in the
 capture is reassembled from its opener's side (the MTA) by sequence number; it is a milter session
-if that side starts with an OPTNEG frame. Sessions are written in the order their connections' last
+if that side starts with an OPTNEG frame. A new SYN on addresses and ports already seen starts a new
+connection when the earlier one has ended (an RST, or a FIN each way) or the SYN carries another initial
+sequence number, as MilterCapture's TCPReassembler does; a retransmitted SYN does not. Sessions are written in the order their connections' last
 packets were captured: the order in which `milter-replay --pcap` replays them (as each one ends).
 A cut frame (snap length), a gap in the MTA's stream or a stream that ends inside a frame is an error.
 
@@ -83,9 +85,24 @@ def name(key):
     return f"{'.'.join(map(str, key[0]))}:{key[1]} -> {'.'.join(map(str, key[2]))}:{key[3]}"
 
 
+class Stream:
+    """The opener's side of one TCP connection: its bytes by offset, and how far it has got."""
+
+    def __init__(self, isn, index):
+        self.isn, self.segments, self.last = isn, {}, index
+        self.fins, self.reset = set(), False  # the keys (directions) that sent a FIN; an RST either way
+
+    def ended(self):
+        return self.reset or len(self.fins) == 2
+
+    def replaced_by(self, syn_seq):
+        """Whether a SYN with this sequence number opens a new connection on the same addresses and ports."""
+        return self.ended() or (syn_seq + 1) & 0xFFFFFFFF != self.isn
+
+
 def read_streams(path):
     """The opener's side of every TCP connection with a SYN, in the order the connections end, as bytes."""
-    streams, held, other = {}, 0, 0  # key -> [isn, {relative offset: payload}, last packet either way]
+    streams, ended, held, other = {}, [], 0, 0  # opener key -> Stream; streams split off by a new SYN
     no_syn = set()
     with open(path, "rb") as f:
         for index, frame in packets(f):
@@ -94,28 +111,35 @@ def read_streams(path):
                 other += segment == "other"
                 continue
             key, seq, flags, payload = segment
-            for opener in (key, (key[2], key[3], key[0], key[1])):
-                if opener in streams:
-                    streams[opener][2] = index
+            reverse = (key[2], key[3], key[0], key[1])
             if flags & 0x02 and not flags & 0x10:  # SYN without ACK: the opener
-                streams.setdefault(key, [seq + 1, {}, index])
-            elif key in streams and payload:
+                if key in streams and streams[key].replaced_by(seq):
+                    ended.append((key, streams.pop(key)))
+                streams.setdefault(key, Stream((seq + 1) & 0xFFFFFFFF, index))
+            for opener in (key, reverse):
+                if opener in streams:
+                    streams[opener].last = index
+                    streams[opener].reset |= bool(flags & 0x04)
+                    if flags & 0x01:
+                        streams[opener].fins.add(key)
+            if key in streams and payload and not flags & 0x02:
                 if held + len(payload) > MAX_PAYLOAD:
                     fail(f"more than {MAX_PAYLOAD} bytes of MTA traffic: split the capture (editcap -c)")
-                stream, offset = streams[key], (seq - streams[key][0]) & 0xFFFFFFFF
-                if len(payload) > len(stream[1].get(offset, b"")):  # a retransmission may carry more
-                    stream[1][offset] = payload
+                stream = streams[key]
+                offset = (seq - stream.isn) & 0xFFFFFFFF
+                if len(payload) > len(stream.segments.get(offset, b"")):  # a retransmission may carry more
+                    stream.segments[offset] = payload
                     held += len(payload)
-            elif payload and (key[2], key[3], key[0], key[1]) not in streams:
+            elif payload and key not in streams and reverse not in streams:
                 no_syn.add(key)
     if other:
         print(f"pcap-to-sessions: skipped {other} frames that are not IPv4 (IPv6 is not read)", file=sys.stderr)
     for key in sorted(no_syn):
         print(f"pcap-to-sessions: skipped {name(key)}: its SYN is not in the capture", file=sys.stderr)
-    for key, (_, segments, _) in sorted(streams.items(), key=lambda item: item[1][2]):
+    for key, stream in sorted(ended + list(streams.items()), key=lambda item: item[1].last):
         data = bytearray()
-        for offset in sorted(segments):
-            payload = segments[offset]
+        for offset in sorted(stream.segments):
+            payload = stream.segments[offset]
             if offset > len(data):
                 fail(f"{name(key)}: {offset - len(data)} bytes missing at offset {len(data)}")
             data += payload[len(data) - offset:]

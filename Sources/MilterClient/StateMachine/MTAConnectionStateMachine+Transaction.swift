@@ -110,7 +110,8 @@ extension MTAConnectionStateMachine {
         mutating get { session.options?.protocolFlags.contains(.headerLeadingSpace) ?? false }
     }
 
-    /// Whether the body ends after this chunk's step: SKIP, a verdict, or nothing sent.
+    /// Whether the body ends after this chunk's step: SKIP, a verdict, or nothing sent. After SKIP at a header or
+    /// EOH even the first chunk goes unsent (``MTASession/skips(_:)``), as `milter_body` sends none in `SMFS_SKIP`.
     package mutating func bodyStops(after record: StepRecord) -> Bool {
         skippingBody || transaction.ending != nil || record.delivery == .notSent
     }

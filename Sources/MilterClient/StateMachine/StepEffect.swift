@@ -34,6 +34,9 @@ enum StepEffect: Hashable, Sendable {
         case .shutdown, .connectionFailure: self = .closeConnection(replies.shutdown); return
         case .reject: refusal = replies.reject
         case .tempfail: refusal = replies.tempfail
+        case .replyCode(let text) where step == .connect && rules.keepsOnlyReplyCodeVerdictAtConnect:
+            self = Self(final: ReplyCode.sendmailConnectVerdict(text), at: step, rules: rules, replies: replies)
+            return
         case .replyCode(let text):
             // Sendmail's MILTER_CHECK_REPLYCODE swaps a text it cannot use for its own refusal.
             let replaced = rules.replacesInvalidReplyCode && !ReplyCode.sendmailAccepts(text)
@@ -62,7 +65,8 @@ extension ReplyCode {
     /// A REPLYCODE text as Postfix uses it: `%%` becomes `%`, a single `%` is dropped.
     static func postfixText(_ text: MilterString) -> String {
         var out: [UInt8] = []
-        var iterator = text.bytes.makeIterator()
+        // A C string: bytes a milter sent after the NUL do not count.
+        var iterator = text.bytes.prefix { $0 != 0 }.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
                 guard let next = iterator.next() else { break }

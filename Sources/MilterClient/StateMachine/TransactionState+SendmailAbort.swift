@@ -11,6 +11,9 @@ extension TransactionState {
     ///   engine then aborts by itself when the next MAIL comes.
     /// - The content puts it in the message whatever it negotiated: `milter_data` sets `SMFS_INMSG`
     ///   before the headers.
+    /// - SKIP at a header, EOH or body chunk takes the milter out of the message for good: `milter_send_command`
+    ///   puts it in `SMFS_SKIP`, which no later header or EOH changes, and `milter_body` leaves it in
+    ///   `SMFS_READY`; `milter_abort` tests `m->mf_state != SMFS_INMSG` and passes over either.
     /// - ACCEPT at any step leaves the milter done with the message (`milter_send_command`), as does a
     ///   verdict on the content (`milter_data`, `MILTER_CHECK_RESULTS`) and every final reply to end of
     ///   message.
@@ -18,12 +21,15 @@ extension TransactionState {
     ///   has no milter in a message: no ABORT.
     var sendmailSendsAbort: Bool {
         var inMessage = false
+        var skipped = false
         for record in steps where record.delivery != .notSent {
             let final = record.finalReply
             switch record.command {
             case .mail: inMessage = record.delivery == .awaited && final == .continue
-            case .header, .endOfHeaders, .body: inMessage = final == nil || final == .continue || final == .skip
-            case .endOfMessage: inMessage = final == nil
+            case .header, .endOfHeaders, .body:
+                if final == .skip { skipped = true }
+                inMessage = !skipped && (final == nil || final == .continue)
+            case .endOfMessage: inMessage = !skipped && final == nil
             default: if final == .accept { inMessage = false }
             }
         }

@@ -18,7 +18,7 @@ extension MilterReply {
     private static func decode(_ id: ID, from payload: inout ByteBuffer) throws(MilterProtocolError) -> MilterReply {
         switch id {
         case .optionNegotiation: return .optionNegotiation(try payload.readOptionNegotiation(allowSymbolLists: true))
-        case .replyCode: return .replyCode(try payload.readSingleString("REPLYCODE"))
+        case .replyCode: return .replyCode(try payload.readReplyCodeText())
         case .addRecipient: return .addRecipient(try payload.readSingleString("ADDRCPT"))
         case .deleteRecipient: return .deleteRecipient(try payload.readSingleString("DELRCPT"))
         case .quarantine: return .quarantine(try payload.readSingleString("QUARANTINE"))
@@ -53,7 +53,8 @@ extension MilterReply {
     public func writePayload(into buffer: inout ByteBuffer) throws(MilterProtocolError) {
         switch self {
         case .optionNegotiation(let negotiation): try buffer.writeOptionNegotiation(negotiation)
-        case .replyCode(let text), .addRecipient(let text), .deleteRecipient(let text), .quarantine(let text):
+        case .replyCode(let text): buffer.writeReplyCodeText(text)
+        case .addRecipient(let text), .deleteRecipient(let text), .quarantine(let text):
             try buffer.writeMilterString(text)
         case .addRecipientWithArguments(let change), .changeSender(let change): try buffer.writeEnvelopeChange(change)
         case .replaceBody(var bytes): buffer.writeBuffer(&bytes)

@@ -21,4 +21,13 @@ extension ReplyCode {
         default: "550 5.7.1 Command rejected"
         }
     }
+
+    /// The verdict Sendmail keeps for a REPLYCODE at CONNECT, whose text it drops (`milter_connect`, built
+    /// without `_FFR_MILTER_CONNECT_REPLYCODE`, as by default; `srvrsmtp.c` then answers as for that verdict):
+    /// SHUTDOWN for a text starting `421 `, TEMPFAIL for another starting with 4, REJECT for any other, one
+    /// that fails ``sendmailAccepts(_:)`` included (`MILTER_CHECK_REPLYCODE` swapped it for a 554 first).
+    public static func sendmailConnectVerdict(_ text: MilterString) -> MilterReply {
+        guard sendmailAccepts(text), text.bytes.first == UInt8(ascii: "4") else { return .reject }
+        return text.bytes.starts(with: "421 ".utf8) ? .shutdown : .tempfail
+    }
 }

@@ -54,6 +54,10 @@ public struct MTARules: Hashable, Sendable {
     /// Whether a REPLYCODE is checked only at its start, as Postfix 3.7 does (``ReplyCode/postfixProblems(in:)``),
     /// rather than line by line (``ReplyCode/problems(in:)``), as libmilter builds it and Sendmail is handed it.
     public var checksOnlyReplyCodeStart: Bool
+    /// Whether a REPLYCODE at CONNECT counts only for the verdict its text reflects, the text itself dropped,
+    /// as Sendmail's `milter_connect` does (``ReplyCode/sendmailConnectVerdict(_:)``), rather than being
+    /// the SMTP client's reply.
+    public var keepsOnlyReplyCodeVerdictAtConnect: Bool
     /// The MTA's name in the consequences that warnings name (``MTASession/lastReplyWarning``).
     public var mtaName: String
 
@@ -64,8 +68,10 @@ public struct MTARules: Hashable, Sendable {
         bogusReplyFailsNextCommand: Bool = false, takesDiscardAtConnection: Bool = false,
         takesSkipBeforeBody: Bool = false, replacesInvalidReplyCode: Bool = false,
         honoursUnnegotiatedModifications: Bool = false, checksOnlyReplyCodeStart: Bool = false,
-        skipsEventType: Bool = false, refusesUnnegotiatedBodyReplacement: Bool = false, mtaName: String = "the MTA"
+        skipsEventType: Bool = false, refusesUnnegotiatedBodyReplacement: Bool = false,
+        keepsOnlyReplyCodeVerdictAtConnect: Bool = false, mtaName: String = "the MTA"
     ) {
+        self.keepsOnlyReplyCodeVerdictAtConnect = keepsOnlyReplyCodeVerdictAtConnect
         self.skipsEventType = skipsEventType
         self.refusesUnnegotiatedBodyReplacement = refusesUnnegotiatedBodyReplacement
         self.mtaName = mtaName
@@ -93,7 +99,8 @@ public struct MTARules: Hashable, Sendable {
         progressOnlyAtEndOfMessage: true, quarantineOnlyAtEndOfMessage: true, acceptsConnectionFailure: false,
         abortsAfterEveryTransaction: false, acceptsShutdown: false, bogusReplyFailsNextCommand: true,
         takesDiscardAtConnection: true, takesSkipBeforeBody: true, replacesInvalidReplyCode: true,
-        honoursUnnegotiatedModifications: true, refusesUnnegotiatedBodyReplacement: true, mtaName: "Sendmail")
+        honoursUnnegotiatedModifications: true, refusesUnnegotiatedBodyReplacement: true,
+        keepsOnlyReplyCodeVerdictAtConnect: true, mtaName: "Sendmail")
 
     /// Whether `step`, answered with the reply whose byte is `reply` (a byte that is no reply at all
     /// included), goes on as if the milter had said CONTINUE, the failure action waiting for the next

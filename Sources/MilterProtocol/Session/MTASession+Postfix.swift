@@ -10,4 +10,15 @@ extension MTASession {
         default: "Postfix takes it as CONTINUE, and sends no \(step) until an event of another type goes"
         }
     }
+
+    /// The warning for a REPLYCODE with bytes after its NUL, or `nil`. Postfix up to 3.11 reads the payload
+    /// whole (`milter8_event`, SMFIR_REPLYCODE: `milter8_read_data` with `MILTER8_DATA_BUFFER`) and uses it as
+    /// a C string, dropping them; 3.12-20260819's `milter8_valid_smtp_reply` refuses the reply as malformed.
+    static func postfixReplyCodeWarning(_ text: MilterString) -> MilterProtocolError? {
+        guard let nul = text.bytes.firstIndex(of: 0) else { return nil }
+        return MilterProtocolError(
+            .invalidReplyCode, commandByte: MilterReply.ID.replyCode.rawValue,
+            excerpt: Redaction.excerpt(text.bytes[nul...]),
+            detail: "bytes after the text's NUL: Postfix uses the text up to the NUL (3.12-20260819 fails the milter)")
+    }
 }

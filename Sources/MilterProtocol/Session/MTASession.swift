@@ -196,7 +196,9 @@ public struct MTASession: Hashable, Sendable {
     private mutating func checkFinal(_ reply: MilterReply, at step: MilterCommand.ID) throws(MilterProtocolError) {
         switch reply {
         case .optionNegotiation: throw unexpected(reply)
-        case .replyCode(let text) where rules.checksOnlyReplyCodeStart: try ReplyCode.postfixCheck(text)
+        case .replyCode(let text) where rules.checksOnlyReplyCodeStart:
+            try ReplyCode.postfixCheck(text)
+            lastReplyWarning = Self.postfixReplyCodeWarning(text)
         case .replyCode(let text):
             guard rules.replacesInvalidReplyCode else { return try ReplyCode.check(text) }
             lastReplyWarning = Self.sendmailReplyCodeWarning(text, at: step)

@@ -58,6 +58,10 @@ final class SimulatedConnection {
     @discardableResult func recipient(_ recipient: EnvelopeAddress) -> StepRecord {
         step(machine.transactionStepRequested(.recipient(recipient)))
     }
+    /// Any one step of the transaction (DATA, a header, EOH, a body chunk), as the connection's own API takes it.
+    @discardableResult func transactionStep(_ step: Machine.TransactionStep) -> StepRecord {
+        self.step(machine.transactionStepRequested(step))
+    }
     func abort() -> TransactionResult { transaction(machine.endOfTransactionRequested()) }
     @discardableResult func replay(
         _ command: MilterCommand, macros: [MacroDefinition] = [], frames: ReplayFrames? = nil
