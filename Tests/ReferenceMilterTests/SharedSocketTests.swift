@@ -43,7 +43,9 @@ import Testing
                 }
             }
             // Midway, the first server stops accepting and drains, as the old daemon does after a reload.
-            _ = try await pollUntil("40 sessions", timeout: .seconds(60), interval: .milliseconds(5)) {
+            // The bound is only "it does not hang": in a whole-suite run on one loaded core the test MTAs,
+            // on the cooperative pool, took over 60 s for 40 sessions (seen twice), which is no failure.
+            _ = try await pollUntil("40 sessions", timeout: .seconds(600), interval: .milliseconds(5)) {
                 sessions.withLockedValue { $0 } >= 40 ? true : nil
             }
             try await first.stop()
