@@ -2,8 +2,9 @@ import MilterProtocol
 
 extension MTAConnectionStateMachine {
     /// The MACRO packet before a command, following Postfix: none for events outside the agreed
-    /// version or left out after SKIP (`milter8_event` checks `skip_event_type` before it sends them); none for content events the milter switched off (Postfix does not
-    /// even call back for them); otherwise sent even when the event itself is skipped (pitfall 4).
+    /// version or left out after SKIP (`milter8_event` checks `skip_event_type` before it sends them);
+    /// none for content events the milter switched off (Postfix does not even call back for them);
+    /// otherwise sent even when the event itself is skipped (pitfall 4).
     mutating func macroPacket(for id: MilterCommand.ID, event: MacroEvent) -> MacroPacket? {
         guard sendsMacros(before: id) else { return nil }
         if (id == .header || id == .body) && !configuration.profile.sendsMacrosBeforeContent { return nil }

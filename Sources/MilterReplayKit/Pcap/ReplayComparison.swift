@@ -102,17 +102,15 @@ package struct ReplayComparator: Sendable {
         }
         if lastCompared >= 0 { compareNegotiation(script, replay.negotiation, into: &result) }
         var unsent = UnsentRun()
-        for index in 0..<min(script.steps.count, replay.steps.count) where script.steps[index].number <= lastCompared {
-            compare(
-                script.steps[index], replay.steps[index], options: script.recordedOptions, unsent: &unsent,
-                into: &result)
+        for (step, record) in zip(script.steps, replay.steps) where step.number <= lastCompared {
+            compare(step, record, options: script.recordedOptions, unsent: &unsent, into: &result)
         }
         unsent.flush(into: &result)
         return result
     }
 
     private func compare(
-        _ step: RecordedStep, _ record: borrowing StepRecord, options: NegotiatedOptions?,
+        _ step: RecordedStep, _ record: StepRecord, options: NegotiatedOptions?,
         unsent: inout UnsentRun, into result: inout SessionComparison
     ) {
         let recorded = recordedAnswer(step, options: options)
@@ -187,7 +185,7 @@ package struct ReplayComparator: Sendable {
         return .unknown("the recorded reply is not in the capture")
     }
 
-    private func nowAnswer(_ record: borrowing StepRecord) -> StepAnswer {
+    private func nowAnswer(_ record: StepRecord) -> StepAnswer {
         if let finding = record.finding, finding.severity == .error { return .finding("\(finding.code) \(finding)") }
         switch record.delivery {
         case .awaited: return .replies(mask.comparable(record.replies))
