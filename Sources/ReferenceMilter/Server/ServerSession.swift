@@ -6,9 +6,12 @@ enum SessionAction {
     /// Send these replies in one write (nothing when empty).
     case reply([MilterReply])
     /// Ask the classifier's early check, then call ``ServerSession/checked(_:verdict:)``.
-    case check(EarlyEvent, MailInfo)
+    ///
+    /// `indirect`, as is `classify`: a ``MailInfo`` is about 200 bytes, and an action is returned
+    /// (and so copied) for every command, where these two cases are rare.
+    indirect case check(EarlyEvent, MailInfo)
     /// Classify the message, then call ``ServerSession/classified(_:)``.
-    case classify(MailInfo)
+    indirect case classify(MailInfo)
     /// Send these replies, then close the connection.
     case replyAndClose([MilterReply])
     /// Close the connection (QUIT).
