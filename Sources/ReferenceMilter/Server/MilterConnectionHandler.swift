@@ -86,18 +86,24 @@ final class MilterConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         framer.append(unwrapInboundIn(data))
+        var commands = 0
         do {
-            while let command = try framer.next() { received(command, context: context) }
+            while let command = try framer.next() {
+                commands += 1
+                received(command, context: context)
+            }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
         }
+        // One clock read per read that brought commands, not one per command (a message is about 30
+        // frames, most of them in one or two reads): the timeouts count in seconds.
+        if commands > 0 { watchdog.noteActivity() }
         framer.finishRead()
     }
 
     private func received(_ command: MilterCommand, context: ChannelHandlerContext) {
         // Commands decoded after the close (the rest of a read) are dropped, not charged.
         guard context.channel.isActive else { return }
-        watchdog.noteActivity()
         if busy {
             let cost = MemoryCost.queued(command)
             guard queued.count < Self.maximumQueuedCommands, memory.charge(cost) else {
