@@ -37,12 +37,21 @@ struct MessageAssembler {
             return
         }
         headerBytes += size
-        var value: [UInt8] = leadingSpaceIncluded ? [] : [0x20]
-        value.reserveCapacity(field.value.bytes.count + 4)
-        for byte in field.value.bytes {
-            if byte == 0x0A && value.last != 0x0D { value.append(0x0D) }
-            value.append(byte)
+        let bytes = field.value.bytes
+        var value: [UInt8] = []
+        value.reserveCapacity(bytes.count + 4)
+        if !leadingSpaceIncluded { value.append(0x20) }
+        if bytes.contains(0x0A) {
+            for byte in bytes {
+                if byte == 0x0A && value.last != 0x0D { value.append(0x0D) }
+                value.append(byte)
+            }
+        } else {
+            // The common case, a field without folding: copied whole.
+            value.append(contentsOf: bytes)
         }
+        // Room for a usual message's fields at once, not grown 1, 2, 4, 8, 16.
+        if headerFields.isEmpty { headerFields.reserveCapacity(16) }
         headerFields.append(RawHeaderField(nameBytes: field.name.bytes, valueBytes: value))
     }
 
