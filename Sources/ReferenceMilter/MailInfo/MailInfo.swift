@@ -20,9 +20,9 @@ public struct MailInfo: Sendable {
     /// The macros of every stage so far.
     public var macros: MacroTable
     /// The header fields in order, byte for byte: the value keeps its leading space and folding (CRLF).
-    public var headerFields: [RawHeaderField] { didSet { parsed = ParsedMessage() } }
+    public var headerFields: [RawHeaderField] { didSet { forgetParsedMessage() } }
     /// The body with CRLF line ends, cut at the truncation limit.
-    public var body: [UInt8] { didSet { parsed = ParsedMessage() } }
+    public var body: [UInt8] { didSet { forgetParsedMessage() } }
     private var parsed = ParsedMessage()
     /// Whether the body was cut because of the truncation limit.
     public var isBodyTruncated: Bool
@@ -62,6 +62,17 @@ public struct MailInfo: Sendable {
         }
     }
 
+    /// The content changed: a parse kept so far is no longer this message's. A holder no other copy
+    /// shares is emptied in place (the server sets the header fields and the body of every message);
+    /// a shared one is replaced, so that the other copies keep theirs.
+    private mutating func forgetParsedMessage() {
+        if isKnownUniquelyReferenced(&parsed) {
+            parsed.forget()
+        } else {
+            parsed = ParsedMessage()
+        }
+    }
+
     /// The message bytes as they would be written to a file (headers, blank line, body).
     public var messageBytes: [UInt8] {
         var bytes: [UInt8] = []
@@ -90,4 +101,7 @@ private final class ParsedMessage: Sendable {
             return message
         }
     }
+
+    /// Drops the parse kept, if any.
+    func forget() { box.withLockedValue { $0 = nil } }
 }
