@@ -57,14 +57,17 @@ struct BlockingReplyReader {
     mutating func next(from socket: inout BlockingSocket, timeout: TimeAmount) -> InboxEvent {
         if let event = poll() { return event }
         let deadline = NIODeadline.now() + timeout
+        // The first wait is the whole timeout (the clock was just read); later ones what is left.
+        var left = timeout
         while true {
-            switch socket.read(into: &bytes, timeout: deadline - .now()) {
+            switch socket.read(into: &bytes, timeout: left) {
             case .bytes: break
             case .timeout: return .timeout(timeout)
             case .endOfFile: finishAtEnd()
             case .failure(let text): terminal = .ioError(text)
             }
             if let event = poll() { return event }
+            left = deadline - .now()
         }
     }
 

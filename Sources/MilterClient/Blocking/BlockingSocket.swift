@@ -178,7 +178,9 @@ struct BlockingSocket {
     /// them, or if the milter read nothing for `timeout` while bytes were left to send (a milter
     /// that stops reading must not hold the thread: the send does not block, a `poll` waits).
     func write(_ bytes: ByteBuffer, timeout: TimeAmount) -> String? {
-        let deadline = NIODeadline.now() + timeout
+        // The clock is read when the socket first refuses bytes, not for every write (most take
+        // all at once): the timeout counts from the first refusal.
+        var deadline: NIODeadline?
         return bytes.withUnsafeReadableBytes { raw -> String? in
             var offset = 0
             while offset < raw.count {
@@ -191,7 +193,9 @@ struct BlockingSocket {
                 let code = errno
                 if code == EINTR { continue }
                 guard code == EAGAIN || code == EWOULDBLOCK else { return SystemCall.errorText(code) }
-                let left = deadline - .now()
+                let now = NIODeadline.now()
+                if deadline == nil { deadline = now + timeout }
+                let left = deadline! - now
                 var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
                 let ready = left > .zero ? poll(&entry, 1, Self.milliseconds(left)) : 0
                 if ready < 0, errno != EINTR { return SystemCall.errorText(errno) }
