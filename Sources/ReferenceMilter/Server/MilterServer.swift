@@ -144,8 +144,10 @@ public final class MilterServer: Service, Sendable {
 
     /// The size of each read: NIO's adaptive sizes, starting at 8 KiB instead of 2 KiB. Postfix
     /// sends a message's header fields and its first body chunk without waiting (no-reply stages), a
-    /// few KiB that a 2 KiB first read took in two or three reads on every new connection.
-    private static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 4096, maximum: 65536)
+    /// few KiB that a 2 KiB first read took in two or three reads on every new connection. The cost is
+    /// memory: each connection keeps its last receive buffer, about 6 MB more for 1,000 idle connections
+    /// than with 2 KiB (4 KiB: 2 MB more, and 1.6 reads per message instead of 1.4).
+    private static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 8192, maximum: 65536)
 
     /// Registers a new connection against the connection limit, closing the connection it displaces.
     private func admission() -> @Sendable (any Channel) -> ConnectionRegistry.Admission {
