@@ -29,6 +29,7 @@ package final class ScriptedMilter: Sendable {
 
     private let channel: any Channel
     private let recorder: Recorder
+    private let connections: AcceptedConnections
 
     /// The port it listens on.
     package var port: Int { channel.localAddress!.port! }
@@ -47,11 +48,14 @@ package final class ScriptedMilter: Sendable {
     /// Starts the server on 127.0.0.1, port 0, or on a unix-domain socket at `unixPath`.
     package init(unixPath: String? = nil, script: @escaping Script) async throws {
         let recorder = Recorder()
+        let connections = AcceptedConnections()
         self.recorder = recorder
+        self.connections = connections
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
+                connections.add(child)
+                return child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(MilterCommandDecoder()), ScriptHandler(script: script, recorder: recorder))
                 }
@@ -63,9 +67,43 @@ package final class ScriptedMilter: Sendable {
         }
     }
 
-    /// Stops the server.
+    /// Stops the server: closes the listening socket, then every connection it accepted, and returns
+    /// once all are closed. A script still paused (``Action/pause(_:)``, ``Action/waitFor(_:reaching:)``)
+    /// does nothing when it resumes.
     package func stop() async {
         try? await channel.close()
+        let open = connections.stop()
+        for child in open { child.close(promise: nil) }
+        for child in open { try? await child.closeFuture.get() }
+    }
+}
+
+/// The connections a ``ScriptedMilter`` accepted and that are still open, for ``ScriptedMilter/stop()``.
+private final class AcceptedConnections: Sendable {
+    private let state = NIOLockedValueBox((stopped: false, open: [ObjectIdentifier: any Channel]()))
+
+    /// Keeps `channel` until it closes; closes it at once if the milter stopped already (accepted
+    /// just before the listening socket closed).
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let stopped = state.withLockedValue { state in
+            if !state.stopped { state.open[id] = channel }
+            return state.stopped
+        }
+        if stopped {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { _ in _ = self.state.withLockedValue { $0.open.removeValue(forKey: id) } }
+    }
+
+    /// The connections still open; any accepted from now on is closed at once.
+    func stop() -> [any Channel] {
+        state.withLockedValue { state in
+            state.stopped = true
+            defer { state.open = [:] }
+            return Array(state.open.values)
+        }
     }
 }
 
@@ -97,6 +135,12 @@ private final class ScriptHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+
+    /// A paused script that resumes after the connection closed (``ScriptedMilter/stop()``) has nothing left to do.
+    func channelInactive(context: ChannelHandlerContext) {
+        pending = []
+        context.fireChannelInactive()
     }
 
     private func run(context: ChannelHandlerContext) {
