@@ -8,10 +8,12 @@ import Testing
 /// `milter8_event` hands the text itself to the SMTP client.
 @Suite struct SendmailConnectReplyCodeTests {
     static let replies = MTAProfile.sendmail.replies
+    static let shutdown = "421 4.7.0 \(MTAIdentity().hostname) closing connection"
 
     @Test(arguments: [
-        ("421 4.7.0 going down", replies.shutdown), ("450 4.7.1 not now", replies.tempfail),
-        ("550 5.7.1 go away", replies.reject), ("451 100% busy", replies.reject), ("4", replies.reject),
+        ("421 4.7.0 going down", shutdown), ("450 4.7.1 not now", replies.tempfail),
+        ("550 5.7.1 go away", replies.connectionReject), ("451 100% busy", replies.connectionReject),
+        ("4", replies.connectionReject),
     ])
     func sendmailKeepsOnlyTheVerdict(text: String, reply: String) {
         let milter = SimulatedMilter(

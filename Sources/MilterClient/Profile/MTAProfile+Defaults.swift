@@ -28,7 +28,13 @@ extension MTAProfile {
             noValidRecipients: "554 5.5.1 Error: no valid recipients"),
         family: .postfix, queueIDAfterFirstRecipient: true, quarantineReasonLimit: 100)
 
-    /// Sendmail 8.17 with `F=T` (tempfail when the milter fails; PROTOCOL.md §F, `milter.c`).
+    /// Sendmail 8.17 with `F=T` (tempfail when the milter fails; PROTOCOL.md §F, `milter.c`). Its texts after a
+    /// verdict at CONNECT or HELO are `srvrsmtp.c`'s (``keepsSessionAfterConnectionVerdict``): REJECT at CONNECT
+    /// makes the greeting `554 $j ESMTP not accepting messages` (`greetcode`, `greetmsg`) and, at CONNECT or
+    /// HELO, `nullserver = "Command rejected"`, which is no SMTP reply, so later commands get
+    /// `usrerr("550 5.0.0 %s")`; TEMPFAIL sets `tempfail`, so MAIL gets `MSG_TEMPFAIL`; the SHUTDOWN state (a
+    /// REPLYCODE starting `421 ` at CONNECT, ``ReplyCode/sendmailConnectVerdict(_:)``) sends
+    /// `421 4.7.0 $j closing connection` and ends the session.
     public static let sendmail = MTAProfile(
         name: "sendmail", timeouts: .sendmail,
         defaultMacros: [
@@ -45,9 +51,10 @@ extension MTAProfile {
         abortsAfterEveryTransaction: false, quitsAfterConnectionVerdict: true, mtaVersion: "8.17.1",
         replies: MTAReplies(
             reject: "550 5.7.1 Command rejected", tempfail: "451 4.3.2 Please try again later",
-            shutdown: "421 4.7.0 Closing connection",
+            shutdown: "421 4.7.0 $j closing connection",
             communicationError: "451 4.3.2 Please try again later",
             configurationError: "451 4.3.2 Please try again later",
-            noValidRecipients: "554 5.5.1 No valid recipients"),
-        family: .sendmail)
+            noValidRecipients: "554 5.5.1 No valid recipients", connectionReject: "550 5.0.0 Command rejected",
+            rejectGreeting: "554 $j ESMTP not accepting messages"),
+        family: .sendmail, keepsSessionAfterConnectionVerdict: true)
 }

@@ -22,6 +22,13 @@ public struct MTAProfile: Hashable, Sendable {
     public var abortsAfterEveryTransaction: Bool
     /// Whether QUIT is sent after a connection-level verdict (Postfix just closes the socket).
     public var quitsAfterConnectionVerdict: Bool
+    /// Whether the SMTP session goes on after REJECT, TEMPFAIL or REPLYCODE at CONNECT or HELO, the MTA
+    /// answering for the milter, as Sendmail's `srvrsmtp.c` does (`nullserver`, `tempfail`): CONNECT gets
+    /// the usual greeting (``MTAReplies/rejectGreeting`` after REJECT), HELO its 250, now and later, and
+    /// every other later command the refusal (``MTAReplies/connectionReject`` after REJECT, ``MTAReplies/tempfail``
+    /// after TEMPFAIL, the text of a REPLYCODE at HELO). A REPLYCODE starting with 421 at HELO, and
+    /// SHUTDOWN, still end the session. Otherwise the verdict's step and every later one get the refusal.
+    public var keepsSessionAfterConnectionVerdict: Bool
     /// The value of the `v` macro.
     public var mtaVersion: String
     /// The replies the MTA gives for REJECT, TEMPFAIL, SHUTDOWN, and after a protocol error.
@@ -55,8 +62,10 @@ public struct MTAProfile: Hashable, Sendable {
         name: String, timeouts: MilterTimeouts, defaultMacros: [MacroEvent: [String]], sendsMacrosBeforeContent: Bool,
         sendsEmptyMacroPackets: Bool, ipv6AddressPrefix: String, abortsAfterEveryTransaction: Bool,
         quitsAfterConnectionVerdict: Bool, mtaVersion: String, replies: MTAReplies,
-        family: Family, queueIDAfterFirstRecipient: Bool = false, quarantineReasonLimit: Int? = nil
+        family: Family, queueIDAfterFirstRecipient: Bool = false, quarantineReasonLimit: Int? = nil,
+        keepsSessionAfterConnectionVerdict: Bool = false
     ) {
+        self.keepsSessionAfterConnectionVerdict = keepsSessionAfterConnectionVerdict
         self.quarantineReasonLimit = quarantineReasonLimit
         self.queueIDAfterFirstRecipient = queueIDAfterFirstRecipient
         self.name = name
@@ -98,7 +107,8 @@ public struct MTAProfile: Hashable, Sendable {
     }
 }
 
-/// The SMTP replies an MTA gives on the milter's behalf.
+/// The SMTP replies an MTA gives on the milter's behalf. In ``shutdown`` and ``rejectGreeting``, `$j`
+/// stands for the MTA's host name (``MTAIdentity/hostname``), as in Sendmail's configuration.
 public struct MTAReplies: Hashable, Sendable {
     /// For REJECT.
     public var reject: String
@@ -106,6 +116,12 @@ public struct MTAReplies: Hashable, Sendable {
     public var tempfail: String
     /// For SHUTDOWN.
     public var shutdown: String
+    /// Under ``MTAProfile/keepsSessionAfterConnectionVerdict``, the reply to the commands after REJECT at
+    /// CONNECT or HELO (``reject`` by default).
+    public var connectionReject: String
+    /// Under ``MTAProfile/keepsSessionAfterConnectionVerdict``, the greeting after REJECT at CONNECT; `nil`
+    /// for the usual one, CONNECT then getting no refusal of its own.
+    public var rejectGreeting: String?
     /// After a protocol error, a timeout or EOF (the default action).
     public var communicationError: String
     /// After a malformed reply, such as a REPLYCODE with bad syntax.
@@ -113,16 +129,23 @@ public struct MTAReplies: Hashable, Sendable {
     /// When every recipient was rejected.
     public var noValidRecipients: String
 
-    /// Creates replies.
+    /// Creates replies; `connectionReject` is `reject` unless given.
     public init(
         reject: String, tempfail: String, shutdown: String, communicationError: String, configurationError: String,
-        noValidRecipients: String
+        noValidRecipients: String, connectionReject: String? = nil, rejectGreeting: String? = nil
     ) {
+        self.connectionReject = connectionReject ?? reject
+        self.rejectGreeting = rejectGreeting
         self.reject = reject
         self.tempfail = tempfail
         self.shutdown = shutdown
         self.communicationError = communicationError
         self.configurationError = configurationError
         self.noValidRecipients = noValidRecipients
+    }
+
+    /// `text` with `$j` replaced by `hostname`.
+    func expanded(_ text: String, hostname: String) -> String {
+        text.contains("$j") ? text.replacing("$j", with: hostname) : text
     }
 }

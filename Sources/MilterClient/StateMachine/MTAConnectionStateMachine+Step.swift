@@ -181,14 +181,17 @@ extension MTAConnectionStateMachine {
         takeEarlyQuarantine(&record)
         let quits = configuration.profile.quitsAfterConnectionVerdict
         if let reply = refusedBodyReplacement(record) { record.smtpReply = reply }
-        switch StepEffect(final: final, at: id, rules: session.rules, replies: configuration.profile.replies) {
+        let effect = StepEffect(
+            final: final, at: id, rules: session.rules, profile: configuration.profile,
+            hostname: configuration.identity.hostname)
+        switch effect {
         case .skipRest: skippingBody = true
         case .acceptConnection:
             status = .bypass
             if !quits { dropSocket() }
-        case .closeConnection(let reply):
-            status = .refused(reply)
-            record.smtpReply = reply
+        case .closeConnection(let refusal):
+            status = .refused(refusal.laterReply, answersHelo: refusal.answersHelo)
+            record.smtpReply = refusal.stepReply
             if !quits || final == .shutdown { dropSocket() }
         case .refuse(let reply): record.smtpReply = reply
         case .proceed, .acceptMessage, .discard: break
@@ -201,7 +204,7 @@ extension MTAConnectionStateMachine {
     mutating func fail(_ id: MilterCommand.ID, _ finding: Finding, start: NIODeadline) -> StepRecord {
         let replies = configuration.profile.replies
         let reply = finding.isConfigurationError ? replies.configurationError : replies.communicationError
-        status = .refused(reply)
+        status = .refused(reply, answersHelo: false)
         dropSocket()
         return StepRecord(
             command: id, delivery: .awaited, smtpReply: reply, finding: finding, duration: start.duration(to: now()))
@@ -211,7 +214,8 @@ extension MTAConnectionStateMachine {
         switch status {
         case .open: nil
         case .bypass: StepRecord(command: id, delivery: .notSent)
-        case .refused(let reply): StepRecord(command: id, delivery: .notSent, smtpReply: reply)
+        case .refused(_, answersHelo: true) where id == .helo: StepRecord(command: id, delivery: .notSent)
+        case .refused(let reply, _): StepRecord(command: id, delivery: .notSent, smtpReply: reply)
         }
     }
 

@@ -163,7 +163,8 @@ extension MTAConnectionStateMachine {
             return
         }
         switch StepEffect(
-            final: final, at: record.command, rules: session.rules, replies: configuration.profile.replies)
+            final: final, at: record.command, rules: session.rules, profile: configuration.profile,
+            hostname: configuration.identity.hostname)
         {
         case .acceptMessage: transaction.ending = .delivered
         case .discard: transaction.ending = .discarded

@@ -43,8 +43,9 @@ package struct MTAConnectionStateMachine {
         case open
         /// The milter accepted the connection: no more events, every message is delivered unfiltered.
         case bypass
-        /// The connection was refused (verdict at CONNECT/HELO, SHUTDOWN, or a finding): every later step gets this reply.
-        case refused(String)
+        /// The connection was refused (verdict at CONNECT/HELO, SHUTDOWN, or a finding): every later step gets
+        /// this reply, but HELO if `answersHelo` (``MTAProfile/keepsSessionAfterConnectionVerdict``).
+        case refused(String, answersHelo: Bool)
     }
 
     /// The configuration in force.

@@ -15,13 +15,14 @@ enum StepEffect: Hashable, Sendable {
     case discard
     /// A refusal of the message, or of one recipient at RCPT.
     case refuse(String)
-    /// A refusal of the whole connection: the milter socket is closed, every later command gets this reply.
-    case closeConnection(String)
+    /// A refusal of the whole connection: the milter socket is closed, later commands get the refusal.
+    case closeConnection(ConnectionRefusal)
 
-    /// The effect of `reply` at `step` under `rules`, with the MTA's texts from `replies`.
-    init(final reply: MilterReply, at step: MilterCommand.ID, rules: MTARules, replies: MTAReplies) {
+    /// The effect of `reply` at `step` under `rules`, with the texts of `profile`; `hostname` is the MTA's.
+    init(final reply: MilterReply, at step: MilterCommand.ID, rules: MTARules, profile: MTAProfile, hostname: String) {
+        let replies = profile.replies
         let connectionLevel = step == .connect || step == .helo
-        let refusal: String?
+        let refusal: String
         switch reply {
         case .continue, .optionNegotiation, .progress, .quarantine: self = .proceed; return
         case .skip: self = Self.skip(at: step, rules: rules); return
@@ -31,11 +32,15 @@ enum StepEffect: Hashable, Sendable {
             let quits = step == .connect && rules.takesDiscardAtConnection
             self = connectionLevel ? (quits ? .acceptConnection : .proceed) : .discard
             return
-        case .shutdown, .connectionFailure: self = .closeConnection(replies.shutdown); return
+        case .shutdown, .connectionFailure:
+            self = .closeConnection(.everyCommand(replies.expanded(replies.shutdown, hostname: hostname)))
+            return
         case .reject: refusal = replies.reject
         case .tempfail: refusal = replies.tempfail
         case .replyCode(let text) where step == .connect && rules.keepsOnlyReplyCodeVerdictAtConnect:
-            self = Self(final: ReplyCode.sendmailConnectVerdict(text), at: step, rules: rules, replies: replies)
+            self = Self(
+                final: ReplyCode.sendmailConnectVerdict(text), at: step, rules: rules, profile: profile,
+                hostname: hostname)
             return
         case .replyCode(let text):
             // Sendmail's MILTER_CHECK_REPLYCODE swaps a text it cannot use for its own refusal.
@@ -43,7 +48,12 @@ enum StepEffect: Hashable, Sendable {
             refusal = replaced ? ReplyCode.sendmailDefault(for: step) : ReplyCode.postfixText(text)
         default: self = .proceed; return
         }
-        self = connectionLevel ? .closeConnection(refusal ?? replies.reject) : .refuse(refusal ?? replies.reject)
+        guard connectionLevel else {
+            self = .refuse(refusal)
+            return
+        }
+        self = .closeConnection(
+            ConnectionRefusal(reply, refusal: refusal, at: step, profile: profile, hostname: hostname))
     }
 
     /// SKIP. Under ``MTARules/skipsEventType`` (Postfix) CONTINUE, the body skipped after a chunk; the

@@ -16,6 +16,22 @@ extension MTASession {
             excerpt: Redaction.excerpt(text.bytes), detail: "\(problem): \(consequence)")
     }
 
+    /// The warning for any REPLYCODE at CONNECT under ``MTARules/keepsOnlyReplyCodeVerdictAtConnect``: Sendmail's
+    /// `milter_connect` drops the text and keeps only the verdict it reflects (``ReplyCode/sendmailConnectVerdict(_:)``),
+    /// which `srvrsmtp.c` then answers as it answers that verdict. A text Sendmail cannot use (or that breaks
+    /// ``ReplyCode/check(_:)``) says so first.
+    static func sendmailConnectReplyCodeWarning(_ text: MilterString) -> MilterProtocolError {
+        let verdict = ReplyCode.sendmailConnectVerdict(text)
+        let problem =
+            ReplyCode.problems(in: text).first?.description
+            ?? (ReplyCode.sendmailAccepts(text) ? nil : "Sendmail cannot use it")
+        let consequence = "Sendmail drops the text at CONNECT and answers as for \(verdict.id)"
+        return MilterProtocolError(
+            problem == nil ? .replyNotAllowedHere : .invalidReplyCode, commandByte: MilterReply.ID.replyCode.rawValue,
+            excerpt: Redaction.excerpt(text.bytes),
+            detail: problem.map { "\($0): \(consequence)" } ?? "REPLYCODE after CONNECT: \(consequence)")
+    }
+
     /// What Sendmail does after SKIP at `step` before the body. `milter_send_command` leaves the command
     /// at CONTINUE and puts the milter in `SMFS_SKIP`, which `milter_command` and `milter_data` pass
     /// over and only `milter_body` resets; `milter_headers` goes on sending headers regardless.

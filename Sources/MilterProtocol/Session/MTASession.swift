@@ -199,6 +199,8 @@ public struct MTASession: Hashable, Sendable {
         case .replyCode(let text) where rules.checksOnlyReplyCodeStart:
             try ReplyCode.postfixCheck(text)
             lastReplyWarning = Self.postfixReplyCodeWarning(text)
+        case .replyCode(let text) where step == .connect && rules.keepsOnlyReplyCodeVerdictAtConnect:
+            lastReplyWarning = Self.sendmailConnectReplyCodeWarning(text)
         case .replyCode(let text):
             guard rules.replacesInvalidReplyCode else { return try ReplyCode.check(text) }
             lastReplyWarning = Self.sendmailReplyCodeWarning(text, at: step)
