@@ -35,7 +35,7 @@ import Testing
 
     @Test(
         arguments: [
-            ("REPLYCODE without NUL", Wire.frame(28, "y", Wire.text("550 5.7.1 alice@example.org"))),
+            ("QUARANTINE without NUL", Wire.frame(18, "q", Wire.text("alice@example.org"))),
             ("ADDRCPT with trailing data", Wire.frame(24, "+", Wire.text("<alice@example.org>\0abc"))),
             ("truncated at EOF", [0, 0, 0, 40] + Wire.text("+<alice@example.org>")),
         ] as [(String, [UInt8])])

@@ -40,7 +40,6 @@ import Testing
 
     @Test(
         arguments: [
-            ("REPLYCODE", Wire.frame(4, "y", Wire.text("550"))),
             ("ADDHEADER value", Wire.frame(9, "h", Wire.text("X-A\0vvvv"))),
             ("INSHEADER name", Wire.frame(8, "i", Wire.u32(0) + Wire.text("X-A"))),
             ("CHGFROM", Wire.frame(3, "e", Wire.text("<>"))),

@@ -43,6 +43,21 @@ func checkRoundTrip(_ reply: MilterReply) {
     if case .replyCode(let text) = reply { _ = ReplyCode.problems(in: text) }
 }
 
+/// A REPLYCODE whose payload is `bytes`, any bytes, decodes and encodes back byte for byte (ReplyCode+Wire.swift).
+func checkReplyCodePayload(_ bytes: [UInt8]) {
+    guard bytes.count <= replyLimits.maximumPayloadLength else { return }
+    let frame: [UInt8] = withUnsafeBytes(of: UInt32(bytes.count + 1).bigEndian, Array.init) + [0x79] + bytes
+    var buffer = ByteBuffer(bytes: frame)
+    var decoder = MilterReplyDecoder(limits: replyLimits)
+    guard case .replyCode(let text)? = try? decoder.decode(buffer: &buffer) else {
+        fatalError("a REPLYCODE was refused")
+    }
+    var encoded = ByteBuffer()
+    guard (try? encoded.writeMilterReply(.replyCode(text))) != nil, Array(encoded.readableBytesView) == frame else {
+        fatalError("a REPLYCODE did not encode back to its bytes")
+    }
+}
+
 runFuzzer { bytes in
     var driver = SessionDriver(selector: Int(bytes.last ?? 0))
     var commands = MilterCommandDecoder()
@@ -52,4 +67,5 @@ runFuzzer { bytes in
     }
     var replies = MilterReplyDecoder(limits: replyLimits)
     decodeInChunks(bytes, with: &replies) { checkRoundTrip($0) }
+    checkReplyCodePayload(bytes)
 }

@@ -15,7 +15,8 @@ public enum MilterReply: Hashable, Sendable {
     /// `d`: accept and silently discard the message. Message-level only.
     case discard
     /// `y`: a final SMTP reply, `"550 5.7.1 text"\0`. See ``ReplyCode``. Bytes a milter sends after
-    /// the NUL stay in the text after a NUL, for the MTA's rules to judge (`ByteBuffer.readReplyCodeText()`).
+    /// the NUL stay in the text after a NUL, for the MTA's rules to judge, and a text ending in exactly one
+    /// NUL is a payload sent without one (``ReplyCode/lacksTerminator(_:)``, `ByteBuffer.readReplyCodeText()`).
     case replyCode(MilterString)
     /// `s`: skip further events of this type (body chunks). Needs SMFIP_SKIP.
     case skip

@@ -16,6 +16,13 @@ extension MTASession {
     /// a C string, dropping them; 3.12-20260819's `milter8_valid_smtp_reply` refuses the reply as malformed.
     static func postfixReplyCodeWarning(_ text: MilterString) -> MilterProtocolError? {
         guard let nul = text.bytes.firstIndex(of: 0) else { return nil }
+        if nul == text.bytes.count - 1, ReplyCode.lacksTerminator(text) {
+            return MilterProtocolError(
+                .invalidReplyCode, commandByte: MilterReply.ID.replyCode.rawValue,
+                detail:
+                    "no NUL at the end of the payload: Postfix takes its bytes as the text (3.7.21 and the current "
+                    + "snapshots; before 3.7.21 it read on into stale bytes up to a NUL, milter8_read_data)")
+        }
         return MilterProtocolError(
             .invalidReplyCode, commandByte: MilterReply.ID.replyCode.rawValue,
             excerpt: Redaction.excerpt(text.bytes[nul...]),

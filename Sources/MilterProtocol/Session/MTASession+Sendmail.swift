@@ -7,7 +7,7 @@ extension MTASession {
         let problems = ReplyCode.problems(in: text)
         let accepted = ReplyCode.sendmailAccepts(text)
         guard !problems.isEmpty || !accepted else { return nil }
-        let problem = problems.first?.description ?? "Sendmail cannot use it"
+        let problem = sendmailProblem(text) ?? "Sendmail cannot use it"
         let consequence =
             accepted
             ? "Sendmail sends it as it is" : "Sendmail replies \(ReplyCode.sendmailDefault(for: step)) instead"
@@ -22,14 +22,19 @@ extension MTASession {
     /// ``ReplyCode/check(_:)``) says so first.
     static func sendmailConnectReplyCodeWarning(_ text: MilterString) -> MilterProtocolError {
         let verdict = ReplyCode.sendmailConnectVerdict(text)
-        let problem =
-            ReplyCode.problems(in: text).first?.description
-            ?? (ReplyCode.sendmailAccepts(text) ? nil : "Sendmail cannot use it")
+        let problem = sendmailProblem(text) ?? (ReplyCode.sendmailAccepts(text) ? nil : "Sendmail cannot use it")
         let consequence = "Sendmail drops the text at CONNECT and answers as for \(verdict.id)"
         return MilterProtocolError(
             problem == nil ? .replyNotAllowedHere : .invalidReplyCode, commandByte: MilterReply.ID.replyCode.rawValue,
             excerpt: Redaction.excerpt(text.bytes),
             detail: problem.map { "\($0): \(consequence)" } ?? "REPLYCODE after CONNECT: \(consequence)")
+    }
+
+    /// The first problem of a REPLYCODE text, in words: a payload with no NUL at its end first (`milter_read`
+    /// keeps the bytes as read, and `MILTER_CHECK_REPLYCODE` finds `strlen(response) + 1 != rlen`).
+    private static func sendmailProblem(_ text: MilterString) -> String? {
+        if ReplyCode.lacksTerminator(text) { return "no NUL at the end of the payload" }
+        return ReplyCode.problems(in: text).first?.description
     }
 
     /// What Sendmail does after SKIP at `step` before the body. `milter_send_command` leaves the command
