@@ -200,14 +200,20 @@ extension MTAConnectionStateMachine {
     }
 
     /// Applies the default action after a finding: the socket is dropped and every later step
-    /// gets the tempfail reply (Postfix `milter8_comm_error`/`milter8_conf_error`).
+    /// gets the tempfail reply (Postfix `milter8_comm_error`/`milter8_conf_error`). Under
+    /// ``MTAProfile/keepsSessionAfterConnectionVerdict`` that is a TEMPFAIL state for CONNECT, HELO and every
+    /// later command (Sendmail's `MILTER_CHECK_ERROR` with `F=T`), which `srvrsmtp.c` answers at CONNECT and
+    /// HELO as usual (220, 250; `tempfail` is set for the commands after them).
     mutating func fail(_ id: MilterCommand.ID, _ finding: Finding, start: NIODeadline) -> StepRecord {
         let replies = configuration.profile.replies
         let reply = finding.isConfigurationError ? replies.configurationError : replies.communicationError
-        status = .refused(reply, answersHelo: false)
+        let keepsSession = configuration.profile.keepsSessionAfterConnectionVerdict
+        status = .refused(reply, answersHelo: keepsSession)
         dropSocket()
+        let answeredAsUsual = keepsSession && (id == .connect || id == .helo)
         return StepRecord(
-            command: id, delivery: .awaited, smtpReply: reply, finding: finding, duration: start.duration(to: now()))
+            command: id, delivery: .awaited, smtpReply: answeredAsUsual ? nil : reply, finding: finding,
+            duration: start.duration(to: now()))
     }
 
     private mutating func recordWithoutMilter(_ id: MilterCommand.ID) -> StepRecord? {

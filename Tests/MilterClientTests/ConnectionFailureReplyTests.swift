@@ -1,0 +1,37 @@
+import MilterClient
+import MilterProtocol
+import MilterTestSupport
+import Testing
+
+/// A failure at CONNECT or HELO (here the milter closing the connection). Sendmail's `MILTER_CHECK_ERROR`, with
+/// `F=T`, puts a TEMPFAIL state on that command and every later one, which `srvrsmtp.c` answers as for the
+/// milter's TEMPFAIL: the usual greeting and 250 to HELO, then and later, and `451 4.3.2 Please try again later`
+/// to MAIL (as Sendmail 8.17.1.9 did after a bogus reply at CONNECT or HELO). Postfix refuses from that step on.
+@Suite struct ConnectionFailureReplyTests {
+    static func run(closingAt step: MilterCommand.ID, profile: MTAProfile) -> (StepRecord, StepRecord, String?) {
+        let milter = SimulatedMilter(script: Scripts.wellBehaved { $0.id == step ? [.close] : nil })
+        let connection = SimulatedConnection(milter: milter, configuration: Fixtures.configuration(profile: profile))
+        let connect = connection.connect()
+        let helo = connection.helo()
+        let result = connection.send(Fixtures.message)
+        let laterHelo = connection.helo("again.example.org")
+        connection.quit()
+        return (step == .connect ? connect : helo, laterHelo, result.smtpReply)
+    }
+
+    @Test(arguments: [MilterCommand.ID.connect, .helo])
+    func sendmailAnswersConnectAndHeloAsUsual(step: MilterCommand.ID) {
+        let (failed, laterHelo, message) = Self.run(closingAt: step, profile: .sendmail)
+        #expect(failed.finding?.code == "eof" && failed.smtpReply == nil)
+        #expect(laterHelo.delivery == .notSent && laterHelo.smtpReply == nil)
+        #expect(message == MTAProfile.sendmail.replies.communicationError)
+    }
+
+    @Test(arguments: [MilterCommand.ID.connect, .helo])
+    func postfixRefusesFromThatStepOn(step: MilterCommand.ID) {
+        let reply = MTAProfile.postfix.replies.communicationError
+        let (failed, laterHelo, message) = Self.run(closingAt: step, profile: .postfix)
+        #expect(failed.finding?.code == "eof" && failed.smtpReply == reply)
+        #expect(laterHelo.smtpReply == reply && message == reply)
+    }
+}
