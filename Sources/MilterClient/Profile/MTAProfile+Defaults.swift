@@ -33,7 +33,7 @@ extension MTAProfile {
     /// makes the greeting `554 $j ESMTP not accepting messages` (`greetcode`, `greetmsg`) and, at CONNECT or
     /// HELO, `nullserver = "Command rejected"`, which is no SMTP reply, so later commands get
     /// `usrerr("550 5.0.0 %s")`; TEMPFAIL sets `tempfail`, so MAIL gets `MSG_TEMPFAIL`; the SHUTDOWN state (a
-    /// REPLYCODE starting `421 ` at CONNECT, ``ReplyCode/sendmailConnectVerdict(_:)``) sends
+    /// REPLYCODE starting `421 ` at CONNECT, `ReplyCode.sendmailConnectVerdict(_:)`) sends
     /// `421 4.7.0 $j closing connection` and ends the session.
     public static let sendmail = MTAProfile(
         name: "sendmail", timeouts: .sendmail,
