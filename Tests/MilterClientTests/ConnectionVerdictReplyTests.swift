@@ -8,7 +8,7 @@ import Testing
 /// CONNECT gets its greeting, 554 after REJECT; HELO gets 250 then and later; the other commands get
 /// `550 5.0.0 Command rejected` after REJECT, `MSG_TEMPFAIL` after TEMPFAIL, a HELO REPLYCODE's own text. Only
 /// `421 4.7.0 $j closing connection` (a REPLYCODE `421 …` at CONNECT) and a REPLYCODE `421…` at HELO end the
-/// session. The Postfix profile answers the verdict's step and everything after it with the refusal.
+/// session. The Postfix profile's rows are in ``PostfixConnectionVerdictReplyTests``.
 /// Every Sendmail row was also played against Sendmail 8.17.1.9 (interop/sendmail) with a script milter, and
 /// the SMTP client got these replies.
 @Suite struct ConnectionVerdictReplyTests {
@@ -123,24 +123,5 @@ import Testing
         let warning = try #require(outcome.findings.first)
         #expect(warning.code == "invalidReplyCode" && warning.severity == .warning)
         #expect(warning.description.contains("answers as for REJECT"))
-    }
-
-    /// Postfix unchanged: the refusal answers the verdict's step and every later command, HELO included.
-    @Test(arguments: [
-        (MilterReply.reject, MilterCommand.ID.connect, "550 5.7.1 Command rejected"),
-        (.tempfail, .connect, "451 4.7.1 Service unavailable - try again later"),
-        (.replyCode("550 5.7.1 go away"), .connect, "550 5.7.1 go away"),
-        (.reject, .helo, "550 5.7.1 Command rejected"),
-        (.tempfail, .helo, "451 4.7.1 Service unavailable - try again later"),
-        (.replyCode("550 5.7.1 go away"), .helo, "550 5.7.1 go away"),
-    ])
-    func postfixRefusesEveryCommand(reply: MilterReply, step: MilterCommand.ID, text: String) {
-        let outcome = Self.run(reply, at: step, profile: .postfix)
-        let refused = step == .connect ? outcome.connect : outcome.helo
-        #expect(refused.smtpReply == text)
-        if step == .connect { #expect(outcome.helo.smtpReply == text) }
-        #expect(outcome.result.smtpReply == text)
-        #expect(outcome.laterHelo.smtpReply == text)
-        #expect(outcome.findings.isEmpty)
     }
 }

@@ -5,7 +5,13 @@ extension MTAProfile {
     /// but for one thing of 3.10 and later: a QUARANTINE reason is kept to its first 100 bytes
     /// (``quarantineReasonLimit``), where 3.7 drops it. The replies `milter8_event` takes (SKIP at any
     /// event, modifications not negotiated) are taken the same way from 3.7 to the current snapshots; the
-    /// REPLYCODE check is 3.7's (current snapshots check every line).
+    /// REPLYCODE check is 3.7's (current snapshots check every line). After a verdict or a failure at CONNECT or
+    /// HELO the session goes on as `smtpd.c` plays it with its defaults (``keepsSessionAfterConnectionVerdict``,
+    /// checked against Postfix 3.7.11): a 5xx refusal at CONNECT makes the greeting
+    /// `554 $j ESMTP not accepting connections`, one starting with 421 (SHUTDOWN's `421 4.7.0 Server closing
+    /// connection` too) `421 $j Service unavailable - try again later` and ends the session; HELO gets 250 unless
+    /// the refusal starts with 421; MAIL and later commands get the refusal. `smtpd_delay_reject` (default `yes`)
+    /// plays no part: it delays only the `smtpd_*_restrictions`, not the milter's replies.
     public static let postfix = MTAProfile(
         name: "postfix", timeouts: .postfix,
         defaultMacros: [
@@ -25,8 +31,12 @@ extension MTAProfile {
             shutdown: "421 4.7.0 Server closing connection",
             communicationError: "451 4.7.1 Service unavailable - try again later",
             configurationError: "451 4.3.5 Server configuration problem - try again later",
-            noValidRecipients: "554 5.5.1 Error: no valid recipients"),
-        family: .postfix, queueIDAfterFirstRecipient: true, quarantineReasonLimit: 100)
+            noValidRecipients: "554 5.5.1 Error: no valid recipients",
+            // smtpd.c smtpd_proto, after milter_conn_event.
+            rejectGreeting: "554 $j ESMTP not accepting connections",
+            shutdownGreeting: "421 $j Service unavailable - try again later"),
+        family: .postfix, queueIDAfterFirstRecipient: true, quarantineReasonLimit: 100,
+        keepsSessionAfterConnectionVerdict: true)
 
     /// Sendmail 8.17 with `F=T` (tempfail when the milter fails; PROTOCOL.md §F, `milter.c`). Its texts after a
     /// verdict at CONNECT or HELO are `srvrsmtp.c`'s (``keepsSessionAfterConnectionVerdict``): REJECT at CONNECT

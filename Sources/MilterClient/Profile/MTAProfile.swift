@@ -23,11 +23,15 @@ public struct MTAProfile: Hashable, Sendable {
     /// Whether QUIT is sent after a connection-level verdict (Postfix just closes the socket).
     public var quitsAfterConnectionVerdict: Bool
     /// Whether the SMTP session goes on after REJECT, TEMPFAIL or REPLYCODE at CONNECT or HELO, the MTA
-    /// answering for the milter, as Sendmail's `srvrsmtp.c` does (`nullserver`, `tempfail`): CONNECT gets
-    /// the usual greeting (``MTAReplies/rejectGreeting`` after REJECT), HELO its 250, now and later, and
-    /// every other later command the refusal (``MTAReplies/connectionReject`` after REJECT, ``MTAReplies/tempfail``
-    /// after TEMPFAIL, the text of a REPLYCODE at HELO). A REPLYCODE starting with 421 at HELO, and
-    /// SHUTDOWN, still end the session. Otherwise the verdict's step and every later one get the refusal.
+    /// answering for the milter, as both MTAs do: HELO gets its 250, now and later, and the other later commands
+    /// the refusal. With Sendmail (`srvrsmtp.c`, `nullserver` and `tempfail`) CONNECT gets the usual greeting
+    /// (``MTAReplies/rejectGreeting`` after REJECT) and the later commands ``MTAReplies/connectionReject`` after
+    /// REJECT, ``MTAReplies/tempfail`` after TEMPFAIL, the text of a REPLYCODE at HELO; a REPLYCODE starting with
+    /// 421 at HELO, and SHUTDOWN, end the session. With Postfix (`smtpd.c`, the milter's `def_reply`) the later
+    /// commands get the refusal itself; CONNECT gets ``MTAReplies/rejectGreeting`` after a 5xx refusal, and a
+    /// refusal starting with 421 (SHUTDOWN too) ends the session, with ``MTAReplies/shutdownGreeting`` at CONNECT.
+    /// A failure at CONNECT or HELO is answered the same way. Otherwise the verdict's step and every later one
+    /// get the refusal.
     public var keepsSessionAfterConnectionVerdict: Bool
     /// The value of the `v` macro.
     public var mtaVersion: String
@@ -107,8 +111,9 @@ public struct MTAProfile: Hashable, Sendable {
     }
 }
 
-/// The SMTP replies an MTA gives on the milter's behalf. In ``shutdown`` and ``rejectGreeting``, `$j`
-/// stands for the MTA's host name (``MTAIdentity/hostname``), as in Sendmail's configuration.
+/// The SMTP replies an MTA gives on the milter's behalf. In ``shutdown``, ``rejectGreeting`` and
+/// ``shutdownGreeting``, `$j` stands for the MTA's host name (``MTAIdentity/hostname``), as in Sendmail's
+/// configuration.
 public struct MTAReplies: Hashable, Sendable {
     /// For REJECT.
     public var reject: String
@@ -119,9 +124,12 @@ public struct MTAReplies: Hashable, Sendable {
     /// Under ``MTAProfile/keepsSessionAfterConnectionVerdict``, the reply to the commands after REJECT at
     /// CONNECT or HELO (``reject`` by default).
     public var connectionReject: String
-    /// Under ``MTAProfile/keepsSessionAfterConnectionVerdict``, the greeting after REJECT at CONNECT; `nil`
-    /// for the usual one, CONNECT then getting no refusal of its own.
+    /// Under ``MTAProfile/keepsSessionAfterConnectionVerdict``, the greeting after REJECT at CONNECT (Postfix:
+    /// after any 5xx refusal there); `nil` for the usual one, CONNECT then getting no refusal of its own.
     public var rejectGreeting: String?
+    /// Under ``MTAProfile/keepsSessionAfterConnectionVerdict`` with Postfix, the greeting after a refusal at
+    /// CONNECT that starts with 421 (SHUTDOWN, or a REPLYCODE), which ends the session; `nil` for the refusal.
+    public var shutdownGreeting: String?
     /// After a protocol error, a timeout or EOF (the default action).
     public var communicationError: String
     /// After a malformed reply, such as a REPLYCODE with bad syntax.
@@ -132,10 +140,12 @@ public struct MTAReplies: Hashable, Sendable {
     /// Creates replies; `connectionReject` is `reject` unless given.
     public init(
         reject: String, tempfail: String, shutdown: String, communicationError: String, configurationError: String,
-        noValidRecipients: String, connectionReject: String? = nil, rejectGreeting: String? = nil
+        noValidRecipients: String, connectionReject: String? = nil, rejectGreeting: String? = nil,
+        shutdownGreeting: String? = nil
     ) {
         self.connectionReject = connectionReject ?? reject
         self.rejectGreeting = rejectGreeting
+        self.shutdownGreeting = shutdownGreeting
         self.reject = reject
         self.tempfail = tempfail
         self.shutdown = shutdown

@@ -203,7 +203,8 @@ extension MTAConnectionStateMachine {
     /// gets the tempfail reply (Postfix `milter8_comm_error`/`milter8_conf_error`). Under
     /// ``MTAProfile/keepsSessionAfterConnectionVerdict`` that is a TEMPFAIL state for CONNECT, HELO and every
     /// later command (Sendmail's `MILTER_CHECK_ERROR` with `F=T`), which `srvrsmtp.c` answers at CONNECT and
-    /// HELO as usual (220, 250; `tempfail` is set for the commands after them).
+    /// HELO as usual (220, 250; `tempfail` is set for the commands after them). Postfix's `smtpd.c` does the
+    /// same with the milter's `def_reply` (`MILTER8_STAT_ERROR`), a 451 that neither greeting nor HELO refuses.
     mutating func fail(_ id: MilterCommand.ID, _ finding: Finding, start: NIODeadline) -> StepRecord {
         let replies = configuration.profile.replies
         let reply = finding.isConfigurationError ? replies.configurationError : replies.communicationError

@@ -33,8 +33,11 @@ enum StepEffect: Hashable, Sendable {
             self = connectionLevel ? (quits ? .acceptConnection : .proceed) : .discard
             return
         case .shutdown, .connectionFailure:
-            self = .closeConnection(.everyCommand(replies.expanded(replies.shutdown, hostname: hostname)))
-            return
+            refusal = replies.expanded(replies.shutdown, hostname: hostname)
+            guard connectionLevel else {
+                self = .closeConnection(.everyCommand(refusal))
+                return
+            }
         case .reject: refusal = replies.reject
         case .tempfail: refusal = replies.tempfail
         case .replyCode(let text) where step == .connect && rules.keepsOnlyReplyCodeVerdictAtConnect:
