@@ -73,24 +73,36 @@ struct SMTPSession: Sendable {
     var helo: SMTPReply?
     /// One result per message, in order.
     var results: [SMTPResult] = []
+    /// Whether the server closed the connection after a 421 reply (checked only when going through refusals).
+    var closedByServer = false
 }
 
 /// A small blocking SMTP client (run off the cooperative pool) for driving Postfix in tests.
 enum SMTPClient {
     /// Sends `messages` on one connection to `host`:`port`, then QUIT. Every read times out after
     /// `timeout`, longer than the private Postfix's milter timeouts so that Postfix gives up first.
+    /// `throughRefusals` goes on after a greeting or EHLO reply other than 220 or 250 unless it is a 421, after
+    /// which it checks that the server closed the connection (``SMTPSession/closedByServer``).
     static func session(
         host: String = "127.0.0.1", port: Int, helo: String = "client.interop.test", messages: [SMTPMessage],
-        timeout: Duration = .seconds(120)
+        timeout: Duration = .seconds(120), throughRefusals: Bool = false
     ) async throws -> SMTPSession {
         try await offPool {
             let connection = try LineConnection(host: host, port: port, timeout: timeout)
             defer { connection.close() }
             var session = SMTPSession(greeting: try connection.readReply())
-            guard session.greeting.code == 220 else { return session }
+            /// Whether the session stops after `reply`, which was expected to be `code`.
+            func stops(after reply: SMTPReply, expected code: Int) -> Bool {
+                guard reply.code != code else { return false }
+                guard throughRefusals else { return true }
+                guard reply.code == 421 else { return false }
+                session.closedByServer = connection.closedByPeer()
+                return true
+            }
+            if stops(after: session.greeting, expected: 220) { return session }
             let heloReply = try connection.command("EHLO \(helo)")
             session.helo = heloReply
-            guard heloReply.code == 250 else { return session }
+            if stops(after: heloReply, expected: 250) { return session }
             for message in messages {
                 session.results.append(try send(message, on: connection))
             }
@@ -155,6 +167,15 @@ private final class LineConnection {
     }
 
     func close() { Glibc.close(fd) }
+
+    /// Whether the peer closed the connection: end of file within five seconds, no bytes left unread.
+    func closedByPeer() -> Bool {
+        guard buffer.isEmpty else { return false }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 5000) == 1 else { return false }
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
 
     func command(_ line: String) throws -> SMTPReply {
         try write(line + "\r\n")
