@@ -185,9 +185,11 @@ final class EarlyAcceptQuarantineClassifier: MailClassifier {
         let milter = try await startMilter(EarlyRefusalClassifier())
         let connection = try await openClient(milter, client: client)
         let records = [await connection.connect(), await connection.helo(helo)]
-        let refusal = try #require(records.first { $0.smtpReply != nil })
-        #expect(refusal.smtpReply?.hasPrefix(reply) == true, "\(refusal.smtpReply ?? "nil")")
+        // Postfix greets after a 5xx at CONNECT with its own 554 and answers MAIL with the milter's text; a 421 at
+        // HELO goes to HELO and ends the session (smtpd.c).
+        #expect(records.contains { $0.smtpReply != nil })
         let result = await connection.send(TestMail.message())
+        #expect(result.smtpReply?.hasPrefix(reply) == true, "\(result.smtpReply ?? "nil")")
         #expect(result.verdict == verdict, "every message of a refused connection is refused")
         #expect(await TestMail.findings(result, connection).isEmpty)
         #expect(await connection.quit().isEmpty)
