@@ -132,7 +132,8 @@ import Testing
         #expect(m.eventReceived(.reply(.continue)).text == "write D E")
         // Each reply within R (10 s) at end of message too; E (5 min) caps the step as a whole.
         #expect(m.written().text == "wait 10000 ms")
-        #expect(m.eventReceived(.reply(.reject)).text == "result reject 550 5.7.1 Command rejected")
+        // srvrsmtp.c answers REJECT after milter_data with 554.
+        #expect(m.eventReceived(.reply(.reject)).text == "result reject 554 5.7.1 Command rejected")
     }
 
     @Test func sendmailRefusesProgressBeforeEndOfMessage() {

@@ -83,7 +83,8 @@ import Testing
                 return [.reply(.replyCode("no code"))]
             }, configuration: Self.sendmail)
         #expect(result.verdict == .accept)
-        #expect(result.rejectedRecipients.map(\.reply) == ["550 5.7.1 Command rejected"])
+        // usrerr writes the recipient being parsed into a 550.
+        #expect(result.rejectedRecipients.map(\.reply) == ["550 5.7.1 <bob@example.net>... Command rejected"])
         #expect(result.resultingMessage?.recipients == ["<carol@example.net>"])
         #expect(result.findings.map(\.code) == ["invalidReplyCode"])
     }

@@ -44,7 +44,10 @@ extension MTAProfile {
     /// HELO, `nullserver = "Command rejected"`, which is no SMTP reply, so later commands get
     /// `usrerr("550 5.0.0 %s")`; TEMPFAIL sets `tempfail`, so MAIL gets `MSG_TEMPFAIL`; the SHUTDOWN state (a
     /// REPLYCODE starting `421 ` at CONNECT, `ReplyCode.sendmailConnectVerdict(_:)`) sends
-    /// `421 4.7.0 $j closing connection` and ends the session.
+    /// `421 4.7.0 $j closing connection` and ends the session. From MAIL on every refusal goes through `usrerr`
+    /// (`SendmailUserError`: an enhanced code added, the address at MAIL and RCPT), REJECT on the content is
+    /// `554 5.7.1 Command rejected` (``MTAReplies/contentReject``) and a REPLYCODE starting with 421 ends the
+    /// session.
     public static let sendmail = MTAProfile(
         name: "sendmail", timeouts: .sendmail,
         defaultMacros: [
@@ -65,6 +68,8 @@ extension MTAProfile {
             communicationError: "451 4.3.2 Please try again later",
             configurationError: "451 4.3.2 Please try again later",
             noValidRecipients: "554 5.5.1 No valid recipients", connectionReject: "550 5.0.0 Command rejected",
-            rejectGreeting: "554 $j ESMTP not accepting messages"),
+            rejectGreeting: "554 $j ESMTP not accepting messages",
+            // srvrsmtp.c, after milter_data: the content's verdicts come at end of data.
+            contentReject: "554 5.7.1 Command rejected"),
         family: .sendmail, keepsSessionAfterConnectionVerdict: true)
 }

@@ -117,6 +117,8 @@ public struct MTAProfile: Hashable, Sendable {
 public struct MTAReplies: Hashable, Sendable {
     /// For REJECT.
     public var reject: String
+    /// For REJECT at a header, end of headers, a body chunk or end of message (``reject`` by default).
+    public var contentReject: String
     /// For TEMPFAIL.
     public var tempfail: String
     /// For SHUTDOWN.
@@ -137,12 +139,13 @@ public struct MTAReplies: Hashable, Sendable {
     /// When every recipient was rejected.
     public var noValidRecipients: String
 
-    /// Creates replies; `connectionReject` is `reject` unless given.
+    /// Creates replies; `connectionReject` and `contentReject` are `reject` unless given.
     public init(
         reject: String, tempfail: String, shutdown: String, communicationError: String, configurationError: String,
         noValidRecipients: String, connectionReject: String? = nil, rejectGreeting: String? = nil,
-        shutdownGreeting: String? = nil
+        shutdownGreeting: String? = nil, contentReject: String? = nil
     ) {
+        self.contentReject = contentReject ?? reject
         self.connectionReject = connectionReject ?? reject
         self.rejectGreeting = rejectGreeting
         self.shutdownGreeting = shutdownGreeting

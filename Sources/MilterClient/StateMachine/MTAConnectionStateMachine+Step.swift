@@ -181,9 +181,7 @@ extension MTAConnectionStateMachine {
         takeEarlyQuarantine(&record)
         let quits = configuration.profile.quitsAfterConnectionVerdict
         if let reply = refusedBodyReplacement(record) { record.smtpReply = reply }
-        let effect = StepEffect(
-            final: final, at: id, rules: session.rules, profile: configuration.profile,
-            hostname: configuration.identity.hostname)
+        let effect = stepEffect(final, at: id)
         switch effect {
         case .skipRest: skippingBody = true
         case .acceptConnection:
@@ -197,6 +195,20 @@ extension MTAConnectionStateMachine {
         case .proceed, .acceptMessage, .discard: break
         }
         return record
+    }
+
+    /// What `final` at `step` does under the profile: ``StepEffect``, with the MTA's host name and, at MAIL and
+    /// RCPT, the address as the SMTP client gave it.
+    func stepEffect(_ final: MilterReply, at step: MilterCommand.ID) -> StepEffect {
+        let address: EnvelopeAddress? =
+            switch step {
+            case .mail: context.sender
+            case .recipient: context.recipient
+            default: nil
+            }
+        return StepEffect(
+            final: final, at: step, rules: session.rules, profile: configuration.profile,
+            hostname: configuration.identity.hostname, address: address?.address.string)
     }
 
     /// Applies the default action after a finding: the socket is dropped and every later step

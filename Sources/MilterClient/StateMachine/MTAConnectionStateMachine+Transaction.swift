@@ -162,10 +162,7 @@ extension MTAConnectionStateMachine {
             transaction.ending = .refused(reply)
             return
         }
-        switch StepEffect(
-            final: final, at: record.command, rules: session.rules, profile: configuration.profile,
-            hostname: configuration.identity.hostname)
-        {
+        switch stepEffect(final, at: record.command) {
         case .acceptMessage: transaction.ending = .delivered
         case .discard: transaction.ending = .discarded
         case .refuse(let reply) where !recipientLevel: transaction.ending = .refused(reply)

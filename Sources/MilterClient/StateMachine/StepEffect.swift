@@ -18,8 +18,12 @@ enum StepEffect: Hashable, Sendable {
     /// A refusal of the whole connection: the milter socket is closed, later commands get the refusal.
     case closeConnection(ConnectionRefusal)
 
-    /// The effect of `reply` at `step` under `rules`, with the texts of `profile`; `hostname` is the MTA's.
-    init(final reply: MilterReply, at step: MilterCommand.ID, rules: MTARules, profile: MTAProfile, hostname: String) {
+    /// The effect of `reply` at `step` under `rules`, with the texts of `profile`; `hostname` is the MTA's and
+    /// `address` the argument of the MAIL or RCPT being answered (Sendmail writes it into some refusals).
+    init(
+        final reply: MilterReply, at step: MilterCommand.ID, rules: MTARules, profile: MTAProfile, hostname: String,
+        address: String? = nil
+    ) {
         let replies = profile.replies
         let connectionLevel = step == .connect || step == .helo
         let refusal: String
@@ -38,7 +42,9 @@ enum StepEffect: Hashable, Sendable {
                 self = .closeConnection(.everyCommand(refusal))
                 return
             }
-        case .reject: refusal = replies.reject
+        case .reject:
+            let content = [.header, .endOfHeaders, .body, .endOfMessage].contains(step)
+            refusal = content ? replies.contentReject : replies.reject
         case .tempfail: refusal = replies.tempfail
         case .replyCode(let text) where step == .connect && rules.keepsOnlyReplyCodeVerdictAtConnect:
             self = Self(
@@ -52,11 +58,22 @@ enum StepEffect: Hashable, Sendable {
         default: self = .proceed; return
         }
         guard connectionLevel else {
-            self = .refuse(refusal)
+            self = profile.family == .sendmail ? Self.sendmail(reply, refusal, address: address) : .refuse(refusal)
             return
         }
         self = .closeConnection(
             ConnectionRefusal(reply, refusal: refusal, at: step, profile: profile, hostname: hostname))
+    }
+
+    /// A refusal from MAIL on as Sendmail's `srvrsmtp.c` sends it (`MILTER_REPLY` at MAIL and RCPT, the cases
+    /// after `milter_data_cmd` and `milter_data`): through `usrerr` (``SendmailUserError``), which adds a missing
+    /// enhanced code and, at MAIL and RCPT, the address; a REPLYCODE starting `421 ` or `421-` also ends the session
+    /// (`goto doquit`, `rv = false`), as Sendmail 8.17.1.9 did at MAIL, RCPT, DATA, end of headers and end of
+    /// message.
+    private static func sendmail(_ reply: MilterReply, _ refusal: String, address: String?) -> StepEffect {
+        let text = SendmailUserError.format(refusal, address: address)
+        guard case .replyCode = reply, text.hasPrefix("421 ") || text.hasPrefix("421-") else { return .refuse(text) }
+        return .closeConnection(.everyCommand(text))
     }
 
     /// SKIP. Under ``MTARules/skipsEventType`` (Postfix) CONTINUE, the body skipped after a chunk; the
