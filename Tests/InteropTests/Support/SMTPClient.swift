@@ -13,6 +13,8 @@ struct SMTPMessage: Sendable {
     var to: [String]
     /// The whole RFC 5322 message (header, blank line, body); line ends are normalised to CRLF.
     var data: String
+    /// ESMTP parameters after MAIL FROM's address, e.g. `SIZE=100`.
+    var mailParameters: [String] = []
 
     /// A message from its raw text.
     init(from: String, to: [String], data: String) {
@@ -82,7 +84,8 @@ enum SMTPClient {
     /// Sends `messages` on one connection to `host`:`port`, then QUIT. Every read times out after
     /// `timeout`, longer than the private Postfix's milter timeouts so that Postfix gives up first.
     /// `throughRefusals` goes on after a greeting or EHLO reply other than 220 or 250 unless it is a 421, after
-    /// which it checks that the server closed the connection (``SMTPSession/closedByServer``).
+    /// which (or after a message's last reply being 421) it checks that the server closed the connection
+    /// (``SMTPSession/closedByServer``).
     static func session(
         host: String = "127.0.0.1", port: Int, helo: String = "client.interop.test", messages: [SMTPMessage],
         timeout: Duration = .seconds(120), throughRefusals: Bool = false
@@ -104,7 +107,12 @@ enum SMTPClient {
             session.helo = heloReply
             if stops(after: heloReply, expected: 250) { return session }
             for message in messages {
-                session.results.append(try send(message, on: connection))
+                let result = try send(message, on: connection)
+                session.results.append(result)
+                if throughRefusals, result.last.code == 421 {
+                    session.closedByServer = connection.closedByPeer()
+                    return session
+                }
             }
             _ = try? connection.command("QUIT")
             return session
@@ -121,10 +129,13 @@ enum SMTPClient {
     }
 
     private static func send(_ message: SMTPMessage, on connection: LineConnection) throws -> SMTPResult {
-        var result = SMTPResult(mail: try connection.command("MAIL FROM:<\(message.from)>"))
+        let parameters = message.mailParameters.map { " " + $0 }.joined()
+        var result = SMTPResult(mail: try connection.command("MAIL FROM:<\(message.from)>\(parameters)"))
         guard result.mail.code == 250 else { return result }
         for recipient in message.to {
             result.rcpts.append(try connection.command("RCPT TO:<\(recipient)>"))
+            // The server is closing the connection.
+            if result.rcpts.last?.code == 421 { return result }
         }
         guard result.rcpts.contains(where: { $0.code == 250 }) else {
             _ = try connection.command("RSET")
