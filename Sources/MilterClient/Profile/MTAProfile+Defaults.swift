@@ -11,7 +11,8 @@ extension MTAProfile {
     /// `554 $j ESMTP not accepting connections`, one starting with 421 (SHUTDOWN's `421 4.7.0 Server closing
     /// connection` too) `421 $j Service unavailable - try again later` and ends the session; HELO gets 250 unless
     /// the refusal starts with 421; MAIL and later commands get the refusal. `smtpd_delay_reject` (default `yes`)
-    /// plays no part: it delays only the `smtpd_*_restrictions`, not the milter's replies.
+    /// plays no part: it delays only the `smtpd_*_restrictions`, not the milter's replies. From MAIL on a REPLYCODE
+    /// starting with 421 ends the session too (`smtpd_chat_reply` hangs up after any 421).
     public static let postfix = MTAProfile(
         name: "postfix", timeouts: .postfix,
         defaultMacros: [

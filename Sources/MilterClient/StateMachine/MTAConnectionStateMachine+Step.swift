@@ -190,7 +190,8 @@ extension MTAConnectionStateMachine {
         case .closeConnection(let refusal):
             status = .refused(refusal.laterReply, answersHelo: refusal.answersHelo)
             record.smtpReply = refusal.stepReply
-            if !quits || final == .shutdown { dropSocket() }
+            // Postfix keeps the milter after a 421 REPLYCODE from MAIL on (ABORT, then QUIT at the end).
+            if final == .shutdown || (!quits && (id == .connect || id == .helo)) { dropSocket() }
         case .refuse(let reply): record.smtpReply = reply
         case .proceed, .acceptMessage, .discard: break
         }

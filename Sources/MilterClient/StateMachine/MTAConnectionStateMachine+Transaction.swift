@@ -26,7 +26,7 @@ extension MTAConnectionStateMachine {
             return .deliverTransaction(closeTransaction())
         }
         purpose = .closingAbort
-        return proceed(startStep(.abort, macros: nil))
+        return proceed(startStep(.abort, macros: nil, ignoringStatus: status != .open))
     }
 
     /// Does what comes before a step and starts it; `encoded` is its command's whole frame if
@@ -120,10 +120,17 @@ extension MTAConnectionStateMachine {
     /// only a milter still in the message (``TransactionState/sendmailSendsAbort``): none after end
     /// of message (fixtures/pcap/sendmail-cmilter-lo.pcap shows no ABORT after an accepted or a rejected
     /// one), after an ACCEPT, or after a verdict on the content.
+    /// After a 421 from MAIL on the session is over, but Postfix's `mail_reset` still aborts the milter, which
+    /// `milter8.c` keeps for it (not `MILTER8_STAT_REJECT_CON`), before QUIT.
     private var needsAbort: Bool {
         mutating get {
-            guard case .open = status else { return false }
-            return configuration.profile.abortsAfterEveryTransaction || transaction.sendmailSendsAbort
+            switch status {
+            case .open: configuration.profile.abortsAfterEveryTransaction || transaction.sendmailSendsAbort
+            case .refused:
+                socketOpen && configuration.profile.abortsAfterEveryTransaction
+                    && transaction.steps.contains { $0.command == .mail && $0.delivery != .notSent }
+            case .bypass: false
+            }
         }
     }
 

@@ -58,7 +58,11 @@ enum StepEffect: Hashable, Sendable {
         default: self = .proceed; return
         }
         guard connectionLevel else {
-            self = profile.family == .sendmail ? Self.sendmail(reply, refusal, address: address) : .refuse(refusal)
+            switch profile.family {
+            case .sendmail: self = Self.sendmail(reply, refusal, address: address)
+            // smtpd_chat_reply (smtpd_chat.c) hangs up after any 421 it sends.
+            case .postfix: self = refusal.hasPrefix("421") ? .closeConnection(.everyCommand(refusal)) : .refuse(refusal)
+            }
             return
         }
         self = .closeConnection(
