@@ -2,7 +2,6 @@ import MailMessage
 import MilterClient
 import MilterProtocol
 import MilterTestSupport
-import NIOConcurrencyHelpers
 import Testing
 
 /// A REPLYCODE starting with 421 from MAIL on, from a scripted milter, through the real Postfix and through
@@ -16,45 +15,34 @@ struct PostfixSessionEndTests {
 
     @Test func postfixAndTheProfileAgree() async throws {
         guard Interop.require(.postfix) else { return }
-        let row = NIOLockedValueBox(0)
-        let milter = try await ScriptedMilter(
-            script: Scripts.wellBehaved { command in
-                let (step, reply) = Self.cases[row.withLockedValue { $0 }]
-                return command.id == step ? [.reply(reply)] : nil
-            })
         let message = SMTPMessage(from: "a@example.com", to: ["b@example.org"], subject: "hi")
-        do {
+        try await VerdictCases.withMilter(Self.cases.map { ($0, .reply($1)) }) { milter, select in
             try await Postfix.with(milters: ["inet:127.0.0.1:\(milter.port)"]) { postfix in
                 for index in Self.cases.indices {
-                    row.withLockedValue { $0 = index }
+                    select(index)
                     let (real, realEvents) = try await Self.events(of: milter) {
                         try await SMTPClient.session(port: postfix.smtpPort, messages: [message], throughRefusals: true)
                     }
                     let (simulated, simulatedEvents) = try await Self.events(of: milter) {
-                        try await SendmailEnvelopeVerdictTests.throughTheProfile(
-                            port: milter.port, MilterClientConfiguration(profile: .postfix))
+                        try await ProfileSession.run(port: milter.port, MilterClientConfiguration(profile: .postfix))
                     }
+                    let (step, _) = Self.cases[index]
                     let label = "\(Self.cases[index])"
                     let result = try #require(real.results.first, "\(label)")
-                    let reply = Self.cases[index].0 == .recipient ? simulated.rcpt : simulated.final
-                    #expect(reply == result.last.description, "\(label)")
+                    #expect(
+                        (step == .recipient ? simulated.recipient : simulated.message) == result.last.description,
+                        "\(label)")
                     #expect(simulated.ended == real.closedByServer, "\(label)")
                     #expect(real.closedByServer == (result.last.code == 421), "\(label)")
-                    if real.closedByServer {
-                        // What the milter got after the verdict: ABORT (mail_reset), then QUIT. At the end of any
-                        // session after HELO, Postfix's helo_reset sends one more ABORT before QUIT, which the profile
-                        // does not play (after a 421 or otherwise).
-                        let step = Self.cases[index].0
-                        #expect(Self.after(step, realEvents) == [.abort, .abort, .quit], "\(label) \(realEvents)")
-                        #expect(Self.after(step, simulatedEvents) == [.abort, .quit], "\(label) \(simulatedEvents)")
-                    }
+                    guard real.closedByServer else { continue }
+                    // What the milter got after the verdict: ABORT (mail_reset), then QUIT. At the end of any session
+                    // after HELO, Postfix's helo_reset sends one more ABORT before QUIT, which the profile does not
+                    // play (after a 421 or otherwise).
+                    #expect(Self.after(step, realEvents) == [.abort, .abort, .quit], "\(label) \(realEvents)")
+                    #expect(Self.after(step, simulatedEvents) == [.abort, .quit], "\(label) \(simulatedEvents)")
                 }
             }
-        } catch {
-            await milter.stop()
-            throw error
         }
-        await milter.stop()
     }
 
     /// `body`'s result and the events the milter got meanwhile, waiting up to two seconds for the last to be QUIT

@@ -2,7 +2,6 @@ import MailMessage
 import MilterClient
 import MilterProtocol
 import MilterTestSupport
-import NIOConcurrencyHelpers
 import Testing
 
 /// Verdicts at MAIL, RCPT, DATA, end of headers and end of message from a scripted milter, through the real
@@ -26,41 +25,32 @@ struct SendmailEnvelopeVerdictTests {
 
     @Test func sendmailAndTheProfileAgree() async throws {
         guard Interop.require(.sendmail) else { return }
-        let row = NIOLockedValueBox(0)
-        let milter = try await ScriptedMilter(
-            script: Scripts.wellBehaved { command in
-                let (step, reply) = Self.cases[row.withLockedValue { $0 }]
-                return command.id == step ? [.reply(reply)] : nil
-            })
         var configuration = MilterClientConfiguration(profile: .sendmail)
         configuration.identity = MTAIdentity(hostname: "mta.interop.test")
         var message = SMTPMessage(from: "a@example.com", to: ["b@example.org"], subject: "hi")
         // The address Sendmail writes into a refusal ends before the parameters.
         message.mailParameters = ["SIZE=100"]
-        do {
+        try await VerdictCases.withMilter(Self.cases.map { ($0, .reply($1)) }) { milter, select in
             try await Sendmail.with(milters: ["inet:\(milter.port)@127.0.0.1"]) { sendmail in
                 for index in Self.cases.indices {
-                    row.withLockedValue { $0 = index }
+                    select(index)
                     let real = try await SMTPClient.session(
                         port: sendmail.smtpPort, messages: [message], throughRefusals: true)
-                    let simulated = try await Self.throughTheProfile(port: milter.port, configuration)
+                    let simulated = try await ProfileSession.run(
+                        port: milter.port, configuration, senderArguments: ["SIZE=100"])
                     let label = "\(Self.cases[index])"
                     let result = try #require(real.results.first, "\(label)")
                     #expect(simulated.mail == (result.mail.code == 250 ? nil : Self.text(result.mail)), "\(label)")
                     if let rcpt = result.rcpts.first {
-                        #expect(simulated.rcpt == (rcpt.code == 250 ? nil : Self.text(rcpt)), "\(label)")
+                        #expect(simulated.recipient == (rcpt.code == 250 ? nil : Self.text(rcpt)), "\(label)")
+                    }
+                    if Self.cases[index].0 != .mail, Self.cases[index].0 != .recipient {
+                        #expect(simulated.message == Self.text(result.last), "\(label)")
                     }
                     #expect(simulated.ended == real.closedByServer, "\(label)")
-                    if Self.cases[index].0 != .mail, Self.cases[index].0 != .recipient {
-                        #expect(simulated.final == Self.text(result.last), "\(label)")
-                    }
                 }
             }
-        } catch {
-            await milter.stop()
-            throw error
         }
-        await milter.stop()
     }
 
     /// A reply as MilterClient writes one: every line with its code, CRLF between lines.
@@ -68,25 +58,5 @@ struct SendmailEnvelopeVerdictTests {
         reply.lines.enumerated().map { index, line in
             "\(reply.code)\(index == reply.lines.count - 1 ? " " : "-")\(line)"
         }.joined(separator: "\r\n")
-    }
-
-    /// MAIL's and RCPT's SMTP replies under the profile, the message's, and whether the session ended
-    /// (a later HELO gets a refusal).
-    static func throughTheProfile(
-        port: Int, _ configuration: MilterClientConfiguration
-    ) async throws -> (mail: String?, rcpt: String?, ended: Bool, final: String?) {
-        let connection = try await MilterClientConnection.open(
-            to: .inet(host: "127.0.0.1", port: port), configuration: configuration)
-        await connection.connect()
-        await connection.helo()
-        let result = await connection.send(
-            MilterMessage(
-                sender: EnvelopeAddress(mailbox: "a@example.com", arguments: ["SIZE=100"]),
-                recipients: [EnvelopeAddress(mailbox: "b@example.org")],
-                content: RawMessage(parsing: Array("Subject: hi\r\n\r\nbody\r\n".utf8))))
-        let laterHelo = await connection.helo("again.example.org")
-        await connection.quit()
-        let reply = { (step: MilterCommand.ID) in result.steps.first { $0.command == step }?.smtpReply }
-        return (reply(.mail), reply(.recipient), laterHelo.smtpReply != nil, result.smtpReply)
     }
 }

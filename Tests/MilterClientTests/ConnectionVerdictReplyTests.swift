@@ -83,16 +83,25 @@ import Testing
             laterHelo: "421-4.7.0 bye\r\n421 4.7.0 now"),
     ]
 
+    /// Checks `outcome` against `row`: the replies, the verdict, and the warnings (no other finding).
+    static func expect(_ outcome: Outcome, matches row: Row, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.connect.smtpReply == row.connect, sourceLocation: sourceLocation)
+        #expect(outcome.helo.smtpReply == row.helo, sourceLocation: sourceLocation)
+        #expect(outcome.result.smtpReply == row.message, sourceLocation: sourceLocation)
+        #expect(
+            outcome.result.verdict == (row.message.hasPrefix("5") ? .reject : .tempfail), sourceLocation: sourceLocation
+        )
+        #expect(
+            outcome.laterHelo.smtpReply == row.laterHelo && outcome.laterHelo.delivery == .notSent,
+            sourceLocation: sourceLocation)
+        #expect(outcome.findings.map(\.code) == row.warnings, "\(outcome.findings)", sourceLocation: sourceLocation)
+        #expect(outcome.findings.allSatisfy { $0.severity == .warning }, sourceLocation: sourceLocation)
+    }
+
     @Test(arguments: sendmailRows)
     func sendmailKeepsTheSession(row: Row) {
         let outcome = Self.run(row.reply, at: row.step, profile: .sendmail)
-        #expect(outcome.connect.smtpReply == row.connect)
-        #expect(outcome.helo.smtpReply == row.helo)
-        #expect(outcome.result.smtpReply == row.message)
-        #expect(outcome.result.verdict == (row.message.hasPrefix("5") ? .reject : .tempfail))
-        #expect(outcome.laterHelo.smtpReply == row.laterHelo && outcome.laterHelo.delivery == .notSent)
-        #expect(outcome.findings.map(\.code) == row.warnings, "\(outcome.findings)")
-        #expect(outcome.findings.allSatisfy { $0.severity == .warning })
+        Self.expect(outcome, matches: row)
         #expect(!outcome.events.contains(.mail), "\(outcome.events)")
     }
 
