@@ -48,7 +48,8 @@ events=(
     "$(probe "$swift_core" swift_beginAccess)" syscalls:sys_enter_read syscalls:sys_enter_write
 )
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=lib/ports.sh
+. "$root/scripts/lib/ports.sh"
 load() { taskset -c 1 "$work/loadclient" -c "$connections" -m 5 -n "$1" 127.0.0.1 "$2" >/dev/null; }
 
 printf '| per message |'
@@ -61,11 +62,7 @@ for bin in "${binaries[@]}"; do
     taskset -c 0 "$bin" daemon "127.0.0.1:$port" --threads 1 --event-loops 1 --log-level warning \
         --max-connections 2000 2>"$work/daemon.log" &
     daemon=$!
-    for _ in $(seq 200); do
-        /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$port" \
-            2>/dev/null && break
-        sleep 0.05
-    done
+    wait_port "$port"
     load 2000 "$port"
     perf stat -x, -e "$(IFS=,; echo "${events[*]}")" -p "$daemon" -o "$work/$port.csv" &
     stat=$!

@@ -91,7 +91,8 @@ if [ -n "${CAPTURE+set}" ]; then
     [ "${capture_messages:-0}" -ge 1 ] || { echo "$capture holds no message" >&2; exit 2; }
 fi
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=lib/ports.sh
+. "$root/scripts/lib/ports.sh"
 
 # start_milter NAME: starts it on a free port, sets $port.
 # The command prefix that pins a process to PIN_CPU, if set.
@@ -113,13 +114,7 @@ start_milter() {
     *) echo "unknown milter $1 (libmilter, null, null-nr)" >&2 && exit 2 ;;
     esac
     milter_pid=$!
-    for _ in $(seq 100); do
-        /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$port" \
-            2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "milter $1 did not start" >&2
-    exit 1
+    wait_port "$port" || { echo "milter $1 did not start" >&2 && exit 1; }
 }
 
 # rate_of KIND: the msg/s a client printed.

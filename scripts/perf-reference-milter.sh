@@ -63,16 +63,8 @@ if [ "$with_nio_null" != 0 ]; then
     nio_null_bin="$(swift build -c release --package-path interop/nionullmilter --show-bin-path)/nionullmilter"
 fi
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-    for _ in $(seq 200); do
-        /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$1" \
-            2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "perf: nothing listens on $1" >&2
-    return 1
-}
+# shellcheck source=lib/ports.sh
+. "$root/scripts/lib/ports.sh"
 
 milters=(reference null-nr)
 [ "$with_libmilter" = 0 ] || milters+=(libmilter)
