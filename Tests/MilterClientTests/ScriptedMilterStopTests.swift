@@ -27,6 +27,19 @@ import Testing
         await mta.close()
     }
 
+    /// What an MTA sends as it finishes, while stop() runs, is still read: the client closes right after
+    /// QUIT, and tests stop the milter as soon as the client returns, then look for ABORT and QUIT.
+    @Test func whatTheMTASendsAsItFinishesIsRead() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let mta = try await TestMTA.connect(port: milter.port, timeout: .seconds(30))
+        _ = try await mta.negotiate()
+        let stopped = Task { await milter.stop(grace: .seconds(30)) }
+        try await mta.send([.abort, .quit])
+        await mta.close()
+        await stopped.value
+        #expect(milter.commands.map(\.id) == [.optionNegotiation, .abort, .quit])
+    }
+
     /// A connection the milter has answered on and that is idle is closed too, over a unix-domain socket.
     @Test func stopClosesAnIdleConnectionOnAUnixSocket() async throws {
         let directory = try Scratch.makeDirectory("scripted-stop")

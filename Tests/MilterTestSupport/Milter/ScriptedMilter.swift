@@ -67,14 +67,22 @@ package final class ScriptedMilter: Sendable {
         }
     }
 
-    /// Stops the server: closes the listening socket, then every connection it accepted, and returns
-    /// once all are closed. A script still paused (``Action/pause(_:)``, ``Action/waitFor(_:reaching:)``)
-    /// does nothing when it resumes.
-    package func stop() async {
+    /// Stops the server: closes the listening socket, gives each connection it accepted up to `grace`
+    /// to end from the MTA's side, closes those still open, and returns once all are closed. A script
+    /// still paused (``Action/pause(_:)``, ``Action/waitFor(_:reaching:)``) does nothing when it resumes.
+    ///
+    /// The grace lets the milter read what an MTA that has finished sent last: the client closes right
+    /// after QUIT, and a test that stops the milter as soon as the client returns still finds ABORT and
+    /// QUIT among the commands read. A connection the MTA keeps open costs `grace`.
+    package func stop(grace: TimeAmount = .seconds(2)) async {
         try? await channel.close()
         let open = connections.stop()
-        for child in open { child.close(promise: nil) }
-        for child in open { try? await child.closeFuture.get() }
+        let deadline = NIODeadline.now() + grace
+        for child in open {
+            let forced = child.eventLoop.scheduleTask(deadline: deadline) { child.close(promise: nil) }
+            try? await child.closeFuture.get()
+            forced.cancel()
+        }
     }
 }
 
