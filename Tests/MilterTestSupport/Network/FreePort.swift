@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -8,11 +9,21 @@ import Glibc
 package enum FreePort {
     /// Binds port 0 on `host` (127.0.0.1 or ::1), reads the port the kernel chose, and releases it.
     /// Another process could take it before the peer binds it; peers are started right away.
+    ///
+    /// A port is handed out once per test process: the kernel may choose a port just released again,
+    /// and two tests that started their peers on one port each saw the other's peer listening (one
+    /// `smtp-sink` got both Postfix instances' mail, and the other test waited for a message in vain).
     package static func allocate(host: String = "127.0.0.1") throws -> Int {
-        let (fd, port) = try boundSocket(host: host)
-        close(fd)
-        return port
+        for _ in 0..<64 {
+            let (fd, port) = try boundSocket(host: host)
+            close(fd)
+            if handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
+        }
+        throw HarnessError("no port on \(host) that this process has not handed out already")
     }
+
+    /// The ports ``allocate(host:)`` handed out in this process.
+    private static let handedOut = NIOLockedValueBox<Set<Int>>([])
 
     /// A TCP socket bound to a port the kernel chose on `host`, still open (for a test that listens on
     /// it or hands it to a server), and that port.
