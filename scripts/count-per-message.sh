@@ -16,6 +16,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 messages=${MESSAGES:-10000}
 connections=${CONNECTIONS:-16}
+for value in "$messages" "$connections"; do
+    [[ "$value" =~ ^[1-9][0-9]{0,8}$ ]] || { echo "count: MESSAGES and CONNECTIONS must be whole numbers from 1, not '$value'" >&2; exit 2; }
+done
 work=$(mktemp -d /tmp/count-per-message.XXXXXX)
 daemon=""
 cleanup() {
@@ -28,6 +31,7 @@ trap cleanup EXIT
 cd "$root"
 binaries=("$@")
 columns=()
+for bin in "${binaries[@]}"; do [ -x "$bin" ] || { echo "count: $bin is not an executable file" >&2; exit 2; }; done
 if [ ${#binaries[@]} = 0 ]; then
     swift build -c release --product reference-milter >/dev/null
     binaries=("$(swift build -c release --show-bin-path)/reference-milter")

@@ -10,14 +10,8 @@ import Testing
 /// own 451.
 @Suite struct ConnectionFailureReplyTests {
     static func run(closingAt step: MilterCommand.ID, profile: MTAProfile) -> (StepRecord, StepRecord, String?) {
-        let milter = SimulatedMilter(script: Scripts.wellBehaved { $0.id == step ? [.close] : nil })
-        let connection = SimulatedConnection(milter: milter, configuration: Fixtures.configuration(profile: profile))
-        let connect = connection.connect()
-        let helo = connection.helo()
-        let result = connection.send(Fixtures.message)
-        let laterHelo = connection.helo("again.example.org")
-        connection.quit()
-        return (step == .connect ? connect : helo, laterHelo, result.smtpReply)
+        let outcome = ConnectionVerdictReplyTests.run(.close, at: step, profile: profile)
+        return (step == .connect ? outcome.connect : outcome.helo, outcome.laterHelo, outcome.result.smtpReply)
     }
 
     @Test(arguments: [MilterCommand.ID.connect, .helo])

@@ -23,7 +23,12 @@ import Testing
     }
 
     static func run(_ reply: MilterReply, at step: MilterCommand.ID, profile: MTAProfile) -> Outcome {
-        let milter = SimulatedMilter(script: Scripts.wellBehaved { $0.id == step ? [.reply(reply)] : nil })
+        run(.reply(reply), at: step, profile: profile)
+    }
+
+    /// What a connection whose milter does `action` at `step` did: CONNECT, HELO, a message, a second HELO, QUIT.
+    static func run(_ action: ScriptedMilter.Action, at step: MilterCommand.ID, profile: MTAProfile) -> Outcome {
+        let milter = SimulatedMilter(script: Scripts.wellBehaved { $0.id == step ? [action] : nil })
         let connection = SimulatedConnection(milter: milter, configuration: Fixtures.configuration(profile: profile))
         let connect = connection.connect()
         let helo = connection.helo()
