@@ -91,11 +91,15 @@ extension BlockingMilterConnection {
         digest = memo.digestAfter
         var result = memo.result
         result.queueID = id
+        // The record's steps stay shared: a load run reads no step, so none is copied to be timed.
+        var durations: [(index: Int, duration: Duration)] = []
+        durations.reserveCapacity(memo.awaitedSteps.count)
         var awaited = memo.awaitedSteps.makeIterator()
         for time in times {
             guard let arrival = time.arrival, let index = awaited.next() else { continue }
-            result.steps[index].duration = time.write.duration(to: arrival)
+            durations.append((index, time.write.duration(to: arrival)))
         }
+        result.setStepDurations(durations)
         if let first = times.first, let last = times.last(where: { $0.arrival != nil })?.arrival {
             result.duration = first.write.duration(to: last)
         }

@@ -4,7 +4,20 @@ import MilterProtocol
 /// Everything that happened to one message.
 public struct TransactionResult: Sendable {
     /// Every step, in order, including those not sent and the closing ABORT.
-    public var steps: [StepRecord]
+    public var steps: [StepRecord] {
+        get { measuredDurations.map { Self.steps(sharedSteps, timedBy: $0) } ?? sharedSteps }
+        _modify {
+            if let durations = measuredDurations.take() { sharedSteps = Self.steps(sharedSteps, timedBy: durations) }
+            yield &sharedSteps
+        }
+    }
+    /// The steps, without the durations in ``measuredDurations``.
+    private var sharedSteps: [StepRecord]
+    /// Durations measured for some of the steps and not written into ``sharedSteps`` yet, as (index, duration)
+    /// pairs. A transaction sent again from a record (`BlockingMilterConnection`) shares the record's steps and
+    /// keeps its own timings here, so that only a reader of ``steps`` pays for a copy of them: a load run reads
+    /// none.
+    private var measuredDurations: [(index: Int, duration: Duration)]?
     /// The decision.
     public var verdict: Disposition
     /// The SMTP reply for a refusal (REPLYCODE text or the MTA's own); `nil` when accepted.
@@ -34,7 +47,7 @@ public struct TransactionResult: Sendable {
         rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)] = [],
         resultingMessage: ResultingMessage? = nil, duration: Duration = .zero
     ) {
-        self.steps = steps
+        self.sharedSteps = steps
         self.verdict = verdict
         self.smtpReply = smtpReply
         self.modifications = modifications
@@ -43,6 +56,22 @@ public struct TransactionResult: Sendable {
         self.rejectedRecipients = rejectedRecipients
         self.resultingMessage = resultingMessage
         self.duration = duration
+    }
+}
+
+extension TransactionResult {
+    /// Gives the steps at `durations`' indices these durations, without copying the steps now
+    /// (``steps``); durations set before at other indices are kept.
+    mutating func setStepDurations(_ durations: [(index: Int, duration: Duration)]) {
+        if measuredDurations == nil { measuredDurations = durations } else { measuredDurations! += durations }
+    }
+
+    private static func steps(
+        _ steps: [StepRecord], timedBy durations: [(index: Int, duration: Duration)]
+    ) -> [StepRecord] {
+        var steps = steps
+        for (index, duration) in durations { steps[index].duration = duration }
+        return steps
     }
 }
 
