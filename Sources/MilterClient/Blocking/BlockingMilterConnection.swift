@@ -33,10 +33,15 @@ package final class BlockingMilterConnection {
     /// their record, the machine `recorded` after them (``openAndGreet(to:configuration:client:)``).
     private init(
         socket: BlockingSocket, configuration: MilterClientConfiguration, client: SMTPClient,
-        recorded: MTAConnectionStateMachine? = nil
+        recorded: consuming MTAConnectionStateMachine? = nil
     ) {
         self.configuration = configuration
-        machine = recorded ?? MTAConnectionStateMachine(configuration: configuration, client: client)
+        // Moved, not copied: the machine is large, and every one of its references would be retained.
+        if let recorded = recorded.take() {
+            machine = recorded
+        } else {
+            machine = MTAConnectionStateMachine(configuration: configuration, client: client)
+        }
         number = ConnectionTags.next()
         machine.connectionTag = number
         transport = BlockingTransport(socket: socket, configuration: configuration)
@@ -60,7 +65,7 @@ package final class BlockingMilterConnection {
     /// A connection whose socket is connected, before OPTNEG.
     static func connected(
         to address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
-        recorded: MTAConnectionStateMachine? = nil
+        recorded: consuming MTAConnectionStateMachine? = nil
     ) throws(MilterConnectError) -> BlockingMilterConnection {
         let socket: BlockingSocket
         do {

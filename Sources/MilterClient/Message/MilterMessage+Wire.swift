@@ -3,26 +3,28 @@ import MilterProtocol
 import NIOCore
 
 /// A message as the MTA puts it on the wire, worked out once: a replay sends the same message
-/// many times, and a load run should spend its time on the milter, not on line ends.
-struct MessageWireForm: Hashable, Sendable {
+/// many times, and a load run should spend its time on the milter, not on line ends. A class, never
+/// changed after it is made: a ``MilterMessage`` is copied for every transaction of a run, and the
+/// copy then retains this one object instead of each of its arrays.
+final class MessageWireForm: Hashable, Sendable {
     /// The body with CRLF line ends.
-    var body: [UInt8]
+    let body: [UInt8]
     /// The body in BODY chunks of at most ``MilterClientConnection/bodyChunkSize`` bytes: each
     /// the payload of its frame in ``bodyFrames``, sharing its storage.
-    var bodyChunks: [ByteBuffer]
+    let bodyChunks: [ByteBuffer]
     /// The whole BODY frame of each chunk, encoded once: a step copies it instead of encoding.
-    var bodyFrames: [ByteBuffer]
+    let bodyFrames: [ByteBuffer]
     /// The HEADER payloads, one leading space removed (no SMFIP_HDR_LEADSPC).
-    var headers: [HeaderField]
+    let headers: [HeaderField]
     /// The whole HEADER frame of each of ``headers``, encoded once; `nil` for one that cannot be
     /// encoded (the step encodes it, and refuses it with the error).
-    var headerFrames: [ByteBuffer?]
+    let headerFrames: [ByteBuffer?]
     /// The value of the first `Message-ID` field, trimmed (``MilterMessage/messageID``): every
     /// transaction's `{msg_id}`.
-    var messageID: String?
+    let messageID: String?
     /// A hash of the header fields and the body, worked out once: a store of exchanges finds a
     /// message's record by it (``MilterMessage/lookupHash``) without hashing the content each time.
-    var contentHash: Int
+    let contentHash: Int
 
     init(headerFields: [RawHeaderField], body content: [UInt8]) {
         let crlf = HeaderText.crlfLines(content)
@@ -42,6 +44,14 @@ struct MessageWireForm: Hashable, Sendable {
         hasher.combine(crlf)
         contentHash = hasher.finalize()
     }
+
+    /// Forms are equal when their content is: the form is worked out from the header fields and
+    /// the body alone.
+    static func == (lhs: MessageWireForm, rhs: MessageWireForm) -> Bool {
+        lhs === rhs || (lhs.contentHash == rhs.contentHash && lhs.headers == rhs.headers && lhs.body == rhs.body)
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(contentHash) }
 
     /// The length and command byte before a frame's payload.
     private static let frameHeaderSize = 5

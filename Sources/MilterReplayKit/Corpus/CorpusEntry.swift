@@ -1,21 +1,44 @@
 import MilterClient
 
 /// One message of the corpus, ready to send.
+///
+/// Its parts live in one shared object: a run copies the entry into the outcome of every message it
+/// sends, and a copy then costs one reference instead of one per array and string of the message.
 public struct CorpusEntry: Sendable {
+    private var parts: Parts
+
     /// The file, as found from the command line.
-    public let path: String
+    public var path: String { parts.path }
     /// The envelope and content.
-    public let message: MilterMessage
+    public var message: MilterMessage { parts.message }
     /// The verdict expected, if any.
-    public let expected: Disposition?
+    public var expected: Disposition? { parts.expected }
     /// What the manifest expects beyond the verdict (reply, added and present headers), if anything.
-    package var moreExpectations: StepExpectation?
+    package var moreExpectations: StepExpectation? {
+        get { parts.moreExpectations }
+        set {
+            parts = Parts(
+                path: parts.path, message: parts.message, expected: parts.expected, moreExpectations: newValue)
+        }
+    }
 
     /// The message read from `path`, and the verdict it should get.
     public init(path: String, message: MilterMessage, expected: Disposition?) {
-        self.path = path
-        self.message = message
-        self.expected = expected
+        parts = Parts(path: path, message: message, expected: expected, moreExpectations: nil)
+    }
+
+    private final class Parts: Sendable {
+        let path: String
+        let message: MilterMessage
+        let expected: Disposition?
+        let moreExpectations: StepExpectation?
+
+        init(path: String, message: MilterMessage, expected: Disposition?, moreExpectations: StepExpectation?) {
+            self.path = path
+            self.message = message
+            self.expected = expected
+            self.moreExpectations = moreExpectations
+        }
     }
 }
 

@@ -17,7 +17,8 @@ struct SessionLedger {
     /// when `transcriptsAsJSON` asks for one.
     init(address: MilterAddress, configuration: inout MilterClientConfiguration, transcriptsAsJSON: Bool?) {
         transcript = transcriptsAsJSON.map { (frames: LiveTranscript(milter: address), json: $0) }
-        configuration.frameTap = transcript?.frames.tap
+        // Set only when there is a tap: any change unshares the configuration's storage.
+        if let transcript { configuration.frameTap = transcript.frames.tap }
         pendingFindings = []
     }
 
@@ -27,12 +28,13 @@ struct SessionLedger {
     /// A message's result: the previous message's outcome is reported, this one's held. Under
     /// `--rate` the latency runs from `scheduled`, the message's intended start.
     mutating func sent(
-        _ result: TransactionResult, entry: CorpusEntry, item: WorkQueue.Item, scheduled: ContinuousClock.Instant?,
+        _ result: consuming TransactionResult, entry: CorpusEntry, item: WorkQueue.Item,
+        scheduled: ContinuousClock.Instant?,
         startLag: Duration?, report: (MessageOutcome) -> Void
     ) {
         used += 1
         let latency = scheduled.map { $0.duration(to: .now) } ?? result.duration
-        if let held { report(held) }
+        if let held = held.take() { report(held) }
         held = MessageOutcome(
             sequence: item.sequence, entry: entry, result: result, connectError: nil,
             connectionFindings: pendingFindings, latency: latency)
