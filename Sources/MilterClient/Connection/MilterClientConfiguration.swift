@@ -3,45 +3,47 @@ import NIOCore
 
 /// How the fake MTA behaves towards one milter.
 public struct MilterClientConfiguration: Sendable {
-    /// The settings, in one object shared by copies until one of them changes a setting: a configuration is
-    /// copied into every connection and its state machine, and a copy then costs one reference.
+    /// The settings, in one immutable object shared by copies: a configuration is copied into every
+    /// connection and its state machine, and a copy then costs one reference. A setting is read in
+    /// place (`_read`, no copy of a profile to look at one of its flags); a change, made when a run is
+    /// set up, makes a new object.
     private var storage: Storage
 
     /// The MTA played: ``MTAProfile/postfix`` (default) or ``MTAProfile/sendmail``.
     public var profile: MTAProfile {
-        get { storage.profile }
-        set { uniqueStorage().profile = newValue }
+        _read { yield storage.settings.profile }
+        set { storage = storage.changing { $0.profile = newValue } }
     }
     /// The protocol version offered: 2, 3, 4 or 6.
     public var version: MilterVersion {
-        get { storage.version }
-        set { uniqueStorage().version = newValue }
+        _read { yield storage.settings.version }
+        set { storage = storage.changing { $0.version = newValue } }
     }
     /// The OPTNEG offer sent as it is, instead of the profile's offer for ``version``: a replay
     /// repeats the offer an MTA was recorded making.
     public var offer: OptionNegotiation? {
-        get { storage.offer }
-        set { uniqueStorage().offer = newValue }
+        _read { yield storage.settings.offer }
+        set { storage = storage.changing { $0.offer = newValue } }
     }
     /// Macro values per event that replace (or add to) what the MTA would send.
     public var macroOverrides: [MacroEvent: [(name: String, value: String)]] {
-        get { storage.macroOverrides }
-        set { uniqueStorage().macroOverrides = newValue }
+        _read { yield storage.settings.macroOverrides }
+        set { storage = storage.changing { $0.macroOverrides = newValue } }
     }
     /// Timeouts; `nil` uses the profile's.
     public var timeouts: MilterTimeouts? {
-        get { storage.timeouts }
-        set { uniqueStorage().timeouts = newValue }
+        _read { yield storage.settings.timeouts }
+        set { storage = storage.changing { $0.timeouts = newValue } }
     }
     /// The played MTA's host name and listening address.
     public var identity: MTAIdentity {
-        get { storage.identity }
-        set { uniqueStorage().identity = newValue }
+        _read { yield storage.settings.identity }
+        set { storage = storage.changing { $0.identity = newValue } }
     }
     /// The largest reply payload accepted, checked before buffering.
     public var maximumReplyLength: Int {
-        get { storage.maximumReplyLength }
-        set { uniqueStorage().maximumReplyLength = newValue }
+        _read { yield storage.settings.maximumReplyLength }
+        set { storage = storage.changing { $0.maximumReplyLength = newValue } }
     }
     /// How long a connection is watched after QUIT for the milter to close; replies seen
     /// meanwhile are findings. Zero (the default) closes right after QUIT, as Postfix does.
@@ -51,44 +53,44 @@ public struct MilterClientConfiguration: Sendable {
     /// ``MilterClientConnection/quit(then:)``). A replayed QUIT
     /// (``MilterClientConnection/replay(_:macros:)``) still waits, since its record holds them.
     public var quitDrainTimeout: TimeAmount {
-        get { storage.quitDrainTimeout }
-        set { uniqueStorage().quitDrainTimeout = newValue }
+        _read { yield storage.settings.quitDrainTimeout }
+        set { storage = storage.changing { $0.quitDrainTimeout = newValue } }
     }
     /// Watches connections after QUIT when ``quitDrainTimeout`` is positive, and bounds how many
     /// at once; copies of the configuration share it.
     public var quitObserver: QuitObserver {
-        get { storage.quitObserver }
-        set { uniqueStorage().quitObserver = newValue }
+        _read { yield storage.settings.quitObserver }
+        set { storage = storage.changing { $0.quitObserver = newValue } }
     }
     /// The date written in the MTA's own Received header; inject a fixed one for reproducible output.
     public var receivedDate: @Sendable () -> String {
-        get { storage.receivedDate }
-        set { uniqueStorage().receivedDate = newValue }
+        _read { yield storage.settings.receivedDate }
+        set { storage = storage.changing { $0.receivedDate = newValue } }
     }
     /// Whether results carry ``TransactionResult/resultingMessage``. A load run that never looks at
     /// the message can turn it off: the client then keeps no copy of the headers and body.
     public var buildsResultingMessage: Bool {
-        get { storage.buildsResultingMessage }
-        set { uniqueStorage().buildsResultingMessage = newValue }
+        _read { yield storage.settings.buildsResultingMessage }
+        set { storage = storage.changing { $0.buildsResultingMessage = newValue } }
     }
     /// What the client keeps, at most, for this connection.
     public var limits: MilterClientLimits {
-        get { storage.limits }
-        set { uniqueStorage().limits = newValue }
+        _read { yield storage.settings.limits }
+        set { storage = storage.changing { $0.limits = newValue } }
     }
     /// Transactions a ``BlockingMilterConnection`` may send again from their recorded bytes when the
     /// milter answers them as before (``ExchangeMemoStore``); `nil` (the default) judges every
     /// transaction with the full state machine. Copies of the configuration share the store. A
     /// connection with a ``frameTap`` never uses it.
     package var exchangeMemos: ExchangeMemoStore? {
-        get { storage.exchangeMemos }
-        set { uniqueStorage().exchangeMemos = newValue }
+        _read { yield storage.settings.exchangeMemos }
+        set { storage = storage.changing { $0.exchangeMemos = newValue } }
     }
     /// An observer of every frame sent and received, in wire order (`milter-replay --verbose`);
     /// `nil` (the default) costs nothing.
     public var frameTap: MilterFrameTap? {
-        get { storage.frameTap }
-        set { uniqueStorage().frameTap = newValue }
+        _read { yield storage.settings.frameTap }
+        set { storage = storage.changing { $0.frameTap = newValue } }
     }
 
     /// Creates a configuration; the defaults play Postfix 3 offering version 6.
@@ -100,22 +102,30 @@ public struct MilterClientConfiguration: Sendable {
         receivedDate: @escaping @Sendable () -> String = ReceivedDate.now
     ) {
         storage = Storage(
-            profile: profile, version: version, macroOverrides: macroOverrides, timeouts: timeouts, identity: identity,
-            maximumReplyLength: maximumReplyLength, quitDrainTimeout: quitDrainTimeout, receivedDate: receivedDate)
+            Settings(
+                profile: profile, version: version, macroOverrides: macroOverrides, timeouts: timeouts,
+                identity: identity,
+                maximumReplyLength: maximumReplyLength, quitDrainTimeout: quitDrainTimeout, receivedDate: receivedDate))
     }
 
     /// The timeouts in force.
     public var effectiveTimeouts: MilterTimeouts { timeouts ?? profile.timeouts }
 
-    /// The storage, unshared first if another configuration holds it too.
-    private mutating func uniqueStorage() -> Storage {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        return storage
+    /// The settings, never changed once made.
+    private final class Storage: Sendable {
+        let settings: Settings
+
+        init(_ settings: Settings) { self.settings = settings }
+
+        /// A new storage with `change` made to these settings.
+        func changing(_ change: (inout Settings) -> Void) -> Storage {
+            var settings = settings
+            change(&settings)
+            return Storage(settings)
+        }
     }
 
-    /// The settings. Written only through a configuration that holds it alone (``uniqueStorage()``),
-    /// so a shared one never changes.
-    private final class Storage: @unchecked Sendable {
+    private struct Settings: Sendable {
         var profile: MTAProfile
         var version: MilterVersion
         var offer: OptionNegotiation?
@@ -130,35 +140,6 @@ public struct MilterClientConfiguration: Sendable {
         var limits: MilterClientLimits = MilterClientLimits()
         var exchangeMemos: ExchangeMemoStore?
         var frameTap: MilterFrameTap?
-
-        init(
-            profile: MTAProfile, version: MilterVersion, macroOverrides: [MacroEvent: [(name: String, value: String)]],
-            timeouts: MilterTimeouts?, identity: MTAIdentity, maximumReplyLength: Int, quitDrainTimeout: TimeAmount,
-            receivedDate: @escaping @Sendable () -> String
-        ) {
-            self.profile = profile
-            self.version = version
-            self.macroOverrides = macroOverrides
-            self.timeouts = timeouts
-            self.identity = identity
-            self.maximumReplyLength = maximumReplyLength
-            self.quitDrainTimeout = quitDrainTimeout
-            self.receivedDate = receivedDate
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(
-                profile: profile, version: version, macroOverrides: macroOverrides, timeouts: timeouts,
-                identity: identity, maximumReplyLength: maximumReplyLength, quitDrainTimeout: quitDrainTimeout,
-                receivedDate: receivedDate)
-            copy.offer = offer
-            copy.quitObserver = quitObserver
-            copy.buildsResultingMessage = buildsResultingMessage
-            copy.limits = limits
-            copy.exchangeMemos = exchangeMemos
-            copy.frameTap = frameTap
-            return copy
-        }
     }
 }
 

@@ -72,7 +72,12 @@ extension TransactionState {
     /// Whether a recipient of the transaction was not refused (skipped or NR recipients count as
     /// accepted). On the transaction, not the machine: a getter of the machine, called from one of
     /// its mutating steps, would work on a copy of all of it.
+    /// The records are looked at in place, one field at a time: handing each to a closure copied it
+    /// (this is asked at every replayed step after RCPT).
     fileprivate var hasAcceptedRecipient: Bool {
-        steps.contains { $0.command == .recipient && ($0.smtpReply == nil || $0.finding?.severity == .error) }
+        for index in steps.indices where steps[index].command == .recipient {
+            if steps[index].smtpReply == nil || steps[index].finding?.severity == .error { return true }
+        }
+        return false
     }
 }

@@ -19,7 +19,19 @@ public struct ReplyMask: Sendable {
 
     /// The replies that are compared, masked: everything but PROGRESS.
     package func comparable(_ replies: [MilterReply]) -> [MilterReply] {
-        replies.filter { $0 != .progress }.map(mask)
+        // Most steps' replies (a CONTINUE) have nothing to drop or mask: the array is shared, not rebuilt.
+        guard replies.contains(where: changes) else { return replies }
+        return replies.filter { $0 != .progress }.map(mask)
+    }
+
+    /// Whether ``comparable(_:)`` drops or may mask `reply`.
+    private func changes(_ reply: MilterReply) -> Bool {
+        switch reply {
+        case .progress: true
+        case .addHeader, .insertHeader, .changeHeader: !ignoredHeaders.isEmpty
+        case .replyCode: ignoreReplyText
+        default: false
+        }
     }
 
     /// One reply with its ignored parts replaced by ``placeholder``.
