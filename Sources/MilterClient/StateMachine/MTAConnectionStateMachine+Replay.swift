@@ -55,6 +55,12 @@ extension MTAConnectionStateMachine {
             transaction.steps.append(record)
             return .deliverStep(record)
         }
+        // The address a Sendmail refusal quotes (``stepEffect(_:at:)``); the recording has no other.
+        switch command {
+        case .mail(let sender): transaction.sender = sender
+        case .recipient(let recipient): transaction.recipient = recipient
+        default: break
+        }
         purpose = .replayedTransaction(id)
         return proceed(startStep(command, sending: sendsMacros(before: id) ? macros : [], frames: frames))
     }

@@ -199,12 +199,14 @@ extension MTAConnectionStateMachine {
     }
 
     /// What `final` at `step` does under the profile: ``StepEffect``, with the MTA's host name and, at MAIL and
-    /// RCPT, the address as the SMTP client gave it.
+    /// RCPT, the address as the SMTP client gave it: the command's first argument, of a message's step or of a
+    /// replayed frame alike (Sendmail's `e_to`, which `parseaddr` sets to the same text `milter_envfrom` and
+    /// `milter_envrcpt` send as `args[0]`).
     func stepEffect(_ final: MilterReply, at step: MilterCommand.ID) -> StepEffect {
         let address: EnvelopeAddress? =
             switch step {
-            case .mail: context.sender
-            case .recipient: context.recipient
+            case .mail: transaction.sender
+            case .recipient: transaction.recipient
             default: nil
             }
         return StepEffect(

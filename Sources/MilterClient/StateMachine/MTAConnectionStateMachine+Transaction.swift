@@ -52,6 +52,7 @@ extension MTAConnectionStateMachine {
             context.sender = sender
             return .mail(sender)
         case .recipient(let recipient):
+            transaction.recipient = recipient
             context.recipient = recipient
             return .recipient(recipient)
         case .data:

@@ -19,6 +19,8 @@ struct TransactionState {
     var quarantine: String?
     var ending: Ending?
     var sender: EnvelopeAddress?
+    /// The RCPT being answered, or the last one: Sendmail writes its address into a refusal (``StepEffect``).
+    var recipient: EnvelopeAddress?
     var acceptedRecipients: [EnvelopeAddress] = []
     var rejectedRecipients: [(recipient: EnvelopeAddress, reply: String)] = []
     var headerFields: [RawHeaderField] = []
@@ -28,7 +30,8 @@ struct TransactionState {
     /// Whether nothing is under way: as ``init()`` makes it, which ending a transaction does.
     var isEmpty: Bool {
         steps.isEmpty && modifications.isEmpty && quarantine == nil && ending == nil && sender == nil
-            && acceptedRecipients.isEmpty && rejectedRecipients.isEmpty && headerFields.isEmpty && body.isEmpty
+            && recipient == nil && acceptedRecipients.isEmpty && rejectedRecipients.isEmpty && headerFields.isEmpty
+            && body.isEmpty
             && start == nil
     }
 
