@@ -102,16 +102,19 @@ package enum JSONReport {
         let keptUp: Bool
     }
 
-    package static func line(_ outcome: MessageOutcome, includeMessage: Bool) -> String {
+    /// A message's object; the envelope addresses in `reply`, `quarantine` and `rejectedRecipients` are redacted
+    /// unless `showsValues` (``EnvelopeRedaction``).
+    package static func line(_ outcome: MessageOutcome, includeMessage: Bool, showsValues: Bool = false) -> String {
         let result = outcome.result
+        let shown = result.map { shownTexts($0, outcome, showsValues: showsValues) }
         let record = Message(
             sequence: outcome.sequence, file: outcome.entry.path, queueId: result?.queueID,
             verdict: result?.verdict.rawValue,
             expected: outcome.entry.expected?.rawValue, match: outcome.entry.expected.map { _ in !outcome.isMismatch },
             failedExpectations: outcome.expectationFailures,
-            reply: result?.smtpReply, quarantine: result?.quarantineReason,
+            reply: shown?.reply, quarantine: shown?.quarantine,
             modifications: result?.modifications.map(describe) ?? [],
-            rejectedRecipients: result?.rejectedRecipients.map { "\($0.recipient.address.string) \($0.reply)" } ?? [],
+            rejectedRecipients: shown?.rejectedRecipients ?? [],
             findings: outcome.findings.map {
                 FindingRecord(code: $0.code, step: "\($0.step)", severity: $0.severity.rawValue, description: "\($0)")
             },
@@ -141,6 +144,21 @@ package enum JSONReport {
             },
             exchangeReuse: summary.exchangeReuse, exitCode: summary.exitCode)
         return encode(record)
+    }
+
+    /// The reply, the quarantine reason and the refused recipients as shown; the redaction is made only when
+    /// one of them is there.
+    private static func shownTexts(
+        _ result: TransactionResult, _ outcome: MessageOutcome, showsValues: Bool
+    ) -> (reply: String?, quarantine: String?, rejectedRecipients: [String]) {
+        guard result.smtpReply != nil || result.quarantineReason != nil || !result.rejectedRecipients.isEmpty else {
+            return (nil, nil, [])
+        }
+        let redacted = outcome.envelopeRedaction(showsValues: showsValues)
+        return (
+            result.smtpReply.map { redacted($0) }, result.quarantineReason.map { redacted($0) },
+            result.rejectedRecipients.map { redacted("\($0.recipient.address.string) \($0.reply)") }
+        )
     }
 
     /// A modification whole, as the `--pcap --dump` transcript writes it: `ADDHEADER name="X-Spam" value="no"`.

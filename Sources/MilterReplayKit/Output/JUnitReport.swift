@@ -7,19 +7,20 @@ import Foundation
 /// The `--junit FILE` output: a test case per message; a mismatch or finding is a failure, an
 /// unreachable milter an error.
 package enum JUnitReport {
-    package static func document(_ outcomes: [MessageOutcome], seconds: Double) -> String {
+    /// The document; `showsValues` shows the envelope addresses in the rows' replies (``TextReport/line(_:showsValues:)``).
+    package static func document(_ outcomes: [MessageOutcome], seconds: Double, showsValues: Bool = false) -> String {
         let failures = outcomes.filter { $0.connectError == nil && $0.isFailure }.count
         let errors = outcomes.filter { $0.connectError != nil }.count
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites>\n"
         xml += "  <testsuite name=\"milter-replay\" tests=\"\(outcomes.count)\" failures=\"\(failures)\""
         xml += " errors=\"\(errors)\" time=\"\(String(format3: seconds))\">\n"
-        for outcome in outcomes { xml += testCase(outcome) }
+        for outcome in outcomes { xml += testCase(outcome, showsValues: showsValues) }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
     }
 
-    private static func testCase(_ outcome: MessageOutcome) -> String {
+    private static func testCase(_ outcome: MessageOutcome, showsValues: Bool) -> String {
         let path = outcome.entry.path
         let name = "\(path.lastPathComponent) #\(outcome.sequence)"
         var xml = "    <testcase classname=\"\(escape(path.deletingLastPathComponent))\" name=\"\(escape(name))\""
@@ -36,7 +37,7 @@ package enum JUnitReport {
             messages += outcome.findings.map { "\(TextReport.label($0).lowercased()) \($0.code) at \($0.step): \($0)" }
             xml += "      <failure message=\"\(escape(messages.joined(separator: "; ")))\"/>\n"
         }
-        xml += "      <system-out>\(escape(TextReport.line(outcome)))</system-out>\n"
+        xml += "      <system-out>\(escape(TextReport.line(outcome, showsValues: showsValues)))</system-out>\n"
         return xml + "    </testcase>\n"
     }
 

@@ -8,12 +8,16 @@ package enum TextReport {
     private static let modificationText = TranscriptRenderer(byteExcerptLength: 24, textExcerptLength: 40)
 
     /// `path  verdict  "reply"  MODIFICATION, ...  1.23 ms  id QUEUEID`, then mismatch and findings (``label(_:)``).
-    static func line(_ outcome: MessageOutcome) -> String {
+    /// The envelope addresses in the reply and the quarantine reason are redacted unless `showsValues`.
+    static func line(_ outcome: MessageOutcome, showsValues: Bool = false) -> String {
         if let error = outcome.connectError { return "\(outcome.entry.path)  error  \(error)" }
         guard let result = outcome.result else { return outcome.entry.path }
         var parts = [outcome.entry.path, result.verdict.rawValue]
-        if let reply = result.smtpReply { parts.append("\"\(reply)\"") }
-        if let reason = result.quarantineReason { parts.append("quarantine=\"\(reason)\"") }
+        if result.smtpReply != nil || result.quarantineReason != nil {
+            let redacted = outcome.envelopeRedaction(showsValues: showsValues)
+            if let reply = result.smtpReply { parts.append("\"\(redacted(reply))\"") }
+            if let reason = result.quarantineReason { parts.append("quarantine=\"\(redacted(reason))\"") }
+        }
         if !result.modifications.isEmpty {
             parts.append(result.modifications.map { modificationText.text(of: $0) }.joined(separator: ", "))
         }

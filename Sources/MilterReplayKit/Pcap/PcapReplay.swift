@@ -70,7 +70,8 @@ public struct PcapReplay: Sendable {
         }
         let runner = PcapReplayRunner(
             replayer: SessionReplayer(address: address, configuration: configuration),
-            comparator: ReplayComparator(mask: capture.mask), connections: load.connections, next: next
+            comparator: ReplayComparator(mask: capture.mask, showsValues: output.showValues),
+            connections: load.connections, next: next
         ) { collector.add($0) }
         if let unreachable = await runner.run() {
             streamed?.abandon()

@@ -87,9 +87,14 @@ enum StepAnswer: Equatable {
 package struct ReplayComparator: Sendable {
     /// What is ignored.
     package let mask: ReplyMask
+    /// Whether the differences show the session's envelope addresses as they are (`--show-values`).
+    package let showsValues: Bool
     private let renderer = TranscriptRenderer()
 
-    package init(mask: ReplyMask) { self.mask = mask }
+    package init(mask: ReplyMask, showsValues: Bool = false) {
+        self.mask = mask
+        self.showsValues = showsValues
+    }
 
     /// The comparison of `replay` with `script`.
     package func compare(_ script: ReplayScript, with replay: ReplayedSession) -> SessionComparison {
@@ -106,7 +111,25 @@ package struct ReplayComparator: Sendable {
             compare(step, record, options: script.recordedOptions, unsent: &unsent, into: &result)
         }
         unsent.flush(into: &result)
+        if !showsValues, !result.differences.isEmpty { result.differences = redacted(result.differences, script) }
         return result
+    }
+
+    /// The differences with the session's envelope addresses redacted (``EnvelopeRedaction``): the MTA's refusal,
+    /// a milter's REPLYCODE or DELRCPT, may quote one. Only a session that differs pays for it.
+    private func redacted(_ differences: [StepDifference], _ script: ReplayScript) -> [StepDifference] {
+        let addresses = script.steps.compactMap { step -> MilterString? in
+            switch step.command {
+            case .mail(let envelope), .recipient(let envelope): envelope.address
+            default: nil
+            }
+        }
+        let redaction = EnvelopeRedaction(addresses, showsValues: false)
+        return differences.map {
+            StepDifference(
+                steps: $0.steps, command: $0.command, packet: $0.packet, recorded: redaction($0.recorded),
+                now: redaction($0.now))
+        }
     }
 
     private func compare(

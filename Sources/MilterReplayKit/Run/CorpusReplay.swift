@@ -105,6 +105,7 @@ public struct CorpusReplay: Sendable {
             progress.advance()
         }
         if output.verbose { runner.transcriptsAsJSON = output.json }
+        runner.showsValues = output.showValues
         let progressTask = Task { await progress.run(start: start) }
         let (unreachable, workEnded) = await runner.run()
         progressTask.cancel()

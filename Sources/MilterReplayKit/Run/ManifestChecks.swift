@@ -3,15 +3,19 @@ import MilterProtocol
 
 /// Checks a manifest line's expectations beyond the verdict with the scenario checker.
 enum ManifestChecks {
-    /// `reply code: expected 550, got 250` for each expectation `result` does not meet; values redacted.
-    static func failures(_ expectation: StepExpectation?, _ result: TransactionResult) -> [String] {
+    /// `reply code: expected 550, got 250` for each expectation `result` does not meet; values redacted unless
+    /// `showsValues` (`--show-values`).
+    static func failures(
+        _ expectation: StepExpectation?, _ result: TransactionResult, showsValues: Bool = false
+    ) -> [String] {
         guard let expectation else { return [] }
         let step = ScenarioStep(
             action: .message(
                 MessageSpec(
                     sender: EnvelopeSpec(address: "<>"), recipients: [], headers: .inline([]), body: .inline([]))),
             expectation: expectation, location: expectation.location)
-        let checker = ExpectationChecker(step: step, display: ValueDisplay(showsValues: false), checksFindings: false)
+        let checker = ExpectationChecker(
+            step: step, display: ValueDisplay(showsValues: showsValues), checksFindings: false)
         // `header-added` means a header the milter added, at the end (ADDHEADER) or at an index (INSHEADER).
         var result = result
         result.modifications = result.modifications.map { reply in

@@ -28,10 +28,11 @@ package struct MessageOutcome: Sendable {
     /// JSON line with `--json`), ending with a newline.
     package var transcript: String?
 
-    /// The outcome of `entry`, sent as the `sequence`th message of the run.
+    /// The outcome of `entry`, sent as the `sequence`th message of the run; `showsValues` shows the values in
+    /// ``expectationFailures`` unredacted.
     package init(
         sequence: Int, entry: CorpusEntry, result: TransactionResult?, connectError: String?,
-        connectionFindings: [Finding], latency: Duration
+        connectionFindings: [Finding], latency: Duration, showsValues: Bool = false
     ) {
         self.sequence = sequence
         self.entry = entry
@@ -39,7 +40,8 @@ package struct MessageOutcome: Sendable {
         self.connectError = connectError
         self.connectionFindings = connectionFindings
         self.latency = latency
-        expectationFailures = result.map { ManifestChecks.failures(entry.moreExpectations, $0) } ?? []
+        expectationFailures =
+            result.map { ManifestChecks.failures(entry.moreExpectations, $0, showsValues: showsValues) } ?? []
     }
 
     /// Every finding for this message.

@@ -35,9 +35,9 @@ final class OutcomeCollector: Sendable {
         }
         var text = ""
         if output.json {
-            text = JSONReport.line(outcome, includeMessage: output.showMessage) + "\n"
+            text = JSONReport.line(outcome, includeMessage: output.showMessage, showsValues: output.showValues) + "\n"
         } else if !output.quiet {
-            text = TextReport.line(outcome) + "\n"
+            text = TextReport.line(outcome, showsValues: output.showValues) + "\n"
             if output.showMessage, let message = TextReport.message(outcome) { text += message }
         }
         // The row and the whole transcript go out in one print: connections never interleave.
@@ -66,7 +66,8 @@ final class OutcomeCollector: Sendable {
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
         FileDescriptorWriter.standardOutput(text + "\n")
         if let path = output.junit {
-            let xml = JUnitReport.document(outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds)
+            let xml = JUnitReport.document(
+                outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds, showsValues: output.showValues)
             if let failure = OutputPath.write(xml, to: path, option: "--junit") { return (summary, failure) }
         }
         if let path = output.report {

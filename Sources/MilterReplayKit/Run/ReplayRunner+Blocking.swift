@@ -15,7 +15,8 @@ extension ReplayRunner {
             if session == nil {
                 do {
                     session = try BlockingSession(
-                        address, configuration: configuration, client: client, transcriptsAsJSON: transcriptsAsJSON)
+                        address, configuration: configuration, client: client, transcriptsAsJSON: transcriptsAsJSON,
+                        showsValues: showsValues)
                     reachability.withLockedValue { $0.connected = true }
                 } catch {
                     if connectFailed(item, error, startLag: startLag) { return }
@@ -47,10 +48,12 @@ private final class BlockingSession {
     /// its frames.
     init(
         _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
-        transcriptsAsJSON: Bool?
+        transcriptsAsJSON: Bool?, showsValues: Bool
     ) throws(MilterConnectError) {
         var configuration = configuration
-        ledger = SessionLedger(address: address, configuration: &configuration, transcriptsAsJSON: transcriptsAsJSON)
+        ledger = SessionLedger(
+            address: address, configuration: &configuration, transcriptsAsJSON: transcriptsAsJSON,
+            showsValues: showsValues)
         connection = try BlockingMilterConnection.openAndGreet(
             to: address, configuration: configuration, client: client)
         ledger.opened(findings: connection.connectionFindings)

@@ -20,6 +20,8 @@ struct ReplayRunner: Sendable {
     /// With `--verbose`: each connection's transcript goes with the outcome of its last message, as text
     /// or, when `true`, as a JSON line.
     var transcriptsAsJSON: Bool?
+    /// With `--show-values`: expectation failures show values unredacted.
+    var showsValues = false
     /// Called once per message, as soon as its outcome is final.
     let report: @Sendable (MessageOutcome) -> Void
 
@@ -74,7 +76,7 @@ struct ReplayRunner: Sendable {
                 do {
                     session = try await Session.open(
                         address, configuration: configuration, client: client, eventLoop: eventLoop,
-                        transcriptsAsJSON: transcriptsAsJSON)
+                        transcriptsAsJSON: transcriptsAsJSON, showsValues: showsValues)
                     reachability.withLockedValue { $0.connected = true }
                 } catch {
                     if connectFailed(item, error, startLag: startLag) { return }
@@ -121,11 +123,12 @@ private struct Session {
     /// its frames.
     static func open(
         _ address: MilterAddress, configuration: MilterClientConfiguration, client: SMTPClient,
-        eventLoop: any EventLoop, transcriptsAsJSON: Bool?
+        eventLoop: any EventLoop, transcriptsAsJSON: Bool?, showsValues: Bool
     ) async throws(MilterConnectError) -> Session {
         var configuration = configuration
         var ledger = SessionLedger(
-            address: address, configuration: &configuration, transcriptsAsJSON: transcriptsAsJSON)
+            address: address, configuration: &configuration, transcriptsAsJSON: transcriptsAsJSON,
+            showsValues: showsValues)
         let connection = try await MilterClientConnection.open(
             to: address, configuration: configuration, client: client, group: eventLoop)
         await connection.connect()

@@ -13,9 +13,16 @@ struct SessionLedger {
     /// With `--verbose`: every frame of the connection, and whether it is rendered as JSON.
     private let transcript: (frames: LiveTranscript, json: Bool)?
 
+    /// Whether the outcomes' expectation failures show values unredacted (`--show-values`).
+    private let showsValues: Bool
+
     /// A ledger for a connection about to open, with `configuration`'s tap set to the transcript's
     /// when `transcriptsAsJSON` asks for one.
-    init(address: MilterAddress, configuration: inout MilterClientConfiguration, transcriptsAsJSON: Bool?) {
+    init(
+        address: MilterAddress, configuration: inout MilterClientConfiguration, transcriptsAsJSON: Bool?,
+        showsValues: Bool = false
+    ) {
+        self.showsValues = showsValues
         transcript = transcriptsAsJSON.map { (frames: LiveTranscript(milter: address), json: $0) }
         // Set only when there is a tap: any change unshares the configuration's storage.
         if let transcript { configuration.frameTap = transcript.frames.tap }
@@ -37,7 +44,7 @@ struct SessionLedger {
         if let held = held.take() { report(held) }
         held = MessageOutcome(
             sequence: item.sequence, entry: entry, result: result, connectError: nil,
-            connectionFindings: pendingFindings, latency: latency)
+            connectionFindings: pendingFindings, latency: latency, showsValues: showsValues)
         held?.startLag = startLag
         pendingFindings = []
     }

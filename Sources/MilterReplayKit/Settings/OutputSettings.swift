@@ -19,12 +19,18 @@ public struct OutputSettings: Sendable {
     /// Whether each milter connection's transcript (every command and reply, as `--pcap --dump` prints a
     /// session) is printed after the row of its last message; with ``json``, as a `"type": "transcript"` line.
     public var verbose: Bool
+    /// Whether the envelope addresses in reply texts (a refusal's reply, a quarantine reason, a capture's
+    /// differences) and the values in expectation failures are shown as they are, not shape-redacted
+    /// (`--show-values`, as for scenarios).
+    public var showValues: Bool
 
     /// No expectation, a text report of every message.
     public init(
         expect: Disposition? = nil, manifest: String? = nil, json: Bool = false, junit: String? = nil,
-        showMessage: Bool = false, quiet: Bool = false, report: String? = nil, verbose: Bool = false
+        showMessage: Bool = false, quiet: Bool = false, report: String? = nil, verbose: Bool = false,
+        showValues: Bool = false
     ) {
+        self.showValues = showValues
         self.verbose = verbose
         self.report = report
         self.expect = expect

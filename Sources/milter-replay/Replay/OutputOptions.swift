@@ -36,11 +36,18 @@ struct OutputOptions: ParsableArguments {
             """)
     var verbose = false
 
+    @Flag(
+        help: """
+            Show the envelope addresses in replies (a refusal's text, a quarantine reason, a capture's \
+            differences) and the values in expectation failures as they are, not shape-redacted.
+            """)
+    var showValues = false
+
     /// The settings these options give.
     var settings: OutputSettings {
         OutputSettings(
             expect: expect, manifest: manifest, json: json, junit: junit, showMessage: showMessage, quiet: quiet,
-            report: report, verbose: verbose)
+            report: report, verbose: verbose, showValues: showValues)
     }
 }
 
