@@ -1,4 +1,5 @@
 import Foundation
+import MilterProtocol
 import MilterTestSupport
 import ReferenceMilter
 import Synchronization
@@ -47,6 +48,35 @@ struct LoadClientTests {
             #expect(mail.queueID == "LOAD1")
             #expect(mail.header("Subject").hasPrefix("value 2 of message"))
         }
+    }
+
+    /// The C load client ends a connection as milter-replay does, as Postfix does: the message's ABORT, then the
+    /// ABORT of `helo_reset` (`smtpd.c`) with QUIT. The milter gets the same events from both, runs of HEADER and
+    /// BODY counted as one (the two send different messages).
+    @Test func bothClientsEndAConnectionAlike() async throws {
+        guard Interop.require(.libmilter) else { return }  // cc, which CProgram needs, comes with it
+        let client = try await CProgram.shared.binary(
+            source: "interop/loadclient/loadclient.c", libraries: ["-lpthread"])
+        let file = TestPaths.root.appendingPathComponent("fixtures/eml/plain-lf.eml").path
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let (fromC, cEvents) = try await milter.events {
+            try await ProcessRunner.run(
+                client.path, ["-c", "1", "-m", "1", "-t", "20", "127.0.0.1", String(milter.port)],
+                timeout: .seconds(60))
+        }
+        let (fromReplay, replayEvents) = try await milter.events {
+            try await MilterReplayBinary.run(
+                [
+                    "--target", "127.0.0.1:\(milter.port)", "--quiet", "--from", "a@example.com", "--rcpt",
+                    "b@example.org",
+                ]
+                    + [file])
+        }
+        await milter.stop()
+        #expect(fromC.status == 0, "\(fromC.stderr)")
+        #expect(fromReplay.status == 0, "\(fromReplay.stdout)\(fromReplay.stderr)")
+        #expect(SessionEndCase.collapsed(cEvents) == SessionEndCase.collapsed(replayEvents), "\(cEvents)")
+        #expect(cEvents.suffix(4) == [.endOfMessage, .abort, .abort, .quit], "\(cEvents)")
     }
 
     /// With `-f`, the C load client sends real message files as milter-replay sends them: the

@@ -16,7 +16,9 @@
  *
  * Each connection does what Postfix does per SMTP connection:
  *   OPTNEG (version 6, actions 0x1FF, protocol 0x1FFFFF), CONNECT, HELO, then per message
- *   MAIL, RCPT, DATA, 10 HEADERs, EOH, one BODY chunk, EOM, ABORT; finally QUIT, and close.
+ *   MAIL, RCPT, DATA, 10 HEADERs, EOH, one BODY chunk, EOM, ABORT; finally ABORT and QUIT in one write
+ *   (Postfix's helo_reset aborts the milter once more before milter_disc_event's QUIT), and close.
+ *   After a verdict at CONNECT or HELO it closes without either, as Postfix does.
  * With -f (repeatable) the messages are those files (RFC 5322 messages, .eml), taken in turn, instead
  * of the generated one: each header field is sent as `milter-replay` sends it (one leading space
  * dropped, folding kept as bare LF, NULs dropped; a first "From " line skipped), the body with CRLF
@@ -796,7 +798,10 @@ static int session(struct conn *c, long count)
 			w->latencies[w->done] = now_ms() - start;
 		w->done++;
 	}
-	if (r >= 0 && (put_packet(c, 'Q', NULL, 0) < 0 || flush(c) < 0))
+	/* Postfix's smtpd.c ends the session with helo_reset, whose milter_abort (milter8_abort) writes ABORT to a
+	 * milter still in the session, then milter_disc_event's QUIT: one write, as milter-replay sends them. A
+	 * verdict at CONNECT or HELO (r is not 'c') closed the milter for Postfix: neither goes. */
+	if (r == 'c' && (put_packet(c, 'A', NULL, 0) < 0 || put_packet(c, 'Q', NULL, 0) < 0 || flush(c) < 0))
 		r = -1;
 	close(c->fd); /* right after QUIT, as Postfix */
 	return r < 0 ? -1 : 0;

@@ -12,7 +12,9 @@ extension MTAProfile {
     /// connection` too) `421 $j Service unavailable - try again later` and ends the session; HELO gets 250 unless
     /// the refusal starts with 421; MAIL and later commands get the refusal. `smtpd_delay_reject` (default `yes`)
     /// plays no part: it delays only the `smtpd_*_restrictions`, not the milter's replies. From MAIL on a REPLYCODE
-    /// starting with 421 ends the session too (`smtpd_chat_reply` hangs up after any 421).
+    /// starting with 421 ends the session too (`smtpd_chat_reply` hangs up after any 421). At the end of a session
+    /// that had a HELO the milter gets a second ABORT before QUIT, and one after a second HELO
+    /// (``abortsWhenHeloIsReset``).
     public static let postfix = MTAProfile(
         name: "postfix", timeouts: .postfix,
         defaultMacros: [
@@ -37,7 +39,7 @@ extension MTAProfile {
             rejectGreeting: "554 $j ESMTP not accepting connections",
             shutdownGreeting: "421 $j Service unavailable - try again later"),
         family: .postfix, queueIDAfterFirstRecipient: true, quarantineReasonLimit: 100,
-        keepsSessionAfterConnectionVerdict: true)
+        keepsSessionAfterConnectionVerdict: true, abortsWhenHeloIsReset: true)
 
     /// Sendmail 8.17 with `F=T` (tempfail when the milter fails; PROTOCOL.md §F, `milter.c`). Its texts after a
     /// verdict at CONNECT or HELO are `srvrsmtp.c`'s (``keepsSessionAfterConnectionVerdict``): REJECT at CONNECT

@@ -22,6 +22,12 @@ public struct MTAProfile: Hashable, Sendable {
     public var abortsAfterEveryTransaction: Bool
     /// Whether QUIT is sent after a connection-level verdict (Postfix just closes the socket).
     public var quitsAfterConnectionVerdict: Bool
+    /// Whether the milter gets an ABORT each time the SMTP session's HELO is reset, as Postfix's `helo_reset`
+    /// (`smtpd.c`) calls `milter_abort`: before QUIT at the end of a session that had a HELO, in the same write,
+    /// and right after the reply to a second HELO. `milter8_abort` (`milter8.c`) writes it only to a milter still
+    /// in the session (not after a verdict at CONNECT or HELO, SHUTDOWN or a failure, which closed it), on top of
+    /// the ABORT that ends each transaction (``abortsAfterEveryTransaction``).
+    public var abortsWhenHeloIsReset: Bool
     /// Whether the SMTP session goes on after REJECT, TEMPFAIL or REPLYCODE at CONNECT or HELO, the MTA
     /// answering for the milter, as both MTAs do: HELO gets its 250, now and later, and the other later commands
     /// the refusal. With Sendmail (`srvrsmtp.c`, `nullserver` and `tempfail`) CONNECT gets the usual greeting
@@ -67,8 +73,9 @@ public struct MTAProfile: Hashable, Sendable {
         sendsEmptyMacroPackets: Bool, ipv6AddressPrefix: String, abortsAfterEveryTransaction: Bool,
         quitsAfterConnectionVerdict: Bool, mtaVersion: String, replies: MTAReplies,
         family: Family, queueIDAfterFirstRecipient: Bool = false, quarantineReasonLimit: Int? = nil,
-        keepsSessionAfterConnectionVerdict: Bool = false
+        keepsSessionAfterConnectionVerdict: Bool = false, abortsWhenHeloIsReset: Bool = false
     ) {
+        self.abortsWhenHeloIsReset = abortsWhenHeloIsReset
         self.keepsSessionAfterConnectionVerdict = keepsSessionAfterConnectionVerdict
         self.quarantineReasonLimit = quarantineReasonLimit
         self.queueIDAfterFirstRecipient = queueIDAfterFirstRecipient

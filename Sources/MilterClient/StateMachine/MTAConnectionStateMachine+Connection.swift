@@ -21,9 +21,14 @@ extension MTAConnectionStateMachine {
         connectionStep(.connect(client.connectInfo(profile: configuration.profile)))
     }
 
-    /// The caller's HELO, with the client's HELO name or `name`.
+    /// The caller's HELO, with the client's HELO name or `name`. A HELO after an earlier one is followed by an ABORT
+    /// under ``MTAProfile/abortsWhenHeloIsReset``.
     package mutating func heloRequested(_ name: String?) -> Action {
-        connectionStep(.helo(MilterString(name ?? client.helo)))
+        let again = heloGiven
+        heloGiven = true
+        let command = MilterCommand.helo(MilterString(name ?? client.helo))
+        purpose = again ? .heloAgain : .connection
+        return emit(proceed(startStep(command, macros: MacroEvent(command: command.id))))
     }
 
     /// The caller's SMTP command the MTA does not know (UNKNOWN).
@@ -50,7 +55,9 @@ extension MTAConnectionStateMachine {
         }
         guard socketOpen else { return emit(quitDone(nil, replay: replay)) }
         purpose = .quit(replay: replay, drains: drains)
-        return emit(proceed(startStep(.quit, macros: nil, ignoringStatus: true)))
+        // A recording has its own ABORTs.
+        let abortFirst = !replay && heloResetAborts
+        return emit(proceed(startStep(.quit, macros: nil, ignoringStatus: true, abortFirst: abortFirst)))
     }
 
     mutating func quitSent(_ record: StepRecord, replay: Bool, drains: Bool) -> Action {

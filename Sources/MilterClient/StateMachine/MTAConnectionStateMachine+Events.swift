@@ -77,6 +77,12 @@ extension MTAConnectionStateMachine {
         case .connection:
             if let finding = record.finding { connectionFindings.append(finding) }
             return .deliverStep(record)
+        case .heloAgain:
+            if let finding = record.finding { connectionFindings.append(finding) }
+            return abortAfterHelo(record)
+        case .abortAfterHelo(let helo):
+            if let finding = record.finding { connectionFindings.append(finding) }
+            return .deliverStep(helo)
         case .transaction(let step, let settles):
             complete(step, record, settles: settles)
             guard message != nil else { return .deliverStep(record) }

@@ -25,6 +25,7 @@ extension MTAConnectionStateMachine {
         lastSent = after.lastSent
         lastWrittenWasLoneMacro = after.lastWrittenWasLoneMacro
         transactionCount = after.transactionCount
+        heloGiven = after.heloGiven
         connectionFindings = after.connectionFindings
         purpose = after.purpose
         assert(
@@ -56,6 +57,7 @@ extension MTAConnectionStateMachine {
         hashing.combine(lastSent)
         hashing.combine(lastWrittenWasLoneMacro)
         hashing.combine(transactionCount)
+        hashing.combine(heloGiven)
         hashing.combine(quarantineHold)
         hashing.combine(negotiationWarnings)
         hashing.combine(connectionFindings)
@@ -68,7 +70,8 @@ extension MTAConnectionStateMachine {
     /// The fields ``hashBetweenTransactions(into:)`` hashes.
     static let fieldsHashedBetweenTransactions: Set<String> = [
         "session", "status", "socketOpen", "closeDue", "skippingBody", "lastSent", "lastWrittenWasLoneMacro",
-        "transactionCount", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros", "context",
+        "transactionCount", "heloGiven", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros",
+        "context",
         "purpose",
     ]
 

@@ -11,6 +11,10 @@ extension MTAConnectionStateMachine {
         case negotiation
         /// CONNECT, HELO or UNKNOWN: a finding is a connection finding.
         case connection
+        /// A HELO after an earlier one: a connection step, then the ABORT of ``MTAProfile/abortsWhenHeloIsReset``.
+        case heloAgain
+        /// The ABORT after a second HELO; the HELO's record follows.
+        case abortAfterHelo(StepRecord)
         /// A step of the transaction; `settles` is false for a step the transaction no longer sends.
         case transaction(TransactionStep, settles: Bool)
         /// The ABORT that closes a transaction; the result follows.

@@ -78,6 +78,9 @@ package struct MTAConnectionStateMachine {
     var lastSent: MilterCommand.ID = .optionNegotiation
     var lastWrittenWasLoneMacro = false
     var transactionCount = 0
+    /// Whether the SMTP session had its HELO (Postfix's `helo_name`): ``heloRequested(_:)`` was called. Under
+    /// ``MTAProfile/abortsWhenHeloIsReset`` it is reset, with an ABORT, by a second HELO and at QUIT.
+    var heloGiven = false
     /// Postfix: the reason of a QUARANTINE at an smtpd event, the milter's persistent reply since:
     /// later smtpd events are withheld and every message is held (`MTAConnectionStateMachine+Quarantine.swift`).
     var quarantineHold: String?

@@ -128,7 +128,7 @@ enum SMTPClient {
         return result
     }
 
-    private static func send(_ message: SMTPMessage, on connection: LineConnection) throws -> SMTPResult {
+    static func send(_ message: SMTPMessage, on connection: LineConnection) throws -> SMTPResult {
         let parameters = message.mailParameters.map { " " + $0 }.joined()
         var result = SMTPResult(mail: try connection.command("MAIL FROM:<\(message.from)>\(parameters)"))
         guard result.mail.code == 250 else { return result }
@@ -158,7 +158,7 @@ enum SMTPClient {
 }
 
 /// A blocking TCP connection with per-read timeouts and a line reader.
-private final class LineConnection {
+final class LineConnection {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private static let maxLine = 4096

@@ -67,16 +67,37 @@ struct ProfileSession {
             to: .inet(host: "127.0.0.1", port: port), configuration: configuration)
         let connect = await connection.connect()
         let helo = await connection.helo()
-        let result = await connection.send(
-            MilterMessage(
-                sender: EnvelopeAddress(mailbox: "a@example.com", arguments: senderArguments),
-                recipients: [EnvelopeAddress(mailbox: "b@example.org")],
-                content: RawMessage(parsing: Array("Subject: hi\r\n\r\nbody\r\n".utf8))))
+        let result = await connection.send(message(senderArguments: senderArguments))
         let laterHelo = await connection.helo("again.example.org")
         await connection.quit()
         let reply = { (step: MilterCommand.ID) in result.steps.first { $0.command == step }?.smtpReply }
         return ProfileSession(
             connect: connect.smtpReply, helo: helo.smtpReply, mail: reply(.mail), recipient: reply(.recipient),
             message: result.smtpReply, ended: laterHelo.smtpReply != nil)
+    }
+
+    /// The session's message: from `<a@example.com>` to `<b@example.org>`, `Subject: hi`.
+    static func message(senderArguments: [String] = []) -> MilterMessage {
+        MilterMessage(
+            sender: EnvelopeAddress(mailbox: "a@example.com", arguments: senderArguments),
+            recipients: [EnvelopeAddress(mailbox: "b@example.org")],
+            content: RawMessage(parsing: Array("Subject: hi\r\n\r\nbody\r\n".utf8)))
+    }
+
+    /// Plays CONNECT, then `steps` (``message(senderArguments:)`` for each message; RSET between messages is
+    /// nothing to the milter, whose transaction ended with its ABORT), then QUIT, against the milter on `port`.
+    static func play(_ steps: [SessionEndCase.Step], port: Int, _ configuration: MilterClientConfiguration) async throws
+    {
+        let connection = try await MilterClientConnection.open(
+            to: .inet(host: "127.0.0.1", port: port), configuration: configuration)
+        _ = await connection.connect()
+        for step in steps {
+            switch step {
+            case .helo(let name): _ = await connection.helo(name)
+            case .message: _ = await connection.send(message())
+            case .reset: break
+            }
+        }
+        await connection.quit()
     }
 }

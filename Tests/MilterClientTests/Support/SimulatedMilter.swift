@@ -29,6 +29,8 @@ final class SimulatedMilter {
     let script: ScriptedMilter.Script
     /// Every command received, in order.
     private(set) var commands: [MilterCommand] = []
+    /// The IDs of the commands of each write, in order, MACRO packets left out.
+    private(set) var writes: [[MilterCommand.ID]] = []
     private var commandDecoder = MilterCommandDecoder()
     private var replyDecoder: MilterReplyDecoder
     private var unfinished = ByteBuffer()
@@ -56,8 +58,10 @@ final class SimulatedMilter {
     /// Takes the frames the client wrote and runs the script for each command.
     func receive(_ bytes: ByteBuffer) {
         var bytes = bytes
+        writes.append([])
         while let command = try! commandDecoder.decode(buffer: &bytes) {
             commands.append(command)
+            if command.id != .macro { writes[writes.count - 1].append(command.id) }
             scheduled.append(contentsOf: script(command))
         }
         play(until: nil)

@@ -37,6 +37,9 @@ package final class ScriptedMilter: Sendable {
     /// Every command received so far, on all connections, in order.
     package var commands: [MilterCommand] { recorder.commands.withLockedValue { $0 } }
 
+    /// How many of the connections it accepted are still open.
+    package var openConnections: Int { connections.openCount }
+
     /// The IDs of ``commands``, MACRO packets left out.
     package var eventIDs: [MilterCommand.ID] { commands.map(\.id).filter { $0 != .macro } }
 
@@ -104,6 +107,9 @@ private final class AcceptedConnections: Sendable {
         }
         channel.closeFuture.whenComplete { _ in _ = self.state.withLockedValue { $0.open.removeValue(forKey: id) } }
     }
+
+    /// How many connections are open.
+    var openCount: Int { state.withLockedValue { $0.open.count } }
 
     /// The connections still open; any accepted from now on is closed at once.
     func stop() -> [any Channel] {
