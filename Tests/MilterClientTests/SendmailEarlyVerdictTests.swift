@@ -100,7 +100,7 @@ import Testing
         #expect(milter.eventIDs.suffix(2) == [.abort, .quit])
     }
 
-    /// Postfix unchanged: ABORT after every transaction, early verdict or not.
+    /// Postfix unchanged: ABORT after every transaction, early verdict or not (and `helo_reset`'s before QUIT).
     @Test(arguments: [MilterReply.accept, .reject])
     func postfixAbortsAfterAnEarlyVerdict(verdict: MilterReply) async throws {
         let connection = Fixtures.simulate(
@@ -112,6 +112,8 @@ import Testing
             .mail, .recipient, .recipient, .data, .header, .header, .header, .header, .endOfHeaders, .abort,
         ]
         #expect(
-            connection.milter.eventIDs == [.optionNegotiation, .connect, .helo] + transaction + transaction + [.quit])
+            connection.milter.eventIDs == [.optionNegotiation, .connect, .helo] + transaction + transaction + [
+                .abort, .quit,
+            ])
     }
 }

@@ -78,7 +78,7 @@ struct VerboseTranscriptTests {
                 == ["MTA OPTNEG", "milter OPTNEG"] + continued + headers
                 + [
                     "MTA EOH", "milter CONTINUE", "MTA BODY", "milter CONTINUE", "MTA BODYEOB", "milter ADDHEADER",
-                    "milter ACCEPT", "MTA ABORT", "MTA QUIT",
+                    "milter ACCEPT", "MTA ABORT", "MTA ABORT", "MTA QUIT",
                 ])
         // Every frame on the wire has a line, numbered in order; the MTA's are the commands the milter got.
         #expect(transcript.lines.map { $0.split(separator: " ")[2] } == (1...transcript.lines.count).map { "#\($0)" })
@@ -102,7 +102,7 @@ struct VerboseTranscriptTests {
             steps.filter { $0 != "MTA HEADER" }
                 == [
                     "MTA OPTNEG", "milter OPTNEG", "MTA CONNECT", "MTA HELO", "MTA MAIL", "MTA RCPT", "MTA BODY",
-                    "MTA BODYEOB", "milter ADDHEADER", "milter ACCEPT", "MTA ABORT", "MTA QUIT",
+                    "MTA BODYEOB", "milter ADDHEADER", "milter ACCEPT", "MTA ABORT", "MTA ABORT", "MTA QUIT",
                 ])
         #expect(steps.filter { $0 == "MTA HEADER" }.count == 7)
         // The queue ID appears once a recipient was accepted (Postfix's NOQUEUE before that).

@@ -15,6 +15,8 @@ extension MTAConnectionStateMachine {
         context = MacroContext(identity: configuration.identity, profile: configuration.profile, client: client)
         transaction = TransactionState()
         quarantineHold = nil
+        // The new session has had no HELO: its first one resets none (``heloResetAborts``).
+        heloGiven = false
         if socketOpen { status = .open }
         return connectRequested()
     }

@@ -64,12 +64,13 @@ enum Fixtures {
     }
 
     /// The events and MACRO packets of one message to a well-behaved milter with the Postfix
-    /// profile: the order, the stages, and the macros of CONNECT, HELO and MAIL.
+    /// profile: the order (the transaction's ABORT, then `helo_reset`'s with QUIT), the stages, and the macros of
+    /// CONNECT, HELO and MAIL.
     static func expectPostfixOrder(_ eventIDs: [MilterCommand.ID], _ macroPackets: [MacroDefinition]) {
         #expect(
             eventIDs == [
                 .optionNegotiation, .connect, .helo, .mail, .recipient, .recipient, .data, .header, .header, .header,
-                .header, .endOfHeaders, .body, .endOfMessage, .abort, .quit,
+                .header, .endOfHeaders, .body, .endOfMessage, .abort, .abort, .quit,
             ])
         let stages = macroPackets.map { Character(Unicode.Scalar($0.stage)) }
         #expect(stages == ["C", "H", "M", "R", "R", "T", "L", "L", "L", "L", "N", "B", "E"])
