@@ -2,7 +2,8 @@ import MilterProtocol
 
 /// SMTP sessions that end in different ways, with what Postfix 3.7.11 sends the milter in each: played through
 /// the real Postfix and through MilterClient's Postfix profile (InteropTests `PostfixHeloResetTests`), and by the
-/// profile alone on the simulated transport (MilterClientTests `PostfixHeloResetTests`).
+/// profile alone on the simulated transport (MilterClientTests `PostfixHeloResetTests`). InteropTests
+/// `SendmailSessionEndTests` plays the same sessions through Sendmail and its profile, ``events`` aside.
 ///
 /// The events follow `smtpd.c` and `milter8.c`. After each transaction `mail_reset` sends ABORT (it set
 /// `SMTPD_FLAG_NEED_MILTER_ABORT` at MAIL). At the end of the session `smtpd_proto` calls `helo_reset`, which, once
