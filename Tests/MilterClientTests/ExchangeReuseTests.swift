@@ -36,6 +36,8 @@ import Testing
         var outcomes: [Outcome]
         var connectionFindings: [[String]]
         var queueIDsUnique: Bool
+        /// The events the milter got, MACRO packets left out.
+        var events: [MilterCommand.ID] = []
     }
 
     /// `connections` connections one after the other, `perConnection` messages on each.
@@ -68,7 +70,9 @@ import Testing
                 outcomes: outcomes, connectionFindings: findings, queueIDsUnique: Set(queueIDs).count == queueIDs.count)
         }
         await milter.stop()
-        return run
+        var complete = run
+        complete.events = milter.eventIDs
+        return complete
     }
 
     /// Runs `makeScript()` with and without a store and expects the same; returns the store.
@@ -106,6 +110,24 @@ import Testing
         // The first connection records its four positions; the other two send all from the record.
         #expect(store.outcomes.reused == 8)
         #expect(store.outcomes.diverged == 0)
+    }
+
+    /// Each connection ends with its last transaction's ABORT, then `helo_reset`'s with QUIT, whether its greeting
+    /// and its transactions went from the record or through the machine: the record leaves the machine knowing
+    /// the session had its HELO. Counted, not read in order: the connections' last frames may reach the milter
+    /// after the next connection's first.
+    @Test func theSessionEndsAlikeFromTheRecord() async throws {
+        let store = ExchangeMemoStore()
+        let reused = try await Self.run(Scripts.wellBehaved(), memos: store)
+        let judged = try await Self.run(Scripts.wellBehaved(), memos: nil)
+        #expect(store.greetingOutcomes.reused == 2 && store.outcomes.reused == 8)
+        for run in [reused, judged] {
+            // Three connections of four messages: an ABORT after each message, one more before each QUIT.
+            #expect(run.events.filter { $0 == .abort }.count == 3 * 4 + 3, "\(run.events)")
+            #expect(run.events.filter { $0 == .quit }.count == 3, "\(run.events)")
+        }
+        let order = { (events: [MilterCommand.ID]) in events.map(\.rawValue).sorted() }
+        #expect(order(reused.events) == order(judged.events))
     }
 
     @Test func noReplyEventsAreBatchedAndReusedAlike() async throws {
