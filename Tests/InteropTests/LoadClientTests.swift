@@ -51,14 +51,19 @@ struct LoadClientTests {
     }
 
     /// The C load client ends a connection as milter-replay does, as Postfix does: the message's ABORT, then the
-    /// ABORT of `helo_reset` (`smtpd.c`) with QUIT. The milter gets the same events from both, runs of HEADER and
-    /// BODY counted as one (the two send different messages).
-    @Test func bothClientsEndAConnectionAlike() async throws {
+    /// ABORT of `helo_reset` (`smtpd.c`) with QUIT; after a verdict at CONNECT or HELO neither, nor any message.
+    /// The milter gets the same events from both, runs of HEADER and BODY counted as one (the two send different
+    /// messages).
+    @Test(arguments: [nil, SessionEndCase.Verdict(.helo, .reject), SessionEndCase.Verdict(.connect, .accept)])
+    func bothClientsEndAConnectionAlike(verdict: SessionEndCase.Verdict?) async throws {
         guard Interop.require(.libmilter) else { return }  // cc, which CProgram needs, comes with it
         let client = try await CProgram.shared.binary(
             source: "interop/loadclient/loadclient.c", libraries: ["-lpthread"])
         let file = TestPaths.root.appendingPathComponent("fixtures/eml/plain-lf.eml").path
-        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let milter = try await ScriptedMilter(
+            script: Scripts.wellBehaved { command in
+                command.id == verdict?.step ? verdict.map { [.reply($0.reply)] } : nil
+            })
         let (fromC, cEvents) = try await milter.events {
             try await ProcessRunner.run(
                 client.path, ["-c", "1", "-m", "1", "-t", "20", "127.0.0.1", String(milter.port)],
@@ -74,9 +79,15 @@ struct LoadClientTests {
         }
         await milter.stop()
         #expect(fromC.status == 0, "\(fromC.stderr)")
-        #expect(fromReplay.status == 0, "\(fromReplay.stdout)\(fromReplay.stderr)")
+        if verdict == nil { #expect(fromReplay.status == 0, "\(fromReplay.stdout)\(fromReplay.stderr)") }
         #expect(SessionEndCase.collapsed(cEvents) == SessionEndCase.collapsed(replayEvents), "\(cEvents)")
-        #expect(cEvents.suffix(4) == [.endOfMessage, .abort, .abort, .quit], "\(cEvents)")
+        let end: [MilterCommand.ID] =
+            switch verdict?.step {
+            case nil: [.endOfMessage, .abort, .abort, .quit]
+            case .connect?: [.optionNegotiation, .connect]
+            default: [.connect, .helo]
+            }
+        #expect(cEvents.suffix(end.count) == end, "\(cEvents)")
     }
 
     /// With `-f`, the C load client sends real message files as milter-replay sends them: the

@@ -25,6 +25,23 @@ package struct SessionEndCase: Sendable, CustomStringConvertible {
         case reset
     }
 
+    /// A verdict the milter gives at every command of a kind, as a test argument.
+    package struct Verdict: Sendable, Hashable, CustomStringConvertible {
+        /// The kind of command.
+        package var step: MilterCommand.ID
+        /// The milter's reply.
+        package var reply: MilterReply
+
+        /// A verdict.
+        package init(_ step: MilterCommand.ID, _ reply: MilterReply) {
+            self.step = step
+            self.reply = reply
+        }
+
+        /// `REJECT at HELO`.
+        package var description: String { "\(reply) at \(step)" }
+    }
+
     /// What the case shows.
     package var description: String
     /// The step whose every command the milter answers with the action, if any; CONTINUE otherwise.
