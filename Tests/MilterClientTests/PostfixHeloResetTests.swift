@@ -33,6 +33,22 @@ import Testing
         #expect(SessionEndCase.collapsed(milter.eventIDs) == [.connect] + SessionEndCase.message + [.abort, .quit])
     }
 
+    /// A session left inside its transaction: `mail_reset`'s ABORT goes with or without a HELO, in QUIT's write,
+    /// after `helo_reset`'s if there was a HELO.
+    @Test func aTransactionLeftOpenGetsMailResetsAbort() {
+        let withoutHelo = Self.play(SessionEndCase(description: "", steps: [.envelope], events: []))
+        #expect(withoutHelo.writes.last == [.abort, .quit], "\(withoutHelo.writes)")
+        #expect(SessionEndCase.collapsed(withoutHelo.eventIDs) == [.connect, .mail, .recipient, .abort, .quit])
+        let withHelo = Self.play(
+            SessionEndCase(description: "", steps: [.helo("client.example"), .envelope], events: []))
+        #expect(withHelo.writes.last == [.abort, .abort, .quit], "\(withHelo.writes)")
+        // Sendmail has no such ABORT.
+        let sendmail = Self.play(
+            SessionEndCase(description: "", steps: [.helo("client.example"), .envelope], events: []), profile: .sendmail
+        )
+        #expect(!SessionEndCase.collapsed(sendmail.eventIDs).contains(.abort), "\(sendmail.eventIDs)")
+    }
+
     /// With the milter's HELO negotiated away (NOHELO) smtpd still had its HELO: the ABORT goes.
     @Test func aHeloTheMilterDeclinedIsResetToo() {
         let script = Scripts.wellBehaved(answer: Scripts.answer(flags: .noHelo))
@@ -75,6 +91,9 @@ import Testing
             case .message: _ = connection.send(message)
             // Between messages: the transaction ended with its ABORT already, as RSET's `mail_reset` finds.
             case .reset: break
+            case .envelope:
+                connection.mail(EnvelopeAddress(mailbox: "a@example.com"))
+                connection.recipient(EnvelopeAddress(mailbox: "b@example.org"))
             }
         }
         connection.quit()

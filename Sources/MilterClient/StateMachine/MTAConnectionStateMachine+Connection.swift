@@ -55,9 +55,9 @@ extension MTAConnectionStateMachine {
         }
         guard socketOpen else { return emit(quitDone(nil, replay: replay)) }
         purpose = .quit(replay: replay, drains: drains)
-        // A recording has its own ABORTs.
-        let abortFirst = !replay && heloResetAborts
-        return emit(proceed(startStep(.quit, macros: nil, ignoringStatus: true, abortFirst: abortFirst)))
+        // A recording has its own ABORTs. `smtpd_proto` calls `helo_reset`, then `mail_reset`.
+        let abortsFirst = replay ? 0 : (heloResetAborts ? 1 : 0) + (mailResetAborts ? 1 : 0)
+        return emit(proceed(startStep(.quit, macros: nil, ignoringStatus: true, abortsFirst: abortsFirst)))
     }
 
     mutating func quitSent(_ record: StepRecord, replay: Bool, drains: Bool) -> Action {

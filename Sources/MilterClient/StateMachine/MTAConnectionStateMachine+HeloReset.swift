@@ -13,6 +13,17 @@ extension MTAConnectionStateMachine {
         }
     }
 
+    /// Whether the end of the session sends one more ABORT for a transaction the SMTP client left unfinished
+    /// (QUIT or a close after MAIL, before the end of the message), as Postfix's `mail_reset` does after `helo_reset`:
+    /// `SMTPD_FLAG_NEED_MILTER_ABORT` is still set, and `helo_reset`'s ABORT left the milter in `ENVELOPE`, where
+    /// `milter8_abort` writes (``MTAProfile/abortsWhenHeloIsReset`` marks Postfix's way).
+    var mailResetAborts: Bool {
+        mutating get {
+            guard configuration.profile.abortsWhenHeloIsReset, socketOpen, !closeDue else { return false }
+            return session.phase.inTransaction
+        }
+    }
+
     /// After a second HELO's reply: the ABORT of its `helo_reset` if due, then `helo`, the HELO's record. `helo_cmd`
     /// resets only a HELO it answers with 250: not one refused because the session is over (a 421 from MAIL on).
     mutating func abortAfterHelo(_ helo: StepRecord) -> Action {

@@ -5,15 +5,15 @@ extension MTAConnectionStateMachine {
     /// ``startStep(_:sending:ignoringStatus:)`` with the MACRO packet the profile plans for `event`;
     /// `encoded` is the command's whole frame if it is known already (a message's HEADER and BODY
     /// frames are encoded once per message, ``MessageWireForm``).
-    /// With `abortFirst`, an ABORT goes before them in the same write (``heloResetAborts``).
+    /// `abortsFirst` ABORTs go before them in the same write (``heloResetAborts``, ``mailResetAborts``).
     mutating func startStep(
         _ command: MilterCommand, macros event: MacroEvent?, encoded: ByteBuffer? = nil, ignoringStatus: Bool = false,
-        abortFirst: Bool = false
+        abortsFirst: Int = 0
     ) -> StepStart {
         let packet = event.flatMap { macroPacket(for: command.id, event: $0) }
         return startStep(
             command, packet: packet, sending: [], encoded: encoded, ignoringStatus: ignoringStatus,
-            abortFirst: abortFirst)
+            abortsFirst: abortsFirst)
     }
 
     /// ``startStep(_:packet:sending:encoded:ignoringStatus:)`` with these MACRO packets, their
@@ -34,7 +34,7 @@ extension MTAConnectionStateMachine {
     /// again; the session checks the command and every definition all the same.
     private mutating func startStep(
         _ command: MilterCommand, packet: MacroPacket?, sending definitions: [MacroDefinition],
-        encoded: ByteBuffer?, encodedDefinitions: ByteBuffer? = nil, ignoringStatus: Bool, abortFirst: Bool = false
+        encoded: ByteBuffer?, encodedDefinitions: ByteBuffer? = nil, ignoringStatus: Bool, abortsFirst: Int = 0
     ) -> StepStart {
         let id = command.id
         if !ignoringStatus, let record = recordWithoutMilter(id) { return .done(record) }
@@ -52,7 +52,7 @@ extension MTAConnectionStateMachine {
         let sessionBefore = session
         let decision: MTASession.SendDecision
         do {
-            if abortFirst {
+            for _ in 0..<abortsFirst {
                 _ = try session.commandToSend(.abort)
                 try bytes.writeMilterCommand(.abort)
             }

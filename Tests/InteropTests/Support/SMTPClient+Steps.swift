@@ -16,6 +16,9 @@ extension SMTPClient {
                 case .helo(let name): replies.append(try connection.command("EHLO \(name)"))
                 case .message: replies.append(try send(message, on: connection).last)
                 case .reset: replies.append(try connection.command("RSET"))
+                case .envelope:
+                    _ = try connection.command("MAIL FROM:<\(message.from)>")
+                    replies.append(try connection.command("RCPT TO:<\(message.to[0])>"))
                 }
             }
             if replies.last?.code != 421 { _ = try? connection.command("QUIT") }

@@ -96,6 +96,9 @@ struct ProfileSession {
             case .helo(let name): _ = await connection.helo(name)
             case .message: _ = await connection.send(message())
             case .reset: break
+            case .envelope:
+                _ = await connection.mail(EnvelopeAddress(mailbox: "a@example.com"))
+                _ = await connection.recipient(EnvelopeAddress(mailbox: "b@example.org"))
             }
         }
         await connection.quit()

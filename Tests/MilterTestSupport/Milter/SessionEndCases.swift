@@ -9,7 +9,7 @@ import MilterProtocol
 /// `SMTPD_FLAG_NEED_MILTER_ABORT` at MAIL). At the end of the session `smtpd_proto` calls `helo_reset`, which, once
 /// the session had a HELO, calls `milter_abort`: `milter8_abort` writes one more ABORT to a milter in the states
 /// `ENVELOPE`, `MESSAGE` or `ACCEPT_MSG`. Then `mail_reset` (an ABORT only inside a transaction) and
-/// `milter_disc_event` (QUIT). A second HELO goes to the milter (`milter8_helo_event`) before its `helo_reset`, so
+/// `milter_disc_event` (QUIT); a session that ends inside a transaction so gets two ABORTs before QUIT. A second HELO goes to the milter (`milter8_helo_event`) before its `helo_reset`, so
 /// its ABORT follows it. ACCEPT, REJECT or TEMPFAIL at CONNECT or HELO leave the milter in `ACCEPT_CON` or
 /// `REJECT_CON` with its socket closed (`LIBMILTER_AUTO_DISCONNECT`): neither ABORT nor QUIT follows. SKIP at MAIL
 /// only skips the next MAIL events (`skip_event_type`); ACCEPT at MAIL leaves `ACCEPT_MSG` until `mail_reset`'s
@@ -23,6 +23,9 @@ package struct SessionEndCase: Sendable, CustomStringConvertible {
         case message
         /// RSET.
         case reset
+        /// MAIL from `<a@example.com>` and RCPT to `<b@example.org>`, and no more: the session ends inside the
+        /// transaction.
+        case envelope
     }
 
     /// A verdict the milter gives at every command of a kind, as a test argument.
@@ -92,6 +95,9 @@ package struct SessionEndCase: Sendable, CustomStringConvertible {
         SessionEndCase(
             description: "the recipient rejected", verdict: (.recipient, .reply(.reject)),
             steps: [.helo("client.example"), .message],
+            events: [.connect, .helo, .mail, .recipient, .abort, .abort, .quit]),
+        SessionEndCase(
+            description: "QUIT after RCPT", steps: [.helo("client.example"), .envelope],
             events: [.connect, .helo, .mail, .recipient, .abort, .abort, .quit]),
         SessionEndCase(
             description: "RSET between two messages",
