@@ -53,8 +53,12 @@ struct LoadClientTests {
     /// The C load client ends a connection as milter-replay does, as Postfix does: the message's ABORT, then the
     /// ABORT of `helo_reset` (`smtpd.c`) with QUIT; after a verdict at CONNECT or HELO neither, nor any message.
     /// The milter gets the same events from both, runs of HEADER and BODY counted as one (the two send different
-    /// messages).
-    @Test(arguments: [nil, SessionEndCase.Verdict(.helo, .reject), SessionEndCase.Verdict(.connect, .accept)])
+    /// messages). DISCARD at CONNECT or HELO is no verdict to Postfix (`MTARules.ignoresDiscardAtConnection`): the
+    /// session goes on.
+    @Test(arguments: [
+        nil, SessionEndCase.Verdict(.helo, .reject), SessionEndCase.Verdict(.connect, .accept),
+        SessionEndCase.Verdict(.connect, .discard), SessionEndCase.Verdict(.helo, .discard),
+    ])
     func bothClientsEndAConnectionAlike(verdict: SessionEndCase.Verdict?) async throws {
         guard Interop.require(.libmilter) else { return }  // cc, which CProgram needs, comes with it
         let client = try await CProgram.shared.binary(
@@ -79,11 +83,12 @@ struct LoadClientTests {
         }
         await milter.stop()
         #expect(fromC.status == 0, "\(fromC.stderr)")
-        if verdict == nil { #expect(fromReplay.status == 0, "\(fromReplay.stdout)\(fromReplay.stderr)") }
+        let continues = verdict == nil || verdict?.reply == .discard
+        if continues { #expect(fromReplay.status == 0, "\(fromReplay.stdout)\(fromReplay.stderr)") }
         #expect(SessionEndCase.collapsed(cEvents) == SessionEndCase.collapsed(replayEvents), "\(cEvents)")
         let end: [MilterCommand.ID] =
             switch verdict?.step {
-            case nil: [.endOfMessage, .abort, .abort, .quit]
+            case _ where continues: [.endOfMessage, .abort, .abort, .quit]
             case .connect?: [.optionNegotiation, .connect]
             default: [.connect, .helo]
             }
