@@ -47,8 +47,9 @@ struct PostfixSessionEndTests {
     }
 
     /// The events after the first `step`, up to the session's QUIT. The milter's events are those of all its
-    /// connections: a fresh-clone CI run once saw another connection's CONNECT and QUIT (no HELO, no
-    /// transaction) after the session's QUIT, from a source not found; it is no part of the session.
+    /// connections: a fresh-clone CI run once saw a second OPTNEG before MAIL and that connection's CONNECT and
+    /// QUIT after the session's QUIT (probably Postfix's cleanup server's connection; not confirmed). They are
+    /// no part of the session.
     static func after(_ step: MilterCommand.ID, _ events: [MilterCommand.ID]) -> [MilterCommand.ID] {
         guard let index = events.firstIndex(of: step) else { return [] }
         let rest = events[(index + 1)...]
