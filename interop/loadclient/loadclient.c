@@ -553,7 +553,9 @@ static int step(struct conn *c, char stage, const char *macros, size_t mlen, cha
 		return -1;
 	if (c->protocol & nr_flag)
 		return 'c';
-	return await_reply(c, 0);
+	int r = await_reply(c, 0);
+	/* Postfix ignores DISCARD at CONNECT and HELO */
+	return (cmd == 'C' || cmd == 'H') && r == 'd' ? 'c' : r;
 }
 
 #define LIT(s) s, sizeof(s) - 1 /* a string literal with its embedded NULs, without the last one */
@@ -707,8 +709,6 @@ static int replay_session(struct conn *c, const unsigned char *p, size_t len)
 				return -1;
 			if ((cmd == 'C' || cmd == 'H') && flush(c) < 0)
 				return -1;
-			if ((cmd == 'C' || cmd == 'H') && r == 'd')
-				r = 'c'; /* Postfix ignores DISCARD at CONNECT and HELO */
 			if ((cmd == 'C' || cmd == 'H') && r != 'c')
 				return 0; /* a connection-level verdict: Postfix closes without QUIT */
 			if (cmd == 'M')
@@ -784,14 +784,10 @@ static int session(struct conn *c, long count)
 	if (r == 'c')
 		r = step(c, 'C', LIT("j\0mta.load.test\0{daemon_name}\0mta.load.test\0{daemon_addr}\0" "127.0.0.1\0v\0Postfix 3.7.11\0_\0client.load.test [127.0.0.1]\0"),
 			 'C', LIT("client.load.test\0" "4\x30\x39" "127.0.0.1\0"), P_NOCONNECT, P_NR_CONN);
-	if (r == 'd')
-		r = 'c'; /* Postfix ignores DISCARD at CONNECT and HELO */
 	if (r == 'c' && flush(c) < 0) /* CONNECT and HELO leave when the SMTP client connects and greets */
 		r = -1;
 	if (r == 'c')
 		r = step(c, 'H', "", 0, 'H', LIT("client.load.test\0"), P_NOHELO, P_NR_HELO);
-	if (r == 'd')
-		r = 'c';
 	if (r == 'c' && flush(c) < 0)
 		r = -1;
 	for (long m = 0; m < count && r == 'c'; m++) {
