@@ -127,12 +127,16 @@ extension BlockingMilterConnection {
     }
 
     /// Sends recorded `segments` with `queueID` patched in, one write each, comparing each reply
-    /// with the one recorded, and stops at the first difference.
-    func send(_ segments: [ExchangeSegment], queueID: [UInt8]) -> SegmentsSent {
+    /// with the one recorded, and stops at the first difference. With `readingFirst`, what arrived
+    /// is read without waiting before each write, as the machine does before each step of its own
+    /// (OPTNEG, CONNECT, HELO, a replayed step); a transaction is one run of the machine, which
+    /// reads so only before its first write.
+    func send(_ segments: [ExchangeSegment], queueID: [UInt8], readingFirst: Bool = false) -> SegmentsSent {
         transport.stopsAtWait = false
         var times: [SegmentTimes] = []
         times.reserveCapacity(segments.count)
         for segment in segments {
+            if readingFirst { transport.readAvailable() }
             // A reply nobody asked for: the machine finds it before this write, as it would have.
             if transport.hasUnreadInput { return .diverged(times, last: nil) }
             var time = SegmentTimes(write: machine.now())
@@ -211,16 +215,27 @@ extension BlockingMilterConnection {
         _ message: MilterMessage, from memo: ExchangeMemo, queueID: [UInt8], times: [SegmentTimes],
         last: DivergedTransport.Read?
     ) -> TransactionResult {
-        let (written, events) = Self.replayed(memo.segments, queueID: queueID, times: times, last: last)
+        catchingUp(memo.segments, queueID: queueID, times: times, last: last) { connection, replaying in
+            connection.machine.run(connection.machine.messageRequested(message), on: &replaying).result
+        }
+    }
+
+    /// Runs `body` with the machine on a ``DivergedTransport`` fed what sending `segments` wrote
+    /// and read (``replayed(_:queueID:times:last:)``), its clock reading the instants they were;
+    /// then the socket again, and the real clock. The connection uses no record after this.
+    func catchingUp<T>(
+        _ segments: [ExchangeSegment], queueID: [UInt8], times: [SegmentTimes], last: DivergedTransport.Read?,
+        _ body: (BlockingMilterConnection, inout DivergedTransport) -> T
+    ) -> T {
+        let (written, events) = Self.replayed(segments, queueID: queueID, times: times, last: last)
         let clock = ReplayClock()
         let clockBefore = machine.now
         machine.now = clock.now
         var replaying = DivergedTransport(base: transport, written: written, events: events, clock: clock)
-        let first = machine.messageRequested(message)
-        let outcome = machine.run(first, on: &replaying)
+        let value = body(self, &replaying)
         transport = replaying.base
         machine.now = clockBefore
         digest = nil
-        return outcome.result
+        return value
     }
 }

@@ -54,7 +54,7 @@ extension BlockingMilterConnection {
     /// connection's tag) and, if every reply is the recorded one, keeps it with this connection's
     /// OPTNEG time; else starts a fresh machine on what was sent and read.
     private func greet(from memo: GreetingMemo, memos: ExchangeMemoStore) {
-        switch send(memo.segments, queueID: []) {
+        switch send(memo.segments, queueID: [], readingFirst: true) {
         case .diverged(let times, let last):
             memos.noteGreeting(reused: false)
             machine = MTAConnectionStateMachine(configuration: configuration, client: machine.client)
@@ -73,19 +73,13 @@ extension BlockingMilterConnection {
     /// The machine runs OPTNEG, CONNECT and HELO from the start: fed what was written and read
     /// already, at the instants it was, then on the socket. The connection uses no record after this.
     private func divergeGreeting(_ memo: GreetingMemo, times: [SegmentTimes], last: DivergedTransport.Read?) {
-        let (written, events) = Self.replayed(memo.segments, queueID: [], times: times, last: last)
-        let clock = ReplayClock()
-        let clockBefore = machine.now
-        machine.now = clock.now
-        var replaying = DivergedTransport(base: transport, written: written, events: events, clock: clock)
-        replaying.readAvailable()
-        _ = machine.run(machine.negotiationRequested(), on: &replaying)
-        replaying.readAvailable()
-        _ = machine.run(machine.connectRequested(), on: &replaying)
-        replaying.readAvailable()
-        _ = machine.run(machine.heloRequested(nil), on: &replaying)
-        transport = replaying.base
-        machine.now = clockBefore
-        digest = nil
+        catchingUp(memo.segments, queueID: [], times: times, last: last) { connection, replaying in
+            replaying.readAvailable()
+            _ = connection.machine.run(connection.machine.negotiationRequested(), on: &replaying)
+            replaying.readAvailable()
+            _ = connection.machine.run(connection.machine.connectRequested(), on: &replaying)
+            replaying.readAvailable()
+            _ = connection.machine.run(connection.machine.heloRequested(nil), on: &replaying)
+        }
     }
 }

@@ -19,3 +19,12 @@ package struct ExchangeReuseCounts: Sendable, Equatable, Codable {
         (greetingsReused, greetingsDiverged) = store.greetingOutcomes
     }
 }
+
+/// How many sessions a capture replay sent from the recording of their first replay
+/// (``SessionMemos``), and how many went another way and were judged by the state machine.
+package struct SessionReuseCounts: Sendable, Equatable, Codable {
+    /// Sessions sent from a recording and answered as recorded.
+    package var sessionsReused: Int
+    /// Sessions sent from a recording that the milter answered otherwise.
+    package var sessionsDiverged: Int
+}

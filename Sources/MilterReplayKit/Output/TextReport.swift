@@ -84,8 +84,11 @@ package enum TextReport {
 
 extension TextReport {
     /// `sent from a record: 19990 transactions, 3999 connections' own steps (10 and 1 answered otherwise, judged by the state machine)`.
-    static func reused(_ reuse: ExchangeReuseCounts) -> String {
-        "sent from a record: \(reuse.transactionsReused) transactions, \(reuse.greetingsReused) connections' own steps "
+    static func reused(_ reuse: ExchangeReuseCounts) -> String { "sent from a record: " + reusedCounts(reuse) }
+
+    /// ``reused(_:)`` without its label, for the HTML report's facts.
+    static func reusedCounts(_ reuse: ExchangeReuseCounts) -> String {
+        "\(reuse.transactionsReused) transactions, \(reuse.greetingsReused) connections' own steps "
             + "(\(reuse.transactionsDiverged) and \(reuse.greetingsDiverged) answered otherwise, judged by the state machine)"
     }
 

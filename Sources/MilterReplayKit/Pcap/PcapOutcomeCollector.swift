@@ -46,9 +46,10 @@ final class PcapOutcomeCollector: Sendable {
     var sessions: Int { summary.withLockedValue { $0.sessions } }
 
     /// Prints the summary and writes the HTML report; returns the exit code (2, said on standard
-    /// error, when the report cannot be written).
-    func finish(seconds: Double) -> Int32 {
-        let summary = self.summary.withLockedValue { $0 }
+    /// error, when the report cannot be written). `sessionReuse`: the sessions sent from a recording.
+    func finish(seconds: Double, sessionReuse: SessionReuseCounts? = nil) -> Int32 {
+        var summary = self.summary.withLockedValue { $0 }
+        summary.sessionReuse = sessionReuse
         let text =
             json
             ? PcapReport.jsonSummary(summary, seconds: seconds) + "\n"

@@ -68,18 +68,22 @@ public struct PcapReplay: Sendable {
             producer = Task { await BlockingThread.run(1) { _ in read() } }
             next = { queue.take() }
         }
-        let runner = PcapReplayRunner(
-            replayer: SessionReplayer(address: address, configuration: configuration),
-            comparator: ReplayComparator(mask: capture.mask, showsValues: output.showValues),
-            connections: load.connections, next: next
-        ) { collector.add($0) }
+        // Sessions held for --repeat or --duration are sent from their first replay's recording.
+        let memos = prepared.held != nil && load.reusesExchanges ? SessionMemos() : nil
+        let replayer = SessionReplayer(
+            address: address, configuration: configuration,
+            comparator: ReplayComparator(mask: capture.mask, showsValues: output.showValues), memos: memos)
+        let runner = PcapReplayRunner(replayer: replayer, connections: load.connections, next: next) {
+            collector.add($0)
+        }
         if let unreachable = await runner.run() {
             streamed?.abandon()
             await producer?.value
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
             return ExitCodes.connectFailed
         }
-        let code = collector.finish(seconds: Double(start.duration(to: .now).microseconds) / 1e6)
+        let code = collector.finish(
+            seconds: Double(start.duration(to: .now).microseconds) / 1e6, sessionReuse: memos?.outcomes)
         await producer?.value
         if let error = streamed?.failure {
             return EarlyExit.usage(error.description).status
@@ -107,7 +111,8 @@ public struct PcapReplay: Sendable {
             rate: load.rate, start: start)
         return { [scripts] in
             queue.take().map {
-                PcapWork(sequence: $0.sequence, script: scripts[$0.entry], scheduled: queue.scheduled($0))
+                PcapWork(
+                    sequence: $0.sequence, script: scripts[$0.entry], entry: $0.entry, scheduled: queue.scheduled($0))
             }
         }
     }

@@ -7,6 +7,9 @@ struct PcapWork: Sendable {
     let sequence: Int
     /// The session.
     let script: ReplayScript
+    /// Its place among the sessions held in memory (`--repeat`, `--duration`); nil for a session
+    /// read from the capture as the replay goes.
+    var entry: Int? = nil
     /// When to start it (`--rate`), if paced.
     let scheduled: ContinuousClock.Instant?
 }
@@ -16,7 +19,6 @@ struct PcapWork: Sendable {
 /// `next` until it returns nil.
 struct PcapReplayRunner: Sendable {
     let replayer: SessionReplayer
-    let comparator: ReplayComparator
     let connections: Int
     /// The next session to replay, waiting for the capture reader if need be; nil when the run is over.
     let next: @Sendable () -> PcapWork?
@@ -60,11 +62,10 @@ struct PcapReplayRunner: Sendable {
         let script = work.script
         let start = ContinuousClock.now
         do {
-            let replayed = try replayer.replay(script)
-            let latency = work.scheduled.map { $0.duration(to: .now) } ?? replayed.duration
+            let (comparison, duration) = try replayer.compare(script, entry: work.entry)
+            let latency = work.scheduled.map { $0.duration(to: .now) } ?? duration
             return SessionOutcome(
-                sequence: work.sequence, label: script.label,
-                result: .compared(comparator.compare(script, with: replayed)), latency: latency)
+                sequence: work.sequence, label: script.label, result: .compared(comparison), latency: latency)
         } catch {
             return SessionOutcome(
                 sequence: work.sequence, label: script.label, result: .connectFailed(error.description),

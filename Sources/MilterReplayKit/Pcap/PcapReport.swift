@@ -57,6 +57,15 @@ enum PcapReport {
             "latency ms per session: \(percentiles.joined(separator: "  "))  "
                 + "max \(String(format3: summary.maximumLatencyMilliseconds))",
         ].joined(separator: "\n") + "\n" + (summary.untakenStreams.map { "streams not taken: \($0)\n" } ?? "")
+            + (summary.sessionReuse.map { reused($0) + "\n" } ?? "")
+    }
+
+    /// `sent from a record: 300 sessions (0 answered otherwise, judged by the state machine)`.
+    static func reused(_ reuse: SessionReuseCounts) -> String { "sent from a record: " + reusedCounts(reuse) }
+
+    /// ``reused(_:)`` without its label, for the HTML report's facts.
+    static func reusedCounts(_ reuse: SessionReuseCounts) -> String {
+        "\(reuse.sessionsReused) sessions (\(reuse.sessionsDiverged) answered otherwise, judged by the state machine)"
     }
 
     struct Session: Encodable {
@@ -95,6 +104,7 @@ enum PcapReport {
         let exitCode: Int32
         let untakenStreams: Int
         let untakenReason: String?
+        let sessionReuse: SessionReuseCounts?
     }
 
     /// A session as one JSON object.
@@ -133,6 +143,6 @@ enum PcapReport {
                     "p90": summary.latencyMilliseconds(percentile: 90),
                     "p99": summary.latencyMilliseconds(percentile: 99), "max": summary.maximumLatencyMilliseconds,
                 ], exitCode: summary.exitCode, untakenStreams: summary.untakenStreams?.count ?? 0,
-                untakenReason: summary.untakenStreams?.reason))
+                untakenReason: summary.untakenStreams?.reason, sessionReuse: summary.sessionReuse))
     }
 }

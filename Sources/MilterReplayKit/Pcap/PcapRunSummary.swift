@@ -9,6 +9,9 @@ struct PcapRunSummary: Sendable {
     private(set) var notCompared = 0
     /// Streams that looked like milter traffic but could not be taken as sessions, and why.
     var untakenStreams: UntakenStreams?
+    /// How many sessions were sent from their first replay's recording (``SessionMemos``); nil
+    /// when none could be (`--no-exchange-reuse`, or a capture replayed once as it is read).
+    var sessionReuse: SessionReuseCounts?
     private(set) var notReplayable = 0
     private(set) var connectFailures = 0
     private(set) var stepsCompared = 0

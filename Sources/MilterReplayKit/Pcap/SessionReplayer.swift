@@ -26,21 +26,81 @@ struct SessionReplayer: Sendable {
     let address: MilterAddress
     /// Timeouts, reply limits and the MTA rules the replies are checked against; the offer is the recording's.
     let configuration: MilterClientConfiguration
+    /// Compares the replies with the recorded ones.
+    let comparator: ReplayComparator
+    /// The first replay of each held session, sent again from its recording (`--repeat`); nil to
+    /// send every replay through the state machine.
+    let memos: SessionMemos?
 
-    /// Replays `script` on a new connection; throws only when the milter cannot be reached.
-    func replay(_ script: ReplayScript) throws(MilterConnectError) -> ReplayedSession {
+    /// Replays `script` on a new connection and compares the replies with the recorded ones; throws
+    /// only when the milter cannot be reached. `entry` is the script's place among the held
+    /// sessions, which ``memos`` go by; nil for a session read as the replay goes.
+    func compare(_ script: ReplayScript, entry: Int?) throws(MilterConnectError) -> (SessionComparison, Duration) {
         var configuration = configuration
         configuration.offer = script.offer
         let start = ContinuousClock.now
-        let connection = try BlockingMilterConnection.open(to: address, configuration: configuration)
-        var records: [StepRecord] = []
-        records.reserveCapacity(script.steps.count)
-        for step in script.steps {
-            records.append(connection.replay(step.command, macros: step.macros, frames: step.frames))
+        let covered = script.endsWithQuit ? script.steps.dropLast() : script.steps[...]
+        guard let memos, let entry else {
+            let connection = try BlockingMilterConnection.open(to: address, configuration: configuration)
+            let replayed = finish(connection, steps: Self.replay(covered, on: connection), script, start: start)
+            return (comparator.compare(script, with: replayed), replayed.duration)
         }
-        // A recording that ends without QUIT ended with the MTA closing the socket: do the same.
-        if !script.endsWithQuit { connection.closeWithoutQuit() }
-        return ReplayedSession(
-            negotiation: connection.negotiation, steps: records, duration: start.duration(to: .now))
+        if let memo = memos.memo(for: entry) {
+            let (connection, records) = try BlockingMilterConnection.open(
+                to: address, configuration: configuration, replaying: memo.recording, steps: covered)
+            let last = finishLast(connection, script)
+            let duration = start.duration(to: .now)
+            if records == nil, memo.lastMatches(last) {
+                memos.noteReuse()
+                return (memo.comparison, duration)
+            }
+            memos.noteDivergence()
+            var steps = records ?? memo.steps
+            if let last { steps.append(last) }
+            let replayed = ReplayedSession(negotiation: connection.negotiation, steps: steps, duration: duration)
+            return (comparator.compare(script, with: replayed), duration)
+        }
+        let connection = try BlockingMilterConnection.openRecording(to: address, configuration: configuration)
+        let records = Self.replay(covered, on: connection)
+        let recording = connection.endRecording()
+        let replayed = finish(connection, steps: records, script, start: start)
+        let comparison = comparator.compare(script, with: replayed)
+        if let recording {
+            let last = script.endsWithQuit ? replayed.steps.last : nil
+            memos.keep(
+                SessionMemo(recording: recording, steps: records, last: last, comparison: comparison), for: entry)
+        }
+        return (comparison, replayed.duration)
+    }
+
+    /// Sends `steps` through the state machine.
+    private static func replay(_ steps: ArraySlice<RecordedStep>, on link: BlockingMilterConnection) -> [StepRecord] {
+        var records: [StepRecord] = []
+        records.reserveCapacity(steps.count + 1)
+        for step in steps {
+            records.append(link.replay(step.command, macros: step.macros, frames: step.frames))
+        }
+        return records
+    }
+
+    /// The session's last step, QUIT (its record) or, for a recording that ends without QUIT, the
+    /// close: the recorded MTA closed the socket, and so does the replay.
+    private func finishLast(_ connection: BlockingMilterConnection, _ script: ReplayScript) -> StepRecord? {
+        guard script.endsWithQuit, let quit = script.steps.last else {
+            connection.closeWithoutQuit()
+            return nil
+        }
+        return connection.replay(quit.command, macros: quit.macros, frames: quit.frames)
+    }
+
+    private func finish(
+        _ connection: BlockingMilterConnection, steps: [StepRecord], _ script: ReplayScript,
+        start: ContinuousClock.Instant
+    ) -> ReplayedSession {
+        var steps = steps
+        if let last = finishLast(connection, script) { steps.append(last) }
+        return ReplayedSession(negotiation: connection.negotiation, steps: steps, duration: start.duration(to: .now))
     }
 }
+
+extension RecordedStep: ReplayableStep {}

@@ -27,6 +27,7 @@ package enum LoadReport {
                     "requested \(ChartScale.label(pacing.requestedRate))/s, started \(ChartScale.label(pacing.achievedRate))/s"
                 ))
         }
+        if let reuse = summary.exchangeReuse { facts.append(("sent from a record", TextReport.reusedCounts(reuse))) }
         report.sections.append(.facts(title: "Run", facts))
         if summary.messages > 0 {
             report.sections.append(.lineChart(percentileCurve(summary)))

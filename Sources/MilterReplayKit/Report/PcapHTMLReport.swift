@@ -40,7 +40,7 @@ enum PcapHTMLReport {
                         (latency + [ChartScale.label(summary.maximumLatencyMilliseconds) + " ms"]).joined(
                             separator: " / ")
                     ),
-                ]))
+                ] + (summary.sessionReuse.map { [("sent from a record", PcapReport.reusedCounts($0))] } ?? [])))
         report.sections.append(
             .bars(
                 title: "Sessions",

@@ -38,7 +38,7 @@ struct LoadOptions: ParsableArguments {
 
     @Flag(
         help:
-            "Judge every transaction and every connection's OPTNEG, CONNECT and HELO with the full state machine, even one whose exchange repeats one already judged byte for byte from the same state (default: such an exchange is sent from the record and each reply compared with the recorded one; the first difference goes back to the state machine)."
+            "Judge every transaction and every connection's OPTNEG, CONNECT and HELO, and with --pcap every session replayed again (--repeat, --duration), with the full state machine, even one whose exchange repeats one already judged byte for byte from the same state (default: such an exchange is sent from the record and each reply compared with the recorded one; the first difference goes back to the state machine)."
     )
     var noExchangeReuse = false
 

@@ -113,6 +113,16 @@ struct ExchangeRecorder {
         pendingRanges = []
     }
 
+    /// The frames handed to the transport since the last reply that no write has taken yet (steps
+    /// that took no reply, held for the next one's write), and no longer recorded.
+    mutating func takePending() -> ByteBuffer {
+        defer {
+            pending = ByteBuffer()
+            pendingRanges = []
+        }
+        return pending
+    }
+
     /// The digest after everything recorded.
     func digest() -> ExchangeDigest { hashing.finalize() }
 }

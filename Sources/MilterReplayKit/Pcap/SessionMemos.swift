@@ -1,0 +1,79 @@
+import MilterClient
+import NIOConcurrencyHelpers
+import Synchronization
+
+/// The first replay of each recorded session of a run held in memory (`--repeat`, `--duration`):
+/// what was written and read (``SessionRecording``), the records of the steps and their
+/// comparison with the capture. A later replay of the session sends the recorded writes and
+/// compares each reply with the one recorded; while all match, the session's records, and so its
+/// comparison, are those of the first replay, because the state machine is a pure value that
+/// judges the same replies in the same state alike. The first difference hands the session to
+/// the machine (``BlockingMilterConnection/open(to:configuration:replaying:steps:)``), and its
+/// records are compared afresh. The last step (QUIT, or the close) always goes through the
+/// machine, and the first replay's comparison holds only if it got the same record.
+///
+/// Kept up to ``maximumBytes`` of recorded frames; the sessions past that go through the machine
+/// every time. `--no-exchange-reuse` turns it off.
+final class SessionMemos: Sendable {
+    /// The most bytes of recorded frames kept.
+    let maximumBytes: Int
+    private let state = NIOLockedValueBox(State())
+    private let reused = Atomic(0)
+    private let diverged = Atomic(0)
+
+    private struct State {
+        var byEntry: [Int: SessionMemo] = [:]
+        var bytes = 0
+    }
+
+    /// A store that keeps at most `maximumBytes` of recorded frames.
+    init(maximumBytes: Int = 64 * 1024 * 1024) { self.maximumBytes = maximumBytes }
+
+    /// The memo of the held session at `entry`, if its first replay made one.
+    func memo(for entry: Int) -> SessionMemo? { state.withLockedValue { $0.byEntry[entry] } }
+
+    /// Keeps `memo` for `entry` unless one is kept already or the budget is spent.
+    func keep(_ memo: SessionMemo, for entry: Int) {
+        let bytes = memo.recording.byteCount
+        state.withLockedValue { state in
+            guard state.byEntry[entry] == nil, state.bytes + bytes <= maximumBytes else { return }
+            state.byEntry[entry] = memo
+            state.bytes += bytes
+        }
+    }
+
+    /// How many sessions were sent from a recording and answered as recorded, and how many were
+    /// answered otherwise and judged by the state machine.
+    var outcomes: SessionReuseCounts {
+        SessionReuseCounts(
+            sessionsReused: reused.load(ordering: .relaxed), sessionsDiverged: diverged.load(ordering: .relaxed))
+    }
+
+    func noteReuse() { reused.add(1, ordering: .relaxed) }
+    func noteDivergence() { diverged.add(1, ordering: .relaxed) }
+}
+
+/// A session's first replay: what was written and read up to its last step, the records of every
+/// step, and their comparison with the capture. Immutable once made.
+final class SessionMemo: Sendable {
+    let recording: SessionRecording
+    /// The records of the steps the recording covers.
+    let steps: [StepRecord]
+    /// The last step's record (QUIT); nil when the session ended with the close.
+    let last: StepRecord?
+    let comparison: SessionComparison
+
+    init(recording: SessionRecording, steps: [StepRecord], last: StepRecord?, comparison: SessionComparison) {
+        self.recording = recording
+        self.steps = steps
+        self.last = last
+        self.comparison = comparison
+    }
+
+    /// Whether `record` of the last step is the one the first replay got, but for its duration.
+    func lastMatches(_ record: StepRecord?) -> Bool {
+        guard var record, let last else { return record == nil && last == nil }
+        record.duration = last.duration
+        return record == last
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// The capture replay's summary says how many sessions were sent from their first replay's
+/// recording (`--repeat`), as the load run's says how many transactions were.
+struct PcapSessionReuseSummaryTests {
+    static func run(_ extra: [String]) async throws -> ProcessResult {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let result = try await ReplayBinary.run(
+            [
+                "--pcap", ReplayBinary.fixture("pcap/postfix-load-cmilter.pcap"), "--target",
+                "127.0.0.1:\(milter.port)", "--connections", "2", "--quiet",
+            ] + extra)
+        await milter.stop()
+        return result
+    }
+
+    /// 100 sessions three times: the first round records each, the other two send them from their recordings.
+    @Test func theTextSummarySaysWhatWasSentFromARecord() async throws {
+        let result = try await Self.run(["--repeat", "3"])
+        #expect(
+            result.stdout.contains(
+                "sent from a record: 200 sessions (0 answered otherwise, judged by the state machine)"),
+            "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test func theJSONSummaryCarriesTheCounts() async throws {
+        let result = try await Self.run(["--repeat", "3", "--json"])
+        let last = try #require(result.stdout.split(separator: "\n").last)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        let reuse = try #require(summary["sessionReuse"] as? [String: Int], "\(last)")
+        #expect(reuse == ["sessionsReused": 200, "sessionsDiverged": 0])
+        #expect(summary["sessions"] as? Int == 300)
+    }
+
+    /// Without reuse, or replayed once as it is read, no such line.
+    @Test(arguments: [["--repeat", "3", "--no-exchange-reuse"], []])
+    func noLineWithoutReuse(_ extra: [String]) async throws {
+        let result = try await Self.run(extra)
+        #expect(result.stdout.contains("sessions: "), "\(result.stdout)\(result.stderr)")
+        #expect(!result.stdout.contains("sent from a record"), "\(result.stdout)")
+    }
+}
