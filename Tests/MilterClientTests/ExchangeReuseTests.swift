@@ -36,6 +36,10 @@ import Testing
         var outcomes: [Outcome]
         var connectionFindings: [[String]]
         var queueIDsUnique: Bool
+        /// The results' queue IDs.
+        var queueIDs: Set<String> = []
+        /// The queue IDs the milter got (macro `i`), whether sent through the machine or from a record.
+        var queueIDsSent: Set<String> = []
         /// The events the milter got, MACRO packets left out.
         var events: [MilterCommand.ID] = []
     }
@@ -67,11 +71,13 @@ import Testing
                 findings.append(connection.connectionFindings.map { "\($0)" })
             }
             return Run(
-                outcomes: outcomes, connectionFindings: findings, queueIDsUnique: Set(queueIDs).count == queueIDs.count)
+                outcomes: outcomes, connectionFindings: findings, queueIDsUnique: Set(queueIDs).count == queueIDs.count,
+                queueIDs: Set(queueIDs))
         }
         await milter.stop()
         var complete = run
         complete.events = milter.eventIDs
+        complete.queueIDsSent = Set(milter.macroPackets.flatMap(\.macros).filter { $0.name == "i" }.map(\.value.string))
         return complete
     }
 
@@ -90,6 +96,8 @@ import Testing
         }
         #expect(reused.connectionFindings == judged.connectionFindings)
         #expect(reused.queueIDsUnique)
+        // A record sent at another place on another connection carries this transaction's queue ID.
+        #expect(reused.queueIDs == reused.queueIDsSent)
         return store
     }
 
@@ -107,8 +115,10 @@ import Testing
 
     @Test func aMilterThatAnswersAlikeIsAnsweredFromTheRecord() async throws {
         let store = try await Self.expectSameAsMachine { Scripts.wellBehaved() }
-        // The first connection records its four positions; the other two send all from the record.
-        #expect(store.outcomes.reused == 8)
+        // The first connection records its first message (after HELO) and its second (after a
+        // transaction, whichever place it has: the count of transactions only numbers queue IDs);
+        // its other two and all of the other connections' go from the record.
+        #expect(store.outcomes.reused == 10)
         #expect(store.outcomes.diverged == 0)
     }
 
@@ -120,7 +130,7 @@ import Testing
         let store = ExchangeMemoStore()
         let reused = try await Self.run(Scripts.wellBehaved(), memos: store)
         let judged = try await Self.run(Scripts.wellBehaved(), memos: nil)
-        #expect(store.greetingOutcomes.reused == 2 && store.outcomes.reused == 8)
+        #expect(store.greetingOutcomes.reused == 2 && store.outcomes.reused == 10)
         for run in [reused, judged] {
             // Three connections of four messages: an ABORT after each message, one more before each QUIT.
             #expect(run.events.filter { $0 == .abort }.count == 3 * 4 + 3, "\(run.events)")
@@ -136,14 +146,14 @@ import Testing
             .noReplyEndOfHeaders, .noReplyBody,
         ]
         let store = try await Self.expectSameAsMachine { Scripts.wellBehaved(answer: Scripts.answer(flags: flags)) }
-        #expect(store.outcomes.reused == 8)
+        #expect(store.outcomes.reused == 10)
     }
 
     @Test func theSendmailProfileIsReusedAlike() async throws {
         let store = try await Self.expectSameAsMachine(configuration: Fixtures.configuration(profile: .sendmail)) {
             Scripts.wellBehaved()
         }
-        #expect(store.outcomes.reused == 8)
+        #expect(store.outcomes.reused == 10)
     }
 
     @Test func aDifferentVerdictAtEndOfMessageGoesBackToTheMachine() async throws {
@@ -183,7 +193,7 @@ import Testing
         let store = try await Self.expectSameAsMachine {
             Scripts.wellBehaved(endOfMessage: [.reply(Self.addedHeader), .reply(.accept)])
         }
-        #expect(store.outcomes.reused == 8)
+        #expect(store.outcomes.reused == 10)
         #expect(store.outcomes.diverged == 0)
     }
 
@@ -284,9 +294,10 @@ import Testing
         let reused = try await Self.run(Scripts.wellBehaved(), memos: store, message: pick)
         let judged = try await Self.run(Scripts.wellBehaved(), memos: nil, message: pick)
         #expect(reused.outcomes == judged.outcomes)
-        // The first two connections record a message at each place; the third finds all four (a
-        // history-keyed store would find only its first).
-        #expect(store.outcomes.reused == 4)
+        // Two states: after HELO, and after any transaction. The first connection records its three
+        // first messages, the second its first; the other eight are found (a history-keyed store
+        // would find only the third connection's first).
+        #expect(store.outcomes.reused == 8)
         #expect(store.outcomes.diverged == 0)
     }
 
@@ -315,6 +326,7 @@ import Testing
         let classified = MTAConnectionStateMachine.fieldsHashedBetweenTransactions
             .union(MTAConnectionStateMachine.fieldsDecidedBefore)
             .union(MTAConnectionStateMachine.fieldsEmptyBetweenTransactions)
+            .union(MTAConnectionStateMachine.fieldsCountedBetweenTransactions)
         #expect(fields == classified)
     }
 

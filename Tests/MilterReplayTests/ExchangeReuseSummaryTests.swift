@@ -16,14 +16,15 @@ struct ExchangeReuseSummaryTests {
         return (milter, result)
     }
 
-    /// 3 connections of 4 messages: the first records its greeting and its 4 transactions, the
-    /// other two send all of theirs from the record.
+    /// 3 connections of 4 messages: the first records its greeting and its first 2 transactions
+    /// (after HELO, and after a transaction), and sends its other 2 from the record; the other two
+    /// connections send all of theirs from the record.
     @Test func theTextSummarySaysWhatWasSentFromARecord() async throws {
         let (_, result) = try await Self.run([])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(
             result.stdout.contains(
-                "sent from a record: 8 transactions, 2 connections' own steps (0 and 0 answered otherwise, judged by the state machine)"
+                "sent from a record: 10 transactions, 2 connections' own steps (0 and 0 answered otherwise, judged by the state machine)"
             ), "\(result.stdout)")
     }
 
@@ -33,7 +34,7 @@ struct ExchangeReuseSummaryTests {
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         let reuse = try #require(summary["exchangeReuse"] as? [String: Int], "\(last)")
         #expect(
-            reuse == ["transactionsReused": 8, "transactionsDiverged": 0, "greetingsReused": 2, "greetingsDiverged": 0])
+            reuse == ["transactionsReused": 10, "transactionsDiverged": 0, "greetingsReused": 2, "greetingsDiverged": 0])
     }
 
     /// Without reuse, or with event loop threads (which never send from a record), no such line.

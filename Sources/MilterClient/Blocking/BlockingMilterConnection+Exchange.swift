@@ -46,6 +46,7 @@ extension BlockingMilterConnection {
     ) -> TransactionResult {
         transport.recorder = ExchangeRecorder(after: digest, queueID: queueID, keepsSegments: true)
         transport.recorder!.begin(.message)
+        let countBefore = machine.transactionCount
         let result = runMachine(machine.messageRequested(message)).result
         let recorder = transport.recorder.take()!
         guard recorder.digestible else {
@@ -68,7 +69,8 @@ extension BlockingMilterConnection {
         self.digest = digestAfter
         let memo = ExchangeMemo(
             message: message, segments: recorder.segments, result: result, awaitedSteps: awaited,
-            machineAfter: machine, digestAfter: digestAfter, queueIDLength: queueID.count)
+            machineAfter: machine, digestAfter: digestAfter, queueIDLength: queueID.count,
+            transactionsCounted: machine.transactionCount - countBefore)
         memos.keep(memo, after: digest)
         return result
     }
@@ -87,7 +89,7 @@ extension BlockingMilterConnection {
         }
         memos.noteReuse()
         let id = String(decoding: queueID, as: UTF8.self)
-        machine.adopt(transactionOf: memo.machineAfter)
+        machine.adopt(transactionOf: memo.machineAfter, counted: memo.transactionsCounted)
         digest = memo.digestAfter
         var result = memo.result
         result.queueID = id

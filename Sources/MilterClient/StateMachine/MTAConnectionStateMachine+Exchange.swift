@@ -17,19 +17,22 @@ extension MTAConnectionStateMachine {
     /// recording's wherever the state decides it. The macro context is left as it is: a transaction
     /// leaves it with its queue ID and message ID, which the next transaction sets before use
     /// (``MacroContext/valuesBetweenTransactions``), and with its envelope cleared.
+    /// The transaction count goes on from this connection's own by what the recorded transaction
+    /// `counted` (``fieldsCountedBetweenTransactions``).
     /// Copied field by field: a whole machine is a large value, and copying it cost a quarter of
     /// a replayed transaction's user time.
-    mutating func adopt(transactionOf after: MTAConnectionStateMachine) {
+    mutating func adopt(transactionOf after: MTAConnectionStateMachine, counted: Int) {
         session = after.session
         skippingBody = after.skippingBody
         lastSent = after.lastSent
         lastWrittenWasLoneMacro = after.lastWrittenWasLoneMacro
-        transactionCount = after.transactionCount
+        transactionCount += counted
         heloGiven = after.heloGiven
         connectionFindings = after.connectionFindings
         purpose = after.purpose
         assert(
-            Self.describe(self, leaving: Self.ownFields) == Self.describe(after, leaving: Self.ownFields),
+            Self.describe(self, leaving: Self.ownFields.union(Self.fieldsCountedBetweenTransactions))
+                == Self.describe(after, leaving: Self.ownFields.union(Self.fieldsCountedBetweenTransactions)),
             "a replayed transaction must leave the machine it recorded")
     }
 
@@ -44,8 +47,9 @@ extension MTAConnectionStateMachine {
     /// Two connections with the same prologue and the same hash stand in the same state, whatever
     /// messages brought them there: an exchange recorded on one may be sent again on the other
     /// (``ExchangeMemoStore``). Every field of the machine is either hashed here, or listed in
-    /// ``fieldsDecidedBefore`` or ``fieldsEmptyBetweenTransactions`` (a test checks the machine's
-    /// fields against the three lists), and debug builds check that equal hashes come with equal
+    /// ``fieldsDecidedBefore``, ``fieldsEmptyBetweenTransactions`` or
+    /// ``fieldsCountedBetweenTransactions`` (a test checks the machine's fields against the four
+    /// lists), and debug builds check that equal hashes come with equal
     /// descriptions (``descriptionBetweenTransactions``).
     mutating func hashBetweenTransactions(into hashing: inout ExchangeHashing) -> Bool {
         guard standsBetweenTransactions, transaction.isEmpty else { return false }
@@ -56,7 +60,6 @@ extension MTAConnectionStateMachine {
         hashing.combine(skippingBody)
         hashing.combine(lastSent)
         hashing.combine(lastWrittenWasLoneMacro)
-        hashing.combine(transactionCount)
         hashing.combine(heloGiven)
         hashing.combine(quarantineHold)
         hashing.combine(negotiationWarnings)
@@ -70,10 +73,14 @@ extension MTAConnectionStateMachine {
     /// The fields ``hashBetweenTransactions(into:)`` hashes.
     static let fieldsHashedBetweenTransactions: Set<String> = [
         "session", "status", "socketOpen", "closeDue", "skippingBody", "lastSent", "lastWrittenWasLoneMacro",
-        "transactionCount", "heloGiven", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros",
-        "context",
-        "purpose",
+        "heloGiven", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros", "context", "purpose",
     ]
+
+    /// The fields counted on, not hashed: the transaction count only numbers the queue IDs, which
+    /// the digest masks and a record patches with the connection's own. So a message recorded as
+    /// a connection's first is sent from the record as its fifth, and a run of many different
+    /// messages records each once, not once per place on a connection.
+    static let fieldsCountedBetweenTransactions: Set<String> = ["transactionCount"]
 
     /// The fields that are empty whenever ``hashBetweenTransactions(into:)`` hashes.
     static let fieldsEmptyBetweenTransactions: Set<String> = [
@@ -84,7 +91,8 @@ extension MTAConnectionStateMachine {
     /// but those decided before, ``session`` and ``macros`` without what they took from the
     /// configuration.
     var descriptionBetweenTransactions: String {
-        var description = Self.describe(self, leaving: Self.fieldsDecidedBefore)
+        var description = Self.describe(
+            self, leaving: Self.fieldsDecidedBefore.union(Self.fieldsCountedBetweenTransactions))
         description += "context="
         description += String(reflecting: context.valuesBetweenTransactions)
         return description
@@ -120,7 +128,7 @@ extension MTAConnectionStateMachine {
     /// every connection that shares a store of exchanges.
     private static let fieldsOfTheConfiguration: Set<String> = ["rules", "profile", "overrides"]
 
-    /// The fields ``adopt(transactionOf:queueID:)`` leaves as they are, or patches.
+    /// The fields ``adopt(transactionOf:counted:)`` leaves as they are, or patches.
     private static let ownFields: Set<String> = [
         "now", "connectionTag", "client", "negotiation", "spareBuffer", "plannedMacros", "macroPackets", "context",
     ]

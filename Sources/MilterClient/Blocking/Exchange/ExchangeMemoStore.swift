@@ -193,10 +193,13 @@ final class ExchangeMemo: @unchecked Sendable {
     let machineAfter: MTAConnectionStateMachine
     let digestAfter: ExchangeDigest
     let queueIDLength: Int
+    /// How much the transaction advanced the machine's transaction count.
+    let transactionsCounted: Int
 
     init(
         message: MilterMessage, segments: [ExchangeSegment], result: TransactionResult, awaitedSteps: [Int],
-        machineAfter: MTAConnectionStateMachine, digestAfter: ExchangeDigest, queueIDLength: Int
+        machineAfter: MTAConnectionStateMachine, digestAfter: ExchangeDigest, queueIDLength: Int,
+        transactionsCounted: Int
     ) {
         self.message = message
         self.segments = segments
@@ -205,5 +208,6 @@ final class ExchangeMemo: @unchecked Sendable {
         self.machineAfter = machineAfter
         self.digestAfter = digestAfter
         self.queueIDLength = queueIDLength
+        self.transactionsCounted = transactionsCounted
     }
 }
