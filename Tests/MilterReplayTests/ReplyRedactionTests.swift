@@ -112,6 +112,15 @@ struct ReplyRedactionTests {
         #expect(EnvelopeRedaction([], showsValues: false)("550 no") == "550 no")
     }
 
+    /// An address is found where it stands on its own, not inside a longer word or address.
+    @Test func anAddressIsFoundOnlyWhereItStandsOnItsOwn() {
+        let redaction = EnvelopeRedaction(["<bob>", "<al@example.net>"], showsValues: false)
+        #expect(
+            redaction("550 5.1.1 <bob>... User unknown; bobby, Bob. and kal@example.net are not bob-x")
+                == "550 5.1.1 <xxx>... User unknown; bobby, xxx. and kal@example.net are not bob-x")
+        #expect(redaction("al@example.net.") == "xx@xxxxxxx.xxx.")
+    }
+
     /// Sendmail writes an address of 203 bytes or more shortened (`shortenstring`): both halves are found.
     @Test func aShortenedAddressIsRedactedToo() {
         let address = "<" + String(repeating: "a", count: 150) + "@" + String(repeating: "b", count: 60) + ".example>"
