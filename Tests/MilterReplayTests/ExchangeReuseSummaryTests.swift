@@ -34,7 +34,9 @@ struct ExchangeReuseSummaryTests {
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         let reuse = try #require(summary["exchangeReuse"] as? [String: Int], "\(last)")
         #expect(
-            reuse == ["transactionsReused": 10, "transactionsDiverged": 0, "greetingsReused": 2, "greetingsDiverged": 0])
+            reuse == [
+                "transactionsReused": 10, "transactionsDiverged": 0, "greetingsReused": 2, "greetingsDiverged": 0,
+            ])
     }
 
     /// Without reuse, or with event loop threads (which never send from a record), no such line.

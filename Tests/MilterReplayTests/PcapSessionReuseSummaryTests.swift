@@ -9,19 +9,21 @@ struct PcapSessionReuseSummaryTests {
         let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
         let result = try await ReplayBinary.run(
             [
-                "--pcap", ReplayBinary.fixture("pcap/postfix-load-cmilter.pcap"), "--target",
-                "127.0.0.1:\(milter.port)", "--connections", "2", "--quiet",
+                "--pcap", ReplayBinary.fixture("pcap/postfix-cmilter-lo.pcap"), "--target",
+                "127.0.0.1:\(milter.port)", "--connections", "1", "--quiet",
             ] + extra)
         await milter.stop()
         return result
     }
 
-    /// 100 sessions three times: the first round records each, the other two send them from their recordings.
+    /// 4 sessions three times on one connection: the first round records each, the other two send them
+    /// from their recordings. (With more connections a session may start again before its first replay
+    /// ended, and then goes through the machine.)
     @Test func theTextSummarySaysWhatWasSentFromARecord() async throws {
         let result = try await Self.run(["--repeat", "3"])
         #expect(
             result.stdout.contains(
-                "sent from a record: 200 sessions (0 answered otherwise, judged by the state machine)"),
+                "sent from a record: 8 sessions (0 answered otherwise, judged by the state machine)"),
             "\(result.stdout)\(result.stderr)")
     }
 
@@ -30,8 +32,8 @@ struct PcapSessionReuseSummaryTests {
         let last = try #require(result.stdout.split(separator: "\n").last)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         let reuse = try #require(summary["sessionReuse"] as? [String: Int], "\(last)")
-        #expect(reuse == ["sessionsReused": 200, "sessionsDiverged": 0])
-        #expect(summary["sessions"] as? Int == 300)
+        #expect(reuse == ["sessionsReused": 8, "sessionsDiverged": 0])
+        #expect(summary["sessions"] as? Int == 12)
     }
 
     /// Without reuse, or replayed once as it is read, no such line.

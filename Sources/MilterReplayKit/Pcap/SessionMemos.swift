@@ -10,12 +10,15 @@ import Synchronization
 /// judges the same replies in the same state alike. The first difference hands the session to
 /// the machine (``BlockingMilterConnection/open(to:configuration:replaying:steps:)``), and its
 /// records are compared afresh. The last step (QUIT, or the close) always goes through the
-/// machine, and the first replay's comparison holds only if it got the same record.
+/// machine, and the first replay's comparison holds only if it got the same record. A replay that
+/// starts before the session's first replay has ended (many connections, few sessions) goes through
+/// the machine too.
 ///
-/// Kept up to ``maximumBytes`` of recorded frames; the sessions past that go through the machine
-/// every time. `--no-exchange-reuse` turns it off.
+/// Kept up to ``maximumBytes`` (the recorded frames, and an estimate of the records and the machine
+/// each memo holds: ``SessionMemo/cost``); the sessions past that go through the machine every
+/// time. `--no-exchange-reuse` turns it off.
 final class SessionMemos: Sendable {
-    /// The most bytes of recorded frames kept.
+    /// The most bytes kept (``SessionMemo/cost``).
     let maximumBytes: Int
     private let state = NIOLockedValueBox(State())
     private let reused = Atomic(0)
@@ -26,7 +29,7 @@ final class SessionMemos: Sendable {
         var bytes = 0
     }
 
-    /// A store that keeps at most `maximumBytes` of recorded frames.
+    /// A store that keeps memos of at most `maximumBytes` in all.
     init(maximumBytes: Int = 64 * 1024 * 1024) { self.maximumBytes = maximumBytes }
 
     /// The memo of the held session at `entry`, if its first replay made one.
@@ -34,7 +37,7 @@ final class SessionMemos: Sendable {
 
     /// Keeps `memo` for `entry` unless one is kept already or the budget is spent.
     func keep(_ memo: SessionMemo, for entry: Int) {
-        let bytes = memo.recording.byteCount
+        let bytes = memo.cost
         state.withLockedValue { state in
             guard state.byEntry[entry] == nil, state.bytes + bytes <= maximumBytes else { return }
             state.byEntry[entry] = memo
@@ -69,6 +72,10 @@ final class SessionMemo: Sendable {
         self.last = last
         self.comparison = comparison
     }
+
+    /// What keeping it costs, in bytes: its recorded frames, and an estimate of the rest (the machine
+    /// after the steps, about 2 KiB, and each step's record with its replies, about 160 bytes).
+    var cost: Int { recording.byteCount + 2048 + 160 * (steps.count + 1) }
 
     /// Whether `record` of the last step is the one the first replay got, but for its duration.
     func lastMatches(_ record: StepRecord?) -> Bool {
