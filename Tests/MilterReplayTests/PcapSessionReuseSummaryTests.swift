@@ -36,6 +36,17 @@ struct PcapSessionReuseSummaryTests {
         #expect(summary["sessions"] as? Int == 12)
     }
 
+    @Test func theHTMLReportSaysItToo() async throws {
+        let directory = try Scratch.makeDirectory("pcap-session-reuse-report")
+        defer { Scratch.remove(directory) }
+        let report = directory.appendingPathComponent("pcap.html").path
+        _ = try await Self.run(["--repeat", "3", "--report", report])
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(
+            html.contains(
+                "sent from a record</th><td>8 sessions (0 answered otherwise, judged by the state machine)</td>"))
+    }
+
     /// Without reuse, or replayed once as it is read, no such line.
     @Test(arguments: [["--repeat", "3", "--no-exchange-reuse"], []])
     func noLineWithoutReuse(_ extra: [String]) async throws {
