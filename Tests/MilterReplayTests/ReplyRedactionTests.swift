@@ -112,13 +112,16 @@ struct ReplyRedactionTests {
         #expect(EnvelopeRedaction([], showsValues: false)("550 no") == "550 no")
     }
 
-    /// An address is found where it stands on its own, not inside a longer word or address.
-    @Test func anAddressIsFoundOnlyWhereItStandsOnItsOwn() {
+    /// An address is found wherever no letter or digit is next to it: not inside a longer word, but after `=`,
+    /// next to non-ASCII quotes, or before `@host` (a local part the MTA qualified).
+    @Test func anAddressIsFoundOnlyWhereItIsNotPartOfALongerWord() {
         let redaction = EnvelopeRedaction(["<bob>", "<al@example.net>"], showsValues: false)
         #expect(
             redaction("550 5.1.1 <bob>... User unknown; bobby, Bob. and kal@example.net are not bob-x")
-                == "550 5.1.1 <xxx>... User unknown; bobby, xxx. and kal@example.net are not bob-x")
+                == "550 5.1.1 <xxx>... User unknown; bobby, xxx. and kal@example.net are not xxx-x")
         #expect(redaction("al@example.net.") == "xx@xxxxxxx.xxx.")
+        #expect(redaction("envelope-from=al@example.net; bob@mx") == "envelope-from=xx@xxxxxxx.xxx; xxx@mx")
+        #expect(redaction("«al@example.net»") == "«xx@xxxxxxx.xxx»")
     }
 
     /// Sendmail writes an address of 203 bytes or more shortened (`shortenstring`): both halves are found.

@@ -11,8 +11,9 @@ import Testing
 /// A recorded session replayed again (`--pcap --repeat`) is sent from its first replay's recording
 /// (``SessionMemos``) and must come out as the state machine makes it: the same sessions, replayed
 /// round after round once with the memos and once without, give the same comparisons, and the
-/// milter gets the same commands, whatever it does differently on the way (another verdict, a
-/// close, a reply nobody asked for, modifications).
+/// milter gets the same commands (counted by kind: a connection's last frames may reach the milter
+/// after the next connection's first), whatever it does differently on the way (another verdict, a
+/// close, a timeout, a reply nobody asked for, modifications).
 @Suite(.timeLimit(.minutes(2))) struct SessionReuseTests {
     /// Three sessions of the Postfix load capture (several messages each, ABORT then QUIT at the end).
     static func scripts() throws -> [ReplayScript] {
@@ -30,18 +31,19 @@ import Testing
     struct Run {
         /// One line per session replayed, round after round.
         var comparisons: [String]
-        /// The commands the milter got, MACRO packets left out, in a stable order.
-        var events: [String]
+        /// How many commands of each kind the milter got, MACRO packets left out.
+        var events: [String: Int]
     }
 
     /// Replays `scripts` `rounds` times, one session after the other, against a milter running `script`.
     static func run(
-        _ scripts: [ReplayScript], rounds: Int = 3, memos: SessionMemos?, _ script: @escaping ScriptedMilter.Script
+        _ scripts: [ReplayScript], rounds: Int = 3, memos: SessionMemos?, timeout: TimeAmount = .seconds(10),
+        _ script: @escaping ScriptedMilter.Script
     ) async throws -> Run {
         let milter = try await ScriptedMilter(script: script)
         var configuration = MilterClientConfiguration()
         configuration.timeouts = MilterTimeouts(
-            connect: .seconds(10), command: .seconds(10), content: .seconds(10), endOfMessage: .seconds(10),
+            connect: .seconds(10), command: timeout, content: timeout, endOfMessage: timeout,
             stepDeadline: .seconds(20))
         let replayer = SessionReplayer(
             address: .inet(host: "127.0.0.1", port: milter.port), configuration: configuration,
@@ -61,18 +63,20 @@ import Testing
             }
         }
         await milter.stop()
-        return Run(comparisons: lines.withLockedValue { $0 }, events: milter.eventIDs.map(\.description).sorted())
+        return Run(
+            comparisons: lines.withLockedValue { $0 },
+            events: milter.eventIDs.reduce(into: [:]) { $0["\($1)", default: 0] += 1 })
     }
 
     /// Runs `makeScript()` with and without memos and expects the same; returns the memos.
     @discardableResult
     static func expectSameAsMachine(
-        _ scripts: [ReplayScript]? = nil, _ makeScript: () -> ScriptedMilter.Script
+        _ scripts: [ReplayScript]? = nil, timeout: TimeAmount = .seconds(10), _ makeScript: () -> ScriptedMilter.Script
     ) async throws -> SessionMemos {
         let scripts = try scripts ?? Self.scripts()
         let memos = SessionMemos()
-        let reused = try await run(scripts, memos: memos, makeScript())
-        let judged = try await run(scripts, memos: nil, makeScript())
+        let reused = try await run(scripts, memos: memos, timeout: timeout, makeScript())
+        let judged = try await run(scripts, memos: nil, timeout: timeout, makeScript())
         #expect(reused.comparisons.count == judged.comparisons.count)
         for (index, (mine, theirs)) in zip(reused.comparisons, judged.comparisons).enumerated() {
             #expect(mine == theirs, "session \(index + 1): from the recording \(mine), by the machine \(theirs)")
@@ -86,11 +90,11 @@ import Testing
     /// sent from a recording.
     static func script(
         session: Int = 4, at n: Int = 1, of id: MilterCommand.ID, _ actions: [ScriptedMilter.Action],
-        endOfMessage: [ScriptedMilter.Action] = [.reply(.accept)]
+        answer: MilterReply = Scripts.answer(), endOfMessage: [ScriptedMilter.Action] = [.reply(.accept)]
     ) -> ScriptedMilter.Script {
         let sessions = ScriptCounter()
         let counter = ScriptCounter()
-        return Scripts.wellBehaved(endOfMessage: endOfMessage) { command in
+        return Scripts.wellBehaved(answer: answer, endOfMessage: endOfMessage) { command in
             if command.id == .connect { sessions.increment() }
             guard command.id == id, sessions.value == session, counter.increment() == n else { return nil }
             return actions
@@ -141,25 +145,85 @@ import Testing
 
     /// A recorded MTA that closed the socket instead of sending QUIT: the close is the last step.
     @Test func aSessionThatEndsWithTheCloseIsReusedAlike() async throws {
-        let closing = try Self.scripts().map { script in
-            ReplayScript(
-                label: script.label, offer: script.offer, negotiationReplies: script.negotiationReplies,
-                recordedOptions: script.recordedOptions, steps: Array(script.steps.dropLast()))
-        }
+        let closing = try Self.scripts().map { Self.withSteps(Array($0.steps.dropLast()), of: $0) }
         #expect(closing.allSatisfy { !$0.endsWithQuit })
         let memos = try await Self.expectSameAsMachine(closing) { Scripts.wellBehaved() }
         #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 6, sessionsDiverged: 0))
     }
 
+    /// NR on every stage but end of message.
+    static let noReply = Scripts.answer(flags: [
+        .noReplyConnect, .noReplyHelo, .noReplyMail, .noReplyRecipient, .noReplyData, .noReplyHeader,
+        .noReplyEndOfHeaders, .noReplyBody, .noReplyUnknown,
+    ])
+
     /// A milter negotiating no reply for most events: the steps without a reply are held and leave
     /// with the next one that has one, from the recording as through the machine.
     @Test func noReplyStepsAreHeldAlike() async throws {
-        let flags: MilterProtocolFlags = [
-            .noReplyConnect, .noReplyHelo, .noReplyMail, .noReplyRecipient, .noReplyData, .noReplyHeader,
-            .noReplyEndOfHeaders, .noReplyBody, .noReplyUnknown,
-        ]
-        let memos = try await Self.expectSameAsMachine { Scripts.wellBehaved(answer: Scripts.answer(flags: flags)) }
+        let memos = try await Self.expectSameAsMachine { Scripts.wellBehaved(answer: Self.noReply) }
         #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 6, sessionsDiverged: 0))
+    }
+
+    /// With steps held, the machine that takes over must be fed the held frames as written already.
+    @Test(arguments: [
+        [ScriptedMilter.Action.reply(.reject)], [.close], [.together([.accept, .continue])],
+    ])
+    func noReplyStepsAreHeldAlikeWhenTheMilterAnswersOtherwise(_ actions: [ScriptedMilter.Action]) async throws {
+        let memos = try await Self.expectSameAsMachine {
+            Self.script(at: 2, of: .endOfMessage, actions, answer: Self.noReply)
+        }
+        #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 5, sessionsDiverged: 1))
+    }
+
+    /// A reply nobody asked for that came with the session's last answer is found before the ABORT
+    /// the recording held for QUIT's write (or for the close), as the machine finds it.
+    @Test(arguments: [true, false])
+    func aReplyNobodyAskedForWithTheLastAnswerIsFoundBeforeTheHeldSteps(endsWithQuit: Bool) async throws {
+        let scripts = try Self.scripts().map { script in
+            endsWithQuit ? script : Self.withSteps(Array(script.steps.dropLast()), of: script)
+        }
+        let messages = scripts[0].steps.count { $0.command.id == .endOfMessage }
+        let memos = try await Self.expectSameAsMachine(scripts) {
+            Self.script(at: messages, of: .endOfMessage, [.together([.accept, .continue])])
+        }
+        #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 5, sessionsDiverged: 1))
+    }
+
+    /// Sessions whose last ABORTs are left out, so that QUIT follows the last answer: a reply nobody
+    /// asked for with it is found at QUIT, the one step that differs from the first replay.
+    @Test func onlyQuitDiffers() async throws {
+        let scripts = try Self.scripts().map { script in
+            var steps = Array(script.steps.dropLast())
+            while steps.last?.command.id == .abort { steps.removeLast() }
+            return Self.withSteps(steps + [script.steps.last!], of: script)
+        }
+        #expect(scripts.allSatisfy { $0.endsWithQuit && $0.steps.dropLast().last?.command.id == .endOfMessage })
+        let messages = scripts[0].steps.count { $0.command.id == .endOfMessage }
+        let memos = try await Self.expectSameAsMachine(scripts) {
+            Self.script(at: messages, of: .endOfMessage, [.together([.accept, .continue])])
+        }
+        #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 5, sessionsDiverged: 1))
+    }
+
+    @Test(.timingSensitive) func aTimeoutIsTheMachinesFinding() async throws {
+        let memos = try await Self.expectSameAsMachine(timeout: .milliseconds(300)) {
+            Self.script(at: 2, of: .recipient, [.pause(.milliseconds(900)), .reply(.continue)])
+        }
+        #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 5, sessionsDiverged: 1))
+    }
+
+    /// A session whose first replay cannot be recorded (the milter closed it) goes through the
+    /// machine, unrecorded, every time after.
+    @Test func aSessionThatCouldNotBeRecordedGoesThroughTheMachine() async throws {
+        let memos = try await Self.expectSameAsMachine { Self.script(session: 1, at: 2, of: .recipient, [.close]) }
+        #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 4, sessionsDiverged: 0))
+    }
+
+    /// `script` with other steps.
+    static func withSteps(_ steps: [RecordedStep], of script: ReplayScript) -> ReplayScript {
+        ReplayScript(
+            label: script.label, offer: script.offer, negotiationReplies: script.negotiationReplies,
+            recordedOptions: script.recordedOptions, steps: steps)
     }
 
     @Test func aStoreOverItsBudgetSendsEverySessionThroughTheMachine() async throws {

@@ -51,10 +51,18 @@ extension BlockingMilterConnection {
         connection.transport.holdsFramesBetweenRuns = true
         switch connection.send(recording.segments, queueID: [], readingFirst: true) {
         case .alike(let times):
+            if recording.held.readableBytes > 0 {
+                // The first of the held steps looked for replies nobody asked for before it (nothing
+                // was held yet), as ``drive(_:stoppingAtWait:)`` does: one found now is the machine's.
+                connection.transport.readAvailable()
+                if connection.transport.hasUnreadInput {
+                    return (connection, connection.divergeSession(recording, times: times, last: nil, steps: steps))
+                }
+                _ = connection.transport.enqueue(recording.held)
+            }
             if let first = times.first, let arrival = first.arrival {
                 connection.machine.negotiation.duration = first.write.duration(to: arrival)
             }
-            if recording.held.readableBytes > 0 { _ = connection.transport.enqueue(recording.held) }
             return (connection, nil)
         case .diverged(let times, let last):
             return (connection, connection.divergeSession(recording, times: times, last: last, steps: steps))

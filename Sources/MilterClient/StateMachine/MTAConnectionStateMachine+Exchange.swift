@@ -78,8 +78,9 @@ extension MTAConnectionStateMachine {
 
     /// The fields counted on, not hashed: the transaction count only numbers the queue IDs, which
     /// the digest masks and a record patches with the connection's own. So a message recorded as
-    /// a connection's first is sent from the record as its fifth, and a run of many different
-    /// messages records each once, not once per place on a connection.
+    /// a connection's second is sent from the record as its fifth, and a run of many different
+    /// messages records each twice (after HELO, and after any transaction), not once per place on
+    /// a connection.
     static let fieldsCountedBetweenTransactions: Set<String> = ["transactionCount"]
 
     /// The fields that are empty whenever ``hashBetweenTransactions(into:)`` hashes.

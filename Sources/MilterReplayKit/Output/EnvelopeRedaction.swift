@@ -56,9 +56,8 @@ struct EnvelopeRedaction: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The length of the first (longest) pattern at `index`, if one is there, standing on its own: the
-    /// bytes on either side cannot be part of an address (``continuesAddress(_:)``), so that `bob` is found in
-    /// `<bob>... User unknown` but not in `bobby`.
+    /// The length of the first (longest) pattern at `index`, if one is there, not inside a longer word
+    /// (``continuesAddress(_:)``): `bob` is found in `<bob>... User unknown` but not in `bobby`.
     private func match(_ bytes: [UInt8], at index: Int) -> Int? {
         let first = Self.lowercased(bytes[index])
         if index > 0, Self.continuesAddress(bytes[index - 1]) { return nil }
@@ -70,17 +69,15 @@ struct EnvelopeRedaction: Sendable {
         return nil
     }
 
-    /// Whether `byte` next to a match would make it part of a longer address or word: a letter, a digit, or
-    /// one of `@ _ - + % =`. Not `.`, which ends a sentence and Sendmail's `...` (`<bob@example.net>...`).
+    /// Whether `byte` next to a match would make it part of a longer word: an ASCII letter or digit. Nothing
+    /// else stops a match, since a match missed shows an address: `envelope-from=bob@example.net`,
+    /// `«bob@example.net»` and Sendmail's `<bob@example.net>...` are redacted (`bob-x` loses its `bob`).
     private static func continuesAddress(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
-        case UInt8(ascii: "@"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "%"),
-            UInt8(ascii: "="):
-            true
-        default: byte >= 0x80
+        default: false
         }
     }
 

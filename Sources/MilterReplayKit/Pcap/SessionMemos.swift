@@ -26,14 +26,40 @@ final class SessionMemos: Sendable {
 
     private struct State {
         var byEntry: [Int: SessionMemo] = [:]
+        /// Sessions whose first replay could not be recorded (a close, a timeout, a reply nobody asked
+        /// for): they go through the machine, unrecorded, from then on.
+        var unrecordable: Set<Int> = []
         var bytes = 0
     }
+
+    /// What a replay of a held session does.
+    enum Lookup {
+        /// Sends it from this memo.
+        case memo(SessionMemo)
+        /// Replays it through the machine and records it, for the next replays.
+        case record
+        /// Replays it through the machine, unrecorded: it could not be recorded before, or the
+        /// budget is spent.
+        case machine
+    }
+
+    /// The smallest memo: a recording is not made when less than this is left of the budget.
+    static let smallestCost = 4096
 
     /// A store that keeps memos of at most `maximumBytes` in all.
     init(maximumBytes: Int = 64 * 1024 * 1024) { self.maximumBytes = maximumBytes }
 
-    /// The memo of the held session at `entry`, if its first replay made one.
-    func memo(for entry: Int) -> SessionMemo? { state.withLockedValue { $0.byEntry[entry] } }
+    /// What to do with a replay of the held session at `entry`.
+    func lookup(_ entry: Int) -> Lookup {
+        state.withLockedValue { state in
+            if let memo = state.byEntry[entry] { return .memo(memo) }
+            if state.unrecordable.contains(entry) || state.bytes + Self.smallestCost > maximumBytes { return .machine }
+            return .record
+        }
+    }
+
+    /// The first replay of the session at `entry` could not be recorded.
+    func noteUnrecordable(_ entry: Int) { _ = state.withLockedValue { $0.unrecordable.insert(entry) } }
 
     /// Keeps `memo` for `entry` unless one is kept already or the budget is spent.
     func keep(_ memo: SessionMemo, for entry: Int) {
@@ -73,9 +99,19 @@ final class SessionMemo: Sendable {
         self.comparison = comparison
     }
 
-    /// What keeping it costs, in bytes: its recorded frames, and an estimate of the rest (the machine
-    /// after the steps, about 2 KiB, and each step's record with its replies, about 160 bytes).
-    var cost: Int { recording.byteCount + 2048 + 160 * (steps.count + 1) }
+    /// What keeping it costs, in bytes: the recording's (``SessionRecording/byteCount``), each record's
+    /// replies (``MilterClientLimits/cost(of:)``) and the comparison's texts, and an estimate of the
+    /// rest: the machine after the steps, about 2 KiB, and each record's own fields, about 160 bytes.
+    var cost: Int {
+        var total = recording.byteCount + 2048 + 160 * (steps.count + 1)
+        for record in steps + (last.map { [$0] } ?? []) {
+            total += record.replies.reduce(0) { $0 + MilterClientLimits.cost(of: $1) }
+        }
+        for difference in comparison.differences {
+            total += difference.command.utf8.count + difference.recorded.utf8.count + difference.now.utf8.count
+        }
+        return total + comparison.notes.reduce(0) { $0 + $1.utf8.count }
+    }
 
     /// Whether `record` of the last step is the one the first replay got, but for its duration.
     func lastMatches(_ record: StepRecord?) -> Bool {

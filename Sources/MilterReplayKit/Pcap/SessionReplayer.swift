@@ -40,37 +40,58 @@ struct SessionReplayer: Sendable {
         configuration.offer = script.offer
         let start = ContinuousClock.now
         let covered = script.endsWithQuit ? script.steps.dropLast() : script.steps[...]
-        guard let memos, let entry else {
-            let connection = try BlockingMilterConnection.open(to: address, configuration: configuration)
-            let replayed = finish(connection, steps: Self.replay(covered, on: connection), script, start: start)
-            return (comparator.compare(script, with: replayed), replayed.duration)
-        }
-        if let memo = memos.memo(for: entry) {
-            let (connection, records) = try BlockingMilterConnection.open(
-                to: address, configuration: configuration, replaying: memo.recording, steps: covered)
-            let last = finishLast(connection, script)
-            let duration = start.duration(to: .now)
-            if records == nil, memo.lastMatches(last) {
-                memos.noteReuse()
-                return (memo.comparison, duration)
+        guard let memos, let entry else { return try throughTheMachine(script, covered, start, configuration) }
+        let memo: SessionMemo
+        switch memos.lookup(entry) {
+        case .memo(let found): memo = found
+        case .machine: return try throughTheMachine(script, covered, start, configuration)
+        case .record:
+            let connection = try BlockingMilterConnection.openRecording(to: address, configuration: configuration)
+            let records = Self.replay(covered, on: connection)
+            let recording = connection.endRecording()
+            let replayed = finish(connection, steps: records, script, start: start)
+            let comparison = comparator.compare(script, with: replayed)
+            if let recording {
+                let last = script.endsWithQuit ? replayed.steps.last : nil
+                memos.keep(
+                    SessionMemo(recording: recording, steps: records, last: last, comparison: comparison), for: entry)
+            } else {
+                memos.noteUnrecordable(entry)
             }
-            memos.noteDivergence()
-            var steps = records ?? memo.steps
-            if let last { steps.append(last) }
-            let replayed = ReplayedSession(negotiation: connection.negotiation, steps: steps, duration: duration)
-            return (comparator.compare(script, with: replayed), duration)
+            return (comparison, replayed.duration)
         }
-        let connection = try BlockingMilterConnection.openRecording(to: address, configuration: configuration)
-        let records = Self.replay(covered, on: connection)
-        let recording = connection.endRecording()
-        let replayed = finish(connection, steps: records, script, start: start)
-        let comparison = comparator.compare(script, with: replayed)
-        if let recording {
-            let last = script.endsWithQuit ? replayed.steps.last : nil
-            memos.keep(
-                SessionMemo(recording: recording, steps: records, last: last, comparison: comparison), for: entry)
+        return try compare(script, from: memo, covering: covered, memos: memos, start: start, configuration)
+    }
+
+    /// Every step through the state machine, unrecorded.
+    private func throughTheMachine(
+        _ script: ReplayScript, _ covered: ArraySlice<RecordedStep>, _ start: ContinuousClock.Instant,
+        _ configuration: MilterClientConfiguration
+    ) throws(MilterConnectError) -> (SessionComparison, Duration) {
+        let connection = try BlockingMilterConnection.open(to: address, configuration: configuration)
+        let replayed = finish(connection, steps: Self.replay(covered, on: connection), script, start: start)
+        return (comparator.compare(script, with: replayed), replayed.duration)
+    }
+
+    /// Sends `script` from `memo`'s recording: its first replay's comparison while the milter answers
+    /// as it did then, else a comparison of what the machine made of it.
+    private func compare(
+        _ script: ReplayScript, from memo: SessionMemo, covering covered: ArraySlice<RecordedStep>,
+        memos: SessionMemos, start: ContinuousClock.Instant, _ configuration: MilterClientConfiguration
+    ) throws(MilterConnectError) -> (SessionComparison, Duration) {
+        let (connection, records) = try BlockingMilterConnection.open(
+            to: address, configuration: configuration, replaying: memo.recording, steps: covered)
+        let last = finishLast(connection, script)
+        let duration = start.duration(to: .now)
+        if records == nil, memo.lastMatches(last) {
+            memos.noteReuse()
+            return (memo.comparison, duration)
         }
-        return (comparison, replayed.duration)
+        memos.noteDivergence()
+        var steps = records ?? memo.steps
+        if let last { steps.append(last) }
+        let replayed = ReplayedSession(negotiation: connection.negotiation, steps: steps, duration: duration)
+        return (comparator.compare(script, with: replayed), duration)
     }
 
     /// Sends `steps` through the state machine.
