@@ -16,11 +16,12 @@ struct PostfixHeloResetTests {
         let verdicts = cases.map { $0.verdict ?? (.unknown, .reply(.continue)) }
         try await VerdictCases.withMilter(verdicts.map { ($0.step, $0.action) }) { milter, select in
             try await Postfix.with(milters: ["inet:127.0.0.1:\(milter.port)"]) { postfix in
-                // The check that Postfix listens made an SMTP session of its own: its milter session ends by
-                // the end of this one.
+                // The check that Postfix listens made an SMTP session of its own (OPTNEG, CONNECT, QUIT at the
+                // milter) at a time of smtpd's choosing: both it and this first session are over before the cases.
                 _ = try await milter.events {
                     try await SMTPClient.session(port: postfix.smtpPort, steps: [], message: message)
                 }
+                try await milter.waitForQuits(2)
                 for (index, session) in cases.enumerated() {
                     select(index)
                     let (replies, real) = try await milter.events {

@@ -11,3 +11,17 @@ extension ScriptedMilter {
         return (value, Array(eventIDs.dropFirst(before)))
     }
 }
+
+extension ScriptedMilter {
+    /// Waits until the milter has received `count` QUITs in all and has no connection open, or `timeout` passed.
+    ///
+    /// An MTA started for a test is probed until it listens (``FreePort/waitUntilListening(host:port:timeout:)``):
+    /// that TCP connection, opened and closed at once, reaches the milter as OPTNEG, CONNECT and QUIT whenever the
+    /// MTA's process gets to it, under load well after the test's first session began. A test that reads the
+    /// milter's events session by session waits for it first.
+    package func waitForQuits(_ count: Int, timeout: Duration = .seconds(20)) async throws {
+        _ = try await pollUntil("\(count) QUIT(s) at the milter, no connection open", timeout: timeout) {
+            eventIDs.count(where: { $0 == .quit }) >= count && openConnections == 0 ? true : nil
+        }
+    }
+}
