@@ -57,13 +57,13 @@ struct EnvelopeRedaction: Sendable {
     }
 
     /// The length of the first (longest) pattern at `index`, if one is there, not inside a longer word
-    /// (``continuesAddress(_:)``): `bob` is found in `<bob>... User unknown` but not in `bobby`.
+    /// (``continuesWord(_:)``): `bob` is found in `<bob>... User unknown` but not in `bobby`.
     private func match(_ bytes: [UInt8], at index: Int) -> Int? {
         let first = Self.lowercased(bytes[index])
-        if index > 0, Self.continuesAddress(bytes[index - 1]) { return nil }
+        if index > 0, Self.continuesWord(bytes[index - 1]) { return nil }
         for pattern in patterns where pattern[0] == first && bytes.count - index >= pattern.count {
             let end = index + pattern.count
-            if end < bytes.count, Self.continuesAddress(bytes[end]) { continue }
+            if end < bytes.count, Self.continuesWord(bytes[end]) { continue }
             if zip(pattern, bytes[index...]).allSatisfy({ $0 == Self.lowercased($1) }) { return pattern.count }
         }
         return nil
@@ -72,7 +72,7 @@ struct EnvelopeRedaction: Sendable {
     /// Whether `byte` next to a match would make it part of a longer word: an ASCII letter or digit. Nothing
     /// else stops a match, since a match missed shows an address: `envelope-from=bob@example.net`,
     /// `«bob@example.net»` and Sendmail's `<bob@example.net>...` are redacted (`bob-x` loses its `bob`).
-    private static func continuesAddress(_ byte: UInt8) -> Bool {
+    private static func continuesWord(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):

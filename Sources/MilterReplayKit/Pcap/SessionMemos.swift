@@ -104,9 +104,8 @@ final class SessionMemo: Sendable {
     /// rest: the machine after the steps, about 2 KiB, and each record's own fields, about 160 bytes.
     var cost: Int {
         var total = recording.byteCount + 2048 + 160 * (steps.count + 1)
-        for record in steps + (last.map { [$0] } ?? []) {
-            total += record.replies.reduce(0) { $0 + MilterClientLimits.cost(of: $1) }
-        }
+        let replies = { (record: StepRecord) in record.replies.reduce(0) { $0 + MilterClientLimits.cost(of: $1) } }
+        total += steps.reduce(last.map(replies) ?? 0) { $0 + replies($1) }
         for difference in comparison.differences {
             total += difference.command.utf8.count + difference.recorded.utf8.count + difference.now.utf8.count
         }
