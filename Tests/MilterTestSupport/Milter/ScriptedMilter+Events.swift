@@ -1,14 +1,17 @@
 import MilterProtocol
 
 extension ScriptedMilter {
-    /// `body`'s result and the events (``eventIDs``) the milter got meanwhile, waiting up to five seconds after
-    /// `body` for the MTA to close its connections: Postfix's last ABORT and QUIT reach the milter after the SMTP
-    /// session, and a client program's after it exits.
+    /// `body`'s result and the events of the connections the milter accepted meanwhile (MACRO packets left out),
+    /// connection after connection, waiting up to five seconds after `body` for the MTA to close those connections:
+    /// Postfix's last ABORT and QUIT reach the milter after the SMTP session, and a client program's after it exits.
+    ///
+    /// What a connection accepted before `body` sends meanwhile is left out: an MTA's earlier session that ends
+    /// late (the check that Postfix listens, a session whose QUIT is still on its way) does not mix with this one.
     package func events<T>(during body: () async throws -> T) async throws -> (T, [MilterCommand.ID]) {
-        let before = eventIDs.count
+        let before = acceptedConnections
         let value = try await body()
-        for _ in 0..<50 where openConnections > 0 { try await Task.sleep(for: .milliseconds(100)) }
-        return (value, Array(eventIDs.dropFirst(before)))
+        for _ in 0..<50 where openConnections(from: before) > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        return (value, eventIDs(ofConnectionsFrom: before))
     }
 }
 

@@ -35,7 +35,24 @@ package final class ScriptedMilter: Sendable {
     package var port: Int { channel.localAddress!.port! }
 
     /// Every command received so far, on all connections, in order.
-    package var commands: [MilterCommand] { recorder.commands.withLockedValue { $0 } }
+    package var commands: [MilterCommand] { recorder.log.withLockedValue { $0.commands } }
+
+    /// How many connections it has accepted so far.
+    package var acceptedConnections: Int { recorder.log.withLockedValue { $0.byConnection.count } }
+
+    /// The events (MACRO packets left out) of the connections it accepted from the `first`th on (counting from 0),
+    /// connection after connection in the order they were accepted: what one MTA session sent, whatever other
+    /// connections sent meanwhile.
+    package func eventIDs(ofConnectionsFrom first: Int) -> [MilterCommand.ID] {
+        recorder.log.withLockedValue { log in
+            log.byConnection.dropFirst(first).flatMap { $0.commands.map(\.id).filter { $0 != .macro } }
+        }
+    }
+
+    /// How many of the connections it accepted from the `first`th on (counting from 0) are still open.
+    package func openConnections(from first: Int) -> Int {
+        recorder.log.withLockedValue { log in log.byConnection.dropFirst(first).count(where: \.open) }
+    }
 
     /// How many of the connections it accepted are still open.
     package var openConnections: Int { connections.openCount }
@@ -58,9 +75,11 @@ package final class ScriptedMilter: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 connections.add(child)
+                let connection = recorder.accepted()
                 return child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(MilterCommandDecoder()), ScriptHandler(script: script, recorder: recorder))
+                        ByteToMessageHandler(MilterCommandDecoder()),
+                        ScriptHandler(script: script, recorder: recorder, connection: connection))
                 }
             }
         if let unixPath {
@@ -121,9 +140,35 @@ private final class AcceptedConnections: Sendable {
     }
 }
 
-/// Every command the milter received, shared by its connections.
+/// Every command the milter received, shared by its connections: in the order received, and connection by
+/// connection.
 private final class Recorder: Sendable {
-    let commands = NIOLockedValueBox<[MilterCommand]>([])
+    /// One connection's commands, and whether it is still open.
+    struct Connection {
+        var commands: [MilterCommand] = []
+        var open = true
+    }
+
+    let log = NIOLockedValueBox<(commands: [MilterCommand], byConnection: [Connection])>(([], []))
+
+    /// Starts the log of a connection just accepted; returns its number.
+    func accepted() -> Int {
+        log.withLockedValue { log in
+            log.byConnection.append(Connection())
+            return log.byConnection.count - 1
+        }
+    }
+
+    /// Logs `command`, received on connection number `connection`.
+    func received(_ command: MilterCommand, on connection: Int) {
+        log.withLockedValue { log in
+            log.commands.append(command)
+            log.byConnection[connection].commands.append(command)
+        }
+    }
+
+    /// Notes that connection number `connection` closed.
+    func closed(_ connection: Int) { log.withLockedValue { $0.byConnection[connection].open = false } }
 }
 
 private final class ScriptHandler: ChannelInboundHandler {
@@ -131,18 +176,21 @@ private final class ScriptHandler: ChannelInboundHandler {
 
     let script: ScriptedMilter.Script
     let recorder: Recorder
+    /// The connection's number, in the order the milter accepted them.
+    let connection: Int
     /// Actions wait behind a pause; commands queue behind them in order.
     private var pending: [ScriptedMilter.Action] = []
     private var pausing = false
 
-    init(script: @escaping ScriptedMilter.Script, recorder: Recorder) {
+    init(script: @escaping ScriptedMilter.Script, recorder: Recorder, connection: Int) {
         self.script = script
         self.recorder = recorder
+        self.connection = connection
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let command = unwrapInboundIn(data)
-        recorder.commands.withLockedValue { $0.append(command) }
+        recorder.received(command, on: connection)
         pending += script(command)
         run(context: context)
     }
@@ -154,6 +202,7 @@ private final class ScriptHandler: ChannelInboundHandler {
     /// A paused script that resumes after the connection closed (``ScriptedMilter/stop()``) has nothing left to do.
     func channelInactive(context: ChannelHandlerContext) {
         pending = []
+        recorder.closed(connection)
         context.fireChannelInactive()
     }
 
