@@ -2,7 +2,8 @@ import MilterProtocol
 import NIOCore
 
 /// One Postfix-shaped session as values: OPTNEG, CONNECT, HELO, one message with MACRO packets,
-/// 10 headers and a 4 KB body, EOM, the ABORT Postfix sends after every transaction, and QUIT.
+/// 10 headers and a 4 KB body, EOM, the ABORT Postfix sends after every transaction, the ABORT of
+/// `helo_reset` (`smtpd.c`) at the end of a session that had a HELO, and QUIT.
 enum PostfixTransaction {
     static let headerCount = 10
     static let bodyLength = 4096
@@ -24,7 +25,7 @@ enum PostfixTransaction {
         }
         out += [.macro(macros("N", ["i": "4F2A1C0D1"])), .endOfHeaders]
         out += [.macro(macros("B", ["i": "4F2A1C0D1"])), .body(body)]
-        out += [.macro(macros("E", ["i": "4F2A1C0D1"])), .endOfMessage(ByteBuffer()), .abort, .quit]
+        out += [.macro(macros("E", ["i": "4F2A1C0D1"])), .endOfMessage(ByteBuffer()), .abort, .abort, .quit]
         return out
     }
 
