@@ -37,8 +37,7 @@ public struct PcapReplay: Sendable {
         let path = capture.pcap ?? ""
         do throws(PcapLoadError) {
             if readsAsItGoes {
-                _ = try ScriptReader(path: path, options: capture.extractionOptions)
-                return PreparedCapture(held: nil)
+                return PreparedCapture(opened: try ScriptReader(path: path, options: capture.extractionOptions))
             }
             let loaded = try ScriptReader.load(path: path, options: capture.extractionOptions)
             guard !loaded.scripts.isEmpty else {
@@ -64,7 +63,7 @@ public struct PcapReplay: Sendable {
         } else {
             let queue = ScriptQueue(capacity: 2 * load.connections)
             streamed = queue
-            let read = streamedWork(into: queue, collector: collector, start: start)
+            let read = streamedWork(from: prepared.opened, into: queue, collector: collector, start: start)
             producer = Task { await BlockingThread.run(1) { _ in read() } }
             next = { queue.take() }
         }
@@ -77,8 +76,9 @@ public struct PcapReplay: Sendable {
             collector.add($0)
         }
         if let unreachable = await runner.run() {
+            // The reader is not waited for: reading a pipe (`--pcap /dev/stdin`), it may wait in `read` for as
+            // long as the pipe stays open. It stops at its next session, and reports nothing more.
             streamed?.abandon()
-            await producer?.value
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
             return ExitCodes.connectFailed
         }
@@ -121,14 +121,21 @@ public struct PcapReplay: Sendable {
     /// ahead: the reading, to be run on a thread of its own. It ends the queue, with the error that
     /// stopped it if one did.
     private func streamedWork(
-        into queue: ScriptQueue, collector: PcapOutcomeCollector, start: ContinuousClock.Instant
+        from opened: OpenedCapture?, into queue: ScriptQueue, collector: PcapOutcomeCollector,
+        start: ContinuousClock.Instant
     ) -> @Sendable () -> Void {
         let path = capture.pcap ?? ""
         let extraction = capture.extractionOptions
         let interval = load.rate.map { Duration.nanoseconds(Int64(1e9 / $0)) }
         return {
             do throws(PcapLoadError) {
-                var reader = try ScriptReader(path: path, options: extraction)
+                // A second run of the same prepared capture opens it again.
+                var reader: ScriptReader
+                if let taken = opened?.take() {
+                    reader = taken
+                } else {
+                    reader = try ScriptReader(path: path, options: extraction)
+                }
                 var sequence = 0
                 while !queue.isAbandoned, let (script, _) = try reader.next() {
                     switch script {
@@ -136,7 +143,8 @@ public struct PcapReplay: Sendable {
                         let scheduled = interval.map { start + $0 * sequence }
                         queue.put(PcapWork(sequence: sequence, script: script, scheduled: scheduled))
                         sequence += 1
-                    case .failure(let failure): collector.add(Self.notReplayable(failure))
+                    case .failure(let failure):
+                        if !queue.isAbandoned { collector.add(Self.notReplayable(failure)) }
                     }
                 }
                 collector.noteUntaken(reader.untakenStreams)

@@ -5,10 +5,11 @@ import MilterReplayKit
 struct PcapOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Read milter sessions from a pcap or pcapng capture instead of .eml files; without --dump or "
-                + "--export-eml, replay each against the milter and compare its replies with the recorded ones.",
+            "Read milter sessions from a pcap or pcapng capture instead of .eml files (- reads standard input, "
+                + "e.g. tcpdump -w - piped in); without --dump or --export-eml, replay each against the milter and "
+                + "compare its replies with the recorded ones.",
             valueName: "file"),
-        completion: .file(extensions: ["pcap", "pcapng", "cap"]))
+        completion: .file(extensions: ["pcap", "pcapng", "cap"]), transform: { $0 == "-" ? "/dev/stdin" : $0 })
     var pcap: String?
 
     @Flag(help: "With --pcap: print each session as a transcript (with --json: one JSON object per line).")
