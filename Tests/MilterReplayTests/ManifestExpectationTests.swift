@@ -56,6 +56,28 @@ struct ManifestExpectationTests {
         }
     }
 
+    /// `--json` lists the unmet expectations of each message (`failedExpectations`), empty when all were met.
+    @Test func theJSONOutputListsUnmetExpectations() async throws {
+        let directory = try Self.corpus(
+            """
+            ham.eml   accept  header-present=X-Reference-Milter
+            spam.eml  reject  reply-code=554
+            """)
+        defer { Scratch.remove(directory) }
+        let result = try await ReplayBinary.run([
+            "--json", "--manifest", directory.appendingPathComponent("m.manifest").path,
+            directory.appendingPathComponent("ham.eml").path, directory.appendingPathComponent("spam.eml").path,
+        ])
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        let messages = result.stdout.split(separator: "\n").filter { $0.contains(#""type":"message""#) }
+        let ham = try #require(messages.first { $0.contains("ham.eml") })
+        let spam = try #require(messages.first { $0.contains("spam.eml") })
+        #expect(ham.contains(#""failedExpectations":[]"#), "\(ham)")
+        #expect(spam.contains(#""failedExpectations":["reply code: expected 554, got 550"]"#), "\(spam)")
+        // The verdict itself was as expected.
+        #expect(spam.contains(#""match":true"#), "\(spam)")
+    }
+
     @Test(arguments: [
         ("ham.eml accept header-addd=X", "m.manifest:1: unknown expectation 'header-addd'"),
         ("ham.eml accept reply-text=\"open", "m.manifest:1: a quote is not closed"),

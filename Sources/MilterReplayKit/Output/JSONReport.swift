@@ -32,8 +32,8 @@ package enum JSONReport {
         let resultingMessage: String?
 
         private enum CodingKeys: String, CodingKey {
-            case type, sequence, file, queueId, verdict, expected, match, reply, quarantine, modifications
-            case rejectedRecipients, findings, latencyMs, steps, error, resultingMessage
+            case type, sequence, file, queueId, verdict, expected, match, failedExpectations, reply, quarantine
+            case modifications, rejectedRecipients, findings, latencyMs, steps, error, resultingMessage
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -45,6 +45,7 @@ package enum JSONReport {
             try container.encode(verdict, forKey: .verdict)
             try container.encode(expected, forKey: .expected)
             try container.encode(match, forKey: .match)
+            try container.encode(failedExpectations, forKey: .failedExpectations)
             try container.encode(reply, forKey: .reply)
             try container.encode(quarantine, forKey: .quarantine)
             try container.encode(modifications, forKey: .modifications)
