@@ -12,21 +12,24 @@ extension ReplayRunner {
                 BlockingSleep.until(scheduled)
                 startLag = scheduled.duration(to: .now)
             }
+            var opening: ContinuousClock.Instant?
             if session == nil {
+                let began = ContinuousClock.now
+                opening = began
                 do {
                     session = try BlockingSession(
                         address, configuration: configuration, client: client, transcriptsAsJSON: transcriptsAsJSON,
                         showsValues: showsValues)
                     reachability.withLockedValue { $0.connected = true }
                 } catch {
-                    if connectFailed(item, error, startLag: startLag) { return }
+                    if connectFailed(item, error, startLag: startLag, since: scheduled ?? began) { return }
                     continue
                 }
             }
             let result = session!.connection.send(entries[item.entry].message)
             session!.ledger.sent(
-                result, entry: entries[item.entry], item: item, scheduled: scheduled, startLag: startLag,
-                report: report)
+                result, entry: entries[item.entry], item: item, scheduled: scheduled, opening: opening,
+                startLag: startLag, report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.ledger.used >= messagesPerConnection {
                 session!.close(report: report)

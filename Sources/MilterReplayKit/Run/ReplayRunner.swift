@@ -72,19 +72,23 @@ struct ReplayRunner: Sendable {
                 try? await Task.sleep(until: scheduled)
                 startLag = scheduled.duration(to: .now)
             }
+            var opening: ContinuousClock.Instant?
             if session == nil {
+                let began = ContinuousClock.now
+                opening = began
                 do {
                     session = try await Session.open(
                         address, configuration: configuration, client: client, eventLoop: eventLoop,
                         transcriptsAsJSON: transcriptsAsJSON, showsValues: showsValues)
                     reachability.withLockedValue { $0.connected = true }
                 } catch {
-                    if connectFailed(item, error, startLag: startLag) { return }
+                    if connectFailed(item, error, startLag: startLag, since: scheduled ?? began) { return }
                     continue
                 }
             }
             await session!.send(
-                entries[item.entry], item: item, scheduled: scheduled, startLag: startLag, report: report)
+                entries[item.entry], item: item, scheduled: scheduled, opening: opening, startLag: startLag,
+                report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.used >= messagesPerConnection {
                 await session!.close(report: report)
@@ -94,9 +98,12 @@ struct ReplayRunner: Sendable {
         await session?.close(report: report)
     }
 
-    /// A connection for `item` could not be opened: reports the item, or, when no connection was
-    /// ever opened, stops the run and returns true.
-    func connectFailed(_ item: WorkQueue.Item, _ error: MilterConnectError, startLag: Duration?) -> Bool {
+    /// A connection for `item` could not be opened: reports the item, with the time waited `since` (its scheduled
+    /// start, or when the connect began) as its latency, or, when no connection was ever opened, stops the run and
+    /// returns true.
+    func connectFailed(
+        _ item: WorkQueue.Item, _ error: MilterConnectError, startLag: Duration?, since: ContinuousClock.Instant
+    ) -> Bool {
         let unreachable = reachability.withLockedValue { state in
             if !state.connected { state.firstFailure = state.firstFailure ?? error.description }
             return !state.connected
@@ -107,7 +114,7 @@ struct ReplayRunner: Sendable {
         }
         var outcome = MessageOutcome(
             sequence: item.sequence, entry: entries[item.entry], result: nil, connectError: error.description,
-            connectionFindings: [], latency: .zero)
+            connectionFindings: [], latency: since.duration(to: .now))
         outcome.startLag = startLag
         report(outcome)
         return false
@@ -140,11 +147,13 @@ private struct Session {
     var used: Int { ledger.used }
 
     mutating func send(
-        _ entry: CorpusEntry, item: WorkQueue.Item, scheduled: ContinuousClock.Instant?, startLag: Duration?,
-        report: (MessageOutcome) -> Void
+        _ entry: CorpusEntry, item: WorkQueue.Item, scheduled: ContinuousClock.Instant?,
+        opening: ContinuousClock.Instant?, startLag: Duration?, report: (MessageOutcome) -> Void
     ) async {
         let result = await connection.send(entry.message)
-        ledger.sent(result, entry: entry, item: item, scheduled: scheduled, startLag: startLag, report: report)
+        ledger.sent(
+            result, entry: entry, item: item, scheduled: scheduled, opening: opening, startLag: startLag,
+            report: report)
     }
 
     mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) async {

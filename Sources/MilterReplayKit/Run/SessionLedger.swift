@@ -33,14 +33,20 @@ struct SessionLedger {
     mutating func opened(findings: [Finding]) { pendingFindings = findings }
 
     /// A message's result: the previous message's outcome is reported, this one's held. Under
-    /// `--rate` the latency runs from `scheduled`, the message's intended start.
+    /// `--rate` the latency runs from `scheduled`, the message's intended start. Otherwise it is the
+    /// transaction's (MAIL to the last reply), except for a message that opened its connection (`opening`: when
+    /// it began) and got none of its transaction sent, because the connection failed before MAIL (no reply to
+    /// OPTNEG, CONNECT or HELO within the timeout): that message waited for the whole opening.
     mutating func sent(
         _ result: consuming TransactionResult, entry: CorpusEntry, item: WorkQueue.Item,
-        scheduled: ContinuousClock.Instant?,
+        scheduled: ContinuousClock.Instant?, opening: ContinuousClock.Instant?,
         startLag: Duration?, report: (MessageOutcome) -> Void
     ) {
         used += 1
-        let latency = scheduled.map { $0.duration(to: .now) } ?? result.duration
+        let nothingSent = result.steps.allSatisfy { $0.delivery == .notSent }
+        let latency =
+            scheduled.map { $0.duration(to: .now) }
+            ?? (nothingSent ? opening.map { $0.duration(to: .now) } : nil) ?? result.duration
         if let held = held.take() { report(held) }
         held = MessageOutcome(
             sequence: item.sequence, entry: entry, result: result, connectError: nil,
