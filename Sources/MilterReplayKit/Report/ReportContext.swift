@@ -1,3 +1,4 @@
+import MilterProtocol
 import _MilterSystem
 
 /// What every report names: the command line, the machine, and when.
@@ -29,7 +30,46 @@ package struct ReportContext: Sendable {
         let date = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
         let started = "\(date) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
         return ReportContext(
-            commandLine: CommandLine.arguments.joined(separator: " "), machine: machine, started: started)
+            commandLine: redactedCommandLine(CommandLine.arguments), machine: machine, started: started)
+    }
+
+    /// The options whose values are personal data: envelope addresses, a header field's value, a message body.
+    private static let personalOptions: Set<String> = ["--from", "--rcpt", "--header", "--body"]
+
+    /// `arguments` joined, with the values of ``personalOptions`` shape-redacted (``Redaction``) as everywhere else
+    /// in the output: a header keeps its name, a body read from a file (`@FILE`) its path. Unless `--show-values`
+    /// is among them.
+    static func redactedCommandLine(_ arguments: [String]) -> String {
+        guard !arguments.contains("--show-values") else { return arguments.joined(separator: " ") }
+        var shown: [String] = []
+        var pending: String?
+        for argument in arguments {
+            if let option = pending.take() {
+                shown.append(redacted(argument, of: option))
+                continue
+            }
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                let option = String(argument[..<equals])
+                if personalOptions.contains(option) {
+                    shown.append(
+                        option + "=" + redacted(String(argument[argument.index(after: equals)...]), of: option))
+                    continue
+                }
+            }
+            if personalOptions.contains(argument) { pending = argument }
+            shown.append(argument)
+        }
+        return shown.joined(separator: " ")
+    }
+
+    private static func redacted(_ value: String, of option: String) -> String {
+        switch option {
+        case "--header":
+            guard let colon = value.firstIndex(of: ":") else { return Redaction.excerpt(value.utf8) }
+            return String(value[...colon]) + Redaction.excerpt(value[value.index(after: colon)...].utf8)
+        case "--body" where value.hasPrefix("@"): return value
+        default: return Redaction.excerpt(value.utf8)
+        }
     }
 
     var facts: [(String, String)] {
