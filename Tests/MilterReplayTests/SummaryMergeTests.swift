@@ -87,6 +87,17 @@ struct SummaryMergeTests {
         #expect(throws: SummaryMerge.MergeError.self) { try SummaryMerge.decode(#"{"type":"message"}"#) }
     }
 
+    /// A capture replay's summary (`--pcap --json`) is refused in words, not with the decoder's dump.
+    @Test func aCaptureSummaryIsRefusedInWords() {
+        let error = #expect(throws: SummaryMerge.MergeError.self) {
+            try SummaryMerge.decode(#"{"type":"summary","sessions":4,"same":0}"#)
+        }
+        #expect(
+            error?.description
+                == "not the summary of an .eml replay: \"messages\" is missing (merge takes the summaries of "
+                + "`milter-replay --json` runs over .eml files, not of --pcap, scenario or conformance runs)")
+    }
+
     /// A summary line with its `messages` replaced by `count`.
     static func summaryLine(messages count: String) -> String {
         var summary = RunSummary()

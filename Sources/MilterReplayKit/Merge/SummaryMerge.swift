@@ -109,11 +109,31 @@ package enum SummaryMerge {
         }
     }
 
+    /// What a decoding error says, in words: a capture replay's summary (`--pcap --json`) has no `messages`.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath.map(\.stringValue) + (key.map { [$0.stringValue] } ?? [])
+            return keys.isEmpty ? "the line" : "\"" + keys.joined(separator: ".") + "\""
+        }
+        let words: String
+        switch error {
+        case .keyNotFound(let key, let context): words = "\(path(context, key)) is missing"
+        case .valueNotFound(_, let context): words = "\(path(context)) is null"
+        case .typeMismatch(_, let context): words = "\(path(context)) has the wrong type"
+        case .dataCorrupted(let context): words = "\(path(context)) is not valid JSON"
+        @unknown default: words = "it does not decode"
+        }
+        return words + " (merge takes the summaries of `milter-replay --json` runs over .eml files, not of --pcap, "
+            + "scenario or conformance runs)"
+    }
+
     /// The summary of one `--json` summary line, and its seconds.
     package static func decode(_ line: String) throws(MergeError) -> (RunSummary, Double) {
         let record: JSONReport.Summary
         do {
             record = try JSONDecoder().decode(JSONReport.Summary.self, from: Data(line.utf8))
+        } catch let error as DecodingError {
+            throw MergeError(description: "not the summary of an .eml replay: \(describe(error))")
         } catch {
             throw MergeError(description: "not a summary line: \(error)")
         }
