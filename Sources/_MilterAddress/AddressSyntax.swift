@@ -28,6 +28,12 @@ package enum AddressSyntax: Hashable, Sendable {
             guard !path.isEmpty else { throw Failure(reason: "the socket path is empty") }
             return .unix(path: path)
         }
+        if let scheme = text.firstRange(of: "://") {
+            throw Failure(
+                reason:
+                    "'\(text[..<scheme.lowerBound])://' is no milter address: write HOST:PORT, inet:PORT@HOST or unix:/path"
+            )
+        }
         var rest = Substring(text)
         for prefix in ["inet6:", "inet:"] where rest.hasPrefix(prefix) {
             rest = rest.dropFirst(prefix.count)

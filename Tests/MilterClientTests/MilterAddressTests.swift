@@ -27,6 +27,14 @@ import Testing
         #expect(throws: MilterAddress.ParseError.self) { try MilterAddress(parsing: text) }
     }
 
+    /// A URL's scheme is named, not taken for an IPv6 address without brackets.
+    @Test func aURLIsRefusedByItsScheme() {
+        let error = #expect(throws: MilterAddress.ParseError.self) {
+            try MilterAddress(parsing: "tcp://127.0.0.1:7044")
+        }
+        #expect(error?.reason == "'tcp://' is no milter address: write HOST:PORT, inet:PORT@HOST or unix:/path")
+    }
+
     @Test func describesInPostfixSyntax() throws {
         #expect(try MilterAddress(parsing: "inet:8891@[::1]").description == "inet:[::1]:8891")
         #expect(try MilterAddress(parsing: "unix:/s").description == "unix:/s")
