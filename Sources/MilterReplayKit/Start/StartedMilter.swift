@@ -20,8 +20,16 @@ package struct StartedMilter: Sendable {
 
     /// Starts the milter, waits until `address` accepts connections, returns `body`'s exit status after
     /// stopping the milter. A milter that exits first, or is not ready in time, is reported on standard error
-    /// with its exit status and the end of its output, and the status is 3 (unreachable).
+    /// with its exit status and the end of its output, and the status is 3 (unreachable); so is an `address`
+    /// that accepts connections before the milter is started.
     package func run(at address: MilterAddress, _ body: () async throws -> Int32) async throws -> Int32 {
+        // Whatever answers there now is not the milter about to start: the run would judge it instead, as the
+        // started one failed to listen on an address in use.
+        if await Self.accepts(address) {
+            return Self.fail(
+                "--start: \(address) accepts connections before the milter is started: another process listens "
+                    + "there; stop it, or give --target the address the started milter listens on")
+        }
         let child: ChildMilter
         do { child = try ChildMilter.spawn(command) } catch {
             return Self.fail("--start: \(error)")

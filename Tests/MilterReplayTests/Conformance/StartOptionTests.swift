@@ -24,6 +24,23 @@ import Testing
         #expect(result.stderr.contains("127.0.0.1:\(port) within 0.5 s"), "\(result.stderr)")
     }
 
+    /// Another process listening on the target would be judged in the started milter's place (which then fails
+    /// to listen): refused before the start.
+    @Test func aTargetAlreadyListeningIsRefused() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let port = milter.port
+        let result = try await ReplayBinary.run([
+            "--target", "127.0.0.1:\(port)", "--start", "sleep 600", "--expect", "accept",
+            ReplayBinary.fixture("replay/accept.eml"),
+        ])
+        await milter.stop()
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(
+            result.stderr.contains("127.0.0.1:\(port) accepts connections before the milter is started"),
+            "\(result.stderr)")
+        #expect(milter.eventIDs.allSatisfy { $0 == .optionNegotiation }, "no message reached it: \(milter.eventIDs)")
+    }
+
     @Test func startNeedsATarget() async throws {
         let result = try await ReplayBinary.run(["conformance", "--start", "true"])
         #expect(result.status == 2, "\(result.stderr)")
