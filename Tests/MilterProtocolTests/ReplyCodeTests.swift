@@ -116,6 +116,19 @@ import Testing
         #expect(capturedError { try ReplyCode.check(MilterString(text)) }?.code == .invalidReplyCode)
     }
 
+    /// The error shows the codes the problem is about as they are, and redacts the text after them.
+    @Test(arguments: [
+        ("299 secret.person@example.org", "299 xxxxxx.xxxxxx@xxxxxxx.xxx"),
+        ("250 2.0.0 ok Alice", "250 2.0.0 xx xxxxx"),
+        ("550-5.7 partial", "550-9.9 xxxxxxx"),
+        ("5x0 text", "5x9 xxxx"),
+        ("ok", "xx"),
+    ])
+    func theErrorShowsTheCodes(_ text: String, _ shown: String) throws {
+        let error = try #require(capturedError { try ReplyCode.check(MilterString(text)) })
+        #expect("\(error)".contains("bytes: \(shown)"), "\(error)")
+    }
+
     @Test func embeddedNULIsNamed() {
         #expect(ReplyCode.problems(in: MilterString(bytes: Array("550 a\0b".utf8))) == [.embeddedNUL])
     }

@@ -65,9 +65,33 @@ extension ReplyCode {
     /// Throws ``MilterProtocolError/Code/invalidReplyCode`` naming the first problem, if any.
     public static func check(_ text: MilterString) throws(MilterProtocolError) {
         if let first = problems(in: text).first {
-            throw MilterProtocolError(
-                .invalidReplyCode, excerpt: Redaction.excerpt(text.bytes), detail: first.description)
+            throw MilterProtocolError(.invalidReplyCode, excerpt: excerpt(text.bytes), detail: first.description)
         }
+    }
+
+    /// The text redacted as every excerpt is (``Redaction``), but for its leading reply code and enhanced code
+    /// (`299 2.0.0`), which are no personal data and are what the problem is about.
+    static func excerpt(_ bytes: [UInt8]) -> String {
+        var index = 0
+        /// Takes 1 to `most` digits at `index`; false, taking nothing, when there is none.
+        func digits(upTo most: Int) -> Bool {
+            let run = bytes[index...].prefix(most).prefix { (0x30...0x39).contains($0) }.count
+            index += run
+            return run > 0
+        }
+        /// Takes `wanted` at `index`.
+        func byte(_ wanted: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == wanted else { return false }
+            index += 1
+            return true
+        }
+        if digits(upTo: 3), byte(UInt8(ascii: " ")) || byte(UInt8(ascii: "-")) {
+            let afterCode = index
+            let dot = UInt8(ascii: ".")
+            let enhanced = digits(upTo: 1) && byte(dot) && digits(upTo: 3) && byte(dot) && digits(upTo: 3)
+            if !enhanced { index = afterCode }
+        }
+        return String(decoding: bytes[..<index], as: UTF8.self) + Redaction.excerpt(bytes[index...])
     }
 }
 
