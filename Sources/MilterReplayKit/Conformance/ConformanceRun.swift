@@ -43,12 +43,19 @@ package struct ConformanceRun: Sendable {
     }
 
     /// Runs `cases` against `address`, prints the report, writes the JUnit file; returns the exit status:
-    /// 0 no must case failed, 1 one did, 2 the report could not be written, 3 the milter could not be reached.
+    /// 0 no must case failed, 1 one did, 2 the report could not be written, 3 the milter could not be reached or
+    /// did not answer the probe's OPTNEG in time.
     package func run(_ cases: [ConformanceCase], against address: MilterAddress) async -> Int32 {
         let suite = ConformanceSuite(address: address, configuration: configuration)
         let probe: (asked: NegotiatedOptions, problem: Finding?)
         do { probe = try await suite.probe() } catch {
             FileDescriptorWriter.standardError("milter-replay: \(error)\n")
+            return ExitCodes.connectFailed
+        }
+        // A milter that does not answer the offer at all would only time out in every case, one timeout each.
+        if let problem = probe.problem, case .timeout = problem.kind {
+            FileDescriptorWriter.standardError(
+                "milter-replay: the milter did not answer OPTNEG (\(problem)): no case can be judged\n")
             return ExitCodes.connectFailed
         }
         let asked = Self.describe(probe.asked, problem: probe.problem)

@@ -91,6 +91,18 @@ import Testing
         #expect(result.stderr.contains("connection refused"), "\(result.stderr)")
     }
 
+    /// A milter that accepts and never answers: the probe's OPTNEG times out, and the run stops there instead of
+    /// timing out in every case (96 of them).
+    @Test func aMilterThatNeverAnswersExitsThreeAfterTheProbe() async throws {
+        let milter = try await ScriptedMilter { _ in [] }
+        let result = try await ReplayBinary.run(
+            ["conformance", "--target", "127.0.0.1:\(milter.port)", "--timeout", "0.5"], timeout: .seconds(60))
+        await milter.stop(grace: .zero)
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("did not answer OPTNEG"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "no case table: \(result.stdout)")
+    }
+
     /// docs/conformance-cases.md is the output of `conformance --list --markdown`: regenerate it when a case changes.
     @Test func theCaseDocumentIsCurrent() async throws {
         let result = try await ReplayBinary.run(["conformance", "--list", "--markdown"])
