@@ -19,7 +19,7 @@ final class PcapOutcomeCollector: Sendable {
     }
 
     func add(_ outcome: SessionOutcome) {
-        var text = json ? PcapReport.json(outcome) + "\n" : (quiet ? "" : PcapReport.text(outcome))
+        var text = quiet ? "" : json ? PcapReport.json(outcome) + "\n" : PcapReport.text(outcome)
         if !json, case .connectFailed(let reason) = outcome.result,
             !reasonsShown.withLockedValue({ $0.insert(reason).inserted })
         {
@@ -50,10 +50,12 @@ final class PcapOutcomeCollector: Sendable {
     func finish(seconds: Double, sessionReuse: SessionReuseCounts? = nil) -> Int32 {
         var summary = self.summary.withLockedValue { $0 }
         summary.sessionReuse = sessionReuse
-        let text =
+        var text =
             json
             ? PcapReport.jsonSummary(summary, seconds: seconds) + "\n"
             : PcapReport.textSummary(summary, seconds: seconds)
+        // The empty line that parts the summary from the rows, when there are none.
+        if quiet, text.hasPrefix("\n") { text.removeFirst() }
         FileDescriptorWriter.standardOutput(text)
         if let report {
             let document = PcapHTMLReport.document(

@@ -34,9 +34,11 @@ final class OutcomeCollector: Sendable {
             }
         }
         var text = ""
-        if output.json {
+        if output.quiet {
+            // The summary only, in JSON too (a load run's line for `merge`).
+        } else if output.json {
             text = JSONReport.line(outcome, includeMessage: output.showMessage, showsValues: output.showValues) + "\n"
-        } else if !output.quiet {
+        } else {
             text = TextReport.line(outcome, showsValues: output.showValues) + "\n"
             if output.showMessage, let message = TextReport.message(outcome) { text += message }
         }
@@ -62,8 +64,10 @@ final class OutcomeCollector: Sendable {
     ) {
         var (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
         summary.exchangeReuse = exchangeReuse
-        let text =
+        var text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
+        // The empty line that parts the summary from the rows, when there are none.
+        if output.quiet, text.hasPrefix("\n") { text.removeFirst() }
         FileDescriptorWriter.standardOutput(text + "\n")
         if let path = output.junit {
             let xml = JUnitReport.document(
