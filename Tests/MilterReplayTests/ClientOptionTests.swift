@@ -25,4 +25,28 @@ struct ClientOptionTests {
         let helos = commands.compactMap { if case .helo(let text) = $0 { text.string } else { nil } }
         #expect(helos == [helo])
     }
+
+    /// A client address or envelope no MTA would send is a usage error, and the error does not repeat the value.
+    @Test(arguments: [
+        (["--client-addr", "not-an-ip"], "--client-addr must be an IPv4 or IPv6 address"),
+        (["--rcpt", ""], "--rcpt is empty or not one envelope address"),
+        (["--rcpt", "Bob <bob@example.org>"], "--rcpt is empty or not one envelope address"),
+        (["--from", "secret person <secret@example.org"], "--from is not one envelope address"),
+    ])
+    func anImpossibleClientOrEnvelopeIsRefused(options: [String], error: String) async throws {
+        let result = try await ReplayBinary.run(options + [ReplayBinary.fixture("replay/accept.eml")])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains(error), "\(result.stderr)")
+        if !options[1].isEmpty { #expect(!result.stderr.contains(options[1]), "\(result.stderr)") }
+    }
+
+    /// What an MTA does send: IPv6, a socket path, the null sender, a quoted local part.
+    @Test(arguments: [
+        ["--client-addr", "2001:db8::1"], ["--client-addr", "/run/smtpd.sock"], ["--from", "<>"], ["--from", ""],
+        ["--from", "\"a b\"@example.org", "--rcpt", "<b@example.org>"],
+    ])
+    func whatAnMTASendsIsTaken(options: [String]) async throws {
+        let result = try await ReplayBinary.run(options + ["--quiet", ReplayBinary.fixture("replay/accept.eml")])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
 }
