@@ -39,6 +39,17 @@ struct ExchangeReuseSummaryTests {
             ])
     }
 
+    /// A run of one message sends nothing from a record: no line of zeros.
+    @Test func noLineWhenNothingWasSentFromARecord() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let result = try await ReplayBinary.run([
+            "--target", "127.0.0.1:\(milter.port)", "--quiet", ReplayBinary.fixture("replay/accept.eml"),
+        ])
+        await milter.stop()
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(!result.stdout.contains("sent from a record"), "\(result.stdout)")
+    }
+
     /// Without reuse, or with event loop threads (which never send from a record), no such line.
     @Test(arguments: [["--no-exchange-reuse"], ["--threads", "1"]])
     func noLineWithoutReuse(_ extra: [String]) async throws {

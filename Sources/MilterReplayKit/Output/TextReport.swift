@@ -71,7 +71,10 @@ package enum TextReport {
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
         if let pacing = summary.pacing { lines.append(paced(pacing)) }
-        if let reuse = summary.exchangeReuse { lines.append(reused(reuse)) }
+        // Nothing sent from a record (a few messages, each once): no line of zeros.
+        if let reuse = summary.exchangeReuse, reuse.transactionsReused + reuse.greetingsReused > 0 {
+            lines.append(reused(reuse))
+        }
         let percentiles = [50.0, 90, 99].map {
             "p\(Int($0)) \(String(format3: summary.latencyMilliseconds(percentile: $0)))"
         }
