@@ -32,6 +32,19 @@ struct NotComparedTests {
         #expect(PcapReport.json(outcome).contains(#""result":"not-compared""#))
     }
 
+    /// One step, one note: the counts read in the singular.
+    @Test func countsOfOneReadInTheSingular() {
+        var comparison = SessionComparison()
+        comparison.compared = 1
+        comparison.unansweredNow = 1
+        comparison.unansweredRecorded = 1
+        let outcome = SessionOutcome(sequence: 0, label: "stream 0", result: .compared(comparison), latency: .zero)
+        let text = PcapReport.text(outcome)
+        #expect(text.hasPrefix("same  stream 0  (1 step compared, "), "\(text)")
+        #expect(text.contains("note: 1 step the recorded milter answered CONTINUE was not answered now"), "\(text)")
+        #expect(text.contains("note: 1 step the recorded milter did not answer (its NO/NR flags) got CONTINUE"))
+    }
+
     @Test func aSessionNotComparedFailsTheRun() {
         let notCompared = SessionOutcome(
             sequence: 0, label: "stream 0", result: .compared(Self.milterSideMissing()), latency: .zero)

@@ -16,12 +16,13 @@ enum PcapReport {
         case .notReplayable(let reason): return "not replayable  \(outcome.label): \(reason)\n"
         case .connectFailed(let error): return "error  \(outcome.label): \(error)\n"
         case .compared(let comparison):
-            let counts = "\(comparison.compared) steps compared, \(latency)"
+            let counts = "\(comparison.compared) \(comparison.compared == 1 ? "step" : "steps") compared, \(latency)"
             if let reason = comparison.notComparedReason { return "not compared  \(outcome.label): \(reason)\n" }
             var text =
                 comparison.isSame
                 ? "same  \(outcome.label)  (\(counts))\n"
-                : "DIFFERENT  \(outcome.label)  (\(comparison.differences.count) differences; \(counts))\n"
+                : "DIFFERENT  \(outcome.label)  (\(comparison.differences.count) "
+                    + "\(comparison.differences.count == 1 ? "difference" : "differences"); \(counts))\n"
             for difference in comparison.differences { text += describe(difference) }
             for note in comparison.allNotes.prefix(notesShown) { text += "  note: \(note)\n" }
             if comparison.allNotes.count > notesShown {

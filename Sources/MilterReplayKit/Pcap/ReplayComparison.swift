@@ -35,13 +35,17 @@ package struct SessionComparison: Sendable {
     package var allNotes: [String] {
         var all: [String] = []
         if unansweredNow > 0 {
+            let one = unansweredNow == 1
             all.append(
-                "\(unansweredNow) steps the recorded milter answered CONTINUE were not answered now "
-                    + "(the target's NO/NR flags); the MTA goes on as after CONTINUE")
+                "\(unansweredNow) \(one ? "step" : "steps") the recorded milter answered CONTINUE "
+                    + "\(one ? "was" : "were") not answered now (the target's NO/NR flags); the MTA goes on as after CONTINUE"
+            )
         }
         if unansweredRecorded > 0 {
+            let one = unansweredRecorded == 1
             all.append(
-                "\(unansweredRecorded) steps the recorded milter did not answer (its NO/NR flags) got CONTINUE now")
+                "\(unansweredRecorded) \(one ? "step" : "steps") the recorded milter did not answer (its NO/NR flags) "
+                    + "got CONTINUE now")
         }
         return all + notes
     }
