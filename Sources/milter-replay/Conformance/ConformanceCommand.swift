@@ -24,7 +24,8 @@ struct ConformanceCommand: AsyncParsableCommand {
 
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("Seconds to wait for each reply (default: the MTA's own timeouts).", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Seconds to wait for each reply, 0.001 to 86400 (default: the MTA's own timeouts).", valueName: "seconds"))
     var timeout: Double?
 
     @Option(

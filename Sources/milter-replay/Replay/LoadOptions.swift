@@ -11,7 +11,7 @@ struct LoadOptions: ParsableArguments {
 
     @Option(
         parsing: .unconditional,
-        help: "Messages sent on one milter connection before it is closed, as one SMTP session.")
+        help: "Messages sent on one milter connection before it is closed, as one SMTP session: 1 to 1000000000.")
     var messagesPerConnection: Int = 1
 
     @Option(parsing: .unconditional, help: "Replay the inputs this many times (default: 1; not with --duration).")
