@@ -38,9 +38,16 @@ struct MilterCommandFramer {
             pending = bytes
         } else {
             var bytes = bytes
-            pending?.writeBuffer(&bytes)
+            // The commands already decoded go first: a peer whose reads keep ending inside a frame (BODY chunks
+            // streamed as Postfix writes them) would otherwise keep every byte of the message here. What moves
+            // is less than one frame.
+            pending!.discardReadBytes()
+            pending!.writeBuffer(&bytes)
         }
     }
+
+    /// The bytes held for the frame in progress, counted by the room they take.
+    var heldCapacity: Int { pending?.capacity ?? 0 }
 
     /// The next whole command, or nil; throws the decoding error that ends the stream, after the
     /// commands before it.
