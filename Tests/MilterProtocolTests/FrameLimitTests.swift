@@ -20,6 +20,15 @@ import Testing
         }
     }
 
+    /// A peer that speaks text (here an address) is named as such, and its bytes are redacted, not shown in hex.
+    @Test func aTextPeersBytesAreRedacted() throws {
+        let error = try #require(frameError(Array("alice.secret@example.com\r\n".utf8)))
+        let text = "\(error)"
+        #expect(text.contains("they are text"), "\(text)")
+        #expect(text.contains("bytes: xxxxx.xx"), "\(text)")
+        #expect(!text.contains("61 6c 69"), "\(text)")
+    }
+
     @Test func lengthZeroIsRefused() {
         let error = frameError([0, 0, 0, 0])
         #expect(error?.code == .zeroLengthFrame)

@@ -65,9 +65,14 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
     }
 
-    /// The length field and command byte in hex, then up to 3 payload bytes redacted like any payload.
+    /// The length field and command byte in hex, then up to 3 payload bytes redacted like any payload. When the
+    /// length field is text (a peer speaking another protocol, whose first bytes may be an address), all of it is
+    /// redacted like a payload.
     private func headerExcerpt(_ buffer: ByteBuffer) -> String {
         let view = buffer.readableBytesView
+        if view.count >= 4, view.prefix(4).allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x0D || $0 == 0x0A }) {
+            return Redaction.excerpt(view.prefix(8))
+        }
         let header = view.prefix(5).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }
         let payload = view.dropFirst(5).prefix(3)
         return (header + (payload.isEmpty ? [] : [Redaction.excerpt(payload)])).joined(separator: " ")
