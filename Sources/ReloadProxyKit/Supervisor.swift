@@ -201,11 +201,7 @@ public struct Supervisor: Sendable {
         guard let old = serving else {
             guard everReady else {
                 // Nothing to keep serving and nothing that ever worked: a restart would fail the same way.
-                restartAt = nil
-                return [
-                    .log(.error, "\(why); no child has been ready yet: giving up"),
-                    .exit(SupervisorPolicy.gaveUpStatus),
-                ]
+                return giveUp("\(why); no child has been ready yet: giving up")
             }
             return [.log(.error, why)] + scheduleRestart(at: now)
         }
@@ -218,15 +214,19 @@ public struct Supervisor: Sendable {
     private mutating func scheduleRestart(at now: Instant) -> [SupervisorAction] {
         failures += 1
         guard failures <= policy.maximumRestarts else {
-            return [
-                .log(
-                    .error, "giving up after \(failures) failures in a row (--max-restarts \(policy.maximumRestarts))"),
-                .exit(SupervisorPolicy.gaveUpStatus),
-            ]
+            return giveUp("giving up after \(failures) failures in a row (--max-restarts \(policy.maximumRestarts))")
         }
         let delay = policy.backoff(failures: failures)
         restartAt = now + delay
         return [.log(.warning, "restarting in \(delay) (failure \(failures) in a row)")]
+    }
+
+    /// The proxy ends with ``SupervisorPolicy/gaveUpStatus``; children still there (old ones draining
+    /// after a reload, one just killed) get SIGTERM so that none is left behind without a supervisor.
+    private mutating func giveUp(_ line: String) -> [SupervisorAction] {
+        restartAt = nil
+        return [.log(.error, line)] + children.sorted().map { .signal($0, SIGTERM) }
+            + [.exit(SupervisorPolicy.gaveUpStatus)]
     }
 
     private mutating func followPendingReload(at now: Instant) -> [SupervisorAction] {

@@ -175,6 +175,23 @@ import Darwin
         #expect(actions.contains(.log(.error, "giving up after 3 failures in a row (--max-restarts 2)")))
     }
 
+    /// Giving up leaves no child without a supervisor: an old one still draining after a reload gets SIGTERM.
+    @Test func givingUpStopsTheChildrenLeft() {
+        var supervisor = Supervisor(
+            policy: SupervisorPolicy(
+                readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),
+                maximumBackoff: .seconds(1), maximumRestarts: 0))
+        _ = supervisor.start(at: t0)
+        _ = supervisor.spawned(10, at: t0)
+        _ = supervisor.ready(10, at: t0)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        _ = supervisor.ready(11, at: t0)  // 10 drains
+        let actions = supervisor.exited(11, .signalled(SIGSEGV), at: t0)
+        #expect(actions.contains(.signal(10, SIGTERM)))
+        #expect(actions.last == .exit(SupervisorPolicy.gaveUpStatus))
+    }
+
     /// A child that served --max-backoff before it died ends the row: the next restart is the first again.
     @Test func aChildThatServedAWhileEndsTheRow() {
         var supervisor = serving(10)
