@@ -8,7 +8,7 @@ import Testing
 /// `MilterServer.run()` as a service: a `ServiceGroup` cancels its services when one of them fails
 /// (the daemon's metrics listener, say), and the server must then end its run instead of waiting on
 /// its listener for ever, which left the process running with its stop signals no longer handled.
-@Suite struct ServerCancellationTests {
+@Suite(.timingSensitive) struct ServerCancellationTests {
     @Test func cancellingRunStopsTheServer() async throws {
         var configuration = ServerConfiguration(eventLoopThreads: 1, drainTimeout: .milliseconds(200))
         configuration.address = .tcp(host: "127.0.0.1", port: 0)
@@ -22,7 +22,7 @@ import Testing
         }
         run.cancel()
         do {
-            _ = try await pollUntil("run() to end after cancellation", timeout: .seconds(20)) {
+            _ = try await pollUntil("run() to end after cancellation", timeout: .seconds(60)) {
                 ended.withLockedValue { $0 } ? true : nil
             }
         } catch {
