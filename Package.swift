@@ -95,7 +95,9 @@ let package = Package(
         ),
         .executableTarget(name: "reference-milter", dependencies: ["ReferenceMilterCLI"]),
         // Zero-downtime reload supervisor: hands one listening socket to successive daemon children.
-        .target(name: "ReloadProxyKit", dependencies: ["ReferenceMilter", "_MilterSystem", log, argumentParser]),
+        .target(
+            name: "ReloadProxyKit",
+            dependencies: ["ReferenceMilter", "_MilterCommandLine", "_MilterSystem", log, argumentParser]),
         .executableTarget(name: "reload-proxy", dependencies: ["ReloadProxyKit"]),
         // milter-replay's logic: corpus and capture replay, comparison, reports, the record proxy. No ArgumentParser.
         .target(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import ReferenceMilter
+import _MilterCommandLine
 import _MilterSystem
 
 #if canImport(Glibc)
@@ -15,7 +16,9 @@ import Darwin
 /// and replaces it on SIGHUP without dropping a connection.
 ///
 /// Exit status: 0 after SIGTERM or SIGINT when every child finished in time, 1 when some had to be
-/// killed, 2 on a usage error or when the socket cannot be had.
+/// killed, 2 on a usage error or when the socket cannot be had, 3 when it gave up: the first child
+/// exited or was not ready in time (no child had ever been ready), or `--max-restarts` restarts in a
+/// row failed.
 public struct ReloadProxyCommand: ParsableCommand {
     /// The command's help.
     public static let configuration = CommandConfiguration(
@@ -27,9 +30,13 @@ public struct ReloadProxyCommand: ParsableCommand {
             (MILTER_READY_FD=4). SIGHUP starts a new child; once it writes its ready byte the old one \
             gets SIGINT and drains. A new child that exits or is not ready in time never replaces the \
             serving one. SIGTERM or SIGINT go to every child; after --stop-timeout they get SIGKILL. \
-            A child that dies is restarted with exponential backoff. With NOTIFY_SOCKET set, READY=1, \
-            RELOADING=1 and STOPPING=1 are sent for Type=notify units.
-            """)
+            If the first child exits or is not ready in time, the proxy exits 3: the daemon cannot \
+            start. A serving child that dies is restarted with exponential backoff; after \
+            --max-restarts failures in a row (a child that served --max-backoff seconds ends the row) \
+            the proxy exits 3. With NOTIFY_SOCKET set, READY=1, RELOADING=1 and STOPPING=1 are sent \
+            for Type=notify units.
+            """,
+        version: PackageVersion.current)
 
     @Option(help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N.")
     var listen: String?
@@ -51,6 +58,11 @@ public struct ReloadProxyCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "The longest delay between restarts, in seconds.")
     var maxBackoff = 30.0
+
+    @Option(
+        parsing: .unconditional,
+        help: "Restarts in a row that may fail before the proxy gives up and exits 3, 0 to 1000.")
+    var maxRestarts = 10
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
@@ -100,6 +112,7 @@ public struct ReloadProxyCommand: ParsableCommand {
         }
         // The passthrough argument takes whatever follows the options, unknown options too.
         if ["-h", "--help", "-help"].contains(program) { throw CleanExit.helpRequest(self) }
+        if program == "--version" { throw CleanExit.message(PackageVersion.current) }
         if program.hasPrefix("-") && self.command.first != "--" {
             throw ValidationError("unknown option \(program) (put `--` before a daemon whose name starts with -)")
         }
@@ -133,12 +146,22 @@ public struct ReloadProxyCommand: ParsableCommand {
     }
 
     func policy() throws(ProxyError) -> SupervisorPolicy {
-        let values = [readyTimeout, stopTimeout, restartBackoff, maxBackoff]
-        guard values.allSatisfy({ $0 > 0 && $0 < 86_400 }) else { throw .usage("timeouts must be positive seconds") }
+        let values = [
+            ("--ready-timeout", readyTimeout), ("--stop-timeout", stopTimeout), ("--restart-backoff", restartBackoff),
+            ("--max-backoff", maxBackoff),
+        ]
+        // Whole milliseconds, as the durations are kept: 0.0001 would become 0.
+        for (name, value) in values where !(value >= 0.001 && value < 86_400) {
+            throw .usage("\(name) must be positive seconds, from 0.001 to under 86400 (got \(value))")
+        }
+        guard (0...1_000).contains(maxRestarts) else {
+            throw .usage("--max-restarts must be from 0 to 1000 (got \(maxRestarts))")
+        }
         func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1_000)) }
         return SupervisorPolicy(
             readyTimeout: duration(readyTimeout), stopTimeout: duration(stopTimeout),
-            initialBackoff: duration(restartBackoff), maximumBackoff: duration(max(restartBackoff, maxBackoff)))
+            initialBackoff: duration(restartBackoff), maximumBackoff: duration(max(restartBackoff, maxBackoff)),
+            maximumRestarts: maxRestarts)
     }
 
     private func bootstrapLogging() throws -> Logger {

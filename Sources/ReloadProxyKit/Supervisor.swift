@@ -10,7 +10,10 @@ import Darwin
 /// the actions to run. No processes, signals or clocks inside; see ``ProxyRunLoop`` for those.
 ///
 /// A new child replaces the serving one only once it has reported ready; a child that exits or
-/// stays silent during start-up is dropped and the serving one keeps going.
+/// stays silent during start-up is dropped and the serving one keeps going. When no child has ever
+/// been ready, the first one failing ends the proxy (``SupervisorPolicy/gaveUpStatus``): the daemon
+/// cannot start (a missing rules file, say) and a restart would fail the same way. A serving child
+/// that dies is restarted with backoff, at most ``SupervisorPolicy/maximumRestarts`` times in a row.
 public struct Supervisor: Sendable {
     /// The instants the supervisor reasons about.
     public typealias Instant = ContinuousClock.Instant
@@ -28,6 +31,11 @@ public struct Supervisor: Sendable {
     private var spawnInFlight = false
     private var restartAt: Instant?
     private var failures = 0
+    /// Whether any child has reported ready: until one has, a failed start ends the proxy.
+    private var everReady = false
+    /// When the serving child reported ready: one that served ``SupervisorPolicy/maximumBackoff``
+    /// before it died starts the count of failures in a row afresh.
+    private var servingSince: Instant?
     private var stopDeadline: Instant?
     private var killedOnStop = false
 
@@ -80,7 +88,8 @@ public struct Supervisor: Sendable {
     public mutating func ready(_ pid: pid_t, at now: Instant) -> [SupervisorAction] {
         guard starting?.pid == pid else { return [] }
         starting = nil
-        failures = 0
+        everReady = true
+        servingSince = now
         // A restart scheduled while this child was starting (the serving one died) is not needed now.
         restartAt = nil
         var actions: [SupervisorAction] = [.log(.info, "child \(pid) ready")]
@@ -102,9 +111,12 @@ public struct Supervisor: Sendable {
             actions = [.log(how.isSuccess ? .info : .warning, "child \(pid) \(how)")]
         } else if starting?.pid == pid {
             starting = nil
-            actions = startupFailed("new child \(pid) \(how) before it was ready", at: now)
+            actions = startupFailed("\(childName) \(pid) \(how) before it was ready", at: now)
         } else if serving == pid {
             serving = nil
+            // A child that served a while is not part of a crash loop.
+            if let since = servingSince, since + policy.maximumBackoff <= now { failures = 0 }
+            servingSince = nil
             actions = [.log(.error, "child \(pid) \(how) unexpectedly")]
             if let next = starting?.pid {
                 actions.append(.log(.info, "new child \(next) is starting: it takes over once ready"))
@@ -126,7 +138,7 @@ public struct Supervisor: Sendable {
         if let (pid, deadline) = starting, deadline <= now {
             starting = nil
             actions += [.signal(pid, SIGKILL)] + leave(pid)
-            actions += startupFailed("new child \(pid) not ready after \(policy.readyTimeout); killed", at: now)
+            actions += startupFailed("\(childName) \(pid) not ready after \(policy.readyTimeout); killed", at: now)
         }
         if let at = restartAt, at <= now, !isStopping {
             restartAt = nil
@@ -156,6 +168,7 @@ public struct Supervisor: Sendable {
         guard !isStopping else { return [] }
         stopDeadline = now + policy.stopTimeout
         restartAt = nil
+        servingSince = nil
         drainDeadlines = [:]
         reloadPending = false
         let all = children.sorted()
@@ -170,6 +183,9 @@ public struct Supervisor: Sendable {
         return actions
     }
 
+    /// How a starting child is named in the log: the first one is not "new".
+    private var childName: String { everReady ? "new child" : "child" }
+
     private mutating func spawn() -> [SupervisorAction] {
         spawnInFlight = true
         return [.spawn]
@@ -183,6 +199,10 @@ public struct Supervisor: Sendable {
     private mutating func startupFailed(_ why: String, at now: Instant) -> [SupervisorAction] {
         guard !isStopping else { return [.log(.warning, why)] }
         guard let old = serving else {
+            guard everReady else {
+                // Nothing to keep serving and nothing that ever worked: a restart would fail the same way.
+                return giveUp("\(why); no child has been ready yet: giving up")
+            }
             return [.log(.error, why)] + scheduleRestart(at: now)
         }
         let actions: [SupervisorAction] = [
@@ -193,9 +213,20 @@ public struct Supervisor: Sendable {
 
     private mutating func scheduleRestart(at now: Instant) -> [SupervisorAction] {
         failures += 1
+        guard failures <= policy.maximumRestarts else {
+            return giveUp("giving up after \(failures) failures in a row (--max-restarts \(policy.maximumRestarts))")
+        }
         let delay = policy.backoff(failures: failures)
         restartAt = now + delay
         return [.log(.warning, "restarting in \(delay) (failure \(failures) in a row)")]
+    }
+
+    /// The proxy ends with ``SupervisorPolicy/gaveUpStatus``; children still there (old ones draining
+    /// after a reload, one just killed) get SIGTERM so that none is left behind without a supervisor.
+    private mutating func giveUp(_ line: String) -> [SupervisorAction] {
+        restartAt = nil
+        return [.log(.error, line)] + children.sorted().map { .signal($0, SIGTERM) }
+            + [.exit(SupervisorPolicy.gaveUpStatus)]
     }
 
     private mutating func followPendingReload(at now: Instant) -> [SupervisorAction] {

@@ -8,18 +8,27 @@ public struct SupervisorPolicy: Hashable, Sendable {
     public var stopTimeout: Duration
     /// The delay before the first restart of a child that died.
     public var initialBackoff: Duration
-    /// The longest delay between restarts.
+    /// The longest delay between restarts; a child that served this long before it died is not
+    /// counted as a failure in a row.
     public var maximumBackoff: Duration
+    /// How many restarts in a row may fail (a child that dies before it is ready, or soon after)
+    /// before the proxy gives up and exits with ``gaveUpStatus``.
+    public var maximumRestarts: Int
+
+    /// The proxy's exit status when it gives up: the first child could not start, or restarts kept failing.
+    public static let gaveUpStatus: Int32 = 3
 
     /// Creates a policy. The stop timeout defaults to 30 s, well under systemd's 90 s `TimeoutStopSec`.
     public init(
         readyTimeout: Duration = .seconds(30), stopTimeout: Duration = .seconds(30),
-        initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(30)
+        initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(30),
+        maximumRestarts: Int = 10
     ) {
         self.readyTimeout = readyTimeout
         self.stopTimeout = stopTimeout
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
+        self.maximumRestarts = max(0, maximumRestarts)
     }
 
     /// The delay before restart number `failures` (counted from 1): doubled each time, capped.

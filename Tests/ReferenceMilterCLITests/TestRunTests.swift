@@ -44,6 +44,31 @@ import Testing
                 == "4TESTQUEUEID: ACCEPT (ok)\n  refused recipient <bad@example.org>: reply 550 5.1.1 no such user")
     }
 
+    /// Header fields past the memory budget get a tempfail, by design: the run names the budget as
+    /// its reason (it printed `TEMPFAIL (decided at BODYEOB)` and no reason anywhere).
+    @Test func aTempfailForTheMemoryBudgetSaysSo() async throws {
+        let field = "X-Filler: " + String(repeating: "y", count: 1_000) + "\r\n"
+        let text = "From: Alice <alice@example.com>\r\n" + String(repeating: field, count: 100) + "\r\nHi\r\n"
+        let message = MilterMessage(
+            sender: EnvelopeAddress(mailbox: "alice@example.com"),
+            recipients: [EnvelopeAddress(mailbox: "bob@example.org")],
+            content: RawMessage(parsing: Array(text.utf8)))
+        let classifier = Recorder()
+        let run = try await TestRun.run(
+            message: message, classifier: classifier, options: ProtocolOptions(), classifierTimeout: .seconds(60),
+            memory: MemoryBudget(perConnection: 64 << 10))
+        #expect(run.outcome.verdict == "tempfail")
+        #expect(classifier.seen.isEmpty)
+        #expect(
+            run.reason?.hasPrefix("memory budget reached: the transaction gets a tempfail") == true, "\(run.text())")
+        #expect(
+            run.text().hasPrefix(
+                "4TESTQUEUEID: TEMPFAIL (memory budget reached: the transaction gets a tempfail; budget=65536 "),
+            "\(run.text())")
+        let json = try run.json()
+        #expect(json.contains("\"reason\" : \"memory budget reached"), "\(json)")
+    }
+
     @Test func refusingEveryRecipientRejectsAtRCPT() async throws {
         let run = try await Self.run(
             Self.message(recipients: ["bad@example.org", "bad2@example.org"]), BadRecipients())

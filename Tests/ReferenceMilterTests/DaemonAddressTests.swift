@@ -42,6 +42,21 @@ import Testing
             "\(metrics.stderr)")
     }
 
+    /// The milter port is taken and `--metrics` is free: the metrics server is already up when the
+    /// milter socket fails, and the daemon still exits 2 at once with the address named (it hung,
+    /// its metrics service waiting forever on a close that the group's cancellation never made).
+    @Test func aPortInUseWithMetricsStillExits2() async throws {
+        let (fd, port) = try FreePort.boundSocket(host: "127.0.0.1")
+        defer { close(fd) }
+        #expect(listen(fd, 4) == 0)
+        let metricsPort = try FreePort.allocate()
+        let result = try await Self.run(["127.0.0.1:\(port)", "--metrics", "127.0.0.1:\(metricsPort)"])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"),
+            "\(result.stderr)")
+    }
+
     @Test(arguments: [
         (["unix:/tmp/socket-group-test.sock", "--socket-group", "no-such-group-h4"], "no group no-such-group-h4"),
         (["unix:/tmp/socket-mode-test.sock", "--socket-mode", "999"], "--socket-mode takes octal permission bits"),

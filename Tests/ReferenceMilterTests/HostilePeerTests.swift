@@ -98,6 +98,27 @@ import Testing
         try await connection.finish()
     }
 
+    /// A body past the budget is cut, and the end of message's MACRO packet (Postfix's `i`), which
+    /// comes once the budget is spent, is paid for by the body: the message is classified with its
+    /// body cut, as `--memory-budget` is documented, where it got a tempfail without a reason.
+    @Test func aBodyPastTheBudgetIsCutAndTheMessageClassified() async throws {
+        let classifier = RecordingClassifier()
+        let connection = try await Connection(classifier: classifier)
+        try await connection.send(
+            Self.opening + [Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org"), .data, Cmd.header("Subject", "big")]
+                + [.endOfHeaders])
+        let line = String(repeating: "x", count: 76) + "\r\n"
+        let chunk = Cmd.body(String(repeating: line, count: 800))  // 62,400 bytes
+        try await connection.send(Array(repeating: chunk, count: 6))  // 374,400 bytes, past 256 KiB
+        try await connection.send([Cmd.macros(.endOfMessage, ["i": "4TESTQUEUEID"]), Cmd.eom])
+        #expect(try await connection.verdict() == .accept)
+        let mail = try #require(classifier.seen.first)
+        #expect(mail.isBodyTruncated)
+        #expect(mail.body.count > Self.budget / 2 && mail.body.count < Self.budget, "\(mail.body.count)")
+        #expect(mail.macros.stage(.endOfMessage)["i"] == "4TESTQUEUEID")
+        try await connection.finish()
+    }
+
     @Test func theTotalBudgetBindsAcrossConnections() async throws {
         let ledger = MemoryLedger(limit: Self.budget + Self.budget / 2)
         let first = try await Connection(ledger: ledger)

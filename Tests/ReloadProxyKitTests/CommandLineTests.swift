@@ -7,9 +7,13 @@ import Testing
 @Suite struct CommandLineTests {
     @Test(arguments: [
         ([], "give the daemon to run"),
-        (["--ready-timeout", "-1", "true"], "timeouts must be positive seconds"),
-        (["--stop-timeout", "inf", "true"], "timeouts must be positive seconds"),
-        (["--max-backoff", "nan", "true"], "timeouts must be positive seconds"),
+        (["--ready-timeout", "-1", "true"], "--ready-timeout must be positive seconds"),
+        (["--ready-timeout", "0", "true"], "--ready-timeout must be positive seconds"),
+        (["--ready-timeout", "nan", "true"], "--ready-timeout must be positive seconds"),
+        (["--stop-timeout", "inf", "true"], "--stop-timeout must be positive seconds"),
+        (["--restart-backoff", "0.0001", "true"], "--restart-backoff must be positive seconds, from 0.001"),
+        (["--max-backoff", "nan", "true"], "--max-backoff must be positive seconds"),
+        (["--max-restarts", "-1", "true"], "--max-restarts must be from 0 to 1000"),
         (["--bogus"], "unknown option --bogus"),
         (["/nonexistent/milter-daemon"], "cannot run /nonexistent/milter-daemon: No such file or directory"),
         (["no-such-milter-daemon-here"], "cannot run no-such-milter-daemon-here: not found in PATH"),
@@ -31,6 +35,48 @@ import Testing
             ProxyProcess.binary("reload-proxy"), ["--listen", "127.0.0.1:0", path], timeout: .seconds(60))
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot run \(path): not executable"), "\(result.stderr)")
+    }
+
+    /// `--version` as milter-replay and reference-milter take it: the package version on stdout, status 0.
+    @Test func versionIsPrinted() async throws {
+        let proxy = try await ProcessRunner.run(
+            ProxyProcess.binary("reload-proxy"), ["--version"], timeout: .seconds(60))
+        let milter = try await ProcessRunner.run(
+            ProxyProcess.binary("reference-milter"), ["--version"], timeout: .seconds(60))
+        #expect(proxy.status == 0, "\(proxy.stderr)")
+        #expect(milter.status == 0)
+        #expect(!proxy.stdout.isEmpty)
+        #expect(proxy.stdout == milter.stdout)
+    }
+
+    /// A first daemon that cannot start (here: its rules file is missing, it exits 2) ends the proxy
+    /// with status 3 and one line naming the child's status, instead of restarts for ever.
+    @Test func aFirstChildThatExitsBeforeItIsReadyEndsTheProxy() async throws {
+        let result = try await ProcessRunner.run(
+            ProxyProcess.binary("reload-proxy"),
+            [
+                "--listen", "127.0.0.1:0", ProxyProcess.binary("reference-milter"), "daemon", "--config",
+                "/nonexistent/reload-proxy-rules",
+            ],
+            timeout: .seconds(60))
+        #expect(result.status == 3, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").filter { $0.contains("giving up") }
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(
+            lines.first?.contains("exited with status 2 before it was ready; no child has been ready yet") == true,
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("restarting"), "\(result.stderr)")
+    }
+
+    /// The same for a first daemon that never reports ready: killed at --ready-timeout, and the proxy exits 3.
+    @Test func aFirstChildNeverReadyEndsTheProxy() async throws {
+        let result = try await ProcessRunner.run(
+            ProxyProcess.binary("reload-proxy"), ["--listen", "127.0.0.1:0", "--ready-timeout", "0.5", "sleep", "60"],
+            timeout: .seconds(60))
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("not ready after 0.5 seconds; killed; no child has been ready yet"),
+            "\(result.stderr)")
     }
 
     @Test func helpIsNotTakenForTheDaemon() async throws {

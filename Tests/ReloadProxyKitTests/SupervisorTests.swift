@@ -124,6 +124,85 @@ import Darwin
         #expect(supervisor.tick(at: t0 + .seconds(40)).isEmpty)
     }
 
+    /// No child was ever ready: the first one failing ends the proxy with status 3, nothing restarted.
+    @Test func aFirstChildThatFailsEndsTheProxy() {
+        var exits = Supervisor(policy: policy)
+        _ = exits.start(at: t0)
+        _ = exits.spawned(10, at: t0)
+        let actions = exits.exited(10, .exited(2), at: t0)
+        #expect(actions.contains(.exit(SupervisorPolicy.gaveUpStatus)))
+        #expect(
+            actions.contains(
+                .log(
+                    .error, "child 10 exited with status 2 before it was ready; no child has been ready yet: giving up")
+            ))
+        #expect(exits.nextDeadline == nil)
+
+        var silent = Supervisor(policy: policy)
+        _ = silent.start(at: t0)
+        _ = silent.spawned(10, at: t0)
+        let killed = silent.tick(at: t0 + .seconds(5))
+        #expect(killed.contains(.signal(10, SIGKILL)))
+        #expect(killed.contains(.exit(SupervisorPolicy.gaveUpStatus)))
+
+        var unstartable = Supervisor(policy: policy)
+        _ = unstartable.start(at: t0)
+        #expect(unstartable.spawnFailed("no such file", at: t0).contains(.exit(SupervisorPolicy.gaveUpStatus)))
+    }
+
+    /// Restarts after a crash are bounded: a child that dies soon after it is ready counts as a
+    /// failure in a row too, and the failure past --max-restarts ends the proxy.
+    @Test func restartsInARowAreBounded() {
+        var supervisor = Supervisor(
+            policy: SupervisorPolicy(
+                readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),
+                maximumBackoff: .seconds(1), maximumRestarts: 2))
+        _ = supervisor.start(at: t0)
+        _ = supervisor.spawned(10, at: t0)
+        _ = supervisor.ready(10, at: t0)
+        #expect(
+            !supervisor.exited(10, .signalled(SIGSEGV), at: t0).contains { if case .exit = $0 { true } else { false } })
+        _ = supervisor.tick(at: t0 + .milliseconds(100))
+        _ = supervisor.spawned(11, at: t0 + .milliseconds(100))
+        _ = supervisor.ready(11, at: t0 + .milliseconds(100))
+        // Ready, then dead 100 ms later: still a failure in a row (the backoff doubled).
+        _ = supervisor.exited(11, .signalled(SIGSEGV), at: t0 + .milliseconds(200))
+        #expect(supervisor.nextDeadline == t0 + .milliseconds(400))
+        _ = supervisor.tick(at: t0 + .milliseconds(400))
+        _ = supervisor.spawned(12, at: t0 + .milliseconds(400))
+        let actions = supervisor.exited(12, .exited(1), at: t0 + .milliseconds(500))
+        #expect(actions.contains(.exit(SupervisorPolicy.gaveUpStatus)))
+        #expect(actions.contains(.log(.error, "giving up after 3 failures in a row (--max-restarts 2)")))
+    }
+
+    /// Giving up leaves no child without a supervisor: an old one still draining after a reload gets SIGTERM.
+    @Test func givingUpStopsTheChildrenLeft() {
+        var supervisor = Supervisor(
+            policy: SupervisorPolicy(
+                readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),
+                maximumBackoff: .seconds(1), maximumRestarts: 0))
+        _ = supervisor.start(at: t0)
+        _ = supervisor.spawned(10, at: t0)
+        _ = supervisor.ready(10, at: t0)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        _ = supervisor.ready(11, at: t0)  // 10 drains
+        let actions = supervisor.exited(11, .signalled(SIGSEGV), at: t0)
+        #expect(actions.contains(.signal(10, SIGTERM)))
+        #expect(actions.last == .exit(SupervisorPolicy.gaveUpStatus))
+    }
+
+    /// A child that served --max-backoff before it died ends the row: the next restart is the first again.
+    @Test func aChildThatServedAWhileEndsTheRow() {
+        var supervisor = serving(10)
+        _ = supervisor.exited(10, .signalled(SIGSEGV), at: t0)
+        _ = supervisor.tick(at: t0 + .milliseconds(100))
+        _ = supervisor.spawned(11, at: t0 + .milliseconds(100))
+        _ = supervisor.ready(11, at: t0 + .milliseconds(100))
+        _ = supervisor.exited(11, .signalled(SIGSEGV), at: t0 + .seconds(60))
+        #expect(supervisor.nextDeadline == t0 + .seconds(60) + .milliseconds(100))
+    }
+
     @Test func backoffDoublesUpToTheMaximum() {
         #expect(policy.backoff(failures: 1) == .milliseconds(100))
         #expect(policy.backoff(failures: 3) == .milliseconds(400))

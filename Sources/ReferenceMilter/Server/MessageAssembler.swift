@@ -55,6 +55,17 @@ struct MessageAssembler {
         headerFields.append(RawHeaderField(nameBytes: field.name.bytes, valueBytes: value))
     }
 
+    /// Drops the last `count` bytes of the body (to make room in the memory budget); returns false,
+    /// changing nothing, when the body is shorter.
+    mutating func cutBody(by count: Int) -> Bool {
+        guard count >= 0, count <= body.count else { return false }
+        if count > 0 {
+            body.removeLast(count)
+            isTruncated = true
+        }
+        return true
+    }
+
     /// Adds a body chunk, keeping at most `limit` bytes and only what fits.
     mutating func add(body chunk: ByteBuffer, keeping limit: Int = .max) {
         let room = min(bodyRoom, max(0, limit))

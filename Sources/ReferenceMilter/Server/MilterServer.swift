@@ -73,13 +73,18 @@ public final class MilterServer: Service, Sendable {
         return bound.localAddress
     }
 
-    /// Serves until graceful shutdown, then drains and returns.
+    /// Serves until graceful shutdown or until its task is cancelled (a `ServiceGroup` cancels its
+    /// services when one of them fails), then drains and returns.
     public func run() async throws {
         try await start()
         guard let listener = listener.withLockedValue({ $0 }) else { return }
-        try await withGracefulShutdownHandler {
-            try await listener.closeFuture.get()
-        } onGracefulShutdown: {
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await listener.closeFuture.get()
+            } onGracefulShutdown: {
+                listener.stopAccepting()
+            }
+        } onCancel: {
             listener.stopAccepting()
         }
         try await stop()

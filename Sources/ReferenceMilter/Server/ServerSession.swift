@@ -227,7 +227,7 @@ struct ServerSession {
         keptDefinitions[definition.stage] = nil
         let (values, cost) = conversions.values(of: definition)
         memory.release(macroCharges.take(definition.stage) ?? 0)
-        guard memory.charge(cost) else {
+        guard memory.charge(cost) || (isInsideMessage && makeRoomInBody(for: cost)) else {
             mail.macros.set(stage: definition.stage, [:])
             if isInsideMessage {
                 overBudget = true
@@ -238,6 +238,18 @@ struct ServerSession {
         macroCharges[definition.stage] = cost
         mail.macros.set(stage: definition.stage, values)
         if cost <= Self.keptDefinitionCost { keptDefinitions[definition.stage] = definition }
+    }
+
+    /// A MACRO packet after the body (end of message's, Postfix's `i`) finds the budget spent when the
+    /// body was cut at it: the body gives back what the macros cost, so the message is still classified
+    /// with its body cut, as the documentation of `--memory-budget` says (it got a tempfail for want of a
+    /// few bytes). Returns whether the macros were charged.
+    private mutating func makeRoomInBody(for cost: Int) -> Bool {
+        guard cost <= transactionCharge, message.cutBody(by: cost) else { return false }
+        memory.release(cost)
+        transactionCharge -= cost
+        // The caller books the charge as the stage's macros (macroCharges), not as the transaction's data.
+        return memory.charge(cost)
     }
 
     /// Drops the data and gives back all memory the session holds (the connection closed).

@@ -42,12 +42,18 @@ final class MetricsEndpoint: Service, Sendable {
         return MetricsEndpoint(channel: channel)
     }
 
-    /// Serves until graceful shutdown.
+    /// Serves until graceful shutdown, or until its task is cancelled: the service group cancels
+    /// every service when one fails (the milter socket cannot be had, say), and a wait on the
+    /// close future alone would never end, leaving the daemon running with its signals trapped.
     func run() async throws {
         let channel = channel
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                channel.close(promise: nil)
+            }
+        } onCancel: {
             channel.close(promise: nil)
         }
     }

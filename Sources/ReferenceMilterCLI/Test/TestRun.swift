@@ -12,23 +12,25 @@ package struct TestRun {
 
     /// What the played MTA decided.
     package let outcome: TestOutcome
-    /// The classifier's reason, if the message reached it.
+    /// The classifier's reason if the message reached it, else the server's first warning (the memory
+    /// budget's tempfail says why it was given).
     package let reason: String?
     /// The queue ID of the message.
     package let queueID: String
 
     /// Starts a server with the classifier on a private socket, has MilterClient play Postfix with `client`
     /// (by default MilterClient's, as milter-replay's) through one message to it, and stops the server.
+    /// `memory` is the server's memory budget (the daemon's default unless a test asks for less).
     package static func run(
         message: MilterMessage, classifier: any MailClassifier, options: ProtocolOptions, classifierTimeout: TimeAmount,
-        client: SMTPClient = SMTPClient()
+        client: SMTPClient = SMTPClient(), memory: MemoryBudget = MemoryBudget()
     ) async throws -> TestRun {
         let decision = NIOLockedValueBox<Decision?>(nil)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let warnings = ServerWarnings()
+        let logger = warnings.logger(label: "test")
         var configuration = ServerConfiguration(
             eventLoopThreads: 1, classifierTimeout: classifierTimeout, drainTimeout: .milliseconds(100),
-            protocolOptions: options)
+            protocolOptions: options, memory: memory)
         // A private socket with one client, this process: the handshake timeout guards against
         // hostile peers, and this one may send OPTNEG late on a busy machine.
         configuration.timeouts.handshake = configuration.timeouts.idle
@@ -40,7 +42,8 @@ package struct TestRun {
             let outcome = try await PostfixPlay.deliver(
                 message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10), client: client)
             await milter.shutdown()
-            return TestRun(outcome: outcome, reason: decision.withLockedValue { $0?.reason }, queueID: queueID)
+            let reason = decision.withLockedValue { $0?.reason } ?? warnings.firstWarning
+            return TestRun(outcome: outcome, reason: reason, queueID: queueID)
         } catch {
             await milter.shutdown()
             throw error

@@ -4,8 +4,10 @@ import _MilterSystem
 ///
 /// Each connection may hold ``perConnection`` bytes of envelope, macros, header fields, body and
 /// commands queued behind the classifier; all connections together at most ``total(maximumConnections:)``.
-/// A transaction that would go over gets a tempfail (its body is cut instead, as by `--truncate`);
-/// a queue of commands that would go over closes its connection. Other connections are not affected.
+/// A transaction whose envelope, macros or header fields would go over gets a tempfail; its body is
+/// cut instead, as by `--truncate`, and the message is classified (a MACRO packet after the body takes
+/// its room from the body). A queue of commands that would go over closes its connection. Other
+/// connections are not affected.
 public struct MemoryBudget: Hashable, Sendable {
     /// The default budget of one connection: 16 MiB.
     public static let defaultPerConnection = 16 << 20
