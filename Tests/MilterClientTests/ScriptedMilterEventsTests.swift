@@ -8,14 +8,14 @@ import Testing
 @Suite struct ScriptedMilterEventsTests {
     @Test func eventsOfAnEarlierConnectionAreLeftOut() async throws {
         let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
-        let earlier = try await TestMTA.connect(port: milter.port, timeout: .seconds(30))
+        let earlier = try await TestMTA.connect(port: milter.port, timeout: .seconds(120))
         try await earlier.negotiate()
         let ((), events) = try await milter.events {
-            let session = try await TestMTA.connect(port: milter.port, timeout: .seconds(30))
+            let session = try await TestMTA.connect(port: milter.port, timeout: .seconds(120))
             try await session.negotiate()
             // The earlier connection's commands arrive between this session's.
             try await earlier.send([.helo("earlier.example"), .abort])
-            _ = try await pollUntil("the earlier connection's HELO and ABORT", timeout: .seconds(30)) {
+            _ = try await pollUntil("the earlier connection's HELO and ABORT", timeout: .seconds(120)) {
                 milter.eventIDs.suffix(2) == [.helo, .abort] ? true : nil
             }
             try await session.send([.abort, .quit])
