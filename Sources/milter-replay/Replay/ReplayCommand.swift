@@ -50,16 +50,30 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--observe-after-quit does not apply to --pcap: a replay ends each session as recorded")
         }
+        let recorded = "a capture replays its recorded envelope and macros"
         let unused = [
-            ("--expect", output.expect != nil), ("--manifest", output.manifest != nil),
-            ("--junit", output.junit != nil),
-            ("--show-message", output.showMessage), ("--from", envelope.from != nil),
-            ("--rcpt", !envelope.rcpt.isEmpty),
-            ("--macro", !target.macros.isEmpty), ("--header and --body", built.buildsMessage),
+            ("--expect", output.expect != nil, "a capture replay compares each reply with the recorded one"),
+            ("--manifest", output.manifest != nil, "a capture replay compares each reply with the recorded one"),
+            ("--junit", output.junit != nil, "a capture replay reports sessions, not messages (--json, --report)"),
+            ("--show-message", output.showMessage, "a capture replay compares replies, it builds no message"),
+            ("--from", envelope.from != nil, recorded), ("--rcpt", !envelope.rcpt.isEmpty, recorded),
+            ("--macro", !target.macros.isEmpty, recorded), ("--header and --body", built.buildsMessage, recorded),
         ]
-        if let (name, _) = unused.first(where: \.1) {
+        if let (name, _, reason) = unused.first(where: \.1) {
+            throw ValidationError("\(name) does not apply to --pcap: \(reason)")
+        }
+        guard capture.settings.readsOnly else { return }
+        // --dump and --export-eml only read the capture: nothing is sent, so nothing of a replay applies.
+        let replayOnly = [
+            ("--target", target.target != nil), ("--start", start.start != nil), ("--report", output.report != nil),
+            ("--connections", load.connections != 1), ("--messages-per-connection", load.messagesPerConnection != 1),
+            ("--repeat", load.repeat != nil), ("--duration", load.duration != nil), ("--rate", load.rate != nil),
+            ("--threads", load.threads != nil),
+        ]
+        if let (name, _) = replayOnly.first(where: \.1) {
             throw ValidationError(
-                "\(name) does not apply to --pcap: a capture replays its recorded envelope and macros")
+                "\(name) does not apply to --pcap --dump or --export-eml: they only read the capture; "
+                    + "leave them out to replay it")
         }
     }
 
