@@ -34,7 +34,7 @@ package enum JUnitReport {
                     "expected \(outcome.entry.expected!.rawValue), got \(outcome.verdict?.rawValue ?? "none")")
             }
             messages += outcome.expectationFailures
-            messages += outcome.findings.map { "\(TextReport.label($0).lowercased()) \($0.code) at \($0.step): \($0)" }
+            messages += outcome.findings.map { "\(TextReport.label($0).lowercased()) \($0.code) \($0)" }
             xml += "      <failure message=\"\(escape(messages.joined(separator: "; ")))\"/>\n"
         }
         xml += "      <system-out>\(escape(TextReport.line(outcome, showsValues: showsValues)))</system-out>\n"

@@ -26,7 +26,8 @@ package enum TextReport {
         if outcome.isMismatch { parts.append("MISMATCH expected \(outcome.entry.expected!.rawValue)") }
         for failure in outcome.expectationFailures { parts.append("MISMATCH \(failure)") }
         for finding in outcome.findings {
-            parts.append("\(label(finding)) \(finding.code) at \(finding.step): \(finding)")
+            // The finding's words start with its step (`at OPTNEG: no reply within 30 s`).
+            parts.append("\(label(finding)) \(finding.code) \(finding)")
         }
         return TerminalText.escapingControls(parts.joined(separator: "  "))
     }
