@@ -91,14 +91,50 @@ import Testing
         #expect(ngError?.offset == 28)
     }
 
-    @Test func truncatedFilesReportTheRecordOffset() throws {
+    /// The packets of `bytes` up to the end, and where the file was cut short.
+    private static func readToTheCut(_ bytes: [UInt8]) throws -> ([CapturePacket], CaptureError?) {
+        var reader = try CaptureReader(bytes: bytes)
+        var packets: [CapturePacket] = []
+        while let packet = try reader.next() { packets.append(packet) }
+        #expect(try reader.next() == nil)
+        return (packets, reader.truncation)
+    }
+
+    /// A pcap cut inside the second record's header (1 and 15 bytes of it) or data (1 byte short, 1 byte in):
+    /// the first packet is read, and the cut reported at the second record's offset.
+    @Test(arguments: [1, 15, 16 + 12 - 1, 17])
+    func aPcapCutShortKeepsItsCompleteRecords(kept: Int) throws {
         var pcap = PcapBuilder(endianness: .big, linkType: .raw)
         pcap.add(ByteBuffer(text: "complete"))
         pcap.add(ByteBuffer(text: "cut off here"))
-        let bytes = Array(pcap.array.dropLast(3))
-        let error = #expect(throws: CaptureError.self) { try readAll(bytes) }
+        let (packets, cut) = try Self.readToTheCut(Array(pcap.array.prefix(24 + 16 + 8 + kept)))
+        #expect(packets.map(\.data) == [ByteBuffer(text: "complete")])
+        #expect(cut?.kind == .truncatedFile)
+        #expect(cut?.offset == 24 + 16 + 8)
+        #expect(cut?.description.contains(kept < 16 ? "record header needs 16 bytes" : "record needs 28 bytes") == true)
+    }
+
+    /// A pcapng cut inside a block's 12-byte header or inside the block: the packets before it are read.
+    @Test(arguments: [4, 11, 12, 31])
+    func aPcapNGCutShortKeepsItsCompleteBlocks(kept: Int) throws {
+        var ng = PcapNGBuilder(endianness: .little)
+        ng.interface(.raw)
+        ng.enhancedPacket(interface: 0, ticks: 0, ByteBuffer(text: "x"))
+        let complete = ng.bytes.readableBytes
+        ng.enhancedPacket(interface: 0, ticks: 0, ByteBuffer(text: "cut off"))
+        let (packets, cut) = try Self.readToTheCut(Array(ng.array.prefix(complete + kept)))
+        #expect(packets.map(\.data) == [ByteBuffer(text: "x")])
+        #expect(cut?.kind == .truncatedFile)
+        #expect(cut?.offset == UInt64(complete))
+    }
+
+    /// Nothing to keep: a file cut before its first packet is an error, not an empty capture.
+    @Test func aCutBeforeTheFirstPacketThrows() throws {
+        var pcap = PcapBuilder(endianness: .big, linkType: .raw)
+        pcap.add(ByteBuffer(text: "cut off here"))
+        let error = #expect(throws: CaptureError.self) { try readAll(Array(pcap.array.dropLast(3))) }
         #expect(error?.kind == .truncatedFile)
-        #expect(error?.offset == 24 + 16 + 8)
+        #expect(error?.offset == 24)
 
         var ng = PcapNGBuilder(endianness: .little)
         ng.interface(.raw)
@@ -106,6 +142,26 @@ import Testing
         let ngError = #expect(throws: CaptureError.self) { try readAll(Array(ng.array.dropLast(1))) }
         #expect(ngError?.kind == .truncatedFile)
         #expect(ngError?.offset == 28 + 24)  // the section header, then a 24-byte interface block
+    }
+
+    /// Damage is not a cut: a header over the limit stops the read however much data follows, and a last header
+    /// claiming more than the file's snap length is malformed rather than cut short.
+    @Test func damagedHeadersStayErrors() throws {
+        var pcap = PcapBuilder(endianness: .little, linkType: .raw, snapLength: 100)
+        pcap.add(ByteBuffer(text: "complete"))
+        let damaged = pcap.bytes.readableBytes
+        pcap.add(ByteBuffer(repeating: 0, count: 2000))
+        pcap.add(ByteBuffer(text: "more data after the damage"))
+        let error = #expect(throws: CaptureError.self) {
+            try readAll(pcap.array, limits: CaptureReaderLimits(maxRecordBytes: 1000))
+        }
+        #expect(error?.kind == .recordTooLarge)
+        #expect(error?.offset == UInt64(damaged))
+
+        let overSnap = #expect(throws: CaptureError.self) { try readAll(Array(pcap.array.prefix(damaged + 500))) }
+        #expect(overSnap?.kind == .malformed)
+        #expect(overSnap?.offset == UInt64(damaged))
+        #expect(overSnap?.description.contains("over the snap length 100") == true)
     }
 
     @Test(arguments: [

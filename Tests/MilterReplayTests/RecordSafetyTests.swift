@@ -103,6 +103,27 @@ import Testing
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
     }
 
+    /// An upstream that refuses: each connection is closed, and the reason is one line in words, as replay's are.
+    @Test func anUnreachableUpstreamIsSaidInWords() async throws {
+        let directory = try Scratch.makeDirectory("record-unreachable")
+        defer { Scratch.remove(directory) }
+        let upstream = try FreePort.allocate()  // nothing listens on it
+        let port = try FreePort.allocate()
+        let recorder = try await Self.record(
+            listen: "127.0.0.1:\(port)", upstream: "127.0.0.1:\(upstream)",
+            file: directory.appendingPathComponent("x.pcapng").path, in: directory)
+        // A bare connect: the recorder accepts it, fails to reach the milter and closes it.
+        #expect(FreePort.canConnect(host: "127.0.0.1", port: port))
+        let line = "milter-replay record: cannot connect to 127.0.0.1:\(upstream): connection refused\n"
+        _ = try? await pollUntil("the refusal logged", timeout: .seconds(10), interval: .milliseconds(50)) {
+            recorder.log().contains(line) ? true : nil
+        }
+        await recorder.stop(grace: .seconds(20))
+        let log = recorder.log()
+        #expect(log.contains(line), "\(log)")
+        #expect(!log.contains("errno") && !log.contains("SingleConnectionFailure"), "\(log)")
+    }
+
     @Test func aLiveServersSocketPathIsNotTakenAway() async throws {
         let directory = try Scratch.makeDirectory("record-socket")
         defer { Scratch.remove(directory) }

@@ -68,6 +68,7 @@ func recordSynthesisProblem(_ input: [UInt8]) -> String? {
             guard let side = ends.firstIndex(of: segment.source) else { return "a segment from neither endpoint" }
             received[side] += segment.payload.readableBytes
         }
+        if let cut = capture.truncation { return "the recording reads back cut short: \(cut)" }
     } catch {
         return "the recording does not read back: \(error)"
     }

@@ -10,7 +10,8 @@ public struct CaptureError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// The file starts with neither a pcap nor a pcapng magic number.
         public static let unknownFormat = Kind("unknown capture format")
-        /// The file ends in the middle of a header, record or block.
+        /// The file ends in the middle of a header, record or block. Once a packet has been read, ``CaptureReader``
+        /// keeps it as ``CaptureReader/truncation`` and ends the file there instead of throwing it.
         public static let truncatedFile = Kind("truncated file")
         /// A record or block is larger than the configured limit.
         public static let recordTooLarge = Kind("record too large")

@@ -20,6 +20,11 @@ public struct CaptureReader {
     /// The format recognised from the file's magic number.
     public let format: Format
     private var records: any PacketRecordReader
+    private var hasReadAPacket = false
+    /// Where the file was cut short, once ``next()`` has returned nil because the file ended inside a record or
+    /// block (tcpdump killed, a disk full, a copy still under way): the packets before it were read. A file cut
+    /// before its first packet throws the truncation instead, since nothing could be read from it.
+    public private(set) var truncation: CaptureError?
 
     /// Opens the capture file at `path`; it is read 1 MiB at a time, so that large captures take few system calls.
     public init(path: String, limits: CaptureReaderLimits = CaptureReaderLimits()) throws(CaptureError) {
@@ -61,8 +66,19 @@ public struct CaptureReader {
         }
     }
 
-    /// The next packet in file order, or nil at the end of the file.
+    /// The next packet in file order, or nil at the end of the file, or at a last record cut short
+    /// (``truncation``). Anything else that cannot be read, such as a record over the limit, throws.
     public mutating func next() throws(CaptureError) -> CapturePacket? {
-        try records.next()
+        if truncation != nil { return nil }
+        do throws(CaptureError) {
+            let packet = try records.next()
+            if packet != nil { hasReadAPacket = true }
+            return packet
+        } catch {
+            // The records are read in order, so a record that outruns the bytes is the last of the file.
+            guard error.kind == .truncatedFile, hasReadAPacket else { throw error }
+            truncation = error
+            return nil
+        }
     }
 }

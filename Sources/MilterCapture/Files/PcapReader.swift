@@ -59,7 +59,17 @@ package struct PcapReader: PacketRecordReader {
         guard fraction < 1_000_000_000 / nanosecondsPerTick else {
             throw CaptureError(.malformed, at: start + 4, "timestamp fraction \(fraction) out of range")
         }
-        try reader.require(16 + captured, at: start, "record")
+        guard try reader.fill(16 + captured) else {
+            // A header claiming more than the snap length allows is damage, not the last record cut short.
+            if snapLength > 0 && captured > snapLength {
+                throw CaptureError(
+                    .malformed, at: start,
+                    "record of \(captured) bytes, over the snap length \(snapLength), "
+                        + "runs past the end of the file")
+            }
+            throw CaptureError(
+                .truncatedFile, at: start, "record needs \(16 + captured) bytes, \(reader.bufferedCount) remain")
+        }
         reader.skip(16)
         packetCount += 1
         return CapturePacket(

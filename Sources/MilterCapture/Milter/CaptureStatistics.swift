@@ -13,4 +13,7 @@ public struct CaptureStatistics: Hashable, Sendable {
     /// Of ``ignoredStreams``, those that look like milter traffic but start mid-stream, without the OPTNEG
     /// that identifies a milter stream: `--port` takes them.
     public var milterLikeIgnoredStreams = 0
+    /// Where the file was cut short, if it ended inside a record or block (``CaptureReader/truncation``): the
+    /// packets before it were read and counted.
+    public var truncation: CaptureError?
 }

@@ -67,7 +67,10 @@ package struct PacketScanner {
 
     /// Reads the next packet and appends what it holds to `steps`; false at the end of the file.
     package mutating func nextSteps(into steps: inout PacketSteps) throws(CaptureError) -> Bool {
-        guard let packet = try reader.next() else { return false }
+        guard let packet = try reader.next() else {
+            statistics.truncation = reader.truncation
+            return false
+        }
         statistics.packets += 1
         capturedBytes += packet.data.readableBytes
         switch PacketDecoder.decode(packet) {

@@ -37,3 +37,11 @@ enum ConnectFailureReason {
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : "\(Double(milliseconds) / 1000)"
     }
 }
+
+extension MilterConnectError {
+    /// The failure to connect to `address`, with `error` (thrown by connecting within `timeout`) in words rather
+    /// than as NIO's error types: for a tool that connects with its own bootstrap, such as `milter-replay record`.
+    package init(address: MilterAddress, connecting error: any Error, timeout: TimeAmount) {
+        self.init(address: address, reason: ConnectFailureReason.describe(error, timeout: timeout))
+    }
+}

@@ -9,7 +9,8 @@ import Foundation
 
 /// `--pcap FILE --dump [--json] [--export-eml DIR]`: transcripts and .eml files, no milter needed.
 public enum PcapDump {
-    /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out).
+    /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out). A capture
+    /// cut short in its last record is a warning on standard error: the packets before the cut are used.
     public static func run(_ options: PcapDumpRequest) -> Int32 {
         let path = options.pcap
         if let directory = options.exportEml,
@@ -25,6 +26,9 @@ public enum PcapDump {
                 exportDirectory: options.exportEml, chunkSize: 1 << 20
             ) { bytes in
                 if options.dump { output.write(bytes) }
+            }
+            if let cut = CaptureCut(path: path, summary.statistics) {
+                FileDescriptorWriter.standardError(cut.warning)
             }
             if let failure = output.failure {
                 FileDescriptorWriter.standardError("milter-replay: cannot write the dump: errno \(failure)\n")

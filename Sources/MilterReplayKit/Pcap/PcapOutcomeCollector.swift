@@ -39,6 +39,14 @@ final class PcapOutcomeCollector: Sendable {
         summary.withLockedValue { $0.untakenStreams = UntakenStreams(count: count) }
     }
 
+    /// Warns on standard error that the capture was cut short, and keeps where for the summary; the sessions the
+    /// cut left open were ended as at the end of any capture.
+    func noteCut(_ cut: CaptureCut?) {
+        guard let cut else { return }
+        FileDescriptorWriter.standardError(cut.warning)
+        summary.withLockedValue { $0.truncation = cut.description }
+    }
+
     /// The streams noted by ``noteUntaken(_:)``.
     var untakenStreams: UntakenStreams? { summary.withLockedValue { $0.untakenStreams } }
 

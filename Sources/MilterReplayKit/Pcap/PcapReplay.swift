@@ -44,7 +44,7 @@ public struct PcapReplay: Sendable {
                 let untaken = UntakenStreams(count: loaded.untakenStreams).map { " (\($0))" } ?? ""
                 throw PcapLoadError(description: "\(path): no milter sessions found\(untaken)")
             }
-            return PreparedCapture(held: loaded.scripts, untakenStreams: loaded.untakenStreams)
+            return PreparedCapture(held: loaded.scripts, untakenStreams: loaded.untakenStreams, cut: loaded.cut)
         } catch {
             throw EarlyExit.usage(error.description)
         }
@@ -59,6 +59,7 @@ public struct PcapReplay: Sendable {
         let next: @Sendable () -> PcapWork?
         if let held = prepared.held {
             collector.noteUntaken(prepared.untakenStreams)
+            collector.noteCut(prepared.cut)
             next = heldWork(held, collector: collector, start: start)
         } else {
             let queue = ScriptQueue(capacity: 2 * load.connections)
@@ -148,6 +149,7 @@ public struct PcapReplay: Sendable {
                     }
                 }
                 collector.noteUntaken(reader.untakenStreams)
+                collector.noteCut(reader.cut)
                 queue.finish()
             } catch {
                 queue.finish(failure: error)

@@ -106,6 +106,7 @@ enum PcapReport {
         let untakenStreams: Int
         let untakenReason: String?
         let sessionReuse: SessionReuseCounts?
+        let truncation: String?
     }
 
     /// A session as one JSON object.
@@ -144,6 +145,7 @@ enum PcapReport {
                     "p90": summary.latencyMilliseconds(percentile: 90),
                     "p99": summary.latencyMilliseconds(percentile: 99), "max": summary.maximumLatencyMilliseconds,
                 ], exitCode: summary.exitCode, untakenStreams: summary.untakenStreams?.count ?? 0,
-                untakenReason: summary.untakenStreams?.reason, sessionReuse: summary.sessionReuse))
+                untakenReason: summary.untakenStreams?.reason, sessionReuse: summary.sessionReuse,
+                truncation: summary.truncation))
     }
 }

@@ -9,6 +9,8 @@ struct PcapRunSummary: Sendable {
     private(set) var notCompared = 0
     /// Streams that looked like milter traffic but could not be taken as sessions, and why.
     var untakenStreams: UntakenStreams?
+    /// Where the capture was cut short (``CaptureCut``), if it was: a warning, not a failure.
+    var truncation: String?
     /// How many sessions were sent from their first replay's recording (``SessionMemos``); nil
     /// when none could be (`--no-exchange-reuse`, or a capture replayed once as it is read).
     var sessionReuse: SessionReuseCounts?

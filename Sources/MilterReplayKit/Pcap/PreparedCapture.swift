@@ -6,13 +6,16 @@ public struct PreparedCapture: Sendable {
     let held: [Result<ReplayScript, NotReplayable>]?
     /// For a held capture, its streams that look like milter traffic but were not taken.
     var untakenStreams = 0
+    /// For a held capture, where it was cut short, if it was.
+    var cut: CaptureCut?
     /// For a capture read as the replay goes, the reader that checked it, past its file header: the replay
     /// reads on from there, so that a capture read from a pipe (`--pcap /dev/stdin`) is read once.
     let opened: OpenedCapture?
 
-    init(held: [Result<ReplayScript, NotReplayable>], untakenStreams: Int) {
+    init(held: [Result<ReplayScript, NotReplayable>], untakenStreams: Int, cut: CaptureCut? = nil) {
         self.held = held
         self.untakenStreams = untakenStreams
+        self.cut = cut
         opened = nil
     }
 

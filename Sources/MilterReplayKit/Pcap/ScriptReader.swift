@@ -34,6 +34,9 @@ package struct ScriptReader {
     /// Streams read so far that look like milter traffic but were not taken: the capture starts mid-stream.
     package var untakenStreams: Int { scanner.statistics.milterLikeIgnoredStreams }
 
+    /// Where the capture was cut short, once read to its end; nil when it ended cleanly.
+    var cut: CaptureCut? { CaptureCut(path: path, scanner.statistics) }
+
     /// Every session, held in memory (for `--repeat` and `--duration`), up to `maximumBytes` of payload
     /// and of the frames encoded from it (``RecordedStep/frames``).
     package static func loadAll(
@@ -42,10 +45,11 @@ package struct ScriptReader {
         try load(path: path, options: options, maximumBytes: maximumBytes).scripts
     }
 
-    /// ``loadAll(path:options:maximumBytes:)``, with the count of streams not taken (``untakenStreams``).
+    /// ``loadAll(path:options:maximumBytes:)``, with the count of streams not taken (``untakenStreams``) and where
+    /// the capture was cut short (``cut``).
     package static func load(
         path: String, options: MilterExtractionOptions, maximumBytes: Int = 1 << 30
-    ) throws(PcapLoadError) -> (scripts: [Result<ReplayScript, NotReplayable>], untakenStreams: Int) {
+    ) throws(PcapLoadError) -> (scripts: [Result<ReplayScript, NotReplayable>], untakenStreams: Int, cut: CaptureCut?) {
         var reader = try ScriptReader(path: path, options: options)
         var scripts: [Result<ReplayScript, NotReplayable>] = []
         var total = 0
@@ -58,7 +62,7 @@ package struct ScriptReader {
             }
             scripts.append(script)
         }
-        return (scripts, reader.untakenStreams)
+        return (scripts, reader.untakenStreams, reader.cut)
     }
 }
 

@@ -86,8 +86,9 @@ final class RecordProxy: Sendable {
         }
         return connectUpstream(on: child.eventLoop).flatMap { [self] milter in
             join(child, milter)
-        }.flatMapError { [upstream] error in
-            FileDescriptorWriter.standardError("milter-replay record: cannot reach \(upstream): \(error)\n")
+        }.flatMapError { [upstream, limits] error in
+            let failure = MilterConnectError(address: upstream, connecting: error, timeout: limits.connectTimeout)
+            FileDescriptorWriter.standardError("milter-replay record: \(failure)\n")
             return child.close()
         }
     }
