@@ -24,6 +24,9 @@ enum ConnectFailureReason {
             return text(errno: error.errnoCode)
         case ChannelError.connectTimeout:
             return "no answer within \(seconds(timeout)) s (connect timed out)"
+        case ChannelPipelineError.notFound, ChannelError.ioOnClosedChannel, ChannelError.alreadyClosed:
+            // The channel closed while its handlers were being added: the milter accepted and closed at once.
+            return "the milter closed the connection as soon as it accepted it"
         default:
             return String(describing: error)
         }
