@@ -131,6 +131,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         let wanted = context.channel.isWritable && !busy
         guard wanted != reading else { return }
         reading = wanted
+        watchdog.noteReading(resumed: wanted)
         try? context.channel.syncOptions?.setOption(.autoRead, value: wanted)
     }
 
