@@ -149,9 +149,7 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let endpoint = MetricsEndpoint.bootstrap(host: host, port: port, logger: logger)
         do {
-            try await endpoint.bind()
-        } catch  where waitingForPort && ListenFailure.isAddressInUse(error) {
-            // Logged and retried by the endpoint's run().
+            try await endpoint.bind(waitIfInUse: waitingForPort)
         } catch {
             throw CLIError.usage("cannot serve metrics on \(metrics): \(ListenFailure.describe(error))")
         }

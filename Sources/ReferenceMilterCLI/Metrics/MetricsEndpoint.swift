@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// `daemon --metrics ADDR`: a small HTTP/1 server with the Prometheus text format at `/metrics`.
 ///
 /// ``bootstrap(host:port:logger:)`` makes the registry swift-metrics' backend (once per process,
-/// before the milter server is made); ``bind()`` then binds the address, and the endpoint runs as a
+/// before the milter server is made); ``bind(waitIfInUse:)`` then binds the address, and the endpoint runs as a
 /// service beside the milter server and stops with it. An endpoint whose address could not be bound
 /// (the daemon before it, draining behind reload-proxy, still holds the port) binds it in ``run()``,
 /// retrying every ``retryInterval`` until it gets it, while the milter is served.
@@ -26,6 +26,8 @@ final class MetricsEndpoint: Service, Sendable {
     private let registry: PrometheusCollectorRegistry
     private let logger: Logger
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+    /// Why the address could not be had, as last logged.
+    private let waitingReason = NIOLockedValueBox<String?>(nil)
 
     private init(host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.host = host
@@ -45,8 +47,18 @@ final class MetricsEndpoint: Service, Sendable {
         return MetricsEndpoint(host: host, port: port, registry: registry, logger: logger)
     }
 
-    /// Binds the address once; throws NIO's error when it cannot be had.
-    func bind() async throws {
+    /// Binds the address once; throws NIO's error when it cannot be had, except, with `waitIfInUse`,
+    /// an address in use: that is logged, and ``run()`` binds it later.
+    func bind(waitIfInUse: Bool) async throws {
+        do {
+            try await bindOnce()
+        } catch {
+            guard waitIfInUse, ListenFailure.isAddressInUse(error) else { throw error }
+            reportWaiting(ListenFailure.describe(error))
+        }
+    }
+
+    private func bindOnce() async throws {
         let registry = registry
         let bound = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -86,21 +98,26 @@ final class MetricsEndpoint: Service, Sendable {
 
     /// Binds, every ``retryInterval``, until bound or cancelled; logs each new reason once.
     private func bindRetrying() async {
-        var reported: String?
         while !Task.isCancelled {
             do {
-                try await bind()
+                try await bindOnce()
                 return
             } catch {
-                let reason = ListenFailure.describe(error)
-                if reason != reported {
-                    reported = reason
-                    logger.notice(
-                        "waiting for the metrics address; the milter is served meanwhile",
-                        metadata: ["address": "\(ListenAddress.tcp(host: host, port: port))", "reason": "\(reason)"])
-                }
+                reportWaiting(ListenFailure.describe(error))
             }
             do { try await Task.sleep(for: Self.retryInterval) } catch { return }
         }
+    }
+
+    /// Logs that the endpoint waits for its address, once per reason.
+    private func reportWaiting(_ reason: String) {
+        let isNew = waitingReason.withLockedValue { last in
+            defer { last = reason }
+            return last != reason
+        }
+        guard isNew else { return }
+        logger.notice(
+            "waiting for the metrics address; the milter is served meanwhile",
+            metadata: ["address": "\(ListenAddress.tcp(host: host, port: port))", "reason": "\(reason)"])
     }
 }
