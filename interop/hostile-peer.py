@@ -289,11 +289,15 @@ def case_unread_replies(address, reduced):
     peer.send(CONNECT)
     peer.sock.setblocking(False)
     burst = HELO * 4096
+    # What is left of the burst: a partial send is resumed where it stopped, so that frames stay whole.
+    left = memoryview(burst)
     sent = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            sent += peer.sock.send(burst)
+            count = peer.sock.send(left)
+            sent += count
+            left = left[count:] if count < len(left) else memoryview(burst)
         except BlockingIOError:
             time.sleep(0.01)
         except OSError:

@@ -44,6 +44,14 @@ final class ConnectionWatchdog {
         arm(on: eventLoop, at: due)
     }
 
+    /// Records that the connection stopped or resumed reading from the MTA. A frame in progress is
+    /// timed from the end of the pause: without this, a pause that ended just before the timer
+    /// fired was counted whole (the timer sees only whether the connection reads when it fires).
+    func noteReading(resumed: Bool) {
+        guard resumed, partialFrameSince != nil else { return }
+        partialFrameSince = .now()
+    }
+
     /// Records that the frame in progress is complete.
     func noteFrameComplete() { partialFrameSince = nil }
 

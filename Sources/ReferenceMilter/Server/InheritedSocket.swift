@@ -5,6 +5,12 @@ public enum InheritedSocket {
     /// systemd's first passed descriptor.
     public static let systemdFirstDescriptor: Int32 = 3
 
+    /// Whether a supervisor that hands its socket from one daemon to the next (reload-proxy) passed
+    /// it, in `MILTER_LISTEN_FD`, as opposed to systemd socket activation or none: the daemon this
+    /// one replaces may still be draining, and holding its other ports (`--metrics`) for a while.
+    /// Read it before ``fromEnvironment()``, which unsets the variable.
+    public static var isHandedOver: Bool { value("MILTER_LISTEN_FD") != nil }
+
     /// The socket to use instead of binding, if any: `MILTER_LISTEN_FD=N` first, then systemd socket
     /// activation (`LISTEN_FDS` ≥ 1 and `LISTEN_PID` equal to this process). The variables are
     /// unset so that children do not inherit them, and the descriptor is marked close-on-exec.

@@ -1,6 +1,7 @@
 import Logging
 import MilterProtocol
 import NIOCore
+import _MilterSystem
 
 /// Drives one MTA connection: the bytes are cut into commands (``MilterCommandFramer``), which go into
 /// a ``ServerSession``; its actions are run here.
@@ -54,7 +55,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: environment.timeouts.handshake) {
             [unowned self] in
             guard !session.hasReceivedConnect else { return }
-            fail(context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")")
+            fail(
+                context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")",
+                kind: "handshake-timeout")
         }
         let probe = ConnectionWatchdog.Probe(
             isInsideMessage: { [unowned self] in session.isInsideMessage },
@@ -128,11 +131,15 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         let wanted = context.channel.isWritable && !busy
         guard wanted != reading else { return }
         reading = wanted
+        watchdog.noteReading(resumed: wanted)
         try? context.channel.syncOptions?.setOption(.autoRead, value: wanted)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(context: context, "\(error)", kind: (error as? MilterProtocolError).map { "\($0.code)" } ?? "io")
+        // NIO's text for a failed system call names the call and the errno, with unbalanced
+        // parentheses (`read(descriptor:pointer:size:): Connection reset by peer) (errno: 104)`).
+        let description = (error as? IOError).map { SystemCall.lowercasedErrorText($0.errnoCode) } ?? "\(error)"
+        fail(context: context, description, kind: (error as? MilterProtocolError).map { "\($0.code)" } ?? "io")
     }
 
     private func process(_ command: MilterCommand, context: ChannelHandlerContext) {

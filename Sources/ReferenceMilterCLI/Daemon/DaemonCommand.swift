@@ -90,9 +90,11 @@ struct DaemonCommand: AsyncParsableCommand {
         let milter = CLIContext.configuration
         let logger = try logging.bootstrap(label: milter.name)
         DescriptorLimit.raiseSoftToHard()
+        // Read before the server configuration takes the variable from the environment.
+        let handedOver = InheritedSocket.isHandedOver
         let configuration = try serverConfiguration(milter.server)
         // Before the server is made: its counters come from the bootstrapped factory.
-        let endpoint = try await metricsEndpoint(logger: logger)
+        let endpoint = try await metricsEndpoint(logger: logger, waitingForPort: handedOver)
         let classifier = ReloadableClassifier(try classification.classifier())
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
@@ -136,19 +138,22 @@ struct DaemonCommand: AsyncParsableCommand {
         return configuration
     }
 
-    private func metricsEndpoint(logger: Logger) async throws -> MetricsEndpoint? {
+    /// The `--metrics` endpoint, bound. A port in use is a start-up error (exit 2), except for a
+    /// daemon handed its socket by reload-proxy (`waitingForPort`): the daemon it replaces holds
+    /// the port until it has drained, so the endpoint binds it later, retrying, and the milter is
+    /// served meanwhile. Not SO_REUSEPORT: two unrelated daemons would silently share the port.
+    private func metricsEndpoint(logger: Logger, waitingForPort: Bool) async throws -> MetricsEndpoint? {
         guard let metrics else { return nil }
         guard case .tcp(let host, let port) = ListenAddress(parsing: metrics) else {
             throw CLIError.usage("bad --metrics address \(metrics): expected HOST:PORT or [IPV6]:PORT")
         }
+        let endpoint = MetricsEndpoint.bootstrap(host: host, port: port, logger: logger)
         do {
-            let endpoint = try await MetricsEndpoint.bootstrap(host: host, port: port)
-            let bound = ListenAddress.tcp(host: host, port: port).withBoundPort(endpoint.localAddress?.port)
-            logger.info("serving metrics", metadata: ["address": "\(bound)"])
-            return endpoint
+            try await endpoint.bind(waitIfInUse: waitingForPort)
         } catch {
             throw CLIError.usage("cannot serve metrics on \(metrics): \(ListenFailure.describe(error))")
         }
+        return endpoint
     }
 
     private func checkInherited(_ address: ListenAddress) throws {

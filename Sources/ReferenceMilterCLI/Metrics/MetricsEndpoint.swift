@@ -1,52 +1,90 @@
 import CoreMetrics
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Prometheus
+import ReferenceMilter
 import ServiceLifecycle
 
 /// `daemon --metrics ADDR`: a small HTTP/1 server with the Prometheus text format at `/metrics`.
 ///
-/// ``bootstrap(host:port:)`` makes the registry swift-metrics' backend (once per process, before
-/// the milter server is made), binds the address and returns the endpoint, which then runs as a
-/// service beside the milter server and stops with it.
+/// ``bootstrap(host:port:logger:)`` makes the registry swift-metrics' backend (once per process,
+/// before the milter server is made); ``bind(waitIfInUse:)`` then binds the address, and the endpoint runs as a
+/// service beside the milter server and stops with it. An endpoint whose address could not be bound
+/// (the daemon before it, draining behind reload-proxy, still holds the port) binds it in ``run()``,
+/// retrying every ``retryInterval`` until it gets it, while the milter is served.
 final class MetricsEndpoint: Service, Sendable {
     /// How long a scraper may stay silent before its connection is closed.
     static let readTimeout = TimeAmount.seconds(10)
+    /// Between two attempts to bind a port that is in use.
+    static let retryInterval = Duration.milliseconds(200)
 
-    private let channel: any Channel
+    private let host: String
+    private let port: Int
+    private let registry: PrometheusCollectorRegistry
+    private let logger: Logger
+    private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+    /// Why the address could not be had, as last logged.
+    private let waitingReason = NIOLockedValueBox<String?>(nil)
 
-    private init(channel: any Channel) {
-        self.channel = channel
+    private init(host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.registry = registry
+        self.logger = logger
     }
 
-    /// The bound address (the port is the real one when 0 was asked for).
-    var localAddress: SocketAddress? { channel.localAddress }
+    /// The bound address (the port is the real one when 0 was asked for), once bound.
+    var localAddress: SocketAddress? { channel.withLockedValue { $0?.localAddress } }
 
-    /// Bootstraps swift-metrics with a fresh Prometheus registry and binds `host:port`.
-    static func bootstrap(host: String, port: Int) async throws -> MetricsEndpoint {
+    /// Bootstraps swift-metrics with a fresh Prometheus registry, for an endpoint on `host:port`
+    /// that is not bound yet.
+    static func bootstrap(host: String, port: Int, logger: Logger) -> MetricsEndpoint {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        return MetricsEndpoint(host: host, port: port, registry: registry, logger: logger)
+    }
+
+    /// Binds the address once; throws NIO's error when it cannot be had, except, with `waitIfInUse`,
+    /// an address in use: that is logged, and ``run()`` binds it later.
+    func bind(waitIfInUse: Bool) async throws {
+        do {
+            try await bindOnce()
+        } catch {
+            guard waitIfInUse, ListenFailure.isAddressInUse(error) else { throw error }
+            reportWaiting(ListenFailure.describe(error))
+        }
+    }
+
+    private func bindOnce() async throws {
+        let registry = registry
+        let bound = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: readTimeout))
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: Self.readTimeout))
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                     try pipeline.addHandler(MetricsHTTPHandler(registry: registry))
                 }
             }
             .bind(host: host, port: port).get()
-        return MetricsEndpoint(channel: channel)
+        channel.withLockedValue { $0 = bound }
+        let address = ListenAddress.tcp(host: host, port: port).withBoundPort(bound.localAddress?.port)
+        logger.info("serving metrics", metadata: ["address": "\(address)"])
     }
 
     /// Serves until graceful shutdown, or until its task is cancelled: the service group cancels
     /// every service when one fails (the milter socket cannot be had, say), and a wait on the
     /// close future alone would never end, leaving the daemon running with its signals trapped.
+    /// Not bound yet, it first binds, retrying; a shutdown meanwhile ends the retries.
     func run() async throws {
-        let channel = channel
+        if channel.withLockedValue({ $0 }) == nil {
+            await cancelWhenGracefulShutdown { await self.bindRetrying() }
+        }
+        guard let channel = channel.withLockedValue({ $0 }) else { return }
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
                 try await channel.closeFuture.get()
@@ -56,5 +94,30 @@ final class MetricsEndpoint: Service, Sendable {
         } onCancel: {
             channel.close(promise: nil)
         }
+    }
+
+    /// Binds, every ``retryInterval``, until bound or cancelled; logs each new reason once.
+    private func bindRetrying() async {
+        while !Task.isCancelled {
+            do {
+                try await bindOnce()
+                return
+            } catch {
+                reportWaiting(ListenFailure.describe(error))
+            }
+            do { try await Task.sleep(for: Self.retryInterval) } catch { return }
+        }
+    }
+
+    /// Logs that the endpoint waits for its address, once per reason.
+    private func reportWaiting(_ reason: String) {
+        let isNew = waitingReason.withLockedValue { last in
+            defer { last = reason }
+            return last != reason
+        }
+        guard isNew else { return }
+        logger.notice(
+            "waiting for the metrics address; the milter is served meanwhile",
+            metadata: ["address": "\(ListenAddress.tcp(host: host, port: port))", "reason": "\(reason)"])
     }
 }

@@ -16,9 +16,12 @@ final class ProxyProcess: Sendable {
 
     static func binary(_ name: String) -> String { TestPaths.builtProduct(name) }
 
-    /// Starts a proxy, runs `body` with it, and stops it (SIGTERM, then SIGKILL) in any case.
-    static func with<T: Sendable>(_ body: (ProxyProcess) async throws -> T) async throws -> T {
-        let proxy = try await ProxyProcess()
+    /// Starts a proxy whose daemons get `daemonArguments` as well, runs `body` with it, and stops it
+    /// (SIGTERM, then SIGKILL) in any case.
+    static func with<T: Sendable>(
+        daemonArguments: [String] = [], _ body: (ProxyProcess) async throws -> T
+    ) async throws -> T {
+        let proxy = try await ProxyProcess(daemonArguments: daemonArguments)
         do {
             let result = try await body(proxy)
             await proxy.tearDown()
@@ -30,7 +33,7 @@ final class ProxyProcess: Sendable {
     }
 
     /// Starts the proxy with rules of generation 0 and waits until the first daemon is ready.
-    private init() async throws {
+    private init(daemonArguments: [String]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logPath = directory.appendingPathComponent("log").path
@@ -45,7 +48,7 @@ final class ProxyProcess: Sendable {
                 "--stop-timeout", "30", Self.binary("reference-milter"), "daemon", "--config", rulesPath,
                 "--handshake-timeout", "120",
                 "--drain-timeout", "25",
-            ],
+            ] + daemonArguments,
             input: FileHandle.nullDevice, output: log, errors: log)
         do {
             try await waitForLog("the first daemon", timeout: .seconds(60)) { $0.readyCount >= 1 }

@@ -11,4 +11,9 @@ package enum ListenFailure {
         guard let error = error as? IOError else { return "\(error)" }
         return SystemCall.bindFailureText(error.errnoCode)
     }
+
+    /// Whether `error` says the address is in use by another socket (`EADDRINUSE`).
+    package static func isAddressInUse(_ error: any Error) -> Bool {
+        (error as? IOError)?.errnoCode == EADDRINUSE
+    }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// How the daemon names the errors that close a connection: a handshake timeout has its own
+/// `milter_protocol_errors_total` kind, and a reset by the peer is logged in words, not in NIO's
+/// text (`read(descriptor:pointer:size:): Connection reset by peer) (errno: 104)`).
+@Suite(.tags(.integration)) struct DaemonErrorKindTests {
+    @Test func aHandshakeTimeoutAndAResetAreNamed() async throws {
+        let milterPort = try FreePort.allocate()
+        let metricsPort = try FreePort.allocate()
+        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "error-kinds-\(getpid())-\(milterPort).log")
+        let daemon = try BackgroundProcess.start(
+            DaemonTests.binary,
+            [
+                "daemon", "127.0.0.1:\(milterPort)", "--metrics", "127.0.0.1:\(metricsPort)", "--drain-timeout", "0.2",
+                "--handshake-timeout", "0.5",
+            ],
+            logFile: log, environment: DaemonTests.cleanEnvironment)
+        defer { try? FileManager.default.removeItem(at: log) }
+        func text() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        do {
+            try await FreePort.waitUntilListening(port: milterPort)
+            try await FreePort.waitUntilListening(port: metricsPort)
+            let silent = try await TestMTA.connect(port: milterPort)
+            #expect(try await silent.isClosed())
+            await silent.close()
+            try Self.connectAndReset(port: milterPort)
+            let metrics = try await pollUntil("both errors counted", timeout: .seconds(20)) {
+                let body = try HTTPGet.get("/metrics", port: metricsPort).body
+                return body.contains("kind=\"io\"") && body.contains("kind=\"handshake-timeout\"") ? body : nil
+            }
+            #expect(DaemonMetricsTests.value(metrics, "milter_protocol_errors_total{kind=\"handshake-timeout\"}") == 1)
+            #expect(!metrics.contains("kind=\"other\""), "\(metrics)")
+            let reset = text().split(separator: "\n").filter { $0.contains("reset by peer") }
+            #expect(reset.count == 1, "\(text())")
+            #expect(reset.allSatisfy { $0.contains("error=connection reset by peer") && !$0.contains("errno") })
+        } catch {
+            Issue.record("daemon log:\n\(text())")
+            await daemon.stop()
+            throw error
+        }
+        await daemon.stop()
+    }
+
+    /// Connects, sends the start of an OPTNEG frame so that the daemon reads, and closes with a
+    /// reset (SO_LINGER 0).
+    static func connectAndReset(port: Int) throws {
+        let address = try NumericSocketAddress(host: "127.0.0.1", port: port)
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket failed") }
+        guard address.withPointer({ connect(fd, $0, $1) }) == 0 else {
+            close(fd)
+            throw HarnessError("connect failed")
+        }
+        let start: [UInt8] = [0, 0, 0, 13, UInt8(ascii: "O")]
+        _ = write(fd, start, start.count)
+        usleep(100_000)
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(fd)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// `daemon --metrics` behind reload-proxy: the new child cannot bind the metrics port while the old
+/// one drains, so it serves the milter at once and binds the port once the old one has stopped.
+@Suite("reload-proxy + reference-milter --metrics", .serialized, .timeLimit(.minutes(3)))
+struct ReloadMetricsTests {
+    static let waiting = "waiting for the metrics address"
+
+    @Test func aReloadHandsTheMetricsPortToTheNewChild() async throws {
+        let port = try FreePort.allocate()
+        try await ProxyProcess.with(daemonArguments: ["--metrics", "127.0.0.1:\(port)"]) { proxy in
+            try await FreePort.waitUntilListening(port: port)
+            #expect(try HTTPGet.get("/metrics", port: port).status == 200)
+            try proxy.writeRules(generation: 1)
+            proxy.signal(SIGHUP)
+            // Before the fix the new child exited 2 (the port was in use) and the old one kept serving.
+            try await proxy.waitForLog("the reload", timeout: .seconds(60)) {
+                $0.readyCount >= 2 && $0.cleanExits >= 1
+            }
+            let outcome = await MilterSessions.run(proxy.socketPath)
+            #expect(outcome.generation == "1", "\(outcome.problem)")
+            #expect(proxy.log().contains(Self.waiting), "\(proxy.log())")
+            // The old child has exited: whatever answers on the port now is the new one.
+            let status = try await pollUntil("metrics from the new child", timeout: .seconds(20)) {
+                (try? HTTPGet.get("/metrics", port: port))?.status == 200 ? true : nil
+            }
+            #expect(status)
+            #expect(proxy.isRunning)
+        }
+    }
+
+    /// The port is held by someone else: the child serves, retries, and still stops at once on SIGTERM.
+    @Test func sigtermStopsADaemonStillWaitingForTheMetricsPort() async throws {
+        let (fd, port) = try FreePort.boundSocket()
+        defer { close(fd) }
+        #expect(listen(fd, 4) == 0)
+        try await ProxyProcess.with(daemonArguments: ["--metrics", "127.0.0.1:\(port)"]) { proxy in
+            #expect(await MilterSessions.run(proxy.socketPath).ok)
+            try await proxy.waitForLog("the retries", timeout: .seconds(20)) { $0.text.contains(Self.waiting) }
+            proxy.signal(SIGTERM)
+            let start = ContinuousClock.now
+            #expect(await proxy.waitForExit(timeout: .seconds(20)))
+            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(proxy.exitStatus == 0)
+            #expect(ProxyLog(text: proxy.log()).cleanExits == 1, "\(proxy.log())")
+        }
+    }
+}
