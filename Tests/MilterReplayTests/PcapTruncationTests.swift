@@ -91,6 +91,11 @@ import Testing
         let json = try await ReplayBinary.run(["--pcap", files.cut, "--json"])
         let summary = json.stdout.split(separator: "\n").last.map(String.init) ?? ""
         #expect(summary.contains("\"truncation\":\"truncated file at file offset \(files.offset): "), "\(summary)")
+        let report = directory.appendingPathComponent("report.html").path
+        _ = try await ReplayBinary.run(["--pcap", files.cut, "--quiet", "--report", report])
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("capture cut short"), "the report names the cut")
+        #expect(html.contains("truncated file at file offset \(files.offset): "))
     }
 
     /// A capture cut before its first packet holds nothing to use: an error, as before.

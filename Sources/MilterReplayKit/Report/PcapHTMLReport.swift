@@ -40,7 +40,9 @@ enum PcapHTMLReport {
                         (latency + [ChartScale.label(summary.maximumLatencyMilliseconds) + " ms"]).joined(
                             separator: " / ")
                     ),
-                ] + (summary.sessionReuse.map { [("sent from a record", PcapReport.reusedCounts($0))] } ?? [])))
+                ] + (summary.sessionReuse.map { [("sent from a record", PcapReport.reusedCounts($0))] } ?? [])
+                    + (summary.truncation.map { [("capture cut short", $0 + "; the packets before it were used")] }
+                        ?? [])))
         report.sections.append(
             .bars(
                 title: "Sessions",
