@@ -15,6 +15,13 @@ import Darwin
         readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),
         maximumBackoff: .seconds(1))
 
+    /// ``policy`` with `maximumRestarts` failures in a row allowed.
+    func policy(maximumRestarts: Int) -> SupervisorPolicy {
+        var bounded = policy
+        bounded.maximumRestarts = maximumRestarts
+        return bounded
+    }
+
     func serving(_ pid: pid_t) -> Supervisor {
         var supervisor = Supervisor(policy: policy)
         _ = supervisor.start(at: t0)
@@ -153,10 +160,7 @@ import Darwin
     /// Restarts after a crash are bounded: a child that dies soon after it is ready counts as a
     /// failure in a row too, and the failure past --max-restarts ends the proxy.
     @Test func restartsInARowAreBounded() {
-        var supervisor = Supervisor(
-            policy: SupervisorPolicy(
-                readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),
-                maximumBackoff: .seconds(1), maximumRestarts: 2))
+        var supervisor = Supervisor(policy: policy(maximumRestarts: 2))
         _ = supervisor.start(at: t0)
         _ = supervisor.spawned(10, at: t0)
         _ = supervisor.ready(10, at: t0)
@@ -177,10 +181,7 @@ import Darwin
 
     /// Giving up leaves no child without a supervisor: an old one still draining after a reload gets SIGTERM.
     @Test func givingUpStopsTheChildrenLeft() {
-        var supervisor = Supervisor(
-            policy: SupervisorPolicy(
-                readyTimeout: .seconds(5), stopTimeout: .seconds(10), initialBackoff: .milliseconds(100),
-                maximumBackoff: .seconds(1), maximumRestarts: 0))
+        var supervisor = Supervisor(policy: policy(maximumRestarts: 0))
         _ = supervisor.start(at: t0)
         _ = supervisor.spawned(10, at: t0)
         _ = supervisor.ready(10, at: t0)
