@@ -144,8 +144,7 @@ import Testing
         #expect(ngError?.offset == 28 + 24)  // the section header, then a 24-byte interface block
     }
 
-    /// Damage is not a cut: a header over the limit stops the read however much data follows, and a last header
-    /// claiming more than the file's snap length is malformed rather than cut short.
+    /// Damage is not a cut: a header over the limit stops the read however much data follows.
     @Test func damagedHeadersStayErrors() throws {
         var pcap = PcapBuilder(endianness: .little, linkType: .raw, snapLength: 100)
         pcap.add(ByteBuffer(text: "complete"))
@@ -157,11 +156,39 @@ import Testing
         }
         #expect(error?.kind == .recordTooLarge)
         #expect(error?.offset == UInt64(damaged))
+    }
 
-        let overSnap = #expect(throws: CaptureError.self) { try readAll(Array(pcap.array.prefix(damaged + 500))) }
-        #expect(overSnap?.kind == .malformed)
-        #expect(overSnap?.offset == UInt64(damaged))
-        #expect(overSnap?.description.contains("over the snap length 100") == true)
+    /// A record over the file's snap length (the header names less than the capture used) is read as libpcap
+    /// reads it, whole or cut short at the end of the file; it was malformed when cut.
+    @Test(arguments: [true, false])
+    func aRecordOverTheSnapLengthIsRead(complete: Bool) throws {
+        var pcap = PcapBuilder(endianness: .little, linkType: .raw, snapLength: 100)
+        pcap.add(ByteBuffer(text: "complete"))
+        let over = pcap.bytes.readableBytes
+        pcap.add(ByteBuffer(repeating: 7, count: 2000))
+        let (packets, cut) = try Self.readToTheCut(complete ? pcap.array : Array(pcap.array.prefix(over + 500)))
+        #expect(packets.map(\.data.readableBytes) == (complete ? [8, 2000] : [8]))
+        #expect(cut?.kind == (complete ? nil : .truncatedFile))
+        #expect(cut?.offset == (complete ? nil : UInt64(over)))
+    }
+
+    /// Over libpcap's largest snap length (262144) and the file's, a record is damage, complete or not, checked
+    /// before its data is buffered; a file whose snap length is larger takes it.
+    @Test(arguments: [true, false])
+    func aRecordOverLibpcapsLargestSnapLengthIsMalformed(complete: Bool) throws {
+        var pcap = PcapBuilder(endianness: .big, linkType: .raw)
+        pcap.add(ByteBuffer(text: "complete"))
+        let damaged = pcap.bytes.readableBytes
+        pcap.add(ByteBuffer(repeating: 0, count: 262_145))
+        let bytes = complete ? pcap.array : Array(pcap.array.prefix(damaged + 16))
+        let error = #expect(throws: CaptureError.self) { try readAll(bytes) }
+        #expect(error?.kind == .malformed)
+        #expect(error?.offset == UInt64(damaged))
+        #expect(error?.description.contains("record of 262145 bytes, over both the snap length 262144") == true)
+
+        var larger = PcapBuilder(endianness: .big, linkType: .raw, snapLength: 300_000)
+        larger.add(ByteBuffer(repeating: 0, count: 262_145))
+        #expect(try readAll(larger.array).map(\.data.readableBytes) == [262_145])
     }
 
     @Test(arguments: [

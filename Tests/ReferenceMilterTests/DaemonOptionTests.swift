@@ -22,7 +22,8 @@ import Testing
         (["--event-loops", "0"], "--event-loops"), (["--max-connections", "0"], "--max-connections"),
         (["--max-connections", "-5"], "--max-connections"), (["--truncate", "-5"], "--truncate"),
         (["--truncate", "99999999999"], "--truncate"), (["--max-frame-size", "100"], "--max-frame-size"),
-        (["--max-frame-size", "99999999999"], "--max-frame-size"),
+        (["--max-frame-size", "99999999999"], "--max-frame-size"), (["--metrics-wait", "0"], "--metrics-wait"),
+        (["--metrics-wait", "inf"], "--metrics-wait"),
     ])
     func aBadNumberIsAUsageErrorNamingTheOption(arguments: [String], option: String) async throws {
         let result = try await Self.daemon(arguments)

@@ -18,7 +18,8 @@ import Testing
 
         init(
             ledger: MemoryLedger = MemoryLedger(limit: .max), budget: Int = HostilePeerTests.budget,
-            classifier: any MailClassifier = RulesClassifier.default, classifierTimeout: TimeAmount = .seconds(30)
+            classifier: any MailClassifier = RulesClassifier.default, classifierTimeout: TimeAmount = .seconds(30),
+            logger: Logger = quietLogger()
         ) async throws {
             self.ledger = ledger
             let scheduler = ClassificationScheduler(threads: 1, timeout: classifierTimeout)
@@ -26,7 +27,7 @@ import Testing
             let environment = ConnectionEnvironment(
                 classifier: classifier, scheduler: scheduler, options: ProtocolOptions(),
                 timeouts: ConnectionTimeouts(handshake: .seconds(5)), memory: MemoryBudget(perConnection: budget),
-                ledger: ledger, logger: quietLogger(), observer: nil)
+                ledger: ledger, logger: logger, observer: nil)
             let channel = channel
             try await channel.eventLoop.submit {
                 try channel.pipeline.syncOperations.addHandler(

@@ -31,6 +31,27 @@ struct ReloadMetricsTests {
         }
     }
 
+    /// The port is held by someone else, for good: the child serves and retries for --metrics-wait, then exits 2
+    /// with the address named, as outside the proxy (it retried for ever). The proxy restarts it.
+    @Test func aPortHeldByAnotherProcessEndsTheWaitWithExit2() async throws {
+        let (fd, port) = try FreePort.boundSocket()
+        defer { close(fd) }
+        #expect(listen(fd, 4) == 0)
+        let arguments = ["--metrics", "127.0.0.1:\(port)", "--metrics-wait", "3"]
+        try await ProxyProcess.with(daemonArguments: arguments) { proxy in
+            try await proxy.waitForLog("the child's exit", timeout: .seconds(60)) {
+                $0.text.contains("exited with status 2")
+            }
+            let log = proxy.log()
+            #expect(log.contains(Self.waiting), "\(log)")
+            let expected =
+                "reference-milter: cannot serve metrics on 127.0.0.1:\(port): the address is already in use "
+                + "(waited 3 s for it)"
+            let line = log.split(separator: "\n").first { $0.contains("cannot serve metrics") }
+            #expect(line.map(String.init) == expected, "\(log)")
+        }
+    }
+
     /// The port is held by someone else: the child serves, retries, and still stops at once on SIGTERM.
     @Test func sigtermStopsADaemonStillWaitingForTheMetricsPort() async throws {
         let (fd, port) = try FreePort.boundSocket()

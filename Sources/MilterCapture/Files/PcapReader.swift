@@ -16,6 +16,12 @@ package struct PcapReader: PacketRecordReader {
     package let linkType: LinkType
     /// The snap length named in the file header.
     package let snapLength: UInt32
+    /// libpcap's largest snap length for most link types (`MAXIMUM_SNAPLEN`).
+    static let largestSnapLength = 262_144
+    /// The largest captured length a record may claim: the snap length, or libpcap's largest if that is
+    /// more. libpcap reads a record over the file's snap length (the header names a smaller snap length
+    /// than the capture used) up to the link type's largest, so this reader does too, keeping all its bytes.
+    private let largestRecord: Int
     private var packetCount = 0
 
     /// Reads the file header from `reader`.
@@ -33,6 +39,7 @@ package struct PcapReader: PacketRecordReader {
         let major = reader.peek(at: 4, endianness, as: UInt16.self)!
         guard major == 2 else { throw CaptureError(.unsupportedVersion, at: 4, "pcap major version \(major)") }
         snapLength = reader.peek(at: 16, endianness, as: UInt32.self)!
+        largestRecord = max(Int(snapLength), Self.largestSnapLength)
         // The top bits of the link type field carry FCS information (LT_FCS_DATAMASK); the type is the low 26.
         linkType = LinkType(rawValue: reader.peek(at: 20, endianness, as: UInt32.self)! & 0x03FF_FFFF)
         _ = reader.take(24)
@@ -56,17 +63,17 @@ package struct PcapReader: PacketRecordReader {
             throw CaptureError(
                 .recordTooLarge, at: start, "record of \(captured) bytes, limit \(limits.maxRecordBytes)")
         }
+        // Checked before buffering, wherever the file ends: a length no capture can have is damage.
+        guard captured <= largestRecord else {
+            throw CaptureError(
+                .malformed, at: start,
+                "record of \(captured) bytes, over both the snap length \(snapLength) and libpcap's largest "
+                    + "snap length \(Self.largestSnapLength)")
+        }
         guard fraction < 1_000_000_000 / nanosecondsPerTick else {
             throw CaptureError(.malformed, at: start + 4, "timestamp fraction \(fraction) out of range")
         }
         guard try reader.fill(16 + captured) else {
-            // A header claiming more than the snap length allows is damage, not the last record cut short.
-            if snapLength > 0 && captured > snapLength {
-                throw CaptureError(
-                    .malformed, at: start,
-                    "record of \(captured) bytes, over the snap length \(snapLength), "
-                        + "runs past the end of the file")
-            }
             throw CaptureError(
                 .truncatedFile, at: start, "record needs \(16 + captured) bytes, \(reader.bufferedCount) remain")
         }

@@ -153,10 +153,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
                 handshakeTimer = nil
                 timer.cancel()
             }
-            if session.takeBudgetNotice() {
-                logger.warning(
-                    "memory budget reached: the transaction gets a tempfail",
-                    metadata: ["budget": "\(memory.limit)", "total": "\(environment.ledger.limit)"])
+            if let notice = session.takeBudgetNotice() {
+                var metadata: Logger.Metadata = ["budget": "\(memory.limit)", "total": "\(environment.ledger.limit)"]
+                if let queueID = notice.queueID { metadata["queue-id"] = "\(queueID)" }
+                logger.warning("memory budget reached: the transaction gets a tempfail", metadata: metadata)
             }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")

@@ -49,7 +49,7 @@ struct ServerSession {
     /// The transaction went over the memory budget: its data is dropped and it gets a tempfail.
     private var overBudget = false
     /// Set when the transaction goes over budget; read once by ``takeBudgetNotice()``.
-    private var budgetNotice = false
+    private var budgetNotice: BudgetNotice?
 
     /// Creates a session; a `refusing` session answers CONNECT with a tempfail and closes (server full).
     init(
@@ -185,8 +185,7 @@ struct ServerSession {
     /// Charges the transaction with `cost`; on refusal the transaction is over budget.
     private mutating func keep(_ cost: Int) -> Bool {
         guard memory.charge(cost) else {
-            overBudget = true
-            budgetNotice = true
+            goOverBudget()
             return false
         }
         transactionCharge += cost
@@ -210,9 +209,16 @@ struct ServerSession {
         transactionCharge = 0
     }
 
-    /// Whether the transaction went over the memory budget since the last call (to log it once).
-    mutating func takeBudgetNotice() -> Bool {
-        defer { budgetNotice = false }
+    /// The transaction is over budget from now on; the notice keeps the queue id known now, `pending`
+    /// (a MACRO packet's values that could not be kept) included.
+    private mutating func goOverBudget(pending: [String: String] = [:]) {
+        overBudget = true
+        budgetNotice = BudgetNotice(macros: mail.macros, pending: pending)
+    }
+
+    /// The notice if the transaction went over the memory budget since the last call (to log it once).
+    mutating func takeBudgetNotice() -> BudgetNotice? {
+        defer { budgetNotice = nil }
         return budgetNotice
     }
 
@@ -228,11 +234,9 @@ struct ServerSession {
         let (values, cost) = conversions.values(of: definition)
         memory.release(macroCharges.take(definition.stage) ?? 0)
         guard memory.charge(cost) || (isInsideMessage && makeRoomInBody(for: cost)) else {
+            // Before the stage's macros go: the queue id may be among them.
+            if isInsideMessage { goOverBudget(pending: values) }
             mail.macros.set(stage: definition.stage, [:])
-            if isInsideMessage {
-                overBudget = true
-                budgetNotice = true
-            }
             return
         }
         macroCharges[definition.stage] = cost

@@ -66,9 +66,23 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Serve Prometheus metrics at http://ADDRESS/metrics (HOST:PORT or [IPV6]:PORT; off by default).",
+            """
+            Serve Prometheus metrics at http://ADDRESS/metrics (HOST:PORT or [IPV6]:PORT; off by default). \
+            A port in use is a start-up error (exit 2), except for a daemon handed its socket by reload-proxy \
+            (MILTER_LISTEN_FD): the daemon it replaces holds the port until it stops, so the milter is \
+            served and the port retried every 0.2 s, for up to --metrics-wait seconds, then exit 2.
+            """,
             valueName: "address"))
     var metrics: String?
+
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Seconds a daemon handed its socket by reload-proxy retries a --metrics port in use, 0.001 to \
+            86400 (default 60: reload-proxy's default --ready-timeout and --stop-timeout, the longest the \
+            daemon it replaces holds the port before it is killed).
+            """)
+    var metricsWait = 60.0
 
     @OptionGroup var logging: LoggingOptions
 
@@ -80,6 +94,7 @@ struct DaemonCommand: AsyncParsableCommand {
         try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
         for (value, name) in [
             (idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout"), (frameTimeout, "--frame-timeout"),
+            (metricsWait, "--metrics-wait"),
         ] {
             try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
         }
@@ -94,7 +109,8 @@ struct DaemonCommand: AsyncParsableCommand {
         let handedOver = InheritedSocket.isHandedOver
         let configuration = try serverConfiguration(milter.server)
         // Before the server is made: its counters come from the bootstrapped factory.
-        let endpoint = try await metricsEndpoint(logger: logger, waitingForPort: handedOver)
+        let endpoint = try await metricsEndpoint(
+            logger: logger, waitingForPort: handedOver ? .seconds(metricsWait) : nil)
         let classifier = ReloadableClassifier(try classification.classifier())
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
@@ -139,17 +155,18 @@ struct DaemonCommand: AsyncParsableCommand {
     }
 
     /// The `--metrics` endpoint, bound. A port in use is a start-up error (exit 2), except for a
-    /// daemon handed its socket by reload-proxy (`waitingForPort`): the daemon it replaces holds
-    /// the port until it has drained, so the endpoint binds it later, retrying, and the milter is
-    /// served meanwhile. Not SO_REUSEPORT: two unrelated daemons would silently share the port.
-    private func metricsEndpoint(logger: Logger, waitingForPort: Bool) async throws -> MetricsEndpoint? {
+    /// daemon handed its socket by reload-proxy (`waitingForPort`, `--metrics-wait`): the daemon it
+    /// replaces holds the port until it stops, so the endpoint binds it later, retrying, and the
+    /// milter is served meanwhile; a port still in use then (someone else's) ends the daemon, exit 2.
+    /// Not SO_REUSEPORT: two unrelated daemons would silently share the port.
+    private func metricsEndpoint(logger: Logger, waitingForPort: Duration?) async throws -> MetricsEndpoint? {
         guard let metrics else { return nil }
         guard case .tcp(let host, let port) = ListenAddress(parsing: metrics) else {
             throw CLIError.usage("bad --metrics address \(metrics): expected HOST:PORT or [IPV6]:PORT")
         }
         let endpoint = MetricsEndpoint.bootstrap(host: host, port: port, logger: logger)
         do {
-            try await endpoint.bind(waitIfInUse: waitingForPort)
+            try await endpoint.bind(waitingUpTo: waitingForPort)
         } catch {
             throw CLIError.usage("cannot serve metrics on \(metrics): \(ListenFailure.describe(error))")
         }

@@ -11,10 +11,12 @@ import ServiceLifecycle
 /// `daemon --metrics ADDR`: a small HTTP/1 server with the Prometheus text format at `/metrics`.
 ///
 /// ``bootstrap(host:port:logger:)`` makes the registry swift-metrics' backend (once per process,
-/// before the milter server is made); ``bind(waitIfInUse:)`` then binds the address, and the endpoint runs as a
+/// before the milter server is made); ``bind(waitingUpTo:)`` then binds the address, and the endpoint runs as a
 /// service beside the milter server and stops with it. An endpoint whose address could not be bound
 /// (the daemon before it, draining behind reload-proxy, still holds the port) binds it in ``run()``,
-/// retrying every ``retryInterval`` until it gets it, while the milter is served.
+/// retrying every ``retryInterval`` while the milter is served, for as long as ``bind(waitingUpTo:)`` was
+/// told: past that, ``run()`` throws (exit 2), as a port in use does outside the proxy. A port someone
+/// else holds may never come free, and the daemon must not wait for it for ever.
 final class MetricsEndpoint: Service, Sendable {
     /// How long a scraper may stay silent before its connection is closed.
     static let readTimeout = TimeAmount.seconds(10)
@@ -28,6 +30,9 @@ final class MetricsEndpoint: Service, Sendable {
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
     /// Why the address could not be had, as last logged.
     private let waitingReason = NIOLockedValueBox<String?>(nil)
+    /// When ``run()`` gives up binding, and how long that wait is (for the message), once
+    /// ``bind(waitingUpTo:)`` found the address in use.
+    private let wait = NIOLockedValueBox<(deadline: ContinuousClock.Instant, limit: Duration)?>(nil)
 
     private init(host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.host = host
@@ -47,13 +52,14 @@ final class MetricsEndpoint: Service, Sendable {
         return MetricsEndpoint(host: host, port: port, registry: registry, logger: logger)
     }
 
-    /// Binds the address once; throws NIO's error when it cannot be had, except, with `waitIfInUse`,
-    /// an address in use: that is logged, and ``run()`` binds it later.
-    func bind(waitIfInUse: Bool) async throws {
+    /// Binds the address once; throws NIO's error when it cannot be had, except, with a `limit`, an
+    /// address in use: that is logged, and ``run()`` binds it later, retrying for up to `limit` from now.
+    func bind(waitingUpTo limit: Duration?) async throws {
         do {
             try await bindOnce()
         } catch {
-            guard waitIfInUse, ListenFailure.isAddressInUse(error) else { throw error }
+            guard let limit, ListenFailure.isAddressInUse(error) else { throw error }
+            wait.withLockedValue { $0 = (.now + limit, limit) }
             reportWaiting(ListenFailure.describe(error))
         }
     }
@@ -79,10 +85,17 @@ final class MetricsEndpoint: Service, Sendable {
     /// Serves until graceful shutdown, or until its task is cancelled: the service group cancels
     /// every service when one fails (the milter socket cannot be had, say), and a wait on the
     /// close future alone would never end, leaving the daemon running with its signals trapped.
-    /// Not bound yet, it first binds, retrying; a shutdown meanwhile ends the retries.
+    /// Not bound yet, it first binds, retrying; a shutdown meanwhile ends the retries, and an address
+    /// still not had at the deadline is a start-up error (``CLIError/usage(_:)``, exit 2).
     func run() async throws {
         if channel.withLockedValue({ $0 }) == nil {
-            await cancelWhenGracefulShutdown { await self.bindRetrying() }
+            let gaveUp = await cancelWhenGracefulShutdown { await self.bindRetrying() }
+            if let reason = gaveUp {
+                let waited = wait.withLockedValue { $0?.limit } ?? .zero
+                throw CLIError.usage(
+                    "cannot serve metrics on \(ListenAddress.tcp(host: host, port: port)): \(reason) "
+                        + "(waited \(Self.seconds(waited)) s for it)")
+            }
         }
         guard let channel = channel.withLockedValue({ $0 }) else { return }
         try await withTaskCancellationHandler {
@@ -96,17 +109,29 @@ final class MetricsEndpoint: Service, Sendable {
         }
     }
 
-    /// Binds, every ``retryInterval``, until bound or cancelled; logs each new reason once.
-    private func bindRetrying() async {
+    /// Binds, every ``retryInterval``, until bound (`nil`), cancelled (`nil`) or past the deadline (the
+    /// last reason); logs each new reason once.
+    private func bindRetrying() async -> String? {
+        let deadline = wait.withLockedValue { $0?.deadline } ?? .now
         while !Task.isCancelled {
+            let reason: String
             do {
                 try await bindOnce()
-                return
+                return nil
             } catch {
-                reportWaiting(ListenFailure.describe(error))
+                reason = ListenFailure.describe(error)
+                reportWaiting(reason)
             }
-            do { try await Task.sleep(for: Self.retryInterval) } catch { return }
+            if ContinuousClock.now >= deadline { return reason }
+            do { try await Task.sleep(for: Self.retryInterval) } catch { return nil }
         }
+        return nil
+    }
+
+    /// `30`, `0.5`: a duration in seconds for a message.
+    private static func seconds(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        return seconds == seconds.rounded() ? String(Int64(seconds)) : "\(seconds)"
     }
 
     /// Logs that the endpoint waits for its address, once per reason.

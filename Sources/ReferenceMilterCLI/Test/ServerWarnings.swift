@@ -29,7 +29,9 @@ final class ServerWarnings: Sendable {
         }
 
         func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            var all = metadata.merging(event.metadata ?? [:]) { $1 }
+            // The run's line starts with the queue id already.
+            all["queue-id"] = nil
             let details = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             warnings.record(
                 details.isEmpty ? "\(event.message)" : "\(event.message); \(details.joined(separator: " "))")

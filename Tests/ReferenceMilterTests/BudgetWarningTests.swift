@@ -1,0 +1,74 @@
+import Logging
+import MilterProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import Testing
+
+@testable import ReferenceMilter
+
+/// The warning logged when a transaction goes over the memory budget names the message's queue id
+/// (macro `i`) when the MTA has sent one, as the decision line and the other per-message lines do.
+@Suite struct BudgetWarningTests {
+    /// The warnings a connection logs, as the daemon writes them (text format).
+    final class Lines: Sendable {
+        private let box = NIOLockedValueBox<[String]>([])
+
+        var all: [String] { box.withLockedValue { $0 } }
+
+        var logger: Logger {
+            let handler = OperatorLogHandler(
+                label: "test", level: .warning, format: .text, clock: nil,
+                output: { text in self.box.withLockedValue { $0.append(text) } })
+            return Logger(label: "test", factory: { _ in handler })
+        }
+
+        func budgetWarning() throws -> String {
+            try #require(all.first { $0.contains("memory budget reached") }, "\(all)")
+        }
+    }
+
+    static let opening: [MilterCommand] = HostilePeerTests.opening + [Cmd.mail("a@example.com")]
+    /// 300 fields of about 1 KB: over the 256 KiB budget.
+    static let manyFields = Array(
+        repeating: Cmd.header("X-Filler", String(repeating: "v", count: 1_000)), count: 300)
+
+    /// Postfix sends `i` with RCPT's macros: header fields past the budget name it.
+    @Test func theWarningNamesTheQueueIDSentEarlier() async throws {
+        let lines = Lines()
+        let connection = try await HostilePeerTests.Connection(logger: lines.logger)
+        try await connection.send(
+            Self.opening + [Cmd.macros(.recipient, ["i": "4QUEUEID1"]), Cmd.rcpt("b@example.org"), .data]
+                + Self.manyFields + [.endOfHeaders, Cmd.eom])
+        #expect(try await connection.verdict() == .tempfail)
+        #expect(try lines.budgetWarning().contains(" queue-id=4QUEUEID1"), "\(lines.all)")
+        try await connection.finish()
+    }
+
+    /// The MACRO packet that goes over the budget is not kept, but its `i` still names the message.
+    @Test func theWarningNamesTheQueueIDOfTheMacrosThatWentOver() async throws {
+        let lines = Lines()
+        let connection = try await HostilePeerTests.Connection(logger: lines.logger)
+        // 200 fields of about 1 KB fit in the budget; 60 KB of macros more do not.
+        let fields = Array(Self.manyFields.prefix(200))
+        let oversized = Cmd.macros(.header, ["i": "4QUEUEID2", "{x}": String(repeating: "m", count: 60_000)])
+        try await connection.send(Self.opening + [Cmd.rcpt("b@example.org"), .data] + fields)
+        #expect(lines.all.isEmpty, "\(lines.all)")
+        try await connection.send([oversized, Cmd.header("Subject", "x"), .endOfHeaders, Cmd.eom])
+        #expect(try await connection.verdict() == .tempfail)
+        #expect(try lines.budgetWarning().contains(" queue-id=4QUEUEID2"), "\(lines.all)")
+        try await connection.finish()
+    }
+
+    /// No `i` yet: the warning has no queue id rather than a made-up one.
+    @Test func withoutAQueueIDTheWarningHasNone() async throws {
+        let lines = Lines()
+        let connection = try await HostilePeerTests.Connection(logger: lines.logger)
+        try await connection.send(
+            Self.opening + [Cmd.rcpt("b@example.org"), .data] + Self.manyFields + [.endOfHeaders, Cmd.eom])
+        #expect(try await connection.verdict() == .tempfail)
+        let warning = try lines.budgetWarning()
+        #expect(warning.contains(" budget=\(HostilePeerTests.budget)"), "\(warning)")
+        #expect(!warning.contains("queue-id"), "\(warning)")
+        try await connection.finish()
+    }
+}
