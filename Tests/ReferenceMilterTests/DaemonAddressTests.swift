@@ -13,18 +13,14 @@ import Testing
     }
 
     @Test func sendmailSpellingIsServed() async throws {
-        let port = try FreePort.allocate()
-        let scratch = try Scratch.makeDirectory("daemon-address")
-        defer { Scratch.remove(scratch) }
-        let daemon = try BackgroundProcess.start(
-            TestPaths.builtProduct("reference-milter"),
-            ["daemon", "inet:\(port)@127.0.0.1", "--handshake-timeout", "120", "--log-level", "error"],
-            logFile: scratch.appendingPathComponent("log"), environment: DaemonTests.cleanEnvironment)
-        try await FreePort.waitUntilListening(port: port)
-        let mta = try await TestMTA.connect(port: port)
-        #expect(try await mta.negotiate().version == .v6)
-        await mta.close()
-        await daemon.stop()
+        try await RunningDaemon.with(
+            "daemon-address", listen: { "inet:\($0)@127.0.0.1" },
+            ["--handshake-timeout", "120", "--log-level", "error"]
+        ) { daemon in
+            let mta = try await TestMTA.connect(port: daemon.port)
+            #expect(try await mta.negotiate().version == .v6)
+            await mta.close()
+        }
     }
 
     @Test func aPortInUseNamesTheAddressAndExits2() async throws {
@@ -83,26 +79,19 @@ import Testing
 
     /// A queue id and a subject with line breaks and an escape sequence reach the log escaped: no forged line.
     @Test func controlCharactersInLoggedFieldsAreEscaped() async throws {
-        let port = try FreePort.allocate()
-        let scratch = try Scratch.makeDirectory("daemon-log")
-        defer { Scratch.remove(scratch) }
-        let log = scratch.appendingPathComponent("log")
-        let daemon = try BackgroundProcess.start(
-            TestPaths.builtProduct("reference-milter"),
-            ["daemon", "127.0.0.1:\(port)", "--handshake-timeout", "120", "--log-level", "info"],
-            logFile: log, environment: DaemonTests.cleanEnvironment)
-        try await FreePort.waitUntilListening(port: port)
-        let mta = try await TestMTA.connect(port: port)
-        _ = try await mta.negotiate()
-        try await mta.send([Cmd.connect, Cmd.helo])
-        let forged = "Q1\nQ2: ACCEPT (forged)\u{1B}]0;title\u{07}"
-        #expect(try await mta.message(Cmd.message(subject: "[reject]", queueID: forged)).last != nil)
-        await mta.close()
-        let text = try await pollUntil("the decision line", timeout: .seconds(20), interval: .milliseconds(20)) {
-            let text = daemon.log()
-            return text.contains("REJECT") ? text : nil
+        let text = try await RunningDaemon.with("daemon-log", ["--handshake-timeout", "120", "--log-level", "info"]) {
+            daemon in
+            let mta = try await TestMTA.connect(port: daemon.port)
+            _ = try await mta.negotiate()
+            try await mta.send([Cmd.connect, Cmd.helo])
+            let forged = "Q1\nQ2: ACCEPT (forged)\u{1B}]0;title\u{07}"
+            #expect(try await mta.message(Cmd.message(subject: "[reject]", queueID: forged)).last != nil)
+            await mta.close()
+            return try await pollUntil("the decision line", timeout: .seconds(20), interval: .milliseconds(20)) {
+                let text = daemon.log()
+                return text.contains("REJECT") ? text : nil
+            }
         }
-        await daemon.stop()
         #expect(text.contains("Q1\\nQ2: ACCEPT (forged)\\u{1B}]0;title\\u{7}"), "\(text)")
         #expect(!text.split(separator: "\n").contains { $0.hasPrefix("Q2") })
         #expect(!text.contains("\u{1B}"))

@@ -7,40 +7,23 @@ import Testing
 /// text (`read(descriptor:pointer:size:): Connection reset by peer) (errno: 104)`).
 @Suite(.tags(.integration)) struct DaemonErrorKindTests {
     @Test func aHandshakeTimeoutAndAResetAreNamed() async throws {
-        let milterPort = try FreePort.allocate()
-        let metricsPort = try FreePort.allocate()
-        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "error-kinds-\(getpid())-\(milterPort).log")
-        let daemon = try BackgroundProcess.start(
-            DaemonTests.binary,
-            [
-                "daemon", "127.0.0.1:\(milterPort)", "--metrics", "127.0.0.1:\(metricsPort)", "--drain-timeout", "0.2",
-                "--handshake-timeout", "0.5",
-            ],
-            logFile: log, environment: DaemonTests.cleanEnvironment)
-        defer { try? FileManager.default.removeItem(at: log) }
-        func text() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        do {
-            try await FreePort.waitUntilListening(port: milterPort)
-            try await FreePort.waitUntilListening(port: metricsPort)
-            let silent = try await TestMTA.connect(port: milterPort)
+        try await RunningDaemon.with(
+            "error-kinds", metrics: true, ["--drain-timeout", "0.2", "--handshake-timeout", "0.5"]
+        ) { daemon in
+            let silent = try await TestMTA.connect(port: daemon.port)
             #expect(try await silent.isClosed())
             await silent.close()
-            try Self.connectAndReset(port: milterPort)
+            try Self.connectAndReset(port: daemon.port)
             let metrics = try await pollUntil("both errors counted", timeout: .seconds(20)) {
-                let body = try HTTPGet.get("/metrics", port: metricsPort).body
+                let body = try HTTPGet.get("/metrics", port: daemon.metricsPort).body
                 return body.contains("kind=\"io\"") && body.contains("kind=\"handshake-timeout\"") ? body : nil
             }
             #expect(DaemonMetricsTests.value(metrics, "milter_protocol_errors_total{kind=\"handshake-timeout\"}") == 1)
             #expect(!metrics.contains("kind=\"other\""), "\(metrics)")
-            let reset = text().split(separator: "\n").filter { $0.contains("reset by peer") }
-            #expect(reset.count == 1, "\(text())")
+            let reset = daemon.log().split(separator: "\n").filter { $0.contains("reset by peer") }
+            #expect(reset.count == 1, "\(daemon.log())")
             #expect(reset.allSatisfy { $0.contains("error=connection reset by peer") && !$0.contains("errno") })
-        } catch {
-            Issue.record("daemon log:\n\(text())")
-            await daemon.stop()
-            throw error
         }
-        await daemon.stop()
     }
 
     /// Connects, sends the start of an OPTNEG frame so that the daemon reads, and closes with a

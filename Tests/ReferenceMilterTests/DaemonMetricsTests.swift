@@ -6,24 +6,13 @@ import Testing
 /// `daemon --metrics ADDR` on the built binary: a scrape after real traffic shows the counts.
 @Suite(.tags(.integration)) struct DaemonMetricsTests {
     @Test func scrapeAfterTrafficShowsTheCounts() async throws {
-        let milterPort = try FreePort.allocate()
-        let metricsPort = try FreePort.allocate()
-        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "metrics-\(getpid())-\(milterPort).log")
-        let daemon = try BackgroundProcess.start(
-            DaemonTests.binary,
-            [
-                "daemon", "127.0.0.1:\(milterPort)", "--metrics", "127.0.0.1:\(metricsPort)", "--drain-timeout", "0.2",
-                "--handshake-timeout", "120",
-            ],
-            logFile: log, environment: DaemonTests.cleanEnvironment)
-        defer { try? FileManager.default.removeItem(at: log) }
-        do {
-            try await FreePort.waitUntilListening(port: milterPort)
-            try await FreePort.waitUntilListening(port: metricsPort)
-            try await sendTraffic(port: milterPort)
+        try await RunningDaemon.with(
+            "metrics", metrics: true, ["--drain-timeout", "0.2", "--handshake-timeout", "120"]
+        ) { daemon in
+            try await sendTraffic(port: daemon.port)
             // The connections are closed: the open-connections gauge comes back to 0.
             let text = try await pollUntil("connections closed", timeout: .seconds(20)) {
-                let text = try HTTPGet.get("/metrics", port: metricsPort).body
+                let text = try HTTPGet.get("/metrics", port: daemon.metricsPort).body
                 return text.contains("milter_connections_open 0") ? text : nil
             }
             #expect(Self.value(text, "milter_messages_total{verdict=\"accept\"}") == 2)
@@ -39,14 +28,9 @@ import Testing
             #expect(errors.count == 1, "\(errors)")
             #expect(errors.first?.hasSuffix(" 1") == true)
 
-            let missing = try HTTPGet.get("/", port: metricsPort)
+            let missing = try HTTPGet.get("/", port: daemon.metricsPort)
             #expect(missing.status == 404)
-        } catch {
-            Issue.record("daemon log:\n\(daemon.log())")
-            await daemon.stop()
-            throw error
         }
-        await daemon.stop()
     }
 
     @Test func aBadMetricsAddressIsAUsageError() async throws {

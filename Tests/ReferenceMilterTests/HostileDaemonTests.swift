@@ -32,24 +32,19 @@ import Testing
     func hostilePeer(
         _ python: String, daemon options: [String], _ arguments: [String], timeout: Duration
     ) async throws -> (rows: [Row], errors: String) {
-        let port = try FreePort.allocate()
-        let scratch = try Scratch.makeDirectory("hostile")
-        defer { Scratch.remove(scratch) }
-        let daemon = try BackgroundProcess.start(
-            TestPaths.builtProduct("reference-milter"), ["daemon", "127.0.0.1:\(port)"] + options,
-            logFile: scratch.appendingPathComponent("daemon.log"), environment: DaemonTests.cleanEnvironment)
-        try await FreePort.waitUntilListening(port: port)
-        let script = TestPaths.root.appendingPathComponent("interop/hostile-peer.py").path
-        let result = try await ProcessRunner.run(
-            python,
-            [script, "--pid", "\(daemon.pid)", "--json", "--session-timeout", "60"] + arguments + ["127.0.0.1:\(port)"],
-            timeout: timeout)
-        let rows = result.stdout.split(separator: "\n").compactMap {
-            try? JSONDecoder().decode(Row.self, from: Data($0.utf8))
+        try await RunningDaemon.with("hostile", options) { daemon in
+            let script = TestPaths.root.appendingPathComponent("interop/hostile-peer.py").path
+            let result = try await ProcessRunner.run(
+                python,
+                [script, "--pid", "\(daemon.process.pid)", "--json", "--session-timeout", "60"] + arguments
+                    + ["127.0.0.1:\(daemon.port)"],
+                timeout: timeout)
+            let rows = result.stdout.split(separator: "\n").compactMap {
+                try? JSONDecoder().decode(Row.self, from: Data($0.utf8))
+            }
+            #expect(daemon.process.isRunning)
+            return (rows, result.stderr)
         }
-        #expect(daemon.isRunning)
-        await daemon.stop()
-        return (rows, result.stderr)
     }
 
     @Test func everyHostileCaseLeavesTheDaemonServingWithinItsBudget() async throws {
