@@ -71,6 +71,24 @@ import Testing
         #expect(json.contains("\"reason\" : \"memory budget reached"), "\(json)")
     }
 
+    /// A header field over the milter's frame limit: `test` printed `at BODYEOB: I/O error ... Connection
+    /// reset by peer` and exited 2; the cause, the refused HEADER frame, was in the server's log only.
+    @Test func aHeaderFieldOverTheFrameLimitIsNamedAndNotSent() async throws {
+        let classifier = Recorder()
+        let error = await #expect(throws: FrameTooLarge.self) {
+            _ = try await Self.run(Self.message(subject: String(repeating: "x", count: 200_000)), classifier)
+        }
+        #expect(error?.name == "Subject" && error?.position == 3)
+        #expect(error?.size == 200_009 && error?.limit == 65_535)
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("'Subject' (value not shown)") && text.contains("200009 bytes"), "\(text)")
+        #expect(text.contains("--max-frame-size") && !text.contains("xxx"), "\(text)")
+        #expect(classifier.seen.isEmpty)
+        // Within the limit it goes through.
+        let run = try await Self.run(Self.message(subject: String(repeating: "x", count: 65_000)), classifier)
+        #expect(run.outcome.verdict == "accept")
+    }
+
     @Test func refusingEveryRecipientRejectsAtRCPT() async throws {
         let run = try await Self.run(
             Self.message(recipients: ["bad@example.org", "bad2@example.org"]), BadRecipients())

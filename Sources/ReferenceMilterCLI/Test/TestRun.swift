@@ -21,10 +21,13 @@ package struct TestRun {
     /// Starts a server with the classifier on a private socket, has MilterClient play Postfix with `client`
     /// (by default MilterClient's, as milter-replay's) through one message to it, and stops the server.
     /// `memory` is the server's memory budget (the daemon's default unless a test asks for less).
+    /// A header field whose HEADER frame the milter would refuse (over `options.maximumFrameSize`) is
+    /// ``FrameTooLarge``, thrown before anything is sent.
     package static func run(
         message: MilterMessage, classifier: any MailClassifier, options: ProtocolOptions, classifierTimeout: TimeAmount,
         client: SMTPClient = SMTPClient(), memory: MemoryBudget = MemoryBudget()
     ) async throws -> TestRun {
+        try FrameSizeCheck.check(message, limit: options.maximumFrameSize)
         let decision = NIOLockedValueBox<Decision?>(nil)
         let warnings = ServerWarnings()
         let logger = warnings.logger(label: "test")
@@ -46,7 +49,9 @@ package struct TestRun {
             return TestRun(outcome: outcome, reason: reason, queueID: queueID)
         } catch {
             await milter.shutdown()
-            throw error
+            // The milter's side of a broken session (a frame it refused, say) is in its log only.
+            guard let warning = warnings.firstWarning else { throw error }
+            throw TestPlayFailure(cause: error, serverWarning: warning)
         }
     }
 
@@ -54,4 +59,15 @@ package struct TestRun {
     package var exitStatus: Int32 {
         ["accept": 0, "reject": 1, "tempfail": 3, "discard": 4, "quarantine": 5][outcome.verdict] ?? 0
     }
+}
+
+/// A session of `test` that failed, with the first warning the milter logged: the cause that the
+/// played MTA cannot see (it only sees the connection closed).
+struct TestPlayFailure: Error, CustomStringConvertible {
+    /// What the played MTA saw.
+    let cause: any Error
+    /// The milter's first warning or error.
+    let serverWarning: String
+
+    var description: String { "\(cause) (the milter logged: \(serverWarning))" }
 }
