@@ -89,6 +89,19 @@ import Testing
         #expect(run.outcome.verdict == "accept")
     }
 
+    /// A modification the classifier did not ask the MTA for is dropped, as by the daemon: `test`
+    /// printed `ACCEPT (chg)` with neither the change nor the daemon's warning.
+    @Test func aModificationNotGrantedIsAWarning() async throws {
+        let run = try await Self.run(Self.message(), UngrantedChange())
+        #expect(run.outcome.modifications.isEmpty)
+        #expect(run.reason == "chg")
+        let warning = "modification dropped: the MTA did not grant it; action=CHGHDRS"
+        #expect(run.warnings == [warning])
+        #expect(run.text() == "4TESTQUEUEID: ACCEPT (chg)\n  warning: \(warning)", "\(run.text())")
+        let json = try run.json()
+        #expect(json.contains("\"warnings\" : [\n    \"\(warning)\"\n  ]"), "\(json)")
+    }
+
     @Test func refusingEveryRecipientRejectsAtRCPT() async throws {
         let run = try await Self.run(
             Self.message(recipients: ["bad@example.org", "bad2@example.org"]), BadRecipients())
@@ -120,4 +133,13 @@ struct BadRecipients: MailClassifier {
     }
 
     func classify(_ mail: MailInfo) -> Decision { .accept("ok") }
+}
+
+/// Asks the MTA only for adding header fields, then changes one.
+struct UngrantedChange: MailClassifier {
+    var needs: ClassifierNeeds { ClassifierNeeds(actions: [.addHeaders]) }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        Decision.accept("chg").adding(.changeHeader(name: "Subject", occurrence: 1, value: "changed"))
+    }
 }

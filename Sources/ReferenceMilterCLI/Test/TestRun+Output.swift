@@ -13,7 +13,7 @@ extension TestRun {
         return nil
     }
 
-    /// srmilter's log line, then one line per modification.
+    /// srmilter's log line, then one line per refused recipient, modification and server warning.
     package func text() -> String {
         var line = "\(queueID): \(outcome.verdict.uppercased()) (\(reason ?? "decided at \(outcome.stage)"))"
         if let replyText { line += " \"\(replyText)\"" }
@@ -23,6 +23,7 @@ extension TestRun {
             lines.append("  refused recipient \(recipient): \(ReplyDescription.describe(reply))")
         }
         lines += outcome.modifications.map { "  " + ReplyDescription.describe($0) }
+        lines += warnings.map { "  warning: " + $0 }
         return lines.joined(separator: "\n")
     }
 
@@ -31,7 +32,7 @@ extension TestRun {
         let object = TestJSON(
             verdict: outcome.verdict, stage: "\(outcome.stage)", reason: reason, reply: replyText,
             quarantine: outcome.quarantine, modifications: outcome.modifications.map(ReplyDescription.describe),
-            refusedRecipients: outcome.refusedRecipients.mapValues(ReplyDescription.describe))
+            refusedRecipients: outcome.refusedRecipients.mapValues(ReplyDescription.describe), warnings: warnings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         return String(decoding: try encoder.encode(object), as: UTF8.self)
@@ -46,4 +47,5 @@ private struct TestJSON: Encodable {
     var quarantine: String?
     var modifications: [String]
     var refusedRecipients: [String: String]
+    var warnings: [String]
 }

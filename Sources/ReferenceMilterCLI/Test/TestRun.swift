@@ -17,6 +17,9 @@ package struct TestRun {
     package let reason: String?
     /// The queue ID of the message.
     package let queueID: String
+    /// The server's other warnings, as the daemon logs them: a modification dropped because the MTA
+    /// did not grant it, say. The one given as ``reason`` is not repeated.
+    package var warnings: [String] = []
 
     /// Starts a server with the classifier on a private socket, has MilterClient play Postfix with `client`
     /// (by default MilterClient's, as milter-replay's) through one message to it, and stops the server.
@@ -45,8 +48,11 @@ package struct TestRun {
             let outcome = try await PostfixPlay.deliver(
                 message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10), client: client)
             await milter.shutdown()
-            let reason = decision.withLockedValue { $0?.reason } ?? warnings.firstWarning
-            return TestRun(outcome: outcome, reason: reason, queueID: queueID)
+            let logged = warnings.warnings
+            let decided = decision.withLockedValue { $0?.reason }
+            return TestRun(
+                outcome: outcome, reason: decided ?? logged.first, queueID: queueID,
+                warnings: decided == nil ? Array(logged.dropFirst()) : logged)
         } catch {
             await milter.shutdown()
             // The milter's side of a broken session (a frame it refused, say) is in its log only.
