@@ -16,11 +16,14 @@ struct ClassificationOptions: ParsableArguments {
     /// The largest `--max-frame-size`: 64 MiB.
     static let maximumFrameSizeLimit = 64 << 20
 
+    /// Hidden from help for a milter that takes no file (it answers a usage error).
     @Option(
-        help: """
+        help: ArgumentHelp(
+            """
             A file for the classifier (reference-milter: a rules file; default: the built-in rules, which \
             check-config --print-builtin prints).
             """,
+            visibility: CLIContext.configuration.takesConfigurationFile ? .default : .private),
         completion: .file())
     var config: String?
 
