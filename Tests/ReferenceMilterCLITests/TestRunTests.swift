@@ -102,6 +102,19 @@ import Testing
         #expect(json.contains("\"warnings\" : [\n    \"\(warning)\"\n  ]"), "\(json)")
     }
 
+    /// A REPLYCODE's `%` goes doubled on the wire; `test` printed `"550 5.7.1 100%% spam"` where the SMTP
+    /// client (and milter-replay) sees `100% spam`.
+    @Test func aReplyIsShownAsTheSMTPClientSeesIt() async throws {
+        let run = try await Self.run(Self.message(), PercentReplies())
+        #expect(run.replyText == "550 5.7.1 100% spam")
+        #expect(run.text() == "4TESTQUEUEID: REJECT (pct) \"550 5.7.1 100% spam\"", "\(run.text())")
+        #expect(try run.json().contains("\"reply\" : \"550 5.7.1 100% spam\""))
+        let recipients = try await Self.run(
+            Self.message(recipients: ["bad@example.org", "bob@example.org"]), PercentReplies())
+        #expect(recipients.text().contains("refused recipient <bad@example.org>: reply 550 5.1.1 50% gone"))
+        #expect(try recipients.json().contains("\"<bad@example.org>\" : \"reply 550 5.1.1 50% gone\""))
+    }
+
     @Test func refusingEveryRecipientRejectsAtRCPT() async throws {
         let run = try await Self.run(
             Self.message(recipients: ["bad@example.org", "bad2@example.org"]), BadRecipients())
@@ -141,5 +154,19 @@ struct UngrantedChange: MailClassifier {
 
     func classify(_ mail: MailInfo) -> Decision {
         Decision.accept("chg").adding(.changeHeader(name: "Subject", occurrence: 1, value: "changed"))
+    }
+}
+
+/// Refuses `bad` recipients and rejects the message, each with a `%` in the text for the client.
+struct PercentReplies: MailClassifier {
+    var needs: ClassifierNeeds { ClassifierNeeds(earlyChecks: [.recipient]) }
+
+    func check(_ event: EarlyEvent, _ mail: MailInfo) -> ReferenceMilter.Verdict? {
+        guard case .recipient(let entry) = event, entry.address.hasPrefix("bad") else { return nil }
+        return .reject(.sanitized(code: 550, enhancedCode: "5.1.1", text: "50% gone"))
+    }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        mail.reject("pct", client: "100% spam")
     }
 }
