@@ -116,6 +116,18 @@ import Testing
         #expect(bare.stdout.contains("over\\rwritten\nend\n"), "\(bare.stdout)")
     }
 
+    /// A bare CR in a header value is no line end: the milter receives it, and dump showed `Subject: ab`.
+    @Test func dumpShowsABareCRInAHeaderValue() async throws {
+        let path = try Self.message(subject: "bare CR")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("From: a@example.com\nSubject: a\rb [reject]\n =?utf-8?q?caf=C3=A9?=\n\nbody\rmore\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let run = try await Self.run(["dump", path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Subject: a\\rb [reject] café\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("body\\rmore"), "\(run.stdout)")
+    }
+
     @Test func dumpDecodesEncodedSubjects() async throws {
         let run = try await Self.run(["dump", "-H", Self.fixtures.appendingPathComponent("encoded-subject-q.eml").path])
         #expect(run.status == 0)
