@@ -13,11 +13,17 @@ extension TimeAmount {
 
 /// Options shared by `daemon` and `test`: the classifier and how the protocol feeds it.
 struct ClassificationOptions: ParsableArguments {
+    /// The largest `--max-frame-size`: 64 MiB.
+    static let maximumFrameSizeLimit = 64 << 20
+
+    /// Hidden from help for a milter that takes no file (it answers a usage error).
     @Option(
-        help: """
+        help: ArgumentHelp(
+            """
             A file for the classifier (reference-milter: a rules file; default: the built-in rules, which \
             check-config --print-builtin prints).
             """,
+            visibility: CLIContext.configuration.takesConfigurationFile ? .default : .private),
         completion: .file())
     var config: String?
 
@@ -44,7 +50,7 @@ struct ClassificationOptions: ParsableArguments {
         try NumericOption.check(truncate, "--truncate", in: 0...ProtocolOptions().maximumMessageBytes)
         try NumericOption.check(
             classifierTimeout, "--classifier-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
-        try NumericOption.check(maxFrameSize, "--max-frame-size", in: 65_535...(64 << 20))
+        try NumericOption.check(maxFrameSize, "--max-frame-size", in: 65_535...Self.maximumFrameSizeLimit)
     }
 
     func classifier() throws -> any MailClassifier {

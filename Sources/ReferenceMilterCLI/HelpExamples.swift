@@ -2,13 +2,15 @@
 /// them), with the binary's own name.
 enum HelpExamples {
     /// The examples for the help that `arguments` ask for: the subcommand named in them, else the root's.
-    static func text(for arguments: [String], name: String) -> String {
+    /// Examples with `--config` and `check-config` only when `takesFile`.
+    static func text(for arguments: [String], name: String, takesFile: Bool = true) -> String {
         let subcommand = arguments.first { ["daemon", "test", "dump", "check-config"].contains($0) }
-        let lines: [String]
+        var lines: [String]
         switch subcommand {
         case "daemon":
             lines = [
-                "\(name) daemon                                  # 127.0.0.1:7044, the built-in rules",
+                "\(name) daemon                                  # 127.0.0.1:7044"
+                    + (takesFile ? ", the built-in rules" : ""),
                 "\(name) daemon unix:/run/milter/milter.sock --config rules.txt --threads 4",
                 "\(name) daemon '[::1]:7044' --log-format json --drain-timeout 30",
                 "kill -HUP $(pidof \(name))                      # re-read --config",
@@ -38,6 +40,15 @@ enum HelpExamples {
                 "\(name) check-config rules.txt                  # check a rules file",
             ]
         }
+        if !takesFile {
+            lines = lines.filter { !$0.contains("--config") && !$0.contains("check-config") }
+            switch subcommand {
+            case nil: lines.insert("\(name) daemon                                  # serve Postfix or Sendmail", at: 0)
+            case "daemon": lines.insert("\(name) daemon unix:/run/milter/milter.sock --threads 4", at: 1)
+            default: break
+            }
+        }
+        guard !lines.isEmpty else { return "" }
         return "\nEXAMPLES:\n" + lines.map { "  " + $0 + "\n" }.joined()
     }
 }

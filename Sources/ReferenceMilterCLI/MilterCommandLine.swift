@@ -9,7 +9,8 @@ import _MilterSystem
 /// (`MTAProfile.postfix`) to the classifier's server, both in this process.
 ///
 /// Exit statuses: `test` reports the verdict (0 accept, 1 reject, 3 tempfail, 4 discard,
-/// 5 quarantine); 2 is a usage or configuration error (bad arguments, an unreadable file, a rules file
+/// 5 quarantine; also 3 for a header field over `--max-frame-size`, which an MTA would get a tempfail
+/// for); 2 is a usage or configuration error (bad arguments, an unreadable file, a rules file
 /// with an error) or a failure to run, for every subcommand.
 public enum MilterCommandLine {
     /// Parses the arguments, runs the subcommand and exits with its status.
@@ -40,7 +41,11 @@ public enum MilterCommandLine {
             let message = MilterRootCommand.fullMessage(for: error)
             if status == .success {
                 let asksForHelp = arguments.contains { ["-h", "--help", "help"].contains($0) }
-                let examples = asksForHelp ? HelpExamples.text(for: arguments, name: CLIContext.configuration.name) : ""
+                let milter = CLIContext.configuration
+                let examples =
+                    asksForHelp
+                    ? HelpExamples.text(for: arguments, name: milter.name, takesFile: milter.takesConfigurationFile)
+                    : ""
                 let text = asksForHelp ? String(message.reversed().drop { $0 == "\n" }.reversed()) + "\n" : message
                 print(text + examples, terminator: asksForHelp ? "" : "\n")
                 return 0
@@ -48,6 +53,22 @@ public enum MilterCommandLine {
             printError(message.isEmpty ? "\(CLIContext.configuration.name): \(error)" : message)
             // 1 is `test`'s REJECT: any other failure is 2.
             return 2
+        }
+    }
+
+    /// What `--help` prints for `arguments` (which ask for help) in a binary of `configuration`:
+    /// ArgumentParser's help, then the examples.
+    package static func helpText(arguments: [String], configuration: MilterConfiguration) -> String {
+        CLIContext.configuration = configuration
+        do {
+            // `--help` parses as ArgumentParser's help command, whose run throws the help.
+            var command = try MilterRootCommand.parseAsRoot(arguments)
+            try command.run()
+            return ""
+        } catch {
+            return MilterRootCommand.fullMessage(for: error)
+                + HelpExamples.text(
+                    for: arguments, name: configuration.name, takesFile: configuration.takesConfigurationFile)
         }
     }
 

@@ -43,6 +43,10 @@ public struct MilterConfiguration: Sendable {
         self.builtInConfiguration = builtInConfiguration
     }
 
+    /// Whether the milter takes a `--config` file: help shows `--config`, SIGHUP reloading and
+    /// `check-config` only then.
+    var takesConfigurationFile: Bool { loadClassifier != nil }
+
     /// The classifier for a run: loaded from `path` when given. A file that does not load is a
     /// ``CLIError/configuration(path:_:)`` (exit 2), naming the file.
     func classifier(configPath: String?) throws -> any MailClassifier {

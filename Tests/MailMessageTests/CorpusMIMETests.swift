@@ -131,11 +131,17 @@ struct CorpusMIMETests {
         #expect(message.textBody == "First part.")
     }
 
+    /// A multipart without a boundary is read as text/plain: its body was hidden (textBody "") while
+    /// that of a multipart whose boundary never occurs was not.
     @Test func missingBoundaryParameter() {
         let message = Corpus.message("mime/missing-boundary-parameter.eml")
         #expect(message.root.content == .single)
-        #expect(message.root.contentType.mediaType == "multipart/mixed")
+        #expect(message.root.contentType.mediaType == "text/plain")
+        #expect(message.headers["Content-Type"] == "multipart/mixed")
         #expect(message.attachments.isEmpty)
+        #expect(message.textBody == "--whatever\r\nContent-Type: text/plain\r\n\r\ntext\r\n")
+        let empty = MIMEMessage(parsing: Array("Content-Type: multipart/mixed; boundary=\"\"\r\n\r\nhi\r\n".utf8))
+        #expect(empty.textBody == "hi\r\n")
     }
 
     @Test func boundaryNeverUsed() {

@@ -71,6 +71,50 @@ import Testing
         #expect(json.contains("\"reason\" : \"memory budget reached"), "\(json)")
     }
 
+    /// A header field over the milter's frame limit: `test` printed `at BODYEOB: I/O error ... Connection
+    /// reset by peer` and exited 2; the cause, the refused HEADER frame, was in the server's log only.
+    @Test func aHeaderFieldOverTheFrameLimitIsNamedAndNotSent() async throws {
+        let classifier = Recorder()
+        let error = await #expect(throws: FrameTooLarge.self) {
+            _ = try await Self.run(Self.message(subject: String(repeating: "x", count: 200_000)), classifier)
+        }
+        #expect(error?.name == "Subject" && error?.position == 3)
+        #expect(error?.size == 200_009 && error?.limit == 65_535)
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("'Subject' (value not shown)") && text.contains("200009 bytes"), "\(text)")
+        #expect(text.contains("--max-frame-size") && !text.contains("xxx"), "\(text)")
+        #expect(classifier.seen.isEmpty)
+        // Within the limit it goes through.
+        let run = try await Self.run(Self.message(subject: String(repeating: "x", count: 65_000)), classifier)
+        #expect(run.outcome.verdict == "accept")
+    }
+
+    /// A modification the classifier did not ask the MTA for is dropped, as by the daemon: `test`
+    /// printed `ACCEPT (chg)` with neither the change nor the daemon's warning.
+    @Test func aModificationNotGrantedIsAWarning() async throws {
+        let run = try await Self.run(Self.message(), UngrantedChange())
+        #expect(run.outcome.modifications.isEmpty)
+        #expect(run.reason == "chg")
+        let warning = "modification dropped: the MTA did not grant it; action=CHGHDRS"
+        #expect(run.warnings == [warning])
+        #expect(run.text() == "4TESTQUEUEID: ACCEPT (chg)\n  warning: \(warning)", "\(run.text())")
+        let json = try run.json()
+        #expect(json.contains("\"warnings\" : [\n    \"\(warning)\"\n  ]"), "\(json)")
+    }
+
+    /// A REPLYCODE's `%` goes doubled on the wire; `test` printed `"550 5.7.1 100%% spam"` where the SMTP
+    /// client (and milter-replay) sees `100% spam`.
+    @Test func aReplyIsShownAsTheSMTPClientSeesIt() async throws {
+        let run = try await Self.run(Self.message(), PercentReplies())
+        #expect(run.replyText == "550 5.7.1 100% spam")
+        #expect(run.text() == "4TESTQUEUEID: REJECT (pct) \"550 5.7.1 100% spam\"", "\(run.text())")
+        #expect(try run.json().contains("\"reply\" : \"550 5.7.1 100% spam\""))
+        let recipients = try await Self.run(
+            Self.message(recipients: ["bad@example.org", "bob@example.org"]), PercentReplies())
+        #expect(recipients.text().contains("refused recipient <bad@example.org>: reply 550 5.1.1 50% gone"))
+        #expect(try recipients.json().contains("\"<bad@example.org>\" : \"reply 550 5.1.1 50% gone\""))
+    }
+
     @Test func refusingEveryRecipientRejectsAtRCPT() async throws {
         let run = try await Self.run(
             Self.message(recipients: ["bad@example.org", "bad2@example.org"]), BadRecipients())
@@ -102,4 +146,27 @@ struct BadRecipients: MailClassifier {
     }
 
     func classify(_ mail: MailInfo) -> Decision { .accept("ok") }
+}
+
+/// Asks the MTA only for adding header fields, then changes one.
+struct UngrantedChange: MailClassifier {
+    var needs: ClassifierNeeds { ClassifierNeeds(actions: [.addHeaders]) }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        Decision.accept("chg").adding(.changeHeader(name: "Subject", occurrence: 1, value: "changed"))
+    }
+}
+
+/// Refuses `bad` recipients and rejects the message, each with a `%` in the text for the client.
+struct PercentReplies: MailClassifier {
+    var needs: ClassifierNeeds { ClassifierNeeds(earlyChecks: [.recipient]) }
+
+    func check(_ event: EarlyEvent, _ mail: MailInfo) -> ReferenceMilter.Verdict? {
+        guard case .recipient(let entry) = event, entry.address.hasPrefix("bad") else { return nil }
+        return .reject(.sanitized(code: 550, enhancedCode: "5.1.1", text: "50% gone"))
+    }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        mail.reject("pct", client: "100% spam")
+    }
 }

@@ -54,6 +54,21 @@ import Testing
         #expect(run.stdout.contains("\"550 5.7.1 no invoices\""))
     }
 
+    /// A header field over --max-frame-size: `test` exited 2 with `Connection reset by peer`.
+    @Test func testNamesAHeaderFieldOverTheFrameLimit() async throws {
+        let path = try Self.message(subject: String(repeating: "x", count: 200_000))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try await Self.run(["test", path])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("header field 3 'Subject' (value not shown)"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("200009 bytes, over the milter's limit of 65535 (--max-frame-size"), "\(run.stderr)")
+        #expect(!run.stderr.contains("xxx"))
+        let raised = try await Self.run(["test", "--max-frame-size", "300000", path])
+        #expect(raised.status == 0, "\(raised.stderr)")
+    }
+
     @Test(arguments: [["test"], ["test", "/nonexistent.eml"], ["frobnicate"], ["daemon", "not an address"]])
     func usageErrorsExitWithTwo(arguments: [String]) async throws {
         #expect(try await Self.run(arguments).status == 2)
@@ -99,6 +114,18 @@ import Testing
         try Data("Subject: bare CR\r\n\r\nover\rwritten\r\nend\r\n".utf8).write(to: URL(fileURLWithPath: path))
         let bare = try await Self.run(["dump", "-b", path])
         #expect(bare.stdout.contains("over\\rwritten\nend\n"), "\(bare.stdout)")
+    }
+
+    /// A bare CR in a header value is no line end: the milter receives it, and dump showed `Subject: ab`.
+    @Test func dumpShowsABareCRInAHeaderValue() async throws {
+        let path = try Self.message(subject: "bare CR")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("From: a@example.com\nSubject: a\rb [reject]\n =?utf-8?q?caf=C3=A9?=\n\nbody\rmore\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let run = try await Self.run(["dump", path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Subject: a\\rb [reject] café\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("body\\rmore"), "\(run.stdout)")
     }
 
     @Test func dumpDecodesEncodedSubjects() async throws {

@@ -71,6 +71,21 @@ import Testing
         }
     }
 
+    /// A file saved with a byte order mark: its first field read as `\u{FEFF}subject`, "unknown field".
+    @Test func aLeadingByteOrderMarkIsSkipped() throws {
+        let rules = try RuleParser.parse("\u{FEFF}subject contains \"x\" => reject\r\nalways => accept\r\n")
+        #expect(rules.count == 2)
+        #expect(rules.first?.conditions.first?.field == .subject, "\(rules)")
+        do {
+            _ = try RuleParser.parse("\u{FEFF}subjet contains \"x\" => reject")
+            Issue.record("parsed")
+        } catch {
+            #expect("\(error)" == "line 1, column 1: unknown field 'subjet'")
+        }
+        // Only at the start of the file.
+        #expect(throws: RuleParseError.self) { try RuleParser.parse("always => accept\n\u{FEFF}always => accept") }
+    }
+
     @Test func badRegexIsRefusedAtLoad() {
         #expect(throws: (any Error).self) { try RulesClassifier(text: "subject matches \"(\" => reject") }
     }

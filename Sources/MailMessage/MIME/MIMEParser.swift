@@ -27,8 +27,13 @@ struct MIMEParser {
         let encoding =
             headers.first(named: "Content-Transfer-Encoding").map { TransferEncoding(parsing: $0.valueBytes[...]) }
             ?? .sevenBit
+        var type = contentType ?? defaultType
+        // A multipart needs a boundary (RFC 2046 section 5.1.1): without one nothing delimits its parts, and
+        // its body is read as text/plain, the default for a Content-Type that cannot be used (RFC 2045
+        // section 5.2), so that its text is not hidden from classifiers. The field itself stays in `headers`.
+        if type.isMultipart, type.boundary?.isEmpty ?? true { type = .textPlain }
         var part = MIMEPart(
-            headers: headers, contentType: contentType ?? defaultType, contentDisposition: disposition,
+            headers: headers, contentType: type, contentDisposition: disposition,
             transferEncoding: encoding, rawBody: raw.body, content: .single)
         part.content = parseContent(of: part, depth: depth)
         return part

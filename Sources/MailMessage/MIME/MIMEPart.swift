@@ -5,7 +5,8 @@
 public struct MIMEPart: Sendable, Hashable {
     /// The part's header fields.
     public var headers: HeaderFields
-    /// The parsed Content-Type, or the default (`text/plain`, or `message/rfc822` in a digest).
+    /// The parsed Content-Type, or the default (`text/plain`, or `message/rfc822` in a digest); `text/plain`
+    /// for a multipart type without a boundary, whose body cannot be split.
     public var contentType: ContentType
     /// The parsed Content-Disposition, if present.
     public var contentDisposition: ContentDisposition?

@@ -35,6 +35,10 @@ public struct MilterMessage: Hashable, Sendable {
     /// The value of the first `Message-ID` field, trimmed, for Sendmail's `{msg_id}`.
     public var messageID: String? { wire.messageID }
 
+    /// The HEADER payload of each of ``headerFields``, as the MTA sends it (one leading space
+    /// removed, folding as bare LF): `test` checks their sizes against its milter's frame limit.
+    package var headerPayloads: [HeaderField] { wire.headers }
+
     /// A hash of the message that is cheap to take: the envelope addresses', with the content's
     /// worked out once. Equal messages have equal hashes.
     var lookupHash: Int {

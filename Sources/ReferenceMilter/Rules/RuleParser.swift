@@ -20,9 +20,11 @@ import _MilterSystem
 /// `change-header N V [OCCURRENCE]`, `delete-header N [OCCURRENCE]`, `add-recipient A [ARGS]`,
 /// `delete-recipient A`, `change-sender A [ARGS]`, `replace-body TEXT`. `reason "text"` sets the log reason.
 public enum RuleParser {
-    /// Parses a whole file.
+    /// Parses a whole file. A leading byte order mark (U+FEFF, which Windows editors write) is skipped;
+    /// columns on line 1 count from after it, as an editor shows them.
     public static func parse(_ text: String) throws(RuleParseError) -> [Rule] {
         var rules: [Rule] = []
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         // Split on LF as a scalar: CRLF is one Character in Swift, and a file written on Windows is
         // still one rule per line (the CR is white space to the tokenizer).
         let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {

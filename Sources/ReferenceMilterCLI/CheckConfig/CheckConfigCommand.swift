@@ -4,13 +4,19 @@ import ReferenceMilter
 /// `check-config FILE`: loads a configuration file as `daemon --config FILE` would, and says whether it loads;
 /// `check-config --print-builtin` prints the built-in configuration, a starting point for a file of one's own.
 struct CheckConfigCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "check-config",
-        abstract: "Check a configuration (rules) file, or print the built-in one.",
-        discussion: """
-            Exit status: 0 the file loads; 2 it does not (the error names the file, line and column), or a \
-            usage error. With --print-builtin, prints the rules used when no --config is given (exit 0).
-            """)
+    /// Listed in help only for a milter that takes a configuration file or has one built in; a milter
+    /// with neither still answers it, with a usage error.
+    static var configuration: CommandConfiguration {
+        let milter = CLIContext.configuration
+        return CommandConfiguration(
+            commandName: "check-config",
+            abstract: "Check a configuration (rules) file, or print the built-in one.",
+            discussion: """
+                Exit status: 0 the file loads; 2 it does not (the error names the file, line and column), or a \
+                usage error. With --print-builtin, prints the rules used when no --config is given (exit 0).
+                """,
+            shouldDisplay: milter.takesConfigurationFile || milter.builtInConfiguration != nil)
+    }
 
     @Argument(help: "The file to check, as given to --config.", completion: .file())
     var file: String?

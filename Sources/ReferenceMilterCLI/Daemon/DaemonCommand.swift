@@ -7,19 +7,24 @@ import UnixSignals
 import _MilterCommandLine
 
 /// `daemon [ADDRESS] [options]`: serve until SIGINT or SIGTERM, then drain and exit 0; SIGHUP
-/// re-reads the `--config` file.
+/// re-reads the `--config` file of a milter that takes one.
 struct DaemonCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "daemon",
-        abstract: "Serve MTAs until SIGINT or SIGTERM.",
-        discussion: """
-            ADDRESS is HOST:PORT, [IPV6]:PORT, inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path \
-            (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
-            default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
-            (LISTEN_FDS and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
-            to the descriptor named by MILTER_READY_FD and sends READY=1 to NOTIFY_SOCKET. SIGHUP \
-            re-reads the --config file; a file with errors is logged and the running rules stay.
-            """)
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "daemon", abstract: "Serve MTAs until SIGINT or SIGTERM.",
+            discussion: discussion
+                + (CLIContext.configuration.takesConfigurationFile
+                    ? " SIGHUP re-reads the --config file; a file with errors is logged and the running rules stay."
+                    : ""))
+    }
+
+    private static let discussion = """
+        ADDRESS is HOST:PORT, [IPV6]:PORT, inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path \
+        (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
+        default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
+        (LISTEN_FDS and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
+        to the descriptor named by MILTER_READY_FD and sends READY=1 to NOTIFY_SOCKET.
+        """
 
     @Argument(help: "Where to listen (default: 127.0.0.1:7044).")
     var address: String?

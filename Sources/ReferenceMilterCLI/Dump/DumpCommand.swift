@@ -8,7 +8,10 @@ import _MilterSystem
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump", abstract: "Print a message's decoded headers and body parts.",
-        discussion: "Control characters other than line feed and tab are printed as escapes (\\x1B, \\r).")
+        discussion: """
+            Control characters other than line feed and tab are printed as escapes (\\x1B, \\r), a bare CR in \
+            a header value too (the milter receives it; MailInfo's unfolded header values drop it).
+            """)
 
     @Argument(help: "The message file (.eml); - reads standard input.", completion: .file(extensions: ["eml"]))
     var file: String

@@ -16,6 +16,8 @@ struct TestCommand: AsyncParsableCommand {
         abstract: "Classify one message through the milter protocol and print the decision.",
         discussion: """
             Exit status: 0 accept, 1 reject, 2 usage or configuration error, 3 tempfail, 4 discard, 5 quarantine. \
+            A header field too large for the milter's frame limit (--max-frame-size) is not sent: the error names \
+            it, and the exit status is 3, the tempfail an MTA would apply when the milter drops the connection. \
             With --header and --body, the message is built on the command line and the arguments are SENDER and \
             RECIPIENTS.
             """)
@@ -85,9 +87,15 @@ struct TestCommand: AsyncParsableCommand {
             MilterCommandLine.printError(
                 "\(CLIContext.configuration.name): warning: \(input.name): \(warning) (give SENDER and RECIPIENTS)")
         }
-        let run = try await TestRun.run(
-            message: message, classifier: classifier, options: try classification.protocolOptions(),
-            classifierTimeout: .fromSeconds(classification.classifierTimeout), client: smtpClient.client)
+        let run: TestRun
+        do {
+            run = try await TestRun.run(
+                message: message, classifier: classifier, options: try classification.protocolOptions(),
+                classifierTimeout: .fromSeconds(classification.classifierTimeout), client: smtpClient.client)
+        } catch let error as FrameTooLarge {
+            MilterCommandLine.printError("\(CLIContext.configuration.name): \(input.name): \(error)")
+            throw ExitCode(3)
+        }
         print(json ? try run.json() : run.text())
         throw ExitCode(run.exitStatus)
     }

@@ -8,14 +8,19 @@ package struct TestOutcome {
     package var verdict: String
     /// The command whose final reply decided the message: end of message, or an earlier event.
     package var stage: MilterCommand.ID
-    /// That reply.
+    /// That reply, as the milter sent it.
     package var final: MilterReply
+    /// The SMTP reply the MTA gives for it, as the SMTP client sees it (a REPLYCODE's `%%` undone);
+    /// `nil` when the step just continued.
+    package var smtpReply: String?
     /// The modifications, in the order received.
     package var modifications: [MilterReply]
     /// The quarantine reason, if the milter quarantined the message.
     package var quarantine: String?
     /// Recipients refused at RCPT (with angle brackets), with the reply.
     package var refusedRecipients: [String: MilterReply]
+    /// The SMTP reply for each of ``refusedRecipients`` the MTA gave one for, as the SMTP client sees it.
+    package var refusedRecipientReplies: [String: String]
 
     /// Reads the outcome from the steps before the transaction (CONNECT, HELO) and the transaction's result.
     ///
@@ -28,13 +33,18 @@ package struct TestOutcome {
         stage = .endOfMessage
         final = .continue
         refusedRecipients = [:]
+        refusedRecipientReplies = [:]
         var unmatched = recipients[...]
         for record in opening + result.steps where record.command != .abort {
             let recipient = record.command == .recipient ? unmatched.popFirst() : nil
             guard record.delivery == .awaited, let reply = record.finalReply else { continue }
             stage = record.command
             final = reply
-            if let recipient, reply.isRefusal { refusedRecipients[recipient.address.string] = reply }
+            smtpReply = record.smtpReply
+            if let recipient, reply.isRefusal {
+                refusedRecipients[recipient.address.string] = reply
+                refusedRecipientReplies[recipient.address.string] = record.smtpReply
+            }
         }
     }
 }

@@ -7,22 +7,32 @@ import Foundation
 #endif
 
 extension TestRun {
-    /// The SMTP reply text, if the milter gave one.
+    /// The SMTP reply text, if the milter gave one: as the SMTP client sees it (`%%` undone), as
+    /// milter-replay shows it.
     package var replyText: String? {
-        if case .replyCode(let text) = outcome.final { return text.string }
+        if case .replyCode(let text) = outcome.final { return outcome.smtpReply ?? text.string }
         return nil
     }
 
-    /// srmilter's log line, then one line per modification.
+    /// A refused recipient's reply in words, its REPLYCODE as the SMTP client sees it.
+    private func refusal(of recipient: String, _ reply: MilterReply) -> String {
+        guard case .replyCode = reply, let text = outcome.refusedRecipientReplies[recipient] else {
+            return ReplyDescription.describe(reply)
+        }
+        return "reply \(text)"
+    }
+
+    /// srmilter's log line, then one line per refused recipient, modification and server warning.
     package func text() -> String {
         var line = "\(queueID): \(outcome.verdict.uppercased()) (\(reason ?? "decided at \(outcome.stage)"))"
         if let replyText { line += " \"\(replyText)\"" }
         if let quarantine = outcome.quarantine { line += " quarantine=\"\(quarantine)\"" }
         var lines = [line]
         for (recipient, reply) in outcome.refusedRecipients.sorted(by: { $0.key < $1.key }) {
-            lines.append("  refused recipient \(recipient): \(ReplyDescription.describe(reply))")
+            lines.append("  refused recipient \(recipient): \(refusal(of: recipient, reply))")
         }
         lines += outcome.modifications.map { "  " + ReplyDescription.describe($0) }
+        lines += warnings.map { "  warning: " + $0 }
         return lines.joined(separator: "\n")
     }
 
@@ -31,7 +41,9 @@ extension TestRun {
         let object = TestJSON(
             verdict: outcome.verdict, stage: "\(outcome.stage)", reason: reason, reply: replyText,
             quarantine: outcome.quarantine, modifications: outcome.modifications.map(ReplyDescription.describe),
-            refusedRecipients: outcome.refusedRecipients.mapValues(ReplyDescription.describe))
+            refusedRecipients: Dictionary(
+                uniqueKeysWithValues: outcome.refusedRecipients.map { ($0.key, refusal(of: $0.key, $0.value)) }),
+            warnings: warnings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         return String(decoding: try encoder.encode(object), as: UTF8.self)
@@ -46,4 +58,5 @@ private struct TestJSON: Encodable {
     var quarantine: String?
     var modifications: [String]
     var refusedRecipients: [String: String]
+    var warnings: [String]
 }

@@ -17,14 +17,20 @@ package struct TestRun {
     package let reason: String?
     /// The queue ID of the message.
     package let queueID: String
+    /// The server's other warnings, as the daemon logs them: a modification dropped because the MTA
+    /// did not grant it, say. The one given as ``reason`` is not repeated.
+    package var warnings: [String] = []
 
     /// Starts a server with the classifier on a private socket, has MilterClient play Postfix with `client`
     /// (by default MilterClient's, as milter-replay's) through one message to it, and stops the server.
     /// `memory` is the server's memory budget (the daemon's default unless a test asks for less).
+    /// A header field whose HEADER frame the milter would refuse (over `options.maximumFrameSize`) is
+    /// ``FrameTooLarge``, thrown before anything is sent.
     package static func run(
         message: MilterMessage, classifier: any MailClassifier, options: ProtocolOptions, classifierTimeout: TimeAmount,
         client: SMTPClient = SMTPClient(), memory: MemoryBudget = MemoryBudget()
     ) async throws -> TestRun {
+        try FrameSizeCheck.check(message, limit: options.maximumFrameSize)
         let decision = NIOLockedValueBox<Decision?>(nil)
         let warnings = ServerWarnings()
         let logger = warnings.logger(label: "test")
@@ -42,11 +48,16 @@ package struct TestRun {
             let outcome = try await PostfixPlay.deliver(
                 message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10), client: client)
             await milter.shutdown()
-            let reason = decision.withLockedValue { $0?.reason } ?? warnings.firstWarning
-            return TestRun(outcome: outcome, reason: reason, queueID: queueID)
+            let logged = warnings.warnings
+            let decided = decision.withLockedValue { $0?.reason }
+            return TestRun(
+                outcome: outcome, reason: decided ?? logged.first, queueID: queueID,
+                warnings: decided == nil ? Array(logged.dropFirst()) : logged)
         } catch {
             await milter.shutdown()
-            throw error
+            // The milter's side of a broken session (a frame it refused, say) is in its log only.
+            guard let warning = warnings.firstWarning else { throw error }
+            throw TestPlayFailure(cause: error, serverWarning: warning)
         }
     }
 
@@ -54,4 +65,15 @@ package struct TestRun {
     package var exitStatus: Int32 {
         ["accept": 0, "reject": 1, "tempfail": 3, "discard": 4, "quarantine": 5][outcome.verdict] ?? 0
     }
+}
+
+/// A session of `test` that failed, with the first warning the milter logged: the cause that the
+/// played MTA cannot see (it only sees the connection closed).
+struct TestPlayFailure: Error, CustomStringConvertible {
+    /// What the played MTA saw.
+    let cause: any Error
+    /// The milter's first warning or error.
+    let serverWarning: String
+
+    var description: String { "\(cause) (the milter logged: \(serverWarning))" }
 }
