@@ -56,7 +56,8 @@ package struct ConformanceSuite: Sendable {
     }
 
     /// A case a command of whose subject (its `exercises`, every command when it names none) did not reach the
-    /// milter, because an earlier verdict ended the session or the transaction, is not exercised, whatever its
+    /// milter, because an earlier verdict ended the session or the transaction or because the milter asked for its
+    /// NO flag (unless the case requires that flag), is not exercised, whatever its
     /// checks said, unless it failed on what did reach the milter or the milter broke a protocol rule. Commands
     /// the verdict cut short after the subject do not count: the case ran on what it is about.
     package static func status(_ outcome: ScenarioOutcome) -> ConformanceResult.Status {
