@@ -29,6 +29,17 @@ import Testing
         #expect(!text.contains("61 6c 69"), "\(text)")
     }
 
+    /// An SMTP greeting where a length field belongs is shown as the text it is, not masked into `999 `; what
+    /// follows it is redacted, and the fifth byte is not named as a command.
+    @Test func aGreetingIsShownAsTextAndTheRestRedacted() throws {
+        let error = try #require(frameError(Array("220 mx.example.test ESMTP\r\n".utf8)))
+        let text = "\(error)"
+        #expect(error.excerpt == #""220 " then xx.x (redacted)"#, "\(text)")
+        #expect(error.commandByte == nil, "\(text)")
+        #expect(!text.contains("999"), "\(text)")
+        #expect(text.contains("this looks like an SMTP server"), "\(text)")
+    }
+
     @Test func lengthZeroIsRefused() {
         let error = frameError([0, 0, 0, 0])
         #expect(error?.code == .zeroLengthFrame)

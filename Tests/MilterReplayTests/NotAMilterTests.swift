@@ -23,6 +23,20 @@ struct NotAMilterTests {
         #expect(result.stdout.contains(words), "\(result.stdout)")
     }
 
+    /// `conformance` stops after the probe: every case would fail at its own OPTNEG with the same reason.
+    @Test func conformanceAgainstAnSMTPServerJudgesNoCase() async throws {
+        // The greeting comes after the OPTNEG, as a real server's often does: one written at the very accept can
+        // beat the client's setup and read as a connection closed at once, another matter than this test's.
+        let server = try GreetingServer(greeting: "220 mx.example.test ESMTP\r\n", delayMicroseconds: 200_000)
+        defer { server.stop() }
+        let result = try await ReplayBinary.run(["conformance", "--target", "127.0.0.1:\(server.port)"])
+        #expect(result.status == 3, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("this looks like an SMTP server, not a milter"), "\(result.stderr)")
+        #expect(result.stderr.contains("no case can be judged"), "\(result.stderr)")
+        #expect(!result.stderr.contains("fail "), "\(result.stderr)")
+        #expect(!result.stdout.contains(" cases: "), "\(result.stdout)")
+    }
+
     /// The kernel completes the handshake on a listening socket nobody accepts from, so the connection opens and
     /// no reply ever comes.
     @Test func aSilentTargetNamesTheStepThatTimedOut() async throws {
@@ -36,12 +50,13 @@ struct NotAMilterTests {
     }
 }
 
-/// A TCP listener on 127.0.0.1 that writes `greeting` to every connection and leaves it open.
+/// A TCP listener on 127.0.0.1 that writes `greeting` to every connection (after `delayMicroseconds`) and leaves
+/// it open.
 private final class GreetingServer: Sendable {
     let port: Int
     private let fd: Int32
 
-    init(greeting: String) throws {
+    init(greeting: String, delayMicroseconds: UInt32 = 0) throws {
         (fd, port) = try FreePort.boundSocket()
         guard listen(fd, 4) == 0 else { throw HarnessError("listen failed: errno \(errno)") }
         let listener = fd
@@ -49,6 +64,7 @@ private final class GreetingServer: Sendable {
             while true {
                 let client = Glibc.accept(listener, nil, nil)
                 guard client >= 0 else { return }
+                if delayMicroseconds > 0 { usleep(delayMicroseconds) }
                 _ = greeting.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
             }
         }

@@ -57,8 +57,11 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
                 detail: "a frame length of 0 has no room for the command byte")
         }
         if Int(length) - 1 > limits.maximumPayloadLength {
+            // A length field that is text is no frame: the byte after it is no command either.
+            let isText = TextLengthField.isText(buffer.readableBytesView)
+            let command = isText ? nil : buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self)
             throw MilterProtocolError(
-                .frameTooLarge, commandByte: buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self),
+                .frameTooLarge, commandByte: command,
                 streamOffset: streamOffset, excerpt: headerExcerpt(buffer),
                 detail: "length \(length) exceeds the limit of \(limits.maximumPayloadLength) payload bytes"
                     + (TextPeerShape.guess(buffer.readableBytesView).map { "; \($0)" } ?? ""))
@@ -66,13 +69,10 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     /// The length field and command byte in hex, then up to 3 payload bytes redacted like any payload. When the
-    /// length field is text (a peer speaking another protocol, whose first bytes may be an address), all of it is
-    /// redacted like a payload.
+    /// length field is text (a peer speaking another protocol), see ``TextLengthField/excerpt(_:)``.
     private func headerExcerpt(_ buffer: ByteBuffer) -> String {
         let view = buffer.readableBytesView
-        if view.count >= 4, view.prefix(4).allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x0D || $0 == 0x0A }) {
-            return Redaction.excerpt(view.prefix(8))
-        }
+        if TextLengthField.isText(view) { return TextLengthField.excerpt(view) }
         let header = view.prefix(5).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }
         let payload = view.dropFirst(5).prefix(3)
         return (header + (payload.isEmpty ? [] : [Redaction.excerpt(payload)])).joined(separator: " ")

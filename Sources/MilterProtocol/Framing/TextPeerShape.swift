@@ -3,8 +3,15 @@
 ///
 /// Only these fixed shapes are quoted back, so an error built from them carries no personal data.
 enum TextPeerShape {
-    /// `this looks like an SMTP server, not a milter` and the like, or nil when `bytes` has no known shape.
+    /// `this looks like an SMTP server, not a milter` and the like, `they are text: …` for other text, or nil.
     static func guess(_ bytes: some Collection<UInt8>) -> String? {
+        if let known = known(bytes) { return known }
+        return TextLengthField.isText(bytes) ? "they are text: the peer does not speak the milter protocol" : nil
+    }
+
+    /// `this looks like an SMTP server, not a milter` and the like, or nil when `bytes` has none of the fixed
+    /// shapes (an SMTP or HTTP greeting or verb, an SSH banner).
+    static func known(_ bytes: some Collection<UInt8>) -> String? {
         guard bytes.count >= 4 else { return nil }
         let text = String(decoding: bytes.prefix(4), as: UTF8.self)
         let digits = text.prefix(3).allSatisfy(\.isASCII) && text.prefix(3).allSatisfy(\.isNumber)
@@ -19,9 +26,6 @@ enum TextPeerShape {
             return "the bytes read \"\(text)\": this looks like an SMTP client, not an MTA"
         }
         if text == "SSH-" { return "the bytes read \"SSH-\": this looks like an SSH server, not a milter" }
-        if bytes.prefix(4).allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x0D || $0 == 0x0A }) {
-            return "they are text: the peer does not speak the milter protocol"
-        }
         return nil
     }
 }

@@ -992,7 +992,7 @@ package enum CatalogueFiles {
             description: "A frame of length 0 (then a CONNECT byte): the milter closes without answering, and serves the next connection."
             source: "PROTOCOL.md §G pitfall 19; libmilter comm.c mi_rd_cmd (it reads 5 bytes first; a length-0 command that needs a payload ends the session)"
             severity: must
-            exercises: [raw, connect]
+            exercises: [raw, negotiate]
             sessions:
               - steps:
                     - raw: {hex: "00 00 00 00 43"}
@@ -1003,7 +1003,7 @@ package enum CatalogueFiles {
             description: "SMTP text on the milter socket (\"post\" reads as length 1886352244): the milter closes without answering."
             source: "PROTOCOL.md §G pitfall 18; libmilter comm.c mi_rd_cmd (refuses lengths over its maximum)"
             severity: must
-            exercises: [raw, connect]
+            exercises: [raw, negotiate]
             sessions:
               - steps:
                     - raw: {text: "post /index.html HTTP/1.0\r\n\r\n"}
@@ -1014,7 +1014,7 @@ package enum CatalogueFiles {
             description: "A BODY chunk of 65536 bytes, one over the limit, without MDS negotiated: the milter closes without answering."
             source: "PROTOCOL.md §G pitfall 18; libmilter comm.c (MILTER_MAX_DATA_SIZE)"
             severity: should
-            exercises: [raw, connect]
+            exercises: [raw, negotiate]
             sessions:
               - steps:
                     - connect
@@ -1032,7 +1032,7 @@ package enum CatalogueFiles {
             description: "A frame with an unknown command byte ('Z'): the milter closes without answering."
             source: "libmilter engine.c (the command dispatch and its states) (an unknown command ends the session)"
             severity: should
-            exercises: [raw, connect]
+            exercises: [raw, negotiate]
             sessions:
               - steps:
                     - connect
@@ -1044,7 +1044,7 @@ package enum CatalogueFiles {
             description: "A frame cut short (length 100, 10 bytes, then the connection ends): the milter still serves new connections."
             source: "libmilter comm.c mi_rd_cmd (a short read ends the session)"
             severity: must
-            exercises: [raw, connect]
+            exercises: [raw, negotiate]
             sessions:
               - steps:
                     - connect
@@ -1055,7 +1055,7 @@ package enum CatalogueFiles {
             description: "A CONNECT of family 4 without port and address: the milter closes without answering."
             source: "libmilter engine.c st_connectinfo"
             severity: should
-            exercises: [raw, connect]
+            exercises: [raw, negotiate]
             sessions:
               - steps:
                     - raw: {command: C, payload-hex: "68 6f 73 74 00 34"}
@@ -1223,7 +1223,7 @@ package enum CatalogueFiles {
             description: "A MACRO packet gets no reply: nothing arrives in the 300 ms after a command's own reply."
             source: "PROTOCOL.md §G pitfall 1; libmilter mfdef.h (SMFIC_MACRO takes no reply)"
             severity: must
-            exercises: [connect, helo, mail, rcpt]
+            exercises: [mail, rcpt]
             steps:
               - connect
               - listen: 0.3
@@ -1240,7 +1240,7 @@ package enum CatalogueFiles {
             description: "Sendmail's macro set ({if_name}, {if_addr}, {msg_id} at end of message) with Postfix's events."
             source: "Sendmail sendmail/milter.c (default macros per stage)"
             severity: must
-            exercises: [connect, eom]
+            exercises: [eom]
             macros: {connect: {"{if_name}": localhost, "{if_addr}": 127.0.0.1}, eom: {"{msg_id}": "<x.1@mx.example.test>"}}
             steps:
               - connect
@@ -1317,7 +1317,7 @@ package enum CatalogueFiles {
             description: "QUIT_NC after end of message, then CONNECT without a new OPTNEG: the connection serves a second SMTP session. Stock libmilter fails it: after a milter ACCEPTs at end of message it is back in its HELO state, where QUIT_NC is not a valid transition, so it silently ignores QUIT_NC and the CONNECT after it (a 5 s wait, the case's timeout)."
             source: "PROTOCOL.md §G pitfall 17; libmilter engine.c (the state table: QUIT_NC is valid after end of message only until the reply moves the milter to HELO). should: neither Postfix (milter8.c sends QUIT, never QUIT_NC) nor Sendmail reuses a milter connection this way, so no production MTA depends on it"
             severity: should
-            exercises: all
+            exercises: [quit-nc, connect, eom]
             timeout: 5
             skip-unless: {version: 6}
             steps:
@@ -1334,7 +1334,7 @@ package enum CatalogueFiles {
             description: "Three SMTP sessions on one milter connection, joined by QUIT_NC. Stock libmilter fails it for the reason given at session.quit-nc-reuse (a 5 s wait, the case's timeout)."
             source: "PROTOCOL.md §G pitfall 17. should: no production MTA sends QUIT_NC (Postfix never does)"
             severity: should
-            exercises: all
+            exercises: [quit-nc, connect, eom]
             timeout: 5
             skip-unless: {version: 6}
             steps:
@@ -1366,7 +1366,7 @@ package enum CatalogueFiles {
             description: "Every reply comes within the MTA's timeouts (Postfix 30 s a command, 300 s for content; Sendmail 10 s, 5 min)."
             source: "Postfix src/milter/milter8.c (milter_command_timeout, milter_content_timeout); Sendmail sendmail/milter.c (T=S:10s;R:10s;E:5m)"
             severity: must
-            exercises: all
+            exercises: [mail, eom]
             steps:
               - connect
               - helo: client.example.test

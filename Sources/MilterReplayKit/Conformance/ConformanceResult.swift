@@ -6,8 +6,8 @@ package struct ConformanceResult: Sendable {
         case fail(String)
         case skip(String)
         /// A skip of its own kind: the case ran, but an earlier verdict of the milter (REJECT at CONNECT, a
-        /// refused MAIL, ACCEPT at end of headers) kept from it a command the case is about (its `exercises`),
-        /// so it did not test what it is about.
+        /// refused MAIL, ACCEPT at end of headers), or the milter's own NO flag (NOCONNECT, NOUNKNOWN, ...), kept
+        /// from it a command the case is about (its `exercises`), so it did not test what it is about.
         case notExercised(String)
 
         /// `pass`, `fail`, `skip` or `not-exercised`.

@@ -43,8 +43,8 @@ package struct ConformanceRun: Sendable {
     }
 
     /// Runs `cases` against `address`, prints the report, writes the JUnit file; returns the exit status:
-    /// 0 no must case failed, 1 one did, 2 the report could not be written, 3 the milter could not be reached or
-    /// did not answer the probe's OPTNEG in time.
+    /// 0 no must case failed, 1 one did, 2 the report could not be written, 3 the milter could not be reached, did
+    /// not answer the probe's OPTNEG in time, or answered it with no milter frame at all (``notAMilter(_:)``).
     package func run(_ cases: [ConformanceCase], against address: MilterAddress) async -> Int32 {
         let suite = ConformanceSuite(address: address, configuration: configuration)
         let probe: (asked: NegotiatedOptions, problem: Finding?)
@@ -56,6 +56,13 @@ package struct ConformanceRun: Sendable {
         if let problem = probe.problem, case .timeout = problem.kind {
             FileDescriptorWriter.standardError(
                 "milter-replay: the milter did not answer OPTNEG (\(problem)): no case can be judged\n")
+            return ExitCodes.connectFailed
+        }
+        // Nor can a peer that answers OPTNEG with no milter frame at all (an SMTP server's "220 " greeting): every
+        // case would fail at its own OPTNEG, each with the same untrue reason.
+        if let problem = probe.problem, Self.notAMilter(problem) {
+            FileDescriptorWriter.standardError(
+                "milter-replay: the target does not speak the milter protocol (\(problem)): no case can be judged\n")
             return ExitCodes.connectFailed
         }
         let asked = Self.describe(probe.asked, problem: probe.problem)
@@ -83,6 +90,15 @@ package struct ConformanceRun: Sendable {
             }
         }
         return results.contains(where: \.failsRun) ? ExitCodes.mismatch : ExitCodes.success
+    }
+
+    /// Whether the probe's answer to OPTNEG was no milter frame at all: the very first bytes read give a length of
+    /// 0 or one over every limit (`220 ` reads as 842149920), which no milter, however broken otherwise, sends.
+    static func notAMilter(_ problem: Finding) -> Bool {
+        guard problem.step == .optionNegotiation, let error = problem.protocolError, error.streamOffset == 0 else {
+            return false
+        }
+        return error.code == .frameTooLarge || error.code == .zeroLengthFrame
     }
 
     static func describe(_ options: NegotiatedOptions, problem: Finding?) -> String {

@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import NIOCore
 
 /// Runs catalogue cases against one milter: the probe negotiation first, then each case on its own connections.
 package struct ConformanceSuite: Sendable {
@@ -46,7 +47,9 @@ package struct ConformanceSuite: Sendable {
         switch kind {
         case .scenario(var scenario):
             scenario.profile = context.profile
-            let options = ScenarioRunOptions(timeouts: configuration.timeouts)
+            let options = ScenarioRunOptions(
+                rawWait: Self.wait(ScenarioRunOptions().rawWait, under: configuration.timeouts),
+                timeouts: configuration.timeouts)
             return Self.status(await ScenarioRunner.run(scenario, target: address, options: options))
         case .builtIn(.closeWithoutQuit):
             return try await SessionCaseRunner(address: address, configuration: configuration).closeWithoutQuit()
@@ -55,8 +58,17 @@ package struct ConformanceSuite: Sendable {
         }
     }
 
+    /// How long to wait for a milter to close or answer after bytes it must refuse: `wait`, or the reply timeout
+    /// of `--timeout` when that is shorter (a milter that neither closes nor answers then costs no more than a
+    /// silent reply does).
+    static func wait(_ wait: TimeAmount, under timeouts: MilterTimeouts?) -> TimeAmount {
+        guard let timeouts else { return wait }
+        return min(wait, timeouts.command)
+    }
+
     /// A case a command of whose subject (its `exercises`, every command when it names none) did not reach the
-    /// milter, because an earlier verdict ended the session or the transaction, is not exercised, whatever its
+    /// milter, because an earlier verdict ended the session or the transaction or because the milter asked for its
+    /// NO flag (unless the case requires that flag), is not exercised, whatever its
     /// checks said, unless it failed on what did reach the milter or the milter broke a protocol rule. Commands
     /// the verdict cut short after the subject do not count: the case ran on what it is about.
     package static func status(_ outcome: ScenarioOutcome) -> ConformanceResult.Status {

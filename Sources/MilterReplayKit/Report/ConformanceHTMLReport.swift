@@ -26,8 +26,7 @@ enum ConformanceHTMLReport {
             let rows = results.filter { $0.area == area }.map { result in
                 (
                     cells: [
-                        result.id, result.severity.rawValue, result.summary, result.source,
-                        result.status.reason.map { "\(result.status.name): \($0)" } ?? result.status.name,
+                        result.id, result.severity.rawValue, result.summary, result.source, resultCell(result.status),
                     ],
                     status: result.status.isSkip ? "skip" : result.status.name
                 )
@@ -36,5 +35,14 @@ enum ConformanceHTMLReport {
                 .table(title: "Area: \(area)", headers: ["case", "severity", "what", "source", "result"], rows: rows))
         }
         return report
+    }
+
+    /// `fail: REASON`, `skip: REASON`, `pass`; a case not exercised shows its reason alone, which starts with
+    /// `not exercised:` already.
+    static func resultCell(_ status: ConformanceResult.Status) -> String {
+        switch status {
+        case .notExercised(let reason): reason.hasPrefix("not exercised") ? reason : "not exercised: \(reason)"
+        default: status.reason.map { "\(status.name): \($0)" } ?? status.name
+        }
     }
 }

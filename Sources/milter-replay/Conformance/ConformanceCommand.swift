@@ -12,8 +12,9 @@ struct ConformanceCommand: AsyncParsableCommand {
             Each case plays one session as the MTA would, or writes bytes no MTA would send, and passes, fails \
             (with the reason) or is skipped (with the reason: it needs a flag the milter did not ask for). Exit \
             codes: 0 no `must` case failed; 1 one did; 2 usage error (an unknown --only name, a report that \
-            cannot be written); 3 the milter could not be reached (or --start failed). Without --target, the \
-            embedded reference milter is judged.
+            cannot be written); 3 the milter could not be reached (or --start failed), or no case can be judged: \
+            it did not answer OPTNEG in time, or answered with no milter frame (an SMTP server's greeting). \
+            Without --target, the embedded reference milter is judged.
             """)
 
     @Option(help: ArgumentHelp("The milter: HOST:PORT, [::1]:PORT, inet:PORT@HOST, unix:/path.", valueName: "address"))

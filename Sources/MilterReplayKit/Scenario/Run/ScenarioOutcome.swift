@@ -1,3 +1,5 @@
+import MilterProtocol
+
 /// One expectation of a scenario, checked: what was expected where, and what came instead.
 package struct ScenarioCheck: Hashable, Sendable, CustomStringConvertible {
     /// The step (or `negotiate:`) the expectation belongs to.
@@ -55,7 +57,8 @@ package struct ScenarioOutcome: Sendable {
     package var unexercised: [Unexercised] = []
 
     /// A command of the scenario that never reached the milter because an earlier verdict (REJECT at CONNECT,
-    /// ACCEPT at end of headers, a refused MAIL) ended the session or the transaction.
+    /// ACCEPT at end of headers, a refused MAIL) ended the session or the transaction, or because the milter's own
+    /// NO flag (NOCONNECT, NOUNKNOWN, …) told the MTA not to send it.
     package struct Unexercised: Hashable, Sendable {
         /// The command.
         package var command: ExercisedCommand
@@ -65,12 +68,18 @@ package struct ScenarioOutcome: Sendable {
         package var checksBefore: Int
         /// Whether it belongs to a step with an `expect`: then the case is about it, whatever `exercises` says.
         package var expected: Bool
+        /// The NO flag the milter asked for that switched the command off, when that is why it never went.
+        package var flag: MilterProtocolFlags?
 
-        package init(command: ExercisedCommand, reason: String, checksBefore: Int, expected: Bool) {
+        package init(
+            command: ExercisedCommand, reason: String, checksBefore: Int, expected: Bool,
+            flag: MilterProtocolFlags? = nil
+        ) {
             self.command = command
             self.reason = reason
             self.checksBefore = checksBefore
             self.expected = expected
+            self.flag = flag
         }
     }
 
@@ -95,15 +104,21 @@ package struct ScenarioOutcome: Sendable {
         for kept in commands
         where !unexercised.contains(where: { $0.command == kept.command && $0.expected == expected }) {
             unexercised.append(
-                Unexercised(command: kept.command, reason: kept.reason, checksBefore: checks.count, expected: expected))
+                Unexercised(
+                    command: kept.command, reason: kept.reason, checksBefore: checks.count, expected: expected,
+                    flag: kept.flag))
         }
     }
 
     /// The first command the scenario is about that never reached the milter: one of ``ScenarioMetadata/exercises``
     /// (any command when it names none), or any command of a step with an `expect`. Commands kept back after
-    /// what the case is about do not count.
+    /// what the case is about do not count, nor a command switched off by a NO flag the scenario's `skip-unless`
+    /// requires: then the command not going is what the scenario tests (`event.connect-no`).
     var firstUnexercisedSubject: Unexercised? {
-        unexercised.first { $0.expected || metadata.exercises?.contains($0.command) ?? true }
+        unexercised.first { kept in
+            if let flag = kept.flag, metadata.skipUnless.protocolFlags.contains(flag) { return false }
+            return kept.expected || metadata.exercises?.contains(kept.command) ?? true
+        }
     }
 
     /// Why the scenario was not exercised: a command it is about never reached the milter, and no check failed

@@ -41,8 +41,9 @@ struct SessionDriver {
         default: break
         }
         let observation = try await runStep(action)
-        note(implicitRecords)
-        note(observation)
+        let agreed = await connection.options
+        note(implicitRecords, agreed: agreed)
+        note(observation, agreed: agreed)
         guard !implicitRecords.isEmpty else { return observation }
         switch observation {
         case .records(let records): return .records(implicitRecords + records)
@@ -135,18 +136,24 @@ struct SessionDriver {
         }
     }
 
-    /// Notes the verdicts of a step's records, and the first command an earlier verdict kept from the milter.
-    private mutating func note(_ observation: StepObservation) {
+    /// Notes the verdicts of a step's records, and the first command an earlier verdict, or the milter's own
+    /// NO flag, kept from the milter.
+    private mutating func note(_ observation: StepObservation, agreed: NegotiatedOptions?) {
         switch observation {
-        case .records(let records): note(records)
-        case .transaction(let result): note(result.steps)
+        case .records(let records): note(records, agreed: agreed)
+        case .transaction(let result): note(result.steps, agreed: agreed)
         case .findings, .raw, .notSent: break
         }
     }
 
-    private mutating func note(_ records: [StepRecord]) {
+    private mutating func note(_ records: [StepRecord], agreed: NegotiatedOptions?) {
         for record in records {
-            if record.delivery == .notSent, record.refusal == nil, record.finding == nil {
+            if record.delivery == .skipped, let agreed, let withheld = SwitchedOffEvent(record.command, under: agreed) {
+                // Not a SKIP reply (BODY chunks after it): the agreement itself says the MTA sends no such command.
+                if let command = ExercisedCommand(record.command) {
+                    keepBack(command, reason: withheld.reason, flag: withheld.flag)
+                }
+            } else if record.delivery == .notSent, record.refusal == nil, record.finding == nil {
                 if let command = ExercisedCommand(record.command) { keepBack(command, "\(record.command)") }
             } else if record.finding?.severity != .error, let final = record.finalReply, final != .continue,
                 final != .skip
@@ -165,9 +172,9 @@ struct SessionDriver {
             reason: "not exercised: \(verdict) ended the session or transaction before \(what) reached the milter")
     }
 
-    private mutating func keepBack(_ command: ExercisedCommand, reason: String) {
+    private mutating func keepBack(_ command: ExercisedCommand, reason: String, flag: MilterProtocolFlags? = nil) {
         guard !keptBack.contains(where: { $0.command == command }) else { return }
-        keptBack.append(KeptBack(command: command, reason: reason))
+        keptBack.append(KeptBack(command: command, reason: reason, flag: flag))
     }
 
     /// Why an `abort` outside a message never reached the milter: Sendmail's `milter_abort` writes only to
@@ -197,11 +204,14 @@ struct SessionDriver {
     }
 }
 
-/// A command that never reached the milter because an earlier verdict ended the session or the transaction.
+/// A command that never reached the milter because an earlier verdict ended the session or the transaction, or
+/// because the milter's own NO flag (or the agreed version) switched it off.
 struct KeptBack: Hashable, Sendable {
     var command: ExercisedCommand
     /// `not exercised: the milter's accept at EOH ended … before BODY reached the milter`.
     var reason: String
+    /// The NO flag the milter asked for that switched the command off, if that is why it never went.
+    var flag: MilterProtocolFlags? = nil
 }
 
 extension ConnectSpec {
