@@ -10,7 +10,10 @@ struct ConformanceCommand: AsyncParsableCommand {
         abstract: "Judge a milter against the catalogue of protocol cases (docs/conformance-cases.md).",
         discussion: """
             Each case plays one session as the MTA would, or writes bytes no MTA would send, and passes, fails \
-            (with the reason) or is skipped (with the reason: it needs a flag the milter did not ask for). Exit \
+            (with the reason), is skipped (with the reason: it needs a flag the milter did not ask for) or is not \
+            exercised (with the reason: the command it tests never reached the milter, which asked for it not to \
+            be sent with a NO flag, or an earlier verdict ended the session before it); a case not exercised \
+            neither passes nor fails. Exit \
             codes: 0 no `must` case failed; 1 one did; 2 usage error (an unknown --only name, a report that \
             cannot be written); 3 the milter could not be reached (or --start failed), or no case can be judged: \
             it did not answer OPTNEG in time, or answered with no milter frame (an SMTP server's greeting). \
