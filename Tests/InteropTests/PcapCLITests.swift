@@ -19,7 +19,9 @@ struct PcapCLITests {
             "--pcap", MilterReplayBinary.capture("postfix-cmilter-any-sll2.pcap"), "--dump", "--json",
         ])
         #expect(result.status == 0)
-        let sessions = try MilterReplayBinary.jsonLines(result.stdout)
+        var sessions = try MilterReplayBinary.jsonLines(result.stdout)
+        // The last line is the summary.
+        #expect(sessions.popLast()?["sessions"] as? Int == 2)
         #expect(sessions.count == 2)
         #expect(sessions.allSatisfy { ($0["entries"] as? [Any])?.isEmpty == false })
     }

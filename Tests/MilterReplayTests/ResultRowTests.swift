@@ -89,4 +89,22 @@ struct ResultRowTests {
         #expect(result.stdout.contains(#"    | Subject: \x1B]0;pwned\x07"#), "\(result.stdout)")
         #expect(result.stdout.contains(#"    | Hi\x1B[2J"#), "\(result.stdout)")
     }
+
+    /// A multi-line REPLYCODE stays on its message's row: CR and LF both escaped; JSON keeps the text whole.
+    @Test func aMultiLineReplyStaysOnOneRow() async throws {
+        let text = "550-5.7.1 first line\r\n550 5.7.1 second line"
+        let milter = try await ScriptedMilter(
+            script: Scripts.wellBehaved(endOfMessage: [.reply(.replyCode(MilterString(text)))]))
+        let accept = ReplayBinary.fixture("replay/accept.eml")
+        let result = try await ReplayBinary.run(["--target", "127.0.0.1:\(milter.port)", accept])
+        let json = try await ReplayBinary.run(["--json", "--target", "127.0.0.1:\(milter.port)", accept])
+        await milter.stop()
+        let rows = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        try #require(!rows.isEmpty)
+        #expect(rows[0].hasPrefix("\(accept)  reject  "), "\(result.stdout)")
+        #expect(rows[0].contains(#""550-5.7.1 first line\r\n550 5.7.1 second line""#), "\(rows[0])")
+        #expect(rows[1].isEmpty, "the row is cut: \(result.stdout)")
+        let message = try Self.json(try #require(json.stdout.split(separator: "\n").first))
+        #expect(message["reply"] as? String == text)
+    }
 }

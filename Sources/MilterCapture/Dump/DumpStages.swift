@@ -56,6 +56,7 @@ struct SessionStage {
     func complete(_ statistics: CaptureStatistics) -> CaptureStatistics {
         var statistics = statistics
         statistics.ignoredStreams = extractor.ignoredStreamCount
+        statistics.milterLikeIgnoredStreams = extractor.milterLikeIgnoredStreamCount
         return statistics
     }
 }

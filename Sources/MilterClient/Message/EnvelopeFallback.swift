@@ -12,10 +12,20 @@ package enum EnvelopeFallback {
     package static func message(
         _ raw: RawMessage, from: String?, recipients: [String]
     ) -> (message: MilterMessage, warning: String?) {
-        let sender = from.map { EnvelopeAddress(mailbox: $0) } ?? Self.sender(of: raw)
-        let rcpts = recipients.isEmpty ? Self.recipients(of: raw) : recipients.map { EnvelopeAddress(mailbox: $0) }
+        message(
+            raw, sender: from.map { EnvelopeAddress(mailbox: $0) },
+            recipients: recipients.map { EnvelopeAddress(mailbox: $0) })
+    }
+
+    /// `raw` with the envelope given as addresses with their ESMTP arguments (`sender`, `recipients`), else the
+    /// one its headers suggest, as ``message(_:from:recipients:)``.
+    package static func message(
+        _ raw: RawMessage, sender given: EnvelopeAddress?, recipients: [EnvelopeAddress]
+    ) -> (message: MilterMessage, warning: String?) {
+        let sender = given ?? Self.sender(of: raw)
+        let rcpts = recipients.isEmpty ? Self.recipients(of: raw) : recipients
         let warning = Self.warning(
-            for: raw, sender: from == nil ? sender : nil, recipients: recipients.isEmpty ? rcpts : nil)
+            for: raw, sender: given == nil ? sender : nil, recipients: recipients.isEmpty ? rcpts : nil)
         return (MilterMessage(sender: sender, recipients: rcpts, content: raw), warning)
     }
 

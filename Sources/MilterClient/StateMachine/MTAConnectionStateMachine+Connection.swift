@@ -125,17 +125,37 @@ extension MTAConnectionStateMachine {
     }
 
     /// The finding for replies that arrived while none was due, classified by ``MTASession``.
+    ///
+    /// A reply carries nothing that names its command. After events the milter negotiated no reply for (NR_HDR
+    /// and the like) the MTA writes on without reading, so a milter that answers them anyway has its first such
+    /// reply taken by the next step that awaits one, and the rest found later, after that step's reply: a reply
+    /// ``MTASession`` finds unsolicited is then laid to the last of those events in the transaction
+    /// (`replyDespiteNoReply at HEADER`, as a wait right after them finds it), not to the command it was found
+    /// before.
     mutating func strayFinding(_ replies: [MilterReply]) -> Finding {
         let step = lastSent
         for reply in replies {
             do {
                 _ = try session.replyReceived(reply)
             } catch {
-                return Finding(.protocolViolation(answeringMacro(error)), step: step)
+                return despiteNoReply(answeringMacro(error), step: step)
             }
         }
         let error = MilterProtocolError(.unsolicitedReply, commandByte: replies.first?.id.rawValue)
-        return Finding(.protocolViolation(error), step: step)
+        return despiteNoReply(error, step: step)
+    }
+
+    /// `error` laid to the last event sent without a reply due, when ``MTASession`` found the reply unsolicited
+    /// and such an event went in this transaction (see ``strayFinding(_:)``).
+    private func despiteNoReply(_ error: MilterProtocolError, step: MilterCommand.ID) -> Finding {
+        guard error.code == .unsolicitedReply, let event = lastEventWithoutReply else {
+            return Finding(.protocolViolation(error), step: step)
+        }
+        let reply = error.commandByte.flatMap(MilterReply.ID.init(rawValue:)).map { "\($0)" } ?? "a reply"
+        let recoded = MilterProtocolError(
+            .replyDespiteNoReply, commandByte: error.commandByte,
+            detail: "\(reply) after \(event), negotiated without reply")
+        return Finding(.protocolViolation(recoded), step: event)
     }
 
     /// ``MTASession`` sees the skipped event, not that only its MACRO went on the wire; a reply

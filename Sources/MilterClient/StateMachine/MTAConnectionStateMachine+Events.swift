@@ -8,7 +8,14 @@ extension MTAConnectionStateMachine {
         guard let out = outgoing.take() else { preconditionFailure("written() without a write") }
         lastSent = out.id
         lastWrittenWasLoneMacro = out.loneMacro
+        // A reply found after end of message answers that or a later command, not an event before it.
+        if out.id == .endOfMessage { lastEventWithoutReply = nil }
         guard let timeout = out.timeout else {
+            if !out.loneMacro, out.id.isEvent, let options = session.options, options.sends(out.id),
+                !options.awaitsReply(to: out.id)
+            {
+                lastEventWithoutReply = out.id
+            }
             return emit(finish(StepRecord(command: out.id, delivery: out.loneMacro ? .skipped : .sentWithoutReply)))
         }
         var step = PendingStep(
@@ -95,6 +102,17 @@ extension MTAConnectionStateMachine {
         case .replayedTransaction(let id): return replayed(id, record)
         case .abortBeforeReplayedMail(let command, let macros): return replayMail(command, macros: macros)
         case .quit(let replay, let drains): return quitSent(record, replay: replay, drains: drains)
+        }
+    }
+}
+
+extension MilterCommand.ID {
+    /// An SMTP event, which the milter answers unless it negotiated an NR flag for it; not OPTNEG, MACRO, ABORT or
+    /// QUIT.
+    fileprivate var isEvent: Bool {
+        switch self {
+        case .connect, .helo, .mail, .recipient, .data, .header, .endOfHeaders, .body, .unknown: true
+        default: false
         }
     }
 }

@@ -26,6 +26,7 @@ extension MTAConnectionStateMachine {
         skippingBody = after.skippingBody
         lastSent = after.lastSent
         lastWrittenWasLoneMacro = after.lastWrittenWasLoneMacro
+        lastEventWithoutReply = after.lastEventWithoutReply
         transactionCount += counted
         heloGiven = after.heloGiven
         connectionFindings = after.connectionFindings
@@ -60,6 +61,7 @@ extension MTAConnectionStateMachine {
         hashing.combine(skippingBody)
         hashing.combine(lastSent)
         hashing.combine(lastWrittenWasLoneMacro)
+        hashing.combine(lastEventWithoutReply)
         hashing.combine(heloGiven)
         hashing.combine(quarantineHold)
         hashing.combine(negotiationWarnings)
@@ -73,7 +75,8 @@ extension MTAConnectionStateMachine {
     /// The fields ``hashBetweenTransactions(into:)`` hashes.
     static let fieldsHashedBetweenTransactions: Set<String> = [
         "session", "status", "socketOpen", "closeDue", "skippingBody", "lastSent", "lastWrittenWasLoneMacro",
-        "heloGiven", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros", "context", "purpose",
+        "lastEventWithoutReply", "heloGiven", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros",
+        "context", "purpose",
     ]
 
     /// The fields counted on, not hashed: the transaction count only numbers the queue IDs, which

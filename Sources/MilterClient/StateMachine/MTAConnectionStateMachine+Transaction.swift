@@ -139,6 +139,7 @@ extension MTAConnectionStateMachine {
     mutating func closeTransaction() -> TransactionResult {
         let result = makeResult()
         transaction = TransactionState()
+        lastEventWithoutReply = nil
         context.sender = nil
         context.recipient = nil
         transactionCount += 1

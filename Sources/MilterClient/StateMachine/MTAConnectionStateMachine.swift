@@ -77,6 +77,9 @@ package struct MTAConnectionStateMachine {
     var skippingBody = false
     var lastSent: MilterCommand.ID = .optionNegotiation
     var lastWrittenWasLoneMacro = false
+    /// The last event sent that the milter negotiated no reply for (an NR flag), until end of message or the
+    /// transaction's end: a stray reply is laid to it (``strayFinding(_:)``).
+    var lastEventWithoutReply: MilterCommand.ID?
     var transactionCount = 0
     /// Whether the SMTP session had its HELO (Postfix's `helo_name`): ``heloRequested(_:)`` was called. Under
     /// ``MTAProfile/abortsWhenHeloIsReset`` it is reset, with an ABORT, by a second HELO and at QUIT.

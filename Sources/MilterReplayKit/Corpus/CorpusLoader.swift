@@ -3,8 +3,9 @@ import MilterClient
 import MilterProtocol
 import _MilterSystem
 
-/// Turns files into messages: the envelope from the options or the headers, the expectation
-/// from `--expect`, else the manifest, else `X-Milter-Expect:` (always stripped before sending).
+/// Turns files into messages: the envelope from the options, else the one `--export-eml` recorded
+/// (``RecordedEnvelope``, stripped before sending), else the headers; the expectation from `--expect`, else the
+/// manifest, else `X-Milter-Expect:` (always stripped before sending).
 package struct CorpusLoader {
     /// The header that names a message's expected verdict; never sent to the milter.
     static let expectHeader = "X-Milter-Expect"
@@ -47,7 +48,17 @@ package struct CorpusLoader {
             expected = expected ?? verdict
             raw.removeFields(named: Self.expectHeader)
         }
-        let (message, warning) = EnvelopeFallback.message(raw, from: from, recipients: recipients)
+        // --from and --rcpt, then the envelope an export recorded, then the message's own header fields.
+        let recorded: RecordedEnvelope
+        do {
+            recorded = try RecordedEnvelope(takingFrom: &raw)
+        } catch {
+            throw CorpusError(
+                description: "\(path): \(error.field) must hold one envelope address, then any ESMTP arguments")
+        }
+        let (message, warning) = EnvelopeFallback.message(
+            raw, sender: from.map { EnvelopeAddress(mailbox: $0) } ?? recorded.sender,
+            recipients: recipients.isEmpty ? recorded.recipients : recipients.map { EnvelopeAddress(mailbox: $0) })
         if let warning {
             FileDescriptorWriter.standardError("milter-replay: warning: \(path): \(warning) (give --from and --rcpt)\n")
         }

@@ -10,8 +10,8 @@ package enum TextReport {
     /// `path  verdict  "reply"  MODIFICATION, ...  1.23 ms  id QUEUEID`, then mismatch and findings (``label(_:)``).
     /// The envelope addresses in the reply and the quarantine reason are redacted unless `showsValues`.
     static func line(_ outcome: MessageOutcome, showsValues: Bool = false) -> String {
-        if let error = outcome.connectError { return "\(outcome.entry.path)  error  \(error)" }
-        guard let result = outcome.result else { return outcome.entry.path }
+        if let error = outcome.connectError { return oneLine("\(outcome.entry.path)  error  \(error)") }
+        guard let result = outcome.result else { return oneLine(outcome.entry.path) }
         var parts = [outcome.entry.path, result.verdict.rawValue]
         if result.smtpReply != nil || result.quarantineReason != nil {
             let redacted = outcome.envelopeRedaction(showsValues: showsValues)
@@ -29,7 +29,13 @@ package enum TextReport {
             // The finding's words start with its step (`at OPTNEG: no reply within 30 s`).
             parts.append("\(label(finding)) \(finding.code) \(finding)")
         }
-        return TerminalText.escapingControls(parts.joined(separator: "  "))
+        return oneLine(parts.joined(separator: "  "))
+    }
+
+    /// `text` on one line for a terminal: control characters escaped, line feeds too (a multi-line REPLYCODE's
+    /// `\r\n` reads `\r\n`).
+    private static func oneLine(_ text: String) -> String {
+        TerminalText.escapingControls(text, keepingLineFeeds: false)
     }
 
     /// `FINDING`, or `WARNING` for a rule broken that the MTA lets go (``Finding/Severity/warning``):

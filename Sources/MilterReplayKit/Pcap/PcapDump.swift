@@ -9,8 +9,9 @@ import Foundation
 
 /// `--pcap FILE --dump [--json] [--export-eml DIR]`: transcripts and .eml files, no milter needed.
 public enum PcapDump {
-    /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out). A capture
-    /// cut short in its last record is a warning on standard error: the packets before the cut are used.
+    /// Reads the capture; returns the exit code (0, or 2 when the capture cannot be read or written out or holds no
+    /// milter session). A capture cut short in its last record is a warning on standard error: the packets before
+    /// the cut are used. With `--json` the last line is a summary object (``DumpSummary``).
     public static func run(_ options: PcapDumpRequest) -> Int32 {
         let path = options.pcap
         if let directory = options.exportEml,
@@ -30,6 +31,14 @@ public enum PcapDump {
             if let cut = CaptureCut(path: path, summary.statistics) {
                 FileDescriptorWriter.standardError(cut.warning)
             }
+            // No milter session is a usage error, as for replay: a capture of other traffic, or one that starts in
+            // the middle of its milter streams (the hint names --port).
+            let noSessions = DumpSummary.noSessions(summary, path: path)
+            let code = noSessions == nil ? ExitCodes.success : ExitCodes.usage
+            if options.dump && options.json {
+                let line = JSONReport.encode(DumpSummary(summary, exported: options.exportEml != nil, exitCode: code))
+                output.write(Array((line + "\n").utf8))
+            }
             if let failure = output.failure {
                 FileDescriptorWriter.standardError("milter-replay: cannot write the dump: errno \(failure)\n")
                 return ExitCodes.usage
@@ -38,7 +47,8 @@ public enum PcapDump {
                 let exported = "exported \(summary.exportedMessages) messages from \(summary.sessions) sessions"
                 FileDescriptorWriter.standardOutput("\(exported) to \(options.exportEml ?? "")\n")
             }
-            return ExitCodes.success
+            if let noSessions { FileDescriptorWriter.standardError("milter-replay: \(noSessions)\n") }
+            return code
         } catch {
             FileDescriptorWriter.standardError("milter-replay: \(path): \(error)\n")
             return ExitCodes.usage

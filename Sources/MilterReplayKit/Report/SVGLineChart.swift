@@ -1,10 +1,14 @@
-/// Draws a ``LineChart`` as inline SVG: axes with ticks and labels, one polyline per series, a legend.
+/// Draws a ``LineChart`` as inline SVG: axes with ticks and labels, one polyline per series (a dot for a series of
+/// one point), a legend.
 enum SVGLineChart {
     static let width = 760.0
     static let height = 320.0
     private static let margin = (left: 70.0, right: 40.0, top: 20.0, bottom: 50.0)
     /// The series colours, in order; the report test looks for the first two in the screenshot.
     static let colours = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"]
+    /// The radius of the dot that stands for a series of one point: smaller for each later series, so that dots at
+    /// the same place (a second's mean and maximum latency of one message) show as rings around each other.
+    static func markerRadius(_ series: Int) -> Double { max(2, 7 - 3 * Double(series)) }
 
     static func render(_ chart: LineChart) -> String {
         let points = chart.series.flatMap(\.points)
@@ -52,6 +56,15 @@ enum SVGLineChart {
         for (index, series) in chart.series.enumerated() {
             let colour = colours[index % colours.count]
             let path = series.points.map { "\(HTMLText.coordinate(x($0.x))),\(HTMLText.coordinate(y($0.y)))" }
+            // A polyline of one point draws nothing (a run under a second has one per-second point): a dot instead.
+            if series.points.count == 1, let point = series.points.first {
+                svg += """
+                    <circle class="series" cx="\(HTMLText.coordinate(x(point.x)))" \
+                    cy="\(HTMLText.coordinate(y(point.y)))" r="\(markerRadius(index))" fill="\(colour)">\
+                    <title>\(HTMLText.escape(series.name))</title></circle>
+
+                    """
+            }
             svg += """
                 <polyline class="series" fill="none" stroke="\(colour)" stroke-width="2.5" \
                 points="\(path.joined(separator: " "))"><title>\(HTMLText.escape(series.name))</title></polyline>

@@ -3,10 +3,16 @@ import MilterClient
 
 /// The SMTP client and envelope the played MTA reports.
 struct EnvelopeOptions: ParsableArguments {
-    @Option(help: "MAIL FROM for every message (default: Return-Path, else From, else <>).")
+    @Option(
+        help: ArgumentHelp(
+            "MAIL FROM for every message (default: an exported file's X-Envelope-From, else Return-Path, else From, "
+                + "else <>)."))
     var from: String?
 
-    @Option(help: "RCPT TO, repeatable (default: To, Cc and Bcc, else postmaster@example.test).")
+    @Option(
+        help: ArgumentHelp(
+            "RCPT TO, repeatable (default: an exported file's X-Envelope-To, else To, Cc and Bcc, else "
+                + "postmaster@example.test)."))
     var rcpt: [String] = []
 
     @OptionGroup var smtpClient: ClientOptions

@@ -82,6 +82,48 @@ import Testing
         #expect((pixels["#1f77b4"] ?? 0) > 300, "\(pixels)")
     }
 
+    /// A run under a second has one point per series in the per-second charts: each is drawn as a dot, not as a
+    /// polyline of one point, which draws nothing. Each chart is rendered alone, with the report's style, so that
+    /// the percentile curve's pixels do not count; the legend's swatch of each colour is 14 × 4 pixels.
+    @Test func aShortRunsPerSecondChartsAreNotBlank() async throws {
+        guard let chromium = ExternalTool.require("chromium"), let python = ExternalTool.require("python3") else {
+            return
+        }
+        let directory = try Scratch.makeDirectory("html-report-short")
+        defer { Scratch.remove(directory) }
+        let report = directory.appendingPathComponent("short.html").path
+        let replay = try await ReplayBinary.run(
+            ["--quiet", "--report", report, ReplayBinary.fixture("replay/accept.eml")], timeout: .seconds(120))
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        let style = try #require(Self.element("style", of: html))
+        for title in ["Throughput per second", "Latency per second"] {
+            let start = try #require(html.range(of: "aria-label=\"\(title)\""))
+            let open = try #require(
+                html.range(of: "<svg", options: .backwards, range: html.startIndex..<start.lowerBound))
+            let close = try #require(html.range(of: "</svg>", range: start.upperBound..<html.endIndex))
+            let chart = String(html[open.lowerBound..<close.upperBound])
+            // One message in well under a second: one point per series.
+            #expect(chart.components(separatedBy: "<polyline").count == 3)
+            let page = directory.appendingPathComponent("chart.html").path
+            try "<!doctype html><html><head>\(style)</head><body>\(chart)</body></html>"
+                .write(toFile: page, atomically: true, encoding: .utf8)
+            let pixels = try await Self.renderedColours(
+                page, in: directory, chromium: chromium, python: python, colours: ["#d62728", "#1f77b4"])
+            for colour in ["#d62728", "#1f77b4"] {
+                #expect((pixels[colour] ?? 0) > 14 * 4 + 30, "\(title) \(colour): \(pixels)")
+            }
+        }
+    }
+
+    /// The first `<name …>…</name>` element of `html`, whole.
+    static func element(_ name: String, of html: String) -> String? {
+        guard let open = html.range(of: "<\(name)"),
+            let close = html.range(of: "</\(name)>", range: open.upperBound..<html.endIndex)
+        else { return nil }
+        return String(html[open.lowerBound..<close.upperBound])
+    }
+
     /// Opens `report` in headless Chromium, expects no page errors, and counts the screenshot's pixels of
     /// each colour.
     static func renderedColours(
