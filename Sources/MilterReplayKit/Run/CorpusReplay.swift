@@ -124,7 +124,8 @@ public struct CorpusReplay: Sendable {
         }
         let seconds = Double(start.duration(to: ending.workEnded).microseconds) / 1e6
         let (summary, writeFailure) = collector.finish(
-            seconds: seconds, exchangeReuse: configuration.exchangeMemos.map(ExchangeReuseCounts.init))
+            seconds: seconds, exchangeReuse: configuration.exchangeMemos.map(ExchangeReuseCounts.init),
+            due: queue.due)
         if let pacing = summary.pacing, !pacing.keptUp {
             FileDescriptorWriter.standardError("milter-replay: warning: \(TextReport.fellBehind(pacing))\n")
         }
