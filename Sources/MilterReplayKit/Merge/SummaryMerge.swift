@@ -62,6 +62,7 @@ package enum SummaryMerge {
             (a.messages, b.messages), (a.connectFailures, b.connectFailures),
             (Int(clamping: a.latencies.totalCount), Int(clamping: b.latencies.totalCount)),
             (a.pacing?.started ?? 0, b.pacing?.started ?? 0), (a.pacing?.lateStarts ?? 0, b.pacing?.lateStarts ?? 0),
+            (a.pacing?.notStarted ?? 0, b.pacing?.notStarted ?? 0),
         ]
         for (verdict, count) in b.verdicts { pairs.append((a.verdicts[verdict] ?? 0, count)) }
         for (code, count) in b.findings { pairs.append((a.findings[code] ?? 0, count)) }
@@ -174,9 +175,11 @@ package enum SummaryMerge {
             }
             _ = try count(rate.started, "rate.started")
             _ = try count(rate.lateStarts, "rate.lateStarts")
+            _ = try count(rate.notStarted ?? 0, "rate.notStarted")
             return Pacing(
                 requestedRate: rate.requested, achievedRate: rate.achieved, started: rate.started,
-                lateStarts: rate.lateStarts, maximumLag: .microseconds(Int64(rate.maxStartLagMs * 1000)))
+                lateStarts: rate.lateStarts, maximumLag: .microseconds(Int64(rate.maxStartLagMs * 1000)),
+                notStarted: rate.notStarted ?? 0)
         }
         let summary = RunSummary(
             messages: messages, verdicts: verdicts, findings: record.findings, mismatches: record.mismatches,

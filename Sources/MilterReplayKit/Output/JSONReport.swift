@@ -99,6 +99,8 @@ package enum JSONReport {
         let achieved: Double
         let started: Int
         let lateStarts: Int
+        /// Messages due within the run that never started; absent in summaries of earlier versions.
+        let notStarted: Int?
         let maxStartLagMs: Double
         let keptUp: Bool
     }
@@ -141,7 +143,8 @@ package enum JSONReport {
             rate: summary.pacing.map {
                 Rate(
                     requested: $0.requestedRate, achieved: $0.achievedRate, started: $0.started,
-                    lateStarts: $0.lateStarts, maxStartLagMs: $0.maximumLag.milliseconds, keptUp: $0.keptUp)
+                    lateStarts: $0.lateStarts, notStarted: $0.notStarted, maxStartLagMs: $0.maximumLag.milliseconds,
+                    keptUp: $0.keptUp)
             },
             exchangeReuse: summary.exchangeReuse, exitCode: summary.exitCode)
         return encode(record)

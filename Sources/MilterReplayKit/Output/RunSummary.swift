@@ -72,6 +72,9 @@ package struct RunSummary: Sendable {
         _ = latencies.record(latencies.highestEquivalentForValue(UInt64(max(0, outcome.latency.microseconds))))
     }
 
+    /// With `--rate`: the run asked for `due` messages (``Pacing/scheduled(_:)``).
+    package mutating func scheduled(_ due: Int) { pacing?.scheduled(due) }
+
     /// Messages that found no milter connection.
     package var connectFailures: Int { connectFailuresByReason.values.reduce(0, +) }
 

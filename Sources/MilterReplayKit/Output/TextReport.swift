@@ -106,6 +106,7 @@ extension TextReport {
     static func paced(_ pacing: Pacing) -> String {
         "rate: requested \(String(format3: pacing.requestedRate))/s, started \(String(format3: pacing.achievedRate))/s, "
             + "\(pacing.lateStarts) started late (most \(String(format3: pacing.maximumLag.milliseconds)) ms)"
+            + (pacing.notStarted > 0 ? ", \(pacing.notStarted) due never started" : "")
             + (pacing.keptUp ? "" : "  NOT KEPT UP")
     }
 
@@ -113,7 +114,9 @@ extension TextReport {
     package static func fellBehind(_ pacing: Pacing) -> String {
         "could not keep the requested rate: started \(String(format3: pacing.achievedRate)) of "
             + "\(String(format3: pacing.requestedRate)) messages/s, \(pacing.lateStarts) of \(pacing.started) late by "
-            + "up to \(String(format3: pacing.maximumLag.milliseconds)) ms. Latencies count from each message's "
+            + "up to \(String(format3: pacing.maximumLag.milliseconds)) ms"
+            + (pacing.notStarted > 0 ? ", \(pacing.notStarted) due never started" : "")
+            + ". Latencies count from each message's "
             + "intended start, so they include that wait; more --connections help if every connection was busy."
     }
 }

@@ -73,6 +73,14 @@ public struct CorpusReplay: Sendable {
         return entries
     }
 
+    /// The error of a run that stopped at a connect failure before any connection was open, though one opened:
+    /// `the run stopped early: cannot connect to 127.0.0.1:7044: connection refused, before any connection was
+    /// open; 2984 messages not sent`.
+    static func stoppedEarly(_ stopped: (reason: String, notSent: Int?)) -> String {
+        "the run stopped early: \(stopped.reason), before any connection was open; "
+            + (stopped.notSent.map { "\($0) messages not sent" } ?? "the rest of the duration was not run")
+    }
+
     /// How reports name the message built on the command line.
     static let builtName = "(command line)"
 
@@ -107,18 +115,22 @@ public struct CorpusReplay: Sendable {
         if output.verbose { runner.transcriptsAsJSON = output.json }
         runner.showsValues = output.showValues
         let progressTask = Task { await progress.run(start: start) }
-        let (unreachable, workEnded) = await runner.run()
+        let ending = await runner.run()
         progressTask.cancel()
         await progressTask.value
-        if let unreachable {
+        if let unreachable = ending.unreachable {
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
             return ExitCodes.connectFailed
         }
-        let seconds = Double(start.duration(to: workEnded).microseconds) / 1e6
+        let seconds = Double(start.duration(to: ending.workEnded).microseconds) / 1e6
         let (summary, writeFailure) = collector.finish(
-            seconds: seconds, exchangeReuse: configuration.exchangeMemos.map(ExchangeReuseCounts.init))
+            seconds: seconds, exchangeReuse: configuration.exchangeMemos.map(ExchangeReuseCounts.init),
+            due: queue.due)
         if let pacing = summary.pacing, !pacing.keptUp {
             FileDescriptorWriter.standardError("milter-replay: warning: \(TextReport.fellBehind(pacing))\n")
+        }
+        if let stopped = ending.stoppedEarly {
+            FileDescriptorWriter.standardError("milter-replay: \(Self.stoppedEarly(stopped))\n")
         }
         let observer = configuration.quitObserver
         if observer.unobserved > 0 {

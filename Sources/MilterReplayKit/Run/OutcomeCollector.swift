@@ -56,14 +56,16 @@ final class OutcomeCollector: Sendable {
     }
 
     /// Prints the summary and writes the JUnit and HTML reports; returns the summary, and why a report could
-    /// not be written, if one could not.
+    /// not be written, if one could not. `due` is how many messages the run asked for, when known: under
+    /// `--rate`, those that never started count against the rate kept.
     func finish(
-        seconds: Double, exchangeReuse: ExchangeReuseCounts? = nil
+        seconds: Double, exchangeReuse: ExchangeReuseCounts? = nil, due: Int? = nil
     ) -> (
         summary: RunSummary, writeFailure: String?
     ) {
         var (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
         summary.exchangeReuse = exchangeReuse
+        if let due { summary.scheduled(due) }
         var text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
         // The empty line that parts the summary from the rows, when there are none.

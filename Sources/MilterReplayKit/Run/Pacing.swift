@@ -14,6 +14,8 @@ package struct Pacing: Sendable, Equatable {
     package private(set) var lateStarts = 0
     /// The largest delay between a message's intended and actual start.
     package private(set) var maximumLag = Duration.zero
+    /// Messages due to start within the run (its duration, or its count), when told by ``scheduled(_:)``.
+    package private(set) var due: Int?
     /// The latest actual start, from the start of the run.
     private var lastStart = Duration.zero
     /// The part of the run the schedule covered, when merged from several runs.
@@ -34,9 +36,13 @@ package struct Pacing: Sendable, Equatable {
     package init(requestedRate rate: Double) { self.requestedRate = rate }
 
     /// Pacing read back from a summary.
-    package init(requestedRate: Double, achievedRate: Double, started: Int, lateStarts: Int, maximumLag: Duration) {
+    package init(
+        requestedRate: Double, achievedRate: Double, started: Int, lateStarts: Int, maximumLag: Duration,
+        notStarted: Int = 0
+    ) {
         self.requestedRate = requestedRate
         self.started = started
+        if notStarted > 0 { due = started + notStarted }
         self.lateStarts = lateStarts
         self.maximumLag = maximumLag
         self.mergedRates = achievedRate
@@ -53,24 +59,41 @@ package struct Pacing: Sendable, Equatable {
         lastStart = max(lastStart, intendedStart(of: sequence) + max(lag, .zero))
     }
 
+    /// The run asked for `due` messages: those whose intended start fell within its duration, or all of its
+    /// `--repeat`. Those of them that never started (no connection came free in time) are ``notStarted``, and the
+    /// achieved rate counts over their schedule.
+    package mutating func scheduled(_ due: Int) { self.due = due }
+
+    /// Messages due (``scheduled(_:)``) that never started.
+    package var notStarted: Int { due.map { max(0, $0 - started) } ?? 0 }
+
     /// Messages started per second: those started over the time from the start of the run to one
-    /// interval after the last start (exactly the requested rate when every start is on time).
+    /// interval after the last start, or to one interval after the last message due, if later
+    /// (exactly the requested rate when every start is on time).
     package var achievedRate: Double {
         if let mergedRates { return mergedRates }
         guard started > 0 else { return 0 }
-        let span = lastStart + interval
-        return Double(started) / (Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18)
+        var span = Self.seconds(lastStart + interval)
+        if let due, due > started { span = max(span, Self.seconds(interval) * Double(due)) }
+        return Double(started) / span
     }
 
-    /// Whether the run started its messages at the requested rate (within 1 %).
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Whether the run started its messages at the requested rate (within 1 %), counting those due that never
+    /// started.
     package var keptUp: Bool { achievedRate >= requestedRate * 0.99 }
 
     /// Two runs side by side (from two generator machines): their rates add up.
     package mutating func merge(_ other: Pacing) {
         let achieved = achievedRate + other.achievedRate
         requestedRate += other.requestedRate
+        let notStarted = self.notStarted + other.notStarted
         started += other.started
         lateStarts += other.lateStarts
+        due = notStarted > 0 ? started + notStarted : nil
         maximumLag = max(maximumLag, other.maximumLag)
         mergedRates = achieved
     }

@@ -25,17 +25,31 @@ struct ReplayRunner: Sendable {
     /// Called once per message, as soon as its outcome is final.
     let report: @Sendable (MessageOutcome) -> Void
 
-    /// Whether any connection was opened, and why the first failed one failed.
-    let reachability = NIOLockedValueBox((connected: false, firstFailure: String?.none))
+    /// Whether any connection was opened, why the first connect that failed before one was open failed, and the
+    /// messages that failure and those like it (while no connection was open) held back.
+    let reachability = NIOLockedValueBox(
+        (connected: false, firstFailure: String?.none, heldBack: [MessageOutcome]()))
+
+    /// How a run ended, besides its outcomes.
+    struct Ending {
+        /// Why the milter cannot be reached, when no connection opened at all: the run stopped at the first
+        /// failure (other than a local one, ``MilterClient/MilterConnectError/isLocal``) and reports no message.
+        var unreachable: String?
+        /// When a connect failed before any connection was open, stopping the run, and yet a connection opened:
+        /// that failure, and how many messages of the run were never tried (`nil` when the run is not counted: a
+        /// duration without a rate). The messages whose connect failed are reported as connection failures.
+        var stoppedEarly: (reason: String, notSent: Int?)?
+        /// When the last connection was done with its messages.
+        var workEnded: ContinuousClock.Instant
+    }
 
     /// Runs every connection to completion: each on a thread of its own with a blocking socket, or,
     /// with ``threads`` set, over that many event loops, each connection's task preferring its
-    /// event loop as executor, so that its steps never leave that thread. Returns why the milter cannot be reached when no
-    /// connection could be opened at all (the run stops at the first failure then, and reports no message),
-    /// and when the last connection was done with its messages: connections still watched after QUIT
-    /// (``MilterClientConfiguration/quitDrainTimeout``) are waited for after that, and their last
-    /// message reported, before this returns.
-    func run() async -> (unreachable: String?, workEnded: ContinuousClock.Instant) {
+    /// event loop as executor, so that its steps never leave that thread. The run stops at the first connect
+    /// failure while no connection is open, unless the failure is local (out of file descriptors): see ``Ending``.
+    /// Connections still watched after QUIT (``MilterClientConfiguration/quitDrainTimeout``) are waited for after
+    /// the work ended, and their last message reported, before this returns.
+    func run() async -> Ending {
         // The loops stay up until the watches after QUIT have ended: they run on them.
         let group = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
         defer { group?.shutdownGracefully { _ in } }
@@ -46,7 +60,21 @@ struct ReplayRunner: Sendable {
         }
         let workEnded = ContinuousClock.now
         await configuration.quitObserver.idle()
-        return (reachability.withLockedValue { $0.connected ? nil : $0.firstFailure }, workEnded)
+        return ending(workEnded: workEnded)
+    }
+
+    /// How the run ended, once every connection is done; reports the messages held back by a connect failure
+    /// (``connectFailed(_:_:startLag:since:)``) when a connection opened after all.
+    func ending(workEnded: ContinuousClock.Instant) -> Ending {
+        let (connected, firstFailure, heldBack) = reachability.withLockedValue {
+            ($0.connected, $0.firstFailure, $0.heldBack)
+        }
+        guard connected else { return Ending(unreachable: firstFailure, workEnded: workEnded) }
+        // The milter was reached after all: the messages held back are connection failures, and the rest of the
+        // run was never tried.
+        for outcome in heldBack.sorted(by: { $0.sequence < $1.sequence }) { report(outcome) }
+        let notSent = queue.due.map { max(0, $0 - queue.taken) }
+        return Ending(stoppedEarly: firstFailure.map { (reason: $0, notSent: notSent) }, workEnded: workEnded)
     }
 
     private func runOnEventLoops(_ group: MultiThreadedEventLoopGroup) async {
@@ -98,24 +126,30 @@ struct ReplayRunner: Sendable {
         await session?.close(report: report)
     }
 
-    /// A connection for `item` could not be opened: reports the item, with the time waited `since` (its scheduled
-    /// start, or when the connect began) as its latency, or, when no connection was ever opened, stops the run and
+    /// A connection for `item` could not be opened: reports the item as a connection failure, with the time waited
+    /// `since` (its scheduled start, or when the connect began) as its latency. When no connection was ever open and
+    /// the failure is not local (``MilterClient/MilterConnectError/isLocal``), the milter may be unreachable: the
+    /// run stops, the item is held back (reported at the end only if a connection opened after all), and this
     /// returns true.
     func connectFailed(
         _ item: WorkQueue.Item, _ error: MilterConnectError, startLag: Duration?, since: ContinuousClock.Instant
     ) -> Bool {
-        let unreachable = reachability.withLockedValue { state in
-            if !state.connected { state.firstFailure = state.firstFailure ?? error.description }
-            return !state.connected
-        }
-        if unreachable {
-            queue.stop()
-            return true
-        }
         var outcome = MessageOutcome(
             sequence: item.sequence, entry: entries[item.entry], result: nil, connectError: error.description,
             connectionFindings: [], latency: since.duration(to: .now))
         outcome.startLag = startLag
+        let stops =
+            !error.isLocal
+            && reachability.withLockedValue { state in
+                guard !state.connected else { return false }
+                state.firstFailure = state.firstFailure ?? error.description
+                state.heldBack.append(outcome)
+                return true
+            }
+        if stops {
+            queue.stop()
+            return true
+        }
         report(outcome)
         return false
     }

@@ -60,4 +60,23 @@ package final class WorkQueue: Sendable {
 
     /// Ends the run: ``take()`` gives nothing more.
     func stop() { next.withLockedValue { $0.stopped = true } }
+
+    /// The items handed out so far.
+    package var taken: Int { next.withLockedValue { $0.sequence } }
+
+    /// The items the run was asked for: all of them when counted (`--repeat`), those scheduled before the end of
+    /// the duration when paced (`--duration` with `--rate`); `nil` for a duration run that is not paced.
+    package var due: Int? {
+        if let total { return total }
+        guard let deadline, let interval else { return nil }
+        // The starts at 0, interval, 2 × interval … strictly before the deadline.
+        let span = start.duration(to: deadline)
+        let estimate = (span / interval).rounded(.up)
+        guard estimate < 1e15 else { return Int.max }
+        var count = max(0, Int(estimate))
+        // The division is a double's: one off either way at an exact multiple.
+        while count > 0, interval * (count - 1) >= span { count -= 1 }
+        while interval * count < span { count += 1 }
+        return count
+    }
 }

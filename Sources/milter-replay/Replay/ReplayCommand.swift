@@ -11,7 +11,8 @@ struct ReplayCommand: AsyncParsableCommand {
             Exit codes: 0 every message as expected; 1 an expectation mismatch or a protocol finding; \
             2 usage error (a bad option or value, a missing input, a manifest line that matches no input, \
             a report that cannot be written); 3 could not connect (at once, when no connection to the \
-            milter opens at all; at the end, when some failed). Expected verdicts come from an \
+            milter opens at all; at the end, when some failed, out of file descriptors too, or the run \
+            stopped early, said with how many messages were not sent). Expected verdicts come from an \
             X-Milter-Expect header (stripped before sending), --manifest, or --expect. Without --target, \
             the embedded reference milter is started on 127.0.0.1.
             """)
