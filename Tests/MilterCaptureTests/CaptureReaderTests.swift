@@ -71,6 +71,21 @@ import Testing
         #expect(error?.offset == 28 + 24 + 28)
     }
 
+    /// A section of more than 65,536 interface descriptions is refused at the first one past it, before it is
+    /// kept: every description was kept, a file of millions grew the reader's memory without bound.
+    @Test func tooManyInterfacesAreRefused() throws {
+        var builder = PcapNGBuilder(endianness: .little)
+        for _ in 0..<PcapNGReader.maximumInterfaces { builder.interface(.ethernet) }
+        builder.enhancedPacket(interface: UInt32(PcapNGReader.maximumInterfaces - 1), ticks: 1, Self.payloads[0])
+        #expect(try readAll(builder.array).count == 1)
+        let end = builder.bytes.writerIndex
+        builder.interface(.ethernet)
+        let error = #expect(throws: CaptureError.self) { try readAll(builder.array) }
+        #expect(error?.kind == .tooManyInterfaces)
+        #expect(error?.offset == UInt64(end))
+        #expect(error?.description.contains("more than 65536 interfaces in one section") == true)
+    }
+
     @Test func recordsLargerThanTheLimitAreRefusedBeforeBuffering() throws {
         var pcap = PcapBuilder(endianness: .little, linkType: .ethernet)
         pcap.add(ByteBuffer(repeating: 0, count: 100))

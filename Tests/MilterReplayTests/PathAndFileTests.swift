@@ -57,6 +57,24 @@ struct PathAndFileTests {
         #expect(error?.description == "/nonexistent/x.eml: No such file or directory")
     }
 
+    /// A FIFO, named or found in a directory (or reached through a symbolic link), is refused: opening it
+    /// blocked the run for ever.
+    @Test func aFIFOIsRefusedNotOpened() throws {
+        let directory = try CorpusAndReportTests.write(["a.eml": "Subject: x\r\n\r\nbody\r\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("b.eml").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let link = directory.appendingPathComponent("c.eml").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fifo)
+        let files = try CorpusFiles.list([directory.path])
+        #expect(files == [directory.path + "/a.eml", fifo, link])
+        for path in [fifo, link] {
+            let error = #expect(throws: CorpusError.self) { try CorpusFiles.read(path) }
+            #expect(error?.description == "\(path): not a regular file")
+        }
+        #expect(try CorpusFiles.read(files[0]) == Array("Subject: x\r\n\r\nbody\r\n".utf8))
+    }
+
     @Test func nestedDirectoriesAreWalkedAndSymbolicLinksToDirectoriesAreNot() throws {
         let directory = try CorpusAndReportTests.write([
             "b/2.eml": "x", "b/c/1.EML": "x", "a.eml": "x", "b/skip.txt": "x",

@@ -124,6 +124,26 @@ struct ReplyRedactionTests {
         #expect(redaction("«al@example.net»") == "«xx@xxxxxxx.xxx»")
     }
 
+    /// An address with a NUL is redacted whole, not only up to the NUL: the JSON object's refused recipients
+    /// showed what followed it in clear.
+    @Test func anAddressWithANULIsRedactedWhole() throws {
+        let carol = EnvelopeAddress(mailbox: "carol@exa\u{0}mple.net")
+        let message = MilterMessage(sender: Self.sender, recipients: [carol], headerFields: [], body: [])
+        let outcome = MessageOutcome(
+            sequence: 0, entry: CorpusEntry(path: "m.eml", message: message, expected: .accept),
+            result: TransactionResult(
+                steps: [], verdict: .reject, rejectedRecipients: [(carol, "554 5.5.1 <carol@exa\u{0}mple.net> no")]),
+            connectError: nil, connectionFindings: [], latency: .milliseconds(1))
+        let line = JSONReport.line(outcome, includeMessage: false, showsValues: false)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+        let recipients = try #require(object["rejectedRecipients"] as? [String])
+        #expect(recipients == [#"<xxxxx@xxx\0xxxx.xxx> 554 5.5.1 <xxxxx@xxx\0xxxx.xxx> no"#], "\(line)")
+        #expect(!line.contains("mple") && !line.contains("net"), "\(line)")
+        let redaction = EnvelopeRedaction([MilterString(bytes: Array("<b\0ob@example.net>".utf8))], showsValues: false)
+        #expect(redaction("550 <b\0ob@example.net>, <b>") == #"550 <x\0xx@xxxxxxx.xxx>, <x>"#)
+    }
+
     /// Sendmail writes an address of 203 bytes or more shortened (`shortenstring`): both halves are found.
     @Test func aShortenedAddressIsRedactedToo() {
         let address = "<" + String(repeating: "a", count: 150) + "@" + String(repeating: "b", count: 60) + ".example>"

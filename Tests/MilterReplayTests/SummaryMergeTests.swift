@@ -135,6 +135,44 @@ struct SummaryMergeTests {
         #expect((try? HistogramCoding.decode(fine))?.totalCount == 3)
     }
 
+    /// Headers HdrHistogram's arithmetic cannot take are refused: hdrhistogram-swift trapped on a
+    /// precondition (lowest 2^62, 0 digits), the layout loop ran for ever (lowest 2^62), `2 * lowest`
+    /// overflowed (lowest 2^63).
+    @Test func unsupportedHistogramLayoutsAreRefused() {
+        let headers: [(lowest: UInt64, highest: UInt64, digits: UInt32)] = [
+            (0, 1000, 3), (1 << 63, .max, 3), (1 << 62, 1 << 63, 0), (1 << 62, 1 << 63, 5), (1000, 1999, 3),
+            (1, 1000, 6), ((1 << 55) - 1, .max, 2), (1, .max, 5),
+        ]
+        for header in headers {
+            let text = HistogramCoding.encode(
+                values: [1], lowest: header.lowest, highest: header.highest, digits: header.digits)
+            let error = #expect(throws: HistogramCoding.DecodingError.self) { try HistogramCoding.decode(text) }
+            #expect(error?.description.contains("\(header.highest)") == true, "\(header)")
+        }
+        for (lowest, highest, digits): (UInt64, UInt64, UInt32) in [(1, 2, 0), (1 << 54, .max, 2), (1, .max, 3)] {
+            let text = HistogramCoding.encode(values: [1], lowest: lowest, highest: highest, digits: digits)
+            #expect((try? HistogramCoding.decode(text))?.totalCount == 1, "\(lowest) \(highest) \(digits)")
+        }
+    }
+
+    /// Summaries whose histograms have different layouts are refused, naming the file:
+    /// hdrhistogram-swift's `add` trapped on them.
+    @Test func histogramsOfDifferentLayoutsAreNotMerged() throws {
+        var summary = RunSummary()
+        for sequence in 0..<10 { summary.add(Self.outcome(sequence)) }
+        let line = JSONReport.summary(summary, seconds: 1)
+        let encoded = HistogramCoding.encode(summary.latencies)
+        #expect(line.contains(encoded))
+        for (lowest, highest, digits): (UInt64, UInt64, UInt32) in [(1, 2, 0), (1, 3_600_000_000, 2), (1, .max, 3)] {
+            let other = HistogramCoding.encode(values: [1], lowest: lowest, highest: highest, digits: digits)
+            let runs = try [line, line.replacingOccurrences(of: encoded, with: other)].map(SummaryMerge.decode)
+            let error = #expect(throws: SummaryMerge.MergeError.self) {
+                try SummaryMerge.merge(runs, names: ["a.json", "b.json"])
+            }
+            #expect(error?.description.hasPrefix("b.json: latencyHistogram has another layout") == true)
+        }
+    }
+
     @Test func theMergeCommandReadsTheSummaryLineOfEachFile() async throws {
         let directory = try Scratch.makeDirectory("merge")
         defer { Scratch.remove(directory) }

@@ -15,6 +15,8 @@ public struct CaptureError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let truncatedFile = Kind("truncated file")
         /// A record or block is larger than the configured limit.
         public static let recordTooLarge = Kind("record too large")
+        /// A pcapng section describes more interfaces than the reader keeps (65,536).
+        public static let tooManyInterfaces = Kind("too many interfaces")
         /// A header or block is structurally invalid.
         public static let malformed = Kind("malformed")
         /// A file format version this reader does not support.

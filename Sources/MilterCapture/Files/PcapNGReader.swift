@@ -12,6 +12,10 @@ package struct PcapNGReader: PacketRecordReader {
     private let limits: CaptureReaderLimits
     private var endianness: Endianness = .little
     private var interfaces: [PcapNGInterface] = []
+
+    /// The most interfaces a section may describe: packets name theirs with a 32-bit id, but real captures have a
+    /// few, and each description is kept for the whole section (a file of millions of them grew without bound).
+    package static let maximumInterfaces = 65_536
     private var packetCount = 0
 
     /// Creates a reader; the first block must be a Section Header Block.
@@ -75,6 +79,10 @@ package struct PcapNGReader: PacketRecordReader {
         case Self.sectionHeaderType:
             try startSection(body: body, at: start)
         case 1:
+            guard interfaces.count < Self.maximumInterfaces else {
+                throw CaptureError(
+                    .tooManyInterfaces, at: start, "more than \(Self.maximumInterfaces) interfaces in one section")
+            }
             interfaces.append(try PcapNGInterface.parse(body: body, endianness: endianness, at: start))
         case 6:
             return try timedPacket(body: body, obsolete: false, at: start)

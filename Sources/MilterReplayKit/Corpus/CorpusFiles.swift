@@ -28,11 +28,12 @@ package enum CorpusFiles {
         return files
     }
 
-    /// Reads a file, refusing one over ``maximumFileSize`` before reading it.
+    /// Reads a file, refusing one over ``maximumFileSize`` before reading it, and anything but a regular file
+    /// (a FIFO, named or found in a directory, blocked the run for ever); `-` reads standard input.
     package static func read(_ path: String) throws(CorpusError) -> [UInt8] {
         do {
             if path == standardInput { return try FileContents.read(descriptor: 0, limit: maximumFileSize) }
-            return try FileContents.read(path, limit: maximumFileSize)
+            return try FileContents.read(path, limit: maximumFileSize, regularOnly: true)
         } catch {
             throw CorpusError(description: "\(path == standardInput ? "standard input" : path): \(error)")
         }

@@ -27,7 +27,7 @@ package enum SummaryMerge {
     /// combined run deserves, or 2 when a file cannot be read.
     package static func run(paths: [String], json: Bool) -> Int32 {
         do throws(MergeError) {
-            let (summary, seconds) = try merge(paths.map { path throws(MergeError) in try read(path) })
+            let (summary, seconds) = try merge(paths.map { path throws(MergeError) in try read(path) }, names: paths)
             let text =
                 json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
             FileDescriptorWriter.standardOutput(text + "\n")
@@ -43,16 +43,37 @@ package enum SummaryMerge {
     static let maximumCount = 1 << 48
 
     /// The runs added up, and the longest run's seconds. Counts that would add up past
-    /// ``maximumCount`` are an error, not an overflow.
-    package static func merge(_ runs: [(RunSummary, Double)]) throws(MergeError) -> (RunSummary, Double) {
+    /// ``maximumCount`` are an error, not an overflow; so are latency histograms of different
+    /// layouts (which every milter-replay run writes alike), named from `names` (the files, in the
+    /// order of `runs`) when given.
+    package static func merge(
+        _ runs: [(RunSummary, Double)], names: [String] = []
+    ) throws(MergeError) -> (RunSummary, Double) {
         guard let first = runs.first else { throw MergeError(description: "no summary to merge") }
         var (combined, seconds) = first
-        for (summary, runSeconds) in runs.dropFirst() {
+        for (index, (summary, runSeconds)) in runs.enumerated().dropFirst() {
+            try checkLayouts(combined, summary, names.count == runs.count ? names[index] : "summary \(index + 1)")
             try checkSums(combined, summary)
             combined.merge(summary)
             seconds = max(seconds, runSeconds)
         }
         return (combined, seconds)
+    }
+
+    /// Throws unless the latency histograms of `a` and `b` have the same layout (lowest and highest
+    /// value, significant digits): hdrhistogram-swift adds histograms slot by slot, and traps on
+    /// different layouts.
+    private static func checkLayouts(_ a: RunSummary, _ b: RunSummary, _ name: String) throws(MergeError) {
+        func layout(_ histogram: Histogram<UInt64>) -> String {
+            "lowest \(histogram.lowestDiscernibleValue), highest \(histogram.highestTrackableValue), "
+                + "\(histogram.numberOfSignificantValueDigits.rawValue) significant digits"
+        }
+        let (mine, theirs) = (layout(a.latencies), layout(b.latencies))
+        guard mine == theirs else {
+            throw MergeError(
+                description: "\(TerminalText.escapingControls(name)): latencyHistogram has another layout (\(theirs)) "
+                    + "than the summaries before it (\(mine)); merge adds up runs of the same milter-replay")
+        }
     }
 
     /// Throws unless every count of `a` and `b` added up stays within ``maximumCount`` (each is

@@ -18,7 +18,8 @@ struct EnvelopeRedaction: Sendable {
     private static let sendmailShortening = 203
 
     /// Redacts `addresses`, as MAIL and RCPT carry them (angle brackets or not); the null sender has nothing to
-    /// redact. Nothing is redacted when `showsValues`.
+    /// redact. Nothing is redacted when `showsValues`. An address with a NUL is redacted whole (the NUL shown as
+    /// `\0`), and so is its part before the NUL, which is what a milter reads of it and may quote.
     init(_ addresses: some Sequence<MilterString>, showsValues: Bool) {
         guard !showsValues else {
             patterns = []
@@ -26,8 +27,9 @@ struct EnvelopeRedaction: Sendable {
         }
         var found: Set<[UInt8]> = []
         for address in addresses {
-            let bytes = Array(address.bytes.prefix { $0 != 0 })
+            let bytes = address.bytes
             found.insert(Self.unbracketed(bytes[...]))
+            if let nul = bytes.firstIndex(of: 0) { found.insert(Self.unbracketed(bytes[..<nul])) }
             if bytes.count >= Self.sendmailShortening {
                 let half = (Self.sendmailShortening - 3) / 2
                 found.insert(Self.unbracketed(bytes.prefix(half)))

@@ -90,10 +90,18 @@ package enum HistogramCoding {
         else { throw DecodingError(description: "not an HdrHistogram V2 compressed encoding") }
         var plain = BigEndian.Reader(bytes: try StoredZlib.unwrap(reader.rest(), limit: maximumPayload + 40))
         guard plain.uint32() == uncompressedCookie, let payloadLength = plain.uint32(), plain.uint32() == 0,
-            let digitsValue = plain.uint32(), let digits = SignificantDigits(rawValue: Int8(clamping: digitsValue)),
-            let lowest = plain.uint64(), let highest = plain.uint64(), plain.uint64() == Double(1).bitPattern,
-            Int(payloadLength) == plain.remaining, lowest >= 1, highest >= 2 * lowest
+            let digitsValue = plain.uint32(), let lowest = plain.uint64(), let highest = plain.uint64(),
+            plain.uint64() == Double(1).bitPattern,
+            Int(payloadLength) == plain.remaining
         else { throw DecodingError(description: "an HdrHistogram V2 header this reader does not support") }
+        if let problem = BucketLayout.problem(lowest: lowest, highest: highest, digits: Int(digitsValue)) {
+            throw DecodingError(
+                description: "an unsupported layout (lowest \(lowest), highest \(highest), \(digitsValue) "
+                    + "significant digits): \(problem)")
+        }
+        guard let digits = SignificantDigits(rawValue: Int8(digitsValue)) else {
+            throw DecodingError(description: "\(digitsValue) significant digits")
+        }
         let layout = BucketLayout(lowest: lowest, highest: highest, digits: Int(digits.rawValue))
         var histogram = Histogram<UInt64>(
             lowestDiscernibleValue: lowest, highestTrackableValue: highest, numberOfSignificantValueDigits: digits)
@@ -136,12 +144,42 @@ struct BucketLayout {
     let leadingZeroCountBase: Int
     let countsLength: Int
 
-    init(lowest: UInt64, highest: UInt64, digits: Int) {
-        unitMagnitude = 63 - lowest.leadingZeroBitCount
+    /// The most slots a layout read from an encoding may have: 2^21 counts (16 MiB), room for five
+    /// significant digits up to an hour in microseconds.
+    static let maximumCountsLength = 1 << 21
+
+    /// Why a histogram of these parameters cannot be built or read, or `nil` when it can: the
+    /// lowest value at least 1 and at most half the highest, at most five significant digits (as
+    /// HdrHistogram has), slots whose width and count fit in 63 bits (hdrhistogram-swift traps on
+    /// more, and the arithmetic of ``init(lowest:highest:digits:)`` overflows), and at most
+    /// ``maximumCountsLength`` slots.
+    static func problem(lowest: UInt64, highest: UInt64, digits: Int) -> String? {
+        guard lowest >= 1 else { return "the lowest value is 0" }
+        guard lowest <= highest / 2 else { return "the highest value is less than twice the lowest" }
+        guard (0...5).contains(digits) else { return "more than 5 significant digits" }
+        // hdrhistogram-swift takes the magnitude of the lowest value from a floating-point
+        // logarithm, which may round up by one: that one is counted here unless it is a power of two.
+        let magnitude = 63 - lowest.leadingZeroBitCount + (lowest & (lowest - 1) == 0 ? 0 : 1)
+        guard magnitude + halfCountMagnitude(digits: digits) <= 61 else {
+            return "slots too wide for 64-bit values"
+        }
+        guard BucketLayout(lowest: lowest, highest: highest, digits: digits).countsLength <= maximumCountsLength else {
+            return "more than \(maximumCountsLength) slots"
+        }
+        return nil
+    }
+
+    /// The magnitude of half the number of slots in a bucket, for `digits` significant digits.
+    private static func halfCountMagnitude(digits: Int) -> Int {
         var largestSingleUnit: UInt64 = 2
         for _ in 0..<digits { largestSingleUnit *= 10 }
-        let subBucketCountMagnitude = 64 - (largestSingleUnit - 1).leadingZeroBitCount
-        subBucketHalfCountMagnitude = max(subBucketCountMagnitude, 1) - 1
+        return max(64 - (largestSingleUnit - 1).leadingZeroBitCount, 1) - 1
+    }
+
+    /// The layout of a histogram of these parameters, which must be valid (``problem(lowest:highest:digits:)``).
+    init(lowest: UInt64, highest: UInt64, digits: Int) {
+        unitMagnitude = 63 - lowest.leadingZeroBitCount
+        subBucketHalfCountMagnitude = Self.halfCountMagnitude(digits: digits)
         let subBucketCount = 1 << (subBucketHalfCountMagnitude + 1)
         subBucketHalfCount = subBucketCount / 2
         subBucketMask = UInt64(subBucketCount - 1) << UInt64(unitMagnitude)

@@ -81,8 +81,11 @@ package struct StartedMilter: Sendable {
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : "\(Double(milliseconds) / 1000)"
     }
 
+    /// The end of the milter's output, its control characters (terminal escapes) written as visible escapes.
     private static func tail(_ child: ChildMilter) -> String {
-        let output = child.outputTail().split(separator: "\n", omittingEmptySubsequences: false).suffix(20)
+        let output = TerminalText.escapingControls(child.outputTail()).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).suffix(20)
             .joined(separator: "\n  ")
         return output.isEmpty ? "; it wrote nothing" : "; its output ended with:\n  " + output
     }

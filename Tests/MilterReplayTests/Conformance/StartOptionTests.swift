@@ -14,6 +14,19 @@ import Testing
         #expect(result.stderr.contains("cannot bind"), "\(result.stderr)")
     }
 
+    /// The milter's output is shown with its control characters escaped: a terminal escape in it retitled and
+    /// cleared the screen of whoever ran the replay.
+    @Test func theMiltersOutputIsShownWithItsControlCharactersEscaped() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run([
+            "conformance", "--target", "127.0.0.1:\(port)", "--start",
+            #"sh -c 'printf "x\033]0;title\007\033[2J\033[31mred\n" >&2; exit 7'"#,
+        ])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains(#"  x\x1B]0;title\x07\x1B[2J\x1B[31mred"#), "\(result.stderr)")
+        #expect(!result.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(result.stderr)")
+    }
+
     @Test func aMilterThatNeverListensTimesOutAndIsKilled() async throws {
         let port = try FreePort.allocate()
         let result = try await ReplayBinary.run(
