@@ -226,6 +226,17 @@ import Testing
             recordedOptions: script.recordedOptions, steps: steps)
     }
 
+    /// A PROGRESS flood at the first session's first end of message, in its first replay: the
+    /// recording stops keeping at its bound (1,024 replies to one write), the session is not
+    /// recorded and goes through the machine every time after; the others are recorded and reused.
+    @Test func aFloodOfProgressIsNotRecorded() async throws {
+        let flood = [MilterReply](repeating: .progress, count: 2048)
+        let memos = try await Self.expectSameAsMachine {
+            Self.script(session: 1, at: 1, of: .endOfMessage, [.together(flood + [.accept])])
+        }
+        #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 4, sessionsDiverged: 0))
+    }
+
     @Test func aStoreOverItsBudgetSendsEverySessionThroughTheMachine() async throws {
         let memos = SessionMemos(maximumBytes: 10)
         let scripts = try Self.scripts()

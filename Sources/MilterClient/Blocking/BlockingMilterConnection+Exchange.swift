@@ -7,14 +7,19 @@ extension BlockingMilterConnection {
     /// ``greetingRecord`` while that is set.
     func digesting<T>(_ tag: ExchangeHashing.Tag, _ detail: Int, _ body: (BlockingMilterConnection) -> T) -> T {
         guard let digest else { return body(self) }
-        transport.recorder = ExchangeRecorder(after: digest, queueID: [], keepsSegments: greetingRecord != nil)
+        transport.recorder = ExchangeRecorder(
+            after: digest, queueID: [], keepsSegments: greetingRecord?.replayable == true)
         transport.recorder!.begin(tag, detail)
         let value = body(self)
         let recorder = transport.recorder.take()!
         self.digest = recorder.digestible ? recorder.digest() : nil
         if greetingRecord != nil {
             greetingRecord!.segments += recorder.segments
-            if !recorder.replayable || !recorder.digestible { greetingRecord!.replayable = false }
+            if !recorder.replayable || !recorder.digestible {
+                // Nothing of it will be kept: the next steps keep nothing either.
+                greetingRecord!.replayable = false
+                greetingRecord!.segments = []
+            }
         }
         return value
     }
@@ -44,7 +49,8 @@ extension BlockingMilterConnection {
     private func sendRecording(
         _ message: MilterMessage, after digest: ExchangeDigest, queueID: [UInt8], into memos: ExchangeMemoStore
     ) -> TransactionResult {
-        transport.recorder = ExchangeRecorder(after: digest, queueID: queueID, keepsSegments: true)
+        transport.recorder = ExchangeRecorder(
+            after: digest, queueID: queueID, keepsSegments: true, maximumBytes: memos.bytesLeft)
         transport.recorder!.begin(.message)
         let countBefore = machine.transactionCount
         let result = runMachine(machine.messageRequested(message)).result

@@ -4,14 +4,17 @@ extension BlockingMilterConnection {
     /// Connects and negotiates, as ``open(to:configuration:client:)`` does, and records what is
     /// written and read from then on until ``endRecording()``: a recorded session replayed for the
     /// first time, to be sent from its ``SessionRecording`` the next times. Nothing is recorded
-    /// with a ``MilterClientConfiguration/frameTap``, which must see every frame go and come.
+    /// with a ``MilterClientConfiguration/frameTap``, which must see every frame go and come. The
+    /// recording keeps at most `maximumBytes` of frames and replies, and 1,024 replies to one
+    /// write: past either, it keeps nothing and ``endRecording()`` gives none.
     package static func openRecording(
-        to address: MilterAddress, configuration: MilterClientConfiguration
+        to address: MilterAddress, configuration: MilterClientConfiguration, maximumBytes: Int = 64 << 20
     ) throws(MilterConnectError) -> BlockingMilterConnection {
         let connection = try connected(to: address, configuration: configuration, client: SMTPClient())
         connection.digest = nil
         if configuration.frameTap == nil {
-            connection.transport.recorder = ExchangeRecorder(after: .start, queueID: [], keepsSegments: true)
+            connection.transport.recorder = ExchangeRecorder(
+                after: .start, queueID: [], keepsSegments: true, maximumBytes: maximumBytes)
         }
         connection.negotiate()
         return connection

@@ -58,6 +58,10 @@ final class SessionMemos: Sendable {
         }
     }
 
+    /// What is left of ``maximumBytes``: a recording keeps no more than this (a milter that floods
+    /// replies stops it, ``BlockingMilterConnection/openRecording(to:configuration:maximumBytes:)``).
+    var bytesLeft: Int { state.withLockedValue { max(0, maximumBytes - $0.bytes) } }
+
     /// The first replay of the session at `entry` could not be recorded.
     func noteUnrecordable(_ entry: Int) { _ = state.withLockedValue { $0.unrecordable.insert(entry) } }
 

@@ -46,7 +46,8 @@ struct SessionReplayer: Sendable {
         case .memo(let found): memo = found
         case .machine: return try throughTheMachine(script, covered, start, configuration)
         case .record:
-            let connection = try BlockingMilterConnection.openRecording(to: address, configuration: configuration)
+            let connection = try BlockingMilterConnection.openRecording(
+                to: address, configuration: configuration, maximumBytes: memos.bytesLeft)
             let records = Self.replay(covered, on: connection)
             let recording = connection.endRecording()
             let replayed = finish(connection, steps: records, script, start: start)

@@ -20,19 +20,28 @@ import Synchronization
 /// nobody asked for, no close, and no resulting message (its Received header carries the date).
 /// A write answered by several replies (modifications, then the final one) is taken from the
 /// record only if they all came within the shortest wait of the recording, so that no wait of the
-/// machine would have run out first (``ExchangeSegment/within``). The store holds at most ``capacity`` exchanges; past that, messages go
-/// through the machine alone. A run whose histories seldom repeat (many different messages on each
+/// machine would have run out first (``ExchangeSegment/within``). The store holds at most ``capacity``
+/// exchanges and ``maximumBytes`` of them (``ExchangeMemo/byteCount``, greetings included); past that,
+/// messages go through the machine alone. A transaction is recorded only up to what is left of the
+/// budget (``bytesLeft``): a recording that would pass it stops keeping and is not kept
+/// (``ExchangeRecorder``). A run whose histories seldom repeat (many different messages on each
 /// connection) turns the store off after ``trialLookups`` lookups, as recording would cost more
 /// than it saves.
 package final class ExchangeMemoStore: Sendable {
     /// The most exchanges kept.
     package let capacity: Int
+    /// The most bytes the kept exchanges and greetings may cost (``ExchangeMemo/byteCount``).
+    package let maximumBytes: Int
     /// After this many lookups, the store turns itself off if fewer than a quarter found a record.
     package let trialLookups: Int
     private let memos = NIOLockedValueBox(Memos())
 
     private struct Memos {
         var count = 0
+        /// What the kept exchanges and greetings cost.
+        var bytes = 0
+        /// What the kept exchanges alone cost.
+        var exchangeBytes = 0
         /// By the history or state they follow and the message's ``MilterMessage/lookupHash``.
         var byKey: [Key: [ExchangeMemo]] = [:]
         var lookups = 0
@@ -55,12 +64,19 @@ package final class ExchangeMemoStore: Sendable {
         case off
     }
 
-    /// A store of at most `capacity` exchanges that gives up after `trialLookups` lookups of which
-    /// fewer than a quarter found a record.
-    package init(capacity: Int = 1024, trialLookups: Int = 1024) {
+    /// A store of at most `capacity` exchanges costing at most `maximumBytes` in all (greetings
+    /// included) that gives up after `trialLookups` lookups of which fewer than a quarter found a record.
+    package init(capacity: Int = 1024, maximumBytes: Int = 64 << 20, trialLookups: Int = 1024) {
         self.capacity = capacity
+        self.maximumBytes = maximumBytes
         self.trialLookups = trialLookups
     }
+
+    /// What is left of ``maximumBytes``: a recording keeps no more than this.
+    var bytesLeft: Int { memos.withLockedValue { max(0, maximumBytes - $0.bytes) } }
+
+    /// What the kept exchanges and greetings cost, in bytes (``ExchangeMemo/byteCount``).
+    package var bytes: Int { memos.withLockedValue { $0.bytes } }
 
     /// The exchange recorded for `message` after `digest`, if any.
     func memo(after digest: ExchangeDigest, for message: MilterMessage) -> Lookup {
@@ -72,6 +88,8 @@ package final class ExchangeMemoStore: Sendable {
                 store.off = true
                 store.byKey = [:]
                 store.count = 0
+                store.bytes -= store.exchangeBytes
+                store.exchangeBytes = 0
                 return (nil, true)
             }
             return (store.byKey[key], false)
@@ -82,17 +100,21 @@ package final class ExchangeMemoStore: Sendable {
         return .found(memo)
     }
 
-    /// Whether the store has turned itself off (see ``init(capacity:trialLookups:)``).
+    /// Whether the store has turned itself off (see ``init(capacity:maximumBytes:trialLookups:)``).
     package var isOff: Bool { memos.withLockedValue { $0.off } }
 
-    /// Keeps `memo` unless one for its message and history is kept already or the store is full.
+    /// Keeps `memo` unless one for its message and history is kept already or the store is full:
+    /// ``capacity`` exchanges, or ``maximumBytes`` with this one's ``ExchangeMemo/byteCount``.
     func keep(_ memo: ExchangeMemo, after digest: ExchangeDigest) {
+        let cost = memo.byteCount
         memos.withLockedValue { store in
-            guard !store.off, store.count < capacity else { return }
+            guard !store.off, store.count < capacity, store.bytes + cost <= maximumBytes else { return }
             let key = Key(digest: digest, message: memo.message.lookupHash)
             if store.byKey[key]?.contains(where: { $0.message == memo.message }) == true { return }
             store.byKey[key, default: []].append(memo)
             store.count += 1
+            store.bytes += cost
+            store.exchangeBytes += cost
         }
     }
 
@@ -145,10 +167,19 @@ package final class ExchangeMemoStore: Sendable {
     /// The greeting recorded for `client`, if any.
     func greeting(for client: SMTPClient) -> GreetingMemo? { greetings.withLockedValue { $0.byClient[client] } }
 
-    /// Keeps `greeting` unless one for `client` is kept already.
+    /// Keeps `greeting` unless one for `client` is kept already or ``maximumBytes`` would be passed
+    /// with its ``GreetingMemo/byteCount``.
     func keep(_ greeting: GreetingMemo, for client: SMTPClient) {
+        let cost = greeting.byteCount
         greetings.withLockedValue { store in
-            if store.byClient[client] == nil { store.byClient[client] = greeting }
+            guard store.byClient[client] == nil else { return }
+            // The only place that takes both locks, in this order.
+            let granted = memos.withLockedValue { kept in
+                guard kept.bytes + cost <= maximumBytes else { return false }
+                kept.bytes += cost
+                return true
+            }
+            if granted { store.byClient[client] = greeting }
         }
     }
 
@@ -179,6 +210,10 @@ final class GreetingMemo: @unchecked Sendable {
         self.machineAfter = machineAfter
         self.digestAfter = digestAfter
     }
+
+    /// What keeping it costs, in bytes: its segments' (``ExchangeSegment/byteCount``) and the machine's,
+    /// estimated at ``ExchangeMemo/machineCost``.
+    var byteCount: Int { segments.reduce(ExchangeMemo.machineCost) { $0 + $1.byteCount } }
 }
 
 /// One recorded transaction: what was written and read, and what the machine made of it.
@@ -209,5 +244,21 @@ final class ExchangeMemo: @unchecked Sendable {
         self.digestAfter = digestAfter
         self.queueIDLength = queueIDLength
         self.transactionsCounted = transactionsCounted
+    }
+
+    /// An estimate of what a machine between transactions holds, in bytes.
+    static let machineCost = 2048
+    /// An estimate of what a step record holds besides its replies, in bytes.
+    static let stepCost = 160
+
+    /// What keeping it costs, in bytes: its segments' (``ExchangeSegment/byteCount``), the message's
+    /// body (its header fields and envelope are counted once, in the frames), and an estimate of the
+    /// rest: the machine after the transaction (``machineCost``), each step record's own fields
+    /// (``stepCost``), and a slot (``MilterClientLimits/replyOverhead``) for each reply the result
+    /// holds, whose payload is the recorded reply's, shared.
+    var byteCount: Int {
+        let replies = result.steps.reduce(result.modifications.count) { $0 + $1.replies.count }
+        let rest = Self.machineCost + message.body.count + result.steps.count * Self.stepCost
+        return segments.reduce(rest + replies * MilterClientLimits.replyOverhead) { $0 + $1.byteCount }
     }
 }

@@ -16,6 +16,12 @@ struct ExchangeSegment {
     /// later ones depend on when the earlier replies came).
     var within: TimeAmount
 
+    /// The bytes it holds, for a store's budget: the frames' buffer capacity (a recorded write's
+    /// buffer grew by doubling), and each recorded reply's cost (``MilterClientLimits/cost(of:)``).
+    var byteCount: Int {
+        expected.reduce(frames.capacity) { $0 + MilterClientLimits.cost(of: $1.reply) }
+    }
+
     /// Writes `queueID` over the recording's in `frames`, a copy of ``frames`` wherever it starts.
     func patch(_ frames: inout ByteBuffer, queueID: [UInt8]) {
         for range in queueIDRanges { frames.setBytes(queueID, at: frames.readerIndex + range.lowerBound) }
@@ -25,12 +31,27 @@ struct ExchangeSegment {
 /// What ``BlockingTransport`` saw during one call of ``BlockingMilterConnection``: it feeds the
 /// connection's ``ExchangeDigest`` and, for a transaction, keeps the writes and replies so that
 /// an identical transaction can be sent again from them (``ExchangeMemo``).
+///
+/// What it keeps is bounded while it records, not only when a store takes the record: past
+/// ``maximumRepliesPerSegment`` replies to one write (a milter that floods PROGRESS), or past
+/// `maximumBytes` of frames and replies (``bytesKept``), it drops what it kept and keeps nothing
+/// more, and the exchange cannot be sent again from it. The digest goes on.
 struct ExchangeRecorder {
+    /// The most replies kept for one write: far more than a real milter sends (a modification each,
+    /// a REPLBODY chunk each: 1,024 chunks of 64 KiB carry a 64 MiB body), and little memory.
+    static let maximumRepliesPerSegment = 1024
+    /// The most bytes a recording keeps unless told otherwise: the stores' budget.
+    static let defaultMaximumBytes = 64 << 20
+
     private var hashing: ExchangeHashing
     /// The queue ID of the transaction under way, masked in the digest and located in the writes.
     private let queueID: [UInt8]
-    /// Whether the writes and replies are kept; only a transaction's are.
-    private let keepsSegments: Bool
+    /// Whether the writes and replies are kept: only a transaction's, until a bound is passed.
+    private(set) var keepsSegments: Bool
+    /// The most bytes kept (``bytesKept``).
+    let maximumBytes: Int
+    /// What is kept, in bytes: the frames written and each reply's cost (``MilterClientLimits/cost(of:)``).
+    private(set) var bytesKept = 0
     private(set) var segments: [ExchangeSegment] = []
     private var pending = ByteBuffer()
     private var pendingRanges: [Range<Int>] = []
@@ -44,10 +65,34 @@ struct ExchangeRecorder {
     /// Replies read since the last write.
     private var repliesSinceWrite = 0
 
-    init(after digest: ExchangeDigest, queueID: [UInt8], keepsSegments: Bool) {
+    /// A recorder that moves the digest on from `digest` and, with `keepsSegments`, keeps up to
+    /// `maximumBytes` of writes and replies.
+    init(
+        after digest: ExchangeDigest, queueID: [UInt8], keepsSegments: Bool,
+        maximumBytes: Int = Self.defaultMaximumBytes
+    ) {
         hashing = ExchangeHashing(after: digest)
         self.queueID = queueID
         self.keepsSegments = keepsSegments
+        self.maximumBytes = maximumBytes
+    }
+
+    /// Counts `bytes` more kept; past ``maximumBytes``, stops keeping (``stopKeeping()``).
+    /// Whether the recorder still keeps.
+    private mutating func keep(_ bytes: Int) -> Bool {
+        bytesKept += bytes
+        if bytesKept > maximumBytes { stopKeeping() }
+        return keepsSegments
+    }
+
+    /// Drops what was kept and keeps nothing more: the exchange cannot be sent again from the record.
+    private mutating func stopKeeping() {
+        keepsSegments = false
+        replayable = false
+        segments = []
+        pending = ByteBuffer()
+        pendingRanges = []
+        bytesKept = 0
     }
 
     /// Marks the start of a caller's call (a step, a message), so that calls are told apart.
@@ -61,7 +106,7 @@ struct ExchangeRecorder {
         repliesSinceWrite = 0
         let ranges = QueueIDRanges.find(queueID, in: frames)
         hashing.combine(written: frames, masked: ranges)
-        guard keepsSegments else { return }
+        guard keepsSegments, keep(frames.readableBytes) else { return }
         let offset = pending.readableBytes
         pendingRanges += ranges.map { ($0.lowerBound + offset)..<($0.upperBound + offset) }
         pending.writeImmutableBuffer(frames)
@@ -78,6 +123,11 @@ struct ExchangeRecorder {
         hashing.combine(reply)
         repliesSinceWrite += 1
         guard keepsSegments else { return }
+        if repliesSinceWrite > Self.maximumRepliesPerSegment {
+            stopKeeping()
+            return
+        }
+        guard keep(MilterClientLimits.cost(of: reply)) else { return }
         if repliesSinceWrite > 1, !segments.isEmpty {
             // Another reply to the same write: a modification before the final reply, or the final one.
             segments[segments.count - 1].expected.append((reply, timeout))

@@ -21,11 +21,7 @@ package final class SessionRecording: @unchecked Sendable {
 
     /// The bytes it holds, for a store's budget: each buffer's capacity (a recorded write's buffer grew
     /// by doubling), and each recorded reply's cost (``MilterClientLimits/cost(of:)``).
-    package var byteCount: Int {
-        segments.reduce(held.capacity) { total, segment in
-            segment.expected.reduce(total + segment.frames.capacity) { $0 + MilterClientLimits.cost(of: $1.reply) }
-        }
-    }
+    package var byteCount: Int { segments.reduce(held.capacity) { $0 + $1.byteCount } }
 }
 
 /// One step of a recorded session, as ``BlockingMilterConnection/replay(_:macros:frames:)`` takes it.
