@@ -48,8 +48,10 @@ struct SessionLedger {
             scheduled.map { $0.duration(to: .now) }
             ?? (nothingSent ? opening.map { $0.duration(to: .now) } : nil) ?? result.duration
         if let held = held.take() { report(held) }
+        // Refused by the MTA itself (a NUL in an address): an input error, not the milter's verdict.
+        let inputError = EnvelopeInputError.description(of: result)
         held = MessageOutcome(
-            sequence: item.sequence, entry: entry, result: result, connectError: nil,
+            sequence: item.sequence, entry: entry, result: inputError == nil ? result : nil, connectError: inputError,
             connectionFindings: pendingFindings, latency: latency, showsValues: showsValues)
         held?.startLag = startLag
         pendingFindings = []
