@@ -32,7 +32,8 @@ struct DirectionReassembly {
     private(set) var finOffset: Int64?
     private(set) var closed = false
     private var pending: [StreamPiece] = []
-    private var pendingBytes = 0
+    /// The payload bytes of the segments held out of order.
+    private(set) var pendingBytes = 0
 
     /// The raw sequence number of the next byte to deliver, once the stream's start is known.
     var nextSequence: UInt32? { base.map { $0 &+ UInt32(truncatingIfNeeded: next) } }
@@ -97,8 +98,15 @@ struct DirectionReassembly {
             drain(into: &output)
             return
         }
+        // Held on its own: a slice would keep the whole read buffer it came from (shared with other streams'
+        // segments) alive, so the bytes counted would not be the memory held.
+        var held = piece
+        if piece.bytes.storageCapacity > piece.bytes.readableBytes {
+            held.bytes = ByteBufferAllocator().buffer(capacity: piece.bytes.readableBytes)
+            held.bytes.writeImmutableBuffer(piece.bytes)
+        }
         let index = pending.firstIndex { $0.offset > piece.offset } ?? pending.endIndex
-        pending.insert(piece, at: index)
+        pending.insert(held, at: index)
         pendingBytes += piece.bytes.readableBytes
         while pendingBytes > limits.maxBufferedBytesPerDirection
             || pending.count > limits.maxBufferedSegmentsPerDirection
@@ -144,6 +152,12 @@ struct DirectionReassembly {
         declareGap(upTo: first.offset, detectedAt: packet, into: &output)
     }
 
+    /// Gives up waiting for the holes before the buffered segments: each becomes a gap of missing segments
+    /// detected at `packet`, and every buffered byte is delivered.
+    mutating func flushPending(detectedAt packet: Int, into output: inout DirectionOutput) {
+        while !pending.isEmpty { skipToFirstPending(detectedAt: packet, into: &output) }
+    }
+
     /// The stream offset of the first buffered segment, if any.
     var firstPendingOffset: Int64? { pending.first?.offset }
 
@@ -165,7 +179,7 @@ struct DirectionReassembly {
     /// Ends the direction: remaining holes become gaps, buffered bytes are delivered.
     mutating func finish(_ reason: StreamCloseReason, lastPacket: Int, into output: inout DirectionOutput) {
         guard !closed else { return }
-        while !pending.isEmpty { skipToFirstPending(detectedAt: lastPacket, into: &output) }
+        flushPending(detectedAt: lastPacket, into: &output)
         if let finOffset, next < finOffset {
             output.gap(
                 StreamGap(

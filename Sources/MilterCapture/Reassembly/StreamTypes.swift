@@ -123,15 +123,20 @@ public struct TCPReassemblyLimits: Hashable, Sendable {
     public var maxOpenStreams: Int
     /// Finished connections remembered, so that their late retransmissions do not open new streams.
     public var finishedStreamMemory: Int
+    /// Out-of-order bytes held over all connections together; beyond it the direction holding the most gives
+    /// up waiting: its holes are declared gaps and its buffered bytes delivered.
+    public var maxBufferedBytesTotal: Int
 
-    /// Creates limits: by default 4 MiB and 4096 segments per direction, 16384 open streams.
+    /// Creates limits: by default 4 MiB and 4096 segments per direction, 256 MiB over all connections, 16384
+    /// open streams.
     public init(
         maxBufferedBytesPerDirection: Int = 4 << 20, maxBufferedSegmentsPerDirection: Int = 4096,
-        maxOpenStreams: Int = 16384, finishedStreamMemory: Int = 4096
+        maxOpenStreams: Int = 16384, finishedStreamMemory: Int = 4096, maxBufferedBytesTotal: Int = 256 << 20
     ) {
         self.maxBufferedBytesPerDirection = maxBufferedBytesPerDirection
         self.maxBufferedSegmentsPerDirection = maxBufferedSegmentsPerDirection
         self.maxOpenStreams = maxOpenStreams
         self.finishedStreamMemory = finishedStreamMemory
+        self.maxBufferedBytesTotal = maxBufferedBytesTotal
     }
 }

@@ -13,6 +13,8 @@ public struct TCPReassembler {
     /// The connection of the previous packet: consecutive packets mostly belong to one, so most skip the hashing.
     private var recentKey: FlowKey?
     private var recentConnection: TCPConnection?
+    /// Out-of-order bytes held over all open connections.
+    private(set) var bufferedBytes = 0
 
     /// Creates a reassembler.
     public init(limits: TCPReassemblyLimits = TCPReassemblyLimits()) {
@@ -32,6 +34,7 @@ public struct TCPReassembler {
         else { return }
         remember(key, connection)
         connection.lastPacket = packet
+        let heldBefore = connection.bufferedBytes
         let direction = connection.direction(of: segment)
         connection.acknowledge(segment, from: direction, packet: packet, into: &events)
         // The caller's array is moved in and out, so the common case allocates nothing.
@@ -40,9 +43,12 @@ public struct TCPReassembler {
         connection.directions[direction.rawValue].receive(
             segment, packet: packet, timestamp: timestamp, limits: limits, into: &output)
         swap(&output.events, &events)
+        bufferedBytes += connection.bufferedBytes - heldBefore
+        if bufferedBytes > limits.maxBufferedBytesTotal { giveUpLargestBuffers(packet: packet, into: &events) }
         if segment.flags.contains(.rst) {
             end(connection, key: key, reason: .reset, packet: packet, into: &events)
         } else if connection.directions[0].closed && connection.directions[1].closed {
+            bufferedBytes -= connection.bufferedBytes
             streams[key] = nil
             connection.isOpen = false
             forgetRecent()
@@ -122,10 +128,31 @@ public struct TCPReassembler {
         end(connection, key: key, reason: .evicted, packet: packet, into: &events)
     }
 
+    /// Over the budget of out-of-order bytes for all connections: the direction holding the most, of any
+    /// connection, gives up waiting for its holes (gaps detected at `packet`) until the budget holds again.
+    private mutating func giveUpLargestBuffers(packet: Int, into events: inout [ReassemblyEvent]) {
+        while bufferedBytes > limits.maxBufferedBytesTotal {
+            var largest: (connection: TCPConnection, direction: StreamDirection, bytes: Int)?
+            for connection in streams.values {
+                for direction in StreamDirection.allCases {
+                    let bytes = connection.directions[direction.rawValue].pendingBytes
+                    if bytes > (largest?.bytes ?? 0) { largest = (connection, direction, bytes) }
+                }
+            }
+            guard let (connection, direction, bytes) = largest else { return }
+            var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
+            swap(&output.events, &events)
+            connection.directions[direction.rawValue].flushPending(detectedAt: packet, into: &output)
+            swap(&output.events, &events)
+            bufferedBytes -= bytes - connection.directions[direction.rawValue].pendingBytes
+        }
+    }
+
     private mutating func end(
         _ connection: TCPConnection, key: FlowKey, reason: StreamCloseReason, packet: Int,
         into events: inout [ReassemblyEvent]
     ) {
+        bufferedBytes -= connection.bufferedBytes
         for direction in StreamDirection.allCases {
             var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
             swap(&output.events, &events)
@@ -180,6 +207,9 @@ final class TCPConnection {
     var lastPacket: Int
     /// Whether the connection is still in the table.
     var isOpen = true
+
+    /// The out-of-order bytes its directions hold.
+    var bufferedBytes: Int { directions[0].pendingBytes + directions[1].pendingBytes }
 
     init(info: TCPStreamInfo) {
         self.info = info

@@ -57,16 +57,23 @@ public struct PcapReplay: Sendable {
         var producer: Task<Void, Never>?
         var streamed: ScriptQueue?
         let next: @Sendable () -> PcapWork?
+        let remaining: @Sendable () -> Int?
         if let held = prepared.held {
             collector.noteUntaken(prepared.untakenStreams)
             collector.noteCut(prepared.cut)
-            next = heldWork(held, collector: collector, start: start)
+            (next, remaining) = heldWork(held, collector: collector, start: start)
         } else {
             let queue = ScriptQueue(capacity: 2 * load.connections)
             streamed = queue
             let read = streamedWork(from: prepared.opened, into: queue, collector: collector, start: start)
             producer = Task { await BlockingThread.run(1) { _ in read() } }
             next = { queue.take() }
+            // The sessions the reader still hands out, each counted and not replayed.
+            remaining = {
+                var count = 0
+                while queue.take() != nil { count += 1 }
+                return count
+            }
         }
         // Sessions held for --repeat or --duration are sent from their first replay's recording.
         let memos = prepared.held != nil && load.reusesExchanges ? SessionMemos() : nil
@@ -76,7 +83,8 @@ public struct PcapReplay: Sendable {
         let runner = PcapReplayRunner(replayer: replayer, connections: load.connections, next: next) {
             collector.add($0)
         }
-        if let unreachable = await runner.run() {
+        let ending = await runner.run(remaining: remaining)
+        if let unreachable = ending.unreachable {
             // The reader is not waited for: reading a pipe (`--pcap /dev/stdin`), it may wait in `read` for as
             // long as the pipe stays open. It stops at its next session, and reports nothing more.
             streamed?.abandon()
@@ -86,6 +94,10 @@ public struct PcapReplay: Sendable {
         let code = collector.finish(
             seconds: Double(start.duration(to: .now).microseconds) / 1e6, sessionReuse: memos?.outcomes)
         await producer?.value
+        if let stopped = ending.stoppedEarly {
+            FileDescriptorWriter.standardError("milter-replay: \(Self.stoppedEarly(stopped))\n")
+            return ExitCodes.connectFailed
+        }
         if let error = streamed?.failure {
             return EarlyExit.usage(error.description).status
         }
@@ -96,10 +108,19 @@ public struct PcapReplay: Sendable {
         return code
     }
 
-    /// Work from scripts held in memory, through the shared ``WorkQueue`` (`--repeat`, `--duration`, `--rate`).
+    /// The error of a run that stopped at a connect failure before any session reached the milter, though one did:
+    /// `the run stopped early: cannot connect to 127.0.0.1:7044: connection refused, before any connection was
+    /// open; 12 sessions not replayed`.
+    static func stoppedEarly(_ stopped: (reason: String, notSent: Int?)) -> String {
+        "the run stopped early: \(stopped.reason), before any connection was open; "
+            + (stopped.notSent.map { "\($0) sessions not replayed" } ?? "the rest of the duration was not run")
+    }
+
+    /// Work from scripts held in memory, through the shared ``WorkQueue`` (`--repeat`, `--duration`, `--rate`),
+    /// and how many sessions of it are still due (nil for a duration without a rate).
     private func heldWork(
         _ held: [Result<ReplayScript, NotReplayable>], collector: PcapOutcomeCollector, start: ContinuousClock.Instant
-    ) -> @Sendable () -> PcapWork? {
+    ) -> (next: @Sendable () -> PcapWork?, remaining: @Sendable () -> Int?) {
         var scripts: [ReplayScript] = []
         for entry in held {
             switch entry {
@@ -110,12 +131,13 @@ public struct PcapReplay: Sendable {
         let queue = WorkQueue(
             corpusSize: scripts.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
             rate: load.rate, start: start)
-        return { [scripts] in
+        let next: @Sendable () -> PcapWork? = { [scripts] in
             queue.take().map {
                 PcapWork(
                     sequence: $0.sequence, script: scripts[$0.entry], entry: $0.entry, scheduled: queue.scheduled($0))
             }
         }
+        return (next, { queue.due.map { max(0, $0 - queue.taken) } })
     }
 
     /// Work read from the capture while the connections replay it, at most two scripts per connection

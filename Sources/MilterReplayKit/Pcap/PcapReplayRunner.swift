@@ -25,51 +25,91 @@ struct PcapReplayRunner: Sendable {
     /// Called once per session, as soon as it is compared.
     let report: @Sendable (SessionOutcome) -> Void
 
-    /// Whether any session reached the milter, why the first failed connection failed, and whether the run
-    /// stopped for it.
-    let reachability = NIOLockedValueBox((connected: false, firstFailure: String?.none, stopped: false))
+    /// Whether any session reached the milter, why the first connect that failed before one did failed, whether
+    /// the run stopped for it, the sessions held back by that failure and those like it, and the sessions taken
+    /// from `next` but never tried because the run had stopped.
+    let reachability = NIOLockedValueBox(
+        (connected: false, firstFailure: String?.none, stopped: false, heldBack: [SessionOutcome](), dropped: 0))
 
-    /// Runs every worker to completion. Returns why the milter cannot be reached when no connection could be
-    /// opened at all: the run stops at the first failure then, and reports no session for it.
-    func run() async -> String? {
+    /// How a run ended, besides its outcomes.
+    struct Ending {
+        /// Why the milter cannot be reached, when no session reached it: the run stopped at the first connect
+        /// failure (other than a local one, ``MilterClient/MilterConnectError/isLocal``) and reports no session.
+        var unreachable: String?
+        /// When a connect failed before any session reached the milter, stopping the run, and yet a session in
+        /// flight reached it: that failure, and how many sessions were never tried (sessions taken but dropped
+        /// plus `remaining()`). The sessions whose connect failed are reported as connection failures.
+        var stoppedEarly: (reason: String, notSent: Int?)?
+    }
+
+    /// Runs every worker to completion. The run stops at the first connect failure while no session has reached
+    /// the milter, unless the failure is local (out of file descriptors): see ``Ending``. `remaining` counts the
+    /// sessions still due after such a stop (nil when that is not a count: a duration without a rate).
+    func run(remaining: @Sendable () -> Int?) async -> Ending {
         await BlockingThread.run(connections) { _ in worker() }
-        return reachability.withLockedValue { $0.stopped ? $0.firstFailure : nil }
+        return ending(remaining: remaining)
+    }
+
+    /// How the run ended, once every worker is done; reports the sessions held back by a connect failure when a
+    /// session reached the milter after all.
+    func ending(remaining: () -> Int?) -> Ending {
+        let state = reachability.withLockedValue { $0 }
+        guard state.stopped else { return Ending() }
+        guard state.connected else { return Ending(unreachable: state.firstFailure) }
+        for outcome in state.heldBack.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) { report(outcome) }
+        let notSent = remaining().map { $0 + state.dropped }
+        return Ending(stoppedEarly: state.firstFailure.map { (reason: $0, notSent: notSent) })
     }
 
     private func worker() {
         while !reachability.withLockedValue(\.stopped), let work = next() {
             // Another worker may have found the milter unreachable while this one waited for work.
-            if reachability.withLockedValue(\.stopped) { return }
-            if let scheduled = work.scheduled { BlockingSleep.until(scheduled) }
-            let result = outcome(work)
-            let unreachable = reachability.withLockedValue { state in
-                guard case .connectFailed(let reason) = result.result else {
-                    state.connected = true
-                    return false
-                }
-                if !state.connected, !state.stopped {
-                    state.firstFailure = reason
-                    state.stopped = true
-                }
+            if reachability.withLockedValue({ state in
+                if state.stopped { state.dropped += 1 }
                 return state.stopped
+            }) {
+                return
             }
-            if unreachable { return }
-            report(result)
+            if let scheduled = work.scheduled { BlockingSleep.until(scheduled) }
+            let (result, local) = outcome(work)
+            if settle(result, local: local) { return }
         }
     }
 
-    private func outcome(_ work: PcapWork) -> SessionOutcome {
+    /// Reports `result`, or holds it back and stops the run when its connect failed, not for a `local` reason
+    /// (``MilterClient/MilterConnectError/isLocal``), before any session reached the milter; returns whether the
+    /// run stopped.
+    func settle(_ result: SessionOutcome, local: Bool) -> Bool {
+        let stops = reachability.withLockedValue { state in
+            guard case .connectFailed(let reason) = result.result else {
+                state.connected = true
+                return false
+            }
+            guard !state.connected, !state.stopped, !local else { return false }
+            state.firstFailure = reason
+            state.stopped = true
+            state.heldBack.append(result)
+            return true
+        }
+        if !stops { report(result) }
+        return stops
+    }
+
+    /// The session's outcome, and whether its connect failed for a local reason.
+    private func outcome(_ work: PcapWork) -> (SessionOutcome, local: Bool) {
         let script = work.script
         let start = ContinuousClock.now
         do {
             let (comparison, duration) = try replayer.compare(script, entry: work.entry)
             let latency = work.scheduled.map { $0.duration(to: .now) } ?? duration
-            return SessionOutcome(
+            let outcome = SessionOutcome(
                 sequence: work.sequence, label: script.label, result: .compared(comparison), latency: latency)
+            return (outcome, false)
         } catch {
-            return SessionOutcome(
+            let outcome = SessionOutcome(
                 sequence: work.sequence, label: script.label, result: .connectFailed(error.description),
                 latency: start.duration(to: .now))
+            return (outcome, error.isLocal)
         }
     }
 }
