@@ -92,19 +92,8 @@ struct EarlyConnectFailureTests {
     /// their reason, nothing goes missing, and the exit code is 3.
     @Test(arguments: [[], ["--threads", "2"]])
     func outOfFileDescriptorsEveryMessageIsAccountedFor(driver: [String]) async throws {
-        let milter = try await ScriptedMilter(
-            script: Scripts.wellBehaved(override: { command in
-                guard case .optionNegotiation = command else { return nil }
-                return [.pause(.milliseconds(300)), .reply(Scripts.answer())]
-            }))
-        let result = try await ProcessRunner.run(
-            "/bin/sh",
-            [
-                "-c", #"ulimit -n 48 && exec "$0" "$@""#, TestPaths.builtProduct("milter-replay"),
-                "--target", "127.0.0.1:\(milter.port)", "--connections", "80", "--repeat", "160", "--quiet",
-                Self.accept,
-            ] + driver, timeout: .seconds(60))
-        await milter.stop()
+        let result = try await ReplayBinary.runOutOfDescriptors(
+            ["--connections", "80", "--repeat", "160", "--quiet", Self.accept] + driver)
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         let messages = Self.count("messages: ", in: result.stdout)
         let failures = Self.count("connection failures: ", in: result.stdout)

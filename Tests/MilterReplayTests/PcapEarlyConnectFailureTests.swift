@@ -78,19 +78,9 @@ struct PcapEarlyConnectFailureTests {
     /// and the exit code is 3.
     @Test(arguments: [[], ["--repeat", "2"]])
     func outOfFileDescriptorsEverySessionIsAccountedFor(extra: [String]) async throws {
-        let milter = try await ScriptedMilter(
-            script: Scripts.wellBehaved(override: { command in
-                guard case .optionNegotiation = command else { return nil }
-                return [.pause(.milliseconds(300)), .reply(Scripts.answer())]
-            }))
-        let result = try await ProcessRunner.run(
-            "/bin/sh",
-            [
-                "-c", #"ulimit -n 48 && exec "$0" "$@""#, TestPaths.builtProduct("milter-replay"),
-                "--pcap", ReplayBinary.fixture("pcap/postfix-load-cmilter.pcap"),
-                "--target", "127.0.0.1:\(milter.port)", "--connections", "80", "--quiet",
-            ] + extra, timeout: .seconds(60))
-        await milter.stop()
+        let result = try await ReplayBinary.runOutOfDescriptors(
+            ["--pcap", ReplayBinary.fixture("pcap/postfix-load-cmilter.pcap"), "--connections", "80", "--quiet"] + extra
+        )
         let total = extra.isEmpty ? 100 : 200
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         let sessions = Self.count("sessions: ", in: result.stdout)
