@@ -13,6 +13,10 @@ public struct TransactionResult: Sendable {
     }
     /// The steps, without the durations in ``measuredDurations``.
     private var sharedSteps: [StepRecord]
+    /// The steps as ``steps`` gives them but with the durations of a transaction sent again from a record left
+    /// at the record's: for a reader that looks at commands, deliveries or refusals and not at timings, without
+    /// the copy of every step ``steps`` makes for such a transaction.
+    package var untimedSteps: [StepRecord] { sharedSteps }
     /// Durations measured for some of the steps and not written into ``sharedSteps`` yet, as (index, duration)
     /// pairs. A transaction sent again from a record (`BlockingMilterConnection`) shares the record's steps and
     /// keeps its own timings here, so that only a reader of ``steps`` pays for a copy of them: a load run reads

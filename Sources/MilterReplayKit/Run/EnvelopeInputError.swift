@@ -10,16 +10,18 @@ import MilterProtocol
 enum EnvelopeInputError {
     /// Why the message could not be offered to the milter, naming the field but not its value; nil if it could.
     static func description(of result: borrowing TransactionResult) -> String? {
-        for step in result.steps where step.refusal?.code == .embeddedNUL {
-            let field =
-                switch step.command {
-                case .mail: "the envelope sender"
-                case .recipient: "an envelope recipient"
-                case .header: "a header field"
-                default: "the \(step.command) data"
-                }
-            return "input error: \(field) contains NUL (value redacted); the MTA refuses it before the milter sees it"
-        }
-        return nil
+        // This runs for every message of a load run: the untimed steps, because reading
+        // ``TransactionResult/steps`` copies every step of a transaction sent from a record, and by index,
+        // because a loop over the elements (`for`, `first(where:)`) copies each step it looks at.
+        let steps = result.untimedSteps
+        guard let index = steps.indices.first(where: { steps[$0].refusal?.code == .embeddedNUL }) else { return nil }
+        let field =
+            switch steps[index].command {
+            case .mail: "the envelope sender"
+            case .recipient: "an envelope recipient"
+            case .header: "a header field"
+            default: "the \(steps[index].command) data"
+            }
+        return "input error: \(field) contains NUL (value redacted); the MTA refuses it before the milter sees it"
     }
 }

@@ -43,7 +43,8 @@ struct SessionLedger {
         startLag: Duration?, report: (MessageOutcome) -> Void
     ) {
         used += 1
-        let nothingSent = result.steps.allSatisfy { $0.delivery == .notSent }
+        let steps = result.untimedSteps
+        let nothingSent = steps.indices.allSatisfy { steps[$0].delivery == .notSent }
         let latency =
             scheduled.map { $0.duration(to: .now) }
             ?? (nothingSent ? opening.map { $0.duration(to: .now) } : nil) ?? result.duration
