@@ -76,7 +76,7 @@ struct EarlyConnectFailureTests {
         let refused = try #require(runner.queue.take())
         #expect(runner.connectFailed(refused, Self.failure(ECONNREFUSED), startLag: nil, since: .now))
         #expect(runner.queue.take() == nil)
-        runner.reachability.withLockedValue { $0.connected = true }
+        runner.reachability.reached()
         _ = opening
         let ending = runner.ending(workEnded: .now)
         #expect(ending.unreachable == nil)

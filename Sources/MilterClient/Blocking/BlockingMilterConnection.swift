@@ -71,7 +71,7 @@ package final class BlockingMilterConnection {
         do {
             socket = try BlockingSocket(connectingTo: address, timeout: configuration.effectiveTimeouts.connect)
         } catch {
-            throw MilterConnectError(address: address, reason: error.reason)
+            throw MilterConnectError(address: address, reason: error.reason, errnoCode: error.errnoCode)
         }
         return BlockingMilterConnection(
             socket: socket, configuration: configuration, client: client, recorded: recorded)

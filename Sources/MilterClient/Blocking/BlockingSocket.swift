@@ -289,12 +289,20 @@ struct BlockingSocket {
     }
 }
 
-/// Why a blocking socket could not connect, in words.
+/// Why a blocking socket could not connect, in words, and the `errno` when a system call failed.
 struct BlockingSocketError: Error {
     let reason: String
+    /// The failed system call's `errno`; `nil` for a timeout or a host name that does not resolve.
+    let errnoCode: Int32?
 
-    init(_ reason: String) { self.reason = reason }
+    init(_ reason: String) {
+        self.reason = reason
+        errnoCode = nil
+    }
 
     /// The system's text for `errno`, lowercased at the start: `connection refused`.
-    init(errno code: Int32) { reason = SystemCall.lowercasedErrorText(code) }
+    init(errno code: Int32) {
+        reason = SystemCall.lowercasedErrorText(code)
+        errnoCode = code
+    }
 }

@@ -32,6 +32,16 @@ enum ConnectFailureReason {
         }
     }
 
+    /// The `errno` behind `error`, thrown by connecting to a milter: an `IOError`'s, or that of the first address
+    /// tried; `nil` when no system call failed (a timeout, a name that does not resolve).
+    static func errnoCode(of error: any Error) -> Int32? {
+        switch error {
+        case let error as NIOConnectionError: error.connectionErrors.first.flatMap { errnoCode(of: $0.error) }
+        case let error as IOError: error.errnoCode
+        default: nil
+        }
+    }
+
     /// The system's text for `errno`, lowercased at the start: `connection refused`.
     private static func text(errno: Int32) -> String { SystemCall.lowercasedErrorText(errno) }
 
@@ -43,8 +53,11 @@ enum ConnectFailureReason {
 
 extension MilterConnectError {
     /// The failure to connect to `address`, with `error` (thrown by connecting within `timeout`) in words rather
-    /// than as NIO's error types: for a tool that connects with its own bootstrap, such as `milter-replay record`.
+    /// than as NIO's error types, and its `errno` if a system call failed: for ``MilterClientConnection`` and for a
+    /// tool that connects with its own bootstrap, such as `milter-replay record`.
     package init(address: MilterAddress, connecting error: any Error, timeout: TimeAmount) {
-        self.init(address: address, reason: ConnectFailureReason.describe(error, timeout: timeout))
+        self.init(
+            address: address, reason: ConnectFailureReason.describe(error, timeout: timeout),
+            errnoCode: ConnectFailureReason.errnoCode(of: error))
     }
 }

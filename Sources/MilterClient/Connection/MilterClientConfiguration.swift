@@ -149,6 +149,10 @@ public struct MilterConnectError: Error, Sendable, CustomStringConvertible {
     public var address: MilterAddress
     /// The underlying error, in words.
     public var reason: String
+    /// The `errno` of the system call that failed (`ECONNREFUSED`, `EMFILE`), or `nil` when the failure was not a
+    /// system call's: a connect that timed out, a host name that does not resolve, a milter that closed the
+    /// connection as soon as it accepted it.
+    public var errnoCode: Int32?
 
     /// The failure in words: `cannot connect to 127.0.0.1:7044: connection refused`.
     public var description: String {

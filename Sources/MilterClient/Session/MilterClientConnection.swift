@@ -78,8 +78,7 @@ public actor MilterClientConnection {
                 group: group)
         } catch {
             throw MilterConnectError(
-                address: address,
-                reason: ConnectFailureReason.describe(error, timeout: configuration.effectiveTimeouts.connect))
+                address: address, connecting: error, timeout: configuration.effectiveTimeouts.connect)
         }
         let connection = MilterClientConnection(channel: channel, configuration: configuration, client: client)
         await connection.negotiate()

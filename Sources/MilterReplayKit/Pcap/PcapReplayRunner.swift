@@ -1,5 +1,4 @@
 import MilterClient
-import NIOConcurrencyHelpers
 
 /// One session to replay.
 struct PcapWork: Sendable {
@@ -25,11 +24,10 @@ struct PcapReplayRunner: Sendable {
     /// Called once per session, as soon as it is compared.
     let report: @Sendable (SessionOutcome) -> Void
 
-    /// Whether any session reached the milter, why the first connect that failed before one did failed, whether
-    /// the run stopped for it, the sessions held back by that failure and those like it, and the sessions taken
+    /// Whether any session reached the milter; until one does, the connect failure that stops the run, its session
+    /// held back (a later one, from a session already under way, is reported as it comes), and the sessions taken
     /// from `next` but never tried because the run had stopped.
-    let reachability = NIOLockedValueBox(
-        (connected: false, firstFailure: String?.none, stopped: false, heldBack: [SessionOutcome](), dropped: 0))
+    let reachability = ReachabilityGate<SessionOutcome>(holdsBackLaterFailures: false) { $0.sequence ?? 0 }
 
     /// How a run ended, besides its outcomes.
     struct Ending {
@@ -53,23 +51,14 @@ struct PcapReplayRunner: Sendable {
     /// How the run ended, once every worker is done; reports the sessions held back by a connect failure when a
     /// session reached the milter after all.
     func ending(remaining: () -> Int?) -> Ending {
-        let state = reachability.withLockedValue { $0 }
-        guard state.stopped else { return Ending() }
-        guard state.connected else { return Ending(unreachable: state.firstFailure) }
-        for outcome in state.heldBack.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) { report(outcome) }
-        let notSent = remaining().map { $0 + state.dropped }
-        return Ending(stoppedEarly: state.firstFailure.map { (reason: $0, notSent: notSent) })
+        let gate = reachability.ending(notSent: remaining, report: report)
+        return Ending(unreachable: gate.unreachable, stoppedEarly: gate.stoppedEarly)
     }
 
     private func worker() {
-        while !reachability.withLockedValue(\.stopped), let work = next() {
+        while !reachability.stopped, let work = next() {
             // Another worker may have found the milter unreachable while this one waited for work.
-            if reachability.withLockedValue({ state in
-                if state.stopped { state.dropped += 1 }
-                return state.stopped
-            }) {
-                return
-            }
+            if reachability.skipIfStopped() { return }
             if let scheduled = work.scheduled { BlockingSleep.until(scheduled) }
             let (result, local) = outcome(work)
             if settle(result, local: local) { return }
@@ -80,19 +69,12 @@ struct PcapReplayRunner: Sendable {
     /// (``MilterClient/MilterConnectError/isLocal``), before any session reached the milter; returns whether the
     /// run stopped.
     func settle(_ result: SessionOutcome, local: Bool) -> Bool {
-        let stops = reachability.withLockedValue { state in
-            guard case .connectFailed(let reason) = result.result else {
-                state.connected = true
-                return false
-            }
-            guard !state.connected, !state.stopped, !local else { return false }
-            state.firstFailure = reason
-            state.stopped = true
-            state.heldBack.append(result)
-            return true
+        guard case .connectFailed(let reason) = result.result else {
+            reachability.reached()
+            report(result)
+            return false
         }
-        if !stops { report(result) }
-        return stops
+        return reachability.failed(result, reason: reason, local: local, report: report)
     }
 
     /// The session's outcome, and whether its connect failed for a local reason.

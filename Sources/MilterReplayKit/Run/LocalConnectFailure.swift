@@ -1,5 +1,4 @@
 import MilterClient
-import _MilterSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -12,10 +11,11 @@ import Darwin
 extension MilterConnectError {
     /// Whether the connect failed for want of something on this machine, not because of the milter: out of file
     /// descriptors (`too many open files`), buffers or memory, or of local ports. Such a failure says nothing of
-    /// whether the milter can be reached.
-    var isLocal: Bool { Self.localReasons.contains(reason) }
+    /// whether the milter can be reached. Judged by the `errno` of the failed system call
+    /// (``MilterClient/MilterConnectError/errnoCode``): a failure without one (a timeout, a name that does not
+    /// resolve) is not local.
+    var isLocal: Bool { errnoCode.map(Self.localErrnoCodes.contains) ?? false }
 
-    /// The words of the local failures, as the drivers word an `errno`.
-    private static let localReasons: Set<String> = Set(
-        [EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL].map(SystemCall.lowercasedErrorText))
+    /// The `errno` values of the local failures.
+    private static let localErrnoCodes: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL]
 }

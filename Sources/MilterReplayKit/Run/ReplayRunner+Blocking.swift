@@ -20,7 +20,7 @@ extension ReplayRunner {
                     session = try BlockingSession(
                         address, configuration: configuration, client: client, transcriptsAsJSON: transcriptsAsJSON,
                         showsValues: showsValues)
-                    reachability.withLockedValue { $0.connected = true }
+                    reachability.reached()
                 } catch {
                     if connectFailed(item, error, startLag: startLag, since: scheduled ?? began) { return }
                     continue

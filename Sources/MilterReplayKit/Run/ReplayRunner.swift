@@ -1,6 +1,5 @@
 import MilterClient
 import MilterProtocol
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -25,10 +24,9 @@ struct ReplayRunner: Sendable {
     /// Called once per message, as soon as its outcome is final.
     let report: @Sendable (MessageOutcome) -> Void
 
-    /// Whether any connection was opened, why the first connect that failed before one was open failed, and the
-    /// messages that failure and those like it (while no connection was open) held back.
-    let reachability = NIOLockedValueBox(
-        (connected: false, firstFailure: String?.none, heldBack: [MessageOutcome]()))
+    /// Whether any connection was opened; until one is, the connect failures that stop the run, their messages held
+    /// back: every one, not only the first, as the connects already under way when the run stops fail too.
+    let reachability = ReachabilityGate<MessageOutcome>(holdsBackLaterFailures: true) { $0.sequence }
 
     /// How a run ended, besides its outcomes.
     struct Ending {
@@ -66,15 +64,10 @@ struct ReplayRunner: Sendable {
     /// How the run ended, once every connection is done; reports the messages held back by a connect failure
     /// (``connectFailed(_:_:startLag:since:)``) when a connection opened after all.
     func ending(workEnded: ContinuousClock.Instant) -> Ending {
-        let (connected, firstFailure, heldBack) = reachability.withLockedValue {
-            ($0.connected, $0.firstFailure, $0.heldBack)
-        }
-        guard connected else { return Ending(unreachable: firstFailure, workEnded: workEnded) }
-        // The milter was reached after all: the messages held back are connection failures, and the rest of the
-        // run was never tried.
-        for outcome in heldBack.sorted(by: { $0.sequence < $1.sequence }) { report(outcome) }
-        let notSent = queue.due.map { max(0, $0 - queue.taken) }
-        return Ending(stoppedEarly: firstFailure.map { (reason: $0, notSent: notSent) }, workEnded: workEnded)
+        // When the milter was reached after all, the messages held back are connection failures, and the rest of
+        // the run was never tried.
+        let gate = reachability.ending(notSent: { queue.due.map { max(0, $0 - queue.taken) } }, report: report)
+        return Ending(unreachable: gate.unreachable, stoppedEarly: gate.stoppedEarly, workEnded: workEnded)
     }
 
     private func runOnEventLoops(_ group: MultiThreadedEventLoopGroup) async {
@@ -108,7 +101,7 @@ struct ReplayRunner: Sendable {
                     session = try await Session.open(
                         address, configuration: configuration, client: client, eventLoop: eventLoop,
                         transcriptsAsJSON: transcriptsAsJSON, showsValues: showsValues)
-                    reachability.withLockedValue { $0.connected = true }
+                    reachability.reached()
                 } catch {
                     if connectFailed(item, error, startLag: startLag, since: scheduled ?? began) { return }
                     continue
@@ -138,20 +131,11 @@ struct ReplayRunner: Sendable {
             sequence: item.sequence, entry: entries[item.entry], result: nil, connectError: error.description,
             connectionFindings: [], latency: since.duration(to: .now))
         outcome.startLag = startLag
-        let stops =
-            !error.isLocal
-            && reachability.withLockedValue { state in
-                guard !state.connected else { return false }
-                state.firstFailure = state.firstFailure ?? error.description
-                state.heldBack.append(outcome)
-                return true
-            }
-        if stops {
-            queue.stop()
-            return true
+        guard reachability.failed(outcome, reason: error.description, local: error.isLocal, report: report) else {
+            return false
         }
-        report(outcome)
-        return false
+        queue.stop()
+        return true
     }
 }
 
