@@ -40,8 +40,12 @@ package struct MessageOutcome: Sendable {
         self.connectError = connectError
         self.connectionFindings = connectionFindings
         self.latency = latency
-        expectationFailures =
-            result.map { ManifestChecks.failures(entry.moreExpectations, $0, showsValues: showsValues) } ?? []
+        // Checked only when the manifest asks for more: unwrapping the result would copy it for every message.
+        if let more = entry.moreExpectations, let result = self.result {
+            expectationFailures = ManifestChecks.failures(more, result, showsValues: showsValues)
+        } else {
+            expectationFailures = []
+        }
     }
 
     /// Every finding for this message.

@@ -52,7 +52,8 @@ struct SessionLedger {
         // Refused by the MTA itself (a NUL in an address): an input error, not the milter's verdict.
         let inputError = EnvelopeInputError.description(of: result)
         held = MessageOutcome(
-            sequence: item.sequence, entry: entry, result: inputError == nil ? result : nil, connectError: inputError,
+            sequence: item.sequence, entry: entry, result: inputError == nil ? consume result : nil,
+            connectError: inputError,
             connectionFindings: pendingFindings, latency: latency, showsValues: showsValues)
         held?.startLag = startLag
         pendingFindings = []
