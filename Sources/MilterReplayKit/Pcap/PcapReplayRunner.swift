@@ -27,7 +27,7 @@ struct PcapReplayRunner: Sendable {
     /// Whether any session reached the milter; until one does, the connect failure that stops the run, its session
     /// held back (a later one, from a session already under way, is reported as it comes), and the sessions taken
     /// from `next` but never tried because the run had stopped.
-    let reachability = ReachabilityGate<SessionOutcome>(holdsBackLaterFailures: false) { $0.sequence ?? 0 }
+    let reachability = ReachabilityGate<SessionOutcome>() { $0.sequence ?? 0 }
 
     /// How a run ended, besides its outcomes.
     struct Ending {

@@ -27,16 +27,8 @@ final class ReachabilityGate<Outcome: Sendable>: Sendable {
     private let state = NIOLockedValueBox(State())
     /// Where an outcome goes in the run, to report the outcomes held back in order.
     private let position: @Sendable (Outcome) -> Int
-    /// Whether a failure after the one that stopped the run, while no connection has reached the milter, is held
-    /// back too (`true`), or reported as it comes.
-    private let holdsBackLaterFailures: Bool
-
-    /// A gate whose held-back outcomes are reported in the order of `position`; `holdsBackLaterFailures`: see
-    /// ``failed(_:reason:local:report:)``.
-    init(holdsBackLaterFailures: Bool, position: @escaping @Sendable (Outcome) -> Int) {
-        self.holdsBackLaterFailures = holdsBackLaterFailures
-        self.position = position
-    }
+    /// A gate whose held-back outcomes are reported in the order of `position`.
+    init(position: @escaping @Sendable (Outcome) -> Int) { self.position = position }
 
     /// A connection reached the milter.
     func reached() { state.withLockedValue { $0.reached = true } }
@@ -55,12 +47,13 @@ final class ReachabilityGate<Outcome: Sendable>: Sendable {
 
     /// A connect failed, for `reason`, with `outcome`: reports it, or, when no connection has reached the milter
     /// and the failure is not `local`, holds it back and returns true: the run stops. A failure after the one that
-    /// stopped the run is held back likewise when the gate ``holdsBackLaterFailures``, else reported.
+    /// stopped the run (connections opened at once) is held back likewise: a milter that cannot be reached gets no
+    /// outcome reported, only the ending's reason.
     func failed(_ outcome: Outcome, reason: String, local: Bool, report: (Outcome) -> Void) -> Bool {
         let stops =
             !local
             && state.withLockedValue { state in
-                guard !state.reached, state.firstFailure == nil || holdsBackLaterFailures else { return false }
+                guard !state.reached else { return false }
                 state.firstFailure = state.firstFailure ?? reason
                 state.heldBack.append(outcome)
                 return true

@@ -26,7 +26,7 @@ struct ReplayRunner: Sendable {
 
     /// Whether any connection was opened; until one is, the connect failures that stop the run, their messages held
     /// back: every one, not only the first, as the connects already under way when the run stops fail too.
-    let reachability = ReachabilityGate<MessageOutcome>(holdsBackLaterFailures: true) { $0.sequence }
+    let reachability = ReachabilityGate<MessageOutcome>() { $0.sequence }
 
     /// How a run ended, besides its outcomes.
     struct Ending {
