@@ -1,4 +1,5 @@
 import MilterClient
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// What a worker keeps about its open milter connection, whichever driver carries it: the
@@ -64,12 +65,14 @@ struct SessionLedger {
     mutating func quitHandler(
         connectionNumber number: UInt, report: @escaping @Sendable (MessageOutcome) -> Void
     ) -> (@Sendable ([Finding]) -> Void)? {
-        guard var last = held else { return nil }
-        held = nil
+        guard var last = held.take() else { return nil }
         last.finishedAt = NIODeadline.now()
         let transcript = self.transcript
-        return { [last] findings in
-            var outcome = last
+        // Moved into the box and out of it when QUIT's findings come (once): a closure capturing the outcome
+        // would copy it twice, every reference in it retained and released, on every connection.
+        let box = NIOLockedValueBox<MessageOutcome?>(consume last)
+        return { findings in
+            guard var outcome = box.withLockedValue({ $0.take() }) else { return }
             outcome.connectionFindings += findings
             if let transcript { outcome.transcript = transcript.frames.render(number: number, json: transcript.json) }
             report(outcome)
