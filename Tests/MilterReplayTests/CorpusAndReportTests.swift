@@ -138,4 +138,35 @@ struct CorpusAndReportTests {
         summary.add(outcome)
         #expect(summary.exitCode == ExitCodes.mismatch)
     }
+
+    /// A row shows the first 50 modifications and counts the rest: 10,000 ADDHEADERs made one row a megabyte.
+    /// `--json` lists every one.
+    @Test func aRowShowsAtMostFiftyModificationsAndJSONAll() throws {
+        let entry = CorpusEntry(
+            path: "many.eml",
+            message: MilterMessage(sender: EnvelopeAddress(mailbox: ""), recipients: [], headerFields: [], body: []),
+            expected: nil)
+        func outcome(_ count: Int) -> MessageOutcome {
+            var result = TransactionResult(steps: [], verdict: .accept)
+            result.modifications = (0..<count).map {
+                .addHeader(HeaderField(name: "X-N", value: MilterString("v\($0)")))
+            }
+            return MessageOutcome(
+                sequence: 0, entry: entry, result: result, connectError: nil, connectionFindings: [],
+                latency: .milliseconds(1))
+        }
+        let row = TextReport.line(outcome(120))
+        #expect(row.contains(#"ADDHEADER name="X-N" value="v49", … and 70 more modifications  1.000 ms"#), "\(row)")
+        #expect(!row.contains(#"value="v50""#), "\(row)")
+        #expect(row.components(separatedBy: "ADDHEADER").count == 51, "\(row)")
+        #expect(TextReport.line(outcome(51)).hasSuffix(#"value="v49", … and 1 more modification  1.000 ms"#))
+        let fifty = TextReport.line(outcome(50))
+        #expect(fifty.contains(#"value="v49"  1.000 ms"#) && !fifty.contains("more modification"), "\(fifty)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(JSONReport.line(outcome(120), includeMessage: false).utf8))
+                as? [String: Any])
+        let listed = try #require(json["modifications"] as? [String])
+        #expect(listed.count == 120)
+        #expect(listed.last == #"ADDHEADER name="X-N" value="v119""#)
+    }
 }

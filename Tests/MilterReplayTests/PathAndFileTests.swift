@@ -52,6 +52,33 @@ struct PathAndFileTests {
         #expect(small == Array("Subject: x\r\n\r\nbody\r\n".utf8))
     }
 
+    /// The files of a corpus are all read before the run: together they may hold at most `--max-corpus-mib`
+    /// (512 MiB by default); the first file past it is named, and the option to raise it.
+    @Test func aCorpusOverItsTotalIsRefusedNamingTheOption() async throws {
+        let text = "Subject: x\r\n\r\n" + String(repeating: "0123456789abcdef\r\n", count: 36_000)  // 648,000 bytes
+        let directory = try CorpusAndReportTests.write(["a.eml": text, "b.eml": text, "c.eml": text])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try CorpusFiles.list([directory.path])
+        var loader = CorpusLoader(from: nil, recipients: [], manifest: nil, defaultExpectation: nil)
+        #expect(loader.maximumTotalBytes == 512 << 20)
+        #expect(try loader.load(files).count == 3)
+        loader.maximumTotalBytes = 1 << 20
+        let error = #expect(throws: CorpusError.self) { try loader.load(files) }
+        #expect(
+            error?.description
+                == "the .eml inputs hold more than 1 MiB (\(files[1]) goes past it): every message is read into "
+                + "memory before the run; raise --max-corpus-mib, or give fewer files")
+        loader.maximumTotalBytes = 2 << 20
+        #expect(try loader.load(files).count == 3)
+
+        let refused = try await ReplayBinary.run(["--max-corpus-mib", "1", directory.path])
+        #expect(refused.status == ExitCodes.usage)
+        #expect(refused.stderr.contains("raise --max-corpus-mib"), "\(refused.stderr)")
+        let zero = try await ReplayBinary.run(["--max-corpus-mib", "0", directory.path])
+        #expect(zero.status == ExitCodes.usage)
+        #expect(zero.stderr.contains("--max-corpus-mib must be from 1 to 1048576; got 0"), "\(zero.stderr)")
+    }
+
     @Test func aMissingFileNamesTheSystemError() {
         let error = #expect(throws: CorpusError.self) { try CorpusFiles.read("/nonexistent/x.eml") }
         #expect(error?.description == "/nonexistent/x.eml: No such file or directory")

@@ -199,4 +199,21 @@ struct SummaryMergeTests {
         #expect(missing.status == ExitCodes.usage)
         #expect(missing.stderr.contains("none.json"))
     }
+
+    /// Only a regular file is read: a FIFO no one writes to blocked the merge for ever, a device was read as an
+    /// empty file. The name in the error has its control characters escaped.
+    @Test func aFIFOOrADeviceIsRefusedAndItsNameEscaped() throws {
+        let directory = try Scratch.makeDirectory("merge")
+        defer { Scratch.remove(directory) }
+        let fifo = directory.appendingPathComponent("run\u{1B}[31m.json").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let device = directory.appendingPathComponent("null\n.json").path
+        try FileManager.default.createSymbolicLink(atPath: device, withDestinationPath: "/dev/null")
+        for path in [device, fifo] {
+            let error = #expect(throws: SummaryMerge.MergeError.self) { try SummaryMerge.read(path) }
+            let shown = path.replacingOccurrences(of: "\u{1B}", with: "\\x1B")
+                .replacingOccurrences(of: "\n", with: "\\n")
+            #expect(error?.description == shown + ": not a regular file")
+        }
+    }
 }

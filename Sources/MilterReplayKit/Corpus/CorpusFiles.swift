@@ -7,6 +7,10 @@ package enum CorpusFiles {
     /// The largest file read, checked before reading.
     package static let maximumFileSize = 64 << 20
 
+    /// The most MiB the files of a corpus may hold together unless `--max-corpus-mib` says otherwise: every message
+    /// is read into memory before the run, and takes more there than its file's bytes.
+    package static let defaultMaximumCorpusMiB = 512
+
     /// The input that names standard input.
     package static let standardInput = "-"
 

@@ -14,6 +14,8 @@ package struct CorpusLoader {
     package var recipients: [String]
     package var manifest: Manifest?
     package var defaultExpectation: Disposition?
+    /// The most bytes the files ``load(_:)`` reads may hold together (`--max-corpus-mib`).
+    package var maximumTotalBytes = CorpusFiles.defaultMaximumCorpusMiB << 20
 
     /// A loader that gives every message `from` and `recipients` (when set) and the expectation of
     /// `defaultExpectation`, else of `manifest`, else of the message's header.
@@ -24,14 +26,24 @@ package struct CorpusLoader {
         self.defaultExpectation = defaultExpectation
     }
 
+    /// The entries of the files at `paths`, all read now; files holding more than ``maximumTotalBytes`` together
+    /// are refused at the first one past it (each file is read whole first: at most
+    /// ``CorpusFiles/maximumFileSize`` over).
     package func load(_ paths: [String]) throws(CorpusError) -> [CorpusEntry] {
         var entries: [CorpusEntry] = []
-        for path in paths { entries.append(try entry(path)) }
+        var total = 0
+        for path in paths {
+            let bytes = try CorpusFiles.read(path)
+            total += bytes.count
+            guard total <= maximumTotalBytes else {
+                throw CorpusError(
+                    description: "the .eml inputs hold more than \(maximumTotalBytes >> 20) MiB (\(path) goes past "
+                        + "it): every message is read into memory before the run; raise --max-corpus-mib, or give "
+                        + "fewer files")
+            }
+            entries.append(try entry(path, bytes: bytes))
+        }
         return entries
-    }
-
-    private func entry(_ path: String) throws(CorpusError) -> CorpusEntry {
-        try entry(path, bytes: try CorpusFiles.read(path))
     }
 
     /// The entry for a message's `bytes`, named `path` in reports (a file, or a message built on the command line).

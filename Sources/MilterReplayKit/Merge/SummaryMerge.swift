@@ -71,7 +71,7 @@ package enum SummaryMerge {
         let (mine, theirs) = (layout(a.latencies), layout(b.latencies))
         guard mine == theirs else {
             throw MergeError(
-                description: "\(TerminalText.escapingControls(name)): latencyHistogram has another layout (\(theirs)) "
+                description: "\(shown(name)): latencyHistogram has another layout (\(theirs)) "
                     + "than the summaries before it (\(mine)); merge adds up runs of the same milter-replay")
         }
     }
@@ -127,8 +127,13 @@ package enum SummaryMerge {
             }
             return try decode(String(decoding: last, as: UTF8.self))
         } catch {
-            throw MergeError(description: "\(path): \(error.description)")
+            throw MergeError(description: "\(shown(path)): \(error.description)")
         }
+    }
+
+    /// A file's name as an error shows it: on one line, control characters escaped (a name may hold any byte).
+    private static func shown(_ path: String) -> String {
+        TerminalText.escapingControls(path, keepingLineFeeds: false)
     }
 
     /// What a decoding error says, in words: a capture replay's summary (`--pcap --json`) has no `messages`.
@@ -208,13 +213,22 @@ package enum SummaryMerge {
         return (summary, record.seconds)
     }
 
-    /// Calls `body` with each line of `path` (without its LF); no line may pass ``maximumLineLength``.
+    /// Calls `body` with each line of `path` (without its LF); no line may pass ``maximumLineLength``, checked
+    /// before it is buffered. Only a regular file is read (a FIFO would block the merge for ever).
     private static func forEachLine(of path: String, _ body: ([UInt8]) -> Void) throws(MergeError) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw MergeError(description: SystemCall.errorText(errno)) }
+        let descriptor: Int32
+        do { descriptor = try FileContents.openForReading(path, regularOnly: true).descriptor } catch {
+            throw MergeError(description: error.description)
+        }
         defer { SystemCall.close(descriptor) }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256 << 10)
+        func append(_ bytes: ArraySlice<UInt8>) throws(MergeError) {
+            guard pending.count + bytes.count <= maximumLineLength else {
+                throw MergeError(description: "a line longer than \(maximumLineLength) bytes")
+            }
+            pending += bytes
+        }
         while true {
             let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, into: $0) }
             if count < 0 {
@@ -224,15 +238,12 @@ package enum SummaryMerge {
             if count == 0 { break }
             var start = 0
             for index in 0..<count where chunk[index] == UInt8(ascii: "\n") {
-                pending += chunk[start..<index]
+                try append(chunk[start..<index])
                 body(pending)
                 pending.removeAll(keepingCapacity: true)
                 start = index + 1
             }
-            guard pending.count + count - start <= maximumLineLength else {
-                throw MergeError(description: "a line longer than \(maximumLineLength) bytes")
-            }
-            pending += chunk[start..<count]
+            try append(chunk[start..<count])
         }
         if !pending.isEmpty { body(pending) }
     }

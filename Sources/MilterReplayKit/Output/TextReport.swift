@@ -1,11 +1,16 @@
 import MilterCapture
 import MilterClient
+import MilterProtocol
 import _MilterSystem
 
 /// The human-readable output: a line per message, then the summary.
 package enum TextReport {
     /// Modifications as the `--pcap --dump` transcript shows them, values shortened to fit a row.
     private static let modificationText = TranscriptRenderer(byteExcerptLength: 24, textExcerptLength: 40)
+
+    /// The most modifications a row shows; the rest are counted (`… and 70 more modifications`). A milter may send
+    /// thousands (10,000 are kept), which made one row a megabyte long; `--json` lists every one.
+    static let maximumModificationsShown = 50
 
     /// `path  verdict  "reply"  MODIFICATION, ...  1.23 ms  id QUEUEID`, then mismatch and findings (``label(_:)``).
     /// The envelope addresses in the reply and the quarantine reason are redacted unless `showsValues`.
@@ -18,9 +23,7 @@ package enum TextReport {
             if let reply = result.smtpReply { parts.append("\"\(redacted(reply))\"") }
             if let reason = result.quarantineReason { parts.append("quarantine=\"\(redacted(reason))\"") }
         }
-        if !result.modifications.isEmpty {
-            parts.append(result.modifications.map { modificationText.text(of: $0) }.joined(separator: ", "))
-        }
+        if !result.modifications.isEmpty { parts.append(modifications(result.modifications)) }
         parts.append(String(format3: outcome.latency.milliseconds) + " ms")
         if let queueID = result.queueID { parts.append("id \(queueID)") }
         if outcome.isMismatch { parts.append("MISMATCH expected \(outcome.entry.expected!.rawValue)") }
@@ -30,6 +33,14 @@ package enum TextReport {
             parts.append("\(label(finding)) \(finding.code) \(finding)")
         }
         return oneLine(parts.joined(separator: "  "))
+    }
+
+    /// The first ``maximumModificationsShown`` modifications, then how many more there are.
+    private static func modifications(_ modifications: [MilterReply]) -> String {
+        var shown = modifications.prefix(maximumModificationsShown).map { modificationText.text(of: $0) }
+        let more = modifications.count - shown.count
+        if more > 0 { shown.append("… and \(more) more modification\(more == 1 ? "" : "s")") }
+        return shown.joined(separator: ", ")
     }
 
     /// `text` on one line for a terminal: control characters escaped, line feeds too (a multi-line REPLYCODE's

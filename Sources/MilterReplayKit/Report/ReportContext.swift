@@ -33,12 +33,15 @@ package struct ReportContext: Sendable {
             commandLine: redactedCommandLine(CommandLine.arguments), machine: machine, started: started)
     }
 
-    /// The options whose values are personal data: envelope addresses, a header field's value, a message body.
-    private static let personalOptions: Set<String> = ["--from", "--rcpt", "--header", "--body"]
+    /// The options whose values are personal data: envelope addresses, a header field's value, a message body, a
+    /// macro's value, the SMTP client's host name and its HELO name.
+    private static let personalOptions: Set<String> = [
+        "--from", "--rcpt", "--header", "--body", "--macro", "--client-name", "--helo",
+    ]
 
     /// `arguments` joined, with the values of ``personalOptions`` shape-redacted (``Redaction``) as everywhere else
-    /// in the output: a header keeps its name, a body read from a file (`@FILE`) its path. Unless `--show-values`
-    /// is among them.
+    /// in the output: a header keeps its name, a macro its stage and name, a body read from a file (`@FILE`) its
+    /// path. Unless `--show-values` is among them.
     static func redactedCommandLine(_ arguments: [String]) -> String {
         guard !arguments.contains("--show-values") else { return arguments.joined(separator: " ") }
         var shown: [String] = []
@@ -67,6 +70,11 @@ package struct ReportContext: Sendable {
         case "--header":
             guard let colon = value.firstIndex(of: ":") else { return Redaction.excerpt(value.utf8) }
             return String(value[...colon]) + Redaction.excerpt(value[value.index(after: colon)...].utf8)
+        case "--macro":
+            guard let colon = value.firstIndex(of: ":"), let equals = value[colon...].firstIndex(of: "=") else {
+                return Redaction.excerpt(value.utf8)
+            }
+            return String(value[...equals]) + Redaction.excerpt(value[value.index(after: equals)...].utf8)
         case "--body" where value.hasPrefix("@"): return value
         default: return Redaction.excerpt(value.utf8)
         }

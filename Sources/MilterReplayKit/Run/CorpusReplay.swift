@@ -26,6 +26,8 @@ public struct CorpusReplay: Sendable {
     public var output: OutputSettings
     /// A message built on the command line (`--header`, `--body`), replayed instead of `inputs` when set.
     public var builtMessage: [UInt8]?
+    /// The most MiB the .eml files may hold together (`--max-corpus-mib`): all are read before the run.
+    public var maximumCorpusMiB = CorpusFiles.defaultMaximumCorpusMiB
 
     /// A replay of `inputs` with the given settings.
     public init(
@@ -53,8 +55,9 @@ public struct CorpusReplay: Sendable {
         let entries: [CorpusEntry]
         do throws(CorpusError) {
             let manifest = try output.manifest.map { path throws(CorpusError) in try Manifest(path: path) }
-            let loader = CorpusLoader(
+            var loader = CorpusLoader(
                 from: from, recipients: recipients, manifest: manifest, defaultExpectation: output.expect)
+            loader.maximumTotalBytes = maximumCorpusMiB << 20
             let files = try CorpusFiles.list(inputs)
             if let builtMessage {
                 entries = [try loader.entry(Self.builtName, bytes: builtMessage)]

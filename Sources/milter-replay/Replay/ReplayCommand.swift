@@ -31,7 +31,16 @@ struct ReplayCommand: AsyncParsableCommand {
         completion: .file(extensions: ["eml"]))
     var inputs: [String] = []
 
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The most MiB the .eml inputs may hold together, 1 to 1048576 (default "
+                + "\(CorpusFiles.defaultMaximumCorpusMiB)): every message is read into memory before the run.",
+            valueName: "MiB"))
+    var maxCorpusMib: Int?
+
     func validate() throws {
+        try NumericOption.check(maxCorpusMib, "--max-corpus-mib", in: 1...1_048_576)
         try start.validate(target: target.target)
         if capture.pcap == nil, inputs.isEmpty, !built.buildsMessage {
             throw ValidationError("give .eml files or directories, --header and --body, or --pcap FILE")
@@ -57,6 +66,7 @@ struct ReplayCommand: AsyncParsableCommand {
             ("--manifest", output.manifest != nil, "a capture replay compares each reply with the recorded one"),
             ("--junit", output.junit != nil, "a capture replay reports sessions, not messages (--json, --report)"),
             ("--show-message", output.showMessage, "a capture replay compares replies, it builds no message"),
+            ("--max-corpus-mib", maxCorpusMib != nil, "it limits the .eml inputs"),
             ("--from", envelope.from != nil, recorded), ("--rcpt", !envelope.rcpt.isEmpty, recorded),
             ("--macro", !target.macros.isEmpty, recorded), ("--header and --body", built.buildsMessage, recorded),
         ]
@@ -92,6 +102,7 @@ struct ReplayCommand: AsyncParsableCommand {
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
             configuration: try target.clientConfiguration(), load: load.settings, output: output.settings)
         if built.buildsMessage { corpus.builtMessage = try built.message() }
+        if let maxCorpusMib { corpus.maximumCorpusMiB = maxCorpusMib }
         let entries = try corpus.loadCorpus()
         throw ExitCode(try await withMilter { await corpus.run(entries, against: $0) })
     }
