@@ -79,6 +79,17 @@ struct PathAndFileTests {
         #expect(zero.stderr.contains("--max-corpus-mib must be from 1 to 1048576; got 0"), "\(zero.stderr)")
     }
 
+    /// A usage error quotes a file name as given: its control characters are escaped on the terminal.
+    @Test func aFileNameInAUsageErrorHasItsControlsEscaped() async throws {
+        let directory = try CorpusAndReportTests.write(["a.eml": "Subject: x\r\n\r\nbody\r\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.path + "/\u{1B}[31mred.eml"
+        let refused = try await ReplayBinary.run([missing])
+        #expect(refused.status == ExitCodes.usage)
+        #expect(!refused.stderr.contains("\u{1B}"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("\\x1B[31mred.eml"), "\(refused.stderr)")
+    }
+
     @Test func aMissingFileNamesTheSystemError() {
         let error = #expect(throws: CorpusError.self) { try CorpusFiles.read("/nonexistent/x.eml") }
         #expect(error?.description == "/nonexistent/x.eml: No such file or directory")

@@ -8,9 +8,10 @@ public struct EarlyExit: Error, Hashable, Sendable {
     /// A stop with `status`.
     public init(status: Int32) { self.status = status }
 
-    /// Writes `milter-replay: MESSAGE` on standard error; returns the stop of a usage error.
+    /// Writes `milter-replay: MESSAGE` on standard error, its control characters but line feeds escaped (a message
+    /// may quote a file name or a line of a file as given); returns the stop of a usage error.
     static func usage(_ message: String) -> EarlyExit {
-        FileDescriptorWriter.standardError("milter-replay: \(message)\n")
+        FileDescriptorWriter.standardError("milter-replay: \(TerminalText.escapingControls(message))\n")
         return EarlyExit(status: ExitCodes.usage)
     }
 }
