@@ -55,8 +55,9 @@ import Testing
             (
                 ["test", "--help"],
                 [
-                    "(default: Return-Path, else From, else <>)",
-                    "(default: To, Cc and Bcc, else postmaster@example.test)",
+                    "(default: the file's leading X-Envelope-From, else Return-Path, else From, else <>)",
+                    "(default: the file's leading X-Envelope-To fields, else To, Cc and Bcc, else "
+                        + "postmaster@example.test)",
                     "(default: 192.0.2.1)", "(default: client.example.test)", "(default: empty)",
                 ]
             ),

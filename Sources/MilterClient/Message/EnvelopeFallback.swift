@@ -17,6 +17,20 @@ package enum EnvelopeFallback {
             recipients: recipients.map { EnvelopeAddress(mailbox: $0) })
     }
 
+    /// `raw` with the envelope given (`from`, `recipients`, each on its own), else the one a file written by
+    /// `milter-replay --export-eml` recorded at the top of its header (``RecordedEnvelope``: those fields are
+    /// taken out and not sent), else the one its headers suggest, as ``message(_:from:recipients:)``. A recorded
+    /// field that holds no envelope address is ``EnvelopeFieldError``.
+    package static func message(
+        _ raw: RawMessage, recordedOr from: String?, recipients: [String]
+    ) throws(EnvelopeFieldError) -> (message: MilterMessage, warning: String?) {
+        var raw = raw
+        let recorded = try RecordedEnvelope(takingFrom: &raw)
+        return message(
+            raw, sender: from.map { EnvelopeAddress(mailbox: $0) } ?? recorded.sender,
+            recipients: recipients.isEmpty ? recorded.recipients : recipients.map { EnvelopeAddress(mailbox: $0) })
+    }
+
     /// `raw` with the envelope given as addresses with their ESMTP arguments (`sender`, `recipients`), else the
     /// one its headers suggest, as ``message(_:from:recipients:)``.
     package static func message(

@@ -4,7 +4,7 @@ import MilterProtocol
 import _MilterSystem
 
 /// Turns files into messages: the envelope from the options, else the one `--export-eml` recorded
-/// (``RecordedEnvelope``, stripped before sending), else the headers; the expectation from `--expect`, else the
+/// (MilterClient's `RecordedEnvelope`, stripped before sending), else the headers; the expectation from `--expect`, else the
 /// manifest, else `X-Milter-Expect:` (always stripped before sending).
 package struct CorpusLoader {
     /// The header that names a message's expected verdict; never sent to the milter.
@@ -61,16 +61,12 @@ package struct CorpusLoader {
             raw.removeFields(named: Self.expectHeader)
         }
         // --from and --rcpt, then the envelope an export recorded, then the message's own header fields.
-        let recorded: RecordedEnvelope
+        let (message, warning): (MilterMessage, String?)
         do {
-            recorded = try RecordedEnvelope(takingFrom: &raw)
+            (message, warning) = try EnvelopeFallback.message(raw, recordedOr: from, recipients: recipients)
         } catch {
-            throw CorpusError(
-                description: "\(path): \(error.field) must hold one envelope address, then any ESMTP arguments")
+            throw CorpusError(description: "\(path): \(error)")
         }
-        let (message, warning) = EnvelopeFallback.message(
-            raw, sender: from.map { EnvelopeAddress(mailbox: $0) } ?? recorded.sender,
-            recipients: recipients.isEmpty ? recorded.recipients : recipients.map { EnvelopeAddress(mailbox: $0) })
         if let warning {
             FileDescriptorWriter.standardError("milter-replay: warning: \(path): \(warning) (give --from and --rcpt)\n")
         }

@@ -27,10 +27,16 @@ struct TestCommand: AsyncParsableCommand {
         completion: .file(extensions: ["eml"]))
     var file: String?
 
-    @Argument(help: "The envelope sender (default: Return-Path, else From, else <>).")
+    @Argument(
+        help: "The envelope sender (default: the file's leading X-Envelope-From, else Return-Path, else From, else <>)."
+    )
     var sender: String?
 
-    @Argument(help: "The envelope recipients (default: To, Cc and Bcc, else postmaster@example.test).")
+    @Argument(
+        help: """
+            The envelope recipients (default: the file's leading X-Envelope-To fields, else To, Cc and Bcc, else \
+            postmaster@example.test).
+            """)
     var recipients: [String] = []
 
     @Flag(help: "Print the result as JSON.")
@@ -80,9 +86,15 @@ struct TestCommand: AsyncParsableCommand {
     func run() async throws {
         let classifier = try classification.classifier()
         let input = try input()
-        let (message, warning) = EnvelopeFallback.message(
-            RawMessage(parsing: input.bytes, limits: .keepingEveryField(ofMessageOf: input.bytes.count)),
-            from: input.sender, recipients: input.recipients)
+        // SENDER and RECIPIENTS, then the envelope `milter-replay --export-eml` recorded, then the header fields.
+        let (message, warning): (MilterMessage, String?)
+        do {
+            (message, warning) = try EnvelopeFallback.message(
+                RawMessage(parsing: input.bytes, limits: .keepingEveryField(ofMessageOf: input.bytes.count)),
+                recordedOr: input.sender, recipients: input.recipients)
+        } catch {
+            throw CLIError.usage("\(TerminalText.escapingControls(input.name)): \(error)")
+        }
         if let warning {
             MilterCommandLine.printError(
                 "\(CLIContext.configuration.name): warning: \(input.name): \(warning) (give SENDER and RECIPIENTS)")

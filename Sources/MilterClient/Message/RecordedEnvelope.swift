@@ -1,26 +1,27 @@
 import MailMessage
 import MilterProtocol
 
-/// The envelope `--pcap FILE --export-eml DIR` writes at the top of each exported message: `X-Envelope-From`
-/// (MAIL's address and ESMTP arguments), one `X-Envelope-To` per recipient the milter did not refuse, and
-/// `X-Capture-Incomplete` when frames were missing.
+/// The envelope `milter-replay --pcap FILE --export-eml DIR` writes at the top of each exported message:
+/// `X-Envelope-From` (MAIL's address and ESMTP arguments), one `X-Envelope-To` per recipient the milter did not
+/// refuse, and `X-Capture-Incomplete` when frames were missing. `milter-replay` and a milter binary's `test` both
+/// send a file with this envelope (see ``EnvelopeFallback/message(_:recordedOr:recipients:)``).
 ///
 /// Only the fields of these names that open the header count: they are the export's, not the message's, and are
 /// never sent to the milter. The same names further down belong to the message and are sent as they are.
-struct RecordedEnvelope {
+package struct RecordedEnvelope {
     static let senderField = "X-Envelope-From"
     static let recipientField = "X-Envelope-To"
     static let incompleteField = "X-Capture-Incomplete"
 
     /// MAIL FROM as recorded, with its ESMTP arguments; `nil` when the export has none.
-    var sender: EnvelopeAddress?
+    package var sender: EnvelopeAddress?
     /// RCPT TO as recorded, in order; empty when the export has none.
-    var recipients: [EnvelopeAddress] = []
+    package var recipients: [EnvelopeAddress] = []
 
     /// Takes the recorded envelope out of `raw`: the leading `X-Envelope-From`, `X-Envelope-To` and
     /// `X-Capture-Incomplete` fields are read and removed. A value that is not one envelope address (with
     /// arguments after it) is an error naming the field, not the value: it may be personal data.
-    init(takingFrom raw: inout RawMessage) throws(EnvelopeFieldError) {
+    package init(takingFrom raw: inout RawMessage) throws(EnvelopeFieldError) {
         let names = [Self.senderField, Self.recipientField, Self.incompleteField]
         let count = raw.headerFields.prefix { field in names.contains { field.hasName($0) } }.count
         for field in raw.headerFields.prefix(count) {
@@ -72,8 +73,11 @@ struct RecordedEnvelope {
     }
 }
 
-/// A recorded envelope field that does not hold one envelope address.
-struct EnvelopeFieldError: Error {
+/// A recorded envelope field that does not hold one envelope address. The description names the field, not its
+/// value, which may be personal data.
+package struct EnvelopeFieldError: Error, CustomStringConvertible {
     /// `X-Envelope-From` or `X-Envelope-To`.
-    var field: String
+    package var field: String
+
+    package var description: String { "\(field) must hold one envelope address, then any ESMTP arguments" }
 }
