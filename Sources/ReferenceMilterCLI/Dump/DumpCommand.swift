@@ -10,7 +10,7 @@ struct DumpCommand: ParsableCommand {
         commandName: "dump", abstract: "Print a message's decoded headers and body parts.",
         discussion: """
             Control characters other than line feed and tab are printed as escapes (\\x1B, \\r), a bare CR in \
-            a header value too (the milter receives it; MailInfo's unfolded header values drop it).
+            a header value too (the milter receives it, and a classifier sees it in MailInfo's header values).
             """)
 
     @Argument(help: "The message file (.eml); - reads standard input.", completion: .file(extensions: ["eml"]))

@@ -8,22 +8,10 @@ enum MessageDump {
         message.headers.map { "\($0.name): \(value(of: $0))" }
     }
 
-    /// A field's value unfolded (line ends removed), encoded words decoded and trimmed, as
-    /// ``RawHeaderField/decodedValue``, except that a bare CR, which is no line end and which the
-    /// milter receives, stays, for the terminal escaping to show as `\r`.
-    static func value(of field: RawHeaderField) -> String {
-        let bytes = field.valueBytes
-        var unfolded: [UInt8] = []
-        unfolded.reserveCapacity(bytes.count)
-        for (index, byte) in bytes.enumerated() {
-            if byte == lf || (byte == cr && index + 1 < bytes.count && bytes[index + 1] == lf) { continue }
-            unfolded.append(byte)
-        }
-        return EncodedWords.decode(unfolded[...]).trimmingSpaces
-    }
-
-    private static let cr = UInt8(ascii: "\r")
-    private static let lf = UInt8(ascii: "\n")
+    /// A field's value as a classifier sees it (``MailInfo/header(_:)``): unfolded, encoded words decoded,
+    /// trimmed; a bare CR, which is no line end and which the milter receives, stays, for the terminal
+    /// escaping to show as `\r`.
+    static func value(of field: RawHeaderField) -> String { field.decodedValue.trimmingSpaces }
 
     /// Each leaf part: a `--- part N: type` line, then its text (or a summary for binary data). CRLF line ends
     /// print as line ends; a bare CR stays, for the terminal escaping to show.
