@@ -22,6 +22,14 @@ public enum ChildExit: Hashable, Sendable, CustomStringConvertible {
     /// Whether it exited with status 0.
     public var isSuccess: Bool { self == .exited(0) }
 
+    /// The status a daemon exits with on a usage or configuration error: reference-milter's (and the proxy's
+    /// own) 2. It comes back on every restart until someone changes the configuration or the machine (a rules
+    /// file that does not load, a `--metrics` port another process holds).
+    public static let configurationErrorStatus: Int32 = 2
+
+    /// Whether it exited with ``configurationErrorStatus``.
+    public var isConfigurationError: Bool { self == .exited(Self.configurationErrorStatus) }
+
     /// `exited with status N` or `killed by signal N (NAME)`.
     public var description: String {
         switch self {

@@ -18,7 +18,8 @@ import Darwin
 /// Exit status: 0 after SIGTERM or SIGINT when every child finished in time, 1 when some had to be
 /// killed, 2 on a usage error or when the socket cannot be had, 3 when it gave up: the first child
 /// exited or was not ready in time (no child had ever been ready), or `--max-restarts` restarts in a
-/// row failed.
+/// row failed (a child exiting with status 2, a usage or configuration error, is a failure in a row however
+/// long it served).
 public struct ReloadProxyCommand: ParsableCommand {
     /// The command's help.
     public static let configuration = CommandConfiguration(
@@ -32,8 +33,8 @@ public struct ReloadProxyCommand: ParsableCommand {
             serving one. SIGTERM or SIGINT go to every child; after --stop-timeout they get SIGKILL. \
             If the first child exits or is not ready in time, the proxy exits 3: the daemon cannot \
             start. A serving child that dies is restarted with exponential backoff; after \
-            --max-restarts failures in a row (a child that served --max-backoff seconds ends the row) \
-            the proxy exits 3. With NOTIFY_SOCKET set, READY=1, RELOADING=1 and STOPPING=1 are sent \
+            --max-restarts failures in a row (a child that served --max-backoff seconds ends the row, \
+            unless it exited with status 2, a usage or configuration error) the proxy exits 3. With NOTIFY_SOCKET set, READY=1, RELOADING=1 and STOPPING=1 are sent \
             for Type=notify units.
             """,
         version: PackageVersion.current)

@@ -13,7 +13,10 @@ import Darwin
 /// stays silent during start-up is dropped and the serving one keeps going. When no child has ever
 /// been ready, the first one failing ends the proxy (``SupervisorPolicy/gaveUpStatus``): the daemon
 /// cannot start (a missing rules file, say) and a restart would fail the same way. A serving child
-/// that dies is restarted with backoff, at most ``SupervisorPolicy/maximumRestarts`` times in a row.
+/// that dies is restarted with backoff, at most ``SupervisorPolicy/maximumRestarts`` times in a row. A child
+/// that served ``SupervisorPolicy/maximumBackoff`` ends the row, except one that exits with the daemon's usage or
+/// configuration status (``ChildExit/isConfigurationError``): a daemon that serves, then gives up on its
+/// `--metrics` port after `--metrics-wait`, would otherwise be restarted for ever.
 public struct Supervisor: Sendable {
     /// The instants the supervisor reasons about.
     public typealias Instant = ContinuousClock.Instant
@@ -114,10 +117,13 @@ public struct Supervisor: Sendable {
             actions = startupFailed("\(childName) \(pid) \(how) before it was ready", at: now)
         } else if serving == pid {
             serving = nil
-            // A child that served a while is not part of a crash loop.
-            if let since = servingSince, since + policy.maximumBackoff <= now { failures = 0 }
+            // A child that served a while is not part of a crash loop, unless it ended with a configuration
+            // error: that comes back on every restart, however long each child serves.
+            if let since = servingSince, since + policy.maximumBackoff <= now, !how.isConfigurationError {
+                failures = 0
+            }
             servingSince = nil
-            actions = [.log(.error, "child \(pid) \(how) unexpectedly")]
+            actions = [.log(.error, "child \(pid) \(how) unexpectedly\(Self.configurationNote(how))")]
             if let next = starting?.pid {
                 actions.append(.log(.info, "new child \(next) is starting: it takes over once ready"))
             } else if !isStopping, !spawnInFlight {
@@ -181,6 +187,12 @@ public struct Supervisor: Sendable {
         actions += all.map { .signal($0, signal) }
         if all.isEmpty && !spawnInFlight { actions.append(.exit(0)) }
         return actions
+    }
+
+    /// What the log adds to a child's exit with the daemon's configuration error status.
+    private static func configurationNote(_ how: ChildExit) -> String {
+        guard how.isConfigurationError else { return "" }
+        return " (a usage or configuration error, its log says which: a failure in a row however long it served)"
     }
 
     /// How a starting child is named in the log: the first one is not "new".

@@ -9,7 +9,8 @@ public struct SupervisorPolicy: Hashable, Sendable {
     /// The delay before the first restart of a child that died.
     public var initialBackoff: Duration
     /// The longest delay between restarts; a child that served this long before it died is not
-    /// counted as a failure in a row.
+    /// counted as a failure in a row, unless it exited with a configuration error
+    /// (``ChildExit/isConfigurationError``).
     public var maximumBackoff: Duration
     /// How many restarts in a row may fail (a child that dies before it is ready, or soon after)
     /// before the proxy gives up and exits with ``gaveUpStatus``.

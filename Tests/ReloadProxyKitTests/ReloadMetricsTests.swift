@@ -52,6 +52,25 @@ struct ReloadMetricsTests {
         }
     }
 
+    /// The port is held by someone else for good, and each child serves longer than --max-backoff before it gives up
+    /// with exit 2: the exits still count as failures in a row, and the proxy gives up after --max-restarts.
+    /// The proxy restarted such a child for ever: one that served --max-backoff ended the row.
+    @Test func childrenGivingUpOnAPortHeldByAnotherProcessEndTheProxy() async throws {
+        let (fd, port) = try FreePort.boundSocket()
+        defer { close(fd) }
+        #expect(listen(fd, 4) == 0)
+        try await ProxyProcess.with(
+            proxyArguments: ["--restart-backoff", "0.1", "--max-backoff", "1", "--max-restarts", "1"],
+            daemonArguments: ["--metrics", "127.0.0.1:\(port)", "--metrics-wait", "2"]
+        ) { proxy in
+            #expect(await proxy.waitForExit(timeout: .seconds(60)), "\(proxy.log())")
+            #expect(proxy.exitStatus == 3, "\(proxy.log())")
+            let log = proxy.log()
+            #expect(log.contains("giving up after 2 failures in a row (--max-restarts 1)"), "\(log)")
+            #expect(log.contains("exited with status 2 unexpectedly (a usage or configuration error"), "\(log)")
+        }
+    }
+
     /// The port is held by someone else: the child serves, retries, and still stops at once on SIGTERM.
     @Test func sigtermStopsADaemonStillWaitingForTheMetricsPort() async throws {
         let (fd, port) = try FreePort.boundSocket()

@@ -204,6 +204,30 @@ import Darwin
         #expect(supervisor.nextDeadline == t0 + .seconds(60) + .milliseconds(100))
     }
 
+    /// A child that serves, then exits with the daemon's configuration error status (its --metrics port held by
+    /// another process, after --metrics-wait) stays in the row however long it served: --max-restarts bounds
+    /// the restarts. It ended the row, and the proxy restarted such a child for ever.
+    @Test func aConfigurationErrorAfterServingAWhileStaysInTheRow() {
+        var supervisor = Supervisor(policy: policy(maximumRestarts: 1))
+        _ = supervisor.start(at: t0)
+        _ = supervisor.spawned(10, at: t0)
+        _ = supervisor.ready(10, at: t0)
+        let first = supervisor.exited(10, .exited(2), at: t0 + .seconds(60))
+        #expect(first.contains(.log(.warning, "restarting in 0.1 seconds (failure 1 in a row)")), "\(first)")
+        #expect(
+            first.contains(
+                .log(
+                    .error,
+                    "child 10 exited with status 2 unexpectedly (a usage or configuration error, its log says "
+                        + "which: a failure in a row however long it served)")), "\(first)")
+        _ = supervisor.tick(at: t0 + .seconds(60) + .milliseconds(100))
+        _ = supervisor.spawned(11, at: t0 + .seconds(61))
+        _ = supervisor.ready(11, at: t0 + .seconds(61))
+        let second = supervisor.exited(11, .exited(2), at: t0 + .seconds(121))
+        #expect(second.contains(.exit(SupervisorPolicy.gaveUpStatus)), "\(second)")
+        #expect(second.contains(.log(.error, "giving up after 2 failures in a row (--max-restarts 1)")))
+    }
+
     @Test func backoffDoublesUpToTheMaximum() {
         #expect(policy.backoff(failures: 1) == .milliseconds(100))
         #expect(policy.backoff(failures: 3) == .milliseconds(400))

@@ -16,12 +16,12 @@ final class ProxyProcess: Sendable {
 
     static func binary(_ name: String) -> String { TestPaths.builtProduct(name) }
 
-    /// Starts a proxy whose daemons get `daemonArguments` as well, runs `body` with it, and stops it
-    /// (SIGTERM, then SIGKILL) in any case.
+    /// Starts a proxy with `proxyArguments` as well, whose daemons get `daemonArguments` as well, runs `body`
+    /// with it, and stops it (SIGTERM, then SIGKILL) in any case.
     static func with<T: Sendable>(
-        daemonArguments: [String] = [], _ body: (ProxyProcess) async throws -> T
+        proxyArguments: [String] = [], daemonArguments: [String] = [], _ body: (ProxyProcess) async throws -> T
     ) async throws -> T {
-        let proxy = try await ProxyProcess(daemonArguments: daemonArguments)
+        let proxy = try await ProxyProcess(proxyArguments: proxyArguments, daemonArguments: daemonArguments)
         do {
             let result = try await body(proxy)
             await proxy.tearDown()
@@ -33,7 +33,7 @@ final class ProxyProcess: Sendable {
     }
 
     /// Starts the proxy with rules of generation 0 and waits until the first daemon is ready.
-    private init(daemonArguments: [String]) async throws {
+    private init(proxyArguments: [String], daemonArguments: [String]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logPath = directory.appendingPathComponent("log").path
@@ -45,7 +45,9 @@ final class ProxyProcess: Sendable {
             Self.binary("reload-proxy"),
             [
                 "--listen", "unix:\(directory.appendingPathComponent("milter.sock").path)", "--ready-timeout", "20",
-                "--stop-timeout", "30", Self.binary("reference-milter"), "daemon", "--config", rulesPath,
+                "--stop-timeout", "30",
+            ] + proxyArguments + [
+                Self.binary("reference-milter"), "daemon", "--config", rulesPath,
                 "--handshake-timeout", "120",
                 "--drain-timeout", "25",
             ] + daemonArguments,
