@@ -2,8 +2,9 @@ import Foundation
 import MilterTestSupport
 import Testing
 
-/// `daemon --metrics` behind reload-proxy: the new child cannot bind the metrics port while the old
-/// one drains, so it serves the milter at once and binds the port once the old one has stopped.
+/// `daemon --metrics` behind reload-proxy: the new child cannot bind the metrics port until the old one is
+/// retired (SIGINT, once the new one is ready), so it serves the milter at once and binds the port as soon as the
+/// old one closes it, at the start of its drain.
 @Suite("reload-proxy + reference-milter --metrics", .serialized, .timeLimit(.minutes(3)))
 struct ReloadMetricsTests {
     static let waiting = "waiting for the metrics address"
@@ -28,6 +29,28 @@ struct ReloadMetricsTests {
             }
             #expect(status)
             #expect(proxy.isRunning)
+        }
+    }
+
+    /// docs/deploying.md said the old child holds the port while it drains: it closes it when SIGINT starts its
+    /// drain, and the new child serves the metrics while the old one still finishes a session.
+    @Test func theNewChildServesTheMetricsWhileTheOldOneDrains() async throws {
+        let port = try FreePort.allocate()
+        try await ProxyProcess.with(daemonArguments: ["--metrics", "127.0.0.1:\(port)"]) { proxy in
+            try await FreePort.waitUntilListening(port: port)
+            let held = try await MilterSessions.open(proxy.socketPath)
+            try proxy.writeRules(generation: 1)
+            proxy.signal(SIGHUP)
+            // The new child binds the port only once the old one closed it; the old one logs its drain.
+            try await proxy.waitForLog("the new child's metrics and the old one's drain", timeout: .seconds(60)) {
+                $0.text.components(separatedBy: "serving metrics").count - 1 >= 2
+                    && $0.text.contains("draining connections=1")
+            }
+            #expect(try HTTPGet.get("/metrics", port: port).status == 200)
+            #expect(ProxyLog(text: proxy.log()).cleanExits == 0, "\(proxy.log())")
+            // The old child still serves the session it holds, with its own rules.
+            let outcome = await MilterSessions.finish(held)
+            #expect(outcome.generation == "0", "\(outcome.problem)")
         }
     }
 

@@ -74,8 +74,9 @@ struct DaemonCommand: AsyncParsableCommand {
             """
             Serve Prometheus metrics at http://ADDRESS/metrics (HOST:PORT or [IPV6]:PORT; off by default). \
             A port in use is a start-up error (exit 2), except for a daemon handed its socket by reload-proxy \
-            (MILTER_LISTEN_FD): the daemon it replaces holds the port until it stops, so the milter is \
-            served and the port retried every 0.2 s, for up to --metrics-wait seconds, then exit 2.
+            (MILTER_LISTEN_FD): the daemon it replaces holds the port until the proxy retires it (SIGINT, once \
+            this one is ready), so the milter is served and the port retried every 0.2 s, for up to \
+            --metrics-wait seconds, then exit 2.
             """,
             valueName: "address"))
     var metrics: String?
@@ -161,7 +162,7 @@ struct DaemonCommand: AsyncParsableCommand {
 
     /// The `--metrics` endpoint, bound. A port in use is a start-up error (exit 2), except for a
     /// daemon handed its socket by reload-proxy (`waitingForPort`, `--metrics-wait`): the daemon it
-    /// replaces holds the port until it stops, so the endpoint binds it later, retrying, and the
+    /// replaces holds the port until the proxy retires it, so the endpoint binds it later, retrying, and the
     /// milter is served meanwhile; a port still in use then (someone else's) ends the daemon, exit 2.
     /// Not SO_REUSEPORT: two unrelated daemons would silently share the port.
     private func metricsEndpoint(logger: Logger, waitingForPort: Duration?) async throws -> MetricsEndpoint? {

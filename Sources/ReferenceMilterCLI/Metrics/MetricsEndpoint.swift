@@ -12,8 +12,10 @@ import ServiceLifecycle
 ///
 /// ``bootstrap(host:port:logger:)`` makes the registry swift-metrics' backend (once per process,
 /// before the milter server is made); ``bind(waitingUpTo:)`` then binds the address, and the endpoint runs as a
-/// service beside the milter server and stops with it. An endpoint whose address could not be bound
-/// (the daemon before it, draining behind reload-proxy, still holds the port) binds it in ``run()``,
+/// service beside the milter server and stops with it: at the start of a graceful shutdown (the service group
+/// shuts its services down last one first), so a daemon retired by reload-proxy frees the port for its successor
+/// before it drains its connections. An endpoint whose address could not be bound
+/// (the daemon before it behind reload-proxy holds the port until its SIGINT) binds it in ``run()``,
 /// retrying every ``retryInterval`` while the milter is served, for as long as ``bind(waitingUpTo:)`` was
 /// told: past that, ``run()`` throws (exit 2), as a port in use does outside the proxy. A port someone
 /// else holds may never come free, and the daemon must not wait for it for ever.
