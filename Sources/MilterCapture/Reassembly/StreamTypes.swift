@@ -113,6 +113,19 @@ public enum ReassemblyEvent: Sendable {
     case finished(StreamID)
 }
 
+extension ReassemblyEvent {
+    /// The packet that revealed the event, when it names one.
+    var packet: Int? {
+        switch self {
+        case .opened(let info): info.firstPacket
+        case .midstreamStart(_, _, let packet): packet
+        case .data(_, _, let data): data.packet
+        case .gap(_, _, let gap): gap.detectedAtPacket
+        case .closed, .finished: nil
+        }
+    }
+}
+
 /// Bounds on reassembly memory.
 public struct TCPReassemblyLimits: Hashable, Sendable {
     /// Out-of-order bytes held per direction; beyond it the earliest hole is declared a gap.
