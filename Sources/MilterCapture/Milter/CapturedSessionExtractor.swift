@@ -37,7 +37,8 @@ public struct CapturedSessionExtractor {
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
             if stream.looksLikeMilter { milterLikeIgnoredStreamCount += 1 }
-        case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .closed(let id, _, _):
+        case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .conflictingCopies(let id, _, _),
+            .closed(let id, _, _):
             guard let stream = stream(id) else { return }
             let heldBefore = stream.unfinishedFrameBytes
             stream.handle(event, options: options, classifications: &classifications, into: &output)
@@ -246,6 +247,9 @@ final class ExtractedStream {
         case .midstreamStart(_, _, let packet):
             assembler.report(.midstreamStart, packet: packet, offset: 0)
             assembler.loseBoundary(remaining: nil, policy: options.afterMidstreamStart, announce: false)
+        case .conflictingCopies(_, _, let conflict):
+            assembler.report(
+                .conflictingCopies(bytes: conflict.length), packet: conflict.packet, offset: conflict.streamOffset)
         case .closed:
             assembler.finish()
         case .opened, .finished:
@@ -257,7 +261,7 @@ final class ExtractedStream {
     private static func assemblerIndex(for event: ReassemblyEvent) -> Int? {
         switch event {
         case .data(_, let direction, _), .gap(_, let direction, _), .midstreamStart(_, let direction, _),
-            .closed(_, let direction, _):
+            .conflictingCopies(_, let direction, _), .closed(_, let direction, _):
             direction.rawValue
         case .opened, .finished: nil
         }
