@@ -44,8 +44,12 @@ struct FastCursor {
         matches(segment) || (segment.source == destination && segment.destination == source)
     }
 
-    /// Records a segment of `length` bytes that continued the direction.
-    mutating func took(_ length: Int, packet: Int, timestamp: CaptureTimestamp) {
+    /// Records a segment carrying `payload` that continued the direction.
+    mutating func took(_ payload: UnsafeRawBufferPointer, packet: Int, timestamp: CaptureTimestamp) {
+        let length = payload.count
+        // Not yet written back: the bytes taken before it come after the delivery point.
+        let offset = connection.directions[direction.rawValue].next + Int64(pendingBytes)
+        connection.directions[direction.rawValue].rememberDelivered(offset: offset, payload)
         nextSequence &+= UInt32(truncatingIfNeeded: length)
         pendingBytes += length
         lastPacket = packet

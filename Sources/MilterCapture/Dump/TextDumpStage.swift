@@ -46,9 +46,10 @@ struct TextDumpStage {
         if let index = cursors.index(continuing: scanned.segment) {
             let (id, sender) = (cursors[index].id, cursors[index].sender)
             let taken = scanned.segment.payload.withUnsafeReadableBytes {
-                wholeFrames($0, id, sender, packet: packet, timestamp: timestamp)
+                let taken = wholeFrames($0, id, sender, packet: packet, timestamp: timestamp)
+                cursors[index].took($0, packet: packet, timestamp: timestamp)
+                return taken
             }
-            cursors[index].took(length, packet: packet, timestamp: timestamp)
             guard taken < length else { return }
             let cursor = cursors[index]
             cursors.writeBackAll()

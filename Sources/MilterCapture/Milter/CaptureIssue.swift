@@ -28,6 +28,13 @@ public struct CaptureIssue: Hashable, Sendable {
         case decodingStopped
         /// A frame header announced a length of 0 or above the limit.
         case invalidFrameLength(Int)
+        /// The frames being received over all streams held more than
+        /// ``MilterExtractionOptions/maximumUnfinishedFrameBytesTotal``, and this direction's, the largest, gave up
+        /// the `bytes` of its payload received so far; the frame is kept in step and shown truncated.
+        case unfinishedFrameDropped(bytes: Int)
+        /// A segment repeated `bytes` bytes already captured with other bytes: which copy the receiver took is
+        /// unknown; the first copy captured is decoded.
+        case conflictingCopies(bytes: Int)
         /// The stream ended inside a frame.
         case incompleteFrame(command: UInt8?, declaredPayloadLength: Int?, receivedBytes: Int)
         /// An IP fragment (not reassembled).

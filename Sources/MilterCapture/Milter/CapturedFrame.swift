@@ -32,7 +32,9 @@ public struct CapturedFrame: Sendable {
     public var frame: MilterFrame
     /// The payload length announced by the frame header.
     public var declaredPayloadLength: Int
-    /// Payload bytes the capture lacks (0 for a complete frame).
+    /// Payload bytes the capture lacks (0 for a complete frame); all of them when the payload was dropped to keep
+    /// within ``MilterExtractionOptions/maximumUnfinishedFrameBytesTotal`` (an
+    /// ``CaptureIssue/Kind/unfinishedFrameDropped(bytes:)`` issue says so).
     public var missingBytes: Int
     /// The frame decoded with the codec, or why it is not.
     public var decoded: DecodedFrame

@@ -13,6 +13,8 @@ public struct CapturedSessionExtractor {
     /// Of those, the streams that start mid-stream with what looks like milter frames (no OPTNEG to tell).
     public private(set) var milterLikeIgnoredStreamCount = 0
     private var classifications = ClassificationMemo()
+    /// The memory held by frames being received, over all streams.
+    private(set) var unfinishedFrameBytes = 0
 
     /// Creates an extractor.
     public init(options: MilterExtractionOptions = MilterExtractionOptions()) {
@@ -30,12 +32,38 @@ public struct CapturedSessionExtractor {
         case .finished(let id):
             guard let stream = streams.removeValue(forKey: id) else { return }
             if recent === stream { recent = nil }
+            unfinishedFrameBytes -= stream.unfinishedFrameBytes
             if case .milter = stream.state { output.append(.sessionEnded(id)) }
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
             if stream.looksLikeMilter { milterLikeIgnoredStreamCount += 1 }
-        case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .closed(let id, _, _):
-            stream(id)?.handle(event, options: options, classifications: &classifications, into: &output)
+        case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .conflictingCopies(let id, _, _),
+            .closed(let id, _, _):
+            guard let stream = stream(id) else { return }
+            let heldBefore = stream.unfinishedFrameBytes
+            stream.handle(event, options: options, classifications: &classifications, into: &output)
+            unfinishedFrameBytes += stream.unfinishedFrameBytes - heldBefore
+            if unfinishedFrameBytes > options.maximumUnfinishedFrameBytesTotal {
+                dropLargestFrames(detectedAt: event.packet, into: &output)
+            }
+        }
+    }
+
+    /// Over the budget of frames being received: the direction holding the largest, of any stream, lets go of its
+    /// payload until the budget holds again; the issues name `packet`, whose bytes passed the budget.
+    private mutating func dropLargestFrames(detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) {
+        while unfinishedFrameBytes > options.maximumUnfinishedFrameBytesTotal {
+            var largest: (stream: ExtractedStream, direction: StreamDirection, bytes: Int)?
+            for stream in streams.values {
+                for direction in StreamDirection.allCases {
+                    let bytes = stream.unfinishedFrameBytes(direction)
+                    if bytes > (largest?.bytes ?? 0) { largest = (stream, direction, bytes) }
+                }
+            }
+            guard let (stream, direction, _) = largest else { return }
+            let freed = stream.dropUnfinishedFrame(direction, detectedAt: packet, into: &output)
+            guard freed > 0 else { return }
+            unfinishedFrameBytes -= freed
         }
     }
 
@@ -83,6 +111,8 @@ final class ExtractedStream {
     /// The MTA's and the milter's frame assemblers, by ``StreamDirection`` raw value, once the stream is milter.
     private var assemblers: [FrameAssembler] = []
     private var lastTimestamp: CaptureTimestamp
+    /// The memory held by the frames its assemblers are receiving.
+    private(set) var unfinishedFrameBytes = 0
 
     init(info: TCPStreamInfo) {
         self.info = info
@@ -121,10 +151,30 @@ final class ExtractedStream {
         case .milter:
             guard let index = Self.assemblerIndex(for: event) else { return }
             // The assembler appends straight to `output`, lent to it for the call.
+            let heldBefore = assemblers[index].unfinishedFrameBytes
             swap(&assemblers[index].output, &output)
             apply(event, to: &assemblers[index], options: options)
             swap(&assemblers[index].output, &output)
+            unfinishedFrameBytes += assemblers[index].unfinishedFrameBytes - heldBefore
         }
+    }
+
+    /// The memory held by the frame that `direction` is receiving.
+    func unfinishedFrameBytes(_ direction: StreamDirection) -> Int {
+        assemblers.isEmpty ? 0 : assemblers[direction.rawValue].unfinishedFrameBytes
+    }
+
+    /// Lets go of the payload of the frame that `direction` is receiving (see
+    /// ``FrameAssembler/dropUnfinishedFrame(detectedAt:)``); returns the memory let go.
+    func dropUnfinishedFrame(
+        _ direction: StreamDirection, detectedAt packet: Int?, into output: inout [MilterCaptureEvent]
+    ) -> Int {
+        guard !assemblers.isEmpty else { return 0 }
+        swap(&assemblers[direction.rawValue].output, &output)
+        let freed = assemblers[direction.rawValue].dropUnfinishedFrame(detectedAt: packet)
+        swap(&assemblers[direction.rawValue].output, &output)
+        unfinishedFrameBytes -= freed
+        return freed
     }
 
     /// See ``CapturedSessionExtractor/takeWholeFrames(_:_:timestamp:)``.
@@ -197,6 +247,9 @@ final class ExtractedStream {
         case .midstreamStart(_, _, let packet):
             assembler.report(.midstreamStart, packet: packet, offset: 0)
             assembler.loseBoundary(remaining: nil, policy: options.afterMidstreamStart, announce: false)
+        case .conflictingCopies(_, _, let conflict):
+            assembler.report(
+                .conflictingCopies(bytes: conflict.length), packet: conflict.packet, offset: conflict.streamOffset)
         case .closed:
             assembler.finish()
         case .opened, .finished:
@@ -208,7 +261,7 @@ final class ExtractedStream {
     private static func assemblerIndex(for event: ReassemblyEvent) -> Int? {
         switch event {
         case .data(_, let direction, _), .gap(_, let direction, _), .midstreamStart(_, let direction, _),
-            .closed(_, let direction, _):
+            .conflictingCopies(_, let direction, _), .closed(_, let direction, _):
             direction.rawValue
         case .opened, .finished: nil
         }

@@ -181,7 +181,7 @@ struct FrameAssembler {
             report(
                 .incompleteFrame(
                     command: frame.command, declaredPayloadLength: frame.declaredLength,
-                    receivedBytes: frame.payload.readableBytes), packet: frame.lastPacket, offset: frame.streamOffset)
+                    receivedBytes: frame.receivedBytes), packet: frame.lastPacket, offset: frame.streamOffset)
         } else if header.count > 0 {
             report(
                 .incompleteFrame(command: nil, declaredPayloadLength: nil, receivedBytes: header.count),
@@ -192,4 +192,28 @@ struct FrameAssembler {
     }
 
     mutating func markResynchronised() { afterResynchronisation = true }
+
+    /// The memory held by the frame being received, if any.
+    var unfinishedFrameBytes: Int { partial?.heldBytes ?? 0 }
+
+    /// Lets go of the payload of the frame being received, to keep the memory budget: the frame is still followed
+    /// to its end (so the next frame is found) and comes out truncated; an issue names it, at `packet` (by default
+    /// the frame's latest). Returns the memory let go.
+    mutating func dropUnfinishedFrame(detectedAt packet: Int? = nil) -> Int {
+        guard var frame = partial else { return 0 }
+        partial = nil  // keeps the payload buffer uniquely referenced, so that dropping frees it
+        let held = frame.heldBytes
+        let bytes = frame.dropPayload()
+        output.append(
+            .issue(
+                stream,
+                CaptureIssue(
+                    .unfinishedFrameDropped(bytes: bytes), direction: direction, packet: packet ?? frame.lastPacket,
+                    streamOffset: frame.streamOffset,
+                    frame: CaptureIssue.FrameReference(
+                        command: frame.command, declaredPayloadLength: frame.declaredLength,
+                        firstPacket: frame.firstPacket))))
+        partial = frame
+        return held - frame.heldBytes
+    }
 }

@@ -24,6 +24,11 @@ public struct MilterExtractionOptions: Sendable {
     public var boundaryFinder: any FrameBoundaryFinder
     /// The most bytes held while searching for a frame boundary.
     public var maximumResynchronisationWindow: Int
+    /// The most memory held over all streams together by frames being received (a header read, its payload not
+    /// yet whole); beyond it the direction holding the largest lets go of that frame's payload: the frame is
+    /// followed to its end and shown truncated, and an ``CaptureIssue/Kind/unfinishedFrameDropped(bytes:)`` issue
+    /// names it.
+    public var maximumUnfinishedFrameBytesTotal: Int
     /// Bounds on TCP reassembly.
     public var reassemblyLimits: TCPReassemblyLimits
     /// Bounds on the capture file reader.
@@ -36,14 +41,14 @@ public struct MilterExtractionOptions: Sendable {
     /// consumer that drops frames soon should set it: the text dump does, as it keeps only their transcript lines.
     var sharesPacketBytes = false
 
-    /// Creates options; by default streams are found by OPTNEG, frames up to 1 MiB are accepted, and decoding
-    /// resynchronises after mid-stream starts and gaps.
+    /// Creates options; by default streams are found by OPTNEG, frames up to 1 MiB are accepted, frames being
+    /// received hold at most 64 MiB together, and decoding resynchronises after mid-stream starts and gaps.
     public init(
         milterPorts: Set<UInt16> = [], detectByOptionNegotiation: Bool = true,
         maximumFrameLength: Int = MilterFrameLimits.replies.maximumPayloadLength + 1,
         afterMidstreamStart: Resynchronisation = .resynchronise, afterGap: Resynchronisation = .resynchronise,
         boundaryFinder: any FrameBoundaryFinder = PlausibleFrameBoundaryFinder(),
-        maximumResynchronisationWindow: Int = 256 * 1024,
+        maximumResynchronisationWindow: Int = 256 * 1024, maximumUnfinishedFrameBytesTotal: Int = 64 << 20,
         reassemblyLimits: TCPReassemblyLimits = TCPReassemblyLimits(),
         readerLimits: CaptureReaderLimits = CaptureReaderLimits()
     ) {
@@ -54,6 +59,7 @@ public struct MilterExtractionOptions: Sendable {
         self.afterGap = afterGap
         self.boundaryFinder = boundaryFinder
         self.maximumResynchronisationWindow = maximumResynchronisationWindow
+        self.maximumUnfinishedFrameBytesTotal = maximumUnfinishedFrameBytesTotal
         self.reassemblyLimits = reassemblyLimits
         self.readerLimits = readerLimits
     }

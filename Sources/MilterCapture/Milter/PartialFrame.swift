@@ -44,7 +44,9 @@ struct PartialFrame {
     /// Payload bytes received or skipped so far.
     private var accounted = 0
     /// Payload bytes the capture lacks.
-    private(set) var missing = 0
+    private var lacking = 0
+    /// Whether the payload received was dropped to keep the memory budget (see ``dropPayload()``).
+    private(set) var dropped = false
 
     init(command: UInt8, declaredLength: Int, streamOffset: Int64, firstPacket: Int) {
         self.command = command
@@ -72,6 +74,12 @@ struct PartialFrame {
     }
 
     var remaining: Int { declaredLength - accounted }
+    /// Payload bytes not held: those the capture lacks, or all of them once the payload was dropped.
+    var missing: Int { dropped ? declaredLength : lacking }
+    /// The payload bytes received before the first missing one; once the payload was dropped, all received.
+    var receivedBytes: Int { dropped ? accounted - lacking : payload.readableBytes }
+    /// The memory the payload holds.
+    var heldBytes: Int { payload.capacity }
     var isComplete: Bool { accounted == declaredLength }
 
     /// Moves payload bytes from `buffer`; after a hole, bytes are counted but not kept, so the payload never
@@ -79,7 +87,7 @@ struct PartialFrame {
     mutating func append(_ buffer: inout ByteBuffer, packet: Int) {
         let count = min(remaining, buffer.readableBytes)
         var slice = buffer.readSlice(length: count)!
-        if missing == 0 { payload.writeBuffer(&slice) }
+        if lacking == 0 && !dropped { payload.writeBuffer(&slice) }
         accounted += count
         lastPacket = packet
     }
@@ -87,7 +95,16 @@ struct PartialFrame {
     /// Accounts for `count` payload bytes the capture lacks.
     mutating func skip(_ count: Int, packet: Int) {
         accounted += count
-        missing += count
+        lacking += count
         lastPacket = packet
+    }
+
+    /// Lets go of the payload received so far and keeps none that follows: the frame is still followed to its
+    /// end, so the next frame is found, but it is complete no more. Returns the payload bytes let go.
+    mutating func dropPayload() -> Int {
+        let count = payload.readableBytes
+        payload = ByteBuffer()
+        dropped = true
+        return count
     }
 }

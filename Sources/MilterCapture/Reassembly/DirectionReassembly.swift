@@ -19,9 +19,15 @@ struct DirectionOutput {
     var events: [ReassemblyEvent]
 
     mutating func gap(_ gap: StreamGap) { events.append(.gap(id, direction, gap)) }
+
+    mutating func conflict(at offset: Int64, length: Int, packet: Int) {
+        events.append(
+            .conflictingCopies(id, direction, StreamConflict(streamOffset: offset, length: length, packet: packet)))
+    }
 }
 
-/// Reassembles one direction of a connection: orders segments, drops duplicates, trims overlaps, finds gaps.
+/// Reassembles one direction of a connection: orders segments, drops duplicates, trims overlaps (the first copy
+/// captured stands; a later one with other bytes is reported where it can be compared), finds gaps.
 struct DirectionReassembly {
     /// The raw sequence number of stream offset 0.
     private(set) var base: UInt32?
@@ -34,6 +40,8 @@ struct DirectionReassembly {
     private var pending: [StreamPiece] = []
     /// The payload bytes of the segments held out of order.
     private(set) var pendingBytes = 0
+    /// The latest segments delivered, to compare retransmissions with.
+    private var recent = RecentSegments()
 
     /// The raw sequence number of the next byte to deliver, once the stream's start is known.
     var nextSequence: UInt32? { base.map { $0 &+ UInt32(truncatingIfNeeded: next) } }
@@ -90,9 +98,22 @@ struct DirectionReassembly {
         return next
     }
 
+    /// Remembers bytes from stream offset `offset` that were delivered without passing through here (taken in
+    /// order by the caller), so that a retransmission of them is compared.
+    mutating func rememberDelivered(offset: Int64, _ bytes: ByteBuffer) {
+        recent.record(offset: offset, bytes)
+    }
+
+    /// Remembers bytes delivered from stream offset `offset`, as ``rememberDelivered(offset:_:)-(_,ByteBuffer)``.
+    mutating func rememberDelivered(offset: Int64, _ bytes: UnsafeRawBufferPointer) {
+        recent.record(offset: offset, bytes)
+    }
+
     private mutating func accept(_ piece: StreamPiece, limits: TCPReassemblyLimits, into output: inout DirectionOutput)
     {
-        guard piece.end > next else { return }  // a retransmission of delivered bytes
+        guard piece.end > next else { return compareWithDelivered(piece, into: &output) }
+        var piece = piece
+        if !pending.isEmpty { keepHeldBytes(over: &piece, into: &output) }
         if piece.offset <= next {
             deliver(piece, into: &output)
             drain(into: &output)
@@ -115,6 +136,31 @@ struct DirectionReassembly {
         }
     }
 
+    /// Reports a retransmission of delivered bytes that repeats a recent segment's range with other bytes.
+    private func compareWithDelivered(_ piece: StreamPiece, into output: inout DirectionOutput) {
+        guard piece.missing == 0, recent.differs(offset: piece.offset, piece.bytes) else { return }
+        output.conflict(at: piece.offset, length: piece.bytes.readableBytes, packet: piece.packet)
+    }
+
+    /// Compares `piece` with each segment held out of order whose captured bytes it overlaps: where they differ,
+    /// the conflict is reported and the held bytes (the first copy) replace the piece's (a copy of them: the read
+    /// buffer is not written).
+    private func keepHeldBytes(over piece: inout StreamPiece, into output: inout DirectionOutput) {
+        let pieceEnd = piece.offset + Int64(piece.bytes.readableBytes)
+        for held in pending {
+            if held.offset >= pieceEnd { break }
+            let start = max(held.offset, piece.offset)
+            let end = min(held.offset + Int64(held.bytes.readableBytes), pieceEnd)
+            guard start < end else { continue }
+            let length = Int(end - start)
+            let at = piece.bytes.readerIndex + Int(start - piece.offset)
+            let theirs = held.bytes.getSlice(at: held.bytes.readerIndex + Int(start - held.offset), length: length)!
+            guard piece.bytes.getSlice(at: at, length: length) != theirs else { continue }
+            output.conflict(at: start, length: length, packet: piece.packet)
+            piece.bytes.setBuffer(theirs, at: at)
+        }
+    }
+
     /// Delivers the part of `piece` past `next`; a cut tail becomes a precise gap.
     private mutating func deliver(_ piece: StreamPiece, into output: inout DirectionOutput) {
         let skip = Int(next - piece.offset)
@@ -123,6 +169,7 @@ struct DirectionReassembly {
             let bytes =
                 skip == 0
                 ? piece.bytes : piece.bytes.getSlice(at: piece.bytes.readerIndex + skip, length: available - skip)!
+            recent.record(offset: next, bytes)
             output.events.append(
                 .data(
                     output.id, output.direction,
@@ -142,7 +189,7 @@ struct DirectionReassembly {
         while let first = pending.first, first.offset <= next {
             pending.removeFirst()
             pendingBytes -= first.bytes.readableBytes
-            if first.end > next { deliver(first, into: &output) }
+            if first.end > next { deliver(first, into: &output) } else { compareWithDelivered(first, into: &output) }
         }
     }
 

@@ -83,6 +83,24 @@ public struct StreamGap: Hashable, Sendable {
     }
 }
 
+/// Two captured copies of the same bytes of a stream that differ: which one the receiver took is unknown. The
+/// first copy captured is the one delivered.
+public struct StreamConflict: Hashable, Sendable {
+    /// Where the bytes that differ start.
+    public var streamOffset: Int64
+    /// How many bytes the copies share (some of them differ).
+    public var length: Int
+    /// The packet of the later copy.
+    public var packet: Int
+
+    /// Creates a conflict description.
+    public init(streamOffset: Int64, length: Int, packet: Int) {
+        self.streamOffset = streamOffset
+        self.length = length
+        self.packet = packet
+    }
+}
+
 /// Why a direction of a connection ended.
 public enum StreamCloseReason: Hashable, Sendable {
     /// A FIN, after every byte before it was delivered.
@@ -107,10 +125,26 @@ public enum ReassemblyEvent: Sendable {
     case data(StreamID, StreamDirection, StreamData)
     /// Bytes that the capture lacks: decoding past this point cannot be trusted.
     case gap(StreamID, StreamDirection, StreamGap)
+    /// A segment repeated bytes already captured (delivered or held) with other bytes; the first copy stands.
+    case conflictingCopies(StreamID, StreamDirection, StreamConflict)
     /// A direction ended.
     case closed(StreamID, StreamDirection, StreamCloseReason)
     /// Both directions ended; no further events name this stream.
     case finished(StreamID)
+}
+
+extension ReassemblyEvent {
+    /// The packet that revealed the event, when it names one.
+    var packet: Int? {
+        switch self {
+        case .opened(let info): info.firstPacket
+        case .midstreamStart(_, _, let packet): packet
+        case .data(_, _, let data): data.packet
+        case .gap(_, _, let gap): gap.detectedAtPacket
+        case .conflictingCopies(_, _, let conflict): conflict.packet
+        case .closed, .finished: nil
+        }
+    }
 }
 
 /// Bounds on reassembly memory.

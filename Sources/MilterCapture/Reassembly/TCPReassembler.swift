@@ -70,6 +70,7 @@ public struct TCPReassembler {
                 direction, sequenceNumber: segment.sequenceNumber, length: segment.payload.readableBytes,
                 packet: packet)
         else { return nil }
+        connection.directions[direction.rawValue].rememberDelivered(offset: offset, segment.payload)
         remember(key, connection)
         return InOrderData(id: connection.info.id, direction: direction, streamOffset: offset, connection: connection)
     }

@@ -26,6 +26,10 @@ extension CaptureIssue.Kind: CustomStringConvertible {
         case .resynchronisationFailed(let discarded): "no frame boundary found; \(discarded) bytes discarded"
         case .decodingStopped: "decoding of this direction stopped"
         case .invalidFrameLength(let length): "invalid frame length \(length)"
+        case .unfinishedFrameDropped(let bytes):
+            "unfinished frames over the memory budget: \(bytes) received bytes of this frame dropped"
+        case .conflictingCopies(let bytes):
+            "retransmission differs from the first copy over \(bytes) bytes; the first copy is decoded"
         case .incompleteFrame(let command?, let length?, let received):
             "stream ended inside a frame (\(Redaction.describe(byte: command)), \(received) of \(length) bytes)"
         case .incompleteFrame(_, _, let received): "stream ended inside a frame header (\(received) of 5 bytes)"
@@ -50,6 +54,8 @@ extension CaptureIssue.Kind {
         case .resynchronisationFailed: "resynchronisationFailed"
         case .decodingStopped: "decodingStopped"
         case .invalidFrameLength: "invalidFrameLength"
+        case .unfinishedFrameDropped: "unfinishedFrameDropped"
+        case .conflictingCopies: "conflictingCopies"
         case .incompleteFrame: "incompleteFrame"
         case .ipFragment: "ipFragment"
         case .undecodablePacket: "undecodablePacket"
