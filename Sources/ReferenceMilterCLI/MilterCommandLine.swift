@@ -9,8 +9,8 @@ import _MilterSystem
 /// (`MTAProfile.postfix`) to the classifier's server, both in this process.
 ///
 /// Exit statuses: `test` reports the verdict (0 accept, 1 reject, 3 tempfail, 4 discard,
-/// 5 quarantine; also 3 for a header field over `--max-frame-size`, which an MTA would get a tempfail
-/// for); 2 is a usage or configuration error (bad arguments, an unreadable file, a rules file
+/// 5 quarantine; also 3 for a header field, envelope address, HELO or client name or macro value whose
+/// frame is over `--max-frame-size`, which an MTA would get a tempfail for); 2 is a usage or configuration error (bad arguments, an unreadable file, a rules file
 /// with an error) or a failure to run, for every subcommand.
 public enum MilterCommandLine {
     /// Parses the arguments, runs the subcommand and exits with its status.

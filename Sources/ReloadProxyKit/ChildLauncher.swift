@@ -9,8 +9,9 @@ struct LaunchedChild {
 
 /// Starts daemon children with `posix_spawn`: the listening socket as fd 3 (`MILTER_LISTEN_FD=3`),
 /// the write end of a readiness pipe as fd 4 (`MILTER_READY_FD=4`), no other descriptor of the proxy,
-/// default signal handling (``ChildSpawn``), and the proxy's environment without systemd's variables
-/// (they name the proxy, not the child).
+/// default signal handling (``ChildSpawn``), the proxy's pid (`MILTER_PROXY_PID`, so that the daemon gets SIGTERM
+/// when the proxy dies, ``ProxyParent``), and the proxy's environment without systemd's variables (they name the
+/// proxy, not the child).
 struct ChildLauncher {
     /// The program and its arguments; the program is looked up in `PATH`.
     let command: [String]
@@ -21,6 +22,7 @@ struct ChildLauncher {
     static let childReadyDescriptor: Int32 = 4
     private static let dropped: Set<String> = [
         "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "MILTER_LISTEN_FD", ReadinessPipe.variable,
+        ProxyParent.variable,
     ]
 
     /// Takes `socket` and moves it above fd 10 (close-on-exec), so that the dups to 3 and 4 never clobber it.
@@ -75,6 +77,9 @@ struct ChildLauncher {
         }
         return result + [
             "MILTER_LISTEN_FD=\(childListenDescriptor)", "\(ReadinessPipe.variable)=\(childReadyDescriptor)",
+            // The daemon follows the proxy into death (``ProxyParent``); spawned from the main thread (the run loop),
+            // which lives as long as the proxy, since the parent-death signal follows the spawning thread.
+            "\(ProxyParent.variable)=\(getpid())",
         ]
     }
 

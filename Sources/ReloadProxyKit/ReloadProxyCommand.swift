@@ -28,7 +28,8 @@ public struct ReloadProxyCommand: ParsableCommand {
         discussion: """
             The socket comes from systemd socket activation (LISTEN_FDS, LISTEN_PID checked) or from \
             --listen. Each child gets it as fd 3 (MILTER_LISTEN_FD=3) and a readiness pipe as fd 4 \
-            (MILTER_READY_FD=4). SIGHUP starts a new child; once it writes its ready byte the old one \
+            (MILTER_READY_FD=4), and the proxy's pid (MILTER_PROXY_PID: on Linux reference-milter daemon then \
+            gets SIGTERM when the proxy dies, even by SIGKILL). SIGHUP starts a new child; once it writes its ready byte the old one \
             gets SIGINT and drains. A new child that exits or is not ready in time never replaces the \
             serving one. SIGTERM or SIGINT go to every child; after --stop-timeout they get SIGKILL. \
             If the first child exits or is not ready in time, the proxy exits 3: the daemon cannot \

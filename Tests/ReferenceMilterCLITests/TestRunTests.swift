@@ -78,7 +78,7 @@ import Testing
         let error = await #expect(throws: FrameTooLarge.self) {
             _ = try await Self.run(Self.message(subject: String(repeating: "x", count: 200_000)), classifier)
         }
-        #expect(error?.name == "Subject" && error?.position == 3)
+        #expect(error?.frame == "the HEADER frame of header field 3 'Subject'")
         #expect(error?.size == 200_009 && error?.limit == 65_535)
         let text = error.map { "\($0)" } ?? ""
         #expect(text.contains("'Subject' (value not shown)") && text.contains("200009 bytes"), "\(text)")

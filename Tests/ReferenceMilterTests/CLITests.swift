@@ -69,6 +69,35 @@ import Testing
         #expect(raised.status == 0, "\(raised.stderr)")
     }
 
+    /// An envelope address, HELO name or client name over --max-frame-size (in its own frame or in the MACRO frame
+    /// that carries it): `test` exited 2 with `Connection reset by peer ... frameTooLarge, command 'D'`. `LONG` stands
+    /// for 70,000 x's, `PATH` for the message.
+    @Test(arguments: [
+        (["test", "PATH", "LONG@example.com"], "the MACRO frame before MAIL, its longest value macro '{mail_addr}'"),
+        (
+            ["test", "PATH", "a@example.com", "b@example.org", "LONG@example.org"],
+            "the MACRO frame before RCPT, its longest value macro '{rcpt_addr}'"
+        ),
+        (["test", "--helo", "LONG", "PATH"], "the HELO frame of the HELO name"),
+        (["test", "--client-name", "LONG", "PATH"], "the MACRO frame before CONNECT, its longest value macro '_'"),
+    ])
+    func testNamesAnEnvelopeOrClientFieldOverTheFrameLimit(arguments: [String], frame: String) async throws {
+        let path = try Self.message(subject: "hello")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let long = String(repeating: "x", count: 70_000)
+        let arguments = arguments.map {
+            $0 == "PATH" ? path : $0.replacingOccurrences(of: "LONG", with: long)
+        }
+        let run = try await Self.run(arguments)
+        #expect(run.status == 3, "\(run.stderr.prefix(500))")
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("\(frame) (value not shown) has a payload of "), "\(run.stderr.prefix(500))")
+        #expect(run.stderr.contains("over the milter's limit of 65535 (--max-frame-size"))
+        #expect(!run.stderr.contains("xxx") && !run.stderr.contains("reset by peer"), "\(run.stderr.prefix(500))")
+        let raised = try await Self.run(["test", "--max-frame-size", "300000"] + arguments.dropFirst())
+        #expect(raised.status == 0, "\(raised.stderr.prefix(500))")
+    }
+
     @Test(arguments: [["test"], ["test", "/nonexistent.eml"], ["frobnicate"], ["daemon", "not an address"]])
     func usageErrorsExitWithTwo(arguments: [String]) async throws {
         #expect(try await Self.run(arguments).status == 2)

@@ -80,7 +80,7 @@ package enum SummaryMerge {
     /// within it already, so no addition here overflows).
     private static func checkSums(_ a: RunSummary, _ b: RunSummary) throws(MergeError) {
         var pairs = [
-            (a.messages, b.messages), (a.connectFailures, b.connectFailures),
+            (a.messages, b.messages), (a.connectFailures, b.connectFailures), (a.inputErrors, b.inputErrors),
             (Int(clamping: a.latencies.totalCount), Int(clamping: b.latencies.totalCount)),
             (a.pacing?.started ?? 0, b.pacing?.started ?? 0), (a.pacing?.lateStarts ?? 0, b.pacing?.lateStarts ?? 0),
             (a.pacing?.notStarted ?? 0, b.pacing?.notStarted ?? 0),
@@ -189,6 +189,8 @@ package enum SummaryMerge {
             try count(record.connectFailures, "connectFailures")
             - total(reasons.values, "the connection failures by reason")
         if unexplained > 0 { reasons["(no reason recorded)", default: 0] += unexplained }
+        // Absent in the summaries of older runs, which counted input errors with the connection failures.
+        let inputErrors = try count(record.inputErrors ?? 0, "inputErrors")
         guard record.seconds.isFinite, record.seconds >= 0 else {
             throw MergeError(description: "seconds out of range: \(record.seconds)")
         }
@@ -209,7 +211,7 @@ package enum SummaryMerge {
         }
         let summary = RunSummary(
             messages: messages, verdicts: verdicts, findings: record.findings, mismatches: record.mismatches,
-            connectFailuresByReason: reasons, latencies: histogram, pacing: pacing)
+            connectFailuresByReason: reasons, inputErrors: inputErrors, latencies: histogram, pacing: pacing)
         return (summary, record.seconds)
     }
 

@@ -82,6 +82,8 @@ package enum JSONReport {
         let connectFailures: Int
         /// Absent in summaries written before it was added.
         let connectFailuresByReason: [String: Int]?
+        /// Messages the MTA would not offer to the milter; absent in summaries written before it was added.
+        let inputErrors: Int?
         let seconds: Double
         let messagesPerSecond: Double
         let latencyMs: [String: Double]
@@ -122,7 +124,7 @@ package enum JSONReport {
                 FindingRecord(code: $0.code, step: "\($0.step)", severity: $0.severity.rawValue, description: "\($0)")
             },
             latencyMs: outcome.latency.milliseconds,
-            steps: result?.steps.map(step) ?? [], error: outcome.connectError,
+            steps: result?.steps.map(step) ?? [], error: outcome.error,
             resultingMessage: includeMessage
                 ? result?.resultingMessage.map { String(decoding: $0.rendered, as: UTF8.self) } : nil)
         return encode(record)
@@ -133,7 +135,8 @@ package enum JSONReport {
             messages: summary.messages,
             verdicts: Dictionary(uniqueKeysWithValues: summary.verdicts.map { ($0.key.rawValue, $0.value) }),
             findings: summary.findings, mismatches: summary.mismatches, connectFailures: summary.connectFailures,
-            connectFailuresByReason: summary.connectFailuresByReason, seconds: seconds,
+            connectFailuresByReason: summary.connectFailuresByReason, inputErrors: summary.inputErrors,
+            seconds: seconds,
             messagesPerSecond: seconds > 0 ? Double(summary.messages) / seconds : 0,
             latencyMs: [
                 "p50": summary.latencyMilliseconds(percentile: 50), "p90": summary.latencyMilliseconds(percentile: 90),

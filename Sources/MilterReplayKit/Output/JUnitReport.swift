@@ -5,12 +5,12 @@ import Foundation
 #endif
 
 /// The `--junit FILE` output: a test case per message; a mismatch or finding is a failure, an
-/// unreachable milter an error.
+/// unreachable milter or an input error an error.
 package enum JUnitReport {
     /// The document; `showsValues` shows the envelope addresses in the rows' replies (``TextReport/line(_:showsValues:)``).
     package static func document(_ outcomes: [MessageOutcome], seconds: Double, showsValues: Bool = false) -> String {
-        let failures = outcomes.filter { $0.connectError == nil && $0.isFailure }.count
-        let errors = outcomes.filter { $0.connectError != nil }.count
+        let failures = outcomes.filter { $0.error == nil && $0.isFailure }.count
+        let errors = outcomes.filter { $0.error != nil }.count
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites>\n"
         xml += "  <testsuite name=\"milter-replay\" tests=\"\(outcomes.count)\" failures=\"\(failures)\""
@@ -25,7 +25,7 @@ package enum JUnitReport {
         let name = "\(path.lastPathComponent) #\(outcome.sequence)"
         var xml = "    <testcase classname=\"\(escape(path.deletingLastPathComponent))\" name=\"\(escape(name))\""
         xml += " time=\"\(String(format3: outcome.latency.milliseconds / 1000))\">\n"
-        if let error = outcome.connectError {
+        if let error = outcome.error {
             xml += "      <error message=\"\(escape(error))\"/>\n"
         } else if outcome.isFailure {
             var messages: [String] = []

@@ -9,6 +9,9 @@ package struct RunSummary: Sendable {
     package private(set) var mismatches: [String] = []
     /// Messages that found no milter connection, by why.
     package private(set) var connectFailuresByReason: [String: Int] = [:]
+    /// Messages the MTA would not offer to the milter (``EnvelopeInputError``): errors of the input, neither
+    /// messages nor connection failures.
+    package private(set) var inputErrors = 0
     /// The latency of every message, in microseconds.
     package private(set) var latencies = Histogram<UInt64>(
         highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
@@ -24,13 +27,14 @@ package struct RunSummary: Sendable {
     /// A summary read back from its parts (``merge(_:)`` adds several).
     package init(
         messages: Int, verdicts: [Disposition: Int], findings: [String: Int], mismatches: [String],
-        connectFailuresByReason: [String: Int], latencies: Histogram<UInt64>, pacing: Pacing?
+        connectFailuresByReason: [String: Int], inputErrors: Int = 0, latencies: Histogram<UInt64>, pacing: Pacing?
     ) {
         self.messages = messages
         self.verdicts = verdicts
         self.findings = findings
         self.mismatches = mismatches
         self.connectFailuresByReason = connectFailuresByReason
+        self.inputErrors = inputErrors
         self.latencies = latencies
         self.pacing = pacing
     }
@@ -42,6 +46,7 @@ package struct RunSummary: Sendable {
         findings.merge(other.findings, uniquingKeysWith: +)
         mismatches += other.mismatches
         connectFailuresByReason.merge(other.connectFailuresByReason, uniquingKeysWith: +)
+        inputErrors += other.inputErrors
         latencies.add(other.latencies)
         switch (pacing, other.pacing) {
         case (nil, _): pacing = other.pacing
@@ -52,11 +57,16 @@ package struct RunSummary: Sendable {
         }
     }
 
-    /// Counts one message; a message that found no milter connection is a connection failure, not a message.
+    /// Counts one message; a message that found no milter connection is a connection failure, and one the MTA
+    /// would not offer to the milter an input error, not a message.
     package mutating func add(_ outcome: MessageOutcome) {
         if let lag = outcome.startLag { pacing?.started(outcome.sequence, lag: lag) }
         if let error = outcome.connectError {
             connectFailuresByReason[error, default: 0] += 1
+            return
+        }
+        if outcome.inputError != nil {
+            inputErrors += 1
             return
         }
         messages += 1
@@ -89,9 +99,9 @@ package struct RunSummary: Sendable {
     /// The largest latency in milliseconds.
     var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
 
-    /// The exit code the run deserves.
+    /// The exit code the run deserves: an input error's is a connection failure's.
     package var exitCode: Int32 {
-        if connectFailures > 0 { return ExitCodes.connectFailed }
+        if connectFailures > 0 || inputErrors > 0 { return ExitCodes.connectFailed }
         if !mismatches.isEmpty || findingCount > 0 { return ExitCodes.mismatch }
         return ExitCodes.success
     }

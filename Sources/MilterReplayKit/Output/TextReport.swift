@@ -15,7 +15,7 @@ package enum TextReport {
     /// `path  verdict  "reply"  MODIFICATION, ...  1.23 ms  id QUEUEID`, then mismatch and findings (``label(_:)``).
     /// The envelope addresses in the reply and the quarantine reason are redacted unless `showsValues`.
     static func line(_ outcome: MessageOutcome, showsValues: Bool = false) -> String {
-        if let error = outcome.connectError { return oneLine("\(outcome.entry.path)  error  \(error)") }
+        if let error = outcome.error { return oneLine("\(outcome.entry.path)  error  \(error)") }
         guard let result = outcome.result else { return oneLine(outcome.entry.path) }
         var parts = [outcome.entry.path, result.verdict.rawValue]
         if result.smtpReply != nil || result.quarantineReason != nil {
@@ -86,6 +86,7 @@ package enum TextReport {
             lines.append("connection failures: \(summary.connectFailures)")
             lines += summary.connectFailuresByReason.sorted { $0.key < $1.key }.map { "  \($0.value)  \($0.key)" }
         }
+        if summary.inputErrors > 0 { lines.append("input errors: \(summary.inputErrors)") }
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
         if let pacing = summary.pacing { lines.append(paced(pacing)) }

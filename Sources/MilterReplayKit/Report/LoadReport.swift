@@ -2,7 +2,7 @@ import MilterClient
 import _MilterSystem
 
 /// The report of an `.eml` replay or load run: the command line and machine, the latency percentile
-/// curve, throughput and latency per second, verdicts, findings and connection failures.
+/// curve, throughput and latency per second, verdicts, findings, connection failures and input errors.
 package enum LoadReport {
     /// The percentiles drawn on the curve, on a log axis of 1 / (1 − p) as HdrHistogram plots do.
     static let percentiles = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999]
@@ -16,6 +16,7 @@ package enum LoadReport {
         facts += [
             ("messages", "\(summary.messages)"),
             ("connection failures", "\(summary.connectFailures)"),
+            ("input errors", "\(summary.inputErrors)"),
             ("duration", "\(ChartScale.label(seconds)) s"),
             ("throughput", "\(ChartScale.label(rate)) messages/s"),
             ("latency p50 / p99 / max", latencyLine(summary)),

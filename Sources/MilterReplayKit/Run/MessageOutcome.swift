@@ -7,10 +7,13 @@ package struct MessageOutcome: Sendable {
     package let sequence: Int
     /// The message.
     package let entry: CorpusEntry
-    /// The transaction, or `nil` when no milter connection could be opened.
+    /// The transaction, or `nil` when no milter connection could be opened or the message was an input error.
     package let result: TransactionResult?
     /// Why the milter could not be reached, if it could not.
     package let connectError: String?
+    /// Why the MTA would not offer the message to the milter (``EnvelopeInputError``), if it would not: an error
+    /// of the input, not of the connection.
+    package let inputError: String?
     /// Findings of the connection (OPTNEG, CONNECT, HELO, QUIT) reported with this message.
     package var connectionFindings: [Finding]
     /// From the start of the transaction (or, with `--rate`, its scheduled start) to its verdict.
@@ -32,12 +35,13 @@ package struct MessageOutcome: Sendable {
     /// ``expectationFailures`` unredacted.
     package init(
         sequence: Int, entry: CorpusEntry, result: TransactionResult?, connectError: String?,
-        connectionFindings: [Finding], latency: Duration, showsValues: Bool = false
+        inputError: String? = nil, connectionFindings: [Finding], latency: Duration, showsValues: Bool = false
     ) {
         self.sequence = sequence
         self.entry = entry
         self.result = result
         self.connectError = connectError
+        self.inputError = inputError
         self.connectionFindings = connectionFindings
         self.latency = latency
         // Checked only when the manifest asks for more: unwrapping the result would copy it for every message.
@@ -60,6 +64,9 @@ package struct MessageOutcome: Sendable {
         return expected != verdict
     }
 
+    /// Why the message got no verdict: the connection error or the input error, as its row shows it.
+    var error: String? { connectError ?? inputError }
+
     /// Whether the message counts against the exit code.
-    var isFailure: Bool { isMismatch || !expectationFailures.isEmpty || !findings.isEmpty || connectError != nil }
+    var isFailure: Bool { isMismatch || !expectationFailures.isEmpty || !findings.isEmpty || error != nil }
 }

@@ -45,7 +45,8 @@ final class OutcomeCollector: Sendable {
         // The row and the whole transcript go out in one print: connections never interleave.
         if let transcript = outcome.transcript { text += transcript }
         state.withLockedValue { state in
-            // A failed connection is printed once per reason; the summary counts them all.
+            // A failed connection is printed once per reason (an input error, which names its message, every
+            // time); the summary counts them all.
             if !output.json, let error = outcome.connectError, !state.connectReasonsShown.insert(error).inserted {
                 text = ""
             }

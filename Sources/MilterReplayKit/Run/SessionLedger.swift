@@ -54,7 +54,7 @@ struct SessionLedger {
         let inputError = EnvelopeInputError.description(of: result)
         held = MessageOutcome(
             sequence: item.sequence, entry: entry, result: inputError == nil ? consume result : nil,
-            connectError: inputError,
+            connectError: nil, inputError: inputError,
             connectionFindings: pendingFindings, latency: latency, showsValues: showsValues)
         held?.startLag = startLag
         pendingFindings = []

@@ -6,6 +6,6 @@ public enum ExitCodes {
     public static let mismatch: Int32 = 1
     /// A usage error: bad option, missing input, no target.
     public static let usage: Int32 = 2
-    /// The milter could not be reached.
+    /// The milter could not be reached, or a message was one the MTA would not offer to it (an input error).
     public static let connectFailed: Int32 = 3
 }

@@ -122,6 +122,16 @@ struct DaemonCommand: AsyncParsableCommand {
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
             load: { try milter.classifier(configPath: $0) }, logger: logger)
         let stop = StopSignals(signals: await UnixSignalsSequence(trapping: .sigterm, .sigint), logger: logger)
+        // With SIGTERM trapped: a SIGTERM when reload-proxy dies (even by SIGKILL) drains and stops the daemon.
+        switch ProxyParent.follow() {
+        case .notUnderProxy, .following: break
+        case .proxyGone(let pid): logger.warning("reload-proxy (pid \(pid)) is gone: stopping")
+        case .unavailable(let pid):
+            logger.warning("cannot ask for SIGTERM when reload-proxy (pid \(pid)) dies: prctl not found")
+        case .notParent(let pid, let parent):
+            let words = "the daemon will not stop if the proxy is killed"
+            logger.warning("reload-proxy (pid \(pid)) is not this daemon's parent (pid \(parent)): \(words)")
+        }
         let server = MilterServer(classifier: classifier, configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ReadyReportingServer(server: server)), .init(service: reloader),

@@ -16,8 +16,9 @@ struct TestCommand: AsyncParsableCommand {
         abstract: "Classify one message through the milter protocol and print the decision.",
         discussion: """
             Exit status: 0 accept, 1 reject, 2 usage or configuration error, 3 tempfail, 4 discard, 5 quarantine. \
-            A header field too large for the milter's frame limit (--max-frame-size) is not sent: the error names \
-            it, and the exit status is 3, the tempfail an MTA would apply when the milter drops the connection. \
+            A header field, envelope address, HELO or client name or macro value whose frame is too large for the \
+            milter's frame limit (--max-frame-size) is not sent: the error names it (not its value), and the exit \
+            status is 3, the tempfail an MTA would apply when the milter drops the connection. \
             With --header and --body, the message is built on the command line and the arguments are SENDER and \
             RECIPIENTS.
             """)

@@ -24,13 +24,17 @@ package struct TestRun {
     /// Starts a server with the classifier on a private socket, has MilterClient play Postfix with `client`
     /// (by default MilterClient's, as milter-replay's) through one message to it, and stops the server.
     /// `memory` is the server's memory budget (the daemon's default unless a test asks for less).
-    /// A header field whose HEADER frame the milter would refuse (over `options.maximumFrameSize`) is
-    /// ``FrameTooLarge``, thrown before anything is sent.
+    /// A frame the milter would refuse (over `options.maximumFrameSize`: a header field's, or one carrying the
+    /// envelope, the HELO name, the client's name or a macro value) is ``FrameTooLarge``, thrown before anything
+    /// is sent.
     package static func run(
         message: MilterMessage, classifier: any MailClassifier, options: ProtocolOptions, classifierTimeout: TimeAmount,
         client: SMTPClient = SMTPClient(), memory: MemoryBudget = MemoryBudget()
     ) async throws -> TestRun {
-        try FrameSizeCheck.check(message, limit: options.maximumFrameSize)
+        let symbolLists = classifier.needs.macros.map { SymbolList(stage: $0.key, names: $0.value) }
+        try FrameSizeCheck.check(
+            message, configuration: PostfixPlay.configuration(timeout: classifierTimeout + .seconds(10)),
+            client: client, symbolLists: symbolLists, limit: options.maximumFrameSize)
         let decision = NIOLockedValueBox<Decision?>(nil)
         let warnings = ServerWarnings()
         let logger = warnings.logger(label: "test")
