@@ -6,7 +6,8 @@ import NIOCore
 /// The modifications the MTA granted come first, in an order the protocol accepts, then the
 /// quarantine request and the verdict. The whole is checked against the session's sequencing rules
 /// and encoded before anything is sent. A decision that still cannot be sent (a NUL in a header
-/// value or a quarantine reason, a quarantine the MTA did not grant) is replaced by the failure
+/// value or a quarantine reason, an invalid header name, a line break in a header value that is not
+/// a fold or any line break in a quarantine reason, a quarantine the MTA did not grant) is replaced by the failure
 /// verdict without modifications: the MTA always gets a valid answer, and the connection goes on.
 struct EndOfMessageAnswer {
     /// The replies, in the order they are sent.
