@@ -1,9 +1,7 @@
-import Logging
 import MailMessage
 import MilterClient
 import MilterProtocol
 import MilterTestSupport
-import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -63,15 +61,8 @@ struct SubjectEchoClassifier: MailClassifier {
     }
 
     @Test(.tags(.integration)) func anEncodedSubjectWithCRLFIsNotInjectedThroughTheServer() async throws {
-        let lines = NIOLockedValueBox<[String]>([])
-        let handler = OperatorLogHandler(
-            label: "test", level: .info, format: .text, clock: nil,
-            output: { text in lines.withLockedValue { $0.append(text) } })
-        var configuration = ServerConfiguration(eventLoopThreads: 1, drainTimeout: .milliseconds(200))
-        configuration.timeouts.handshake = .seconds(120)
-        let milter = try await EmbeddedMilter.start(
-            classifier: SubjectEchoClassifier(), configuration: configuration,
-            logger: Logger(label: "test", factory: { _ in handler }))
+        let logged = try await LoggedMilter.start(SubjectEchoClassifier())
+        let milter = logged.milter
         let connection = try await openClient(milter)
         await connection.connect()
         await connection.helo()
@@ -93,7 +84,7 @@ struct SubjectEchoClassifier: MailClassifier {
         #expect(await connection.quit().isEmpty)
         await milter.shutdown()
 
-        let log = lines.withLockedValue { $0.joined() }
+        let log = logged.log
         let decisions = log.split(separator: "\n").filter { $0.contains("cannot be sent: lineBreakNotFold") }
         #expect(decisions.count == 4, "\(log)")
         #expect(!log.contains("Injected"), "personal data in the log: \(log)")
