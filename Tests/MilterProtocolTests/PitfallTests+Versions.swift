@@ -115,6 +115,42 @@ import Testing
         }
     }
 
+    /// A line break in a header value that is not a fold, or any line break in a quarantine reason,
+    /// is refused on both sides: the MTA would write a header field of the milter's choosing.
+    @Test func headerValuesBreakLinesOnlyAsFoldsAndQuarantineReasonsNotAtAll() throws {
+        let values = [
+            "x\r\nX-Injected: yes", "x\nX-Injected: yes", "x\rX-Injected: yes", "x\r\n", "x\n", "x\n ", "x\n\t\n y",
+        ]
+        var bad = values.flatMap { value in
+            [
+                MilterReply.addHeader(HeaderField(name: "X-A", value: MilterString(value))),
+                .insertHeader(
+                    IndexedHeaderField(index: 0, field: HeaderField(name: "X-A", value: MilterString(value)))),
+                .changeHeader(
+                    IndexedHeaderField(index: 1, field: HeaderField(name: "X-A", value: MilterString(value)))),
+            ]
+        }
+        bad += ["held\r\nX-Injected: 1", "held\n", "held\r", "a\n b"].map { MilterReply.quarantine(MilterString($0)) }
+        for reply in bad {
+            var mta = try MTADriver(answer: Fixtures.answerAll)
+            try mta.openTransaction()
+            _ = try mta.send(.endOfMessage(ByteBuffer()))
+            expectViolation(.lineBreakNotFold) { _ = try mta.receive(reply) }
+
+            var milter = try MilterDriver()
+            try milter.openTransaction()
+            _ = try milter.receive(.endOfMessage(ByteBuffer()))
+            expectViolation(.lineBreakNotFold) { try milter.session.replyWillBeSent(reply) }
+        }
+        var milter = try MilterDriver()
+        try milter.openTransaction()
+        _ = try milter.receive(.endOfMessage(ByteBuffer()))
+        for value in ["a\n b", "a\r\n\tb", "a\n  b\n\tc", ""] {
+            try milter.session.replyWillBeSent(.addHeader(HeaderField(name: "X-Fold", value: MilterString(value))))
+        }
+        try milter.session.replyWillBeSent(.quarantine(MilterString("held by rule")))
+    }
+
     @Test func pitfall22_skipWithoutTheFlagAndProgressOrQuarantineOutsideEndOfMessage() throws {
         // A milter must not send SKIP that the MTA did not offer. Sendmail refuses it; Postfix's
         // milter8_event takes it anyway, so its rules warn.

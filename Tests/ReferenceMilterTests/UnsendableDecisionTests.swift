@@ -64,17 +64,11 @@ struct NULDecisionClassifier: MailClassifier {
     }
 
     @Test(.tags(.integration)) func aNULInAHeaderValueOrQuarantineReasonGetsTheFailureVerdict() async throws {
-        let lines = NIOLockedValueBox<[String]>([])
         let observed = NIOLockedValueBox<[Verdict]>([])
-        let handler = OperatorLogHandler(
-            label: "test", level: .info, format: .text, clock: nil,
-            output: { text in lines.withLockedValue { $0.append(text) } })
-        var configuration = ServerConfiguration(eventLoopThreads: 1, drainTimeout: .milliseconds(200))
-        configuration.timeouts.handshake = .seconds(120)
-        let milter = try await EmbeddedMilter.start(
-            classifier: NULDecisionClassifier(), configuration: configuration,
-            logger: Logger(label: "test", factory: { _ in handler }),
+        let logged = try await LoggedMilter.start(
+            NULDecisionClassifier(),
             observer: { _, decision in observed.withLockedValue { $0.append(decision.verdict) } })
+        let milter = logged.milter
         let connection = try await openClient(milter)
         await connection.connect()
         await connection.helo()
@@ -94,7 +88,7 @@ struct NULDecisionClassifier: MailClassifier {
 
         let failure = ProtocolOptions().failureVerdict
         #expect(observed.withLockedValue { $0 } == [failure, .accept, failure, .accept])
-        let log = lines.withLockedValue { $0.joined() }
+        let log = logged.log
         let decisions = log.split(separator: "\n").filter { $0.contains("TEMPFAIL (") }
         #expect(decisions.count == 2, "\(log)")
         #expect(decisions.allSatisfy { $0.contains("cannot be sent: embeddedNUL") }, "\(log)")

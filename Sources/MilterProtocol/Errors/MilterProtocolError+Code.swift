@@ -12,6 +12,7 @@ extension MilterProtocolError {
             // MTA-side sequencing (the milter broke a rule)
             case replyToNoReplyCommand, unsolicitedReply, replyDespiteNoReply
             case modificationBeforeEndOfMessage, modificationNotNegotiated, replaceBodyInterleaved, invalidHeaderName
+            case lineBreakNotFold
             case skipNotNegotiated, skipNotAllowedHere, replyNotAllowedHere, negotiationExpected
             case quarantineBeforeEndOfMessage
             // Milter-side sequencing (the MTA broke a rule)
@@ -67,6 +68,10 @@ extension MilterProtocolError {
         /// ADDHEADER, INSHEADER or CHGHEADER with a header name that is empty or not an RFC 5322 field name
         /// (printable US-ASCII other than `:`); libmilter's `smfi_addheader` refuses an empty one itself.
         public static let invalidHeaderName = Code(.invalidHeaderName)
+        /// ADDHEADER, INSHEADER or CHGHEADER with a value holding a CR or LF that does not start a fold
+        /// (a space or tab, then more text), or a QUARANTINE reason holding any CR or LF: the MTA would
+        /// write a header field of the milter's choosing, or end the header block.
+        public static let lineBreakNotFold = Code(.lineBreakNotFold)
         /// SKIP without SMFIP_SKIP negotiated (pitfall 22).
         public static let skipNotNegotiated = Code(.skipNotNegotiated)
         /// SKIP outside a body chunk or other repeatable event.

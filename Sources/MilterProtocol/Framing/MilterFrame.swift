@@ -33,4 +33,8 @@ public struct MilterFrameLimits: Hashable, Sendable {
     /// A limit for replies from a milter: 1 MiB - 1, libmilter's largest MDS setting.
     /// Postfix allows far more (INT_MAX/2); a client that wants that can raise it.
     public static let replies = MilterFrameLimits(maximumPayloadLength: 1_048_575)
+    /// The largest reply payload an MTA takes: Postfix's `milter8_read_resp` drops the connection
+    /// when a reply's length field (payload plus the command byte) is over `INT_MAX / 2`. Sendmail's
+    /// `milter_read` (8.14 on) checks no upper bound. A milter must never send more than this.
+    public static let mtaReplies = MilterFrameLimits(maximumPayloadLength: Int(Int32.max) / 2 - 1)
 }

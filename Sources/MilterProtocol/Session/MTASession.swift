@@ -151,6 +151,7 @@ public struct MTASession: Hashable, Sendable {
             guard case .quarantine(let reason) = reply else { return .progress }
             if rules.quarantineOnlyAtEndOfMessage && step != .endOfMessage { throw notHere(reply, step) }
             try requireNegotiated(.quarantine, for: reply)
+            try reply.checkLineBreaks()
             return .quarantine(reason)
         case let id where id.isModification:
             try checkModification(reply, at: step)
@@ -181,6 +182,7 @@ public struct MTASession: Hashable, Sendable {
         }
         if let action = reply.id.requiredAction { try requireNegotiated(action, for: reply) }
         try reply.checkHeaderName()
+        try reply.checkLineBreaks()
         if reply.id == .replaceBody {
             if bodyReplacement == .finished {
                 throw MilterProtocolError(

@@ -87,10 +87,13 @@ public struct MilterSession: Sendable {
         switch reply.id {
         case .optionNegotiation: throw unowed(reply)
         case .progress: return
-        case .quarantine: try requireEndOfMessage(reply, step, action: .quarantine)
+        case .quarantine:
+            try requireEndOfMessage(reply, step, action: .quarantine)
+            try reply.checkLineBreaks()
         case let id where id.isModification:
             try requireEndOfMessage(reply, step, action: id.requiredAction!)
             try reply.checkHeaderName()
+            try reply.checkLineBreaks()
             try trackBodyReplacement(reply)
         default:
             try checkFinal(reply, step)

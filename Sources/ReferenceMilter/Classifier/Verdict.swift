@@ -60,7 +60,10 @@ extension ReplyCode {
     ///   - enhancedCode: the RFC 3463 code, such as `5.7.1`; dropped if its class does not match.
     ///   - text: the human-readable text.
     public static func sanitized(code: Int, enhancedCode: String?, text: String) -> ReplyCode {
-        let clean = String(text.map { $0 == "\r" || $0 == "\n" || $0 == "\0" ? " " : $0 })
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        let clean = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { $0 == "\r" || $0 == "\n" || $0 == "\0" ? " " : $0 }))
         var cut = ""
         for character in clean {
             guard cut.utf8.count + character.utf8.count <= 200 else { break }

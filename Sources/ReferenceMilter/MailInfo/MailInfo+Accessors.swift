@@ -3,6 +3,10 @@ import MailMessage
 /// srmilter's accessors: each returns `""` (or 0, or an empty list) when the information is missing.
 extension MailInfo {
     /// The first field called `name`, unfolded and RFC 2047-decoded, without surrounding spaces.
+    ///
+    /// The decoded text is the sender's: an encoded word may decode to CR, LF or NUL (`=0D=0A`), and
+    /// they are kept. A header edit that carries such text on is refused (the message gets the failure
+    /// verdict); replace them first if the text is to go back into a header.
     public func header(_ name: String) -> String {
         guard let field = headerFields.first(where: { $0.hasName(name) }) else { return "" }
         return field.decodedValue.trimmingSpaces
@@ -13,7 +17,8 @@ extension MailInfo {
         headerFields.filter { $0.hasName(name) }.map(\.decodedValue.trimmingSpaces)
     }
 
-    /// The decoded Subject.
+    /// The decoded Subject, as ``header(_:)`` gives it: it may hold CR, LF or NUL from an encoded word,
+    /// so `changeHeader("Subject", "[checked] " + subject)` is refused unless they are replaced first.
     public var subject: String { header("Subject") }
     /// The From address.
     public var fromAddress: String { message.from.address }

@@ -6,8 +6,10 @@ import NIOCore
 /// The modifications the MTA granted come first, in an order the protocol accepts, then the
 /// quarantine request and the verdict. The whole is checked against the session's sequencing rules
 /// and encoded before anything is sent. A decision that still cannot be sent (a NUL in a header
-/// value or a quarantine reason, a quarantine the MTA did not grant) is replaced by the failure
-/// verdict without modifications: the MTA always gets a valid answer, and the connection goes on.
+/// value or a quarantine reason, an invalid header name, a line break in a header value that is not
+/// a fold or any line break in a quarantine reason, a reply longer than the MTA takes, a quarantine
+/// the MTA did not grant) is replaced by the failure verdict without modifications: the MTA always
+/// gets a valid answer, and the connection goes on.
 struct EndOfMessageAnswer {
     /// The replies, in the order they are sent.
     let replies: [MilterReply]
@@ -22,8 +24,12 @@ struct EndOfMessageAnswer {
 
     /// The answer to `decision`, its replies recorded in `session`, which owes the end-of-message
     /// reply; throws only if not even a bare tempfail can be sent now.
+    ///
+    /// A reply whose payload is over `replyLimit` (the MTA's, ``MilterFrameLimits/mtaReplies``)
+    /// counts as one that cannot be sent: the MTA would drop the connection on it.
     static func answering(
-        _ decision: Decision, failureVerdict: Verdict, session: inout MilterSession
+        _ decision: Decision, failureVerdict: Verdict, session: inout MilterSession,
+        replyLimit: MilterFrameLimits = .mtaReplies
     ) throws(MilterProtocolError) -> EndOfMessageAnswer {
         let granted = session.options?.actions ?? []
         var kept: [Modification] = []
@@ -39,23 +45,26 @@ struct EndOfMessageAnswer {
         }
         let cause: MilterProtocolError
         do {
-            return try attempt(decision, kept, dropped: dropped, replacing: nil, session: &session)
+            return try attempt(
+                decision, kept, dropped: dropped, replacing: nil, replyLimit: replyLimit, session: &session)
         } catch {
             cause = error
         }
         let substitute = Decision(failureVerdict, reason: "the classifier's decision cannot be sent: \(cause.code)")
-        if let answer = try? attempt(substitute, [], dropped: [], replacing: cause, session: &session) {
+        if let answer = try? attempt(
+            substitute, [], dropped: [], replacing: cause, replyLimit: replyLimit, session: &session)
+        {
             return answer
         }
         // The failure verdict cannot be sent either (a quarantine the MTA did not grant).
         let bare = Decision(.tempfail(nil), reason: substitute.reason)
-        return try attempt(bare, [], dropped: [], replacing: cause, session: &session)
+        return try attempt(bare, [], dropped: [], replacing: cause, replyLimit: replyLimit, session: &session)
     }
 
     /// The answer that sends `decision` with `modifications`, if the session takes all its replies.
     private static func attempt(
         _ decision: Decision, _ modifications: [Modification], dropped: [Modification],
-        replacing cause: MilterProtocolError?, session: inout MilterSession
+        replacing cause: MilterProtocolError?, replyLimit: MilterFrameLimits, session: inout MilterSession
     ) throws(MilterProtocolError) -> EndOfMessageAnswer {
         var replies = ordered(modifications)
         if case .quarantine(let reason) = decision.verdict { replies.append(.quarantine(MilterString(reason))) }
@@ -65,7 +74,16 @@ struct EndOfMessageAnswer {
         var frames = ByteBuffer()
         for reply in replies {
             try trial.replyWillBeSent(reply)
+            let start = frames.writerIndex
             try frames.writeMilterReply(reply)
+            // The frame is the length field, the reply byte and the payload.
+            let payload = frames.writerIndex - start - 5
+            if payload > replyLimit.maximumPayloadLength {
+                throw MilterProtocolError(
+                    .frameTooLarge, commandByte: reply.id.rawValue,
+                    detail:
+                        "\(reply.id) payload of \(payload) bytes is over the MTA's \(replyLimit.maximumPayloadLength)")
+            }
         }
         session = trial
         return EndOfMessageAnswer(

@@ -1,0 +1,52 @@
+/// The check both sides make on the text of a header edit and of a quarantine reason.
+extension MilterReply {
+    /// A header value may break its line only as a fold: CRLF or LF followed by a space or tab and
+    /// then something other than white space. Any other CR or LF (a trailing one included) would
+    /// make the MTA write a header field of the milter's choosing, or end the header block. A
+    /// quarantine reason is one line: it may hold no CR or LF at all. The error names the rule,
+    /// never the value. Other replies pass.
+    func checkLineBreaks() throws(MilterProtocolError) {
+        switch self {
+        case .addHeader(let field):
+            try Self.checkFolds(field.value, id)
+        case .insertHeader(let indexed), .changeHeader(let indexed):
+            try Self.checkFolds(indexed.field.value, id)
+        case .quarantine(let reason):
+            guard reason.bytes.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return }
+            throw MilterProtocolError(
+                .lineBreakNotFold, commandByte: id.rawValue, detail: "\(id) reason contains CR or LF")
+        default:
+            return
+        }
+    }
+
+    private static func checkFolds(_ value: MilterString, _ id: ID) throws(MilterProtocolError) {
+        guard !isFolded(value.bytes) else { return }
+        throw MilterProtocolError(
+            .lineBreakNotFold, commandByte: id.rawValue,
+            detail: "\(id) header value has a CR or LF that is not a fold")
+    }
+
+    /// Whether every line break in `bytes` starts a fold with a non-empty continuation.
+    static func isFolded(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x0D || byte == 0x0A else {
+                index += 1
+                continue
+            }
+            if byte == 0x0D {
+                guard index + 1 < bytes.count, bytes[index + 1] == 0x0A else { return false }
+                index += 1
+            }
+            // `index` is at the LF: the next line must start with white space and hold more.
+            var next = index + 1
+            guard next < bytes.count, bytes[next] == 0x20 || bytes[next] == 0x09 else { return false }
+            while next < bytes.count, bytes[next] == 0x20 || bytes[next] == 0x09 { next += 1 }
+            guard next < bytes.count, bytes[next] != 0x0D, bytes[next] != 0x0A else { return false }
+            index = next
+        }
+        return true
+    }
+}
