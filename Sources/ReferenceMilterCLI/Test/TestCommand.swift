@@ -2,6 +2,7 @@ import ArgumentParser
 import MailMessage
 import MilterClient
 import MilterProtocol
+import NIOCore
 import ReferenceMilter
 import _MilterCommandLine
 import _MilterSystem
@@ -84,6 +85,17 @@ struct TestCommand: AsyncParsableCommand {
         }
     }
 
+    /// What the server of the run is told: the program's server defaults (``MilterConfiguration/server``) with
+    /// the options given applied, as `daemon` would serve with.
+    func settings(
+        _ server: ServerConfiguration
+    ) throws -> (options: ProtocolOptions, classifierTimeout: TimeAmount, memory: MemoryBudget) {
+        (
+            try classification.protocolOptions(defaults: server.protocolOptions),
+            classification.classifierTimeout(default: server.classifierTimeout), server.memory
+        )
+    }
+
     func run() async throws {
         let classifier = try classification.classifier()
         let input = try input()
@@ -102,9 +114,10 @@ struct TestCommand: AsyncParsableCommand {
         }
         let run: TestRun
         do {
+            let settings = try settings(CLIContext.configuration.server)
             run = try await TestRun.run(
-                message: message, classifier: classifier, options: try classification.protocolOptions(),
-                classifierTimeout: .fromSeconds(classification.classifierTimeout), client: smtpClient.client)
+                message: message, classifier: classifier, options: settings.options,
+                classifierTimeout: settings.classifierTimeout, client: smtpClient.client, memory: settings.memory)
         } catch let error as FrameTooLarge {
             MilterCommandLine.printError("\(CLIContext.configuration.name): \(input.name): \(error)")
             throw ExitCode(3)
