@@ -68,7 +68,8 @@ struct TestCommand: AsyncParsableCommand {
         return argument == "-" || (stat(argument, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR)
     }
 
-    /// The message's bytes, and its envelope from the arguments: with --header or --body, no FILE comes first.
+    /// The message's name for messages (control characters escaped), its bytes, and its envelope from the
+    /// arguments: with --header or --body, no FILE comes first.
     private func input() throws -> (name: String, bytes: [UInt8], sender: String?, recipients: [String]) {
         if built.buildsMessage {
             let arguments = [file, sender].compactMap(\.self) + recipients
@@ -79,7 +80,8 @@ struct TestCommand: AsyncParsableCommand {
         }
         let file = file ?? "-"
         do {
-            return (file == "-" ? "standard input" : file, try MessageFile.read(file), sender, recipients)
+            let name = file == "-" ? "standard input" : TerminalText.escapingControls(file, keepingLineFeeds: false)
+            return (name, try MessageFile.read(file), sender, recipients)
         } catch {
             throw CLIError.usage(error.description)
         }
@@ -106,7 +108,7 @@ struct TestCommand: AsyncParsableCommand {
                 RawMessage(parsing: input.bytes, limits: .keepingEveryField(ofMessageOf: input.bytes.count)),
                 recordedOr: input.sender, recipients: input.recipients)
         } catch {
-            throw CLIError.usage("\(TerminalText.escapingControls(input.name)): \(error)")
+            throw CLIError.usage("\(input.name): \(error)")
         }
         if let warning {
             MilterCommandLine.printError(
