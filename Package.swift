@@ -154,7 +154,7 @@ let package = Package(
             name: "ReferenceMilterCLITests",
             dependencies: [
                 "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "_MilterCommandLine", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -29,22 +29,38 @@ struct ClassificationOptions: ParsableArguments {
 
     @Option(
         parsing: .unconditional,
-        help: """
-            Bytes of the message kept for the classifier, headers included, 0 to 67108864; 0 asks for no body \
-            (default: the whole message, up to 64 MiB).
-            """)
+        help: ArgumentHelp(
+            "Bytes of the message kept for the classifier, headers included, 0 to 67108864; 0 asks for no body "
+                + (ConfiguredDefaults.server.protocolOptions.truncate.map { "(default: \($0))." }
+                    ?? "(default: the whole message, up to 64 MiB)."))
+    )
     var truncate: Int?
 
     @Option(
         parsing: .unconditional,
-        help: "Seconds a classification may take before the failure verdict is sent, 0.001 to 86400.")
-    var classifierTimeout = 60.0
+        help: ArgumentHelp(
+            "Seconds a classification may take before the failure verdict is sent, 0.001 to 86400 "
+                + ConfiguredDefaults.seconds(ConfiguredDefaults.server.classifierTimeout) + "."))
+    var classifierTimeout: Double?
 
-    @Option(help: "The verdict when the classifier fails or times out: tempfail, accept or reject.")
-    var onFailure = "tempfail"
+    @Option(
+        help: ArgumentHelp(
+            "The verdict when the classifier fails or times out: tempfail, accept or reject (default: "
+                + ConfiguredDefaults.failureName(ConfiguredDefaults.server.protocolOptions.failureVerdict) + ")."))
+    var onFailure: String?
 
-    @Option(parsing: .unconditional, help: "The largest command payload accepted, in bytes, 65535 to 67108864.")
-    var maxFrameSize = 65_535
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The largest command payload accepted, in bytes, 65535 to 67108864 (default: "
+                + "\(ConfiguredDefaults.server.protocolOptions.maximumFrameSize))."))
+    var maxFrameSize: Int?
+
+    /// The verdicts `--on-failure` names.
+    static let failureVerdicts: KeyValuePairs<String, Verdict> = [
+        "tempfail": ProtocolOptions().failureVerdict, "accept": .accept,
+        "reject": .reject(.sanitized(code: 550, enhancedCode: "5.7.1", text: "Refused")),
+    ]
 
     func validate() throws {
         try NumericOption.check(truncate, "--truncate", in: 0...ProtocolOptions().maximumMessageBytes)
@@ -57,14 +73,22 @@ struct ClassificationOptions: ParsableArguments {
         try CLIContext.configuration.classifier(configPath: config)
     }
 
-    func protocolOptions() throws -> ProtocolOptions {
-        let failure: Verdict
-        switch onFailure {
-        case "tempfail": failure = ProtocolOptions().failureVerdict
-        case "accept": failure = .accept
-        case "reject": failure = .reject(.sanitized(code: 550, enhancedCode: "5.7.1", text: "Refused"))
-        default: throw CLIError.usage("--on-failure takes tempfail, accept or reject")
+    /// The classifier timeout: `--classifier-timeout` if given, else the program's.
+    func classifierTimeout(default configured: TimeAmount) -> TimeAmount {
+        classifierTimeout.map(TimeAmount.fromSeconds) ?? configured
+    }
+
+    /// The program's protocol options with the options given here applied.
+    func protocolOptions(defaults: ProtocolOptions) throws -> ProtocolOptions {
+        var options = defaults
+        if let onFailure {
+            guard let verdict = Self.failureVerdicts.first(where: { $0.key == onFailure })?.value else {
+                throw CLIError.usage("--on-failure takes tempfail, accept or reject")
+            }
+            options.failureVerdict = verdict
         }
-        return ProtocolOptions(truncate: truncate, maximumFrameSize: maxFrameSize, failureVerdict: failure)
+        if let truncate { options.truncate = truncate }
+        if let maxFrameSize { options.maximumFrameSize = maxFrameSize }
+        return options
     }
 }

@@ -20,7 +20,10 @@ public struct MilterConfiguration: Sendable {
     public var classifier: any MailClassifier
     /// Builds a classifier from the file named by `--config`; `nil` when the milter takes no file.
     public var loadClassifier: (@Sendable (String) throws -> any MailClassifier)?
-    /// The server defaults; the `daemon` options override them.
+    /// The server defaults, for `daemon` and `test`: an option given overrides its field (`--threads`,
+    /// `--classifier-timeout`, `--on-failure`, the timeouts ...); one not given leaves it, and `--help` shows it as
+    /// the default. `test` uses the classifier timeout, the protocol options (failure verdict, truncation, frame
+    /// limit) and the memory budget.
     public var server: ServerConfiguration
     /// What `--version` prints; `nil` prints swift-milter's version.
     public var version: String?

@@ -34,5 +34,14 @@ import Testing
         #expect(rulesRoot.contains("check-config") && rulesRoot.contains("--config rules.txt"), "\(rulesRoot)")
         #expect(rulesDaemon.contains("--config <config>"), "\(rulesDaemon)")
         #expect(rulesDaemon.contains("SIGHUP re-reads the --config file"), "\(rulesDaemon)")
+
+        // The defaults shown are the program's server defaults (MilterConfiguration.server).
+        let configured = MilterConfiguration(
+            name: "configured", classifier: Recorder(), server: ConfiguredServerTests.server)
+        let configuredDaemon = Self.help(arguments: ["daemon", "--help"], configuration: configured)
+        #expect(configuredDaemon.contains("1 to 256 (default: 7)"), "\(configuredDaemon)")
+        #expect(configuredDaemon.contains("0.001 to 86400 (default: 2.5)"), "\(configuredDaemon)")
+        #expect(configuredDaemon.contains("(default: reject, the program's)"), "\(configuredDaemon)")
+        #expect(daemon.contains("1 to 256 (default: 1)") && daemon.contains("(default: tempfail)"), "\(daemon)")
     }
 }

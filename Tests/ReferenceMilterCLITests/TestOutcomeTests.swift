@@ -35,4 +35,28 @@ import Testing
         #expect(outcome.stage == .mail && outcome.final == .tempfail)
         #expect(outcome.refusedRecipients.isEmpty)
     }
+
+    /// Every recipient refused with a 4xx: Postfix ends the transaction with its 554 "no valid recipients"
+    /// (a reject for MilterClient), but the milter tempfailed: `test` reported REJECT, exit 1.
+    @Test func everyRecipientRefusedForNowIsATempfail() {
+        let noValidRecipients = StepRecord(
+            command: .data, delivery: .notSent, smtpReply: "554 5.5.1 Error: no valid recipients")
+        let steps = [
+            Self.awaited(.mail, .continue), Self.awaited(.recipient, .replyCode("451 4.3.0 Try again later")),
+            Self.awaited(.recipient, .tempfail), noValidRecipients,
+        ]
+        let outcome = TestOutcome(
+            opening: [], result: TransactionResult(steps: steps, verdict: .reject), recipients: Self.recipients)
+        #expect(outcome.verdict == "tempfail")
+        #expect(outcome.stage == .recipient && outcome.refusedRecipients.count == 2)
+
+        // One permanent refusal among them: the milter rejected that recipient, the transaction is a reject.
+        let mixed = [
+            Self.awaited(.mail, .continue), Self.awaited(.recipient, .replyCode("451 4.3.0 Try again later")),
+            Self.awaited(.recipient, .reject), noValidRecipients,
+        ]
+        let rejected = TestOutcome(
+            opening: [], result: TransactionResult(steps: mixed, verdict: .reject), recipients: Self.recipients)
+        #expect(rejected.verdict == "reject")
+    }
 }

@@ -115,6 +115,17 @@ import Testing
         #expect(try recipients.json().contains("\"<bad@example.org>\" : \"reply 550 5.1.1 50% gone\""))
     }
 
+    /// A failing early check refuses the recipient with the failure verdict, a tempfail: `test` said
+    /// REJECT and exited 1 because Postfix then ends the transaction with its 554 "no valid recipients".
+    @Test func anEarlyCheckFailingForEveryRecipientIsATempfail() async throws {
+        let run = try await Self.run(Self.message(recipients: ["throwrcpt@example.org"]), ThrowingRecipientCheck())
+        #expect(run.outcome.verdict == "tempfail")
+        #expect(run.exitStatus == 3)
+        #expect(run.outcome.stage == .recipient)
+        #expect(run.text().hasPrefix("4TESTQUEUEID: TEMPFAIL ("), "\(run.text())")
+        #expect(run.text().contains("\"451 4.3.0 Try again later\""), "\(run.text())")
+    }
+
     @Test func refusingEveryRecipientRejectsAtRCPT() async throws {
         let run = try await Self.run(
             Self.message(recipients: ["bad@example.org", "bad2@example.org"]), BadRecipients())
@@ -122,6 +133,20 @@ import Testing
         #expect(run.outcome.stage == .recipient)
         #expect(run.text().hasPrefix("4TESTQUEUEID: REJECT (decided at RCPT) \"550 5.1.1 no such user\"\n"))
     }
+}
+
+/// An early check at RCPT that throws for `throw` recipients: the failure verdict (tempfail) refuses them.
+struct ThrowingRecipientCheck: MailClassifier {
+    struct Failure: Error {}
+
+    var needs: ClassifierNeeds { ClassifierNeeds(earlyChecks: [.recipient]) }
+
+    func check(_ event: EarlyEvent, _ mail: MailInfo) throws -> ReferenceMilter.Verdict? {
+        guard case .recipient(let entry) = event, entry.address.hasPrefix("throw") else { return nil }
+        throw Failure()
+    }
+
+    func classify(_ mail: MailInfo) -> Decision { .accept("ok") }
 }
 
 /// Records every message it sees and accepts it.

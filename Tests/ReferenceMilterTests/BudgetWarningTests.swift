@@ -12,12 +12,15 @@ import Testing
     /// The warnings a connection logs, as the daemon writes them (text format).
     final class Lines: Sendable {
         private let box = NIOLockedValueBox<[String]>([])
+        private let level: Logger.Level
+
+        init(level: Logger.Level = .warning) { self.level = level }
 
         var all: [String] { box.withLockedValue { $0 } }
 
         var logger: Logger {
             let handler = OperatorLogHandler(
-                label: "test", level: .warning, format: .text, clock: nil,
+                label: "test", level: level, format: .text, clock: nil,
                 output: { text in self.box.withLockedValue { $0.append(text) } })
             return Logger(label: "test", factory: { _ in handler })
         }
@@ -56,6 +59,28 @@ import Testing
         try await connection.send([oversized, Cmd.header("Subject", "x"), .endOfHeaders, Cmd.eom])
         #expect(try await connection.verdict() == .tempfail)
         #expect(try lines.budgetWarning().contains(" queue-id=4QUEUEID2"), "\(lines.all)")
+        try await connection.finish()
+    }
+
+    /// Postfix sends MACRO packets at the end of the headers and of the message too; in a transaction over
+    /// budget they do not fit either. One warning for the transaction (it was logged once per packet that
+    /// did not fit: three times), and its decision line, as for every message.
+    @Test func oneWarningAndOneDecisionLinePerTransaction() async throws {
+        let lines = Lines(level: .info)
+        let connection = try await HostilePeerTests.Connection(logger: lines.logger)
+        let large = String(repeating: "m", count: 4_000)
+        try await connection.send(
+            Self.opening + [Cmd.macros(.recipient, ["i": "4QUEUEID4"]), Cmd.rcpt("b@example.org"), .data]
+                + Self.manyFields
+                + [
+                    Cmd.macros(.endOfHeaders, ["{x}": large]), .endOfHeaders,
+                    Cmd.macros(.endOfMessage, ["i": "4QUEUEID4", "{y}": large]), Cmd.eom,
+                ])
+        #expect(try await connection.verdict() == .tempfail)
+        let warnings = lines.all.filter { $0.contains("memory budget reached: the transaction gets a tempfail") }
+        #expect(warnings.count == 1, "\(lines.all)")
+        let decisions = lines.all.filter { $0.contains("4QUEUEID4: TEMPFAIL (memory budget reached") }
+        #expect(decisions.count == 1, "\(lines.all)")
         try await connection.finish()
     }
 

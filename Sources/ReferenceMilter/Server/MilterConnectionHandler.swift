@@ -158,6 +158,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
                 if let queueID = notice.queueID { metadata["queue-id"] = "\(queueID)" }
                 logger.warning("memory budget reached: the transaction gets a tempfail", metadata: metadata)
             }
+            if let refusal = session.takeBudgetRefusal() {
+                // The message's decision line, as for a classified one (the warning above gave the details).
+                let decision = Decision(.tempfail(nil), reason: "memory budget reached")
+                logger.info("\(decision.logLine(queueID: refusal.queueID ?? "-"))")
+            }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
         }

@@ -50,6 +50,11 @@ struct ServerSession {
     private var overBudget = false
     /// Set when the transaction goes over budget; read once by ``takeBudgetNotice()``.
     private var budgetNotice: BudgetNotice?
+    /// The notice of the transaction over budget, kept until it ends (its queue id names the decision line).
+    private var overBudgetNotice: BudgetNotice?
+    /// Set when a transaction over budget gets its tempfail at end of message; read once by
+    /// ``takeBudgetRefusal()`` (to log the message's decision line).
+    private var budgetRefusal: BudgetNotice?
 
     /// Creates a session; a `refusing` session answers CONNECT with a tempfail and closes (server full).
     init(
@@ -195,6 +200,7 @@ struct ServerSession {
     /// A transaction over its budget keeps nothing more; every reply it owes is a tempfail.
     private mutating func overBudgetReply(_ command: MilterCommand) -> SessionAction {
         guard case .endOfMessage = command else { return .reply(awaitsReply ? [.tempfail] : []) }
+        budgetRefusal = overBudgetNotice ?? BudgetNotice(macros: mail.macros)
         resetTransaction()
         return .reply([.tempfail])
     }
@@ -203,6 +209,7 @@ struct ServerSession {
     private mutating func startTransaction() {
         mail.recipients = []
         overBudget = false
+        overBudgetNotice = nil
         resetMessageData()
         // After the data is gone: a large release asks the allocator to return the pages.
         memory.release(transactionCharge)
@@ -214,12 +221,19 @@ struct ServerSession {
     private mutating func goOverBudget(pending: [String: String] = [:]) {
         overBudget = true
         budgetNotice = BudgetNotice(macros: mail.macros, pending: pending)
+        overBudgetNotice = budgetNotice
     }
 
     /// The notice if the transaction went over the memory budget since the last call (to log it once).
     mutating func takeBudgetNotice() -> BudgetNotice? {
         defer { budgetNotice = nil }
         return budgetNotice
+    }
+
+    /// The notice of a transaction over budget that got its tempfail at end of message since the last call.
+    mutating func takeBudgetRefusal() -> BudgetNotice? {
+        defer { budgetRefusal = nil }
+        return budgetRefusal
     }
 
     /// A MACRO packet replaces its stage's macros; the stage must be a command that takes macros.
@@ -234,8 +248,13 @@ struct ServerSession {
         let (values, cost) = conversions.values(of: definition)
         memory.release(macroCharges.take(definition.stage) ?? 0)
         guard memory.charge(cost) || (isInsideMessage && makeRoomInBody(for: cost)) else {
-            // Before the stage's macros go: the queue id may be among them.
-            if isInsideMessage { goOverBudget(pending: values) }
+            // Before the stage's macros go: the queue id may be among them. A transaction already over budget
+            // has had its notice (one per transaction); a queue id first sent now still names its decision line.
+            if isInsideMessage, !overBudget {
+                goOverBudget(pending: values)
+            } else if isInsideMessage, overBudgetNotice?.queueID == nil {
+                overBudgetNotice = BudgetNotice(macros: mail.macros, pending: values)
+            }
             mail.macros.set(stage: definition.stage, [:])
             return
         }
@@ -352,6 +371,7 @@ struct ServerSession {
         keptDefinitions.clearTransactionStages()
         macroCharges.clearTransactionStages { memory.release($0) }
         overBudget = false
+        overBudgetNotice = nil
         resetMessageData()
         memory.release(transactionCharge)
         transactionCharge = 0

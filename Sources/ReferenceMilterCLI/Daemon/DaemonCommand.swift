@@ -32,10 +32,15 @@ struct DaemonCommand: AsyncParsableCommand {
     @OptionGroup var classification: ClassificationOptions
 
     @Option(
-        parsing: .unconditional, help: "How many messages may be classified at once, each on its own thread, 1 to 256.")
-    var threads = 1
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "How many messages may be classified at once, each on its own thread, 1 to 256 "
+                + "(default: \(ConfiguredDefaults.server.threads))."))
+    var threads: Int?
 
-    @Option(parsing: .unconditional, help: "Event loop threads, 1 to 256 (default: one per core).")
+    @Option(
+        parsing: .unconditional,
+        help: "Event loop threads, 1 to 256 (default: the program's, else one per core).")
     var eventLoops: Int?
 
     @Option(
@@ -43,31 +48,39 @@ struct DaemonCommand: AsyncParsableCommand {
         help: """
             Connections served at once, 1 to 100000; one more closes the oldest connection that has \
             not sent OPTNEG and takes its slot, or, when every connection has, gets a tempfail and is \
-            closed (default: the descriptor limit, raised to its hard limit, less 64, at most 10000).
+            closed (default: the program's, else the descriptor limit, raised to its hard limit, less 64, at \
+            most 10000).
             """)
     var maxConnections: Int?
 
-    @Option(parsing: .unconditional, help: "Seconds the MTA may stay silent between messages, 0.001 to 86400.")
-    var idleTimeout = 900.0
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds the MTA may stay silent between messages, 0.001 to 86400 "
+                + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.idle) + "."))
+    var idleTimeout: Double?
 
     @Option(
         parsing: .unconditional,
-        help: "Seconds the MTA may stay silent between commands inside a message, 0.001 to 86400.")
-    var readTimeout = 300.0
+        help: ArgumentHelp(
+            "Seconds the MTA may stay silent between commands inside a message, 0.001 to 86400 "
+                + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.read) + "."))
+    var readTimeout: Double?
 
     @Option(
         parsing: .unconditional,
-        help: """
-            Seconds a frame may take to arrive once its first byte has, 0.001 to 86400: a peer \
-            trickling bytes is closed (MTAs write each frame at once; the other timeouts count whole \
-            commands).
-            """)
-    var frameTimeout = 10.0
+        help: ArgumentHelp(
+            "Seconds a frame may take to arrive once its first byte has, 0.001 to 86400: a peer "
+                + "trickling bytes is closed (MTAs write each frame at once; the other timeouts count whole "
+                + "commands) " + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.frame) + "."))
+    var frameTimeout: Double?
 
     @Option(
         parsing: .unconditional,
-        help: "Seconds a graceful shutdown waits for open connections, 0 to 86400 (0 closes them at once).")
-    var drainTimeout = 10.0
+        help: ArgumentHelp(
+            "Seconds a graceful shutdown waits for open connections, 0 to 86400 (0 closes them at once) "
+                + ConfiguredDefaults.seconds(ConfiguredDefaults.server.drainTimeout) + "."))
+    var drainTimeout: Double?
 
     @Option(
         help: ArgumentHelp(
@@ -110,10 +123,12 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         let milter = CLIContext.configuration
         let logger = try logging.bootstrap(label: milter.name)
+        // The default connection limit before raising: a program's server that kept it gets the raised one.
+        let unraisedConnectionLimit = DescriptorLimit.connectionLimit()
         DescriptorLimit.raiseSoftToHard()
         // Read before the server configuration takes the variable from the environment.
         let handedOver = InheritedSocket.isHandedOver
-        let configuration = try serverConfiguration(milter.server)
+        let configuration = try serverConfiguration(milter.server, unraisedConnectionLimit: unraisedConnectionLimit)
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(
             logger: logger, waitingForPort: handedOver ? .seconds(metricsWait) : nil)
@@ -144,7 +159,12 @@ struct DaemonCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    private func serverConfiguration(_ defaults: ServerConfiguration) throws -> ServerConfiguration {
+    /// The program's server defaults (``MilterConfiguration/server``) with the options given applied; an option
+    /// not given leaves the program's value. A connection limit equal to `unraisedConnectionLimit` (the default
+    /// before the descriptor limit was raised) becomes the one derived from the raised limit.
+    func serverConfiguration(
+        _ defaults: ServerConfiguration, unraisedConnectionLimit: Int? = nil
+    ) throws -> ServerConfiguration {
         var configuration = defaults
         let inheritedSocket: ListenAddress?
         do { inheritedSocket = try InheritedSocket.fromEnvironment() } catch { throw CLIError.usage("\(error)") }
@@ -158,14 +178,19 @@ struct DaemonCommand: AsyncParsableCommand {
             let parsed = configuration.address
             try checkInherited(parsed)
         }
-        configuration.threads = threads
+        if let threads { configuration.threads = threads }
         if let eventLoops { configuration.eventLoopThreads = eventLoops }
-        configuration.maximumConnections = maxConnections ?? DescriptorLimit.connectionLimit()
-        configuration.timeouts = ConnectionTimeouts(
-            idle: .fromSeconds(idleTimeout), read: .fromSeconds(readTimeout), frame: .fromSeconds(frameTimeout))
-        configuration.drainTimeout = .fromSeconds(drainTimeout)
-        configuration.classifierTimeout = .fromSeconds(classification.classifierTimeout)
-        configuration.protocolOptions = try classification.protocolOptions()
+        if let maxConnections {
+            configuration.maximumConnections = maxConnections
+        } else if defaults.maximumConnections == unraisedConnectionLimit {
+            configuration.maximumConnections = DescriptorLimit.connectionLimit()
+        }
+        if let idleTimeout { configuration.timeouts.idle = .fromSeconds(idleTimeout) }
+        if let readTimeout { configuration.timeouts.read = .fromSeconds(readTimeout) }
+        if let frameTimeout { configuration.timeouts.frame = .fromSeconds(frameTimeout) }
+        if let drainTimeout { configuration.drainTimeout = .fromSeconds(drainTimeout) }
+        configuration.classifierTimeout = classification.classifierTimeout(default: defaults.classifierTimeout)
+        configuration.protocolOptions = try classification.protocolOptions(defaults: defaults.protocolOptions)
         try limits.apply(to: &configuration)
         return configuration
     }

@@ -7,7 +7,8 @@ struct DaemonLimitOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Bytes of memory the data of one connection may take, 65536 to a quarter of the physical memory (default 16 MiB).",
+            "Bytes of memory the data of one connection may take, 65536 to a quarter of the physical memory "
+                + "(default: \(ConfiguredDefaults.server.memory.perConnection)).",
             discussion: """
                 Counted in what the data costs in memory: envelope and ESMTP arguments, macros, header \
                 fields (each with a per-item overhead), the body kept, commands queued behind the \
@@ -19,19 +20,25 @@ struct DaemonLimitOptions: ParsableArguments {
 
     @Option(
         parsing: .unconditional,
-        help: "Seconds a new connection may take to send OPTNEG and CONNECT before it is closed, 0.001 to 3600.")
-    var handshakeTimeout = 5.0
+        help: ArgumentHelp(
+            "Seconds a new connection may take to send OPTNEG and CONNECT before it is closed, 0.001 to 3600 "
+                + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.handshake) + "."))
+    var handshakeTimeout: Double?
 
-    @Option(help: "The mode of a unix: socket, in octal.")
-    var socketMode = "660"
+    @Option(
+        help: ArgumentHelp(
+            "The mode of a unix: socket, in octal (default: "
+                + String(ConfiguredDefaults.server.unixSocket.mode, radix: 8) + ")."))
+    var socketMode: String?
 
-    @Option(help: "The user (name or number) to own a unix: socket.")
+    @Option(help: "The user (name or number) to own a unix: socket (default: the program's, else the process's).")
     var socketOwner: String?
 
-    @Option(help: "The group (name or number) of a unix: socket.")
+    @Option(help: "The group (name or number) of a unix: socket (default: the program's, else the process's).")
     var socketGroup: String?
 
-    /// Sets the memory budget, the handshake timeout and the unix socket's permissions.
+    /// Sets the memory budget, the handshake timeout and the unix socket's permissions given; those not given
+    /// stay as configured.
     func apply(to configuration: inout ServerConfiguration) throws {
         if let memoryBudget {
             // All connections together take at most a quarter of the memory; one may not take more.
@@ -42,13 +49,19 @@ struct DaemonLimitOptions: ParsableArguments {
             }
             configuration.memory.perConnection = memoryBudget
         }
-        guard handshakeTimeout.isFinite, handshakeTimeout >= 0.001, handshakeTimeout <= 3_600 else {
-            throw CLIError.usage("--handshake-timeout must be a number of seconds from 0.001 to 3600")
+        if let handshakeTimeout {
+            guard handshakeTimeout.isFinite, handshakeTimeout >= 0.001, handshakeTimeout <= 3_600 else {
+                throw CLIError.usage("--handshake-timeout must be a number of seconds from 0.001 to 3600")
+            }
+            configuration.timeouts.handshake = .fromSeconds(handshakeTimeout)
         }
-        configuration.timeouts.handshake = .fromSeconds(handshakeTimeout)
-        guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
-            throw CLIError.usage("--socket-mode takes octal permission bits such as 660, not \(socketMode)")
+        if let socketMode {
+            guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
+                throw CLIError.usage("--socket-mode takes octal permission bits such as 660, not \(socketMode)")
+            }
+            configuration.unixSocket.mode = mode
         }
-        configuration.unixSocket = UnixSocketOptions(mode: mode, owner: socketOwner, group: socketGroup)
+        if let socketOwner { configuration.unixSocket.owner = socketOwner }
+        if let socketGroup { configuration.unixSocket.group = socketGroup }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import MailMessage
 import MilterClient
 import MilterProtocol
+import NIOCore
 import ReferenceMilter
 import _MilterCommandLine
 import _MilterSystem
@@ -67,7 +68,8 @@ struct TestCommand: AsyncParsableCommand {
         return argument == "-" || (stat(argument, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR)
     }
 
-    /// The message's bytes, and its envelope from the arguments: with --header or --body, no FILE comes first.
+    /// The message's name for messages (control characters escaped), its bytes, and its envelope from the
+    /// arguments: with --header or --body, no FILE comes first.
     private func input() throws -> (name: String, bytes: [UInt8], sender: String?, recipients: [String]) {
         if built.buildsMessage {
             let arguments = [file, sender].compactMap(\.self) + recipients
@@ -78,10 +80,22 @@ struct TestCommand: AsyncParsableCommand {
         }
         let file = file ?? "-"
         do {
-            return (file == "-" ? "standard input" : file, try MessageFile.read(file), sender, recipients)
+            let name = file == "-" ? "standard input" : TerminalText.escapingControls(file, keepingLineFeeds: false)
+            return (name, try MessageFile.read(file), sender, recipients)
         } catch {
             throw CLIError.usage(error.description)
         }
+    }
+
+    /// What the server of the run is told: the program's server defaults (``MilterConfiguration/server``) with
+    /// the options given applied, as `daemon` would serve with.
+    func settings(
+        _ server: ServerConfiguration
+    ) throws -> (options: ProtocolOptions, classifierTimeout: TimeAmount, memory: MemoryBudget) {
+        (
+            try classification.protocolOptions(defaults: server.protocolOptions),
+            classification.classifierTimeout(default: server.classifierTimeout), server.memory
+        )
     }
 
     func run() async throws {
@@ -94,7 +108,7 @@ struct TestCommand: AsyncParsableCommand {
                 RawMessage(parsing: input.bytes, limits: .keepingEveryField(ofMessageOf: input.bytes.count)),
                 recordedOr: input.sender, recipients: input.recipients)
         } catch {
-            throw CLIError.usage("\(TerminalText.escapingControls(input.name)): \(error)")
+            throw CLIError.usage("\(input.name): \(error)")
         }
         if let warning {
             MilterCommandLine.printError(
@@ -102,9 +116,10 @@ struct TestCommand: AsyncParsableCommand {
         }
         let run: TestRun
         do {
+            let settings = try settings(CLIContext.configuration.server)
             run = try await TestRun.run(
-                message: message, classifier: classifier, options: try classification.protocolOptions(),
-                classifierTimeout: .fromSeconds(classification.classifierTimeout), client: smtpClient.client)
+                message: message, classifier: classifier, options: settings.options,
+                classifierTimeout: settings.classifierTimeout, client: smtpClient.client, memory: settings.memory)
         } catch let error as FrameTooLarge {
             MilterCommandLine.printError("\(CLIContext.configuration.name): \(input.name): \(error)")
             throw ExitCode(3)

@@ -26,6 +26,11 @@ package struct TestOutcome {
     ///
     /// The deciding step is the last one that got a final reply: later steps were not sent. The steps
     /// of `result` name no recipient; the RCPT steps come in the order of `recipients`.
+    ///
+    /// When the milter refused every recipient, Postfix answers each RCPT with the milter's reply and DATA
+    /// with its own `554 5.5.1 Error: no valid recipients`, which MilterClient reports as a reject; the verdict
+    /// here is the milter's: a tempfail when every refusal was temporary (4xx: a failing early check's
+    /// failure verdict, say), as the SMTP client would retry every recipient.
     package init(opening: [StepRecord], result: TransactionResult, recipients: [EnvelopeAddress]) {
         verdict = result.verdict.rawValue
         modifications = result.modifications
@@ -46,10 +51,24 @@ package struct TestOutcome {
                 refusedRecipientReplies[recipient.address.string] = record.smtpReply
             }
         }
+        if result.verdict == .reject, stage == .recipient, !refusedRecipients.isEmpty,
+            refusedRecipients.values.allSatisfy(\.isTemporaryRefusal)
+        {
+            verdict = Disposition.tempfail.rawValue
+        }
     }
 }
 
 extension MilterReply {
+    /// Whether the reply refuses for now: TEMPFAIL, or a REPLYCODE with a 4xx code.
+    fileprivate var isTemporaryRefusal: Bool {
+        switch self {
+        case .tempfail: true
+        case .replyCode(let text): text.string.hasPrefix("4")
+        default: false
+        }
+    }
+
     /// Whether the reply refuses what it answers: REJECT, TEMPFAIL or REPLYCODE.
     fileprivate var isRefusal: Bool {
         switch self {

@@ -1,4 +1,5 @@
 import MilterProtocol
+import _MilterSystem
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -22,7 +23,9 @@ extension TestRun {
         return "reply \(text)"
     }
 
-    /// srmilter's log line, then one line per refused recipient, modification and server warning.
+    /// srmilter's log line, then one line per refused recipient, modification and server warning. Each line's
+    /// control characters (from the message: a reason echoing a subject, a header field added) are escaped,
+    /// line feeds included, as `dump` and the daemon's log do: the terminal shows them, it does not obey them.
     package func text() -> String {
         var line = "\(queueID): \(outcome.verdict.uppercased()) (\(reason ?? "decided at \(outcome.stage)"))"
         if let replyText { line += " \"\(replyText)\"" }
@@ -33,7 +36,7 @@ extension TestRun {
         }
         lines += outcome.modifications.map { "  " + ReplyDescription.describe($0) }
         lines += warnings.map { "  warning: " + $0 }
-        return lines.joined(separator: "\n")
+        return lines.map { TerminalText.escapingControls($0, keepingLineFeeds: false) }.joined(separator: "\n")
     }
 
     /// The result as a JSON object.
