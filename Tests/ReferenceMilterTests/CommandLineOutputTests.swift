@@ -46,9 +46,9 @@ import Testing
             (
                 ["daemon", "--help"],
                 [
-                    "(default: 127.0.0.1:7044)", "default: the built-in rules", "(default: 1)", "(default: 900.0)",
-                    "(default: 300.0)", "(default: 10.0)", "(default: 60.0)", "(default: tempfail)",
-                    "(default: the whole message, up to 64 MiB)", "(default: one per core)",
+                    "(default: 127.0.0.1:7044)", "default: the built-in rules", "(default: 1)", "(default: 900)",
+                    "(default: 300)", "(default: 10)", "(default: 60)", "(default: tempfail)",
+                    "(default: the whole message, up to 64 MiB)", "else one per core)",
                     "descriptor limit, raised to its hard limit",
                 ]
             ),

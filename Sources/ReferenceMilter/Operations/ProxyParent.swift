@@ -34,6 +34,9 @@ public enum ProxyParent {
     /// Asks for SIGTERM when the proxy named in the environment dies, and takes the variable from the environment.
     /// Call it once SIGTERM is trapped: a proxy that died before the request is found by its parent pid
     /// (`getppid` is no longer the proxy's), and this process then sends itself SIGTERM.
+    ///
+    /// Call it on the main thread (`MainActor`): Linux keeps the request with the calling thread, and drops it when
+    /// that thread ends; a thread of Swift's concurrency pool may end while the process goes on.
     @discardableResult
     public static func follow() -> Outcome {
         guard let text = getenv(variable).map({ String(cString: $0) }) else { return .notUnderProxy }
@@ -41,8 +44,9 @@ public enum ProxyParent {
         #if os(Linux)
         guard let pid = pid_t(text), pid > 1 else { return .notUnderProxy }
         if getppid() != pid {
-            // Gone, or alive elsewhere in the tree: kill(pid, 0) tells.
-            if kill(pid, 0) == 0 || errno == EPERM { return .notParent(pid: pid, parent: getppid()) }
+            // Gone, or alive elsewhere in the tree (a wrapper that did not exec the daemon). A proxy killed a moment
+            // ago may still be a zombie its own parent has not reaped: that counts as gone.
+            if isRunning(pid) { return .notParent(pid: pid, parent: getppid()) }
             kill(getpid(), SIGTERM)
             return .proxyGone(pid: pid)
         }
@@ -59,6 +63,20 @@ public enum ProxyParent {
     }
 
     #if os(Linux)
+    /// Whether process `pid` exists and has not exited (a zombie has).
+    private static func isRunning(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return true }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let read = fread(&buffer, 1, buffer.count, file)
+        guard read > 0 else { return true }
+        let line = String(decoding: buffer[..<read], as: UTF8.self)
+        // `pid (comm) S ...`: the state follows the last ')' (comm may hold one).
+        guard let end = line.lastIndex(of: ")") else { return true }
+        return line[line.index(after: end)...].split(separator: " ").first != "Z"
+    }
+
     /// `prctl(2)`'s C type with the arguments it takes here: Swift does not import C's variadic functions, so
     /// it is looked up at run time and called through this type (integer arguments go in the same registers
     /// to a variadic function on x86-64 and arm64 Linux).
