@@ -12,6 +12,10 @@ struct ProxyDeathTests {
         try await ProxyProcess.with { proxy in
             let child = try #require(Self.childPID(in: proxy.log()), "\(proxy.log())")
             #expect(Self.isAlive(child))
+            // Idle long enough for the thread that started the daemon's async work to be gone: Linux keeps the
+            // parent-death request with the thread that made it, and a request made from a thread of the
+            // concurrency pool (or the main thread, which dispatch_main ends) was lost after about that long.
+            try await Task.sleep(for: .seconds(45))
             proxy.signal(SIGKILL)
             #expect(await proxy.waitForExit(timeout: .seconds(20)))
             // Generous: the daemon drains (nothing is open) and exits; no assertion on how fast.

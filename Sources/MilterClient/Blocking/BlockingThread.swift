@@ -9,30 +9,8 @@ package enum BlockingThread {
 
     /// Runs `body` on a new detached thread.
     package static func start(_ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Body(body)).toOpaque()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         // A connection's work needs little stack; thousands of connections need thousands of threads.
-        pthread_attr_setstacksize(&attributes, stackSize)
-        #if canImport(Darwin)
-        var thread: pthread_t?
-        #else
-        var thread = pthread_t()
-        #endif
-        let status = pthread_create(
-            &thread, &attributes,
-            { raw in
-                #if canImport(Darwin)
-                let body = Unmanaged<Body>.fromOpaque(raw).takeRetainedValue()
-                #else
-                let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
-                #endif
-                body.run()
-                return nil
-            }, box)
-        precondition(status == 0, "pthread_create failed: \(SystemCall.errorText(status))")
+        DetachedThread.start(stackSize: stackSize, body)
     }
 
     /// Runs `count` copies of `body` (each given its index) on threads of their own and returns
@@ -53,10 +31,5 @@ package enum BlockingThread {
                 }
             }
         }
-    }
-
-    private final class Body: Sendable {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 }

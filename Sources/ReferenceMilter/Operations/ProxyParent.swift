@@ -1,3 +1,6 @@
+import NIOConcurrencyHelpers
+import _MilterSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -35,8 +38,9 @@ public enum ProxyParent {
     /// Call it once SIGTERM is trapped: a proxy that died before the request is found by its parent pid
     /// (`getppid` is no longer the proxy's), and this process then sends itself SIGTERM.
     ///
-    /// Call it on the main thread (`MainActor`): Linux keeps the request with the calling thread, and drops it when
-    /// that thread ends; a thread of Swift's concurrency pool may end while the process goes on.
+    /// Linux keeps the request with the thread that makes it and forgets it when that thread ends; an async
+    /// program's threads, its main thread included (`dispatch_main` ends it), may end while the process goes on. So
+    /// the request is made from a thread of its own that never ends (a few KiB of stack, asleep in `pause`).
     @discardableResult
     public static func follow() -> Outcome {
         guard let text = getenv(variable).map({ String(cString: $0) }) else { return .notUnderProxy }
@@ -50,7 +54,7 @@ public enum ProxyParent {
             kill(getpid(), SIGTERM)
             return .proxyGone(pid: pid)
         }
-        guard requestParentDeathSignal(SIGTERM) else { return .unavailable(pid: pid) }
+        guard requestParentDeathSignalFromKeeperThread(SIGTERM) else { return .unavailable(pid: pid) }
         // The proxy may have died between the check and the request: then no signal comes for it.
         guard getppid() == pid else {
             kill(getpid(), SIGTERM)
@@ -81,6 +85,23 @@ public enum ProxyParent {
     /// it is looked up at run time and called through this type (integer arguments go in the same registers
     /// to a variadic function on x86-64 and arm64 Linux).
     private typealias ProcessControl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+
+    /// ``requestParentDeathSignal(_:)`` made on a new thread that then sleeps for the life of the process: the
+    /// request lasts as long as that thread does. Waits for it and returns whether it was made.
+    private static func requestParentDeathSignalFromKeeperThread(_ signal: Int32) -> Bool {
+        let made = NIOLockedValueBox(false)
+        let done = ConditionLock(value: false)
+        DetachedThread.start(stackSize: 64 << 10) {
+            let result = requestParentDeathSignal(signal)
+            made.withLockedValue { $0 = result }
+            done.lock()
+            done.unlock(withValue: true)
+            while true { pause() }
+        }
+        done.lock(whenValue: true)
+        done.unlock()
+        return made.withLockedValue { $0 }
+    }
 
     /// `prctl(PR_SET_PDEATHSIG, signal)`; whether it was made.
     private static func requestParentDeathSignal(_ signal: Int32) -> Bool {

@@ -138,9 +138,7 @@ struct DaemonCommand: AsyncParsableCommand {
             load: { try milter.classifier(configPath: $0) }, logger: logger)
         let stop = StopSignals(signals: await UnixSignalsSequence(trapping: .sigterm, .sigint), logger: logger)
         // With SIGTERM trapped: a SIGTERM when reload-proxy dies (even by SIGKILL) drains and stops the daemon.
-        // Asked on the main thread: the kernel keeps the request with the thread that made it, and a thread of the
-        // concurrency pool may end long before the proxy does (the signal then never came, in a CI run).
-        switch await MainActor.run(body: { ProxyParent.follow() }) {
+        switch ProxyParent.follow() {
         case .notUnderProxy, .following: break
         case .proxyGone(let pid): logger.warning("reload-proxy (pid \(pid)) is gone: stopping")
         case .unavailable(let pid):
