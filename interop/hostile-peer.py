@@ -136,6 +136,18 @@ class Peer:
 SESSION_TIMEOUT = 15.0
 
 
+def served_again(address, within=60.0):
+    """good_session, retried every half second until it succeeds or `within` seconds have passed."""
+    deadline = time.monotonic() + within
+    attempts = 0
+    while True:
+        attempts += 1
+        ok, how = good_session(address)
+        if ok or time.monotonic() >= deadline:
+            return ok, how if attempts == 1 else "%s (attempt %d)" % (how, attempts)
+        time.sleep(0.5)
+
+
 def good_session(address, subject=b"hello"):
     """A Postfix-shaped session; returns (ok, description)."""
     started = time.monotonic()
@@ -519,8 +531,10 @@ def run_case(name, function, address, reduced, pid, settle):
     after = rss_kib(pid)
     peak = rss_kib(pid, "VmHWM") if peak_known else None
     ok, how = good["result"]
-    # A session after the case too: the milter still serves.
-    later_ok, later = good_session(address)
+    # A session after the case too: the milter still serves. On a loaded machine the daemon may still be working
+    # through what the case sent (a debug build, two cores shared with a whole test run): it is asked again for up
+    # to a minute, and the attempts are counted in the detail.
+    later_ok, later = served_again(address)
     return {
         "case": name, "note": note, "rss_before_kib": before, "rss_after_kib": after,
         "rss_growth_kib": (after - before) if before is not None and after is not None else None,

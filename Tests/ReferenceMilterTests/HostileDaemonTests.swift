@@ -23,6 +23,7 @@ import Testing
         var good_session: Bool
         var good_session_detail: String
         var served_after: Bool
+        var served_after_detail: String
         var alive: Bool?
     }
 
@@ -60,7 +61,7 @@ import Testing
         for row in rows {
             #expect(row.alive == true, "\(row.case): the daemon died")
             #expect(row.good_session, "\(row.case): the session beside it: \(row.good_session_detail)")
-            #expect(row.served_after, "\(row.case): no session served after it")
+            #expect(row.served_after, "\(row.case): no session served after it: \(row.served_after_detail)")
             let growth = try #require(row.rss_growth_kib, "\(row.case): no RSS figure") * 1_024
             #expect(growth <= Self.budget + Self.slack, "\(row.case): RSS grew by \(growth) bytes (\(row.note))")
             if let peak = row.rss_peak_kib, let before = row.rss_before_kib {
