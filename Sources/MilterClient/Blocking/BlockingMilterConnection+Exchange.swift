@@ -140,38 +140,49 @@ extension BlockingMilterConnection {
     /// (OPTNEG, CONNECT, HELO, a replayed step); a transaction is one run of the machine, which
     /// reads so only before its first write.
     func send(_ segments: [ExchangeSegment], queueID: [UInt8], readingFirst: Bool = false) -> SegmentsSent {
-        transport.stopsAtWait = false
-        var times: [SegmentTimes] = []
-        times.reserveCapacity(segments.count)
-        for segment in segments {
-            if readingFirst { transport.readAvailable() }
-            // A reply nobody asked for: the machine finds it before this write, as it would have.
-            if transport.hasUnreadInput { return .diverged(times, last: nil) }
-            var time = SegmentTimes(write: machine.now())
-            enqueue(segment, queueID: queueID)
-            if segment.expected.isEmpty { transport.flush() }
-            for (index, expected) in segment.expected.enumerated() {
-                let event = transport.nextEvent(within: expected.timeout)
-                let instant = machine.now()
-                guard case .reply(let reply)? = event, reply == expected.reply else {
-                    times.append(time)
-                    // A later wait is the recording's, not what the machine would ask now: when it
-                    // runs out, the machine waits on with its own.
-                    if index > 0, case .timeout? = event { return .diverged(times, last: nil) }
-                    return .diverged(times, last: (event ?? .endOfFile, instant))
+        // The loop holds the transport, the clock and the spare buffer in one access each: every
+        // access to a stored property of this class is a dynamic exclusivity check, and a
+        // transaction has a dozen segments, each with a write, a read and two clock readings.
+        let now = machine.now
+        var spare = spareFrames.take()
+        defer { spareFrames = spare }
+        return withTransport { transport in
+            transport.stopsAtWait = false
+            var times: [SegmentTimes] = []
+            times.reserveCapacity(segments.count)
+            for position in segments.indices {
+                if readingFirst { transport.readAvailable() }
+                // A reply nobody asked for: the machine finds it before this write, as it would have.
+                if transport.hasUnreadInput { return .diverged(times, last: nil) }
+                var time = SegmentTimes(write: now())
+                Self.enqueue(segments[position], queueID: queueID, on: &transport, spare: &spare)
+                let expectedCount = segments[position].expected.count
+                if expectedCount == 0 { transport.flush() }
+                for index in 0..<expectedCount {
+                    let timeout = segments[position].expected[index].timeout
+                    let event = transport.nextEvent(within: timeout)
+                    let instant = now()
+                    guard case .reply(let reply)? = event, reply == segments[position].expected[index].reply else {
+                        times.append(time)
+                        // A later wait is the recording's, not what the machine would ask now: when it
+                        // runs out, the machine waits on with its own.
+                        if index > 0, case .timeout? = event { return .diverged(times, last: nil) }
+                        return .diverged(times, last: (event ?? .endOfFile, instant))
+                    }
+                    if let previous = time.arrival { time.earlier.append(previous) }
+                    time.arrival = instant
                 }
-                if let previous = time.arrival { time.earlier.append(previous) }
-                time.arrival = instant
+                times.append(time)
+                if expectedCount > 1, let arrival = time.arrival, arrival - time.write >= segments[position].within {
+                    return .diverged(times, last: nil)
+                }
             }
-            times.append(time)
-            if segment.expected.count > 1, let arrival = time.arrival,
-                arrival - time.write >= segment.within
-            {
-                return .diverged(times, last: nil)
-            }
+            return .alike(times)
         }
-        return .alike(times)
     }
+
+    /// Runs `body` on the transport in one access (see ``send(_:queueID:readingFirst:)``).
+    private func withTransport<T>(_ body: (inout BlockingTransport) -> T) -> T { body(&transport) }
 
     /// What was written and read while `segments` were sent again, for ``DivergedTransport``: each
     /// segment's frames, the replies that matched, then `last`.
@@ -194,19 +205,22 @@ extension BlockingMilterConnection {
         return (written, events)
     }
 
-    /// Hands a recorded segment to the transport with `queueID` in place of the recording's: as
-    /// recorded if it carries no queue ID, else patched in a copy made in the buffer the last
-    /// write left over (no allocation, and memory still in the cache).
-    private func enqueue(_ segment: ExchangeSegment, queueID: [UInt8]) {
+    /// Hands a recorded segment to `transport` with `queueID` in place of the recording's: as
+    /// recorded if it carries no queue ID, else patched in a copy made in `spare`, the buffer the
+    /// last write left over (no allocation, and memory still in the cache).
+    private static func enqueue(
+        _ segment: borrowing ExchangeSegment, queueID: [UInt8], on transport: inout BlockingTransport,
+        spare: inout ByteBuffer?
+    ) {
         guard !segment.queueIDRanges.isEmpty else {
-            _ = transport.enqueue(segment.frames)
+            transport.enqueue(recorded: segment.frames)
             return
         }
-        var frames = spareFrames.take() ?? ByteBuffer()
+        var frames = spare.take() ?? ByteBuffer()
         frames.clear()
         frames.writeImmutableBuffer(segment.frames)
         segment.patch(&frames, queueID: queueID)
-        spareFrames = transport.enqueue(frames)
+        spare = transport.enqueue(frames)
     }
 
     /// A recorded segment's frames with `queueID` in place of the recording's.

@@ -13,6 +13,10 @@ struct BlockingTransport: MilterTransport {
     private let commandTimeout: TimeAmount
     /// The frames of a run not written yet; its storage serves every run of the connection.
     private var batch = ByteBuffer()
+    /// Recorded frames to be written as they are, before ``batch`` (which is then empty): a
+    /// record's buffer is shared with the record, and clearing it after the write, as ``batch`` is
+    /// cleared, would allocate a fresh buffer for every write.
+    private var recorded: ByteBuffer?
     /// Whether ``nextEvent(within:)`` writes and returns `nil` instead of blocking (QUIT's watch
     /// continues on another thread).
     var stopsAtWait = false
@@ -51,12 +55,25 @@ struct BlockingTransport: MilterTransport {
     mutating func enqueue(_ frames: consuming ByteBuffer) -> ByteBuffer? {
         var frames = frames
         if recorder != nil { recorder!.enqueued(frames) }
+        if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
         if batch.readableBytes == 0 {
             swap(&batch, &frames)
         } else {
             batch.writeBuffer(&frames)
         }
         return frames
+    }
+
+    /// Recorded frames (``ExchangeSegment/frames``), written as they are when nothing was
+    /// enqueued before them, else copied into the batch.
+    mutating func enqueue(recorded frames: ByteBuffer) {
+        if recorder != nil { recorder!.enqueued(frames) }
+        if recorded == nil, batch.readableBytes == 0 {
+            recorded = frames
+        } else {
+            if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
+            batch.writeImmutableBuffer(frames)
+        }
     }
 
     mutating func nextEvent(within timeout: TimeAmount) -> InboxEvent? {
@@ -73,7 +90,7 @@ struct BlockingTransport: MilterTransport {
     }
 
     /// Whether frames of an earlier run wait to be written (``holdsFramesBetweenRuns``).
-    var holdsFrames: Bool { batch.readableBytes > 0 }
+    var holdsFrames: Bool { batch.readableBytes > 0 || recorded != nil }
 
     /// Whether anything was read that nobody took yet: replies, part of one, or the end of the stream.
     var hasUnreadInput: Bool { reader.hasUnreadInput }
@@ -85,7 +102,7 @@ struct BlockingTransport: MilterTransport {
     }
 
     mutating func flush() {
-        if holdsFramesBetweenRuns, batch.readableBytes < Self.heldBytesLimit { return }
+        if holdsFramesBetweenRuns, batch.readableBytes + (recorded?.readableBytes ?? 0) < Self.heldBytesLimit { return }
         if recorder != nil { recorder!.flushed() }
         write()
     }
@@ -93,11 +110,20 @@ struct BlockingTransport: MilterTransport {
     /// Writes the frames of the run, shown to the tap first, within `timeout` (the wait that
     /// follows, or else the command timeout); a failed write ends the reply stream with the error.
     private mutating func write(timeout: TimeAmount? = nil) {
+        if let frames = recorded.take() {
+            // Enqueued alone: the batch is empty (an enqueue after it copies both in).
+            write(frames, timeout: timeout)
+            return
+        }
         guard batch.readableBytes > 0 else { return }
         defer { batch.clear() }
-        if let outboundTap { outboundTap.observe(batch) }
+        write(batch, timeout: timeout)
+    }
+
+    private mutating func write(_ frames: ByteBuffer, timeout: TimeAmount?) {
+        if let outboundTap { outboundTap.observe(frames) }
         guard !socketClosed, !reader.ended else { return }
-        if let failure = socket.write(batch, timeout: timeout ?? commandTimeout) { reader.fail(failure) }
+        if let failure = socket.write(frames, timeout: timeout ?? commandTimeout) { reader.fail(failure) }
     }
 
     mutating func closeSocket() {

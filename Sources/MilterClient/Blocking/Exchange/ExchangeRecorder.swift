@@ -24,7 +24,19 @@ struct ExchangeSegment {
 
     /// Writes `queueID` over the recording's in `frames`, a copy of ``frames`` wherever it starts.
     func patch(_ frames: inout ByteBuffer, queueID: [UInt8]) {
-        for range in queueIDRanges { frames.setBytes(queueID, at: frames.readerIndex + range.lowerBound) }
+        guard !queueIDRanges.isEmpty else { return }
+        // One access to the buffer's bytes for every range: `setBytes` per range checked the
+        // buffer's storage (a dynamic exclusivity check and a uniqueness test) each time, and a
+        // message's queue ID stands in a dozen places (macro `i` before each header).
+        queueID.withUnsafeBytes { id in
+            frames.withUnsafeMutableReadableBytes { bytes in
+                for range in queueIDRanges {
+                    precondition(range.lowerBound >= 0 && range.lowerBound + id.count <= bytes.count)
+                    UnsafeMutableRawBufferPointer(rebasing: bytes[range.lowerBound...].prefix(id.count))
+                        .copyMemory(from: id)
+                }
+            }
+        }
     }
 }
 
