@@ -4,7 +4,10 @@ import MilterClient
 /// Totals of a run: verdicts, findings, mismatches, throughput and latency percentiles.
 package struct RunSummary: Sendable {
     package private(set) var messages = 0
-    package private(set) var verdicts: [Disposition: Int] = [:]
+    /// Messages by verdict, those with none left out.
+    package var verdicts: [Disposition: Int] { verdictCounts.dictionary }
+    /// ``verdicts``, counted without hashing a verdict for every message.
+    private var verdictCounts = VerdictCounts()
     package private(set) var findings: [String: Int] = [:]
     package private(set) var mismatches: [String] = []
     /// Messages that found no milter connection, by why.
@@ -30,7 +33,7 @@ package struct RunSummary: Sendable {
         connectFailuresByReason: [String: Int], inputErrors: Int = 0, latencies: Histogram<UInt64>, pacing: Pacing?
     ) {
         self.messages = messages
-        self.verdicts = verdicts
+        for (verdict, count) in verdicts { verdictCounts[verdict] += count }
         self.findings = findings
         self.mismatches = mismatches
         self.connectFailuresByReason = connectFailuresByReason
@@ -42,7 +45,7 @@ package struct RunSummary: Sendable {
     /// Adds the counts of `other`, a run made at the same time (from another generator machine).
     package mutating func merge(_ other: RunSummary) {
         messages += other.messages
-        verdicts.merge(other.verdicts, uniquingKeysWith: +)
+        for (verdict, count) in other.verdicts { verdictCounts[verdict] += count }
         findings.merge(other.findings, uniquingKeysWith: +)
         mismatches += other.mismatches
         connectFailuresByReason.merge(other.connectFailuresByReason, uniquingKeysWith: +)
@@ -70,8 +73,12 @@ package struct RunSummary: Sendable {
             return
         }
         messages += 1
-        if let verdict = outcome.verdict { verdicts[verdict, default: 0] += 1 }
-        for finding in outcome.findings { findings[finding.code, default: 0] += 1 }
+        if let verdict = outcome.verdict { verdictCounts[verdict] += 1 }
+        // The result's and the connection's, without joining them into an array for every message.
+        if let result = outcome.result {
+            for finding in result.findings { findings[finding.code, default: 0] += 1 }
+        }
+        for finding in outcome.connectionFindings { findings[finding.code, default: 0] += 1 }
         if outcome.isMismatch {
             let got = outcome.verdict?.rawValue ?? "no verdict"
             mismatches.append("\(outcome.entry.path): expected \(outcome.entry.expected!.rawValue), got \(got)")
