@@ -57,6 +57,15 @@ import Testing
         }
     }
 
+    @Test func truncatedAnswerWithAClosedTCPPortIsRefused() async throws {
+        let server = try await ScriptedServer(udpMode: .truncate, closingTCP: true)
+        defer { Task { await server.stop() } }
+        await #expect {
+            try await resolver(port: server.port, timeout: .seconds(30)).query(Self.name, type: .a)
+        } throws: { ($0 as? DNSError)?.kind == .connectionRefused }
+        #expect(server.queryCounts == (1, 0))
+    }
+
     @Test(.timeLimit(.minutes(1))) func refusedServerIsSkippedForTheNext() async throws {
         let closed = try await ScriptedServer.closedPort()
         let server = try await ScriptedServer(udpMode: .answer)

@@ -28,7 +28,8 @@ final class ScriptedServer: Sendable {
     /// Queries received so far over each transport.
     var queryCounts: (udp: Int, tcp: Int) { counts.withLockedValue { $0 } }
 
-    init(udpMode: UDPMode) async throws {
+    /// A server; with `closingTCP`, its TCP port is closed once UDP is bound, so TCP is refused.
+    init(udpMode: UDPMode, closingTCP: Bool = false) async throws {
         let counts = NIOLockedValueBox((udp: 0, tcp: 0))
         self.counts = counts
         let group = MultiThreadedEventLoopGroup.singleton
@@ -57,6 +58,7 @@ final class ScriptedServer: Sendable {
             try? await stranger.close()
             throw error
         }
+        if closingTCP { try? await tcp.close() }
         self.tcp = tcp
         self.stranger = stranger
         self.port = port
