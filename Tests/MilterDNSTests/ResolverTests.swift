@@ -39,6 +39,48 @@ import Testing
         #expect(response.questions.first?.name == Self.name)
     }
 
+    @Test func repliesFromAnotherAddressAreIgnored() async throws {
+        let server = try await ScriptedServer(udpMode: .strangerFirst)
+        defer { Task { await server.stop() } }
+        let response = try await resolver(port: server.port).query(Self.name, type: .a)
+        #expect(response.answers.map(\.data) == [.a([127, 0, 0, 2])])
+    }
+
+    @Test func closedPortIsRefusedNotTimedOut() async throws {
+        let port = try await ScriptedServer.closedPort()
+        // With a 30 s timeout, only the host's port unreachable can end the wait with this error.
+        await #expect {
+            try await resolver(port: port, timeout: .seconds(30)).query(Self.name, type: .a)
+        } throws: { error in
+            guard let error = error as? DNSError, error.kind == .connectionRefused else { return false }
+            return error.detail == "127.0.0.1 port \(port)" && !"\(error)".contains("zen.test")
+        }
+    }
+
+    @Test func truncatedAnswerWithAClosedTCPPortIsRefused() async throws {
+        let server = try await ScriptedServer(udpMode: .truncate, closingTCP: true)
+        defer { Task { await server.stop() } }
+        await #expect {
+            try await resolver(port: server.port, timeout: .seconds(30)).query(Self.name, type: .a)
+        } throws: { ($0 as? DNSError)?.kind == .connectionRefused }
+        #expect(server.queryCounts == (1, 0))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func refusedServerIsSkippedForTheNext() async throws {
+        let closed = try await ScriptedServer.closedPort()
+        let server = try await ScriptedServer(udpMode: .answer)
+        defer { Task { await server.stop() } }
+        // A timeout far over the time limit: the next server is asked at once, not after the first times out.
+        let resolver = DNSResolver(
+            servers: [
+                try SocketAddress(ipAddress: "127.0.0.1", port: closed),
+                try SocketAddress(ipAddress: "127.0.0.1", port: server.port),
+            ], timeout: .seconds(300))
+        let response = try await resolver.query(Self.name, type: .a)
+        #expect(response.answers.map(\.data) == [.a([127, 0, 0, 2])])
+        #expect(server.queryCounts == (1, 0))
+    }
+
     @Test func silentServerTimesOut() async throws {
         let server = try await ScriptedServer(udpMode: .silent)
         defer { Task { await server.stop() } }

@@ -14,17 +14,22 @@ final class ScriptedServer: Sendable {
         case decoysFirst
         /// Never answer.
         case silent
+        /// First a matching answer with another address (127.0.0.3) sent from another port, then
+        /// the right one from the server's port.
+        case strangerFirst
     }
 
     let port: Int
     private let udp: any Channel
     private let tcp: any Channel
+    private let stranger: any Channel
     private let counts: NIOLockedValueBox<(udp: Int, tcp: Int)>
 
     /// Queries received so far over each transport.
     var queryCounts: (udp: Int, tcp: Int) { counts.withLockedValue { $0 } }
 
-    init(udpMode: UDPMode) async throws {
+    /// A server; with `closingTCP`, its TCP port is closed once UDP is bound, so TCP is refused.
+    init(udpMode: UDPMode, closingTCP: Bool = false) async throws {
         let counts = NIOLockedValueBox((udp: 0, tcp: 0))
         self.counts = counts
         let group = MultiThreadedEventLoopGroup.singleton
@@ -34,33 +39,56 @@ final class ScriptedServer: Sendable {
             }
         }.bind(host: "127.0.0.1", port: 0).get()
         let port = tcp.localAddress!.port!
+        let stranger: any Channel
         do {
-            udp = try await DatagramBootstrap(group: group).channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPAnswerer(mode: udpMode, counts: counts))
-                }
-            }.bind(host: "127.0.0.1", port: port).get()
+            stranger = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
         } catch {
             try? await tcp.close()
             throw error
         }
+        do {
+            udp = try await DatagramBootstrap(group: group).channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        UDPAnswerer(mode: udpMode, counts: counts, stranger: stranger))
+                }
+            }.bind(host: "127.0.0.1", port: port).get()
+        } catch {
+            try? await tcp.close()
+            try? await stranger.close()
+            throw error
+        }
+        if closingTCP { try? await tcp.close() }
         self.tcp = tcp
+        self.stranger = stranger
         self.port = port
     }
 
     func stop() async {
         try? await udp.close()
         try? await tcp.close()
+        try? await stranger.close()
     }
 
-    /// The answer to a query's bytes: same ID and question, one A record unless `truncated`.
-    static func answer(to query: [UInt8], truncated: Bool = false, idDelta: UInt16 = 0) -> [UInt8] {
+    /// A loopback port that nothing listens on: bound for a moment to learn a free number, then closed.
+    static func closedPort() async throws -> Int {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+
+    /// The answer to a query's bytes: same ID and question, one A record (`address`) unless `truncated`.
+    static func answer(
+        to query: [UInt8], truncated: Bool = false, idDelta: UInt16 = 0, address: [UInt8] = [127, 0, 0, 2]
+    ) -> [UInt8] {
         guard query.count > 12 else { return [] }
         let id = (UInt16(query[0]) << 8 | UInt16(query[1])) &+ idDelta
         let flags: UInt16 = truncated ? 0x8380 : 0x8180
         var bytes = [id, flags, 1, truncated ? 0 : 1, 0, 0].flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
         bytes += query[12...]
-        if !truncated { bytes += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 2] }
+        if !truncated { bytes += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4] + address }
         return bytes
     }
 }
@@ -71,10 +99,12 @@ private final class UDPAnswerer: ChannelInboundHandler, Sendable {
 
     let mode: ScriptedServer.UDPMode
     let counts: NIOLockedValueBox<(udp: Int, tcp: Int)>
+    let stranger: any Channel
 
-    init(mode: ScriptedServer.UDPMode, counts: NIOLockedValueBox<(udp: Int, tcp: Int)>) {
+    init(mode: ScriptedServer.UDPMode, counts: NIOLockedValueBox<(udp: Int, tcp: Int)>, stranger: any Channel) {
         self.mode = mode
         self.counts = counts
+        self.stranger = stranger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -86,6 +116,16 @@ private final class UDPAnswerer: ChannelInboundHandler, Sendable {
         case .answer: replies = [ScriptedServer.answer(to: query)]
         case .truncate: replies = [ScriptedServer.answer(to: query, truncated: true)]
         case .silent: replies = []
+        case .strangerFirst:
+            // The real answer only once the forged one has been sent, so that it arrives first.
+            let channel = context.channel
+            let forged = ScriptedServer.answer(to: query, address: [127, 0, 0, 3])
+            let real = AddressedEnvelope(
+                remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: ScriptedServer.answer(to: query)))
+            stranger.writeAndFlush(
+                AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: forged))
+            )
+            .whenComplete { _ in channel.writeAndFlush(real, promise: nil) }
         case .decoysFirst:
             var otherQuestion = query
             otherQuestion[13] ^= 0x01  // first label byte of the name: another name

@@ -7,6 +7,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Code: Hashable, Sendable {
             case truncatedMessage, badLabel, compressionLoop, nameTooLong, countTooLarge, badRecordLength
             case invalidName, timeout, network, noServers, badResolvConf, notAResponse, mismatchedResponse
+            case connectionRefused
         }
         private let code: Code
 
@@ -28,6 +29,10 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let timeout = Kind(code: .timeout)
         /// A socket error.
         public static let network = Kind(code: .network)
+        /// The server's host refused the query: nothing listens on its DNS port (an ICMP port
+        /// unreachable for UDP, a reset for TCP). Reported at once rather than after the timeout;
+        /// the detail names the server.
+        public static let connectionRefused = Kind(code: .connectionRefused)
         /// The resolver has no server to ask.
         public static let noServers = Kind(code: .noServers)
         /// resolv.conf could not be read or lists no usable nameserver.
@@ -49,6 +54,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
             case .invalidName: "name cannot be queried"
             case .timeout: "timed out"
             case .network: "network error"
+            case .connectionRefused: "connection refused by the server (port unreachable)"
             case .noServers: "no DNS server configured"
             case .badResolvConf: "unusable resolv.conf"
             case .notAResponse: "not a response"

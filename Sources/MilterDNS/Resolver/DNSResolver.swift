@@ -2,13 +2,24 @@ import NIOCore
 import NIOPosix
 
 /// A stub resolver: sends each question to recursive servers over UDP, retries over TCP when the
-/// answer is truncated, and tries the next server on a timeout or a network error.
+/// answer is truncated, and tries the next server on a timeout, a refusal or a network error.
 ///
 /// ```swift
 /// let resolver = try DNSResolver.system()               // nameservers from /etc/resolv.conf
 /// let local = try DNSResolver(host: "127.0.0.1", port: 5353, timeout: .seconds(1))
 /// let response = try await local.query("2.0.0.127.zen.spamhaus.org", type: .a)
 /// ```
+///
+/// Each UDP exchange has a socket of its own, connected to the server: replies from any other
+/// address never reach it, and a server whose port is closed (ICMP port unreachable) fails the
+/// exchange at once with ``DNSError/Kind/connectionRefused``, so that the next server is asked
+/// without waiting for the timeout.
+///
+/// ``servers`` and the `group` of ``init(servers:timeout:group:nextID:)`` are swift-nio types
+/// (`SocketAddress` and `EventLoopGroup` from `NIOCore`, `MultiThreadedEventLoopGroup` from
+/// `NIOPosix`), which this module does not re-export: code that builds them needs `import NIOCore`
+/// (and `import NIOPosix` for a group of its own), with those swift-nio products in its target's
+/// dependencies. ``init(host:port:timeout:)`` and ``system(resolvConf:timeout:)`` need neither.
 public struct DNSResolver: DNSQuerying {
     /// The servers, asked in order.
     public let servers: [SocketAddress]
@@ -18,6 +29,15 @@ public struct DNSResolver: DNSQuerying {
     private let nextID: @Sendable () -> UInt16
 
     /// Creates a resolver for the given servers. `nextID` draws query IDs (random by default).
+    ///
+    /// ```swift
+    /// import MilterDNS
+    /// import NIOCore  // SocketAddress
+    ///
+    /// let local = try SocketAddress(ipAddress: "127.0.0.1", port: 53)
+    /// let backup = try SocketAddress(ipAddress: "::1", port: 53)
+    /// let resolver = DNSResolver(servers: [local, backup], timeout: .seconds(1))
+    /// ```
     public init(
         servers: [SocketAddress], timeout: Duration = .seconds(2),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -44,7 +64,8 @@ public struct DNSResolver: DNSQuerying {
         DNSResolver(servers: try ResolvConf.load(path).nameservers, timeout: timeout)
     }
 
-    /// Asks `name`; returns the first matching response (NXDOMAIN included), or throws the last error.
+    /// Asks `name` of each server in turn until one answers; returns the first matching response
+    /// (NXDOMAIN included), or throws the last server's error.
     public func query(_ name: String, type: DNSRecordType) async throws(DNSError) -> DNSResponse {
         guard !servers.isEmpty else { throw DNSError(.noServers) }
         let query = DNSQuery(id: nextID(), question: DNSQuestion(name: name, type: type))

@@ -8,7 +8,7 @@ import Darwin
 
 /// The part of resolv.conf(5) this client uses: the `nameserver` lines, port 53.
 public struct ResolvConf: Hashable, Sendable {
-    /// The servers, in file order.
+    /// The servers, in file order (NIOCore's `SocketAddress`: `import NIOCore` to work with them).
     public var nameservers: [SocketAddress]
 
     /// Reads the nameserver lines of a resolv.conf text; other lines and comments are ignored.

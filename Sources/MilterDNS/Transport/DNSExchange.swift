@@ -18,7 +18,6 @@ struct DNSExchange {
         let loop = group.next()
         let promise = loop.makePromise(of: DNSResponse.self)
         let server = server
-        let bind = server.protocol == .inet6 ? "::" : "0.0.0.0"
         let bootstrap = DatagramBootstrap(group: loop).channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(
@@ -26,10 +25,14 @@ struct DNSExchange {
             }
         }
         return try await wait(for: promise) {
-            let channel = try await bootstrap.bind(host: bind, port: 0).get()
+            // A connected socket, one per exchange: the kernel drops datagrams from any other
+            // address, and reports the server's ICMP port unreachable as ECONNREFUSED, so that a
+            // closed port fails the exchange at once instead of after the timeout.
+            let channel = try await bootstrap.connect(to: server).get()
             promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
-            let envelope = AddressedEnvelope(remoteAddress: server, data: ByteBuffer(bytes: wire))
-            channel.writeAndFlush(envelope).whenFailure { promise.fail(DNSError(.network, detail: "\($0)")) }
+            channel.writeAndFlush(ByteBuffer(bytes: wire)).whenFailure {
+                promise.fail(DNSError(socketError: $0, server: server))
+            }
         }
     }
 
@@ -69,7 +72,7 @@ struct DNSExchange {
             throw error
         } catch {
             promise.fail(error)
-            throw DNSError(.network, detail: "\(error)")
+            throw DNSError(socketError: error, server: server)
         }
     }
 }

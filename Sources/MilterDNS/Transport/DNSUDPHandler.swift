@@ -1,7 +1,9 @@
 import NIOCore
 
-/// Waits on a UDP socket for the one datagram that answers the query: from the server, with the
-/// query's ID and question. Anything else (spoofed, late, malformed) is dropped.
+/// Waits on a UDP socket connected to the server for the one datagram that answers the query:
+/// from the server, with the query's ID and question. Anything else (spoofed, late, malformed) is
+/// dropped; the kernel already drops datagrams from other addresses, and the address is checked
+/// here again. A refusal (ICMP port unreachable) fails the exchange at once.
 final class DNSUDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -24,6 +26,13 @@ final class DNSUDPHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(DNSError(.network, detail: "\(error)"))
+        promise.fail(DNSError(socketError: error, server: server))
+    }
+
+    /// A socket error that NIO deems fatal (EHOSTUNREACH, say) closes the channel: fail now rather
+    /// than at the timeout. After an answer, the promise is already complete and this does nothing.
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(DNSError(.network, detail: "socket closed before the answer"))
+        context.fireChannelInactive()
     }
 }

@@ -13,7 +13,19 @@ import NIOConcurrencyHelpers
 /// ```
 ///
 /// Loopback, private, link-local and reserved addresses are never asked (``DNSBLResult/skipped``).
-/// Codes in `127.255.255.x` are errors, not listings (``DNSBLResult/failed(_:)``).
+/// Codes in `127.255.255.x` are errors, not listings (``DNSBLResult/failed(_:)``), and so are
+/// resolver errors: a timeout, SERVFAIL, or a DNS server whose port is closed.
+///
+/// ## Imports
+///
+/// `ReferenceMilter` re-exports none of the modules whose types this API takes. Beside
+/// `import ReferenceMilter`:
+/// - `import MilterDNS` for the resolver: ``init(zone:resolver:timeout:cacheSize:maximumTTL:isZEN:now:metricsFactory:)``
+///   takes a `DNSQuerying`, such as a `DNSResolver`; add the `MilterDNS` product to the target's
+///   dependencies. A resolver built from `SocketAddress`es needs `import NIOCore` too.
+/// - `import MailMessage` to make the `IPAddress` that ``lookup(_:)`` takes (`IPAddress(parsing:)`);
+///   ``MailInfo/dnsblLookups(_:trustedDomains:includeClient:)`` needs no import.
+/// - `import CoreMetrics` (swift-metrics) only to pass a `metricsFactory`.
 public final class DNSBLChecker: Sendable {
     /// The zone, such as `zen.spamhaus.org`.
     public let zone: String
@@ -64,7 +76,8 @@ public final class DNSBLChecker: Sendable {
     /// The number of cached results.
     public var cachedCount: Int { cache.withLockedValue { $0.count } }
 
-    /// Looks `address` up, from the cache when a live result is there.
+    /// Looks `address` up, from the cache when a live result is there. `address` is a `MailMessage`
+    /// type (`import MailMessage`).
     ///
     /// Each lookup is counted in `milter_dnsbl_queries_total{zone, result}` (the zone as
     /// ``displayName(_:)`` shows it; `result` is `listed`, `not-listed`,

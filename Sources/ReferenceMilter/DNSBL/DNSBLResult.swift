@@ -44,7 +44,8 @@ public struct DNSBLFailure: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: Hashable, Sendable {
         /// No answer within the timeout.
         case timeout
-        /// The resolver failed otherwise (network, malformed answer, SERVFAIL, REFUSED…).
+        /// The resolver failed otherwise (network error, a server whose port is closed, malformed
+        /// answer, SERVFAIL, REFUSED…). The detail is the DNS error's kind, without its server.
         case resolver
         /// `127.255.255.254`: the list refuses queries from public or open resolvers.
         case publicResolverBlocked

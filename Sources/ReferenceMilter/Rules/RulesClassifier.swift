@@ -18,7 +18,8 @@ public struct RulesClassifier: MailClassifier {
     private let decidesAtOnce: Bool
 
     /// Creates a classifier; throws if a regular expression does not compile, or if the rules use
-    /// `dnsbl` and no `resolver` is given and /etc/resolv.conf names no server.
+    /// `dnsbl` and no `resolver` is given and /etc/resolv.conf names no server. A `resolver` is a
+    /// `MilterDNS` type, which this module does not re-export: `import MilterDNS` to pass one.
     public init(rules: [Rule], resolver: (any DNSQuerying)? = nil) throws {
         self.rules = rules
         let checkers = try DNSBLCheckers(rules: rules, resolver: resolver)
@@ -34,7 +35,8 @@ public struct RulesClassifier: MailClassifier {
         decidesAtOnce = matchers.allSatisfy { $0.allSatisfy(\.isImmediate) }
     }
 
-    /// Parses a rules file's text (see ``RuleParser``); `resolver` answers `dnsbl` conditions.
+    /// Parses a rules file's text (see ``RuleParser``); `resolver` answers `dnsbl` conditions
+    /// (`import MilterDNS` to pass one).
     public init(text: String, resolver: (any DNSQuerying)? = nil) throws {
         try self.init(rules: RuleParser.parse(text), resolver: resolver)
     }

@@ -1,0 +1,30 @@
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension DNSError {
+    /// The error for a failed socket operation with `server`: a refusal (`ECONNREFUSED`, which a
+    /// connected UDP socket reports for the server's ICMP port unreachable) is
+    /// ``Kind/connectionRefused`` naming the server; anything else is ``Kind/network``.
+    init(socketError error: any Error, server: SocketAddress) {
+        if let error = error as? DNSError {
+            self = error
+        } else if let error = error as? IOError, error.errnoCode == ECONNREFUSED {
+            self.init(.connectionRefused, detail: Self.describe(server))
+        } else {
+            self.init(.network, detail: "\(error)")
+        }
+    }
+
+    /// `192.0.2.53 port 53`: the server only, never what was asked.
+    private static func describe(_ server: SocketAddress) -> String {
+        guard let ip = server.ipAddress, let port = server.port else { return "\(server)" }
+        return "\(ip) port \(port)"
+    }
+}
