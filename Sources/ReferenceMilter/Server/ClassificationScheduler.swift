@@ -5,7 +5,7 @@ import NIOCore
 enum ClassificationOutcome<Value: Sendable>: Sendable {
     /// The classifier answered.
     case value(Value)
-    /// The classifier threw; the description is safe to log.
+    /// The classifier threw; the description (``ClassifierErrorText``) is safe to log.
     case failed(String)
     /// The classifier ran past the timeout and was cancelled.
     case timedOut
@@ -49,7 +49,7 @@ final class ClassificationScheduler: Sendable {
             } catch is CancellationError where Task.isCancelled {
                 return
             } catch {
-                promise.succeed(.failed(String(describing: type(of: error))))
+                promise.succeed(.failed(ClassifierErrorText.describe(error)))
             }
         }
         let timer = eventLoop.scheduleTask(in: timeout) {
