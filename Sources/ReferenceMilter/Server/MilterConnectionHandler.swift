@@ -159,9 +159,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
                 logger.warning("memory budget reached: the transaction gets a tempfail", metadata: metadata)
             }
             if let refusal = session.takeBudgetRefusal() {
-                // The message's decision line, as for a classified one (the warning above gave the details).
-                let decision = Decision(.tempfail(nil), reason: "memory budget reached")
-                logger.info("\(decision.logLine(queueID: refusal.queueID ?? "-"))")
+                // The message's decision line, metrics and observer, as for a classified one (the warning
+                // above gave the details).
+                logger.info("\(refusal.decision.logLine(queueID: refusal.notice.queueID ?? "-"))")
+                environment.metrics.memoryBudgetTempfail()
+                environment.observer?(refusal.mail, refusal.decision)
             }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")

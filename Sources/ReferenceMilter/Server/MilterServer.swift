@@ -28,7 +28,9 @@ public final class MilterServer: Service, Sendable {
     ///   - classifier: decides on each message.
     ///   - configuration: where to listen, threads, timeouts and limits.
     ///   - logger: receives the decision log lines and the server's events.
-    ///   - observer: called with each message and its decision, after the decision is logged.
+    ///   - observer: called with each message and its decision, after the decision is logged; also for a
+    ///     message that got a tempfail because it went over the memory budget (its ``MailInfo`` then has no
+    ///     header fields nor body: they were dropped).
     public init(
         classifier: any MailClassifier, configuration: ServerConfiguration = ServerConfiguration(),
         logger: Logger = Logger(label: "reference-milter"),
