@@ -9,6 +9,8 @@ enum ClassificationOutcome<Value: Sendable>: Sendable {
     case failed(String)
     /// The classifier ran past the timeout and was cancelled.
     case timedOut
+    /// The server gave up on the call: the drain timeout of its shutdown expired while it ran.
+    case abandoned
 }
 
 /// Runs classifier calls: at most `threads` at once, on dedicated threads, each bounded by a timeout.

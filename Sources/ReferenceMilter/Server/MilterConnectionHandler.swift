@@ -29,6 +29,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private var reading = true
     /// Gives up on the classifier call under way, if any: the connection has closed.
     private var cancelClassification: (() -> Void)?
+    /// Answers the command whose classifier call is under way, if any, without waiting for the classifier:
+    /// the drain timeout has expired (``DrainDeadline``).
+    private var answerWithoutClassifier: (() -> Void)?
 
     /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
     private var negotiated: (() -> Void)?
@@ -80,6 +83,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         // way it lets go of its copy of the message without waiting for the classifier timeout.
         cancelClassification?()
         cancelClassification = nil
+        answerWithoutClassifier = nil
         watchdog.stop()
         handshakeTimer?.cancel()
         queued.removeAll()
@@ -133,6 +137,19 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         reading = wanted
         watchdog.noteReading(resumed: wanted)
         try? context.channel.syncOptions?.setOption(.autoRead, value: wanted)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is DrainDeadline else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // The MTA waits for a reply the classifier owes: it gets the failure verdict before the close, not a
+        // lost connection. The commands queued behind it are dropped with the connection.
+        if context.channel.isActive, let answer = answerWithoutClassifier {
+            answer()
+        }
+        context.close(promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -212,8 +229,17 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         }
         let call = environment.scheduler.run(on: context.eventLoop, timed)
         cancelClassification = call.cancel
+        answerWithoutClassifier = { [unowned self] in
+            // The call is cancelled first: its outcome, should the classifier return now, is not sent too.
+            call.cancel()
+            cancelClassification = nil
+            answerWithoutClassifier = nil
+            busy = false
+            finish(self, .abandoned)
+        }
         call.outcome.assumeIsolated().whenSuccess { outcome in
             self.cancelClassification = nil
+            self.answerWithoutClassifier = nil
             self.busy = false
             guard context.channel.isActive else { return }
             finish(self, outcome)
@@ -234,6 +260,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         case .timedOut:
             logger.error("early check timed out", metadata: ["stage": "\(event.stage)"])
             verdict = environment.options.failureVerdict
+        case .abandoned:
+            logger.error("early check abandoned: the drain timeout expired", metadata: ["stage": "\(event.stage)"])
+            verdict = environment.options.failureVerdict
         }
         do { write(try session.checked(event, verdict: verdict), context: context) } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
@@ -249,6 +278,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         case .failed(let error):
             decision = Decision(environment.options.failureVerdict, reason: "classifier failed: \(error)")
         case .timedOut: decision = Decision(environment.options.failureVerdict, reason: "classifier timed out")
+        case .abandoned:
+            decision = Decision(
+                environment.options.failureVerdict, reason: "server shutting down: the drain timeout expired")
         }
         do {
             let answer = try session.classified(decision)
