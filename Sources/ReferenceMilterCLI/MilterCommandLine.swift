@@ -72,9 +72,11 @@ public enum MilterCommandLine {
         }
     }
 
+    /// Writes an error or a warning on standard error, its control characters but line feeds written as
+    /// escapes (``TerminalText``): the text may quote a value as the user gave it (`--socket-mode`'s, say).
     static func printError(_ text: String) {
         var stderr = StandardError()
-        print(text, to: &stderr)
+        print(TerminalText.escapingControls(text), to: &stderr)
     }
 }
 

@@ -1,4 +1,5 @@
 import Logging
+import MetricsTestKit
 import MilterProtocol
 import NIOConcurrencyHelpers
 import NIOCore
@@ -82,6 +83,41 @@ import Testing
         let decisions = lines.all.filter { $0.contains("4QUEUEID4: TEMPFAIL (memory budget reached") }
         #expect(decisions.count == 1, "\(lines.all)")
         try await connection.finish()
+    }
+
+    /// The budget's tempfail is told as a classified message's verdict is: counted in `milter_messages_total`
+    /// (and in `milter_memory_budget_tempfails_total`) and passed to the observer, with the queue id of the
+    /// decision line. Neither saw it.
+    @Test func theTempfailIsCountedAndObserved() async throws {
+        let metrics = TestMetrics()
+        let observed = NIOLockedValueBox<[(MailInfo, Decision)]>([])
+        let connection = try await HostilePeerTests.Connection(
+            metrics: ServerMetrics(factory: metrics),
+            observer: { mail, decision in observed.withLockedValue { $0.append((mail, decision)) } })
+        // The queue id comes in the MACRO packet that goes over the budget, which is not kept.
+        let oversized = Cmd.macros(.header, ["i": "4QUEUEID5", "{x}": String(repeating: "m", count: 60_000)])
+        try await connection.send(
+            Self.opening + [Cmd.rcpt("b@example.org"), .data] + Array(Self.manyFields.prefix(200))
+                + [oversized, .endOfHeaders, Cmd.eom])
+        #expect(try await connection.verdict() == .tempfail)
+        // Then a message within the budget, classified.
+        try await connection.send(
+            [.abort, Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org"), .data, Cmd.header("Subject", "hi")]
+                + [.endOfHeaders, Cmd.eom])
+        #expect(try await connection.verdict() == .accept)
+        try await connection.finish()
+
+        let tempfails = try metrics.expectCounter("milter_messages_total", [("verdict", "tempfail")])
+        #expect(tempfails.totalValue == 1)
+        #expect(try metrics.expectCounter("milter_messages_total", [("verdict", "accept")]).totalValue == 1)
+        #expect(try metrics.expectCounter("milter_memory_budget_tempfails_total").totalValue == 1)
+        let seen = observed.withLockedValue { $0 }
+        #expect(seen.map(\.1.verdict) == [.tempfail(nil), .accept], "\(seen.map(\.1))")
+        let (mail, decision) = try #require(seen.first)
+        #expect(decision.reason == "memory budget reached")
+        #expect(mail.queueID == "4QUEUEID5")
+        #expect(mail.senderAddress == "a@example.com" && mail.recipientAddresses == ["b@example.org"])
+        #expect(mail.headerFields.isEmpty && mail.body.isEmpty && mail.isBodyTruncated)
     }
 
     /// No `i` yet: the warning has no queue id rather than a made-up one.

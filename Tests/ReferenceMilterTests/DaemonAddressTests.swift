@@ -71,6 +71,22 @@ import Testing
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    /// A bad value quoted in a usage error reaches the terminal escaped, as milter-replay's usage errors do:
+    /// `--socket-mode` printed it as given, so an escape sequence in it retitled the terminal.
+    @Test(arguments: [
+        (
+            ["unix:/tmp/socket-mode-test.sock", "--socket-mode", "6\u{1B}]0;pwned\u{07}"],
+            #"--socket-mode takes octal permission bits such as 660, not 6\x1B]0;pwned\x07"#
+        ),
+        (["127.0.0.1:0", "--metrics", "x\u{1B}[2J"], #"bad --metrics address x\x1B[2J: expected HOST:PORT"#),
+    ])
+    func aBadValueInAUsageErrorIsEscaped(arguments: [String], message: String) async throws {
+        let result = try await Self.run(arguments)
+        #expect(result.status == 2)
+        #expect(!result.stderr.contains("\u{1B}") && !result.stderr.contains("\u{07}"), "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
     @Test func anInheritedDescriptorThatIsNotOpenIsAUsageError() async throws {
         let result = try await Self.run([], environment: ["MILTER_LISTEN_FD": "99"])
         #expect(result.status == 2)

@@ -19,7 +19,8 @@ import Testing
         init(
             ledger: MemoryLedger = MemoryLedger(limit: .max), budget: Int = HostilePeerTests.budget,
             classifier: any MailClassifier = RulesClassifier.default, classifierTimeout: TimeAmount = .seconds(30),
-            logger: Logger = quietLogger()
+            logger: Logger = quietLogger(), metrics: ServerMetrics = ServerMetrics(),
+            observer: (@Sendable (MailInfo, Decision) -> Void)? = nil
         ) async throws {
             self.ledger = ledger
             let scheduler = ClassificationScheduler(threads: 1, timeout: classifierTimeout)
@@ -27,7 +28,7 @@ import Testing
             let environment = ConnectionEnvironment(
                 classifier: classifier, scheduler: scheduler, options: ProtocolOptions(),
                 timeouts: ConnectionTimeouts(handshake: .seconds(5)), memory: MemoryBudget(perConnection: budget),
-                ledger: ledger, logger: logger, observer: nil)
+                ledger: ledger, logger: logger, observer: observer, metrics: metrics)
             let channel = channel
             try await channel.eventLoop.submit {
                 try channel.pipeline.syncOperations.addHandler(

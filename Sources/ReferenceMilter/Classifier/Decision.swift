@@ -49,6 +49,10 @@ public struct Decision: Hashable, Sendable {
         return copy
     }
 
+    /// The reason of the tempfail the server gives a transaction that went over the memory budget, without
+    /// asking the classifier.
+    package static let memoryBudgetReason = "memory budget reached"
+
     /// The decision log line, in srmilter's shape: `<queue-id>: REJECT (<reason>) "<client text>"`.
     public func logLine(queueID: String) -> String {
         var line = "\(queueID): \(verdict.name) (\(reason))"

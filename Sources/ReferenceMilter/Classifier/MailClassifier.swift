@@ -19,7 +19,9 @@ import MilterProtocol
 /// regular expressions.
 /// A classifier that throws, or runs past the classifier timeout, yields the configured failure
 /// verdict (tempfail by default); so does a decision the protocol cannot carry (a NUL in a header
-/// value or in a quarantine reason). The connection goes on.
+/// value or in a quarantine reason). The connection goes on. The log names the error's type, and
+/// gives its ``RedactedErrorDescription/redactedDescription`` if it has one (never its own description,
+/// which may quote the message).
 public protocol MailClassifier: Sendable {
     /// Decides on a complete message.
     func classify(_ mail: MailInfo) async throws -> Decision

@@ -7,24 +7,38 @@ import CoreMetrics
 /// follow Prometheus conventions and are listed in `docs/reference-milter.md`.
 struct ServerMetrics: Sendable {
     /// `milter_connections_open`: MTA connections open now.
-    let connectionsOpen = Meter(label: "milter_connections_open")
+    let connectionsOpen: Meter
     /// `milter_connections_total`: MTA connections accepted.
-    let connectionsTotal = Counter(label: "milter_connections_total")
+    let connectionsTotal: Counter
     /// `milter_connections_evicted_total`: connections that had not sent OPTNEG, closed to admit a
     /// new one when every slot was taken.
-    let connectionsEvicted = Counter(label: "milter_connections_evicted_total")
+    let connectionsEvicted: Counter
     /// `milter_bytes_received_total` and `milter_bytes_sent_total`: milter protocol bytes.
-    let bytesReceived = Counter(label: "milter_bytes_received_total")
-    let bytesSent = Counter(label: "milter_bytes_sent_total")
+    let bytesReceived: Counter
+    let bytesSent: Counter
     /// `milter_classifier_duration_seconds`: how long each classifier call (early checks included) took.
-    let classifierDuration = Timer(
-        label: "milter_classifier_duration_seconds", preferredDisplayUnit: .seconds)
+    let classifierDuration: Timer
+    /// `milter_memory_budget_tempfails_total`: messages that got a tempfail because their transaction went
+    /// over the memory budget (counted in `milter_messages_total{verdict="tempfail"}` too).
+    let memoryBudgetTempfails: Counter
     private let messages: [String: Counter]
+    private let factory: any MetricsFactory
 
-    init() {
+    /// Makes the handles with `factory` (tests pass their own; the default is the bootstrapped one).
+    init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        connectionsOpen = Meter(label: "milter_connections_open", factory: factory)
+        connectionsTotal = Counter(label: "milter_connections_total", factory: factory)
+        connectionsEvicted = Counter(label: "milter_connections_evicted_total", factory: factory)
+        bytesReceived = Counter(label: "milter_bytes_received_total", factory: factory)
+        bytesSent = Counter(label: "milter_bytes_sent_total", factory: factory)
+        classifierDuration = Timer(
+            label: "milter_classifier_duration_seconds", preferredDisplayUnit: .seconds, factory: factory)
+        memoryBudgetTempfails = Counter(label: "milter_memory_budget_tempfails_total", factory: factory)
         var messages: [String: Counter] = [:]
         for verdict in Self.verdictLabels {
-            messages[verdict] = Counter(label: "milter_messages_total", dimensions: [("verdict", verdict)])
+            messages[verdict] = Counter(
+                label: "milter_messages_total", dimensions: [("verdict", verdict)], factory: factory)
         }
         self.messages = messages
     }
@@ -37,6 +51,14 @@ struct ServerMetrics: Sendable {
         messages[verdict.name.lowercased()]?.increment()
     }
 
+    /// Counts a message answered with a tempfail because its transaction went over the memory budget, without
+    /// classification: in `milter_messages_total{verdict="tempfail"}`, as every message answered, and in
+    /// `milter_memory_budget_tempfails_total`.
+    func memoryBudgetTempfail() {
+        message(.tempfail(nil))
+        memoryBudgetTempfails.increment()
+    }
+
     /// Records one classifier call that started at `start` in `milter_classifier_duration_seconds`.
     func classified(since start: ContinuousClock.Instant) {
         let (seconds, attoseconds) = (ContinuousClock.now - start).components
@@ -47,6 +69,6 @@ struct ServerMetrics: Sendable {
     /// `milter_protocol_errors_total{kind}`; `kind` is a code such as `frameTooLarge` or `idle-timeout`,
     /// never payload data.
     func protocolError(_ kind: String) {
-        Counter(label: "milter_protocol_errors_total", dimensions: [("kind", kind)]).increment()
+        Counter(label: "milter_protocol_errors_total", dimensions: [("kind", kind)], factory: factory).increment()
     }
 }

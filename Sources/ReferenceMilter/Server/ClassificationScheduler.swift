@@ -5,10 +5,12 @@ import NIOCore
 enum ClassificationOutcome<Value: Sendable>: Sendable {
     /// The classifier answered.
     case value(Value)
-    /// The classifier threw; the description is safe to log.
+    /// The classifier threw; the description (``ClassifierErrorText``) is safe to log.
     case failed(String)
     /// The classifier ran past the timeout and was cancelled.
     case timedOut
+    /// The server gave up on the call: the drain timeout of its shutdown expired while it ran.
+    case abandoned
 }
 
 /// Runs classifier calls: at most `threads` at once, on dedicated threads, each bounded by a timeout.
@@ -49,7 +51,7 @@ final class ClassificationScheduler: Sendable {
             } catch is CancellationError where Task.isCancelled {
                 return
             } catch {
-                promise.succeed(.failed(String(describing: type(of: error))))
+                promise.succeed(.failed(ClassifierErrorText.describe(error)))
             }
         }
         let timer = eventLoop.scheduleTask(in: timeout) {

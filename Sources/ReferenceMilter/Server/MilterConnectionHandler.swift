@@ -29,6 +29,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private var reading = true
     /// Gives up on the classifier call under way, if any: the connection has closed.
     private var cancelClassification: (() -> Void)?
+    /// Answers the command whose classifier call is under way, if any, without waiting for the classifier:
+    /// the drain timeout has expired (``DrainDeadline``).
+    private var answerWithoutClassifier: (() -> Void)?
 
     /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
     private var negotiated: (() -> Void)?
@@ -80,6 +83,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         // way it lets go of its copy of the message without waiting for the classifier timeout.
         cancelClassification?()
         cancelClassification = nil
+        answerWithoutClassifier = nil
         watchdog.stop()
         handshakeTimer?.cancel()
         queued.removeAll()
@@ -135,6 +139,19 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         try? context.channel.syncOptions?.setOption(.autoRead, value: wanted)
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is DrainDeadline else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // The MTA waits for a reply the classifier owes: it gets the failure verdict before the close, not a
+        // lost connection. The commands queued behind it are dropped with the connection.
+        if context.channel.isActive, let answer = answerWithoutClassifier {
+            answer()
+        }
+        context.close(promise: nil)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // NIO's text for a failed system call names the call and the errno, with unbalanced
         // parentheses (`read(descriptor:pointer:size:): Connection reset by peer) (errno: 104)`).
@@ -159,9 +176,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
                 logger.warning("memory budget reached: the transaction gets a tempfail", metadata: metadata)
             }
             if let refusal = session.takeBudgetRefusal() {
-                // The message's decision line, as for a classified one (the warning above gave the details).
-                let decision = Decision(.tempfail(nil), reason: "memory budget reached")
-                logger.info("\(decision.logLine(queueID: refusal.queueID ?? "-"))")
+                // The message's decision line, metrics and observer, as for a classified one (the warning
+                // above gave the details).
+                logger.info("\(refusal.decision.logLine(queueID: refusal.notice.queueID ?? "-"))")
+                environment.metrics.memoryBudgetTempfail()
+                environment.observer?(refusal.mail, refusal.decision)
             }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
@@ -210,8 +229,17 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         }
         let call = environment.scheduler.run(on: context.eventLoop, timed)
         cancelClassification = call.cancel
+        answerWithoutClassifier = { [unowned self] in
+            // The call is cancelled first: its outcome, should the classifier return now, is not sent too.
+            call.cancel()
+            cancelClassification = nil
+            answerWithoutClassifier = nil
+            busy = false
+            finish(self, .abandoned)
+        }
         call.outcome.assumeIsolated().whenSuccess { outcome in
             self.cancelClassification = nil
+            self.answerWithoutClassifier = nil
             self.busy = false
             guard context.channel.isActive else { return }
             finish(self, outcome)
@@ -232,6 +260,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         case .timedOut:
             logger.error("early check timed out", metadata: ["stage": "\(event.stage)"])
             verdict = environment.options.failureVerdict
+        case .abandoned:
+            logger.error("early check abandoned: the drain timeout expired", metadata: ["stage": "\(event.stage)"])
+            verdict = environment.options.failureVerdict
         }
         do { write(try session.checked(event, verdict: verdict), context: context) } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
@@ -247,6 +278,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         case .failed(let error):
             decision = Decision(environment.options.failureVerdict, reason: "classifier failed: \(error)")
         case .timedOut: decision = Decision(environment.options.failureVerdict, reason: "classifier timed out")
+        case .abandoned:
+            decision = Decision(
+                environment.options.failureVerdict, reason: "server shutting down: the drain timeout expired")
         }
         do {
             let answer = try session.classified(decision)

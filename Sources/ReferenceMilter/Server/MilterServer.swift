@@ -10,7 +10,8 @@ import _MilterSystem
 ///
 /// Run it as a swift-service-lifecycle `Service` (``run()``): on graceful shutdown (SIGINT or
 /// SIGTERM in a `ServiceGroup`) it stops accepting, lets open connections finish for up to
-/// ``ServerConfiguration/drainTimeout``, closes the rest and returns. Or drive it by hand with
+/// ``ServerConfiguration/drainTimeout``, closes the rest and returns; a message still being classified
+/// then gets the failure verdict before its connection closes. Or drive it by hand with
 /// ``start()`` and ``stop()``.
 public final class MilterServer: Service, Sendable {
     private let configuration: ServerConfiguration
@@ -28,7 +29,9 @@ public final class MilterServer: Service, Sendable {
     ///   - classifier: decides on each message.
     ///   - configuration: where to listen, threads, timeouts and limits.
     ///   - logger: receives the decision log lines and the server's events.
-    ///   - observer: called with each message and its decision, after the decision is logged.
+    ///   - observer: called with each message and its decision, after the decision is logged; also for a
+    ///     message that got a tempfail because it went over the memory budget (its ``MailInfo`` then has no
+    ///     header fields nor body: they were dropped).
     public init(
         classifier: any MailClassifier, configuration: ServerConfiguration = ServerConfiguration(),
         logger: Logger = Logger(label: "reference-milter"),
@@ -128,7 +131,13 @@ public final class MilterServer: Service, Sendable {
             try? await promise.futureResult.get()
             timer.cancel()
         }
-        for channel in registry.channels { try? await channel.close() }
+        // A connection whose MTA waits for a reply the classifier owes gets the failure verdict first.
+        for channel in registry.channels {
+            try? await channel.eventLoop.submit {
+                channel.pipeline.syncOperations.fireUserInboundEventTriggered(DrainDeadline())
+            }.get()
+            try? await channel.close()
+        }
     }
 
     private func bootstrap() -> ServerBootstrap {

@@ -53,8 +53,8 @@ struct ServerSession {
     /// The notice of the transaction over budget, kept until it ends (its queue id names the decision line).
     private var overBudgetNotice: BudgetNotice?
     /// Set when a transaction over budget gets its tempfail at end of message; read once by
-    /// ``takeBudgetRefusal()`` (to log the message's decision line).
-    private var budgetRefusal: BudgetNotice?
+    /// ``takeBudgetRefusal()`` (to log the message's decision line, count it and tell the observer).
+    private var budgetRefusal: BudgetRefusal?
 
     /// Creates a session; a `refusing` session answers CONNECT with a tempfail and closes (server full).
     init(
@@ -200,7 +200,7 @@ struct ServerSession {
     /// A transaction over its budget keeps nothing more; every reply it owes is a tempfail.
     private mutating func overBudgetReply(_ command: MilterCommand) -> SessionAction {
         guard case .endOfMessage = command else { return .reply(awaitsReply ? [.tempfail] : []) }
-        budgetRefusal = overBudgetNotice ?? BudgetNotice(macros: mail.macros)
+        budgetRefusal = BudgetRefusal(notice: overBudgetNotice ?? BudgetNotice(macros: mail.macros), mail: mail)
         resetTransaction()
         return .reply([.tempfail])
     }
@@ -230,8 +230,8 @@ struct ServerSession {
         return budgetNotice
     }
 
-    /// The notice of a transaction over budget that got its tempfail at end of message since the last call.
-    mutating func takeBudgetRefusal() -> BudgetNotice? {
+    /// The transaction over budget that got its tempfail at end of message since the last call.
+    mutating func takeBudgetRefusal() -> BudgetRefusal? {
         defer { budgetRefusal = nil }
         return budgetRefusal
     }

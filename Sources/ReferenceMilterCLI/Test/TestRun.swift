@@ -53,7 +53,10 @@ package struct TestRun {
                 message, to: .unix(path: milter.path), timeout: classifierTimeout + .seconds(10), client: client)
             await milter.shutdown()
             let logged = warnings.warnings
-            let decided = decision.withLockedValue { $0?.reason }
+            // The memory budget's tempfail is not the classifier's: its warning says more than its reason.
+            let decided = decision.withLockedValue { $0?.reason }.flatMap {
+                $0 == Decision.memoryBudgetReason && !logged.isEmpty ? nil : $0
+            }
             return TestRun(
                 outcome: outcome, reason: decided ?? logged.first, queueID: queueID,
                 warnings: decided == nil ? Array(logged.dropFirst()) : logged)
