@@ -4,7 +4,7 @@ import CoreMetrics
 ///
 /// Without a bootstrapped metrics backend they cost nothing (swift-metrics' no-op handlers). The
 /// daemon's `--metrics ADDR` bootstraps a Prometheus registry before the server is made. The names
-/// follow Prometheus conventions and are listed in `docs/reference-milter.md`.
+/// follow Prometheus conventions and are listed in `docs/deploying.md`.
 struct ServerMetrics: Sendable {
     /// `milter_connections_open`: MTA connections open now.
     let connectionsOpen: Meter
