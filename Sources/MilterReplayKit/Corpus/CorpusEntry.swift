@@ -13,6 +13,10 @@ public struct CorpusEntry: Sendable {
     public var message: MilterMessage { parts.message }
     /// The verdict expected, if any.
     public var expected: Disposition? { parts.expected }
+    /// Whether a NUL stands in an envelope address, an ESMTP argument or a header field: only then can the MTA
+    /// refuse a command of the message before the milter sees it (``EnvelopeInputError``), so only then are a
+    /// result's steps searched for that refusal.
+    package var holdsNUL: Bool { parts.holdsNUL }
     /// What the manifest expects beyond the verdict (reply, added and present headers), if anything.
     package var moreExpectations: StepExpectation? {
         get { parts.moreExpectations }
@@ -32,12 +36,18 @@ public struct CorpusEntry: Sendable {
         let message: MilterMessage
         let expected: Disposition?
         let moreExpectations: StepExpectation?
+        let holdsNUL: Bool
 
         init(path: String, message: MilterMessage, expected: Disposition?, moreExpectations: StepExpectation?) {
             self.path = path
             self.message = message
             self.expected = expected
             self.moreExpectations = moreExpectations
+            let envelope = [message.sender] + message.recipients
+            holdsNUL =
+                envelope.contains { address in
+                    address.address.bytes.contains(0) || address.arguments.contains { $0.bytes.contains(0) }
+                } || message.headerFields.contains { $0.nameBytes.contains(0) || $0.valueBytes.contains(0) }
         }
     }
 }

@@ -51,7 +51,7 @@ struct SessionLedger {
             ?? (nothingSent ? opening.map { $0.duration(to: .now) } : nil) ?? result.duration
         if let held = held.take() { report(held) }
         // Refused by the MTA itself (a NUL in an address): an input error, not the milter's verdict.
-        let inputError = EnvelopeInputError.description(of: result)
+        let inputError = entry.holdsNUL ? EnvelopeInputError.description(of: result) : nil
         held = MessageOutcome(
             sequence: item.sequence, entry: entry, result: inputError == nil ? consume result : nil,
             connectError: nil, inputError: inputError,
