@@ -12,6 +12,8 @@ public struct CapturedSessionExtractor {
     public private(set) var ignoredStreamCount = 0
     /// Of those, the streams that start mid-stream with what looks like milter frames (no OPTNEG to tell).
     public private(set) var milterLikeIgnoredStreamCount = 0
+    /// Of those, the streams ignored because they held too much before they could be recognised.
+    public private(set) var droppedUnrecognisedStreamCount = 0
     private var classifications = ClassificationMemo()
     /// The memory held by frames being received, over all streams.
     private(set) var unfinishedFrameBytes = 0
@@ -43,6 +45,7 @@ public struct CapturedSessionExtractor {
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
             if stream.looksLikeMilter { milterLikeIgnoredStreamCount += 1 }
+            if stream.droppedUnrecognised { droppedUnrecognisedStreamCount += 1 }
         case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .conflictingCopies(let id, _, _),
             .closed(let id, _, _):
             guard let stream = stream(id) else { return }
@@ -154,6 +157,8 @@ final class ExtractedStream {
     var state: State = .undecided(buffered: [], bytes: 0)
     /// Whether the stream was ignored although it starts mid-stream with what looks like milter frames.
     private(set) var looksLikeMilter = false
+    /// Whether the stream was ignored because it held too much before it could be recognised.
+    private(set) var droppedUnrecognised = false
     /// The MTA's and the milter's frame assemblers, by ``StreamDirection`` raw value, once the stream is milter.
     private var assemblers: [FrameAssembler] = []
     private var lastTimestamp: CaptureTimestamp
@@ -248,6 +253,7 @@ final class ExtractedStream {
     private func drop(held: Int, detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) {
         state = .ignored
         unrecognisedBytes = 0
+        droppedUnrecognised = true
         output.append(
             .issue(nil, CaptureIssue(.unrecognisedStreamDropped(stream: info.id.index, bytes: held), packet: packet)))
     }
