@@ -47,7 +47,7 @@ struct PcapDroppedStreamTests {
         return Array(file.readableBytesView)
     }
 
-    @Test func dumpListsTheIssueAndWarns() async throws {
+    @Test func dumpListsTheIssueAndReplayAndDumpWarn() async throws {
         let directory = try Scratch.makeDirectory("pcap-dropped-stream")
         defer { Scratch.remove(directory) }
         let path = directory.appendingPathComponent("dropped.pcapng").path
@@ -63,5 +63,13 @@ struct PcapDroppedStreamTests {
             "milter-replay: warning: \(path): 1 stream not recognised within the memory limit, ignored (issue "
             + "unrecognisedStreamDropped in --dump's summary); milter sessions among them are not read\n"
         #expect(dump.stderr == warning)
+
+        // Replay, reading as it goes or holding the sessions for --repeat, warns the same way.
+        for extra in [[], ["--repeat", "2"]] {
+            let replay = try await ReplayBinary.run(["--pcap", path] + extra)
+            #expect(replay.stdout.contains("sessions: \(extra.isEmpty ? 1 : 2) "), "\(replay.stdout)")
+            #expect(replay.stderr.hasSuffix(warning), "\(replay.stderr)")
+            #expect(replay.stderr.components(separatedBy: "not recognised").count == 2, "\(replay.stderr)")
+        }
     }
 }
