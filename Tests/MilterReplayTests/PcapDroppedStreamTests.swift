@@ -63,6 +63,10 @@ struct PcapDroppedStreamTests {
             "milter-replay: warning: \(path): 1 stream not recognised within the memory limit, ignored (issue "
             + "unrecognisedStreamDropped in --dump's summary); milter sessions among them are not read\n"
         #expect(dump.stderr == warning)
+        let json = try await ReplayBinary.run(["--pcap", path, "--dump", "--json"])
+        let summary = try ResultRowTests.json(try #require(json.stdout.split(separator: "\n").last))
+        #expect(summary["droppedStreams"] as? Int == 1 && summary["otherStreams"] as? Int == 1, "\(summary)")
+        #expect(json.stderr == warning)
 
         // Replay, reading as it goes or holding the sessions for --repeat, warns the same way.
         for extra in [[], ["--repeat", "2"]] {
