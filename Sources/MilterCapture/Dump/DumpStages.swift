@@ -57,6 +57,7 @@ struct SessionStage {
         var statistics = statistics
         statistics.ignoredStreams = extractor.ignoredStreamCount
         statistics.milterLikeIgnoredStreams = extractor.milterLikeIgnoredStreamCount
+        statistics.droppedUnrecognisedStreams = extractor.droppedUnrecognisedStreamCount
         return statistics
     }
 }

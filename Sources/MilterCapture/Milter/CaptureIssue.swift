@@ -24,6 +24,16 @@ public struct CaptureIssue: Hashable, Sendable {
         case resynchronised(skippedBytes: Int)
         /// No frame boundary was found; the bytes were discarded.
         case resynchronisationFailed(discardedBytes: Int)
+        /// The bytes held while searching for a frame boundary would have passed
+        /// ``MilterExtractionOptions/maximumResynchronisationWindow`` in this direction, or the searches of all
+        /// streams together ``MilterExtractionOptions/maximumResynchronisationBytesTotal`` (this direction's
+        /// search held the most): the `bytes` held were dropped unsearched, and the search goes on after them.
+        case resynchronisationWindowDropped(bytes: Int)
+        /// The bytes held of stream `stream` before it could be recognised as milter traffic or not would have
+        /// passed ``MilterExtractionOptions/maximumUnrecognisedBytesPerStream``, or those of all such streams
+        /// together ``MilterExtractionOptions/maximumUnrecognisedBytesTotal`` (this stream held the most): the
+        /// `bytes` held were dropped and the stream is ignored. A capture issue: the stream is no session.
+        case unrecognisedStreamDropped(stream: Int, bytes: Int)
         /// Decoding of the direction stopped (the policy is not to resynchronise).
         case decodingStopped
         /// A frame header announced a length of 0 or above the limit.

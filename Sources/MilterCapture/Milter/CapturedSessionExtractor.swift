@@ -12,9 +12,15 @@ public struct CapturedSessionExtractor {
     public private(set) var ignoredStreamCount = 0
     /// Of those, the streams that start mid-stream with what looks like milter frames (no OPTNEG to tell).
     public private(set) var milterLikeIgnoredStreamCount = 0
+    /// Of those, the streams ignored because they held too much before they could be recognised.
+    public private(set) var droppedUnrecognisedStreamCount = 0
     private var classifications = ClassificationMemo()
     /// The memory held by frames being received, over all streams.
     private(set) var unfinishedFrameBytes = 0
+    /// The bytes held by frame boundary searches, over all streams.
+    private(set) var resynchronisationBytes = 0
+    /// The memory held by streams not yet recognised, over all streams.
+    private(set) var unrecognisedBytes = 0
 
     /// Creates an extractor.
     public init(options: MilterExtractionOptions = MilterExtractionOptions()) {
@@ -33,19 +39,61 @@ public struct CapturedSessionExtractor {
             guard let stream = streams.removeValue(forKey: id) else { return }
             if recent === stream { recent = nil }
             unfinishedFrameBytes -= stream.unfinishedFrameBytes
+            resynchronisationBytes -= stream.resynchronisationBytes
+            unrecognisedBytes -= stream.unrecognisedBytes
             if case .milter = stream.state { output.append(.sessionEnded(id)) }
             if case .undecided = stream.state { ignoredStreamCount += 1 }
             if case .ignored = stream.state { ignoredStreamCount += 1 }
             if stream.looksLikeMilter { milterLikeIgnoredStreamCount += 1 }
+            if stream.droppedUnrecognised { droppedUnrecognisedStreamCount += 1 }
         case .midstreamStart(let id, _, _), .data(let id, _, _), .gap(let id, _, _), .conflictingCopies(let id, _, _),
             .closed(let id, _, _):
             guard let stream = stream(id) else { return }
             let heldBefore = stream.unfinishedFrameBytes
+            let searchedBefore = stream.resynchronisationBytes
+            let unrecognisedBefore = stream.unrecognisedBytes
             stream.handle(event, options: options, classifications: &classifications, into: &output)
             unfinishedFrameBytes += stream.unfinishedFrameBytes - heldBefore
+            resynchronisationBytes += stream.resynchronisationBytes - searchedBefore
+            unrecognisedBytes += stream.unrecognisedBytes - unrecognisedBefore
             if unfinishedFrameBytes > options.maximumUnfinishedFrameBytesTotal {
                 dropLargestFrames(detectedAt: event.packet, into: &output)
             }
+            if resynchronisationBytes > options.maximumResynchronisationBytesTotal {
+                dropLargestSearches(detectedAt: event.packet, into: &output)
+            }
+            if unrecognisedBytes > options.maximumUnrecognisedBytesTotal {
+                dropLargestUnrecognised(detectedAt: event.packet, into: &output)
+            }
+        }
+    }
+
+    /// Over the budget of frame boundary searches: the direction holding the most, of any stream, drops what it
+    /// holds until the budget holds again; the issues name `packet`, whose bytes passed the budget.
+    private mutating func dropLargestSearches(detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) {
+        while resynchronisationBytes > options.maximumResynchronisationBytesTotal {
+            var largest: (stream: ExtractedStream, direction: StreamDirection, bytes: Int)?
+            for stream in streams.values {
+                for direction in StreamDirection.allCases {
+                    let bytes = stream.resynchronisationBytes(direction)
+                    if bytes > (largest?.bytes ?? 0) { largest = (stream, direction, bytes) }
+                }
+            }
+            guard let (stream, direction, _) = largest else { return }
+            let freed = stream.dropResynchronisationWindow(direction, detectedAt: packet, into: &output)
+            guard freed > 0 else { return }
+            resynchronisationBytes -= freed
+        }
+    }
+
+    /// Over the budget of streams not yet recognised: the stream holding the most is ignored until the budget
+    /// holds again; the issues name `packet`, whose bytes passed the budget.
+    private mutating func dropLargestUnrecognised(detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) {
+        while unrecognisedBytes > options.maximumUnrecognisedBytesTotal {
+            guard let largest = streams.values.max(by: { $0.unrecognisedBytes < $1.unrecognisedBytes }) else { return }
+            let freed = largest.dropUnrecognised(detectedAt: packet, into: &output)
+            guard freed > 0 else { return }
+            unrecognisedBytes -= freed
         }
     }
 
@@ -99,6 +147,7 @@ public struct CapturedSessionExtractor {
 /// One stream's extraction state; a class so dictionary entries update in place.
 final class ExtractedStream {
     enum State {
+        /// Not recognised yet: the events so far, and the bytes of their data.
         case undecided(buffered: [ReassemblyEvent], bytes: Int)
         case milter(mtaDirection: StreamDirection)
         case ignored
@@ -108,11 +157,23 @@ final class ExtractedStream {
     var state: State = .undecided(buffered: [], bytes: 0)
     /// Whether the stream was ignored although it starts mid-stream with what looks like milter frames.
     private(set) var looksLikeMilter = false
+    /// Whether the stream was ignored because it held too much before it could be recognised.
+    private(set) var droppedUnrecognised = false
     /// The MTA's and the milter's frame assemblers, by ``StreamDirection`` raw value, once the stream is milter.
     private var assemblers: [FrameAssembler] = []
     private var lastTimestamp: CaptureTimestamp
     /// The memory held by the frames its assemblers are receiving.
     private(set) var unfinishedFrameBytes = 0
+    /// The memory held by the events kept while the stream is not recognised (see
+    /// ``MilterExtractionOptions/maximumUnrecognisedBytesPerStream``).
+    private(set) var unrecognisedBytes = 0
+    /// What an event kept before recognition counts besides its data.
+    static let keptEventCost = 64
+
+    /// The bytes held by its frame boundary searches.
+    var resynchronisationBytes: Int {
+        assemblers.isEmpty ? 0 : assemblers[0].window.count + assemblers[1].window.count
+    }
 
     init(info: TCPStreamInfo) {
         self.info = info
@@ -147,7 +208,11 @@ final class ExtractedStream {
             buffered.append(event)
             if case .data(_, _, let data) = event { bytes += data.bytes.readableBytes }
             state = .undecided(buffered: [], bytes: 0)
-            decide(buffered: buffered, bytes: bytes, options: options, classifications: &classifications, into: &output)
+            let held = unrecognisedBytes
+            unrecognisedBytes = 0
+            decide(
+                buffered: buffered, bytes: bytes, held: held, options: options, classifications: &classifications,
+                into: &output)
         case .milter:
             guard let index = Self.assemblerIndex(for: event) else { return }
             // The assembler appends straight to `output`, lent to it for the call.
@@ -157,6 +222,67 @@ final class ExtractedStream {
             swap(&assemblers[index].output, &output)
             unfinishedFrameBytes += assemblers[index].unfinishedFrameBytes - heldBefore
         }
+    }
+
+    /// The bytes held by `direction`'s frame boundary search.
+    func resynchronisationBytes(_ direction: StreamDirection) -> Int {
+        assemblers.isEmpty ? 0 : assemblers[direction.rawValue].window.count
+    }
+
+    /// Drops the bytes held by `direction`'s frame boundary search (see
+    /// ``FrameAssembler/dropResynchronisationWindow(detectedAt:extra:from:)``); returns the memory let go.
+    func dropResynchronisationWindow(
+        _ direction: StreamDirection, detectedAt packet: Int?, into output: inout [MilterCaptureEvent]
+    ) -> Int {
+        guard !assemblers.isEmpty else { return 0 }
+        swap(&assemblers[direction.rawValue].output, &output)
+        let freed = assemblers[direction.rawValue].dropResynchronisationWindow(detectedAt: packet)
+        swap(&assemblers[direction.rawValue].output, &output)
+        return freed
+    }
+
+    /// Ignores the stream while it is not recognised, dropping what it holds, with a capture issue at `packet`;
+    /// returns the memory let go.
+    func dropUnrecognised(detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) -> Int {
+        guard case .undecided = state else { return 0 }
+        let held = unrecognisedBytes
+        drop(held: held, detectedAt: packet, into: &output)
+        return held
+    }
+
+    private func drop(held: Int, detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) {
+        state = .ignored
+        unrecognisedBytes = 0
+        droppedUnrecognised = true
+        output.append(
+            .issue(nil, CaptureIssue(.unrecognisedStreamDropped(stream: info.id.index, bytes: held), packet: packet)))
+    }
+
+    /// Keeps the events of a stream not yet recognised, the latest one copied out of the read buffer (so the
+    /// count is the memory held), within the stream's limit: the events held so far count `held`.
+    private func keep(
+        _ buffered: [ReassemblyEvent], bytes: Int, held: Int, options: MilterExtractionOptions,
+        into output: inout [MilterCaptureEvent]
+    ) {
+        var buffered = buffered
+        let latest = buffered[buffered.count - 1]
+        var cost = Self.keptEventCost
+        if case .data(let id, let direction, var data) = latest {
+            cost += data.bytes.readableBytes
+            if held + cost <= options.maximumUnrecognisedBytesPerStream
+                && data.bytes.storageCapacity > data.bytes.readableBytes
+            {
+                var copy = ByteBufferAllocator().buffer(capacity: data.bytes.readableBytes)
+                copy.writeImmutableBuffer(data.bytes)
+                data.bytes = copy
+                buffered[buffered.count - 1] = .data(id, direction, data)
+            }
+        }
+        guard held + cost <= options.maximumUnrecognisedBytesPerStream else {
+            return drop(held: held + cost, detectedAt: latest.packet, into: &output)
+        }
+        unrecognisedBytes = held + cost
+        state = .undecided(buffered: buffered, bytes: bytes)
     }
 
     /// The memory held by the frame that `direction` is receiving.
@@ -188,13 +314,13 @@ final class ExtractedStream {
     }
 
     private func decide(
-        buffered: [ReassemblyEvent], bytes: Int, options: MilterExtractionOptions,
+        buffered: [ReassemblyEvent], bytes: Int, held: Int, options: MilterExtractionOptions,
         classifications: inout ClassificationMemo, into output: inout [MilterCaptureEvent]
     ) {
         guard options.detectByOptionNegotiation else { return state = .ignored }
         switch verdict(buffered, &classifications) {
         case .undecided where bytes <= MilterStreamClassifier.maximumNegotiationLength + 5:
-            state = .undecided(buffered: buffered, bytes: bytes)
+            keep(buffered, bytes: bytes, held: held, options: options, into: &output)
         case .milter(let mtaDirection):
             start(mtaDirection, by: .optionNegotiation, options, &output)
             for event in buffered {

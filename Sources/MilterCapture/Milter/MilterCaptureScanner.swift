@@ -19,6 +19,7 @@ public struct MilterCaptureScanner {
         var statistics = streams.statistics
         statistics.ignoredStreams = extractor.ignoredStreamCount
         statistics.milterLikeIgnoredStreams = extractor.milterLikeIgnoredStreamCount
+        statistics.droppedUnrecognisedStreams = extractor.droppedUnrecognisedStreamCount
         return statistics
     }
 

@@ -44,9 +44,20 @@ struct ResynchronisationWindow {
 }
 
 extension FrameAssembler {
-    /// Adds bytes to the search window and replays them as frames once a boundary is found.
+    /// Adds bytes to the search window and replays them as frames once a boundary is found. Bytes that would take
+    /// the window past its limit make it drop what it holds first (see
+    /// ``MilterExtractionOptions/maximumResynchronisationWindow``).
     mutating func resynchronise(adding data: StreamData?, isFinal: Bool) {
-        if let data { window.append(data) }
+        if var data {
+            let limit = max(1, options.maximumResynchronisationWindow)
+            if window.count + data.bytes.readableBytes > limit {
+                let cut = max(0, data.bytes.readableBytes - limit)
+                dropResynchronisationWindow(detectedAt: data.packet, extra: cut, from: data.streamOffset)
+                data.bytes.moveReaderIndex(forwardBy: cut)
+                data.streamOffset += Int64(cut)
+            }
+            window.append(data)
+        }
         let result = options.boundaryFinder.search(window.bytes, direction: direction, isFinal: isFinal)
         switch result {
         case .found(let offset):
@@ -62,12 +73,22 @@ extension FrameAssembler {
             markResynchronised()
             for chunk in chunks { receive(chunk) }
         case .undecided(let prefix):
-            var discard = prefix
-            if window.count - discard > options.maximumResynchronisationWindow {
-                discard = window.count - options.maximumResynchronisationWindow
-            }
-            if discard > 0 { skippedWhileSearching += discard }
-            window.discard(discard)
+            if prefix > 0 { skippedWhileSearching += prefix }
+            window.discard(prefix)
         }
+    }
+
+    /// Drops the bytes held by the boundary search (and `extra` bytes about to be added, from stream offset
+    /// `extraOffset`, not held), reported at `packet`; the search goes on after them. Returns the memory let go.
+    @discardableResult
+    mutating func dropResynchronisationWindow(
+        detectedAt packet: Int?, extra: Int = 0, from extraOffset: Int64? = nil
+    ) -> Int {
+        guard case .resynchronising = mode, window.count + extra > 0 else { return 0 }
+        let offset = window.chunks.first?.streamOffset ?? extraOffset
+        let held = window.discardAll()
+        skippedWhileSearching += held + extra
+        report(.resynchronisationWindowDropped(bytes: held + extra), packet: packet, offset: offset)
+        return held
     }
 }

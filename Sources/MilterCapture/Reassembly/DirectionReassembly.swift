@@ -42,6 +42,12 @@ struct DirectionReassembly {
     private(set) var pendingBytes = 0
     /// The latest segments delivered, to compare retransmissions with.
     private var recent = RecentSegments()
+    /// A copy of the latest bytes delivered, to compare partial overlaps with.
+    private var tail = DeliveredTail()
+    /// Whether the reassembler has decided how many delivered bytes ``tail`` keeps.
+    private(set) var tailAllowed = false
+    /// The memory ``tail`` may hold, counted against ``TCPReassemblyLimits/maxKeptDeliveredBytesTotal``.
+    var tailCapacity: Int { tail.capacity }
 
     /// The raw sequence number of the next byte to deliver, once the stream's start is known.
     var nextSequence: UInt32? { base.map { $0 &+ UInt32(truncatingIfNeeded: next) } }
@@ -101,12 +107,19 @@ struct DirectionReassembly {
     /// Remembers bytes from stream offset `offset` that were delivered without passing through here (taken in
     /// order by the caller), so that a retransmission of them is compared.
     mutating func rememberDelivered(offset: Int64, _ bytes: ByteBuffer) {
-        recent.record(offset: offset, bytes)
+        bytes.withUnsafeReadableBytes { rememberDelivered(offset: offset, $0) }
     }
 
     /// Remembers bytes delivered from stream offset `offset`, as ``rememberDelivered(offset:_:)-(_,ByteBuffer)``.
     mutating func rememberDelivered(offset: Int64, _ bytes: UnsafeRawBufferPointer) {
         recent.record(offset: offset, bytes)
+        tail.record(offset: offset, bytes)
+    }
+
+    /// Lets the direction keep a copy of its latest `capacity` delivered bytes (0: none), decided once.
+    mutating func allowTail(_ capacity: Int) {
+        tail.allow(capacity)
+        tailAllowed = true
     }
 
     private mutating func accept(_ piece: StreamPiece, limits: TCPReassemblyLimits, into output: inout DirectionOutput)
@@ -115,6 +128,7 @@ struct DirectionReassembly {
         var piece = piece
         if !pending.isEmpty { keepHeldBytes(over: &piece, into: &output) }
         if piece.offset <= next {
+            if piece.offset < next { compareWithDelivered(piece, into: &output) }
             deliver(piece, into: &output)
             drain(into: &output)
             return
@@ -136,10 +150,19 @@ struct DirectionReassembly {
         }
     }
 
-    /// Reports a retransmission of delivered bytes that repeats a recent segment's range with other bytes.
+    /// Reports a segment that repeats delivered bytes with other bytes: compared byte for byte where it overlaps
+    /// the copy of the latest delivered bytes (``tail``, wholly or in part, at either end), otherwise by digest
+    /// when it repeats the exact range of a recent segment. Bytes past the delivery point are not compared here.
     private func compareWithDelivered(_ piece: StreamPiece, into output: inout DirectionOutput) {
-        guard piece.missing == 0, recent.differs(offset: piece.offset, piece.bytes) else { return }
-        output.conflict(at: piece.offset, length: piece.bytes.readableBytes, packet: piece.packet)
+        let kept = piece.bytes.withUnsafeReadableBytes { tail.compare(offset: piece.offset, $0) }
+        let length = piece.bytes.readableBytes
+        if let kept, kept.offset == piece.offset, kept.length == length {
+            if kept.differs { output.conflict(at: kept.offset, length: kept.length, packet: piece.packet) }
+        } else if piece.missing == 0, piece.end <= next, recent.differs(offset: piece.offset, piece.bytes) {
+            output.conflict(at: piece.offset, length: length, packet: piece.packet)
+        } else if let kept, kept.differs {
+            output.conflict(at: kept.offset, length: kept.length, packet: piece.packet)
+        }
     }
 
     /// Compares `piece` with each segment held out of order whose captured bytes it overlaps: where they differ,
@@ -169,7 +192,7 @@ struct DirectionReassembly {
             let bytes =
                 skip == 0
                 ? piece.bytes : piece.bytes.getSlice(at: piece.bytes.readerIndex + skip, length: available - skip)!
-            recent.record(offset: next, bytes)
+            rememberDelivered(offset: next, bytes)
             output.events.append(
                 .data(
                     output.id, output.direction,

@@ -160,17 +160,28 @@ public struct TCPReassemblyLimits: Hashable, Sendable {
     /// Out-of-order bytes held over all connections together; beyond it the direction holding the most gives
     /// up waiting: its holes are declared gaps and its buffered bytes delivered.
     public var maxBufferedBytesTotal: Int
+    /// Delivered bytes each direction keeps a copy of (its latest ones), so that a retransmission overlapping them
+    /// in part is compared byte for byte with what was decoded. 64 KiB by default: the largest milter body chunk.
+    public var maxKeptDeliveredBytesPerDirection: Int
+    /// The copies of delivered bytes over all connections together, each direction counted at its full
+    /// ``maxKeptDeliveredBytesPerDirection`` from its first byte on: a direction that starts while the total is
+    /// taken keeps no copy, and a partial overlap of its delivered bytes is then compared only where it repeats
+    /// a recent segment exactly. 64 MiB by default, the budget of frames being received: 512 connections at once.
+    public var maxKeptDeliveredBytesTotal: Int
 
     /// Creates limits: by default 4 MiB and 4096 segments per direction, 256 MiB over all connections, 16384
-    /// open streams.
+    /// open streams; copies of the latest 64 KiB delivered per direction, 64 MiB of them over all connections.
     public init(
         maxBufferedBytesPerDirection: Int = 4 << 20, maxBufferedSegmentsPerDirection: Int = 4096,
-        maxOpenStreams: Int = 16384, finishedStreamMemory: Int = 4096, maxBufferedBytesTotal: Int = 256 << 20
+        maxOpenStreams: Int = 16384, finishedStreamMemory: Int = 4096, maxBufferedBytesTotal: Int = 256 << 20,
+        maxKeptDeliveredBytesPerDirection: Int = 64 << 10, maxKeptDeliveredBytesTotal: Int = 64 << 20
     ) {
         self.maxBufferedBytesPerDirection = maxBufferedBytesPerDirection
         self.maxBufferedSegmentsPerDirection = maxBufferedSegmentsPerDirection
         self.maxOpenStreams = maxOpenStreams
         self.finishedStreamMemory = finishedStreamMemory
         self.maxBufferedBytesTotal = maxBufferedBytesTotal
+        self.maxKeptDeliveredBytesPerDirection = maxKeptDeliveredBytesPerDirection
+        self.maxKeptDeliveredBytesTotal = maxKeptDeliveredBytesTotal
     }
 }

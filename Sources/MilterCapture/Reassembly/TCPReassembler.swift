@@ -15,6 +15,8 @@ public struct TCPReassembler {
     private var recentConnection: TCPConnection?
     /// Out-of-order bytes held over all open connections.
     private(set) var bufferedBytes = 0
+    /// Copies of delivered bytes allowed over all open connections (see ``TCPReassemblyLimits/maxKeptDeliveredBytesTotal``).
+    private(set) var keptDeliveredBytes = 0
 
     /// Creates a reassembler.
     public init(limits: TCPReassemblyLimits = TCPReassemblyLimits()) {
@@ -36,6 +38,7 @@ public struct TCPReassembler {
         connection.lastPacket = packet
         let heldBefore = connection.bufferedBytes
         let direction = connection.direction(of: segment)
+        allowTail(connection, direction)
         connection.acknowledge(segment, from: direction, packet: packet, into: &events)
         // The caller's array is moved in and out, so the common case allocates nothing.
         var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
@@ -49,6 +52,7 @@ public struct TCPReassembler {
             end(connection, key: key, reason: .reset, packet: packet, into: &events)
         } else if connection.directions[0].closed && connection.directions[1].closed {
             bufferedBytes -= connection.bufferedBytes
+            keptDeliveredBytes -= connection.keptDeliveredBytes
             streams[key] = nil
             connection.isOpen = false
             forgetRecent()
@@ -70,6 +74,7 @@ public struct TCPReassembler {
                 direction, sequenceNumber: segment.sequenceNumber, length: segment.payload.readableBytes,
                 packet: packet)
         else { return nil }
+        allowTail(connection, direction)
         connection.directions[direction.rawValue].rememberDelivered(offset: offset, segment.payload)
         remember(key, connection)
         return InOrderData(id: connection.info.id, direction: direction, streamOffset: offset, connection: connection)
@@ -88,6 +93,16 @@ public struct TCPReassembler {
         remember(key, connection)
         connection.lastPacket = max(connection.lastPacket, packet)
         return true
+    }
+
+    /// Decides, at a direction's first segment, whether it keeps a copy of its latest delivered bytes: it does
+    /// while the total allows a whole one more.
+    private mutating func allowTail(_ connection: TCPConnection, _ direction: StreamDirection) {
+        guard !connection.directions[direction.rawValue].tailAllowed else { return }
+        let size = limits.maxKeptDeliveredBytesPerDirection
+        let granted = keptDeliveredBytes + size <= limits.maxKeptDeliveredBytesTotal ? size : 0
+        connection.directions[direction.rawValue].allowTail(granted)
+        keptDeliveredBytes += connection.directions[direction.rawValue].tailCapacity
     }
 
     /// The flow table's work so far on eviction (entries pushed, popped, compacted): tests check it
@@ -154,6 +169,7 @@ public struct TCPReassembler {
         into events: inout [ReassemblyEvent]
     ) {
         bufferedBytes -= connection.bufferedBytes
+        keptDeliveredBytes -= connection.keptDeliveredBytes
         for direction in StreamDirection.allCases {
             var output = DirectionOutput(id: connection.info.id, direction: direction, events: [])
             swap(&output.events, &events)
@@ -211,6 +227,8 @@ final class TCPConnection {
 
     /// The out-of-order bytes its directions hold.
     var bufferedBytes: Int { directions[0].pendingBytes + directions[1].pendingBytes }
+    /// The copies of delivered bytes its directions may keep.
+    var keptDeliveredBytes: Int { directions[0].tailCapacity + directions[1].tailCapacity }
 
     init(info: TCPStreamInfo) {
         self.info = info

@@ -24,6 +24,10 @@ extension CaptureIssue.Kind: CustomStringConvertible {
         case .frameBoundaryLost: "frame boundary lost; searching for the next frame"
         case .resynchronised(let skipped): "resynchronised on a plausible frame after skipping \(skipped) bytes"
         case .resynchronisationFailed(let discarded): "no frame boundary found; \(discarded) bytes discarded"
+        case .resynchronisationWindowDropped(let bytes):
+            "frame boundary search over its memory limit: \(bytes) held bytes dropped unsearched"
+        case .unrecognisedStreamDropped(let stream, let bytes):
+            "stream \(stream) not recognised within the memory limit: \(bytes) held bytes dropped; stream ignored"
         case .decodingStopped: "decoding of this direction stopped"
         case .invalidFrameLength(let length): "invalid frame length \(length)"
         case .unfinishedFrameDropped(let bytes):
@@ -52,6 +56,8 @@ extension CaptureIssue.Kind {
         case .frameBoundaryLost: "frameBoundaryLost"
         case .resynchronised: "resynchronised"
         case .resynchronisationFailed: "resynchronisationFailed"
+        case .resynchronisationWindowDropped: "resynchronisationWindowDropped"
+        case .unrecognisedStreamDropped: "unrecognisedStreamDropped"
         case .decodingStopped: "decodingStopped"
         case .invalidFrameLength: "invalidFrameLength"
         case .unfinishedFrameDropped: "unfinishedFrameDropped"

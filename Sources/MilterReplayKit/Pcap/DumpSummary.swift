@@ -15,6 +15,9 @@ struct DumpSummary: Encodable {
     let untakenStreams: Int
     /// Why the streams that look like milter traffic were not taken; absent when there are none.
     let untakenReason: String?
+    /// Of the other streams, those ignored for holding too much before they could be recognised (the capture issue
+    /// `unrecognisedStreamDropped`, and a warning on standard error).
+    let droppedStreams: Int
     /// Messages written by `--export-eml`; absent without it.
     let exportedMessages: Int?
     /// The exit status.
@@ -29,6 +32,7 @@ struct DumpSummary: Encodable {
         otherStreams = summary.statistics.ignoredStreams
         untakenStreams = untaken?.count ?? 0
         untakenReason = untaken?.reason
+        droppedStreams = summary.statistics.droppedUnrecognisedStreams
         exportedMessages = exported ? summary.exportedMessages : nil
         self.exitCode = exitCode
     }

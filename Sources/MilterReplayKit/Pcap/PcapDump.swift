@@ -31,6 +31,9 @@ public enum PcapDump {
             if let cut = CaptureCut(path: path, summary.statistics) {
                 FileDescriptorWriter.standardError(cut.warning)
             }
+            if let dropped = DroppedStreams(path: path, summary.statistics) {
+                FileDescriptorWriter.standardError(dropped.warning)
+            }
             // No milter session is a usage error, as for replay: a capture of other traffic, or one that starts in
             // the middle of its milter streams (the hint names --port).
             let noSessions = DumpSummary.noSessions(summary, path: path)

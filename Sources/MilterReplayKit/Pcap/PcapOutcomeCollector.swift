@@ -47,6 +47,12 @@ final class PcapOutcomeCollector: Sendable {
         summary.withLockedValue { $0.truncation = cut.description }
     }
 
+    /// Warns on standard error that streams were ignored for holding too much before they could be recognised.
+    func noteDropped(_ dropped: DroppedStreams?) {
+        guard let dropped else { return }
+        FileDescriptorWriter.standardError(dropped.warning)
+    }
+
     /// The streams noted by ``noteUntaken(_:)``.
     var untakenStreams: UntakenStreams? { summary.withLockedValue { $0.untakenStreams } }
 

@@ -44,7 +44,9 @@ public struct PcapReplay: Sendable {
                 let untaken = UntakenStreams(count: loaded.untakenStreams).map { " (\($0))" } ?? ""
                 throw PcapLoadError(description: "\(path): no milter sessions found\(untaken)")
             }
-            return PreparedCapture(held: loaded.scripts, untakenStreams: loaded.untakenStreams, cut: loaded.cut)
+            return PreparedCapture(
+                held: loaded.scripts, untakenStreams: loaded.untakenStreams, cut: loaded.cut,
+                droppedStreams: loaded.droppedStreams)
         } catch {
             throw EarlyExit.usage(error.description)
         }
@@ -61,6 +63,7 @@ public struct PcapReplay: Sendable {
         if let held = prepared.held {
             collector.noteUntaken(prepared.untakenStreams)
             collector.noteCut(prepared.cut)
+            collector.noteDropped(prepared.droppedStreams)
             (next, remaining) = heldWork(held, collector: collector, start: start)
         } else {
             let queue = ScriptQueue(capacity: 2 * load.connections)
@@ -172,6 +175,7 @@ public struct PcapReplay: Sendable {
                 }
                 collector.noteUntaken(reader.untakenStreams)
                 collector.noteCut(reader.cut)
+                collector.noteDropped(reader.droppedStreams)
                 queue.finish()
             } catch {
                 queue.finish(failure: error)

@@ -8,14 +8,20 @@ public struct PreparedCapture: Sendable {
     var untakenStreams = 0
     /// For a held capture, where it was cut short, if it was.
     var cut: CaptureCut?
+    /// For a held capture, its streams ignored for holding too much before they could be recognised.
+    var droppedStreams: DroppedStreams?
     /// For a capture read as the replay goes, the reader that checked it, past its file header: the replay
     /// reads on from there, so that a capture read from a pipe (`--pcap /dev/stdin`) is read once.
     let opened: OpenedCapture?
 
-    init(held: [Result<ReplayScript, NotReplayable>], untakenStreams: Int, cut: CaptureCut? = nil) {
+    init(
+        held: [Result<ReplayScript, NotReplayable>], untakenStreams: Int, cut: CaptureCut? = nil,
+        droppedStreams: DroppedStreams? = nil
+    ) {
         self.held = held
         self.untakenStreams = untakenStreams
         self.cut = cut
+        self.droppedStreams = droppedStreams
         opened = nil
     }
 

@@ -37,6 +37,9 @@ package struct ScriptReader {
     /// Where the capture was cut short, once read to its end; nil when it ended cleanly.
     var cut: CaptureCut? { CaptureCut(path: path, scanner.statistics) }
 
+    /// The streams read so far that were ignored for holding too much before they could be recognised.
+    var droppedStreams: DroppedStreams? { DroppedStreams(path: path, scanner.statistics) }
+
     /// Every session, held in memory (for `--repeat` and `--duration`), up to `maximumBytes` of payload
     /// and of the frames encoded from it (``RecordedStep/frames``).
     package static func loadAll(
@@ -49,7 +52,10 @@ package struct ScriptReader {
     /// the capture was cut short (``cut``).
     package static func load(
         path: String, options: MilterExtractionOptions, maximumBytes: Int = 1 << 30
-    ) throws(PcapLoadError) -> (scripts: [Result<ReplayScript, NotReplayable>], untakenStreams: Int, cut: CaptureCut?) {
+    ) throws(PcapLoadError) -> (
+        scripts: [Result<ReplayScript, NotReplayable>], untakenStreams: Int, cut: CaptureCut?,
+        droppedStreams: DroppedStreams?
+    ) {
         var reader = try ScriptReader(path: path, options: options)
         var scripts: [Result<ReplayScript, NotReplayable>] = []
         var total = 0
@@ -62,7 +68,7 @@ package struct ScriptReader {
             }
             scripts.append(script)
         }
-        return (scripts, reader.untakenStreams, reader.cut)
+        return (scripts, reader.untakenStreams, reader.cut, reader.droppedStreams)
     }
 }
 
