@@ -71,19 +71,10 @@ public struct CapturedSessionExtractor {
     /// Over the budget of frame boundary searches: the direction holding the most, of any stream, drops what it
     /// holds until the budget holds again; the issues name `packet`, whose bytes passed the budget.
     private mutating func dropLargestSearches(detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) {
-        while resynchronisationBytes > options.maximumResynchronisationBytesTotal {
-            var largest: (stream: ExtractedStream, direction: StreamDirection, bytes: Int)?
-            for stream in streams.values {
-                for direction in StreamDirection.allCases {
-                    let bytes = stream.resynchronisationBytes(direction)
-                    if bytes > (largest?.bytes ?? 0) { largest = (stream, direction, bytes) }
-                }
-            }
-            guard let (stream, direction, _) = largest else { return }
-            let freed = stream.dropResynchronisationWindow(direction, detectedAt: packet, into: &output)
-            guard freed > 0 else { return }
-            resynchronisationBytes -= freed
-        }
+        resynchronisationBytes = Self.dropLargest(
+            held: resynchronisationBytes, limit: options.maximumResynchronisationBytesTotal, in: streams.values,
+            bytes: { $0.resynchronisationBytes($1) },
+            drop: { $0.dropResynchronisationWindow($1, detectedAt: packet, into: &$2) }, into: &output)
     }
 
     /// Over the budget of streams not yet recognised: the stream holding the most is ignored until the budget
@@ -100,19 +91,35 @@ public struct CapturedSessionExtractor {
     /// Over the budget of frames being received: the direction holding the largest, of any stream, lets go of its
     /// payload until the budget holds again; the issues name `packet`, whose bytes passed the budget.
     private mutating func dropLargestFrames(detectedAt packet: Int?, into output: inout [MilterCaptureEvent]) {
-        while unfinishedFrameBytes > options.maximumUnfinishedFrameBytesTotal {
+        unfinishedFrameBytes = Self.dropLargest(
+            held: unfinishedFrameBytes, limit: options.maximumUnfinishedFrameBytesTotal, in: streams.values,
+            bytes: { $0.unfinishedFrameBytes($1) },
+            drop: { $0.dropUnfinishedFrame($1, detectedAt: packet, into: &$2) }, into: &output)
+    }
+
+    /// While `held` is over `limit`, the direction of `streams` holding the most `bytes` is made to `drop` them;
+    /// returns what is held afterwards.
+    private static func dropLargest(
+        held: Int, limit: Int, in streams: some Collection<ExtractedStream>,
+        bytes: (ExtractedStream, StreamDirection) -> Int,
+        drop: (ExtractedStream, StreamDirection, inout [MilterCaptureEvent]) -> Int,
+        into output: inout [MilterCaptureEvent]
+    ) -> Int {
+        var held = held
+        while held > limit {
             var largest: (stream: ExtractedStream, direction: StreamDirection, bytes: Int)?
-            for stream in streams.values {
+            for stream in streams {
                 for direction in StreamDirection.allCases {
-                    let bytes = stream.unfinishedFrameBytes(direction)
-                    if bytes > (largest?.bytes ?? 0) { largest = (stream, direction, bytes) }
+                    let count = bytes(stream, direction)
+                    if count > (largest?.bytes ?? 0) { largest = (stream, direction, count) }
                 }
             }
-            guard let (stream, direction, _) = largest else { return }
-            let freed = stream.dropUnfinishedFrame(direction, detectedAt: packet, into: &output)
-            guard freed > 0 else { return }
-            unfinishedFrameBytes -= freed
+            guard let (stream, direction, _) = largest else { break }
+            let freed = drop(stream, direction, &output)
+            guard freed > 0 else { break }
+            held -= freed
         }
+        return held
     }
 
     /// For bytes that arrive at `timestamp` in `direction` of stream `id`: when the stream is milter traffic and
