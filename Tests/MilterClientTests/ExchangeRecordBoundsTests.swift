@@ -111,6 +111,46 @@ import Testing
         #expect(store.bytes > 100_000 && store.bytes <= 150_000)
     }
 
+    /// Recordings started before any ends reserve what they keep from the store: together with
+    /// the kept exchanges they stay within its bytes, the one that finds too little left stops
+    /// keeping, and what they reserved goes back when they end.
+    @Test func recordingsInFlightTogetherStayWithinTheStoresBytes() {
+        let store = ExchangeMemoStore(maximumBytes: 200_000)
+        var recorders = (0..<4).map { _ in
+            ExchangeRecorder(
+                after: .start, queueID: [], keepsSegments: true, maximumBytes: store.maximumBytes,
+                reservingFrom: store)
+        }
+        for index in recorders.indices { recorders[index].enqueued(Self.frames(60_000)) }
+        // Three fit; each would have fitted alone.
+        #expect(recorders[0..<3].allSatisfy { $0.keepsSegments && $0.reserved >= 60_000 })
+        #expect(!recorders[3].keepsSegments && !recorders[3].replayable && recorders[3].reserved == 0)
+        #expect(recorders.reduce(0) { $0 + $1.reserved } == store.bytesReserved)
+        #expect(store.bytesReserved <= store.maximumBytes)
+        for index in recorders.indices {
+            recorders[index].received(.reply(.accept), timeout: .seconds(1))
+        }
+        let kept = recorders.reduce(0) { $0 + $1.bytesKept }
+        #expect(kept > 180_000 && kept <= store.maximumBytes - store.bytesLeft)
+        // One more than its reservation holds, with too little left: it stops and gives it back.
+        let before = store.bytesReserved
+        let reservedByFirst = recorders[0].reserved
+        recorders[0].enqueued(Self.frames(reservedByFirst - recorders[0].bytesKept + 1 + store.bytesLeft))
+        #expect(!recorders[0].keepsSegments && recorders[0].reserved == 0)
+        #expect(store.bytesReserved == before - reservedByFirst)
+        // The others end: one is kept, its reservation given back as it is; one is dropped.
+        let memo = Self.memo(Fixtures.message, answeredWith: .accept)
+        store.keep(memo, after: .start, releasing: recorders[1].reserved)
+        store.release(recorders[2].reserved)
+        #expect(store.count == 1 && store.bytesReserved == 0)
+        #expect(store.bytesLeft == store.maximumBytes - memo.byteCount)
+        // A recording after them has the whole rest again.
+        var later = ExchangeRecorder(
+            after: .start, queueID: [], keepsSegments: true, maximumBytes: store.maximumBytes, reservingFrom: store)
+        later.enqueued(Self.frames(150_000))
+        #expect(later.keepsSegments && store.bytesReserved == later.reserved)
+    }
+
     /// A memo of `message` whose one write was answered by `reply`.
     static func memo(_ message: MilterMessage, answeredWith reply: MilterReply) -> ExchangeMemo {
         let machine = MTAConnectionStateMachine(configuration: Fixtures.configuration(), client: SMTPClient())

@@ -119,7 +119,8 @@ import Testing
     /// is refused on both sides: the MTA would write a header field of the milter's choosing.
     @Test func headerValuesBreakLinesOnlyAsFoldsAndQuarantineReasonsNotAtAll() throws {
         let values = [
-            "x\r\nX-Injected: yes", "x\nX-Injected: yes", "x\rX-Injected: yes", "x\r\n", "x\n", "x\n ", "x\n\t\n y",
+            "x\r\nX-Injected: yes", "x\nX-Injected: yes", "x\rX-Injected: yes", "x\r\n", "x\n", "x\n ", "x\n \n",
+            "x\n \n\t", "x\n \nX-Injected: yes", "x\n \r\n\r\nbody", "x\n\t\rX-Injected: yes",
         ]
         var bad = values.flatMap { value in
             [
@@ -145,8 +146,14 @@ import Testing
         var milter = try MilterDriver()
         try milter.openTransaction()
         _ = try milter.receive(.endOfMessage(ByteBuffer()))
-        for value in ["a\n b", "a\r\n\tb", "a\n  b\n\tc", ""] {
-            try milter.session.replyWillBeSent(.addHeader(HeaderField(name: "X-Fold", value: MilterString(value))))
+        var mta = try MTADriver(answer: Fixtures.answerAll)
+        try mta.openTransaction()
+        _ = try mta.send(.endOfMessage(ByteBuffer()))
+        // Continuation lines of white space only (obs-FWS) are folds when a later line holds more.
+        for value in ["a\n b", "a\r\n\tb", "a\n  b\n\tc", "", "a\n \n b", "x\n\t\n y", "a\r\n \r\n\t\n  b"] {
+            let reply = MilterReply.addHeader(HeaderField(name: "X-Fold", value: MilterString(value)))
+            try milter.session.replyWillBeSent(reply)
+            _ = try mta.receive(reply)
         }
         try milter.session.replyWillBeSent(.quarantine(MilterString("held by rule")))
     }

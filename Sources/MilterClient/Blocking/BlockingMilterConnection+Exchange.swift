@@ -50,11 +50,15 @@ extension BlockingMilterConnection {
         _ message: MilterMessage, after digest: ExchangeDigest, queueID: [UInt8], into memos: ExchangeMemoStore
     ) -> TransactionResult {
         transport.recorder = ExchangeRecorder(
-            after: digest, queueID: queueID, keepsSegments: true, maximumBytes: memos.bytesLeft)
+            after: digest, queueID: queueID, keepsSegments: true, maximumBytes: memos.maximumBytes,
+            reservingFrom: memos)
         transport.recorder!.begin(.message)
         let countBefore = machine.transactionCount
         let result = runMachine(machine.messageRequested(message)).result
         let recorder = transport.recorder.take()!
+        // What the recording reserved goes back when it is not kept, or as it is kept.
+        var reservation = recorder.reserved
+        defer { memos.release(reservation) }
         guard recorder.digestible else {
             self.digest = nil
             return result
@@ -77,7 +81,8 @@ extension BlockingMilterConnection {
             message: message, segments: recorder.segments, result: result, awaitedSteps: awaited,
             machineAfter: machine, digestAfter: digestAfter, queueIDLength: queueID.count,
             transactionsCounted: machine.transactionCount - countBefore)
-        memos.keep(memo, after: digest)
+        memos.keep(memo, after: digest, releasing: reservation)
+        reservation = 0
         return result
     }
 

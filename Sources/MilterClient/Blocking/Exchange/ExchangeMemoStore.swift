@@ -22,9 +22,11 @@ import Synchronization
 /// record only if they all came within the shortest wait of the recording, so that no wait of the
 /// machine would have run out first (``ExchangeSegment/within``). The store holds at most ``capacity``
 /// exchanges and ``maximumBytes`` of them (``ExchangeMemo/byteCount``, greetings included); past that,
-/// messages go through the machine alone. A transaction is recorded only up to what is left of the
-/// budget (``bytesLeft``): a recording that would pass it stops keeping and is not kept
-/// (``ExchangeRecorder``). A run whose histories seldom repeat (many different messages on each
+/// messages go through the machine alone. A recording reserves from the budget what it keeps as it
+/// goes (``reserve(_:wanting:)``), so recordings in flight and the kept exchanges together stay
+/// within ``maximumBytes`` however many connections record at once; a recording that cannot
+/// reserve more stops keeping and is not kept (``ExchangeRecorder``), and its reservation goes
+/// back when it ends (``release(_:)``, ``keep(_:after:releasing:)``). A run whose histories seldom repeat (many different messages on each
 /// connection) turns the store off after ``trialLookups`` lookups, as recording would cost more
 /// than it saves.
 package final class ExchangeMemoStore: Sendable {
@@ -40,6 +42,8 @@ package final class ExchangeMemoStore: Sendable {
         var count = 0
         /// What the kept exchanges and greetings cost.
         var bytes = 0
+        /// What the recordings in flight have reserved: ``bytes`` and this stay within ``maximumBytes``.
+        var reserved = 0
         /// What the kept exchanges alone cost.
         var exchangeBytes = 0
         /// By the history or state they follow and the message's ``MilterMessage/lookupHash``.
@@ -72,8 +76,29 @@ package final class ExchangeMemoStore: Sendable {
         self.trialLookups = trialLookups
     }
 
-    /// What is left of ``maximumBytes``: a recording keeps no more than this.
-    var bytesLeft: Int { memos.withLockedValue { max(0, maximumBytes - $0.bytes) } }
+    /// What is left of ``maximumBytes`` beside the kept exchanges and the recordings' reservations.
+    var bytesLeft: Int { memos.withLockedValue { max(0, maximumBytes - $0.bytes - $0.reserved) } }
+
+    /// What the recordings in flight have reserved, in bytes.
+    var bytesReserved: Int { memos.withLockedValue { $0.reserved } }
+
+    /// Reserves `wanted` bytes for a recording in flight if that much is left, else what is left if
+    /// that is at least `needed`. Returns the bytes reserved: 0 if not even `needed` is left.
+    func reserve(_ needed: Int, wanting wanted: Int) -> Int {
+        memos.withLockedValue { store in
+            let left = maximumBytes - store.bytes - store.reserved
+            guard !store.off, needed <= left else { return 0 }
+            let granted = min(max(needed, wanted), left)
+            store.reserved += granted
+            return granted
+        }
+    }
+
+    /// Gives back `bytes` a recording reserved and will not keep.
+    func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        memos.withLockedValue { $0.reserved -= bytes }
+    }
 
     /// What the kept exchanges and greetings cost, in bytes (``ExchangeMemo/byteCount``).
     package var bytes: Int { memos.withLockedValue { $0.bytes } }
@@ -104,11 +129,16 @@ package final class ExchangeMemoStore: Sendable {
     package var isOff: Bool { memos.withLockedValue { $0.off } }
 
     /// Keeps `memo` unless one for its message and history is kept already or the store is full:
-    /// ``capacity`` exchanges, or ``maximumBytes`` with this one's ``ExchangeMemo/byteCount``.
-    func keep(_ memo: ExchangeMemo, after digest: ExchangeDigest) {
+    /// ``capacity`` exchanges, or ``maximumBytes`` with this one's ``ExchangeMemo/byteCount`` and
+    /// the other recordings' reservations. `reservation`, what its recording reserved, goes back
+    /// first, under the same lock.
+    func keep(_ memo: ExchangeMemo, after digest: ExchangeDigest, releasing reservation: Int = 0) {
         let cost = memo.byteCount
         memos.withLockedValue { store in
-            guard !store.off, store.count < capacity, store.bytes + cost <= maximumBytes else { return }
+            store.reserved -= reservation
+            guard !store.off, store.count < capacity, store.bytes + store.reserved + cost <= maximumBytes else {
+                return
+            }
             let key = Key(digest: digest, message: memo.message.lookupHash)
             if store.byKey[key]?.contains(where: { $0.message == memo.message }) == true { return }
             store.byKey[key, default: []].append(memo)
@@ -168,14 +198,14 @@ package final class ExchangeMemoStore: Sendable {
     func greeting(for client: SMTPClient) -> GreetingMemo? { greetings.withLockedValue { $0.byClient[client] } }
 
     /// Keeps `greeting` unless one for `client` is kept already or ``maximumBytes`` would be passed
-    /// with its ``GreetingMemo/byteCount``.
+    /// with its ``GreetingMemo/byteCount`` and the recordings' reservations.
     func keep(_ greeting: GreetingMemo, for client: SMTPClient) {
         let cost = greeting.byteCount
         greetings.withLockedValue { store in
             guard store.byClient[client] == nil else { return }
             // The only place that takes both locks, in this order.
             let granted = memos.withLockedValue { kept in
-                guard kept.bytes + cost <= maximumBytes else { return false }
+                guard kept.bytes + kept.reserved + cost <= maximumBytes else { return false }
                 kept.bytes += cost
                 return true
             }

@@ -46,14 +46,18 @@ struct ExchangeSegment {
 ///
 /// What it keeps is bounded while it records, not only when a store takes the record: past
 /// ``maximumRepliesPerSegment`` replies to one write (a milter that floods PROGRESS), or past
-/// `maximumBytes` of frames and replies (``bytesKept``), it drops what it kept and keeps nothing
-/// more, and the exchange cannot be sent again from it. The digest goes on.
+/// `maximumBytes` of frames and replies (``bytesKept``), or past what it could reserve from its
+/// store (``reserved``), it drops what it kept and keeps nothing more, and the exchange cannot be
+/// sent again from it. The digest goes on. Its owner gives the reservation back when it ends.
 struct ExchangeRecorder {
     /// The most replies kept for one write: far more than a real milter sends (a modification each,
     /// a REPLBODY chunk each: 1,024 chunks of 64 KiB carry a 64 MiB body), and little memory.
     static let maximumRepliesPerSegment = 1024
     /// The most bytes a recording keeps unless told otherwise: the stores' budget.
     static let defaultMaximumBytes = 64 << 20
+    /// How much a recording reserves from its store at a time, at least: a transaction's frames
+    /// and replies usually fit the first reservation, so the store's lock is seldom taken again.
+    static let reservationStep = 64 << 10
 
     private var hashing: ExchangeHashing
     /// The queue ID of the transaction under way, masked in the digest and located in the writes.
@@ -64,6 +68,12 @@ struct ExchangeRecorder {
     let maximumBytes: Int
     /// What is kept, in bytes: the frames written and each reply's cost (``MilterClientLimits/cost(of:)``).
     private(set) var bytesKept = 0
+    /// The store the kept bytes are reserved from, if any.
+    private let store: ExchangeMemoStore?
+    /// What is reserved from ``store``, in bytes: at least ``bytesKept``. Given back by the owner
+    /// (``ExchangeMemoStore/release(_:)``, ``ExchangeMemoStore/keep(_:after:releasing:)``); 0
+    /// once the recorder stops keeping, which gives it back itself.
+    private(set) var reserved = 0
     private(set) var segments: [ExchangeSegment] = []
     private var pending = ByteBuffer()
     private var pendingRanges: [Range<Int>] = []
@@ -78,22 +88,29 @@ struct ExchangeRecorder {
     private var repliesSinceWrite = 0
 
     /// A recorder that moves the digest on from `digest` and, with `keepsSegments`, keeps up to
-    /// `maximumBytes` of writes and replies.
+    /// `maximumBytes` of writes and replies, reserving them from `store` if one is given.
     init(
         after digest: ExchangeDigest, queueID: [UInt8], keepsSegments: Bool,
-        maximumBytes: Int = Self.defaultMaximumBytes
+        maximumBytes: Int = Self.defaultMaximumBytes, reservingFrom store: ExchangeMemoStore? = nil
     ) {
         hashing = ExchangeHashing(after: digest)
         self.queueID = queueID
         self.keepsSegments = keepsSegments
         self.maximumBytes = maximumBytes
+        self.store = store
     }
 
-    /// Counts `bytes` more kept; past ``maximumBytes``, stops keeping (``stopKeeping()``).
-    /// Whether the recorder still keeps.
+    /// Counts `bytes` more kept; past ``maximumBytes``, or past the reservation when the store has
+    /// no more to give, stops keeping (``stopKeeping()``). Whether the recorder still keeps.
     private mutating func keep(_ bytes: Int) -> Bool {
         bytesKept += bytes
-        if bytesKept > maximumBytes { stopKeeping() }
+        if bytesKept > maximumBytes {
+            stopKeeping()
+        } else if let store, bytesKept > reserved {
+            let needed = bytesKept - reserved
+            let granted = store.reserve(needed, wanting: min(Self.reservationStep, maximumBytes - reserved))
+            if granted == 0 { stopKeeping() } else { reserved += granted }
+        }
         return keepsSegments
     }
 
@@ -105,6 +122,8 @@ struct ExchangeRecorder {
         pending = ByteBuffer()
         pendingRanges = []
         bytesKept = 0
+        store?.release(reserved)
+        reserved = 0
     }
 
     /// Marks the start of a caller's call (a step, a message), so that calls are told apart.
