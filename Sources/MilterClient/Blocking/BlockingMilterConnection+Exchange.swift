@@ -116,6 +116,7 @@ extension BlockingMilterConnection {
         if let first = times.first, let last = times.last(where: { $0.arrival != nil })?.arrival {
             result.duration = first.write.duration(to: last)
         }
+        spareTimes = times
         return result
     }
 
@@ -153,7 +154,10 @@ extension BlockingMilterConnection {
         defer { spareFrames = spare }
         return withTransport { transport in
             transport.stopsAtWait = false
+            // The array the last transaction sent from a record handed back (``resend``), if any: no allocation.
             var times: [SegmentTimes] = []
+            swap(&times, &spareTimes)
+            times.removeAll(keepingCapacity: true)
             times.reserveCapacity(segments.count)
             for position in segments.indices {
                 if readingFirst { transport.readAvailable() }

@@ -25,6 +25,8 @@ package final class BlockingMilterConnection {
     /// The buffer the transport handed back after a write, for the next recorded segment to be
     /// copied into.
     var spareFrames: ByteBuffer?
+    /// The array of times a transaction sent from a record filled, handed back for the next one to fill.
+    var spareTimes: [SegmentTimes] = []
     /// While the connection's own steps are recorded (``openAndGreet(to:configuration:client:)``):
     /// the segments so far, and whether they can be sent again.
     var greetingRecord: (segments: [ExchangeSegment], replayable: Bool)?
