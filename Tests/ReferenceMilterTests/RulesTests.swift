@@ -123,7 +123,8 @@ import Testing
     @Test(arguments: [
         #"always => add-header "X-A" "line1\nline2", accept"#, #"always => change-header "X-A" "a\n", accept"#,
         #"always => change-sender "<a@b>\n", accept"#, #"always => add-recipient "<a@b>" "X=1\nY", accept"#,
-        #"always => quarantine "two\nlines""#,
+        #"always => quarantine "two\nlines""#, #"always => add-header "X-A" "x\n ", accept"#,
+        #"always => insert-header 1 "X-A" "x\n \n\t", accept"#, #"always => change-header "X-A" "x\n\t", accept"#,
     ])
     func lineBreaksThatBreakTheMessageAreRefused(text: String) {
         #expect(throws: RuleParseError.self) { try RuleParser.parse(text) }
@@ -131,10 +132,12 @@ import Testing
 
     @Test func foldedHeaderValuesAndTabsAreFine() throws {
         let rules = try RuleParser.parse(
-            #"always => add-header "X-A" "line1\n\tline2", add-header "X-T" "a\tb", accept"#)
+            #"always => add-header "X-A" "line1\n\tline2", add-header "X-T" "a\tb", add-header "X-B" "a\n \n\tb", accept"#
+        )
         #expect(
             rules.first?.modifications == [
                 .addHeader(name: "X-A", value: "line1\n\tline2"), .addHeader(name: "X-T", value: "a\tb"),
+                .addHeader(name: "X-B", value: "a\n \n\tb"),
             ])
     }
 

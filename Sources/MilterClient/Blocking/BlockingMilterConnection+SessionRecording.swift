@@ -6,15 +6,18 @@ extension BlockingMilterConnection {
     /// first time, to be sent from its ``SessionRecording`` the next times. Nothing is recorded
     /// with a ``MilterClientConfiguration/frameTap``, which must see every frame go and come. The
     /// recording keeps at most `maximumBytes` of frames and replies, and 1,024 replies to one
-    /// write: past either, it keeps nothing and ``endRecording()`` gives none.
+    /// write: past either, it keeps nothing and ``endRecording()`` gives none. With a `budget`, it
+    /// reserves what it keeps from it as it goes, and past what it can reserve keeps nothing either
+    /// (``RecordingBudget``).
     package static func openRecording(
-        to address: MilterAddress, configuration: MilterClientConfiguration, maximumBytes: Int = 64 << 20
+        to address: MilterAddress, configuration: MilterClientConfiguration, maximumBytes: Int = 64 << 20,
+        reservingFrom budget: (any RecordingBudget)? = nil
     ) throws(MilterConnectError) -> BlockingMilterConnection {
         let connection = try connected(to: address, configuration: configuration, client: SMTPClient())
         connection.digest = nil
         if configuration.frameTap == nil {
             connection.transport.recorder = ExchangeRecorder(
-                after: .start, queueID: [], keepsSegments: true, maximumBytes: maximumBytes)
+                after: .start, queueID: [], keepsSegments: true, maximumBytes: maximumBytes, reservingFrom: budget)
         }
         connection.negotiate()
         return connection
@@ -23,16 +26,19 @@ extension BlockingMilterConnection {
     /// Stops recording, before the session's last step (QUIT or the close, which the recording
     /// cannot hold: the socket closes). The recording, if the session so far can be sent again
     /// from it: every event a reply, none that nobody asked for, nothing read and not taken, the
-    /// socket open.
-    package func endRecording() -> SessionRecording? {
-        guard var recorder = transport.recorder.take() else { return nil }
+    /// socket open. `reserved` is what the recording reserved from the budget given to
+    /// ``openRecording(to:configuration:maximumBytes:reservingFrom:)``, which the caller gives back
+    /// when it keeps the recording or drops it; with no recording, it went back already and is 0.
+    package func endRecording() -> (recording: SessionRecording?, reserved: Int) {
+        guard var recorder = transport.recorder.take() else { return (nil, 0) }
         guard recorder.replayable, !transport.hasUnreadInput, machine.socketOpen, !machine.isDraining else {
-            return nil
+            recorder.stopKeeping()
+            return (nil, 0)
         }
         let held = recorder.takePending()
         var after = machine
         after.spareBuffer = nil
-        return SessionRecording(segments: recorder.segments, held: held, machineAfter: after)
+        return (SessionRecording(segments: recorder.segments, held: held, machineAfter: after), recorder.reserved)
     }
 
     /// Connects and sends `recording`'s writes one by one, comparing each reply with the one

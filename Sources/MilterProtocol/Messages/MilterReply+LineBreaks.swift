@@ -30,8 +30,9 @@ extension MilterReply {
     }
 
     /// Whether every line break in `bytes` starts a fold (a continuation line starting with white
-    /// space) and the last line holds more than white space.
-    static func isFolded(_ bytes: [UInt8]) -> Bool {
+    /// space) and the last line holds more than white space: the check a header edit's value must
+    /// pass, which a milter's configuration can make before it sends one.
+    package static func isFolded(_ bytes: [UInt8]) -> Bool {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]

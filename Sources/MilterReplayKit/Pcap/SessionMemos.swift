@@ -16,8 +16,12 @@ import Synchronization
 ///
 /// Kept up to ``maximumBytes`` (the recorded frames, and an estimate of the records and the machine
 /// each memo holds: ``SessionMemo/cost``); the sessions past that go through the machine every
-/// time. `--no-exchange-reuse` turns it off.
-final class SessionMemos: Sendable {
+/// time. A first replay reserves from the budget what its recording keeps as it goes
+/// (``reserve(_:wanting:)``), so the recordings in flight and the kept memos together stay within
+/// ``maximumBytes`` however many connections record at once; one that cannot reserve more is not
+/// recorded, and its reservation goes back when it ends (``release(_:)``,
+/// ``keep(_:for:releasing:)``). `--no-exchange-reuse` turns it off.
+final class SessionMemos: RecordingBudget {
     /// The most bytes kept (``SessionMemo/cost``).
     let maximumBytes: Int
     private let state = NIOLockedValueBox(State())
@@ -29,7 +33,10 @@ final class SessionMemos: Sendable {
         /// Sessions whose first replay could not be recorded (a close, a timeout, a reply nobody asked
         /// for): they go through the machine, unrecorded, from then on.
         var unrecordable: Set<Int> = []
+        /// What the kept memos cost.
         var bytes = 0
+        /// What the recordings in flight have reserved: ``bytes`` and this stay within ``maximumBytes``.
+        var reserved = 0
     }
 
     /// What a replay of a held session does.
@@ -53,23 +60,48 @@ final class SessionMemos: Sendable {
     func lookup(_ entry: Int) -> Lookup {
         state.withLockedValue { state in
             if let memo = state.byEntry[entry] { return .memo(memo) }
-            if state.unrecordable.contains(entry) || state.bytes + Self.smallestCost > maximumBytes { return .machine }
+            if state.unrecordable.contains(entry) || state.bytes + state.reserved + Self.smallestCost > maximumBytes {
+                return .machine
+            }
             return .record
         }
     }
 
-    /// What is left of ``maximumBytes``: a recording keeps no more than this (a milter that floods
-    /// replies stops it, ``BlockingMilterConnection/openRecording(to:configuration:maximumBytes:)``).
-    var bytesLeft: Int { state.withLockedValue { max(0, maximumBytes - $0.bytes) } }
+    /// What is left of ``maximumBytes`` beside the kept memos and the recordings' reservations.
+    var bytesLeft: Int { state.withLockedValue { max(0, maximumBytes - $0.bytes - $0.reserved) } }
+
+    /// What the recordings in flight have reserved, in bytes.
+    var bytesReserved: Int { state.withLockedValue { $0.reserved } }
+
+    /// Reserves `wanted` bytes for a recording in flight if that much is left, else what is left if
+    /// that is at least `needed`. Returns the bytes reserved: 0 if not even `needed` is left.
+    func reserve(_ needed: Int, wanting wanted: Int) -> Int {
+        state.withLockedValue { state in
+            let left = maximumBytes - state.bytes - state.reserved
+            guard needed <= left else { return 0 }
+            let granted = min(max(needed, wanted), left)
+            state.reserved += granted
+            return granted
+        }
+    }
+
+    /// Gives back `bytes` a recording reserved and will not keep.
+    func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        state.withLockedValue { $0.reserved -= bytes }
+    }
 
     /// The first replay of the session at `entry` could not be recorded.
     func noteUnrecordable(_ entry: Int) { _ = state.withLockedValue { $0.unrecordable.insert(entry) } }
 
-    /// Keeps `memo` for `entry` unless one is kept already or the budget is spent.
-    func keep(_ memo: SessionMemo, for entry: Int) {
+    /// Keeps `memo` for `entry` unless one is kept already or the budget is spent, with the other
+    /// recordings' reservations. `reservation`, what its recording reserved, goes back first, under
+    /// the same lock.
+    func keep(_ memo: SessionMemo, for entry: Int, releasing reservation: Int = 0) {
         let bytes = memo.cost
         state.withLockedValue { state in
-            guard state.byEntry[entry] == nil, state.bytes + bytes <= maximumBytes else { return }
+            state.reserved -= reservation
+            guard state.byEntry[entry] == nil, state.bytes + state.reserved + bytes <= maximumBytes else { return }
             state.byEntry[entry] = memo
             state.bytes += bytes
         }

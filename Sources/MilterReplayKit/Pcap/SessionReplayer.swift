@@ -46,16 +46,19 @@ struct SessionReplayer: Sendable {
         case .memo(let found): memo = found
         case .machine: return try throughTheMachine(script, covered, start, configuration)
         case .record:
+            // The recording reserves what it keeps from the memos' budget as it goes, so that
+            // the first replays in flight together stay within it.
             let connection = try BlockingMilterConnection.openRecording(
-                to: address, configuration: configuration, maximumBytes: memos.bytesLeft)
+                to: address, configuration: configuration, maximumBytes: memos.maximumBytes, reservingFrom: memos)
             let records = Self.replay(covered, on: connection)
-            let recording = connection.endRecording()
+            let (recording, reserved) = connection.endRecording()
             let replayed = finish(connection, steps: records, script, start: start)
             let comparison = comparator.compare(script, with: replayed)
             if let recording {
                 let last = script.endsWithQuit ? replayed.steps.last : nil
                 memos.keep(
-                    SessionMemo(recording: recording, steps: records, last: last, comparison: comparison), for: entry)
+                    SessionMemo(recording: recording, steps: records, last: last, comparison: comparison), for: entry,
+                    releasing: reserved)
             } else {
                 memos.noteUnrecordable(entry)
             }

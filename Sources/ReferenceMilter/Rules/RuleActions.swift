@@ -59,17 +59,17 @@ enum RuleActions {
     }
 
     /// A header value: a line break in it must be a fold, followed by a space or a tab (libmilter's
-    /// `smfi_addheader` asks the same); a bare one would start a broken header line at the MTA.
+    /// `smfi_addheader` asks the same), and its last line cannot be blank; a bare one would start a
+    /// broken header line at the MTA. The protocol's check (``MilterReply/isFolded(_:)``), made when
+    /// the file is read rather than when the header is sent.
     private static func headerValue(_ reader: inout TokenReader) throws(RuleParseError) -> String {
         let value = try reader.text("a value")
-        let scalars = Array(value.unicodeScalars)
-        for (index, scalar) in scalars.enumerated() where scalar == "\n" || scalar == "\r" {
-            let next = scalars.indices.contains(index + 1) ? scalars[index + 1] : nil
-            if scalar == "\r", next == "\n" { continue }
-            guard next == " " || next == "\t" else {
-                throw RuleParseError(
-                    line: 0, message: "a line break in a header value must be followed by a space or a tab (a fold)")
-            }
+        guard MilterReply.isFolded(Array(value.utf8)) else {
+            throw RuleParseError(
+                line: 0,
+                message:
+                    "a line break in a header value must be followed by a space or a tab (a fold), and its last line cannot be blank"
+            )
         }
         return value
     }

@@ -29,7 +29,7 @@ import Synchronization
 /// back when it ends (``release(_:)``, ``keep(_:after:releasing:)``). A run whose histories seldom repeat (many different messages on each
 /// connection) turns the store off after ``trialLookups`` lookups, as recording would cost more
 /// than it saves.
-package final class ExchangeMemoStore: Sendable {
+package final class ExchangeMemoStore: RecordingBudget {
     /// The most exchanges kept.
     package let capacity: Int
     /// The most bytes the kept exchanges and greetings may cost (``ExchangeMemo/byteCount``).
@@ -83,8 +83,9 @@ package final class ExchangeMemoStore: Sendable {
     var bytesReserved: Int { memos.withLockedValue { $0.reserved } }
 
     /// Reserves `wanted` bytes for a recording in flight if that much is left, else what is left if
-    /// that is at least `needed`. Returns the bytes reserved: 0 if not even `needed` is left.
-    func reserve(_ needed: Int, wanting wanted: Int) -> Int {
+    /// that is at least `needed`. Returns the bytes reserved: 0 if not even `needed` is left, or
+    /// the store is off.
+    package func reserve(_ needed: Int, wanting wanted: Int) -> Int {
         memos.withLockedValue { store in
             let left = maximumBytes - store.bytes - store.reserved
             guard !store.off, needed <= left else { return 0 }
@@ -95,7 +96,7 @@ package final class ExchangeMemoStore: Sendable {
     }
 
     /// Gives back `bytes` a recording reserved and will not keep.
-    func release(_ bytes: Int) {
+    package func release(_ bytes: Int) {
         guard bytes > 0 else { return }
         memos.withLockedValue { $0.reserved -= bytes }
     }

@@ -69,9 +69,9 @@ struct ExchangeRecorder {
     /// What is kept, in bytes: the frames written and each reply's cost (``MilterClientLimits/cost(of:)``).
     private(set) var bytesKept = 0
     /// The store the kept bytes are reserved from, if any.
-    private let store: ExchangeMemoStore?
+    private let store: (any RecordingBudget)?
     /// What is reserved from ``store``, in bytes: at least ``bytesKept``. Given back by the owner
-    /// (``ExchangeMemoStore/release(_:)``, ``ExchangeMemoStore/keep(_:after:releasing:)``); 0
+    /// (``RecordingBudget/release(_:)``, ``ExchangeMemoStore/keep(_:after:releasing:)``); 0
     /// once the recorder stops keeping, which gives it back itself.
     private(set) var reserved = 0
     private(set) var segments: [ExchangeSegment] = []
@@ -91,7 +91,7 @@ struct ExchangeRecorder {
     /// `maximumBytes` of writes and replies, reserving them from `store` if one is given.
     init(
         after digest: ExchangeDigest, queueID: [UInt8], keepsSegments: Bool,
-        maximumBytes: Int = Self.defaultMaximumBytes, reservingFrom store: ExchangeMemoStore? = nil
+        maximumBytes: Int = Self.defaultMaximumBytes, reservingFrom store: (any RecordingBudget)? = nil
     ) {
         hashing = ExchangeHashing(after: digest)
         self.queueID = queueID
@@ -115,7 +115,8 @@ struct ExchangeRecorder {
     }
 
     /// Drops what was kept and keeps nothing more: the exchange cannot be sent again from the record.
-    private mutating func stopKeeping() {
+    /// The reservation goes back to the store.
+    mutating func stopKeeping() {
         keepsSegments = false
         replayable = false
         segments = []
