@@ -71,20 +71,9 @@ struct ResynchronisationBudgetTests {
     /// the total held never passes the budget, and each session still finds ABORT and QUIT.
     @Test func theSearchesStayWithinTheirTotal() throws {
         let budget = 8000
-        var streams = StreamScanner(reader: try CaptureReader(bytes: try Self.capture(sessions: 3)), limits: .init())
         var extractor = CapturedSessionExtractor(options: Self.options(total: budget))
-        var collector = CapturedSessionCollector()
-        var steps = StreamSteps()
-        var events: [MilterCaptureEvent] = []
-        var sessions: [CapturedSession] = []
-        var peak = 0
-        while try streams.nextSteps(into: &steps) {
-            extractor.handle(steps, into: &events)
-            steps.removeAll()
-            peak = max(peak, extractor.resynchronisationBytes)
-            for event in events { if let session = collector.add(event) { sessions.append(session) } }
-            events.removeAll()
-        }
+        let run = try ExtractionRun(try Self.capture(sessions: 3), &extractor) { $0.resynchronisationBytes }
+        let (sessions, peak) = (run.sessions, run.peak)
         #expect(peak <= budget)
         #expect(peak > budget / 2)
         #expect(extractor.resynchronisationBytes == 0)

@@ -55,20 +55,9 @@ struct UnfinishedFrameBudgetTests {
     }
 
     @Test func theLargestUnfinishedFrameLetsGoAndLaterFramesAndSessionsAreDecoded() throws {
-        var streams = StreamScanner(reader: try CaptureReader(bytes: try Self.capture()), limits: .init())
         var extractor = CapturedSessionExtractor(options: Self.options)
-        var collector = CapturedSessionCollector()
-        var steps = StreamSteps()
-        var events: [MilterCaptureEvent] = []
-        var sessions: [CapturedSession] = []
-        var peak = 0
-        while try streams.nextSteps(into: &steps) {
-            extractor.handle(steps, into: &events)
-            steps.removeAll()
-            peak = max(peak, extractor.unfinishedFrameBytes)
-            for event in events { if let session = collector.add(event) { sessions.append(session) } }
-            events.removeAll()
-        }
+        let run = try ExtractionRun(try Self.capture(), &extractor) { $0.unfinishedFrameBytes }
+        let (sessions, peak) = (run.sessions, run.peak)
         #expect(peak <= Self.budget)
         #expect(extractor.unfinishedFrameBytes == 0)
         try #require(sessions.count == 7)

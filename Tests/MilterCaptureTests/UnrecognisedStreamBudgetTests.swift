@@ -61,21 +61,10 @@ struct UnrecognisedStreamBudgetTests {
     @Test func theStreamsStayWithinTheirTotal() throws {
         let budget = 6000
         let bytes = try Self.capture(streams: 4, serverSegments: 2)
-        var streams = StreamScanner(reader: try CaptureReader(bytes: bytes), limits: .init())
         var extractor = CapturedSessionExtractor(
             options: MilterExtractionOptions(maximumUnrecognisedBytesTotal: budget))
-        var collector = CapturedSessionCollector()
-        var steps = StreamSteps()
-        var events: [MilterCaptureEvent] = []
-        var sessions: [CapturedSession] = []
-        var peak = 0
-        while try streams.nextSteps(into: &steps) {
-            extractor.handle(steps, into: &events)
-            steps.removeAll()
-            peak = max(peak, extractor.unrecognisedBytes)
-            for event in events { if let session = collector.add(event) { sessions.append(session) } }
-            events.removeAll()
-        }
+        let run = try ExtractionRun(bytes, &extractor) { $0.unrecognisedBytes }
+        let (sessions, collector, peak) = (run.sessions, run.collector, run.peak)
         #expect(peak <= budget)
         #expect(extractor.unrecognisedBytes == 0)
         let drops = Self.drops(collector.captureIssues)
