@@ -33,7 +33,7 @@ extension BlockingMilterConnection {
             self.digest = nil
             return runMachine(machine.messageRequested(message)).result
         }
-        let queueID = Array(machine.queueID.utf8)
+        let queueID = machine.queueIDBytes
         switch memos.memo(after: digest, for: message) {
         case .found(let memo) where memo.queueIDLength == queueID.count:
             return resend(message, from: memo, queueID: queueID, memos: memos)

@@ -184,7 +184,11 @@ extension MTAConnectionStateMachine {
 
     /// `4`, the connection's number and the transaction's, each in at least five hex digits: unique in the
     /// process (`4000010000A` is the 10th message of the first connection).
-    var queueID: String {
+    var queueID: String { mutating get { String(decoding: queueIDBytes, as: UTF8.self) } }
+
+    /// ``queueID``'s bytes, for a caller that needs them as bytes: no string is made. A mutating getter: read
+    /// through the connection's stored machine, a plain getter copied the whole machine (63 references retained).
+    var queueIDBytes: [UInt8] {
         mutating get {
             // Digits written straight into the bytes: every message makes one.
             var bytes: [UInt8] = [UInt8(ascii: "4")]
@@ -198,7 +202,7 @@ extension MTAConnectionStateMachine {
             }
             hex(connectionTag)
             hex(UInt(transactionCount + 1))
-            return String(decoding: bytes, as: UTF8.self)
+            return bytes
         }
     }
 }
