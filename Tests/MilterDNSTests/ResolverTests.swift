@@ -1,3 +1,4 @@
+import MilterTestSupport
 import NIOCore
 import NIOPosix
 import Testing
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func closedPortIsRefusedNotTimedOut() async throws {
-        let port = try await ScriptedServer.closedPort()
+        let port = try FreePort.allocate()
         // With a 30 s timeout, only the host's port unreachable can end the wait with this error.
         await #expect {
             try await resolver(port: port, timeout: .seconds(30)).query(Self.name, type: .a)
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func refusedServerIsSkippedForTheNext() async throws {
-        let closed = try await ScriptedServer.closedPort()
+        let closed = try FreePort.allocate()
         let server = try await ScriptedServer(udpMode: .answer)
         defer { Task { await server.stop() } }
         // A timeout far over the time limit: the next server is asked at once, not after the first times out.

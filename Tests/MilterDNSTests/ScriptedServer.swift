@@ -70,15 +70,6 @@ final class ScriptedServer: Sendable {
         try? await stranger.close()
     }
 
-    /// A loopback port that nothing listens on: bound for a moment to learn a free number, then closed.
-    static func closedPort() async throws -> Int {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
-    }
-
     /// The answer to a query's bytes: same ID and question, one A record (`address`) unless `truncated`.
     static func answer(
         to query: [UInt8], truncated: Bool = false, idDelta: UInt16 = 0, address: [UInt8] = [127, 0, 0, 2]

@@ -1,6 +1,6 @@
 import MailMessage
 import MilterDNS
-import NIOPosix
+import MilterTestSupport
 import Testing
 
 @testable import ReferenceMilter
@@ -31,7 +31,7 @@ import Testing
     /// A real resolver against a loopback port nothing listens on: the refusal is a failure like a
     /// SERVFAIL's, long before the resolver's 30 s or the checker's 60 s timeout would end the wait.
     @Test func refusedServerIsAResolverFailure() async throws {
-        let resolver = try DNSResolver(host: "127.0.0.1", port: try await Self.closedPort(), timeout: .seconds(30))
+        let resolver = try DNSResolver(host: "127.0.0.1", port: try FreePort.allocate(), timeout: .seconds(30))
         let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: resolver, timeout: .seconds(60))
         let result = await checker.lookup(Self.address)
         #expect(result == .failed(DNSBLFailure(.resolver, detail: "\(DNSError.Kind.connectionRefused)")))
@@ -41,12 +41,4 @@ import Testing
         for personal in ["81.2.69.142", "142.69.2.81"] { #expect(!"\(failure)".contains(personal)) }
     }
 
-    /// A loopback port that nothing listens on: bound for a moment to learn a free number, then closed.
-    static func closedPort() async throws -> Int {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
-    }
 }
