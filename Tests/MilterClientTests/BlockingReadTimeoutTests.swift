@@ -32,7 +32,7 @@ import Testing
 
         func read(_ timeout: TimeAmount) -> BlockingSocket.ReadResult {
             var buffer = ByteBuffer()
-            return socket.read(into: &buffer, timeout: timeout)
+            return socket.read(into: &buffer, timeout: timeout, deadline: .now() + timeout)
         }
 
         deinit {

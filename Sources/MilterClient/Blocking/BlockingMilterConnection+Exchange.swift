@@ -152,41 +152,47 @@ extension BlockingMilterConnection {
         let now = machine.now
         var spare = spareFrames.take()
         defer { spareFrames = spare }
-        return withTransport { transport in
-            transport.stopsAtWait = false
-            // The array the last transaction sent from a record handed back (``resend``), if any: no allocation.
-            var times: [SegmentTimes] = []
-            swap(&times, &spareTimes)
-            times.removeAll(keepingCapacity: true)
-            times.reserveCapacity(segments.count)
-            for position in segments.indices {
-                if readingFirst { transport.readAvailable() }
-                // A reply nobody asked for: the machine finds it before this write, as it would have.
-                if transport.hasUnreadInput { return .diverged(times, last: nil) }
-                var time = SegmentTimes(write: now())
-                Self.enqueue(segments[position], queueID: queueID, on: &transport, spare: &spare)
-                let expectedCount = segments[position].expected.count
-                if expectedCount == 0 { transport.flush() }
-                for index in 0..<expectedCount {
-                    let timeout = segments[position].expected[index].timeout
-                    let event = transport.nextEvent(within: timeout)
-                    let instant = now()
-                    guard case .reply(let reply)? = event, reply == segments[position].expected[index].reply else {
-                        times.append(time)
-                        // A later wait is the recording's, not what the machine would ask now: when it
-                        // runs out, the machine waits on with its own.
-                        if index > 0, case .timeout? = event { return .diverged(times, last: nil) }
-                        return .diverged(times, last: (event ?? .endOfFile, instant))
+        // Read through a buffer pointer: an array's subscript copied each segment out (three
+        // references retained and released per segment).
+        return segments.withUnsafeBufferPointer { segments in
+            withTransport { transport in
+                transport.stopsAtWait = false
+                // The array the last transaction sent from a record handed back (``resend``), if any: no allocation.
+                var times: [SegmentTimes] = []
+                swap(&times, &spareTimes)
+                times.removeAll(keepingCapacity: true)
+                times.reserveCapacity(segments.count)
+                for position in segments.indices {
+                    if readingFirst { transport.readAvailable() }
+                    // A reply nobody asked for: the machine finds it before this write, as it would have.
+                    if transport.hasUnreadInput { return .diverged(times, last: nil) }
+                    var time = SegmentTimes(write: now())
+                    Self.enqueue(segments.baseAddress! + position, queueID: queueID, on: &transport, spare: &spare)
+                    let expectedCount = segments[position].expected.count
+                    if expectedCount == 0 { transport.flush() }
+                    for index in 0..<expectedCount {
+                        let timeout = segments[position].expected[index].timeout
+                        // Counted from the write, then from the reply before: the wait reads no clock of its own.
+                        let event = transport.nextEvent(within: timeout, since: time.arrival ?? time.write)
+                        let instant = now()
+                        guard case .reply(let reply)? = event, reply == segments[position].expected[index].reply else {
+                            times.append(time)
+                            // A later wait is the recording's, not what the machine would ask now: when it
+                            // runs out, the machine waits on with its own.
+                            if index > 0, case .timeout? = event { return .diverged(times, last: nil) }
+                            return .diverged(times, last: (event ?? .endOfFile, instant))
+                        }
+                        if let previous = time.arrival { time.earlier.append(previous) }
+                        time.arrival = instant
                     }
-                    if let previous = time.arrival { time.earlier.append(previous) }
-                    time.arrival = instant
+                    times.append(time)
+                    if expectedCount > 1, let arrival = time.arrival, arrival - time.write >= segments[position].within
+                    {
+                        return .diverged(times, last: nil)
+                    }
                 }
-                times.append(time)
-                if expectedCount > 1, let arrival = time.arrival, arrival - time.write >= segments[position].within {
-                    return .diverged(times, last: nil)
-                }
+                return .alike(times)
             }
-            return .alike(times)
         }
     }
 
@@ -217,18 +223,26 @@ extension BlockingMilterConnection {
     /// Hands a recorded segment to `transport` with `queueID` in place of the recording's: as
     /// recorded if it carries no queue ID, else patched in a copy made in `spare`, the buffer the
     /// last write left over (no allocation, and memory still in the cache).
+    ///
+    /// The segment comes by pointer and only its frames are read out before the transport
+    /// changes: a segment passed by value (or read through an array) was copied whole, three
+    /// references retained and released, because the transport's change might have reached it.
     private static func enqueue(
-        _ segment: borrowing ExchangeSegment, queueID: [UInt8], on transport: inout BlockingTransport,
+        _ segment: UnsafePointer<ExchangeSegment>, queueID: [UInt8], on transport: inout BlockingTransport,
         spare: inout ByteBuffer?
     ) {
-        guard !segment.queueIDRanges.isEmpty else {
-            transport.enqueue(recorded: segment.frames)
+        guard !segment.pointee.queueIDRanges.isEmpty else {
+            let frames = segment.pointee.frames
+            transport.enqueue(recorded: frames)
             return
         }
+        // Written as recorded, the queue ID gathered in by the write, when the transport can.
+        let recorded = segment.pointee.frames
+        if transport.enqueue(recorded: recorded, patching: segment.pointee.queueIDRanges, with: queueID) { return }
         var frames = spare.take() ?? ByteBuffer()
         frames.clear()
-        frames.writeImmutableBuffer(segment.frames)
-        segment.patch(&frames, queueID: queueID)
+        frames.writeImmutableBuffer(segment.pointee.frames)
+        segment.pointee.patch(&frames, queueID: queueID)
         spare = transport.enqueue(frames)
     }
 

@@ -53,14 +53,16 @@ struct BlockingReplyReader {
     /// Whether anything was read that nobody took yet: replies, part of one, or the end of the stream.
     var hasUnreadInput: Bool { !queue.isEmpty || bytes.readableBytes > 0 || terminal != nil }
 
-    /// The next event, waiting at most `timeout` for it on `socket`.
-    mutating func next(from socket: inout BlockingSocket, timeout: TimeAmount) -> InboxEvent {
+    /// The next event, waiting at most `timeout` for it on `socket`, counted from `start` (an
+    /// instant the caller read just before: the write's), else from now.
+    mutating func next(from socket: inout BlockingSocket, timeout: TimeAmount, since start: NIODeadline?) -> InboxEvent
+    {
         if let event = poll() { return event }
-        let deadline = NIODeadline.now() + timeout
+        let deadline = (start ?? .now()) + timeout
         // The first wait is the whole timeout (the clock was just read); later ones what is left.
         var left = timeout
         while true {
-            switch socket.read(into: &bytes, timeout: left) {
+            switch socket.read(into: &bytes, timeout: left, deadline: deadline) {
             case .bytes: break
             case .timeout: return .timeout(timeout)
             case .endOfFile: finishAtEnd()

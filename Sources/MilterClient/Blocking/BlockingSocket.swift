@@ -96,9 +96,9 @@ struct BlockingSocket {
     }
 
     #if canImport(Darwin)
-    private static let noSignal: Int32 = 0
+    static let noSignal: Int32 = 0
     #else
-    private static let noSignal = Int32(MSG_NOSIGNAL)
+    static let noSignal = Int32(MSG_NOSIGNAL)
     #endif
 
     private static func open(
@@ -177,11 +177,12 @@ struct BlockingSocket {
     /// Writes every byte of `bytes` within `timeout`; the error in words if the socket refused
     /// them, or if the milter read nothing for `timeout` while bytes were left to send (a milter
     /// that stops reading must not hold the thread: the send does not block, a `poll` waits).
-    func write(_ bytes: ByteBuffer, timeout: TimeAmount) -> String? {
+    /// `waited` says whether the socket refused bytes at first (the write then waited for room).
+    func write(_ bytes: ByteBuffer, timeout: TimeAmount) -> (failure: String?, waited: Bool) {
         // The clock is read when the socket first refuses bytes, not for every write (most take
         // all at once): the timeout counts from the first refusal.
         var deadline: NIODeadline?
-        return bytes.withUnsafeReadableBytes { raw -> String? in
+        let failure = bytes.withUnsafeReadableBytes { raw -> String? in
             var offset = 0
             while offset < raw.count {
                 let count = send(
@@ -206,6 +207,7 @@ struct BlockingSocket {
             }
             return nil
         }
+        return (failure, deadline != nil)
     }
 
     /// What one wait for bytes came to.
@@ -224,10 +226,12 @@ struct BlockingSocket {
     /// times it, and waits again for what is left each time it runs out: Postfix's command and
     /// content timeouts (30 s and 300 s) alternate within every message, and each change was a
     /// `setsockopt`. A shorter wait always sets its own, so that no wait lasts longer than asked.
-    mutating func read(into buffer: inout ByteBuffer, timeout: TimeAmount) -> ReadResult {
+    ///
+    /// `deadline` ends the wait when a first `recv` of `timeout` runs out without bytes (the
+    /// caller's clock reading, so that a wait answered at once reads no clock at all).
+    mutating func read(into buffer: inout ByteBuffer, timeout: TimeAmount, deadline: NIODeadline) -> ReadResult {
         var wanted = Self.wholeMilliseconds(timeout)
         guard wanted > 0 else { return readNow(into: &buffer) }
-        let deadline = NIODeadline.now() + timeout
         while true {
             let keeps = receiveTimeout > 0 && receiveTimeout <= wanted && wanted <= receiveTimeout * Self.longestStretch
             if !keeps {

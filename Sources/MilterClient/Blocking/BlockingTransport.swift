@@ -17,6 +17,9 @@ struct BlockingTransport: MilterTransport {
     /// record's buffer is shared with the record, and clearing it after the write, as ``batch`` is
     /// cleared, would allocate a fresh buffer for every write.
     private var recorded: ByteBuffer?
+    /// A queue ID the write puts over ``recorded`` at the start of each range, gathered in by
+    /// `sendmsg` instead of a patched copy of the frames (``enqueue(recorded:patching:with:)``).
+    private var recordedPatch: (ranges: [Range<Int>], queueID: [UInt8])?
     /// Whether ``nextEvent(within:)`` writes and returns `nil` instead of blocking (QUIT's watch
     /// continues on another thread).
     var stopsAtWait = false
@@ -55,7 +58,7 @@ struct BlockingTransport: MilterTransport {
     mutating func enqueue(_ frames: consuming ByteBuffer) -> ByteBuffer? {
         var frames = frames
         if recorder != nil { recorder!.enqueued(frames) }
-        if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
+        if var earlier = takeRecorded() { batch.writeBuffer(&earlier) }
         if batch.readableBytes == 0 {
             swap(&batch, &frames)
         } else {
@@ -71,22 +74,58 @@ struct BlockingTransport: MilterTransport {
         if recorded == nil, batch.readableBytes == 0 {
             recorded = frames
         } else {
-            if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
+            if var earlier = takeRecorded() { batch.writeBuffer(&earlier) }
             batch.writeImmutableBuffer(frames)
         }
     }
 
+    /// Recorded frames with `queueID` to go over the recording's at the start of each of
+    /// `ranges`: enqueued as they are, the queue ID gathered in when they are written, if
+    /// nothing else waits to be written and no tap or recorder is to see the bytes. Returns
+    /// whether they were; if not, the caller enqueues a patched copy.
+    mutating func enqueue(recorded frames: ByteBuffer, patching ranges: [Range<Int>], with queueID: [UInt8]) -> Bool {
+        guard recorder == nil, outboundTap == nil, recorded == nil, batch.readableBytes == 0 else { return false }
+        recorded = frames
+        recordedPatch = (ranges, queueID)
+        return true
+    }
+
+    /// ``recorded``, taken, with its patch written into a copy if it has one.
+    private mutating func takeRecorded() -> ByteBuffer? {
+        guard var frames = recorded.take() else { return nil }
+        if let patch = recordedPatch.take() { Self.patch(&frames, patch.ranges, patch.queueID) }
+        return frames
+    }
+
+    /// Writes `queueID` over `frames` at the start of each of `ranges` (a copy, if they are shared).
+    private static func patch(_ frames: inout ByteBuffer, _ ranges: [Range<Int>], _ queueID: [UInt8]) {
+        frames.withUnsafeMutableReadableBytes { raw in
+            for range in ranges {
+                precondition(range.lowerBound >= 0 && range.lowerBound + queueID.count <= raw.count)
+                UnsafeMutableRawBufferPointer(rebasing: raw[range.lowerBound..<range.lowerBound + queueID.count])
+                    .copyBytes(from: queueID)
+            }
+        }
+    }
+
     mutating func nextEvent(within timeout: TimeAmount) -> InboxEvent? {
-        let event = readEvent(within: timeout)
+        nextEvent(within: timeout, since: nil)
+    }
+
+    /// ``nextEvent(within:)`` with the wait counted from `start`, an instant the caller read
+    /// just before (a write's, a reply's arrival), so that the wait reads no clock of its own
+    /// unless the write had to wait for room.
+    mutating func nextEvent(within timeout: TimeAmount, since start: NIODeadline?) -> InboxEvent? {
+        let event = readEvent(within: timeout, since: start)
         if recorder != nil { recorder!.received(event, timeout: timeout) }
         return event
     }
 
-    private mutating func readEvent(within timeout: TimeAmount) -> InboxEvent? {
+    private mutating func readEvent(within timeout: TimeAmount, since start: NIODeadline?) -> InboxEvent? {
         if let event = reader.poll() { return event }
-        write(timeout: timeout)
+        let waited = write(timeout: timeout)
         if stopsAtWait { return nil }
-        return reader.next(from: &socket, timeout: timeout)
+        return reader.next(from: &socket, timeout: timeout, since: waited ? nil : start)
     }
 
     /// Whether frames of an earlier run wait to be written (``holdsFramesBetweenRuns``).
@@ -109,21 +148,34 @@ struct BlockingTransport: MilterTransport {
 
     /// Writes the frames of the run, shown to the tap first, within `timeout` (the wait that
     /// follows, or else the command timeout); a failed write ends the reply stream with the error.
-    private mutating func write(timeout: TimeAmount? = nil) {
-        if let frames = recorded.take() {
+    /// Returns whether the write had to wait for room (the clock moved on).
+    @discardableResult
+    private mutating func write(timeout: TimeAmount? = nil) -> Bool {
+        if var frames = recorded.take() {
             // Enqueued alone: the batch is empty (an enqueue after it copies both in).
-            write(frames, timeout: timeout)
-            return
+            if let patch = recordedPatch.take() {
+                if !socketClosed, !reader.ended,
+                    let outcome = socket.write(
+                        frames, patching: patch.ranges, with: patch.queueID, timeout: timeout ?? commandTimeout)
+                {
+                    if let failure = outcome.failure { reader.fail(failure) }
+                    return outcome.waited
+                }
+                Self.patch(&frames, patch.ranges, patch.queueID)
+            }
+            return write(frames, timeout: timeout)
         }
-        guard batch.readableBytes > 0 else { return }
+        guard batch.readableBytes > 0 else { return false }
         defer { batch.clear() }
-        write(batch, timeout: timeout)
+        return write(batch, timeout: timeout)
     }
 
-    private mutating func write(_ frames: ByteBuffer, timeout: TimeAmount?) {
+    private mutating func write(_ frames: ByteBuffer, timeout: TimeAmount?) -> Bool {
         if let outboundTap { outboundTap.observe(frames) }
-        guard !socketClosed, !reader.ended else { return }
-        if let failure = socket.write(frames, timeout: timeout ?? commandTimeout) { reader.fail(failure) }
+        guard !socketClosed, !reader.ended else { return false }
+        let outcome = socket.write(frames, timeout: timeout ?? commandTimeout)
+        if let failure = outcome.failure { reader.fail(failure) }
+        return outcome.waited
     }
 
     mutating func closeSocket() {
