@@ -38,6 +38,22 @@ import Testing
         #expect(!ids.contains(.recipient))
     }
 
+    @Test func aFloodInTheSameReadIsFoundLikeOneStrayReply() async throws {
+        // MAIL's reply and 2,000 more in one read, past the unread-reply limit (64,000 bytes, 1,000
+        // replies): MAIL still gets its reply, and the rest are the stray reply's finding, as for
+        // one reply too many above, not the limit's at MAIL.
+        var configuration = Fixtures.configuration()
+        configuration.maximumReplyLength = 1000
+        configuration.limits.maximumUnreadReplyBytes = 64_000
+        let flood = [MilterReply](repeating: .continue, count: 2_001)
+        let (result, _, ids) = try await TestingChannelTests.run(
+            Scripts.wellBehaved { $0.id == .mail ? [.together(flood)] : nil }, configuration: configuration)
+        #expect(result.findings.map(\.code) == ["unsolicitedReply"])
+        #expect(result.findings.first?.step == .mail)
+        #expect(result.verdict == .tempfail)
+        #expect(!ids.contains(.recipient))
+    }
+
     @Test func aFrameCutShortByEOFIsATruncatedFrame() async throws {
         let (result, _, _) = try await TestingChannelTests.run(
             Scripts.wellBehaved(endOfMessage: [.raw(Array(Self.replyCode[..<9])), .pause(.milliseconds(50)), .close]))

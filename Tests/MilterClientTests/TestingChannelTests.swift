@@ -12,9 +12,9 @@ import Testing
     /// and closes without QUIT. Returns the result, the connection's findings, and the IDs of the
     /// commands the milter received after CONNECT, MACRO packets left out.
     static func run(
-        _ script: @escaping ScriptedMilter.Script
+        _ script: @escaping ScriptedMilter.Script, configuration: MilterClientConfiguration = Fixtures.configuration()
     ) async throws -> (TransactionResult, [Finding], [MilterCommand.ID]) {
-        let (connection, milter, _) = try await connected(script)
+        let (connection, milter, _) = try await connected(script, configuration: configuration)
         let answering = Task { await milter.answerUntilClosed() }
         let result = await connection.send(Fixtures.message)
         await connection.closeWithoutQuit()
@@ -24,12 +24,12 @@ import Testing
 
     /// A connection after OPTNEG and CONNECT, with the milter on the channel's far side.
     static func connected(
-        _ script: @escaping ScriptedMilter.Script
+        _ script: @escaping ScriptedMilter.Script, configuration: MilterClientConfiguration = Fixtures.configuration()
     ) async throws -> (MilterClientConnection, TestingChannelMilter, NIOAsyncTestingChannel) {
         let channel = NIOAsyncTestingChannel()
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 7044))
         let milter = TestingChannelMilter(channel, script: script)
-        async let opened = MilterClientConnection.open(on: channel, configuration: Fixtures.configuration())
+        async let opened = MilterClientConnection.open(on: channel, configuration: configuration)
         #expect(try await milter.answerNextWrite().map(\.id) == [.optionNegotiation])
         let connection = try await opened
         async let connected = connection.connect()

@@ -98,14 +98,15 @@ struct BlockingReplyReader {
         guard bytes.readableBytes > 0 else { return }
         do {
             while let reply = try nextReply(atEnd: false) {
-                queuedBytes += MilterClientLimits.cost(of: reply)
-                guard queuedBytes <= maximumQueuedBytes else {
-                    // The flood is the finding: its replies go, so the next step reads the limit.
-                    queue.removeAll()
-                    queuedBytes = 0
+                let cost = MilterClientLimits.cost(of: reply)
+                guard queuedBytes + cost <= maximumQueuedBytes else {
+                    // Nothing more is cut. The replies queued stay: the next command finds them as
+                    // stray replies, as an event loop that read less of the flood would, and only
+                    // then the limit.
                     terminal = .overLimit(.unreadReplyBytes(maximumQueuedBytes))
                     break
                 }
+                queuedBytes += cost
                 queue.append(reply)
                 if stoppingAtFirst { break }
             }

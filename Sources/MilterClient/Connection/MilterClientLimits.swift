@@ -16,7 +16,11 @@ public struct MilterClientLimits: Hashable, Sendable {
     /// The most memory the modifications of one message may cost, REPLBODY chunks included.
     public var maximumModificationBytes: Int
     /// The most memory replies may cost that arrived while nobody read them (replies between
-    /// steps, or faster than the client takes them).
+    /// steps, or faster than the client takes them). Past it the client reads no more and closes
+    /// the connection, and the replies it kept are still taken first: replies nobody asked for
+    /// are then found as stray replies before the next command (`unsolicitedReply` and the like,
+    /// whichever driver read how much of a flood); the limit's own finding
+    /// (`tooManyUnreadReplies`) is for a step that reads on past the replies kept.
     public var maximumUnreadReplyBytes: Int
     /// The most PROGRESS replies kept in a ``StepRecord``; later ones are only counted
     /// (``StepRecord/omittedProgress``).

@@ -22,7 +22,10 @@ package enum InboxEvent: Sendable {
 ///
 /// Replies that arrive while nobody waits are kept in order, so a reply nobody asked for (a second
 /// reply, a reply to ABORT) is still seen by the next reader. After EOF or an error no more
-/// replies are delivered: the terminal event repeats for every later read.
+/// replies are delivered: the terminal event repeats for every later read. Past the unread-reply
+/// limit nothing more is read and the socket closes, but the replies kept stay queued before the
+/// limit's event: a flood is then judged by its first replies, as `BlockingReplyReader` judges it,
+/// however much of it either had read when the next command was due.
 ///
 /// The inbox decodes the frames itself (no separate `ByteToMessageHandler`): a reply goes from the
 /// socket's bytes to the waiting step without a trip through the pipeline. Frame lengths are
@@ -88,9 +91,8 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
         do {
             while let reply = try nextReply(&bytes, atEnd: false) {
                 guard enqueue(reply) else {
-                    // The flood is the finding: its replies go, so the next step reads the limit.
-                    queue.removeAll()
-                    queuedBytes = 0
+                    // Nothing more is read. The replies queued stay: the next command finds them as
+                    // stray replies, as it would have after a shorter flood, and only then the limit.
                     end(.overLimit(.unreadReplyBytes(maximumQueuedBytes)), context: context)
                     break
                 }
@@ -139,8 +141,9 @@ final class ReplyInbox: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Queues a reply unless the queue would cost more than allowed.
     private func enqueue(_ reply: MilterReply) -> Bool {
-        queuedBytes += MilterClientLimits.cost(of: reply)
-        guard queuedBytes <= maximumQueuedBytes else { return false }
+        let cost = MilterClientLimits.cost(of: reply)
+        guard queuedBytes + cost <= maximumQueuedBytes else { return false }
+        queuedBytes += cost
         queue.append(.reply(reply))
         return true
     }
