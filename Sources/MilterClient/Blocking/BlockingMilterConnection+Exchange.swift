@@ -236,9 +236,6 @@ extension BlockingMilterConnection {
             transport.enqueue(recorded: frames)
             return
         }
-        // Written as recorded, the queue ID gathered in by the write, when the transport can.
-        let recorded = segment.pointee.frames
-        if transport.enqueue(recorded: recorded, patching: segment.pointee.queueIDRanges, with: queueID) { return }
         var frames = spare.take() ?? ByteBuffer()
         frames.clear()
         frames.writeImmutableBuffer(segment.pointee.frames)

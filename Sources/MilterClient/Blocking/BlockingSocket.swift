@@ -96,9 +96,9 @@ struct BlockingSocket {
     }
 
     #if canImport(Darwin)
-    static let noSignal: Int32 = 0
+    private static let noSignal: Int32 = 0
     #else
-    static let noSignal = Int32(MSG_NOSIGNAL)
+    private static let noSignal = Int32(MSG_NOSIGNAL)
     #endif
 
     private static func open(

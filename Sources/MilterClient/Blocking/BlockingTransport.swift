@@ -17,9 +17,6 @@ struct BlockingTransport: MilterTransport {
     /// record's buffer is shared with the record, and clearing it after the write, as ``batch`` is
     /// cleared, would allocate a fresh buffer for every write.
     private var recorded: ByteBuffer?
-    /// A queue ID the write puts over ``recorded`` at the start of each range, gathered in by
-    /// `sendmsg` instead of a patched copy of the frames (``enqueue(recorded:patching:with:)``).
-    private var recordedPatch: (ranges: [Range<Int>], queueID: [UInt8])?
     /// Whether ``nextEvent(within:)`` writes and returns `nil` instead of blocking (QUIT's watch
     /// continues on another thread).
     var stopsAtWait = false
@@ -58,7 +55,7 @@ struct BlockingTransport: MilterTransport {
     mutating func enqueue(_ frames: consuming ByteBuffer) -> ByteBuffer? {
         var frames = frames
         if recorder != nil { recorder!.enqueued(frames) }
-        if var earlier = takeRecorded() { batch.writeBuffer(&earlier) }
+        if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
         if batch.readableBytes == 0 {
             swap(&batch, &frames)
         } else {
@@ -74,37 +71,8 @@ struct BlockingTransport: MilterTransport {
         if recorded == nil, batch.readableBytes == 0 {
             recorded = frames
         } else {
-            if var earlier = takeRecorded() { batch.writeBuffer(&earlier) }
+            if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
             batch.writeImmutableBuffer(frames)
-        }
-    }
-
-    /// Recorded frames with `queueID` to go over the recording's at the start of each of
-    /// `ranges`: enqueued as they are, the queue ID gathered in when they are written, if
-    /// nothing else waits to be written and no tap or recorder is to see the bytes. Returns
-    /// whether they were; if not, the caller enqueues a patched copy.
-    mutating func enqueue(recorded frames: ByteBuffer, patching ranges: [Range<Int>], with queueID: [UInt8]) -> Bool {
-        guard recorder == nil, outboundTap == nil, recorded == nil, batch.readableBytes == 0 else { return false }
-        recorded = frames
-        recordedPatch = (ranges, queueID)
-        return true
-    }
-
-    /// ``recorded``, taken, with its patch written into a copy if it has one.
-    private mutating func takeRecorded() -> ByteBuffer? {
-        guard var frames = recorded.take() else { return nil }
-        if let patch = recordedPatch.take() { Self.patch(&frames, patch.ranges, patch.queueID) }
-        return frames
-    }
-
-    /// Writes `queueID` over `frames` at the start of each of `ranges` (a copy, if they are shared).
-    private static func patch(_ frames: inout ByteBuffer, _ ranges: [Range<Int>], _ queueID: [UInt8]) {
-        frames.withUnsafeMutableReadableBytes { raw in
-            for range in ranges {
-                precondition(range.lowerBound >= 0 && range.lowerBound + queueID.count <= raw.count)
-                UnsafeMutableRawBufferPointer(rebasing: raw[range.lowerBound..<range.lowerBound + queueID.count])
-                    .copyBytes(from: queueID)
-            }
         }
     }
 
@@ -151,18 +119,8 @@ struct BlockingTransport: MilterTransport {
     /// Returns whether the write had to wait for room (the clock moved on).
     @discardableResult
     private mutating func write(timeout: TimeAmount? = nil) -> Bool {
-        if var frames = recorded.take() {
+        if let frames = recorded.take() {
             // Enqueued alone: the batch is empty (an enqueue after it copies both in).
-            if let patch = recordedPatch.take() {
-                if !socketClosed, !reader.ended,
-                    let outcome = socket.write(
-                        frames, patching: patch.ranges, with: patch.queueID, timeout: timeout ?? commandTimeout)
-                {
-                    if let failure = outcome.failure { reader.fail(failure) }
-                    return outcome.waited
-                }
-                Self.patch(&frames, patch.ranges, patch.queueID)
-            }
             return write(frames, timeout: timeout)
         }
         guard batch.readableBytes > 0 else { return false }
