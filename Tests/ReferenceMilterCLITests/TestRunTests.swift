@@ -71,6 +71,18 @@ import Testing
         #expect(json.contains("\"reason\" : \"memory budget reached"), "\(json)")
     }
 
+    /// The budget's tempfail is told by its flag, not by its reason: a classifier's decision with the same
+    /// reason and a warning beside it kept its reason, which `test` replaced with the warning.
+    @Test func aClassifierReasonLikeTheBudgetsIsTheClassifiers() async throws {
+        let run = try await Self.run(Self.message(), BudgetLikeReason())
+        #expect(run.outcome.verdict == "accept")
+        #expect(run.reason == "memory budget reached")
+        let warning = "modification dropped: the MTA did not grant it; action=CHGHDRS"
+        #expect(run.warnings == [warning])
+        #expect(
+            run.text() == "4TESTQUEUEID: ACCEPT (memory budget reached)\n  warning: \(warning)", "\(run.text())")
+    }
+
     /// A header field over the milter's frame limit: `test` printed `at BODYEOB: I/O error ... Connection
     /// reset by peer` and exited 2; the cause, the refused HEADER frame, was in the server's log only.
     @Test func aHeaderFieldOverTheFrameLimitIsNamedAndNotSent() async throws {
@@ -179,6 +191,17 @@ struct UngrantedChange: MailClassifier {
 
     func classify(_ mail: MailInfo) -> Decision {
         Decision.accept("chg").adding(.changeHeader(name: "Subject", occurrence: 1, value: "changed"))
+    }
+}
+
+/// Accepts with the reason the server gives its memory budget's tempfail, and a change the MTA was not
+/// asked for (a warning).
+struct BudgetLikeReason: MailClassifier {
+    var needs: ClassifierNeeds { ClassifierNeeds(actions: [.addHeaders]) }
+
+    func classify(_ mail: MailInfo) -> Decision {
+        Decision.accept("memory budget reached").adding(
+            .changeHeader(name: "Subject", occurrence: 1, value: "changed"))
     }
 }
 

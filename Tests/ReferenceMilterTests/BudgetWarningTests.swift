@@ -114,7 +114,7 @@ import Testing
         let seen = observed.withLockedValue { $0 }
         #expect(seen.map(\.1.verdict) == [.tempfail(nil), .accept], "\(seen.map(\.1))")
         let (mail, decision) = try #require(seen.first)
-        #expect(decision.reason == "memory budget reached")
+        #expect(decision.reason == "memory budget reached" && decision.isMemoryBudgetRefusal)
         #expect(mail.queueID == "4QUEUEID5")
         #expect(mail.senderAddress == "a@example.com" && mail.recipientAddresses == ["b@example.org"])
         #expect(mail.headerFields.isEmpty && mail.body.isEmpty && mail.isBodyTruncated)

@@ -18,7 +18,7 @@ import Testing
     static let address = IPAddress(parsing: "81.2.69.142")!
 
     @Test(arguments: [
-        (DNSError.Kind.connectionRefused, DNSBLFailure.Kind.resolver), (.network, .resolver),
+        (DNSError.Kind.connectionRefused, DNSBLFailure.Kind.resolver), (.unreachable, .resolver), (.network, .resolver),
         (.mismatchedResponse, .resolver), (.truncatedMessage, .resolver), (.timeout, .timeout),
     ])
     func dnsErrorsAreFailures(_ dnsKind: DNSError.Kind, _ kind: DNSBLFailure.Kind) async {

@@ -7,7 +7,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Code: Hashable, Sendable {
             case truncatedMessage, badLabel, compressionLoop, nameTooLong, countTooLarge, badRecordLength
             case invalidName, timeout, network, noServers, badResolvConf, notAResponse, mismatchedResponse
-            case connectionRefused
+            case connectionRefused, unreachable
         }
         private let code: Code
 
@@ -33,6 +33,10 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         /// unreachable for UDP, a reset for TCP). Reported at once rather than after the timeout;
         /// the detail names the server.
         public static let connectionRefused = Kind(code: .connectionRefused)
+        /// The server cannot be reached: no route to its network (`ENETUNREACH`) or its host (`EHOSTUNREACH`,
+        /// an ICMP host unreachable), from the socket at once rather than after the timeout; the detail names
+        /// the server and which of the two.
+        public static let unreachable = Kind(code: .unreachable)
         /// The resolver has no server to ask.
         public static let noServers = Kind(code: .noServers)
         /// resolv.conf could not be read or lists no usable nameserver.
@@ -55,6 +59,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
             case .timeout: "timed out"
             case .network: "network error"
             case .connectionRefused: "connection refused by the server (port unreachable)"
+            case .unreachable: "server unreachable"
             case .noServers: "no DNS server configured"
             case .badResolvConf: "unusable resolv.conf"
             case .notAResponse: "not a response"

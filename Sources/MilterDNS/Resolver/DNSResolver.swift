@@ -27,6 +27,10 @@ public struct DNSResolver: DNSQuerying {
     public let timeout: Duration
     private let group: any EventLoopGroup
     private let nextID: @Sendable () -> UInt16
+    /// Whether the UDP sockets to IPv6 servers are IPv6 only (`IPV6_V6ONLY`): the kernel then refuses a
+    /// v4-mapped server address (`::ffff:192.0.2.53`) with `ENETUNREACH`, which tests use to reach a server
+    /// with no route to it.
+    var ipv6Only = false
 
     /// Creates a resolver for the given servers. `nextID` draws query IDs (random by default).
     ///
@@ -74,7 +78,9 @@ public struct DNSResolver: DNSQuerying {
         var lastError = DNSError(.noServers)
         for server in servers {
             do {
-                return try await DNSExchange(server: server, timeout: attemptTimeout, group: group).run(query)
+                return try await DNSExchange(
+                    server: server, timeout: attemptTimeout, group: group, ipv6Only: ipv6Only
+                ).run(query)
             } catch {
                 lastError = error
                 if Task.isCancelled { break }

@@ -7,6 +7,8 @@ struct DNSExchange {
     let server: SocketAddress
     let timeout: TimeAmount
     let group: any EventLoopGroup
+    /// Whether a UDP socket to an IPv6 server is IPv6 only (``DNSResolver/ipv6Only``).
+    var ipv6Only = false
 
     func run(_ query: DNSQuery) async throws(DNSError) -> DNSResponse {
         let wire = try query.encoded()
@@ -18,7 +20,12 @@ struct DNSExchange {
         let loop = group.next()
         let promise = loop.makePromise(of: DNSResponse.self)
         let server = server
-        let bootstrap = DatagramBootstrap(group: loop).channelInitializer { channel in
+        var bootstrap = DatagramBootstrap(group: loop)
+        if ipv6Only, server.protocol == .inet6 {
+            bootstrap = bootstrap.channelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
+        bootstrap = bootstrap.channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(
                     DNSUDPHandler(query: query, server: server, promise: promise))

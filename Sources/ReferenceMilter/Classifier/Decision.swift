@@ -7,6 +7,10 @@ public struct Decision: Hashable, Sendable {
     public var modifications: [Modification]
     /// Why: logged as `<queue-id>: ACCEPT (<reason>)`. Never sent to the client.
     public var reason: String
+    /// Whether the server made this decision itself, without the classifier, because the transaction went
+    /// over the memory budget (``memoryBudgetReason`` is its reason): told by this flag, not by the text, which
+    /// a classifier may give too.
+    package var isMemoryBudgetRefusal = false
 
     /// Creates a decision.
     public init(_ verdict: Verdict, reason: String = "", modifications: [Modification] = []) {
@@ -52,6 +56,14 @@ public struct Decision: Hashable, Sendable {
     /// The reason of the tempfail the server gives a transaction that went over the memory budget, without
     /// asking the classifier.
     package static let memoryBudgetReason = "memory budget reached"
+
+    /// The tempfail the server gives a transaction that went over the memory budget, without asking the
+    /// classifier.
+    package static var memoryBudgetRefusal: Decision {
+        var decision = Decision(.tempfail(nil), reason: memoryBudgetReason)
+        decision.isMemoryBudgetRefusal = true
+        return decision
+    }
 
     /// The decision log line, in srmilter's shape: `<queue-id>: REJECT (<reason>) "<client text>"`.
     public func logLine(queueID: String) -> String {

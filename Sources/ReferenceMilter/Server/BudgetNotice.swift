@@ -36,5 +36,5 @@ struct BudgetRefusal {
     }
 
     /// The decision sent: a tempfail, with the reason of the decision line.
-    var decision: Decision { Decision(.tempfail(nil), reason: Decision.memoryBudgetReason) }
+    var decision: Decision { Decision.memoryBudgetRefusal }
 }

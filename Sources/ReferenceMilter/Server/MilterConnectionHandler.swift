@@ -32,6 +32,12 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     /// Answers the command whose classifier call is under way, if any, without waiting for the classifier:
     /// the drain timeout has expired (``DrainDeadline``).
     private var answerWithoutClassifier: (() -> Void)?
+    /// Whether ``write(_:context:)`` keeps the future of its write in ``trackedWrite``: set while the
+    /// failure verdict of the drain deadline is written, whose close waits for it.
+    private var tracksWrites = false
+    /// The last write made while ``tracksWrites`` was set; writes complete in order, so it completes after
+    /// every earlier one.
+    private var trackedWrite: EventLoopFuture<Void>?
 
     /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
     private var negotiated: (() -> Void)?
@@ -140,16 +146,34 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is DrainDeadline else {
+        guard let deadline = event as? DrainDeadline else {
             context.fireUserInboundEventTriggered(event)
             return
         }
         // The MTA waits for a reply the classifier owes: it gets the failure verdict before the close, not a
         // lost connection. The commands queued behind it are dropped with the connection.
-        if context.channel.isActive, let answer = answerWithoutClassifier {
-            answer()
+        guard context.channel.isActive, let answer = answerWithoutClassifier else {
+            context.close(promise: nil)
+            return
         }
-        context.close(promise: nil)
+        tracksWrites = true
+        answer()
+        tracksWrites = false
+        guard let written = trackedWrite else {
+            context.close(promise: nil)
+            return
+        }
+        trackedWrite = nil
+        // A close fails the writes still pending: with the MTA's socket buffer full, closing at once would
+        // lose the verdict. The close waits for the write, at most `writeTimeout`.
+        // Whichever comes first closes; the other finds the promise complete.
+        let due = context.eventLoop.makePromise(of: Void.self)
+        let timer = context.eventLoop.scheduleTask(in: deadline.writeTimeout) { due.succeed() }
+        written.whenComplete { _ in due.succeed() }
+        due.futureResult.assumeIsolated().whenComplete { _ in
+            timer.cancel()
+            context.close(promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -329,7 +353,13 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     /// Writes frames encoded beforehand.
     private func write(_ frames: ByteBuffer, context: ChannelHandlerContext) {
         guard frames.readableBytes > 0 else { return }
-        context.writeAndFlush(wrapOutboundOut(frames), promise: nil)
+        guard tracksWrites else {
+            context.writeAndFlush(wrapOutboundOut(frames), promise: nil)
+            return
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        trackedWrite = promise.futureResult
+        context.writeAndFlush(wrapOutboundOut(frames), promise: promise)
     }
 
     /// Closes the connection and logs why; `kind` labels `milter_protocol_errors_total`.

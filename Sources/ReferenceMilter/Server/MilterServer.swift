@@ -131,13 +131,23 @@ public final class MilterServer: Service, Sendable {
             try? await promise.futureResult.get()
             timer.cancel()
         }
-        // A connection whose MTA waits for a reply the classifier owes gets the failure verdict first.
-        for channel in registry.channels {
+        // A connection whose MTA waits for a reply the classifier owes gets the failure verdict first, and
+        // closes once it is written (at most `writeTimeout`); the others close at once.
+        let open = registry.channels
+        guard !open.isEmpty else { return }
+        let event = DrainDeadline()
+        for channel in open {
             try? await channel.eventLoop.submit {
-                channel.pipeline.syncOperations.fireUserInboundEventTriggered(DrainDeadline())
+                channel.pipeline.syncOperations.fireUserInboundEventTriggered(event)
             }.get()
-            try? await channel.close()
         }
+        let closed = loop.makePromise(of: Void.self)
+        EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: loop).cascade(to: closed)
+        // A margin past the handlers' own timers; a connection without a handler yet is closed below.
+        let timer = loop.scheduleTask(in: event.writeTimeout + .milliseconds(500)) { closed.succeed() }
+        try? await closed.futureResult.get()
+        timer.cancel()
+        for channel in open { try? await channel.close() }
     }
 
     private func bootstrap() -> ServerBootstrap {

@@ -54,8 +54,9 @@ package struct TestRun {
             await milter.shutdown()
             let logged = warnings.warnings
             // The memory budget's tempfail is not the classifier's: its warning says more than its reason.
-            let decided = decision.withLockedValue { $0?.reason }.flatMap {
-                $0 == Decision.memoryBudgetReason && !logged.isEmpty ? nil : $0
+            // Told by its flag: a classifier may give the same reason.
+            let decided = decision.withLockedValue { $0 }.flatMap {
+                $0.isMemoryBudgetRefusal && !logged.isEmpty ? nil : $0.reason
             }
             return TestRun(
                 outcome: outcome, reason: decided ?? logged.first, queueID: queueID,
