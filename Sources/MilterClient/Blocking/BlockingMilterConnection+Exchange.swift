@@ -167,15 +167,17 @@ extension BlockingMilterConnection {
                     // A reply nobody asked for: the machine finds it before this write, as it would have.
                     if transport.hasUnreadInput { return .diverged(times, last: nil) }
                     var time = SegmentTimes(write: now())
-                    Self.enqueue(segments.baseAddress! + position, queueID: queueID, on: &transport, spare: &spare)
-                    let expectedCount = segments[position].expected.count
+                    // By pointer: a segment read through the buffer after the transport changed was copied whole.
+                    let segment = segments.baseAddress! + position
+                    Self.enqueue(segment, queueID: queueID, on: &transport, spare: &spare)
+                    let expectedCount = segment.pointee.expected.count
                     if expectedCount == 0 { transport.flush() }
                     for index in 0..<expectedCount {
-                        let timeout = segments[position].expected[index].timeout
+                        let timeout = segment.pointee.expected[index].timeout
                         // Counted from the write, then from the reply before: the wait reads no clock of its own.
                         let event = transport.nextEvent(within: timeout, since: time.arrival ?? time.write)
                         let instant = now()
-                        guard case .reply(let reply)? = event, reply == segments[position].expected[index].reply else {
+                        guard case .reply(let reply)? = event, reply == segment.pointee.expected[index].reply else {
                             times.append(time)
                             // A later wait is the recording's, not what the machine would ask now: when it
                             // runs out, the machine waits on with its own.
@@ -186,7 +188,7 @@ extension BlockingMilterConnection {
                         time.arrival = instant
                     }
                     times.append(time)
-                    if expectedCount > 1, let arrival = time.arrival, arrival - time.write >= segments[position].within
+                    if expectedCount > 1, let arrival = time.arrival, arrival - time.write >= segment.pointee.within
                     {
                         return .diverged(times, last: nil)
                     }
@@ -239,7 +241,7 @@ extension BlockingMilterConnection {
         var frames = spare.take() ?? ByteBuffer()
         frames.clear()
         frames.writeImmutableBuffer(segment.pointee.frames)
-        segment.pointee.patch(&frames, queueID: queueID)
+        ExchangeSegment.patch(&frames, at: segment.pointee.queueIDRanges, queueID: queueID)
         spare = transport.enqueue(frames)
     }
 

@@ -24,6 +24,12 @@ struct ExchangeSegment {
 
     /// Writes `queueID` over the recording's in `frames`, a copy of ``frames`` wherever it starts.
     func patch(_ frames: inout ByteBuffer, queueID: [UInt8]) {
+        Self.patch(&frames, at: queueIDRanges, queueID: queueID)
+    }
+
+    /// Writes `queueID` over `frames` at the start of each of `queueIDRanges`: for a caller that
+    /// holds the segment by pointer (calling ``patch(_:queueID:)`` on it copied it whole).
+    static func patch(_ frames: inout ByteBuffer, at queueIDRanges: [Range<Int>], queueID: [UInt8]) {
         guard !queueIDRanges.isEmpty else { return }
         // One access to the buffer's bytes for every range: `setBytes` per range checked the
         // buffer's storage (a dynamic exclusivity check and a uniqueness test) each time, and a
