@@ -188,8 +188,7 @@ extension BlockingMilterConnection {
                         time.arrival = instant
                     }
                     times.append(time)
-                    if expectedCount > 1, let arrival = time.arrival, arrival - time.write >= segment.pointee.within
-                    {
+                    if expectedCount > 1, let arrival = time.arrival, arrival - time.write >= segment.pointee.within {
                         return .diverged(times, last: nil)
                     }
                 }
