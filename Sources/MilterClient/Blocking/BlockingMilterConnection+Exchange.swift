@@ -26,7 +26,9 @@ extension BlockingMilterConnection {
 
     /// A transaction with ``memos`` on: from the record of this history and message if there is
     /// one, else through the machine, recorded for the next connection.
-    func send(_ message: MilterMessage, after digest: ExchangeDigest, memos: ExchangeMemoStore) -> TransactionResult {
+    func send(
+        _ message: MilterMessage, after digest: ExchangeDigest, memos: ExchangeMemoStore, lookupHash: Int
+    ) -> TransactionResult {
         transport.readAvailable()
         guard machine.standsBetweenTransactions, !transport.hasUnreadInput else {
             // Replies nobody asked for, or a connection no longer open: the digest cannot say what follows.
@@ -34,7 +36,7 @@ extension BlockingMilterConnection {
             return runMachine(machine.messageRequested(message)).result
         }
         let queueID = machine.queueIDBytes
-        switch memos.memo(after: digest, for: message) {
+        switch memos.memo(after: digest, for: message, lookupHash: lookupHash) {
         case .found(let memo) where memo.queueIDLength == queueID.count:
             return resend(message, from: memo, queueID: queueID, memos: memos)
         case .found, .missing:

@@ -114,11 +114,13 @@ package final class BlockingMilterConnection {
     /// Runs a whole transaction, as ``MilterClientConnection/send(_:)``. With
     /// ``MilterClientConfiguration/exchangeMemos``, a transaction this history has seen before is
     /// sent from its record while the milter answers as it did (``ExchangeMemoStore``).
-    package func send(_ message: MilterMessage) -> TransactionResult {
+    /// `lookupHash`, if given, is the message's ``MilterMessage/lookupHash``, worked out once by
+    /// a caller that sends the same message many times.
+    package func send(_ message: MilterMessage, lookupHash: Int? = nil) -> TransactionResult {
         // A whole message is one run, whose frames leave when it ends, with any a replay still holds.
         transport.holdsFramesBetweenRuns = false
         guard let memos, let digest else { return drive(machine.messageRequested(message)).result }
-        return send(message, after: digest, memos: memos)
+        return send(message, after: digest, memos: memos, lookupHash: lookupHash ?? message.lookupHash)
     }
 
     /// Sends QUIT (unless the conversation is already over) and closes, as

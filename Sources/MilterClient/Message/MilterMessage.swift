@@ -41,7 +41,7 @@ public struct MilterMessage: Hashable, Sendable {
 
     /// A hash of the message that is cheap to take: the envelope addresses', with the content's
     /// worked out once. Equal messages have equal hashes.
-    var lookupHash: Int {
+    package var lookupHash: Int {
         var hasher = Hasher()
         hasher.combine(wire.contentHash)
         // The addresses' bytes at once (an array of bytes hashes byte by byte); their ESMTP

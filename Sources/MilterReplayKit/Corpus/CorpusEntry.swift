@@ -11,12 +11,18 @@ public struct CorpusEntry: Sendable {
     public var path: String { parts.path }
     /// The envelope and content.
     public var message: MilterMessage { parts.message }
+
+    /// Runs `body` with the message lent, not copied: a copy retains each of its arrays and strings,
+    /// and a run hands the message over for every message it sends.
+    package func withMessage<T>(_ body: (borrowing MilterMessage) -> T) -> T { body(parts.message) }
     /// The verdict expected, if any.
     public var expected: Disposition? { parts.expected }
     /// Whether a NUL stands in an envelope address, an ESMTP argument or a header field: only then can the MTA
     /// refuse a command of the message before the milter sees it (``EnvelopeInputError``), so only then are a
     /// result's steps searched for that refusal.
     package var holdsNUL: Bool { parts.holdsNUL }
+    /// The message's lookup hash in a store of exchanges, worked out once (a run sends the entry many times).
+    package var lookupHash: Int { parts.lookupHash }
     /// What the manifest expects beyond the verdict (reply, added and present headers), if anything.
     package var moreExpectations: StepExpectation? {
         get { parts.moreExpectations }
@@ -37,12 +43,14 @@ public struct CorpusEntry: Sendable {
         let expected: Disposition?
         let moreExpectations: StepExpectation?
         let holdsNUL: Bool
+        let lookupHash: Int
 
         init(path: String, message: MilterMessage, expected: Disposition?, moreExpectations: StepExpectation?) {
             self.path = path
             self.message = message
             self.expected = expected
             self.moreExpectations = moreExpectations
+            lookupHash = message.lookupHash
             let envelope = [message.sender] + message.recipients
             holdsNUL =
                 envelope.contains { address in

@@ -26,9 +26,11 @@ extension ReplayRunner {
                     continue
                 }
             }
-            let result = session!.connection.send(entries[item.entry].message)
+            let entry = entries[item.entry]
+            let connection = session!.connection
+            let result = entry.withMessage { connection.send($0, lookupHash: entry.lookupHash) }
             session!.ledger.sent(
-                result, entry: entries[item.entry], item: item, scheduled: scheduled, opening: opening,
+                result, entry: entry, item: item, scheduled: scheduled, opening: opening,
                 startLag: startLag, report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.ledger.used >= messagesPerConnection {

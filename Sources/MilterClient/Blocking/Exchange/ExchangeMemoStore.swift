@@ -104,9 +104,10 @@ package final class ExchangeMemoStore: RecordingBudget {
     /// What the kept exchanges and greetings cost, in bytes (``ExchangeMemo/byteCount``).
     package var bytes: Int { memos.withLockedValue { $0.bytes } }
 
-    /// The exchange recorded for `message` after `digest`, if any.
-    func memo(after digest: ExchangeDigest, for message: MilterMessage) -> Lookup {
-        let key = Key(digest: digest, message: message.lookupHash)
+    /// The exchange recorded for `message` after `digest`, if any; `lookupHash` is the message's
+    /// ``MilterMessage/lookupHash``.
+    func memo(after digest: ExchangeDigest, for message: MilterMessage, lookupHash: Int) -> Lookup {
+        let key = Key(digest: digest, message: lookupHash)
         let (candidates, off) = memos.withLockedValue { store -> ([ExchangeMemo]?, Bool) in
             guard !store.off else { return (nil, true) }
             store.lookups += 1
