@@ -60,4 +60,33 @@ import Testing
         #expect(run.text(.serverToClient) == "abcdefghijk")
         #expect(Self.conflicts(run) == [StreamConflict(streamOffset: 5, length: 3, packet: 5)])
     }
+
+    /// A segment's digest is made only when its bytes leave the 8 bytes kept (from the copy, wrapped around the
+    /// ring for "FGHIJ"), or when a gap makes the copy start again: a later whole retransmission of it is still
+    /// compared, also where it differs only in bytes no longer kept.
+    @Test(arguments: [
+        ("ABCDE", 101, false), ("ABXDE", 101, true), ("FGHIJ", 106, false), ("FXHIJ", 106, true),
+        ("FGHIX", 106, true),
+    ])
+    func aSegmentNoLongerKeptIsComparedByItsDigest(payload: String, sequence: Int, differs: Bool) {
+        let limits = TCPReassemblyLimits(maxKeptDeliveredBytesPerDirection: 8)
+        let run = ReassemblyRun(
+            T.handshake() + [
+                T.data(101, "ABCDE"), T.data(106, "FGHIJ"), T.data(111, "KLMNO"), T.data(UInt32(sequence), payload),
+            ], limits: limits)
+        #expect(run.text() == "ABCDEFGHIJKLMNO")
+        let offset = Int64(sequence - 101)
+        #expect(Self.conflicts(run) == (differs ? [StreamConflict(streamOffset: offset, length: 5, packet: 7)] : []))
+    }
+
+    /// "KLMNO" comes after a hole that no segment fills: the copy starts again from it, and "ABCDE" is compared
+    /// by its digest.
+    @Test(arguments: [("ABCDE", false), ("ABXDE", true)])
+    func aSegmentBeforeAGapIsComparedByItsDigest(payload: String, differs: Bool) {
+        let limits = TCPReassemblyLimits(maxBufferedSegmentsPerDirection: 0, maxKeptDeliveredBytesPerDirection: 8)
+        let run = ReassemblyRun(
+            T.handshake() + [T.data(101, "ABCDE"), T.data(111, "KLMNO"), T.data(101, payload)], limits: limits)
+        #expect(run.text() == "ABCDEKLMNO")
+        #expect(Self.conflicts(run) == (differs ? [StreamConflict(streamOffset: 0, length: 5, packet: 6)] : []))
+    }
 }

@@ -15,6 +15,8 @@ public struct CapturedSessionExtractor {
     /// Of those, the streams ignored because they held too much before they could be recognised.
     public private(set) var droppedUnrecognisedStreamCount = 0
     private var classifications = ClassificationMemo()
+    /// The first bytes of unrecognised streams classified so far (see ``ClassificationMemo/classifiedBytes``).
+    var classifiedBytes: Int { classifications.classifiedBytes }
     /// The memory held by frames being received, over all streams.
     private(set) var unfinishedFrameBytes = 0
     /// The bytes held by frame boundary searches, over all streams.
@@ -174,6 +176,8 @@ final class ExtractedStream {
     /// The memory held by the events kept while the stream is not recognised (see
     /// ``MilterExtractionOptions/maximumUnrecognisedBytesPerStream``).
     private(set) var unrecognisedBytes = 0
+    /// When the events kept before recognition can change the verdict.
+    private var recognition = RecognitionProgress()
     /// What an event kept before recognition counts besides its data.
     static let keptEventCost = 64
 
@@ -209,17 +213,11 @@ final class ExtractedStream {
         _ event: ReassemblyEvent, options: MilterExtractionOptions, classifications: inout ClassificationMemo,
         into output: inout [MilterCaptureEvent]
     ) {
+        if case .undecided = state {
+            return handleUndecided(event, options: options, classifications: &classifications, into: &output)
+        }
         switch state {
-        case .ignored: return
-        case .undecided(var buffered, var bytes):
-            buffered.append(event)
-            if case .data(_, _, let data) = event { bytes += data.bytes.readableBytes }
-            state = .undecided(buffered: [], bytes: 0)
-            let held = unrecognisedBytes
-            unrecognisedBytes = 0
-            decide(
-                buffered: buffered, bytes: bytes, held: held, options: options, classifications: &classifications,
-                into: &output)
+        case .ignored, .undecided: return
         case .milter:
             guard let index = Self.assemblerIndex(for: event) else { return }
             // The assembler appends straight to `output`, lent to it for the call.
@@ -229,6 +227,27 @@ final class ExtractedStream {
             swap(&assemblers[index].output, &output)
             unfinishedFrameBytes += assemblers[index].unfinishedFrameBytes - heldBefore
         }
+    }
+
+    /// Keeps `event` while the stream is not recognised, and decides on it when it can change the verdict.
+    private func handleUndecided(
+        _ event: ReassemblyEvent, options: MilterExtractionOptions, classifications: inout ClassificationMemo,
+        into output: inout [MilterCaptureEvent]
+    ) {
+        // The events are taken out of the state (which holds no other reference to them then) and given back by
+        // `keep`, so that they are appended to in place: a copy at each event made this quadratic.
+        let taken = state
+        state = .ignored
+        guard case .undecided(var buffered, var bytes) = consume taken else { return }
+        buffered.append(event)
+        if case .data(_, _, let data) = event { bytes += data.bytes.readableBytes }
+        let held = unrecognisedBytes
+        unrecognisedBytes = 0
+        let verdict: MilterStreamClassifier.Verdict =
+            recognition.changesVerdict(event) ? verdict(buffered, &classifications) : .undecided
+        decide(
+            verdict, buffered: consume buffered, bytes: bytes, held: held, options: options,
+            classifications: &classifications, into: &output)
     }
 
     /// The bytes held by `direction`'s frame boundary search.
@@ -268,10 +287,9 @@ final class ExtractedStream {
     /// Keeps the events of a stream not yet recognised, the latest one copied out of the read buffer (so the
     /// count is the memory held), within the stream's limit: the events held so far count `held`.
     private func keep(
-        _ buffered: [ReassemblyEvent], bytes: Int, held: Int, options: MilterExtractionOptions,
+        _ buffered: consuming [ReassemblyEvent], bytes: Int, held: Int, options: MilterExtractionOptions,
         into output: inout [MilterCaptureEvent]
     ) {
-        var buffered = buffered
         let latest = buffered[buffered.count - 1]
         var cost = Self.keptEventCost
         if case .data(let id, let direction, var data) = latest {
@@ -321,13 +339,14 @@ final class ExtractedStream {
     }
 
     private func decide(
-        buffered: [ReassemblyEvent], bytes: Int, held: Int, options: MilterExtractionOptions,
-        classifications: inout ClassificationMemo, into output: inout [MilterCaptureEvent]
+        _ verdict: MilterStreamClassifier.Verdict, buffered: consuming [ReassemblyEvent], bytes: Int, held: Int,
+        options: MilterExtractionOptions, classifications: inout ClassificationMemo,
+        into output: inout [MilterCaptureEvent]
     ) {
         guard options.detectByOptionNegotiation else { return state = .ignored }
-        switch verdict(buffered, &classifications) {
+        switch verdict {
         case .undecided where bytes <= MilterStreamClassifier.maximumNegotiationLength + 5:
-            keep(buffered, bytes: bytes, held: held, options: options, into: &output)
+            keep(consume buffered, bytes: bytes, held: held, options: options, into: &output)
         case .milter(let mtaDirection):
             start(mtaDirection, by: .optionNegotiation, options, &output)
             for event in buffered {
@@ -349,6 +368,7 @@ final class ExtractedStream {
     }
 
     /// Classifies on the data of whichever direction sent first; anything before it but a gap is irrelevant.
+    /// An undecided verdict tells ``recognition`` what it waits for.
     private func verdict(
         _ buffered: [ReassemblyEvent], _ classifications: inout ClassificationMemo
     ) -> MilterStreamClassifier.Verdict {
@@ -364,8 +384,13 @@ final class ExtractedStream {
             default: continue
             }
         }
-        guard let first, let bytes else { return .undecided }
-        return classifications.classify(firstBytes: bytes, direction: first)
+        guard let first, let bytes else {
+            recognition.undecided(on: nil)
+            return .undecided
+        }
+        let verdict = classifications.classify(firstBytes: bytes, direction: first)
+        if verdict == .undecided { recognition.undecided(on: bytes) }
+        return verdict
     }
 
     private func apply(

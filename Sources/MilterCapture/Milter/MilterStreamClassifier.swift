@@ -44,6 +44,16 @@ package enum MilterStreamClassifier {
         return .notMilter
     }
 
+    /// How many first bytes ``classify(firstBytes:direction:cut:)`` needs to answer other than `.undecided`,
+    /// given that it answered `.undecided` for `firstBytes` with no gap after them: a frame header, then the whole
+    /// OPTNEG frame it announces. Asked again for fewer bytes that start as `firstBytes`, it is `.undecided` again.
+    package static func bytesBeforeVerdict(after firstBytes: ByteBuffer) -> Int {
+        guard firstBytes.readableBytes >= 5,
+            let length = firstBytes.getInteger(at: firstBytes.readerIndex, as: UInt32.self)
+        else { return 5 }
+        return 4 + Int(length)
+    }
+
     private static func plausible(_ negotiation: OptionNegotiation) -> Bool {
         (2...6).contains(negotiation.version.rawValue)
     }
@@ -55,6 +65,8 @@ package struct ClassificationMemo {
     /// The longest first bytes kept; longer ones are classified every time.
     package static let maximumKeptBytes = 256
     private var last: (bytes: [UInt8], direction: StreamDirection, cut: Bool, verdict: MilterStreamClassifier.Verdict)?
+    /// The first bytes classified, over all calls: tests check that they grow linearly with a stream's bytes.
+    package private(set) var classifiedBytes = 0
 
     /// A memo that remembers nothing yet.
     package init() {}
@@ -63,6 +75,7 @@ package struct ClassificationMemo {
     package mutating func classify(
         firstBytes: ByteBuffer, direction: StreamDirection, cut: Bool = false
     ) -> MilterStreamClassifier.Verdict {
+        classifiedBytes += firstBytes.readableBytes
         if let last, last.direction == direction, last.cut == cut,
             firstBytes.readableBytesView.elementsEqual(last.bytes)
         {

@@ -73,4 +73,17 @@ struct DeliveredTail {
         }
         return (from, length, differs)
     }
+
+    /// Calls `body` with the `count` bytes kept from stream offset `offset`, which must all be kept; bytes that
+    /// wrap around the end of the ring are copied together first.
+    func withBytes<R>(offset: Int64, count: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        precondition(offset >= start && offset + Int64(count) <= end, "bytes not kept")
+        return storage.withUnsafeBytes { kept in
+            guard count > 0 else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            let at = (head + Int(offset - start)) % kept.count
+            if at + count <= kept.count { return body(UnsafeRawBufferPointer(rebasing: kept[at..<(at + count)])) }
+            let joined = Array(kept[at...]) + Array(kept[..<(count - (kept.count - at))])
+            return joined.withUnsafeBytes(body)
+        }
+    }
 }

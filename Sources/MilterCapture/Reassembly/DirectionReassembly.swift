@@ -111,8 +111,18 @@ struct DirectionReassembly {
     }
 
     /// Remembers bytes delivered from stream offset `offset`, as ``rememberDelivered(offset:_:)-(_,ByteBuffer)``.
+    /// A segment the tail holds whole is compared there, so its digest waits until it leaves the tail (see
+    /// ``RecentSegments``).
     mutating func rememberDelivered(offset: Int64, _ bytes: UnsafeRawBufferPointer) {
-        recent.record(offset: offset, bytes)
+        let capacity = tail.capacity
+        // The bytes the tail keeps after this: a gap before `offset` makes it let go of all it holds.
+        let keptFrom = offset == tail.end ? max(tail.start, offset + Int64(bytes.count) - Int64(capacity)) : .max
+        recent.digestCovered(before: keptFrom, from: tail)
+        if bytes.count <= capacity {
+            recent.recordCovered(offset: offset, length: bytes.count)
+        } else {
+            recent.record(offset: offset, bytes)
+        }
         tail.record(offset: offset, bytes)
     }
 
@@ -158,7 +168,7 @@ struct DirectionReassembly {
         let length = piece.bytes.readableBytes
         if let kept, kept.offset == piece.offset, kept.length == length {
             if kept.differs { output.conflict(at: kept.offset, length: kept.length, packet: piece.packet) }
-        } else if piece.missing == 0, piece.end <= next, recent.differs(offset: piece.offset, piece.bytes) {
+        } else if piece.missing == 0, piece.end <= next, recent.differs(offset: piece.offset, piece.bytes, tail: tail) {
             output.conflict(at: piece.offset, length: length, packet: piece.packet)
         } else if let kept, kept.differs {
             output.conflict(at: kept.offset, length: kept.length, packet: piece.packet)

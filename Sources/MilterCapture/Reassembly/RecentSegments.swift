@@ -6,21 +6,44 @@ import NIOCore
 ///
 /// Only a retransmission of the exact range of one of the last ``capacity`` segments is compared; a digest per
 /// segment keeps this to a few hundred bytes a direction, whatever the segments' sizes.
+///
+/// While the direction's ``DeliveredTail`` holds a segment's bytes, they are compared there and its digest is
+/// not needed: a segment recorded as covered gets its digest only when its first byte is about to leave the
+/// tail (``digestCovered(before:from:)``), from the tail's copy. With segments of a usual size the last
+/// ``capacity`` of them stay within the tail, and no digest is ever made.
 struct RecentSegments {
     private struct Entry {
         var offset: Int64
         var length: Int
-        var digest: UInt64
+        /// nil while the bytes are in the tail (see ``RecentSegments/recordCovered(offset:length:)``).
+        var digest: UInt64?
     }
 
     /// How many segments are remembered.
     static let capacity = 16
     private var entries: [Entry] = []
     private var nextSlot = 0
+    /// No entry without a digest starts before this offset.
+    private var oldestCovered = Int64.max
 
     /// Remembers the bytes delivered from stream offset `offset`.
     mutating func record(offset: Int64, _ bytes: UnsafeRawBufferPointer) {
-        let entry = Entry(offset: offset, length: bytes.count, digest: Self.digest(bytes))
+        add(Entry(offset: offset, length: bytes.count, digest: Self.digest(bytes)))
+    }
+
+    /// Remembers the bytes delivered from stream offset `offset`.
+    mutating func record(offset: Int64, _ bytes: ByteBuffer) {
+        bytes.withUnsafeReadableBytes { record(offset: offset, $0) }
+    }
+
+    /// Remembers `length` bytes delivered from stream offset `offset` without a digest: the caller keeps them in
+    /// a ``DeliveredTail`` and calls ``digestCovered(before:from:)`` before any of them leave it.
+    mutating func recordCovered(offset: Int64, length: Int) {
+        add(Entry(offset: offset, length: length, digest: nil))
+        oldestCovered = min(oldestCovered, offset)
+    }
+
+    private mutating func add(_ entry: Entry) {
         if entries.count < Self.capacity {
             if entries.isEmpty { entries.reserveCapacity(Self.capacity) }
             entries.append(entry)
@@ -30,18 +53,32 @@ struct RecentSegments {
         nextSlot = (nextSlot + 1) % Self.capacity
     }
 
-    /// Remembers the bytes delivered from stream offset `offset`.
-    mutating func record(offset: Int64, _ bytes: ByteBuffer) {
-        bytes.withUnsafeReadableBytes { record(offset: offset, $0) }
+    /// Gives its digest, from `tail`, to each entry without one that starts before `offset`: the tail is about
+    /// to let go of the bytes before `offset` (``Int64/max``: all of them).
+    mutating func digestCovered(before offset: Int64, from tail: DeliveredTail) {
+        guard oldestCovered < offset else { return }
+        oldestCovered = .max
+        for index in entries.indices where entries[index].digest == nil {
+            let entry = entries[index]
+            if entry.offset < offset {
+                entries[index].digest = tail.withBytes(offset: entry.offset, count: entry.length) { Self.digest($0) }
+            } else {
+                oldestCovered = min(oldestCovered, entry.offset)
+            }
+        }
     }
 
     /// Whether `bytes` from stream offset `offset` repeat a remembered segment's range with other bytes; false
-    /// when they match it, or no remembered segment has that range.
-    func differs(offset: Int64, _ bytes: ByteBuffer) -> Bool {
+    /// when they match it, or no remembered segment has that range. An entry without a digest is compared with
+    /// `tail`, which holds its bytes.
+    func differs(offset: Int64, _ bytes: ByteBuffer, tail: DeliveredTail) -> Bool {
         guard let entry = entries.first(where: { $0.offset == offset && $0.length == bytes.readableBytes }) else {
             return false
         }
-        return bytes.withUnsafeReadableBytes { Self.digest($0) } != entry.digest
+        return bytes.withUnsafeReadableBytes { bytes in
+            guard let digest = entry.digest else { return tail.compare(offset: offset, bytes)?.differs ?? false }
+            return Self.digest(bytes) != digest
+        }
     }
 
     /// Chosen per process, so that a capture cannot be made to give two different copies the same digest
