@@ -1,4 +1,5 @@
 import MilterProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -17,14 +18,22 @@ struct MilterChannel: Sendable {
         to address: MilterAddress, timeout: TimeAmount, maximumReplyLength: Int, maximumUnreadBytes: Int,
         tap: MilterFrameTap? = nil, group: any EventLoopGroup
     ) async throws -> MilterChannel {
+        // The inbox is kept from the initializer, not looked up in the pipeline once connected: a peer that writes
+        // at accept and closes (an SMTP server's greeting) can have had the channel closed and its handlers
+        // removed by then, and what the inbox read (the greeting as a frame error, the end of file) was lost to a
+        // lookup failure reported as a failed connect. Kept by channel: a host name with several addresses tries
+        // a channel for each.
+        let added = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<ReplyInbox>]>([:])
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let limits = MilterFrameLimits(maximumPayloadLength: maximumReplyLength)
-                    try channel.pipeline.syncOperations.addHandler(
-                        ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes, tap: tap))
+                    let inbox = ReplyInbox(limits: limits, maximumQueuedBytes: maximumUnreadBytes, tap: tap)
+                    try channel.pipeline.syncOperations.addHandler(inbox)
+                    let bound = NIOLoopBound(inbox, eventLoop: channel.eventLoop)
+                    added.withLockedValue { $0[ObjectIdentifier(channel)] = bound }
                 }
             }
         let channel: any Channel
@@ -33,8 +42,10 @@ struct MilterChannel: Sendable {
         case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
         }
         return try await channel.eventLoop.submit {
-            let handler = try channel.pipeline.syncOperations.handler(type: ReplyInbox.self)
-            return MilterChannel(channel: channel, inbox: handler, tap: tap)
+            guard let inbox = added.withLockedValue({ $0[ObjectIdentifier(channel)] }) else {
+                throw ChannelPipelineError.notFound
+            }
+            return MilterChannel(channel: channel, inbox: inbox.value, tap: tap)
         }.get()
     }
 

@@ -61,13 +61,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         // Postfix and Sendmail send OPTNEG and CONNECT at once: a peer that does not is not an MTA and must
         // not hold a slot, nor a connection refused for want of one (it is answered at CONNECT).
-        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: environment.timeouts.handshake) {
-            [unowned self] in
-            guard !session.hasReceivedConnect else { return }
-            fail(
-                context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")",
-                kind: "handshake-timeout")
-        }
+        armHandshakeTimer(context: context, deadline: context.eventLoop.now + environment.timeouts.handshake)
         let probe = ConnectionWatchdog.Probe(
             isInsideMessage: { [unowned self] in session.isInsideMessage },
             isBusy: { [unowned self] in busy },
@@ -83,6 +77,30 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         watchdog.start(on: context.eventLoop, probe: probe)
         context.fireChannelActive()
     }
+
+    /// Closes the connection at `deadline` unless CONNECT has come by then.
+    ///
+    /// The event loop runs its timers after the reads of its turn: when another connection's commands held it
+    /// past the deadline (a flood of small frames is read 256 KiB at a time), the OPTNEG or CONNECT this peer
+    /// sent meanwhile can be waiting unread in the socket. A timer that fires more than ``handshakeLateness``
+    /// late therefore gives the peer one more handshake timeout, within which the loop reads what is waiting
+    /// first; a silent peer is closed then, at most twice the handshake timeout after it connected.
+    private func armHandshakeTimer(context: ChannelHandlerContext, deadline: NIODeadline, extended: Bool = false) {
+        let loop = context.eventLoop
+        handshakeTimer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [unowned self] in
+            guard !session.hasReceivedConnect else { return }
+            if !extended, loop.now - deadline > Self.handshakeLateness {
+                armHandshakeTimer(context: context, deadline: loop.now + environment.timeouts.handshake, extended: true)
+                return
+            }
+            fail(
+                context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")",
+                kind: "handshake-timeout")
+        }
+    }
+
+    /// How late the handshake timer may fire before the loop counts as having been too busy to read: 100 ms.
+    static let handshakeLateness = TimeAmount.milliseconds(100)
 
     func channelInactive(context: ChannelHandlerContext) {
         // Queued, the call leaves the queue without taking a slot; running, it is cancelled. Either

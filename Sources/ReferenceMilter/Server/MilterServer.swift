@@ -56,6 +56,9 @@ public final class MilterServer: Service, Sendable {
     /// How many MTA connections are open.
     public var connectionCount: Int { registry.count }
 
+    /// The connections open now (for tests: to hold their event loop busy).
+    var openChannels: [any Channel] { registry.channels }
+
     /// How many classifications could start right now (for tests: no slot may leak).
     var classificationSlotsFree: Int { environment.scheduler.gate.available }
 
