@@ -73,14 +73,17 @@ struct PcapEarlyConnectFailureTests {
     }
 
     /// The whole binary out of file descriptors (`ulimit -n`), replaying a capture of 100 sessions (read as it
-    /// goes, or held for `--repeat 2`) against a milter that answers OPTNEG only after 300 ms: the sessions that
+    /// goes, or held for `--repeat 2`) against a milter that holds its OPTNEG replies: the sessions that
     /// got a socket are compared, the others are connection failures with their reason, nothing goes missing,
     /// and the exit code is 3.
     @Test(arguments: [[], ["--repeat", "2"]])
     func outOfFileDescriptorsEverySessionIsAccountedFor(extra: [String]) async throws {
+        // 20 descriptors (the binary itself uses fewer than 10) and every OPTNEG reply held until 4 s after the
+        // first: sessions handed out in the first 4 s, however few a loaded machine reads, run out of them.
         let result = try await ReplayBinary.runOutOfDescriptors(
-            ["--pcap", ReplayBinary.fixture("pcap/postfix-load-cmilter.pcap"), "--connections", "80", "--quiet"] + extra
-        )
+            ["--pcap", ReplayBinary.fixture("pcap/postfix-load-cmilter.pcap"), "--connections", "80", "--quiet"]
+                + extra,
+            descriptors: 20, holdingAll: .seconds(4))
         let total = extra.isEmpty ? 100 : 200
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         let sessions = Self.count("sessions: ", in: result.stdout)
