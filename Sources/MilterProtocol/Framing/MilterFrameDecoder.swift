@@ -20,14 +20,21 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// Decodes the next frame, or returns `nil` until it is complete.
     public mutating func decode(buffer: inout ByteBuffer) throws(MilterProtocolError) -> MilterFrame? {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
-            return nil
+        // The length and the command byte in one look at the buffer's storage: each read of a
+        // `ByteBuffer` is a dynamic exclusivity check in NIO, and a message is about 30 frames.
+        let header = buffer.withUnsafeReadableBytes { bytes -> (length: UInt32, command: UInt8)? in
+            guard bytes.count >= 4 else { return nil }
+            let length = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+            // The command byte is read only from a whole frame, whose length is at least 1.
+            return (length, bytes.count > 4 ? bytes[4] : 0)
         }
+        guard let header else { return nil }
+        let length = header.length
         try check(length: length, in: buffer)
         let total = 4 + Int(length)
         guard buffer.readableBytes >= total else { return nil }
-        buffer.moveReaderIndex(forwardBy: 4)
-        let command = buffer.readInteger(as: UInt8.self)!
+        buffer.moveReaderIndex(forwardBy: 5)
+        let command = header.command
         let payload = buffer.readSlice(length: Int(length) - 1)!
         streamOffset += total
         return MilterFrame(command: command, payload: payload)

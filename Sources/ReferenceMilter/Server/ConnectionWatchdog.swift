@@ -20,6 +20,9 @@ final class ConnectionWatchdog {
     }
 
     private let timeouts: ConnectionTimeouts
+    // Without the runtime's exclusivity checks in release builds (the connection notes activity and
+    // frames for every read): used on one event loop only; debug builds, which the tests run, keep them.
+    #if DEBUG
     private var lastActivity = NIODeadline.now()
     /// Since when a frame has been arriving (its first byte, or the end of our last pause in reading).
     private var partialFrameSince: NIODeadline?
@@ -27,6 +30,15 @@ final class ConnectionWatchdog {
     private var timerDeadline: NIODeadline?
     private var eventLoop: (any EventLoop)?
     private var probe: Probe?
+    #else
+    // The same, unchecked.
+    @exclusivity(unchecked) private var lastActivity = NIODeadline.now()
+    @exclusivity(unchecked) private var partialFrameSince: NIODeadline?
+    @exclusivity(unchecked) private var timer: Scheduled<Void>?
+    @exclusivity(unchecked) private var timerDeadline: NIODeadline?
+    @exclusivity(unchecked) private var eventLoop: (any EventLoop)?
+    @exclusivity(unchecked) private var probe: Probe?
+    #endif
 
     init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
 

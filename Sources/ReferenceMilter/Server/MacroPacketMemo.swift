@@ -18,10 +18,16 @@ struct MacroPacketMemo {
 
     /// The definition a MACRO payload decodes to, if it is the one last remembered for its stage.
     func definition(of payload: ByteBuffer) -> MacroDefinition? {
-        guard payload.readableBytes <= Self.largestPayload, let stage = payload.readableBytesView.first,
-            let entry = entries.first(where: { $0.definition.stage == stage })
-        else { return nil }
-        return Self.same(payload, entry.payload) ? entry.definition : nil
+        guard payload.readableBytes <= Self.largestPayload else { return nil }
+        // One look at the buffer's storage for the stage byte and the comparison: each is a dynamic
+        // exclusivity check in NIO (Postfix sends about 16 MACRO packets per message).
+        return payload.withUnsafeReadableBytes { received in
+            guard let stage = received.first, let entry = entries.first(where: { $0.definition.stage == stage }),
+                entry.payload.count == received.count,
+                entry.payload.withUnsafeBytes({ kept in received.elementsEqual(kept) })
+            else { return nil }
+            return entry.definition
+        }
     }
 
     /// Remembers a MACRO payload and its definition as the last of its stage.
@@ -34,13 +40,6 @@ struct MacroPacketMemo {
             entries[index] = (bytes, definition)
         } else {
             entries.append((bytes, definition))
-        }
-    }
-
-    private static func same(_ payload: ByteBuffer, _ bytes: [UInt8]) -> Bool {
-        guard payload.readableBytes == bytes.count else { return false }
-        return payload.withUnsafeReadableBytes { received in
-            bytes.withUnsafeBytes { kept in received.elementsEqual(kept) }
         }
     }
 }

@@ -9,11 +9,13 @@ import NIOCore
 /// It does what NIO's `ByteToMessageHandler` does with a ``MilterCommandDecoder``, inside the
 /// ``MilterConnectionHandler``: a command goes straight to the handler, not boxed through the
 /// channel pipeline. The bytes of an unfinished frame wait for the next read. A MACRO
-/// packet identical to the last of its stage is not decoded again (``MacroPacketMemo``). After a
+/// packet identical to the last of its stage is not decoded again (``MacroPacketMemo``), and a header
+/// field name received lately shares the storage of the last (``HeaderNameMemo``). After a
 /// decoding error nothing more is decoded.
 struct MilterCommandFramer {
     private var frames: MilterFrameDecoder
     private var macros = MacroPacketMemo()
+    private var headerNames = HeaderNameMemo()
     private let watchdog: ConnectionWatchdog
     /// The bytes not yet decoded: the rest of this read, after the start of an unfinished frame.
     /// (nil rather than empty: an empty `ByteBuffer()` allocates.)
@@ -83,6 +85,9 @@ struct MilterCommandFramer {
         guard let frame = try frames.decode(buffer: &pending!) else { return nil }
         let isMacro = frame.command == MilterCommand.ID.macro.rawValue
         if isMacro, let definition = macros.definition(of: frame.payload) { return .macro(definition) }
+        if frame.command == MilterCommand.ID.header.rawValue, let field = headerNames.field(of: frame.payload) {
+            return .header(field)
+        }
         let command: MilterCommand
         do { command = try MilterCommand(frame: frame) } catch { throw error.at(offset: offset) }
         if isMacro, case .macro(let definition) = command { macros.remember(frame.payload, as: definition) }

@@ -16,14 +16,19 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private static let maximumQueuedCommands = 256
-    private var session: ServerSession
     private let environment: ConnectionEnvironment
+    private let watchdog: ConnectionWatchdog
+    private let memory: ConnectionMemory
+    // The stored properties the per-message path reads and changes go without the runtime's
+    // exclusivity checks in release builds (a call into the runtime and a thread-local look-up for
+    // each access, about 40 per message): the handler runs on its channel's event loop only, and
+    // debug builds, which the tests run, keep the checks.
+    #if DEBUG
+    private var session: ServerSession
     private var logger: Logger
     private var busy = false
     private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
-    private let watchdog: ConnectionWatchdog
     private var framer: MilterCommandFramer
-    private let memory: ConnectionMemory
     private var handshakeTimer: Scheduled<Void>?
     /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
     private var reading = true
@@ -38,9 +43,23 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     /// The last write made while ``tracksWrites`` was set; writes complete in order, so it completes after
     /// every earlier one.
     private var trackedWrite: EventLoopFuture<Void>?
-
     /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
     private var negotiated: (() -> Void)?
+    #else
+    // The same, unchecked.
+    @exclusivity(unchecked) private var session: ServerSession
+    @exclusivity(unchecked) private var logger: Logger
+    @exclusivity(unchecked) private var busy = false
+    @exclusivity(unchecked) private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
+    @exclusivity(unchecked) private var framer: MilterCommandFramer
+    @exclusivity(unchecked) private var handshakeTimer: Scheduled<Void>?
+    @exclusivity(unchecked) private var reading = true
+    @exclusivity(unchecked) private var cancelClassification: (() -> Void)?
+    @exclusivity(unchecked) private var answerWithoutClassifier: (() -> Void)?
+    @exclusivity(unchecked) private var tracksWrites = false
+    @exclusivity(unchecked) private var trackedWrite: EventLoopFuture<Void>?
+    @exclusivity(unchecked) private var negotiated: (() -> Void)?
+    #endif
 
     init(
         environment: ConnectionEnvironment, refusing: Bool, connectionID: Int, negotiated: @escaping () -> Void = {}

@@ -1,0 +1,51 @@
+import MilterProtocol
+import NIOCore
+
+/// Decodes HEADER payloads, giving a field name the storage of the same name received lately on the
+/// connection, so that a name repeated from message to message (From, To, Subject, Received, …) costs
+/// no allocation of its own.
+///
+/// A payload that is not a well-formed header field (`name\0value\0`, nothing after) is left to the
+/// general decoder, which says why. The names kept are few and short, and not charged to the memory
+/// budget. Used on the connection's event loop only.
+struct HeaderNameMemo {
+    /// The most names kept; the oldest makes room for a new one.
+    static let capacity = 32
+    /// The longest name kept: longer names are rare.
+    static let longestName = 64
+
+    private var names: [[UInt8]] = []
+    /// Where the next new name goes once ``capacity`` names are kept.
+    private var oldest = 0
+
+    /// The header field `payload` carries, as `ByteBuffer.readHeaderField()` reads it, or nil when the
+    /// payload is not a well-formed header field.
+    mutating func field(of payload: ByteBuffer) -> HeaderField? {
+        // One look at the buffer's storage: each is a dynamic exclusivity check in NIO.
+        payload.withUnsafeReadableBytes { raw in
+            guard let nameEnd = raw.firstIndex(of: 0) else { return nil }
+            let valueStart = nameEnd + 1
+            guard let valueEnd = raw[valueStart...].firstIndex(of: 0), valueEnd == raw.count - 1 else { return nil }
+            let name = remembered(UnsafeRawBufferPointer(rebasing: raw[..<nameEnd]))
+            let value = [UInt8](UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueEnd]))
+            return HeaderField(name: MilterString(bytes: name), value: MilterString(bytes: value))
+        }
+    }
+
+    /// The kept name equal to `bytes`, or a new array of them (kept if short enough).
+    private mutating func remembered(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        for name in names where name.count == bytes.count {
+            if name.withUnsafeBytes({ $0.elementsEqual(bytes) }) { return name }
+        }
+        let name = [UInt8](bytes)
+        guard !name.isEmpty, name.count <= Self.longestName else { return name }
+        if names.count < Self.capacity {
+            if names.isEmpty { names.reserveCapacity(Self.capacity) }
+            names.append(name)
+        } else {
+            names[oldest] = name
+            oldest = (oldest + 1) % Self.capacity
+        }
+        return name
+    }
+}
