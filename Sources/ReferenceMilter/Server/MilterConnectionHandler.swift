@@ -45,6 +45,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private var trackedWrite: EventLoopFuture<Void>?
     /// Called once, when OPTNEG is answered: the connection no longer gives up its slot to a newcomer.
     private var negotiated: (() -> Void)?
+    /// Whether the channel is active, as the handler was told (``channelActive(context:)``,
+    /// ``channelInactive(context:)``): read per command instead of `context.channel.isActive`, which costs
+    /// two retains and an exclusivity check in NIO.
+    private var active = false
     #else
     // The same, unchecked.
     @exclusivity(unchecked) private var session: ServerSession
@@ -59,6 +63,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var tracksWrites = false
     @exclusivity(unchecked) private var trackedWrite: EventLoopFuture<Void>?
     @exclusivity(unchecked) private var negotiated: (() -> Void)?
+    @exclusivity(unchecked) private var active = false
     #endif
 
     init(
@@ -77,7 +82,13 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             limits: MilterFrameLimits(maximumPayloadLength: environment.options.maximumFrameSize), watchdog: watchdog)
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Added to a channel active already, the handler is not told it becomes active.
+        active = context.channel.isActive
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        active = true
         // Postfix and Sendmail send OPTNEG and CONNECT at once: a peer that does not is not an MTA and must
         // not hold a slot, nor a connection refused for want of one (it is answered at CONNECT).
         armHandshakeTimer(context: context, deadline: context.eventLoop.now + environment.timeouts.handshake)
@@ -122,6 +133,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     static let handshakeLateness = TimeAmount.milliseconds(100)
 
     func channelInactive(context: ChannelHandlerContext) {
+        active = false
         // Queued, the call leaves the queue without taking a slot; running, it is cancelled. Either
         // way it lets go of its copy of the message without waiting for the classifier timeout.
         cancelClassification?()
@@ -152,8 +164,9 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     private func received(_ command: MilterCommand, context: ChannelHandlerContext) {
-        // Commands decoded after the close (the rest of a read) are dropped, not charged.
-        guard context.channel.isActive else { return }
+        // Commands decoded after the close (the rest of a read) are dropped, not charged. NIO tells the
+        // pipeline the channel is inactive within the close, so `active` is already false then.
+        guard active else { return }
         if busy {
             let cost = MemoryCost.queued(command)
             guard queued.count < Self.maximumQueuedCommands, memory.charge(cost) else {
@@ -368,7 +381,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     private func drainQueue(context: ChannelHandlerContext) {
-        while !busy, context.channel.isActive, let next = queued.popFirst() {
+        while !busy, active, let next = queued.popFirst() {
             memory.release(next.cost)
             process(next.command, context: context)
         }
