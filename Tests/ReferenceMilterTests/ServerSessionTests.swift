@@ -21,8 +21,8 @@ struct SessionDriver {
             case .reply(let out), .replyAndClose(let out): replies += out
             case .close: break
             case .check(let event, _): replies += try session.checked(event, verdict: nil)
-            case .classify(let mail):
-                classified.append(mail)
+            case .classify(let completed):
+                classified.append(completed.mail)
                 replies += try session.classified(decision).replies
             }
         }

@@ -275,16 +275,16 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             wait(for: { try await classifier.check(event, mail) }, context: context) { handler, outcome in
                 handler.finishCheck(event, outcome, context: context)
             }
-        case .classify(let mail):
+        case .classify(let completed):
             let classifier = environment.classifier
             let start = ContinuousClock.now
-            if let decision = classifier.decideAtOnce(mail) {
+            if let decision = classifier.decideAtOnce(completed.mail) {
                 environment.metrics.classified(since: start)
-                finishClassification(mail, .value(decision), context: context)
+                finishClassification(completed.mail, .value(decision), context: context)
                 return
             }
-            wait(for: { try await classifier.classify(mail) }, context: context) { handler, outcome in
-                handler.finishClassification(mail, outcome, context: context)
+            wait(for: { try await classifier.classify(completed.mail) }, context: context) { handler, outcome in
+                handler.finishClassification(completed.mail, outcome, context: context)
             }
         }
     }

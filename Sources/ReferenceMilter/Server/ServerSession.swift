@@ -7,11 +7,14 @@ enum SessionAction {
     case reply([MilterReply])
     /// Ask the classifier's early check, then call ``ServerSession/checked(_:verdict:)``.
     ///
-    /// `indirect`, as is `classify`: a ``MailInfo`` is about 200 bytes, and an action is returned
-    /// (and so copied) for every command, where these two cases are rare.
+    /// `indirect`: a ``MailInfo`` is about 200 bytes, and an action is returned (and so copied) for
+    /// every command, where this case is rare.
     indirect case check(EarlyEvent, MailInfo)
     /// Classify the message, then call ``ServerSession/classified(_:)``.
-    indirect case classify(MailInfo)
+    ///
+    /// The message is held by reference (one pointer, as an `indirect` case would be): the connection
+    /// takes it out of the action without copying it.
+    case classify(CompletedMail)
     /// Send these replies, then close the connection.
     case replyAndClose([MilterReply])
     /// Close the connection (QUIT).
@@ -286,12 +289,12 @@ struct ServerSession {
         memory.releaseAll()
     }
 
-    private func completedMail() -> MailInfo {
+    private func completedMail() -> CompletedMail {
         var complete = mail
         complete.headerFields = message.headerFields
         complete.body = message.body
         complete.isBodyTruncated = message.isTruncated
-        return complete
+        return CompletedMail(complete)
     }
 
     /// The replies for an early check's verdict (`nil`: go on).
