@@ -77,11 +77,14 @@ public struct RulesClassifier: MailClassifier {
             lowered[test.fieldIndex] = values
             return test.holds(lowered: values)
         }
+        // By index, not `zip(rules, matchers)` and `allSatisfy`: the rules and matchers are read in place, not
+        // copied one by one (about 30 retains and releases per message with the built-in rules).
         var modifications: [Modification] = []
-        for (rule, tests) in zip(rules, matchers) where tests.allSatisfy(holds) {
-            modifications += rule.modifications
-            if let verdict = rule.verdict {
-                return Decision(verdict, reason: rule.reason, modifications: modifications)
+        rules: for index in rules.indices {
+            for test in matchers[index].indices where !holds(matchers[index][test]) { continue rules }
+            modifications += rules[index].modifications
+            if let verdict = rules[index].verdict {
+                return Decision(verdict, reason: rules[index].reason, modifications: modifications)
             }
         }
         return Decision(.accept, reason: "no rule decided", modifications: modifications)
