@@ -49,7 +49,11 @@ public struct MilterSession: Sendable {
     public init(requirements: MilterRequirements) { self.requirements = requirements }
 
     /// Checks an incoming command and says what to do with it.
-    public mutating func commandReceived(_ command: MilterCommand) throws(MilterProtocolError) -> CommandAction {
+    ///
+    /// The command is taken (`consuming`): the `event` action hands it back without a copy of its payload.
+    public mutating func commandReceived(
+        _ command: consuming MilterCommand
+    ) throws(MilterProtocolError) -> CommandAction {
         let id = command.id
         try checkOrder(id)
         lastCommand = id

@@ -163,7 +163,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         framer.finishRead()
     }
 
-    private func received(_ command: MilterCommand, context: ChannelHandlerContext) {
+    private func received(_ command: consuming MilterCommand, context: ChannelHandlerContext) {
         // Commands decoded after the close (the rest of a read) are dropped, not charged. NIO tells the
         // pipeline the channel is inactive within the close, so `active` is already false then.
         guard active else { return }
@@ -233,7 +233,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         fail(context: context, description, kind: (error as? MilterProtocolError).map { "\($0.code)" } ?? "io")
     }
 
-    private func process(_ command: MilterCommand, context: ChannelHandlerContext) {
+    private func process(_ command: consuming MilterCommand, context: ChannelHandlerContext) {
         do {
             perform(try session.receive(command), context: context)
             if session.agreed != nil, let negotiated {

@@ -82,7 +82,7 @@ struct ServerSession {
     var hasReceivedConnect: Bool { milter.phase > .awaitingConnect }
 
     /// Handles one command from the MTA.
-    mutating func receive(_ command: MilterCommand) throws(MilterProtocolError) -> SessionAction {
+    mutating func receive(_ command: consuming MilterCommand) throws(MilterProtocolError) -> SessionAction {
         if case .optionNegotiation(let offer) = command, milter.phase == .negotiation {
             // The requirements depend on what the MTA offers: ask only for offered actions.
             milter = MilterSession(
