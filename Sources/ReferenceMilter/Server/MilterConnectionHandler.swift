@@ -344,10 +344,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     }
 
     private func finishClassification(
-        _ mail: MailInfo, _ outcome: ClassificationOutcome<Decision>, context: ChannelHandlerContext
+        _ mail: MailInfo, _ outcome: consuming ClassificationOutcome<Decision>, context: ChannelHandlerContext
     ) {
         let decision: Decision
-        switch outcome {
+        switch consume outcome {
         case .value(let value): decision = value
         case .failed(let error):
             decision = Decision(environment.options.failureVerdict, reason: "classifier failed: \(error)")
