@@ -30,6 +30,9 @@ import Testing
 
         init(events: NIOLockedValueBox<[Event]>) { self.events = events }
 
+        /// How many writes wait, readable off the loop.
+        let heldCount = NIOLockedValueBox(0)
+
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
             let buffer = unwrapOutboundIn(data)
             guard holding else {
@@ -37,6 +40,7 @@ import Testing
                 return
             }
             held.append((buffer, promise))
+            heldCount.withLockedValue { $0 = held.count }
         }
 
         func flush(context: ChannelHandlerContext) {
@@ -48,6 +52,7 @@ import Testing
             holding = false
             let waiting = held
             held = []
+            heldCount.withLockedValue { $0 = 0 }
             for (buffer, promise) in waiting { pass(buffer, promise, context: context) }
             context.flush()
         }
@@ -56,6 +61,7 @@ import Testing
             events.withLockedValue { $0.append(.close(lost: held.count)) }
             let lost = held
             held = []
+            heldCount.withLockedValue { $0 = 0 }
             for (_, promise) in lost { promise?.fail(ChannelError.ioOnClosedChannel) }
             context.close(mode: mode, promise: promise)
         }

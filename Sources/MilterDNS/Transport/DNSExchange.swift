@@ -46,13 +46,13 @@ struct DNSExchange {
     private func tcp(_ query: DNSQuery, wire: [UInt8]) async throws(DNSError) -> DNSResponse {
         let loop = group.next()
         let promise = loop.makePromise(of: DNSResponse.self)
+        let server = server
         let bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout).channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(
-                    DNSTCPHandler(query: query, wire: wire, promise: promise))
+                    DNSTCPHandler(query: query, server: server, wire: wire, promise: promise))
             }
         }
-        let server = server
         return try await wait(for: promise) {
             let channel = try await bootstrap.connect(to: server).get()
             promise.futureResult.whenComplete { _ in channel.close(promise: nil) }

@@ -1,17 +1,20 @@
 import NIOCore
 
-/// Sends one length-prefixed query over TCP (RFC 1035 §4.2.2) and reads the one answer.
+/// Sends one length-prefixed query over TCP (RFC 1035 §4.2.2) and reads the one answer. A socket error
+/// fails the exchange as for UDP: a refusal or no route to the server says so, naming the server only.
 final class DNSTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let query: DNSQuery
+    private let server: SocketAddress
     private let wire: [UInt8]
     private let promise: EventLoopPromise<DNSResponse>
     private var received = ByteBuffer()
 
-    init(query: DNSQuery, wire: [UInt8], promise: EventLoopPromise<DNSResponse>) {
+    init(query: DNSQuery, server: SocketAddress, wire: [UInt8], promise: EventLoopPromise<DNSResponse>) {
         self.query = query
+        self.server = server
         self.wire = wire
         self.promise = promise
     }
@@ -45,7 +48,7 @@ final class DNSTCPHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(DNSError(.network, detail: "\(error)"))
+        promise.fail(DNSError(socketError: error, server: server))
         context.close(promise: nil)
     }
 }

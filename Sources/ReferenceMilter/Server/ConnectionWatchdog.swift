@@ -6,7 +6,17 @@ import NIOCore
 /// it fires early, sleeps again for the remainder. Time spent in the classifier does not count:
 /// then the MTA is waiting for us, not we for it; nor, for a frame, time we do not read. Used on
 /// the channel's event loop only.
+///
+/// Nor is the MTA blamed for the loop's own lateness: the loop runs its timers after the reads of its turn, so
+/// when another connection's reads held it past a deadline (a flood of small frames is read 256 KiB at a time),
+/// the command or the rest of the frame this MTA sent meanwhile can be waiting unread. A timer that fires more
+/// than ``lateness`` late and finds a timeout expired therefore gives the connection one more timeout of that
+/// kind, within which the loop reads what is waiting first; a silent MTA is closed then, within twice the
+/// timeout. The grace is renewed only by the MTA: a whole command, a frame completed or a new one begun.
 final class ConnectionWatchdog {
+    /// How late the timer may fire before the loop counts as having been too busy to read: 100 ms.
+    static let lateness = TimeAmount.milliseconds(100)
+
     /// What the watchdog asks its connection.
     struct Probe {
         /// Whether a message is in progress: the read timeout applies instead of the idle one.
@@ -30,6 +40,8 @@ final class ConnectionWatchdog {
     private var timerDeadline: NIODeadline?
     private var eventLoop: (any EventLoop)?
     private var probe: Probe?
+    /// Whether a late timer has already given the connection one more timeout since the MTA last sent.
+    private var graceGiven = false
     #else
     // The same, unchecked.
     @exclusivity(unchecked) private var lastActivity = NIODeadline.now()
@@ -38,18 +50,23 @@ final class ConnectionWatchdog {
     @exclusivity(unchecked) private var timerDeadline: NIODeadline?
     @exclusivity(unchecked) private var eventLoop: (any EventLoop)?
     @exclusivity(unchecked) private var probe: Probe?
+    @exclusivity(unchecked) private var graceGiven = false
     #endif
 
     init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
 
     /// Records a whole command from the MTA.
-    func noteActivity() { lastActivity = .now() }
+    func noteActivity() {
+        lastActivity = .now()
+        graceGiven = false
+    }
 
     /// Records that a read ended inside a frame: the rest must come within the frame timeout.
     func notePartialFrame() {
         guard partialFrameSince == nil else { return }
         let now = NIODeadline.now()
         partialFrameSince = now
+        graceGiven = false
         let due = now + timeouts.frame
         guard let eventLoop, probe != nil, timerDeadline.map({ $0 > due }) ?? true else { return }
         timer?.cancel()
@@ -65,7 +82,10 @@ final class ConnectionWatchdog {
     }
 
     /// Records that the frame in progress is complete.
-    func noteFrameComplete() { partialFrameSince = nil }
+    func noteFrameComplete() {
+        partialFrameSince = nil
+        graceGiven = false
+    }
 
     /// Arms the timer.
     func start(on eventLoop: any EventLoop, probe: Probe) {
@@ -91,9 +111,12 @@ final class ConnectionWatchdog {
     }
 
     private func fire(on eventLoop: any EventLoop) {
+        let scheduled = timerDeadline
         timerDeadline = nil
         guard let probe else { return }
         let now = NIODeadline.now()
+        // Late: what the MTA sent may be waiting unread; once, the expiry waits one more timeout.
+        let mayGrace = !graceGiven && scheduled.map { now - $0 > Self.lateness } ?? false
         if probe.isBusy() {
             lastActivity = now
             if partialFrameSince != nil { partialFrameSince = now }
@@ -104,6 +127,12 @@ final class ConnectionWatchdog {
             if !probe.isReading() {
                 partialFrameSince = now
             } else if now >= since + timeouts.frame {
+                if mayGrace {
+                    graceGiven = true
+                    partialFrameSince = now
+                    arm(on: eventLoop, at: now + timeouts.frame)
+                    return
+                }
                 stop()
                 probe.expired("frame timeout")
                 return
@@ -114,6 +143,14 @@ final class ConnectionWatchdog {
         guard now >= due else {
             // A message may start before `due` and bring the shorter read timeout: look again by then.
             var next = min(due, now + min(timeouts.idle, timeouts.read))
+            if let since = partialFrameSince { next = min(next, since + timeouts.frame) }
+            arm(on: eventLoop, at: next)
+            return
+        }
+        if mayGrace {
+            graceGiven = true
+            lastActivity = now
+            var next = now + min(timeouts.idle, timeouts.read)
             if let since = partialFrameSince { next = min(next, since + timeouts.frame) }
             arm(on: eventLoop, at: next)
             return
