@@ -28,27 +28,17 @@ import Testing
     }
 
     struct Connection {
-        let channel = NIOAsyncTestingChannel()
-        let replies = NIOLockedValueBox<[MilterReply]>([])
-        let ledger = MemoryLedger(limit: .max)
-        let classifier = DrainDeadlineTests.StalledClassifier()
-        let scheduler = ClassificationScheduler(threads: 1, timeout: .seconds(60))
+        let replies: NIOLockedValueBox<[MilterReply]>
+        let ledger: MemoryLedger
+        let stalled: StalledHandlerChannel
+        var channel: NIOAsyncTestingChannel { stalled.channel }
+        var classifier: DrainDeadlineTests.StalledClassifier { stalled.classifier }
 
         static func open() async throws -> Connection {
-            let connection = Connection()
-            let environment = ConnectionEnvironment(
-                classifier: connection.classifier, scheduler: connection.scheduler, options: ProtocolOptions(),
-                timeouts: ConnectionTimeouts(), memory: MemoryBudget(), ledger: connection.ledger,
-                logger: quietLogger(), observer: nil)
-            let channel = connection.channel
-            let replies = connection.replies
-            try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(ReplyRecorder(replies: replies))
-                try channel.pipeline.syncOperations.addHandler(
-                    MilterConnectionHandler(environment: environment, refusing: false, connectionID: 1))
-            }.get()
-            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
-            return connection
+            let replies = NIOLockedValueBox<[MilterReply]>([])
+            let ledger = MemoryLedger(limit: .max)
+            let stalled = try await StalledHandlerChannel.open(ledger: ledger) { ReplyRecorder(replies: replies) }
+            return Connection(replies: replies, ledger: ledger, stalled: stalled)
         }
 
         /// The commands' frames in one read.
@@ -60,7 +50,7 @@ import Testing
 
         func finish() async {
             _ = try? await channel.finish()
-            scheduler.shutdown()
+            stalled.scheduler.shutdown()
         }
     }
 

@@ -77,26 +77,19 @@ import Testing
     }
 
     struct Connection {
-        let channel = NIOAsyncTestingChannel()
-        let events = NIOLockedValueBox<[Event]>([])
-        let classifier = DrainDeadlineTests.StalledClassifier()
-        let scheduler = ClassificationScheduler(threads: 1, timeout: .seconds(60))
+        let events: NIOLockedValueBox<[Event]>
+        let handlers: StalledHandlerChannel
+        var channel: NIOAsyncTestingChannel { handlers.channel }
+        var classifier: DrainDeadlineTests.StalledClassifier { handlers.classifier }
 
         /// A connection whose message waits for the classifier; from then on the MTA reads nothing.
         static func stalled() async throws -> Connection {
-            let connection = Connection()
-            let environment = ConnectionEnvironment(
-                classifier: connection.classifier, scheduler: connection.scheduler, options: ProtocolOptions(),
-                timeouts: ConnectionTimeouts(), memory: MemoryBudget(), ledger: MemoryLedger(limit: .max),
-                logger: quietLogger(), observer: nil)
+            let events = NIOLockedValueBox<[Event]>([])
+            let handlers = try await StalledHandlerChannel.open(ledger: MemoryLedger(limit: .max)) {
+                FullSocketBuffer(events: events)
+            }
+            let connection = Connection(events: events, handlers: handlers)
             let channel = connection.channel
-            let events = connection.events
-            try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(FullSocketBuffer(events: events))
-                try channel.pipeline.syncOperations.addHandler(
-                    MilterConnectionHandler(environment: environment, refusing: false, connectionID: 1))
-            }.get()
-            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
             for command in [Cmd.offer, Cmd.connect, Cmd.helo] + Cmd.message(subject: "slow") {
                 try await channel.writeInbound(try Cmd.bytes(command))
             }
@@ -122,7 +115,7 @@ import Testing
 
         func finish() async {
             _ = try? await channel.finish()
-            scheduler.shutdown()
+            handlers.scheduler.shutdown()
         }
     }
 
