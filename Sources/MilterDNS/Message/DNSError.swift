@@ -30,8 +30,8 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A socket error.
         public static let network = Kind(code: .network)
         /// The server's host refused the query: nothing listens on its DNS port (an ICMP port
-        /// unreachable for UDP, a reset for TCP). Reported at once rather than after the timeout;
-        /// the detail names the server.
+        /// unreachable for UDP, a reset in answer to the connect for TCP; a reset after it is `network`).
+        /// Reported at once rather than after the timeout; the detail names the server.
         public static let connectionRefused = Kind(code: .connectionRefused)
         /// The server cannot be reached: no route to its network (`ENETUNREACH`) or its host (`EHOSTUNREACH`,
         /// an ICMP host unreachable), from the socket at once rather than after the timeout; the detail names
