@@ -112,14 +112,14 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     ///
     /// The event loop runs its timers after the reads of its turn: when another connection's commands held it
     /// past the deadline (a flood of small frames is read 256 KiB at a time), the OPTNEG or CONNECT this peer
-    /// sent meanwhile can be waiting unread in the socket. A timer that fires more than ``handshakeLateness``
+    /// sent meanwhile can be waiting unread in the socket. A timer that fires more than ``ConnectionWatchdog/lateness``
     /// late therefore gives the peer one more handshake timeout, within which the loop reads what is waiting
     /// first; a silent peer is closed then, at most twice the handshake timeout after it connected.
     private func armHandshakeTimer(context: ChannelHandlerContext, deadline: NIODeadline, extended: Bool = false) {
         let loop = context.eventLoop
         handshakeTimer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [unowned self] in
             guard !session.hasReceivedConnect else { return }
-            if !extended, loop.now - deadline > Self.handshakeLateness {
+            if !extended, loop.now - deadline > ConnectionWatchdog.lateness {
                 armHandshakeTimer(context: context, deadline: loop.now + environment.timeouts.handshake, extended: true)
                 return
             }
@@ -128,9 +128,6 @@ final class MilterConnectionHandler: ChannelInboundHandler {
                 kind: "handshake-timeout")
         }
     }
-
-    /// How late the handshake timer may fire before the loop counts as having been too busy to read: 100 ms.
-    static let handshakeLateness = TimeAmount.milliseconds(100)
 
     func channelInactive(context: ChannelHandlerContext) {
         active = false
