@@ -8,11 +8,11 @@ import NIOCore
 /// the channel's event loop only.
 ///
 /// Nor is the MTA blamed for the loop's own lateness: the loop runs its timers after the reads of its turn, so
-/// when another connection's reads held it past a deadline (a flood of small frames is read 256 KiB at a time),
-/// the command or the rest of the frame this MTA sent meanwhile can be waiting unread. A timer that fires more
-/// than ``lateness`` late and finds a timeout expired therefore gives the connection one more timeout of that
-/// kind, within which the loop reads what is waiting first; a silent MTA is closed then, within twice the
-/// timeout. The grace is renewed only by the MTA: a whole command, a frame completed or a new one begun.
+/// when other connections held it past a deadline (each up to ``MilterConnectionHandler/commandsPerTurn``
+/// commands of a flood, or a large message parsed), the command or the rest of the frame this MTA sent
+/// meanwhile can be waiting unread. A timer that fires more than ``lateness`` late and finds a timeout expired
+/// therefore gives the connection one more timeout of that kind, within which the loop reads what is waiting
+/// first; a silent MTA is closed then, within twice the timeout. The grace is renewed only by the MTA: a whole command, a frame completed or a new one begun.
 final class ConnectionWatchdog {
     /// How late the timer may fire before the loop counts as having been too busy to read: 100 ms.
     static let lateness = TimeAmount.milliseconds(100)

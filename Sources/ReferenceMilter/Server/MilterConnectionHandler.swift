@@ -9,13 +9,19 @@ import _MilterSystem
 /// Commands that arrive while the classifier works wait in order, charged to the connection's
 /// memory budget. Every reply of one step leaves in one buffer and one flush. Reading stops while
 /// the classifier works and while the MTA does not read our replies (backpressure), so neither
-/// commands nor replies pile up. Silence from the MTA is bounded by the handshake, idle and read
+/// commands nor replies pile up; and while commands of a flood wait their turn (``commandsPerTurn``). Silence from the MTA is bounded by the handshake, idle and read
 /// timeouts; the classifier by its own timeout.
 final class MilterConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private static let maximumQueuedCommands = 256
+    /// The most commands decoded in one go: the rest wait in the framer for a task on the loop, and reading
+    /// pauses meanwhile. A read brings up to 64 KiB, and the loop reads a connection up to four times a turn:
+    /// a flood of small frames (5 bytes each) was up to 50,000 commands decoded before the loop served any
+    /// other connection or ran a timer. Between two batches it reads the other connections and runs the
+    /// timers due. A message is about 30 commands.
+    static let commandsPerTurn = 1024
     private let environment: ConnectionEnvironment
     private let watchdog: ConnectionWatchdog
     private let memory: ConnectionMemory
@@ -49,6 +55,8 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     /// ``channelInactive(context:)``): read per command instead of `context.channel.isActive`, which costs
     /// two retains and an exclusivity check in NIO.
     private var active = false
+    /// Whether whole commands may wait in the framer for a task on the loop (``commandsPerTurn``).
+    private var backlogged = false
     #else
     // The same, unchecked.
     @exclusivity(unchecked) private var session: ServerSession
@@ -64,6 +72,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var trackedWrite: EventLoopFuture<Void>?
     @exclusivity(unchecked) private var negotiated: (() -> Void)?
     @exclusivity(unchecked) private var active = false
+    @exclusivity(unchecked) private var backlogged = false
     #endif
 
     init(
@@ -110,8 +119,8 @@ final class MilterConnectionHandler: ChannelInboundHandler {
 
     /// Closes the connection at `deadline` unless CONNECT has come by then.
     ///
-    /// The event loop runs its timers after the reads of its turn: when another connection's commands held it
-    /// past the deadline (a flood of small frames is read 256 KiB at a time), the OPTNEG or CONNECT this peer
+    /// The event loop runs its timers after the reads of its turn: when other connections held it past the
+    /// deadline (each up to ``commandsPerTurn`` commands of a flood, or a large message parsed), the OPTNEG or CONNECT this peer
     /// sent meanwhile can be waiting unread in the socket. A timer that fires more than ``ConnectionWatchdog/lateness``
     /// late therefore gives the peer one more handshake timeout, within which the loop reads what is waiting
     /// first; a silent peer is closed then, at most twice the handshake timeout after it connected.
@@ -145,9 +154,17 @@ final class MilterConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         framer.append(unwrapInboundIn(data))
+        // Commands wait for the task already scheduled: these bytes come after theirs.
+        guard !backlogged else { return }
+        decodeCommands(context: context)
+    }
+
+    /// Decodes and handles up to ``commandsPerTurn`` commands; if that many came, the rest wait for a task on the
+    /// loop, with reading paused until they are handled.
+    private func decodeCommands(context: ChannelHandlerContext) {
         var commands = 0
         do {
-            while let command = try framer.next() {
+            while commands < Self.commandsPerTurn, let command = try framer.next() {
                 commands += 1
                 received(command, context: context)
             }
@@ -157,7 +174,19 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         // One clock read per read that brought commands, not one per command (a message is about 30
         // frames, most of them in one or two reads): the timeouts count in seconds.
         if commands > 0 { watchdog.noteActivity() }
-        framer.finishRead()
+        guard commands == Self.commandsPerTurn, active else {
+            framer.finishRead()
+            return
+        }
+        guard !backlogged else { return }
+        backlogged = true
+        updateReading(context: context)
+        context.eventLoop.assumeIsolated().execute { [self] in
+            backlogged = false
+            guard active else { return }
+            decodeCommands(context: context)
+            updateReading(context: context)
+        }
     }
 
     private func received(_ command: consuming MilterCommand, context: ChannelHandlerContext) {
@@ -185,7 +214,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
 
     /// Reads only while replies can leave and no classification is pending.
     private func updateReading(context: ChannelHandlerContext) {
-        let wanted = context.channel.isWritable && !busy
+        let wanted = context.channel.isWritable && !busy && !backlogged
         guard wanted != reading else { return }
         reading = wanted
         watchdog.noteReading(resumed: wanted)
