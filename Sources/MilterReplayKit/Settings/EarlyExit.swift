@@ -10,7 +10,7 @@ public struct EarlyExit: Error, Hashable, Sendable {
 
     /// Writes `milter-replay: MESSAGE` on standard error, its control characters but line feeds escaped (a message
     /// may quote a file name or a line of a file as given); returns the stop of a usage error.
-    static func usage(_ message: String) -> EarlyExit {
+    public static func usage(_ message: String) -> EarlyExit {
         FileDescriptorWriter.standardError("milter-replay: \(TerminalText.escapingControls(message))\n")
         return EarlyExit(status: ExitCodes.usage)
     }

@@ -129,6 +129,10 @@ struct DaemonCommand: AsyncParsableCommand {
         // Read before the server configuration takes the variable from the environment.
         let handedOver = InheritedSocket.isHandedOver
         let configuration = try serverConfiguration(milter.server, unraisedConnectionLimit: unraisedConnectionLimit)
+        // The server's event loops, and those of the metrics endpoint (SwiftNIO's shared group, one per core):
+        // SwiftNIO ends the process when a loop cannot get its descriptors.
+        let eventLoops = configuration.eventLoopThreads + (metrics == nil ? 0 : System.coreCount)
+        if let shortfall = DescriptorLimit.eventLoopShortfall(eventLoops) { throw CLIError.usage(shortfall) }
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(
             logger: logger, waitingForPort: handedOver ? .seconds(metricsWait) : nil)

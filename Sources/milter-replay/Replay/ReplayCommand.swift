@@ -1,6 +1,7 @@
 import ArgumentParser
 import MilterClient
 import MilterReplayKit
+import ReferenceMilter
 
 /// `milter-replay replay [--target ADDR] FILES_OR_DIRS...`: the default subcommand.
 struct ReplayCommand: AsyncParsableCommand {
@@ -89,6 +90,13 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Many connections need many descriptors: the soft limit goes up to the hard one, as the daemon's does.
+        DescriptorLimit.raiseSoftToHard()
+        // The event loops of --threads and of the embedded reference milter (one) need descriptors of their own,
+        // which SwiftNIO does not do without: it ends the process.
+        let readsOnly = capture.pcap != nil && capture.settings.readsOnly
+        let eventLoops = (load.threads ?? 0) + (target.target == nil && !readsOnly ? 1 : 0)
+        if let shortfall = DescriptorLimit.eventLoopShortfall(eventLoops) { throw EarlyExit.usage(shortfall) }
         if capture.pcap != nil {
             let settings = capture.settings
             if settings.readsOnly { throw ExitCode(PcapDump.run(settings.dumpRequest(json: output.json))) }

@@ -9,26 +9,15 @@ public enum DescriptorLimit {
 
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit (on macOS at most `OPEN_MAX`); returns the soft limit now in force.
     @discardableResult
-    public static func raiseSoftToHard() -> Int {
-        var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0 else { return current }
-        var wanted = limit.rlim_max
-        #if canImport(Darwin)
-        wanted = min(wanted, rlim_t(OPEN_MAX))
-        #endif
-        if wanted > limit.rlim_cur {
-            var raised = limit
-            raised.rlim_cur = wanted
-            _ = setrlimit(resource, &raised)
-        }
-        return current
-    }
+    public static func raiseSoftToHard() -> Int { DescriptorHeadroom.raiseSoftToHard() }
 
     /// The soft descriptor limit in force.
-    public static var current: Int {
-        var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0 else { return 1_024 }
-        return limit.rlim_cur >= rlim_t(Int.max) ? .max : Int(limit.rlim_cur)
+    public static var current: Int { DescriptorHeadroom.softLimit }
+
+    /// Why `eventLoops` event loops cannot start now for want of file descriptors (SwiftNIO would end the process),
+    /// in words for an operator; `nil` when they can.
+    public static func eventLoopShortfall(_ eventLoops: Int) -> String? {
+        DescriptorHeadroom.eventLoopShortfall(eventLoops)
     }
 
     /// The connection limit for a descriptor limit: all but ``reserved`` descriptors, at most
@@ -36,10 +25,4 @@ public enum DescriptorLimit {
     public static func connectionLimit(descriptors: Int = current) -> Int {
         min(connectionCeiling, max(16, descriptors - reserved))
     }
-
-    #if canImport(Darwin)
-    private static let resource = RLIMIT_NOFILE
-    #else
-    private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-    #endif
 }
