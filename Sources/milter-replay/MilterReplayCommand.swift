@@ -1,12 +1,13 @@
 import ArgumentParser
+import Dispatch
 import MilterReplayKit
 import _MilterSystem
 
 /// `milter-replay`: drive a milter the way Postfix (or Sendmail) does.
 ///
 /// The root command only dispatches; `replay` is the default, so `milter-replay DIR` replays.
-/// Another mode adds its subcommand type to ``subcommands`` from its own file.
-@main
+/// Another mode adds its subcommand type to ``subcommands`` from its own file. `main.swift` starts it
+/// (``launch()``).
 struct MilterReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "milter-replay",
@@ -16,6 +17,20 @@ struct MilterReplayCommand: AsyncParsableCommand {
             ReplayCommand.self, RecordCommand.self, ScenarioCommand.self, ConformanceCommand.self, MergeCommand.self,
         ],
         defaultSubcommand: ReplayCommand.self)
+
+    /// Runs the command on the concurrency runtime's threads while the process's main thread waits: an
+    /// `async` main hands the main thread to libdispatch (`dispatch_main`), whose exit cleanup opens an
+    /// `eventfd` for the main queue, at a moment of the runtime's choosing. A run out of file descriptors
+    /// (`--connections` above `ulimit -n`) was found ending there, in a trap (signal 4), when the main
+    /// thread got to it late on a loaded machine. Nothing here uses the main queue or the main actor.
+    static func launch() {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await main()
+            finished.signal()
+        }
+        finished.wait()
+    }
 
     /// Runs the command; every usage error (ArgumentParser's 64) exits with 2.
     static func main() async {
