@@ -1,4 +1,5 @@
 import Foundation
+import MilterClient
 import MilterProtocol
 import MilterTestSupport
 import Testing
@@ -78,6 +79,47 @@ struct PostfixStartTLSTests {
             throw error
         }
         await milter.stop()
+    }
+
+    /// After REJECT or TEMPFAIL at HELO, STARTTLS gets the milter's standing reply (`milter_other_event`; a 4xx
+    /// one as 454) and the milter, its socket closed, nothing more: the same from Postfix and from the profile.
+    @Test func aRefusalAtHeloAnswersStartTLS() async throws {
+        guard Interop.require(.postfix, .tls) else { return }
+        let verdicts: [MilterReply] = [.reject, .tempfail]
+        let expected = ["550 5.7.1 Command rejected", "454 4.3.0 Try again later"]
+        try await VerdictCases.withMilter(verdicts.map { (.helo, .reply($0)) }) { milter, select in
+            try await Postfix.with(milters: ["inet:127.0.0.1:\(milter.port)"]) { postfix in
+                try await milter.waitForQuits(1)
+                for (index, verdict) in verdicts.enumerated() {
+                    select(index)
+                    let (output, real) = try await milter.events {
+                        try await ProcessRunner.run(
+                            "/usr/bin/python3",
+                            [
+                                TestPaths.root.appendingPathComponent("interop/smtp-steps.py").path,
+                                "\(postfix.smtpPort)", "ehlo:client.example", "starttls", "quit",
+                            ], timeout: .seconds(120)
+                        ).check("smtp-steps.py").stdout
+                    }
+                    let reply = output.split(separator: "\n").first { $0.hasPrefix("starttls ") }
+                        .map { String($0.dropFirst("starttls ".count)) }
+                    let (record, simulated) = try await milter.events {
+                        let connection = try await MilterClientConnection.open(
+                            to: .inet(host: "127.0.0.1", port: milter.port),
+                            configuration: MilterClientConfiguration(profile: .postfix))
+                        _ = await connection.connect()
+                        _ = await connection.helo("client.example")
+                        let record = await connection.startTLS()
+                        await connection.quit()
+                        return record
+                    }
+                    #expect(reply == expected[index], "\(verdict): Postfix \(output)")
+                    #expect(record.smtpReply == reply, "\(verdict): \(record)")
+                    #expect(real == [.optionNegotiation, .connect, .helo], "\(verdict): Postfix \(real)")
+                    #expect(simulated == real, "\(verdict): \(simulated)")
+                }
+            }
+        }
     }
 
     /// Checks both sessions against ``expected`` and against each other.
