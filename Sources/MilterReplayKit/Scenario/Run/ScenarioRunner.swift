@@ -46,11 +46,11 @@ package enum ScenarioRunner {
         _ session: ScenarioSession, of scenario: Scenario, target: MilterAddress, options: ScenarioRunOptions,
         into outcome: inout ScenarioOutcome
     ) async -> ScenarioOutcome.Status? {
+        let configuration = configuration(session, scenario, options)
         let connection: MilterClientConnection
         do {
             connection = try await MilterClientConnection.open(
-                to: target, configuration: configuration(session, scenario, options),
-                client: firstClient(session))
+                to: target, configuration: configuration, client: firstClient(session))
         } catch {
             return .unreachable(error.description)
         }
@@ -77,7 +77,7 @@ package enum ScenarioRunner {
             await connection.quit()
             return .skipped(reason)
         }
-        let configuration = configuration(session, scenario, options)
+        // XCLIENT's new connection for the new client (Postfix: a new milter8_connect, OPTNEG and CONNECT).
         let reopen: @Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection = { client in
             try await MilterClientConnection.open(to: target, configuration: configuration, client: client)
         }
