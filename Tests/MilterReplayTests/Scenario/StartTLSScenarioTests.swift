@@ -52,6 +52,7 @@ struct StartTLSScenarioTests {
         ),
         ("steps:\n  - xclient: {}\n", 2, "'xclient' needs at least one of name, addr, port, helo"),
         ("steps:\n  - xclient: {host: n.example}\n", 2, "unknown key 'host'"),
+        ("steps:\n  - xclient: {addr: \"[UNAVAILABLE]\"}\n", 2, "'addr': an IPv4 or IPv6 address"),
         ("mta: sendmail\nsteps:\n  - connect\n  - xclient: {name: n.example}\n", 4, "Sendmail has no XCLIENT"),
     ])
     func misplacedStepsAreRefused(_ yaml: String, _ line: Int, _ words: String) {

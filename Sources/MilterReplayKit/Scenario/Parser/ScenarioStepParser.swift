@@ -139,9 +139,16 @@ enum ScenarioStepParser {
     private static func xclient(_ field: YAMLField) throws(ScenarioParseError) -> XClientSpec {
         let fields = try field.mapping(allowed: ["name", "addr", "port", "helo"])
         var spec = XClientSpec()
-        if let name = fields["name"] { spec.name = try nonEmpty(name) }
+        if let name = fields["name"] {
+            let text = try nonEmpty(name)
+            // Postfix reports a name it has not as `unknown`, and CONNECT then carries `[address]`.
+            spec.name = ["[UNAVAILABLE]", "[TEMPUNAVAIL]"].contains(text.uppercased()) ? "unknown" : text
+        }
         if let address = fields["addr"] {
             let text = try nonEmpty(address)
+            guard !text.hasPrefix("[") else {
+                throw address.error("'addr': an IPv4 or IPv6 address ([UNAVAILABLE] is not played)")
+            }
             // Postfix takes IPv6 as IPV6:address, and reports it without the prefix.
             spec.address = text.lowercased().hasPrefix("ipv6:") ? String(text.dropFirst(5)) : text
         }
