@@ -1,8 +1,10 @@
 /// A TLS session the SMTP client started with STARTTLS, as the MTA's macros report it.
 ///
 /// The defaults are what Postfix 3.7 with OpenSSL 3 negotiates with a current client (`{tls_version}` `TLSv1.3`,
-/// `{cipher}` `TLS_AES_256_GCM_SHA384`, `{cipher_bits}` `256`); a client certificate's subject and issuer are
-/// reported only when the MTA trusts the certificate (Postfix `smtpd_milter.c`: `IF_TRUSTED`), so by default none.
+/// `{cipher}` `TLS_AES_256_GCM_SHA384`, `{cipher_bits}` `256`), as Sendmail 8.17 does too; a client certificate's
+/// subject and issuer are reported only when the MTA trusts the certificate (Postfix `smtpd_milter.c`:
+/// `IF_TRUSTED`), so by default none: Postfix then leaves `{cert_subject}` and `{cert_issuer}` out, Sendmail sends
+/// them empty.
 public struct TLSSession: Hashable, Sendable {
     /// `{tls_version}`.
     public var version: String

@@ -23,12 +23,15 @@ struct MacroContext: Sendable {
     }
     var messageID: String? { didSet { values[Key.messageID.rawValue] = messageID.map { MilterString($0) } } }
     /// The TLS session STARTTLS started, if any: the values of `{tls_version}`, `{cipher}`, `{cipher_bits}`,
-    /// `{cert_subject}` and `{cert_issuer}` from then on (none before, as the MTA has none).
+    /// `{cert_subject}` and `{cert_issuer}` from then on (none before, as the MTA has none). Without a client
+    /// certificate Postfix leaves the last two out; Sendmail (`tls_get_info`) sends them empty.
     var tls: TLSSession? {
         didSet {
+            let noCertificate: String? = tls != nil && profile.family == .sendmail ? "" : nil
             let pairs: [(Key, String?)] = [
                 (.tlsVersion, tls?.version), (.cipher, tls?.cipher), (.cipherBits, tls.map { String($0.cipherBits) }),
-                (.certificateSubject, tls?.certificateSubject), (.certificateIssuer, tls?.certificateIssuer),
+                (.certificateSubject, tls?.certificateSubject ?? noCertificate),
+                (.certificateIssuer, tls?.certificateIssuer ?? noCertificate),
             ]
             for (key, value) in pairs { values[key.rawValue] = value.map { MilterString($0) } }
         }
