@@ -164,7 +164,8 @@ struct PostfixStartTLSTests {
         return milter.commandsByConnection(from: before)
     }
 
-    /// A self-signed certificate and its key for smtpd, readable by Postfix.
+    /// A self-signed certificate and its key for smtpd, the key readable by root only (Sendmail refuses another;
+    /// Postfix and Sendmail read it as root).
     static func selfSignedCertificate(in directory: URL) async throws -> (cert: String, key: String) {
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
@@ -175,9 +176,8 @@ struct PostfixStartTLSTests {
                 "/CN=mta.interop.test",
             ]
         ).check("openssl req")
-        for path in [cert, key] {
-            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: cert)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
         return (cert, key)
     }
 }
