@@ -3,9 +3,10 @@
 # .ci/install-sendmail-private unpacks into /opt/sendmail (sendmail-bin conflicts with postfix, so it
 # is never the system MTA). Everything lives under DIR. Needs root, m4 and unshare.
 #
-#   sendmail-instance.sh create DIR SMTPD_PORT RELAY_PORT [MILTER_SPEC ...]
+#   sendmail-instance.sh create DIR SMTPD_PORT RELAY_PORT [--tls CERT KEY] [MILTER_SPEC ...]
 #       SMTPD_PORT   the daemon's port on 127.0.0.1
 #       RELAY_PORT   all mail is relayed to [127.0.0.1]:RELAY_PORT (an smtp-sink)
+#       --tls        offer STARTTLS with this certificate and key (PEM; the key readable by root only)
 #       MILTER_SPEC  libmilter socket specs, e.g. inet:4567@127.0.0.1 (INPUT_MAIL_FILTER m0, m1, ...)
 #   sendmail-instance.sh run DIR       runs the daemon in the foreground (-bD); stop it with SIGTERM
 #
@@ -19,9 +20,14 @@ cf=/opt/sendmail/usr/share/sendmail/cf
 die() { echo "sendmail-instance: $*" >&2; exit 1; }
 
 create() {
-    [ $# -ge 3 ] || die "usage: create DIR SMTPD_PORT RELAY_PORT [MILTER_SPEC ...]"
-    local dir=$1 port=$2 relay=$3 i=0 spec
+    [ $# -ge 3 ] || die "usage: create DIR SMTPD_PORT RELAY_PORT [--tls CERT KEY] [MILTER_SPEC ...]"
+    local dir=$1 port=$2 relay=$3 i=0 spec cert="" key=""
     shift 3
+    if [ "${1:-}" = --tls ]; then
+        [ $# -ge 3 ] || die "--tls needs CERT and KEY"
+        cert=$2 key=$3
+        shift 3
+    fi
     mkdir -p "$dir/mqueue"
     chmod 700 "$dir/mqueue"
     dir=$(cd "$dir" && pwd)
@@ -51,6 +57,12 @@ create() {
             echo "INPUT_MAIL_FILTER(\`m$i', \`S=$spec, F=T, T=C:30s;S:30s;R:30s;E:5m')dnl"
             i=$((i + 1))
         done
+        if [ -n "$cert" ]; then
+            echo "define(\`confSERVER_CERT', \`$cert')dnl"
+            echo "define(\`confSERVER_KEY', \`$key')dnl"
+            echo "define(\`confCACERT', \`$cert')dnl"
+            echo "define(\`confCACERT_PATH', \`$(dirname "$cert")')dnl"
+        fi
         echo "FEATURE(\`no_default_msa')dnl" # no second daemon on port 587: instances must not collide
         echo "FEATURE(\`nocanonify')dnl"
         echo "FEATURE(\`accept_unresolvable_domains')dnl"

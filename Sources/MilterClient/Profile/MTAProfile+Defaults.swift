@@ -73,6 +73,8 @@ extension MTAProfile {
             noValidRecipients: "554 5.5.1 No valid recipients", connectionReject: "550 5.0.0 Command rejected",
             rejectGreeting: "554 $j ESMTP not accepting messages",
             // srvrsmtp.c, after milter_data: the content's verdicts come at end of data.
-            contentReject: "554 5.7.1 Command rejected"),
+            contentReject: "554 5.7.1 Command rejected",
+            // srvrsmtp.c, STARTTLS after TEMPFAIL at CONNECT or HELO.
+            startTLSTempfail: "454 4.7.0 Please try again later"),
         family: .sendmail, keepsSessionAfterConnectionVerdict: true)
 }

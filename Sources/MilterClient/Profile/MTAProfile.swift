@@ -145,13 +145,20 @@ public struct MTAReplies: Hashable, Sendable {
     public var configurationError: String
     /// When every recipient was rejected.
     public var noValidRecipients: String
+    /// The reply to STARTTLS after a temporary refusal at CONNECT or HELO, which keeps TLS from starting: Postfix
+    /// (`smtpd.c` `starttls_cmd`) maps any 4xx reply of the milter's to `454 4.3.0 Try again later`, Sendmail
+    /// (`srvrsmtp.c`, `tempfail`) answers `454 4.7.0 Please try again later`. A permanent refusal answers
+    /// STARTTLS with itself.
+    public var startTLSTempfail: String
 
     /// Creates replies; `connectionReject` and `contentReject` are `reject` unless given.
     public init(
         reject: String, tempfail: String, shutdown: String, communicationError: String, configurationError: String,
         noValidRecipients: String, connectionReject: String? = nil, rejectGreeting: String? = nil,
-        shutdownGreeting: String? = nil, contentReject: String? = nil
+        shutdownGreeting: String? = nil, contentReject: String? = nil,
+        startTLSTempfail: String = "454 4.3.0 Try again later"
     ) {
+        self.startTLSTempfail = startTLSTempfail
         self.contentReject = contentReject ?? reject
         self.connectionReject = connectionReject ?? reject
         self.rejectGreeting = rejectGreeting

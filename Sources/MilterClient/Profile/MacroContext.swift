@@ -22,6 +22,20 @@ struct MacroContext: Sendable {
         }
     }
     var messageID: String? { didSet { values[Key.messageID.rawValue] = messageID.map { MilterString($0) } } }
+    /// The TLS session STARTTLS started, if any: the values of `{tls_version}`, `{cipher}`, `{cipher_bits}`,
+    /// `{cert_subject}` and `{cert_issuer}` from then on (none before, as the MTA has none). Without a client
+    /// certificate Postfix leaves the last two out; Sendmail (`tls_get_info`) sends them empty.
+    var tls: TLSSession? {
+        didSet {
+            let noCertificate: String? = tls != nil && profile.family == .sendmail ? "" : nil
+            let pairs: [(Key, String?)] = [
+                (.tlsVersion, tls?.version), (.cipher, tls?.cipher), (.cipherBits, tls.map { String($0.cipherBits) }),
+                (.certificateSubject, tls?.certificateSubject ?? noCertificate),
+                (.certificateIssuer, tls?.certificateIssuer ?? noCertificate),
+            ]
+            for (key, value) in pairs { values[key.rawValue] = value.map { MilterString($0) } }
+        }
+    }
     /// The encoded value of every key, by raw value; `nil` where the MTA has none now.
     private(set) var values: [MilterString?]
     /// The last sender and recipient with their macro values: a replay sends the same ones again.
@@ -75,6 +89,7 @@ struct MacroContext: Sendable {
     enum Key: Int, Sendable, CaseIterable {
         case hostname, daemonAddress, daemonPort, mtaVersion, clientLabel, clientAddress, clientName, clientPort
         case queueID, mailAddress, mailHost, mailMailer, recipientAddress, recipientHost, recipientMailer, messageID
+        case tlsVersion, cipher, cipherBits, certificateSubject, certificateIssuer
 
         /// The key for a macro name with or without braces, or `nil` for a macro the MTA does not know.
         /// Every connection resolves its plan's names: one lookup, not a string switch.
@@ -92,7 +107,9 @@ struct MacroContext: Sendable {
                 ("client_name", .clientName), ("client_ptr", .clientName), ("client_port", .clientPort),
                 ("i", .queueID), ("mail_addr", .mailAddress), ("mail_host", .mailHost), ("mail_mailer", .mailMailer),
                 ("rcpt_addr", .recipientAddress), ("rcpt_host", .recipientHost),
-                ("rcpt_mailer", .recipientMailer), ("msg_id", .messageID),
+                ("rcpt_mailer", .recipientMailer), ("msg_id", .messageID), ("tls_version", .tlsVersion),
+                ("cipher", .cipher), ("cipher_bits", .cipherBits), ("cert_subject", .certificateSubject),
+                ("cert_issuer", .certificateIssuer),
             ]
             var table: [String: Key] = [:]
             for (name, key) in bare {

@@ -49,14 +49,15 @@ extension MTAConnectionStateMachine {
         quit(replay: false, drains: observed)
     }
 
-    mutating func quit(replay: Bool, drains: Bool = true) -> Action {
+    /// QUIT; `keepsHelo` leaves out the ABORT of ``heloResetAborts``, as XCLIENT with `HELO=` does.
+    mutating func quit(replay: Bool, drains: Bool = true, keepsHelo: Bool = false) -> Action {
         guard !isDraining else {
             return replay ? .deliverStep(StepRecord(command: .quit, delivery: .notSent)) : .deliverFinding(nil)
         }
         guard socketOpen else { return emit(quitDone(nil, replay: replay)) }
         purpose = .quit(replay: replay, drains: drains)
         // A recording has its own ABORTs. `smtpd_proto` calls `helo_reset`, then `mail_reset`.
-        let abortsFirst = replay ? 0 : (heloResetAborts ? 1 : 0) + (mailResetAborts ? 1 : 0)
+        let abortsFirst = replay ? 0 : (!keepsHelo && heloResetAborts ? 1 : 0) + (mailResetAborts ? 1 : 0)
         return emit(proceed(startStep(.quit, macros: nil, ignoringStatus: true, abortsFirst: abortsFirst)))
     }
 

@@ -1313,6 +1313,32 @@ package enum CatalogueFiles {
               - message: {from: alice@example.com, to: bob@example.org}
               - quit
             ---
+            id: session.starttls
+            description: "STARTTLS after EHLO, as Postfix plays it: an ABORT outside any transaction (helo_reset), then EHLO again, its macros now carrying the TLS session ({tls_version}, {cipher}, {cipher_bits}), and a message."
+            source: "Postfix src/smtpd/smtpd.c (starttls_cmd: helo_reset, mail_reset), src/milter/milter8.c (milter8_abort); the frames checked against Postfix 3.7.11 (InteropTests PostfixStartTLSTests). should: each command alone is covered by abort.outside-transaction and session.helo-twice, this is the order a real STARTTLS session brings them in"
+            severity: should
+            exercises: [abort, helo]
+            steps:
+              - connect
+              - helo: client.example.test
+              - starttls
+              - helo: client.example.test
+              - message: {from: alice@example.com, to: bob@example.org}
+              - quit
+            ---
+            id: session.xclient
+            description: "XCLIENT (Postfix only; skipped under Sendmail): ABORT and QUIT end the milter connection, then a new connection brings OPTNEG and CONNECT for the client XCLIENT names, which sends a message."
+            source: "Postfix src/smtpd/smtpd.c (xclient_cmd: helo_reset, mail_reset, milter_disc_event; the session restarts with a new CONNECT), src/milter/milter8.c (a new socket per CONNECT under LIBMILTER_AUTO_DISCONNECT); the frames checked against Postfix 3.7.11 (InteropTests PostfixStartTLSTests). should: a milter that keeps nothing across connections passes it by construction"
+            severity: should
+            exercises: [connect, mail]
+            steps:
+              - connect
+              - helo: proxy.example.test
+              - xclient: {name: client.example.test, addr: 192.0.2.77, port: 40000}
+              - helo: client.example.test
+              - message: {from: alice@example.com, to: bob@example.org}
+              - quit
+            ---
             id: session.quit-nc-reuse
             description: "QUIT_NC after end of message, then CONNECT without a new OPTNEG: the connection serves a second SMTP session. Stock libmilter fails it: after a milter ACCEPTs at end of message it is back in its HELO state, where QUIT_NC is not a valid transition, so it silently ignores QUIT_NC and the CONNECT after it (a 5 s wait, the case's timeout)."
             source: "PROTOCOL.md §G pitfall 17; libmilter engine.c (the state table: QUIT_NC is valid after end of message only until the reply moves the milter to HELO). should: neither Postfix (milter8.c sends QUIT, never QUIT_NC) nor Sendmail reuses a milter connection this way, so no production MTA depends on it"

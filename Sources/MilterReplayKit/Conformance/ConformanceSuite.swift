@@ -46,6 +46,11 @@ package struct ConformanceSuite: Sendable {
     ) async throws(MilterConnectError) -> ConformanceResult.Status {
         switch kind {
         case .scenario(var scenario):
+            if context.profile.family == .sendmail,
+                scenario.sessions.contains(where: { $0.steps.contains(where: \.isXClient) })
+            {
+                return .skip("XCLIENT is Postfix's command: Sendmail has none")
+            }
             scenario.profile = context.profile
             let options = ScenarioRunOptions(
                 rawWait: Self.wait(ScenarioRunOptions().rawWait, under: configuration.timeouts),

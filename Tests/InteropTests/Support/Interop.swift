@@ -74,6 +74,8 @@ enum Interop {
         case dnsmasq
         /// HAProxy, a TCP load balancer in front of several milter daemons.
         case haproxy
+        /// openssl, for a self-signed certificate, and Debian's python3 (`smtplib`, `ssl`), a STARTTLS client.
+        case tls
     }
 
     /// Returns whether all `peers` are usable. When one is not, prints why and, under
@@ -107,6 +109,7 @@ enum Interop {
         case .tshark: files = ["/usr/bin/tshark", "/usr/bin/capinfos"]
         case .dnsmasq: files = [Dnsmasq.binary]
         case .haproxy: files = [HAProxy.binary]
+        case .tls: files = ["/usr/bin/openssl", "/usr/bin/python3"]
         }
         let missing = files.filter { !FileManager.default.isExecutableFile(atPath: $0) && !isReadable($0) }
         return missing.isEmpty ? nil : "not found: \(missing.joined(separator: ", ")) (run .ci/install-peers)"

@@ -32,18 +32,23 @@ final class Sendmail: InteropPeer {
 
     /// Starts Sendmail with `milters` (libmilter specs such as "inet:4567@127.0.0.1", see
     /// `CMilter.sendmailSpec`), runs `body`, then stops it, also when `body` throws.
-    static func with<T: Sendable>(milters: [String], _ body: (Sendmail) async throws -> T) async throws -> T {
-        try await withPeer(try await start(milters: milters), body)
+    /// With `tls` (a PEM certificate and key, the key readable by root only) it offers STARTTLS.
+    static func with<T: Sendable>(
+        milters: [String], tls: (cert: String, key: String)? = nil, _ body: (Sendmail) async throws -> T
+    ) async throws -> T {
+        try await withPeer(try await start(milters: milters, tls: tls), body)
     }
 
     /// Starts Sendmail; call `stop` when done (prefer `with`).
-    static func start(milters: [String]) async throws -> Sendmail {
+    static func start(milters: [String], tls: (cert: String, key: String)? = nil) async throws -> Sendmail {
+        let tlsArguments = tls.map { ["--tls", $0.cert, $0.key] } ?? []
         let directory = try Scratch.makeDirectory("sendmail")
         let sink = try await SMTPSink.start(in: directory.appendingPathComponent("sink"))
         do {
             let (port, process) = try await startListening("sendmail") { port in
                 try await ProcessRunner.run(
-                    "/bin/bash", [script.path, "create", directory.path, String(port), String(sink.port)] + milters
+                    "/bin/bash",
+                    [script.path, "create", directory.path, String(port), String(sink.port)] + tlsArguments + milters
                 ).check("sendmail-instance.sh create")
                 return try BackgroundProcess.start(
                     "/bin/bash", [script.path, "run", directory.path],

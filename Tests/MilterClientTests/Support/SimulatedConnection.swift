@@ -49,6 +49,11 @@ final class SimulatedConnection {
     @discardableResult func helo(_ name: String? = nil) -> StepRecord { step(machine.heloRequested(name)) }
     func send(_ message: MilterMessage) -> TransactionResult { transaction(machine.messageRequested(message)) }
     @discardableResult func quit() -> [Finding] { finding(machine.quitRequested()).map { [$0] } ?? [] }
+    @discardableResult func startTLS(_ tls: TLSSession = TLSSession()) -> StepRecord {
+        step(machine.startTLSRequested(tls))
+    }
+    func quitForXClient(keepsHelo: Bool) -> Finding? { finding(machine.xclientQuitRequested(keepsHelo: keepsHelo)) }
+    func adoptSession(tls: TLSSession?, heloGiven: Bool) { machine.adoptSession(tls: tls, heloGiven: heloGiven) }
     func listenForStrayReplies(for duration: TimeAmount) -> Finding? {
         finding(machine.listenRequested(for: duration))
     }

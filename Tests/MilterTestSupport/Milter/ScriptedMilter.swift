@@ -49,6 +49,12 @@ package final class ScriptedMilter: Sendable {
         }
     }
 
+    /// The commands (MACRO packets included) of each connection it accepted from the `first`th on (counting from
+    /// 0), connection by connection in the order they were accepted.
+    package func commandsByConnection(from first: Int) -> [[MilterCommand]] {
+        recorder.log.withLockedValue { log in log.byConnection.dropFirst(first).map(\.commands) }
+    }
+
     /// How many of the connections it accepted from the `first`th on (counting from 0) are still open.
     package func openConnections(from first: Int) -> Int {
         recorder.log.withLockedValue { log in log.byConnection.dropFirst(first).count(where: \.open) }

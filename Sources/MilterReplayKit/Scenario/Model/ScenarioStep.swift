@@ -16,6 +16,12 @@ package struct ScenarioStep: Sendable {
         self.expectation = expectation
         self.location = location
     }
+
+    /// Whether the step is an `xclient`, which only the Postfix profile plays.
+    package var isXClient: Bool {
+        if case .xclient = action { return true }
+        return false
+    }
 }
 
 /// The things a step can do; the YAML key of each is in ``keyword``.
@@ -24,6 +30,12 @@ package enum ScenarioAction: Sendable {
     case connect(ConnectSpec)
     /// HELO with a name, or the client's (`helo:`).
     case helo(String?)
+    /// The SMTP client's STARTTLS, starting this TLS session (`starttls`, `starttls: {version: …}`): no milter
+    /// command of its own; Postfix's ABORT after a HELO (``MilterClientConnection/startTLS(_:)``).
+    case startTLS(TLSSession)
+    /// The SMTP client's XCLIENT (`xclient:`), Postfix only: QUIT on this milter connection, then OPTNEG and
+    /// CONNECT for the new client on a new one.
+    case xclient(XClientSpec)
     /// MAIL FROM with ESMTP arguments (`mail:`).
     case mail(EnvelopeSpec)
     /// RCPT TO with ESMTP arguments (`rcpt:`).
@@ -58,6 +70,8 @@ package enum ScenarioAction: Sendable {
         switch self {
         case .connect: "connect"
         case .helo: "helo"
+        case .startTLS: "starttls"
+        case .xclient: "xclient"
         case .mail: "mail"
         case .rcpt: "rcpt"
         case .data: "data"
@@ -112,6 +126,36 @@ package struct ConnectSpec: Hashable, Sendable {
         self.address = address
         self.port = port
         self.hostname = hostname
+    }
+}
+
+/// The attributes of an XCLIENT command (`xclient:`), as Postfix takes them (`NAME`, `ADDR`, `PORT`, `HELO`):
+/// what is not given stays as it was.
+package struct XClientSpec: Hashable, Sendable {
+    /// `NAME`: the client's host name (`unknown` for `[UNAVAILABLE]`).
+    package var name: String?
+    /// `ADDR`: the client's address, IPv6 without the `IPV6:` prefix.
+    package var address: String?
+    /// `PORT`: the client's port.
+    package var port: UInt16?
+    /// `HELO`: the client's HELO name, which Postfix keeps without a HELO event (no ABORT for the old one).
+    package var helo: String?
+
+    package init(name: String? = nil, address: String? = nil, port: UInt16? = nil, helo: String? = nil) {
+        self.name = name
+        self.address = address
+        self.port = port
+        self.helo = helo
+    }
+
+    /// `client` with the attributes given replaced.
+    package func applied(to client: SMTPClient) -> SMTPClient {
+        var next = client
+        if let name { next.hostname = name }
+        if let address { next.address = address }
+        if let port { next.port = port }
+        if let helo { next.helo = helo }
+        return next
     }
 }
 

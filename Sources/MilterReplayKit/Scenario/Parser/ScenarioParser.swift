@@ -74,6 +74,11 @@ package enum ScenarioParser {
             }
             sessions = [try session(fields, at: field)]
         }
+        if profile.family == .sendmail, let step = sessions.lazy.flatMap(\.steps).first(where: \.isXClient) {
+            throw ScenarioParseError(
+                step.location,
+                "'xclient' is Postfix's command: Sendmail has no XCLIENT (the scenario's 'mta' is sendmail)")
+        }
         var scenario = Scenario(
             metadata: metadata, profile: profile, sessions: sessions, location: field.location, documentName: name)
         if let timeout = fields["timeout"] {

@@ -1,22 +1,27 @@
 import MailMessage
+import MilterClient
 
 /// Reads `steps:` lists.
 enum ScenarioStepParser {
     /// The step keys, in the order docs/scenarios.md lists them.
     static let keywords = [
-        "connect", "helo", "mail", "rcpt", "data", "header", "headers", "eoh", "body", "eom", "abort", "message",
-        "unknown", "listen", "quit", "quit-nc", "raw",
+        "connect", "helo", "starttls", "xclient", "mail", "rcpt", "data", "header", "headers", "eoh", "body", "eom",
+        "abort", "message", "unknown", "listen", "quit", "quit-nc", "raw",
     ]
 
     /// Steps that need no value.
-    private static let bareWords: Set<String> = ["connect", "helo", "data", "eoh", "eom", "abort", "quit", "quit-nc"]
+    private static let bareWords: Set<String> = [
+        "connect", "helo", "starttls", "data", "eoh", "eom", "abort", "quit", "quit-nc",
+    ]
 
     static func steps(_ field: YAMLField) throws(ScenarioParseError) -> [ScenarioStep] {
         guard case .sequence = field.node else { throw field.error("'steps': expected a list of steps") }
         var steps: [ScenarioStep] = []
+        var state = SessionState()
         for item in try field.list() {
             let step = try self.step(item)
             try checkOrder(step, after: steps.last, at: item)
+            try state.take(step.action, at: item)
             steps.append(step)
         }
         guard !steps.isEmpty else { throw field.error("'steps' is empty") }
@@ -67,6 +72,8 @@ enum ScenarioStepParser {
         switch key {
         case "connect": return .connect(try connect(field))
         case "helo": return .helo(field.isNull ? nil : try field.string())
+        case "starttls": return .startTLS(try startTLS(field))
+        case "xclient": return .xclient(try xclient(field))
         case "mail": return .mail(try ScenarioContentParser.envelope(field))
         case "rcpt": return .rcpt(try ScenarioContentParser.envelope(field))
         case "header": return .headers(.inline([try ScenarioContentParser.header(field)]))
@@ -90,6 +97,7 @@ enum ScenarioStepParser {
         switch key {
         case "connect": return .connect(ConnectSpec())
         case "helo": return .helo(nil)
+        case "starttls": return .startTLS(TLSSession())
         case "data": return .data
         case "eoh": return .endOfHeaders
         case "eom": return .endOfMessage
@@ -113,5 +121,77 @@ enum ScenarioStepParser {
         if let port = fields["port"] { spec.port = UInt16(try port.integer(in: 0...65_535)) }
         if let hostname = fields["hostname"] { spec.hostname = try hostname.string() }
         return spec
+    }
+
+    private static func startTLS(_ field: YAMLField) throws(ScenarioParseError) -> TLSSession {
+        guard !field.isNull else { return TLSSession() }
+        let fields = try field.mapping(allowed: ["version", "cipher", "cipher-bits", "cert-subject", "cert-issuer"])
+        var tls = TLSSession()
+        if let version = fields["version"] { tls.version = try nonEmpty(version) }
+        if let cipher = fields["cipher"] { tls.cipher = try nonEmpty(cipher) }
+        if let bits = fields["cipher-bits"] { tls.cipherBits = try bits.integer(in: 0...65_535) }
+        if let subject = fields["cert-subject"] { tls.certificateSubject = try nonEmpty(subject) }
+        if let issuer = fields["cert-issuer"] { tls.certificateIssuer = try nonEmpty(issuer) }
+        return tls
+    }
+
+    /// `xclient: {name, addr, port, helo}`: Postfix's XCLIENT attributes (`smtpd.c` `xclient_cmd`), at least one.
+    private static func xclient(_ field: YAMLField) throws(ScenarioParseError) -> XClientSpec {
+        let fields = try field.mapping(allowed: ["name", "addr", "port", "helo"])
+        var spec = XClientSpec()
+        if let name = fields["name"] {
+            let text = try nonEmpty(name)
+            // Postfix reports a name it has not as `unknown`, and CONNECT then carries `[address]`.
+            spec.name = ["[UNAVAILABLE]", "[TEMPUNAVAIL]"].contains(text.uppercased()) ? "unknown" : text
+        }
+        if let address = fields["addr"] {
+            let text = try nonEmpty(address)
+            guard !text.hasPrefix("[") else {
+                throw address.error("'addr': an IPv4 or IPv6 address ([UNAVAILABLE] is not played)")
+            }
+            // Postfix takes IPv6 as IPV6:address, and reports it without the prefix.
+            spec.address = text.lowercased().hasPrefix("ipv6:") ? String(text.dropFirst(5)) : text
+        }
+        if let port = fields["port"] { spec.port = UInt16(try port.integer(in: 0...65_535)) }
+        if let helo = fields["helo"] { spec.helo = try nonEmpty(helo) }
+        guard spec != XClientSpec() else { throw field.error("'xclient' needs at least one of name, addr, port, helo") }
+        return spec
+    }
+
+    private static func nonEmpty(_ field: YAMLField) throws(ScenarioParseError) -> String {
+        let text = try field.string()
+        guard !text.isEmpty, text.count <= 255 else { throw field.error("\(field.context): 1 to 255 characters") }
+        return text
+    }
+
+    /// What the SMTP session stands at, step after step, for the steps that may come only at some points:
+    /// `starttls` and `xclient` between transactions, `starttls` once per SMTP client.
+    private struct SessionState {
+        var inTransaction = false
+        var tlsActive = false
+
+        mutating func take(_ action: ScenarioAction, at item: YAMLField) throws(ScenarioParseError) {
+            switch action {
+            case .mail, .rcpt, .data, .headers, .endOfHeaders, .body: inTransaction = true
+            case .endOfMessage, .abort, .message, .quit: inTransaction = false
+            case .quitNewConnection:
+                inTransaction = false
+                tlsActive = false
+            case .startTLS:
+                guard !inTransaction else {
+                    throw item.error(
+                        "'starttls' inside a transaction: end it first ('eom' or 'abort'); Sendmail refuses STARTTLS "
+                            + "there, and MilterClient does not play Postfix's reset of the transaction")
+                }
+                guard !tlsActive else { throw item.error("a second 'starttls': TLS is already active") }
+                tlsActive = true
+            case .xclient:
+                guard !inTransaction else {
+                    throw item.error(
+                        "'xclient' inside a transaction: end it first ('eom' or 'abort'); Postfix answers 503 there")
+                }
+            case .connect, .helo, .unknown, .listen, .raw: break
+            }
+        }
     }
 }

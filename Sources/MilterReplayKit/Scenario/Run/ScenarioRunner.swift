@@ -46,11 +46,11 @@ package enum ScenarioRunner {
         _ session: ScenarioSession, of scenario: Scenario, target: MilterAddress, options: ScenarioRunOptions,
         into outcome: inout ScenarioOutcome
     ) async -> ScenarioOutcome.Status? {
+        let configuration = configuration(session, scenario, options)
         let connection: MilterClientConnection
         do {
             connection = try await MilterClientConnection.open(
-                to: target, configuration: configuration(session, scenario, options),
-                client: firstClient(session))
+                to: target, configuration: configuration, client: firstClient(session))
         } catch {
             return .unreachable(error.description)
         }
@@ -77,28 +77,33 @@ package enum ScenarioRunner {
             await connection.quit()
             return .skipped(reason)
         }
-        return await runSteps(session, on: connection, options: options, into: &outcome)
+        // XCLIENT's new connection for the new client (Postfix: a new milter8_connect, OPTNEG and CONNECT).
+        let reopen: @Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection = { client in
+            try await MilterClientConnection.open(to: target, configuration: configuration, client: client)
+        }
+        return await runSteps(session, on: connection, reopen: reopen, options: options, into: &outcome)
     }
 
     private static func runSteps(
-        _ session: ScenarioSession, on connection: MilterClientConnection, options: ScenarioRunOptions,
-        into outcome: inout ScenarioOutcome
+        _ session: ScenarioSession, on first: MilterClientConnection,
+        reopen: @escaping @Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection,
+        options: ScenarioRunOptions, into outcome: inout ScenarioOutcome
     ) async -> ScenarioOutcome.Status? {
-        var driver = SessionDriver(connection: connection, rawWait: options.rawWait)
+        var driver = SessionDriver(connection: first, rawWait: options.rawWait, reopen: reopen)
         let display = ValueDisplay(showsValues: options.showsValues)
         for step in session.steps {
             let observation: StepObservation
             do {
                 observation = try await driver.run(step.action)
             } catch {
-                await connection.closeWithoutQuit()
+                await driver.connection.closeWithoutQuit()
                 return .error("\(step.location): \(error.description)")
             }
             outcome.noteKeptBack(driver.takeKeptBack(), expected: step.expectation != nil)
             outcome.checks += ExpectationChecker(step: step, display: display).checks(observation)
         }
         if case .quit = session.steps.last?.action { return nil }
-        let findings = await connection.quit()
+        let findings = await driver.connection.quit()
         if !findings.isEmpty {
             let location = session.steps.last?.location ?? session.location
             let text = findings.map { "\($0.code) (\($0))" }.joined(separator: "; ")

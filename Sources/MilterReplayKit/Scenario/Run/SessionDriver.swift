@@ -6,9 +6,13 @@ import NIOCore
 /// Carries out a session's steps on one milter connection, as the MTA would, and hands back what
 /// the milter did at each.
 struct SessionDriver {
-    let connection: MilterClientConnection
+    /// The milter connection of the SMTP session: after `xclient`, the new one.
+    private(set) var connection: MilterClientConnection
     /// How long a `raw` step waits for the milter to close or answer.
     let rawWait: TimeAmount
+    /// Opens and negotiates a new milter connection for a client, as Postfix does after XCLIENT; `nil` where no
+    /// new connection can be opened.
+    private let reopen: (@Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection)?
     /// Whether a transaction is open (MAIL sent, not yet ended).
     private var transactionOpen = false
     /// Whether QUIT_NC went: the next CONNECT is a new client's on the same connection.
@@ -24,9 +28,13 @@ struct SessionDriver {
     /// The last verdict other than CONTINUE or SKIP, as `reject at connect`.
     private var lastVerdict: String?
 
-    init(connection: MilterClientConnection, rawWait: TimeAmount) {
+    init(
+        connection: MilterClientConnection, rawWait: TimeAmount,
+        reopen: (@Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection)? = nil
+    ) {
         self.connection = connection
         self.rawWait = rawWait
+        self.reopen = reopen
     }
 
     /// Carries out one step, after the CONNECT and HELO the MTA would have sent first if the scenario
@@ -34,7 +42,7 @@ struct SessionDriver {
     mutating func run(_ action: ScenarioAction) async throws(CorpusError) -> StepObservation {
         implicitRecords = []
         switch action {
-        case .helo, .unknown: await ensureConnected()
+        case .helo, .unknown, .startTLS, .xclient: await ensureConnected()
         case .mail, .message:
             await ensureConnected()
             if !greeted { implicitRecords.append(await greet(nil)) }
@@ -68,6 +76,11 @@ struct SessionDriver {
         switch action {
         case .connect(let spec): return .records([await connect(spec)])
         case .helo(let name): return .records([await greet(name)])
+        case .startTLS(let tls):
+            let record = await connection.startTLS(tls)
+            // Nothing to report when nothing went and STARTTLS was not refused (Sendmail, or no HELO yet).
+            return .records(record.delivery == .notSent && record.smtpReply == nil ? [] : [record])
+        case .xclient(let spec): return try await xclient(spec)
         case .mail(let spec):
             await endOpenTransaction()
             transactionOpen = true
@@ -194,6 +207,33 @@ struct SessionDriver {
         guard afterQuitNewConnection else { return await connection.connect() }
         afterQuitNewConnection = false
         return await connection.connect(as: spec.client)
+    }
+
+    /// XCLIENT (Postfix `smtpd.c` `xclient_cmd`): ABORT unless XCLIENT names a HELO, QUIT and the close of this
+    /// milter connection; then a new one for the new client, with OPTNEG and CONNECT, keeping the TLS session.
+    private mutating func xclient(_ spec: XClientSpec) async throws(CorpusError) -> StepObservation {
+        guard await connection.profileFamily == .postfix else {
+            throw CorpusError(description: "'xclient' is Postfix's command: Sendmail has no XCLIENT")
+        }
+        guard let reopen else { throw CorpusError(description: "'xclient' needs a new milter connection here") }
+        let quitFindings = await connection.quitForXClient(keepsHelo: spec.helo != nil)
+        var records = quitFindings.map { StepRecord(command: .quit, delivery: .sentWithoutReply, finding: $0) }
+        let tls = await connection.tls
+        let client = spec.applied(to: await connection.client)
+        let next: MilterClientConnection
+        do {
+            next = try await reopen(client)
+        } catch {
+            throw CorpusError(description: "'xclient': the new milter connection failed: \(error)")
+        }
+        connection = next
+        await next.adoptSession(tls: tls, heloGiven: spec.helo != nil)
+        let negotiation = await next.negotiation
+        if negotiation.finding != nil { records.append(negotiation) }
+        connected = true
+        greeted = spec.helo != nil
+        records.append(await next.connect())
+        return .records(records)
     }
 
     /// Ends a transaction left open (a verdict before end of message), as the MTA's RSET does.
