@@ -101,7 +101,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var corpus = CorpusReplay(
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
             configuration: try target.clientConfiguration(), load: load.settings, output: output.settings)
-        if built.buildsMessage { corpus.builtMessage = try built.message() }
+        if built.buildsMessage { corpus.builtMessage = try built.message(regularOnly: true) }
         if let maxCorpusMib { corpus.maximumCorpusMiB = maxCorpusMib }
         let entries = try corpus.loadCorpus()
         throw ExitCode(try await withMilter { await corpus.run(entries, against: $0) })
