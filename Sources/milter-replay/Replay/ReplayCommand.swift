@@ -12,7 +12,9 @@ struct ReplayCommand: AsyncParsableCommand {
             2 usage error (a bad option or value, a missing input, a manifest line that matches no input, \
             a report that cannot be written); 3 could not connect (at once, when no connection to the \
             milter opens at all; at the end, when some failed, out of file descriptors too, or the run \
-            stopped early, said with how many messages were not sent). Expected verdicts come from an \
+            stopped early, said with how many messages were not sent), or an input error (a message the MTA \
+            would not offer to the milter: a NUL in its envelope). With --pcap: 1 a session differs, is not \
+            replayable or was not compared. Expected verdicts come from an \
             X-Milter-Expect header (stripped before sending), --manifest, or --expect. Without --target, \
             the embedded reference milter is started on 127.0.0.1.
             """)
