@@ -71,9 +71,14 @@ struct ReplayCommand: AsyncParsableCommand {
             ("--max-corpus-mib", maxCorpusMib != nil, "it limits the .eml inputs"),
             ("--from", envelope.from != nil, recorded), ("--rcpt", !envelope.rcpt.isEmpty, recorded),
             ("--macro", !target.macros.isEmpty, recorded), ("--header and --body", built.buildsMessage, recorded),
+            // The recorded OPTNEG offer, CONNECT and HELO are sent as they were: these were silently ignored.
+            ("--protocol-version", target.protocolVersion != 6, "a capture replays its recorded OPTNEG offer"),
+            ("--client-addr", envelope.client.address != SMTPClient().address, recorded),
+            ("--client-name", envelope.client.hostname != SMTPClient().hostname, recorded),
+            ("--helo", envelope.client.helo != SMTPClient().helo, recorded),
         ]
         if let (name, _, reason) = unused.first(where: \.1) {
-            throw ValidationError("\(name) does not apply to --pcap: \(reason)")
+            throw ValidationError("\(name) \(name.contains(" and ") ? "do" : "does") not apply to --pcap: \(reason)")
         }
         guard capture.settings.readsOnly else { return }
         // --dump and --export-eml only read the capture: nothing is sent, so nothing of a replay applies.
@@ -81,7 +86,10 @@ struct ReplayCommand: AsyncParsableCommand {
             ("--target", target.target != nil), ("--start", start.start != nil), ("--report", output.report != nil),
             ("--connections", load.connections != 1), ("--messages-per-connection", load.messagesPerConnection != 1),
             ("--repeat", load.repeat != nil), ("--duration", load.duration != nil), ("--rate", load.rate != nil),
-            ("--threads", load.threads != nil),
+            ("--threads", load.threads != nil), ("--mta", target.mta != "postfix"),
+            ("--timeout", target.timeout != nil),
+            ("--ignore-header", !capture.ignoredHeaders.isEmpty), ("--ignore-reply-text", capture.ignoreReplyText),
+            ("--no-exchange-reuse", load.noExchangeReuse),
         ]
         if let (name, _) = replayOnly.first(where: \.1) {
             throw ValidationError(
