@@ -28,13 +28,6 @@ package enum SystemCall {
         open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     }
 
-    /// Creates or truncates `path` for writing (mode 0644, close-on-exec) as ``createFile(_:)`` does, refusing a
-    /// symbolic link at `path` (`O_NOFOLLOW`, `ELOOP`): for files whose names the program makes up in a directory
-    /// others may write to, where a link planted under such a name would have the program overwrite its target.
-    package static func createFileRefusingLink(_ path: String) -> Int32 {
-        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-    }
-
     /// Why `bind(2)` or `listen(2)` failed, in words for operators: `the address is already in use`,
     /// else the system's text lowercased at the start (`permission denied`).
     package static func bindFailureText(_ code: Int32) -> String {

@@ -72,6 +72,22 @@ struct ExportDirectoryTests {
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
     }
 
+    /// Exported messages are recorded mail: readable by their owner only, as `record`'s capture is (they were 0644).
+    @Test func exportedMessagesAreReadableByTheirOwnerOnly() async throws {
+        let directory = try Scratch.makeDirectory("export-mode")
+        defer { Scratch.remove(directory) }
+        let out = directory.appendingPathComponent("out").path
+        let capture = ReplayBinary.fixture("pcap/postfix-cmilter-lo.pcap")
+        let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(names.count == 15)
+        for name in names {
+            let mode = try FileManager.default.attributesOfItem(atPath: out + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name)")
+        }
+    }
+
     @Test func anExportDirectoryThatCannotBeMadeIsAUsageError() async throws {
         let capture = ReplayBinary.fixture("pcap/postfix-cmilter-any-sll2.pcap")
         let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", "/nonexistent/dir/out"])
