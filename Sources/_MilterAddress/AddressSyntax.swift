@@ -41,6 +41,8 @@ package enum AddressSyntax: Hashable, Sendable {
         }
         let (host, portText) = try split(rest)
         guard !host.isEmpty else { throw Failure(reason: "the host is empty") }
+        // A space pasted with the address (` 127.0.0.1:7044`) is no part of any host name.
+        guard !host.contains(where: \.isWhitespace) else { throw Failure(reason: "the host contains white space") }
         guard let port = Int(portText), ports.contains(port) else {
             throw Failure(reason: "the port must be a number from \(ports.lowerBound) to \(ports.upperBound)")
         }

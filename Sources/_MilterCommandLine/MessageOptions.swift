@@ -33,8 +33,10 @@ package struct MessageOptions: ParsableArguments {
         }
     }
 
-    /// The message: each header field on its own line, an empty line, the body with CRLF line ends.
-    package func message() throws -> [UInt8] {
+    /// The message: each header field on its own line, an empty line, the body with CRLF line ends. With
+    /// `regularOnly` (milter-replay, whose every input must be a regular file), a body file that is not one (a FIFO,
+    /// a device) is refused before a read could block on it.
+    package func message(regularOnly: Bool = false) throws -> [UInt8] {
         var text = ""
         for header in headers {
             let name = header.prefix { $0 != ":" }
@@ -47,7 +49,7 @@ package struct MessageOptions: ParsableArguments {
         if body.hasPrefix("@") {
             let path = String(body.dropFirst())
             do {
-                content = try FileContents.read(path, limit: MessageFile.maximumSize)
+                content = try FileContents.read(path, limit: MessageFile.maximumSize, regularOnly: regularOnly)
             } catch {
                 throw ValidationError("--body \(body): cannot read: \(error)")
             }

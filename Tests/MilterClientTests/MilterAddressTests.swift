@@ -35,6 +35,18 @@ import Testing
         #expect(error?.reason == "'tcp://' is no milter address: write HOST:PORT, inet:PORT@HOST or unix:/path")
     }
 
+    /// `fd:N` (a daemon's inherited socket) and a host with white space are refused when the option is read: they
+    /// were taken for the hosts `fd` and ` 127.0.0.1` and failed only at connect time, as `cannot resolve fd`.
+    @Test(arguments: [
+        ("fd:3", "fd:N is a descriptor a daemon listens on, not a milter to connect to"),
+        (" 127.0.0.1:7044", "the host contains white space"),
+        ("inet:7044@ localhost", "the host contains white space"),
+    ])
+    func aDescriptorOrASpacedHostIsRefused(text: String, reason: String) {
+        let error = #expect(throws: MilterAddress.ParseError.self) { try MilterAddress(parsing: text) }
+        #expect(error?.reason.hasPrefix(reason) == true, "\(String(describing: error))")
+    }
+
     @Test func describesInPostfixSyntax() throws {
         #expect(try MilterAddress(parsing: "inet:8891@[::1]").description == "inet:[::1]:8891")
         #expect(try MilterAddress(parsing: "unix:/s").description == "unix:/s")

@@ -46,4 +46,16 @@ struct CommandLineMessageTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains(words), "\(result.stderr)")
     }
+
+    /// A `--body @FILE` that is a FIFO is refused before it is opened, as an .eml input is: the run blocked for
+    /// ever on a FIFO no one writes to.
+    @Test func aBodyFileThatIsAFIFOIsRefusedNotWaitedOn() async throws {
+        let directory = try Scratch.makeDirectory("built-fifo")
+        defer { Scratch.remove(directory) }
+        let fifo = directory.appendingPathComponent("body").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let result = try await Self.run(["--header", "Subject: x", "--body", "@\(fifo)"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--body @\(fifo): cannot read: not a regular file"), "\(result.stderr)")
+    }
 }

@@ -68,6 +68,26 @@ struct CorpusAndReportTests {
         #expect(try byExpect.load([path])[0].expected == .discard)
     }
 
+    /// A manifest with CRLF line ends (written on Windows) is read line by line: it was one line, so a first line
+    /// that is a comment hid every expectation after it, and a one-line file's verdict read `accept\r\n`.
+    @Test func aManifestWithCRLFLineEndsIsReadLineByLine() throws {
+        let directory = try Self.write(
+            Self.files.merging(["m.manifest": "# comment\r\nb.eml discard\r\n\r\na.eml reject\r\n"]) { $1 })
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = try Manifest(path: directory.appendingPathComponent("m.manifest").path)
+        #expect(manifest.expectation(for: directory.appendingPathComponent("b.eml").path) == .discard)
+        #expect(manifest.expectation(for: directory.appendingPathComponent("a.eml").path) == .reject)
+        let bad = try Self.write(["m.manifest": "b.eml maybe\u{1B}[2J\r\n"])
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let error = #expect(throws: CorpusError.self) {
+            try Manifest(path: bad.appendingPathComponent("m.manifest").path)
+        }
+        #expect(
+            error?.description.hasSuffix(
+                ":1: unknown verdict 'maybe\\x1B[2J'; use accept, reject, tempfail, discard or quarantine") == true,
+            "\(String(describing: error))")
+    }
+
     @Test func badManifestLineIsRefused() throws {
         let directory = try Self.write(["m.manifest": "b.eml maybe\n"])
         defer { try? FileManager.default.removeItem(at: directory) }

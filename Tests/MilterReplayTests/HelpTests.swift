@@ -18,6 +18,9 @@ struct HelpTests {
         for text in [
             "30 s", "300 s", "(default: postfix)", "(default: 6)", "(default: 1)", "3 could not connect",
             "(default 0: close right after QUIT",
+            // Every exit code docs/milter-replay.md gives: an input error is 3 too, a capture replay's 1 differs.
+            "or an input error (a message the MTA would not offer to the milter",
+            "With --pcap: 1 a session differs, is not replayable or was not compared",
         ] {
             #expect(help.contains(text), "\(text)")
         }

@@ -52,8 +52,42 @@ struct ReportWriteFailureTests {
     }
 }
 
-/// `--export-eml DIR` whose parent does not exist fails before the capture is read, in words.
+/// `--export-eml DIR` whose parent does not exist fails before the capture is read, in words; a symbolic link under
+/// an exported file's name is not written through.
 struct ExportDirectoryTests {
+    /// The file names are predictable (`stream-0-message-1.eml`): a link planted under one in a shared directory
+    /// had its target, anywhere, overwritten with the message.
+    @Test func aSymbolicLinkUnderAnExportedNameIsNotWrittenThrough() async throws {
+        let directory = try Scratch.makeDirectory("export-link")
+        defer { Scratch.remove(directory) }
+        let target = directory.appendingPathComponent("precious.txt").path
+        try TemporaryFile.write(Array("keep".utf8), to: target)
+        let out = directory.appendingPathComponent("out").path
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: out + "/stream-0-message-1.eml", withDestinationPath: target)
+        let capture = ReplayBinary.fixture("pcap/postfix-cmilter-lo.pcap")
+        let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", out])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("cannot write \(out)/stream-0-message-1.eml"), "\(result.stderr)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
+    }
+
+    /// Exported messages are recorded mail: readable by their owner only, as `record`'s capture is (they were 0644).
+    @Test func exportedMessagesAreReadableByTheirOwnerOnly() async throws {
+        let directory = try Scratch.makeDirectory("export-mode")
+        defer { Scratch.remove(directory) }
+        let out = directory.appendingPathComponent("out").path
+        let capture = ReplayBinary.fixture("pcap/postfix-cmilter-lo.pcap")
+        let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(names.count == 15)
+        for name in names {
+            let mode = try FileManager.default.attributesOfItem(atPath: out + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name)")
+        }
+    }
+
     @Test func anExportDirectoryThatCannotBeMadeIsAUsageError() async throws {
         let capture = ReplayBinary.fixture("pcap/postfix-cmilter-any-sll2.pcap")
         let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", "/nonexistent/dir/out"])

@@ -90,6 +90,13 @@ struct PathAndFileTests {
         #expect(refused.stderr.contains("\\x1B[31mred.eml"), "\(refused.stderr)")
     }
 
+    /// Standard input is read once: a second `-` was an empty message, sent with a made-up envelope.
+    @Test func standardInputIsNamedOnce() throws {
+        #expect(try CorpusFiles.list(["-"]) == ["-"])
+        let error = #expect(throws: CorpusError.self) { try CorpusFiles.list(["-", "-"]) }
+        #expect(error?.description == "-: standard input is read once: give - only once")
+    }
+
     @Test func aMissingFileNamesTheSystemError() {
         let error = #expect(throws: CorpusError.self) { try CorpusFiles.read("/nonexistent/x.eml") }
         #expect(error?.description == "/nonexistent/x.eml: No such file or directory")

@@ -14,6 +14,19 @@ import Testing
         (["--junit", "j.xml"], "--junit does not apply to --pcap: a capture replay reports sessions, not messages"),
         (["--expect", "accept"], "--expect does not apply to --pcap: a capture replay compares each reply"),
         (["--from", "a@example.org"], "--from does not apply to --pcap: a capture replays its recorded envelope"),
+        // These were silently ignored: the recorded offer, CONNECT and HELO go as they were, and a dump sends nothing.
+        (
+            ["--protocol-version", "2"],
+            "--protocol-version does not apply to --pcap: a capture replays its recorded OPTNEG"
+        ),
+        (["--client-addr", "10.0.0.1"], "--client-addr does not apply to --pcap: a capture replays its recorded"),
+        (["--helo", "other.example"], "--helo does not apply to --pcap: a capture replays its recorded"),
+        (["--header", "Subject: x"], "--header and --body do not apply to --pcap"),
+        (["--dump", "--timeout", "5"], "--timeout does not apply to --pcap --dump or --export-eml"),
+        (["--dump", "--mta", "sendmail"], "--mta does not apply to --pcap --dump or --export-eml"),
+        (["--dump", "--ignore-header", "X-A"], "--ignore-header does not apply to --pcap --dump or --export-eml"),
+        (["--export-eml", "/tmp", "--ignore-reply-text"], "--ignore-reply-text does not apply to --pcap --dump"),
+        (["--dump", "--no-exchange-reuse"], "--no-exchange-reuse does not apply to --pcap --dump or --export-eml"),
     ])
     func aConflictIsRefusedWithItsReason(options: [String], error: String) async throws {
         let result = try await ReplayBinary.run(["--pcap", Self.capture] + options)

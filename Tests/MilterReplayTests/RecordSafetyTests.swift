@@ -103,6 +103,38 @@ import Testing
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
     }
 
+    /// The proxy's own address as its upstream is refused: every connection was relayed to the proxy again, a
+    /// loop that ended only at --max-connections (1,000 connections written to the capture).
+    @Test(arguments: ["127.0.0.1:7045", "unix:/tmp/record-loop.sock"])
+    func listeningOnTheUpstreamIsAUsageError(address: String) async throws {
+        let directory = try Scratch.makeDirectory("record-loop")
+        defer { Scratch.remove(directory) }
+        let file = directory.appendingPathComponent("x.pcapng").path
+        let refused = try await ReplayBinary.run([
+            "record", "--listen", address, "--upstream", address, "--write", file,
+        ])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("--listen and --upstream are the same address"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
+    /// A listen host name that does not resolve is a usage error in words (`cannot resolve HOST: ...`), not NIO's
+    /// `SocketAddressError.UnknownHost: ... (error -2) for host ...`; no file is left behind.
+    @Test func aListenHostThatDoesNotResolveIsSaidInWords() async throws {
+        let directory = try Scratch.makeDirectory("record-unresolved")
+        defer { Scratch.remove(directory) }
+        let file = directory.appendingPathComponent("x.pcapng").path
+        let refused = try await ReplayBinary.run([
+            "record", "--listen", "host.invalid:7045", "--upstream", "127.0.0.1:7044", "--write", file,
+        ])
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains("cannot listen on host.invalid:7045: cannot resolve host.invalid: "),
+            "\(refused.stderr)")
+        #expect(!refused.stderr.contains("SocketAddressError"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
     /// An upstream that refuses: each connection is closed, and the reason is one line in words, as replay's are.
     @Test func anUnreachableUpstreamIsSaidInWords() async throws {
         let directory = try Scratch.makeDirectory("record-unreachable")

@@ -34,6 +34,11 @@ import Testing
         #expect(rulesRoot.contains("check-config") && rulesRoot.contains("--config rules.txt"), "\(rulesRoot)")
         #expect(rulesDaemon.contains("--config <config>"), "\(rulesDaemon)")
         #expect(rulesDaemon.contains("SIGHUP re-reads the --config file"), "\(rulesDaemon)")
+        // --metrics-wait states its default once, with its reason (it also read "(default: 60.0)" after it).
+        #expect(
+            rulesDaemon.contains("the longest the daemon it replaces holds the port before it is killed). "),
+            "\(rulesDaemon)")
+        #expect(!rulesDaemon.contains("(default: 60.0)"), "\(rulesDaemon)")
 
         // The defaults shown are the program's server defaults (MilterConfiguration.server).
         let configured = MilterConfiguration(

@@ -38,6 +38,22 @@ import Testing
             "\(metrics.stderr)")
     }
 
+    /// A host name that does not resolve, to listen on or to serve metrics on: in words, as milter-replay's
+    /// connects say it, not NIO's `SocketAddressError.UnknownHost: ... (error -2) for host ...`.
+    @Test(arguments: [
+        (["host.invalid:7408"], "cannot listen on host.invalid:7408: cannot resolve host.invalid: "),
+        (
+            ["127.0.0.1:0", "--metrics", "host.invalid:9144"],
+            "cannot serve metrics on host.invalid:9144: cannot resolve host.invalid: "
+        ),
+    ])
+    func aHostThatDoesNotResolveIsSaidInWords(arguments: [String], message: String) async throws {
+        let result = try await Self.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("SocketAddressError"), "\(result.stderr)")
+    }
+
     /// The milter port is taken and `--metrics` is free: the metrics server is already up when the
     /// milter socket fails, and the daemon still exits 2 at once with the address named (it hung,
     /// its metrics service waiting forever on a close that the group's cancellation never made).

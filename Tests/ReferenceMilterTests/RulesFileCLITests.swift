@@ -74,6 +74,20 @@ import Testing
         #expect(try await Self.run(["test", "--config", rules, message]).status == 1)
     }
 
+    /// The OK line counts in words (`1 rule`, not `1 rules`) and names the file as the errors do, its control
+    /// characters escaped.
+    @Test func theOKLineCountsRulesAndEscapesTheName() async throws {
+        let directory = try Scratch.makeDirectory("rules")
+        defer { Scratch.remove(directory) }
+        let one = try Self.file("always => accept\n", in: directory)
+        #expect(try await Self.run(["check-config", one]).stdout == "\(one): OK (1 rule)\n")
+        let oddName = directory.appendingPathComponent("odd\u{1B}]0;x\u{07}.txt").path
+        try TemporaryFile.write(Array("always => accept\nalways => reject\n".utf8), to: oddName)
+        let odd = try await Self.run(["check-config", oddName])
+        #expect(odd.status == 0, "\(odd.stderr)")
+        #expect(odd.stdout == "\(directory.path)/odd\\x1B]0;x\\x07.txt: OK (2 rules)\n", "\(odd.stdout)")
+    }
+
     @Test(arguments: [["check-config"], ["check-config", "x", "--print-builtin"]])
     func checkConfigTakesAFileOrPrintBuiltin(arguments: [String]) async throws {
         let result = try await Self.run(arguments)

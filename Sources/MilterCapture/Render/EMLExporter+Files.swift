@@ -14,7 +14,9 @@ public struct EMLExportError: Error, Hashable, Sendable, CustomStringConvertible
 }
 
 extension EMLExporter {
-    /// Writes each message to `directory/fileName`, creating the directory if needed; returns the paths written.
+    /// Writes each message to `directory/fileName` (mode 0600), creating the directory if needed; returns the paths
+    /// written. A symbolic link at one of those paths is an error (`Too many levels of symbolic links`), its target
+    /// untouched.
     @discardableResult
     public static func write(_ messages: [ExportedMessage], to directory: String) throws(EMLExportError) -> [String] {
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
@@ -30,7 +32,9 @@ extension EMLExporter {
     }
 
     private static func writeFile(_ bytes: [UInt8], to path: String) throws(EMLExportError) {
-        let descriptor = SystemCall.createFile(path)
+        // Recorded mail, readable by its owner only as `record`'s capture is; the names are predictable, so a symbolic
+        // link planted under one in a shared directory is refused, not followed.
+        let descriptor = SystemCall.createPrivateFile(path)
         guard descriptor >= 0 else { throw EMLExportError(path: path, errorNumber: errno) }
         defer { SystemCall.close(descriptor) }
         var writer = FileDescriptorWriter(descriptor: descriptor)

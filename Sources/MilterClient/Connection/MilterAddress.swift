@@ -27,7 +27,15 @@ public enum MilterAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses an address in any of the accepted spellings (the same as `reference-milter daemon` takes).
+    /// `fd:N`, a descriptor a daemon inherits to listen on, names nothing to connect to and is refused here.
     public init(parsing text: String) throws(ParseError) {
+        // Not taken for the host `fd` (`cannot resolve fd` once the run had started).
+        if text.hasPrefix("fd:") {
+            throw ParseError(
+                text: text,
+                reason: "fd:N is a descriptor a daemon listens on, not a milter to connect to: write HOST:PORT, "
+                    + "inet:PORT@HOST or unix:/path")
+        }
         do {
             switch try AddressSyntax.parse(text) {
             case .inet(let host, let port): self = .inet(host: host, port: port)

@@ -15,11 +15,15 @@ package enum CorpusFiles {
     package static let standardInput = "-"
 
     /// Files as given, and every `*.eml` under each directory, each directory walked in sorted order; `-` stays,
-    /// for standard input.
+    /// for standard input, and may be given once.
     package static func list(_ inputs: [String]) throws(CorpusError) -> [String] {
         var files: [String] = []
         for input in inputs {
             if input == standardInput {
+                // The second read found standard input at its end: an empty message, sent with a made-up envelope.
+                guard !files.contains(standardInput) else {
+                    throw CorpusError(description: "-: standard input is read once: give - only once")
+                }
                 files.append(input)
                 continue
             }

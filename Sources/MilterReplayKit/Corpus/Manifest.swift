@@ -1,4 +1,5 @@
 import MilterClient
+import _MilterSystem
 
 /// Expected verdicts from a file of `FILE VERDICT [EXPECTATION...]` lines; `#` starts a comment. The
 /// expectations (`reply-code=550`, `header-added=X-Spam:yes`, see ``ManifestWords``) check more than the verdict.
@@ -36,7 +37,10 @@ package struct Manifest {
         self.path = path
         let text = String(decoding: try CorpusFiles.read(path), as: UTF8.self)
         let directory = path.deletingLastPathComponent
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // CRLF is one Character in Swift: split at it too, or a file written on Windows was one line (a first
+        // line that is a comment hid every other line, and the verdict of a one-line file read 'accept\r\n').
+        let fileLines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (number, line) in fileLines.enumerated() {
             guard let words = ManifestWords.split(line) else {
                 throw CorpusError(description: "\(path):\(number + 1): a quote is not closed")
             }
@@ -46,7 +50,9 @@ package struct Manifest {
             }
             guard let verdict = Disposition(rawValue: words[1].lowercased()) else {
                 throw CorpusError(
-                    description: "\(path):\(number + 1): unknown verdict '\(words[1])'; use \(Self.verdictWords)")
+                    description:
+                        "\(path):\(number + 1): unknown verdict '\(TerminalText.escapingControls(words[1]))'; "
+                        + "use \(Self.verdictWords)")
             }
             let location = ScenarioLocation(file: path, line: number + 1, column: 1)
             let expected = Expected(

@@ -49,7 +49,12 @@ public struct Recording: Sendable {
         let bound: SocketAddress
         do { bound = try await proxy.start(listen: listen) } catch {
             file.abandon()
-            let reason = (error as? IOError).map { SystemCall.bindFailureText($0.errnoCode) } ?? "\(error)"
+            let reason =
+                if let error = error as? SocketAddressError.UnknownHost {
+                    "cannot resolve \(error.host): \(error.errorDescription)"
+                } else {
+                    (error as? IOError).map { SystemCall.bindFailureText($0.errnoCode) } ?? "\(error)"
+                }
             throw EarlyExit.usage("cannot listen on \(listenText): \(reason)")
         }
         file.begin()

@@ -58,8 +58,15 @@ package struct StartedMilter: Sendable {
         let deadline = ContinuousClock.now + readyTimeout
         while true {
             if let status = child.exitStatus() {
+                // Status 0 this early is most often a milter that forked into the background (opendkim without
+                // -f): say so, since the message alone read as a failure to start, and the forked copy runs on.
+                let forked =
+                    status == 0
+                    ? " (status 0 before listening: a milter that puts itself in the background cannot be waited for "
+                        + "or stopped; run it in the foreground, with its own option for that, such as opendkim -f)"
+                    : ""
                 return "--start: the milter exited with status \(status) before accepting connections on "
-                    + "\(address)\(Self.tail(child))"
+                    + "\(address)\(forked)\(Self.tail(child))"
             }
             if await Self.accepts(address) { return nil }
             if ContinuousClock.now >= deadline {

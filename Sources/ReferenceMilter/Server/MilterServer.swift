@@ -262,6 +262,9 @@ public final class MilterServer: Service, Sendable {
             throw ServerError.addressInUse(address: "\(address)")
         } catch let error as IOError {
             throw ServerError.cannotBind(address: "\(address)", reason: ListenFailure.describe(error))
+        } catch let error as SocketAddressError.UnknownHost {
+            // A host name that does not resolve: in words, not NIO's description.
+            throw ServerError.cannotBind(address: "\(address)", reason: ListenFailure.describe(error))
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ReferenceMilter
+import _MilterSystem
 
 /// `check-config FILE`: loads a configuration file as `daemon --config FILE` would, and says whether it loads;
 /// `check-config --print-builtin` prints the built-in configuration, a starting point for a file of one's own.
@@ -38,7 +39,10 @@ struct CheckConfigCommand: ParsableCommand {
             return
         }
         let classifier = try milter.classifier(configPath: file)
-        let rules = (classifier as? RulesClassifier).map { " (\($0.rules.count) rules)" } ?? ""
-        print("\(file): OK\(rules)")
+        let rules = (classifier as? RulesClassifier).map {
+            " (\($0.rules.count) rule\($0.rules.count == 1 ? "" : "s"))"
+        }
+        // The name as the errors print it: an escape sequence in it does not reach the terminal.
+        print("\(TerminalText.escapingControls(file, keepingLineFeeds: false)): OK\(rules ?? "")")
     }
 }

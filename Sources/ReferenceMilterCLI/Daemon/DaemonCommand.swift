@@ -101,7 +101,7 @@ struct DaemonCommand: AsyncParsableCommand {
             86400 (default 60: reload-proxy's default --ready-timeout and --stop-timeout, the longest the \
             daemon it replaces holds the port before it is killed).
             """)
-    var metricsWait = 60.0
+    var metricsWait: Double?  // Optional, so that the help states the default once, with its reason.
 
     @OptionGroup var logging: LoggingOptions
 
@@ -135,7 +135,7 @@ struct DaemonCommand: AsyncParsableCommand {
         if let shortfall = DescriptorLimit.eventLoopShortfall(eventLoops) { throw CLIError.usage(shortfall) }
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(
-            logger: logger, waitingForPort: handedOver ? .seconds(metricsWait) : nil)
+            logger: logger, waitingForPort: handedOver ? .seconds(metricsWait ?? 60) : nil)
         let classifier = ReloadableClassifier(try classification.classifier())
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),

@@ -60,6 +60,29 @@ struct TestCommand: AsyncParsableCommand {
                 "--header and --body build the message: give no message FILE ('\(TerminalText.escapingControls(input))'"
                     + " is one); the arguments are SENDER and RECIPIENTS")
         }
+        try Self.validateEnvelope(envelopeArguments)
+    }
+
+    /// SENDER and RECIPIENTS as given: with --header or --body, no FILE comes first.
+    private var envelopeArguments: (sender: String?, recipients: [String]) {
+        guard built.buildsMessage else { return (sender, recipients) }
+        let arguments = [file, sender].compactMap(\.self) + recipients
+        return (arguments.first, Array(arguments.dropFirst()))
+    }
+
+    /// An address an MTA could send in MAIL or RCPT, checked as `milter-replay --from` and `--rcpt` are: no
+    /// recipient is empty, and angle brackets only enclose. The values are not repeated: they may be personal data.
+    private static func validateEnvelope(_ envelope: (sender: String?, recipients: [String])) throws {
+        if let sender = envelope.sender, !EnvelopeArgument.isEnvelopeAddress(sender, allowingNull: true) {
+            throw ValidationError(
+                "SENDER is not one envelope address: write it bare (a@example.org) or in angle brackets, "
+                    + "without a display name or spaces outside quotes; <> or an empty value is the null sender")
+        }
+        for recipient in envelope.recipients where !EnvelopeArgument.isEnvelopeAddress(recipient, allowingNull: false) {
+            throw ValidationError(
+                "a RECIPIENT is empty or not one envelope address: write it bare (b@example.org) or in angle "
+                    + "brackets, without a display name or spaces outside quotes")
+        }
     }
 
     /// Whether an argument names a message to read: `-` (standard input) or a file that exists.
@@ -72,11 +95,8 @@ struct TestCommand: AsyncParsableCommand {
     /// arguments: with --header or --body, no FILE comes first.
     private func input() throws -> (name: String, bytes: [UInt8], sender: String?, recipients: [String]) {
         if built.buildsMessage {
-            let arguments = [file, sender].compactMap(\.self) + recipients
-            return (
-                "the message built on the command line", try built.message(), arguments.first,
-                Array(arguments.dropFirst())
-            )
+            let envelope = envelopeArguments
+            return ("the message built on the command line", try built.message(), envelope.sender, envelope.recipients)
         }
         let file = file ?? "-"
         do {
@@ -109,6 +129,11 @@ struct TestCommand: AsyncParsableCommand {
                 recordedOr: input.sender, recipients: input.recipients)
         } catch {
             throw CLIError.usage("\(input.name): \(error)")
+        }
+        if let field = EnvelopeNUL.field(of: message) {
+            throw CLIError.usage(
+                "\(input.name): input error: \(field) contains NUL (value redacted); the MTA refuses it before the "
+                    + "milter sees it")
         }
         if let warning {
             MilterCommandLine.printError(

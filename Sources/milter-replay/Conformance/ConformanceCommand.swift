@@ -63,6 +63,16 @@ struct ConformanceCommand: AsyncParsableCommand {
         try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         if markdown, !list { throw ValidationError("--markdown goes with --list") }
         if markdown, json { throw ValidationError("--markdown and --json: give one") }
+        if list {
+            // --list runs no case: a report or a milter asked for with it was silently not written or not started.
+            let unused = [
+                ("--start", start.start != nil), ("--target", target != nil), ("--junit", junit != nil),
+                ("--report", report != nil), ("--timeout", timeout != nil), ("--mta", mta != "postfix"),
+            ]
+            if let (name, _) = unused.first(where: \.1) {
+                throw ValidationError("\(name) does not apply to --list: it lists the cases and runs none")
+            }
+        }
         if let target { _ = try address(target) }
         try start.validate(target: target)
     }

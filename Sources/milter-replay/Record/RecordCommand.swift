@@ -40,8 +40,10 @@ struct RecordCommand: AsyncParsableCommand {
     var maxConnections: Int = 1000
 
     func validate() throws {
-        _ = try listenAddress()
-        _ = try upstreamAddress()
+        // The same address on both sides relays each connection to the proxy itself, until --max-connections.
+        guard try listenAddress() != upstreamAddress() else {
+            throw ValidationError("--listen and --upstream are the same address: the proxy would relay to itself")
+        }
         try NumericOption.check(connectTimeout, "--connect-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         try NumericOption.check(idleTimeout, "--idle-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)

@@ -23,33 +23,15 @@ struct EnvelopeOptions: ParsableArguments {
     /// An address an MTA could send in MAIL or RCPT: no recipient is empty, and angle brackets only enclose.
     /// The values are not repeated in the error: they may be personal data.
     func validate() throws {
-        if let from, !Self.isEnvelopeAddress(from, allowingNull: true) {
+        if let from, !EnvelopeArgument.isEnvelopeAddress(from, allowingNull: true) {
             throw ValidationError(
                 "--from is not one envelope address: write it bare (a@example.org) or in angle brackets, "
                     + "without a display name or spaces outside quotes; <> or an empty value is the null sender")
         }
-        for recipient in rcpt where !Self.isEnvelopeAddress(recipient, allowingNull: false) {
+        for recipient in rcpt where !EnvelopeArgument.isEnvelopeAddress(recipient, allowingNull: false) {
             throw ValidationError(
                 "--rcpt is empty or not one envelope address: write it bare (b@example.org) or in angle brackets, "
                     + "without a display name or spaces outside quotes")
         }
-    }
-
-    /// Whether `text` reads as one envelope address: optionally in `<…>`, no other angle bracket, no white space
-    /// outside double quotes; empty (`<>` or nothing) only when `allowingNull`.
-    static func isEnvelopeAddress(_ text: String, allowingNull: Bool) -> Bool {
-        var inner = Substring(text)
-        if inner.hasPrefix("<") {
-            guard inner.hasSuffix(">"), inner.count >= 2 else { return false }
-            inner = inner.dropFirst().dropLast()
-        }
-        if inner.isEmpty { return allowingNull }
-        var quoted = false
-        for character in inner {
-            if character == "\"" { quoted.toggle() }
-            if character == "<" || character == ">" { return false }
-            if !quoted, character.isWhitespace { return false }
-        }
-        return !quoted
     }
 }

@@ -13,7 +13,9 @@ struct ReplayCommand: AsyncParsableCommand {
             2 usage error (a bad option or value, a missing input, a manifest line that matches no input, \
             a report that cannot be written); 3 could not connect (at once, when no connection to the \
             milter opens at all; at the end, when some failed, out of file descriptors too, or the run \
-            stopped early, said with how many messages were not sent). Expected verdicts come from an \
+            stopped early, said with how many messages were not sent), or an input error (a message the MTA \
+            would not offer to the milter: a NUL in its envelope). With --pcap: 1 a session differs, is not \
+            replayable or was not compared. Expected verdicts come from an \
             X-Milter-Expect header (stripped before sending), --manifest, or --expect. Without --target, \
             the embedded reference milter is started on 127.0.0.1.
             """)
@@ -70,9 +72,14 @@ struct ReplayCommand: AsyncParsableCommand {
             ("--max-corpus-mib", maxCorpusMib != nil, "it limits the .eml inputs"),
             ("--from", envelope.from != nil, recorded), ("--rcpt", !envelope.rcpt.isEmpty, recorded),
             ("--macro", !target.macros.isEmpty, recorded), ("--header and --body", built.buildsMessage, recorded),
+            // The recorded OPTNEG offer, CONNECT and HELO are sent as they were: these were silently ignored.
+            ("--protocol-version", target.protocolVersion != 6, "a capture replays its recorded OPTNEG offer"),
+            ("--client-addr", envelope.client.address != SMTPClient().address, recorded),
+            ("--client-name", envelope.client.hostname != SMTPClient().hostname, recorded),
+            ("--helo", envelope.client.helo != SMTPClient().helo, recorded),
         ]
         if let (name, _, reason) = unused.first(where: \.1) {
-            throw ValidationError("\(name) does not apply to --pcap: \(reason)")
+            throw ValidationError("\(name) \(name.contains(" and ") ? "do" : "does") not apply to --pcap: \(reason)")
         }
         guard capture.settings.readsOnly else { return }
         // --dump and --export-eml only read the capture: nothing is sent, so nothing of a replay applies.
@@ -80,7 +87,10 @@ struct ReplayCommand: AsyncParsableCommand {
             ("--target", target.target != nil), ("--start", start.start != nil), ("--report", output.report != nil),
             ("--connections", load.connections != 1), ("--messages-per-connection", load.messagesPerConnection != 1),
             ("--repeat", load.repeat != nil), ("--duration", load.duration != nil), ("--rate", load.rate != nil),
-            ("--threads", load.threads != nil),
+            ("--threads", load.threads != nil), ("--mta", target.mta != "postfix"),
+            ("--timeout", target.timeout != nil),
+            ("--ignore-header", !capture.ignoredHeaders.isEmpty), ("--ignore-reply-text", capture.ignoreReplyText),
+            ("--no-exchange-reuse", load.noExchangeReuse),
         ]
         if let (name, _) = replayOnly.first(where: \.1) {
             throw ValidationError(
@@ -109,7 +119,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var corpus = CorpusReplay(
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
             configuration: try target.clientConfiguration(), load: load.settings, output: output.settings)
-        if built.buildsMessage { corpus.builtMessage = try built.message() }
+        if built.buildsMessage { corpus.builtMessage = try built.message(regularOnly: true) }
         if let maxCorpusMib { corpus.maximumCorpusMiB = maxCorpusMib }
         let entries = try corpus.loadCorpus()
         throw ExitCode(try await withMilter { await corpus.run(entries, against: $0) })

@@ -51,6 +51,10 @@ struct ScenarioCommand: AsyncParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give one or more scenario files") }
+        // As in an .eml replay: one of them was silently dropped.
+        if verbose, quiet {
+            throw ValidationError("--verbose lists every expectation, --quiet only the summary: give one")
+        }
         try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         if let target { _ = try address(target) }
         try start.validate(target: target)

@@ -78,6 +78,19 @@ import Testing
         #expect(both.status == 2, "\(both.stderr)")
     }
 
+    /// `--list` runs no case: an option of a run given with it is refused, not silently dropped (no JUnit file was
+    /// written, no milter started, and the exit status was 0).
+    @Test(arguments: [
+        ["--junit", "/tmp/never.xml"], ["--report", "/tmp/never.html"], ["--target", "127.0.0.1:7044"],
+        ["--start", "true", "--target", "127.0.0.1:7044"], ["--timeout", "3"], ["--mta", "sendmail"],
+    ])
+    func anOptionOfARunIsRefusedWithList(options: [String]) async throws {
+        let result = try await ReplayBinary.run(["conformance", "--list"] + options)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("\(options[0]) does not apply to --list"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func anUnknownCaseIsAUsageError() async throws {
         let result = try await ReplayBinary.run(["conformance", "--only", "abort.nosuch", "--list"])
         #expect(result.status == 2, "\(result.stderr)")

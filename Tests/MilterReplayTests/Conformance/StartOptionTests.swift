@@ -14,6 +14,18 @@ import Testing
         #expect(result.stderr.contains("cannot bind"), "\(result.stderr)")
     }
 
+    /// A start command that exits 0 before the milter listens is most often a milter that forked into the background:
+    /// the error says so and how to run it, instead of reading as a failure to start.
+    @Test func aMilterThatExitsZeroEarlyIsSaidToHaveGoneToTheBackground() async throws {
+        let port = try FreePort.allocate()
+        let result = try await ReplayBinary.run(["conformance", "--target", "127.0.0.1:\(port)", "--start", "true"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("exited with status 0 before accepting connections"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("a milter that puts itself in the background cannot be waited for or stopped"),
+            "\(result.stderr)")
+    }
+
     /// The milter's output is shown with its control characters escaped: a terminal escape in it retitled and
     /// cleared the screen of whoever ran the replay.
     @Test func theMiltersOutputIsShownWithItsControlCharactersEscaped() async throws {

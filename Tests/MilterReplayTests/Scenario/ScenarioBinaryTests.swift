@@ -67,6 +67,14 @@ struct ScenarioBinaryTests {
         #expect(result.stdout.isEmpty, "the run should not have started: \(result.stdout)")
     }
 
+    /// `--verbose` and `--quiet` together are a usage error, as in an .eml replay (the run went on with one of them).
+    @Test func verboseAndQuietTogetherAreAUsageError() async throws {
+        let result = try await ReplayBinary.run(["scenario", Self.example, "--verbose", "--quiet"])
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("--verbose lists every expectation, --quiet only the summary"))
+        #expect(result.stdout.isEmpty, "the run should not have started: \(result.stdout)")
+    }
+
     @Test func anUnreachableTargetExitsThree() async throws {
         let port = try FreePort.allocate()
         let result = try await ReplayBinary.run(["scenario", Self.example, "--target", "127.0.0.1:\(port)"])

@@ -63,6 +63,14 @@ struct ScenarioParserErrorTests {
         Case(
             text: "steps:\n  - body: {eml: no-such-file.eml}\n", line: 2, column: 17,
             words: ["cannot read", "no-such-file.eml"]),
+        // A directory or a device is refused where it is named, as a missing file is, not when the case runs
+        // (an ERROR of the case, exit 1).
+        Case(
+            text: "steps:\n  - body: {file: /tmp}\n", line: 2, column: 18,
+            words: ["cannot read '/tmp': not a regular file"]),
+        Case(
+            text: "steps:\n  - headers: {eml: /dev/null}\n", line: 2, column: 20,
+            words: ["cannot read '/dev/null': not a regular file"]),
         Case(
             text: "severity: may\nsteps: [connect]\n", line: 1, column: 11,
             words: ["unknown value 'may'", "must, should"]),

@@ -140,7 +140,8 @@ enum ScenarioContentParser {
         return result
     }
 
-    /// A path relative to the scenario file's directory, which must be readable.
+    /// A path relative to the scenario file's directory, which must be a readable regular file: a directory, a FIFO
+    /// or a device is refused here, with the place in the scenario, as a missing file is, not when the case runs.
     private static func path(_ field: YAMLField) throws(ScenarioParseError) -> String {
         let given = try field.string()
         let resolved =
@@ -148,6 +149,13 @@ enum ScenarioContentParser {
             ? given : field.file.deletingLastPathComponent.appendingPathComponent(given).lexicallyNormalizedPath
         guard access(resolved, R_OK) == 0 else {
             throw field.error("\(field.context): cannot read '\(resolved)': \(SystemCall.errorText(errno))")
+        }
+        var status = stat()
+        guard stat(resolved, &status) == 0 else {
+            throw field.error("\(field.context): cannot read '\(resolved)': \(SystemCall.errorText(errno))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw field.error("\(field.context): cannot read '\(resolved)': not a regular file")
         }
         return resolved
     }
