@@ -13,7 +13,7 @@ struct ReloadMetricsTests {
         let port = try FreePort.allocate()
         try await ProxyProcess.with(daemonArguments: ["--metrics", "127.0.0.1:\(port)"]) { proxy in
             try await FreePort.waitUntilListening(port: port)
-            #expect(try HTTPGet.get("/metrics", port: port).status == 200)
+            #expect(try await HTTPGet.get("/metrics", port: port).status == 200)
             try proxy.writeRules(generation: 1)
             proxy.signal(SIGHUP)
             // Before the fix the new child exited 2 (the port was in use) and the old one kept serving.
@@ -25,7 +25,7 @@ struct ReloadMetricsTests {
             #expect(proxy.log().contains(Self.waiting), "\(proxy.log())")
             // The old child has exited: whatever answers on the port now is the new one.
             let status = try await pollUntil("metrics from the new child", timeout: .seconds(20)) {
-                (try? HTTPGet.get("/metrics", port: port))?.status == 200 ? true : nil
+                (try? await HTTPGet.get("/metrics", port: port))?.status == 200 ? true : nil
             }
             #expect(status)
             #expect(proxy.isRunning)
@@ -46,7 +46,7 @@ struct ReloadMetricsTests {
                 $0.text.components(separatedBy: "serving metrics").count - 1 >= 2
                     && $0.text.contains("draining connections=1")
             }
-            #expect(try HTTPGet.get("/metrics", port: port).status == 200)
+            #expect(try await HTTPGet.get("/metrics", port: port).status == 200)
             #expect(ProxyLog(text: proxy.log()).cleanExits == 0, "\(proxy.log())")
             // The old child still serves the session it holds, with its own rules.
             let outcome = await MilterSessions.finish(held)
