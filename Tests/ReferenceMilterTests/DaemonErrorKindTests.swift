@@ -13,9 +13,10 @@ import Testing
             let silent = try await TestMTA.connect(port: daemon.port)
             #expect(try await silent.isClosed())
             await silent.close()
-            try Self.connectAndReset(port: daemon.port)
+            let port = daemon.port
+            try await offPool { try Self.connectAndReset(port: port) }
             let metrics = try await pollUntil("both errors counted", timeout: .seconds(20)) {
-                let body = try HTTPGet.get("/metrics", port: daemon.metricsPort).body
+                let body = try await HTTPGet.get("/metrics", port: daemon.metricsPort).body
                 return body.contains("kind=\"io\"") && body.contains("kind=\"handshake-timeout\"") ? body : nil
             }
             #expect(DaemonMetricsTests.value(metrics, "milter_protocol_errors_total{kind=\"handshake-timeout\"}") == 1)

@@ -12,7 +12,7 @@ import Testing
             try await sendTraffic(port: daemon.port)
             // The connections are closed: the open-connections gauge comes back to 0.
             let text = try await pollUntil("connections closed", timeout: .seconds(20)) {
-                let text = try HTTPGet.get("/metrics", port: daemon.metricsPort).body
+                let text = try await HTTPGet.get("/metrics", port: daemon.metricsPort).body
                 return text.contains("milter_connections_open 0") ? text : nil
             }
             #expect(Self.value(text, "milter_messages_total{verdict=\"accept\"}") == 2)
@@ -28,7 +28,7 @@ import Testing
             #expect(errors.count == 1, "\(errors)")
             #expect(errors.first?.hasSuffix(" 1") == true)
 
-            let missing = try HTTPGet.get("/", port: daemon.metricsPort)
+            let missing = try await HTTPGet.get("/", port: daemon.metricsPort)
             #expect(missing.status == 404)
         }
     }

@@ -39,7 +39,7 @@ import Testing
                         #expect(await connection.isOpen, "idle connection \(index) was closed")
                     }
                 }
-                let text = try HTTPGet.get("/metrics", port: daemon.metricsPort).body
+                let text = try await HTTPGet.get("/metrics", port: daemon.metricsPort).body
                 #expect(DaemonMetricsTests.value(text, "milter_connections_evicted_total") == 3, "\(text)")
                 #expect(
                     daemon.log().components(separatedBy: "closing the oldest connection that has not sent OPTNEG")
@@ -54,7 +54,7 @@ import Testing
 
     static func waitForOpenConnections(_ count: Int, metricsPort: Int) async throws {
         _ = try await pollUntil("\(count) connections open", timeout: .seconds(30)) {
-            let text = try HTTPGet.get("/metrics", port: metricsPort).body
+            let text = try await HTTPGet.get("/metrics", port: metricsPort).body
             return DaemonMetricsTests.value(text, "milter_connections_open") == count ? true : nil
         }
     }

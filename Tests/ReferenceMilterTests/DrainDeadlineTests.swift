@@ -1,6 +1,7 @@
 import MilterProtocol
 import MilterTestSupport
 import NIOConcurrencyHelpers
+import NIOCore
 import Testing
 
 @testable import ReferenceMilter
@@ -9,7 +10,7 @@ import Testing
 /// check) the classifier has not decided yet gets the failure verdict, as from a classifier that failed,
 /// then the connection closes. The connection was closed with no reply.
 @Suite struct DrainDeadlineTests {
-    /// Decides nothing until it is cancelled (at most 30 s), at end of message and, if it `checksRecipients`,
+    /// Decides nothing until it is cancelled, at end of message and, if it `checksRecipients`,
     /// for recipients starting with "stall"; counts the calls that started.
     final class StalledClassifier: MailClassifier {
         let started = NIOLockedValueBox(0)
@@ -41,16 +42,21 @@ import Testing
 
     static let tempfail = MilterReply.replyCode("451 4.3.0 Try again later")
 
+    /// How long the MTA waits for the verdict: past the server's classifier timeout (``LoggedMilter``), so that
+    /// only the drain deadline answers even when the test is starved of CPU between the classifier's start and
+    /// the shutdown (CI saw 55 s), not this guard against hangs expiring first.
+    static let mtaTimeout = TimeAmount.seconds(900)
+
     @Test func aMessageBeingClassifiedGetsTheFailureVerdictThenTheClose() async throws {
         let classifier = StalledClassifier()
         let observed = NIOLockedValueBox<[Decision]>([])
         let logged = try await LoggedMilter.start(
             classifier, observer: { _, decision in observed.withLockedValue { $0.append(decision) } })
-        let mta = try await TestMTA.connect(to: logged.milter)
+        let mta = try await TestMTA.connect(to: logged.milter, timeout: Self.mtaTimeout)
         try await mta.negotiate()
         try await mta.send([Cmd.connect, Cmd.helo])
         // A second connection, idle between messages: it is simply closed.
-        let idle = try await TestMTA.connect(to: logged.milter)
+        let idle = try await TestMTA.connect(to: logged.milter, timeout: Self.mtaTimeout)
         try await idle.negotiate()
         let replies = Task { try await mta.message(Cmd.message(subject: "slow", queueID: "QDRAIN")) }
         try await waitUntil { classifier.started.withLockedValue { $0 } == 1 }
@@ -70,7 +76,7 @@ import Testing
     @Test func anEarlyCheckUnderWayGetsTheFailureVerdictThenTheClose() async throws {
         let classifier = StalledClassifier(checksRecipients: true)
         let logged = try await LoggedMilter.start(classifier)
-        let mta = try await TestMTA.connect(to: logged.milter)
+        let mta = try await TestMTA.connect(to: logged.milter, timeout: Self.mtaTimeout)
         try await mta.negotiate()
         try await mta.send([Cmd.connect, Cmd.helo, Cmd.mail("alice@example.com")])
         let replies = Task { try await mta.message([Cmd.rcpt("stall@example.org")]) }

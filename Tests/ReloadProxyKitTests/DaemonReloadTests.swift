@@ -28,18 +28,19 @@ struct DaemonReloadTests {
             ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5", "--handshake-timeout", "120"],
             input: FileHandle.nullDevice, output: FileHandle.nullDevice,
             errors: try FileHandle(forWritingTo: URL(fileURLWithPath: logPath)))
-        defer { process.terminate(grace: .seconds(10)) }
-        try await wait(for: "listening")
-        #expect(await MilterSessions.run(socket).generation == "0")
-        try write("always => add-header \"X-Generation\" \"1\", accept\n")
-        kill(process.pid, SIGHUP)
-        try await wait(for: "reloaded")
-        #expect(await MilterSessions.run(socket).generation == "1")
-        try write("always => explode\n")
-        kill(process.pid, SIGHUP)
-        try await wait(for: "reload failed")
-        #expect(log().contains("line 1, column 11: unknown action 'explode'"))
-        #expect(process.isRunning)
-        #expect(await MilterSessions.run(socket).generation == "1")
+        try await process.stopping(grace: .seconds(10)) {
+            try await wait(for: "listening")
+            #expect(await MilterSessions.run(socket).generation == "0")
+            try write("always => add-header \"X-Generation\" \"1\", accept\n")
+            kill(process.pid, SIGHUP)
+            try await wait(for: "reloaded")
+            #expect(await MilterSessions.run(socket).generation == "1")
+            try write("always => explode\n")
+            kill(process.pid, SIGHUP)
+            try await wait(for: "reload failed")
+            #expect(log().contains("line 1, column 11: unknown action 'explode'"))
+            #expect(process.isRunning)
+            #expect(await MilterSessions.run(socket).generation == "1")
+        }
     }
 }

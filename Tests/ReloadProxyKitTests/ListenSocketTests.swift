@@ -22,18 +22,19 @@ import Testing
                 "--ready-timeout", "20", ProxyProcess.binary("reference-milter"), "daemon",
             ],
             input: FileHandle.nullDevice, output: FileHandle.nullDevice, errors: FileHandle.nullDevice)
-        defer { child.terminate(grace: .seconds(10)) }
-        let deadline = ContinuousClock.now + .seconds(60)
-        var info = stat()
-        while lstat(path, &info) != 0 {
-            guard ContinuousClock.now < deadline, child.isRunning else {
-                Issue.record("reload-proxy did not create \(path) (running: \(child.isRunning))")
-                return
+        try await child.stopping(grace: .seconds(10)) {
+            let deadline = ContinuousClock.now + .seconds(60)
+            var info = stat()
+            while lstat(path, &info) != 0 {
+                guard ContinuousClock.now < deadline, child.isRunning else {
+                    Issue.record("reload-proxy did not create \(path) (running: \(child.isRunning))")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            try await Task.sleep(for: .milliseconds(20))
+            #expect((info.st_mode & S_IFMT) == S_IFSOCK)
+            #expect(info.st_mode & 0o7777 == 0o660)
         }
-        #expect((info.st_mode & S_IFMT) == S_IFSOCK)
-        #expect(info.st_mode & 0o7777 == 0o660)
     }
 
     @Test func aSymbolicLinkIsRefusedAndKept() throws {

@@ -52,6 +52,11 @@ public actor MilterClientConnection {
         self.configuration = configuration
         self.machine = MTAConnectionStateMachine(
             configuration: configuration, client: client, allocator: channel.channel.allocator)
+        // The loop's clock, which times the waits: a step's deadline and its waits' timers keep one time. The
+        // same `NIODeadline.now()` on a socket's loop; on a NIOAsyncTestingChannel, the time the test advances
+        // (with the real clock, a test starved of CPU for a minute found a step past its deadline).
+        let eventLoop = channel.channel.eventLoop
+        machine.now = { eventLoop.now }
         number = ConnectionTags.next()
         machine.connectionTag = number
     }

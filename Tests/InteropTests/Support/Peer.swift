@@ -25,7 +25,11 @@ func withPeer<P: InteropPeer, T: Sendable>(_ peer: P, _ body: (P) async throws -
 }
 
 /// Starts a process that listens on a free port of `host`, trying again with another port when
-/// the port was taken between allocation and bind.
+/// the port was taken between allocation and bind (the process exits).
+///
+/// Every peer runs in the foreground: one still running and not listening yet is waiting for the CPU, not for
+/// another port. A peer slower than 10 s to start under the whole suite's load was killed and started again
+/// (three times, then the test failed); the bound is now a guard against hangs.
 func startListening(
     _ name: String, host: String = "127.0.0.1", launch: (Int) async throws -> BackgroundProcess
 ) async throws -> (port: Int, process: BackgroundProcess) {
@@ -34,12 +38,17 @@ func startListening(
         let port = try FreePort.allocate(host: host)
         let process = try await launch(port)
         do {
-            try await FreePort.waitUntilListening(host: host, port: port, timeout: .seconds(10))
-            return (port, process)
+            let listening = try await pollUntil(
+                "\(name) listening on port \(port)", timeout: .seconds(120), interval: .milliseconds(50)
+            ) {
+                FreePort.canConnect(host: host, port: port) ? true : process.isRunning ? nil : false
+            }
+            if listening { return (port, process) }
+            lastError = HarnessError("\(name) exited without listening on port \(port); log: \(process.log())")
         } catch {
             lastError = HarnessError("\(name): \(error); log: \(process.log())")
-            await process.stop()
         }
+        await process.stop()
     }
     throw lastError
 }

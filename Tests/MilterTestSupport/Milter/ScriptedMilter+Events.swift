@@ -2,15 +2,19 @@ import MilterProtocol
 
 extension ScriptedMilter {
     /// `body`'s result and the events of the connections the milter accepted meanwhile (MACRO packets left out),
-    /// connection after connection, waiting up to five seconds after `body` for the MTA to close those connections:
-    /// Postfix's last ABORT and QUIT reach the milter after the SMTP session, and a client program's after it exits.
+    /// connection after connection, waiting up to a minute after `body` for the MTA to close those connections:
+    /// Postfix's last ABORT and QUIT reach the milter after the SMTP session, and a client program's after it exits,
+    /// whenever the MTA's process gets to them (the five seconds this waited are not much on two loaded cores).
     ///
     /// What a connection accepted before `body` sends meanwhile is left out: an MTA's earlier session that ends
     /// late (the check that Postfix listens, a session whose QUIT is still on its way) does not mix with this one.
     package func events<T>(during body: () async throws -> T) async throws -> (T, [MilterCommand.ID]) {
         let before = acceptedConnections
         let value = try await body()
-        for _ in 0..<50 where openConnections(from: before) > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while openConnections(from: before) > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         return (value, eventIDs(ofConnectionsFrom: before))
     }
 }

@@ -2,8 +2,13 @@ import Foundation
 
 /// A plain HTTP client for the tests' scrapes of `daemon --metrics`.
 package enum HTTPGet {
-    /// One HTTP/1.1 GET on a blocking socket with a 10 s receive timeout.
-    package static func get(_ path: String, port: Int) throws -> (status: Int, body: String) {
+    /// One HTTP/1.1 GET on a blocking socket with a 10 s receive timeout, on a thread of its own (``offPool(_:)``):
+    /// a daemon slow to answer under load must not hold one of the cooperative pool's threads meanwhile.
+    package static func get(_ path: String, port: Int) async throws -> (status: Int, body: String) {
+        try await offPool { try getBlocking(path, port: port) }
+    }
+
+    private static func getBlocking(_ path: String, port: Int) throws -> (status: Int, body: String) {
         let address = try NumericSocketAddress(host: "127.0.0.1", port: port)
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket failed") }

@@ -28,6 +28,7 @@ package final class ChildProcess: Sendable {
     /// The command line, for messages.
     package let commandLine: String
     private let ending: NIOLockedValueBox<Termination?>
+    private let ended = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
     private let exited = DispatchSemaphore(value: 0)
 
     /// Starts `executable` (an absolute path) with its standard streams on the given handles (files,
@@ -43,7 +44,9 @@ package final class ChildProcess: Sendable {
             streams: (input.fileDescriptor, output.fileDescriptor, errors.fileDescriptor))
         let ending = NIOLockedValueBox<Termination?>(nil)
         self.ending = ending
-        let reaper = Thread { [pid, exited] in Self.reap(pid, into: ending, then: exited) }
+        let reaper = Thread { [pid, ended, exited] in
+            Self.reap(pid, into: ending, then: exited) { ended.withLockedValue { $0 = .now } }
+        }
         reaper.name = "reaper \(pid)"
         reaper.start()
     }
@@ -51,11 +54,14 @@ package final class ChildProcess: Sendable {
     /// Waits, blocking its own thread, until `pid` exits; records how under the lock and only then
     /// reaps it, so that ``signal(_:)``, which checks the record under the same lock, never signals a
     /// reused process id.
-    private static func reap(_ pid: Int32, into ending: NIOLockedValueBox<Termination?>, then exited: DispatchSemaphore)
-    {
+    private static func reap(
+        _ pid: Int32, into ending: NIOLockedValueBox<Termination?>, then exited: DispatchSemaphore,
+        seen: () -> Void
+    ) {
         var info = siginfo_t()
         var status: Int32 = -1
         repeat { status = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) } while status != 0 && errno == EINTR
+        seen()
         let termination: Termination
         if status != 0 {
             termination = .unknown
@@ -77,6 +83,9 @@ package final class ChildProcess: Sendable {
 
     /// Whether it is still running.
     package var isRunning: Bool { termination == nil }
+
+    /// When its exit was seen, by the thread that waits for it (not when a test starved of CPU got to look).
+    package var exitInstant: ContinuousClock.Instant? { ended.withLockedValue { $0 } }
 
     /// The exit status, or the signal number if a signal killed it (-1 if unknown); valid once
     /// ``waitForExit(timeout:)`` is true.

@@ -19,8 +19,11 @@ package func pollUntil<T: Sendable>(
 }
 
 /// Waits up to `timeout` for `condition`, looking every 2 ms, and expects it to hold at the end.
+///
+/// The default bounds a hang, not the code: a condition another thread or process brings about (a classifier's
+/// thread starting, a daemon writing its file) can take tens of seconds when the whole suite loads two cores.
 package func waitUntil(
-    timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
+    timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
 ) async throws {
     do {
         _ = try await pollUntil("a condition", timeout: timeout, interval: .milliseconds(2)) {

@@ -19,6 +19,9 @@ struct LoggedMilter {
             output: { text in lines.withLockedValue { $0.append(text) } })
         var configuration = ServerConfiguration(eventLoopThreads: 1, drainTimeout: .milliseconds(200))
         configuration.timeouts.handshake = .seconds(120)
+        // A classifier that stalls until cancelled is ended by the drain deadline the test fires, not by this
+        // timeout, even when the test is starved of CPU for a minute before it shuts the server down.
+        configuration.classifierTimeout = .seconds(600)
         let milter = try await EmbeddedMilter.start(
             classifier: classifier, configuration: configuration,
             logger: Logger(label: "test", factory: { _ in handler }), observer: observer)

@@ -78,6 +78,8 @@ final class ProxyProcess: Sendable {
     var isRunning: Bool { child.isRunning }
     /// The exit status; valid once ``waitForExit(timeout:)`` returned true.
     var exitStatus: Int32 { child.status }
+    /// When its exit was seen (``ChildProcess/exitInstant``).
+    var exitInstant: ContinuousClock.Instant? { child.exitInstant }
 
     func signal(_ number: Int32) { kill(child.pid, number) }
 
