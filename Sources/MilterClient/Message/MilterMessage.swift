@@ -80,9 +80,4 @@ extension String {
         return String(self[first...last])
     }
 
-    /// The domain of an address, lowercased, or the empty string.
-    var domainPart: String {
-        guard let at = unbracketed.lastIndex(of: "@") else { return "" }
-        return String(unbracketed[unbracketed.index(after: at)...]).lowercased()
-    }
 }

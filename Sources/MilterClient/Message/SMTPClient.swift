@@ -46,11 +46,18 @@ public struct MTAIdentity: Hashable, Sendable {
     public var daemonAddress: String
     /// The port the SMTP client connected to: `{daemon_port}`.
     public var daemonPort: String
+    /// Where the MTA would send mail: the source of `{mail_host}`, `{mail_mailer}`, `{rcpt_host}` and
+    /// `{rcpt_mailer}`, and of the form of `{mail_addr}` and `{rcpt_addr}`; a stock MTA's by default (no relay host).
+    public var routing: MTARouting
 
     /// Creates an identity.
-    public init(hostname: String = "mx.example.test", daemonAddress: String = "192.0.2.25", daemonPort: String = "25") {
+    public init(
+        hostname: String = "mx.example.test", daemonAddress: String = "192.0.2.25", daemonPort: String = "25",
+        routing: MTARouting = MTARouting()
+    ) {
         self.hostname = hostname
         self.daemonAddress = daemonAddress
         self.daemonPort = daemonPort
+        self.routing = routing
     }
 }

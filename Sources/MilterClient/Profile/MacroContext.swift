@@ -11,14 +11,13 @@ struct MacroContext: Sendable {
     var queueID: String? { didSet { values[Key.queueID.rawValue] = queueID.map { MilterString($0) } } }
     var sender: EnvelopeAddress? {
         didSet {
-            lastSender = store(sender, memo: lastSender, keys: (.mailAddress, .mailHost, .mailMailer), isSender: true)
+            lastSender = store(sender, memo: lastSender, keys: (.mailAddress, .mailHost, .mailMailer))
         }
     }
     var recipient: EnvelopeAddress? {
         didSet {
             lastRecipient = store(
-                recipient, memo: lastRecipient, keys: (.recipientAddress, .recipientHost, .recipientMailer),
-                isSender: false)
+                recipient, memo: lastRecipient, keys: (.recipientAddress, .recipientHost, .recipientMailer))
         }
     }
     var messageID: String? { didSet { values[Key.messageID.rawValue] = messageID.map { MilterString($0) } } }
@@ -42,14 +41,15 @@ struct MacroContext: Sendable {
     private var lastSender: (address: EnvelopeAddress, parts: AddressParts)?
     private var lastRecipient: (address: EnvelopeAddress, parts: AddressParts)?
 
-    /// An envelope address as `{mail_addr}`/`{rcpt_addr}` and `{mail_host}`/`{rcpt_host}` carry it.
-    typealias AddressParts = (mailbox: MilterString, host: MilterString)
+    /// An envelope address as `{mail_addr}`/`{rcpt_addr}`, `{mail_host}`/`{rcpt_host}` and
+    /// `{mail_mailer}`/`{rcpt_mailer}` carry it.
+    typealias AddressParts = (mailbox: MilterString, host: MilterString, mailer: MilterString)
 
     /// Stores an envelope address's address, host and mailer values, reusing `memo` when it is the same
-    /// address; returns the memo to keep. The null sender `<>` has an empty host.
+    /// address; returns the memo to keep.
     private mutating func store(
         _ address: EnvelopeAddress?, memo: (address: EnvelopeAddress, parts: AddressParts)?,
-        keys: (address: Key, host: Key, mailer: Key), isSender: Bool
+        keys: (address: Key, host: Key, mailer: Key)
     ) -> (address: EnvelopeAddress, parts: AddressParts)? {
         var kept = memo
         var parts: AddressParts?
@@ -57,17 +57,21 @@ struct MacroContext: Sendable {
             if let memo, memo.address == address {
                 parts = memo.parts
             } else {
-                let mailbox = address.mailbox
-                let host = isSender && mailbox.isEmpty ? "" : address.address.string.domainPart
-                let fresh = (mailbox: MilterString(mailbox), host: MilterString(host))
+                let fresh = resolvedParts(of: address)
                 parts = fresh
                 kept = (address, fresh)
             }
         }
         values[keys.address.rawValue] = parts?.mailbox
         values[keys.host.rawValue] = parts?.host
-        values[keys.mailer.rawValue] = address.map { _ in mailer }
+        values[keys.mailer.rawValue] = parts?.mailer
         return kept
+    }
+
+    /// The macro values of an address, as the profile's MTA routes it (``MTARouting``).
+    private func resolvedParts(of address: EnvelopeAddress) -> AddressParts {
+        let resolved = identity.routing.resolve(address.mailbox, hostname: identity.hostname, family: profile.family)
+        return (MilterString(resolved.address), MilterString(resolved.host), MilterString(resolved.mailer))
     }
 
     init(identity: MTAIdentity, profile: MTAProfile, client: SMTPClient) {
@@ -119,8 +123,6 @@ struct MacroContext: Sendable {
             return table
         }()
     }
-
-    private var mailer: MilterString { profile.family == .sendmail ? "esmtp" : "smtp" }
 }
 
 extension MacroContext {
