@@ -49,4 +49,38 @@ struct ClientOptionTests {
         let result = try await ReplayBinary.run(options + ["--quiet", ReplayBinary.fixture("replay/accept.eml")])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
+
+    /// `--relay-host` is the next hop of the played Postfix: `{mail_host}` and `{rcpt_host}` of every address.
+    @Test func theRelayHostIsTheNextHop() async throws {
+        let milter = try await ScriptedMilter(script: Scripts.wellBehaved())
+        let result = try await ReplayBinary.run(
+            [
+                "--target", "127.0.0.1:\(milter.port)", "--relay-host", "[192.0.2.10]:2525", "--from", "a@Example.COM",
+                "--rcpt", "b@example.org", ReplayBinary.fixture("replay/accept.eml"),
+            ])
+        let packets = milter.macroPackets
+        await milter.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        let value = { (stage: Character, name: String) in
+            packets.first { $0.stage == UInt8(ascii: stage.unicodeScalars.first!) }?.macros
+                .first { $0.name.string == name }?.value.string
+        }
+        #expect(value("M", "{mail_host}") == "[192.0.2.10]:2525")
+        #expect(value("M", "{mail_addr}") == "a@example.com")
+        #expect(value("R", "{rcpt_host}") == "[192.0.2.10]:2525")
+        #expect(value("R", "{rcpt_mailer}") == "smtp")
+    }
+
+    /// A relay host no MTA would take is a usage error.
+    @Test(arguments: [
+        (["--relay-host", ""], "--relay-host must be one host"),
+        (["--relay-host", "a b"], "--relay-host must be one host"),
+        (["--relay-host", "a,b"], "--relay-host must be one host"),
+        (["--relay-host", String(repeating: "a", count: 301)], "--relay-host must be one host"),
+    ])
+    func anImpossibleRelayHostIsRefused(options: [String], error: String) async throws {
+        let result = try await ReplayBinary.run(options + [ReplayBinary.fixture("replay/accept.eml")])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains(error), "\(result.stderr)")
+    }
 }

@@ -71,7 +71,8 @@ struct ReplayCommand: AsyncParsableCommand {
             ("--show-message", output.showMessage, "a capture replay compares replies, it builds no message"),
             ("--max-corpus-mib", maxCorpusMib != nil, "it limits the .eml inputs"),
             ("--from", envelope.from != nil, recorded), ("--rcpt", !envelope.rcpt.isEmpty, recorded),
-            ("--macro", !target.macros.isEmpty, recorded), ("--header and --body", built.buildsMessage, recorded),
+            ("--macro", !target.macros.isEmpty, recorded), ("--relay-host", target.relayHost != nil, recorded),
+            ("--header and --body", built.buildsMessage, recorded),
             // The recorded OPTNEG offer, CONNECT and HELO are sent as they were: these were silently ignored.
             ("--protocol-version", target.protocolVersion != 6, "a capture replays its recorded OPTNEG offer"),
             ("--client-addr", envelope.client.address != SMTPClient().address, recorded),

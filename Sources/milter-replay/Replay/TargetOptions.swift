@@ -25,6 +25,14 @@ struct TargetOptions: ParsableArguments {
     var macros: [String] = []
 
     @Option(
+        help: ArgumentHelp(
+            "The relay host (Postfix's relayhost, e.g. [192.0.2.10]:25; Sendmail's SMART_HOST, e.g. [192.0.2.10]): "
+                + "the {mail_host} and {rcpt_host} of every address not delivered locally (default: none, the "
+                + "address's domain).",
+            valueName: "host"))
+    var relayHost: String?
+
+    @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds to wait for each reply, 0.001 to 86400, for every step (default: the MTA's own; postfix: "
@@ -52,6 +60,7 @@ struct TargetOptions: ParsableArguments {
         try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         try NumericOption.check(observeAfterQuit, "--observe-after-quit", in: 0...3_600, unit: "seconds")
         _ = try macroOverrides()
+        try Self.check(relayHost: relayHost)
         if let target { _ = try address(target) }
     }
 
@@ -74,8 +83,25 @@ struct TargetOptions: ParsableArguments {
         var configuration = MilterClientConfiguration(
             profile: MTAProfile.named(mta) ?? .postfix, version: MilterVersion(rawValue: protocolVersion),
             macroOverrides: try macroOverrides())
+        if let relayHost { configuration.identity.routing.relayHost = relayHost }
         if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout * 1e9))) }
         if let observeAfterQuit { configuration.quitDrainTimeout = .nanoseconds(Int64(observeAfterQuit * 1e9)) }
         return configuration
+    }
+}
+
+extension TargetOptions {
+    /// The longest `--relay-host` taken: a host name (253) with brackets and a port.
+    static let maximumRelayHostLength = 300
+
+    /// Refuses a relay host no MTA would take (empty, too long, with spaces, commas or control characters).
+    static func check(relayHost: String?) throws {
+        guard let relayHost else { return }
+        let refused = relayHost.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "," }
+        guard !relayHost.isEmpty, relayHost.utf8.count <= maximumRelayHostLength, !refused else {
+            throw ValidationError(
+                "--relay-host must be one host, [address] or host:port of at most \(maximumRelayHostLength) bytes, "
+                    + "without spaces, commas or control characters")
+        }
     }
 }
