@@ -12,7 +12,11 @@ final class PcapOutcomeCollector: Sendable {
     private let report: String?
     private let rows = NIOLockedValueBox([PcapHTMLReport.Row]())
 
-    init(json: Bool, quiet: Bool, report: String? = nil) {
+    /// Whether the report shows the envelope addresses in differences unredacted: it is then its owner's only.
+    private let showsValues: Bool
+
+    init(json: Bool, quiet: Bool, report: String? = nil, showsValues: Bool = false) {
+        self.showsValues = showsValues
         self.json = json
         self.quiet = quiet
         self.report = report
@@ -74,7 +78,9 @@ final class PcapOutcomeCollector: Sendable {
         if let report {
             let document = PcapHTMLReport.document(
                 summary: summary, rows: rows.withLockedValue { $0 }, seconds: seconds, context: .current())
-            if let failure = OutputPath.write(document.render(), to: report, option: "--report") {
+            if let failure = OutputPath.write(
+                document.render(), to: report, option: "--report", ownerOnly: showsValues)
+            {
                 FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
                 return ExitCodes.usage
             }

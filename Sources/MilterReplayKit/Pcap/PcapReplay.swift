@@ -54,7 +54,8 @@ public struct PcapReplay: Sendable {
 
     /// Replays the capture against `address`, printing each session's outcome and the summary; returns the exit code.
     public func run(_ prepared: PreparedCapture, against address: MilterAddress) async -> Int32 {
-        let collector = PcapOutcomeCollector(json: output.json, quiet: output.quiet, report: output.report)
+        let collector = PcapOutcomeCollector(
+            json: output.json, quiet: output.quiet, report: output.report, showsValues: output.showValues)
         let start = ContinuousClock.now
         var producer: Task<Void, Never>?
         var streamed: ScriptQueue?

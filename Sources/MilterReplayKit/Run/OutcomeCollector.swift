@@ -75,12 +75,16 @@ final class OutcomeCollector: Sendable {
         if let path = output.junit {
             let xml = JUnitReport.document(
                 outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds, showsValues: output.showValues)
-            if let failure = OutputPath.write(xml, to: path, option: "--junit") { return (summary, failure) }
+            if let failure = OutputPath.write(xml, to: path, option: "--junit", ownerOnly: output.showValues) {
+                return (summary, failure)
+            }
         }
         if let path = output.report {
             let report = LoadReport.document(
                 summary: summary, timeline: timeline.withLockedValue { $0 }, seconds: seconds, context: .current())
-            if let failure = OutputPath.write(report.render(), to: path, option: "--report") {
+            if let failure = OutputPath.write(
+                report.render(), to: path, option: "--report", ownerOnly: output.showValues)
+            {
                 return (summary, failure)
             }
         }

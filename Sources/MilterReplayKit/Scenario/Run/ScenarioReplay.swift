@@ -68,7 +68,8 @@ public struct ScenarioReplay: Sendable {
         FileDescriptorWriter.standardOutput(text + "\n")
         if let path = output.junit,
             let failure = OutputPath.write(
-                ScenarioJUnitReport.document(outcomes, seconds: seconds), to: path, option: "--junit")
+                ScenarioJUnitReport.document(outcomes, seconds: seconds), to: path, option: "--junit",
+                ownerOnly: options.showsValues)
         {
             FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
             return ExitCodes.usage
