@@ -87,4 +87,20 @@ final class PcapOutcomeCollector: Sendable {
         }
         return summary.exitCode
     }
+
+    /// Prints the JSON summary (with `--json`) of a replay that never reached the milter, its `unreachable` the
+    /// reason, and writes the HTML report asked for, which says so; returns why it could not be written.
+    func finishUnreachable(
+        _ reason: String, seconds: Double, headline: String = "the milter could not be reached"
+    ) -> String? {
+        if json {
+            var summary = self.summary.withLockedValue { $0 }
+            summary.unreachable = reason
+            FileDescriptorWriter.standardOutput(PcapReport.jsonSummary(summary, seconds: seconds) + "\n")
+        }
+        let unreachable = UnreachableReport(
+            headline: headline, reason: reason, suite: "milter-replay --pcap", consequence: "no session was replayed",
+            seconds: seconds)
+        return unreachable.write(junit: nil, report: report, ownerOnly: showsValues)
+    }
 }

@@ -90,4 +90,20 @@ final class OutcomeCollector: Sendable {
         }
         return (summary, nil)
     }
+
+    /// Prints the JSON summary (with `--json`) of a run that never reached the milter, its `unreachable` the
+    /// reason, and writes the JUnit and HTML reports asked for, which say so; returns why one could not be written.
+    func finishUnreachable(
+        _ reason: String, seconds: Double, headline: String = "the milter could not be reached"
+    ) -> String? {
+        if output.json {
+            var summary = state.withLockedValue { $0.summary }
+            summary.unreachable = reason
+            FileDescriptorWriter.standardOutput(JSONReport.summary(summary, seconds: seconds) + "\n")
+        }
+        let report = UnreachableReport(
+            headline: headline, reason: reason, suite: "milter-replay", consequence: "no message was sent",
+            seconds: seconds)
+        return report.write(junit: output.junit, report: output.report, ownerOnly: output.showValues)
+    }
 }
