@@ -43,22 +43,29 @@ public struct ReloadProxyCommand: ParsableCommand {
     @Option(help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N.")
     var listen: String?
 
-    @Option(parsing: .unconditional, help: "Seconds a new child may take to report ready.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds a new child may take to report ready, from 0.001 to under 86400.")
     var readyTimeout = 30.0
 
     @Option(
         parsing: .unconditional,
-        help:
-            "Seconds a child may drain (after SIGTERM, or once a reload replaced it) before SIGKILL (keep under TimeoutStopSec)."
-    )
+        help: ArgumentHelp(
+            "Seconds a child may drain (after SIGTERM, or once a reload replaced it) before SIGKILL (keep under "
+                + "TimeoutStopSec), from 0.001 to under 86400."))
     var stopTimeout = 30.0
 
     @Option(
         parsing: .unconditional,
-        help: "Seconds before the first restart of a child that died; doubled up to --max-backoff.")
+        help: ArgumentHelp(
+            "Seconds before the first restart of a child that died, from 0.001 to under 86400 and at most "
+                + "--max-backoff; doubled up to --max-backoff."))
     var restartBackoff = 0.1
 
-    @Option(parsing: .unconditional, help: "The longest delay between restarts, in seconds.")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "The longest delay between restarts, in seconds, from 0.001 to under 86400 and at least --restart-backoff.")
     var maxBackoff = 30.0
 
     @Option(
@@ -159,10 +166,15 @@ public struct ReloadProxyCommand: ParsableCommand {
         guard (0...1_000).contains(maxRestarts) else {
             throw .usage("--max-restarts must be from 0 to 1000 (got \(maxRestarts))")
         }
+        // The first delay would be cut to the longest at once: a value the operator did not mean, taken silently.
+        guard restartBackoff <= maxBackoff else {
+            throw .usage(
+                "--restart-backoff (\(restartBackoff) s) must not be longer than --max-backoff (\(maxBackoff) s)")
+        }
         func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1_000)) }
         return SupervisorPolicy(
             readyTimeout: duration(readyTimeout), stopTimeout: duration(stopTimeout),
-            initialBackoff: duration(restartBackoff), maximumBackoff: duration(max(restartBackoff, maxBackoff)),
+            initialBackoff: duration(restartBackoff), maximumBackoff: duration(maxBackoff),
             maximumRestarts: maxRestarts)
     }
 

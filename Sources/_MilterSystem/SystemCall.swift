@@ -23,9 +23,17 @@ package enum SystemCall {
         #endif
     }
 
-    /// Creates or truncates `path` for writing (mode 0644, close-on-exec); the descriptor, or -1 with `errno` set.
+    /// Creates or truncates `path` for writing (mode 0644, close-on-exec), refusing a symbolic link at `path`
+    /// (`O_NOFOLLOW`, `ELOOP`): a link planted under a report's name would have the program overwrite its target.
+    /// The descriptor, or -1 with `errno` set.
     package static func createFile(_ path: String) -> Int32 {
-        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+    }
+
+    /// Whether `path` is itself a symbolic link (`lstat(2)`), whatever it points to, dangling or not.
+    package static func isSymbolicLink(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK
     }
 
     /// Why `bind(2)` or `listen(2)` failed, in words for operators: `the address is already in use`,

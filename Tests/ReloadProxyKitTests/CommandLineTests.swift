@@ -14,6 +14,14 @@ import Testing
         (["--restart-backoff", "0.0001", "true"], "--restart-backoff must be positive seconds, from 0.001"),
         (["--max-backoff", "nan", "true"], "--max-backoff must be positive seconds"),
         (["--max-restarts", "-1", "true"], "--max-restarts must be from 0 to 1000"),
+        (
+            ["--restart-backoff", "5", "--max-backoff", "2", "true"],
+            "--restart-backoff (5.0 s) must not be longer than --max-backoff (2.0 s)"
+        ),
+        (
+            ["--restart-backoff", "31", "true"],
+            "--restart-backoff (31.0 s) must not be longer than --max-backoff (30.0 s)"
+        ),
         (["--bogus"], "unknown option --bogus"),
         (["/nonexistent/milter-daemon"], "cannot run /nonexistent/milter-daemon: No such file or directory"),
         (["no-such-milter-daemon-here"], "cannot run no-such-milter-daemon-here: not found in PATH"),
@@ -83,5 +91,25 @@ import Testing
         let result = try await ProcessRunner.run(ProxyProcess.binary("reload-proxy"), ["--help"], timeout: .seconds(60))
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE: reload-proxy"))
+    }
+
+    /// The help gives the ranges the errors enforce, and the defaults, for every numeric option.
+    @Test func helpGivesTheRangesAndDefaults() async throws {
+        let result = try await ProcessRunner.run(ProxyProcess.binary("reload-proxy"), ["--help"], timeout: .seconds(60))
+        #expect(result.status == 0)
+        // Each option's entry of the OPTIONS section, its wrapped lines joined.
+        let options = result.stdout.components(separatedBy: "OPTIONS:").last ?? ""
+        let entries = options.components(separatedBy: "\n  -").map {
+            $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        let help = entries.joined(separator: " ")
+        for option in ["--ready-timeout", "--stop-timeout", "--restart-backoff", "--max-backoff"] {
+            let entry = entries.first { $0.hasPrefix("\(option.dropFirst()) ") } ?? ""
+            #expect(entry.contains("from 0.001 to under 86400"), "\(option): \(entry)")
+            #expect(entry.contains("(default:"), "\(option): \(entry)")
+        }
+        #expect(help.contains("at most --max-backoff"), "\(help)")
+        #expect(help.contains("at least --restart-backoff"), "\(help)")
+        #expect(help.contains("0 to 1000. (default: 10)"), "\(help)")
     }
 }

@@ -47,23 +47,29 @@ package struct ConformanceRun: Sendable {
     /// not answer the probe's OPTNEG in time, or answered it with no milter frame at all (``notAMilter(_:)``).
     package func run(_ cases: [ConformanceCase], against address: MilterAddress) async -> Int32 {
         let suite = ConformanceSuite(address: address, configuration: configuration)
+        let start = ContinuousClock.now
+        let seconds = { Double(start.duration(to: .now).microseconds) / 1e6 }
         let probe: (asked: NegotiatedOptions, problem: Finding?)
         do { probe = try await suite.probe() } catch {
-            FileDescriptorWriter.standardError("milter-replay: \(error)\n")
-            return ExitCodes.connectFailed
+            return stop(
+                UnreachableReport(
+                    reason: "\(error)", suite: Self.suite, consequence: "no case was run", seconds: seconds()))
         }
         // A milter that does not answer the offer at all would only time out in every case, one timeout each.
         if let problem = probe.problem, case .timeout = problem.kind {
-            FileDescriptorWriter.standardError(
-                "milter-replay: the milter did not answer OPTNEG (\(problem)): no case can be judged\n")
-            return ExitCodes.connectFailed
+            return stop(
+                UnreachableReport(
+                    headline: "no case can be judged", reason: "the milter did not answer OPTNEG (\(problem))",
+                    suite: Self.suite, consequence: "no case was run", seconds: seconds()))
         }
         // Nor can a peer that answers OPTNEG with no milter frame at all (an SMTP server's "220 " greeting): every
         // case would fail at its own OPTNEG, each with the same untrue reason.
         if let problem = probe.problem, Self.notAMilter(problem) {
-            FileDescriptorWriter.standardError(
-                "milter-replay: the target does not speak the milter protocol (\(problem)): no case can be judged\n")
-            return ExitCodes.connectFailed
+            return stop(
+                UnreachableReport(
+                    headline: "no case can be judged",
+                    reason: "the target does not speak the milter protocol (\(problem))", suite: Self.suite,
+                    consequence: "no case was run", seconds: seconds()))
         }
         let asked = Self.describe(probe.asked, problem: probe.problem)
         let context = CaseContext(profile: configuration.profile, asked: probe.asked)
@@ -90,6 +96,32 @@ package struct ConformanceRun: Sendable {
             }
         }
         return results.contains(where: \.failsRun) ? ExitCodes.mismatch : ExitCodes.success
+    }
+
+    /// Writes the reports asked for (`--json`, `--junit`, `--report`) of a run whose milter did not start
+    /// (`--start` failed, `reason` said on standard error already), as for a milter that cannot be reached.
+    package func reportNotStarted(_ reason: String) {
+        let report = UnreachableReport(
+            headline: UnreachableReport.notStarted, reason: reason, suite: Self.suite, consequence: "no case was run",
+            seconds: 0)
+        _ = stop(report, says: false)
+    }
+
+    /// How the reports of a run that judged no case name it.
+    static let suite = "milter-replay conformance"
+
+    /// Stops a run no case of which can be judged: says why on standard error, prints the JSON document with
+    /// `unreachable` (with `--json`), and writes the JUnit and HTML reports asked for, which say so; returns 3.
+    private func stop(_ unreachable: UnreachableReport, says: Bool = true) -> Int32 {
+        let words =
+            unreachable.headline == "no case can be judged"
+            ? "\(unreachable.reason): \(unreachable.headline)" : unreachable.reason
+        if says { FileDescriptorWriter.standardError("milter-replay: \(words)\n") }
+        if json { FileDescriptorWriter.standardOutput(ConformanceJSON.unreachable(unreachable)) }
+        if let failure = unreachable.write(junit: junit, report: report, ownerOnly: false) {
+            FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+        }
+        return ExitCodes.connectFailed
     }
 
     /// Whether the probe's answer to OPTNEG was no milter frame at all: the very first bytes read give a length of

@@ -209,9 +209,10 @@ package enum SummaryMerge {
                 lateStarts: rate.lateStarts, maximumLag: .microseconds(Int64(rate.maxStartLagMs * 1000)),
                 notStarted: rate.notStarted ?? 0)
         }
-        let summary = RunSummary(
+        var summary = RunSummary(
             messages: messages, verdicts: verdicts, findings: record.findings, mismatches: record.mismatches,
             connectFailuresByReason: reasons, inputErrors: inputErrors, latencies: histogram, pacing: pacing)
+        summary.unreachable = record.unreachable
         return (summary, record.seconds)
     }
 

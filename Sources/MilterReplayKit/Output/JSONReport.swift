@@ -93,6 +93,8 @@ package enum JSONReport {
         /// What was sent from a record, with exchange reuse on; absent otherwise.
         let exchangeReuse: ExchangeReuseCounts?
         let exitCode: Int32
+        /// Why the milter could not be reached, when the run stopped before any connection opened; absent otherwise.
+        let unreachable: String?
     }
 
     /// How an open-loop run kept its schedule.
@@ -149,7 +151,7 @@ package enum JSONReport {
                     lateStarts: $0.lateStarts, notStarted: $0.notStarted, maxStartLagMs: $0.maximumLag.milliseconds,
                     keptUp: $0.keptUp)
             },
-            exchangeReuse: summary.exchangeReuse, exitCode: summary.exitCode)
+            exchangeReuse: summary.exchangeReuse, exitCode: summary.exitCode, unreachable: summary.unreachable)
         return encode(record)
     }
 

@@ -23,6 +23,9 @@ package struct RunSummary: Sendable {
     /// What was sent from a record, for a run with exchange reuse on; `nil` otherwise (and in a
     /// merged summary).
     package var exchangeReuse: ExchangeReuseCounts?
+    /// Why the milter could not be reached, for a run that stopped before any connection opened (nothing was
+    /// sent); in a merged summary, the first such run's.
+    package var unreachable: String?
 
     /// Nothing counted yet; `rate` is `--rate`, if given.
     package init(rate: Double? = nil) { pacing = rate.map(Pacing.init(requestedRate:)) }
@@ -50,6 +53,7 @@ package struct RunSummary: Sendable {
         mismatches += other.mismatches
         connectFailuresByReason.merge(other.connectFailuresByReason, uniquingKeysWith: +)
         inputErrors += other.inputErrors
+        unreachable = unreachable ?? other.unreachable
         latencies.add(other.latencies)
         switch (pacing, other.pacing) {
         case (nil, _): pacing = other.pacing
@@ -108,7 +112,7 @@ package struct RunSummary: Sendable {
 
     /// The exit code the run deserves: an input error's is a connection failure's.
     package var exitCode: Int32 {
-        if connectFailures > 0 || inputErrors > 0 { return ExitCodes.connectFailed }
+        if unreachable != nil || connectFailures > 0 || inputErrors > 0 { return ExitCodes.connectFailed }
         if !mismatches.isEmpty || findingCount > 0 { return ExitCodes.mismatch }
         return ExitCodes.success
     }

@@ -87,6 +87,7 @@ package enum TextReport {
             lines += summary.connectFailuresByReason.sorted { $0.key < $1.key }.map { "  \($0.value)  \($0.key)" }
         }
         if summary.inputErrors > 0 { lines.append("input errors: \(summary.inputErrors)") }
+        if let unreachable = summary.unreachable { lines.append("milter not reached: \(unreachable)") }
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
         if let pacing = summary.pacing { lines.append(paced(pacing)) }

@@ -12,7 +12,11 @@ final class PcapOutcomeCollector: Sendable {
     private let report: String?
     private let rows = NIOLockedValueBox([PcapHTMLReport.Row]())
 
-    init(json: Bool, quiet: Bool, report: String? = nil) {
+    /// Whether the report shows the envelope addresses in differences unredacted: it is then its owner's only.
+    private let showsValues: Bool
+
+    init(json: Bool, quiet: Bool, report: String? = nil, showsValues: Bool = false) {
+        self.showsValues = showsValues
         self.json = json
         self.quiet = quiet
         self.report = report
@@ -74,11 +78,29 @@ final class PcapOutcomeCollector: Sendable {
         if let report {
             let document = PcapHTMLReport.document(
                 summary: summary, rows: rows.withLockedValue { $0 }, seconds: seconds, context: .current())
-            if let failure = OutputPath.write(document.render(), to: report, option: "--report") {
+            if let failure = OutputPath.write(
+                document.render(), to: report, option: "--report", ownerOnly: showsValues)
+            {
                 FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
                 return ExitCodes.usage
             }
         }
         return summary.exitCode
+    }
+
+    /// Prints the JSON summary (with `--json`) of a replay that never reached the milter, its `unreachable` the
+    /// reason, and writes the HTML report asked for, which says so; returns why it could not be written.
+    func finishUnreachable(
+        _ reason: String, seconds: Double, headline: String = "the milter could not be reached"
+    ) -> String? {
+        if json {
+            var summary = self.summary.withLockedValue { $0 }
+            summary.unreachable = reason
+            FileDescriptorWriter.standardOutput(PcapReport.jsonSummary(summary, seconds: seconds) + "\n")
+        }
+        let unreachable = UnreachableReport(
+            headline: headline, reason: reason, suite: "milter-replay --pcap", consequence: "no session was replayed",
+            seconds: seconds)
+        return unreachable.write(junit: nil, report: report, ownerOnly: showsValues)
     }
 }

@@ -54,7 +54,8 @@ public struct PcapReplay: Sendable {
 
     /// Replays the capture against `address`, printing each session's outcome and the summary; returns the exit code.
     public func run(_ prepared: PreparedCapture, against address: MilterAddress) async -> Int32 {
-        let collector = PcapOutcomeCollector(json: output.json, quiet: output.quiet, report: output.report)
+        let collector = PcapOutcomeCollector(
+            json: output.json, quiet: output.quiet, report: output.report, showsValues: output.showValues)
         let start = ContinuousClock.now
         var producer: Task<Void, Never>?
         var streamed: ScriptQueue?
@@ -92,6 +93,11 @@ public struct PcapReplay: Sendable {
             // long as the pipe stays open. It stops at its next session, and reports nothing more.
             streamed?.abandon()
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
+            // The report is written all the same, saying why; the exit code stays that of the unreachable milter.
+            let seconds = Double(start.duration(to: .now).microseconds) / 1e6
+            if let failure = collector.finishUnreachable(unreachable, seconds: seconds) {
+                FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+            }
             return ExitCodes.connectFailed
         }
         let code = collector.finish(
@@ -109,6 +115,16 @@ public struct PcapReplay: Sendable {
             return EarlyExit.usage("\(capture.pcap ?? ""): no milter sessions found\(untaken)").status
         }
         return code
+    }
+
+    /// Writes the reports asked for (the `--json` summary, `--report`) of a replay whose milter did not start
+    /// (`--start` failed, `reason` said on standard error already), as for a milter that cannot be reached.
+    public func reportNotStarted(_ reason: String) {
+        let collector = PcapOutcomeCollector(
+            json: output.json, quiet: output.quiet, report: output.report, showsValues: output.showValues)
+        if let failure = collector.finishUnreachable(reason, seconds: 0, headline: UnreachableReport.notStarted) {
+            FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+        }
     }
 
     /// The error of a run that stopped at a connect failure before any session reached the milter, though one did:

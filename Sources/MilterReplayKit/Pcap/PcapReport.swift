@@ -107,6 +107,8 @@ enum PcapReport {
         let untakenReason: String?
         let sessionReuse: SessionReuseCounts?
         let truncation: String?
+        /// Why the milter could not be reached, when no session reached it; absent otherwise.
+        let unreachable: String?
     }
 
     /// A session as one JSON object.
@@ -146,6 +148,6 @@ enum PcapReport {
                     "p99": summary.latencyMilliseconds(percentile: 99), "max": summary.maximumLatencyMilliseconds,
                 ], exitCode: summary.exitCode, untakenStreams: summary.untakenStreams?.count ?? 0,
                 untakenReason: summary.untakenStreams?.reason, sessionReuse: summary.sessionReuse,
-                truncation: summary.truncation))
+                truncation: summary.truncation, unreachable: summary.unreachable))
     }
 }

@@ -14,6 +14,8 @@ struct PcapRunSummary: Sendable {
     /// How many sessions were sent from their first replay's recording (``SessionMemos``); nil
     /// when none could be (`--no-exchange-reuse`, or a capture replayed once as it is read).
     var sessionReuse: SessionReuseCounts?
+    /// Why the milter could not be reached, for a replay that stopped before any session reached it.
+    var unreachable: String?
     private(set) var notReplayable = 0
     private(set) var connectFailures = 0
     private(set) var stepsCompared = 0
@@ -58,7 +60,7 @@ struct PcapRunSummary: Sendable {
     /// 3 when the milter could not be reached, 1 when a session differs, cannot be replayed or could not be
     /// compared, else 0.
     var exitCode: Int32 {
-        if connectFailures > 0 { return ExitCodes.connectFailed }
+        if unreachable != nil || connectFailures > 0 { return ExitCodes.connectFailed }
         if different > 0 || notReplayable > 0 || notCompared > 0 || sessions == 0 { return ExitCodes.mismatch }
         return ExitCodes.success
     }

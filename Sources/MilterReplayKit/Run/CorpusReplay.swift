@@ -84,6 +84,15 @@ public struct CorpusReplay: Sendable {
             + (stopped.notSent.map { "\($0) messages not sent" } ?? "the rest of the duration was not run")
     }
 
+    /// Writes the reports asked for (the `--json` summary, `--junit`, `--report`) of a run whose milter did not
+    /// start (`--start` failed, `reason` said on standard error already), as for a milter that cannot be reached.
+    public func reportNotStarted(_ reason: String) {
+        let collector = OutcomeCollector(output: output, progress: ProgressLine(total: 0), rate: load.rate)
+        if let failure = collector.finishUnreachable(reason, seconds: 0, headline: UnreachableReport.notStarted) {
+            FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+        }
+    }
+
     /// How reports name the message built on the command line.
     static let builtName = "(command line)"
 
@@ -123,6 +132,11 @@ public struct CorpusReplay: Sendable {
         await progressTask.value
         if let unreachable = ending.unreachable {
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
+            // The reports are written all the same, saying why; the exit code stays that of the unreachable milter.
+            let seconds = Double(start.duration(to: .now).microseconds) / 1e6
+            if let failure = collector.finishUnreachable(unreachable, seconds: seconds) {
+                FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
+            }
             return ExitCodes.connectFailed
         }
         let seconds = Double(start.duration(to: ending.workEnded).microseconds) / 1e6

@@ -75,15 +75,35 @@ final class OutcomeCollector: Sendable {
         if let path = output.junit {
             let xml = JUnitReport.document(
                 outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds, showsValues: output.showValues)
-            if let failure = OutputPath.write(xml, to: path, option: "--junit") { return (summary, failure) }
+            if let failure = OutputPath.write(xml, to: path, option: "--junit", ownerOnly: output.showValues) {
+                return (summary, failure)
+            }
         }
         if let path = output.report {
             let report = LoadReport.document(
                 summary: summary, timeline: timeline.withLockedValue { $0 }, seconds: seconds, context: .current())
-            if let failure = OutputPath.write(report.render(), to: path, option: "--report") {
+            if let failure = OutputPath.write(
+                report.render(), to: path, option: "--report", ownerOnly: output.showValues)
+            {
                 return (summary, failure)
             }
         }
         return (summary, nil)
+    }
+
+    /// Prints the JSON summary (with `--json`) of a run that never reached the milter, its `unreachable` the
+    /// reason, and writes the JUnit and HTML reports asked for, which say so; returns why one could not be written.
+    func finishUnreachable(
+        _ reason: String, seconds: Double, headline: String = "the milter could not be reached"
+    ) -> String? {
+        if output.json {
+            var summary = state.withLockedValue { $0.summary }
+            summary.unreachable = reason
+            FileDescriptorWriter.standardOutput(JSONReport.summary(summary, seconds: seconds) + "\n")
+        }
+        let report = UnreachableReport(
+            headline: headline, reason: reason, suite: "milter-replay", consequence: "no message was sent",
+            seconds: seconds)
+        return report.write(junit: output.junit, report: output.report, ownerOnly: output.showValues)
     }
 }

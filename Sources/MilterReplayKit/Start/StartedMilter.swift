@@ -21,22 +21,25 @@ package struct StartedMilter: Sendable {
     /// Starts the milter, waits until `address` accepts connections, returns `body`'s exit status after
     /// stopping the milter. A milter that exits first, or is not ready in time, is reported on standard error
     /// with its exit status and the end of its output, and the status is 3 (unreachable); so is an `address`
-    /// that accepts connections before the milter is started.
-    package func run(at address: MilterAddress, _ body: () async throws -> Int32) async throws -> Int32 {
+    /// that accepts connections before the milter is started. `notStarted` is then given the reason, to write the
+    /// reports asked for.
+    package func run(
+        at address: MilterAddress, notStarted: (String) -> Void = { _ in }, _ body: () async throws -> Int32
+    ) async throws -> Int32 {
         // Whatever answers there now is not the milter about to start: the run would judge it instead, as the
         // started one failed to listen on an address in use.
         if await Self.accepts(address) {
             return Self.fail(
                 "--start: \(address) accepts connections before the milter is started: another process listens "
-                    + "there; stop it, or give --target the address the started milter listens on")
+                    + "there; stop it, or give --target the address the started milter listens on", notStarted)
         }
         let child: ChildMilter
         do { child = try ChildMilter.spawn(command) } catch {
-            return Self.fail("--start: \(error)")
+            return Self.fail("--start: \(error)", notStarted)
         }
         if let problem = await waitUntilReady(child, address: address) {
             await child.stop(grace: stopGrace)
-            return Self.fail(problem)
+            return Self.fail(problem, notStarted)
         }
         let status: Int32
         do {
@@ -97,8 +100,9 @@ package struct StartedMilter: Sendable {
         return output.isEmpty ? "; it wrote nothing" : "; its output ended with:\n  " + output
     }
 
-    private static func fail(_ message: String) -> Int32 {
+    private static func fail(_ message: String, _ notStarted: (String) -> Void) -> Int32 {
         FileDescriptorWriter.standardError("milter-replay: \(message)\n")
+        notStarted(message)
         return ExitCodes.connectFailed
     }
 }

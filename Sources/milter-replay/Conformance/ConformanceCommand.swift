@@ -92,7 +92,9 @@ struct ConformanceCommand: AsyncParsableCommand {
         let status: Int32
         if let target {
             let address = try address(target)
-            status = try await start.run(at: address) { await run.run(cases, against: address) }
+            status = try await start.run(at: address, notStarted: run.reportNotStarted) {
+                await run.run(cases, against: address)
+            }
         } else {
             status = try await TargetOptions.withMilter(at: nil) { await run.run(cases, against: $0) }
         }

@@ -115,7 +115,8 @@ struct ReplayCommand: AsyncParsableCommand {
                 capture: settings, load: load.settings, output: output.settings,
                 configuration: try target.clientConfiguration())
             let prepared = try replay.prepare()
-            throw ExitCode(try await withMilter { await replay.run(prepared, against: $0) })
+            throw ExitCode(
+                try await withMilter(notStarted: replay.reportNotStarted) { await replay.run(prepared, against: $0) })
         }
         var corpus = CorpusReplay(
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
@@ -123,13 +124,17 @@ struct ReplayCommand: AsyncParsableCommand {
         if built.buildsMessage { corpus.builtMessage = try built.message(regularOnly: true) }
         if let maxCorpusMib { corpus.maximumCorpusMiB = maxCorpusMib }
         let entries = try corpus.loadCorpus()
-        throw ExitCode(try await withMilter { await corpus.run(entries, against: $0) })
+        throw ExitCode(
+            try await withMilter(notStarted: corpus.reportNotStarted) { await corpus.run(entries, against: $0) })
     }
 
-    /// The target, with the milter started first when --start is given, or the embedded reference milter.
-    private func withMilter(_ body: (MilterAddress) async throws -> Int32) async throws -> Int32 {
+    /// The target, with the milter started first when --start is given (`notStarted` writes the reports of one
+    /// that does not start), or the embedded reference milter.
+    private func withMilter(
+        notStarted: (String) -> Void, _ body: (MilterAddress) async throws -> Int32
+    ) async throws -> Int32 {
         guard let text = target.target else { return try await target.withMilter(body) }
         let address = try target.address(text)
-        return try await start.run(at: address) { try await body(address) }
+        return try await start.run(at: address, notStarted: notStarted) { try await body(address) }
     }
 }

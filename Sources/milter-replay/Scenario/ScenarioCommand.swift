@@ -73,6 +73,9 @@ struct ScenarioCommand: AsyncParsableCommand {
         guard let address else {
             throw ExitCode(try await TargetOptions.withMilter(at: nil) { await replay.run(loaded, against: $0) })
         }
-        throw ExitCode(try await start.run(at: address) { await replay.run(loaded, against: address) })
+        throw ExitCode(
+            try await start.run(at: address, notStarted: { replay.reportNotStarted(loaded, reason: $0) }) {
+                await replay.run(loaded, against: address)
+            })
     }
 }

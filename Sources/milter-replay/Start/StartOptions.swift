@@ -24,10 +24,13 @@ struct StartOptions: ParsableArguments {
         if start != nil, target == nil { throw ValidationError("--start needs --target: where the milter listens") }
     }
 
-    /// Runs `body` against `address`, with the milter started first when `--start` is given.
-    func run(at address: MilterAddress, _ body: () async throws -> Int32) async throws -> Int32 {
+    /// Runs `body` against `address`, with the milter started first when `--start` is given; when it does not
+    /// start, `notStarted` gets the reason (said on standard error already), to write the reports asked for.
+    func run(
+        at address: MilterAddress, notStarted: (String) -> Void = { _ in }, _ body: () async throws -> Int32
+    ) async throws -> Int32 {
         guard let start else { return try await body() }
         let started = StartedMilter(command: start, readyTimeout: .milliseconds(Int64(startTimeout * 1000)))
-        return try await started.run(at: address, body)
+        return try await started.run(at: address, notStarted: notStarted, body)
     }
 }

@@ -11,6 +11,9 @@ package enum ConformanceJSON {
         let asked: String
         let cases: [Case]
         let summary: Summary
+        /// Why no case could be judged (the probe could not reach the milter, or had no answer to OPTNEG that a
+        /// milter would give); absent when the cases ran.
+        var unreachable: String?
     }
 
     struct Case: Encodable {
@@ -47,6 +50,16 @@ package enum ConformanceJSON {
                 cases: results.count, pass: counts.pass, fail: counts.fail, mustFail: results.filter(\.failsRun).count,
                 skip: counts.skip, notExercised: counts.notExercised))
         return encoded(document)
+    }
+
+    /// The document of a run no case of which could be judged: what the milter asked for is nothing, no case ran,
+    /// and `unreachable` says why.
+    static func unreachable(_ report: UnreachableReport) -> String {
+        encoded(
+            Document(
+                asked: "nothing: \(report.headline)", cases: [],
+                summary: Summary(cases: 0, pass: 0, fail: 0, mustFail: 0, skip: 0, notExercised: 0),
+                unreachable: report.reason))
     }
 
     struct List: Encodable {

@@ -60,15 +60,40 @@ public struct ScenarioReplay: Sendable {
                 FileDescriptorWriter.standardOutput(ScenarioTextReport.block(outcome, verbose: verbose) + "\n")
             }
         }
-        let seconds = Double(start.duration(to: .now).microseconds) / 1e6
+        return report(outcomes, summary: summary, seconds: Double(start.duration(to: .now).microseconds) / 1e6)
+    }
+
+    /// Writes the reports asked for (`--json`, `--junit`) of a run whose milter did not start (`--start` failed,
+    /// `reason` said on standard error already): every scenario an error with that reason, as when the milter
+    /// cannot be reached.
+    public func reportNotStarted(_ loaded: Loaded, reason: String) {
+        var summary = ScenarioSummary()
+        let outcomes = loaded.scenarios.map {
+            ScenarioOutcome(
+                name: $0.name, metadata: $0.metadata, location: $0.location,
+                status: .unreachable("the milter did not start: \(reason)"), checks: [], duration: .zero)
+        }
+        for outcome in outcomes {
+            summary.add(outcome)
+            if output.json { FileDescriptorWriter.standardOutput(ScenarioJSONReport.line(outcome) + "\n") }
+        }
+        // The scenarios' blocks would repeat on standard output what standard error said: JSON and JUnit only.
+        _ = report(outcomes, summary: summary, seconds: 0, printsSummary: output.json)
+    }
+
+    /// Prints the summary (unless `printsSummary` is false) and writes the JUnit report; returns the exit code.
+    private func report(
+        _ outcomes: [ScenarioOutcome], summary: ScenarioSummary, seconds: Double, printsSummary: Bool = true
+    ) -> Int32 {
         let text =
             output.json
             ? ScenarioJSONReport.summary(summary, seconds: seconds)
             : ScenarioTextReport.summary(summary, seconds: seconds)
-        FileDescriptorWriter.standardOutput(text + "\n")
+        if printsSummary { FileDescriptorWriter.standardOutput(text + "\n") }
         if let path = output.junit,
             let failure = OutputPath.write(
-                ScenarioJUnitReport.document(outcomes, seconds: seconds), to: path, option: "--junit")
+                ScenarioJUnitReport.document(outcomes, seconds: seconds), to: path, option: "--junit",
+                ownerOnly: options.showsValues)
         {
             FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
             return ExitCodes.usage
