@@ -1197,9 +1197,9 @@ package enum CatalogueFiles {
             ---
             id: macro.empty-packet
             description: "MACRO packets with no pairs (Postfix sends one for HELO without TLS) are accepted."
-            source: "PROTOCOL.md §G pitfall 3; Postfix src/milter/milter8.c"
+            source: "PROTOCOL.md §G pitfalls 3 and 4; Postfix src/milter/milter8.c (milter8_event writes the macros before it checks the milter's NO flags, so a milter asking NOHELO gets the packet too)"
             severity: must
-            exercises: [helo]
+            exercises: [helo, macro]
             steps:
               - connect
               - helo: client.example.test
