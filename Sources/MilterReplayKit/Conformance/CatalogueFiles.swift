@@ -1197,9 +1197,9 @@ package enum CatalogueFiles {
             ---
             id: macro.empty-packet
             description: "MACRO packets with no pairs (Postfix sends one for HELO without TLS) are accepted."
-            source: "PROTOCOL.md §G pitfall 3; Postfix src/milter/milter8.c"
+            source: "PROTOCOL.md §G pitfalls 3 and 4; Postfix src/milter/milter8.c (milter8_event writes the macros before it checks the milter's NO flags, so a milter asking NOHELO gets the packet too)"
             severity: must
-            exercises: [helo]
+            exercises: [helo, macro]
             steps:
               - connect
               - helo: client.example.test
@@ -1315,7 +1315,7 @@ package enum CatalogueFiles {
             ---
             id: session.starttls
             description: "STARTTLS after EHLO, as Postfix plays it: an ABORT outside any transaction (helo_reset), then EHLO again, its macros now carrying the TLS session ({tls_version}, {cipher}, {cipher_bits}), and a message."
-            source: "Postfix src/smtpd/smtpd.c (starttls_cmd: helo_reset, mail_reset), src/milter/milter8.c (milter8_abort); the frames checked against Postfix 3.7.11 (InteropTests PostfixStartTLSTests). should: each command alone is covered by abort.outside-transaction and session.helo-twice, this is the order a real STARTTLS session brings them in"
+            source: "Postfix src/smtpd/smtpd.c (starttls_cmd: helo_reset, mail_reset), src/milter/milter8.c (milter8_abort); the frames checked against Postfix 3.7.11 (InteropTests PostfixStartTLSTests). should: each command alone is covered by abort.outside-transaction and session.helo-twice, this is the order a real STARTTLS session brings them in. Sendmail (srvrsmtp.c) tells the milter nothing at STARTTLS: under --mta sendmail no ABORT goes and the case is not exercised"
             severity: should
             exercises: [abort, helo]
             steps:

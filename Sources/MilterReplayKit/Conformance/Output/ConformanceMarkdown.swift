@@ -12,7 +12,9 @@ package enum ConformanceMarkdown {
             command the case is about: one of those in the Exercises column. Commands after those that the \
             verdict cut short do not count. So is a case one of whose Exercises commands the MTA did not send \
             because the milter itself asked it not to (NOCONNECT, NOHELO, NOUNKNOWN, NODATA, NOHDRS, NOEOH, \
-            NOBODY, ...), unless the case is about that very flag (`event.connect-no`). Each case is a scenario (docs/scenarios.md) in \
+            NOBODY, ...), unless the case is about that very flag (`event.connect-no`) or names `macro`: the MTA \
+            sends a command's MACRO packet even when a NO flag keeps the command back (`macro.empty-packet`). \
+            Each case is a scenario (docs/scenarios.md) in \
             `conformance/AREA.yaml`, which you can read and copy; the few the scenario format cannot say (bytes before OPTNEG, a close without \
             QUIT) are built in. See [milter-replay.md](milter-replay.md#conformance) for the command.
 

@@ -37,6 +37,11 @@ package enum ExercisedCommand: String, Hashable, Sendable, CaseIterable {
     case quitNewConnection = "quit-nc"
     /// The bytes of a `raw` step.
     case raw
+    /// The MACRO packets of the other commands named: a case about them is exercised when a command of theirs
+    /// was switched off by the milter's NO flag, since the MTA sends a stage's macros all the same (Postfix
+    /// `milter8_event` writes them before it checks the milter's NO flags; Sendmail's `milter_command` sends them
+    /// "regardless of whether we send command"). A verdict that keeps the command back keeps its macros too.
+    case macro
 
     /// The word for a command the fake MTA sends; `nil` for MACRO, which goes with the command it belongs to.
     package init?(_ id: MilterCommand.ID) {

@@ -113,10 +113,12 @@ package struct ScenarioOutcome: Sendable {
     /// The first command the scenario is about that never reached the milter: one of ``ScenarioMetadata/exercises``
     /// (any command when it names none), or any command of a step with an `expect`. Commands kept back after
     /// what the case is about do not count, nor a command switched off by a NO flag the scenario's `skip-unless`
-    /// requires: then the command not going is what the scenario tests (`event.connect-no`).
+    /// requires: then the command not going is what the scenario tests (`event.connect-no`); nor, when the case
+    /// names `macro`, a command switched off by any NO flag: its MACRO packet, what the case is about, still went.
     var firstUnexercisedSubject: Unexercised? {
         unexercised.first { kept in
             if let flag = kept.flag, metadata.skipUnless.protocolFlags.contains(flag) { return false }
+            if kept.flag != nil, !kept.expected, metadata.exercises?.contains(.macro) == true { return false }
             return kept.expected || metadata.exercises?.contains(kept.command) ?? true
         }
     }

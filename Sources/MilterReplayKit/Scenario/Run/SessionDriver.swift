@@ -78,8 +78,11 @@ struct SessionDriver {
         case .helo(let name): return .records([await greet(name)])
         case .startTLS(let tls):
             let record = await connection.startTLS(tls)
-            // Nothing to report when nothing went and STARTTLS was not refused (Sendmail, or no HELO yet).
-            return .records(record.delivery == .notSent && record.smtpReply == nil ? [] : [record])
+            guard record.delivery == .notSent, record.smtpReply == nil else { return .records([record]) }
+            // Nothing to report when nothing went and STARTTLS was not refused (Sendmail, or no HELO yet); but a
+            // case about the ABORT of STARTTLS tested nothing.
+            keepBack(.abort, reason: Self.noAbortAtStartTLS)
+            return .records([])
         case .xclient(let spec): return try await xclient(spec)
         case .mail(let spec):
             await endOpenTransaction()
@@ -189,6 +192,11 @@ struct SessionDriver {
         guard !keptBack.contains(where: { $0.command == command }) else { return }
         keptBack.append(KeptBack(command: command, reason: reason, flag: flag))
     }
+
+    /// Why STARTTLS brought the milter no ABORT: Sendmail's `srvrsmtp.c` tells the milter nothing at STARTTLS,
+    /// and Postfix's `helo_reset` aborts only a session that had a HELO.
+    private static let noAbortAtStartTLS =
+        "not exercised: the MTA sent the milter no ABORT at STARTTLS (Sendmail never does, Postfix not before a HELO)"
 
     /// Why an `abort` outside a message never reached the milter: Sendmail's `milter_abort` writes only to
     /// a milter in the message (`SMFS_INMSG`).
