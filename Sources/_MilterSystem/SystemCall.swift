@@ -25,9 +25,25 @@ package enum SystemCall {
 
     /// Creates or truncates `path` for writing (mode 0644, close-on-exec), refusing a symbolic link at `path`
     /// (`O_NOFOLLOW`, `ELOOP`): a link planted under a report's name would have the program overwrite its target.
-    /// The descriptor, or -1 with `errno` set.
+    /// Opened `O_NONBLOCK`, so that a FIFO at `path` with no reader fails (`ENXIO`) rather than blocking; the
+    /// flag changes nothing for a regular file. The descriptor, or -1 with `errno` set.
     package static func createFile(_ path: String) -> Int32 {
-        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+    }
+
+    /// Whether something other than a regular file, a directory or a symbolic link is at `path` (`lstat(2)`):
+    /// a FIFO, a socket or a device, which opening for writing could block on or that is not a file to replace.
+    package static func isSpecialFile(_ path: String) -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return false }
+        let type = status.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR && type != S_IFLNK
+    }
+
+    /// Whether the open `descriptor` is a regular file (`fstat(2)`).
+    package static func isRegularFile(_ descriptor: Int32) -> Bool {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Whether `path` is itself a symbolic link (`lstat(2)`), whatever it points to, dangling or not.
@@ -59,10 +75,10 @@ package enum SystemCall {
     }
 
     /// Creates or truncates `path` for writing, readable by its owner only (mode 0600, set again on
-    /// a file that existed), refusing a symbolic link at `path` (`O_NOFOLLOW`, `ELOOP`); the
-    /// descriptor, or -1 with `errno` set.
+    /// a file that existed), refusing a symbolic link at `path` (`O_NOFOLLOW`, `ELOOP`); opened `O_NONBLOCK`, as
+    /// ``createFile(_:)``, so that a FIFO there does not block. The descriptor, or -1 with `errno` set.
     package static func createPrivateFile(_ path: String) -> Int32 {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard descriptor >= 0 else { return descriptor }
         guard fchmod(descriptor, 0o600) == 0 else {
             let failure = errno

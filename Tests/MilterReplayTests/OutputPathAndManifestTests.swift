@@ -1,4 +1,5 @@
 import Foundation
+import MilterReplayKit
 import MilterTestSupport
 import Testing
 
@@ -38,17 +39,26 @@ struct OutputPathAndManifestTests {
     }
 }
 
-/// A report that passes the check before the run and still cannot be written (`/dev/full`) is said in words
-/// after the run, exit 2.
+/// A report that cannot be written after the run is said in words, exit 2. `/dev/full`, which was the way to get
+/// one from the binary, is a device, refused before the run since a path that is not a regular file is (a FIFO
+/// there blocked the program at the end of the run).
 struct ReportWriteFailureTests {
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
-    func aWriteFailureAfterTheRunIsSaidInWords() async throws {
+    func aDeviceIsRefusedBeforeTheRun() async throws {
         let result = try await ReplayBinary.run(["--junit", "/dev/full", ReplayBinary.fixture("replay/accept.eml")])
         #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stdout.contains("messages: 1"), "the run happened: \(result.stdout)")
+        #expect(!result.stdout.contains("messages:"), "the run did not happen: \(result.stdout)")
+        #expect(result.stderr.contains("--junit /dev/full: is not a regular file"), "\(result.stderr)")
+    }
+
+    /// The directory gone by the time the report is written (checked before the run): the system's words.
+    @Test func aWriteFailureAfterTheRunIsSaidInWords() throws {
+        let directory = try Scratch.makeDirectory("report-gone")
+        let path = directory.appendingPathComponent("report.xml").path
+        Scratch.remove(directory)
         #expect(
-            result.stderr == "milter-replay: cannot write the report: --junit /dev/full: No space left on device\n",
-            "\(result.stderr)")
+            OutputPath.write("<testsuites/>\n", to: path, option: "--junit")
+                == "cannot write the report: --junit \(path): No such file or directory")
     }
 }
 
