@@ -49,6 +49,21 @@ import Testing
         #expect(result.stderr.contains("MILTER_LISTEN_FD=\"three\" is not a descriptor number"), "\(result.stderr)")
     }
 
+    /// A MILTER_READY_FD that is not a descriptor number or names one that is not open is a start-up error that
+    /// names it (as MILTER_LISTEN_FD), not ignored, which left the supervisor to time out waiting for the byte.
+    /// `fd:98` would be an error too, later: the readiness descriptor is checked first.
+    @Test(arguments: [
+        ("99", "MILTER_READY_FD=99: descriptor 99 is not open"),
+        ("four", "MILTER_READY_FD=\"four\" is not a descriptor number"),
+    ])
+    func aReadyDescriptorThatCannotBeWrittenIsAStartUpError(value: String, message: String) async throws {
+        let result = try await Self.daemon(
+            ["fd:98"],
+            environment: DaemonTests.cleanEnvironment.merging(["MILTER_READY_FD": value]) { $1 })
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
     /// A descriptor that is not open, or open on a file rather than a listening socket, named as an address
     /// or in MILTER_LISTEN_FD.
     @Test(arguments: [

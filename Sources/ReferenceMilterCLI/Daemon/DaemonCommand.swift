@@ -23,7 +23,8 @@ struct DaemonCommand: AsyncParsableCommand {
         (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
         default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
         (LISTEN_FDS and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
-        to the descriptor named by MILTER_READY_FD and sends READY=1 to NOTIFY_SOCKET.
+        to the descriptor named by MILTER_READY_FD (one not open for writing is a start-up error) and sends \
+        READY=1 to NOTIFY_SOCKET.
         """
 
     @Argument(help: "Where to listen (default: 127.0.0.1:7044).")
@@ -128,6 +129,9 @@ struct DaemonCommand: AsyncParsableCommand {
         DescriptorLimit.raiseSoftToHard()
         // Read before the server configuration takes the variable from the environment.
         let handedOver = InheritedSocket.isHandedOver
+        // A MILTER_READY_FD that cannot be written is a start-up error, as a bad MILTER_LISTEN_FD is.
+        let readyDescriptor: Int32?
+        do { readyDescriptor = try ReadinessPipe.takeFromEnvironment() } catch { throw CLIError.usage("\(error)") }
         let configuration = try serverConfiguration(milter.server, unraisedConnectionLimit: unraisedConnectionLimit)
         // The server's event loops, and those of the metrics endpoint (SwiftNIO's shared group, one per core):
         // SwiftNIO ends the process when a loop cannot get its descriptors.
@@ -153,7 +157,8 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let server = MilterServer(classifier: classifier, configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ReadyReportingServer(server: server)), .init(service: reloader),
+            .init(service: ReadyReportingServer(server: server, readyDescriptor: readyDescriptor)),
+            .init(service: reloader),
             .init(service: stop, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if let endpoint { services.append(.init(service: endpoint)) }

@@ -7,11 +7,13 @@ import ServiceLifecycle
 /// the readiness pipe (`MILTER_READY_FD`) and `NOTIFY_SOCKET`.
 struct ReadyReportingServer: Service {
     let server: MilterServer
+    /// The readiness pipe's descriptor (`MILTER_READY_FD`), checked at start-up; nil without one.
+    let readyDescriptor: Int32?
 
     func run() async throws {
         // A socket that cannot be had is a start-up error: exit 2, with the address named.
         do { try await server.start() } catch let error as ServerError { throw CLIError.usage("\(error)") }
-        if let ready = ReadinessPipe.takeFromEnvironment() { ReadinessPipe.signal(ready) }
+        if let ready = readyDescriptor { ReadinessPipe.signal(ready) }
         SystemdNotifier.fromEnvironment()?.send("READY=1")
         try await server.run()
     }
