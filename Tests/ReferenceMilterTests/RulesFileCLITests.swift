@@ -88,6 +88,21 @@ import Testing
         #expect(odd.stdout == "\(directory.path)/odd\\x1B]0;x\\x07.txt: OK (2 rules)\n", "\(odd.stdout)")
     }
 
+    /// A file without a rule (empty, or comments only) loads, exit 0, but with a warning on standard error.
+    @Test(arguments: ["", "# nothing yet\n\n"])
+    func aFileWithNoRulesLoadsWithAWarning(text: String) async throws {
+        let directory = try Scratch.makeDirectory("rules")
+        defer { Scratch.remove(directory) }
+        let rules = try Self.file(text, in: directory)
+        let result = try await Self.run(["check-config", rules])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "\(rules): OK (0 rules)\n")
+        #expect(result.stderr.contains("\(rules): warning: the file has no rules"), "\(result.stderr)")
+        // One rule: no warning.
+        let one = try await Self.run(["check-config", try Self.file("always => accept\n", in: directory)])
+        #expect(one.stderr.isEmpty, "\(one.stderr)")
+    }
+
     @Test(arguments: [["check-config"], ["check-config", "x", "--print-builtin"]])
     func checkConfigTakesAFileOrPrintBuiltin(arguments: [String]) async throws {
         let result = try await Self.run(arguments)

@@ -13,7 +13,8 @@ struct CheckConfigCommand: ParsableCommand {
             commandName: "check-config",
             abstract: "Check a configuration (rules) file, or print the built-in one.",
             discussion: """
-                Exit status: 0 the file loads; 2 it does not (the error names the file, line and column), or a \
+                Exit status: 0 the file loads (a file with no rules loads, with a warning on standard error); 2 it \
+                does not (the error names the file, line and column), or a \
                 usage error. With --print-builtin, prints the rules used when no --config is given (exit 0).
                 """,
             shouldDisplay: milter.takesConfigurationFile || milter.builtInConfiguration != nil)
@@ -43,6 +44,14 @@ struct CheckConfigCommand: ParsableCommand {
             " (\($0.rules.count) rule\($0.rules.count == 1 ? "" : "s"))"
         }
         // The name as the errors print it: an escape sequence in it does not reach the terminal.
-        print("\(TerminalText.escapingControls(file, keepingLineFeeds: false)): OK\(rules ?? "")")
+        let name = TerminalText.escapingControls(file, keepingLineFeeds: false)
+        print("\(name): OK\(rules ?? "")")
+        // Loads, but most likely not what was meant (a wrong or truncated file): said, the exit status still 0.
+        if let classifier = classifier as? RulesClassifier, classifier.rules.isEmpty {
+            MilterCommandLine.printError("\(name): warning: \(Self.noRules)")
+        }
     }
+
+    /// The warning for a rules file without a rule, here and at daemon start.
+    static let noRules = "the file has no rules: every message is accepted (no rule decided)"
 }

@@ -140,7 +140,11 @@ struct DaemonCommand: AsyncParsableCommand {
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(
             logger: logger, waitingForPort: handedOver ? .seconds(metricsWait ?? 60) : nil)
-        let classifier = ReloadableClassifier(try classification.classifier())
+        let loaded = try classification.classifier()
+        if let rules = loaded as? RulesClassifier, rules.rules.isEmpty {
+            logger.warning("\(classification.config ?? "the built-in rules"): \(CheckConfigCommand.noRules)")
+        }
+        let classifier = ReloadableClassifier(loaded)
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
             load: { try milter.classifier(configPath: $0) }, logger: logger)
