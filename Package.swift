@@ -47,7 +47,9 @@ let package = Package(
         // the client and the server; text only, no sockets. Not a product.
         .target(name: "_MilterAddress"),
         // What both command lines share: numeric option checks, the SMTP client options; not a product.
-        .target(name: "_MilterCommandLine", dependencies: ["MilterClient", "_MilterSystem", argumentParser]),
+        .target(
+            name: "_MilterCommandLine",
+            dependencies: ["MilterClient", "_MilterAddress", "_MilterSystem", argumentParser]),
         // The codec: no sockets, no files.
         .target(
             name: "MilterProtocol",

@@ -28,6 +28,7 @@ import Testing
         ("subject contains \"x\" => reject \"451 4.7.1 later\"", "line 1, column 32: reject takes a 5xx reply code"),
         ("subjet contains \"x\" => reject", "line 1, column 1: unknown field 'subjet'"),
         ("always => add-header \"\" \"y\", accept", "line 1, column 22: a header name cannot be empty"),
+        ("always => add-recipient \"<a b@c>\", accept", "line 1, column 25: not one envelope address"),
         (
             "always => accept\nalways => add-header \"X-A\" \"x\\n \", accept",
             "line 2, column 28: a line break in a header value must be followed by a space or a tab (a fold)"

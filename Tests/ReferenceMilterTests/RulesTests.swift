@@ -130,6 +130,30 @@ import Testing
         #expect(throws: RuleParseError.self) { try RuleParser.parse(text) }
     }
 
+    /// An address must be one envelope address, as milter-replay's `--rcpt` checks it: no white space outside quotes,
+    /// no display name, no stray angle bracket; only the sender may be empty. The error does not repeat it.
+    @Test(arguments: [
+        #"always => add-recipient "<a b@c>", accept"#, #"always => add-recipient "a b@c", accept"#,
+        #"always => delete-recipient "Bob <b@c>", accept"#, #"always => change-sender "<a@b", accept"#,
+        #"always => add-recipient "<>", accept"#, #"always => delete-recipient "", accept"#,
+    ])
+    func anAddressThatIsNotOneEnvelopeAddressIsRefused(text: String) {
+        let error = #expect(throws: RuleParseError.self) { try RuleParser.parse(text) }
+        #expect(error?.description.contains("not one envelope address") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("b@c") == false)
+    }
+
+    @Test func envelopeAddressesThatAreOneAddressAreFine() throws {
+        let rules = try RuleParser.parse(
+            #"always => add-recipient "<a@b>", add-recipient "\"a b\"@c", delete-recipient "d@e", change-sender "<>", accept"#
+        )
+        #expect(
+            rules.first?.modifications == [
+                .addRecipient("<a@b>", arguments: nil), .addRecipient("\"a b\"@c", arguments: nil),
+                .deleteRecipient("d@e"), .changeSender("<>", arguments: nil),
+            ])
+    }
+
     @Test func foldedHeaderValuesAndTabsAreFine() throws {
         let rules = try RuleParser.parse(
             #"always => add-header "X-A" "line1\n\tline2", add-header "X-T" "a\tb", add-header "X-B" "a\n \n\tb", accept"#

@@ -1,4 +1,5 @@
 import MilterProtocol
+import _MilterAddress
 
 /// Reads one action of a rule: a verdict, a modification, or `reason`.
 enum RuleActions {
@@ -45,11 +46,13 @@ enum RuleActions {
         case "delete-header":
             return .deleteHeader(name: try reader.headerName(), occurrence: try occurrence(&reader))
         case "add-recipient":
-            return .addRecipient(try address(&reader), arguments: try reader.optionalString().map(oneLineArguments))
+            return .addRecipient(
+                try address(&reader, allowingNull: false), arguments: try reader.optionalString().map(oneLineArguments))
         case "delete-recipient":
-            return .deleteRecipient(try address(&reader))
+            return .deleteRecipient(try address(&reader, allowingNull: false))
         case "change-sender":
-            return .changeSender(try address(&reader), arguments: try reader.optionalString().map(oneLineArguments))
+            return .changeSender(
+                try address(&reader, allowingNull: true), arguments: try reader.optionalString().map(oneLineArguments))
         case "replace-body":
             let text = try reader.text("the new body").replacing("\n", with: "\r\n")
             return .replaceBody(Array(text.utf8))
@@ -74,9 +77,18 @@ enum RuleActions {
         return value
     }
 
-    /// An envelope address: one line.
-    private static func address(_ reader: inout TokenReader) throws(RuleParseError) -> String {
-        try oneLine(reader.text("an address"), "an address")
+    /// An envelope address: one line, and one address an MTA could send in MAIL or RCPT, checked as milter-replay's
+    /// `--from` and `--rcpt` are (``EnvelopeAddressSyntax``): `"<a b@c>"` would reach the MTA as a broken command.
+    /// Empty (`<>`) only for the sender. The error does not repeat the address.
+    private static func address(_ reader: inout TokenReader, allowingNull: Bool) throws(RuleParseError) -> String {
+        let text = try oneLine(reader.text("an address"), "an address")
+        guard EnvelopeAddressSyntax.isEnvelopeAddress(text, allowingNull: allowingNull) else {
+            throw RuleParseError(
+                line: 0,
+                message: "not one envelope address (bare or in angle brackets, no white space outside quotes, "
+                    + "no display name\(allowingNull ? "" : ", not empty"))")
+        }
+        return text
     }
 
     private static func oneLineArguments(_ text: String) throws(RuleParseError) -> String {
