@@ -58,6 +58,22 @@ struct ExportedEnvelopeTests {
         #expect(error.description == "m.eml: \(name) must hold one envelope address, then any ESMTP arguments")
     }
 
+    /// The message number is padded to the width of its session's message count (12 in stream 0, 2 and 1 in the
+    /// others), so that the names sort in the messages' order: `message-01` ... `message-12`, not `message-1`,
+    /// `message-10`, `message-11`.
+    @Test func exportedFileNamesArePaddedSoTheySort() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let capture = ReplayBinary.fixture("pcap/postfix-cmilter-lo.pcap")
+        let export = try await ReplayBinary.run(["--pcap", capture, "--export-eml", directory.path])
+        #expect(export.status == 0, "\(export.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        let streamZero = (1...12).map { "stream-0-message-\($0 < 10 ? "0" : "")\($0).eml" }
+        #expect(
+            names == streamZero + ["stream-1-message-1.eml", "stream-1-message-2.eml", "stream-3-message-1.eml"],
+            "\(names)")
+    }
+
     /// The reviewer's case: a message of the cmilter capture whose envelope names a recipient no header names.
     @Test func anExportedMessageReplaysWithItsRecordedEnvelope() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")

@@ -65,7 +65,7 @@ struct ReportWriteFailureTests {
 /// `--export-eml DIR` whose parent does not exist fails before the capture is read, in words; a symbolic link under
 /// an exported file's name is not written through.
 struct ExportDirectoryTests {
-    /// The file names are predictable (`stream-0-message-1.eml`): a link planted under one in a shared directory
+    /// The file names are predictable (`stream-0-message-01.eml`): a link planted under one in a shared directory
     /// had its target, anywhere, overwritten with the message.
     @Test func aSymbolicLinkUnderAnExportedNameIsNotWrittenThrough() async throws {
         let directory = try Scratch.makeDirectory("export-link")
@@ -74,11 +74,12 @@ struct ExportDirectoryTests {
         try TemporaryFile.write(Array("keep".utf8), to: target)
         let out = directory.appendingPathComponent("out").path
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false)
-        try FileManager.default.createSymbolicLink(atPath: out + "/stream-0-message-1.eml", withDestinationPath: target)
+        try FileManager.default.createSymbolicLink(
+            atPath: out + "/stream-0-message-01.eml", withDestinationPath: target)
         let capture = ReplayBinary.fixture("pcap/postfix-cmilter-lo.pcap")
         let result = try await ReplayBinary.run(["--pcap", capture, "--export-eml", out])
         #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
-        #expect(result.stderr.contains("cannot write \(out)/stream-0-message-1.eml"), "\(result.stderr)")
+        #expect(result.stderr.contains("cannot write \(out)/stream-0-message-01.eml"), "\(result.stderr)")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
     }
 

@@ -12,8 +12,16 @@ public struct ExportedMessage: Sendable {
     /// False when frames of the message were cut or missing; the file then says so in `X-Capture-Incomplete`.
     public var isComplete: Bool
 
-    /// `stream-3-message-1.eml`.
-    public var fileName: String { "stream-\(stream.index)-message-\(index).eml" }
+    /// How many messages its session has: the message number in ``fileName`` is padded with zeros to its width.
+    public var sessionMessageCount: Int = 1
+
+    /// `stream-3-message-1.eml`; `stream-3-message-01.eml` in a session of 10 to 99 messages, so that the names of
+    /// a session's messages sort in their order.
+    public var fileName: String {
+        let number = String(index)
+        let padding = String(repeating: "0", count: max(0, String(sessionMessageCount).count - number.count))
+        return "stream-\(stream.index)-message-\(padding)\(number).eml"
+    }
 }
 
 /// Rebuilds each message that reached end-of-message in a session: the envelope becomes `X-Envelope-From`
@@ -32,7 +40,7 @@ public enum EMLExporter {
         return state.finished.enumerated().map { index, builder in
             ExportedMessage(
                 stream: session.info.stream, index: index + 1, bytes: builder.render(),
-                isComplete: builder.isComplete)
+                isComplete: builder.isComplete, sessionMessageCount: state.finished.count)
         }
     }
 }
