@@ -44,8 +44,9 @@ let package = Package(
         // The small POSIX helpers (file descriptor writes, the C library) shared by the targets below; not a product.
         .target(name: "_MilterSystem"),
         // The one parser of milter address spellings (`inet:PORT@HOST`, `[::1]:PORT`, `unix:`…), shared by
-        // the client and the server; text only, no sockets. Not a product.
-        .target(name: "_MilterAddress"),
+        // the client and the server; text only, no sockets. Not a product. IPv4 text is read by MailMessage's
+        // IPAddress, the one IPv4 parser.
+        .target(name: "_MilterAddress", dependencies: ["MailMessage"]),
         // What both command lines share: numeric option checks, the SMTP client options; not a product.
         .target(
             name: "_MilterCommandLine",
@@ -155,15 +156,19 @@ let package = Package(
         .testTarget(
             name: "ReferenceMilterCLITests",
             dependencies: [
-                "ReferenceMilterCLI", "MilterClient", "MilterProtocol", "MailMessage", "MilterTestSupport",
-                "_MilterCommandLine", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "ReferenceMilterCLI", "ReferenceMilter", "MilterClient", "MilterProtocol", "MailMessage",
+                "MilterTestSupport", "_MilterCommandLine", log,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "InteropTests",
             dependencies: [
                 "MilterClient", "ReferenceMilter", "MilterCapture", "MailMessage", "MilterTestSupport", "MilterDNS",
-                "milter-replay", "reference-milter",
+                "milter-replay", "reference-milter", "reload-proxy",
             ] + nio
         ),
         // milter-replay's logic through MilterReplayKit; the executable is built for the test that runs it.

@@ -14,6 +14,10 @@ import _MilterSystem
 /// with an error) or a failure to run, for every subcommand.
 public enum MilterCommandLine {
     /// Parses the arguments, runs the subcommand and exits with its status.
+    ///
+    /// Prefer ``launch(_:arguments:)`` from a synchronous `main.swift`: awaiting this from an `async`
+    /// top-level `main` hands the main thread to libdispatch, whose cleanup for it needs a file descriptor
+    /// and traps without one.
     public static func main(
         _ configuration: MilterConfiguration, arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) async -> Never {
@@ -23,8 +27,11 @@ public enum MilterCommandLine {
 
     /// Parses the arguments and runs the subcommand; returns the exit status.
     static func run(arguments: [String]) async -> Int32 {
+        // An error thrown by a command that parsed (`test --body @DIR`) is said without the root command's usage.
+        var parsed = false
         do {
             var command = try MilterRootCommand.parseAsRoot(arguments)
+            parsed = true
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -38,7 +45,9 @@ public enum MilterCommandLine {
             return code.rawValue
         } catch {
             let status = MilterRootCommand.exitCode(for: error)
-            let message = MilterRootCommand.fullMessage(for: error)
+            let message =
+                parsed && status == .validationFailure
+                ? "Error: \(MilterRootCommand.message(for: error))" : MilterRootCommand.fullMessage(for: error)
             if status == .success {
                 let asksForHelp = arguments.contains { ["-h", "--help", "help"].contains($0) }
                 let milter = CLIContext.configuration

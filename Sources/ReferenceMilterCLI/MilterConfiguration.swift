@@ -2,16 +2,14 @@ import Logging
 import NIOConcurrencyHelpers
 import ReferenceMilter
 
-/// What a milter binary hands to ``MilterCommandLine/main(_:arguments:)``: srmilter's `Config`.
+/// What a milter binary hands to ``MilterCommandLine/launch(_:arguments:)`` (or the async
+/// ``MilterCommandLine/main(_:arguments:)``): srmilter's `Config`.
 ///
 /// ```swift
+/// // main.swift
 /// import ReferenceMilterCLI  // brings ReferenceMilter along
 ///
-/// @main struct MyMilter {
-///     static func main() async {
-///         await MilterCommandLine.main(MilterConfiguration(name: "my-milter", classifier: MyClassifier()))
-///     }
-/// }
+/// MilterCommandLine.launch(MilterConfiguration(name: "my-milter", classifier: MyClassifier()))
 /// ```
 public struct MilterConfiguration: Sendable {
     /// The binary's name, used in help and logs.
@@ -63,7 +61,8 @@ public struct MilterConfiguration: Sendable {
     }
 }
 
-/// The configuration of the running command line, set once by ``MilterCommandLine/main(_:arguments:)``.
+/// The configuration of the running command line, set once by ``MilterCommandLine/launch(_:arguments:)`` or
+/// ``MilterCommandLine/main(_:arguments:)``.
 enum CLIContext {
     private static let box = NIOLockedValueBox<MilterConfiguration?>(nil)
 

@@ -1,3 +1,5 @@
+import MailMessage
+
 /// The one parser of milter address spellings, shared by the client (`MilterAddress`, milter-replay)
 /// and the server (`ListenAddress`, `reference-milter daemon`), so that both accept the same text.
 ///
@@ -9,7 +11,8 @@
 /// | `inet:PORT@HOST`, `inet6:PORT@HOST` | Sendmail `X` option syntax |
 /// | `unix:/path`, `local:/path`, `/path` | a unix-domain socket |
 ///
-/// Text only: no sockets, no name resolution.
+/// Text only: no sockets, no name resolution. A host that getaddrinfo would read as a number (digits, dots,
+/// `0x` hex) must be a dotted quad of decimal numbers without leading zeros.
 package enum AddressSyntax: Hashable, Sendable {
     /// A TCP endpoint; `host` carries no brackets.
     case inet(host: String, port: Int)
@@ -43,10 +46,25 @@ package enum AddressSyntax: Hashable, Sendable {
         guard !host.isEmpty else { throw Failure(reason: "the host is empty") }
         // A space pasted with the address (` 127.0.0.1:7044`) is no part of any host name.
         guard !host.contains(where: \.isWhitespace) else { throw Failure(reason: "the host contains white space") }
+        // getaddrinfo reads numbers as inet_aton does: `010.0.0.1` is octal, 8.0.0.1, and `127.1` is 127.0.0.1.
+        guard !isNumeric(host) || IPAddress(parsing: host)?.isIPv4 == true else {
+            throw Failure(
+                reason: "the host is no IPv4 address: write four decimal numbers 0-255 without leading zeros "
+                    + "(010 would be read as octal)")
+        }
         guard let port = Int(portText), ports.contains(port) else {
             throw Failure(reason: "the port must be a number from \(ports.lowerBound) to \(ports.upperBound)")
         }
         return .inet(host: host, port: port)
+    }
+
+    /// A host whose every dot-separated label is a decimal or `0x` hexadecimal number, as inet_aton reads one.
+    private static func isNumeric(_ host: String) -> Bool {
+        host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            let lowered = label.lowercased()
+            if lowered.hasPrefix("0x") { return lowered.dropFirst(2).allSatisfy(\.isHexDigit) }
+            return !label.isEmpty && label.allSatisfy { ("0"..."9").contains($0) }
+        }
     }
 
     private static func unixPath(_ text: String) -> String? {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MilterProtocol
 import _MilterSystem
 
 /// `--header NAME:VALUE` and `--body TEXT|@FILE`: a message built on the command line instead of read from a
@@ -28,7 +29,12 @@ package struct MessageOptions: ParsableArguments {
             guard name.count < header.count, !name.isEmpty,
                 name.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) })
             else {
-                throw ValidationError("--header takes NAME:VALUE, a field name without spaces; got '\(header)'")
+                // The value is personal data: only its shape is shown (`Subject secret` reads `xxxxxxx xxxxxx`).
+                let shown =
+                    name.count < header.count
+                    ? String(name) + ":" + Redaction.excerpt(header.utf8.dropFirst(name.utf8.count + 1))
+                    : Redaction.excerpt(header.utf8)
+                throw ValidationError("--header takes NAME:VALUE, a field name without spaces; got '\(shown)'")
             }
         }
     }

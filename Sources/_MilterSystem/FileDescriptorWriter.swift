@@ -28,10 +28,10 @@ package struct FileDescriptorWriter {
         }
     }
 
-    /// Writes `text` to standard output; a failure is dropped, as `print` drops it.
+    /// Writes `text` to standard output through ``StandardOutput``, which keeps the first failure for the command
+    /// to say at its end.
     package static func standardOutput(_ text: String) {
-        var writer = FileDescriptorWriter(descriptor: 1)
-        writer.write(Array(text.utf8))
+        StandardOutput.write(Array(text.utf8))
     }
 
     /// Writes `text` to standard error; a failure is dropped.

@@ -1,5 +1,7 @@
 // The reference milter: the ReferenceMilter library's CLI with the rules classifier.
 // `reference-milter daemon [ADDRESS] [--config RULES]`, `test FILE.eml`, `dump FILE.eml`, `check-config RULES`.
+// Synchronous (no `await`), so that the main thread stays out of libdispatch's exit cleanup (see
+// MilterCommandLine.launch(_:arguments:)).
 import ReferenceMilterCLI
 
 let configuration = MilterConfiguration(
@@ -7,4 +9,4 @@ let configuration = MilterConfiguration(
     classifier: RulesClassifier.default,
     loadClassifier: { path in try RulesClassifier(text: ConfigurationFile.text(atPath: path)) },
     builtInConfiguration: RulesClassifier.defaultRulesText)
-await MilterCommandLine.main(configuration)
+MilterCommandLine.launch(configuration)

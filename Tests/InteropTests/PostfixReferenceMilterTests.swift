@@ -35,6 +35,11 @@ struct PostfixReferenceMilterTests {
             #expect(result.final?.code == 250)
             let relayed = try #require(try await postfix.delivered(count: 1).first)
             #expect(relayed.header(named: "X-Reference-Milter") == "checked")
+            // HDR_LEADSPC agreed: the value brings the one space after the colon, and Postfix adds none.
+            let line = relayed.raw.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").first {
+                $0.hasPrefix("X-Reference-Milter:")
+            }
+            #expect(line == "X-Reference-Milter: checked", "\(relayed.raw)")
             #expect(relayed.rcptTo == ["<b@example.org>"])
         }
     }

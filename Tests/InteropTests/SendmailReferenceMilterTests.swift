@@ -28,6 +28,10 @@ struct SendmailReferenceMilterTests {
                 let delivered = try await sendmail.delivered(count: 1)
                 #expect(delivered.count == 1)
                 #expect(delivered.first?.header(named: "X-Rules-File") == "sendmail")
+                // HDR_LEADSPC agreed: the value brings the one space after the colon, and Sendmail adds none.
+                let raw = delivered.first?.raw.replacingOccurrences(of: "\r\n", with: "\n") ?? ""
+                let line = raw.split(separator: "\n").first { $0.hasPrefix("X-Rules-File:") }
+                #expect(line == "X-Rules-File: sendmail", "\(raw)")
                 #expect(delivered.first?.header(named: "Subject") == "hello")
             }
         }

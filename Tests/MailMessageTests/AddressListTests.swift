@@ -45,6 +45,57 @@ struct AddressListTests {
         #expect(AddressList(parsing: testCase.input).mailboxes == testCase.expected)
     }
 
+    /// With the comma missing between two mailboxes, the second keeps its name (the words between the
+    /// first `>` and the next `<` were dropped) and a bare address after `>` is not lost.
+    static let missingCommaCases: [Case] = [
+        Case(#""A" <a@example.com> "B" <b@example.com>"#, [("A", "a@example.com"), ("B", "b@example.com")]),
+        Case("Ann <a@example.com> Bob Lee <b@example.com>", [("Ann", "a@example.com"), ("Bob Lee", "b@example.com")]),
+        Case("<a@example.com> b@example.com", [("", "a@example.com"), ("", "b@example.com")]),
+        Case("<a@example.com> <b@example.com>", [("", "a@example.com"), ("", "b@example.com")]),
+        Case("Ann <a@example.com> junk", [("Ann", "a@example.com")]),
+        Case("Ann <a@example.com> (comment), b@example.com", [("Ann", "a@example.com"), ("", "b@example.com")]),
+        Case("a@example.com b@example.com", [("", "a@example.com"), ("", "b@example.com")]),
+        Case(
+            "a@example.com b@example.com, c@example.com",
+            [("", "a@example.com"), ("", "b@example.com"), ("", "c@example.com")]),
+        Case("a@example.com (Ann) b@example.com", [("Ann", "a@example.com"), ("", "b@example.com")]),
+        Case(
+            "<a@example.com> b@example.com c@example.com",
+            [("", "a@example.com"), ("", "b@example.com"), ("", "c@example.com")]),
+        Case("a @ example . com", [("", "a@example.com")]),
+        Case("a@example.com junk", [("", "a@example.com")]),
+    ]
+
+    /// A `<` inside angle brackets is no part of the address: `A <<a@x>>` gave the address `<a@x`.
+    @Test func doubledAngleBracketsHoldTheAddress() {
+        #expect(AddressList(parsing: "A <<a@example.com>>").mailboxes == [Mailbox(name: "A", address: "a@example.com")])
+        #expect(AddressList(parsing: "<<<a@example.com>").mailboxes == [Mailbox(address: "a@example.com")])
+    }
+
+    /// A quoted local part that is a dot-atom loses its quotes, as one without dots did: `"john.doe"@x`
+    /// is `john.doe@x` (RFC 5321 section 4.1.2), so that it compares equal with the unquoted form; it kept
+    /// them because of the dot. Python's email package reads it so too.
+    static let quotingCases: [Case] = [
+        Case(#""john.doe"@example.com"#, [("", "john.doe@example.com")]),
+        Case(#""a.b.c"@example.com"#, [("", "a.b.c@example.com")]),
+        Case(#""a..b"@example.com"#, [("", #""a..b"@example.com"#)]),
+        Case(#"".a"@example.com"#, [("", #"".a"@example.com"#)]),
+        Case(#""a."@example.com"#, [("", #""a."@example.com"#)]),
+        Case(#""a b"@example.com"#, [("", #""a b"@example.com"#)]),
+        Case(#""a@b"@example.com"#, [("", #""a@b"@example.com"#)]),
+        Case(#""ünï.code"@example.com"#, [("", "ünï.code@example.com")]),
+    ]
+
+    @Test(arguments: quotingCases)
+    func quotesStayOnlyWhereTheyAreNeeded(_ testCase: Case) {
+        #expect(AddressList(parsing: testCase.input).mailboxes == testCase.expected)
+    }
+
+    @Test(arguments: missingCommaCases)
+    func missingCommaBetweenMailboxes(_ testCase: Case) {
+        #expect(AddressList(parsing: testCase.input).mailboxes == testCase.expected)
+    }
+
     @Test func groupsAreKept() {
         let list = AddressList(parsing: "Team: a@x.org, b@x.org;, c@y.org")
         #expect(list.entries.count == 2)

@@ -25,6 +25,8 @@ struct DateTests {
         ("Thu, 1 Jan 1970 00:00:00 +0000", 0),
         ("Fri, 13 Feb 2009 23:31:30 +0000", 1_234_567_890),
         ("Wed, 29 Feb 2000 12:00:00 +0000", 951_825_600),
+        ("Thu, 29 Feb 2024 00:00:00 +0000", 1_709_164_800),
+        ("Tue, 31 Dec 2024 00:00:00 +0000", 1_735_603_200),
     ]
 
     @Test(arguments: cases)
@@ -34,6 +36,17 @@ struct DateTests {
 
     @Test(arguments: ["", "not a date", "Tue, 32 Jan 2024 03:04:05 +0000", "Tue, 2 Foo 2024 25:00:00", "12:00"])
     func rejects(_ text: String) {
+        #expect(MailDate(parsing: text) == nil)
+    }
+
+    /// A day past the end of its month is no date (it was read as a day of the next month); Python's
+    /// email.utils rejects these too.
+    @Test(arguments: [
+        "Thu, 31 Feb 2024 03:04:05 +0000", "Fri, 30 Feb 2024 03:04:05 +0000", "Wed, 29 Feb 2023 03:04:05 +0000",
+        "Mon, 29 Feb 1900 03:04:05 +0000", "Tue, 31 Apr 2024 03:04:05 +0000", "31 Jun 2024 00:00:00 +0000",
+        "2024-09-31T00:00:00Z", "31 Nov 2024 00:00 +0000",
+    ])
+    func rejectsDaysPastTheEndOfTheMonth(_ text: String) {
         #expect(MailDate(parsing: text) == nil)
     }
 

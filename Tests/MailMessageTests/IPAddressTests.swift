@@ -26,6 +26,34 @@ struct IPAddressTests {
                 + [1])
     }
 
+    /// An embedded IPv4 address may only end an IPv6 address (RFC 4291 section 2.2): `1.2.3.4::5` was read
+    /// as 102:304::5. Python's ipaddress refuses these too, and reads the accepted ones alike.
+    @Test(arguments: ["1.2.3.4::", "1.2.3.4::5", "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "2001:db8::1.2.3.4.5", "1:::2"])
+    func anEmbeddedIPv4AddressOnlyEndsAnIPv6Address(_ text: String) {
+        #expect(IPAddress(parsing: text) == nil)
+    }
+
+    /// `010.1.1.1` is 10.1.1.1 read as decimal but 8.1.1.1 to inet_aton: ambiguous, so refused, as by Python's
+    /// ipaddress (since 3.9.5) and inet_pton. It was read as decimal.
+    @Test(arguments: ["010.1.1.1", "1.2.3.04", "00.1.1.1", "192.168.001.1", "::ffff:010.1.1.1", "[IPv6:::1.02.3.4]"])
+    func aNumberWithALeadingZeroIsRefused(_ text: String) {
+        #expect(IPAddress(parsing: text) == nil)
+    }
+
+    @Test func zeroAloneIsANumber() {
+        #expect(IPAddress(parsing: "0.0.0.0") == .v4(0))
+        #expect(IPAddress(parsing: "10.0.100.0") == .v4(0x0A00_6400))
+    }
+
+    @Test(arguments: [
+        ("::1.2.3.4", "::102:304"), ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
+        ("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0"),
+        ("::1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7"), ("1::", "1::"),
+    ])
+    func embeddedAndCompressedFormsAsPythonReadsThem(_ text: String, _ expected: String) {
+        #expect(IPAddress(parsing: text)?.description == expected)
+    }
+
     @Test func ordersIPv4FirstThenByValue() {
         let sorted: [IPAddress] = [.v6(1, 0), .v4(2), .v6(0, 5), .v4(1)].sorted()
         #expect(sorted == [.v4(1), .v4(2), .v6(0, 5), .v6(1, 0)])

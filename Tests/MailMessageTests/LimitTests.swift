@@ -114,6 +114,27 @@ struct LimitTests {
         #expect(message.to.count == 50_000)
     }
 
+    /// A long run of spaces in a quoted-printable body is read once. Each space looked ahead to the end of
+    /// its run to see whether a line break followed, so 100,000 spaces took minutes: any sender could
+    /// stall a milter that read the text of a part. (The limit stops the test where the bug made it hang.)
+    @Test(.timeLimit(.minutes(1))) func longSpaceRunsInQuotedPrintableStayLinear() {
+        let run = [UInt8](repeating: 0x20, count: 130_000)
+        let body = Array("a".utf8) + run + Array("b\r\nc".utf8) + run + Array("\r\nd=\r\ne".utf8) + run
+        #expect(QuotedPrintable.decode(body[...]) == Array("a".utf8) + run + Array("b\r\nc\r\nde".utf8))
+    }
+
+    /// A Received field with tens of thousands of distinct IP literals is scanned in linear time: each
+    /// address was compared with every one found before it.
+    @Test(.timeLimit(.minutes(1))) func manyIPLiteralsInAReceivedFieldStayLinear() {
+        let count = 30_000
+        var value = "from client.example ("
+        for index in 0..<count { value += "10.\(index / 65_536).\(index / 256 % 256).\(index % 256) " }
+        value += "10.0.0.0) by mx.example"
+        let received = ReceivedHeader(parsing: Array(value.utf8)[...])
+        #expect(received.ipAddresses.count == count)
+        #expect(received.fromIP?.description == "10.0.0.0")
+    }
+
     static func base64Lines(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var out: [UInt8] = []

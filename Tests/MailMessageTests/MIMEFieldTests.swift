@@ -38,6 +38,52 @@ struct MIMEFieldTests {
         #expect(commented.boundary == "abc")
     }
 
+    /// The subtype ends where an RFC 2045 token does: `text/plain/extra` is `text/plain`, as Python's email
+    /// package reads it (it was kept as the subtype `plain/extra`, which no text reader matched), and a
+    /// missing `;` does not swallow the parameter into the subtype.
+    @Test(arguments: [
+        (" text/plain/extra; charset=utf-8", "text/plain"), (" text/html charset=utf-8", "text/html"),
+        (" image/jpeg name=a.jpg", "image/jpeg"), (#" text/html"; x=1"#, "text/html"), (" text/[plain]", "text/plain"),
+        (#" "text/html""#, "text/plain"), (" te xt/plain", "text/plain"),
+        (" text/", "text/plain"), (" t@xt/html", "text/plain"),
+    ])
+    func theSubtypeEndsWhereATokenEnds(_ value: String, _ mediaType: String) {
+        #expect(ContentType(parsing: Array(value.utf8)[...]).mediaType == mediaType)
+    }
+
+    /// The disposition type is the token the field starts with: `attachment filename=evil.txt` (a missing
+    /// `;`) was the type `attachment filename=evil.txt`, so the part was no attachment and its text was read
+    /// as the message's; Python's email package calls it an attachment.
+    @Test func theDispositionTypeIsItsLeadingToken() {
+        let missing = ContentDisposition(parsing: Array(" attachment filename=evil.txt".utf8)[...])
+        #expect(missing.kind == "attachment")
+        #expect(missing.isAttachment)
+        #expect(ContentDisposition(parsing: Array(#" INLINE ; filename="a.txt""#.utf8)[...]).kind == "inline")
+        let message = MIMEMessage(
+            parsing: Array(
+                ("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nbody\r\n--b\r\n"
+                    + "Content-Disposition: attachment filename=evil.txt\r\n\r\nattached\r\n--b--\r\n").utf8))
+        #expect(message.textBody == "body")
+        #expect(message.attachments.map(\.data) == [Array("attached".utf8)])
+    }
+
+    /// A comment between parameters is skipped: after a quoted value with no `;` (`x="1" (comment) y=2`) it
+    /// became part of the next name, `(comment) y`. Python's email package drops it too.
+    @Test func aCommentBetweenParametersIsNoPartOfAName() {
+        let value = #" text/plain; x="1" (comment) y=2; (a (nested \) one)) z=3; (unclosed"#
+        let type = ContentType(parsing: Array(value.utf8)[...])
+        #expect(type.parameters == ["x": "1", "y": "2", "z": "3"])
+        // Before a value too: it was the empty value, so the charset was lost.
+        let before = ContentType(parsing: Array(" text/plain; charset= (c) (d)utf-8; x=1".utf8)[...])
+        #expect(before.parameters == ["charset": "utf-8", "x": "1"])
+    }
+
+    @Test func tokensMayHoldDotsPlusesAndDashes() {
+        let type = ContentType(parsing: Array(" Application/VND.ms-Excel+xml ; x=1".utf8)[...])
+        #expect(type.mediaType == "application/vnd.ms-excel+xml")
+        #expect(ContentType(parsing: Array(" text / html".utf8)[...]).mediaType == "text/html")
+    }
+
     static let base64Cases: [(String, String)] = [
         ("aGVsbG8=", "hello"), ("aGVs\r\nbG8=", "hello"), ("aGVsbG8", "hello"), ("aGV!!sbG8=", "hello"),
         ("aGVsbG8=d29ybGQ=", "helloworld"), ("", ""), ("a", ""), ("=", ""),

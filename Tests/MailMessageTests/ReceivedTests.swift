@@ -38,7 +38,42 @@ struct ReceivedTests {
         .init(
             value: "from a.example (b.example [::ffff:192.0.2.1]) by c", fromIP: "::ffff:c000:201",
             all: ["::ffff:c000:201"]),
+        // A leading zero makes an IPv4 address ambiguous (octal to inet_aton): no address, not the private 10.0.0.1.
+        .init(
+            value: "from host.example (host.example [010.0.0.1]) by mx.example (203.0.113.7)", fromIP: nil,
+            all: ["203.0.113.7"]),
     ]
+
+    /// The client's address is the one its receiving MTA wrote, not an IP literal the client gave as its
+    /// HELO name: `from [10.0.0.1] (unknown [203.0.113.5])` was read as 10.0.0.1, so a spammer chose the
+    /// address that firstPublicReceivedIP and the DNSBL checks saw (a private one made them skip the hop).
+    static let heloCases: [IPCase] = [
+        .init(
+            value: "from [10.0.0.1] (unknown [203.0.113.5]) by mx.example (Postfix) with ESMTP id 1",
+            fromIP: "203.0.113.5", all: ["10.0.0.1", "203.0.113.5"]),
+        .init(
+            value: "from [8.8.8.8] (host.example [203.0.113.5] (may be forged)) by mx.example with ESMTP",
+            fromIP: "203.0.113.5", all: ["8.8.8.8", "203.0.113.5"]),
+        .init(
+            value: "from [203.0.113.5] (helo=[10.0.0.1]) by mx.example with esmtp (Exim 4.96)",
+            fromIP: "203.0.113.5", all: ["203.0.113.5", "10.0.0.1"]),
+        .init(
+            value: "from host.example ([203.0.113.5] helo=[10.0.0.1]) by mx.example with esmtp",
+            fromIP: "203.0.113.5", all: ["203.0.113.5", "10.0.0.1"]),
+        .init(
+            value: "from unknown (HELO [10.0.0.1]) (203.0.113.5) by mail.example with SMTP",
+            fromIP: "203.0.113.5", all: ["10.0.0.1", "203.0.113.5"]),
+        .init(
+            value: "from [10.0.0.1] (EHLO [10.0.0.2]) by mail.example with SMTP",
+            fromIP: "10.0.0.1", all: ["10.0.0.1", "10.0.0.2"]),
+    ]
+
+    @Test(arguments: heloCases)
+    func theClientIsWhatTheMTASawNotItsHELO(_ testCase: IPCase) {
+        let received = ReceivedHeader(parsing: Array(testCase.value.utf8)[...])
+        #expect(received.fromIP?.description == testCase.fromIP)
+        #expect(received.ipAddresses.map(\.description) == testCase.all)
+    }
 
     @Test(arguments: ipCases)
     func findsIPs(_ testCase: IPCase) {
@@ -67,5 +102,13 @@ struct ReceivedTests {
         #expect(MessageID.parse(Array(" bare-id@host".utf8)[...]) == "bare-id@host")
         #expect(MessageID.parseList(Array(" <a@x>\r\n <b@y> <c@z>".utf8)[...]) == ["a@x", "b@y", "c@z"])
         #expect(MessageID.parse(Array("  ".utf8)[...]) == nil)
+    }
+
+    /// Whitespace is dropped from inside the brackets (`< a@b >`, broken folding) but not from a quoted
+    /// local part, where it is part of the identifier (Python's email package keeps it too).
+    @Test func spaceInAQuotedLocalPartIsKept() {
+        #expect(MessageID.parse(Array(#" <"quoted local"@example.com>"#.utf8)[...]) == #""quoted local"@example.com"#)
+        #expect(MessageID.parse(Array(#" < "a \" b" @ex ample.com >"#.utf8)[...]) == #""a \" b"@example.com"#)
+        #expect(MessageID.parse(Array(" < spaced@example.com >".utf8)[...]) == "spaced@example.com")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MilterProtocol
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -69,13 +70,18 @@ import Testing
         return nil
     }
 
-    @Test func aTCPListenerThatNeverAcceptsIsAConnectTimeout() throws {
-        let failure = Self.fill(try Listener(unix: false))
+    /// ``fill(_:)`` on a thread of its own (``offPool(_:)``): its last connect blocks for its whole timeout.
+    static func fillOffPool(unix: Bool) async throws -> String? {
+        try await offPool { Self.fill(try Listener(unix: unix)) }
+    }
+
+    @Test func aTCPListenerThatNeverAcceptsIsAConnectTimeout() async throws {
+        let failure = try await Self.fillOffPool(unix: false)
         #expect(failure == "no answer within 0.2 s (connect timed out)")
     }
 
-    @Test func aUnixSocketWhoseBacklogStaysFullIsAConnectTimeout() throws {
-        let failure = Self.fill(try Listener(unix: true))
+    @Test func aUnixSocketWhoseBacklogStaysFullIsAConnectTimeout() async throws {
+        let failure = try await Self.fillOffPool(unix: true)
         #expect(failure == "no answer within 0.2 s (connect timed out)")
     }
 
@@ -96,16 +102,24 @@ import Testing
         }
     }
 
-    /// An address literal connects without the resolver, a host name through it: the same listener.
-    @Test func aLiteralAndAHostNameReachTheSameListener() throws {
-        let listener = try Listener(unix: false, backlog: 16)
-        guard case .inet(_, let port) = listener.address else { return }
-        for host in ["127.0.0.1", "localhost"] {
-            let socket = try BlockingSocket(connectingTo: .inet(host: host, port: port), timeout: .seconds(2))
-            socket.close()
+    /// An address literal connects without the resolver, a host name through it: the same listener. On a thread of
+    /// its own (``offPool(_:)``): the resolver's lookups block it.
+    @Test func aLiteralAndAHostNameReachTheSameListener() async throws {
+        let unknownHost = try await offPool { () -> Result<Void, BlockingSocketError> in
+            let listener = try Listener(unix: false, backlog: 16)
+            guard case .inet(_, let port) = listener.address else { return .success(()) }
+            for host in ["127.0.0.1", "localhost"] {
+                let socket = try BlockingSocket(connectingTo: .inet(host: host, port: port), timeout: .seconds(2))
+                socket.close()
+            }
+            do throws(BlockingSocketError) {
+                _ = try BlockingSocket(
+                    connectingTo: .inet(host: "no-such-host.invalid", port: port), timeout: .seconds(2))
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
         }
-        #expect(throws: BlockingSocketError.self) {
-            try BlockingSocket(connectingTo: .inet(host: "no-such-host.invalid", port: port), timeout: .seconds(2))
-        }
+        #expect(throws: BlockingSocketError.self) { try unknownHost.get() }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MilterTestSupport
 import NIOCore
 import Testing
 
@@ -7,6 +8,9 @@ import Testing
 /// The blocking socket's read timeout: a longer wait keeps a shorter `SO_RCVTIMEO` in force (no
 /// `setsockopt` when Postfix's command and content timeouts alternate) and still waits its whole
 /// length; a much longer or a shorter wait sets its own.
+///
+/// The reads block their thread for up to eight seconds: each test's reads run on a thread of its own
+/// (``Pair/with(_:)``), never on one of the cooperative pool's two threads that every other test needs meanwhile.
 @Suite struct BlockingReadTimeoutTests {
     /// A connected socket and the accepted peer's descriptor; both closed at the end.
     final class Pair {
@@ -46,64 +50,82 @@ import Testing
             socket.close()
             close(peer)
         }
+
+        /// Runs `body` with a new pair, on a thread of its own (``offPool(_:)``), and returns what it saw.
+        static func with<T: Sendable>(_ body: @escaping @Sendable (Pair) throws -> T) async throws -> T {
+            try await offPool { try body(Pair()) }
+        }
     }
 
     /// Half a second in force and a wait of eight (the longest that keeps it, ``BlockingSocket/longestStretch``
     /// times): the peer's thread has seven seconds to be late in. With 30 ms and 400 ms it had 300 ms, which a
     /// thread on a loaded machine does not promise.
-    @Test func aLongerWaitKeepsTheShorterTimeoutAndStillGetsWhatComesAfterIt() throws {
-        let pair = try Pair()
-        guard case .timeout = pair.read(.milliseconds(500)) else {
-            Issue.record("a silent peer is a timeout")
+    @Test func aLongerWaitKeepsTheShorterTimeoutAndStillGetsWhatComesAfterIt() async throws {
+        let (silent, inForce, result, keptInForce) = try await Pair.with { pair in
+            let silent = pair.read(.milliseconds(500))
+            let inForce = pair.socket.receiveTimeout
+            // The bytes come after the 500 ms in force have run out at least twice.
+            pair.peerWrites(5, after: .milliseconds(1_100))
+            let result = pair.read(.milliseconds(500 * Int64(BlockingSocket.longestStretch)))
+            return (silent, inForce, result, pair.socket.receiveTimeout)
+        }
+        guard case .timeout = silent else {
+            Issue.record("a silent peer is a timeout, not \(silent)")
             return
         }
-        #expect(pair.socket.receiveTimeout == 500_000)
-        // The bytes come after the 500 ms in force have run out at least twice.
-        pair.peerWrites(5, after: .milliseconds(1_100))
-        let result = pair.read(.milliseconds(500 * Int64(BlockingSocket.longestStretch)))
+        #expect(inForce == 500_000)
         guard case .bytes(let count) = result else {
             Issue.record("the wait ended with \(result) before the bytes came")
             return
         }
         #expect(count == 5)
-        #expect(pair.socket.receiveTimeout == 500_000)
+        #expect(keptInForce == 500_000)
     }
 
-    @Test func aLongerWaitTimesOutOnlyAtItsOwnEnd() throws {
-        let pair = try Pair()
-        _ = pair.read(.milliseconds(30))
-        let start = NIODeadline.now()
-        guard case .timeout = pair.read(.milliseconds(150)) else {
-            Issue.record("a silent peer is a timeout")
+    @Test func aLongerWaitTimesOutOnlyAtItsOwnEnd() async throws {
+        let (result, waited) = try await Pair.with { pair in
+            _ = pair.read(.milliseconds(30))
+            let start = NIODeadline.now()
+            let result = pair.read(.milliseconds(150))
+            return (result, NIODeadline.now() - start)
+        }
+        guard case .timeout = result else {
+            Issue.record("a silent peer is a timeout, not \(result)")
             return
         }
         // A lower bound only: a busy machine makes the wait longer, never shorter.
-        #expect(NIODeadline.now() - start >= .milliseconds(150))
+        #expect(waited >= .milliseconds(150))
     }
 
-    @Test func aShorterWaitAndAFarLongerOneSetTheirOwn() throws {
-        let pair = try Pair()
-        _ = pair.read(.milliseconds(30))
-        _ = pair.read(.milliseconds(5))
-        #expect(pair.socket.receiveTimeout == 5_000)
+    @Test func aShorterWaitAndAFarLongerOneSetTheirOwn() async throws {
         let stretched = 5_000 * BlockingSocket.longestStretch
-        // Already there when the wait begins (the wait sets its timeout first): a thread writing it had to run
-        // within the 81 ms of the wait, which a loaded machine does not promise.
-        pair.peerWrites(1)
-        guard case .bytes = pair.read(.microseconds(Int64(stretched) + 1000)) else {
-            Issue.record("the bytes written were not read")
+        let (shorter, result, longer) = try await Pair.with { pair in
+            _ = pair.read(.milliseconds(30))
+            _ = pair.read(.milliseconds(5))
+            let shorter = pair.socket.receiveTimeout
+            // Already there when the wait begins (the wait sets its timeout first): a thread writing it had to run
+            // within the 81 ms of the wait, which a loaded machine does not promise.
+            pair.peerWrites(1)
+            let result = pair.read(.microseconds(Int64(stretched) + 1000))
+            return (shorter, result, pair.socket.receiveTimeout)
+        }
+        #expect(shorter == 5_000)
+        guard case .bytes = result else {
+            Issue.record("the bytes written were not read: \(result)")
             return
         }
-        #expect(pair.socket.receiveTimeout == stretched + 1000)
+        #expect(longer == stretched + 1000)
     }
 
-    @Test func aWaitOfNothingDoesNotWaitNorChangeTheTimeout() throws {
-        let pair = try Pair()
-        _ = pair.read(.milliseconds(30))
-        guard case .timeout = pair.read(.zero) else {
-            Issue.record("nothing waiting is a timeout")
+    @Test func aWaitOfNothingDoesNotWaitNorChangeTheTimeout() async throws {
+        let (result, inForce) = try await Pair.with { pair in
+            _ = pair.read(.milliseconds(30))
+            return (pair.read(.zero), pair.socket.receiveTimeout)
+        }
+        guard case .timeout = result else {
+            Issue.record("nothing waiting is a timeout, not \(result)")
             return
         }
-        #expect(pair.socket.receiveTimeout == 30_000)
+        #expect(inForce == 30_000)
     }
 }

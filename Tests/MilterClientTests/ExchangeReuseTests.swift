@@ -149,6 +149,32 @@ import Testing
         #expect(store.outcomes.reused == 10)
     }
 
+    /// NR for every event and a close at the `n`-th end of message: the finding names the commands sent without
+    /// a reply before it (``Finding/sentWithoutReply``) as the machine does, though what came before was sent
+    /// from a record: the 5th is the first message of the second connection, whose greeting (CONNECT and HELO,
+    /// unanswered) went from its record; the 6th follows a transaction sent from its record, which ended with
+    /// the ABORT Postfix sends after every message.
+    @Test(arguments: [(5, "CONNECT, HELO, MAIL"), (6, "ABORT, MAIL")])
+    func theCommandsSentWithoutReplyBeforeAFindingAreNamedAlike(n: Int, first: String) async throws {
+        let flags: MilterProtocolFlags = [
+            .noReplyConnect, .noReplyHelo, .noReplyMail, .noReplyRecipient, .noReplyData, .noReplyHeader,
+            .noReplyEndOfHeaders, .noReplyBody,
+        ]
+        let makeScript = { Self.script(answer: Scripts.answer(flags: flags), at: n, of: .endOfMessage, [.close]) }
+        let store = ExchangeMemoStore()
+        let reused = try await Self.run(makeScript(), memos: store)
+        let judged = try await Self.run(makeScript(), memos: nil)
+        #expect(reused.outcomes == judged.outcomes)
+        #expect(store.greetingOutcomes.reused >= 1)
+        #expect(store.outcomes.diverged >= 1)
+        let expected =
+            "at BODYEOB: the milter closed the connection (sent without a reply since the milter's last one: "
+            + "\(first), RCPT×2, DATA, HEADER×4, EOH, BODY)"
+        for run in [reused, judged] {
+            #expect(run.outcomes[n - 1].findings == [expected], "\(run.outcomes[n - 1])")
+        }
+    }
+
     @Test func theSendmailProfileIsReusedAlike() async throws {
         let store = try await Self.expectSameAsMachine(configuration: Fixtures.configuration(profile: .sendmail)) {
             Scripts.wellBehaved()

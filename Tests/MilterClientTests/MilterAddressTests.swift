@@ -47,6 +47,24 @@ import Testing
         #expect(error?.reason.hasPrefix(reason) == true, "\(String(describing: error))")
     }
 
+    /// getaddrinfo reads a numeric host as inet_aton does: `010.0.0.1` was octal, so the client connected to
+    /// 8.0.0.1. A host of numbers must be a plain dotted quad; names and IPv6 are unchanged.
+    @Test(arguments: ["010.0.0.1:7044", "inet:7044@127.0.0.01", "127.1:7044", "0x7f.0.0.1:7044", "2130706433:25"])
+    func anAmbiguousIPv4HostIsRefused(text: String) {
+        let error = #expect(throws: MilterAddress.ParseError.self) { try MilterAddress(parsing: text) }
+        #expect(error?.reason.hasPrefix("the host is no IPv4 address") == true, "\(String(describing: error))")
+    }
+
+    @Test(arguments: ["10.0.0.1:7044", "0.0.0.0:25", "inet:7044@host0.example", "inet:7044@0x.example"])
+    func aPlainDottedQuadOrANameIsKept(text: String) throws {
+        let address = try MilterAddress(parsing: text)
+        guard case .inet(let host, _) = address else {
+            Issue.record("not a TCP address: \(address)")
+            return
+        }
+        #expect(text.contains(host))
+    }
+
     @Test func describesInPostfixSyntax() throws {
         #expect(try MilterAddress(parsing: "inet:8891@[::1]").description == "inet:[::1]:8891")
         #expect(try MilterAddress(parsing: "unix:/s").description == "unix:/s")

@@ -84,6 +84,21 @@ import Testing
         #expect("\(finding)".contains("after HEADER, negotiated without reply"), "\(finding)")
     }
 
+    /// NR for the headers and EOH: a reply found waiting before BODY names them as sent without a reply since the
+    /// milter's last one (``Finding/sentWithoutReply``), as a step's finding does; BODY, which never went, is not
+    /// among them.
+    @Test func aStrayReplyFoundBeforeACommandNamesTheCommandsSentWithoutReply() throws {
+        let result = try #require(
+            Self.run(.postfix, flags: [.noReplyHeader, .noReplyEndOfHeaders], strays: [.continue], strayAt: .body))
+        let finding = try #require(result.findings.first)
+        #expect(finding.code == "replyDespiteNoReply")
+        #expect(finding.step == .endOfHeaders)
+        typealias Run = Finding.SentWithoutReply.Run
+        #expect(finding.sentWithoutReply.runs == [Run(command: .header, count: 4), Run(command: .endOfHeaders)])
+        #expect(
+            "\(finding)".hasSuffix("(sent without a reply since the milter's last one: HEADER×4, EOH)"), "\(finding)")
+    }
+
     /// Without an event negotiated without reply, a reply before BODY stays an unsolicited one there.
     @Test func aStrayReplyWithoutSuchAnEventIsStillUnsolicited() throws {
         let result = try #require(Self.run(.postfix, flags: [], strays: [.continue], strayAt: .body))

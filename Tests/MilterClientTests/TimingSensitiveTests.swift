@@ -18,12 +18,15 @@ struct TimingSensitiveTests {
         // Two busy grandchildren (subshells spinning until their parent is gone) under a shell that
         // waits; beside them, a sleeping process whose tree holds nothing runnable. The machine-wide
         // count would give the sleeper's tree the two spinners and everything else running.
+        // Stopped off the cooperative pool (``ChildProcess/stopping(grace:after:)``), not with a blocking `defer`.
         let busy = try Self.shell("spin() { while kill -0 $$ 2>/dev/null; do :; done; }; spin & spin & wait")
-        defer { busy.killAndReap() }
-        let idle = try Self.shell("exec sleep 60")
-        defer { idle.killAndReap() }
-        try await waitUntil { MachineLoad.runnableThreads(inTreeOf: busy.pid) == 2 }
-        try await waitUntil { MachineLoad.runnableThreads(inTreeOf: idle.pid) == 0 }
+        try await busy.stopping(grace: .seconds(5)) {
+            let idle = try Self.shell("exec sleep 60")
+            try await idle.stopping(grace: .seconds(5)) {
+                try await waitUntil { MachineLoad.runnableThreads(inTreeOf: busy.pid) == 2 }
+                try await waitUntil { MachineLoad.runnableThreads(inTreeOf: idle.pid) == 0 }
+            }
+        }
         // The caller's own thread runs while it counts.
         #expect((MachineLoad.runnableThreads() ?? 0) >= 1)
     }

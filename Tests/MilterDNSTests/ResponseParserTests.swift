@@ -137,10 +137,18 @@ import Testing
         #expect(DNSError(.compressionLoop, offset: 12).description == "DNS: name compression loop at byte 12")
     }
 
-    @Test func resolvConfNameservers() {
-        let conf = ResolvConf(
-            parsing: "# c\nsearch example.org\nnameserver 192.0.2.53\nnameserver fe80::1%eth0\nnameserver bogus\n")
-        #expect(conf.nameservers.map { $0.ipAddress ?? "" } == ["192.0.2.53", "fe80::1"])
-        #expect(conf.nameservers.allSatisfy { $0.port == 53 })
+    @Test func aTruncatedAnswerCutInsideARecordKeepsItsHeaderAndQuestion() throws {
+        var cut = Fixtures.listed
+        cut[2] |= 0x02  // TC
+        cut.removeLast(3)
+        #expect(throws: DNSError.self) { try DNSResponse(parsing: cut) }
+        let response = try #require(DNSResponse.truncated(cut))
+        #expect(response.isTruncated && response.answers.isEmpty)
+        #expect(response.questions.map(\.name) == ["2.0.0.127.zen.test"] && response.id == 0x1234)
+        // Not truncated, or not a response: not taken.
+        #expect(DNSResponse.truncated(Array(Fixtures.listed.dropLast(3))) == nil)
+        var query = cut
+        query[2] &= 0x7F
+        #expect(DNSResponse.truncated(query) == nil)
     }
 }

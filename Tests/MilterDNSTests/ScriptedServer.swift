@@ -17,6 +17,16 @@ final class ScriptedServer: Sendable {
         /// First a matching answer with another address (127.0.0.3) sent from another port, then
         /// the right one from the server's port.
         case strangerFirst
+        /// Answer with TC set and the counts of the whole answer, cut in the middle of its record.
+        case truncateInsideRecord
+        /// Answer with this response code and no records (5 is REFUSED, 2 SERVFAIL).
+        case responseCode(UInt8)
+        /// First an answer (127.0.0.3) whose question spells the name in lowercase, then the right
+        /// one (127.0.0.2), which spells it as asked.
+        case lowercasedFirst
+        /// A negative answer (NXDOMAIN for 3, NODATA for 0) with the SOA of `soaZone` in its authority
+        /// section, whose TTL and MINIMUM are 60 s.
+        case negative(responseCode: UInt8, soaZone: String)
     }
 
     let port: Int
@@ -70,17 +80,40 @@ final class ScriptedServer: Sendable {
         try? await stranger.close()
     }
 
-    /// The answer to a query's bytes: same ID and question, one A record (`address`) unless `truncated`.
+    /// The answer to a query's bytes: same ID and question, one A record (`address`) unless `truncated`
+    /// or `responseCode` is not 0.
     static func answer(
-        to query: [UInt8], truncated: Bool = false, idDelta: UInt16 = 0, address: [UInt8] = [127, 0, 0, 2]
+        to query: [UInt8], truncated: Bool = false, idDelta: UInt16 = 0, address: [UInt8] = [127, 0, 0, 2],
+        responseCode: UInt8 = 0
     ) -> [UInt8] {
         guard query.count > 12 else { return [] }
         let id = (UInt16(query[0]) << 8 | UInt16(query[1])) &+ idDelta
-        let flags: UInt16 = truncated ? 0x8380 : 0x8180
-        var bytes = [id, flags, 1, truncated ? 0 : 1, 0, 0].flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        let flags: UInt16 = (truncated ? 0x8380 : 0x8180) | UInt16(responseCode & 0x0F)
+        let records = !truncated && responseCode == 0
+        var bytes = [id, flags, 1, records ? 1 : 0, 0, 0].flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
         bytes += query[12...]
-        if !truncated { bytes += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4] + address }
+        if records { bytes += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4] + address }
         return bytes
+    }
+
+    /// A negative answer to a query's bytes: same ID and question, no answer, and one SOA record
+    /// owned by `zone` in the authority section.
+    static func negative(to query: [UInt8], responseCode: UInt8, soaZone zone: String) -> [UInt8] {
+        guard query.count > 12 else { return [] }
+        let flags: UInt16 = 0x8180 | UInt16(responseCode & 0x0F)
+        var bytes = [query[0], query[1], UInt8(flags >> 8), UInt8(flags & 0xFF), 0, 1, 0, 0, 0, 1, 0, 0]
+        bytes += query[12...]
+        let owner = wire(zone)
+        let rdata =
+            wire("ns." + zone) + wire("hostmaster." + zone) + [0, 0, 0, 1] + [0, 0, 0x0E, 0x10]
+            + [0, 0, 0x02, 0x58] + [0, 0x09, 0x3A, 0x80] + [0, 0, 0, 60]
+        bytes += owner + [0, 6, 0, 1, 0, 0, 0, 60, UInt8(rdata.count >> 8), UInt8(rdata.count & 0xFF)] + rdata
+        return bytes
+    }
+
+    /// A name's uncompressed wire form; `""` is the root.
+    static func wire(_ name: String) -> [UInt8] {
+        name.split(separator: ".").flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) } + [0]
     }
 }
 
@@ -107,6 +140,17 @@ private final class UDPAnswerer: ChannelInboundHandler, Sendable {
         case .answer: replies = [ScriptedServer.answer(to: query)]
         case .truncate: replies = [ScriptedServer.answer(to: query, truncated: true)]
         case .silent: replies = []
+        case .responseCode(let code): replies = [ScriptedServer.answer(to: query, responseCode: code)]
+        case .lowercasedFirst:
+            var lowered = query
+            for index in 12..<lowered.count where (65...90).contains(lowered[index]) { lowered[index] |= 0x20 }
+            replies = [ScriptedServer.answer(to: lowered, address: [127, 0, 0, 3]), ScriptedServer.answer(to: query)]
+        case .negative(let code, let zone):
+            replies = [ScriptedServer.negative(to: query, responseCode: code, soaZone: zone)]
+        case .truncateInsideRecord:
+            var cut = ScriptedServer.answer(to: query)
+            cut[2] |= 0x02  // TC
+            replies = [Array(cut.dropLast(6))]
         case .strangerFirst:
             // The real answer only once the forged one has been sent, so that it arrives first.
             let channel = context.channel

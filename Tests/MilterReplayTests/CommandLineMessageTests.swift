@@ -47,6 +47,21 @@ struct CommandLineMessageTests {
         #expect(result.stderr.contains(words), "\(result.stderr)")
     }
 
+    /// A body file found unreadable once the command line parsed is said alone: it was followed by the root
+    /// command's usage (`Usage: milter-replay <subcommand>`), which is no help with it. reference-milter's `test`
+    /// likewise.
+    @Test(arguments: ["milter-replay", "reference-milter"])
+    func anUnreadableBodyIsSaidWithoutTheRootUsage(program: String) async throws {
+        let directory = try Scratch.makeDirectory("built-dir-body")
+        defer { Scratch.remove(directory) }
+        let arguments = ["--header", "Subject: x", "--body", "@\(directory.path)"]
+        let result = try await ProcessRunner.run(
+            TestPaths.builtProduct(program), (program == "milter-replay" ? [] : ["test"]) + arguments,
+            timeout: .seconds(30))
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr == "Error: --body @\(directory.path): cannot read: Is a directory\n", "\(result.stderr)")
+    }
+
     /// A `--body @FILE` that is a FIFO is refused before it is opened, as an .eml input is: the run blocked for
     /// ever on a FIFO no one writes to.
     @Test func aBodyFileThatIsAFIFOIsRefusedNotWaitedOn() async throws {

@@ -46,11 +46,11 @@ struct ManifestExpectationTests {
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         for line in [
             "mismatches: 6",
-            "ham.eml: add-header X-Spam: expected ADDHEADER X-Spam 'yes'; got ADDHEADER X-Reference-Milter 'xxxxxxx'",
+            "ham.eml: add-header X-Spam: expected ADDHEADER X-Spam 'xxx'; got ADDHEADER X-Reference-Milter 'xxxxxxx'",
             "ham.eml: header present X-Spam: no X-Spam field",
             "ham.eml: header absent X-Reference-Milter: present (1 field(s))",
             "spam.eml: reply code: expected 554, got 550", "spam.eml: reply enhanced code: expected 5.7.0, got 5.7.1",
-            "spam.eml: reply text: expected 'no thanks', got 'xxxxxxxx xx xxxxxxx xxxx'",
+            "spam.eml: reply text: expected 'xx xxxxxx', got 'xxxxxxxx xx xxxxxxx xxxx'",
         ] {
             #expect(result.stdout.contains(line), "\(line)\n\(result.stdout)")
         }

@@ -11,16 +11,28 @@ import Glibc
 struct NotAMilterTests {
     static let accept = ReplayBinary.fixture("replay/accept.eml")
 
+    /// Replay, `scenario` and `conformance` alike: one line on standard error, exit 3 as for a milter that cannot be
+    /// reached (replay printed a row with a frameTooLarge finding, exit 1; `scenario` a "refused the offer" for
+    /// every scenario).
     @Test(arguments: [
-        ("220 mx.example.test ESMTP\r\n", "this looks like an SMTP server, not a milter"),
-        ("HTTP/1.1 400 Bad Request\r\n\r\n", "this looks like an HTTP server, not a milter"),
+        ("220 mx.example.test ESMTP\r\n", "an SMTP server"), ("HTTP/1.1 400 Bad Request\r\n\r\n", "an HTTP server"),
     ])
-    func aTextServerIsNamed(greeting: String, words: String) async throws {
+    func aTextServerIsNamed(greeting: String, server kind: String) async throws {
         let server = try GreetingServer(greeting: greeting)
         defer { server.stop() }
-        let result = try await ReplayBinary.run(["--target", "127.0.0.1:\(server.port)", Self.accept])
-        #expect(result.status == 1, "\(result.stderr)")
-        #expect(result.stdout.contains(words), "\(result.stdout)")
+        let target = "127.0.0.1:\(server.port)"
+        let line = "milter-replay: \(target) answered like \(kind), not a milter"
+        let scenario = TestPaths.root.appendingPathComponent("Examples/scenarios/reference-milter.yaml").path
+        for arguments in [["--target", target, Self.accept], ["scenario", scenario, "--target", target]] {
+            let result = try await ReplayBinary.run(arguments)
+            #expect(result.status == 3, "\(result.stdout)\n\(result.stderr)")
+            #expect(result.stderr == line + "\n", "\(result.stderr)")
+            #expect(!result.stdout.contains("refused the offer"), "\(result.stdout)")
+            #expect(!result.stdout.contains("frameTooLarge"), "\(result.stdout)")
+        }
+        let conformance = try await ReplayBinary.run(["conformance", "--target", target])
+        #expect(conformance.status == 3, "\(conformance.stderr)")
+        #expect(conformance.stderr == line + ": no case can be judged\n", "\(conformance.stderr)")
     }
 
     /// `conformance` stops after the probe: every case would fail at its own OPTNEG with the same reason. The
@@ -34,7 +46,9 @@ struct NotAMilterTests {
         defer { server.stop() }
         let result = try await ReplayBinary.run(["conformance", "--target", "127.0.0.1:\(server.port)"])
         #expect(result.status == 3, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stderr.contains("this looks like an SMTP server, not a milter"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("127.0.0.1:\(server.port) answered like an SMTP server, not a milter"),
+            "\(result.stderr)")
         #expect(result.stderr.contains("no case can be judged"), "\(result.stderr)")
         #expect(!result.stderr.contains("fail "), "\(result.stderr)")
         #expect(!result.stdout.contains(" cases: "), "\(result.stdout)")

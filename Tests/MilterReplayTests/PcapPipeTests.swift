@@ -34,7 +34,7 @@ import Testing
     /// for more. The milter's port never accepts, so each connect takes its whole timeout, by which time the
     /// reader waits.
     @Test func anUnreachableMilterEndsTheRunWhileThePipeStaysOpen() async throws {
-        let listener = try FullListener()
+        let listener = try await FullListener()
         let pipe = try CapturePipe(feeding: Data(contentsOf: URL(fileURLWithPath: Self.capture)), holdingOpen: true)
         defer { pipe.remove() }
         let result = try await ReplayBinary.run(
@@ -105,7 +105,7 @@ private final class FullListener {
     private var fillers: [Int32] = []
     let port: Int
 
-    init() throws {
+    init() async throws {
         let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listening = listening
         var address = sockaddr_in()
@@ -128,7 +128,7 @@ private final class FullListener {
             }
             fillers.append(filler)
         }
-        usleep(100_000)  // the handshakes that can complete do
+        try await Task.sleep(for: .milliseconds(100))  // the handshakes that can complete do
     }
 
     deinit {

@@ -26,19 +26,6 @@ import Testing
         return process
     }
 
-    /// One message through the recorder at [::1]:`port`; the milter must accept it.
-    private static func sendOneMessage(port: Int) async throws {
-        let connection = try await MilterClientConnection.open(to: .inet(host: "::1", port: port))
-        await connection.connect()
-        await connection.helo()
-        let message = MilterMessage(
-            sender: EnvelopeAddress(mailbox: "a@example.com"), recipients: [EnvelopeAddress(mailbox: "b@example.org")],
-            content: RawMessage(parsing: Array("Subject: x\r\n\r\nbody\r\n".utf8)))
-        let result = await connection.send(message)
-        #expect(result.verdict == .accept && result.findings.isEmpty, "\(result.findings)")
-        #expect(await connection.quit().isEmpty)
-    }
-
     /// The sessions in the capture.
     private static func sessions(in path: String) throws -> [CapturedSession] {
         var scanner = MilterCaptureScanner(reader: try CaptureReader(path: path))
@@ -61,7 +48,7 @@ import Testing
         let file = directory.appendingPathComponent("recorded.pcapng").path
         let port = try FreePort.allocate(host: "::1")
         let recorder = try await Self.record(listen: "[::1]:\(port)", upstream: upstream, file: file, in: directory)
-        try await Self.sendOneMessage(port: port)
+        try await RecordedMessage.send(host: "::1", port: port)
         await recorder.stop(grace: .seconds(20))
         await milter.stop()
         #expect(recorder.log().contains("wrote 1 connections"), "\(recorder.log())")

@@ -205,6 +205,26 @@ import Testing
         #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 5, sessionsDiverged: 1))
     }
 
+    /// A milter that negotiates no reply for HELO and closes on the HELO of the first session sent from its
+    /// recording: the machine that takes over finds it at MAIL and names HELO, sent without a reply before it
+    /// (``Finding/sentWithoutReply``), as a replay through the machine alone does.
+    @Test func aCloseOnHeloWithoutReplyIsFoundAtMailNamingHeloAlike() async throws {
+        let scripts = try Self.scripts()
+        let makeScript = { Self.script(of: .helo, [.close], answer: Scripts.answer(flags: [.noReplyHelo])) }
+        let memos = SessionMemos()
+        let reused = try await Self.run(scripts, memos: memos, makeScript())
+        let judged = try await Self.run(scripts, memos: nil, makeScript())
+        #expect(reused.comparisons == judged.comparisons)
+        #expect(memos.outcomes == SessionReuseCounts(sessionsReused: 5, sessionsDiverged: 1))
+        for run in [reused, judged] {
+            let line = run.comparisons[3]
+            #expect(line.contains("at MAIL: "), "\(line)")
+            // The line quotes the comparison's differences as Swift literals: `milter\'s`.
+            #expect(
+                line.contains("(sent without a reply since the milter") && line.contains("last one: HELO)"), "\(line)")
+        }
+    }
+
     @Test(.timingSensitive) func aTimeoutIsTheMachinesFinding() async throws {
         let memos = try await Self.expectSameAsMachine(timeout: .milliseconds(300)) {
             Self.script(at: 2, of: .recipient, [.pause(.milliseconds(900)), .reply(.continue)])

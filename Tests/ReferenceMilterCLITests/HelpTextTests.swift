@@ -39,6 +39,10 @@ import Testing
             rulesDaemon.contains("the longest the daemon it replaces holds the port before it is killed). "),
             "\(rulesDaemon)")
         #expect(!rulesDaemon.contains("(default: 60.0)"), "\(rulesDaemon)")
+        // 60 is the sum of reload-proxy's defaults, 30 each (it read "--ready-timeout and --stop-timeout").
+        #expect(
+            rulesDaemon.contains("(default 60: reload-proxy's default --ready-timeout plus --stop-timeout,"),
+            "\(rulesDaemon)")
 
         // The defaults shown are the program's server defaults (MilterConfiguration.server).
         let configured = MilterConfiguration(

@@ -85,15 +85,26 @@ import Testing
 
     /// A header field over the milter's frame limit: `test` printed `at BODYEOB: I/O error ... Connection
     /// reset by peer` and exited 2; the cause, the refused HEADER frame, was in the server's log only.
+    /// A field whose HEADER payload is one byte over the limit only with its leading space, which goes with it since
+    /// the milter asks for HDR_LEADSPC: the check counted it without and let the frame go to a milter that refused it.
+    @Test func theLeadingSpaceCountsInTheFrameLimit() async throws {
+        // "Subject", NUL, a space and 65,526 bytes, NUL: 65,536 bytes, one over.
+        let error = await #expect(throws: FrameTooLarge.self) {
+            _ = try await Self.run(Self.message(subject: String(repeating: "x", count: 65_526)), Recorder())
+        }
+        #expect(error?.size == 65_536 && error?.limit == 65_535)
+    }
+
     @Test func aHeaderFieldOverTheFrameLimitIsNamedAndNotSent() async throws {
         let classifier = Recorder()
         let error = await #expect(throws: FrameTooLarge.self) {
             _ = try await Self.run(Self.message(subject: String(repeating: "x", count: 200_000)), classifier)
         }
         #expect(error?.frame == "the HEADER frame of header field 3 'Subject'")
-        #expect(error?.size == 200_009 && error?.limit == 65_535)
+        // HDR_LEADSPC agreed: the value goes with its leading space.
+        #expect(error?.size == 200_010 && error?.limit == 65_535)
         let text = error.map { "\($0)" } ?? ""
-        #expect(text.contains("'Subject' (value not shown)") && text.contains("200009 bytes"), "\(text)")
+        #expect(text.contains("'Subject' (value not shown)") && text.contains("200010 bytes"), "\(text)")
         #expect(text.contains("--max-frame-size") && !text.contains("xxx"), "\(text)")
         #expect(classifier.seen.isEmpty)
         // Within the limit it goes through.

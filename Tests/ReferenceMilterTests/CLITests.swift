@@ -29,6 +29,19 @@ import Testing
         #expect(run.stdout.hasPrefix("4TESTQUEUEID: \(word) ("))
     }
 
+    @Test func testSendsAFileWhoseFirstLineStartsWithWhiteSpaceAsPostfixDoes() async throws {
+        // Postfix reads no header fields in it: the Subject line is body, so the subject rule does not reject.
+        let path = NSTemporaryDirectory() + "cli-lead-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).eml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = " folded nothing\r\nFrom: alice@example.com\r\nSubject: [reject] x\r\n\r\nHi\r\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let run = try await Self.run(["test", path, "sender@example.com", "rcpt@example.org"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.hasPrefix("4TESTQUEUEID: ACCEPT ("), "\(run.stdout)")
+        #expect(run.stderr.contains("its first line starts with white space"), "\(run.stderr)")
+        #expect(!run.stderr.contains("[reject]"), "a header value in a warning: \(run.stderr)")
+    }
+
     @Test func testPrintsModificationsAndJSON() async throws {
         let path = try Self.message(subject: "hello")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -63,7 +76,7 @@ import Testing
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("header field 3 'Subject' (value not shown)"), "\(run.stderr)")
         #expect(
-            run.stderr.contains("200009 bytes, over the milter's limit of 65535 (--max-frame-size"), "\(run.stderr)")
+            run.stderr.contains("200010 bytes, over the milter's limit of 65535 (--max-frame-size"), "\(run.stderr)")
         #expect(!run.stderr.contains("xxx"))
         let raised = try await Self.run(["test", "--max-frame-size", "300000", path])
         #expect(raised.status == 0, "\(raised.stderr)")

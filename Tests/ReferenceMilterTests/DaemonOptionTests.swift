@@ -23,7 +23,10 @@ import Testing
         (["--max-connections", "-5"], "--max-connections"), (["--truncate", "-5"], "--truncate"),
         (["--truncate", "99999999999"], "--truncate"), (["--max-frame-size", "100"], "--max-frame-size"),
         (["--max-frame-size", "99999999999"], "--max-frame-size"), (["--metrics-wait", "0"], "--metrics-wait"),
-        (["--metrics-wait", "inf"], "--metrics-wait"),
+        (["--metrics-wait", "inf"], "--metrics-wait"), (["--metrics-timeout", "0"], "--metrics-timeout"),
+        (["--metrics-timeout", "86401"], "--metrics-timeout"),
+        (["--metrics-max-connections", "0"], "--metrics-max-connections"),
+        (["--metrics-max-connections", "1001"], "--metrics-max-connections"),
     ])
     func aBadNumberIsAUsageErrorNamingTheOption(arguments: [String], option: String) async throws {
         let result = try await Self.daemon(arguments)

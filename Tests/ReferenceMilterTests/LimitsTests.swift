@@ -65,7 +65,7 @@ import Testing
         var decoder = MilterReplyDecoder()
         var replies: [MilterReply] = []
         while let reply = try decoder.decode(buffer: &endOfMessage) { replies.append(reply) }
-        #expect(replies == [.addHeader(HeaderField(name: "X-Reference-Milter", value: "checked")), .accept])
+        #expect(replies == [.addHeader(HeaderField(name: "X-Reference-Milter", value: " checked")), .accept])
         _ = try await channel.finish()
         scheduler.shutdown()
     }

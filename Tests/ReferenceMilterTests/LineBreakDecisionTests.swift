@@ -56,7 +56,7 @@ struct SubjectEchoClassifier: MailClassifier {
         try driver.feed([Cmd.offer, Cmd.connect, Cmd.helo] + Cmd.message(subject: "x"))
         #expect(
             Array(driver.replies.dropFirst()) == [
-                .addHeader(HeaderField(name: "X-Fold", value: "line1\n\tline2")), .accept,
+                .addHeader(HeaderField(name: "X-Fold", value: " line1\n\tline2")), .accept,
             ])
     }
 

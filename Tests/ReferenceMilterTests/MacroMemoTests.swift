@@ -49,7 +49,7 @@ import Testing
         var conversions = MacroConversions(largestCost: 256)
         let header = try Self.definition(Self.payload(.header, [("i", "Q1"), ("{x}", "y")]))
         let body = try Self.definition(Self.payload(.body, [("i", "Q1"), ("{x}", "y")]))
-        let expected = ["i": "Q1", "x": "y"]
+        let expected: MacroValues = ["i": "Q1", "x": "y"]
         #expect(conversions.values(of: header).values == expected)
         #expect(conversions.values(of: body).values == expected)
         #expect(conversions.values(of: body).cost == MemoryCost.macros(expected))

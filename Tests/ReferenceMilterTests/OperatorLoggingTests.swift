@@ -12,6 +12,21 @@ import Darwin
 
 /// Log lines for operators: escaped fields, journald-friendly text, JSON lines; sd_notify datagrams.
 @Suite struct OperatorLoggingTests {
+    /// The text line: time, level, label, message, then the fields sorted by key, each escaped.
+    @Test func aTextLineHasItsPartsInOrder() {
+        let handler = OperatorLogHandler(
+            label: "ref\nmilter", level: .info, format: .text, clock: nil, output: { _ in })
+        #expect(
+            handler.render(
+                level: .notice, message: "reloaded\n", fields: ["z": "1", "a": "x y", "m": "\u{1B}"],
+                time: "2026-12-04T23:05:09.007Z")
+                == #"2026-12-04T23:05:09.007Z notice ref\nmilter: reloaded\n a=x y m=\u{1B} z=1"#)
+        #expect(
+            handler.render(level: .info, message: "Q1: ACCEPT", fields: ["connection": "7"], time: nil)
+                == "info ref\\nmilter: Q1: ACCEPT connection=7")
+        #expect(handler.render(level: .warning, message: "", fields: [:], time: nil) == #"warning ref\nmilter: "#)
+    }
+
     @Test func controlCharactersAreEscaped() {
         #expect(LogLine.escaped("a\nb\r\t\u{1B}[31m\\") == "a\\nb\\r\\t\\u{1B}[31m\\\\")
         #expect(LogLine.jsonString("q\"\n\u{01}") == "\"q\\\"\\n\\u0001\"")
@@ -23,6 +38,18 @@ import Darwin
         #expect(LogLine.escaped("\n") == "\\n")
         #expect(LogLine.escaped("日\u{85}本\n") == "日\\u{85}本\\n")
         #expect(LogLine.jsonString("日本") == "\"日本\"")
+    }
+
+    /// Each escaped kind alone, so that the one pass over the bytes that lets plain fields through must send
+    /// every one of them to the look by scalar: a C1 control (lead byte 0xC2), DEL, a backslash; U+00A0,
+    /// which shares the C1 lead byte, and other non-ASCII text stay.
+    @Test func everyEscapedScalarAloneIsEscaped() {
+        #expect(LogLine.escaped("\u{85}") == "\\u{85}")
+        #expect(LogLine.escaped("x\u{9F}") == "x\\u{9F}")
+        #expect(LogLine.escaped("\u{7F}") == "\\u{7F}")
+        #expect(LogLine.escaped("a\\b") == "a\\\\b")
+        #expect(LogLine.escaped("\u{1F}") == "\\u{1F}")
+        #expect(LogLine.escaped("\u{A0}é日") == "\u{A0}é日")
     }
 
     @Test func timestampsAreFixedWidthAndClampedOutOfRange() {

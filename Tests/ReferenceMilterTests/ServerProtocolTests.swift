@@ -26,7 +26,8 @@ func startMilter(
 
 @Suite struct ServerProtocolTests {
     static let verdicts: [(String, [MilterReply])] = [
-        ("hello", [.addHeader(HeaderField(name: "X-Reference-Milter", value: "checked")), .accept]),
+        // TestMTA offers what Postfix does, HDR_LEADSPC included: the value brings the space after the colon.
+        ("hello", [.addHeader(HeaderField(name: "X-Reference-Milter", value: " checked")), .accept]),
         ("x [reject]", [.replyCode("550 5.7.1 rejected by subject rule")]),
         ("x [tempfail]", [.replyCode("451 4.7.1 tempfail by subject rule")]),
         ("x [discard]", [.discard]),
@@ -63,9 +64,10 @@ func startMilter(
         let replies = try await mta.message(Cmd.message(subject: "s"))
         #expect(
             replies == [
-                .addHeader(HeaderField(name: "X-Add", value: "a\n\tb")),
-                .insertHeader(IndexedHeaderField(index: 0, field: HeaderField(name: "X-Top", value: "t"))),
-                .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "Subject", value: "new"))),
+                // HDR_LEADSPC: each value brings its space, but a deletion's stays empty.
+                .addHeader(HeaderField(name: "X-Add", value: " a\n\tb")),
+                .insertHeader(IndexedHeaderField(index: 0, field: HeaderField(name: "X-Top", value: " t"))),
+                .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "Subject", value: " new"))),
                 .changeHeader(IndexedHeaderField(index: 2, field: HeaderField(name: "X-Old", value: ""))),
                 .addRecipient("<carol@example.org>"),
                 .addRecipientWithArguments(EnvelopeChange(address: "<dave@example.org>", arguments: "NOTIFY=NEVER")),
@@ -130,7 +132,9 @@ func startMilter(
         let agreed = try await mta.negotiate()
         #expect(agreed.protocolFlags.contains(.skip))
         try await mta.send([Cmd.connect, Cmd.helo, Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org")])
-        try await mta.send([Cmd.header("Subject", "twelve chars")])  // 7 + 12 + 4 = 23 bytes of 40
+        // With HDR_LEADSPC, as Postfix sends it: 7 + 1 + 13 + 2 = 23 bytes of 40.
+        #expect(agreed.protocolFlags.contains(.headerLeadingSpace))
+        try await mta.send([Cmd.header("Subject", " twelve chars")])
         try await mta.send([Cmd.body("0123456789")])
         #expect(try await mta.step() == [.continue])
         try await mta.send([Cmd.body("abcdefghij")])

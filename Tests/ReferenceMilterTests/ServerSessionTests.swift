@@ -90,7 +90,8 @@ struct SessionDriver {
         try driver.feed([Cmd.offer, Cmd.connect, Cmd.helo] + Cmd.message(subject: "x"))
         #expect(
             Array(driver.replies.dropFirst()) == [
-                .addHeader(HeaderField(name: "X-A", value: "1")),
+                // Postfix offers HDR_LEADSPC, so the value brings the space after the colon.
+                .addHeader(HeaderField(name: "X-A", value: " 1")),
                 .changeSender(EnvelopeChange(address: "<new@example.com>")), .quarantine("held"), .accept,
             ])
         driver.replies = []
@@ -107,21 +108,62 @@ struct SessionDriver {
         _ = try session.receive(Cmd.eom)
         let answer = try session.classified(
             .accept("x", modifications: [.deleteRecipient("bob@example.org"), .addHeader(name: "X", value: "y")]))
-        #expect(answer.replies == [.addHeader(HeaderField(name: "X", value: "y")), .accept])
+        #expect(answer.replies == [.addHeader(HeaderField(name: "X", value: " y")), .accept])
         #expect(answer.dropped == [.deleteRecipient("bob@example.org")])
     }
 
     @Test func headerValuesAreRebuiltByteForByte() throws {
+        // An MTA that does not offer HDR_LEADSPC takes one space after the colon off; it is put back.
         var driver = SessionDriver()
         try driver.feed(
             [
-                Cmd.offer, Cmd.connect, Cmd.helo, Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org"),
-                Cmd.header("Subject", "folded\n\tline"), Cmd.header("X-Empty", ""), Cmd.body("text\r\n"), Cmd.eom,
+                Cmd.offerWithoutLeadingSpace, Cmd.connect, Cmd.helo, Cmd.mail("a@example.com"),
+                Cmd.rcpt("b@example.org"), Cmd.header("Subject", "folded\n\tline"), Cmd.header("X-Empty", ""),
+                Cmd.body("text\r\n"), Cmd.eom,
             ])
+        #expect(driver.replies.first.flatMap(Self.flags)?.contains(.headerLeadingSpace) == false)
         let mail = try #require(driver.classified.first)
         #expect(mail.headerFields.map(\.value) == [" folded\r\n\tline", " "])
         #expect(mail.subject == "folded\tline")  // RFC 5322 unfolding removes only the CRLF
         #expect(mail.body == Array("text\r\n".utf8))
+    }
+
+    @Test func withHDRLEADSPCHeaderValuesAreKeptAsTheMTASentThem() throws {
+        // Postfix offers HDR_LEADSPC and the server asks for it: the value comes as it is in the message, a
+        // tab or no space after the colon included, which the server could not rebuild otherwise.
+        var driver = SessionDriver()
+        try driver.feed(
+            [
+                Cmd.offer, Cmd.connect, Cmd.helo, Cmd.mail("a@example.com"), Cmd.rcpt("b@example.org"),
+                Cmd.header("Subject", " folded\n\tline"), Cmd.header("X-Tab", "\tv"), Cmd.header("X-Tight", "v"),
+                Cmd.header("X-Empty", ""), Cmd.body("text\r\n"), Cmd.eom,
+            ])
+        #expect(driver.replies.first.flatMap(Self.flags)?.contains(.headerLeadingSpace) == true)
+        let mail = try #require(driver.classified.first)
+        #expect(mail.headerFields.map(\.value) == [" folded\r\n\tline", "\tv", "v", ""])
+        #expect(mail.subject == "folded\tline")
+    }
+
+    @Test func withoutHDRLEADSPCModificationsLeaveTheSpaceToTheMTA() throws {
+        var driver = SessionDriver()
+        driver.decision = .accept(
+            "x",
+            modifications: [
+                .addHeader(name: "X-A", value: "1"), .changeHeader(name: "X-B", occurrence: 1, value: "2"),
+                .deleteHeader(name: "X-C", occurrence: 1),
+            ])
+        try driver.feed([Cmd.offerWithoutLeadingSpace, Cmd.connect, Cmd.helo] + Cmd.message(subject: "x"))
+        #expect(
+            Array(driver.replies.dropFirst()) == [
+                .addHeader(HeaderField(name: "X-A", value: "1")),
+                .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "X-B", value: "2"))),
+                .changeHeader(IndexedHeaderField(index: 1, field: HeaderField(name: "X-C", value: ""))), .accept,
+            ])
+    }
+
+    private static func flags(_ reply: MilterReply) -> MilterProtocolFlags? {
+        guard case .optionNegotiation(let answer) = reply else { return nil }
+        return answer.protocolFlags
     }
 
     @Test func endOfMessageDataIsTheLastBodyChunk() throws {

@@ -36,7 +36,7 @@ struct NULDecisionClassifier: MailClassifier {
         #expect(
             Array(driver.replies.dropFirst()) == [
                 .replaceBody(ByteBuffer(string: "one\r\n")), .replaceBody(ByteBuffer(string: "two\r\n")),
-                .addHeader(HeaderField(name: "X-A", value: "1")), .addHeader(HeaderField(name: "X-B", value: "2")),
+                .addHeader(HeaderField(name: "X-A", value: " 1")), .addHeader(HeaderField(name: "X-B", value: " 2")),
                 .accept,
             ])
     }

@@ -21,7 +21,8 @@
  *   After a verdict at CONNECT or HELO it closes without either, as Postfix does.
  * With -f (repeatable) the messages are those files (RFC 5322 messages, .eml), taken in turn, instead
  * of the generated one: each header field is sent as `milter-replay` sends it (one leading space
- * dropped, folding kept as bare LF, NULs dropped; a first "From " line skipped), the body with CRLF
+ * dropped unless the milter asked for SMFIP_HDR_LEADSPC, folding kept as bare LF, NULs dropped; a first
+ * "From " line skipped), the body with CRLF
  * line ends in BODY chunks of at most 65,535 bytes. The envelope stays the same for every message.
  * Every command is preceded by Postfix's default macros ("D" packets), also for skipped events.
  * It honours the milter's answer: events the milter declined (SMFIP_NO*) are not sent, and replies
@@ -87,16 +88,21 @@
 #define P_NR_UNKN 0x20000
 #define P_NR_EOH 0x40000
 #define P_NR_BODY 0x80000
+#define P_HDR_LEADSPC 0x100000
 
 #define MAX_FILES 4096
 #define MAX_FILE_BYTES (64L * 1024 * 1024) /* refuse larger message files before reading them */
 #define BODY_CHUNK 65535
 #define MAX_SESSION_FILE_BYTES (512L * 1024 * 1024) /* refuse larger session files before reading them */
 
-/* A message from a file, as the milter gets it: HEADER payloads ("name\0value\0") and the body. */
+/* A message from a file, as the milter gets it: HEADER payloads ("name\0value\0") and the body. Each payload
+ * comes twice: with one leading space of the value dropped (as Postfix sends it), and as written (as Postfix
+ * sends it when the milter asked for SMFIP_HDR_LEADSPC), so that neither costs a copy per message. */
 struct message {
 	char **headers;
 	size_t *header_lengths;
+	char **headers_leadspc;
+	size_t *header_lengths_leadspc;
 	int header_count;
 	char *body; /* CRLF line ends */
 	size_t body_length;
@@ -190,28 +196,20 @@ static size_t field_colon(const char *b, size_t i, size_t end, size_t *name_end)
 	return (k < end && b[k] == ':') ? k : 0;
 }
 
-/* Adds one HEADER payload: the name, NUL, the value (one leading space dropped, CR before LF and
- * NULs dropped: folding stays a bare LF, as Postfix sends it), NUL. */
-static int add_header(struct message *m, const char *b, size_t name_start, size_t name_end, size_t value_start,
-		      size_t value_end)
+/* One HEADER payload: the name, NUL, the value (one leading space dropped unless `keep_space`, CR before LF
+ * and NULs dropped: folding stays a bare LF, as Postfix sends it), NUL; its length in *length. */
+static char *header_payload(const char *b, size_t name_start, size_t name_end, size_t value_start, size_t value_end,
+			    int keep_space, size_t *length)
 {
 	size_t cap = (name_end - name_start) + (value_end - value_start) + 2, len = 0;
 	char *payload = malloc(cap);
-	char **headers = realloc(m->headers, sizeof(char *) * (size_t)(m->header_count + 1));
-	size_t *lengths = realloc(m->header_lengths, sizeof(size_t) * (size_t)(m->header_count + 1));
-	if (headers != NULL)
-		m->headers = headers;
-	if (lengths != NULL)
-		m->header_lengths = lengths;
-	if (payload == NULL || headers == NULL || lengths == NULL) {
-		free(payload);
-		return -1;
-	}
+	if (payload == NULL)
+		return NULL;
 	for (size_t k = name_start; k < name_end; k++)
 		if (b[k] != 0)
 			payload[len++] = b[k];
 	payload[len++] = 0;
-	if (value_start < value_end && b[value_start] == ' ')
+	if (!keep_space && value_start < value_end && b[value_start] == ' ')
 		value_start++;
 	for (size_t k = value_start; k < value_end; k++) {
 		if (b[k] == 0 || (b[k] == '\r' && k + 1 < value_end && b[k + 1] == '\n'))
@@ -219,8 +217,39 @@ static int add_header(struct message *m, const char *b, size_t name_start, size_
 		payload[len++] = b[k];
 	}
 	payload[len++] = 0;
+	*length = len;
+	return payload;
+}
+
+/* Adds one header field's two HEADER payloads (see struct message). */
+static int add_header(struct message *m, const char *b, size_t name_start, size_t name_end, size_t value_start,
+		      size_t value_end)
+{
+	size_t n = (size_t)(m->header_count + 1), len = 0, len_leadspc = 0;
+	char **headers = realloc(m->headers, sizeof(char *) * n);
+	if (headers != NULL)
+		m->headers = headers;
+	size_t *lengths = realloc(m->header_lengths, sizeof(size_t) * n);
+	if (lengths != NULL)
+		m->header_lengths = lengths;
+	char **headers_leadspc = realloc(m->headers_leadspc, sizeof(char *) * n);
+	if (headers_leadspc != NULL)
+		m->headers_leadspc = headers_leadspc;
+	size_t *lengths_leadspc = realloc(m->header_lengths_leadspc, sizeof(size_t) * n);
+	if (lengths_leadspc != NULL)
+		m->header_lengths_leadspc = lengths_leadspc;
+	char *payload = header_payload(b, name_start, name_end, value_start, value_end, 0, &len);
+	char *payload_leadspc = header_payload(b, name_start, name_end, value_start, value_end, 1, &len_leadspc);
+	if (payload == NULL || payload_leadspc == NULL || headers == NULL || lengths == NULL || headers_leadspc == NULL ||
+	    lengths_leadspc == NULL) {
+		free(payload);
+		free(payload_leadspc);
+		return -1;
+	}
 	m->headers[m->header_count] = payload;
-	m->header_lengths[m->header_count++] = len;
+	m->header_lengths[m->header_count] = len;
+	m->headers_leadspc[m->header_count] = payload_leadspc;
+	m->header_lengths_leadspc[m->header_count++] = len_leadspc;
 	return 0;
 }
 
@@ -592,8 +621,11 @@ static int run_message(struct conn *c, long n)
 	if (opt->files != NULL) { /* the next message file's headers and body chunks */
 		long pick = __atomic_fetch_add(&g_next_file, 1, __ATOMIC_RELAXED) % opt->file_count;
 		const struct message *m = &opt->files[pick];
+		int leadspc = (c->protocol & P_HDR_LEADSPC) != 0;
+		char **headers = leadspc ? m->headers_leadspc : m->headers;
+		size_t *lengths = leadspc ? m->header_lengths_leadspc : m->header_lengths;
 		for (int h = 0; h < m->header_count && r == 'c'; h++)
-			r = step(c, 'L', LIT("i\0LOAD1\0"), 'L', m->headers[h], m->header_lengths[h], P_NOHDRS, P_NR_HDR);
+			r = step(c, 'L', LIT("i\0LOAD1\0"), 'L', headers[h], lengths[h], P_NOHDRS, P_NR_HDR);
 		if (r == 'c')
 			r = step(c, 'N', LIT("i\0LOAD1\0"), 'N', NULL, 0, P_NOEOH, P_NR_EOH);
 		for (size_t at = 0; at < m->body_length && r == 'c'; at += BODY_CHUNK) {
@@ -602,7 +634,9 @@ static int run_message(struct conn *c, long n)
 		}
 	} else {
 		for (int h = 0; h < 10 && r == 'c'; h++) {
-			int len = snprintf(hdr, sizeof hdr, "%s%cvalue %d of message %ld on connection %d", names[h], 0,
+			/* With SMFIP_HDR_LEADSPC Postfix sends the space after the colon too. */
+			int len = snprintf(hdr, sizeof hdr, "%s%c%svalue %d of message %ld on connection %d", names[h], 0,
+					   (c->protocol & P_HDR_LEADSPC) ? " " : "",
 					   h, n, c->w->index);
 			r = step(c, 'L', LIT("i\0LOAD1\0"), 'L', hdr, (size_t)len + 1, P_NOHDRS, P_NR_HDR);
 		}

@@ -7,9 +7,10 @@ import ReferenceMilter
 public struct ZenClassifier: MailClassifier {
     let zen: DNSBLChecker
 
-    /// Asks the nameservers of /etc/resolv.conf, in order.
+    /// Asks the nameservers of /etc/resolv.conf, in order; a lookup waits as long as its options let
+    /// the resolver try them all (timeout × attempts × servers, at most 30 s).
     public init() throws {
-        zen = DNSBLChecker(zone: "zen.spamhaus.org", resolver: try DNSResolver.system(), timeout: .seconds(3))
+        zen = DNSBLChecker(zone: "zen.spamhaus.org", resolver: try DNSResolver.system())
     }
 
     /// Asks `servers` in order: one that is silent or refuses (port closed) hands over to the next.

@@ -17,6 +17,8 @@ struct AddressListParser {
         var phrase: [AddressToken] = []
         var angle: [AddressToken] = []
         var comments: [AddressToken] = []
+        /// Words after the closing `>` with no comma before them: the start of the next mailbox.
+        var trailing: [AddressToken] = []
         var inAngle = false
         var hasAngle = false
         var isEmpty: Bool { phrase.isEmpty && angle.isEmpty && !hasAngle }
@@ -26,9 +28,20 @@ struct AddressListParser {
         if token.kind == .comment {
             item.comments.append(token)
         } else if item.inAngle {
-            if token.isSpecial(0x3E) { item.inAngle = false } else { item.angle.append(token) }
+            // A `<` inside the brackets (`<<a@x>>`) is no part of the address.
+            if token.isSpecial(0x3E) {
+                item.inAngle = false
+            } else if !token.isSpecial(0x3C) {
+                item.angle.append(token)
+            }
         } else if token.isSpecial(0x3C) {
-            if item.hasAngle { finishItem() }
+            if item.hasAngle {
+                // `"A" <a@x> "B" <b@y>`: a missing comma; the words in between name the second mailbox.
+                let name = item.trailing
+                item.trailing = []
+                finishItem()
+                item.phrase = name
+            }
             item.inAngle = true
             item.hasAngle = true
         } else if token.isSpecial(0x2C) {
@@ -40,7 +53,9 @@ struct AddressListParser {
             flushDanglingName()
             group = AddressGroup(name: AddressText.phrase(item.phrase), members: [])
             item = Item()
-        } else if !item.hasAngle {
+        } else if item.hasAngle {
+            item.trailing.append(token)
+        } else {
             item.phrase.append(token)
         }
     }
@@ -65,9 +80,14 @@ struct AddressListParser {
             }
             flushDanglingName()
             add(Mailbox(name: nameOrComment(name), address: AddressText.addrSpec(stripRoute(item.angle))))
+            // `<a@x> b@y`: a bare address after an angle address, with the comma missing.
+            for run in addressRuns(item.trailing) { add(Mailbox(address: AddressText.addrSpec(run))) }
         } else if item.phrase.contains(where: isAt) {
             flushDanglingName()
-            add(Mailbox(name: nameOrComment([]), address: AddressText.addrSpec(item.phrase)))
+            let runs = addressRuns(item.phrase)
+            for (index, run) in runs.enumerated() {
+                add(Mailbox(name: index == 0 ? nameOrComment([]) : "", address: AddressText.addrSpec(run)))
+            }
         } else {
             flushDanglingName()
             danglingName = item.phrase
@@ -100,6 +120,24 @@ struct AddressListParser {
         for token in AddressTokenizer.tokenize(quoted.bytes[...]) { inner.consume(token) }
         let mailboxes = AddressList(entries: inner.finish()).mailboxes.filter { !$0.address.isEmpty }
         return mailboxes.isEmpty ? nil : mailboxes
+    }
+
+    /// The bare addresses in `tokens`, one run of tokens each: `a@x b@y` (a missing comma) is two. A new
+    /// address starts at a word after white space once the run holds an `@` and does not end in `.` or `@`
+    /// (so the obsolete spaced form `ann . lee @ example . com` stays one). Runs without `@` are dropped.
+    private func addressRuns(_ tokens: [AddressToken]) -> [[AddressToken]] {
+        var runs: [[AddressToken]] = [[]]
+        for token in tokens {
+            let run = runs[runs.count - 1]
+            if token.spaceBefore, token.kind == .atom || token.kind == .quoted, let last = run.last,
+                !last.isSpecial(0x2E), !last.isSpecial(0x40), run.contains(where: isAt)
+            {
+                runs.append([token])
+            } else {
+                runs[runs.count - 1].append(token)
+            }
+        }
+        return runs.filter { $0.contains(where: isAt) }
     }
 
     private func nameOrComment(_ phrase: [AddressToken]) -> String {

@@ -24,11 +24,15 @@ enum AddressText {
         return Charsets.decodeUnlabelled(bytes[...])
     }
 
+    /// False when the quoted local part is a dot-atom (`"john.doe"` is `john.doe`, RFC 5321 section 4.1.2),
+    /// true when it needs its quotes: empty, a special or a space, or a dot at either end or doubled.
     private static func needsQuoting(_ bytes: [UInt8]) -> Bool {
-        bytes.isEmpty || bytes.contains { $0 <= 0x20 || $0 == 0x7F || specials.contains($0) }
+        bytes.isEmpty || bytes.first == 0x2E || bytes.last == 0x2E
+            || bytes.contains { $0 <= 0x20 || $0 == 0x7F || specials.contains($0) }
+            || zip(bytes, bytes.dropFirst()).contains { $0 == 0x2E && $1 == 0x2E }
     }
 
-    private static let specials = Set(#"()<>[]:;@\,.""#.utf8)
+    private static let specials = Set(#"()<>[]:;@\,""#.utf8)
 
     private static func escaped(_ bytes: [UInt8]) -> [UInt8] {
         bytes.flatMap { $0 == ASCII.quote || $0 == ASCII.backslash ? [ASCII.backslash, $0] : [$0] }

@@ -14,7 +14,10 @@ public enum Charsets {
         if isASCIICompatible(label), !bytes.contains(where: { $0 >= 0x80 }) {
             return String(decoding: bytes, as: UTF8.self)
         }
-        guard isPlausibleLabel(label), let utf8 = Iconv.toUTF8(bytes, from: iconvName(label)) else { return nil }
+        guard isPlausibleLabel(label) else { return nil }
+        let name = iconvName(label)
+        let skipping = name == "ISO-2022-JP-2" ? ISO2022Escapes.unknownSequences(in: bytes) : []
+        guard let utf8 = Iconv.toUTF8(bytes, from: name, skipping: skipping) else { return nil }
         return String(decoding: utf8, as: UTF8.self)
     }
 

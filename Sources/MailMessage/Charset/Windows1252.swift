@@ -3,14 +3,14 @@ enum Windows1252 {
     /// Decodes every byte; the five undefined bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to C1 controls, as in WHATWG.
     static func decode(_ bytes: ArraySlice<UInt8>) -> String {
         var scalars = String.UnicodeScalarView()
-        for byte in bytes {
-            if byte >= 0x80, byte < 0xA0 {
-                scalars.append(Unicode.Scalar(high[Int(byte - 0x80)]) ?? Unicode.Scalar(byte))
-            } else {
-                scalars.append(Unicode.Scalar(byte))
-            }
-        }
+        for byte in bytes { scalars.append(scalar(byte)) }
         return String(scalars)
+    }
+
+    /// The character for one byte: 0x80-0x9F through the table, any other byte as its Latin-1 code point.
+    static func scalar(_ byte: UInt8) -> Unicode.Scalar {
+        guard byte >= 0x80, byte < 0xA0 else { return Unicode.Scalar(byte) }
+        return Unicode.Scalar(high[Int(byte - 0x80)]) ?? Unicode.Scalar(byte)
     }
 
     private static let high: [UInt16] = [

@@ -59,11 +59,21 @@ struct DateFields {
         var (hour, minute, second) = time ?? (0, 0, 0)
         if isPM, hour < 12 { hour += 12 }
         if isAM, hour == 12 { hour = 0 }
-        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
-            (0...60).contains(second), (1...9999).contains(year)
+        guard (1...12).contains(month), (0...23).contains(hour), (0...59).contains(minute),
+            (0...60).contains(second), (1...9999).contains(year),
+            (1...Self.daysInMonth(month, year: year)).contains(day)
         else { return nil }
         return MailDate(
             year: year, month: month, day: day, hour: hour, minute: minute, second: second,
             utcOffsetMinutes: offset ?? 0)
+    }
+
+    /// The length of a month in the proleptic Gregorian calendar: a 30 February or 31 April is no date.
+    static func daysInMonth(_ month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 }

@@ -11,7 +11,7 @@ public enum MessageID {
         var index = text.startIndex
         while let open = text[index...].firstIndex(of: 0x3C) {
             let close = text[(open + 1)...].firstIndex(of: 0x3E) ?? text.endIndex
-            let id = ASCII.trimmed(text[(open + 1)..<close]).filter { !ASCII.isWhitespace($0) }
+            let id = withoutSpaceOutsideQuotes(text[(open + 1)..<close])
             if !id.isEmpty { ids.append(Charsets.decodeUnlabelled(id[...])) }
             index = min(close + 1, text.endIndex)
             if index == text.endIndex { break }
@@ -24,6 +24,27 @@ public enum MessageID {
 
     /// The first identifier in a field value, or nil when there is none.
     public static func parse(_ value: ArraySlice<UInt8>) -> String? { parseList(value).first }
+
+    /// The identifier's bytes without the whitespace a broken folder put into it (`< a@b >`), except
+    /// inside a quoted local part (`<"two words"@host>`, RFC 5322 obs-id-left), where it is content.
+    private static func withoutSpaceOutsideQuotes(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        var inQuotes = false
+        var escaped = false
+        for byte in bytes {
+            if inQuotes, escaped {
+                escaped = false
+            } else if inQuotes, byte == ASCII.backslash {
+                escaped = true
+            } else if byte == ASCII.quote {
+                inQuotes.toggle()
+            } else if !inQuotes, ASCII.isWhitespace(byte) {
+                continue
+            }
+            output.append(byte)
+        }
+        return output
+    }
 
     /// Removes parenthesised comments outside angle brackets and quotes.
     static func stripComments(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -14,15 +14,25 @@ public struct ContentType: Sendable, Hashable {
         self.parameters = parameters
     }
 
-    /// Parses a raw field value. A value without `/` or an empty one gives `text/plain`.
+    /// Parses a raw field value. The type and the subtype are RFC 2045 tokens (no space, control or
+    /// tspecial such as `/`, `"` or `=`); the subtype ends where a token does, so `text/plain/extra` is
+    /// `text/plain` and `image/jpeg name=a.jpg` (a missing `;`) is `image/jpeg`. A value whose type is not a
+    /// token or that has no subtype gives `text/plain` (RFC 2045 section 5.2).
     public init(parsing value: ArraySlice<UInt8>) {
         let (media, parameters) = MIMEParameters.parse(value)
         let pieces = media.split(separator: "/", maxSplits: 1).map(\.trimmedWhitespace)
-        if pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty {
-            self.init(type: pieces[0], subtype: pieces[1], parameters: parameters)
+        let subtype = pieces.count == 2 ? String(pieces[1].prefix(while: Self.isTokenCharacter)) : ""
+        if pieces.count == 2, !pieces[0].isEmpty, pieces[0].allSatisfy(Self.isTokenCharacter), !subtype.isEmpty {
+            self.init(type: pieces[0], subtype: subtype, parameters: parameters)
         } else {
             self.init(type: "text", subtype: "plain", parameters: parameters)
         }
+    }
+
+    /// True for a character of an RFC 2045 token: printable ASCII except space and the tspecials `()<>@,;:\"/[]?=`.
+    static func isTokenCharacter(_ character: Character) -> Bool {
+        guard let ascii = character.asciiValue else { return false }
+        return ascii > 0x20 && ascii < 0x7F && !#"()<>@,;:\"/[]?="#.contains(character)
     }
 
     /// `text/plain; charset=us-ascii`, the RFC 2045 default.
@@ -51,10 +61,11 @@ public struct ContentDisposition: Sendable, Hashable {
     /// The parameters with lowercased names and decoded values.
     public var parameters: [String: String]
 
-    /// Parses a raw field value.
+    /// Parses a raw field value. The disposition type is the RFC 2045 token it starts with, so that
+    /// `attachment filename=a.exe` (a missing `;`) is still `attachment`.
     public init(parsing value: ArraySlice<UInt8>) {
         let (kind, parameters) = MIMEParameters.parse(value)
-        self.kind = kind
+        self.kind = String(kind.prefix(while: ContentType.isTokenCharacter))
         self.parameters = parameters
     }
 

@@ -24,16 +24,41 @@ enum MIMEParameters {
         _ text: ArraySlice<UInt8>, from start: Int
     ) -> (((name: String, value: [UInt8]))?, Int)? {
         var index = start
-        while index < text.endIndex, text[index] == 0x3B || ASCII.isWhitespace(text[index]) { index += 1 }
+        // Separators, and comments between parameters (`x="1" (comment) y=2`): a comment is no part of a name.
+        while index < text.endIndex, text[index] == 0x3B || text[index] == 0x28 || ASCII.isWhitespace(text[index]) {
+            index = text[index] == 0x28 ? commentEnd(text, from: index) : index + 1
+        }
         guard index < text.endIndex else { return nil }
         let nameStart = index
         while index < text.endIndex, text[index] != ASCII.equals, text[index] != 0x3B { index += 1 }
         let name = ASCII.lowercased(ASCII.trimmed(text[nameStart..<index]))
         guard index < text.endIndex, text[index] == ASCII.equals else { return (nil, index) }
         index += 1
-        while index < text.endIndex, ASCII.isWSP(text[index]) { index += 1 }
+        // White space and comments may come before the value too (`charset=(comment)utf-8`).
+        while index < text.endIndex, ASCII.isWSP(text[index]) || text[index] == 0x28 {
+            index = text[index] == 0x28 ? commentEnd(text, from: index) : index + 1
+        }
         let (value, next) = readValue(text, from: index)
         return (name.isEmpty ? nil : (name, value), next)
+    }
+
+    /// The index after the comment that opens at `start` (nested parentheses and quoted pairs allowed), or
+    /// the end of the text when it never closes.
+    private static func commentEnd(_ text: ArraySlice<UInt8>, from start: Int) -> Int {
+        var depth = 0
+        var index = start
+        while index < text.endIndex {
+            switch text[index] {
+            case ASCII.backslash: index += 1
+            case 0x28: depth += 1
+            case 0x29:
+                depth -= 1
+                if depth == 0 { return index + 1 }
+            default: break
+            }
+            index += 1
+        }
+        return text.endIndex
     }
 
     private static func readValue(_ text: ArraySlice<UInt8>, from start: Int) -> ([UInt8], Int) {

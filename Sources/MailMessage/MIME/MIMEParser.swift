@@ -35,6 +35,7 @@ struct MIMEParser {
         var part = MIMEPart(
             headers: headers, contentType: type, contentDisposition: disposition,
             transferEncoding: encoding, rawBody: raw.body, content: .single)
+        part.leadingContinuationLines = raw.leadingContinuationLines
         part.content = parseContent(of: part, depth: depth)
         return part
     }

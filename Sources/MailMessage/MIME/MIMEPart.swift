@@ -16,6 +16,9 @@ public struct MIMEPart: Sendable, Hashable {
     public var rawBody: ArraySlice<UInt8>
     /// What the body contains.
     public var content: MIMEContent
+    /// Lines before the part's first field that start with white space, set aside from both fields and body
+    /// (``RawMessage/leadingContinuationLines``); usually none.
+    public var leadingContinuationLines: [[UInt8]] = []
 
     /// Creates a part.
     public init(

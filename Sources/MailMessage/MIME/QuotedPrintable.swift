@@ -13,8 +13,13 @@ public enum QuotedPrintable {
             let byte = text[index]
             if byte == ASCII.equals {
                 index = decodeEscape(text, at: index, into: &output)
-            } else if ASCII.isWSP(byte), let lineBreak = lineBreakAfterSpaces(text, from: index) {
-                index = lineBreak
+            } else if ASCII.isWSP(byte) {
+                // A run of spaces and tabs, read once: dropped before a line break or the end, kept otherwise.
+                let runEnd = endOfSpaces(text, from: index)
+                if runEnd < end, text[runEnd] != ASCII.cr, text[runEnd] != ASCII.lf {
+                    output.append(contentsOf: text[index..<runEnd])
+                }
+                index = runEnd
             } else {
                 output.append(byte)
                 index += 1
@@ -60,11 +65,10 @@ public enum QuotedPrintable {
         return index + 1
     }
 
-    /// If only spaces or tabs lie between `start` and a line break, the index of that line break.
-    private static func lineBreakAfterSpaces(_ text: ArraySlice<UInt8>, from start: Int) -> Int? {
+    /// The index of the first byte at or after `start` that is not a space or tab.
+    private static func endOfSpaces(_ text: ArraySlice<UInt8>, from start: Int) -> Int {
         var index = start
         while index < text.endIndex, ASCII.isWSP(text[index]) { index += 1 }
-        if index == text.endIndex { return index }
-        return text[index] == ASCII.cr || text[index] == ASCII.lf ? index : nil
+        return index
     }
 }

@@ -6,6 +6,7 @@ struct HeaderSplitter {
     private(set) var bodyStart: Int
     private(set) var lineEnding: RawMessage.LineEnding = .lf
     private(set) var mboxFromLine: [UInt8]?
+    private(set) var leadingContinuationLines: [[UInt8]] = []
     private(set) var isTruncated = false
 
     /// The field being collected: where its name starts, its colon, and where its last line's content ends.
@@ -34,6 +35,9 @@ struct HeaderSplitter {
             }
             if ASCII.isWSP(bytes[index]), pending != nil {
                 pending?.valueEnd = end
+            } else if ASCII.isWSP(bytes[index]) {
+                // No field is pending only before the first field line.
+                keepLeadingContinuation(from: index, to: end, sectionBytes: next - sectionStart)
             } else if let colon = fieldColon(from: index, to: end) {
                 finishPending(sectionBytes: index - sectionStart)
                 pending = (index, colon, end)
@@ -70,6 +74,17 @@ struct HeaderSplitter {
         guard index > start else { return nil }
         while index < end, ASCII.isWSP(bytes[index]) { index += 1 }
         return index < end && bytes[index] == ASCII.colon ? index : nil
+    }
+
+    /// A continuation line before any field continues nothing. Like Python's `email` parser
+    /// (`FirstHeaderLineIsContinuationDefect`), the line is set aside and the header section goes on, so
+    /// that a leading space cannot hide every field in the body; the line is kept, within the header limits.
+    private mutating func keepLeadingContinuation(from start: Int, to end: Int, sectionBytes: Int) {
+        guard leadingContinuationLines.count < limits.maxHeaderFields, sectionBytes <= limits.maxHeaderBytes else {
+            isTruncated = true
+            return
+        }
+        leadingContinuationLines.append(Array(bytes[start..<end]))
     }
 
     private mutating func finishPending(sectionBytes: Int) {

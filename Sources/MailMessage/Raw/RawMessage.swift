@@ -12,13 +12,17 @@
 public struct RawMessage: Sendable, Hashable {
     /// The header fields in the order they appear.
     public var headerFields: [RawHeaderField]
-    /// The body: every byte after the empty line that ends the header section (or after the first
-    /// line that is not a header field when there is no empty line).
+    /// The body: every byte after the empty line that ends the header section (or from the first
+    /// line that is neither a header field nor a continuation line when there is no empty line).
     public var body: ArraySlice<UInt8>
     /// The line ending of the first line: CRLF or LF.
     public var lineEnding: LineEnding
     /// A leading mbox `From ` line, without its line ending, if the input started with one.
     public var mboxFromLine: [UInt8]?
+    /// Lines before the first field that start with white space, without their line endings: they continue no
+    /// field, so they are set aside and the header section goes on after them, as in Python's `email` package
+    /// (which records a `FirstHeaderLineIsContinuationDefect` for each). ``serialized()`` writes them first.
+    public var leadingContinuationLines: [[UInt8]]
     /// True if header fields were dropped because of ``ParseLimits``.
     public var isTruncated: Bool
 
@@ -30,7 +34,8 @@ public struct RawMessage: Sendable, Hashable {
         case lf
     }
 
-    /// Splits a message. Never fails: anything that is not a header field starts the body.
+    /// Splits a message. Never fails: anything that is not a header field (or a continuation line before the
+    /// first field, see ``leadingContinuationLines``) starts the body.
     public init(parsing bytes: [UInt8], limits: ParseLimits = .default) {
         self.init(parsing: bytes[...], limits: limits)
     }
@@ -43,6 +48,7 @@ public struct RawMessage: Sendable, Hashable {
         body = bytes[splitter.bodyStart...]
         lineEnding = splitter.lineEnding
         mboxFromLine = splitter.mboxFromLine
+        leadingContinuationLines = splitter.leadingContinuationLines
         isTruncated = splitter.isTruncated
     }
 
@@ -52,6 +58,7 @@ public struct RawMessage: Sendable, Hashable {
         self.body = body
         self.lineEnding = lineEnding
         self.mboxFromLine = nil
+        self.leadingContinuationLines = []
         self.isTruncated = false
     }
 
@@ -68,13 +75,15 @@ public struct RawMessage: Sendable, Hashable {
         return before - headerFields.count
     }
 
-    /// The message as bytes: each field as `name:value` and a line ending, an empty line, then the body.
+    /// The message as bytes: each leading continuation line and each field as `name:value` with a line ending,
+    /// an empty line, then the body.
     /// For a message parsed from bytes without an mbox line, whose fields all end with
     /// `lineEnding` and whose header ends with an empty line, this gives back the input exactly.
     public func serialized() -> [UInt8] {
         let eol: [UInt8] = lineEnding == .crlf ? [ASCII.cr, ASCII.lf] : [ASCII.lf]
         var bytes: [UInt8] = []
         bytes.reserveCapacity(body.count + headerFields.reduce(0) { $0 + $1.nameBytes.count + $1.valueBytes.count + 3 })
+        for line in leadingContinuationLines { bytes += line + eol }
         for field in headerFields {
             bytes += field.nameBytes
             bytes.append(ASCII.colon)

@@ -13,7 +13,8 @@ public enum IPAddress: Hashable, Comparable, Sendable {
     /// An IPv6 address as two 64-bit halves, most significant first.
     case v6(UInt64, UInt64)
 
-    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (an `IPv6:` prefix and brackets are accepted).
+    /// Parses dotted-quad IPv4 (decimal, no leading zeros) or RFC 4291 IPv6 text (an `IPv6:` prefix and brackets
+    /// are accepted).
     public init?(parsing text: String) {
         var body = Substring(text)
         if body.hasPrefix("["), body.hasSuffix("]") { body = body.dropFirst().dropLast() }
@@ -56,12 +57,15 @@ public enum IPAddress: Hashable, Comparable, Sendable {
         }
     }
 
+    /// Four decimal numbers 0-255. A number with a leading zero (`010`) is refused, as by Python's ipaddress and
+    /// glibc's inet_pton: inet_aton and getaddrinfo read it as octal (8), so it names no one address.
     private static func parseIPv4(_ text: Substring) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var result: [UInt8] = []
         for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy({ $0 >= "0" && $0 <= "9" }), let value = UInt8(part)
+            guard (1...3).contains(part.count), part.allSatisfy({ $0 >= "0" && $0 <= "9" }),
+                part.count == 1 || part.first != "0", let value = UInt8(part)
             else { return nil }
             result.append(value)
         }

@@ -23,7 +23,10 @@ public struct ReceivedHeader: Sendable, Hashable {
     public var date: MailDate?
     /// Every IP address literal in the field, in order, without duplicates.
     public var ipAddresses: [IPAddress]
-    /// The first IP address of the from clause (its name or comment): the connecting client.
+    /// The connecting client: the first IP address in the from clause's comment, which the receiving MTA
+    /// wrote (`from helo.example (rdns.example [192.0.2.7])`), else the first in its name (Exim's
+    /// `from [192.0.2.7] (helo=...)`). What the client said in HELO (`helo=[10.0.0.1]`, qmail's
+    /// `(HELO [10.0.0.1])`) is never taken, nor a HELO name before a comment that has an address.
     public var fromIP: IPAddress?
 
     /// Parses a raw (possibly folded) Received field value. Never fails; missing clauses are nil.
@@ -42,7 +45,9 @@ public struct ReceivedHeader: Sendable, Hashable {
         id = reader.values["id"]
         `for` = reader.values["for"].map { $0.trimmingAngleBrackets() }
         ipAddresses = ReceivedIPScanner.addresses(in: clauses)
-        fromIP = ReceivedIPScanner.addresses(in: (from ?? "") + " " + (fromComment ?? "")).first
+        fromIP =
+            ReceivedIPScanner.addresses(in: ReceivedIPScanner.withoutHELO(fromComment ?? "")).first
+            ?? ReceivedIPScanner.addresses(in: from ?? "").first
     }
 }
 

@@ -5,6 +5,7 @@ enum ReceivedIPScanner {
     /// made only of hex digits, dots and colons, optionally after an `IPv6:` prefix.
     static func addresses(in text: String) -> [IPAddress] {
         var found: [IPAddress] = []
+        var seen: Set<IPAddress> = []
         let bytes = Array(text.utf8)
         var index = 0
         while index < bytes.count {
@@ -14,10 +15,30 @@ enum ReceivedIPScanner {
             }
             var end = index
             while end < bytes.count, !isDelimiter(bytes[end]) { end += 1 }
-            if let address = candidate(bytes[index..<end]), !found.contains(address) { found.append(address) }
+            if let address = candidate(bytes[index..<end]), seen.insert(address).inserted { found.append(address) }
             index = end
         }
         return found
+    }
+
+    /// A from-clause comment without what the client said about itself: `helo=NAME` or `ehlo=NAME`
+    /// (Exim) and `HELO NAME` (qmail), which may be any IP literal the client chose.
+    static func withoutHELO(_ comment: String) -> String {
+        var kept: [Substring] = []
+        var skipNext = false
+        for word in comment.split(whereSeparator: \.isWhitespace) {
+            if skipNext {
+                skipNext = false
+                continue
+            }
+            let lowered = word.lowercased()
+            if lowered == "helo" || lowered == "ehlo" {
+                skipNext = true
+            } else if !lowered.hasPrefix("helo="), !lowered.hasPrefix("ehlo=") {
+                kept.append(word)
+            }
+        }
+        return kept.joined(separator: " ")
     }
 
     private static func candidate(_ word: ArraySlice<UInt8>) -> IPAddress? {

@@ -27,7 +27,18 @@ enum HTMLEntities {
         }
         guard cursor > digitsStart else { return nil }
         if cursor < input.count, input[cursor] == 0x3B { cursor += 1 }
-        return (Unicode.Scalar(value) ?? "\u{FFFD}", cursor)
+        return (character(forReference: value), cursor)
+    }
+
+    /// The character a numeric reference stands for, as the WHATWG HTML standard's "numeric character reference
+    /// end state" has it: 0, a surrogate or a value past U+10FFFF is U+FFFD, and 0x80-0x9F are read as
+    /// Windows-1252 (`&#x80;` is €, `&#x99;` ™; the five bytes it leaves undefined stay C1 controls).
+    static func character(forReference value: UInt32) -> Unicode.Scalar {
+        switch value {
+        case 0: "\u{FFFD}"
+        case 0x80...0x9F: Windows1252.scalar(UInt8(value))
+        default: Unicode.Scalar(value) ?? "\u{FFFD}"
+        }
     }
 
     private static func decimal(_ byte: UInt8) -> UInt8? { byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : nil }

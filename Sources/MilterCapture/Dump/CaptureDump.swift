@@ -110,6 +110,7 @@ public enum CaptureDump {
                 events = sessions.events(of: &steps)
                 pipeline.recycle(steps)
             case .end(.failure(let error)):
+                try? output.padExportedNames(writeBytes)
                 output.flush(writeBytes)
                 throw .capture(error)
             case .end(.success(let scanned)):
@@ -120,6 +121,7 @@ public enum CaptureDump {
                 if let session = collector.add(event) { try output.add(session, writeBytes) }
             }
             if let statistics {
+                try output.padExportedNames(writeBytes)
                 output.finish(sessions.complete(statistics), captureIssues: collector.captureIssues, writeBytes)
                 return output.summary
             }

@@ -72,6 +72,9 @@ struct DumpOutput {
     var buffer: [UInt8] = []
     var summary = CaptureDump.Summary(
         statistics: CaptureStatistics(), sessions: 0, sessionsWithIssues: 0, exportedMessages: 0)
+    /// Each stream that had messages exported, with their count: their files are renamed once the largest stream
+    /// number is known (``EMLExporter/padStreamNumbers(in:streams:)``). Two words a session.
+    var exportedStreams: [(stream: Int, messages: Int)] = []
 
     init(format: CaptureDump.Format, chunkSize: Int, exportDirectory: String?) {
         self.format = format
@@ -105,6 +108,18 @@ struct DumpOutput {
                 throw .export(error)
             }
             summary.exportedMessages += messages.count
+            if !messages.isEmpty { exportedStreams.append((session.info.stream.index, messages.count)) }
+        }
+    }
+
+    /// Pads the stream numbers of the exported files' names to one width, the largest's digit count.
+    mutating func padExportedNames(_ writeBytes: ([UInt8]) -> Void) throws(CaptureDump.Failure) {
+        guard let exportDirectory else { return }
+        do throws(EMLExportError) {
+            try EMLExporter.padStreamNumbers(in: exportDirectory, streams: exportedStreams)
+        } catch {
+            flush(writeBytes)
+            throw .export(error)
         }
     }
 

@@ -39,6 +39,11 @@ public final class FileByteSource: CaptureByteSource {
         guard fd >= 0 else {
             throw CaptureError(.io, at: 0, "cannot open \(path): \(SystemCall.errorText(errno))")
         }
+        var status = stat()
+        if fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            close(fd)
+            throw CaptureError(.notRegularFile, at: 0, "a directory")
+        }
         descriptor = fd
     }
 

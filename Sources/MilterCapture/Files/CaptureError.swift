@@ -23,6 +23,10 @@ public struct CaptureError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unsupportedVersion = Kind("unsupported version")
         /// The operating system refused to open or read the file.
         public static let io = Kind("I/O error")
+        /// The path names a directory: no capture is read from it.
+        public static let notRegularFile = Kind("not a regular file")
+        /// The input holds no byte at all (`--pcap - < /dev/null`).
+        public static let empty = Kind("empty")
 
         /// A short name for the kind.
         public var description: String { name }
@@ -42,6 +46,9 @@ public struct CaptureError: Error, Hashable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
-    /// A one-line description naming the kind, offset and detail.
-    public var description: String { "\(kind) at file offset \(offset): \(detail)" }
+    /// A one-line description naming the kind, offset and detail; only the kind for a directory or an empty input,
+    /// which are not about a place in a file.
+    public var description: String {
+        kind == .notRegularFile || kind == .empty ? kind.description : "\(kind) at file offset \(offset): \(detail)"
+    }
 }

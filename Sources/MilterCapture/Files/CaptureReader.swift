@@ -56,7 +56,12 @@ public struct CaptureReader {
         source: some CaptureByteSource, limits: CaptureReaderLimits, chunkSize: Int, startsFreshBuffers: Bool = false
     ) throws(CaptureError) {
         var reader = BufferedByteReader(source: source, chunkSize: chunkSize, startsFreshBuffers: startsFreshBuffers)
-        try reader.require(4, at: 0, "magic number")
+        do throws(CaptureError) {
+            try reader.require(4, at: 0, "magic number")
+        } catch {
+            if reader.bufferedCount == 0 { throw CaptureError(.empty, at: 0, "no byte") }
+            throw error
+        }
         if reader.peek(at: 0, .big, as: UInt32.self) == PcapNGReader.sectionHeaderType {
             format = .pcapng
             records = PcapNGReader(reader: reader, limits: limits)

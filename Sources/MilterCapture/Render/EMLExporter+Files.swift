@@ -31,6 +31,29 @@ extension EMLExporter {
         return paths
     }
 
+    /// Renames the files ``write(_:to:)`` wrote in `directory` for `streams` (each stream's number and its count
+    /// of messages), written with unpadded stream numbers, to names whose stream numbers are padded to the digit
+    /// count of the largest (``ExportedMessage/streamWidth``), once the export knows it. Distinct numbers padded
+    /// to one width stay distinct, so the names stay unique.
+    public static func padStreamNumbers(
+        in directory: String, streams: [(stream: Int, messages: Int)]
+    ) throws(EMLExportError) {
+        guard let largest = streams.map(\.stream).max() else { return }
+        let width = String(largest).count
+        guard width > 1 else { return }
+        for (stream, messages) in streams where String(stream).count < width {
+            for index in 1...max(1, messages) {
+                let written = ExportedMessage.fileName(
+                    stream: stream, index: index, sessionMessageCount: messages, streamWidth: 1)
+                let padded = ExportedMessage.fileName(
+                    stream: stream, index: index, sessionMessageCount: messages, streamWidth: width)
+                guard rename(directory + "/" + written, directory + "/" + padded) == 0 else {
+                    throw EMLExportError(path: directory + "/" + written, errorNumber: errno)
+                }
+            }
+        }
+    }
+
     private static func writeFile(_ bytes: [UInt8], to path: String) throws(EMLExportError) {
         // Recorded mail, readable by its owner only as `record`'s capture is; the names are predictable, so a symbolic
         // link planted under one in a shared directory is refused, not followed.

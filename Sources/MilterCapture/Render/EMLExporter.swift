@@ -15,12 +15,28 @@ public struct ExportedMessage: Sendable {
     /// How many messages its session has: the message number in ``fileName`` is padded with zeros to its width.
     public var sessionMessageCount: Int = 1
 
-    /// `stream-3-message-1.eml`; `stream-3-message-01.eml` in a session of 10 to 99 messages, so that the names of
-    /// a session's messages sort in their order.
+    /// How many digits the stream number in ``fileName`` has, padded with zeros: the digit count of the largest
+    /// stream number of the export, so that `ls` sorts the streams in their order (`stream-02` before
+    /// `stream-10`). 1 (no padding) until the export knows it.
+    public var streamWidth: Int = 1
+
+    /// `stream-3-message-1.eml`; `stream-3-message-01.eml` in a session of 10 to 99 messages, and `stream-03-…` in
+    /// an export whose streams go up to 10 to 99 (``streamWidth``), so that the names sort in their order.
     public var fileName: String {
-        let number = String(index)
-        let padding = String(repeating: "0", count: max(0, String(sessionMessageCount).count - number.count))
-        return "stream-\(stream.index)-message-\(padding)\(number).eml"
+        Self.fileName(
+            stream: stream.index, index: index, sessionMessageCount: sessionMessageCount, streamWidth: streamWidth)
+    }
+
+    /// The name ``fileName`` gives message `index` of `sessionMessageCount` in stream `stream`, its number padded
+    /// to `streamWidth` digits.
+    static func fileName(stream: Int, index: Int, sessionMessageCount: Int, streamWidth: Int) -> String {
+        "stream-\(padded(stream, to: streamWidth))-message-\(padded(index, to: String(sessionMessageCount).count)).eml"
+    }
+
+    /// `number` with zeros before it up to `width` digits.
+    static func padded(_ number: Int, to width: Int) -> String {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 

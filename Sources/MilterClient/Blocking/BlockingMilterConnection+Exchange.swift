@@ -35,7 +35,12 @@ extension BlockingMilterConnection {
             self.digest = nil
             return runMachine(machine.messageRequested(message)).result
         }
-        let queueID = machine.queueIDBytes
+        // Written into the array the last transaction used, handed back when this one is done (a record kept
+        // shares it: the next write then copies it).
+        var queueID: [UInt8] = []
+        swap(&queueID, &spareQueueID)
+        machine.writeQueueID(into: &queueID)
+        defer { spareQueueID = queueID }
         switch memos.memo(after: digest, for: message, lookupHash: lookupHash) {
         case .found(let memo) where memo.queueIDLength == queueID.count:
             return resend(message, from: memo, queueID: queueID, memos: memos)

@@ -32,6 +32,8 @@ package final class BlockingMilterConnection {
     var spareFrames: ByteBuffer?
     /// The array of times a transaction sent from a record filled, handed back for the next one to fill.
     var spareTimes: [SegmentTimes] = []
+    /// The array the last transaction's queue ID was written into, for the next one's: no allocation per message.
+    var spareQueueID: [UInt8] = []
     /// While the connection's own steps are recorded (``openAndGreet(to:configuration:client:)``):
     /// the segments so far, and whether they can be sent again.
     var greetingRecord: (segments: [ExchangeSegment], replayable: Bool)?
@@ -43,6 +45,7 @@ package final class BlockingMilterConnection {
     @exclusivity(unchecked) var prologueDigest: ExchangeDigest?
     @exclusivity(unchecked) var spareFrames: ByteBuffer?
     @exclusivity(unchecked) var spareTimes: [SegmentTimes] = []
+    @exclusivity(unchecked) var spareQueueID: [UInt8] = []
     @exclusivity(unchecked) var greetingRecord: (segments: [ExchangeSegment], replayable: Bool)?
     #endif
 

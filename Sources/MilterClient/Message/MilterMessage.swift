@@ -28,16 +28,26 @@ public struct MilterMessage: Hashable, Sendable {
     }
 
     /// Creates a message from a split .eml file.
+    ///
+    /// A file whose first line starts with white space (`content.leadingContinuationLines` not empty) goes as
+    /// Postfix and Sendmail send it: with no header fields, the whole message (`content.serialized()`: those lines,
+    /// the fields after them, an empty line and the body) as body.
     public init(sender: EnvelopeAddress, recipients: [EnvelopeAddress], content: RawMessage) {
+        guard content.leadingContinuationLines.isEmpty else {
+            self.init(sender: sender, recipients: recipients, headerFields: [], body: content.serialized())
+            return
+        }
         self.init(sender: sender, recipients: recipients, headerFields: content.headerFields, body: Array(content.body))
     }
 
     /// The value of the first `Message-ID` field, trimmed, for Sendmail's `{msg_id}`.
     public var messageID: String? { wire.messageID }
 
-    /// The HEADER payload of each of ``headerFields``, as the MTA sends it (one leading space
-    /// removed, folding as bare LF): `test` checks their sizes against its milter's frame limit.
-    package var headerPayloads: [HeaderField] { wire.headers }
+    /// The HEADER payloads as the MTA sends them when the milter agreed on HDR_LEADSPC (the leading space kept,
+    /// folding as bare LF): `test` checks their sizes against its milter's frame limit.
+    package var headerPayloadsWithLeadingSpace: [HeaderField] {
+        headerFields.map { MessageWireForm.header($0, keepLeadingSpace: true) }
+    }
 
     /// A hash of the message that is cheap to take: the envelope addresses', with the content's
     /// worked out once. Equal messages have equal hashes.

@@ -10,16 +10,20 @@ public struct SMTPClient: Hashable, Sendable {
     public var port: UInt16
     /// The HELO/EHLO argument.
     public var helo: String
+    /// The client's SASL login, if any: `{auth_authen}` and `{auth_type}` (XCLIENT's `LOGIN` gives one), and the `A`
+    /// of `ESMTPA` in the MTA's own `Received:` field after an EHLO.
+    public var login: SASLLogin?
 
     /// Creates a client.
     public init(
         hostname: String = "client.example.test", address: String? = "192.0.2.1", port: UInt16 = 49_152,
-        helo: String = "client.example.test"
+        helo: String = "client.example.test", login: SASLLogin? = nil
     ) {
         self.hostname = hostname
         self.address = address
         self.port = port
         self.helo = helo
+        self.login = login
     }
 
     /// The CONNECT payload as an MTA following `profile` sends it (pitfalls 12, 23).

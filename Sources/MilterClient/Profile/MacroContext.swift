@@ -9,9 +9,14 @@ struct MacroContext: Sendable {
     let profile: MTAProfile
     let client: SMTPClient
     var queueID: String? { didSet { values[Key.queueID.rawValue] = queueID.map { MilterString($0) } } }
+    /// MAIL's address and arguments: `{mail_addr}`, `{mail_host}`, `{mail_mailer}`, and `{auth_author}` from its
+    /// `AUTH=` (``AuthorMacro``).
     var sender: EnvelopeAddress? {
         didSet {
             lastSender = store(sender, memo: lastSender, keys: (.mailAddress, .mailHost, .mailMailer))
+            values[Key.authAuthor.rawValue] = sender.flatMap {
+                AuthorMacro.value(of: $0.arguments, family: profile.family)
+            }
         }
     }
     var recipient: EnvelopeAddress? {
@@ -84,6 +89,7 @@ struct MacroContext: Sendable {
             (.daemonPort, identity.daemonPort), (.mtaVersion, profile.mtaVersion),
             (.clientLabel, "\(client.hostname) [\(client.address ?? "unknown")]"), (.clientAddress, client.address),
             (.clientName, client.hostname), (.clientPort, String(client.port)),
+            (.authType, client.login?.method), (.authAuthen, client.login?.name),
         ]
         for (key, value) in known { values[key.rawValue] = value.map { MilterString($0) } }
         self.values = values
@@ -94,6 +100,7 @@ struct MacroContext: Sendable {
         case hostname, daemonAddress, daemonPort, mtaVersion, clientLabel, clientAddress, clientName, clientPort
         case queueID, mailAddress, mailHost, mailMailer, recipientAddress, recipientHost, recipientMailer, messageID
         case tlsVersion, cipher, cipherBits, certificateSubject, certificateIssuer
+        case authType, authAuthen, authAuthor
 
         /// The key for a macro name with or without braces, or `nil` for a macro the MTA does not know.
         /// Every connection resolves its plan's names: one lookup, not a string switch.
@@ -113,7 +120,8 @@ struct MacroContext: Sendable {
                 ("rcpt_addr", .recipientAddress), ("rcpt_host", .recipientHost),
                 ("rcpt_mailer", .recipientMailer), ("msg_id", .messageID), ("tls_version", .tlsVersion),
                 ("cipher", .cipher), ("cipher_bits", .cipherBits), ("cert_subject", .certificateSubject),
-                ("cert_issuer", .certificateIssuer),
+                ("cert_issuer", .certificateIssuer), ("auth_type", .authType), ("auth_authen", .authAuthen),
+                ("auth_author", .authAuthor),
             ]
             var table: [String: Key] = [:]
             for (name, key) in bare {

@@ -59,6 +59,13 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
     public var severity: Severity
     /// The command whose replies were being read, or that was about to be sent.
     public var step: MilterCommand.ID
+    /// For a finding made while the client waited for a reply (a timeout, a close, an I/O error, a frame it could
+    /// not read, a reply where none was due): the commands sent with no reply due since the last reply read. For
+    /// a step's wait, those before ``step``; for ``MilterClientConnection/listenForStrayReplies(for:)`` and the
+    /// wait after QUIT (``MilterClientConfiguration/quitDrainTimeout``), those up to and including the last
+    /// command sent (QUIT, for the latter). The milter may have refused or died on one of those, and is found only
+    /// now. Empty for other findings, and when the command before was answered. Part of ``description``.
+    public var sentWithoutReply = SentWithoutReply()
 
     /// Creates a finding.
     public init(_ kind: Kind, step: MilterCommand.ID, severity: Severity = .error) {
@@ -87,8 +94,15 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// The finding in words, free of personal data.
+    /// The finding in words, free of personal data; the commands ``sentWithoutReply`` follow, if any
+    /// (`at BODYEOB: the milter closed the connection (sent without a reply since the milter's last one: HELO, MAIL)`).
     public var description: String {
+        guard !sentWithoutReply.isEmpty else { return kindDescription }
+        return kindDescription + " (sent without a reply since the milter's last one: \(sentWithoutReply))"
+    }
+
+    /// The finding in words without ``sentWithoutReply``.
+    private var kindDescription: String {
         switch kind {
         case .protocolViolation(let error): "at \(step): \(error)"
         case .timeout(let amount): "at \(step): no reply within \(Self.seconds(amount))"

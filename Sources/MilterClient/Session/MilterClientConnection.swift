@@ -45,9 +45,22 @@ public actor MilterClientConnection {
     var eventHandlerInstalled = false
     /// The watch after QUIT (``MilterClientConfiguration/quitDrainTimeout``).
     var quitWatch = QuitWatch()
+    /// Where ``xclient(_:)`` opens the next connection: the address and group this one was opened with (`nil` for
+    /// a connection made over a channel).
+    let reconnection: Reconnection?
 
-    init(channel: MilterChannel, configuration: MilterClientConfiguration, client: SMTPClient) {
+    /// The address and event loop group a connection was opened with.
+    struct Reconnection: Sendable {
+        var address: MilterAddress
+        var group: any EventLoopGroup
+    }
+
+    init(
+        channel: MilterChannel, configuration: MilterClientConfiguration, client: SMTPClient,
+        reconnection: Reconnection? = nil
+    ) {
         self.channel = channel
+        self.reconnection = reconnection
         self.executor = channel.channel.eventLoop.executor.asUnownedSerialExecutor()
         self.configuration = configuration
         self.machine = MTAConnectionStateMachine(
@@ -85,7 +98,9 @@ public actor MilterClientConnection {
             throw MilterConnectError(
                 address: address, connecting: error, timeout: configuration.effectiveTimeouts.connect)
         }
-        let connection = MilterClientConnection(channel: channel, configuration: configuration, client: client)
+        let connection = MilterClientConnection(
+            channel: channel, configuration: configuration, client: client,
+            reconnection: Reconnection(address: address, group: group))
         await connection.negotiate()
         return connection
     }
@@ -128,9 +143,14 @@ public actor MilterClientConnection {
     @discardableResult
     public func connect() async -> StepRecord { await driveStep(machine.connectRequested()) }
 
-    /// Sends HELO with the client's HELO name, or `name`.
+    /// Sends HELO with the client's HELO name, or `name`. `extended` says whether the SMTP client greeted with EHLO
+    /// (the default) or HELO: the milter gets the same HELO command either way, but EHLO makes the session ESMTP,
+    /// which the MTA's own `Received:` header names (`with ESMTP`, else `with SMTP`; a HELO after an EHLO keeps
+    /// ESMTP, as Postfix's `helo_cmd` does).
     @discardableResult
-    public func helo(_ name: String? = nil) async -> StepRecord { await driveStep(machine.heloRequested(name)) }
+    public func helo(_ name: String? = nil, extended: Bool = true) async -> StepRecord {
+        await driveStep(machine.heloRequested(name, extended: extended))
+    }
 
     /// Sends an SMTP command the MTA does not know (UNKNOWN, version 3 and later).
     @discardableResult

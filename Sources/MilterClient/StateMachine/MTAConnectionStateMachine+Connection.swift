@@ -21,11 +21,14 @@ extension MTAConnectionStateMachine {
         connectionStep(.connect(client.connectInfo(profile: configuration.profile)))
     }
 
-    /// The caller's HELO, with the client's HELO name or `name`. A HELO after an earlier one is followed by an ABORT
+    /// The caller's HELO, with the client's HELO name or `name`; `extended` when the client said EHLO, which makes
+    /// the session ESMTP (``smtpProtocol``; Postfix's `ehlo_cmd`; `helo_cmd` leaves the protocol as it was; Sendmail
+    /// sets it at each HELO and EHLO, ``sendmailProtocol``). A HELO after an earlier one is followed by an ABORT
     /// under ``MTAProfile/abortsWhenHeloIsReset``.
-    package mutating func heloRequested(_ name: String?) -> Action {
+    package mutating func heloRequested(_ name: String?, extended: Bool = true) -> Action {
         let again = heloGiven
         heloGiven = true
+        greeted(extended: extended)
         let command = MilterCommand.helo(MilterString(name ?? client.helo))
         purpose = again ? .heloAgain : .connection
         return emit(proceed(startStep(command, macros: MacroEvent(command: command.id))))
@@ -78,12 +81,16 @@ extension MTAConnectionStateMachine {
 
     mutating func drained(_ event: InboxEvent, replay: Bool) -> Action {
         purpose = .none
+        var finding: Finding
         switch event {
-        case .reply(let reply): return quitDone(strayFinding([reply]), replay: replay)
-        case .protocolError(let error): return quitDone(Finding(.protocolViolation(error), step: .quit), replay: replay)
-        case .overLimit(let limit): return quitDone(Finding(.overLimit(limit), step: .quit), replay: replay)
+        case .reply(let reply): finding = strayFinding([reply])
+        case .protocolError(let error): finding = Finding(.protocolViolation(error), step: .quit)
+        case .overLimit(let limit): finding = Finding(.overLimit(limit), step: .quit)
         case .timeout, .endOfFile, .ioError: return quitDone(nil, replay: replay)
         }
+        // QUIT and what went before it unanswered, as a step's finding names them.
+        finding.sentWithoutReply = sentWithoutReply
+        return quitDone(finding, replay: replay)
     }
 
     private mutating func quitDone(_ finding: Finding?, replay: Bool) -> Action {
@@ -111,7 +118,7 @@ extension MTAConnectionStateMachine {
 
     mutating func listened(_ event: InboxEvent) -> Action {
         purpose = .none
-        let finding: Finding
+        var finding: Finding
         switch event {
         case .timeout: return .deliverFinding(nil)
         case .reply(let reply): finding = strayFinding([reply])
@@ -120,6 +127,7 @@ extension MTAConnectionStateMachine {
         case .ioError(let text): finding = Finding(.ioError(text), step: lastSent)
         case .overLimit(let limit): finding = Finding(.overLimit(limit), step: lastSent)
         }
+        finding.sentWithoutReply = sentWithoutReply
         _ = fail(finding.step, finding, start: now())
         connectionFindings.append(finding)
         return .deliverFinding(finding)

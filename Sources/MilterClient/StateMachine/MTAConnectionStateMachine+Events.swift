@@ -11,6 +11,7 @@ extension MTAConnectionStateMachine {
         // A reply found after end of message answers that or a later command, not an event before it.
         if out.id == .endOfMessage { lastEventWithoutReply = nil }
         guard let timeout = out.timeout else {
+            if !out.loneMacro { sentWithoutReply.append(out.id) }
             if !out.loneMacro, out.id.isEvent, let options = session.options, options.sends(out.id),
                 !options.awaitsReply(to: out.id)
             {
@@ -24,12 +25,16 @@ extension MTAConnectionStateMachine {
     }
 
     /// Replies nobody asked for were waiting when a command was about to go: the command does
-    /// not go, and the replies are a finding.
+    /// not go, and the replies are a finding, naming the commands sent without a reply before them
+    /// (``Finding/sentWithoutReply``).
     package mutating func strayRepliesFound(_ replies: [MilterReply]) -> Action {
         guard let out = outgoing.take() else { preconditionFailure("strayRepliesFound(_:) without a write") }
         // Judge the stray replies as of before this command, which never goes out.
         session = out.sessionBefore
-        return emit(finish(fail(out.id, strayFinding(replies), start: out.start)))
+        var finding = strayFinding(replies)
+        // What went before it unanswered, as a step's finding names them; not this command, which never goes.
+        finding.sentWithoutReply = sentWithoutReply
+        return emit(finish(fail(out.id, finding, start: out.start)))
     }
 
     /// The milter's next event (a reply, a broken frame, EOF, an I/O error) or the end of a

@@ -22,11 +22,20 @@ extension MTAConnectionStateMachine {
     /// Copied field by field: a whole machine is a large value, and copying it cost a quarter of
     /// a replayed transaction's user time.
     mutating func adopt(transactionOf after: MTAConnectionStateMachine, counted: Int) {
-        session = after.session
+        // The negotiation stays this connection's own: the record was found by a digest of it (and
+        // debug builds check below that the whole session matches).
+        session.adoptConversation(of: after.session)
         skippingBody = after.skippingBody
         lastSent = after.lastSent
         lastWrittenWasLoneMacro = after.lastWrittenWasLoneMacro
         lastEventWithoutReply = after.lastEventWithoutReply
+        // Kept in this machine's own storage when the record left none: sharing the record's made the next
+        // command noted copy it.
+        if after.sentWithoutReply.isEmpty {
+            sentWithoutReply.removeAll()
+        } else {
+            sentWithoutReply = after.sentWithoutReply
+        }
         transactionCount += counted
         heloGiven = after.heloGiven
         connectionFindings = after.connectionFindings
@@ -62,7 +71,10 @@ extension MTAConnectionStateMachine {
         hashing.combine(lastSent)
         hashing.combine(lastWrittenWasLoneMacro)
         hashing.combine(lastEventWithoutReply)
+        hashing.combine(sentWithoutReply)
         hashing.combine(heloGiven)
+        hashing.combine(smtpProtocol)
+        hashing.combine(sendmailProtocol)
         hashing.combine(quarantineHold)
         hashing.combine(negotiationWarnings)
         hashing.combine(connectionFindings)
@@ -75,8 +87,9 @@ extension MTAConnectionStateMachine {
     /// The fields ``hashBetweenTransactions(into:)`` hashes.
     static let fieldsHashedBetweenTransactions: Set<String> = [
         "session", "status", "socketOpen", "closeDue", "skippingBody", "lastSent", "lastWrittenWasLoneMacro",
-        "lastEventWithoutReply", "heloGiven", "quarantineHold", "negotiationWarnings", "connectionFindings", "macros",
-        "context", "purpose",
+        "lastEventWithoutReply", "sentWithoutReply", "heloGiven", "smtpProtocol", "sendmailProtocol",
+        "quarantineHold",
+        "negotiationWarnings", "connectionFindings", "macros", "context", "purpose",
     ]
 
     /// The fields counted on, not hashed: the transaction count only numbers the queue IDs, which

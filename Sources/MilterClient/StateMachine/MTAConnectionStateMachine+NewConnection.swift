@@ -17,6 +17,8 @@ extension MTAConnectionStateMachine {
         quarantineHold = nil
         // The new session has had no HELO: its first one resets none (``heloResetAborts``).
         heloGiven = false
+        smtpProtocol = .smtp
+        sendmailProtocol = nil
         if socketOpen { status = .open }
         return connectRequested()
     }

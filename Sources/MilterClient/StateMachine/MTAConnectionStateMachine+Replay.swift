@@ -32,6 +32,8 @@ extension MTAConnectionStateMachine {
             }
             return emit(replayTransactionStep(command, macros: macros, frames: frames))
         case .abort, .connect, .helo, .unknown, .quitNewConnection:
+            // A recording does not say HELO or EHLO (the milter gets HELO for both): taken for a client's EHLO.
+            if id == .helo { greeted(extended: true) }
             purpose = .plain
             return emit(proceed(startStep(command, sending: sendsMacros(before: id) ? macros : [], frames: frames)))
         }

@@ -41,12 +41,13 @@ extension MTAConnectionStateMachine {
         return editor.result
     }
 
-    /// The Received header the MTA prepends and hides from the milter (PROTOCOL.md §E).
+    /// The Received header the MTA prepends and hides from the milter (PROTOCOL.md §E), naming the protocol the
+    /// SMTP client spoke (``receivedProtocol(sender:)``).
     private func ownReceivedHeader(_ state: TransactionState) -> RawHeaderField {
         let address = client.address ?? "unknown"
         let product = configuration.profile.family == .postfix ? "Postfix" : "Sendmail"
         var value = " from \(client.helo) (\(client.hostname) [\(address)])\r\n\tby \(configuration.identity.hostname)"
-        value += " (\(product)) with ESMTP id \(context.queueID ?? "unknown")"
+        value += " (\(product)) with \(receivedProtocol(sender: state.sender)) id \(context.queueID ?? "unknown")"
         if state.acceptedRecipients.count == 1, let only = state.acceptedRecipients.first {
             value += "\r\n\tfor \(only.address.string)"
         }

@@ -115,6 +115,7 @@ extension MTAConnectionStateMachine {
         var refusedReply: UInt8?
         switch event {
         case .reply(let reply):
+            sentWithoutReply.removeAll()
             pending.keep(reply, limits: configuration.limits)
             do {
                 let disposition = try session.replyReceived(reply)
@@ -144,7 +145,9 @@ extension MTAConnectionStateMachine {
         case .ioError(let text): kind = .ioError(text)
         case .overLimit(let limit): kind = .overLimit(limit)
         }
-        let finding = Finding(kind, step: id)
+        var finding = Finding(kind, step: id)
+        // Empty after a reply: only a wait that read none names the commands that went unanswered before it.
+        finding.sentWithoutReply = sentWithoutReply
         if let refusedReply, session.rules.passesCommand(id, afterReply: refusedReply) {
             return wentOn(pending, finding)
         }
@@ -155,7 +158,9 @@ extension MTAConnectionStateMachine {
     mutating func pastDeadline(_ pending: PendingStep) -> StepRecord {
         let kind = Finding.Kind.deadline(
             pending.deadline.amount, replies: pending.replyCount, progress: pending.progress)
-        return failed(pending, Finding(kind, step: pending.id))
+        var finding = Finding(kind, step: pending.id)
+        finding.sentWithoutReply = sentWithoutReply
+        return failed(pending, finding)
     }
 
     private mutating func failed(_ pending: PendingStep, _ finding: Finding) -> StepRecord {

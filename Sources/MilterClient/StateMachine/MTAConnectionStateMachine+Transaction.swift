@@ -190,19 +190,27 @@ extension MTAConnectionStateMachine {
     /// through the connection's stored machine, a plain getter copied the whole machine (63 references retained).
     var queueIDBytes: [UInt8] {
         mutating get {
-            // Digits written straight into the bytes: every message makes one.
-            var bytes: [UInt8] = [UInt8(ascii: "4")]
-            bytes.reserveCapacity(24)
-            func hex(_ value: UInt) {
-                var digits = 5
-                while digits < UInt.bitWidth / 4, value >> (4 * digits) != 0 { digits += 1 }
-                for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
-                    bytes.append(Self.hexDigits[Int((value >> shift) & 0xF)])
-                }
-            }
-            hex(connectionTag)
-            hex(UInt(transactionCount + 1))
+            var bytes: [UInt8] = []
+            writeQueueID(into: &bytes)
             return bytes
         }
+    }
+
+    /// Replaces `bytes` with ``queueID``'s, keeping their capacity: a caller that hands the same array back for
+    /// every message allocates none (``queueIDBytes`` makes an array each time).
+    mutating func writeQueueID(into bytes: inout [UInt8]) {
+        // Digits written straight into the bytes: every message makes one.
+        bytes.removeAll(keepingCapacity: true)
+        bytes.reserveCapacity(24)
+        bytes.append(UInt8(ascii: "4"))
+        func hex(_ value: UInt) {
+            var digits = 5
+            while digits < UInt.bitWidth / 4, value >> (4 * digits) != 0 { digits += 1 }
+            for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
+                bytes.append(Self.hexDigits[Int((value >> shift) & 0xF)])
+            }
+        }
+        hex(connectionTag)
+        hex(UInt(transactionCount + 1))
     }
 }

@@ -11,10 +11,14 @@ extension MTAConnectionStateMachine {
     }
 
     /// Carries the SMTP session's state over to this new milter connection after XCLIENT: the TLS session, which
-    /// XCLIENT keeps (`NOT: tls_reset()`), and whether the session has a HELO name (XCLIENT's `HELO=`), so that
-    /// the client's next HELO, and the end of the session, reset it with an ABORT (``heloResetAborts``).
-    package mutating func adoptSession(tls: TLSSession?, heloGiven: Bool) {
+    /// XCLIENT keeps (`NOT: tls_reset()`), whether the session has a HELO name (XCLIENT's `HELO=`), so that
+    /// the client's next HELO, and the end of the session, reset it with an ABORT (``heloResetAborts``), and the
+    /// protocol XCLIENT's `PROTO` gives: `SMTP` without one, as `xclient_cmd` sets it, until the client's EHLO.
+    package mutating func adoptSession(
+        tls: TLSSession?, heloGiven: Bool, smtpProtocol: XClientAttributes.SMTPProtocol = .smtp
+    ) {
         context.tls = tls
         self.heloGiven = heloGiven
+        self.smtpProtocol = smtpProtocol
     }
 }

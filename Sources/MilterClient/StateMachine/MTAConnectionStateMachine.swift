@@ -80,10 +80,22 @@ package struct MTAConnectionStateMachine {
     /// The last event sent that the milter negotiated no reply for (an NR flag), until end of message or the
     /// transaction's end: a stray reply is laid to it (``strayFinding(_:)``).
     var lastEventWithoutReply: MilterCommand.ID?
+    /// The commands written with no reply due since the last reply read, for the finding of a step that awaits one
+    /// (``Finding/sentWithoutReply``). Noted only for a command that takes no reply; its storage is kept when a
+    /// reply empties it, so a step allocates nothing for it.
+    var sentWithoutReply = Finding.SentWithoutReply()
     var transactionCount = 0
-    /// Whether the SMTP session had its HELO (Postfix's `helo_name`): ``heloRequested(_:)`` was called. Under
+    /// Whether the SMTP session had its HELO (Postfix's `helo_name`): ``heloRequested(_:extended:)`` was called. Under
     /// ``MTAProfile/abortsWhenHeloIsReset`` it is reset, with an ABORT, by a second HELO and at QUIT.
     var heloGiven = false
+    /// The protocol the SMTP session speaks, as Postfix's `smtpd` keeps it (`state->protocol`): `SMTP` until an EHLO
+    /// makes it `ESMTP` (a HELO leaves it as it is), and what XCLIENT's `PROTO` says, `SMTP` without it. The MTA's
+    /// own `Received:` header names it (``receivedProtocol(sender:)``).
+    var smtpProtocol = XClientAttributes.SMTPProtocol.smtp
+    /// Sendmail: the protocol its `Received:` header names (`srvrsmtp.c`'s `protocol`, the `r` macro), which each
+    /// HELO and EHLO sets anew (``sendmailGreetingProtocol(extended:)``); `nil` before any, which Sendmail writes as
+    /// `SMTP`.
+    var sendmailProtocol: String?
     /// Postfix: the reason of a QUARANTINE at an smtpd event, the milter's persistent reply since:
     /// later smtpd events are withheld and every message is held (`MTAConnectionStateMachine+Quarantine.swift`).
     var quarantineHold: String?

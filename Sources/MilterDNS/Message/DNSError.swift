@@ -7,7 +7,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Code: Hashable, Sendable {
             case truncatedMessage, badLabel, compressionLoop, nameTooLong, countTooLarge, badRecordLength
             case invalidName, timeout, network, noServers, badResolvConf, notAResponse, mismatchedResponse
-            case connectionRefused, unreachable
+            case connectionRefused, unreachable, bogusNegativeAnswer
         }
         private let code: Code
 
@@ -45,6 +45,10 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let notAResponse = Kind(code: .notAResponse)
         /// The TCP answer does not match the question asked.
         public static let mismatchedResponse = Kind(code: .mismatchedResponse)
+        /// A negative answer (NXDOMAIN, or NOERROR without the records asked for) whose authority
+        /// section holds the SOA of a zone that is neither the name asked nor above it: forged, or
+        /// from a broken server, it settles nothing. The detail names the server.
+        public static let bogusNegativeAnswer = Kind(code: .bogusNegativeAnswer)
 
         /// The kind as words.
         public var description: String {
@@ -64,6 +68,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
             case .badResolvConf: "unusable resolv.conf"
             case .notAResponse: "not a response"
             case .mismatchedResponse: "response does not match the query"
+            case .bogusNegativeAnswer: "negative answer with the SOA of an unrelated zone"
             }
         }
     }

@@ -4,11 +4,16 @@ public struct DNSQuery: Hashable, Sendable {
     public var id: UInt16
     /// The question.
     public var question: DNSQuestion
+    /// Whether a response must spell the question's name exactly as asked, letter case included: the
+    /// name's case was randomised (0x20 randomisation) so that a forger must guess it too. Otherwise
+    /// names compare case-insensitively.
+    public var requiresExactCase: Bool
 
     /// Creates a query.
-    public init(id: UInt16, question: DNSQuestion) {
+    public init(id: UInt16, question: DNSQuestion, requiresExactCase: Bool = false) {
         self.id = id
         self.question = question
+        self.requiresExactCase = requiresExactCase
     }
 
     /// The wire form: header with RD set and QDCOUNT 1, then the question.

@@ -63,8 +63,30 @@ public struct DNSResponse: Hashable, Sendable {
         guard isResponse else { throw DNSError(.notAResponse, offset: 2) }
     }
 
-    /// Whether this answers `query`: same ID, a response, and exactly the question asked.
+    /// The header and questions of a message with the TC bit set whose records were cut anywhere, even
+    /// inside one (as glibc reads it, which only checks the header and the question before asking over
+    /// TCP); `nil` if it is not a truncated response or its questions do not parse. Its records are
+    /// dropped: only the TCP answer counts.
+    static func truncated(_ bytes: [UInt8]) -> DNSResponse? {
+        var reader = DNSByteReader(bytes)
+        guard let id = try? reader.readUInt16(), let flags = try? reader.readUInt16(),
+            flags & 0x8000 != 0, flags & 0x0200 != 0, let count = try? reader.readUInt16(), count <= 1,
+            (try? reader.readBytes(6)) != nil
+        else { return nil }
+        var questions: [DNSQuestion] = []
+        for _ in 0..<count {
+            guard let name = try? reader.readName(), let type = try? reader.readUInt16(),
+                let recordClass = try? reader.readUInt16()
+            else { return nil }
+            questions.append(DNSQuestion(name: name, type: DNSRecordType(rawValue: type), recordClass: recordClass))
+        }
+        return DNSResponse(id: id, flags: flags, questions: questions)
+    }
+
+    /// Whether this answers `query`: same ID, a response, and exactly the question asked (its name
+    /// spelt with the same letter case too when the query ``DNSQuery/requiresExactCase``).
     public func answers(_ query: DNSQuery) -> Bool {
         id == query.id && isResponse && questions.count == 1 && questions[0].matches(query.question)
+            && (!query.requiresExactCase || DNSName.sameSpelling(questions[0].name, query.question.name))
     }
 }

@@ -31,7 +31,7 @@ extension DNSError {
     ]
 
     /// `192.0.2.53 port 53`: the server only, never what was asked.
-    private static func describe(_ server: SocketAddress) -> String {
+    static func describe(_ server: SocketAddress) -> String {
         guard let ip = server.ipAddress, let port = server.port else { return "\(server)" }
         return "\(ip) port \(port)"
     }

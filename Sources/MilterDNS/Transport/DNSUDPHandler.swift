@@ -2,7 +2,8 @@ import NIOCore
 
 /// Waits on a UDP socket connected to the server for the one datagram that answers the query:
 /// from the server, with the query's ID and question. Anything else (spoofed, late, malformed) is
-/// dropped; the kernel already drops datagrams from other addresses, and the address is checked
+/// dropped, except a truncated answer (TC) whose records were cut anywhere: it sends the exchange on
+/// to TCP; the kernel already drops datagrams from other addresses, and the address is checked
 /// here again. A refusal (ICMP port unreachable) fails the exchange at once.
 final class DNSUDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
@@ -21,7 +22,10 @@ final class DNSUDPHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         guard envelope.remoteAddress == server else { return }
         let bytes = Array(envelope.data.readableBytesView)
-        guard let response = try? DNSResponse(parsing: bytes), response.answers(query) else { return }
+        // A truncated answer cut inside a record still sends the exchange on to TCP.
+        guard let response = (try? DNSResponse(parsing: bytes)) ?? DNSResponse.truncated(bytes),
+            response.answers(query)
+        else { return }
         promise.succeed(response)
     }
 

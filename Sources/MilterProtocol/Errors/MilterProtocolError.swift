@@ -37,6 +37,14 @@ public struct MilterProtocolError: Error, Hashable, Sendable, CustomStringConver
         return parts.joined(separator: ", ")
     }
 
+    /// What the peer looks like when its first bytes were a text protocol's answer instead of a frame
+    /// (`an SMTP server`, `an HTTP server`, `an SSH server`): it is no milter. Read from ``detail``, which says so
+    /// (a stored property would change the type's layout for every module built against it).
+    public var peerLooksLike: String? {
+        guard code == .frameTooLarge, let detail else { return nil }
+        return TextPeerShape.servers.first { detail.hasSuffix("this looks like \($0), not a milter") }
+    }
+
     /// Returns a copy with the stream position filled in.
     public func at(offset: Int?, commandByte: UInt8? = nil) -> MilterProtocolError {
         var copy = self

@@ -28,4 +28,7 @@ enum TextPeerShape {
         if text == "SSH-" { return "the bytes read \"SSH-\": this looks like an SSH server, not a milter" }
         return nil
     }
+
+    /// The servers ``known(_:)`` names (`this looks like an SMTP server, not a milter`).
+    static let servers = ["an SMTP server", "an HTTP server", "an SSH server"]
 }

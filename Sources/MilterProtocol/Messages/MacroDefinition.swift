@@ -40,19 +40,60 @@ public struct MacroDefinition: Hashable, Sendable {
 extension ByteBuffer {
     @usableFromInline
     mutating func readMacroDefinition() throws(MilterProtocolError) -> MacroDefinition {
-        guard let stage = readInteger(as: UInt8.self) else {
+        // The whole packet is read in one look at the buffer's storage: each look is a dynamic exclusivity check
+        // in NIO, and reading the stage byte, each name and each value apart took seventeen for a packet of
+        // Postfix's eight CONNECT macros.
+        switch withUnsafeReadableBytes({ Self.parseMacroDefinition($0) }) {
+        case .definition(let definition):
+            moveReaderIndex(to: writerIndex)
+            return definition
+        case .noStage:
             throw MilterProtocolError(.malformedPayload, detail: "MACRO lacks its stage byte")
+        case .nameWithoutValue:
+            throw MilterProtocolError(.malformedPayload, detail: "MACRO has a name without a value")
+        case .missingNUL(let offset):
+            moveReaderIndex(forwardBy: offset)
+            throw MilterProtocolError(.missingNUL, excerpt: Redaction.excerpt(self.readableBytesView))
         }
-        // Pairs are read straight into the result: no intermediate array of strings.
+    }
+
+    /// What a MACRO payload holds, or where it goes wrong.
+    private enum MacroParse {
+        case definition(MacroDefinition)
+        case noStage
+        case nameWithoutValue
+        /// The string starting at this offset has no NUL.
+        case missingNUL(Int)
+    }
+
+    private static func parseMacroDefinition(_ bytes: UnsafeRawBufferPointer) -> MacroParse {
+        guard let stage = bytes.first else { return .noStage }
+        // Pairs are read straight into the result: no intermediate array of strings. Its room is counted first
+        // (a NUL ends each name and value), so that the array is allocated once, not grown one doubling at a
+        // time: a CONNECT packet of Postfix's eight macros took four allocations.
         var macros: [MacroDefinition.Macro] = []
-        while readableBytes > 0 {
-            let name = try readMilterString()
-            guard readableBytes > 0 else {
-                throw MilterProtocolError(.malformedPayload, detail: "MACRO has a name without a value")
-            }
-            macros.append(.init(name: name, value: try readMilterString()))
+        macros.reserveCapacity(nulCount(bytes) / 2)
+        var start = 1
+        while start < bytes.count {
+            guard let nameEnd = bytes[start...].firstIndex(of: 0) else { return .missingNUL(start) }
+            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<nameEnd])
+            // One of ``KnownMacroNames``, shared, or a copy of an unknown one.
+            let name = KnownMacroNames.name(nameBytes) ?? MilterString(bytes: [UInt8](nameBytes))
+            let valueStart = nameEnd + 1
+            guard valueStart < bytes.count else { return .nameWithoutValue }
+            guard let valueEnd = bytes[valueStart...].firstIndex(of: 0) else { return .missingNUL(valueStart) }
+            let value = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
+            macros.append(.init(name: name, value: MilterString(bytes: value)))
+            start = valueEnd + 1
         }
-        return MacroDefinition(stage: stage, macros: macros)
+        return .definition(MacroDefinition(stage: stage, macros: macros))
+    }
+
+    /// How many NUL bytes `bytes` holds.
+    private static func nulCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        for byte in bytes where byte == 0 { count += 1 }
+        return count
     }
 
     @usableFromInline

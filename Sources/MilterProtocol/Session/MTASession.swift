@@ -61,6 +61,22 @@ public struct MTASession: Hashable, Sendable {
     /// Creates a session for an MTA following `rules`.
     public init(rules: MTARules = .postfix) { self.rules = rules }
 
+    /// Takes where `other` stands in the conversation (phase, awaited reply, last command and event,
+    /// skipped event, last warning, body replacement), keeping this session's rules and negotiation,
+    /// which must be `other`'s: for a connection taking the state a recorded transaction left, whose
+    /// negotiation is its own. Field by field: a whole session copies the negotiation's arrays,
+    /// retaining and releasing their references, for every transaction.
+    package mutating func adoptConversation(of other: MTASession) {
+        assert(rules == other.rules && options == other.options && offer == other.offer)
+        phase = other.phase
+        awaiting = other.awaiting
+        lastSent = other.lastSent
+        lastEvent = other.lastEvent
+        skippedEvent = other.skippedEvent
+        lastReplyWarning = other.lastReplyWarning
+        bodyReplacement = other.bodyReplacement
+    }
+
     /// Checks a command the MTA is about to send and says how to send it.
     public mutating func commandToSend(_ command: MilterCommand) throws(MilterProtocolError) -> SendDecision {
         let id = command.id

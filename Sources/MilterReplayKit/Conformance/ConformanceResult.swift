@@ -1,3 +1,5 @@
+import MilterClient
+
 /// The result of one case.
 package struct ConformanceResult: Sendable {
     /// Pass, fail with the reason, skip with the reason, or not exercised with the reason.
@@ -45,6 +47,10 @@ package struct ConformanceResult: Sendable {
     package var status: Status
     /// How long the case took, in seconds.
     package var seconds: Double
+    /// For a case that failed on the milter's protocol findings: the commands sent without a reply before the
+    /// first of them that names any (``Finding/sentWithoutReply``); empty otherwise. In `--json` only: the reason
+    /// has them already.
+    package var sentWithoutReply = Finding.SentWithoutReply()
 
     package init(_ testCase: ConformanceCase, status: Status, seconds: Double) {
         id = testCase.id

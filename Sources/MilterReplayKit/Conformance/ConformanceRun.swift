@@ -1,5 +1,6 @@
 import MilterClient
 import MilterProtocol
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 /// `milter-replay conformance`: the options as plain values, the run, the reports and the exit status.
@@ -64,6 +65,12 @@ package struct ConformanceRun: Sendable {
         }
         // Nor can a peer that answers OPTNEG with no milter frame at all (an SMTP server's "220 " greeting): every
         // case would fail at its own OPTNEG, each with the same untrue reason.
+        if let problem = probe.problem, let line = NotAMilter.line(address, [problem]) {
+            return stop(
+                UnreachableReport(
+                    headline: "no case can be judged", reason: line, suite: Self.suite,
+                    consequence: "no case was run", seconds: seconds()))
+        }
         if let problem = probe.problem, Self.notAMilter(problem) {
             return stop(
                 UnreachableReport(
@@ -73,28 +80,54 @@ package struct ConformanceRun: Sendable {
         }
         let asked = Self.describe(probe.asked, problem: probe.problem)
         let context = CaseContext(profile: configuration.profile, asked: probe.asked)
-        var results: [ConformanceResult] = []
+        // The cases that ended, for the reports of a run that a signal cut (RunInterruption).
+        let ended = NIOLockedValueBox([ConformanceResult]())
+        let interruption = RunInterruption.shared
+        interruption.cut = { [self] signal in
+            let results = ended.withLockedValue { $0 }
+            let cut = Interrupted(signal: signal, notStarted: cases.count - results.count - 1, cut: 1)
+            _ = finish(results, asked: asked, interrupted: cut)
+        }
+        defer { interruption.cut = nil }
         for testCase in cases {
+            // SIGINT or SIGTERM: no case starts from then on.
+            if interruption.signal != nil { break }
             let result = await suite.run(testCase, context: context)
             // A failure shows at once on standard error, for a long run; the table comes at the end.
             if !json, case .fail(let reason) = result.status {
                 FileDescriptorWriter.standardError("fail \(result.id): \(reason)\n")
             }
-            results.append(result)
+            ended.withLockedValue { $0.append(result) }
         }
+        if !interruption.workEnded() { await interruption.parkUntilExit() }
+        let results = ended.withLockedValue { $0 }
+        let interrupted = interruption.signal.map { Interrupted(signal: $0, notStarted: cases.count - results.count) }
+        return finish(results, asked: asked, interrupted: interrupted)
+    }
+
+    /// Prints the report of `results`, writes the JUnit and HTML reports; returns the exit status.
+    private func finish(_ results: [ConformanceResult], asked: String, interrupted: Interrupted?) -> Int32 {
         FileDescriptorWriter.standardOutput(
-            json ? ConformanceJSON.document(results, asked: asked) : ConformanceTable.text(results, asked: asked))
-        if let junit, let failure = OutputPath.write(ConformanceJUnit.document(results), to: junit, option: "--junit") {
+            json
+                ? ConformanceJSON.document(results, asked: asked, interrupted: interrupted)
+                : ConformanceTable.text(results, asked: asked, interrupted: interrupted))
+        if let interrupted {
+            FileDescriptorWriter.standardError("milter-replay: \(ConformanceTable.line(interrupted))\n")
+        }
+        let xml = ConformanceJUnit.document(results, interrupted: interrupted)
+        if let junit, let failure = OutputPath.write(xml, to: junit, option: "--junit") {
             FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
             return ExitCodes.usage
         }
         if let report {
-            let document = ConformanceHTMLReport.document(results, asked: asked, context: .current())
+            let document = ConformanceHTMLReport.document(
+                results, asked: asked, context: .current(), interrupted: interrupted)
             if let failure = OutputPath.write(document.render(), to: report, option: "--report") {
                 FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
                 return ExitCodes.usage
             }
         }
+        if let interrupted { return interrupted.exitStatus }
         return results.contains(where: \.failsRun) ? ExitCodes.mismatch : ExitCodes.success
     }
 

@@ -26,40 +26,51 @@ package struct ConformanceSuite: Sendable {
     /// Runs one case; a milter that cannot be reached any more fails the case.
     package func run(_ testCase: ConformanceCase, context: CaseContext) async -> ConformanceResult {
         let start = ContinuousClock.now
-        let status: ConformanceResult.Status
+        var played = Played(status: .pass)
         if let reason = ProbeConditions.skipReason(testCase.id, context) {
-            status = .skip(reason)
+            played.status = .skip(reason)
         } else {
             do {
-                status = try await play(testCase.kind, context: context)
+                played = try await play(testCase.kind, context: context)
             } catch {
-                status = .fail(error.description)
+                played.status = .fail(error.description)
             }
         }
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return ConformanceResult(testCase, status: status, seconds: seconds)
+        var result = ConformanceResult(testCase, status: played.status, seconds: seconds)
+        if case .fail = played.status { result.sentWithoutReply = played.sentWithoutReply }
+        return result
+    }
+
+    /// What playing a case gave: its status, and the commands sent without a reply that its failure names.
+    struct Played {
+        var status: ConformanceResult.Status
+        var sentWithoutReply = Finding.SentWithoutReply()
     }
 
     private func play(
         _ kind: ConformanceCase.Kind, context: CaseContext
-    ) async throws(MilterConnectError) -> ConformanceResult.Status {
+    ) async throws(MilterConnectError) -> Played {
         switch kind {
         case .scenario(var scenario):
             if context.profile.family == .sendmail,
                 scenario.sessions.contains(where: { $0.steps.contains(where: \.isXClient) })
             {
-                return .skip("XCLIENT is Postfix's command: Sendmail has none")
+                return Played(status: .skip("XCLIENT is Postfix's command: Sendmail has none"))
             }
             scenario.profile = context.profile
             let options = ScenarioRunOptions(
                 rawWait: Self.wait(ScenarioRunOptions().rawWait, under: configuration.timeouts),
                 timeouts: configuration.timeouts)
-            return Self.status(await ScenarioRunner.run(scenario, target: address, options: options))
+            let outcome = await ScenarioRunner.run(scenario, target: address, options: options)
+            let firstFailure = outcome.checks.first { !$0.passed }
+            return Played(
+                status: Self.status(outcome), sentWithoutReply: firstFailure?.sentWithoutReply ?? .init())
         case .builtIn(.closeWithoutQuit):
             return try await SessionCaseRunner(address: address, configuration: configuration).closeWithoutQuit()
         case .builtIn(.bytesBeforeNegotiation(let bytes)):
-            return try await RawCaseRunner(address: address, configuration: configuration).run(bytes)
+            return Played(status: try await RawCaseRunner(address: address, configuration: configuration).run(bytes))
         }
     }
 

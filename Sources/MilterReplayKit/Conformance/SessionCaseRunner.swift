@@ -21,7 +21,7 @@ struct SessionCaseRunner: Sendable {
     }
 
     /// CONNECT, HELO, a message, then the socket closed without QUIT; then a new connection must negotiate.
-    func closeWithoutQuit() async throws(MilterConnectError) -> ConformanceResult.Status {
+    func closeWithoutQuit() async throws(MilterConnectError) -> ConformanceSuite.Played {
         let connection = try await MilterClientConnection.open(to: address, configuration: configuration)
         var findings: [Finding] = []
         if let finding = await connection.negotiation.finding { findings.append(finding) }
@@ -35,10 +35,15 @@ struct SessionCaseRunner: Sendable {
         findings += await connection.send(message).findings
         findings += await connection.connectionFindings
         await connection.closeWithoutQuit()
-        if let first = findings.first { return .fail("\(first.code) \(first)") }
-        if case .failure(let finding) = try await negotiate(configuration.profile.offer(version: .v6)) {
-            return .fail("after the close without QUIT the milter no longer negotiates: \(finding)")
+        if let first = findings.first {
+            return ConformanceSuite.Played(
+                status: .fail("\(first.code) \(first)"), sentWithoutReply: first.sentWithoutReply)
         }
-        return .pass
+        if case .failure(let finding) = try await negotiate(configuration.profile.offer(version: .v6)) {
+            return ConformanceSuite.Played(
+                status: .fail("after the close without QUIT the milter no longer negotiates: \(finding)"),
+                sentWithoutReply: finding.sentWithoutReply)
+        }
+        return ConformanceSuite.Played(status: .pass)
     }
 }

@@ -5,7 +5,8 @@ import _MilterSystem
 
 /// Turns files into messages: the envelope from the options, else the one `--export-eml` recorded
 /// (MilterClient's `RecordedEnvelope`, stripped before sending), else the headers; the expectation from `--expect`, else the
-/// manifest, else `X-Milter-Expect:` (always stripped before sending).
+/// manifest, else `X-Milter-Expect:` (always stripped before sending). A file whose first line starts with white space
+/// has no header fields, as Postfix and Sendmail read it: all of it is body (see `LeadingWhiteSpace`).
 package struct CorpusLoader {
     /// The header that names a message's expected verdict; never sent to the milter.
     static let expectHeader = "X-Milter-Expect"
@@ -48,7 +49,12 @@ package struct CorpusLoader {
 
     /// The entry for a message's `bytes`, named `path` in reports (a file, or a message built on the command line).
     package func entry(_ path: String, bytes: [UInt8]) throws(CorpusError) -> CorpusEntry {
-        var raw = RawMessage(parsing: bytes, limits: .keepingEveryField(ofMessageOf: bytes.count))
+        // A first line that starts with white space: no header fields, as Postfix and Sendmail read it.
+        let split = LeadingWhiteSpace.split(bytes)
+        var raw = split.message
+        if let setAside = split.setAside {
+            Self.warn(path, LeadingWhiteSpace.warning(for: setAside, expectHeader: Self.expectHeader))
+        }
         // The command line wins over the file: --expect, then the manifest, then the header.
         var expected = defaultExpectation ?? manifest?.expectation(for: path)
         if let field = raw.fields(named: Self.expectHeader).first {
@@ -67,11 +73,14 @@ package struct CorpusLoader {
         } catch {
             throw CorpusError(description: "\(path): \(error)")
         }
-        if let warning {
-            FileDescriptorWriter.standardError("milter-replay: warning: \(path): \(warning) (give --from and --rcpt)\n")
-        }
+        if let warning { Self.warn(path, "\(warning) (give --from and --rcpt)") }
         var entry = CorpusEntry(path: path, message: message, expected: expected)
         entry.moreExpectations = manifest?.moreExpectations(for: path)
         return entry
+    }
+
+    /// Writes `milter-replay: warning: PATH: TEXT` on standard error.
+    private static func warn(_ path: String, _ text: String) {
+        FileDescriptorWriter.standardError("milter-replay: warning: \(path): \(text)\n")
     }
 }

@@ -64,6 +64,30 @@ package enum JSONReport {
         /// `error`, or `warning` for a rule broken that the MTA lets go.
         let severity: String
         let description: String
+        /// ``Finding/sentWithoutReply``'s runs, oldest first: `[{"command": "HEADER", "count": 10}]`.
+        let sentWithoutReply: [CommandCount]
+        /// ``Finding/SentWithoutReply/unlisted``: commands sent after those, not listed.
+        let sentWithoutReplyMore: Int
+
+        init(_ finding: Finding) {
+            code = finding.code
+            step = "\(finding.step)"
+            severity = finding.severity.rawValue
+            description = "\(finding)"
+            sentWithoutReply = CommandCount.runs(of: finding.sentWithoutReply)
+            sentWithoutReplyMore = finding.sentWithoutReply.unlisted
+        }
+    }
+
+    /// A command sent `count` times in a row.
+    struct CommandCount: Encodable {
+        let command: String
+        let count: Int
+
+        /// The runs of `list`, oldest first.
+        static func runs(of list: Finding.SentWithoutReply) -> [CommandCount] {
+            list.runs.map { CommandCount(command: "\($0.command)", count: $0.count) }
+        }
     }
 
     struct Step: Encodable {
@@ -95,6 +119,8 @@ package enum JSONReport {
         let exitCode: Int32
         /// Why the milter could not be reached, when the run stopped before any connection opened; absent otherwise.
         let unreachable: String?
+        /// How a run that SIGINT or SIGTERM stopped ended; absent otherwise.
+        var interrupted: Interrupted.Record?
     }
 
     /// How an open-loop run kept its schedule.
@@ -122,9 +148,7 @@ package enum JSONReport {
             reply: shown?.reply, quarantine: shown?.quarantine,
             modifications: result?.modifications.map(describe) ?? [],
             rejectedRecipients: shown?.rejectedRecipients ?? [],
-            findings: outcome.findings.map {
-                FindingRecord(code: $0.code, step: "\($0.step)", severity: $0.severity.rawValue, description: "\($0)")
-            },
+            findings: outcome.findings.map(FindingRecord.init),
             latencyMs: outcome.latency.milliseconds,
             steps: result?.steps.map(step) ?? [], error: outcome.error,
             resultingMessage: includeMessage
@@ -151,7 +175,8 @@ package enum JSONReport {
                     lateStarts: $0.lateStarts, notStarted: $0.notStarted, maxStartLagMs: $0.maximumLag.milliseconds,
                     keptUp: $0.keptUp)
             },
-            exchangeReuse: summary.exchangeReuse, exitCode: summary.exitCode, unreachable: summary.unreachable)
+            exchangeReuse: summary.exchangeReuse, exitCode: summary.exitCode, unreachable: summary.unreachable,
+            interrupted: summary.interrupted?.record)
         return encode(record)
     }
 

@@ -8,14 +8,19 @@ import Foundation
 /// unreachable milter or an input error an error.
 package enum JUnitReport {
     /// The document; `showsValues` shows the envelope addresses in the rows' replies (``TextReport/line(_:showsValues:)``).
-    package static func document(_ outcomes: [MessageOutcome], seconds: Double, showsValues: Bool = false) -> String {
+    /// A run that SIGINT or SIGTERM stopped (`interrupted`) has one more test case, `interrupted`, an error.
+    package static func document(
+        _ outcomes: [MessageOutcome], seconds: Double, showsValues: Bool = false, interrupted: Interrupted? = nil
+    ) -> String {
         let failures = outcomes.filter { $0.error == nil && $0.isFailure }.count
-        let errors = outcomes.filter { $0.error != nil }.count
+        let errors = outcomes.filter { $0.error != nil }.count + (interrupted == nil ? 0 : 1)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites>\n"
-        xml += "  <testsuite name=\"milter-replay\" tests=\"\(outcomes.count)\" failures=\"\(failures)\""
+        xml +=
+            "  <testsuite name=\"milter-replay\" tests=\"\(outcomes.count + (interrupted == nil ? 0 : 1))\" failures=\"\(failures)\""
         xml += " errors=\"\(errors)\" time=\"\(String(format3: seconds))\">\n"
         for outcome in outcomes { xml += testCase(outcome, showsValues: showsValues) }
+        if let interrupted { xml += interruptedCase(TextReport.messagesLine(interrupted)) }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
     }
@@ -39,6 +44,12 @@ package enum JUnitReport {
         }
         xml += "      <system-out>\(escape(TextReport.line(outcome, showsValues: showsValues)))</system-out>\n"
         return xml + "    </testcase>\n"
+    }
+
+    /// The test case that marks a run stopped by a signal: `line` says how.
+    static func interruptedCase(_ line: String) -> String {
+        "    <testcase classname=\"milter-replay\" name=\"interrupted\" time=\"0.000\">\n"
+            + "      <error type=\"interrupted\" message=\"\(escape(line))\"/>\n    </testcase>\n"
     }
 
     static func escape(_ text: String) -> String {

@@ -26,6 +26,8 @@ package struct RunSummary: Sendable {
     /// Why the milter could not be reached, for a run that stopped before any connection opened (nothing was
     /// sent); in a merged summary, the first such run's.
     package var unreachable: String?
+    /// How the run ended when SIGINT or SIGTERM stopped it; `nil` otherwise.
+    package var interrupted: Interrupted?
 
     /// Nothing counted yet; `rate` is `--rate`, if given.
     package init(rate: Double? = nil) { pacing = rate.map(Pacing.init(requestedRate:)) }
@@ -110,8 +112,13 @@ package struct RunSummary: Sendable {
     /// The largest latency in milliseconds.
     var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
 
-    /// The exit code the run deserves: an input error's is a connection failure's.
+    /// Messages, connection failures and input errors counted.
+    var reported: Int { messages + connectFailures + inputErrors }
+
+    /// The exit code the run deserves: an input error's is a connection failure's; an interrupted run's is
+    /// 128 + the signal.
     package var exitCode: Int32 {
+        if let interrupted { return interrupted.exitStatus }
         if unreachable != nil || connectFailures > 0 || inputErrors > 0 { return ExitCodes.connectFailed }
         if !mismatches.isEmpty || findingCount > 0 { return ExitCodes.mismatch }
         return ExitCodes.success

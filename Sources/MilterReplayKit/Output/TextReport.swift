@@ -65,6 +65,11 @@ package enum TextReport {
         return TerminalText.escapingControls(text)
     }
 
+    /// `interrupted by SIGINT: 120 messages not sent`.
+    package static func messagesLine(_ interrupted: Interrupted) -> String {
+        interrupted.line(unit: "messages", notDone: "not sent", uncounted: "the rest of the duration was not run")
+    }
+
     /// The summary block.
     package static func summary(_ summary: RunSummary, seconds: Double) -> String {
         let verdicts = Disposition.allCases.compactMap { verdict in
@@ -88,6 +93,7 @@ package enum TextReport {
         }
         if summary.inputErrors > 0 { lines.append("input errors: \(summary.inputErrors)") }
         if let unreachable = summary.unreachable { lines.append("milter not reached: \(unreachable)") }
+        if let interrupted = summary.interrupted { lines.append(messagesLine(interrupted)) }
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         lines.append("throughput: \(String(format3: rate)) messages/s over \(String(format3: seconds)) s")
         if let pacing = summary.pacing { lines.append(paced(pacing)) }

@@ -20,13 +20,12 @@ public enum PcapDump {
             FileDescriptorWriter.standardError("milter-replay: \(problem)\n")
             return ExitCodes.usage
         }
-        var output = FileDescriptorWriter()
         do throws(CaptureDump.Failure) {
             let summary = try CaptureDump.run(
                 path: path, options: options.extractionOptions, format: options.json ? .json : .text,
                 exportDirectory: options.exportEml, chunkSize: 1 << 20
             ) { bytes in
-                if options.dump { output.write(bytes) }
+                if options.dump { StandardOutput.write(bytes) }
             }
             if let cut = CaptureCut(path: path, summary.statistics) {
                 FileDescriptorWriter.standardError(cut.warning)
@@ -40,12 +39,10 @@ public enum PcapDump {
             let code = noSessions == nil ? ExitCodes.success : ExitCodes.usage
             if options.dump && options.json {
                 let line = JSONReport.encode(DumpSummary(summary, exported: options.exportEml != nil, exitCode: code))
-                output.write(Array((line + "\n").utf8))
+                StandardOutput.write(Array((line + "\n").utf8))
             }
-            if let failure = output.failure {
-                FileDescriptorWriter.standardError("milter-replay: cannot write the dump: errno \(failure)\n")
-                return ExitCodes.usage
-            }
+            // Said by the command's end (StandardOutput.problem), once for all output.
+            if StandardOutput.failure != nil { return ExitCodes.usage }
             if !options.dump {
                 let exported = "exported \(summary.exportedMessages) messages from \(summary.sessions) sessions"
                 FileDescriptorWriter.standardOutput("\(exported) to \(options.exportEml ?? "")\n")
@@ -53,7 +50,8 @@ public enum PcapDump {
             if let noSessions { FileDescriptorWriter.standardError("milter-replay: \(noSessions)\n") }
             return code
         } catch {
-            FileDescriptorWriter.standardError("milter-replay: \(path): \(error)\n")
+            let text = if case .capture(let error) = error { error.said(path: path) } else { "\(path): \(error)" }
+            FileDescriptorWriter.standardError("milter-replay: \(text)\n")
             return ExitCodes.usage
         }
     }

@@ -60,14 +60,20 @@ final class PcapOutcomeCollector: Sendable {
     /// The streams noted by ``noteUntaken(_:)``.
     var untakenStreams: UntakenStreams? { summary.withLockedValue { $0.untakenStreams } }
 
+    /// The sessions tried so far: replayed, or whose connect failed.
+    var tried: Int { summary.withLockedValue { $0.replayed + $0.connectFailures } }
+
     /// The sessions counted so far.
     var sessions: Int { summary.withLockedValue { $0.sessions } }
 
     /// Prints the summary and writes the HTML report; returns the exit code (2, said on standard
     /// error, when the report cannot be written). `sessionReuse`: the sessions sent from a recording.
-    func finish(seconds: Double, sessionReuse: SessionReuseCounts? = nil) -> Int32 {
+    func finish(
+        seconds: Double, sessionReuse: SessionReuseCounts? = nil, interrupted: Interrupted? = nil
+    ) -> Int32 {
         var summary = self.summary.withLockedValue { $0 }
         summary.sessionReuse = sessionReuse
+        summary.interrupted = interrupted
         var text =
             json
             ? PcapReport.jsonSummary(summary, seconds: seconds) + "\n"

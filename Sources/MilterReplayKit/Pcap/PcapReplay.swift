@@ -1,4 +1,5 @@
 import MilterClient
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 /// `--pcap FILE [--target ADDR]`: sends the MTA's side of every recorded session to the milter
@@ -59,25 +60,49 @@ public struct PcapReplay: Sendable {
         let start = ContinuousClock.now
         var producer: Task<Void, Never>?
         var streamed: ScriptQueue?
-        let next: @Sendable () -> PcapWork?
+        let taken: @Sendable () -> PcapWork?
         let remaining: @Sendable () -> Int?
+        // What a SIGINT or SIGTERM does: no session starts from then on.
+        let stop: @Sendable () -> Void
         if let held = prepared.held {
             collector.noteUntaken(prepared.untakenStreams)
             collector.noteCut(prepared.cut)
             collector.noteDropped(prepared.droppedStreams)
-            (next, remaining) = heldWork(held, collector: collector, start: start)
+            (taken, remaining, stop) = heldWork(held, collector: collector, start: start)
         } else {
             let queue = ScriptQueue(capacity: 2 * load.connections)
             streamed = queue
             let read = streamedWork(from: prepared.opened, into: queue, collector: collector, start: start)
             producer = Task { await BlockingThread.run(1) { _ in read() } }
-            next = { queue.take() }
+            taken = { queue.take() }
             // The sessions the reader still hands out, each counted and not replayed.
             remaining = {
                 var count = 0
                 while queue.take() != nil { count += 1 }
                 return count
             }
+            // Not counted: the capture is not read further (a pipe may never end).
+            stop = { queue.abandon() }
+        }
+        let started = NIOLockedValueBox(0)
+        let next: @Sendable () -> PcapWork? = {
+            let work = taken()
+            if work != nil { started.withLockedValue { $0 += 1 } }
+            return work
+        }
+        let interruption = RunInterruption.shared
+        let stopKey = interruption.onSignal(stop)
+        let notStarted: @Sendable () -> Int? = { prepared.held == nil ? nil : remaining() }
+        interruption.cut = { signal in
+            let interrupted = Interrupted(
+                signal: signal, notStarted: notStarted(),
+                cut: max(0, started.withLockedValue { $0 } - collector.tried))
+            _ = collector.finish(seconds: Double(start.duration(to: .now).microseconds) / 1e6, interrupted: interrupted)
+            FileDescriptorWriter.standardError("milter-replay: \(PcapRunSummary.line(interrupted))\n")
+        }
+        defer {
+            interruption.removeHandler(stopKey)
+            interruption.cut = nil
         }
         // Sessions held for --repeat or --duration are sent from their first replay's recording.
         let memos = prepared.held != nil && load.reusesExchanges ? SessionMemos() : nil
@@ -88,6 +113,7 @@ public struct PcapReplay: Sendable {
             collector.add($0)
         }
         let ending = await runner.run(remaining: remaining)
+        if !interruption.workEnded() { await interruption.parkUntilExit() }
         if let unreachable = ending.unreachable {
             // The reader is not waited for: reading a pipe (`--pcap /dev/stdin`), it may wait in `read` for as
             // long as the pipe stays open. It stops at its next session, and reports nothing more.
@@ -99,6 +125,15 @@ public struct PcapReplay: Sendable {
                 FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
             }
             return ExitCodes.connectFailed
+        }
+        if let signal = interruption.signal {
+            // The reader is not waited for, as above: `--pcap -` from tcpdump never ends on its own.
+            let interrupted = Interrupted(signal: signal, notStarted: notStarted())
+            let code = collector.finish(
+                seconds: Double(start.duration(to: .now).microseconds) / 1e6, sessionReuse: memos?.outcomes,
+                interrupted: interrupted)
+            FileDescriptorWriter.standardError("milter-replay: \(PcapRunSummary.line(interrupted))\n")
+            return code
         }
         let code = collector.finish(
             seconds: Double(start.duration(to: .now).microseconds) / 1e6, sessionReuse: memos?.outcomes)
@@ -136,10 +171,10 @@ public struct PcapReplay: Sendable {
     }
 
     /// Work from scripts held in memory, through the shared ``WorkQueue`` (`--repeat`, `--duration`, `--rate`),
-    /// and how many sessions of it are still due (nil for a duration without a rate).
+    /// how many sessions of it are still due (nil for a duration without a rate), and how to stop it.
     private func heldWork(
         _ held: [Result<ReplayScript, NotReplayable>], collector: PcapOutcomeCollector, start: ContinuousClock.Instant
-    ) -> (next: @Sendable () -> PcapWork?, remaining: @Sendable () -> Int?) {
+    ) -> (next: @Sendable () -> PcapWork?, remaining: @Sendable () -> Int?, stop: @Sendable () -> Void) {
         var scripts: [ReplayScript] = []
         for entry in held {
             switch entry {
@@ -156,7 +191,7 @@ public struct PcapReplay: Sendable {
                     sequence: $0.sequence, script: scripts[$0.entry], entry: $0.entry, scheduled: queue.scheduled($0))
             }
         }
-        return (next, { queue.due.map { max(0, $0 - queue.taken) } })
+        return (next, { queue.due.map { max(0, $0 - queue.taken) } }, { queue.stop() })
     }
 
     /// Work read from the capture while the connections replay it, at most two scripts per connection

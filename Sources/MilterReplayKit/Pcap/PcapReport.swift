@@ -59,6 +59,7 @@ enum PcapReport {
                 + "max \(String(format3: summary.maximumLatencyMilliseconds))",
         ].joined(separator: "\n") + "\n" + (summary.untakenStreams.map { "streams not taken: \($0)\n" } ?? "")
             + (summary.sessionReuse.map { reused($0) + "\n" } ?? "")
+            + (summary.interrupted.map { PcapRunSummary.line($0) + "\n" } ?? "")
     }
 
     /// `sent from a record: 300 sessions (0 answered otherwise, judged by the state machine)`.
@@ -109,6 +110,8 @@ enum PcapReport {
         let truncation: String?
         /// Why the milter could not be reached, when no session reached it; absent otherwise.
         let unreachable: String?
+        /// How a replay that SIGINT or SIGTERM stopped ended; absent otherwise.
+        var interrupted: Interrupted.Record?
     }
 
     /// A session as one JSON object.
@@ -148,6 +151,7 @@ enum PcapReport {
                     "p99": summary.latencyMilliseconds(percentile: 99), "max": summary.maximumLatencyMilliseconds,
                 ], exitCode: summary.exitCode, untakenStreams: summary.untakenStreams?.count ?? 0,
                 untakenReason: summary.untakenStreams?.reason, sessionReuse: summary.sessionReuse,
-                truncation: summary.truncation, unreachable: summary.unreachable))
+                truncation: summary.truncation, unreachable: summary.unreachable,
+                interrupted: summary.interrupted?.record))
     }
 }

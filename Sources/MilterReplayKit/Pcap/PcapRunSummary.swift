@@ -16,6 +16,8 @@ struct PcapRunSummary: Sendable {
     var sessionReuse: SessionReuseCounts?
     /// Why the milter could not be reached, for a replay that stopped before any session reached it.
     var unreachable: String?
+    /// How the replay ended when SIGINT or SIGTERM stopped it; nil otherwise.
+    var interrupted: Interrupted?
     private(set) var notReplayable = 0
     private(set) var connectFailures = 0
     private(set) var stepsCompared = 0
@@ -46,6 +48,11 @@ struct PcapRunSummary: Sendable {
         }
     }
 
+    /// `interrupted by SIGINT: 12 sessions not replayed`.
+    static func line(_ interrupted: Interrupted) -> String {
+        interrupted.line(unit: "sessions", notDone: "not replayed", uncounted: "the rest was not replayed")
+    }
+
     /// Sessions replayed (same, different or not compared).
     var replayed: Int { same + different + notCompared }
 
@@ -57,9 +64,10 @@ struct PcapRunSummary: Sendable {
     /// The largest latency in milliseconds.
     var maximumLatencyMilliseconds: Double { latencies.totalCount == 0 ? 0 : Double(latencies.max) / 1000 }
 
-    /// 3 when the milter could not be reached, 1 when a session differs, cannot be replayed or could not be
+    /// 128 + the signal when one stopped the replay,  could not be reached, 1 when a session differs, cannot be replayed or could not be
     /// compared, else 0.
     var exitCode: Int32 {
+        if let interrupted { return interrupted.exitStatus }
         if unreachable != nil || connectFailures > 0 { return ExitCodes.connectFailed }
         if different > 0 || notReplayable > 0 || notCompared > 0 || sessions == 0 { return ExitCodes.mismatch }
         return ExitCodes.success

@@ -14,7 +14,7 @@ package struct ScriptReader {
             scanner = MilterCaptureScanner(
                 reader: try CaptureReader(path: path, limits: options.readerLimits), options: options)
         } catch {
-            throw PcapLoadError(description: "\(path): \(error)")
+            throw PcapLoadError(description: error.said(path: path))
         }
     }
 
@@ -22,7 +22,7 @@ package struct ScriptReader {
     package mutating func next() throws(PcapLoadError) -> (script: Result<ReplayScript, NotReplayable>, bytes: Int)? {
         let session: CapturedSession?
         do throws(CaptureError) { session = try scanner.nextSession(collector: &collector) } catch {
-            throw PcapLoadError(description: "\(path): \(error)")
+            throw PcapLoadError(description: error.said(path: path))
         }
         guard let session else { return nil }
         let script = ReplayScript.make(session)

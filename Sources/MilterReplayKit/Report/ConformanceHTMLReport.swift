@@ -1,7 +1,9 @@
 /// The report of `milter-replay conformance`: what the milter asked for, the counts, and the case
 /// table grouped by area, each row coloured by its result.
 enum ConformanceHTMLReport {
-    static func document(_ results: [ConformanceResult], asked: String, context: ReportContext) -> HTMLReport {
+    static func document(
+        _ results: [ConformanceResult], asked: String, context: ReportContext, interrupted: Interrupted? = nil
+    ) -> HTMLReport {
         let count = { (name: String) in results.filter { $0.status.name == name }.count }
         let mustFailures = results.filter(\.failsRun).count
         var report = HTMLReport(
@@ -9,7 +11,7 @@ enum ConformanceHTMLReport {
         report.sections.append(
             .facts(
                 title: "Run",
-                context.facts + [
+                context.facts + (interrupted.map { [("interrupted", ConformanceTable.line($0))] } ?? []) + [
                     ("the milter asked for", asked), ("cases", "\(results.count)"),
                     ("must cases failed", "\(mustFailures)"),
                 ]))

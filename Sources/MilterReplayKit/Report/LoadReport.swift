@@ -10,9 +10,11 @@ package enum LoadReport {
     package static func document(
         summary: RunSummary, timeline: RunTimeline, seconds: Double, context: ReportContext
     ) -> HTMLReport {
-        var report = HTMLReport(title: "milter-replay: \(summary.messages) messages")
+        let interrupted = summary.interrupted == nil ? "" : " (interrupted)"
+        var report = HTMLReport(title: "milter-replay: \(summary.messages) messages\(interrupted)")
         let rate = seconds > 0 ? Double(summary.messages) / seconds : 0
         var facts = context.facts
+        if let interrupted = summary.interrupted { facts.append(("interrupted", TextReport.messagesLine(interrupted))) }
         facts += [
             ("messages", "\(summary.messages)"),
             ("connection failures", "\(summary.connectFailures)"),

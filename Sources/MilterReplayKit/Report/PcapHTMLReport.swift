@@ -27,12 +27,13 @@ enum PcapHTMLReport {
     static func document(
         summary: PcapRunSummary, rows: [Row], seconds: Double, context: ReportContext
     ) -> HTMLReport {
-        var report = HTMLReport(title: "milter-replay --pcap: \(summary.sessions) sessions")
+        let interrupted = summary.interrupted == nil ? "" : " (interrupted)"
+        var report = HTMLReport(title: "milter-replay --pcap: \(summary.sessions) sessions\(interrupted)")
         let latency = [50.0, 99.0].map { ChartScale.label(summary.latencyMilliseconds(percentile: $0)) + " ms" }
         report.sections.append(
             .facts(
                 title: "Run",
-                context.facts + [
+                context.facts + (summary.interrupted.map { [("interrupted", PcapRunSummary.line($0))] } ?? []) + [
                     ("sessions", "\(summary.sessions)"), ("steps compared", "\(summary.stepsCompared)"),
                     ("duration", "\(ChartScale.label(seconds)) s"),
                     (

@@ -1,4 +1,5 @@
 import MilterClient
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 #if canImport(FoundationEssentials)
@@ -93,6 +94,18 @@ public struct CorpusReplay: Sendable {
         }
     }
 
+    /// The messages of the run never started, when the run is counted (`--repeat`, or `--duration` with `--rate`).
+    private static func notStarted(_ queue: WorkQueue) -> Int? { queue.due.map { max(0, $0 - queue.taken) } }
+
+    /// Prints the summary of a run cut by `interrupted` and writes its reports, with what had ended.
+    private static func finish(
+        _ collector: OutcomeCollector, _ interrupted: Interrupted, seconds: Double, _ queue: WorkQueue
+    ) {
+        let (_, writeFailure) = collector.finish(seconds: seconds, due: queue.due, interrupted: interrupted)
+        FileDescriptorWriter.standardError("milter-replay: \(TextReport.messagesLine(interrupted))\n")
+        if let writeFailure { FileDescriptorWriter.standardError("milter-replay: \(writeFailure)\n") }
+    }
+
     /// How reports name the message built on the command line.
     static let builtName = "(command line)"
 
@@ -115,22 +128,44 @@ public struct CorpusReplay: Sendable {
         if load.reusesExchanges, load.threads == nil, !configuration.buildsResultingMessage {
             configuration.exchangeMemos = ExchangeMemoStore()
         }
+        let notAMilter = NIOLockedValueBox<String?>(nil)
         var runner = ReplayRunner(
             entries: entries, address: address, configuration: configuration,
             client: client, connections: load.connections, threads: load.threads,
             messagesPerConnection: load.messagesPerConnection,
             queue: queue
         ) { outcome in
+            // A target that is no milter: one line at the end, as for one that cannot be reached; no row.
+            if let line = NotAMilter.line(address, outcome.findings) {
+                notAMilter.withLockedValue { $0 = $0 ?? line }
+                queue.stop()
+                return
+            }
             collector.add(outcome)
             progress.advance()
+            // Output lost (a reader gone, a full disk): nothing more could be reported; the end says why.
+            if StandardOutput.failure != nil { queue.stop() }
         }
         if output.verbose { runner.transcriptsAsJSON = output.json }
         runner.showsValues = output.showValues
         let progressTask = Task { await progress.run(start: start) }
+        // SIGINT or SIGTERM: no message starts from then on; those in flight end, or are cut (see RunInterruption).
+        let interruption = RunInterruption.shared
+        let stopKey = interruption.onSignal { queue.stop() }
+        interruption.cut = { signal in
+            let interrupted = Interrupted(
+                signal: signal, notStarted: Self.notStarted(queue), cut: max(0, queue.taken - collector.reported))
+            Self.finish(collector, interrupted, seconds: Double(start.duration(to: .now).microseconds) / 1e6, queue)
+        }
+        defer {
+            interruption.removeHandler(stopKey)
+            interruption.cut = nil
+        }
         let ending = await runner.run()
+        if !interruption.workEnded() { await interruption.parkUntilExit() }
         progressTask.cancel()
         await progressTask.value
-        if let unreachable = ending.unreachable {
+        if let unreachable = ending.unreachable ?? notAMilter.withLockedValue({ $0 }) {
             FileDescriptorWriter.standardError("milter-replay: \(unreachable)\n")
             // The reports are written all the same, saying why; the exit code stays that of the unreachable milter.
             let seconds = Double(start.duration(to: .now).microseconds) / 1e6
@@ -140,9 +175,13 @@ public struct CorpusReplay: Sendable {
             return ExitCodes.connectFailed
         }
         let seconds = Double(start.duration(to: ending.workEnded).microseconds) / 1e6
+        let interrupted = interruption.signal.map { Interrupted(signal: $0, notStarted: Self.notStarted(queue)) }
         let (summary, writeFailure) = collector.finish(
             seconds: seconds, exchangeReuse: configuration.exchangeMemos.map(ExchangeReuseCounts.init),
-            due: queue.due)
+            due: queue.due, interrupted: interrupted)
+        if let interrupted {
+            FileDescriptorWriter.standardError("milter-replay: \(TextReport.messagesLine(interrupted))\n")
+        }
         if let pacing = summary.pacing, !pacing.keptUp {
             FileDescriptorWriter.standardError("milter-replay: warning: \(TextReport.fellBehind(pacing))\n")
         }

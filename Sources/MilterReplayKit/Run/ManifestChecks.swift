@@ -14,8 +14,9 @@ enum ManifestChecks {
                 MessageSpec(
                     sender: EnvelopeSpec(address: "<>"), recipients: [], headers: .inline([]), body: .inline([]))),
             expectation: expectation, location: expectation.location)
-        let checker = ExpectationChecker(
-            step: step, display: ValueDisplay(showsValues: showsValues), checksFindings: false)
+        var display = ValueDisplay(showsValues: showsValues)
+        display.redactsExpected = true
+        let checker = ExpectationChecker(step: step, display: display, checksFindings: false)
         // `header-added` means a header the milter added, at the end (ADDHEADER) or at an index (INSHEADER).
         var result = result
         result.modifications = result.modifications.map { reply in

@@ -60,12 +60,13 @@ final class OutcomeCollector: Sendable {
     /// not be written, if one could not. `due` is how many messages the run asked for, when known: under
     /// `--rate`, those that never started count against the rate kept.
     func finish(
-        seconds: Double, exchangeReuse: ExchangeReuseCounts? = nil, due: Int? = nil
+        seconds: Double, exchangeReuse: ExchangeReuseCounts? = nil, due: Int? = nil, interrupted: Interrupted? = nil
     ) -> (
         summary: RunSummary, writeFailure: String?
     ) {
         var (summary, outcomes) = state.withLockedValue { ($0.summary, $0.outcomes) }
         summary.exchangeReuse = exchangeReuse
+        summary.interrupted = interrupted
         if let due { summary.scheduled(due) }
         var text =
             output.json ? JSONReport.summary(summary, seconds: seconds) : TextReport.summary(summary, seconds: seconds)
@@ -74,7 +75,8 @@ final class OutcomeCollector: Sendable {
         FileDescriptorWriter.standardOutput(text + "\n")
         if let path = output.junit {
             let xml = JUnitReport.document(
-                outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds, showsValues: output.showValues)
+                outcomes.sorted { $0.sequence < $1.sequence }, seconds: seconds, showsValues: output.showValues,
+                interrupted: interrupted)
             if let failure = OutputPath.write(xml, to: path, option: "--junit", ownerOnly: output.showValues) {
                 return (summary, failure)
             }
@@ -90,6 +92,9 @@ final class OutcomeCollector: Sendable {
         }
         return (summary, nil)
     }
+
+    /// The messages reported so far: messages, connection failures and input errors.
+    var reported: Int { state.withLockedValue { $0.summary.reported } }
 
     /// Prints the JSON summary (with `--json`) of a run that never reached the milter, its `unreachable` the
     /// reason, and writes the JUnit and HTML reports asked for, which say so; returns why one could not be written.

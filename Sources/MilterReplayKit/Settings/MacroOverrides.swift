@@ -1,4 +1,5 @@
 import MilterClient
+import MilterProtocol
 
 /// The `--macro STAGE:NAME=VALUE` options, parsed.
 public enum MacroOverrides {
@@ -15,12 +16,19 @@ public enum MacroOverrides {
             guard let colon = text.firstIndex(of: ":"), let equals = text[colon...].firstIndex(of: "="),
                 let stage = MacroEvent(rawValue: String(text[..<colon]).lowercased())
             else {
-                throw Failure(description: "--macro '\(text)' is not STAGE:NAME=VALUE with a known stage")
+                throw Failure(description: "--macro '\(shown(text))' is not STAGE:NAME=VALUE with a known stage")
             }
             let name = String(text[text.index(after: colon)..<equals])
-            guard !name.isEmpty else { throw Failure(description: "--macro '\(text)' has no name") }
+            guard !name.isEmpty else { throw Failure(description: "--macro '\(shown(text))' has no name") }
             result[stage, default: []].append((name, String(text[text.index(after: equals)...])))
         }
         return result
+    }
+
+    /// The option as given, its value (after the first `=`) shape-redacted (``Redaction``), as a macro's value
+    /// may be personal data: `bogus:x=xxxxxxxxxxx`.
+    static func shown(_ text: String) -> String {
+        guard let equals = text.firstIndex(of: "=") else { return text }
+        return String(text[...equals]) + Redaction.excerpt(text.utf8[text.utf8.index(after: equals)...])
     }
 }

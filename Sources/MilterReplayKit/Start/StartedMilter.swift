@@ -37,9 +37,21 @@ package struct StartedMilter: Sendable {
         do { child = try ChildMilter.spawn(command) } catch {
             return Self.fail("--start: \(error)", notStarted)
         }
+        // A signal from now on stops the run, which then stops the milter; a second one kills it.
+        let interruption = RunInterruption.shared
+        interruption.adopt(child.pid)
+        defer { interruption.release(child.pid) }
         if let problem = await waitUntilReady(child, address: address) {
             await child.stop(grace: stopGrace)
             return Self.fail(problem, notStarted)
+        }
+        if let signal = interruption.signal {
+            // Interrupted while the milter was starting: nothing ran, nothing is reported.
+            _ = interruption.workEnded()
+            await child.stop(grace: stopGrace)
+            FileDescriptorWriter.standardError(
+                "milter-replay: interrupted by \(RunInterruption.name(signal)) while the milter was starting\n")
+            return RunInterruption.exitStatus(signal)
         }
         let status: Int32
         do {
@@ -71,6 +83,7 @@ package struct StartedMilter: Sendable {
                 return "--start: the milter exited with status \(status) before accepting connections on "
                     + "\(address)\(forked)\(Self.tail(child))"
             }
+            if RunInterruption.shared.signal != nil { return nil }
             if await Self.accepts(address) { return nil }
             if ContinuousClock.now >= deadline {
                 return "--start: the milter did not accept connections on \(address) within "

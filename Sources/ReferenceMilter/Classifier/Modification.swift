@@ -32,17 +32,29 @@ public enum Modification: Hashable, Sendable {
         }
     }
 
+    /// The replies that carry this modification when the session did not agree on
+    /// `MilterProtocolFlags.headerLeadingSpace` (HDR_LEADSPC); a body longer than 65535 bytes takes several.
+    public var replies: [MilterReply] { replies(headerLeadingSpace: false) }
+
     /// The replies that carry this modification; a body longer than 65535 bytes takes several.
-    public var replies: [MilterReply] {
+    ///
+    /// - Parameter headerLeadingSpace: whether the session agreed on
+    ///   `MilterProtocolFlags.headerLeadingSpace` (HDR_LEADSPC). The MTA then writes a header value exactly as it
+    ///   comes, so the space it would otherwise put after the colon goes in front of the value (the
+    ///   field reads `Name: value` either way). A deletion's empty value stays empty.
+    public func replies(headerLeadingSpace: Bool) -> [MilterReply] {
         switch self {
         case .addHeader(let name, let value):
-            return [.addHeader(Self.field(name, value))]
+            return [.addHeader(Self.field(name, value, leadingSpace: headerLeadingSpace))]
         case .insertHeader(let index, let name, let value):
-            return [.insertHeader(IndexedHeaderField(index: Self.index(index), field: Self.field(name, value)))]
+            let field = Self.field(name, value, leadingSpace: headerLeadingSpace)
+            return [.insertHeader(IndexedHeaderField(index: Self.index(index), field: field))]
         case .changeHeader(let name, let occurrence, let value):
-            return [.changeHeader(IndexedHeaderField(index: Self.index(occurrence), field: Self.field(name, value)))]
+            let field = Self.field(name, value, leadingSpace: headerLeadingSpace)
+            return [.changeHeader(IndexedHeaderField(index: Self.index(occurrence), field: field))]
         case .deleteHeader(let name, let occurrence):
-            return [.changeHeader(IndexedHeaderField(index: Self.index(occurrence), field: Self.field(name, "")))]
+            let field = Self.field(name, "", leadingSpace: false)
+            return [.changeHeader(IndexedHeaderField(index: Self.index(occurrence), field: field))]
         case .addRecipient(let address, nil):
             return [.addRecipient(MilterString(Self.bracketed(address)))]
         case .addRecipient(let address, let arguments?):
@@ -57,9 +69,14 @@ public enum Modification: Hashable, Sendable {
     }
 
     /// Header values travel with bare LF between folded lines (pitfall 10).
-    private static func field(_ name: String, _ value: String) -> HeaderField {
+    private static func field(_ name: String, _ value: String, leadingSpace: Bool) -> HeaderField {
         let value = value.utf8.contains(0x0D) ? value.replacing("\r\n", with: "\n") : value
-        return HeaderField(name: MilterString(name), value: MilterString(value))
+        guard leadingSpace else { return HeaderField(name: MilterString(name), value: MilterString(value)) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count + 1)
+        bytes.append(0x20)
+        bytes.append(contentsOf: value.utf8)
+        return HeaderField(name: MilterString(name), value: MilterString(bytes: bytes))
     }
 
     private static func index(_ value: Int) -> UInt32 { UInt32(clamping: max(0, value)) }

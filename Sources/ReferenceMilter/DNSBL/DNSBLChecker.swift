@@ -33,31 +33,55 @@ public final class DNSBLChecker: Sendable {
     public let isZEN: Bool
     /// The longest time a lookup waits, whatever the resolver does.
     public let timeout: Duration
+    /// The longest default ``timeout``: the time a `DNSResolver` may take to try all its servers
+    /// (its timeout × attempts × servers) is cut to this.
+    public static let maximumDefaultTimeout = Duration.seconds(30)
+    /// The shortest default ``timeout``.
+    public static let minimumDefaultTimeout = Duration.seconds(1)
+    /// The default ``timeout`` with a resolver that does not say how long its queries take
+    /// (`DNSQuerying.queryTimeBudget` is `nil`).
+    public static let fallbackTimeout = Duration.seconds(3)
     /// The longest time a result is cached, whatever its TTL.
     public let maximumTTL: Duration
     private let resolver: any DNSQuerying
     private let now: @Sendable () -> ContinuousClock.Instant
     private let cache: NIOLockedValueBox<DNSBLCache>
+    /// The queries under way, by name.
+    private let inFlight = NIOLockedValueBox<[String: DNSBLOutcome]>([:])
     private let metricsFactory: (any MetricsFactory)?
 
     /// Creates a checker. `isZEN` defaults to whether the zone is a Spamhaus ZEN zone (a name
     /// ending in `zen.spamhaus.org`, or `zen.dq.spamhaus.net` for Data Query Service keys).
     /// `metricsFactory` receives the lookup counts; `nil` (the default) means swift-metrics' global one.
+    ///
+    /// Without a `timeout`, a lookup waits as long as the resolver may take to try all its servers
+    /// (`resolver.queryTimeBudget`: a `DNSResolver`'s timeout × attempts × servers), from
+    /// ``minimumDefaultTimeout`` to ``maximumDefaultTimeout``; ``fallbackTimeout`` for a resolver that
+    /// does not say. A `DNSResolver.system()` whose resolv.conf has `options timeout:5` and two
+    /// servers gets 10 s, so that the second server is asked when the first is silent.
     public init(
-        zone: String, resolver: any DNSQuerying, timeout: Duration = .seconds(3), cacheSize: Int = 1024,
+        zone: String, resolver: any DNSQuerying, timeout: Duration? = nil, cacheSize: Int = 1024,
         maximumTTL: Duration = .seconds(3600), isZEN: Bool? = nil,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
         metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.metricsFactory = metricsFactory
-        let lowered = zone.lowercased()
+        var lowered = zone.lowercased()
+        if lowered.hasSuffix(".") { lowered.removeLast() }
         self.zone = zone
         self.isZEN = isZEN ?? (lowered.hasSuffix("zen.spamhaus.org") || lowered.hasSuffix("zen.dq.spamhaus.net"))
         self.resolver = resolver
-        self.timeout = timeout
+        self.timeout = timeout ?? Self.defaultTimeout(for: resolver)
         self.maximumTTL = maximumTTL
         self.now = now
         cache = NIOLockedValueBox(DNSBLCache(capacity: cacheSize))
+    }
+
+    /// The ``timeout`` when none is given: `resolver`'s `queryTimeBudget`, from ``minimumDefaultTimeout``
+    /// to ``maximumDefaultTimeout``, or else ``fallbackTimeout``.
+    public static func defaultTimeout(for resolver: any DNSQuerying) -> Duration {
+        guard let budget = resolver.queryTimeBudget else { return fallbackTimeout }
+        return min(max(budget, minimumDefaultTimeout), maximumDefaultTimeout)
     }
 
     /// `zone` as it may be shown in metrics, logs and errors: a Spamhaus Data Query Service zone
@@ -92,9 +116,20 @@ public final class DNSBLChecker: Sendable {
             count("cached")
             return cached
         }
-        let (result, ttl) = await ask(name)
-        let keep = min(Duration.seconds(Int64(ttl)), maximumTTL)
-        cache.withLockedValue { $0.store(result, for: name, ttl: keep, at: now()) }
+        // Lookups of a name already being asked wait for that query's outcome instead of sending another.
+        let shared = inFlight.withLockedValue { queries in
+            if let query = queries[name] { return query }
+            let query = ask(name)
+            queries[name] = query
+            return query
+        }
+        let mine = DNSBLOutcome()
+        shared.onFinish { mine.finish($0) }
+        let result = await withTaskCancellationHandler {
+            await mine.value().result
+        } onCancel: {
+            mine.finish((.failed(DNSBLFailure(.timeout)), 0))
+        }
         switch result {
         case .listed: count("listed")
         case .notListed: count("not-listed")
@@ -111,28 +146,34 @@ public final class DNSBLChecker: Sendable {
         ).increment()
     }
 
-    private func ask(_ name: String) async -> (DNSBLResult, UInt32) {
+    /// Starts asking `name`: the outcome is the resolver's answer, or a timeout failure once `timeout`
+    /// has passed, whichever comes first. It is cached (for its TTL, at most ``maximumTTL``) and the
+    /// query leaves the in-flight ones before any waiter hears of it. On the timeout, the resolver is
+    /// cancelled but not waited for, so one that does not heed cancellation cannot hold a lookup.
+    private func ask(_ name: String) -> DNSBLOutcome {
         let resolver = resolver
         let isZEN = isZEN
-        let timeout = timeout
-        return await withTaskGroup(of: (DNSBLResult, UInt32)?.self) { group in
-            group.addTask {
-                do throws(DNSError) {
-                    return DNSBLAnswer.decode(try await resolver.query(name, type: .a), isZEN: isZEN)
-                } catch {
-                    let kind: DNSBLFailure.Kind = error.kind == .timeout ? .timeout : .resolver
-                    return (.failed(DNSBLFailure(kind, detail: "\(error.kind)")), 0)
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : (.failed(DNSBLFailure(.timeout)), 0)
-            }
-            defer { group.cancelAll() }
-            while let next = await group.next() {
-                if let next { return next }
-            }
-            return (.failed(DNSBLFailure(.timeout)), 0)
+        let outcome = DNSBLOutcome()
+        let (cache, inFlight, now, maximumTTL) = (cache, inFlight, now, maximumTTL)
+        outcome.onFinish { result, ttl in
+            let keep = min(Duration.seconds(Int64(ttl)), maximumTTL)
+            cache.withLockedValue { $0.store(result, for: name, ttl: keep, at: now()) }
+            inFlight.withLockedValue { $0[name] = nil }
         }
+        let query = Task {
+            do throws(DNSError) {
+                outcome.finish(DNSBLAnswer.decode(try await resolver.query(name, type: .a), isZEN: isZEN))
+            } catch {
+                let kind: DNSBLFailure.Kind = error.kind == .timeout ? .timeout : .resolver
+                outcome.finish((.failed(DNSBLFailure(kind, detail: "\(error.kind)")), 0))
+            }
+        }
+        let timer = Task { [timeout] in
+            try? await Task.sleep(for: timeout)
+            outcome.finish((.failed(DNSBLFailure(.timeout)), 0))
+            query.cancel()
+        }
+        outcome.onFinish { _ in timer.cancel() }
+        return outcome
     }
 }

@@ -59,20 +59,30 @@ public struct EnvelopeEntry: Hashable, Sendable {
     /// The ESMTP arguments, such as `SIZE=1234`.
     public var arguments: [String]
     /// The macros the MTA sent for this command (names without braces).
-    public var macros: [String: String]
+    public var macros: [String: String] {
+        get { macroValues.dictionary }
+        set { macroValues = MacroValues(newValue) }
+    }
+    /// ``macros`` as kept: a dictionary is built only when asked for.
+    var macroValues: MacroValues
 
     /// Creates an entry.
     public init(rawAddress: String, arguments: [String] = [], macros: [String: String] = [:]) {
         self.rawAddress = rawAddress
         self.address = Self.stripBrackets(rawAddress)
         self.arguments = arguments
-        self.macros = macros
+        self.macroValues = MacroValues(macros)
     }
 
     /// Builds an entry from a MAIL or RCPT payload.
     public init(_ envelope: EnvelopeAddress, macros: [String: String]) {
-        self.init(
-            rawAddress: envelope.address.string, arguments: envelope.arguments.map(\.string), macros: macros)
+        self.init(envelope, values: MacroValues(macros))
+    }
+
+    /// Builds an entry from a MAIL or RCPT payload and its stage's macros.
+    init(_ envelope: EnvelopeAddress, values: MacroValues) {
+        self.init(rawAddress: envelope.address.string, arguments: envelope.arguments.map(\.string))
+        macroValues = values
     }
 
     /// Leading spaces, then one `<` and one `>`, go. In an ASCII string every byte is a character

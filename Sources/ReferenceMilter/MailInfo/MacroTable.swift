@@ -7,20 +7,32 @@ import MilterProtocol
 /// so `i` (the queue id) comes from the newest stage that sent it. Names are stored without braces:
 /// `{daemon_name}` is looked up as `daemon_name`, and braces in the query are ignored too.
 public struct MacroTable: Hashable, Sendable {
+    /// The macros of each stage in the order of ``order``: the session sets a stage on every MACRO
+    /// packet and a lookup walks the stages from the latest back, without hashing the stage byte or
+    /// sorting the stages. `nil`: the stage sent nothing.
+    private var slots: [MacroValues?] = Array(repeating: nil, count: Self.order.count)
+
     /// The macros of each stage, keyed by the command byte of the stage (`C`, `H`, `M`, …).
-    public private(set) var stages: [UInt8: [String: String]] = [:]
+    public var stages: [UInt8: [String: String]] {
+        var result: [UInt8: [String: String]] = [:]
+        for (index, values) in slots.enumerated() { if let values { result[Self.order[index]] = values.dictionary } }
+        return result
+    }
 
     /// Creates an empty table.
     public init() {}
 
-    /// The stage order for lookups; unknown stages rank just before end of message.
+    /// The stages, in the order the MTA sends them; a MACRO packet for another stage is refused.
     static let order: [UInt8] = Array("CHMRTLNBUE".utf8)
+
+    /// The place of `stage` in ``order`` (ten bytes scanned, no hashing), or `nil` for another byte.
+    static func slot(of stage: UInt8) -> Int? { order.firstIndex(of: stage) }
 
     /// The value of a macro, searching from the latest stage back.
     public subscript(name: String) -> String? {
         let key = Self.normalize(name)
-        for stage in Self.rankedStages(stages.keys).reversed() {
-            if let value = stages[stage]?[key] { return value }
+        for values in slots.reversed() {
+            if let value = values?[key] { return value }
         }
         return nil
     }
@@ -28,27 +40,33 @@ public struct MacroTable: Hashable, Sendable {
     /// Every macro, merged: a later stage overrides an earlier one.
     public var merged: [String: String] {
         var result: [String: String] = [:]
-        for stage in Self.rankedStages(stages.keys) {
-            result.merge(stages[stage] ?? [:]) { _, new in new }
+        for values in slots {
+            if let values { result.merge(values.dictionary) { _, new in new } }
         }
         return result
     }
 
     /// The macros of one stage.
-    public func stage(_ command: MilterCommand.ID) -> [String: String] { stages[command.rawValue] ?? [:] }
+    public func stage(_ command: MilterCommand.ID) -> [String: String] { stageValues(command).dictionary }
 
-    /// Replaces one stage's macros.
-    mutating func set(stage: UInt8, _ values: [String: String]) { stages[stage] = values }
+    /// The macros of one stage, without building a dictionary.
+    func stageValues(_ command: MilterCommand.ID) -> MacroValues {
+        Self.slot(of: command.rawValue).flatMap { slots[$0] } ?? MacroValues()
+    }
 
-    /// Removes the stages not in `keep`.
-    mutating func keepOnly(_ keep: Set<UInt8>) { stages = stages.filter { keep.contains($0.key) } }
+    /// Replaces one stage's macros; a byte that is not a stage of ``order`` is ignored (the session
+    /// refuses MACRO packets for other stages before they get here).
+    mutating func set(stage: UInt8, _ values: MacroValues) {
+        guard let index = Self.slot(of: stage) else { return }
+        slots[index] = values
+    }
 
-    /// Converts a MACRO payload's pairs, braces stripped; a later duplicate wins.
-    static func values(of definition: MacroDefinition) -> [String: String] {
-        var values: [String: String] = [:]
-        values.reserveCapacity(definition.macros.count)
-        for macro in definition.macros { values[normalize(macro.name)] = macro.value.string }
-        return values
+    /// Replaces the macros of the stage at `slot` (``slot(of:)``).
+    mutating func set(slot: Int, _ values: MacroValues) { slots[slot] = values }
+
+    /// Removes the macros of the transaction's stages: all but CONNECT and HELO, the first two of ``order``.
+    mutating func removeTransactionStages() {
+        for index in 2..<slots.count { slots[index] = nil }
     }
 
     /// The string normalisation below, on the bytes: a name that does not start with `{` and end with
@@ -66,13 +84,5 @@ public struct MacroTable: Hashable, Sendable {
     static func normalize(_ name: String) -> String {
         guard name.hasPrefix("{"), name.hasSuffix("}"), name.count >= 2 else { return name }
         return String(name.dropFirst().dropLast())
-    }
-
-    private static func rankedStages(_ keys: some Collection<UInt8>) -> [UInt8] {
-        keys.sorted { rank($0) < rank($1) }
-    }
-
-    private static func rank(_ stage: UInt8) -> Int {
-        order.firstIndex(of: stage).map { $0 * 2 } ?? (order.count - 1) * 2 - 1
     }
 }

@@ -54,6 +54,10 @@ extension MailInfo {
 extension String {
     /// The string without leading and trailing spaces and tabs.
     package var trimmingSpaces: String {
+        // A decoded header value comes trimmed already: then it is returned as it is, not copied.
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if !isSpace(first) && !isSpace(last) { return self }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let end = scalars.lastIndex { $0 != " " && $0 != "\t" }!

@@ -20,6 +20,10 @@ public struct MailInfo: Sendable {
     /// The macros of every stage so far.
     public var macros: MacroTable
     /// The header fields in order, byte for byte: the value keeps its leading space and folding (CRLF).
+    ///
+    /// The server asks the MTA for HDR_LEADSPC, so with Postfix and Sendmail 8.14+ a value is exactly
+    /// what follows the colon in the message. From an MTA that does not offer it, which takes one space
+    /// after the colon off, the value gets one space back: `Subject:hi` then reads ` hi`.
     public var headerFields: [RawHeaderField] { didSet { forgetParsedMessage() } }
     /// The body with CRLF line ends, cut at the truncation limit.
     public var body: [UInt8] { didSet { forgetParsedMessage() } }

@@ -5,7 +5,9 @@ import _MilterSystem
 public enum LogLine {
     /// `text` with control characters written as `\n`, `\t`, `\r` or `\u{XX}`, and backslashes doubled.
     public static func escaped(_ text: String) -> String {
-        ScalarEscape.replacing(text) { scalar in
+        // Nearly every field needs nothing escaped: one pass over its bytes says so, without a look at each scalar.
+        guard mayNeedEscape(text) else { return text }
+        return ScalarEscape.replacing(text) { scalar in
             switch scalar {
             case "\\": "\\\\"
             case "\n": "\\n"
@@ -15,6 +17,15 @@ public enum LogLine {
             default: nil
             }
         }
+    }
+
+    /// Whether `text`'s UTF-8 holds a byte that starts a scalar ``escaped(_:)`` may replace: a C0 control, a
+    /// backslash, DEL, or 0xC2, the lead byte of the C1 controls (and of U+00A0 to U+00BF, which then get the
+    /// look by scalar). `true` when the bytes are not contiguous.
+    static func mayNeedEscape(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\\") || $0 == 0x7F || $0 == 0xC2 }
+        } ?? true
     }
 
     /// `text` as a JSON string literal, quotes included.

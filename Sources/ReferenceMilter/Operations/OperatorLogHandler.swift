@@ -21,6 +21,9 @@ public struct OperatorLogHandler: LogHandler {
     public var metadataProvider: Logger.MetadataProvider?
 
     private let label: String
+    /// `LEVEL label: ` for each level, as the text format starts a line after the time: the label escaped
+    /// and the pieces joined once, not on every line.
+    private let textPrefixes: [String]
     private let format: Format
     private let clock: (@Sendable () -> String)?
     private let output: @Sendable (String) -> Void
@@ -32,6 +35,8 @@ public struct OperatorLogHandler: LogHandler {
         output: @escaping @Sendable (String) -> Void
     ) {
         self.label = label
+        let escapedLabel = LogLine.escaped(label)
+        self.textPrefixes = Self.levels.map { "\($0.rawValue) \(escapedLabel): " }
         self.logLevel = level
         self.format = format
         self.clock = clock
@@ -57,23 +62,63 @@ public struct OperatorLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         let time = clock?()
-        output(render(level: event.level, message: "\(event.message)", fields: fields, time: time) + "\n")
+        var line = render(level: event.level, message: event.message.description, fields: fields, time: time)
+        line += "\n"
+        output(line)
     }
 
     func render(level: Logger.Level, message: String, fields: Logger.Metadata, time: String?) -> String {
-        let sorted = fields.sorted { $0.key < $1.key }
         switch format {
         case .text:
-            let prefix = time.map { "\($0) " } ?? ""
-            let rest = sorted.map { " \(LogLine.escaped($0.key))=\(LogLine.escaped("\($0.value)"))" }.joined()
-            return "\(prefix)\(level) \(LogLine.escaped(label)): \(LogLine.escaped(message))\(rest)"
+            // Appended to one string with room for a usual line and its newline: a line per message is logged,
+            // and pieces interpolated and joined cost an allocation each.
+            var line = ""
+            line.reserveCapacity(64 + message.utf8.count + 32 * fields.count)
+            if let time {
+                line += time
+                line += " "
+            }
+            line += textPrefixes[Self.position(of: level)]
+            line += LogLine.escaped(message)
+            // A single field (the connection's, on every decision line) needs no sorted copy.
+            if fields.count < 2 {
+                for (key, value) in fields { Self.append(key, value, to: &line) }
+            } else {
+                for (key, value) in fields.sorted(by: { $0.key < $1.key }) { Self.append(key, value, to: &line) }
+            }
+            return line
         case .json:
+            let sorted = fields.sorted { $0.key < $1.key }
             var pairs: [(String, String)] = time.map { [("time", $0)] } ?? []
             pairs += [("level", "\(level)"), ("label", label), ("message", message)]
             pairs += sorted.map { ($0.key, "\($0.value)") }
             return "{" + pairs.map { "\(LogLine.jsonString($0.0)):\(LogLine.jsonString($0.1))" }.joined(separator: ",")
                 + "}"
         }
+    }
+
+    /// The levels in the order of ``position(of:)``.
+    private static let levels: [Logger.Level] = [.trace, .debug, .info, .notice, .warning, .error, .critical]
+
+    /// Where `level` is in ``levels``: a switch, where `allCases` would build an array on every line.
+    private static func position(of level: Logger.Level) -> Int {
+        switch level {
+        case .trace: 0
+        case .debug: 1
+        case .info: 2
+        case .notice: 3
+        case .warning: 4
+        case .error: 5
+        case .critical: 6
+        }
+    }
+
+    /// ` key=value`, both escaped.
+    private static func append(_ key: String, _ value: Logger.MetadataValue, to line: inout String) {
+        line += " "
+        line += LogLine.escaped(key)
+        line += "="
+        line += LogLine.escaped(value.description)
     }
 }
 

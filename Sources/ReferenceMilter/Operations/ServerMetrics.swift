@@ -5,7 +5,10 @@ import CoreMetrics
 /// Without a bootstrapped metrics backend they cost nothing (swift-metrics' no-op handlers). The
 /// daemon's `--metrics ADDR` bootstraps a Prometheus registry before the server is made. The names
 /// follow Prometheus conventions and are listed in `docs/deploying.md`.
-struct ServerMetrics: Sendable {
+///
+/// A class: every connection's handlers hold the server's, and a struct of a dozen handles cost a dozen retains
+/// and releases each time one was copied.
+final class ServerMetrics: Sendable {
     /// `milter_connections_open`: MTA connections open now.
     let connectionsOpen: Meter
     /// `milter_connections_total`: MTA connections accepted.
@@ -21,7 +24,8 @@ struct ServerMetrics: Sendable {
     /// `milter_memory_budget_tempfails_total`: messages that got a tempfail because their transaction went
     /// over the memory budget (counted in `milter_messages_total{verdict="tempfail"}` too).
     let memoryBudgetTempfails: Counter
-    private let messages: [String: Counter]
+    /// `milter_messages_total{verdict}`, in the order of ``verdictLabels``.
+    private let messages: [Counter]
     private let factory: any MetricsFactory
 
     /// Makes the handles with `factory` (tests pass their own; the default is the bootstrapped one).
@@ -35,12 +39,9 @@ struct ServerMetrics: Sendable {
         classifierDuration = Timer(
             label: "milter_classifier_duration_seconds", preferredDisplayUnit: .seconds, factory: factory)
         memoryBudgetTempfails = Counter(label: "milter_memory_budget_tempfails_total", factory: factory)
-        var messages: [String: Counter] = [:]
-        for verdict in Self.verdictLabels {
-            messages[verdict] = Counter(
-                label: "milter_messages_total", dimensions: [("verdict", verdict)], factory: factory)
+        messages = Self.verdictLabels.map {
+            Counter(label: "milter_messages_total", dimensions: [("verdict", $0)], factory: factory)
         }
-        self.messages = messages
     }
 
     /// The `verdict` label values of `milter_messages_total`.
@@ -48,7 +49,18 @@ struct ServerMetrics: Sendable {
 
     /// Counts one classified message in `milter_messages_total{verdict}`.
     func message(_ verdict: Verdict) {
-        messages[verdict.name.lowercased()]?.increment()
+        messages[Self.verdictIndex(verdict)].increment()
+    }
+
+    /// The place of `verdict`'s label in ``verdictLabels``: no string made or hashed per message.
+    private static func verdictIndex(_ verdict: Verdict) -> Int {
+        switch verdict {
+        case .accept: 0
+        case .reject: 1
+        case .tempfail: 2
+        case .discard: 3
+        case .quarantine: 4
+        }
     }
 
     /// Counts a message answered with a tempfail because its transaction went over the memory budget, without

@@ -28,6 +28,11 @@ public struct SystemdNotifier: Sendable, Hashable {
     }
 
     /// Sends `state` (e.g. `READY=1`, or several `KEY=value` lines); returns whether it was delivered.
+    ///
+    /// Never waits: a receiver whose queue is full (one that does not read, when `NOTIFY_SOCKET` names someone
+    /// else's socket) loses the notification. A blocking send waited for ever there, once the kernel's queue of
+    /// datagrams (`net.unix.max_dgram_qlen`, 10 by default) was full: after five reloads the daemon's next one, and
+    /// its SIGTERM, hung.
     @discardableResult
     public func send(_ state: String) -> Bool {
         var address = sockaddr_un()
@@ -48,7 +53,9 @@ public struct SystemdNotifier: Sendable, Hashable {
         let bytes = Array(state.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, socketAddress, length) }
+                bytes.withUnsafeBytes {
+                    sendto(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT), socketAddress, length)
+                }
             }
         }
         return sent == bytes.count

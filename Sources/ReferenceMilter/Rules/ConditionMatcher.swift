@@ -1,7 +1,11 @@
 import MilterDNS
 
 /// A compiled condition.
-struct ConditionMatcher: Sendable {
+///
+/// A class: the classifier reads its matchers out of an array for every message, and a copy of a struct this
+/// size (the condition, its texts, the regular expression and the checker) and its destroy cost more than a
+/// retain and a release.
+final class ConditionMatcher: Sendable {
     let condition: Rule.Condition
     /// Where the classifier keeps this condition's field values for the message being decided.
     let fieldIndex: Int
@@ -79,19 +83,44 @@ extension ConditionMatcher {
     /// generic searcher's cost; anything else goes to `String.contains`.
     static func contains(_ value: String, _ pattern: String, asciiPattern: Bool) -> Bool {
         guard asciiPattern else { return value.contains(pattern) }
-        var value = value
-        var pattern = pattern
-        let found = value.withUTF8 { haystack in
-            pattern.withUTF8 { needle -> Bool? in
-                guard !needle.isEmpty, haystack.allSatisfy({ $0 < 0x80 }) else { return nil }
-                guard needle.count <= haystack.count else { return false }
-                for start in 0...(haystack.count - needle.count)
-                where haystack[start] == needle[0] && haystack[start..<start + needle.count].elementsEqual(needle) {
-                    return true
-                }
-                return false
-            }
+        // Read in place: copies of the two strings made them mutable for `withUTF8`, a retain and release each.
+        let found = value.utf8.withContiguousStorageIfAvailable { haystack in
+            pattern.utf8.withContiguousStorageIfAvailable { needle in asciiSearch(needle, in: haystack) } ?? nil
         }
-        return found ?? value.contains(pattern)
+        return (found ?? nil) ?? value.contains(pattern)
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte; `nil` (ask `String.contains`) when the needle is
+    /// empty or the haystack is not ASCII.
+    private static func asciiSearch(
+        _ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>
+    )
+        -> Bool?
+    {
+        guard let first = needle.first, isASCII(haystack) else { return nil }
+        guard needle.count <= haystack.count else { return false }
+        let last = haystack.count - needle.count
+        var start = 0
+        while start <= last, let found = haystack[start...last].firstIndex(of: first) {
+            if haystack[found..<found + needle.count].elementsEqual(needle) { return true }
+            start = found + 1
+        }
+        return false
+    }
+
+    /// Whether every byte is below 0x80, eight bytes at a time: every condition on a field looks at its whole value.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var bits: UInt64 = 0
+        var index = 0
+        while index + 8 <= raw.count {
+            bits |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < raw.count {
+            bits |= UInt64(raw[index])
+            index += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 }

@@ -13,6 +13,13 @@ enum RuleFields {
         }
     }
 
+    /// ``values(of:in:)`` lowercased, in the same array.
+    static func loweredValues(of field: Rule.Field, in mail: MailInfo) -> [String] {
+        var values = values(of: field, in: mail)
+        for index in values.indices { values[index] = values[index].lowercased() }
+        return values
+    }
+
     /// The values of a `dnsbl` field: every listing's code and ZEN list name. PBL lists dynamic
     /// ranges, which legitimately relay through their ISP, so it counts for the newest hop only.
     static func dnsblValues(in mail: MailInfo, checker: DNSBLChecker) async -> [String] {

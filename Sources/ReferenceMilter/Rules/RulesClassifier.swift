@@ -16,13 +16,23 @@ public struct RulesClassifier: MailClassifier {
     /// Whether every condition is decided from the message alone, without DNSBL lookups or regular
     /// expressions: then the rules run on the event loop (``decideAtOnce(_:)``).
     private let decidesAtOnce: Bool
+    /// What loading found that works but that the operator should hear of, one sentence each: now, when the rules
+    /// use `dnsbl` with the system's resolver, an /etc/resolv.conf with more than 3 `nameserver` lines (only the
+    /// first 3 are used, as glibc does). The daemon logs them at start-up and on a reload; `check-config` prints them.
+    public let warnings: [String]
 
     /// Creates a classifier; throws if a regular expression does not compile, or if the rules use
     /// `dnsbl` and no `resolver` is given and /etc/resolv.conf names no server. A `resolver` is a
     /// `MilterDNS` type, which this module does not re-export: `import MilterDNS` to pass one.
     public init(rules: [Rule], resolver: (any DNSQuerying)? = nil) throws {
+        try self.init(rules: rules, resolver: resolver, resolvConf: "/etc/resolv.conf")
+    }
+
+    /// As ``init(rules:resolver:)``, the system's resolver read from `resolvConf`.
+    init(rules: [Rule], resolver: (any DNSQuerying)?, resolvConf: String) throws {
         self.rules = rules
-        let checkers = try DNSBLCheckers(rules: rules, resolver: resolver)
+        let checkers = try DNSBLCheckers(rules: rules, resolver: resolver, resolvConf: resolvConf)
+        warnings = checkers.warnings
         var fields: [Rule.Field] = []
         matchers = try rules.map { rule in
             try rule.conditions.map { condition in
@@ -69,19 +79,18 @@ public struct RulesClassifier: MailClassifier {
     /// Each field is read and lowercased once per message, however many conditions test it.
     public func decideAtOnce(_ mail: MailInfo) -> Decision? {
         guard decidesAtOnce else { return nil }
-        var lowered = [[String]?](repeating: nil, count: fields.count)
-        func holds(_ test: ConditionMatcher) -> Bool {
-            let values =
-                lowered[test.fieldIndex]
-                ?? RuleFields.values(of: fields[test.fieldIndex], in: mail).map { $0.lowercased() }
-            lowered[test.fieldIndex] = values
-            return test.holds(lowered: values)
-        }
+        var lowered = LoweredFieldValues(count: fields.count)
         // By index, not `zip(rules, matchers)` and `allSatisfy`: the rules and matchers are read in place, not
-        // copied one by one (about 30 retains and releases per message with the built-in rules).
+        // copied one by one.
         var modifications: [Modification] = []
         rules: for index in rules.indices {
-            for test in matchers[index].indices where !holds(matchers[index][test]) { continue rules }
+            for test in matchers[index].indices {
+                let field = matchers[index][test].fieldIndex
+                let values =
+                    lowered[field]
+                    ?? lowered.keep(RuleFields.loweredValues(of: fields[field], in: mail), at: field)
+                guard matchers[index][test].holds(lowered: values) else { continue rules }
+            }
             modifications += rules[index].modifications
             if let verdict = rules[index].verdict {
                 return Decision(verdict, reason: rules[index].reason, modifications: modifications)

@@ -8,7 +8,7 @@ struct BudgetNotice: Equatable {
 
     /// The notice for a transaction whose macros are `macros`; `pending` are the values of a MACRO
     /// packet that could not be kept, whose `i` counts too.
-    init(macros: MacroTable, pending: [String: String] = [:]) {
+    init(macros: MacroTable, pending: MacroValues = MacroValues()) {
         queueID = [pending["i"], macros["i"]].lazy.compactMap { $0 }.first { !$0.isEmpty }
     }
 }
@@ -30,7 +30,8 @@ struct BudgetRefusal {
             macros: mail.macros, isBodyTruncated: true)
         if let queueID = notice.queueID, kept.macros["i"]?.isEmpty ?? true {
             let stage = MilterCommand.ID.endOfMessage
-            kept.macros.set(stage: stage.rawValue, kept.macros.stage(stage).merging(["i": queueID]) { $1 })
+            let values = kept.macros.stage(stage).merging(["i": queueID]) { $1 }
+            kept.macros.set(stage: stage.rawValue, MacroValues(values))
         }
         self.mail = kept
     }

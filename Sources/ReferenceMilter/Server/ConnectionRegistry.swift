@@ -40,8 +40,18 @@ final class ConnectionRegistry: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let limit: Int
+    /// Told of each registered connection that closed, with how many are left open and the closed one's loop.
+    private let closed: @Sendable (_ open: Int, _ eventLoop: any EventLoop) -> Void
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    /// - Parameters:
+    ///   - limit: the most connections served at once (at least 1).
+    ///   - closed: called after each registered connection closes and is unregistered, with the number left
+    ///     open and that connection's event loop (the server's allocator trim); one close callback per
+    ///     connection does both.
+    init(limit: Int, closed: @escaping @Sendable (_ open: Int, _ eventLoop: any EventLoop) -> Void = { _, _ in }) {
+        self.limit = max(1, limit)
+        self.closed = closed
+    }
 
     /// Registers a new connection as pending; when the limit is reached it takes the slot of the
     /// oldest pending connection, which the caller closes, or is refused when none is pending.
@@ -66,7 +76,8 @@ final class ConnectionRegistry: Sendable {
             state.entries[key] = Entry(channel: channel, id: id, served: admission.served)
             return admission
         }
-        channel.closeFuture.whenComplete { [self] _ in unregister(key, id: admission.id) }
+        let eventLoop = channel.eventLoop
+        channel.closeFuture.whenComplete { [self] _ in closed(unregister(key, id: admission.id), eventLoop) }
         return admission
     }
 
@@ -86,11 +97,13 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    private func unregister(_ key: ObjectIdentifier, id: Int) {
+    /// Forgets a closed connection; returns how many are left open.
+    private func unregister(_ key: ObjectIdentifier, id: Int) -> Int {
         state.withLockedValue { state in
             if state.entries.removeValue(forKey: key)?.served == true { state.served -= 1 }
             state.pendingIDs.remove(id)
             Self.compact(&state)
+            return state.entries.count
         }
     }
 

@@ -17,18 +17,6 @@ final class ConnectionWatchdog {
     /// How late the timer may fire before the loop counts as having been too busy to read: 100 ms.
     static let lateness = TimeAmount.milliseconds(100)
 
-    /// What the watchdog asks its connection.
-    struct Probe {
-        /// Whether a message is in progress: the read timeout applies instead of the idle one.
-        var isInsideMessage: () -> Bool
-        /// Whether the classifier is working: no timeout applies.
-        var isBusy: () -> Bool
-        /// Whether the connection reads from the MTA (not while the MTA does not read our replies).
-        var isReading: () -> Bool
-        /// Called once when a timeout expires, with the timeout's name.
-        var expired: (String) -> Void
-    }
-
     private let timeouts: ConnectionTimeouts
     // Without the runtime's exclusivity checks in release builds (the connection notes activity and
     // frames for every read): used on one event loop only; debug builds, which the tests run, keep them.
@@ -36,35 +24,49 @@ final class ConnectionWatchdog {
     private var lastActivity = NIODeadline.now()
     /// Since when a frame has been arriving (its first byte, or the end of our last pause in reading).
     private var partialFrameSince: NIODeadline?
-    private var timer: Scheduled<Void>?
+    private var timer: NIOScheduledCallback?
     private var timerDeadline: NIODeadline?
     private var eventLoop: (any EventLoop)?
-    private var probe: Probe?
+    /// The connection, asked when the timer fires; unowned: the connection owns the watchdog, and stops it.
+    private unowned var probe: (any ConnectionWatchdogProbe)?
     /// Whether a late timer has already given the connection one more timeout since the MTA last sent.
     private var graceGiven = false
     #else
     // The same, unchecked.
     @exclusivity(unchecked) private var lastActivity = NIODeadline.now()
     @exclusivity(unchecked) private var partialFrameSince: NIODeadline?
-    @exclusivity(unchecked) private var timer: Scheduled<Void>?
+    @exclusivity(unchecked) private var timer: NIOScheduledCallback?
     @exclusivity(unchecked) private var timerDeadline: NIODeadline?
     @exclusivity(unchecked) private var eventLoop: (any EventLoop)?
-    @exclusivity(unchecked) private var probe: Probe?
+    @exclusivity(unchecked) private unowned var probe: (any ConnectionWatchdogProbe)?
     @exclusivity(unchecked) private var graceGiven = false
     #endif
 
     init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
 
+    /// The time on the clock the timer is scheduled by: the event loop's (a testing loop's is virtual), the
+    /// real clock only before ``start(on:probe:)``.
+    private var now: NIODeadline { eventLoop?.now ?? .now() }
+
     /// Records a whole command from the MTA.
     func noteActivity() {
-        lastActivity = .now()
+        lastActivity = now
         graceGiven = false
+    }
+
+    /// Records that the server answered after a classifier call: the MTA's wait for its next command, and for the
+    /// rest of a frame it had begun, starts now, not when the timer last found the classifier at work.
+    func noteAnswered() {
+        let now = self.now
+        lastActivity = now
+        graceGiven = false
+        if partialFrameSince != nil { partialFrameSince = now }
     }
 
     /// Records that a read ended inside a frame: the rest must come within the frame timeout.
     func notePartialFrame() {
         guard partialFrameSince == nil else { return }
-        let now = NIODeadline.now()
+        let now = self.now
         partialFrameSince = now
         graceGiven = false
         let due = now + timeouts.frame
@@ -78,7 +80,7 @@ final class ConnectionWatchdog {
     /// fired was counted whole (the timer sees only whether the connection reads when it fires).
     func noteReading(resumed: Bool) {
         guard resumed, partialFrameSince != nil else { return }
-        partialFrameSince = .now()
+        partialFrameSince = now
     }
 
     /// Records that the frame in progress is complete.
@@ -88,10 +90,10 @@ final class ConnectionWatchdog {
     }
 
     /// Arms the timer.
-    func start(on eventLoop: any EventLoop, probe: Probe) {
+    func start(on eventLoop: any EventLoop, probe: any ConnectionWatchdogProbe) {
         self.probe = probe
         self.eventLoop = eventLoop
-        lastActivity = .now()
+        lastActivity = eventLoop.now
         arm(on: eventLoop, at: lastActivity + min(timeouts.idle, timeouts.read))
     }
 
@@ -103,28 +105,29 @@ final class ConnectionWatchdog {
         probe = nil
     }
 
+    /// Schedules the timer as a callback to this watchdog: no promise or closure is made for it, as
+    /// `scheduleTask` makes them (a connection arms it at least once). The loop keeps the watchdog until the
+    /// callback runs or ``stop()`` cancels it. A loop shutting down schedules nothing: its connections close.
     private func arm(on eventLoop: any EventLoop, at deadline: NIODeadline) {
         timerDeadline = deadline
-        timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.fire(on: eventLoop)
-        }
+        timer = try? eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
     }
 
     private func fire(on eventLoop: any EventLoop) {
         let scheduled = timerDeadline
         timerDeadline = nil
         guard let probe else { return }
-        let now = NIODeadline.now()
+        let now = eventLoop.now
         // Late: what the MTA sent may be waiting unread; once, the expiry waits one more timeout.
         let mayGrace = !graceGiven && scheduled.map { now - $0 > Self.lateness } ?? false
-        if probe.isBusy() {
+        if probe.watchdogFindsBusy {
             lastActivity = now
             if partialFrameSince != nil { partialFrameSince = now }
             arm(on: eventLoop, at: now + min(timeouts.idle, timeouts.read, timeouts.frame))
             return
         }
         if let since = partialFrameSince {
-            if !probe.isReading() {
+            if !probe.watchdogFindsReading {
                 partialFrameSince = now
             } else if now >= since + timeouts.frame {
                 if mayGrace {
@@ -134,11 +137,11 @@ final class ConnectionWatchdog {
                     return
                 }
                 stop()
-                probe.expired("frame timeout")
+                probe.watchdogExpired("frame timeout")
                 return
             }
         }
-        let inside = probe.isInsideMessage()
+        let inside = probe.watchdogFindsMessage
         let due = lastActivity + (inside ? timeouts.read : timeouts.idle)
         guard now >= due else {
             // A message may start before `due` and bring the shorter read timeout: look again by then.
@@ -156,6 +159,27 @@ final class ConnectionWatchdog {
             return
         }
         stop()
-        probe.expired(inside ? "read timeout" : "idle timeout")
+        probe.watchdogExpired(inside ? "read timeout" : "idle timeout")
     }
+}
+
+extension ConnectionWatchdog: NIOScheduledCallbackHandler {
+    /// The timer is due: looks at the connection (``arm(on:at:)``).
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        guard let loop = self.eventLoop else { return }
+        fire(on: loop)
+    }
+}
+
+/// What a ``ConnectionWatchdog`` asks its connection when its timer fires: a protocol the connection's handler
+/// takes, not closures, so that a connection makes no closure contexts for it.
+protocol ConnectionWatchdogProbe: AnyObject {
+    /// Whether a message is in progress: the read timeout applies instead of the idle one.
+    var watchdogFindsMessage: Bool { get }
+    /// Whether the classifier is working: no timeout applies.
+    var watchdogFindsBusy: Bool { get }
+    /// Whether the connection reads from the MTA (not while the MTA does not read our replies).
+    var watchdogFindsReading: Bool { get }
+    /// Called once when a timeout expires, with the timeout's name.
+    func watchdogExpired(_ timeout: String)
 }

@@ -66,12 +66,15 @@ struct EndOfMessageAnswer {
         _ decision: Decision, _ modifications: [Modification], dropped: [Modification],
         replacing cause: MilterProtocolError?, replyLimit: MilterFrameLimits, session: inout MilterSession
     ) throws(MilterProtocolError) -> EndOfMessageAnswer {
-        var replies = ordered(modifications)
+        let leadingSpace = session.options?.protocolFlags.contains(.headerLeadingSpace) ?? false
+        var replies = ordered(modifications, headerLeadingSpace: leadingSpace)
         if case .quarantine(let reason) = decision.verdict { replies.append(.quarantine(MilterString(reason))) }
         replies.append(decision.verdict.finalReply)
         // Checked on a copy: the session records the replies only if all of them can go.
         var trial = session
-        var frames = ByteBuffer()
+        // Room for a usual answer (a header field or two and the verdict) from the start: an empty buffer
+        // grew three times, one reallocation per write that outran it.
+        var frames = ByteBufferAllocator().buffer(capacity: 256)
         for reply in replies {
             try trial.replyWillBeSent(reply)
             let start = frames.writerIndex
@@ -93,16 +96,16 @@ struct EndOfMessageAnswer {
     /// The modifications' replies in their order, except that the body replacement chunks all go
     /// together, where the first stands: the protocol allows no other modification between two of
     /// them, and the MTA joins them into the new body (as libmilter's repeated `smfi_replacebody`).
-    private static func ordered(_ modifications: [Modification]) -> [MilterReply] {
+    private static func ordered(_ modifications: [Modification], headerLeadingSpace: Bool) -> [MilterReply] {
         var replies: [MilterReply] = []
         var body: [MilterReply] = []
         var bodyPosition: Int?
         for modification in modifications {
             if case .replaceBody = modification {
                 bodyPosition = bodyPosition ?? replies.count
-                body += modification.replies
+                body += modification.replies(headerLeadingSpace: headerLeadingSpace)
             } else {
-                replies += modification.replies
+                replies += modification.replies(headerLeadingSpace: headerLeadingSpace)
             }
         }
         if let bodyPosition { replies.insert(contentsOf: body, at: bodyPosition) }

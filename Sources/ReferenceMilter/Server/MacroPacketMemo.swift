@@ -35,7 +35,11 @@ struct MacroPacketMemo {
         guard payload.readableBytes <= Self.largestPayload, MacroTable.order.contains(definition.stage) else {
             return
         }
-        let bytes = Array(payload.readableBytesView)
+        // Copied in one go from the buffer's storage, not byte by byte through its view.
+        let bytes = payload.withUnsafeReadableBytes { [UInt8]($0) }
+        // Room for every stage at once: Postfix sends packets of up to nine stages, and the array grew five times
+        // on every connection.
+        if entries.isEmpty { entries.reserveCapacity(MacroTable.order.count) }
         if let index = entries.firstIndex(where: { $0.definition.stage == definition.stage }) {
             entries[index] = (bytes, definition)
         } else {

@@ -31,13 +31,21 @@ struct MessageAssembler {
 
     /// Adds a header field as the MTA sent it; the value goes back to its raw form (leading space, CRLF folds).
     mutating func add(_ field: HeaderField) {
-        let size = field.name.bytes.count + field.value.bytes.count + 4
+        // The name, the colon, the value and CRLF; the space after the colon when the MTA took it off.
+        let size = field.name.bytes.count + field.value.bytes.count + (leadingSpaceIncluded ? 3 : 4)
         guard headerBytes + size <= hardCap else {
             isTruncated = true
             return
         }
         headerBytes += size
         let bytes = field.value.bytes
+        // Room for a usual message's fields at once, not grown 1, 2, 4, 8, 16.
+        if headerFields.isEmpty { headerFields.reserveCapacity(16) }
+        guard !leadingSpaceIncluded || bytes.contains(0x0A) else {
+            // The common case with HDR_LEADSPC: the value is already raw, and its storage is shared.
+            headerFields.append(RawHeaderField(nameBytes: field.name.bytes, valueBytes: bytes))
+            return
+        }
         var value: [UInt8] = []
         value.reserveCapacity(bytes.count + 4)
         if !leadingSpaceIncluded { value.append(0x20) }
@@ -47,11 +55,9 @@ struct MessageAssembler {
                 value.append(byte)
             }
         } else {
-            // The common case, a field without folding: copied whole.
+            // A field without folding: copied whole.
             value.append(contentsOf: bytes)
         }
-        // Room for a usual message's fields at once, not grown 1, 2, 4, 8, 16.
-        if headerFields.isEmpty { headerFields.reserveCapacity(16) }
         headerFields.append(RawHeaderField(nameBytes: field.name.bytes, valueBytes: value))
     }
 

@@ -11,7 +11,7 @@ import _MilterSystem
 /// the classifier works and while the MTA does not read our replies (backpressure), so neither
 /// commands nor replies pile up; and while commands of a flood wait their turn (``commandsPerTurn``). Silence from the MTA is bounded by the handshake, idle and read
 /// timeouts; the classifier by its own timeout.
-final class MilterConnectionHandler: ChannelInboundHandler {
+final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallbackHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -35,7 +35,14 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     private var busy = false
     private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
     private var framer: MilterCommandFramer
-    private var handshakeTimer: Scheduled<Void>?
+    /// The handshake deadline's callback (``armHandshakeTimer(context:deadline:extended:)``), with what it needs
+    /// when it runs; the context is let go when it runs or is cancelled.
+    private var handshakeTimer: NIOScheduledCallback?
+    private var handshakeContext: ChannelHandlerContext?
+    private var handshakeDeadline = NIODeadline.uptimeNanoseconds(0)
+    private var handshakeExtended = false
+    /// The context the watchdog's expiry closes, from ``channelActive(context:)`` to ``channelInactive(context:)``.
+    private var watchdogContext: ChannelHandlerContext?
     /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
     private var reading = true
     /// Gives up on the classifier call under way, if any: the connection has closed.
@@ -64,7 +71,11 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var busy = false
     @exclusivity(unchecked) private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
     @exclusivity(unchecked) private var framer: MilterCommandFramer
-    @exclusivity(unchecked) private var handshakeTimer: Scheduled<Void>?
+    @exclusivity(unchecked) private var handshakeTimer: NIOScheduledCallback?
+    @exclusivity(unchecked) private var handshakeContext: ChannelHandlerContext?
+    @exclusivity(unchecked) private var handshakeDeadline = NIODeadline.uptimeNanoseconds(0)
+    @exclusivity(unchecked) private var handshakeExtended = false
+    @exclusivity(unchecked) private var watchdogContext: ChannelHandlerContext?
     @exclusivity(unchecked) private var reading = true
     @exclusivity(unchecked) private var cancelClassification: (() -> Void)?
     @exclusivity(unchecked) private var answerWithoutClassifier: (() -> Void)?
@@ -84,7 +95,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         session = ServerSession(
             needs: environment.classifier.needs, options: environment.options, refusing: refusing, memory: memory)
         logger = environment.logger
-        logger[metadataKey: "connection"] = "\(connectionID)"
+        logger[metadataKey: "connection"] = .string(String(connectionID))
         let watchdog = ConnectionWatchdog(timeouts: environment.timeouts)
         self.watchdog = watchdog
         framer = MilterCommandFramer(
@@ -101,19 +112,8 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         // Postfix and Sendmail send OPTNEG and CONNECT at once: a peer that does not is not an MTA and must
         // not hold a slot, nor a connection refused for want of one (it is answered at CONNECT).
         armHandshakeTimer(context: context, deadline: context.eventLoop.now + environment.timeouts.handshake)
-        let probe = ConnectionWatchdog.Probe(
-            isInsideMessage: { [unowned self] in session.isInsideMessage },
-            isBusy: { [unowned self] in busy },
-            isReading: { [unowned self] in reading },
-            expired: { [unowned self] timeout in
-                let what =
-                    timeout == "frame timeout"
-                    ? "a frame took more than \(Double(environment.timeouts.frame.nanoseconds) / 1e9) s to arrive"
-                    : "the MTA went silent"
-                fail(
-                    context: context, "\(timeout): \(what)", kind: timeout.split(separator: " ").joined(separator: "-"))
-            })
-        watchdog.start(on: context.eventLoop, probe: probe)
+        watchdogContext = context
+        watchdog.start(on: context.eventLoop, probe: self)
         context.fireChannelActive()
     }
 
@@ -124,18 +124,36 @@ final class MilterConnectionHandler: ChannelInboundHandler {
     /// sent meanwhile can be waiting unread in the socket. A timer that fires more than ``ConnectionWatchdog/lateness``
     /// late therefore gives the peer one more handshake timeout, within which the loop reads what is waiting
     /// first; a silent peer is closed then, at most twice the handshake timeout after it connected.
+    ///
+    /// A callback to this handler, not `scheduleTask`: no promise or closure is made per connection for it.
     private func armHandshakeTimer(context: ChannelHandlerContext, deadline: NIODeadline, extended: Bool = false) {
-        let loop = context.eventLoop
-        handshakeTimer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [unowned self] in
-            guard !session.hasReceivedConnect else { return }
-            if !extended, loop.now - deadline > ConnectionWatchdog.lateness {
-                armHandshakeTimer(context: context, deadline: loop.now + environment.timeouts.handshake, extended: true)
-                return
-            }
-            fail(
-                context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")",
-                kind: "handshake-timeout")
+        handshakeContext = context
+        handshakeDeadline = deadline
+        handshakeExtended = extended
+        handshakeTimer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
+    }
+
+    /// Cancels the handshake deadline, if it is still due.
+    private func cancelHandshakeTimer() {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        handshakeContext = nil
+    }
+
+    /// The handshake deadline has come (``armHandshakeTimer(context:deadline:extended:)``).
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        handshakeTimer = nil
+        guard let context = handshakeContext else { return }
+        handshakeContext = nil
+        guard !session.hasReceivedConnect else { return }
+        let now = context.eventLoop.now
+        if !handshakeExtended, now - handshakeDeadline > ConnectionWatchdog.lateness {
+            armHandshakeTimer(context: context, deadline: now + environment.timeouts.handshake, extended: true)
+            return
         }
+        fail(
+            context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")",
+            kind: "handshake-timeout")
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -146,8 +164,10 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         cancelClassification = nil
         answerWithoutClassifier = nil
         watchdog.stop()
-        handshakeTimer?.cancel()
-        queued.removeAll()
+        watchdogContext = nil
+        cancelHandshakeTimer()
+        // Only when it holds some: emptying allocates a new buffer.
+        if !queued.isEmpty { queued.removeAll() }
         session.releaseMemory()
         context.fireChannelInactive()
     }
@@ -266,10 +286,7 @@ final class MilterConnectionHandler: ChannelInboundHandler {
                 self.negotiated = nil
                 negotiated()
             }
-            if session.hasReceivedConnect, let timer = handshakeTimer {
-                handshakeTimer = nil
-                timer.cancel()
-            }
+            if session.hasReceivedConnect, handshakeTimer != nil { cancelHandshakeTimer() }
             if let notice = session.takeBudgetNotice() {
                 var metadata: Logger.Metadata = ["budget": "\(memory.limit)", "total": "\(environment.ledger.limit)"]
                 if let queueID = notice.queueID { metadata["queue-id"] = "\(queueID)" }
@@ -335,12 +352,17 @@ final class MilterConnectionHandler: ChannelInboundHandler {
             cancelClassification = nil
             answerWithoutClassifier = nil
             busy = false
+            // The MTA's wait for its next command starts with our answer, not when the timer last looked.
+            watchdog.noteAnswered()
             finish(self, .abandoned)
         }
         call.outcome.assumeIsolated().whenSuccess { outcome in
             self.cancelClassification = nil
             self.answerWithoutClassifier = nil
             self.busy = false
+            // The idle and read timeouts count from our answer: the watchdog's timer, finding the classifier at
+            // work, moved the last activity only to when it looked, up to a timeout before the answer.
+            self.watchdog.noteAnswered()
             guard context.channel.isActive else { return }
             finish(self, outcome)
             self.drainQueue(context: context)
@@ -444,5 +466,20 @@ final class MilterConnectionHandler: ChannelInboundHandler {
         environment.metrics.protocolError(kind)
         logger.error("closing the connection", metadata: ["error": "\(description)"])
         context.close(promise: nil)
+    }
+}
+
+extension MilterConnectionHandler: ConnectionWatchdogProbe {
+    var watchdogFindsMessage: Bool { session.isInsideMessage }
+    var watchdogFindsBusy: Bool { busy }
+    var watchdogFindsReading: Bool { reading }
+
+    func watchdogExpired(_ timeout: String) {
+        guard let context = watchdogContext else { return }
+        let what =
+            timeout == "frame timeout"
+            ? "a frame took more than \(Double(environment.timeouts.frame.nanoseconds) / 1e9) s to arrive"
+            : "the MTA went silent"
+        fail(context: context, "\(timeout): \(what)", kind: timeout.split(separator: " ").joined(separator: "-"))
     }
 }

@@ -18,8 +18,6 @@ public final class MilterServer: Service, Sendable {
     private let environment: ConnectionEnvironment
     private let group: MultiThreadedEventLoopGroup
     private let registry: ConnectionRegistry
-    /// Gives freed memory back to the system after connections close.
-    private let allocatorTrim = AllocatorTrim()
     private let listener = NIOLockedValueBox<Listener?>(nil)
     private let stopped = NIOLockedValueBox(false)
 
@@ -39,7 +37,11 @@ public final class MilterServer: Service, Sendable {
     ) {
         self.configuration = configuration
         group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
-        registry = ConnectionRegistry(limit: configuration.maximumConnections)
+        // Gives freed memory back to the system after connections close.
+        let allocatorTrim = AllocatorTrim()
+        registry = ConnectionRegistry(limit: configuration.maximumConnections) { open, eventLoop in
+            allocatorTrim.connectionClosed(open: open, on: eventLoop)
+        }
         environment = ConnectionEnvironment(
             classifier: classifier,
             scheduler: ClassificationScheduler(
@@ -164,8 +166,6 @@ public final class MilterServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(AcceptOrderHandler(admit: admit))
                 }
             }
-            .childChannelOption(.allowRemoteHalfClosure, value: false)
-            .childChannelOption(.recvAllocator, value: Self.receiveBuffers)
             .childChannelInitializer(initialize)
     }
 
@@ -202,20 +202,21 @@ public final class MilterServer: Service, Sendable {
     private func connectionInitializer(registered: Bool) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         let environment = environment
         let registry = registry
-        let allocatorTrim = allocatorTrim
         let admit = admission()
         return { channel in
             let admission =
                 registered
                 ? registry.admission(of: channel) ?? ConnectionRegistry.Admission(id: 0, served: false)
                 : admit(channel)
-            // After the registry's own close callback, registered earlier: the count is the one left open.
-            channel.closeFuture.whenComplete { _ in
-                allocatorTrim.connectionClosed(open: registry.count, on: channel.eventLoop)
-            }
             // TCP_NODELAY is not set here: NIO sets it on the listening socket, whose accepted sockets
             // inherit it, and on the sockets a shared listener hands over (`ClientBootstrap`'s default).
             return channel.eventLoop.makeCompletedFuture {
+                // Set here, not as the bootstrap's child channel options: NIO applies those through a chain of
+                // futures per option and connection (about 19 allocations a connection for these two), and a
+                // shared socket's connections (`ClientBootstrap`) get the same read sizes. Remote half-closure is
+                // not set: it is off in NIO's sockets unless asked for, and setting it off again cost as much as
+                // this option (HalfClosureTests: an MTA that shuts down its side is closed at once).
+                try channel.syncOptions?.setOption(.recvAllocator, value: Self.receiveBuffers)
                 let handler = MilterConnectionHandler(
                     environment: environment, refusing: !admission.served, connectionID: admission.id,
                     negotiated: { registry.negotiated(id: admission.id) })
@@ -234,7 +235,6 @@ public final class MilterServer: Service, Sendable {
         let initialize = connectionInitializer(registered: false)
         acceptor.start { descriptor in
             ClientBootstrap(group: group)
-                .channelOption(.allowRemoteHalfClosure, value: false)
                 .channelInitializer(initialize)
                 .withConnectedSocket(descriptor).map { _ in }
         }

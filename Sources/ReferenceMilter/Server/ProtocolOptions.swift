@@ -32,14 +32,17 @@ public struct ProtocolOptions: Hashable, Sendable {
 /// Builds what the server asks for in OPTNEG from the classifier's needs.
 enum NegotiationPolicy {
     /// The requirements for one offer: only the actions the classifier needs (and the MTA offers),
-    /// no-event bits for what it never reads, and no-reply bits for every event it does not check.
+    /// no-event bits for what it never reads, no-reply bits for every event it does not check, and header
+    /// values with their leading space.
     static func requirements(
         needs: ClassifierNeeds, options: ProtocolOptions, offer: OptionNegotiation
     ) -> MilterRequirements {
         let offered = offer.actions.isEmpty ? MilterActions.defaultWhenZero : offer.actions
+        // Header values as they are in the message (the MTA would otherwise take off one space after
+        // the colon, and not a tab), which also spares a copy of each value to put the space back.
         var flags: MilterProtocolFlags = [
             .noData, .noUnknown, .noEndOfHeaders, .noReplyData, .noReplyUnknown, .noReplyEndOfHeaders,
-            .noReplyHeader,
+            .noReplyHeader, .headerLeadingSpace,
         ]
         let replyFlags: [EarlyStage: MilterProtocolFlags] = [
             .connect: .noReplyConnect, .helo: .noReplyHelo, .mail: .noReplyMail, .recipient: .noReplyRecipient,

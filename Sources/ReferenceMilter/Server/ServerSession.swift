@@ -147,15 +147,15 @@ struct ServerSession {
             mail.helo = name.string
             return early(.helo(mail.helo))
         case .mail(let envelope):
-            let macros = mail.macros.stage(.mail)
-            let entry = EnvelopeEntry(envelope, macros: macros)
+            let macros = mail.macros.stageValues(.mail)
+            let entry = EnvelopeEntry(envelope, values: macros)
             mail.sender = entry
             guard keep(MemoryCost.envelope(envelope, macros: macros)) else { return overBudgetReply(command) }
             return early(.mail(entry))
         case .recipient(let envelope):
-            let macros = mail.macros.stage(.recipient)
+            let macros = mail.macros.stageValues(.recipient)
             guard keep(MemoryCost.envelope(envelope, macros: macros)) else { return overBudgetReply(command) }
-            let entry = EnvelopeEntry(envelope, macros: macros)
+            let entry = EnvelopeEntry(envelope, values: macros)
             mail.recipients.append(entry)
             return early(.recipient(entry))
         case .header(let field):
@@ -221,7 +221,7 @@ struct ServerSession {
 
     /// The transaction is over budget from now on; the notice keeps the queue id known now, `pending`
     /// (a MACRO packet's values that could not be kept) included.
-    private mutating func goOverBudget(pending: [String: String] = [:]) {
+    private mutating func goOverBudget(pending: MacroValues = MacroValues()) {
         overBudget = true
         budgetNotice = BudgetNotice(macros: mail.macros, pending: pending)
         overBudgetNotice = budgetNotice
@@ -239,17 +239,18 @@ struct ServerSession {
         return budgetRefusal
     }
 
-    /// A MACRO packet replaces its stage's macros; the stage must be a command that takes macros.
+    /// A MACRO packet replaces its stage's macros; the stage must be a command that takes macros. Its slot
+    /// is found once, for the five reads and writes of the stage's state.
     private mutating func keepMacros(_ definition: MacroDefinition) throws(MilterProtocolError) {
-        guard StageSlots<Int>.isStage(definition.stage) else {
+        guard let slot = MacroTable.slot(of: definition.stage) else {
             throw MilterProtocolError(
                 .malformedPayload, commandByte: MilterCommand.ID.macro.rawValue,
                 detail: "macros for an unknown stage \(Redaction.describe(byte: definition.stage))")
         }
-        if keptDefinitions[definition.stage] == definition { return }
-        keptDefinitions[definition.stage] = nil
+        if keptDefinitions[slot: slot] == definition { return }
+        keptDefinitions[slot: slot] = nil
         let (values, cost) = conversions.values(of: definition)
-        memory.release(macroCharges.take(definition.stage) ?? 0)
+        memory.release(macroCharges.take(slot: slot) ?? 0)
         guard memory.charge(cost) || (isInsideMessage && makeRoomInBody(for: cost)) else {
             // Before the stage's macros go: the queue id may be among them. A transaction already over budget
             // has had its notice (one per transaction); a queue id first sent now still names its decision line.
@@ -258,12 +259,12 @@ struct ServerSession {
             } else if isInsideMessage, overBudgetNotice?.queueID == nil {
                 overBudgetNotice = BudgetNotice(macros: mail.macros, pending: values)
             }
-            mail.macros.set(stage: definition.stage, [:])
+            mail.macros.set(slot: slot, MacroValues())
             return
         }
-        macroCharges[definition.stage] = cost
-        mail.macros.set(stage: definition.stage, values)
-        if cost <= Self.keptDefinitionCost { keptDefinitions[definition.stage] = definition }
+        macroCharges[slot: slot] = cost
+        mail.macros.set(slot: slot, values)
+        if cost <= Self.keptDefinitionCost { keptDefinitions[slot: slot] = definition }
     }
 
     /// A MACRO packet after the body (end of message's, Postfix's `i`) finds the budget spent when the
@@ -355,7 +356,7 @@ struct ServerSession {
     private mutating func dropLastRecipient() {
         guard !mail.recipients.isEmpty else { return }
         mail.recipients.removeLast()
-        mail.macros.set(stage: MilterCommand.ID.recipient.rawValue, mail.recipients.last?.macros ?? [:])
+        mail.macros.set(stage: MilterCommand.ID.recipient.rawValue, mail.recipients.last?.macroValues ?? MacroValues())
         keptDefinitions[MilterCommand.ID.recipient.rawValue] = nil
     }
 
@@ -370,7 +371,7 @@ struct ServerSession {
         transactionQuarantine = nil
         mail.sender = nil
         mail.recipients = []
-        mail.macros.keepOnly(Self.connectionStages)
+        mail.macros.removeTransactionStages()
         keptDefinitions.clearTransactionStages()
         macroCharges.clearTransactionStages { memory.release($0) }
         overBudget = false
@@ -383,8 +384,4 @@ struct ServerSession {
     /// The largest macro cost (``MemoryCost/macros(_:)``) whose packet is kept to recognise a repeat:
     /// the copy is not charged to the budget, so it stays small.
     private static let keptDefinitionCost = 256
-
-    private static let connectionStages: Set<UInt8> = [
-        MilterCommand.ID.connect.rawValue, MilterCommand.ID.helo.rawValue,
-    ]
 }

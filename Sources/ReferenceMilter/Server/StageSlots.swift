@@ -5,12 +5,8 @@ import MilterProtocol
 struct StageSlots<Value> {
     private var slots: [Value?] = Array(repeating: nil, count: MacroTable.order.count)
 
-    /// The slot of `stage` (its place in ``MacroTable/order``, ten bytes scanned, no hashing), or
-    /// `nil` for a byte that is not a MACRO stage.
-    private static func slot(of stage: UInt8) -> Int? { MacroTable.order.firstIndex(of: stage) }
-
-    /// Whether `stage` is one of the MACRO stages, so that it has a slot.
-    static func isStage(_ stage: UInt8) -> Bool { slot(of: stage) != nil }
+    /// The slot of `stage` (``MacroTable/slot(of:)``), or `nil` for a byte that is not a MACRO stage.
+    private static func slot(of stage: UInt8) -> Int? { MacroTable.slot(of: stage) }
 
     /// The value of `stage`; setting a byte that is not a stage does nothing.
     subscript(stage: UInt8) -> Value? {
@@ -21,11 +17,16 @@ struct StageSlots<Value> {
         }
     }
 
-    /// Removes and returns the value of `stage`.
-    mutating func take(_ stage: UInt8) -> Value? {
-        guard let index = Self.slot(of: stage) else { return nil }
-        defer { slots[index] = nil }
-        return slots[index]
+    /// The value of the stage at `slot` (``MacroTable/slot(of:)``): a MACRO packet finds its slot once.
+    subscript(slot slot: Int) -> Value? {
+        get { slots[slot] }
+        set { slots[slot] = newValue }
+    }
+
+    /// Removes and returns the value of the stage at `slot` (``MacroTable/slot(of:)``).
+    mutating func take(slot: Int) -> Value? {
+        defer { slots[slot] = nil }
+        return slots[slot]
     }
 
     /// Removes every value past CONNECT and HELO (the transaction's stages, ``MacroTable/order``

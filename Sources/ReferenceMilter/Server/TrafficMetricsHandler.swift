@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOCore
 
 /// The first handler of every MTA connection: counts the connection and the bytes each way.
@@ -7,30 +8,38 @@ final class TrafficMetricsHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let metrics: ServerMetrics
+    // The handles this handler uses, held directly: read through the server's metrics object, each read and
+    // write retained and released that object's handle.
+    private let connectionsTotal: Counter
+    private let connectionsOpen: Meter
+    private let bytesReceived: Counter
+    private let bytesSent: Counter
 
     init(metrics: ServerMetrics) {
-        self.metrics = metrics
+        connectionsTotal = metrics.connectionsTotal
+        connectionsOpen = metrics.connectionsOpen
+        bytesReceived = metrics.bytesReceived
+        bytesSent = metrics.bytesSent
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        metrics.connectionsTotal.increment()
-        metrics.connectionsOpen.increment()
+        connectionsTotal.increment()
+        connectionsOpen.increment()
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        metrics.connectionsOpen.decrement()
+        connectionsOpen.decrement()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        metrics.bytesReceived.increment(by: Int64(unwrapInboundIn(data).readableBytes))
+        bytesReceived.increment(by: Int64(unwrapInboundIn(data).readableBytes))
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        metrics.bytesSent.increment(by: Int64(unwrapOutboundIn(data).readableBytes))
+        bytesSent.increment(by: Int64(unwrapOutboundIn(data).readableBytes))
         context.write(data, promise: promise)
     }
 }

@@ -13,7 +13,8 @@ struct CheckConfigCommand: ParsableCommand {
             commandName: "check-config",
             abstract: "Check a configuration (rules) file, or print the built-in one.",
             discussion: """
-                Exit status: 0 the file loads (a file with no rules loads, with a warning on standard error); 2 it \
+                Exit status: 0 the file loads (a file with no rules loads, with a warning on standard error, as do dnsbl \
+                rules with more than 3 nameservers in /etc/resolv.conf); 2 it \
                 does not (the error names the file, line and column), or a \
                 usage error. With --print-builtin, prints the rules used when no --config is given (exit 0).
                 """,
@@ -46,12 +47,17 @@ struct CheckConfigCommand: ParsableCommand {
         // The name as the errors print it: an escape sequence in it does not reach the terminal.
         let name = TerminalText.escapingControls(file, keepingLineFeeds: false)
         print("\(name): OK\(rules ?? "")")
-        // Loads, but most likely not what was meant (a wrong or truncated file): said, the exit status still 0.
-        if let classifier = classifier as? RulesClassifier, classifier.rules.isEmpty {
-            MilterCommandLine.printError("\(name): warning: \(Self.noRules)")
-        }
+        for warning in Self.warnings(of: classifier) { MilterCommandLine.printError("\(name): warning: \(warning)") }
     }
 
-    /// The warning for a rules file without a rule, here and at daemon start.
+    /// What a file that loads is warned of, the exit status still 0: no rules (most likely a wrong or truncated
+    /// file, not what was meant), and the rules' own ``RulesClassifier/warnings`` (more than 3 nameservers in
+    /// /etc/resolv.conf for rules that use `dnsbl`).
+    static func warnings(of classifier: any MailClassifier) -> [String] {
+        guard let rules = classifier as? RulesClassifier else { return [] }
+        return (rules.rules.isEmpty ? [noRules] : []) + rules.warnings
+    }
+
+    /// The warning for a rules file without a rule, here and in the daemon (at start-up and on a reload).
     static let noRules = "the file has no rules: every message is accepted (no rule decided)"
 }

@@ -99,10 +99,27 @@ struct DaemonCommand: AsyncParsableCommand {
         parsing: .unconditional,
         help: """
             Seconds a daemon handed its socket by reload-proxy retries a --metrics port in use, 0.001 to \
-            86400 (default 60: reload-proxy's default --ready-timeout and --stop-timeout, the longest the \
+            86400 (default 60: reload-proxy's default --ready-timeout plus --stop-timeout, the longest the \
             daemon it replaces holds the port before it is killed).
             """)
     var metricsWait: Double?  // Optional, so that the help states the default once, with its reason.
+
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Seconds a --metrics connection may stay open, request and response together, 0.001 to 86400 \
+            (default 10, Prometheus' default scrape_timeout): a request not complete by then is answered \
+            408, a client that does not read its response is closed.
+            """)
+    var metricsTimeout: Double?  // Optional: the help states the default, with its reason.
+
+    @Option(
+        parsing: .unconditional,
+        help: """
+            --metrics connections open at once, 1 to 1000 (default 16, within the 64 descriptors the daemon \
+            keeps beside the MTA connections'); more are answered 503 and closed.
+            """)
+    var metricsMaxConnections: Int?  // Optional: the help states the default, with its reason.
 
     @OptionGroup var logging: LoggingOptions
 
@@ -112,9 +129,10 @@ struct DaemonCommand: AsyncParsableCommand {
         try NumericOption.check(threads, "--threads", in: NumericOption.threads)
         try NumericOption.check(eventLoops, "--event-loops", in: NumericOption.threads)
         try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
+        try NumericOption.check(metricsMaxConnections, "--metrics-max-connections", in: 1...1000)
         for (value, name) in [
             (idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout"), (frameTimeout, "--frame-timeout"),
-            (metricsWait, "--metrics-wait"),
+            (metricsWait, "--metrics-wait"), (metricsTimeout, "--metrics-timeout"),
         ] {
             try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
         }
@@ -141,9 +159,7 @@ struct DaemonCommand: AsyncParsableCommand {
         let endpoint = try await metricsEndpoint(
             logger: logger, waitingForPort: handedOver ? .seconds(metricsWait ?? 60) : nil)
         let loaded = try classification.classifier()
-        if let rules = loaded as? RulesClassifier, rules.rules.isEmpty {
-            logger.warning("\(classification.config ?? "the built-in rules"): \(CheckConfigCommand.noRules)")
-        }
+        logger.warnOfLoaded(loaded, from: classification.config ?? "the built-in rules")
         let classifier = ReloadableClassifier(loaded)
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
@@ -161,7 +177,7 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let server = MilterServer(classifier: classifier, configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ReadyReportingServer(server: server, readyDescriptor: readyDescriptor)),
+            .init(service: ReadyReportingServer(server: server, readyDescriptor: readyDescriptor, logger: logger)),
             .init(service: reloader),
             .init(service: stop, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
@@ -218,7 +234,9 @@ struct DaemonCommand: AsyncParsableCommand {
         guard case .tcp(let host, let port) = ListenAddress(parsing: metrics) else {
             throw CLIError.usage("bad --metrics address \(metrics): expected HOST:PORT or [IPV6]:PORT")
         }
-        let endpoint = MetricsEndpoint.bootstrap(host: host, port: port, logger: logger)
+        let limits = MetricsEndpoint.Limits(
+            timeout: .fromSeconds(metricsTimeout ?? 10), maximumConnections: metricsMaxConnections ?? 16)
+        let endpoint = MetricsEndpoint.bootstrap(host: host, port: port, limits: limits, logger: logger)
         do {
             try await endpoint.bind(waitingUpTo: waitingForPort)
         } catch {

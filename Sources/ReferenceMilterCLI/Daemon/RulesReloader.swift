@@ -4,7 +4,9 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Re-reads the classifier's file on SIGHUP: a file that loads replaces the classifier for new
-/// messages; one that does not is logged and the running classifier stays. SIGHUP never stops the daemon.
+/// messages (a rules file without a rule, or whose `dnsbl` rules meet an /etc/resolv.conf with more than 3
+/// nameservers, with a warning, as at start-up); one that does not is logged and the
+/// running classifier stays. SIGHUP never stops the daemon.
 struct RulesReloader: Service {
     let classifier: ReloadableClassifier
     let path: String?
@@ -30,8 +32,10 @@ struct RulesReloader: Service {
         notifier?.sendReloading()
         defer { notifier?.send("READY=1") }
         do {
-            classifier.replace(with: try load(path))
+            let loaded = try load(path)
+            classifier.replace(with: loaded)
             logger.notice("reloaded", metadata: ["config": "\(path)"])
+            logger.warnOfLoaded(loaded, from: path)
             return true
         } catch {
             logger.error(

@@ -19,9 +19,21 @@ import ServiceLifecycle
 /// retrying every ``retryInterval`` while the milter is served, for as long as ``bind(waitingUpTo:)`` was
 /// told: past that, ``run()`` throws (exit 2), as a port in use does outside the proxy. A port someone
 /// else holds may never come free, and the daemon must not wait for it for ever.
+///
+/// Each connection is bounded (``Limits``): it is closed ``Limits/timeout`` after it was accepted, and past
+/// ``Limits/maximumConnections`` open at once a new one gets `503 Service Unavailable` and is closed, so
+/// clients of this endpoint cannot take the descriptors the milter's connections need; each refusal is counted in
+/// `milter_metrics_connections_refused_total` and logged, at most once a minute (``MetricsRefusals``).
 final class MetricsEndpoint: Service, Sendable {
-    /// How long a scraper may stay silent before its connection is closed.
-    static let readTimeout = TimeAmount.seconds(10)
+    /// Bounds of the endpoint's connections (`--metrics-timeout`, `--metrics-max-connections`).
+    struct Limits: Sendable {
+        /// How long a connection may stay open, request and response together.
+        var timeout = TimeAmount.seconds(10)
+        /// Connections open at once; more are answered 503 and closed. The default fits in the descriptors
+        /// the daemon keeps for everything but MTA connections (``DescriptorLimit/reserved``).
+        var maximumConnections = 16
+    }
+
     /// Between two attempts to bind a port that is in use.
     static let retryInterval = Duration.milliseconds(200)
 
@@ -29,6 +41,10 @@ final class MetricsEndpoint: Service, Sendable {
     private let port: Int
     private let registry: PrometheusCollectorRegistry
     private let logger: Logger
+    private let limits: Limits
+    private let refusals: MetricsRefusals
+    /// Connections open now.
+    private let openConnections = NIOLockedValueBox(0)
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
     /// Why the address could not be had, as last logged.
     private let waitingReason = NIOLockedValueBox<String?>(nil)
@@ -36,11 +52,13 @@ final class MetricsEndpoint: Service, Sendable {
     /// ``bind(waitingUpTo:)`` found the address in use.
     private let wait = NIOLockedValueBox<(deadline: ContinuousClock.Instant, limit: Duration)?>(nil)
 
-    private init(host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger) {
+    private init(host: String, port: Int, limits: Limits, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.host = host
         self.port = port
+        self.limits = limits
         self.registry = registry
         self.logger = logger
+        refusals = MetricsRefusals(limit: limits.maximumConnections, logger: logger)
     }
 
     /// The bound address (the port is the real one when 0 was asked for), once bound.
@@ -48,10 +66,10 @@ final class MetricsEndpoint: Service, Sendable {
 
     /// Bootstraps swift-metrics with a fresh Prometheus registry, for an endpoint on `host:port`
     /// that is not bound yet.
-    static func bootstrap(host: String, port: Int, logger: Logger) -> MetricsEndpoint {
+    static func bootstrap(host: String, port: Int, limits: Limits, logger: Logger) -> MetricsEndpoint {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return MetricsEndpoint(host: host, port: port, registry: registry, logger: logger)
+        return MetricsEndpoint(host: host, port: port, limits: limits, registry: registry, logger: logger)
     }
 
     /// Binds the address once; throws NIO's error when it cannot be had, except, with a `limit`, an
@@ -67,21 +85,36 @@ final class MetricsEndpoint: Service, Sendable {
     }
 
     private func bindOnce() async throws {
-        let registry = registry
         let bound = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: Self.readTimeout))
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(MetricsHTTPHandler(registry: registry))
-                }
-            }
+            .childChannelInitializer { [self] channel in initialize(channel) }
             .bind(host: host, port: port).get()
         channel.withLockedValue { $0 = bound }
         let address = ListenAddress.tcp(host: host, port: port).withBoundPort(bound.localAddress?.port)
         logger.info("serving metrics", metadata: ["address": "\(address)"])
+    }
+
+    /// Serves `channel`, or answers it 503 and closes it when ``Limits/maximumConnections`` are open (counted and
+    /// logged by ``MetricsRefusals``).
+    private func initialize(_ channel: any Channel) -> EventLoopFuture<Void> {
+        let admitted = openConnections.withLockedValue { open in
+            guard open < limits.maximumConnections else { return false }
+            open += 1
+            return true
+        }
+        guard admitted else {
+            refusals.refused()
+            return channel.eventLoop.makeCompletedFuture { [limits] in
+                try channel.pipeline.syncOperations.addHandler(MetricsRefusalHandler(limit: limits.maximumConnections))
+            }
+        }
+        channel.closeFuture.whenComplete { [openConnections] _ in openConnections.withLockedValue { $0 -= 1 } }
+        return channel.eventLoop.makeCompletedFuture { [limits, registry] in
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(MetricsConnectionGuard(timeout: limits.timeout))
+            try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+            try pipeline.addHandler(MetricsHTTPHandler(registry: registry))
+        }
     }
 
     /// Serves until graceful shutdown, or until its task is cancelled: the service group cancels
@@ -90,6 +123,8 @@ final class MetricsEndpoint: Service, Sendable {
     /// Not bound yet, it first binds, retrying; a shutdown meanwhile ends the retries, and an address
     /// still not had at the deadline is a start-up error (``CLIError/usage(_:)``, exit 2).
     func run() async throws {
+        // Past the run, refusals are no longer said: the flush scheduled for them is cancelled.
+        defer { refusals.stop() }
         if channel.withLockedValue({ $0 }) == nil {
             let gaveUp = await cancelWhenGracefulShutdown { await self.bindRetrying() }
             if let reason = gaveUp {

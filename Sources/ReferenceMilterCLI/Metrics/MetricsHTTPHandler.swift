@@ -3,8 +3,8 @@ import NIOHTTP1
 import Prometheus
 
 /// Answers `GET /metrics` (and `HEAD`) with the registry in Prometheus text format; anything else
-/// gets 404 or 405. One request per connection: the connection closes after the response, and a
-/// client silent for longer than the read timeout is closed.
+/// gets 404 or 405 (with `Allow: GET, HEAD`). One request per connection: the connection closes after the
+/// response; ``MetricsConnectionGuard`` closes one that takes too long.
 final class MetricsHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -24,14 +24,6 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
             guard let request = head else { return }
             head = nil
             respond(to: request, context: context)
-        }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
         }
     }
 
@@ -55,6 +47,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
             name: "Content-Type",
             value: status == .ok ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: "\(body.count)")
+        if status == .methodNotAllowed { headers.add(name: "Allow", value: "GET, HEAD") }
         headers.add(name: "Connection", value: "close")
         if request.method == .HEAD { body = [] }
         context.write(

@@ -16,7 +16,8 @@ enum FrameSizeCheck {
         if let frame = frames.first(where: { $0.payloadSize > limit }) {
             throw FrameTooLarge(frame: frame.field, size: frame.payloadSize, limit: limit)
         }
-        for (index, field) in message.headerPayloads.enumerated() {
+        // reference-milter asks for HDR_LEADSPC, which the played Postfix offers: each value keeps its leading space.
+        for (index, field) in message.headerPayloadsWithLeadingSpace.enumerated() {
             // The name and the value, each with its terminating NUL.
             let size = field.name.bytes.count + field.value.bytes.count + 2
             if size > limit {

@@ -14,10 +14,13 @@ enum PostfixPlay {
             to: address, configuration: configuration(timeout: timeout), client: client)
         let opening = [await connection.connect(), await connection.helo()]
         let result = await connection.send(message)
+        let leadingSpace = await connection.options?.protocolFlags.contains(.headerLeadingSpace) ?? false
         await connection.quit()
         let findings = await connection.connectionFindings + result.findings
         guard findings.isEmpty else { throw TestFindings(findings: findings) }
-        return TestOutcome(opening: opening, result: result, recipients: message.recipients)
+        var outcome = TestOutcome(opening: opening, result: result, recipients: message.recipients)
+        outcome.headerLeadingSpace = leadingSpace
+        return outcome
     }
 
     /// The Postfix profile, with a fixed queue ID in every macro packet that carries one.

@@ -123,10 +123,15 @@ struct TestCommand: AsyncParsableCommand {
         let input = try input()
         // SENDER and RECIPIENTS, then the envelope `milter-replay --export-eml` recorded, then the header fields.
         let (message, warning): (MilterMessage, String?)
+        // A first line that starts with white space: Postfix reads no header fields, all of it is body.
+        let (raw, setAside) = LeadingWhiteSpace.split(input.bytes)
+        if let setAside {
+            MilterCommandLine.printError(
+                "\(CLIContext.configuration.name): warning: \(input.name): \(LeadingWhiteSpace.warning(for: setAside))")
+        }
         do {
             (message, warning) = try EnvelopeFallback.message(
-                RawMessage(parsing: input.bytes, limits: .keepingEveryField(ofMessageOf: input.bytes.count)),
-                recordedOr: input.sender, recipients: input.recipients)
+                raw, recordedOr: input.sender, recipients: input.recipients)
         } catch {
             throw CLIError.usage("\(input.name): \(error)")
         }

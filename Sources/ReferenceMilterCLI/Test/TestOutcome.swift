@@ -15,6 +15,9 @@ package struct TestOutcome {
     package var smtpReply: String?
     /// The modifications, in the order received.
     package var modifications: [MilterReply]
+    /// Whether the session agreed on HDR_LEADSPC: header values in ``modifications`` then bring the
+    /// space after the colon themselves.
+    package var headerLeadingSpace = false
     /// The quarantine reason, if the milter quarantined the message.
     package var quarantine: String?
     /// Recipients refused at RCPT (with angle brackets), with the reply.

@@ -18,7 +18,7 @@ extension TestRun {
     /// A refused recipient's reply in words, its REPLYCODE as the SMTP client sees it.
     private func refusal(of recipient: String, _ reply: MilterReply) -> String {
         guard case .replyCode = reply, let text = outcome.refusedRecipientReplies[recipient] else {
-            return ReplyDescription.describe(reply)
+            return ReplyDescription.describe(reply, headerLeadingSpace: outcome.headerLeadingSpace)
         }
         return "reply \(text)"
     }
@@ -34,7 +34,9 @@ extension TestRun {
         for (recipient, reply) in outcome.refusedRecipients.sorted(by: { $0.key < $1.key }) {
             lines.append("  refused recipient \(recipient): \(refusal(of: recipient, reply))")
         }
-        lines += outcome.modifications.map { "  " + ReplyDescription.describe($0) }
+        lines += outcome.modifications.map {
+            "  " + ReplyDescription.describe($0, headerLeadingSpace: outcome.headerLeadingSpace)
+        }
         lines += warnings.map { "  warning: " + $0 }
         return lines.map { TerminalText.escapingControls($0, keepingLineFeeds: false) }.joined(separator: "\n")
     }
@@ -43,7 +45,10 @@ extension TestRun {
     package func json() throws -> String {
         let object = TestJSON(
             verdict: outcome.verdict, stage: "\(outcome.stage)", reason: reason, reply: replyText,
-            quarantine: outcome.quarantine, modifications: outcome.modifications.map(ReplyDescription.describe),
+            quarantine: outcome.quarantine,
+            modifications: outcome.modifications.map {
+                ReplyDescription.describe($0, headerLeadingSpace: outcome.headerLeadingSpace)
+            },
             refusedRecipients: Dictionary(
                 uniqueKeysWithValues: outcome.refusedRecipients.map { ($0.key, refusal(of: $0.key, $0.value)) }),
             warnings: warnings)

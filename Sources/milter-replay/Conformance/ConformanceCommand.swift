@@ -16,7 +16,9 @@ struct ConformanceCommand: AsyncParsableCommand {
             neither passes nor fails. Exit \
             codes: 0 no `must` case failed; 1 one did; 2 usage error (an unknown --only name, a report that \
             cannot be written); 3 the milter could not be reached (or --start failed), or no case can be judged: \
-            it did not answer OPTNEG in time, or answered with no milter frame (an SMTP server's greeting). \
+            it did not answer OPTNEG in time, or answered with no milter frame (an SMTP server's greeting); \
+            130 or 143 SIGINT or SIGTERM stopped the run: no case starts after it, the reports cover those \
+            that ran, marked interrupted, and the --start milter is stopped (a second signal exits at once). \
             Without --target, the embedded reference milter is judged.
             """)
 
@@ -89,6 +91,8 @@ struct ConformanceCommand: AsyncParsableCommand {
             FileDescriptorWriter.standardOutput(text)
             return
         }
+        // SIGINT and SIGTERM end the run with its reports, and stop a milter --start started.
+        RunInterruption.shared.install()
         let status: Int32
         if let target {
             let address = try address(target)

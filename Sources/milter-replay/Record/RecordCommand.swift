@@ -1,6 +1,7 @@
 import ArgumentParser
 import MilterClient
 import MilterReplayKit
+import _MilterSystem
 
 /// `milter-replay record --listen ADDR --upstream ADDR --write FILE.pcapng`: a transparent proxy
 /// that records every milter connection through it as pcapng, without root or tcpdump.
@@ -36,8 +37,26 @@ struct RecordCommand: AsyncParsableCommand {
         parsing: .unconditional, help: "Seconds without traffic after which a connection is closed, 0.001 to 86400.")
     var idleTimeout: Double = 600
 
-    @Option(parsing: .unconditional, help: "Connections proxied at once, 1 to 100000; more are refused.")
-    var maxConnections: Int = 1000
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Connections proxied at once, 1 to 100000 (default 1000, or as many as the file descriptor limit \
+            holds, two each, when that is fewer); more are refused. A number the limit cannot hold is an error.
+            """)
+    var maxConnections: Int?  // Optional: the default depends on the descriptor limit, and the help says so.
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Bytes of capture waiting for the disk at most, \(Recording.maximumQueuedBytesRange.lowerBound) to "
+                + "\(Recording.maximumQueuedBytesRange.upperBound); past it new blocks are dropped, not recorded.",
+            discussion: """
+                The file is written by a thread of its own, so that a slow disk delays the capture, not the \
+                mail. What it has not written yet waits in memory, up to this; when the disk falls further \
+                behind, blocks are dropped (counted, said on standard error and in the summary) until it \
+                catches up.
+                """))
+    var maxQueuedBytes: Int = Recording.defaultMaximumQueuedBytes
 
     func validate() throws {
         // The same address on both sides relays each connection to the proxy itself, until --max-connections.
@@ -47,12 +66,17 @@ struct RecordCommand: AsyncParsableCommand {
         try NumericOption.check(connectTimeout, "--connect-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         try NumericOption.check(idleTimeout, "--idle-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
         try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
+        try NumericOption.check(maxQueuedBytes, "--max-queued-bytes", in: Recording.maximumQueuedBytesRange)
     }
 
     func run() async throws {
+        // Each connection takes two descriptors: the soft limit goes up to the hard one, as the daemon's does.
+        let descriptors = DescriptorHeadroom.raiseSoftToHard()
+        let maximumConnections = try RecordDescriptors.connections(asked: maxConnections, descriptors: descriptors)
         let recording = Recording(
             listen: try listenAddress(), listenText: listen, upstream: try upstreamAddress(), path: write,
-            connectTimeout: connectTimeout, idleTimeout: idleTimeout, maximumConnections: maxConnections)
+            connectTimeout: connectTimeout, idleTimeout: idleTimeout, maximumConnections: maximumConnections,
+            maximumQueuedBytes: maxQueuedBytes)
         let status = try await recording.run()
         if status != ExitCodes.success { throw ExitCode(status) }
     }

@@ -14,8 +14,10 @@ struct ReplayCommand: AsyncParsableCommand {
             a report that cannot be written); 3 could not connect (at once, when no connection to the \
             milter opens at all; at the end, when some failed, out of file descriptors too, or the run \
             stopped early, said with how many messages were not sent), or an input error (a message the MTA \
-            would not offer to the milter: a NUL in its envelope). With --pcap: 1 a session differs, is not \
-            replayable or was not compared. Expected verdicts come from an \
+            would not offer to the milter: a NUL in its envelope); 130 or 143 SIGINT (Ctrl-C) or SIGTERM \
+            stopped the run: no message or session starts after it, those in flight get 5 s, the summary and \
+            reports cover what ran, marked interrupted, and the --start milter is stopped (a second signal exits \
+            at once). With --pcap: 1 a session differs, is not replayable or was not compared. Expected verdicts come from an \
             X-Milter-Expect header (stripped before sending), --manifest, or --expect. Without --target, \
             the embedded reference milter is started on 127.0.0.1.
             """)
@@ -111,6 +113,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if capture.pcap != nil {
             let settings = capture.settings
             if settings.readsOnly { throw ExitCode(PcapDump.run(settings.dumpRequest(json: output.json))) }
+            RunInterruption.shared.install()
             let replay = PcapReplay(
                 capture: settings, load: load.settings, output: output.settings,
                 configuration: try target.clientConfiguration())
@@ -124,6 +127,8 @@ struct ReplayCommand: AsyncParsableCommand {
         if built.buildsMessage { corpus.builtMessage = try built.message(regularOnly: true) }
         if let maxCorpusMib { corpus.maximumCorpusMiB = maxCorpusMib }
         let entries = try corpus.loadCorpus()
+        // SIGINT and SIGTERM end the run with its summary and reports, and stop a milter --start started.
+        RunInterruption.shared.install()
         throw ExitCode(
             try await withMilter(notStarted: corpus.reportNotStarted) { await corpus.run(entries, against: $0) })
     }

@@ -11,7 +11,9 @@ struct ScenarioCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 every 'must' scenario passed (skipped ones do not count); 1 an expectation failed \
             or a protocol finding; 2 usage error (a scenario file with an error, given as FILE:LINE:COLUMN, \
-            or a report that cannot be written); 3 the milter could not be reached. Without --target, the \
+            or a report that cannot be written); 3 the milter could not be reached; 130 or 143 SIGINT or \
+            SIGTERM stopped the run: no scenario starts after it, the reports cover those that ran, marked \
+            interrupted, and the --start milter is stopped (a second signal exits at once). Without --target, the \
             embedded reference milter is started on 127.0.0.1. The MTA, the offer and the macros come from \
             each scenario file.
             """)
@@ -69,6 +71,8 @@ struct ScenarioCommand: AsyncParsableCommand {
             files: files, output: OutputSettings(json: json, junit: junit, quiet: quiet), verbose: verbose,
             showValues: showValues, timeouts: timeout.map { MilterTimeouts(all: .nanoseconds(Int64($0 * 1e9))) })
         let loaded = try replay.load()
+        // SIGINT and SIGTERM end the run with its reports, and stop a milter --start started.
+        RunInterruption.shared.install()
         let address = try target.map(address)
         guard let address else {
             throw ExitCode(try await TargetOptions.withMilter(at: nil) { await replay.run(loaded, against: $0) })

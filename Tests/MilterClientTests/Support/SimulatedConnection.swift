@@ -46,14 +46,18 @@ final class SimulatedConnection {
     }
 
     @discardableResult func connect() -> StepRecord { step(machine.connectRequested()) }
-    @discardableResult func helo(_ name: String? = nil) -> StepRecord { step(machine.heloRequested(name)) }
+    @discardableResult func helo(_ name: String? = nil, extended: Bool = true) -> StepRecord {
+        step(machine.heloRequested(name, extended: extended))
+    }
     func send(_ message: MilterMessage) -> TransactionResult { transaction(machine.messageRequested(message)) }
     @discardableResult func quit() -> [Finding] { finding(machine.quitRequested()).map { [$0] } ?? [] }
     @discardableResult func startTLS(_ tls: TLSSession = TLSSession()) -> StepRecord {
         step(machine.startTLSRequested(tls))
     }
     func quitForXClient(keepsHelo: Bool) -> Finding? { finding(machine.xclientQuitRequested(keepsHelo: keepsHelo)) }
-    func adoptSession(tls: TLSSession?, heloGiven: Bool) { machine.adoptSession(tls: tls, heloGiven: heloGiven) }
+    func adoptSession(tls: TLSSession?, heloGiven: Bool, smtpProtocol: XClientAttributes.SMTPProtocol = .smtp) {
+        machine.adoptSession(tls: tls, heloGiven: heloGiven, smtpProtocol: smtpProtocol)
+    }
     func listenForStrayReplies(for duration: TimeAmount) -> Finding? {
         finding(machine.listenRequested(for: duration))
     }

@@ -6,6 +6,11 @@ import NIOPosix
 /// Reads end (nil) when the milter closes the connection, and throw ``TestMTAError/silent`` when it stays
 /// silent past `timeout`: a guard against hangs, generous because a busy machine can starve the test
 /// for many seconds, and never taken for a close by the milter.
+///
+/// The guard runs only while a read waits (``SilenceGuard``): a connection the test is not reading from stays
+/// open however long the test is starved between two steps. (It used to be an idle timer on the connection, which
+/// closed it after `timeout` without a reply whether or not the test was waiting: a test starved for 30 s between
+/// two steps found its own connection closed, "I/O on closed channel".)
 package actor TestMTA {
     private let channel: any Channel
     private var replies: AsyncThrowingStream<MilterReply, any Error>.AsyncIterator
@@ -31,8 +36,7 @@ package actor TestMTA {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MilterReplyDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
-                    try channel.pipeline.syncOperations.addHandler(FailOnSilence())
+                    try channel.pipeline.syncOperations.addHandler(SilenceGuard(timeout: timeout))
                     try channel.pipeline.syncOperations.addHandler(ReplyCollector(continuation: continuation))
                 }
             }
@@ -54,6 +58,8 @@ package actor TestMTA {
     package func reply() async throws -> MilterReply? {
         var iterator = replies
         defer { replies = iterator }
+        channel.pipeline.fireUserInboundEventTriggered(SilenceGuard.Wait.started)
+        defer { channel.pipeline.fireUserInboundEventTriggered(SilenceGuard.Wait.ended) }
         return try await iterator.next(isolation: self)
     }
 
@@ -91,6 +97,9 @@ package actor TestMTA {
     package var isOpen: Bool { channel.isActive }
 
     package func close() async { try? await channel.close() }
+
+    /// Shuts down this side's writing (a TCP FIN) and keeps reading: what the milter does when the MTA is done.
+    package func closeOutput() async throws { try await channel.close(mode: .output) }
 }
 
 /// Hands decoded replies to the test's stream; ends it when the connection closes.
@@ -108,22 +117,51 @@ private final class ReplyCollector: ChannelInboundHandler {
     }
 }
 
-/// Fails the reads when the milter stays silent past the read timeout.
-private final class FailOnSilence: ChannelInboundHandler {
+/// Fails the reads with ``TestMTAError/silent`` when the milter sends nothing for `timeout` while a read waits:
+/// the wait's start and end come down the pipeline as ``Wait`` events (from ``TestMTA/reply()``), each wait has a
+/// clock of its own, and any reply stops it. Nothing is timed while no read waits.
+private final class SilenceGuard: ChannelInboundHandler {
     typealias InboundIn = MilterReply
 
+    /// A read's wait beginning or ending.
+    enum Wait: Sendable {
+        case started, ended
+    }
+
+    private let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        stop()
+        context.fireChannelRead(data)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.fireErrorCaught(TestMTAError.silent)
-        } else {
-            context.fireUserInboundEventTriggered(event)
+        switch event as? Wait {
+        case .started?:
+            stop()
+            let context = NIOLoopBound(context, eventLoop: context.eventLoop)
+            timer = context.value.eventLoop.scheduleTask(in: timeout) {
+                context.value.fireErrorCaught(TestMTAError.silent)
+            }
+        case .ended?: stop()
+        case nil: context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { stop() }
+
+    private func stop() {
+        timer?.cancel()
+        timer = nil
     }
 }
 
 /// Why a ``TestMTA`` read failed.
 package enum TestMTAError: Error {
     case noNegotiation
-    /// The milter sent nothing for the whole read timeout.
+    /// The milter sent nothing for the whole read timeout while a read waited.
     case silent
 }

@@ -5,6 +5,13 @@ import NIOCore
 enum Cmd {
     static let offer = MilterCommand.optionNegotiation(Negotiation.postfixOffer())
 
+    /// Postfix's offer without HDR_LEADSPC, as from an MTA that does not know it (Sendmail before 8.14).
+    static let offerWithoutLeadingSpace: MilterCommand = {
+        var offer = Negotiation.postfixOffer()
+        offer.protocolFlags.remove(.headerLeadingSpace)
+        return .optionNegotiation(offer)
+    }()
+
     /// A command as the MTA writes it: its frame.
     static func bytes(_ command: MilterCommand) throws -> ByteBuffer {
         var buffer = ByteBuffer()

@@ -40,7 +40,8 @@ enum MilterSessions {
         let findings = await connection.quit() + connection.connectionFindings + result.findings
         let generation = result.modifications.lazy.compactMap { reply -> String? in
             guard case .addHeader(let field) = reply, field.name.bytes == Array("X-Generation".utf8) else { return nil }
-            return String(decoding: field.value.bytes, as: UTF8.self)
+            // The daemon asks for HDR_LEADSPC: the value brings the space after the colon.
+            return String(decoding: field.value.bytes.drop { $0 == 0x20 }, as: UTF8.self)
         }.first
         let ok = findings.isEmpty && result.verdict == .accept
         return SessionOutcome(ok: ok, generation: generation, problem: ok ? "" : "\(result.verdict) \(findings)")

@@ -1,3 +1,5 @@
+import MilterClient
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,6 +16,8 @@ package enum ConformanceJSON {
         /// Why no case could be judged (the probe could not reach the milter, or had no answer to OPTNEG that a
         /// milter would give); absent when the cases ran.
         var unreachable: String?
+        /// How a run that SIGINT or SIGTERM stopped ended; absent otherwise.
+        var interrupted: Interrupted.Record?
     }
 
     struct Case: Encodable {
@@ -25,6 +29,10 @@ package enum ConformanceJSON {
         let description: String
         let source: String
         let seconds: Double
+        /// ``ConformanceResult/sentWithoutReply``'s runs, oldest first, as replay's findings have them.
+        let sentWithoutReply: [JSONReport.CommandCount]
+        /// Commands sent after those, not listed.
+        let sentWithoutReplyMore: Int
     }
 
     struct Summary: Encodable {
@@ -36,19 +44,25 @@ package enum ConformanceJSON {
         let notExercised: Int
     }
 
-    package static func document(_ results: [ConformanceResult], asked: String) -> String {
+    /// The document of `results`; `interrupted` when a signal stopped the run.
+    package static func document(
+        _ results: [ConformanceResult], asked: String, interrupted: Interrupted? = nil
+    ) -> String {
         let counts = ConformanceTable.Counts(results)
-        let document = Document(
+        var document = Document(
             asked: asked,
             cases: results.map {
                 Case(
                     id: $0.id, area: $0.area, severity: $0.severity.rawValue, status: $0.status.name,
                     reason: $0.status.reason, description: $0.summary, source: $0.source,
-                    seconds: ($0.seconds * 1000).rounded() / 1000)
+                    seconds: ($0.seconds * 1000).rounded() / 1000,
+                    sentWithoutReply: JSONReport.CommandCount.runs(of: $0.sentWithoutReply),
+                    sentWithoutReplyMore: $0.sentWithoutReply.unlisted)
             },
             summary: Summary(
                 cases: results.count, pass: counts.pass, fail: counts.fail, mustFail: results.filter(\.failsRun).count,
                 skip: counts.skip, notExercised: counts.notExercised))
+        document.interrupted = interrupted?.record
         return encoded(document)
     }
 

@@ -2,7 +2,9 @@
 /// failed `must` case is a failure; a failed `should` case, which does not fail the run, is skipped with
 /// `should: REASON`; a skipped case, or one not exercised, is skipped with its reason (`not exercised: …`).
 package enum ConformanceJUnit {
-    package static func document(_ results: [ConformanceResult]) -> String {
+    /// The report of `results`; a run that a signal stopped (`interrupted`) has one more test suite, `interrupted`,
+    /// whose one test case is an error.
+    package static func document(_ results: [ConformanceResult], interrupted: Interrupted? = nil) -> String {
         let total = ConformanceTable.Counts(results)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml +=
@@ -16,6 +18,11 @@ package enum ConformanceJUnit {
                 " errors=\"0\" skipped=\"\(group.count - counts.pass - failures(group))\" time=\"\(String(format3: seconds))\">\n"
             for result in group { xml += testCase(result) }
             xml += "  </testsuite>\n"
+        }
+        if let interrupted {
+            xml +=
+                "  <testsuite name=\"interrupted\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n"
+            xml += JUnitReport.interruptedCase(ConformanceTable.line(interrupted)) + "  </testsuite>\n"
         }
         return xml + "</testsuites>\n"
     }

@@ -1,6 +1,7 @@
 /// The terminal report: the cases grouped by area, one line each, a count per area and in all.
 package enum ConformanceTable {
-    package static func text(_ results: [ConformanceResult], asked: String) -> String {
+    /// The table of `results`, with a last line when a signal stopped the run (`interrupted`).
+    package static func text(_ results: [ConformanceResult], asked: String, interrupted: Interrupted? = nil) -> String {
         var out = "milter asks for: \(asked)\n"
         for (area, group) in grouped(results) {
             let counts = Counts(group)
@@ -19,7 +20,13 @@ package enum ConformanceTable {
         out +=
             "\n\(results.count) cases: \(counts.pass) pass, \(counts.fail) fail (\(mustFailures) must), \(counts.skip) skip"
         out += ", \(counts.notExercised) not exercised\n"
+        if let interrupted { out += line(interrupted) + "\n" }
         return out
+    }
+
+    /// `interrupted by SIGINT: 40 cases not run`.
+    static func line(_ interrupted: Interrupted) -> String {
+        interrupted.line(unit: "cases", notDone: "not run", uncounted: "the rest was not run")
     }
 
     /// The results by area, areas in catalogue order.

@@ -28,8 +28,9 @@ package struct ScenarioStep: Sendable {
 package enum ScenarioAction: Sendable {
     /// CONNECT with the client's family, address, port and host name (`connect:`).
     case connect(ConnectSpec)
-    /// HELO with a name, or the client's (`helo:`).
-    case helo(String?)
+    /// HELO with a name, or the client's: `helo:` for the client's HELO, `ehlo:` (`extended`) for its EHLO. The
+    /// milter gets HELO either way; EHLO makes the session ESMTP, as the MTA's own `Received:` header then says.
+    case helo(String?, extended: Bool)
     /// The SMTP client's STARTTLS, starting this TLS session (`starttls`, `starttls: {version: …}`): no milter
     /// command of its own; Postfix's ABORT after a HELO (``MilterClientConnection/startTLS(_:)``).
     case startTLS(TLSSession)
@@ -69,7 +70,7 @@ package enum ScenarioAction: Sendable {
     package var keyword: String {
         switch self {
         case .connect: "connect"
-        case .helo: "helo"
+        case .helo(_, let extended): extended ? "ehlo" : "helo"
         case .startTLS: "starttls"
         case .xclient: "xclient"
         case .mail: "mail"
@@ -129,35 +130,10 @@ package struct ConnectSpec: Hashable, Sendable {
     }
 }
 
-/// The attributes of an XCLIENT command (`xclient:`), as Postfix takes them (`NAME`, `ADDR`, `PORT`, `HELO`):
-/// what is not given stays as it was.
-package struct XClientSpec: Hashable, Sendable {
-    /// `NAME`: the client's host name (`unknown` for `[UNAVAILABLE]`).
-    package var name: String?
-    /// `ADDR`: the client's address, IPv6 without the `IPV6:` prefix.
-    package var address: String?
-    /// `PORT`: the client's port.
-    package var port: UInt16?
-    /// `HELO`: the client's HELO name, which Postfix keeps without a HELO event (no ABORT for the old one).
-    package var helo: String?
-
-    package init(name: String? = nil, address: String? = nil, port: UInt16? = nil, helo: String? = nil) {
-        self.name = name
-        self.address = address
-        self.port = port
-        self.helo = helo
-    }
-
-    /// `client` with the attributes given replaced.
-    package func applied(to client: SMTPClient) -> SMTPClient {
-        var next = client
-        if let name { next.hostname = name }
-        if let address { next.address = address }
-        if let port { next.port = port }
-        if let helo { next.helo = helo }
-        return next
-    }
-}
+/// The attributes of an XCLIENT command (`xclient:`), as Postfix takes them (`NAME`, `ADDR`, `PORT`, `HELO`,
+/// `PROTO`, `LOGIN`, `DESTADDR`, `DESTPORT`): what is not given stays as it was, but for `LOGIN`, dropped without
+/// one. MilterClient's type, which plays it.
+package typealias XClientSpec = XClientAttributes
 
 /// An envelope address with ESMTP arguments (`mail:`, `rcpt:`).
 package struct EnvelopeSpec: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import MilterClient
+
 /// The `--json` scenario output: one JSON object per scenario, then the summary (docs/scenarios.md).
 enum ScenarioJSONReport {
     struct Scenario: Encodable {
@@ -18,6 +20,10 @@ enum ScenarioJSONReport {
         let subject: String
         let passed: Bool
         let failure: String?
+        /// ``ScenarioCheck/sentWithoutReply``'s runs, oldest first, as replay's findings have them.
+        let sentWithoutReply: [JSONReport.CommandCount]
+        /// Commands sent after those, not listed.
+        let sentWithoutReplyMore: Int
     }
 
     struct Summary: Encodable {
@@ -31,6 +37,8 @@ enum ScenarioJSONReport {
         let failedExpectations: Int
         let seconds: Double
         let exitCode: Int32
+        /// How a run that SIGINT or SIGTERM stopped ended; absent otherwise.
+        var interrupted: Interrupted.Record?
     }
 
     static func line(_ outcome: ScenarioOutcome) -> String {
@@ -42,7 +50,8 @@ enum ScenarioJSONReport {
         let checks = outcome.checks.map {
             Check(
                 location: $0.location.description, step: $0.step, subject: $0.subject, passed: $0.passed,
-                failure: $0.failure)
+                failure: $0.failure, sentWithoutReply: JSONReport.CommandCount.runs(of: $0.sentWithoutReply),
+                sentWithoutReplyMore: $0.sentWithoutReply.unlisted)
         }
         return JSONReport.encode(
             Scenario(
@@ -57,6 +66,6 @@ enum ScenarioJSONReport {
                 scenarios: summary.scenarios, passed: summary.passed, failed: summary.failed,
                 skipped: summary.skipped, errors: summary.errors + summary.unreachable,
                 expectations: summary.expectations, failedExpectations: summary.failedExpectations, seconds: seconds,
-                exitCode: summary.exitCode))
+                exitCode: summary.exitCode, interrupted: summary.interrupted?.record))
     }
 }

@@ -1,13 +1,18 @@
 /// The `--junit FILE` scenario report: a test case per scenario, grouped by area (the ID's first part).
 package enum ScenarioJUnitReport {
-    package static func document(_ outcomes: [ScenarioOutcome], seconds: Double) -> String {
+    /// A run that SIGINT or SIGTERM stopped (`interrupted`) has one more test case, `interrupted`, an error.
+    package static func document(
+        _ outcomes: [ScenarioOutcome], seconds: Double, interrupted: Interrupted? = nil
+    ) -> String {
         let failures = outcomes.filter { $0.status == .failed }.count
-        let errors = outcomes.filter { $0.word == "error" }.count
+        let errors = outcomes.filter { $0.word == "error" }.count + (interrupted == nil ? 0 : 1)
         let skipped = outcomes.filter { $0.word == "skip" }.count
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-        xml += "  <testsuite name=\"milter-replay scenario\" tests=\"\(outcomes.count)\" failures=\"\(failures)\""
+        xml +=
+            "  <testsuite name=\"milter-replay scenario\" tests=\"\(outcomes.count + (interrupted == nil ? 0 : 1))\" failures=\"\(failures)\""
         xml += " errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(String(format3: seconds))\">\n"
         for outcome in outcomes { xml += testCase(outcome) }
+        if let interrupted { xml += JUnitReport.interruptedCase(ScenarioSummary.line(interrupted)) }
         return xml + "  </testsuite>\n</testsuites>\n"
     }
 

@@ -9,6 +9,8 @@ package struct ScenarioSummary: Hashable, Sendable {
     package private(set) var unreachable = 0
     package private(set) var expectations = 0
     package private(set) var failedExpectations = 0
+    /// How the run ended when SIGINT or SIGTERM stopped it; `nil` otherwise.
+    package var interrupted: Interrupted?
 
     package init() {}
 
@@ -26,10 +28,16 @@ package struct ScenarioSummary: Hashable, Sendable {
         }
     }
 
+    /// `interrupted by SIGINT: 4 scenarios not run`.
+    package static func line(_ interrupted: Interrupted) -> String {
+        interrupted.line(unit: "scenarios", notDone: "not run", uncounted: "the rest was not run")
+    }
+
     package var scenarios: Int { passed + failed + skipped + errors + unreachable }
 
-    /// 3 when the milter could not be reached, 1 when a `must` case failed or could not run, else 0.
+    /// 128 + the signal when one stopped the run, 3 when the milter could not be reached, 1 when a `must` case failed or could not run, else 0.
     package var exitCode: Int32 {
+        if let interrupted { return interrupted.exitStatus }
         if unreachable > 0 { return ExitCodes.connectFailed }
         if failed > failedShould || errors > 0 { return ExitCodes.mismatch }
         return ExitCodes.success

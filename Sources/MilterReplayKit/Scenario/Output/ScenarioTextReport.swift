@@ -32,6 +32,6 @@ enum ScenarioTextReport {
             "scenarios: \(summary.scenarios)  (\(counts))",
             "expectations: \(summary.expectations)  (failed \(summary.failedExpectations))",
             "time: \(String(format3: seconds)) s",
-        ].joined(separator: "\n")
+        ].joined(separator: "\n") + (summary.interrupted.map { "\n" + ScenarioSummary.line($0) } ?? "")
     }
 }

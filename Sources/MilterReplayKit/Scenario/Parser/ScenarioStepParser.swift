@@ -5,13 +5,13 @@ import MilterClient
 enum ScenarioStepParser {
     /// The step keys, in the order docs/scenarios.md lists them.
     static let keywords = [
-        "connect", "helo", "starttls", "xclient", "mail", "rcpt", "data", "header", "headers", "eoh", "body", "eom",
-        "abort", "message", "unknown", "listen", "quit", "quit-nc", "raw",
+        "connect", "helo", "ehlo", "starttls", "xclient", "mail", "rcpt", "data", "header", "headers", "eoh", "body",
+        "eom", "abort", "message", "unknown", "listen", "quit", "quit-nc", "raw",
     ]
 
     /// Steps that need no value.
     private static let bareWords: Set<String> = [
-        "connect", "helo", "starttls", "data", "eoh", "eom", "abort", "quit", "quit-nc",
+        "connect", "helo", "ehlo", "starttls", "data", "eoh", "eom", "abort", "quit", "quit-nc",
     ]
 
     static func steps(_ field: YAMLField) throws(ScenarioParseError) -> [ScenarioStep] {
@@ -71,7 +71,7 @@ enum ScenarioStepParser {
     private static func action(_ key: String, _ field: YAMLField) throws(ScenarioParseError) -> ScenarioAction {
         switch key {
         case "connect": return .connect(try connect(field))
-        case "helo": return .helo(field.isNull ? nil : try field.string())
+        case "helo", "ehlo": return .helo(field.isNull ? nil : try field.string(), extended: key == "ehlo")
         case "starttls": return .startTLS(try startTLS(field))
         case "xclient": return .xclient(try xclient(field))
         case "mail": return .mail(try ScenarioContentParser.envelope(field))
@@ -96,7 +96,7 @@ enum ScenarioStepParser {
     private static func bareAction(_ key: String) -> ScenarioAction {
         switch key {
         case "connect": return .connect(ConnectSpec())
-        case "helo": return .helo(nil)
+        case "helo", "ehlo": return .helo(nil, extended: key == "ehlo")
         case "starttls": return .startTLS(TLSSession())
         case "data": return .data
         case "eoh": return .endOfHeaders
@@ -135,9 +135,11 @@ enum ScenarioStepParser {
         return tls
     }
 
-    /// `xclient: {name, addr, port, helo}`: Postfix's XCLIENT attributes (`smtpd.c` `xclient_cmd`), at least one.
+    /// `xclient: {name, addr, port, helo, proto, login, destaddr, destport}`: Postfix's XCLIENT attributes
+    /// (`smtpd.c` `xclient_cmd`), at least one.
     private static func xclient(_ field: YAMLField) throws(ScenarioParseError) -> XClientSpec {
-        let fields = try field.mapping(allowed: ["name", "addr", "port", "helo"])
+        let fields = try field.mapping(
+            allowed: ["name", "addr", "port", "helo", "proto", "login", "destaddr", "destport"])
         var spec = XClientSpec()
         if let name = fields["name"] {
             let text = try nonEmpty(name)
@@ -154,8 +156,53 @@ enum ScenarioStepParser {
         }
         if let port = fields["port"] { spec.port = UInt16(try port.integer(in: 0...65_535)) }
         if let helo = fields["helo"] { spec.helo = try nonEmpty(helo) }
-        guard spec != XClientSpec() else { throw field.error("'xclient' needs at least one of name, addr, port, helo") }
+        try xclientServerSide(fields, into: &spec)
+        guard !fields.keys.isEmpty else {
+            throw field.error(
+                "'xclient' needs at least one of name, addr, port, helo, proto, login, destaddr, destport")
+        }
         return spec
+    }
+
+    /// `proto`, `login`, `destaddr` and `destport`, refused where Postfix answers `501 Bad … syntax`, or where it
+    /// would take `[TEMPUNAVAIL]` for a name.
+    private static func xclientServerSide(
+        _ fields: YAMLMapping, into spec: inout XClientSpec
+    ) throws(ScenarioParseError) {
+        if let proto = fields["proto"] {
+            guard let value = XClientSpec.SMTPProtocol(rawValue: try proto.string().uppercased()) else {
+                throw proto.error("'proto': SMTP or ESMTP")
+            }
+            spec.smtpProtocol = value
+        }
+        if let login = fields["login"] {
+            let text = try nonEmpty(login)
+            // Postfix knows only [UNAVAILABLE] here: no login.
+            if text.uppercased() != "[UNAVAILABLE]" {
+                guard !text.hasPrefix("[") else { throw login.error("'login': a SASL login name, or [UNAVAILABLE]") }
+                spec.login = text
+            }
+        }
+        if let address = fields["destaddr"] {
+            let text = try nonEmpty(address)
+            if text.uppercased() == "[UNAVAILABLE]" {
+                spec.destinationAddress = "unknown"
+            } else {
+                let bare = text.lowercased().hasPrefix("ipv6:") ? String(text.dropFirst(5)) : text
+                // One IP parser (MailMessage's): 300.1.1.1, 1..2 and 010.0.0.1 are no address.
+                guard IPAddress(parsing: bare) != nil else {
+                    throw address.error("'destaddr': an IPv4 or IPv6 address, or [UNAVAILABLE]")
+                }
+                spec.destinationAddress = bare
+            }
+        }
+        if let port = fields["destport"] {
+            if (try? port.string())?.uppercased() == "[UNAVAILABLE]" {
+                spec.destinationPort = "unknown"
+            } else {
+                spec.destinationPort = String(try port.integer(in: 0...65_535))
+            }
+        }
     }
 
     private static func nonEmpty(_ field: YAMLField) throws(ScenarioParseError) -> String {

@@ -52,15 +52,19 @@ struct ExpectationChecker {
 
     private func findingChecks(_ findings: [Finding], expected: FindingExpectation?) -> [ScenarioCheck] {
         let found = findings.map { "\($0.code) (\($0))" }.joined(separator: "; ")
+        var result: ScenarioCheck
         switch expected ?? FindingExpectation.none {
         case .none:
-            return findings.isEmpty ? [] : [check("protocol", "the milter broke a rule: \(found)")]
+            guard !findings.isEmpty else { return [] }
+            result = check("protocol", "the milter broke a rule: \(found)")
         case .any:
-            return [check("finding", findings.isEmpty ? "expected a protocol finding, got none" : nil)]
+            result = check("finding", findings.isEmpty ? "expected a protocol finding, got none" : nil)
         case .code(let code):
             let matched = findings.contains { $0.code == code }
-            return [check("finding \(code)", matched ? nil : "expected \(code), got \(found.isEmpty ? "none" : found)")]
+            result = check("finding \(code)", matched ? nil : "expected \(code), got \(found.isEmpty ? "none" : found)")
         }
+        result.sentWithoutReply = ScenarioCheck.sentWithoutReply(findings)
+        return [result]
     }
 
     private func verdictCheck(_ wanted: ExpectedVerdict, _ observation: StepObservation) -> ScenarioCheck {
@@ -105,7 +109,8 @@ struct ExpectationChecker {
             checks.append(check("reply enhanced code", got == enhanced ? nil : "expected \(enhanced), got \(got)"))
         }
         if let text = wanted.text {
-            let failure = text.matches(parts.text) ? nil : "expected \(text), got \(display.quoted(parts.text))"
+            let failure =
+                text.matches(parts.text) ? nil : "expected \(display.expected(text)), got \(display.quoted(parts.text))"
             checks.append(check("reply text", failure))
         }
         return checks

@@ -17,7 +17,7 @@ struct ModificationChecker {
                 unused.removeAll { $0 == index }
                 checks.append(step.check(subject, nil))
             } else {
-                checks.append(step.check(subject, "expected \(Self.describe(wanted)); got \(got(received))"))
+                checks.append(step.check(subject, "expected \(describe(wanted)); got \(got(received))"))
             }
         }
         if expectation.noOtherModifications {
@@ -42,16 +42,19 @@ struct ModificationChecker {
         received.isEmpty ? "no modification" : received.map(describe).joined(separator: ", ")
     }
 
-    /// A received modification in words, its values redacted unless shown.
+    /// A received modification in words, its values redacted unless shown. A header value is shown as it
+    /// is compared: without the blanks it starts with (a milter that negotiated HDR_LEADSPC sends the
+    /// space after the colon itself).
     private func describe(_ reply: MilterReply) -> String {
         let quoted = step.display.quoted
+        func value(_ field: HeaderField) -> String { quoted(field.value.string.droppingLeadingBlanks) }
         switch reply {
-        case .addHeader(let field): return "ADDHEADER \(field.name.string) \(quoted(field.value.string))"
+        case .addHeader(let field): return "ADDHEADER \(field.name.string) \(value(field))"
         case .insertHeader(let indexed):
-            return "INSHEADER[\(indexed.index)] \(indexed.field.name.string) \(quoted(indexed.field.value.string))"
+            return "INSHEADER[\(indexed.index)] \(indexed.field.name.string) \(value(indexed.field))"
         case .changeHeader(let indexed):
             let verb = indexed.field.value.isEmpty ? "CHGHEADER (delete)" : "CHGHEADER"
-            return "\(verb) \(indexed.field.name.string)[\(indexed.index)] \(quoted(indexed.field.value.string))"
+            return "\(verb) \(indexed.field.name.string)[\(indexed.index)] \(value(indexed.field))"
         case .addRecipient(let address): return "ADDRCPT \(quoted(address.string))"
         case .addRecipientWithArguments(let change):
             return "ADDRCPT_PAR \(quoted(change.address.string)) \(quoted(change.arguments?.string ?? ""))"
@@ -63,7 +66,15 @@ struct ModificationChecker {
         }
     }
 
-    /// An expected modification in words (the scenario's own values, in full).
+    /// An expected modification in words (the scenario's own values, in full; a manifest's header value
+    /// redacted unless shown, ``ValueDisplay/expected(_:)``).
+    private func describe(_ wanted: ModificationExpectation) -> String {
+        if case .addHeader(let name, let value) = wanted {
+            return "ADDHEADER \(name)\(value.map { " " + step.display.expected($0) } ?? "")"
+        }
+        return Self.describe(wanted)
+    }
+
     private static func describe(_ wanted: ModificationExpectation) -> String {
         switch wanted {
         case .addHeader(let name, let value): "ADDHEADER \(name)\(value.map { " " + $0.description } ?? "")"

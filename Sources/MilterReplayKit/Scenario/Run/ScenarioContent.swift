@@ -1,4 +1,5 @@
 import MailMessage
+import MilterClient
 
 /// The bytes behind a scenario's header and body sources, read when the step runs.
 enum ScenarioContent {
@@ -18,10 +19,10 @@ enum ScenarioContent {
         }
     }
 
-    /// The message in the file at `path`, every header field kept (the file's size is bounded).
+    /// The message in the file at `path`, every header field kept (the file's size is bounded); one whose first
+    /// line starts with white space has no header fields and is all body, as an MTA reads it (`LeadingWhiteSpace`).
     private static func message(_ path: String) throws(CorpusError) -> RawMessage {
-        let bytes = try CorpusFiles.read(path)
-        return RawMessage(parsing: bytes, limits: .keepingEveryField(ofMessageOf: bytes.count))
+        LeadingWhiteSpace.split(try CorpusFiles.read(path)).message
     }
 }
 

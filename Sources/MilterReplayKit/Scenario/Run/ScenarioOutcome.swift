@@ -1,3 +1,4 @@
+import MilterClient
 import MilterProtocol
 
 /// One expectation of a scenario, checked: what was expected where, and what came instead.
@@ -10,6 +11,10 @@ package struct ScenarioCheck: Hashable, Sendable, CustomStringConvertible {
     package var subject: String
     /// Why it failed (`expected 550, got 250`), or `nil` when it passed.
     package var failure: String?
+    /// For a check on the milter's protocol findings: the commands sent without a reply before the first of those
+    /// findings that names any (``Finding/sentWithoutReply``); empty otherwise. In `--json` only: the failure's
+    /// text has them already.
+    package var sentWithoutReply = Finding.SentWithoutReply()
 
     package init(location: ScenarioLocation, step: String, subject: String, failure: String? = nil) {
         self.location = location
@@ -20,6 +25,12 @@ package struct ScenarioCheck: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether it passed.
     package var passed: Bool { failure == nil }
+
+    /// The commands sent without a reply before the first of `findings` that names any, for
+    /// ``sentWithoutReply``.
+    static func sentWithoutReply(_ findings: [Finding]) -> Finding.SentWithoutReply {
+        findings.first { !$0.sentWithoutReply.isEmpty }?.sentWithoutReply ?? Finding.SentWithoutReply()
+    }
 
     /// `FILE:LINE:COLUMN: step: subject: failure`, or `…: subject: ok`.
     package var description: String { "\(location): \(step): \(subject): \(failure ?? "ok")" }

@@ -1,4 +1,5 @@
 import MilterClient
+import NIOConcurrencyHelpers
 import _MilterSystem
 
 /// `milter-replay scenario FILE...`: reads scenario files, plays them against a milter, prints each outcome
@@ -48,30 +49,62 @@ public struct ScenarioReplay: Sendable {
     /// Runs the scenarios one after the other against `address`; returns the exit code.
     public func run(_ loaded: Loaded, against address: MilterAddress) async -> Int32 {
         let start = ContinuousClock.now
-        var summary = ScenarioSummary()
-        var outcomes: [ScenarioOutcome] = []
+        let seconds: @Sendable () -> Double = { Double(start.duration(to: .now).microseconds) / 1e6 }
+        // What ended, for the reports of a run that a signal cut (RunInterruption).
+        let ended = NIOLockedValueBox((summary: ScenarioSummary(), outcomes: [ScenarioOutcome]()))
+        let interruption = RunInterruption.shared
+        let total = loaded.scenarios.count
+        interruption.cut = { [self] signal in
+            var (summary, outcomes) = ended.withLockedValue { $0 }
+            summary.interrupted = Interrupted(signal: signal, notStarted: total - outcomes.count - 1, cut: 1)
+            FileDescriptorWriter.standardError("milter-replay: \(ScenarioSummary.line(summary.interrupted!))\n")
+            _ = report(outcomes, summary: summary, seconds: seconds())
+        }
+        defer { interruption.cut = nil }
         for scenario in loaded.scenarios {
+            // SIGINT or SIGTERM: no scenario starts from then on.
+            if interruption.signal != nil { break }
             let outcome = await ScenarioRunner.run(scenario, target: address, options: options)
-            summary.add(outcome)
-            outcomes.append(outcome)
+            // A target that is no milter: said once, every scenario unreachable for it in the reports, exit 3.
+            if case .unreachable(let reason) = outcome.status, NotAMilter.isLine(reason) {
+                FileDescriptorWriter.standardError("milter-replay: \(reason)\n")
+                reportUnreached(loaded, reason: reason)
+                return ExitCodes.connectFailed
+            }
+            ended.withLockedValue {
+                $0.summary.add(outcome)
+                $0.outcomes.append(outcome)
+            }
             if output.json {
                 FileDescriptorWriter.standardOutput(ScenarioJSONReport.line(outcome) + "\n")
             } else if !output.quiet {
                 FileDescriptorWriter.standardOutput(ScenarioTextReport.block(outcome, verbose: verbose) + "\n")
             }
         }
-        return report(outcomes, summary: summary, seconds: Double(start.duration(to: .now).microseconds) / 1e6)
+        if !interruption.workEnded() { await interruption.parkUntilExit() }
+        var (summary, outcomes) = ended.withLockedValue { $0 }
+        if let signal = interruption.signal {
+            summary.interrupted = Interrupted(signal: signal, notStarted: total - outcomes.count)
+            FileDescriptorWriter.standardError("milter-replay: \(ScenarioSummary.line(summary.interrupted!))\n")
+        }
+        return report(outcomes, summary: summary, seconds: seconds())
     }
 
     /// Writes the reports asked for (`--json`, `--junit`) of a run whose milter did not start (`--start` failed,
     /// `reason` said on standard error already): every scenario an error with that reason, as when the milter
     /// cannot be reached.
     public func reportNotStarted(_ loaded: Loaded, reason: String) {
+        reportUnreached(loaded, reason: "the milter did not start: \(reason)")
+    }
+
+    /// Writes the reports asked for (`--json`, `--junit`) of a run that reached no milter: every scenario
+    /// unreachable for `reason`, said on standard error already.
+    private func reportUnreached(_ loaded: Loaded, reason: String) {
         var summary = ScenarioSummary()
         let outcomes = loaded.scenarios.map {
             ScenarioOutcome(
-                name: $0.name, metadata: $0.metadata, location: $0.location,
-                status: .unreachable("the milter did not start: \(reason)"), checks: [], duration: .zero)
+                name: $0.name, metadata: $0.metadata, location: $0.location, status: .unreachable(reason),
+                checks: [], duration: .zero)
         }
         for outcome in outcomes {
             summary.add(outcome)
@@ -92,7 +125,8 @@ public struct ScenarioReplay: Sendable {
         if printsSummary { FileDescriptorWriter.standardOutput(text + "\n") }
         if let path = output.junit,
             let failure = OutputPath.write(
-                ScenarioJUnitReport.document(outcomes, seconds: seconds), to: path, option: "--junit",
+                ScenarioJUnitReport.document(outcomes, seconds: seconds, interrupted: summary.interrupted), to: path,
+                option: "--junit",
                 ownerOnly: options.showsValues)
         {
             FileDescriptorWriter.standardError("milter-replay: \(failure)\n")

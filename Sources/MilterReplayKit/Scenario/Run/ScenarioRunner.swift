@@ -56,6 +56,10 @@ package enum ScenarioRunner {
         }
         let negotiationLocation = session.negotiation.location ?? session.location
         let record = await connection.negotiation
+        if let line = NotAMilter.line(target, record.finding.map { [$0] } ?? []) {
+            await connection.closeWithoutQuit()
+            return .unreachable(line)
+        }
         let agreement = await connection.options
         let agreed = agreement != nil && record.finding == nil
         if let wanted = session.negotiation.expectation {
@@ -77,19 +81,14 @@ package enum ScenarioRunner {
             await connection.quit()
             return .skipped(reason)
         }
-        // XCLIENT's new connection for the new client (Postfix: a new milter8_connect, OPTNEG and CONNECT).
-        let reopen: @Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection = { client in
-            try await MilterClientConnection.open(to: target, configuration: configuration, client: client)
-        }
-        return await runSteps(session, on: connection, reopen: reopen, options: options, into: &outcome)
+        return await runSteps(session, on: connection, options: options, into: &outcome)
     }
 
     private static func runSteps(
-        _ session: ScenarioSession, on first: MilterClientConnection,
-        reopen: @escaping @Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection,
-        options: ScenarioRunOptions, into outcome: inout ScenarioOutcome
+        _ session: ScenarioSession, on first: MilterClientConnection, options: ScenarioRunOptions,
+        into outcome: inout ScenarioOutcome
     ) async -> ScenarioOutcome.Status? {
-        var driver = SessionDriver(connection: first, rawWait: options.rawWait, reopen: reopen)
+        var driver = SessionDriver(connection: first, rawWait: options.rawWait)
         let display = ValueDisplay(showsValues: options.showsValues)
         for step in session.steps {
             let observation: StepObservation
@@ -107,9 +106,10 @@ package enum ScenarioRunner {
         if !findings.isEmpty {
             let location = session.steps.last?.location ?? session.location
             let text = findings.map { "\($0.code) (\($0))" }.joined(separator: "; ")
-            outcome.checks.append(
-                ScenarioCheck(
-                    location: location, step: "quit", subject: "protocol", failure: "the milter broke a rule: \(text)"))
+            var check = ScenarioCheck(
+                location: location, step: "quit", subject: "protocol", failure: "the milter broke a rule: \(text)")
+            check.sentWithoutReply = ScenarioCheck.sentWithoutReply(findings)
+            outcome.checks.append(check)
         }
         return nil
     }

@@ -10,9 +10,6 @@ struct SessionDriver {
     private(set) var connection: MilterClientConnection
     /// How long a `raw` step waits for the milter to close or answer.
     let rawWait: TimeAmount
-    /// Opens and negotiates a new milter connection for a client, as Postfix does after XCLIENT; `nil` where no
-    /// new connection can be opened.
-    private let reopen: (@Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection)?
     /// Whether a transaction is open (MAIL sent, not yet ended).
     private var transactionOpen = false
     /// Whether QUIT_NC went: the next CONNECT is a new client's on the same connection.
@@ -28,13 +25,9 @@ struct SessionDriver {
     /// The last verdict other than CONTINUE or SKIP, as `reject at connect`.
     private var lastVerdict: String?
 
-    init(
-        connection: MilterClientConnection, rawWait: TimeAmount,
-        reopen: (@Sendable (SMTPClient) async throws(MilterConnectError) -> MilterClientConnection)? = nil
-    ) {
+    init(connection: MilterClientConnection, rawWait: TimeAmount) {
         self.connection = connection
         self.rawWait = rawWait
-        self.reopen = reopen
     }
 
     /// Carries out one step, after the CONNECT and HELO the MTA would have sent first if the scenario
@@ -45,7 +38,7 @@ struct SessionDriver {
         case .helo, .unknown, .startTLS, .xclient: await ensureConnected()
         case .mail, .message:
             await ensureConnected()
-            if !greeted { implicitRecords.append(await greet(nil)) }
+            if !greeted { implicitRecords.append(await greet(nil, extended: true)) }
         default: break
         }
         let observation = try await runStep(action)
@@ -67,15 +60,16 @@ struct SessionDriver {
         implicitRecords.append(await connect(ConnectSpec()))
     }
 
-    private mutating func greet(_ name: String?) async -> StepRecord {
+    /// The client's HELO, or its EHLO (`extended`), which the MTA sends before a scenario's first `mail` or `message`.
+    private mutating func greet(_ name: String?, extended: Bool) async -> StepRecord {
         greeted = true
-        return await connection.helo(name)
+        return await connection.helo(name, extended: extended)
     }
 
     private mutating func runStep(_ action: ScenarioAction) async throws(CorpusError) -> StepObservation {
         switch action {
         case .connect(let spec): return .records([await connect(spec)])
-        case .helo(let name): return .records([await greet(name)])
+        case .helo(let name, let extended): return .records([await greet(name, extended: extended)])
         case .startTLS(let tls):
             let record = await connection.startTLS(tls)
             guard record.delivery == .notSent, record.smtpReply == nil else { return .records([record]) }
@@ -220,27 +214,21 @@ struct SessionDriver {
     /// XCLIENT (Postfix `smtpd.c` `xclient_cmd`): ABORT unless XCLIENT names a HELO, QUIT and the close of this
     /// milter connection; then a new one for the new client, with OPTNEG and CONNECT, keeping the TLS session.
     private mutating func xclient(_ spec: XClientSpec) async throws(CorpusError) -> StepObservation {
-        guard await connection.profileFamily == .postfix else {
-            throw CorpusError(description: "'xclient' is Postfix's command: Sendmail has no XCLIENT")
-        }
-        guard let reopen else { throw CorpusError(description: "'xclient' needs a new milter connection here") }
-        let quitFindings = await connection.quitForXClient(keepsHelo: spec.helo != nil)
-        var records = quitFindings.map { StepRecord(command: .quit, delivery: .sentWithoutReply, finding: $0) }
-        let tls = await connection.tls
-        let client = spec.applied(to: await connection.client)
-        let next: MilterClientConnection
+        let outcome: XClientOutcome
         do {
-            next = try await reopen(client)
-        } catch {
+            outcome = try await connection.xclient(spec)
+        } catch .reconnect(let error) {
             throw CorpusError(description: "'xclient': the new milter connection failed: \(error)")
+        } catch {
+            throw CorpusError(description: "'xclient': \(error)")
         }
-        connection = next
-        await next.adoptSession(tls: tls, heloGiven: spec.helo != nil)
-        let negotiation = await next.negotiation
+        var records = outcome.findings.map { StepRecord(command: .quit, delivery: .sentWithoutReply, finding: $0) }
+        connection = outcome.connection
+        let negotiation = await connection.negotiation
         if negotiation.finding != nil { records.append(negotiation) }
         connected = true
         greeted = spec.helo != nil
-        records.append(await next.connect())
+        records.append(outcome.connect)
         return .records(records)
     }
 

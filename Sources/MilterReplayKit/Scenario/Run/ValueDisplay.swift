@@ -5,9 +5,23 @@ import MilterProtocol
 struct ValueDisplay: Sendable {
     /// Whether values are shown as they are.
     let showsValues: Bool
+    /// Whether the expected values are redacted too, unless shown: a manifest's, in reports that leave the
+    /// machine (a scenario's are its author's own, shown in full).
+    var redactsExpected = false
 
     /// The longest value shown in full.
     static let longest = 200
+
+    /// An expected text in words (`'yes'`, `matching /^y/`, `containing 'y'`), its text shape-redacted when
+    /// ``redactsExpected`` and values are not shown.
+    func expected(_ match: TextMatch) -> String {
+        guard redactsExpected, !showsValues else { return match.description }
+        switch match {
+        case .exact(let text): return quoted(text)
+        case .matches(let pattern): return "matching /\(Redaction.excerpt(Array(pattern.utf8)))/"
+        case .contains(let text): return "containing \(quoted(text))"
+        }
+    }
 
     /// `'value'`, redacted unless values are shown.
     func quoted(_ text: String) -> String {

@@ -14,15 +14,15 @@ enum MemoryCost {
     static func string(_ byteCount: Int) -> Int { byteCount + itemOverhead }
 
     /// A MAIL or RCPT entry: the address, every ESMTP argument and the macros kept with it.
-    static func envelope(_ envelope: EnvelopeAddress, macros: [String: String]) -> Int {
+    static func envelope(_ envelope: EnvelopeAddress, macros: MacroValues) -> Int {
         var cost = itemOverhead * 2 + envelope.address.bytes.count * 2
         for argument in envelope.arguments { cost += string(argument.bytes.count) }
         return cost + self.macros(macros)
     }
 
     /// A set of macros: name and value of each.
-    static func macros(_ values: [String: String]) -> Int {
-        values.reduce(itemOverhead) { $0 + string($1.key.utf8.count) + string($1.value.utf8.count) }
+    static func macros(_ values: MacroValues) -> Int {
+        values.pairs.reduce(itemOverhead) { $0 + string($1.name.utf8.count) + string($1.value.utf8.count) }
     }
 
     /// A header field: name and value, two arrays in one element.
@@ -35,7 +35,7 @@ enum MemoryCost {
         switch command {
         case .header(let field): header(field)
         case .body(let chunk), .endOfMessage(let chunk): chunk.readableBytes + itemOverhead * 2
-        case .mail(let entry), .recipient(let entry): envelope(entry, macros: [:])
+        case .mail(let entry), .recipient(let entry): envelope(entry, macros: MacroValues())
         case .macro(let definition):
             definition.macros.reduce(itemOverhead * 2) {
                 $0 + string($1.name.bytes.count) + string($1.value.bytes.count)
