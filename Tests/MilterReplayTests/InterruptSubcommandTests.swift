@@ -1,0 +1,75 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// SIGINT and SIGTERM during `conformance` and `scenario`: the run stops starting cases, prints its JSON with
+/// `interrupted`, and exits with 128 + the signal. Without ``RunInterruption`` installed, the signal's default
+/// action ended the process at once, with no JSON.
+@Suite(.tags(.integration)) struct InterruptSubcommandTests {
+    /// `conformance --json` against a milter slow at end of message, interrupted once a few cases have run.
+    @Test func sigintStopsAConformanceRunWithItsJSON() async throws {
+        let directory = try Scratch.makeDirectory("interrupt-conformance")
+        defer { Scratch.remove(directory) }
+        let list = try await ReplayBinary.run(["conformance", "--list", "--json"])
+        let catalogue = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]
+        let all = try #require((catalogue?["cases"] as? [Any])?.count, "\(list.stdout)")
+        let milter = try await ScriptedMilter(
+            script: Scripts.wellBehaved(override: { command in
+                guard case .endOfMessage = command else { return nil }
+                return [.pause(.milliseconds(500)), .reply(.accept)]
+            }))
+        let (child, output) = try InterruptTests.start(
+            ["conformance", "--target", "127.0.0.1:\(milter.port)", "--json"], in: directory)
+        defer { child.killAndReap() }
+        try await waitUntil { milter.acceptedConnections >= 3 }
+        child.signal(SIGINT)
+        let exited = await child.exit(within: .seconds(60))
+        await milter.stop()
+        let (stdout, stderr) = output()
+        #expect(exited)
+        #expect(child.termination == .exited(130), "\(stdout)\n\(stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+        let interrupted = try #require(
+            (json?["interrupted"] ?? (json?["summary"] as? [String: Any])?["interrupted"]) as? [String: Any],
+            "\(stdout)")
+        #expect(interrupted["signal"] as? String == "SIGINT", "\(interrupted)")
+        #expect((interrupted["notStarted"] as? Int ?? 0) > 0, "\(interrupted)")
+        let cases = (json?["cases"] as? [Any])?.count ?? 0
+        #expect(cases < all, "\(cases) of \(all) cases")
+        #expect(stderr.contains("interrupted by SIGINT"), "\(stderr)")
+    }
+
+    /// `scenario FILE --json` with 30 scenarios of about a second each, against a milter slow at end of message:
+    /// SIGTERM once the first message is in. The run takes 30 s uninterrupted, so a test starved for many seconds
+    /// between the first message and the signal (8 s on a loaded CI machine) still sees scenarios left unrun.
+    static let scenarioCount = 30
+
+    @Test func sigtermStopsAScenarioRunWithItsJSON() async throws {
+        let directory = try Scratch.makeDirectory("interrupt-scenario")
+        defer { Scratch.remove(directory) }
+        let file = directory.appendingPathComponent("many.yaml")
+        try (1...Self.scenarioCount).map {
+            "id: slow.\($0)\nsteps:\n  - message: {from: a@example.org, to: b@example.org}\n"
+        }
+        .joined(separator: "---\n").write(to: file, atomically: true, encoding: .utf8)
+        let milter = try await ScriptedMilter(
+            script: Scripts.wellBehaved(override: { command in
+                guard case .endOfMessage = command else { return nil }
+                return [.pause(.seconds(1)), .reply(.accept)]
+            }))
+        let (child, output) = try InterruptTests.start(
+            ["scenario", file.path, "--target", "127.0.0.1:\(milter.port)", "--json"], in: directory)
+        defer { child.killAndReap() }
+        try await waitUntil { milter.eventIDs.contains(.endOfMessage) }
+        child.signal(SIGTERM)
+        let exited = await child.exit(within: .seconds(60))
+        await milter.stop()
+        let (stdout, stderr) = output()
+        #expect(exited)
+        #expect(child.termination == .exited(143), "\(stdout)\n\(stderr)")
+        #expect(stdout.contains(#""interrupted":{"#), "\(stdout)")
+        #expect(stdout.contains(#""signal":"SIGTERM""#), "\(stdout)")
+        #expect(stdout.split(separator: "\n").count < Self.scenarioCount + 1, "every scenario ran: \(stdout)")
+        #expect(stderr.contains("interrupted by SIGTERM"), "\(stderr)")
+    }
+}
