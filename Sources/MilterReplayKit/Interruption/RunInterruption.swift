@@ -16,33 +16,25 @@ package final class RunInterruption: Sendable {
     static let stopGrace: Duration = .seconds(5)
 
     private struct State {
-        var installed = false
         var signal: Int32?
         var handlers: [Int: @Sendable () -> Void] = [:]
         var nextHandler = 0
         var cut: (@Sendable (Int32) -> Void)?
         var ended = false
         var children: Set<pid_t> = []
+        /// Set by ``install()``, once.
+        var observer: SignalObserver?
     }
 
     private let state = NIOLockedValueBox(State())
-    private let sources = SignalSources()
 
     private init() {}
 
     /// Takes SIGINT and SIGTERM over from their default action (ending the process at once).
     package func install() {
-        let first = state.withLockedValue { state in
-            defer { state.installed = true }
-            return !state.installed
-        }
-        guard first else { return }
-        for number in [SIGINT, SIGTERM] {
-            ignore(number)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in received(number) }
-            source.resume()
-            sources.keep(source)
+        state.withLockedValue { state in
+            guard state.observer == nil else { return }
+            state.observer = SignalObserver([SIGINT, SIGTERM]) { [self] in received($0) }
         }
     }
 
@@ -164,17 +156,4 @@ package final class RunInterruption: Sendable {
         kill(pid, SIGKILL)
         _ = waitpid(pid, &status, 0)
     }
-}
-
-/// Sets `number`'s action to ignore it: its source alone sees it then. (Out of the class, whose `signal` property
-/// hides the function.)
-private func ignore(_ number: Int32) { _ = signal(number, SIG_IGN) }
-
-/// The installed signal sources, kept for the life of the process. Dispatch does not mark its source types
-/// `Sendable` on Linux; the array is only appended to under the lock.
-private final class SignalSources: @unchecked Sendable {
-    private let lock = NIOLock()
-    private var sources: [any DispatchSourceSignal] = []
-
-    func keep(_ source: any DispatchSourceSignal) { lock.withLock { sources.append(source) } }
 }
