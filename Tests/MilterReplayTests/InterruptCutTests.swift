@@ -23,11 +23,8 @@ import Testing
             ], in: directory)
         defer { child.killAndReap() }
         try await waitUntil { milter.eventIDs.contains { $0 != .optionNegotiation } }
-        child.signal(SIGINT)
-        // The bound is generous: the drain bound plus a loaded machine's slack, far below the --timeout.
-        let exited = await child.exit(within: .seconds(60))
-        await milter.stop()
-        let (stdout, stderr) = output()
+        let (exited, stdout, stderr) = await InterruptTests.interrupt(
+            child, with: SIGINT, output: output, stopping: milter)
         #expect(exited, "still running 60 s after SIGINT")
         #expect(child.termination == .exited(130), "\(stdout)\n\(stderr)")
         #expect(stderr.contains("interrupted by SIGINT"), "\(stderr)")

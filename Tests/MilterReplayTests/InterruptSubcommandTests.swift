@@ -22,10 +22,8 @@ import Testing
             ["conformance", "--target", "127.0.0.1:\(milter.port)", "--json"], in: directory)
         defer { child.killAndReap() }
         try await waitUntil { milter.acceptedConnections >= 3 }
-        child.signal(SIGINT)
-        let exited = await child.exit(within: .seconds(60))
-        await milter.stop()
-        let (stdout, stderr) = output()
+        let (exited, stdout, stderr) = await InterruptTests.interrupt(
+            child, with: SIGINT, output: output, stopping: milter)
         #expect(exited)
         #expect(child.termination == .exited(130), "\(stdout)\n\(stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
@@ -61,10 +59,8 @@ import Testing
             ["scenario", file.path, "--target", "127.0.0.1:\(milter.port)", "--json"], in: directory)
         defer { child.killAndReap() }
         try await waitUntil { milter.eventIDs.contains(.endOfMessage) }
-        child.signal(SIGTERM)
-        let exited = await child.exit(within: .seconds(60))
-        await milter.stop()
-        let (stdout, stderr) = output()
+        let (exited, stdout, stderr) = await InterruptTests.interrupt(
+            child, with: SIGTERM, output: output, stopping: milter)
         #expect(exited)
         #expect(child.termination == .exited(143), "\(stdout)\n\(stderr)")
         #expect(stdout.contains(#""interrupted":{"#), "\(stdout)")

@@ -20,10 +20,8 @@ import Testing
             ], in: directory)
         defer { child.killAndReap() }
         try await waitUntil { milter.eventIDs.contains(.endOfMessage) }
-        child.signal(SIGINT)
-        let exited = await child.exit(within: .seconds(60))
-        await milter.stop()
-        let (stdout, stderr) = output()
+        let (exited, stdout, stderr) = await InterruptTests.interrupt(
+            child, with: SIGINT, output: output, stopping: milter)
         #expect(exited)
         #expect(child.termination == .exited(130), "\(stdout)\n\(stderr)")
         #expect(stdout.contains(#""interrupted":{"cut":0,"signal":"SIGINT"}"#), "\(stdout)")
@@ -63,6 +61,19 @@ import Testing
         #expect(child.termination == .exited(143), "\(stdout)\n\(stderr)")
         #expect(!alive, "the started milter (pid \(milterPID)) is still running")
         #expect(stderr.contains("interrupted by SIGTERM"), "\(stderr)")
+    }
+
+    /// Sends `signal` to `child`, waits up to 60 s for it to exit (the drain bound plus a loaded machine's slack),
+    /// stops `milter` when one is given, and returns whether the child exited and what it wrote.
+    static func interrupt(
+        _ child: ChildProcess, with signal: Int32, output: @Sendable () -> (String, String),
+        stopping milter: ScriptedMilter? = nil
+    ) async -> (exited: Bool, stdout: String, stderr: String) {
+        child.signal(signal)
+        let exited = await child.exit(within: .seconds(60))
+        await milter?.stop()
+        let (stdout, stderr) = output()
+        return (exited, stdout, stderr)
     }
 
     /// The built binary with `arguments`, running; its standard output and error go to files in `directory`, read
