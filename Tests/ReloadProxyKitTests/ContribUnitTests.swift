@@ -41,4 +41,30 @@ struct ContribUnitTests {
         #expect(result.status == 0, "\(text)")
         #expect(text.isEmpty, "\(text)")
     }
+
+    /// `systemctl reload` runs the services' ExecReload= lines in order and stops at the first that fails: the
+    /// rules check comes before the SIGHUP, and fails on a broken file (so the reload fails, and nothing is
+    /// signalled) and passes on a good one. Without it a broken file's reload "succeeded" while the old rules stayed.
+    @Test(arguments: ["reference-milter.service", "reference-milter-notify.service"])
+    func reloadChecksTheRulesBeforeTheSignal(service: String) async throws {
+        let text = try String(
+            contentsOf: Self.repository.appendingPathComponent("contrib/systemd/\(service)"), encoding: .utf8)
+        let reloads = text.split(separator: "\n").filter { $0.hasPrefix("ExecReload=") }.map {
+            $0.dropFirst("ExecReload=".count).split(separator: " ").map(String.init)
+        }
+        try #require(reloads.count == 2, "\(reloads)")
+        #expect(reloads[0] == ["/usr/local/bin/reference-milter", "check-config", "/etc/reference-milter/rules"])
+        #expect(reloads[1] == ["/bin/kill", "-HUP", "$MAINPID"])
+        let directory = try Scratch.makeDirectory("unit-reload")
+        defer { Scratch.remove(directory) }
+        let rules = directory.appendingPathComponent("rules")
+        let check = TestPaths.builtProduct("reference-milter")
+        try "subject contains \"x\" => frobnicate\n".write(to: rules, atomically: true, encoding: .utf8)
+        let broken = try await ProcessRunner.run(check, ["check-config", rules.path])
+        #expect(broken.status != 0, "\(broken.stdout)\(broken.stderr)")
+        #expect(broken.stderr.contains("line 1"), "\(broken.stderr)")
+        try "subject contains \"x\" => reject \"550 5.7.1 no\"\n".write(to: rules, atomically: true, encoding: .utf8)
+        let good = try await ProcessRunner.run(check, ["check-config", rules.path])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+    }
 }
