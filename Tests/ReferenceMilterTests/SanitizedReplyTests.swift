@@ -23,4 +23,16 @@ import Testing
         let later = Decision.tempfail("rule", client: "busy\r\nnow")
         #expect(later.verdict.clientText == "451 4.7.1 busy  now")
     }
+
+    /// A decision's code stays in its verdict's class: the MTA acts on the code, so a REJECT sent as 451 was
+    /// retried, and a TEMPFAIL sent as 550 refused for good, while the log said otherwise. An enhanced code of the
+    /// other class is dropped with it.
+    @Test func aDecisionsCodeStaysInItsVerdictsClass() {
+        #expect(Decision.reject("r", client: "no", code: 451).verdict.clientText == "550 5.7.1 no")
+        #expect(Decision.reject("r", client: "no", code: 451, enhancedCode: "4.7.1").verdict.clientText == "550 no")
+        #expect(Decision.reject("r", client: "no", code: 554).verdict.clientText == "554 5.7.1 no")
+        #expect(Decision.tempfail("r", client: "later", code: 550).verdict.clientText == "451 4.7.1 later")
+        #expect(Decision.tempfail("r", client: "later", code: 421).verdict.clientText == "421 4.7.1 later")
+        #expect(ReplyCode.sanitized(code: 200, enhancedCode: nil, text: "x").text.string == "550 x")
+    }
 }

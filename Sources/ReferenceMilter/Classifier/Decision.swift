@@ -25,17 +25,26 @@ public struct Decision: Hashable, Sendable {
     }
 
     /// Reject with a reply text: `550 5.7.1 <clientText>` unless another code is given.
+    ///
+    /// A `code` outside 500–599 becomes 550 (an enhanced code of another class is then dropped): the MTA acts on
+    /// the reply's code, so a 4xx code here would have the message retried while the log said REJECT.
     public static func reject(
         _ reason: String, client clientText: String, code: Int = 550, enhancedCode: String = "5.7.1"
     ) -> Decision {
-        Decision(.reject(.sanitized(code: code, enhancedCode: enhancedCode, text: clientText)), reason: reason)
+        let code = (500...599).contains(code) ? code : 550
+        return Decision(.reject(.sanitized(code: code, enhancedCode: enhancedCode, text: clientText)), reason: reason)
     }
 
     /// Tempfail with a reply text: `451 4.7.1 <clientText>` unless another code is given.
+    ///
+    /// A `code` outside 400–499 becomes 451 (an enhanced code of another class is then dropped): a 5xx code here
+    /// would have the message refused for good while the log said TEMPFAIL.
     public static func tempfail(
         _ reason: String, client clientText: String, code: Int = 451, enhancedCode: String = "4.7.1"
     ) -> Decision {
-        Decision(.tempfail(.sanitized(code: code, enhancedCode: enhancedCode, text: clientText)), reason: reason)
+        let code = (400...499).contains(code) ? code : 451
+        return Decision(
+            .tempfail(.sanitized(code: code, enhancedCode: enhancedCode, text: clientText)), reason: reason)
     }
 
     /// Discard silently.

@@ -56,7 +56,8 @@ extension ReplyCode {
     /// text is cut to 200 bytes (srmilter's cut), on a character boundary.
     ///
     /// - Parameters:
-    ///   - code: 4xx or 5xx; anything else is clamped to 550 (or 451 for 4xx-looking input).
+    ///   - code: 4xx or 5xx; anything else becomes 550. (``Decision/reject(_:client:code:enhancedCode:)`` and
+    ///     ``Decision/tempfail(_:client:code:enhancedCode:)`` also keep the code in their verdict's class.)
     ///   - enhancedCode: the RFC 3463 code, such as `5.7.1`; dropped if its class does not match.
     ///   - text: the human-readable text.
     public static func sanitized(code: Int, enhancedCode: String?, text: String) -> ReplyCode {
