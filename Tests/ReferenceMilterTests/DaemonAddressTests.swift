@@ -70,7 +70,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (["unix:/tmp/socket-group-test.sock", "--socket-group", "no-such-group-h4"], "no group no-such-group-h4"),
+        (
+            ["unix:/tmp/socket-group-test.sock", "--socket-group", "no-such-group-h4"],
+            "cannot set the owner or group of /tmp/socket-group-test.sock: no group no-such-group-h4"
+        ),
         (["unix:/tmp/socket-mode-test.sock", "--socket-mode", "999"], "--socket-mode takes octal permission bits"),
         (["unix:/tmp/" + String(repeating: "s", count: 150)], "a unix socket path has at most"),
         (["inet:7408@"], "the host is empty"), (["--handshake-timeout", "inf"], "--handshake-timeout must be"),

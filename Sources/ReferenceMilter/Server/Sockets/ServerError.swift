@@ -24,7 +24,7 @@ public enum ServerError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notASocket(let path): "\(path) exists and is not a socket; not removing it"
         case .unusableSocketPath(_, let reason): reason
         case .cannotSetMode(let path): "cannot set the mode of \(path)"
-        case .cannotSetOwner(let path, let reason): "cannot set the owner of \(path): \(reason)"
+        case .cannotSetOwner(let path, let reason): "cannot set the owner or group of \(path): \(reason)"
         case .addressInUse(let address): "cannot listen on \(address): the address is already in use"
         case .cannotBind(let address, let reason): "cannot listen on \(address): \(reason)"
         case .noLocalAddress: "the listening socket has no address"
