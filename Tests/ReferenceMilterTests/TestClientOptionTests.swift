@@ -50,6 +50,26 @@ import Testing
                 "warning: standard input: no sender or recipient in its header fields: sent with MAIL FROM:<> and "
                     + "RCPT TO:<postmaster@example.test>"), "\(result.stderr)")
     }
+
+    /// The warning names what was missing, and a bounce's own `Return-Path: <>` is not made up: it said "no
+    /// sender or recipient" when only the recipient was missing, and warned of MAIL FROM:<> on a bounce.
+    @Test(arguments: [
+        (
+            "From: a@example.org\r\nSubject: x\r\n\r\nHi\r\n",
+            "no recipient in its header fields: sent with RCPT TO:<postmaster@example.test>"
+        ),
+        ("To: b@example.org\r\nSubject: x\r\n\r\nHi\r\n", "no sender in its header fields: sent with MAIL FROM:<>"),
+        ("Return-Path: <>\r\nTo: b@example.org\r\n\r\nHi\r\n", nil),
+    ])
+    func theWarningNamesWhatWasMissing(message: String, warning: String?) async throws {
+        let result = try await CommandLineOutputTests.run(["test", "--json", "-"], input: Data(message.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        if let warning {
+            #expect(result.stderr.contains("warning: standard input: \(warning)"), "\(result.stderr)")
+        } else {
+            #expect(!result.stderr.contains("warning:"), "\(result.stderr)")
+        }
+    }
 }
 
 /// `reference-milter test` builds a message with `--header` and `--body`; the arguments are then the envelope.

@@ -59,12 +59,20 @@ package enum EnvelopeFallback {
         for raw: RawMessage, sender: EnvelopeAddress?, recipients: [EnvelopeAddress]?
     ) -> String? {
         var invented: [String] = []
-        if let sender, sender.address.bytes == Array("<>".utf8) { invented.append("MAIL FROM:<>") }
+        var missing: [String] = []
+        // A null sender from the message's own `Return-Path: <>` (a bounce) is what the headers say, not made up.
+        if let sender, sender.address.bytes == Array("<>".utf8), raw.fields(named: "Return-Path").isEmpty {
+            invented.append("MAIL FROM:<>")
+            missing.append("sender")
+        }
         if let recipients, recipients.map(\.address.string) == ["<\(lastResortRecipient)>"] {
             invented.append("RCPT TO:<\(lastResortRecipient)>")
+            missing.append("recipient")
         }
         guard !invented.isEmpty else { return nil }
-        let what = raw.headerFields.isEmpty ? "no header fields" : "no sender or recipient in its header fields"
+        let what =
+            raw.headerFields.isEmpty
+            ? "no header fields" : "no \(missing.joined(separator: " or ")) in its header fields"
         return "\(what): sent with \(invented.joined(separator: " and "))"
     }
 
