@@ -20,6 +20,12 @@ package struct ClientOptions: ParsableArguments {
     /// CONNECT carries an IPv4 or IPv6 address (family `4` or `6`) or a socket path (`L`); anything else would
     /// go out as an IPv4 address no MTA sends.
     package func validate() throws {
+        for (option, value) in [("--helo", helo), ("--client-name", clientName)]
+        where value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            throw ValidationError(
+                "\(option) cannot hold a line break or a NUL: no MTA could have received it (an SMTP command is one "
+                    + "line, and the milter protocol ends the value at a NUL)")
+        }
         guard Self.isAddressLiteral(clientAddr) || clientAddr.hasPrefix("/") else {
             throw ValidationError(
                 "--client-addr must be an IPv4 or IPv6 address, or a socket path starting with '/' "

@@ -32,6 +32,8 @@ struct ClientOptionTests {
         (["--rcpt", ""], "--rcpt is empty or not one envelope address"),
         (["--rcpt", "Bob <bob@example.org>"], "--rcpt is empty or not one envelope address"),
         (["--from", "secret person <secret@example.org"], "--from is not one envelope address"),
+        (["--helo", "a\nb"], "--helo cannot hold a line break or a NUL"),
+        (["--client-name", "mx.example\r.org"], "--client-name cannot hold a line break or a NUL"),
     ])
     func anImpossibleClientOrEnvelopeIsRefused(options: [String], error: String) async throws {
         let result = try await ReplayBinary.run(options + [ReplayBinary.fixture("replay/accept.eml")])

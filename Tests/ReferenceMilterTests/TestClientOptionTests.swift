@@ -51,6 +51,14 @@ import Testing
                     + "RCPT TO:<postmaster@example.test>"), "\(result.stderr)")
     }
 
+    /// A HELO name or client name with a line break is a usage error in `test` too (the options are milter-replay's).
+    @Test func aHELONameWithALineBreakIsRefused() async throws {
+        let result = try await CommandLineOutputTests.run(
+            ["test", "--helo", "a\nb", "-"], input: Data("Subject: x\r\n\r\nHi\r\n".utf8))
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("--helo cannot hold a line break or a NUL"), "\(result.stderr)")
+    }
+
     /// The warning names what was missing, and a bounce's own `Return-Path: <>` is not made up: it said "no
     /// sender or recipient" when only the recipient was missing, and warned of MAIL FROM:<> on a bounce.
     @Test(arguments: [
