@@ -55,7 +55,9 @@ public struct CorpusReplay: Sendable {
         }
         let entries: [CorpusEntry]
         do throws(CorpusError) {
-            let manifest = try output.manifest.map { path throws(CorpusError) in try Manifest(path: path) }
+            let manifest = try output.manifest.map { path throws(CorpusError) in
+                try Manifest(path: path, showsValues: output.showValues)
+            }
             var loader = CorpusLoader(
                 from: from, recipients: recipients, manifest: manifest, defaultExpectation: output.expect)
             loader.maximumTotalBytes = maximumCorpusMiB << 20
