@@ -62,7 +62,7 @@ public struct PcapReplay: Sendable {
         var streamed: ScriptQueue?
         let taken: @Sendable () -> PcapWork?
         let remaining: @Sendable () -> Int?
-        // What a SIGINT or SIGTERM does: no session starts from then on.
+        // What a SIGINT or SIGTERM does, and a standard output that fails: no session starts from then on.
         let stop: @Sendable () -> Void
         if let held = prepared.held {
             collector.noteUntaken(prepared.untakenStreams)
@@ -111,6 +111,8 @@ public struct PcapReplay: Sendable {
             comparator: ReplayComparator(mask: capture.mask, showsValues: output.showValues), memos: memos)
         let runner = PcapReplayRunner(replayer: replayer, connections: load.connections, next: next) {
             collector.add($0)
+            // Output lost (a reader gone, a full disk): nothing more could be reported; the end says why.
+            if StandardOutput.failure != nil { stop() }
         }
         let ending = await runner.run(remaining: remaining)
         if !interruption.workEnded() { await interruption.parkUntilExit() }
