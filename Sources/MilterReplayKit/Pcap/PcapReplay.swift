@@ -164,6 +164,27 @@ public struct PcapReplay: Sendable {
         }
     }
 
+    /// Prints the summary and writes the report asked for (`--json`, `--report`) of a replay that `signal` ended
+    /// while the `--start` milter was starting, before any session was replayed: marked interrupted, nothing run;
+    /// the sessions not replayed are counted when the capture is held (`--repeat`, `--duration` with `--rate`).
+    public func reportInterruptedBeforeRun(_ signal: Int32, prepared: PreparedCapture) {
+        let collector = PcapOutcomeCollector(
+            json: output.json, quiet: output.quiet, report: output.report, showsValues: output.showValues)
+        var notStarted: Int?
+        if let held = prepared.held {
+            let replayable = held.filter { if case .success = $0 { true } else { false } }.count
+            notStarted =
+                WorkQueue(
+                    corpusSize: replayable, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
+                    rate: load.rate, start: .now
+                ).due
+        }
+        let interrupted = Interrupted(signal: signal, notStarted: notStarted)
+        // A report that cannot be written is said on standard error; the exit status stays the signal's.
+        _ = collector.finish(seconds: 0, interrupted: interrupted)
+        FileDescriptorWriter.standardError("milter-replay: \(PcapRunSummary.line(interrupted))\n")
+    }
+
     /// The error of a run that stopped at a connect failure before any session reached the milter, though one did:
     /// `the run stopped early: cannot connect to 127.0.0.1:7044: connection refused, before any connection was
     /// open; 12 sessions not replayed`.

@@ -96,6 +96,17 @@ public struct CorpusReplay: Sendable {
         }
     }
 
+    /// Prints the summary and writes the reports asked for (`--json`, `--junit`, `--report`) of a run that `signal`
+    /// ended while the `--start` milter was starting, before any of `entries` was sent: marked interrupted, nothing
+    /// run, every message due counted as not sent.
+    public func reportInterruptedBeforeRun(_ signal: Int32, entries: [CorpusEntry]) {
+        let queue = WorkQueue(
+            corpusSize: entries.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
+            rate: load.rate, start: .now)
+        let collector = OutcomeCollector(output: output, progress: ProgressLine(total: 0), rate: load.rate)
+        Self.finish(collector, Interrupted(signal: signal, notStarted: Self.notStarted(queue)), seconds: 0, queue)
+    }
+
     /// The messages of the run never started, when the run is counted (`--repeat`, or `--duration` with `--rate`).
     private static func notStarted(_ queue: WorkQueue) -> Int? { queue.due.map { max(0, $0 - queue.taken) } }
 
