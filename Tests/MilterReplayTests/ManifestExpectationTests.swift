@@ -79,11 +79,12 @@ struct ManifestExpectationTests {
     }
 
     @Test(arguments: [
-        ("ham.eml accept header-addd=X", "m.manifest:1: unknown expectation 'header-addd'"),
+        ("ham.eml accept header-addd=X", "m.manifest:1: word 3: unknown expectation 'xxxxxx-xxxx'"),
         ("ham.eml accept reply-text=\"open", "m.manifest:1: a quote is not closed"),
-        ("ham.eml accept reply-text~\"(\"", "m.manifest:1: reply-text~'(' is not a valid regular expression"),
-        ("ham.eml accept reply-code=5", "reply-code '5' is not a code from 200 to 599"),
-        ("ham.eml accept header-present~X", "only reply-text takes '~REGEX', not header-present"),
+        ("ham.eml accept reply-text~\"(\"", "m.manifest:1: word 3: reply-text~'(' is not a valid regular expression"),
+        ("ham.eml accept reply-code=550 reply-code=5", "m.manifest:1: word 4: reply-code '9' is not a code from 200"),
+        ("ham.eml accept header-present~X", "m.manifest:1: word 3: only reply-text takes '~REGEX', not header-present"),
+        ("ham.eml accept header-whatever~X", "m.manifest:1: word 3: unknown expectation 'xxxxxx-xxxxxxxx'"),
     ])
     func aBadExpectationIsAUsageError(line: String, words: String) async throws {
         let directory = try Self.corpus(line + "\n")

@@ -60,4 +60,41 @@ struct StandardOutputFailureTests {
         let cases = report.components(separatedBy: "<testcase ").count - 1
         #expect(cases > 0 && cases < 560, "\(cases) messages sent")
     }
+
+    /// `milter-replay --pcap CAPTURE | head -1`, read as it goes or held for `--repeat`: the replay stops starting
+    /// sessions once the rows cannot go out, as the .eml replay does (the report counts a few of the 100 or 200
+    /// sessions), one line on standard error, exit 2; it replayed the whole capture into the closed pipe first.
+    /// The pipe's reader is gone before the run starts, so that no timing decides when the first write fails.
+    @Test(arguments: [[], ["--repeat", "2"]])
+    func aReaderGoneStopsACaptureReplay(extra: [String]) async throws {
+        let directory = try Scratch.makeDirectory("stdout-epipe-pcap")
+        defer { Scratch.remove(directory) }
+        let report = directory.appendingPathComponent("report.html").path
+        let result = try await Self.runIntoClosedPipe(
+            ["--pcap", ReplayBinary.fixture("pcap/postfix-load-cmilter.pcap"), "--report", report] + extra,
+            in: directory)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr == "milter-replay: cannot write to standard output: Broken pipe\n", "\(result.stderr)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        let sessions = try #require(html.firstMatch(of: /milter-replay --pcap: ([0-9]+) sessions/)?.1)
+        #expect(Int(sessions).map { $0 > 0 && $0 < 50 } == true, "\(sessions) sessions replayed")
+    }
+
+    /// `milter-replay ARGUMENTS` with its standard output a pipe whose reader is closed before it starts: its first
+    /// write fails with `EPIPE`. Standard error goes to a file in `directory`.
+    private static func runIntoClosedPipe(_ arguments: [String], in directory: URL) async throws -> ProcessResult {
+        let errors = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let child = try ChildProcess(
+            TestPaths.builtProduct("milter-replay"), arguments, input: FileHandle.nullDevice,
+            output: pipe.fileHandleForWriting, errors: try FileHandle(forWritingTo: errors))
+        try pipe.fileHandleForWriting.close()
+        let exited = try await offPool { child.waitForExit(timeout: .seconds(300)) }
+        if !exited { child.killAndReap() }
+        try #require(exited, "\(child.commandLine) did not exit")
+        return ProcessResult(
+            status: child.status, stdout: "", stderr: (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+    }
 }

@@ -49,4 +49,28 @@ struct ValueRedactionTests {
             #expect(rows.stdout.contains("expected ADDHEADER X-Secret 'xxxxxxxxx'"), "\(rows.stdout)")
         }
     }
+
+    /// A manifest line whose expectation words are wrong: the error names the file, line, word number and key, and
+    /// shows the word's text shape-redacted (a header value, an address); `--show-values` shows it. They were
+    /// echoed in full.
+    @Test(arguments: [
+        ("alice@example.org", "word 3 'xxxxx@xxxxxxx.xxx' is not KEY=VALUE"),
+        ("X-To:alice@example.org=1", "word 3: unknown expectation 'x-xx:xxxxx@xxxxxxx.xxx'"),
+        ("reply-code=alice@example.org", "word 3: reply-code 'xxxxx@xxxxxxx.xxx' is not a code from 200 to 599"),
+        ("reply-text~alice@example.org(", "word 3: reply-text~'xxxxx@xxxxxxx.xxx(' is not a valid regular"),
+    ])
+    func aBadManifestWordIsRedacted(word: String, said: String) async throws {
+        let directory = try Scratch.makeDirectory("manifest-word-redaction")
+        defer { Scratch.remove(directory) }
+        let manifest = directory.appendingPathComponent("m.manifest")
+        try "# expectations\nplain-ascii.eml accept \(word)\n".write(to: manifest, atomically: true, encoding: .utf8)
+        let arguments = ["--manifest", manifest.path, ReplayBinary.fixture("eml/plain-ascii.eml")]
+        let redacted = try await ReplayBinary.run(arguments)
+        #expect(redacted.status == 2, "\(redacted.stderr)")
+        #expect(redacted.stderr.contains("m.manifest:2: \(said)"), "\(redacted.stderr)")
+        #expect(!redacted.stderr.contains("alice"), "\(redacted.stderr)")
+        let shown = try await ReplayBinary.run(arguments + ["--show-values"])
+        #expect(shown.status == 2, "\(shown.stderr)")
+        #expect(shown.stderr.contains("alice@example.org"), "\(shown.stderr)")
+    }
 }

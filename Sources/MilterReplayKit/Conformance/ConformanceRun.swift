@@ -140,6 +140,14 @@ package struct ConformanceRun: Sendable {
         _ = stop(report, says: false)
     }
 
+    /// Prints the report and writes the reports asked for (`--json`, `--junit`, `--report`) of a run that `signal`
+    /// ended while the `--start` milter was starting: marked interrupted, no case run, all of `cases` not started.
+    package func reportInterruptedBeforeRun(_ signal: Int32, cases: [ConformanceCase]) {
+        _ = finish(
+            [], asked: "nothing: interrupted while the milter was starting",
+            interrupted: Interrupted(signal: signal, notStarted: cases.count))
+    }
+
     /// How the reports of a run that judged no case name it.
     static let suite = "milter-replay conformance"
 

@@ -32,8 +32,9 @@ package struct Manifest {
         return names.dropLast().joined(separator: ", ") + " or " + names.last!
     }
 
-    /// Reads and parses a manifest.
-    package init(path: String) throws(CorpusError) {
+    /// Reads and parses a manifest. Its errors show the text of a bad expectation word shape-redacted (a value may
+    /// be a header value or an address) unless `showsValues` (`--show-values`).
+    package init(path: String, showsValues: Bool = false) throws(CorpusError) {
         self.path = path
         let text = String(decoding: try CorpusFiles.read(path), as: UTF8.self)
         let directory = path.deletingLastPathComponent
@@ -56,7 +57,8 @@ package struct Manifest {
             }
             let location = ScenarioLocation(file: path, line: number + 1, column: 1)
             let expected = Expected(
-                verdict: verdict, more: try ManifestWords.expectation(Array(words.dropFirst(2)), at: location))
+                verdict: verdict,
+                more: try ManifestWords.expectation(Array(words.dropFirst(2)), at: location, showsValues: showsValues))
             let file = words[0]
             let resolved = directory.appendingPathComponent(file).lexicallyNormalizedPath
             lines.append(Line(number: number + 1, file: file, resolved: resolved))

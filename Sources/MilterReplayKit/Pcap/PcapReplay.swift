@@ -62,7 +62,7 @@ public struct PcapReplay: Sendable {
         var streamed: ScriptQueue?
         let taken: @Sendable () -> PcapWork?
         let remaining: @Sendable () -> Int?
-        // What a SIGINT or SIGTERM does: no session starts from then on.
+        // What a SIGINT or SIGTERM does, and a standard output that fails: no session starts from then on.
         let stop: @Sendable () -> Void
         if let held = prepared.held {
             collector.noteUntaken(prepared.untakenStreams)
@@ -111,6 +111,8 @@ public struct PcapReplay: Sendable {
             comparator: ReplayComparator(mask: capture.mask, showsValues: output.showValues), memos: memos)
         let runner = PcapReplayRunner(replayer: replayer, connections: load.connections, next: next) {
             collector.add($0)
+            // Output lost (a reader gone, a full disk): nothing more could be reported; the end says why.
+            if StandardOutput.failure != nil { stop() }
         }
         let ending = await runner.run(remaining: remaining)
         if !interruption.workEnded() { await interruption.parkUntilExit() }
@@ -160,6 +162,27 @@ public struct PcapReplay: Sendable {
         if let failure = collector.finishUnreachable(reason, seconds: 0, headline: UnreachableReport.notStarted) {
             FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
         }
+    }
+
+    /// Prints the summary and writes the report asked for (`--json`, `--report`) of a replay that `signal` ended
+    /// while the `--start` milter was starting, before any session was replayed: marked interrupted, nothing run;
+    /// the sessions not replayed are counted when the capture is held (`--repeat`, `--duration` with `--rate`).
+    public func reportInterruptedBeforeRun(_ signal: Int32, prepared: PreparedCapture) {
+        let collector = PcapOutcomeCollector(
+            json: output.json, quiet: output.quiet, report: output.report, showsValues: output.showValues)
+        var notStarted: Int?
+        if let held = prepared.held {
+            let replayable = held.filter { if case .success = $0 { true } else { false } }.count
+            notStarted =
+                WorkQueue(
+                    corpusSize: replayable, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
+                    rate: load.rate, start: .now
+                ).due
+        }
+        let interrupted = Interrupted(signal: signal, notStarted: notStarted)
+        // A report that cannot be written is said on standard error; the exit status stays the signal's.
+        _ = collector.finish(seconds: 0, interrupted: interrupted)
+        FileDescriptorWriter.standardError("milter-replay: \(PcapRunSummary.line(interrupted))\n")
     }
 
     /// The error of a run that stopped at a connect failure before any session reached the milter, though one did:

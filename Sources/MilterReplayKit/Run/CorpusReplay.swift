@@ -55,7 +55,9 @@ public struct CorpusReplay: Sendable {
         }
         let entries: [CorpusEntry]
         do throws(CorpusError) {
-            let manifest = try output.manifest.map { path throws(CorpusError) in try Manifest(path: path) }
+            let manifest = try output.manifest.map { path throws(CorpusError) in
+                try Manifest(path: path, showsValues: output.showValues)
+            }
             var loader = CorpusLoader(
                 from: from, recipients: recipients, manifest: manifest, defaultExpectation: output.expect)
             loader.maximumTotalBytes = maximumCorpusMiB << 20
@@ -92,6 +94,17 @@ public struct CorpusReplay: Sendable {
         if let failure = collector.finishUnreachable(reason, seconds: 0, headline: UnreachableReport.notStarted) {
             FileDescriptorWriter.standardError("milter-replay: \(failure)\n")
         }
+    }
+
+    /// Prints the summary and writes the reports asked for (`--json`, `--junit`, `--report`) of a run that `signal`
+    /// ended while the `--start` milter was starting, before any of `entries` was sent: marked interrupted, nothing
+    /// run, every message due counted as not sent.
+    public func reportInterruptedBeforeRun(_ signal: Int32, entries: [CorpusEntry]) {
+        let queue = WorkQueue(
+            corpusSize: entries.count, repeat: load.repeat, duration: load.duration.map { .seconds($0) },
+            rate: load.rate, start: .now)
+        let collector = OutcomeCollector(output: output, progress: ProgressLine(total: 0), rate: load.rate)
+        Self.finish(collector, Interrupted(signal: signal, notStarted: Self.notStarted(queue)), seconds: 0, queue)
     }
 
     /// The messages of the run never started, when the run is counted (`--repeat`, or `--duration` with `--rate`).

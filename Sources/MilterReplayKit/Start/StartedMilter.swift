@@ -22,9 +22,12 @@ package struct StartedMilter: Sendable {
     /// stopping the milter. A milter that exits first, or is not ready in time, is reported on standard error
     /// with its exit status and the end of its output, and the status is 3 (unreachable); so is an `address`
     /// that accepts connections before the milter is started. `notStarted` is then given the reason, to write the
-    /// reports asked for.
+    /// reports asked for. A SIGINT or SIGTERM while the milter starts ends the run before `body`: the milter is
+    /// stopped, `interrupted` writes the reports of a run with nothing run, marked interrupted, and the status is
+    /// 128 + the signal.
     package func run(
-        at address: MilterAddress, notStarted: (String) -> Void = { _ in }, _ body: () async throws -> Int32
+        at address: MilterAddress, notStarted: (String) -> Void = { _ in },
+        interrupted: @escaping @Sendable (Int32) -> Void = { _ in }, _ body: () async throws -> Int32
     ) async throws -> Int32 {
         // Whatever answers there now is not the milter about to start: the run would judge it instead, as the
         // started one failed to listen on an address in use.
@@ -41,16 +44,25 @@ package struct StartedMilter: Sendable {
         let interruption = RunInterruption.shared
         interruption.adopt(child.pid)
         defer { interruption.release(child.pid) }
-        if let problem = await waitUntilReady(child, address: address) {
+        // Until the run begins, a signal's cut (a start-up that outlasts the drain bound) writes the reports of
+        // the run that did not begin; the run sets its own.
+        let startingInterrupted: @Sendable (Int32) -> Void = { signal in
+            Self.sayInterruptedWhileStarting(signal)
+            interrupted(signal)
+        }
+        interruption.cut = startingInterrupted
+        let problem = await waitUntilReady(child, address: address)
+        interruption.cut = nil
+        if let problem {
             await child.stop(grace: stopGrace)
             return Self.fail(problem, notStarted)
         }
         if let signal = interruption.signal {
-            // Interrupted while the milter was starting: nothing ran, nothing is reported.
-            _ = interruption.workEnded()
+            // Interrupted while the milter was starting: nothing ran; the reports say so. When the cut has begun
+            // writing them, the process exits once it is done.
+            if !interruption.workEnded() { await interruption.parkUntilExit() }
             await child.stop(grace: stopGrace)
-            FileDescriptorWriter.standardError(
-                "milter-replay: interrupted by \(RunInterruption.name(signal)) while the milter was starting\n")
+            startingInterrupted(signal)
             return RunInterruption.exitStatus(signal)
         }
         let status: Int32
@@ -91,6 +103,11 @@ package struct StartedMilter: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    private static func sayInterruptedWhileStarting(_ signal: Int32) {
+        FileDescriptorWriter.standardError(
+            "milter-replay: interrupted by \(RunInterruption.name(signal)) while the milter was starting\n")
     }
 
     static func accepts(_ address: MilterAddress) async -> Bool {

@@ -96,7 +96,10 @@ struct ConformanceCommand: AsyncParsableCommand {
         let status: Int32
         if let target {
             let address = try address(target)
-            status = try await start.run(at: address, notStarted: run.reportNotStarted) {
+            status = try await start.run(
+                at: address, notStarted: run.reportNotStarted,
+                interrupted: { run.reportInterruptedBeforeRun($0, cases: cases) }
+            ) {
                 await run.run(cases, against: address)
             }
         } else {

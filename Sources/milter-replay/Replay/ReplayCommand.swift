@@ -119,7 +119,10 @@ struct ReplayCommand: AsyncParsableCommand {
                 configuration: try target.clientConfiguration())
             let prepared = try replay.prepare()
             throw ExitCode(
-                try await withMilter(notStarted: replay.reportNotStarted) { await replay.run(prepared, against: $0) })
+                try await withMilter(
+                    notStarted: replay.reportNotStarted,
+                    interrupted: { replay.reportInterruptedBeforeRun($0, prepared: prepared) }
+                ) { await replay.run(prepared, against: $0) })
         }
         var corpus = CorpusReplay(
             inputs: inputs, from: envelope.from, recipients: envelope.rcpt, client: envelope.client,
@@ -130,16 +133,23 @@ struct ReplayCommand: AsyncParsableCommand {
         // SIGINT and SIGTERM end the run with its summary and reports, and stop a milter --start started.
         RunInterruption.shared.install()
         throw ExitCode(
-            try await withMilter(notStarted: corpus.reportNotStarted) { await corpus.run(entries, against: $0) })
+            try await withMilter(
+                notStarted: corpus.reportNotStarted,
+                interrupted: { [corpus] in corpus.reportInterruptedBeforeRun($0, entries: entries) }
+            ) { await corpus.run(entries, against: $0) })
     }
 
     /// The target, with the milter started first when --start is given (`notStarted` writes the reports of one
-    /// that does not start), or the embedded reference milter.
+    /// that does not start, `interrupted` those of a run a signal ended while it started), or the embedded
+    /// reference milter.
     private func withMilter(
-        notStarted: (String) -> Void, _ body: (MilterAddress) async throws -> Int32
+        notStarted: (String) -> Void, interrupted: @escaping @Sendable (Int32) -> Void,
+        _ body: (MilterAddress) async throws -> Int32
     ) async throws -> Int32 {
         guard let text = target.target else { return try await target.withMilter(body) }
         let address = try target.address(text)
-        return try await start.run(at: address, notStarted: notStarted) { try await body(address) }
+        return try await start.run(at: address, notStarted: notStarted, interrupted: interrupted) {
+            try await body(address)
+        }
     }
 }

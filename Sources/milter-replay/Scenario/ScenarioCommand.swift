@@ -78,7 +78,10 @@ struct ScenarioCommand: AsyncParsableCommand {
             throw ExitCode(try await TargetOptions.withMilter(at: nil) { await replay.run(loaded, against: $0) })
         }
         throw ExitCode(
-            try await start.run(at: address, notStarted: { replay.reportNotStarted(loaded, reason: $0) }) {
+            try await start.run(
+                at: address, notStarted: { replay.reportNotStarted(loaded, reason: $0) },
+                interrupted: { replay.reportInterruptedBeforeRun(loaded, signal: $0) }
+            ) {
                 await replay.run(loaded, against: address)
             })
     }

@@ -25,12 +25,15 @@ struct StartOptions: ParsableArguments {
     }
 
     /// Runs `body` against `address`, with the milter started first when `--start` is given; when it does not
-    /// start, `notStarted` gets the reason (said on standard error already), to write the reports asked for.
+    /// start, `notStarted` gets the reason (said on standard error already), to write the reports asked for; when a
+    /// SIGINT or SIGTERM ends the run while it starts, `interrupted` gets the signal, to write them marked
+    /// interrupted.
     func run(
-        at address: MilterAddress, notStarted: (String) -> Void = { _ in }, _ body: () async throws -> Int32
+        at address: MilterAddress, notStarted: (String) -> Void = { _ in },
+        interrupted: @escaping @Sendable (Int32) -> Void = { _ in }, _ body: () async throws -> Int32
     ) async throws -> Int32 {
         guard let start else { return try await body() }
         let started = StartedMilter(command: start, readyTimeout: .milliseconds(Int64(startTimeout * 1000)))
-        return try await started.run(at: address, notStarted: notStarted, body)
+        return try await started.run(at: address, notStarted: notStarted, interrupted: interrupted, body)
     }
 }

@@ -97,6 +97,15 @@ public struct ScenarioReplay: Sendable {
         reportUnreached(loaded, reason: "the milter did not start: \(reason)")
     }
 
+    /// Prints the summary and writes the reports asked for (`--json`, `--junit`) of a run that `signal` ended while
+    /// the `--start` milter was starting: marked interrupted, no scenario run, all of them not started.
+    public func reportInterruptedBeforeRun(_ loaded: Loaded, signal: Int32) {
+        var summary = ScenarioSummary()
+        summary.interrupted = Interrupted(signal: signal, notStarted: loaded.scenarios.count)
+        FileDescriptorWriter.standardError("milter-replay: \(ScenarioSummary.line(summary.interrupted!))\n")
+        _ = report([], summary: summary, seconds: 0)
+    }
+
     /// Writes the reports asked for (`--json`, `--junit`) of a run that reached no milter: every scenario
     /// unreachable for `reason`, said on standard error already.
     private func reportUnreached(_ loaded: Loaded, reason: String) {
