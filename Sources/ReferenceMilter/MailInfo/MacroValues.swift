@@ -3,7 +3,8 @@ import MilterProtocol
 /// The macros of one MACRO packet or one stage: names without braces, each name once (a later
 /// duplicate in the packet wins).
 ///
-/// Kept as pairs in the order they came: a message's few lookups (the queue id) scan a handful of
+/// Kept as pairs (in the order they came, for a packet of up to 16; a larger one, deduplicated through a
+/// dictionary, in that dictionary's order): a message's few lookups (the queue id) scan a handful of
 /// pairs for less than building a dictionary per packet costs (an allocation and a hash per name);
 /// the dictionary is made when the public API asks for one. Two values are equal when their
 /// dictionaries are, whatever the order of their pairs.
