@@ -63,13 +63,15 @@ import Testing
         #expect(stderr.contains("interrupted by SIGTERM"), "\(stderr)")
     }
 
-    /// Sends `signal` to `child`, waits up to 60 s for it to exit (the drain bound plus a loaded machine's slack),
-    /// stops `milter` when one is given, and returns whether the child exited and what it wrote.
+    /// Sends `signal` to `child`, then raises `release` (a milter holding the work in flight until the signal is
+    /// sent goes on), waits up to 60 s for the child to exit (the drain bound plus a loaded machine's slack), stops
+    /// `milter` when one is given, and returns whether the child exited and what it wrote.
     static func interrupt(
         _ child: ChildProcess, with signal: Int32, output: @Sendable () -> (String, String),
-        stopping milter: ScriptedMilter? = nil
+        stopping milter: ScriptedMilter? = nil, releasing release: ScriptCounter? = nil
     ) async -> (exited: Bool, stdout: String, stderr: String) {
         child.signal(signal)
+        release?.increment()
         let exited = await child.exit(within: .seconds(60))
         await milter?.stop()
         let (stdout, stderr) = output()
