@@ -1,8 +1,10 @@
 import Foundation
 import MilterClient
-import MilterReplayKit
 import MilterTestSupport
+import NIOCore
 import Testing
+
+@testable import MilterReplayKit
 
 #if canImport(Glibc)
 import Glibc
@@ -10,13 +12,37 @@ import Glibc
 
 /// `--timeout` bounds the waits for a milter to close after bytes it must refuse (`frame.smtp-first`'s 10 s,
 /// a `raw` step's 5 s) when it is shorter; without it they keep their defaults.
+///
+/// The waits and the reasons given are checked without a socket: against a milter, the timeout that shortens
+/// the waits also bounds each OPTNEG reply, and a test process starved for longer (2.5 s then) failed the probe
+/// or the new connection after the bytes instead. One run against a milter checks that the waits reach the cases.
 struct CloseWaitTimeoutTests {
-    @Test func aShortTimeoutShortensTheCloseWaits() async throws {
+    @Test func aShorterTimeoutShortensTheCloseWaitsAndALongerOneDoesNot() {
+        let short = MilterTimeouts(all: .milliseconds(2500))
+        #expect(ConformanceSuite.wait(RawCaseRunner.closeTimeout, under: short) == .milliseconds(2500))
+        #expect(ConformanceSuite.wait(ScenarioRunOptions().rawWait, under: short) == .milliseconds(2500))
+        let long = MilterTimeouts(all: .seconds(60))
+        #expect(ConformanceSuite.wait(RawCaseRunner.closeTimeout, under: long) == .seconds(10))
+        #expect(ConformanceSuite.wait(ScenarioRunOptions().rawWait, under: long) == .seconds(5))
+        #expect(ConformanceSuite.wait(RawCaseRunner.closeTimeout, under: nil) == .seconds(10))
+        #expect(ConformanceSuite.wait(ScenarioRunOptions().rawWait, under: nil) == .seconds(5))
+    }
+
+    @Test func theReasonsNameTheWait() {
+        let smtpFirst = RawCaseRunner.judge([], closed: false, waited: .milliseconds(2500)) ?? ""
+        #expect(smtpFirst.hasSuffix("neither closed the connection nor answered within 2500 ms"), "\(smtpFirst)")
+        #expect(RawCaseRunner.judge([], closed: true, waited: .milliseconds(2500)) == nil)
+        let garbage = RawWriteOutcome.silent(.milliseconds(2500)).description
+        #expect(garbage.contains("neither answered nor closed within 2500 ms"), "\(garbage)")
+    }
+
+    /// Against a milter that never closes: 4.5 s, shorter than both defaults and as long as the test can wait for
+    /// OPTNEG's reply without taking much longer than they would.
+    @Test(.timingSensitive) func aShortTimeoutShortensTheCloseWaitsOfTheCases() async throws {
         let milter = try SilentAfterNegotiation()
         defer { milter.stop() }
         var configuration = MilterClientConfiguration()
-        // Shorter than both defaults (5 s, 10 s), long enough for OPTNEG's reply on a loaded machine (300 ms was not).
-        configuration.timeouts = MilterTimeouts(all: .milliseconds(2500))
+        configuration.timeouts = MilterTimeouts(all: .milliseconds(4500))
         let suite = ConformanceSuite(address: .inet(host: "127.0.0.1", port: milter.port), configuration: configuration)
         let probe = try await suite.probe()
         #expect(probe.problem == nil)
@@ -26,9 +52,9 @@ struct CloseWaitTimeoutTests {
             reasons[testCase.id] = await suite.run(testCase, context: context).status.reason ?? "pass"
         }
         let smtpFirst = reasons["frame.smtp-first"] ?? ""
-        #expect(smtpFirst.hasSuffix("neither closed the connection nor answered within 2500 ms"), "\(smtpFirst)")
+        #expect(smtpFirst.hasSuffix("neither closed the connection nor answered within 4500 ms"), "\(smtpFirst)")
         let garbage = reasons["frame.garbage-length"] ?? ""
-        #expect(garbage.contains("neither answered nor closed within 2500 ms"), "\(garbage)")
+        #expect(garbage.contains("neither answered nor closed within 4500 ms"), "\(garbage)")
     }
 }
 

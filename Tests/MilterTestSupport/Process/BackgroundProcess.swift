@@ -33,6 +33,9 @@ package final class BackgroundProcess: Sendable {
     /// Its process id.
     package var pid: Int32 { child.pid }
 
+    /// How it ended, or `nil` while it runs.
+    package var termination: ChildProcess.Termination? { child.termination }
+
     /// Everything it has written so far.
     package func log() -> String {
         (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
