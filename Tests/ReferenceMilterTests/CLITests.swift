@@ -67,19 +67,39 @@ import Testing
         #expect(run.stdout.contains("\"550 5.7.1 no invoices\""))
     }
 
-    /// A header field over --max-frame-size: `test` exited 2 with `Connection reset by peer`.
+    /// A header field over --max-frame-size: `test` exited 2 with `Connection reset by peer`. Later it exited 3
+    /// with the reason on standard error only and nothing on standard output, no JSON object with --json.
     @Test func testNamesAHeaderFieldOverTheFrameLimit() async throws {
         let path = try Self.message(subject: String(repeating: "x", count: 200_000))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let run = try await Self.run(["test", path])
         #expect(run.status == 3, "\(run.stderr)")
-        #expect(run.stdout.isEmpty)
-        #expect(run.stderr.contains("header field 3 'Subject' (value not shown)"), "\(run.stderr)")
         #expect(
-            run.stderr.contains("200010 bytes, over the milter's limit of 65535 (--max-frame-size"), "\(run.stderr)")
-        #expect(!run.stderr.contains("xxx"))
+            run.stdout.hasPrefix(
+                "4TESTQUEUEID: TEMPFAIL (the HEADER frame of header field 3 'Subject' (value not shown)"),
+            "\(run.stdout.prefix(500))")
+        #expect(
+            run.stdout.contains("200010 bytes, over the milter's limit of 65535 (--max-frame-size"), "\(run.stdout)")
+        #expect(!run.stdout.contains("xxx") && !run.stderr.contains("xxx"))
         let raised = try await Self.run(["test", "--max-frame-size", "300000", path])
         #expect(raised.status == 0, "\(raised.stderr)")
+    }
+
+    /// `test --json` on a message over the frame limit printed nothing on standard output (exit 3): a script got
+    /// no JSON object. It gets the verdict's object, the reason naming the frame.
+    @Test func testJSONGivesTheVerdictOfAFrameOverTheLimit() async throws {
+        let path = try Self.message(subject: String(repeating: "x", count: 200_000))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try await Self.run(["test", "--json", path])
+        #expect(run.status == 3, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(object?["verdict"] as? String == "tempfail", "\(run.stdout.prefix(500))")
+        #expect(object?["stage"] as? String == "HEADER", "\(run.stdout.prefix(500))")
+        let reason = object?["reason"] as? String ?? ""
+        #expect(reason.hasPrefix("the HEADER frame of header field 3 'Subject' (value not shown)"), "\(reason)")
+        #expect(reason.contains("over the milter's limit of 65535 (--max-frame-size"), "\(reason)")
+        #expect(object?["modifications"] as? [String] == [] && object?["warnings"] as? [String] == [])
+        #expect(!run.stdout.contains("xxx"))
     }
 
     /// An envelope address, HELO name or client name over --max-frame-size (in its own frame or in the MACRO frame
@@ -103,10 +123,12 @@ import Testing
         }
         let run = try await Self.run(arguments)
         #expect(run.status == 3, "\(run.stderr.prefix(500))")
-        #expect(run.stdout.isEmpty)
-        #expect(run.stderr.contains("\(frame) (value not shown) has a payload of "), "\(run.stderr.prefix(500))")
-        #expect(run.stderr.contains("over the milter's limit of 65535 (--max-frame-size"))
-        #expect(!run.stderr.contains("xxx") && !run.stderr.contains("reset by peer"), "\(run.stderr.prefix(500))")
+        #expect(
+            run.stdout.hasPrefix("4TESTQUEUEID: TEMPFAIL (\(frame) (value not shown) has a payload of "),
+            "\(run.stdout.prefix(500))")
+        #expect(run.stdout.contains("over the milter's limit of 65535 (--max-frame-size"))
+        #expect(!run.stdout.contains("xxx") && !run.stderr.contains("xxx"), "\(run.stderr.prefix(500))")
+        #expect(!run.stderr.contains("reset by peer"), "\(run.stderr.prefix(500))")
         let raised = try await Self.run(["test", "--max-frame-size", "300000"] + arguments.dropFirst())
         #expect(raised.status == 0, "\(raised.stderr.prefix(500))")
     }

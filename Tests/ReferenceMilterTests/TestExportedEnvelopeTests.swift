@@ -47,4 +47,26 @@ import Testing
             "\(run.stderr)")
         #expect(!run.stderr.contains("secret"), "\(run.stderr)")
     }
+
+    /// A display name in the recorded envelope is a usage error naming the file and the field, not the value. The
+    /// first word used to go as the address: `MAIL <Alice>` with the argument `<alice@secret.example>`, `RCPT <bob>`.
+    @Test(arguments: [
+        ("X-Envelope-From: Alice <alice@secret.example>\r\n", "X-Envelope-From"),
+        ("X-Envelope-To: bob smith@secret.example\r\n", "X-Envelope-To"),
+    ])
+    func aDisplayNameInARecordedFieldIsAUsageError(field: String, name: String) async throws {
+        let directory = try Scratch.makeDirectory("exported-envelope")
+        defer { Scratch.remove(directory) }
+        let message = directory.appendingPathComponent("m.eml").path
+        try TemporaryFile.write(Array((field + "Subject: s\r\n\r\nHi\r\n").utf8), to: message)
+        let run = try await CLITests.run(["test", "--json", message])
+        #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
+        #expect(
+            run.stderr.contains("\(message): \(name) must hold one envelope address, then any ESMTP arguments: word "),
+            "\(run.stderr)")
+        #expect(run.stderr.contains("value not shown"), "\(run.stderr)")
+        #expect(!run.stderr.contains("secret") && !run.stderr.contains("Alice"), "\(run.stderr)")
+        #expect(!run.stderr.contains("bob") && !run.stderr.contains("smith"), "\(run.stderr)")
+        #expect(run.stdout.isEmpty, "\(run.stdout)")
+    }
 }

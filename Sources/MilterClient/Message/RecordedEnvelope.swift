@@ -35,7 +35,9 @@ package struct RecordedEnvelope {
     }
 
     /// `<a@example.org> SIZE=100 BODY=8BITMIME` as an address and its arguments: the address in angle brackets
-    /// (added when missing), no white space in it outside double quotes; the arguments split at white space.
+    /// (added when missing), no white space in it outside double quotes; the arguments split at white space, each
+    /// an ESMTP parameter (`keyword` or `keyword=value`, ``ESMTPParameter``), so that a display name
+    /// (`Alice <alice@example.org>`) is an error, not the address `<Alice>` with an argument.
     static func address(
         _ value: [UInt8], allowingNull: Bool, field: String
     ) throws(EnvelopeFieldError) -> EnvelopeAddress {
@@ -51,12 +53,12 @@ package struct RecordedEnvelope {
                 if end == bytes.startIndex, byte == UInt8(ascii: "<") {
                     bracketed = true
                 } else if byte == UInt8(ascii: "<") || (byte == UInt8(ascii: ">") && !bracketed) {
-                    throw EnvelopeFieldError(field: field)
+                    throw EnvelopeFieldError(field: field, part: .address)
                 } else if byte == UInt8(ascii: ">") {
                     end += 1
                     break
                 } else if isSpace(byte) {
-                    if bracketed { throw EnvelopeFieldError(field: field) }
+                    if bracketed { throw EnvelopeFieldError(field: field, part: .address) }
                     break
                 }
             }
@@ -65,19 +67,48 @@ package struct RecordedEnvelope {
         var address = Array(bytes[bytes.startIndex..<end])
         let rest = bytes[end...]
         let closed = !bracketed || address.last == UInt8(ascii: ">")
-        guard !quoted, closed, rest.isEmpty || isSpace(rest.first!) else { throw EnvelopeFieldError(field: field) }
+        guard !quoted, closed, rest.isEmpty || isSpace(rest.first!) else {
+            throw EnvelopeFieldError(field: field, part: .address)
+        }
         if !bracketed { address = [UInt8(ascii: "<")] + address + [UInt8(ascii: ">")] }
-        guard allowingNull || address.count > 2 else { throw EnvelopeFieldError(field: field) }
-        let arguments = rest.split(whereSeparator: isSpace).map { MilterString(bytes: Array($0)) }
-        return EnvelopeAddress(address: MilterString(bytes: address), arguments: arguments)
+        guard allowingNull || address.count > 2 else { throw EnvelopeFieldError(field: field, part: .emptyAddress) }
+        let words = rest.split(whereSeparator: isSpace)
+        if let wrong = words.firstIndex(where: { !ESMTPParameter.isParameter($0) }) {
+            throw EnvelopeFieldError(field: field, part: .argument(wrong + 1))
+        }
+        return EnvelopeAddress(
+            address: MilterString(bytes: address), arguments: words.map { MilterString(bytes: Array($0)) })
     }
 }
 
-/// A recorded envelope field that does not hold one envelope address. The description names the field, not its
-/// value, which may be personal data.
+/// A recorded envelope field that does not hold one envelope address followed by ESMTP arguments. The description
+/// names the field and the part that is wrong, not the value, which may be personal data.
 package struct EnvelopeFieldError: Error, CustomStringConvertible {
+    /// The part of the value that is wrong.
+    package enum Part: Equatable, Sendable {
+        /// The address: not bare or in angle brackets, or with white space outside double quotes.
+        case address
+        /// The address is empty (`<>`), which only `X-Envelope-From` may be.
+        case emptyAddress
+        /// The argument at this position after the address (from 1) is not `keyword` or `keyword=value`.
+        case argument(Int)
+    }
+
     /// `X-Envelope-From` or `X-Envelope-To`.
     package var field: String
+    /// The part that is wrong.
+    package var part: Part
 
-    package var description: String { "\(field) must hold one envelope address, then any ESMTP arguments" }
+    package var description: String {
+        let wrong =
+            switch part {
+            case .address:
+                "the address is not one (write it bare or in angle brackets, without spaces outside quotes)"
+            case .emptyAddress: "the address is empty (<>), which only X-Envelope-From may be"
+            case .argument(let position):
+                "word \(position) after the address is not an ESMTP argument keyword or keyword=value "
+                    + "(a display name, or a space in the address?)"
+            }
+        return "\(field) must hold one envelope address, then any ESMTP arguments: \(wrong); value not shown"
+    }
 }

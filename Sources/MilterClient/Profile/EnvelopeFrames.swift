@@ -8,6 +8,9 @@ package struct EnvelopeFrame: Sendable, Equatable {
     /// The frame and the field that fills it, in words, without its value: `the MAIL frame of the envelope
     /// sender`, `the MACRO frame before MAIL, its longest value macro '{mail_addr}'`.
     package let field: String
+    /// The command the frame carries, or precedes (a MACRO frame): the step at which a milter that refuses the
+    /// frame closes the connection.
+    package let command: MilterCommand.ID
     /// The payload's size in bytes: the frame's length less its command byte, as a milter checks it.
     package let payloadSize: Int
 }
@@ -37,11 +40,12 @@ extension MilterClientConfiguration {
                     frames.append(
                         EnvelopeFrame(
                             field: "the MACRO frame before \(name), its longest value macro '\(longest.name.string)'",
-                            payloadSize: size))
+                            command: command.id, payloadSize: size))
                 }
             }
             if let field, let size = Self.payloadSize(command) {
-                frames.append(EnvelopeFrame(field: "the \(name) frame of \(field)", payloadSize: size))
+                frames.append(
+                    EnvelopeFrame(field: "the \(name) frame of \(field)", command: command.id, payloadSize: size))
             }
         }
         add(.connect(client.connectInfo(profile: profile)), "CONNECT", field: "the client name and address")

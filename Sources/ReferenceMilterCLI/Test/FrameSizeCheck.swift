@@ -14,7 +14,7 @@ enum FrameSizeCheck {
     ) throws(FrameTooLarge) {
         let frames = configuration.envelopeFrames(of: message, client: client, symbolLists: symbolLists)
         if let frame = frames.first(where: { $0.payloadSize > limit }) {
-            throw FrameTooLarge(frame: frame.field, size: frame.payloadSize, limit: limit)
+            throw FrameTooLarge(frame: frame.field, command: frame.command, size: frame.payloadSize, limit: limit)
         }
         // reference-milter asks for HDR_LEADSPC, which the played Postfix offers: each value keeps its leading space.
         for (index, field) in message.headerPayloadsWithLeadingSpace.enumerated() {
@@ -22,8 +22,8 @@ enum FrameSizeCheck {
             let size = field.name.bytes.count + field.value.bytes.count + 2
             if size > limit {
                 throw FrameTooLarge(
-                    frame: "the HEADER frame of header field \(index + 1) '\(field.name.string)'", size: size,
-                    limit: limit)
+                    frame: "the HEADER frame of header field \(index + 1) '\(field.name.string)'", command: .header,
+                    size: size, limit: limit)
             }
         }
     }
@@ -35,6 +35,8 @@ package struct FrameTooLarge: Error, CustomStringConvertible {
     /// The frame and the field in it, named but not shown (its value is personal data): `the HEADER frame of
     /// header field 3 'Subject'`, `the MAIL frame of the envelope sender`.
     package let frame: String
+    /// The command the frame carries or precedes: the step at which the milter would close the connection.
+    package let command: MilterCommand.ID
     /// The payload's size in bytes.
     package let size: Int
     /// The milter's limit, `--max-frame-size`.
@@ -45,5 +47,14 @@ package struct FrameTooLarge: Error, CustomStringConvertible {
             + "has a payload of \(size) bytes, over the milter's limit of \(limit) (--max-frame-size, up to "
             + "\(ClassificationOptions.maximumFrameSizeLimit)): the milter would close the connection and "
             + "the MTA apply its default action, tempfail"
+    }
+}
+
+extension TestRun {
+    /// The result of a message with a frame the milter would refuse: the MTA's tempfail, at the frame's step, with
+    /// `refused` (which names the frame, not its value) as the reason, as `test` prints any verdict.
+    init(refused: FrameTooLarge) {
+        self.init(
+            outcome: TestOutcome(connectionClosedAt: refused.command), reason: "\(refused)", queueID: Self.queueID)
     }
 }

@@ -18,8 +18,8 @@ struct TestCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 accept, 1 reject, 2 usage or configuration error, 3 tempfail, 4 discard, 5 quarantine. \
             A header field, envelope address, HELO or client name or macro value whose frame is too large for the \
-            milter's frame limit (--max-frame-size) is not sent: the error names it (not its value), and the exit \
-            status is 3, the tempfail an MTA would apply when the milter drops the connection. \
+            milter's frame limit (--max-frame-size) is not sent: the verdict is TEMPFAIL (exit status 3), the one an \
+            MTA would apply when the milter drops the connection, and its reason names the frame (not its value). \
             With --header and --body, the message is built on the command line and the arguments are SENDER and \
             RECIPIENTS.
             """)
@@ -150,9 +150,9 @@ struct TestCommand: AsyncParsableCommand {
             run = try await TestRun.run(
                 message: message, classifier: classifier, options: settings.options,
                 classifierTimeout: settings.classifierTimeout, client: smtpClient.client, memory: settings.memory)
-        } catch let error as FrameTooLarge {
-            MilterCommandLine.printError("\(CLIContext.configuration.name): \(input.name): \(error)")
-            throw ExitCode(3)
+        } catch let refused as FrameTooLarge {
+            // The MTA's tempfail, printed as any verdict is (--json's object too), the reason naming the frame.
+            run = TestRun(refused: refused)
         }
         print(json ? try run.json() : run.text())
         throw ExitCode(run.exitStatus)

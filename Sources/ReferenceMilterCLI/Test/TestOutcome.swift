@@ -8,7 +8,8 @@ package struct TestOutcome {
     package var verdict: String
     /// The command whose final reply decided the message: end of message, or an earlier event.
     package var stage: MilterCommand.ID
-    /// That reply, as the milter sent it.
+    /// That reply, as the milter sent it; TEMPFAIL, the MTA's default action, when the milter would have closed
+    /// the connection (``init(connectionClosedAt:)``).
     package var final: MilterReply
     /// The SMTP reply the MTA gives for it, as the SMTP client sees it (a REPLYCODE's `%%` undone);
     /// `nil` when the step just continued.
@@ -59,6 +60,20 @@ package struct TestOutcome {
         {
             verdict = Disposition.tempfail.rawValue
         }
+    }
+}
+
+extension TestOutcome {
+    /// The outcome of a message with a frame the milter refuses (``FrameTooLarge``): the milter closes the
+    /// connection at `stage`, and the MTA applies its default action (Postfix's `milter_default_action`,
+    /// tempfail by default).
+    package init(connectionClosedAt stage: MilterCommand.ID) {
+        verdict = Disposition.tempfail.rawValue
+        self.stage = stage
+        final = .tempfail
+        modifications = []
+        refusedRecipients = [:]
+        refusedRecipientReplies = [:]
     }
 }
 
