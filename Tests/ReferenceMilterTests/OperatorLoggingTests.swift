@@ -20,11 +20,25 @@ import Darwin
             handler.render(
                 level: .notice, message: "reloaded\n", fields: ["z": "1", "a": "x y", "m": "\u{1B}"],
                 time: "2026-12-04T23:05:09.007Z")
-                == #"2026-12-04T23:05:09.007Z notice ref\nmilter: reloaded\n a=x y m=\u{1B} z=1"#)
+                == #"2026-12-04T23:05:09.007Z notice ref\nmilter: reloaded\n a=x y m=\u{1B} z=1"# + "\n")
         #expect(
             handler.render(level: .info, message: "Q1: ACCEPT", fields: ["connection": "7"], time: nil)
-                == "info ref\\nmilter: Q1: ACCEPT connection=7")
-        #expect(handler.render(level: .warning, message: "", fields: [:], time: nil) == #"warning ref\nmilter: "#)
+                == "info ref\\nmilter: Q1: ACCEPT connection=7\n")
+        #expect(
+            handler.render(level: .warning, message: "", fields: [:], time: nil) == #"warning ref\nmilter: "# + "\n")
+    }
+
+    /// A line with one field or none is written into a string of its size: every piece lands whole, escaped,
+    /// whatever its length and script, with or without a time.
+    @Test(arguments: [nil, "2026-12-04T23:05:09.007Z"] as [String?])
+    func aLineWithOneFieldIsWrittenWhole(time: String?) {
+        let handler = OperatorLogHandler(label: "日本", level: .info, format: .text, clock: nil, output: { _ in })
+        let long = String(repeating: "x", count: 300)
+        let head = time.map { "\($0) " } ?? ""
+        #expect(
+            handler.render(level: .error, message: "é\t\(long)", fields: ["k\n": "日本 \u{85}"], time: time)
+                == head + "error 日本: é\\t\(long) k\\n=日本 \\u{85}\n")
+        #expect(handler.render(level: .debug, message: "", fields: ["a": ""], time: time) == head + "debug 日本:  a=\n")
     }
 
     @Test func controlCharactersAreEscaped() {

@@ -1,5 +1,6 @@
 import MilterProtocol
 import NIOCore
+import _MilterSystem
 
 /// Remembers the last small MACRO packet of each stage with its decoded form, so that the same
 /// packet again is not decoded again.
@@ -24,13 +25,20 @@ struct MacroPacketMemo {
         return payload.withUnsafeReadableBytes { received in
             guard let stage = received.first, let entry = entries.first(where: { $0.definition.stage == stage }),
                 entry.payload.count == received.count,
-                entry.payload.withUnsafeBytes({ kept in received.elementsEqual(kept) })
+                entry.payload.withUnsafeBytes({ kept in Self.sameBytes(kept, received) })
             else { return nil }
             return entry.definition
         }
     }
 
     /// Remembers a MACRO payload and its definition as the last of its stage.
+    /// Whether two buffers of one length hold the same bytes: `memcmp`, where `elementsEqual` went byte by byte
+    /// through two iterators (a MAIL or RCPT packet is about a hundred bytes).
+    private static func sameBytes(_ kept: UnsafeRawBufferPointer, _ received: UnsafeRawBufferPointer) -> Bool {
+        guard let left = kept.baseAddress, let right = received.baseAddress else { return kept.count == received.count }
+        return memcmp(left, right, kept.count) == 0
+    }
+
     mutating func remember(_ payload: ByteBuffer, as definition: MacroDefinition) {
         guard payload.readableBytes <= Self.largestPayload, MacroTable.order.contains(definition.stage) else {
             return

@@ -287,20 +287,26 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
                 negotiated()
             }
             if session.hasReceivedConnect, handshakeTimer != nil { cancelHandshakeTimer() }
-            if let notice = session.takeBudgetNotice() {
-                var metadata: Logger.Metadata = ["budget": "\(memory.limit)", "total": "\(environment.ledger.limit)"]
-                if let queueID = notice.queueID { metadata["queue-id"] = "\(queueID)" }
-                logger.warning("memory budget reached: the transaction gets a tempfail", metadata: metadata)
-            }
-            if let refusal = session.takeBudgetRefusal() {
-                // The message's decision line, metrics and observer, as for a classified one (the warning
-                // above gave the details).
-                logger.info("\(refusal.decision.logLine(queueID: refusal.notice.queueID ?? "-"))")
-                environment.metrics.memoryBudgetTempfail()
-                environment.observer?(refusal.mail, refusal.decision)
-            }
+            // Asked first: taking the notice and the refusal copies each out of the session, on every command.
+            if session.hasBudgetNews { reportBudget() }
         } catch {
             fail(context: context, "\(error)", kind: "\(error.code)")
+        }
+    }
+
+    /// Logs the transaction that went over the memory budget, and the message refused for it.
+    private func reportBudget() {
+        if let notice = session.takeBudgetNotice() {
+            var metadata: Logger.Metadata = ["budget": "\(memory.limit)", "total": "\(environment.ledger.limit)"]
+            if let queueID = notice.queueID { metadata["queue-id"] = "\(queueID)" }
+            logger.warning("memory budget reached: the transaction gets a tempfail", metadata: metadata)
+        }
+        if let refusal = session.takeBudgetRefusal() {
+            // The message's decision line, metrics and observer, as for a classified one (the warning
+            // above gave the details).
+            logger.info("\(refusal.decision.logLine(queueID: refusal.notice.queueID ?? "-"))")
+            environment.metrics.memoryBudgetTempfail()
+            environment.observer?(refusal.mail, refusal.decision)
         }
     }
 

@@ -227,6 +227,10 @@ struct ServerSession {
         overBudgetNotice = budgetNotice
     }
 
+    /// Whether ``takeBudgetNotice()`` or ``takeBudgetRefusal()`` has something to give: a look at two tags,
+    /// where taking copies a ``MailInfo``-sized optional out and back.
+    var hasBudgetNews: Bool { budgetNotice != nil || budgetRefusal != nil }
+
     /// The notice if the transaction went over the memory budget since the last call (to log it once).
     mutating func takeBudgetNotice() -> BudgetNotice? {
         defer { budgetNotice = nil }
