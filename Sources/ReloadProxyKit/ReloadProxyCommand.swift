@@ -26,7 +26,7 @@ public struct ReloadProxyCommand: ParsableCommand {
         commandName: "reload-proxy",
         abstract: "Run a milter daemon and replace it on SIGHUP without dropping connections.",
         discussion: """
-            The socket comes from systemd socket activation (LISTEN_FDS, LISTEN_PID checked) or from \
+            The socket comes from systemd socket activation (LISTEN_FDS, one socket only, LISTEN_PID checked) or from \
             --listen. Each child gets it as fd 3 (MILTER_LISTEN_FD=3) and a readiness pipe as fd 4 \
             (MILTER_READY_FD=4), and the proxy's pid (MILTER_PROXY_PID: on Linux reference-milter daemon then \
             gets SIGTERM when the proxy dies, even by SIGKILL). SIGHUP starts a new child; once it writes its ready byte the old one \

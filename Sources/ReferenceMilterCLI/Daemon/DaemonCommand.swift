@@ -22,7 +22,7 @@ struct DaemonCommand: AsyncParsableCommand {
         ADDRESS is HOST:PORT, [IPV6]:PORT, inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path \
         (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
         default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
-        (LISTEN_FDS and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
+        (LISTEN_FDS=1 and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
         to the descriptor named by MILTER_READY_FD (one not open for writing is a start-up error) and sends \
         READY=1 to NOTIFY_SOCKET.
         """
