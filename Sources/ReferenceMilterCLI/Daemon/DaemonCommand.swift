@@ -155,11 +155,14 @@ struct DaemonCommand: AsyncParsableCommand {
         // SwiftNIO ends the process when a loop cannot get its descriptors.
         let eventLoops = configuration.eventLoopThreads + (metrics == nil ? 0 : System.coreCount)
         if let shortfall = DescriptorLimit.eventLoopShortfall(eventLoops) { throw CLIError.usage(shortfall) }
+        // Before the metrics listener: a rules file with an error ends the daemon before anything is bound or
+        // said to be served (a daemon replacing another said it waited for the metrics address, the milter
+        // "served meanwhile", then exited 2). The DNSBL counters take the metrics factory when they count.
+        let loaded = try classification.classifier()
+        logger.warnOfLoaded(loaded, from: classification.config ?? "the built-in rules")
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(
             logger: logger, waitingForPort: handedOver ? .seconds(metricsWait ?? 60) : nil)
-        let loaded = try classification.classifier()
-        logger.warnOfLoaded(loaded, from: classification.config ?? "the built-in rules")
         let classifier = ReloadableClassifier(loaded)
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
