@@ -142,6 +142,18 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         let milter = CLIContext.configuration
         let logger = try logging.bootstrap(label: milter.name)
+        do {
+            try await serve(milter, logger: logger)
+        } catch let error where logging.writesJSON && !(error is ExitCode) {
+            // A fatal error (a port in use, a rules file with an error) is a JSON line like the others, as
+            // reload-proxy's are, for a reader that parses each line; plain text otherwise.
+            logger.critical("\(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Starts the milter and serves until stopped; a start-up error is thrown, most of them a ``CLIError``.
+    private func serve(_ milter: MilterConfiguration, logger: Logger) async throws {
         // The default connection limit before raising: a program's server that kept it gets the raised one.
         let unraisedConnectionLimit = DescriptorLimit.connectionLimit()
         DescriptorLimit.raiseSoftToHard()
