@@ -40,7 +40,8 @@ public struct ReloadProxyCommand: ParsableCommand {
             """,
         version: PackageVersion.current)
 
-    @Option(help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N.")
+    @Option(
+        help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N, as the daemon's ADDRESS.")
     var listen: String?
 
     @Option(
@@ -148,10 +149,11 @@ public struct ReloadProxyCommand: ParsableCommand {
         }
     }
 
+    /// `--listen` read as the daemon reads its ADDRESS, its errors in the daemon's words (the forms taken, a host
+    /// of numbers with a leading zero read as octal): `--listen: invalid listen address 'x': expected HOST:PORT...`.
     private func address() throws(ProxyError) -> ListenAddress? {
         guard let listen else { return nil }
-        guard let parsed = ListenAddress(parsing: listen) else { throw .usage("bad --listen address \(listen)") }
-        return parsed
+        do { return try ListenAddress(validating: listen) } catch { throw .usage("--listen: \(error)") }
     }
 
     func policy() throws(ProxyError) -> SupervisorPolicy {
