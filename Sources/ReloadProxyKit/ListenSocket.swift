@@ -19,7 +19,7 @@ private let streamType = Int32(SOCK_STREAM.rawValue)
 
 /// The listening socket the proxy hands to every child: systemd's, or one it binds itself.
 public enum ListenSocket {
-    /// systemd's socket when `LISTEN_FDS` is set (`LISTEN_PID` must be this process), else `address`
+    /// systemd's socket when `LISTEN_FDS` is set (`LISTEN_PID` must be this process, one socket only), else `address`
     /// bound here. The variables are removed from the environment.
     public static func obtain(_ address: ListenAddress?) throws(ProxyError) -> Int32 {
         if let fd = try systemdSocket() { return fd }
@@ -29,15 +29,24 @@ public enum ListenSocket {
         return try bind(address)
     }
 
-    /// systemd's first socket, or `nil` when `LISTEN_FDS` is not set.
+    /// systemd's socket, or `nil` when `LISTEN_FDS` is not set.
     static func systemdSocket() throws(ProxyError) -> Int32? {
-        guard let count = environment("LISTEN_FDS") else { return nil }
-        guard let pid = environment("LISTEN_PID").flatMap({ Int32($0) }), pid == getpid() else {
-            throw .usage("LISTEN_FDS is set but LISTEN_PID is not this process (\(getpid()))")
-        }
-        guard let number = Int(count), number >= 1 else { throw .usage("LISTEN_FDS=\(count): no socket passed") }
+        let variables = ["LISTEN_FDS", "LISTEN_PID"].reduce(into: [String: String]()) { $0[$1] = environment($1) }
+        guard let fd = try systemdDescriptor(variables, pid: getpid()) else { return nil }
         for name in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"] { unsetenv(name) }
-        return try checked(InheritedSocket.systemdFirstDescriptor)
+        return try checked(fd)
+    }
+
+    /// The descriptor systemd's variables pass to the process `pid`, not checked yet; `nil` when `LISTEN_FDS` is
+    /// not set. `LISTEN_PID` must be `pid`, and exactly one socket must be passed: the proxy hands one to its
+    /// children, and the clients of any other would wait unanswered (``InheritedSocket/checkSystemdCount(_:)``).
+    package static func systemdDescriptor(_ variables: [String: String], pid: Int32) throws(ProxyError) -> Int32? {
+        guard let count = variables["LISTEN_FDS"] else { return nil }
+        guard let owner = variables["LISTEN_PID"].flatMap({ Int32($0) }), owner == pid else {
+            throw .usage("LISTEN_FDS is set but LISTEN_PID is not this process (\(pid))")
+        }
+        do { try InheritedSocket.checkSystemdCount(count) } catch { throw .usage(error.description) }
+        return InheritedSocket.systemdFirstDescriptor
     }
 
     /// Binds and listens on `address`.

@@ -26,7 +26,7 @@ public struct ReloadProxyCommand: ParsableCommand {
         commandName: "reload-proxy",
         abstract: "Run a milter daemon and replace it on SIGHUP without dropping connections.",
         discussion: """
-            The socket comes from systemd socket activation (LISTEN_FDS, LISTEN_PID checked) or from \
+            The socket comes from systemd socket activation (LISTEN_FDS, one socket only, LISTEN_PID checked) or from \
             --listen. Each child gets it as fd 3 (MILTER_LISTEN_FD=3) and a readiness pipe as fd 4 \
             (MILTER_READY_FD=4), and the proxy's pid (MILTER_PROXY_PID: on Linux reference-milter daemon then \
             gets SIGTERM when the proxy dies, even by SIGKILL). SIGHUP starts a new child; once it writes its ready byte the old one \
@@ -40,7 +40,8 @@ public struct ReloadProxyCommand: ParsableCommand {
             """,
         version: PackageVersion.current)
 
-    @Option(help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N.")
+    @Option(
+        help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N, as the daemon's ADDRESS.")
     var listen: String?
 
     @Option(
@@ -148,10 +149,11 @@ public struct ReloadProxyCommand: ParsableCommand {
         }
     }
 
+    /// `--listen` read as the daemon reads its ADDRESS, its errors in the daemon's words (the forms taken, a host
+    /// of numbers with a leading zero read as octal): `--listen: invalid listen address 'x': expected HOST:PORT...`.
     private func address() throws(ProxyError) -> ListenAddress? {
         guard let listen else { return nil }
-        guard let parsed = ListenAddress(parsing: listen) else { throw .usage("bad --listen address \(listen)") }
-        return parsed
+        do { return try ListenAddress(validating: listen) } catch { throw .usage("--listen: \(error)") }
     }
 
     func policy() throws(ProxyError) -> SupervisorPolicy {

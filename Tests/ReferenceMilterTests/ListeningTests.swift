@@ -96,6 +96,11 @@ import Testing
         (["MILTER_LISTEN_FD": ""], "MILTER_LISTEN_FD=\"\" is not a descriptor number"),
         (["LISTEN_FDS": "0", "LISTEN_PID": "\(getpid())"], "LISTEN_FDS=\"0\" passes no socket"),
         (["LISTEN_FDS": "x", "LISTEN_PID": "\(getpid())"], "LISTEN_FDS=\"x\" passes no socket"),
+        // One only was served, the others left unanswered without a word: several are refused.
+        (
+            ["LISTEN_FDS": "2", "LISTEN_PID": "\(getpid())"],
+            "LISTEN_FDS=\"2\" passes 2 sockets; one only can be served: give the socket unit a single Listen line"
+        ),
     ])
     func unusableValuesAreErrors(variables: [String: String], message: String) {
         let error = #expect(throws: InheritedSocketError.self) { try InheritedSocket.parse(variables, pid: getpid()) }

@@ -49,6 +49,29 @@ import Testing
         }
     }
 
+    /// A file that is not UTF-8 is an error naming the first bad byte, in every command: decoded with
+    /// replacement characters, `caf\xE9` became `caf\u{FFFD}` and the rule silently matched something else.
+    @Test func aFileNotValidUTF8IsAnErrorNamingLineAndColumn() async throws {
+        let directory = try Scratch.makeDirectory("rules")
+        defer { Scratch.remove(directory) }
+        let rules = directory.appendingPathComponent("latin1.txt").path
+        let text =
+            Array("always => add-header \"X-A\" \"1\"\nsubject contains \"caf".utf8) + [0xE9]
+            + Array("\" => reject \"550 5.7.1 x\"\nalways => accept\n".utf8)
+        try TemporaryFile.write(text, to: rules)
+        let message = try Self.file("Subject: x\r\n\r\nHi\r\n", in: directory)
+        for arguments in [
+            ["check-config", rules], ["test", "--config", rules, message],
+            ["daemon", "--config", rules, "127.0.0.1:0"],
+        ] {
+            let result = try await Self.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(
+                result.stderr.contains("\(rules): line 2, column 22: not valid UTF-8 (byte 0xE9)"),
+                "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func aMissingFileSaysSo() async throws {
         for arguments in [
             ["check-config", "/nonexistent/rules"], ["test", "--config", "/nonexistent/rules", "x.eml"],

@@ -25,7 +25,13 @@ import Testing
         (["--bogus"], "unknown option --bogus"),
         (["/nonexistent/milter-daemon"], "cannot run /nonexistent/milter-daemon: No such file or directory"),
         (["no-such-milter-daemon-here"], "cannot run no-such-milter-daemon-here: not found in PATH"),
-        (["--listen", "nowhere", "true"], "bad --listen address nowhere"),
+        // The daemon's words for an address: the forms it takes, octal.
+        (
+            ["--listen", "nowhere", "true"],
+            "--listen: invalid listen address 'nowhere': expected HOST:PORT, PORT@HOST or unix:/path"
+        ),
+        (["--listen", "010.0.0.1:7044", "true"], "(010 would be read as octal)"),
+        (["--listen", "fd:x", "true"], "--listen: invalid listen address 'fd:x': fd: takes a descriptor number"),
         (["--log-level", "loud", "true"], "unknown log level loud"),
     ])
     func usageErrorsExitTwo(_ arguments: [String], _ reason: String) async throws {

@@ -31,4 +31,28 @@ struct DaemonReloadTests {
             #expect(await MilterSessions.run(socket).generation == "1")
         }
     }
+
+    /// A file that is not UTF-8 is a reload error like any other: the running rules stay. It loaded, its
+    /// Latin-1 `é` read as U+FFFD.
+    @Test func sighupKeepsTheRulesOverAFileNotValidUTF8() async throws {
+        let scratch = try DaemonScratch()
+        defer { scratch.remove() }
+        let (rules, socket) = (scratch.rules, scratch.socket)
+        try scratch.write("always => add-header \"X-Generation\" \"0\", accept\n")
+        let process = try ChildProcess(
+            ProxyProcess.binary("reference-milter"),
+            ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5", "--handshake-timeout", "120"],
+            input: FileHandle.nullDevice, output: FileHandle.nullDevice,
+            errors: try scratch.logHandle())
+        try await process.stopping(grace: .seconds(10)) {
+            try await scratch.wait(for: "listening")
+            let latin1 = Array("always => add-header \"X-Generation\" \"caf".utf8) + [0xE9] + Array("\", accept\n".utf8)
+            try TemporaryFile.write(latin1, to: rules)
+            kill(process.pid, SIGHUP)
+            try await scratch.wait(for: "reload failed")
+            #expect(scratch.log().contains("line 1, column 41: not valid UTF-8 (byte 0xE9)"), "\(scratch.log())")
+            #expect(process.isRunning)
+            #expect(await MilterSessions.run(socket).generation == "0")
+        }
+    }
 }

@@ -49,4 +49,24 @@ import Testing
         var info = stat()
         #expect(lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK)
     }
+
+    /// systemd's variables as the daemon reads them (``InheritedSocket``), except that another process's
+    /// `LISTEN_PID` is an error; several sockets are refused: the proxy hands one to its children, and the
+    /// others were left unanswered without a word.
+    @Test func systemdVariablesPassExactlyOneSocket() throws {
+        let pid = getpid()
+        #expect(try ListenSocket.systemdDescriptor([:], pid: pid) == nil)
+        #expect(try ListenSocket.systemdDescriptor(["LISTEN_FDS": "1", "LISTEN_PID": "\(pid)"], pid: pid) == 3)
+        for (variables, message) in [
+            (
+                ["LISTEN_FDS": "2", "LISTEN_PID": "\(pid)"],
+                "LISTEN_FDS=\"2\" passes 2 sockets; one only can be served: give the socket unit a single Listen line"
+            ),
+            (["LISTEN_FDS": "0", "LISTEN_PID": "\(pid)"], "LISTEN_FDS=\"0\" passes no socket"),
+            (["LISTEN_FDS": "1", "LISTEN_PID": "1"], "LISTEN_FDS is set but LISTEN_PID is not this process (\(pid))"),
+        ] {
+            let error = #expect(throws: ProxyError.self) { try ListenSocket.systemdDescriptor(variables, pid: pid) }
+            #expect(error == .usage(message))
+        }
+    }
 }

@@ -12,7 +12,7 @@ public enum InheritedSocket {
     public static var isHandedOver: Bool { value("MILTER_LISTEN_FD") != nil }
 
     /// The socket to use instead of binding, if any: `MILTER_LISTEN_FD=N` first, then systemd socket
-    /// activation (`LISTEN_FDS` ≥ 1 and `LISTEN_PID` equal to this process). The variables are
+    /// activation (`LISTEN_FDS` = 1 and `LISTEN_PID` equal to this process). The variables are
     /// unset so that children do not inherit them, and the descriptor is marked close-on-exec.
     /// Throws when a variable meant for this process is not a usable number.
     public static func fromEnvironment() throws(InheritedSocketError) -> ListenAddress? {
@@ -29,7 +29,8 @@ public enum InheritedSocket {
     /// What the variables name, for the process `pid`, without reading or changing the process's
     /// environment: `MILTER_LISTEN_FD=N` first, then systemd's `LISTEN_FDS` with `LISTEN_PID`.
     /// `LISTEN_FDS` with another process's `LISTEN_PID` is not for `pid` and is ignored, as systemd
-    /// specifies; a value meant for `pid` that is not a usable number is an error, never ignored.
+    /// specifies; a value meant for `pid` that is not a usable number, or that passes more than one socket
+    /// (``checkSystemdCount(_:)``), is an error, never ignored.
     public static func parse(
         _ variables: [String: String], pid: Int32
     ) throws(InheritedSocketError)
@@ -44,10 +45,22 @@ public enum InheritedSocket {
         guard let owner = variables["LISTEN_PID"].flatMap(Int32.init), owner == pid,
             let count = variables["LISTEN_FDS"]
         else { return nil }
-        guard let number = Int(count), number >= 1 else {
-            throw InheritedSocketError("LISTEN_FDS=\(count.debugDescription) passes no socket")
-        }
+        try checkSystemdCount(count)
         return .inherited(descriptor: systemdFirstDescriptor)
+    }
+
+    /// Checks systemd's `LISTEN_FDS` (meant for this process): it must pass exactly one socket, the one served.
+    /// Several (a socket unit with two `ListenStream=` lines) are refused: the first alone was served, and
+    /// clients of the others waited unanswered, with nothing logged.
+    public static func checkSystemdCount(_ text: String) throws(InheritedSocketError) {
+        guard let number = Int(text), number >= 1 else {
+            throw InheritedSocketError("LISTEN_FDS=\(text.debugDescription) passes no socket")
+        }
+        guard number == 1 else {
+            throw InheritedSocketError(
+                "LISTEN_FDS=\(text.debugDescription) passes \(number) sockets; one only can be served: "
+                    + "give the socket unit a single Listen line")
+        }
     }
 
     private static func variables(read names: [String]) -> [String: String] {

@@ -22,7 +22,7 @@ struct DaemonCommand: AsyncParsableCommand {
         ADDRESS is HOST:PORT, [IPV6]:PORT, inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path \
         (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
         default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
-        (LISTEN_FDS and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
+        (LISTEN_FDS=1 and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
         to the descriptor named by MILTER_READY_FD (one not open for writing is a start-up error) and sends \
         READY=1 to NOTIFY_SOCKET.
         """
@@ -142,6 +142,18 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         let milter = CLIContext.configuration
         let logger = try logging.bootstrap(label: milter.name)
+        do {
+            try await serve(milter, logger: logger)
+        } catch let error where logging.writesJSON && !(error is ExitCode) {
+            // A fatal error (a port in use, a rules file with an error) is a JSON line like the others, as
+            // reload-proxy's are, for a reader that parses each line; plain text otherwise.
+            logger.critical("\(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Starts the milter and serves until stopped; a start-up error is thrown, most of them a ``CLIError``.
+    private func serve(_ milter: MilterConfiguration, logger: Logger) async throws {
         // The default connection limit before raising: a program's server that kept it gets the raised one.
         let unraisedConnectionLimit = DescriptorLimit.connectionLimit()
         DescriptorLimit.raiseSoftToHard()
@@ -155,11 +167,14 @@ struct DaemonCommand: AsyncParsableCommand {
         // SwiftNIO ends the process when a loop cannot get its descriptors.
         let eventLoops = configuration.eventLoopThreads + (metrics == nil ? 0 : System.coreCount)
         if let shortfall = DescriptorLimit.eventLoopShortfall(eventLoops) { throw CLIError.usage(shortfall) }
+        // Before the metrics listener: a rules file with an error ends the daemon before anything is bound or
+        // said to be served (a daemon replacing another said it waited for the metrics address, the milter
+        // "served meanwhile", then exited 2). The DNSBL counters take the metrics factory when they count.
+        let loaded = try classification.classifier()
+        logger.warnOfLoaded(loaded, from: classification.config ?? "the built-in rules")
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(
             logger: logger, waitingForPort: handedOver ? .seconds(metricsWait ?? 60) : nil)
-        let loaded = try classification.classifier()
-        logger.warnOfLoaded(loaded, from: classification.config ?? "the built-in rules")
         let classifier = ReloadableClassifier(loaded)
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),

@@ -7,8 +7,15 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
-    @Option(help: "Log format: text (no timestamp when JOURNAL_STREAM is set, as under systemd) or json.")
+    @Option(
+        help: """
+            Log format: text (no timestamp when JOURNAL_STREAM is set, as under systemd) or json (a fatal \
+            start-up error too).
+            """)
     var logFormat = "text"
+
+    /// Whether the lines are JSON (`--log-format json`): the daemon's fatal start-up error is then one too.
+    var writesJSON: Bool { logFormat == OperatorLogHandler.Format.json.rawValue }
 
     /// Bootstraps the logging system (once per process) and returns a logger labelled `label`.
     func bootstrap(label: String) throws -> Logger {
