@@ -38,6 +38,11 @@ import Testing
         let directory = try Scratch.makeDirectory("rules")
         defer { Scratch.remove(directory) }
         let rules = try Self.file(text, in: directory)
+        try await Self.expectErrorInEveryCommand(rules, "\(rules): \(error)", in: directory)
+    }
+
+    /// `check-config`, `test` and `daemon` with `rules` each exit 2 with `error` on standard error.
+    static func expectErrorInEveryCommand(_ rules: String, _ error: String, in directory: URL) async throws {
         let message = try Self.file("Subject: x\r\n\r\nHi\r\n", in: directory)
         for arguments in [
             ["check-config", rules], ["test", "--config", rules, message],
@@ -45,7 +50,7 @@ import Testing
         ] {
             let result = try await Self.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
-            #expect(result.stderr.contains("\(rules): \(error)"), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(error), "\(arguments): \(result.stderr)")
         }
     }
 
@@ -59,17 +64,8 @@ import Testing
             Array("always => add-header \"X-A\" \"1\"\nsubject contains \"caf".utf8) + [0xE9]
             + Array("\" => reject \"550 5.7.1 x\"\nalways => accept\n".utf8)
         try TemporaryFile.write(text, to: rules)
-        let message = try Self.file("Subject: x\r\n\r\nHi\r\n", in: directory)
-        for arguments in [
-            ["check-config", rules], ["test", "--config", rules, message],
-            ["daemon", "--config", rules, "127.0.0.1:0"],
-        ] {
-            let result = try await Self.run(arguments)
-            #expect(result.status == 2, "\(arguments): \(result.stderr)")
-            #expect(
-                result.stderr.contains("\(rules): line 2, column 22: not valid UTF-8 (byte 0xE9)"),
-                "\(arguments): \(result.stderr)")
-        }
+        try await Self.expectErrorInEveryCommand(
+            rules, "\(rules): line 2, column 22: not valid UTF-8 (byte 0xE9)", in: directory)
     }
 
     @Test func aMissingFileSaysSo() async throws {

@@ -9,13 +9,8 @@ struct DaemonReloadTests {
     @Test func sighupReloadsGoodRulesAndKeepsThemOverBadOnes() async throws {
         let scratch = try DaemonScratch()
         defer { scratch.remove() }
-        let (rules, socket) = (scratch.rules, scratch.socket)
-        try scratch.write("always => add-header \"X-Generation\" \"0\", accept\n")
-        let process = try ChildProcess(
-            ProxyProcess.binary("reference-milter"),
-            ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5", "--handshake-timeout", "120"],
-            input: FileHandle.nullDevice, output: FileHandle.nullDevice,
-            errors: try scratch.logHandle())
+        let socket = scratch.socket
+        let process = try Self.startDaemon(in: scratch)
         try await process.stopping(grace: .seconds(10)) {
             try await scratch.wait(for: "listening")
             #expect(await MilterSessions.run(socket).generation == "0")
@@ -38,12 +33,7 @@ struct DaemonReloadTests {
         let scratch = try DaemonScratch()
         defer { scratch.remove() }
         let (rules, socket) = (scratch.rules, scratch.socket)
-        try scratch.write("always => add-header \"X-Generation\" \"0\", accept\n")
-        let process = try ChildProcess(
-            ProxyProcess.binary("reference-milter"),
-            ["daemon", "unix:\(socket)", "--config", rules, "--drain-timeout", "5", "--handshake-timeout", "120"],
-            input: FileHandle.nullDevice, output: FileHandle.nullDevice,
-            errors: try scratch.logHandle())
+        let process = try Self.startDaemon(in: scratch)
         try await process.stopping(grace: .seconds(10)) {
             try await scratch.wait(for: "listening")
             let latin1 = Array("always => add-header \"X-Generation\" \"caf".utf8) + [0xE9] + Array("\", accept\n".utf8)
@@ -54,5 +44,17 @@ struct DaemonReloadTests {
             #expect(process.isRunning)
             #expect(await MilterSessions.run(socket).generation == "0")
         }
+    }
+
+    /// `reference-milter daemon` on the scratch's socket with rules adding `X-Generation: 0`, logging to the scratch.
+    static func startDaemon(in scratch: DaemonScratch) throws -> ChildProcess {
+        try scratch.write("always => add-header \"X-Generation\" \"0\", accept\n")
+        return try ChildProcess(
+            ProxyProcess.binary("reference-milter"),
+            [
+                "daemon", "unix:\(scratch.socket)", "--config", scratch.rules, "--drain-timeout", "5",
+                "--handshake-timeout", "120",
+            ],
+            input: FileHandle.nullDevice, output: FileHandle.nullDevice, errors: try scratch.logHandle())
     }
 }
