@@ -39,6 +39,21 @@ import Testing
 
     @Test(arguments: Run.allCases, [SIGINT, SIGTERM])
     func aSignalWhileTheMilterStartsEndsTheRunWithItsReports(run: Run, signal: Int32) async throws {
+        try await Self.interruptWhileStarting(run: run, signal: signal, milterToo: false)
+    }
+
+    /// Ctrl-C in a terminal signals the whole foreground process group, the starting milter too, which then dies
+    /// of it (status 130): still an interruption, not "the milter exited with status 130 before accepting
+    /// connections" (exit 3, reports not marked), which milter-replay said when it saw the milter gone before its
+    /// own handler had run.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalToTheMilterTooIsStillAnInterruption(signal: Int32) async throws {
+        try await Self.interruptWhileStarting(run: .eml, signal: signal, milterToo: true)
+    }
+
+    /// Starts `run` with a `--start` milter that never listens, sends `signal` to milter-replay (and then to the
+    /// milter when `milterToo`), and checks the run ended as an interruption with its reports.
+    static func interruptWhileStarting(run: Run, signal: Int32, milterToo: Bool) async throws {
         let directory = try Scratch.makeDirectory("interrupt-starting")
         defer { Scratch.remove(directory) }
         let port = try FreePort.allocate()
@@ -55,6 +70,7 @@ import Testing
         let pidText = try String(contentsOfFile: pidFile, encoding: .utf8)
         let milterPID = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         child.signal(signal)
+        if milterToo { kill(milterPID, signal) }
         let exited = await child.exit(within: .seconds(120))
         let alive = kill(milterPID, 0) == 0
         if alive { kill(milterPID, SIGKILL) }

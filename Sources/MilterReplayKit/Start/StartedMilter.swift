@@ -85,6 +85,9 @@ package struct StartedMilter: Sendable {
         let deadline = ContinuousClock.now + readyTimeout
         while true {
             if let status = child.exitStatus() {
+                // Ctrl-C in a terminal signals the whole foreground process group: the starting milter dies of the
+                // signal milter-replay is about to handle. Then the run was interrupted, not failed to start.
+                if status == 128 + SIGINT || status == 128 + SIGTERM, await Self.signalArrives() { return nil }
                 // Status 0 this early is most often a milter that forked into the background (opendkim without
                 // -f): say so, since the message alone read as a failure to start, and the forked copy runs on.
                 let forked =
@@ -103,6 +106,17 @@ package struct StartedMilter: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// Whether milter-replay's own signal handler sees a signal within 10 s (it runs on a Dispatch queue, so it may
+    /// come after the milter died of the same signal; only a milter that died of SIGINT or SIGTERM waits for it).
+    private static func signalArrives() async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if RunInterruption.shared.signal != nil { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return RunInterruption.shared.signal != nil
     }
 
     private static func sayInterruptedWhileStarting(_ signal: Int32) {
