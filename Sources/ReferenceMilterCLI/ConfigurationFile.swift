@@ -44,7 +44,9 @@ public enum ConfigurationFile {
 
     /// `line N, column C: not valid UTF-8 (byte 0xHH)`, the column in characters from 1, as the rules' errors count.
     private static func invalidUTF8(_ bytes: [UInt8], at offset: Int) -> String {
-        let lineStart = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        var lineStart = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        // Line 1 counts from after a byte order mark, as the rules parser counts it.
+        if lineStart == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { lineStart = 3 }
         let line = bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
         let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
         let hex = String(bytes[offset], radix: 16, uppercase: true)

@@ -28,6 +28,8 @@ import Testing
         (Array("é".utf8) + [0xFF], "line 1, column 2: not valid UTF-8 (byte 0xFF)"),
         (Array("a\n\nb".utf8) + [0xE2, 0x82], "line 3, column 2: not valid UTF-8 (byte 0xE2)"),
         ([0xC0, 0x80], "line 1, column 1: not valid UTF-8 (byte 0xC0)"),
+        // Line 1 counts from after a byte order mark, as the rules' errors do (it said column 3).
+        ([0xEF, 0xBB, 0xBF] + Array("a".utf8) + [0xFF], "line 1, column 2: not valid UTF-8 (byte 0xFF)"),
     ]
 
     /// Text that is not UTF-8 is refused, naming the line and the column (in characters) of the first bad
