@@ -31,7 +31,6 @@ struct MacroPacketMemo {
         }
     }
 
-    /// Remembers a MACRO payload and its definition as the last of its stage.
     /// Whether two buffers of one length hold the same bytes: `memcmp`, where `elementsEqual` went byte by byte
     /// through two iterators (a MAIL or RCPT packet is about a hundred bytes).
     private static func sameBytes(_ kept: UnsafeRawBufferPointer, _ received: UnsafeRawBufferPointer) -> Bool {
@@ -39,6 +38,7 @@ struct MacroPacketMemo {
         return memcmp(left, right, kept.count) == 0
     }
 
+    /// Remembers a MACRO payload and its definition as the last of its stage.
     mutating func remember(_ payload: ByteBuffer, as definition: MacroDefinition) {
         guard payload.readableBytes <= Self.largestPayload, MacroTable.order.contains(definition.stage) else {
             return
