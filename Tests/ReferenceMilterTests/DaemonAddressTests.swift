@@ -83,6 +83,9 @@ import Testing
         (["--memory-budget", "9223372036854775807"], "a quarter of the physical memory"),
         (["--memory-budget", "1000"], "--memory-budget must be from 65536"),
         (["fd:99"], "descriptor 99 is not open"),
+        (["--metrics-wait", "5"], "--metrics-wait applies to the --metrics listener; give --metrics ADDRESS too"),
+        (["--metrics-timeout", "5"], "--metrics-timeout applies to the --metrics listener"),
+        (["--metrics-max-connections", "5"], "--metrics-max-connections applies to the --metrics listener"),
     ])
     func badSocketSettingsAreUsageErrors(arguments: [String], message: String) async throws {
         let result = try await Self.run(arguments)

@@ -137,6 +137,15 @@ struct DaemonCommand: AsyncParsableCommand {
             try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
         }
         try NumericOption.check(drainTimeout, "--drain-timeout", in: 0...86_400, unit: "seconds")
+        if metrics == nil {
+            let given = [
+                ("--metrics-wait", metricsWait != nil), ("--metrics-timeout", metricsTimeout != nil),
+                ("--metrics-max-connections", metricsMaxConnections != nil),
+            ]
+            if let (name, _) = given.first(where: \.1) {
+                throw ValidationError("\(name) applies to the --metrics listener; give --metrics ADDRESS too")
+            }
+        }
     }
 
     func run() async throws {
