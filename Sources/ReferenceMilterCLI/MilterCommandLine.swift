@@ -32,6 +32,13 @@ public enum MilterCommandLine {
         do {
             var command = try MilterRootCommand.parseAsRoot(arguments)
             parsed = true
+            // No subcommand is a usage error (exit 2, the help on standard error), as for git: there is no
+            // default to run (`daemon` would start serving from a bare invocation), and ArgumentParser's help on
+            // standard output with exit 0 let a script that lost its subcommand pass as a success.
+            if command is MilterRootCommand {
+                printError("Error: give a subcommand\n\n" + MilterRootCommand.helpMessage())
+                return 2
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -100,7 +107,7 @@ struct MilterRootCommand: AsyncParsableCommand {
             abstract: "A milter for Postfix and Sendmail.",
             discussion: """
                 Exit status of `test`: 0 accept, 1 reject, 3 tempfail, 4 discard, 5 quarantine. \
-                Every subcommand exits with 2 on a usage or configuration error.
+                Every subcommand exits with 2 on a usage or configuration error; so does no subcommand.
                 """,
             version: CLIContext.configuration.version ?? PackageVersion.current,
             subcommands: [DaemonCommand.self, TestCommand.self, DumpCommand.self, CheckConfigCommand.self])

@@ -69,6 +69,16 @@ import Testing
         }
     }
 
+    /// No subcommand is a usage error: the help on standard error, exit 2. It printed the help on standard output
+    /// and exited 0, so a script that lost its subcommand passed as a success.
+    @Test func noSubcommandIsAUsageError() async throws {
+        let result = try await Self.run([])
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(result.stderr.hasPrefix("Error: give a subcommand\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("SUBCOMMANDS:") && result.stderr.contains("check-config"), "\(result.stderr)")
+    }
+
     @Test func versionAnswers() async throws {
         let result = try await Self.run(["--version"])
         #expect(result.status == 0)
