@@ -19,6 +19,14 @@ import Testing
         #expect(result.stdout.contains(#"Subject: \x1B]0;pwned\x07"#), "\(result.stdout)")
         #expect(result.stdout.contains(#"Hi\x1B[2J there"#), "\(result.stdout)")
     }
+
+    /// `-H` and `-b` together are a usage error naming both; they printed the whole message, as neither does.
+    @Test func dumpRefusesHeadersOnlyWithBodyOnly() async throws {
+        let result = try await Self.run(["dump", "-H", "-b", "-"], input: Data("Subject: x\r\n\r\nHi\r\n".utf8))
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(result.stderr.contains("-H (only the headers) and -b (only the body parts) exclude each other"))
+    }
 }
 
 /// `--help` ends with examples and states the defaults; `--version`; completions offer files; the daemon's last
