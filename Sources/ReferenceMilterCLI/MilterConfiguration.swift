@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import ReferenceMilter
+import _MilterSystem
 
 /// What a milter binary hands to ``MilterCommandLine/launch(_:arguments:)`` (or the async
 /// ``MilterCommandLine/main(_:arguments:)``): srmilter's `Config`.
@@ -77,13 +78,15 @@ enum CLIError: Error, CustomStringConvertible {
     /// Bad arguments or unreadable input: exit 2.
     case usage(String)
     /// A configuration file that does not load: exit 2. Printed as `PATH: ERROR`, where a rules file's
-    /// error names the line and column.
+    /// error names the line and column; the path's control characters, a line feed too, written as escapes
+    /// (``TerminalText``), as `check-config`'s OK line writes them: a line feed in it split the message in two.
     case configuration(path: String, any Error)
 
     var description: String {
         switch self {
         case .usage(let text): text
-        case .configuration(let path, let error): "\(path): \(error)"
+        case .configuration(let path, let error):
+            "\(TerminalText.escapingControls(path, keepingLineFeeds: false)): \(error)"
         }
     }
 }

@@ -108,6 +108,20 @@ import Testing
         #expect(odd.stdout == "\(directory.path)/odd\\x1B]0;x\\x07.txt: OK (2 rules)\n", "\(odd.stdout)")
     }
 
+    /// An error names the file as the OK line does, its line feed escaped: the message stays one line.
+    @Test func anErrorEscapesALineFeedInTheName() async throws {
+        let directory = try Scratch.makeDirectory("rules")
+        defer { Scratch.remove(directory) }
+        let oddName = directory.appendingPathComponent("odd\nname.txt").path
+        try TemporaryFile.write(Array("subjet contains \"x\" => reject\n".utf8), to: oddName)
+        let result = try await Self.run(["check-config", oddName])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(
+            result.stderr
+                == "reference-milter: \(directory.path)/odd\\nname.txt: line 1, column 1: unknown field 'subjet'\n",
+            "\(result.stderr)")
+    }
+
     /// A file without a rule (empty, or comments only) loads, exit 0, but with a warning on standard error.
     @Test(arguments: ["", "# nothing yet\n\n"])
     func aFileWithNoRulesLoadsWithAWarning(text: String) async throws {
