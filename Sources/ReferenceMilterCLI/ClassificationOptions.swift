@@ -41,7 +41,7 @@ struct ClassificationOptions: ParsableArguments {
         help: ArgumentHelp(
             "Seconds a classification may take before the failure verdict is sent, 0.001 to 86400 "
                 + ConfiguredDefaults.seconds(ConfiguredDefaults.server.classifierTimeout) + "."))
-    var classifierTimeout: Double?
+    var classifierTimeout: SecondsArgument?
 
     @Option(
         help: ArgumentHelp(
@@ -64,8 +64,7 @@ struct ClassificationOptions: ParsableArguments {
 
     func validate() throws {
         try NumericOption.check(truncate, "--truncate", in: 0...ProtocolOptions().maximumMessageBytes)
-        try NumericOption.check(
-            classifierTimeout, "--classifier-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(classifierTimeout, "--classifier-timeout", in: NumericOption.timeoutSeconds)
         try NumericOption.check(maxFrameSize, "--max-frame-size", in: 65_535...Self.maximumFrameSizeLimit)
     }
 
@@ -75,7 +74,7 @@ struct ClassificationOptions: ParsableArguments {
 
     /// The classifier timeout: `--classifier-timeout` if given, else the program's.
     func classifierTimeout(default configured: TimeAmount) -> TimeAmount {
-        classifierTimeout.map(TimeAmount.fromSeconds) ?? configured
+        classifierTimeout.map { .fromSeconds($0.seconds) } ?? configured
     }
 
     /// The program's protocol options with the options given here applied.

@@ -25,6 +25,18 @@ package enum NumericOption {
         }
     }
 
+    /// Throws unless `value` is nil or, written in decimal digits, a number of seconds in `range`: `0x10` or
+    /// `1e3` is refused with the range and the forms taken, not read as 16 or 1000.
+    package static func check(_ value: SecondsArgument?, _ name: String, in range: ClosedRange<Double>) throws {
+        guard let value else { return }
+        guard SecondsArgument.isDecimal(value.text) else {
+            throw ValidationError(
+                "\(name) must be a number from \(text(range.lowerBound)) to \(text(range.upperBound)) seconds, "
+                    + "in decimal digits (such as 30 or 0.5); got \(value.text)")
+        }
+        try check(value.seconds, name, in: range, unit: "seconds")
+    }
+
     /// Throws unless `value` is nil or in `range`.
     package static func check(_ value: Int?, _ name: String, in range: ClosedRange<Int>) throws {
         guard let value else { return }

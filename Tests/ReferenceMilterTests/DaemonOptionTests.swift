@@ -1,6 +1,7 @@
 import Foundation
 import MilterTestSupport
 import Testing
+import _MilterCommandLine
 
 /// The built `reference-milter daemon` checks every number and its inherited socket before it starts: a bad
 /// value is a usage error (exit 2) that names the option, never a trap, a hang or a NIO precondition.
@@ -33,6 +34,39 @@ import Testing
         #expect(result.status == 2, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains("\(option) must be"), "\(arguments): \(result.stderr)")
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Missing value"))
+    }
+
+    /// Seconds are read in decimal digits only: `0x10`, which `Double` reads as 16, and `1e3` were taken silently.
+    /// Every duration option of `daemon` goes through the same check, and `test`'s `--classifier-timeout` too.
+    @Test(arguments: [
+        "--classifier-timeout", "--idle-timeout", "--read-timeout", "--frame-timeout", "--drain-timeout",
+        "--handshake-timeout", "--metrics-wait", "--metrics-timeout",
+    ])
+    func secondsNotInDecimalDigitsAreAUsageError(option: String) async throws {
+        for value in ["0x10", "1e1"] {
+            let result = try await Self.daemon([option, value, "--metrics", "127.0.0.1:0"])
+            #expect(result.status == 2, "\(option) \(value): \(result.stderr)")
+            #expect(
+                result.stderr.contains("\(option) must be a number from ")
+                    && result.stderr.contains(" seconds, in decimal digits (such as 30 or 0.5); got \(value)"),
+                "\(option) \(value): \(result.stderr)")
+        }
+        guard option == "--classifier-timeout" else { return }
+        let test = try await ProcessRunner.run(
+            TestPaths.builtProduct("reference-milter"), ["test", option, "0x10", "/nonexistent.eml"],
+            timeout: .seconds(20))
+        #expect(test.status == 2)
+        #expect(test.stderr.contains("in decimal digits (such as 30 or 0.5); got 0x10"), "\(test.stderr)")
+    }
+
+    /// The decimal forms the check takes: digits, with a fraction after a point, and a sign for the range to refuse.
+    @Test func decimalSecondsAreRead() {
+        for (text, seconds) in [("30", 30.0), ("0.5", 0.5), (".25", 0.25), ("2.", 2.0), ("-1", -1.0), ("+3", 3.0)] {
+            #expect(SecondsArgument.isDecimal(text) && SecondsArgument(argument: text)?.seconds == seconds, "\(text)")
+        }
+        for text in ["0x10", "1e3", "inf", "nan", "", ".", "-", "1.2.3", " 5", "5 ", "1_000", "٣"] {
+            #expect(!SecondsArgument.isDecimal(text), "\(text)")
+        }
     }
 
     /// `test` shares the classification options, and their checks.

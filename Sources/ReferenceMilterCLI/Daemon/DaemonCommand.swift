@@ -22,9 +22,10 @@ struct DaemonCommand: AsyncParsableCommand {
         ADDRESS is HOST:PORT, [IPV6]:PORT, inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path \
         (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
         default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
-        (LISTEN_FDS=1 and LISTEN_PID), takes precedence. Once accepting, the daemon writes one byte \
-        to the descriptor named by MILTER_READY_FD (one not open for writing is a start-up error) and sends \
-        READY=1 to NOTIFY_SOCKET.
+        (LISTEN_FDS=1 and LISTEN_PID), takes precedence. Once \
+        accepting, the daemon writes one byte to the descriptor named by MILTER_READY_FD (one not open for \
+        writing is a start-up error) and sends READY=1 to NOTIFY_SOCKET. Seconds are written in decimal \
+        digits (30, 0.5); 0x10 or 1e3 is a usage error.
         """
 
     @Argument(help: "Where to listen (default: 127.0.0.1:7044).")
@@ -59,14 +60,14 @@ struct DaemonCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Seconds the MTA may stay silent between messages, 0.001 to 86400 "
                 + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.idle) + "."))
-    var idleTimeout: Double?
+    var idleTimeout: SecondsArgument?
 
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds the MTA may stay silent between commands inside a message, 0.001 to 86400 "
                 + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.read) + "."))
-    var readTimeout: Double?
+    var readTimeout: SecondsArgument?
 
     @Option(
         parsing: .unconditional,
@@ -74,14 +75,14 @@ struct DaemonCommand: AsyncParsableCommand {
             "Seconds a frame may take to arrive once its first byte has, 0.001 to 86400: a peer "
                 + "trickling bytes is closed (MTAs write each frame at once; the other timeouts count whole "
                 + "commands) " + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.frame) + "."))
-    var frameTimeout: Double?
+    var frameTimeout: SecondsArgument?
 
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds a graceful shutdown waits for open connections, 0 to 86400 (0 closes them at once) "
                 + ConfiguredDefaults.seconds(ConfiguredDefaults.server.drainTimeout) + "."))
-    var drainTimeout: Double?
+    var drainTimeout: SecondsArgument?
 
     @Option(
         help: ArgumentHelp(
@@ -102,7 +103,7 @@ struct DaemonCommand: AsyncParsableCommand {
             86400 (default 60: reload-proxy's default --ready-timeout plus --stop-timeout, the longest the \
             daemon it replaces holds the port before it is killed).
             """)
-    var metricsWait: Double?  // Optional, so that the help states the default once, with its reason.
+    var metricsWait: SecondsArgument?  // Optional, so that the help states the default once, with its reason.
 
     @Option(
         parsing: .unconditional,
@@ -111,7 +112,7 @@ struct DaemonCommand: AsyncParsableCommand {
             (default 10, Prometheus' default scrape_timeout): a request not complete by then is answered \
             408, a client that does not read its response is closed.
             """)
-    var metricsTimeout: Double?  // Optional: the help states the default, with its reason.
+    var metricsTimeout: SecondsArgument?  // Optional: the help states the default, with its reason.
 
     @Option(
         parsing: .unconditional,
@@ -134,9 +135,9 @@ struct DaemonCommand: AsyncParsableCommand {
             (idleTimeout, "--idle-timeout"), (readTimeout, "--read-timeout"), (frameTimeout, "--frame-timeout"),
             (metricsWait, "--metrics-wait"), (metricsTimeout, "--metrics-timeout"),
         ] {
-            try NumericOption.check(value, name, in: NumericOption.timeoutSeconds, unit: "seconds")
+            try NumericOption.check(value, name, in: NumericOption.timeoutSeconds)
         }
-        try NumericOption.check(drainTimeout, "--drain-timeout", in: 0...86_400, unit: "seconds")
+        try NumericOption.check(drainTimeout, "--drain-timeout", in: 0...86_400)
         if metrics == nil {
             let given = [
                 ("--metrics-wait", metricsWait != nil), ("--metrics-timeout", metricsTimeout != nil),
@@ -183,7 +184,7 @@ struct DaemonCommand: AsyncParsableCommand {
         logger.warnOfLoaded(loaded, from: classification.config ?? "the built-in rules")
         // Before the server is made: its counters come from the bootstrapped factory.
         let endpoint = try await metricsEndpoint(
-            logger: logger, waitingForPort: handedOver ? .seconds(metricsWait ?? 60) : nil)
+            logger: logger, waitingForPort: handedOver ? .seconds(metricsWait?.seconds ?? 60) : nil)
         let classifier = ReloadableClassifier(loaded)
         let reloader = RulesReloader(
             classifier: classifier, path: classification.config, signals: await UnixSignalsSequence(trapping: .sighup),
@@ -238,10 +239,10 @@ struct DaemonCommand: AsyncParsableCommand {
         } else if defaults.maximumConnections == unraisedConnectionLimit {
             configuration.maximumConnections = DescriptorLimit.connectionLimit()
         }
-        if let idleTimeout { configuration.timeouts.idle = .fromSeconds(idleTimeout) }
-        if let readTimeout { configuration.timeouts.read = .fromSeconds(readTimeout) }
-        if let frameTimeout { configuration.timeouts.frame = .fromSeconds(frameTimeout) }
-        if let drainTimeout { configuration.drainTimeout = .fromSeconds(drainTimeout) }
+        if let idleTimeout { configuration.timeouts.idle = .fromSeconds(idleTimeout.seconds) }
+        if let readTimeout { configuration.timeouts.read = .fromSeconds(readTimeout.seconds) }
+        if let frameTimeout { configuration.timeouts.frame = .fromSeconds(frameTimeout.seconds) }
+        if let drainTimeout { configuration.drainTimeout = .fromSeconds(drainTimeout.seconds) }
         configuration.classifierTimeout = classification.classifierTimeout(default: defaults.classifierTimeout)
         configuration.protocolOptions = try classification.protocolOptions(defaults: defaults.protocolOptions)
         try limits.apply(to: &configuration)
@@ -259,7 +260,7 @@ struct DaemonCommand: AsyncParsableCommand {
             throw CLIError.usage("bad --metrics address \(metrics): expected HOST:PORT or [IPV6]:PORT")
         }
         let limits = MetricsEndpoint.Limits(
-            timeout: .fromSeconds(metricsTimeout ?? 10), maximumConnections: metricsMaxConnections ?? 16)
+            timeout: .fromSeconds(metricsTimeout?.seconds ?? 10), maximumConnections: metricsMaxConnections ?? 16)
         let endpoint = MetricsEndpoint.bootstrap(host: host, port: port, limits: limits, logger: logger)
         do {
             try await endpoint.bind(waitingUpTo: waitingForPort)

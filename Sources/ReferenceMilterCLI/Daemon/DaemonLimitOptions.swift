@@ -1,6 +1,7 @@
 import ArgumentParser
 import NIOCore
 import ReferenceMilter
+import _MilterCommandLine
 
 /// The daemon's options for hostile or broken peers and for its unix socket.
 struct DaemonLimitOptions: ParsableArguments {
@@ -23,7 +24,7 @@ struct DaemonLimitOptions: ParsableArguments {
         help: ArgumentHelp(
             "Seconds a new connection may take to send OPTNEG and CONNECT before it is closed, 0.001 to 3600 "
                 + ConfiguredDefaults.seconds(ConfiguredDefaults.server.timeouts.handshake) + "."))
-    var handshakeTimeout: Double?
+    var handshakeTimeout: SecondsArgument?
 
     @Option(
         help: ArgumentHelp(
@@ -37,6 +38,10 @@ struct DaemonLimitOptions: ParsableArguments {
     @Option(help: "The group (name or number) of a unix: socket (default: the program's, else the process's).")
     var socketGroup: String?
 
+    func validate() throws {
+        try NumericOption.check(handshakeTimeout, "--handshake-timeout", in: 0.001...3_600)
+    }
+
     /// Sets the memory budget, the handshake timeout and the unix socket's permissions given; those not given
     /// stay as configured.
     func apply(to configuration: inout ServerConfiguration) throws {
@@ -49,12 +54,7 @@ struct DaemonLimitOptions: ParsableArguments {
             }
             configuration.memory.perConnection = memoryBudget
         }
-        if let handshakeTimeout {
-            guard handshakeTimeout.isFinite, handshakeTimeout >= 0.001, handshakeTimeout <= 3_600 else {
-                throw CLIError.usage("--handshake-timeout must be a number of seconds from 0.001 to 3600")
-            }
-            configuration.timeouts.handshake = .fromSeconds(handshakeTimeout)
-        }
+        if let handshakeTimeout { configuration.timeouts.handshake = .fromSeconds(handshakeTimeout.seconds) }
         if let socketMode {
             guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
                 throw CLIError.usage("--socket-mode takes octal permission bits such as 660, not \(socketMode)")
