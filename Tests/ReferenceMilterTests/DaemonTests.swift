@@ -52,6 +52,7 @@ import Testing
     /// Python passes a listening socket as fd 3 with LISTEN_FDS=1 and LISTEN_PID set to the child's pid.
     /// It leads a process group of its own (killed whole by the test) and the daemon dies with it
     /// (PR_SET_PDEATHSIG); it writes "port pid" to `argv[2]` by an atomic rename once the daemon is forked.
+    /// Arguments after `argv[2]` are added to the daemon's (a later `--log-level` wins).
     static let launcher = """
         import os, socket, sys
         os.setpgid(0, 0)
@@ -66,7 +67,7 @@ import Testing
                 pass
             os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
             os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
-            os.execv(sys.argv[1], [sys.argv[1], "daemon", "--drain-timeout", "0.2", "--handshake-timeout", "120", "--log-level", "error"])
+            os.execv(sys.argv[1], [sys.argv[1], "daemon", "--drain-timeout", "0.2", "--handshake-timeout", "120", "--log-level", "error"] + sys.argv[3:])
         s.close()
         with open(sys.argv[2] + ".tmp", "w") as f:
             f.write("%d %d\\n" % (port, pid))
@@ -85,15 +86,63 @@ import Testing
             process.signal(SIGKILL)
             try? FileManager.default.removeItem(atPath: portFile)
         }
+        let fields = try await Self.launched(process, portFile: portFile)
+        let mta = try await TestMTA.connect(port: Int(fields.port))
+        #expect(try await mta.negotiate().version == .v6)
+        await mta.close()
+        kill(fields.pid, SIGTERM)
+        try #require(try await Self.exited(process))
+        #expect(process.termination == .exited(0))
+    }
+
+    /// The port and the daemon's pid that ``launcher`` wrote to `portFile`.
+    static func launched(_ process: ChildProcess, portFile: String) async throws -> (port: Int32, pid: Int32) {
         try await waitUntil { FileManager.default.fileExists(atPath: portFile) || !process.isRunning }
         let line = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
         let fields = line.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
         try #require(fields.count == 2, "launcher wrote \(line.debugDescription)")
-        let mta = try await TestMTA.connect(port: Int(fields[0]))
+        return (fields[0], fields[1])
+    }
+
+    /// An ADDRESS beside a socket from systemd is not used, and the log says so (level warning), naming both: it
+    /// was silently ignored. The inherited socket is served; a bad ADDRESS is still a usage error.
+    @Test func anAddressBesideSocketActivationIsWarnedOfAndNotUsed() async throws {
+        let directory = try Scratch.makeDirectory("activation")
+        defer { Scratch.remove(directory) }
+        let portFile = directory.appendingPathComponent("port").path
+        let log = directory.appendingPathComponent("log").path
+        try TemporaryFile.write([], to: log)
+        let process = try ChildProcess(
+            "/usr/bin/python3",
+            ["-c", Self.launcher, Self.binary, portFile, "--log-level", "warning", "unix:\(directory.path)/unused"],
+            environment: Self.cleanEnvironment, input: FileHandle.nullDevice, output: FileHandle.nullDevice,
+            errors: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
+        let group = process.pid
+        defer {
+            kill(-group, SIGKILL)
+            process.signal(SIGKILL)
+        }
+        let fields = try await Self.launched(process, portFile: portFile)
+        let mta = try await TestMTA.connect(port: Int(fields.port))
         #expect(try await mta.negotiate().version == .v6)
         await mta.close()
-        kill(fields[1], SIGTERM)
+        let text = String(decoding: TemporaryFile.read(log) ?? [], as: UTF8.self)
+        #expect(
+            text.contains(
+                "warning reference-milter: ADDRESS unix:\(directory.path)/unused is not used: serving the socket "
+                    + "passed by systemd socket activation (LISTEN_FDS"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/unused"))
+        kill(fields.pid, SIGTERM)
         try #require(try await Self.exited(process))
         #expect(process.termination == .exited(0))
+        // An ADDRESS that does not parse is a usage error all the same: it would be one without the socket unit.
+        let bad = try Self.start(
+            "/usr/bin/python3", ["-c", Self.launcher, Self.binary, portFile + "2", "inet:7408@"])
+        defer {
+            kill(-bad.pid, SIGKILL)
+            bad.signal(SIGKILL)
+        }
+        try #require(try await Self.exited(bad))
+        #expect(bad.termination == .exited(2))
     }
 }

@@ -22,7 +22,8 @@ struct DaemonCommand: AsyncParsableCommand {
         ADDRESS is HOST:PORT, [IPV6]:PORT, inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path \
         (mode --socket-mode), fd:N or a bare port, the same spellings as milter-replay's --target; the \
         default is 127.0.0.1:7044. A socket passed in MILTER_LISTEN_FD, or by systemd socket activation \
-        (LISTEN_FDS=1 and LISTEN_PID), takes precedence. Once \
+        (LISTEN_FDS=1 and LISTEN_PID), takes precedence: an ADDRESS given too is still checked, then logged \
+        as not used (a warning), so that one command line serves with and without the socket unit. Once \
         accepting, the daemon writes one byte to the descriptor named by MILTER_READY_FD (one not open for \
         writing is a start-up error) and sends READY=1 to NOTIFY_SOCKET. Seconds are written in decimal \
         digits (30, 0.5); 0x10 or 1e3 is a usage error.
@@ -172,7 +173,8 @@ struct DaemonCommand: AsyncParsableCommand {
         // A MILTER_READY_FD that cannot be written is a start-up error, as a bad MILTER_LISTEN_FD is.
         let readyDescriptor: Int32?
         do { readyDescriptor = try ReadinessPipe.takeFromEnvironment() } catch { throw CLIError.usage("\(error)") }
-        let configuration = try serverConfiguration(milter.server, unraisedConnectionLimit: unraisedConnectionLimit)
+        let configuration = try serverConfiguration(
+            milter.server, unraisedConnectionLimit: unraisedConnectionLimit, warn: { logger.warning("\($0)") })
         // The server's event loops, and those of the metrics endpoint (SwiftNIO's shared group, one per core):
         // SwiftNIO ends the process when a loop cannot get its descriptors.
         let eventLoops = configuration.eventLoopThreads + (metrics == nil ? 0 : System.coreCount)
@@ -215,16 +217,22 @@ struct DaemonCommand: AsyncParsableCommand {
 
     /// The program's server defaults (``MilterConfiguration/server``) with the options given applied; an option
     /// not given leaves the program's value. A connection limit equal to `unraisedConnectionLimit` (the default
-    /// before the descriptor limit was raised) becomes the one derived from the raised limit.
+    /// before the descriptor limit was raised) becomes the one derived from the raised limit. An ADDRESS beside an
+    /// inherited socket is checked, then `warn`ed of as not used (``ignoredAddress(_:handedOver:)``).
     func serverConfiguration(
-        _ defaults: ServerConfiguration, unraisedConnectionLimit: Int? = nil
+        _ defaults: ServerConfiguration, unraisedConnectionLimit: Int? = nil, warn: (String) -> Void = { _ in }
     ) throws -> ServerConfiguration {
         var configuration = defaults
+        let handedOver = InheritedSocket.isHandedOver
         let inheritedSocket: ListenAddress?
         do { inheritedSocket = try InheritedSocket.fromEnvironment() } catch { throw CLIError.usage("\(error)") }
         if let inherited = inheritedSocket {
             configuration.address = inherited
             try checkInherited(inherited)
+            if let address {
+                do { _ = try ListenAddress(validating: address) } catch { throw CLIError.usage("\(error)") }
+                warn(Self.ignoredAddress(address, handedOver: handedOver))
+            }
         } else if let address {
             do { configuration.address = try ListenAddress(validating: address) } catch {
                 throw CLIError.usage("\(error)")
@@ -268,6 +276,17 @@ struct DaemonCommand: AsyncParsableCommand {
             throw CLIError.usage("cannot serve metrics on \(metrics): \(ListenFailure.describe(error))")
         }
         return endpoint
+    }
+
+    /// The warning for an ADDRESS given beside an inherited socket. Not a usage error: as systemd-aware daemons do,
+    /// the socket unit decides where the service listens, and the ADDRESS in the same command line serves when the
+    /// service is started without it; silently unused, it let the operator believe the daemon listened there.
+    static func ignoredAddress(_ address: String, handedOver: Bool) -> String {
+        let source =
+            handedOver
+            ? "the socket passed in MILTER_LISTEN_FD (by reload-proxy, whose --listen sets it)"
+            : "the socket passed by systemd socket activation (LISTEN_FDS; its socket unit's Listen line sets it)"
+        return "ADDRESS \(address) is not used: serving \(source) instead"
     }
 
     private func checkInherited(_ address: ListenAddress) throws {
