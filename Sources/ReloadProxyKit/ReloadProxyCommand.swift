@@ -36,7 +36,8 @@ public struct ReloadProxyCommand: ParsableCommand {
             start. A serving child that dies is restarted with exponential backoff; after \
             --max-restarts failures in a row (a child that served --max-backoff seconds ends the row, \
             unless it exited with status 2, a usage or configuration error) the proxy exits 3. With NOTIFY_SOCKET set, READY=1, RELOADING=1 and STOPPING=1 are sent \
-            for Type=notify units.
+            for Type=notify units; a failed reload's READY=1 comes with STATUS=reload failed (why); the old \
+            daemon ... keeps serving, which the next child ready clears.
             """,
         version: PackageVersion.current)
 

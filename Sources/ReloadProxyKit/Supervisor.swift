@@ -41,6 +41,8 @@ public struct Supervisor: Sendable {
     private var servingSince: Instant?
     private var stopDeadline: Instant?
     private var killedOnStop = false
+    /// Whether systemd shows a failed reload's `STATUS=`, for the next child ready to clear.
+    private var showsReloadFailure = false
 
     /// A supervisor with no children yet.
     public init(policy: SupervisorPolicy) {
@@ -102,7 +104,9 @@ public struct Supervisor: Sendable {
             drainDeadlines[old] = now + policy.stopTimeout
         }
         serving = pid
-        actions.append(.notify("READY=1"))
+        // A failed reload's STATUS= stays in `systemctl status` until replaced: an empty one clears it.
+        actions.append(.notify(showsReloadFailure ? "READY=1\nSTATUS=" : "READY=1"))
+        showsReloadFailure = false
         return actions + followPendingReload(at: now)
     }
 
@@ -217,8 +221,13 @@ public struct Supervisor: Sendable {
             }
             return [.log(.error, why)] + scheduleRestart(at: now)
         }
+        // A child starting beside a serving one is a reload's. READY=1 ends systemd's reloading state; STATUS=
+        // tells `systemctl status` that it failed, which READY=1 alone reported as a success.
+        showsReloadFailure = true
+        let status = "reload failed (\(why)); the old daemon, child \(old), keeps serving"
         let actions: [SupervisorAction] = [
-            .log(.error, "\(why); child \(old) keeps serving"), .notify("READY=1"),
+            .log(.error, "\(why); child \(old) keeps serving"),
+            .notify("READY=1\nSTATUS=" + status.split(whereSeparator: \.isNewline).joined(separator: " ")),
         ]
         return actions + followPendingReload(at: now)
     }

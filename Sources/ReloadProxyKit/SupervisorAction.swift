@@ -12,7 +12,7 @@ public enum SupervisorAction: Hashable, Sendable {
     case spawn
     /// Send `signal` to child `pid`.
     case signal(pid_t, Int32)
-    /// Send this state to systemd (`READY=1`, `RELOADING=1`, `STOPPING=1`).
+    /// Send this state to systemd (`READY=1`, `RELOADING=1`, `STOPPING=1`, each possibly with a `STATUS=` line).
     case notify(String)
     /// Log a line for the operator.
     case log(Level, String)

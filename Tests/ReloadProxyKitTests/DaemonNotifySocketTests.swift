@@ -46,8 +46,8 @@ struct DaemonNotifySocketTests {
         #expect(first > 0 && String(decoding: buffer[0..<first], as: UTF8.self) == "READY=1")
     }
 
-    /// A unix datagram socket bound at `path`, never read by the test.
-    private static func boundDatagramSocket(_ path: String) throws -> Int32 {
+    /// A unix datagram socket bound at `path`, never read by the test (``ProxyNotifyStatusTests`` reads its own).
+    static func boundDatagramSocket(_ path: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket failed") }
         var address = sockaddr_un()

@@ -57,8 +57,32 @@ import Darwin
         _ = supervisor.spawned(11, at: t0)
         let actions = supervisor.exited(11, .exited(2), at: t0)
         #expect(!actions.contains { if case .signal = $0 { true } else { false } })
-        #expect(actions.contains(.notify("READY=1")))
+        #expect(actions.contains { if case .notify(let state) = $0 { state.hasPrefix("READY=1\n") } else { false } })
         #expect(supervisor.serving == 10)
+    }
+
+    /// A failed reload tells systemd so in `STATUS=`, beside the READY=1 that ends the reloading state (alone, it
+    /// read as a success in `systemctl status`); the next child ready clears it with an empty `STATUS=`, once.
+    @Test func aFailedReloadSetsTheStatusUntilAChildIsReady() {
+        var supervisor = serving(10)
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(11, at: t0)
+        let failed = "READY=1\nSTATUS=reload failed (new child 11 exited with status 2 before it was ready); "
+        #expect(
+            supervisor.exited(11, .exited(2), at: t0).contains(
+                .notify(failed + "the old daemon, child 10, keeps serving")))
+        // Not ready in time: the same, with the reason.
+        _ = supervisor.reload(at: t0)
+        _ = supervisor.spawned(12, at: t0)
+        let killed = "READY=1\nSTATUS=reload failed (new child 12 not ready after 5.0 seconds; killed); "
+        #expect(
+            supervisor.tick(at: t0 + .seconds(5)).contains(.notify(killed + "the old daemon, child 10, keeps serving")))
+        _ = supervisor.reload(at: t0 + .seconds(6))
+        _ = supervisor.spawned(13, at: t0 + .seconds(6))
+        #expect(supervisor.ready(13, at: t0 + .seconds(6)).contains(.notify("READY=1\nSTATUS=")))
+        _ = supervisor.reload(at: t0 + .seconds(7))
+        _ = supervisor.spawned(14, at: t0 + .seconds(7))
+        #expect(supervisor.ready(14, at: t0 + .seconds(7)).contains(.notify("READY=1")))
     }
 
     @Test func aNewChildThatIsNeverReadyIsKilledAtTheDeadline() {

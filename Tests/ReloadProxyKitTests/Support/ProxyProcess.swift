@@ -17,11 +17,13 @@ final class ProxyProcess: Sendable {
     static func binary(_ name: String) -> String { TestPaths.builtProduct(name) }
 
     /// Starts a proxy with `proxyArguments` as well, whose daemons get `daemonArguments` as well, runs `body`
-    /// with it, and stops it (SIGTERM, then SIGKILL) in any case.
+    /// with it, and stops it (SIGTERM, then SIGKILL) in any case. `environment` replaces the test process's.
     static func with<T: Sendable>(
-        proxyArguments: [String] = [], daemonArguments: [String] = [], _ body: (ProxyProcess) async throws -> T
+        proxyArguments: [String] = [], daemonArguments: [String] = [], environment: [String: String]? = nil,
+        _ body: (ProxyProcess) async throws -> T
     ) async throws -> T {
-        let proxy = try await ProxyProcess(proxyArguments: proxyArguments, daemonArguments: daemonArguments)
+        let proxy = try await ProxyProcess(
+            proxyArguments: proxyArguments, daemonArguments: daemonArguments, environment: environment)
         do {
             let result = try await body(proxy)
             await proxy.tearDown()
@@ -33,7 +35,7 @@ final class ProxyProcess: Sendable {
     }
 
     /// Starts the proxy with rules of generation 0 and waits until the first daemon is ready.
-    private init(proxyArguments: [String], daemonArguments: [String]) async throws {
+    private init(proxyArguments: [String], daemonArguments: [String], environment: [String: String]?) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logPath = directory.appendingPathComponent("log").path
@@ -51,7 +53,7 @@ final class ProxyProcess: Sendable {
                 "--handshake-timeout", "120",
                 "--drain-timeout", "25",
             ] + daemonArguments,
-            input: FileHandle.nullDevice, output: log, errors: log)
+            environment: environment, input: FileHandle.nullDevice, output: log, errors: log)
         do {
             try await waitForLog("the first daemon", timeout: .seconds(60)) { $0.readyCount >= 1 }
         } catch {
