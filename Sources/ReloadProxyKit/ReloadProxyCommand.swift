@@ -37,7 +37,7 @@ public struct ReloadProxyCommand: ParsableCommand {
             --max-restarts failures in a row (a child that served --max-backoff seconds ends the row, \
             unless it exited with status 2, a usage or configuration error) the proxy exits 3. With NOTIFY_SOCKET set, READY=1, RELOADING=1 and STOPPING=1 are sent \
             for Type=notify units; a failed reload's READY=1 comes with STATUS=reload failed (why); the old \
-            daemon ... keeps serving, which the next child ready clears.
+            daemon ... keeps serving, which the next child ready clears. Seconds are written in decimal digits (30, 0.5): 0x10 or 1e3 is a usage error.
             """,
         version: PackageVersion.current)
 
@@ -48,27 +48,27 @@ public struct ReloadProxyCommand: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: "Seconds a new child may take to report ready, from 0.001 to under 86400.")
-    var readyTimeout = 30.0
+    var readyTimeout: SecondsArgument = 30
 
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds a child may drain (after SIGTERM, or once a reload replaced it) before SIGKILL (keep under "
                 + "TimeoutStopSec), from 0.001 to under 86400."))
-    var stopTimeout = 30.0
+    var stopTimeout: SecondsArgument = 30
 
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds before the first restart of a child that died, from 0.001 to under 86400 and at most "
                 + "--max-backoff; doubled up to --max-backoff."))
-    var restartBackoff = 0.1
+    var restartBackoff: SecondsArgument = 0.1
 
     @Option(
         parsing: .unconditional,
         help:
             "The longest delay between restarts, in seconds, from 0.001 to under 86400 and at least --restart-backoff.")
-    var maxBackoff = 30.0
+    var maxBackoff: SecondsArgument = 30
 
     @Option(
         parsing: .unconditional,
@@ -162,19 +162,21 @@ public struct ReloadProxyCommand: ParsableCommand {
             ("--ready-timeout", readyTimeout), ("--stop-timeout", stopTimeout), ("--restart-backoff", restartBackoff),
             ("--max-backoff", maxBackoff),
         ]
-        // Whole milliseconds, as the durations are kept: 0.0001 would become 0.
-        for (name, value) in values where !(value >= 0.001 && value < 86_400) {
-            throw .usage("\(name) must be positive seconds, from 0.001 to under 86400 (got \(value))")
+        // Whole milliseconds, as the durations are kept: 0.0001 would become 0. Decimal digits only: 0x10 or 1e3
+        // is refused, not read as 16 or 1000 (the daemon's own seconds are read so).
+        for (name, value) in values {
+            do { try NumericOption.check(value, name, in: 0.001..<86_400) } catch { throw .usage("\(error)") }
         }
         guard (0...1_000).contains(maxRestarts) else {
             throw .usage("--max-restarts must be from 0 to 1000 (got \(maxRestarts))")
         }
         // The first delay would be cut to the longest at once: a value the operator did not mean, taken silently.
-        guard restartBackoff <= maxBackoff else {
+        guard restartBackoff.seconds <= maxBackoff.seconds else {
             throw .usage(
-                "--restart-backoff (\(restartBackoff) s) must not be longer than --max-backoff (\(maxBackoff) s)")
+                "--restart-backoff (\(restartBackoff.seconds) s) must not be longer than --max-backoff "
+                    + "(\(maxBackoff.seconds) s)")
         }
-        func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1_000)) }
+        func duration(_ value: SecondsArgument) -> Duration { .milliseconds(Int64(value.seconds * 1_000)) }
         return SupervisorPolicy(
             readyTimeout: duration(readyTimeout), stopTimeout: duration(stopTimeout),
             initialBackoff: duration(restartBackoff), maximumBackoff: duration(maxBackoff),

@@ -28,13 +28,30 @@ package enum NumericOption {
     /// Throws unless `value` is nil or, written in decimal digits, a number of seconds in `range`: `0x10` or
     /// `1e3` is refused with the range and the forms taken, not read as 16 or 1000.
     package static func check(_ value: SecondsArgument?, _ name: String, in range: ClosedRange<Double>) throws {
-        guard let value else { return }
-        guard SecondsArgument.isDecimal(value.text) else {
-            throw ValidationError(
-                "\(name) must be a number from \(text(range.lowerBound)) to \(text(range.upperBound)) seconds, "
-                    + "in decimal digits (such as 30 or 0.5); got \(value.text)")
+        try check(value, name, bounds: "from \(text(range.lowerBound)) to \(text(range.upperBound))") {
+            range.contains($0)
         }
-        try check(value.seconds, name, in: range, unit: "seconds")
+    }
+
+    /// The same for a range its upper bound excluded, given as `from 0.001 to under 86400 seconds`.
+    package static func check(_ value: SecondsArgument?, _ name: String, in range: Range<Double>) throws {
+        try check(value, name, bounds: "from \(text(range.lowerBound)) to under \(text(range.upperBound))") {
+            range.contains($0)
+        }
+    }
+
+    /// The error names the option, the range and, for a form other than decimal digits, the forms taken:
+    /// `--idle-timeout must be a number from 0.001 to 86400 seconds, in decimal digits (such as 30 or 0.5); got 0x10`.
+    private static func check(
+        _ value: SecondsArgument?, _ name: String, bounds: String, contains: (Double) -> Bool
+    ) throws {
+        guard let value else { return }
+        let decimal = SecondsArgument.isDecimal(value.text)
+        guard decimal, value.seconds.isFinite, contains(value.seconds) else {
+            let forms = decimal ? "" : ", in decimal digits (such as 30 or 0.5)"
+            throw ValidationError(
+                "\(name) must be a number \(bounds) seconds\(forms); got \(value.text)")
+        }
     }
 
     /// Throws unless `value` is nil or in `range`.

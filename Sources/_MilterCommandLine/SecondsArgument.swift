@@ -2,9 +2,13 @@ import ArgumentParser
 
 /// A number of seconds as an option takes it: decimal digits, with a fraction after a point (`30`, `0.5`, `.25`),
 /// and a sign, for the range check to refuse with the range. Any other form that `Double` reads (`0x10`, read as
-/// 16; `1e3`; `inf`) is kept as written and refused by ``NumericOption/check(_:_:in:)``, naming the option:
+/// 16; `1e3`; `inf`) is kept as written and refused by ``NumericOption``'s checks of seconds, naming the option:
 /// `--classifier-timeout 0x10` was taken as 16 seconds, silently.
-package struct SecondsArgument: ExpressibleByArgument, Sendable, Hashable {
+///
+/// A default is written as a literal (`var stopTimeout: SecondsArgument = 30`), and the help shows it as written.
+package struct SecondsArgument: ExpressibleByArgument, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    Sendable, Hashable
+{
     /// The value as given.
     package let text: String
     /// The seconds; not a number (`nan`) when ``text`` is not written in decimal digits.
@@ -15,6 +19,21 @@ package struct SecondsArgument: ExpressibleByArgument, Sendable, Hashable {
         text = argument
         seconds = Self.isDecimal(argument) ? Double(argument) ?? .nan : .nan
     }
+
+    /// A default of whole seconds.
+    package init(integerLiteral value: Int) {
+        text = String(value)
+        seconds = Double(value)
+    }
+
+    /// A default with a fraction, such as `0.1`.
+    package init(floatLiteral value: Double) {
+        text = "\(value)"
+        seconds = value
+    }
+
+    /// The help's `(default: 30)`: the value as written, not the structure.
+    package var defaultValueDescription: String { text }
 
     /// Whether `text` is digits with at most one point among or around them, after an optional sign.
     package static func isDecimal(_ text: String) -> Bool {

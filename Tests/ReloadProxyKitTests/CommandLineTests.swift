@@ -7,12 +7,12 @@ import Testing
 @Suite struct CommandLineTests {
     @Test(arguments: [
         ([], "give the daemon to run"),
-        (["--ready-timeout", "-1", "true"], "--ready-timeout must be positive seconds"),
-        (["--ready-timeout", "0", "true"], "--ready-timeout must be positive seconds"),
-        (["--ready-timeout", "nan", "true"], "--ready-timeout must be positive seconds"),
-        (["--stop-timeout", "inf", "true"], "--stop-timeout must be positive seconds"),
-        (["--restart-backoff", "0.0001", "true"], "--restart-backoff must be positive seconds, from 0.001"),
-        (["--max-backoff", "nan", "true"], "--max-backoff must be positive seconds"),
+        (
+            ["--ready-timeout", "0", "true"],
+            "--ready-timeout must be a number from 0.001 to under 86400 seconds; got 0"
+        ),
+        (["--stop-timeout", "86400", "true"], "--stop-timeout must be a number from 0.001 to under 86400 seconds"),
+        (["--restart-backoff", "0.0001", "true"], "--restart-backoff must be a number from 0.001 to under 86400"),
         (["--max-restarts", "-1", "true"], "--max-restarts must be from 0 to 1000"),
         (
             ["--restart-backoff", "5", "--max-backoff", "2", "true"],
@@ -38,6 +38,21 @@ import Testing
         let result = try await ProcessRunner.run(ProxyProcess.binary("reload-proxy"), arguments, timeout: .seconds(60))
         #expect(result.status == 2, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(reason), "\(arguments): \(result.stderr)")
+    }
+
+    /// Seconds are read in decimal digits only, as the daemon's are: `0x10` (which `Double` reads as 16), `1e3`,
+    /// `inf` and `nan` were taken as numbers (`inf` and `nan` then refused without the forms taken).
+    @Test(
+        arguments: ["--ready-timeout", "--stop-timeout", "--restart-backoff", "--max-backoff"],
+        ["0x10", "1e3", "inf", "nan", "-1", ""])
+    func secondsNotInDecimalDigitsOrOutOfRangeAreAUsageError(option: String, value: String) async throws {
+        let result = try await ProcessRunner.run(
+            ProxyProcess.binary("reload-proxy"), [option, value, "true"], timeout: .seconds(60))
+        let range = "\(option) must be a number from 0.001 to under 86400 seconds"
+        let expected =
+            value == "-1" ? range + "; got -1" : range + ", in decimal digits (such as 30 or 0.5); got \(value)"
+        #expect(result.status == 2, "\(option) \(value): \(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(option) \(value): \(result.stderr)")
     }
 
     @Test func aFileThatCannotRunIsRefusedAtOnce() async throws {
@@ -117,5 +132,8 @@ import Testing
         #expect(help.contains("at most --max-backoff"), "\(help)")
         #expect(help.contains("at least --restart-backoff"), "\(help)")
         #expect(help.contains("0 to 1000. (default: 10)"), "\(help)")
+        // A default as written, not the value's structure.
+        #expect(help.contains("at most --max-backoff; doubled up to --max-backoff. (default: 0.1)"), "\(help)")
+        #expect(!help.contains("SecondsArgument"), "\(help)")
     }
 }

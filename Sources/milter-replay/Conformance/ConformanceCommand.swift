@@ -19,7 +19,7 @@ struct ConformanceCommand: AsyncParsableCommand {
             it did not answer OPTNEG in time, or answered with no milter frame (an SMTP server's greeting); \
             130 or 143 SIGINT or SIGTERM stopped the run: no case starts after it, the reports cover those \
             that ran, marked interrupted, and the --start milter is stopped (a second signal exits at once). \
-            Without --target, the embedded reference milter is judged.
+            Without --target, the embedded reference milter is judged. Seconds are written in decimal digits (30, 0.5): 0x10 or 1e3 is a usage error.
             """)
 
     @Option(help: ArgumentHelp("The milter: HOST:PORT, [::1]:PORT, inet:PORT@HOST, unix:/path.", valueName: "address"))
@@ -32,7 +32,7 @@ struct ConformanceCommand: AsyncParsableCommand {
         parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds to wait for each reply, 0.001 to 86400 (default: the MTA's own timeouts).", valueName: "seconds"))
-    var timeout: Double?
+    var timeout: SecondsArgument?
 
     @Option(
         parsing: .upToNextOption,
@@ -62,7 +62,7 @@ struct ConformanceCommand: AsyncParsableCommand {
     func validate() throws {
         guard let profile = MTAProfile.named(mta) else { throw ValidationError("--mta must be postfix or sendmail") }
         _ = profile
-        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds)
         if markdown, !list { throw ValidationError("--markdown goes with --list") }
         if markdown, json { throw ValidationError("--markdown and --json: give one") }
         if list {
@@ -110,7 +110,7 @@ struct ConformanceCommand: AsyncParsableCommand {
 
     private var configuration: MilterClientConfiguration {
         var configuration = MilterClientConfiguration(profile: MTAProfile.named(mta) ?? .postfix)
-        if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout * 1e9))) }
+        if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout.seconds * 1e9))) }
         return configuration
     }
 

@@ -14,7 +14,7 @@ struct RecordCommand: AsyncParsableCommand {
             --upstream and written to --write as TCP/IP packets on a loopback link (Wireshark, tshark and \
             `milter-replay --pcap` read it). The file is written as traffic flows; SIGINT or SIGTERM closes \
             the open connections and the file, then exits 0 (2 if the file could not be written, or on a \
-            usage error).
+            usage error). Seconds are written in decimal digits (30, 0.5): 0x10 or 1e3 is a usage error.
             """)
 
     @Option(
@@ -31,11 +31,11 @@ struct RecordCommand: AsyncParsableCommand {
 
     @Option(
         parsing: .unconditional, help: "Seconds to wait for the milter to accept a connection, 0.001 to 86400.")
-    var connectTimeout: Double = 10
+    var connectTimeout: SecondsArgument = 10
 
     @Option(
         parsing: .unconditional, help: "Seconds without traffic after which a connection is closed, 0.001 to 86400.")
-    var idleTimeout: Double = 600
+    var idleTimeout: SecondsArgument = 600
 
     @Option(
         parsing: .unconditional,
@@ -63,8 +63,8 @@ struct RecordCommand: AsyncParsableCommand {
         guard try listenAddress() != upstreamAddress() else {
             throw ValidationError("--listen and --upstream are the same address: the proxy would relay to itself")
         }
-        try NumericOption.check(connectTimeout, "--connect-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
-        try NumericOption.check(idleTimeout, "--idle-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(connectTimeout, "--connect-timeout", in: NumericOption.timeoutSeconds)
+        try NumericOption.check(idleTimeout, "--idle-timeout", in: NumericOption.timeoutSeconds)
         try NumericOption.check(maxConnections, "--max-connections", in: 1...100_000)
         try NumericOption.check(maxQueuedBytes, "--max-queued-bytes", in: Recording.maximumQueuedBytesRange)
     }
@@ -75,7 +75,8 @@ struct RecordCommand: AsyncParsableCommand {
         let maximumConnections = try RecordDescriptors.connections(asked: maxConnections, descriptors: descriptors)
         let recording = Recording(
             listen: try listenAddress(), listenText: listen, upstream: try upstreamAddress(), path: write,
-            connectTimeout: connectTimeout, idleTimeout: idleTimeout, maximumConnections: maximumConnections,
+            connectTimeout: connectTimeout.seconds, idleTimeout: idleTimeout.seconds,
+            maximumConnections: maximumConnections,
             maximumQueuedBytes: maxQueuedBytes)
         let status = try await recording.run()
         if status != ExitCodes.success { throw ExitCode(status) }

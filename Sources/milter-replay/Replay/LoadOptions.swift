@@ -20,7 +20,7 @@ struct LoadOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help: "Replay the inputs over and over for this many seconds, at most 604800 (instead of --repeat).")
-    var duration: Double?
+    var duration: SecondsArgument?
 
     @Option(
         parsing: .unconditional,
@@ -46,7 +46,7 @@ struct LoadOptions: ParsableArguments {
         try NumericOption.check(connections, "--connections", in: 1...10_000)
         try NumericOption.check(messagesPerConnection, "--messages-per-connection", in: 1...1_000_000_000)
         try NumericOption.check(`repeat`, "--repeat", in: 1...1_000_000_000)
-        try NumericOption.check(duration, "--duration", in: NumericOption.durationSeconds, unit: "seconds")
+        try NumericOption.check(duration, "--duration", in: NumericOption.durationSeconds)
         try NumericOption.check(rate, "--rate", in: NumericOption.ratePerSecond, unit: "messages per second")
         try NumericOption.check(threads, "--threads", in: 1...256)
         if `repeat` != nil, duration != nil {
@@ -58,6 +58,6 @@ struct LoadOptions: ParsableArguments {
     var settings: LoadSettings {
         LoadSettings(
             connections: connections, messagesPerConnection: messagesPerConnection, repeat: `repeat` ?? 1,
-            duration: duration, rate: rate, threads: threads, reusesExchanges: !noExchangeReuse)
+            duration: duration?.seconds, rate: rate, threads: threads, reusesExchanges: !noExchangeReuse)
     }
 }

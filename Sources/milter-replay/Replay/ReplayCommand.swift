@@ -19,7 +19,8 @@ struct ReplayCommand: AsyncParsableCommand {
             reports cover what ran, marked interrupted, and the --start milter is stopped (a second signal exits \
             at once). With --pcap: 1 a session differs, is not replayable or was not compared. Expected verdicts come from an \
             X-Milter-Expect header (stripped before sending), --manifest, or --expect. Without --target, \
-            the embedded reference milter is started on 127.0.0.1.
+            the embedded reference milter is started on 127.0.0.1. Seconds (--timeout, --duration, \
+            --observe-after-quit, --start-timeout) are written in decimal digits (30, 0.5): 0x10 or 1e3 is a usage error.
             """)
 
     @OptionGroup(title: "Milter") var target: TargetOptions

@@ -39,7 +39,7 @@ struct TargetOptions: ParsableArguments {
                 + "30 s to connect and per command, 300 s for content and end of message; sendmail: 5 min, 10 s, "
                 + "10 s, 5 min).",
             valueName: "seconds"))
-    var timeout: Double?
+    var timeout: SecondsArgument?
 
     @Option(
         parsing: .unconditional,
@@ -50,15 +50,15 @@ struct TargetOptions: ParsableArguments {
                 + "\(QuitObserver.defaultMaximumConnections) connections are watched at once; beyond that a "
                 + "connection closes at once and the run warns. Not with --pcap.",
             valueName: "seconds"))
-    var observeAfterQuit: Double?
+    var observeAfterQuit: SecondsArgument?
 
     func validate() throws {
         guard MTAProfile.named(mta) != nil else { throw ValidationError("--mta must be postfix or sendmail") }
         guard MilterVersion(rawValue: protocolVersion).isSupported else {
             throw ValidationError("--protocol-version must be 2, 3, 4 or 6")
         }
-        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
-        try NumericOption.check(observeAfterQuit, "--observe-after-quit", in: 0...3_600, unit: "seconds")
+        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds)
+        try NumericOption.check(observeAfterQuit, "--observe-after-quit", in: 0...3_600)
         _ = try macroOverrides()
         try Self.check(relayHost: relayHost)
         if let target { _ = try address(target) }
@@ -84,8 +84,8 @@ struct TargetOptions: ParsableArguments {
             profile: MTAProfile.named(mta) ?? .postfix, version: MilterVersion(rawValue: protocolVersion),
             macroOverrides: try macroOverrides())
         if let relayHost { configuration.identity.routing.relayHost = relayHost }
-        if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout * 1e9))) }
-        if let observeAfterQuit { configuration.quitDrainTimeout = .nanoseconds(Int64(observeAfterQuit * 1e9)) }
+        if let timeout { configuration.timeouts = MilterTimeouts(all: .nanoseconds(Int64(timeout.seconds * 1e9))) }
+        if let observeAfterQuit { configuration.quitDrainTimeout = .nanoseconds(Int64(observeAfterQuit.seconds * 1e9)) }
         return configuration
     }
 }

@@ -15,7 +15,7 @@ struct ScenarioCommand: AsyncParsableCommand {
             SIGTERM stopped the run: no scenario starts after it, the reports cover those that ran, marked \
             interrupted, and the --start milter is stopped (a second signal exits at once). Without --target, the \
             embedded reference milter is started on 127.0.0.1. The MTA, the offer and the macros come from \
-            each scenario file.
+            each scenario file. Seconds are written in decimal digits (30, 0.5): 0x10 or 1e3 is a usage error.
             """)
 
     @Option(
@@ -29,7 +29,7 @@ struct ScenarioCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Seconds to wait for each reply, 0.001 to 86400 (default: the MTA profile's own; a scenario's timeout: key wins).",
             valueName: "seconds"))
-    var timeout: Double?
+    var timeout: SecondsArgument?
 
     @Flag(help: "Print JSON: one object per scenario, then a summary (see docs/scenarios.md).")
     var json = false
@@ -57,7 +57,7 @@ struct ScenarioCommand: AsyncParsableCommand {
         if verbose, quiet {
             throw ValidationError("--verbose lists every expectation, --quiet only the summary: give one")
         }
-        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(timeout, "--timeout", in: NumericOption.timeoutSeconds)
         if let target { _ = try address(target) }
         try start.validate(target: target)
     }
@@ -69,7 +69,8 @@ struct ScenarioCommand: AsyncParsableCommand {
     func run() async throws {
         let replay = ScenarioReplay(
             files: files, output: OutputSettings(json: json, junit: junit, quiet: quiet), verbose: verbose,
-            showValues: showValues, timeouts: timeout.map { MilterTimeouts(all: .nanoseconds(Int64($0 * 1e9))) })
+            showValues: showValues, timeouts: timeout.map { MilterTimeouts(all: .nanoseconds(Int64($0.seconds * 1e9))) }
+        )
         let loaded = try replay.load()
         // SIGINT and SIGTERM end the run with its reports, and stop a milter --start started.
         RunInterruption.shared.install()

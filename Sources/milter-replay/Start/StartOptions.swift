@@ -12,10 +12,10 @@ struct StartOptions: ParsableArguments {
     var start: String?
 
     @Option(parsing: .unconditional, help: "Seconds the started milter has to accept connections, 0.001 to 86400.")
-    var startTimeout: Double = 30
+    var startTimeout: SecondsArgument = 30
 
     func validate() throws {
-        try NumericOption.check(startTimeout, "--start-timeout", in: NumericOption.timeoutSeconds, unit: "seconds")
+        try NumericOption.check(startTimeout, "--start-timeout", in: NumericOption.timeoutSeconds)
         if let start, start.allSatisfy(\.isWhitespace) { throw ValidationError("--start: the command is empty") }
     }
 
@@ -33,7 +33,7 @@ struct StartOptions: ParsableArguments {
         interrupted: @escaping @Sendable (Int32) -> Void = { _ in }, _ body: () async throws -> Int32
     ) async throws -> Int32 {
         guard let start else { return try await body() }
-        let started = StartedMilter(command: start, readyTimeout: .milliseconds(Int64(startTimeout * 1000)))
+        let started = StartedMilter(command: start, readyTimeout: .milliseconds(Int64(startTimeout.seconds * 1000)))
         return try await started.run(at: address, notStarted: notStarted, interrupted: interrupted, body)
     }
 }
