@@ -19,14 +19,25 @@ private let streamType = Int32(SOCK_STREAM.rawValue)
 
 /// The listening socket the proxy hands to every child: systemd's, or one it binds itself.
 public enum ListenSocket {
-    /// systemd's socket when `LISTEN_FDS` is set (`LISTEN_PID` must be this process, one socket only), else `address`
-    /// bound here. The variables are removed from the environment.
-    public static func obtain(_ address: ListenAddress?) throws(ProxyError) -> Int32 {
-        if let fd = try systemdSocket() { return fd }
+    /// systemd's socket when `LISTEN_FDS` is set (`LISTEN_PID` must be this process, one socket only), `activated`;
+    /// else `address` bound here. The variables are removed from the environment.
+    public static func obtain(
+        _ address: ListenAddress?
+    ) throws(ProxyError) -> (descriptor: Int32, activated: Bool) {
+        if let fd = try systemdSocket() { return (fd, true) }
         guard let address else {
             throw .usage("no socket: run under systemd socket activation (LISTEN_FDS) or give --listen")
         }
-        return try bind(address)
+        return (try bind(address), false)
+    }
+
+    /// The warning for a `--listen` given beside systemd's socket, naming the socket served. Not a usage error, as
+    /// for the daemon's ADDRESS: the socket unit decides where the service listens, and one `ExecStart=` line with
+    /// `--listen` then serves with the socket unit and without it; silently unused, it let the operator believe
+    /// the proxy listened there.
+    public static func unusedListen(_ listen: String, servedDescriptor descriptor: Int32) -> String {
+        "--listen \(listen) is not used: serving the socket passed by systemd socket activation (LISTEN_FDS, "
+            + "fd \(descriptor); its socket unit's Listen line sets it) instead"
     }
 
     /// systemd's socket, or `nil` when `LISTEN_FDS` is not set.

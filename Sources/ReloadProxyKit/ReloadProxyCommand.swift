@@ -27,7 +27,8 @@ public struct ReloadProxyCommand: ParsableCommand {
         abstract: "Run a milter daemon and replace it on SIGHUP without dropping connections.",
         discussion: """
             The socket comes from systemd socket activation (LISTEN_FDS, one socket only, LISTEN_PID checked) or from \
-            --listen. Each child gets it as fd 3 (MILTER_LISTEN_FD=3) and a readiness pipe as fd 4 \
+            --listen; a --listen given beside systemd's socket is still checked, then logged as not used (a \
+            warning), so that one command line serves with and without the socket unit. Each child gets it as fd 3 (MILTER_LISTEN_FD=3) and a readiness pipe as fd 4 \
             (MILTER_READY_FD=4), and the proxy's pid (MILTER_PROXY_PID: on Linux reference-milter daemon then \
             gets SIGTERM when the proxy dies, even by SIGKILL). SIGHUP starts a new child; once it writes its ready byte the old one \
             gets SIGINT and drains. A new child that exits or is not ready in time never replaces the \
@@ -42,7 +43,10 @@ public struct ReloadProxyCommand: ParsableCommand {
         version: PackageVersion.current)
 
     @Option(
-        help: "Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N, as the daemon's ADDRESS.")
+        help: """
+            Where to listen without systemd: HOST:PORT, [IPV6]:PORT, unix:/path or fd:N, as the daemon's ADDRESS; \
+            beside systemd's socket, checked, then logged as not used.
+            """)
     var listen: String?
 
     @Option(
@@ -132,16 +136,22 @@ public struct ReloadProxyCommand: ParsableCommand {
             _ = try ExecutableLookup.resolve(program)
             let signals = try SignalPipe(trapping: [SIGHUP, SIGTERM, SIGINT, SIGCHLD])
             signal(SIGPIPE, SIG_IGN)
-            let socket = try ListenSocket.obtain(try address())
+            // --listen is checked even beside systemd's socket: a bad one would be an error without the socket unit.
+            let listenAddress = try address()
+            let (socket, activated) = try ListenSocket.obtain(listenAddress)
+            if activated, let listen {
+                logger.warning("\(ListenSocket.unusedListen(listen, servedDescriptor: socket))")
+            }
             let launcher = try ChildLauncher(command: command, socket: socket)
             let loop = ProxyRunLoop(
                 supervisor: Supervisor(policy: policy), launcher: launcher, signals: signals,
                 notifier: SystemdNotifier.fromEnvironment(), logger: logger)
             unsetenv("NOTIFY_SOCKET")
             let status = loop.run()
-            // Closed first: while the proxy's own socket listens, the path is in use, not stale.
+            // Closed first: while the proxy's own socket listens, the path is in use, not stale. Only a path the
+            // proxy bound: beside systemd's socket, --listen's path is someone else's.
             launcher.closeListenSocket()
-            if case .unix(let path) = try address() { _ = StaleSocket.clear(path: path) }
+            if !activated, case .unix(let path) = listenAddress { _ = StaleSocket.clear(path: path) }
             logger.info("exiting with status \(status)")
             throw ExitCode(status)
         } catch let error as ProxyError {

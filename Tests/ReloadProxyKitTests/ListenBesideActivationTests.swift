@@ -1,0 +1,115 @@
+import Foundation
+import MilterTestSupport
+import Testing
+
+/// `--listen` beside systemd socket activation, as the daemon treats its ADDRESS: checked, then logged at level
+/// warning as not used, naming the socket served; it was silently ignored. Its unix: path is not the proxy's.
+@Suite struct ListenBesideActivationTests {
+    /// Python passes a listening TCP socket as fd 3 with LISTEN_FDS=1 and LISTEN_PID set to the child's pid, and
+    /// execs reload-proxy with `argv[3:]`. It leads a process group of its own (killed whole by the test), the
+    /// proxy dies with it (PR_SET_PDEATHSIG), and it writes "port pid" to `argv[2]` by an atomic rename once the
+    /// proxy is forked; it exits with the proxy's status.
+    static let launcher = """
+        import os, socket, sys
+        os.setpgid(0, 0)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        port = s.getsockname()[1]
+        pid = os.fork()
+        if pid == 0:
+            try:
+                import ctypes
+                ctypes.CDLL(None, use_errno=True).prctl(1, 9)
+            except Exception:
+                pass
+            os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+            os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
+            os.execv(sys.argv[1], [sys.argv[1]] + sys.argv[3:])
+        s.close()
+        with open(sys.argv[2] + ".tmp", "w") as f:
+            f.write("%d %d\\n" % (port, pid))
+        os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+        _, status = os.waitpid(pid, 0)
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """
+
+    /// The environment for the launcher, without the listening variables of this process.
+    static var environment: [String: String] {
+        ProcessInfo.processInfo.environment.filter {
+            !["MILTER_LISTEN_FD", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET"].contains($0.key)
+        }
+    }
+
+    /// The launcher running reload-proxy with `arguments`, its standard error (the proxy's and the daemon's) in
+    /// `log`.
+    static func launch(_ arguments: [String], portFile: String, log: String) throws -> ChildProcess {
+        try TemporaryFile.write([], to: log)
+        return try ChildProcess(
+            "/usr/bin/python3", ["-c", launcher, ProxyProcess.binary("reload-proxy"), portFile] + arguments,
+            environment: environment, input: FileHandle.nullDevice, output: FileHandle.nullDevice,
+            errors: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
+    }
+
+    @Test func aListenBesideActivationIsWarnedOfAndNotUsed() async throws {
+        let directory = try Scratch.makeDirectory("proxy-activation")
+        defer { Scratch.remove(directory) }
+        let portFile = directory.appendingPathComponent("port").path
+        let log = directory.appendingPathComponent("log").path
+        // A socket file nothing listens on, at the --listen path: the proxy must neither bind nor clear it.
+        let unused = directory.appendingPathComponent("unused.sock").path
+        let stale = try await ProcessRunner.run(
+            "/usr/bin/python3",
+            ["-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", unused],
+            timeout: .seconds(60))
+        try #require(stale.status == 0, "\(stale.stderr)")
+        let process = try Self.launch(
+            [
+                "--listen", "unix:\(unused)", "--log-level", "warning", ProxyProcess.binary("reference-milter"),
+                "daemon", "--log-level", "error",
+            ], portFile: portFile, log: log)
+        let group = process.pid
+        defer {
+            kill(-group, SIGKILL)
+            process.signal(SIGKILL)
+        }
+        try await waitUntil { FileManager.default.fileExists(atPath: portFile) || !process.isRunning }
+        let line = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
+        let fields = line.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+        try #require(fields.count == 2, "launcher wrote \(line.debugDescription)")
+        // systemd's socket is served: the daemon behind the proxy answers on it.
+        let mta = try await TestMTA.connect(port: Int(fields[0]))
+        _ = try await mta.negotiate()
+        await mta.close()
+        let text = String(decoding: TemporaryFile.read(log) ?? [], as: UTF8.self)
+        #expect(
+            text.contains(
+                "warning reload-proxy: --listen unix:\(unused) is not used: serving the socket passed by systemd "
+                    + "socket activation (LISTEN_FDS, fd 3; its socket unit's Listen line sets it) instead"),
+            "\(text)")
+        kill(fields[1], SIGTERM)
+        #expect(await process.exit(within: .seconds(60)), "the proxy did not stop on SIGTERM")
+        #expect(
+            process.termination == .exited(0),
+            "\(TemporaryFile.read(log).map { String(decoding: $0, as: UTF8.self) } ?? "")")
+        // The path was never the proxy's: it is left as it was when the proxy exits.
+        #expect(FileManager.default.fileExists(atPath: unused))
+    }
+
+    /// A --listen that does not parse is a usage error all the same: it would be one without the socket unit.
+    @Test func aBadListenBesideActivationIsAUsageError() async throws {
+        let directory = try Scratch.makeDirectory("proxy-activation-bad")
+        defer { Scratch.remove(directory) }
+        let log = directory.appendingPathComponent("log").path
+        let process = try Self.launch(
+            ["--listen", "nowhere", "true"], portFile: directory.appendingPathComponent("port").path, log: log)
+        defer {
+            kill(-process.pid, SIGKILL)
+            process.signal(SIGKILL)
+        }
+        #expect(await process.exit(within: .seconds(60)), "the proxy did not exit")
+        let text = String(decoding: TemporaryFile.read(log) ?? [], as: UTF8.self)
+        #expect(process.termination == .exited(2), "\(text)")
+        #expect(text.contains("--listen: invalid listen address 'nowhere'"), "\(text)")
+    }
+}
