@@ -23,15 +23,19 @@ struct HeaderNameMemo {
     /// payload is not a well-formed header field.
     mutating func field(of payload: ByteBuffer) -> HeaderField? {
         // One look at the buffer's storage: each is a dynamic exclusivity check in NIO.
-        payload.withUnsafeReadableBytes { raw in
-            // `memchr`, where `firstIndex(of:)` went byte by byte (a field is about fifty bytes).
-            guard let nameEnd = Self.zero(in: raw, from: 0) else { return nil }
-            let valueStart = nameEnd + 1
-            guard let valueEnd = Self.zero(in: raw, from: valueStart), valueEnd == raw.count - 1 else { return nil }
-            let name = remembered(UnsafeRawBufferPointer(rebasing: raw[..<nameEnd]))
-            let value = [UInt8](UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueEnd]))
-            return HeaderField(name: MilterString(bytes: name), value: MilterString(bytes: value))
-        }
+        payload.withUnsafeReadableBytes { field(of: $0) }
+    }
+
+    /// The header field of a payload read in place (the framer's one look at a frame), as
+    /// ``field(of:)-(ByteBuffer)`` gives it.
+    mutating func field(of raw: UnsafeRawBufferPointer) -> HeaderField? {
+        // `memchr`, where `firstIndex(of:)` went byte by byte (a field is about fifty bytes).
+        guard let nameEnd = Self.zero(in: raw, from: 0) else { return nil }
+        let valueStart = nameEnd + 1
+        guard let valueEnd = Self.zero(in: raw, from: valueStart), valueEnd == raw.count - 1 else { return nil }
+        let name = remembered(UnsafeRawBufferPointer(rebasing: raw[..<nameEnd]))
+        let value = [UInt8](UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueEnd]))
+        return HeaderField(name: MilterString(bytes: name), value: MilterString(bytes: value))
     }
 
     /// The offset of the first zero byte of `raw` at or after `start`, if any.

@@ -22,13 +22,18 @@ struct MacroPacketMemo {
         guard payload.readableBytes <= Self.largestPayload else { return nil }
         // One look at the buffer's storage for the stage byte and the comparison: each is a dynamic
         // exclusivity check in NIO (Postfix sends about 16 MACRO packets per message).
-        return payload.withUnsafeReadableBytes { received in
-            guard let stage = received.first, let entry = entries.first(where: { $0.definition.stage == stage }),
-                entry.payload.count == received.count,
-                entry.payload.withUnsafeBytes({ kept in Self.sameBytes(kept, received) })
-            else { return nil }
-            return entry.definition
-        }
+        return payload.withUnsafeReadableBytes { definition(of: $0) }
+    }
+
+    /// The definition of a MACRO payload read in place (the framer's one look at a frame), as
+    /// ``definition(of:)-(ByteBuffer)`` gives it.
+    func definition(of received: UnsafeRawBufferPointer) -> MacroDefinition? {
+        guard received.count <= Self.largestPayload, let stage = received.first,
+            let entry = entries.first(where: { $0.definition.stage == stage }),
+            entry.payload.count == received.count,
+            entry.payload.withUnsafeBytes({ kept in Self.sameBytes(kept, received) })
+        else { return nil }
+        return entry.definition
     }
 
     /// Whether two buffers of one length hold the same bytes: `memcmp`, where `elementsEqual` went byte by byte

@@ -23,6 +23,8 @@ struct MilterCommandFramer {
     /// Whether a frame ended since the last ``finishRead()``.
     private var completed = false
     private var failed = false
+    /// The bytes of the stream taken as whole frames: where the next frame starts, for errors.
+    private var streamOffset = 0
 
     init(limits: MilterFrameLimits, watchdog: ConnectionWatchdog) {
         frames = MilterFrameDecoder(limits: limits)
@@ -80,17 +82,69 @@ struct MilterCommandFramer {
     }
 
     /// Decodes the next command as ``MilterCommandDecoder`` does, taking repeated MACRO packets from the memo.
+    ///
+    /// A whole frame within the limits is found, and a MACRO or HEADER frame answered by its memo, in one look at
+    /// the buffer's storage (each look at a `ByteBuffer` is a dynamic exclusivity check in NIO): a memo's frame is
+    /// then passed over without a slice. Anything else (an unfinished frame, a length of 0 or over the limit) goes
+    /// to the ``MilterFrameDecoder``, which waits for more bytes or throws its error, placed at this frame.
     private mutating func nextCommand() throws(MilterProtocolError) -> MilterCommand? {
-        let offset = frames.streamOffset
-        guard let frame = try frames.decode(buffer: &pending!) else { return nil }
-        let isMacro = frame.command == MilterCommand.ID.macro.rawValue
-        if isMacro, let definition = macros.definition(of: frame.payload) { return .macro(definition) }
-        if frame.command == MilterCommand.ID.header.rawValue, let field = headerNames.field(of: frame.payload) {
-            return .header(field)
+        let offset = streamOffset
+        let look = look(at: pending!)
+        let frame: MilterFrame
+        switch look {
+        case .memo(let command, let total):
+            pending!.moveReaderIndex(forwardBy: total)
+            streamOffset += total
+            return command
+        case .frame(let command, let length):
+            pending!.moveReaderIndex(forwardBy: 5)
+            frame = MilterFrame(command: command, payload: pending!.readSlice(length: length - 1)!)
+            streamOffset += 4 + length
+        case .undecided:
+            let decoded: MilterFrame?
+            do { decoded = try frames.decode(buffer: &pending!) } catch {
+                // The decoder has taken no frame (this look takes every whole one): its offset is this frame's.
+                var placed = error
+                placed.streamOffset = offset
+                throw placed
+            }
+            guard let decoded else { return nil }
+            frame = decoded
+            streamOffset += 5 + decoded.payload.readableBytes
         }
+        let isMacro = frame.command == MilterCommand.ID.macro.rawValue
         let command: MilterCommand
         do { command = try MilterCommand(frame: frame) } catch { throw error.at(offset: offset) }
         if isMacro, case .macro(let definition) = command { macros.remember(frame.payload, as: definition) }
         return command
+    }
+
+    /// What the bytes at the start of `buffer` hold.
+    private enum Look {
+        /// A command a memo gives for a whole frame of `total` bytes.
+        case memo(MilterCommand, total: Int)
+        /// A whole frame within the limits: its command byte and length field.
+        case frame(command: UInt8, length: Int)
+        /// Less than a frame, or a length the decoder refuses.
+        case undecided
+    }
+
+    /// Reads the frame at the start of `buffer` and asks the memos for a MACRO or HEADER one, in one look.
+    private mutating func look(at buffer: ByteBuffer) -> Look {
+        let limit = frames.limits.maximumPayloadLength
+        return buffer.withUnsafeReadableBytes { bytes -> Look in
+            guard bytes.count >= 5 else { return .undecided }
+            let length = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
+            guard length >= 1, length - 1 <= limit, bytes.count >= 4 + length else { return .undecided }
+            let command = bytes[4]
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[5..<(4 + length)])
+            if command == MilterCommand.ID.macro.rawValue, let definition = macros.definition(of: payload) {
+                return .memo(.macro(definition), total: 4 + length)
+            }
+            if command == MilterCommand.ID.header.rawValue, let field = headerNames.field(of: payload) {
+                return .memo(.header(field), total: 4 + length)
+            }
+            return .frame(command: command, length: length)
+        }
     }
 }
