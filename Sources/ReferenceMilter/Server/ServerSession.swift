@@ -377,7 +377,10 @@ struct ServerSession {
         mail.recipients = []
         mail.macros.removeTransactionStages()
         keptDefinitions.clearTransactionStages()
-        macroCharges.clearTransactionStages { memory.release($0) }
+        // Given back together: the ledger's lock once, not once per stage (Postfix sends macros for seven of them).
+        var macroCharge = 0
+        macroCharges.clearTransactionStages { macroCharge += $0 }
+        memory.release(macroCharge)
         overBudget = false
         overBudgetNotice = nil
         resetMessageData()

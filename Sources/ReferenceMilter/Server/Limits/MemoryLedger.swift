@@ -64,6 +64,8 @@ final class ConnectionMemory {
     /// return free memory to the system, so that a hostile transaction does not leave RSS behind.
     func release(_ bytes: Int) {
         let given = min(max(0, bytes), used)
+        // Nothing to give: the ledger's lock is not taken (a MACRO packet releases its stage's charge, most often none).
+        guard given > 0 else { return }
         used -= given
         ledger.release(given)
         if given >= Self.trimThreshold { Self.returnFreeMemory() }
