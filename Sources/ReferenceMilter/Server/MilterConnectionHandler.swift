@@ -1,10 +1,12 @@
+import CoreMetrics
 import Logging
 import MilterProtocol
 import NIOCore
 import _MilterSystem
 
 /// Drives one MTA connection: the bytes are cut into commands (``MilterCommandFramer``), which go into
-/// a ``ServerSession``; its actions are run here.
+/// a ``ServerSession``; its actions are run here. It is the connection's only handler, and counts the
+/// connection and the bytes each way (``ServerMetrics``).
 ///
 /// Commands that arrive while the classifier works wait in order, charged to the connection's
 /// memory budget. Every reply of one step leaves in one buffer and one flush. Reading stops while
@@ -25,6 +27,14 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
     private let environment: ConnectionEnvironment
     private let watchdog: ConnectionWatchdog
     private let memory: ConnectionMemory
+    // The traffic counters, held directly (read through the server's metrics object, each read and write
+    // retained and released that object's handle), and counted here rather than by a handler of their own
+    // before this one: a handler more was a pipeline step for every read, write, flush and read request, and
+    // two allocations per connection.
+    private let connectionsTotal: Counter
+    private let connectionsOpen: Meter
+    private let bytesReceived: Counter
+    private let bytesSent: Counter
     // The stored properties the per-message path reads and changes go without the runtime's
     // exclusivity checks in release builds (a call into the runtime and a thread-local look-up for
     // each access, about 40 per message): the handler runs on its channel's event loop only, and
@@ -92,6 +102,10 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
         self.environment = environment
         self.negotiated = negotiated
         memory = ConnectionMemory(limit: environment.memory.perConnection, ledger: environment.ledger)
+        connectionsTotal = environment.metrics.connectionsTotal
+        connectionsOpen = environment.metrics.connectionsOpen
+        bytesReceived = environment.metrics.bytesReceived
+        bytesSent = environment.metrics.bytesSent
         session = ServerSession(
             needs: environment.classifier.needs, options: environment.options, refusing: refusing, memory: memory)
         logger = environment.logger
@@ -108,6 +122,8 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        connectionsTotal.increment()
+        connectionsOpen.increment()
         active = true
         // Postfix and Sendmail send OPTNEG and CONNECT at once: a peer that does not is not an MTA and must
         // not hold a slot, nor a connection refused for want of one (it is answered at CONNECT).
@@ -157,6 +173,7 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        connectionsOpen.decrement()
         active = false
         // Queued, the call leaves the queue without taking a slot; running, it is cancelled. Either
         // way it lets go of its copy of the message without waiting for the classifier timeout.
@@ -173,7 +190,9 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        framer.append(unwrapInboundIn(data))
+        let bytes = unwrapInboundIn(data)
+        bytesReceived.increment(by: Int64(bytes.readableBytes))
+        framer.append(bytes)
         // Commands wait for the task already scheduled: these bytes come after theirs.
         guard !backlogged else { return }
         decodeCommands(context: context)
@@ -457,6 +476,7 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
     /// Writes frames encoded beforehand.
     private func write(_ frames: ByteBuffer, context: ChannelHandlerContext) {
         guard frames.readableBytes > 0 else { return }
+        bytesSent.increment(by: Int64(frames.readableBytes))
         guard tracksWrites else {
             context.writeAndFlush(wrapOutboundOut(frames), promise: nil)
             return

@@ -220,7 +220,6 @@ public final class MilterServer: Service, Sendable {
                 let handler = MilterConnectionHandler(
                     environment: environment, refusing: !admission.served, connectionID: admission.id,
                     negotiated: { registry.negotiated(id: admission.id) })
-                try channel.pipeline.syncOperations.addHandler(TrafficMetricsHandler(metrics: environment.metrics))
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }
