@@ -65,8 +65,18 @@ public struct MacroTable: Hashable, Sendable {
     mutating func set(slot: Int, _ values: MacroValues) { slots[slot] = values }
 
     /// Removes the macros of the transaction's stages: all but CONNECT and HELO, the first two of ``order``.
+    ///
+    /// The table is made anew with the two kept, not cleared in place: at end of message the completed message
+    /// shares its storage, and clearing copied every stage (a retain each) only to let eight of them go. A table
+    /// whose transaction stages are empty already (the ABORT after end of message) is left as it is.
     mutating func removeTransactionStages() {
-        for index in 2..<slots.count { slots[index] = nil }
+        guard slots[2...].contains(where: { $0 != nil }) else { return }
+        var kept: [MacroValues?] = []
+        kept.reserveCapacity(Self.order.count)
+        kept.append(slots[0])
+        kept.append(slots[1])
+        kept.append(contentsOf: repeatElement(nil, count: Self.order.count - 2))
+        slots = kept
     }
 
     /// The string normalisation below, on the bytes: a name that does not start with `{` and end with
