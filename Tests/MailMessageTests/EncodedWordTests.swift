@@ -60,6 +60,16 @@ struct EncodedWordTests {
         #expect(Charsets.decodeUnlabelled([0x80, 0x20, 0x93, 0x71, 0x94, 0x81][...]) == "€ “q”\u{81}")
     }
 
+    /// ASCII bytes, taken on the fast path, decode as validation decodes them: a slice in the middle of its
+    /// array, control bytes and DEL included; a byte past 0x7F in the slice still decides UTF-8 or Windows-1252.
+    @Test func asciiHeaderBytesDecodeAsTheyAre() {
+        let bytes: [UInt8] = [0xFC] + Array("Subject\t\u{1}\u{7F} x".utf8) + [0xDF]
+        #expect(Charsets.decodeUnlabelled(bytes[1..<(bytes.count - 1)]) == "Subject\t\u{1}\u{7F} x")
+        #expect(Charsets.decodeUnlabelled(bytes[1..<1]) == "")
+        #expect(Charsets.decodeUnlabelled(bytes[1...]) == "Subject\t\u{1}\u{7F} x\u{DF}")
+        #expect(Charsets.decodeUnlabelled(bytes[..<3]) == "\u{FC}Su")
+    }
+
     @Test func invalidSequenceInKnownCharsetBecomesReplacement() {
         #expect(Charsets.decode([0x41, 0x82, 0x42][...], charset: "shift_jis") == "A\u{FFFD}B")
     }

@@ -30,8 +30,16 @@ public enum Charsets {
     /// Decodes bytes with no declared charset (raw 8-bit headers): UTF-8 when valid, otherwise
     /// Windows-1252, the de-facto charset of unlabelled 8-bit mail.
     public static func decodeUnlabelled(_ bytes: ArraySlice<UInt8>) -> String {
+        // ASCII, most header values, is valid UTF-8 as it is: decoded without the generic validation of a
+        // slice, which cost about a thousand instructions for a Subject (`Charsets.isASCII(_:)` is a tenth).
+        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         return Windows1252.decode(bytes)
+    }
+
+    /// Whether every byte is ASCII.
+    static func isASCII(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in buffer.allSatisfy { $0 < 0x80 } }
     }
 
     /// Whether `charset` names a charset this decoder knows.
