@@ -57,6 +57,29 @@ import Testing
         #expect(Self.baseAddress(lower.name) != Self.baseAddress(first.name))
     }
 
+    /// Names in the order of the last message, in another order, and names of one length: each finds its own
+    /// kept name, whichever is looked at first.
+    @Test func namesInAnyOrderFindTheirOwn() throws {
+        var memo = HeaderNameMemo()
+        let names = ["Message-ID", "MIME-Version", "Content-Type", "X-Load-Index", "Received-SPF", "To"]
+        var first: [String: UnsafeRawPointer?] = [:]
+        for name in names {
+            first[name] = Self.baseAddress(try Self.field(&memo, ByteBuffer(string: "\(name)\0v\0")).name)
+        }
+        for order in [names, names.reversed(), names.shuffled(), names + names] {
+            for name in order {
+                let field = try Self.field(&memo, ByteBuffer(string: "\(name)\0w\0"))
+                #expect(field.name == MilterString(name))
+                #expect(Self.baseAddress(field.name) == first[name])
+            }
+        }
+        let new = try Self.field(&memo, ByteBuffer(string: "X-Load-Indey\0w\0"))
+        #expect(new.name == "X-Load-Indey")
+        #expect(
+            Self.baseAddress(try Self.field(&memo, ByteBuffer(string: "Received-SPF\0w\0")).name)
+                == first["Received-SPF"])
+    }
+
     @Test func theOldestNameMakesRoomAndLongNamesAreNotKept() throws {
         var memo = HeaderNameMemo()
         let first = try Self.field(&memo, ByteBuffer(string: "N0\0v\0"))

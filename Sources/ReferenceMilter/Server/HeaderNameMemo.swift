@@ -18,6 +18,8 @@ struct HeaderNameMemo {
     private var names: [[UInt8]] = []
     /// Where the next new name goes once ``capacity`` names are kept.
     private var oldest = 0
+    /// Where the next name is looked for first: after the last one found or kept.
+    private var guess = 0
 
     /// The header field `payload` carries, as `ByteBuffer.readHeaderField()` reads it, or nil when the
     /// payload is not a well-formed header field.
@@ -48,21 +50,32 @@ struct HeaderNameMemo {
 
     /// The kept name equal to `bytes`, or a new array of them (kept if short enough).
     private mutating func remembered(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        for name in names where name.count == bytes.count {
-            // `memcmp`, not `elementsEqual` byte by byte; an empty name is never kept.
-            if let base = bytes.baseAddress, name.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {
-                return name
-            }
+        // The name after the last one found first: a sender's messages list their fields in one order.
+        if guess < names.count, Self.same(names[guess], bytes) {
+            guess += 1
+            return names[guess - 1]
+        }
+        for index in names.indices where Self.same(names[index], bytes) {
+            guess = index + 1
+            return names[index]
         }
         let name = [UInt8](bytes)
         guard !name.isEmpty, name.count <= Self.longestName else { return name }
         if names.count < Self.capacity {
             if names.isEmpty { names.reserveCapacity(Self.capacity) }
             names.append(name)
+            guess = names.count
         } else {
             names[oldest] = name
             oldest = (oldest + 1) % Self.capacity
+            guess = oldest
         }
         return name
+    }
+
+    /// Whether a kept name is `bytes`: `memcmp`, not `elementsEqual` byte by byte; an empty name is never kept.
+    private static func same(_ name: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard name.count == bytes.count, let base = bytes.baseAddress else { return false }
+        return name.withUnsafeBytes { memcmp($0.baseAddress!, base, bytes.count) } == 0
     }
 }
