@@ -46,13 +46,32 @@ import Testing
         await milter.shutdown()
     }
 
-    @Test func wholeFramesArriveAndPausesBetweenThemDoNotCount() async throws {
+    @Test func pausesBetweenWholeFramesDoNotCount() async throws {
         let milter = try await Self.milter()
         let mta = try await TestMTA.connect(to: milter)
         try await mta.negotiate()
         try await mta.send([Cmd.connect, Cmd.helo])
-        // Silence between frames, longer than the frame timeout, is the idle timeout's business.
+        // Silence between frames, longer than the frame timeout, is the idle timeout's business. Each write below
+        // is small, its frames whole in one read: none of them needs the server to read again within 0.3 s.
         try await Task.sleep(for: .milliseconds(700))
+        #expect(try await mta.message(Cmd.message(subject: "small")).last == .accept)
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(try await mta.message(Cmd.message(subject: "again", queueID: "Q2")).last == .accept)
+        await mta.close()
+        await milter.shutdown()
+    }
+
+    @Test func framesArrivingInSeveralReadsAreTakenWhole() async throws {
+        // A frame timeout a large frame's parts meet however long the writer (the test's own event loop, not a
+        // trickling peer) is starved between them: here the parts are only to be put together, not timed.
+        let milter = try await startMilter {
+            $0.timeouts.idle = .seconds(600)
+            $0.timeouts.read = .seconds(600)
+            $0.timeouts.frame = .seconds(60)
+        }
+        let mta = try await TestMTA.connect(to: milter)
+        try await mta.negotiate()
+        try await mta.send([Cmd.connect, Cmd.helo])
         // Body chunks of 60 KiB arrive in several reads each: parts of frames that complete at once.
         let chunk = String(repeating: "0123456789abcde\n", count: 3_840)
         let commands =
