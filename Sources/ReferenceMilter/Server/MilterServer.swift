@@ -140,7 +140,7 @@ public final class MilterServer: Service, Sendable {
         // closes once it is written (at most `writeTimeout`); the others close at once.
         let open = registry.channels
         guard !open.isEmpty else { return }
-        let event = DrainDeadline()
+        let event = DrainDeadline(writeTimeout: configuration.drainWriteTimeout)
         for channel in open {
             try? await channel.eventLoop.submit {
                 channel.pipeline.syncOperations.fireUserInboundEventTriggered(event)

@@ -26,6 +26,10 @@ public struct ServerConfiguration: Sendable {
     public var unixSocket: UnixSocketOptions
     /// Protocol options: truncation, limits, the failure verdict.
     public var protocolOptions: ProtocolOptions
+    /// How long, once the drain timeout has expired, a connection waits for its failure verdict to be written
+    /// before it closes anyway (``DrainDeadline/writeTimeout``). Not configurable: tests lengthen it, so that an
+    /// MTA they have reading late need not read within the default's 2 s on a loaded machine.
+    var drainWriteTimeout = DrainDeadline.defaultWriteTimeout
 
     /// Creates a configuration.
     public init(

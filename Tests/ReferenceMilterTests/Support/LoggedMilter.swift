@@ -8,10 +8,12 @@ struct LoggedMilter {
     let milter: EmbeddedMilter
     private let lines: NIOLockedValueBox<[String]>
 
-    /// Starts `classifier` with a text log at info level; `observer` sees each decision sent.
+    /// Starts `classifier` with a text log at info level; `observer` sees each decision sent; `configure` may change
+    /// the configuration last.
     static func start(
         _ classifier: any MailClassifier,
-        observer: (@Sendable (MailInfo, Decision) -> Void)? = nil
+        observer: (@Sendable (MailInfo, Decision) -> Void)? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> LoggedMilter {
         let lines = NIOLockedValueBox<[String]>([])
         let handler = OperatorLogHandler(
@@ -22,6 +24,7 @@ struct LoggedMilter {
         // A classifier that stalls until cancelled is ended by the drain deadline the test fires, not by this
         // timeout, even when the test is starved of CPU for a minute before it shuts the server down.
         configuration.classifierTimeout = .seconds(600)
+        configure(&configuration)
         let milter = try await EmbeddedMilter.start(
             classifier: classifier, configuration: configuration,
             logger: Logger(label: "test", factory: { _ in handler }), observer: observer)
