@@ -89,14 +89,14 @@ import Testing
     }
 
     @Test func progressResetsTheTimeout() async throws {
-        // Each pause is well inside the timeout (room for a busy machine); together they exceed it.
-        let slow: [ScriptedMilter.Action] = [
-            .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.progress),
-            .pause(.milliseconds(400)), .reply(.progress), .pause(.milliseconds(400)), .reply(.accept),
-        ]
+        // Each pause is well inside the timeout (16 s of room for a busy machine); together they exceed it.
+        let slow: [ScriptedMilter.Action] =
+            Array(repeating: [.pause(.seconds(4)), .reply(.progress)], count: 5).flatMap { $0 } + [
+                .pause(.seconds(4)), .reply(.accept),
+            ]
         let (result, _, findings) = try await Fixtures.run(
             Scripts.wellBehaved(endOfMessage: slow),
-            configuration: Fixtures.configuration(endOfMessage: .milliseconds(1_200)))
+            configuration: Fixtures.configuration(endOfMessage: .seconds(20)))
         #expect(result.findings.isEmpty)
         #expect(findings.isEmpty)
         #expect(result.verdict == .accept)
