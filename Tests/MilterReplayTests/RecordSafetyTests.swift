@@ -134,7 +134,7 @@ import Testing
         // A bare connect: the recorder accepts it, fails to reach the milter and closes it.
         #expect(FreePort.canConnect(host: "127.0.0.1", port: port))
         let line = "milter-replay record: cannot connect to 127.0.0.1:\(upstream): connection refused\n"
-        _ = try? await pollUntil("the refusal logged", timeout: .seconds(10), interval: .milliseconds(50)) {
+        _ = try? await pollUntil("the refusal logged", timeout: .seconds(60), interval: .milliseconds(50)) {
             recorder.log().contains(line) ? true : nil
         }
         await recorder.stop(grace: .seconds(20))

@@ -18,15 +18,18 @@ import Testing
         let instant = ContinuousClock.now
         let listed = DNSBLChecker(
             zone: "zen.spamhaus.org", resolver: DNSBLTests.FakeResolver(codes: [[127, 0, 0, 2]]),
+            timeout: .seconds(600),
             now: { instant }, metricsFactory: metrics)
         _ = await listed.lookup(DNSBLTests.ip("81.2.69.142"))
         _ = await listed.lookup(DNSBLTests.ip("81.2.69.142"))
         _ = await listed.lookup(DNSBLTests.ip("10.0.0.1"))
         let clean = DNSBLChecker(
-            zone: "zen.spamhaus.org", resolver: DNSBLTests.FakeResolver(), metricsFactory: metrics)
+            zone: "zen.spamhaus.org", resolver: DNSBLTests.FakeResolver(), timeout: .seconds(600),
+            metricsFactory: metrics)
         _ = await clean.lookup(DNSBLTests.ip("81.2.69.143"))
         let broken = DNSBLChecker(
             zone: "zen.spamhaus.org", resolver: DNSBLTests.FakeResolver(codes: [[127, 255, 255, 254]]),
+            timeout: .seconds(600),
             metricsFactory: metrics)
         _ = await broken.lookup(DNSBLTests.ip("81.2.69.144"))
 
@@ -42,7 +45,7 @@ import Testing
         let metrics = TestMetrics()
         let checker = DNSBLChecker(
             zone: "s3cr3tkey.zen.dq.spamhaus.net", resolver: DNSBLTests.FakeResolver(codes: [[127, 0, 0, 2]]),
-            metricsFactory: metrics)
+            timeout: .seconds(600), metricsFactory: metrics)
         #expect(checker.isZEN)
         _ = await checker.lookup(DNSBLTests.ip("81.2.69.142"))
         let dimensions = [("zone", "<key>.zen.dq.spamhaus.net"), ("result", "listed")]

@@ -23,7 +23,7 @@ import Testing
     ])
     func dnsErrorsAreFailures(_ dnsKind: DNSError.Kind, _ kind: DNSBLFailure.Kind) async {
         let resolver = FailingResolver(error: DNSError(dnsKind, detail: "127.0.0.1 port 53"))
-        let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: resolver)
+        let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: resolver, timeout: .seconds(600))
         #expect(await checker.lookup(Self.address) == .failed(DNSBLFailure(kind, detail: "\(dnsKind)")))
         #expect(checker.cachedCount == 0)
     }

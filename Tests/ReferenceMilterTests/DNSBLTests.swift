@@ -58,13 +58,15 @@ import Testing
         (11, .pblSpamhaus),
     ])
     func zenCodesAreDecoded(_ last: UInt8, _ list: ZENList) async {
-        let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: FakeResolver(codes: [[127, 0, 0, last]]))
+        let checker = DNSBLChecker(
+            zone: "zen.spamhaus.org", resolver: FakeResolver(codes: [[127, 0, 0, last]]), timeout: .seconds(600))
         #expect(
             await checker.lookup(Self.ip("81.2.69.142")) == .listed([DNSBLListing(code: [127, 0, 0, last], zen: list)]))
     }
 
     @Test func otherZonesAreNotDecodedAsZEN() async {
-        let checker = DNSBLChecker(zone: "bl.example.net", resolver: FakeResolver(codes: [[127, 0, 0, 2]]))
+        let checker = DNSBLChecker(
+            zone: "bl.example.net", resolver: FakeResolver(codes: [[127, 0, 0, 2]]), timeout: .seconds(600))
         #expect(
             await checker.lookup(Self.ip("81.2.69.142")) == .listed([DNSBLListing(code: [127, 0, 0, 2], zen: nil)]))
     }
@@ -77,7 +79,8 @@ import Testing
         ([127, 0, 1, 2], .unexpectedAnswer),
     ])
     func errorAnswersAreFailures(_ code: [UInt8], _ kind: DNSBLFailure.Kind) async {
-        let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: FakeResolver(codes: [[127, 0, 0, 2], code]))
+        let checker = DNSBLChecker(
+            zone: "zen.spamhaus.org", resolver: FakeResolver(codes: [[127, 0, 0, 2], code]), timeout: .seconds(600))
         #expect(
             await checker.lookup(Self.ip("81.2.69.142"))
                 == .failed(
@@ -87,7 +90,7 @@ import Testing
     /// A checker whose own timeout did not work would wait for the hanging resolver until the time limit.
     @Test(.timeLimit(.minutes(10))) func notListedIsCachedAndHangingResolverTimesOut() async {
         let nx = FakeResolver()
-        let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: nx)
+        let checker = DNSBLChecker(zone: "zen.spamhaus.org", resolver: nx, timeout: .seconds(600))
         for _ in 0..<3 { #expect(await checker.lookup(Self.ip("81.2.69.142")) == .notListed) }
         #expect(nx.asked.withLockedValue { $0.count } == 1)
 

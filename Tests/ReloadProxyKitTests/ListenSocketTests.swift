@@ -19,7 +19,7 @@ import Testing
             "/bin/sh",
             [
                 "-c", "umask 0 && exec \"$0\" \"$@\"", ProxyProcess.binary("reload-proxy"), "--listen", "unix:\(path)",
-                "--ready-timeout", "20", ProxyProcess.binary("reference-milter"), "daemon",
+                "--ready-timeout", "120", ProxyProcess.binary("reference-milter"), "daemon",
             ],
             input: FileHandle.nullDevice, output: FileHandle.nullDevice, errors: FileHandle.nullDevice)
         try await child.stopping(grace: .seconds(10)) {

@@ -46,7 +46,7 @@ final class ProxyProcess: Sendable {
         child = try ChildProcess(
             Self.binary("reload-proxy"),
             [
-                "--listen", "unix:\(directory.appendingPathComponent("milter.sock").path)", "--ready-timeout", "20",
+                "--listen", "unix:\(directory.appendingPathComponent("milter.sock").path)", "--ready-timeout", "120",
                 "--stop-timeout", "30",
             ] + proxyArguments + [
                 Self.binary("reference-milter"), "daemon", "--config", rulesPath,
