@@ -6,15 +6,15 @@ extension ReplayRunner {
     func blockingWorker() {
         var session: BlockingSession?
         while let item = queue.take() {
+            // Instants as offsets from the run's start (``WorkQueue/elapsed()``): no optional `Instant` to copy.
             var startLag: Duration?
-            let scheduled = queue.scheduled(item)
-            if let scheduled {
-                BlockingSleep.until(scheduled)
-                startLag = scheduled.duration(to: .now)
+            if let scheduled = item.scheduledOffset {
+                BlockingSleep.until(queue.instant(at: scheduled))
+                startLag = queue.elapsed() - scheduled
             }
-            var opening: ContinuousClock.Instant?
+            var opening: Duration?
             if session == nil {
-                let began = ContinuousClock.now
+                let began = queue.elapsed()
                 opening = began
                 do {
                     session = try BlockingSession(
@@ -22,7 +22,8 @@ extension ReplayRunner {
                         showsValues: showsValues)
                     reachability.reached()
                 } catch {
-                    if connectFailed(item, error, startLag: startLag, since: scheduled ?? began) { return }
+                    let since = queue.instant(at: item.scheduledOffset ?? began)
+                    if connectFailed(item, error, startLag: startLag, since: since) { return }
                     continue
                 }
             }
@@ -30,8 +31,7 @@ extension ReplayRunner {
             let connection = session!.connection
             let result = entry.withMessage { connection.send($0, lookupHash: entry.lookupHash) }
             session!.ledger.sent(
-                result, entry: entry, item: item, scheduled: scheduled, opening: opening,
-                startLag: startLag, report: report)
+                result, entry: entry, item: item, opening: opening, startLag: startLag, queue: queue, report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.ledger.used >= messagesPerConnection {
                 session!.close(report: report)

@@ -88,14 +88,13 @@ struct ReplayRunner: Sendable {
         var session: Session?
         while let item = queue.take() {
             var startLag: Duration?
-            let scheduled = queue.scheduled(item)
-            if let scheduled {
-                try? await Task.sleep(until: scheduled)
-                startLag = scheduled.duration(to: .now)
+            if let scheduled = item.scheduledOffset {
+                try? await Task.sleep(until: queue.instant(at: scheduled))
+                startLag = queue.elapsed() - scheduled
             }
-            var opening: ContinuousClock.Instant?
+            var opening: Duration?
             if session == nil {
-                let began = ContinuousClock.now
+                let began = queue.elapsed()
                 opening = began
                 do {
                     session = try await Session.open(
@@ -103,13 +102,13 @@ struct ReplayRunner: Sendable {
                         transcriptsAsJSON: transcriptsAsJSON, showsValues: showsValues)
                     reachability.reached()
                 } catch {
-                    if connectFailed(item, error, startLag: startLag, since: scheduled ?? began) { return }
+                    let since = queue.instant(at: item.scheduledOffset ?? began)
+                    if connectFailed(item, error, startLag: startLag, since: since) { return }
                     continue
                 }
             }
             await session!.send(
-                entries[item.entry], item: item, scheduled: scheduled, opening: opening, startLag: startLag,
-                report: report)
+                entries[item.entry], item: item, opening: opening, startLag: startLag, queue: queue, report: report)
             // QUIT right after the session's last message, as an MTA does, not when the next one is due.
             if session!.used >= messagesPerConnection {
                 await session!.close(report: report)
@@ -165,13 +164,12 @@ private struct Session {
     var used: Int { ledger.used }
 
     mutating func send(
-        _ entry: CorpusEntry, item: WorkQueue.Item, scheduled: ContinuousClock.Instant?,
-        opening: ContinuousClock.Instant?, startLag: Duration?, report: (MessageOutcome) -> Void
+        _ entry: CorpusEntry, item: WorkQueue.Item, opening: Duration?, startLag: Duration?, queue: WorkQueue,
+        report: (MessageOutcome) -> Void
     ) async {
         let result = await connection.send(entry.message)
         ledger.sent(
-            result, entry: entry, item: item, scheduled: scheduled, opening: opening, startLag: startLag,
-            report: report)
+            result, entry: entry, item: item, opening: opening, startLag: startLag, queue: queue, report: report)
     }
 
     mutating func close(report: @escaping @Sendable (MessageOutcome) -> Void) async {

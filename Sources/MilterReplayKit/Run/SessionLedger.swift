@@ -34,21 +34,21 @@ struct SessionLedger {
     mutating func opened(findings: [Finding]) { pendingFindings = findings }
 
     /// A message's result: the previous message's outcome is reported, this one's held. Under
-    /// `--rate` the latency runs from `scheduled`, the message's intended start. Otherwise it is the
-    /// transaction's (MAIL to the last reply), except for a message that opened its connection (`opening`: when
-    /// it began) and got none of its transaction sent, because the connection failed before MAIL (no reply to
-    /// OPTNEG, CONNECT or HELO within the timeout): that message waited for the whole opening.
+    /// `--rate` the latency runs from the item's intended start (``WorkQueue/Item/scheduledOffset``).
+    /// Otherwise it is the transaction's (MAIL to the last reply), except for a message that opened its
+    /// connection (`opening`: when it began, after the start of `queue`'s run) and got none of its transaction
+    /// sent, because the connection failed before MAIL (no reply to OPTNEG, CONNECT or HELO within the
+    /// timeout): that message waited for the whole opening.
     mutating func sent(
-        _ result: consuming TransactionResult, entry: CorpusEntry, item: WorkQueue.Item,
-        scheduled: ContinuousClock.Instant?, opening: ContinuousClock.Instant?,
-        startLag: Duration?, report: (MessageOutcome) -> Void
+        _ result: consuming TransactionResult, entry: CorpusEntry, item: WorkQueue.Item, opening: Duration?,
+        startLag: Duration?, queue: WorkQueue, report: (MessageOutcome) -> Void
     ) {
         used += 1
         let steps = result.untimedSteps
         let nothingSent = steps.indices.allSatisfy { steps[$0].delivery == .notSent }
         let latency =
-            scheduled.map { $0.duration(to: .now) }
-            ?? (nothingSent ? opening.map { $0.duration(to: .now) } : nil) ?? result.duration
+            item.scheduledOffset.map { queue.elapsed() - $0 }
+            ?? (nothingSent ? opening.map { queue.elapsed() - $0 } : nil) ?? result.duration
         if let held = held.take() { report(held) }
         // Refused by the MTA itself (a NUL in an address): an input error, not the milter's verdict.
         let inputError = entry.holdsNUL ? EnvelopeInputError.description(of: result) : nil

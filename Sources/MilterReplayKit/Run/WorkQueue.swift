@@ -20,6 +20,14 @@ package final class WorkQueue: Sendable {
     /// When to start `item` (open loop), if paced.
     package func scheduled(_ item: Item) -> ContinuousClock.Instant? { item.scheduledOffset.map { start + $0 } }
 
+    /// The instant `offset` after the run's start.
+    package func instant(at offset: Duration) -> ContinuousClock.Instant { start + offset }
+
+    /// The time since the run's start: instants of a worker's message kept as offsets from it, `Duration`s
+    /// whose layout is known, are copied and dropped without the runtime's help (an optional `Instant` took
+    /// a value witness call for each, a dozen per message).
+    package func elapsed() -> Duration { start.duration(to: .now) }
+
     private let corpusSize: Int
     private let total: Int?
     private let deadline: ContinuousClock.Instant?
