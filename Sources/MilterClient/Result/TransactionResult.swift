@@ -11,11 +11,12 @@ import MilterProtocol
 public struct TransactionResult: Sendable {
     /// Every step, in order, including those not sent and the closing ABORT.
     public var steps: [StepRecord] {
-        get { measuredDurations.map { Self.steps(shared.steps, timedBy: $0) } ?? shared.steps }
+        get { measuredDurations.isEmpty ? shared.steps : Self.steps(shared.steps, timedBy: measuredDurations) }
         _modify {
-            let durations = measuredDurations.take()
+            let durations = measuredDurations
+            measuredDurations = []
             unshare()
-            if let durations { shared.steps = Self.steps(shared.steps, timedBy: durations) }
+            if !durations.isEmpty { shared.steps = Self.steps(shared.steps, timedBy: durations) }
             yield &shared.steps
         }
     }
@@ -26,8 +27,9 @@ public struct TransactionResult: Sendable {
     /// Durations measured for some of the steps and not written into the shared steps yet, as (index, duration)
     /// pairs. A transaction sent again from a record (`BlockingMilterConnection`) shares the record's steps and
     /// keeps its own timings here, so that only a reader of ``steps`` pays for a copy of them: a load run reads
-    /// none.
-    private var measuredDurations: [(index: Int, duration: Duration)]?
+    /// none. Empty when there are none: an array, not an optional one, whose copies the runtime's value witnesses
+    /// made (the optional of an array of tuples), twice per message sent from a record.
+    private var measuredDurations: [(index: Int, duration: Duration)] = []
     /// What the transaction came to, shared by copies until one of them changes it.
     private var shared: Outcome
     /// The decision.
@@ -167,7 +169,7 @@ extension TransactionResult {
     /// Gives the steps at `durations`' indices these durations, without copying the steps now
     /// (``steps``); durations set before at other indices are kept.
     mutating func setStepDurations(_ durations: [(index: Int, duration: Duration)]) {
-        if measuredDurations == nil { measuredDurations = durations } else { measuredDurations! += durations }
+        if measuredDurations.isEmpty { measuredDurations = durations } else { measuredDurations += durations }
     }
 
     private static func steps(
