@@ -9,7 +9,10 @@ import NIOCore
 struct SessionLedger {
     /// Messages sent on the connection.
     private(set) var used = 0
-    private var held: MessageOutcome?
+    /// The outcome held back, if any: at most one. An array, not an optional: an optional outcome is moved
+    /// in and out through the runtime's value witnesses (several calls per message), an array's element
+    /// by the compiler's own code.
+    private var held: [MessageOutcome] = []
     private var pendingFindings: [Finding]
     /// With `--verbose`: every frame of the connection, and whether it is rendered as JSON.
     private let transcript: (frames: LiveTranscript, json: Bool)?
@@ -49,15 +52,21 @@ struct SessionLedger {
         let latency =
             item.scheduledOffset.map { queue.elapsed() - $0 }
             ?? (nothingSent ? opening.map { queue.elapsed() - $0 } : nil) ?? result.duration
-        if let held = held.take() { report(held) }
         // Refused by the MTA itself (a NUL in an address): an input error, not the milter's verdict.
         let inputError = entry.holdsNUL ? EnvelopeInputError.description(of: result) : nil
-        held = MessageOutcome(
+        var outcome = MessageOutcome(
             sequence: item.sequence, entry: entry, result: inputError == nil ? consume result : nil,
             connectError: nil, inputError: inputError,
             connectionFindings: pendingFindings, latency: latency, showsValues: showsValues)
-        held?.startLag = startLag
+        outcome.startLag = startLag
         pendingFindings = []
+        if held.isEmpty {
+            held.append(outcome)
+        } else {
+            // This one held, the one held before reported.
+            swap(&held[0], &outcome)
+            report(outcome)
+        }
     }
 
     /// What QUIT's findings go to: the held outcome, with the transcript rendered once the watch
@@ -65,7 +74,8 @@ struct SessionLedger {
     mutating func quitHandler(
         connectionNumber number: UInt, report: @escaping @Sendable (MessageOutcome) -> Void
     ) -> (@Sendable ([Finding]) -> Void)? {
-        guard var last = held.take() else { return nil }
+        guard !held.isEmpty else { return nil }
+        var last = held.removeLast()
         last.finishedAt = NIODeadline.now()
         let transcript = self.transcript
         // Moved into the box and out of it when QUIT's findings come (once): a closure capturing the outcome
