@@ -180,8 +180,6 @@ extension MTAConnectionStateMachine {
         }
     }
 
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
-
     /// `4`, the connection's number and the transaction's, each in at least five hex digits: unique in the
     /// process (`4000010000A` is the 10th message of the first connection).
     var queueID: String { mutating get { String(decoding: queueIDBytes, as: UTF8.self) } }
@@ -199,18 +197,30 @@ extension MTAConnectionStateMachine {
     /// Replaces `bytes` with ``queueID``'s, keeping their capacity: a caller that hands the same array back for
     /// every message allocates none (``queueIDBytes`` makes an array each time).
     mutating func writeQueueID(into bytes: inout [UInt8]) {
-        // Digits written straight into the bytes: every message makes one.
+        // The length first, then the digits written backwards through one pointer: appended one at a
+        // time, each digit checked the array's capacity and uniqueness (about 40 instructions a digit).
+        let tag = connectionTag
+        let count = UInt(transactionCount + 1)
+        let countDigits = Self.hexDigitCount(count)
+        let length = 1 + Self.hexDigitCount(tag) + countDigits
         bytes.removeAll(keepingCapacity: true)
-        bytes.reserveCapacity(24)
-        bytes.append(UInt8(ascii: "4"))
-        func hex(_ value: UInt) {
-            var digits = 5
-            while digits < UInt.bitWidth / 4, value >> (4 * digits) != 0 { digits += 1 }
-            for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
-                bytes.append(Self.hexDigits[Int((value >> shift) & 0xF)])
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "4"), count: length))
+        bytes.withUnsafeMutableBufferPointer { out in
+            func hex(_ value: UInt, endingAt end: Int, from start: Int) {
+                var value = value
+                for position in (start..<end).reversed() {
+                    let digit = UInt8(truncatingIfNeeded: value & 0xF)
+                    out[position] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "A") - 10 + digit
+                    value >>= 4
+                }
             }
+            hex(count, endingAt: length, from: length - countDigits)
+            hex(tag, endingAt: length - countDigits, from: 1)
         }
-        hex(connectionTag)
-        hex(UInt(transactionCount + 1))
+    }
+
+    /// How many hex digits `value` is written in: at least five, more when it needs them.
+    private static func hexDigitCount(_ value: UInt) -> Int {
+        max(5, (UInt.bitWidth - value.leadingZeroBitCount + 3) / 4)
     }
 }
