@@ -34,12 +34,14 @@ struct ExchangeSegment {
         // One access to the buffer's bytes for every range: `setBytes` per range checked the
         // buffer's storage (a dynamic exclusivity check and a uniqueness test) each time, and a
         // message's queue ID stands in a dozen places (macro `i` before each header).
+        // Copied from pointer to pointer: a rebased slice of the buffer per range cost bounds checks and a
+        // slice's arithmetic on every one.
         queueID.withUnsafeBytes { id in
             frames.withUnsafeMutableReadableBytes { bytes in
                 for range in queueIDRanges {
                     precondition(range.lowerBound >= 0 && range.lowerBound + id.count <= bytes.count)
-                    UnsafeMutableRawBufferPointer(rebasing: bytes[range.lowerBound...].prefix(id.count))
-                        .copyMemory(from: id)
+                    guard let base = bytes.baseAddress, let source = id.baseAddress else { continue }
+                    (base + range.lowerBound).copyMemory(from: source, byteCount: id.count)
                 }
             }
         }
