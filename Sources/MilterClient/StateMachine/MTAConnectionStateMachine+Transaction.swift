@@ -203,9 +203,13 @@ extension MTAConnectionStateMachine {
         let count = UInt(transactionCount + 1)
         let countDigits = Self.hexDigitCount(count)
         let length = 1 + Self.hexDigitCount(tag) + countDigits
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "4"), count: length))
+        // The last ID's array is most often of the length already: every byte is written below.
+        if bytes.count != length {
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: repeatElement(0, count: length))
+        }
         bytes.withUnsafeMutableBufferPointer { out in
+            out[0] = UInt8(ascii: "4")
             func hex(_ value: UInt, endingAt end: Int, from start: Int) {
                 var value = value
                 for position in (start..<end).reversed() {
