@@ -149,7 +149,7 @@ public struct CorpusReplay: Sendable {
             queue: queue
         ) { outcome in
             // A target that is no milter: one line at the end, as for one that cannot be reached; no row.
-            if let line = NotAMilter.line(address, outcome.findings) {
+            if let line = NotAMilter.line(address, outcome) {
                 notAMilter.withLockedValue { $0 = $0 ?? line }
                 queue.stop()
                 return

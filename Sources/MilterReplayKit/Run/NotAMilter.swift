@@ -15,6 +15,13 @@ enum NotAMilter {
         return nil
     }
 
+    /// ``line(_:_:)`` for every finding of `outcome`, the result's then the connection's, as
+    /// ``MessageOutcome/findings`` orders them, without joining them into an array for every message.
+    static func line(_ target: MilterAddress, _ outcome: MessageOutcome) -> String? {
+        if let result = outcome.result, let line = line(target, result.findings) { return line }
+        return line(target, outcome.connectionFindings)
+    }
+
     private static let ending = ", not a milter"
 
     /// Whether `reason` is a ``line(_:_:)``.
