@@ -107,7 +107,7 @@ extension BlockingMilterConnection {
         }
         memos.noteReuse()
         let id = String(decoding: queueID, as: UTF8.self)
-        machine.adopt(transactionOf: memo.machineAfter, counted: memo.transactionsCounted)
+        machine.adopt(transactionOf: memo)
         digest = memo.digestAfter
         var result = memo.result
         result.queueID = id

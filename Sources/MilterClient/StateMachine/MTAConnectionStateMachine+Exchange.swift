@@ -8,7 +8,7 @@ extension MTAConnectionStateMachine {
         }
     }
 
-    /// Takes what a transaction changes from `after`, the machine recorded after the same
+    /// Takes what a transaction changes from `memo`'s ``ExchangeMemo/machineAfter``, the machine recorded after the same
     /// transaction on a connection in the same state (``ExchangeDigest``). Both stood between
     /// transactions before it and stand between transactions after it
     /// (``standsBetweenTransactions``), so the status, the socket, the step in flight and the
@@ -18,34 +18,36 @@ extension MTAConnectionStateMachine {
     /// leaves it with its queue ID and message ID, which the next transaction sets before use
     /// (``MacroContext/valuesBetweenTransactions``), and with its envelope cleared.
     /// The transaction count goes on from this connection's own by what the recorded transaction
-    /// `counted` (``fieldsCountedBetweenTransactions``).
+    /// counted (``ExchangeMemo/transactionsCounted``, ``fieldsCountedBetweenTransactions``).
     /// Copied field by field: a whole machine is a large value, and copying it cost a quarter of
     /// a replayed transaction's user time.
-    mutating func adopt(transactionOf after: MTAConnectionStateMachine, counted: Int) {
+    mutating func adopt(transactionOf memo: ExchangeMemo) {
+        // Each field read through the record: a machine passed by value was first copied whole
+        // (about 2.3 KB) from the record onto the stack, for every transaction sent from it.
         // The negotiation stays this connection's own: the record was found by a digest of it (and
         // debug builds check below that the whole session matches).
-        session.adoptConversation(of: after.session)
-        skippingBody = after.skippingBody
-        lastSent = after.lastSent
-        lastWrittenWasLoneMacro = after.lastWrittenWasLoneMacro
-        lastEventWithoutReply = after.lastEventWithoutReply
+        session.adoptConversation(of: memo.machineAfter.session)
+        skippingBody = memo.machineAfter.skippingBody
+        lastSent = memo.machineAfter.lastSent
+        lastWrittenWasLoneMacro = memo.machineAfter.lastWrittenWasLoneMacro
+        lastEventWithoutReply = memo.machineAfter.lastEventWithoutReply
         // Kept in this machine's own storage when the record left none: sharing the record's made the next
         // command noted copy it.
-        if after.sentWithoutReply.isEmpty {
+        if memo.machineAfter.sentWithoutReply.isEmpty {
             sentWithoutReply.removeAll()
         } else {
-            sentWithoutReply = after.sentWithoutReply
+            sentWithoutReply = memo.machineAfter.sentWithoutReply
         }
-        transactionCount += counted
-        heloGiven = after.heloGiven
-        connectionFindings = after.connectionFindings
-        purpose = after.purpose
+        transactionCount += memo.transactionsCounted
+        heloGiven = memo.machineAfter.heloGiven
+        connectionFindings = memo.machineAfter.connectionFindings
+        purpose = memo.machineAfter.purpose
         assert(
             Self.describe(self, leaving: Self.ownFields.union(Self.fieldsCountedBetweenTransactions))
-                == Self.describe(after, leaving: Self.ownFields.union(Self.fieldsCountedBetweenTransactions)),
+                == Self.describe(
+                    memo.machineAfter, leaving: Self.ownFields.union(Self.fieldsCountedBetweenTransactions)),
             "a replayed transaction must leave the machine it recorded")
     }
-
     /// Hashes everything that decides what the machine does next, standing between two
     /// transactions, but for what the connection's own steps (OPTNEG, CONNECT, HELO) decided and
     /// the recorded digest of those covers: the configuration, the client, the negotiation's record
