@@ -15,7 +15,7 @@ extension BlockingMilterConnection {
         // fresh one, and makes a fresh one only if the milter answers otherwise.
         let memo = memos.flatMap { $0.isOff ? nil : $0.greeting(for: client) }
         let connection = try connected(
-            to: address, configuration: configuration, client: client, recorded: memo?.machineAfter)
+            to: address, configuration: configuration, client: client, recorded: { memo?.machineAfter })
         if let memos, let memo {
             connection.greet(from: memo, memos: memos)
         } else {

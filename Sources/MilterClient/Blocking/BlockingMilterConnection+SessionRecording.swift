@@ -55,7 +55,7 @@ extension BlockingMilterConnection {
     ) throws(MilterConnectError) -> (connection: BlockingMilterConnection, records: [StepRecord]?)
     where Steps.Element: ReplayableStep {
         let connection = try connected(
-            to: address, configuration: configuration, client: SMTPClient(), recorded: recording.machineAfter)
+            to: address, configuration: configuration, client: SMTPClient(), recorded: { recording.machineAfter })
         connection.digest = nil
         connection.transport.holdsFramesBetweenRuns = true
         switch connection.send(recording.segments, queueID: [], readingFirst: true) {
