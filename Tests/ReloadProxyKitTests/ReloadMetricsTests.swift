@@ -33,10 +33,13 @@ struct ReloadMetricsTests {
     }
 
     /// docs/deploying.md said the old child holds the port while it drains: it closes it when SIGINT starts its
-    /// drain, and the new child serves the metrics while the old one still finishes a session.
+    /// drain, and the new child serves the metrics while the old one still finishes a session. The drain waits
+    /// 600 s: with 25 s, a starved test finished its held session after the old child had cut it.
     @Test func theNewChildServesTheMetricsWhileTheOldOneDrains() async throws {
         let port = try FreePort.allocate()
-        try await ProxyProcess.with(daemonArguments: ["--metrics", "127.0.0.1:\(port)"]) { proxy in
+        try await ProxyProcess.with(
+            daemonArguments: ["--metrics", "127.0.0.1:\(port)"], drainSeconds: 600, stopSeconds: 600
+        ) { proxy in
             try await FreePort.waitUntilListening(port: port)
             let held = try await MilterSessions.open(proxy.socketPath)
             try proxy.writeRules(generation: 1)
@@ -94,19 +97,23 @@ struct ReloadMetricsTests {
         }
     }
 
-    /// The port is held by someone else: the child serves, retries, and still stops at once on SIGTERM.
+    /// The port is held by someone else: the child serves, retries, and still stops at once on SIGTERM. The drain
+    /// and the proxy's stop wait 600 s, so a daemon still retrying would be far past the 60 s allowed for the exit,
+    /// which a starved machine does not reach (it had 10 s against a 25 s drain).
     @Test func sigtermStopsADaemonStillWaitingForTheMetricsPort() async throws {
         let (fd, port) = try FreePort.boundSocket()
         defer { close(fd) }
         #expect(listen(fd, 4) == 0)
-        try await ProxyProcess.with(daemonArguments: ["--metrics", "127.0.0.1:\(port)"]) { proxy in
+        try await ProxyProcess.with(
+            daemonArguments: ["--metrics", "127.0.0.1:\(port)"], drainSeconds: 600, stopSeconds: 600
+        ) { proxy in
             #expect(await MilterSessions.run(proxy.socketPath).ok)
-            try await proxy.waitForLog("the retries", timeout: .seconds(20)) { $0.text.contains(Self.waiting) }
+            try await proxy.waitForLog("the retries", timeout: .seconds(60)) { $0.text.contains(Self.waiting) }
             let start = ContinuousClock.now
             proxy.signal(SIGTERM)
-            #expect(await proxy.waitForExit(timeout: .seconds(20)))
+            #expect(await proxy.waitForExit(timeout: .seconds(120)))
             // Up to when the exit was seen, not up to now: a test starved of CPU after the exit was not the proxy.
-            #expect(try #require(proxy.exitInstant) - start < .seconds(10))
+            #expect(try #require(proxy.exitInstant) - start < .seconds(60))
             #expect(proxy.exitStatus == 0)
             #expect(ProxyLog(text: proxy.log()).cleanExits == 1, "\(proxy.log())")
         }

@@ -18,12 +18,16 @@ final class ProxyProcess: Sendable {
 
     /// Starts a proxy with `proxyArguments` as well, whose daemons get `daemonArguments` as well, runs `body`
     /// with it, and stops it (SIGTERM, then SIGKILL) in any case. `environment` replaces the test process's.
+    /// `drainSeconds` is the daemons' --drain-timeout and `stopSeconds` the proxy's --stop-timeout: a test whose
+    /// sessions must outlast a drain passes 600 for both, which no starved machine reaches.
     static func with<T: Sendable>(
         proxyArguments: [String] = [], daemonArguments: [String] = [], environment: [String: String]? = nil,
+        drainSeconds: Int = 25, stopSeconds: Int = 30,
         _ body: (ProxyProcess) async throws -> T
     ) async throws -> T {
         let proxy = try await ProxyProcess(
-            proxyArguments: proxyArguments, daemonArguments: daemonArguments, environment: environment)
+            proxyArguments: ["--stop-timeout", "\(stopSeconds)"] + proxyArguments,
+            daemonArguments: ["--drain-timeout", "\(drainSeconds)"] + daemonArguments, environment: environment)
         do {
             let result = try await body(proxy)
             await proxy.tearDown()
@@ -47,11 +51,9 @@ final class ProxyProcess: Sendable {
             Self.binary("reload-proxy"),
             [
                 "--listen", "unix:\(directory.appendingPathComponent("milter.sock").path)", "--ready-timeout", "120",
-                "--stop-timeout", "30",
             ] + proxyArguments + [
                 Self.binary("reference-milter"), "daemon", "--config", rulesPath,
                 "--handshake-timeout", "120",
-                "--drain-timeout", "25",
             ] + daemonArguments,
             environment: environment, input: FileHandle.nullDevice, output: log, errors: log)
         do {
