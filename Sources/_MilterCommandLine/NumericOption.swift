@@ -15,27 +15,23 @@ package enum NumericOption {
     /// The range of a count of threads.
     package static let threads: ClosedRange<Int> = 1...256
 
-    /// Throws unless `value` is nil or a finite number in `range`.
-    package static func check(_ value: Double?, _ name: String, in range: ClosedRange<Double>, unit: String) throws {
-        guard let value else { return }
-        guard value.isFinite, range.contains(value) else {
-            throw ValidationError(
-                "\(name) must be a number from \(text(range.lowerBound)) to \(text(range.upperBound)) \(unit); "
-                    + "got \(text(value))")
-        }
-    }
-
-    /// Throws unless `value` is nil or, written in decimal digits, a number of seconds in `range`: `0x10` or
+    /// Throws unless `value` is nil or, written in decimal digits, a number of `unit` in `range`: `0x10` or
     /// `1e3` is refused with the range and the forms taken, not read as 16 or 1000.
-    package static func check(_ value: SecondsArgument?, _ name: String, in range: ClosedRange<Double>) throws {
-        try check(value, name, bounds: "from \(text(range.lowerBound)) to \(text(range.upperBound))") {
+    package static func check(
+        _ value: DecimalArgument?, _ name: String, in range: ClosedRange<Double>, unit: String = "seconds"
+    ) throws {
+        try check(value, name, bounds: "from \(text(range.lowerBound)) to \(text(range.upperBound)) \(unit)") {
             range.contains($0)
         }
     }
 
     /// The same for a range its upper bound excluded, given as `from 0.001 to under 86400 seconds`.
-    package static func check(_ value: SecondsArgument?, _ name: String, in range: Range<Double>) throws {
-        try check(value, name, bounds: "from \(text(range.lowerBound)) to under \(text(range.upperBound))") {
+    package static func check(
+        _ value: DecimalArgument?, _ name: String, in range: Range<Double>, unit: String = "seconds"
+    ) throws {
+        try check(
+            value, name, bounds: "from \(text(range.lowerBound)) to under \(text(range.upperBound)) \(unit)"
+        ) {
             range.contains($0)
         }
     }
@@ -43,14 +39,13 @@ package enum NumericOption {
     /// The error names the option, the range and, for a form other than decimal digits, the forms taken:
     /// `--idle-timeout must be a number from 0.001 to 86400 seconds, in decimal digits (such as 30 or 0.5); got 0x10`.
     private static func check(
-        _ value: SecondsArgument?, _ name: String, bounds: String, contains: (Double) -> Bool
+        _ value: DecimalArgument?, _ name: String, bounds: String, contains: (Double) -> Bool
     ) throws {
         guard let value else { return }
-        let decimal = SecondsArgument.isDecimal(value.text)
-        guard decimal, value.seconds.isFinite, contains(value.seconds) else {
+        let decimal = DecimalArgument.isDecimal(value.text)
+        guard decimal, value.value.isFinite, contains(value.value) else {
             let forms = decimal ? "" : ", in decimal digits (such as 30 or 0.5)"
-            throw ValidationError(
-                "\(name) must be a number \(bounds) seconds\(forms); got \(value.text)")
+            throw ValidationError("\(name) must be a number \(bounds)\(forms); got \(value.text)")
         }
     }
 

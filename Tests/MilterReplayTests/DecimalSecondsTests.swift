@@ -39,8 +39,8 @@ struct DecimalSecondsTests {
         ]
     }()
 
-    /// `0x10`, `1e3`, `inf`, `nan` and the empty value are refused with the forms taken; `-1` with the range.
-    @Test(arguments: options, ["0x10", "1e3", "inf", "nan", "-1", ""])
+    /// `0x10`, `1e3`, `inf`, `nan`, `+5` and the empty value are refused with the forms taken; `-1` with the range.
+    @Test(arguments: options, ["0x10", "1e3", "inf", "nan", "+5", "-1", ""])
     func aValueNotInDecimalDigitsOrOutOfRangeIsAUsageError(option: SecondsOption, value: String) async throws {
         let arguments = option.before + [option.name, value] + option.after
         let result = try await ReplayBinary.run(arguments, timeout: .seconds(60))

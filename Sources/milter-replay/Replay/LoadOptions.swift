@@ -25,9 +25,9 @@ struct LoadOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help:
-            "Start messages at this rate per second, 0.001 to 1000000, whatever the latency (open loop; default: as fast as replies come)."
+            "Start messages at this rate per second, 0.001 to 1000000 in decimal digits (such as 50 or 0.5), whatever the latency (open loop; default: as fast as replies come)."
     )
-    var rate: Double?
+    var rate: DecimalArgument?
 
     @Option(
         parsing: .unconditional,
@@ -58,6 +58,6 @@ struct LoadOptions: ParsableArguments {
     var settings: LoadSettings {
         LoadSettings(
             connections: connections, messagesPerConnection: messagesPerConnection, repeat: `repeat` ?? 1,
-            duration: duration?.seconds, rate: rate, threads: threads, reusesExchanges: !noExchangeReuse)
+            duration: duration?.seconds, rate: rate?.value, threads: threads, reusesExchanges: !noExchangeReuse)
     }
 }
