@@ -62,6 +62,64 @@ import Testing
         #expect(conversions.values(of: large).values == ["i": String(repeating: "x", count: 300)])
     }
 
+    /// Postfix's MAIL and RCPT packets, too costly to keep, differ from message to message by their queue id: each is
+    /// converted again, its known names taken stripped already, to what stripping them gives.
+    @Test func packetsTooCostlyToKeepAreConvertedAgainToTheSameTable() throws {
+        var conversions = MacroConversions(largestCost: 256)
+        for message in 0..<3 {
+            let address = "sender\(message)@example.com"
+            let mail = try Self.definition(
+                Self.payload(
+                    .mail,
+                    [
+                        ("i", "Q\(message)"), ("{mail_addr}", address), ("{mail_host}", "example.com"),
+                        ("{mail_mailer}", "smtp"), ("{x_custom}", "c\(message)"), ("{i}", "last\(message)"),
+                    ]))
+            let (values, cost) = conversions.values(of: mail)
+            #expect(cost > 256)
+            #expect(
+                values.pairs.map { [$0.name, $0.value] } == [
+                    ["i", "last\(message)"], ["mail_addr", address], ["mail_host", "example.com"],
+                    ["mail_mailer", "smtp"], ["x_custom", "c\(message)"],
+                ])
+            let rcpt = try Self.definition(
+                Self.payload(
+                    .recipient,
+                    [
+                        ("i", "Q\(message)"), ("{rcpt_addr}", "rcpt\(message)@example.org"),
+                        ("{rcpt_host}", "example.org"), ("{rcpt_mailer}", "smtp"), ("{mail_addr}", "r\(message)"),
+                    ]))
+            #expect(
+                conversions.values(of: rcpt).values.pairs.map { [$0.name, $0.value] } == [
+                    ["i", "Q\(message)"], ["rcpt_addr", "rcpt\(message)@example.org"], ["rcpt_host", "example.org"],
+                    ["rcpt_mailer", "smtp"], ["mail_addr", "r\(message)"],
+                ])
+        }
+    }
+
+    /// Every name a packet's decoding shares (Postfix's and Sendmail's) is stripped of its braces as any other name
+    /// is; names near them, unknown, are stripped the same way.
+    @Test func knownNamesAreStrippedAsOtherNames() throws {
+        let names = [
+            "i", "j", "_", "v", "{daemon_name}", "{daemon_addr}", "{daemon_port}", "{daemon_flags}", "{if_name}",
+            "{if_addr}", "{client_addr}", "{client_port}", "{client_name}", "{client_ptr}", "{client_resolve}",
+            "{client_connections}", "{client_rate}", "{tls_version}", "{cipher}", "{cipher_bits}", "{cert_subject}",
+            "{cert_issuer}", "{auth_type}", "{auth_authen}", "{auth_author}", "{auth_ssf}", "{mail_addr}",
+            "{mail_host}", "{mail_mailer}", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}", "{msg_id}", "{ntries}",
+            "{nrcpts}", "{nbadrcpts}", "{verify}", "{server_name}", "{server_addr}", "{cert_md5}", "{cn_issuer}",
+            "{cn_subject}", "{cert_fp}", "mail_addr", "{mail_addr", "mail_addr}", "{mail_adds}", "{}", "{", "k",
+            "{client_connectionz}",
+        ]
+        let decoded = try Self.definition(Self.payload(.connect, names.map { ($0, "x") }))
+        #expect(decoded.macros.map(\.name.string) == names)
+        for (macro, name) in zip(decoded.macros, names) {
+            #expect(MacroTable.normalize(macro.name) == MacroTable.normalize(name))
+            #expect(MacroTable.normalize(MilterString(name)) == MacroTable.normalize(name))
+        }
+        #expect(MacroTable.normalize(MilterString("{mail_addr}")) == "mail_addr")
+        #expect(MacroTable.normalize(MilterString("i")) == "i")
+    }
+
     /// The same pairs under several stages, as Postfix sends `i`: each stage holds them, and a
     /// changed packet in one stage changes only that stage.
     @Test func theSamePairsUnderSeveralStagesReachEveryStage() throws {

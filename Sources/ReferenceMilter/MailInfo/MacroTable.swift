@@ -81,8 +81,10 @@ public struct MacroTable: Hashable, Sendable {
 
     /// The string normalisation below, on the bytes: a name that does not start with `{` and end with
     /// `}` cannot have those characters at its ends, and in an ASCII name every byte is a character,
-    /// so only other names are compared as characters.
+    /// so only other names are compared as characters. A name MACRO packets commonly hold is taken stripped
+    /// already (``KnownMacroNames/stripped(_:)``), not stripped again.
     static func normalize(_ name: MilterString) -> String {
+        if let known = KnownMacroNames.stripped(name) { return known }
         let bytes = name.bytes
         guard bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}"), bytes.count >= 2 else {
             return name.string
