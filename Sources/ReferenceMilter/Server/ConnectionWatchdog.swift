@@ -1,8 +1,9 @@
 import NIOCore
 
-/// Closes a connection whose MTA stays silent too long, or trickles a frame.
+/// Closes a connection whose MTA stays silent too long, or trickles a frame, or does not send CONNECT within the
+/// handshake timeout.
 ///
-/// One timer per connection, re-armed lazily: activity only records a time, and the timer, when
+/// One timer per connection, for the handshake deadline too, re-armed lazily: activity only records a time, and the timer, when
 /// it fires early, sleeps again for the remainder. Time spent in the classifier does not count:
 /// then the MTA is waiting for us, not we for it; nor, for a frame, time we do not read. Used on
 /// the channel's event loop only.
@@ -31,6 +32,10 @@ final class ConnectionWatchdog {
     private unowned var probe: (any ConnectionWatchdogProbe)?
     /// Whether a late timer has already given the connection one more timeout since the MTA last sent.
     private var graceGiven = false
+    /// When CONNECT is due, until the timer finds it received (``ConnectionWatchdogProbe/watchdogFindsConnected``).
+    private var handshakeDue: NIODeadline?
+    /// Whether a late timer has already given the handshake one more timeout.
+    private var handshakeExtended = false
     #else
     // The same, unchecked.
     @exclusivity(unchecked) private var lastActivity = NIODeadline.now()
@@ -40,6 +45,8 @@ final class ConnectionWatchdog {
     @exclusivity(unchecked) private var eventLoop: (any EventLoop)?
     @exclusivity(unchecked) private unowned var probe: (any ConnectionWatchdogProbe)?
     @exclusivity(unchecked) private var graceGiven = false
+    @exclusivity(unchecked) private var handshakeDue: NIODeadline?
+    @exclusivity(unchecked) private var handshakeExtended = false
     #endif
 
     init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
@@ -89,11 +96,21 @@ final class ConnectionWatchdog {
         graceGiven = false
     }
 
-    /// Arms the timer.
-    func start(on eventLoop: any EventLoop, probe: any ConnectionWatchdogProbe) {
+    /// Arms the timer; `checkingHandshake`, the connection is also closed when the handshake timeout expires
+    /// before CONNECT
+    /// (``ConnectionWatchdogProbe/watchdogFindsConnected``), with the timeout `"handshake timeout"`.
+    ///
+    /// The event loop runs its timers after the reads of its turn: when other connections held it past the
+    /// deadline, the OPTNEG or CONNECT the peer sent meanwhile can be waiting unread. A timer that fires more than
+    /// ``lateness`` late therefore gives the peer one more handshake timeout; a silent peer is closed then, at most
+    /// twice the handshake timeout after it connected. The same timer serves every timeout: a second one per
+    /// connection was a scheduling and a cancellation more on the loop's timer heap.
+    func start(on eventLoop: any EventLoop, probe: any ConnectionWatchdogProbe, checkingHandshake: Bool = false) {
         self.probe = probe
         self.eventLoop = eventLoop
         lastActivity = eventLoop.now
+        handshakeDue = checkingHandshake ? lastActivity + timeouts.handshake : nil
+        handshakeExtended = false
         arm(on: eventLoop, at: lastActivity + min(timeouts.idle, timeouts.read))
     }
 
@@ -109,6 +126,8 @@ final class ConnectionWatchdog {
     /// `scheduleTask` makes them (a connection arms it at least once). The loop keeps the watchdog until the
     /// callback runs or ``stop()`` cancels it. A loop shutting down schedules nothing: its connections close.
     private func arm(on eventLoop: any EventLoop, at deadline: NIODeadline) {
+        // The handshake deadline first, when it comes before.
+        let deadline = handshakeDue.map { min($0, deadline) } ?? deadline
         timerDeadline = deadline
         timer = try? eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
     }
@@ -118,6 +137,19 @@ final class ConnectionWatchdog {
         timerDeadline = nil
         guard let probe else { return }
         let now = eventLoop.now
+        if let due = handshakeDue, now >= due {
+            if probe.watchdogFindsConnected {
+                handshakeDue = nil
+            } else if !handshakeExtended, now - due > Self.lateness {
+                // Late: the peer's OPTNEG or CONNECT may be waiting unread; once, it gets one more timeout.
+                handshakeExtended = true
+                handshakeDue = now + timeouts.handshake
+            } else {
+                stop()
+                probe.watchdogExpired("handshake timeout")
+                return
+            }
+        }
         // Late: what the MTA sent may be waiting unread; once, the expiry waits one more timeout.
         let mayGrace = !graceGiven && scheduled.map { now - $0 > Self.lateness } ?? false
         if probe.watchdogFindsBusy {
@@ -174,6 +206,8 @@ extension ConnectionWatchdog: NIOScheduledCallbackHandler {
 /// What a ``ConnectionWatchdog`` asks its connection when its timer fires: a protocol the connection's handler
 /// takes, not closures, so that a connection makes no closure contexts for it.
 protocol ConnectionWatchdogProbe: AnyObject {
+    /// Whether CONNECT has come: the handshake timeout no longer applies.
+    var watchdogFindsConnected: Bool { get }
     /// Whether a message is in progress: the read timeout applies instead of the idle one.
     var watchdogFindsMessage: Bool { get }
     /// Whether the classifier is working: no timeout applies.

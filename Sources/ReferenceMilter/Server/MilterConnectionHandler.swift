@@ -13,7 +13,7 @@ import _MilterSystem
 /// the classifier works and while the MTA does not read our replies (backpressure), so neither
 /// commands nor replies pile up; and while commands of a flood wait their turn (``commandsPerTurn``). Silence from the MTA is bounded by the handshake, idle and read
 /// timeouts; the classifier by its own timeout.
-final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallbackHandler {
+final class MilterConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -45,12 +45,6 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
     private var busy = false
     private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
     private var framer: MilterCommandFramer
-    /// The handshake deadline's callback (``armHandshakeTimer(context:deadline:extended:)``), with what it needs
-    /// when it runs; the context is let go when it runs or is cancelled.
-    private var handshakeTimer: NIOScheduledCallback?
-    private var handshakeContext: ChannelHandlerContext?
-    private var handshakeDeadline = NIODeadline.uptimeNanoseconds(0)
-    private var handshakeExtended = false
     /// The context the watchdog's expiry closes, from ``channelActive(context:)`` to ``channelInactive(context:)``.
     private var watchdogContext: ChannelHandlerContext?
     /// Whether the channel reads (`autoRead`), as last set by ``updateReading(context:)``.
@@ -81,10 +75,6 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
     @exclusivity(unchecked) private var busy = false
     @exclusivity(unchecked) private var queued = CircularBuffer<(command: MilterCommand, cost: Int)>()
     @exclusivity(unchecked) private var framer: MilterCommandFramer
-    @exclusivity(unchecked) private var handshakeTimer: NIOScheduledCallback?
-    @exclusivity(unchecked) private var handshakeContext: ChannelHandlerContext?
-    @exclusivity(unchecked) private var handshakeDeadline = NIODeadline.uptimeNanoseconds(0)
-    @exclusivity(unchecked) private var handshakeExtended = false
     @exclusivity(unchecked) private var watchdogContext: ChannelHandlerContext?
     @exclusivity(unchecked) private var reading = true
     @exclusivity(unchecked) private var cancelClassification: (() -> Void)?
@@ -126,50 +116,11 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
         connectionsOpen.increment()
         active = true
         // Postfix and Sendmail send OPTNEG and CONNECT at once: a peer that does not is not an MTA and must
-        // not hold a slot, nor a connection refused for want of one (it is answered at CONNECT).
-        armHandshakeTimer(context: context, deadline: context.eventLoop.now + environment.timeouts.handshake)
+        // not hold a slot, nor a connection refused for want of one (it is answered at CONNECT). The watchdog's
+        // timer keeps the handshake deadline too (``ConnectionWatchdog/start(on:probe:checkingHandshake:)``).
         watchdogContext = context
-        watchdog.start(on: context.eventLoop, probe: self)
+        watchdog.start(on: context.eventLoop, probe: self, checkingHandshake: true)
         context.fireChannelActive()
-    }
-
-    /// Closes the connection at `deadline` unless CONNECT has come by then.
-    ///
-    /// The event loop runs its timers after the reads of its turn: when other connections held it past the
-    /// deadline (each up to ``commandsPerTurn`` commands of a flood, or a large message parsed), the OPTNEG or CONNECT this peer
-    /// sent meanwhile can be waiting unread in the socket. A timer that fires more than ``ConnectionWatchdog/lateness``
-    /// late therefore gives the peer one more handshake timeout, within which the loop reads what is waiting
-    /// first; a silent peer is closed then, at most twice the handshake timeout after it connected.
-    ///
-    /// A callback to this handler, not `scheduleTask`: no promise or closure is made per connection for it.
-    private func armHandshakeTimer(context: ChannelHandlerContext, deadline: NIODeadline, extended: Bool = false) {
-        handshakeContext = context
-        handshakeDeadline = deadline
-        handshakeExtended = extended
-        handshakeTimer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
-    }
-
-    /// Cancels the handshake deadline, if it is still due.
-    private func cancelHandshakeTimer() {
-        handshakeTimer?.cancel()
-        handshakeTimer = nil
-        handshakeContext = nil
-    }
-
-    /// The handshake deadline has come (``armHandshakeTimer(context:deadline:extended:)``).
-    func handleScheduledCallback(eventLoop: some EventLoop) {
-        handshakeTimer = nil
-        guard let context = handshakeContext else { return }
-        handshakeContext = nil
-        guard !session.hasReceivedConnect else { return }
-        let now = context.eventLoop.now
-        if !handshakeExtended, now - handshakeDeadline > ConnectionWatchdog.lateness {
-            armHandshakeTimer(context: context, deadline: now + environment.timeouts.handshake, extended: true)
-            return
-        }
-        fail(
-            context: context, "handshake timeout: no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")",
-            kind: "handshake-timeout")
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -182,7 +133,6 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
         answerWithoutClassifier = nil
         watchdog.stop()
         watchdogContext = nil
-        cancelHandshakeTimer()
         // Only when it holds some: emptying allocates a new buffer.
         if !queued.isEmpty { queued.removeAll() }
         session.releaseMemory()
@@ -305,7 +255,6 @@ final class MilterConnectionHandler: ChannelInboundHandler, NIOScheduledCallback
                 self.negotiated = nil
                 negotiated()
             }
-            if session.hasReceivedConnect, handshakeTimer != nil { cancelHandshakeTimer() }
             // Asked first: taking the notice and the refusal copies each out of the session, on every command.
             if session.hasBudgetNews { reportBudget() }
         } catch {
@@ -499,13 +448,17 @@ extension MilterConnectionHandler: ConnectionWatchdogProbe {
     var watchdogFindsMessage: Bool { session.isInsideMessage }
     var watchdogFindsBusy: Bool { busy }
     var watchdogFindsReading: Bool { reading }
+    var watchdogFindsConnected: Bool { session.hasReceivedConnect }
 
     func watchdogExpired(_ timeout: String) {
         guard let context = watchdogContext else { return }
         let what =
-            timeout == "frame timeout"
-            ? "a frame took more than \(Double(environment.timeouts.frame.nanoseconds) / 1e9) s to arrive"
-            : "the MTA went silent"
+            switch timeout {
+            case "frame timeout":
+                "a frame took more than \(Double(environment.timeouts.frame.nanoseconds) / 1e9) s to arrive"
+            case "handshake timeout": "no \(session.agreed == nil ? "OPTNEG" : "CONNECT after OPTNEG")"
+            default: "the MTA went silent"
+            }
         fail(context: context, "\(timeout): \(what)", kind: timeout.split(separator: " ").joined(separator: "-"))
     }
 }
