@@ -49,36 +49,17 @@ import Testing
             output: FileHandle.nullDevice, errors: FileHandle.nullDevice)
     }
 
-    /// Python passes a listening socket as fd 3 with LISTEN_FDS=1 and LISTEN_PID set to the child's pid.
-    /// It leads a process group of its own (killed whole by the test) and the daemon dies with it
-    /// (PR_SET_PDEATHSIG); it writes "port pid" to `argv[2]` by an atomic rename once the daemon is forked.
-    /// Arguments after `argv[2]` are added to the daemon's (a later `--log-level` wins).
-    static let launcher = """
-        import os, socket, sys
-        os.setpgid(0, 0)
-        s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
-        port = s.getsockname()[1]
-        pid = os.fork()
-        if pid == 0:
-            try:
-                import ctypes
-                ctypes.CDLL(None, use_errno=True).prctl(1, 9)
-            except Exception:
-                pass
-            os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
-            os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
-            os.execv(sys.argv[1], [sys.argv[1], "daemon", "--drain-timeout", "0.2", "--handshake-timeout", "120", "--log-level", "error"] + sys.argv[3:])
-        s.close()
-        with open(sys.argv[2] + ".tmp", "w") as f:
-            f.write("%d %d\\n" % (port, pid))
-        os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-        _, status = os.waitpid(pid, 0)
-        sys.exit(os.waitstatus_to_exitcode(status))
-        """
+    /// The launcher's arguments for the daemon with `extra` added (a later `--log-level` wins): socket activation
+    /// as systemd does it (``SocketActivationLauncher``).
+    static func launcherArguments(portFile: String, _ extra: [String] = []) -> [String] {
+        SocketActivationLauncher.arguments(
+            program: binary, portFile: portFile,
+            ["daemon", "--drain-timeout", "0.2", "--handshake-timeout", "120", "--log-level", "error"] + extra)
+    }
 
     @Test func systemdSocketActivationIsServed() async throws {
         let portFile = NSTemporaryDirectory() + "launcher-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let process = try Self.start("/usr/bin/python3", ["-c", Self.launcher, Self.binary, portFile])
+        let process = try Self.start("/usr/bin/python3", Self.launcherArguments(portFile: portFile))
         // Registered before anything can throw: the launcher's whole group (the daemon too) goes.
         let group = process.pid
         defer {
@@ -86,22 +67,13 @@ import Testing
             process.signal(SIGKILL)
             try? FileManager.default.removeItem(atPath: portFile)
         }
-        let fields = try await Self.launched(process, portFile: portFile)
+        let fields = try await SocketActivationLauncher.launched(process, portFile: portFile)
         let mta = try await TestMTA.connect(port: Int(fields.port))
         #expect(try await mta.negotiate().version == .v6)
         await mta.close()
         kill(fields.pid, SIGTERM)
         try #require(try await Self.exited(process))
         #expect(process.termination == .exited(0))
-    }
-
-    /// The port and the daemon's pid that ``launcher`` wrote to `portFile`.
-    static func launched(_ process: ChildProcess, portFile: String) async throws -> (port: Int32, pid: Int32) {
-        try await waitUntil { FileManager.default.fileExists(atPath: portFile) || !process.isRunning }
-        let line = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-        let fields = line.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
-        try #require(fields.count == 2, "launcher wrote \(line.debugDescription)")
-        return (fields[0], fields[1])
     }
 
     /// An ADDRESS beside a socket from systemd is not used, and the log says so (level warning), naming both: it
@@ -114,7 +86,7 @@ import Testing
         try TemporaryFile.write([], to: log)
         let process = try ChildProcess(
             "/usr/bin/python3",
-            ["-c", Self.launcher, Self.binary, portFile, "--log-level", "warning", "unix:\(directory.path)/unused"],
+            Self.launcherArguments(portFile: portFile, ["--log-level", "warning", "unix:\(directory.path)/unused"]),
             environment: Self.cleanEnvironment, input: FileHandle.nullDevice, output: FileHandle.nullDevice,
             errors: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
         let group = process.pid
@@ -122,7 +94,7 @@ import Testing
             kill(-group, SIGKILL)
             process.signal(SIGKILL)
         }
-        let fields = try await Self.launched(process, portFile: portFile)
+        let fields = try await SocketActivationLauncher.launched(process, portFile: portFile)
         let mta = try await TestMTA.connect(port: Int(fields.port))
         #expect(try await mta.negotiate().version == .v6)
         await mta.close()
@@ -137,7 +109,7 @@ import Testing
         #expect(process.termination == .exited(0))
         // An ADDRESS that does not parse is a usage error all the same: it would be one without the socket unit.
         let bad = try Self.start(
-            "/usr/bin/python3", ["-c", Self.launcher, Self.binary, portFile + "2", "inet:7408@"])
+            "/usr/bin/python3", Self.launcherArguments(portFile: portFile + "2", ["inet:7408@"]))
         defer {
             kill(-bad.pid, SIGKILL)
             bad.signal(SIGKILL)

@@ -5,35 +5,6 @@ import Testing
 /// `--listen` beside systemd socket activation, as the daemon treats its ADDRESS: checked, then logged at level
 /// warning as not used, naming the socket served; it was silently ignored. Its unix: path is not the proxy's.
 @Suite struct ListenBesideActivationTests {
-    /// Python passes a listening TCP socket as fd 3 with LISTEN_FDS=1 and LISTEN_PID set to the child's pid, and
-    /// execs reload-proxy with `argv[3:]`. It leads a process group of its own (killed whole by the test), the
-    /// proxy dies with it (PR_SET_PDEATHSIG), and it writes "port pid" to `argv[2]` by an atomic rename once the
-    /// proxy is forked; it exits with the proxy's status.
-    static let launcher = """
-        import os, socket, sys
-        os.setpgid(0, 0)
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind(("127.0.0.1", 0))
-        s.listen(16)
-        port = s.getsockname()[1]
-        pid = os.fork()
-        if pid == 0:
-            try:
-                import ctypes
-                ctypes.CDLL(None, use_errno=True).prctl(1, 9)
-            except Exception:
-                pass
-            os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
-            os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
-            os.execv(sys.argv[1], [sys.argv[1]] + sys.argv[3:])
-        s.close()
-        with open(sys.argv[2] + ".tmp", "w") as f:
-            f.write("%d %d\\n" % (port, pid))
-        os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-        _, status = os.waitpid(pid, 0)
-        sys.exit(os.waitstatus_to_exitcode(status))
-        """
-
     /// The environment for the launcher, without the listening variables of this process.
     static var environment: [String: String] {
         ProcessInfo.processInfo.environment.filter {
@@ -46,7 +17,9 @@ import Testing
     static func launch(_ arguments: [String], portFile: String, log: String) throws -> ChildProcess {
         try TemporaryFile.write([], to: log)
         return try ChildProcess(
-            "/usr/bin/python3", ["-c", launcher, ProxyProcess.binary("reload-proxy"), portFile] + arguments,
+            "/usr/bin/python3",
+            SocketActivationLauncher.arguments(
+                program: ProxyProcess.binary("reload-proxy"), portFile: portFile, arguments),
             environment: environment, input: FileHandle.nullDevice, output: FileHandle.nullDevice,
             errors: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
     }
@@ -73,12 +46,9 @@ import Testing
             kill(-group, SIGKILL)
             process.signal(SIGKILL)
         }
-        try await waitUntil { FileManager.default.fileExists(atPath: portFile) || !process.isRunning }
-        let line = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-        let fields = line.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
-        try #require(fields.count == 2, "launcher wrote \(line.debugDescription)")
+        let fields = try await SocketActivationLauncher.launched(process, portFile: portFile)
         // systemd's socket is served: the daemon behind the proxy answers on it.
-        let mta = try await TestMTA.connect(port: Int(fields[0]))
+        let mta = try await TestMTA.connect(port: Int(fields.port))
         _ = try await mta.negotiate()
         await mta.close()
         let text = String(decoding: TemporaryFile.read(log) ?? [], as: UTF8.self)
@@ -87,7 +57,7 @@ import Testing
                 "warning reload-proxy: --listen unix:\(unused) is not used: serving the socket passed by systemd "
                     + "socket activation (LISTEN_FDS, fd 3; its socket unit's Listen line sets it) instead"),
             "\(text)")
-        kill(fields[1], SIGTERM)
+        kill(fields.pid, SIGTERM)
         #expect(await process.exit(within: .seconds(60)), "the proxy did not stop on SIGTERM")
         #expect(
             process.termination == .exited(0),
