@@ -41,4 +41,30 @@ import Testing
         await mta.close()
         await milter.shutdown()
     }
+
+    /// The handshake ends at the first CONNECT for good: a connection that Postfix reuses after QUIT_NC waits for
+    /// the next session's CONNECT under the idle timeout, however long past the handshake timeout it comes. The
+    /// timer that keeps both (one per connection) closed it at the handshake deadline when QUIT_NC had come first.
+    /// A starved machine can only make this pass without the fix (QUIT_NC after the deadline), never fail with it.
+    @Test func aConnectionReusedAfterQUIT_NCIsNotHeldToTheHandshakeTimeout() async throws {
+        let milter = try await startMilter {
+            $0.timeouts.handshake = .seconds(1)
+            $0.timeouts.idle = .seconds(600)
+        }
+        let mta = try await TestMTA.connect(to: milter, timeout: .seconds(30))
+        try await mta.send([Cmd.offer, Cmd.connect, Cmd.helo])
+        guard case .optionNegotiation? = try await mta.reply() else {
+            Issue.record("no OPTNEG answer")
+            return
+        }
+        #expect(try await mta.message(Cmd.message(subject: "first")).last == .accept)
+        try await mta.send([.quitNewConnection])
+        // Past twice the handshake timeout (a late timer gives one more) after the connection opened.
+        try await Task.sleep(for: .seconds(3))
+        try await mta.send([Cmd.connect, Cmd.helo])
+        let replies = try? await mta.message(Cmd.message(subject: "second"))
+        #expect(replies?.last == .accept, "the reused connection was closed: \(String(describing: replies))")
+        await mta.close()
+        await milter.shutdown()
+    }
 }

@@ -197,6 +197,10 @@ struct SessionDriver {
         try driver.feed([.quitNewConnection, Cmd.macros(.connect, ["j": "mx2"]), Cmd.connect, Cmd.helo])
         try driver.feed(Cmd.message(subject: "b"))
         #expect(driver.classified.map { $0.macros["j"] } == ["mx", "mx2"])
+        // The handshake was over at the first CONNECT: a reused connection is not held to its timeout again.
+        var reused = SessionDriver()
+        try reused.feed([Cmd.offer, Cmd.connect, Cmd.helo, .quitNewConnection])
+        #expect(reused.session.hasReceivedConnect)
         var wrong = SessionDriver()
         try wrong.feed([Cmd.offer, Cmd.connect, .quitNewConnection])
         #expect(throws: MilterProtocolError.self) { try wrong.feed([Cmd.helo]) }

@@ -33,6 +33,8 @@ struct ServerSession {
     /// The sequencing rules; replaced at OPTNEG by one that asks for what this offer allows.
     private var milter = MilterSession(requirements: MilterRequirements())
     private var awaitsReply = false
+    /// Set at the first CONNECT and kept across QUIT_NC (``hasReceivedConnect``).
+    private var connectReceived = false
     private var mail = MailInfo()
     private var message: MessageAssembler
     /// What the kept data costs, against the connection's memory budget.
@@ -78,8 +80,9 @@ struct ServerSession {
     /// The agreement, once negotiated.
     var agreed: NegotiatedOptions? { milter.options }
 
-    /// Whether CONNECT has come, and no QUIT_NC since: the handshake is over.
-    var hasReceivedConnect: Bool { milter.phase > .awaitingConnect }
+    /// Whether a CONNECT has come on this connection: its handshake is over. It stays so after QUIT_NC, where
+    /// the MTA reuses the connection for its next session, which the idle timeout bounds, not the handshake's.
+    var hasReceivedConnect: Bool { connectReceived || milter.phase > .awaitingConnect }
 
     /// Handles one command from the MTA.
     mutating func receive(_ command: consuming MilterCommand) throws(MilterProtocolError) -> SessionAction {
@@ -141,6 +144,7 @@ struct ServerSession {
         if overBudget, isInsideMessage { return overBudgetReply(command) }
         switch command {
         case .connect(let info):
+            connectReceived = true
             mail.client = ClientInfo(info)
             return early(.connect(mail.client))
         case .helo(let name):
