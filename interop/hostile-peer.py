@@ -550,6 +550,18 @@ def run_case(name, function, address, reduced, pid, settle):
     still_open = wait_for_sockets(pid, sockets, seconds=max(10.0, SESSION_TIMEOUT))
     time.sleep(settle)
     after = rss_kib(pid)
+    if name == "idle-connections" and after is not None:
+        # What this case measures is the memory given back: the daemon trims its allocator on its event loop
+        # 250 ms after the last close, which a loaded machine can delay past the settle time (a CI run read
+        # 6.9 MiB still held, against about 2.3 MiB on a quiet machine). RSS is read again until it has not
+        # fallen for 10 s, for up to 60 s, and the lowest reading counts.
+        deadline = time.monotonic() + 60.0
+        fell = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - fell < 10.0:
+            time.sleep(0.1)
+            now = rss_kib(pid)
+            if now is not None and now < after:
+                after, fell = now, time.monotonic()
     peak = rss_kib(pid, "VmHWM") if peak_known else None
     ok, how = good["result"]
     # A session after the case too: the milter still serves. On a loaded machine the daemon may still be working
