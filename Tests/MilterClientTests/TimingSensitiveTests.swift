@@ -21,7 +21,8 @@ struct TimingSensitiveTests {
         // Stopped off the cooperative pool (``ChildProcess/stopping(grace:after:)``), not with a blocking `defer`.
         let busy = try Self.shell("spin() { while kill -0 $$ 2>/dev/null; do :; done; }; spin & spin & wait")
         try await busy.stopping(grace: .seconds(5)) {
-            let idle = try Self.shell("exec sleep 60")
+            // Longer than both waits can take (60 s each): a sleeper that had exited would count as nothing at all.
+            let idle = try Self.shell("exec sleep 3600")
             try await idle.stopping(grace: .seconds(5)) {
                 // One spinner or both: on a loaded machine a spinner is now and then seen between states (two CI
                 // runs never saw exactly 2 in 60 s of sampling); one is enough to show a grandchild counted.
