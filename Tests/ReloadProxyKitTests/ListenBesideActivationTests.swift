@@ -38,7 +38,9 @@ import Testing
         try #require(stale.status == 0, "\(stale.stderr)")
         let process = try Self.launch(
             [
-                "--listen", "unix:\(unused)", "--log-level", "warning", ProxyProcess.binary("reference-milter"),
+                // A loaded machine can take longer than the default 30 s to start a debug daemon.
+                "--listen", "unix:\(unused)", "--log-level", "warning", "--ready-timeout", "120",
+                ProxyProcess.binary("reference-milter"),
                 "daemon", "--log-level", "error",
             ], portFile: portFile, log: log)
         let group = process.pid
