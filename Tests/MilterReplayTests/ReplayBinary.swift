@@ -4,8 +4,10 @@ import NIOCore
 
 /// Runs the built `milter-replay`, with a deadline.
 enum ReplayBinary {
-    /// The result of `milter-replay arguments`; throws if it has not exited after `timeout`.
-    static func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> ProcessResult {
+    /// The result of `milter-replay arguments`; throws if it has not exited after `timeout`: a guard against a hang,
+    /// generous because the loaded CI machine starved four 12-message runs against a test milter past 30 s at once
+    /// (CI run fresh93, ExchangeReuseSummaryTests).
+    static func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> ProcessResult {
         try await ProcessRunner.run(TestPaths.builtProduct("milter-replay"), arguments, timeout: timeout)
     }
 

@@ -17,8 +17,12 @@ struct RunningDaemon {
     /// Everything the daemon has written so far.
     func log() -> String { process.log() }
 
-    /// Starts `reference-milter daemon LISTEN [--metrics 127.0.0.1:PORT] OPTIONS` (LISTEN is
+    /// Starts `reference-milter daemon LISTEN --handshake-timeout 120 [--metrics 127.0.0.1:PORT] OPTIONS` (LISTEN is
     /// `listen(port)`, by default `127.0.0.1:PORT`), waits until both ports listen, and runs `body`.
+    ///
+    /// The 120 s handshake timeout (OPTIONS can set another: the last one wins) because a test starved between its
+    /// connect and its OPTNEG on a loaded machine lost the connection to the default 5 s (CI run fresh93,
+    /// MetricsHostileClientTests: "handshake timeout: no OPTNEG", then `.noNegotiation`).
     static func with<T>(
         _ label: String, metrics: Bool = false, listen: (Int) -> String = { "127.0.0.1:\($0)" },
         _ options: [String], _ body: (RunningDaemon) async throws -> T
@@ -29,7 +33,8 @@ struct RunningDaemon {
         defer { Scratch.remove(scratch) }
         let process = try BackgroundProcess.start(
             DaemonTests.binary,
-            ["daemon", listen(port)] + (metrics ? ["--metrics", "127.0.0.1:\(metricsPort)"] : []) + options,
+            ["daemon", listen(port), "--handshake-timeout", "120"]
+                + (metrics ? ["--metrics", "127.0.0.1:\(metricsPort)"] : []) + options,
             logFile: scratch.appendingPathComponent("daemon.log"), environment: DaemonTests.cleanEnvironment)
         let daemon = RunningDaemon(process: process, port: port, metricsPort: metricsPort)
         let value: T
