@@ -133,14 +133,23 @@ package final class BlockingMilterConnection {
     /// watched after QUIT on a thread of its own, and this returns at once: `handler` runs when the
     /// watch ends, before ``QuitObserver/idle()`` returns.
     package func quit(then handler: @escaping @Sendable ([Finding]) -> Void) {
+        quit(now: handler, watched: { handler })
+    }
+
+    /// ``quit(then:)`` for a caller whose handler costs something to make (a closure and what it
+    /// captures, allocated for every connection): `now` gets QUIT's findings before this returns
+    /// when the connection is not watched after QUIT; only when it is does `watched` make the
+    /// handler, which the watch's thread calls, exactly once, as ``quit(then:)``'s.
+    package func quit(now: ([Finding]) -> Void, watched makeHandler: () -> @Sendable ([Finding]) -> Void) {
         let observer = configuration.quitObserver
         let wanted = configuration.quitDrainTimeout > .zero && machine.socketOpen && !machine.isDraining
         let admitted = wanted && observer.admit()
         switch drive(machine.quitRequested(observed: admitted), stoppingAtWait: true) {
         case .finding(let finding):
             if admitted { observer.release() }
-            handler(finding.map { [$0] } ?? [])
+            now(finding.map { [$0] } ?? [])
         case .waiting(let timeout):
+            let handler = makeHandler()
             let watched = WatchedConnection(self)
             BlockingThread.start {
                 let finding = watched.connection.finishWatch(from: timeout)

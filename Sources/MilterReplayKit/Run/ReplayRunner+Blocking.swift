@@ -64,7 +64,17 @@ private final class BlockingSession {
         ledger.opened(findings: connection.connectionFindings)
     }
 
+    /// Sends QUIT and reports the last outcome with its findings: at once, unless the connection is
+    /// watched after QUIT, without the handler a watch needs (a closure and a box for every connection).
     func close(report: @escaping @Sendable (MessageOutcome) -> Void) {
-        connection.quit(then: ledger.quitHandler(connectionNumber: connection.number, report: report) ?? { _ in })
+        var last = ledger.quitReport(connectionNumber: connection.number)
+        connection.quit(
+            now: { findings in
+                if let quit = last.take() { quit.report(with: findings, to: report) }
+            },
+            watched: {
+                guard let quit = last.take() else { return { _ in } }
+                return quit.handler(report: report)
+            })
     }
 }

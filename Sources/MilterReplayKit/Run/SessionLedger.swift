@@ -74,18 +74,43 @@ struct SessionLedger {
     mutating func quitHandler(
         connectionNumber number: UInt, report: @escaping @Sendable (MessageOutcome) -> Void
     ) -> (@Sendable ([Finding]) -> Void)? {
+        quitReport(connectionNumber: number).map { $0.handler(report: report) }
+    }
+
+    /// The held outcome, to be reported with QUIT's findings (``QuitReport``); `nil` when no
+    /// message was sent.
+    mutating func quitReport(connectionNumber number: UInt) -> QuitReport? {
         guard !held.isEmpty else { return nil }
         var last = held.removeLast()
         last.finishedAt = NIODeadline.now()
-        let transcript = self.transcript
+        return QuitReport(outcome: last, transcript: transcript, connectionNumber: number)
+    }
+}
+
+/// A connection's last outcome waiting for QUIT's findings, reported with them: at once, when the
+/// connection is not watched after QUIT, or from the handler the watch calls.
+struct QuitReport: Sendable {
+    fileprivate var outcome: MessageOutcome
+    fileprivate let transcript: (frames: LiveTranscript, json: Bool)?
+    fileprivate let connectionNumber: UInt
+
+    /// Reports the outcome with QUIT's `findings`, and the transcript under `--verbose`.
+    consuming func report(with findings: [Finding], to report: (MessageOutcome) -> Void) {
+        outcome.connectionFindings += findings
+        if let transcript {
+            outcome.transcript = transcript.frames.render(number: connectionNumber, json: transcript.json)
+        }
+        report(outcome)
+    }
+
+    /// A handler that reports the outcome with the findings it is called with, the first time.
+    consuming func handler(report: @escaping @Sendable (MessageOutcome) -> Void) -> @Sendable ([Finding]) -> Void {
         // Moved into the box and out of it when QUIT's findings come (once): a closure capturing the outcome
         // would copy it twice, every reference in it retained and released, on every connection.
-        let box = NIOLockedValueBox<MessageOutcome?>(consume last)
+        let box = NIOLockedValueBox<QuitReport?>(consume self)
         return { findings in
-            guard var outcome = box.withLockedValue({ $0.take() }) else { return }
-            outcome.connectionFindings += findings
-            if let transcript { outcome.transcript = transcript.frames.render(number: number, json: transcript.json) }
-            report(outcome)
+            guard let quit = box.withLockedValue({ $0.take() }) else { return }
+            quit.report(with: findings, to: report)
         }
     }
 }
