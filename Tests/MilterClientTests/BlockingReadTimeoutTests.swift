@@ -42,7 +42,7 @@ import Testing
         }
 
         func read(_ timeout: TimeAmount) -> BlockingSocket.ReadResult {
-            var buffer = ByteBuffer()
+            var buffer = ReceiveBuffer()
             return socket.read(into: &buffer, timeout: timeout, deadline: .now() + timeout)
         }
 

@@ -15,7 +15,7 @@ struct BlockingReplyReader {
     private var frames: MilterFrameDecoder
     private let tap: MilterFrameTap?
     /// Bytes read and not yet cut into frames.
-    private var bytes = ByteBuffer()
+    private var bytes = ReceiveBuffer()
 
     /// A reader refusing replies over `limits` before buffering them, ending the connection when
     /// replies nobody read cost more than `maximumQueuedBytes`; `tap` sees every whole reply frame.
@@ -113,11 +113,6 @@ struct BlockingReplyReader {
         } catch {
             terminal = .protocolError(error)
         }
-        if bytes.readableBytes == 0 {
-            bytes.clear()
-        } else if bytes.readerIndex > 65_536 {
-            bytes.discardReadBytes()
-        }
     }
 
     /// At EOF: the bytes left are a last frame or a truncated one, then the end itself.
@@ -136,12 +131,20 @@ struct BlockingReplyReader {
     }
 
     /// The next whole reply read, shown to the tap before it is decoded; at the end of the
-    /// stream, leftover bytes are a truncated frame.
+    /// stream, leftover bytes are a truncated frame. The payload is copied out of the bytes read
+    /// (none for the empty payload of a verdict, `continue` or `accept`), which are then consumed.
     private mutating func nextReply(atEnd: Bool) throws(MilterProtocolError) -> MilterReply? {
         guard terminal == nil else { return nil }
         let offset = frames.streamOffset
-        let next = atEnd ? try frames.decodeLast(buffer: &bytes, seenEOF: true) : try frames.decode(buffer: &bytes)
-        guard let frame = next else { return nil }
+        // The bytes are read through a pointer, and only the frame's are consumed after: nothing
+        // changes the buffer meanwhile.
+        let raw = bytes.readable
+        let next = atEnd ? try frames.decodeLastFrame(in: raw) : try frames.decodeFrame(in: raw)
+        guard let next else { return nil }
+        let payload =
+            next.payload.isEmpty ? ByteBuffer() : ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: raw[next.payload]))
+        bytes.moveReaderIndex(forwardBy: next.payload.upperBound)
+        let frame = MilterFrame(command: next.command, payload: payload)
         if let tap { tap.observe(MilterFrameTap.Event(direction: .fromMilter, frame: frame, time: .now)) }
         do { return try MilterReply(frame: frame) } catch { throw error.at(offset: offset) }
     }

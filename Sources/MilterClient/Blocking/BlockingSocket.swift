@@ -229,7 +229,7 @@ struct BlockingSocket {
     ///
     /// `deadline` ends the wait when a first `recv` of `timeout` runs out without bytes (the
     /// caller's clock reading, so that a wait answered at once reads no clock at all).
-    mutating func read(into buffer: inout ByteBuffer, timeout: TimeAmount, deadline: NIODeadline) -> ReadResult {
+    mutating func read(into buffer: inout ReceiveBuffer, timeout: TimeAmount, deadline: NIODeadline) -> ReadResult {
         var wanted = Self.wholeMilliseconds(timeout)
         guard wanted > 0 else { return readNow(into: &buffer) }
         while true {
@@ -258,18 +258,17 @@ struct BlockingSocket {
 
     /// Reads what is there into `buffer`'s spare room without waiting: ``ReadResult/timeout`` when
     /// nothing is.
-    func readNow(into buffer: inout ByteBuffer) -> ReadResult {
+    func readNow(into buffer: inout ReceiveBuffer) -> ReadResult {
         receive(into: &buffer, flags: Int32(MSG_DONTWAIT))
     }
 
-    private func receive(into buffer: inout ByteBuffer, flags: Int32) -> ReadResult {
+    private func receive(into buffer: inout ReceiveBuffer, flags: Int32) -> ReadResult {
         while true {
-            var count = 0
             var code: Int32 = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16_384) { raw in
-                count = recv(descriptor, raw.baseAddress, raw.count, flags)
+            let count = buffer.write(minimumWritableBytes: 16_384) { raw in
+                let count = recv(descriptor, raw.baseAddress, raw.count, flags)
                 if count < 0 { code = errno }
-                return max(0, count)
+                return count
             }
             if count > 0 { return .bytes(count) }
             if count == 0 { return .endOfFile }

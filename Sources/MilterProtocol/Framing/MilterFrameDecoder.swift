@@ -40,6 +40,39 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
         return MilterFrame(command: command, payload: payload)
     }
 
+    /// The next frame at the start of `bytes`, for a reader that keeps the bytes it read in memory
+    /// of its own rather than in a `ByteBuffer`: the command byte and where the payload stands in
+    /// `bytes` (the frame ends where the payload does), or `nil` until the frame is whole. The
+    /// same checks, errors and ``streamOffset`` as ``decode(buffer:)``, without a look at a
+    /// `ByteBuffer`'s storage (a dynamic exclusivity check each) unless the frame is refused.
+    public mutating func decodeFrame(
+        in bytes: UnsafeRawBufferPointer
+    ) throws(MilterProtocolError) -> (command: UInt8, payload: Range<Int>)? {
+        guard bytes.count >= 4 else { return nil }
+        let length = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        if length == 0 || Int(length) - 1 > limits.maximumPayloadLength {
+            try check(length: length, in: ByteBuffer(bytes: bytes))
+        }
+        let total = 4 + Int(length)
+        guard bytes.count >= total else { return nil }
+        streamOffset += total
+        return (bytes[4], 5..<total)
+    }
+
+    /// ``decodeFrame(in:)`` at the end of the stream: leftover bytes are a truncated frame, with
+    /// the error of ``decodeLast(buffer:seenEOF:)``.
+    public mutating func decodeLastFrame(
+        in bytes: UnsafeRawBufferPointer
+    ) throws(MilterProtocolError) -> (command: UInt8, payload: Range<Int>)? {
+        if let frame = try decodeFrame(in: bytes) { return frame }
+        guard bytes.isEmpty else {
+            var buffer = ByteBuffer(bytes: bytes)
+            _ = try decodeLast(buffer: &buffer, seenEOF: true)
+            return nil
+        }
+        return nil
+    }
+
     /// Called at end of stream: leftover bytes are a truncated frame.
     public mutating func decodeLast(
         buffer: inout ByteBuffer, seenEOF: Bool
