@@ -229,8 +229,9 @@ extension BlockingMilterConnection {
     }
 
     /// Hands a recorded segment to `transport` with `queueID` in place of the recording's: as
-    /// recorded if it carries no queue ID, else patched in a copy made in `spare`, the buffer the
-    /// last write left over (no allocation, and memory still in the cache).
+    /// recorded if it carries no queue ID, else to be written in pieces around the queue IDs
+    /// (nothing copied), or, if the transport cannot take it so, patched in a copy made in `spare`,
+    /// the buffer the last write left over (no allocation, and memory still in the cache).
     ///
     /// The segment comes by pointer and only its frames are read out before the transport
     /// changes: a segment passed by value (or read through an array) was copied whole, three
@@ -242,6 +243,11 @@ extension BlockingMilterConnection {
         guard !segment.pointee.queueIDRanges.isEmpty else {
             let frames = segment.pointee.frames
             transport.enqueue(recorded: frames)
+            return
+        }
+        if transport.enqueue(
+            recorded: segment.pointee.frames, patching: segment.pointee.queueIDRanges, with: queueID)
+        {
             return
         }
         var frames = spare.take() ?? ByteBuffer()

@@ -96,9 +96,9 @@ struct BlockingSocket {
     }
 
     #if canImport(Darwin)
-    private static let noSignal: Int32 = 0
+    static let noSignal: Int32 = 0
     #else
-    private static let noSignal = Int32(MSG_NOSIGNAL)
+    static let noSignal = Int32(MSG_NOSIGNAL)
     #endif
 
     private static func open(
@@ -179,35 +179,46 @@ struct BlockingSocket {
     /// that stops reading must not hold the thread: the send does not block, a `poll` waits).
     /// `waited` says whether the socket refused bytes at first (the write then waited for room).
     func write(_ bytes: ByteBuffer, timeout: TimeAmount) -> (failure: String?, waited: Bool) {
+        bytes.withUnsafeReadableBytes { raw in
+            sendAll(raw.count, timeout: timeout) { offset in
+                send(
+                    descriptor, raw.baseAddress! + offset, raw.count - offset, Self.noSignal | Int32(MSG_DONTWAIT))
+            }
+        }
+    }
+
+    /// Sends `count` bytes within `timeout` (see ``write(_:timeout:)``): `attempt` sends what is
+    /// left after the first `offset` bytes, without waiting, and returns the system call's result.
+    func sendAll(
+        _ count: Int, timeout: TimeAmount, _ attempt: (_ offset: Int) -> Int
+    ) -> (failure: String?, waited: Bool) {
         // The clock is read when the socket first refuses bytes, not for every write (most take
         // all at once): the timeout counts from the first refusal.
         var deadline: NIODeadline?
-        let failure = bytes.withUnsafeReadableBytes { raw -> String? in
-            var offset = 0
-            while offset < raw.count {
-                let count = send(
-                    descriptor, raw.baseAddress! + offset, raw.count - offset, Self.noSignal | Int32(MSG_DONTWAIT))
-                if count >= 0 {
-                    offset += count
-                    continue
-                }
-                let code = errno
-                if code == EINTR { continue }
-                guard code == EAGAIN || code == EWOULDBLOCK else { return SystemCall.errorText(code) }
-                let now = NIODeadline.now()
-                if deadline == nil { deadline = now + timeout }
-                let left = deadline! - now
-                var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                let ready = left > .zero ? poll(&entry, 1, Self.milliseconds(left)) : 0
-                if ready < 0, errno != EINTR { return SystemCall.errorText(errno) }
-                if ready == 0 {
-                    return "write timed out: the milter read nothing for \(Self.seconds(timeout)) s"
-                        + " with \(raw.count - offset) bytes left to send"
-                }
+        var offset = 0
+        while offset < count {
+            let sent = attempt(offset)
+            if sent >= 0 {
+                offset += sent
+                continue
             }
-            return nil
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else { return (SystemCall.errorText(code), deadline != nil) }
+            let now = NIODeadline.now()
+            if deadline == nil { deadline = now + timeout }
+            let left = deadline! - now
+            var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            let ready = left > .zero ? poll(&entry, 1, Self.milliseconds(left)) : 0
+            if ready < 0, errno != EINTR { return (SystemCall.errorText(errno), true) }
+            if ready == 0 {
+                return (
+                    "write timed out: the milter read nothing for \(Self.seconds(timeout)) s"
+                        + " with \(count - offset) bytes left to send", true
+                )
+            }
         }
-        return (failure, deadline != nil)
+        return (nil, deadline != nil)
     }
 
     /// What one wait for bytes came to.

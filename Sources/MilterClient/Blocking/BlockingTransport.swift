@@ -17,6 +17,11 @@ struct BlockingTransport: MilterTransport {
     /// record's buffer is shared with the record, and clearing it after the write, as ``batch`` is
     /// cleared, would allocate a fresh buffer for every write.
     private var recorded: ByteBuffer?
+    /// Where ``recorded`` takes ``recordedQueueID`` in place of the recording's queue ID, written
+    /// in pieces around it (``BlockingSocket/write(_:patching:with:timeout:)``); empty when
+    /// ``recorded`` goes as it is.
+    private var recordedQueueIDRanges: [Range<Int>] = []
+    private var recordedQueueID: [UInt8] = []
     /// Whether ``nextEvent(within:)`` writes and returns `nil` instead of blocking (QUIT's watch
     /// continues on another thread).
     var stopsAtWait = false
@@ -55,7 +60,7 @@ struct BlockingTransport: MilterTransport {
     mutating func enqueue(_ frames: consuming ByteBuffer) -> ByteBuffer? {
         var frames = frames
         if recorder != nil { recorder!.enqueued(frames) }
-        if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
+        if var earlier = takeRecorded() { batch.writeBuffer(&earlier) }
         if batch.readableBytes == 0 {
             swap(&batch, &frames)
         } else {
@@ -71,9 +76,32 @@ struct BlockingTransport: MilterTransport {
         if recorded == nil, batch.readableBytes == 0 {
             recorded = frames
         } else {
-            if var earlier = recorded.take() { batch.writeBuffer(&earlier) }
+            if var earlier = takeRecorded() { batch.writeBuffer(&earlier) }
             batch.writeImmutableBuffer(frames)
         }
+    }
+
+    /// Recorded frames with `queueID` in place of the recording's at the start of each of `ranges`,
+    /// to be written in pieces around it, not copied to be patched: taken when nothing was enqueued
+    /// before them and neither a recorder nor a tap looks at the frames. Whether they were taken
+    /// (if not, the caller enqueues a patched copy).
+    mutating func enqueue(recorded frames: ByteBuffer, patching ranges: [Range<Int>], with queueID: [UInt8]) -> Bool {
+        guard recorder == nil, outboundTap == nil, recorded == nil, batch.readableBytes == 0 else { return false }
+        recorded = frames
+        recordedQueueIDRanges = ranges
+        recordedQueueID = queueID
+        return true
+    }
+
+    /// ``recorded``, with its queue ID patched in a copy if it has one, for a batch it joins.
+    private mutating func takeRecorded() -> ByteBuffer? {
+        guard var frames = recorded.take() else { return nil }
+        if !recordedQueueIDRanges.isEmpty {
+            ExchangeSegment.patch(&frames, at: recordedQueueIDRanges, queueID: recordedQueueID)
+            recordedQueueIDRanges = []
+            recordedQueueID = []
+        }
+        return frames
     }
 
     mutating func nextEvent(within timeout: TimeAmount) -> InboxEvent? {
@@ -121,7 +149,12 @@ struct BlockingTransport: MilterTransport {
     private mutating func write(timeout: TimeAmount? = nil) -> Bool {
         if let frames = recorded.take() {
             // Enqueued alone: the batch is empty (an enqueue after it copies both in).
-            return write(frames, timeout: timeout)
+            guard !recordedQueueIDRanges.isEmpty else { return write(frames, timeout: timeout) }
+            defer {
+                recordedQueueIDRanges = []
+                recordedQueueID = []
+            }
+            return write(frames, patching: recordedQueueIDRanges, with: recordedQueueID, timeout: timeout)
         }
         guard batch.readableBytes > 0 else { return false }
         defer { batch.clear() }
@@ -132,6 +165,17 @@ struct BlockingTransport: MilterTransport {
         if let outboundTap { outboundTap.observe(frames) }
         guard !socketClosed, !reader.ended else { return false }
         let outcome = socket.write(frames, timeout: timeout ?? commandTimeout)
+        if let failure = outcome.failure { reader.fail(failure) }
+        return outcome.waited
+    }
+
+    /// ``write(_:timeout:)`` of `frames` with `queueID` at the start of each of `ranges`, in pieces
+    /// (no tap is set: ``enqueue(recorded:patching:with:)``).
+    private mutating func write(
+        _ frames: ByteBuffer, patching ranges: [Range<Int>], with queueID: [UInt8], timeout: TimeAmount?
+    ) -> Bool {
+        guard !socketClosed, !reader.ended else { return false }
+        let outcome = socket.write(frames, patching: ranges, with: queueID, timeout: timeout ?? commandTimeout)
         if let failure = outcome.failure { reader.fail(failure) }
         return outcome.waited
     }
