@@ -141,6 +141,10 @@ struct BlockingReplyReader {
         let raw = bytes.readable
         let next = atEnd ? try frames.decodeLastFrame(in: raw) : try frames.decodeFrame(in: raw)
         guard let next else { return nil }
+        if next.payload.isEmpty, tap == nil, let reply = EmptyPayloadReplies.table[Int(next.command)] {
+            bytes.moveReaderIndex(forwardBy: next.payload.upperBound)
+            return reply
+        }
         let payload =
             next.payload.isEmpty ? ByteBuffer() : ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: raw[next.payload]))
         bytes.moveReaderIndex(forwardBy: next.payload.upperBound)
