@@ -60,6 +60,8 @@ struct ServerSession {
     /// Set when a transaction over budget gets its tempfail at end of message; read once by
     /// ``takeBudgetRefusal()`` (to log the message's decision line, count it and tell the observer).
     private var budgetRefusal: BudgetRefusal?
+    /// The last end-of-message answer, given again for the same decision.
+    private var lastAnswer = EndOfMessageAnswerMemo()
 
     /// Creates a session; a `refusing` session answers CONNECT with a tempfail and closes (server full).
     init(
@@ -349,11 +351,16 @@ struct ServerSession {
     }
 
     /// The answer to the end-of-message decision (``EndOfMessageAnswer``): the modifications the MTA
-    /// granted, then the verdict, or the failure verdict alone if the decision cannot be sent.
+    /// granted, then the verdict, or the failure verdict alone if the decision cannot be sent. The same decision
+    /// as the last one gets the same answer again (``EndOfMessageAnswerMemo``).
     mutating func classified(_ decision: Decision) throws(MilterProtocolError) -> EndOfMessageAnswer {
         let decision = withEarlyQuarantine(decision)
         resetTransaction()
-        return try EndOfMessageAnswer.answering(decision, failureVerdict: options.failureVerdict, session: &milter)
+        if let answer = lastAnswer.answer(to: decision, session: &milter) { return answer }
+        let answer = try EndOfMessageAnswer.answering(
+            decision, failureVerdict: options.failureVerdict, session: &milter)
+        lastAnswer.remember(answer, session: milter)
+        return answer
     }
 
     private mutating func sequenced(_ replies: [MilterReply]) throws(MilterProtocolError) -> [MilterReply] {
