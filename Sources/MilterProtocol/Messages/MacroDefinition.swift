@@ -1,5 +1,13 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The payload of MACRO (`D`): the macros for the command that follows.
 ///
 /// Wire form: a stage byte (the command the macros belong to, such as `C` or `M`), then
@@ -75,13 +83,13 @@ extension ByteBuffer {
         macros.reserveCapacity(nulCount(bytes) / 2)
         var start = 1
         while start < bytes.count {
-            guard let nameEnd = bytes[start...].firstIndex(of: 0) else { return .missingNUL(start) }
+            guard let nameEnd = nul(in: bytes, from: start) else { return .missingNUL(start) }
             let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<nameEnd])
             // One of ``KnownMacroNames``, shared, or a copy of an unknown one.
             let name = KnownMacroNames.name(nameBytes) ?? MilterString(bytes: [UInt8](nameBytes))
             let valueStart = nameEnd + 1
             guard valueStart < bytes.count else { return .nameWithoutValue }
-            guard let valueEnd = bytes[valueStart...].firstIndex(of: 0) else { return .missingNUL(valueStart) }
+            guard let valueEnd = nul(in: bytes, from: valueStart) else { return .missingNUL(valueStart) }
             let value = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
             macros.append(.init(name: name, value: MilterString(bytes: value)))
             start = valueEnd + 1
@@ -89,11 +97,25 @@ extension ByteBuffer {
         return .definition(MacroDefinition(stage: stage, macros: macros))
     }
 
-    /// How many NUL bytes `bytes` holds.
+    /// How many NUL bytes `bytes` holds, found from one to the next as ``nul(in:from:)`` finds them.
     private static func nulCount(_ bytes: UnsafeRawBufferPointer) -> Int {
         var count = 0
-        for byte in bytes where byte == 0 { count += 1 }
+        var start = 0
+        while let found = nul(in: bytes, from: start) {
+            count += 1
+            start = found + 1
+        }
         return count
+    }
+
+    /// The offset of the first NUL of `bytes` at or after `start`, if any: `memchr`, where `firstIndex(of:)` went
+    /// byte by byte (about a hundred instructions for a name or a value, and a packet's first sight on a connection
+    /// looks at each twice).
+    private static func nul(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count,
+            let found = memchr(base + start, 0, bytes.count - start)
+        else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     @usableFromInline
