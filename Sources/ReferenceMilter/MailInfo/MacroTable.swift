@@ -79,6 +79,11 @@ public struct MacroTable: Hashable, Sendable {
         slots = kept
     }
 
+    /// Removes the macros of every stage, in place where no copy shares the table (a new table allocates its stages).
+    mutating func removeAll() {
+        for index in slots.indices where slots[index] != nil { slots[index] = nil }
+    }
+
     /// The string normalisation below, on the bytes: a name that does not start with `{` and end with
     /// `}` cannot have those characters at its ends, and in an ASCII name every byte is a character,
     /// so only other names are compared as characters. A name MACRO packets commonly hold is taken stripped

@@ -66,6 +66,19 @@ public struct MailInfo: Sendable {
         }
     }
 
+    /// Empties the description as `MailInfo()` would make it, keeping the storage no copy shares: the macro table's
+    /// stages and the parse cache (emptied), where a new description allocates both and a lock.
+    mutating func removeAll() {
+        client = ClientInfo()
+        helo = ""
+        sender = nil
+        recipients = []
+        macros.removeAll()
+        headerFields = []
+        body = []
+        isBodyTruncated = false
+    }
+
     /// The content changed: a parse kept so far is no longer this message's. A holder no other copy
     /// shares is emptied in place (the server sets the header fields and the body of every message);
     /// a shared one is replaced, so that the other copies keep theirs.

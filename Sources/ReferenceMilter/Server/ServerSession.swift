@@ -123,7 +123,7 @@ struct ServerSession {
             sessionQuarantine = nil
             macroCharges.clearAll { memory.release($0) }
             keptDefinitions.clearAll()
-            mail = MailInfo()
+            mail.removeAll()
             return .reply([])
         case .quit:
             return .close
@@ -291,7 +291,8 @@ struct ServerSession {
 
     /// Drops the data and gives back all memory the session holds (the connection closed).
     mutating func releaseMemory() {
-        mail = MailInfo()
+        // Emptied, not replaced by a new `MailInfo()`, whose storage the handler's deinit would free right after.
+        mail.removeAll()
         resetMessageData()
         macroCharges.clearAll()
         keptDefinitions.clearAll()
