@@ -58,6 +58,8 @@ import Testing
     @Test(arguments: [
         ("hello world", "o w"), ("hello", "hello!"), ("", "a"), ("a\r\nb", "b"), ("a\r\nb", "a"),
         ("cafe\u{301}", "cafe"), ("cafe\u{301}", "e"), ("naïve", "ive"), ("x", "x"), ("abcabd", "abd"),
+        // The first byte found at the last place the pattern fits, or only past it.
+        ("aaab", "ab"), ("abab", "bab"), ("x [rejec", "[reject]"), ("[reject] x", "[reject]"), ("ba", "ab"),
     ])
     func theByteSearchAgreesWithStringContains(value: String, pattern: String) {
         let ascii = pattern.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D && $0 != 0x0A }
