@@ -8,9 +8,9 @@ import Testing
 @Suite struct EndOfMessageAnswerMemoTests {
     private static let tagged = Decision.accept("tag", modifications: [.addHeader(name: "X-Tag", value: "checked")])
 
-    /// A session after negotiation (Postfix's offer, header additions asked for), CONNECT and HELO.
-    private static func session() throws -> ServerSession {
-        var session = ServerSession(needs: ClassifierNeeds(actions: [.addHeaders]), options: ProtocolOptions())
+    /// A session after negotiation (Postfix's offer, `actions` asked for: header additions), CONNECT and HELO.
+    private static func session(actions: MilterActions = [.addHeaders]) throws -> ServerSession {
+        var session = ServerSession(needs: ClassifierNeeds(actions: actions), options: ProtocolOptions())
         for command in [Cmd.offer, Cmd.connect, Cmd.helo] { _ = try session.receive(command) }
         return session
     }
@@ -48,6 +48,29 @@ import Testing
         var expected = ByteBuffer()
         for reply in answer.replies { try expected.writeMilterReply(reply) }
         #expect(answer.frames == expected)
+    }
+
+    /// Texts equal as Swift strings but not in bytes (`é` as one code point, then as `e` and a combining accent):
+    /// each decision's own bytes go, in its header value, its reply text, its quarantine reason and its reason.
+    @Test(
+        arguments: [
+            { (text: String) in Decision.accept("tag", modifications: [.addHeader(name: "X-Subject", value: text)]) },
+            { (text: String) in Decision.reject("tag", client: text) },
+            { (text: String) in Decision(.quarantine(text), reason: "tag") },
+            { (text: String) in Decision.accept(text, modifications: [.addHeader(name: "X-Tag", value: "checked")]) },
+        ] as [@Sendable (String) -> Decision])
+    func equivalentTextInOtherBytesGetsItsOwnAnswer(make: @Sendable (String) -> Decision) throws {
+        let composed = "caf\u{E9}"
+        let decomposed = "cafe\u{301}"
+        #expect(composed == decomposed && !composed.utf8.elementsEqual(decomposed.utf8))
+        var session = try Self.session(actions: [.addHeaders, .quarantine])
+        _ = try Self.answer(make(composed), in: &session)
+        _ = try session.receive(.abort)
+        let second = try Self.answer(make(decomposed), in: &session)
+        #expect(second.sent.hasSameBytes(as: make(decomposed)))
+        // What a connection that never saw the first decision sends for the second.
+        var fresh = try Self.session(actions: [.addHeaders, .quarantine])
+        #expect(second.frames == (try Self.answer(make(decomposed), in: &fresh)).frames)
     }
 
     @Test func aKeptAnswerIsStillCheckedAgainstTheSequencingRules() throws {

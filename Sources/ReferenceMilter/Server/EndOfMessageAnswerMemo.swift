@@ -19,10 +19,12 @@ struct EndOfMessageAnswerMemo {
     private var granted: MilterActions = []
     private var leadingSpace = false
 
-    /// The answer kept for `decision` if it was built under `session`'s agreement, its replies recorded in
-    /// `session`; `nil` (and `session` unchanged) otherwise.
+    /// The answer kept for `decision` if it was built for the same decision byte for byte
+    /// (``Decision/hasSameBytes(as:)``: not `==`, which takes canonically equivalent texts for equal) under
+    /// `session`'s agreement, its replies recorded in `session`; `nil` (and `session` unchanged) otherwise.
     func answer(to decision: Decision, session: inout MilterSession) -> EndOfMessageAnswer? {
-        guard let last, last.sent == decision, Self.agreement(of: session) == (granted, leadingSpace) else {
+        guard let last, last.sent.hasSameBytes(as: decision), Self.agreement(of: session) == (granted, leadingSpace)
+        else {
             return nil
         }
         // Checked on a copy, as the answer was built: the session records the replies only if all of them can go.
