@@ -65,10 +65,10 @@ public struct MilterFrameDecoder: NIOSingleStepByteToMessageDecoder {
         in bytes: UnsafeRawBufferPointer
     ) throws(MilterProtocolError) -> (command: UInt8, payload: Range<Int>)? {
         if let frame = try decodeFrame(in: bytes) { return frame }
-        guard bytes.isEmpty else {
+        if !bytes.isEmpty {
+            // Not a whole frame: decodeLast throws its truncation error.
             var buffer = ByteBuffer(bytes: bytes)
             _ = try decodeLast(buffer: &buffer, seenEOF: true)
-            return nil
         }
         return nil
     }
